@@ -1,0 +1,103 @@
+/*
+ * scan.h - the interface between log readers and the matcher.
+ *
+ * A log reader gets a block of whole lines and, for every record, tells the
+ * wb_scan which line it is on, where its timestamp is, and each field value
+ * worth checking, with the kinds of value the field can hold. The matcher
+ * behind the wb_scan does the rest. Timestamps are parsed lazily, only when a
+ * record produces a sighting, so readers pass the raw text and a parser.
+ *
+ * The ops table lets tests record what a reader emits without a matcher.
+ */
+#ifndef WEERBAAR_SCAN_H
+#define WEERBAAR_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "weerbaar/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Kinds of value a field may hold (a bit set). */
+enum {
+    WB_V_IP = 1u << 0,     /* an address */
+    WB_V_DOMAIN = 1u << 1, /* a domain or host name */
+    WB_V_URL = 1u << 2,    /* a URL, with or without scheme */
+    WB_V_HASH = 1u << 3,   /* an MD5, SHA-1 or SHA-256 hex digest */
+    WB_V_EMAIL = 1u << 4,  /* an e-mail address (or "Name <a@b>") */
+    WB_V_AUTO = 1u << 5    /* unknown: classify the value by its shape */
+};
+
+/* Parses a raw timestamp; 0 or non-zero when it is not one. */
+typedef int (*wb_ts_parser)(const char *s, size_t n, wb_time *out);
+
+typedef struct wb_scan wb_scan;
+
+typedef struct wb_scan_ops {
+    /* One value of field `field` of the current record. */
+    void (*value)(wb_scan *s, const char *field, size_t flen, const char *v, size_t n,
+                  unsigned kinds);
+    /* An address with the port it was seen on (e.g. id.resp_h + id.resp_p),
+     * for ip|port indicators. The address is also checked on its own only
+     * when the reader calls value() for it too. */
+    void (*ip_port)(wb_scan *s, const char *field, size_t flen, const char *ip, size_t iplen,
+                    unsigned port);
+    /* A line the reader could not parse (not a bad field): reason is static text. */
+    void (*malformed)(wb_scan *s, uint64_t line, const char *reason);
+} wb_scan_ops;
+
+struct wb_scan {
+    const wb_scan_ops *ops;
+    void *impl; /* the implementation's own state */
+    /* current record */
+    uint64_t line; /* 0-based line within the block */
+    const char *ts;
+    size_t ts_len;
+    wb_ts_parser ts_parse;
+    /* totals for the block, kept by the reader */
+    uint64_t lines;   /* lines in the block, headers and blank lines included */
+    uint64_t records; /* records (non-header lines) looked at */
+};
+
+/* Starts a record on block-relative line `line` with no timestamp yet. */
+static inline void wb_scan_record(wb_scan *s, uint64_t line)
+{
+    s->line = line;
+    s->ts = NULL;
+    s->ts_len = 0;
+    s->ts_parse = NULL;
+    s->records++;
+}
+
+static inline void wb_scan_ts(wb_scan *s, const char *ts, size_t n, wb_ts_parser parse)
+{
+    s->ts = ts;
+    s->ts_len = n;
+    s->ts_parse = parse;
+}
+
+static inline void wb_scan_value(wb_scan *s, const char *field, size_t flen, const char *v,
+                                 size_t n, unsigned kinds)
+{
+    if (n) s->ops->value(s, field, flen, v, n, kinds);
+}
+
+static inline void wb_scan_ip_port(wb_scan *s, const char *field, size_t flen, const char *ip,
+                                   size_t iplen, unsigned port)
+{
+    if (iplen) s->ops->ip_port(s, field, flen, ip, iplen, port);
+}
+
+static inline void wb_scan_malformed(wb_scan *s, uint64_t line, const char *reason)
+{
+    s->ops->malformed(s, line, reason);
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,33 @@
+/*
+ * cli.h - the subcommands of the weerbaar program and helpers they share.
+ *
+ * Each subcommand lives in its own file (match.c, vers.c, ...) and returns
+ * the process exit status: 0 success, 1 a negative answer, 2 an error.
+ * Only code under src/cli/ prints or exits.
+ */
+#ifndef WB_CLI_H
+#define WB_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "weerbaar/error.h"
+
+enum { WB_EXIT_OK = 0, WB_EXIT_NO = 1, WB_EXIT_ERROR = 2 };
+
+typedef struct wb_command {
+    const char *name;
+    int (*run)(int argc, char **argv); /* argv[0] is the command name */
+    const char *summary;
+} wb_command;
+
+int wb_cmd_match(int argc, char **argv);
+
+/* Prints "weerbaar: message" to stderr. */
+void wb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "weerbaar: <err->msg>" to stderr. */
+void wb_cli_report(const wb_error *err);
+/* True when argv holds -h or --help. */
+bool wb_cli_wants_help(int argc, char **argv);
+
+#endif
