@@ -108,9 +108,9 @@ typedef struct wb_engine_opts {
     wb_logopts logopts;
     unsigned threads; /* 0 = one per online CPU */
     bool follow;
-    size_t block_size; /* 0 = 4 MiB */
+    size_t block_size;              /* 0 = 4 MiB */
     unsigned max_malformed_reports; /* per file; 0 = 10 */
-    volatile int *stop; /* set non-zero (e.g. from a signal handler) to stop */
+    volatile int *stop;             /* set non-zero (e.g. from a signal handler) to stop */
 } wb_engine_opts;
 
 typedef struct wb_engine_stats {

@@ -49,15 +49,15 @@ struct wb_iocset {
     size_t nmetas, metas_cap;
     wbi_map meta_map; /* (event, source) -> meta index, keyed by a pool string */
     wbi_map v4, v6, ipport, name, url, hash, email;
-    uint64_t v4_lens;      /* bit p set: some IPv4 block of prefix length p */
-    uint64_t v6_lens[3];   /* bit p set: some IPv6 block of prefix length p (0..128) */
-    bool v6_covers_v4;     /* an IPv6 block shorter than /96 exists */
-    uint8_t *v4_filter;    /* one bit per IPv4 /24 that some indicator touches */
+    uint64_t v4_lens;    /* bit p set: some IPv4 block of prefix length p */
+    uint64_t v6_lens[3]; /* bit p set: some IPv6 block of prefix length p (0..128) */
+    bool v6_covers_v4;   /* an IPv6 block shorter than /96 exists */
+    uint8_t *v4_filter;  /* one bit per IPv4 /24 that some indicator touches */
     wb_iocset_stats stats;
     struct {
         char *name;
         uint64_t count;
-    } *drops, *skips;
+    } * drops, *skips;
     size_t ndrops, nskips;
     wb_ioc_sink sink;
     wb_buf tmp;
