@@ -257,6 +257,9 @@ static bool looks_domain(const char *v, size_t n)
 bool wbi_guess_type(const char *v, size_t n, wb_ioc_type *out)
 {
     if (n == 0) return false;
+    /* No indicator value holds white space; a line that does is prose. */
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == ' ' || v[i] == '\t') return false;
     if (looks_ipv4(v, n) || looks_ipv6(v, n)) {
         *out = WB_IOC_IP;
         return true;

@@ -72,6 +72,19 @@ static bool zeek_header(const char *data, size_t len)
     return memchr(p, '\t', n) != NULL && memmem(p, n, "Intel::", 7) != NULL;
 }
 
+/* An object or an array of objects, strings or arrays: a plain list may
+ * also start with '[' (a STIX pattern, an IPv6 address in brackets). */
+static bool looks_json(const char *s, size_t n)
+{
+    if (n == 0 || (s[0] != '{' && s[0] != '[')) return false;
+    size_t i = 1;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    if (i == n) return false;
+    if (s[0] == '{') return s[i] == '"' || s[i] == '}';
+    return s[i] == '{' || s[i] == '[' || s[i] == '"' || s[i] == ']';
+}
+
 wb_intel_format wb_intel_detect(const char *data, size_t len)
 {
     data = skip_bom(data, &len);
@@ -81,7 +94,7 @@ wb_intel_format wb_intel_detect(const char *data, size_t len)
     if (i == len) return WB_INTEL_AUTO;
     size_t sniff = len - i < SNIFF_BYTES ? len - i : SNIFF_BYTES;
     if (memchr(data + i, '\0', sniff) != NULL) return WB_INTEL_AUTO; /* binary */
-    if (data[i] == '{' || data[i] == '[') {
+    if (looks_json(data + i, len - i)) {
         const char *s = data + i;
         if (has_bundle_type(s, sniff)) return WB_INTEL_STIX;
         if (has_key(s, sniff, "\"Event\"") || has_key(s, sniff, "\"response\"") ||
