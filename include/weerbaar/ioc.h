@@ -88,11 +88,11 @@ struct wb_ioc_sink {
 
 typedef enum wb_intel_format {
     WB_INTEL_AUTO = 0,
-    WB_INTEL_MISP,     /* event, list of events, restSearch response, feed dir */
-    WB_INTEL_STIX,     /* STIX 2.1 bundle (or a single indicator object) */
-    WB_INTEL_ZEEK,     /* Zeek Intel framework file */
-    WB_INTEL_CSV,      /* CSV with a header naming a type and a value column */
-    WB_INTEL_PLAIN     /* one value a line, type detected from the value */
+    WB_INTEL_MISP, /* event, list of events, restSearch response, feed dir */
+    WB_INTEL_STIX, /* STIX 2.1 bundle (or a single indicator object) */
+    WB_INTEL_ZEEK, /* Zeek Intel framework file */
+    WB_INTEL_CSV,  /* CSV with a header naming a type and a value column */
+    WB_INTEL_PLAIN /* one value a line, type detected from the value */
 } wb_intel_format;
 
 typedef struct wb_intel_opts {

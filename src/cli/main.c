@@ -14,9 +14,10 @@ static const wb_command commands[] = {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "weerbaar %s - the software backbone of a cyber-resilience network\n\n"
-               "usage: weerbaar COMMAND [ARGS] [--options]\n\n"
-               "commands:\n",
+    fprintf(f,
+            "weerbaar %s - the software backbone of a cyber-resilience network\n\n"
+            "usage: weerbaar COMMAND [ARGS] [--options]\n\n"
+            "commands:\n",
             WB_VERSION);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);

@@ -1,12 +1,534 @@
 /*
- * match.c - `weerbaar match`: argument parsing and output for the matcher.
+ * match.c - `weerbaar match`: load indicators, run the engine over logs,
+ * print sightings. Argument parsing and output only; the work is in
+ * src/intel (loading), src/match (index and engine) and src/logs (readers).
  */
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
 #include "cli/cli.h"
+#include "weerbaar/ioc.h"
+#include "weerbaar/logs.h"
+#include "weerbaar/match.h"
+
+#define MAX_NOTICES 20
+
+static const char usage_text[] =
+    "usage: weerbaar match -i INDICATORS [-i ...] [options] [LOG ...]\n"
+    "\n"
+    "Finds known indicators of compromise in logs. Indicators come from MISP\n"
+    "(an event, a list of events, a restSearch response or a feed directory),\n"
+    "STIX 2.1 bundles, Zeek Intel files, CSV files with a type and a value\n"
+    "column, or plain lists (one value a line); the format is detected from\n"
+    "the content. LOGs are files, directories (read recursively) or - for\n"
+    "standard input (the default); gzip and zstd are decompressed on the fly.\n"
+    "\n"
+    "Matching: an address matches itself and every loaded CIDR around it\n"
+    "(IPv4-mapped IPv6 equals IPv4); a domain matches itself and its\n"
+    "subdomains on label boundaries; a hostname matches exactly; URLs are\n"
+    "compared normalised, with or without scheme; hashes and e-mail\n"
+    "addresses case-insensitively. One sighting per log record, field and\n"
+    "indicator.\n"
+    "\n"
+    "indicators:\n"
+    "  -i, --iocs FILE|DIR        indicators to load (repeatable)\n"
+    "      --ioc-format FMT       auto (default), misp, stix, zeek, csv, plain\n"
+    "      --all-attributes       MISP: also attributes whose to_ids is false\n"
+    "  -w, --warninglist FILE|DIR MISP warninglist(s): indicators on a list are\n"
+    "                             dropped at load and reported with its name\n"
+    "      --now TIME             reference time for expiry (RFC 3339; default now)\n"
+    "      --include-expired      also match indicators past their valid_until\n"
+    "\n"
+    "logs:\n"
+    "      --log-format FMT       auto (default: detected per file) or one of:\n"
+    "%s"
+    "      --field NAME           jsonl: check only this key (dotted path; repeatable)\n"
+    "  -j, --jobs N               worker threads (default: one per CPU)\n"
+    "  -f, --follow               keep reading files as they grow (tail -f;\n"
+    "                             follows rotation), until interrupted\n"
+    "\n"
+    "output:\n"
+    "      --format FMT           jsonl (default): one sighting per line;\n"
+    "                             misp-sightings: MISP sighting objects\n"
+    "                             aggregated per attribute; count: the number\n"
+    "      --sighting-source NAME source written into MISP sightings (default weerbaar)\n"
+    "      --stats                statistics on standard error at the end\n"
+    "  -v, --verbose              report every dropped indicator, not the first 20\n"
+    "  -h, --help                 this text\n"
+    "\n"
+    "jsonl fields: indicator, type (ip cidr domain hostname url md5 sha1\n"
+    "sha256 email ip-port), matched, field, file, line (1-based, all lines\n"
+    "counted), ts (RFC 3339 UTC or null), event, attribute, source, tlp.\n"
+    "\n"
+    "Exit status: 0 something matched, 1 nothing matched, 2 an error (an\n"
+    "unreadable indicator or log file; 2 wins). Malformed log lines are counted\n"
+    "and the first ten per file reported; they do not make the status 2.\n"
+    "\n"
+    "examples:\n"
+    "  weerbaar match -i misp-feed/ /var/log/zeek/current/\n"
+    "  weerbaar match -i iocs.csv -w warninglists/lists --stats dns.log.gz\n"
+    "  zcat eve.json.gz | weerbaar match -i bundle.json --format count\n"
+    "  weerbaar match -i event.json --follow --log-format dnsmasq /var/log/dnsmasq.log\n";
+
+enum { OUT_JSONL, OUT_MISP, OUT_COUNT };
+
+typedef struct agg {
+    uint64_t count;
+    wb_time first, last;
+} agg;
+
+typedef struct match_ctx {
+    int format;
+    FILE *out;
+    bool verbose;
+    unsigned notices, notices_dropped;
+    agg *aggs; /* per indicator, for misp-sightings */
+    bool progress;
+    double last_progress;
+    double t0;
+    bool write_failed;
+} match_ctx;
+
+static volatile int stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+static void on_notice(void *ud, const char *where, const char *what)
+{
+    match_ctx *m = ud;
+    if (!m->verbose && m->notices >= MAX_NOTICES) {
+        m->notices_dropped++;
+        return;
+    }
+    m->notices++;
+    fprintf(stderr, "weerbaar: %s: %s\n", where, what);
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static int on_sighting(void *ud, const wb_sighting *s)
+{
+    match_ctx *m = ud;
+    if (m->format == OUT_COUNT) return 0;
+    if (m->format == OUT_MISP) {
+        agg *a = &m->aggs[s->ioc_id];
+        a->count++;
+        if (s->ts != WB_TIME_NONE) {
+            if (a->first == WB_TIME_NONE || s->ts < a->first) a->first = s->ts;
+            if (a->last == WB_TIME_NONE || s->ts > a->last) a->last = s->ts;
+        }
+        return 0;
+    }
+    char ts[40];
+    if (s->ts != WB_TIME_NONE) wb_time_format(s->ts, ts, sizeof ts);
+    json_t *o = json_object();
+    json_object_set_new(o, "indicator", json_string(s->ioc->value));
+    json_object_set_new(o, "type", json_string(wb_ioc_type_name(s->ioc->type)));
+    json_object_set_new(o, "matched", json_stringn(s->matched, strlen(s->matched)));
+    json_object_set_new(o, "field", json_string(s->field));
+    json_object_set_new(o, "file", json_string(s->file));
+    json_object_set_new(o, "line", json_integer((json_int_t)s->line));
+    json_object_set_new(o, "ts", s->ts != WB_TIME_NONE ? json_string(ts) : json_null());
+    json_object_set_new(o, "event", str_or_null(s->ioc->event));
+    json_object_set_new(o, "attribute", str_or_null(s->ioc->attribute));
+    json_object_set_new(o, "source", json_string(s->ioc->source));
+    json_object_set_new(o, "tlp", str_or_null(wb_tlp_name(s->ioc->tlp)));
+    /* Log values may hold bytes that are not UTF-8: jansson refuses those
+     * strings (the key is then missing), so re-encode them as \u escapes. */
+    if (json_object_get(o, "matched") == NULL || json_object_get(o, "field") == NULL ||
+        json_object_get(o, "file") == NULL) {
+        wb_buf fixed = {0};
+        const char *vals[3] = {s->matched, s->field, s->file};
+        const char *keys[3] = {"matched", "field", "file"};
+        for (int k = 0; k < 3; k++) {
+            if (json_object_get(o, keys[k])) continue;
+            wb_buf_reset(&fixed);
+            for (const unsigned char *p = (const unsigned char *)vals[k]; *p; p++)
+                wb_buf_putc(&fixed, *p < 0x80 ? (char)*p : '?');
+            json_object_set_new(o, keys[k], json_string(fixed.data ? fixed.data : ""));
+        }
+        wb_buf_free(&fixed);
+    }
+    int rc = json_dumpf(o, m->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (rc != 0 || fputc('\n', m->out) == EOF) {
+        m->write_failed = true;
+        return 1;
+    }
+    return 0;
+}
+
+static void on_malformed(void *ud, const char *file, uint64_t line, const char *reason)
+{
+    (void)ud;
+    fprintf(stderr, "weerbaar: %s:%llu: malformed line skipped: %s\n", file,
+            (unsigned long long)line, reason);
+}
+
+static void on_file_error(void *ud, const wb_error *err)
+{
+    (void)ud;
+    wb_cli_report(err);
+}
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_progress(void *ud, uint64_t bytes)
+{
+    match_ctx *m = ud;
+    if (!m->progress) return;
+    double t = mono();
+    if (t - m->last_progress < 0.25) return;
+    m->last_progress = t;
+    double secs = t - m->t0;
+    fprintf(stderr, "\rweerbaar: %.1f MB scanned, %.0f MB/s   ", (double)bytes / 1e6,
+            secs > 0 ? (double)bytes / 1e6 / secs : 0.0);
+}
+
+static void on_flush(void *ud)
+{
+    match_ctx *m = ud;
+    fflush(m->out);
+}
+
+static void print_stats(const wb_iocset *set, const wb_engine_stats *es)
+{
+    wb_iocset_stats st;
+    wb_iocset_stats_get(set, &st);
+    uint64_t total = 0;
+    for (int t = 0; t < WB_IOC_TYPE_COUNT; t++)
+        total += st.loaded[t];
+    fprintf(stderr, "indicators loaded: %llu\n", (unsigned long long)total);
+    for (int t = 0; t < WB_IOC_TYPE_COUNT; t++)
+        if (st.loaded[t])
+            fprintf(stderr, "  %-10s %llu\n", wb_ioc_type_name((wb_ioc_type)t),
+                    (unsigned long long)st.loaded[t]);
+    fprintf(stderr, "indicators expired: %llu\n", (unsigned long long)st.expired);
+    fprintf(stderr, "indicators invalid: %llu\n", (unsigned long long)st.invalid);
+    fprintf(stderr, "indicators on warninglists: %llu\n", (unsigned long long)st.warninglisted);
+    uint64_t c;
+    const char *name;
+    for (size_t i = 0; (name = wb_iocset_warninglist_drops(set, i, &c)) != NULL; i++)
+        fprintf(stderr, "  %s: %llu\n", name, (unsigned long long)c);
+    fprintf(stderr, "records skipped by loaders: %llu\n", (unsigned long long)st.skipped);
+    for (size_t i = 0; (name = wb_iocset_skip_reasons(set, i, &c)) != NULL; i++)
+        fprintf(stderr, "  %s: %llu\n", name, (unsigned long long)c);
+    fprintf(stderr, "index memory: %.1f MB (%.0f bytes per indicator)\n", (double)st.memory / 1e6,
+            total ? (double)st.memory / (double)total : 0.0);
+    fprintf(stderr, "files: %llu (%llu unreadable)\n", (unsigned long long)es->files,
+            (unsigned long long)es->file_errors);
+    fprintf(stderr, "lines: %llu\nrecords: %llu\nmalformed lines: %llu\n",
+            (unsigned long long)es->lines, (unsigned long long)es->records,
+            (unsigned long long)es->malformed);
+    fprintf(stderr, "bytes: %llu (%llu read)\n", (unsigned long long)es->bytes,
+            (unsigned long long)es->bytes_in);
+    fprintf(stderr, "sightings: %llu\n", (unsigned long long)es->sightings);
+    fprintf(stderr, "time: %.3f s, %.1f MB/s\n", es->seconds,
+            es->seconds > 0 ? (double)es->bytes / 1e6 / es->seconds : 0.0);
+}
+
+static int print_misp(match_ctx *m, const wb_iocset *set, const char *source)
+{
+    json_t *arr = json_array();
+    wb_time now = wb_time_now();
+    for (size_t i = 0; i < wb_iocset_count(set); i++) {
+        const agg *a = &m->aggs[i];
+        if (a->count == 0) continue;
+        wb_ioc ioc;
+        wb_iocset_get(set, (uint32_t)i, &ioc);
+        json_t *o = json_object();
+        if (ioc.attribute)
+            json_object_set_new(o, "uuid", json_string(ioc.attribute));
+        else
+            json_object_set_new(o, "value", json_string(ioc.value));
+        wb_time last = a->last != WB_TIME_NONE ? a->last : now;
+        char buf[40];
+        snprintf(buf, sizeof buf, "%lld", (long long)(last / 1000000));
+        json_object_set_new(o, "date_sighting", json_string(buf));
+        json_object_set_new(o, "source", json_string(source));
+        json_object_set_new(o, "type", json_string("0"));
+        json_object_set_new(o, "count", json_integer((json_int_t)a->count));
+        if (a->first != WB_TIME_NONE) {
+            wb_time_format(a->first, buf, sizeof buf);
+            json_object_set_new(o, "first_seen", json_string(buf));
+            wb_time_format(a->last, buf, sizeof buf);
+            json_object_set_new(o, "last_seen", json_string(buf));
+        } else {
+            json_object_set_new(o, "first_seen", json_null());
+            json_object_set_new(o, "last_seen", json_null());
+        }
+        if (ioc.event) json_object_set_new(o, "event_uuid", json_string(ioc.event));
+        json_object_set_new(o, "indicator", json_string(ioc.value));
+        json_object_set_new(o, "indicator_type", json_string(wb_ioc_type_name(ioc.type)));
+        json_array_append_new(arr, o);
+    }
+    int rc = json_dumpf(arr, m->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(arr);
+    if (rc != 0 || fputc('\n', m->out) == EOF) return -1;
+    return 0;
+}
+
+static void list_formats(wb_buf *b)
+{
+    for (size_t i = 0; wb_logfmts[i]; i++)
+        wb_buf_printf(b, "                               %-11s %s\n", wb_logfmts[i]->name,
+                      wb_logfmts[i]->summary);
+}
+
+static void usage(FILE *f)
+{
+    wb_buf b = {0};
+    list_formats(&b);
+    fprintf(f, usage_text, b.data ? b.data : "");
+    wb_buf_free(&b);
+}
+
+typedef struct strv {
+    const char **v;
+    size_t n;
+} strv;
+
+static int strv_push(strv *s, const char *p)
+{
+    const char **nv = realloc(s->v, (s->n + 1) * sizeof *nv);
+    if (nv == NULL) return -1;
+    s->v = nv;
+    s->v[s->n++] = p;
+    return 0;
+}
 
 int wb_cmd_match(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    wb_cli_error("match: the matcher is being built");
-    return WB_EXIT_ERROR;
+    enum { O_ALL = 256, O_NOW, O_EXPIRED, O_LOGFMT, O_FIELD, O_FORMAT, O_STATS, O_IOCFMT, O_SRC };
+    static const struct option longopts[] = {
+        {"iocs", required_argument, NULL, 'i'},
+        {"warninglist", required_argument, NULL, 'w'},
+        {"all-attributes", no_argument, NULL, O_ALL},
+        {"now", required_argument, NULL, O_NOW},
+        {"include-expired", no_argument, NULL, O_EXPIRED},
+        {"log-format", required_argument, NULL, O_LOGFMT},
+        {"field", required_argument, NULL, O_FIELD},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"jobs", required_argument, NULL, 'j'},
+        {"follow", no_argument, NULL, 'f'},
+        {"stats", no_argument, NULL, O_STATS},
+        {"ioc-format", required_argument, NULL, O_IOCFMT},
+        {"sighting-source", required_argument, NULL, O_SRC},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    strv iocs = {0}, wls = {0}, fields = {0};
+    wb_intel_opts iopts = {0};
+    wb_engine_opts eopts = {0};
+    wb_iocset_opts sopts = {.now = WB_TIME_NONE};
+    match_ctx m = {.format = OUT_JSONL, .out = stdout};
+    bool stats = false;
+    const char *sighting_source = "weerbaar";
+    int status = WB_EXIT_ERROR;
+    wb_warninglists *wl = NULL;
+    wb_iocset *set = NULL;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":i:w:j:fvh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'i':
+            if (strv_push(&iocs, optarg)) goto oom;
+            break;
+        case 'w':
+            if (strv_push(&wls, optarg)) goto oom;
+            break;
+        case O_ALL:
+            iopts.all_attributes = true;
+            break;
+        case O_NOW:
+            if (wb_time_parse(optarg, strlen(optarg), &sopts.now) != 0) {
+                wb_cli_error("match: --now: '%s' is not an RFC 3339 time", optarg);
+                goto done;
+            }
+            break;
+        case O_EXPIRED:
+            sopts.include_expired = true;
+            break;
+        case O_LOGFMT:
+            if (strcmp(optarg, "auto") == 0) {
+                eopts.format = NULL;
+            } else if ((eopts.format = wb_logfmt_find(optarg)) == NULL) {
+                wb_cli_error("match: unknown --log-format '%s' (see weerbaar match --help)",
+                             optarg);
+                goto done;
+            }
+            break;
+        case O_FIELD:
+            if (strv_push(&fields, optarg)) goto oom;
+            break;
+        case O_FORMAT:
+            if (strcmp(optarg, "jsonl") == 0)
+                m.format = OUT_JSONL;
+            else if (strcmp(optarg, "misp-sightings") == 0)
+                m.format = OUT_MISP;
+            else if (strcmp(optarg, "count") == 0)
+                m.format = OUT_COUNT;
+            else {
+                wb_cli_error("match: unknown --format '%s' (jsonl, misp-sightings, count)", optarg);
+                goto done;
+            }
+            break;
+        case 'j': {
+            int64_t j;
+            if (wb_parse_i64(optarg, strlen(optarg), 1, 256, &j) != 0) {
+                wb_cli_error("match: --jobs: '%s' is not a number from 1 to 256", optarg);
+                goto done;
+            }
+            eopts.threads = (unsigned)j;
+            break;
+        }
+        case 'f':
+            eopts.follow = true;
+            break;
+        case O_STATS:
+            stats = true;
+            break;
+        case O_IOCFMT: {
+            static const char *const names[] = {"auto", "misp", "stix", "zeek", "csv", "plain"};
+            bool ok = false;
+            for (int k = 0; k < 6; k++)
+                if (strcmp(optarg, names[k]) == 0) {
+                    iopts.format = (wb_intel_format)k;
+                    ok = true;
+                }
+            if (!ok) {
+                wb_cli_error("match: unknown --ioc-format '%s'", optarg);
+                goto done;
+            }
+            break;
+        }
+        case O_SRC:
+            sighting_source = optarg;
+            break;
+        case 'v':
+            m.verbose = true;
+            break;
+        case 'h':
+            usage(stdout);
+            status = WB_EXIT_OK;
+            goto done;
+        case ':':
+            wb_cli_error("match: option '%s' needs a value", argv[optind - 1]);
+            goto done;
+        default:
+            wb_cli_error("match: unknown option '%s' (see weerbaar match --help)",
+                         argv[optind - 1]);
+            goto done;
+        }
+    }
+    if (iocs.n == 0) {
+        wb_cli_error("match: no indicators: give -i FILE (see weerbaar match --help)");
+        goto done;
+    }
+    wb_error err;
+    wb_error_clear(&err);
+    if (wls.n) {
+        if (wb_warninglists_new(&wl) != 0) goto oom;
+        for (size_t i = 0; i < wls.n; i++) {
+            if (wb_warninglists_load(wl, wls.v[i], &err) != 0) {
+                wb_cli_report(&err);
+                goto done;
+            }
+        }
+        sopts.warnlists = wl;
+    }
+    sopts.notice = on_notice;
+    sopts.notice_ud = &m;
+    if (wb_iocset_new(&set, &sopts) != 0) goto oom;
+    for (size_t i = 0; i < iocs.n; i++) {
+        if (wb_intel_load(iocs.v[i], &iopts, wb_iocset_sink(set), &err) != 0) {
+            wb_cli_report(&err);
+            goto done;
+        }
+    }
+    if (wb_iocset_build(set, &err) != 0) {
+        wb_cli_report(&err);
+        goto done;
+    }
+    if (m.notices_dropped)
+        fprintf(stderr, "weerbaar: ... and %u more dropped indicators (-v lists all)\n",
+                m.notices_dropped);
+    if (wb_iocset_count(set) == 0)
+        fprintf(stderr, "weerbaar: warning: no indicators loaded: nothing can match\n");
+    if (m.format == OUT_MISP) {
+        size_t n = wb_iocset_count(set);
+        m.aggs = calloc(n ? n : 1, sizeof *m.aggs);
+        if (m.aggs == NULL) goto oom;
+        for (size_t i = 0; i < n; i++)
+            m.aggs[i].first = m.aggs[i].last = WB_TIME_NONE;
+    }
+    eopts.logopts.fields = fields.v;
+    eopts.logopts.nfields = fields.n;
+    eopts.stop = &stop_flag;
+    const char *stdin_only[] = {"-"};
+    const char *const *paths = optind < argc ? (const char *const *)argv + optind : stdin_only;
+    size_t npaths = optind < argc ? (size_t)(argc - optind) : 1;
+    m.progress = isatty(STDERR_FILENO) && !eopts.follow;
+    m.t0 = mono();
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    static char outbuf[1 << 16];
+    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    wb_engine_cb cb = {.ud = &m,
+                       .sighting = on_sighting,
+                       .malformed = on_malformed,
+                       .file_error = on_file_error,
+                       .progress = on_progress,
+                       .flush = on_flush};
+    wb_engine_stats es;
+    int rc = wb_engine_run(set, paths, npaths, &eopts, &cb, &es, &err);
+    if (m.progress) fprintf(stderr, "\r%60s\r", "");
+    if (rc != 0 && rc != WB_EIO) wb_cli_report(&err);
+    if (es.malformed > 0)
+        fprintf(stderr, "weerbaar: %llu malformed line%s skipped\n",
+                (unsigned long long)es.malformed, es.malformed == 1 ? "" : "s");
+    if (m.format == OUT_COUNT) printf("%llu\n", (unsigned long long)es.sightings);
+    if (m.format == OUT_MISP && print_misp(&m, set, sighting_source) != 0) m.write_failed = true;
+    if (fflush(stdout) != 0) m.write_failed = true;
+    if (m.write_failed) wb_cli_error("match: cannot write the output");
+    if (stats) print_stats(set, &es);
+    if (rc != 0 || m.write_failed)
+        status = WB_EXIT_ERROR;
+    else
+        status = es.sightings ? WB_EXIT_OK : WB_EXIT_NO;
+    goto done;
+oom:
+    wb_cli_error("match: out of memory");
+    status = WB_EXIT_ERROR;
+done:
+    free(m.aggs);
+    wb_iocset_free(set);
+    wb_warninglists_free(wl);
+    free(iocs.v);
+    free(wls.v);
+    free(fields.v);
+    return status;
 }

@@ -125,8 +125,7 @@ static int open_fd(wb_input *in, wb_error *err)
         if (in->fd < 0) return io_err(err, in->path, errno);
     }
     if (fstat(in->fd, &st) != 0) return io_err(err, in->path, errno);
-    if (S_ISDIR(st.st_mode))
-        return wb_error_set(err, WB_EIO, "%s: is a directory", in->path);
+    if (S_ISDIR(st.st_mode)) return wb_error_set(err, WB_EIO, "%s: is a directory", in->path);
     in->dev = st.st_dev;
     in->ino = st.st_ino;
     in->in_len = in->in_off = 0;
@@ -221,8 +220,7 @@ static ssize_t produce(wb_input *in, char *dst, size_t cap, wb_error *err)
                                     in->zs.msg ? in->zs.msg : "inflate failed");
             }
             if (made) return (ssize_t)made;
-            if (used == 0 && zr == Z_BUF_ERROR && in->src_eof && in->in_off == in->in_len)
-                continue;
+            if (used == 0 && zr == Z_BUF_ERROR && in->src_eof && in->in_off == in->in_len) continue;
             continue;
         }
         ZSTD_inBuffer ib = {src, avail, 0};

@@ -63,8 +63,8 @@ static unsigned days_in_month(int64_t y, unsigned m)
 int wb_time_parse(const char *s, size_t n, wb_time *out)
 {
     unsigned y, mo, d, h = 0, mi = 0, sec = 0;
-    if (digits(s, n, 0, 4, &y) || n < 10 || s[4] != '-' || digits(s, n, 5, 2, &mo) ||
-        s[7] != '-' || digits(s, n, 8, 2, &d))
+    if (digits(s, n, 0, 4, &y) || n < 10 || s[4] != '-' || digits(s, n, 5, 2, &mo) || s[7] != '-' ||
+        digits(s, n, 8, 2, &d))
         return WB_EINVAL;
     if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return WB_EINVAL;
     size_t i = 10;
@@ -73,8 +73,7 @@ int wb_time_parse(const char *s, size_t n, wb_time *out)
     if (i < n) {
         if (s[i] != 'T' && s[i] != 't' && s[i] != ' ') return WB_EINVAL;
         i++;
-        if (digits(s, n, i, 2, &h) || i + 2 >= n || s[i + 2] != ':' ||
-            digits(s, n, i + 3, 2, &mi))
+        if (digits(s, n, i, 2, &h) || i + 2 >= n || s[i + 2] != ':' || digits(s, n, i + 3, 2, &mi))
             return WB_EINVAL;
         i += 5;
         if (i < n && s[i] == ':') {

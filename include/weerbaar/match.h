@@ -1,0 +1,135 @@
+/*
+ * match.h - the indicator set (normalised, filtered, indexed) and the
+ * matching engine that runs log readers over files and reports sightings.
+ *
+ * Life cycle: wb_iocset_new, feed it through wb_iocset_sink() (the intel
+ * loaders call it), wb_iocset_build, then any number of wb_engine_run calls
+ * (the built set is immutable and shared by all worker threads), and
+ * wb_iocset_free.
+ */
+#ifndef WEERBAAR_MATCH_H
+#define WEERBAAR_MATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "weerbaar/core.h"
+#include "weerbaar/ioc.h"
+#include "weerbaar/logs.h"
+#include "weerbaar/scan.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct wb_iocset wb_iocset;
+
+typedef struct wb_iocset_opts {
+    wb_time now;                      /* expiry reference; WB_TIME_NONE = the current time */
+    bool include_expired;             /* keep indicators past valid_until */
+    const wb_warninglists *warnlists; /* drop indicators on these lists; may be NULL */
+    /* Called for every indicator dropped or rejected at load (invalid value,
+     * warninglist, expired), with the reason; may be NULL. */
+    void (*notice)(void *ud, const char *where, const char *what);
+    void *notice_ud;
+} wb_iocset_opts;
+
+/* A loaded indicator as the matcher reports it. */
+typedef struct wb_ioc {
+    wb_ioc_type type;
+    wb_tlp tlp;
+    const char *value;     /* normalised */
+    const char *event;     /* or NULL */
+    const char *attribute; /* or NULL */
+    const char *source;
+} wb_ioc;
+
+typedef struct wb_iocset_stats {
+    uint64_t loaded[WB_IOC_TYPE_COUNT]; /* indexed, per type */
+    uint64_t invalid;                   /* values that did not normalise */
+    uint64_t expired;
+    uint64_t warninglisted; /* total; per list through wb_iocset_warninglist_drops */
+    uint64_t skipped;       /* records the loaders passed over (see skip reasons) */
+    size_t memory;          /* bytes held by the built set */
+} wb_iocset_stats;
+
+int wb_iocset_new(wb_iocset **out, const wb_iocset_opts *opts);
+/* The sink the intel loaders feed. Not thread-safe; only before build. */
+wb_ioc_sink *wb_iocset_sink(wb_iocset *set);
+/* Adds one indicator directly (the sink does the same). 0, WB_EINVAL for an
+ * invalid value (counted, reported through notice), WB_ENOMEM. */
+int wb_iocset_add(wb_iocset *set, const wb_ioc_in *ioc);
+/* Finishes the index; afterwards the set is immutable. */
+int wb_iocset_build(wb_iocset *set, wb_error *err);
+size_t wb_iocset_count(const wb_iocset *set);
+const wb_ioc *wb_iocset_get(const wb_iocset *set, uint32_t id, wb_ioc *out);
+void wb_iocset_stats_get(const wb_iocset *set, wb_iocset_stats *st);
+/* Iterates the per-warninglist drop counts: returns the i-th list name and
+ * its count, or NULL past the end. */
+const char *wb_iocset_warninglist_drops(const wb_iocset *set, size_t i, uint64_t *count);
+/* Iterates the loaders' skip reasons likewise. */
+const char *wb_iocset_skip_reasons(const wb_iocset *set, size_t i, uint64_t *count);
+void wb_iocset_free(wb_iocset *set);
+
+/* Looks one value up (kinds as in scan.h) and calls found() for every
+ * indicator it matches. For tests, the hub and one-off look-ups. */
+void wb_iocset_lookup(const wb_iocset *set, const char *v, size_t n, unsigned kinds,
+                      void (*found)(void *ud, uint32_t id), void *ud);
+
+/* ---- engine --------------------------------------------------------------- */
+
+typedef struct wb_sighting {
+    const wb_ioc *ioc;
+    const char *matched; /* the value as seen in the log */
+    const char *field;
+    const char *file;
+    uint64_t line; /* 1-based, every line of the file counted */
+    wb_time ts;    /* WB_TIME_NONE when the record has none */
+    uint32_t ioc_id;
+} wb_sighting;
+
+typedef struct wb_engine_cb {
+    void *ud;
+    /* In input order. Return non-zero to stop the run (e.g. output closed). */
+    int (*sighting)(void *ud, const wb_sighting *s);
+    /* A malformed line (only the first `max_malformed_reports` per file). */
+    void (*malformed)(void *ud, const char *file, uint64_t line, const char *reason);
+    /* A file that could not be read or was cut short; the run goes on. */
+    void (*file_error)(void *ud, const wb_error *err);
+    /* After each block: bytes done so far in this run; may be NULL. */
+    void (*progress)(void *ud, uint64_t bytes);
+    /* With follow: called when output should be flushed; may be NULL. */
+    void (*flush)(void *ud);
+} wb_engine_cb;
+
+typedef struct wb_engine_opts {
+    const wb_logfmt *format; /* NULL = detect per file */
+    wb_logopts logopts;
+    unsigned threads; /* 0 = one per online CPU */
+    bool follow;
+    size_t block_size;              /* 0 = 4 MiB */
+    unsigned max_malformed_reports; /* per file; 0 = 10 */
+    volatile int *stop;             /* set non-zero (e.g. from a signal handler) to stop */
+} wb_engine_opts;
+
+typedef struct wb_engine_stats {
+    uint64_t files, file_errors;
+    uint64_t lines, records, malformed;
+    uint64_t bytes_in, bytes;
+    uint64_t sightings;
+    double seconds;
+} wb_engine_stats;
+
+/* Runs over paths (files, directories recursively in name order, "-" for
+ * stdin). Returns 0 when every file was read, WB_EIO when some could not be
+ * (each reported through file_error), or another negative code when the run
+ * could not go on (with err set). */
+int wb_engine_run(const wb_iocset *set, const char *const *paths, size_t npaths,
+                  const wb_engine_opts *opts, const wb_engine_cb *cb, wb_engine_stats *stats,
+                  wb_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,78 @@
+/*
+ * match_internal.h - the indicator index shared by index.c (building),
+ * scan.c (looking up) and engine.c (running). Not a public interface.
+ */
+#ifndef WB_MATCH_INTERNAL_H
+#define WB_MATCH_INTERNAL_H
+
+#include <stdint.h>
+
+#include "weerbaar/match.h"
+#include "weerbaar/normalize.h"
+
+#define WBI_NONE UINT32_MAX
+
+typedef struct wbi_rec {
+    uint32_t value; /* pool offset of the normalised value */
+    uint32_t attr;  /* pool offset of the attribute uuid, or WBI_NONE */
+    uint32_t meta;  /* index into metas (event, source) */
+    uint32_t next;  /* next indicator with the same key, or WBI_NONE */
+    uint8_t type;
+    uint8_t tlp;
+} wbi_rec;
+
+typedef struct wbi_meta {
+    uint32_t event;  /* pool offset or WBI_NONE */
+    uint32_t source; /* pool offset */
+} wbi_meta;
+
+typedef struct wbi_slot {
+    uint64_t key;   /* the key itself (IPv4 map) or its hash */
+    uint32_t first; /* first indicator; WBI_NONE marks an empty slot */
+    uint32_t koff;  /* pool offset of the key bytes (other maps) */
+} wbi_slot;
+
+typedef struct wbi_map {
+    wbi_slot *slots;
+    size_t cap; /* power of two, or 0 */
+    size_t count;
+    size_t klen; /* fixed key length; 0 for NUL-terminated strings; SIZE_MAX for the IPv4 map */
+} wbi_map;
+
+struct wb_iocset {
+    wb_iocset_opts opts;
+    char *pool;
+    size_t pool_len, pool_cap;
+    wbi_rec *recs;
+    size_t nrecs, recs_cap;
+    wbi_meta *metas;
+    size_t nmetas, metas_cap;
+    wbi_map meta_map; /* (event, source) -> meta index, keyed by a pool string */
+    wbi_map v4, v6, ipport, name, url, hash, email;
+    uint64_t v4_lens;    /* bit p set: some IPv4 block of prefix length p */
+    uint64_t v6_lens[3]; /* bit p set: some IPv6 block of prefix length p (0..128) */
+    bool v6_covers_v4;   /* an IPv6 block shorter than /96 exists */
+    uint8_t *v4_filter;  /* one bit per IPv4 /24 that some indicator touches */
+    wb_iocset_stats stats;
+    struct {
+        char *name;
+        uint64_t count;
+    } * drops, *skips;
+    size_t ndrops, nskips;
+    wb_ioc_sink sink;
+    wb_buf tmp;
+    wb_error err;
+    bool built;
+};
+
+static inline const char *wbi_str(const wb_iocset *set, uint32_t off)
+{
+    return off == WBI_NONE ? NULL : set->pool + off;
+}
+
+/* Probes a map; returns the first indicator for the key or WBI_NONE. */
+uint32_t wbi_map_get_v4(const wbi_map *m, uint64_t key);
+uint32_t wbi_map_get(const wb_iocset *set, const wbi_map *m, const void *key, size_t klen,
+                     uint64_t h);
+
+#endif

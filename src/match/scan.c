@@ -1,0 +1,426 @@
+/*
+ * scan.c - the matcher behind wb_scan: classifies each value a log reader
+ * reports, looks it up in the indicator set, and records sightings.
+ *
+ * This is the hot path of `weerbaar match`. Lookups are skipped entirely for
+ * kinds of indicator the set does not hold, IPv4 addresses are parsed
+ * without copies and rejected by one bitmap test when no indicator covers
+ * their /24, and only sightings allocate.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "match/match_internal.h"
+#include "match/scan_internal.h"
+
+#define SEED 0x7765657262616172ULL /* must equal index.c's */
+
+static void add_hits(wbi_scanner *sc, uint32_t first, unsigned type_mask, const char *field,
+                     size_t flen, const char *v, size_t n);
+
+/* ---- look-ups ------------------------------------------------------------- */
+
+static inline uint32_t prefix_mask(unsigned len)
+{
+    return len == 0 ? 0 : 0xffffffffu << (32 - len);
+}
+
+#define ALL_TYPES 0xffffu
+#define T(x) (1u << (x))
+
+static void lookup_v4(wbi_scanner *sc, uint32_t a, const char *field, size_t flen, const char *v,
+                      size_t n)
+{
+    const wb_iocset *set = sc->set;
+    uint32_t b = a >> 8;
+    if (set->v4_filter && (set->v4_filter[b >> 3] >> (b & 7) & 1)) {
+        uint64_t lens = set->v4_lens;
+        while (lens) {
+            unsigned len = 63u - (unsigned)__builtin_clzll(lens);
+            lens &= ~(1ULL << len);
+            uint32_t first = wbi_map_get_v4(&set->v4, (uint64_t)len << 32 | (a & prefix_mask(len)));
+            if (first != WBI_NONE) add_hits(sc, first, ALL_TYPES, field, flen, v, n);
+        }
+    }
+    if (set->v6_covers_v4) {
+        wb_addr addr;
+        memset(addr.b, 0, 10);
+        addr.b[10] = addr.b[11] = 0xff;
+        addr.b[12] = (uint8_t)(a >> 24);
+        addr.b[13] = (uint8_t)(a >> 16);
+        addr.b[14] = (uint8_t)(a >> 8);
+        addr.b[15] = (uint8_t)a;
+        for (unsigned len = 0; len < 96; len++) {
+            if (!(set->v6_lens[len / 64] >> (len % 64) & 1)) continue;
+            uint8_t key[17];
+            key[0] = (uint8_t)len;
+            memcpy(key + 1, addr.b, 16);
+            for (unsigned i = 0; i < 16; i++) {
+                unsigned bits = len > i * 8 ? len - i * 8 : 0;
+                if (bits < 8) key[1 + i] &= (uint8_t)(0xff00u >> bits);
+            }
+            uint32_t first = wbi_map_get(set, &set->v6, key, 17, wb_hash64(key, 17, SEED));
+            if (first != WBI_NONE) add_hits(sc, first, ALL_TYPES, field, flen, v, n);
+        }
+    }
+}
+
+static void lookup_v6(wbi_scanner *sc, const wb_addr *addr, const char *field, size_t flen,
+                      const char *v, size_t n)
+{
+    const wb_iocset *set = sc->set;
+    if (set->v6.count == 0) return;
+    for (int len = 128; len >= 0; len--) {
+        if (!(set->v6_lens[len / 64] >> (len % 64) & 1)) continue;
+        uint8_t key[17];
+        key[0] = (uint8_t)len;
+        memcpy(key + 1, addr->b, 16);
+        for (unsigned i = 0; i < 16; i++) {
+            unsigned bits = (unsigned)len > i * 8 ? (unsigned)len - i * 8 : 0;
+            if (bits < 8) key[1 + i] &= (uint8_t)(0xff00u >> bits);
+        }
+        uint32_t first = wbi_map_get(set, &set->v6, key, 17, wb_hash64(key, 17, SEED));
+        if (first != WBI_NONE) add_hits(sc, first, ALL_TYPES, field, flen, v, n);
+    }
+}
+
+/* An address in any notation: returns false when v is not one. */
+static bool check_ip(wbi_scanner *sc, const char *field, size_t flen, const char *v, size_t n)
+{
+    uint32_t a4;
+    if (wb_ipv4_parse(v, n, &a4) == 0) {
+        lookup_v4(sc, a4, field, flen, v, n);
+        return true;
+    }
+    if (memchr(v, ':', n) == NULL) return false;
+    wb_addr a;
+    if (wb_addr_parse(v, n, &a) != 0) return false;
+    if (wb_addr_is_v4(&a))
+        lookup_v4(sc, v4_from_addr(&a), field, flen, v, n);
+    else
+        lookup_v6(sc, &a, field, flen, v, n);
+    return true;
+}
+
+/* A domain or host name: the full name matches domains and hostnames, each
+ * parent on a label boundary only domains. */
+static void check_name(wbi_scanner *sc, const char *field, size_t flen, const char *v, size_t n)
+{
+    const wb_iocset *set = sc->set;
+    if (set->name.count == 0) return;
+    char buf[256];
+    if (n && v[n - 1] == '.') n--;
+    size_t len;
+    if (n == 0 || n > 253 || wb_domain_normalize(v, n, buf, &len) != 0) return;
+    const char *p = buf;
+    size_t rest = len;
+    unsigned mask = T(WB_IOC_DOMAIN) | T(WB_IOC_HOSTNAME);
+    for (;;) {
+        uint32_t first = wbi_map_get(set, &set->name, p, rest, wb_hash64(p, rest, SEED));
+        if (first != WBI_NONE) add_hits(sc, first, mask, field, flen, v, n);
+        const char *dot = memchr(p, '.', rest);
+        if (dot == NULL) break;
+        rest -= (size_t)(dot - p) + 1;
+        p = dot + 1;
+        mask = T(WB_IOC_DOMAIN);
+    }
+}
+
+/* Strips ":port" from "host:port" (not from IPv6 addresses). */
+static size_t strip_port(const char *v, size_t n)
+{
+    const char *colon = memrchr(v, ':', n);
+    if (colon == NULL || memchr(v, ':', (size_t)(colon - v)) != NULL) return n;
+    for (const char *p = colon + 1; p < v + n; p++)
+        if (*p < '0' || *p > '9') return n;
+    return colon + 1 < v + n ? (size_t)(colon - v) : n;
+}
+
+static void check_host(wbi_scanner *sc, const char *field, size_t flen, const char *v, size_t n)
+{
+    if (n >= 2 && v[0] == '[') {
+        const char *rb = memchr(v, ']', n);
+        if (rb) {
+            check_ip(sc, field, flen, v + 1, (size_t)(rb - v) - 1);
+            return;
+        }
+    }
+    n = strip_port(v, n);
+    if (!check_ip(sc, field, flen, v, n)) check_name(sc, field, flen, v, n);
+}
+
+static void check_url(wbi_scanner *sc, const char *field, size_t flen, const char *v, size_t n,
+                      bool host_too)
+{
+    const wb_iocset *set = sc->set;
+    if (set->url.count) {
+        if (wb_url_normalize(v, n, &sc->tmp) == 0) {
+            uint32_t first = wbi_map_get(set, &set->url, sc->tmp.data, sc->tmp.len,
+                                         wb_hash64(sc->tmp.data, sc->tmp.len, SEED));
+            if (first != WBI_NONE) add_hits(sc, first, ALL_TYPES, field, flen, v, n);
+        }
+    }
+    if (!host_too) return;
+    const char *h = v;
+    const char *sep = n >= 3 ? memmem(v, n, "://", 3) : NULL;
+    if (sep) h = sep + 3;
+    const char *end = h;
+    while (end < v + n && *end != '/' && *end != '?' && *end != '#')
+        end++;
+    const char *at = memrchr(h, '@', (size_t)(end - h));
+    if (at) h = at + 1;
+    if (end > h) check_host(sc, field, flen, h, (size_t)(end - h));
+}
+
+static void check_hash(wbi_scanner *sc, const char *field, size_t flen, const char *v, size_t n)
+{
+    const wb_iocset *set = sc->set;
+    if (set->hash.count == 0 || (n != 32 && n != 40 && n != 64)) return;
+    char buf[64];
+    for (size_t i = 0; i < n; i++) {
+        char c = wb_lower(v[i]);
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return;
+        buf[i] = c;
+    }
+    uint32_t first = wbi_map_get(set, &set->hash, buf, n, wb_hash64(buf, n, SEED));
+    if (first != WBI_NONE) add_hits(sc, first, ALL_TYPES, field, flen, v, n);
+}
+
+static void check_email(wbi_scanner *sc, const char *field, size_t flen, const char *v, size_t n)
+{
+    const wb_iocset *set = sc->set;
+    if (set->email.count) {
+        wb_ioc_type t = WB_IOC_EMAIL;
+        if (wb_ioc_normalize(&t, v, n, &sc->tmp, NULL) == 0) {
+            uint32_t first = wbi_map_get(set, &set->email, sc->tmp.data, sc->tmp.len,
+                                         wb_hash64(sc->tmp.data, sc->tmp.len, SEED));
+            if (first != WBI_NONE) add_hits(sc, first, ALL_TYPES, field, flen, v, n);
+        }
+    }
+    /* The domain of an address also meets domain indicators: mail from an
+     * attacker's domain is a sighting of that domain. */
+    const char *at = memrchr(v, '@', n);
+    if (at == NULL) return;
+    const char *d = at + 1, *end = v + n;
+    const char *gt = memchr(d, '>', (size_t)(end - d));
+    if (gt) end = gt;
+    if (end > d) check_name(sc, field, flen, d, (size_t)(end - d));
+}
+
+/* Classifies a value of unknown content by its shape. */
+static void check_auto(wbi_scanner *sc, const char *field, size_t flen, const char *v, size_t n)
+{
+    bool dot = false, colon = false, at = false, slash = false, space = false, hex = true;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        switch (c) {
+        case '.':
+            dot = true;
+            hex = false;
+            break;
+        case ':':
+            colon = true;
+            hex = false;
+            break;
+        case '@':
+            at = true;
+            hex = false;
+            break;
+        case '/':
+            slash = true;
+            hex = false;
+            break;
+        case ' ':
+        case '\t':
+            space = true;
+            hex = false;
+            break;
+        default:
+            if (hex &&
+                !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+                hex = false;
+        }
+    }
+    if (hex) {
+        check_hash(sc, field, flen, v, n);
+        return;
+    }
+    if (space) return;
+    if (colon && slash && n > 3 && memmem(v, n, "://", 3)) {
+        check_url(sc, field, flen, v, n, true);
+        return;
+    }
+    if (at) {
+        check_email(sc, field, flen, v, n);
+        return;
+    }
+    if (!dot && !colon) return;
+    if (slash) {
+        /* "host/path": a URL without a scheme (proxy logs, Zeek host+uri). */
+        check_url(sc, field, flen, v, n, true);
+        return;
+    }
+    check_host(sc, field, flen, v, n);
+}
+
+static void op_value(wb_scan *s, const char *field, size_t flen, const char *v, size_t n,
+                     unsigned kinds)
+{
+    wbi_scanner *sc = s->impl;
+    if (kinds & WB_V_AUTO) {
+        check_auto(sc, field, flen, v, n);
+        return;
+    }
+    if (kinds & WB_V_IP) {
+        uint32_t a4;
+        if (wb_ipv4_parse(v, n, &a4) == 0) {
+            lookup_v4(sc, a4, field, flen, v, n);
+            return;
+        }
+        if (check_ip(sc, field, flen, v, n)) return;
+    }
+    if (kinds & WB_V_URL) check_url(sc, field, flen, v, n, false);
+    if (kinds & WB_V_DOMAIN) check_host(sc, field, flen, v, n);
+    if (kinds & WB_V_HASH) check_hash(sc, field, flen, v, n);
+    if (kinds & WB_V_EMAIL) check_email(sc, field, flen, v, n);
+}
+
+static void op_ip_port(wb_scan *s, const char *field, size_t flen, const char *ip, size_t iplen,
+                       unsigned port)
+{
+    wbi_scanner *sc = s->impl;
+    const wb_iocset *set = sc->set;
+    if (set->ipport.count == 0 || port > 65535) return;
+    uint8_t key[18];
+    wb_addr a;
+    if (wb_addr_parse(ip, iplen, &a) != 0) return;
+    memcpy(key, a.b, 16);
+    key[16] = (uint8_t)(port >> 8);
+    key[17] = (uint8_t)port;
+    uint32_t first = wbi_map_get(set, &set->ipport, key, 18, wb_hash64(key, 18, SEED));
+    if (first == WBI_NONE) return;
+    char shown[96];
+    int k = snprintf(shown, sizeof shown, "%.*s|%u", (int)(iplen > 64 ? 64 : iplen), ip, port);
+    add_hits(sc, first, ALL_TYPES, field, flen, shown, k > 0 ? (size_t)k : 0);
+}
+
+static void op_malformed(wb_scan *s, uint64_t line, const char *reason)
+{
+    wbi_scanner *sc = s->impl;
+    sc->malformed++;
+    if (sc->nbad < WBI_MAX_BAD) {
+        sc->bad[sc->nbad].line = line;
+        sc->bad[sc->nbad].reason = reason;
+        sc->nbad++;
+    }
+}
+
+static const wb_scan_ops scanner_ops = {op_value, op_ip_port, op_malformed};
+
+/* ---- sightings ------------------------------------------------------------ */
+
+static uint32_t put_str(wbi_scanner *sc, const char *p, size_t n)
+{
+    size_t off = sc->strings.len;
+    if (off > UINT32_MAX - n - 1 || wb_buf_append(&sc->strings, p, n) ||
+        wb_buf_putc(&sc->strings, '\0')) {
+        sc->oom = true;
+        return WBI_NONE;
+    }
+    return (uint32_t)off;
+}
+
+static void add_hits(wbi_scanner *sc, uint32_t first, unsigned type_mask, const char *field,
+                     size_t flen, const char *v, size_t n)
+{
+    const wb_iocset *set = sc->set;
+    uint64_t line = sc->scan.line;
+    for (uint32_t id = first; id != WBI_NONE; id = set->recs[id].next) {
+        if (!(type_mask & T(set->recs[id].type))) continue;
+        /* One sighting per (record, field, indicator). */
+        bool seen = false;
+        for (size_t i = sc->nhits; i > 0 && sc->hits[i - 1].line == line; i--) {
+            const wbi_hit *h = &sc->hits[i - 1];
+            if (h->ioc == id && strlen(sc->strings.data + h->field) == flen &&
+                memcmp(sc->strings.data + h->field, field, flen) == 0) {
+                seen = true;
+                break;
+            }
+        }
+        if (seen) continue;
+        if (sc->nhits == sc->hits_cap) {
+            size_t cap = sc->hits_cap ? sc->hits_cap * 2 : 64;
+            wbi_hit *nh = realloc(sc->hits, cap * sizeof *nh);
+            if (nh == NULL) {
+                sc->oom = true;
+                return;
+            }
+            sc->hits = nh;
+            sc->hits_cap = cap;
+        }
+        wbi_hit *h = &sc->hits[sc->nhits];
+        h->line = line;
+        h->ioc = id;
+        h->field = put_str(sc, field, flen);
+        h->matched = put_str(sc, v, n);
+        if (sc->ts_line != line || !sc->ts_done) {
+            sc->ts_line = line;
+            sc->ts_done = true;
+            sc->ts = WB_TIME_NONE;
+            wb_time t;
+            if (sc->scan.ts && sc->scan.ts_parse &&
+                sc->scan.ts_parse(sc->scan.ts, sc->scan.ts_len, &t) == 0)
+                sc->ts = t;
+        }
+        h->ts = sc->ts;
+        if (h->field == WBI_NONE || h->matched == WBI_NONE) return;
+        sc->nhits++;
+    }
+}
+
+/* ---- scanner life cycle ---------------------------------------------------- */
+
+void wbi_scanner_init(wbi_scanner *sc, const wb_iocset *set)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->set = set;
+    sc->scan.ops = &scanner_ops;
+    sc->scan.impl = sc;
+}
+
+void wbi_scanner_reset(wbi_scanner *sc)
+{
+    sc->nhits = 0;
+    sc->nbad = 0;
+    sc->malformed = 0;
+    sc->oom = false;
+    sc->ts_done = false;
+    wb_buf_reset(&sc->strings);
+    sc->scan.lines = 0;
+    sc->scan.records = 0;
+    sc->scan.line = 0;
+    sc->scan.ts = NULL;
+}
+
+void wbi_scanner_free(wbi_scanner *sc)
+{
+    free(sc->hits);
+    wb_buf_free(&sc->strings);
+    wb_buf_free(&sc->tmp);
+    memset(sc, 0, sizeof *sc);
+}
+
+/* ---- one-off look-ups ------------------------------------------------------- */
+
+void wb_iocset_lookup(const wb_iocset *set, const char *v, size_t n, unsigned kinds,
+                      void (*found)(void *ud, uint32_t id), void *ud)
+{
+    wbi_scanner sc;
+    wbi_scanner_init(&sc, set);
+    wb_scan_record(&sc.scan, 0);
+    sc.scan.ops->value(&sc.scan, "value", 5, v, n, kinds ? kinds : WB_V_AUTO);
+    for (size_t i = 0; i < sc.nhits; i++)
+        found(ud, sc.hits[i].ioc);
+    wbi_scanner_free(&sc);
+}

@@ -1,0 +1,249 @@
+/*
+ * test_core.c - arena, buffers, checked numbers, time parsing/formatting and
+ * the block reader over plain, gzip, zstd, truncated and growing files.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "weerbaar/core.h"
+#include "weerbaar/io.h"
+
+static void test_parse_i64(void **state)
+{
+    (void)state;
+    int64_t v;
+    assert_int_equal(wb_parse_i64("123", 3, 0, 1000, &v), 0);
+    assert_int_equal(v, 123);
+    assert_int_equal(wb_parse_i64("-5", 2, -10, 10, &v), 0);
+    assert_int_equal(v, -5);
+    assert_int_equal(wb_parse_i64("9223372036854775807", 19, INT64_MIN, INT64_MAX, &v), 0);
+    assert_int_equal(v, INT64_MAX);
+    assert_int_equal(wb_parse_i64("-9223372036854775808", 20, INT64_MIN, INT64_MAX, &v), 0);
+    assert_true(v == INT64_MIN);
+    assert_int_equal(wb_parse_i64("9223372036854775808", 19, INT64_MIN, INT64_MAX, &v), WB_EINVAL);
+    assert_int_equal(wb_parse_i64("12a", 3, 0, 1000, &v), WB_EINVAL);
+    assert_int_equal(wb_parse_i64("", 0, 0, 1000, &v), WB_EINVAL);
+    assert_int_equal(wb_parse_i64("-", 1, -10, 1000, &v), WB_EINVAL);
+    assert_int_equal(wb_parse_i64("1001", 4, 0, 1000, &v), WB_EINVAL);
+}
+
+static wb_time T(const char *s)
+{
+    wb_time t = 0;
+    assert_int_equal(wb_time_parse(s, strlen(s), &t), 0);
+    return t;
+}
+
+static void test_time(void **state)
+{
+    (void)state;
+    char buf[40];
+    assert_true(T("1970-01-01T00:00:00Z") == 0);
+    assert_true(T("2026-05-01T10:00:00+02:00") == T("2026-05-01T08:00:00Z"));
+    assert_true(T("2009-11-24T21:27:09.534255+0100") == T("2009-11-24T20:27:09.534255Z"));
+    assert_true(T("2024-02-29") == T("2024-02-29T00:00:00Z"));
+    assert_true(T("2024-02-29 12:00:00") == T("2024-02-29T12:00:00Z"));
+    wb_time t;
+    assert_int_equal(wb_time_parse("2023-02-29", 10, &t), WB_EINVAL);
+    assert_int_equal(wb_time_parse("2023-13-01", 10, &t), WB_EINVAL);
+    assert_int_equal(wb_time_parse("2023-01-01T25:00:00Z", 20, &t), WB_EINVAL);
+    assert_int_equal(wb_time_parse("2023-01-01T10:00:00X", 20, &t), WB_EINVAL);
+    assert_int_equal(wb_time_parse("yesterday", 9, &t), WB_EINVAL);
+    wb_time_format(T("2026-05-02T08:00:00Z"), buf, sizeof buf);
+    assert_string_equal(buf, "2026-05-02T08:00:00Z");
+    wb_time_format(T("1999-12-31T23:59:59.5Z"), buf, sizeof buf);
+    assert_string_equal(buf, "1999-12-31T23:59:59.500000Z");
+    assert_int_equal(wb_time_parse_epoch("1790000000.000000", 17, &t), 0);
+    wb_time_format(t, buf, sizeof buf);
+    assert_string_equal(buf, "2026-09-21T14:13:20Z");
+    assert_int_equal(wb_time_parse_epoch("XXXXXXXXXX.XXXXXX", 17, &t), WB_EINVAL);
+    assert_int_equal(wb_time_parse_epoch("1.", 2, &t), WB_EINVAL);
+    wb_time_format(-1, buf, sizeof buf);
+    assert_string_equal(buf, "1969-12-31T23:59:59.999999Z");
+}
+
+static void test_buf_arena(void **state)
+{
+    (void)state;
+    wb_buf b = {0};
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(wb_buf_printf(&b, "%d,", i), 0);
+    assert_int_equal(strncmp(b.data, "0,1,2,", 6), 0);
+    assert_int_equal(b.data[b.len], '\0');
+    wb_buf_reset(&b);
+    assert_int_equal(b.len, 0);
+    wb_buf_free(&b);
+    wb_buf_free(&b); /* freeing twice is safe */
+    wb_arena a;
+    wb_arena_init(&a, 128);
+    char *big = wb_arena_alloc(&a, 10000);
+    assert_non_null(big);
+    memset(big, 'x', 10000);
+    char *s = wb_arena_strdup(&a, "hello");
+    assert_string_equal(s, "hello");
+    assert_true(((uintptr_t)wb_arena_alloc(&a, 3) & 7) == 0);
+    assert_null(wb_arena_alloc(&a, SIZE_MAX));
+    wb_arena_free(&a);
+    wb_arena_free(&a);
+}
+
+static char tmpdir[] = "/tmp/wbtest-core-XXXXXX";
+
+static void write_file(const char *path, const char *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    fclose(f);
+}
+
+/* Reads a whole file through blocks, checking every block ends at a newline
+ * except possibly the last. */
+static int read_all(const char *path, size_t block, wb_buf *out, wb_error *err)
+{
+    wb_input_opts o = {.block_size = block};
+    wb_input *in;
+    int rc = wb_input_open(&in, path, &o, err);
+    if (rc) return rc;
+    wb_block b;
+    while ((rc = wb_input_next(in, &b, err)) == 1) {
+        assert_true(b.len > 0);
+        wb_buf_append(out, b.data, b.len);
+        wb_block_free(&b);
+    }
+    wb_input_close(in);
+    return rc;
+}
+
+static void test_io(void **state)
+{
+    (void)state;
+    char path[256], cmd[1200];
+    wb_buf want = {0};
+    for (int i = 0; i < 5000; i++)
+        wb_buf_printf(&want, "line %d %s\n", i, i % 7 ? "x" : "a longer line with more text");
+    wb_buf_puts(&want, "last line without newline");
+    snprintf(path, sizeof path, "%s/plain.log", tmpdir);
+    write_file(path, want.data, want.len);
+    snprintf(cmd, sizeof cmd, "gzip -kf %s && zstd -qf %s -o %s.zst", path, path, path);
+    assert_int_equal(system(cmd), 0);
+    const char *suffix[] = {"", ".gz", ".zst"};
+    for (int k = 0; k < 3; k++) {
+        char p[300];
+        snprintf(p, sizeof p, "%s%s", path, suffix[k]);
+        for (size_t block = 64; block <= 1 << 20; block *= 32) {
+            wb_buf got = {0};
+            wb_error err;
+            assert_int_equal(read_all(p, block, &got, &err), 0);
+            assert_int_equal(got.len, want.len);
+            assert_memory_equal(got.data, want.data, want.len);
+            wb_buf_free(&got);
+        }
+    }
+    /* Truncated gzip: an error naming the file, not silent data loss. */
+    char trunc[300];
+    snprintf(trunc, sizeof trunc, "%s/trunc.gz", tmpdir);
+    snprintf(cmd, sizeof cmd, "head -c 2000 %s.gz > %s", path, trunc);
+    assert_int_equal(system(cmd), 0);
+    wb_buf got = {0};
+    wb_error err;
+    assert_int_equal(read_all(trunc, 4096, &got, &err), WB_EIO);
+    assert_non_null(strstr(err.msg, "trunc.gz"));
+    assert_non_null(strstr(err.msg, "truncated"));
+    wb_buf_free(&got);
+    /* Truncated zstd likewise. */
+    snprintf(trunc, sizeof trunc, "%s/trunc.zst", tmpdir);
+    snprintf(cmd, sizeof cmd, "head -c 2000 %s.zst > %s", path, trunc);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(read_all(trunc, 4096, &got, &err), WB_EIO);
+    assert_non_null(strstr(err.msg, "truncated zstd"));
+    wb_buf_free(&got);
+    /* Missing file. */
+    assert_int_equal(read_all("/nonexistent/x.log", 4096, &got, &err), WB_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "/nonexistent/x.log"));
+    /* Concatenated gzip members are one stream. */
+    char cat[300];
+    snprintf(cat, sizeof cat, "%s/cat.gz", tmpdir);
+    snprintf(cmd, sizeof cmd, "(printf 'a\\n' | gzip; printf 'b\\n' | gzip) > %s", cat);
+    assert_int_equal(system(cmd), 0);
+    char *data;
+    size_t n;
+    assert_int_equal(wb_read_file(cat, 100, &data, &n, &err), 0);
+    assert_string_equal(data, "a\nb\n");
+    free(data);
+    assert_int_equal(wb_read_file(cat, 3, &data, &n, &err), WB_ELIMIT);
+    /* An empty file has no blocks. */
+    snprintf(cat, sizeof cat, "%s/empty", tmpdir);
+    write_file(cat, "", 0);
+    assert_int_equal(read_all(cat, 4096, &got, &err), 0);
+    assert_int_equal(got.len, 0);
+    wb_buf_free(&want);
+}
+
+static void test_follow(void **state)
+{
+    (void)state;
+    char path[256];
+    snprintf(path, sizeof path, "%s/grow.log", tmpdir);
+    write_file(path, "one\ntw", 6);
+    wb_input_opts o = {.follow = true};
+    wb_input *in;
+    wb_error err;
+    assert_int_equal(wb_input_open(&in, path, &o, &err), 0);
+    wb_block b;
+    assert_int_equal(wb_input_next(in, &b, &err), 1);
+    assert_int_equal(b.len, 4); /* the partial "tw" waits for its newline */
+    wb_block_free(&b);
+    assert_int_equal(wb_input_next(in, &b, &err), 0);
+    FILE *f = fopen(path, "ab");
+    fputs("o\nthree\n", f);
+    fclose(f);
+    assert_int_equal(wb_input_next(in, &b, &err), 1);
+    assert_int_equal(b.len, 10);
+    assert_memory_equal(b.data, "two\nthree\n", 10);
+    wb_block_free(&b);
+    /* Rotation: the file is replaced; reading starts over in the new one. */
+    char rotated[300];
+    snprintf(rotated, sizeof rotated, "%s.1", path);
+    assert_int_equal(rename(path, rotated), 0);
+    write_file(path, "new\n", 4);
+    int r = wb_input_next(in, &b, &err); /* the reader notices at EOF */
+    if (r == 0) r = wb_input_next(in, &b, &err);
+    assert_int_equal(r, 1);
+    assert_true(wb_input_reopened(in));
+    assert_memory_equal(b.data, "new\n", 4);
+    wb_block_free(&b);
+    wb_input_close(in);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_i64), cmocka_unit_test(test_time),
+        cmocka_unit_test(test_buf_arena), cmocka_unit_test(test_io),
+        cmocka_unit_test(test_follow),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
