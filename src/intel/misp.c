@@ -1,0 +1,210 @@
+/*
+ * misp.c - indicators from MISP JSON: one event ({"Event": ...} or a bare
+ * event object), a list of events, a restSearch response ({"response": [...]},
+ * or {"response": {"Attribute": [...]}} from an attribute search). A feed
+ * directory is walked in detect.c, which hands each event file to this one.
+ *
+ * MISP writes flags and numbers sometimes as JSON booleans/integers and
+ * sometimes as strings ("to_ids": "1", "deleted": "0"), so every flag goes
+ * through wbi_json_flag. TLP comes from tags named "tlp:*" on the event
+ * (Tag[] or EventTag[].Tag) and on the attribute; the stricter one applies.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "intel/intel.h"
+
+typedef struct misp_event {
+    const char *uuid; /* NULL when the event has none */
+    wb_tlp tlp;
+} misp_event;
+
+static bool is_tlp_tag(const char *s, size_t n)
+{
+    return n > 4 && wb_strn_ieq(s, 4, "tlp:");
+}
+
+/* The strictest "tlp:*" name in a Tag array (elements {"name": ...}) and in
+ * a EventTag/AttributeTag array (elements {"Tag": {"name": ...}}). Unknown
+ * TLP names ("tlp:ex:chr") are ignored. */
+static wb_tlp tags_tlp(const json_t *obj, const char *tag_key, const char *link_key)
+{
+    wb_tlp tlp = WB_TLP_UNSET;
+    const json_t *arr[2] = {json_object_get(obj, tag_key), json_object_get(obj, link_key)};
+    for (int k = 0; k < 2; k++) {
+        size_t i;
+        const json_t *t;
+        if (!json_is_array(arr[k])) continue;
+        json_array_foreach(arr[k], i, t)
+        {
+            const json_t *tag = k == 0 ? t : json_object_get(t, "Tag");
+            const json_t *name = json_object_get(tag, "name");
+            if (!json_is_string(name)) continue;
+            const char *s = json_string_value(name);
+            size_t n = json_string_length(name);
+            wb_tlp v;
+            if (is_tlp_tag(s, n) && wb_tlp_parse(s, n, &v) == 0) tlp = wb_tlp_stricter(tlp, v);
+        }
+    }
+    return tlp;
+}
+
+static int load_attribute(wbi_ctx *ctx, const misp_event *ev, const json_t *a, const char *path)
+{
+    wb_buf_reset(&ctx->where);
+    if (wb_buf_printf(&ctx->where, "%s: %s.value", ctx->name, path) != 0)
+        return wb_error_set(ctx->err, WB_ENOMEM, "out of memory");
+    const char *where = ctx->where.data;
+    if (!json_is_object(a)) {
+        wbi_skip(ctx, where, "attribute is not an object");
+        return 0;
+    }
+    if (wbi_json_flag(json_object_get(a, "deleted"))) {
+        wbi_skip(ctx, where, "attribute is deleted");
+        return 0;
+    }
+    const json_t *type = json_object_get(a, "type");
+    const json_t *value = json_object_get(a, "value");
+    if (!json_is_string(type) || !json_is_string(value)) {
+        wbi_skip(ctx, where, "attribute without a type or value string");
+        return 0;
+    }
+    if (!ctx->opts->all_attributes && !wbi_json_flag(json_object_get(a, "to_ids"))) {
+        wbi_skip(ctx, where, "to_ids is false");
+        return 0;
+    }
+    const char *ts = json_string_value(type);
+    size_t tn = json_string_length(type);
+    const wbi_misp_type *t = wbi_misp_type_find(ts, tn);
+    if (t == NULL) {
+        wbi_skip(ctx, where, wbi_misp_unsupported_reason(ts, tn));
+        return 0;
+    }
+    const json_t *uuid = json_object_get(a, "uuid");
+    wb_ioc_in in = {
+        .value = json_string_value(value),
+        .len = json_string_length(value),
+        .event = ev->uuid,
+        .attribute = json_is_string(uuid) ? json_string_value(uuid) : NULL,
+        .tlp = wb_tlp_stricter(ev->tlp, tags_tlp(a, "Tag", "AttributeTag")),
+        .valid_until = WB_TIME_NONE,
+        .source = ctx->source,
+        .where = where,
+    };
+    return wbi_emit_misp(ctx, t, &in);
+}
+
+static int load_attributes(wbi_ctx *ctx, const misp_event *ev, const json_t *arr, const char *path)
+{
+    if (arr == NULL) return 0;
+    if (!json_is_array(arr)) {
+        wbi_skip(ctx, NULL, "Attribute is not an array");
+        return 0;
+    }
+    size_t i;
+    const json_t *a;
+    char p[512];
+    json_array_foreach(arr, i, a)
+    {
+        snprintf(p, sizeof p, "%s.Attribute[%zu]", path, i);
+        int rc = load_attribute(ctx, ev, a, p);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+static int load_event(wbi_ctx *ctx, const json_t *e, const char *path)
+{
+    if (!json_is_object(e)) {
+        wbi_skip(ctx, NULL, "event is not an object");
+        return 0;
+    }
+    const json_t *uuid = json_object_get(e, "uuid");
+    misp_event ev = {
+        .uuid = json_is_string(uuid) ? json_string_value(uuid) : NULL,
+        .tlp = tags_tlp(e, "Tag", "EventTag"),
+    };
+    int rc = load_attributes(ctx, &ev, json_object_get(e, "Attribute"), path);
+    const json_t *objs = json_object_get(e, "Object");
+    if (rc == 0 && json_is_array(objs)) {
+        size_t i;
+        const json_t *o;
+        char p[512];
+        json_array_foreach(objs, i, o)
+        {
+            snprintf(p, sizeof p, "%s.Object[%zu]", path, i);
+            if (!json_is_object(o)) continue;
+            if (wbi_json_flag(json_object_get(o, "deleted"))) {
+                wbi_skip(ctx, NULL, "object is deleted");
+                continue;
+            }
+            rc = load_attributes(ctx, &ev, json_object_get(o, "Attribute"), p);
+            if (rc) break;
+        }
+    }
+    return rc;
+}
+
+static bool looks_like_event(const json_t *o)
+{
+    return json_object_get(o, "Attribute") != NULL || json_object_get(o, "Object") != NULL ||
+           (json_object_get(o, "info") != NULL && json_object_get(o, "uuid") != NULL);
+}
+
+/* One element of a list of events or of a restSearch response. */
+static int load_wrapped(wbi_ctx *ctx, const json_t *el, const char *path)
+{
+    char p[512];
+    const json_t *e = json_object_get(el, "Event");
+    if (e != NULL) {
+        snprintf(p, sizeof p, "%s.Event", path);
+        return load_event(ctx, e, p);
+    }
+    return load_event(ctx, el, path);
+}
+
+static int load_list(wbi_ctx *ctx, const json_t *arr, const char *path)
+{
+    size_t i;
+    const json_t *el;
+    char p[512];
+    json_array_foreach(arr, i, el)
+    {
+        snprintf(p, sizeof p, "%s[%zu]", path, i);
+        int rc = load_wrapped(ctx, el, p);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+int wbi_misp_load(wbi_ctx *ctx, json_t *root)
+{
+    if (json_is_array(root)) return load_list(ctx, root, "$");
+    if (!json_is_object(root))
+        return wb_error_set(ctx->err, WB_EFORMAT, "%s: $: a MISP file holds an object or a list",
+                            ctx->name);
+    const json_t *e = json_object_get(root, "Event");
+    if (e != NULL) return load_event(ctx, e, "$.Event");
+    const json_t *resp = json_object_get(root, "response");
+    if (json_is_array(resp)) return load_list(ctx, resp, "$.response");
+    if (json_is_object(resp)) {
+        /* restSearch on attributes: {"response": {"Attribute": [...]}} */
+        misp_event none = {NULL, WB_TLP_UNSET};
+        return load_attributes(ctx, &none, json_object_get(resp, "Attribute"), "$.response");
+    }
+    if (looks_like_event(root)) return load_event(ctx, root, "$");
+    /* A feed's manifest.json maps event uuids to summaries without attributes. */
+    const char *key;
+    const json_t *val;
+    json_object_foreach((json_t *)root, key, val)
+    {
+        if (json_is_object(val) && json_object_get(val, "info") != NULL)
+            return wb_error_set(ctx->err, WB_EFORMAT,
+                                "%s: $: this is a MISP feed manifest: load its directory",
+                                ctx->name);
+        break;
+    }
+    return wb_error_set(ctx->err, WB_EFORMAT,
+                        "%s: $: no MISP event (expected Event, a list of events or response)",
+                        ctx->name);
+}
