@@ -67,6 +67,7 @@ static bool zeek_header(const char *data, size_t len)
         if (nl == NULL) break;
         p = nl + 1;
     }
+    if (p >= end) return false;
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
     return memchr(p, '\t', n) != NULL && memmem(p, n, "Intel::", 7) != NULL;
