@@ -242,6 +242,9 @@ static const char *dnsmasq_msg(const char *p, size_t n)
     const char *d = find(p, n, "dnsmasq");
     if (!d) return NULL;
     const char *end = p + n, *m = d + 7;
+    /* dnsmasq-dhcp, dnsmasq-tftp, ...: the same program */
+    while (m < end && (*m == '-' || (*m >= 'a' && *m <= 'z')))
+        m++;
     if (m < end && *m == '[') {
         m = memchr(m, ']', (size_t)(end - m));
         if (!m) return NULL;

@@ -556,7 +556,7 @@ static int zeek_scan(const void *state, void **state_out, wb_scan *s, const char
             if (*p == '#') {
                 rc = header(&own, &cur, s, line, p, ln);
                 if (rc) goto out;
-                c.sep = cur->sep;
+                if (cur) c.sep = cur->sep;
             } else if (!wbi_blank(p, ln)) {
                 wb_scan_malformed(s, line, "Zeek: no #fields header before this line");
             }
