@@ -479,6 +479,7 @@ static int add_entry(wb_warninglists *wl, wl_list *l, const char *v, size_t n, c
                      size_t idx, wb_error *err)
 {
     char buf[MAX_VALUE];
+    buf[0] = '\0'; /* gcc -O2 cannot see that every path writes it first */
     switch (l->kind) {
     case WL_STRING: {
         if (n > MAX_VALUE) return 0; /* could never equal a value we look up */

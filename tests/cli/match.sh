@@ -39,18 +39,17 @@ check "demo: MISP uuids and TLP carried, to_ids false skipped" \
   -i demo/iocs/blocklist.txt -w demo/warninglists --now 2026-11-27T00:00:00Z -j 3 demo/logs \
   > "$T/demo-j3.jsonl" 2>/dev/null
 check "demo: output identical with -j 3 (input order kept)" 'cmp -s "$T/demo.jsonl" "$T/demo-j3.jsonl"'
-"$WB" match -i demo/iocs/partner.stix.json --include-expired --now 2026-11-27T00:00:00Z \
-  --format count demo/logs > "$T/c1" 2>/dev/null
-"$WB" match -i demo/iocs/partner.stix.json --now 2026-11-27T00:00:00Z --format count demo/logs > "$T/c2" 2>/dev/null
+"$WB" match -i demo/iocs/partner.stix.json --include-expired --now 2026-11-27T00:00:00Z --stats \
+  --format count /dev/null > /dev/null 2> "$T/inc.err"
 check "demo: --include-expired keeps the expired indicator loaded" \
-  "\"$WB\" match -i demo/iocs/partner.stix.json --include-expired --now 2026-11-27T00:00:00Z --stats --format count /dev/null 2>&1 | grep -q 'indicators expired: 0'"
+  "grep -q 'indicators expired: 0' $T/inc.err && grep -q 'indicators loaded: 3' $T/inc.err"
 "$WB" match -i demo/iocs/csirt-advisory.misp.json --format misp-sightings demo/logs > "$T/ms.json" 2>/dev/null
 check "demo: misp-sightings aggregated per attribute with count, first and last seen" \
-  "python3 -c \"import json,sys; a=json.load(open('$T/ms.json')); d={o.get('uuid'):o for o in a}; o=d['6a1f5c7e-0002-4c3e-9f40-5a6b7c8d9e01']; sys.exit(0 if o['count']==4 and o['type']=='0' and o['first_seen']<o['last_seen'] and o['date_sighting'].isdigit() and len(a)==len(d) else 1)\""
+  "python3 -c \"import json,sys; a=json.load(open('$T/ms.json')); d={o.get('uuid'):o for o in a}; o=d['6a1f5c7e-0002-4c3e-9f40-5a6b7c8d9e01']; sys.exit(0 if o['count']==3 and o['type']=='0' and o['first_seen']<o['last_seen'] and o['date_sighting'].isdigit() and len(a)==len(d) else 1)\""
 "$WB" match -i demo/iocs/csirt-advisory.misp.json --format count demo/logs > "$T/count" 2>/dev/null
 check "demo: --format count" '[ "$(cat "$T/count")" -ge 8 ]'
 "$WB" match -i demo/iocs/csirt-advisory.misp.json --all-attributes --stats --format count /dev/null 2> "$T/all.err" >/dev/null
-check "demo: --all-attributes loads to_ids false too" "grep -q 'indicators loaded: 9' $T/all.err"
+check "demo: --all-attributes loads to_ids false too" "grep -q 'indicators loaded: 8' $T/all.err"
 
 # ---- compressed input, stdin, directories ------------------------------------
 gzip -c demo/logs/dns.log > "$T/dns.log.gz"; zstd -qc demo/logs/dns.log > "$T/dns.log.zst"
@@ -77,7 +76,7 @@ check "missing log: exit 2 and the file named" "[ $rc = 2 ] && grep -q 'missing.
 check "exit 2 wins over 0" '[ $rc = 2 ]'
 "$WB" match -i "$F/broken.json" "$T/plain.log" > /dev/null 2> "$T/e"; rc=$?
 check "broken JSON indicators: exit 2 naming file, line and column" "[ $rc = 2 ] && grep -qE 'broken.json:[0-9]+:[0-9]+' $T/e"
-"$WB" match -i "$F/bad.csv" "$T/plain.log" > /dev/null 2> "$T/e"; rc=$?
+"$WB" match -i "$F/bad.csv" --ioc-format csv "$T/plain.log" > /dev/null 2> "$T/e"; rc=$?
 check "CSV without value column: exit 2 naming the file" "[ $rc = 2 ] && grep -q 'bad.csv' $T/e"
 "$WB" match -i "$T/nope.json" "$T/plain.log" > /dev/null 2> "$T/e"; rc=$?
 check "missing indicator file: exit 2" "[ $rc = 2 ] && grep -q 'nope.json' $T/e"
@@ -126,7 +125,8 @@ if [ -d "$S" ]; then
   check "nfdump CSV: 147.32.80.119 in 4569 flows, summary lines not malformed" \
     "[ $rc = 0 ] && q $T/nf.jsonl 'sum(1 for o in r if o[\"indicator\"]==\"147.32.80.119\")==4569' && ! grep -q malformed $T/nf.err"
   "$WB" match -i "$S/misp/feed-misp-tests" --all-attributes --stats --format count /dev/null 2> "$T/feed.err" >/dev/null; rc=$?
-  check "MISP feed directory loads" "[ $rc = 1 ] && grep -q 'indicators loaded: [1-9]' $T/feed.err"
+  check "MISP feed directory loads (its one attribute is a 'link': skipped and counted)" \
+    "[ $rc = 1 ] && grep -q \"unsupported attribute type 'link': 1\" $T/feed.err"
   "$WB" match -i "$S/misp/real-events/eset-glupteba.misp-event.json" --stats --format count /dev/null 2> "$T/g.err" >/dev/null
   check "real MISP event (to_ids as strings) loads its domains" "grep -qE '^  domain +[1-9]' $T/g.err"
   "$WB" match -i "$S/stix/apt1.json" --stats --format count /dev/null 2> "$T/apt1.err" >/dev/null
