@@ -67,6 +67,7 @@ static bool zeek_header(const char *data, size_t len)
         if (nl == NULL) break;
         p = nl + 1;
     }
+    if (p >= end) return false;
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
     return memchr(p, '\t', n) != NULL && memmem(p, n, "Intel::", 7) != NULL;
@@ -160,6 +161,7 @@ static int load_data(const char *name, const char *source, const char *data, siz
     }
     wb_buf_free(&ctx.where);
     wb_buf_free(&ctx.tmp);
+    wb_buf_free(&ctx.path);
     return rc;
 }
 
@@ -276,6 +278,7 @@ static int load_feed(const char *dir, const char *manifest, const wb_intel_opts 
         }
         wb_buf_free(&ctx.where);
         wb_buf_free(&ctx.tmp);
+        wb_buf_free(&ctx.path);
     }
     wb_buf_free(&path);
     wb_buf_free(&name);
