@@ -56,7 +56,8 @@ static const char usage_text[] =
     "output:\n"
     "      --format FMT           jsonl (default): one sighting per line;\n"
     "                             misp-sightings: MISP sighting objects\n"
-    "                             aggregated per attribute; count: the number\n"
+    "                             aggregated per attribute; table: aligned\n"
+    "                             columns for people; count: the number\n"
     "      --sighting-source NAME source written into MISP sightings (default weerbaar)\n"
     "      --stats                statistics on standard error at the end\n"
     "  -v, --verbose              report every dropped indicator, not the first 20\n"
@@ -76,7 +77,7 @@ static const char usage_text[] =
     "  zcat eve.json.gz | weerbaar match -i bundle.json --format count\n"
     "  weerbaar match -i event.json --follow --log-format dnsmasq /var/log/dnsmasq.log\n";
 
-enum { OUT_JSONL, OUT_MISP, OUT_COUNT };
+enum { OUT_JSONL, OUT_MISP, OUT_COUNT, OUT_TABLE };
 
 typedef struct agg {
     uint64_t count;
@@ -93,6 +94,7 @@ typedef struct match_ctx {
     double last_progress;
     double t0;
     bool write_failed;
+    bool header_done;
 } match_ctx;
 
 static volatile int stop_flag;
@@ -119,10 +121,38 @@ static json_t *str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
+/* One aligned line for people; long values are cut with "...". */
+static int print_row(match_ctx *m, const wb_sighting *s)
+{
+    if (!m->header_done) {
+        fprintf(m->out, "%-20s  %-28s  %-12s  %-30s  %-36s  %s\n", "TIME (UTC)", "WHERE", "FIELD",
+                "MATCHED", "INDICATOR", "TLP");
+        m->header_done = true;
+    }
+    char ts[40] = "-", where[600], ind[300];
+    if (s->ts != WB_TIME_NONE) {
+        wb_time_format(s->ts - s->ts % 1000000, ts, sizeof ts);
+        ts[19] = '\0'; /* seconds are enough for a table */
+    }
+    const char *base = strrchr(s->file, '/');
+    snprintf(where, sizeof where, "%s:%llu", base ? base + 1 : s->file,
+             (unsigned long long)s->line);
+    snprintf(ind, sizeof ind, "%s (%s)", s->ioc->value, wb_ioc_type_name(s->ioc->type));
+    const char *tlp = wb_tlp_name(s->ioc->tlp);
+    int rc = fprintf(m->out, "%-20s  %-28.28s  %-12.12s  %-30.30s  %-36.36s  %s\n", ts, where,
+                     s->field, s->matched, ind, tlp ? tlp : "-");
+    if (rc < 0) {
+        m->write_failed = true;
+        return 1;
+    }
+    return 0;
+}
+
 static int on_sighting(void *ud, const wb_sighting *s)
 {
     match_ctx *m = ud;
     if (m->format == OUT_COUNT) return 0;
+    if (m->format == OUT_TABLE) return print_row(m, s);
     if (m->format == OUT_MISP) {
         agg *a = &m->aggs[s->ioc_id];
         a->count++;
@@ -388,8 +418,11 @@ int wb_cmd_match(int argc, char **argv)
                 m.format = OUT_MISP;
             else if (strcmp(optarg, "count") == 0)
                 m.format = OUT_COUNT;
+            else if (strcmp(optarg, "table") == 0)
+                m.format = OUT_TABLE;
             else {
-                wb_cli_error("match: unknown --format '%s' (jsonl, misp-sightings, count)", optarg);
+                wb_cli_error("match: unknown --format '%s' (jsonl, table, misp-sightings, count)",
+                             optarg);
                 goto done;
             }
             break;

@@ -10,7 +10,7 @@
  *     at the first indicator with that key; indicators with the same key
  *     chain through wbi_rec.next;
  *   - IPv4 blocks are keyed by (prefix length, masked address) and guarded
- *     by a 2 MiB bitmap over /24s, so an address no indicator covers costs
+ *     by a 1 MiB bitmap over /23s, so an address no indicator covers costs
  *     one bit test.
  */
 #include <stdarg.h>
@@ -110,7 +110,9 @@ static int map_grow(wbi_map *m)
 static int map_slot(wb_iocset *set, wbi_map *m, uint64_t v4key, const void *key, size_t klen,
                     bool *created, wbi_slot **out)
 {
-    if ((m->count + 1) * 2 > m->cap) {
+    /* Grow at three quarters full: linear probing stays short there, and
+     * half-full tables would cost ~16 bytes more per indicator. */
+    if ((m->count + 1) * 4 > m->cap * 3) {
         int rc = map_grow(m);
         if (rc) return rc;
     }
@@ -224,6 +226,17 @@ static int sink_add(wb_ioc_sink *self, const wb_ioc_in *ioc)
 
 static int intern_meta(wb_iocset *set, const char *event, const char *source, uint32_t *out)
 {
+    /* Loaders hand over thousands of indicators of one event in a row. */
+    if (set->nmetas && set->last_meta < set->nmetas) {
+        const wbi_meta *lm = &set->metas[set->last_meta];
+        const char *le = wbi_str(set, lm->event);
+        bool same_event = (le == NULL && (event == NULL || *event == '\0')) ||
+                          (le && event && strcmp(le, event) == 0);
+        if (same_event && strcmp(set->pool + lm->source, source ? source : "") == 0) {
+            *out = set->last_meta;
+            return 0;
+        }
+    }
     /* Key: event uuid and source joined by a byte that appears in neither. */
     wb_buf *t = &set->tmp;
     wb_buf_reset(t);
@@ -235,7 +248,7 @@ static int intern_meta(wb_iocset *set, const char *event, const char *source, ui
     int rc = map_slot(set, &set->meta_map, 0, t->data, t->len, &created, &s);
     if (rc) return rc;
     if (!created) {
-        *out = s->first;
+        *out = set->last_meta = s->first;
         return 0;
     }
     if (set->nmetas == set->metas_cap) {
@@ -252,14 +265,14 @@ static int intern_meta(wb_iocset *set, const char *event, const char *source, ui
         rc = pool_add(set, source ? source : "", source ? strlen(source) : 0, true, &m->source);
     if (rc) return rc;
     s->first = (uint32_t)set->nmetas;
-    *out = (uint32_t)set->nmetas++;
+    *out = set->last_meta = (uint32_t)set->nmetas++;
     return 0;
 }
 
 static void set_v4_filter(wb_iocset *set, uint32_t net, unsigned len)
 {
-    uint32_t first = net >> 8;
-    uint64_t count = len >= 24 ? 1 : (uint64_t)1 << (24 - len);
+    uint32_t first = net >> (32 - WBI_V4_GRAIN);
+    uint64_t count = len >= WBI_V4_GRAIN ? 1 : (uint64_t)1 << (WBI_V4_GRAIN - len);
     for (uint64_t i = 0; i < count; i++) {
         uint32_t b = first + (uint32_t)i;
         set->v4_filter[b >> 3] |= (uint8_t)(1u << (b & 7));
@@ -320,12 +333,17 @@ static int index_rec(wb_iocset *set, uint32_t id, bool *dup)
             unsigned len = prefix - 96;
             uint32_t net = v4_of(&a);
             if (set->v4_filter == NULL) {
-                set->v4_filter = calloc(1, 1u << 21);
-                if (set->v4_filter == NULL) return WB_ENOMEM;
+                set->v4_filter = calloc(1, WBI_V4_FILTER_BYTES);
+                set->v4_mask16 = calloc(1u << 16, sizeof *set->v4_mask16);
+                if (set->v4_filter == NULL || set->v4_mask16 == NULL) return WB_ENOMEM;
             }
             int rc = link(set, &set->v4, (uint64_t)len << 32 | net, NULL, 0, id, dup);
             if (rc || *dup) return rc;
             set->v4_lens |= 1ULL << len;
+            if (len < 16)
+                set->v4_short |= 1ULL << len;
+            else
+                set->v4_mask16[net >> 16] |= 1u << (len - 16);
             set_v4_filter(set, net, len);
             return 0;
         }
@@ -475,7 +493,8 @@ int wb_iocset_build(wb_iocset *set, wb_error *err)
     const wbi_map *maps[] = {&set->v4,  &set->v6,   &set->ipport, &set->name,
                              &set->url, &set->hash, &set->email};
     size_t mem = set->pool_cap + set->recs_cap * sizeof(wbi_rec) +
-                 set->metas_cap * sizeof(wbi_meta) + (set->v4_filter ? 1u << 21 : 0);
+                 set->metas_cap * sizeof(wbi_meta) +
+                 (set->v4_filter ? WBI_V4_FILTER_BYTES + (1u << 18) : 0);
     for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
         mem += maps[i]->cap * sizeof(wbi_slot);
     set->stats.memory = mem;
@@ -534,6 +553,7 @@ void wb_iocset_free(wb_iocset *set)
     free(set->drops);
     free(set->skips);
     free(set->v4_filter);
+    free(set->v4_mask16);
     free(set->pool);
     free(set->recs);
     free(set->metas);

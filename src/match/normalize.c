@@ -314,6 +314,12 @@ int wb_ioc_normalize(wb_ioc_type *type, const char *v, size_t n, wb_buf *out, wb
     switch (*type) {
     case WB_IOC_IP:
     case WB_IOC_CIDR: {
+        uint32_t quad;
+        if (wb_ipv4_parse(v, n, &quad) == 0) { /* already canonical: the common case */
+            *type = WB_IOC_IP;
+            rc = wb_buf_append(out, v, n);
+            break;
+        }
         wb_addr a;
         unsigned prefix;
         if (wb_cidr_parse(v, n, &a, &prefix) != 0)

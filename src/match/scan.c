@@ -33,9 +33,11 @@ static void lookup_v4(wbi_scanner *sc, uint32_t a, const char *field, size_t fle
                       size_t n)
 {
     const wb_iocset *set = sc->set;
-    uint32_t b = a >> 8;
+    uint32_t b = a >> (32 - WBI_V4_GRAIN);
     if (set->v4_filter && (set->v4_filter[b >> 3] >> (b & 7) & 1)) {
-        uint64_t lens = set->v4_lens;
+        /* Only the prefix lengths that occur around this address: blocks
+         * shorter than /16 anywhere, longer ones inside its /16. */
+        uint64_t lens = set->v4_short | (uint64_t)set->v4_mask16[a >> 16] << 16;
         while (lens) {
             unsigned len = 63u - (unsigned)__builtin_clzll(lens);
             lens &= ~(1ULL << len);

@@ -1,0 +1,256 @@
+/*
+ * test_zeek.c - the Zeek TSV reader against Zeek's own test baselines and a
+ * real capture (CTU Simda), plus every header and malformed-line path.
+ */
+#include "logs/logtest.h"
+
+#define ZEEK WB_SHARED_DIR "/testdata/zeek/"
+
+/* opt.basic_conn.log: BTest comment line, 8 header lines, masked times. */
+static void test_conn_baseline(void **st)
+{
+    (void)st;
+    rec r;
+    assert_int_equal(rec_run_file(&r, "zeek", ZEEK "opt.basic_conn.log", 0), 0);
+    assert_int_equal(rec_count(&r, 'm', NULL), 0);
+    /* 9 header lines, the data, #close */
+    assert_int_equal(r.lines, 44);
+    assert_int_equal(r.records, 34);
+    assert_int_equal(r.states_returned, 1);
+    EXPECT_VALUE(&r, 9, "id.orig_h", "141.142.220.202", WB_V_IP);
+    EXPECT_PORT(&r, 9, "id.orig_h", "141.142.220.202", 5353);
+    EXPECT_VALUE(&r, 9, "id.resp_h", "224.0.0.251", WB_V_IP);
+    EXPECT_PORT(&r, 9, "id.resp_h", "224.0.0.251", 5353);
+    EXPECT_VALUE(&r, 9, "service", "dns", WB_V_AUTO);
+    /* uid, conn_state and history are identifiers and enums: not values;
+     * tunnel_parents is unset ("-"). */
+    assert_int_equal(rec_count(&r, 'v', "uid"), 0);
+    assert_int_equal(rec_count(&r, 'v', "history"), 0);
+    assert_int_equal(rec_count(&r, 'v', "tunnel_parents"), 0);
+    /* 2 addresses + service on line 9, and nothing else */
+    assert_int_equal(rec_count_line(&r, 9), 5);
+    /* a masked timestamp is passed on and just does not parse */
+    const ev *e = rec_find(&r, 'v', 9, "id.orig_h", NULL);
+    assert_string_equal(e->raw_ts, "XXXXXXXXXX.XXXXXX");
+    assert_false(e->has_ts);
+    EXPECT_VALUE(&r, 10, "id.orig_h", "fe80::217:f2ff:fed7:cf65", WB_V_IP);
+    rec_free(&r);
+}
+
+static void test_dns_baseline(void **st)
+{
+    (void)st;
+    rec r;
+    assert_int_equal(rec_run_file(&r, "zeek", ZEEK "opt.basic_dns.log", 0), 0);
+    assert_int_equal(rec_count(&r, 'm', NULL), 0);
+    EXPECT_VALUE(&r, 9, "query", "gemini._sftp-ssh._tcp.local", WB_V_AUTO);
+    EXPECT_VALUE(&r, 10, "answers", "gemini.local", WB_V_AUTO);
+    /* qtype_name and rcode_name are enum-like names, TTLs intervals */
+    assert_int_equal(rec_count(&r, 'v', "qtype_name"), 0);
+    assert_int_equal(rec_count(&r, 'v', "TTLs"), 0);
+    rec_free(&r);
+}
+
+/* "#open" and "#close" written with a space (masked by BTest) are headers. */
+static void test_http_baseline(void **st)
+{
+    (void)st;
+    rec r;
+    assert_int_equal(rec_run_file(&r, "zeek", ZEEK "core.tcp-padding_http.log", 0), 0);
+    assert_int_equal(r.records, 1);
+    assert_int_equal(rec_count(&r, 'm', NULL), 0);
+    EXPECT_VALUE(&r, 9, "id.orig_h", "167.221.30.181", WB_V_IP);
+    EXPECT_PORT(&r, 9, "id.resp_h", "217.207.159.63", 27272);
+    /* host is unset: no host+uri URL */
+    assert_int_equal(rec_count(&r, 'v', "host+uri"), 0);
+    EXPECT_VALUE(&r, 9, "uri", "/", WB_V_AUTO);
+    assert_int_equal(rec_count(&r, 'v', "version"), 0);
+    rec_free(&r);
+}
+
+static void test_ctu_simda(void **st)
+{
+    (void)st;
+    rec r, small;
+    assert_int_equal(rec_run_file(&r, "zeek", ZEEK "ctu-simda/conn.log", 0), 0);
+    assert_int_equal(r.records, 992);
+    assert_int_equal(rec_count(&r, 'm', NULL), 0);
+    EXPECT_VALUE(&r, 8, "id.resp_h", "8.8.8.8", WB_V_IP);
+    EXPECT_PORT(&r, 8, "id.resp_h", "8.8.8.8", 53);
+    const ev *e = rec_find(&r, 'v', 8, "id.orig_h", "192.168.1.116");
+    assert_non_null(e);
+    assert_true(e->has_ts);
+    assert_int_equal(e->ts, 13184015);
+    /* Cut into 4 KiB blocks, the state carries the header: same events. */
+    assert_int_equal(rec_run_file(&small, "zeek", ZEEK "ctu-simda/conn.log", 4096), 0);
+    assert_int_equal(small.records, r.records);
+    assert_int_equal(small.n, r.n);
+    for (size_t i = 0; i < r.n; i++) {
+        assert_int_equal(small.ev[i].line, r.ev[i].line);
+        assert_string_equal(small.ev[i].value, r.ev[i].value);
+    }
+    rec_free(&r);
+    rec_free(&small);
+
+    assert_int_equal(rec_run_file(&r, "zeek", ZEEK "ctu-simda/dns.log", 0), 0);
+    assert_int_equal(rec_count(&r, 'm', NULL), 0);
+    EXPECT_VALUE(&r, 8, "query", "dns.msftncsi.com", WB_V_AUTO);
+    EXPECT_VALUE(&r, 8, "answers", "131.107.255.255", WB_V_AUTO);
+    EXPECT_VALUE(&r, 9, "answers", "fd3e:4f5a:5b81::1", WB_V_AUTO);
+    rec_free(&r);
+
+    assert_int_equal(rec_run_file(&r, "zeek", ZEEK "ctu-simda/http.log", 0), 0);
+    assert_int_equal(rec_count(&r, 'm', NULL), 0);
+    assert_int_equal(r.records, 992);
+    EXPECT_VALUE(&r, 8, "host+uri", "gatyfus.com/login.php", WB_V_URL);
+    EXPECT_VALUE(&r, 8, "host", "gatyfus.com", WB_V_AUTO);
+    EXPECT_VALUE(&r, 8, "referrer", "http://www.google.com", WB_V_AUTO);
+    EXPECT_VALUE(&r, 8, "user_agent",
+                 "Mozilla/4.0 (compatible; MSIE 2.0; Windows NT 5.0; Trident/4.0; SLCC2; .NET "
+                 "CLR 2.0.50727; .NET CLR 3.5.30729; .NET CLR 3.0.30729; Media Center PC 6.0)",
+                 WB_V_AUTO);
+    assert_int_equal(rec_count(&r, 'v', "resp_mime_types"), 0);
+    assert_int_equal(rec_count(&r, 'v', "resp_fuids"), 0);
+    rec_free(&r);
+}
+
+#define HDR(fields, types)                                                                         \
+    "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\ttest\n"   \
+    "#fields\t" fields "\n#types\t" types "\n"
+
+static void test_sets_and_escapes(void **st)
+{
+    (void)st;
+    rec r;
+    const char *log =
+        HDR("ts\tid.orig_h\tid.orig_p\tnames\tips\tn",
+            "time\taddr\tport\tset[string]\tvector[addr]\tcount") "1700000000.5\t10.0.0.1\t1234\ta."
+                                                                  "example,b\\x2cc.example,-\t10.0."
+                                                                  "0.2,10.0.0.3\t7\n"
+                                                                  "1700000001.5\t10.0.0.9\t99999\t("
+                                                                  "empty)\t(empty)\t8";
+    assert_int_equal(rec_run_str(&r, "zeek", log, 0), 0);
+    assert_int_equal(rec_count(&r, 'm', NULL), 0);
+    EXPECT_VALUE(&r, 7, "names", "a.example", WB_V_AUTO);
+    EXPECT_VALUE(&r, 7, "names", "b,c.example", WB_V_AUTO);
+    EXPECT_NO_VALUE(&r, 7, "names", "-");
+    EXPECT_VALUE(&r, 7, "ips", "10.0.0.2", WB_V_IP);
+    EXPECT_VALUE(&r, 7, "ips", "10.0.0.3", WB_V_IP);
+    assert_int_equal(rec_count(&r, 'v', "n"), 0);
+    const ev *e = rec_find(&r, 'v', 7, "id.orig_h", "10.0.0.1");
+    assert_true(e->has_ts);
+    assert_int_equal(e->ts, 1700000000500000LL);
+    /* last line without '\n': read; port 99999 is no port; empty sets skipped */
+    EXPECT_VALUE(&r, 8, "id.orig_h", "10.0.0.9", WB_V_IP);
+    assert_null(rec_find(&r, 'p', 8, NULL, NULL));
+    assert_int_equal(rec_count_line(&r, 8), 1);
+    rec_free(&r);
+}
+
+/* Two logs concatenated, cut into one block per line: the second header
+ * replaces the first and each block gets the state in force. */
+static void test_header_change(void **st)
+{
+    (void)st;
+    rec r;
+    const char *log =
+        HDR("ts\tid.orig_h\tquery", "time\taddr\tstring") "1.0\t10.0.0.1\tfirst.example\n"
+                                                          "#close\t2024\n"
+                                                          "#separator \\x7c\n"
+                                                          "#fields|ts|host|uri|client\n"
+                                                          "#types|time|string|string|addr\n"
+                                                          "2.0|evil.example|/x?a=1|10.0.0.2\n"
+                                                          "3.0|-|/y|10.0.0.3\n";
+    for (size_t block = 0; block <= 1; block++) {
+        assert_int_equal(rec_run_str(&r, "zeek", log, block), 0);
+        assert_int_equal(rec_count(&r, 'm', NULL), 0);
+        EXPECT_VALUE(&r, 7, "query", "first.example", WB_V_AUTO);
+        EXPECT_VALUE(&r, 12, "host+uri", "evil.example/x?a=1", WB_V_URL);
+        EXPECT_VALUE(&r, 12, "client", "10.0.0.2", WB_V_IP);
+        EXPECT_VALUE(&r, 12, "host", "evil.example", WB_V_AUTO);
+        EXPECT_VALUE(&r, 13, "client", "10.0.0.3", WB_V_IP);
+        assert_int_equal(rec_count(&r, 'v', "host+uri"), 1);
+        assert_int_equal(r.records, 3);
+        assert_true(r.states_returned >= 1);
+        rec_free(&r);
+    }
+}
+
+/* The state a block receives is shared: scanning with it twice gives the
+ * same result, and a block without headers returns no state. */
+static void test_state_not_modified(void **st)
+{
+    (void)st;
+    const wb_logfmt *z = wb_logfmt_find("zeek");
+    const char *hdr = HDR("ts\tid.orig_h", "time\taddr");
+    const char *data = "1.0\t10.0.0.1\n";
+    rec r = {0};
+    r.s.ops = &rec_ops;
+    r.s.impl = &r;
+    void *state = NULL, *next = NULL;
+    assert_int_equal(z->scan(NULL, &state, &r.s, hdr, strlen(hdr), NULL), 0);
+    assert_non_null(state);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(z->scan(state, &next, &r.s, data, strlen(data), NULL), 0);
+        assert_null(next);
+    }
+    assert_int_equal(rec_count(&r, 'v', "id.orig_h"), 2);
+    z->state_free(state);
+    rec_free(&r);
+}
+
+static void test_malformed(void **st)
+{
+    (void)st;
+    rec r;
+    assert_int_equal(rec_run_str(&r, "zeek", "1.0\t10.0.0.1\n#fields\tts\n", 0), 0);
+    EXPECT_MALFORMED(&r, 0, "Zeek: no #fields header before this line");
+    rec_free(&r);
+
+    const char *log =
+        HDR("ts\tid.orig_h\tid.resp_h", "time\taddr\taddr") "1.0\t10.0.0.1\n"
+                                                            "1.0\t10.0.0.1\t10.0.0.2\textra\n"
+                                                            "\n"
+                                                            "1.0\t10.0.0.3\t10.0.0.4\n"
+                                                            "#types\ttime\taddr\n"
+                                                            "#separator ab\n"
+                                                            "#empty_field\t\n";
+    assert_int_equal(rec_run_str(&r, "zeek", log, 0), 0);
+    EXPECT_MALFORMED(&r, 7, "Zeek: wrong number of fields");
+    EXPECT_MALFORMED(&r, 8, "Zeek: wrong number of fields");
+    assert_null(rec_find(&r, 'm', 9, NULL, NULL)); /* blank line */
+    EXPECT_VALUE(&r, 10, "id.resp_h", "10.0.0.4", WB_V_IP);
+    EXPECT_MALFORMED(&r, 11, "Zeek header: #types and #fields differ in count");
+    EXPECT_MALFORMED(&r, 12, "Zeek header: separator is not a single byte");
+    EXPECT_MALFORMED(&r, 13, "Zeek header: empty or overlong marker");
+    assert_int_equal(r.records, 1);
+    rec_free(&r);
+}
+
+/* A header without #types: columns are judged by name. */
+static void test_no_types(void **st)
+{
+    (void)st;
+    rec r;
+    const char *log = "#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tquery\n"
+                      "5.5\tCabc\t10.0.0.1\t53\twww.example.com\n";
+    assert_int_equal(rec_run_str(&r, "zeek", log, 0), 0);
+    EXPECT_VALUE(&r, 2, "id.orig_h", "10.0.0.1", WB_V_IP);
+    EXPECT_PORT(&r, 2, "id.orig_h", "10.0.0.1", 53);
+    EXPECT_VALUE(&r, 2, "query", "www.example.com", WB_V_AUTO);
+    assert_int_equal(rec_count(&r, 'v', "uid"), 0);
+    assert_int_equal(rec_count(&r, 'v', "id.orig_p"), 0);
+    rec_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_conn_baseline),      cmocka_unit_test(test_dns_baseline),
+        cmocka_unit_test(test_http_baseline),      cmocka_unit_test(test_ctu_simda),
+        cmocka_unit_test(test_sets_and_escapes),   cmocka_unit_test(test_header_change),
+        cmocka_unit_test(test_state_not_modified), cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_no_types),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
