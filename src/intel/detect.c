@@ -161,6 +161,7 @@ static int load_data(const char *name, const char *source, const char *data, siz
     }
     wb_buf_free(&ctx.where);
     wb_buf_free(&ctx.tmp);
+    wb_buf_free(&ctx.path);
     return rc;
 }
 
@@ -277,6 +278,7 @@ static int load_feed(const char *dir, const char *manifest, const wb_intel_opts 
         }
         wb_buf_free(&ctx.where);
         wb_buf_free(&ctx.tmp);
+        wb_buf_free(&ctx.path);
     }
     wb_buf_free(&path);
     wb_buf_free(&name);

@@ -31,6 +31,7 @@ typedef struct wbi_ctx {
     wb_error *err;
     wb_buf where; /* scratch: the "where" string of the current record */
     wb_buf tmp;   /* scratch: decoded values */
+    wb_buf path;  /* MISP: JSON path of the current object, grown and cut back */
 } wbi_ctx;
 
 /* How a MISP attribute type maps onto weerbaar's indicator types. */

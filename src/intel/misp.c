@@ -19,6 +19,22 @@ typedef struct misp_event {
     wb_tlp tlp;
 } misp_event;
 
+/* JSON paths ("$.response[2].Event.Attribute[7]") grow as the walk goes
+ * down and are cut back on the way up, in one buffer per file. */
+static int path_push(wbi_ctx *ctx, size_t *saved, const char *seg, size_t idx, bool indexed)
+{
+    *saved = ctx->path.len;
+    int rc =
+        indexed ? wb_buf_printf(&ctx->path, "%s[%zu]", seg, idx) : wb_buf_puts(&ctx->path, seg);
+    return rc ? wb_error_set(ctx->err, WB_ENOMEM, "out of memory") : 0;
+}
+
+static void path_pop(wbi_ctx *ctx, size_t saved)
+{
+    ctx->path.len = saved;
+    ctx->path.data[saved] = '\0';
+}
+
 static bool is_tlp_tag(const char *s, size_t n)
 {
     return n > 4 && wb_strn_ieq(s, 4, "tlp:");
@@ -49,10 +65,10 @@ static wb_tlp tags_tlp(const json_t *obj, const char *tag_key, const char *link_
     return tlp;
 }
 
-static int load_attribute(wbi_ctx *ctx, const misp_event *ev, const json_t *a, const char *path)
+static int load_attribute(wbi_ctx *ctx, const misp_event *ev, const json_t *a)
 {
     wb_buf_reset(&ctx->where);
-    if (wb_buf_printf(&ctx->where, "%s: %s.value", ctx->name, path) != 0)
+    if (wb_buf_printf(&ctx->where, "%s: %s.value", ctx->name, ctx->path.data) != 0)
         return wb_error_set(ctx->err, WB_ENOMEM, "out of memory");
     const char *where = ctx->where.data;
     if (!json_is_object(a)) {
@@ -94,26 +110,26 @@ static int load_attribute(wbi_ctx *ctx, const misp_event *ev, const json_t *a, c
     return wbi_emit_misp(ctx, t, &in);
 }
 
-static int load_attributes(wbi_ctx *ctx, const misp_event *ev, const json_t *arr, const char *path)
+static int load_attributes(wbi_ctx *ctx, const misp_event *ev, const json_t *arr)
 {
     if (arr == NULL) return 0;
     if (!json_is_array(arr)) {
         wbi_skip(ctx, NULL, "Attribute is not an array");
         return 0;
     }
-    size_t i;
+    size_t i, saved;
     const json_t *a;
-    char p[512];
     json_array_foreach(arr, i, a)
     {
-        snprintf(p, sizeof p, "%s.Attribute[%zu]", path, i);
-        int rc = load_attribute(ctx, ev, a, p);
+        int rc = path_push(ctx, &saved, ".Attribute", i, true);
+        if (rc == 0) rc = load_attribute(ctx, ev, a);
+        path_pop(ctx, saved);
         if (rc) return rc;
     }
     return 0;
 }
 
-static int load_event(wbi_ctx *ctx, const json_t *e, const char *path)
+static int load_event(wbi_ctx *ctx, const json_t *e)
 {
     if (!json_is_object(e)) {
         wbi_skip(ctx, NULL, "event is not an object");
@@ -124,21 +140,21 @@ static int load_event(wbi_ctx *ctx, const json_t *e, const char *path)
         .uuid = json_is_string(uuid) ? json_string_value(uuid) : NULL,
         .tlp = tags_tlp(e, "Tag", "EventTag"),
     };
-    int rc = load_attributes(ctx, &ev, json_object_get(e, "Attribute"), path);
+    int rc = load_attributes(ctx, &ev, json_object_get(e, "Attribute"));
     const json_t *objs = json_object_get(e, "Object");
     if (rc == 0 && json_is_array(objs)) {
-        size_t i;
+        size_t i, saved;
         const json_t *o;
-        char p[512];
         json_array_foreach(objs, i, o)
         {
-            snprintf(p, sizeof p, "%s.Object[%zu]", path, i);
             if (!json_is_object(o)) continue;
             if (wbi_json_flag(json_object_get(o, "deleted"))) {
                 wbi_skip(ctx, NULL, "object is deleted");
                 continue;
             }
-            rc = load_attributes(ctx, &ev, json_object_get(o, "Attribute"), p);
+            rc = path_push(ctx, &saved, ".Object", i, true);
+            if (rc == 0) rc = load_attributes(ctx, &ev, json_object_get(o, "Attribute"));
+            path_pop(ctx, saved);
             if (rc) break;
         }
     }
@@ -152,47 +168,55 @@ static bool looks_like_event(const json_t *o)
 }
 
 /* One element of a list of events or of a restSearch response. */
-static int load_wrapped(wbi_ctx *ctx, const json_t *el, const char *path)
+static int load_wrapped(wbi_ctx *ctx, const json_t *el)
 {
-    char p[512];
     const json_t *e = json_object_get(el, "Event");
-    if (e != NULL) {
-        snprintf(p, sizeof p, "%s.Event", path);
-        return load_event(ctx, e, p);
-    }
-    return load_event(ctx, el, path);
+    if (e == NULL) return load_event(ctx, el);
+    size_t saved;
+    int rc = path_push(ctx, &saved, ".Event", 0, false);
+    if (rc == 0) rc = load_event(ctx, e);
+    path_pop(ctx, saved);
+    return rc;
 }
 
-static int load_list(wbi_ctx *ctx, const json_t *arr, const char *path)
+static int load_list(wbi_ctx *ctx, const json_t *arr)
 {
-    size_t i;
+    size_t i, saved;
     const json_t *el;
-    char p[512];
     json_array_foreach(arr, i, el)
     {
-        snprintf(p, sizeof p, "%s[%zu]", path, i);
-        int rc = load_wrapped(ctx, el, p);
+        int rc = path_push(ctx, &saved, "", i, true);
+        if (rc == 0) rc = load_wrapped(ctx, el);
+        path_pop(ctx, saved);
         if (rc) return rc;
     }
     return 0;
 }
 
+/* Starts the path of a file's walk. */
+static int set_path(wbi_ctx *ctx, const char *root)
+{
+    wb_buf_reset(&ctx->path);
+    return wb_buf_puts(&ctx->path, root) ? wb_error_set(ctx->err, WB_ENOMEM, "out of memory") : 0;
+}
+
 int wbi_misp_load(wbi_ctx *ctx, json_t *root)
 {
-    if (json_is_array(root)) return load_list(ctx, root, "$");
+    if (json_is_array(root)) return set_path(ctx, "$") ? WB_ENOMEM : load_list(ctx, root);
     if (!json_is_object(root))
         return wb_error_set(ctx->err, WB_EFORMAT, "%s: $: a MISP file holds an object or a list",
                             ctx->name);
     const json_t *e = json_object_get(root, "Event");
-    if (e != NULL) return load_event(ctx, e, "$.Event");
+    if (e != NULL) return set_path(ctx, "$.Event") ? WB_ENOMEM : load_event(ctx, e);
     const json_t *resp = json_object_get(root, "response");
-    if (json_is_array(resp)) return load_list(ctx, resp, "$.response");
+    if (json_is_array(resp)) return set_path(ctx, "$.response") ? WB_ENOMEM : load_list(ctx, resp);
     if (json_is_object(resp)) {
         /* restSearch on attributes: {"response": {"Attribute": [...]}} */
         misp_event none = {NULL, WB_TLP_UNSET};
-        return load_attributes(ctx, &none, json_object_get(resp, "Attribute"), "$.response");
+        if (set_path(ctx, "$.response")) return WB_ENOMEM;
+        return load_attributes(ctx, &none, json_object_get(resp, "Attribute"));
     }
-    if (looks_like_event(root)) return load_event(ctx, root, "$");
+    if (looks_like_event(root)) return set_path(ctx, "$") ? WB_ENOMEM : load_event(ctx, root);
     /* A feed's manifest.json maps event uuids to summaries without attributes. */
     const char *key;
     const json_t *val;

@@ -53,6 +53,11 @@ typedef struct wl_slot {
 typedef struct wl_set {
     wl_slot *slots;
     size_t cap, count; /* cap is a power of two */
+    /* One bit per hash, 16+ bits per entry, built once loading is done:
+     * most lookups miss, and the bitmap answers them from cache where the
+     * slot array (megabytes for the big lists) would not. */
+    uint64_t *bloom;
+    uint64_t bloom_mask; /* bits - 1 */
 } wl_set;
 
 typedef struct wl_list {
@@ -61,7 +66,9 @@ typedef struct wl_list {
     uint32_t types;       /* 1u << wb_ioc_type */
     wl_set set;           /* string, hostname, cidr */
     uint64_t prefixes[3]; /* cidr: which prefix lengths (0..128) occur */
-    const char **subs;    /* substring */
+    uint8_t plens[129];   /* cidr: the same, as a list, shortest first */
+    unsigned nplens;
+    const char **subs; /* substring */
     size_t *sublens, nsubs;
     regex_t *res; /* regex */
     size_t nres;
@@ -81,6 +88,10 @@ static bool set_find(const wl_set *s, const char *k, size_t n)
 {
     if (s->cap == 0) return false;
     uint64_t h = wb_hash64(k, n, SEED);
+    if (s->bloom) {
+        uint64_t bit = (h >> 20) & s->bloom_mask;
+        if (!(s->bloom[bit / 64] >> (bit % 64) & 1)) return false;
+    }
     for (size_t i = h & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
         const wl_slot *sl = &s->slots[i];
         if (sl->s == NULL) return false;
@@ -123,6 +134,22 @@ static int set_add(wl_set *s, wb_arena *a, const char *k, size_t n)
     return 0;
 }
 
+static int set_seal(wl_set *s)
+{
+    uint64_t bits = 1024;
+    while (bits < (uint64_t)s->count * 16)
+        bits *= 2;
+    s->bloom = calloc(bits / 64, sizeof *s->bloom);
+    if (s->bloom == NULL) return WB_ENOMEM;
+    s->bloom_mask = bits - 1;
+    for (size_t i = 0; i < s->cap; i++) {
+        if (s->slots[i].s == NULL) continue;
+        uint64_t bit = (s->slots[i].h >> 20) & s->bloom_mask;
+        s->bloom[bit / 64] |= 1ull << (bit % 64);
+    }
+    return 0;
+}
+
 /* ---- cidr keys --------------------------------------------------------------- */
 
 static void mask_addr(wb_addr *a, unsigned prefix)
@@ -149,9 +176,8 @@ static bool cidr_lookup(const wl_list *l, const char *v, size_t n)
     unsigned prefix;
     if (wb_cidr_parse(v, n, &a, &prefix) != 0) return false;
     unsigned char key[17];
-    for (unsigned q = 0; q <= prefix; q++) {
-        if (!(l->prefixes[q / 64] >> (q % 64) & 1)) continue;
-        cidr_key(&a, q, key);
+    for (unsigned i = 0; i < l->nplens && l->plens[i] <= prefix; i++) {
+        cidr_key(&a, l->plens[i], key);
         if (set_find(&l->set, (const char *)key, sizeof key)) return true;
     }
     return false;
@@ -436,6 +462,7 @@ int wb_warninglists_new(wb_warninglists **out)
 static void list_free(wl_list *l)
 {
     free(l->set.slots);
+    free(l->set.bloom);
     for (size_t i = 0; i < l->nres; i++)
         regfree(&l->res[i]);
     free(l->res);
@@ -479,7 +506,7 @@ static int add_entry(wb_warninglists *wl, wl_list *l, const char *v, size_t n, c
                      size_t idx, wb_error *err)
 {
     char buf[MAX_VALUE];
-    buf[0] = '\0'; /* gcc -O2 cannot see that every path writes it first */
+    buf[0] = '\0'; /* n > 0 here, but the compiler cannot tell */
     switch (l->kind) {
     case WL_STRING: {
         if (n > MAX_VALUE) return 0; /* could never equal a value we look up */
@@ -622,6 +649,9 @@ static int load_file(wb_warninglists *wl, const char *path, wb_error *err)
         }
         rc = load_entries(wl, &l, list, path, err);
     }
+    if (rc == 0 && l.set.count > 0) rc = set_seal(&l.set);
+    for (unsigned q = 0; q <= 128; q++)
+        if (l.prefixes[q / 64] >> (q % 64) & 1) l.plens[l.nplens++] = (uint8_t)q;
     if (rc == 0 && wl->n == wl->cap) {
         size_t cap = wl->cap ? wl->cap * 2 : 16;
         wl_list *nl = realloc(wl->lists, cap * sizeof *nl);

@@ -192,10 +192,14 @@ static cstate *cstate_from_header(const char *p, size_t n)
     return st;
 }
 
-static cstate *cstate_summary(const cstate *old)
+/* After "Summary" only a new header line matters: the columns go. */
+static cstate *cstate_summary(void)
 {
-    cstate *st = old ? cstate_from_header(old->header, strlen(old->header)) : calloc(1, sizeof *st);
-    if (st) st->summary = true;
+    cstate *st = calloc(1, sizeof *st);
+    if (st) {
+        st->summary = true;
+        st->ts_col = -1;
+    }
     return st;
 }
 
@@ -225,7 +229,7 @@ static int csv_scan(const void *state, void **state_out, wb_scan *s, const char 
         tok whole = trim(p, n);
         bool summary = whole.n == 7 && memcmp(whole.p, "Summary", 7) == 0;
         if (summary || is_header(p, n)) {
-            cstate *st = summary ? cstate_summary(cur) : cstate_from_header(p, n);
+            cstate *st = summary ? cstate_summary() : cstate_from_header(p, n);
             if (!st) {
                 cstate_free(own);
                 return WB_ENOMEM;

@@ -66,6 +66,12 @@ static void test_csv_exports(void **st)
     assert_int_equal(rec_run_str(&r, "nfdump-csv", "1,2,3\n", 0), 0);
     EXPECT_MALFORMED(&r, 0, "CSV flows: no header line naming the address columns");
     rec_free(&r);
+
+    /* found by fuzzing: a second Summary line before any header */
+    assert_int_equal(rec_run_str(&r, "nfdump-csv", "Summary\nSummary\n1,2\n", 1), 0);
+    assert_int_equal(r.records, 0);
+    assert_int_equal(rec_count(&r, 'm', NULL), 0);
+    rec_free(&r);
 }
 
 static void test_text(void **st)
