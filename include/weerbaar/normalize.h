@@ -42,8 +42,36 @@ static inline bool wb_addr_is_v4(const wb_addr *a)
 /* An IPv4 or IPv6 address (IPv6 zone "%eth0" and brackets "[::1]" accepted).
  * 0 or WB_EINVAL. */
 int wb_addr_parse(const char *s, size_t n, wb_addr *out);
-/* Fast path for dotted-quad IPv4 only; 0 or WB_EINVAL. */
-int wb_ipv4_parse(const char *s, size_t n, uint32_t *out);
+/* Dotted-quad IPv4 only (no leading zeros); 0 or WB_EINVAL. Inline: the
+ * matcher calls it for every address field of every log record. */
+static inline int wb_ipv4_parse(const char *s, size_t n, uint32_t *out)
+{
+    if (n < 7 || n > 15) return WB_EINVAL;
+    const char *p = s, *end = s + n;
+    uint32_t addr = 0;
+    for (int part = 0; part < 4; part++) {
+        unsigned v = (unsigned)(unsigned char)*p - '0';
+        if (v > 9) return WB_EINVAL;
+        p++;
+        if (p < end && (unsigned)(unsigned char)*p - '0' <= 9) {
+            /* "010" is octal to some parsers: refuse leading zeros. */
+            if (v == 0) return WB_EINVAL;
+            v = v * 10 + (unsigned)(*p++ - '0');
+            if (p < end && (unsigned)(unsigned char)*p - '0' <= 9) {
+                v = v * 10 + (unsigned)(*p++ - '0');
+                if (v > 255) return WB_EINVAL;
+            }
+        }
+        addr = addr << 8 | v;
+        if (part < 3) {
+            if (p + 1 >= end || *p != '.') return WB_EINVAL;
+            p++;
+        }
+    }
+    if (p != end) return WB_EINVAL;
+    *out = addr;
+    return 0;
+}
 /* "a.b.c.d/len" or "v6/len" (a bare address is a full-length prefix). The
  * network is masked (host bits cleared). *prefix counts in the 128-bit space.
  * 0 or WB_EINVAL. */

@@ -12,33 +12,6 @@
 
 #include "weerbaar/normalize.h"
 
-int wb_ipv4_parse(const char *s, size_t n, uint32_t *out)
-{
-    if (n < 7 || n > 15) return WB_EINVAL;
-    uint32_t addr = 0;
-    size_t i = 0;
-    for (int part = 0; part < 4; part++) {
-        if (part) {
-            if (i >= n || s[i] != '.') return WB_EINVAL;
-            i++;
-        }
-        size_t start = i;
-        unsigned v = 0;
-        while (i < n && s[i] >= '0' && s[i] <= '9' && i - start < 3) {
-            v = v * 10 + (unsigned)(s[i] - '0');
-            i++;
-        }
-        size_t len = i - start;
-        /* Leading zeros are refused: "010" is octal to some parsers, decimal
-         * to others, and an indicator must not mean two addresses. */
-        if (len == 0 || v > 255 || (len > 1 && s[start] == '0')) return WB_EINVAL;
-        addr = addr << 8 | v;
-    }
-    if (i != n) return WB_EINVAL;
-    *out = addr;
-    return 0;
-}
-
 static void set_v4(wb_addr *a, uint32_t v)
 {
     memset(a->b, 0, 10);
