@@ -91,7 +91,17 @@ static int gen_iocs(long n, const char *prefix)
             if (i % 50 == 0) fprintf(plant, "ip %s\n", v);
         } else if (k < 50) { /* 10 % CIDR */
             uint32_t a = rand_public_ip();
-            unsigned len = 16 + (unsigned)(next() % 13);
+            /* Lengths as blocklists have them (FireHOL, DROP, CSIRT feeds):
+             * mostly /24 and longer, few wide blocks. */
+            unsigned r = (unsigned)(next() % 100), len;
+            if (r < 5)
+                len = 16 + (unsigned)(next() % 4);
+            else if (r < 20)
+                len = 20 + (unsigned)(next() % 4);
+            else if (r < 80)
+                len = 24;
+            else
+                len = 25 + (unsigned)(next() % 5);
             a &= len ? 0xffffffffu << (32 - len) : 0;
             char s[32];
             ip_str(a, s, sizeof s);
