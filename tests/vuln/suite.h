@@ -15,7 +15,7 @@
 #define SUITE_PURL WB_SHARED_DIR "/testdata/purl/tests/"
 
 /* Loads a suite and returns its "tests" array (owned by *root). */
-static json_t *suite_load(const char *path, json_t **root)
+static inline json_t *suite_load(const char *path, json_t **root)
 {
     json_error_t je;
     *root = json_load_file(path, 0, &je);
@@ -32,7 +32,7 @@ typedef struct suite_tally {
     char skips[4096]; /* reasons, one a line, each counted once */
 } suite_tally;
 
-static void suite_skip(suite_tally *t, const char *reason)
+static inline void suite_skip(suite_tally *t, const char *reason)
 {
     t->skipped++;
     size_t len = strlen(t->skips);
@@ -40,7 +40,7 @@ static void suite_skip(suite_tally *t, const char *reason)
         snprintf(t->skips + len, sizeof t->skips - len, "  %s\n", reason);
 }
 
-static void suite_report(const char *name, const suite_tally *t)
+static inline void suite_report(const char *name, const suite_tally *t)
 {
     printf("%s: %d cases run, %d failed, %d skipped\n", name, t->run, t->failed, t->skipped);
     if (t->skipped) printf("skipped, and why:\n%s", t->skips);
