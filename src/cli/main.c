@@ -10,6 +10,7 @@
 
 static const wb_command commands[] = {
     {"match", wb_cmd_match, "match indicators of compromise against logs (grep's exit codes)"},
+    {"vers", wb_cmd_vers, "compare package versions; test, normalise and translate vers ranges"},
 };
 
 static void usage(FILE *f)

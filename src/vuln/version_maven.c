@@ -5,10 +5,10 @@
  * The version is lower-cased and cut into items at '.', at '-' and where
  * digits meet letters. Numbers are numeric items; words are qualifiers:
  *   alpha (a1) < beta (b1) < milestone (m1) < rc = cr < snapshot
- *     < "" = ga = final < sp < any other word (alphabetically)
+ *     < "" = ga = final = release < sp < any other word (alphabetically)
  * A '-' and every digit/letter transition open a nested list, so
  * "1-1" = [1, [1]] and "1.0alpha1" = [1, 0, [alpha, [1]]]. Trailing "null"
- * items (0, "", ga, final, an empty list) are dropped from each list, which
+ * items (0, "", ga, final, release, an empty list) are dropped from each list, which
  * makes 1 = 1.0 = 1.0.0 = 1-ga. Comparison walks the lists pairwise: a
  * number beats a list, which beats a qualifier; a missing item compares as
  * "null" (so 1-alpha < 1 < 1-sp and 1 < 1.1).
@@ -92,7 +92,7 @@ static short mv_string(mv_version *v, size_t p, size_t n, bool followed_by_digit
         if (c == 'm') x->qual = 2;
         if (x->qual != MV_Q_UNKNOWN) return id;
     }
-    if (wb_strn_ieq(s, n, "ga") || wb_strn_ieq(s, n, "final")) {
+    if (wb_strn_ieq(s, n, "ga") || wb_strn_ieq(s, n, "final") || wb_strn_ieq(s, n, "release")) {
         x->qual = MV_Q_RELEASE;
     } else if (wb_strn_ieq(s, n, "cr")) {
         x->qual = 3;

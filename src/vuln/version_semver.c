@@ -99,7 +99,7 @@ int wbi_semver_parse(const char *v, size_t n, bool npm, wbi_semver *out, wb_erro
             v++;
             n--;
         }
-        if (n > 0 && (v[0] == 'v' || v[0] == 'V')) {
+        if (n > 0 && v[0] == 'v') { /* node-semver's regular expression: lower-case only */
             v++;
             n--;
         }
@@ -171,9 +171,12 @@ static int cmp_idents(wbi_span a, wbi_span b, bool npm)
         size_t xn = i - si, yn = j - sj;
         bool xd = all_digits(x, xn), yd = all_digits(y, yn);
         int c;
-        if (xd && yd)
+        if (xd && yd) {
             c = npm ? js_numcmp(x, xn, y, yn) : wbi_numcmp(x, xn, y, yn);
-        else if (xd != yd)
+            /* node-semver stops at the first identifiers that differ as
+             * strings, even when they are equal as numbers */
+            if (npm && c == 0 && wbi_bytecmp(x, xn, y, yn) != 0) return 0;
+        } else if (xd != yd)
             c = xd ? -1 : 1;
         else
             c = wbi_bytecmp(x, xn, y, yn);
