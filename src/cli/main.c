@@ -10,6 +10,9 @@
 
 static const wb_command commands[] = {
     {"match", wb_cmd_match, "match indicators of compromise against logs (grep's exit codes)"},
+    {"vers", wb_cmd_vers, "compare package versions; test, normalise and translate vers ranges"},
+    {"purl", wb_cmd_purl, "parse and canonicalise package URLs (purl)"},
+    {"cpe", wb_cmd_cpe, "match CPE 2.3 names and 2.2 URIs (NISTIR 7696)"},
 };
 
 static void usage(FILE *f)
