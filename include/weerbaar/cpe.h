@@ -19,7 +19,11 @@
 extern "C" {
 #endif
 
-#define WB_CPE_MAX 1024 /* longest CPE string accepted (bytes) */
+/* The quoted values of a name hold at most 2 * WB_CPE_MAX bytes together;
+ * strings up to 8 * WB_CPE_MAX bytes are read, so that every name that
+ * parses binds to strings (a URI triples what it percent-encodes) that parse
+ * again. */
+#define WB_CPE_MAX 1024
 
 /* The eleven WFN attributes, in binding order. */
 typedef enum wb_cpe_attr {

@@ -99,15 +99,19 @@ static int unbind_fs_value(builder *b, const char *s, size_t n, int attr, const 
             i++;
             embedded = true;
         } else if (c == '?') {
-            bool at_end = i == 0 || i == n - 1;
-            bool run = (!embedded && i > 0 && s[i - 1] == '?') ||
-                       (embedded && i + 1 < n && s[i + 1] == '?');
-            if (!at_end && !run)
+            /* NISTIR 7695 allows a run of '?' at either end; its pseudo-code
+             * also lets a run through in the middle, which no binding can
+             * carry, so the run itself must reach an end */
+            size_t j = i;
+            while (j < n && s[j] == '?')
+                j++;
+            bool leading = !embedded, trailing = j == n;
+            if (!leading && !trailing)
                 return cpe_fail(err, all, alln, "%s: '?' may only stand at the start or end",
                                 attr_names[attr]);
-            ok = put(b, c);
-            i++;
-            embedded = false;
+            for (; ok && i < j; i++)
+                ok = put(b, c);
+            embedded = true;
         } else if ((unsigned char)c <= ' ' || (unsigned char)c >= 0x7f) {
             return cpe_fail(err, all, alln, "%s: white space or a non-ASCII byte",
                             attr_names[attr]);
@@ -116,7 +120,8 @@ static int unbind_fs_value(builder *b, const char *s, size_t n, int attr, const 
             i++;
             embedded = true;
         }
-        if (!ok) return cpe_fail(err, all, alln, "too long");
+        if (!ok)
+            return cpe_fail(err, all, alln, "its values are longer than %d bytes", 2 * WB_CPE_MAX);
     }
     return 0;
 }
@@ -214,14 +219,16 @@ static int decode_uri_value(wb_cpe *c, builder *b, int a, const char *v, size_t 
         if (i + 2 >= vn || hexval(v[i + 1]) < 0 || hexval(v[i + 2]) < 0)
             return cpe_fail(err, s, n, "%s: invalid percent-encoding", attr_names[a]);
         if (v[i + 1] == '0' && v[i + 2] == '1') {
-            bool edge = i == 0 || i == vn - 3;
-            bool run = (!embedded && i >= 3 && memcmp(v + i - 3, "%01", 3) == 0) ||
-                       (embedded && vn >= i + 6 && memcmp(v + i + 3, "%01", 3) == 0);
-            if (!edge && !run)
+            /* a run of %01 (?) must reach the start or the end */
+            size_t j = i;
+            while (j + 3 <= vn && memcmp(v + j, "%01", 3) == 0)
+                j += 3;
+            if (embedded && j != vn)
                 return cpe_fail(err, s, n, "%s: %%01 (?) may only stand at the start or end",
                                 attr_names[a]);
-            ok = put(b, '?');
-            i += 3;
+            for (; ok && i < j; i += 3)
+                ok = put(b, '?');
+            embedded = true;
             continue;
         }
         if (v[i + 1] == '0' && v[i + 2] == '2') {
@@ -239,7 +246,7 @@ static int decode_uri_value(wb_cpe *c, builder *b, int a, const char *v, size_t 
         i += 3;
         embedded = true;
     }
-    if (!ok) return cpe_fail(err, s, n, "too long");
+    if (!ok) return cpe_fail(err, s, n, "its values are longer than %d bytes", 2 * WB_CPE_MAX);
     return set_attr(c, a, WB_CPE_VALUE, off, b->used - off);
 }
 
@@ -289,7 +296,7 @@ static int parse_uri(const char *s, size_t n, wb_cpe *c, wb_error *err)
 int wb_cpe_parse(const char *s, size_t n, wb_cpe *out, wb_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (n > WB_CPE_MAX) return cpe_fail(err, s, 160, "longer than %d bytes", WB_CPE_MAX);
+    if (n > 8 * WB_CPE_MAX) return cpe_fail(err, s, 160, "longer than %d bytes", 8 * WB_CPE_MAX);
     if (memchr(s, '\0', n)) return cpe_fail(err, s, n, "contains a NUL byte");
     if (n >= 8 && wb_strn_ieq(s, 8, "cpe:2.3:")) return parse_fs(s, n, out, err);
     if (n >= 5 && wb_strn_ieq(s, 5, "cpe:/")) return parse_uri(s, n, out, err);
@@ -320,8 +327,11 @@ int wb_cpe_format(const wb_cpe *c, wb_buf *out)
             const char *v = c->text + c->off[a];
             size_t vn = c->len[a];
             for (size_t i = 0; rc == 0 && i < vn; i++) {
-                if (v[i] == '\\' && i + 1 < vn && strchr(".-_", v[i + 1])) continue;
-                rc = wb_buf_putc(out, v[i]);
+                if (v[i] == '\\' && i + 1 < vn) {
+                    i++; /* a quoted pair: keep the quote unless it is . - _ */
+                    if (!strchr(".-_", v[i])) rc = wb_buf_putc(out, '\\');
+                }
+                if (rc == 0) rc = wb_buf_putc(out, v[i]);
             }
         }
     }

@@ -180,7 +180,7 @@ static int parse_constraint(wb_vers *v, size_t *cap, const char *t, size_t tn, b
         i = 1;
     } else if (t[0] == '=') {
         if (strict) return vers_fail(err, s, n, "a constraint may not start with '='");
-        i = t[1] == '=' ? 2 : 1; /* "=1.0" and "==1.0" mean 1.0 */
+        i = tn > 1 && t[1] == '=' ? 2 : 1; /* "=1.0" and "==1.0" mean 1.0 */
     }
     if (i == tn) return vers_fail(err, s, n, "a comparator without a version");
     /* decode, checking the percent-encoding */

@@ -107,6 +107,9 @@ static void test_unbind_bind(void **state)
     binds("cpe:2.3:a:foo\\\\bar:big\\$money:2010:*:*:*:special:ipod_touch:80gb:*",
           "cpe:2.3:a:foo\\\\bar:big\\$money:2010:*:*:*:special:ipod_touch:80gb:*",
           "cpe:/a:foo%5cbar:big%24money:2010::~~special~ipod_touch~80gb~");
+    /* found by fuzz_cpe: a quoted backslash before '_' keeps its quote */
+    binds("cpe:2.3:a:v:a\\\\_b:*:*:*:*:*:*:*:*", "cpe:2.3:a:v:a\\\\_b:*:*:*:*:*:*:*:*",
+          "cpe:/a:v:a%5c_b");
     binds("cpe:/o:linux:linux_kernel:5.10:-", "cpe:2.3:o:linux:linux_kernel:5.10:-:*:*:*:*:*:*",
           "cpe:/o:linux:linux_kernel:5.10:-");
 }
@@ -187,6 +190,9 @@ static void test_invalid(void **state)
     rejects("cpe:2.3:x:v:p:1:*:*:*:*:*:*:*", "not a, o or h");
     rejects("cpe:2.3:a:v:p:1.*.0:*:*:*:*:*:*:*", "version: '*' may only stand");
     rejects("cpe:2.3:a:v:p:1?0:*:*:*:*:*:*:*", "'?' may only stand");
+    /* found by fuzz_cpe: a '?' run in the middle that NIST's pseudo-code lets through */
+    rejects("cpe:2.3:a:v:p:6????6:*:*:*:*:*:*:*", "'?' may only stand");
+    rejects("cpe:/a:v:p:6%01%016", "%01 (?)");
     rejects("cpe:2.3:a:v::1:*:*:*:*:*:*:*", "product is empty");
     rejects("cpe:2.3:a:v:p r:1:*:*:*:*:*:*:*", "white space");
     rejects("cpe:/a:v:p:1:2:3:4:5", "more than 7");
@@ -195,11 +201,24 @@ static void test_invalid(void **state)
     rejects("cpe:/a:v:p:1:!", "must be percent-encoded");
     rejects("cpe:/a:v:p:1::~a~b", "five");
     rejects("cpe:a:v:p", "starts with neither");
-    char big[WB_CPE_MAX + 20];
+    char big[8 * WB_CPE_MAX + 20];
     memset(big, 'a', sizeof big - 1);
     memcpy(big, "cpe:/a:", 7);
     big[sizeof big - 1] = '\0';
     rejects(big, "longer than");
+    big[3 * WB_CPE_MAX] = '\0';
+    rejects(big, "values are longer than");
+    /* found by fuzz_cpe: quoting grows a name; its bindings must still parse */
+    memset(big, ',', 2 * WB_CPE_MAX / 2 - 40);
+    memcpy(big, "cpe:2.3:a:v:", 12);
+    memcpy(big + 2 * WB_CPE_MAX / 2 - 40, ":*:*:*:*:*:*:*:*", 17);
+    wb_cpe c = parse_ok(big);
+    wb_buf b = {0};
+    assert_int_equal(wb_cpe_format_uri(&c, &b), 0);
+    assert_true(b.len > 2 * WB_CPE_MAX);
+    wb_cpe d = parse_ok(b.data);
+    wb_buf_free(&b);
+    (void)d;
 }
 
 int main(void)

@@ -222,6 +222,11 @@ static void test_lenient_and_normalise(void **state)
     expect_invalid("vers:npm/", 0, "no constraints");
     expect_invalid("vers:npm/=1.0.0", WB_VERS_STRICT, "'='");
     expect_invalid("vers:NPM/1.0.0", WB_VERS_STRICT, "lower-case");
+    /* found by fuzz_vers: a lone '=' read past its constraint */
+    wb_vers *v = NULL;
+    wb_error err = {0};
+    assert_int_equal(wb_vers_parse_for("generic", "=", 1, &v, &err), WB_EINVAL);
+    assert_non_null(strstr(err.msg, "without a version"));
 }
 
 static void test_contains(void **state)
