@@ -284,6 +284,7 @@ bool wbi_zeek_skip_key(const char *name, size_t n)
                                        "certificate.serial",
                                        "next_protocol",
                                        "last_alert",
+                                       "tunnel_parents", /* conn.log: uids of tunnels */
                                        NULL};
     if (n >= 6 && memcmp(name + n - 6, "_fuids", 6) == 0) return true;
     return in_list(name, n, skip);

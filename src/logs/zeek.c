@@ -61,6 +61,7 @@ typedef struct zstate {
     zcol *active;   /* the columns that are not skipped, in column order */
     uint32_t nactive;
     int32_t ts_col, host_col, uri_col;
+    uint32_t need; /* columns a record needs split (the last one used + 1) */
 } zstate;
 
 static void zstate_free(void *p)
@@ -183,6 +184,16 @@ static int rebuild(zstate *st)
         }
     }
     st->ncols = nc;
+    /* The columns after the last one used are only counted, not split
+     * (see zeek_scan): in conn.log that is 13 of 21. */
+    int32_t last = st->ts_col;
+    if (st->host_col > last) last = st->host_col;
+    if (st->uri_col > last) last = st->uri_col;
+    for (uint32_t k = 0; k < st->nactive; k++) {
+        if ((int32_t)st->active[k].col > last) last = (int32_t)st->active[k].col;
+        if (st->active[k].port_col > last) last = st->active[k].port_col;
+    }
+    st->need = (uint32_t)(last + 1);
     return 0;
 }
 
@@ -316,6 +327,40 @@ static inline size_t cur_next(zcur *c)
     size_t at = c->base + (size_t)__builtin_ctzll(c->mask);
     c->mask &= c->mask - 1;
     return at;
+}
+
+/* Separators in p[0..n): the rest of a line after its last used column.
+ * Counted in SIMD lanes (compare gives -1 per hit, subtracted from a byte
+ * accumulator, summed with SAD) because the x86-64 baseline has no popcnt
+ * instruction and the libgcc fallback costs more than the scan. */
+static size_t count_seps(const char *p, size_t n, char sep)
+{
+    size_t k = 0, i = 0;
+#ifdef __SSE2__
+    const __m128i vs = _mm_set1_epi8(sep), zero = _mm_setzero_si128();
+    while (i + 16 <= n) {
+        __m128i acc = zero;
+        /* at most 255 rounds, so no byte lane overflows */
+        for (unsigned r = 0; r < 255 && i + 16 <= n; r++, i += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x, vs));
+        }
+        __m128i sum = _mm_sad_epu8(acc, zero);
+        k += (size_t)_mm_cvtsi128_si32(sum) + (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sum, 8));
+    }
+    if (i < n && n >= 16) {
+        /* the tail: the last 16 bytes, without those already counted */
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vs));
+        m >>= 16 - (n - i);
+        for (; m; m &= m - 1)
+            k++;
+        return k;
+    }
+#endif
+    for (; i < n; i++)
+        k += p[i] == sep;
+    return k;
 }
 
 /* ---- per record ------------------------------------------------------------ */
@@ -581,6 +626,16 @@ static int zeek_scan(const void *state, void **state_out, wb_scan *s, const char
             q = cur_next(&c);
             if (q >= len || buf[q] == '\n') break;
             if (++col < ncols) bounds[col] = q + 1;
+            if (col == cur->need) {
+                /* Every used column is split: find the line's end and only
+                 * count the separators before it, for the field check. */
+                const char *nl = memchr(buf + q + 1, '\n', len - q - 1);
+                size_t e = nl ? (size_t)(nl - buf) : len;
+                col += (uint32_t)count_seps(buf + q + 1, e - q - 1, c.sep);
+                q = e;
+                cur_seek(&c, e < len ? e + 1 : len);
+                break;
+            }
         }
         size_t end = q < len ? q : len;
         if (end > pos && buf[end - 1] == '\r') end--;
