@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -95,6 +96,7 @@ typedef struct match_ctx {
     double t0;
     bool write_failed;
     bool header_done;
+    size_t rss_loaded; /* resident memory once the indicators are loaded */
 } match_ctx;
 
 static volatile int stop_flag;
@@ -214,6 +216,17 @@ static void on_file_error(void *ud, const wb_error *err)
     wb_cli_report(err);
 }
 
+/* Resident memory now, from /proc (0 where there is none). */
+static size_t resident_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f == NULL) return 0;
+    unsigned long size = 0, res = 0;
+    int n = fscanf(f, "%lu %lu", &size, &res);
+    fclose(f);
+    return n == 2 ? (size_t)res * (size_t)sysconf(_SC_PAGESIZE) : 0;
+}
+
 static double mono(void)
 {
     struct timespec ts;
@@ -239,7 +252,7 @@ static void on_flush(void *ud)
     fflush(m->out);
 }
 
-static void print_stats(const wb_iocset *set, const wb_engine_stats *es)
+static void print_stats(const wb_iocset *set, const wb_engine_stats *es, size_t rss_loaded)
 {
     wb_iocset_stats st;
     wb_iocset_stats_get(set, &st);
@@ -263,6 +276,10 @@ static void print_stats(const wb_iocset *set, const wb_engine_stats *es)
         fprintf(stderr, "  %s: %llu\n", name, (unsigned long long)c);
     fprintf(stderr, "index memory: %.1f MB (%.0f bytes per indicator)\n", (double)st.memory / 1e6,
             total ? (double)st.memory / (double)total : 0.0);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    fprintf(stderr, "resident memory: %.1f MB after loading, %.1f MB at most\n",
+            (double)rss_loaded / 1e6, (double)ru.ru_maxrss * 1024 / 1e6);
     fprintf(stderr, "files: %llu (%llu unreadable)\n", (unsigned long long)es->files,
             (unsigned long long)es->file_errors);
     fprintf(stderr, "lines: %llu\nrecords: %llu\nmalformed lines: %llu\n",
@@ -503,6 +520,7 @@ int wb_cmd_match(int argc, char **argv)
         wb_cli_report(&err);
         goto done;
     }
+    m.rss_loaded = resident_bytes();
     if (m.notices_dropped)
         fprintf(stderr, "weerbaar: ... and %u more dropped indicators (-v lists all)\n",
                 m.notices_dropped);
@@ -547,7 +565,7 @@ int wb_cmd_match(int argc, char **argv)
     if (m.format == OUT_MISP && print_misp(&m, set, sighting_source) != 0) m.write_failed = true;
     if (fflush(stdout) != 0) m.write_failed = true;
     if (m.write_failed) wb_cli_error("match: cannot write the output");
-    if (stats) print_stats(set, &es);
+    if (stats) print_stats(set, &es, m.rss_loaded);
     if (rc != 0 || m.write_failed)
         status = WB_EXIT_ERROR;
     else

@@ -108,7 +108,7 @@ static int map_grow(wbi_map *m)
 /* Finds the slot for a key, claiming an empty one when absent (*created).
  * v4key is the IPv4 composite (IPv4 map); key/klen the bytes (other maps). */
 static int map_slot(wb_iocset *set, wbi_map *m, uint64_t v4key, const void *key, size_t klen,
-                    bool *created, wbi_slot **out)
+                    uint32_t key_off, bool *created, wbi_slot **out)
 {
     /* Grow at three quarters full: linear probing stays short there, and
      * half-full tables would cost ~16 bytes more per indicator. */
@@ -128,8 +128,11 @@ static int map_slot(wb_iocset *set, wbi_map *m, uint64_t v4key, const void *key,
         }
         i = (i + 1) & (m->cap - 1);
     }
-    uint32_t off = WBI_NONE;
-    if (m->klen != SIZE_MAX) {
+    /* A string key that already stands in the pool (an indicator's own
+     * value) is referred to, not copied: that halves the pool for names
+     * and hashes. */
+    uint32_t off = key_off;
+    if (m->klen != SIZE_MAX && off == WBI_NONE) {
         int rc = pool_add(set, key, klen, m->klen == 0, &off);
         if (rc) return rc;
     }
@@ -245,7 +248,7 @@ static int intern_meta(wb_iocset *set, const char *event, const char *source, ui
         return WB_ENOMEM;
     bool created;
     wbi_slot *s;
-    int rc = map_slot(set, &set->meta_map, 0, t->data, t->len, &created, &s);
+    int rc = map_slot(set, &set->meta_map, 0, t->data, t->len, WBI_NONE, &created, &s);
     if (rc) return rc;
     if (!created) {
         *out = set->last_meta = s->first;
@@ -282,11 +285,11 @@ static void set_v4_filter(wb_iocset *set, uint32_t net, unsigned len)
 /* Links indicator `id` into the map under a key; refuses an exact duplicate
  * of an indicator already there (same type, meta and attribute). */
 static int link(wb_iocset *set, wbi_map *m, uint64_t v4key, const void *key, size_t klen,
-                uint32_t id, bool *dup)
+                uint32_t key_off, uint32_t id, bool *dup)
 {
     bool created;
     wbi_slot *s;
-    int rc = map_slot(set, m, v4key, key, klen, &created, &s);
+    int rc = map_slot(set, m, v4key, key, klen, key_off, &created, &s);
     if (rc) return rc;
     *dup = false;
     wbi_rec *r = &set->recs[id];
@@ -337,7 +340,7 @@ static int index_rec(wb_iocset *set, uint32_t id, bool *dup)
                 set->v4_mask16 = calloc(1u << 16, sizeof *set->v4_mask16);
                 if (set->v4_filter == NULL || set->v4_mask16 == NULL) return WB_ENOMEM;
             }
-            int rc = link(set, &set->v4, (uint64_t)len << 32 | net, NULL, 0, id, dup);
+            int rc = link(set, &set->v4, (uint64_t)len << 32 | net, NULL, 0, WBI_NONE, id, dup);
             if (rc || *dup) return rc;
             set->v4_lens |= 1ULL << len;
             if (len < 16)
@@ -350,7 +353,7 @@ static int index_rec(wb_iocset *set, uint32_t id, bool *dup)
         uint8_t key[17];
         key[0] = (uint8_t)prefix;
         memcpy(key + 1, a.b, 16);
-        int rc = link(set, &set->v6, 0, key, sizeof key, id, dup);
+        int rc = link(set, &set->v6, 0, key, sizeof key, WBI_NONE, id, dup);
         if (rc || *dup) return rc;
         set->v6_lens[prefix / 64] |= 1ULL << (prefix % 64);
         if (prefix < 96) set->v6_covers_v4 = true;
@@ -367,22 +370,22 @@ static int index_rec(wb_iocset *set, uint32_t id, bool *dup)
         memcpy(key, a.b, 16);
         key[16] = (uint8_t)(port >> 8);
         key[17] = (uint8_t)port;
-        return link(set, &set->ipport, 0, key, sizeof key, id, dup);
+        return link(set, &set->ipport, 0, key, sizeof key, WBI_NONE, id, dup);
     }
     case WB_IOC_DOMAIN:
     case WB_IOC_HOSTNAME:
-        return link(set, &set->name, 0, v, n, id, dup);
+        return link(set, &set->name, 0, v, n, r->value, id, dup);
     case WB_IOC_URL: {
         const char *k = strstr(v, "://");
         k = k ? k + 3 : v;
-        return link(set, &set->url, 0, k, strlen(k), id, dup);
+        return link(set, &set->url, 0, k, strlen(k), r->value + (uint32_t)(k - v), id, dup);
     }
     case WB_IOC_MD5:
     case WB_IOC_SHA1:
     case WB_IOC_SHA256:
-        return link(set, &set->hash, 0, v, n, id, dup);
+        return link(set, &set->hash, 0, v, n, r->value, id, dup);
     case WB_IOC_EMAIL:
-        return link(set, &set->email, 0, v, n, id, dup);
+        return link(set, &set->email, 0, v, n, r->value, id, dup);
     case WB_IOC_TYPE_COUNT:
         break;
     }
