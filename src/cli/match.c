@@ -276,6 +276,9 @@ static void print_stats(const wb_iocset *set, const wb_engine_stats *es, size_t 
         fprintf(stderr, "  %s: %llu\n", name, (unsigned long long)c);
     fprintf(stderr, "index memory: %.1f MB (%.0f bytes per indicator)\n", (double)st.memory / 1e6,
             total ? (double)st.memory / (double)total : 0.0);
+    if (st.v4_filter_grain)
+        fprintf(stderr, "IPv4 pre-filter: one bit per /%u (%zu KiB)\n", st.v4_filter_grain,
+                ((size_t)1 << st.v4_filter_grain) / 8 / 1024);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     fprintf(stderr, "resident memory: %.1f MB after loading, %.1f MB at most\n",
