@@ -271,31 +271,30 @@ static size_t header_value(const char *v, size_t n, char *out, size_t cap)
     return unescape(v, n, out);
 }
 
-/* ---- the cursor over separators and newlines ---------------------------- */
+/* ---- the cursor over separators ------------------------------------------- */
 
 typedef struct zcur {
     const char *buf;
     size_t len;
     size_t base;   /* offset of the current 64-byte window */
-    uint64_t mask; /* bit i: buf[base + i] is the separator or '\n', not yet taken */
+    uint64_t mask; /* bit i: buf[base + i] is the separator, not yet taken */
     char sep;
 } zcur;
 
 static inline uint64_t window_mask(const char *p, char sep)
 {
 #ifdef __SSE2__
-    const __m128i vs = _mm_set1_epi8(sep), vn = _mm_set1_epi8('\n');
+    const __m128i vs = _mm_set1_epi8(sep);
     uint64_t m = 0;
     for (int k = 0; k < 4; k++) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-        __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(x, vs), _mm_cmpeq_epi8(x, vn));
-        m |= (uint64_t)(uint32_t)_mm_movemask_epi8(hit) << (16 * k);
+        m |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vs)) << (16 * k);
     }
     return m;
 #else
     uint64_t m = 0;
     for (int i = 0; i < 64; i++)
-        m |= (uint64_t)(p[i] == sep || p[i] == '\n') << i;
+        m |= (uint64_t)(p[i] == sep) << i;
     return m;
 #endif
 }
@@ -304,7 +303,8 @@ static inline uint64_t cur_load(const zcur *c, size_t at)
 {
     size_t avail = c->len - at;
     if (avail >= 64) return window_mask(c->buf + at, c->sep);
-    /* The block's tail: never read past len; NULs match neither byte. */
+    /* The block's tail: never read past len; NULs are never the separator
+     * (a NUL separator is refused when the header is read). */
     char tmp[64] = {0};
     memcpy(tmp, c->buf + at, avail);
     return window_mask(tmp, c->sep);
@@ -316,7 +316,7 @@ static void cur_seek(zcur *c, size_t pos)
     c->mask = pos < c->len ? cur_load(c, pos) : 0;
 }
 
-/* The next separator or newline at or after the cursor, or len. */
+/* The next separator at or after the cursor, or len. */
 static inline size_t cur_next(zcur *c)
 {
     while (!c->mask) {
@@ -590,7 +590,6 @@ static int zeek_scan(const void *state, void **state_out, wb_scan *s, const char
     uint64_t line = 0;
     size_t pos = 0;
     zcur c = {.buf = buf, .len = len, .sep = cur ? cur->sep : '\t'};
-    cur_seek(&c, 0);
     *state_out = NULL;
     while (pos < len) {
         const char *p = buf + pos;
@@ -607,7 +606,6 @@ static int zeek_scan(const void *state, void **state_out, wb_scan *s, const char
             }
             line++;
             pos += n + (nl != NULL);
-            cur_seek(&c, pos);
             continue;
         }
         if (bcap < (size_t)cur->ncols + 1) {
@@ -620,24 +618,23 @@ static int zeek_scan(const void *state, void **state_out, wb_scan *s, const char
             }
         }
         uint32_t col = 0, ncols = cur->ncols;
-        size_t q;
+        /* The line's end first (memchr is vectorised), then its separators:
+         * only up to the last used column, the rest are just counted for
+         * the field check. */
+        const char *nl = memchr(p, '\n', len - pos);
+        size_t e = nl ? (size_t)(nl - buf) : len;
         bounds[0] = pos;
+        cur_seek(&c, pos);
         for (;;) {
-            q = cur_next(&c);
-            if (q >= len || buf[q] == '\n') break;
+            size_t q = cur_next(&c);
+            if (q >= e) break;
             if (++col < ncols) bounds[col] = q + 1;
             if (col == cur->need) {
-                /* Every used column is split: find the line's end and only
-                 * count the separators before it, for the field check. */
-                const char *nl = memchr(buf + q + 1, '\n', len - q - 1);
-                size_t e = nl ? (size_t)(nl - buf) : len;
                 col += (uint32_t)count_seps(buf + q + 1, e - q - 1, c.sep);
-                q = e;
-                cur_seek(&c, e < len ? e + 1 : len);
                 break;
             }
         }
-        size_t end = q < len ? q : len;
+        size_t end = e;
         if (end > pos && buf[end - 1] == '\r') end--;
         if (col + 1 != ncols) {
             wb_scan_malformed(s, line, "Zeek: wrong number of fields");
@@ -648,7 +645,7 @@ static int zeek_scan(const void *state, void **state_out, wb_scan *s, const char
             if (rc) goto out;
         }
         line++;
-        pos = q < len ? q + 1 : len;
+        pos = e < len ? e + 1 : len;
     }
 out:
     s->lines = line;
