@@ -381,6 +381,28 @@ static int sg_name_cb(void *ud, const wb_sgroup *g)
     return 1;
 }
 
+/* An event stored without a tlp: tag is read as TLP:AMBER (the policy's
+ * default); say so in what is served, so that clients such as `weerbaar
+ * match` report the TLP the hub enforced rather than none. */
+static void add_effective_tlp(json_t *e, wb_tlp tlp)
+{
+    json_t *tags = json_object_get(e, "Tag");
+    size_t i;
+    json_t *t;
+    json_array_foreach(tags, i, t)
+    {
+        const char *name = json_string_value(json_object_get(t, "name"));
+        if (name && strlen(name) > 4 && wb_strn_ieq(name, 4, "tlp:")) return;
+    }
+    if (!json_is_array(tags)) {
+        tags = json_array();
+        json_object_set_new(e, "Tag", tags);
+    }
+    char name[32];
+    snprintf(name, sizeof name, "tlp:%s", wb_tlp_name(tlp) ? wb_tlp_name(tlp) : "amber");
+    json_array_append_new(tags, json_pack("{s:s}", "name", name));
+}
+
 /* {"Event": {...}} with the attributes the caller may see; NULL after
  * reply_internal. */
 static json_t *render_event(hreq *r, const wb_event_rec *ev, wb_read_path path)
@@ -393,6 +415,7 @@ static json_t *render_event(hreq *r, const wb_event_rec *ev, wb_read_path path)
         return NULL;
     }
     json_object_set_new(e, "uuid", json_string(ev->uuid));
+    add_effective_tlp(e, ev->tlp);
     json_object_set_new(e, "distribution", json_string(num(r, ev->distribution)));
     if (ev->distribution == 4 && ev->sharing_group_id > 0) {
         sg_name s = {.r = r};

@@ -179,6 +179,9 @@ check "rate limit is per key" '[ "$(c "$KB" GET /api/v1/events)" = 200 ]'
 
 # durability: a write answered 2xx survives kill -9
 check "write answered 201" '[ "$(c "$KB" POST /api/v1/events "{\"Event\":{\"uuid\":\"5e0f7a6c-0000-4000-8000-0000000000d1\",\"info\":\"durable\"}}")" = 201 ]'
+c "$KB" GET /api/v1/events/5e0f7a6c-0000-4000-8000-0000000000d1 > /dev/null
+check "an event stored without a TLP tag is served with the tlp:amber it is read as" \
+  "j $T/r.json '[t[\"name\"] for t in d[\"Event\"][\"Tag\"]]==[\"tlp:amber\"]'"
 kill -9 $SP; wait $SP 2>/dev/null; SP=
 check "restart after kill -9" 'start'
 check "the write survived kill -9" '[ "$(c "$KB" GET /api/v1/events/5e0f7a6c-0000-4000-8000-0000000000d1)" = 200 ]'
