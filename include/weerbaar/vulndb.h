@@ -190,6 +190,9 @@ typedef struct wb_vex {
     const char *justification; /* e.g. "vulnerable_code_not_in_execute_path"; or NULL */
     const char *detail;        /* impact statement / analysis detail; or NULL */
     const char *source;
+    const char *vendor; /* CSAF vendor branch, with product; or NULL */
+    const char *range;  /* vers range the statement covers (CSAF product_version_range,
+                           CycloneDX affects[].versions[].range); NULL = version says */
 } wb_vex;
 
 typedef struct wb_vex_sink wb_vex_sink;

@@ -378,9 +378,8 @@ static int product_status(wbi_doc *d, const wbi_csaf_tree *t, const json_t *ps, 
     return 0;
 }
 
-/* product_ids plus the products of group_ids, as one array in the arena. */
-static int product_list(wbi_doc *d, const wbi_csaf_tree *t, const json_t *obj,
-                        const char *const **out, size_t *nout)
+int wbi_csaf_product_list(wbi_doc *d, const wbi_csaf_tree *t, const json_t *obj,
+                          const char *const **out, size_t *nout)
 {
     json_t *ids = NULL, *gids = NULL;
     int rc = wbi_opt_arr(d, obj, "product_ids", &ids);
@@ -450,7 +449,7 @@ static int remediations(wbi_doc *d, const wbi_csaf_tree *t, const json_t *arr, w
         int rc = wbi_req_str(d, r, "category", &m->category);
         if (rc == 0) rc = wbi_opt_str(d, r, "details", &m->details);
         if (rc == 0) rc = wbi_opt_str(d, r, "url", &m->url);
-        if (rc == 0) rc = product_list(d, t, r, &m->product_ids, &m->nproduct_ids);
+        if (rc == 0) rc = wbi_csaf_product_list(d, t, r, &m->product_ids, &m->nproduct_ids);
         if (rc != 0) return rc;
         wbi_path_cut(d, old);
     }

@@ -180,6 +180,12 @@ void wbi_csaf_tree_free(wbi_csaf_tree *t);
 int wbi_csaf_tree_find(wbi_doc *d, const wbi_csaf_tree *t, const json_t *id,
                        const wbi_csaf_product **out);
 
+/* The product_ids plus the products of the group_ids of an object
+ * (remediation, flag, threat) as one array in the arena; each must be
+ * defined. *out NULL when the object has neither. */
+int wbi_csaf_product_list(wbi_doc *d, const wbi_csaf_tree *t, const json_t *obj,
+                          const char *const **out, size_t *nout);
+
 /* ---- zip --------------------------------------------------------------------------- */
 
 typedef struct wbi_zip wbi_zip;
