@@ -45,9 +45,8 @@ wbi_json_kind wbi_json_detect(const json_t *root)
     json_t *doc = json_object_get(root, "document");
     if (json_is_object(doc) && json_object_get(doc, "csaf_version")) return WBI_JSON_CSAF;
     json_t *vulns = json_object_get(root, "vulnerabilities");
-    if (json_is_array(vulns) &&
-        (json_is_object(json_object_get(json_array_get(vulns, 0), "cve")) ||
-         json_is_string(json_object_get(root, "format"))))
+    if (json_is_array(vulns) && (json_is_object(json_object_get(json_array_get(vulns, 0), "cve")) ||
+                                 json_is_string(json_object_get(root, "format"))))
         return WBI_JSON_NVD;
     json_t *cve = json_object_get(root, "cve");
     if (json_is_object(cve) && json_is_string(json_object_get(cve, "id"))) return WBI_JSON_NVD;
@@ -198,8 +197,7 @@ static int load_file(loader *l, const char *path, bool in_walk)
 {
     wb_error e = {0};
     FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return settle(l, wb_error_set(&e, WB_EIO, "%s: %s", path, strerror(errno)), &e);
+    if (f == NULL) return settle(l, wb_error_set(&e, WB_EIO, "%s: %s", path, strerror(errno)), &e);
     char magic[4] = {0};
     size_t got = fread(magic, 1, sizeof magic, f);
     fclose(f);
@@ -266,7 +264,8 @@ static int load_listing(loader *l, const char *dir, const char *list, bool csv)
             /* first field, quoted or not */
             if (n > 0 && s[0] == '"') {
                 const char *q = memchr(s + 1, '"', n - 1);
-                if (q == NULL) n = 0;
+                if (q == NULL)
+                    n = 0;
                 else {
                     n = (size_t)(q - s - 1);
                     s++;
@@ -304,8 +303,7 @@ static int walk(loader *l, const char *dir, bool provider, int depth)
 {
     wb_error e = {0};
     if (depth > WBI_VULN_MAX_DEPTH)
-        return settle(l, wb_error_set(&e, WB_ELIMIT, "%s: directories nested too deeply", dir),
-                      &e);
+        return settle(l, wb_error_set(&e, WB_ELIMIT, "%s: directories nested too deeply", dir), &e);
     if (provider) {
         char *idx = join(dir, "index.txt"), *chg = join(dir, "changes.csv");
         struct stat st;

@@ -250,7 +250,8 @@ int wbi_csaf_tree_build(wbi_doc *d, const json_t *root, wbi_csaf_tree *t)
                 for (size_t i = 0; i < n; i++) {
                     if (done[i]) continue;
                     wbi_path_idx(d, i);
-                    rc = wbi_doc_fail(d, "references a product_id the product tree does not define");
+                    rc =
+                        wbi_doc_fail(d, "references a product_id the product tree does not define");
                     break;
                 }
             }
@@ -323,9 +324,12 @@ static const struct {
     const char *key;
     wb_aff_status status;
 } status_lists[] = {
-    {"known_affected", WB_AFF_AFFECTED},  {"first_affected", WB_AFF_AFFECTED},
-    {"last_affected", WB_AFF_AFFECTED},   {"fixed", WB_AFF_FIXED},
-    {"first_fixed", WB_AFF_FIXED},        {"known_not_affected", WB_AFF_NOT_AFFECTED},
+    {"known_affected", WB_AFF_AFFECTED},
+    {"first_affected", WB_AFF_AFFECTED},
+    {"last_affected", WB_AFF_AFFECTED},
+    {"fixed", WB_AFF_FIXED},
+    {"first_fixed", WB_AFF_FIXED},
+    {"known_not_affected", WB_AFF_NOT_AFFECTED},
     {"under_investigation", WB_AFF_UNDER_INVESTIGATION},
 };
 
@@ -428,8 +432,8 @@ int wbi_csaf_product_list(wbi_doc *d, const wbi_csaf_tree *t, const json_t *obj,
         size_t gi, j;
         json_t *p;
         wbi_strmap_get(&t->groups, json_string_value(v), &gi);
-        json_array_foreach(json_object_get(json_array_get(t->group_json, gi), "product_ids"), j, p)
-            if (json_is_string(p)) list[k++] = json_string_value(p);
+        json_array_foreach(json_object_get(json_array_get(t->group_json, gi), "product_ids"), j,
+                           p) if (json_is_string(p)) list[k++] = json_string_value(p);
     }
     *out = list;
     *nout = k;
@@ -470,7 +474,8 @@ static int score_obj(wbi_doc *d, const json_t *s, const char *key, wbi_advb *b)
     if (rc == 0) rc = wbi_opt_str(d, o, "vectorString", &vec);
     if (rc == 0) rc = wbi_opt_num(d, o, "baseScore", &score, &has);
     uint8_t v = wbi_cvss_version(ver);
-    if (rc == 0 && v == 0) rc = wbi_doc_fail(d, "version '%s' is not a CVSS version", ver ? ver : "");
+    if (rc == 0 && v == 0)
+        rc = wbi_doc_fail(d, "version '%s' is not a CVSS version", ver ? ver : "");
     if (rc == 0 && !has && v >= 30 && v < 40 && wbi_cvss3_score(vec, &score, NULL) != 0)
         rc = wbi_doc_fail(d, "no baseScore and no valid vectorString");
     if (rc == 0 && !has && v == 20 && wbi_cvss2_score(vec, &score) != 0)
@@ -623,8 +628,8 @@ static int vulnerability(wbi_doc *d, const doc_info *di, const wbi_csaf_tree *t,
     {
         const char *cat = json_string_value(json_object_get(x, "category"));
         const char *det = json_string_value(json_object_get(x, "details"));
-        if (cat && det && strcmp(cat, "impact") == 0 &&
-            json_object_get(x, "product_ids") == NULL && json_object_get(x, "group_ids") == NULL) {
+        if (cat && det && strcmp(cat, "impact") == 0 && json_object_get(x, "product_ids") == NULL &&
+            json_object_get(x, "group_ids") == NULL) {
             b->adv.severity = det;
             break;
         }

@@ -89,8 +89,7 @@ int wbi_cvss3_score(const char *vector, double *score, uint8_t *version)
     bool changed = m[4].got == 1;
     static const double pr_u[] = {0.85, 0.62, 0.27}, pr_c[] = {0.85, 0.68, 0.5};
     double pr = changed ? pr_c[m[2].got] : pr_u[m[2].got];
-    double iss =
-        1.0 - (1.0 - cia[m[5].got]) * (1.0 - cia[m[6].got]) * (1.0 - cia[m[7].got]);
+    double iss = 1.0 - (1.0 - cia[m[5].got]) * (1.0 - cia[m[6].got]) * (1.0 - cia[m[7].got]);
     double impact = changed ? 7.52 * (iss - 0.029) - 3.25 * pow(iss - 0.02, 15) : 6.42 * iss;
     double expl = 8.22 * av[m[0].got] * ac[m[1].got] * pr * ui[m[3].got];
     double (*up)(double) = ver == 31 ? roundup31 : roundup30;
@@ -120,8 +119,8 @@ int wbi_cvss2_score(const char *vector, double *score)
     if (read_metrics(buf, m, sizeof m / sizeof m[0]) != 0) return WB_EINVAL;
     static const double av[] = {0.395, 0.646, 1.0}, ac[] = {0.35, 0.61, 0.71},
                         au[] = {0.45, 0.56, 0.704}, cia[] = {0.0, 0.275, 0.660};
-    double impact = 10.41 * (1.0 - (1.0 - cia[m[3].got]) * (1.0 - cia[m[4].got]) *
-                                       (1.0 - cia[m[5].got]));
+    double impact =
+        10.41 * (1.0 - (1.0 - cia[m[3].got]) * (1.0 - cia[m[4].got]) * (1.0 - cia[m[5].got]));
     double expl = 20.0 * av[m[0].got] * ac[m[1].got] * au[m[2].got];
     double f = impact == 0 ? 0 : 1.176;
     double base = ((0.6 * impact) + (0.4 * expl) - 1.5) * f;

@@ -64,13 +64,17 @@ static int epss_pass(const char *path, const char *data, size_t len, wb_epss_sin
             }
         if (!header) {
             for (int k = 0; k < nf; k++) {
-                if (wb_strn_ieq(f[k], fl[k], "cve")) col_cve = k;
-                else if (wb_strn_ieq(f[k], fl[k], "epss")) col_epss = k;
-                else if (wb_strn_ieq(f[k], fl[k], "percentile")) col_pct = k;
+                if (wb_strn_ieq(f[k], fl[k], "cve"))
+                    col_cve = k;
+                else if (wb_strn_ieq(f[k], fl[k], "epss"))
+                    col_epss = k;
+                else if (wb_strn_ieq(f[k], fl[k], "percentile"))
+                    col_pct = k;
             }
             if (col_cve < 0 || col_epss < 0)
                 return wb_error_set(err, WB_EFORMAT,
-                                    "%s:%zu: expected the header 'cve,epss,percentile'", path, line);
+                                    "%s:%zu: expected the header 'cve,epss,percentile'", path,
+                                    line);
             header = true;
             continue;
         }
@@ -85,11 +89,11 @@ static int epss_pass(const char *path, const char *data, size_t len, wb_epss_sin
             return wb_error_set(err, WB_EPARSE, "%s:%zu: column cve: '%.*s' is not a CVE id", path,
                                 line, (int)(fl[col_cve] > 40 ? 40 : fl[col_cve]), f[col_cve]);
         if (!probability(f[col_epss], fl[col_epss], &e.score))
-            return wb_error_set(err, WB_EPARSE, "%s:%zu: column epss: not a number in [0, 1]",
-                                path, line);
+            return wb_error_set(err, WB_EPARSE, "%s:%zu: column epss: not a number in [0, 1]", path,
+                                line);
         if (col_pct >= 0 && !probability(f[col_pct], fl[col_pct], &e.percentile))
-            return wb_error_set(err, WB_EPARSE,
-                                "%s:%zu: column percentile: not a number in [0, 1]", path, line);
+            return wb_error_set(err, WB_EPARSE, "%s:%zu: column percentile: not a number in [0, 1]",
+                                path, line);
         if (sink == NULL) continue;
         memcpy(cve, f[col_cve], fl[col_cve]);
         cve[fl[col_cve]] = '\0';

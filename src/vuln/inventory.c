@@ -212,8 +212,10 @@ static int spdx_load(inv *v, const json_t *root)
         k.product = name;
         /* NOASSERTION / NONE say nothing */
         if (version && version[0] && strcmp(version, "NOASSERTION") != 0) k.version = version;
-        if (supplier && strncmp(supplier, "Organization: ", 14) == 0) k.vendor = supplier + 14;
-        else if (supplier && strncmp(supplier, "Person: ", 8) == 0) k.vendor = supplier + 8;
+        if (supplier && strncmp(supplier, "Organization: ", 14) == 0)
+            k.vendor = supplier + 14;
+        else if (supplier && strncmp(supplier, "Person: ", 8) == 0)
+            k.vendor = supplier + 8;
         k.purl = purl;
         k.cpe = cpe;
         if (v->sink && (k.where = wbi_doc_where(&v->d, NULL)) == NULL) return wbi_doc_nomem(&v->d);
@@ -227,10 +229,20 @@ static int spdx_load(inv *v, const json_t *root)
 
 /* ---- CSV asset lists ------------------------------------------------------------------- */
 
-enum { COL_ASSET, COL_VENDOR, COL_PRODUCT, COL_VERSION, COL_CPE, COL_PURL, COL_INET, COL_CRIT,
-       COL_OWNER, NCOL };
-static const char *const col_names[NCOL] = {"asset", "vendor",          "product",
-                                            "version", "cpe",           "purl",
+enum {
+    COL_ASSET,
+    COL_VENDOR,
+    COL_PRODUCT,
+    COL_VERSION,
+    COL_CPE,
+    COL_PURL,
+    COL_INET,
+    COL_CRIT,
+    COL_OWNER,
+    NCOL
+};
+static const char *const col_names[NCOL] = {"asset",           "vendor",      "product",
+                                            "version",         "cpe",         "purl",
                                             "internet_facing", "criticality", "owner"};
 #define CSV_MAX_FIELDS 64
 
@@ -242,8 +254,7 @@ typedef struct csv_field {
  * quotes and newlines) starting at *pos; decoded text goes to out. Returns
  * the field count, 0 at the end of input, -1 for a malformed record (an
  * unterminated quote, text after a closing quote, too many fields). */
-static int csv_record(const char *s, size_t n, size_t *pos, size_t *line, wb_buf *out,
-                      csv_field *f)
+static int csv_record(const char *s, size_t n, size_t *pos, size_t *line, wb_buf *out, csv_field *f)
 {
     size_t i = *pos;
     if (i >= n) return 0;
@@ -291,7 +302,8 @@ static int csv_record(const char *s, size_t n, size_t *pos, size_t *line, wb_buf
 
 static bool csv_bool(const char *s, bool *out)
 {
-    static const char *const yes[] = {"yes", "true", "1", "y"}, *const no[] = {"no", "false", "0", "n", ""};
+    static const char *const yes[] = {"yes", "true", "1", "y"}, *const no[] = {"no", "false", "0",
+                                                                               "n", ""};
     for (size_t i = 0; i < 4; i++)
         if (wb_strn_ieq(s, strlen(s), yes[i])) return *out = true, true;
     for (size_t i = 0; i < 5; i++)
@@ -409,7 +421,9 @@ static int csv_pass(inv *v, const char *data, size_t len)
             ROWFAIL("internet_facing", "'%.40s' is not yes/no/true/false/1/0", val[COL_INET]);
         if (rc == 0 && !val[COL_CPE] && !val[COL_PURL] &&
             !(val[COL_VENDOR] && val[COL_PRODUCT] && val[COL_VERSION]))
-            ROWFAIL(!val[COL_VENDOR] ? "vendor" : !val[COL_PRODUCT] ? "product" : "version",
+            ROWFAIL(!val[COL_VENDOR]    ? "vendor"
+                    : !val[COL_PRODUCT] ? "product"
+                                        : "version",
                     "empty, and the row has no cpe or purl: each row needs cpe, purl, or vendor, "
                     "product and version");
         if (rc == 0 && !val[COL_ASSET] && !v->opts->asset && map[COL_ASSET] >= 0)
@@ -441,7 +455,8 @@ static int csv_pass(inv *v, const char *data, size_t len)
         }
         rc = emit(v, &k);
     }
-    if (rc == 0 && nhead == 0) rc = wb_error_set(v->d.err, WB_EPARSE, "%s: no CSV header", v->d.name);
+    if (rc == 0 && nhead == 0)
+        rc = wb_error_set(v->d.err, WB_EPARSE, "%s: no CSV header", v->d.name);
     wb_buf_free(&row);
     return rc;
 }
@@ -468,11 +483,11 @@ static int split_spaces(const char *s, size_t n, const char **f, size_t *fl, int
 
 static const struct {
     const char *prefix, *ns;
-} rpm_vendors[] = {{"rhel", "redhat"},       {"redhat", "redhat"},   {"fedora", "fedora"},
-                   {"centos", "centos"},     {"rocky", "rocky"},     {"almalinux", "almalinux"},
-                   {"alma", "almalinux"},    {"opensuse", "opensuse"}, {"sles", "suse"},
-                   {"suse", "suse"},         {"ol", "oracle"},       {"oracle", "oracle"},
-                   {"amzn", "amazon"},       {"amazon", "amazon"}};
+} rpm_vendors[] = {{"rhel", "redhat"},    {"redhat", "redhat"},     {"fedora", "fedora"},
+                   {"centos", "centos"},  {"rocky", "rocky"},       {"almalinux", "almalinux"},
+                   {"alma", "almalinux"}, {"opensuse", "opensuse"}, {"sles", "suse"},
+                   {"suse", "suse"},      {"ol", "oracle"},         {"oracle", "oracle"},
+                   {"amzn", "amazon"},    {"amazon", "amazon"}};
 
 /* The purl namespace for a distro ("debian-12" -> "debian", "rhel-9" ->
  * "redhat"); NULL for rpm without a known vendor. */
@@ -492,16 +507,16 @@ static const char *distro_ns(const char *distro, bool rpm, char *buf, size_t cap
 }
 
 static const char *make_purl(inv *v, const char *type, const char *ns, const char *name,
-                             const char *version, const char *const *keys,
-                             const char *const *vals, size_t nq, size_t line, int *rc)
+                             const char *version, const char *const *keys, const char *const *vals,
+                             size_t nq, size_t line, int *rc)
 {
     wb_purl *p = NULL;
     wb_error e = {0};
     *rc = 0;
     if (wb_purl_build(type, ns, name, version, keys, vals, nq, NULL, &p, &e) != 0) {
-        *rc = e.code == WB_ENOMEM ? wbi_doc_nomem(&v->d)
-                                  : wb_error_set(v->d.err, WB_EPARSE, "%s:%zu: %s", v->d.name,
-                                                 line, e.msg);
+        *rc = e.code == WB_ENOMEM
+                  ? wbi_doc_nomem(&v->d)
+                  : wb_error_set(v->d.err, WB_EPARSE, "%s:%zu: %s", v->d.name, line, e.msg);
         return NULL;
     }
     wb_buf b = {0};
@@ -629,7 +644,8 @@ static wb_inventory_format detect_text(const char *data, size_t len)
         for (int c = 0; c < NCOL; c++) {
             size_t cl = strlen(col_names[c]);
             for (size_t i = 0; i + cl <= n; i++)
-                if (wb_strn_ieq(s + i, cl, col_names[c]) && (i == 0 || s[i - 1] == ',' || s[i - 1] == '"'))
+                if (wb_strn_ieq(s + i, cl, col_names[c]) &&
+                    (i == 0 || s[i - 1] == ',' || s[i - 1] == '"'))
                     return WB_INV_CSV;
         }
         return WB_INV_AUTO;
@@ -649,8 +665,8 @@ int wb_inventory_load(const char *path, const wb_inventory_opts *opts, wb_compon
     if (opts == NULL) opts = &defaults;
     char *data = NULL;
     size_t len = 0;
-    int rc = wb_read_file(path, opts->max_file ? opts->max_file : WBI_VULN_MAX_FILE, &data, &len,
-                          err);
+    int rc =
+        wb_read_file(path, opts->max_file ? opts->max_file : WBI_VULN_MAX_FILE, &data, &len, err);
     if (rc != 0) return rc;
     inv v = {.opts = opts};
     wbi_doc_init(&v.d, path, err);
@@ -663,8 +679,10 @@ int wb_inventory_load(const char *path, const wb_inventory_opts *opts, wb_compon
     if (fmt == WB_INV_AUTO || fmt == WB_INV_CYCLONEDX || fmt == WB_INV_SPDX) {
         if (json || fmt != WB_INV_AUTO) rc = wbi_doc_json(&v.d, data, len, &root);
         if (rc == 0 && root && fmt == WB_INV_AUTO) {
-            if (json_object_get(root, "bomFormat")) fmt = WB_INV_CYCLONEDX;
-            else if (json_object_get(root, "spdxVersion")) fmt = WB_INV_SPDX;
+            if (json_object_get(root, "bomFormat"))
+                fmt = WB_INV_CYCLONEDX;
+            else if (json_object_get(root, "spdxVersion"))
+                fmt = WB_INV_SPDX;
             else
                 rc = wb_error_set(err, WB_EFORMAT,
                                   "%s: JSON without bomFormat (CycloneDX) or spdxVersion (SPDX)",

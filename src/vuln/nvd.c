@@ -71,9 +71,21 @@ static int cpe_match(wbi_doc *d, const json_t *m, wbi_advb *b)
     a->product_id = json_string_value(json_object_get(m, "matchCriteriaId"));
     if (si || se || ei || ee) {
         char r[4 * 1100];
-        int n = snprintf(r, sizeof r, "%s%s%s%s%s%s%s", si ? ">=" : se ? ">" : "",
-                         si ? si : se ? se : "", (si || se) && (ei || ee) ? "|" : "",
-                         ei ? "<=" : ee ? "<" : "", ei ? ei : ee ? ee : "", "", "");
+        int n = snprintf(r, sizeof r, "%s%s%s%s%s%s%s",
+                         si   ? ">="
+                         : se ? ">"
+                              : "",
+                         si   ? si
+                         : se ? se
+                              : "",
+                         (si || se) && (ei || ee) ? "|" : "",
+                         ei   ? "<="
+                         : ee ? "<"
+                              : "",
+                         ei   ? ei
+                         : ee ? ee
+                              : "",
+                         "", "");
         if (n < 0 || (size_t)n >= sizeof r) return wbi_doc_fail(d, "version bounds too long");
         rc = wbi_vers_canon(d, "generic", r, &a->range);
         if (rc != 0) return rc;

@@ -93,7 +93,8 @@ static int package_purl(wbi_doc *d, const json_t *pkg, const ecosys *es, const c
         cut = strrchr(name, '/');
     if (cut != NULL) {
         size_t n = (size_t)(cut - name);
-        if (n == 0 || n >= sizeof nsbuf) return wbi_doc_fail(d, "package name '%.100s' is too long or malformed", name);
+        if (n == 0 || n >= sizeof nsbuf)
+            return wbi_doc_fail(d, "package name '%.100s' is too long or malformed", name);
         memcpy(nsbuf, name, n);
         nsbuf[n] = '\0';
         ns = nsbuf;
@@ -289,8 +290,8 @@ static int affected_one(wbi_doc *d, const json_t *af, wbi_advb *b)
             return rc;
         }
         /* SEMVER ranges are SemVer 2.0 whatever the ecosystem compares by. */
-        const char *rs = strcmp(type, "SEMVER") == 0 && strcmp(scheme, "generic") == 0 ? "semver"
-                                                                                       : scheme;
+        const char *rs =
+            strcmp(type, "SEMVER") == 0 && strcmp(scheme, "generic") == 0 ? "semver" : scheme;
         wb_affected *a = wbi_advb_affected(b);
         if (a == NULL) return wbi_doc_nomem(d);
         a->status = WB_AFF_AFFECTED;

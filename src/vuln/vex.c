@@ -65,7 +65,8 @@ static int purl_version(vexctx *x, wb_vex *v)
     return 0;
 }
 
-/* ---- CSAF VEX ---------------------------------------------------------------------------------- */
+/* ---- CSAF VEX ----------------------------------------------------------------------------------
+ */
 
 /* For each product_id, the index of the first flag / impact threat naming it. */
 static int index_products(vexctx *x, const wbi_csaf_tree *t, const json_t *arr, const char *key,
@@ -98,9 +99,12 @@ static const struct {
     const char *key;
     wb_vex_status status;
 } csaf_lists[] = {
-    {"known_not_affected", WB_VEX_NOT_AFFECTED}, {"known_affected", WB_VEX_AFFECTED},
-    {"first_affected", WB_VEX_AFFECTED},         {"last_affected", WB_VEX_AFFECTED},
-    {"fixed", WB_VEX_FIXED},                     {"first_fixed", WB_VEX_FIXED},
+    {"known_not_affected", WB_VEX_NOT_AFFECTED},
+    {"known_affected", WB_VEX_AFFECTED},
+    {"first_affected", WB_VEX_AFFECTED},
+    {"last_affected", WB_VEX_AFFECTED},
+    {"fixed", WB_VEX_FIXED},
+    {"first_fixed", WB_VEX_FIXED},
     {"under_investigation", WB_VEX_UNDER_INVESTIGATION},
 };
 
@@ -144,9 +148,11 @@ static int csaf_vuln(vexctx *x, const wbi_csaf_tree *t, const json_t *vj)
             v.range = p->range;
             size_t fi;
             if (wbi_strmap_get(&fm, p->id, &fi))
-                v.justification = json_string_value(json_object_get(json_array_get(flags, fi), "label"));
+                v.justification =
+                    json_string_value(json_object_get(json_array_get(flags, fi), "label"));
             if (wbi_strmap_get(&tm, p->id, &fi))
-                v.detail = json_string_value(json_object_get(json_array_get(threats, fi), "details"));
+                v.detail =
+                    json_string_value(json_object_get(json_array_get(threats, fi), "details"));
             rc = vemit(x, &v);
             if (rc == 0) wbi_path_cut(&x->d, o3);
         }
@@ -181,8 +187,8 @@ static int csaf_vex(vexctx *x, const json_t *root)
 /* ---- CycloneDX VEX ---------------------------------------------------------------------- */
 
 typedef struct cdx_refs {
-    wbi_strmap map;    /* bom-ref -> index */
-    const json_t **c;  /* the component objects */
+    wbi_strmap map;   /* bom-ref -> index */
+    const json_t **c; /* the component objects */
     size_t n, cap;
 } cdx_refs;
 
@@ -216,8 +222,8 @@ static const struct {
     const char *state;
     wb_vex_status status;
 } cdx_states[] = {
-    {"not_affected", WB_VEX_NOT_AFFECTED}, {"false_positive", WB_VEX_NOT_AFFECTED},
-    {"exploitable", WB_VEX_AFFECTED},      {"resolved", WB_VEX_FIXED},
+    {"not_affected", WB_VEX_NOT_AFFECTED},    {"false_positive", WB_VEX_NOT_AFFECTED},
+    {"exploitable", WB_VEX_AFFECTED},         {"resolved", WB_VEX_FIXED},
     {"resolved_with_pedigree", WB_VEX_FIXED}, {"in_triage", WB_VEX_UNDER_INVESTIGATION},
 };
 
@@ -267,9 +273,12 @@ static int cdx_affect(vexctx *x, const cdx_refs *refs, const json_t *a, wb_vex b
         if (rc == 0 && !ver == !range) rc = wbi_doc_fail(&x->d, "needs either version or range");
         if (rc == 0 && range) rc = wbi_vers_canon(&x->d, "generic", range, &one.range);
         if (rc != 0) return rc;
-        if (ver) one.version = ver, one.range = NULL;
-        else one.version = NULL;
-        if (status && strcmp(status, "unaffected") == 0) one.status = WB_VEX_NOT_AFFECTED;
+        if (ver)
+            one.version = ver, one.range = NULL;
+        else
+            one.version = NULL;
+        if (status && strcmp(status, "unaffected") == 0)
+            one.status = WB_VEX_NOT_AFFECTED;
         else if (status && strcmp(status, "affected") == 0 && one.status == WB_VEX_NOT_AFFECTED)
             one.status = WB_VEX_AFFECTED;
         else if (status && strcmp(status, "unknown") == 0)
@@ -290,8 +299,8 @@ static int cdx_vex(vexctx *x, const json_t *root)
     if (json_is_object(mc)) rc = collect_refs(x, &refs, mc, 0);
     size_t i;
     json_t *c, *vulns = NULL;
-    json_array_foreach(json_object_get(root, "components"), i, c)
-        if (rc == 0 && json_is_object(c)) rc = collect_refs(x, &refs, c, 0);
+    json_array_foreach(json_object_get(root, "components"), i, c) if (rc == 0 && json_is_object(c))
+        rc = collect_refs(x, &refs, c, 0);
     if (rc == 0) rc = wbi_opt_arr(&x->d, root, "vulnerabilities", &vulns);
     size_t old = wbi_path_key(&x->d, "vulnerabilities");
     json_t *v;
@@ -396,8 +405,10 @@ static int openvex(vexctx *x, const json_t *root)
         wb_vex base = {0};
         const char *status = NULL;
         json_t *vul = json_object_get(s, "vulnerability"), *prods = NULL;
-        if (json_is_string(vul)) base.vuln = json_string_value(vul); /* OpenVEX 0.0.1 */
-        else if (json_is_object(vul)) base.vuln = json_string_value(json_object_get(vul, "name"));
+        if (json_is_string(vul))
+            base.vuln = json_string_value(vul); /* OpenVEX 0.0.1 */
+        else if (json_is_object(vul))
+            base.vuln = json_string_value(json_object_get(vul, "name"));
         if (base.vuln == NULL || base.vuln[0] == '\0') {
             wbi_path_key(&x->d, "vulnerability");
             return wbi_doc_fail(&x->d, "needs a vulnerability name");
@@ -466,7 +477,8 @@ int wb_vex_load(const char *path, wb_vex_sink *sink, wb_error *err)
             fn = csaf_vex;
         else if (json_object_get(root, "bomFormat"))
             fn = cdx_vex;
-        else if ((ctx && strstr(ctx, "openvex")) || json_is_array(json_object_get(root, "statements")))
+        else if ((ctx && strstr(ctx, "openvex")) ||
+                 json_is_array(json_object_get(root, "statements")))
             fn = openvex;
         else
             rc = wb_error_set(err, WB_EFORMAT, "%s: not a CSAF, CycloneDX or OpenVEX document",

@@ -48,8 +48,8 @@ int wbi_doc_fail(wbi_doc *d, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
-    return wb_error_set(d->err, WB_EPARSE, "%s: %s: %s", d->name,
-                        d->path.data ? d->path.data : "$", reason);
+    return wb_error_set(d->err, WB_EPARSE, "%s: %s: %s", d->name, d->path.data ? d->path.data : "$",
+                        reason);
 }
 
 int wbi_doc_nomem(wbi_doc *d)
@@ -335,11 +335,11 @@ int wbi_advb_emit(wbi_advb *b, wbi_doc *d, wb_advisory_sink *sink)
 static const struct {
     const char *type, *scheme;
 } purl_schemes[] = {
-    {"deb", "deb"},         {"rpm", "rpm"},         {"npm", "npm"},       {"pypi", "pypi"},
-    {"maven", "maven"},     {"nuget", "nuget"},     {"gem", "gem"},       {"apk", "alpine"},
-    {"alpine", "alpine"},   {"golang", "semver"},   {"cargo", "semver"},  {"alpm", "alpm"},
-    {"composer", "semver"}, {"hex", "semver"},      {"pub", "semver"},    {"swift", "semver"},
-    {"cocoapods", "semver"}, {"conan", "generic"},  {"github", "generic"}, {"generic", "generic"},
+    {"deb", "deb"},          {"rpm", "rpm"},       {"npm", "npm"},        {"pypi", "pypi"},
+    {"maven", "maven"},      {"nuget", "nuget"},   {"gem", "gem"},        {"apk", "alpine"},
+    {"alpine", "alpine"},    {"golang", "semver"}, {"cargo", "semver"},   {"alpm", "alpm"},
+    {"composer", "semver"},  {"hex", "semver"},    {"pub", "semver"},     {"swift", "semver"},
+    {"cocoapods", "semver"}, {"conan", "generic"}, {"github", "generic"}, {"generic", "generic"},
 };
 
 const char *wbi_scheme_for_purl_type(const char *type)
@@ -373,7 +373,8 @@ int wbi_purl_split(wbi_doc *d, const char *purl, const char **base, const char *
             v = ev;
             size_t j = 0;
             for (size_t i = 0; i < p->nqualifiers; i++)
-                if (strcmp(p->qualifiers[i].key, "epoch") != 0) p->qualifiers[j++] = p->qualifiers[i];
+                if (strcmp(p->qualifiers[i].key, "epoch") != 0)
+                    p->qualifiers[j++] = p->qualifiers[i];
             p->nqualifiers = j;
         } else {
             v = wb_arena_strdup(&d->arena, p->version);

@@ -168,8 +168,8 @@ typedef struct wbi_csaf_product {
 typedef struct wbi_csaf_tree {
     wbi_csaf_product *p;
     size_t n, cap;
-    wbi_strmap ids;    /* product_id -> index in p */
-    wbi_strmap groups; /* group_id -> index in group_json */
+    wbi_strmap ids;     /* product_id -> index in p */
+    wbi_strmap groups;  /* group_id -> index in group_json */
     json_t *group_json; /* borrowed: product_tree.product_groups */
 } wbi_csaf_tree;
 

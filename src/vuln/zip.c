@@ -111,8 +111,7 @@ static int read_directory(wbi_zip *z, wb_error *err)
             break;
         }
     if (eocd == SIZE_MAX) return bad(z, err, "no end of central directory record");
-    uint64_t count = le16(m + eocd + 10), cdsize = le32(m + eocd + 12),
-             cdoff = le32(m + eocd + 16);
+    uint64_t count = le16(m + eocd + 10), cdsize = le32(m + eocd + 12), cdoff = le32(m + eocd + 16);
     if (le16(m + eocd + 4) != 0 || le16(m + eocd + 6) != 0)
         return bad(z, err, "multi-disk archives are not supported");
     if ((count == 0xFFFF || cdsize == 0xFFFFFFFFu || cdoff == 0xFFFFFFFFu) && eocd >= 20 &&
@@ -131,7 +130,8 @@ static int read_directory(wbi_zip *z, wb_error *err)
     if (z->e == NULL) return wb_error_set(err, WB_ENOMEM, "%s: out of memory", z->path);
     size_t p = (size_t)cdoff, end = (size_t)(cdoff + cdsize);
     for (uint64_t k = 0; k < count; k++) {
-        if (end - p < 46 || le32(m + p) != 0x02014b50) return bad(z, err, "bad central directory entry");
+        if (end - p < 46 || le32(m + p) != 0x02014b50)
+            return bad(z, err, "bad central directory entry");
         zip_entry *e = &z->e[z->n];
         e->flags = le16(m + p + 8);
         e->method = le16(m + p + 10);
@@ -141,8 +141,8 @@ static int read_directory(wbi_zip *z, wb_error *err)
         size_t nl = le16(m + p + 28), xl = le16(m + p + 30), cl = le16(m + p + 32);
         e->offset = le32(m + p + 42);
         if (end - p - 46 < nl + xl + cl) return bad(z, err, "central directory entry out of range");
-        if (zip64_extra(m + p + 46 + nl, xl, e, e->usize == 0xFFFFFFFFu,
-                        e->csize == 0xFFFFFFFFu, e->offset == 0xFFFFFFFFu) != 0)
+        if (zip64_extra(m + p + 46 + nl, xl, e, e->usize == 0xFFFFFFFFu, e->csize == 0xFFFFFFFFu,
+                        e->offset == 0xFFFFFFFFu) != 0)
             return bad(z, err, "bad Zip64 extra field");
         e->name = malloc(nl + 1);
         if (e->name == NULL) return wb_error_set(err, WB_ENOMEM, "%s: out of memory", z->path);
@@ -214,8 +214,8 @@ int wbi_zip_read(const wbi_zip *z, size_t i, size_t max, char **data, size_t *le
         return wb_error_set(err, WB_EFORMAT, "%s!%s: compression method %u is not supported",
                             z->path, e->name, e->method);
     if (e->usize > max)
-        return wb_error_set(err, WB_ELIMIT, "%s!%s: member larger than %zu bytes", z->path,
-                            e->name, max);
+        return wb_error_set(err, WB_ELIMIT, "%s!%s: member larger than %zu bytes", z->path, e->name,
+                            max);
     if (e->offset > z->size || z->size - e->offset < 30 || le32(m + e->offset) != 0x04034b50)
         return wb_error_set(err, WB_EPARSE, "%s!%s: bad local header", z->path, e->name);
     size_t start = (size_t)e->offset + 30 + le16(m + e->offset + 26) + le16(m + e->offset + 28);
