@@ -225,6 +225,8 @@ static inline int vexsink_add(wb_vex_sink *self, const wb_vex *in)
     o->justification = vs_dup(a, in->justification);
     o->detail = vs_dup(a, in->detail);
     o->source = vs_dup(a, in->source);
+    o->vendor = vs_dup(a, in->vendor);
+    o->range = vs_dup(a, in->range);
     return 0;
 }
 
