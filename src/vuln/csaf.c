@@ -250,8 +250,8 @@ int wbi_csaf_tree_build(wbi_doc *d, const json_t *root, wbi_csaf_tree *t)
                 for (size_t i = 0; i < n; i++) {
                     if (done[i]) continue;
                     wbi_path_idx(d, i);
-                    rc =
-                        wbi_doc_fail(d, "references a product_id the product tree does not define");
+                    rc = wbi_doc_fail(d, "references a product_id not defined (or only through a "
+                                         "circle of relationships)");
                     break;
                 }
             }
