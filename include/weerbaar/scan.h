@@ -43,7 +43,8 @@ typedef struct wb_scan_ops {
                   unsigned kinds);
     /* An address with the port it was seen on (e.g. id.resp_h + id.resp_p),
      * for ip|port indicators. The address is also checked on its own only
-     * when the reader calls value() for it too. */
+     * when the reader calls value() for it too. Readers may skip the work of
+     * finding the port when no_ip_port is set. */
     void (*ip_port)(wb_scan *s, const char *field, size_t flen, const char *ip, size_t iplen,
                     unsigned port);
     /* A line the reader could not parse (not a bad field): reason is static text. */
@@ -58,6 +59,9 @@ struct wb_scan {
     const char *ts;
     size_t ts_len;
     wb_ts_parser ts_parse;
+    /* Set by the matcher when no indicator is an address|port pair: readers
+     * then need not find and parse the ports at all. */
+    bool no_ip_port;
     /* totals for the block, kept by the reader */
     uint64_t lines;   /* lines in the block, headers and blank lines included */
     uint64_t records; /* records (non-header lines) looked at */

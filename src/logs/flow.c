@@ -257,7 +257,7 @@ static int csv_scan(const void *state, void **state_out, wb_scan *s, const char 
             if (c->act != C_IP || !t[i].n) continue;
             wb_scan_value(s, c->name, c->nlen, t[i].p, t[i].n, WB_V_IP);
             unsigned port;
-            if (c->port_col >= 0 && port_of(t[c->port_col], &port))
+            if (c->port_col >= 0 && !s->no_ip_port && port_of(t[c->port_col], &port))
                 wb_scan_ip_port(s, c->name, c->nlen, t[i].p, t[i].n, port);
         }
     }

@@ -95,7 +95,8 @@ static void zeek_value(jctx *j, const wbi_jent *e, const char *v, size_t n)
     if (wbi_zeek_addr_key(path, pl)) {
         emit(j, e, v, n, WB_V_IP);
         unsigned port;
-        if (sibling_port(j, e, &port)) wb_scan_ip_port(j->s, path, pl, v, n, port);
+        if (!j->s->no_ip_port && sibling_port(j, e, &port))
+            wb_scan_ip_port(j->s, path, pl, v, n, port);
         return;
     }
     emit(j, e, v, n, WB_V_AUTO);
@@ -173,7 +174,8 @@ static void eve_value(jctx *j, const wbi_jent *e, const char *v, size_t n)
         str_is(path, pl, "dns.grouped.A") || str_is(path, pl, "dns.grouped.AAAA")) {
         emit(j, e, v, n, WB_V_IP);
         unsigned port;
-        if (sibling_port(j, e, &port)) wb_scan_ip_port(j->s, path, pl, v, n, port);
+        if (!j->s->no_ip_port && sibling_port(j, e, &port))
+            wb_scan_ip_port(j->s, path, pl, v, n, port);
         return;
     }
     if (in_list(path, pl, domain))

@@ -439,7 +439,7 @@ static int record(zctx *z, const char *buf, const size_t *b, uint64_t line)
         switch ((enum zact)c->act) {
         case Z_IP:
             wb_scan_value(s, c->name, c->nlen, v, n, WB_V_IP);
-            if (c->port_col >= 0) {
+            if (c->port_col >= 0 && !s->no_ip_port) {
                 bool ok;
                 unsigned port = parse_port(COL(c->port_col), COLN(c->port_col), &ok);
                 if (ok) wb_scan_ip_port(s, c->name, c->nlen, v, n, port);
@@ -450,7 +450,7 @@ static int record(zctx *z, const char *buf, const size_t *b, uint64_t line)
             break;
         case Z_SET_IP:
             rc = emit_set(z, c, v, n, WB_V_IP);
-            if (c->port_col >= 0 && !memchr(v, st->setsep, n)) {
+            if (c->port_col >= 0 && !s->no_ip_port && !memchr(v, st->setsep, n)) {
                 bool ok;
                 unsigned port = parse_port(COL(c->port_col), COLN(c->port_col), &ok);
                 if (ok) wb_scan_ip_port(s, c->name, c->nlen, v, n, port);

@@ -389,6 +389,7 @@ void wbi_scanner_init(wbi_scanner *sc, const wb_iocset *set)
     sc->set = set;
     sc->scan.ops = &scanner_ops;
     sc->scan.impl = sc;
+    sc->scan.no_ip_port = set->ipport.count == 0;
 }
 
 void wbi_scanner_reset(wbi_scanner *sc)
