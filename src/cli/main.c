@@ -13,6 +13,7 @@ static const wb_command commands[] = {
     {"vers", wb_cmd_vers, "compare package versions; test, normalise and translate vers ranges"},
     {"purl", wb_cmd_purl, "parse and canonicalise package URLs (purl)"},
     {"cpe", wb_cmd_cpe, "match CPE 2.3 names and 2.2 URIs (NISTIR 7696)"},
+    {"assess", wb_cmd_assess, "control catalogues (Cbw, NIS2, basic principles), scores and gaps"},
 };
 
 static void usage(FILE *f)
