@@ -214,6 +214,12 @@ static int check_ref(const wb_catalogue *cat, const char *ref, const char **key,
         snprintf(why, cap, "no ref");
         return -1;
     }
+    /* CSV trims cells; JSON must not keep what a CSV export would lose */
+    size_t n = strlen(ref);
+    if (strchr(" \t\r\n", ref[0]) || strchr(" \t\r\n", ref[n - 1])) {
+        snprintf(why, cap, "'%.60s' begins or ends with white space", ref);
+        return -1;
+    }
     if (cat == NULL) return 0;
     const wb_req_node *node = wb_catalogue_find(cat, ref);
     if (node == NULL) {

@@ -176,8 +176,11 @@ static int read_mappings(load_ctx *c, const wbi_ynode *m, wb_req_node *node)
         return wb_error_set(c->err, WB_EPARSE,
                             "%s:%zu: %s: maps_to must map catalogue names to lists of refs", c->src,
                             v->line, node->urn);
-    node->maps = wb_arena_alloc(&c->cat->arena, (v->n / 2 + 1) * sizeof *node->maps);
+    size_t nmaps = v->n / 2 + 1;
+    node->maps = wb_arena_alloc(&c->cat->arena, nmaps * sizeof *node->maps);
     if (node->maps == NULL) return oom(c->err);
+    /* arena memory is not zeroed: nrefs must start at 0 */
+    memset(node->maps, 0, nmaps * sizeof *node->maps);
     for (const wbi_ynode *k = v->first; k && k->next; k = k->next->next) {
         const wbi_ynode *list = k->next;
         if (k->kind != WBI_Y_SCALAR || list->kind != WBI_Y_SEQ)
