@@ -77,7 +77,8 @@ static void assess_usage(FILE *f)
 
 static int print_json(json_t *o)
 {
-    char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    char *text =
+        o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
     json_decref(o);
     if (text == NULL) {
         wb_cli_error("assess: out of memory");
@@ -132,6 +133,22 @@ static const char *mark_lang(const char *shown, const char *lang, char *buf, siz
     return buf;
 }
 
+/* At most max bytes of s[0..len), not splitting a UTF-8 character. */
+static int utf8_prefix(const char *s, size_t len, size_t max)
+{
+    if (len <= max) return (int)len;
+    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+        max--;
+    return (int)max;
+}
+
+/* s cut to max bytes at a character boundary, into out. */
+static const char *cut(const char *s, size_t max, char *out, size_t cap)
+{
+    snprintf(out, cap, "%.*s", utf8_prefix(s, strlen(s), max), s);
+    return out;
+}
+
 /* A node's label: its name, else the first line of its description. */
 static void node_label(const wb_req_node *n, const char *lang, char *out, size_t cap)
 {
@@ -141,7 +158,7 @@ static void node_label(const wb_req_node *n, const char *lang, char *out, size_t
     const char *mk = mark_lang(shown, lang, m, sizeof m);
     size_t len = s ? strcspn(s, "\n") : 0;
     const size_t max = 70;
-    snprintf(out, cap, "%s%.*s%s", mk, (int)(len > max ? max : len), s ? s : "",
+    snprintf(out, cap, "%s%.*s%s", mk, s ? utf8_prefix(s, len, max) : 0, s ? s : "",
              len > max ? "..." : "");
 }
 
@@ -553,7 +570,8 @@ static void print_scores_table(const wb_catalogue *cat, const wb_catalogue *pr,
             else
                 snprintf(name, sizeof name, "%*s%s", indent, "", label);
             score_cells(&sc->nodes[i], cells, sizeof cells);
-            printf("%-60.60s %5s %s\n", name,
+            char shortname[80];
+            printf("%-60s %5s %s\n", cut(name, 60, shortname, sizeof shortname),
                    n->assessable ? level_text(sc->levels[i], lv, sizeof lv) : "", cells);
         }
         free(stack);
@@ -562,14 +580,17 @@ static void print_scores_table(const wb_catalogue *cat, const wb_catalogue *pr,
         printf("\nNIS2 Art. 21(2) measures\n");
         for (int m = 0; m < WB_NIS2_MEASURES; m++) {
             score_cells(&sc->measures[m].score, cells, sizeof cells);
-            printf("  (%c) %-58.58s %s\n", 'a' + m, wb_nis2_measure_title(m, o->lang), cells);
+            char t[80];
+            printf("  (%c) %-58s %s\n", 'a' + m,
+                   cut(wb_nis2_measure_title(m, o->lang), 58, t, sizeof t), cells);
         }
         printf("\nbasic principles (%s)\n", pr->name);
         for (size_t p = 0; p < sc->nprinciples; p++) {
             const wb_req_node *g = sc->principles[p].group;
             score_cells(&sc->principles[p].score, cells, sizeof cells);
             const char *t = wb_cat_text_get(g->texts, g->ntexts, WB_TEXT_NAME, o->lang, NULL);
-            printf("  %zu %-60.60s %s\n", p + 1, t ? t : g->key, cells);
+            char tb[80];
+            printf("  %zu %-60s %s\n", p + 1, cut(t ? t : g->key, 60, tb, sizeof tb), cells);
         }
     } else {
         printf("\n(no mapping from %s to the NIS2 measures and basic principles)\n", cat->name);
@@ -586,8 +607,9 @@ static void print_scores_table(const wb_catalogue *cat, const wb_catalogue *pr,
         format_due(a ? a->due : WB_TIME_NONE, due, sizeof due);
         if (g->principle) snprintf(pbuf, sizeof pbuf, "%d", g->principle);
         snprintf(lv, sizeof lv, "%d", g->level);
-        printf("  %-10s %-5s %-9d %-9s %-20.20s %-10s\n", n->key, g->answered ? lv : "-",
-               g->shortfall, pbuf, a && a->owner ? a->owner : "-", due);
+        char owner[40];
+        printf("  %-10s %-5s %-9d %-9s %-20s %-10s\n", n->key, g->answered ? lv : "-", g->shortfall,
+               pbuf, cut(a && a->owner ? a->owner : "-", 20, owner, sizeof owner), due);
     }
     if (pr && sc->mapped) print_oneline("principles: ", pr->copyright, 400);
 }
