@@ -114,7 +114,7 @@ static int set_fact(const char *name, const struct fact_key *k, const json_t *v,
     }
     case FK_MONEY: {
         int64_t c;
-        if (!wbi_json_cents(v, INT64_C(1000000000000000), &c))
+        if (!wbi_json_cents(v, INT64_C(1000000000000), &c))
             return wb_error_set(err, WB_EINVAL, "%s: %s: must be an amount in euro of at least 0",
                                 name, path);
         memcpy(base + k->off, &c, sizeof c);

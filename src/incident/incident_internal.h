@@ -29,7 +29,9 @@ int wbi_json_load(const char *name, const char *data, size_t len, json_t **out, 
 /* A JSON number that is a whole number in [0, max] (integers, or reals with
  * no fraction such as 5.0). */
 bool wbi_json_count(const json_t *v, int64_t max, int64_t *out);
-/* A JSON number >= 0 and <= max_eur as euro cents, rounded to the cent. */
+/* A JSON number >= 0 and <= max_eur as euro cents, rounded to the cent.
+ * Callers keep max_eur at or below 10^12 so that cents stay well inside a
+ * double's exact integers and writing the amount back reads the same. */
 bool wbi_json_cents(const json_t *v, int64_t max_eur, int64_t *out);
 
 /* Writes an amount of euro cents as JSON (an integer when whole euros). */

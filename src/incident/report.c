@@ -291,7 +291,7 @@ static int set_field(wb_report *r, wb_report_field f, const json_t *v, wb_report
     }
     case K_MONEY: {
         int64_t c;
-        if (!wbi_json_cents(v, INT64_C(1000000000000000), &c))
+        if (!wbi_json_cents(v, INT64_C(1000000000000), &c))
             return wbi_problem_add(pr, path, "must be an amount in euro of at least 0");
         r->num[f] = c;
         break;
