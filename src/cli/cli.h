@@ -25,7 +25,12 @@ int wb_cmd_match(int argc, char **argv);
 int wb_cmd_vers(int argc, char **argv);
 int wb_cmd_purl(int argc, char **argv);
 int wb_cmd_cpe(int argc, char **argv);
+<<<<<<< HEAD
 int wb_cmd_incident(int argc, char **argv);
+=======
+int wb_cmd_serve(int argc, char **argv);
+int wb_cmd_admin(int argc, char **argv);
+>>>>>>> main
 
 /* Prints "weerbaar: message" to stderr. */
 void wb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
