@@ -149,7 +149,7 @@ int wb_facts_parse(const char *name, const char *data, size_t len, wb_facts *out
         return wb_error_set(err, WB_ELIMIT, "%s: facts larger than %zu bytes", name,
                             WB_FACTS_MAX_BYTES);
     json_t *root;
-    int rc = wbi_json_load(name, data, len, &root, err);
+    int rc = wbi_incident_json_load(name, data, len, &root, err);
     if (rc) return rc;
     if (!json_is_object(root)) {
         json_decref(root);

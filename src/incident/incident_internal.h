@@ -24,7 +24,8 @@ int wbi_problem_add(wb_report_problems *p, const char *path, const char *fmt, ..
 
 /* Parses JSON text with duplicate keys refused; on a syntax error fills err
  * with "NAME:LINE:COLUMN: reason" and returns WB_EPARSE. */
-int wbi_json_load(const char *name, const char *data, size_t len, json_t **out, wb_error *err);
+int wbi_incident_json_load(const char *name, const char *data, size_t len, json_t **out,
+                           wb_error *err);
 
 /* A JSON number that is a whole number in [0, max] (integers, or reals with
  * no fraction such as 5.0). */

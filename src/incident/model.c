@@ -121,7 +121,8 @@ const char *wb_criterion_result_name(wb_criterion_result r)
 
 /* ---- JSON helpers -------------------------------------------------------- */
 
-int wbi_json_load(const char *name, const char *data, size_t len, json_t **out, wb_error *err)
+int wbi_incident_json_load(const char *name, const char *data, size_t len, json_t **out,
+                           wb_error *err)
 {
     json_error_t je;
     *out = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);

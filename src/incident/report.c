@@ -435,7 +435,7 @@ int wb_report_parse(const char *name, const char *data, size_t len, wb_report **
         return wb_error_set(err, WB_ELIMIT, "%s: report larger than %zu bytes", name,
                             WB_REPORT_MAX_BYTES);
     json_t *root;
-    int rc = wbi_json_load(name, data, len, &root, err);
+    int rc = wbi_incident_json_load(name, data, len, &root, err);
     if (rc) return rc;
     wb_report *r = wb_report_new();
     if (!r) {

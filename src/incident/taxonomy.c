@@ -359,7 +359,7 @@ int wb_taxonomy_load(const char *path, const char *predicate, wb_taxonomy **out,
     int rc = wb_read_file(path, (size_t)16 << 20, &data, &len, err);
     if (rc) return rc;
     json_t *root;
-    rc = wbi_json_load(path, data, len, &root, err);
+    rc = wbi_incident_json_load(path, data, len, &root, err);
     free(data);
     if (rc) return rc;
     json_t *ns = json_object_get(root, "namespace"), *values = json_object_get(root, "values");
