@@ -14,6 +14,8 @@
 #include "cli/cli.h"
 #include "weerbaar/incident.h"
 #include "weerbaar/io.h"
+#include "weerbaar/register.h"
+#include "weerbaar/store.h"
 
 static void incident_usage(FILE *f)
 {
@@ -93,7 +95,17 @@ enum {
     O_NOW,
     O_UTC,
     O_TAXONOMY,
-    O_FORMAT
+    O_FORMAT,
+    O_DB,
+    O_ORG,
+    O_TITLE,
+    O_DETECTED,
+    O_TLP,
+    O_RSIT,
+    O_AT,
+    O_BY,
+    O_TEXT,
+    O_SUBMITTED_AT
 };
 
 #define MAX_LIST 64
@@ -111,6 +123,11 @@ typedef struct opts {
     size_t nsubs;
     wb_incident_ask asks[MAX_LIST];
     size_t nasks;
+    /* the register (--db) */
+    const char *db, *org, *title, *rsit, *text;
+    bool has_entity, has_tlp;
+    wb_tlp tlp;
+    wb_time detected_at, at, by, submitted_at;
 } opts;
 
 static int parse_time_opt(const char *opt, const char *s, wb_time *out)
@@ -157,10 +174,21 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
         {"utc", no_argument, NULL, O_UTC},
         {"taxonomy", required_argument, NULL, O_TAXONOMY},
         {"format", required_argument, NULL, O_FORMAT},
+        {"db", required_argument, NULL, O_DB},
+        {"org", required_argument, NULL, O_ORG},
+        {"title", required_argument, NULL, O_TITLE},
+        {"detected-at", required_argument, NULL, O_DETECTED},
+        {"tlp", required_argument, NULL, O_TLP},
+        {"rsit", required_argument, NULL, O_RSIT},
+        {"at", required_argument, NULL, O_AT},
+        {"by", required_argument, NULL, O_BY},
+        {"text", required_argument, NULL, O_TEXT},
+        {"submitted-at", required_argument, NULL, O_SUBMITTED_AT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->aware_at = o->handled_at = o->now = o->ack_at = WB_TIME_NONE;
+    o->detected_at = o->at = o->by = o->submitted_at = WB_TIME_NONE;
     optind = 1;
     opterr = 0;
     int c;
@@ -176,14 +204,17 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
                              optarg);
                 return -1;
             }
+            o->has_entity = true;
             break;
         case O_FACTS:
             o->facts = optarg;
             break;
         case O_STAGE:
-            if (wb_stage_parse(optarg, &o->stage) != 0 || !wb_stage_is_report(o->stage)) {
+            /* gdpr-breach only for `report`: it records the notification
+             * to the data protection authority. */
+            if (wb_stage_parse(optarg, &o->stage) != 0 || o->stage == WB_STAGE_CSIRT_ANSWER) {
                 wb_cli_error("incident: unknown stage '%s' (early-warning, notification, "
-                             "intermediate, final, progress)",
+                             "intermediate, final, progress; gdpr-breach for report)",
                              optarg);
                 return -1;
             }
@@ -257,6 +288,41 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
                 wb_cli_error("incident: --format '%s': table or json", optarg);
                 return -1;
             }
+            break;
+        case O_DB:
+            o->db = optarg;
+            break;
+        case O_ORG:
+            o->org = optarg;
+            break;
+        case O_TITLE:
+            o->title = optarg;
+            break;
+        case O_DETECTED:
+            if (parse_time_opt("--detected-at", optarg, &o->detected_at)) return -1;
+            break;
+        case O_TLP:
+            if (wb_tlp_parse(optarg, strlen(optarg), &o->tlp) != 0) {
+                wb_cli_error("incident: --tlp '%s': clear, green, amber, amber+strict or red",
+                             optarg);
+                return -1;
+            }
+            o->has_tlp = true;
+            break;
+        case O_RSIT:
+            o->rsit = optarg;
+            break;
+        case O_AT:
+            if (parse_time_opt("--at", optarg, &o->at)) return -1;
+            break;
+        case O_BY:
+            if (parse_time_opt("--by", optarg, &o->by)) return -1;
+            break;
+        case O_TEXT:
+            o->text = optarg;
+            break;
+        case O_SUBMITTED_AT:
+            if (parse_time_opt("--submitted-at", optarg, &o->submitted_at)) return -1;
             break;
         default:
             wb_cli_error("incident: unknown option or missing value '%s' (see 'weerbaar "
@@ -355,6 +421,12 @@ static int cmd_validate(const opts *o)
 {
     if (!o->has_stage || !o->file) {
         wb_cli_error("incident validate: --stage STAGE and --file REPORT.json are required");
+        return WB_EXIT_ERROR;
+    }
+    if (!wb_stage_is_report(o->stage)) {
+        wb_cli_error("incident validate: --stage %s: not a report stage (early-warning, "
+                     "notification, intermediate, final, progress)",
+                     wb_stage_name(o->stage));
         return WB_EXIT_ERROR;
     }
     wb_report *state = wb_report_new();
@@ -539,6 +611,457 @@ static int cmd_taxonomy(const opts *o, const char *which)
     return print_entries(e, n, rsit, o->json);
 }
 
+/* ---- the register (--db) ----------------------------------------------------------- */
+
+/* The register's commands share an open store and the incident's id. */
+typedef struct reg_ctx {
+    wb_store *st;
+    wb_error err;
+    int64_t id;
+    const char *id_text;
+} reg_ctx;
+
+static int reg_fail(reg_ctx *c)
+{
+    wb_cli_report(&c->err);
+    return WB_EXIT_ERROR;
+}
+
+/* Writes the audit entry of a register write and commits it with the write. */
+static int reg_audited(reg_ctx *c, int rc, const char *action, const char *detail)
+{
+    char obj[32];
+    snprintf(obj, sizeof obj, "incident %lld", (long long)c->id);
+    if (rc == 0) {
+        wb_audit_rec a = {
+            .user = "cli", .org = "-", .action = action, .object = obj, .detail = detail};
+        rc = wb_store_audit(c->st, &a, &c->err);
+    }
+    if (rc == 0) rc = wb_store_commit(c->st, &c->err);
+    if (rc) wb_store_rollback(c->st);
+    return rc;
+}
+
+static int reg_org_cb(void *ud, const wb_org *o)
+{
+    *(int64_t *)ud = o->id;
+    return 1;
+}
+
+static int cmd_new(reg_ctx *c, const opts *o)
+{
+    if (!o->org || !o->title || o->aware_at == WB_TIME_NONE) {
+        wb_cli_error("incident new: --org ORG, --title TEXT and --aware-at TIME are required");
+        return WB_EXIT_ERROR;
+    }
+    if (o->rsit && !wb_rsit_tag_valid(o->rsit)) {
+        wb_cli_error("incident new: --rsit '%s': not an RSIT value; write it as a machine tag, "
+                     "rsit:availability=\"ddos\" (see 'weerbaar incident taxonomy rsit')",
+                     o->rsit);
+        return WB_EXIT_ERROR;
+    }
+    if (o->detected_at != WB_TIME_NONE && o->detected_at > wb_time_now()) {
+        wb_cli_error("incident new: --detected-at lies in the future");
+        return WB_EXIT_ERROR;
+    }
+    int64_t org = 0;
+    if (wb_store_org_find(c->st, o->org, reg_org_cb, &org, &c->err) != 0) return reg_fail(c);
+    wb_incident_rec r = {
+        .org_id = org,
+        .title = o->title,
+        .aware_at = o->aware_at,
+        .detected_at = o->detected_at,
+        .entity_type = wb_entity_type_name(o->entity),
+        .rsit = o->rsit,
+        /* An incident report is for the CSIRT and the supervisor, not for
+         * sharing: amber unless the reporter says otherwise. */
+        .tlp = o->has_tlp ? o->tlp : WB_TLP_AMBER,
+    };
+    int rc = wb_store_begin(c->st, &c->err);
+    if (rc == 0) rc = wb_store_incident_add(c->st, &r, &c->id, &c->err);
+    if (reg_audited(c, rc, "incident.add", o->title) != 0) return reg_fail(c);
+    /* The id alone on the last line, for scripts: id=$(... | tail -1). */
+    printf("%lld\n", (long long)c->id);
+    return WB_EXIT_OK;
+}
+
+static int cmd_report(reg_ctx *c, const opts *o)
+{
+    if (!o->has_stage) {
+        wb_cli_error("incident report: --stage STAGE is required");
+        return WB_EXIT_ERROR;
+    }
+    bool report = wb_stage_is_report(o->stage);
+    if (report && !o->file) {
+        wb_cli_error("incident report: --file REPORT.json is required");
+        return WB_EXIT_ERROR;
+    }
+    wb_time now = wb_time_now();
+    if (o->submitted_at != WB_TIME_NONE && o->submitted_at > now) {
+        wb_cli_error("incident report: --submitted-at lies in the future");
+        return WB_EXIT_ERROR;
+    }
+    char *data = NULL;
+    size_t len = 0;
+    if (o->file && wb_read_file(o->file, WB_REPORT_MAX_BYTES, &data, &len, &c->err) != 0)
+        return reg_fail(c);
+    wb_reg_submission sub = {
+        .incident_id = c->id,
+        .stage = o->stage,
+        .submitted_at = o->submitted_at != WB_TIME_NONE ? o->submitted_at : now,
+        .channel = o->submitted_at != WB_TIME_NONE ? WB_CHANNEL_RECORDED : WB_CHANNEL_LOCAL,
+        .author = "cli",
+    };
+    wb_reg_receipt rcpt;
+    wb_report_problems probs = {0};
+    const char *name = o->file ? o->file : "report";
+    int rc = wb_store_begin(c->st, &c->err);
+    if (rc == 0) rc = wb_reg_submit(c->st, &sub, name, data, len, &rcpt, &probs, &c->err);
+    free(data);
+    char detail[96];
+    snprintf(detail, sizeof detail, "%s, %s", wb_stage_name(o->stage),
+             wb_report_channel_name(sub.channel));
+    if (rc == WB_EINVAL && probs.count) {
+        wb_store_rollback(c->st);
+        for (size_t i = 0; i < probs.count; i++)
+            wb_cli_error("%s: %s: %s", name, probs.items[i].path, probs.items[i].message);
+        if (probs.dropped) wb_cli_error("%s: %zu more problems not listed", name, probs.dropped);
+        wb_report_problems_free(&probs);
+        return WB_EXIT_ERROR;
+    }
+    wb_report_problems_free(&probs);
+    if (reg_audited(c, rc, "incident.report", detail) != 0) return reg_fail(c);
+    char at[48], due[48];
+    fmt_time(sub.submitted_at, o->utc, at, sizeof at);
+    fmt_time(rcpt.due, o->utc, due, sizeof due);
+    printf("report %lld: %s of incident %lld, submitted %s%s: %s%s (due %s)\n",
+           (long long)rcpt.report_id, wb_stage_name(o->stage), (long long)c->id, at,
+           sub.channel == WB_CHANNEL_RECORDED ? " (recorded afterwards)" : "",
+           rcpt.correction ? "a correction; the first decided " : "",
+           wb_deadline_state_name(rcpt.state), due);
+    return WB_EXIT_OK;
+}
+
+static int cmd_handled(reg_ctx *c, const opts *o)
+{
+    if (o->at == WB_TIME_NONE) {
+        wb_cli_error("incident handled: --at TIME is required");
+        return WB_EXIT_ERROR;
+    }
+    wb_reg_incident *ri = NULL;
+    if (wb_reg_incident_load(c->st, c->id, wb_time_now(), &ri, &c->err) != 0) return reg_fail(c);
+    wb_time aware = ri->inc.aware_at;
+    wb_reg_incident_free(ri);
+    if (o->at < aware || o->at > wb_time_now()) {
+        wb_cli_error("incident handled: --at must lie between the incident's aware_at and now");
+        return WB_EXIT_ERROR;
+    }
+    char at[48];
+    wb_time_format(o->at, at, sizeof at);
+    int rc = wb_store_begin(c->st, &c->err);
+    if (rc == 0)
+        rc = wb_store_incident_set_status(c->st, c->id, WB_INCIDENT_HANDLED, o->at, &c->err);
+    if (reg_audited(c, rc, "incident.handled", at) != 0) return reg_fail(c);
+    printf("incident %lld handled at %s\n", (long long)c->id, at);
+    return WB_EXIT_OK;
+}
+
+static int cmd_action(reg_ctx *c, const opts *o, wb_incident_action_kind kind)
+{
+    if (kind == WB_ACTION_ASK && o->by == WB_TIME_NONE) {
+        wb_cli_error("incident ask: --by TIME is required (the date the intermediate report is "
+                     "due)");
+        return WB_EXIT_ERROR;
+    }
+    if (kind == WB_ACTION_COMMENT && !o->text) {
+        wb_cli_error("incident comment: --text TEXT is required");
+        return WB_EXIT_ERROR;
+    }
+    wb_time now = o->at != WB_TIME_NONE ? o->at : wb_time_now();
+    if (kind == WB_ACTION_ASK && o->by <= now) {
+        wb_cli_error("incident ask: --by must lie in the future");
+        return WB_EXIT_ERROR;
+    }
+    wb_incident_action_rec a = {
+        .incident_id = c->id,
+        .kind = kind,
+        .at = now,
+        .by = kind == WB_ACTION_ASK ? o->by : WB_TIME_NONE,
+        .text = kind == WB_ACTION_COMMENT ? o->text : NULL,
+        .author = "cli",
+    };
+    char action[32];
+    snprintf(action, sizeof action, "incident.%s", wb_incident_action_name(kind));
+    int rc = wb_store_begin(c->st, &c->err);
+    int64_t id = 0;
+    /* The look-up names a missing incident plainly instead of a foreign-key
+     * failure. */
+    if (rc == 0) {
+        wb_reg_incident *ri = NULL;
+        rc = wb_reg_incident_load(c->st, c->id, now, &ri, &c->err);
+        wb_reg_incident_free(ri);
+    }
+    if (rc == 0) rc = wb_store_incident_action_add(c->st, &a, &id, &c->err);
+    if (reg_audited(c, rc, action, NULL) != 0) return reg_fail(c);
+    char at[48];
+    fmt_time(kind == WB_ACTION_ASK ? o->by : now, o->utc, at, sizeof at);
+    if (kind == WB_ACTION_ACK)
+        printf("incident %lld acknowledged at %s\n", (long long)c->id, at);
+    else if (kind == WB_ACTION_ASK)
+        printf("incident %lld: intermediate report asked for by %s\n", (long long)c->id, at);
+    else
+        printf("incident %lld: comment %lld added\n", (long long)c->id, (long long)id);
+    return WB_EXIT_OK;
+}
+
+static int overdue_status(const wb_reg_incident *ri)
+{
+    for (size_t i = 0; i < ri->ndeadlines; i++)
+        if (ri->deadlines[i].state == WB_DEADLINE_OVERDUE) return WB_EXIT_NO;
+    return WB_EXIT_OK;
+}
+
+static void print_deadlines(const wb_reg_incident *ri, bool utc)
+{
+    printf("%-14s %-26s %-8s %-26s %s\n", "STAGE", "DUE", "STATE", "SUBMITTED", "ARTICLE");
+    for (size_t i = 0; i < ri->ndeadlines; i++) {
+        const wb_deadline *d = &ri->deadlines[i];
+        char due[48], sub[48];
+        fmt_time(d->due, utc, due, sizeof due);
+        if (d->due == WB_TIME_NONE) snprintf(due, sizeof due, "handled_at + 1 month");
+        fmt_time(d->submitted, utc, sub, sizeof sub);
+        printf("%-14s %-26s %-8s %-26s %s\n", wb_stage_name(d->stage), due,
+               wb_deadline_state_name(d->state), sub, d->rule->article);
+    }
+}
+
+static int cmd_show(reg_ctx *c, const opts *o, bool export)
+{
+    if (export && !o->json) {
+        wb_cli_error("incident export: --format json is required (pdf follows later)");
+        return WB_EXIT_ERROR;
+    }
+    wb_time now = o->now != WB_TIME_NONE ? o->now : wb_time_now();
+    wb_reg_incident *ri = NULL;
+    if (wb_reg_incident_load(c->st, c->id, now, &ri, &c->err) != 0) return reg_fail(c);
+    int status = WB_EXIT_OK;
+    if (o->json) {
+        wb_buf b = {0};
+        unsigned parts = export ? WB_REG_JSON_REPORTS | WB_REG_JSON_STATE : 0;
+        if (wb_reg_incident_json(ri, parts, &b) == 0) {
+            puts(b.data);
+        } else {
+            wb_cli_error("incident: out of memory");
+            status = WB_EXIT_ERROR;
+        }
+        wb_buf_free(&b);
+        wb_reg_incident_free(ri);
+        return status;
+    }
+    const wb_incident_rec *i = &ri->inc;
+    char aware[48], detected[48], handled[48];
+    fmt_time(i->aware_at, o->utc, aware, sizeof aware);
+    fmt_time(i->detected_at, o->utc, detected, sizeof detected);
+    fmt_time(i->handled_at, o->utc, handled, sizeof handled);
+    printf("incident %lld: %s\n"
+           "  organisation  %s (sector %s)\n"
+           "  status        %s\n"
+           "  aware at      %s\n"
+           "  detected at   %s\n"
+           "  handled at    %s\n"
+           "  entity type   %s\n"
+           "  TLP           %s\n"
+           "  RSIT          %s\n",
+           (long long)i->id, i->title, i->org_name, i->org_sector ? i->org_sector : "-",
+           wb_incident_status_name(i->status), aware, detected, handled, i->entity_type,
+           wb_tlp_name(i->tlp), i->rsit ? i->rsit : "-");
+    printf("\nreports:\n");
+    if (ri->nreports == 0) printf("  (none)\n");
+    for (size_t k = 0; k < ri->nreports; k++) {
+        const wb_incident_report_rec *r = &ri->reports[k];
+        char at[48];
+        fmt_time(r->submitted_at, o->utc, at, sizeof at);
+        printf("  %-4lld %-14s %-26s %-9s %s\n", (long long)r->id, r->stage, at,
+               wb_report_channel_name(r->channel), r->author);
+    }
+    printf("\nCSIRT actions:\n");
+    if (ri->nactions == 0) printf("  (none)\n");
+    for (size_t k = 0; k < ri->nactions; k++) {
+        const wb_incident_action_rec *a = &ri->actions[k];
+        char at[48], by[48];
+        fmt_time(a->at, o->utc, at, sizeof at);
+        fmt_time(a->by, o->utc, by, sizeof by);
+        printf("  %-8s %-26s %s", wb_incident_action_name(a->kind), at, a->author);
+        if (a->kind == WB_ACTION_ASK) printf(" (intermediate report by %s)", by);
+        if (a->kind == WB_ACTION_COMMENT) printf(": %s", a->text);
+        putchar('\n');
+    }
+    printf("\ndeadlines:\n");
+    print_deadlines(ri, o->utc);
+    status = overdue_status(ri);
+    wb_reg_incident_free(ri);
+    return status;
+}
+
+typedef struct id_list {
+    int64_t *ids;
+    size_t n, cap;
+} id_list;
+
+static int collect_id(void *ud, const wb_incident_rec *r)
+{
+    id_list *l = ud;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        int64_t *p = realloc(l->ids, cap * sizeof *p);
+        if (p == NULL) return 1;
+        l->ids = p;
+        l->cap = cap;
+    }
+    l->ids[l->n++] = r->id;
+    return 0;
+}
+
+/* list and due: every incident in the register, one at a time. */
+static int cmd_each(reg_ctx *c, const opts *o, bool due)
+{
+    id_list l = {0};
+    if (wb_store_incident_list(c->st, collect_id, &l, &c->err) != 0) {
+        free(l.ids);
+        return reg_fail(c);
+    }
+    wb_time now = o->now != WB_TIME_NONE ? o->now : wb_time_now();
+    int status = WB_EXIT_OK;
+    bool overdue = false;
+    json_t *all = o->json ? json_array() : NULL;
+    if (!o->json) {
+        if (due)
+            printf("%-8s %-14s %-26s %-8s %s\n", "INCIDENT", "STAGE", "DUE", "STATE", "SUBMITTED");
+        else
+            printf("%-8s %-20s %-8s %-26s %-14s %s\n", "ID", "ORGANISATION", "STATUS", "AWARE AT",
+                   "NEXT", "TITLE");
+    }
+    for (size_t k = 0; status == WB_EXIT_OK && k < l.n; k++) {
+        wb_reg_incident *ri = NULL;
+        if (wb_reg_incident_load(c->st, l.ids[k], now, &ri, &c->err) != 0) {
+            status = reg_fail(c);
+            break;
+        }
+        if (overdue_status(ri) != WB_EXIT_OK) overdue = true;
+        wb_buf b = {0};
+        if (due) {
+            for (size_t i = 0; i < ri->ndeadlines; i++) {
+                const wb_deadline *d = &ri->deadlines[i];
+                if (o->json) {
+                    wb_buf_reset(&b);
+                    if (wb_reg_due_json(ri->inc.id, d, &b) != 0 ||
+                        json_array_append_new(all, json_loads(b.data, 0, NULL)) != 0)
+                        status = WB_EXIT_ERROR;
+                    continue;
+                }
+                char dt[48], sub[48];
+                fmt_time(d->due, o->utc, dt, sizeof dt);
+                if (d->due == WB_TIME_NONE) snprintf(dt, sizeof dt, "handled_at + 1 month");
+                fmt_time(d->submitted, o->utc, sub, sizeof sub);
+                printf("%-8lld %-14s %-26s %-8s %s\n", (long long)ri->inc.id,
+                       wb_stage_name(d->stage), dt, wb_deadline_state_name(d->state), sub);
+            }
+        } else if (o->json) {
+            if (wb_reg_incident_json(ri, 0, &b) != 0 ||
+                json_array_append_new(all, json_loads(b.data, 0, NULL)) != 0)
+                status = WB_EXIT_ERROR;
+        } else {
+            /* The earliest deadline still to meet, the one to act on. */
+            const wb_deadline *next = NULL;
+            for (size_t i = 0; i < ri->ndeadlines; i++) {
+                const wb_deadline *d = &ri->deadlines[i];
+                if (d->submitted == WB_TIME_NONE && d->due != WB_TIME_NONE &&
+                    d->stage != WB_STAGE_CSIRT_ANSWER && (!next || d->due < next->due))
+                    next = d;
+            }
+            char aware[48];
+            fmt_time(ri->inc.aware_at, o->utc, aware, sizeof aware);
+            printf("%-8lld %-20s %-8s %-26s %-14s %s\n", (long long)ri->inc.id, ri->inc.org_name,
+                   wb_incident_status_name(ri->inc.status), aware,
+                   next ? wb_stage_name(next->stage) : "-", ri->inc.title);
+        }
+        wb_buf_free(&b);
+        wb_reg_incident_free(ri);
+    }
+    free(l.ids);
+    if (status == WB_EXIT_ERROR && c->err.msg[0] == '\0') wb_cli_error("incident: out of memory");
+    if (o->json) {
+        if (status == WB_EXIT_OK)
+            status = print_json(all);
+        else
+            json_decref(all);
+    }
+    if (status == WB_EXIT_OK && due && overdue) status = WB_EXIT_NO;
+    return status;
+}
+
+static bool is_register_action(const char *a)
+{
+    static const char *const names[] = {"new", "report", "handled", "show", "list",
+                                        "due", "export", "ack",     "ask",  "comment"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(a, names[i]) == 0) return true;
+    return false;
+}
+
+static bool takes_id(const char *a)
+{
+    return strcmp(a, "new") != 0 && strcmp(a, "list") != 0 && strcmp(a, "due") != 0;
+}
+
+static int cmd_register(const opts *o, const char *action, char **args, int nargs)
+{
+    reg_ctx c = {0};
+    if (!o->db) {
+        wb_cli_error("incident %s: --db PATH is required (--hub follows in a later version)",
+                     action);
+        return WB_EXIT_ERROR;
+    }
+    if (takes_id(action)) {
+        if (nargs != 1) {
+            wb_cli_error("incident %s: expected one incident id", action);
+            return WB_EXIT_ERROR;
+        }
+        c.id_text = args[0];
+        if (wb_parse_i64(args[0], strlen(args[0]), 1, INT64_MAX, &c.id) != 0) {
+            wb_cli_error("incident %s: '%s' is not an incident id", action, args[0]);
+            return WB_EXIT_ERROR;
+        }
+    } else if (nargs != 0) {
+        wb_cli_error("incident %s: unexpected argument '%s'", action, args[0]);
+        return WB_EXIT_ERROR;
+    }
+    if (wb_store_open(&c.st, o->db, &c.err) != 0) return reg_fail(&c);
+    int status;
+    if (strcmp(action, "new") == 0)
+        status = cmd_new(&c, o);
+    else if (strcmp(action, "report") == 0)
+        status = cmd_report(&c, o);
+    else if (strcmp(action, "handled") == 0)
+        status = cmd_handled(&c, o);
+    else if (strcmp(action, "show") == 0)
+        status = cmd_show(&c, o, false);
+    else if (strcmp(action, "export") == 0)
+        status = cmd_show(&c, o, true);
+    else if (strcmp(action, "list") == 0)
+        status = cmd_each(&c, o, false);
+    else if (strcmp(action, "due") == 0)
+        status = cmd_each(&c, o, true);
+    else if (strcmp(action, "ack") == 0)
+        status = cmd_action(&c, o, WB_ACTION_ACK);
+    else if (strcmp(action, "ask") == 0)
+        status = cmd_action(&c, o, WB_ACTION_ASK);
+    else
+        status = cmd_action(&c, o, WB_ACTION_COMMENT);
+    wb_store_close(c.st);
+    return status;
+}
+
 int wb_cmd_incident(int argc, char **argv)
 {
     opts o;
@@ -557,6 +1080,7 @@ int wb_cmd_incident(int argc, char **argv)
     int extra = argc - first - 1;
     if (strcmp(action, "taxonomy") == 0 && extra <= 1)
         return cmd_taxonomy(&o, extra ? argv[first + 1] : NULL);
+    if (is_register_action(action)) return cmd_register(&o, action, argv + first + 1, extra);
     if (extra != 0) {
         wb_cli_error("incident %s: unexpected argument '%s'", action, argv[first + 1]);
         return WB_EXIT_ERROR;
