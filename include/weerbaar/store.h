@@ -1,6 +1,7 @@
 /*
  * store.h - the hub's storage: organisations, users, API keys, sharing
- * groups, MISP events and attributes, sightings and the audit log.
+ * groups, MISP events and attributes, sightings, the audit log, and the
+ * incident register (incidents, their reports, CSIRT actions, routes).
  *
  * A wb_store is one connection to one database. Callers see only this
  * interface; the back end behind it (SQLite today, src/store/sqlite.c) is a
@@ -285,6 +286,132 @@ int wb_store_audit(wb_store *s, const wb_audit_rec *a, wb_error *err);
 /* Newest first, entries with time >= since, skipping offset, at most limit. */
 int wb_store_audit_list(wb_store *s, wb_time since, int64_t offset, int64_t limit, wb_audit_cb cb,
                         void *ud, wb_error *err);
+
+/* ---- incidents (the Cbw reporting duty; rules in incident.h) ---------------- */
+
+#define WB_INCIDENT_TITLE_MAX 512
+#define WB_INCIDENT_TEXT_MAX 65536 /* a comment */
+
+typedef enum wb_incident_status {
+    WB_INCIDENT_OPEN,
+    WB_INCIDENT_HANDLED,
+    WB_INCIDENT_CLOSED
+} wb_incident_status;
+/* "open", "handled", "closed". */
+const char *wb_incident_status_name(wb_incident_status st);
+int wb_incident_status_parse(const char *s, wb_incident_status *out);
+
+/* How a report reached the register: through the hub (the server's receipt
+ * time is the submission time), into a local register at the moment it was
+ * made, or recorded afterwards in a local register with the time it was made
+ * through another channel (--submitted-at): marked so nobody mistakes the
+ * stated time for one the register witnessed. */
+typedef enum wb_report_channel {
+    WB_CHANNEL_HUB,
+    WB_CHANNEL_LOCAL,
+    WB_CHANNEL_RECORDED
+} wb_report_channel;
+const char *wb_report_channel_name(wb_report_channel c); /* "hub", "local", "recorded" */
+
+typedef enum wb_incident_action_kind {
+    WB_ACTION_ACK,    /* the CSIRT's initial feedback (NIS2 Art. 23(5)) */
+    WB_ACTION_ASK,    /* a request for an intermediate report by a date */
+    WB_ACTION_COMMENT /* free text */
+} wb_incident_action_kind;
+const char *wb_incident_action_name(wb_incident_action_kind k); /* "ack", "ask", "comment" */
+
+/* An incident row. entity_type is an incident.h entity type name and rsit an
+ * RSIT machine tag (or NULL): the caller validates them, the store keeps
+ * them. org_name and org_sector are filled on read. */
+typedef struct wb_incident_rec {
+    int64_t id;
+    int64_t org_id;
+    const char *org_name;
+    const char *org_sector; /* or NULL */
+    const char *title;
+    wb_time aware_at;
+    wb_time detected_at; /* WB_TIME_NONE when not given */
+    const char *entity_type;
+    wb_incident_status status;
+    const char *rsit;
+    wb_tlp tlp;
+    wb_time handled_at; /* WB_TIME_NONE while not handled */
+    wb_time created;
+} wb_incident_rec;
+
+/* One submitted report. json is the document as submitted (validated by the
+ * caller); reports are never changed or deleted. */
+typedef struct wb_incident_report_rec {
+    int64_t id;
+    int64_t incident_id;
+    const char *stage; /* an incident.h stage name */
+    const char *json;
+    wb_time submitted_at;
+    wb_report_channel channel;
+    const char *author; /* e-mail, or "cli" */
+    wb_time created;    /* set by the store: when the register received it */
+} wb_incident_report_rec;
+
+typedef struct wb_incident_action_rec {
+    int64_t id;
+    int64_t incident_id;
+    wb_incident_action_kind kind;
+    wb_time at;
+    wb_time by;       /* ask: the date set; WB_TIME_NONE otherwise */
+    const char *text; /* comment: the text; NULL otherwise */
+    const char *author;
+} wb_incident_action_rec;
+
+/* A sector's CSIRT and supervisor; sector "*" stands for every sector without
+ * a route of its own. Names are filled on read. */
+typedef struct wb_route_rec {
+    const char *sector;
+    int64_t csirt_id;
+    const char *csirt_name;
+    int64_t supervisor_id; /* 0 when none */
+    const char *supervisor_name;
+} wb_route_rec;
+
+typedef int (*wb_incident_cb)(void *ud, const wb_incident_rec *r);
+typedef int (*wb_incident_report_cb)(void *ud, const wb_incident_report_rec *r);
+typedef int (*wb_incident_action_cb)(void *ud, const wb_incident_action_rec *a);
+typedef int (*wb_route_cb)(void *ud, const wb_route_rec *r);
+
+/* Adds an incident (r->id, status, handled_at and created ignored: a new
+ * incident is open). WB_EINVAL for an empty or too long title, a missing
+ * aware_at or an unknown organisation. */
+int wb_store_incident_add(wb_store *s, const wb_incident_rec *r, int64_t *id, wb_error *err);
+/* WB_ENOTFOUND when there is none. */
+int wb_store_incident_get(wb_store *s, int64_t id, wb_incident_cb cb, void *ud, wb_error *err);
+/* Every incident in id order. */
+int wb_store_incident_list(wb_store *s, wb_incident_cb cb, void *ud, wb_error *err);
+/* Sets the status; handled_at with WB_INCIDENT_HANDLED (WB_TIME_NONE keeps
+ * the one set before). WB_ENOTFOUND. */
+int wb_store_incident_set_status(wb_store *s, int64_t id, wb_incident_status st, wb_time handled_at,
+                                 wb_error *err);
+
+/* Appends a report; there is no update: a correction is a new report of the
+ * same stage. WB_EINVAL for an unknown incident. */
+int wb_store_incident_report_add(wb_store *s, const wb_incident_report_rec *r, int64_t *id,
+                                 wb_error *err);
+/* The incident's reports in (submitted_at, id) order. */
+int wb_store_incident_report_list(wb_store *s, int64_t incident_id, wb_incident_report_cb cb,
+                                  void *ud, wb_error *err);
+/* Appends a CSIRT action (append-only too). */
+int wb_store_incident_action_add(wb_store *s, const wb_incident_action_rec *a, int64_t *id,
+                                 wb_error *err);
+/* In (at, id) order. */
+int wb_store_incident_action_list(wb_store *s, int64_t incident_id, wb_incident_action_cb cb,
+                                  void *ud, wb_error *err);
+
+/* Sets the route of a sector (replacing the one it had). WB_EINVAL when the
+ * sector is empty or an organisation does not exist. supervisor_id 0: none. */
+int wb_store_route_set(wb_store *s, const char *sector, int64_t csirt_id, int64_t supervisor_id,
+                       wb_error *err);
+int wb_store_route_list(wb_store *s, wb_route_cb cb, void *ud, wb_error *err);
+/* The route that applies to a sector: its own, else "*"; WB_ENOTFOUND when
+ * neither exists. sector may be NULL (an organisation without one). */
+int wb_store_route_for(wb_store *s, const char *sector, wb_route_cb cb, void *ud, wb_error *err);
 
 /* A random version 4 UUID, lower-case, into out (WB_UUID_LEN + 1 bytes). */
 void wb_uuid_v4(char out[WB_UUID_LEN + 1]);

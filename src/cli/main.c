@@ -16,6 +16,7 @@ static const wb_command commands[] = {
     {"serve", wb_cmd_serve, "run the hub: share events and indicators under TLP (HTTP API)"},
     {"admin", wb_cmd_admin, "administer a hub database: organisations, users, keys, groups"},
     {"assess", wb_cmd_assess, "control catalogues (Cbw, NIS2, basic principles), scores and gaps"},
+    {"incident", wb_cmd_incident, "Cbw incident reporting: significance, report checks, deadlines"},
 };
 
 static void usage(FILE *f)

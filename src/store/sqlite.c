@@ -91,6 +91,38 @@ static const migration migrations[] = {
         " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
         "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
         " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"},
+    /* The incident register (the Cbw reporting duty, incident.h). Reports and
+     * CSIRT actions are records of what was said when: append-only like the
+     * audit log, enforced by triggers; a correction is a new report. */
+    {2, "CREATE TABLE incidents(id INTEGER PRIMARY KEY,"
+        " org_id INTEGER NOT NULL REFERENCES orgs(id), title TEXT NOT NULL,"
+        " aware_at INTEGER NOT NULL, detected_at INTEGER, entity_type TEXT NOT NULL,"
+        " status TEXT NOT NULL DEFAULT 'open' CHECK(status IN ('open','handled','closed')),"
+        " rsit TEXT, tlp INTEGER NOT NULL, handled_at INTEGER, created INTEGER NOT NULL);"
+        "CREATE INDEX incidents_org ON incidents(org_id);"
+        "CREATE TABLE incident_reports(id INTEGER PRIMARY KEY,"
+        " incident_id INTEGER NOT NULL REFERENCES incidents(id), stage TEXT NOT NULL,"
+        " json TEXT NOT NULL, submitted_at INTEGER NOT NULL,"
+        " channel TEXT NOT NULL CHECK(channel IN ('hub','local','recorded')),"
+        " author TEXT NOT NULL, created INTEGER NOT NULL);"
+        "CREATE INDEX incident_reports_incident ON incident_reports(incident_id);"
+        "CREATE TRIGGER incident_reports_no_update BEFORE UPDATE ON incident_reports"
+        " BEGIN SELECT RAISE(ABORT, 'incident reports are immutable'); END;"
+        "CREATE TRIGGER incident_reports_no_delete BEFORE DELETE ON incident_reports"
+        " BEGIN SELECT RAISE(ABORT, 'incident reports are immutable'); END;"
+        "CREATE TABLE incident_actions(id INTEGER PRIMARY KEY,"
+        " incident_id INTEGER NOT NULL REFERENCES incidents(id),"
+        " kind TEXT NOT NULL CHECK(kind IN ('ack','ask','comment')), at INTEGER NOT NULL,"
+        " by_time INTEGER, text TEXT, author TEXT NOT NULL);"
+        "CREATE INDEX incident_actions_incident ON incident_actions(incident_id);"
+        "CREATE TRIGGER incident_actions_no_update BEFORE UPDATE ON incident_actions"
+        " BEGIN SELECT RAISE(ABORT, 'incident actions are append-only'); END;"
+        "CREATE TRIGGER incident_actions_no_delete BEFORE DELETE ON incident_actions"
+        " BEGIN SELECT RAISE(ABORT, 'incident actions are append-only'); END;"
+        /* sector '*' is the national CSIRT for every sector without a row. */
+        "CREATE TABLE routes(sector TEXT PRIMARY KEY,"
+        " csirt_id INTEGER NOT NULL REFERENCES orgs(id),"
+        " supervisor_id INTEGER REFERENCES orgs(id), created INTEGER NOT NULL);"},
 };
 
 /* ---- statements ------------------------------------------------------------ */
@@ -101,6 +133,12 @@ static const migration migrations[] = {
 #define ATTR_COLS                                                                                  \
     "a.id,a.uuid,a.event_id,a.object_uuid,a.type,a.value,a.to_ids,a.distribution,"                 \
     "a.sharing_group_id,a.tlp,a.deleted,a.timestamp,a.json"
+#define INC_COLS                                                                                   \
+    "i.id,i.org_id,o.name,o.sector,i.title,i.aware_at,i.detected_at,i.entity_type,i.status,"       \
+    "i.rsit,i.tlp,i.handled_at,i.created FROM incidents i JOIN orgs o ON o.id=i.org_id"
+#define ROUTE_COLS                                                                                 \
+    "r.sector,r.csirt_id,c.name,r.supervisor_id,v.name FROM routes r JOIN orgs c ON"               \
+    " c.id=r.csirt_id LEFT JOIN orgs v ON v.id=r.supervisor_id"
 #define SG_COLS                                                                                    \
     "g.id,g.uuid,g.name,(SELECT group_concat(name, ',') FROM (SELECT o.name FROM"                  \
     " sharing_group_orgs m JOIN orgs o ON o.id=m.org_id WHERE m.sg_id=g.id ORDER BY o.name)),"     \
@@ -145,6 +183,17 @@ enum {
     S_SIGHT_LIST,
     S_AUDIT_ADD,
     S_AUDIT_LIST,
+    S_INC_ADD,
+    S_INC_GET,
+    S_INC_LIST,
+    S_INC_STATUS,
+    S_IREP_ADD,
+    S_IREP_LIST,
+    S_IACT_ADD,
+    S_IACT_LIST,
+    S_ROUTE_SET,
+    S_ROUTE_LIST,
+    S_ROUTE_FOR,
     S_COUNT
 };
 
@@ -219,6 +268,27 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_AUDIT_ADD] = "INSERT INTO audit(time,user,org,action,object,detail) VALUES(?,?,?,?,?,?)",
     [S_AUDIT_LIST] = "SELECT id,time,user,org,action,object,detail FROM audit WHERE time>=?"
                      " ORDER BY id DESC LIMIT ? OFFSET ?",
+    [S_INC_ADD] = "INSERT INTO incidents(org_id,title,aware_at,detected_at,entity_type,rsit,tlp,"
+                  "created) VALUES(?,?,?,?,?,?,?,?)",
+    [S_INC_GET] = "SELECT " INC_COLS " WHERE i.id=?",
+    [S_INC_LIST] = "SELECT " INC_COLS " ORDER BY i.id",
+    [S_INC_STATUS] = "UPDATE incidents SET status=?2,handled_at=coalesce(?3,handled_at)"
+                     " WHERE id=?1",
+    [S_IREP_ADD] = "INSERT INTO incident_reports(incident_id,stage,json,submitted_at,channel,"
+                   "author,created) VALUES(?,?,?,?,?,?,?)",
+    [S_IREP_LIST] = "SELECT id,incident_id,stage,json,submitted_at,channel,author,created FROM"
+                    " incident_reports WHERE incident_id=? ORDER BY submitted_at,id",
+    [S_IACT_ADD] = "INSERT INTO incident_actions(incident_id,kind,at,by_time,text,author)"
+                   " VALUES(?,?,?,?,?,?)",
+    [S_IACT_LIST] = "SELECT id,incident_id,kind,at,by_time,text,author FROM incident_actions"
+                    " WHERE incident_id=? ORDER BY at,id",
+    [S_ROUTE_SET] = "INSERT INTO routes(sector,csirt_id,supervisor_id,created) VALUES(?,?,?,?)"
+                    " ON CONFLICT(sector) DO UPDATE SET csirt_id=excluded.csirt_id,"
+                    "supervisor_id=excluded.supervisor_id",
+    /* "*" sorts last: it is the fallback, not a sector. */
+    [S_ROUTE_LIST] = "SELECT " ROUTE_COLS " ORDER BY r.sector='*',r.sector",
+    [S_ROUTE_FOR] = "SELECT " ROUTE_COLS " WHERE r.sector IN (?1,'*') ORDER BY r.sector='*'"
+                    " LIMIT 1",
 };
 
 typedef struct sq_store {
@@ -1062,6 +1132,203 @@ static int sq_audit_list(wb_store *s, wb_time since, int64_t offset, int64_t lim
          cb(ud, &a));
 }
 
+/* ---- incidents -------------------------------------------------------------------- */
+
+static void bind_time(sqlite3_stmt *st, int i, wb_time t)
+{
+    if (t == WB_TIME_NONE)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_int64(st, i, t);
+}
+
+static wb_time col_time(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? WB_TIME_NONE : sqlite3_column_int64(st, i);
+}
+
+static int sq_incident_add(wb_store *s, const wb_incident_rec *r, int64_t *id, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_INC_ADD, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, r->org_id);
+    bind_text(st, 2, r->title);
+    sqlite3_bind_int64(st, 3, r->aware_at);
+    bind_time(st, 4, r->detected_at);
+    bind_text(st, 5, r->entity_type);
+    bind_text(st, 6, r->rsit);
+    sqlite3_bind_int(st, 7, (int)r->tlp);
+    sqlite3_bind_int64(st, 8, wb_time_now());
+    int rc = run(q, st, "no such organisation", err);
+    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
+    return rc;
+}
+
+static void row_incident(sqlite3_stmt *st, wb_incident_rec *r)
+{
+    r->id = sqlite3_column_int64(st, 0);
+    r->org_id = sqlite3_column_int64(st, 1);
+    r->org_name = col_text(st, 2);
+    r->org_sector = col_text(st, 3);
+    r->title = col_text(st, 4);
+    r->aware_at = sqlite3_column_int64(st, 5);
+    r->detected_at = col_time(st, 6);
+    r->entity_type = col_text(st, 7);
+    if (wb_incident_status_parse(col_text(st, 8), &r->status) != 0) r->status = WB_INCIDENT_OPEN;
+    r->rsit = col_text(st, 9);
+    r->tlp = (wb_tlp)sqlite3_column_int(st, 10);
+    r->handled_at = col_time(st, 11);
+    r->created = sqlite3_column_int64(st, 12);
+}
+
+static int sq_incident_find(wb_store *s, int64_t id, wb_incident_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, id > 0 ? S_INC_GET : S_INC_LIST, err);
+    if (st == NULL) return WB_EIO;
+    char msg[64];
+    snprintf(msg, sizeof msg, "no incident %lld", (long long)id);
+    if (id > 0) sqlite3_bind_int64(st, 1, id);
+    WALK(q, st, err, id > 0, msg, wb_incident_rec r, row_incident(st, &r), cb(ud, &r));
+}
+
+static int sq_incident_status(wb_store *s, int64_t id, wb_incident_status status,
+                              wb_time handled_at, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_INC_STATUS, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, wb_incident_status_name(status));
+    bind_time(st, 3, handled_at);
+    int rc = run(q, st, NULL, err);
+    if (rc == 0 && sqlite3_changes(q->db) == 0)
+        rc = wb_error_set(err, WB_ENOTFOUND, "no incident %lld", (long long)id);
+    return rc;
+}
+
+static int sq_ireport_add(wb_store *s, const wb_incident_report_rec *r, int64_t *id, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_IREP_ADD, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, r->incident_id);
+    bind_text(st, 2, r->stage);
+    bind_text(st, 3, r->json);
+    sqlite3_bind_int64(st, 4, r->submitted_at);
+    bind_text(st, 5, wb_report_channel_name(r->channel));
+    bind_text(st, 6, r->author);
+    sqlite3_bind_int64(st, 7, wb_time_now());
+    char msg[64];
+    snprintf(msg, sizeof msg, "no incident %lld", (long long)r->incident_id);
+    int rc = run(q, st, msg, err);
+    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
+    return rc;
+}
+
+static void row_ireport(sqlite3_stmt *st, wb_incident_report_rec *r)
+{
+    r->id = sqlite3_column_int64(st, 0);
+    r->incident_id = sqlite3_column_int64(st, 1);
+    r->stage = col_text(st, 2);
+    r->json = col_text(st, 3);
+    r->submitted_at = sqlite3_column_int64(st, 4);
+    const char *ch = col_text(st, 5);
+    r->channel = strcmp(ch, "hub") == 0        ? WB_CHANNEL_HUB
+                 : strcmp(ch, "recorded") == 0 ? WB_CHANNEL_RECORDED
+                                               : WB_CHANNEL_LOCAL;
+    r->author = col_text(st, 6);
+    r->created = sqlite3_column_int64(st, 7);
+}
+
+static int sq_ireport_list(wb_store *s, int64_t incident_id, wb_incident_report_cb cb, void *ud,
+                           wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_IREP_LIST, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, incident_id);
+    WALK(q, st, err, false, "", wb_incident_report_rec r, row_ireport(st, &r), cb(ud, &r));
+}
+
+static int sq_iaction_add(wb_store *s, const wb_incident_action_rec *a, int64_t *id, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_IACT_ADD, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, a->incident_id);
+    bind_text(st, 2, wb_incident_action_name(a->kind));
+    sqlite3_bind_int64(st, 3, a->at);
+    bind_time(st, 4, a->by);
+    bind_text(st, 5, a->text);
+    bind_text(st, 6, a->author);
+    char msg[64];
+    snprintf(msg, sizeof msg, "no incident %lld", (long long)a->incident_id);
+    int rc = run(q, st, msg, err);
+    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
+    return rc;
+}
+
+static void row_iaction(sqlite3_stmt *st, wb_incident_action_rec *a)
+{
+    a->id = sqlite3_column_int64(st, 0);
+    a->incident_id = sqlite3_column_int64(st, 1);
+    const char *k = col_text(st, 2);
+    a->kind = strcmp(k, "ack") == 0   ? WB_ACTION_ACK
+              : strcmp(k, "ask") == 0 ? WB_ACTION_ASK
+                                      : WB_ACTION_COMMENT;
+    a->at = sqlite3_column_int64(st, 3);
+    a->by = col_time(st, 4);
+    a->text = col_text(st, 5);
+    a->author = col_text(st, 6);
+}
+
+static int sq_iaction_list(wb_store *s, int64_t incident_id, wb_incident_action_cb cb, void *ud,
+                           wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_IACT_LIST, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, incident_id);
+    WALK(q, st, err, false, "", wb_incident_action_rec a, row_iaction(st, &a), cb(ud, &a));
+}
+
+static int sq_route_set(wb_store *s, const char *sector, int64_t csirt_id, int64_t supervisor_id,
+                        wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_ROUTE_SET, err);
+    if (st == NULL) return WB_EIO;
+    bind_text(st, 1, sector);
+    sqlite3_bind_int64(st, 2, csirt_id);
+    bind_id(st, 3, supervisor_id);
+    sqlite3_bind_int64(st, 4, wb_time_now());
+    return run(q, st, "no such organisation", err);
+}
+
+static void row_route(sqlite3_stmt *st, wb_route_rec *r)
+{
+    r->sector = col_text(st, 0);
+    r->csirt_id = sqlite3_column_int64(st, 1);
+    r->csirt_name = col_text(st, 2);
+    r->supervisor_id = sqlite3_column_int64(st, 3);
+    r->supervisor_name = col_text(st, 4);
+}
+
+static int sq_route_find(wb_store *s, const char *sector, bool all, wb_route_cb cb, void *ud,
+                         wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, all ? S_ROUTE_LIST : S_ROUTE_FOR, err);
+    if (st == NULL) return WB_EIO;
+    char msg[200];
+    snprintf(msg, sizeof msg, "no route for sector '%.120s' and no national route ('*')",
+             sector ? sector : "*");
+    if (!all) bind_text(st, 1, sector);
+    WALK(q, st, err, !all, msg, wb_route_rec r, row_route(st, &r), cb(ud, &r));
+}
+
 static const wbi_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1095,4 +1362,13 @@ static const wbi_store_ops sqlite_ops = {
     .sighting_list = sq_sighting_list,
     .audit_add = sq_audit_add,
     .audit_list = sq_audit_list,
+    .incident_add = sq_incident_add,
+    .incident_find = sq_incident_find,
+    .incident_status = sq_incident_status,
+    .ireport_add = sq_ireport_add,
+    .ireport_list = sq_ireport_list,
+    .iaction_add = sq_iaction_add,
+    .iaction_list = sq_iaction_list,
+    .route_set = sq_route_set,
+    .route_find = sq_route_find,
 };

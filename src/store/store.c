@@ -317,3 +317,125 @@ int wb_store_audit_list(wb_store *s, wb_time since, int64_t offset, int64_t limi
 {
     return s->ops->audit_list(s, since, offset, limit, cb, ud, err);
 }
+
+/* ---- incidents ---------------------------------------------------------------- */
+
+static const char *const status_names[] = {"open", "handled", "closed"};
+static const char *const channel_names[] = {"hub", "local", "recorded"};
+static const char *const action_names[] = {"ack", "ask", "comment"};
+
+const char *wb_incident_status_name(wb_incident_status st)
+{
+    return (unsigned)st < sizeof status_names / sizeof status_names[0] ? status_names[st] : "open";
+}
+
+int wb_incident_status_parse(const char *s, wb_incident_status *out)
+{
+    for (size_t i = 0; i < sizeof status_names / sizeof status_names[0]; i++)
+        if (strcmp(s, status_names[i]) == 0) {
+            *out = (wb_incident_status)i;
+            return 0;
+        }
+    return WB_EINVAL;
+}
+
+const char *wb_report_channel_name(wb_report_channel c)
+{
+    return (unsigned)c < sizeof channel_names / sizeof channel_names[0] ? channel_names[c]
+                                                                        : "local";
+}
+
+const char *wb_incident_action_name(wb_incident_action_kind k)
+{
+    return (unsigned)k < sizeof action_names / sizeof action_names[0] ? action_names[k] : "comment";
+}
+
+int wb_store_incident_add(wb_store *s, const wb_incident_rec *r, int64_t *id, wb_error *err)
+{
+    size_t n = r->title ? strlen(r->title) : 0;
+    if (n == 0 || n > WB_INCIDENT_TITLE_MAX)
+        return wb_error_set(err, WB_EINVAL, "an incident title must be 1-%d bytes",
+                            WB_INCIDENT_TITLE_MAX);
+    if (r->aware_at == WB_TIME_NONE)
+        return wb_error_set(err, WB_EINVAL, "an incident needs the time of awareness (aware_at)");
+    if (r->entity_type == NULL || r->entity_type[0] == '\0')
+        return wb_error_set(err, WB_EINVAL, "an incident needs an entity type");
+    if (r->rsit && strlen(r->rsit) > WB_NAME_MAX)
+        return wb_error_set(err, WB_EINVAL, "RSIT classification longer than %d bytes",
+                            WB_NAME_MAX);
+    return s->ops->incident_add(s, r, id, err);
+}
+
+int wb_store_incident_get(wb_store *s, int64_t id, wb_incident_cb cb, void *ud, wb_error *err)
+{
+    if (id <= 0) return wb_error_set(err, WB_ENOTFOUND, "no incident %lld", (long long)id);
+    return s->ops->incident_find(s, id, cb, ud, err);
+}
+
+int wb_store_incident_list(wb_store *s, wb_incident_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->incident_find(s, 0, cb, ud, err);
+}
+
+int wb_store_incident_set_status(wb_store *s, int64_t id, wb_incident_status st, wb_time handled_at,
+                                 wb_error *err)
+{
+    return s->ops->incident_status(s, id, st, handled_at, err);
+}
+
+int wb_store_incident_report_add(wb_store *s, const wb_incident_report_rec *r, int64_t *id,
+                                 wb_error *err)
+{
+    if (r->stage == NULL || r->json == NULL || r->author == NULL || r->submitted_at == WB_TIME_NONE)
+        return wb_error_set(err, WB_EINVAL,
+                            "a report needs a stage, a document, an author and "
+                            "a submission time");
+    return s->ops->ireport_add(s, r, id, err);
+}
+
+int wb_store_incident_report_list(wb_store *s, int64_t incident_id, wb_incident_report_cb cb,
+                                  void *ud, wb_error *err)
+{
+    return s->ops->ireport_list(s, incident_id, cb, ud, err);
+}
+
+int wb_store_incident_action_add(wb_store *s, const wb_incident_action_rec *a, int64_t *id,
+                                 wb_error *err)
+{
+    if (a->author == NULL || a->at == WB_TIME_NONE)
+        return wb_error_set(err, WB_EINVAL, "an action needs an author and a time");
+    if (a->kind == WB_ACTION_ASK && a->by == WB_TIME_NONE)
+        return wb_error_set(err, WB_EINVAL, "a request for an intermediate report needs a date");
+    if (a->kind == WB_ACTION_COMMENT) {
+        size_t n = a->text ? strlen(a->text) : 0;
+        if (n == 0 || n > WB_INCIDENT_TEXT_MAX)
+            return wb_error_set(err, WB_EINVAL, "a comment must be 1-%d bytes",
+                                WB_INCIDENT_TEXT_MAX);
+    }
+    return s->ops->iaction_add(s, a, id, err);
+}
+
+int wb_store_incident_action_list(wb_store *s, int64_t incident_id, wb_incident_action_cb cb,
+                                  void *ud, wb_error *err)
+{
+    return s->ops->iaction_list(s, incident_id, cb, ud, err);
+}
+
+int wb_store_route_set(wb_store *s, const char *sector, int64_t csirt_id, int64_t supervisor_id,
+                       wb_error *err)
+{
+    size_t n = sector ? strlen(sector) : 0;
+    if (n == 0 || n > WB_NAME_MAX)
+        return wb_error_set(err, WB_EINVAL, "a route's sector must be 1-%d bytes", WB_NAME_MAX);
+    return s->ops->route_set(s, sector, csirt_id, supervisor_id, err);
+}
+
+int wb_store_route_list(wb_store *s, wb_route_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->route_find(s, NULL, true, cb, ud, err);
+}
+
+int wb_store_route_for(wb_store *s, const char *sector, wb_route_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->route_find(s, sector ? sector : "*", false, cb, ud, err);
+}

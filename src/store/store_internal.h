@@ -60,6 +60,21 @@ typedef struct wbi_store_ops {
     int (*audit_add)(wb_store *s, const wb_audit_rec *a, wb_error *err);
     int (*audit_list)(wb_store *s, wb_time since, int64_t offset, int64_t limit, wb_audit_cb cb,
                       void *ud, wb_error *err);
+    int (*incident_add)(wb_store *s, const wb_incident_rec *r, int64_t *id, wb_error *err);
+    int (*incident_find)(wb_store *s, int64_t id, wb_incident_cb cb, void *ud, wb_error *err);
+    int (*incident_status)(wb_store *s, int64_t id, wb_incident_status st, wb_time handled_at,
+                           wb_error *err);
+    int (*ireport_add)(wb_store *s, const wb_incident_report_rec *r, int64_t *id, wb_error *err);
+    int (*ireport_list)(wb_store *s, int64_t incident_id, wb_incident_report_cb cb, void *ud,
+                        wb_error *err);
+    int (*iaction_add)(wb_store *s, const wb_incident_action_rec *a, int64_t *id, wb_error *err);
+    int (*iaction_list)(wb_store *s, int64_t incident_id, wb_incident_action_cb cb, void *ud,
+                        wb_error *err);
+    int (*route_set)(wb_store *s, const char *sector, int64_t csirt_id, int64_t supervisor_id,
+                     wb_error *err);
+    /* sector NULL: every route; else the sector's own, then "*". */
+    int (*route_find)(wb_store *s, const char *sector, bool all, wb_route_cb cb, void *ud,
+                      wb_error *err);
 } wbi_store_ops;
 
 struct wb_store {

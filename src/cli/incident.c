@@ -1,0 +1,1095 @@
+/*
+ * incident.c - `weerbaar incident`: the parts of the Cbw reporting duty
+ * that need no database: assess significance, validate a report against the
+ * cumulative state of earlier ones, compute the deadlines of a described
+ * incident, and list the taxonomies. Argument parsing and output only; the
+ * rules are in src/incident/ (weerbaar/incident.h).
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "weerbaar/incident.h"
+#include "weerbaar/io.h"
+#include "weerbaar/register.h"
+#include "weerbaar/store.h"
+
+static void incident_usage(FILE *f)
+{
+    fputs("usage: weerbaar incident ACTION [ARGS] [--options]\n"
+          "\n"
+          "The Cbw (NIS2) duty to report significant incidents to the CSIRT: an early\n"
+          "warning within 24 hours of becoming aware, a notification within 72 hours\n"
+          "(24 for trust service providers), a final report one month after the\n"
+          "notification (or a progress report then, while the incident goes on).\n"
+          "\n"
+          "actions:\n"
+          "  assess --entity-type TYPE --facts FILE.json [--format table|json]\n"
+          "      Is the incident significant? Prints the verdict (significant,\n"
+          "      not-significant, undetermined) and every criterion with its article and\n"
+          "      the facts it compared (NIS2 Art. 23(3); Implementing Regulation (EU)\n"
+          "      2024/2690 Arts. 3-14 for the digital providers it covers).\n"
+          "  validate --stage STAGE --file REPORT.json [--previous EARLIER.json ...]\n"
+          "      Checks a report and the stage's required fields against the state the\n"
+          "      earlier reports (oldest first) built up. Exit 0 valid, 2 with every\n"
+          "      problem listed. --format json prints the cumulative state.\n"
+          "  deadlines --aware-at TIME [--entity-type TYPE] [--notification-at TIME]\n"
+          "            [--handled-at TIME] [--personal-data yes|no|unknown] [--now TIME]\n"
+          "            [--submitted STAGE=TIME ...] [--ask TIME ...] [--csirt-ack-at TIME]\n"
+          "            [--utc] [--format table|json]\n"
+          "      Every deadline of a described incident with its state (open, met, late,\n"
+          "      overdue). Exit 1 when one is overdue.\n"
+          "  taxonomy rsit|sectors|entity-types [--taxonomy MACHINETAG.json] [--format ...]\n"
+          "      The RSIT classification (root causes), the NIS2 sectors, the entity types.\n"
+          "\n"
+          "options:\n"
+          "  --entity-type TYPE   dns tld cloud data-centre cdn msp mssp marketplace\n"
+          "                       search-engine social-network trust-service other (default)\n"
+          "  --facts FILE         assess: the facts as JSON (keys in docs/incident.md)\n"
+          "  --stage STAGE        early-warning notification intermediate final progress\n"
+          "  --file FILE          validate: the report (JSON; gzip/zstd accepted)\n"
+          "  --previous FILE      validate: an earlier report of the incident (repeatable)\n"
+          "  --aware-at TIME      when the organisation became aware: the clocks start\n"
+          "  --notification-at T  when the notification was submitted\n"
+          "  --submitted S=TIME   when a report of stage S (or gdpr-breach) was submitted\n"
+          "  --ask TIME           the CSIRT asked for an intermediate report by TIME\n"
+          "  --csirt-ack-at TIME  when the CSIRT gave its initial feedback\n"
+          "  --handled-at TIME    when the incident was handled\n"
+          "  --personal-data A    yes adds the GDPR Art. 33 deadline (72 h)\n"
+          "  --now TIME           the time to judge states at (default: now)\n"
+          "  --utc                table times in UTC instead of Europe/Amsterdam\n"
+          "  --taxonomy FILE      taxonomy: read a MISP machinetag.json instead\n"
+          "  --format FMT         table (default) or json (times RFC 3339 UTC)\n"
+          "  -h, --help           this help\n"
+          "\n"
+          "TIME is RFC 3339 with an offset: 2026-05-01T10:00:00+02:00 or ...Z.\n"
+          "\n"
+          "examples:\n"
+          "  weerbaar incident assess --entity-type cloud --facts facts.json\n"
+          "  weerbaar incident validate --stage notification --file n.json --previous ew.json\n"
+          "  weerbaar incident deadlines --aware-at 2026-01-30T09:00:00+01:00 \\\n"
+          "      --notification-at 2026-01-31T16:00:00+01:00 --now 2026-02-20T12:00:00Z\n"
+          "  weerbaar incident taxonomy rsit\n"
+          "\n"
+          "Exit status: 0 success (validate: valid), 1 deadlines: something overdue,\n"
+          "2 an error or an invalid report. Documentation: docs/incident.md.\n",
+          f);
+}
+
+enum {
+    O_ENTITY = 256,
+    O_FACTS,
+    O_STAGE,
+    O_FILE,
+    O_PREVIOUS,
+    O_AWARE,
+    O_NOTIFICATION,
+    O_SUBMITTED,
+    O_ASK,
+    O_ACK,
+    O_HANDLED,
+    O_PERSONAL,
+    O_NOW,
+    O_UTC,
+    O_TAXONOMY,
+    O_FORMAT,
+    O_DB,
+    O_ORG,
+    O_TITLE,
+    O_DETECTED,
+    O_TLP,
+    O_RSIT,
+    O_AT,
+    O_BY,
+    O_TEXT,
+    O_SUBMITTED_AT
+};
+
+#define MAX_LIST 64
+
+typedef struct opts {
+    wb_entity_type entity;
+    const char *facts, *file, *taxonomy;
+    const char *previous[MAX_LIST];
+    size_t nprevious;
+    bool has_stage, utc, json;
+    wb_stage stage;
+    wb_time aware_at, handled_at, now, ack_at;
+    wb_tri personal_data;
+    wb_incident_submission subs[MAX_LIST];
+    size_t nsubs;
+    wb_incident_ask asks[MAX_LIST];
+    size_t nasks;
+    /* the register (--db) */
+    const char *db, *org, *title, *rsit, *text;
+    bool has_entity, has_tlp;
+    wb_tlp tlp;
+    wb_time detected_at, at, by, submitted_at;
+} opts;
+
+static int parse_time_opt(const char *opt, const char *s, wb_time *out)
+{
+    if (wb_time_parse_rfc3339(s, strlen(s), out) != 0) {
+        wb_cli_error("incident: %s '%s': not an RFC 3339 time with an offset "
+                     "(2026-05-01T10:00:00+02:00)",
+                     opt, s);
+        return -1;
+    }
+    return 0;
+}
+
+static int add_submission(opts *o, wb_stage stage, const char *opt, const char *when)
+{
+    if (o->nsubs >= MAX_LIST) {
+        wb_cli_error("incident: more than %d submissions", MAX_LIST);
+        return -1;
+    }
+    o->subs[o->nsubs].stage = stage;
+    if (parse_time_opt(opt, when, &o->subs[o->nsubs].at)) return -1;
+    o->nsubs++;
+    return 0;
+}
+
+/* Returns the index of the first positional argument (the action), or -1
+ * after printing the error. */
+static int parse_opts(int argc, char **argv, opts *o, bool *help)
+{
+    static const struct option longopts[] = {
+        {"entity-type", required_argument, NULL, O_ENTITY},
+        {"facts", required_argument, NULL, O_FACTS},
+        {"stage", required_argument, NULL, O_STAGE},
+        {"file", required_argument, NULL, O_FILE},
+        {"previous", required_argument, NULL, O_PREVIOUS},
+        {"aware-at", required_argument, NULL, O_AWARE},
+        {"notification-at", required_argument, NULL, O_NOTIFICATION},
+        {"submitted", required_argument, NULL, O_SUBMITTED},
+        {"ask", required_argument, NULL, O_ASK},
+        {"csirt-ack-at", required_argument, NULL, O_ACK},
+        {"handled-at", required_argument, NULL, O_HANDLED},
+        {"personal-data", required_argument, NULL, O_PERSONAL},
+        {"now", required_argument, NULL, O_NOW},
+        {"utc", no_argument, NULL, O_UTC},
+        {"taxonomy", required_argument, NULL, O_TAXONOMY},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"db", required_argument, NULL, O_DB},
+        {"org", required_argument, NULL, O_ORG},
+        {"title", required_argument, NULL, O_TITLE},
+        {"detected-at", required_argument, NULL, O_DETECTED},
+        {"tlp", required_argument, NULL, O_TLP},
+        {"rsit", required_argument, NULL, O_RSIT},
+        {"at", required_argument, NULL, O_AT},
+        {"by", required_argument, NULL, O_BY},
+        {"text", required_argument, NULL, O_TEXT},
+        {"submitted-at", required_argument, NULL, O_SUBMITTED_AT},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    memset(o, 0, sizeof *o);
+    o->aware_at = o->handled_at = o->now = o->ack_at = WB_TIME_NONE;
+    o->detected_at = o->at = o->by = o->submitted_at = WB_TIME_NONE;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            *help = true;
+            return 0;
+        case O_ENTITY:
+            if (wb_entity_type_parse(optarg, &o->entity) != 0) {
+                wb_cli_error("incident: unknown entity type '%s' (see 'weerbaar incident "
+                             "taxonomy entity-types')",
+                             optarg);
+                return -1;
+            }
+            o->has_entity = true;
+            break;
+        case O_FACTS:
+            o->facts = optarg;
+            break;
+        case O_STAGE:
+            /* gdpr-breach only for `report`: it records the notification
+             * to the data protection authority. */
+            if (wb_stage_parse(optarg, &o->stage) != 0 || o->stage == WB_STAGE_CSIRT_ANSWER) {
+                wb_cli_error("incident: unknown stage '%s' (early-warning, notification, "
+                             "intermediate, final, progress; gdpr-breach for report)",
+                             optarg);
+                return -1;
+            }
+            o->has_stage = true;
+            break;
+        case O_FILE:
+            o->file = optarg;
+            break;
+        case O_PREVIOUS:
+            if (o->nprevious >= MAX_LIST) {
+                wb_cli_error("incident: more than %d --previous reports", MAX_LIST);
+                return -1;
+            }
+            o->previous[o->nprevious++] = optarg;
+            break;
+        case O_AWARE:
+            if (parse_time_opt("--aware-at", optarg, &o->aware_at)) return -1;
+            break;
+        case O_NOTIFICATION:
+            if (add_submission(o, WB_STAGE_NOTIFICATION, "--notification-at", optarg)) return -1;
+            break;
+        case O_SUBMITTED: {
+            char *eq = strchr(optarg, '=');
+            wb_stage s;
+            if (eq) *eq = '\0';
+            bool ok = eq && wb_stage_parse(optarg, &s) == 0 && s != WB_STAGE_CSIRT_ANSWER;
+            if (eq) *eq = '=';
+            if (!ok) {
+                wb_cli_error("incident: --submitted '%s': want STAGE=TIME with a report stage "
+                             "or gdpr-breach",
+                             optarg);
+                return -1;
+            }
+            if (add_submission(o, s, "--submitted", eq + 1)) return -1;
+            break;
+        }
+        case O_ASK:
+            if (o->nasks >= MAX_LIST) {
+                wb_cli_error("incident: more than %d --ask", MAX_LIST);
+                return -1;
+            }
+            o->asks[o->nasks].asked_at = WB_TIME_NONE;
+            if (parse_time_opt("--ask", optarg, &o->asks[o->nasks].by)) return -1;
+            o->nasks++;
+            break;
+        case O_ACK:
+            if (parse_time_opt("--csirt-ack-at", optarg, &o->ack_at)) return -1;
+            break;
+        case O_HANDLED:
+            if (parse_time_opt("--handled-at", optarg, &o->handled_at)) return -1;
+            break;
+        case O_PERSONAL:
+            if (wb_tri_parse(optarg, &o->personal_data) != 0) {
+                wb_cli_error("incident: --personal-data '%s': yes, no or unknown", optarg);
+                return -1;
+            }
+            break;
+        case O_NOW:
+            if (parse_time_opt("--now", optarg, &o->now)) return -1;
+            break;
+        case O_UTC:
+            o->utc = true;
+            break;
+        case O_TAXONOMY:
+            o->taxonomy = optarg;
+            break;
+        case O_FORMAT:
+            if (strcmp(optarg, "json") == 0)
+                o->json = true;
+            else if (strcmp(optarg, "table") != 0) {
+                wb_cli_error("incident: --format '%s': table or json", optarg);
+                return -1;
+            }
+            break;
+        case O_DB:
+            o->db = optarg;
+            break;
+        case O_ORG:
+            o->org = optarg;
+            break;
+        case O_TITLE:
+            o->title = optarg;
+            break;
+        case O_DETECTED:
+            if (parse_time_opt("--detected-at", optarg, &o->detected_at)) return -1;
+            break;
+        case O_TLP:
+            if (wb_tlp_parse(optarg, strlen(optarg), &o->tlp) != 0) {
+                wb_cli_error("incident: --tlp '%s': clear, green, amber, amber+strict or red",
+                             optarg);
+                return -1;
+            }
+            o->has_tlp = true;
+            break;
+        case O_RSIT:
+            o->rsit = optarg;
+            break;
+        case O_AT:
+            if (parse_time_opt("--at", optarg, &o->at)) return -1;
+            break;
+        case O_BY:
+            if (parse_time_opt("--by", optarg, &o->by)) return -1;
+            break;
+        case O_TEXT:
+            o->text = optarg;
+            break;
+        case O_SUBMITTED_AT:
+            if (parse_time_opt("--submitted-at", optarg, &o->submitted_at)) return -1;
+            break;
+        default:
+            wb_cli_error("incident: unknown option or missing value '%s' (see 'weerbaar "
+                         "incident --help')",
+                         argv[optind - 1]);
+            return -1;
+        }
+    }
+    return optind;
+}
+
+static int print_json(json_t *v)
+{
+    char *text = v ? json_dumps(v, JSON_PRESERVE_ORDER | JSON_INDENT(2)) : NULL;
+    json_decref(v);
+    if (!text) {
+        wb_cli_error("incident: out of memory");
+        return WB_EXIT_ERROR;
+    }
+    puts(text);
+    free(text);
+    return WB_EXIT_OK;
+}
+
+/* ---- assess ---------------------------------------------------------------- */
+
+static int cmd_assess(const opts *o)
+{
+    if (!o->facts) {
+        wb_cli_error("incident assess: --facts FILE is required");
+        return WB_EXIT_ERROR;
+    }
+    char *data = NULL;
+    size_t len = 0;
+    wb_error err = {0};
+    wb_facts facts;
+    if (wb_read_file(o->facts, WB_FACTS_MAX_BYTES, &data, &len, &err) != 0 ||
+        wb_facts_parse(o->facts, data, len, &facts, &err) != 0) {
+        free(data);
+        wb_cli_report(&err);
+        return WB_EXIT_ERROR;
+    }
+    free(data);
+    wb_assessment a;
+    wb_assess(o->entity, &facts, &a);
+    if (o->json) {
+        json_t *reasons = json_array();
+        for (size_t i = 0; reasons && i < a.nreasons; i++) {
+            const wb_assessment_reason *r = &a.reasons[i];
+            json_array_append_new(reasons,
+                                  json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "id",
+                                            r->criterion->id, "article", r->criterion->article,
+                                            "criterion", r->criterion->text, "result",
+                                            wb_criterion_result_name(r->result), "advisory",
+                                            r->advisory, "facts", r->why));
+        }
+        return print_json(json_pack("{s:s, s:s, s:b, s:o}", "entity_type",
+                                    wb_entity_type_name(o->entity), "verdict",
+                                    wb_verdict_name(a.verdict), "scheduled_maintenance",
+                                    a.scheduled_maintenance, "reasons", reasons));
+    }
+    printf("verdict: %s (%s)\n", wb_verdict_name(a.verdict), wb_entity_type_description(o->entity));
+    if (a.scheduled_maintenance)
+        printf("  scheduled maintenance: planned interruptions are not significant incidents "
+               "(Implementing Regulation (EU) 2024/2690 Art. 3(2))\n");
+    for (size_t i = 0; i < a.nreasons; i++) {
+        const wb_assessment_reason *r = &a.reasons[i];
+        printf("  %-8s %s: %s%s\n           %s\n", wb_criterion_result_name(r->result),
+               r->criterion->article, r->criterion->text,
+               r->advisory ? " [advisory: the regulation's criteria decide]" : "", r->why);
+    }
+    return WB_EXIT_OK;
+}
+
+/* ---- validate ---------------------------------------------------------------- */
+
+static int load_report(const char *path, wb_report **out, wb_report_problems *probs)
+{
+    char *data = NULL;
+    size_t len = 0;
+    wb_error err = {0};
+    int rc = wb_read_file(path, WB_REPORT_MAX_BYTES, &data, &len, &err);
+    if (rc == 0) rc = wb_report_parse(path, data, len, out, probs, &err);
+    free(data);
+    if (rc == WB_EINVAL && probs->count) {
+        for (size_t i = 0; i < probs->count; i++)
+            wb_cli_error("%s: %s: %s", path, probs->items[i].path, probs->items[i].message);
+        if (probs->dropped) wb_cli_error("%s: %zu more problems not listed", path, probs->dropped);
+    } else if (rc) {
+        wb_cli_report(&err);
+    }
+    return rc;
+}
+
+static int cmd_validate(const opts *o)
+{
+    if (!o->has_stage || !o->file) {
+        wb_cli_error("incident validate: --stage STAGE and --file REPORT.json are required");
+        return WB_EXIT_ERROR;
+    }
+    if (!wb_stage_is_report(o->stage)) {
+        wb_cli_error("incident validate: --stage %s: not a report stage (early-warning, "
+                     "notification, intermediate, final, progress)",
+                     wb_stage_name(o->stage));
+        return WB_EXIT_ERROR;
+    }
+    wb_report *state = wb_report_new();
+    if (!state) {
+        wb_cli_error("incident: out of memory");
+        return WB_EXIT_ERROR;
+    }
+    int status = WB_EXIT_OK;
+    for (size_t i = 0; i < o->nprevious; i++) {
+        wb_report_problems probs = {0};
+        wb_report *r = NULL;
+        if (load_report(o->previous[i], &r, &probs) != 0 || wb_report_merge(state, r) != 0)
+            status = WB_EXIT_ERROR;
+        wb_report_free(r);
+        wb_report_problems_free(&probs);
+    }
+    wb_report_problems probs = {0};
+    wb_report *latest = NULL;
+    if (load_report(o->file, &latest, &probs) != 0) {
+        status = WB_EXIT_ERROR;
+    } else if (status == WB_EXIT_OK) {
+        if (wb_report_merge(state, latest) != 0) {
+            wb_cli_error("incident: out of memory");
+            status = WB_EXIT_ERROR;
+        } else if (wb_report_check_stage(state, latest, o->stage, &probs) != 0) {
+            for (size_t i = 0; i < probs.count; i++)
+                wb_cli_error("%s: %s: %s", o->file, probs.items[i].path, probs.items[i].message);
+            status = WB_EXIT_ERROR;
+        }
+    }
+    if (status == WB_EXIT_OK) {
+        if (o->json) {
+            wb_buf b = {0};
+            if (wb_report_to_json(state, &b) == 0)
+                puts(b.data);
+            else
+                status = WB_EXIT_ERROR;
+            wb_buf_free(&b);
+        } else {
+            printf("%s: valid %s report\n", o->file, wb_stage_name(o->stage));
+        }
+    }
+    wb_report_free(latest);
+    wb_report_free(state);
+    wb_report_problems_free(&probs);
+    return status;
+}
+
+/* ---- deadlines ----------------------------------------------------------------- */
+
+static void fmt_time(wb_time t, bool utc, char *buf, size_t cap)
+{
+    if (t == WB_TIME_NONE)
+        snprintf(buf, cap, "-");
+    else if (utc)
+        wb_time_format(t, buf, cap);
+    else
+        wb_ams_format(t, buf, cap);
+}
+
+static json_t *time_json(wb_time t)
+{
+    char buf[48];
+    if (t == WB_TIME_NONE) return json_null();
+    wb_time_format(t, buf, sizeof buf);
+    return json_string(buf);
+}
+
+static int cmd_deadlines(opts *o)
+{
+    if (o->aware_at == WB_TIME_NONE) {
+        wb_cli_error("incident deadlines: --aware-at TIME is required");
+        return WB_EXIT_ERROR;
+    }
+    wb_incident_clock clock = {
+        .aware_at = o->aware_at,
+        .entity = o->entity,
+        .handled_at = o->handled_at,
+        .personal_data = o->personal_data,
+        .submissions = o->subs,
+        .nsubmissions = o->nsubs,
+        .asks = o->asks,
+        .nasks = o->nasks,
+        .csirt_ack_at = o->ack_at,
+    };
+    wb_time now = o->now == WB_TIME_NONE ? wb_time_now() : o->now;
+    wb_deadline rows[6 + MAX_LIST];
+    size_t n = 0;
+    wb_error err = {0};
+    if (wb_incident_deadlines(&clock, now, rows, sizeof rows / sizeof rows[0], &n, &err) != 0) {
+        wb_cli_report(&err);
+        return WB_EXIT_ERROR;
+    }
+    int status = WB_EXIT_OK;
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].state == WB_DEADLINE_OVERDUE) status = WB_EXIT_NO;
+    if (o->json) {
+        json_t *a = json_array();
+        for (size_t i = 0; a && i < n; i++)
+            json_array_append_new(
+                a, json_pack("{s:s, s:o, s:s, s:o, s:s, s:s}", "stage",
+                             wb_stage_name(rows[i].stage), "due", time_json(rows[i].due), "state",
+                             wb_deadline_state_name(rows[i].state), "submitted",
+                             time_json(rows[i].submitted), "rule", rows[i].rule->rule, "article",
+                             rows[i].rule->article));
+        int rc = print_json(a);
+        return rc ? rc : status;
+    }
+    printf("%-14s %-26s %-8s %-26s %s\n", "STAGE", "DUE", "STATE", "SUBMITTED", "ARTICLE");
+    for (size_t i = 0; i < n; i++) {
+        char due[48], sub[48];
+        fmt_time(rows[i].due, o->utc, due, sizeof due);
+        if (rows[i].due == WB_TIME_NONE) snprintf(due, sizeof due, "handled_at + 1 month");
+        fmt_time(rows[i].submitted, o->utc, sub, sizeof sub);
+        printf("%-14s %-26s %-8s %-26s %s\n", wb_stage_name(rows[i].stage), due,
+               wb_deadline_state_name(rows[i].state), sub, rows[i].rule->article);
+    }
+    return status;
+}
+
+/* ---- taxonomy --------------------------------------------------------------------- */
+
+static int print_entries(const wb_taxonomy_entry *e, size_t n, bool rsit, bool json)
+{
+    if (json) {
+        json_t *a = json_array();
+        for (size_t i = 0; a && i < n; i++)
+            json_array_append_new(a, json_pack("{s:s, s:s, s:s?}", "predicate", e[i].predicate,
+                                               "value", e[i].value, "expanded", e[i].expanded));
+        return print_json(a);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (rsit)
+            printf("rsit:%s=\"%s\"\t%s\n", e[i].predicate, e[i].value,
+                   e[i].expanded ? e[i].expanded : "");
+        else
+            printf("%s\t%s\n", e[i].value, e[i].expanded ? e[i].expanded : "");
+    }
+    return WB_EXIT_OK;
+}
+
+static int cmd_taxonomy(const opts *o, const char *which)
+{
+    if (!which) {
+        wb_cli_error("incident taxonomy: which one? rsit, sectors or entity-types");
+        return WB_EXIT_ERROR;
+    }
+    if (strcmp(which, "entity-types") == 0) {
+        if (o->json) {
+            json_t *a = json_array();
+            for (int i = 0; a && i < WB_ENTITY_COUNT; i++)
+                json_array_append_new(
+                    a, json_pack("{s:s, s:s}", "name", wb_entity_type_name((wb_entity_type)i),
+                                 "description", wb_entity_type_description((wb_entity_type)i)));
+            return print_json(a);
+        }
+        for (int i = 1; i <= WB_ENTITY_COUNT; i++) {
+            wb_entity_type t = (wb_entity_type)(i % WB_ENTITY_COUNT); /* other last */
+            printf("%s\t%s\n", wb_entity_type_name(t), wb_entity_type_description(t));
+        }
+        return WB_EXIT_OK;
+    }
+    bool rsit = strcmp(which, "rsit") == 0;
+    if (!rsit && strcmp(which, "sectors") != 0) {
+        wb_cli_error("incident taxonomy: unknown taxonomy '%s' (rsit, sectors, entity-types)",
+                     which);
+        return WB_EXIT_ERROR;
+    }
+    if (o->taxonomy) {
+        wb_taxonomy *t = NULL;
+        wb_error err = {0};
+        if (wb_taxonomy_load(o->taxonomy, rsit ? NULL : "impact-sectors-impacted", &t, &err)) {
+            wb_cli_report(&err);
+            return WB_EXIT_ERROR;
+        }
+        int st = print_entries(t->entries, t->count, rsit, o->json);
+        wb_taxonomy_free(t);
+        return st;
+    }
+    size_t n;
+    const wb_taxonomy_entry *e = rsit ? wb_taxonomy_rsit(&n) : wb_taxonomy_nis2_sectors(&n);
+    return print_entries(e, n, rsit, o->json);
+}
+
+/* ---- the register (--db) ----------------------------------------------------------- */
+
+/* The register's commands share an open store and the incident's id. */
+typedef struct reg_ctx {
+    wb_store *st;
+    wb_error err;
+    int64_t id;
+    const char *id_text;
+} reg_ctx;
+
+static int reg_fail(reg_ctx *c)
+{
+    wb_cli_report(&c->err);
+    return WB_EXIT_ERROR;
+}
+
+/* Writes the audit entry of a register write and commits it with the write. */
+static int reg_audited(reg_ctx *c, int rc, const char *action, const char *detail)
+{
+    char obj[32];
+    snprintf(obj, sizeof obj, "incident %lld", (long long)c->id);
+    if (rc == 0) {
+        wb_audit_rec a = {
+            .user = "cli", .org = "-", .action = action, .object = obj, .detail = detail};
+        rc = wb_store_audit(c->st, &a, &c->err);
+    }
+    if (rc == 0) rc = wb_store_commit(c->st, &c->err);
+    if (rc) wb_store_rollback(c->st);
+    return rc;
+}
+
+static int reg_org_cb(void *ud, const wb_org *o)
+{
+    *(int64_t *)ud = o->id;
+    return 1;
+}
+
+static int cmd_new(reg_ctx *c, const opts *o)
+{
+    if (!o->org || !o->title || o->aware_at == WB_TIME_NONE) {
+        wb_cli_error("incident new: --org ORG, --title TEXT and --aware-at TIME are required");
+        return WB_EXIT_ERROR;
+    }
+    if (o->rsit && !wb_rsit_tag_valid(o->rsit)) {
+        wb_cli_error("incident new: --rsit '%s': not an RSIT value; write it as a machine tag, "
+                     "rsit:availability=\"ddos\" (see 'weerbaar incident taxonomy rsit')",
+                     o->rsit);
+        return WB_EXIT_ERROR;
+    }
+    if (o->detected_at != WB_TIME_NONE && o->detected_at > wb_time_now()) {
+        wb_cli_error("incident new: --detected-at lies in the future");
+        return WB_EXIT_ERROR;
+    }
+    int64_t org = 0;
+    if (wb_store_org_find(c->st, o->org, reg_org_cb, &org, &c->err) != 0) return reg_fail(c);
+    wb_incident_rec r = {
+        .org_id = org,
+        .title = o->title,
+        .aware_at = o->aware_at,
+        .detected_at = o->detected_at,
+        .entity_type = wb_entity_type_name(o->entity),
+        .rsit = o->rsit,
+        /* An incident report is for the CSIRT and the supervisor, not for
+         * sharing: amber unless the reporter says otherwise. */
+        .tlp = o->has_tlp ? o->tlp : WB_TLP_AMBER,
+    };
+    int rc = wb_store_begin(c->st, &c->err);
+    if (rc == 0) rc = wb_store_incident_add(c->st, &r, &c->id, &c->err);
+    if (reg_audited(c, rc, "incident.add", o->title) != 0) return reg_fail(c);
+    /* The id alone on the last line, for scripts: id=$(... | tail -1). */
+    printf("%lld\n", (long long)c->id);
+    return WB_EXIT_OK;
+}
+
+static int cmd_report(reg_ctx *c, const opts *o)
+{
+    if (!o->has_stage) {
+        wb_cli_error("incident report: --stage STAGE is required");
+        return WB_EXIT_ERROR;
+    }
+    bool report = wb_stage_is_report(o->stage);
+    if (report && !o->file) {
+        wb_cli_error("incident report: --file REPORT.json is required");
+        return WB_EXIT_ERROR;
+    }
+    wb_time now = wb_time_now();
+    if (o->submitted_at != WB_TIME_NONE && o->submitted_at > now) {
+        wb_cli_error("incident report: --submitted-at lies in the future");
+        return WB_EXIT_ERROR;
+    }
+    char *data = NULL;
+    size_t len = 0;
+    if (o->file && wb_read_file(o->file, WB_REPORT_MAX_BYTES, &data, &len, &c->err) != 0)
+        return reg_fail(c);
+    wb_reg_submission sub = {
+        .incident_id = c->id,
+        .stage = o->stage,
+        .submitted_at = o->submitted_at != WB_TIME_NONE ? o->submitted_at : now,
+        .channel = o->submitted_at != WB_TIME_NONE ? WB_CHANNEL_RECORDED : WB_CHANNEL_LOCAL,
+        .author = "cli",
+    };
+    wb_reg_receipt rcpt;
+    wb_report_problems probs = {0};
+    const char *name = o->file ? o->file : "report";
+    int rc = wb_store_begin(c->st, &c->err);
+    if (rc == 0) rc = wb_reg_submit(c->st, &sub, name, data, len, &rcpt, &probs, &c->err);
+    free(data);
+    char detail[96];
+    snprintf(detail, sizeof detail, "%s, %s", wb_stage_name(o->stage),
+             wb_report_channel_name(sub.channel));
+    if (rc == WB_EINVAL && probs.count) {
+        wb_store_rollback(c->st);
+        for (size_t i = 0; i < probs.count; i++)
+            wb_cli_error("%s: %s: %s", name, probs.items[i].path, probs.items[i].message);
+        if (probs.dropped) wb_cli_error("%s: %zu more problems not listed", name, probs.dropped);
+        wb_report_problems_free(&probs);
+        return WB_EXIT_ERROR;
+    }
+    wb_report_problems_free(&probs);
+    if (reg_audited(c, rc, "incident.report", detail) != 0) return reg_fail(c);
+    char at[48], due[48];
+    fmt_time(sub.submitted_at, o->utc, at, sizeof at);
+    fmt_time(rcpt.due, o->utc, due, sizeof due);
+    printf("report %lld: %s of incident %lld, submitted %s%s: %s%s (due %s)\n",
+           (long long)rcpt.report_id, wb_stage_name(o->stage), (long long)c->id, at,
+           sub.channel == WB_CHANNEL_RECORDED ? " (recorded afterwards)" : "",
+           rcpt.correction ? "a correction; the first decided " : "",
+           wb_deadline_state_name(rcpt.state), due);
+    return WB_EXIT_OK;
+}
+
+static int cmd_handled(reg_ctx *c, const opts *o)
+{
+    if (o->at == WB_TIME_NONE) {
+        wb_cli_error("incident handled: --at TIME is required");
+        return WB_EXIT_ERROR;
+    }
+    wb_reg_incident *ri = NULL;
+    if (wb_reg_incident_load(c->st, c->id, wb_time_now(), &ri, &c->err) != 0) return reg_fail(c);
+    wb_time aware = ri->inc.aware_at;
+    wb_reg_incident_free(ri);
+    if (o->at < aware || o->at > wb_time_now()) {
+        wb_cli_error("incident handled: --at must lie between the incident's aware_at and now");
+        return WB_EXIT_ERROR;
+    }
+    char at[48];
+    wb_time_format(o->at, at, sizeof at);
+    int rc = wb_store_begin(c->st, &c->err);
+    if (rc == 0)
+        rc = wb_store_incident_set_status(c->st, c->id, WB_INCIDENT_HANDLED, o->at, &c->err);
+    if (reg_audited(c, rc, "incident.handled", at) != 0) return reg_fail(c);
+    printf("incident %lld handled at %s\n", (long long)c->id, at);
+    return WB_EXIT_OK;
+}
+
+static int cmd_action(reg_ctx *c, const opts *o, wb_incident_action_kind kind)
+{
+    if (kind == WB_ACTION_ASK && o->by == WB_TIME_NONE) {
+        wb_cli_error("incident ask: --by TIME is required (the date the intermediate report is "
+                     "due)");
+        return WB_EXIT_ERROR;
+    }
+    if (kind == WB_ACTION_COMMENT && !o->text) {
+        wb_cli_error("incident comment: --text TEXT is required");
+        return WB_EXIT_ERROR;
+    }
+    wb_time now = o->at != WB_TIME_NONE ? o->at : wb_time_now();
+    if (kind == WB_ACTION_ASK && o->by <= now) {
+        wb_cli_error("incident ask: --by must lie in the future");
+        return WB_EXIT_ERROR;
+    }
+    wb_incident_action_rec a = {
+        .incident_id = c->id,
+        .kind = kind,
+        .at = now,
+        .by = kind == WB_ACTION_ASK ? o->by : WB_TIME_NONE,
+        .text = kind == WB_ACTION_COMMENT ? o->text : NULL,
+        .author = "cli",
+    };
+    char action[32];
+    snprintf(action, sizeof action, "incident.%s", wb_incident_action_name(kind));
+    int rc = wb_store_begin(c->st, &c->err);
+    int64_t id = 0;
+    /* The look-up names a missing incident plainly instead of a foreign-key
+     * failure. */
+    if (rc == 0) {
+        wb_reg_incident *ri = NULL;
+        rc = wb_reg_incident_load(c->st, c->id, now, &ri, &c->err);
+        wb_reg_incident_free(ri);
+    }
+    if (rc == 0) rc = wb_store_incident_action_add(c->st, &a, &id, &c->err);
+    if (reg_audited(c, rc, action, NULL) != 0) return reg_fail(c);
+    char at[48];
+    fmt_time(kind == WB_ACTION_ASK ? o->by : now, o->utc, at, sizeof at);
+    if (kind == WB_ACTION_ACK)
+        printf("incident %lld acknowledged at %s\n", (long long)c->id, at);
+    else if (kind == WB_ACTION_ASK)
+        printf("incident %lld: intermediate report asked for by %s\n", (long long)c->id, at);
+    else
+        printf("incident %lld: comment %lld added\n", (long long)c->id, (long long)id);
+    return WB_EXIT_OK;
+}
+
+static int overdue_status(const wb_reg_incident *ri)
+{
+    for (size_t i = 0; i < ri->ndeadlines; i++)
+        if (ri->deadlines[i].state == WB_DEADLINE_OVERDUE) return WB_EXIT_NO;
+    return WB_EXIT_OK;
+}
+
+static void print_deadlines(const wb_reg_incident *ri, bool utc)
+{
+    printf("%-14s %-26s %-8s %-26s %s\n", "STAGE", "DUE", "STATE", "SUBMITTED", "ARTICLE");
+    for (size_t i = 0; i < ri->ndeadlines; i++) {
+        const wb_deadline *d = &ri->deadlines[i];
+        char due[48], sub[48];
+        fmt_time(d->due, utc, due, sizeof due);
+        if (d->due == WB_TIME_NONE) snprintf(due, sizeof due, "handled_at + 1 month");
+        fmt_time(d->submitted, utc, sub, sizeof sub);
+        printf("%-14s %-26s %-8s %-26s %s\n", wb_stage_name(d->stage), due,
+               wb_deadline_state_name(d->state), sub, d->rule->article);
+    }
+}
+
+static int cmd_show(reg_ctx *c, const opts *o, bool export)
+{
+    if (export && !o->json) {
+        wb_cli_error("incident export: --format json is required (pdf follows later)");
+        return WB_EXIT_ERROR;
+    }
+    wb_time now = o->now != WB_TIME_NONE ? o->now : wb_time_now();
+    wb_reg_incident *ri = NULL;
+    if (wb_reg_incident_load(c->st, c->id, now, &ri, &c->err) != 0) return reg_fail(c);
+    int status = WB_EXIT_OK;
+    if (o->json) {
+        wb_buf b = {0};
+        unsigned parts = export ? WB_REG_JSON_REPORTS | WB_REG_JSON_STATE : 0;
+        if (wb_reg_incident_json(ri, parts, &b) == 0) {
+            puts(b.data);
+        } else {
+            wb_cli_error("incident: out of memory");
+            status = WB_EXIT_ERROR;
+        }
+        wb_buf_free(&b);
+        wb_reg_incident_free(ri);
+        return status;
+    }
+    const wb_incident_rec *i = &ri->inc;
+    char aware[48], detected[48], handled[48];
+    fmt_time(i->aware_at, o->utc, aware, sizeof aware);
+    fmt_time(i->detected_at, o->utc, detected, sizeof detected);
+    fmt_time(i->handled_at, o->utc, handled, sizeof handled);
+    printf("incident %lld: %s\n"
+           "  organisation  %s (sector %s)\n"
+           "  status        %s\n"
+           "  aware at      %s\n"
+           "  detected at   %s\n"
+           "  handled at    %s\n"
+           "  entity type   %s\n"
+           "  TLP           %s\n"
+           "  RSIT          %s\n",
+           (long long)i->id, i->title, i->org_name, i->org_sector ? i->org_sector : "-",
+           wb_incident_status_name(i->status), aware, detected, handled, i->entity_type,
+           wb_tlp_name(i->tlp), i->rsit ? i->rsit : "-");
+    printf("\nreports:\n");
+    if (ri->nreports == 0) printf("  (none)\n");
+    for (size_t k = 0; k < ri->nreports; k++) {
+        const wb_incident_report_rec *r = &ri->reports[k];
+        char at[48];
+        fmt_time(r->submitted_at, o->utc, at, sizeof at);
+        printf("  %-4lld %-14s %-26s %-9s %s\n", (long long)r->id, r->stage, at,
+               wb_report_channel_name(r->channel), r->author);
+    }
+    printf("\nCSIRT actions:\n");
+    if (ri->nactions == 0) printf("  (none)\n");
+    for (size_t k = 0; k < ri->nactions; k++) {
+        const wb_incident_action_rec *a = &ri->actions[k];
+        char at[48], by[48];
+        fmt_time(a->at, o->utc, at, sizeof at);
+        fmt_time(a->by, o->utc, by, sizeof by);
+        printf("  %-8s %-26s %s", wb_incident_action_name(a->kind), at, a->author);
+        if (a->kind == WB_ACTION_ASK) printf(" (intermediate report by %s)", by);
+        if (a->kind == WB_ACTION_COMMENT) printf(": %s", a->text);
+        putchar('\n');
+    }
+    printf("\ndeadlines:\n");
+    print_deadlines(ri, o->utc);
+    status = overdue_status(ri);
+    wb_reg_incident_free(ri);
+    return status;
+}
+
+typedef struct id_list {
+    int64_t *ids;
+    size_t n, cap;
+} id_list;
+
+static int collect_id(void *ud, const wb_incident_rec *r)
+{
+    id_list *l = ud;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        int64_t *p = realloc(l->ids, cap * sizeof *p);
+        if (p == NULL) return 1;
+        l->ids = p;
+        l->cap = cap;
+    }
+    l->ids[l->n++] = r->id;
+    return 0;
+}
+
+/* list and due: every incident in the register, one at a time. */
+static int cmd_each(reg_ctx *c, const opts *o, bool due)
+{
+    id_list l = {0};
+    if (wb_store_incident_list(c->st, collect_id, &l, &c->err) != 0) {
+        free(l.ids);
+        return reg_fail(c);
+    }
+    wb_time now = o->now != WB_TIME_NONE ? o->now : wb_time_now();
+    int status = WB_EXIT_OK;
+    bool overdue = false;
+    json_t *all = o->json ? json_array() : NULL;
+    if (!o->json) {
+        if (due)
+            printf("%-8s %-14s %-26s %-8s %s\n", "INCIDENT", "STAGE", "DUE", "STATE", "SUBMITTED");
+        else
+            printf("%-8s %-20s %-8s %-26s %-14s %s\n", "ID", "ORGANISATION", "STATUS", "AWARE AT",
+                   "NEXT", "TITLE");
+    }
+    for (size_t k = 0; status == WB_EXIT_OK && k < l.n; k++) {
+        wb_reg_incident *ri = NULL;
+        if (wb_reg_incident_load(c->st, l.ids[k], now, &ri, &c->err) != 0) {
+            status = reg_fail(c);
+            break;
+        }
+        if (overdue_status(ri) != WB_EXIT_OK) overdue = true;
+        wb_buf b = {0};
+        if (due) {
+            for (size_t i = 0; i < ri->ndeadlines; i++) {
+                const wb_deadline *d = &ri->deadlines[i];
+                if (o->json) {
+                    wb_buf_reset(&b);
+                    if (wb_reg_due_json(ri->inc.id, d, &b) != 0 ||
+                        json_array_append_new(all, json_loads(b.data, 0, NULL)) != 0)
+                        status = WB_EXIT_ERROR;
+                    continue;
+                }
+                char dt[48], sub[48];
+                fmt_time(d->due, o->utc, dt, sizeof dt);
+                if (d->due == WB_TIME_NONE) snprintf(dt, sizeof dt, "handled_at + 1 month");
+                fmt_time(d->submitted, o->utc, sub, sizeof sub);
+                printf("%-8lld %-14s %-26s %-8s %s\n", (long long)ri->inc.id,
+                       wb_stage_name(d->stage), dt, wb_deadline_state_name(d->state), sub);
+            }
+        } else if (o->json) {
+            if (wb_reg_incident_json(ri, 0, &b) != 0 ||
+                json_array_append_new(all, json_loads(b.data, 0, NULL)) != 0)
+                status = WB_EXIT_ERROR;
+        } else {
+            /* The earliest deadline still to meet, the one to act on. */
+            const wb_deadline *next = NULL;
+            for (size_t i = 0; i < ri->ndeadlines; i++) {
+                const wb_deadline *d = &ri->deadlines[i];
+                if (d->submitted == WB_TIME_NONE && d->due != WB_TIME_NONE &&
+                    d->stage != WB_STAGE_CSIRT_ANSWER && (!next || d->due < next->due))
+                    next = d;
+            }
+            char aware[48];
+            fmt_time(ri->inc.aware_at, o->utc, aware, sizeof aware);
+            printf("%-8lld %-20s %-8s %-26s %-14s %s\n", (long long)ri->inc.id, ri->inc.org_name,
+                   wb_incident_status_name(ri->inc.status), aware,
+                   next ? wb_stage_name(next->stage) : "-", ri->inc.title);
+        }
+        wb_buf_free(&b);
+        wb_reg_incident_free(ri);
+    }
+    free(l.ids);
+    if (status == WB_EXIT_ERROR && c->err.msg[0] == '\0') wb_cli_error("incident: out of memory");
+    if (o->json) {
+        if (status == WB_EXIT_OK)
+            status = print_json(all);
+        else
+            json_decref(all);
+    }
+    if (status == WB_EXIT_OK && due && overdue) status = WB_EXIT_NO;
+    return status;
+}
+
+static bool is_register_action(const char *a)
+{
+    static const char *const names[] = {"new", "report", "handled", "show", "list",
+                                        "due", "export", "ack",     "ask",  "comment"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(a, names[i]) == 0) return true;
+    return false;
+}
+
+static bool takes_id(const char *a)
+{
+    return strcmp(a, "new") != 0 && strcmp(a, "list") != 0 && strcmp(a, "due") != 0;
+}
+
+static int cmd_register(const opts *o, const char *action, char **args, int nargs)
+{
+    reg_ctx c = {0};
+    if (!o->db) {
+        wb_cli_error("incident %s: --db PATH is required (--hub follows in a later version)",
+                     action);
+        return WB_EXIT_ERROR;
+    }
+    if (takes_id(action)) {
+        if (nargs != 1) {
+            wb_cli_error("incident %s: expected one incident id", action);
+            return WB_EXIT_ERROR;
+        }
+        c.id_text = args[0];
+        if (wb_parse_i64(args[0], strlen(args[0]), 1, INT64_MAX, &c.id) != 0) {
+            wb_cli_error("incident %s: '%s' is not an incident id", action, args[0]);
+            return WB_EXIT_ERROR;
+        }
+    } else if (nargs != 0) {
+        wb_cli_error("incident %s: unexpected argument '%s'", action, args[0]);
+        return WB_EXIT_ERROR;
+    }
+    if (wb_store_open(&c.st, o->db, &c.err) != 0) return reg_fail(&c);
+    int status;
+    if (strcmp(action, "new") == 0)
+        status = cmd_new(&c, o);
+    else if (strcmp(action, "report") == 0)
+        status = cmd_report(&c, o);
+    else if (strcmp(action, "handled") == 0)
+        status = cmd_handled(&c, o);
+    else if (strcmp(action, "show") == 0)
+        status = cmd_show(&c, o, false);
+    else if (strcmp(action, "export") == 0)
+        status = cmd_show(&c, o, true);
+    else if (strcmp(action, "list") == 0)
+        status = cmd_each(&c, o, false);
+    else if (strcmp(action, "due") == 0)
+        status = cmd_each(&c, o, true);
+    else if (strcmp(action, "ack") == 0)
+        status = cmd_action(&c, o, WB_ACTION_ACK);
+    else if (strcmp(action, "ask") == 0)
+        status = cmd_action(&c, o, WB_ACTION_ASK);
+    else
+        status = cmd_action(&c, o, WB_ACTION_COMMENT);
+    wb_store_close(c.st);
+    return status;
+}
+
+int wb_cmd_incident(int argc, char **argv)
+{
+    opts o;
+    bool help = false;
+    int first = parse_opts(argc, argv, &o, &help);
+    if (help) {
+        incident_usage(stdout);
+        return WB_EXIT_OK;
+    }
+    if (first < 0) return WB_EXIT_ERROR;
+    if (first >= argc) {
+        incident_usage(stderr);
+        return WB_EXIT_ERROR;
+    }
+    const char *action = argv[first];
+    int extra = argc - first - 1;
+    if (strcmp(action, "taxonomy") == 0 && extra <= 1)
+        return cmd_taxonomy(&o, extra ? argv[first + 1] : NULL);
+    if (is_register_action(action)) return cmd_register(&o, action, argv + first + 1, extra);
+    if (extra != 0) {
+        wb_cli_error("incident %s: unexpected argument '%s'", action, argv[first + 1]);
+        return WB_EXIT_ERROR;
+    }
+    if (strcmp(action, "assess") == 0) return cmd_assess(&o);
+    if (strcmp(action, "validate") == 0) return cmd_validate(&o);
+    if (strcmp(action, "deadlines") == 0) return cmd_deadlines(&o);
+    wb_cli_error("incident: unknown action '%s' (assess, validate, deadlines, taxonomy; see "
+                 "'weerbaar incident --help')",
+                 action);
+    return WB_EXIT_ERROR;
+}

@@ -1,0 +1,160 @@
+/*
+ * amsterdam.c - Europe/Amsterdam local time without the machine's TZ: the
+ * final-report deadline is "one calendar month" on the Dutch calendar at the
+ * same local time, and deadlines are shown to people in Dutch time.
+ *
+ * The rule is the EU summer-time rule (Directive 2000/84/EC, in force in
+ * the Netherlands since 1996): CET (UTC+1) all year except CEST (UTC+2) from
+ * 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of
+ * October. tzdata's Europe/Amsterdam follows exactly this since 1996; the
+ * tests compare both. A fixed rule is preferred over the system's zoneinfo
+ * so that a server with TZ=UTC, a container without tzdata, or a future
+ * change of the machine's zone cannot move a legal deadline.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "incident/incident_internal.h"
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    /* Inverse of wb_days_from_civil: eras of 400 years (146097 days), years
+     * counted from 1 March so that the leap day ends a year. */
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+unsigned wbi_days_in_month(int64_t y, unsigned m)
+{
+    static const unsigned dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
+    return dm[(m - 1) % 12];
+}
+
+/* Floor division for negative times (before 1970). */
+static int64_t floordiv(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* Unix seconds of 01:00 UTC on the last Sunday of month m of year y. */
+static int64_t last_sunday_0100(int64_t y, unsigned m)
+{
+    int64_t last = wb_days_from_civil(y, m, wbi_days_in_month(y, m));
+    /* 1970-01-01 was a Thursday: weekday 0 = Sunday. */
+    int64_t wd = ((last + 4) % 7 + 7) % 7;
+    return (last - wd) * 86400 + 3600;
+}
+
+int wb_ams_offset(wb_time t)
+{
+    int64_t secs = floordiv(t, 1000000);
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(floordiv(secs, 86400), &y, &m, &d);
+    if (secs >= last_sunday_0100(y, 3) && secs < last_sunday_0100(y, 10)) return 7200;
+    return 3600;
+}
+
+static void civil_of(int64_t secs, unsigned usec, wb_civil *out)
+{
+    int64_t days = floordiv(secs, 86400), rem = secs - days * 86400;
+    civil_from_days(days, &out->year, &out->month, &out->day);
+    out->hour = (unsigned)(rem / 3600);
+    out->minute = (unsigned)(rem / 60 % 60);
+    out->second = (unsigned)(rem % 60);
+    out->usec = usec;
+}
+
+void wb_ams_to_civil(wb_time t, wb_civil *out, int *offset)
+{
+    int off = wb_ams_offset(t);
+    int64_t secs = floordiv(t, 1000000);
+    unsigned usec = (unsigned)(t - secs * 1000000);
+    civil_of(secs + off, usec, out);
+    if (offset) *offset = off;
+}
+
+wb_time wb_ams_from_civil(const wb_civil *c)
+{
+    int64_t local = wb_days_from_civil(c->year, c->month, c->day) * 86400 +
+                    (int64_t)c->hour * 3600 + (int64_t)c->minute * 60 + c->second;
+    int64_t cest = local - 7200, cet = local - 3600;
+    int64_t pick;
+    if (wb_ams_offset(cest * 1000000) == 7200)
+        pick = cest; /* valid in summer time; in the repeated hour also the earlier */
+    else if (wb_ams_offset(cet * 1000000) == 3600)
+        pick = cet;
+    else
+        pick = cet; /* the skipped hour: read with the offset before the gap */
+    return pick * 1000000 + c->usec;
+}
+
+wb_time wb_ams_add_months(wb_time t, int months)
+{
+    wb_civil c;
+    wb_ams_to_civil(t, &c, NULL);
+    int64_t m0 = (int64_t)c.month - 1 + months;
+    c.year += floordiv(m0, 12);
+    c.month = (unsigned)(m0 - floordiv(m0, 12) * 12) + 1;
+    unsigned dim = wbi_days_in_month(c.year, c.month);
+    if (c.day > dim) c.day = dim;
+    return wb_ams_from_civil(&c);
+}
+
+size_t wb_ams_format(wb_time t, char *out, size_t cap)
+{
+    wb_civil c;
+    int off;
+    wb_ams_to_civil(t, &c, &off);
+    int n;
+    if (c.usec)
+        n = snprintf(out, cap, "%04lld-%02u-%02uT%02u:%02u:%02u.%06u+%02d:00", (long long)c.year,
+                     c.month, c.day, c.hour, c.minute, c.second, c.usec, off / 3600);
+    else
+        n = snprintf(out, cap, "%04lld-%02u-%02uT%02u:%02u:%02u+%02d:00", (long long)c.year,
+                     c.month, c.day, c.hour, c.minute, c.second, off / 3600);
+    return n < 0 ? 0 : (size_t)n;
+}
+
+static bool digits_at(const char *s, size_t n, size_t at, size_t count)
+{
+    if (at + count > n) return false;
+    for (size_t i = at; i < at + count; i++)
+        if (s[i] < '0' || s[i] > '9') return false;
+    return true;
+}
+
+int wb_time_parse_rfc3339(const char *s, size_t n, wb_time *out)
+{
+    /* The shape is checked here; wb_time_parse checks ranges and converts. */
+    if (!digits_at(s, n, 0, 4) || n < 20 || s[4] != '-' || !digits_at(s, n, 5, 2) || s[7] != '-' ||
+        !digits_at(s, n, 8, 2) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+        !digits_at(s, n, 11, 2) || s[13] != ':' || !digits_at(s, n, 14, 2) || s[16] != ':' ||
+        !digits_at(s, n, 17, 2))
+        return WB_EINVAL;
+    size_t i = 19;
+    if (i < n && s[i] == '.') {
+        size_t start = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == start) return WB_EINVAL;
+    }
+    if (i + 1 == n && (s[i] == 'Z' || s[i] == 'z')) {
+        /* fine */
+    } else if (i + 6 == n && (s[i] == '+' || s[i] == '-') && digits_at(s, n, i + 1, 2) &&
+               s[i + 3] == ':' && digits_at(s, n, i + 4, 2)) {
+        /* fine */
+    } else {
+        return WB_EINVAL;
+    }
+    return wb_time_parse(s, n, out) == 0 ? 0 : WB_EINVAL;
+}
