@@ -89,6 +89,30 @@ bool wb_policy_distribution_allowed(wb_tlp tlp, int dist);
  * event and attribute. */
 wb_tlp wb_policy_tlp(const wb_policy_item *item);
 
+/* ---- incident policy ------------------------------------------------------------ */
+
+/* Who an incident concerns: its organisation, and the CSIRT and supervisor
+ * that the organisation's sector routes to (0 when there is none). */
+typedef struct wb_incident_audience {
+    int64_t org_id;
+    int64_t csirt_id;
+    int64_t supervisor_id;
+} wb_incident_audience;
+
+typedef enum wb_incident_op {
+    WB_INCIDENT_READ,   /* the incident, its reports, actions and deadlines */
+    WB_INCIDENT_SUBMIT, /* a report: the organisation itself */
+    WB_INCIDENT_CSIRT   /* ack, ask, comment: the routed CSIRT only */
+} wb_incident_op;
+
+/* The one decision every incident endpoint asks for (docs/hub.md has the
+ * table). Visible to the organisation, the routed CSIRT and the routed
+ * supervisor; a site admin reads with WB_ALLOW_AUDITED; sensors and
+ * everyone else are denied (and get 404, as for an incident that does not
+ * exist). Pure: no database, no clock. */
+wb_access wb_policy_incident(const wb_principal *p, wb_incident_op op,
+                             const wb_incident_audience *a);
+
 /* ---- API ----------------------------------------------------------------------- */
 
 typedef struct wb_hub wb_hub;

@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "weerbaar/hub.h"
+#include "weerbaar/incident.h"
 #include "weerbaar/store.h"
 
 static const char usage_text[] =
@@ -32,6 +33,11 @@ static const char usage_text[] =
     "  key list\n"
     "  sharing-group add NAME --orgs A,B,...\n"
     "  sharing-group list\n"
+    "  route add --sector SECTOR --csirt ORG [--supervisor ORG]\n"
+    "                         the CSIRT (and supervisor) incidents of organisations\n"
+    "                         in SECTOR go to; --sector '*' is the national CSIRT\n"
+    "                         for every sector without a route of its own\n"
+    "  route list\n"
     "  demo                   fills an empty database with demo organisations,\n"
     "                         users, a sharing group and events at every TLP\n"
     "                         level, and prints the demo users' keys\n"
@@ -45,7 +51,7 @@ static const char usage_text[] =
     "error (unknown organisation, duplicate e-mail, bad role, ...).\n";
 
 typedef struct admin_opts {
-    const char *db, *kind, *sector, *kvk, *org, *role, *orgs;
+    const char *db, *kind, *sector, *kvk, *org, *role, *orgs, *csirt, *supervisor;
     bool json;
 } admin_opts;
 
@@ -313,6 +319,82 @@ static int sg_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
     return WB_EXIT_OK;
 }
 
+/* ---- routes ------------------------------------------------------------------ */
+
+static int route_row(void *ud, const wb_route_rec *r)
+{
+    admin_ctx *c = ud;
+    if (c->json) {
+        json_t *o = json_pack("{s:s,s:s}", "sector", r->sector, "csirt", r->csirt_name);
+        json_object_set_new(o, "supervisor",
+                            r->supervisor_name ? json_string(r->supervisor_name) : json_null());
+        json_array_append_new(c->rows, o);
+        return 0;
+    }
+    printf("%-36s %-30s %s\n", r->sector, r->csirt_name,
+           r->supervisor_name ? r->supervisor_name : "-");
+    return 0;
+}
+
+typedef struct org_pick {
+    int64_t id;
+    wb_org_kind kind;
+} org_pick;
+
+static int org_pick_cb(void *ud, const wb_org *o)
+{
+    org_pick *p = ud;
+    p->id = o->id;
+    p->kind = o->kind;
+    return 1;
+}
+
+static int route_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
+{
+    if (n == 1 && strcmp(args[0], "list") == 0) {
+        if (!c->json) printf("%-36s %-30s %s\n", "SECTOR", "CSIRT", "SUPERVISOR");
+        if (wb_store_route_list(c->st, route_row, c, &c->err) != 0) return fail(c);
+        return print_rows(c);
+    }
+    if (n != 1 || strcmp(args[0], "add") != 0 || o->sector == NULL || o->csirt == NULL) {
+        wb_cli_error("admin route: expected 'add --sector SECTOR --csirt ORG [--supervisor "
+                     "ORG]' or 'list'");
+        return WB_EXIT_ERROR;
+    }
+    if (strcmp(o->sector, "*") != 0 && !wb_sector_valid(o->sector)) {
+        wb_cli_error("admin route add: --sector '%s' is not a NIS2 sector (see 'weerbaar "
+                     "incident taxonomy sectors'), or '*' for every sector without a route",
+                     o->sector);
+        return WB_EXIT_ERROR;
+    }
+    org_pick csirt = {0}, sup = {0};
+    if (wb_store_org_find(c->st, o->csirt, org_pick_cb, &csirt, &c->err) != 0) return fail(c);
+    if (csirt.kind != WB_ORG_CSIRT) {
+        wb_cli_error("admin route add: --csirt '%s' is a %s organisation, not a csirt", o->csirt,
+                     wb_org_kind_name(csirt.kind));
+        return WB_EXIT_ERROR;
+    }
+    if (o->supervisor) {
+        if (wb_store_org_find(c->st, o->supervisor, org_pick_cb, &sup, &c->err) != 0)
+            return fail(c);
+        if (sup.kind != WB_ORG_SUPERVISOR) {
+            wb_cli_error("admin route add: --supervisor '%s' is a %s organisation, not a "
+                         "supervisor",
+                         o->supervisor, wb_org_kind_name(sup.kind));
+            return WB_EXIT_ERROR;
+        }
+    }
+    char detail[300];
+    snprintf(detail, sizeof detail, "csirt %s, supervisor %s", o->csirt,
+             o->supervisor ? o->supervisor : "-");
+    int rc = wb_store_begin(c->st, &c->err);
+    if (rc == 0) rc = wb_store_route_set(c->st, o->sector, csirt.id, sup.id, &c->err);
+    if (audited(c, rc, "route.set", o->sector, detail) != 0) return fail(c);
+    printf("route: %s -> %s%s%s\n", o->sector, o->csirt, o->supervisor ? ", supervisor " : "",
+           o->supervisor ? o->supervisor : "");
+    return WB_EXIT_OK;
+}
+
 static void demo_key(void *ud, const char *email, const char *org, const char *role,
                      const char *key)
 {
@@ -336,6 +418,7 @@ int wb_cmd_admin(int argc, char **argv)
         {"sector", required_argument, NULL, 's'}, {"kvk", required_argument, NULL, 'K'},
         {"org", required_argument, NULL, 'o'},    {"role", required_argument, NULL, 'r'},
         {"orgs", required_argument, NULL, 'O'},   {"format", required_argument, NULL, 'f'},
+        {"csirt", required_argument, NULL, 'c'},  {"supervisor", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     admin_opts o = {0};
     optind = 1;
@@ -363,6 +446,12 @@ int wb_cmd_admin(int argc, char **argv)
             break;
         case 'O':
             o.orgs = optarg;
+            break;
+        case 'c':
+            o.csirt = optarg;
+            break;
+        case 'S':
+            o.supervisor = optarg;
             break;
         case 'f':
             if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {
@@ -403,10 +492,13 @@ int wb_cmd_admin(int argc, char **argv)
         status = key_cmd(&c, args + 1, n - 1);
     else if (strcmp(args[0], "sharing-group") == 0)
         status = sg_cmd(&c, &o, args + 1, n - 1);
+    else if (strcmp(args[0], "route") == 0)
+        status = route_cmd(&c, &o, args + 1, n - 1);
     else if (strcmp(args[0], "demo") == 0 && n == 1)
         status = demo_cmd(&c, o.db);
     else {
-        wb_cli_error("admin: unknown object '%s' (org, user, key, sharing-group, demo)", args[0]);
+        wb_cli_error("admin: unknown object '%s' (org, user, key, sharing-group, route, demo)",
+                     args[0]);
         status = WB_EXIT_ERROR;
     }
     json_decref(c.rows);

@@ -19,6 +19,8 @@
  *  - A site admin reads everything; a read of AMBER or stricter data that
  *    the admin's own organisation could not read is WB_ALLOW_AUDITED.
  *
+ * Incidents have a policy of their own (wb_policy_incident, below).
+ *
  * The function is pure (no database, no clock) so that the test matrix can
  * run it on every combination and get the same answer as the API does.
  */
@@ -112,4 +114,26 @@ wb_access wb_policy_read(const wb_principal *p, wb_read_path path, const wb_poli
     if (org_may_read(p, item)) return WB_ALLOW;
     if (p->role != WB_ROLE_SITE_ADMIN) return WB_DENY;
     return wb_policy_tlp(item) >= WB_TLP_AMBER ? WB_ALLOW_AUDITED : WB_ALLOW;
+}
+
+/* Incidents are not shared by TLP and distribution: the law names who
+ * receives a report (the CSIRT and, through it, the supervisor), so the
+ * audience is fixed by the sector's route and nothing widens it. */
+wb_access wb_policy_incident(const wb_principal *p, wb_incident_op op,
+                             const wb_incident_audience *a)
+{
+    if (p == NULL || a == NULL || !p->authenticated || p->role == WB_ROLE_SENSOR) return WB_DENY;
+    bool own = p->org_id == a->org_id;
+    bool csirt = a->csirt_id > 0 && p->org_id == a->csirt_id;
+    bool sup = a->supervisor_id > 0 && p->org_id == a->supervisor_id;
+    switch (op) {
+    case WB_INCIDENT_READ:
+        if (own || csirt || sup) return WB_ALLOW;
+        return p->role == WB_ROLE_SITE_ADMIN ? WB_ALLOW_AUDITED : WB_DENY;
+    case WB_INCIDENT_SUBMIT:
+        return own ? WB_ALLOW : WB_DENY;
+    case WB_INCIDENT_CSIRT:
+        return csirt ? WB_ALLOW : WB_DENY;
+    }
+    return WB_DENY;
 }

@@ -162,11 +162,168 @@ static void test_uuid(void **state)
     assert_false(wb_uuid_valid("11111111-1111-4111-8111-11111111111g", 36));
 }
 
+typedef struct seen {
+    int n;
+    int64_t id;
+    char stage[32], sector[64], route[64], sup[64];
+    wb_time handled, by;
+    wb_incident_status status;
+    wb_report_channel channel;
+} seen;
+
+static int inc_seen(void *ud, const wb_incident_rec *r)
+{
+    seen *s = ud;
+    s->n++;
+    s->id = r->id;
+    s->status = r->status;
+    s->handled = r->handled_at;
+    snprintf(s->sector, sizeof s->sector, "%s", r->org_sector ? r->org_sector : "");
+    return 0;
+}
+
+static int rep_seen(void *ud, const wb_incident_report_rec *r)
+{
+    seen *s = ud;
+    s->n++;
+    snprintf(s->stage, sizeof s->stage, "%s", r->stage);
+    s->channel = r->channel;
+    return 0;
+}
+
+static int act_seen(void *ud, const wb_incident_action_rec *a)
+{
+    seen *s = ud;
+    s->n++;
+    if (a->kind == WB_ACTION_ASK) s->by = a->by;
+    return 0;
+}
+
+static int route_seen(void *ud, const wb_route_rec *r)
+{
+    seen *s = ud;
+    s->n++;
+    snprintf(s->route, sizeof s->route, "%s:%s", r->sector, r->csirt_name);
+    snprintf(s->sup, sizeof s->sup, "%s", r->supervisor_name ? r->supervisor_name : "");
+    return 0;
+}
+
+/* The incident register's tables: integrity, status, append-only reports
+ * and actions, and routes falling back to the national CSIRT ('*'). */
+static void test_incidents(void **state)
+{
+    (void)state;
+    wb_store *st;
+    wb_error err = {0};
+    char idb[128];
+    snprintf(idb, sizeof idb, "%s/incidents.db", dir);
+    assert_int_equal(wb_store_open(&st, idb, &err), 0);
+    int64_t org = 0, csirt = 0, sup = 0, id = 0, rid = 0, aid = 0;
+    assert_int_equal(wb_store_org_add(st, "Gamma", WB_ORG_ESSENTIAL, "energy", NULL, &org, &err),
+                     0);
+    assert_int_equal(wb_store_org_add(st, "NCSC", WB_ORG_CSIRT, NULL, NULL, &csirt, &err), 0);
+    assert_int_equal(wb_store_org_add(st, "RDI", WB_ORG_SUPERVISOR, NULL, NULL, &sup, &err), 0);
+
+    wb_incident_rec r = {.org_id = org,
+                         .title = "t",
+                         .aware_at = 1000,
+                         .detected_at = WB_TIME_NONE,
+                         .entity_type = "other",
+                         .tlp = WB_TLP_AMBER};
+    assert_int_equal(wb_store_incident_add(st, &r, &id, &err), 0);
+    r.title = "";
+    assert_int_equal(wb_store_incident_add(st, &r, NULL, &err), WB_EINVAL);
+    r.title = "t";
+    r.aware_at = WB_TIME_NONE;
+    assert_int_equal(wb_store_incident_add(st, &r, NULL, &err), WB_EINVAL);
+    r.aware_at = 1000;
+    r.org_id = 999;
+    assert_int_equal(wb_store_incident_add(st, &r, NULL, &err), WB_EINVAL);
+
+    seen s = {0};
+    assert_int_equal(wb_store_incident_get(st, id, inc_seen, &s, &err), 0);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.sector, "energy");
+    assert_int_equal(s.status, WB_INCIDENT_OPEN);
+    assert_true(s.handled == WB_TIME_NONE);
+    assert_int_equal(wb_store_incident_get(st, id + 1, inc_seen, &s, &err), WB_ENOTFOUND);
+    assert_int_equal(wb_store_incident_set_status(st, id, WB_INCIDENT_HANDLED, 5000, &err), 0);
+    assert_int_equal(wb_store_incident_set_status(st, id, WB_INCIDENT_CLOSED, WB_TIME_NONE, &err),
+                     0);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(wb_store_incident_list(st, inc_seen, &s, &err), 0);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.status, WB_INCIDENT_CLOSED);
+    assert_true(s.handled == 5000); /* kept when closing */
+    assert_int_equal(wb_store_incident_set_status(st, 77, WB_INCIDENT_OPEN, 1, &err), WB_ENOTFOUND);
+
+    wb_incident_report_rec rep = {.incident_id = id,
+                                  .stage = "early-warning",
+                                  .json = "{}",
+                                  .submitted_at = 2000,
+                                  .channel = WB_CHANNEL_RECORDED,
+                                  .author = "cli"};
+    assert_int_equal(wb_store_incident_report_add(st, &rep, &rid, &err), 0);
+    rep.incident_id = 999;
+    assert_int_equal(wb_store_incident_report_add(st, &rep, NULL, &err), WB_EINVAL);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(wb_store_incident_report_list(st, id, rep_seen, &s, &err), 0);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.stage, "early-warning");
+    assert_int_equal(s.channel, WB_CHANNEL_RECORDED);
+
+    wb_incident_action_rec a = {
+        .incident_id = id, .kind = WB_ACTION_ASK, .at = 3000, .by = WB_TIME_NONE, .author = "x"};
+    assert_int_equal(wb_store_incident_action_add(st, &a, NULL, &err), WB_EINVAL); /* no date */
+    a.by = 9000;
+    assert_int_equal(wb_store_incident_action_add(st, &a, &aid, &err), 0);
+    a.kind = WB_ACTION_COMMENT;
+    assert_int_equal(wb_store_incident_action_add(st, &a, NULL, &err), WB_EINVAL); /* no text */
+    memset(&s, 0, sizeof s);
+    assert_int_equal(wb_store_incident_action_list(st, id, act_seen, &s, &err), 0);
+    assert_int_equal(s.n, 1);
+    assert_true(s.by == 9000);
+
+    /* Routes: the sector's own, else '*'; none at all is WB_ENOTFOUND. */
+    memset(&s, 0, sizeof s);
+    assert_int_equal(wb_store_route_for(st, "energy", route_seen, &s, &err), WB_ENOTFOUND);
+    assert_int_equal(wb_store_route_set(st, "*", csirt, 0, &err), 0);
+    assert_int_equal(wb_store_route_for(st, "energy", route_seen, &s, &err), 0);
+    assert_string_equal(s.route, "*:NCSC");
+    assert_int_equal(wb_store_route_set(st, "energy", csirt, sup, &err), 0);
+    assert_int_equal(wb_store_route_for(st, "energy", route_seen, &s, &err), 0);
+    assert_string_equal(s.route, "energy:NCSC");
+    assert_string_equal(s.sup, "RDI");
+    assert_int_equal(wb_store_route_for(st, NULL, route_seen, &s, &err), 0);
+    assert_string_equal(s.route, "*:NCSC");
+    assert_int_equal(wb_store_route_set(st, "energy", 999, 0, &err), WB_EINVAL);
+    assert_int_equal(wb_store_route_set(st, "", csirt, 0, &err), WB_EINVAL);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(wb_store_route_list(st, route_seen, &s, &err), 0);
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.route, "*:NCSC"); /* the fallback last */
+    wb_store_close(st);
+
+    /* Reports and actions are immutable whatever path reaches the file. */
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(idb, &raw), SQLITE_OK);
+    const char *const refused[] = {
+        "UPDATE incident_reports SET json='{\"summary\":\"x\"}'",
+        "DELETE FROM incident_reports",
+        "UPDATE incident_actions SET by_time=1",
+        "DELETE FROM incident_actions",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        assert_int_not_equal(sqlite3_exec(raw, refused[i], NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store),
         cmocka_unit_test(test_uuid),
+        cmocka_unit_test(test_incidents),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,331 @@
+/*
+ * test_hub_incident.c - who sees an incident on the hub, as a generated
+ * matrix through the API handler (wb_hub_handle): every incident read path
+ * (get, list, due) and every write path (report, ack, ask, comment) x every
+ * kind of caller (own organisation, routed CSIRT, routed supervisor, another
+ * organisation, another CSIRT, a sensor key, a site admin), for an incident
+ * in a sector with its own route and one that falls back to the national
+ * route ('*'). A hidden incident must answer 404 exactly as a missing one;
+ * a site admin's read must land in the audit log. The matrix's size is
+ * asserted so that no cell is silently dropped.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "weerbaar/hub.h"
+#include "weerbaar/store.h"
+
+enum { C_OWN, C_CSIRT, C_SUPERVISOR, C_OTHER, C_OTHER_CSIRT, C_SENSOR, C_ADMIN, N_CALLERS };
+static const char *const caller_names[N_CALLERS] = {
+    "own org",     "routed CSIRT", "routed supervisor", "other org",
+    "other CSIRT", "sensor",       "site admin"};
+enum { P_GET, P_LIST, P_DUE, N_READS };
+enum { W_REPORT, W_ACK, W_ASK, W_COMMENT, N_WRITES };
+#define N_INCIDENTS 2 /* energy (own route), health (national route) */
+
+typedef struct fixture {
+    char dir[64], db[96];
+    wb_hub *hub;
+    char keys[N_CALLERS][WB_KEY_TEXT_LEN + 1];
+    int64_t inc[N_INCIDENTS];
+} fixture;
+
+static int64_t add_org(wb_store *st, const char *name, wb_org_kind kind, const char *sector)
+{
+    int64_t id = 0;
+    wb_error err;
+    assert_int_equal(wb_store_org_add(st, name, kind, sector, NULL, &id, &err), 0);
+    return id;
+}
+
+static void add_user(wb_store *st, const char *email, int64_t org, wb_role role, char *key)
+{
+    int64_t uid = 0;
+    wb_error err;
+    assert_int_equal(wb_store_user_add(st, email, org, role, &uid, &err), 0);
+    assert_int_equal(wb_store_key_add(st, uid, key, NULL, &err), 0);
+}
+
+static unsigned call(fixture *f, const char *method, const char *path, const char *stage,
+                     int caller, const char *body, json_t **out)
+{
+    char auth[WB_KEY_TEXT_LEN + 16];
+    snprintf(auth, sizeof auth, "Bearer %s", f->keys[caller]);
+    wb_hub_arg args[1] = {{"stage", stage}};
+    wb_hub_request req = {.method = method,
+                          .path = path,
+                          .args = args,
+                          .nargs = stage ? 1 : 0,
+                          .authorization = auth,
+                          .body = body,
+                          .body_len = body ? strlen(body) : 0};
+    wb_hub_response resp;
+    wb_hub_handle(f->hub, &req, &resp);
+    unsigned status = resp.status;
+    json_t *j = json_loads(resp.body.data, 0, NULL);
+    assert_non_null(j);
+    if (status >= 400)
+        assert_true(json_is_string(json_object_get(json_object_get(j, "error"), "code")));
+    wb_hub_response_free(&resp);
+    if (out)
+        *out = j;
+    else
+        json_decref(j);
+    return status;
+}
+
+static const char ew[] = "{\"summary\":\"portal down\",\"malicious\":\"unknown\","
+                         "\"cross_border\":\"no\",\"contact\":{\"name\":\"Jan\","
+                         "\"email\":\"jan@example.nl\",\"phone\":\"+31 20 555 0100\"}}";
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/wb-incident-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->db, sizeof f->db, "%s/hub.db", f->dir);
+    wb_store *st;
+    wb_error err;
+    assert_int_equal(wb_store_open(&st, f->db, &err), 0);
+    int64_t own = add_org(st, "Own", WB_ORG_ESSENTIAL, "energy");
+    int64_t own2 = add_org(st, "Own2", WB_ORG_ESSENTIAL, "health");
+    int64_t csirt = add_org(st, "CSIRT-E", WB_ORG_CSIRT, NULL);
+    int64_t sup = add_org(st, "RDI", WB_ORG_SUPERVISOR, NULL);
+    int64_t other = add_org(st, "Other", WB_ORG_IMPORTANT, "energy");
+    int64_t ocsirt = add_org(st, "CSIRT-X", WB_ORG_CSIRT, NULL);
+    int64_t site = add_org(st, "Site", WB_ORG_OTHER, NULL);
+    /* energy routes to CSIRT-E and RDI; every other sector to the same
+     * CSIRT and supervisor nationally, so both incidents have one audience
+     * shape; CSIRT-X is routed nowhere. */
+    assert_int_equal(wb_store_route_set(st, "energy", csirt, sup, &err), 0);
+    assert_int_equal(wb_store_route_set(st, "*", csirt, sup, &err), 0);
+    add_user(st, "a@own.example", own, WB_ROLE_MEMBER, f->keys[C_OWN]);
+    add_user(st, "c@csirt.example", csirt, WB_ROLE_MEMBER, f->keys[C_CSIRT]);
+    add_user(st, "s@rdi.example", sup, WB_ROLE_MEMBER, f->keys[C_SUPERVISOR]);
+    add_user(st, "o@other.example", other, WB_ROLE_ORG_ADMIN, f->keys[C_OTHER]);
+    add_user(st, "x@csirtx.example", ocsirt, WB_ROLE_MEMBER, f->keys[C_OTHER_CSIRT]);
+    add_user(st, "sensor@own.example", own, WB_ROLE_SENSOR, f->keys[C_SENSOR]);
+    add_user(st, "admin@site.example", site, WB_ROLE_SITE_ADMIN, f->keys[C_ADMIN]);
+    wb_incident_rec r = {.org_id = own,
+                         .title = "energy incident",
+                         .aware_at = wb_time_now() - 3600 * (int64_t)1000000,
+                         .detected_at = WB_TIME_NONE,
+                         .entity_type = "other",
+                         .tlp = WB_TLP_AMBER};
+    assert_int_equal(wb_store_incident_add(st, &r, &f->inc[0], &err), 0);
+    r.org_id = own2;
+    r.title = "health incident";
+    assert_int_equal(wb_store_incident_add(st, &r, &f->inc[1], &err), 0);
+    wb_store_close(st);
+    /* Incident 1 is Own2's: for it the "own org" caller is just another
+     * organisation. */
+    wb_hub_opts o = {.db = f->db, .connections = 2, .rate = 1e6};
+    assert_int_equal(wb_hub_open(&f->hub, &o, &err), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    wb_hub_close(f->hub);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+/* The table of docs/hub.md, restated independently of src/hub/policy.c. */
+static bool sees(int caller, int incident)
+{
+    switch (caller) {
+    case C_OWN:
+        return incident == 0; /* incident 1 is Own2's */
+    case C_CSIRT:
+    case C_SUPERVISOR:
+    case C_ADMIN:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool listed(json_t *arr, int64_t id)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        json_t *key = json_object_get(v, "incident");
+        if (key == NULL) key = json_object_get(v, "id");
+        if (json_integer_value(key) == id) return true;
+    }
+    return false;
+}
+
+/* The id of the newest audit entry; *incident_read tells whether it is a
+ * site admin's read of an incident. */
+static int64_t newest_audit(fixture *f, bool *incident_read)
+{
+    json_t *j = NULL;
+    assert_int_equal(call(f, "GET", "/api/v1/audit", NULL, C_ADMIN, NULL, &j), 200);
+    json_t *a = json_object_get(json_array_get(json_object_get(j, "response"), 0), "Audit");
+    int64_t id = (int64_t)json_integer_value(json_object_get(a, "id"));
+    const char *act = json_string_value(json_object_get(a, "action"));
+    const char *d = json_string_value(json_object_get(a, "detail"));
+    *incident_read = act && d && strcmp(act, "read.admin") == 0 && strstr(d, "incident");
+    json_decref(j);
+    return id;
+}
+
+static void test_read_matrix(void **state)
+{
+    fixture *f = *state;
+    size_t cells = 0;
+    for (int inc = 0; inc < N_INCIDENTS; inc++) {
+        for (int c = 0; c < N_CALLERS; c++) {
+            for (int p = 0; p < N_READS; p++) {
+                char path[96];
+                if (p == P_GET)
+                    snprintf(path, sizeof path, "/api/v1/incidents/%lld", (long long)f->inc[inc]);
+                else
+                    snprintf(path, sizeof path, "/api/v1/incidents%s", p == P_DUE ? "/due" : "");
+                bool audited = false;
+                int64_t before = c == C_ADMIN ? newest_audit(f, &audited) : 0;
+                json_t *j = NULL;
+                unsigned st = call(f, "GET", path, NULL, c, NULL, &j);
+                bool want = sees(c, inc);
+                bool got;
+                if (c == C_SENSOR) {
+                    assert_int_equal(st, 403);
+                    got = false;
+                } else if (p == P_GET) {
+                    assert_true(st == 200 || st == 404);
+                    got = st == 200;
+                } else {
+                    assert_int_equal(st, 200);
+                    got = listed(json_object_get(j, "response"), f->inc[inc]);
+                }
+                if (got != want)
+                    fail_msg("incident %d, %s, path %d: got %d want %d", inc, caller_names[c], p,
+                             got, want);
+                if (c == C_ADMIN) {
+                    assert_true(newest_audit(f, &audited) > before);
+                    assert_true(audited);
+                }
+                json_decref(j);
+                cells++;
+            }
+        }
+    }
+    assert_int_equal(cells, N_INCIDENTS * N_CALLERS * N_READS);
+    /* A hidden incident and a missing one answer the same. */
+    json_t *a = NULL, *b = NULL;
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/incidents/%lld", (long long)f->inc[0]);
+    assert_int_equal(call(f, "GET", path, NULL, C_OTHER, NULL, &a), 404);
+    assert_int_equal(call(f, "GET", "/api/v1/incidents/999999", NULL, C_OTHER, NULL, &b), 404);
+    assert_true(json_equal(a, b));
+    json_decref(a);
+    json_decref(b);
+}
+
+static void test_write_matrix(void **state)
+{
+    fixture *f = *state;
+    size_t cells = 0;
+    for (int c = 0; c < N_CALLERS; c++) {
+        for (int w = 0; w < N_WRITES; w++) {
+            char path[96];
+            static const char *const tails[N_WRITES] = {"reports", "ack", "ask", "comments"};
+            snprintf(path, sizeof path, "/api/v1/incidents/%lld/%s", (long long)f->inc[0],
+                     tails[w]);
+            const char *body = w == W_REPORT    ? ew
+                               : w == W_ASK     ? "{\"by\":\"2099-01-01T00:00:00Z\"}"
+                               : w == W_COMMENT ? "{\"text\":\"thanks\"}"
+                                                : NULL;
+            unsigned st =
+                call(f, "POST", path, w == W_REPORT ? "early-warning" : NULL, c, body, NULL);
+            unsigned want;
+            if (c == C_SENSOR)
+                want = 403;
+            else if (!sees(c, 0))
+                want = 404;
+            else if (w == W_REPORT)
+                want = c == C_OWN ? 201 : 403;
+            else
+                want = c == C_CSIRT ? 201 : 403;
+            if (c == C_ADMIN) want = 403; /* sees it (audited), may not act */
+            if (st != want) fail_msg("%s, write %d: got %u want %u", caller_names[c], w, st, want);
+            cells++;
+        }
+    }
+    assert_int_equal(cells, N_CALLERS * N_WRITES);
+}
+
+static void test_reports(void **state)
+{
+    fixture *f = *state;
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/incidents/%lld/reports", (long long)f->inc[0]);
+    json_t *j = NULL;
+    /* Missing fields: 422 listing every one. */
+    assert_int_equal(call(f, "POST", path, "notification", C_OWN, "{\"summary\":\"x\"}", &j), 422);
+    const char *msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+    assert_non_null(msg);
+    assert_non_null(strstr(msg, "contact.email"));
+    assert_non_null(strstr(msg, "severity"));
+    assert_non_null(strstr(msg, "initial_assessment"));
+    json_decref(j);
+    assert_int_equal(call(f, "POST", path, "notification", C_OWN, "{", NULL), 400);
+    assert_int_equal(call(f, "POST", path, "bogus", C_OWN, ew, NULL), 400);
+    /* The server's clock is the submission time; the first decides met. */
+    assert_int_equal(call(f, "POST", path, "early-warning", C_OWN, ew, &j), 201);
+    assert_string_equal(json_string_value(json_object_get(j, "state")), "met");
+    json_decref(j);
+    assert_int_equal(call(f, "POST", path, "early-warning", C_OWN, ew, &j), 201);
+    assert_true(json_is_true(json_object_get(j, "correction")));
+    json_decref(j);
+    /* The incident shows the reports as coming through the hub. */
+    snprintf(path, sizeof path, "/api/v1/incidents/%lld", (long long)f->inc[0]);
+    assert_int_equal(call(f, "GET", path, NULL, C_CSIRT, NULL, &j), 200);
+    json_t *reps = json_object_get(json_object_get(j, "incident"), "reports");
+    assert_true(json_array_size(reps) >= 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(reps, 0), "channel")),
+                        "hub");
+    json_decref(j);
+    /* New incidents belong to the caller's organisation. */
+    assert_int_equal(call(f, "POST", "/api/v1/incidents", NULL, C_OWN,
+                          "{\"title\":\"new\",\"aware_at\":\"2026-01-01T10:00:00+01:00\"}", &j),
+                     201);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "incident"), "org")),
+                        "Own");
+    json_decref(j);
+    assert_int_equal(call(f, "POST", "/api/v1/incidents", NULL, C_OWN,
+                          "{\"title\":\"new\",\"aware_at\":\"yesterday\"}", NULL),
+                     422);
+    assert_int_equal(call(f, "POST", "/api/v1/incidents", NULL, C_OWN,
+                          "{\"title\":\"new\",\"aware_at\":\"2026-01-01T10:00:00Z\",\"x\":1}",
+                          NULL),
+                     422);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_read_matrix, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_matrix, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
