@@ -193,6 +193,10 @@ static int parse_constraint(wb_vers *v, size_t *cap, const char *t, size_t tn, b
                 wb_buf_free(&dec);
                 return vers_fail(err, s, n, "invalid percent-encoding in version");
             }
+            if (h == 0 && l == 0) { /* found by fuzzing: it would cut the version short */
+                wb_buf_free(&dec);
+                return vers_fail(err, s, n, "a version may not contain a NUL byte (%%00)");
+            }
             (void)wb_buf_putc(&dec, (char)(h * 16 + l));
             k += 2;
         } else if (strchr("<>=!*|", c)) {
@@ -306,17 +310,26 @@ static int vers_parse(const char *type, size_t typen, const char *cs, size_t csn
                                    v->c[i].version);
             }
         } else {
-            sort_constraints(v->scheme, v->c, v->n);
-            size_t o = 0;
-            for (size_t i = 0; rc == 0 && i < v->n; i++) {
-                if (o > 0 && cmp_constraint(v->scheme, &v->c[o - 1], &v->c[i]) == 0) {
-                    if (v->c[o - 1].op == v->c[i].op) continue; /* a duplicate */
-                    rc = vers_fail(err, s, n, "version '%s' appears with two different comparators",
-                                   v->c[i].version);
+            /* Sort and drop duplicates until nothing is dropped: some schemes'
+             * orders are not transitive (Maven's ComparableVersion, faithfully
+             * reproduced: "F0.01" = "F0" < "F0F0" < "F0.01"), so removing an
+             * element can leave its neighbours out of order. Found by fuzzing. */
+            size_t before;
+            do {
+                before = v->n;
+                sort_constraints(v->scheme, v->c, v->n);
+                size_t o = 0;
+                for (size_t i = 0; rc == 0 && i < v->n; i++) {
+                    if (o > 0 && cmp_constraint(v->scheme, &v->c[o - 1], &v->c[i]) == 0) {
+                        if (v->c[o - 1].op == v->c[i].op) continue; /* a duplicate */
+                        rc = vers_fail(err, s, n,
+                                       "version '%s' appears with two different comparators",
+                                       v->c[i].version);
+                    }
+                    v->c[o++] = v->c[i];
                 }
-                v->c[o++] = v->c[i];
-            }
-            v->n = o;
+                v->n = o;
+            } while (rc == 0 && v->n < before);
         }
         if (rc == 0) rc = check_sequence(v, s, n, err);
     }

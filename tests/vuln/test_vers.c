@@ -211,6 +211,10 @@ static void test_lenient_and_normalise(void **state)
     expect_normal("vers:deb/*", NULL, "vers:deb/*");
     expect_normal("vers:maven/1.0%7C2", NULL, "vers:maven/1.0%7C2");
     expect_invalid("vers:npm/>=2.0.0|<1.0.0", WB_VERS_STRICT, "not sorted");
+    /* found by fuzzing: Maven's order is not transitive ("F0.01" = "F0" <
+     * "F0F0" < "F0.01"); dropping the duplicate must not leave it unsorted */
+    expect_normal("vers:maven/F0.01|F0F0|F0", NULL, "vers:maven/F0F0|F0.01");
+    expect_invalid("vers:generic/1.0%00|2.0", 0, "NUL byte");
     expect_invalid("vers:npm/>=1.0.0|>=2.0.0", 0, "same direction");
     expect_invalid("vers:npm/1.0.0|<2.0.0", 0, "equality is followed by '<'");
     expect_invalid("vers:npm/*|1.0.0", 0, "alone");
