@@ -55,6 +55,8 @@ typedef struct wb_affected {
                                "generic", ...), see version.h; NULL = "generic" */
     const char *fixed;      /* first fixed version, for the report; or NULL */
     const char *product_id; /* CSAF product_id (or OSV package name), for the report */
+    const char *platform;   /* CSAF relationship: full name of the product this one is
+                               installed on / a component of (same-platform rule); or NULL */
 } wb_affected;
 
 typedef struct wb_remediation {
@@ -87,6 +89,9 @@ typedef struct wb_advisory {
     size_t naffected;
     const wb_remediation *remediations;
     size_t nremediations;
+    const char *severity; /* the source's own rating when it gives one: CSAF
+                             aggregate_severity / threats impact, OSV database_specific or
+                             ecosystem_specific severity ("HIGH", "Moderate"); or NULL */
 } wb_advisory;
 
 typedef struct wb_advisory_sink wb_advisory_sink;
@@ -185,6 +190,9 @@ typedef struct wb_vex {
     const char *justification; /* e.g. "vulnerable_code_not_in_execute_path"; or NULL */
     const char *detail;        /* impact statement / analysis detail; or NULL */
     const char *source;
+    const char *vendor; /* CSAF vendor branch, with product; or NULL */
+    const char *range;  /* vers range the statement covers (CSAF product_version_range,
+                           CycloneDX affects[].versions[].range); NULL = version says */
 } wb_vex;
 
 typedef struct wb_vex_sink wb_vex_sink;

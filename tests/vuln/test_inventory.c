@@ -1,0 +1,202 @@
+/*
+ * test_inventory.c - inventories: the real CycloneDX SBOMs of
+ * ../shared/testdata/sbom/ (Keycloak 10.0.2: 903 components plus the
+ * application itself; Dropwizard 1.3.15: 167 plus itself) and the SPDX
+ * 2.2/2.3 examples, with counts checked against the files; CSV asset lists
+ * (a bad row rejects the whole file, naming row and column); dpkg-query
+ * and rpm -qa output with the purls --distro forms.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "vulnsink.h"
+
+#define SBOM WB_SHARED_DIR "/testdata/sbom/"
+#define INV WB_TEST_DATA "/vuln/inv/"
+
+static void load(compsink *s, const char *path, const wb_inventory_opts *o)
+{
+    wb_error err = {0};
+    compsink_init(s);
+    if (wb_inventory_load(path, o, &s->sink, &err) != 0) fail_msg("%s: %s", path, err.msg);
+}
+
+static void cyclonedx(void **state)
+{
+    (void)state;
+    compsink s;
+    load(&s, SBOM "keycloak-10.0.2.cdx.json", NULL);
+    assert_int_equal(s.n, 903 + 1);
+    /* metadata.component: the asset, and a component of its own */
+    assert_string_equal(s.c[0].name, "keycloak-parent");
+    assert_string_equal(s.c[0].purl, "pkg:maven/org.keycloak/keycloak-parent@10.0.2");
+    assert_non_null(strstr(s.c[0].where, "keycloak-10.0.2.cdx.json: $.metadata.component"));
+    for (size_t i = 0; i < s.n; i++)
+        assert_string_equal(s.c[i].asset, "keycloak-parent");
+    const wb_component *c = compsink_find(&s, "bcprov-jdk15on");
+    assert_non_null(c);
+    assert_string_equal(c->version, "1.62");
+    assert_string_equal(c->purl, "pkg:maven/org.bouncycastle/bcprov-jdk15on@1.62?type=jar");
+    assert_string_equal(c->vendor, "org.bouncycastle"); /* the group, without a supplier */
+    assert_non_null(strstr(c->where, "$.components[0]"));
+    compsink_free(&s);
+    wb_inventory_opts o = {.asset = "idp-prod-01"};
+    load(&s, SBOM "dropwizard-1.3.15.cdx.json", &o);
+    assert_int_equal(s.n, 167 + 1);
+    assert_string_equal(s.c[s.n - 1].asset, "idp-prod-01");
+    compsink_free(&s);
+}
+
+static void spdx(void **state)
+{
+    (void)state;
+    compsink s;
+    load(&s, SBOM "spdx-appbomination.spdx.json", NULL);
+    assert_int_equal(s.n, 7);
+    assert_string_equal(s.c[0].asset, "SpdxDoc for App-BOM-ination");
+    const wb_component *c = compsink_find(&s, "App-BOM-ination");
+    assert_string_equal(c->version, "1.0");
+    assert_string_equal(c->vendor, "ACT Project");
+    size_t refs = 0;
+    for (size_t i = 0; i < s.n; i++)
+        refs += s.c[i].purl != NULL || s.c[i].cpe != NULL;
+    assert_true(refs >= 1);
+    compsink_free(&s);
+    load(&s, SBOM "spdx-examplemaven-0.0.1.spdx.json", NULL);
+    assert_int_equal(s.n, 6);
+    assert_string_equal(compsink_find(&s, "JUnit")->version, "3.8.1");
+    compsink_free(&s);
+}
+
+static void csv(void **state)
+{
+    (void)state;
+    compsink s;
+    load(&s, INV "assets.csv", NULL);
+    assert_int_equal(s.n, 3);
+    assert_string_equal(s.c[0].asset, "gw-01");
+    assert_true(s.c[0].internet_facing);
+    assert_string_equal(s.c[0].owner, "Netwerkbeheer, team 2"); /* quoted comma */
+    assert_string_equal(s.c[0].criticality, "high");
+    assert_string_equal(s.c[0].where, INV "assets.csv:3");
+    assert_string_equal(s.c[1].purl, "pkg:npm/lodash@4.17.20");
+    assert_string_equal(s.c[1].name, "lodash"); /* from the purl */
+    assert_string_equal(s.c[1].version, "4.17.20");
+    assert_false(s.c[1].internet_facing);
+    assert_null(s.c[2].cpe);
+    assert_string_equal(s.c[2].vendor, "Siemens");
+    assert_string_equal(s.c[2].product, "SIMATIC S7-1500");
+    assert_string_equal(s.c[2].version, "V2.9.4");
+    compsink_free(&s);
+    /* row 2 lacks its vendor: nothing from the file is used */
+    wb_error err = {0};
+    compsink_init(&s);
+    assert_int_equal(wb_inventory_load(INV "bad-row.csv", NULL, &s.sink, &err), WB_EPARSE);
+    assert_string_equal(err.msg, INV "bad-row.csv:3: row 2, column vendor: empty, and the row has "
+                                     "no cpe or purl: each row needs cpe, purl, or vendor, product "
+                                     "and version");
+    assert_int_equal(s.n, 0);
+    compsink_free(&s);
+}
+
+static int load_text(compsink *s, const char *text, const wb_inventory_opts *o, wb_error *err)
+{
+    char path[] = "/tmp/wb-inv-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) return WB_EIO;
+    FILE *f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+    compsink_init(s);
+    int rc = wb_inventory_load(path, o, &s->sink, err);
+    unlink(path);
+    return rc;
+}
+
+static void csv_errors(void **state)
+{
+    (void)state;
+    compsink s;
+    wb_error err = {0};
+    assert_int_equal(load_text(&s, "asset,cpe,colour\n", NULL, &err), WB_EPARSE);
+    assert_non_null(strstr(err.msg, ":1: column 3: unknown column 'colour'"));
+    compsink_free(&s);
+    assert_int_equal(load_text(&s, "asset,cpe\nh1,cpe:2.3:a:x\n", NULL, &err), WB_EPARSE);
+    assert_non_null(strstr(err.msg, ":2: row 1, column cpe: "));
+    compsink_free(&s);
+    assert_int_equal(
+        load_text(&s, "asset,purl,internet_facing\nh1,pkg:npm/a@1,maybe\n", NULL, &err), WB_EPARSE);
+    assert_non_null(strstr(err.msg, "row 1, column internet_facing: 'maybe'"));
+    compsink_free(&s);
+    assert_int_equal(load_text(&s, "asset,purl\nh1,\"pkg:npm/a@1\n", NULL, &err), WB_EPARSE);
+    assert_non_null(strstr(err.msg, ":2: malformed CSV record"));
+    compsink_free(&s);
+    assert_int_equal(load_text(&s, "asset,purl\nh1,pkg:npm/a@1,extra\n", NULL, &err), WB_EPARSE);
+    assert_non_null(strstr(err.msg, "row 1 has 3 fields, the header 2"));
+    compsink_free(&s);
+    assert_int_equal(load_text(&s, "hello world this is text\n", NULL, &err), WB_EFORMAT);
+    compsink_free(&s);
+}
+
+static void dpkg(void **state)
+{
+    (void)state;
+    compsink s;
+    wb_inventory_opts o = {.distro = "debian-12", .asset = "srv-01"};
+    load(&s, INV "dpkg.txt", &o);
+    assert_int_equal(s.n, 3); /* the not-installed package is left out */
+    const wb_component *c = compsink_find(&s, "libssl3");
+    assert_string_equal(c->version, "3.0.11-1~deb12u2");
+    assert_string_equal(c->source_name, "openssl");
+    assert_string_equal(c->source_version, "3.0.11-1~deb12u2");
+    assert_string_equal(c->purl, "pkg:deb/debian/libssl3@3.0.11-1~deb12u2?distro=debian-12");
+    assert_string_equal(c->asset, "srv-01");
+    assert_string_equal(c->where, INV "dpkg.txt:1");
+    compsink_free(&s);
+    o.distro = "ubuntu-22.04";
+    load(&s, INV "dpkg.txt", &o);
+    assert_string_equal(compsink_find(&s, "libc6")->purl,
+                        "pkg:deb/ubuntu/libc6@2.36-9%2Bdeb12u4?distro=ubuntu-22.04");
+    compsink_free(&s);
+}
+
+static void rpm(void **state)
+{
+    (void)state;
+    compsink s;
+    wb_inventory_opts o = {.distro = "rhel-9"};
+    load(&s, INV "rpm.txt", &o);
+    assert_int_equal(s.n, 3); /* gpg-pubkey is not software */
+    const wb_component *c = compsink_find(&s, "openssl-libs");
+    assert_string_equal(c->version, "1:3.0.7-25.el9_3");
+    assert_string_equal(
+        c->purl, "pkg:rpm/redhat/openssl-libs@3.0.7-25.el9_3?arch=x86_64&distro=rhel-9&epoch=1");
+    c = compsink_find(&s, "bash");
+    assert_string_equal(c->version, "5.1.8-6.el9_1"); /* (none): no epoch */
+    assert_string_equal(c->purl, "pkg:rpm/redhat/bash@5.1.8-6.el9_1?arch=x86_64&distro=rhel-9");
+    compsink_free(&s);
+    wb_error err = {0};
+    assert_int_equal(
+        load_text(&s, "bash (none):5.1.8-6.el9_1 x86_64\nbroken 5.1 x86_64\n", &o, &err),
+        WB_EPARSE);
+    assert_non_null(strstr(err.msg, ":2: version '5.1' is not EPOCH:VERSION-RELEASE"));
+    assert_int_equal(s.n, 0);
+    compsink_free(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(cyclonedx),  cmocka_unit_test(spdx), cmocka_unit_test(csv),
+        cmocka_unit_test(csv_errors), cmocka_unit_test(dpkg), cmocka_unit_test(rpm),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
