@@ -3,9 +3,8 @@
  * bytes, not the name), from a path or stdin, as blocks of whole lines.
  *
  * Log readers never see a partial line: each block ends at a newline, except
- * the last block of a file that does not end in one. Plain regular files are
- * memory-mapped and blocks point into the mapping (no copy); other inputs are
- * read into buffers that each block owns.
+ * the last block of a file that does not end in one. Each block owns its
+ * buffer.
  */
 #ifndef WEERBAAR_IO_H
 #define WEERBAAR_IO_H
@@ -27,7 +26,7 @@ typedef struct wb_input wb_input;
 typedef struct wb_block {
     const char *data; /* whole lines */
     size_t len;
-    char *owned; /* heap memory behind data, or NULL when data points into a mapping */
+    char *owned; /* heap memory behind data */
 } wb_block;
 
 typedef struct wb_input_opts {
@@ -41,8 +40,7 @@ typedef struct wb_input_opts {
 int wb_input_open(wb_input **out, const char *path, const wb_input_opts *opts, wb_error *err);
 /* Next block: 1 with *b filled, 0 at end of input (with follow: nothing new
  * yet), or a negative code (truncated or corrupt compressed data, read error)
- * with a message naming the file. Free each block with wb_block_free; blocks
- * that point into a mapping stay valid until wb_input_close. */
+ * with a message naming the file. Free each block with wb_block_free. */
 int wb_input_next(wb_input *in, wb_block *b, wb_error *err);
 void wb_block_free(wb_block *b);
 /* With follow: true when the file was replaced (rotated) or truncated and has

@@ -49,9 +49,10 @@ typedef struct wb_iocset_stats {
     uint64_t loaded[WB_IOC_TYPE_COUNT]; /* indexed, per type */
     uint64_t invalid;                   /* values that did not normalise */
     uint64_t expired;
-    uint64_t warninglisted; /* total; per list through wb_iocset_warninglist_drops */
-    uint64_t skipped;       /* records the loaders passed over (see skip reasons) */
-    size_t memory;          /* bytes held by the built set */
+    uint64_t warninglisted;   /* total; per list through wb_iocset_warninglist_drops */
+    uint64_t skipped;         /* records the loaders passed over (see skip reasons) */
+    size_t memory;            /* bytes held by the built set */
+    unsigned v4_filter_grain; /* the IPv4 pre-filter's block size (/16../24), 0 = none */
 } wb_iocset_stats;
 
 int wb_iocset_new(wb_iocset **out, const wb_iocset_opts *opts);

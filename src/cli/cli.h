@@ -25,6 +25,8 @@ int wb_cmd_match(int argc, char **argv);
 int wb_cmd_vers(int argc, char **argv);
 int wb_cmd_purl(int argc, char **argv);
 int wb_cmd_cpe(int argc, char **argv);
+int wb_cmd_serve(int argc, char **argv);
+int wb_cmd_admin(int argc, char **argv);
 
 /* Prints "weerbaar: message" to stderr. */
 void wb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

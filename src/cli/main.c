@@ -13,6 +13,8 @@ static const wb_command commands[] = {
     {"vers", wb_cmd_vers, "compare package versions; test, normalise and translate vers ranges"},
     {"purl", wb_cmd_purl, "parse and canonicalise package URLs (purl)"},
     {"cpe", wb_cmd_cpe, "match CPE 2.3 names and 2.2 URIs (NISTIR 7696)"},
+    {"serve", wb_cmd_serve, "run the hub: share events and indicators under TLP (HTTP API)"},
+    {"admin", wb_cmd_admin, "administer a hub database: organisations, users, keys, groups"},
 };
 
 static void usage(FILE *f)

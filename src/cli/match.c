@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +14,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "weerbaar/client.h"
 #include "weerbaar/ioc.h"
 #include "weerbaar/logs.h"
 #include "weerbaar/match.h"
@@ -21,6 +23,7 @@
 
 static const char usage_text[] =
     "usage: weerbaar match -i INDICATORS [-i ...] [options] [LOG ...]\n"
+    "       weerbaar match --hub URL --key KEY [--report] [options] [LOG ...]\n"
     "\n"
     "Finds known indicators of compromise in logs. Indicators come from MISP\n"
     "(an event, a list of events, a restSearch response or a feed directory),\n"
@@ -38,6 +41,11 @@ static const char usage_text[] =
     "\n"
     "indicators:\n"
     "  -i, --iocs FILE|DIR        indicators to load (repeatable)\n"
+    "      --hub URL              also load every event this key may see from a\n"
+    "                             weerbaar hub (https://hub.example:8443)\n"
+    "      --key KEY              the hub API key (default: $WEERBAAR_KEY)\n"
+    "      --report               post the sightings to the hub at the end,\n"
+    "                             aggregated per indicator (count, first, last)\n"
     "      --ioc-format FMT       auto (default), misp, stix, zeek, csv, plain\n"
     "      --all-attributes       MISP: also attributes whose to_ids is false\n"
     "  -w, --warninglist FILE|DIR MISP warninglist(s): indicators on a list are\n"
@@ -75,7 +83,8 @@ static const char usage_text[] =
     "  weerbaar match -i misp-feed/ /var/log/zeek/current/\n"
     "  weerbaar match -i iocs.csv -w warninglists/lists --stats dns.log.gz\n"
     "  zcat eve.json.gz | weerbaar match -i bundle.json --format count\n"
-    "  weerbaar match -i event.json --follow --log-format dnsmasq /var/log/dnsmasq.log\n";
+    "  weerbaar match -i event.json --follow --log-format dnsmasq /var/log/dnsmasq.log\n"
+    "  WEERBAAR_KEY=... weerbaar match --hub https://hub.example --report /var/log/zeek/\n";
 
 enum { OUT_JSONL, OUT_MISP, OUT_COUNT, OUT_TABLE };
 
@@ -95,6 +104,7 @@ typedef struct match_ctx {
     double t0;
     bool write_failed;
     bool header_done;
+    size_t rss_loaded; /* resident memory once the indicators are loaded */
 } match_ctx;
 
 static volatile int stop_flag;
@@ -151,17 +161,16 @@ static int print_row(match_ctx *m, const wb_sighting *s)
 static int on_sighting(void *ud, const wb_sighting *s)
 {
     match_ctx *m = ud;
-    if (m->format == OUT_COUNT) return 0;
-    if (m->format == OUT_TABLE) return print_row(m, s);
-    if (m->format == OUT_MISP) {
+    if (m->aggs) {
         agg *a = &m->aggs[s->ioc_id];
         a->count++;
         if (s->ts != WB_TIME_NONE) {
             if (a->first == WB_TIME_NONE || s->ts < a->first) a->first = s->ts;
             if (a->last == WB_TIME_NONE || s->ts > a->last) a->last = s->ts;
         }
-        return 0;
     }
+    if (m->format == OUT_TABLE) return print_row(m, s);
+    if (m->format == OUT_MISP || m->format == OUT_COUNT) return 0;
     char ts[40];
     if (s->ts != WB_TIME_NONE) wb_time_format(s->ts, ts, sizeof ts);
     json_t *o = json_object();
@@ -214,6 +223,17 @@ static void on_file_error(void *ud, const wb_error *err)
     wb_cli_report(err);
 }
 
+/* Resident memory now, from /proc (0 where there is none). */
+static size_t resident_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f == NULL) return 0;
+    unsigned long size = 0, res = 0;
+    int n = fscanf(f, "%lu %lu", &size, &res);
+    fclose(f);
+    return n == 2 ? (size_t)res * (size_t)sysconf(_SC_PAGESIZE) : 0;
+}
+
 static double mono(void)
 {
     struct timespec ts;
@@ -239,7 +259,7 @@ static void on_flush(void *ud)
     fflush(m->out);
 }
 
-static void print_stats(const wb_iocset *set, const wb_engine_stats *es)
+static void print_stats(const wb_iocset *set, const wb_engine_stats *es, size_t rss_loaded)
 {
     wb_iocset_stats st;
     wb_iocset_stats_get(set, &st);
@@ -263,6 +283,13 @@ static void print_stats(const wb_iocset *set, const wb_engine_stats *es)
         fprintf(stderr, "  %s: %llu\n", name, (unsigned long long)c);
     fprintf(stderr, "index memory: %.1f MB (%.0f bytes per indicator)\n", (double)st.memory / 1e6,
             total ? (double)st.memory / (double)total : 0.0);
+    if (st.v4_filter_grain)
+        fprintf(stderr, "IPv4 pre-filter: one bit per /%u (%zu KiB)\n", st.v4_filter_grain,
+                ((size_t)1 << st.v4_filter_grain) / 8 / 1024);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    fprintf(stderr, "resident memory: %.1f MB after loading, %.1f MB at most\n",
+            (double)rss_loaded / 1e6, (double)ru.ru_maxrss * 1024 / 1e6);
     fprintf(stderr, "files: %llu (%llu unreadable)\n", (unsigned long long)es->files,
             (unsigned long long)es->file_errors);
     fprintf(stderr, "lines: %llu\nrecords: %llu\nmalformed lines: %llu\n",
@@ -275,7 +302,8 @@ static void print_stats(const wb_iocset *set, const wb_engine_stats *es)
             es->seconds > 0 ? (double)es->bytes / 1e6 / es->seconds : 0.0);
 }
 
-static int print_misp(match_ctx *m, const wb_iocset *set, const char *source)
+/* The sightings as MISP sighting objects, one per sighted indicator. */
+static json_t *misp_sightings(const match_ctx *m, const wb_iocset *set, const char *source)
 {
     json_t *arr = json_array();
     wb_time now = wb_time_now();
@@ -310,10 +338,70 @@ static int print_misp(match_ctx *m, const wb_iocset *set, const char *source)
         json_object_set_new(o, "indicator_type", json_string(wb_ioc_type_name(ioc.type)));
         json_array_append_new(arr, o);
     }
+    return arr;
+}
+
+static int print_misp(match_ctx *m, const wb_iocset *set, const char *source)
+{
+    json_t *arr = misp_sightings(m, set, source);
     int rc = json_dumpf(arr, m->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(arr);
     if (rc != 0 || fputc('\n', m->out) == EOF) return -1;
     return 0;
+}
+
+/* Loads every event the key may see from the hub, page by page. */
+static int load_hub(const wb_hub_client *hc, const wb_intel_opts *iopts, wb_ioc_sink *sink,
+                    wb_error *err)
+{
+    enum { PAGE = 1000 };
+    wb_intel_opts o = *iopts;
+    o.format = WB_INTEL_MISP;
+    wb_buf body = {0};
+    int rc = 0;
+    for (unsigned page = 1; rc == 0; page++) {
+        char path[96];
+        snprintf(path, sizeof path, "/api/v1/events?limit=%d&page=%u", PAGE, page);
+        rc = wb_hub_request(hc, "GET", path, NULL, 0, &body, NULL, err);
+        if (rc) break;
+        json_t *j = json_loadb(body.data, body.len, 0, NULL);
+        size_t n = json_array_size(json_object_get(j, "response"));
+        json_decref(j);
+        rc = wb_intel_load_buffer(hc->base, body.data, body.len, &o, sink, err);
+        if (n < PAGE) break;
+    }
+    wb_buf_free(&body);
+    return rc;
+}
+
+/* Posts the aggregated sightings to the hub, at most 10,000 a request (the
+ * hub's limit). Returns 0 or a negative code with err set. */
+static int report_hub(const wb_hub_client *hc, const match_ctx *m, const wb_iocset *set,
+                      const char *source, size_t *reported, wb_error *err)
+{
+    enum { CHUNK = 10000 };
+    json_t *all = misp_sightings(m, set, source);
+    size_t n = json_array_size(all);
+    wb_buf resp = {0};
+    int rc = 0;
+    *reported = 0;
+    for (size_t i = 0; rc == 0 && i < n; i += CHUNK) {
+        json_t *part = json_array();
+        for (size_t k = i; k < n && k < i + CHUNK; k++)
+            json_array_append(part, json_array_get(all, k));
+        char *body = json_dumps(part, JSON_COMPACT);
+        json_decref(part);
+        if (body == NULL) {
+            rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+            break;
+        }
+        rc = wb_hub_request(hc, "POST", "/api/v1/sightings", body, strlen(body), &resp, NULL, err);
+        free(body);
+        if (rc == 0) *reported += (n - i < CHUNK ? n - i : CHUNK);
+    }
+    wb_buf_free(&resp);
+    json_decref(all);
+    return rc;
 }
 
 static void list_formats(wb_buf *b)
@@ -347,7 +435,20 @@ static int strv_push(strv *s, const char *p)
 
 int wb_cmd_match(int argc, char **argv)
 {
-    enum { O_ALL = 256, O_NOW, O_EXPIRED, O_LOGFMT, O_FIELD, O_FORMAT, O_STATS, O_IOCFMT, O_SRC };
+    enum {
+        O_ALL = 256,
+        O_NOW,
+        O_EXPIRED,
+        O_LOGFMT,
+        O_FIELD,
+        O_FORMAT,
+        O_STATS,
+        O_IOCFMT,
+        O_SRC,
+        O_HUB,
+        O_KEY,
+        O_REPORT
+    };
     static const struct option longopts[] = {
         {"iocs", required_argument, NULL, 'i'},
         {"warninglist", required_argument, NULL, 'w'},
@@ -362,6 +463,9 @@ int wb_cmd_match(int argc, char **argv)
         {"stats", no_argument, NULL, O_STATS},
         {"ioc-format", required_argument, NULL, O_IOCFMT},
         {"sighting-source", required_argument, NULL, O_SRC},
+        {"hub", required_argument, NULL, O_HUB},
+        {"key", required_argument, NULL, O_KEY},
+        {"report", no_argument, NULL, O_REPORT},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -373,6 +477,8 @@ int wb_cmd_match(int argc, char **argv)
     match_ctx m = {.format = OUT_JSONL, .out = stdout};
     bool stats = false;
     const char *sighting_source = "weerbaar";
+    wb_hub_client hc = {0};
+    bool report = false, curl_up = false;
     int status = WB_EXIT_ERROR;
     wb_warninglists *wl = NULL;
     wb_iocset *set = NULL;
@@ -458,6 +564,15 @@ int wb_cmd_match(int argc, char **argv)
         case O_SRC:
             sighting_source = optarg;
             break;
+        case O_HUB:
+            hc.base = optarg;
+            break;
+        case O_KEY:
+            hc.key = optarg;
+            break;
+        case O_REPORT:
+            report = true;
+            break;
         case 'v':
             m.verbose = true;
             break;
@@ -474,8 +589,17 @@ int wb_cmd_match(int argc, char **argv)
             goto done;
         }
     }
-    if (iocs.n == 0) {
-        wb_cli_error("match: no indicators: give -i FILE (see weerbaar match --help)");
+    if (hc.key == NULL) hc.key = getenv("WEERBAAR_KEY");
+    if (iocs.n == 0 && hc.base == NULL) {
+        wb_cli_error("match: no indicators: give -i FILE or --hub URL (see weerbaar match --help)");
+        goto done;
+    }
+    if (hc.base && (hc.key == NULL || *hc.key == '\0')) {
+        wb_cli_error("match: --hub needs an API key: --key KEY or WEERBAAR_KEY");
+        goto done;
+    }
+    if (report && hc.base == NULL) {
+        wb_cli_error("match: --report posts sightings to the hub given with --hub");
         goto done;
     }
     wb_error err;
@@ -499,16 +623,28 @@ int wb_cmd_match(int argc, char **argv)
             goto done;
         }
     }
+    if (hc.base) {
+        if (wb_hub_global_init() != 0) {
+            wb_cli_error("match: cannot start the HTTP client");
+            goto done;
+        }
+        curl_up = true;
+        if (load_hub(&hc, &iopts, wb_iocset_sink(set), &err) != 0) {
+            wb_cli_report(&err);
+            goto done;
+        }
+    }
     if (wb_iocset_build(set, &err) != 0) {
         wb_cli_report(&err);
         goto done;
     }
+    m.rss_loaded = resident_bytes();
     if (m.notices_dropped)
         fprintf(stderr, "weerbaar: ... and %u more dropped indicators (-v lists all)\n",
                 m.notices_dropped);
     if (wb_iocset_count(set) == 0)
         fprintf(stderr, "weerbaar: warning: no indicators loaded: nothing can match\n");
-    if (m.format == OUT_MISP) {
+    if (m.format == OUT_MISP || report) {
         size_t n = wb_iocset_count(set);
         m.aggs = calloc(n ? n : 1, sizeof *m.aggs);
         if (m.aggs == NULL) goto oom;
@@ -547,8 +683,21 @@ int wb_cmd_match(int argc, char **argv)
     if (m.format == OUT_MISP && print_misp(&m, set, sighting_source) != 0) m.write_failed = true;
     if (fflush(stdout) != 0) m.write_failed = true;
     if (m.write_failed) wb_cli_error("match: cannot write the output");
-    if (stats) print_stats(set, &es);
-    if (rc != 0 || m.write_failed)
+    bool report_failed = false;
+    if (report && rc != WB_ENOMEM) {
+        size_t sent = 0;
+        wb_error rerr;
+        wb_error_clear(&rerr);
+        if (report_hub(&hc, &m, set, sighting_source, &sent, &rerr) != 0) {
+            wb_cli_report(&rerr);
+            report_failed = true;
+        } else {
+            fprintf(stderr, "weerbaar: reported the sightings of %zu indicator%s to %s\n", sent,
+                    sent == 1 ? "" : "s", hc.base);
+        }
+    }
+    if (stats) print_stats(set, &es, m.rss_loaded);
+    if (rc != 0 || m.write_failed || report_failed)
         status = WB_EXIT_ERROR;
     else
         status = es.sightings ? WB_EXIT_OK : WB_EXIT_NO;
@@ -557,6 +706,7 @@ oom:
     wb_cli_error("match: out of memory");
     status = WB_EXIT_ERROR;
 done:
+    if (curl_up) wb_hub_global_cleanup();
     free(m.aggs);
     wb_iocset_free(set);
     wb_warninglists_free(wl);

@@ -1,17 +1,17 @@
 /*
- * io.c - line-block input over plain files (mmap), pipes and compressed
- * streams (zlib for gzip, libzstd for zstd), with tail -f style following.
+ * io.c - line-block input over files, pipes and compressed streams (zlib for
+ * gzip, libzstd for zstd), with tail -f style following.
  *
- * The mapping path exists because it is the fastest way through a large
- * plain log: the matcher reads the page cache directly and nothing is
- * copied. Everything else goes through one streaming path that decodes into
- * a block buffer and carries a partial last line into the next block.
+ * One streaming path for everything: data is decoded (or, when plain, read
+ * straight) into a block buffer, and a partial last line is carried into the
+ * next block. Plain files are deliberately not memory-mapped: a log that is
+ * truncated while it is read (logrotate's copytruncate) would kill the
+ * process with SIGBUS, and read() into reused buffers measured as fast.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,10 +32,6 @@ struct wb_input {
     bool reopened;
     wb_compression comp;
     size_t block_size, max_line;
-    /* mapping */
-    char *map;
-    size_t map_len, map_off;
-    bool mapped;
     /* streaming */
     unsigned char *inbuf;
     size_t in_len, in_off;
@@ -133,19 +129,6 @@ static int open_fd(wb_input *in, wb_error *err)
     int rc = fill_raw(in, err);
     if (rc) return rc;
     detect(in);
-    if (in->comp == WB_COMP_NONE && !in->follow && !in->is_stdin && S_ISREG(st.st_mode) &&
-        st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX) {
-        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, in->fd, 0);
-        if (m != MAP_FAILED) {
-            madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
-            in->map = m;
-            in->map_len = (size_t)st.st_size;
-            in->map_off = 0;
-            in->mapped = true;
-            in->bytes_in = in->map_len;
-            return 0;
-        }
-    }
     return start_decoder(in, err);
 }
 
@@ -179,6 +162,20 @@ int wb_input_open(wb_input **out, const char *path, const wb_input_opts *opts, w
 static ssize_t produce(wb_input *in, char *dst, size_t cap, wb_error *err)
 {
     for (;;) {
+        if (in->comp == WB_COMP_NONE && in->in_off == in->in_len && !in->src_eof) {
+            /* Plain data: read straight into the block, one copy only. */
+            for (;;) {
+                ssize_t r = read(in->fd, dst, cap);
+                if (r < 0 && errno == EINTR) continue;
+                if (r < 0) return io_err(err, in->path, errno);
+                if (r == 0) {
+                    in->src_eof = true;
+                    return 0;
+                }
+                in->bytes_in += (uint64_t)r;
+                return r;
+            }
+        }
         if (in->in_off == in->in_len && !in->src_eof) {
             int rc = fill_raw(in, err);
             if (rc) return rc;
@@ -259,22 +256,6 @@ int wb_input_next(wb_input *in, wb_block *b, wb_error *err)
     b->data = NULL;
     b->len = 0;
     b->owned = NULL;
-    if (in->mapped) {
-        if (in->map_off >= in->map_len) return 0;
-        size_t start = in->map_off, end;
-        if (in->map_len - start <= in->block_size) {
-            end = in->map_len;
-        } else {
-            const char *nl = memchr(in->map + start + in->block_size, '\n',
-                                    in->map_len - start - in->block_size);
-            end = nl ? (size_t)(nl - in->map) + 1 : in->map_len;
-        }
-        b->data = in->map + start;
-        b->len = end - start;
-        in->map_off = end;
-        in->bytes_out += b->len;
-        return 1;
-    }
     if (in->done && !in->follow) return 0;
     if (in->follow && in->src_eof) {
         int rc = check_rotation(in, err);
@@ -386,7 +367,6 @@ const char *wb_input_path(const wb_input *in)
 void wb_input_close(wb_input *in)
 {
     if (in == NULL) return;
-    if (in->mapped) munmap(in->map, in->map_len);
     stop_decoder(in);
     if (in->fd >= 0 && !in->is_stdin) close(in->fd);
     free(in->inbuf);

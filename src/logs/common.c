@@ -7,6 +7,21 @@
 
 #include "logs/logs_internal.h"
 
+int wbi_scan_lines(wb_scan *s, const char *buf, size_t len, wbi_line_fn fn, void *ctx)
+{
+    size_t pos = 0;
+    uint64_t line = 0;
+    const char *p;
+    size_t n;
+    int rc = 0;
+    while (rc == 0 && wbi_next_line(buf, len, &pos, &p, &n)) {
+        uint64_t ln = line++;
+        if (!wbi_blank(p, n)) rc = fn(s, ln, p, n, ctx);
+    }
+    s->lines = rc ? line : wbi_count_lines(buf, len);
+    return rc;
+}
+
 uint64_t wbi_count_lines(const char *buf, size_t len)
 {
     uint64_t n = 0;
@@ -284,6 +299,7 @@ bool wbi_zeek_skip_key(const char *name, size_t n)
                                        "certificate.serial",
                                        "next_protocol",
                                        "last_alert",
+                                       "tunnel_parents", /* conn.log: uids of tunnels */
                                        NULL};
     if (n >= 6 && memcmp(name + n - 6, "_fuids", 6) == 0) return true;
     return in_list(name, n, skip);

@@ -122,36 +122,33 @@ static bool bind_parse(const char *p, size_t n, bind_rec *r)
     return true;
 }
 
+static int bind_line_scan(wb_scan *s, uint64_t ln, const char *p, size_t n, void *ctx)
+{
+    (void)ctx;
+    bind_rec r;
+    if (!bind_parse(p, n, &r)) {
+        wb_scan_malformed(s, ln, "not a BIND query log line");
+        return 0;
+    }
+    wb_scan_record(s, ln);
+    size_t tl = bind_ts_len(p, n);
+    if (tl)
+        wb_scan_ts(s, p, tl, wbi_ts_bind);
+    else
+        line_ts(s, p, n);
+    emit_ip(s, "client", r.client.p, r.client.n);
+    emit_name(s, "query", r.query.p, r.query.n);
+    if (r.server.n) emit_ip(s, "server", r.server.p, r.server.n);
+    return 0;
+}
+
 static int bind_scan(const void *state, void **state_out, wb_scan *s, const char *buf, size_t len,
                      const wb_logopts *opts)
 {
     (void)state;
     (void)opts;
     *state_out = NULL;
-    size_t pos = 0;
-    uint64_t line = 0;
-    const char *p;
-    size_t n;
-    while (wbi_next_line(buf, len, &pos, &p, &n)) {
-        uint64_t ln = line++;
-        bind_rec r;
-        if (wbi_blank(p, n)) continue;
-        if (!bind_parse(p, n, &r)) {
-            wb_scan_malformed(s, ln, "not a BIND query log line");
-            continue;
-        }
-        wb_scan_record(s, ln);
-        size_t tl = bind_ts_len(p, n);
-        if (tl)
-            wb_scan_ts(s, p, tl, wbi_ts_bind);
-        else
-            line_ts(s, p, n);
-        emit_ip(s, "client", r.client.p, r.client.n);
-        emit_name(s, "query", r.query.p, r.query.n);
-        if (r.server.n) emit_ip(s, "server", r.server.p, r.server.n);
-    }
-    s->lines = line;
-    return 0;
+    return wbi_scan_lines(s, buf, len, bind_line_scan, NULL);
 }
 
 static bool bind_line(const char *p, size_t n)
@@ -192,35 +189,32 @@ static int unbound_parse(const char *p, size_t n, unbound_rec *r)
     return unbound || (n && p[0] == '[') ? 0 : -1;
 }
 
+static int unbound_line_scan(wb_scan *s, uint64_t ln, const char *p, size_t n, void *ctx)
+{
+    (void)ctx;
+    unbound_rec r;
+    int k = unbound_parse(p, n, &r);
+    if (k < 0) wb_scan_malformed(s, ln, "not an Unbound log line");
+    if (k <= 0) return 0;
+    wb_scan_record(s, ln);
+    if (p[0] == '[') {
+        const char *close = memchr(p, ']', n);
+        if (close) wb_scan_ts(s, p + 1, (size_t)(close - p - 1), wbi_ts_epoch);
+    } else {
+        line_ts(s, p, n);
+    }
+    emit_ip(s, "client", r.client.p, r.client.n);
+    emit_name(s, "query", r.query.p, r.query.n);
+    return 0;
+}
+
 static int unbound_scan(const void *state, void **state_out, wb_scan *s, const char *buf,
                         size_t len, const wb_logopts *opts)
 {
     (void)state;
     (void)opts;
     *state_out = NULL;
-    size_t pos = 0;
-    uint64_t line = 0;
-    const char *p;
-    size_t n;
-    while (wbi_next_line(buf, len, &pos, &p, &n)) {
-        uint64_t ln = line++;
-        unbound_rec r;
-        if (wbi_blank(p, n)) continue;
-        int k = unbound_parse(p, n, &r);
-        if (k < 0) wb_scan_malformed(s, ln, "not an Unbound log line");
-        if (k <= 0) continue;
-        wb_scan_record(s, ln);
-        if (p[0] == '[') {
-            const char *close = memchr(p, ']', n);
-            if (close) wb_scan_ts(s, p + 1, (size_t)(close - p - 1), wbi_ts_epoch);
-        } else {
-            line_ts(s, p, n);
-        }
-        emit_ip(s, "client", r.client.p, r.client.n);
-        emit_name(s, "query", r.query.p, r.query.n);
-    }
-    s->lines = line;
-    return 0;
+    return wbi_scan_lines(s, buf, len, unbound_line_scan, NULL);
 }
 
 static bool unbound_line(const char *p, size_t n)
@@ -254,55 +248,52 @@ static const char *dnsmasq_msg(const char *p, size_t n)
     return m + 2;
 }
 
+static int dnsmasq_line_scan(wb_scan *s, uint64_t ln, const char *p, size_t n, void *ctx)
+{
+    (void)ctx;
+    const char *m = dnsmasq_msg(p, n);
+    if (!m) {
+        wb_scan_malformed(s, ln, "not a dnsmasq log line");
+        return 0;
+    }
+    tok t[6];
+    size_t nt = split_ws(m, (size_t)(p + n - m), t, 6);
+    size_t i = 0;
+    /* log-queries=extra puts a serial and the client's addr/port first. */
+    if (nt >= 2 && t[0].n && t[0].p[0] >= '0' && t[0].p[0] <= '9' && memchr(t[1].p, '/', t[1].n) &&
+        !memchr(t[0].p, '.', t[0].n))
+        i = 2;
+    if (nt < i + 4) return 0; /* not a query message */
+    tok verb = t[i], name = t[i + 1], prep = t[i + 2], arg = t[i + 3];
+    const char *field;
+    if (verb.n > 6 && memcmp(verb.p, "query[", 6) == 0 && tok_is(prep, "from"))
+        field = "client";
+    else if (tok_is(verb, "forwarded") && tok_is(prep, "to"))
+        field = "upstream";
+    else if (tok_is(prep, "is"))
+        field = "answer"; /* reply, cached, config, /etc/hosts, ... */
+    else
+        return 0;
+    wb_scan_record(s, ln);
+    line_ts(s, p, n);
+    emit_name(s, "query", name.p, name.n);
+    if (field[0] == 'a' && !wbi_is_ip(arg.p, arg.n)) {
+        /* A PTR answer is a name; <CNAME>, NXDOMAIN, NODATA are not values. */
+        if (wbi_is_ip(name.p, name.n) && arg.p[0] != '<')
+            wb_scan_value(s, "answer", 6, arg.p, arg.n, WB_V_DOMAIN);
+        return 0;
+    }
+    emit_ip(s, field, arg.p, arg.n);
+    return 0;
+}
+
 static int dnsmasq_scan(const void *state, void **state_out, wb_scan *s, const char *buf,
                         size_t len, const wb_logopts *opts)
 {
     (void)state;
     (void)opts;
     *state_out = NULL;
-    size_t pos = 0;
-    uint64_t line = 0;
-    const char *p;
-    size_t n;
-    while (wbi_next_line(buf, len, &pos, &p, &n)) {
-        uint64_t ln = line++;
-        if (wbi_blank(p, n)) continue;
-        const char *m = dnsmasq_msg(p, n);
-        if (!m) {
-            wb_scan_malformed(s, ln, "not a dnsmasq log line");
-            continue;
-        }
-        tok t[6];
-        size_t nt = split_ws(m, (size_t)(p + n - m), t, 6);
-        size_t i = 0;
-        /* log-queries=extra puts a serial and the client's addr/port first. */
-        if (nt >= 2 && t[0].n && t[0].p[0] >= '0' && t[0].p[0] <= '9' &&
-            memchr(t[1].p, '/', t[1].n) && !memchr(t[0].p, '.', t[0].n))
-            i = 2;
-        if (nt < i + 4) continue; /* not a query message */
-        tok verb = t[i], name = t[i + 1], prep = t[i + 2], arg = t[i + 3];
-        const char *field;
-        if (verb.n > 6 && memcmp(verb.p, "query[", 6) == 0 && tok_is(prep, "from"))
-            field = "client";
-        else if (tok_is(verb, "forwarded") && tok_is(prep, "to"))
-            field = "upstream";
-        else if (tok_is(prep, "is"))
-            field = "answer"; /* reply, cached, config, /etc/hosts, ... */
-        else
-            continue;
-        wb_scan_record(s, ln);
-        line_ts(s, p, n);
-        emit_name(s, "query", name.p, name.n);
-        if (field[0] == 'a' && !wbi_is_ip(arg.p, arg.n)) {
-            /* A PTR answer is a name; <CNAME>, NXDOMAIN, NODATA are not values. */
-            if (wbi_is_ip(name.p, name.n) && arg.p[0] != '<')
-                wb_scan_value(s, "answer", 6, arg.p, arg.n, WB_V_DOMAIN);
-            continue;
-        }
-        emit_ip(s, field, arg.p, arg.n);
-    }
-    s->lines = line;
-    return 0;
+    return wbi_scan_lines(s, buf, len, dnsmasq_line_scan, NULL);
 }
 
 static bool dnsmasq_line(const char *p, size_t n)

@@ -2,18 +2,18 @@
  * json.c - the JSON-lines readers: Zeek JSON ("zeek-json"), Suricata EVE
  * ("eve") and generic JSON lines ("jsonl").
  *
- * Each line is one JSON object, parsed with jansson. The three formats share
- * a walker that visits every string with its dotted path ("dns.rrname";
- * elements of arrays get the array's path, so "dns.answers.rdata"), and
- * differ in how a path maps to kinds of value. Strings are handed to the
- * scan straight from jansson's objects, which live until the line is done.
+ * Each line is one JSON object, read by the one-pass reader in jsonflat.c
+ * into a flat list of values with their dotted paths ("dns.rrname";
+ * elements of arrays get the array's path, so "dns.answers.rdata"). The
+ * three formats share that list and differ in how a path maps to kinds of
+ * value. Strings are handed to the scan straight from the line (or, when
+ * they hold escapes, from the reader's buffer), valid until the line is done.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <jansson.h>
-
+#include "logs/jsonflat.h"
 #include "logs/logs_internal.h"
 
 enum jfmt { J_ZEEK, J_EVE, J_JSONL };
@@ -22,8 +22,8 @@ typedef struct jctx {
     enum jfmt fmt;
     wb_scan *s;
     const wb_logopts *opts;
-    const char *ts_key; /* the key the timestamp came from: not a value */
-    wb_buf path;
+    wbi_jflat f;
+    const wbi_jent *ts; /* the entry the timestamp came from: not a value */
     wb_buf scratch;
     int rc;
 } jctx;
@@ -40,51 +40,68 @@ static bool in_list(const char *p, size_t n, const char *const *list)
     return false;
 }
 
-/* The port that pairs with address key `key` in the same object: X_h with
- * X_p (Zeek), X_ip with X_port and ip with port (EVE). */
-static bool sibling_port(json_t *obj, const char *key, unsigned *port)
+/* The entry in object `obj` (not in an array) whose full path is `path`. */
+static const wbi_jent *member(const jctx *j, uint32_t obj, const char *path, size_t n)
 {
-    char name[128];
-    size_t n = strlen(key);
-    if (n + 3 >= sizeof name) return false;
+    for (size_t i = 0; i < j->f.n; i++) {
+        const wbi_jent *e = &j->f.e[i];
+        if (e->obj == obj && !e->in_array && e->plen == n &&
+            memcmp(wbi_jent_path(&j->f, e), path, n) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* The port that pairs with the address at entry e in the same object: X_h
+ * with X_p (Zeek), X_ip with X_port and ip with port (EVE). */
+static bool sibling_port(const jctx *j, const wbi_jent *e, unsigned *port)
+{
+    if (e->in_array) return false;
+    const char *path = wbi_jent_path(&j->f, e);
+    const char *key = path + e->key;
+    size_t n = e->plen - e->key;
+    char name[160];
+    size_t base = e->key; /* the path up to the key */
+    if (e->plen + 3 >= sizeof name) return false;
+    memcpy(name, path, e->plen);
+    size_t nl;
     if (n > 2 && key[n - 2] == '_' && key[n - 1] == 'h') {
-        memcpy(name, key, n);
-        name[n - 1] = 'p';
-        name[n] = '\0';
+        name[e->plen - 1] = 'p';
+        nl = e->plen;
     } else if (n >= 2 && key[n - 2] == 'i' && key[n - 1] == 'p' && (n == 2 || key[n - 3] == '_')) {
-        memcpy(name, key, n - 2);
-        memcpy(name + n - 2, "port", 5);
+        memcpy(name + base + n - 2, "port", 4);
+        nl = base + n + 2;
     } else {
         return false;
     }
-    json_t *p = json_object_get(obj, name);
-    if (!json_is_integer(p)) return false;
-    json_int_t v = json_integer_value(p);
-    if (v < 0 || v > 65535) return false;
+    const wbi_jent *pe = member(j, e->obj, name, nl);
+    if (pe == NULL || pe->type != WBI_J_NUM) return false;
+    int64_t v;
+    if (wb_parse_i64(wbi_jent_val(&j->f, pe), pe->vlen, 0, 65535, &v) != 0) return false;
     *port = (unsigned)v;
     return true;
 }
 
-static void emit(jctx *j, const char *v, size_t n, unsigned kinds)
+static void emit(jctx *j, const wbi_jent *e, const char *v, size_t n, unsigned kinds)
 {
-    wb_scan_value(j->s, j->path.data, j->path.len, v, n, kinds);
+    wb_scan_value(j->s, wbi_jent_path(&j->f, e), e->plen, v, n, kinds);
 }
 
-static void zeek_value(jctx *j, json_t *obj, const char *key, const char *v, size_t n)
+static void zeek_value(jctx *j, const wbi_jent *e, const char *v, size_t n)
 {
-    const char *path = j->path.data;
-    size_t pl = j->path.len;
+    const char *path = wbi_jent_path(&j->f, e);
+    size_t pl = e->plen;
     if (wbi_zeek_skip_key(path, pl)) return;
     if (wbi_zeek_addr_key(path, pl)) {
-        emit(j, v, n, WB_V_IP);
+        emit(j, e, v, n, WB_V_IP);
         unsigned port;
-        if (obj && sibling_port(obj, key, &port)) wb_scan_ip_port(j->s, path, pl, v, n, port);
+        if (sibling_port(j, e, &port)) wb_scan_ip_port(j->s, path, pl, v, n, port);
         return;
     }
-    emit(j, v, n, WB_V_AUTO);
+    emit(j, e, v, n, WB_V_AUTO);
 }
 
-static void eve_value(jctx *j, json_t *obj, const char *key, const char *v, size_t n)
+static void eve_value(jctx *j, const wbi_jent *e, const char *v, size_t n)
 {
     static const char *const skip[] = {"event_type",
                                        "proto",
@@ -143,195 +160,134 @@ static void eve_value(jctx *j, json_t *obj, const char *key, const char *v, size
     static const char *const email[] = {"smtp.mail_from", "smtp.rcpt_to", "email.from",
                                         "email.to",       "email.cc",     NULL};
     static const char *const url[] = {"http.http_refer", NULL};
-    const char *path = j->path.data;
-    size_t pl = j->path.len, kl = strlen(key);
+    const char *path = wbi_jent_path(&j->f, e);
+    const char *key = path + e->key;
+    size_t pl = e->plen, kl = e->plen - e->key;
     if (in_list(path, pl, skip)) {
         /* An absolute http.url (a proxy's request) is a URL on its own;
          * a path is joined with the hostname after the walk. */
-        if (str_is(path, pl, "http.url") && n && v[0] != '/') emit(j, v, n, WB_V_URL);
+        if (str_is(path, pl, "http.url") && n && v[0] != '/') emit(j, e, v, n, WB_V_URL);
         return;
     }
     if ((kl > 3 && memcmp(key + kl - 3, "_ip", 3) == 0) || str_is(key, kl, "ip") ||
         str_is(path, pl, "dns.grouped.A") || str_is(path, pl, "dns.grouped.AAAA")) {
-        emit(j, v, n, WB_V_IP);
+        emit(j, e, v, n, WB_V_IP);
         unsigned port;
-        if (obj && sibling_port(obj, key, &port)) wb_scan_ip_port(j->s, path, pl, v, n, port);
+        if (sibling_port(j, e, &port)) wb_scan_ip_port(j->s, path, pl, v, n, port);
         return;
     }
     if (in_list(path, pl, domain))
-        emit(j, v, n, WB_V_DOMAIN);
+        emit(j, e, v, n, WB_V_DOMAIN);
     else if (in_list(path, pl, hash))
-        emit(j, v, n, WB_V_HASH);
+        emit(j, e, v, n, WB_V_HASH);
     else if (in_list(path, pl, email))
-        emit(j, v, n, WB_V_EMAIL);
+        emit(j, e, v, n, WB_V_EMAIL);
     else if (in_list(path, pl, url))
-        emit(j, v, n, WB_V_URL);
+        emit(j, e, v, n, WB_V_URL);
     else
-        emit(j, v, n, WB_V_AUTO);
+        emit(j, e, v, n, WB_V_AUTO);
 }
 
-static void jsonl_value(jctx *j, const char *v, size_t n)
+static void jsonl_value(jctx *j, const wbi_jent *e, const char *v, size_t n)
 {
     const wb_logopts *o = j->opts;
     if (o && o->fields) {
         for (size_t i = 0; i < o->nfields; i++)
-            if (str_is(j->path.data, j->path.len, o->fields[i])) {
-                emit(j, v, n, WB_V_AUTO);
+            if (str_is(wbi_jent_path(&j->f, e), e->plen, o->fields[i])) {
+                emit(j, e, v, n, WB_V_AUTO);
                 return;
             }
         return;
     }
-    emit(j, v, n, WB_V_AUTO);
+    emit(j, e, v, n, WB_V_AUTO);
 }
 
-/* A string at the current path; obj is the object holding it (NULL inside
- * an array) and key its key there. */
-static void string_value(jctx *j, json_t *obj, const char *key, json_t *str)
+static void string_value(jctx *j, const wbi_jent *e)
 {
-    const char *v = json_string_value(str);
-    size_t n = json_string_length(str);
-    if (j->ts_key && j->path.len && strcmp(j->path.data, j->ts_key) == 0) return;
+    const char *v = wbi_jent_val(&j->f, e);
+    size_t n = e->vlen;
+    if (e == j->ts) return;
     switch (j->fmt) {
     case J_ZEEK:
-        zeek_value(j, obj, key, v, n);
+        zeek_value(j, e, v, n);
         break;
     case J_EVE:
-        eve_value(j, obj, key, v, n);
+        eve_value(j, e, v, n);
         break;
     case J_JSONL:
-        jsonl_value(j, v, n);
+        jsonl_value(j, e, v, n);
         break;
-    }
-}
-
-static void walk(jctx *j, json_t *obj);
-
-static void visit(jctx *j, json_t *obj, const char *key, json_t *v)
-{
-    if (json_is_string(v)) {
-        string_value(j, obj, key, v);
-    } else if (json_is_object(v)) {
-        walk(j, v);
-    } else if (json_is_array(v)) {
-        size_t i;
-        json_t *e;
-        json_array_foreach(v, i, e)
-        {
-            if (json_is_string(e))
-                string_value(j, NULL, key, e);
-            else if (json_is_object(e) || json_is_array(e))
-                visit(j, NULL, key, e);
-        }
-    }
-}
-
-static void walk(jctx *j, json_t *obj)
-{
-    const char *key;
-    json_t *v;
-    json_object_foreach(obj, key, v)
-    {
-        if (!json_is_string(v) && !json_is_object(v) && !json_is_array(v)) continue;
-        size_t keep = j->path.len;
-        if ((keep && wb_buf_putc(&j->path, '.')) || wb_buf_puts(&j->path, key)) {
-            j->rc = WB_ENOMEM;
-            return;
-        }
-        visit(j, obj, key, v);
-        j->path.len = keep;
-        j->path.data[keep] = '\0';
-        if (j->rc) return;
     }
 }
 
 /* host+uri (Zeek) or http.hostname+http.url (EVE) as one URL. */
-static void join_url(jctx *j, json_t *obj, const char *hk, const char *uk, const char *field)
+static void join_url(jctx *j, const char *hk, const char *uk, const char *field)
 {
-    json_t *h = json_object_get(obj, hk), *u = json_object_get(obj, uk);
-    if (!json_is_string(h) || !json_is_string(u)) return;
-    const char *us = json_string_value(u);
-    size_t hn = json_string_length(h), un = json_string_length(u);
-    if (!hn || !un || us[0] != '/') return;
+    const wbi_jent *h = NULL, *u = NULL;
+    for (size_t i = 0; i < j->f.n; i++) {
+        const wbi_jent *e = &j->f.e[i];
+        if (e->type != WBI_J_STR || e->in_array) continue;
+        if (str_is(wbi_jent_path(&j->f, e), e->plen, hk)) h = e;
+        if (str_is(wbi_jent_path(&j->f, e), e->plen, uk)) u = e;
+    }
+    if (h == NULL || u == NULL || h->obj != u->obj || !h->vlen || !u->vlen) return;
+    const char *us = wbi_jent_val(&j->f, u);
+    if (us[0] != '/') return;
     wb_buf_reset(&j->scratch);
-    if (wb_buf_append(&j->scratch, json_string_value(h), hn) ||
-        wb_buf_append(&j->scratch, us, un)) {
+    if (wb_buf_append(&j->scratch, wbi_jent_val(&j->f, h), h->vlen) ||
+        wb_buf_append(&j->scratch, us, u->vlen)) {
         j->rc = WB_ENOMEM;
         return;
     }
     wb_scan_value(j->s, field, strlen(field), j->scratch.data, j->scratch.len, WB_V_URL);
 }
 
-/* Sets the record's timestamp from root[key]: an epoch number or a string.
- * Numbers are printed into tsbuf, which outlives the record. */
-static bool set_ts(jctx *j, json_t *root, const char *key, char *tsbuf, size_t cap)
+/* Sets the record's timestamp from the top-level key: an epoch number or a
+ * string. */
+static bool set_ts(jctx *j, const char *key)
 {
-    json_t *t = json_object_get(root, key);
-    int n = -1;
-    if (json_is_string(t)) {
-        wb_scan_ts(j->s, json_string_value(t), json_string_length(t), wbi_ts_any);
-        j->ts_key = key;
-        return true;
-    }
-    if (json_is_integer(t))
-        n = snprintf(tsbuf, cap, "%" JSON_INTEGER_FORMAT, json_integer_value(t));
-    else if (json_is_real(t))
-        n = snprintf(tsbuf, cap, "%.6f", json_real_value(t));
-    if (n <= 0 || (size_t)n >= cap) return false;
-    wb_scan_ts(j->s, tsbuf, (size_t)n, wbi_ts_epoch);
-    j->ts_key = key;
+    const wbi_jent *e = member(j, 0, key, strlen(key));
+    if (e == NULL || (e->type != WBI_J_STR && e->type != WBI_J_NUM)) return false;
+    wb_scan_ts(j->s, wbi_jent_val(&j->f, e), e->vlen,
+               e->type == WBI_J_STR ? wbi_ts_any : wbi_ts_epoch);
+    j->ts = e;
     return true;
+}
+
+static int json_line_scan(wb_scan *s, uint64_t ln, const char *p, size_t n, void *ctx)
+{
+    static const char *const ts_keys[] = {"ts", "timestamp", "@timestamp", "time", NULL};
+    jctx *j = ctx;
+    int rc = wbi_jflat_parse(&j->f, p, n);
+    if (rc == WB_ENOMEM) return rc;
+    if (rc) {
+        wb_scan_malformed(s, ln, rc == 2 ? "not a JSON object" : "broken JSON");
+        return 0;
+    }
+    wb_scan_record(s, ln);
+    j->ts = NULL;
+    if (j->fmt == J_EVE) {
+        set_ts(j, "timestamp");
+    } else if (j->fmt == J_ZEEK) {
+        set_ts(j, "ts");
+    } else {
+        for (size_t i = 0; ts_keys[i]; i++)
+            if (set_ts(j, ts_keys[i])) break;
+    }
+    for (size_t i = 0; i < j->f.n; i++)
+        if (j->f.e[i].type == WBI_J_STR) string_value(j, &j->f.e[i]);
+    if (j->fmt == J_ZEEK) join_url(j, "host", "uri", "host+uri");
+    if (j->fmt == J_EVE) join_url(j, "http.hostname", "http.url", "http.hostname+http.url");
+    return j->rc;
 }
 
 static int json_scan(enum jfmt fmt, wb_scan *s, const char *buf, size_t len, const wb_logopts *opts)
 {
-    static const char *const ts_keys[] = {"ts", "timestamp", "@timestamp", "time", NULL};
     jctx j = {.fmt = fmt, .s = s, .opts = opts};
-    size_t pos = 0;
-    uint64_t line = 0;
-    const char *p;
-    size_t n;
-    if (wb_buf_reserve(&j.path, 64)) return WB_ENOMEM;
-    j.path.data[0] = '\0';
-    while (!j.rc && wbi_next_line(buf, len, &pos, &p, &n)) {
-        uint64_t ln = line++;
-        if (wbi_blank(p, n)) continue;
-        json_error_t err;
-        json_t *root = json_loadb(p, n, JSON_REJECT_DUPLICATES, &err);
-        if (!root) {
-            wb_scan_malformed(s, ln, "broken JSON");
-            continue;
-        }
-        if (!json_is_object(root)) {
-            wb_scan_malformed(s, ln, "not a JSON object");
-            json_decref(root);
-            continue;
-        }
-        char tsbuf[48];
-        wb_scan_record(s, ln);
-        j.ts_key = NULL;
-        if (fmt == J_EVE) {
-            set_ts(&j, root, "timestamp", tsbuf, sizeof tsbuf);
-        } else if (fmt == J_ZEEK) {
-            set_ts(&j, root, "ts", tsbuf, sizeof tsbuf);
-        } else {
-            for (size_t i = 0; ts_keys[i]; i++)
-                if (set_ts(&j, root, ts_keys[i], tsbuf, sizeof tsbuf)) break;
-        }
-        j.path.len = 0;
-        j.path.data[0] = '\0';
-        walk(&j, root);
-        if (!j.rc && fmt == J_ZEEK) join_url(&j, root, "host", "uri", "host+uri");
-        if (!j.rc && fmt == J_EVE) {
-            json_t *http = json_object_get(root, "http");
-            if (json_is_object(http))
-                join_url(&j, http, "hostname", "url", "http.hostname+http.url");
-        }
-        json_decref(root);
-    }
-    s->lines = wbi_count_lines(buf, len);
-    wb_buf_free(&j.path);
+    int rc = wbi_scan_lines(s, buf, len, json_line_scan, &j);
+    wbi_jflat_free(&j.f);
     wb_buf_free(&j.scratch);
-    return j.rc;
+    return rc;
 }
 
 static int zeek_json_scan(const void *state, void **state_out, wb_scan *s, const char *buf,
@@ -372,10 +328,9 @@ static bool object_line(const char *p, size_t n)
         n--;
     }
     if (!n || *p != '{') return false;
-    json_error_t err;
-    json_t *root = json_loadb(p, n, 0, &err);
-    bool ok = json_is_object(root);
-    json_decref(root);
+    wbi_jflat f = {0};
+    bool ok = wbi_jflat_parse(&f, p, n) == 0;
+    wbi_jflat_free(&f);
     return ok;
 }
 

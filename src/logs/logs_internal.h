@@ -38,6 +38,12 @@ uint64_t wbi_count_lines(const char *buf, size_t len);
 /* True when the line holds only spaces and tabs. */
 bool wbi_blank(const char *p, size_t n);
 
+/* The loop every line-oriented reader shares: calls fn for each non-blank
+ * line with its 0-based index in the block, stops at the first non-zero
+ * return (WB_ENOMEM) and returns it, and sets s->lines. */
+typedef int (*wbi_line_fn)(wb_scan *s, uint64_t line, const char *p, size_t n, void *ctx);
+int wbi_scan_lines(wb_scan *s, const char *buf, size_t len, wbi_line_fn fn, void *ctx);
+
 /* ---- timestamps (wb_ts_parser) -------------------------------------------- */
 
 /* Unix seconds with an optional fraction. */

@@ -191,28 +191,25 @@ static void scan_line(wb_scan *s, const char *p, size_t n)
     }
 }
 
+static int text_line_scan(wb_scan *s, uint64_t ln, const char *p, size_t n, void *ctx)
+{
+    (void)ctx;
+    wb_scan_record(s, ln);
+    wb_ts_parser parse;
+    size_t tl = wbi_line_ts_prefix(p, n, &parse);
+    if (tl) wb_scan_ts(s, p, tl, parse);
+    /* The timestamp is not a token worth checking. */
+    scan_line(s, p + tl, n - tl);
+    return 0;
+}
+
 static int text_scan(const void *state, void **state_out, wb_scan *s, const char *buf, size_t len,
                      const wb_logopts *opts)
 {
     (void)state;
     (void)opts;
     *state_out = NULL;
-    size_t pos = 0;
-    uint64_t line = 0;
-    const char *p;
-    size_t n;
-    while (wbi_next_line(buf, len, &pos, &p, &n)) {
-        uint64_t ln = line++;
-        if (wbi_blank(p, n)) continue;
-        wb_scan_record(s, ln);
-        wb_ts_parser parse;
-        size_t tl = wbi_line_ts_prefix(p, n, &parse);
-        if (tl) wb_scan_ts(s, p, tl, parse);
-        /* The timestamp is not a token worth checking. */
-        scan_line(s, p + tl, n - tl);
-    }
-    s->lines = line;
-    return 0;
+    return wbi_scan_lines(s, buf, len, text_line_scan, NULL);
 }
 
 static int text_detect(const char *buf, size_t len)

@@ -149,41 +149,39 @@ static void clf_request(wb_scan *s, const clf_rec *r, wb_buf *scratch, int *rc)
     }
 }
 
+static int clf_line_scan(wb_scan *s, uint64_t ln, const char *p, size_t n, void *ctx)
+{
+    wb_buf *scratch = ctx;
+    clf_rec r;
+    int rc = 0;
+    if (!clf_parse(p, n, &r)) {
+        wb_scan_malformed(s, ln, "not a Common/Combined Log Format line");
+        return 0;
+    }
+    wb_scan_record(s, ln);
+    wb_scan_ts(s, r.ts.p, r.ts.n, wbi_ts_clf);
+    if (r.vhost.n) {
+        const char *h = r.vhost.p;
+        size_t hn = r.vhost.n;
+        wbi_strip_port(&h, &hn);
+        if (hn && !(hn == 1 && h[0] == '-')) emit(s, "vhost", h, hn, host_kinds(h, hn));
+    }
+    if (!(r.client.n == 1 && r.client.p[0] == '-'))
+        emit(s, "client", r.client.p, r.client.n, host_kinds(r.client.p, r.client.n));
+    clf_request(s, &r, scratch, &rc);
+    if (r.referer.n && !(r.referer.n == 1 && r.referer.p[0] == '-'))
+        emit(s, "referer", r.referer.p, r.referer.n, WB_V_URL);
+    return rc;
+}
+
 static int clf_scan(const void *state, void **state_out, wb_scan *s, const char *buf, size_t len,
                     const wb_logopts *opts)
 {
     (void)state;
     (void)opts;
     *state_out = NULL;
-    size_t pos = 0;
-    uint64_t line = 0;
-    const char *p;
-    size_t n;
     wb_buf scratch = {0};
-    int rc = 0;
-    while (!rc && wbi_next_line(buf, len, &pos, &p, &n)) {
-        uint64_t ln = line++;
-        clf_rec r;
-        if (wbi_blank(p, n)) continue;
-        if (!clf_parse(p, n, &r)) {
-            wb_scan_malformed(s, ln, "not a Common/Combined Log Format line");
-            continue;
-        }
-        wb_scan_record(s, ln);
-        wb_scan_ts(s, r.ts.p, r.ts.n, wbi_ts_clf);
-        if (r.vhost.n) {
-            const char *h = r.vhost.p;
-            size_t hn = r.vhost.n;
-            wbi_strip_port(&h, &hn);
-            if (hn && !(hn == 1 && h[0] == '-')) emit(s, "vhost", h, hn, host_kinds(h, hn));
-        }
-        if (!(r.client.n == 1 && r.client.p[0] == '-'))
-            emit(s, "client", r.client.p, r.client.n, host_kinds(r.client.p, r.client.n));
-        clf_request(s, &r, &scratch, &rc);
-        if (r.referer.n && !(r.referer.n == 1 && r.referer.p[0] == '-'))
-            emit(s, "referer", r.referer.p, r.referer.n, WB_V_URL);
-    }
-    if (!rc) s->lines = wbi_count_lines(buf, len);
+    int rc = wbi_scan_lines(s, buf, len, clf_line_scan, &scratch);
     wb_buf_free(&scratch);
     return rc;
 }
@@ -218,51 +216,47 @@ static bool squid_parse(const char *p, size_t n, tok *t, size_t *nt)
     return true;
 }
 
+static int squid_line_scan(wb_scan *s, uint64_t ln, const char *p, size_t n, void *ctx)
+{
+    (void)ctx;
+    tok t[10];
+    size_t nt;
+    if (!squid_parse(p, n, t, &nt)) {
+        wb_scan_malformed(s, ln, "not a Squid native access.log line");
+        return 0;
+    }
+    wb_scan_record(s, ln);
+    wb_scan_ts(s, t[0].p, t[0].n, wbi_ts_epoch);
+    emit(s, "client", t[2].p, t[2].n, host_kinds(t[2].p, t[2].n));
+    tok url = t[6];
+    if (has_scheme(url.p, url.n)) {
+        emit_url(s, "url", "host", url.p, url.n);
+    } else if ((t[5].n == 7 && memcmp(t[5].p, "CONNECT", 7) == 0) ||
+               (url.n && url.p[0] != '/' && memchr(url.p, ':', url.n) &&
+                memchr(url.p, '.', url.n))) {
+        const char *h = url.p;
+        size_t hn = url.n;
+        wbi_strip_port(&h, &hn);
+        if (hn) emit(s, "host", h, hn, host_kinds(h, hn));
+    }
+    if (nt >= 9) {
+        const char *slash = memchr(t[8].p, '/', t[8].n);
+        if (slash) {
+            const char *peer = slash + 1;
+            size_t pn = t[8].n - (size_t)(peer - t[8].p);
+            if (pn && !(pn == 1 && peer[0] == '-')) emit(s, "peer", peer, pn, host_kinds(peer, pn));
+        }
+    }
+    return 0;
+}
+
 static int squid_scan(const void *state, void **state_out, wb_scan *s, const char *buf, size_t len,
                       const wb_logopts *opts)
 {
     (void)state;
     (void)opts;
     *state_out = NULL;
-    size_t pos = 0;
-    uint64_t line = 0;
-    const char *p;
-    size_t n;
-    while (wbi_next_line(buf, len, &pos, &p, &n)) {
-        uint64_t ln = line++;
-        tok t[10];
-        size_t nt;
-        if (wbi_blank(p, n)) continue;
-        if (!squid_parse(p, n, t, &nt)) {
-            wb_scan_malformed(s, ln, "not a Squid native access.log line");
-            continue;
-        }
-        wb_scan_record(s, ln);
-        wb_scan_ts(s, t[0].p, t[0].n, wbi_ts_epoch);
-        emit(s, "client", t[2].p, t[2].n, host_kinds(t[2].p, t[2].n));
-        tok url = t[6];
-        if (has_scheme(url.p, url.n)) {
-            emit_url(s, "url", "host", url.p, url.n);
-        } else if ((t[5].n == 7 && memcmp(t[5].p, "CONNECT", 7) == 0) ||
-                   (url.n && url.p[0] != '/' && memchr(url.p, ':', url.n) &&
-                    memchr(url.p, '.', url.n))) {
-            const char *h = url.p;
-            size_t hn = url.n;
-            wbi_strip_port(&h, &hn);
-            if (hn) emit(s, "host", h, hn, host_kinds(h, hn));
-        }
-        if (nt >= 9) {
-            const char *slash = memchr(t[8].p, '/', t[8].n);
-            if (slash) {
-                const char *peer = slash + 1;
-                size_t pn = t[8].n - (size_t)(peer - t[8].p);
-                if (pn && !(pn == 1 && peer[0] == '-'))
-                    emit(s, "peer", peer, pn, host_kinds(peer, pn));
-            }
-        }
-    }
-    s->lines = line;
-    return 0;
+    return wbi_scan_lines(s, buf, len, squid_line_scan, NULL);
 }
 
 static bool squid_line(const char *p, size_t n)

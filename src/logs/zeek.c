@@ -61,6 +61,7 @@ typedef struct zstate {
     zcol *active;   /* the columns that are not skipped, in column order */
     uint32_t nactive;
     int32_t ts_col, host_col, uri_col;
+    uint32_t need; /* columns a record needs split (the last one used + 1) */
 } zstate;
 
 static void zstate_free(void *p)
@@ -183,6 +184,16 @@ static int rebuild(zstate *st)
         }
     }
     st->ncols = nc;
+    /* The columns after the last one used are only counted, not split
+     * (see zeek_scan): in conn.log that is 13 of 21. */
+    int32_t last = st->ts_col;
+    if (st->host_col > last) last = st->host_col;
+    if (st->uri_col > last) last = st->uri_col;
+    for (uint32_t k = 0; k < st->nactive; k++) {
+        if ((int32_t)st->active[k].col > last) last = (int32_t)st->active[k].col;
+        if (st->active[k].port_col > last) last = st->active[k].port_col;
+    }
+    st->need = (uint32_t)(last + 1);
     return 0;
 }
 
@@ -260,31 +271,30 @@ static size_t header_value(const char *v, size_t n, char *out, size_t cap)
     return unescape(v, n, out);
 }
 
-/* ---- the cursor over separators and newlines ---------------------------- */
+/* ---- the cursor over separators ------------------------------------------- */
 
 typedef struct zcur {
     const char *buf;
     size_t len;
     size_t base;   /* offset of the current 64-byte window */
-    uint64_t mask; /* bit i: buf[base + i] is the separator or '\n', not yet taken */
+    uint64_t mask; /* bit i: buf[base + i] is the separator, not yet taken */
     char sep;
 } zcur;
 
 static inline uint64_t window_mask(const char *p, char sep)
 {
 #ifdef __SSE2__
-    const __m128i vs = _mm_set1_epi8(sep), vn = _mm_set1_epi8('\n');
+    const __m128i vs = _mm_set1_epi8(sep);
     uint64_t m = 0;
     for (int k = 0; k < 4; k++) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-        __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(x, vs), _mm_cmpeq_epi8(x, vn));
-        m |= (uint64_t)(uint32_t)_mm_movemask_epi8(hit) << (16 * k);
+        m |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vs)) << (16 * k);
     }
     return m;
 #else
     uint64_t m = 0;
     for (int i = 0; i < 64; i++)
-        m |= (uint64_t)(p[i] == sep || p[i] == '\n') << i;
+        m |= (uint64_t)(p[i] == sep) << i;
     return m;
 #endif
 }
@@ -293,7 +303,8 @@ static inline uint64_t cur_load(const zcur *c, size_t at)
 {
     size_t avail = c->len - at;
     if (avail >= 64) return window_mask(c->buf + at, c->sep);
-    /* The block's tail: never read past len; NULs match neither byte. */
+    /* The block's tail: never read past len; NULs are never the separator
+     * (a NUL separator is refused when the header is read). */
     char tmp[64] = {0};
     memcpy(tmp, c->buf + at, avail);
     return window_mask(tmp, c->sep);
@@ -305,7 +316,7 @@ static void cur_seek(zcur *c, size_t pos)
     c->mask = pos < c->len ? cur_load(c, pos) : 0;
 }
 
-/* The next separator or newline at or after the cursor, or len. */
+/* The next separator at or after the cursor, or len. */
 static inline size_t cur_next(zcur *c)
 {
     while (!c->mask) {
@@ -316,6 +327,40 @@ static inline size_t cur_next(zcur *c)
     size_t at = c->base + (size_t)__builtin_ctzll(c->mask);
     c->mask &= c->mask - 1;
     return at;
+}
+
+/* Separators in p[0..n): the rest of a line after its last used column.
+ * Counted in SIMD lanes (compare gives -1 per hit, subtracted from a byte
+ * accumulator, summed with SAD) because the x86-64 baseline has no popcnt
+ * instruction and the libgcc fallback costs more than the scan. */
+static size_t count_seps(const char *p, size_t n, char sep)
+{
+    size_t k = 0, i = 0;
+#ifdef __SSE2__
+    const __m128i vs = _mm_set1_epi8(sep), zero = _mm_setzero_si128();
+    while (i + 16 <= n) {
+        __m128i acc = zero;
+        /* at most 255 rounds, so no byte lane overflows */
+        for (unsigned r = 0; r < 255 && i + 16 <= n; r++, i += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x, vs));
+        }
+        __m128i sum = _mm_sad_epu8(acc, zero);
+        k += (size_t)_mm_cvtsi128_si32(sum) + (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sum, 8));
+    }
+    if (i < n && n >= 16) {
+        /* the tail: the last 16 bytes, without those already counted */
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vs));
+        m >>= 16 - (n - i);
+        for (; m; m &= m - 1)
+            k++;
+        return k;
+    }
+#endif
+    for (; i < n; i++)
+        k += p[i] == sep;
+    return k;
 }
 
 /* ---- per record ------------------------------------------------------------ */
@@ -545,7 +590,6 @@ static int zeek_scan(const void *state, void **state_out, wb_scan *s, const char
     uint64_t line = 0;
     size_t pos = 0;
     zcur c = {.buf = buf, .len = len, .sep = cur ? cur->sep : '\t'};
-    cur_seek(&c, 0);
     *state_out = NULL;
     while (pos < len) {
         const char *p = buf + pos;
@@ -562,7 +606,6 @@ static int zeek_scan(const void *state, void **state_out, wb_scan *s, const char
             }
             line++;
             pos += n + (nl != NULL);
-            cur_seek(&c, pos);
             continue;
         }
         if (bcap < (size_t)cur->ncols + 1) {
@@ -575,14 +618,23 @@ static int zeek_scan(const void *state, void **state_out, wb_scan *s, const char
             }
         }
         uint32_t col = 0, ncols = cur->ncols;
-        size_t q;
+        /* The line's end first (memchr is vectorised), then its separators:
+         * only up to the last used column, the rest are just counted for
+         * the field check. */
+        const char *nl = memchr(p, '\n', len - pos);
+        size_t e = nl ? (size_t)(nl - buf) : len;
         bounds[0] = pos;
+        cur_seek(&c, pos);
         for (;;) {
-            q = cur_next(&c);
-            if (q >= len || buf[q] == '\n') break;
+            size_t q = cur_next(&c);
+            if (q >= e) break;
             if (++col < ncols) bounds[col] = q + 1;
+            if (col == cur->need) {
+                col += (uint32_t)count_seps(buf + q + 1, e - q - 1, c.sep);
+                break;
+            }
         }
-        size_t end = q < len ? q : len;
+        size_t end = e;
         if (end > pos && buf[end - 1] == '\r') end--;
         if (col + 1 != ncols) {
             wb_scan_malformed(s, line, "Zeek: wrong number of fields");
@@ -593,7 +645,7 @@ static int zeek_scan(const void *state, void **state_out, wb_scan *s, const char
             if (rc) goto out;
         }
         line++;
-        pos = q < len ? q + 1 : len;
+        pos = e < len ? e + 1 : len;
     }
 out:
     s->lines = line;

@@ -10,8 +10,8 @@
  *     at the first indicator with that key; indicators with the same key
  *     chain through wbi_rec.next;
  *   - IPv4 blocks are keyed by (prefix length, masked address) and guarded
- *     by a 1 MiB bitmap over /23s, so an address no indicator covers costs
- *     one bit test.
+ *     by a bitmap over blocks of a size chosen at build time (see
+ *     match_internal.h), so an address no indicator covers costs one bit test.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -108,7 +108,7 @@ static int map_grow(wbi_map *m)
 /* Finds the slot for a key, claiming an empty one when absent (*created).
  * v4key is the IPv4 composite (IPv4 map); key/klen the bytes (other maps). */
 static int map_slot(wb_iocset *set, wbi_map *m, uint64_t v4key, const void *key, size_t klen,
-                    bool *created, wbi_slot **out)
+                    uint32_t key_off, bool *created, wbi_slot **out)
 {
     /* Grow at three quarters full: linear probing stays short there, and
      * half-full tables would cost ~16 bytes more per indicator. */
@@ -128,8 +128,11 @@ static int map_slot(wb_iocset *set, wbi_map *m, uint64_t v4key, const void *key,
         }
         i = (i + 1) & (m->cap - 1);
     }
-    uint32_t off = WBI_NONE;
-    if (m->klen != SIZE_MAX) {
+    /* A string key that already stands in the pool (an indicator's own
+     * value) is referred to, not copied: that halves the pool for names
+     * and hashes. */
+    uint32_t off = key_off;
+    if (m->klen != SIZE_MAX && off == WBI_NONE) {
         int rc = pool_add(set, key, klen, m->klen == 0, &off);
         if (rc) return rc;
     }
@@ -245,7 +248,7 @@ static int intern_meta(wb_iocset *set, const char *event, const char *source, ui
         return WB_ENOMEM;
     bool created;
     wbi_slot *s;
-    int rc = map_slot(set, &set->meta_map, 0, t->data, t->len, &created, &s);
+    int rc = map_slot(set, &set->meta_map, 0, t->data, t->len, WBI_NONE, &created, &s);
     if (rc) return rc;
     if (!created) {
         *out = set->last_meta = s->first;
@@ -269,24 +272,50 @@ static int intern_meta(wb_iocset *set, const char *event, const char *source, ui
     return 0;
 }
 
-static void set_v4_filter(wb_iocset *set, uint32_t net, unsigned len)
+/* Counts the /grain blocks the IPv4 entries touch (an upper bound: blocks
+ * shared by two entries count twice, which only makes the choice safer). */
+static uint64_t v4_blocks(const wb_iocset *set, unsigned grain)
 {
-    uint32_t first = net >> (32 - WBI_V4_GRAIN);
-    uint64_t count = len >= WBI_V4_GRAIN ? 1 : (uint64_t)1 << (WBI_V4_GRAIN - len);
-    for (uint64_t i = 0; i < count; i++) {
-        uint32_t b = first + (uint32_t)i;
-        set->v4_filter[b >> 3] |= (uint8_t)(1u << (b & 7));
+    uint64_t n = 0;
+    for (size_t i = 0; i < set->v4.cap; i++) {
+        if (set->v4.slots[i].first == WBI_NONE) continue;
+        unsigned len = (unsigned)(set->v4.slots[i].key >> 32);
+        n += len >= grain ? 1 : (uint64_t)1 << (grain - len);
     }
+    return n;
+}
+
+static int build_v4_filter(wb_iocset *set)
+{
+    if (set->v4.count == 0) return 0;
+    unsigned grain = WBI_V4_GRAIN_MIN;
+    while (grain < WBI_V4_GRAIN_MAX && v4_blocks(set, grain) * 16 > ((uint64_t)1 << grain))
+        grain++;
+    set->v4_filter = calloc(1, (size_t)1 << (grain - 3));
+    if (set->v4_filter == NULL) return WB_ENOMEM;
+    set->v4_grain = grain;
+    for (size_t i = 0; i < set->v4.cap; i++) {
+        if (set->v4.slots[i].first == WBI_NONE) continue;
+        unsigned len = (unsigned)(set->v4.slots[i].key >> 32);
+        uint32_t net = (uint32_t)set->v4.slots[i].key;
+        uint32_t first = net >> (32 - grain);
+        uint64_t count = len >= grain ? 1 : (uint64_t)1 << (grain - len);
+        for (uint64_t k = 0; k < count; k++) {
+            uint32_t b = first + (uint32_t)k;
+            set->v4_filter[b >> 3] |= (uint8_t)(1u << (b & 7));
+        }
+    }
+    return 0;
 }
 
 /* Links indicator `id` into the map under a key; refuses an exact duplicate
  * of an indicator already there (same type, meta and attribute). */
 static int link(wb_iocset *set, wbi_map *m, uint64_t v4key, const void *key, size_t klen,
-                uint32_t id, bool *dup)
+                uint32_t key_off, uint32_t id, bool *dup)
 {
     bool created;
     wbi_slot *s;
-    int rc = map_slot(set, m, v4key, key, klen, &created, &s);
+    int rc = map_slot(set, m, v4key, key, klen, key_off, &created, &s);
     if (rc) return rc;
     *dup = false;
     wbi_rec *r = &set->recs[id];
@@ -332,25 +361,23 @@ static int index_rec(wb_iocset *set, uint32_t id, bool *dup)
         if (wb_addr_is_v4(&a) && prefix >= 96) {
             unsigned len = prefix - 96;
             uint32_t net = v4_of(&a);
-            if (set->v4_filter == NULL) {
-                set->v4_filter = calloc(1, WBI_V4_FILTER_BYTES);
+            if (set->v4_mask16 == NULL) {
                 set->v4_mask16 = calloc(1u << 16, sizeof *set->v4_mask16);
-                if (set->v4_filter == NULL || set->v4_mask16 == NULL) return WB_ENOMEM;
+                if (set->v4_mask16 == NULL) return WB_ENOMEM;
             }
-            int rc = link(set, &set->v4, (uint64_t)len << 32 | net, NULL, 0, id, dup);
+            int rc = link(set, &set->v4, (uint64_t)len << 32 | net, NULL, 0, WBI_NONE, id, dup);
             if (rc || *dup) return rc;
             set->v4_lens |= 1ULL << len;
             if (len < 16)
                 set->v4_short |= 1ULL << len;
             else
                 set->v4_mask16[net >> 16] |= 1u << (len - 16);
-            set_v4_filter(set, net, len);
             return 0;
         }
         uint8_t key[17];
         key[0] = (uint8_t)prefix;
         memcpy(key + 1, a.b, 16);
-        int rc = link(set, &set->v6, 0, key, sizeof key, id, dup);
+        int rc = link(set, &set->v6, 0, key, sizeof key, WBI_NONE, id, dup);
         if (rc || *dup) return rc;
         set->v6_lens[prefix / 64] |= 1ULL << (prefix % 64);
         if (prefix < 96) set->v6_covers_v4 = true;
@@ -367,22 +394,22 @@ static int index_rec(wb_iocset *set, uint32_t id, bool *dup)
         memcpy(key, a.b, 16);
         key[16] = (uint8_t)(port >> 8);
         key[17] = (uint8_t)port;
-        return link(set, &set->ipport, 0, key, sizeof key, id, dup);
+        return link(set, &set->ipport, 0, key, sizeof key, WBI_NONE, id, dup);
     }
     case WB_IOC_DOMAIN:
     case WB_IOC_HOSTNAME:
-        return link(set, &set->name, 0, v, n, id, dup);
+        return link(set, &set->name, 0, v, n, r->value, id, dup);
     case WB_IOC_URL: {
         const char *k = strstr(v, "://");
         k = k ? k + 3 : v;
-        return link(set, &set->url, 0, k, strlen(k), id, dup);
+        return link(set, &set->url, 0, k, strlen(k), r->value + (uint32_t)(k - v), id, dup);
     }
     case WB_IOC_MD5:
     case WB_IOC_SHA1:
     case WB_IOC_SHA256:
-        return link(set, &set->hash, 0, v, n, id, dup);
+        return link(set, &set->hash, 0, v, n, r->value, id, dup);
     case WB_IOC_EMAIL:
-        return link(set, &set->email, 0, v, n, id, dup);
+        return link(set, &set->email, 0, v, n, r->value, id, dup);
     case WB_IOC_TYPE_COUNT:
         break;
     }
@@ -471,7 +498,6 @@ int wb_iocset_add(wb_iocset *set, const wb_ioc_in *ioc)
 
 int wb_iocset_build(wb_iocset *set, wb_error *err)
 {
-    (void)err;
     /* Nothing is added any more: give back what the doubling over-allocated. */
     if (set->pool_cap > set->pool_len && set->pool_len > 0) {
         char *np = realloc(set->pool, set->pool_len);
@@ -489,15 +515,17 @@ int wb_iocset_build(wb_iocset *set, wb_error *err)
     }
     map_free(&set->meta_map);
     wb_buf_free(&set->tmp);
+    if (build_v4_filter(set) != 0) return wb_error_set(err, WB_ENOMEM, "out of memory");
     set->built = true;
     const wbi_map *maps[] = {&set->v4,  &set->v6,   &set->ipport, &set->name,
                              &set->url, &set->hash, &set->email};
     size_t mem = set->pool_cap + set->recs_cap * sizeof(wbi_rec) +
                  set->metas_cap * sizeof(wbi_meta) +
-                 (set->v4_filter ? WBI_V4_FILTER_BYTES + (1u << 18) : 0);
+                 (set->v4_filter ? ((size_t)1 << (set->v4_grain - 3)) + (1u << 18) : 0);
     for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
         mem += maps[i]->cap * sizeof(wbi_slot);
     set->stats.memory = mem;
+    set->stats.v4_filter_grain = set->v4_grain;
     return 0;
 }
 

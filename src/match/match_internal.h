@@ -12,12 +12,14 @@
 
 #define WBI_NONE UINT32_MAX
 
-/* The IPv4 pre-filter has one bit per /WBI_V4_GRAIN block. /23 makes it
- * 1 MiB, small enough to stay mostly in a core's L2 cache: on uniformly
- * random addresses the filter's cache misses dominate the scan, and a /24
- * filter (2 MiB) measured slower despite rejecting slightly more. */
-#define WBI_V4_GRAIN 23
-#define WBI_V4_FILTER_BYTES (1u << (WBI_V4_GRAIN - 3))
+/* The IPv4 pre-filter has one bit per /grain block that some indicator
+ * touches. The grain is chosen when the set is built: the coarsest (smallest
+ * bitmap) from /16 to /24 that lets at most 1 in 16 blocks through. On
+ * random addresses the filter's cache misses dominate the scan, so a small
+ * set gets a bitmap that stays in L2 (100k indicators: /20, 128 KiB) and a
+ * large one a finer bitmap that still rejects most addresses (1M: /23). */
+#define WBI_V4_GRAIN_MIN 16
+#define WBI_V4_GRAIN_MAX 24
 
 typedef struct wbi_rec {
     uint32_t value; /* pool offset of the normalised value */
@@ -61,7 +63,8 @@ struct wb_iocset {
     uint64_t v4_short;   /* the same for p < 16 only */
     uint64_t v6_lens[3]; /* bit p set: some IPv6 block of prefix length p (0..128) */
     bool v6_covers_v4;   /* an IPv6 block shorter than /96 exists */
-    uint8_t *v4_filter;  /* one bit per IPv4 /WBI_V4_GRAIN some indicator touches */
+    uint8_t *v4_filter;  /* built by wb_iocset_build: one bit per IPv4 /v4_grain touched */
+    unsigned v4_grain;
     uint32_t *v4_mask16; /* per /16: bit p-16 set when a block of length p >= 16 is in it */
     wb_iocset_stats stats;
     struct {

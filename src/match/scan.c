@@ -33,7 +33,7 @@ static void lookup_v4(wbi_scanner *sc, uint32_t a, const char *field, size_t fle
                       size_t n)
 {
     const wb_iocset *set = sc->set;
-    uint32_t b = a >> (32 - WBI_V4_GRAIN);
+    uint32_t b = set->v4_filter ? a >> (32 - set->v4_grain) : 0;
     if (set->v4_filter && (set->v4_filter[b >> 3] >> (b & 7) & 1)) {
         /* Only the prefix lengths that occur around this address: blocks
          * shorter than /16 anywhere, longer ones inside its /16. */

@@ -409,8 +409,10 @@ static int purl_parse(wb_purl *p, const char *s, size_t n, bool strict, wb_error
         if (host_end && host_end + 1 < last) {
             in.name = decode(a, host_end + 1, (size_t)(end - host_end - 1), &bad);
             if (!in.name) goto decode_failed;
+            /* Nothing left once empty segments go ("host//"): no name. */
             char *cleaned = clean_path(a, in.name, false);
-            in.name = cleaned ? cleaned : in.name;
+            in.name = cleaned ? cleaned : wb_arena_strdup(a, "");
+            if (!in.name) return WB_ENOMEM;
             last = host_end + 1;
         }
     }

@@ -224,6 +224,38 @@ static void test_follow(void **state)
     wb_input_close(in);
 }
 
+/* A log truncated while it is read (logrotate's copytruncate) ends the
+ * read early; it must not kill the process (it would under a mapping). */
+static void test_truncated_while_reading(void **state)
+{
+    (void)state;
+    char path[256];
+    snprintf(path, sizeof path, "%s/trunc-live.log", tmpdir);
+    wb_buf big = {0};
+    for (int i = 0; i < 200000; i++)
+        wb_buf_printf(&big, "line %d\n", i);
+    write_file(path, big.data, big.len);
+    wb_input_opts o = {.block_size = 4096};
+    wb_input *in;
+    wb_error err;
+    assert_int_equal(wb_input_open(&in, path, &o, &err), 0);
+    wb_block b;
+    assert_int_equal(wb_input_next(in, &b, &err), 1);
+    wb_block_free(&b);
+    assert_int_equal(truncate(path, 0), 0);
+    int rc;
+    size_t blocks = 0;
+    while ((rc = wb_input_next(in, &b, &err)) == 1) {
+        assert_true(b.len > 0);
+        wb_block_free(&b);
+        blocks++;
+    }
+    assert_int_equal(rc, 0);
+    assert_true(blocks < 100); /* what was buffered, then the end */
+    wb_input_close(in);
+    wb_buf_free(&big);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -243,7 +275,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_i64), cmocka_unit_test(test_time),
         cmocka_unit_test(test_buf_arena), cmocka_unit_test(test_io),
-        cmocka_unit_test(test_follow),
+        cmocka_unit_test(test_follow),    cmocka_unit_test(test_truncated_while_reading),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -227,6 +227,34 @@ static void test_malformed(void **st)
     rec_free(&r);
 }
 
+/* Columns after the last used one are counted, not split (the fast path):
+ * the field-count check must still see too few and too many of them, with
+ * tails shorter and longer than one 16-byte SIMD lane. */
+static void test_unused_tail(void **st)
+{
+    (void)st;
+    rec r;
+    const char *log = HDR(
+        "ts\tid.resp_h\ta\tb\tc",
+        "time\taddr\tcount\tcount\tcount") "1.0\t10.0.0.1\t1\t2\t3\n"
+                                           "1.0\t10.0.0.2\t1\t2\n"
+                                           "1.0\t10.0.0.3\t1\t2\t3\t4\n"
+                                           "1.0\t10.0.0."
+                                           "4\t11111111111111111111\t22222222222222222222\t3\n"
+                                           "1.0\t10.0.0."
+                                           "5\t11111111111111111111\t22222222222222222222\t3\t\n"
+                                           "1.0\t10.0.0.6\t1\t2\t3";
+    assert_int_equal(rec_run_str(&r, "zeek", log, 0), 0);
+    EXPECT_VALUE(&r, 7, "id.resp_h", "10.0.0.1", WB_V_IP);
+    EXPECT_MALFORMED(&r, 8, "Zeek: wrong number of fields");
+    EXPECT_MALFORMED(&r, 9, "Zeek: wrong number of fields");
+    EXPECT_VALUE(&r, 10, "id.resp_h", "10.0.0.4", WB_V_IP);
+    EXPECT_MALFORMED(&r, 11, "Zeek: wrong number of fields");
+    EXPECT_VALUE(&r, 12, "id.resp_h", "10.0.0.6", WB_V_IP);
+    assert_int_equal(r.records, 3);
+    rec_free(&r);
+}
+
 /* A header without #types: columns are judged by name. */
 static void test_no_types(void **st)
 {
@@ -250,7 +278,7 @@ int main(void)
         cmocka_unit_test(test_http_baseline),      cmocka_unit_test(test_ctu_simda),
         cmocka_unit_test(test_sets_and_escapes),   cmocka_unit_test(test_header_change),
         cmocka_unit_test(test_state_not_modified), cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_no_types),
+        cmocka_unit_test(test_no_types),           cmocka_unit_test(test_unused_tail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -203,6 +203,8 @@ static void test_purl_own(void **state)
     roundtrip("  pkg:npm/%40scope/name@1.0.0  ", "pkg:npm/%40scope/name@1.0.0");
     roundtrip("pkg:pypi/Zope.Interface_X", "pkg:pypi/zope.interface-x");
     rejects("pkg:npm/a@1?a=1&A=2", 0, "appears twice");
+    /* found by fuzzing: a git repository path of empty segments is no name */
+    rejects("Pkg:git/.//@:gg", 0, "the name is missing");
     rejects("pkg:npm/a@1?x", 0, "has no '='");
     rejects("pkg:npm/a%2@1", 0, "percent-encoding");
     rejects("pkg:npm/a%00b", 0, "percent-encoding");

@@ -1,0 +1,32 @@
+/*
+ * fuzz_hub_sighting.c - libFuzzer target: posted MISP sightings
+ * (wbi_sightings_parse) and the indicator look-up keys of their values
+ * (wbi_lookup_keys, which also serves GET /api/v1/indicators).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub/hub_internal.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    json_t *root = NULL;
+    wbi_sighting_in *in = NULL;
+    size_t n = 0;
+    wbi_problem prob;
+    static wbi_key keys[160];
+    if (wbi_sightings_parse((const char *)data, size, 32, 1790000000, &root, &in, &n, &prob) == 0) {
+        for (size_t i = 0; i < n; i++) {
+            if (in[i].value == NULL) continue;
+            wbi_lookup_keys(in[i].value, strlen(in[i].value), in[i].type_filter, keys,
+                            sizeof keys / sizeof keys[0], &prob);
+        }
+    }
+    free(in);
+    json_decref(root);
+    return 0;
+}

@@ -1,0 +1,168 @@
+/*
+ * hub.h - the hub: who may read what (the TLP and distribution policy), the
+ * JSON API as a function from request to response, and the HTTP server
+ * that puts that function on the network.
+ *
+ * The API handler (wb_hub_handle) knows nothing of sockets: the HTTP server
+ * (src/hub/server.c, libmicrohttpd) turns each request into a
+ * wb_hub_request and sends back the wb_hub_response; tests and the demo
+ * set-up call the handler directly.
+ *
+ * Every read path - event list, event get, indicator look-up, sightings -
+ * asks wb_policy_read about each event, attribute and sighting before it
+ * goes out. Nothing else decides visibility.
+ */
+#ifndef WEERBAAR_HUB_H
+#define WEERBAAR_HUB_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "weerbaar/core.h"
+#include "weerbaar/ioc.h"
+#include "weerbaar/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- policy ------------------------------------------------------------------ */
+
+/* Sharing groups an organisation belongs to that a principal carries. */
+#define WB_PRINCIPAL_MAX_GROUPS 256
+
+/* The caller of a request. An anonymous principal has authenticated false. */
+typedef struct wb_principal {
+    bool authenticated;
+    int64_t key_id;
+    int64_t user_id;
+    int64_t org_id;
+    wb_role role;
+    size_t ngroups;
+    int64_t groups[WB_PRINCIPAL_MAX_GROUPS]; /* sharing groups of org_id */
+} wb_principal;
+
+/* What is being read, by which path. */
+typedef enum wb_read_path {
+    WB_READ_EVENT_LIST,
+    WB_READ_EVENT_GET,
+    WB_READ_INDICATOR,
+    WB_READ_SIGHTING,
+    WB_READ_PATH_COUNT
+} wb_read_path;
+
+/* The facts the policy needs about one item. For an attribute, fill the
+ * event fields and the attribute fields; for an event, the attribute fields
+ * are ignored; for a sighting, also sighting_org. tlp values are as stored:
+ * the event's effective level (amber when untagged) and the attribute's own
+ * tag (WB_TLP_UNSET when none). */
+typedef enum wb_item_kind { WB_ITEM_EVENT, WB_ITEM_ATTRIBUTE, WB_ITEM_SIGHTING } wb_item_kind;
+
+typedef struct wb_policy_item {
+    wb_item_kind kind;
+    int64_t creator_org;
+    wb_tlp event_tlp;
+    int event_distribution;
+    int64_t event_sharing_group;
+    wb_tlp attr_tlp;
+    int attr_distribution; /* 5 inherits the event's */
+    int64_t attr_sharing_group;
+    int64_t sighting_org;
+} wb_policy_item;
+
+typedef enum wb_access {
+    WB_DENY = 0,
+    WB_ALLOW,
+    /* Allowed only because the caller is a site admin, for AMBER or
+     * stricter data: the read must be written to the audit log. */
+    WB_ALLOW_AUDITED
+} wb_access;
+
+/* The one decision every read path asks for (see docs/hub.md for the table). */
+wb_access wb_policy_read(const wb_principal *p, wb_read_path path, const wb_policy_item *item);
+/* True when TLP `tlp` (UNSET counts as amber) may be shared with MISP
+ * distribution `dist` (0-4): AMBER+STRICT and RED only with 0 or 4. */
+bool wb_policy_distribution_allowed(wb_tlp tlp, int dist);
+/* The effective TLP of an item: untagged counts as amber; the stricter of
+ * event and attribute. */
+wb_tlp wb_policy_tlp(const wb_policy_item *item);
+
+/* ---- API ----------------------------------------------------------------------- */
+
+typedef struct wb_hub wb_hub;
+
+typedef struct wb_hub_opts {
+    const char *db;        /* SQLite database path */
+    unsigned connections;  /* database connections (one per server thread); 0 = 4 */
+    size_t max_body;       /* largest request body; 0 = 50 MB */
+    unsigned max_depth;    /* deepest JSON nesting accepted; 0 = 32 */
+    size_t max_attributes; /* per event; 0 = 100000 */
+    double rate;           /* requests per second per key; 0 = 100 */
+    double burst;          /* bucket size; 0 = 2 x rate */
+    /* Internal errors (database trouble) are written here, never sent to
+     * clients; may be NULL. Called from several threads. */
+    void (*log)(void *ud, const char *msg);
+    void *log_ud;
+} wb_hub_opts;
+
+typedef struct wb_hub_arg {
+    const char *key;
+    const char *value; /* may be NULL for "?flag" */
+} wb_hub_arg;
+
+typedef struct wb_hub_request {
+    const char *method;     /* "GET", "POST", ... */
+    const char *path;       /* without the query string */
+    const wb_hub_arg *args; /* decoded query arguments */
+    size_t nargs;
+    const char *authorization; /* the Authorization header, or NULL */
+    const char *body;          /* may be NULL when body_len is 0 */
+    size_t body_len;
+} wb_hub_request;
+
+typedef struct wb_hub_response {
+    unsigned status;
+    wb_buf body;          /* JSON, always */
+    unsigned retry_after; /* seconds, for 429; 0 otherwise */
+} wb_hub_response;
+
+/* Opens the hub on its database (creating and migrating it). */
+int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err);
+/* Answers one request; safe to call from several threads at once. The
+ * caller frees resp with wb_hub_response_free. */
+void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp);
+void wb_hub_response_free(wb_hub_response *resp);
+size_t wb_hub_max_body(const wb_hub *hub);
+void wb_hub_close(wb_hub *hub);
+
+/* Fills an empty database with the demo: a CSIRT, three member
+ * organisations, a sharing group, users with keys, and events at every TLP
+ * level posted through the API. key() is called for each demo user's key.
+ * WB_EINVAL when the database already holds organisations. */
+int wb_hub_demo(wb_store *st, const char *db,
+                void (*key)(void *ud, const char *email, const char *org, const char *role,
+                            const char *key),
+                void *ud, wb_error *err);
+
+/* ---- HTTP server ------------------------------------------------------------------ */
+
+typedef struct wb_serve_opts {
+    const char *listen;   /* "ADDR:PORT", "[v6]:PORT" */
+    const char *tls_cert; /* PEM files; both or neither */
+    const char *tls_key;
+    unsigned threads;            /* 0 = 4 */
+    unsigned timeout;            /* idle connection timeout, seconds; 0 = 30 */
+    volatile sig_atomic_t *stop; /* set non-zero (from a signal handler) to shut down */
+} wb_serve_opts;
+
+/* Serves until *stop becomes non-zero, then stops accepting, lets requests
+ * in flight finish (up to 10 s) and returns 0. Errors (address in use,
+ * unreadable certificate) name their cause. */
+int wb_hub_serve(wb_hub *hub, const wb_serve_opts *opts, wb_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,297 @@
+/*
+ * store.h - the hub's storage: organisations, users, API keys, sharing
+ * groups, MISP events and attributes, sightings and the audit log.
+ *
+ * A wb_store is one connection to one database. Callers see only this
+ * interface; the back end behind it (SQLite today, src/store/sqlite.c) is a
+ * table of function pointers chosen at open, so a PostgreSQL back end can
+ * follow without the hub or the CLI changing. A connection is used by one
+ * thread at a time; a server opens one per worker.
+ *
+ * Records handed to callbacks point into the back end's memory and are valid
+ * only during the call: copy what you keep. A callback returns 0 to go on or
+ * non-zero to stop the walk (the walk then returns 0).
+ *
+ * The store does not decide who may read what: that is the hub's policy
+ * (hub.h). It checks integrity only (unique names, existing references).
+ */
+#ifndef WEERBAAR_STORE_H
+#define WEERBAAR_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "weerbaar/core.h"
+#include "weerbaar/error.h"
+#include "weerbaar/ioc.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bounds on names and identifiers (bytes, without the NUL). */
+#define WB_NAME_MAX 128
+#define WB_EMAIL_MAX 254
+#define WB_UUID_LEN 36
+/* The size of a key's hash and of the per-database secret that keys it. */
+#define WB_KEY_HASH_LEN 32
+/* An API key as handed out: 64 hex digits (256 random bits). */
+#define WB_KEY_TEXT_LEN 64
+
+typedef struct wb_store wb_store;
+
+typedef enum wb_org_kind {
+    WB_ORG_CSIRT,
+    WB_ORG_ESSENTIAL,
+    WB_ORG_IMPORTANT,
+    WB_ORG_SUPERVISOR,
+    WB_ORG_OTHER
+} wb_org_kind;
+
+typedef enum wb_role {
+    WB_ROLE_SITE_ADMIN,
+    WB_ROLE_ORG_ADMIN,
+    WB_ROLE_MEMBER,
+    WB_ROLE_SENSOR /* reads indicators and posts sightings, nothing else */
+} wb_role;
+
+/* "csirt", "essential", ...; 0 or WB_EINVAL for an unknown name. */
+const char *wb_org_kind_name(wb_org_kind k);
+int wb_org_kind_parse(const char *s, wb_org_kind *out);
+/* "site-admin", "org-admin", "member", "sensor". */
+const char *wb_role_name(wb_role r);
+int wb_role_parse(const char *s, wb_role *out);
+
+typedef struct wb_org {
+    int64_t id;
+    const char *uuid;
+    const char *name;
+    wb_org_kind kind;
+    const char *sector; /* or NULL */
+    const char *kvk;    /* Chamber of Commerce number, or NULL */
+    wb_time created;
+} wb_org;
+
+typedef struct wb_user {
+    int64_t id;
+    const char *email;
+    int64_t org_id;
+    const char *org_name;
+    wb_role role;
+    wb_time created;
+} wb_user;
+
+typedef struct wb_apikey {
+    int64_t id;
+    int64_t user_id;
+    const char *email;
+    wb_time created;
+    wb_time revoked; /* WB_TIME_NONE while valid */
+} wb_apikey;
+
+/* Who a key belongs to (from wb_store_key_auth). */
+typedef struct wb_keyowner {
+    int64_t key_id;
+    int64_t user_id;
+    int64_t org_id;
+    wb_role role;
+    bool revoked;
+    char email[WB_EMAIL_MAX + 1];
+    char org_name[WB_NAME_MAX + 1];
+} wb_keyowner;
+
+typedef struct wb_sgroup {
+    int64_t id;
+    const char *uuid;
+    const char *name;
+    const char *orgs; /* member organisation names, comma-separated, by name */
+    wb_time created;
+} wb_sgroup;
+
+/* An event row. json is the MISP event object without attributes (they are
+ * rows of their own and put back on read). tlp is the effective level:
+ * amber when the event has no tlp: tag. Times are Unix seconds. */
+typedef struct wb_event_rec {
+    int64_t id;
+    const char *uuid;
+    int64_t org_id;
+    const char *org_name; /* filled on read */
+    const char *org_uuid; /* filled on read */
+    const char *info;
+    const char *date;         /* YYYY-MM-DD */
+    int distribution;         /* 0-4 */
+    int64_t sharing_group_id; /* 0 when none */
+    wb_tlp tlp;
+    bool published;
+    bool deleted;
+    int64_t timestamp;
+    const char *json; /* NULL in look-up results */
+} wb_event_rec;
+
+/* An attribute row. tlp is the attribute's own tag (WB_TLP_UNSET when it has
+ * none); distribution 5 inherits the event's. keys are the normalised forms
+ * the indicator look-up finds it by (two for composite types such as
+ * domain|ip, none for types that are not indicators). */
+typedef struct wb_attr_rec {
+    int64_t id;
+    const char *uuid;
+    int64_t event_id;
+    const char *object_uuid; /* the MISP object it belongs to, or NULL */
+    const char *type;
+    const char *value;
+    bool to_ids;
+    int distribution; /* 0-5 */
+    int64_t sharing_group_id;
+    wb_tlp tlp;
+    bool deleted;
+    int64_t timestamp;
+    const char *json;
+    unsigned nkeys; /* writes only */
+    wb_ioc_type key_kind[2];
+    const char *key[2];
+} wb_attr_rec;
+
+typedef struct wb_sighting_rec {
+    int64_t id;
+    int64_t attribute_id;
+    const char *attribute_uuid; /* filled on read */
+    int64_t org_id;
+    const char *org_name; /* filled on read */
+    int64_t user_id;
+    int type; /* 0 seen, 1 false positive, 2 expiration */
+    const char *source;
+    int64_t date_sighting; /* Unix seconds: the last time it was seen */
+    int64_t count;
+    int64_t first_seen; /* 0 when unknown */
+    int64_t created;
+} wb_sighting_rec;
+
+typedef struct wb_audit_rec {
+    int64_t id;
+    wb_time time;       /* set by the store on write */
+    const char *user;   /* e-mail, or "cli" / "-" */
+    const char *org;    /* organisation name, or "-" */
+    const char *action; /* "event.add", "key.revoke", "auth.fail", "read.admin", ... */
+    const char *object; /* uuid, e-mail, name; may be NULL */
+    const char *detail; /* may be NULL */
+} wb_audit_rec;
+
+typedef struct wb_event_filter {
+    int64_t since;   /* timestamp >= since; 0 for all */
+    int64_t org_id;  /* creator; 0 for all */
+    const char *tag; /* exact tag name, or NULL */
+    bool include_deleted;
+} wb_event_filter;
+
+typedef int (*wb_org_cb)(void *ud, const wb_org *o);
+typedef int (*wb_user_cb)(void *ud, const wb_user *u);
+typedef int (*wb_apikey_cb)(void *ud, const wb_apikey *k);
+typedef int (*wb_sgroup_cb)(void *ud, const wb_sgroup *g);
+typedef int (*wb_event_cb)(void *ud, const wb_event_rec *e);
+/* ev is the attribute's event (json NULL) in look-ups, NULL in per-event walks. */
+typedef int (*wb_attr_cb)(void *ud, const wb_event_rec *ev, const wb_attr_rec *a);
+typedef int (*wb_sighting_cb)(void *ud, const wb_sighting_rec *s);
+typedef int (*wb_audit_cb)(void *ud, const wb_audit_rec *a);
+
+/* Opens (creating when missing) the database at path and brings its schema
+ * up to date. Errors name the path. The caller closes *out. */
+int wb_store_open(wb_store **out, const char *path, wb_error *err);
+void wb_store_close(wb_store *s);
+/* The schema version the database is at after open. */
+int wb_store_schema_version(wb_store *s);
+
+/* Transactions: writes between begin and commit land together or not at
+ * all. A commit that returns 0 is on disk (it survives a crash). */
+int wb_store_begin(wb_store *s, wb_error *err);
+int wb_store_commit(wb_store *s, wb_error *err);
+void wb_store_rollback(wb_store *s);
+
+/* ---- organisations, users, keys, sharing groups ------------------------------ */
+
+/* Adds an organisation (uuid generated). WB_EINVAL when the name exists. */
+int wb_store_org_add(wb_store *s, const char *name, wb_org_kind kind, const char *sector,
+                     const char *kvk, int64_t *id, wb_error *err);
+/* By name (case-insensitive) or uuid; WB_ENOTFOUND when there is none. */
+int wb_store_org_find(wb_store *s, const char *name, wb_org_cb cb, void *ud, wb_error *err);
+int wb_store_org_get(wb_store *s, int64_t id, wb_org_cb cb, void *ud, wb_error *err);
+int wb_store_org_list(wb_store *s, wb_org_cb cb, void *ud, wb_error *err);
+
+/* WB_EINVAL when the e-mail exists, WB_ENOTFOUND when the org does not. */
+int wb_store_user_add(wb_store *s, const char *email, int64_t org_id, wb_role role, int64_t *id,
+                      wb_error *err);
+int wb_store_user_find(wb_store *s, const char *email, wb_user_cb cb, void *ud, wb_error *err);
+int wb_store_user_list(wb_store *s, wb_user_cb cb, void *ud, wb_error *err);
+
+/* Creates a key for a user: fills key (WB_KEY_TEXT_LEN hex digits and a NUL)
+ * with 256 random bits and stores only its keyed hash. */
+int wb_store_key_add(wb_store *s, int64_t user_id, char key[WB_KEY_TEXT_LEN + 1], int64_t *id,
+                     wb_error *err);
+/* Revokes one key (user_id 0) or every key of a user (key_id 0); *n is how
+ * many were revoked. */
+int wb_store_key_revoke(wb_store *s, int64_t key_id, int64_t user_id, int64_t *n, wb_error *err);
+int wb_store_key_list(wb_store *s, wb_apikey_cb cb, void *ud, wb_error *err);
+/* Looks a presented key up: 0 with *out filled (check out->revoked), or
+ * WB_ENOTFOUND. The comparison of hashes is constant-time. */
+int wb_store_key_auth(wb_store *s, const char *key, size_t len, wb_keyowner *out, wb_error *err);
+
+/* Adds a sharing group with its member organisations. */
+int wb_store_sgroup_add(wb_store *s, const char *name, const int64_t *orgs, size_t norgs,
+                        int64_t *id, wb_error *err);
+/* By id (when id > 0) or else by uuid or name. */
+int wb_store_sgroup_find(wb_store *s, int64_t id, const char *uuid_or_name, wb_sgroup_cb cb,
+                         void *ud, wb_error *err);
+int wb_store_sgroup_list(wb_store *s, wb_sgroup_cb cb, void *ud, wb_error *err);
+/* The sharing groups an organisation belongs to: up to max ids into ids. */
+int wb_store_org_sgroups(wb_store *s, int64_t org_id, int64_t *ids, size_t max, size_t *n,
+                         wb_error *err);
+bool wb_store_sgroup_has_org(wb_store *s, int64_t sg_id, int64_t org_id);
+
+/* ---- events, attributes, sightings -------------------------------------------- */
+
+/* Inserts an event (ev->id ignored) or, with replace, updates the event with
+ * ev->uuid, together with its attributes and tags in one transaction of its
+ * own. On replace, attributes of the event missing from attrs are marked
+ * deleted (their sightings stay). WB_EINVAL when the uuid exists on insert,
+ * or an attribute uuid belongs to another event. *id is the event's id. */
+int wb_store_event_put(wb_store *s, const wb_event_rec *ev, const char *const *tags, size_t ntags,
+                       const wb_attr_rec *attrs, size_t nattrs, bool replace, int64_t *id,
+                       wb_error *err);
+/* By uuid, deleted events included (the caller decides); WB_ENOTFOUND. */
+int wb_store_event_get(wb_store *s, const char *uuid, wb_event_cb cb, void *ud, wb_error *err);
+/* In (timestamp, id) order. */
+int wb_store_event_list(wb_store *s, const wb_event_filter *f, wb_event_cb cb, void *ud,
+                        wb_error *err);
+/* Sets published or deleted. */
+int wb_store_event_flag(wb_store *s, int64_t id, bool published, bool deleted, int64_t timestamp,
+                        wb_error *err);
+/* The event's attributes in id order, deleted ones included. */
+int wb_store_attr_list(wb_store *s, int64_t event_id, wb_attr_cb cb, void *ud, wb_error *err);
+/* Attributes with key `norm` of kind `kind`, with their events, deleted
+ * ones excluded. */
+int wb_store_attr_lookup(wb_store *s, wb_ioc_type kind, const char *norm, wb_attr_cb cb, void *ud,
+                         wb_error *err);
+/* One attribute by uuid with its event; WB_ENOTFOUND. */
+int wb_store_attr_get(wb_store *s, const char *uuid, wb_attr_cb cb, void *ud, wb_error *err);
+
+int wb_store_sighting_add(wb_store *s, const wb_sighting_rec *r, int64_t *id, wb_error *err);
+int wb_store_sighting_list(wb_store *s, int64_t event_id, wb_sighting_cb cb, void *ud,
+                           wb_error *err);
+
+/* ---- audit ---------------------------------------------------------------- */
+
+/* Appends an entry (the table refuses updates and deletes). */
+int wb_store_audit(wb_store *s, const wb_audit_rec *a, wb_error *err);
+/* Newest first, entries with time >= since, skipping offset, at most limit. */
+int wb_store_audit_list(wb_store *s, wb_time since, int64_t offset, int64_t limit, wb_audit_cb cb,
+                        void *ud, wb_error *err);
+
+/* A random version 4 UUID, lower-case, into out (WB_UUID_LEN + 1 bytes). */
+void wb_uuid_v4(char out[WB_UUID_LEN + 1]);
+/* True for 8-4-4-4-12 hex digits (either case). */
+bool wb_uuid_valid(const char *s, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

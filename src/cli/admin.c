@@ -1,0 +1,415 @@
+/*
+ * admin.c - `weerbaar admin`: organisations, users, API keys and sharing
+ * groups of a hub database, and the demo database. Argument parsing and
+ * output only; the store (store.h) does the work and every action is
+ * written to the audit log in the same transaction.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "weerbaar/hub.h"
+#include "weerbaar/store.h"
+
+static const char usage_text[] =
+    "usage: weerbaar admin OBJECT ACTION [ARGS] --db PATH [--options]\n"
+    "\n"
+    "Administers a hub database (created when missing).\n"
+    "\n"
+    "  org add NAME --kind csirt|essential|important|supervisor|other\n"
+    "          [--sector SECTOR] [--kvk NUMBER]\n"
+    "  org list\n"
+    "  user add EMAIL --org NAME --role site-admin|org-admin|member|sensor\n"
+    "  user list\n"
+    "  key add EMAIL          prints the key's id and the key, once: it is stored\n"
+    "                         only as a keyed hash and cannot be shown again\n"
+    "  key revoke ID|EMAIL    one key by id, or every key of a user\n"
+    "  key list\n"
+    "  sharing-group add NAME --orgs A,B,...\n"
+    "  sharing-group list\n"
+    "  demo                   fills an empty database with demo organisations,\n"
+    "                         users, a sharing group and events at every TLP\n"
+    "                         level, and prints the demo users' keys\n"
+    "\n"
+    "options:\n"
+    "  --db PATH       the hub database (SQLite); required\n"
+    "  --format FMT    list output: table (default) or json\n"
+    "  -h, --help      this text\n"
+    "\n"
+    "Every action is written to the audit log. Exit status: 0 success, 2 an\n"
+    "error (unknown organisation, duplicate e-mail, bad role, ...).\n";
+
+typedef struct admin_opts {
+    const char *db, *kind, *sector, *kvk, *org, *role, *orgs;
+    bool json;
+} admin_opts;
+
+typedef struct admin_ctx {
+    wb_store *st;
+    wb_error err;
+    bool json;
+    json_t *rows;
+} admin_ctx;
+
+static int fail(admin_ctx *c)
+{
+    wb_cli_report(&c->err);
+    return WB_EXIT_ERROR;
+}
+
+/* Runs one write with its audit entry in one transaction. */
+static int audited(admin_ctx *c, int rc, const char *action, const char *object, const char *detail)
+{
+    if (rc == 0) {
+        wb_audit_rec a = {
+            .user = "cli", .org = "-", .action = action, .object = object, .detail = detail};
+        rc = wb_store_audit(c->st, &a, &c->err);
+    }
+    if (rc == 0) rc = wb_store_commit(c->st, &c->err);
+    if (rc) wb_store_rollback(c->st);
+    return rc;
+}
+
+static void fmt_time(wb_time t, char *buf, size_t cap)
+{
+    if (t == WB_TIME_NONE) {
+        snprintf(buf, cap, "-");
+        return;
+    }
+    wb_time_format(t - t % 1000000, buf, cap);
+}
+
+static int print_rows(admin_ctx *c)
+{
+    if (!c->json) return WB_EXIT_OK;
+    char *s = json_dumps(c->rows, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (s == NULL) {
+        wb_cli_error("admin: out of memory");
+        return WB_EXIT_ERROR;
+    }
+    puts(s);
+    free(s);
+    return WB_EXIT_OK;
+}
+
+/* ---- org ------------------------------------------------------------------ */
+
+static int org_row(void *ud, const wb_org *o)
+{
+    admin_ctx *c = ud;
+    if (c->json) {
+        json_array_append_new(c->rows, json_pack("{s:I,s:s,s:s,s:s,s:s?,s:s?}", "id",
+                                                 (json_int_t)o->id, "uuid", o->uuid, "name",
+                                                 o->name, "kind", wb_org_kind_name(o->kind),
+                                                 "sector", o->sector, "kvk", o->kvk));
+        return 0;
+    }
+    printf("%-4lld %-30s %-11s %-20s %-8s %s\n", (long long)o->id, o->name,
+           wb_org_kind_name(o->kind), o->sector ? o->sector : "-", o->kvk ? o->kvk : "-", o->uuid);
+    return 0;
+}
+
+static int org_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
+{
+    if (n == 1 && strcmp(args[0], "list") == 0) {
+        if (!c->json)
+            printf("%-4s %-30s %-11s %-20s %-8s %s\n", "ID", "NAME", "KIND", "SECTOR", "KVK",
+                   "UUID");
+        if (wb_store_org_list(c->st, org_row, c, &c->err) != 0) return fail(c);
+        return print_rows(c);
+    }
+    if (n != 2 || strcmp(args[0], "add") != 0) {
+        wb_cli_error("admin org: expected 'add NAME --kind KIND' or 'list'");
+        return WB_EXIT_ERROR;
+    }
+    wb_org_kind kind;
+    if (o->kind == NULL || wb_org_kind_parse(o->kind, &kind) != 0) {
+        wb_cli_error("admin org add: --kind must be csirt, essential, important, supervisor or "
+                     "other%s%s",
+                     o->kind ? ", not " : "", o->kind ? o->kind : "");
+        return WB_EXIT_ERROR;
+    }
+    int64_t id = 0;
+    int rc = wb_store_begin(c->st, &c->err);
+    if (rc == 0) rc = wb_store_org_add(c->st, args[1], kind, o->sector, o->kvk, &id, &c->err);
+    if (audited(c, rc, "org.add", args[1], wb_org_kind_name(kind)) != 0) return fail(c);
+    printf("organisation %lld: %s (%s)\n", (long long)id, args[1], wb_org_kind_name(kind));
+    return WB_EXIT_OK;
+}
+
+/* ---- user ------------------------------------------------------------------ */
+
+static int user_row(void *ud, const wb_user *u)
+{
+    admin_ctx *c = ud;
+    if (c->json) {
+        json_array_append_new(c->rows, json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)u->id,
+                                                 "email", u->email, "org", u->org_name, "role",
+                                                 wb_role_name(u->role)));
+        return 0;
+    }
+    printf("%-4lld %-40s %-30s %s\n", (long long)u->id, u->email, u->org_name,
+           wb_role_name(u->role));
+    return 0;
+}
+
+static int org_id_cb(void *ud, const wb_org *o)
+{
+    *(int64_t *)ud = o->id;
+    return 1;
+}
+
+static int user_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
+{
+    if (n == 1 && strcmp(args[0], "list") == 0) {
+        if (!c->json) printf("%-4s %-40s %-30s %s\n", "ID", "EMAIL", "ORGANISATION", "ROLE");
+        if (wb_store_user_list(c->st, user_row, c, &c->err) != 0) return fail(c);
+        return print_rows(c);
+    }
+    if (n != 2 || strcmp(args[0], "add") != 0) {
+        wb_cli_error("admin user: expected 'add EMAIL --org NAME --role ROLE' or 'list'");
+        return WB_EXIT_ERROR;
+    }
+    wb_role role;
+    if (o->role == NULL || wb_role_parse(o->role, &role) != 0) {
+        wb_cli_error("admin user add: --role must be site-admin, org-admin, member or sensor%s%s",
+                     o->role ? ", not " : "", o->role ? o->role : "");
+        return WB_EXIT_ERROR;
+    }
+    if (o->org == NULL) {
+        wb_cli_error("admin user add: --org NAME is required");
+        return WB_EXIT_ERROR;
+    }
+    int64_t org = 0, id = 0;
+    if (wb_store_org_find(c->st, o->org, org_id_cb, &org, &c->err) != 0) return fail(c);
+    int rc = wb_store_begin(c->st, &c->err);
+    if (rc == 0) rc = wb_store_user_add(c->st, args[1], org, role, &id, &c->err);
+    char detail[200];
+    snprintf(detail, sizeof detail, "%s, %s", o->org, wb_role_name(role));
+    if (audited(c, rc, "user.add", args[1], detail) != 0) return fail(c);
+    printf("user %lld: %s (%s, %s)\n", (long long)id, args[1], o->org, wb_role_name(role));
+    return WB_EXIT_OK;
+}
+
+/* ---- key ------------------------------------------------------------------- */
+
+static int key_row(void *ud, const wb_apikey *k)
+{
+    admin_ctx *c = ud;
+    char created[40], revoked[40];
+    fmt_time(k->created, created, sizeof created);
+    fmt_time(k->revoked, revoked, sizeof revoked);
+    if (c->json) {
+        json_t *o = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)k->id, "email", k->email,
+                              "created", created);
+        json_object_set_new(o, "revoked",
+                            k->revoked == WB_TIME_NONE ? json_null() : json_string(revoked));
+        json_array_append_new(c->rows, o);
+        return 0;
+    }
+    printf("%-4lld %-40s %-22s %s\n", (long long)k->id, k->email, created, revoked);
+    return 0;
+}
+
+static int user_id_cb(void *ud, const wb_user *u)
+{
+    *(int64_t *)ud = u->id;
+    return 1;
+}
+
+static int key_cmd(admin_ctx *c, char **args, int n)
+{
+    if (n == 1 && strcmp(args[0], "list") == 0) {
+        if (!c->json) printf("%-4s %-40s %-22s %s\n", "ID", "USER", "CREATED", "REVOKED");
+        if (wb_store_key_list(c->st, key_row, c, &c->err) != 0) return fail(c);
+        return print_rows(c);
+    }
+    if (n != 2 || (strcmp(args[0], "add") != 0 && strcmp(args[0], "revoke") != 0)) {
+        wb_cli_error("admin key: expected 'add EMAIL', 'revoke ID|EMAIL' or 'list'");
+        return WB_EXIT_ERROR;
+    }
+    int64_t key_id = 0, user = 0;
+    bool revoke = strcmp(args[0], "revoke") == 0;
+    if (!revoke || wb_parse_i64(args[1], strlen(args[1]), 1, INT64_MAX, &key_id) != 0) {
+        if (wb_store_user_find(c->st, args[1], user_id_cb, &user, &c->err) != 0) return fail(c);
+    }
+    int rc = wb_store_begin(c->st, &c->err);
+    if (!revoke) {
+        char key[WB_KEY_TEXT_LEN + 1];
+        int64_t id = 0;
+        if (rc == 0) rc = wb_store_key_add(c->st, user, key, &id, &c->err);
+        char obj[32];
+        snprintf(obj, sizeof obj, "key %lld", (long long)id);
+        if (audited(c, rc, "key.add", obj, args[1]) != 0) return fail(c);
+        printf("id: %lld\nuser: %s\nkey: %s\n", (long long)id, args[1], key);
+        if (isatty(fileno(stdout)))
+            fprintf(stderr, "weerbaar: the key is shown only now; it is stored as a hash\n");
+        return WB_EXIT_OK;
+    }
+    int64_t count = 0;
+    if (rc == 0) rc = wb_store_key_revoke(c->st, key_id, user, &count, &c->err);
+    if (rc == 0 && count == 0)
+        rc = wb_error_set(&c->err, WB_ENOTFOUND, "no valid key %s %s",
+                          key_id ? "with id" : "of user", args[1]);
+    if (audited(c, rc, "key.revoke", args[1], NULL) != 0) return fail(c);
+    printf("revoked %lld key%s\n", (long long)count, count == 1 ? "" : "s");
+    return WB_EXIT_OK;
+}
+
+/* ---- sharing groups ---------------------------------------------------------- */
+
+static int sg_row(void *ud, const wb_sgroup *g)
+{
+    admin_ctx *c = ud;
+    if (c->json) {
+        json_array_append_new(c->rows,
+                              json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)g->id, "uuid",
+                                        g->uuid, "name", g->name, "orgs", g->orgs));
+        return 0;
+    }
+    printf("%-4lld %-24s %-36s %s\n", (long long)g->id, g->name, g->uuid, g->orgs);
+    return 0;
+}
+
+static int sg_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
+{
+    if (n == 1 && strcmp(args[0], "list") == 0) {
+        if (!c->json) printf("%-4s %-24s %-36s %s\n", "ID", "NAME", "UUID", "ORGANISATIONS");
+        if (wb_store_sgroup_list(c->st, sg_row, c, &c->err) != 0) return fail(c);
+        return print_rows(c);
+    }
+    if (n != 2 || strcmp(args[0], "add") != 0 || o->orgs == NULL) {
+        wb_cli_error("admin sharing-group: expected 'add NAME --orgs A,B,...' or 'list'");
+        return WB_EXIT_ERROR;
+    }
+    int64_t ids[WB_PRINCIPAL_MAX_GROUPS];
+    size_t nids = 0;
+    const char *p = o->orgs;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char name[WB_NAME_MAX + 1];
+        if (len == 0 || len > WB_NAME_MAX || nids == WB_PRINCIPAL_MAX_GROUPS) {
+            wb_cli_error("admin sharing-group add: --orgs: a list of 1-%d organisation names",
+                         WB_PRINCIPAL_MAX_GROUPS);
+            return WB_EXIT_ERROR;
+        }
+        memcpy(name, p, len);
+        name[len] = '\0';
+        if (wb_store_org_find(c->st, name, org_id_cb, &ids[nids], &c->err) != 0) return fail(c);
+        nids++;
+        p += len + (comma ? 1 : 0);
+    }
+    int64_t id = 0;
+    int rc = wb_store_begin(c->st, &c->err);
+    if (rc == 0) rc = wb_store_sgroup_add(c->st, args[1], ids, nids, &id, &c->err);
+    if (audited(c, rc, "sharing-group.add", args[1], o->orgs) != 0) return fail(c);
+    printf("sharing group %lld: %s (%s)\n", (long long)id, args[1], o->orgs);
+    return WB_EXIT_OK;
+}
+
+static void demo_key(void *ud, const char *email, const char *org, const char *role,
+                     const char *key)
+{
+    (void)ud;
+    printf("%-34s %-20s %-10s %s\n", email, org, role, key);
+}
+
+static int demo_cmd(admin_ctx *c, const char *db)
+{
+    printf("%-34s %-20s %-10s %s\n", "USER", "ORGANISATION", "ROLE", "KEY");
+    if (wb_hub_demo(c->st, db, demo_key, NULL, &c->err) != 0) return fail(c);
+    printf("\nThe keys are shown only now. Try:\n"
+           "  curl -H 'Authorization: Bearer KEY' http://127.0.0.1:8080/api/v1/events\n");
+    return WB_EXIT_OK;
+}
+
+int wb_cmd_admin(int argc, char **argv)
+{
+    static const struct option lopts[] = {
+        {"db", required_argument, NULL, 'd'},     {"kind", required_argument, NULL, 'k'},
+        {"sector", required_argument, NULL, 's'}, {"kvk", required_argument, NULL, 'K'},
+        {"org", required_argument, NULL, 'o'},    {"role", required_argument, NULL, 'r'},
+        {"orgs", required_argument, NULL, 'O'},   {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    admin_opts o = {0};
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+        switch (ch) {
+        case 'd':
+            o.db = optarg;
+            break;
+        case 'k':
+            o.kind = optarg;
+            break;
+        case 's':
+            o.sector = optarg;
+            break;
+        case 'K':
+            o.kvk = optarg;
+            break;
+        case 'o':
+            o.org = optarg;
+            break;
+        case 'r':
+            o.role = optarg;
+            break;
+        case 'O':
+            o.orgs = optarg;
+            break;
+        case 'f':
+            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {
+                wb_cli_error("admin: --format must be table or json");
+                return WB_EXIT_ERROR;
+            }
+            o.json = strcmp(optarg, "json") == 0;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return WB_EXIT_OK;
+        default:
+            wb_cli_error("admin: unknown option or missing value '%s' (see 'weerbaar admin "
+                         "--help')",
+                         argv[optind - 1]);
+            return WB_EXIT_ERROR;
+        }
+    }
+    int n = argc - optind;
+    char **args = argv + optind;
+    if (n < 1) {
+        fputs(usage_text, stderr);
+        return WB_EXIT_ERROR;
+    }
+    if (o.db == NULL) {
+        wb_cli_error("admin: --db PATH is required");
+        return WB_EXIT_ERROR;
+    }
+    admin_ctx c = {.json = o.json};
+    if (wb_store_open(&c.st, o.db, &c.err) != 0) return fail(&c);
+    if (o.json) c.rows = json_array();
+    int status;
+    if (strcmp(args[0], "org") == 0)
+        status = org_cmd(&c, &o, args + 1, n - 1);
+    else if (strcmp(args[0], "user") == 0)
+        status = user_cmd(&c, &o, args + 1, n - 1);
+    else if (strcmp(args[0], "key") == 0)
+        status = key_cmd(&c, args + 1, n - 1);
+    else if (strcmp(args[0], "sharing-group") == 0)
+        status = sg_cmd(&c, &o, args + 1, n - 1);
+    else if (strcmp(args[0], "demo") == 0 && n == 1)
+        status = demo_cmd(&c, o.db);
+    else {
+        wb_cli_error("admin: unknown object '%s' (org, user, key, sharing-group, demo)", args[0]);
+        status = WB_EXIT_ERROR;
+    }
+    json_decref(c.rows);
+    wb_store_close(c.st);
+    return status;
+}

@@ -1,0 +1,1389 @@
+/*
+ * api.c - the hub's JSON API (/api/v1) as one function from request to
+ * response (wb_hub_handle), independent of the HTTP library.
+ *
+ * A request goes: route (a static table; 404 or 405 when nothing fits),
+ * authenticate (Bearer key, hashed and looked up on every request so that a
+ * revocation holds at once), rate-limit per key, then the route's handler.
+ * Handlers read through the store and ask wb_policy_read about every event,
+ * attribute and sighting before it goes out; what the caller may not see is
+ * left out, and a request for it answers 404 exactly as for something that
+ * does not exist.
+ *
+ * Store walks call back while a statement is running, so callbacks only
+ * copy what they need (into the request's arena); further queries, audit
+ * writes and rendering happen after the walk. Every error is an HTTP status
+ * and {"error": {"code", "message"}} with a stable code; database errors are
+ * logged through opts.log and reach the client only as "internal".
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "hub/hub_internal.h"
+
+#define DEFAULT_MAX_BODY ((size_t)50 * 1000 * 1000)
+#define MAX_AUDIT_PENDING 256
+#define MAX_LOOKUP_KEYS 160
+#define MAX_RESULTS 10000
+
+struct wb_hub {
+    wb_hub_opts opts;
+    wbi_limits lim;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    wb_store **pool; /* every connection */
+    wb_store **idle; /* the ones free now */
+    size_t npool, nidle;
+    wbi_ratelimit rl;
+};
+
+typedef struct pending_audit {
+    const char *action, *object, *detail;
+} pending_audit;
+
+typedef struct hreq {
+    wb_hub *hub;
+    wb_store *st;
+    const wb_hub_request *req;
+    wb_hub_response *resp;
+    wb_principal who;
+    wb_keyowner owner;
+    const char *id; /* the {uuid} of the path */
+    int64_t now;    /* Unix seconds */
+    wb_arena arena;
+    wb_error err;
+    pending_audit audits[MAX_AUDIT_PENDING];
+    size_t naudits, audits_dropped;
+} hreq;
+
+/* ---- responses ------------------------------------------------------------------- */
+
+static void hub_log(wb_hub *hub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void hub_log(wb_hub *hub, const char *fmt, ...)
+{
+    if (hub->opts.log == NULL) return;
+    char msg[WB_ERROR_MSG_MAX + 128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    hub->opts.log(hub->opts.log_ud, msg);
+}
+
+static void reply_json(hreq *r, unsigned status, json_t *o);
+
+static void reply_error(hreq *r, unsigned status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void reply_error(hreq *r, unsigned status, const char *code, const char *fmt, ...)
+{
+    char msg[WB_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
+    if (o == NULL) /* a message that is not UTF-8 (it quotes input): say less */
+        o = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", "invalid input");
+    reply_json(r, status, o);
+}
+
+/* Database trouble: the details go to the log, never to the client. */
+static void reply_internal(hreq *r)
+{
+    hub_log(r->hub, "%s %s: %s", r->req->method, r->req->path,
+            r->err.msg[0] ? r->err.msg : wb_strerror(r->err.code));
+    reply_error(r, 500, "internal", "internal error (the hub's log has the details)");
+}
+
+static void reply_json(hreq *r, unsigned status, json_t *o)
+{
+    wb_buf_reset(&r->resp->body);
+    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    if (text == NULL) {
+        r->resp->status = 500;
+        wb_buf_puts(&r->resp->body,
+                    "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
+        return;
+    }
+    r->resp->status = status;
+    if (wb_buf_puts(&r->resp->body, text) != 0) r->resp->status = 500;
+    free(text);
+}
+
+static void reply_problem(hreq *r, const wbi_problem *p)
+{
+    if (p->status >= 500) {
+        wb_error_set(&r->err, WB_ENOMEM, "%s", p->msg);
+        reply_internal(r);
+        return;
+    }
+    reply_error(r, p->status, p->code, "%s", p->msg);
+}
+
+static void reply_not_found(hreq *r)
+{
+    reply_error(r, 404, "not_found", "no such event, attribute or resource");
+}
+
+/* ---- small helpers ----------------------------------------------------------------- */
+
+static const char *rdup(hreq *r, const char *s)
+{
+    return s ? wb_arena_strdup(&r->arena, s) : NULL;
+}
+
+static const char *arg(const hreq *r, const char *key)
+{
+    for (size_t i = 0; i < r->req->nargs; i++)
+        if (strcmp(r->req->args[i].key, key) == 0)
+            return r->req->args[i].value ? r->req->args[i].value : "";
+    return NULL;
+}
+
+/* An integer query argument in [min, max]; false (and a 400 sent) when bad. */
+static bool arg_int(hreq *r, const char *key, int64_t min, int64_t max, int64_t *out)
+{
+    const char *v = arg(r, key);
+    if (v == NULL) return true;
+    if (wb_parse_i64(v, strlen(v), min, max, out) != 0) {
+        reply_error(r, 400, "invalid_request", "%s: expected an integer from %lld to %lld", key,
+                    (long long)min, (long long)max);
+        return false;
+    }
+    return true;
+}
+
+/* `since`: Unix seconds or an RFC 3339 time/date. */
+static bool arg_time(hreq *r, const char *key, wb_time *out)
+{
+    const char *v = arg(r, key);
+    if (v == NULL) return true;
+    int64_t secs;
+    if (wb_parse_i64(v, strlen(v), 0, INT64_MAX / 1000000, &secs) == 0) {
+        *out = secs * 1000000;
+        return true;
+    }
+    if (wb_time_parse(v, strlen(v), out) == 0) return true;
+    reply_error(r, 400, "invalid_request", "%s: expected Unix seconds or an RFC 3339 time", key);
+    return false;
+}
+
+static char *num(hreq *r, int64_t v)
+{
+    char buf[24];
+    snprintf(buf, sizeof buf, "%lld", (long long)v);
+    return wb_arena_strdup(&r->arena, buf);
+}
+
+static void audit_later(hreq *r, const char *action, const char *object, const char *detail)
+{
+    if (r->naudits == MAX_AUDIT_PENDING) {
+        r->audits_dropped++;
+        return;
+    }
+    r->audits[r->naudits++] = (pending_audit){action, rdup(r, object), rdup(r, detail)};
+}
+
+/* Writes the audit entries a handler collected; a read that must be
+ * audited is not answered unless its entry is on disk. */
+static int flush_audits(hreq *r)
+{
+    if (r->naudits == 0) return 0;
+    int rc = wb_store_begin(r->st, &r->err);
+    for (size_t i = 0; rc == 0 && i < r->naudits; i++) {
+        wb_audit_rec a = {.user = r->owner.email,
+                          .org = r->owner.org_name,
+                          .action = r->audits[i].action,
+                          .object = r->audits[i].object,
+                          .detail = r->audits[i].detail};
+        rc = wb_store_audit(r->st, &a, &r->err);
+    }
+    if (rc == 0 && r->audits_dropped) {
+        char d[64];
+        snprintf(d, sizeof d, "%zu further entries of this request", r->audits_dropped);
+        wb_audit_rec a = {.user = r->owner.email,
+                          .org = r->owner.org_name,
+                          .action = r->audits[0].action,
+                          .object = NULL,
+                          .detail = d};
+        rc = wb_store_audit(r->st, &a, &r->err);
+    }
+    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
+    if (rc) wb_store_rollback(r->st);
+    r->naudits = r->audits_dropped = 0;
+    return rc;
+}
+
+/* An audit entry written at once, in its own transaction. */
+static int audit_now(hreq *r, const char *action, const char *object, const char *detail)
+{
+    wb_audit_rec a = {.user = r->who.authenticated ? r->owner.email : "-",
+                      .org = r->who.authenticated ? r->owner.org_name : "-",
+                      .action = action,
+                      .object = object,
+                      .detail = detail};
+    return wb_store_audit(r->st, &a, &r->err);
+}
+
+/* ---- copies of rows ------------------------------------------------------------------- */
+
+static void copy_event(hreq *r, const wb_event_rec *src, wb_event_rec *dst)
+{
+    *dst = *src;
+    dst->uuid = rdup(r, src->uuid);
+    dst->org_name = rdup(r, src->org_name);
+    dst->org_uuid = rdup(r, src->org_uuid);
+    dst->info = rdup(r, src->info);
+    dst->date = rdup(r, src->date);
+    dst->json = rdup(r, src->json);
+}
+
+static wb_policy_item item_of(const wb_event_rec *e, const wb_attr_rec *a)
+{
+    wb_policy_item it = {
+        .kind = a ? WB_ITEM_ATTRIBUTE : WB_ITEM_EVENT,
+        .creator_org = e->org_id,
+        .event_tlp = e->tlp,
+        .event_distribution = e->distribution,
+        .event_sharing_group = e->sharing_group_id,
+        .attr_tlp = a ? a->tlp : WB_TLP_UNSET,
+        .attr_distribution = a ? a->distribution : 5,
+        .attr_sharing_group = a ? a->sharing_group_id : 0,
+    };
+    return it;
+}
+
+static void audit_admin_read(hreq *r, wb_read_path path, const char *uuid, const wb_policy_item *it)
+{
+    static const char *const paths[] = {"event list", "event", "indicator look-up", "sightings"};
+    char d[96];
+    const char *tlp = wb_tlp_name(wb_policy_tlp(it));
+    snprintf(d, sizeof d, "TLP:%s read by site admin via %s", tlp ? tlp : "?", paths[path]);
+    audit_later(r, "read.admin", uuid, d);
+}
+
+/* Asks the policy; collects the audit entry a site admin's read needs. */
+static bool may_read(hreq *r, wb_read_path path, const wb_policy_item *it, const char *uuid)
+{
+    wb_access acc = wb_policy_read(&r->who, path, it);
+    if (acc == WB_ALLOW_AUDITED) audit_admin_read(r, path, uuid, it);
+    return acc != WB_DENY;
+}
+
+/* ---- fetching an event --------------------------------------------------------------- */
+
+typedef struct one_event {
+    hreq *r;
+    wb_event_rec ev;
+    bool found;
+} one_event;
+
+static int one_event_cb(void *ud, const wb_event_rec *e)
+{
+    one_event *o = ud;
+    copy_event(o->r, e, &o->ev);
+    o->found = true;
+    return 1;
+}
+
+/* 0 with *ev a visible, undeleted event; otherwise the reply is sent (404
+ * or 500) and -1 returned. */
+static int fetch_event(hreq *r, wb_read_path path, wb_event_rec *ev)
+{
+    if (!wb_uuid_valid(r->id, strlen(r->id))) {
+        reply_not_found(r);
+        return -1;
+    }
+    one_event o = {.r = r};
+    int rc = wb_store_event_get(r->st, r->id, one_event_cb, &o, &r->err);
+    if (rc == WB_ENOTFOUND || (rc == 0 && (!o.found || o.ev.deleted))) {
+        reply_not_found(r);
+        return -1;
+    }
+    if (rc) {
+        reply_internal(r);
+        return -1;
+    }
+    wb_policy_item it = item_of(&o.ev, NULL);
+    if (!may_read(r, path, &it, o.ev.uuid)) {
+        reply_not_found(r);
+        return -1;
+    }
+    *ev = o.ev;
+    return 0;
+}
+
+/* ---- rendering events --------------------------------------------------------------- */
+
+typedef struct attr_walk {
+    hreq *r;
+    const wb_event_rec *ev;
+    wb_read_path path;
+    json_t *top;  /* the event's Attribute array */
+    json_t *objs; /* the event's Object array, or NULL */
+    int rc;
+} attr_walk;
+
+static json_t *find_object(json_t *objs, const char *uuid)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(objs, i, o)
+    {
+        const json_t *u = json_object_get(o, "uuid");
+        if (json_is_string(u) && strcmp(json_string_value(u), uuid) == 0) return o;
+    }
+    return NULL;
+}
+
+static int render_attr_cb(void *ud, const wb_event_rec *unused, const wb_attr_rec *a)
+{
+    attr_walk *w = ud;
+    if (a->deleted) return 0;
+    wb_policy_item it = item_of(w->ev, a);
+    if (!may_read(w->r, w->path, &it, a->uuid)) return 0;
+    json_t *j = json_loads(a->json, 0, NULL);
+    if (j == NULL) {
+        w->rc =
+            wb_error_set(&w->r->err, WB_EINTERNAL, "attribute %s: stored JSON unreadable", a->uuid);
+        return 1;
+    }
+    json_t *dst = w->top;
+    if (a->object_uuid && w->objs) {
+        json_t *o = find_object(w->objs, a->object_uuid);
+        if (o) {
+            dst = json_object_get(o, "Attribute");
+            if (dst == NULL) {
+                dst = json_array();
+                json_object_set_new(o, "Attribute", dst);
+            }
+        }
+    }
+    json_array_append_new(dst, j);
+    return 0;
+}
+
+typedef struct sg_name {
+    hreq *r;
+    const char *uuid, *name;
+} sg_name;
+
+static int sg_name_cb(void *ud, const wb_sgroup *g)
+{
+    sg_name *s = ud;
+    s->uuid = rdup(s->r, g->uuid);
+    s->name = rdup(s->r, g->name);
+    return 1;
+}
+
+/* An event stored without a tlp: tag is read as TLP:AMBER (the policy's
+ * default); say so in what is served, so that clients such as `weerbaar
+ * match` report the TLP the hub enforced rather than none. */
+static void add_effective_tlp(json_t *e, wb_tlp tlp)
+{
+    json_t *tags = json_object_get(e, "Tag");
+    size_t i;
+    json_t *t;
+    json_array_foreach(tags, i, t)
+    {
+        const char *name = json_string_value(json_object_get(t, "name"));
+        if (name && strlen(name) > 4 && wb_strn_ieq(name, 4, "tlp:")) return;
+    }
+    if (!json_is_array(tags)) {
+        tags = json_array();
+        json_object_set_new(e, "Tag", tags);
+    }
+    char name[32];
+    snprintf(name, sizeof name, "tlp:%s", wb_tlp_name(tlp) ? wb_tlp_name(tlp) : "amber");
+    json_array_append_new(tags, json_pack("{s:s}", "name", name));
+}
+
+/* {"Event": {...}} with the attributes the caller may see; NULL after
+ * reply_internal. */
+static json_t *render_event(hreq *r, const wb_event_rec *ev, wb_read_path path)
+{
+    json_t *e = json_loads(ev->json, 0, NULL);
+    if (!json_is_object(e)) {
+        json_decref(e);
+        wb_error_set(&r->err, WB_EINTERNAL, "event %s: stored JSON unreadable", ev->uuid);
+        reply_internal(r);
+        return NULL;
+    }
+    json_object_set_new(e, "uuid", json_string(ev->uuid));
+    add_effective_tlp(e, ev->tlp);
+    json_object_set_new(e, "distribution", json_string(num(r, ev->distribution)));
+    if (ev->distribution == 4 && ev->sharing_group_id > 0) {
+        sg_name s = {.r = r};
+        wb_store_sgroup_find(r->st, ev->sharing_group_id, NULL, sg_name_cb, &s, NULL);
+        json_object_set_new(e, "sharing_group_id", json_string(num(r, ev->sharing_group_id)));
+        if (s.uuid)
+            json_object_set_new(e, "SharingGroup",
+                                json_pack("{s:s,s:s}", "uuid", s.uuid, "name", s.name));
+    }
+    json_object_set_new(e, "published", json_boolean(ev->published));
+    json_object_set_new(e, "timestamp", json_string(num(r, ev->timestamp)));
+    json_t *org = json_pack("{s:s,s:s}", "name", ev->org_name, "uuid", ev->org_uuid);
+    json_object_set_new(e, "Orgc", json_deep_copy(org));
+    json_object_set_new(e, "Org", org);
+    attr_walk w = {.r = r, .ev = ev, .path = path, .top = json_array()};
+    json_t *objs = json_object_get(e, "Object");
+    w.objs = json_is_array(objs) ? objs : NULL;
+    int rc = wb_store_attr_list(r->st, ev->id, render_attr_cb, &w, &r->err);
+    if (rc == 0) rc = w.rc;
+    json_object_set_new(e, "Attribute", w.top);
+    if (w.objs) {
+        /* An object none of whose attributes the caller may see goes too. */
+        for (size_t i = json_array_size(w.objs); i > 0; i--) {
+            json_t *a = json_object_get(json_array_get(w.objs, i - 1), "Attribute");
+            if (json_array_size(a) == 0) json_array_remove(w.objs, i - 1);
+        }
+    }
+    if (rc) {
+        json_decref(e);
+        reply_internal(r);
+        return NULL;
+    }
+    return json_pack("{s:o}", "Event", e);
+}
+
+/* ---- GET / ------------------------------------------------------------------------------ */
+
+static void h_status(hreq *r)
+{
+    reply_json(r, 200,
+               json_pack("{s:s,s:s,s:s,s:i}", "name", "weerbaar hub", "version", WB_VERSION, "api",
+                         "/api/v1", "schema", wb_store_schema_version(r->st)));
+}
+
+/* ---- GET /api/v1/events ---------------------------------------------------------------- */
+
+typedef struct list_walk {
+    hreq *r;
+    int64_t skip, limit;
+    wb_event_rec *rows;
+    size_t n;
+} list_walk;
+
+static int list_cb(void *ud, const wb_event_rec *e)
+{
+    list_walk *w = ud;
+    wb_policy_item it = item_of(e, NULL);
+    /* Invisible events do not count towards pages: paging is over what the
+     * caller can see. The audit entry is only for events sent. */
+    if (wb_policy_read(&w->r->who, WB_READ_EVENT_LIST, &it) == WB_DENY) return 0;
+    if (w->skip > 0) {
+        w->skip--;
+        return 0;
+    }
+    copy_event(w->r, e, &w->rows[w->n++]);
+    return w->n == (size_t)w->limit;
+}
+
+typedef struct org_id_walk {
+    int64_t id;
+} org_id_walk;
+
+static int org_id_cb(void *ud, const wb_org *o)
+{
+    ((org_id_walk *)ud)->id = o->id;
+    return 1;
+}
+
+static void h_event_list(hreq *r)
+{
+    int64_t page = 1, limit = 100;
+    wb_time since = 0;
+    if (!arg_int(r, "page", 1, 1000000, &page) || !arg_int(r, "limit", 1, 1000, &limit) ||
+        !arg_time(r, "since", &since))
+        return;
+    wb_event_filter f = {.since = since > 0 ? since / 1000000 : 0, .tag = arg(r, "tag")};
+    const char *org = arg(r, "org");
+    if (org) {
+        org_id_walk o = {0};
+        int rc = wb_store_org_find(r->st, org, org_id_cb, &o, &r->err);
+        if (rc == WB_ENOTFOUND) {
+            reply_json(r, 200, json_pack("{s:[]}", "response"));
+            return;
+        }
+        if (rc) {
+            reply_internal(r);
+            return;
+        }
+        f.org_id = o.id;
+    }
+    list_walk w = {.r = r, .skip = (page - 1) * limit, .limit = limit};
+    w.rows = wb_arena_alloc(&r->arena, (size_t)limit * sizeof *w.rows);
+    if (w.rows == NULL) {
+        wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+        reply_internal(r);
+        return;
+    }
+    if (wb_store_event_list(r->st, &f, list_cb, &w, &r->err) != 0) {
+        reply_internal(r);
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < w.n; i++) {
+        wb_policy_item it = item_of(&w.rows[i], NULL);
+        if (!may_read(r, WB_READ_EVENT_LIST, &it, w.rows[i].uuid)) continue;
+        json_t *e = render_event(r, &w.rows[i], WB_READ_EVENT_LIST);
+        if (e == NULL) {
+            json_decref(arr);
+            return;
+        }
+        json_array_append_new(arr, e);
+    }
+    if (flush_audits(r) != 0) {
+        json_decref(arr);
+        reply_internal(r);
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:o}", "response", arr));
+}
+
+/* ---- GET /api/v1/events/{uuid} -------------------------------------------------------- */
+
+static void h_event_get(hreq *r)
+{
+    wb_event_rec ev;
+    if (fetch_event(r, WB_READ_EVENT_GET, &ev) != 0) return;
+    json_t *e = render_event(r, &ev, WB_READ_EVENT_GET);
+    if (e == NULL) return;
+    if (flush_audits(r) != 0) {
+        json_decref(e);
+        reply_internal(r);
+        return;
+    }
+    reply_json(r, 200, e);
+}
+
+/* ---- POST /api/v1/events, PUT /api/v1/events/{uuid} ---------------------------------------- */
+
+typedef struct sg_id_walk {
+    int64_t id;
+} sg_id_walk;
+
+static int sg_id_cb(void *ud, const wb_sgroup *g)
+{
+    ((sg_id_walk *)ud)->id = g->id;
+    return 1;
+}
+
+static bool in_groups(const wb_principal *p, int64_t sg)
+{
+    for (size_t i = 0; i < p->ngroups; i++)
+        if (p->groups[i] == sg) return true;
+    return false;
+}
+
+/* Resolves a sharing group reference to an id the caller's organisation
+ * belongs to (a site admin may use any). -1 with the reply sent. */
+static int resolve_sg(hreq *r, const wbi_sgref *ref, const char *path, int64_t *out)
+{
+    sg_id_walk w = {0};
+    int rc = ref->id > 0 ? wb_store_sgroup_find(r->st, ref->id, NULL, sg_id_cb, &w, &r->err)
+                         : wb_store_sgroup_find(r->st, 0, ref->uuid, sg_id_cb, &w, &r->err);
+    if (rc != 0 && rc != WB_ENOTFOUND) {
+        reply_internal(r);
+        return -1;
+    }
+    if (rc == WB_ENOTFOUND || w.id == 0 ||
+        (!in_groups(&r->who, w.id) && r->who.role != WB_ROLE_SITE_ADMIN)) {
+        /* The same answer for a group that exists elsewhere: no oracle. */
+        reply_error(r, 422, "invalid_event",
+                    "%s.sharing_group_id: no sharing group your organisation belongs to", path);
+        return -1;
+    }
+    *out = w.id;
+    return 0;
+}
+
+/* Validates, resolves and stores a posted event; replace for PUT. */
+static void store_event(hreq *r, bool replace, const wb_event_rec *old)
+{
+    wbi_event_in in;
+    wbi_problem prob;
+    if (wbi_event_parse(r->req->body, r->req->body_len, &r->hub->lim, r->now, &in, &prob) != 0) {
+        wbi_event_free(&in);
+        reply_problem(r, &prob);
+        return;
+    }
+    const char *base = json_object_get(in.root, "Event") ? "$.Event" : "$";
+    if (replace) {
+        if (in.uuid_given && strcmp(in.uuid, old->uuid) != 0) {
+            wbi_event_free(&in);
+            reply_error(r, 422, "invalid_event",
+                        "%s.uuid: differs from the event's uuid in the "
+                        "path",
+                        base);
+            return;
+        }
+        memcpy(in.uuid, old->uuid, WB_UUID_LEN + 1);
+        json_object_set_new(in.event, "uuid", json_string(in.uuid));
+    }
+    wb_event_rec ev = {
+        .uuid = in.uuid,
+        .org_id = replace ? old->org_id : r->who.org_id,
+        .info = in.info,
+        .date = in.date,
+        .distribution = in.distribution,
+        .tlp = in.tlp,
+        .published = in.published,
+        .timestamp = r->now,
+    };
+    int bad = 0;
+    if (in.distribution == 4) bad = resolve_sg(r, &in.sg, base, &ev.sharing_group_id);
+    for (size_t i = 0; bad == 0 && i < in.nattrs; i++) {
+        wbi_attr_in *a = &in.attrs[i];
+        if (a->rec.distribution == 4)
+            bad = resolve_sg(r, &a->sg, a->path, &a->rec.sharing_group_id);
+        if (bad == 0 && a->rec.sharing_group_id > 0)
+            json_object_set_new(a->json, "sharing_group_id",
+                                json_string(num(r, a->rec.sharing_group_id)));
+        if (bad == 0) {
+            char *j = json_dumps(a->json, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            a->rec.json = j ? wb_arena_strdup(&r->arena, j) : NULL;
+            free(j);
+            if (a->rec.json == NULL) {
+                wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+                reply_internal(r);
+                bad = -1;
+            }
+        }
+    }
+    char *ej = bad ? NULL : json_dumps(in.event, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (bad == 0 && ej == NULL) {
+        wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+        reply_internal(r);
+        bad = -1;
+    }
+    if (bad) {
+        free(ej);
+        wbi_event_free(&in);
+        return;
+    }
+    ev.json = ej;
+    wb_attr_rec *recs = in.nattrs ? calloc(in.nattrs, sizeof *recs) : NULL;
+    int rc = in.nattrs && recs == NULL ? wb_error_set(&r->err, WB_ENOMEM, "out of memory") : 0;
+    for (size_t i = 0; rc == 0 && i < in.nattrs; i++)
+        recs[i] = in.attrs[i].rec;
+    int64_t id = 0;
+    if (rc == 0) rc = wb_store_begin(r->st, &r->err);
+    if (rc == 0)
+        rc = wb_store_event_put(r->st, &ev, in.tags, in.ntags, recs, in.nattrs, replace, &id,
+                                &r->err);
+    if (rc == 0) {
+        char d[64];
+        snprintf(d, sizeof d, "%zu attributes, TLP:%s, distribution %d", in.nattrs,
+                 wb_tlp_name(in.tlp), in.distribution);
+        rc = audit_now(r, replace ? "event.edit" : "event.add", in.uuid, d);
+    }
+    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
+    if (rc) wb_store_rollback(r->st);
+    free(recs);
+    free(ej);
+    char uuid[WB_UUID_LEN + 1];
+    memcpy(uuid, in.uuid, sizeof uuid);
+    wbi_event_free(&in);
+    if (rc == WB_EINVAL) {
+        reply_error(r, 409, "conflict", "%s", r->err.msg);
+        return;
+    }
+    if (rc) {
+        reply_internal(r);
+        return;
+    }
+    /* Answer with the event as stored, read back through the policy. */
+    r->id = wb_arena_strdup(&r->arena, uuid);
+    wb_event_rec back;
+    if (r->id == NULL || fetch_event(r, WB_READ_EVENT_GET, &back) != 0) {
+        if (r->id == NULL) reply_internal(r);
+        return;
+    }
+    json_t *e = render_event(r, &back, WB_READ_EVENT_GET);
+    if (e) reply_json(r, replace ? 200 : 201, e);
+}
+
+static void h_event_add(hreq *r)
+{
+    store_event(r, false, NULL);
+}
+
+/* The event for a write by the caller: visible (else 404) and created by
+ * the caller's organisation (else 403; a site admin may delete and publish
+ * but not rewrite another organisation's event). */
+static int fetch_own_event(hreq *r, bool admin_ok, wb_event_rec *ev)
+{
+    if (fetch_event(r, WB_READ_EVENT_GET, ev) != 0) return -1;
+    r->naudits = 0; /* a write is audited as such, not as a read */
+    if (ev->org_id != r->who.org_id && !(admin_ok && r->who.role == WB_ROLE_SITE_ADMIN)) {
+        reply_error(r, 403, "forbidden",
+                    "only the organisation that created an event may change it");
+        return -1;
+    }
+    return 0;
+}
+
+static void h_event_put(hreq *r)
+{
+    wb_event_rec ev;
+    if (fetch_own_event(r, false, &ev) != 0) return;
+    store_event(r, true, &ev);
+}
+
+static void set_flags(hreq *r, bool publish)
+{
+    wb_event_rec ev;
+    if (fetch_own_event(r, true, &ev) != 0) return;
+    int rc = wb_store_begin(r->st, &r->err);
+    if (rc == 0)
+        rc = wb_store_event_flag(r->st, ev.id, publish ? true : ev.published, !publish,
+                                 publish ? ev.timestamp : r->now, &r->err);
+    if (rc == 0) rc = audit_now(r, publish ? "event.publish" : "event.delete", ev.uuid, NULL);
+    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
+    if (rc) {
+        wb_store_rollback(r->st);
+        reply_internal(r);
+        return;
+    }
+    reply_json(r, 200,
+               json_pack("{s:s,s:b}", "uuid", ev.uuid, publish ? "published" : "deleted", 1));
+}
+
+static void h_event_delete(hreq *r)
+{
+    set_flags(r, false);
+}
+
+static void h_event_publish(hreq *r)
+{
+    set_flags(r, true);
+}
+
+/* ---- GET /api/v1/indicators ---------------------------------------------------------------- */
+
+typedef struct hit {
+    int64_t attr_id;
+    wb_ioc_type kind;
+} hit;
+
+typedef struct look_walk {
+    hreq *r;
+    wb_read_path path;
+    wb_ioc_type kind;
+    json_t *out; /* NULL when only collecting ids */
+    hit *hits;   /* visible attributes found, for dedup and sightings */
+    size_t n, cap;
+    int rc;
+} look_walk;
+
+static bool seen(const look_walk *w, int64_t id)
+{
+    for (size_t i = 0; i < w->n; i++)
+        if (w->hits[i].attr_id == id) return true;
+    return false;
+}
+
+static int look_cb(void *ud, const wb_event_rec *e, const wb_attr_rec *a)
+{
+    look_walk *w = ud;
+    if (seen(w, a->id)) return 0;
+    wb_policy_item it = item_of(e, a);
+    if (!may_read(w->r, w->path, &it, a->uuid)) return 0;
+    if (w->n == w->cap) {
+        size_t nc = w->cap ? w->cap * 2 : 16;
+        if (nc > MAX_RESULTS) return 1;
+        hit *nh = realloc(w->hits, nc * sizeof *nh);
+        if (nh == NULL) {
+            w->rc = wb_error_set(&w->r->err, WB_ENOMEM, "out of memory");
+            return 1;
+        }
+        w->hits = nh;
+        w->cap = nc;
+    }
+    w->hits[w->n++] = (hit){a->id, w->kind};
+    if (w->out == NULL) return 0;
+    json_t *j = json_loads(a->json, 0, NULL);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        w->rc =
+            wb_error_set(&w->r->err, WB_EINTERNAL, "attribute %s: stored JSON unreadable", a->uuid);
+        return 1;
+    }
+    wb_tlp tlp = wb_policy_tlp(&it);
+    /* The event's TLP travels on the attribute, so that match -i, reading
+     * this response without events around the attributes, keeps it. */
+    if (a->tlp == WB_TLP_UNSET) {
+        json_t *tags = json_object_get(j, "Tag");
+        if (!json_is_array(tags)) {
+            tags = json_array();
+            json_object_set_new(j, "Tag", tags);
+        }
+        char name[32];
+        snprintf(name, sizeof name, "tlp:%s", wb_tlp_name(tlp));
+        json_array_append_new(tags, json_pack("{s:s}", "name", name));
+    }
+    json_object_set_new(j, "event_uuid", json_string(e->uuid));
+    json_object_set_new(j, "tlp", json_string(wb_tlp_name(tlp)));
+    json_object_set_new(j, "matched_as", json_string(wb_ioc_type_name(w->kind)));
+    json_object_set_new(j, "Event",
+                        json_pack("{s:s,s:s,s:{s:s}}", "uuid", e->uuid, "info", e->info, "Orgc",
+                                  "name", e->org_name));
+    json_array_append_new(w->out, j);
+    return 0;
+}
+
+/* Finds every attribute visible to the caller that a value matches. */
+static int lookup(hreq *r, const char *value, const char *type, wb_read_path path, look_walk *w,
+                  wbi_problem *prob)
+{
+    wbi_key *keys = wb_arena_alloc(&r->arena, MAX_LOOKUP_KEYS * sizeof *keys);
+    if (keys == NULL) {
+        wbi_problem_set(prob, 500, "internal", "out of memory");
+        return -1;
+    }
+    int nk = wbi_lookup_keys(value, strlen(value), type, keys, MAX_LOOKUP_KEYS, prob);
+    if (nk < 0) return -1;
+    w->r = r;
+    w->path = path;
+    for (int i = 0; i < nk; i++) {
+        w->kind = keys[i].kind;
+        int rc = wb_store_attr_lookup(r->st, keys[i].kind, keys[i].text, look_cb, w, &r->err);
+        if (rc == 0) rc = w->rc;
+        if (rc) {
+            wbi_problem_set(prob, 500, "internal", "%s", r->err.msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void h_indicators(hreq *r)
+{
+    const char *value = arg(r, "value");
+    if (value == NULL || *value == '\0') {
+        reply_error(r, 400, "invalid_request", "value: required (the indicator to look up)");
+        return;
+    }
+    look_walk w = {.out = json_array()};
+    wbi_problem prob;
+    if (lookup(r, value, arg(r, "type"), WB_READ_INDICATOR, &w, &prob) != 0) {
+        free(w.hits);
+        json_decref(w.out);
+        reply_problem(r, &prob);
+        return;
+    }
+    free(w.hits);
+    if (flush_audits(r) != 0) {
+        json_decref(w.out);
+        reply_internal(r);
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:{s:o}}", "response", "Attribute", w.out));
+}
+
+/* ---- sightings --------------------------------------------------------------------------- */
+
+typedef struct attr_one {
+    hreq *r;
+    bool visible;
+    int64_t id;
+} attr_one;
+
+static int attr_one_cb(void *ud, const wb_event_rec *e, const wb_attr_rec *a)
+{
+    attr_one *o = ud;
+    wb_policy_item it = item_of(e, a);
+    o->visible = !a->deleted && !e->deleted && may_read(o->r, WB_READ_INDICATOR, &it, a->uuid);
+    o->id = a->id;
+    return 1;
+}
+
+static void h_sighting_add(hreq *r)
+{
+    json_t *root = NULL;
+    wbi_sighting_in *in = NULL;
+    size_t n = 0;
+    wbi_problem prob;
+    if (wbi_sightings_parse(r->req->body, r->req->body_len, r->hub->lim.max_depth, r->now, &root,
+                            &in, &n, &prob) != 0) {
+        free(in);
+        json_decref(root);
+        reply_problem(r, &prob);
+        return;
+    }
+    /* Find every target first (reads), then write all in one transaction. */
+    look_walk w = {0};
+    size_t *first = calloc(n + 1, sizeof *first); /* hits of sighting i: first[i]..first[i+1] */
+    json_t *missed = json_array();
+    int rc = first ? 0 : wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+    bool bad_request = false;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        first[i] = w.n;
+        if (in[i].uuid) {
+            attr_one o = {.r = r};
+            int g = wb_store_attr_get(r->st, in[i].uuid, attr_one_cb, &o, &r->err);
+            if (g != 0 && g != WB_ENOTFOUND) {
+                rc = g;
+                break;
+            }
+            if (g == 0 && o.visible && !seen(&w, o.id)) {
+                if (w.n == w.cap) {
+                    size_t nc = w.cap ? w.cap * 2 : 16;
+                    hit *nh = realloc(w.hits, nc * sizeof *nh);
+                    if (nh == NULL) {
+                        rc = wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+                        break;
+                    }
+                    w.hits = nh;
+                    w.cap = nc;
+                }
+                w.hits[w.n++] = (hit){o.id, WB_IOC_TYPE_COUNT};
+            }
+        } else {
+            /* A value: every visible attribute it matches, as a look-up. */
+            look_walk one = {0};
+            if (lookup(r, in[i].value, in[i].type_filter, WB_READ_INDICATOR, &one, &prob) != 0) {
+                free(one.hits);
+                if (prob.status >= 500) {
+                    rc = WB_EIO;
+                    break;
+                }
+                wbi_problem_set(&prob, 422, "invalid_sighting", "%s.value: %s", in[i].path,
+                                prob.msg);
+                bad_request = true;
+                break;
+            }
+            for (size_t k = 0; k < one.n && rc == 0; k++) {
+                if (w.n == w.cap) {
+                    size_t nc = w.cap ? w.cap * 2 : 16;
+                    hit *nh = realloc(w.hits, nc * sizeof *nh);
+                    if (nh == NULL) {
+                        rc = wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+                        break;
+                    }
+                    w.hits = nh;
+                    w.cap = nc;
+                }
+                w.hits[w.n++] = one.hits[k];
+            }
+            free(one.hits);
+        }
+        if (w.n == first[i]) json_array_append_new(missed, json_string(in[i].path));
+    }
+    if (first) first[n] = w.n;
+    size_t saved = 0;
+    if (rc == 0 && !bad_request && w.n > 0) {
+        rc = wb_store_begin(r->st, &r->err);
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            for (size_t k = first[i]; rc == 0 && k < first[i + 1]; k++) {
+                wb_sighting_rec s = {
+                    .attribute_id = w.hits[k].attr_id,
+                    .org_id = r->who.org_id,
+                    .user_id = r->who.user_id,
+                    .type = in[i].type,
+                    .source = in[i].source,
+                    .date_sighting = in[i].date_sighting,
+                    .count = in[i].count,
+                    .first_seen = in[i].first_seen,
+                };
+                rc = wb_store_sighting_add(r->st, &s, NULL, &r->err);
+                saved++;
+            }
+        }
+        if (rc == 0) {
+            char d[64];
+            snprintf(d, sizeof d, "%zu sightings", saved);
+            rc = audit_now(r, "sighting.add", NULL, d);
+        }
+        if (rc == 0) rc = wb_store_commit(r->st, &r->err);
+        if (rc) wb_store_rollback(r->st);
+    }
+    free(first);
+    free(w.hits);
+    free(in);
+    json_decref(root);
+    if (bad_request) {
+        json_decref(missed);
+        reply_problem(r, &prob);
+    } else if (rc) {
+        json_decref(missed);
+        reply_internal(r);
+    } else if (saved == 0) {
+        json_decref(missed);
+        reply_not_found(r);
+    } else {
+        reply_json(r, 201, json_pack("{s:i,s:o}", "saved", (json_int_t)saved, "missed", missed));
+    }
+}
+
+typedef struct attr_facts {
+    int64_t id;
+    wb_attr_rec rec; /* the policy fields only */
+} attr_facts;
+
+typedef struct sight_walk {
+    hreq *r;
+    const wb_event_rec *ev;
+    attr_facts *attrs;
+    size_t n, cap;
+    json_t *out;
+    int rc;
+} sight_walk;
+
+static int facts_cb(void *ud, const wb_event_rec *unused, const wb_attr_rec *a)
+{
+    sight_walk *w = ud;
+    if (w->n == w->cap) {
+        size_t nc = w->cap ? w->cap * 2 : 32;
+        attr_facts *na = realloc(w->attrs, nc * sizeof *na);
+        if (na == NULL) {
+            w->rc = wb_error_set(&w->r->err, WB_ENOMEM, "out of memory");
+            return 1;
+        }
+        w->attrs = na;
+        w->cap = nc;
+    }
+    attr_facts *f = &w->attrs[w->n++];
+    memset(f, 0, sizeof *f);
+    f->id = a->id;
+    f->rec.distribution = a->distribution;
+    f->rec.sharing_group_id = a->sharing_group_id;
+    f->rec.tlp = a->tlp;
+    f->rec.deleted = a->deleted;
+    return 0;
+}
+
+static int sight_cb(void *ud, const wb_sighting_rec *s)
+{
+    sight_walk *w = ud;
+    const attr_facts *f = NULL;
+    for (size_t i = 0; i < w->n && f == NULL; i++)
+        if (w->attrs[i].id == s->attribute_id) f = &w->attrs[i];
+    if (f == NULL || f->rec.deleted) return 0;
+    wb_policy_item it = item_of(w->ev, &f->rec);
+    it.kind = WB_ITEM_SIGHTING;
+    it.sighting_org = s->org_id;
+    if (!may_read(w->r, WB_READ_SIGHTING, &it, s->attribute_uuid)) return 0;
+    char fs[40];
+    if (s->first_seen > 0) wb_time_format(s->first_seen * 1000000, fs, sizeof fs);
+    json_t *o = json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:{s:s}}}", "Sighting", "id",
+                          num(w->r, s->id), "attribute_uuid", s->attribute_uuid, "event_uuid",
+                          w->ev->uuid, "type", num(w->r, s->type), "date_sighting",
+                          num(w->r, s->date_sighting), "count", (json_int_t)s->count, "source",
+                          s->source ? s->source : "", "Organisation", "name", s->org_name);
+    if (o == NULL) {
+        w->rc = wb_error_set(&w->r->err, WB_ENOMEM, "out of memory");
+        return 1;
+    }
+    if (s->first_seen > 0)
+        json_object_set_new(json_object_get(o, "Sighting"), "first_seen", json_string(fs));
+    json_array_append_new(w->out, o);
+    return 0;
+}
+
+static void h_event_sightings(hreq *r)
+{
+    wb_event_rec ev;
+    if (fetch_event(r, WB_READ_SIGHTING, &ev) != 0) return;
+    sight_walk w = {.r = r, .ev = &ev, .out = json_array()};
+    int rc = wb_store_attr_list(r->st, ev.id, facts_cb, &w, &r->err);
+    if (rc == 0) rc = w.rc;
+    if (rc == 0) rc = wb_store_sighting_list(r->st, ev.id, sight_cb, &w, &r->err);
+    if (rc == 0) rc = w.rc;
+    free(w.attrs);
+    if (rc == 0) rc = flush_audits(r);
+    if (rc) {
+        json_decref(w.out);
+        reply_internal(r);
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:o}", "response", w.out));
+}
+
+/* ---- GET /api/v1/audit --------------------------------------------------------------------- */
+
+static int audit_cb(void *ud, const wb_audit_rec *a)
+{
+    char t[40];
+    wb_time_format(a->time, t, sizeof t);
+    json_t *o = json_pack("{s:{s:I,s:s,s:s,s:s,s:s}}", "Audit", "id", (json_int_t)a->id, "time", t,
+                          "user", a->user, "org", a->org, "action", a->action);
+    if (o == NULL) return 1;
+    json_t *in = json_object_get(o, "Audit");
+    json_object_set_new(in, "object", a->object ? json_string(a->object) : json_null());
+    json_object_set_new(in, "detail", a->detail ? json_string(a->detail) : json_null());
+    json_array_append_new(ud, o);
+    return 0;
+}
+
+static void h_audit(hreq *r)
+{
+    int64_t page = 1, limit = 100;
+    wb_time since = WB_TIME_NONE;
+    if (!arg_int(r, "page", 1, 1000000, &page) || !arg_int(r, "limit", 1, 1000, &limit) ||
+        !arg_time(r, "since", &since))
+        return;
+    json_t *arr = json_array();
+    if (wb_store_audit_list(r->st, since, (page - 1) * limit, limit, audit_cb, arr, &r->err) != 0) {
+        json_decref(arr);
+        reply_internal(r);
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:o}", "response", arr));
+}
+
+/* ---- routing ------------------------------------------------------------------------------ */
+
+enum {
+    R_PUBLIC = 1u << 0,    /* no key needed */
+    R_NO_SENSOR = 1u << 1, /* sensor keys get 403 */
+    R_SITE_ADMIN = 1u << 2 /* only site admins */
+};
+
+typedef struct route {
+    const char *method;
+    const char *pattern; /* '*' stands for one path segment: an event uuid */
+    void (*fn)(hreq *r);
+    unsigned flags;
+} route;
+
+static const route routes[] = {
+    {"GET", "/", h_status, R_PUBLIC},
+    {"GET", "/api/v1/events", h_event_list, R_NO_SENSOR},
+    {"POST", "/api/v1/events", h_event_add, R_NO_SENSOR},
+    {"GET", "/api/v1/events/*", h_event_get, R_NO_SENSOR},
+    {"PUT", "/api/v1/events/*", h_event_put, R_NO_SENSOR},
+    {"DELETE", "/api/v1/events/*", h_event_delete, R_NO_SENSOR},
+    {"POST", "/api/v1/events/*/publish", h_event_publish, R_NO_SENSOR},
+    {"GET", "/api/v1/events/*/sightings", h_event_sightings, R_NO_SENSOR},
+    {"GET", "/api/v1/indicators", h_indicators, 0},
+    {"POST", "/api/v1/sightings", h_sighting_add, 0},
+    {"GET", "/api/v1/audit", h_audit, R_SITE_ADMIN},
+};
+
+/* Matches path against pattern; the segment under '*' goes to *param
+ * (copied into the arena). A trailing slash is ignored. */
+static bool path_match(hreq *r, const char *pattern, const char *path, const char **param)
+{
+    size_t plen = strlen(path);
+    if (plen > 1 && path[plen - 1] == '/') plen--;
+    const char *p = pattern, *s = path, *end = path + plen;
+    while (*p && s < end) {
+        if (*p == '*') {
+            const char *seg = s;
+            while (s < end && *s != '/')
+                s++;
+            if (s == seg) return false;
+            *param = wb_arena_strndup(&r->arena, seg, (size_t)(s - seg));
+            p++;
+        } else if (*p == *s) {
+            p++;
+            s++;
+        } else {
+            return false;
+        }
+    }
+    return *p == '\0' && s == end;
+}
+
+/* Bearer key to principal; -1 with the reply sent. */
+static int authenticate(hreq *r)
+{
+    const char *h = r->req->authorization;
+    if (h == NULL) {
+        reply_error(r, 401, "unauthorized", "an API key is required (Authorization: Bearer KEY)");
+        return -1;
+    }
+    while (*h == ' ')
+        h++;
+    if (!wb_strn_ieq(h, strlen(h) < 7 ? strlen(h) : 7, "bearer ")) {
+        reply_error(r, 401, "unauthorized", "the Authorization header must be 'Bearer KEY'");
+        return -1;
+    }
+    h += 7;
+    while (*h == ' ')
+        h++;
+    size_t n = strlen(h);
+    while (n > 0 && h[n - 1] == ' ')
+        n--;
+    int rc = wb_store_key_auth(r->st, h, n, &r->owner, &r->err);
+    if (rc == 0 && r->owner.revoked) rc = WB_ENOTFOUND;
+    if (rc == WB_ENOTFOUND) {
+        /* Logged by key id when the key exists (revoked), never the key. */
+        char obj[32];
+        snprintf(obj, sizeof obj, "key %lld", (long long)r->owner.key_id);
+        const char *detail = r->owner.key_id ? "revoked key" : "unknown key";
+        memset(&r->owner, 0, sizeof r->owner);
+        if (audit_now(r, "auth.fail", detail[0] == 'r' ? obj : NULL, detail) != 0)
+            hub_log(r->hub, "audit: %s", r->err.msg);
+        reply_error(r, 401, "unauthorized", "the API key is not valid");
+        return -1;
+    }
+    if (rc) {
+        reply_internal(r);
+        return -1;
+    }
+    wb_principal *p = &r->who;
+    p->authenticated = true;
+    p->key_id = r->owner.key_id;
+    p->user_id = r->owner.user_id;
+    p->org_id = r->owner.org_id;
+    p->role = r->owner.role;
+    if (wb_store_org_sgroups(r->st, p->org_id, p->groups, WB_PRINCIPAL_MAX_GROUPS, &p->ngroups,
+                             &r->err) != 0) {
+        reply_internal(r);
+        return -1;
+    }
+    unsigned retry;
+    if (!wbi_ratelimit_take(&r->hub->rl, p->key_id, wb_time_now(), &retry)) {
+        r->resp->retry_after = retry;
+        reply_error(r, 429, "rate_limited", "too many requests for this key; retry in %u s", retry);
+        return -1;
+    }
+    return 0;
+}
+
+static wb_store *acquire(wb_hub *hub)
+{
+    pthread_mutex_lock(&hub->lock);
+    while (hub->nidle == 0)
+        pthread_cond_wait(&hub->cond, &hub->lock);
+    wb_store *s = hub->idle[--hub->nidle];
+    pthread_mutex_unlock(&hub->lock);
+    return s;
+}
+
+static void release(wb_hub *hub, wb_store *s)
+{
+    pthread_mutex_lock(&hub->lock);
+    hub->idle[hub->nidle++] = s;
+    pthread_cond_signal(&hub->cond);
+    pthread_mutex_unlock(&hub->lock);
+}
+
+void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
+{
+    memset(resp, 0, sizeof *resp);
+    hreq *r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        resp->status = 500;
+        wb_buf_puts(&resp->body,
+                    "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
+        return;
+    }
+    r->hub = hub;
+    r->req = req;
+    r->resp = resp;
+    r->now = wb_time_now() / 1000000;
+    wb_arena_init(&r->arena, 16384);
+    const route *found = NULL;
+    bool path_known = false;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0] && found == NULL; i++) {
+        const char *param = NULL;
+        if (!path_match(r, routes[i].pattern, req->path ? req->path : "", &param)) continue;
+        path_known = true;
+        if (strcmp(routes[i].method, req->method ? req->method : "") == 0) {
+            found = &routes[i];
+            r->id = param;
+        }
+    }
+    if (found == NULL) {
+        if (path_known)
+            reply_error(r, 405, "method_not_allowed", "%s is not allowed on %s", req->method,
+                        req->path);
+        else
+            reply_not_found(r);
+    } else {
+        r->st = acquire(hub);
+        if ((found->flags & R_PUBLIC) || authenticate(r) == 0) {
+            if ((found->flags & R_NO_SENSOR) && r->who.role == WB_ROLE_SENSOR)
+                reply_error(r, 403, "forbidden",
+                            "a sensor key may only look up indicators and post sightings");
+            else if ((found->flags & R_SITE_ADMIN) && r->who.role != WB_ROLE_SITE_ADMIN)
+                reply_error(r, 403, "forbidden", "only site admins may read this");
+            else
+                found->fn(r);
+        }
+        release(hub, r->st);
+    }
+    wb_arena_free(&r->arena);
+    sodium_memzero(&r->owner, sizeof r->owner);
+    free(r);
+}
+
+void wb_hub_response_free(wb_hub_response *resp)
+{
+    wb_buf_free(&resp->body);
+}
+
+size_t wb_hub_max_body(const wb_hub *hub)
+{
+    return hub->opts.max_body;
+}
+
+int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
+{
+    *out = NULL;
+    wb_hub *hub = calloc(1, sizeof *hub);
+    if (hub == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
+    hub->opts = *opts;
+    if (hub->opts.connections == 0) hub->opts.connections = 4;
+    if (hub->opts.max_body == 0) hub->opts.max_body = DEFAULT_MAX_BODY;
+    if (hub->opts.max_depth == 0) hub->opts.max_depth = 32;
+    if (hub->opts.max_attributes == 0) hub->opts.max_attributes = 100000;
+    if (hub->opts.rate <= 0) hub->opts.rate = 100;
+    if (hub->opts.burst <= 0) hub->opts.burst = 2 * hub->opts.rate;
+    hub->lim.max_depth = hub->opts.max_depth;
+    hub->lim.max_attributes = hub->opts.max_attributes;
+    /* Organisation only unless the event says otherwise: the safe default. */
+    hub->lim.default_distribution = 0;
+    hub->pool = calloc(hub->opts.connections, sizeof *hub->pool);
+    hub->idle = calloc(hub->opts.connections, sizeof *hub->idle);
+    int rc = hub->pool && hub->idle ? 0 : wb_error_set(err, WB_ENOMEM, "out of memory");
+    if (rc == 0) rc = wbi_ratelimit_init(&hub->rl, hub->opts.rate, hub->opts.burst);
+    if (rc == 0) {
+        pthread_mutex_init(&hub->lock, NULL);
+        pthread_cond_init(&hub->cond, NULL);
+    }
+    for (unsigned i = 0; rc == 0 && i < hub->opts.connections; i++) {
+        rc = wb_store_open(&hub->pool[i], opts->db, err);
+        if (rc == 0) {
+            hub->idle[hub->nidle++] = hub->pool[i];
+            hub->npool++;
+        }
+    }
+    if (rc) {
+        for (size_t i = 0; i < hub->npool; i++)
+            wb_store_close(hub->pool[i]);
+        if (hub->rl.slots) {
+            wbi_ratelimit_free(&hub->rl);
+            pthread_mutex_destroy(&hub->lock);
+            pthread_cond_destroy(&hub->cond);
+        }
+        free(hub->pool);
+        free(hub->idle);
+        free(hub);
+        return rc;
+    }
+    *out = hub;
+    return 0;
+}
+
+void wb_hub_close(wb_hub *hub)
+{
+    if (hub == NULL) return;
+    for (size_t i = 0; i < hub->npool; i++)
+        wb_store_close(hub->pool[i]);
+    wbi_ratelimit_free(&hub->rl);
+    pthread_mutex_destroy(&hub->lock);
+    pthread_cond_destroy(&hub->cond);
+    free(hub->pool);
+    free(hub->idle);
+    free(hub);
+}

@@ -1,0 +1,115 @@
+/*
+ * policy.c - who may read what: TLP 2.0 and MISP distribution, in the one
+ * function every read path of the hub calls (wb_policy_read).
+ *
+ * The rules (docs/hub.md has the table):
+ *  - An event's TLP is its tlp: tag, amber when it has none; an attribute
+ *    may carry a stricter one; the stricter applies.
+ *  - Audience of a distribution: 0 the creator organisation; 1, 2, 3 every
+ *    organisation on the hub; 4 the creator and the sharing group's
+ *    organisations. An attribute is read inside its event, so it needs both
+ *    its own audience and the event's (distribution 5 inherits the event's).
+ *  - AMBER+STRICT and RED travel only with distribution 0 or 4. Writes are
+ *    refused otherwise; should such a row exist anyway (an import, a bug),
+ *    it is treated as distribution 0 rather than widened.
+ *  - Without a key: only CLEAR data with distribution 3.
+ *  - A sensor key reads indicators, nothing else.
+ *  - Sightings: the event's creator organisation and the organisation that
+ *    made them, and only on attributes the caller can see.
+ *  - A site admin reads everything; a read of AMBER or stricter data that
+ *    the admin's own organisation could not read is WB_ALLOW_AUDITED.
+ *
+ * The function is pure (no database, no clock) so that the test matrix can
+ * run it on every combination and get the same answer as the API does.
+ */
+#include "weerbaar/hub.h"
+
+bool wb_policy_distribution_allowed(wb_tlp tlp, int dist)
+{
+    if (dist < 0 || dist > 4) return false;
+    if (tlp == WB_TLP_AMBER_STRICT || tlp == WB_TLP_RED) return dist == 0 || dist == 4;
+    return true;
+}
+
+static wb_tlp event_tlp(const wb_policy_item *it)
+{
+    return it->event_tlp == WB_TLP_UNSET ? WB_TLP_AMBER : it->event_tlp;
+}
+
+wb_tlp wb_policy_tlp(const wb_policy_item *it)
+{
+    wb_tlp t = event_tlp(it);
+    return it->kind == WB_ITEM_EVENT ? t : wb_tlp_stricter(t, it->attr_tlp);
+}
+
+static bool in_group(const wb_principal *p, int64_t sg)
+{
+    for (size_t i = 0; i < p->ngroups; i++)
+        if (p->groups[i] == sg) return true;
+    return false;
+}
+
+/* Whether the caller's organisation is in the audience of one level. */
+static bool audience(const wb_principal *p, int64_t creator, wb_tlp tlp, int dist, int64_t sg)
+{
+    if (!wb_policy_distribution_allowed(tlp, dist)) dist = 0;
+    switch (dist) {
+    case 0:
+        return p->org_id == creator;
+    case 1:
+    case 2:
+    case 3:
+        return true;
+    case 4:
+        return p->org_id == creator || (sg > 0 && in_group(p, sg));
+    default:
+        return false;
+    }
+}
+
+/* The attribute's own distribution and group, 5 resolved to the event's. */
+static void attr_dist(const wb_policy_item *it, int *dist, int64_t *sg)
+{
+    if (it->attr_distribution == 5) {
+        *dist = it->event_distribution;
+        *sg = it->event_sharing_group;
+    } else {
+        *dist = it->attr_distribution;
+        *sg = it->attr_sharing_group;
+    }
+}
+
+static bool org_may_read(const wb_principal *p, const wb_policy_item *it)
+{
+    wb_tlp et = event_tlp(it);
+    if (!audience(p, it->creator_org, et, it->event_distribution, it->event_sharing_group))
+        return false;
+    if (it->kind == WB_ITEM_EVENT) return true;
+    int dist;
+    int64_t sg;
+    attr_dist(it, &dist, &sg);
+    if (!audience(p, it->creator_org, wb_policy_tlp(it), dist, sg)) return false;
+    if (it->kind == WB_ITEM_ATTRIBUTE) return true;
+    return p->org_id == it->creator_org || p->org_id == it->sighting_org;
+}
+
+static bool anonymous_may_read(const wb_policy_item *it)
+{
+    if (it->kind == WB_ITEM_SIGHTING || wb_policy_tlp(it) != WB_TLP_CLEAR) return false;
+    if (it->event_distribution != 3) return false;
+    if (it->kind == WB_ITEM_EVENT) return true;
+    int dist;
+    int64_t sg;
+    attr_dist(it, &dist, &sg);
+    return dist == 3;
+}
+
+wb_access wb_policy_read(const wb_principal *p, wb_read_path path, const wb_policy_item *item)
+{
+    if (p == NULL || item == NULL || (unsigned)path >= WB_READ_PATH_COUNT) return WB_DENY;
+    if (!p->authenticated) return anonymous_may_read(item) ? WB_ALLOW : WB_DENY;
+    if (p->role == WB_ROLE_SENSOR && path != WB_READ_INDICATOR) return WB_DENY;
+    if (org_may_read(p, item)) return WB_ALLOW;
+    if (p->role != WB_ROLE_SITE_ADMIN) return WB_DENY;
+    return wb_policy_tlp(item) >= WB_TLP_AMBER ? WB_ALLOW_AUDITED : WB_ALLOW;
+}

@@ -1,0 +1,1098 @@
+/*
+ * sqlite.c - the SQLite back end of the store (store_internal.h).
+ *
+ * One wb_store is one sqlite3 connection. The database runs in WAL mode so
+ * readers never wait for the writer, with synchronous=FULL because the hub
+ * promises that a write it answered 2xx survives a crash or kill -9, with
+ * foreign keys on and a busy timeout so concurrent writers from several
+ * connections queue instead of failing. Statements are prepared once per
+ * connection on first use and kept.
+ *
+ * The schema is created and upgraded by the migrations in the const table
+ * below, run in one transaction at open and recorded in schema_version; a
+ * database newer than this program is refused rather than guessed at.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "store/store_internal.h"
+
+#define BUSY_TIMEOUT_MS 10000
+
+/* ---- schema -------------------------------------------------------------- */
+
+typedef struct migration {
+    int version;
+    const char *sql;
+} migration;
+
+/* Never edit a migration that has shipped: add the next one. */
+static const migration migrations[] = {
+    {1, "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
+        "CREATE TABLE orgs(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+        " name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+        " kind TEXT NOT NULL CHECK(kind IN ('csirt','essential','important','supervisor','other')),"
+        " sector TEXT, kvk TEXT, created INTEGER NOT NULL);"
+        "CREATE TABLE users(id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+        " org_id INTEGER NOT NULL REFERENCES orgs(id),"
+        " role TEXT NOT NULL CHECK(role IN ('site-admin','org-admin','member','sensor')),"
+        " created INTEGER NOT NULL);"
+        "CREATE INDEX users_org ON users(org_id);"
+        "CREATE TABLE api_keys(id INTEGER PRIMARY KEY,"
+        " user_id INTEGER NOT NULL REFERENCES users(id), hash BLOB NOT NULL UNIQUE,"
+        " created INTEGER NOT NULL, revoked INTEGER);"
+        "CREATE INDEX api_keys_user ON api_keys(user_id);"
+        "CREATE TABLE sharing_groups(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+        " name TEXT NOT NULL UNIQUE COLLATE NOCASE, created INTEGER NOT NULL);"
+        "CREATE TABLE sharing_group_orgs(sg_id INTEGER NOT NULL REFERENCES sharing_groups(id),"
+        " org_id INTEGER NOT NULL REFERENCES orgs(id), PRIMARY KEY(sg_id, org_id)) WITHOUT ROWID;"
+        "CREATE INDEX sharing_group_orgs_org ON sharing_group_orgs(org_id);"
+        "CREATE TABLE events(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+        " org_id INTEGER NOT NULL REFERENCES orgs(id), info TEXT NOT NULL, date TEXT NOT NULL,"
+        " distribution INTEGER NOT NULL CHECK(distribution BETWEEN 0 AND 4),"
+        " sharing_group_id INTEGER REFERENCES sharing_groups(id),"
+        " tlp INTEGER NOT NULL, published INTEGER NOT NULL DEFAULT 0,"
+        " deleted INTEGER NOT NULL DEFAULT 0, timestamp INTEGER NOT NULL, json TEXT NOT NULL);"
+        "CREATE INDEX events_time ON events(timestamp, id);"
+        "CREATE INDEX events_org ON events(org_id);"
+        "CREATE TABLE event_tags(event_id INTEGER NOT NULL REFERENCES events(id),"
+        " name TEXT NOT NULL, PRIMARY KEY(event_id, name)) WITHOUT ROWID;"
+        "CREATE INDEX event_tags_name ON event_tags(name);"
+        "CREATE TABLE attributes(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+        " event_id INTEGER NOT NULL REFERENCES events(id), object_uuid TEXT,"
+        " type TEXT NOT NULL, value TEXT NOT NULL, to_ids INTEGER NOT NULL,"
+        " distribution INTEGER NOT NULL CHECK(distribution BETWEEN 0 AND 5),"
+        " sharing_group_id INTEGER REFERENCES sharing_groups(id), tlp INTEGER NOT NULL,"
+        " deleted INTEGER NOT NULL DEFAULT 0, timestamp INTEGER NOT NULL, json TEXT NOT NULL);"
+        "CREATE INDEX attributes_event ON attributes(event_id);"
+        /* The normalised look-up keys: one per indicator in the value (two
+         * for composite types such as domain|ip), kind a wb_ioc_type. */
+        "CREATE TABLE attribute_keys(norm TEXT NOT NULL, kind INTEGER NOT NULL,"
+        " attribute_id INTEGER NOT NULL REFERENCES attributes(id),"
+        " PRIMARY KEY(norm, kind, attribute_id)) WITHOUT ROWID;"
+        "CREATE INDEX attribute_keys_attr ON attribute_keys(attribute_id);"
+        "CREATE TABLE sightings(id INTEGER PRIMARY KEY,"
+        " attribute_id INTEGER NOT NULL REFERENCES attributes(id),"
+        " org_id INTEGER NOT NULL REFERENCES orgs(id), user_id INTEGER REFERENCES users(id),"
+        " type INTEGER NOT NULL CHECK(type BETWEEN 0 AND 2), source TEXT,"
+        " date_sighting INTEGER NOT NULL, count INTEGER NOT NULL DEFAULT 1,"
+        " first_seen INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL);"
+        "CREATE INDEX sightings_attr ON sightings(attribute_id);"
+        "CREATE TABLE audit(id INTEGER PRIMARY KEY, time INTEGER NOT NULL, user TEXT NOT NULL,"
+        " org TEXT NOT NULL, action TEXT NOT NULL, object TEXT, detail TEXT);"
+        "CREATE INDEX audit_time ON audit(time);"
+        /* Append-only, enforced by the database so that no code path (and
+         * no later bug) can rewrite history. */
+        "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+        " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+        "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+        " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"},
+};
+
+/* ---- statements ------------------------------------------------------------ */
+
+#define EV_COLS                                                                                    \
+    "e.id,e.uuid,e.org_id,o.name,o.uuid,e.info,e.date,e.distribution,e.sharing_group_id,e.tlp,"    \
+    "e.published,e.deleted,e.timestamp"
+#define ATTR_COLS                                                                                  \
+    "a.id,a.uuid,a.event_id,a.object_uuid,a.type,a.value,a.to_ids,a.distribution,"                 \
+    "a.sharing_group_id,a.tlp,a.deleted,a.timestamp,a.json"
+#define SG_COLS                                                                                    \
+    "g.id,g.uuid,g.name,(SELECT group_concat(name, ',') FROM (SELECT o.name FROM"                  \
+    " sharing_group_orgs m JOIN orgs o ON o.id=m.org_id WHERE m.sg_id=g.id ORDER BY o.name)),"     \
+    "g.created"
+
+enum {
+    S_ORG_ADD,
+    S_ORG_BY_ID,
+    S_ORG_BY_NAME,
+    S_ORG_LIST,
+    S_USER_ADD,
+    S_USER_FIND,
+    S_USER_LIST,
+    S_KEY_ADD,
+    S_KEY_REVOKE_ID,
+    S_KEY_REVOKE_USER,
+    S_KEY_LIST,
+    S_KEY_BY_HASH,
+    S_SG_ADD,
+    S_SG_ORG_ADD,
+    S_SG_BY_ID,
+    S_SG_BY_KEY,
+    S_SG_LIST,
+    S_ORG_SGS,
+    S_SG_HAS_ORG,
+    S_EV_INSERT,
+    S_EV_UPDATE,
+    S_EV_ID,
+    S_TAGS_DEL,
+    S_TAG_ADD,
+    S_ATTR_MARK_DELETED,
+    S_ATTR_KEYS_DEL,
+    S_ATTR_UPSERT,
+    S_ATTR_KEY_ADD,
+    S_EV_GET,
+    S_EV_LIST,
+    S_EV_FLAG,
+    S_ATTR_LIST,
+    S_ATTR_LOOKUP,
+    S_ATTR_GET,
+    S_SIGHT_ADD,
+    S_SIGHT_LIST,
+    S_AUDIT_ADD,
+    S_AUDIT_LIST,
+    S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+    [S_ORG_ADD] = "INSERT INTO orgs(uuid,name,kind,sector,kvk,created) VALUES(?,?,?,?,?,?)",
+    [S_ORG_BY_ID] = "SELECT id,uuid,name,kind,sector,kvk,created FROM orgs WHERE id=?",
+    [S_ORG_BY_NAME] = "SELECT id,uuid,name,kind,sector,kvk,created FROM orgs"
+                      " WHERE name=?1 OR uuid=lower(?1)",
+    [S_ORG_LIST] = "SELECT id,uuid,name,kind,sector,kvk,created FROM orgs ORDER BY name",
+    [S_USER_ADD] = "INSERT INTO users(email,org_id,role,created) VALUES(?,?,?,?)",
+    [S_USER_FIND] = "SELECT u.id,u.email,u.org_id,o.name,u.role,u.created FROM users u"
+                    " JOIN orgs o ON o.id=u.org_id WHERE u.email=?",
+    [S_USER_LIST] = "SELECT u.id,u.email,u.org_id,o.name,u.role,u.created FROM users u"
+                    " JOIN orgs o ON o.id=u.org_id ORDER BY o.name,u.email",
+    [S_KEY_ADD] = "INSERT INTO api_keys(user_id,hash,created) VALUES(?,?,?)",
+    [S_KEY_REVOKE_ID] = "UPDATE api_keys SET revoked=?2 WHERE id=?1 AND revoked IS NULL",
+    [S_KEY_REVOKE_USER] = "UPDATE api_keys SET revoked=?2 WHERE user_id=?1 AND revoked IS NULL",
+    [S_KEY_LIST] = "SELECT k.id,k.user_id,u.email,k.created,k.revoked FROM api_keys k"
+                   " JOIN users u ON u.id=k.user_id ORDER BY k.id",
+    [S_KEY_BY_HASH] = "SELECT k.id,k.user_id,u.org_id,u.role,k.revoked,u.email,o.name,k.hash"
+                      " FROM api_keys k JOIN users u ON u.id=k.user_id"
+                      " JOIN orgs o ON o.id=u.org_id WHERE k.hash=?",
+    [S_SG_ADD] = "INSERT INTO sharing_groups(uuid,name,created) VALUES(?,?,?)",
+    [S_SG_ORG_ADD] = "INSERT OR IGNORE INTO sharing_group_orgs(sg_id,org_id) VALUES(?,?)",
+    [S_SG_BY_ID] = "SELECT " SG_COLS " FROM sharing_groups g WHERE g.id=?",
+    [S_SG_BY_KEY] = "SELECT " SG_COLS " FROM sharing_groups g WHERE g.uuid=lower(?1) OR g.name=?1",
+    [S_SG_LIST] = "SELECT " SG_COLS " FROM sharing_groups g ORDER BY g.name",
+    [S_ORG_SGS] = "SELECT sg_id FROM sharing_group_orgs WHERE org_id=? ORDER BY sg_id",
+    [S_SG_HAS_ORG] = "SELECT 1 FROM sharing_group_orgs WHERE sg_id=? AND org_id=?",
+    [S_EV_INSERT] = "INSERT INTO events(uuid,org_id,info,date,distribution,sharing_group_id,tlp,"
+                    "published,deleted,timestamp,json) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+    [S_EV_UPDATE] = "UPDATE events SET info=?3,date=?4,distribution=?5,sharing_group_id=?6,"
+                    "tlp=?7,published=?8,deleted=?9,timestamp=?10,json=?11 WHERE uuid=?1"
+                    " AND org_id=?2 RETURNING id",
+    [S_EV_ID] = "SELECT id FROM events WHERE uuid=?",
+    [S_TAGS_DEL] = "DELETE FROM event_tags WHERE event_id=?",
+    [S_TAG_ADD] = "INSERT OR IGNORE INTO event_tags(event_id,name) VALUES(?,?)",
+    [S_ATTR_MARK_DELETED] = "UPDATE attributes SET deleted=1 WHERE event_id=?",
+    [S_ATTR_KEYS_DEL] = "DELETE FROM attribute_keys WHERE attribute_id IN"
+                        " (SELECT id FROM attributes WHERE event_id=?)",
+    [S_ATTR_UPSERT] =
+        "INSERT INTO attributes(uuid,event_id,object_uuid,type,value,to_ids,distribution,"
+        "sharing_group_id,tlp,deleted,timestamp,json) "
+        "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)"
+        " ON CONFLICT(uuid) DO UPDATE SET object_uuid=excluded.object_uuid,type=excluded.type,"
+        "value=excluded.value,to_ids=excluded.to_ids,distribution=excluded.distribution,"
+        "sharing_group_id=excluded.sharing_group_id,tlp=excluded.tlp,deleted=excluded.deleted,"
+        "timestamp=excluded.timestamp,json=excluded.json"
+        " WHERE attributes.event_id=excluded.event_id RETURNING id",
+    [S_ATTR_KEY_ADD] = "INSERT OR IGNORE INTO attribute_keys(norm,kind,attribute_id) VALUES(?,?,?)",
+    [S_EV_GET] = "SELECT " EV_COLS ",e.json FROM events e JOIN orgs o ON o.id=e.org_id"
+                 " WHERE e.uuid=lower(?)",
+    [S_EV_LIST] = "SELECT " EV_COLS ",e.json FROM events e JOIN orgs o ON o.id=e.org_id"
+                  " WHERE e.timestamp>=?1 AND (?2=0 OR e.org_id=?2) AND (?3 IS NULL OR EXISTS"
+                  " (SELECT 1 FROM event_tags t WHERE t.event_id=e.id AND t.name=?3))"
+                  " AND (?4 OR e.deleted=0) ORDER BY e.timestamp,e.id",
+    [S_EV_FLAG] = "UPDATE events SET published=?2,deleted=?3,timestamp=?4 WHERE id=?1",
+    [S_ATTR_LIST] = "SELECT " ATTR_COLS " FROM attributes a WHERE a.event_id=? ORDER BY a.id",
+    [S_ATTR_LOOKUP] = "SELECT " ATTR_COLS "," EV_COLS " FROM attribute_keys k"
+                      " JOIN attributes a ON a.id=k.attribute_id JOIN events e ON e.id=a.event_id"
+                      " JOIN orgs o ON o.id=e.org_id WHERE k.norm=?2 AND k.kind=?1"
+                      " AND a.deleted=0 AND e.deleted=0 ORDER BY a.id",
+    [S_ATTR_GET] = "SELECT " ATTR_COLS "," EV_COLS " FROM attributes a"
+                   " JOIN events e ON e.id=a.event_id JOIN orgs o ON o.id=e.org_id"
+                   " WHERE a.uuid=lower(?)",
+    [S_SIGHT_ADD] = "INSERT INTO sightings(attribute_id,org_id,user_id,type,source,date_sighting,"
+                    "count,first_seen,created) VALUES(?,?,?,?,?,?,?,?,?)",
+    [S_SIGHT_LIST] = "SELECT s.id,s.attribute_id,a.uuid,s.org_id,o.name,s.user_id,s.type,"
+                     "s.source,s.date_sighting,s.count,s.first_seen,s.created FROM sightings s"
+                     " JOIN attributes a ON a.id=s.attribute_id JOIN orgs o ON o.id=s.org_id"
+                     " WHERE a.event_id=? ORDER BY s.id",
+    [S_AUDIT_ADD] = "INSERT INTO audit(time,user,org,action,object,detail) VALUES(?,?,?,?,?,?)",
+    [S_AUDIT_LIST] = "SELECT id,time,user,org,action,object,detail FROM audit WHERE time>=?"
+                     " ORDER BY id DESC LIMIT ? OFFSET ?",
+};
+
+typedef struct sq_store {
+    wb_store base; /* first: the public handle points here */
+    sqlite3 *db;
+    char *path;
+    int version;
+    int depth; /* transaction nesting: only the outermost begins and commits */
+    sqlite3_stmt *st[S_COUNT];
+} sq_store;
+
+static sq_store *SQ(wb_store *s)
+{
+    return (sq_store *)s;
+}
+
+/* Errors name the database file and keep SQLite's reason: the hub logs
+ * these and sends its clients only a generic message. */
+static int db_error(sq_store *q, wb_error *err, const char *what)
+{
+    int ec = sqlite3_errcode(q->db);
+    int code = ec == SQLITE_NOMEM ? WB_ENOMEM : WB_EIO;
+    return wb_error_set(err, code, "%s: %s: %s", q->path, what, sqlite3_errmsg(q->db));
+}
+
+static sqlite3_stmt *stmt(sq_store *q, int which, wb_error *err)
+{
+    if (q->st[which] == NULL &&
+        sqlite3_prepare_v3(q->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &q->st[which],
+                           NULL) != SQLITE_OK) {
+        db_error(q, err, "preparing a statement");
+        return NULL;
+    }
+    return q->st[which];
+}
+
+static void done(sqlite3_stmt *st)
+{
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_id(sqlite3_stmt *st, int i, int64_t id)
+{
+    if (id > 0)
+        sqlite3_bind_int64(st, i, id);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+static int exec(sq_store *q, const char *sql, wb_error *err)
+{
+    if (sqlite3_exec(q->db, sql, NULL, NULL, NULL) != SQLITE_OK) return db_error(q, err, sql);
+    return 0;
+}
+
+/* Runs a statement that returns no rows (or whose rows are ignored). A
+ * constraint failure is WB_EINVAL with `dup` as the message. */
+static int run(sq_store *q, sqlite3_stmt *st, const char *dup, wb_error *err)
+{
+    int rc = sqlite3_step(st);
+    int ret = 0;
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        if ((rc & 0xff) == SQLITE_CONSTRAINT && dup)
+            ret = wb_error_set(err, WB_EINVAL, "%s", dup);
+        else
+            ret = db_error(q, err, "writing");
+    }
+    done(st);
+    return ret;
+}
+
+/* ---- open, close, transactions --------------------------------------------------- */
+
+static int sq_begin(wb_store *s, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    /* IMMEDIATE takes the write lock up front: a deferred transaction that
+     * upgrades later can fail with SQLITE_BUSY without the busy handler
+     * being asked to wait. */
+    if (q->depth == 0 && exec(q, "BEGIN IMMEDIATE", err) != 0) return WB_EIO;
+    q->depth++;
+    return 0;
+}
+
+static int sq_commit(wb_store *s, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    if (q->depth == 0) return wb_error_set(err, WB_EINTERNAL, "commit without begin");
+    if (q->depth > 1) {
+        q->depth--;
+        return 0;
+    }
+    int rc = exec(q, "COMMIT", err);
+    if (rc) {
+        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    q->depth = 0;
+    return rc;
+}
+
+static void sq_rollback(wb_store *s)
+{
+    sq_store *q = SQ(s);
+    if (q->depth > 0) sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    q->depth = 0;
+}
+
+static void sq_close(wb_store *s)
+{
+    sq_store *q = SQ(s);
+    for (int i = 0; i < S_COUNT; i++)
+        sqlite3_finalize(q->st[i]);
+    sqlite3_close(q->db);
+    sodium_memzero(q->base.secret, sizeof q->base.secret);
+    free(q->path);
+    free(q);
+}
+
+static int sq_schema_version(wb_store *s)
+{
+    return SQ(s)->version;
+}
+
+static int query_int(sq_store *q, const char *sql, int64_t *out, wb_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(q, err, "reading");
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(q, err, "reading");
+}
+
+static int migrate(sq_store *q, wb_error *err)
+{
+    int latest = migrations[sizeof migrations / sizeof migrations[0] - 1].version;
+    int rc = sq_begin(&q->base, err);
+    if (rc) return rc;
+    rc = exec(q, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)", err);
+    int64_t cur = 0;
+    if (rc == 0)
+        rc = query_int(q, "SELECT coalesce(max(version), 0) FROM schema_version", &cur, err);
+    if (rc == 0 && cur > latest)
+        rc = wb_error_set(err, WB_EFORMAT,
+                          "%s: schema version %lld is newer than this weerbaar knows (%d)", q->path,
+                          (long long)cur, latest);
+    for (size_t i = 0; rc == 0 && i < sizeof migrations / sizeof migrations[0]; i++) {
+        if (migrations[i].version <= cur) continue;
+        char sql[96];
+        snprintf(sql, sizeof sql, "INSERT INTO schema_version(version) VALUES(%d)",
+                 migrations[i].version);
+        rc = exec(q, migrations[i].sql, err);
+        if (rc == 0) rc = exec(q, sql, err);
+        if (rc) wb_error_prefix(err, "migration %d: ", migrations[i].version);
+    }
+    /* The key-hashing secret is made with the database, once. */
+    sqlite3_stmt *st = NULL;
+    if (rc == 0 && sqlite3_prepare_v2(q->db, "SELECT value FROM meta WHERE key='key_secret'", -1,
+                                      &st, NULL) != SQLITE_OK)
+        rc = db_error(q, err, "reading the key secret");
+    if (rc == 0) {
+        int s = sqlite3_step(st);
+        if (s == SQLITE_ROW && sqlite3_column_bytes(st, 0) == WB_KEY_HASH_LEN) {
+            memcpy(q->base.secret, sqlite3_column_blob(st, 0), WB_KEY_HASH_LEN);
+        } else if (s == SQLITE_DONE) {
+            sqlite3_stmt *ins = NULL;
+            randombytes_buf(q->base.secret, WB_KEY_HASH_LEN);
+            if (sqlite3_prepare_v2(q->db, "INSERT INTO meta(key,value) VALUES('key_secret',?)", -1,
+                                   &ins, NULL) != SQLITE_OK)
+                rc = db_error(q, err, "storing the key secret");
+            else {
+                sqlite3_bind_blob(ins, 1, q->base.secret, WB_KEY_HASH_LEN, SQLITE_STATIC);
+                if (sqlite3_step(ins) != SQLITE_DONE)
+                    rc = db_error(q, err, "storing the key secret");
+            }
+            sqlite3_finalize(ins);
+        } else {
+            rc = wb_error_set(err, WB_EFORMAT, "%s: the key secret in table meta is damaged",
+                              q->path);
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc == 0) rc = sq_commit(&q->base, err);
+    if (rc) sq_rollback(&q->base);
+    q->version = latest;
+    return rc;
+}
+
+static const wbi_store_ops sqlite_ops;
+
+int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err)
+{
+    *out = NULL;
+    sq_store *q = calloc(1, sizeof *q);
+    if (q == NULL || (q->path = strdup(path)) == NULL) {
+        free(q);
+        return wb_error_set(err, WB_ENOMEM, "out of memory");
+    }
+    q->base.ops = &sqlite_ops;
+    int rc = 0;
+    /* NOMUTEX: a connection is used by one thread at a time (store.h). */
+    if (sqlite3_open_v2(path, &q->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        rc = wb_error_set(err, WB_EIO, "%s: cannot open the database: %s", path,
+                          q->db ? sqlite3_errmsg(q->db) : "out of memory");
+    }
+    if (rc == 0) sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS);
+    if (rc == 0) sqlite3_extended_result_codes(q->db, 1);
+    /* journal_mode answers with a row; exec ignores it. WAL persists in the
+     * file; the other pragmas are per connection. */
+    if (rc == 0) rc = exec(q, "PRAGMA journal_mode=WAL", err);
+    if (rc == 0) rc = exec(q, "PRAGMA synchronous=FULL", err);
+    if (rc == 0) rc = exec(q, "PRAGMA foreign_keys=ON", err);
+    if (rc == 0) {
+        int64_t fk = 0;
+        rc = query_int(q, "PRAGMA foreign_keys", &fk, err);
+        if (rc == 0 && fk != 1)
+            rc = wb_error_set(err, WB_EINTERNAL, "%s: SQLite without foreign keys", path);
+    }
+    if (rc == 0) rc = migrate(q, err);
+    if (rc) {
+        /* A file that is not a database reports "file is not a database". */
+        sq_close(&q->base);
+        return rc;
+    }
+    *out = &q->base;
+    return 0;
+}
+
+/* ---- organisations, users, keys, sharing groups ---------------------------------- */
+
+static int sq_org_add(wb_store *s, const char *uuid, const char *name, wb_org_kind kind,
+                      const char *sector, const char *kvk, int64_t *id, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_ORG_ADD, err);
+    if (st == NULL) return WB_EIO;
+    bind_text(st, 1, uuid);
+    bind_text(st, 2, name);
+    bind_text(st, 3, wb_org_kind_name(kind));
+    bind_text(st, 4, sector);
+    bind_text(st, 5, kvk);
+    sqlite3_bind_int64(st, 6, wb_time_now());
+    char dup[200];
+    snprintf(dup, sizeof dup, "organisation '%s' exists", name);
+    int rc = run(q, st, dup, err);
+    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
+    return rc;
+}
+
+static void row_org(sqlite3_stmt *st, wb_org *o)
+{
+    o->id = sqlite3_column_int64(st, 0);
+    o->uuid = col_text(st, 1);
+    o->name = col_text(st, 2);
+    if (wb_org_kind_parse(col_text(st, 3), &o->kind) != 0) o->kind = WB_ORG_OTHER;
+    o->sector = col_text(st, 4);
+    o->kvk = col_text(st, 5);
+    o->created = sqlite3_column_int64(st, 6);
+}
+
+/* Steps st calling fn for each row; returns 0, the error, or WB_ENOTFOUND
+ * when `need` and no row came. */
+#define WALK(q, st, err, need, notfound_msg, ROWDECL, FILL, CALL)                                  \
+    do {                                                                                           \
+        int rc_, n_ = 0, ret_ = 0;                                                                 \
+        while ((rc_ = sqlite3_step(st)) == SQLITE_ROW) {                                           \
+            ROWDECL;                                                                               \
+            FILL;                                                                                  \
+            n_++;                                                                                  \
+            if (CALL) {                                                                            \
+                rc_ = SQLITE_DONE;                                                                 \
+                break;                                                                             \
+            }                                                                                      \
+        }                                                                                          \
+        if (rc_ != SQLITE_DONE)                                                                    \
+            ret_ = db_error(q, err, "reading");                                                    \
+        else if ((need) && n_ == 0)                                                                \
+            ret_ = wb_error_set(err, WB_ENOTFOUND, "%s", notfound_msg);                            \
+        done(st);                                                                                  \
+        return ret_;                                                                               \
+    } while (0)
+
+static int sq_org_find(wb_store *s, int64_t id, const char *name, wb_org_cb cb, void *ud,
+                       wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, id > 0 ? S_ORG_BY_ID : S_ORG_BY_NAME, err);
+    if (st == NULL) return WB_EIO;
+    char msg[200];
+    if (id > 0) {
+        sqlite3_bind_int64(st, 1, id);
+        snprintf(msg, sizeof msg, "no organisation with id %lld", (long long)id);
+    } else {
+        bind_text(st, 1, name);
+        snprintf(msg, sizeof msg, "unknown organisation '%.150s'", name);
+    }
+    WALK(q, st, err, true, msg, wb_org o, row_org(st, &o), cb(ud, &o));
+}
+
+static int sq_org_list(wb_store *s, wb_org_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_ORG_LIST, err);
+    if (st == NULL) return WB_EIO;
+    WALK(q, st, err, false, "", wb_org o, row_org(st, &o), cb(ud, &o));
+}
+
+static int sq_user_add(wb_store *s, const char *email, int64_t org_id, wb_role role, int64_t *id,
+                       wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_USER_ADD, err);
+    if (st == NULL) return WB_EIO;
+    bind_text(st, 1, email);
+    sqlite3_bind_int64(st, 2, org_id);
+    bind_text(st, 3, wb_role_name(role));
+    sqlite3_bind_int64(st, 4, wb_time_now());
+    char dup[300];
+    snprintf(dup, sizeof dup, "user '%s' exists (or the organisation does not)", email);
+    int rc = run(q, st, dup, err);
+    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
+    return rc;
+}
+
+static void row_user(sqlite3_stmt *st, wb_user *u)
+{
+    u->id = sqlite3_column_int64(st, 0);
+    u->email = col_text(st, 1);
+    u->org_id = sqlite3_column_int64(st, 2);
+    u->org_name = col_text(st, 3);
+    if (wb_role_parse(col_text(st, 4), &u->role) != 0) u->role = WB_ROLE_MEMBER;
+    u->created = sqlite3_column_int64(st, 5);
+}
+
+static int sq_user_find(wb_store *s, const char *email, wb_user_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_USER_FIND, err);
+    if (st == NULL) return WB_EIO;
+    bind_text(st, 1, email);
+    char msg[300];
+    snprintf(msg, sizeof msg, "unknown user '%.254s'", email);
+    WALK(q, st, err, true, msg, wb_user u, row_user(st, &u), cb(ud, &u));
+}
+
+static int sq_user_list(wb_store *s, wb_user_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_USER_LIST, err);
+    if (st == NULL) return WB_EIO;
+    WALK(q, st, err, false, "", wb_user u, row_user(st, &u), cb(ud, &u));
+}
+
+static int sq_key_add(wb_store *s, int64_t user_id, const uint8_t hash[WB_KEY_HASH_LEN],
+                      int64_t *id, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_KEY_ADD, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_blob(st, 2, hash, WB_KEY_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, wb_time_now());
+    int rc = run(q, st, "no such user", err);
+    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
+    return rc;
+}
+
+static int sq_key_revoke(wb_store *s, int64_t key_id, int64_t user_id, int64_t *n, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, key_id > 0 ? S_KEY_REVOKE_ID : S_KEY_REVOKE_USER, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, key_id > 0 ? key_id : user_id);
+    sqlite3_bind_int64(st, 2, wb_time_now());
+    int rc = run(q, st, NULL, err);
+    *n = rc == 0 ? sqlite3_changes(q->db) : 0;
+    return rc;
+}
+
+static void row_key(sqlite3_stmt *st, wb_apikey *k)
+{
+    k->id = sqlite3_column_int64(st, 0);
+    k->user_id = sqlite3_column_int64(st, 1);
+    k->email = col_text(st, 2);
+    k->created = sqlite3_column_int64(st, 3);
+    k->revoked =
+        sqlite3_column_type(st, 4) == SQLITE_NULL ? WB_TIME_NONE : sqlite3_column_int64(st, 4);
+}
+
+static int sq_key_list(wb_store *s, wb_apikey_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_KEY_LIST, err);
+    if (st == NULL) return WB_EIO;
+    WALK(q, st, err, false, "", wb_apikey k, row_key(st, &k), cb(ud, &k));
+}
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap) n = cap - 1;
+    if (n) memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static int sq_key_by_hash(wb_store *s, const uint8_t hash[WB_KEY_HASH_LEN], wb_keyowner *out,
+                          uint8_t stored[WB_KEY_HASH_LEN], wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_KEY_BY_HASH, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_blob(st, 1, hash, WB_KEY_HASH_LEN, SQLITE_STATIC);
+    int rc = sqlite3_step(st), ret = 0;
+    if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 7) == WB_KEY_HASH_LEN) {
+        out->key_id = sqlite3_column_int64(st, 0);
+        out->user_id = sqlite3_column_int64(st, 1);
+        out->org_id = sqlite3_column_int64(st, 2);
+        if (wb_role_parse(col_text(st, 3), &out->role) != 0) out->role = WB_ROLE_SENSOR;
+        out->revoked = sqlite3_column_type(st, 4) != SQLITE_NULL;
+        copy_str(out->email, sizeof out->email, col_text(st, 5));
+        copy_str(out->org_name, sizeof out->org_name, col_text(st, 6));
+        memcpy(stored, sqlite3_column_blob(st, 7), WB_KEY_HASH_LEN);
+    } else if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+        ret = wb_error_set(err, WB_ENOTFOUND, "no such key");
+    } else {
+        ret = db_error(q, err, "reading");
+    }
+    done(st);
+    return ret;
+}
+
+static int sq_sgroup_add(wb_store *s, const char *uuid, const char *name, const int64_t *orgs,
+                         size_t norgs, int64_t *id, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    int rc = sq_begin(s, err);
+    sqlite3_stmt *st = rc == 0 ? stmt(q, S_SG_ADD, err) : NULL;
+    if (rc == 0 && st == NULL) rc = WB_EIO;
+    int64_t sg = 0;
+    if (rc == 0) {
+        bind_text(st, 1, uuid);
+        bind_text(st, 2, name);
+        sqlite3_bind_int64(st, 3, wb_time_now());
+        char dup[200];
+        snprintf(dup, sizeof dup, "sharing group '%s' exists", name);
+        rc = run(q, st, dup, err);
+        sg = sqlite3_last_insert_rowid(q->db);
+    }
+    for (size_t i = 0; rc == 0 && i < norgs; i++) {
+        st = stmt(q, S_SG_ORG_ADD, err);
+        if (st == NULL) {
+            rc = WB_EIO;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, sg);
+        sqlite3_bind_int64(st, 2, orgs[i]);
+        rc = run(q, st, "no such organisation", err);
+    }
+    if (rc == 0) rc = sq_commit(s, err);
+    if (rc) sq_rollback(s);
+    if (rc == 0 && id) *id = sg;
+    return rc;
+}
+
+static void row_sg(sqlite3_stmt *st, wb_sgroup *g)
+{
+    g->id = sqlite3_column_int64(st, 0);
+    g->uuid = col_text(st, 1);
+    g->name = col_text(st, 2);
+    g->orgs = col_text(st, 3);
+    if (g->orgs == NULL) g->orgs = "";
+    g->created = sqlite3_column_int64(st, 4);
+}
+
+static int sq_sgroup_find(wb_store *s, int64_t id, const char *key, wb_sgroup_cb cb, void *ud,
+                          wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, id > 0 ? S_SG_BY_ID : S_SG_BY_KEY, err);
+    if (st == NULL) return WB_EIO;
+    char msg[200];
+    if (id > 0) {
+        sqlite3_bind_int64(st, 1, id);
+        snprintf(msg, sizeof msg, "no sharing group with id %lld", (long long)id);
+    } else {
+        bind_text(st, 1, key);
+        snprintf(msg, sizeof msg, "unknown sharing group '%.150s'", key);
+    }
+    WALK(q, st, err, true, msg, wb_sgroup g, row_sg(st, &g), cb(ud, &g));
+}
+
+static int sq_sgroup_list(wb_store *s, wb_sgroup_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_SG_LIST, err);
+    if (st == NULL) return WB_EIO;
+    WALK(q, st, err, false, "", wb_sgroup g, row_sg(st, &g), cb(ud, &g));
+}
+
+static int sq_org_sgroups(wb_store *s, int64_t org_id, int64_t *ids, size_t max, size_t *n,
+                          wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_ORG_SGS, err);
+    *n = 0;
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, org_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+        ids[(*n)++] = sqlite3_column_int64(st, 0);
+    int ret = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_error(q, err, "reading");
+    done(st);
+    return ret;
+}
+
+static bool sq_sgroup_has_org(wb_store *s, int64_t sg_id, int64_t org_id)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_SG_HAS_ORG, NULL);
+    if (st == NULL) return false;
+    sqlite3_bind_int64(st, 1, sg_id);
+    sqlite3_bind_int64(st, 2, org_id);
+    bool yes = sqlite3_step(st) == SQLITE_ROW;
+    done(st);
+    return yes;
+}
+
+/* ---- events and attributes ------------------------------------------------------ */
+
+static void bind_event(sqlite3_stmt *st, const wb_event_rec *ev)
+{
+    bind_text(st, 1, ev->uuid);
+    sqlite3_bind_int64(st, 2, ev->org_id);
+    bind_text(st, 3, ev->info);
+    bind_text(st, 4, ev->date);
+    sqlite3_bind_int(st, 5, ev->distribution);
+    bind_id(st, 6, ev->sharing_group_id);
+    sqlite3_bind_int(st, 7, (int)ev->tlp);
+    sqlite3_bind_int(st, 8, ev->published);
+    sqlite3_bind_int(st, 9, ev->deleted);
+    sqlite3_bind_int64(st, 10, ev->timestamp);
+    bind_text(st, 11, ev->json);
+}
+
+static int put_attr(sq_store *q, int64_t event_id, const wb_attr_rec *a, wb_error *err)
+{
+    sqlite3_stmt *st = stmt(q, S_ATTR_UPSERT, err);
+    if (st == NULL) return WB_EIO;
+    bind_text(st, 1, a->uuid);
+    sqlite3_bind_int64(st, 2, event_id);
+    bind_text(st, 3, a->object_uuid);
+    bind_text(st, 4, a->type);
+    bind_text(st, 5, a->value);
+    sqlite3_bind_int(st, 6, a->to_ids);
+    sqlite3_bind_int(st, 7, a->distribution);
+    bind_id(st, 8, a->sharing_group_id);
+    sqlite3_bind_int(st, 9, (int)a->tlp);
+    sqlite3_bind_int(st, 10, a->deleted);
+    sqlite3_bind_int64(st, 11, a->timestamp);
+    bind_text(st, 12, a->json);
+    int rc = sqlite3_step(st), ret = 0;
+    int64_t id = 0;
+    if (rc == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        }
+    }
+    if (rc != SQLITE_DONE)
+        ret = (rc & 0xff) == SQLITE_CONSTRAINT
+                  ? wb_error_set(err, WB_EINVAL, "attribute %s: invalid reference", a->uuid)
+                  : db_error(q, err, "writing an attribute");
+    else if (id == 0)
+        /* The upsert's WHERE refused: the uuid belongs to another event. */
+        ret = wb_error_set(err, WB_EINVAL, "attribute uuid %s belongs to another event", a->uuid);
+    done(st);
+    for (unsigned k = 0; ret == 0 && k < a->nkeys; k++) {
+        st = stmt(q, S_ATTR_KEY_ADD, err);
+        if (st == NULL) return WB_EIO;
+        bind_text(st, 1, a->key[k]);
+        sqlite3_bind_int(st, 2, (int)a->key_kind[k]);
+        sqlite3_bind_int64(st, 3, id);
+        ret = run(q, st, NULL, err);
+    }
+    return ret;
+}
+
+static int by_id(sq_store *q, int which, int64_t id, wb_error *err)
+{
+    sqlite3_stmt *st = stmt(q, which, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    return run(q, st, NULL, err);
+}
+
+static int sq_event_put(wb_store *s, const wb_event_rec *ev, const char *const *tags, size_t ntags,
+                        const wb_attr_rec *attrs, size_t nattrs, bool replace, int64_t *id,
+                        wb_error *err)
+{
+    sq_store *q = SQ(s);
+    int rc = sq_begin(s, err);
+    int64_t eid = 0;
+    sqlite3_stmt *st = rc ? NULL : stmt(q, replace ? S_EV_UPDATE : S_EV_INSERT, err);
+    if (rc == 0 && st == NULL) rc = WB_EIO;
+    if (rc == 0) {
+        bind_event(st, ev);
+        int r = sqlite3_step(st);
+        if (replace && r == SQLITE_ROW) {
+            eid = sqlite3_column_int64(st, 0);
+            while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+            }
+        }
+        if (r != SQLITE_DONE)
+            rc = (r & 0xff) == SQLITE_CONSTRAINT
+                     ? wb_error_set(err, WB_EINVAL, "event %s exists", ev->uuid)
+                     : db_error(q, err, "writing an event");
+        else if (replace && eid == 0)
+            rc = wb_error_set(err, WB_ENOTFOUND, "no event %s of this organisation", ev->uuid);
+        else if (!replace)
+            eid = sqlite3_last_insert_rowid(q->db);
+        done(st);
+    }
+    if (rc == 0 && replace) {
+        rc = by_id(q, S_TAGS_DEL, eid, err);
+        if (rc == 0) rc = by_id(q, S_ATTR_KEYS_DEL, eid, err);
+        if (rc == 0) rc = by_id(q, S_ATTR_MARK_DELETED, eid, err);
+    }
+    for (size_t i = 0; rc == 0 && i < ntags; i++) {
+        st = stmt(q, S_TAG_ADD, err);
+        if (st == NULL) {
+            rc = WB_EIO;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, eid);
+        bind_text(st, 2, tags[i]);
+        rc = run(q, st, NULL, err);
+    }
+    for (size_t i = 0; rc == 0 && i < nattrs; i++)
+        rc = put_attr(q, eid, &attrs[i], err);
+    if (rc == 0) rc = sq_commit(s, err);
+    if (rc) sq_rollback(s);
+    if (rc == 0 && id) *id = eid;
+    return rc;
+}
+
+/* Event columns start at `c`; json is the column after them when with_json. */
+static void row_event(sqlite3_stmt *st, int c, bool with_json, wb_event_rec *e)
+{
+    e->id = sqlite3_column_int64(st, c);
+    e->uuid = col_text(st, c + 1);
+    e->org_id = sqlite3_column_int64(st, c + 2);
+    e->org_name = col_text(st, c + 3);
+    e->org_uuid = col_text(st, c + 4);
+    e->info = col_text(st, c + 5);
+    e->date = col_text(st, c + 6);
+    e->distribution = sqlite3_column_int(st, c + 7);
+    e->sharing_group_id = sqlite3_column_int64(st, c + 8);
+    e->tlp = (wb_tlp)sqlite3_column_int(st, c + 9);
+    e->published = sqlite3_column_int(st, c + 10) != 0;
+    e->deleted = sqlite3_column_int(st, c + 11) != 0;
+    e->timestamp = sqlite3_column_int64(st, c + 12);
+    e->json = with_json ? col_text(st, c + 13) : NULL;
+}
+
+static void row_attr(sqlite3_stmt *st, wb_attr_rec *a)
+{
+    memset(a, 0, sizeof *a);
+    a->id = sqlite3_column_int64(st, 0);
+    a->uuid = col_text(st, 1);
+    a->event_id = sqlite3_column_int64(st, 2);
+    a->object_uuid = col_text(st, 3);
+    a->type = col_text(st, 4);
+    a->value = col_text(st, 5);
+    a->to_ids = sqlite3_column_int(st, 6) != 0;
+    a->distribution = sqlite3_column_int(st, 7);
+    a->sharing_group_id = sqlite3_column_int64(st, 8);
+    a->tlp = (wb_tlp)sqlite3_column_int(st, 9);
+    a->deleted = sqlite3_column_int(st, 10) != 0;
+    a->timestamp = sqlite3_column_int64(st, 11);
+    a->json = col_text(st, 12);
+}
+
+static int sq_event_get(wb_store *s, const char *uuid, wb_event_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_EV_GET, err);
+    if (st == NULL) return WB_EIO;
+    bind_text(st, 1, uuid);
+    WALK(q, st, err, true, "no such event", wb_event_rec e, row_event(st, 0, true, &e), cb(ud, &e));
+}
+
+static int sq_event_list(wb_store *s, const wb_event_filter *f, wb_event_cb cb, void *ud,
+                         wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_EV_LIST, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, f->since);
+    sqlite3_bind_int64(st, 2, f->org_id);
+    bind_text(st, 3, f->tag);
+    sqlite3_bind_int(st, 4, f->include_deleted);
+    WALK(q, st, err, false, "", wb_event_rec e, row_event(st, 0, true, &e), cb(ud, &e));
+}
+
+static int sq_event_flag(wb_store *s, int64_t id, bool published, bool deleted, int64_t ts,
+                         wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_EV_FLAG, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, published);
+    sqlite3_bind_int(st, 3, deleted);
+    sqlite3_bind_int64(st, 4, ts);
+    return run(q, st, NULL, err);
+}
+
+static int sq_attr_list(wb_store *s, int64_t event_id, wb_attr_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_ATTR_LIST, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, event_id);
+    WALK(q, st, err, false, "", wb_attr_rec a, row_attr(st, &a), cb(ud, NULL, &a));
+}
+
+static int sq_attr_lookup(wb_store *s, wb_ioc_type kind, const char *norm, wb_attr_cb cb, void *ud,
+                          wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_ATTR_LOOKUP, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int(st, 1, (int)kind);
+    bind_text(st, 2, norm);
+    WALK(q, st, err, false, "", wb_attr_rec a;
+         wb_event_rec e, (row_attr(st, &a), row_event(st, 13, false, &e)), cb(ud, &e, &a));
+}
+
+static int sq_attr_get(wb_store *s, const char *uuid, wb_attr_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_ATTR_GET, err);
+    if (st == NULL) return WB_EIO;
+    bind_text(st, 1, uuid);
+    WALK(q, st, err, true, "no such attribute", wb_attr_rec a;
+         wb_event_rec e, (row_attr(st, &a), row_event(st, 13, false, &e)), cb(ud, &e, &a));
+}
+
+/* ---- sightings and audit ----------------------------------------------------------- */
+
+static int sq_sighting_add(wb_store *s, const wb_sighting_rec *r, int64_t *id, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_SIGHT_ADD, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, r->attribute_id);
+    sqlite3_bind_int64(st, 2, r->org_id);
+    bind_id(st, 3, r->user_id);
+    sqlite3_bind_int(st, 4, r->type);
+    bind_text(st, 5, r->source);
+    sqlite3_bind_int64(st, 6, r->date_sighting);
+    sqlite3_bind_int64(st, 7, r->count);
+    sqlite3_bind_int64(st, 8, r->first_seen);
+    sqlite3_bind_int64(st, 9, wb_time_now() / 1000000);
+    int rc = run(q, st, "invalid sighting reference", err);
+    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
+    return rc;
+}
+
+static void row_sighting(sqlite3_stmt *st, wb_sighting_rec *r)
+{
+    r->id = sqlite3_column_int64(st, 0);
+    r->attribute_id = sqlite3_column_int64(st, 1);
+    r->attribute_uuid = col_text(st, 2);
+    r->org_id = sqlite3_column_int64(st, 3);
+    r->org_name = col_text(st, 4);
+    r->user_id = sqlite3_column_int64(st, 5);
+    r->type = sqlite3_column_int(st, 6);
+    r->source = col_text(st, 7);
+    r->date_sighting = sqlite3_column_int64(st, 8);
+    r->count = sqlite3_column_int64(st, 9);
+    r->first_seen = sqlite3_column_int64(st, 10);
+    r->created = sqlite3_column_int64(st, 11);
+}
+
+static int sq_sighting_list(wb_store *s, int64_t event_id, wb_sighting_cb cb, void *ud,
+                            wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_SIGHT_LIST, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, event_id);
+    WALK(q, st, err, false, "", wb_sighting_rec r, row_sighting(st, &r), cb(ud, &r));
+}
+
+static int sq_audit_add(wb_store *s, const wb_audit_rec *a, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_AUDIT_ADD, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, wb_time_now());
+    bind_text(st, 2, a->user ? a->user : "-");
+    bind_text(st, 3, a->org ? a->org : "-");
+    bind_text(st, 4, a->action);
+    bind_text(st, 5, a->object);
+    bind_text(st, 6, a->detail);
+    return run(q, st, NULL, err);
+}
+
+static int sq_audit_list(wb_store *s, wb_time since, int64_t offset, int64_t limit, wb_audit_cb cb,
+                         void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_AUDIT_LIST, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, since == WB_TIME_NONE ? INT64_MIN : since);
+    sqlite3_bind_int64(st, 2, limit);
+    sqlite3_bind_int64(st, 3, offset);
+    WALK(q, st, err, false, "", wb_audit_rec a,
+         (a.id = sqlite3_column_int64(st, 0), a.time = sqlite3_column_int64(st, 1),
+          a.user = col_text(st, 2), a.org = col_text(st, 3), a.action = col_text(st, 4),
+          a.object = col_text(st, 5), a.detail = col_text(st, 6)),
+         cb(ud, &a));
+}
+
+static const wbi_store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .schema_version = sq_schema_version,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .org_add = sq_org_add,
+    .org_find = sq_org_find,
+    .org_list = sq_org_list,
+    .user_add = sq_user_add,
+    .user_find = sq_user_find,
+    .user_list = sq_user_list,
+    .key_add = sq_key_add,
+    .key_revoke = sq_key_revoke,
+    .key_list = sq_key_list,
+    .key_by_hash = sq_key_by_hash,
+    .sgroup_add = sq_sgroup_add,
+    .sgroup_find = sq_sgroup_find,
+    .sgroup_list = sq_sgroup_list,
+    .org_sgroups = sq_org_sgroups,
+    .sgroup_has_org = sq_sgroup_has_org,
+    .event_put = sq_event_put,
+    .event_get = sq_event_get,
+    .event_list = sq_event_list,
+    .event_flag = sq_event_flag,
+    .attr_list = sq_attr_list,
+    .attr_lookup = sq_attr_lookup,
+    .attr_get = sq_attr_get,
+    .sighting_add = sq_sighting_add,
+    .sighting_list = sq_sighting_list,
+    .audit_add = sq_audit_add,
+    .audit_list = sq_audit_list,
+};

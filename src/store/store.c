@@ -1,0 +1,319 @@
+/*
+ * store.c - the storage interface: dispatch of wb_store_* to the back end's
+ * operations, plus what does not depend on the back end: the names of
+ * organisation kinds and roles, API key generation and hashing, UUIDs.
+ *
+ * API keys are 256 random bits. Only a BLAKE2b hash keyed with the
+ * database's own secret is stored: a key is high-entropy, so a fast keyed
+ * hash is as safe as a password hash here and checking one costs
+ * microseconds on every request; the secret means a stolen table of hashes
+ * cannot be checked against guesses without the database's meta table too.
+ */
+#include <string.h>
+
+#include <sodium.h>
+
+#include "store/store_internal.h"
+
+static const char *const kind_names[] = {"csirt", "essential", "important", "supervisor", "other"};
+static const char *const role_names[] = {"site-admin", "org-admin", "member", "sensor"};
+
+const char *wb_org_kind_name(wb_org_kind k)
+{
+    return (unsigned)k < sizeof kind_names / sizeof kind_names[0] ? kind_names[k] : "other";
+}
+
+int wb_org_kind_parse(const char *s, wb_org_kind *out)
+{
+    for (size_t i = 0; i < sizeof kind_names / sizeof kind_names[0]; i++)
+        if (strcmp(s, kind_names[i]) == 0) {
+            *out = (wb_org_kind)i;
+            return 0;
+        }
+    return WB_EINVAL;
+}
+
+const char *wb_role_name(wb_role r)
+{
+    return (unsigned)r < sizeof role_names / sizeof role_names[0] ? role_names[r] : "member";
+}
+
+int wb_role_parse(const char *s, wb_role *out)
+{
+    for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++)
+        if (strcmp(s, role_names[i]) == 0) {
+            *out = (wb_role)i;
+            return 0;
+        }
+    return WB_EINVAL;
+}
+
+void wb_uuid_v4(char out[WB_UUID_LEN + 1])
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t b[16];
+    randombytes_buf(b, sizeof b);
+    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    size_t o = 0;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
+        out[o++] = hex[b[i] >> 4];
+        out[o++] = hex[b[i] & 15];
+    }
+    out[o] = '\0';
+}
+
+bool wb_uuid_valid(const char *s, size_t n)
+{
+    if (n != WB_UUID_LEN) return false;
+    for (size_t i = 0; i < n; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        char c = s[i];
+        if (dash ? c != '-'
+                 : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+            return false;
+    }
+    return true;
+}
+
+int wb_store_open(wb_store **out, const char *path, wb_error *err)
+{
+    *out = NULL;
+    /* sodium_init is idempotent and thread-safe; it seeds randombytes. */
+    if (sodium_init() < 0) return wb_error_set(err, WB_EINTERNAL, "libsodium failed to start");
+    return wbi_sqlite_open(out, path, err);
+}
+
+void wb_store_close(wb_store *s)
+{
+    if (s) s->ops->close(s);
+}
+
+int wb_store_schema_version(wb_store *s)
+{
+    return s->ops->schema_version(s);
+}
+
+int wb_store_begin(wb_store *s, wb_error *err)
+{
+    return s->ops->begin(s, err);
+}
+
+int wb_store_commit(wb_store *s, wb_error *err)
+{
+    return s->ops->commit(s, err);
+}
+
+void wb_store_rollback(wb_store *s)
+{
+    s->ops->rollback(s);
+}
+
+int wb_store_org_add(wb_store *s, const char *name, wb_org_kind kind, const char *sector,
+                     const char *kvk, int64_t *id, wb_error *err)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > WB_NAME_MAX)
+        return wb_error_set(err, WB_EINVAL, "organisation name must be 1-%d bytes", WB_NAME_MAX);
+    if (sector && strlen(sector) > WB_NAME_MAX)
+        return wb_error_set(err, WB_EINVAL, "sector longer than %d bytes", WB_NAME_MAX);
+    if (kvk) {
+        /* A KvK number is eight digits. */
+        size_t k = strlen(kvk);
+        bool ok = k == 8;
+        for (size_t i = 0; ok && i < k; i++)
+            ok = kvk[i] >= '0' && kvk[i] <= '9';
+        if (!ok) return wb_error_set(err, WB_EINVAL, "KvK number '%s' is not 8 digits", kvk);
+    }
+    char uuid[WB_UUID_LEN + 1];
+    wb_uuid_v4(uuid);
+    return s->ops->org_add(s, uuid, name, kind, sector, kvk, id, err);
+}
+
+int wb_store_org_find(wb_store *s, const char *name, wb_org_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->org_find(s, 0, name, cb, ud, err);
+}
+
+int wb_store_org_get(wb_store *s, int64_t id, wb_org_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->org_find(s, id, NULL, cb, ud, err);
+}
+
+int wb_store_org_list(wb_store *s, wb_org_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->org_list(s, cb, ud, err);
+}
+
+/* A plausible address: something@domain, no spaces or control bytes. The
+ * hub does not send mail; the address is an identifier people recognise. */
+static bool email_ok(const char *e)
+{
+    size_t n = strlen(e);
+    const char *at = strchr(e, '@');
+    if (n < 3 || n > WB_EMAIL_MAX || at == NULL || at == e || at[1] == '\0' ||
+        strchr(at + 1, '@') != NULL)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)e[i] <= ' ' || e[i] == 0x7f || e[i] == ',') return false;
+    return true;
+}
+
+int wb_store_user_add(wb_store *s, const char *email, int64_t org_id, wb_role role, int64_t *id,
+                      wb_error *err)
+{
+    if (!email_ok(email))
+        return wb_error_set(err, WB_EINVAL, "'%.100s' is not an e-mail address", email);
+    return s->ops->user_add(s, email, org_id, role, id, err);
+}
+
+int wb_store_user_find(wb_store *s, const char *email, wb_user_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->user_find(s, email, cb, ud, err);
+}
+
+int wb_store_user_list(wb_store *s, wb_user_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->user_list(s, cb, ud, err);
+}
+
+static void key_hash(const wb_store *s, const char *key, size_t len, uint8_t out[WB_KEY_HASH_LEN])
+{
+    crypto_generichash(out, WB_KEY_HASH_LEN, (const unsigned char *)key, len, s->secret,
+                       sizeof s->secret);
+}
+
+int wb_store_key_add(wb_store *s, int64_t user_id, char key[WB_KEY_TEXT_LEN + 1], int64_t *id,
+                     wb_error *err)
+{
+    uint8_t raw[WB_KEY_TEXT_LEN / 2], hash[WB_KEY_HASH_LEN];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(key, WB_KEY_TEXT_LEN + 1, raw, sizeof raw);
+    sodium_memzero(raw, sizeof raw);
+    key_hash(s, key, WB_KEY_TEXT_LEN, hash);
+    int rc = s->ops->key_add(s, user_id, hash, id, err);
+    if (rc) sodium_memzero(key, WB_KEY_TEXT_LEN + 1);
+    return rc;
+}
+
+int wb_store_key_revoke(wb_store *s, int64_t key_id, int64_t user_id, int64_t *n, wb_error *err)
+{
+    return s->ops->key_revoke(s, key_id, user_id, n, err);
+}
+
+int wb_store_key_list(wb_store *s, wb_apikey_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->key_list(s, cb, ud, err);
+}
+
+int wb_store_key_auth(wb_store *s, const char *key, size_t len, wb_keyowner *out, wb_error *err)
+{
+    if (len != WB_KEY_TEXT_LEN) return wb_error_set(err, WB_ENOTFOUND, "no such key");
+    uint8_t hash[WB_KEY_HASH_LEN], stored[WB_KEY_HASH_LEN];
+    key_hash(s, key, len, hash);
+    int rc = s->ops->key_by_hash(s, hash, out, stored, err);
+    if (rc) return rc;
+    /* The look-up found the row by its hash through an index; comparing in
+     * constant time as well means no code path depends on how much of a
+     * guessed hash matched. */
+    if (sodium_memcmp(hash, stored, WB_KEY_HASH_LEN) != 0)
+        return wb_error_set(err, WB_ENOTFOUND, "no such key");
+    return 0;
+}
+
+int wb_store_sgroup_add(wb_store *s, const char *name, const int64_t *orgs, size_t norgs,
+                        int64_t *id, wb_error *err)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > WB_NAME_MAX)
+        return wb_error_set(err, WB_EINVAL, "sharing group name must be 1-%d bytes", WB_NAME_MAX);
+    if (norgs == 0) return wb_error_set(err, WB_EINVAL, "a sharing group needs organisations");
+    char uuid[WB_UUID_LEN + 1];
+    wb_uuid_v4(uuid);
+    return s->ops->sgroup_add(s, uuid, name, orgs, norgs, id, err);
+}
+
+int wb_store_sgroup_find(wb_store *s, int64_t id, const char *uuid_or_name, wb_sgroup_cb cb,
+                         void *ud, wb_error *err)
+{
+    return s->ops->sgroup_find(s, id, uuid_or_name, cb, ud, err);
+}
+
+int wb_store_sgroup_list(wb_store *s, wb_sgroup_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->sgroup_list(s, cb, ud, err);
+}
+
+int wb_store_org_sgroups(wb_store *s, int64_t org_id, int64_t *ids, size_t max, size_t *n,
+                         wb_error *err)
+{
+    return s->ops->org_sgroups(s, org_id, ids, max, n, err);
+}
+
+bool wb_store_sgroup_has_org(wb_store *s, int64_t sg_id, int64_t org_id)
+{
+    return s->ops->sgroup_has_org(s, sg_id, org_id);
+}
+
+int wb_store_event_put(wb_store *s, const wb_event_rec *ev, const char *const *tags, size_t ntags,
+                       const wb_attr_rec *attrs, size_t nattrs, bool replace, int64_t *id,
+                       wb_error *err)
+{
+    return s->ops->event_put(s, ev, tags, ntags, attrs, nattrs, replace, id, err);
+}
+
+int wb_store_event_get(wb_store *s, const char *uuid, wb_event_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->event_get(s, uuid, cb, ud, err);
+}
+
+int wb_store_event_list(wb_store *s, const wb_event_filter *f, wb_event_cb cb, void *ud,
+                        wb_error *err)
+{
+    return s->ops->event_list(s, f, cb, ud, err);
+}
+
+int wb_store_event_flag(wb_store *s, int64_t id, bool published, bool deleted, int64_t timestamp,
+                        wb_error *err)
+{
+    return s->ops->event_flag(s, id, published, deleted, timestamp, err);
+}
+
+int wb_store_attr_list(wb_store *s, int64_t event_id, wb_attr_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->attr_list(s, event_id, cb, ud, err);
+}
+
+int wb_store_attr_lookup(wb_store *s, wb_ioc_type kind, const char *norm, wb_attr_cb cb, void *ud,
+                         wb_error *err)
+{
+    return s->ops->attr_lookup(s, kind, norm, cb, ud, err);
+}
+
+int wb_store_attr_get(wb_store *s, const char *uuid, wb_attr_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->attr_get(s, uuid, cb, ud, err);
+}
+
+int wb_store_sighting_add(wb_store *s, const wb_sighting_rec *r, int64_t *id, wb_error *err)
+{
+    return s->ops->sighting_add(s, r, id, err);
+}
+
+int wb_store_sighting_list(wb_store *s, int64_t event_id, wb_sighting_cb cb, void *ud,
+                           wb_error *err)
+{
+    return s->ops->sighting_list(s, event_id, cb, ud, err);
+}
+
+int wb_store_audit(wb_store *s, const wb_audit_rec *a, wb_error *err)
+{
+    return s->ops->audit_add(s, a, err);
+}
+
+int wb_store_audit_list(wb_store *s, wb_time since, int64_t offset, int64_t limit, wb_audit_cb cb,
+                        void *ud, wb_error *err)
+{
+    return s->ops->audit_list(s, since, offset, limit, cb, ud, err);
+}

@@ -1,0 +1,74 @@
+/*
+ * store_internal.h - what a storage back end implements: a const table of
+ * operations that the public wb_store_* functions (store.c) dispatch to.
+ *
+ * A back end allocates its own connection struct with `wb_store base` as
+ * its first member, fills base.ops and base.secret at open, and casts back
+ * in each operation. Key hashing, UUIDs and name tables are back-end
+ * independent and live in store.c.
+ */
+#ifndef WB_STORE_INTERNAL_H
+#define WB_STORE_INTERNAL_H
+
+#include "weerbaar/store.h"
+
+typedef struct wbi_store_ops {
+    const char *name;
+    void (*close)(wb_store *s);
+    int (*schema_version)(wb_store *s);
+    int (*begin)(wb_store *s, wb_error *err);
+    int (*commit)(wb_store *s, wb_error *err);
+    void (*rollback)(wb_store *s);
+    int (*org_add)(wb_store *s, const char *uuid, const char *name, wb_org_kind kind,
+                   const char *sector, const char *kvk, int64_t *id, wb_error *err);
+    int (*org_find)(wb_store *s, int64_t id, const char *name, wb_org_cb cb, void *ud,
+                    wb_error *err);
+    int (*org_list)(wb_store *s, wb_org_cb cb, void *ud, wb_error *err);
+    int (*user_add)(wb_store *s, const char *email, int64_t org_id, wb_role role, int64_t *id,
+                    wb_error *err);
+    int (*user_find)(wb_store *s, const char *email, wb_user_cb cb, void *ud, wb_error *err);
+    int (*user_list)(wb_store *s, wb_user_cb cb, void *ud, wb_error *err);
+    int (*key_add)(wb_store *s, int64_t user_id, const uint8_t hash[WB_KEY_HASH_LEN], int64_t *id,
+                   wb_error *err);
+    int (*key_revoke)(wb_store *s, int64_t key_id, int64_t user_id, int64_t *n, wb_error *err);
+    int (*key_list)(wb_store *s, wb_apikey_cb cb, void *ud, wb_error *err);
+    /* Fills out and the stored hash (for the constant-time check). */
+    int (*key_by_hash)(wb_store *s, const uint8_t hash[WB_KEY_HASH_LEN], wb_keyowner *out,
+                       uint8_t stored[WB_KEY_HASH_LEN], wb_error *err);
+    int (*sgroup_add)(wb_store *s, const char *uuid, const char *name, const int64_t *orgs,
+                      size_t norgs, int64_t *id, wb_error *err);
+    int (*sgroup_find)(wb_store *s, int64_t id, const char *key, wb_sgroup_cb cb, void *ud,
+                       wb_error *err);
+    int (*sgroup_list)(wb_store *s, wb_sgroup_cb cb, void *ud, wb_error *err);
+    int (*org_sgroups)(wb_store *s, int64_t org_id, int64_t *ids, size_t max, size_t *n,
+                       wb_error *err);
+    bool (*sgroup_has_org)(wb_store *s, int64_t sg_id, int64_t org_id);
+    int (*event_put)(wb_store *s, const wb_event_rec *ev, const char *const *tags, size_t ntags,
+                     const wb_attr_rec *attrs, size_t nattrs, bool replace, int64_t *id,
+                     wb_error *err);
+    int (*event_get)(wb_store *s, const char *uuid, wb_event_cb cb, void *ud, wb_error *err);
+    int (*event_list)(wb_store *s, const wb_event_filter *f, wb_event_cb cb, void *ud,
+                      wb_error *err);
+    int (*event_flag)(wb_store *s, int64_t id, bool published, bool deleted, int64_t ts,
+                      wb_error *err);
+    int (*attr_list)(wb_store *s, int64_t event_id, wb_attr_cb cb, void *ud, wb_error *err);
+    int (*attr_lookup)(wb_store *s, wb_ioc_type kind, const char *norm, wb_attr_cb cb, void *ud,
+                       wb_error *err);
+    int (*attr_get)(wb_store *s, const char *uuid, wb_attr_cb cb, void *ud, wb_error *err);
+    int (*sighting_add)(wb_store *s, const wb_sighting_rec *r, int64_t *id, wb_error *err);
+    int (*sighting_list)(wb_store *s, int64_t event_id, wb_sighting_cb cb, void *ud, wb_error *err);
+    int (*audit_add)(wb_store *s, const wb_audit_rec *a, wb_error *err);
+    int (*audit_list)(wb_store *s, wb_time since, int64_t offset, int64_t limit, wb_audit_cb cb,
+                      void *ud, wb_error *err);
+} wbi_store_ops;
+
+struct wb_store {
+    const wbi_store_ops *ops;
+    /* Keys API keys' BLAKE2b hashes; created with the database, never leaves it. */
+    uint8_t secret[WB_KEY_HASH_LEN];
+};
+
+/* The SQLite back end (sqlite.c). */
+int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err);
+
+#endif

@@ -1,0 +1,448 @@
+/*
+ * test_hub_policy.c - the TLP and distribution table of the hub as a
+ * generated matrix, through the API handler (wb_hub_handle): every read
+ * path x every TLP (and no tag) x every distribution x every kind of
+ * caller, each cell asserting exactly whether the caller sees the item.
+ *
+ * The expected answer comes from expect() below, a plain restatement of
+ * the table in docs/hub.md written independently of src/hub/policy.c. The
+ * matrix's size is asserted so that no cell is silently dropped.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "weerbaar/hub.h"
+#include "weerbaar/store.h"
+
+enum { C_CREATOR, C_PARTNER, C_OTHER, C_SENSOR, C_NOKEY, C_REVOKED, C_ADMIN, N_CALLERS };
+static const char *const caller_names[N_CALLERS] = {
+    "creator", "sharing-group org", "other org", "sensor", "no key", "revoked key", "site admin"};
+enum { P_LIST, P_GET, P_INDICATOR, P_SIGHTINGS, N_PATHS };
+static const char *const path_names[N_PATHS] = {"list", "get", "indicators", "sightings"};
+/* "" is an event without a tlp: tag (amber). */
+static const char *const tlps[] = {"tlp:clear",        "tlp:green", "tlp:amber",
+                                   "tlp:amber+strict", "tlp:red",   ""};
+#define N_TLPS 6
+#define N_DISTS 5
+
+typedef struct fixture {
+    char dir[64], db[96];
+    wb_hub *hub;
+    char keys[N_CALLERS][WB_KEY_TEXT_LEN + 1];
+    char sg_uuid[WB_UUID_LEN + 1];
+} fixture;
+
+static int sg_cb(void *ud, const wb_sgroup *g)
+{
+    memcpy(ud, g->uuid, WB_UUID_LEN + 1);
+    return 1;
+}
+
+static int64_t add_org(wb_store *st, const char *name)
+{
+    int64_t id = 0;
+    wb_error err;
+    assert_int_equal(wb_store_org_add(st, name, WB_ORG_ESSENTIAL, NULL, NULL, &id, &err), 0);
+    return id;
+}
+
+static void add_user(wb_store *st, const char *email, int64_t org, wb_role role, char *key)
+{
+    int64_t uid = 0;
+    wb_error err;
+    assert_int_equal(wb_store_user_add(st, email, org, role, &uid, &err), 0);
+    assert_int_equal(wb_store_key_add(st, uid, key, NULL, &err), 0);
+}
+
+/* Sends a request; returns the status and the parsed body in *out. */
+static unsigned call(fixture *f, const char *method, const char *path, const char *query_value,
+                     int caller, const char *body, json_t **out)
+{
+    char auth[WB_KEY_TEXT_LEN + 16];
+    snprintf(auth, sizeof auth, "Bearer %s", f->keys[caller]);
+    wb_hub_arg args[1] = {{"value", query_value}};
+    wb_hub_request req = {.method = method,
+                          .path = path,
+                          .args = args,
+                          .nargs = query_value ? 1 : 0,
+                          .authorization = caller == C_NOKEY ? NULL : auth,
+                          .body = body,
+                          .body_len = body ? strlen(body) : 0};
+    wb_hub_response resp;
+    wb_hub_handle(f->hub, &req, &resp);
+    unsigned status = resp.status;
+    json_t *j = json_loads(resp.body.data, 0, NULL);
+    assert_non_null(j); /* every answer is JSON */
+    if (status >= 400) {
+        /* ... and every error has a code and a message. */
+        assert_true(json_is_string(json_object_get(json_object_get(j, "error"), "code")));
+        assert_true(json_is_string(json_object_get(json_object_get(j, "error"), "message")));
+    }
+    wb_hub_response_free(&resp);
+    if (out)
+        *out = j;
+    else
+        json_decref(j);
+    return status;
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/wb-policy-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->db, sizeof f->db, "%s/hub.db", f->dir);
+    wb_store *st;
+    wb_error err;
+    assert_int_equal(wb_store_open(&st, f->db, &err), 0);
+    int64_t creator = add_org(st, "Creator"), partner = add_org(st, "Partner");
+    int64_t other = add_org(st, "Other"), csirt = add_org(st, "CSIRT");
+    int64_t members[2] = {creator, partner};
+    assert_int_equal(wb_store_sgroup_add(st, "Group", members, 2, NULL, &err), 0);
+    assert_int_equal(wb_store_sgroup_find(st, 0, "Group", sg_cb, f->sg_uuid, &err), 0);
+    add_user(st, "c@creator.example", creator, WB_ROLE_MEMBER, f->keys[C_CREATOR]);
+    add_user(st, "p@partner.example", partner, WB_ROLE_MEMBER, f->keys[C_PARTNER]);
+    add_user(st, "o@other.example", other, WB_ROLE_MEMBER, f->keys[C_OTHER]);
+    /* The sensor belongs to the partner, so its answers vary with distribution. */
+    add_user(st, "s@partner.example", partner, WB_ROLE_SENSOR, f->keys[C_SENSOR]);
+    add_user(st, "r@creator.example", creator, WB_ROLE_MEMBER, f->keys[C_REVOKED]);
+    add_user(st, "admin@csirt.example", csirt, WB_ROLE_SITE_ADMIN, f->keys[C_ADMIN]);
+    wb_store_close(st);
+    wb_hub_opts o = {.db = f->db, .connections = 2, .rate = 1e6};
+    assert_int_equal(wb_hub_open(&f->hub, &o, &err), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    wb_hub_close(f->hub);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+static void cell_uuid(int t, int d, char out[WB_UUID_LEN + 1])
+{
+    snprintf(out, WB_UUID_LEN + 1, "7a000000-0000-4000-8000-0000000%02d%03d", t, d);
+}
+
+static void cell_value(int t, int d, char *out, size_t cap)
+{
+    snprintf(out, cap, "cell-%d-%d.matrix.example", t, d);
+}
+
+static bool allowed_combo(int t, int d)
+{
+    bool strict = t == 3 || t == 4; /* amber+strict, red */
+    return !strict || d == 0 || d == 4;
+}
+
+/* The table, restated: may `caller` see the item of cell (t, d) on `path`? */
+static bool expect(int caller, int path, int t, int d)
+{
+    if (!allowed_combo(t, d)) return false; /* never stored */
+    /* The partner could not see distribution 0, so made no sighting there. */
+    if (path == P_SIGHTINGS && d == 0) return false;
+    switch (caller) {
+    case C_NOKEY:
+    case C_REVOKED:
+        return false; /* the API needs a valid key */
+    case C_ADMIN:
+        return true;
+    case C_CREATOR:
+        return true;
+    case C_SENSOR:
+        if (path != P_INDICATOR) return false;
+        return d >= 1; /* the partner's audience: 1-3 everyone, 4 the group */
+    case C_PARTNER:
+        return d >= 1; /* made the sighting, so sees it too */
+    case C_OTHER:
+        if (path == P_SIGHTINGS) return false; /* neither creator nor sighting org */
+        return d >= 1 && d <= 3;
+    }
+    fail();
+    return false;
+}
+
+/* The status a denied read answers with. */
+static unsigned denied_status(int caller, int path)
+{
+    if (caller == C_NOKEY || caller == C_REVOKED) return 401;
+    if (caller == C_SENSOR && path != P_INDICATOR) return 403;
+    return 404;
+}
+
+static bool list_has(json_t *j, const char *uuid)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(j, "response"), i, e)
+    {
+        const char *u = json_string_value(json_object_get(json_object_get(e, "Event"), "uuid"));
+        if (u && strcmp(u, uuid) == 0) return true;
+    }
+    return false;
+}
+
+static void test_matrix(void **state)
+{
+    fixture *f = *state;
+    char body[1024], uuid[WB_UUID_LEN + 1], value[64], path[128];
+    /* The creator posts one event per cell; forbidden combinations answer 422. */
+    int stored = 0;
+    for (int t = 0; t < N_TLPS; t++) {
+        for (int d = 0; d < N_DISTS; d++) {
+            cell_uuid(t, d, uuid);
+            cell_value(t, d, value, sizeof value);
+            char tag[64] = "";
+            if (tlps[t][0]) snprintf(tag, sizeof tag, "{\"name\":\"%s\"}", tlps[t]);
+            snprintf(body, sizeof body,
+                     "{\"Event\":{\"uuid\":\"%s\",\"info\":\"cell %d %d\",\"distribution\":\"%d\","
+                     "%s\"Tag\":[%s],\"Attribute\":[{\"type\":\"domain\",\"value\":\"%s\","
+                     "\"to_ids\":true}]}}",
+                     uuid, t, d, d, d == 4 ? "\"SharingGroup\":{\"uuid\":\"" : "", tag, value);
+            if (d == 4) {
+                /* splice the group's uuid in after SharingGroup */
+                char tmp[1024];
+                snprintf(tmp, sizeof tmp,
+                         "{\"Event\":{\"uuid\":\"%s\",\"info\":\"cell %d %d\",\"distribution\":"
+                         "\"4\",\"SharingGroup\":{\"uuid\":\"%s\"},\"Tag\":[%s],\"Attribute\":[{"
+                         "\"type\":\"domain\",\"value\":\"%s\",\"to_ids\":true}]}}",
+                         uuid, t, d, f->sg_uuid, tag, value);
+                memcpy(body, tmp, sizeof tmp);
+            }
+            json_t *j;
+            unsigned st = call(f, "POST", "/api/v1/events", NULL, C_CREATOR, body, &j);
+            if (allowed_combo(t, d)) {
+                assert_int_equal(st, 201);
+                stored++;
+            } else {
+                assert_int_equal(st, 422);
+                assert_string_equal(
+                    json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+                    "invalid_tlp_distribution");
+            }
+            json_decref(j);
+            /* The partner reports a sighting wherever it can see the value. */
+            if (allowed_combo(t, d)) {
+                snprintf(body, sizeof body, "{\"value\":\"%s\",\"source\":\"test\"}", value);
+                st = call(f, "POST", "/api/v1/sightings", NULL, C_PARTNER, body, NULL);
+                assert_int_equal(st, d >= 1 ? 201 : 404);
+            }
+        }
+    }
+    assert_int_equal(stored, 6 * 5 - 2 * 3);
+    /* The revoked key is revoked now, after it could have been used. */
+    {
+        wb_store *st;
+        wb_error err;
+        int64_t n = 0;
+        assert_int_equal(wb_store_open(&st, f->db, &err), 0);
+        wb_keyowner ko;
+        assert_int_equal(wb_store_key_auth(st, f->keys[C_REVOKED], WB_KEY_TEXT_LEN, &ko, &err), 0);
+        assert_int_equal(wb_store_key_revoke(st, ko.key_id, 0, &n, &err), 0);
+        assert_int_equal(n, 1);
+        wb_store_close(st);
+    }
+    /* The lists, once per caller. */
+    json_t *lists[N_CALLERS];
+    unsigned list_status[N_CALLERS];
+    for (int c = 0; c < N_CALLERS; c++)
+        list_status[c] = call(f, "GET", "/api/v1/events", NULL, c, NULL, &lists[c]);
+    int cells = 0;
+    for (int p = 0; p < N_PATHS; p++) {
+        for (int t = 0; t < N_TLPS; t++) {
+            for (int d = 0; d < N_DISTS; d++) {
+                for (int c = 0; c < N_CALLERS; c++) {
+                    cell_uuid(t, d, uuid);
+                    cell_value(t, d, value, sizeof value);
+                    bool want = expect(c, p, t, d);
+                    bool got = false;
+                    unsigned st = 0;
+                    json_t *j = NULL;
+                    switch (p) {
+                    case P_LIST:
+                        st = list_status[c];
+                        got = st == 200 && list_has(lists[c], uuid);
+                        if (!want && c != C_NOKEY && c != C_REVOKED && c != C_SENSOR) st = 404;
+                        break;
+                    case P_GET:
+                        snprintf(path, sizeof path, "/api/v1/events/%s", uuid);
+                        st = call(f, "GET", path, NULL, c, NULL, &j);
+                        got = st == 200;
+                        break;
+                    case P_INDICATOR:
+                        st = call(f, "GET", "/api/v1/indicators", value, c, NULL, &j);
+                        got = st == 200 && json_array_size(json_object_get(
+                                               json_object_get(j, "response"), "Attribute")) == 1;
+                        if (st == 200 && !want) st = 404; /* an empty answer, for the check */
+                        break;
+                    case P_SIGHTINGS:
+                        snprintf(path, sizeof path, "/api/v1/events/%s/sightings", uuid);
+                        st = call(f, "GET", path, NULL, c, NULL, &j);
+                        got = st == 200 && json_array_size(json_object_get(j, "response")) == 1;
+                        /* An event the caller sees whose sightings it may not: 200, empty. */
+                        if (st == 200 && !want) st = 404;
+                        break;
+                    }
+                    json_decref(j);
+                    if (got != want || (!want && st != denied_status(c, p))) {
+                        fprintf(stderr,
+                                "cell path=%s tlp=%s dist=%d caller=%s: expected %s, got %s "
+                                "(status %u)\n",
+                                path_names[p], tlps[t][0] ? tlps[t] : "(none)", d, caller_names[c],
+                                want ? "visible" : "hidden", got ? "visible" : "hidden", st);
+                        fail();
+                    }
+                    cells++;
+                }
+            }
+        }
+    }
+    for (int c = 0; c < N_CALLERS; c++)
+        json_decref(lists[c]);
+    assert_int_equal(cells, N_PATHS * N_TLPS * N_DISTS * N_CALLERS);
+    assert_int_equal(cells, 840);
+}
+
+/* A site admin's reads of AMBER or stricter data its own organisation could
+ * not read are audited; reads it could make anyway are not. */
+static void test_admin_reads_audited(void **state)
+{
+    fixture *f = *state;
+    char uuid[WB_UUID_LEN + 1], path[128];
+    json_t *j;
+    cell_uuid(4, 0, uuid); /* red, organisation only: audited */
+    snprintf(path, sizeof path, "/api/v1/events/%s", uuid);
+    assert_int_equal(call(f, "GET", path, NULL, C_ADMIN, NULL, NULL), 200);
+    cell_uuid(1, 1, uuid); /* green, community: not audited */
+    snprintf(path, sizeof path, "/api/v1/events/%s", uuid);
+    assert_int_equal(call(f, "GET", path, NULL, C_ADMIN, NULL, NULL), 200);
+    cell_uuid(0, 0, uuid); /* clear, organisation only: not audited (not AMBER) */
+    snprintf(path, sizeof path, "/api/v1/events/%s", uuid);
+    assert_int_equal(call(f, "GET", path, NULL, C_ADMIN, NULL, NULL), 200);
+    wb_hub_arg args[1] = {{"limit", "1000"}};
+    char auth[WB_KEY_TEXT_LEN + 16];
+    snprintf(auth, sizeof auth, "Bearer %s", f->keys[C_ADMIN]);
+    wb_hub_request req = {
+        .method = "GET", .path = "/api/v1/audit", .args = args, .nargs = 1, .authorization = auth};
+    wb_hub_response resp;
+    wb_hub_handle(f->hub, &req, &resp);
+    assert_int_equal(resp.status, 200);
+    j = json_loads(resp.body.data, 0, NULL);
+    wb_hub_response_free(&resp);
+    int red = 0, green = 0, clear = 0;
+    char red_uuid[WB_UUID_LEN + 1], green_uuid[WB_UUID_LEN + 1], clear_uuid[WB_UUID_LEN + 1];
+    cell_uuid(4, 0, red_uuid);
+    cell_uuid(1, 1, green_uuid);
+    cell_uuid(0, 0, clear_uuid);
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(j, "response"), i, e)
+    {
+        json_t *a = json_object_get(e, "Audit");
+        if (strcmp(json_string_value(json_object_get(a, "action")), "read.admin") != 0) continue;
+        const char *obj = json_string_value(json_object_get(a, "object"));
+        if (obj == NULL) continue;
+        red += strcmp(obj, red_uuid) == 0;
+        green += strcmp(obj, green_uuid) == 0;
+        clear += strcmp(obj, clear_uuid) == 0;
+    }
+    json_decref(j);
+    assert_true(red >= 1);
+    assert_int_equal(green, 0);
+    assert_int_equal(clear, 0);
+    /* Members may not read the audit log. */
+    assert_int_equal(call(f, "GET", "/api/v1/audit", NULL, C_CREATOR, NULL, NULL), 403);
+}
+
+/* An attribute the caller may not see is left out of an event it may see. */
+static void test_attribute_left_out(void **state)
+{
+    fixture *f = *state;
+    const char *body =
+        "{\"Event\":{\"uuid\":\"7b000000-0000-4000-8000-000000000001\",\"info\":\"mixed\","
+        "\"distribution\":1,\"Tag\":[{\"name\":\"tlp:green\"}],\"Attribute\":["
+        "{\"type\":\"ip-dst\",\"value\":\"192.0.2.10\",\"to_ids\":true},"
+        "{\"type\":\"ip-dst\",\"value\":\"192.0.2.11\",\"to_ids\":true,\"distribution\":0,"
+        "\"Tag\":[{\"name\":\"tlp:red\"}]}]}}";
+    assert_int_equal(call(f, "POST", "/api/v1/events", NULL, C_CREATOR, body, NULL), 201);
+    json_t *j;
+    const char *path = "/api/v1/events/7b000000-0000-4000-8000-000000000001";
+    assert_int_equal(call(f, "GET", path, NULL, C_OTHER, NULL, &j), 200);
+    json_t *attrs = json_object_get(json_object_get(j, "Event"), "Attribute");
+    assert_int_equal(json_array_size(attrs), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(attrs, 0), "value")),
+                        "192.0.2.10");
+    json_decref(j);
+    assert_int_equal(call(f, "GET", path, NULL, C_CREATOR, NULL, &j), 200);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(j, "Event"), "Attribute")), 2);
+    json_decref(j);
+    /* ... and the look-up of the hidden value finds nothing for the other org. */
+    assert_int_equal(call(f, "GET", "/api/v1/indicators", "192.0.2.11", C_OTHER, NULL, &j), 200);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(j, "response"), "Attribute")),
+                     0);
+    json_decref(j);
+    /* A RED attribute with distribution 1 in a green event is refused. */
+    const char *bad =
+        "{\"Event\":{\"info\":\"bad\",\"distribution\":1,\"Attribute\":[{\"type\":\"ip-dst\","
+        "\"value\":\"192.0.2.12\",\"Tag\":[{\"name\":\"tlp:red\"}]}]}}";
+    assert_int_equal(call(f, "POST", "/api/v1/events", NULL, C_CREATOR, bad, &j), 422);
+    assert_non_null(
+        strstr(json_string_value(json_object_get(json_object_get(j, "error"), "message")),
+               "$.Event.Attribute[0].distribution"));
+    json_decref(j);
+}
+
+/* The policy function alone: anonymous callers see CLEAR with distribution 3 only. */
+static void test_policy_anonymous(void **state)
+{
+    (void)state;
+    wb_principal anon = {.authenticated = false};
+    int seen = 0;
+    for (int t = WB_TLP_UNSET; t <= WB_TLP_RED; t++)
+        for (int d = 0; d <= 4; d++) {
+            wb_policy_item it = {.kind = WB_ITEM_EVENT,
+                                 .creator_org = 1,
+                                 .event_tlp = t,
+                                 .event_distribution = d,
+                                 .attr_distribution = 5};
+            bool want = t == WB_TLP_CLEAR && d == 3;
+            assert_int_equal(wb_policy_read(&anon, WB_READ_EVENT_GET, &it) != WB_DENY, want);
+            it.kind = WB_ITEM_ATTRIBUTE;
+            assert_int_equal(wb_policy_read(&anon, WB_READ_INDICATOR, &it) != WB_DENY, want);
+            it.kind = WB_ITEM_SIGHTING;
+            assert_int_equal(wb_policy_read(&anon, WB_READ_SIGHTING, &it), WB_DENY);
+            seen += want;
+        }
+    assert_int_equal(seen, 1);
+    /* A stored combination the table forbids is narrowed, never widened. */
+    wb_principal other = {.authenticated = true, .org_id = 2, .role = WB_ROLE_MEMBER};
+    wb_policy_item red3 = {
+        .kind = WB_ITEM_EVENT, .creator_org = 1, .event_tlp = WB_TLP_RED, .event_distribution = 3};
+    assert_int_equal(wb_policy_read(&other, WB_READ_EVENT_GET, &red3), WB_DENY);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_matrix),
+        cmocka_unit_test(test_admin_reads_audited),
+        cmocka_unit_test(test_attribute_left_out),
+        cmocka_unit_test(test_policy_anonymous),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
