@@ -45,6 +45,11 @@ typedef enum wb_severity {
 } wb_severity;
 
 wb_severity wb_severity_from_score(double score);
+/* A source's own rating word (CSAF aggregate_severity, OSV severity):
+ * critical; high or important; moderate or medium; low; none (any case).
+ * WB_SEV_UNKNOWN for any other word or NULL. Used when no source gives a
+ * CVSS score. */
+wb_severity wb_severity_from_word(const char *word);
 /* "unknown", "none", "low", "medium", "high", "critical". */
 const char *wb_severity_name(wb_severity s);
 /* The inverse of wb_severity_name; WB_EINVAL for anything else. */

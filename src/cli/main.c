@@ -15,6 +15,7 @@ static const wb_command commands[] = {
     {"cpe", wb_cmd_cpe, "match CPE 2.3 names and 2.2 URIs (NISTIR 7696)"},
     {"serve", wb_cmd_serve, "run the hub: share events and indicators under TLP (HTTP API)"},
     {"admin", wb_cmd_admin, "administer a hub database: organisations, users, keys, groups"},
+    {"vuln", wb_cmd_vuln, "match inventories against advisories; patch deadlines (scan, index)"},
 };
 
 static void usage(FILE *f)

@@ -264,6 +264,7 @@ static int add_affected(wb_vulndb *db, uint32_t adv, const wb_affected *a)
     if (rc == 0) rc = intern(db, a->scheme, &r.scheme);
     if (rc == 0) rc = intern(db, a->fixed, &r.fixed);
     if (rc == 0) rc = intern(db, a->product_id, &r.product_id);
+    if (rc == 0) rc = intern(db, a->platform, &r.platform);
     if (rc == 0 && a->purl) {
         int k = wbi_purl_key(a->purl, &db->scratch, &db->scratch2, NULL);
         if (k == WB_ENOMEM) return k;
@@ -300,6 +301,7 @@ static int adv_add(wb_advisory_sink *self, const wb_advisory *a)
     if (rc == 0) rc = intern(db, a->source_kind, &r.kind);
     if (rc == 0) rc = intern(db, a->title, &r.title);
     if (rc == 0) rc = intern(db, a->url, &r.url);
+    if (rc == 0) rc = intern(db, a->severity, &r.severity);
     if (rc == 0) rc = add_u32_list(db, a->aliases, a->naliases, &r.aliases, &r.naliases);
     r.cvss = (uint32_t)sec_count(db, WBI_SEC_CVSS, sizeof(wbi_cvss));
     for (size_t i = 0; rc == 0 && i < a->ncvss; i++) {
@@ -380,6 +382,8 @@ static int vex_add(wb_vex_sink *self, const wb_vex *v)
     if (rc == 0) rc = intern(db, v->justification, &r.justification);
     if (rc == 0) rc = intern(db, v->detail, &r.detail);
     if (rc == 0) rc = intern(db, v->source, &r.source);
+    if (rc == 0) rc = intern(db, v->vendor, &r.vendor);
+    if (rc == 0) rc = intern(db, v->range, &r.range);
     if (rc == 0 && v->purl) {
         int k = wbi_purl_key(v->purl, &db->scratch, NULL, &db->scratch2);
         if (k == WB_ENOMEM) rc = k;
@@ -624,6 +628,11 @@ static int merge_aliases(wb_vulndb *db)
         adv[i].vuln = v;
         wbi_vuln *r = &vul[v];
         if (!r->title) r->title = adv[i].title;
+        /* The sources' own rating words, the gravest of them: only used
+         * when no source gives a CVSS score. */
+        if (adv[i].severity && wb_severity_from_word(strtab + adv[i].severity) >
+                                   wb_severity_from_word(r->severity ? strtab + r->severity : NULL))
+            r->severity = adv[i].severity;
         if (adv[i].published != WB_TIME_NONE &&
             (r->published == WB_TIME_NONE || adv[i].published < r->published))
             r->published = adv[i].published;
@@ -839,7 +848,7 @@ static int validate(const char *name, const char *img, size_t size, wbi_view *v,
         if (!S(v->u32[i]) || v->u32[i] == 0) return BAD("%s: list entry %zu: bad string", name, i);
     for (size_t i = 0; i < v->nvuln; i++) {
         const wbi_vuln *r = &v->vuln[i];
-        if (!r->id || !S(r->id) || !S(r->cve) || !S(r->title) || !S(r->vector) ||
+        if (!r->id || !S(r->id) || !S(r->cve) || !S(r->title) || !S(r->vector) || !S(r->severity) ||
             !L(r->ids, r->nids, v->nu32) || r->nids == 0 ||
             (r->cvss_version != 0 && r->cvss_version != 20 && r->cvss_version != 30 &&
              r->cvss_version != 31 && r->cvss_version != 40) ||
@@ -849,9 +858,10 @@ static int validate(const char *name, const char *img, size_t size, wbi_view *v,
     for (size_t i = 0; i < v->nadv; i++) {
         const wbi_adv *r = &v->adv[i];
         if (r->vuln >= v->nvuln || !r->id || !S(r->id) || !S(r->doc_id) || !S(r->source) ||
-            !S(r->kind) || !S(r->title) || !S(r->url) || !L(r->aliases, r->naliases, v->nu32) ||
-            !L(r->cvss, r->ncvss, v->ncvss) || !L(r->aff, r->naff, v->naff) ||
-            !L(r->rem, r->nrem, v->nrem) || !time_ok(r->published) || !time_ok(r->modified))
+            !S(r->kind) || !S(r->title) || !S(r->url) || !S(r->severity) ||
+            !L(r->aliases, r->naliases, v->nu32) || !L(r->cvss, r->ncvss, v->ncvss) ||
+            !L(r->aff, r->naff, v->naff) || !L(r->rem, r->nrem, v->nrem) ||
+            !time_ok(r->published) || !time_ok(r->modified))
             return BAD("%s: advisory record %zu out of bounds", name, i);
     }
     for (size_t i = 0; i < v->ncvss; i++) {
@@ -865,7 +875,7 @@ static int validate(const char *name, const char *img, size_t size, wbi_view *v,
         if (r->adv >= v->nadv || r->status > WB_AFF_UNDER_INVESTIGATION || !S(r->purl) ||
             !S(r->cpe) || !S(r->vendor) || !S(r->product) || !S(r->version) || !S(r->range) ||
             !S(r->scheme) || !S(r->fixed) || !S(r->product_id) || !S(r->purl_key) ||
-            !S(r->distro) || !S(r->cpe_key) || !S(r->name_key))
+            !S(r->distro) || !S(r->cpe_key) || !S(r->name_key) || !S(r->platform))
             return BAD("%s: affected record %zu out of bounds", name, i);
     }
     for (size_t i = 0; i < v->nrem; i++) {
@@ -900,7 +910,7 @@ static int validate(const char *name, const char *img, size_t size, wbi_view *v,
         if (!r->vuln || !S(r->vuln) || !S(r->purl) || !S(r->cpe) || !S(r->product) ||
             !S(r->version) || r->status > WB_VEX_UNDER_INVESTIGATION || !S(r->justification) ||
             !S(r->detail) || !S(r->source) || !S(r->purl_key) || !S(r->purl_version) ||
-            (i > 0 && v->vex[i - 1].hash > r->hash))
+            !S(r->vendor) || !S(r->range) || (i > 0 && v->vex[i - 1].hash > r->hash))
             return BAD("%s: VEX record %zu out of bounds or order", name, i);
     }
 #undef S
@@ -1053,6 +1063,7 @@ int wb_vulndb_copy_into(const wb_vulndb *from, wb_vulndb *to, wb_error *err)
             .source_kind = wbi_str(v, a->kind),
             .title = wbi_str(v, a->title),
             .url = wbi_str(v, a->url),
+            .severity = wbi_str(v, a->severity),
             .published = a->published,
             .modified = a->modified,
         };
@@ -1080,6 +1091,7 @@ int wb_vulndb_copy_into(const wb_vulndb *from, wb_vulndb *to, wb_error *err)
                     .scheme = wbi_str(v, f->scheme),
                     .fixed = wbi_str(v, f->fixed),
                     .product_id = wbi_str(v, f->product_id),
+                    .platform = wbi_str(v, f->platform),
                 };
             }
             adv.affected = af;
@@ -1122,9 +1134,19 @@ int wb_vulndb_copy_into(const wb_vulndb *from, wb_vulndb *to, wb_error *err)
     }
     for (size_t i = 0; rc == 0 && i < v->nvex; i++) {
         const wbi_vex *x = &v->vex[i];
-        wb_vex r = {wbi_str(v, x->vuln),          wbi_str(v, x->purl),    wbi_str(v, x->cpe),
-                    wbi_str(v, x->product),       wbi_str(v, x->version), (wb_vex_status)x->status,
-                    wbi_str(v, x->justification), wbi_str(v, x->detail),  wbi_str(v, x->source)};
+        wb_vex r = {
+            .vuln = wbi_str(v, x->vuln),
+            .purl = wbi_str(v, x->purl),
+            .cpe = wbi_str(v, x->cpe),
+            .product = wbi_str(v, x->product),
+            .version = wbi_str(v, x->version),
+            .status = (wb_vex_status)x->status,
+            .justification = wbi_str(v, x->justification),
+            .detail = wbi_str(v, x->detail),
+            .source = wbi_str(v, x->source),
+            .vendor = wbi_str(v, x->vendor),
+            .range = wbi_str(v, x->range),
+        };
         rc = to->vex_sink.add(&to->vex_sink, &r);
     }
     if (rc != 0)

@@ -21,7 +21,7 @@
 #include "weerbaar/vulnscan.h"
 
 #define WBI_VDB_MAGIC "WBVULNDB"
-#define WBI_VDB_VERSION 1u
+#define WBI_VDB_VERSION 2u /* 2: platform, severity, VEX vendor and range */
 #define WBI_VDB_ENDIAN 0x01020304u
 
 enum {
@@ -61,7 +61,7 @@ typedef struct wbi_vuln {
     uint32_t title;
     uint32_t vector; /* of the chosen CVSS */
     uint32_t cvss_version;
-    uint32_t pad;
+    uint32_t severity; /* the sources' own rating word when no source gives a score, or 0 */
     double score;
     int64_t published; /* earliest first release, WB_TIME_NONE when unknown */
 } wbi_vuln;
@@ -73,7 +73,7 @@ typedef struct wbi_adv {
     uint32_t cvss, ncvss;       /* records in CVSS */
     uint32_t aff, naff;         /* records in AFF */
     uint32_t rem, nrem;         /* records in REM */
-    uint32_t pad;
+    uint32_t severity;          /* the source's own rating word, or 0 */
     int64_t published, modified;
 } wbi_adv;
 
@@ -90,7 +90,7 @@ typedef struct wbi_aff {
     uint32_t distro;   /* the purl's distro qualifier, or 0 */
     uint32_t cpe_key;  /* "vendor:product" WFN values, or 0 */
     uint32_t name_key; /* lower-case vendor, 0x1f, lower-case product; or 0 */
-    uint32_t pad;
+    uint32_t platform; /* CSAF relationship: the product it is installed on, or 0 */
 } wbi_aff;
 
 typedef struct wbi_rem {
@@ -125,6 +125,8 @@ typedef struct wbi_vex {
     uint32_t justification, detail, source;
     uint32_t purl_key;     /* as in wbi_aff, or 0 */
     uint32_t purl_version; /* the version inside the purl, or 0 */
+    uint32_t vendor;       /* CSAF vendor branch of product, or 0 */
+    uint32_t range;        /* vers range the statement covers, or 0 */
     uint32_t pad;
 } wbi_vex;
 

@@ -17,6 +17,7 @@
  * facing, score, EPSS) and numbers them. Deadlines, KEV, EPSS and VEX are
  * settled per finding as it is made, since none depends on the others.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,18 +76,23 @@ struct wb_vulnscan {
 
 /* ---- versions ------------------------------------------------------------------- */
 
+/* The version scheme of a purl type ("generic" for NULL and the rest). */
+static const char *scheme_of_type(const char *purl_type)
+{
+    static const char *const map[][2] = {
+        {"deb", "deb"},      {"rpm", "rpm"},       {"apk", "alpine"},     {"pypi", "pypi"},
+        {"npm", "npm"},      {"maven", "maven"},   {"gem", "gem"},        {"nuget", "nuget"},
+        {"cargo", "semver"}, {"golang", "semver"}, {"composer", "semver"}};
+    for (size_t i = 0; purl_type && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(purl_type, map[i][0]) == 0) return map[i][1];
+    return "generic";
+}
+
 static const char *scheme_for(const wbi_view *v, const wbi_aff *a, const comp *c, int method)
 {
     const char *s = wbi_str(v, a->scheme);
     if (s) return s;
-    if ((method == M_PURL || method == M_SOURCE) && c->purl_type) {
-        static const char *const map[][2] = {
-            {"deb", "deb"},      {"rpm", "rpm"},       {"apk", "alpine"},     {"pypi", "pypi"},
-            {"npm", "npm"},      {"maven", "maven"},   {"gem", "gem"},        {"nuget", "nuget"},
-            {"cargo", "semver"}, {"golang", "semver"}, {"composer", "semver"}};
-        for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-            if (strcmp(c->purl_type, map[i][0]) == 0) return map[i][1];
-    }
+    if (method == M_PURL || method == M_SOURCE) return scheme_of_type(c->purl_type);
     return "generic";
 }
 
@@ -116,6 +122,64 @@ static bool version_eq(const char *scheme, const char *a, const char *b)
     int c;
     if (vcmp(scheme, a, b, &c) == 0) return c == 0;
     return ieq(a, b);
+}
+
+/* Whether a CSAF platform's full name ("Red Hat Enterprise Linux BaseOS
+ * (v. 9)", "Debian GNU/Linux 12") is the distribution release a component's
+ * distro qualifier names ("rhel-9", "debian-12", "ubuntu-22.04"). CSAF
+ * relationships give no machine-readable release, so this reads the name:
+ * the distribution's name, and its release as a whole token (or the
+ * release's major number: rhel-9.2 is on "... (v. 9)"). */
+static bool icontains(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (const char *p = hay; *p; p++)
+        if (strnlen(p, n) == n && wb_strn_ieq(p, n, needle)) return true;
+    return false;
+}
+
+static bool platform_is(const char *platform, const char *distro)
+{
+    static const char *const names[][3] = {
+        {"rhel", "red hat enterprise linux", "rhel"},
+        {"redhat", "red hat enterprise linux", "rhel"},
+        {"sles", "suse linux enterprise", "sles"},
+        {"opensuse", "opensuse", NULL},
+        {"amzn", "amazon linux", NULL},
+        {"ol", "oracle linux", NULL},
+        {"rocky", "rocky linux", NULL},
+        {"almalinux", "almalinux", NULL},
+    };
+    const char *dash = strrchr(distro, '-');
+    size_t idn = dash ? (size_t)(dash - distro) : strlen(distro);
+    const char *rel = dash ? dash + 1 : "";
+    bool named = false, known = false;
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && !known; i++) {
+        if (!wb_strn_ieq(distro, idn, names[i][0])) continue;
+        known = true;
+        for (int k = 1; k < 3 && !named; k++)
+            named = names[i][k] && icontains(platform, names[i][k]);
+    }
+    if (!known) {
+        /* debian, ubuntu, alpine, fedora, centos, ...: the id is the name */
+        char id[64];
+        snprintf(id, sizeof id, "%.*s", (int)(idn < 63 ? idn : 63), distro);
+        named = idn > 0 && icontains(platform, id);
+    }
+    if (!named) return false;
+    if (*rel == '\0') return true;
+    /* The release as a token: "12" is in "Debian 12" but not in "Debian
+     * 120"; a distro release "9.2" is on a platform named "9" (the major
+     * alone, not "9.4"). */
+    size_t rn = strlen(rel), major = strcspn(rel, ".");
+    for (const char *p = platform; *p; p++) {
+        if (p > platform && ((p[-1] >= '0' && p[-1] <= '9') || p[-1] == '.')) continue;
+        if (strncmp(p, rel, rn) == 0 && !(p[rn] >= '0' && p[rn] <= '9')) return true;
+        if (major < rn && strncmp(p, rel, major) == 0 && !(p[major] >= '0' && p[major] <= '9') &&
+            !(p[major] == '.' && p[major + 1] >= '0' && p[major + 1] <= '9'))
+            return true;
+    }
+    return false;
 }
 
 typedef enum { V_OUT, V_IN, V_INCOMPARABLE } vres;
@@ -300,8 +364,12 @@ static bool vex_product(wb_vulnscan *s, const wbi_view *v, const wbi_vex *r, con
                         const char *purl_key)
 {
     const char *ver = c->version;
-    const char *scheme = c->purl_type ? c->purl_type : "generic";
+    const char *scheme = scheme_of_type(c->purl_type);
     if (r->version && (ver == NULL || !version_eq(scheme, ver, wbi_str(v, r->version))))
+        return false;
+    /* A statement about a range of versions covers only those: a
+     * not_affected range must not suppress the versions outside it. */
+    if (r->range && (ver == NULL || in_range(s, wbi_str(v, r->range), scheme, ver) != V_IN))
         return false;
     if (r->purl_key) {
         if (purl_key == NULL || strcmp(purl_key, wbi_str(v, r->purl_key)) != 0) return false;
@@ -319,9 +387,10 @@ static bool vex_product(wb_vulnscan *s, const wbi_view *v, const wbi_vex *r, con
     if (r->product) {
         const char *p = wbi_str(v, r->product);
         const char *cp = c->c->product ? c->c->product : c->c->name;
+        /* A vendor in the statement must be the component's when it has one. */
+        if (r->vendor && c->c->vendor && !ieq(c->c->vendor, wbi_str(v, r->vendor))) return false;
         return (cp && ieq(cp, p)) || (c->c->name && ieq(c->c->name, p));
     }
-    (void)s;
     return false;
 }
 
@@ -501,7 +570,9 @@ static size_t finding_for(wb_vulnscan *s, size_t first, const comp *c, uint32_t 
     f->cvss_version = vu->cvss_version;
     f->cvss_score = vu->score;
     f->cvss_vector = wbi_str(v, vu->vector);
-    f->severity = vu->cvss_version ? wb_severity_from_score(vu->score) : WB_SEV_UNKNOWN;
+    /* No score from any source: the sources' own rating word, if any. */
+    f->severity = vu->cvss_version ? wb_severity_from_score(vu->score)
+                                   : wb_severity_from_word(wbi_str(v, vu->severity));
     f->kev_added = f->kev_due = WB_TIME_NONE;
     f->published = vu->published;
     pick_remediation(v, a, pid, f);
@@ -526,6 +597,12 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
          * another's package of the same name. */
         if ((cd->method == M_PURL || cd->method == M_SOURCE) && a->distro &&
             (c->distro == NULL || !ieq(c->distro, wbi_str(v, a->distro))))
+            continue;
+        /* The same where purls carry no distro (Red Hat's, most CSAF): the
+         * relationship's platform names the release. A component without a
+         * distro cannot be placed and is judged against every platform. */
+        if (a->distro == 0 && a->platform && c->distro &&
+            !platform_is(wbi_str(v, a->platform), c->distro))
             continue;
         if (cd->method == M_CPE && !cpe_identity(v, a, c)) continue;
         const char *scheme = scheme_for(v, a, c, cd->method);
@@ -708,6 +785,9 @@ static int cmp_prio(const void *pa, const void *pb)
     if (a->suppressed != b->suppressed) return a->suppressed ? 1 : -1;
     if (a->kev != b->kev) return a->kev ? -1 : 1;
     if (a->internet_facing != b->internet_facing) return a->internet_facing ? -1 : 1;
+    /* The band first, so a finding rated "high" by its source outranks a
+     * scored medium one; within a band the score. */
+    if (a->severity != b->severity) return a->severity > b->severity ? -1 : 1;
     double sa = a->cvss_version ? a->cvss_score : -1.0, sb = b->cvss_version ? b->cvss_score : -1.0;
     if (sa != sb) return sa > sb ? -1 : 1;
     double ea = a->has_epss ? a->epss : -1.0, eb = b->has_epss ? b->epss : -1.0;

@@ -29,6 +29,31 @@ wb_severity wb_severity_from_score(double score)
     return WB_SEV_CRITICAL;
 }
 
+wb_severity wb_severity_from_word(const char *word)
+{
+    /* The words sources rate with: CVSS's qualitative names (GHSA, OSV
+     * database_specific), Red Hat's and SUSE's "important" and "moderate",
+     * Microsoft's. Anything else (Ubuntu's "negligible", free text) is no
+     * rating: the finding stays unscored rather than guessed. */
+    static const struct {
+        const char *word;
+        wb_severity sev;
+    } words[] = {
+        {"critical", WB_SEV_CRITICAL}, {"high", WB_SEV_HIGH},     {"important", WB_SEV_HIGH},
+        {"moderate", WB_SEV_MEDIUM},   {"medium", WB_SEV_MEDIUM}, {"low", WB_SEV_LOW},
+        {"none", WB_SEV_NONE},
+    };
+    if (word == NULL) return WB_SEV_UNKNOWN;
+    while (*word == ' ' || *word == '\t')
+        word++;
+    size_t n = strlen(word);
+    while (n > 0 && (word[n - 1] == ' ' || word[n - 1] == '\t'))
+        n--;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (n == strlen(words[i].word) && wb_strn_ieq(word, n, words[i].word)) return words[i].sev;
+    return WB_SEV_UNKNOWN;
+}
+
 const char *wb_severity_name(wb_severity s)
 {
     switch (s) {
