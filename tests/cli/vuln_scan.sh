@@ -3,7 +3,9 @@
 # advisories (BSI, Cisco) and the real KEV catalogue against the inventories
 # in tests/data/vuln/ (README there lists the expected findings); exit
 # statuses for --fail-on; JSON, CSV and SARIF parse; the index file gives the
-# same findings as the raw sources; bad input exits 2 with a message.
+# same findings as the raw sources; bad input exits 2 with a message; the
+# real CycloneDX and SPDX SBOMs against OSV records (tests/data/vuln/maven);
+# VEX (CycloneDX, and a CSAF VEX range) suppressing findings.
 set -u
 bin=$1
 fail=0
@@ -135,4 +137,79 @@ status 2 scan --inventory "$tmp/missing.csv"
 status 2 "$bin" vuln scan --inventory "$INV"
 status 0 "$bin" vuln --help
 grep -q "weerbaar vuln scan --advisories" "$tmp/out" || { echo "FAIL: help"; fail=1; }
+# the real SBOMs (CycloneDX 1.2, SPDX 2.3) against OSV records: ranges in the
+# maven scheme, source rating words, not-affected and fixed versions absent
+SB=$S/sbom
+status 0 "$bin" vuln scan --advisories tests/data/vuln/maven --inventory "$SB/dropwizard-1.3.15.cdx.json" \
+    --inventory "$SB/keycloak-10.0.2.cdx.json" --inventory "$SB/spdx-examplemaven-0.0.1-enriched.spdx.json" \
+    --now $NOW --format json
+python3 - "$tmp/out" <<'PY' || fail=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+got = [(f["asset"], f["name"], f["version"], f["vulnerability"], f["matched_by"]) for f in d["findings"]]
+want = [("dropwizard-parent", "jackson-databind", "2.9.10", "CVE-2020-8840", "purl"),
+        ("dropwizard-parent", "h2", "1.4.197", "CVE-2021-42392", "purl"),
+        ("keycloak-parent", "h2", "1.4.197", "CVE-2021-42392", "purl"),
+        ("dropwizard-parent", "snakeyaml", "1.23", "CVE-2017-18640", "purl"),
+        ("keycloak-parent", "snakeyaml", "1.14", "CVE-2017-18640", "purl"),
+        ("keycloak-parent", "snakeyaml", "1.17", "CVE-2017-18640", "purl"),
+        ("keycloak-parent", "snakeyaml", "1.19", "CVE-2017-18640", "purl"),
+        ("keycloak-parent", "snakeyaml", "1.20", "CVE-2017-18640", "purl")]
+if got != want:
+    sys.exit(f"FAIL: SBOM findings {got}\n want {want}")
+y = d["findings"][3]
+# no CVSS anywhere: the source's own "HIGH" rates it, and sets the deadline
+if not (y["severity"] == "high" and y["cvss_score"] is None and y["deadline_rule"] == "high"
+        and y["deadline"] == "2020-05-07T16:04:53Z" and y["fixed_versions"] == ["1.26"]):
+    sys.exit(f"FAIL: source severity {y}")
+# the components of all three SBOMs were read (the SPDX one has no findings)
+if d["summary"]["components"] < 1072 + 1:
+    sys.exit(f"FAIL: SBOM components {d['summary']}")
+PY
+
+# a malformed SBOM: file and JSON path, the other SBOMs still scanned, exit 2
+printf '%s' '{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{"type":"library","name":"ok","version":"1"},{"type":"library","name":"x","version":"1","purl":"pkg:maven/only"}]}' >"$tmp/bad.cdx.json"
+status 2 "$bin" vuln scan --advisories tests/data/vuln/maven --inventory "$tmp/bad.cdx.json" \
+    --inventory "$SB/dropwizard-1.3.15.cdx.json" --now $NOW --format json
+grep -q 'bad.cdx.json: $.components\[1\].purl: ' "$tmp/err" || { echo "FAIL: bad SBOM message"; cat "$tmp/err"; fail=1; }
+python3 -c "import json,sys; sys.exit(0 if json.load(open('$tmp/out'))['summary']['findings']==3 else 'FAIL: SBOM rest not reported')" || fail=1
+
+# VEX: CycloneDX not_affected for ABC 4.2 suppresses; its 'exploitable'
+# statement for DEF does not; a CSAF VEX range (DEF < 1.0) covers 0.9.5 only
+ABC="--advisories tests/data/vuln/abc-csaf.json --inventory tests/data/vuln/abc.csv --kev $KEV --now $NOW"
+VEXES="--vex $S/vex/cdx-Case-1-vex-not_affected.json --vex $S/vex/cdx-Case-1-vex-affected.json --vex tests/data/vuln/def-vex-range.json"
+status 1 "$bin" vuln scan $ABC --format json --fail-on kev
+cp "$tmp/out" "$tmp/abc.json"
+status 1 "$bin" vuln scan $ABC $VEXES --format json --fail-on kev
+cp "$tmp/out" "$tmp/abc-vex.json"
+status 1 "$bin" vuln scan $ABC $VEXES --format json --show-suppressed --fail-on kev
+python3 - "$tmp/abc.json" "$tmp/abc-vex.json" "$tmp/out" <<'PY' || fail=1
+import json, sys
+a, v, s = (json.load(open(p)) for p in sys.argv[1:4])
+row = lambda f: (f["rank"], f["asset"], f["version"], f["suppressed"])
+# abc-new (4.3) and def-new (1.1) are the fixed versions: no finding
+want = [(1, "def-host", "1.0", False), (2, "abc-host", "4.2", False), (3, "def-old", "0.9.5", False)]
+if [row(f) for f in a["findings"]] != want:
+    sys.exit(f"FAIL: ABC findings {[row(f) for f in a['findings']]}")
+h = a["findings"][0]
+# internet-facing critical: 7 days from the release, earlier than KEV's due date
+if not (h["deadline"] == "2021-12-17T12:00:00Z" and h["deadline_rule"] == "critical-internet-facing"
+        and h["kev"] and h["kev_ransomware"] and h["kev_due_date"] == "2021-12-24T00:00:00Z"):
+    sys.exit(f"FAIL: def-host {h}")
+b = a["findings"][1]
+if not (b["deadline"] == "2021-12-24T00:00:00Z" and b["deadline_rule"] == "kev"
+        and b["remediation_category"] == "vendor_fix" and b["fixed_versions"] == ["4.3"]):
+    sys.exit(f"FAIL: abc-host {b}")
+if [row(f) for f in v["findings"]] != [(1, "def-host", "1.0", False)] or v["summary"]["suppressed"] != 2:
+    sys.exit(f"FAIL: VEX findings {[row(f) for f in v['findings']]} {v['summary']}")
+sup = {f["asset"]: f for f in s["findings"] if f["suppressed"]}
+if sorted(sup) != ["abc-host", "def-old"] or len(s["findings"]) != 3:
+    sys.exit(f"FAIL: --show-suppressed {[row(f) for f in s['findings']]}")
+x = sup["abc-host"]
+if not (x["rank"] is None and x["vex_status"] == "not_affected" and x["vex_justification"] == "code_not_present"
+        and x["vex_source"].endswith("cdx-Case-1-vex-not_affected.json")):
+    sys.exit(f"FAIL: suppressed abc-host {x}")
+if sup["def-old"]["vex_justification"] != "vulnerable_code_not_present":
+    sys.exit(f"FAIL: suppressed def-old {sup['def-old']}")
+PY
 exit $fail

@@ -431,6 +431,202 @@ static void test_vex_suppression(void **state)
     wb_vulndb_free(db);
 }
 
+/* Red Hat's CSAF purls carry no distro: the relationship's platform names
+ * the release, and a "fixed" build on RHEL 8 says nothing about RHEL 9. */
+static void test_platform_fixed(void **state)
+{
+    (void)state;
+    wb_vulndb *db = new_db();
+    wb_affected a[] = {
+        {.status = WB_AFF_FIXED,
+         .purl = "pkg:rpm/redhat/openssl",
+         .version = "1:1.1.1k-7.el8_6",
+         .scheme = "rpm",
+         .platform = "Red Hat Enterprise Linux BaseOS (v. 8)"},
+        {.status = WB_AFF_FIXED,
+         .purl = "pkg:rpm/redhat/openssl",
+         .version = "1:3.0.1-43.el9_0",
+         .scheme = "rpm",
+         .platform = "Red Hat Enterprise Linux BaseOS (v. 9)"},
+    };
+    add(db, "CVE-2022-0778", NULL, 0, a, 2, 7.5, 31, T0);
+    build(db);
+    for (int linear = 0; linear < 2; linear++) {
+        wb_vulnscan *s = start(db, NULL, T0, linear);
+        wb_component cs[] = {
+            /* newer than the el8 fix, older than the el9 one: affected on 9 */
+            purl_comp("el9-old", "pkg:rpm/redhat/openssl@1:3.0.1-40.el9?distro=rhel-9"),
+            /* the el9 fix, on a minor release: the major names the platform */
+            purl_comp("el9-fixed", "pkg:rpm/redhat/openssl@1:3.0.1-43.el9_0?distro=rhel-9.0"),
+            /* older than the el9 fix, but on RHEL 8 and fixed there */
+            purl_comp("el8-fixed", "pkg:rpm/redhat/openssl@1:1.1.1k-7.el8_6?distro=rhel-8"),
+            purl_comp("el8-old", "pkg:rpm/redhat/openssl@1:1.1.1k-5.el8?distro=rhel-8"),
+            /* a release no platform names: nothing said about it */
+            purl_comp("el7", "pkg:rpm/redhat/openssl@1:1.0.2k-19.el7?distro=rhel-7"),
+            /* a distro that is not Red Hat's */
+            purl_comp("deb", "pkg:rpm/redhat/openssl@1:1.1.1k-5.el8?distro=debian-8"),
+        };
+        for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++)
+            comp(s, &cs[i]);
+        finish(s);
+        const wb_finding *f = find(s, "el9-old", NULL, "CVE-2022-0778");
+        assert_non_null(f);
+        assert_int_equal(f->nfixed, 1);
+        assert_string_equal(f->fixed[0], "1:3.0.1-43.el9_0");
+        assert_non_null(find(s, "el8-old", NULL, "CVE-2022-0778"));
+        assert_null(find(s, "el9-fixed", NULL, "CVE-2022-0778"));
+        assert_null(find(s, "el8-fixed", NULL, "CVE-2022-0778"));
+        assert_null(find(s, "el7", NULL, "CVE-2022-0778"));
+        assert_null(find(s, "deb", NULL, "CVE-2022-0778"));
+        assert_int_equal(wb_vulnscan_count(s), 2);
+        wb_vulnscan_free(s);
+    }
+    wb_vulndb_free(db);
+}
+
+/* No CVSS score from any source: the sources' own rating word decides the
+ * band, the deadline and the order; the gravest word among merged sources. */
+static void test_source_severity(void **state)
+{
+    (void)state;
+    assert_int_equal(wb_severity_from_word("Important"), WB_SEV_HIGH);
+    assert_int_equal(wb_severity_from_word(" MODERATE "), WB_SEV_MEDIUM);
+    assert_int_equal(wb_severity_from_word("medium"), WB_SEV_MEDIUM);
+    assert_int_equal(wb_severity_from_word("Critical"), WB_SEV_CRITICAL);
+    assert_int_equal(wb_severity_from_word("low"), WB_SEV_LOW);
+    assert_int_equal(wb_severity_from_word("negligible"), WB_SEV_UNKNOWN);
+    assert_int_equal(wb_severity_from_word("highest"), WB_SEV_UNKNOWN);
+    assert_int_equal(wb_severity_from_word(NULL), WB_SEV_UNKNOWN);
+    wb_vulndb *db = new_db();
+    wb_affected a[] = {{.status = WB_AFF_AFFECTED, .purl = "pkg:npm/a"}};
+    wb_affected b[] = {{.status = WB_AFF_AFFECTED, .purl = "pkg:npm/b"}};
+    wb_affected c[] = {{.status = WB_AFF_AFFECTED, .purl = "pkg:npm/c"}};
+    wb_advisory_sink *as = wb_vulndb_advisory_sink(db);
+    const char *al[] = {"CVE-2024-2"};
+    wb_advisory x[] = {
+        {.id = "CVE-2024-1",
+         .source = "t",
+         .source_kind = "osv",
+         .published = T0,
+         .modified = WB_TIME_NONE,
+         .affected = a,
+         .naffected = 1,
+         .severity = "Moderate"},
+        /* two sources of one vulnerability: "low" and "Important" */
+        {.id = "RHSA-1",
+         .aliases = al,
+         .naliases = 1,
+         .source = "t",
+         .source_kind = "csaf",
+         .published = T0,
+         .modified = WB_TIME_NONE,
+         .affected = b,
+         .naffected = 1,
+         .severity = "low"},
+        {.id = "CVE-2024-2",
+         .source = "t",
+         .source_kind = "osv",
+         .published = T0,
+         .modified = WB_TIME_NONE,
+         .affected = b,
+         .naffected = 1,
+         .severity = "Important"},
+        {.id = "CVE-2024-3",
+         .source = "t",
+         .source_kind = "osv",
+         .published = T0,
+         .modified = WB_TIME_NONE,
+         .affected = c,
+         .naffected = 1,
+         .severity = "whatever"},
+    };
+    for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
+        assert_int_equal(as->add(as, &x[i]), 0);
+    build(db);
+    wb_vulnscan *s = start(db, NULL, T0, false);
+    wb_component ca = purl_comp("a", "pkg:npm/a@1.0.0"), cb = purl_comp("b", "pkg:npm/b@1.0.0"),
+                 cc = purl_comp("c", "pkg:npm/c@1.0.0");
+    comp(s, &ca);
+    comp(s, &cb);
+    comp(s, &cc);
+    finish(s);
+    assert_int_equal(wb_vulnscan_count(s), 3);
+    const wb_finding *f = wb_vulnscan_get(s, 0);
+    assert_string_equal(f->name, "b");
+    assert_int_equal(f->severity, WB_SEV_HIGH);
+    assert_int_equal(f->cvss_version, 0);
+    assert_int_equal(f->deadline_rule, WB_DL_HIGH);
+    assert_true(f->deadline == T0 + 30 * DAY);
+    f = wb_vulnscan_get(s, 1);
+    assert_string_equal(f->name, "a");
+    assert_int_equal(f->severity, WB_SEV_MEDIUM);
+    assert_int_equal(f->deadline_rule, WB_DL_MEDIUM);
+    f = wb_vulnscan_get(s, 2);
+    assert_string_equal(f->name, "c");
+    assert_int_equal(f->severity, WB_SEV_UNKNOWN);
+    assert_int_equal(f->deadline_rule, WB_DL_UNSCORED);
+    wb_vulnscan_free(s);
+    wb_vulndb_free(db);
+}
+
+/* A VEX statement about a version range covers that range only; one with a
+ * vendor only that vendor's product of the name. Both survive an index file. */
+static void test_vex_range_vendor(void **state)
+{
+    (void)state;
+    wb_vulndb *db = new_db();
+    wb_affected a[] = {{.status = WB_AFF_AFFECTED, .vendor = "Acme", .product = "Gateway"},
+                       {.status = WB_AFF_AFFECTED, .vendor = "Other", .product = "Gateway"}};
+    add(db, "CVE-2024-7", NULL, 0, a, 2, 9.1, 31, T0);
+    build(db);
+    wb_vulndb *x = new_db();
+    wb_vex_sink *vs = wb_vulndb_vex_sink(x);
+    wb_vex v = {.vuln = "CVE-2024-7",
+                .product = "Gateway",
+                .vendor = "Acme",
+                .range = "vers:generic/>=2.0|<3.0",
+                .status = WB_VEX_NOT_AFFECTED,
+                .justification = "component_not_present",
+                .source = "vex.json"};
+    assert_int_equal(vs->add(vs, &v), 0);
+    build(x);
+    char path[] = "/tmp/wb_vexidx_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    wb_error err;
+    assert_int_equal(wb_vulndb_save(x, path, &err), 0);
+    wb_vulndb *lx;
+    if (wb_vulndb_open(&lx, path, &err) != 0) fail_msg("%s", err.msg);
+    unlink(path);
+    const wb_vulndb *extras[2] = {x, lx};
+    for (int k = 0; k < 2; k++) {
+        wb_vulnscan *s = start(db, extras[k], T0, false);
+        wb_component cs[] = {
+            {.asset = "in", .vendor = "Acme", .product = "Gateway", .name = "in", .version = "2.5"},
+            {.asset = "lo", .vendor = "Acme", .product = "Gateway", .name = "lo", .version = "1.9"},
+            {.asset = "hi", .vendor = "Acme", .product = "Gateway", .name = "hi", .version = "3.0"},
+            {.asset = "ot",
+             .vendor = "Other",
+             .product = "Gateway",
+             .name = "ot",
+             .version = "2.5"},
+        };
+        for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++)
+            comp(s, &cs[i]);
+        finish(s);
+        assert_int_equal(wb_vulnscan_count(s), 4);
+        for (size_t i = 0; i < 4; i++) {
+            const wb_finding *f = wb_vulnscan_get(s, i);
+            assert_int_equal(f->suppressed, strcmp(f->asset, "in") == 0);
+        }
+        wb_vulnscan_free(s);
+    }
+    wb_vulndb_free(lx);
+    wb_vulndb_free(x);
+    wb_vulndb_free(db);
+}
+
 static void test_severity_bands(void **state)
 {
     (void)state;
@@ -713,6 +909,8 @@ int main(void)
         cmocka_unit_test(test_vex_suppression),   cmocka_unit_test(test_severity_bands),
         cmocka_unit_test(test_deadlines),         cmocka_unit_test(test_policy_file),
         cmocka_unit_test(test_kev_epss_order),    cmocka_unit_test(test_index_file),
+        cmocka_unit_test(test_platform_fixed),    cmocka_unit_test(test_source_severity),
+        cmocka_unit_test(test_vex_range_vendor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
