@@ -30,10 +30,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          .purl = "pkg:deb/debian/libssl3@3.0.9-1?distro=debian-12",
          .source_name = "openssl",
          .source_version = "3.0.9-1"},
+        /* the platform rule and VEX ranges and vendors */
+        {.asset = "a",
+         .name = "openssl",
+         .purl = "pkg:rpm/redhat/openssl@1:3.0.1-4.el9?distro=rhel-9.2"},
+        {.asset = "a", .name = "g", .vendor = "Acme", .product = "Gateway", .version = "2.5"},
     };
     wb_vulnscan *s = NULL;
     wb_scan_opts o = {.now = 0};
-    if (wb_vulnscan_new(&s, db, NULL, &o, &err) != 0) abort();
+    /* the same database as scan-time extras too, so its KEV, EPSS and VEX
+     * records are read the way a scan reads them */
+    if (wb_vulnscan_new(&s, db, db, &o, &err) != 0) abort();
     wb_component_sink *k = wb_vulnscan_sink(s);
     for (size_t i = 0; i < sizeof comps / sizeof comps[0]; i++)
         (void)k->add(k, &comps[i]);

@@ -6,6 +6,7 @@
  * every option and output field.
  */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -351,26 +352,89 @@ static json_t *summary_json(const wb_scan_summary *s)
     return o;
 }
 
-static int print_json(const wb_vulnscan *s, wb_time now, bool show_suppressed, FILE *out)
+/* Findings [from, to) as JSON lines, each preceded by ",\n" (the caller
+ * drops the first comma), into a buffer. Used by two threads at once on
+ * separate halves: jansson values that are not shared are safe to build and
+ * dump concurrently. */
+typedef struct json_part {
+    const wb_vulnscan *s;
+    size_t from, to;
+    bool show_suppressed;
+    wb_buf out;
+    int rc;
+} json_part;
+
+static void *json_part_run(void *arg)
 {
-    wb_scan_summary sum;
-    wb_vulnscan_summary_get(s, &sum);
-    json_t *root = json_object(), *arr = json_array();
-    json_object_set_new(root, "generated", jtime(wb_time_now() / 1000000 * 1000000));
-    json_object_set_new(root, "now", jtime(now));
-    json_object_set_new(root, "summary", summary_json(&sum));
-    for (size_t i = 0; i < wb_vulnscan_count(s); i++) {
-        const wb_finding *f = wb_vulnscan_get(s, i);
-        if (f->suppressed && !show_suppressed) continue;
-        json_array_append_new(arr, finding_json(f));
+    json_part *p = arg;
+    const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6);
+    char buf[8192];
+    for (size_t i = p->from; p->rc == 0 && i < p->to; i++) {
+        const wb_finding *f = wb_vulnscan_get(p->s, i);
+        if (f->suppressed && !p->show_suppressed) continue;
+        json_t *o = finding_json(f);
+        size_t n = o ? json_dumpb(o, buf, sizeof buf, flags) : 0;
+        char *big = NULL;
+        if (n > sizeof buf) {
+            big = malloc(n);
+            if (big == NULL || json_dumpb(o, big, n, flags) != n) n = 0;
+        }
+        if (n == 0 || wb_buf_append(&p->out, ",\n", 2) != 0 ||
+            wb_buf_append(&p->out, big ? big : buf, n) != 0)
+            p->rc = -1;
+        free(big);
+        json_decref(o);
     }
-    json_object_set_new(root, "findings", arr);
-    int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
-    json_decref(root);
-    return rc != 0 || fputc('\n', out) == EOF ? -1 : 0;
+    return NULL;
 }
 
-/* RFC 4180: quote when needed, double the quotes. */
+/* One JSON document, each finding on one line. Building the whole tree
+ * first cost three times the scan itself for 35 000 findings (1.4 million
+ * jansson values allocated, then freed); now each finding is built, dumped
+ * and freed, and the two halves of the list are formatted on two threads. */
+static int print_json(const wb_vulnscan *s, wb_time now, bool show_suppressed, FILE *out)
+{
+    const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6);
+    wb_scan_summary sum;
+    wb_vulnscan_summary_get(s, &sum);
+    json_t *head = json_object();
+    json_object_set_new(head, "generated", jtime(wb_time_now() / 1000000 * 1000000));
+    json_object_set_new(head, "now", jtime(now));
+    json_object_set_new(head, "summary", summary_json(&sum));
+    char *h = json_dumps(head, flags);
+    json_decref(head);
+    if (h == NULL) return -1;
+    size_t n = wb_vulnscan_count(s), mid = n / 2;
+    json_part part[2] = {{s, 0, mid, show_suppressed, {0}, 0},
+                         {s, mid, n, show_suppressed, {0}, 0}};
+    pthread_t th;
+    /* Few findings are not worth a thread; no thread is not an error. */
+    bool threaded = n >= 2048 && pthread_create(&th, NULL, json_part_run, &part[1]) == 0;
+    json_part_run(&part[0]);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        json_part_run(&part[1]);
+    int rc = part[0].rc || part[1].rc ? -1 : 0;
+    /* the header object without its closing brace, then the array */
+    if (rc == 0 && fprintf(out, "%.*s,\"findings\":[", (int)(strlen(h) - 1), h) < 0) rc = -1;
+    free(h);
+    bool first = true;
+    for (int k = 0; rc == 0 && k < 2; k++) {
+        const char *d = part[k].out.data;
+        size_t len = part[k].out.len;
+        if (len == 0) continue;
+        /* the first finding of the document takes no comma */
+        if (first) d++, len--;
+        first = false;
+        if (fwrite(d, 1, len, out) != len) rc = -1;
+    }
+    if (rc == 0 && fputs("\n]}\n", out) == EOF) rc = -1;
+    wb_buf_free(&part[0].out);
+    wb_buf_free(&part[1].out);
+    return rc;
+}
+
 static void csv_field(wb_buf *b, const char *s, bool last)
 {
     if (s && strpbrk(s, ",\"\r\n")) {

@@ -68,6 +68,10 @@ struct wb_vulnscan {
     size_t n, cap;
     cand *cands;
     size_t ncand, candcap;
+    /* Parsed "vers:" ranges of affected entries, by entry (lazily; NULL =
+     * not parsed yet, &bad_range = does not parse). Popular packages are in
+     * many components: parsing each range once halves the scan. */
+    wb_vers **vcache;
     wb_buf key[5], distro, pver, tmp;
     wb_scan_summary sum;
     int fail;
@@ -184,6 +188,9 @@ static bool platform_is(const char *platform, const char *distro)
 
 typedef enum { V_OUT, V_IN, V_INCOMPARABLE } vres;
 
+/* The marker of a cached range that does not parse. */
+static char bad_range;
+
 static vres in_range(wb_vulnscan *s, const char *range, const char *scheme, const char *ver)
 {
     wb_vers *vr = NULL;
@@ -224,7 +231,31 @@ static vres version_in(wb_vulnscan *s, const wbi_aff *a, const comp *c, int meth
     const char *scheme = scheme_for(v, a, c, method);
     if (a->range) {
         if (ver == NULL) return V_INCOMPARABLE;
-        return in_range(s, wbi_str(v, a->range), scheme, ver);
+        const char *range = wbi_str(v, a->range);
+        /* A "vers:" range names its own scheme, so its parse does not depend
+         * on the component and can be kept. */
+        if (strncmp(range, "vers:", 5) != 0 || v->naff == 0) return in_range(s, range, scheme, ver);
+        if (s->vcache == NULL) {
+            s->vcache = calloc(v->naff, sizeof *s->vcache);
+            if (s->vcache == NULL) {
+                s->fail = WB_ENOMEM;
+                return V_INCOMPARABLE;
+            }
+        }
+        wb_vers **slot = &s->vcache[a - v->aff];
+        wb_error err;
+        if (*slot == NULL) {
+            int rc = wb_vers_parse(range, strlen(range), 0, slot, &err);
+            if (rc == WB_ENOMEM) {
+                s->fail = WB_ENOMEM;
+                return V_INCOMPARABLE;
+            }
+            if (rc != 0) *slot = (wb_vers *)(void *)&bad_range;
+        }
+        if (*slot == (wb_vers *)(void *)&bad_range) return V_INCOMPARABLE;
+        bool in = false;
+        if (wb_vers_contains(*slot, ver, &in, &err) != 0) return V_INCOMPARABLE;
+        return in ? V_IN : V_OUT;
     }
     if (a->version) {
         if (ver == NULL) return V_INCOMPARABLE;
@@ -847,6 +878,9 @@ void wb_vulnscan_free(wb_vulnscan *s)
     free(s->f);
     free(s->m);
     free(s->cands);
+    for (size_t i = 0; s->vcache && i < s->v->naff; i++)
+        if (s->vcache[i] != (wb_vers *)(void *)&bad_range) wb_vers_free(s->vcache[i]);
+    free(s->vcache);
     for (int i = 0; i < 5; i++)
         wb_buf_free(&s->key[i]);
     wb_buf_free(&s->distro);
