@@ -29,6 +29,7 @@ int wb_cmd_serve(int argc, char **argv);
 int wb_cmd_admin(int argc, char **argv);
 int wb_cmd_assess(int argc, char **argv);
 int wb_cmd_incident(int argc, char **argv);
+int wb_cmd_vuln(int argc, char **argv);
 
 /* Prints "weerbaar: message" to stderr. */
 void wb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

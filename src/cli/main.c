@@ -17,6 +17,7 @@ static const wb_command commands[] = {
     {"admin", wb_cmd_admin, "administer a hub database: organisations, users, keys, groups"},
     {"assess", wb_cmd_assess, "control catalogues (Cbw, NIS2, basic principles), scores and gaps"},
     {"incident", wb_cmd_incident, "Cbw incident reporting: significance, report checks, deadlines"},
+    {"vuln", wb_cmd_vuln, "match inventories against advisories; patch deadlines (scan, index)"},
 };
 
 static void usage(FILE *f)

@@ -144,6 +144,25 @@ static int walk_branches(wbi_doc *d, wbi_csaf_tree *t, const json_t *arr, branch
             c.version = name, c.range = NULL;
         else if (strcmp(cat, "product_version_range") == 0)
             c.range = name, c.version = NULL;
+        else if (strcmp(cat, "service_pack") == 0 || strcmp(cat, "patch_level") == 0) {
+            /* A build below a version branch: Cisco names the release train
+             * as product_version ("12.2SE") and the installed image as
+             * service_pack ("12.2(55)SE"). A name that is a version of its
+             * own replaces the train; a bare "SP1" is joined to it. */
+            if (bc.version == NULL || (name[0] >= '0' && name[0] <= '9') ||
+                ((name[0] == 'v' || name[0] == 'V') && name[1] >= '0' && name[1] <= '9')) {
+                c.version = name;
+            } else {
+                size_t n1 = strlen(bc.version), n2 = strlen(name);
+                char *j = wb_arena_alloc(&d->arena, n1 + n2 + 2);
+                if (j == NULL) return wbi_doc_nomem(d);
+                memcpy(j, bc.version, n1);
+                j[n1] = ' ';
+                memcpy(j + n1 + 1, name, n2 + 1);
+                c.version = j;
+            }
+            c.range = NULL;
+        }
         if (prod) {
             size_t o2 = wbi_path_key(d, "product");
             rc = full_product(d, t, prod, &c, NULL);

@@ -112,7 +112,13 @@ static void cisco(void **state)
     assert_non_null(f);
     assert_string_equal(f->vendor, "Cisco");
     assert_string_equal(f->product, "IOS");
-    assert_string_equal(f->version, "12.2EY");
+    /* the service_pack leaf names the build; the product_version above it
+     * ("12.2EY") is only the release train */
+    assert_string_equal(f->version, "12.2(55)EY");
+    f = adv_find_product(a, "CVRFPID-220802", WB_AFF_AFFECTED);
+    assert_non_null(f);
+    assert_string_equal(f->product, "Cisco IOS XE Software");
+    assert_string_equal(f->version, "16.3.1a");
     assert_null(f->purl);
     assert_int_equal(a->ncvss, 1);
     assert_int_equal(a->cvss[0].version, 30);

@@ -1,0 +1,1103 @@
+/*
+ * vuln.c - `weerbaar vuln scan` and `weerbaar vuln index`: argument parsing,
+ * loading through the vulndb.h parsers into the database of vulnscan.h, and
+ * the four outputs (table, JSON, CSV, SARIF 2.1.0). The rules live in
+ * src/vuln/match.c and src/vuln/policy.c; docs/vuln-scan.md describes
+ * every option and output field.
+ */
+#include <getopt.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "weerbaar/vulndb.h"
+#include "weerbaar/vulnscan.h"
+
+static const char usage_text[] =
+    "usage: weerbaar vuln scan --advisories PATH... --inventory PATH[=ASSET]... [options]\n"
+    "       weerbaar vuln index --advisories PATH... [--kev FILE] [--epss FILE] --out FILE\n"
+    "\n"
+    "scan: which systems are vulnerable, and which patches are overdue. Matches\n"
+    "an inventory (CycloneDX or SPDX SBOMs, a CSV asset list, dpkg-query or\n"
+    "rpm -qa output) against advisories (CSAF 2.0, OSV, NVD CVE JSON 2.0: files,\n"
+    "directories, mirrored CSAF providers, OSV all.zip, or an index file made by\n"
+    "'vuln index') and prints one finding per asset, component and vulnerability,\n"
+    "most urgent first: known exploited (KEV), then internet-facing, then CVSS\n"
+    "score, then EPSS. The ids of one vulnerability (CVE, GHSA, vendor ids) are\n"
+    "merged into one.\n"
+    "\n"
+    "Matching: by purl (type, namespace and name equal; the installed version in\n"
+    "the advisory's range, in the ecosystem's version scheme), by CPE (NISTIR\n"
+    "7696: the advisory's CPE equal to or wider than the component's, the version\n"
+    "inside its bounds), and by CSAF product-tree vendor, product and version\n"
+    "names (case-insensitive) for components with neither purl nor CPE. 'fixed'\n"
+    "versions of deb, rpm and alpine packages also make older versions on the\n"
+    "same distribution release affected; Debian advisories are matched by source\n"
+    "package. 'not affected' statements of an advisory, and VEX statements\n"
+    "(not_affected or fixed), suppress a finding.\n"
+    "\n"
+    "inputs:\n"
+    "      --advisories PATH      advisories or an index file (repeatable)\n"
+    "      --inventory PATH[=ASSET]  an inventory (repeatable); =ASSET names the\n"
+    "                             system (default: the SBOM's metadata.component\n"
+    "                             or SPDX name; CSV lists carry their own)\n"
+    "      --distro NAME          dpkg/rpm lists: the release, e.g. debian-12, rhel-9\n"
+    "      --kev FILE             CISA known_exploited_vulnerabilities.json\n"
+    "      --epss FILE            FIRST EPSS scores (CSV, optionally gzip)\n"
+    "      --vex PATH             VEX: CSAF VEX, CycloneDX VEX, OpenVEX (repeatable)\n"
+    "\n"
+    "deadlines:\n"
+    "      --policy FILE          days per band (JSON, see docs/vuln-scan.md); the\n"
+    "                             defaults: KEV due date; critical and internet-\n"
+    "                             facing 7 days after first release; critical 14;\n"
+    "                             high 30; medium 90; low 180; no score as medium.\n"
+    "                             The earlier of KEV's and the policy's date wins.\n"
+    "      --now TIME             reference time for 'overdue' (RFC 3339; default now)\n"
+    "\n"
+    "output:\n"
+    "      --format FMT           table (default), json, csv or sarif (SARIF 2.1.0\n"
+    "                             for code-scanning tools)\n"
+    "      --fail-on LEVEL        exit 1 when a finding is at or above LEVEL:\n"
+    "                             critical, high, medium, low, or kev\n"
+    "      --show-suppressed      also list findings VEX suppressed, with the\n"
+    "                             statement's status and justification\n"
+    "      --no-index             compare every component with every advisory entry\n"
+    "                             (slow; the benchmark's baseline)\n"
+    "  -h, --help                 this text\n"
+    "\n"
+    "index: parses the advisories (and KEV and EPSS) once and writes a binary\n"
+    "index that later scans load in one read: give it to --advisories.\n"
+    "      --out FILE             the index file to write\n"
+    "\n"
+    "Exit status: 0 no finding at or above --fail-on (or no --fail-on), 1 findings\n"
+    "at or above it, 2 an error. A malformed advisory, SBOM or VEX document is\n"
+    "reported with its file and JSON path and skipped; the scan reports the rest\n"
+    "and exits 2 at the end.\n"
+    "\n"
+    "examples:\n"
+    "  weerbaar vuln scan --advisories csaf-mirror/ --inventory sbom.cdx.json\n"
+    "  weerbaar vuln scan --advisories osv/ --advisories ncsc-csaf/ \\\n"
+    "      --inventory web01.cdx.json=web01 --inventory assets.csv \\\n"
+    "      --kev known_exploited_vulnerabilities.json --epss epss.csv.gz \\\n"
+    "      --vex vendor-vex.json --fail-on high --format sarif > findings.sarif\n"
+    "  dpkg-query -W -f='${Package} ${Version} ${source:Package} ${source:Version}\\n' \\\n"
+    "      > pkgs.txt && weerbaar vuln scan --advisories debian-csaf/ \\\n"
+    "      --inventory pkgs.txt=db01 --distro debian-12\n"
+    "  weerbaar vuln index --advisories osv/ --advisories csaf/ --kev kev.json --out vulns.idx\n"
+    "  weerbaar vuln scan --advisories vulns.idx --inventory sbom.json --format json\n";
+
+enum { OUT_TABLE, OUT_JSON, OUT_CSV, OUT_SARIF };
+enum { FAIL_NONE = -1, FAIL_KEV = 100 };
+
+typedef struct strv {
+    const char **v;
+    size_t n;
+} strv;
+
+static int strv_push(strv *s, const char *p)
+{
+    const char **nv = realloc(s->v, (s->n + 1) * sizeof *nv);
+    if (nv == NULL) return -1;
+    s->v = nv;
+    s->v[s->n++] = p;
+    return 0;
+}
+
+/* ---- progress and bad documents ------------------------------------------------- */
+
+typedef struct progress {
+    bool on;
+    double last;
+    size_t count;
+    const char *what;
+} progress;
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void tick(progress *p)
+{
+    p->count++;
+    if (!p->on || (p->count & 255) != 0) return;
+    double t = mono();
+    if (t - p->last < 0.25) return;
+    p->last = t;
+    fprintf(stderr, "\rweerbaar: %zu %s   ", p->count, p->what);
+}
+
+static void progress_end(progress *p)
+{
+    if (p->on && p->count >= 256) fprintf(stderr, "\r%60s\r", "");
+}
+
+/* Sinks that count for the progress line and pass records on. */
+typedef struct adv_tap {
+    wb_advisory_sink sink;
+    wb_advisory_sink *to;
+    progress *p;
+} adv_tap;
+
+static int adv_tap_add(wb_advisory_sink *self, const wb_advisory *a)
+{
+    adv_tap *t = (adv_tap *)self;
+    tick(t->p);
+    return t->to->add(t->to, a);
+}
+
+typedef struct comp_tap {
+    wb_component_sink sink;
+    wb_component_sink *to;
+    progress *p;
+} comp_tap;
+
+static int comp_tap_add(wb_component_sink *self, const wb_component *c)
+{
+    comp_tap *t = (comp_tap *)self;
+    tick(t->p);
+    return t->to->add(t->to, c);
+}
+
+typedef struct run_state {
+    bool had_error; /* exit 2 at the end */
+    unsigned bad_docs;
+} run_state;
+
+static void on_bad(void *ud, const wb_error *err)
+{
+    run_state *r = ud;
+    r->had_error = true;
+    r->bad_docs++;
+    fprintf(stderr, "weerbaar: %s (skipped)\n", err->msg[0] ? err->msg : wb_strerror(err->code));
+}
+
+/* Advisories from every path into one database: an index file alone is used
+ * as it is; otherwise each index is copied into a builder beside the raw
+ * sources, so that aliases merge across all of them. */
+static int load_advisories(const strv *paths, const char *kev, const char *epss, bool rebuild,
+                           run_state *r, progress *pg, wb_vulndb **out)
+{
+    wb_error err;
+    wb_error_clear(&err);
+    *out = NULL;
+    if (paths->n == 1 && !rebuild && !kev && !epss && wb_vulndb_is_index(paths->v[0])) {
+        if (wb_vulndb_open(out, paths->v[0], &err) != 0) {
+            wb_cli_report(&err);
+            return -1;
+        }
+        return 0;
+    }
+    wb_vulndb *db;
+    if (wb_vulndb_new(&db) != 0) {
+        wb_cli_error("vuln: out of memory");
+        return -1;
+    }
+    adv_tap tap = {{adv_tap_add}, wb_vulndb_advisory_sink(db), pg};
+    wb_advisory_opts ao = {.bad = on_bad, .bad_ud = r};
+    for (size_t i = 0; i < paths->n; i++) {
+        const char *p = paths->v[i];
+        if (wb_vulndb_is_index(p)) {
+            wb_vulndb *idx = NULL;
+            if (wb_vulndb_open(&idx, p, &err) != 0 || wb_vulndb_copy_into(idx, db, &err) != 0) {
+                wb_cli_report(&err);
+                r->had_error = true;
+            }
+            wb_vulndb_free(idx);
+            wb_error_clear(&err);
+            continue;
+        }
+        if (wb_advisories_load(p, &ao, &tap.sink, &err) != 0) {
+            wb_cli_report(&err);
+            r->had_error = true;
+            if (err.code == WB_ENOMEM) {
+                wb_vulndb_free(db);
+                return -1;
+            }
+            wb_error_clear(&err);
+        }
+    }
+    progress_end(pg);
+    if (kev && wb_kev_load(kev, wb_vulndb_kev_sink(db), &err) != 0) {
+        wb_cli_report(&err);
+        r->had_error = true;
+        wb_error_clear(&err);
+    }
+    if (epss && wb_epss_load(epss, wb_vulndb_epss_sink(db), &err) != 0) {
+        wb_cli_report(&err);
+        r->had_error = true;
+        wb_error_clear(&err);
+    }
+    if (wb_vulndb_build(db, &err) != 0) {
+        wb_cli_report(&err);
+        wb_vulndb_free(db);
+        return -1;
+    }
+    *out = db;
+    return 0;
+}
+
+/* ---- small output helpers ---------------------------------------------------------- */
+
+static json_t *jstr(const char *s)
+{
+    if (s == NULL) return json_null();
+    json_t *j = json_string(s);
+    /* Input strings that are not UTF-8 are kept with '?' for bad bytes. */
+    if (j == NULL) {
+        wb_buf b = {0};
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+            wb_buf_putc(&b, *p < 0x80 ? (char)*p : '?');
+        j = json_string(b.data ? b.data : "");
+        wb_buf_free(&b);
+    }
+    return j;
+}
+
+static json_t *jtime(wb_time t)
+{
+    char buf[40];
+    if (t == WB_TIME_NONE) return json_null();
+    wb_time_format(t, buf, sizeof buf);
+    return json_string(buf);
+}
+
+static const char *cvss_version_str(unsigned v)
+{
+    switch (v) {
+    case 40:
+        return "4.0";
+    case 31:
+        return "3.1";
+    case 30:
+        return "3.0";
+    case 20:
+        return "2.0";
+    }
+    return NULL;
+}
+
+static json_t *finding_json(const wb_finding *f)
+{
+    json_t *o = json_object();
+    json_t *ids = json_array(), *fixed = json_array();
+    for (size_t i = 0; i < f->nids; i++)
+        json_array_append_new(ids, jstr(f->ids[i]));
+    for (size_t i = 0; i < f->nfixed; i++)
+        json_array_append_new(fixed, jstr(f->fixed[i]));
+    json_object_set_new(o, "rank", f->rank ? json_integer((json_int_t)f->rank) : json_null());
+    json_object_set_new(o, "asset", jstr(f->asset));
+    json_object_set_new(o, "component", jstr(f->component));
+    json_object_set_new(o, "name", jstr(f->name));
+    json_object_set_new(o, "version", jstr(f->version));
+    json_object_set_new(o, "inventory", jstr(f->where));
+    json_object_set_new(o, "internet_facing", json_boolean(f->internet_facing));
+    json_object_set_new(o, "vulnerability", jstr(f->vuln));
+    json_object_set_new(o, "cve", jstr(f->cve));
+    json_object_set_new(o, "ids", ids);
+    json_object_set_new(o, "title", jstr(f->title));
+    json_object_set_new(o, "advisory", jstr(f->advisory));
+    json_object_set_new(o, "advisory_source", jstr(f->advisory_source));
+    json_object_set_new(o, "advisory_kind", jstr(f->advisory_kind));
+    json_object_set_new(o, "advisory_url", jstr(f->advisory_url));
+    json_object_set_new(o, "matched_by", jstr(f->matched_by));
+    json_object_set_new(o, "cvss_score", f->cvss_version ? json_real(f->cvss_score) : json_null());
+    json_object_set_new(o, "cvss_version", jstr(cvss_version_str(f->cvss_version)));
+    json_object_set_new(o, "cvss_vector", jstr(f->cvss_vector));
+    json_object_set_new(o, "severity", jstr(wb_severity_name(f->severity)));
+    json_object_set_new(o, "kev", json_boolean(f->kev));
+    json_object_set_new(o, "kev_date_added", jtime(f->kev_added));
+    json_object_set_new(o, "kev_due_date", jtime(f->kev_due));
+    json_object_set_new(o, "kev_ransomware",
+                        f->kev ? json_boolean(f->kev_ransomware) : json_null());
+    json_object_set_new(o, "epss", f->has_epss ? json_real(f->epss) : json_null());
+    json_object_set_new(o, "epss_percentile",
+                        f->has_epss ? json_real(f->epss_percentile) : json_null());
+    json_object_set_new(o, "fixed_versions", fixed);
+    json_object_set_new(o, "remediation", jstr(f->remediation));
+    json_object_set_new(o, "remediation_category", jstr(f->remediation_category));
+    json_object_set_new(o, "remediation_url", jstr(f->remediation_url));
+    json_object_set_new(o, "published", jtime(f->published));
+    json_object_set_new(o, "deadline", jtime(f->deadline));
+    json_object_set_new(o, "deadline_rule", jstr(wb_deadline_rule_name(f->deadline_rule)));
+    json_object_set_new(o, "overdue", json_boolean(f->overdue));
+    json_object_set_new(o, "suppressed", json_boolean(f->suppressed));
+    json_object_set_new(o, "vex_status", jstr(f->vex_status));
+    json_object_set_new(o, "vex_justification", jstr(f->vex_justification));
+    json_object_set_new(o, "vex_detail", jstr(f->vex_detail));
+    json_object_set_new(o, "vex_source", jstr(f->vex_source));
+    return o;
+}
+
+static json_t *summary_json(const wb_scan_summary *s)
+{
+    json_t *o = json_object(), *sev = json_object();
+    for (int i = WB_SEV_CRITICAL; i >= WB_SEV_UNKNOWN; i--)
+        json_object_set_new(sev, wb_severity_name((wb_severity)i),
+                            json_integer((json_int_t)s->by_severity[i]));
+    json_object_set_new(o, "components", json_integer((json_int_t)s->components));
+    json_object_set_new(o, "findings", json_integer((json_int_t)s->findings));
+    json_object_set_new(o, "by_severity", sev);
+    json_object_set_new(o, "kev", json_integer((json_int_t)s->kev));
+    json_object_set_new(o, "overdue", json_integer((json_int_t)s->overdue));
+    json_object_set_new(o, "suppressed", json_integer((json_int_t)s->suppressed));
+    return o;
+}
+
+/* Findings [from, to) as JSON lines, each preceded by ",\n" (the caller
+ * drops the first comma), into a buffer. Used by two threads at once on
+ * separate halves: jansson values that are not shared are safe to build and
+ * dump concurrently. */
+typedef struct json_part {
+    const wb_vulnscan *s;
+    size_t from, to;
+    bool show_suppressed;
+    wb_buf out;
+    int rc;
+} json_part;
+
+static void *json_part_run(void *arg)
+{
+    json_part *p = arg;
+    const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6);
+    char buf[8192];
+    for (size_t i = p->from; p->rc == 0 && i < p->to; i++) {
+        const wb_finding *f = wb_vulnscan_get(p->s, i);
+        if (f->suppressed && !p->show_suppressed) continue;
+        json_t *o = finding_json(f);
+        size_t n = o ? json_dumpb(o, buf, sizeof buf, flags) : 0;
+        char *big = NULL;
+        if (n > sizeof buf) {
+            big = malloc(n);
+            if (big == NULL || json_dumpb(o, big, n, flags) != n) n = 0;
+        }
+        if (n == 0 || wb_buf_append(&p->out, ",\n", 2) != 0 ||
+            wb_buf_append(&p->out, big ? big : buf, n) != 0)
+            p->rc = -1;
+        free(big);
+        json_decref(o);
+    }
+    return NULL;
+}
+
+/* One JSON document, each finding on one line. Building the whole tree
+ * first cost three times the scan itself for 35 000 findings (1.4 million
+ * jansson values allocated, then freed); now each finding is built, dumped
+ * and freed, and the two halves of the list are formatted on two threads. */
+static int print_json(const wb_vulnscan *s, wb_time now, bool show_suppressed, FILE *out)
+{
+    const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6);
+    wb_scan_summary sum;
+    wb_vulnscan_summary_get(s, &sum);
+    json_t *head = json_object();
+    json_object_set_new(head, "generated", jtime(wb_time_now() / 1000000 * 1000000));
+    json_object_set_new(head, "now", jtime(now));
+    json_object_set_new(head, "summary", summary_json(&sum));
+    char *h = json_dumps(head, flags);
+    json_decref(head);
+    if (h == NULL) return -1;
+    size_t n = wb_vulnscan_count(s), mid = n / 2;
+    json_part part[2] = {{s, 0, mid, show_suppressed, {0}, 0},
+                         {s, mid, n, show_suppressed, {0}, 0}};
+    pthread_t th;
+    /* Few findings are not worth a thread; no thread is not an error. */
+    bool threaded = n >= 2048 && pthread_create(&th, NULL, json_part_run, &part[1]) == 0;
+    json_part_run(&part[0]);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        json_part_run(&part[1]);
+    int rc = part[0].rc || part[1].rc ? -1 : 0;
+    /* the header object without its closing brace, then the array */
+    if (rc == 0 && fprintf(out, "%.*s,\"findings\":[", (int)(strlen(h) - 1), h) < 0) rc = -1;
+    free(h);
+    bool first = true;
+    for (int k = 0; rc == 0 && k < 2; k++) {
+        const char *d = part[k].out.data;
+        size_t len = part[k].out.len;
+        if (len == 0) continue;
+        /* the first finding of the document takes no comma */
+        if (first) d++, len--;
+        first = false;
+        if (fwrite(d, 1, len, out) != len) rc = -1;
+    }
+    if (rc == 0 && fputs("\n]}\n", out) == EOF) rc = -1;
+    wb_buf_free(&part[0].out);
+    wb_buf_free(&part[1].out);
+    return rc;
+}
+
+static void csv_field(wb_buf *b, const char *s, bool last)
+{
+    if (s && strpbrk(s, ",\"\r\n")) {
+        wb_buf_putc(b, '"');
+        for (const char *p = s; *p; p++) {
+            if (*p == '"') wb_buf_putc(b, '"');
+            wb_buf_putc(b, *p);
+        }
+        wb_buf_putc(b, '"');
+    } else if (s) {
+        wb_buf_puts(b, s);
+    }
+    wb_buf_puts(b, last ? "\r\n" : ",");
+}
+
+static int print_csv(const wb_vulnscan *s, bool show_suppressed, FILE *out)
+{
+    static const char *const cols[] = {"rank",
+                                       "asset",
+                                       "component",
+                                       "name",
+                                       "version",
+                                       "vulnerability",
+                                       "cve",
+                                       "ids",
+                                       "title",
+                                       "severity",
+                                       "cvss_score",
+                                       "cvss_version",
+                                       "kev",
+                                       "kev_due_date",
+                                       "kev_ransomware",
+                                       "epss",
+                                       "epss_percentile",
+                                       "fixed_versions",
+                                       "remediation",
+                                       "remediation_url",
+                                       "advisory",
+                                       "advisory_source",
+                                       "matched_by",
+                                       "internet_facing",
+                                       "published",
+                                       "deadline",
+                                       "deadline_rule",
+                                       "overdue",
+                                       "suppressed",
+                                       "vex_status",
+                                       "vex_justification"};
+    size_t nc = sizeof cols / sizeof cols[0];
+    wb_buf b = {0}, t = {0};
+    for (size_t i = 0; i < nc; i++)
+        csv_field(&b, cols[i], i + 1 == nc);
+    for (size_t i = 0; i < wb_vulnscan_count(s); i++) {
+        const wb_finding *f = wb_vulnscan_get(s, i);
+        if (f->suppressed && !show_suppressed) continue;
+        char num[64], tm[3][40];
+        const char *v[sizeof cols / sizeof cols[0]];
+        memset(v, 0, sizeof v);
+        wb_buf_reset(&t);
+        for (size_t k = 0; k < f->nids; k++)
+            wb_buf_printf(&t, "%s%s", k ? " " : "", f->ids[k]);
+        size_t ids_end = t.len;
+        wb_buf_putc(&t, '\0');
+        for (size_t k = 0; k < f->nfixed; k++)
+            wb_buf_printf(&t, "%s%s", k ? " " : "", f->fixed[k]);
+        char rank[24] = "", score[24] = "", epss[24] = "", pct[24] = "";
+        if (f->rank) snprintf(rank, sizeof rank, "%zu", f->rank);
+        if (f->cvss_version) snprintf(score, sizeof score, "%.1f", f->cvss_score);
+        if (f->has_epss) {
+            snprintf(epss, sizeof epss, "%.5f", f->epss);
+            snprintf(pct, sizeof pct, "%.5f", f->epss_percentile);
+        }
+        wb_time times[3] = {f->kev_due, f->published, f->deadline};
+        for (int k = 0; k < 3; k++) {
+            tm[k][0] = '\0';
+            if (times[k] != WB_TIME_NONE) wb_time_format(times[k], tm[k], sizeof tm[k]);
+        }
+        (void)num;
+        size_t k = 0;
+        v[k++] = rank;
+        v[k++] = f->asset;
+        v[k++] = f->component;
+        v[k++] = f->name;
+        v[k++] = f->version;
+        v[k++] = f->vuln;
+        v[k++] = f->cve;
+        v[k++] = t.data;
+        v[k++] = f->title;
+        v[k++] = wb_severity_name(f->severity);
+        v[k++] = score;
+        v[k++] = cvss_version_str(f->cvss_version);
+        v[k++] = f->kev ? "true" : "false";
+        v[k++] = tm[0];
+        v[k++] = f->kev ? (f->kev_ransomware ? "true" : "false") : "";
+        v[k++] = epss;
+        v[k++] = pct;
+        v[k++] = t.data + ids_end + 1;
+        v[k++] = f->remediation;
+        v[k++] = f->remediation_url;
+        v[k++] = f->advisory;
+        v[k++] = f->advisory_source;
+        v[k++] = f->matched_by;
+        v[k++] = f->internet_facing ? "true" : "false";
+        v[k++] = tm[1];
+        v[k++] = tm[2];
+        v[k++] = wb_deadline_rule_name(f->deadline_rule);
+        v[k++] = f->overdue ? "true" : "false";
+        v[k++] = f->suppressed ? "true" : "false";
+        v[k++] = f->vex_status;
+        v[k++] = f->vex_justification;
+        for (size_t c = 0; c < nc; c++)
+            csv_field(&b, v[c], c + 1 == nc);
+    }
+    int rc = b.len && fwrite(b.data, 1, b.len, out) != b.len ? -1 : 0;
+    wb_buf_free(&b);
+    wb_buf_free(&t);
+    return rc;
+}
+
+static const char *sarif_level(wb_severity s)
+{
+    switch (s) {
+    case WB_SEV_CRITICAL:
+    case WB_SEV_HIGH:
+        return "error";
+    case WB_SEV_MEDIUM:
+    case WB_SEV_UNKNOWN:
+        return "warning";
+    case WB_SEV_LOW:
+    case WB_SEV_NONE:
+        return "note";
+    }
+    return "warning";
+}
+
+/* The inventory file of a "file:line" or "file: $.path" location. */
+static json_t *artifact_uri(const char *where)
+{
+    if (where == NULL) return NULL;
+    const char *colon = strchr(where, ':');
+    size_t n = colon ? (size_t)(colon - where) : strlen(where);
+    if (n == 0) return NULL;
+    return json_stringn(where, n);
+}
+
+static int print_sarif(const wb_vulnscan *s, bool show_suppressed, FILE *out)
+{
+    json_t *root = json_object(), *run = json_object(), *driver = json_object();
+    json_t *rules = json_array(), *results = json_array(), *rule_ix = json_object();
+    json_object_set_new(root, "$schema",
+                        json_string("https://json.schemastore.org/sarif-2.1.0.json"));
+    json_object_set_new(root, "version", json_string("2.1.0"));
+    json_object_set_new(driver, "name", json_string("weerbaar"));
+    json_object_set_new(driver, "version", json_string(WB_VERSION));
+    json_object_set_new(driver, "informationUri",
+                        json_string("https://github.com/weerbaar/weerbaar"));
+    for (size_t i = 0; i < wb_vulnscan_count(s); i++) {
+        const wb_finding *f = wb_vulnscan_get(s, i);
+        if (f->suppressed && !show_suppressed) continue;
+        json_t *ix = json_object_get(rule_ix, f->vuln);
+        if (ix == NULL) {
+            json_t *r = json_object(), *props = json_object(), *tags = json_array();
+            json_object_set_new(r, "id", jstr(f->vuln));
+            json_object_set_new(r, "name", jstr(f->vuln));
+            json_t *sd = json_object();
+            json_object_set_new(sd, "text", jstr(f->title ? f->title : f->vuln));
+            json_object_set_new(r, "shortDescription", sd);
+            if (f->advisory_url) json_object_set_new(r, "helpUri", jstr(f->advisory_url));
+            json_t *dc = json_object();
+            json_object_set_new(dc, "level", json_string(sarif_level(f->severity)));
+            json_object_set_new(r, "defaultConfiguration", dc);
+            json_array_append_new(tags, json_string("security"));
+            json_array_append_new(tags, json_string("vulnerability"));
+            json_object_set_new(props, "tags", tags);
+            if (f->cvss_version) {
+                /* GitHub code scanning reads this as a number in a string. */
+                char sc[16];
+                snprintf(sc, sizeof sc, "%.1f", f->cvss_score);
+                json_object_set_new(props, "security-severity", json_string(sc));
+            }
+            json_object_set_new(r, "properties", props);
+            ix = json_integer((json_int_t)json_array_size(rules));
+            json_object_set_new(rule_ix, f->vuln, ix);
+            json_array_append_new(rules, r);
+        }
+        json_t *res = json_object(), *msg = json_object(), *loc = json_object();
+        json_t *logical = json_object(), *props = json_object();
+        json_object_set_new(res, "ruleId", jstr(f->vuln));
+        json_object_set_new(res, "ruleIndex", json_integer(json_integer_value(ix)));
+        json_object_set_new(res, "level", json_string(sarif_level(f->severity)));
+        wb_buf t = {0};
+        wb_buf_printf(&t, "%s %s on %s is affected by %s (%s%s%s)%s%s", f->name ? f->name : "?",
+                      f->version ? f->version : "(version unknown)", f->asset ? f->asset : "?",
+                      f->vuln, wb_severity_name(f->severity), f->kev ? ", known exploited" : "",
+                      f->overdue ? ", patch overdue" : "", f->nfixed ? "; fixed in " : "",
+                      f->nfixed ? f->fixed[0] : "");
+        json_object_set_new(msg, "text", jstr(t.data));
+        wb_buf_reset(&t);
+        wb_buf_printf(&t, "%s/%s", f->asset ? f->asset : "", f->component ? f->component : "");
+        json_object_set_new(logical, "name", jstr(f->component));
+        json_object_set_new(logical, "fullyQualifiedName", jstr(t.data));
+        json_object_set_new(logical, "kind", json_string("module"));
+        wb_buf_free(&t);
+        json_t *lls = json_array();
+        json_array_append_new(lls, logical);
+        json_object_set_new(loc, "logicalLocations", lls);
+        json_t *uri = artifact_uri(f->where);
+        if (uri) {
+            json_t *pl = json_object(), *al = json_object();
+            json_object_set_new(al, "uri", uri);
+            json_object_set_new(pl, "artifactLocation", al);
+            json_object_set_new(loc, "physicalLocation", pl);
+        }
+        json_t *locs = json_array();
+        json_array_append_new(locs, loc);
+        json_object_set_new(res, "message", msg);
+        json_object_set_new(res, "locations", locs);
+        json_object_set_new(props, "finding", finding_json(f));
+        json_object_set_new(res, "properties", props);
+        if (f->suppressed) {
+            json_t *sup = json_array(), *so = json_object();
+            json_object_set_new(so, "kind", json_string("external"));
+            json_object_set_new(so, "justification",
+                                jstr(f->vex_justification ? f->vex_justification : f->vex_status));
+            json_array_append_new(sup, so);
+            json_object_set_new(res, "suppressions", sup);
+        }
+        json_array_append_new(results, res);
+    }
+    json_decref(rule_ix);
+    json_object_set_new(driver, "rules", rules);
+    json_t *tool = json_object();
+    json_object_set_new(tool, "driver", driver);
+    json_object_set_new(run, "tool", tool);
+    json_object_set_new(run, "results", results);
+    json_t *runs = json_array();
+    json_array_append_new(runs, run);
+    json_object_set_new(root, "runs", runs);
+    int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    json_decref(root);
+    return rc != 0 || fputc('\n', out) == EOF ? -1 : 0;
+}
+
+static void date_only(wb_time t, char *out, size_t cap)
+{
+    if (t == WB_TIME_NONE) {
+        snprintf(out, cap, "-");
+        return;
+    }
+    char buf[40];
+    wb_time_format(t, buf, sizeof buf);
+    buf[10] = '\0';
+    snprintf(out, cap, "%s", buf);
+}
+
+static void table_row(FILE *out, const wb_finding *f)
+{
+    char rank[16], score[16], epss[16], dl[24], comp[80];
+    if (f->rank)
+        snprintf(rank, sizeof rank, "%zu", f->rank);
+    else
+        snprintf(rank, sizeof rank, "-");
+    if (f->cvss_version)
+        snprintf(score, sizeof score, "%.1f", f->cvss_score);
+    else
+        snprintf(score, sizeof score, "-");
+    if (f->has_epss)
+        snprintf(epss, sizeof epss, "%.3f", f->epss);
+    else
+        snprintf(epss, sizeof epss, "-");
+    date_only(f->deadline, dl, sizeof dl);
+    snprintf(comp, sizeof comp, "%s", f->name ? f->name : f->component ? f->component : "?");
+    fprintf(out, "%-5s %-16.16s %-28.28s %-20.20s %-19.19s %-8s %5s %-3s %6s %-10s %-8s %s\n", rank,
+            f->asset ? f->asset : "-", comp, f->version ? f->version : "-", f->vuln,
+            wb_severity_name(f->severity), score, f->kev ? "yes" : "-", epss, dl,
+            f->suppressed ? "-"
+            : f->overdue  ? "OVERDUE"
+                          : "-",
+            f->suppressed ? (f->vex_justification ? f->vex_justification : f->vex_status)
+            : f->nfixed   ? f->fixed[0]
+                          : "-");
+}
+
+static int print_table(const wb_vulnscan *s, bool show_suppressed, FILE *out)
+{
+    wb_scan_summary sum;
+    wb_vulnscan_summary_get(s, &sum);
+#define HDR "%-5s %-16s %-28s %-20s %-19s %-8s %5s %-3s %6s %-10s %-8s %s\n"
+    if (sum.findings) {
+        fprintf(out, HDR, "RANK", "ASSET", "COMPONENT", "VERSION", "VULNERABILITY", "SEVERITY",
+                "CVSS", "KEV", "EPSS", "DEADLINE", "OVERDUE", "FIXED IN");
+        for (size_t i = 0; i < wb_vulnscan_count(s); i++) {
+            const wb_finding *f = wb_vulnscan_get(s, i);
+            if (!f->suppressed) table_row(out, f);
+        }
+    }
+    if (show_suppressed && sum.suppressed) {
+        fprintf(out, "\nsuppressed by VEX:\n");
+        fprintf(out, HDR, "RANK", "ASSET", "COMPONENT", "VERSION", "VULNERABILITY", "SEVERITY",
+                "CVSS", "KEV", "EPSS", "DEADLINE", "", "JUSTIFICATION");
+        for (size_t i = 0; i < wb_vulnscan_count(s); i++) {
+            const wb_finding *f = wb_vulnscan_get(s, i);
+            if (f->suppressed) table_row(out, f);
+        }
+    }
+    fprintf(out,
+            "%s%zu finding%s in %zu component%s: %zu critical, %zu high, %zu medium, %zu low, "
+            "%zu without score; %zu known exploited, %zu overdue, %zu suppressed by VEX\n",
+            sum.findings ? "\n" : "", sum.findings, sum.findings == 1 ? "" : "s", sum.components,
+            sum.components == 1 ? "" : "s", sum.by_severity[WB_SEV_CRITICAL],
+            sum.by_severity[WB_SEV_HIGH], sum.by_severity[WB_SEV_MEDIUM],
+            sum.by_severity[WB_SEV_LOW], sum.by_severity[WB_SEV_UNKNOWN], sum.kev, sum.overdue,
+            sum.suppressed);
+#undef HDR
+    return ferror(out) ? -1 : 0;
+}
+
+/* ---- the commands ---------------------------------------------------------------------- */
+
+static bool fails(const wb_finding *f, int fail_on, const wb_policy *p)
+{
+    if (fail_on == FAIL_KEV) return f->kev;
+    wb_severity s = f->severity == WB_SEV_UNKNOWN ? p->unscored_as : f->severity;
+    return s != WB_SEV_UNKNOWN && (int)s >= fail_on;
+}
+
+/* PATH or PATH=ASSET: split at the last '=' only when what is before it is a
+ * file, so paths with '=' in them still work. */
+static void split_inventory(const char *arg, wb_buf *path, const char **asset)
+{
+    const char *eq = strrchr(arg, '=');
+    struct stat st;
+    wb_buf_reset(path);
+    *asset = NULL;
+    if (eq && eq[1] != '\0') {
+        wb_buf_append(path, arg, (size_t)(eq - arg));
+        if (path->data && stat(path->data, &st) == 0) {
+            *asset = eq + 1;
+            return;
+        }
+        wb_buf_reset(path);
+    }
+    wb_buf_puts(path, arg);
+}
+
+static int cmd_scan(int argc, char **argv)
+{
+    enum {
+        O_ADV = 256,
+        O_INV,
+        O_DISTRO,
+        O_KEV,
+        O_EPSS,
+        O_VEX,
+        O_NOW,
+        O_POLICY,
+        O_FORMAT,
+        O_FAIL,
+        O_SUPP,
+        O_NOIDX
+    };
+    static const struct option longopts[] = {
+        {"advisories", required_argument, NULL, O_ADV},
+        {"inventory", required_argument, NULL, O_INV},
+        {"distro", required_argument, NULL, O_DISTRO},
+        {"kev", required_argument, NULL, O_KEV},
+        {"epss", required_argument, NULL, O_EPSS},
+        {"vex", required_argument, NULL, O_VEX},
+        {"now", required_argument, NULL, O_NOW},
+        {"policy", required_argument, NULL, O_POLICY},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"fail-on", required_argument, NULL, O_FAIL},
+        {"show-suppressed", no_argument, NULL, O_SUPP},
+        {"no-index", no_argument, NULL, O_NOIDX},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    strv adv = {0}, inv = {0}, vex = {0};
+    const char *distro = NULL, *kev = NULL, *epss = NULL, *policy_path = NULL;
+    wb_time now = WB_TIME_NONE;
+    int format = OUT_TABLE, fail_on = FAIL_NONE, status = WB_EXIT_ERROR, c;
+    bool show_supp = false, linear = false;
+    wb_vulndb *db = NULL, *extra = NULL;
+    wb_vulnscan *scan = NULL;
+    wb_buf path = {0};
+    run_state r = {0};
+    wb_policy pol;
+    wb_policy_default(&pol);
+    wb_error err;
+    wb_error_clear(&err);
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_ADV:
+            if (strv_push(&adv, optarg)) goto oom;
+            break;
+        case O_INV:
+            if (strv_push(&inv, optarg)) goto oom;
+            break;
+        case O_VEX:
+            if (strv_push(&vex, optarg)) goto oom;
+            break;
+        case O_DISTRO:
+            distro = optarg;
+            break;
+        case O_KEV:
+            kev = optarg;
+            break;
+        case O_EPSS:
+            epss = optarg;
+            break;
+        case O_POLICY:
+            policy_path = optarg;
+            break;
+        case O_NOW:
+            if (wb_time_parse(optarg, strlen(optarg), &now) != 0) {
+                wb_cli_error("vuln scan: --now: '%s' is not an RFC 3339 time", optarg);
+                goto done;
+            }
+            break;
+        case O_FORMAT:
+            if (strcmp(optarg, "table") == 0)
+                format = OUT_TABLE;
+            else if (strcmp(optarg, "json") == 0)
+                format = OUT_JSON;
+            else if (strcmp(optarg, "csv") == 0)
+                format = OUT_CSV;
+            else if (strcmp(optarg, "sarif") == 0)
+                format = OUT_SARIF;
+            else {
+                wb_cli_error("vuln scan: unknown --format '%s' (table, json, csv, sarif)", optarg);
+                goto done;
+            }
+            break;
+        case O_FAIL: {
+            wb_severity s;
+            if (strcmp(optarg, "kev") == 0)
+                fail_on = FAIL_KEV;
+            else if (wb_severity_parse(optarg, &s) == 0 && s >= WB_SEV_LOW)
+                fail_on = (int)s;
+            else {
+                wb_cli_error("vuln scan: --fail-on '%s': critical, high, medium, low or kev",
+                             optarg);
+                goto done;
+            }
+            break;
+        }
+        case O_SUPP:
+            show_supp = true;
+            break;
+        case O_NOIDX:
+            linear = true;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            status = WB_EXIT_OK;
+            goto done;
+        case ':':
+            wb_cli_error("vuln scan: option '%s' needs a value", argv[optind - 1]);
+            goto done;
+        default:
+            wb_cli_error("vuln scan: unknown option '%s' (see weerbaar vuln --help)",
+                         argv[optind - 1]);
+            goto done;
+        }
+    }
+    if (optind < argc) {
+        wb_cli_error("vuln scan: unexpected argument '%s' (inputs are given with --advisories "
+                     "and --inventory)",
+                     argv[optind]);
+        goto done;
+    }
+    if (adv.n == 0 || inv.n == 0) {
+        wb_cli_error("vuln scan: give --advisories PATH and --inventory PATH (see weerbaar vuln "
+                     "--help)");
+        goto done;
+    }
+    if (policy_path && wb_policy_load(policy_path, &pol, &err) != 0) {
+        wb_cli_report(&err);
+        goto done;
+    }
+    bool tty = isatty(STDERR_FILENO);
+    progress pa = {.on = tty, .what = "advisories loaded"};
+    if (load_advisories(&adv, NULL, NULL, false, &r, &pa, &db) != 0) goto done;
+    /* Scan-time KEV, EPSS and VEX go into a second, small database. */
+    if (wb_vulndb_new(&extra) != 0) goto oom;
+    if (kev && wb_kev_load(kev, wb_vulndb_kev_sink(extra), &err) != 0) {
+        wb_cli_report(&err);
+        r.had_error = true;
+        wb_error_clear(&err);
+    }
+    if (epss && wb_epss_load(epss, wb_vulndb_epss_sink(extra), &err) != 0) {
+        wb_cli_report(&err);
+        r.had_error = true;
+        wb_error_clear(&err);
+    }
+    for (size_t i = 0; i < vex.n; i++) {
+        if (wb_vex_load(vex.v[i], wb_vulndb_vex_sink(extra), &err) != 0) {
+            wb_cli_report(&err);
+            r.had_error = true;
+            wb_error_clear(&err);
+        }
+    }
+    if (wb_vulndb_build(extra, &err) != 0) {
+        wb_cli_report(&err);
+        goto done;
+    }
+    wb_scan_opts so = {.now = now, .policy = &pol, .linear = linear};
+    if (wb_vulnscan_new(&scan, db, extra, &so, &err) != 0) {
+        wb_cli_report(&err);
+        goto done;
+    }
+    progress pc = {.on = tty, .what = "components scanned"};
+    comp_tap tap = {{comp_tap_add}, wb_vulnscan_sink(scan), &pc};
+    for (size_t i = 0; i < inv.n; i++) {
+        wb_inventory_opts io = {.distro = distro};
+        split_inventory(inv.v[i], &path, &io.asset);
+        if (path.data == NULL) goto oom;
+        if (wb_inventory_load(path.data, &io, &tap.sink, &err) != 0) {
+            wb_cli_report(&err);
+            r.had_error = true;
+            if (err.code == WB_ENOMEM) goto done;
+            wb_error_clear(&err);
+        }
+    }
+    progress_end(&pc);
+    if (wb_vulnscan_finish(scan, &err) != 0) {
+        wb_cli_report(&err);
+        goto done;
+    }
+    wb_time shown_now = now != WB_TIME_NONE ? now : wb_time_now() / 1000000 * 1000000;
+    int wrc = format == OUT_JSON    ? print_json(scan, shown_now, show_supp, stdout)
+              : format == OUT_CSV   ? print_csv(scan, show_supp, stdout)
+              : format == OUT_SARIF ? print_sarif(scan, show_supp, stdout)
+                                    : print_table(scan, show_supp, stdout);
+    if (fflush(stdout) != 0 || wrc != 0) {
+        wb_cli_error("vuln scan: cannot write the output");
+        goto done;
+    }
+    if (r.bad_docs)
+        wb_cli_error("vuln scan: %u malformed document%s skipped (see above)", r.bad_docs,
+                     r.bad_docs == 1 ? "" : "s");
+    if (r.had_error) goto done;
+    status = WB_EXIT_OK;
+    if (fail_on != FAIL_NONE)
+        for (size_t i = 0; i < wb_vulnscan_count(scan); i++) {
+            const wb_finding *f = wb_vulnscan_get(scan, i);
+            if (!f->suppressed && fails(f, fail_on, &pol)) {
+                status = WB_EXIT_NO;
+                break;
+            }
+        }
+    goto done;
+oom:
+    wb_cli_error("vuln: out of memory");
+    status = WB_EXIT_ERROR;
+done:
+    wb_vulnscan_free(scan);
+    wb_vulndb_free(db);
+    wb_vulndb_free(extra);
+    wb_buf_free(&path);
+    free(adv.v);
+    free(inv.v);
+    free(vex.v);
+    return status;
+}
+
+static int cmd_index(int argc, char **argv)
+{
+    enum { O_ADV = 256, O_KEV, O_EPSS, O_OUT };
+    static const struct option longopts[] = {
+        {"advisories", required_argument, NULL, O_ADV},
+        {"kev", required_argument, NULL, O_KEV},
+        {"epss", required_argument, NULL, O_EPSS},
+        {"out", required_argument, NULL, O_OUT},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    strv adv = {0};
+    const char *kev = NULL, *epss = NULL, *out = NULL;
+    int status = WB_EXIT_ERROR, c;
+    wb_vulndb *db = NULL;
+    run_state r = {0};
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_ADV:
+            if (strv_push(&adv, optarg)) {
+                wb_cli_error("vuln: out of memory");
+                goto done;
+            }
+            break;
+        case O_KEV:
+            kev = optarg;
+            break;
+        case O_EPSS:
+            epss = optarg;
+            break;
+        case O_OUT:
+            out = optarg;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            status = WB_EXIT_OK;
+            goto done;
+        case ':':
+            wb_cli_error("vuln index: option '%s' needs a value", argv[optind - 1]);
+            goto done;
+        default:
+            wb_cli_error("vuln index: unknown option '%s' (see weerbaar vuln --help)",
+                         argv[optind - 1]);
+            goto done;
+        }
+    }
+    if (optind < argc || adv.n == 0 || out == NULL) {
+        wb_cli_error("vuln index: give --advisories PATH and --out FILE (see weerbaar vuln "
+                     "--help)");
+        goto done;
+    }
+    double t0 = mono();
+    progress pa = {.on = isatty(STDERR_FILENO), .what = "advisories loaded"};
+    /* Always through the builder, even for one index, so that --kev and
+     * --epss are added and the output is freshly built. */
+    if (load_advisories(&adv, kev, epss, true, &r, &pa, &db) != 0) goto done;
+    wb_error err;
+    wb_error_clear(&err);
+    if (wb_vulndb_save(db, out, &err) != 0) {
+        wb_cli_report(&err);
+        goto done;
+    }
+    wb_vulndb_stats st;
+    wb_vulndb_stats_get(db, &st);
+    fprintf(stderr,
+            "weerbaar: %s: %zu advisories, %zu vulnerabilities, %zu affected entries, %zu KEV, "
+            "%zu EPSS; %.1f MB in %.2f s\n",
+            out, st.advisories, st.vulns, st.affected, st.kev, st.epss, (double)st.bytes / 1e6,
+            mono() - t0);
+    if (st.bad_purls || st.bad_cpes)
+        fprintf(stderr,
+                "weerbaar: %zu purls and %zu CPEs in advisories did not parse; those entries "
+                "match only by name\n",
+                st.bad_purls, st.bad_cpes);
+    if (r.bad_docs)
+        wb_cli_error("vuln index: %u malformed document%s skipped (see above)", r.bad_docs,
+                     r.bad_docs == 1 ? "" : "s");
+    status = r.had_error ? WB_EXIT_ERROR : WB_EXIT_OK;
+done:
+    wb_vulndb_free(db);
+    free(adv.v);
+    return status;
+}
+
+int wb_cmd_vuln(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(usage_text, argc < 2 ? stderr : stdout);
+        return argc < 2 ? WB_EXIT_ERROR : WB_EXIT_OK;
+    }
+    if (strcmp(argv[1], "scan") == 0) return cmd_scan(argc - 1, argv + 1);
+    if (strcmp(argv[1], "index") == 0) return cmd_index(argc - 1, argv + 1);
+    wb_cli_error("vuln: unknown action '%s' (scan, index; see weerbaar vuln --help)", argv[1]);
+    return WB_EXIT_ERROR;
+}
