@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (days[i] < -1 || days[i] > 3650) abort();
     for (int s = WB_SEV_UNKNOWN; s <= WB_SEV_CRITICAL; s++)
         for (int inet = 0; inet < 2; inet++) {
-            wb_deadline_rule r;
+            wb_patch_rule r;
             wb_time d = wb_policy_deadline(&p, (wb_severity)s, inet != 0, 0, 86400000000LL, &r);
             if (d != WB_TIME_NONE && d > 86400000000LL * 3651) abort();
             if (d == WB_TIME_NONE && r != WB_DL_NONE) abort();

@@ -31,8 +31,8 @@ void wb_hub_global_cleanup(void);
  * (replaced). Otherwise a negative code with a message naming the URL and
  * the hub's error code and message, or the transport failure. *status gets
  * the HTTP status (0 when there was none); may be NULL. */
-int wb_hub_request(const wb_hub_client *c, const char *method, const char *path, const char *body,
-                   size_t len, wb_buf *out, long *status, wb_error *err);
+int wb_hub_call(const wb_hub_client *c, const char *method, const char *path, const char *body,
+                size_t len, wb_buf *out, long *status, wb_error *err);
 
 #ifdef __cplusplus
 }

@@ -33,15 +33,15 @@ const char *wb_tri_name(wb_tri t);
 /* 0 or WB_EINVAL. */
 int wb_tri_parse(const char *s, wb_tri *out);
 
-typedef enum wb_severity {
-    WB_SEVERITY_UNSET = 0,
-    WB_SEVERITY_LOW,
-    WB_SEVERITY_MEDIUM,
-    WB_SEVERITY_HIGH,
-    WB_SEVERITY_CRITICAL
-} wb_severity;
-const char *wb_severity_name(wb_severity s); /* NULL for UNSET */
-int wb_severity_parse(const char *s, wb_severity *out);
+typedef enum wb_incident_severity {
+    WB_INC_SEVERITY_UNSET = 0,
+    WB_INC_SEVERITY_LOW,
+    WB_INC_SEVERITY_MEDIUM,
+    WB_INC_SEVERITY_HIGH,
+    WB_INC_SEVERITY_CRITICAL
+} wb_incident_severity;
+const char *wb_incident_severity_name(wb_incident_severity s); /* NULL for UNSET */
+int wb_incident_severity_parse(const char *s, wb_incident_severity *out);
 
 /* The kinds of entity whose significance thresholds differ (Implementing
  * Regulation (EU) 2024/2690 Arts. 5-14); OTHER is every other NIS2 entity. */

@@ -76,7 +76,7 @@ int wb_policy_parse(const char *name, const char *json, size_t len, wb_policy *p
 int wb_policy_load(const char *path, wb_policy *p, wb_error *err);
 
 /* How a deadline was set, for the report. */
-typedef enum wb_deadline_rule {
+typedef enum wb_patch_rule {
     WB_DL_NONE,              /* no deadline: no release date and no KEV entry */
     WB_DL_KEV,               /* the KEV dueDate (earlier than the policy's) */
     WB_DL_CRITICAL_INTERNET, /* the policy's bands ... */
@@ -86,17 +86,17 @@ typedef enum wb_deadline_rule {
     WB_DL_LOW,
     WB_DL_SEVERITY_NONE,
     WB_DL_UNSCORED /* no score: the band of unscored_as */
-} wb_deadline_rule;
+} wb_patch_rule;
 
 /* "kev", "critical-internet-facing", "critical", ... */
-const char *wb_deadline_rule_name(wb_deadline_rule r);
+const char *wb_patch_rule_name(wb_patch_rule r);
 
 /* The deadline of a finding: published + the band's days (the band from
  * severity, internet_facing, unscored_as), and the KEV due date (or
  * WB_TIME_NONE) when the policy uses it: the earlier of the two wins.
  * Returns WB_TIME_NONE with WB_DL_NONE when neither applies. */
 wb_time wb_policy_deadline(const wb_policy *p, wb_severity sev, bool internet_facing,
-                           wb_time published, wb_time kev_due, wb_deadline_rule *rule);
+                           wb_time published, wb_time kev_due, wb_patch_rule *rule);
 
 /* ---- the database -------------------------------------------------------- */
 
@@ -183,7 +183,7 @@ typedef struct wb_finding {
     const char *remediation_url;
     wb_time published; /* earliest first release among the merged sources */
     wb_time deadline;  /* WB_TIME_NONE when none */
-    wb_deadline_rule deadline_rule;
+    wb_patch_rule deadline_rule;
     bool overdue;
     /* VEX: a statement that suppressed the finding */
     bool suppressed;

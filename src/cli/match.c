@@ -362,7 +362,7 @@ static int load_hub(const wb_hub_client *hc, const wb_intel_opts *iopts, wb_ioc_
     for (unsigned page = 1; rc == 0; page++) {
         char path[96];
         snprintf(path, sizeof path, "/api/v1/events?limit=%d&page=%u", PAGE, page);
-        rc = wb_hub_request(hc, "GET", path, NULL, 0, &body, NULL, err);
+        rc = wb_hub_call(hc, "GET", path, NULL, 0, &body, NULL, err);
         if (rc) break;
         json_t *j = json_loadb(body.data, body.len, 0, NULL);
         size_t n = json_array_size(json_object_get(j, "response"));
@@ -395,7 +395,7 @@ static int report_hub(const wb_hub_client *hc, const match_ctx *m, const wb_iocs
             rc = wb_error_set(err, WB_ENOMEM, "out of memory");
             break;
         }
-        rc = wb_hub_request(hc, "POST", "/api/v1/sightings", body, strlen(body), &resp, NULL, err);
+        rc = wb_hub_call(hc, "POST", "/api/v1/sightings", body, strlen(body), &resp, NULL, err);
         free(body);
         if (rc == 0) *reported += (n - i < CHUNK ? n - i : CHUNK);
     }

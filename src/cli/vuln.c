@@ -327,7 +327,7 @@ static json_t *finding_json(const wb_finding *f)
     json_object_set_new(o, "remediation_url", jstr(f->remediation_url));
     json_object_set_new(o, "published", jtime(f->published));
     json_object_set_new(o, "deadline", jtime(f->deadline));
-    json_object_set_new(o, "deadline_rule", jstr(wb_deadline_rule_name(f->deadline_rule)));
+    json_object_set_new(o, "deadline_rule", jstr(wb_patch_rule_name(f->deadline_rule)));
     json_object_set_new(o, "overdue", json_boolean(f->overdue));
     json_object_set_new(o, "suppressed", json_boolean(f->suppressed));
     json_object_set_new(o, "vex_status", jstr(f->vex_status));
@@ -540,7 +540,7 @@ static int print_csv(const wb_vulnscan *s, bool show_suppressed, FILE *out)
         v[k++] = f->internet_facing ? "true" : "false";
         v[k++] = tm[1];
         v[k++] = tm[2];
-        v[k++] = wb_deadline_rule_name(f->deadline_rule);
+        v[k++] = wb_patch_rule_name(f->deadline_rule);
         v[k++] = f->overdue ? "true" : "false";
         v[k++] = f->suppressed ? "true" : "false";
         v[k++] = f->vex_status;

@@ -55,8 +55,8 @@ void wb_hub_global_cleanup(void)
     curl_global_cleanup();
 }
 
-int wb_hub_request(const wb_hub_client *c, const char *method, const char *path, const char *body,
-                   size_t len, wb_buf *out, long *status, wb_error *err)
+int wb_hub_call(const wb_hub_client *c, const char *method, const char *path, const char *body,
+                size_t len, wb_buf *out, long *status, wb_error *err)
 {
     if (status) *status = 0;
     wb_buf_reset(out);

@@ -34,15 +34,15 @@ int wb_tri_parse(const char *s, wb_tri *out)
 }
 
 static const char *const severity_names[] = {NULL, "low", "medium", "high", "critical"};
-const char *wb_severity_name(wb_severity s)
+const char *wb_incident_severity_name(wb_incident_severity s)
 {
     return (unsigned)s < COUNT(severity_names) ? severity_names[s] : NULL;
 }
-int wb_severity_parse(const char *s, wb_severity *out)
+int wb_incident_severity_parse(const char *s, wb_incident_severity *out)
 {
     int i = find_name(severity_names, COUNT(severity_names), s);
     if (i < 0) return WB_EINVAL;
-    *out = (wb_severity)i;
+    *out = (wb_incident_severity)i;
     return 0;
 }
 

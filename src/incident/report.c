@@ -275,8 +275,8 @@ static int set_field(wb_report *r, wb_report_field f, const json_t *v, wb_report
         break;
     }
     case K_SEVERITY: {
-        wb_severity s;
-        if (!json_is_string(v) || wb_severity_parse(json_string_value(v), &s) != 0)
+        wb_incident_severity s;
+        if (!json_is_string(v) || wb_incident_severity_parse(json_string_value(v), &s) != 0)
             return wbi_problem_add(pr, path,
                                    "must be \"low\", \"medium\", \"high\" or \"critical\"");
         r->num[f] = s;
@@ -584,7 +584,7 @@ static json_t *field_json(const wb_report *r, wb_report_field f)
     case K_TRI:
         return json_string(wb_tri_name((wb_tri)r->num[f]));
     case K_SEVERITY:
-        return json_string(wb_severity_name((wb_severity)r->num[f]));
+        return json_string(wb_incident_severity_name((wb_incident_severity)r->num[f]));
     case K_COUNT:
         return json_integer(r->num[f]);
     case K_MONEY:

@@ -83,7 +83,7 @@ int wb_severity_parse(const char *name, wb_severity *out)
     return WB_EINVAL;
 }
 
-const char *wb_deadline_rule_name(wb_deadline_rule r)
+const char *wb_patch_rule_name(wb_patch_rule r)
 {
     switch (r) {
     case WB_DL_NONE:
@@ -121,7 +121,7 @@ void wb_policy_default(wb_policy *p)
 }
 
 /* Days for a band; -1 when the band has no deadline. */
-static int band_days(const wb_policy *p, wb_severity sev, bool internet, wb_deadline_rule *rule)
+static int band_days(const wb_policy *p, wb_severity sev, bool internet, wb_patch_rule *rule)
 {
     switch (sev) {
     case WB_SEV_CRITICAL:
@@ -151,12 +151,12 @@ static int band_days(const wb_policy *p, wb_severity sev, bool internet, wb_dead
 }
 
 wb_time wb_policy_deadline(const wb_policy *p, wb_severity sev, bool internet_facing,
-                           wb_time published, wb_time kev_due, wb_deadline_rule *rule)
+                           wb_time published, wb_time kev_due, wb_patch_rule *rule)
 {
     wb_time best = WB_TIME_NONE;
     *rule = WB_DL_NONE;
     if (published != WB_TIME_NONE) {
-        wb_deadline_rule r;
+        wb_patch_rule r;
         int days;
         if (sev == WB_SEV_UNKNOWN) {
             days = p->unscored_as == WB_SEV_UNKNOWN

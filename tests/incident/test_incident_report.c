@@ -81,7 +81,7 @@ static void test_full_report(void **state)
     assert_int_equal(r->present, (1u << WB_RF_COUNT) - 1);
     assert_string_equal(r->text[WB_RF_CONTACT_EMAIL], "soc@example.nl");
     assert_int_equal(r->num[WB_RF_MALICIOUS], WB_TRI_YES);
-    assert_int_equal(r->num[WB_RF_SEVERITY], WB_SEVERITY_HIGH);
+    assert_int_equal(r->num[WB_RF_SEVERITY], WB_INC_SEVERITY_HIGH);
     assert_int_equal(r->num[WB_RF_IMPACT_USERS_AFFECTED], 1200);
     assert_int_equal(r->num[WB_RF_IMPACT_FINANCIAL_LOSS_EUR], 2500050);
     assert_int_equal(r->nindicators, 2);

@@ -650,7 +650,7 @@ static void test_deadlines(void **state)
         double score;
         bool internet;
         int days;
-        wb_deadline_rule rule;
+        wb_patch_rule rule;
     } cases[] = {
         {9.0, true, 7, WB_DL_CRITICAL_INTERNET},
         {10.0, true, 7, WB_DL_CRITICAL_INTERNET},
@@ -663,13 +663,13 @@ static void test_deadlines(void **state)
         {0.1, false, 180, WB_DL_LOW},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        wb_deadline_rule r;
+        wb_patch_rule r;
         wb_time d = wb_policy_deadline(&p, wb_severity_from_score(cases[i].score),
                                        cases[i].internet, T0, WB_TIME_NONE, &r);
         assert_int_equal(d, T0 + cases[i].days * DAY);
         assert_int_equal(r, cases[i].rule);
     }
-    wb_deadline_rule r;
+    wb_patch_rule r;
     assert_int_equal(wb_policy_deadline(&p, WB_SEV_NONE, false, T0, WB_TIME_NONE, &r),
                      WB_TIME_NONE);
     assert_int_equal(wb_policy_deadline(&p, WB_SEV_UNKNOWN, false, T0, WB_TIME_NONE, &r),
