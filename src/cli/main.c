@@ -9,15 +9,16 @@
 #include "cli/cli.h"
 
 static const wb_command commands[] = {
+    /* in the order of the capabilities: detect, patch, share, report, assess */
     {"match", wb_cmd_match, "match indicators of compromise against logs (grep's exit codes)"},
+    {"vuln", wb_cmd_vuln, "match inventories against advisories; patch deadlines (scan, index)"},
     {"vers", wb_cmd_vers, "compare package versions; test, normalise and translate vers ranges"},
     {"purl", wb_cmd_purl, "parse and canonicalise package URLs (purl)"},
     {"cpe", wb_cmd_cpe, "match CPE 2.3 names and 2.2 URIs (NISTIR 7696)"},
     {"serve", wb_cmd_serve, "run the hub: share events and indicators under TLP (HTTP API)"},
     {"admin", wb_cmd_admin, "administer a hub database: organisations, users, keys, groups"},
-    {"assess", wb_cmd_assess, "control catalogues (Cbw, NIS2, basic principles), scores and gaps"},
     {"incident", wb_cmd_incident, "Cbw incident reporting: significance, report checks, deadlines"},
-    {"vuln", wb_cmd_vuln, "match inventories against advisories; patch deadlines (scan, index)"},
+    {"assess", wb_cmd_assess, "control catalogues (Cbw, NIS2, basic principles), scores and gaps"},
 };
 
 static void usage(FILE *f)
