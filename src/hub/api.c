@@ -27,6 +27,9 @@
 #include "weerbaar/incident.h"
 #include "weerbaar/register.h"
 
+/* Most attributes one sightings request may record (across all its sightings). */
+#define MAX_SIGHTING_HITS 100000
+
 #define DEFAULT_MAX_BODY ((size_t)50 * 1000 * 1000)
 #define MAX_AUDIT_PENDING 256
 #define MAX_LOOKUP_KEYS 160
@@ -958,6 +961,17 @@ static void h_sighting_add(hreq *r)
                 }
                 wbi_problem_set(&prob, 422, "invalid_sighting", "%s.value: %s", in[i].path,
                                 prob.msg);
+                bad_request = true;
+                break;
+            }
+            if (w.n + one.n > MAX_SIGHTING_HITS) {
+                /* Each value sighting can touch thousands of attributes; a
+                 * small body must not become millions of rows. */
+                free(one.hits);
+                wbi_problem_set(&prob, 413, "too_large",
+                                "%s: the sightings touch more than %d attributes; post fewer "
+                                "at a time",
+                                in[i].path, MAX_SIGHTING_HITS);
                 bad_request = true;
                 break;
             }

@@ -368,10 +368,12 @@ static int parse_attr(wbi_event_in *ev, json_t *a, const char *object_uuid, int6
     int eff = r->distribution == 5 ? ev->distribution : r->distribution;
     if (check_tlp_distribution(wb_tlp_stricter(ev->tlp, tlp), eff, path, prob) != 0) return -1;
     if (attr_keys(ev, out, prob) != 0) return -1;
-    /* Local ids of another instance mean nothing here. */
-    json_object_del(a, "id");
-    json_object_del(a, "event_id");
-    json_object_del(a, "object_id");
+    /* Local ids of another instance mean nothing here; sightings, proposals
+     * and correlations have audiences of their own (see wbi_event_parse). */
+    static const char *const aforeign[] = {"id",       "event_id",        "object_id",
+                                           "Sighting", "ShadowAttribute", "RelatedAttribute"};
+    for (size_t k = 0; k < sizeof aforeign / sizeof aforeign[0]; k++)
+        json_object_del(a, aforeign[k]);
     json_object_set_new(a, "to_ids", json_boolean(r->to_ids));
     json_object_set_new(a, "deleted", json_boolean(r->deleted));
     char num[24];
@@ -504,15 +506,36 @@ int wbi_event_parse(const char *body, size_t len, const wbi_limits *lim, int64_t
                 wbi_problem_set(prob, 500, "internal", "out of memory");
                 return -1;
             }
+            /* An object's own audience is not modelled: its attributes carry
+             * theirs. An object narrower than its event would otherwise be
+             * served to the whole event audience, so it is refused. */
+            int64_t od = 5;
+            json_t *odist = json_object_get(o, "distribution");
+            if (odist != NULL && (get_int(odist, 0, 5, &od) < 0 || od != 5)) {
+                wbi_problem_set(prob, 422, "invalid_event",
+                                "%s.distribution: an object must inherit the event's (5); give "
+                                "its attributes their own distribution instead",
+                                opath);
+                return -1;
+            }
+            static const char *const oforeign[] = {"id", "event_id", "sharing_group_id",
+                                                   "SharingGroup"};
+            for (size_t k = 0; k < sizeof oforeign / sizeof oforeign[0]; k++)
+                json_object_del(o, oforeign[k]);
             if (take_uuid(o, opath, ou, prob) != 0) return -1;
             if (parse_attr_array(ev, o, opath, ou, lim, now, &cap, prob) != 0) return -1;
         }
     }
-    /* Identity and time are the hub's to set (api.c), from the caller's key. */
+    /* Identity and time are the hub's to set (api.c), from the caller's key.
+     * Sub-objects with audiences of their own (event reports, sightings,
+     * proposals, related events) are not modelled by the policy, so they
+     * are not kept: served as posted they would reach the whole event
+     * audience. */
     static const char *const local[] = {
-        "id",          "org_id",    "orgc_id",           "Org",
-        "Orgc",        "timestamp", "publish_timestamp", "sharing_group_id",
-        "SharingGroup"};
+        "id",           "org_id",      "orgc_id",           "Org",
+        "Orgc",         "timestamp",   "publish_timestamp", "sharing_group_id",
+        "SharingGroup", "EventReport", "RelatedEvent",      "ShadowAttribute",
+        "Sighting"};
     for (size_t i = 0; i < sizeof local / sizeof local[0]; i++)
         json_object_del(e, local[i]);
     return 0;

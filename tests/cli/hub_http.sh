@@ -179,6 +179,14 @@ check "rate limit is per key" '[ "$(c "$KB" GET /api/v1/events)" = 200 ]'
 
 # durability: a write answered 2xx survives kill -9
 check "write answered 201" '[ "$(c "$KB" POST /api/v1/events "{\"Event\":{\"uuid\":\"5e0f7a6c-0000-4000-8000-0000000000d1\",\"info\":\"durable\"}}")" = 201 ]'
+# sub-objects with audiences of their own are not passed on (security review)
+st=$(c "$KB" POST /api/v1/events '{"Event":{"uuid":"5e0f7a6c-0000-4000-8000-0000000000e1","info":"obj","distribution":"1","Tag":[{"name":"tlp:green"}],"Object":[{"name":"x","distribution":"0","comment":"ORG-ONLY","Attribute":[{"type":"ip-dst","value":"192.0.2.201","to_ids":true}]}]}}')
+check "an object narrower than its event is refused with 422 naming it" \
+  '[ "$st" = 422 ] && grep -q "Object\[0\].distribution" "$T/r.json"'
+st=$(c "$KB" POST /api/v1/events '{"Event":{"uuid":"5e0f7a6c-0000-4000-8000-0000000000e2","info":"subs","distribution":"1","Tag":[{"name":"tlp:green"}],"EventReport":[{"name":"SECRET","distribution":"0"}],"RelatedEvent":[{"Event":{"info":"other"}}],"Attribute":[{"type":"ip-dst","value":"192.0.2.202","to_ids":true,"Sighting":[{"source":"SecretOrg"}]}]}}')
+c "$KB" GET /api/v1/events/5e0f7a6c-0000-4000-8000-0000000000e2 > /dev/null
+check "event reports, related events and embedded sightings are not stored or served" \
+  "[ \"\$st\" = 201 ] && ! grep -qE 'SECRET|SecretOrg|RelatedEvent|EventReport' $T/r.json"
 c "$KB" GET /api/v1/events/5e0f7a6c-0000-4000-8000-0000000000d1 > /dev/null
 check "an event stored without a TLP tag is served with the tlp:amber it is read as" \
   "j $T/r.json '[t[\"name\"] for t in d[\"Event\"][\"Tag\"]]==[\"tlp:amber\"]'"
