@@ -34,6 +34,8 @@
 #define MAX_AUDIT_PENDING 256
 #define MAX_LOOKUP_KEYS 160
 #define MAX_RESULTS 10000
+/* Incidents looked at for one list (visibility is decided per incident). */
+#define MAX_INCIDENTS_SCANNED ((size_t)10000000)
 
 struct wb_hub {
     wb_hub_opts opts;
@@ -1389,7 +1391,10 @@ typedef struct inc_ids {
 static int inc_ids_cb(void *ud, const wb_incident_rec *i)
 {
     inc_ids *w = ud;
-    if (w->n == MAX_RESULTS) return 1;
+    /* Every incident id is collected and only then filtered by visibility:
+     * a cap here would hide newer incidents (and their legal deadlines)
+     * from the organisations that may see them. */
+    if (w->n == MAX_INCIDENTS_SCANNED) return 1;
     if (w->n == w->cap) {
         size_t cap = w->cap ? w->cap * 2 : 64;
         int64_t *p = wb_arena_alloc(&w->r->arena, cap * sizeof *p);
@@ -1416,12 +1421,14 @@ static void incident_walk(hreq *r, bool due)
     }
     json_t *arr = json_array();
     int rc = arr ? 0 : WB_ENOMEM;
-    for (size_t k = 0; rc == 0 && k < w.n; k++) {
+    size_t shown = 0;
+    for (size_t k = 0; rc == 0 && k < w.n && shown < MAX_RESULTS; k++) {
         wb_incident_audience a;
         rc = incident_audience(r, w.ids[k], &a);
         if (rc) break;
         wb_access acc = wb_policy_incident(&r->who, WB_INCIDENT_READ, &a);
         if (acc == WB_DENY) continue;
+        shown++;
         if (acc == WB_ALLOW_AUDITED)
             audit_later(r, "read.admin", num(r, w.ids[k]),
                         due ? "incident deadlines read by site admin"
