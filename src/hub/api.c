@@ -1488,6 +1488,11 @@ static void h_incident_report(hreq *r)
                     "gdpr-breach");
         return;
     }
+    if (r->req->body &&
+        wbi_json_depth_ok(r->req->body, r->req->body_len, r->hub->lim.max_depth) != 0) {
+        reply_error(r, 400, "invalid_json", "the report nests deeper than the hub allows");
+        return;
+    }
     wb_reg_submission sub = {.incident_id = id,
                              .stage = stage,
                              .submitted_at = wb_time_now(),

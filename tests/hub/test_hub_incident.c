@@ -288,6 +288,17 @@ static void test_reports(void **state)
     assert_non_null(strstr(msg, "initial_assessment"));
     json_decref(j);
     assert_int_equal(call(f, "POST", path, "notification", C_OWN, "{", NULL), 400);
+    /* Nested deeper than the hub's limit: refused before it is parsed. */
+    char deep[200];
+    memset(deep, '[', 100);
+    memset(deep + 100, ']', 99);
+    deep[199] = '\0';
+    char body[260];
+    snprintf(body, sizeof body, "{\"summary\":%s]}", deep);
+    assert_int_equal(call(f, "POST", path, "notification", C_OWN, body, &j), 400);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+                        "invalid_json");
+    json_decref(j);
     assert_int_equal(call(f, "POST", path, "bogus", C_OWN, ew, NULL), 400);
     /* The server's clock is the submission time; the first decides met. */
     assert_int_equal(call(f, "POST", path, "early-warning", C_OWN, ew, &j), 201);
