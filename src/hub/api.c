@@ -34,6 +34,8 @@
 #define MAX_AUDIT_PENDING 256
 #define MAX_LOOKUP_KEYS 160
 #define MAX_RESULTS 10000
+/* The rate-limit bucket all failed authentications share (key ids are > 0). */
+#define AUTH_FAIL_BUCKET ((int64_t)-1)
 /* Incidents looked at for one list (visibility is decided per incident). */
 #define MAX_INCIDENTS_SCANNED ((size_t)10000000)
 
@@ -1701,6 +1703,16 @@ static int authenticate(hreq *r)
         snprintf(obj, sizeof obj, "key %lld", (long long)r->owner.key_id);
         const char *detail = r->owner.key_id ? "revoked key" : "unknown key";
         memset(&r->owner, 0, sizeof r->owner);
+        /* Failed authentications share one bucket of the rate limit: each
+         * is an audit row and an fsync, so an unauthenticated flood must
+         * not turn into an unbounded audit log. */
+        unsigned retry;
+        if (!wbi_ratelimit_take(&r->hub->rl, AUTH_FAIL_BUCKET, wb_time_now(), &retry)) {
+            r->resp->retry_after = retry;
+            reply_error(r, 429, "rate_limited", "too many failed authentications; retry in %u s",
+                        retry);
+            return -1;
+        }
         if (audit_now(r, "auth.fail", detail[0] == 'r' ? obj : NULL, detail) != 0)
             hub_log(r->hub, "audit: %s", r->err.msg);
         reply_error(r, 401, "unauthorized", "the API key is not valid");

@@ -176,6 +176,10 @@ check "rate limit: 429 rate_limited after the burst" 'grep -q 200 "$T/codes" && 
 curl -s -D "$T/headers" -H "Authorization: Bearer $KS" "${urls[@]}" > /dev/null
 check "rate limit: Retry-After on 429" 'grep -qi "^retry-after: [0-9]" "$T/headers"'
 check "rate limit is per key" '[ "$(c "$KB" GET /api/v1/events)" = 200 ]'
+# failed authentications share a bucket: a flood gets 429, not an audit row each
+codes=$(for i in $(seq 60); do c 00ff$i GET /api/v1/events; echo; done | sort | uniq -c)
+check "a flood of bad keys is throttled (429) after the burst" \
+  'echo "$codes" | grep -q " 429" && echo "$codes" | grep -q " 401"'
 
 # durability: a write answered 2xx survives kill -9
 check "write answered 201" '[ "$(c "$KB" POST /api/v1/events "{\"Event\":{\"uuid\":\"5e0f7a6c-0000-4000-8000-0000000000d1\",\"info\":\"durable\"}}")" = 201 ]'
