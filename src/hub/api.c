@@ -798,24 +798,33 @@ static bool seen(const look_walk *w, int64_t id)
     return false;
 }
 
+/* Appends a hit, doubling the array. Returns 0, 1 when growing would pass
+ * max_cap, or WB_ENOMEM (with r->err set). */
+static int hits_push(look_walk *w, hreq *r, hit h, size_t max_cap)
+{
+    if (w->n == w->cap) {
+        size_t nc = w->cap ? w->cap * 2 : 16;
+        if (nc > max_cap) return 1;
+        hit *nh = realloc(w->hits, nc * sizeof *nh);
+        if (nh == NULL) return wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+        w->hits = nh;
+        w->cap = nc;
+    }
+    w->hits[w->n++] = h;
+    return 0;
+}
+
 static int look_cb(void *ud, const wb_event_rec *e, const wb_attr_rec *a)
 {
     look_walk *w = ud;
     if (seen(w, a->id)) return 0;
     wb_policy_item it = item_of(e, a);
     if (!may_read(w->r, w->path, &it, a->uuid)) return 0;
-    if (w->n == w->cap) {
-        size_t nc = w->cap ? w->cap * 2 : 16;
-        if (nc > MAX_RESULTS) return 1;
-        hit *nh = realloc(w->hits, nc * sizeof *nh);
-        if (nh == NULL) {
-            w->rc = wb_error_set(&w->r->err, WB_ENOMEM, "out of memory");
-            return 1;
-        }
-        w->hits = nh;
-        w->cap = nc;
+    int pr = hits_push(w, w->r, (hit){a->id, w->kind}, MAX_RESULTS);
+    if (pr != 0) {
+        if (pr < 0) w->rc = pr;
+        return 1;
     }
-    w->hits[w->n++] = (hit){a->id, w->kind};
     if (w->out == NULL) return 0;
     json_t *j = json_loads(a->json, 0, NULL);
     if (!json_is_object(j)) {
@@ -942,17 +951,8 @@ static void h_sighting_add(hreq *r)
                 break;
             }
             if (g == 0 && o.visible && !seen(&w, o.id)) {
-                if (w.n == w.cap) {
-                    size_t nc = w.cap ? w.cap * 2 : 16;
-                    hit *nh = realloc(w.hits, nc * sizeof *nh);
-                    if (nh == NULL) {
-                        rc = wb_error_set(&r->err, WB_ENOMEM, "out of memory");
-                        break;
-                    }
-                    w.hits = nh;
-                    w.cap = nc;
-                }
-                w.hits[w.n++] = (hit){o.id, WB_IOC_TYPE_COUNT};
+                rc = hits_push(&w, r, (hit){o.id, WB_IOC_TYPE_COUNT}, SIZE_MAX);
+                if (rc) break;
             }
         } else {
             /* A value: every visible attribute it matches, as a look-up. */
@@ -979,19 +979,8 @@ static void h_sighting_add(hreq *r)
                 bad_request = true;
                 break;
             }
-            for (size_t k = 0; k < one.n && rc == 0; k++) {
-                if (w.n == w.cap) {
-                    size_t nc = w.cap ? w.cap * 2 : 16;
-                    hit *nh = realloc(w.hits, nc * sizeof *nh);
-                    if (nh == NULL) {
-                        rc = wb_error_set(&r->err, WB_ENOMEM, "out of memory");
-                        break;
-                    }
-                    w.hits = nh;
-                    w.cap = nc;
-                }
-                w.hits[w.n++] = one.hits[k];
-            }
+            for (size_t k = 0; k < one.n && rc == 0; k++)
+                rc = hits_push(&w, r, one.hits[k], SIZE_MAX);
             free(one.hits);
         }
         if (w.n == first[i]) json_array_append_new(missed, json_string(in[i].path));
