@@ -216,6 +216,12 @@ int wb_vulnscan_finish(wb_vulnscan *s, wb_error *err);
 size_t wb_vulnscan_count(const wb_vulnscan *s);
 const wb_finding *wb_vulnscan_get(const wb_vulnscan *s, size_t i);
 void wb_vulnscan_summary_get(const wb_vulnscan *s, wb_scan_summary *out);
+/* Appends f as the one-line JSON object of `weerbaar vuln scan --format
+ * json` (fields in docs/vuln-scan.md): the bytes jansson would write for it
+ * with JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6), without
+ * allocating per value. Strings that are not UTF-8 are written with '?' for
+ * every byte from 0x80 up. 0 or WB_ENOMEM (out then holds a partial object). */
+int wb_finding_json(const wb_finding *f, wb_buf *out);
 void wb_vulnscan_free(wb_vulnscan *s);
 
 #ifdef __cplusplus
