@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,6 +64,7 @@ struct wb_vulndb {
     bool frozen;
     char *image;
     size_t size;
+    bool mapped; /* image is a read-only mapping of the index file, not malloc'd */
     wbi_view view;
 };
 
@@ -962,36 +964,49 @@ int wb_vulndb_open(wb_vulndb **out, const char *path, wb_error *err)
         return wb_error_set(err, WB_ELIMIT, "%s: index larger than 8 GiB", path);
     }
     size_t len = (size_t)st.st_size;
-    char *img = malloc(len ? len : 1);
-    if (img == NULL) {
-        close(fd);
-        return wb_error_set(err, WB_ENOMEM, "%s: out of memory", path);
-    }
-    size_t got = 0;
-    while (got < len) {
-        ssize_t r = read(fd, img + got, len - got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        got += (size_t)r;
+    /* Mapped, not read: a scan touches a small part of a 100 MB index (the
+     * records validate() checks and the strings of the entries it looks
+     * at), and reading it all into fresh memory cost more than the matching
+     * (0.2 s of system time on the benchmark). MAP_PRIVATE + PROT_READ: the
+     * image is never written. `vuln index` writes a new file and renames it
+     * over the old one, so a mapped index is not truncated under a running
+     * scan. mmap failing (some file systems) falls back to read(). */
+    char *img = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+    bool mapped = img != MAP_FAILED;
+    if (!mapped) {
+        img = malloc(len ? len : 1);
+        if (img == NULL) {
+            close(fd);
+            return wb_error_set(err, WB_ENOMEM, "%s: out of memory", path);
+        }
+        size_t got = 0;
+        while (got < len) {
+            ssize_t r = read(fd, img + got, len - got);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) break;
+            got += (size_t)r;
+        }
+        if (got != len) {
+            close(fd);
+            free(img);
+            return wb_error_set(err, WB_EIO, "%s: short read", path);
+        }
     }
     close(fd);
-    if (got != len) {
-        free(img);
-        return wb_error_set(err, WB_EIO, "%s: short read", path);
-    }
     wb_vulndb *db = calloc(1, sizeof *db);
-    if (db == NULL) {
-        free(img);
-        return wb_error_set(err, WB_ENOMEM, "%s: out of memory", path);
-    }
-    int rc = validate(path, img, len, &db->view, err);
+    int rc = db ? validate(path, img, len, &db->view, err)
+                : wb_error_set(err, WB_ENOMEM, "%s: out of memory", path);
     if (rc != 0) {
-        free(img);
+        if (mapped)
+            munmap(img, len);
+        else
+            free(img);
         free(db);
         return rc;
     }
     db->image = img;
     db->size = len;
+    db->mapped = mapped;
     db->frozen = true;
     *out = db;
     return 0;
@@ -1180,6 +1195,9 @@ void wb_vulndb_free(wb_vulndb *db)
 {
     if (db == NULL) return;
     free_building(db);
-    free(db->image);
+    if (db->mapped)
+        munmap(db->image, db->size);
+    else
+        free(db->image);
     free(db);
 }
