@@ -35,6 +35,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          .name = "openssl",
          .purl = "pkg:rpm/redhat/openssl@1:3.0.1-4.el9?distro=rhel-9.2"},
         {.asset = "a", .name = "g", .vendor = "Acme", .product = "Gateway", .version = "2.5"},
+        /* package names: rpm NEVRA products (arch, module stream, epoch),
+         * vendor + product names of a deb package */
+        {.asset = "a",
+         .name = "telnet",
+         .purl = "pkg:rpm/redhat/telnet@0.17-64.el7?arch=x86_64&epoch=1&distro=rhel-7"},
+        {.asset = "a",
+         .name = "nodejs",
+         .purl = "pkg:rpm/redhat/nodejs@18.12.1-1.module%2Bel8.7.0%2B1%2Bab?arch=x86_64&epoch=1&"
+                 "rpmmod=nodejs:18:8070020221024084802:ad008a3a"},
+        {.asset = "a", .name = "openssl", .purl = "pkg:deb/debian/openssl@1.1.1n-0%2Bdeb11u4"},
     };
     wb_vulnscan *s = NULL;
     wb_scan_opts o = {.now = 0};

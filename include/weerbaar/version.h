@@ -59,6 +59,38 @@ int wb_version_scheme_cmp(const wb_version_scheme *s, const char *a, size_t an, 
 int wb_version_valid(const char *scheme, const char *v, wb_error *err);
 int wb_version_scheme_check(const wb_version_scheme *s, const char *v, size_t n, wb_error *err);
 
+/* ---- RPM package names ------------------------------------------------------ */
+
+/* A package named the way rpm and Red Hat's CSAF product_version branches
+ * name builds: NAME-[EPOCH:]VERSION-RELEASE[.ARCH] ("telnet-1:0.17-65.el7_6.x86_64",
+ * "openssl-1:1.0.2k-19.el7", "perl-Carp-1.50-439.el9.noarch"); yum's
+ * EPOCH:NAME-VERSION-RELEASE[.ARCH] is read too. Pointers into the parsed
+ * string; a part that is absent has length 0. */
+typedef struct wb_nevra {
+    const char *name, *epoch, *version, *release, *arch;
+    size_t name_len, epoch_len, version_len, release_len, arch_len;
+} wb_nevra;
+
+/* Splits s[0..n): the release after the last '-', the version before it
+ * (an epoch of digits and ':' may lead it), the name before that. The arch
+ * is a '.'-suffix only when it is a known rpm architecture (x86_64, i686,
+ * aarch64, ppc64le, s390x, noarch, src, ...; wb_rpm_arch_known): the
+ * release "65.el7_6" itself ends in a '.'-part. The name takes letters,
+ * digits and "._+-"; version and release letters, digits and "._+~^", the
+ * version starting with a digit. So names of other things (module streams
+ * "nodejs:18:8080020230202154002:4d2a8c93", container images
+ * "openshift4/ose-cli:v4.6.0-2021", "Windows Server 2019") do not parse.
+ * Returns 0, or WB_EINVAL with the reason in err. */
+int wb_nevra_parse(const char *s, size_t n, wb_nevra *out, wb_error *err);
+
+/* Writes "[EPOCH:]VERSION-RELEASE", a version of the "rpm" scheme, into
+ * out[0..cap) with a NUL; returns its length, or 0 when cap is too small. */
+size_t wb_nevra_evr(const wb_nevra *x, char *out, size_t cap);
+
+/* Whether a[0..n) is an architecture rpm builds for (or "noarch", "src",
+ * "nosrc"). */
+bool wb_rpm_arch_known(const char *a, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

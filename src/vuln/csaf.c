@@ -597,7 +597,7 @@ static int read_document(wbi_doc *d, const json_t *root, doc_info *di)
 }
 
 static int vulnerability(wbi_doc *d, const doc_info *di, const wbi_csaf_tree *t, const json_t *v,
-                         size_t ordinal, wbi_advb *b, wb_advisory_sink *sink)
+                         size_t ordinal, size_t count, wbi_advb *b, wb_advisory_sink *sink)
 {
     if (!json_is_object(v)) return wbi_doc_fail(d, "expected an object");
     wbi_advb_reset(b);
@@ -640,7 +640,11 @@ static int vulnerability(wbi_doc *d, const doc_info *di, const wbi_csaf_tree *t,
         if (rc != 0) return rc;
         wbi_path_cut(d, old);
     }
-    if (wbi_advb_alias(b, di->tracking_id) != 0) return wbi_doc_nomem(d);
+    /* The tracking id is another name of the vulnerability only when the
+     * document is about one: as an alias of each of an RHSA's CVEs it would
+     * merge them all into one vulnerability (one finding, the others'
+     * ids lost). It stays the finding's "advisory" either way. */
+    if (count == 1 && wbi_advb_alias(b, di->tracking_id) != 0) return wbi_doc_nomem(d);
     /* A per-vulnerability impact rating (Red Hat writes one) is more
      * precise than the document's aggregate. */
     json_array_foreach(threats, i, x)
@@ -689,7 +693,7 @@ int wbi_csaf_parse(wbi_doc *d, const json_t *root, wb_advisory_sink *sink)
         json_array_foreach(vulns, i, v)
         {
             size_t o2 = wbi_path_idx(d, i);
-            rc = vulnerability(d, &di, &t, v, i + 1, &b, sink);
+            rc = vulnerability(d, &di, &t, v, i + 1, json_array_size(vulns), &b, sink);
             if (rc != 0) break;
             wbi_path_cut(d, o2);
         }

@@ -29,6 +29,7 @@
 #include "vuln/db_internal.h"
 #include "weerbaar/cpe.h"
 #include "weerbaar/purl.h"
+#include "weerbaar/version.h"
 
 /* Largest index file accepted (the image uses 32-bit string offsets). */
 #define MAX_IMAGE ((uint64_t)8 << 30)
@@ -213,6 +214,40 @@ int wbi_name_key(const char *vendor, const char *product, wb_buf *out)
     return 0;
 }
 
+int wbi_pkg_key(const char *type, const char *name, size_t n, wb_buf *out)
+{
+    wb_buf_reset(out);
+    while (n && (*name == ' ' || *name == '\t'))
+        name++, n--;
+    while (n && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+        n--;
+    if (n == 0) return WB_EINVAL;
+    if (wb_buf_puts(out, type) != 0 || wb_buf_putc(out, '\x1f') != 0) return WB_ENOMEM;
+    /* rpm names are case-sensitive (ImageMagick); product names are not */
+    bool lower = strcmp(type, "rpm") != 0;
+    for (size_t i = 0; i < n; i++)
+        if (wb_buf_putc(out, lower ? wb_lower(name[i]) : name[i]) != 0) return WB_ENOMEM;
+    return 0;
+}
+
+/* Entries of CSAF products with neither purl nor CPE can still name a
+ * package: Red Hat's older CSAF names builds only as product versions
+ * ("telnet-1:0.17-65.el7_6.x86_64"), others give vendor, product and
+ * version names. Such entries are indexed by package name so that purl
+ * components (pkg:rpm/redhat/telnet@..., pkg:deb/debian/openssl@...) find
+ * them; match.c decides whether vendor, arch, module and version fit. */
+static int entry_pkg_key(const wb_affected *a, wb_buf *out)
+{
+    wb_nevra nv;
+    wb_error err;
+    if (a->purl || a->cpe) return WB_EINVAL;
+    if (a->version && wb_nevra_parse(a->version, strlen(a->version), &nv, &err) == 0)
+        return wbi_pkg_key("rpm", nv.name, nv.name_len, out);
+    if (a->vendor && a->product && (a->version || a->range))
+        return wbi_pkg_key("name", a->product, strlen(a->product), out);
+    return WB_EINVAL;
+}
+
 size_t wbi_key_find(const wbi_key *k, size_t n, uint64_t hash)
 {
     size_t lo = 0, hi = n;
@@ -285,6 +320,11 @@ static int add_affected(wb_vulndb *db, uint32_t adv, const wb_affected *a)
     }
     if (rc == 0 && wbi_name_key(a->vendor, a->product, &db->scratch) == 0)
         rc = intern(db, db->scratch.data, &r.name_key);
+    if (rc == 0) {
+        int k = entry_pkg_key(a, &db->scratch);
+        if (k == WB_ENOMEM) return k;
+        if (k == 0) rc = intern(db, db->scratch.data, &r.pkg_key);
+    }
     if (rc == 0) rc = push(db, WBI_SEC_AFF, &r, sizeof r);
     return rc;
 }
@@ -695,6 +735,7 @@ static size_t elsize_of(int sec)
         [WBI_SEC_KEV] = sizeof(wbi_kev),
         [WBI_SEC_EPSS] = sizeof(wbi_epss),
         [WBI_SEC_VEX] = sizeof(wbi_vex),
+        [WBI_SEC_IPKG] = sizeof(wbi_key),
     };
     return sizes[sec];
 }
@@ -726,6 +767,7 @@ int wb_vulndb_build(wb_vulndb *db, wb_error *err)
     if (rc == 0) rc = build_index(db, WBI_SEC_IPURL, offsetof(wbi_aff, purl_key));
     if (rc == 0) rc = build_index(db, WBI_SEC_ICPE, offsetof(wbi_aff, cpe_key));
     if (rc == 0) rc = build_index(db, WBI_SEC_INAME, offsetof(wbi_aff, name_key));
+    if (rc == 0) rc = build_index(db, WBI_SEC_IPKG, offsetof(wbi_aff, pkg_key));
     if (rc == 0) rc = sort_by_hash(&db->sec[WBI_SEC_KEV], sizeof(wbi_kev));
     if (rc == 0) rc = sort_by_hash(&db->sec[WBI_SEC_EPSS], sizeof(wbi_epss));
     if (rc == 0) rc = sort_by_hash(&db->sec[WBI_SEC_VEX], sizeof(wbi_vex));
@@ -837,6 +879,7 @@ static int validate(const char *name, const char *img, size_t size, wbi_view *v,
     SET(ipurl, WBI_SEC_IPURL, wbi_key);
     SET(icpe, WBI_SEC_ICPE, wbi_key);
     SET(iname, WBI_SEC_INAME, wbi_key);
+    SET(ipkg, WBI_SEC_IPKG, wbi_key);
     SET(kev, WBI_SEC_KEV, wbi_kev);
     SET(epss, WBI_SEC_EPSS, wbi_epss);
     SET(vex, WBI_SEC_VEX, wbi_vex);
@@ -877,7 +920,7 @@ static int validate(const char *name, const char *img, size_t size, wbi_view *v,
         if (r->adv >= v->nadv || r->status > WB_AFF_UNDER_INVESTIGATION || !S(r->purl) ||
             !S(r->cpe) || !S(r->vendor) || !S(r->product) || !S(r->version) || !S(r->range) ||
             !S(r->scheme) || !S(r->fixed) || !S(r->product_id) || !S(r->purl_key) ||
-            !S(r->distro) || !S(r->cpe_key) || !S(r->name_key) || !S(r->platform))
+            !S(r->distro) || !S(r->cpe_key) || !S(r->name_key) || !S(r->platform) || !S(r->pkg_key))
             return BAD("%s: affected record %zu out of bounds", name, i);
     }
     for (size_t i = 0; i < v->nrem; i++) {
@@ -885,9 +928,9 @@ static int validate(const char *name, const char *img, size_t size, wbi_view *v,
         if (!S(r->category) || !S(r->details) || !S(r->url) || !L(r->pids, r->npids, v->nu32))
             return BAD("%s: remediation record %zu out of bounds", name, i);
     }
-    const wbi_key *idx[3] = {v->ipurl, v->icpe, v->iname};
-    size_t nidx[3] = {v->nipurl, v->nicpe, v->niname};
-    for (int k = 0; k < 3; k++)
+    const wbi_key *idx[4] = {v->ipurl, v->icpe, v->iname, v->ipkg};
+    size_t nidx[4] = {v->nipurl, v->nicpe, v->niname, v->nipkg};
+    for (int k = 0; k < 4; k++)
         for (size_t i = 0; i < nidx[k]; i++) {
             const wbi_key *r = &idx[k][i];
             if (!r->key || !S(r->key) || r->aff >= v->naff ||

@@ -21,7 +21,7 @@
 #include "weerbaar/vulnscan.h"
 
 #define WBI_VDB_MAGIC "WBVULNDB"
-#define WBI_VDB_VERSION 2u /* 2: platform, severity, VEX vendor and range */
+#define WBI_VDB_VERSION 3u /* 2: platform, severity, VEX vendor and range; 3: package names */
 #define WBI_VDB_ENDIAN 0x01020304u
 
 enum {
@@ -38,6 +38,7 @@ enum {
     WBI_SEC_KEV,   /* wbi_kev, sorted by hash */
     WBI_SEC_EPSS,  /* wbi_epss, sorted by hash */
     WBI_SEC_VEX,   /* wbi_vex, sorted by hash of the vulnerability id */
+    WBI_SEC_IPKG,  /* wbi_key: package name of a CSAF product without purl or CPE -> affected */
     WBI_SEC_COUNT
 };
 
@@ -91,6 +92,8 @@ typedef struct wbi_aff {
     uint32_t cpe_key;  /* "vendor:product" WFN values, or 0 */
     uint32_t name_key; /* lower-case vendor, 0x1f, lower-case product; or 0 */
     uint32_t platform; /* CSAF relationship: the product it is installed on, or 0 */
+    uint32_t pkg_key;  /* entries without purl and CPE: "rpm" 0x1f NAME when the version is an
+                          rpm NEVRA, else "name" 0x1f lower-case product; or 0 */
 } wbi_aff;
 
 typedef struct wbi_rem {
@@ -146,8 +149,8 @@ typedef struct wbi_view {
     size_t naff;
     const wbi_rem *rem;
     size_t nrem;
-    const wbi_key *ipurl, *icpe, *iname;
-    size_t nipurl, nicpe, niname;
+    const wbi_key *ipurl, *icpe, *iname, *ipkg;
+    size_t nipurl, nicpe, niname, nipkg;
     const wbi_kev *kev;
     size_t nkev;
     const wbi_epss *epss;
@@ -177,6 +180,10 @@ size_t wbi_key_find(const wbi_key *k, size_t n, uint64_t hash);
 int wbi_purl_key(const char *purl, wb_buf *out, wb_buf *distro_out, wb_buf *version_out);
 int wbi_cpe_key(const char *cpe, wb_buf *out);
 int wbi_name_key(const char *vendor, const char *product, wb_buf *out);
+/* The package-name key of an entry that has neither purl nor CPE (see
+ * wbi_aff.pkg_key), and of a component: type "rpm" with the exact rpm name,
+ * or type "name" with a product name (lower-cased, trimmed). */
+int wbi_pkg_key(const char *type, const char *name, size_t n, wb_buf *out);
 
 #define WBI_HASH_SEED 0x7662646275656c76ULL
 

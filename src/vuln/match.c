@@ -30,8 +30,9 @@
 /* Most fixed versions kept per finding (the report needs a few, not all). */
 #define MAX_FIXED 16
 
-enum { M_PURL, M_SOURCE, M_CPE, M_NAME };
-static const char *const method_names[] = {"purl", "source-package", "cpe", "csaf-product"};
+enum { M_PURL, M_SOURCE, M_CPE, M_NAME, M_PKG };
+static const char *const method_names[] = {"purl", "source-package", "cpe", "csaf-product",
+                                           "package-name"};
 
 /* One affected entry a component's identity led to. */
 typedef struct cand {
@@ -47,6 +48,9 @@ typedef struct comp {
     const char *src_version; /* dpkg source version, else version */
     const char *distro;      /* purl distro qualifier, or NULL */
     const char *purl_type;   /* for the default version scheme */
+    /* rpm, deb and apk purls, for package-name matches: namespace, name and
+     * the arch and rpmmod qualifiers (NULL when absent) */
+    const char *ns, *pname, *arch, *rpmmod;
     bool has_cpe;
     wb_cpe cpe;
 } comp;
@@ -72,7 +76,7 @@ struct wb_vulnscan {
      * not parsed yet, &bad_range = does not parse). Popular packages are in
      * many components: parsing each range once halves the scan. */
     wb_vers **vcache;
-    wb_buf key[5], distro, pver, tmp;
+    wb_buf key[7], distro, pver, tmp;
     wb_scan_summary sum;
     int fail;
     bool finished;
@@ -95,6 +99,10 @@ static const char *scheme_of_type(const char *purl_type)
 static const char *scheme_for(const wbi_view *v, const wbi_aff *a, const comp *c, int method)
 {
     const char *s = wbi_str(v, a->scheme);
+    /* A product named without purl says nothing of its scheme (CSAF's
+     * default is generic): the component's package type does. */
+    if (method == M_PKG && (s == NULL || strcmp(s, "generic") == 0))
+        return scheme_of_type(c->purl_type);
     if (s) return s;
     if (method == M_PURL || method == M_SOURCE) return scheme_of_type(c->purl_type);
     return "generic";
@@ -225,7 +233,8 @@ static bool cpe_plain_value(const char *p, size_t n, wb_buf *out)
 }
 
 /* Whether the entry covers the installed version. */
-static vres version_in(wb_vulnscan *s, const wbi_aff *a, const comp *c, int method, const char *ver)
+static vres version_in(wb_vulnscan *s, const wbi_aff *a, const comp *c, int method, const char *ver,
+                       const char *aver)
 {
     const wbi_view *v = s->v;
     const char *scheme = scheme_for(v, a, c, method);
@@ -257,9 +266,9 @@ static vres version_in(wb_vulnscan *s, const wbi_aff *a, const comp *c, int meth
         if (wb_vers_contains(*slot, ver, &in, &err) != 0) return V_INCOMPARABLE;
         return in ? V_IN : V_OUT;
     }
-    if (a->version) {
+    if (aver) {
         if (ver == NULL) return V_INCOMPARABLE;
-        return version_eq(scheme, ver, wbi_str(v, a->version)) ? V_IN : V_OUT;
+        return version_eq(scheme, ver, aver) ? V_IN : V_OUT;
     }
     if (method == M_CPE && a->cpe) {
         /* NVD: a cpeMatch without bounds names its version in the CPE. */
@@ -319,10 +328,13 @@ static int add_cand(wb_vulnscan *s, uint32_t aff, int method)
 
 static size_t key_field(const wbi_aff *a, int which)
 {
-    return which == 0 ? a->purl_key : which == 1 ? a->cpe_key : a->name_key;
+    return which == 0   ? a->purl_key
+           : which == 1 ? a->cpe_key
+           : which == 2 ? a->name_key
+                        : a->pkg_key;
 }
 
-/* Entries whose key (which: 0 purl, 1 cpe, 2 name) equals key. */
+/* Entries whose key (which: 0 purl, 1 cpe, 2 name, 3 package name) equals key. */
 static int lookup(wb_vulnscan *s, int which, const char *key, int method)
 {
     const wbi_view *v = s->v;
@@ -335,8 +347,11 @@ static int lookup(wb_vulnscan *s, int which, const char *key, int method)
         }
         return 0;
     }
-    const wbi_key *idx = which == 0 ? v->ipurl : which == 1 ? v->icpe : v->iname;
-    size_t n = which == 0 ? v->nipurl : which == 1 ? v->nicpe : v->niname;
+    const wbi_key *idx = which == 0   ? v->ipurl
+                         : which == 1 ? v->icpe
+                         : which == 2 ? v->iname
+                                      : v->ipkg;
+    size_t n = which == 0 ? v->nipurl : which == 1 ? v->nicpe : which == 2 ? v->niname : v->nipkg;
     uint64_t h = wb_hash64(key, strlen(key), WBI_HASH_SEED);
     for (size_t i = wbi_key_find(idx, n, h); i < n && idx[i].hash == h; i++)
         if (strcmp(v->str + idx[i].key, key) == 0 && add_cand(s, idx[i].aff, method) != 0)
@@ -447,7 +462,7 @@ static const wbi_vex *vex_find(wb_vulnscan *s, const wbi_view *v, const char *id
     return NULL;
 }
 
-/* ---- findings ------------------------------------------------------------------------ */
+/* ---- package names ---------------------------------------------------------------- */
 
 static char *dup(wb_vulnscan *s, const char *p)
 {
@@ -456,6 +471,122 @@ static char *dup(wb_vulnscan *s, const char *p)
     if (d == NULL) s->fail = WB_ENOMEM;
     return d;
 }
+
+/* Lower-case letters and digits of s, at most cap - 1 of them. */
+static void alnum_lower(const char *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (; *s && n + 1 < cap; s++)
+        if ((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9'))
+            out[n++] = *s;
+        else if (*s >= 'A' && *s <= 'Z')
+            out[n++] = (char)(*s - 'A' + 'a');
+    out[n] = '\0';
+}
+
+/* Whether a CSAF vendor name ("Red Hat", "SUSE LLC", "The Debian Project")
+ * is the distribution a purl namespace names ("redhat", "suse", "debian"):
+ * the namespace's letters and digits appear in the vendor's. Ubuntu's
+ * packages come from Canonical. A shorter namespace than three characters
+ * says too little to compare. */
+static bool vendor_is(const char *vendor, const char *ns)
+{
+    char vv[128], nn[64];
+    alnum_lower(vendor, vv, sizeof vv);
+    alnum_lower(ns, nn, sizeof nn);
+    if (strlen(nn) < 3) return false;
+    if (strstr(vv, nn)) return true;
+    return strcmp(nn, "ubuntu") == 0 && strstr(vv, "canonical") != NULL;
+}
+
+static bool is_src_arch(const char *a, size_t n)
+{
+    return (n == 3 && memcmp(a, "src", 3) == 0) || (n == 5 && memcmp(a, "nosrc", 5) == 0);
+}
+
+/* Whether an entry's build architecture applies to the installed one. The
+ * same name and version can differ per architecture (i686 and x86_64 builds
+ * installed side by side); source packages are never installed, so a .src
+ * entry speaks only of source components; noarch builds install anywhere.
+ * Unknown on either side: no objection. */
+static bool arch_fits(const char *ea, size_t en, const char *ca)
+{
+    if (en == 0 || ca == NULL || *ca == '\0') return true;
+    size_t cn = strlen(ca);
+    if (is_src_arch(ea, en) || is_src_arch(ca, cn))
+        return is_src_arch(ea, en) && is_src_arch(ca, cn);
+    if ((en == 6 && memcmp(ea, "noarch", 6) == 0) || strcmp(ca, "noarch") == 0) return true;
+    return en == cn && memcmp(ea, ca, en) == 0;
+}
+
+/* A build of a RHEL 8+ / Fedora module stream: its release carries
+ * ".module+el8.7.0+..." or ".module_f28+...". */
+static bool is_module_build(const char *v, size_t n)
+{
+    for (size_t i = 0; i + 8 <= n; i++)
+        if (memcmp(v + i, ".module", 7) == 0 && (v[i + 7] == '+' || v[i + 7] == '_')) return true;
+    return false;
+}
+
+/* "name:stream" of a module given as NAME:STREAM[:VERSION:CONTEXT...] at the
+ * start of s (a purl's rpmmod qualifier, or the full name "httpd:2.4:
+ * 8070020230131172653:bd1311ed as a component of ..." of the module a
+ * package belongs to); for a full name, the token must have the four parts
+ * of a module NSVC. Length 0 when s names none. */
+static size_t module_stream(const char *s, bool need_nsvc)
+{
+    size_t tok = strcspn(s, " \t"), colons = 0, second = 0;
+    for (size_t i = 0; i < tok; i++)
+        if (s[i] == ':' && ++colons == 2) second = i;
+    if (colons < 1 || (need_nsvc && colons < 3)) return 0;
+    return colons >= 2 ? second : tok;
+}
+
+/* For a package-name candidate: whether the entry applies to the component
+ * beyond the name (vendor, architecture, module stream), and the entry's
+ * version to compare (*aver): for an rpm NEVRA its [epoch:]version-release,
+ * copied into the scan's arena because fixed versions are kept. An
+ * installed version without any epoch takes the entry's (*ver): SBOM tools
+ * often leave the epoch out, and an epoch-less 0.17-70 compared as epoch 0
+ * would be older than every fix "1:0.17-65" (grype reads it the same way). */
+static bool pkg_fits(wb_vulnscan *s, const wbi_aff *a, const comp *c, const char **aver,
+                     const char **ver)
+{
+    const wbi_view *v = s->v;
+    const char *key = wbi_str(v, a->pkg_key), *vendor = wbi_str(v, a->vendor);
+    /* The index led here; a damaged file may not have the key on the entry. */
+    if (key == NULL) return false;
+    if (strncmp(key, "rpm\x1f", 4) != 0) {
+        /* product names: only where the vendor is the component's
+         * distribution, or the names of any vendor's product would match */
+        return vendor && c->ns && vendor_is(vendor, c->ns);
+    }
+    if (vendor && c->ns && !vendor_is(vendor, c->ns)) return false;
+    wb_nevra nv;
+    wb_error err;
+    if (*aver == NULL || wb_nevra_parse(*aver, strlen(*aver), &nv, &err) != 0) return false;
+    if (!arch_fits(nv.arch, nv.arch_len, c->arch)) return false;
+    /* A module's build and the distribution's own build of a package are
+     * different lines of versions; so are two streams of one module. */
+    bool emod = is_module_build(nv.release, nv.release_len);
+    if (c->version == NULL || emod != is_module_build(c->version, strlen(c->version))) return false;
+    const char *plat = wbi_str(v, a->platform);
+    size_t en = emod && plat ? module_stream(plat, true) : 0;
+    size_t cn = emod && c->rpmmod ? module_stream(c->rpmmod, false) : 0;
+    if (en && cn && (en != cn || memcmp(plat, c->rpmmod, en) != 0)) return false;
+    char evr[WB_VERSION_MAX + 2];
+    if (wb_nevra_evr(&nv, evr, sizeof evr) == 0) return false;
+    *aver = dup(s, evr);
+    if (*aver && nv.epoch_len && *ver && !strchr(*ver, ':')) {
+        wb_buf_reset(&s->tmp);
+        if (wb_buf_printf(&s->tmp, "%.*s:%s", (int)nv.epoch_len, nv.epoch, *ver) != 0)
+            s->fail = WB_ENOMEM;
+        *ver = s->fail ? NULL : dup(s, s->tmp.data);
+    }
+    return *aver != NULL && !s->fail;
+}
+
+/* ---- findings ------------------------------------------------------------------------ */
 
 static void add_fixed(wb_vulnscan *s, size_t fi, const char *ver)
 {
@@ -636,11 +767,13 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
             !platform_is(wbi_str(v, a->platform), c->distro))
             continue;
         if (cd->method == M_CPE && !cpe_identity(v, a, c)) continue;
+        const char *aver = wbi_str(v, a->version);
+        if (cd->method == M_PKG && !pkg_fits(s, a, c, &aver, &ver)) continue;
         const char *scheme = scheme_for(v, a, c, cd->method);
         vres r;
         switch ((wb_aff_status)a->status) {
         case WB_AFF_AFFECTED:
-            r = version_in(s, a, c, cd->method, ver);
+            r = version_in(s, a, c, cd->method, ver, aver);
             if (r == V_INCOMPARABLE && ver) s->sum.incomparable++;
             if (r == V_IN) {
                 if (hit == SIZE_MAX) hit = i;
@@ -648,28 +781,28 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
             }
             break;
         case WB_AFF_NOT_AFFECTED:
-            if (version_in(s, a, c, cd->method, ver) == V_IN) blocked = true;
+            if (version_in(s, a, c, cd->method, ver, aver) == V_IN) blocked = true;
             break;
         case WB_AFF_FIXED:
-            if (a->version && is_distro_scheme(scheme)) {
+            if (aver && is_distro_scheme(scheme)) {
                 /* Distribution semantics: older than the fixed build is
                  * affected, the fixed build and later are not. */
                 int cmp;
                 if (ver == NULL) break;
-                if (vcmp(scheme, ver, wbi_str(v, a->version), &cmp) != 0) {
+                if (vcmp(scheme, ver, aver, &cmp) != 0) {
                     s->sum.incomparable++;
                     break;
                 }
                 if (cmp < 0) {
                     if (hit == SIZE_MAX) hit = i;
-                    if (nfixed < MAX_FIXED) fixed[nfixed++] = wbi_str(v, a->version);
+                    if (nfixed < MAX_FIXED) fixed[nfixed++] = aver;
                 } else {
                     blocked = true;
                 }
-            } else if (version_in(s, a, c, cd->method, ver) == V_IN) {
+            } else if (version_in(s, a, c, cd->method, ver, aver) == V_IN) {
                 blocked = true;
-            } else if (a->version && nfixed < MAX_FIXED) {
-                fixed[nfixed++] = wbi_str(v, a->version);
+            } else if (aver && nfixed < MAX_FIXED) {
+                fixed[nfixed++] = aver;
             }
             break;
         case WB_AFF_UNDER_INVESTIGATION:
@@ -683,6 +816,41 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
     if (fi == SIZE_MAX) return;
     for (size_t k = 0; k < nfixed; k++)
         add_fixed(s, fi, fixed[k]);
+}
+
+/* Distribution packages (rpm, deb, apk purls) by name, against CSAF
+ * products that have neither purl nor CPE: an rpm name against products
+ * named by their NEVRA, any of them against vendor + product names. */
+static int lookup_pkg(wb_vulnscan *s, comp *c)
+{
+    wb_purl *p = NULL;
+    wb_error err;
+    const char *purl = c->c->purl;
+    int rc = wb_purl_parse(purl, strlen(purl), 0, &p, &err);
+    if (rc != 0) return rc == WB_ENOMEM ? rc : 0;
+    c->ns = dup(s, p->ns);
+    c->pname = dup(s, p->name);
+    c->arch = dup(s, wb_purl_qualifier_get(p, "arch"));
+    c->rpmmod = dup(s, wb_purl_qualifier_get(p, "rpmmod"));
+    /* pkg:rpm/redhat/telnet@0.17-65.el7_6?epoch=1 is 1:0.17-65.el7_6: without
+     * its epoch the installed build would compare older than every fix. */
+    const char *epoch = wb_purl_qualifier_get(p, "epoch");
+    if (strcmp(c->purl_type, "rpm") == 0 && epoch && c->version && !strchr(c->version, ':')) {
+        wb_buf_reset(&s->tmp);
+        if (wb_buf_printf(&s->tmp, "%s:%s", epoch, c->version) != 0) s->fail = WB_ENOMEM;
+        c->version = s->fail ? NULL : dup(s, s->tmp.data);
+    }
+    wb_purl_free(p);
+    if (s->fail) return s->fail;
+    if (c->pname == NULL) return 0;
+    if (strcmp(c->purl_type, "rpm") == 0) {
+        rc = wbi_pkg_key("rpm", c->pname, strlen(c->pname), &s->key[5]);
+        if (rc == 0) rc = lookup(s, 3, s->key[5].data, M_PKG);
+        if (rc != 0 && rc != WB_EINVAL) return rc;
+    }
+    rc = wbi_pkg_key("name", c->pname, strlen(c->pname), &s->key[6]);
+    if (rc == 0) rc = lookup(s, 3, s->key[6].data, M_PKG);
+    return rc == WB_EINVAL ? 0 : rc;
 }
 
 static int scan_component(wb_component_sink *self, const wb_component *in)
@@ -725,6 +893,10 @@ static int scan_component(wb_component_sink *self, const wb_component *in)
         }
         rc = lookup(s, 0, purl_key, M_PURL);
     }
+    if (rc == 0 && c.purl_type &&
+        (strcmp(c.purl_type, "rpm") == 0 || strcmp(c.purl_type, "deb") == 0 ||
+         strcmp(c.purl_type, "apk") == 0))
+        rc = lookup_pkg(s, &c);
     c.src_version = wc->source_version ? wc->source_version : c.version;
     if (rc == 0 && wc->source_name &&
         (wc->name == NULL || strcmp(wc->source_name, wc->name) != 0 ||
@@ -881,7 +1053,7 @@ void wb_vulnscan_free(wb_vulnscan *s)
     for (size_t i = 0; s->vcache && i < s->v->naff; i++)
         if (s->vcache[i] != (wb_vers *)(void *)&bad_range) wb_vers_free(s->vcache[i]);
     free(s->vcache);
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 7; i++)
         wb_buf_free(&s->key[i]);
     wb_buf_free(&s->distro);
     wb_buf_free(&s->pver);

@@ -12,6 +12,7 @@
  * A missing epoch is 0. A missing release sorts before any release in RPM (as
  * rpm.labelCompare does) and is ignored by pacman (as alpm_pkg_vercmp does).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "vuln/version_internal.h"
@@ -194,4 +195,121 @@ int wbi_alpm_cmp(const char *a, size_t an, const char *b, size_t bn)
     if (c == 0) c = alpm_vercmp(x.v, x.vn, y.v, y.vn);
     if (c == 0 && x.has_r && y.has_r) c = alpm_vercmp(x.r, x.rn, y.r, y.rn);
     return c;
+}
+
+/* ---- NEVRA ----------------------------------------------------------------------------- */
+
+bool wb_rpm_arch_known(const char *a, size_t n)
+{
+    /* rpm's own arch table (rpmrc) for the families in use, plus the
+     * pseudo-architectures of source and architecture-free packages. */
+    static const char *const arches[] = {
+        "noarch",       "src",        "nosrc",    "x86_64",   "x86_64_v2", "x86_64_v3",
+        "x86_64_v4",    "amd64",      "i386",     "i486",     "i586",      "i686",
+        "athlon",       "geode",      "pentium3", "pentium4", "ia32e",     "aarch64",
+        "armv5tel",     "armv6hl",    "armv6l",   "armv7hl",  "armv7hnl",  "armv7l",
+        "armhfp",       "ppc",        "ppc64",    "ppc64le",  "ppc64p7",   "ppc64iseries",
+        "ppc64pseries", "s390",       "s390x",    "ia64",     "alpha",     "sparc",
+        "sparcv9",      "sparc64",    "mips",     "mipsel",   "mips64",    "mips64el",
+        "riscv64",      "loongarch64"};
+    for (size_t i = 0; i < sizeof arches / sizeof arches[0]; i++)
+        if (strlen(arches[i]) == n && memcmp(arches[i], a, n) == 0) return true;
+    return false;
+}
+
+static bool name_char(char c)
+{
+    return wbi_isdigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' ||
+           c == '_' || c == '+' || c == '-';
+}
+
+static bool ver_char(char c)
+{
+    return wbi_isdigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' ||
+           c == '_' || c == '+' || c == '~' || c == '^';
+}
+
+static bool all_of(const char *s, size_t n, bool (*ok)(char))
+{
+    for (size_t i = 0; i < n; i++)
+        if (!ok(s[i])) return false;
+    return true;
+}
+
+static const char *last_of(const char *s, size_t n, char c)
+{
+    for (size_t i = n; i > 0; i--)
+        if (s[i - 1] == c) return s + i - 1;
+    return NULL;
+}
+
+int wb_nevra_parse(const char *s, size_t n, wb_nevra *out, wb_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (n == 0 || n > WB_VERSION_MAX) return wb_error_set(err, WB_EINVAL, "empty or too long");
+    const char *p = s, *end = s + n;
+    /* yum's EPOCH:NAME-... form */
+    size_t d = 0;
+    while (p + d < end && wbi_isdigit(p[d]))
+        d++;
+    const char *lead_epoch = NULL;
+    size_t lead_len = 0;
+    if (d > 0 && p + d < end && p[d] == ':') {
+        lead_epoch = p;
+        lead_len = d;
+        p += d + 1;
+    }
+    const char *dot = last_of(p, (size_t)(end - p), '.');
+    if (dot && wb_rpm_arch_known(dot + 1, (size_t)(end - dot - 1))) {
+        out->arch = dot + 1;
+        out->arch_len = (size_t)(end - dot - 1);
+        end = dot;
+    }
+    const char *dash_r = last_of(p, (size_t)(end - p), '-');
+    if (dash_r == NULL) return wb_error_set(err, WB_EINVAL, "no '-' before a release");
+    const char *dash_v = last_of(p, (size_t)(dash_r - p), '-');
+    if (dash_v == NULL || dash_v == p)
+        return wb_error_set(err, WB_EINVAL, "no name before the version");
+    out->name = p;
+    out->name_len = (size_t)(dash_v - p);
+    out->release = dash_r + 1;
+    out->release_len = (size_t)(end - dash_r - 1);
+    const char *v = dash_v + 1;
+    size_t vn = (size_t)(dash_r - v);
+    const char *colon = memchr(v, ':', vn);
+    if (colon) {
+        if (lead_epoch) return wb_error_set(err, WB_EINVAL, "two epochs");
+        out->epoch = v;
+        out->epoch_len = (size_t)(colon - v);
+        vn -= out->epoch_len + 1;
+        v = colon + 1;
+        if (out->epoch_len == 0 || !all_of(out->epoch, out->epoch_len, wbi_isdigit))
+            return wb_error_set(err, WB_EINVAL, "epoch is not a number");
+    } else if (lead_epoch) {
+        out->epoch = lead_epoch;
+        out->epoch_len = lead_len;
+    }
+    out->version = v;
+    out->version_len = vn;
+    if (!all_of(out->name, out->name_len, name_char))
+        return wb_error_set(err, WB_EINVAL, "name has a character rpm does not allow");
+    if (vn == 0 || !wbi_isdigit(v[0]) || !all_of(v, vn, ver_char))
+        return wb_error_set(err, WB_EINVAL,
+                            "version is empty, not starting with a digit, or "
+                            "has a character rpm does not allow");
+    if (out->release_len == 0 || !all_of(out->release, out->release_len, ver_char) ||
+        out->release[0] == '.' || out->release[0] == '~' || out->release[0] == '^')
+        return wb_error_set(err, WB_EINVAL,
+                            "release is empty or has a character rpm does not allow");
+    return 0;
+}
+
+size_t wb_nevra_evr(const wb_nevra *x, char *out, size_t cap)
+{
+    int k = x->epoch_len
+                ? snprintf(out, cap, "%.*s:%.*s-%.*s", (int)x->epoch_len, x->epoch,
+                           (int)x->version_len, x->version, (int)x->release_len, x->release)
+                : snprintf(out, cap, "%.*s-%.*s", (int)x->version_len, x->version,
+                           (int)x->release_len, x->release);
+    return k < 0 || (size_t)k >= cap ? 0 : (size_t)k;
 }

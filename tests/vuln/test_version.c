@@ -253,6 +253,101 @@ static void test_rpm(void **state)
     INVALID("rpm", "", "1.0-", "1.0 2", "-1", "1:");
 }
 
+/* NAME-[EPOCH:]VERSION-RELEASE[.ARCH] as Red Hat's CSAF product versions and
+ * rpm -q name builds: expected parts, "" for an absent one. */
+static void nevra_is(const char *s, const char *name, const char *epoch, const char *version,
+                     const char *release, const char *arch, const char *evr)
+{
+    wb_nevra nv;
+    wb_error err = {0};
+    if (wb_nevra_parse(s, strlen(s), &nv, &err) != 0) {
+        printf("  %s: %s\n", s, err.msg);
+        fail();
+    }
+    char got[5][128];
+    const char *p[5] = {nv.name, nv.epoch, nv.version, nv.release, nv.arch};
+    size_t n[5] = {nv.name_len, nv.epoch_len, nv.version_len, nv.release_len, nv.arch_len};
+    for (int i = 0; i < 5; i++)
+        snprintf(got[i], sizeof got[i], "%.*s", (int)n[i], n[i] ? p[i] : "");
+    assert_string_equal(got[0], name);
+    assert_string_equal(got[1], epoch);
+    assert_string_equal(got[2], version);
+    assert_string_equal(got[3], release);
+    assert_string_equal(got[4], arch);
+    char e[128];
+    assert_int_not_equal(wb_nevra_evr(&nv, e, sizeof e), 0);
+    assert_string_equal(e, evr);
+    assert_int_equal(wb_nevra_evr(&nv, e, strlen(evr)), 0); /* one byte short for the NUL */
+}
+
+static void test_nevra(void **state)
+{
+    (void)state;
+    /* Red Hat's CSAF (RHSA-2022:0011) */
+    nevra_is("telnet-1:0.17-65.el7_6.x86_64", "telnet", "1", "0.17", "65.el7_6", "x86_64",
+             "1:0.17-65.el7_6");
+    nevra_is("telnet-server-1:0.17-65.el7_6.ppc64le", "telnet-server", "1", "0.17", "65.el7_6",
+             "ppc64le", "1:0.17-65.el7_6");
+    nevra_is("telnet-1:0.17-65.el7_6.src", "telnet", "1", "0.17", "65.el7_6", "src",
+             "1:0.17-65.el7_6");
+    /* no arch: the release's last part is not one */
+    nevra_is("openssl-1:1.0.2k-19.el7", "openssl", "1", "1.0.2k", "19.el7", "", "1:1.0.2k-19.el7");
+    /* no epoch; dashes and digits in the name */
+    nevra_is("perl-Net-SSLeay-1.88-6.el9.x86_64", "perl-Net-SSLeay", "", "1.88", "6.el9", "x86_64",
+             "1.88-6.el9");
+    nevra_is("java-11-openjdk-1:11.0.23.0.9-3.el9.aarch64", "java-11-openjdk", "1", "11.0.23.0.9",
+             "3.el9", "aarch64", "1:11.0.23.0.9-3.el9");
+    nevra_is("389-ds-base-1.4.3.39-8.module+el8.10.0+22275+1a6d4a16.x86_64", "389-ds-base", "",
+             "1.4.3.39", "8.module+el8.10.0+22275+1a6d4a16", "x86_64",
+             "1.4.3.39-8.module+el8.10.0+22275+1a6d4a16");
+    nevra_is("python3-foo-2.0-3.el7.noarch", "python3-foo", "", "2.0", "3.el7", "noarch",
+             "2.0-3.el7");
+    nevra_is("gcc-c++-8.5.0-22.el8_10.i686", "gcc-c++", "", "8.5.0", "22.el8_10", "i686",
+             "8.5.0-22.el8_10");
+    /* an explicit epoch 0, tilde and caret versions */
+    nevra_is("httpd-0:2.4.37-51.module+el8.7.0+18026+7b169787.1.x86_64", "httpd", "0", "2.4.37",
+             "51.module+el8.7.0+18026+7b169787.1", "x86_64",
+             "0:2.4.37-51.module+el8.7.0+18026+7b169787.1");
+    nevra_is("foo-1.0~rc1-1.fc40", "foo", "", "1.0~rc1", "1.fc40", "", "1.0~rc1-1.fc40");
+    nevra_is("bar-1.0^git1.abc-2.fc40.s390x", "bar", "", "1.0^git1.abc", "2.fc40", "s390x",
+             "1.0^git1.abc-2.fc40");
+    /* yum's EPOCH:NAME-VERSION-RELEASE.ARCH */
+    nevra_is("1:telnet-0.17-65.el7_6.x86_64", "telnet", "1", "0.17", "65.el7_6", "x86_64",
+             "1:0.17-65.el7_6");
+    /* what is not a NEVRA: module streams, images, product names, a
+     * missing release or name, a bad epoch, two epochs */
+    static const char *const bad[] = {
+        "nodejs:18:8080020230202154002:4d2a8c93",
+        "389-ds:1.4:8100020240613122040:25e700aa",
+        "container-tools:rhel8:8030020201124131330:830d479e",
+        "openshift4/ose-metering-hive:v4.6.0-202112160147.p0.gf139e12.assembly.stream",
+        "Red Hat Enterprise Linux Server (v. 7)",
+        "Windows-Server-2019",
+        "telnet-0.17",
+        "telnet-0.17.x86_64",
+        "-1.0-1",
+        "telnet-x:0.17-65.el7",
+        "1:telnet-2:0.17-65.el7",
+        "telnet-1:0.17-",
+        "telnet-1:-65.el7",
+        "telnet-:0.17-65.el7",
+        "telnet-1:0.17-.x86_64",
+        "",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        wb_nevra nv;
+        wb_error err = {0};
+        if (wb_nevra_parse(bad[i], strlen(bad[i]), &nv, &err) == 0) {
+            printf("  parsed but should not: '%s'\n", bad[i]);
+            fail();
+        }
+        assert_true(err.msg[0] != '\0');
+    }
+    assert_true(wb_rpm_arch_known("x86_64", 6));
+    assert_false(wb_rpm_arch_known("el7_6", 5));
+    assert_false(wb_rpm_arch_known("x86", 3));
+}
+
 static void test_pypi(void **state)
 {
     (void)state;
@@ -380,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_vers_suites),
         cmocka_unit_test(test_deb),
         cmocka_unit_test(test_rpm),
+        cmocka_unit_test(test_nevra),
         cmocka_unit_test(test_pypi),
         cmocka_unit_test(test_maven),
         cmocka_unit_test(test_semver_npm),

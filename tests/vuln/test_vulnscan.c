@@ -484,6 +484,136 @@ static void test_platform_fixed(void **state)
     wb_vulndb_free(db);
 }
 
+/* CSAF products with neither purl nor CPE that name a distribution package:
+ * Red Hat's NEVRA product versions and a vendor's name + version. Purl
+ * components (rpm and deb) find them by package name; vendor, arch, source
+ * packages, module streams, name prefixes and other purl types keep out
+ * what is not the same package. Each component is its own asset so the
+ * findings can be told apart. */
+static void test_package_names(void **state)
+{
+    (void)state;
+    wb_vulndb *db = new_db();
+    const char *el7 = "Red Hat Enterprise Linux Server (v. 7)";
+    const char *mod = "nodejs:18:8080020230202154002:4d2a8c93 as a component of Red Hat "
+                      "Enterprise Linux AppStream (v. 8)";
+    wb_affected a[] = {
+        {.status = WB_AFF_FIXED,
+         .vendor = "Red Hat",
+         .version = "telnet-1:0.17-65.el7_6.x86_64",
+         .scheme = "generic",
+         .platform = el7},
+        {.status = WB_AFF_FIXED,
+         .vendor = "Red Hat",
+         .version = "telnet-1:0.17-65.el7_6.src",
+         .scheme = "generic",
+         .platform = el7},
+        {.status = WB_AFF_FIXED,
+         .vendor = "Red Hat",
+         .version = "foo-doc-2.0-3.el7.noarch",
+         .scheme = "generic",
+         .platform = el7},
+        {.status = WB_AFF_FIXED,
+         .vendor = "Red Hat",
+         .version = "nodejs-1:18.14.2-2.module+el8.8.0+18319+c1f9a26a.x86_64",
+         .scheme = "generic",
+         .platform = mod},
+    };
+    add(db, "CVE-2020-10188", NULL, 0, a, 3, 9.8, 31, T0);
+    add(db, "CVE-2023-23918", NULL, 0, a + 3, 1, 7.5, 31, T0);
+    wb_affected d[] = {
+        {.status = WB_AFF_FIXED,
+         .vendor = "Debian",
+         .product = "openssl",
+         .version = "1.1.1n-0+deb11u5",
+         .scheme = "generic"},
+        {.status = WB_AFF_AFFECTED,
+         .vendor = "Acme",
+         .product = "openssl",
+         .version = "3.0.1",
+         .scheme = "generic"},
+    };
+    add(db, "CVE-2023-0464", NULL, 0, d, 2, 5.9, 31, T0);
+    build(db);
+    static const struct {
+        const char *purl;
+        bool hit;
+    } cases[] = {
+        {"pkg:rpm/redhat/telnet@1:0.17-64.el7?arch=x86_64&distro=rhel-7", true},
+        /* the epoch as a qualifier, as Red Hat's own purls write it */
+        {"pkg:rpm/redhat/telnet@0.17-64.el7?arch=x86_64&epoch=1", true},
+        {"pkg:rpm/redhat/telnet@0.17-65.el7_6?arch=x86_64&epoch=1", false},
+        /* no epoch at all: the fix's (SBOMs leave it out) */
+        {"pkg:rpm/redhat/telnet@0.17-64.el7?arch=x86_64", true},
+        {"pkg:rpm/redhat/telnet@0.17-70.el7?arch=x86_64", false},
+        {"pkg:rpm/redhat/telnet@1:0.17-66.el7?arch=x86_64&distro=rhel-7", false},
+        /* no arch: judged against every build */
+        {"pkg:rpm/redhat/telnet@1:0.17-64.el7", true},
+        /* other platform, other arch, source package, other vendor */
+        {"pkg:rpm/redhat/telnet@1:0.17-64.el7?arch=x86_64&distro=rhel-8", false},
+        {"pkg:rpm/redhat/telnet@1:0.17-64.el7?arch=i686", false},
+        {"pkg:rpm/redhat/telnet@1:0.17-64.el7?arch=src", true},
+        {"pkg:rpm/suse/telnet@1:0.17-64.el7?arch=x86_64", false},
+        /* a name the advisory's names start with, or that starts with them */
+        {"pkg:rpm/redhat/telnet-server@1:0.17-64.el7?arch=x86_64", false},
+        {"pkg:rpm/redhat/teln@1:0.17-64.el7?arch=x86_64", false},
+        {"pkg:rpm/redhat/Telnet@1:0.17-64.el7?arch=x86_64", false},
+        /* noarch builds install on any arch */
+        {"pkg:rpm/redhat/foo-doc@2.0-2.el7?arch=noarch", true},
+        {"pkg:rpm/redhat/foo-doc@2.0-2.el7?arch=x86_64", true},
+        {"pkg:rpm/redhat/foo-doc@2.0-3.el7?arch=noarch", false},
+        /* module streams */
+        {"pkg:rpm/redhat/nodejs@1:18.12.1-1.module%2Bel8.7.0%2B17306%2Bfc023f99?arch=x86_64&"
+         "rpmmod=nodejs:18:8070020221024084802:ad008a3a",
+         true},
+        {"pkg:rpm/redhat/nodejs@1:18.12.1-1.module%2Bel8.7.0%2B17306%2Bfc023f99?arch=x86_64", true},
+        {"pkg:rpm/redhat/nodejs@1:16.19.1-1.module%2Bel8.7.0%2B17307%2B0b2a8e1d?arch=x86_64&"
+         "rpmmod=nodejs:16:8070020221024084802:ad008a3a",
+         false},
+        {"pkg:rpm/redhat/nodejs@1:18.10.0-3.el8?arch=x86_64", false},
+        /* Debian names by vendor and product */
+        {"pkg:deb/debian/openssl@1.1.1n-0%2Bdeb11u4?arch=amd64", true},
+        {"pkg:deb/debian/openssl@1.1.1n-0%2Bdeb11u5?arch=amd64", false},
+        {"pkg:deb/ubuntu/openssl@1.1.1f-1ubuntu2?arch=amd64", false},
+        {"pkg:deb/debian/openssl-dev@1.1.1n-0%2Bdeb11u4?arch=amd64", false},
+        /* a library of a language ecosystem is not the vendor's product */
+        {"pkg:npm/openssl@3.0.1", false},
+        {"pkg:generic/acme/openssl@3.0.1", false},
+    };
+    size_t n = sizeof cases / sizeof cases[0];
+    for (int linear = 0; linear < 2; linear++) {
+        wb_vulnscan *s = start(db, NULL, T0, linear);
+        for (size_t i = 0; i < n; i++) {
+            char asset[16];
+            snprintf(asset, sizeof asset, "c%zu", i);
+            wb_component c = purl_comp("pkg", cases[i].purl);
+            c.asset = asset;
+            comp(s, &c);
+        }
+        finish(s);
+        for (size_t i = 0; i < n; i++) {
+            char asset[16];
+            snprintf(asset, sizeof asset, "c%zu", i);
+            const wb_finding *f = NULL;
+            for (size_t k = 0; k < wb_vulnscan_count(s); k++)
+                if (strcmp(wb_vulnscan_get(s, k)->asset, asset) == 0) f = wb_vulnscan_get(s, k);
+            if ((f != NULL) != cases[i].hit)
+                fail_msg("%s: %s (linear %d)", cases[i].purl, f ? "a finding" : "no finding",
+                         linear);
+            if (f) assert_string_equal(f->matched_by, "package-name");
+        }
+        const wb_finding *f = NULL;
+        for (size_t k = 0; k < wb_vulnscan_count(s); k++)
+            if (strcmp(wb_vulnscan_get(s, k)->asset, "c1") == 0) f = wb_vulnscan_get(s, k);
+        assert_non_null(f);
+        assert_string_equal(f->version, "1:0.17-64.el7");
+        assert_int_equal(f->nfixed, 1);
+        assert_string_equal(f->fixed[0], "1:0.17-65.el7_6");
+        wb_vulnscan_free(s);
+    }
+    wb_vulndb_free(db);
+}
+
 /* No CVSS score from any source: the sources' own rating word decides the
  * band, the deadline and the order; the gravest word among merged sources. */
 static void test_source_severity(void **state)
@@ -910,7 +1040,7 @@ int main(void)
         cmocka_unit_test(test_deadlines),         cmocka_unit_test(test_policy_file),
         cmocka_unit_test(test_kev_epss_order),    cmocka_unit_test(test_index_file),
         cmocka_unit_test(test_platform_fixed),    cmocka_unit_test(test_source_severity),
-        cmocka_unit_test(test_vex_range_vendor),
+        cmocka_unit_test(test_vex_range_vendor),  cmocka_unit_test(test_package_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
