@@ -532,6 +532,14 @@ static int pkg_lines(inv *v, const char *data, size_t len, bool rpm)
 {
     char nsbuf[64];
     const char *ns = distro_ns(v->opts->distro, rpm, nsbuf, sizeof nsbuf);
+    /* A purl of type rpm needs the vendor as namespace (purl spec), and only
+     * the --distro option says which one the list is from. */
+    if (rpm && ns == NULL)
+        return wb_error_set(v->d.err, WB_EPARSE,
+                            "%s: an rpm package list needs --distro naming its distribution "
+                            "(rhel-9, fedora-40, centos-7, rocky-9, almalinux-9, sles-15, "
+                            "opensuse-15, ol-9, amzn-2023): it gives the purls' namespace",
+                            v->d.name);
     const char *asset = v->opts->asset ? v->opts->asset : v->d.name;
     size_t line = 0;
     int rc = 0;

@@ -190,6 +190,15 @@ static void rpm(void **state)
     assert_non_null(strstr(err.msg, ":2: version '5.1' is not EPOCH:VERSION-RELEASE"));
     assert_int_equal(s.n, 0);
     compsink_free(&s);
+    /* without a known distribution there is no purl namespace to give */
+    wb_inventory_opts none = {0}, unknown = {.distro = "plan9-4"};
+    assert_int_equal(load_text(&s, "bash (none):5.1.8-6.el9_1 x86_64\n", &none, &err), WB_EPARSE);
+    assert_non_null(strstr(err.msg, "needs --distro"));
+    compsink_free(&s);
+    assert_int_equal(load_text(&s, "bash (none):5.1.8-6.el9_1 x86_64\n", &unknown, &err),
+                     WB_EPARSE);
+    assert_non_null(strstr(err.msg, "needs --distro"));
+    compsink_free(&s);
 }
 
 int main(void)
