@@ -542,6 +542,47 @@ static size_t module_stream(const char *s, bool need_nsvc)
     return colons >= 2 ? second : tok;
 }
 
+/* Whether an rpm build an entry names (arch, release, and the module stream
+ * it belongs to: stream[0..sn), sn 0 when unknown) is one the component can
+ * be: see arch_fits; a module's build and the distribution's own build of a
+ * package are different lines of versions, and so are two streams of one
+ * module. */
+static bool rpm_build_fits(const comp *c, const char *arch, size_t an, const char *rel, size_t rn,
+                           const char *stream, size_t sn)
+{
+    if (!arch_fits(arch, an, c->arch)) return false;
+    if (rel == NULL) return true;
+    bool emod = is_module_build(rel, rn);
+    if (c->version == NULL || emod != is_module_build(c->version, strlen(c->version))) return false;
+    size_t cn = emod && c->rpmmod ? module_stream(c->rpmmod, false) : 0;
+    return !(emod && sn && cn && (sn != cn || memcmp(stream, c->rpmmod, sn) != 0));
+}
+
+/* The same for an entry with an rpm purl (Red Hat's newer CSAF:
+ * pkg:rpm/redhat/nodejs?arch=x86_64&rpmmod=nodejs:18:...). */
+static bool rpm_purl_fits(wb_vulnscan *s, const wbi_aff *a, const comp *c)
+{
+    const wbi_view *v = s->v;
+    const char *purl = wbi_str(v, a->purl);
+    if (purl == NULL || strncmp(purl, "pkg:rpm/", 8) != 0 || strchr(purl, '?') == NULL) {
+        const char *ver = wbi_str(v, a->version);
+        return rpm_build_fits(c, NULL, 0, ver, ver ? strlen(ver) : 0, NULL, 0);
+    }
+    wb_purl *p = NULL;
+    wb_error err;
+    int rc = wb_purl_parse(purl, strlen(purl), 0, &p, &err);
+    if (rc != 0) {
+        if (rc == WB_ENOMEM) s->fail = rc;
+        return false;
+    }
+    const char *arch = wb_purl_qualifier_get(p, "arch"), *mod = wb_purl_qualifier_get(p, "rpmmod");
+    const char *ver = wbi_str(v, a->version);
+    bool ok = rpm_build_fits(c, arch, arch ? strlen(arch) : 0, ver, ver ? strlen(ver) : 0, mod,
+                             mod ? module_stream(mod, false) : 0);
+    wb_purl_free(p);
+    return ok;
+}
+
 /* For a package-name candidate: whether the entry applies to the component
  * beyond the name (vendor, architecture, module stream), and the entry's
  * version to compare (*aver): for an rpm NEVRA its [epoch:]version-release,
@@ -565,15 +606,10 @@ static bool pkg_fits(wb_vulnscan *s, const wbi_aff *a, const comp *c, const char
     wb_nevra nv;
     wb_error err;
     if (*aver == NULL || wb_nevra_parse(*aver, strlen(*aver), &nv, &err) != 0) return false;
-    if (!arch_fits(nv.arch, nv.arch_len, c->arch)) return false;
-    /* A module's build and the distribution's own build of a package are
-     * different lines of versions; so are two streams of one module. */
-    bool emod = is_module_build(nv.release, nv.release_len);
-    if (c->version == NULL || emod != is_module_build(c->version, strlen(c->version))) return false;
     const char *plat = wbi_str(v, a->platform);
-    size_t en = emod && plat ? module_stream(plat, true) : 0;
-    size_t cn = emod && c->rpmmod ? module_stream(c->rpmmod, false) : 0;
-    if (en && cn && (en != cn || memcmp(plat, c->rpmmod, en) != 0)) return false;
+    if (!rpm_build_fits(c, nv.arch, nv.arch_len, nv.release, nv.release_len, plat,
+                        plat ? module_stream(plat, true) : 0))
+        return false;
     char evr[WB_VERSION_MAX + 2];
     if (wb_nevra_evr(&nv, evr, sizeof evr) == 0) return false;
     *aver = dup(s, evr);
@@ -769,6 +805,9 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
         if (cd->method == M_CPE && !cpe_identity(v, a, c)) continue;
         const char *aver = wbi_str(v, a->version);
         if (cd->method == M_PKG && !pkg_fits(s, a, c, &aver, &ver)) continue;
+        if (cd->method == M_PURL && c->purl_type && strcmp(c->purl_type, "rpm") == 0 &&
+            !rpm_purl_fits(s, a, c))
+            continue;
         const char *scheme = scheme_for(v, a, c, cd->method);
         vres r;
         switch ((wb_aff_status)a->status) {

@@ -614,6 +614,67 @@ static void test_package_names(void **state)
     wb_vulndb_free(db);
 }
 
+/* Red Hat's newer CSAF gives each build a purl with arch and rpmmod
+ * qualifiers: the same arch and module rules as for NEVRA products. */
+static void test_rpm_purl_builds(void **state)
+{
+    (void)state;
+    wb_vulndb *db = new_db();
+    wb_affected a[] = {
+        {.status = WB_AFF_FIXED,
+         .purl = "pkg:rpm/redhat/nodejs?arch=x86_64&rpmmod=nodejs:18:8080020230202154002:4d2a8c93",
+         .version = "1:18.14.2-2.module+el8.8.0+18319+c1f9a26a",
+         .scheme = "rpm"},
+        {.status = WB_AFF_FIXED,
+         .purl = "pkg:rpm/redhat/curl?arch=i686",
+         .version = "7.61.1-34.el8",
+         .scheme = "rpm"},
+    };
+    add(db, "CVE-2023-23918", NULL, 0, a, 1, 7.5, 31, T0);
+    add(db, "CVE-2023-27533", NULL, 0, a + 1, 1, 5.9, 31, T0);
+    build(db);
+    static const struct {
+        const char *purl;
+        bool hit;
+    } cases[] = {
+        {"pkg:rpm/redhat/nodejs@18.12.1-1.module%2Bel8.7.0%2B1%2Bab?arch=x86_64&epoch=1&"
+         "rpmmod=nodejs:18:8070020221024084802:ad008a3a",
+         true},
+        {"pkg:rpm/redhat/nodejs@16.19.1-1.module%2Bel8.7.0%2B2%2Bcd?arch=x86_64&epoch=1&"
+         "rpmmod=nodejs:16:8070020221024084802:ad008a3a",
+         false},
+        {"pkg:rpm/redhat/nodejs@18.10.0-3.el8?arch=x86_64&epoch=1", false},
+        {"pkg:rpm/redhat/curl@7.61.1-30.el8?arch=i686", true},
+        {"pkg:rpm/redhat/curl@7.61.1-30.el8?arch=x86_64", false},
+        {"pkg:rpm/redhat/curl@7.61.1-30.el8", true},
+    };
+    size_t n = sizeof cases / sizeof cases[0];
+    for (int linear = 0; linear < 2; linear++) {
+        wb_vulnscan *s = start(db, NULL, T0, linear);
+        for (size_t i = 0; i < n; i++) {
+            char asset[16];
+            snprintf(asset, sizeof asset, "c%zu", i);
+            wb_component c = purl_comp("pkg", cases[i].purl);
+            c.asset = asset;
+            comp(s, &c);
+        }
+        finish(s);
+        for (size_t i = 0; i < n; i++) {
+            char asset[16];
+            snprintf(asset, sizeof asset, "c%zu", i);
+            const wb_finding *f = NULL;
+            for (size_t k = 0; k < wb_vulnscan_count(s); k++)
+                if (strcmp(wb_vulnscan_get(s, k)->asset, asset) == 0) f = wb_vulnscan_get(s, k);
+            if ((f != NULL) != cases[i].hit)
+                fail_msg("%s: %s (linear %d)", cases[i].purl, f ? "a finding" : "no finding",
+                         linear);
+            if (f) assert_string_equal(f->matched_by, "purl");
+        }
+        wb_vulnscan_free(s);
+    }
+    wb_vulndb_free(db);
+}
+
 /* No CVSS score from any source: the sources' own rating word decides the
  * band, the deadline and the order; the gravest word among merged sources. */
 static void test_source_severity(void **state)
@@ -1041,6 +1102,7 @@ int main(void)
         cmocka_unit_test(test_kev_epss_order),    cmocka_unit_test(test_index_file),
         cmocka_unit_test(test_platform_fixed),    cmocka_unit_test(test_source_severity),
         cmocka_unit_test(test_vex_range_vendor),  cmocka_unit_test(test_package_names),
+        cmocka_unit_test(test_rpm_purl_builds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
