@@ -7,11 +7,15 @@
  */
 #include <getopt.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "weerbaar/client.h"
+#include "weerbaar/hooks.h"
 #include "weerbaar/incident.h"
 #include "weerbaar/io.h"
 #include "weerbaar/register.h"
@@ -114,7 +118,14 @@ enum {
     O_AT,
     O_BY,
     O_TEXT,
-    O_SUBMITTED_AT
+    O_SUBMITTED_AT,
+    O_ONCE,
+    O_INTERVAL,
+    O_HUB,
+    O_KEY,
+    O_DISTRIBUTION,
+    O_SHARING_GROUP,
+    O_ANONYMOUS
 };
 
 #define MAX_LIST 64
@@ -137,6 +148,13 @@ typedef struct opts {
     bool has_entity, has_tlp;
     wb_tlp tlp;
     wb_time detected_at, at, by, submitted_at;
+    /* hooks run */
+    bool once;
+    int64_t interval;
+    /* --hub and share */
+    const char *hub, *key, *sharing_group;
+    int64_t distribution;
+    bool anonymous;
 } opts;
 
 static int parse_time_opt(const char *opt, const char *s, wb_time *out)
@@ -193,11 +211,20 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
         {"by", required_argument, NULL, O_BY},
         {"text", required_argument, NULL, O_TEXT},
         {"submitted-at", required_argument, NULL, O_SUBMITTED_AT},
+        {"once", no_argument, NULL, O_ONCE},
+        {"interval", required_argument, NULL, O_INTERVAL},
+        {"hub", required_argument, NULL, O_HUB},
+        {"key", required_argument, NULL, O_KEY},
+        {"distribution", required_argument, NULL, O_DISTRIBUTION},
+        {"sharing-group", required_argument, NULL, O_SHARING_GROUP},
+        {"anonymous", no_argument, NULL, O_ANONYMOUS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->aware_at = o->handled_at = o->now = o->ack_at = WB_TIME_NONE;
     o->detected_at = o->at = o->by = o->submitted_at = WB_TIME_NONE;
+    o->interval = 30;
+    o->distribution = -1;
     optind = 1;
     opterr = 0;
     int c;
@@ -332,6 +359,34 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
             break;
         case O_SUBMITTED_AT:
             if (parse_time_opt("--submitted-at", optarg, &o->submitted_at)) return -1;
+            break;
+        case O_ONCE:
+            o->once = true;
+            break;
+        case O_INTERVAL:
+            if (wb_parse_i64(optarg, strlen(optarg), 1, 86400, &o->interval) != 0) {
+                wb_cli_error("incident: --interval '%s': seconds from 1 to 86400", optarg);
+                return -1;
+            }
+            break;
+        case O_HUB:
+            o->hub = optarg;
+            break;
+        case O_KEY:
+            o->key = optarg;
+            break;
+        case O_DISTRIBUTION:
+            if (wb_parse_i64(optarg, strlen(optarg), 0, 4, &o->distribution) != 0) {
+                wb_cli_error("incident: --distribution '%s': a MISP distribution from 0 to 4",
+                             optarg);
+                return -1;
+            }
+            break;
+        case O_SHARING_GROUP:
+            o->sharing_group = optarg;
+            break;
+        case O_ANONYMOUS:
+            o->anonymous = true;
             break;
         default:
             wb_cli_error("incident: unknown option or missing value '%s' (see 'weerbaar "
@@ -1009,6 +1064,74 @@ static int cmd_each(reg_ctx *c, const opts *o, bool due)
     return status;
 }
 
+/* ---- reminder webhooks (hooks run) ---------------------------------------------------- */
+
+static volatile sig_atomic_t hooks_stop;
+
+static void on_hooks_signal(int sig)
+{
+    (void)sig;
+    hooks_stop = 1;
+}
+
+static wb_time fixed_clock(void *ud)
+{
+    return *(const wb_time *)ud;
+}
+
+/* `incident hooks run`: the hub's dispatcher for a local register (cron, or
+ * a loop of its own). */
+static int cmd_hooks(const opts *o, char **args, int nargs)
+{
+    if (nargs != 1 || strcmp(args[0], "run") != 0) {
+        wb_cli_error("incident hooks: expected 'run --db PATH [--once] [--now TIME]'");
+        return WB_EXIT_ERROR;
+    }
+    if (!o->db || o->hub) {
+        wb_cli_error("incident hooks run: --db PATH is required (a hub runs its own dispatcher)");
+        return WB_EXIT_ERROR;
+    }
+    if (o->now != WB_TIME_NONE && !o->once) {
+        wb_cli_error("incident hooks run: --now needs --once (a loop follows the clock)");
+        return WB_EXIT_ERROR;
+    }
+    wb_error err = {0};
+    wb_store *st = NULL;
+    if (wb_store_open(&st, o->db, &err) != 0 || wb_hub_global_init() != 0) {
+        if (err.msg[0] == '\0') wb_error_set(&err, WB_EINTERNAL, "libcurl failed to start");
+        wb_cli_report(&err);
+        wb_store_close(st);
+        return WB_EXIT_ERROR;
+    }
+    wb_time fixed = o->now;
+    wb_hooks_opts ho = {.clock = fixed != WB_TIME_NONE ? fixed_clock : NULL, .clock_ud = &fixed};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_hooks_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    int status = WB_EXIT_OK;
+    do {
+        wb_hooks_stats stats = {0};
+        wb_time now = wb_hooks_now(&ho);
+        int rc = wb_hooks_queue(st, &ho, now, &stats, &err);
+        if (rc == 0) rc = wb_hooks_deliver(st, &ho, now, &stats, &err);
+        if (rc) {
+            wb_cli_report(&err);
+            status = WB_EXIT_ERROR;
+            break;
+        }
+        printf("hooks: %zu queued, %zu delivered, %zu to retry, %zu failed\n", stats.queued,
+               stats.delivered, stats.retried, stats.failed);
+        fflush(stdout);
+        for (int64_t s = 0; !o->once && !hooks_stop && s < o->interval; s++)
+            sleep(1);
+    } while (!o->once && !hooks_stop);
+    wb_store_close(st);
+    wb_hub_global_cleanup();
+    return status;
+}
+
 static bool is_register_action(const char *a)
 {
     static const char *const names[] = {"new", "report", "handled", "show", "list",
@@ -1090,6 +1213,7 @@ int wb_cmd_incident(int argc, char **argv)
     if (strcmp(action, "taxonomy") == 0 && extra <= 1)
         return cmd_taxonomy(&o, extra ? argv[first + 1] : NULL);
     if (is_register_action(action)) return cmd_register(&o, action, argv + first + 1, extra);
+    if (strcmp(action, "hooks") == 0) return cmd_hooks(&o, argv + first + 1, extra);
     if (extra != 0) {
         wb_cli_error("incident %s: unexpected argument '%s'", action, argv[first + 1]);
         return WB_EXIT_ERROR;
