@@ -878,25 +878,175 @@ static int cmd_action(reg_ctx *c, const opts *o, wb_incident_action_kind kind)
     return WB_EXIT_OK;
 }
 
-static int overdue_status(const wb_reg_incident *ri)
+/* ---- output, the same for a local register and a hub ------------------------------- */
+
+/* Both forms print from the incident's JSON (wb_reg_incident_json locally,
+ * the hub's answer remotely), so `--db` and `--hub` cannot drift apart. */
+
+static wb_time jtime_of(json_t *v)
 {
-    for (size_t i = 0; i < ri->ndeadlines; i++)
-        if (ri->deadlines[i].state == WB_DEADLINE_OVERDUE) return WB_EXIT_NO;
+    wb_time t = WB_TIME_NONE;
+    const char *s = json_string_value(v);
+    if (s == NULL || wb_time_parse_rfc3339(s, strlen(s), &t) != 0) return WB_TIME_NONE;
+    return t;
+}
+
+static const char *jstr_of(json_t *o, const char *key, const char *dflt)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : dflt;
+}
+
+static long long jint_of(json_t *o, const char *key)
+{
+    return (long long)json_integer_value(json_object_get(o, key));
+}
+
+static void jfmt(json_t *o, const char *key, bool utc, char *buf, size_t cap)
+{
+    fmt_time(jtime_of(json_object_get(o, key)), utc, buf, cap);
+}
+
+/* WB_EXIT_NO when any deadline of the incident is overdue. */
+static int overdue_status(json_t *inc)
+{
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(inc, "deadlines"), i, d)
+    {
+        if (strcmp(jstr_of(d, "state", ""), "overdue") == 0) return WB_EXIT_NO;
+    }
     return WB_EXIT_OK;
 }
 
-static void print_deadlines(const wb_reg_incident *ri, bool utc)
+static void print_deadlines(json_t *inc, bool utc)
 {
     printf("%-14s %-26s %-8s %-26s %s\n", "STAGE", "DUE", "STATE", "SUBMITTED", "ARTICLE");
-    for (size_t i = 0; i < ri->ndeadlines; i++) {
-        const wb_deadline *d = &ri->deadlines[i];
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(inc, "deadlines"), i, d)
+    {
         char due[48], sub[48];
-        fmt_time(d->due, utc, due, sizeof due);
-        if (d->due == WB_TIME_NONE) snprintf(due, sizeof due, "handled_at + 1 month");
-        fmt_time(d->submitted, utc, sub, sizeof sub);
-        printf("%-14s %-26s %-8s %-26s %s\n", wb_stage_name(d->stage), due,
-               wb_deadline_state_name(d->state), sub, d->rule->article);
+        jfmt(d, "due", utc, due, sizeof due);
+        if (json_is_null(json_object_get(d, "due")))
+            snprintf(due, sizeof due, "handled_at + 1 month");
+        jfmt(d, "submitted", utc, sub, sizeof sub);
+        printf("%-14s %-26s %-8s %-26s %s\n", jstr_of(d, "stage", "?"), due,
+               jstr_of(d, "state", "?"), sub, jstr_of(d, "article", ""));
     }
+}
+
+/* The table of `incident show`; WB_EXIT_NO when a deadline is overdue. */
+static int print_incident(json_t *inc, bool utc)
+{
+    char aware[48], detected[48], handled[48];
+    jfmt(inc, "aware_at", utc, aware, sizeof aware);
+    jfmt(inc, "detected_at", utc, detected, sizeof detected);
+    jfmt(inc, "handled_at", utc, handled, sizeof handled);
+    printf("incident %lld: %s\n"
+           "  organisation  %s (sector %s)\n"
+           "  status        %s\n"
+           "  aware at      %s\n"
+           "  detected at   %s\n"
+           "  handled at    %s\n"
+           "  entity type   %s\n"
+           "  TLP           %s\n"
+           "  RSIT          %s\n",
+           jint_of(inc, "id"), jstr_of(inc, "title", ""), jstr_of(inc, "org", "-"),
+           jstr_of(inc, "sector", "-"), jstr_of(inc, "status", "?"), aware, detected, handled,
+           jstr_of(inc, "entity_type", "?"), jstr_of(inc, "tlp", "?"), jstr_of(inc, "rsit", "-"));
+    printf("\nreports:\n");
+    json_t *reps = json_object_get(inc, "reports"), *acts = json_object_get(inc, "actions");
+    if (json_array_size(reps) == 0) printf("  (none)\n");
+    size_t k;
+    json_t *r;
+    json_array_foreach(reps, k, r)
+    {
+        char at[48];
+        jfmt(r, "submitted_at", utc, at, sizeof at);
+        printf("  %-4lld %-14s %-26s %-9s %s\n", jint_of(r, "id"), jstr_of(r, "stage", "?"), at,
+               jstr_of(r, "channel", "?"), jstr_of(r, "author", "?"));
+    }
+    printf("\nCSIRT actions:\n");
+    if (json_array_size(acts) == 0) printf("  (none)\n");
+    json_array_foreach(acts, k, r)
+    {
+        char at[48], by[48];
+        const char *kind = jstr_of(r, "kind", "?");
+        jfmt(r, "at", utc, at, sizeof at);
+        jfmt(r, "by", utc, by, sizeof by);
+        printf("  %-8s %-26s %s", kind, at, jstr_of(r, "author", "?"));
+        if (strcmp(kind, "ask") == 0) printf(" (intermediate report by %s)", by);
+        if (strcmp(kind, "comment") == 0) printf(": %s", jstr_of(r, "text", ""));
+        putchar('\n');
+    }
+    json_t *evs = json_object_get(inc, "events");
+    if (json_array_size(evs) > 0) {
+        printf("\nshared as events:\n");
+        json_array_foreach(evs, k, r)
+        {
+            char at[48];
+            jfmt(r, "at", utc, at, sizeof at);
+            printf("  %s %-26s %s%s\n", jstr_of(r, "uuid", "?"), at, jstr_of(r, "author", "?"),
+                   json_is_true(json_object_get(r, "anonymous")) ? " (anonymous)" : "");
+        }
+    }
+    printf("\ndeadlines:\n");
+    print_deadlines(inc, utc);
+    return overdue_status(inc);
+}
+
+/* One row of `incident list`: the earliest deadline still to meet is the
+ * one to act on. */
+static void print_list_row(json_t *inc, bool utc)
+{
+    json_t *next = NULL;
+    wb_time next_due = WB_TIME_NONE;
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(inc, "deadlines"), i, d)
+    {
+        wb_time due = jtime_of(json_object_get(d, "due"));
+        if (json_is_null(json_object_get(d, "submitted")) && due != WB_TIME_NONE &&
+            strcmp(jstr_of(d, "stage", ""), "csirt-answer") != 0 &&
+            (next == NULL || due < next_due)) {
+            next = d;
+            next_due = due;
+        }
+    }
+    char aware[48];
+    jfmt(inc, "aware_at", utc, aware, sizeof aware);
+    printf("%-8lld %-20s %-8s %-26s %-14s %s\n", jint_of(inc, "id"), jstr_of(inc, "org", "-"),
+           jstr_of(inc, "status", "?"), aware, next ? jstr_of(next, "stage", "?") : "-",
+           jstr_of(inc, "title", ""));
+}
+
+static void print_due_row(json_t *d, bool utc)
+{
+    char dt[48], sub[48];
+    jfmt(d, "due", utc, dt, sizeof dt);
+    if (json_is_null(json_object_get(d, "due"))) snprintf(dt, sizeof dt, "handled_at + 1 month");
+    jfmt(d, "submitted", utc, sub, sizeof sub);
+    printf("%-8lld %-14s %-26s %-8s %s\n", jint_of(d, "incident"), jstr_of(d, "stage", "?"), dt,
+           jstr_of(d, "state", "?"), sub);
+}
+
+static void print_each_header(bool due)
+{
+    if (due)
+        printf("%-8s %-14s %-26s %-8s %s\n", "INCIDENT", "STAGE", "DUE", "STATE", "SUBMITTED");
+    else
+        printf("%-8s %-20s %-8s %-26s %-14s %s\n", "ID", "ORGANISATION", "STATUS", "AWARE AT",
+               "NEXT", "TITLE");
+}
+
+/* show and export: the JSON as is, or the table. */
+static int output_incident(json_t *inc, const opts *o)
+{
+    if (o->json) return print_json(inc);
+    int status = print_incident(inc, o->utc);
+    json_decref(inc);
+    return status;
 }
 
 static int cmd_show(reg_ctx *c, const opts *o, bool export)
@@ -908,63 +1058,16 @@ static int cmd_show(reg_ctx *c, const opts *o, bool export)
     wb_time now = o->now != WB_TIME_NONE ? o->now : wb_time_now();
     wb_reg_incident *ri = NULL;
     if (wb_reg_incident_load(c->st, c->id, now, &ri, &c->err) != 0) return reg_fail(c);
-    int status = WB_EXIT_OK;
-    if (o->json) {
-        wb_buf b = {0};
-        unsigned parts = export ? WB_REG_JSON_REPORTS | WB_REG_JSON_STATE : 0;
-        if (wb_reg_incident_json(ri, parts, &b) == 0) {
-            puts(b.data);
-        } else {
-            wb_cli_error("incident: out of memory");
-            status = WB_EXIT_ERROR;
-        }
-        wb_buf_free(&b);
-        wb_reg_incident_free(ri);
-        return status;
-    }
-    const wb_incident_rec *i = &ri->inc;
-    char aware[48], detected[48], handled[48];
-    fmt_time(i->aware_at, o->utc, aware, sizeof aware);
-    fmt_time(i->detected_at, o->utc, detected, sizeof detected);
-    fmt_time(i->handled_at, o->utc, handled, sizeof handled);
-    printf("incident %lld: %s\n"
-           "  organisation  %s (sector %s)\n"
-           "  status        %s\n"
-           "  aware at      %s\n"
-           "  detected at   %s\n"
-           "  handled at    %s\n"
-           "  entity type   %s\n"
-           "  TLP           %s\n"
-           "  RSIT          %s\n",
-           (long long)i->id, i->title, i->org_name, i->org_sector ? i->org_sector : "-",
-           wb_incident_status_name(i->status), aware, detected, handled, i->entity_type,
-           wb_tlp_name(i->tlp), i->rsit ? i->rsit : "-");
-    printf("\nreports:\n");
-    if (ri->nreports == 0) printf("  (none)\n");
-    for (size_t k = 0; k < ri->nreports; k++) {
-        const wb_incident_report_rec *r = &ri->reports[k];
-        char at[48];
-        fmt_time(r->submitted_at, o->utc, at, sizeof at);
-        printf("  %-4lld %-14s %-26s %-9s %s\n", (long long)r->id, r->stage, at,
-               wb_report_channel_name(r->channel), r->author);
-    }
-    printf("\nCSIRT actions:\n");
-    if (ri->nactions == 0) printf("  (none)\n");
-    for (size_t k = 0; k < ri->nactions; k++) {
-        const wb_incident_action_rec *a = &ri->actions[k];
-        char at[48], by[48];
-        fmt_time(a->at, o->utc, at, sizeof at);
-        fmt_time(a->by, o->utc, by, sizeof by);
-        printf("  %-8s %-26s %s", wb_incident_action_name(a->kind), at, a->author);
-        if (a->kind == WB_ACTION_ASK) printf(" (intermediate report by %s)", by);
-        if (a->kind == WB_ACTION_COMMENT) printf(": %s", a->text);
-        putchar('\n');
-    }
-    printf("\ndeadlines:\n");
-    print_deadlines(ri, o->utc);
-    status = overdue_status(ri);
+    wb_buf b = {0};
+    unsigned parts = export ? WB_REG_JSON_REPORTS | WB_REG_JSON_STATE : 0;
+    json_t *inc = wb_reg_incident_json(ri, parts, &b) == 0 ? json_loads(b.data, 0, NULL) : NULL;
+    wb_buf_free(&b);
     wb_reg_incident_free(ri);
-    return status;
+    if (inc == NULL) {
+        wb_cli_error("incident: out of memory");
+        return WB_EXIT_ERROR;
+    }
+    return output_incident(inc, o);
 }
 
 typedef struct id_list {
@@ -998,56 +1101,33 @@ static int cmd_each(reg_ctx *c, const opts *o, bool due)
     int status = WB_EXIT_OK;
     bool overdue = false;
     json_t *all = o->json ? json_array() : NULL;
-    if (!o->json) {
-        if (due)
-            printf("%-8s %-14s %-26s %-8s %s\n", "INCIDENT", "STAGE", "DUE", "STATE", "SUBMITTED");
-        else
-            printf("%-8s %-20s %-8s %-26s %-14s %s\n", "ID", "ORGANISATION", "STATUS", "AWARE AT",
-                   "NEXT", "TITLE");
-    }
+    if (!o->json) print_each_header(due);
     for (size_t k = 0; status == WB_EXIT_OK && k < l.n; k++) {
         wb_reg_incident *ri = NULL;
         if (wb_reg_incident_load(c->st, l.ids[k], now, &ri, &c->err) != 0) {
             status = reg_fail(c);
             break;
         }
-        if (overdue_status(ri) != WB_EXIT_OK) overdue = true;
         wb_buf b = {0};
-        if (due) {
-            for (size_t i = 0; i < ri->ndeadlines; i++) {
-                const wb_deadline *d = &ri->deadlines[i];
-                if (o->json) {
-                    wb_buf_reset(&b);
-                    if (wb_reg_due_json(ri->inc.id, d, &b) != 0 ||
-                        json_array_append_new(all, json_loads(b.data, 0, NULL)) != 0)
-                        status = WB_EXIT_ERROR;
-                    continue;
-                }
-                char dt[48], sub[48];
-                fmt_time(d->due, o->utc, dt, sizeof dt);
-                if (d->due == WB_TIME_NONE) snprintf(dt, sizeof dt, "handled_at + 1 month");
-                fmt_time(d->submitted, o->utc, sub, sizeof sub);
-                printf("%-8lld %-14s %-26s %-8s %s\n", (long long)ri->inc.id,
-                       wb_stage_name(d->stage), dt, wb_deadline_state_name(d->state), sub);
-            }
-        } else if (o->json) {
-            if (wb_reg_incident_json(ri, 0, &b) != 0 ||
-                json_array_append_new(all, json_loads(b.data, 0, NULL)) != 0)
+        for (size_t i = 0; status == WB_EXIT_OK && i < (due ? ri->ndeadlines : 1); i++) {
+            wb_buf_reset(&b);
+            int rc = due ? wb_reg_due_json(ri->inc.id, &ri->deadlines[i], &b)
+                         : wb_reg_incident_json(ri, 0, &b);
+            json_t *v = rc == 0 ? json_loads(b.data, 0, NULL) : NULL;
+            if (v == NULL) {
                 status = WB_EXIT_ERROR;
-        } else {
-            /* The earliest deadline still to meet, the one to act on. */
-            const wb_deadline *next = NULL;
-            for (size_t i = 0; i < ri->ndeadlines; i++) {
-                const wb_deadline *d = &ri->deadlines[i];
-                if (d->submitted == WB_TIME_NONE && d->due != WB_TIME_NONE &&
-                    d->stage != WB_STAGE_CSIRT_ANSWER && (!next || d->due < next->due))
-                    next = d;
+                break;
             }
-            char aware[48];
-            fmt_time(ri->inc.aware_at, o->utc, aware, sizeof aware);
-            printf("%-8lld %-20s %-8s %-26s %-14s %s\n", (long long)ri->inc.id, ri->inc.org_name,
-                   wb_incident_status_name(ri->inc.status), aware,
-                   next ? wb_stage_name(next->stage) : "-", ri->inc.title);
+            if (due && strcmp(jstr_of(v, "state", ""), "overdue") == 0) overdue = true;
+            if (o->json) {
+                if (json_array_append_new(all, v) != 0) status = WB_EXIT_ERROR;
+                continue;
+            }
+            if (due)
+                print_due_row(v, o->utc);
+            else
+                print_list_row(v, o->utc);
+            json_decref(v);
         }
         wb_buf_free(&b);
         wb_reg_incident_free(ri);

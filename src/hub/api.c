@@ -1229,6 +1229,7 @@ static const route routes[] = {
     {"POST", "/api/v1/incidents/*/ack", wbi_h_incident_ack, R_NO_SENSOR},
     {"POST", "/api/v1/incidents/*/ask", wbi_h_incident_ask, R_NO_SENSOR},
     {"POST", "/api/v1/incidents/*/comments", wbi_h_incident_comment, R_NO_SENSOR},
+    {"POST", "/api/v1/incidents/*/handled", wbi_h_incident_handled, R_NO_SENSOR},
 };
 
 /* Matches path against pattern; the segment under '*' goes to *param

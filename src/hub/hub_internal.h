@@ -197,5 +197,6 @@ void wbi_h_incident_report(wbi_req *r);
 void wbi_h_incident_ack(wbi_req *r);
 void wbi_h_incident_ask(wbi_req *r);
 void wbi_h_incident_comment(wbi_req *r);
+void wbi_h_incident_handled(wbi_req *r);
 
 #endif

@@ -95,7 +95,12 @@ static void reply_incident(wbi_req *r, int64_t id, unsigned status, unsigned par
 {
     wb_reg_incident *ri = NULL;
     wb_buf b = {0};
-    int rc = wb_reg_incident_load(r->st, id, wb_time_now(), &ri, &r->err);
+    /* ?now= only changes the time the states are judged at (a preview of
+     * `incident show --now`); nothing is written with it. */
+    wb_time now = WB_TIME_NONE;
+    if (!wbi_arg_time(r, "now", &now)) return;
+    if (now == WB_TIME_NONE) now = wb_time_now();
+    int rc = wb_reg_incident_load(r->st, id, now, &ri, &r->err);
     if (rc == 0) rc = wb_reg_incident_json(ri, parts, &b);
     if (rc == 0) rc = wbi_flush_audits(r);
     json_t *o = rc == 0 ? json_loads(b.data, 0, NULL) : NULL;
@@ -183,11 +188,11 @@ static bool only_keys(wbi_req *r, json_t *o, const char *const *keys, size_t n)
 
 void wbi_h_incident_add(wbi_req *r)
 {
-    static const char *const keys[] = {"title",       "aware_at", "detected_at",
-                                       "entity_type", "tlp",      "rsit"};
+    static const char *const keys[] = {"title", "aware_at", "detected_at", "entity_type",
+                                       "tlp",   "rsit",     "org"};
     json_t *o = body_object(r);
     if (o == NULL) return;
-    const char *title, *entity = NULL, *tlp = NULL, *rsit = NULL;
+    const char *title, *entity = NULL, *tlp = NULL, *rsit = NULL, *org = NULL;
     wb_time aware, detected;
     wb_entity_type et = WB_ENTITY_OTHER;
     wb_tlp level = WB_TLP_AMBER;
@@ -196,7 +201,17 @@ void wbi_h_incident_add(wbi_req *r)
               member_time(r, o, "aware_at", true, &aware) &&
               member_time(r, o, "detected_at", false, &detected) &&
               member_str(r, o, "entity_type", 32, &entity) && member_str(r, o, "tlp", 32, &tlp) &&
-              member_str(r, o, "rsit", WB_NAME_MAX, &rsit);
+              member_str(r, o, "rsit", WB_NAME_MAX, &rsit) &&
+              member_str(r, o, "org", WB_NAME_MAX, &org);
+    /* An incident is always the caller's organisation's; `org` lets a client
+     * say which it means, and a mismatch is refused rather than ignored. */
+    if (ok && org && !wb_strn_ieq(org, strlen(org), r->owner.org_name)) {
+        wbi_reply_error(r, 422, "invalid_request",
+                        "$.org: your key belongs to '%s'; an incident is reported by the key's "
+                        "organisation",
+                        r->owner.org_name);
+        ok = false;
+    }
     if (ok && title == NULL) {
         wbi_reply_error(r, 422, "invalid_request", "$.title: required");
         ok = false;
@@ -469,4 +484,46 @@ void wbi_h_incident_ask(wbi_req *r)
 void wbi_h_incident_comment(wbi_req *r)
 {
     incident_action(r, WB_ACTION_COMMENT);
+}
+
+/* POST /api/v1/incidents/{id}/handled {"at": TIME}: the organisation says
+ * when the incident was handled (its final report is then due a month
+ * later). */
+void wbi_h_incident_handled(wbi_req *r)
+{
+    static const char *const keys[] = {"at"};
+    int64_t id;
+    if (incident_access(r, WB_INCIDENT_SUBMIT, &id) != 0) return;
+    json_t *o = body_object(r);
+    if (o == NULL) return;
+    wb_time at;
+    bool ok = only_keys(r, o, keys, 1) && member_time(r, o, "at", true, &at);
+    json_decref(o);
+    if (!ok) return;
+    wb_reg_incident *ri = NULL;
+    wb_time now = wb_time_now();
+    int rc = wb_reg_incident_load(r->st, id, now, &ri, &r->err);
+    wb_time aware = rc == 0 ? ri->inc.aware_at : WB_TIME_NONE;
+    wb_reg_incident_free(ri);
+    if (rc) {
+        wbi_reply_internal(r);
+        return;
+    }
+    if (at < aware || at > now) {
+        wbi_reply_error(r, 422, "invalid_request",
+                        "$.at: must lie between the incident's aware_at and now");
+        return;
+    }
+    char when[48];
+    wb_time_format(at, when, sizeof when);
+    rc = wb_store_begin(r->st, &r->err);
+    if (rc == 0) rc = wb_store_incident_set_status(r->st, id, WB_INCIDENT_HANDLED, at, &r->err);
+    if (rc == 0) rc = wbi_audit_now(r, "incident.handled", wbi_num(r, id), when);
+    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
+    if (rc) {
+        wb_store_rollback(r->st);
+        wbi_reply_internal(r);
+        return;
+    }
+    reply_incident(r, id, 200, 0);
 }
