@@ -49,14 +49,22 @@ static void incident_usage(FILE *f)
           "  taxonomy rsit|sectors|entity-types [--taxonomy MACHINETAG.json] [--format ...]\n"
           "      The RSIT classification (root causes), the NIS2 sectors, the entity types.\n"
           "\n"
-          "the register (a database; --db PATH):\n"
-          "  new --org ORG --title TEXT --aware-at TIME [--detected-at TIME]\n"
+          "the register (a local database --db PATH, or a hub: --hub URL --key KEY):\n"
+          "  new --title TEXT --aware-at TIME [--org ORG] [--detected-at TIME]\n"
           "      [--entity-type TYPE] [--tlp LEVEL] [--rsit TAG]   prints the new id\n"
+          "      (--org is required with --db; on a hub it is the key's organisation)\n"
           "  report ID --stage STAGE --file REPORT.json [--submitted-at TIME]\n"
-          "      (--stage gdpr-breach without --file records the GDPR notification)\n"
+          "      (--stage gdpr-breach without --file records the GDPR notification;\n"
+          "      --submitted-at only with --db: on a hub its receipt time counts)\n"
           "  handled ID --at TIME;  show ID;  list;  export ID --format json\n"
           "  due [--now TIME]   every deadline of every incident; exit 1 if overdue\n"
           "  ack ID;  ask ID --by TIME;  comment ID --text TEXT   (the CSIRT)\n"
+          "  share ID --tlp LEVEL --distribution N [--sharing-group NAME] [--anonymous]\n"
+          "      (--hub only) publishes the incident's indicators as a MISP event;\n"
+          "      --anonymous publishes it in the name of the incident's CSIRT\n"
+          "  hooks run --db PATH [--once] [--now TIME] [--interval SECONDS]\n"
+          "      sends the reminder webhooks of a local register (a hub sends its own;\n"
+          "      hooks are added with 'weerbaar admin hook add')\n"
           "\n"
           "options:\n"
           "  --entity-type TYPE   dns tld cloud data-centre cdn msp mssp marketplace\n"
@@ -76,6 +84,12 @@ static void incident_usage(FILE *f)
           "  --utc                table times in UTC instead of Europe/Amsterdam\n"
           "  --taxonomy FILE      taxonomy: read a MISP machinetag.json instead\n"
           "  --format FMT         table (default) or json (times RFC 3339 UTC)\n"
+          "  --db PATH            a local register (SQLite)\n"
+          "  --hub URL            a hub instead; --key KEY (default $WEERBAAR_KEY)\n"
+          "  --tlp LEVEL          new, share: clear green amber amber+strict red\n"
+          "  --distribution N     share: MISP distribution 0-4 (4: --sharing-group NAME)\n"
+          "  --anonymous          share: without the reporting organisation's identity\n"
+          "  --once               hooks run: look and send once (for cron), then exit\n"
           "  -h, --help           this help\n"
           "\n"
           "TIME is RFC 3339 with an offset: 2026-05-01T10:00:00+02:00 or ...Z.\n"
@@ -86,6 +100,12 @@ static void incident_usage(FILE *f)
           "  weerbaar incident deadlines --aware-at 2026-01-30T09:00:00+01:00 \\\n"
           "      --notification-at 2026-01-31T16:00:00+01:00 --now 2026-02-20T12:00:00Z\n"
           "  weerbaar incident taxonomy rsit\n"
+          "  weerbaar incident new --title 'Portal DDoS' --aware-at 2026-01-30T09:00:00+01:00 \\\n"
+          "      --hub https://hub.example --key $KEY\n"
+          "  weerbaar incident report 1 --stage early-warning --file ew.json --db reg.db\n"
+          "  weerbaar incident due --format json --hub https://hub.example --key $KEY\n"
+          "  weerbaar incident share 1 --tlp green --distribution 1 --anonymous --hub URL --key K\n"
+          "  weerbaar incident hooks run --once --db reg.db   # from cron, every minute\n"
           "\n"
           "Exit status: 0 success (validate: valid), 1 deadlines: something overdue,\n"
           "2 an error or an invalid report. Documentation: docs/incident.md.\n",
@@ -1144,6 +1164,372 @@ static int cmd_each(reg_ctx *c, const opts *o, bool due)
     return status;
 }
 
+/* ---- over a hub (--hub URL --key KEY) ------------------------------------------------ */
+
+/* The same commands through the hub's API (docs/hub.md): the output and
+ * exit statuses of the local form, with the hub's clock as the time of
+ * every submission and action. */
+typedef struct hub_ctx {
+    wb_hub_client cl;
+    wb_error err;
+    int64_t id;
+    wb_buf out;
+} hub_ctx;
+
+/* One call; the answer parsed into *res. A refused report prints each of
+ * its problems as `name: $.path: message`, like the local form. Returns
+ * WB_EXIT_OK or WB_EXIT_ERROR (reported). */
+static int hub_do(hub_ctx *h, const char *method, const char *path, json_t *body,
+                  const char *problems_name, json_t **res)
+{
+    *res = NULL;
+    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(body);
+    long status = 0;
+    /* A GET has no body; a POST always has one (libcurl sends a GET
+     * otherwise). */
+    bool get = strcmp(method, "GET") == 0;
+    int rc = wb_hub_call(&h->cl, method, path,
+                         get    ? NULL
+                         : text ? text
+                                : "",
+                         text ? strlen(text) : 0, &h->out, &status, &h->err);
+    free(text);
+    if (rc != 0) {
+        json_t *j =
+            problems_name && h->out.len ? json_loadb(h->out.data, h->out.len, 0, NULL) : NULL;
+        json_t *probs = json_object_get(json_object_get(j, "error"), "problems");
+        size_t i;
+        json_t *p;
+        json_array_foreach(probs, i, p)
+        {
+            wb_cli_error("%s: %s: %s", problems_name, jstr_of(p, "path", "$"),
+                         jstr_of(p, "message", ""));
+        }
+        if (json_array_size(probs) == 0) wb_cli_report(&h->err);
+        json_decref(j);
+        return WB_EXIT_ERROR;
+    }
+    *res = json_loadb(h->out.data, h->out.len, 0, NULL);
+    if (*res == NULL) {
+        wb_cli_error("%s%s: the hub's answer is not JSON", h->cl.base, path);
+        return WB_EXIT_ERROR;
+    }
+    return WB_EXIT_OK;
+}
+
+static void path_of(char *buf, size_t cap, const hub_ctx *h, const char *tail, wb_time now)
+{
+    char t[48] = "";
+    if (now != WB_TIME_NONE) wb_time_format(now, t, sizeof t);
+    if (h->id > 0)
+        snprintf(buf, cap, "/api/v1/incidents/%lld%s%s%s", (long long)h->id, tail,
+                 t[0] ? "?now=" : "", t);
+    else
+        snprintf(buf, cap, "/api/v1/incidents%s%s%s", tail, t[0] ? "?now=" : "", t);
+}
+
+static void set_time(json_t *o, const char *key, wb_time t)
+{
+    char buf[48];
+    if (t == WB_TIME_NONE) return;
+    wb_time_format(t, buf, sizeof buf);
+    json_object_set_new(o, key, json_string(buf));
+}
+
+static int remote_new(hub_ctx *h, const opts *o)
+{
+    if (!o->title || o->aware_at == WB_TIME_NONE) {
+        wb_cli_error("incident new: --title TEXT and --aware-at TIME are required (on a hub the "
+                     "organisation is the key's)");
+        return WB_EXIT_ERROR;
+    }
+    if (o->rsit && !wb_rsit_tag_valid(o->rsit)) {
+        wb_cli_error("incident new: --rsit '%s': not an RSIT value; write it as a machine tag, "
+                     "rsit:availability=\"ddos\" (see 'weerbaar incident taxonomy rsit')",
+                     o->rsit);
+        return WB_EXIT_ERROR;
+    }
+    json_t *b = json_pack("{s:s}", "title", o->title);
+    set_time(b, "aware_at", o->aware_at);
+    set_time(b, "detected_at", o->detected_at);
+    if (o->has_entity)
+        json_object_set_new(b, "entity_type", json_string(wb_entity_type_name(o->entity)));
+    if (o->has_tlp) json_object_set_new(b, "tlp", json_string(wb_tlp_name(o->tlp)));
+    if (o->rsit) json_object_set_new(b, "rsit", json_string(o->rsit));
+    if (o->org) json_object_set_new(b, "org", json_string(o->org));
+    json_t *res;
+    if (hub_do(h, "POST", "/api/v1/incidents", b, NULL, &res) != 0) return WB_EXIT_ERROR;
+    printf("%lld\n", jint_of(json_object_get(res, "incident"), "id"));
+    json_decref(res);
+    return WB_EXIT_OK;
+}
+
+static int remote_report(hub_ctx *h, const opts *o)
+{
+    if (!o->has_stage) {
+        wb_cli_error("incident report: --stage STAGE is required");
+        return WB_EXIT_ERROR;
+    }
+    if (o->submitted_at != WB_TIME_NONE) {
+        wb_cli_error("incident report: --submitted-at is for a local register only: on a hub "
+                     "the time the hub receives a report is its submission time");
+        return WB_EXIT_ERROR;
+    }
+    bool report = wb_stage_is_report(o->stage);
+    if (report && !o->file) {
+        wb_cli_error("incident report: --file REPORT.json is required");
+        return WB_EXIT_ERROR;
+    }
+    char *data = NULL;
+    size_t len = 0;
+    if (o->file && wb_read_file(o->file, WB_REPORT_MAX_BYTES, &data, &len, &h->err) != 0) {
+        wb_cli_report(&h->err);
+        return WB_EXIT_ERROR;
+    }
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/incidents/%lld/reports?stage=%s", (long long)h->id,
+             wb_stage_name(o->stage));
+    long status = 0;
+    int rc = wb_hub_call(&h->cl, "POST", path, data ? data : "", len, &h->out, &status, &h->err);
+    free(data);
+    json_t *res = NULL;
+    if (rc != 0) {
+        const char *name = o->file ? o->file : "report";
+        json_t *j = h->out.len ? json_loadb(h->out.data, h->out.len, 0, NULL) : NULL;
+        json_t *probs = json_object_get(json_object_get(j, "error"), "problems");
+        size_t i;
+        json_t *p;
+        json_array_foreach(probs, i, p)
+        {
+            wb_cli_error("%s: %s: %s", name, jstr_of(p, "path", "$"), jstr_of(p, "message", ""));
+        }
+        if (json_array_size(probs) == 0) wb_cli_report(&h->err);
+        json_decref(j);
+        return WB_EXIT_ERROR;
+    }
+    res = json_loadb(h->out.data, h->out.len, 0, NULL);
+    if (res == NULL) {
+        wb_cli_error("%s%s: the hub's answer is not JSON", h->cl.base, path);
+        return WB_EXIT_ERROR;
+    }
+    char at[48], due[48];
+    jfmt(res, "submitted_at", o->utc, at, sizeof at);
+    jfmt(res, "due", o->utc, due, sizeof due);
+    printf("report %lld: %s of incident %lld, submitted %s: %s%s (due %s)\n",
+           jint_of(res, "report"), jstr_of(res, "stage", "?"), (long long)h->id, at,
+           json_is_true(json_object_get(res, "correction")) ? "a correction; the first decided "
+                                                            : "",
+           jstr_of(res, "state", "?"), due);
+    json_decref(res);
+    return WB_EXIT_OK;
+}
+
+static int remote_handled(hub_ctx *h, const opts *o)
+{
+    if (o->at == WB_TIME_NONE) {
+        wb_cli_error("incident handled: --at TIME is required");
+        return WB_EXIT_ERROR;
+    }
+    json_t *b = json_object(), *res;
+    set_time(b, "at", o->at);
+    char path[96];
+    path_of(path, sizeof path, h, "/handled", WB_TIME_NONE);
+    if (hub_do(h, "POST", path, b, NULL, &res) != 0) return WB_EXIT_ERROR;
+    json_decref(res);
+    char at[48];
+    wb_time_format(o->at, at, sizeof at);
+    printf("incident %lld handled at %s\n", (long long)h->id, at);
+    return WB_EXIT_OK;
+}
+
+/* The newest action of a kind in an incident's answer. */
+static json_t *last_action(json_t *inc, const char *kind)
+{
+    json_t *best = NULL, *a;
+    size_t i;
+    json_array_foreach(json_object_get(inc, "actions"), i, a)
+    {
+        if (strcmp(jstr_of(a, "kind", ""), kind) == 0 &&
+            (best == NULL || jint_of(a, "id") > jint_of(best, "id")))
+            best = a;
+    }
+    return best;
+}
+
+static int remote_action(hub_ctx *h, const opts *o, wb_incident_action_kind kind)
+{
+    if (o->at != WB_TIME_NONE) {
+        wb_cli_error("incident %s: --at is for a local register only: on a hub the hub's clock "
+                     "dates the CSIRT's actions",
+                     wb_incident_action_name(kind));
+        return WB_EXIT_ERROR;
+    }
+    if (kind == WB_ACTION_ASK && o->by == WB_TIME_NONE) {
+        wb_cli_error("incident ask: --by TIME is required (the date the intermediate report is "
+                     "due)");
+        return WB_EXIT_ERROR;
+    }
+    if (kind == WB_ACTION_COMMENT && !o->text) {
+        wb_cli_error("incident comment: --text TEXT is required");
+        return WB_EXIT_ERROR;
+    }
+    json_t *b = json_object(), *res;
+    const char *tail = kind == WB_ACTION_ACK   ? "/ack"
+                       : kind == WB_ACTION_ASK ? "/ask"
+                                               : "/comments";
+    if (kind == WB_ACTION_ASK) set_time(b, "by", o->by);
+    if (kind == WB_ACTION_COMMENT) json_object_set_new(b, "text", json_string(o->text));
+    char path[96];
+    path_of(path, sizeof path, h, tail, WB_TIME_NONE);
+    if (hub_do(h, "POST", path, b, NULL, &res) != 0) return WB_EXIT_ERROR;
+    json_t *inc = json_object_get(res, "incident");
+    json_t *a = last_action(inc, wb_incident_action_name(kind));
+    char at[48];
+    if (kind == WB_ACTION_ACK) {
+        jfmt(a, "at", o->utc, at, sizeof at);
+        printf("incident %lld acknowledged at %s\n", (long long)h->id, at);
+    } else if (kind == WB_ACTION_ASK) {
+        fmt_time(o->by, o->utc, at, sizeof at);
+        printf("incident %lld: intermediate report asked for by %s\n", (long long)h->id, at);
+    } else {
+        printf("incident %lld: comment %lld added\n", (long long)h->id, jint_of(a, "id"));
+    }
+    json_decref(res);
+    return WB_EXIT_OK;
+}
+
+static int remote_show(hub_ctx *h, const opts *o, bool export)
+{
+    if (export && !o->json) {
+        wb_cli_error("incident export: --format json is required (pdf follows later)");
+        return WB_EXIT_ERROR;
+    }
+    char path[128];
+    path_of(path, sizeof path, h, "", o->now);
+    json_t *res;
+    if (hub_do(h, "GET", path, NULL, NULL, &res) != 0) return WB_EXIT_ERROR;
+    json_t *inc = json_incref(json_object_get(res, "incident"));
+    json_decref(res);
+    if (!json_is_object(inc)) {
+        json_decref(inc);
+        wb_cli_error("%s%s: the hub's answer has no incident", h->cl.base, path);
+        return WB_EXIT_ERROR;
+    }
+    /* The hub answers with everything; show leaves out what the local form
+     * leaves out. */
+    if (!export) {
+        json_object_del(inc, "state");
+        size_t i;
+        json_t *r;
+        json_array_foreach(json_object_get(inc, "reports"), i, r) json_object_del(r, "report");
+    }
+    return output_incident(inc, o);
+}
+
+static int remote_each(hub_ctx *h, const opts *o, bool due)
+{
+    char path[128];
+    path_of(path, sizeof path, h, due ? "/due" : "", o->now);
+    json_t *res;
+    if (hub_do(h, "GET", path, NULL, NULL, &res) != 0) return WB_EXIT_ERROR;
+    json_t *all = json_incref(json_object_get(res, "response"));
+    json_decref(res);
+    if (!json_is_array(all)) {
+        json_decref(all);
+        wb_cli_error("%s%s: the hub's answer has no list", h->cl.base, path);
+        return WB_EXIT_ERROR;
+    }
+    bool overdue = false;
+    size_t i;
+    json_t *v;
+    if (!o->json) print_each_header(due);
+    json_array_foreach(all, i, v)
+    {
+        if (due && strcmp(jstr_of(v, "state", ""), "overdue") == 0) overdue = true;
+        if (o->json) continue;
+        if (due)
+            print_due_row(v, o->utc);
+        else
+            print_list_row(v, o->utc);
+    }
+    int status = WB_EXIT_OK;
+    if (o->json)
+        status = print_json(all);
+    else
+        json_decref(all);
+    if (status == WB_EXIT_OK && due && overdue) status = WB_EXIT_NO;
+    return status;
+}
+
+static int remote_share(hub_ctx *h, const opts *o)
+{
+    if (!o->has_tlp || o->distribution < 0) {
+        wb_cli_error("incident share: --tlp LEVEL and --distribution N are required");
+        return WB_EXIT_ERROR;
+    }
+    if (o->distribution == 4 && !o->sharing_group) {
+        wb_cli_error("incident share: --distribution 4 needs --sharing-group NAME");
+        return WB_EXIT_ERROR;
+    }
+    json_t *b = json_pack("{s:s, s:I, s:b}", "tlp", wb_tlp_name(o->tlp), "distribution",
+                          (json_int_t)o->distribution, "anonymous", o->anonymous);
+    if (o->sharing_group) json_object_set_new(b, "sharing_group", json_string(o->sharing_group));
+    char path[96];
+    path_of(path, sizeof path, h, "/share", WB_TIME_NONE);
+    json_t *res;
+    if (hub_do(h, "POST", path, b, NULL, &res) != 0) return WB_EXIT_ERROR;
+    printf("incident %lld shared as event %s: %lld indicators, TLP:%s, distribution %lld%s\n",
+           (long long)h->id, jstr_of(res, "event", "?"), jint_of(res, "attributes"),
+           jstr_of(res, "tlp", "?"), jint_of(res, "distribution"),
+           json_is_true(json_object_get(res, "anonymous")) ? ", anonymous" : "");
+    json_decref(res);
+    return WB_EXIT_OK;
+}
+
+static int cmd_remote(const opts *o, const char *action, int64_t id)
+{
+    hub_ctx h = {.cl = {.base = o->hub, .key = o->key ? o->key : getenv("WEERBAAR_KEY")}, .id = id};
+    if (h.cl.key == NULL || h.cl.key[0] == '\0') {
+        wb_cli_error("incident %s: --hub needs an API key: --key KEY or WEERBAAR_KEY", action);
+        return WB_EXIT_ERROR;
+    }
+    if (o->db) {
+        wb_cli_error("incident %s: --db and --hub exclude each other", action);
+        return WB_EXIT_ERROR;
+    }
+    if (wb_hub_global_init() != 0) {
+        wb_cli_error("incident: libcurl failed to start");
+        return WB_EXIT_ERROR;
+    }
+    int status;
+    if (strcmp(action, "new") == 0)
+        status = remote_new(&h, o);
+    else if (strcmp(action, "report") == 0)
+        status = remote_report(&h, o);
+    else if (strcmp(action, "handled") == 0)
+        status = remote_handled(&h, o);
+    else if (strcmp(action, "show") == 0)
+        status = remote_show(&h, o, false);
+    else if (strcmp(action, "export") == 0)
+        status = remote_show(&h, o, true);
+    else if (strcmp(action, "list") == 0)
+        status = remote_each(&h, o, false);
+    else if (strcmp(action, "due") == 0)
+        status = remote_each(&h, o, true);
+    else if (strcmp(action, "share") == 0)
+        status = remote_share(&h, o);
+    else if (strcmp(action, "ack") == 0)
+        status = remote_action(&h, o, WB_ACTION_ACK);
+    else if (strcmp(action, "ask") == 0)
+        status = remote_action(&h, o, WB_ACTION_ASK);
+    else
+        status = remote_action(&h, o, WB_ACTION_COMMENT);
+    wb_buf_free(&h.out);
+    wb_hub_global_cleanup();
+    return status;
+}
+
 /* ---- reminder webhooks (hooks run) ---------------------------------------------------- */
 
 static volatile sig_atomic_t hooks_stop;
@@ -1214,8 +1600,8 @@ static int cmd_hooks(const opts *o, char **args, int nargs)
 
 static bool is_register_action(const char *a)
 {
-    static const char *const names[] = {"new", "report", "handled", "show", "list",
-                                        "due", "export", "ack",     "ask",  "comment"};
+    static const char *const names[] = {"new",    "report", "handled", "show",    "list", "due",
+                                        "export", "ack",    "ask",     "comment", "share"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(a, names[i]) == 0) return true;
     return false;
@@ -1229,9 +1615,8 @@ static bool takes_id(const char *a)
 static int cmd_register(const opts *o, const char *action, char **args, int nargs)
 {
     reg_ctx c = {0};
-    if (!o->db) {
-        wb_cli_error("incident %s: --db PATH is required (--hub follows in a later version)",
-                     action);
+    if (!o->db && !o->hub) {
+        wb_cli_error("incident %s: --db PATH or --hub URL --key KEY is required", action);
         return WB_EXIT_ERROR;
     }
     if (takes_id(action)) {
@@ -1246,6 +1631,11 @@ static int cmd_register(const opts *o, const char *action, char **args, int narg
         }
     } else if (nargs != 0) {
         wb_cli_error("incident %s: unexpected argument '%s'", action, args[0]);
+        return WB_EXIT_ERROR;
+    }
+    if (o->hub) return cmd_remote(o, action, c.id);
+    if (strcmp(action, "share") == 0) {
+        wb_cli_error("incident share: publishes to a hub's events: use --hub URL --key KEY");
         return WB_EXIT_ERROR;
     }
     if (wb_store_open(&c.st, o->db, &c.err) != 0) return reg_fail(&c);

@@ -769,6 +769,25 @@ static void h_event_add(hreq *r)
     store_event(r, false, NULL);
 }
 
+/* The event creation path of POST /api/v1/events for incident_api.c
+ * (incident share): the body and the creator organisation are the
+ * caller's to set; validation, the TLP and distribution rules, sharing
+ * groups and the audit entry (with the real user) are exactly those of the
+ * endpoint, and so is the reply. */
+void wbi_event_create(wbi_req *r, const char *body, size_t len, int64_t creator_org)
+{
+    wb_hub_request req = *r->req;
+    req.body = body;
+    req.body_len = len;
+    const wb_hub_request *saved = r->req;
+    int64_t org = r->who.org_id;
+    r->req = &req;
+    r->who.org_id = creator_org;
+    store_event(r, false, NULL);
+    r->req = saved;
+    r->who.org_id = org;
+}
+
 /* The event for a write by the caller: visible (else 404) and created by
  * the caller's organisation (else 403; a site admin may delete and publish
  * but not rewrite another organisation's event). */
@@ -1230,6 +1249,7 @@ static const route routes[] = {
     {"POST", "/api/v1/incidents/*/ask", wbi_h_incident_ask, R_NO_SENSOR},
     {"POST", "/api/v1/incidents/*/comments", wbi_h_incident_comment, R_NO_SENSOR},
     {"POST", "/api/v1/incidents/*/handled", wbi_h_incident_handled, R_NO_SENSOR},
+    {"POST", "/api/v1/incidents/*/share", wbi_h_incident_share, R_NO_SENSOR},
 };
 
 /* Matches path against pattern; the segment under '*' goes to *param

@@ -186,6 +186,10 @@ int wbi_flush_audits(wbi_req *r);
 /* An audit entry written at once (inside the caller's transaction). */
 int wbi_audit_now(wbi_req *r, const char *action, const char *object, const char *detail);
 unsigned wbi_hub_max_depth(const wb_hub *hub);
+/* POST /api/v1/events with `body` as the request body and `creator_org` as
+ * the event's organisation; the reply is that endpoint's (201 with the
+ * event as stored, read back as the creator would see it). */
+void wbi_event_create(wbi_req *r, const char *body, size_t len, int64_t creator_org);
 
 /* ---- incident endpoints (incident_api.c); routes in api.c ------------------- */
 
@@ -198,5 +202,6 @@ void wbi_h_incident_ack(wbi_req *r);
 void wbi_h_incident_ask(wbi_req *r);
 void wbi_h_incident_comment(wbi_req *r);
 void wbi_h_incident_handled(wbi_req *r);
+void wbi_h_incident_share(wbi_req *r);
 
 #endif

@@ -527,3 +527,155 @@ void wbi_h_incident_handled(wbi_req *r)
     }
     reply_incident(r, id, 200, 0);
 }
+
+typedef struct sg_pick {
+    int64_t id;
+} sg_pick;
+
+static int sg_pick_cb(void *ud, const wb_sgroup *g)
+{
+    ((sg_pick *)ud)->id = g->id;
+    return 1;
+}
+
+/* POST /api/v1/incidents/{id}/share {"tlp", "distribution", "sharing_group",
+ * "anonymous"}: the incident's indicators (its reports' cumulative state)
+ * become a MISP event through the events endpoint's own path.
+ *
+ * Anonymous sharing: the event is created in the name of the CSIRT the
+ * incident is routed to (which knows the reporter anyway and publishes on
+ * behalf of its constituents), with a hub-made random uuid, the share's own
+ * date and time, a fixed info text and no incident title, comment or report
+ * text, so nothing in the event points back to the organisation. The audit
+ * log keeps the real user (only site admins read it); the link from the
+ * incident to the event is visible only to those who see the incident. */
+void wbi_h_incident_share(wbi_req *r)
+{
+    static const char *const keys[] = {"tlp", "distribution", "sharing_group", "anonymous"};
+    int64_t id;
+    if (incident_access(r, WB_INCIDENT_SUBMIT, &id) != 0) return;
+    json_t *o = body_object(r);
+    if (o == NULL) return;
+    const char *tlp = NULL, *sg = NULL;
+    wb_tlp level = WB_TLP_UNSET;
+    json_t *dist = json_object_get(o, "distribution"), *anon = json_object_get(o, "anonymous");
+    bool ok = only_keys(r, o, keys, sizeof keys / sizeof keys[0]) &&
+              member_str(r, o, "tlp", 32, &tlp) &&
+              member_str(r, o, "sharing_group", WB_NAME_MAX, &sg);
+    if (ok &&
+        (tlp == NULL || wb_tlp_parse(tlp, strlen(tlp), &level) != 0 || level == WB_TLP_UNSET)) {
+        wbi_reply_error(r, 422, "invalid_request",
+                        "$.tlp: required: clear, green, amber, amber+strict or red");
+        ok = false;
+    }
+    if (ok &&
+        (!json_is_integer(dist) || json_integer_value(dist) < 0 || json_integer_value(dist) > 4)) {
+        wbi_reply_error(r, 422, "invalid_request", "$.distribution: required: 0 to 4");
+        ok = false;
+    }
+    if (ok && anon && !json_is_boolean(anon)) {
+        wbi_reply_error(r, 422, "invalid_request", "$.anonymous: expected true or false");
+        ok = false;
+    }
+    if (ok && (json_integer_value(dist) == 4) != (sg != NULL)) {
+        wbi_reply_error(r, 422, "invalid_request",
+                        "$.sharing_group: given exactly when distribution is 4");
+        ok = false;
+    }
+    int distribution = ok ? (int)json_integer_value(dist) : 0;
+    bool anonymous = ok && json_is_true(anon);
+    sg_pick pick = {0};
+    if (ok && sg) {
+        int rc = wb_store_sgroup_find(r->st, 0, sg, sg_pick_cb, &pick, &r->err);
+        if (rc && rc != WB_ENOTFOUND) {
+            json_decref(o);
+            wbi_reply_internal(r);
+            return;
+        }
+        /* A missing group and one the caller is not in answer alike (the
+         * events path checks membership again). */
+        if (rc == WB_ENOTFOUND) {
+            wbi_reply_error(r, 422, "invalid_event",
+                            "$.sharing_group: no sharing group your organisation belongs to");
+            ok = false;
+        }
+    }
+    json_decref(o);
+    if (!ok) return;
+
+    wb_incident_audience aud;
+    wb_reg_incident *ri = NULL;
+    int rc = incident_audience(r, id, &aud);
+    if (rc == 0) rc = wb_reg_incident_load(r->st, id, wb_time_now(), &ri, &r->err);
+    if (rc) {
+        wbi_reply_internal(r);
+        return;
+    }
+    if (ri->state->nindicators == 0) {
+        wb_reg_incident_free(ri);
+        wbi_reply_error(r, 422, "invalid_request",
+                        "the incident's reports give no indicators to share");
+        return;
+    }
+    if (anonymous && aud.csirt_id == 0) {
+        wb_reg_incident_free(ri);
+        wbi_reply_error(r, 422, "invalid_request",
+                        "anonymous sharing publishes in the name of the incident's CSIRT, and "
+                        "the incident is routed to none (weerbaar admin route add)");
+        return;
+    }
+    char info[160];
+    snprintf(info, sizeof info, "Indicators from a reported incident%s%s%s",
+             !anonymous && ri->inc.rsit ? " (" : "", !anonymous && ri->inc.rsit ? ri->inc.rsit : "",
+             !anonymous && ri->inc.rsit ? ")" : "");
+    char tag[48], dtext[4];
+    snprintf(tag, sizeof tag, "tlp:%s", wb_tlp_name(level));
+    snprintf(dtext, sizeof dtext, "%d", distribution);
+    json_t *attrs = json_array();
+    json_t *ev =
+        json_pack("{s:{s:s, s:s, s:b, s:[{s:s}], s:o}}", "Event", "info", info, "distribution",
+                  dtext, "published", 1, "Tag", "name", tag, "Attribute", attrs);
+    json_t *e = json_object_get(ev, "Event");
+    if (e && pick.id) json_object_set_new(e, "sharing_group_id", json_string(wbi_num(r, pick.id)));
+    for (size_t i = 0; e && i < ri->state->nindicators; i++)
+        json_array_append_new(attrs,
+                              json_pack("{s:s, s:s, s:b}", "type", ri->state->indicators[i].type,
+                                        "value", ri->state->indicators[i].value, "to_ids", 1));
+    size_t nattrs = ri->state->nindicators;
+    wb_reg_incident_free(ri);
+    char *body = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
+    json_decref(ev);
+    if (body == NULL) {
+        wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+        wbi_reply_internal(r);
+        return;
+    }
+    wbi_event_create(r, body, strlen(body), anonymous ? aud.csirt_id : r->who.org_id);
+    free(body);
+    if (r->resp->status != 201) return; /* the events path's own refusal */
+    json_t *back = json_loadb(r->resp->body.data, r->resp->body.len, 0, NULL);
+    const char *uuid = json_string_value(json_object_get(json_object_get(back, "Event"), "uuid"));
+    char ev_uuid[WB_UUID_LEN + 1] = "";
+    if (uuid && strlen(uuid) == WB_UUID_LEN) memcpy(ev_uuid, uuid, sizeof ev_uuid);
+    json_decref(back);
+    wb_incident_event_rec link = {.incident_id = id,
+                                  .event_uuid = ev_uuid,
+                                  .anonymous = anonymous,
+                                  .author = r->owner.email,
+                                  .at = wb_time_now()};
+    rc = wb_store_begin(r->st, &r->err);
+    if (rc == 0) rc = wb_store_incident_event_add(r->st, &link, &r->err);
+    if (rc == 0)
+        rc = wbi_audit_now(r, "incident.share", wbi_num(r, id),
+                           anonymous ? "anonymous" : "as the organisation");
+    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
+    if (rc) {
+        wb_store_rollback(r->st);
+        wbi_reply_internal(r);
+        return;
+    }
+    wbi_reply_json(r, 201,
+                   json_pack("{s:I, s:s, s:I, s:s, s:i, s:b}", "incident", (json_int_t)id, "event",
+                             ev_uuid, "attributes", (json_int_t)nattrs, "tlp", wb_tlp_name(level),
+                             "distribution", distribution, "anonymous", anonymous));
+}
