@@ -12,6 +12,7 @@ d=tests/data/incident
 command -v python3 >/dev/null || { echo "python3 missing"; exit 77; }
 tmp=$(mktemp -d)
 rpid=
+spid=
 trap '[ -n "$rpid" ] && kill "$rpid" 2>/dev/null; rm -rf "$tmp"' EXIT
 fail=0
 db=$tmp/inc.db
@@ -197,4 +198,55 @@ run 2 incident hooks run --once
 has err "--db PATH is required"
 run 2 incident hooks start --db "$db"
 has err "expected 'run"
+# ---- the hub's dispatcher thread (weerbaar serve --hooks-interval 1) ------------------
+command -v curl >/dev/null || { echo "curl missing: the serve part is skipped"; exit $fail; }
+hdb=$tmp/hub.db
+: >"$tmp/received.jsonl"
+rm -f "$tmp/port"
+python3 "$tmp/recv.py" "$tmp/received.jsonl" "$tmp/port" &
+rpid=$!
+for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+url=http://127.0.0.1:$(cat "$tmp/port")
+run 0 admin org add Gamma --kind essential --sector energy --db "$hdb"
+run 0 admin org add NCSC --kind csirt --db "$hdb"
+run 0 admin route add --sector '*' --csirt NCSC --db "$hdb"
+run 0 admin user add g@gamma.example --org Gamma --role member --db "$hdb"
+run 0 admin key add g@gamma.example --db "$hdb"
+kg=$(awk '/^key:/ {print $2}' "$tmp/out")
+run 0 admin hook add --org Gamma --url "$url/gamma" --db "$hdb"
+sed -n 's/^secret //p' "$tmp/out" >"$tmp/secret.gamma"
+# /ncsc answers 500 to its first request: the thread retries after 30 s,
+# longer than this test waits, so NCSC's receiver path is /csirt here.
+run 0 admin hook add --org NCSC --url "$url/csirt" --db "$hdb"
+sed -n 's/^secret //p' "$tmp/out" >"$tmp/secret.ncsc"
+hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+hub=http://127.0.0.1:$hport
+"$bin" serve --db "$hdb" --listen 127.0.0.1:$hport --hooks-interval 1 >"$tmp/serve.log" 2>&1 &
+spid=$!
+trap '[ -n "$rpid" ] && kill "$rpid" 2>/dev/null; [ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 100); do curl -s -o /dev/null "$hub/" && break; sleep 0.1; done
+waitfor() { # waitfor N: until the receiver has N requests (at most 15 s)
+    for _ in $(seq 150); do [ "$(wc -l <"$tmp/received.jsonl")" -ge "$1" ] && return 0; sleep 0.1; done
+    echo "FAIL: the receiver got $(wc -l <"$tmp/received.jsonl") requests, not $1"
+    fail=1
+}
+# Aware 19 hours ago: the early warning is due in 5 hours.
+aware=$(python3 -c 'import datetime as d; print((d.datetime.now(d.timezone.utc)-d.timedelta(hours=19)).strftime("%Y-%m-%dT%H:%M:%SZ"))')
+run 0 incident new --title "Portal DDoS" --aware-at "$aware" --hub "$hub" --key "$kg"
+waitfor 2
+run 0 incident report 1 --stage early-warning --file "$d/early-warning.json" --hub "$hub" --key "$kg"
+waitfor 3
+sleep 2 # nothing more may come
+py '
+assert len(reqs) == 3, [body(r)["key"] for r in reqs]
+due = sorted((r["path"], body(r)["event"], body(r)["deadline"]["stage"]) for r in reqs[:2])
+assert due == [("/csirt", "deadline.due-soon", "early-warning"), ("/gamma", "deadline.due-soon", "early-warning")], due
+assert all(r["headers"]["X-Weerbaar-Signature"] == sig(r, sec["gamma" if r["path"] == "/gamma" else "ncsc"]) for r in reqs)
+r = reqs[2]
+assert r["path"] == "/csirt" and body(r)["event"] == "report.new" and body(r)["report"]["channel"] == "hub"
+'
+kill "$spid" 2>/dev/null
+wait "$spid" 2>/dev/null
+spid=
+grep -q "stopped" "$tmp/serve.log" || { echo "FAIL: serve did not stop cleanly"; cat "$tmp/serve.log"; fail=1; }
 exit $fail

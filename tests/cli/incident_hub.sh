@@ -211,6 +211,37 @@ has out "$ev2"
 # The organisation outside the route does not see the incident's link.
 run 2 incident show 1 --format json --hub "$url" --key "$KD"
 
+# The endpoints' own answers (curl): statuses and stable error codes.
+code() { # code METHOD PATH KEY [BODY]: prints "STATUS ERROR-CODE"
+    local data=()
+    [ $# -ge 4 ] && data=(-H 'Content-Type: application/json' --data-binary "$4")
+    local st
+    st=$(curl -s -o "$tmp/r.json" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $3" "${data[@]}" "$url$2")
+    echo "$st $(python3 -c "import json; print(json.load(open('$tmp/r.json')).get('error', {}).get('code', '-'))" 2>/dev/null)"
+}
+expect() { # expect "STATUS CODE" METHOD PATH KEY [BODY]
+    local want=$1
+    shift
+    local got
+    got=$(code "$@")
+    [ "$got" = "$want" ] || { echo "FAIL: $1 $2: '$got', want '$want'"; cat "$tmp/r.json"; echo; fail=1; }
+}
+expect "400 invalid_json" POST /api/v1/incidents/1/share "$KG" '{"tlp":'
+expect "422 invalid_request" POST /api/v1/incidents/1/share "$KG" '{"tlp":"green","distribution":7}'
+expect "422 invalid_request" POST /api/v1/incidents/1/share "$KG" '{"tlp":"green","distribution":1,"anonymous":"yes"}'
+expect "422 invalid_request" POST /api/v1/incidents/1/share "$KG" '{"tlp":"green","distribution":4}'
+expect "422 invalid_event" POST /api/v1/incidents/1/share "$KG" '{"tlp":"green","distribution":4,"sharing_group":"Nowhere"}'
+expect "422 invalid_request" POST /api/v1/incidents/1/share "$KG" '{"tlp":"green","distribution":1,"colour":"red"}'
+expect "404 not_found" POST /api/v1/incidents/1/share "$KD" '{"tlp":"green","distribution":1}'
+expect "422 invalid_request" POST /api/v1/incidents/1/handled "$KG" '{"at":"2099-01-01T00:00:00Z"}'
+expect "422 invalid_request" POST /api/v1/incidents/1/handled "$KG" '{"at":"yesterday"}'
+expect "422 invalid_request" POST /api/v1/incidents/1/handled "$KG" '{}'
+expect "403 forbidden" POST /api/v1/incidents/1/handled "$KN" '{"at":"'"$handled"'"}'
+expect "400 invalid_request" GET "/api/v1/incidents/1?now=soon" "$KG"
+expect "405 method_not_allowed" GET /api/v1/incidents/1/share "$KG"
+expect "422 invalid_request" POST /api/v1/incidents "$KG" '{"title":"x","aware_at":"'"$aware"'","org":"NCSC"}'
+expect "201 -" POST /api/v1/incidents "$KG" '{"title":"x","aware_at":"'"$aware"'","org":"gamma"}'
+
 kill "$spid" 2>/dev/null
 wait "$spid" 2>/dev/null
 spid=
