@@ -1176,16 +1176,14 @@ typedef struct hub_ctx {
     wb_buf out;
 } hub_ctx;
 
-/* One call; the answer parsed into *res. A refused report prints each of
- * its problems as `name: $.path: message`, like the local form. Returns
- * WB_EXIT_OK or WB_EXIT_ERROR (reported). */
-static int hub_do(hub_ctx *h, const char *method, const char *path, json_t *body,
-                  const char *problems_name, json_t **res)
+/* One call; the answer parsed into *res. Returns WB_EXIT_OK or
+ * WB_EXIT_ERROR (reported: the URL, the HTTP status and the hub's error
+ * code and message). */
+static int hub_do(hub_ctx *h, const char *method, const char *path, json_t *body, json_t **res)
 {
     *res = NULL;
     char *text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(body);
-    long status = 0;
     /* A GET has no body; a POST always has one (libcurl sends a GET
      * otherwise). */
     bool get = strcmp(method, "GET") == 0;
@@ -1193,21 +1191,10 @@ static int hub_do(hub_ctx *h, const char *method, const char *path, json_t *body
                          get    ? NULL
                          : text ? text
                                 : "",
-                         text ? strlen(text) : 0, &h->out, &status, &h->err);
+                         text ? strlen(text) : 0, &h->out, NULL, &h->err);
     free(text);
     if (rc != 0) {
-        json_t *j =
-            problems_name && h->out.len ? json_loadb(h->out.data, h->out.len, 0, NULL) : NULL;
-        json_t *probs = json_object_get(json_object_get(j, "error"), "problems");
-        size_t i;
-        json_t *p;
-        json_array_foreach(probs, i, p)
-        {
-            wb_cli_error("%s: %s: %s", problems_name, jstr_of(p, "path", "$"),
-                         jstr_of(p, "message", ""));
-        }
-        if (json_array_size(probs) == 0) wb_cli_report(&h->err);
-        json_decref(j);
+        wb_cli_report(&h->err);
         return WB_EXIT_ERROR;
     }
     *res = json_loadb(h->out.data, h->out.len, 0, NULL);
@@ -1259,7 +1246,7 @@ static int remote_new(hub_ctx *h, const opts *o)
     if (o->rsit) json_object_set_new(b, "rsit", json_string(o->rsit));
     if (o->org) json_object_set_new(b, "org", json_string(o->org));
     json_t *res;
-    if (hub_do(h, "POST", "/api/v1/incidents", b, NULL, &res) != 0) return WB_EXIT_ERROR;
+    if (hub_do(h, "POST", "/api/v1/incidents", b, &res) != 0) return WB_EXIT_ERROR;
     printf("%lld\n", jint_of(json_object_get(res, "incident"), "id"));
     json_decref(res);
     return WB_EXIT_OK;
@@ -1335,7 +1322,7 @@ static int remote_handled(hub_ctx *h, const opts *o)
     set_time(b, "at", o->at);
     char path[96];
     path_of(path, sizeof path, h, "/handled", WB_TIME_NONE);
-    if (hub_do(h, "POST", path, b, NULL, &res) != 0) return WB_EXIT_ERROR;
+    if (hub_do(h, "POST", path, b, &res) != 0) return WB_EXIT_ERROR;
     json_decref(res);
     char at[48];
     wb_time_format(o->at, at, sizeof at);
@@ -1382,7 +1369,7 @@ static int remote_action(hub_ctx *h, const opts *o, wb_incident_action_kind kind
     if (kind == WB_ACTION_COMMENT) json_object_set_new(b, "text", json_string(o->text));
     char path[96];
     path_of(path, sizeof path, h, tail, WB_TIME_NONE);
-    if (hub_do(h, "POST", path, b, NULL, &res) != 0) return WB_EXIT_ERROR;
+    if (hub_do(h, "POST", path, b, &res) != 0) return WB_EXIT_ERROR;
     json_t *inc = json_object_get(res, "incident");
     json_t *a = last_action(inc, wb_incident_action_name(kind));
     char at[48];
@@ -1408,7 +1395,7 @@ static int remote_show(hub_ctx *h, const opts *o, bool export)
     char path[128];
     path_of(path, sizeof path, h, "", o->now);
     json_t *res;
-    if (hub_do(h, "GET", path, NULL, NULL, &res) != 0) return WB_EXIT_ERROR;
+    if (hub_do(h, "GET", path, NULL, &res) != 0) return WB_EXIT_ERROR;
     json_t *inc = json_incref(json_object_get(res, "incident"));
     json_decref(res);
     if (!json_is_object(inc)) {
@@ -1432,7 +1419,7 @@ static int remote_each(hub_ctx *h, const opts *o, bool due)
     char path[128];
     path_of(path, sizeof path, h, due ? "/due" : "", o->now);
     json_t *res;
-    if (hub_do(h, "GET", path, NULL, NULL, &res) != 0) return WB_EXIT_ERROR;
+    if (hub_do(h, "GET", path, NULL, &res) != 0) return WB_EXIT_ERROR;
     json_t *all = json_incref(json_object_get(res, "response"));
     json_decref(res);
     if (!json_is_array(all)) {
@@ -1478,7 +1465,7 @@ static int remote_share(hub_ctx *h, const opts *o)
     char path[96];
     path_of(path, sizeof path, h, "/share", WB_TIME_NONE);
     json_t *res;
-    if (hub_do(h, "POST", path, b, NULL, &res) != 0) return WB_EXIT_ERROR;
+    if (hub_do(h, "POST", path, b, &res) != 0) return WB_EXIT_ERROR;
     printf("incident %lld shared as event %s: %lld indicators, TLP:%s, distribution %lld%s\n",
            (long long)h->id, jstr_of(res, "event", "?"), jint_of(res, "attributes"),
            jstr_of(res, "tlp", "?"), jint_of(res, "distribution"),
