@@ -142,6 +142,7 @@ typedef struct queue_ctx {
     wb_error *err;
     const wb_reg_incident *ri;
     int64_t csirt_id;
+    bool in_tx; /* a transaction was begun for this incident's deliveries */
 } queue_ctx;
 
 /* Stores the delivery of `event` to every hook of the organisations in
@@ -174,7 +175,13 @@ static int enqueue(queue_ctx *q, const char *event, const char *key, json_t *det
                              .next_attempt = q->now,
                              .created = q->now};
         bool added = false;
-        rc = wb_store_delivery_add(q->s, &d, &added, q->err);
+        /* Begun only when there is something to store: most looks find
+         * nothing new, and must not take the write lock for it. */
+        if (!q->in_tx) {
+            rc = wb_store_begin(q->s, q->err);
+            q->in_tx = rc == 0;
+        }
+        if (rc == 0) rc = wb_store_delivery_add(q->s, &d, &added, q->err);
         free(body);
         if (rc == 0 && added) q->st->queued++;
     }
@@ -242,10 +249,9 @@ int wb_hooks_queue(wb_store *s, const wb_hooks_opts *o, wb_time now, wb_hooks_st
             rc = wb_store_route_for(s, ri->inc.org_sector, csirt_cb, &q.csirt_id, err);
             if (rc == WB_ENOTFOUND) rc = 0; /* no route: the organisation alone */
             /* One transaction per incident: its deliveries land together. */
-            if (rc == 0) rc = wb_store_begin(s, err);
             if (rc == 0) rc = queue_incident(&q, remind);
-            if (rc == 0) rc = wb_store_commit(s, err);
-            if (rc) wb_store_rollback(s);
+            if (rc == 0 && q.in_tx) rc = wb_store_commit(s, err);
+            if (rc && q.in_tx) wb_store_rollback(s);
         }
         wb_reg_incident_free(ri);
     }
