@@ -232,7 +232,8 @@ void wbi_h_incident_add(wbi_req *r)
     }
     wb_time now = wb_time_now();
     if (ok && (aware > now || (detected != WB_TIME_NONE && detected > now))) {
-        wbi_reply_error(r, 422, "invalid_request", "$.aware_at: lies in the future");
+        wbi_reply_error(r, 422, "invalid_request", "$.%s: lies in the future",
+                        aware > now ? "aware_at" : "detected_at");
         ok = false;
     }
     int64_t id = 0;
