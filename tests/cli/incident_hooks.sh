@@ -247,6 +247,10 @@ assert r["path"] == "/csirt" and body(r)["event"] == "report.new" and body(r)["r
 '
 kill "$spid" 2>/dev/null
 wait "$spid" 2>/dev/null
+src=$?
 spid=
-grep -q "stopped" "$tmp/serve.log" || { echo "FAIL: serve did not stop cleanly"; cat "$tmp/serve.log"; fail=1; }
+# Exit 0: the dispatcher thread stopped and freed everything (ASan builds
+# report leaks with another status).
+[ "$src" = 0 ] && grep -q "stopped" "$tmp/serve.log" ||
+    { echo "FAIL: serve did not stop cleanly (exit $src)"; cat "$tmp/serve.log"; fail=1; }
 exit $fail
