@@ -28,6 +28,7 @@ extern "C" {
 #define WB_REGISTER_MAX_REPORTS 1000
 #define WB_REGISTER_MAX_ACTIONS 1000
 #define WB_REGISTER_MAX_ASKS 64
+#define WB_REGISTER_MAX_EVENTS 1000
 /* Deadline rows an incident can have: six fixed ones plus one per ask. */
 #define WB_REGISTER_MAX_DEADLINES (6 + WB_REGISTER_MAX_ASKS)
 
@@ -38,6 +39,8 @@ typedef struct wb_reg_incident {
     size_t nreports;
     wb_incident_action_rec *actions; /* (at, id) order */
     size_t nactions;
+    wb_incident_event_rec *events; /* shared as MISP events (incident share) */
+    size_t nevents;
     wb_report *state; /* the cumulative state of every report */
     wb_time now;      /* the time the deadlines were judged at */
     wb_deadline deadlines[WB_REGISTER_MAX_DEADLINES];

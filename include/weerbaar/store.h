@@ -413,6 +413,98 @@ int wb_store_route_list(wb_store *s, wb_route_cb cb, void *ud, wb_error *err);
  * neither exists. sector may be NULL (an organisation without one). */
 int wb_store_route_for(wb_store *s, const char *sector, wb_route_cb cb, void *ud, wb_error *err);
 
+/* ---- webhooks: incident reminders (delivered by hooks.h) --------------------- */
+
+#define WB_HOOK_URL_MAX 2048
+/* A hook's secret as handed out and stored: 64 hex digits (256 bits). It is
+ * kept as is, not hashed: signing needs it (docs/incident.md says why). */
+#define WB_HOOK_SECRET_LEN 64
+#define WB_HOOK_EVENT_KEY_MAX 200
+
+/* A receiver of one organisation's reminders. removed is WB_TIME_NONE while
+ * the hook is active; a removed hook stays for its deliveries' history. */
+typedef struct wb_hook_rec {
+    int64_t id;
+    int64_t org_id;
+    const char *org_name; /* filled on read */
+    const char *url;
+    const char *secret;
+    wb_time created;
+    wb_time removed;
+} wb_hook_rec;
+
+typedef enum wb_delivery_status {
+    WB_DELIVERY_PENDING,   /* not yet acknowledged: tried again at next_attempt */
+    WB_DELIVERY_DELIVERED, /* the receiver answered 2xx */
+    WB_DELIVERY_FAILED,    /* given up (docs/incident.md: after how long) */
+    WB_DELIVERY_CANCELLED  /* its hook was removed before it was delivered */
+} wb_delivery_status;
+/* "pending", "delivered", "failed", "cancelled". */
+const char *wb_delivery_status_name(wb_delivery_status st);
+
+/* One message to one hook. (hook_id, event_key) is unique: a second add of
+ * the same event is ignored, which makes every event fire once. url and
+ * secret are the hook's, filled on read. */
+typedef struct wb_delivery_rec {
+    int64_t id;
+    const char *uuid; /* the delivery id receivers de-duplicate by */
+    int64_t hook_id;
+    const char *url;
+    const char *secret;
+    const char *event_key; /* "incident:42:notification:2026-02-02T08:00:00Z:due-6h" */
+    const char *body;      /* the JSON sent, fixed when the delivery is made */
+    int64_t attempts;
+    wb_time next_attempt;
+    wb_delivery_status status;
+    int64_t last_status; /* the last HTTP status; 0 when there was none */
+    const char *last_error;
+    wb_time created;
+    wb_time delivered; /* WB_TIME_NONE until delivered */
+} wb_delivery_rec;
+
+/* An event created by sharing an incident's indicators (incident share). */
+typedef struct wb_incident_event_rec {
+    int64_t incident_id;
+    const char *event_uuid;
+    bool anonymous;
+    const char *author;
+    wb_time at;
+} wb_incident_event_rec;
+
+typedef int (*wb_hook_cb)(void *ud, const wb_hook_rec *h);
+typedef int (*wb_delivery_cb)(void *ud, const wb_delivery_rec *d);
+typedef int (*wb_incident_event_cb)(void *ud, const wb_incident_event_rec *e);
+
+/* Adds a hook. WB_EINVAL for a URL that is not http(s):// or too long, a
+ * secret that is not WB_HOOK_SECRET_LEN hex digits, an unknown org. */
+int wb_store_hook_add(wb_store *s, int64_t org_id, const char *url, const char *secret, int64_t *id,
+                      wb_error *err);
+/* Marks the hook removed and cancels its pending deliveries. WB_ENOTFOUND
+ * when there is no active hook with that id. */
+int wb_store_hook_remove(wb_store *s, int64_t id, wb_time now, wb_error *err);
+/* Hooks in id order; org_id 0 for every organisation's. */
+int wb_store_hook_list(wb_store *s, int64_t org_id, bool include_removed, wb_hook_cb cb, void *ud,
+                       wb_error *err);
+/* Adds a pending delivery (d->id, url, secret, attempts, status and
+ * delivered ignored). *added is false when the hook already has that event
+ * key (nothing is written). */
+int wb_store_delivery_add(wb_store *s, const wb_delivery_rec *d, bool *added, wb_error *err);
+/* Pending deliveries of active hooks with next_attempt <= now, oldest
+ * first, at most limit. */
+int wb_store_delivery_due(wb_store *s, wb_time now, int64_t limit, wb_delivery_cb cb, void *ud,
+                          wb_error *err);
+/* Every delivery (of one hook, or all with hook_id 0) in id order. */
+int wb_store_delivery_list(wb_store *s, int64_t hook_id, wb_delivery_cb cb, void *ud,
+                           wb_error *err);
+/* Records an attempt: attempts, next_attempt, status, last_status,
+ * last_error and delivered of d->id. */
+int wb_store_delivery_update(wb_store *s, const wb_delivery_rec *d, wb_error *err);
+
+/* Links an event to the incident whose indicators it shares. */
+int wb_store_incident_event_add(wb_store *s, const wb_incident_event_rec *e, wb_error *err);
+int wb_store_incident_event_list(wb_store *s, int64_t incident_id, wb_incident_event_cb cb,
+                                 void *ud, wb_error *err);
+
 /* A random version 4 UUID, lower-case, into out (WB_UUID_LEN + 1 bytes). */
 void wb_uuid_v4(char out[WB_UUID_LEN + 1]);
 /* True for 8-4-4-4-12 hex digits (either case). */

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "weerbaar/hooks.h"
 #include "weerbaar/hub.h"
 #include "weerbaar/incident.h"
 #include "weerbaar/store.h"
@@ -38,6 +39,14 @@ static const char usage_text[] =
     "                         in SECTOR go to; --sector '*' is the national CSIRT\n"
     "                         for every sector without a route of its own\n"
     "  route list\n"
+    "  hook add --org ORG --url URL\n"
+    "                         a receiver of ORG's incident reminders (deadline 6 h\n"
+    "                         away, overdue; for a CSIRT also every new report);\n"
+    "                         prints the hook's id and its signing secret, once\n"
+    "  hook list [--org ORG]  active hooks (the secret is never shown again)\n"
+    "  hook remove ID         stops a hook; its pending deliveries are cancelled\n"
+    "  hook deliveries [ID]   every delivery (of one hook): status, attempts, the\n"
+    "                         receiver's last answer\n"
     "  demo                   fills an empty database with demo organisations,\n"
     "                         users, a sharing group and events at every TLP\n"
     "                         level, and prints the demo users' keys\n"
@@ -47,11 +56,17 @@ static const char usage_text[] =
     "  --format FMT    list output: table (default) or json\n"
     "  -h, --help      this text\n"
     "\n"
+    "examples:\n"
+    "  weerbaar admin org add NCSC --kind csirt --db hub.db\n"
+    "  weerbaar admin route add --sector '*' --csirt NCSC --db hub.db\n"
+    "  weerbaar admin hook add --org NCSC --url https://soc.example.nl/weerbaar --db hub.db\n"
+    "  weerbaar admin hook deliveries --format json --db hub.db\n"
+    "\n"
     "Every action is written to the audit log. Exit status: 0 success, 2 an\n"
     "error (unknown organisation, duplicate e-mail, bad role, ...).\n";
 
 typedef struct admin_opts {
-    const char *db, *kind, *sector, *kvk, *org, *role, *orgs, *csirt, *supervisor;
+    const char *db, *kind, *sector, *kvk, *org, *role, *orgs, *csirt, *supervisor, *url;
     bool json;
 } admin_opts;
 
@@ -395,6 +410,98 @@ static int route_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
     return WB_EXIT_OK;
 }
 
+/* ---- reminder webhooks ----------------------------------------------------------- */
+
+static int hook_row(void *ud, const wb_hook_rec *h)
+{
+    admin_ctx *c = ud;
+    char created[48];
+    fmt_time(h->created, created, sizeof created);
+    if (c->json) {
+        json_array_append_new(c->rows,
+                              json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)h->id, "org",
+                                        h->org_name, "url", h->url, "created", created));
+        return 0;
+    }
+    printf("%-4lld %-30s %-26s %s\n", (long long)h->id, h->org_name, created, h->url);
+    return 0;
+}
+
+static int delivery_row(void *ud, const wb_delivery_rec *d)
+{
+    admin_ctx *c = ud;
+    char next[48], delivered[48];
+    fmt_time(d->next_attempt, next, sizeof next);
+    fmt_time(d->delivered, delivered, sizeof delivered);
+    if (c->json) {
+        json_t *o = json_pack("{s:I,s:s,s:I,s:s,s:s,s:I,s:s,s:I,s:s?,s:s}", "id", (json_int_t)d->id,
+                              "delivery", d->uuid, "hook", (json_int_t)d->hook_id, "event_key",
+                              d->event_key, "status", wb_delivery_status_name(d->status),
+                              "attempts", (json_int_t)d->attempts, "next_attempt", next,
+                              "last_status", (json_int_t)d->last_status, "last_error",
+                              d->last_error, "delivered", delivered);
+        if (o) json_object_set_new(o, "body", json_loads(d->body, 0, NULL));
+        json_array_append_new(c->rows, o);
+        return 0;
+    }
+    printf("%-5lld %-5lld %-10s %-8lld %-4lld %s\n", (long long)d->id, (long long)d->hook_id,
+           wb_delivery_status_name(d->status), (long long)d->attempts, (long long)d->last_status,
+           d->event_key);
+    return 0;
+}
+
+static int hook_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
+{
+    int64_t id = 0;
+    if (n == 1 && strcmp(args[0], "list") == 0) {
+        org_pick org = {0};
+        if (o->org && wb_store_org_find(c->st, o->org, org_pick_cb, &org, &c->err) != 0)
+            return fail(c);
+        if (!c->json) printf("%-4s %-30s %-26s %s\n", "ID", "ORGANISATION", "CREATED", "URL");
+        if (wb_store_hook_list(c->st, org.id, false, hook_row, c, &c->err) != 0) return fail(c);
+        return print_rows(c);
+    }
+    if ((n == 1 || n == 2) && strcmp(args[0], "deliveries") == 0) {
+        if (n == 2 && wb_parse_i64(args[1], strlen(args[1]), 1, INT64_MAX, &id) != 0) {
+            wb_cli_error("admin hook deliveries: '%s' is not a hook id", args[1]);
+            return WB_EXIT_ERROR;
+        }
+        if (!c->json)
+            printf("%-5s %-5s %-10s %-8s %-4s %s\n", "ID", "HOOK", "STATUS", "ATTEMPTS", "HTTP",
+                   "EVENT");
+        if (wb_store_delivery_list(c->st, id, delivery_row, c, &c->err) != 0) return fail(c);
+        return print_rows(c);
+    }
+    if (n == 2 && strcmp(args[0], "remove") == 0) {
+        if (wb_parse_i64(args[1], strlen(args[1]), 1, INT64_MAX, &id) != 0) {
+            wb_cli_error("admin hook remove: '%s' is not a hook id", args[1]);
+            return WB_EXIT_ERROR;
+        }
+        int rc = wb_store_begin(c->st, &c->err);
+        if (rc == 0) rc = wb_store_hook_remove(c->st, id, wb_time_now(), &c->err);
+        if (audited(c, rc, "hook.remove", args[1], NULL) != 0) return fail(c);
+        printf("hook %lld removed\n", (long long)id);
+        return WB_EXIT_OK;
+    }
+    if (n != 1 || strcmp(args[0], "add") != 0 || o->org == NULL || o->url == NULL) {
+        wb_cli_error("admin hook: expected 'add --org ORG --url URL', 'list', 'remove ID' or "
+                     "'deliveries [ID]'");
+        return WB_EXIT_ERROR;
+    }
+    org_pick org = {0};
+    if (wb_store_org_find(c->st, o->org, org_pick_cb, &org, &c->err) != 0) return fail(c);
+    char secret[WB_HOOK_SECRET_LEN + 1];
+    wb_hook_secret_new(secret);
+    int rc = wb_store_begin(c->st, &c->err);
+    if (rc == 0) rc = wb_store_hook_add(c->st, org.id, o->url, secret, &id, &c->err);
+    char obj[32];
+    snprintf(obj, sizeof obj, "hook %lld", (long long)id);
+    if (audited(c, rc, "hook.add", obj, o->url) != 0) return fail(c);
+    /* Shown once, like an API key: the receiver needs it to check signatures. */
+    printf("hook %lld for %s: %s\nsecret %s\n", (long long)id, o->org, o->url, secret);
+    return WB_EXIT_OK;
+}
+
 static void demo_key(void *ud, const char *email, const char *org, const char *role,
                      const char *key)
 {
@@ -413,13 +520,19 @@ static int demo_cmd(admin_ctx *c, const char *db)
 
 int wb_cmd_admin(int argc, char **argv)
 {
-    static const struct option lopts[] = {
-        {"db", required_argument, NULL, 'd'},     {"kind", required_argument, NULL, 'k'},
-        {"sector", required_argument, NULL, 's'}, {"kvk", required_argument, NULL, 'K'},
-        {"org", required_argument, NULL, 'o'},    {"role", required_argument, NULL, 'r'},
-        {"orgs", required_argument, NULL, 'O'},   {"format", required_argument, NULL, 'f'},
-        {"csirt", required_argument, NULL, 'c'},  {"supervisor", required_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    static const struct option lopts[] = {{"db", required_argument, NULL, 'd'},
+                                          {"kind", required_argument, NULL, 'k'},
+                                          {"sector", required_argument, NULL, 's'},
+                                          {"kvk", required_argument, NULL, 'K'},
+                                          {"org", required_argument, NULL, 'o'},
+                                          {"role", required_argument, NULL, 'r'},
+                                          {"orgs", required_argument, NULL, 'O'},
+                                          {"format", required_argument, NULL, 'f'},
+                                          {"csirt", required_argument, NULL, 'c'},
+                                          {"supervisor", required_argument, NULL, 'S'},
+                                          {"url", required_argument, NULL, 'u'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
     admin_opts o = {0};
     optind = 1;
     opterr = 0;
@@ -452,6 +565,9 @@ int wb_cmd_admin(int argc, char **argv)
             break;
         case 'S':
             o.supervisor = optarg;
+            break;
+        case 'u':
+            o.url = optarg;
             break;
         case 'f':
             if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {
@@ -494,11 +610,14 @@ int wb_cmd_admin(int argc, char **argv)
         status = sg_cmd(&c, &o, args + 1, n - 1);
     else if (strcmp(args[0], "route") == 0)
         status = route_cmd(&c, &o, args + 1, n - 1);
+    else if (strcmp(args[0], "hook") == 0)
+        status = hook_cmd(&c, &o, args + 1, n - 1);
     else if (strcmp(args[0], "demo") == 0 && n == 1)
         status = demo_cmd(&c, o.db);
     else {
-        wb_cli_error("admin: unknown object '%s' (org, user, key, sharing-group, route, demo)",
-                     args[0]);
+        wb_cli_error(
+            "admin: unknown object '%s' (org, user, key, sharing-group, route, hook, demo)",
+            args[0]);
         status = WB_EXIT_ERROR;
     }
     json_decref(c.rows);

@@ -7,11 +7,15 @@
  */
 #include <getopt.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "weerbaar/client.h"
+#include "weerbaar/hooks.h"
 #include "weerbaar/incident.h"
 #include "weerbaar/io.h"
 #include "weerbaar/register.h"
@@ -45,14 +49,22 @@ static void incident_usage(FILE *f)
           "  taxonomy rsit|sectors|entity-types [--taxonomy MACHINETAG.json] [--format ...]\n"
           "      The RSIT classification (root causes), the NIS2 sectors, the entity types.\n"
           "\n"
-          "the register (a database; --db PATH):\n"
-          "  new --org ORG --title TEXT --aware-at TIME [--detected-at TIME]\n"
+          "the register (a local database --db PATH, or a hub: --hub URL --key KEY):\n"
+          "  new --title TEXT --aware-at TIME [--org ORG] [--detected-at TIME]\n"
           "      [--entity-type TYPE] [--tlp LEVEL] [--rsit TAG]   prints the new id\n"
+          "      (--org is required with --db; on a hub it is the key's organisation)\n"
           "  report ID --stage STAGE --file REPORT.json [--submitted-at TIME]\n"
-          "      (--stage gdpr-breach without --file records the GDPR notification)\n"
+          "      (--stage gdpr-breach without --file records the GDPR notification;\n"
+          "      --submitted-at only with --db: on a hub its receipt time counts)\n"
           "  handled ID --at TIME;  show ID;  list;  export ID --format json\n"
           "  due [--now TIME]   every deadline of every incident; exit 1 if overdue\n"
           "  ack ID;  ask ID --by TIME;  comment ID --text TEXT   (the CSIRT)\n"
+          "  share ID --tlp LEVEL --distribution N [--sharing-group NAME] [--anonymous]\n"
+          "      (--hub only) publishes the incident's indicators as a MISP event;\n"
+          "      --anonymous publishes it in the name of the incident's CSIRT\n"
+          "  hooks run --db PATH [--once] [--now TIME] [--interval SECONDS]\n"
+          "      sends the reminder webhooks of a local register (a hub sends its own;\n"
+          "      hooks are added with 'weerbaar admin hook add')\n"
           "\n"
           "options:\n"
           "  --entity-type TYPE   dns tld cloud data-centre cdn msp mssp marketplace\n"
@@ -72,6 +84,12 @@ static void incident_usage(FILE *f)
           "  --utc                table times in UTC instead of Europe/Amsterdam\n"
           "  --taxonomy FILE      taxonomy: read a MISP machinetag.json instead\n"
           "  --format FMT         table (default) or json (times RFC 3339 UTC)\n"
+          "  --db PATH            a local register (SQLite)\n"
+          "  --hub URL            a hub instead; --key KEY (default $WEERBAAR_KEY)\n"
+          "  --tlp LEVEL          new, share: clear green amber amber+strict red\n"
+          "  --distribution N     share: MISP distribution 0-4 (4: --sharing-group NAME)\n"
+          "  --anonymous          share: without the reporting organisation's identity\n"
+          "  --once               hooks run: look and send once (for cron), then exit\n"
           "  -h, --help           this help\n"
           "\n"
           "TIME is RFC 3339 with an offset: 2026-05-01T10:00:00+02:00 or ...Z.\n"
@@ -82,6 +100,12 @@ static void incident_usage(FILE *f)
           "  weerbaar incident deadlines --aware-at 2026-01-30T09:00:00+01:00 \\\n"
           "      --notification-at 2026-01-31T16:00:00+01:00 --now 2026-02-20T12:00:00Z\n"
           "  weerbaar incident taxonomy rsit\n"
+          "  weerbaar incident new --title 'Portal DDoS' --aware-at 2026-01-30T09:00:00+01:00 \\\n"
+          "      --hub https://hub.example --key $KEY\n"
+          "  weerbaar incident report 1 --stage early-warning --file ew.json --db reg.db\n"
+          "  weerbaar incident due --format json --hub https://hub.example --key $KEY\n"
+          "  weerbaar incident share 1 --tlp green --distribution 1 --anonymous --hub URL --key K\n"
+          "  weerbaar incident hooks run --once --db reg.db   # from cron, every minute\n"
           "\n"
           "Exit status: 0 success (validate: valid), 1 deadlines: something overdue,\n"
           "2 an error or an invalid report. Documentation: docs/incident.md.\n",
@@ -114,7 +138,14 @@ enum {
     O_AT,
     O_BY,
     O_TEXT,
-    O_SUBMITTED_AT
+    O_SUBMITTED_AT,
+    O_ONCE,
+    O_INTERVAL,
+    O_HUB,
+    O_KEY,
+    O_DISTRIBUTION,
+    O_SHARING_GROUP,
+    O_ANONYMOUS
 };
 
 #define MAX_LIST 64
@@ -137,6 +168,13 @@ typedef struct opts {
     bool has_entity, has_tlp;
     wb_tlp tlp;
     wb_time detected_at, at, by, submitted_at;
+    /* hooks run */
+    bool once;
+    int64_t interval;
+    /* --hub and share */
+    const char *hub, *key, *sharing_group;
+    int64_t distribution;
+    bool anonymous;
 } opts;
 
 static int parse_time_opt(const char *opt, const char *s, wb_time *out)
@@ -193,11 +231,20 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
         {"by", required_argument, NULL, O_BY},
         {"text", required_argument, NULL, O_TEXT},
         {"submitted-at", required_argument, NULL, O_SUBMITTED_AT},
+        {"once", no_argument, NULL, O_ONCE},
+        {"interval", required_argument, NULL, O_INTERVAL},
+        {"hub", required_argument, NULL, O_HUB},
+        {"key", required_argument, NULL, O_KEY},
+        {"distribution", required_argument, NULL, O_DISTRIBUTION},
+        {"sharing-group", required_argument, NULL, O_SHARING_GROUP},
+        {"anonymous", no_argument, NULL, O_ANONYMOUS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->aware_at = o->handled_at = o->now = o->ack_at = WB_TIME_NONE;
     o->detected_at = o->at = o->by = o->submitted_at = WB_TIME_NONE;
+    o->interval = 30;
+    o->distribution = -1;
     optind = 1;
     opterr = 0;
     int c;
@@ -332,6 +379,34 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
             break;
         case O_SUBMITTED_AT:
             if (parse_time_opt("--submitted-at", optarg, &o->submitted_at)) return -1;
+            break;
+        case O_ONCE:
+            o->once = true;
+            break;
+        case O_INTERVAL:
+            if (wb_parse_i64(optarg, strlen(optarg), 1, 86400, &o->interval) != 0) {
+                wb_cli_error("incident: --interval '%s': seconds from 1 to 86400", optarg);
+                return -1;
+            }
+            break;
+        case O_HUB:
+            o->hub = optarg;
+            break;
+        case O_KEY:
+            o->key = optarg;
+            break;
+        case O_DISTRIBUTION:
+            if (wb_parse_i64(optarg, strlen(optarg), 0, 4, &o->distribution) != 0) {
+                wb_cli_error("incident: --distribution '%s': a MISP distribution from 0 to 4",
+                             optarg);
+                return -1;
+            }
+            break;
+        case O_SHARING_GROUP:
+            o->sharing_group = optarg;
+            break;
+        case O_ANONYMOUS:
+            o->anonymous = true;
             break;
         default:
             wb_cli_error("incident: unknown option or missing value '%s' (see 'weerbaar "
@@ -823,25 +898,175 @@ static int cmd_action(reg_ctx *c, const opts *o, wb_incident_action_kind kind)
     return WB_EXIT_OK;
 }
 
-static int overdue_status(const wb_reg_incident *ri)
+/* ---- output, the same for a local register and a hub ------------------------------- */
+
+/* Both forms print from the incident's JSON (wb_reg_incident_json locally,
+ * the hub's answer remotely), so `--db` and `--hub` cannot drift apart. */
+
+static wb_time jtime_of(json_t *v)
 {
-    for (size_t i = 0; i < ri->ndeadlines; i++)
-        if (ri->deadlines[i].state == WB_DEADLINE_OVERDUE) return WB_EXIT_NO;
+    wb_time t = WB_TIME_NONE;
+    const char *s = json_string_value(v);
+    if (s == NULL || wb_time_parse_rfc3339(s, strlen(s), &t) != 0) return WB_TIME_NONE;
+    return t;
+}
+
+static const char *jstr_of(json_t *o, const char *key, const char *dflt)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : dflt;
+}
+
+static long long jint_of(json_t *o, const char *key)
+{
+    return (long long)json_integer_value(json_object_get(o, key));
+}
+
+static void jfmt(json_t *o, const char *key, bool utc, char *buf, size_t cap)
+{
+    fmt_time(jtime_of(json_object_get(o, key)), utc, buf, cap);
+}
+
+/* WB_EXIT_NO when any deadline of the incident is overdue. */
+static int overdue_status(json_t *inc)
+{
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(inc, "deadlines"), i, d)
+    {
+        if (strcmp(jstr_of(d, "state", ""), "overdue") == 0) return WB_EXIT_NO;
+    }
     return WB_EXIT_OK;
 }
 
-static void print_deadlines(const wb_reg_incident *ri, bool utc)
+static void print_deadlines(json_t *inc, bool utc)
 {
     printf("%-14s %-26s %-8s %-26s %s\n", "STAGE", "DUE", "STATE", "SUBMITTED", "ARTICLE");
-    for (size_t i = 0; i < ri->ndeadlines; i++) {
-        const wb_deadline *d = &ri->deadlines[i];
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(inc, "deadlines"), i, d)
+    {
         char due[48], sub[48];
-        fmt_time(d->due, utc, due, sizeof due);
-        if (d->due == WB_TIME_NONE) snprintf(due, sizeof due, "handled_at + 1 month");
-        fmt_time(d->submitted, utc, sub, sizeof sub);
-        printf("%-14s %-26s %-8s %-26s %s\n", wb_stage_name(d->stage), due,
-               wb_deadline_state_name(d->state), sub, d->rule->article);
+        jfmt(d, "due", utc, due, sizeof due);
+        if (json_is_null(json_object_get(d, "due")))
+            snprintf(due, sizeof due, "handled_at + 1 month");
+        jfmt(d, "submitted", utc, sub, sizeof sub);
+        printf("%-14s %-26s %-8s %-26s %s\n", jstr_of(d, "stage", "?"), due,
+               jstr_of(d, "state", "?"), sub, jstr_of(d, "article", ""));
     }
+}
+
+/* The table of `incident show`; WB_EXIT_NO when a deadline is overdue. */
+static int print_incident(json_t *inc, bool utc)
+{
+    char aware[48], detected[48], handled[48];
+    jfmt(inc, "aware_at", utc, aware, sizeof aware);
+    jfmt(inc, "detected_at", utc, detected, sizeof detected);
+    jfmt(inc, "handled_at", utc, handled, sizeof handled);
+    printf("incident %lld: %s\n"
+           "  organisation  %s (sector %s)\n"
+           "  status        %s\n"
+           "  aware at      %s\n"
+           "  detected at   %s\n"
+           "  handled at    %s\n"
+           "  entity type   %s\n"
+           "  TLP           %s\n"
+           "  RSIT          %s\n",
+           jint_of(inc, "id"), jstr_of(inc, "title", ""), jstr_of(inc, "org", "-"),
+           jstr_of(inc, "sector", "-"), jstr_of(inc, "status", "?"), aware, detected, handled,
+           jstr_of(inc, "entity_type", "?"), jstr_of(inc, "tlp", "?"), jstr_of(inc, "rsit", "-"));
+    printf("\nreports:\n");
+    json_t *reps = json_object_get(inc, "reports"), *acts = json_object_get(inc, "actions");
+    if (json_array_size(reps) == 0) printf("  (none)\n");
+    size_t k;
+    json_t *r;
+    json_array_foreach(reps, k, r)
+    {
+        char at[48];
+        jfmt(r, "submitted_at", utc, at, sizeof at);
+        printf("  %-4lld %-14s %-26s %-9s %s\n", jint_of(r, "id"), jstr_of(r, "stage", "?"), at,
+               jstr_of(r, "channel", "?"), jstr_of(r, "author", "?"));
+    }
+    printf("\nCSIRT actions:\n");
+    if (json_array_size(acts) == 0) printf("  (none)\n");
+    json_array_foreach(acts, k, r)
+    {
+        char at[48], by[48];
+        const char *kind = jstr_of(r, "kind", "?");
+        jfmt(r, "at", utc, at, sizeof at);
+        jfmt(r, "by", utc, by, sizeof by);
+        printf("  %-8s %-26s %s", kind, at, jstr_of(r, "author", "?"));
+        if (strcmp(kind, "ask") == 0) printf(" (intermediate report by %s)", by);
+        if (strcmp(kind, "comment") == 0) printf(": %s", jstr_of(r, "text", ""));
+        putchar('\n');
+    }
+    json_t *evs = json_object_get(inc, "events");
+    if (json_array_size(evs) > 0) {
+        printf("\nshared as events:\n");
+        json_array_foreach(evs, k, r)
+        {
+            char at[48];
+            jfmt(r, "at", utc, at, sizeof at);
+            printf("  %s %-26s %s%s\n", jstr_of(r, "uuid", "?"), at, jstr_of(r, "author", "?"),
+                   json_is_true(json_object_get(r, "anonymous")) ? " (anonymous)" : "");
+        }
+    }
+    printf("\ndeadlines:\n");
+    print_deadlines(inc, utc);
+    return overdue_status(inc);
+}
+
+/* One row of `incident list`: the earliest deadline still to meet is the
+ * one to act on. */
+static void print_list_row(json_t *inc, bool utc)
+{
+    json_t *next = NULL;
+    wb_time next_due = WB_TIME_NONE;
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(inc, "deadlines"), i, d)
+    {
+        wb_time due = jtime_of(json_object_get(d, "due"));
+        if (json_is_null(json_object_get(d, "submitted")) && due != WB_TIME_NONE &&
+            strcmp(jstr_of(d, "stage", ""), "csirt-answer") != 0 &&
+            (next == NULL || due < next_due)) {
+            next = d;
+            next_due = due;
+        }
+    }
+    char aware[48];
+    jfmt(inc, "aware_at", utc, aware, sizeof aware);
+    printf("%-8lld %-20s %-8s %-26s %-14s %s\n", jint_of(inc, "id"), jstr_of(inc, "org", "-"),
+           jstr_of(inc, "status", "?"), aware, next ? jstr_of(next, "stage", "?") : "-",
+           jstr_of(inc, "title", ""));
+}
+
+static void print_due_row(json_t *d, bool utc)
+{
+    char dt[48], sub[48];
+    jfmt(d, "due", utc, dt, sizeof dt);
+    if (json_is_null(json_object_get(d, "due"))) snprintf(dt, sizeof dt, "handled_at + 1 month");
+    jfmt(d, "submitted", utc, sub, sizeof sub);
+    printf("%-8lld %-14s %-26s %-8s %s\n", jint_of(d, "incident"), jstr_of(d, "stage", "?"), dt,
+           jstr_of(d, "state", "?"), sub);
+}
+
+static void print_each_header(bool due)
+{
+    if (due)
+        printf("%-8s %-14s %-26s %-8s %s\n", "INCIDENT", "STAGE", "DUE", "STATE", "SUBMITTED");
+    else
+        printf("%-8s %-20s %-8s %-26s %-14s %s\n", "ID", "ORGANISATION", "STATUS", "AWARE AT",
+               "NEXT", "TITLE");
+}
+
+/* show and export: the JSON as is, or the table. */
+static int output_incident(json_t *inc, const opts *o)
+{
+    if (o->json) return print_json(inc);
+    int status = print_incident(inc, o->utc);
+    json_decref(inc);
+    return status;
 }
 
 static int cmd_show(reg_ctx *c, const opts *o, bool export)
@@ -853,63 +1078,16 @@ static int cmd_show(reg_ctx *c, const opts *o, bool export)
     wb_time now = o->now != WB_TIME_NONE ? o->now : wb_time_now();
     wb_reg_incident *ri = NULL;
     if (wb_reg_incident_load(c->st, c->id, now, &ri, &c->err) != 0) return reg_fail(c);
-    int status = WB_EXIT_OK;
-    if (o->json) {
-        wb_buf b = {0};
-        unsigned parts = export ? WB_REG_JSON_REPORTS | WB_REG_JSON_STATE : 0;
-        if (wb_reg_incident_json(ri, parts, &b) == 0) {
-            puts(b.data);
-        } else {
-            wb_cli_error("incident: out of memory");
-            status = WB_EXIT_ERROR;
-        }
-        wb_buf_free(&b);
-        wb_reg_incident_free(ri);
-        return status;
-    }
-    const wb_incident_rec *i = &ri->inc;
-    char aware[48], detected[48], handled[48];
-    fmt_time(i->aware_at, o->utc, aware, sizeof aware);
-    fmt_time(i->detected_at, o->utc, detected, sizeof detected);
-    fmt_time(i->handled_at, o->utc, handled, sizeof handled);
-    printf("incident %lld: %s\n"
-           "  organisation  %s (sector %s)\n"
-           "  status        %s\n"
-           "  aware at      %s\n"
-           "  detected at   %s\n"
-           "  handled at    %s\n"
-           "  entity type   %s\n"
-           "  TLP           %s\n"
-           "  RSIT          %s\n",
-           (long long)i->id, i->title, i->org_name, i->org_sector ? i->org_sector : "-",
-           wb_incident_status_name(i->status), aware, detected, handled, i->entity_type,
-           wb_tlp_name(i->tlp), i->rsit ? i->rsit : "-");
-    printf("\nreports:\n");
-    if (ri->nreports == 0) printf("  (none)\n");
-    for (size_t k = 0; k < ri->nreports; k++) {
-        const wb_incident_report_rec *r = &ri->reports[k];
-        char at[48];
-        fmt_time(r->submitted_at, o->utc, at, sizeof at);
-        printf("  %-4lld %-14s %-26s %-9s %s\n", (long long)r->id, r->stage, at,
-               wb_report_channel_name(r->channel), r->author);
-    }
-    printf("\nCSIRT actions:\n");
-    if (ri->nactions == 0) printf("  (none)\n");
-    for (size_t k = 0; k < ri->nactions; k++) {
-        const wb_incident_action_rec *a = &ri->actions[k];
-        char at[48], by[48];
-        fmt_time(a->at, o->utc, at, sizeof at);
-        fmt_time(a->by, o->utc, by, sizeof by);
-        printf("  %-8s %-26s %s", wb_incident_action_name(a->kind), at, a->author);
-        if (a->kind == WB_ACTION_ASK) printf(" (intermediate report by %s)", by);
-        if (a->kind == WB_ACTION_COMMENT) printf(": %s", a->text);
-        putchar('\n');
-    }
-    printf("\ndeadlines:\n");
-    print_deadlines(ri, o->utc);
-    status = overdue_status(ri);
+    wb_buf b = {0};
+    unsigned parts = export ? WB_REG_JSON_REPORTS | WB_REG_JSON_STATE : 0;
+    json_t *inc = wb_reg_incident_json(ri, parts, &b) == 0 ? json_loads(b.data, 0, NULL) : NULL;
+    wb_buf_free(&b);
     wb_reg_incident_free(ri);
-    return status;
+    if (inc == NULL) {
+        wb_cli_error("incident: out of memory");
+        return WB_EXIT_ERROR;
+    }
+    return output_incident(inc, o);
 }
 
 typedef struct id_list {
@@ -943,56 +1121,33 @@ static int cmd_each(reg_ctx *c, const opts *o, bool due)
     int status = WB_EXIT_OK;
     bool overdue = false;
     json_t *all = o->json ? json_array() : NULL;
-    if (!o->json) {
-        if (due)
-            printf("%-8s %-14s %-26s %-8s %s\n", "INCIDENT", "STAGE", "DUE", "STATE", "SUBMITTED");
-        else
-            printf("%-8s %-20s %-8s %-26s %-14s %s\n", "ID", "ORGANISATION", "STATUS", "AWARE AT",
-                   "NEXT", "TITLE");
-    }
+    if (!o->json) print_each_header(due);
     for (size_t k = 0; status == WB_EXIT_OK && k < l.n; k++) {
         wb_reg_incident *ri = NULL;
         if (wb_reg_incident_load(c->st, l.ids[k], now, &ri, &c->err) != 0) {
             status = reg_fail(c);
             break;
         }
-        if (overdue_status(ri) != WB_EXIT_OK) overdue = true;
         wb_buf b = {0};
-        if (due) {
-            for (size_t i = 0; i < ri->ndeadlines; i++) {
-                const wb_deadline *d = &ri->deadlines[i];
-                if (o->json) {
-                    wb_buf_reset(&b);
-                    if (wb_reg_due_json(ri->inc.id, d, &b) != 0 ||
-                        json_array_append_new(all, json_loads(b.data, 0, NULL)) != 0)
-                        status = WB_EXIT_ERROR;
-                    continue;
-                }
-                char dt[48], sub[48];
-                fmt_time(d->due, o->utc, dt, sizeof dt);
-                if (d->due == WB_TIME_NONE) snprintf(dt, sizeof dt, "handled_at + 1 month");
-                fmt_time(d->submitted, o->utc, sub, sizeof sub);
-                printf("%-8lld %-14s %-26s %-8s %s\n", (long long)ri->inc.id,
-                       wb_stage_name(d->stage), dt, wb_deadline_state_name(d->state), sub);
-            }
-        } else if (o->json) {
-            if (wb_reg_incident_json(ri, 0, &b) != 0 ||
-                json_array_append_new(all, json_loads(b.data, 0, NULL)) != 0)
+        for (size_t i = 0; status == WB_EXIT_OK && i < (due ? ri->ndeadlines : 1); i++) {
+            wb_buf_reset(&b);
+            int rc = due ? wb_reg_due_json(ri->inc.id, &ri->deadlines[i], &b)
+                         : wb_reg_incident_json(ri, 0, &b);
+            json_t *v = rc == 0 ? json_loads(b.data, 0, NULL) : NULL;
+            if (v == NULL) {
                 status = WB_EXIT_ERROR;
-        } else {
-            /* The earliest deadline still to meet, the one to act on. */
-            const wb_deadline *next = NULL;
-            for (size_t i = 0; i < ri->ndeadlines; i++) {
-                const wb_deadline *d = &ri->deadlines[i];
-                if (d->submitted == WB_TIME_NONE && d->due != WB_TIME_NONE &&
-                    d->stage != WB_STAGE_CSIRT_ANSWER && (!next || d->due < next->due))
-                    next = d;
+                break;
             }
-            char aware[48];
-            fmt_time(ri->inc.aware_at, o->utc, aware, sizeof aware);
-            printf("%-8lld %-20s %-8s %-26s %-14s %s\n", (long long)ri->inc.id, ri->inc.org_name,
-                   wb_incident_status_name(ri->inc.status), aware,
-                   next ? wb_stage_name(next->stage) : "-", ri->inc.title);
+            if (due && strcmp(jstr_of(v, "state", ""), "overdue") == 0) overdue = true;
+            if (o->json) {
+                if (json_array_append_new(all, v) != 0) status = WB_EXIT_ERROR;
+                continue;
+            }
+            if (due)
+                print_due_row(v, o->utc);
+            else
+                print_list_row(v, o->utc);
+            json_decref(v);
         }
         wb_buf_free(&b);
         wb_reg_incident_free(ri);
@@ -1009,10 +1164,431 @@ static int cmd_each(reg_ctx *c, const opts *o, bool due)
     return status;
 }
 
+/* ---- over a hub (--hub URL --key KEY) ------------------------------------------------ */
+
+/* The same commands through the hub's API (docs/hub.md): the output and
+ * exit statuses of the local form, with the hub's clock as the time of
+ * every submission and action. */
+typedef struct hub_ctx {
+    wb_hub_client cl;
+    wb_error err;
+    int64_t id;
+    wb_buf out;
+} hub_ctx;
+
+/* One call; the answer parsed into *res. Returns WB_EXIT_OK or
+ * WB_EXIT_ERROR (reported: the URL, the HTTP status and the hub's error
+ * code and message). */
+static int hub_do(hub_ctx *h, const char *method, const char *path, json_t *body, json_t **res)
+{
+    *res = NULL;
+    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(body);
+    /* A GET has no body; a POST always has one (libcurl sends a GET
+     * otherwise). */
+    bool get = strcmp(method, "GET") == 0;
+    int rc = wb_hub_call(&h->cl, method, path,
+                         get    ? NULL
+                         : text ? text
+                                : "",
+                         text ? strlen(text) : 0, &h->out, NULL, &h->err);
+    free(text);
+    if (rc != 0) {
+        wb_cli_report(&h->err);
+        return WB_EXIT_ERROR;
+    }
+    *res = json_loadb(h->out.data, h->out.len, 0, NULL);
+    if (*res == NULL) {
+        wb_cli_error("%s%s: the hub's answer is not JSON", h->cl.base, path);
+        return WB_EXIT_ERROR;
+    }
+    return WB_EXIT_OK;
+}
+
+static void path_of(char *buf, size_t cap, const hub_ctx *h, const char *tail, wb_time now)
+{
+    char t[48] = "";
+    if (now != WB_TIME_NONE) wb_time_format(now, t, sizeof t);
+    if (h->id > 0)
+        snprintf(buf, cap, "/api/v1/incidents/%lld%s%s%s", (long long)h->id, tail,
+                 t[0] ? "?now=" : "", t);
+    else
+        snprintf(buf, cap, "/api/v1/incidents%s%s%s", tail, t[0] ? "?now=" : "", t);
+}
+
+static void set_time(json_t *o, const char *key, wb_time t)
+{
+    char buf[48];
+    if (t == WB_TIME_NONE) return;
+    wb_time_format(t, buf, sizeof buf);
+    json_object_set_new(o, key, json_string(buf));
+}
+
+static int remote_new(hub_ctx *h, const opts *o)
+{
+    if (!o->title || o->aware_at == WB_TIME_NONE) {
+        wb_cli_error("incident new: --title TEXT and --aware-at TIME are required (on a hub the "
+                     "organisation is the key's)");
+        return WB_EXIT_ERROR;
+    }
+    if (o->rsit && !wb_rsit_tag_valid(o->rsit)) {
+        wb_cli_error("incident new: --rsit '%s': not an RSIT value; write it as a machine tag, "
+                     "rsit:availability=\"ddos\" (see 'weerbaar incident taxonomy rsit')",
+                     o->rsit);
+        return WB_EXIT_ERROR;
+    }
+    json_t *b = json_pack("{s:s}", "title", o->title);
+    set_time(b, "aware_at", o->aware_at);
+    set_time(b, "detected_at", o->detected_at);
+    if (o->has_entity)
+        json_object_set_new(b, "entity_type", json_string(wb_entity_type_name(o->entity)));
+    if (o->has_tlp) json_object_set_new(b, "tlp", json_string(wb_tlp_name(o->tlp)));
+    if (o->rsit) json_object_set_new(b, "rsit", json_string(o->rsit));
+    if (o->org) json_object_set_new(b, "org", json_string(o->org));
+    json_t *res;
+    if (hub_do(h, "POST", "/api/v1/incidents", b, &res) != 0) return WB_EXIT_ERROR;
+    printf("%lld\n", jint_of(json_object_get(res, "incident"), "id"));
+    json_decref(res);
+    return WB_EXIT_OK;
+}
+
+static int remote_report(hub_ctx *h, const opts *o)
+{
+    if (!o->has_stage) {
+        wb_cli_error("incident report: --stage STAGE is required");
+        return WB_EXIT_ERROR;
+    }
+    if (o->submitted_at != WB_TIME_NONE) {
+        wb_cli_error("incident report: --submitted-at is for a local register only: on a hub "
+                     "the time the hub receives a report is its submission time");
+        return WB_EXIT_ERROR;
+    }
+    bool report = wb_stage_is_report(o->stage);
+    if (report && !o->file) {
+        wb_cli_error("incident report: --file REPORT.json is required");
+        return WB_EXIT_ERROR;
+    }
+    char *data = NULL;
+    size_t len = 0;
+    if (o->file && wb_read_file(o->file, WB_REPORT_MAX_BYTES, &data, &len, &h->err) != 0) {
+        wb_cli_report(&h->err);
+        return WB_EXIT_ERROR;
+    }
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/incidents/%lld/reports?stage=%s", (long long)h->id,
+             wb_stage_name(o->stage));
+    long status = 0;
+    int rc = wb_hub_call(&h->cl, "POST", path, data ? data : "", len, &h->out, &status, &h->err);
+    free(data);
+    json_t *res = NULL;
+    if (rc != 0) {
+        const char *name = o->file ? o->file : "report";
+        json_t *j = h->out.len ? json_loadb(h->out.data, h->out.len, 0, NULL) : NULL;
+        json_t *probs = json_object_get(json_object_get(j, "error"), "problems");
+        size_t i;
+        json_t *p;
+        json_array_foreach(probs, i, p)
+        {
+            wb_cli_error("%s: %s: %s", name, jstr_of(p, "path", "$"), jstr_of(p, "message", ""));
+        }
+        if (json_array_size(probs) == 0) wb_cli_report(&h->err);
+        json_decref(j);
+        return WB_EXIT_ERROR;
+    }
+    res = json_loadb(h->out.data, h->out.len, 0, NULL);
+    if (res == NULL) {
+        wb_cli_error("%s%s: the hub's answer is not JSON", h->cl.base, path);
+        return WB_EXIT_ERROR;
+    }
+    char at[48], due[48];
+    jfmt(res, "submitted_at", o->utc, at, sizeof at);
+    jfmt(res, "due", o->utc, due, sizeof due);
+    printf("report %lld: %s of incident %lld, submitted %s: %s%s (due %s)\n",
+           jint_of(res, "report"), jstr_of(res, "stage", "?"), (long long)h->id, at,
+           json_is_true(json_object_get(res, "correction")) ? "a correction; the first decided "
+                                                            : "",
+           jstr_of(res, "state", "?"), due);
+    json_decref(res);
+    return WB_EXIT_OK;
+}
+
+static int remote_handled(hub_ctx *h, const opts *o)
+{
+    if (o->at == WB_TIME_NONE) {
+        wb_cli_error("incident handled: --at TIME is required");
+        return WB_EXIT_ERROR;
+    }
+    json_t *b = json_object(), *res;
+    set_time(b, "at", o->at);
+    char path[96];
+    path_of(path, sizeof path, h, "/handled", WB_TIME_NONE);
+    if (hub_do(h, "POST", path, b, &res) != 0) return WB_EXIT_ERROR;
+    json_decref(res);
+    char at[48];
+    wb_time_format(o->at, at, sizeof at);
+    printf("incident %lld handled at %s\n", (long long)h->id, at);
+    return WB_EXIT_OK;
+}
+
+/* The newest action of a kind in an incident's answer. */
+static json_t *last_action(json_t *inc, const char *kind)
+{
+    json_t *best = NULL, *a;
+    size_t i;
+    json_array_foreach(json_object_get(inc, "actions"), i, a)
+    {
+        if (strcmp(jstr_of(a, "kind", ""), kind) == 0 &&
+            (best == NULL || jint_of(a, "id") > jint_of(best, "id")))
+            best = a;
+    }
+    return best;
+}
+
+static int remote_action(hub_ctx *h, const opts *o, wb_incident_action_kind kind)
+{
+    if (o->at != WB_TIME_NONE) {
+        wb_cli_error("incident %s: --at is for a local register only: on a hub the hub's clock "
+                     "dates the CSIRT's actions",
+                     wb_incident_action_name(kind));
+        return WB_EXIT_ERROR;
+    }
+    if (kind == WB_ACTION_ASK && o->by == WB_TIME_NONE) {
+        wb_cli_error("incident ask: --by TIME is required (the date the intermediate report is "
+                     "due)");
+        return WB_EXIT_ERROR;
+    }
+    if (kind == WB_ACTION_COMMENT && !o->text) {
+        wb_cli_error("incident comment: --text TEXT is required");
+        return WB_EXIT_ERROR;
+    }
+    json_t *b = json_object(), *res;
+    const char *tail = kind == WB_ACTION_ACK   ? "/ack"
+                       : kind == WB_ACTION_ASK ? "/ask"
+                                               : "/comments";
+    if (kind == WB_ACTION_ASK) set_time(b, "by", o->by);
+    if (kind == WB_ACTION_COMMENT) json_object_set_new(b, "text", json_string(o->text));
+    char path[96];
+    path_of(path, sizeof path, h, tail, WB_TIME_NONE);
+    if (hub_do(h, "POST", path, b, &res) != 0) return WB_EXIT_ERROR;
+    json_t *inc = json_object_get(res, "incident");
+    json_t *a = last_action(inc, wb_incident_action_name(kind));
+    char at[48];
+    if (kind == WB_ACTION_ACK) {
+        jfmt(a, "at", o->utc, at, sizeof at);
+        printf("incident %lld acknowledged at %s\n", (long long)h->id, at);
+    } else if (kind == WB_ACTION_ASK) {
+        fmt_time(o->by, o->utc, at, sizeof at);
+        printf("incident %lld: intermediate report asked for by %s\n", (long long)h->id, at);
+    } else {
+        printf("incident %lld: comment %lld added\n", (long long)h->id, jint_of(a, "id"));
+    }
+    json_decref(res);
+    return WB_EXIT_OK;
+}
+
+static int remote_show(hub_ctx *h, const opts *o, bool export)
+{
+    if (export && !o->json) {
+        wb_cli_error("incident export: --format json is required (pdf follows later)");
+        return WB_EXIT_ERROR;
+    }
+    char path[128];
+    path_of(path, sizeof path, h, "", o->now);
+    json_t *res;
+    if (hub_do(h, "GET", path, NULL, &res) != 0) return WB_EXIT_ERROR;
+    json_t *inc = json_incref(json_object_get(res, "incident"));
+    json_decref(res);
+    if (!json_is_object(inc)) {
+        json_decref(inc);
+        wb_cli_error("%s%s: the hub's answer has no incident", h->cl.base, path);
+        return WB_EXIT_ERROR;
+    }
+    /* The hub answers with everything; show leaves out what the local form
+     * leaves out. */
+    if (!export) {
+        json_object_del(inc, "state");
+        size_t i;
+        json_t *r;
+        json_array_foreach(json_object_get(inc, "reports"), i, r) json_object_del(r, "report");
+    }
+    return output_incident(inc, o);
+}
+
+static int remote_each(hub_ctx *h, const opts *o, bool due)
+{
+    char path[128];
+    path_of(path, sizeof path, h, due ? "/due" : "", o->now);
+    json_t *res;
+    if (hub_do(h, "GET", path, NULL, &res) != 0) return WB_EXIT_ERROR;
+    json_t *all = json_incref(json_object_get(res, "response"));
+    json_decref(res);
+    if (!json_is_array(all)) {
+        json_decref(all);
+        wb_cli_error("%s%s: the hub's answer has no list", h->cl.base, path);
+        return WB_EXIT_ERROR;
+    }
+    bool overdue = false;
+    size_t i;
+    json_t *v;
+    if (!o->json) print_each_header(due);
+    json_array_foreach(all, i, v)
+    {
+        if (due && strcmp(jstr_of(v, "state", ""), "overdue") == 0) overdue = true;
+        if (o->json) continue;
+        if (due)
+            print_due_row(v, o->utc);
+        else
+            print_list_row(v, o->utc);
+    }
+    int status = WB_EXIT_OK;
+    if (o->json)
+        status = print_json(all);
+    else
+        json_decref(all);
+    if (status == WB_EXIT_OK && due && overdue) status = WB_EXIT_NO;
+    return status;
+}
+
+static int remote_share(hub_ctx *h, const opts *o)
+{
+    if (!o->has_tlp || o->distribution < 0) {
+        wb_cli_error("incident share: --tlp LEVEL and --distribution N are required");
+        return WB_EXIT_ERROR;
+    }
+    if (o->distribution == 4 && !o->sharing_group) {
+        wb_cli_error("incident share: --distribution 4 needs --sharing-group NAME");
+        return WB_EXIT_ERROR;
+    }
+    json_t *b = json_pack("{s:s, s:I, s:b}", "tlp", wb_tlp_name(o->tlp), "distribution",
+                          (json_int_t)o->distribution, "anonymous", o->anonymous);
+    if (o->sharing_group) json_object_set_new(b, "sharing_group", json_string(o->sharing_group));
+    char path[96];
+    path_of(path, sizeof path, h, "/share", WB_TIME_NONE);
+    json_t *res;
+    if (hub_do(h, "POST", path, b, &res) != 0) return WB_EXIT_ERROR;
+    printf("incident %lld shared as event %s: %lld indicators, TLP:%s, distribution %lld%s\n",
+           (long long)h->id, jstr_of(res, "event", "?"), jint_of(res, "attributes"),
+           jstr_of(res, "tlp", "?"), jint_of(res, "distribution"),
+           json_is_true(json_object_get(res, "anonymous")) ? ", anonymous" : "");
+    json_decref(res);
+    return WB_EXIT_OK;
+}
+
+static int cmd_remote(const opts *o, const char *action, int64_t id)
+{
+    hub_ctx h = {.cl = {.base = o->hub, .key = o->key ? o->key : getenv("WEERBAAR_KEY")}, .id = id};
+    if (h.cl.key == NULL || h.cl.key[0] == '\0') {
+        wb_cli_error("incident %s: --hub needs an API key: --key KEY or WEERBAAR_KEY", action);
+        return WB_EXIT_ERROR;
+    }
+    if (o->db) {
+        wb_cli_error("incident %s: --db and --hub exclude each other", action);
+        return WB_EXIT_ERROR;
+    }
+    if (wb_hub_global_init() != 0) {
+        wb_cli_error("incident: libcurl failed to start");
+        return WB_EXIT_ERROR;
+    }
+    int status;
+    if (strcmp(action, "new") == 0)
+        status = remote_new(&h, o);
+    else if (strcmp(action, "report") == 0)
+        status = remote_report(&h, o);
+    else if (strcmp(action, "handled") == 0)
+        status = remote_handled(&h, o);
+    else if (strcmp(action, "show") == 0)
+        status = remote_show(&h, o, false);
+    else if (strcmp(action, "export") == 0)
+        status = remote_show(&h, o, true);
+    else if (strcmp(action, "list") == 0)
+        status = remote_each(&h, o, false);
+    else if (strcmp(action, "due") == 0)
+        status = remote_each(&h, o, true);
+    else if (strcmp(action, "share") == 0)
+        status = remote_share(&h, o);
+    else if (strcmp(action, "ack") == 0)
+        status = remote_action(&h, o, WB_ACTION_ACK);
+    else if (strcmp(action, "ask") == 0)
+        status = remote_action(&h, o, WB_ACTION_ASK);
+    else
+        status = remote_action(&h, o, WB_ACTION_COMMENT);
+    wb_buf_free(&h.out);
+    wb_hub_global_cleanup();
+    return status;
+}
+
+/* ---- reminder webhooks (hooks run) ---------------------------------------------------- */
+
+static volatile sig_atomic_t hooks_stop;
+
+static void on_hooks_signal(int sig)
+{
+    (void)sig;
+    hooks_stop = 1;
+}
+
+static wb_time fixed_clock(void *ud)
+{
+    return *(const wb_time *)ud;
+}
+
+/* `incident hooks run`: the hub's dispatcher for a local register (cron, or
+ * a loop of its own). */
+static int cmd_hooks(const opts *o, char **args, int nargs)
+{
+    if (nargs != 1 || strcmp(args[0], "run") != 0) {
+        wb_cli_error("incident hooks: expected 'run --db PATH [--once] [--now TIME]'");
+        return WB_EXIT_ERROR;
+    }
+    if (!o->db || o->hub) {
+        wb_cli_error("incident hooks run: --db PATH is required (a hub runs its own dispatcher)");
+        return WB_EXIT_ERROR;
+    }
+    if (o->now != WB_TIME_NONE && !o->once) {
+        wb_cli_error("incident hooks run: --now needs --once (a loop follows the clock)");
+        return WB_EXIT_ERROR;
+    }
+    wb_error err = {0};
+    wb_store *st = NULL;
+    if (wb_store_open(&st, o->db, &err) != 0 || wb_hub_global_init() != 0) {
+        if (err.msg[0] == '\0') wb_error_set(&err, WB_EINTERNAL, "libcurl failed to start");
+        wb_cli_report(&err);
+        wb_store_close(st);
+        return WB_EXIT_ERROR;
+    }
+    wb_time fixed = o->now;
+    wb_hooks_opts ho = {.clock = fixed != WB_TIME_NONE ? fixed_clock : NULL, .clock_ud = &fixed};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_hooks_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    int status = WB_EXIT_OK;
+    do {
+        wb_hooks_stats stats = {0};
+        wb_time now = wb_hooks_now(&ho);
+        int rc = wb_hooks_queue(st, &ho, now, &stats, &err);
+        if (rc == 0) rc = wb_hooks_deliver(st, &ho, now, &stats, &err);
+        if (rc) {
+            wb_cli_report(&err);
+            status = WB_EXIT_ERROR;
+            break;
+        }
+        printf("hooks: %zu queued, %zu delivered, %zu to retry, %zu failed\n", stats.queued,
+               stats.delivered, stats.retried, stats.failed);
+        fflush(stdout);
+        for (int64_t s = 0; !o->once && !hooks_stop && s < o->interval; s++)
+            sleep(1);
+    } while (!o->once && !hooks_stop);
+    wb_store_close(st);
+    wb_hub_global_cleanup();
+    return status;
+}
+
 static bool is_register_action(const char *a)
 {
-    static const char *const names[] = {"new", "report", "handled", "show", "list",
-                                        "due", "export", "ack",     "ask",  "comment"};
+    static const char *const names[] = {"new",    "report", "handled", "show",    "list", "due",
+                                        "export", "ack",    "ask",     "comment", "share"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(a, names[i]) == 0) return true;
     return false;
@@ -1026,9 +1602,8 @@ static bool takes_id(const char *a)
 static int cmd_register(const opts *o, const char *action, char **args, int nargs)
 {
     reg_ctx c = {0};
-    if (!o->db) {
-        wb_cli_error("incident %s: --db PATH is required (--hub follows in a later version)",
-                     action);
+    if (!o->db && !o->hub) {
+        wb_cli_error("incident %s: --db PATH or --hub URL --key KEY is required", action);
         return WB_EXIT_ERROR;
     }
     if (takes_id(action)) {
@@ -1043,6 +1618,11 @@ static int cmd_register(const opts *o, const char *action, char **args, int narg
         }
     } else if (nargs != 0) {
         wb_cli_error("incident %s: unexpected argument '%s'", action, args[0]);
+        return WB_EXIT_ERROR;
+    }
+    if (o->hub) return cmd_remote(o, action, c.id);
+    if (strcmp(action, "share") == 0) {
+        wb_cli_error("incident share: publishes to a hub's events: use --hub URL --key KEY");
         return WB_EXIT_ERROR;
     }
     if (wb_store_open(&c.st, o->db, &c.err) != 0) return reg_fail(&c);
@@ -1090,6 +1670,7 @@ int wb_cmd_incident(int argc, char **argv)
     if (strcmp(action, "taxonomy") == 0 && extra <= 1)
         return cmd_taxonomy(&o, extra ? argv[first + 1] : NULL);
     if (is_register_action(action)) return cmd_register(&o, action, argv + first + 1, extra);
+    if (strcmp(action, "hooks") == 0) return cmd_hooks(&o, argv + first + 1, extra);
     if (extra != 0) {
         wb_cli_error("incident %s: unexpected argument '%s'", action, argv[first + 1]);
         return WB_EXIT_ERROR;

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "weerbaar/client.h"
+#include "weerbaar/hooks.h"
 #include "weerbaar/hub.h"
 
 static const char usage_text[] =
@@ -28,11 +30,18 @@ static const char usage_text[] =
     "  --threads N          worker threads (default 4)\n"
     "  --max-body BYTES     largest request body (default 50000000)\n"
     "  --rate N             requests per second per key (default 100; bursts of 2N)\n"
+    "  --hooks-interval S   how often the reminder webhooks are looked at and sent\n"
+    "                       (default 30 seconds; 0 turns the dispatcher off)\n"
     "  -h, --help           this text\n"
     "\n"
     "SIGTERM or SIGINT stops accepting connections, lets requests in flight\n"
     "finish (up to 10 s) and closes the database. Exit status: 0 after a clean\n"
     "shutdown, 2 an error (database, address in use, certificate).\n"
+    "\n"
+    "examples:\n"
+    "  weerbaar serve --db hub.db --listen 127.0.0.1:8080\n"
+    "  weerbaar serve --db hub.db --listen [::]:8443 --tls-cert hub.pem --tls-key hub.key\n"
+    "  weerbaar serve --db hub.db --hooks-interval 10\n"
     "See docs/hub.md for the endpoints.\n";
 
 static volatile sig_atomic_t stop_flag;
@@ -69,11 +78,12 @@ int wb_cmd_serve(int argc, char **argv)
                                           {"threads", required_argument, NULL, 't'},
                                           {"max-body", required_argument, NULL, 'b'},
                                           {"rate", required_argument, NULL, 'r'},
+                                          {"hooks-interval", required_argument, NULL, 'H'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     wb_hub_opts ho = {.log = log_line};
     wb_serve_opts so = {.listen = "127.0.0.1:8080", .stop = &stop_flag};
-    int64_t v;
+    int64_t v, hooks_interval = 30;
     optind = 1;
     opterr = 0;
     int ch;
@@ -102,6 +112,10 @@ int wb_cmd_serve(int argc, char **argv)
         case 'r':
             if (!parse_num("--rate", optarg, 1, 1000000, &v)) return WB_EXIT_ERROR;
             ho.rate = (double)v;
+            break;
+        case 'H':
+            if (!parse_num("--hooks-interval", optarg, 0, 86400, &v)) return WB_EXIT_ERROR;
+            hooks_interval = v;
             break;
         case 'h':
             fputs(usage_text, stdout);
@@ -135,9 +149,25 @@ int wb_cmd_serve(int argc, char **argv)
         wb_cli_report(&err);
         return WB_EXIT_ERROR;
     }
+    /* The reminder webhooks (docs/incident.md): a thread of their own with
+     * their own connection, so a slow receiver never holds up the API. */
+    wb_hooks_dispatcher *hooks = NULL;
+    if (hooks_interval > 0) {
+        wb_hooks_opts hopts = {0};
+        if (wb_hub_global_init() != 0 ||
+            wb_hooks_dispatcher_start(&hooks, ho.db, &hopts, (unsigned)hooks_interval, log_line,
+                                      NULL, &err) != 0) {
+            if (err.msg[0] == '\0') wb_error_set(&err, WB_EINTERNAL, "serve: libcurl failed");
+            wb_cli_report(&err);
+            wb_hub_close(hub);
+            return WB_EXIT_ERROR;
+        }
+    }
     fprintf(stderr, "weerbaar serve: %s on %s://%s (database %s)\n", WB_VERSION,
             so.tls_cert ? "https" : "http", so.listen, ho.db);
     int rc = wb_hub_serve(hub, &so, &err);
+    wb_hooks_dispatcher_stop(hooks);
+    if (hooks) wb_hub_global_cleanup();
     wb_hub_close(hub);
     if (rc) {
         wb_cli_report(&err);

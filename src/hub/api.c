@@ -24,20 +24,15 @@
 #include <sodium.h>
 
 #include "hub/hub_internal.h"
-#include "weerbaar/incident.h"
-#include "weerbaar/register.h"
 
 /* Most attributes one sightings request may record (across all its sightings). */
 #define MAX_SIGHTING_HITS 100000
 
 #define DEFAULT_MAX_BODY ((size_t)50 * 1000 * 1000)
-#define MAX_AUDIT_PENDING 256
 #define MAX_LOOKUP_KEYS 160
 #define MAX_RESULTS 10000
 /* The rate-limit bucket all failed authentications share (key ids are > 0). */
 #define AUTH_FAIL_BUCKET ((int64_t)-1)
-/* Incidents looked at for one list (visibility is decided per incident). */
-#define MAX_INCIDENTS_SCANNED ((size_t)10000000)
 
 struct wb_hub {
     wb_hub_opts opts;
@@ -50,24 +45,8 @@ struct wb_hub {
     wbi_ratelimit rl;
 };
 
-typedef struct pending_audit {
-    const char *action, *object, *detail;
-} pending_audit;
-
-typedef struct hreq {
-    wb_hub *hub;
-    wb_store *st;
-    const wb_hub_request *req;
-    wb_hub_response *resp;
-    wb_principal who;
-    wb_keyowner owner;
-    const char *id; /* the {uuid} of the path */
-    int64_t now;    /* Unix seconds */
-    wb_arena arena;
-    wb_error err;
-    pending_audit audits[MAX_AUDIT_PENDING];
-    size_t naudits, audits_dropped;
-} hreq;
+/* The request context (wbi_req) is in hub_internal.h: incident_api.c shares it. */
+typedef wbi_req hreq;
 
 /* ---- responses ------------------------------------------------------------------- */
 
@@ -191,11 +170,11 @@ static char *num(hreq *r, int64_t v)
 
 static void audit_later(hreq *r, const char *action, const char *object, const char *detail)
 {
-    if (r->naudits == MAX_AUDIT_PENDING) {
+    if (r->naudits == WBI_MAX_AUDIT_PENDING) {
         r->audits_dropped++;
         return;
     }
-    r->audits[r->naudits++] = (pending_audit){action, rdup(r, object), rdup(r, detail)};
+    r->audits[r->naudits++] = (wbi_pending_audit){action, rdup(r, object), rdup(r, detail)};
 }
 
 /* Writes the audit entries a handler collected; a read that must be
@@ -237,6 +216,73 @@ static int audit_now(hreq *r, const char *action, const char *object, const char
                       .object = object,
                       .detail = detail};
     return wb_store_audit(r->st, &a, &r->err);
+}
+
+/* ---- the helpers incident_api.c shares (hub_internal.h) ---------------------------------- */
+
+void wbi_reply_error(wbi_req *r, unsigned status, const char *code, const char *fmt, ...)
+{
+    char msg[WB_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    reply_error(r, status, code, "%s", msg);
+}
+
+void wbi_reply_internal(wbi_req *r)
+{
+    reply_internal(r);
+}
+
+void wbi_reply_json(wbi_req *r, unsigned status, json_t *o)
+{
+    reply_json(r, status, o);
+}
+
+void wbi_reply_problem(wbi_req *r, const wbi_problem *p)
+{
+    reply_problem(r, p);
+}
+
+const char *wbi_rdup(wbi_req *r, const char *s)
+{
+    return rdup(r, s);
+}
+
+const char *wbi_arg(const wbi_req *r, const char *key)
+{
+    return arg(r, key);
+}
+
+bool wbi_arg_time(wbi_req *r, const char *key, wb_time *out)
+{
+    return arg_time(r, key, out);
+}
+
+char *wbi_num(wbi_req *r, int64_t v)
+{
+    return num(r, v);
+}
+
+void wbi_audit_later(wbi_req *r, const char *action, const char *object, const char *detail)
+{
+    audit_later(r, action, object, detail);
+}
+
+int wbi_flush_audits(wbi_req *r)
+{
+    return flush_audits(r);
+}
+
+int wbi_audit_now(wbi_req *r, const char *action, const char *object, const char *detail)
+{
+    return audit_now(r, action, object, detail);
+}
+
+unsigned wbi_hub_max_depth(const wb_hub *hub)
+{
+    return hub->lim.max_depth;
 }
 
 /* ---- copies of rows ------------------------------------------------------------------- */
@@ -723,6 +769,25 @@ static void h_event_add(hreq *r)
     store_event(r, false, NULL);
 }
 
+/* The event creation path of POST /api/v1/events for incident_api.c
+ * (incident share): the body and the creator organisation are the
+ * caller's to set; validation, the TLP and distribution rules, sharing
+ * groups and the audit entry (with the real user) are exactly those of the
+ * endpoint, and so is the reply. */
+void wbi_event_create(wbi_req *r, const char *body, size_t len, int64_t creator_org)
+{
+    wb_hub_request req = *r->req;
+    req.body = body;
+    req.body_len = len;
+    const wb_hub_request *saved = r->req;
+    int64_t org = r->who.org_id;
+    r->req = &req;
+    r->who.org_id = creator_org;
+    store_event(r, false, NULL);
+    r->req = saved;
+    r->who.org_id = org;
+}
+
 /* The event for a write by the caller: visible (else 404) and created by
  * the caller's organisation (else 403; a site admin may delete and publish
  * but not rewrite another organisation's event). */
@@ -1147,460 +1212,6 @@ static void h_audit(hreq *r)
     reply_json(r, 200, json_pack("{s:o}", "response", arr));
 }
 
-/* ---- incidents ------------------------------------------------------------------------------ */
-
-/* The incident register (register.h) behind the Cbw endpoints. Visibility is
- * wb_policy_incident's alone; an incident the caller may not see answers 404
- * exactly like one that does not exist. The server's clock is the
- * submission time of a report: a hub never takes a client's word for it. */
-
-typedef struct inc_head {
-    hreq *r;
-    int64_t org_id;
-    const char *sector;
-} inc_head;
-
-static int inc_head_cb(void *ud, const wb_incident_rec *i)
-{
-    inc_head *h = ud;
-    h->org_id = i->org_id;
-    h->sector = rdup(h->r, i->org_sector);
-    return 1;
-}
-
-static int route_cb(void *ud, const wb_route_rec *rt)
-{
-    wb_incident_audience *a = ud;
-    a->csirt_id = rt->csirt_id;
-    a->supervisor_id = rt->supervisor_id;
-    return 1;
-}
-
-/* Who incident `id` concerns. 0, WB_ENOTFOUND, or a store error. */
-static int incident_audience(hreq *r, int64_t id, wb_incident_audience *a)
-{
-    memset(a, 0, sizeof *a);
-    inc_head h = {.r = r};
-    int rc = wb_store_incident_get(r->st, id, inc_head_cb, &h, &r->err);
-    if (rc) return rc;
-    a->org_id = h.org_id;
-    rc = wb_store_route_for(r->st, h.sector, route_cb, a, &r->err);
-    return rc == WB_ENOTFOUND ? 0 : rc; /* no route: only the organisation */
-}
-
-/* Resolves {id} and asks the policy. 0 when allowed; otherwise the reply is
- * sent: 404 for an invisible or missing incident, 403 when the caller sees
- * it but may not do `op`. A site admin's read is collected for the audit. */
-static int incident_access(hreq *r, wb_incident_op op, int64_t *id)
-{
-    wb_incident_audience a;
-    int rc = WB_ENOTFOUND;
-    if (wb_parse_i64(r->id, strlen(r->id), 1, INT64_MAX, id) == 0)
-        rc = incident_audience(r, *id, &a);
-    if (rc == WB_ENOTFOUND) {
-        reply_error(r, 404, "not_found", "no such incident");
-        return -1;
-    }
-    if (rc) {
-        reply_internal(r);
-        return -1;
-    }
-    wb_access read = wb_policy_incident(&r->who, WB_INCIDENT_READ, &a);
-    if (read == WB_DENY) {
-        reply_error(r, 404, "not_found", "no such incident");
-        return -1;
-    }
-    if (op != WB_INCIDENT_READ && wb_policy_incident(&r->who, op, &a) == WB_DENY) {
-        reply_error(r, 403, "forbidden",
-                    op == WB_INCIDENT_SUBMIT
-                        ? "only the incident's organisation submits its reports"
-                        : "only the CSIRT the incident is routed to may do this");
-        return -1;
-    }
-    if (read == WB_ALLOW_AUDITED && op == WB_INCIDENT_READ)
-        audit_later(r, "read.admin", num(r, *id), "incident read by site admin");
-    return 0;
-}
-
-/* Loads the incident and renders it; the reply is sent either way. */
-static void reply_incident(hreq *r, int64_t id, unsigned status, unsigned parts)
-{
-    wb_reg_incident *ri = NULL;
-    wb_buf b = {0};
-    int rc = wb_reg_incident_load(r->st, id, wb_time_now(), &ri, &r->err);
-    if (rc == 0) rc = wb_reg_incident_json(ri, parts, &b);
-    if (rc == 0) rc = flush_audits(r);
-    json_t *o = rc == 0 ? json_loads(b.data, 0, NULL) : NULL;
-    wb_buf_free(&b);
-    wb_reg_incident_free(ri);
-    if (o == NULL) {
-        if (r->err.msg[0] == '\0') wb_error_set(&r->err, WB_ENOMEM, "out of memory");
-        reply_internal(r);
-        return;
-    }
-    reply_json(r, status, json_pack("{s:o}", "incident", o));
-}
-
-/* A body that must be a JSON object; NULL with the reply sent. */
-static json_t *body_object(hreq *r)
-{
-    wbi_problem prob = {0};
-    json_t *root = wbi_json_load(r->req->body ? r->req->body : "", r->req->body_len,
-                                 r->hub->lim.max_depth, &prob);
-    if (root == NULL) {
-        reply_problem(r, &prob);
-        return NULL;
-    }
-    if (!json_is_object(root)) {
-        json_decref(root);
-        reply_error(r, 422, "invalid_request", "$: expected a JSON object");
-        return NULL;
-    }
-    return root;
-}
-
-/* An RFC 3339 member; false with a 422 sent when present and bad, or when
- * absent and required. */
-static bool member_time(hreq *r, json_t *o, const char *key, bool required, wb_time *out)
-{
-    json_t *v = json_object_get(o, key);
-    *out = WB_TIME_NONE;
-    if (v == NULL || json_is_null(v)) {
-        if (!required) return true;
-        reply_error(r, 422, "invalid_request", "$.%s: required", key);
-        return false;
-    }
-    const char *s = json_string_value(v);
-    if (s == NULL || wb_time_parse_rfc3339(s, json_string_length(v), out) != 0) {
-        reply_error(r, 422, "invalid_request",
-                    "$.%s: expected an RFC 3339 time with an offset (2026-05-01T10:00:00+02:00)",
-                    key);
-        return false;
-    }
-    return true;
-}
-
-/* An optional string member; false with a 422 sent when it is not one. */
-static bool member_str(hreq *r, json_t *o, const char *key, size_t max, const char **out)
-{
-    json_t *v = json_object_get(o, key);
-    *out = NULL;
-    if (v == NULL || json_is_null(v)) return true;
-    if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > max ||
-        strlen(json_string_value(v)) != json_string_length(v)) {
-        reply_error(r, 422, "invalid_request", "$.%s: expected a string of 1-%zu bytes", key, max);
-        return false;
-    }
-    *out = json_string_value(v);
-    return true;
-}
-
-static bool only_keys(hreq *r, json_t *o, const char *const *keys, size_t n)
-{
-    const char *k;
-    json_t *v;
-    json_object_foreach(o, k, v)
-    {
-        size_t i = 0;
-        while (i < n && strcmp(keys[i], k) != 0)
-            i++;
-        if (i == n) {
-            reply_error(r, 422, "invalid_request", "$.%s: unknown key", k);
-            return false;
-        }
-    }
-    return true;
-}
-
-static void h_incident_add(hreq *r)
-{
-    static const char *const keys[] = {"title",       "aware_at", "detected_at",
-                                       "entity_type", "tlp",      "rsit"};
-    json_t *o = body_object(r);
-    if (o == NULL) return;
-    const char *title, *entity = NULL, *tlp = NULL, *rsit = NULL;
-    wb_time aware, detected;
-    wb_entity_type et = WB_ENTITY_OTHER;
-    wb_tlp level = WB_TLP_AMBER;
-    bool ok = only_keys(r, o, keys, sizeof keys / sizeof keys[0]) &&
-              member_str(r, o, "title", WB_INCIDENT_TITLE_MAX, &title) &&
-              member_time(r, o, "aware_at", true, &aware) &&
-              member_time(r, o, "detected_at", false, &detected) &&
-              member_str(r, o, "entity_type", 32, &entity) && member_str(r, o, "tlp", 32, &tlp) &&
-              member_str(r, o, "rsit", WB_NAME_MAX, &rsit);
-    if (ok && title == NULL) {
-        reply_error(r, 422, "invalid_request", "$.title: required");
-        ok = false;
-    }
-    if (ok && entity && wb_entity_type_parse(entity, &et) != 0) {
-        reply_error(r, 422, "invalid_request", "$.entity_type: unknown entity type '%s'", entity);
-        ok = false;
-    }
-    if (ok && tlp && (wb_tlp_parse(tlp, strlen(tlp), &level) != 0 || level == WB_TLP_UNSET)) {
-        reply_error(r, 422, "invalid_request", "$.tlp: not a TLP level: '%s'", tlp);
-        ok = false;
-    }
-    if (ok && rsit && !wb_rsit_tag_valid(rsit)) {
-        reply_error(r, 422, "invalid_request",
-                    "$.rsit: not an RSIT value (write rsit:availability=\"ddos\")");
-        ok = false;
-    }
-    wb_time now = wb_time_now();
-    if (ok && (aware > now || (detected != WB_TIME_NONE && detected > now))) {
-        reply_error(r, 422, "invalid_request", "$.aware_at: lies in the future");
-        ok = false;
-    }
-    int64_t id = 0;
-    if (ok) {
-        wb_incident_rec rec = {.org_id = r->who.org_id,
-                               .title = title,
-                               .aware_at = aware,
-                               .detected_at = detected,
-                               .entity_type = wb_entity_type_name(et),
-                               .rsit = rsit,
-                               .tlp = level};
-        int rc = wb_store_begin(r->st, &r->err);
-        if (rc == 0) rc = wb_store_incident_add(r->st, &rec, &id, &r->err);
-        if (rc == 0) rc = audit_now(r, "incident.add", num(r, id), title);
-        if (rc == 0) rc = wb_store_commit(r->st, &r->err);
-        if (rc) {
-            wb_store_rollback(r->st);
-            reply_internal(r);
-            ok = false;
-        }
-    }
-    json_decref(o);
-    if (ok) reply_incident(r, id, 201, 0);
-}
-
-typedef struct inc_ids {
-    hreq *r;
-    int64_t *ids;
-    size_t n, cap;
-} inc_ids;
-
-static int inc_ids_cb(void *ud, const wb_incident_rec *i)
-{
-    inc_ids *w = ud;
-    /* Every incident id is collected and only then filtered by visibility:
-     * a cap here would hide newer incidents (and their legal deadlines)
-     * from the organisations that may see them. */
-    if (w->n == MAX_INCIDENTS_SCANNED) return 1;
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 64;
-        int64_t *p = wb_arena_alloc(&w->r->arena, cap * sizeof *p);
-        if (p == NULL) return 1;
-        if (w->n) memcpy(p, w->ids, w->n * sizeof *p);
-        w->ids = p;
-        w->cap = cap;
-    }
-    w->ids[w->n++] = i->id;
-    return 0;
-}
-
-/* GET /api/v1/incidents and /api/v1/incidents/due: every incident the
- * caller may see, judged at ?now= (default: the server's clock). */
-static void incident_walk(hreq *r, bool due)
-{
-    wb_time now = WB_TIME_NONE;
-    if (!arg_time(r, "now", &now)) return;
-    if (now == WB_TIME_NONE) now = wb_time_now();
-    inc_ids w = {.r = r};
-    if (wb_store_incident_list(r->st, inc_ids_cb, &w, &r->err) != 0) {
-        reply_internal(r);
-        return;
-    }
-    json_t *arr = json_array();
-    int rc = arr ? 0 : WB_ENOMEM;
-    size_t shown = 0;
-    for (size_t k = 0; rc == 0 && k < w.n && shown < MAX_RESULTS; k++) {
-        wb_incident_audience a;
-        rc = incident_audience(r, w.ids[k], &a);
-        if (rc) break;
-        wb_access acc = wb_policy_incident(&r->who, WB_INCIDENT_READ, &a);
-        if (acc == WB_DENY) continue;
-        shown++;
-        if (acc == WB_ALLOW_AUDITED)
-            audit_later(r, "read.admin", num(r, w.ids[k]),
-                        due ? "incident deadlines read by site admin"
-                            : "incident listed for site admin");
-        wb_reg_incident *ri = NULL;
-        wb_buf b = {0};
-        rc = wb_reg_incident_load(r->st, w.ids[k], now, &ri, &r->err);
-        for (size_t i = 0; rc == 0 && i < (due ? ri->ndeadlines : 1); i++) {
-            wb_buf_reset(&b);
-            rc = due ? wb_reg_due_json(w.ids[k], &ri->deadlines[i], &b)
-                     : wb_reg_incident_json(ri, 0, &b);
-            json_t *o = rc == 0 ? json_loads(b.data, 0, NULL) : NULL;
-            if (rc == 0 && (o == NULL || json_array_append_new(arr, o) != 0)) rc = WB_ENOMEM;
-        }
-        wb_buf_free(&b);
-        wb_reg_incident_free(ri);
-    }
-    if (rc == 0) rc = flush_audits(r);
-    if (rc) {
-        json_decref(arr);
-        if (r->err.msg[0] == '\0') wb_error_set(&r->err, WB_ENOMEM, "out of memory");
-        reply_internal(r);
-        return;
-    }
-    reply_json(r, 200, json_pack("{s:o}", "response", arr));
-}
-
-static void h_incident_list(hreq *r)
-{
-    incident_walk(r, false);
-}
-
-static void h_incident_due(hreq *r)
-{
-    incident_walk(r, true);
-}
-
-static void h_incident_get(hreq *r)
-{
-    int64_t id;
-    if (incident_access(r, WB_INCIDENT_READ, &id) == 0)
-        reply_incident(r, id, 200, WB_REG_JSON_REPORTS | WB_REG_JSON_STATE);
-}
-
-/* POST /api/v1/incidents/{id}/reports?stage=STAGE with the report document
- * as the body; 422 invalid_report lists every problem. */
-static void h_incident_report(hreq *r)
-{
-    int64_t id;
-    if (incident_access(r, WB_INCIDENT_SUBMIT, &id) != 0) return;
-    const char *stage_name = arg(r, "stage");
-    wb_stage stage;
-    if (stage_name == NULL || wb_stage_parse(stage_name, &stage) != 0 ||
-        stage == WB_STAGE_CSIRT_ANSWER) {
-        reply_error(r, 400, "invalid_request",
-                    "stage: early-warning, notification, intermediate, final, progress or "
-                    "gdpr-breach");
-        return;
-    }
-    if (r->req->body &&
-        wbi_json_depth_ok(r->req->body, r->req->body_len, r->hub->lim.max_depth) != 0) {
-        reply_error(r, 400, "invalid_json", "the report nests deeper than the hub allows");
-        return;
-    }
-    wb_reg_submission sub = {.incident_id = id,
-                             .stage = stage,
-                             .submitted_at = wb_time_now(),
-                             .channel = WB_CHANNEL_HUB,
-                             .author = r->owner.email};
-    wb_reg_receipt rcpt;
-    wb_report_problems probs = {0};
-    int rc = wb_store_begin(r->st, &r->err);
-    if (rc == 0)
-        rc = wb_reg_submit(r->st, &sub, "$", r->req->body ? r->req->body : "", r->req->body_len,
-                           &rcpt, &probs, &r->err);
-    if (rc == 0) rc = audit_now(r, "incident.report", num(r, id), wb_stage_name(stage));
-    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
-    if (rc) wb_store_rollback(r->st);
-    if (rc == WB_EINVAL || rc == WB_EPARSE || rc == WB_ELIMIT) {
-        json_t *list = json_array();
-        wb_buf msg = {0};
-        for (size_t i = 0; i < probs.count; i++) {
-            json_array_append_new(list, json_pack("{s:s,s:s}", "path", probs.items[i].path,
-                                                  "message", probs.items[i].message));
-            wb_buf_printf(&msg, "%s%s: %s", i ? "; " : "", probs.items[i].path,
-                          probs.items[i].message);
-        }
-        unsigned status = rc == WB_EPARSE ? 400 : rc == WB_ELIMIT ? 413 : 422;
-        json_t *o = json_pack("{s:{s:s,s:s,s:o}}", "error", "code",
-                              rc == WB_EPARSE ? "invalid_json" : "invalid_report", "message",
-                              probs.count ? msg.data : r->err.msg, "problems", list);
-        wb_buf_free(&msg);
-        wb_report_problems_free(&probs);
-        if (o == NULL)
-            reply_error(r, status, "invalid_report", "the report was refused");
-        else
-            reply_json(r, status, o);
-        return;
-    }
-    wb_report_problems_free(&probs);
-    if (rc) {
-        reply_internal(r);
-        return;
-    }
-    char due[48];
-    wb_time_format(rcpt.due, due, sizeof due);
-    json_t *o =
-        json_pack("{s:I,s:I,s:s,s:o,s:b,s:s}", "report", (json_int_t)rcpt.report_id, "incident",
-                  (json_int_t)id, "stage", wb_stage_name(stage), "submitted_at", json_null(),
-                  "correction", rcpt.correction, "state", wb_deadline_state_name(rcpt.state));
-    if (o) {
-        char at[48];
-        wb_time_format(sub.submitted_at, at, sizeof at);
-        json_object_set_new(o, "submitted_at", json_string(at));
-        json_object_set_new(o, "due", rcpt.due == WB_TIME_NONE ? json_null() : json_string(due));
-    }
-    reply_json(r, 201, o);
-}
-
-/* ack, ask and comments: the routed CSIRT's actions. */
-static void incident_action(hreq *r, wb_incident_action_kind kind)
-{
-    int64_t id;
-    if (incident_access(r, WB_INCIDENT_CSIRT, &id) != 0) return;
-    wb_incident_action_rec a = {.incident_id = id,
-                                .kind = kind,
-                                .at = wb_time_now(),
-                                .by = WB_TIME_NONE,
-                                .author = r->owner.email};
-    json_t *o = NULL;
-    if (kind != WB_ACTION_ACK) {
-        static const char *const ask_keys[] = {"by"}, *const comment_keys[] = {"text"};
-        o = body_object(r);
-        if (o == NULL) return;
-        bool ok = kind == WB_ACTION_ASK
-                      ? only_keys(r, o, ask_keys, 1) && member_time(r, o, "by", true, &a.by)
-                      : only_keys(r, o, comment_keys, 1) &&
-                            member_str(r, o, "text", WB_INCIDENT_TEXT_MAX, &a.text);
-        if (ok && kind == WB_ACTION_COMMENT && a.text == NULL) {
-            reply_error(r, 422, "invalid_request", "$.text: required");
-            ok = false;
-        }
-        if (ok && kind == WB_ACTION_ASK && a.by <= a.at) {
-            reply_error(r, 422, "invalid_request", "$.by: must lie in the future");
-            ok = false;
-        }
-        if (!ok) {
-            json_decref(o);
-            return;
-        }
-    }
-    char action[32];
-    snprintf(action, sizeof action, "incident.%s", wb_incident_action_name(kind));
-    int rc = wb_store_begin(r->st, &r->err);
-    if (rc == 0) rc = wb_store_incident_action_add(r->st, &a, NULL, &r->err);
-    if (rc == 0) rc = audit_now(r, action, num(r, id), NULL);
-    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
-    if (rc) wb_store_rollback(r->st);
-    json_decref(o);
-    if (rc) {
-        reply_internal(r);
-        return;
-    }
-    reply_incident(r, id, 201, 0);
-}
-
-static void h_incident_ack(hreq *r)
-{
-    incident_action(r, WB_ACTION_ACK);
-}
-
-static void h_incident_ask(hreq *r)
-{
-    incident_action(r, WB_ACTION_ASK);
-}
-
-static void h_incident_comment(hreq *r)
-{
-    incident_action(r, WB_ACTION_COMMENT);
-}
-
 /* ---- routing ------------------------------------------------------------------------------ */
 
 enum {
@@ -1629,14 +1240,16 @@ static const route routes[] = {
     {"POST", "/api/v1/sightings", h_sighting_add, 0},
     {"GET", "/api/v1/audit", h_audit, R_SITE_ADMIN},
     /* "due" before "*": the first route that fits wins. */
-    {"GET", "/api/v1/incidents/due", h_incident_due, R_NO_SENSOR},
-    {"GET", "/api/v1/incidents", h_incident_list, R_NO_SENSOR},
-    {"POST", "/api/v1/incidents", h_incident_add, R_NO_SENSOR},
-    {"GET", "/api/v1/incidents/*", h_incident_get, R_NO_SENSOR},
-    {"POST", "/api/v1/incidents/*/reports", h_incident_report, R_NO_SENSOR},
-    {"POST", "/api/v1/incidents/*/ack", h_incident_ack, R_NO_SENSOR},
-    {"POST", "/api/v1/incidents/*/ask", h_incident_ask, R_NO_SENSOR},
-    {"POST", "/api/v1/incidents/*/comments", h_incident_comment, R_NO_SENSOR},
+    {"GET", "/api/v1/incidents/due", wbi_h_incident_due, R_NO_SENSOR},
+    {"GET", "/api/v1/incidents", wbi_h_incident_list, R_NO_SENSOR},
+    {"POST", "/api/v1/incidents", wbi_h_incident_add, R_NO_SENSOR},
+    {"GET", "/api/v1/incidents/*", wbi_h_incident_get, R_NO_SENSOR},
+    {"POST", "/api/v1/incidents/*/reports", wbi_h_incident_report, R_NO_SENSOR},
+    {"POST", "/api/v1/incidents/*/ack", wbi_h_incident_ack, R_NO_SENSOR},
+    {"POST", "/api/v1/incidents/*/ask", wbi_h_incident_ask, R_NO_SENSOR},
+    {"POST", "/api/v1/incidents/*/comments", wbi_h_incident_comment, R_NO_SENSOR},
+    {"POST", "/api/v1/incidents/*/handled", wbi_h_incident_handled, R_NO_SENSOR},
+    {"POST", "/api/v1/incidents/*/share", wbi_h_incident_share, R_NO_SENSOR},
 };
 
 /* Matches path against pattern; the segment under '*' goes to *param

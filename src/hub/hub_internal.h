@@ -4,7 +4,9 @@
  * indicator value, and the per-key rate limiter (ratelimit.c).
  *
  * Parsing needs no database, so the fuzz targets drive it directly; the API
- * (api.c) resolves sharing groups and writes afterwards.
+ * (api.c) resolves sharing groups and writes afterwards. The request context
+ * and the reply helpers of api.c are here too, for the incident endpoints
+ * (incident_api.c).
  */
 #ifndef WB_HUB_INTERNAL_H
 #define WB_HUB_INTERNAL_H
@@ -135,5 +137,71 @@ int wbi_ratelimit_init(wbi_ratelimit *rl, double rate, double burst);
  * and *retry the seconds until the next token. */
 bool wbi_ratelimit_take(wbi_ratelimit *rl, int64_t key_id, wb_time now, unsigned *retry);
 void wbi_ratelimit_free(wbi_ratelimit *rl);
+
+/* ---- the API's request context (api.c), shared with incident_api.c ---------- */
+
+#define WBI_MAX_AUDIT_PENDING 256
+
+typedef struct wbi_pending_audit {
+    const char *action, *object, *detail;
+} wbi_pending_audit;
+
+/* One request being answered: what the handlers of api.c and
+ * incident_api.c get. */
+typedef struct wbi_req {
+    wb_hub *hub;
+    wb_store *st;
+    const wb_hub_request *req;
+    wb_hub_response *resp;
+    wb_principal who;
+    wb_keyowner owner;
+    const char *id; /* the {uuid} of the path */
+    int64_t now;    /* Unix seconds */
+    wb_arena arena;
+    wb_error err;
+    wbi_pending_audit audits[WBI_MAX_AUDIT_PENDING];
+    size_t naudits, audits_dropped;
+} wbi_req;
+
+/* Replies: {"error": {"code", "message"}} with the status; internal errors
+ * go to the hub's log and reach the client only as "internal". */
+void wbi_reply_error(wbi_req *r, unsigned status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void wbi_reply_internal(wbi_req *r);
+/* Sends o (taking its reference) with status. */
+void wbi_reply_json(wbi_req *r, unsigned status, json_t *o);
+void wbi_reply_problem(wbi_req *r, const wbi_problem *p);
+/* A copy in the request's arena (NULL for NULL). */
+const char *wbi_rdup(wbi_req *r, const char *s);
+/* A query argument ("" for "?flag"), or NULL. */
+const char *wbi_arg(const wbi_req *r, const char *key);
+/* A time argument (Unix seconds or RFC 3339); false with a 400 sent. */
+bool wbi_arg_time(wbi_req *r, const char *key, wb_time *out);
+/* v as decimal text in the request's arena. */
+char *wbi_num(wbi_req *r, int64_t v);
+/* Audit entries collected and written by wbi_flush_audits before the
+ * answer (a read that must be audited is not answered otherwise). */
+void wbi_audit_later(wbi_req *r, const char *action, const char *object, const char *detail);
+int wbi_flush_audits(wbi_req *r);
+/* An audit entry written at once (inside the caller's transaction). */
+int wbi_audit_now(wbi_req *r, const char *action, const char *object, const char *detail);
+unsigned wbi_hub_max_depth(const wb_hub *hub);
+/* POST /api/v1/events with `body` as the request body and `creator_org` as
+ * the event's organisation; the reply is that endpoint's (201 with the
+ * event as stored, read back as the creator would see it). */
+void wbi_event_create(wbi_req *r, const char *body, size_t len, int64_t creator_org);
+
+/* ---- incident endpoints (incident_api.c); routes in api.c ------------------- */
+
+void wbi_h_incident_add(wbi_req *r);
+void wbi_h_incident_list(wbi_req *r);
+void wbi_h_incident_due(wbi_req *r);
+void wbi_h_incident_get(wbi_req *r);
+void wbi_h_incident_report(wbi_req *r);
+void wbi_h_incident_ack(wbi_req *r);
+void wbi_h_incident_ask(wbi_req *r);
+void wbi_h_incident_comment(wbi_req *r);
+void wbi_h_incident_handled(wbi_req *r);
+void wbi_h_incident_share(wbi_req *r);
 
 #endif

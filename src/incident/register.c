@@ -18,7 +18,7 @@
 
 typedef struct loader {
     wb_reg_incident *ri;
-    size_t cap_reports, cap_actions;
+    size_t cap_reports, cap_actions, cap_events;
     wb_error *err;
     int rc;
 } loader;
@@ -97,6 +97,29 @@ static int action_cb(void *ud, const wb_incident_action_rec *a)
     d->text = dup_or_null(&ri->arena, a->text, &l->rc);
     d->author = dup_or_null(&ri->arena, a->author, &l->rc);
     return l->rc != 0;
+}
+
+static int event_cb(void *ud, const wb_incident_event_rec *e)
+{
+    loader *l = ud;
+    wb_reg_incident *ri = l->ri;
+    if (ri->nevents == WB_REGISTER_MAX_EVENTS) return 1; /* the newest are enough */
+    if (ri->nevents == l->cap_events) {
+        size_t cap = l->cap_events ? l->cap_events * 2 : 4;
+        wb_incident_event_rec *n = wb_arena_alloc(&ri->arena, cap * sizeof *n);
+        if (n == NULL) {
+            l->rc = WB_ENOMEM;
+            return 1;
+        }
+        if (ri->nevents) memcpy(n, ri->events, ri->nevents * sizeof *n);
+        ri->events = n;
+        l->cap_events = cap;
+    }
+    wb_incident_event_rec *d = &ri->events[ri->nevents++];
+    *d = *e;
+    d->event_uuid = dup_or_null(&ri->arena, e->event_uuid, &l->rc);
+    d->author = dup_or_null(&ri->arena, e->author, &l->rc);
+    return l->rc ? 1 : 0;
 }
 
 /* Folds every stored report into the cumulative state. A stored document
@@ -191,6 +214,8 @@ int wb_reg_incident_load(wb_store *s, int64_t id, wb_time now, wb_reg_incident *
     if (rc == 0) rc = wb_store_incident_report_list(s, id, report_cb, &l, err);
     if (rc == 0) rc = l.rc;
     if (rc == 0) rc = wb_store_incident_action_list(s, id, action_cb, &l, err);
+    if (rc == 0) rc = l.rc;
+    if (rc == 0) rc = wb_store_incident_event_list(s, id, event_cb, &l, err);
     if (rc == 0) rc = l.rc;
     if (rc == WB_ENOMEM && err->msg[0] == '\0') wb_error_set(err, WB_ENOMEM, "out of memory");
     if (rc == 0) rc = build_state(ri, err);
@@ -376,11 +401,18 @@ int wb_reg_incident_json(const wb_reg_incident *ri, unsigned parts, wb_buf *out)
                           jtime(i->handled_at), "created", jtime(i->created));
     if (o == NULL) return WB_ENOMEM;
     if (i->org_sector == NULL) json_object_set_new(o, "sector", json_null());
-    json_t *reps = json_array(), *acts = json_array(), *dls = json_array();
+    json_t *reps = json_array(), *acts = json_array(), *evs = json_array(), *dls = json_array();
     json_object_set_new(o, "reports", reps);
     json_object_set_new(o, "actions", acts);
+    json_object_set_new(o, "events", evs);
     json_object_set_new(o, "deadlines", dls);
-    bool ok = reps && acts && dls;
+    bool ok = reps && acts && evs && dls;
+    for (size_t k = 0; ok && k < ri->nevents; k++) {
+        const wb_incident_event_rec *e = &ri->events[k];
+        json_t *eo = json_pack("{s:s, s:b, s:o, s:s}", "uuid", e->event_uuid, "anonymous",
+                               e->anonymous, "at", jtime(e->at), "author", e->author);
+        ok = eo && json_array_append_new(evs, eo) == 0;
+    }
     for (size_t k = 0; ok && k < ri->nreports; k++) {
         const wb_incident_report_rec *r = &ri->reports[k];
         json_t *ro = json_pack("{s:I, s:s, s:o, s:s, s:s, s:o}", "id", (json_int_t)r->id, "stage",

@@ -439,3 +439,97 @@ int wb_store_route_for(wb_store *s, const char *sector, wb_route_cb cb, void *ud
 {
     return s->ops->route_find(s, sector ? sector : "*", false, cb, ud, err);
 }
+
+/* ---- webhooks and shared incident events ------------------------------------------- */
+
+static const char *const delivery_names[] = {"pending", "delivered", "failed", "cancelled"};
+
+const char *wb_delivery_status_name(wb_delivery_status st)
+{
+    return (unsigned)st < 4 ? delivery_names[st] : "?";
+}
+
+static bool hex_only(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
+    return true;
+}
+
+int wb_store_hook_add(wb_store *s, int64_t org_id, const char *url, const char *secret, int64_t *id,
+                      wb_error *err)
+{
+    size_t n = url ? strlen(url) : 0;
+    /* Only http(s): libcurl speaks many schemes (file://, gopher://) that a
+     * hook must never reach. */
+    if (n == 0 || n > WB_HOOK_URL_MAX ||
+        !(strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0))
+        return wb_error_set(err, WB_EINVAL,
+                            "a hook's URL must start with http:// or https:// "
+                            "and be at most %d bytes",
+                            WB_HOOK_URL_MAX);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)url[i] <= ' ' || url[i] == 0x7f)
+            return wb_error_set(err, WB_EINVAL,
+                                "a hook's URL may not contain spaces or "
+                                "control characters");
+    if (secret == NULL || strlen(secret) != WB_HOOK_SECRET_LEN ||
+        !hex_only(secret, WB_HOOK_SECRET_LEN))
+        return wb_error_set(err, WB_EINVAL, "a hook's secret must be %d lower-case hex digits",
+                            WB_HOOK_SECRET_LEN);
+    return s->ops->hook_add(s, org_id, url, secret, id, err);
+}
+
+int wb_store_hook_remove(wb_store *s, int64_t id, wb_time now, wb_error *err)
+{
+    return s->ops->hook_remove(s, id, now, err);
+}
+
+int wb_store_hook_list(wb_store *s, int64_t org_id, bool include_removed, wb_hook_cb cb, void *ud,
+                       wb_error *err)
+{
+    return s->ops->hook_list(s, org_id, include_removed, cb, ud, err);
+}
+
+int wb_store_delivery_add(wb_store *s, const wb_delivery_rec *d, bool *added, wb_error *err)
+{
+    size_t k = d->event_key ? strlen(d->event_key) : 0;
+    if (d->uuid == NULL || !wb_uuid_valid(d->uuid, strlen(d->uuid)) || k == 0 ||
+        k > WB_HOOK_EVENT_KEY_MAX || d->body == NULL || d->next_attempt == WB_TIME_NONE)
+        return wb_error_set(err, WB_EINVAL,
+                            "a delivery needs a uuid, an event key of 1-%d "
+                            "bytes, a body and a time",
+                            WB_HOOK_EVENT_KEY_MAX);
+    return s->ops->delivery_add(s, d, added, err);
+}
+
+int wb_store_delivery_due(wb_store *s, wb_time now, int64_t limit, wb_delivery_cb cb, void *ud,
+                          wb_error *err)
+{
+    return s->ops->delivery_walk(s, -1, now, limit, cb, ud, err);
+}
+
+int wb_store_delivery_list(wb_store *s, int64_t hook_id, wb_delivery_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->delivery_walk(s, hook_id < 0 ? 0 : hook_id, WB_TIME_NONE, INT64_MAX, cb, ud,
+                                 err);
+}
+
+int wb_store_delivery_update(wb_store *s, const wb_delivery_rec *d, wb_error *err)
+{
+    return s->ops->delivery_update(s, d, err);
+}
+
+int wb_store_incident_event_add(wb_store *s, const wb_incident_event_rec *e, wb_error *err)
+{
+    if (e->event_uuid == NULL || !wb_uuid_valid(e->event_uuid, strlen(e->event_uuid)) ||
+        e->author == NULL || e->at == WB_TIME_NONE)
+        return wb_error_set(err, WB_EINVAL, "a shared event needs a uuid, an author and a time");
+    return s->ops->ievent_add(s, e, err);
+}
+
+int wb_store_incident_event_list(wb_store *s, int64_t incident_id, wb_incident_event_cb cb,
+                                 void *ud, wb_error *err)
+{
+    return s->ops->ievent_list(s, incident_id, cb, ud, err);
+}

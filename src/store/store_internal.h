@@ -75,6 +75,20 @@ typedef struct wbi_store_ops {
     /* sector NULL: every route; else the sector's own, then "*". */
     int (*route_find)(wb_store *s, const char *sector, bool all, wb_route_cb cb, void *ud,
                       wb_error *err);
+    /* webhooks and shared incident events (migration 4) */
+    int (*hook_add)(wb_store *s, int64_t org_id, const char *url, const char *secret, int64_t *id,
+                    wb_error *err);
+    int (*hook_remove)(wb_store *s, int64_t id, wb_time now, wb_error *err);
+    int (*hook_list)(wb_store *s, int64_t org_id, bool include_removed, wb_hook_cb cb, void *ud,
+                     wb_error *err);
+    int (*delivery_add)(wb_store *s, const wb_delivery_rec *d, bool *added, wb_error *err);
+    /* hook_id < 0: pending ones due at `now` (at most limit); else a list. */
+    int (*delivery_walk)(wb_store *s, int64_t hook_id, wb_time now, int64_t limit,
+                         wb_delivery_cb cb, void *ud, wb_error *err);
+    int (*delivery_update)(wb_store *s, const wb_delivery_rec *d, wb_error *err);
+    int (*ievent_add)(wb_store *s, const wb_incident_event_rec *e, wb_error *err);
+    int (*ievent_list)(wb_store *s, int64_t incident_id, wb_incident_event_cb cb, void *ud,
+                       wb_error *err);
 } wbi_store_ops;
 
 struct wb_store {

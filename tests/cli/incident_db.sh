@@ -56,7 +56,7 @@ has err "--rsit 'ddos': not an RSIT value"
 run 2 incident new --org Gamma --aware-at 2026-01-30T09:00:00Z --db "$db"
 has err "--org ORG, --title TEXT and --aware-at TIME are required"
 run 2 incident show 1
-has err "--db PATH is required"
+has err "--db PATH or --hub URL --key KEY is required"
 run 2 incident show 99 --db "$db"
 has err "no incident 99"
 run 2 incident show x --db "$db"

@@ -1,7 +1,8 @@
 /*
  * test_hub_incident.c - who sees an incident on the hub, as a generated
  * matrix through the API handler (wb_hub_handle): every incident read path
- * (get, list, due) and every write path (report, ack, ask, comment) x every
+ * (get, list, due) and every write path (report, ack, ask, comment,
+ * handled, share) x every
  * kind of caller (own organisation, routed CSIRT, routed supervisor, another
  * organisation, another CSIRT, a sensor key, a site admin), for an incident
  * in a sector with its own route and one that falls back to the national
@@ -29,7 +30,7 @@ static const char *const caller_names[N_CALLERS] = {
     "own org",     "routed CSIRT", "routed supervisor", "other org",
     "other CSIRT", "sensor",       "site admin"};
 enum { P_GET, P_LIST, P_DUE, N_READS };
-enum { W_REPORT, W_ACK, W_ASK, W_COMMENT, N_WRITES };
+enum { W_REPORT, W_ACK, W_ASK, W_COMMENT, W_HANDLED, W_SHARE, N_WRITES };
 #define N_INCIDENTS 2 /* energy (own route), health (national route) */
 
 typedef struct fixture {
@@ -86,6 +87,12 @@ static unsigned call(fixture *f, const char *method, const char *path, const cha
 static const char ew[] = "{\"summary\":\"portal down\",\"malicious\":\"unknown\","
                          "\"cross_border\":\"no\",\"contact\":{\"name\":\"Jan\","
                          "\"email\":\"jan@example.nl\",\"phone\":\"+31 20 555 0100\"}}";
+
+/* An early warning that names indicators already (any stage may). */
+static const char ew_ind[] = "{\"summary\":\"portal down\",\"malicious\":\"unknown\","
+                             "\"cross_border\":\"no\",\"contact\":{\"name\":\"Jan\","
+                             "\"email\":\"jan@example.nl\",\"phone\":\"+31 20 555 0100\"},"
+                             "\"indicators\":[{\"type\":\"ip-dst\",\"value\":\"192.0.2.77\"}]}";
 
 static int setup(void **state)
 {
@@ -247,12 +254,18 @@ static void test_write_matrix(void **state)
     for (int c = 0; c < N_CALLERS; c++) {
         for (int w = 0; w < N_WRITES; w++) {
             char path[96];
-            static const char *const tails[N_WRITES] = {"reports", "ack", "ask", "comments"};
+            static const char *const tails[N_WRITES] = {"reports",  "ack",     "ask",
+                                                        "comments", "handled", "share"};
             snprintf(path, sizeof path, "/api/v1/incidents/%lld/%s", (long long)f->inc[0],
                      tails[w]);
-            const char *body = w == W_REPORT    ? ew
+            char handled[80], at[48];
+            wb_time_format(wb_time_now() - 1800 * (int64_t)1000000, at, sizeof at);
+            snprintf(handled, sizeof handled, "{\"at\":\"%s\"}", at);
+            const char *body = w == W_REPORT    ? ew_ind
                                : w == W_ASK     ? "{\"by\":\"2099-01-01T00:00:00Z\"}"
                                : w == W_COMMENT ? "{\"text\":\"thanks\"}"
+                               : w == W_HANDLED ? handled
+                               : w == W_SHARE   ? "{\"tlp\":\"green\",\"distribution\":1}"
                                                 : NULL;
             unsigned st =
                 call(f, "POST", path, w == W_REPORT ? "early-warning" : NULL, c, body, NULL);
@@ -261,8 +274,10 @@ static void test_write_matrix(void **state)
                 want = 403;
             else if (!sees(c, 0))
                 want = 404;
-            else if (w == W_REPORT)
+            else if (w == W_REPORT || w == W_SHARE)
                 want = c == C_OWN ? 201 : 403;
+            else if (w == W_HANDLED)
+                want = c == C_OWN ? 200 : 403;
             else
                 want = c == C_CSIRT ? 201 : 403;
             if (c == C_ADMIN) want = 403; /* sees it (audited), may not act */
@@ -331,12 +346,75 @@ static void test_reports(void **state)
                      422);
 }
 
+/* incident share: through the events path; anonymously, nothing in the
+ * event others read names the reporter, and the audit keeps the real user. */
+static void test_share(void **state)
+{
+    fixture *f = *state;
+    char path[96], epath[96];
+    snprintf(path, sizeof path, "/api/v1/incidents/%lld/share", (long long)f->inc[0]);
+    const char *sh = "{\"tlp\":\"green\",\"distribution\":1,\"anonymous\":true}";
+    json_t *j = NULL;
+    assert_int_equal(call(f, "POST", path, NULL, C_OWN, sh, &j), 422); /* no indicators yet */
+    json_decref(j);
+    snprintf(epath, sizeof epath, "/api/v1/incidents/%lld/reports", (long long)f->inc[0]);
+    assert_int_equal(call(f, "POST", epath, "early-warning", C_OWN, ew_ind, NULL), 201);
+    assert_int_equal(call(f, "POST", path, NULL, C_OWN, "{\"tlp\":\"red\",\"distribution\":1}", &j),
+                     422);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+                        "invalid_tlp_distribution");
+    json_decref(j);
+    assert_int_equal(call(f, "POST", path, NULL, C_OWN, sh, &j), 201);
+    assert_true(json_is_true(json_object_get(j, "anonymous")));
+    assert_int_equal(json_integer_value(json_object_get(j, "attributes")), 1);
+    char uuid[WB_UUID_LEN + 1];
+    snprintf(uuid, sizeof uuid, "%s", json_string_value(json_object_get(j, "event")));
+    json_decref(j);
+    /* Another organisation reads the event: the CSIRT's, nothing of Own. */
+    snprintf(epath, sizeof epath, "/api/v1/events/%s", uuid);
+    assert_int_equal(call(f, "GET", epath, NULL, C_OTHER, NULL, &j), 200);
+    json_t *e = json_object_get(j, "Event");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(e, "Orgc"), "name")),
+                        "CSIRT-E");
+    char *text = json_dumps(j, 0);
+    assert_null(strstr(text, "Own"));
+    assert_null(strstr(text, "energy incident"));
+    assert_non_null(strstr(text, "192.0.2.77"));
+    free(text);
+    json_decref(j);
+    /* The audit log (site admins only) keeps who did it. */
+    assert_int_equal(call(f, "GET", "/api/v1/audit", NULL, C_ADMIN, NULL, &j), 200);
+    json_t *a = json_object_get(json_array_get(json_object_get(j, "response"), 0), "Audit");
+    assert_string_equal(json_string_value(json_object_get(a, "action")), "incident.share");
+    assert_string_equal(json_string_value(json_object_get(a, "user")), "a@own.example");
+    json_decref(j);
+    /* The incident lists the event for those who see it. */
+    snprintf(epath, sizeof epath, "/api/v1/incidents/%lld", (long long)f->inc[0]);
+    assert_int_equal(call(f, "GET", epath, NULL, C_CSIRT, NULL, &j), 200);
+    json_t *ev = json_array_get(json_object_get(json_object_get(j, "incident"), "events"), 0);
+    assert_string_equal(json_string_value(json_object_get(ev, "uuid")), uuid);
+    assert_true(json_is_true(json_object_get(ev, "anonymous")));
+    json_decref(j);
+    /* Not anonymous: the organisation's own event. */
+    assert_int_equal(
+        call(f, "POST", path, NULL, C_OWN, "{\"tlp\":\"green\",\"distribution\":1}", &j), 201);
+    snprintf(epath, sizeof epath, "/api/v1/events/%s",
+             json_string_value(json_object_get(j, "event")));
+    json_decref(j);
+    assert_int_equal(call(f, "GET", epath, NULL, C_OTHER, NULL, &j), 200);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_object_get(j, "Event"), "Orgc"), "name")),
+                        "Own");
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_read_matrix, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_matrix, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_share, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,95 @@
+/*
+ * hooks.h - reminder webhooks for the Cbw reporting duty: when one of an
+ * incident's deadlines is six hours away, when it passes, and (to the
+ * CSIRT) when a report comes in, every hook of the organisation concerned
+ * gets an HTTP POST with a JSON body signed with the hook's secret.
+ *
+ * Two steps, both driven by a clock the caller passes in (so tests set the
+ * time): wb_hooks_queue looks at every incident and stores one delivery per
+ * hook and event (the store makes a second one with the same event key a
+ * no-op, so an event fires once however often this runs); wb_hooks_deliver
+ * sends the deliveries that are due and records each attempt, retrying with
+ * exponential backoff until the receiver answers 2xx. The hub runs both in
+ * a dispatcher thread (wb_hooks_dispatcher_start); `weerbaar incident hooks
+ * run` runs them once or in a loop on a local register.
+ *
+ * libcurl must be initialised by the caller (wb_hub_global_init, client.h)
+ * before the first delivery.
+ */
+#ifndef WEERBAAR_HOOKS_H
+#define WEERBAAR_HOOKS_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "weerbaar/core.h"
+#include "weerbaar/error.h"
+#include "weerbaar/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The header a signature goes in, and its form: "sha256=" and the 64 hex
+ * digits of HMAC-SHA256 over the raw body with the hook's secret (the 64
+ * hex digits as ASCII are the key). */
+#define WB_HOOK_SIGNATURE_HEADER "X-Weerbaar-Signature"
+#define WB_HOOK_SIGNATURE_LEN (7 + 64)
+
+/* A clock: returns the current time. NULL in the options means wb_time_now. */
+typedef wb_time (*wb_clock)(void *ud);
+
+typedef struct wb_hooks_opts {
+    wb_clock clock;
+    void *clock_ud;
+    wb_time remind_before; /* how long before a deadline the reminder goes; 0 = 6 h */
+    wb_time retry_first;   /* the wait after the first failed attempt; 0 = 30 s */
+    wb_time retry_max;     /* the longest wait between attempts; 0 = 1 h */
+    wb_time give_up_after; /* a delivery still failing this long after it was made
+                              is marked failed; 0 = 7 days */
+    long timeout_s;        /* one attempt, connecting included; 0 = 10 s */
+    size_t batch;          /* deliveries attempted per wb_hooks_deliver; 0 = 100 */
+} wb_hooks_opts;
+
+typedef struct wb_hooks_stats {
+    size_t queued;    /* new deliveries stored */
+    size_t delivered; /* acknowledged with 2xx */
+    size_t retried;   /* failed attempts that will be tried again */
+    size_t failed;    /* given up */
+} wb_hooks_stats;
+
+/* A new secret: 64 lower-case hex digits from 256 random bits. */
+void wb_hook_secret_new(char out[WB_HOOK_SECRET_LEN + 1]);
+/* "sha256=<hex>" of the body under the secret into out. */
+void wb_hook_sign(const char *secret, const char *body, size_t len,
+                  char out[WB_HOOK_SIGNATURE_LEN + 1]);
+
+/* The time the options' clock shows. */
+wb_time wb_hooks_now(const wb_hooks_opts *o);
+
+/* Stores the deliveries the incidents call for at `now` (see the file
+ * comment); adds their count to st->queued. 0 or a store error. */
+int wb_hooks_queue(wb_store *s, const wb_hooks_opts *o, wb_time now, wb_hooks_stats *st,
+                   wb_error *err);
+/* Attempts the deliveries due at `now` (at most o->batch) and records each
+ * outcome. A receiver that fails is not an error (it is retried); 0 or a
+ * store error. */
+int wb_hooks_deliver(wb_store *s, const wb_hooks_opts *o, wb_time now, wb_hooks_stats *st,
+                     wb_error *err);
+
+/* The hub's dispatcher: a thread with its own connection to the database
+ * that queues and delivers every interval_s seconds until stopped. */
+typedef struct wb_hooks_dispatcher wb_hooks_dispatcher;
+/* log (may be NULL) gets each store or delivery problem; it is called from
+ * the dispatcher's thread. */
+int wb_hooks_dispatcher_start(wb_hooks_dispatcher **out, const char *db, const wb_hooks_opts *o,
+                              unsigned interval_s, void (*log)(void *ud, const char *msg),
+                              void *log_ud, wb_error *err);
+/* Stops the thread (waiting for an attempt in flight) and frees d. */
+void wb_hooks_dispatcher_stop(wb_hooks_dispatcher *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,682 @@
+/*
+ * incident_api.c - the hub's Cbw incident endpoints (/api/v1/incidents):
+ * incidents, their reports, the deadlines, and the routed CSIRT's ack, ask
+ * and comments, on top of the incident register (register.h).
+ *
+ * The routes stay in api.c's table; this file holds the handlers so the
+ * incident work can grow without crowding the events API. Visibility is
+ * wb_policy_incident's alone; an incident the caller may not see answers
+ * 404 exactly like one that does not exist. The server's clock is the
+ * submission time of a report: a hub never takes a client's word for it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub/hub_internal.h"
+#include "weerbaar/incident.h"
+#include "weerbaar/register.h"
+
+/* Incidents looked at for one list (visibility is decided per incident). */
+#define MAX_INCIDENTS_SCANNED ((size_t)10000000)
+/* Most incidents one list answers with. */
+#define MAX_RESULTS 10000
+
+typedef struct inc_head {
+    wbi_req *r;
+    int64_t org_id;
+    const char *sector;
+} inc_head;
+
+static int inc_head_cb(void *ud, const wb_incident_rec *i)
+{
+    inc_head *h = ud;
+    h->org_id = i->org_id;
+    h->sector = wbi_rdup(h->r, i->org_sector);
+    return 1;
+}
+
+static int route_cb(void *ud, const wb_route_rec *rt)
+{
+    wb_incident_audience *a = ud;
+    a->csirt_id = rt->csirt_id;
+    a->supervisor_id = rt->supervisor_id;
+    return 1;
+}
+
+/* Who incident `id` concerns. 0, WB_ENOTFOUND, or a store error. */
+static int incident_audience(wbi_req *r, int64_t id, wb_incident_audience *a)
+{
+    memset(a, 0, sizeof *a);
+    inc_head h = {.r = r};
+    int rc = wb_store_incident_get(r->st, id, inc_head_cb, &h, &r->err);
+    if (rc) return rc;
+    a->org_id = h.org_id;
+    rc = wb_store_route_for(r->st, h.sector, route_cb, a, &r->err);
+    return rc == WB_ENOTFOUND ? 0 : rc; /* no route: only the organisation */
+}
+
+/* Resolves {id} and asks the policy. 0 when allowed; otherwise the reply is
+ * sent: 404 for an invisible or missing incident, 403 when the caller sees
+ * it but may not do `op`. A site admin's read is collected for the audit. */
+static int incident_access(wbi_req *r, wb_incident_op op, int64_t *id)
+{
+    wb_incident_audience a;
+    int rc = WB_ENOTFOUND;
+    if (wb_parse_i64(r->id, strlen(r->id), 1, INT64_MAX, id) == 0)
+        rc = incident_audience(r, *id, &a);
+    if (rc == WB_ENOTFOUND) {
+        wbi_reply_error(r, 404, "not_found", "no such incident");
+        return -1;
+    }
+    if (rc) {
+        wbi_reply_internal(r);
+        return -1;
+    }
+    wb_access read = wb_policy_incident(&r->who, WB_INCIDENT_READ, &a);
+    if (read == WB_DENY) {
+        wbi_reply_error(r, 404, "not_found", "no such incident");
+        return -1;
+    }
+    if (op != WB_INCIDENT_READ && wb_policy_incident(&r->who, op, &a) == WB_DENY) {
+        wbi_reply_error(r, 403, "forbidden",
+                        op == WB_INCIDENT_SUBMIT
+                            ? "only the incident's organisation submits its reports"
+                            : "only the CSIRT the incident is routed to may do this");
+        return -1;
+    }
+    if (read == WB_ALLOW_AUDITED && op == WB_INCIDENT_READ)
+        wbi_audit_later(r, "read.admin", wbi_num(r, *id), "incident read by site admin");
+    return 0;
+}
+
+/* Loads the incident and renders it; the reply is sent either way. */
+static void reply_incident(wbi_req *r, int64_t id, unsigned status, unsigned parts)
+{
+    wb_reg_incident *ri = NULL;
+    wb_buf b = {0};
+    /* ?now= only changes the time the states are judged at (a preview of
+     * `incident show --now`); nothing is written with it. */
+    wb_time now = WB_TIME_NONE;
+    if (!wbi_arg_time(r, "now", &now)) return;
+    if (now == WB_TIME_NONE) now = wb_time_now();
+    int rc = wb_reg_incident_load(r->st, id, now, &ri, &r->err);
+    if (rc == 0) rc = wb_reg_incident_json(ri, parts, &b);
+    if (rc == 0) rc = wbi_flush_audits(r);
+    json_t *o = rc == 0 ? json_loads(b.data, 0, NULL) : NULL;
+    wb_buf_free(&b);
+    wb_reg_incident_free(ri);
+    if (o == NULL) {
+        if (r->err.msg[0] == '\0') wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+        wbi_reply_internal(r);
+        return;
+    }
+    wbi_reply_json(r, status, json_pack("{s:o}", "incident", o));
+}
+
+/* A body that must be a JSON object; NULL with the reply sent. */
+static json_t *body_object(wbi_req *r)
+{
+    wbi_problem prob = {0};
+    json_t *root = wbi_json_load(r->req->body ? r->req->body : "", r->req->body_len,
+                                 wbi_hub_max_depth(r->hub), &prob);
+    if (root == NULL) {
+        wbi_reply_problem(r, &prob);
+        return NULL;
+    }
+    if (!json_is_object(root)) {
+        json_decref(root);
+        wbi_reply_error(r, 422, "invalid_request", "$: expected a JSON object");
+        return NULL;
+    }
+    return root;
+}
+
+/* An RFC 3339 member; false with a 422 sent when present and bad, or when
+ * absent and required. */
+static bool member_time(wbi_req *r, json_t *o, const char *key, bool required, wb_time *out)
+{
+    json_t *v = json_object_get(o, key);
+    *out = WB_TIME_NONE;
+    if (v == NULL || json_is_null(v)) {
+        if (!required) return true;
+        wbi_reply_error(r, 422, "invalid_request", "$.%s: required", key);
+        return false;
+    }
+    const char *s = json_string_value(v);
+    if (s == NULL || wb_time_parse_rfc3339(s, json_string_length(v), out) != 0) {
+        wbi_reply_error(
+            r, 422, "invalid_request",
+            "$.%s: expected an RFC 3339 time with an offset (2026-05-01T10:00:00+02:00)", key);
+        return false;
+    }
+    return true;
+}
+
+/* An optional string member; false with a 422 sent when it is not one. */
+static bool member_str(wbi_req *r, json_t *o, const char *key, size_t max, const char **out)
+{
+    json_t *v = json_object_get(o, key);
+    *out = NULL;
+    if (v == NULL || json_is_null(v)) return true;
+    if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > max ||
+        strlen(json_string_value(v)) != json_string_length(v)) {
+        wbi_reply_error(r, 422, "invalid_request", "$.%s: expected a string of 1-%zu bytes", key,
+                        max);
+        return false;
+    }
+    *out = json_string_value(v);
+    return true;
+}
+
+static bool only_keys(wbi_req *r, json_t *o, const char *const *keys, size_t n)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v)
+    {
+        size_t i = 0;
+        while (i < n && strcmp(keys[i], k) != 0)
+            i++;
+        if (i == n) {
+            wbi_reply_error(r, 422, "invalid_request", "$.%s: unknown key", k);
+            return false;
+        }
+    }
+    return true;
+}
+
+void wbi_h_incident_add(wbi_req *r)
+{
+    static const char *const keys[] = {"title", "aware_at", "detected_at", "entity_type",
+                                       "tlp",   "rsit",     "org"};
+    json_t *o = body_object(r);
+    if (o == NULL) return;
+    const char *title, *entity = NULL, *tlp = NULL, *rsit = NULL, *org = NULL;
+    wb_time aware, detected;
+    wb_entity_type et = WB_ENTITY_OTHER;
+    wb_tlp level = WB_TLP_AMBER;
+    bool ok = only_keys(r, o, keys, sizeof keys / sizeof keys[0]) &&
+              member_str(r, o, "title", WB_INCIDENT_TITLE_MAX, &title) &&
+              member_time(r, o, "aware_at", true, &aware) &&
+              member_time(r, o, "detected_at", false, &detected) &&
+              member_str(r, o, "entity_type", 32, &entity) && member_str(r, o, "tlp", 32, &tlp) &&
+              member_str(r, o, "rsit", WB_NAME_MAX, &rsit) &&
+              member_str(r, o, "org", WB_NAME_MAX, &org);
+    /* An incident is always the caller's organisation's; `org` lets a client
+     * say which it means, and a mismatch is refused rather than ignored. */
+    if (ok && org && !wb_strn_ieq(org, strlen(org), r->owner.org_name)) {
+        wbi_reply_error(r, 422, "invalid_request",
+                        "$.org: your key belongs to '%s'; an incident is reported by the key's "
+                        "organisation",
+                        r->owner.org_name);
+        ok = false;
+    }
+    if (ok && title == NULL) {
+        wbi_reply_error(r, 422, "invalid_request", "$.title: required");
+        ok = false;
+    }
+    if (ok && entity && wb_entity_type_parse(entity, &et) != 0) {
+        wbi_reply_error(r, 422, "invalid_request", "$.entity_type: unknown entity type '%s'",
+                        entity);
+        ok = false;
+    }
+    if (ok && tlp && (wb_tlp_parse(tlp, strlen(tlp), &level) != 0 || level == WB_TLP_UNSET)) {
+        wbi_reply_error(r, 422, "invalid_request", "$.tlp: not a TLP level: '%s'", tlp);
+        ok = false;
+    }
+    if (ok && rsit && !wb_rsit_tag_valid(rsit)) {
+        wbi_reply_error(r, 422, "invalid_request",
+                        "$.rsit: not an RSIT value (write rsit:availability=\"ddos\")");
+        ok = false;
+    }
+    wb_time now = wb_time_now();
+    if (ok && (aware > now || (detected != WB_TIME_NONE && detected > now))) {
+        wbi_reply_error(r, 422, "invalid_request", "$.%s: lies in the future",
+                        aware > now ? "aware_at" : "detected_at");
+        ok = false;
+    }
+    int64_t id = 0;
+    if (ok) {
+        wb_incident_rec rec = {.org_id = r->who.org_id,
+                               .title = title,
+                               .aware_at = aware,
+                               .detected_at = detected,
+                               .entity_type = wb_entity_type_name(et),
+                               .rsit = rsit,
+                               .tlp = level};
+        int rc = wb_store_begin(r->st, &r->err);
+        if (rc == 0) rc = wb_store_incident_add(r->st, &rec, &id, &r->err);
+        if (rc == 0) rc = wbi_audit_now(r, "incident.add", wbi_num(r, id), title);
+        if (rc == 0) rc = wb_store_commit(r->st, &r->err);
+        if (rc) {
+            wb_store_rollback(r->st);
+            wbi_reply_internal(r);
+            ok = false;
+        }
+    }
+    json_decref(o);
+    if (ok) reply_incident(r, id, 201, 0);
+}
+
+typedef struct inc_ids {
+    wbi_req *r;
+    int64_t *ids;
+    size_t n, cap;
+} inc_ids;
+
+static int inc_ids_cb(void *ud, const wb_incident_rec *i)
+{
+    inc_ids *w = ud;
+    /* Every incident id is collected and only then filtered by visibility:
+     * a cap here would hide newer incidents (and their legal deadlines)
+     * from the organisations that may see them. */
+    if (w->n == MAX_INCIDENTS_SCANNED) return 1;
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 64;
+        int64_t *p = wb_arena_alloc(&w->r->arena, cap * sizeof *p);
+        if (p == NULL) return 1;
+        if (w->n) memcpy(p, w->ids, w->n * sizeof *p);
+        w->ids = p;
+        w->cap = cap;
+    }
+    w->ids[w->n++] = i->id;
+    return 0;
+}
+
+/* GET /api/v1/incidents and /api/v1/incidents/due: every incident the
+ * caller may see, judged at ?now= (default: the server's clock). */
+static void incident_walk(wbi_req *r, bool due)
+{
+    wb_time now = WB_TIME_NONE;
+    if (!wbi_arg_time(r, "now", &now)) return;
+    if (now == WB_TIME_NONE) now = wb_time_now();
+    inc_ids w = {.r = r};
+    if (wb_store_incident_list(r->st, inc_ids_cb, &w, &r->err) != 0) {
+        wbi_reply_internal(r);
+        return;
+    }
+    json_t *arr = json_array();
+    int rc = arr ? 0 : WB_ENOMEM;
+    size_t shown = 0;
+    for (size_t k = 0; rc == 0 && k < w.n && shown < MAX_RESULTS; k++) {
+        wb_incident_audience a;
+        rc = incident_audience(r, w.ids[k], &a);
+        if (rc) break;
+        wb_access acc = wb_policy_incident(&r->who, WB_INCIDENT_READ, &a);
+        if (acc == WB_DENY) continue;
+        shown++;
+        if (acc == WB_ALLOW_AUDITED)
+            wbi_audit_later(r, "read.admin", wbi_num(r, w.ids[k]),
+                            due ? "incident deadlines read by site admin"
+                                : "incident listed for site admin");
+        wb_reg_incident *ri = NULL;
+        wb_buf b = {0};
+        rc = wb_reg_incident_load(r->st, w.ids[k], now, &ri, &r->err);
+        for (size_t i = 0; rc == 0 && i < (due ? ri->ndeadlines : 1); i++) {
+            wb_buf_reset(&b);
+            rc = due ? wb_reg_due_json(w.ids[k], &ri->deadlines[i], &b)
+                     : wb_reg_incident_json(ri, 0, &b);
+            json_t *o = rc == 0 ? json_loads(b.data, 0, NULL) : NULL;
+            if (rc == 0 && (o == NULL || json_array_append_new(arr, o) != 0)) rc = WB_ENOMEM;
+        }
+        wb_buf_free(&b);
+        wb_reg_incident_free(ri);
+    }
+    if (rc == 0) rc = wbi_flush_audits(r);
+    if (rc) {
+        json_decref(arr);
+        if (r->err.msg[0] == '\0') wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+        wbi_reply_internal(r);
+        return;
+    }
+    wbi_reply_json(r, 200, json_pack("{s:o}", "response", arr));
+}
+
+void wbi_h_incident_list(wbi_req *r)
+{
+    incident_walk(r, false);
+}
+
+void wbi_h_incident_due(wbi_req *r)
+{
+    incident_walk(r, true);
+}
+
+void wbi_h_incident_get(wbi_req *r)
+{
+    int64_t id;
+    if (incident_access(r, WB_INCIDENT_READ, &id) == 0)
+        reply_incident(r, id, 200, WB_REG_JSON_REPORTS | WB_REG_JSON_STATE);
+}
+
+/* POST /api/v1/incidents/{id}/reports?stage=STAGE with the report document
+ * as the body; 422 invalid_report lists every problem. */
+void wbi_h_incident_report(wbi_req *r)
+{
+    int64_t id;
+    if (incident_access(r, WB_INCIDENT_SUBMIT, &id) != 0) return;
+    const char *stage_name = wbi_arg(r, "stage");
+    wb_stage stage;
+    if (stage_name == NULL || wb_stage_parse(stage_name, &stage) != 0 ||
+        stage == WB_STAGE_CSIRT_ANSWER) {
+        wbi_reply_error(r, 400, "invalid_request",
+                        "stage: early-warning, notification, intermediate, final, progress or "
+                        "gdpr-breach");
+        return;
+    }
+    if (r->req->body &&
+        wbi_json_depth_ok(r->req->body, r->req->body_len, wbi_hub_max_depth(r->hub)) != 0) {
+        wbi_reply_error(r, 400, "invalid_json", "the report nests deeper than the hub allows");
+        return;
+    }
+    wb_reg_submission sub = {.incident_id = id,
+                             .stage = stage,
+                             .submitted_at = wb_time_now(),
+                             .channel = WB_CHANNEL_HUB,
+                             .author = r->owner.email};
+    wb_reg_receipt rcpt;
+    wb_report_problems probs = {0};
+    int rc = wb_store_begin(r->st, &r->err);
+    if (rc == 0)
+        rc = wb_reg_submit(r->st, &sub, "$", r->req->body ? r->req->body : "", r->req->body_len,
+                           &rcpt, &probs, &r->err);
+    if (rc == 0) rc = wbi_audit_now(r, "incident.report", wbi_num(r, id), wb_stage_name(stage));
+    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
+    if (rc) wb_store_rollback(r->st);
+    if (rc == WB_EINVAL || rc == WB_EPARSE || rc == WB_ELIMIT) {
+        json_t *list = json_array();
+        wb_buf msg = {0};
+        for (size_t i = 0; i < probs.count; i++) {
+            json_array_append_new(list, json_pack("{s:s,s:s}", "path", probs.items[i].path,
+                                                  "message", probs.items[i].message));
+            wb_buf_printf(&msg, "%s%s: %s", i ? "; " : "", probs.items[i].path,
+                          probs.items[i].message);
+        }
+        unsigned status = rc == WB_EPARSE ? 400 : rc == WB_ELIMIT ? 413 : 422;
+        json_t *o = json_pack("{s:{s:s,s:s,s:o}}", "error", "code",
+                              rc == WB_EPARSE ? "invalid_json" : "invalid_report", "message",
+                              probs.count ? msg.data : r->err.msg, "problems", list);
+        wb_buf_free(&msg);
+        wb_report_problems_free(&probs);
+        if (o == NULL)
+            wbi_reply_error(r, status, "invalid_report", "the report was refused");
+        else
+            wbi_reply_json(r, status, o);
+        return;
+    }
+    wb_report_problems_free(&probs);
+    if (rc) {
+        wbi_reply_internal(r);
+        return;
+    }
+    char due[48];
+    wb_time_format(rcpt.due, due, sizeof due);
+    json_t *o =
+        json_pack("{s:I,s:I,s:s,s:o,s:b,s:s}", "report", (json_int_t)rcpt.report_id, "incident",
+                  (json_int_t)id, "stage", wb_stage_name(stage), "submitted_at", json_null(),
+                  "correction", rcpt.correction, "state", wb_deadline_state_name(rcpt.state));
+    if (o) {
+        char at[48];
+        wb_time_format(sub.submitted_at, at, sizeof at);
+        json_object_set_new(o, "submitted_at", json_string(at));
+        json_object_set_new(o, "due", rcpt.due == WB_TIME_NONE ? json_null() : json_string(due));
+    }
+    wbi_reply_json(r, 201, o);
+}
+
+/* ack, ask and comments: the routed CSIRT's actions. */
+static void incident_action(wbi_req *r, wb_incident_action_kind kind)
+{
+    int64_t id;
+    if (incident_access(r, WB_INCIDENT_CSIRT, &id) != 0) return;
+    wb_incident_action_rec a = {.incident_id = id,
+                                .kind = kind,
+                                .at = wb_time_now(),
+                                .by = WB_TIME_NONE,
+                                .author = r->owner.email};
+    json_t *o = NULL;
+    if (kind != WB_ACTION_ACK) {
+        static const char *const ask_keys[] = {"by"}, *const comment_keys[] = {"text"};
+        o = body_object(r);
+        if (o == NULL) return;
+        bool ok = kind == WB_ACTION_ASK
+                      ? only_keys(r, o, ask_keys, 1) && member_time(r, o, "by", true, &a.by)
+                      : only_keys(r, o, comment_keys, 1) &&
+                            member_str(r, o, "text", WB_INCIDENT_TEXT_MAX, &a.text);
+        if (ok && kind == WB_ACTION_COMMENT && a.text == NULL) {
+            wbi_reply_error(r, 422, "invalid_request", "$.text: required");
+            ok = false;
+        }
+        if (ok && kind == WB_ACTION_ASK && a.by <= a.at) {
+            wbi_reply_error(r, 422, "invalid_request", "$.by: must lie in the future");
+            ok = false;
+        }
+        if (!ok) {
+            json_decref(o);
+            return;
+        }
+    }
+    char action[32];
+    snprintf(action, sizeof action, "incident.%s", wb_incident_action_name(kind));
+    int rc = wb_store_begin(r->st, &r->err);
+    if (rc == 0) rc = wb_store_incident_action_add(r->st, &a, NULL, &r->err);
+    if (rc == 0) rc = wbi_audit_now(r, action, wbi_num(r, id), NULL);
+    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
+    if (rc) wb_store_rollback(r->st);
+    json_decref(o);
+    if (rc) {
+        wbi_reply_internal(r);
+        return;
+    }
+    reply_incident(r, id, 201, 0);
+}
+
+void wbi_h_incident_ack(wbi_req *r)
+{
+    incident_action(r, WB_ACTION_ACK);
+}
+
+void wbi_h_incident_ask(wbi_req *r)
+{
+    incident_action(r, WB_ACTION_ASK);
+}
+
+void wbi_h_incident_comment(wbi_req *r)
+{
+    incident_action(r, WB_ACTION_COMMENT);
+}
+
+/* POST /api/v1/incidents/{id}/handled {"at": TIME}: the organisation says
+ * when the incident was handled (its final report is then due a month
+ * later). */
+void wbi_h_incident_handled(wbi_req *r)
+{
+    static const char *const keys[] = {"at"};
+    int64_t id;
+    if (incident_access(r, WB_INCIDENT_SUBMIT, &id) != 0) return;
+    json_t *o = body_object(r);
+    if (o == NULL) return;
+    wb_time at;
+    bool ok = only_keys(r, o, keys, 1) && member_time(r, o, "at", true, &at);
+    json_decref(o);
+    if (!ok) return;
+    wb_reg_incident *ri = NULL;
+    wb_time now = wb_time_now();
+    int rc = wb_reg_incident_load(r->st, id, now, &ri, &r->err);
+    wb_time aware = rc == 0 ? ri->inc.aware_at : WB_TIME_NONE;
+    wb_reg_incident_free(ri);
+    if (rc) {
+        wbi_reply_internal(r);
+        return;
+    }
+    if (at < aware || at > now) {
+        wbi_reply_error(r, 422, "invalid_request",
+                        "$.at: must lie between the incident's aware_at and now");
+        return;
+    }
+    char when[48];
+    wb_time_format(at, when, sizeof when);
+    rc = wb_store_begin(r->st, &r->err);
+    if (rc == 0) rc = wb_store_incident_set_status(r->st, id, WB_INCIDENT_HANDLED, at, &r->err);
+    if (rc == 0) rc = wbi_audit_now(r, "incident.handled", wbi_num(r, id), when);
+    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
+    if (rc) {
+        wb_store_rollback(r->st);
+        wbi_reply_internal(r);
+        return;
+    }
+    reply_incident(r, id, 200, 0);
+}
+
+typedef struct sg_pick {
+    int64_t id;
+} sg_pick;
+
+static int sg_pick_cb(void *ud, const wb_sgroup *g)
+{
+    ((sg_pick *)ud)->id = g->id;
+    return 1;
+}
+
+/* POST /api/v1/incidents/{id}/share {"tlp", "distribution", "sharing_group",
+ * "anonymous"}: the incident's indicators (its reports' cumulative state)
+ * become a MISP event through the events endpoint's own path.
+ *
+ * Anonymous sharing: the event is created in the name of the CSIRT the
+ * incident is routed to (which knows the reporter anyway and publishes on
+ * behalf of its constituents), with a hub-made random uuid, the share's own
+ * date and time, a fixed info text and no incident title, comment or report
+ * text, so nothing in the event points back to the organisation. The audit
+ * log keeps the real user (only site admins read it); the link from the
+ * incident to the event is visible only to those who see the incident. */
+void wbi_h_incident_share(wbi_req *r)
+{
+    static const char *const keys[] = {"tlp", "distribution", "sharing_group", "anonymous"};
+    int64_t id;
+    if (incident_access(r, WB_INCIDENT_SUBMIT, &id) != 0) return;
+    json_t *o = body_object(r);
+    if (o == NULL) return;
+    const char *tlp = NULL, *sg = NULL;
+    wb_tlp level = WB_TLP_UNSET;
+    json_t *dist = json_object_get(o, "distribution"), *anon = json_object_get(o, "anonymous");
+    bool ok = only_keys(r, o, keys, sizeof keys / sizeof keys[0]) &&
+              member_str(r, o, "tlp", 32, &tlp) &&
+              member_str(r, o, "sharing_group", WB_NAME_MAX, &sg);
+    if (ok &&
+        (tlp == NULL || wb_tlp_parse(tlp, strlen(tlp), &level) != 0 || level == WB_TLP_UNSET)) {
+        wbi_reply_error(r, 422, "invalid_request",
+                        "$.tlp: required: clear, green, amber, amber+strict or red");
+        ok = false;
+    }
+    if (ok &&
+        (!json_is_integer(dist) || json_integer_value(dist) < 0 || json_integer_value(dist) > 4)) {
+        wbi_reply_error(r, 422, "invalid_request", "$.distribution: required: 0 to 4");
+        ok = false;
+    }
+    if (ok && anon && !json_is_boolean(anon)) {
+        wbi_reply_error(r, 422, "invalid_request", "$.anonymous: expected true or false");
+        ok = false;
+    }
+    if (ok && (json_integer_value(dist) == 4) != (sg != NULL)) {
+        wbi_reply_error(r, 422, "invalid_request",
+                        "$.sharing_group: given exactly when distribution is 4");
+        ok = false;
+    }
+    int distribution = ok ? (int)json_integer_value(dist) : 0;
+    bool anonymous = ok && json_is_true(anon);
+    sg_pick pick = {0};
+    if (ok && sg) {
+        int rc = wb_store_sgroup_find(r->st, 0, sg, sg_pick_cb, &pick, &r->err);
+        if (rc && rc != WB_ENOTFOUND) {
+            json_decref(o);
+            wbi_reply_internal(r);
+            return;
+        }
+        /* A missing group and one the caller is not in answer alike (the
+         * events path checks membership again). */
+        if (rc == WB_ENOTFOUND) {
+            wbi_reply_error(r, 422, "invalid_event",
+                            "$.sharing_group: no sharing group your organisation belongs to");
+            ok = false;
+        }
+    }
+    json_decref(o);
+    if (!ok) return;
+
+    wb_incident_audience aud;
+    wb_reg_incident *ri = NULL;
+    int rc = incident_audience(r, id, &aud);
+    if (rc == 0) rc = wb_reg_incident_load(r->st, id, wb_time_now(), &ri, &r->err);
+    if (rc) {
+        wbi_reply_internal(r);
+        return;
+    }
+    if (ri->state->nindicators == 0) {
+        wb_reg_incident_free(ri);
+        wbi_reply_error(r, 422, "invalid_request",
+                        "the incident's reports give no indicators to share");
+        return;
+    }
+    if (anonymous && aud.csirt_id == 0) {
+        wb_reg_incident_free(ri);
+        wbi_reply_error(r, 422, "invalid_request",
+                        "anonymous sharing publishes in the name of the incident's CSIRT, and "
+                        "the incident is routed to none (weerbaar admin route add)");
+        return;
+    }
+    char info[160];
+    snprintf(info, sizeof info, "Indicators from a reported incident%s%s%s",
+             !anonymous && ri->inc.rsit ? " (" : "", !anonymous && ri->inc.rsit ? ri->inc.rsit : "",
+             !anonymous && ri->inc.rsit ? ")" : "");
+    char tag[48], dtext[4];
+    snprintf(tag, sizeof tag, "tlp:%s", wb_tlp_name(level));
+    snprintf(dtext, sizeof dtext, "%d", distribution);
+    json_t *attrs = json_array();
+    json_t *ev =
+        json_pack("{s:{s:s, s:s, s:b, s:[{s:s}], s:o}}", "Event", "info", info, "distribution",
+                  dtext, "published", 1, "Tag", "name", tag, "Attribute", attrs);
+    json_t *e = json_object_get(ev, "Event");
+    if (e && pick.id) json_object_set_new(e, "sharing_group_id", json_string(wbi_num(r, pick.id)));
+    for (size_t i = 0; e && i < ri->state->nindicators; i++)
+        json_array_append_new(attrs,
+                              json_pack("{s:s, s:s, s:b}", "type", ri->state->indicators[i].type,
+                                        "value", ri->state->indicators[i].value, "to_ids", 1));
+    size_t nattrs = ri->state->nindicators;
+    wb_reg_incident_free(ri);
+    char *body = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
+    json_decref(ev);
+    if (body == NULL) {
+        wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+        wbi_reply_internal(r);
+        return;
+    }
+    wbi_event_create(r, body, strlen(body), anonymous ? aud.csirt_id : r->who.org_id);
+    free(body);
+    if (r->resp->status != 201) return; /* the events path's own refusal */
+    json_t *back = json_loadb(r->resp->body.data, r->resp->body.len, 0, NULL);
+    const char *uuid = json_string_value(json_object_get(json_object_get(back, "Event"), "uuid"));
+    char ev_uuid[WB_UUID_LEN + 1] = "";
+    if (uuid && strlen(uuid) == WB_UUID_LEN) memcpy(ev_uuid, uuid, sizeof ev_uuid);
+    json_decref(back);
+    wb_incident_event_rec link = {.incident_id = id,
+                                  .event_uuid = ev_uuid,
+                                  .anonymous = anonymous,
+                                  .author = r->owner.email,
+                                  .at = wb_time_now()};
+    rc = wb_store_begin(r->st, &r->err);
+    if (rc == 0) rc = wb_store_incident_event_add(r->st, &link, &r->err);
+    if (rc == 0)
+        rc = wbi_audit_now(r, "incident.share", wbi_num(r, id),
+                           anonymous ? "anonymous" : "as the organisation");
+    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
+    if (rc) {
+        wb_store_rollback(r->st);
+        wbi_reply_internal(r);
+        return;
+    }
+    wbi_reply_json(r, 201,
+                   json_pack("{s:I, s:s, s:I, s:s, s:i, s:b}", "incident", (json_int_t)id, "event",
+                             ev_uuid, "attributes", (json_int_t)nattrs, "tlp", wb_tlp_name(level),
+                             "distribution", distribution, "anonymous", anonymous));
+}

@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# incident_hub.sh - `weerbaar incident ... --hub URL --key KEY` against a
+# server on loopback, side by side with the same commands on a local
+# register (--db): the same output (times masked) and exit statuses for new,
+# report (refused fields listed alike), handled, show, list, due, export,
+# ack, ask and comment; --submitted-at refused on a hub; who may do what
+# (the organisation, its CSIRT and supervisor, another organisation); and
+# `incident share` (as the organisation and anonymously: the event names the
+# CSIRT and nothing in it names the reporter).
+set -u
+bin=$1
+d=tests/data/incident
+command -v python3 >/dev/null || { echo "python3 missing"; exit 77; }
+command -v curl >/dev/null || { echo "curl missing"; exit 77; }
+tmp=$(mktemp -d)
+spid=
+trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$tmp"' EXIT
+fail=0
+hdb=$tmp/hub.db
+ldb=$tmp/local.db
+run() { # run WANT_RC ARGS...: output in $tmp/out, $tmp/err
+    local want=$1
+    shift
+    "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+    local rc=$?
+    if [ "$rc" != "$want" ]; then
+        echo "FAIL: weerbaar $*: exit $rc (want $want)"
+        cat "$tmp/out" "$tmp/err"
+        fail=1
+    fi
+}
+has() { # has FILE TEXT: fixed-string search
+    grep -qF -- "$2" "$tmp/$1" || { echo "FAIL: '$2' not in $1 of the last run:"; cat "$tmp/$1"; fail=1; }
+}
+# mask: times and the submitting channel/author differ between the two forms.
+mask() { sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\.[0-9]+)?(Z|[+-][0-9:]{5})/TIME/g; s/ (local|hub) +/ CH /; s/ (cli|[a-z]+@[a-z]+\.[a-z.]+)( |:|$)/ WHO\2/' "$1"; }
+# both WANT_RC ARGS...: the same command with --db and with --hub (key $KEY);
+# stdout and stderr must agree once masked.
+both() {
+    local want=$1
+    shift
+    run "$want" "$@" --db "$ldb"
+    mask "$tmp/out" >"$tmp/l.out"
+    sed 's/^weerbaar: //' "$tmp/err" >"$tmp/l.err"
+    run "$want" "$@" --hub "$url" --key "$KEY"
+    mask "$tmp/out" >"$tmp/h.out"
+    sed 's/^weerbaar: //' "$tmp/err" >"$tmp/h.err"
+    if ! cmp -s "$tmp/l.out" "$tmp/h.out"; then
+        echo "FAIL: weerbaar $*: --db and --hub print differently"
+        diff "$tmp/l.out" "$tmp/h.out"
+        fail=1
+    fi
+}
+
+for db in "$hdb" "$ldb"; do
+    A() { "$bin" admin "$@" --db "$db" >/dev/null || { echo "FAIL: admin $*"; fail=1; }; }
+    A org add Gamma --kind essential --sector energy
+    A org add Delta --kind essential --sector energy
+    A org add NCSC --kind csirt
+    A org add RDI --kind supervisor
+    A route add --sector '*' --csirt NCSC --supervisor RDI
+done
+key() {
+    "$bin" admin user add "$1" --org "$2" --role member --db "$hdb" >/dev/null
+    "$bin" admin key add "$1" --db "$hdb" | awk '/^key:/ {print $2}'
+}
+KG=$(key g@gamma.example Gamma)
+KD=$(key d@delta.example Delta)
+KN=$(key n@ncsc.example NCSC)
+KR=$(key r@rdi.example RDI)
+"$bin" admin sharing-group add Energy --orgs Gamma,Delta --db "$hdb" >/dev/null
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+url=http://127.0.0.1:$port
+"$bin" serve --db "$hdb" --listen 127.0.0.1:$port --hooks-interval 0 >"$tmp/serve.log" 2>&1 &
+spid=$!
+for _ in $(seq 100); do curl -s -o /dev/null "$url/" && break; sleep 0.1; done
+
+# Aware two hours ago: the early warning is still open, nothing is late.
+aware=$(python3 -c 'import datetime as d; print((d.datetime.now(d.timezone.utc)-d.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ"))')
+later=$(python3 -c 'import datetime as d; print((d.datetime.now(d.timezone.utc)+d.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ"))')
+asked=$(python3 -c 'import datetime as d; print((d.datetime.now(d.timezone.utc)+d.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ"))')
+handled=$(python3 -c 'import datetime as d; print((d.datetime.now(d.timezone.utc)-d.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ"))')
+
+KEY=$KG
+both 0 incident new --org Gamma --title "Portal DDoS" --aware-at "$aware" --rsit 'rsit:availability="ddos"'
+[ "$(cat "$tmp/h.out")" = "1" ] || { echo "FAIL: new over the hub printed '$(cat "$tmp/h.out")'"; fail=1; }
+run 0 incident new --org Gamma --title "Second" --aware-at "$aware" --db "$ldb"
+run 0 incident new --title "Second" --aware-at "$aware" --hub "$url" --key "$KG"
+has out "2"
+run 2 incident new --org Delta --title x --aware-at "$aware" --hub "$url" --key "$KG"
+has err "your key belongs to 'Gamma'"
+run 2 incident new --title x --hub "$url" --key "$KG"
+has err "--title TEXT and --aware-at TIME are required"
+run 2 incident show 1 --hub "$url"
+has err "--hub needs an API key"
+run 2 incident show 1 --db "$ldb" --hub "$url" --key "$KG"
+has err "exclude each other"
+
+# report: refused fields are listed exactly as on a local register.
+echo '{"summary": "portal slow"}' >"$tmp/partial.json"
+both 2 incident report 1 --stage early-warning --file "$tmp/partial.json"
+cmp -s "$tmp/l.err" "$tmp/h.err" || { echo "FAIL: refused report: stderr differs"; diff "$tmp/l.err" "$tmp/h.err"; fail=1; }
+has err "contact.email"
+run 2 incident report 1 --stage early-warning --file "$d/early-warning.json" \
+    --submitted-at "$aware" --hub "$url" --key "$KG"
+has err "--submitted-at is for a local register only"
+both 0 incident report 1 --stage early-warning --file "$d/early-warning.json"
+has out "report 1: early-warning of incident 1, submitted"
+has out ": met (due"
+both 0 incident report 1 --stage early-warning --file "$d/early-warning.json"
+has out "a correction; the first decided met"
+both 2 incident report 1 --stage intermediate --file "$d/intermediate.json"
+
+# Only the organisation reports; only its CSIRT acts; others see nothing.
+run 2 incident report 1 --stage notification --file "$d/notification.json" --hub "$url" --key "$KN"
+has err "HTTP 403"
+run 2 incident show 1 --hub "$url" --key "$KD"
+has err "HTTP 404"
+run 2 incident ack 1 --hub "$url" --key "$KR"
+has err "only the CSIRT the incident is routed to"
+run 0 incident show 1 --format json --hub "$url" --key "$KR"
+
+KEY=$KN
+both 0 incident ack 1
+has out "incident 1 acknowledged at"
+both 0 incident ask 1 --by "$asked"
+has out "intermediate report asked for by"
+both 0 incident comment 1 --text "Please send the firewall logs"
+has out "incident 1: comment 3 added"
+both 2 incident comment 1
+run 2 incident ack 1 --at "$aware" --hub "$url" --key "$KN"
+has err "--at is for a local register only"
+
+KEY=$KG
+both 0 incident report 1 --stage intermediate --file "$d/intermediate.json"
+both 0 incident report 1 --stage notification --file "$d/notification.json"
+both 0 incident show 1
+both 0 incident show 1 --utc
+both 1 incident show 1 --now 2099-01-01T00:00:00Z
+both 0 incident list
+both 0 incident due
+both 1 incident due --now 2099-01-01T00:00:00Z
+both 1 incident due --format json --now 2099-01-01T00:00:00Z
+both 2 incident handled 1
+both 0 incident handled 1 --at "$handled"
+has out "incident 1 handled at $handled"
+both 2 incident export 1
+
+# JSON: the same keys and the same deadlines, states and cumulative state.
+for f in show export; do
+    extra=
+    [ $f = export ] && extra="--format json"
+    run 0 incident $f 1 --format json $extra --now "$later" --db "$ldb"
+    cp "$tmp/out" "$tmp/l.json"
+    run 0 incident $f 1 --format json $extra --now "$later" --hub "$url" --key "$KG"
+    cp "$tmp/out" "$tmp/h.json"
+    python3 - "$tmp/l.json" "$tmp/h.json" "$f" <<'PYEOF' || { echo "FAIL: $f --format json differs"; fail=1; }
+import json, sys
+l, h = (json.load(open(p)) for p in sys.argv[1:3])
+assert list(l) == list(h), (list(l), list(h))
+assert [(x["stage"], x["state"]) for x in l["deadlines"]] == [(x["stage"], x["state"]) for x in h["deadlines"]]
+assert [x["stage"] for x in l["reports"]] == [x["stage"] for x in h["reports"]]
+assert [x["kind"] for x in l["actions"]] == [x["kind"] for x in h["actions"]]
+assert [x["channel"] for x in h["reports"]] == ["hub"] * len(h["reports"])
+assert l["judged_at"] == h["judged_at"] and l["status"] == h["status"] == "handled"
+if sys.argv[3] == "export":
+    assert l["state"] == h["state"] and "report" in h["reports"][0]
+else:
+    assert "state" not in h and "report" not in h["reports"][0]
+PYEOF
+done
+
+# share: as the organisation, and anonymously (the event is the CSIRT's).
+run 2 incident share 1 --tlp green --distribution 1 --db "$ldb"
+has err "use --hub URL --key KEY"
+run 2 incident share 1 --distribution 1 --hub "$url" --key "$KG"
+has err "--tlp LEVEL and --distribution N are required"
+run 2 incident share 1 --tlp red --distribution 1 --hub "$url" --key "$KG"
+has err "HTTP 422"
+run 2 incident share 2 --tlp green --distribution 1 --hub "$url" --key "$KG"
+has err "no indicators"
+run 2 incident share 1 --tlp green --distribution 1 --hub "$url" --key "$KN"
+has err "HTTP 403"
+run 0 incident share 1 --tlp green --distribution 1 --hub "$url" --key "$KG"
+has out "1 indicators, TLP:green, distribution 1"
+ev1=$(sed -E 's/.* event ([0-9a-f-]{36}).*/\1/' "$tmp/out")
+run 0 incident share 1 --tlp amber --distribution 4 --sharing-group Energy --anonymous --hub "$url" --key "$KG"
+has out ", anonymous"
+ev2=$(sed -E 's/.* event ([0-9a-f-]{36}).*/\1/' "$tmp/out")
+curl -s -H "Authorization: Bearer $KD" "$url/api/v1/events/$ev1" >"$tmp/ev1.json"
+curl -s -H "Authorization: Bearer $KD" "$url/api/v1/events/$ev2" >"$tmp/ev2.json"
+python3 - "$tmp/ev1.json" "$tmp/ev2.json" <<'PYEOF' || { echo "FAIL: shared events"; cat "$tmp/ev1.json" "$tmp/ev2.json"; fail=1; }
+import json, sys
+e1, e2 = (json.load(open(p))["Event"] for p in sys.argv[1:3])
+assert e1["Orgc"]["name"] == "Gamma" and e1["distribution"] == "1"
+assert [(a["type"], a["value"]) for a in e1["Attribute"]] == [("ip-src", "198.51.100.23")]
+assert e2["Orgc"]["name"] == "NCSC" and e2["Org"]["name"] == "NCSC", e2["Orgc"]
+text = open(sys.argv[2]).read()
+assert "Gamma" not in text and "gamma" not in text and "Portal" not in text and "ddos" not in text, text
+assert any(t["name"] == "tlp:amber" for t in e2["Tag"])
+PYEOF
+run 0 incident show 1 --format json --hub "$url" --key "$KG"
+python3 -c "
+import json; r=json.load(open('$tmp/out'))
+assert [(e['uuid'], e['anonymous']) for e in r['events']] == [('$ev1', False), ('$ev2', True)], r['events']" ||
+    { echo "FAIL: the incident does not list its events"; fail=1; }
+run 0 incident show 1 --hub "$url" --key "$KG"
+has out "shared as events:"
+has out "$ev2"
+# The organisation outside the route does not see the incident's link.
+run 2 incident show 1 --format json --hub "$url" --key "$KD"
+
+# The endpoints' own answers (curl): statuses and stable error codes.
+code() { # code METHOD PATH KEY [BODY]: prints "STATUS ERROR-CODE"
+    local data=()
+    [ $# -ge 4 ] && data=(-H 'Content-Type: application/json' --data-binary "$4")
+    local st
+    st=$(curl -s -o "$tmp/r.json" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $3" "${data[@]}" "$url$2")
+    echo "$st $(python3 -c "import json; print(json.load(open('$tmp/r.json')).get('error', {}).get('code', '-'))" 2>/dev/null)"
+}
+expect() { # expect "STATUS CODE" METHOD PATH KEY [BODY]
+    local want=$1
+    shift
+    local got
+    got=$(code "$@")
+    [ "$got" = "$want" ] || { echo "FAIL: $1 $2: '$got', want '$want'"; cat "$tmp/r.json"; echo; fail=1; }
+}
+expect "400 invalid_json" POST /api/v1/incidents/1/share "$KG" '{"tlp":'
+expect "422 invalid_request" POST /api/v1/incidents/1/share "$KG" '{"tlp":"green","distribution":7}'
+expect "422 invalid_request" POST /api/v1/incidents/1/share "$KG" '{"tlp":"green","distribution":1,"anonymous":"yes"}'
+expect "422 invalid_request" POST /api/v1/incidents/1/share "$KG" '{"tlp":"green","distribution":4}'
+expect "422 invalid_event" POST /api/v1/incidents/1/share "$KG" '{"tlp":"green","distribution":4,"sharing_group":"Nowhere"}'
+expect "422 invalid_request" POST /api/v1/incidents/1/share "$KG" '{"tlp":"green","distribution":1,"colour":"red"}'
+expect "404 not_found" POST /api/v1/incidents/1/share "$KD" '{"tlp":"green","distribution":1}'
+expect "422 invalid_request" POST /api/v1/incidents/1/handled "$KG" '{"at":"2099-01-01T00:00:00Z"}'
+expect "422 invalid_request" POST /api/v1/incidents/1/handled "$KG" '{"at":"yesterday"}'
+expect "422 invalid_request" POST /api/v1/incidents/1/handled "$KG" '{}'
+expect "403 forbidden" POST /api/v1/incidents/1/handled "$KN" '{"at":"'"$handled"'"}'
+expect "400 invalid_request" GET "/api/v1/incidents/1?now=soon" "$KG"
+expect "405 method_not_allowed" GET /api/v1/incidents/1/share "$KG"
+expect "422 invalid_request" POST /api/v1/incidents "$KG" '{"title":"x","aware_at":"'"$aware"'","org":"NCSC"}'
+expect "201 -" POST /api/v1/incidents "$KG" '{"title":"x","aware_at":"'"$aware"'","org":"gamma"}'
+
+kill "$spid" 2>/dev/null
+wait "$spid" 2>/dev/null
+spid=
+exit $fail
