@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "weerbaar/assess.h"
+#include "weerbaar/assessdb.h"
 
 #define MAX_DIRS 16
 
@@ -483,64 +484,15 @@ static void format_due(wb_time t, char *out, size_t cap)
 static int print_scores_json(const wb_catalogue *cat, const wb_catalogue *pr, const wb_answers *ans,
                              const wb_scores *sc, const assess_opts *o)
 {
-    json_t *root = json_object(), *nodes = json_array(), *gaps = json_array();
-    json_object_set_new(root, "catalogue", json_string(cat->name));
-    json_object_set_new(root, "attribution", jstr(cat->copyright));
-    json_object_set_new(root, "target", json_integer(sc->target));
-    json_object_set_new(root, "overall", score_json(&sc->overall));
-    for (size_t i = 0; i < cat->nnodes; i++) {
-        const wb_req_node *n = &cat->nodes[i];
-        json_t *e = score_json(&sc->nodes[i]);
-        json_object_set_new(e, "ref", json_string(n->key));
-        json_object_set_new(e, "assessable_requirement", json_boolean(n->assessable));
-        if (n->assessable)
-            json_object_set_new(e, "level",
-                                sc->levels[i] == WB_LEVEL_NA     ? json_string("n/a")
-                                : sc->levels[i] == WB_LEVEL_NONE ? json_null()
-                                                                 : json_integer(sc->levels[i]));
-        json_array_append_new(nodes, e);
+    wb_buf out = {0};
+    if (wb_assess_scores_json(cat, pr, ans, sc, o->lang, &out) != 0) {
+        wb_buf_free(&out);
+        wb_cli_error("assess: out of memory");
+        return WB_EXIT_ERROR;
     }
-    json_object_set_new(root, "nodes", nodes);
-    json_object_set_new(root, "mapped", json_boolean(sc->mapped));
-    json_t *ms = json_array();
-    for (int m = 0; sc->mapped && m < WB_NIS2_MEASURES; m++) {
-        json_t *e = score_json(&sc->measures[m].score);
-        char id[2] = {(char)('a' + m), 0};
-        json_object_set_new(e, "measure", json_string(id));
-        json_object_set_new(e, "title", json_string(wb_nis2_measure_title(m, o->lang)));
-        json_array_append_new(ms, e);
-    }
-    json_object_set_new(root, "nis2_measures", ms);
-    json_t *ps = json_array();
-    for (size_t p = 0; sc->mapped && p < sc->nprinciples; p++) {
-        const wb_req_node *g = sc->principles[p].group;
-        json_t *e = score_json(&sc->principles[p].score);
-        json_object_set_new(e, "principle", json_integer((json_int_t)p + 1));
-        json_object_set_new(e, "ref", json_string(g->key));
-        json_object_set_new(
-            e, "title", jstr(wb_cat_text_get(g->texts, g->ntexts, WB_TEXT_NAME, o->lang, NULL)));
-        json_array_append_new(ps, e);
-    }
-    json_object_set_new(root, "principles", ps);
-    for (size_t i = 0; i < sc->ngaps; i++) {
-        const wb_gap *g = &sc->gaps[i];
-        const wb_req_node *n = &cat->nodes[g->node];
-        const wb_answer *a = wb_answers_find(ans, n->key);
-        char due[16];
-        json_t *e = json_object();
-        json_object_set_new(e, "ref", json_string(n->key));
-        json_object_set_new(e, "level", g->answered ? json_integer(g->level) : json_null());
-        json_object_set_new(e, "shortfall", json_integer(g->shortfall));
-        json_object_set_new(e, "principle",
-                            g->principle ? json_integer(g->principle) : json_null());
-        json_object_set_new(e, "owner", jstr(a ? a->owner : NULL));
-        format_due(a ? a->due : WB_TIME_NONE, due, sizeof due);
-        json_object_set_new(e, "due", a && a->due != WB_TIME_NONE ? json_string(due) : json_null());
-        json_array_append_new(gaps, e);
-    }
-    json_object_set_new(root, "gaps", gaps);
-    if (pr && sc->mapped) json_object_set_new(root, "principles_attribution", jstr(pr->copyright));
-    return print_json(root);
+    puts(out.data);
+    wb_buf_free(&out);
+    return WB_EXIT_OK;
 }
 
 static void print_scores_table(const wb_catalogue *cat, const wb_catalogue *pr,
