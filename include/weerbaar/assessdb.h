@@ -98,6 +98,30 @@ int wb_assess_scores_json(const wb_catalogue *cat, const wb_catalogue *principle
                           const wb_answers *ans, const wb_scores *sc, const char *lang,
                           wb_buf *out);
 
+/* ---- JSON: what `assess --db` and the hub exchange ---------------------------------- */
+
+/* Longest JSON document wb_assessdb_view_parse accepts. */
+#define WB_ASSESSDB_MAX_JSON (2 * WB_ANSWERS_MAX_BYTES + 65536)
+
+/* One assessment as a compact JSON object (docs/assess.md: id,
+ * organisation, sector, catalogue, scope, target, author, created,
+ * version, version_time, shared_with). 0 or WB_ENOMEM. */
+int wb_assessment_json(const wb_assessment_rec *a, wb_buf *out);
+
+/* A loaded version as a compact JSON object: the assessment's members, plus
+ * version_author, version_action, answers, previous_version, previous_time,
+ * previous (answers as wb_answers_write_json writes them). 0 or WB_ENOMEM. */
+int wb_assessdb_view_json(const wb_assessdb_view *v, wb_buf *out);
+/* Reads what wb_assessdb_view_json wrote (from a hub), named `name` in
+ * messages: WB_EPARSE with the JSON path of what is wrong, WB_ELIMIT. The
+ * caller frees *out with wb_assessdb_view_free. */
+int wb_assessdb_view_parse(const char *data, size_t len, const char *name, wb_assessdb_view **out,
+                           wb_error *err);
+
+/* The versions of an assessment as a JSON array of {version, created,
+ * author, action, answers} objects, oldest first. WB_ENOTFOUND. */
+int wb_assessdb_history_json(wb_store *s, int64_t id, wb_buf *out, wb_error *err);
+
 /* ---- the sector view --------------------------------------------------------- */
 
 /* Values of one cell of the sector view: the mean over the organisations
