@@ -854,7 +854,8 @@ int wb_cli_assess_db(int argc, char **argv)
         O_NOTE,
         O_WITH,
         O_REVOKE,
-        O_K
+        O_K,
+        O_FILE_ONLY /* options of the file-based actions (assess.c) */
     };
     static const struct option opts[] = {{"catalogues", required_argument, NULL, O_DIRS},
                                          {"format", required_argument, NULL, O_FORMAT},
@@ -874,27 +875,33 @@ int wb_cli_assess_db(int argc, char **argv)
                                          {"with", required_argument, NULL, O_WITH},
                                          {"revoke", no_argument, NULL, O_REVOKE},
                                          {"k", required_argument, NULL, O_K},
+                                         {"answers", required_argument, NULL, O_FILE_ONLY},
+                                         {"from", required_argument, NULL, O_FILE_ONLY},
+                                         {"to", required_argument, NULL, O_FILE_ONLY},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    /* A first pass only finds the action: options of other actions are not
-     * known here, and anything not ours goes back to assess.c untouched. */
+    /* A first pass, on a copy (getopt reorders what it scans), only finds
+     * the action; anything not ours goes back to assess.c untouched. */
+    char **copy = malloc(((size_t)argc + 1) * sizeof *copy);
+    if (copy == NULL) {
+        wb_cli_error("assess: out of memory");
+        return WB_EXIT_ERROR;
+    }
+    memcpy(copy, argv, ((size_t)argc + 1) * sizeof *copy);
     optind = 1;
     opterr = 0;
-    bool help = false, bad = false;
+    bool help = false;
     int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, copy, "h", opts, NULL)) != -1)
         if (c == 'h') help = true;
-        if (c == '?' || c == ':') bad = true;
-    }
-    if (optind >= argc || !is_db_action(argv[optind], argv + optind + 1, argc - optind - 1)) {
-        optind = 1;
-        return -1;
-    }
+    bool ours = optind < argc && is_db_action(copy[optind], copy + optind + 1, argc - optind - 1);
+    free(copy);
+    optind = 1;
+    if (!ours) return -1;
     if (help) {
         db_usage(stdout);
         return WB_EXIT_OK;
     }
-    (void)bad;
     dbopts o = {.format = "table",
                 .lang = "en",
                 .target = WB_ASSESS_DEFAULT_TARGET,
@@ -902,7 +909,6 @@ int wb_cli_assess_db(int argc, char **argv)
     const char *action = NULL;
     bool export = false;
     int64_t v;
-    optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case O_DIRS:
@@ -983,6 +989,11 @@ int wb_cli_assess_db(int argc, char **argv)
             }
             o.k = (unsigned)v;
             break;
+        case O_FILE_ONLY:
+            wb_cli_error("assess: --answers, --from and --to are for the answers files of "
+                         "'assess score' and 'assess diff CATALOGUE' (see 'weerbaar assess "
+                         "--help')");
+            return WB_EXIT_ERROR;
         default:
             wb_cli_error("assess: unknown option or missing value '%s' (see 'weerbaar assess "
                          "new --help')",
