@@ -256,6 +256,12 @@ static void org_with_level(wb_store *st, const char *name, const char *sector, i
     assert_int_equal(wb_assessdb_answer(st, id, cbw, &a, "cli", NULL, &err), 0);
 }
 
+static int h1_cb(void *ud, const wb_assessment_rec *a)
+{
+    if (strcmp(a->org_name, "H1") == 0) *(int64_t *)ud = a->id;
+    return 0;
+}
+
 static void test_sectors(void **state)
 {
     (void)state;
@@ -340,6 +346,28 @@ static void test_sectors(void **state)
         wb_scores_free(sc);
         wb_answers_free(five);
     }
+    wb_sector_view_free(v);
+
+    /* H1 finds principle 4 (access: cbw 10.1 and 11.1) not applicable: the
+     * health cell of principle 4 has 2 < k values and is suppressed inside a
+     * published row, and the total of that column is energy's alone */
+    {
+        int64_t h1 = 0;
+        assert_int_equal(wb_store_assessment_list(st, 0, h1_cb, &h1, &err), 0);
+        assert_true(h1 > 0);
+        wb_answer na = ans("10.1", WB_LEVEL_NA);
+        assert_int_equal(wb_assessdb_answer(st, h1, cbw, &na, "cli", NULL, &err), 0);
+        na.ref = "11.1";
+        assert_int_equal(wb_assessdb_answer(st, h1, cbw, &na, "cli", NULL, &err), 0);
+    }
+    assert_int_equal(wb_assessdb_sectors(st, cbw, pr, 3, &v, &err), 0);
+    assert_string_equal(v->principle_refs[3], "BP4");
+    assert_false(v->rows[1].suppressed);
+    assert_true(v->rows[1].principles[3].suppressed);
+    assert_false(v->rows[1].principles[0].suppressed);
+    assert_int_equal(v->rows[2].principles[3].n, 3);
+    assert_true(v->rows[2].principles[3].value == v->rows[0].principles[3].value);
+    assert_int_equal(v->rows[2].principles[0].n, 6);
     wb_sector_view_free(v);
 
     /* with k = 4 nothing is shown, the total neither */
