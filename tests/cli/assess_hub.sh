@@ -89,6 +89,8 @@ H answer "$id" 1.1 --level 5 --key "$KC" > /dev/null 2> "$T/e"; rc=$?
 check "CSIRT may not answer (403)" '[ $rc = 2 ] && grep -q "403" "$T/e"'
 H list --format json --key "$KC" > "$T/l.json"
 check "CSIRT's list holds the shared assessment" "j $T/l.json 'len(d)==1 and d[0][\"shared_with\"][\"csirt\"]'"
+H list --org delta --format json --key "$KC" > "$T/l.json"
+check "list --org narrows the list" "j $T/l.json 'd==[]'"
 H share "$id" --with csirt --revoke --key "$KG" > /dev/null
 H show "$id" --key "$KC" > /dev/null 2>&1; rc=$?
 check "CSIRT after revoke: not found again" '[ $rc = 2 ]'
