@@ -117,6 +117,8 @@ check "a wrong key: exit 2" '[ $rc = 2 ] && grep -q "401" "$T/e"'
 "$WB" assess show "$id" --hub "$U" --db "$L" --key "$KG" > /dev/null 2> "$T/e"; rc=$?
 check "--hub and --db together: exit 2" '[ $rc = 2 ]'
 
-kill $SP; wait $SP 2>/dev/null; SP=
+kill $SP; wait $SP; src=$?; SP=
+check "the hub stops cleanly (exit 0, nothing from the sanitizers)" \
+  '[ $src = 0 ] && ! grep -q "Sanitizer" "$T/serve.log"'
 echo "assess_hub: $pass passed, $fail failed"
 [ $fail = 0 ]
