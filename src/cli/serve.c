@@ -32,6 +32,9 @@ static const char usage_text[] =
     "  --rate N             requests per second per key (default 100; bursts of 2N)\n"
     "  --hooks-interval S   how often the reminder webhooks are looked at and sent\n"
     "                       (default 30 seconds; 0 turns the dispatcher off)\n"
+    "  --sector-k N         the sector view of assessments shows a cell only when at\n"
+    "                       least N organisations are in it (default 3, at least 2)\n"
+    "  --catalogues DIR     assessment catalogues beside the built-in ones\n"
     "  -h, --help           this text\n"
     "\n"
     "SIGTERM or SIGINT stops accepting connections, lets requests in flight\n"
@@ -79,6 +82,8 @@ int wb_cmd_serve(int argc, char **argv)
                                           {"max-body", required_argument, NULL, 'b'},
                                           {"rate", required_argument, NULL, 'r'},
                                           {"hooks-interval", required_argument, NULL, 'H'},
+                                          {"sector-k", required_argument, NULL, 'K'},
+                                          {"catalogues", required_argument, NULL, 'C'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     wb_hub_opts ho = {.log = log_line};
@@ -116,6 +121,13 @@ int wb_cmd_serve(int argc, char **argv)
         case 'H':
             if (!parse_num("--hooks-interval", optarg, 0, 86400, &v)) return WB_EXIT_ERROR;
             hooks_interval = v;
+            break;
+        case 'K':
+            if (!parse_num("--sector-k", optarg, 2, 1000000, &v)) return WB_EXIT_ERROR;
+            ho.sector_k = (unsigned)v;
+            break;
+        case 'C':
+            ho.catalogues = optarg;
             break;
         case 'h':
             fputs(usage_text, stdout);
