@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "weerbaar/assess.h"
@@ -313,35 +312,21 @@ static int fill_incidents(board_data *bd, wb_store *st, const char *org)
 
 /* ---- writing ------------------------------------------------------------------------ */
 
-static int copy_to_stdout(const char *path)
+typedef struct board_page {
+    const wb_board *b;
+    wb_page_format fmt;
+} board_page;
+
+static int render_board(void *ud, const char *path, wb_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    char buf[65536];
-    size_t n;
-    int status = WB_EXIT_OK;
-    if (f == NULL) {
-        wb_cli_error("assess report: %s: %s", path, strerror(errno));
-        return WB_EXIT_ERROR;
-    }
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        if (fwrite(buf, 1, n, stdout) != n) {
-            wb_cli_error("assess report: writing standard output: %s", strerror(errno));
-            status = WB_EXIT_ERROR;
-            break;
-        }
-    fclose(f);
-    if (status == WB_EXIT_OK && fflush(stdout) != 0) {
-        wb_cli_error("assess report: writing standard output: %s", strerror(errno));
-        status = WB_EXIT_ERROR;
-    }
-    return status;
+    const board_page *p = ud;
+    /* 110 dpi: A4 at 910 x 1287 pixels, sharp enough to read on a screen */
+    return wb_board_render(p->b, path, p->fmt, 110, err);
 }
 
-/* Renders to --out, or through a temporary file to standard output (cairo
- * writes PDF and PNG to a file name). */
+/* HTML is written here; PDF and PNG through render.c. */
 static int write_board(const wb_board *b, const report_opts *o)
 {
-    wb_error err = {0};
     if (strcmp(o->format, "html") == 0) {
         wb_buf buf = {0};
         int status = WB_EXIT_OK;
@@ -364,33 +349,8 @@ static int write_board(const wb_board *b, const report_opts *o)
         wb_buf_free(&buf);
         return status;
     }
-    wb_page_format fmt = strcmp(o->format, "png") == 0 ? WB_PAGE_PNG : WB_PAGE_PDF;
-    if (o->out && strcmp(o->out, "-") != 0) {
-        if (wb_board_render(b, o->out, fmt, 110, &err) != 0) {
-            wb_cli_report(&err);
-            return WB_EXIT_ERROR;
-        }
-        return WB_EXIT_OK;
-    }
-    const char *tmpdir = getenv("TMPDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/weerbaar-report-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        wb_cli_error("assess report: cannot create a temporary file in %s: %s",
-                     tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
-        return WB_EXIT_ERROR;
-    }
-    close(fd);
-    int status = WB_EXIT_OK;
-    if (wb_board_render(b, path, fmt, 110, &err) != 0) {
-        wb_cli_report(&err);
-        status = WB_EXIT_ERROR;
-    } else {
-        status = copy_to_stdout(path);
-    }
-    unlink(path);
-    return status;
+    board_page page = {b, strcmp(o->format, "png") == 0 ? WB_PAGE_PNG : WB_PAGE_PDF};
+    return wb_cli_write_rendered("assess report", o->out, render_board, &page);
 }
 
 /* ---- the two forms ---------------------------------------------------------------- */

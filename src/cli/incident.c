@@ -50,7 +50,9 @@ static void incident_usage(FILE *f)
           "      [--entity-type TYPE] [--tlp LEVEL] [--rsit TAG]   prints the new id\n"
           "  report ID --stage STAGE --file REPORT.json [--submitted-at TIME]\n"
           "      (--stage gdpr-breach without --file records the GDPR notification)\n"
-          "  handled ID --at TIME;  show ID;  list;  export ID --format json\n"
+          "  handled ID --at TIME;  show ID;  list\n"
+          "  export ID --format json|pdf [--out FILE]   everything about the incident: JSON,\n"
+          "      or a PDF (deadlines and states, reports, CSIRT actions) for the file\n"
           "  due [--now TIME]   every deadline of every incident; exit 1 if overdue\n"
           "  ack ID;  ask ID --by TIME;  comment ID --text TEXT   (the CSIRT)\n"
           "\n"
@@ -114,7 +116,8 @@ enum {
     O_AT,
     O_BY,
     O_TEXT,
-    O_SUBMITTED_AT
+    O_SUBMITTED_AT,
+    O_OUT
 };
 
 #define MAX_LIST 64
@@ -137,6 +140,9 @@ typedef struct opts {
     bool has_entity, has_tlp;
     wb_tlp tlp;
     wb_time detected_at, at, by, submitted_at;
+    /* export --format pdf (incident_export.c) */
+    bool pdf;
+    const char *out;
 } opts;
 
 static int parse_time_opt(const char *opt, const char *s, wb_time *out)
@@ -193,6 +199,7 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
         {"by", required_argument, NULL, O_BY},
         {"text", required_argument, NULL, O_TEXT},
         {"submitted-at", required_argument, NULL, O_SUBMITTED_AT},
+        {"out", required_argument, NULL, O_OUT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
@@ -293,8 +300,10 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
         case O_FORMAT:
             if (strcmp(optarg, "json") == 0)
                 o->json = true;
+            else if (strcmp(optarg, "pdf") == 0)
+                o->pdf = true;
             else if (strcmp(optarg, "table") != 0) {
-                wb_cli_error("incident: --format '%s': table or json", optarg);
+                wb_cli_error("incident: --format '%s': table or json (pdf for export)", optarg);
                 return -1;
             }
             break;
@@ -332,6 +341,9 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
             break;
         case O_SUBMITTED_AT:
             if (parse_time_opt("--submitted-at", optarg, &o->submitted_at)) return -1;
+            break;
+        case O_OUT:
+            o->out = optarg;
             break;
         default:
             wb_cli_error("incident: unknown option or missing value '%s' (see 'weerbaar "
@@ -846,14 +858,19 @@ static void print_deadlines(const wb_reg_incident *ri, bool utc)
 
 static int cmd_show(reg_ctx *c, const opts *o, bool export)
 {
-    if (export && !o->json) {
-        wb_cli_error("incident export: --format json is required (pdf follows later)");
+    if (export && !o->json && !o->pdf) {
+        wb_cli_error("incident export: --format json or --format pdf is required");
         return WB_EXIT_ERROR;
     }
     wb_time now = o->now != WB_TIME_NONE ? o->now : wb_time_now();
     wb_reg_incident *ri = NULL;
     if (wb_reg_incident_load(c->st, c->id, now, &ri, &c->err) != 0) return reg_fail(c);
     int status = WB_EXIT_OK;
+    if (export && o->pdf) {
+        status = wb_cli_incident_pdf(ri, o->out, o->utc);
+        wb_reg_incident_free(ri);
+        return status;
+    }
     if (o->json) {
         wb_buf b = {0};
         unsigned parts = export ? WB_REG_JSON_REPORTS | WB_REG_JSON_STATE : 0;
@@ -1029,6 +1046,10 @@ static int cmd_register(const opts *o, const char *action, char **args, int narg
     if (!o->db) {
         wb_cli_error("incident %s: --db PATH is required (--hub follows in a later version)",
                      action);
+        return WB_EXIT_ERROR;
+    }
+    if (o->pdf && strcmp(action, "export") != 0) {
+        wb_cli_error("incident %s: --format pdf is for export", action);
         return WB_EXIT_ERROR;
     }
     if (takes_id(action)) {

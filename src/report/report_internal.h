@@ -35,7 +35,7 @@ char *wbi_strdup(const char *s);
 
 /* "2026-05-01" of t on the Amsterdam calendar, or "-" for WB_TIME_NONE. */
 void wbi_date(wb_time t, char *out, size_t cap);
-/* "2026-05-01 10:00" in Amsterdam (or "2026-05-01 08:00 UTC" with utc). */
+/* "2026-05-01 10:00 +02:00" in Amsterdam (or "2026-05-01 08:00 UTC" with utc). */
 void wbi_datetime(wb_time t, bool utc, char *out, size_t cap);
 /* Appends s with &, <, >, " and ' escaped and the text cleaned as
  * wbi_clean_text does. 0 or WB_ENOMEM. */

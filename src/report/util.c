@@ -42,9 +42,10 @@ void wbi_datetime(wb_time t, bool utc, char *out, size_t cap)
         return;
     }
     wb_civil c;
-    wb_ams_to_civil(t, &c, NULL);
-    snprintf(out, cap, "%04lld-%02u-%02u %02u:%02u", (long long)c.year, c.month, c.day, c.hour,
-             c.minute);
+    int off;
+    wb_ams_to_civil(t, &c, &off);
+    snprintf(out, cap, "%04lld-%02u-%02u %02u:%02u +%02d:00", (long long)c.year, c.month, c.day,
+             c.hour, c.minute, off / 3600);
 }
 
 int wbi_html_text(wb_buf *b, const char *s)
