@@ -197,9 +197,10 @@ typedef struct wb_board {
 
 /* The board report holds at most this many of each list; the rest is
  * counted ("and 3 more"), so the page never runs over. */
+#define WB_BOARD_MAX_PRINCIPLES 5
 #define WB_BOARD_MAX_GAPS 5
-#define WB_BOARD_MAX_OVERDUE 4
-#define WB_BOARD_MAX_INCIDENTS 5
+#define WB_BOARD_MAX_OVERDUE 3
+#define WB_BOARD_MAX_INCIDENTS 4
 
 /* Draws the board report on one A4 page into path (PDF or PNG at png_dpi).
  * WB_EIO, WB_ENOMEM; WB_ELIMIT if it did not fit on the page (a bug). */

@@ -859,7 +859,7 @@ static void print_deadlines(const wb_reg_incident *ri, bool utc)
 static int cmd_show(reg_ctx *c, const opts *o, bool export)
 {
     if (export && !o->json && !o->pdf) {
-        wb_cli_error("incident export: --format json or --format pdf is required");
+        wb_cli_error("incident export: --format json is required (or --format pdf)");
         return WB_EXIT_ERROR;
     }
     wb_time now = o->now != WB_TIME_NONE ? o->now : wb_time_now();

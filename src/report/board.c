@@ -57,6 +57,7 @@ static const wbi_board_texts texts_en = {
     .no_gaps = "No requirement is below the target level.",
     .deadlines = "reporting deadlines",
     .missed = "deadlines missed",
+    .not_mapped = "is not mapped to the basic principles",
     .target_of = "target",
     .answered = "answered",
     .scope = "scope",
@@ -104,6 +105,7 @@ static const wbi_board_texts texts_nl = {
     .no_gaps = "Geen eis ligt onder het doelniveau.",
     .deadlines = "meldtermijnen",
     .missed = "termijnen gemist",
+    .not_mapped = "is niet op de basisprincipes afgebeeld",
     .target_of = "doel",
     .answered = "beantwoord",
     .scope = "reikwijdte",
@@ -235,16 +237,23 @@ static void render_figures(wb_doc *d, const wb_board *b, const wbi_board_texts *
         f[4] = (wb_doc_figure){v[4], c[4], false};
     }
     wb_doc_figures(d, f, 5);
-    wb_doc_space(d, 12);
+    wb_doc_space(d, 8);
 }
 
 static void render_chart(wb_doc *d, const wb_board *b, const wbi_board_texts *t)
 {
-    wb_doc_bar bars[16];
-    char notes[16][48], label[16][400];
-    size_t n = b->nprinciples < 16 ? b->nprinciples : 16;
+    wb_doc_bar bars[WB_BOARD_MAX_PRINCIPLES];
+    char notes[WB_BOARD_MAX_PRINCIPLES][48], label[WB_BOARD_MAX_PRINCIPLES][400];
+    size_t n = b->nprinciples < WB_BOARD_MAX_PRINCIPLES ? b->nprinciples : WB_BOARD_MAX_PRINCIPLES;
     bool any_previous = false;
     wb_doc_heading(d, t->principles, 150);
+    if (n == 0) {
+        char line[256];
+        snprintf(line, sizeof line, "%s %s.", b->catalogue, t->not_mapped);
+        wb_doc_text(d, WB_STYLE_BODY, line, 2);
+        wb_doc_space(d, 7);
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         const wb_board_principle *p = &b->principles[i];
         snprintf(label[i], sizeof label[i], "%zu. %s", i + 1, p->title ? p->title : "-");
@@ -271,7 +280,7 @@ static void render_chart(wb_doc *d, const wb_board *b, const wbi_board_texts *t)
                       .legend_previous = any_previous ? t->previous : NULL,
                       .legend_target = tgt};
     wb_doc_chart_draw(d, &c);
-    wb_doc_space(d, 10);
+    wb_doc_space(d, 7);
 }
 
 static void item_cells(const wb_board_item *g, int target, char *level, size_t lcap, char *due,
@@ -322,7 +331,7 @@ static void render_gaps(wb_doc *d, const wb_board *b, const wbi_board_texts *t)
         wb_doc_text(d, WB_STYLE_BODY, t->no_gaps, 1);
     else
         render_items(d, b, t, b->gaps, shown, b->ngaps, 2);
-    wb_doc_space(d, 10);
+    wb_doc_space(d, 7);
 }
 
 static void render_overdue(wb_doc *d, const wb_board *b, const wbi_board_texts *t)
@@ -333,7 +342,7 @@ static void render_overdue(wb_doc *d, const wb_board *b, const wbi_board_texts *
         wb_doc_text(d, WB_STYLE_BODY, t->none_overdue, 1);
     else
         render_items(d, b, t, b->overdue, shown, b->noverdue, 1);
-    wb_doc_space(d, 10);
+    wb_doc_space(d, 7);
 }
 
 static void render_incidents(wb_doc *d, const wb_board *b, const wbi_board_texts *t)
@@ -343,12 +352,12 @@ static void render_incidents(wb_doc *d, const wb_board *b, const wbi_board_texts
     wb_doc_heading(d, h, 40);
     if (!b->has_incidents) {
         wb_doc_text(d, WB_STYLE_BODY, t->no_register, 1);
-        wb_doc_space(d, 10);
+        wb_doc_space(d, 7);
         return;
     }
     if (b->nincidents == 0) {
         wb_doc_text(d, WB_STYLE_BODY, t->no_incidents, 1);
-        wb_doc_space(d, 10);
+        wb_doc_space(d, 7);
         return;
     }
     static const double widths[] = {0.04, 0.29, 0.11, 0.14, 0.11, 0.19, 0.12};
@@ -377,7 +386,7 @@ static void render_incidents(wb_doc *d, const wb_board *b, const wbi_board_texts
     wbi_board_deadline_summary(b, t, shown, sum, sizeof sum);
     wb_doc_space(d, 2);
     wb_doc_text(d, WB_STYLE_SMALL, sum, 2);
-    wb_doc_space(d, 10);
+    wb_doc_space(d, 7);
 }
 
 static void render_sources(wb_doc *d, const wb_board *b, const wbi_board_texts *t)
@@ -391,7 +400,7 @@ static void render_sources(wb_doc *d, const wb_board *b, const wbi_board_texts *
     if (b->principles_attribution) {
         wb_buf_reset(&buf);
         wb_buf_printf(&buf, "%s: %s", t->principles_source, b->principles_attribution);
-        if (wb_buf_putc(&buf, '\0') == 0) wb_doc_text(d, WB_STYLE_SMALL, buf.data, 2);
+        if (wb_buf_putc(&buf, '\0') == 0) wb_doc_text(d, WB_STYLE_SMALL, buf.data, 3);
     }
     wb_buf_free(&buf);
 }

@@ -112,10 +112,17 @@ static void figures(html *h, const wb_board *b, const wbi_board_texts *t)
 static void chart(html *h, const wb_board *b, const wbi_board_texts *t)
 {
     const double lw = 260, bw = 330, row = 34, x0 = lw, scale = bw / WB_ASSESS_MAX_LEVEL;
-    double height = (double)b->nprinciples * row + 40;
+    double height;
     bool any_prev = false;
     char s[512];
+    size_t n = b->nprinciples < WB_BOARD_MAX_PRINCIPLES ? b->nprinciples : WB_BOARD_MAX_PRINCIPLES;
     elem(h, "<h2>", t->principles, "</h2>\n");
+    if (n == 0) {
+        snprintf(s, sizeof s, "%s %s.", b->catalogue, t->not_mapped);
+        elem(h, "<p>", s, "</p>\n");
+        return;
+    }
+    height = (double)n * row + 40;
     snprintf(s, sizeof s,
              "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 700 %.0f\" width=\"100%%\" "
              "role=\"img\">\n",
@@ -127,10 +134,10 @@ static void chart(html *h, const wb_board *b, const wbi_board_texts *t)
                  "<line x1=\"%.1f\" y1=\"0\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#d5dbe3\"/>"
                  "<text x=\"%.1f\" y=\"%.0f\" font-size=\"10\" fill=\"#5f6b7a\" "
                  "text-anchor=\"middle\">%d</text>\n",
-                 x, x, (double)b->nprinciples * row, x, (double)b->nprinciples * row + 12, v);
+                 x, x, (double)n * row, x, (double)n * row + 12, v);
         put(h, s);
     }
-    for (size_t i = 0; i < b->nprinciples; i++) {
+    for (size_t i = 0; i < n; i++) {
         const wb_board_principle *p = &b->principles[i];
         double y = (double)i * row;
         char num[16];
@@ -162,7 +169,7 @@ static void chart(html *h, const wb_board *b, const wbi_board_texts *t)
                  y + 19, num, x0 + bw + 48, y + 19, p->current.answered, p->current.assessable);
         put(h, s);
     }
-    double ly = (double)b->nprinciples * row + 28;
+    double ly = (double)n * row + 28;
     snprintf(s, sizeof s,
              "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"9\" fill=\"#154273\"/>"
              "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">",

@@ -26,8 +26,8 @@
 #include "weerbaar/report.h"
 
 #define MARGIN_X 42.0
-#define MARGIN_TOP 40.0
-#define MARGIN_BOTTOM 48.0 /* the footer lives in here */
+#define MARGIN_TOP 36.0
+#define MARGIN_BOTTOM 44.0 /* the footer lives in here */
 #define TEXT_W (WB_A4_WIDTH - 2 * MARGIN_X)
 #define BOTTOM (WB_A4_HEIGHT - MARGIN_BOTTOM)
 /* No line of any style holds more bytes than this: a longer candidate is
@@ -519,7 +519,7 @@ void wb_doc_heading(wb_doc *d, const char *text, double keep)
 
 #define CELL_SIZE 8.0
 #define HEAD_SIZE 7.0
-#define CELL_PAD 3.0
+#define CELL_PAD 2.5
 
 static void col_geometry(const wb_doc_table *t, double *x, double *w)
 {
@@ -595,7 +595,7 @@ void wb_doc_table_row(wb_doc *d, const wb_doc_table *t, const char *const *cells
 
 /* ---- chart --------------------------------------------------------------------------- */
 
-#define BAR_ROW 26.0
+#define BAR_ROW 23.0
 #define LABEL_W 168.0
 #define NUM_W 70.0
 
@@ -634,7 +634,7 @@ void wb_doc_chart_draw(wb_doc *d, const wb_doc_chart *c)
             draw_wrapped(d, &w, MARGIN_X, ry + (BAR_ROW - bh) / 2 - 1.5, LABEL_W - 8, 8.0, false);
         }
         wrapped_free(&w);
-        double cy = ry + 5;
+        double cy = ry + 3.5;
         if (b->has_current) {
             set_rgb(d, WBI_ACCENT);
             cairo_rectangle(cr, x0, cy, fmax(b->current, 0) * scale, 10);
@@ -642,7 +642,7 @@ void wb_doc_chart_draw(wb_doc *d, const wb_doc_chart *c)
         }
         if (b->has_previous) {
             set_rgb(d, WBI_PREVIOUS);
-            cairo_rectangle(cr, x0, cy + 12, fmax(b->previous, 0) * scale, 4.5);
+            cairo_rectangle(cr, x0, cy + 11.5, fmax(b->previous, 0) * scale, 4.5);
             cairo_fill(cr);
         }
         if (b->has_target) {
@@ -702,7 +702,7 @@ void wb_doc_chart_draw(wb_doc *d, const wb_doc_chart *c)
 
 /* ---- key figures ----------------------------------------------------------------------- */
 
-#define FIG_H 58.0
+#define FIG_H 52.0
 
 void wb_doc_figures(wb_doc *d, const wb_doc_figure *f, size_t n)
 {
@@ -724,7 +724,7 @@ void wb_doc_figures(wb_doc *d, const wb_doc_figure *f, size_t n)
         set_font(d, 7, false);
         set_rgb(d, WBI_INK);
         if (wrap(d, f[i].caption ? f[i].caption : "", w - 14, 3, &cw) == 0)
-            draw_wrapped(d, &cw, x + 10, d->y + 27, w - 14, 7, false);
+            draw_wrapped(d, &cw, x + 10, d->y + 25, w - 14, 7, false);
         wrapped_free(&cw);
     }
     d->y += FIG_H;

@@ -49,7 +49,7 @@ typedef struct wbi_board_texts {
         *more, *overdue_actions, *none_overdue, *incidents, *col_id, *col_title, *col_aware,
         *col_ew, *col_notif, *col_final, *col_status, *no_incidents, *source, *principles_source,
         *of_which_kev, *no_gaps, *deadlines, *target_of, *answered, *scope, *previous_of, *progress,
-        *missed;
+        *missed, *not_mapped;
     const char *state[4];  /* by wb_deadline_state: open, met, late, overdue */
     const char *status[3]; /* open, handled, closed */
 } wbi_board_texts;
