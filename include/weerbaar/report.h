@@ -97,6 +97,9 @@ typedef struct wb_doc_table {
 } wb_doc_table;
 void wb_doc_table_head(wb_doc *d, const wb_doc_table *t);
 void wb_doc_table_row(wb_doc *d, const wb_doc_table *t, const char *const *cells);
+/* The same with a text colour per cell (0xRRGGBB; 0 for the default). */
+void wb_doc_table_row_colored(wb_doc *d, const wb_doc_table *t, const char *const *cells,
+                              const uint32_t *colors);
 
 /* A horizontal bar chart on a 0..max scale: one row per item with its label,
  * the current value as a bar with its number, the previous value as a thin

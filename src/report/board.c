@@ -146,6 +146,20 @@ void wbi_board_deadline_summary(const wb_board *b, const wbi_board_texts *t, siz
              n[WB_DEADLINE_OPEN], t->state[WB_DEADLINE_OPEN]);
 }
 
+wbi_rgb wbi_state_color(wb_deadline_state s)
+{
+    switch (s) {
+    case WB_DEADLINE_MET:
+        return WBI_OK;
+    case WB_DEADLINE_LATE:
+    case WB_DEADLINE_OVERDUE:
+        return WBI_ALERT;
+    case WB_DEADLINE_OPEN:
+        break;
+    }
+    return 0;
+}
+
 const char *wbi_board_status(const wbi_board_texts *t, const char *status)
 {
     static const char *const names[] = {"open", "handled", "closed"};
@@ -380,7 +394,13 @@ static void render_incidents(wb_doc *d, const wb_board *b, const wbi_board_texts
         st[2] = wbi_board_final_cell(t, inc, fin, sizeof fin);
         const char *cells[] = {
             id, inc->title, aware, st[0], st[1], st[2], wbi_board_status(t, inc->status)};
-        wb_doc_table_row(d, &tab, cells);
+        uint32_t colors[7] = {0};
+        for (int k = 0; k < 3; k++) {
+            wb_stage sg = stages[k];
+            if (k == 2 && st[2] == fin) sg = WB_STAGE_PROGRESS;
+            if (inc->has[sg]) colors[3 + k] = wbi_state_color(inc->state[sg]);
+        }
+        wb_doc_table_row_colored(d, &tab, cells, colors);
     }
     char sum[256];
     wbi_board_deadline_summary(b, t, shown, sum, sizeof sum);

@@ -537,7 +537,8 @@ static void col_geometry(const wb_doc_table *t, double *x, double *w)
 
 /* One row: measured first, then moved to a new page (with the header again)
  * when it does not fit. */
-static void table_row(wb_doc *d, const wb_doc_table *t, const char *const *cells, bool head)
+static void table_row(wb_doc *d, const wb_doc_table *t, const char *const *cells,
+                      const uint32_t *colors, bool head)
 {
     double x[WBI_MAX_COLS], w[WBI_MAX_COLS];
     wrapped cw[WBI_MAX_COLS];
@@ -558,8 +559,8 @@ static void table_row(wb_doc *d, const wb_doc_table *t, const char *const *cells
         if (!head && d->page != page) {
             for (size_t c = 0; c < ncols; c++)
                 wrapped_free(&cw[c]);
-            table_row(d, t, t->header, true);
-            table_row(d, t, cells, false);
+            table_row(d, t, t->header, NULL, true);
+            table_row(d, t, cells, colors, false);
             return;
         }
         if (head) {
@@ -568,10 +569,11 @@ static void table_row(wb_doc *d, const wb_doc_table *t, const char *const *cells
             cairo_fill(d->cr);
         }
         set_font(d, size, head);
-        set_rgb(d, head ? WBI_ACCENT : WBI_INK);
-        for (size_t c = 0; c < ncols; c++)
+        for (size_t c = 0; c < ncols; c++) {
+            set_rgb(d, head ? WBI_ACCENT : colors && colors[c] ? colors[c] : WBI_INK);
             draw_wrapped(d, &cw[c], x[c] + CELL_PAD, d->y + CELL_PAD - 1, w[c] - 2 * CELL_PAD, size,
                          t->align_right && t->align_right[c]);
+        }
         d->y += h;
         cairo_set_line_width(d->cr, 0.4);
         set_rgb(d, WBI_RULE);
@@ -585,12 +587,18 @@ static void table_row(wb_doc *d, const wb_doc_table *t, const char *const *cells
 
 void wb_doc_table_head(wb_doc *d, const wb_doc_table *t)
 {
-    table_row(d, t, t->header, true);
+    table_row(d, t, t->header, NULL, true);
 }
 
 void wb_doc_table_row(wb_doc *d, const wb_doc_table *t, const char *const *cells)
 {
-    table_row(d, t, cells, false);
+    table_row(d, t, cells, NULL, false);
+}
+
+void wb_doc_table_row_colored(wb_doc *d, const wb_doc_table *t, const char *const *cells,
+                              const uint32_t *colors)
+{
+    table_row(d, t, cells, colors, false);
 }
 
 /* ---- chart --------------------------------------------------------------------------- */

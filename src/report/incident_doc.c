@@ -158,7 +158,8 @@ static void deadlines(wb_doc *d, const wb_reg_incident *ri, bool utc)
                  dl->rule ? dl->rule->article : "-");
         const char *cells[] = {wb_stage_name(dl->stage), rule, due, sub,
                                wb_deadline_state_name(dl->state)};
-        wb_doc_table_row(d, &tab, cells);
+        const uint32_t colors[5] = {0, 0, 0, 0, wbi_state_color(dl->state)};
+        wb_doc_table_row_colored(d, &tab, cells, colors);
     }
     wb_doc_space(d, 12);
 }

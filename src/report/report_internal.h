@@ -65,6 +65,9 @@ const char *wbi_board_final_cell(const wbi_board_texts *t, const wb_board_incide
 /* "+ 2 more. reporting deadlines: 3 met, 1 late, 2 overdue, 4 open." */
 void wbi_board_deadline_summary(const wb_board *b, const wbi_board_texts *t, size_t shown,
                                 char *out, size_t cap);
+/* The colour a deadline state is shown in: red for late and overdue,
+ * green for met, 0 (the default) for open. */
+wbi_rgb wbi_state_color(wb_deadline_state s);
 /* The incident status in the report's language. */
 const char *wbi_board_status(const wbi_board_texts *t, const char *status);
 
