@@ -113,6 +113,35 @@ typedef enum wb_incident_op {
 wb_access wb_policy_incident(const wb_principal *p, wb_incident_op op,
                              const wb_incident_audience *a);
 
+/* ---- assessment policy ------------------------------------------------------------ */
+
+/* Who an assessment concerns: its organisation, the CSIRT and supervisor
+ * its sector routes to (0 when none), and whether it is shared with them. */
+typedef struct wb_assessment_audience {
+    int64_t org_id;
+    int64_t csirt_id;
+    int64_t supervisor_id;
+    bool shared_csirt;
+    bool shared_supervisor;
+} wb_assessment_audience;
+
+typedef enum wb_assessment_op {
+    WB_ASSESSMENT_READ,  /* the assessment, any version, its history */
+    WB_ASSESSMENT_WRITE, /* answer, import: the organisation's members */
+    WB_ASSESSMENT_SHARE  /* share and revoke: the organisation's admins */
+} wb_assessment_op;
+
+/* The one decision every assessment endpoint asks for (docs/hub.md has the
+ * table). An assessment is the organisation's own: its routed CSIRT or
+ * supervisor reads it only while it is shared with them; a site admin reads
+ * with WB_ALLOW_AUDITED; sensors and everyone else are denied (404, as for
+ * one that does not exist). Pure: no database, no clock. */
+wb_access wb_policy_assessment(const wb_principal *p, wb_assessment_op op,
+                               const wb_assessment_audience *a);
+/* The sector view (aggregates only): supervisors, CSIRTs (by the kind of
+ * the caller's organisation) and site admins. */
+wb_access wb_policy_sector_view(const wb_principal *p, wb_org_kind caller_kind);
+
 /* ---- API ----------------------------------------------------------------------- */
 
 typedef struct wb_hub wb_hub;
@@ -129,6 +158,9 @@ typedef struct wb_hub_opts {
      * clients; may be NULL. Called from several threads. */
     void (*log)(void *ud, const char *msg);
     void *log_ud;
+    /* assessments */
+    unsigned sector_k;      /* least organisations a sector cell shows; 0 = 3 */
+    const char *catalogues; /* a catalogue directory beside the built-in one, or NULL */
 } wb_hub_opts;
 
 typedef struct wb_hub_arg {

@@ -1,7 +1,8 @@
 /*
  * store.h - the hub's storage: organisations, users, API keys, sharing
  * groups, MISP events and attributes, sightings, the audit log, and the
- * incident register (incidents, their reports, CSIRT actions, routes).
+ * incident register (incidents, their reports, CSIRT actions, routes) and
+ * the assessments of the duty of care with their versions and shares.
  *
  * A wb_store is one connection to one database. Callers see only this
  * interface; the back end behind it (SQLite today, src/store/sqlite.c) is a
@@ -417,6 +418,88 @@ int wb_store_route_for(wb_store *s, const char *sector, wb_route_cb cb, void *ud
 void wb_uuid_v4(char out[WB_UUID_LEN + 1]);
 /* True for 8-4-4-4-12 hex digits (either case). */
 bool wb_uuid_valid(const char *s, size_t n);
+
+/* ---- assessments of the duty of care (rules in assess.h, assessdb.h) ---------- */
+
+#define WB_ASSESS_SCOPE_MAX 1024
+#define WB_ASSESS_CATALOGUE_MAX 128
+#define WB_ASSESS_ACTION_MAX 512
+
+/* Who an assessment may be shared with besides its organisation. */
+typedef enum wb_share_audience { WB_SHARE_CSIRT, WB_SHARE_SUPERVISOR } wb_share_audience;
+/* "csirt", "supervisor"; 0 or WB_EINVAL. */
+const char *wb_share_audience_name(wb_share_audience a);
+int wb_share_audience_parse(const char *s, wb_share_audience *out);
+
+/* An assessment: an organisation's answers to one catalogue, kept as
+ * versions. org_name, org_sector, version, version_time and the shared_*
+ * flags are filled on read. */
+typedef struct wb_assessment_rec {
+    int64_t id;
+    int64_t org_id;
+    const char *org_name;
+    const char *org_sector; /* or NULL */
+    const char *catalogue;  /* a name as `assess catalogues` lists it */
+    const char *scope;      /* or NULL */
+    int target;             /* 1..5 */
+    const char *author;     /* e-mail, or "cli" */
+    wb_time created;
+    int version;          /* the newest version, 0 while there is none */
+    wb_time version_time; /* when it was made; WB_TIME_NONE while none */
+    bool shared_csirt;    /* shared now (the newest share or revoke decides) */
+    bool shared_supervisor;
+} wb_assessment_rec;
+
+/* One version of an assessment's answers: the whole answer set as
+ * wb_answers_write_json writes it, never changed once written. */
+typedef struct wb_assessment_version_rec {
+    int64_t assessment_id;
+    int version;      /* 1, 2, ... */
+    const char *json; /* NULL in lists */
+    size_t nanswers;
+    const char *action; /* what made it: "answer 11.1", "import answers.csv" */
+    const char *author;
+    wb_time created;
+} wb_assessment_version_rec;
+
+/* One share or revocation, append-only. */
+typedef struct wb_assessment_share_rec {
+    int64_t assessment_id;
+    wb_share_audience audience;
+    bool shared; /* false: revoked */
+    const char *author;
+    wb_time at;
+} wb_assessment_share_rec;
+
+typedef int (*wb_assessment_cb)(void *ud, const wb_assessment_rec *a);
+typedef int (*wb_assessment_version_cb)(void *ud, const wb_assessment_version_rec *v);
+typedef int (*wb_assessment_share_cb)(void *ud, const wb_assessment_share_rec *s);
+
+/* Adds an assessment without versions (r->id, created and the read-only
+ * fields ignored). WB_EINVAL for an empty or too long catalogue name or
+ * scope, a target outside 1..5, an unknown organisation. */
+int wb_store_assessment_add(wb_store *s, const wb_assessment_rec *r, int64_t *id, wb_error *err);
+/* WB_ENOTFOUND when there is none. */
+int wb_store_assessment_get(wb_store *s, int64_t id, wb_assessment_cb cb, void *ud, wb_error *err);
+/* In id order; org_id 0 for every organisation. */
+int wb_store_assessment_list(wb_store *s, int64_t org_id, wb_assessment_cb cb, void *ud,
+                             wb_error *err);
+/* Appends the next version (the newest + 1) with the whole answer set as
+ * JSON. *version gets its number. WB_EINVAL for an unknown assessment. */
+int wb_store_assessment_version_add(wb_store *s, const wb_assessment_version_rec *v, int *version,
+                                    wb_error *err);
+/* One version with its JSON; version 0 for the newest. WB_ENOTFOUND. */
+int wb_store_assessment_version_get(wb_store *s, int64_t assessment_id, int version,
+                                    wb_assessment_version_cb cb, void *ud, wb_error *err);
+/* Every version, oldest first, json NULL. */
+int wb_store_assessment_version_list(wb_store *s, int64_t assessment_id,
+                                     wb_assessment_version_cb cb, void *ud, wb_error *err);
+/* Appends a share (shared true) or a revocation. WB_EINVAL for an unknown
+ * assessment. */
+int wb_store_assessment_share(wb_store *s, const wb_assessment_share_rec *r, wb_error *err);
+/* Every share and revocation, oldest first. */
+int wb_store_assessment_share_list(wb_store *s, int64_t assessment_id, wb_assessment_share_cb cb,
+                                   void *ud, wb_error *err);
 
 #ifdef __cplusplus
 }

@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/assess_cli.h"
 #include "cli/cli.h"
 #include "weerbaar/assess.h"
+#include "weerbaar/assessdb.h"
 
 #define MAX_DIRS 16
 
@@ -32,6 +34,9 @@ static void assess_usage(FILE *f)
           "       weerbaar assess score CATALOGUE --answers FILE [--target N]\n"
           "                             [--lang nl|en] [--format table|json]\n"
           "       weerbaar assess diff CATALOGUE --from A --to B [--format table|json]\n"
+          "       weerbaar assess new|answer|import|export|show ID|history|diff A B|share|\n"
+          "                       sectors|list ... --db PATH | --hub URL --key KEY\n"
+          "                       (assessments kept as versions: 'weerbaar assess new --help')\n"
           "       weerbaar assess report ID|CATALOGUE ... --format pdf|html|png (see 'weerbaar\n"
           "                              assess report --help')\n"
           "\n"
@@ -168,7 +173,7 @@ static void node_label(const wb_req_node *n, const char *lang, char *out, size_t
 
 /* ---- catalogues ------------------------------------------------------------------- */
 
-static int open_set(const assess_opts *o, wb_catset **out)
+int wb_cli_assess_catset(const char *const *dirs, size_t ndirs, wb_catset **out)
 {
     wb_error err = {0};
     char dir[4096];
@@ -180,7 +185,7 @@ static int open_set(const assess_opts *o, wb_catset **out)
     }
     int rc = wb_catalogue_default_dir(dir, sizeof dir, &err);
     /* without built-ins, directories given on the command line still serve */
-    if (rc != 0 && o->ndirs == 0) {
+    if (rc != 0 && ndirs == 0) {
         wb_cli_report(&err);
         wb_catset_free(set);
         return WB_EXIT_ERROR;
@@ -189,8 +194,8 @@ static int open_set(const assess_opts *o, wb_catset **out)
         rc = wb_catset_add_dir(set, dir, &err);
     else
         rc = 0;
-    for (size_t i = 0; rc == 0 && i < o->ndirs; i++)
-        rc = wb_catset_add_dir(set, o->dirs[i], &err);
+    for (size_t i = 0; rc == 0 && i < ndirs; i++)
+        rc = wb_catset_add_dir(set, dirs[i], &err);
     if (rc != 0) {
         wb_cli_report(&err);
         wb_catset_free(set);
@@ -484,75 +489,26 @@ static void format_due(wb_time t, char *out, size_t cap)
     snprintf(out, cap, "%.10s", full);
 }
 
-static int print_scores_json(const wb_catalogue *cat, const wb_catalogue *pr, const wb_answers *ans,
-                             const wb_scores *sc, const assess_opts *o)
+int wb_cli_assess_scores_json(const wb_catalogue *cat, const wb_catalogue *pr,
+                              const wb_answers *ans, const wb_scores *sc, const char *lang)
 {
-    json_t *root = json_object(), *nodes = json_array(), *gaps = json_array();
-    json_object_set_new(root, "catalogue", json_string(cat->name));
-    json_object_set_new(root, "attribution", jstr(cat->copyright));
-    json_object_set_new(root, "target", json_integer(sc->target));
-    json_object_set_new(root, "overall", score_json(&sc->overall));
-    for (size_t i = 0; i < cat->nnodes; i++) {
-        const wb_req_node *n = &cat->nodes[i];
-        json_t *e = score_json(&sc->nodes[i]);
-        json_object_set_new(e, "ref", json_string(n->key));
-        json_object_set_new(e, "assessable_requirement", json_boolean(n->assessable));
-        if (n->assessable)
-            json_object_set_new(e, "level",
-                                sc->levels[i] == WB_LEVEL_NA     ? json_string("n/a")
-                                : sc->levels[i] == WB_LEVEL_NONE ? json_null()
-                                                                 : json_integer(sc->levels[i]));
-        json_array_append_new(nodes, e);
+    wb_buf out = {0};
+    if (wb_assess_scores_json(cat, pr, ans, sc, lang, &out) != 0) {
+        wb_buf_free(&out);
+        wb_cli_error("assess: out of memory");
+        return WB_EXIT_ERROR;
     }
-    json_object_set_new(root, "nodes", nodes);
-    json_object_set_new(root, "mapped", json_boolean(sc->mapped));
-    json_t *ms = json_array();
-    for (int m = 0; sc->mapped && m < WB_NIS2_MEASURES; m++) {
-        json_t *e = score_json(&sc->measures[m].score);
-        char id[2] = {(char)('a' + m), 0};
-        json_object_set_new(e, "measure", json_string(id));
-        json_object_set_new(e, "title", json_string(wb_nis2_measure_title(m, o->lang)));
-        json_array_append_new(ms, e);
-    }
-    json_object_set_new(root, "nis2_measures", ms);
-    json_t *ps = json_array();
-    for (size_t p = 0; sc->mapped && p < sc->nprinciples; p++) {
-        const wb_req_node *g = sc->principles[p].group;
-        json_t *e = score_json(&sc->principles[p].score);
-        json_object_set_new(e, "principle", json_integer((json_int_t)p + 1));
-        json_object_set_new(e, "ref", json_string(g->key));
-        json_object_set_new(
-            e, "title", jstr(wb_cat_text_get(g->texts, g->ntexts, WB_TEXT_NAME, o->lang, NULL)));
-        json_array_append_new(ps, e);
-    }
-    json_object_set_new(root, "principles", ps);
-    for (size_t i = 0; i < sc->ngaps; i++) {
-        const wb_gap *g = &sc->gaps[i];
-        const wb_req_node *n = &cat->nodes[g->node];
-        const wb_answer *a = wb_answers_find(ans, n->key);
-        char due[16];
-        json_t *e = json_object();
-        json_object_set_new(e, "ref", json_string(n->key));
-        json_object_set_new(e, "level", g->answered ? json_integer(g->level) : json_null());
-        json_object_set_new(e, "shortfall", json_integer(g->shortfall));
-        json_object_set_new(e, "principle",
-                            g->principle ? json_integer(g->principle) : json_null());
-        json_object_set_new(e, "owner", jstr(a ? a->owner : NULL));
-        format_due(a ? a->due : WB_TIME_NONE, due, sizeof due);
-        json_object_set_new(e, "due", a && a->due != WB_TIME_NONE ? json_string(due) : json_null());
-        json_array_append_new(gaps, e);
-    }
-    json_object_set_new(root, "gaps", gaps);
-    if (pr && sc->mapped) json_object_set_new(root, "principles_attribution", jstr(pr->copyright));
-    return print_json(root);
+    puts(out.data);
+    wb_buf_free(&out);
+    return WB_EXIT_OK;
 }
 
-static void print_scores_table(const wb_catalogue *cat, const wb_catalogue *pr,
-                               const wb_answers *ans, const wb_scores *sc, const assess_opts *o)
+void wb_cli_assess_scores_table(const wb_catalogue *cat, const wb_catalogue *pr,
+                                const wb_answers *ans, const wb_scores *sc, const char *lang)
 {
     char cells[64], label[256], lv[8];
     const char *shown;
-    printf("%s: %s\n", cat->name, title_of(cat, o->lang, &shown));
+    printf("%s: %s\n", cat->name, title_of(cat, lang, &shown));
     print_oneline("attribution: ", cat->copyright ? cat->copyright : "(none given)", 400);
     score_cells(&sc->overall, cells, sizeof cells);
     printf("overall score %s answered\n\n", cells);
@@ -567,7 +523,7 @@ static void print_scores_table(const wb_catalogue *cat, const wb_catalogue *pr,
             for (size_t c = n->nchildren; c-- > 0;)
                 stack[top++] = n->children[c];
             char name[300];
-            node_label(n, o->lang, label, sizeof label);
+            node_label(n, lang, label, sizeof label);
             int indent = 2 * (n->depth - 1 < 10 ? n->depth - 1 : 10);
             if (n->ref_id)
                 snprintf(name, sizeof name, "%*s%s %s", indent, "", n->ref_id, label);
@@ -586,13 +542,13 @@ static void print_scores_table(const wb_catalogue *cat, const wb_catalogue *pr,
             score_cells(&sc->measures[m].score, cells, sizeof cells);
             char t[80];
             printf("  (%c) %-58s %s\n", 'a' + m,
-                   cut(wb_nis2_measure_title(m, o->lang), 58, t, sizeof t), cells);
+                   cut(wb_nis2_measure_title(m, lang), 58, t, sizeof t), cells);
         }
         printf("\nbasic principles (%s)\n", pr->name);
         for (size_t p = 0; p < sc->nprinciples; p++) {
             const wb_req_node *g = sc->principles[p].group;
             score_cells(&sc->principles[p].score, cells, sizeof cells);
-            const char *t = wb_cat_text_get(g->texts, g->ntexts, WB_TEXT_NAME, o->lang, NULL);
+            const char *t = wb_cat_text_get(g->texts, g->ntexts, WB_TEXT_NAME, lang, NULL);
             char tb[80];
             printf("  %zu %-60s %s\n", p + 1, cut(t ? t : g->key, 60, tb, sizeof tb), cells);
         }
@@ -630,7 +586,7 @@ static int load_answers(const wb_catalogue *cat, const char *path, wb_answers **
 
 /* The principles catalogue, when there is one; its absence only hides the
  * per-principle view. */
-static const wb_catalogue *principles_of(wb_catset *set)
+const wb_catalogue *wb_cli_assess_principles(wb_catset *set)
 {
     const wb_catalogue *pr = NULL;
     wb_error err = {0};
@@ -648,7 +604,7 @@ static int cmd_score(wb_catset *set, const assess_opts *o, char **args, int narg
     wb_answers *ans = NULL;
     if (get_cat(set, args[0], &cat) != WB_EXIT_OK) return WB_EXIT_ERROR;
     if (load_answers(cat, o->answers, &ans) != WB_EXIT_OK) return WB_EXIT_ERROR;
-    const wb_catalogue *pr = principles_of(set);
+    const wb_catalogue *pr = wb_cli_assess_principles(set);
     wb_scores *sc = NULL;
     wb_error err = {0};
     int status = WB_EXIT_OK;
@@ -656,9 +612,9 @@ static int cmd_score(wb_catset *set, const assess_opts *o, char **args, int narg
         wb_cli_report(&err);
         status = WB_EXIT_ERROR;
     } else if (strcmp(o->format, "json") == 0) {
-        status = print_scores_json(cat, pr, ans, sc, o);
+        status = wb_cli_assess_scores_json(cat, pr, ans, sc, o->lang);
     } else {
-        print_scores_table(cat, pr, ans, sc, o);
+        wb_cli_assess_scores_table(cat, pr, ans, sc, o->lang);
     }
     wb_scores_free(sc);
     wb_answers_free(ans);
@@ -667,20 +623,10 @@ static int cmd_score(wb_catset *set, const assess_opts *o, char **args, int narg
 
 /* ---- diff ------------------------------------------------------------------------- */
 
-static int cmd_diff(wb_catset *set, const assess_opts *o, char **args, int nargs)
+/* What improved and slipped from answers a to b, as a table or JSON. */
+int wb_cli_assess_diff_print(const wb_catalogue *cat, const wb_answers *a, const wb_answers *b,
+                             bool json)
 {
-    if (nargs != 1 || o->from == NULL || o->to == NULL) {
-        wb_cli_error("assess diff: give CATALOGUE --from A --to B (see 'weerbaar assess --help')");
-        return WB_EXIT_ERROR;
-    }
-    const wb_catalogue *cat;
-    wb_answers *a = NULL, *b = NULL;
-    if (get_cat(set, args[0], &cat) != WB_EXIT_OK) return WB_EXIT_ERROR;
-    if (load_answers(cat, o->from, &a) != WB_EXIT_OK) return WB_EXIT_ERROR;
-    if (load_answers(cat, o->to, &b) != WB_EXIT_OK) {
-        wb_answers_free(a);
-        return WB_EXIT_ERROR;
-    }
     wb_diff_item *items = NULL;
     size_t n = 0;
     wb_scores *sa = NULL, *sb = NULL;
@@ -695,7 +641,7 @@ static int cmd_diff(wb_catset *set, const assess_opts *o, char **args, int nargs
     size_t count[WB_DIFF_CHANGED + 1] = {0};
     for (size_t i = 0; i < n; i++)
         count[items[i].kind]++;
-    if (status == WB_EXIT_OK && strcmp(o->format, "json") == 0) {
+    if (status == WB_EXIT_OK && json) {
         json_t *root = json_object(), *list = json_array(), *sum = json_object();
         json_object_set_new(root, "catalogue", json_string(cat->name));
         json_object_set_new(root, "from", score_json(&sa->overall));
@@ -740,6 +686,24 @@ static int cmd_diff(wb_catset *set, const assess_opts *o, char **args, int nargs
     free(items);
     wb_scores_free(sa);
     wb_scores_free(sb);
+    return status;
+}
+
+static int cmd_diff(wb_catset *set, const assess_opts *o, char **args, int nargs)
+{
+    if (nargs != 1 || o->from == NULL || o->to == NULL) {
+        wb_cli_error("assess diff: give CATALOGUE --from A --to B (see 'weerbaar assess --help')");
+        return WB_EXIT_ERROR;
+    }
+    const wb_catalogue *cat;
+    wb_answers *a = NULL, *b = NULL;
+    if (get_cat(set, args[0], &cat) != WB_EXIT_OK) return WB_EXIT_ERROR;
+    if (load_answers(cat, o->from, &a) != WB_EXIT_OK) return WB_EXIT_ERROR;
+    if (load_answers(cat, o->to, &b) != WB_EXIT_OK) {
+        wb_answers_free(a);
+        return WB_EXIT_ERROR;
+    }
+    int status = wb_cli_assess_diff_print(cat, a, b, strcmp(o->format, "json") == 0);
     wb_answers_free(a);
     wb_answers_free(b);
     return status;
@@ -766,6 +730,9 @@ int wb_cmd_assess(int argc, char **argv)
             if (strcmp(argv[i], "report") == 0) return wb_cmd_assess_report(argc, argv);
             break;
         }
+    /* assessments in a database or on a hub: assess_db.c */
+    int db_status = wb_cli_assess_db(argc, argv);
+    if (db_status >= 0) return db_status;
     assess_opts o = {.format = "table", .lang = "en", .target = WB_ASSESS_DEFAULT_TARGET};
     int64_t v;
     optind = 1;
@@ -844,7 +811,7 @@ int wb_cmd_assess(int argc, char **argv)
         return WB_EXIT_ERROR;
     }
     wb_catset *set;
-    if (open_set(&o, &set) != WB_EXIT_OK) return WB_EXIT_ERROR;
+    if (wb_cli_assess_catset(o.dirs, o.ndirs, &set) != WB_EXIT_OK) return WB_EXIT_ERROR;
     int status = run ? run(set, &o, args, nargs) : cmd_catalogues(set, &o);
     wb_catset_free(set);
     return status;

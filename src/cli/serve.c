@@ -28,6 +28,9 @@ static const char usage_text[] =
     "  --threads N          worker threads (default 4)\n"
     "  --max-body BYTES     largest request body (default 50000000)\n"
     "  --rate N             requests per second per key (default 100; bursts of 2N)\n"
+    "  --sector-k N         the sector view of assessments shows a cell only when at\n"
+    "                       least N organisations are in it (default 3, at least 2)\n"
+    "  --catalogues DIR     assessment catalogues beside the built-in ones\n"
     "  -h, --help           this text\n"
     "\n"
     "SIGTERM or SIGINT stops accepting connections, lets requests in flight\n"
@@ -69,6 +72,8 @@ int wb_cmd_serve(int argc, char **argv)
                                           {"threads", required_argument, NULL, 't'},
                                           {"max-body", required_argument, NULL, 'b'},
                                           {"rate", required_argument, NULL, 'r'},
+                                          {"sector-k", required_argument, NULL, 'K'},
+                                          {"catalogues", required_argument, NULL, 'C'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     wb_hub_opts ho = {.log = log_line};
@@ -102,6 +107,13 @@ int wb_cmd_serve(int argc, char **argv)
         case 'r':
             if (!parse_num("--rate", optarg, 1, 1000000, &v)) return WB_EXIT_ERROR;
             ho.rate = (double)v;
+            break;
+        case 'K':
+            if (!parse_num("--sector-k", optarg, 2, 1000000, &v)) return WB_EXIT_ERROR;
+            ho.sector_k = (unsigned)v;
+            break;
+        case 'C':
+            ho.catalogues = optarg;
             break;
         case 'h':
             fputs(usage_text, stdout);

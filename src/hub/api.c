@@ -23,7 +23,9 @@
 
 #include <sodium.h>
 
+#include "hub/assess_api.h"
 #include "hub/hub_internal.h"
+#include "weerbaar/assessdb.h"
 #include "weerbaar/incident.h"
 #include "weerbaar/register.h"
 
@@ -48,6 +50,7 @@ struct wb_hub {
     wb_store **idle; /* the ones free now */
     size_t npool, nidle;
     wbi_ratelimit rl;
+    wbi_catalogues cats; /* assessments (assess_api.c) */
 };
 
 typedef struct pending_audit {
@@ -1601,6 +1604,44 @@ static void h_incident_comment(hreq *r)
     incident_action(r, WB_ACTION_COMMENT);
 }
 
+/* ---- assessments (assess_api.c) ----------------------------------------------------------- */
+
+static void assess_call(hreq *r, void (*fn)(wbi_areq *a))
+{
+    wbi_areq a = {.st = r->st,
+                  .who = &r->who,
+                  .user = r->owner.email,
+                  .org_name = r->owner.org_name,
+                  .id = r->id,
+                  .req = r->req,
+                  .max_depth = r->hub->lim.max_depth,
+                  .sector_k = r->hub->opts.sector_k,
+                  .cats = &r->hub->cats};
+    fn(&a);
+    if (a.internal) {
+        r->err = a.err;
+        reply_internal(r);
+    } else if (a.code) {
+        reply_error(r, a.status, a.code, "%s", a.msg);
+    } else {
+        reply_json(r, a.status, a.reply);
+    }
+}
+
+#define ASSESS_HANDLER(name)                                                                       \
+    static void h_##name(hreq *r)                                                                  \
+    {                                                                                              \
+        assess_call(r, wbi_##name);                                                                \
+    }
+ASSESS_HANDLER(assess_list)
+ASSESS_HANDLER(assess_add)
+ASSESS_HANDLER(assess_sectors)
+ASSESS_HANDLER(assess_get)
+ASSESS_HANDLER(assess_history)
+ASSESS_HANDLER(assess_answer)
+ASSESS_HANDLER(assess_import)
+ASSESS_HANDLER(assess_share)
+
 /* ---- routing ------------------------------------------------------------------------------ */
 
 enum {
@@ -1637,6 +1678,15 @@ static const route routes[] = {
     {"POST", "/api/v1/incidents/*/ack", h_incident_ack, R_NO_SENSOR},
     {"POST", "/api/v1/incidents/*/ask", h_incident_ask, R_NO_SENSOR},
     {"POST", "/api/v1/incidents/*/comments", h_incident_comment, R_NO_SENSOR},
+    /* assessments: "sectors" before "*" */
+    {"GET", "/api/v1/assessments", h_assess_list, R_NO_SENSOR},
+    {"POST", "/api/v1/assessments", h_assess_add, R_NO_SENSOR},
+    {"GET", "/api/v1/assessments/sectors", h_assess_sectors, R_NO_SENSOR},
+    {"GET", "/api/v1/assessments/*", h_assess_get, R_NO_SENSOR},
+    {"GET", "/api/v1/assessments/*/versions", h_assess_history, R_NO_SENSOR},
+    {"POST", "/api/v1/assessments/*/versions", h_assess_import, R_NO_SENSOR},
+    {"POST", "/api/v1/assessments/*/answers", h_assess_answer, R_NO_SENSOR},
+    {"POST", "/api/v1/assessments/*/share", h_assess_share, R_NO_SENSOR},
 };
 
 /* Matches path against pattern; the segment under '*' goes to *param
@@ -1821,6 +1871,7 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
     if (hub->opts.max_attributes == 0) hub->opts.max_attributes = 100000;
     if (hub->opts.rate <= 0) hub->opts.rate = 100;
     if (hub->opts.burst <= 0) hub->opts.burst = 2 * hub->opts.rate;
+    if (hub->opts.sector_k == 0) hub->opts.sector_k = WB_SECTOR_K_DEFAULT;
     hub->lim.max_depth = hub->opts.max_depth;
     hub->lim.max_attributes = hub->opts.max_attributes;
     /* Organisation only unless the event says otherwise: the safe default. */
@@ -1828,6 +1879,10 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
     hub->pool = calloc(hub->opts.connections, sizeof *hub->pool);
     hub->idle = calloc(hub->opts.connections, sizeof *hub->idle);
     int rc = hub->pool && hub->idle ? 0 : wb_error_set(err, WB_ENOMEM, "out of memory");
+    if (rc == 0 && hub->opts.sector_k < 2)
+        rc = wb_error_set(err, WB_EINVAL, "the sector view needs k of at least 2, not %u",
+                          hub->opts.sector_k);
+    if (rc == 0) rc = wbi_catalogues_init(&hub->cats, hub->opts.catalogues, err);
     if (rc == 0) rc = wbi_ratelimit_init(&hub->rl, hub->opts.rate, hub->opts.burst);
     if (rc == 0) {
         pthread_mutex_init(&hub->lock, NULL);
@@ -1843,6 +1898,7 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
     if (rc) {
         for (size_t i = 0; i < hub->npool; i++)
             wb_store_close(hub->pool[i]);
+        wbi_catalogues_free(&hub->cats);
         if (hub->rl.slots) {
             wbi_ratelimit_free(&hub->rl);
             pthread_mutex_destroy(&hub->lock);
@@ -1863,6 +1919,7 @@ void wb_hub_close(wb_hub *hub)
     for (size_t i = 0; i < hub->npool; i++)
         wb_store_close(hub->pool[i]);
     wbi_ratelimit_free(&hub->rl);
+    wbi_catalogues_free(&hub->cats);
     pthread_mutex_destroy(&hub->lock);
     pthread_cond_destroy(&hub->cond);
     free(hub->pool);

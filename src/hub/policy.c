@@ -19,7 +19,8 @@
  *  - A site admin reads everything; a read of AMBER or stricter data that
  *    the admin's own organisation could not read is WB_ALLOW_AUDITED.
  *
- * Incidents have a policy of their own (wb_policy_incident, below).
+ * Incidents and assessments have policies of their own (wb_policy_incident,
+ * wb_policy_assessment, below).
  *
  * The function is pure (no database, no clock) so that the test matrix can
  * run it on every combination and get the same answer as the API does.
@@ -136,4 +137,34 @@ wb_access wb_policy_incident(const wb_principal *p, wb_incident_op op,
         return csirt ? WB_ALLOW : WB_DENY;
     }
     return WB_DENY;
+}
+
+/* An assessment of the duty of care is the organisation's own working
+ * document: unlike an incident report, no law sends it to anyone, so the
+ * routed CSIRT and supervisor see it only while the organisation shares it. */
+wb_access wb_policy_assessment(const wb_principal *p, wb_assessment_op op,
+                               const wb_assessment_audience *a)
+{
+    if (p == NULL || a == NULL || !p->authenticated || p->role == WB_ROLE_SENSOR) return WB_DENY;
+    bool own = p->org_id == a->org_id;
+    bool csirt = a->shared_csirt && a->csirt_id > 0 && p->org_id == a->csirt_id;
+    bool sup = a->shared_supervisor && a->supervisor_id > 0 && p->org_id == a->supervisor_id;
+    switch (op) {
+    case WB_ASSESSMENT_READ:
+        if (own || csirt || sup) return WB_ALLOW;
+        return p->role == WB_ROLE_SITE_ADMIN ? WB_ALLOW_AUDITED : WB_DENY;
+    case WB_ASSESSMENT_WRITE:
+        return own ? WB_ALLOW : WB_DENY;
+    case WB_ASSESSMENT_SHARE:
+        return own && (p->role == WB_ROLE_ORG_ADMIN || p->role == WB_ROLE_SITE_ADMIN) ? WB_ALLOW
+                                                                                      : WB_DENY;
+    }
+    return WB_DENY;
+}
+
+wb_access wb_policy_sector_view(const wb_principal *p, wb_org_kind caller_kind)
+{
+    if (p == NULL || !p->authenticated || p->role == WB_ROLE_SENSOR) return WB_DENY;
+    if (caller_kind == WB_ORG_SUPERVISOR || caller_kind == WB_ORG_CSIRT) return WB_ALLOW;
+    return p->role == WB_ROLE_SITE_ADMIN ? WB_ALLOW : WB_DENY;
 }

@@ -439,3 +439,88 @@ int wb_store_route_for(wb_store *s, const char *sector, wb_route_cb cb, void *ud
 {
     return s->ops->route_find(s, sector ? sector : "*", false, cb, ud, err);
 }
+
+/* ---- assessments ------------------------------------------------------------------- */
+
+static const char *const audience_names[] = {"csirt", "supervisor"};
+
+const char *wb_share_audience_name(wb_share_audience a)
+{
+    return (unsigned)a < 2 ? audience_names[a] : "csirt";
+}
+
+int wb_share_audience_parse(const char *s, wb_share_audience *out)
+{
+    for (size_t i = 0; i < 2; i++)
+        if (strcmp(s, audience_names[i]) == 0) {
+            *out = (wb_share_audience)i;
+            return 0;
+        }
+    return WB_EINVAL;
+}
+
+int wb_store_assessment_add(wb_store *s, const wb_assessment_rec *r, int64_t *id, wb_error *err)
+{
+    size_t n = r->catalogue ? strlen(r->catalogue) : 0;
+    if (n == 0 || n > WB_ASSESS_CATALOGUE_MAX)
+        return wb_error_set(err, WB_EINVAL, "an assessment's catalogue name must be 1-%d bytes",
+                            WB_ASSESS_CATALOGUE_MAX);
+    if (r->scope && strlen(r->scope) > WB_ASSESS_SCOPE_MAX)
+        return wb_error_set(err, WB_EINVAL, "an assessment's scope is at most %d bytes",
+                            WB_ASSESS_SCOPE_MAX);
+    if (r->target < 1 || r->target > 5)
+        return wb_error_set(err, WB_EINVAL, "an assessment's target level must be 1-5, not %d",
+                            r->target);
+    if (r->author == NULL || r->author[0] == '\0')
+        return wb_error_set(err, WB_EINVAL, "an assessment needs an author");
+    return s->ops->assessment_add(s, r, id, err);
+}
+
+int wb_store_assessment_get(wb_store *s, int64_t id, wb_assessment_cb cb, void *ud, wb_error *err)
+{
+    if (id <= 0) return wb_error_set(err, WB_ENOTFOUND, "no assessment %lld", (long long)id);
+    return s->ops->assessment_find(s, id, 0, cb, ud, err);
+}
+
+int wb_store_assessment_list(wb_store *s, int64_t org_id, wb_assessment_cb cb, void *ud,
+                             wb_error *err)
+{
+    return s->ops->assessment_find(s, 0, org_id, cb, ud, err);
+}
+
+int wb_store_assessment_version_add(wb_store *s, const wb_assessment_version_rec *v, int *version,
+                                    wb_error *err)
+{
+    if (v->json == NULL || v->author == NULL || v->action == NULL)
+        return wb_error_set(err, WB_EINVAL, "a version needs its answers, author and action");
+    if (strlen(v->action) > WB_ASSESS_ACTION_MAX)
+        return wb_error_set(err, WB_EINVAL, "a version's action is at most %d bytes",
+                            WB_ASSESS_ACTION_MAX);
+    return s->ops->aversion_add(s, v, version, err);
+}
+
+int wb_store_assessment_version_get(wb_store *s, int64_t assessment_id, int version,
+                                    wb_assessment_version_cb cb, void *ud, wb_error *err)
+{
+    if (version < 0) return wb_error_set(err, WB_ENOTFOUND, "no version %d", version);
+    return s->ops->aversion_find(s, assessment_id, version, false, cb, ud, err);
+}
+
+int wb_store_assessment_version_list(wb_store *s, int64_t assessment_id,
+                                     wb_assessment_version_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->aversion_find(s, assessment_id, 0, true, cb, ud, err);
+}
+
+int wb_store_assessment_share(wb_store *s, const wb_assessment_share_rec *r, wb_error *err)
+{
+    if ((unsigned)r->audience > WB_SHARE_SUPERVISOR || r->author == NULL)
+        return wb_error_set(err, WB_EINVAL, "a share needs an audience and an author");
+    return s->ops->ashare_add(s, r, err);
+}
+
+int wb_store_assessment_share_list(wb_store *s, int64_t assessment_id, wb_assessment_share_cb cb,
+                                   void *ud, wb_error *err)
+{
+    return s->ops->ashare_list(s, assessment_id, cb, ud, err);
+}

@@ -75,6 +75,19 @@ typedef struct wbi_store_ops {
     /* sector NULL: every route; else the sector's own, then "*". */
     int (*route_find)(wb_store *s, const char *sector, bool all, wb_route_cb cb, void *ud,
                       wb_error *err);
+    /* assessments (migration 5) */
+    int (*assessment_add)(wb_store *s, const wb_assessment_rec *r, int64_t *id, wb_error *err);
+    /* id > 0: that one; else every assessment of org_id (0: all). */
+    int (*assessment_find)(wb_store *s, int64_t id, int64_t org_id, wb_assessment_cb cb, void *ud,
+                           wb_error *err);
+    int (*aversion_add)(wb_store *s, const wb_assessment_version_rec *v, int *version,
+                        wb_error *err);
+    /* version 0: the newest; list: every version without json. */
+    int (*aversion_find)(wb_store *s, int64_t assessment_id, int version, bool list,
+                         wb_assessment_version_cb cb, void *ud, wb_error *err);
+    int (*ashare_add)(wb_store *s, const wb_assessment_share_rec *r, wb_error *err);
+    int (*ashare_list)(wb_store *s, int64_t assessment_id, wb_assessment_share_cb cb, void *ud,
+                       wb_error *err);
 } wbi_store_ops;
 
 struct wb_store {

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "weerbaar/assess.h"
+#include "weerbaar/assessdb.h"
 #include "weerbaar/client.h"
 #include "weerbaar/core.h"
 #include "weerbaar/cpe.h"

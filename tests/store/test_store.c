@@ -49,7 +49,7 @@ static void test_store(void **state)
     wb_store *st;
     wb_error err = {0};
     assert_int_equal(wb_store_open(&st, db, &err), 0);
-    assert_int_equal(wb_store_schema_version(st), 2);
+    assert_int_equal(wb_store_schema_version(st), 5);
     int64_t a = 0, b = 0, uid = 0, found = 0;
     assert_int_equal(wb_store_org_add(st, "Alpha", WB_ORG_CSIRT, "energy", "12345678", &a, &err),
                      0);
@@ -74,7 +74,7 @@ static void test_store(void **state)
 
     /* Reopen: migrations do not run twice, the secret is the same. */
     assert_int_equal(wb_store_open(&st, db, &err), 0);
-    assert_int_equal(wb_store_schema_version(st), 2);
+    assert_int_equal(wb_store_schema_version(st), 5);
     wb_keyowner ko;
     assert_int_equal(wb_store_key_auth(st, key, strlen(key), &ko, &err), 0);
     assert_int_equal(ko.key_id, kid);

@@ -1,0 +1,616 @@
+/*
+ * assess_api.c - the hub's assessment endpoints: create, list, read a
+ * version, history, answer, import, share, and the supervisor's sector view.
+ *
+ * Every endpoint that names an assessment resolves who it concerns (its
+ * organisation and the CSIRT and supervisor its sector routes to) and asks
+ * wb_policy_assessment; an assessment the caller may not see answers 404
+ * exactly as a missing one, and a site admin's read is in the audit log
+ * before the answer leaves. The JSON is assessdb.h's, the same that
+ * `weerbaar assess --db` produces, so the command line reads both alike.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub/assess_api.h"
+#include "hub/hub_internal.h"
+#include "weerbaar/assessdb.h"
+
+/* Assessments looked at for one list (visibility is decided per row). */
+#define MAX_LISTED 100000
+
+/* ---- catalogues ------------------------------------------------------------------------ */
+
+int wbi_catalogues_init(wbi_catalogues *c, const char *dir, wb_error *err)
+{
+    char builtin[4096];
+    wb_error ignore = {0};
+    c->set = wb_catset_new();
+    if (c->set == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
+    pthread_mutex_init(&c->lock, NULL);
+    /* A hub without catalogues still serves everything else; assessment
+     * requests then name the catalogue that is missing. */
+    if (wb_catalogue_default_dir(builtin, sizeof builtin, &ignore) == 0)
+        wb_catset_add_dir(c->set, builtin, &ignore);
+    int rc = dir ? wb_catset_add_dir(c->set, dir, err) : 0;
+    if (rc != 0) wbi_catalogues_free(c);
+    return rc;
+}
+
+void wbi_catalogues_free(wbi_catalogues *c)
+{
+    if (c->set == NULL) return;
+    wb_catset_free(c->set);
+    c->set = NULL;
+    pthread_mutex_destroy(&c->lock);
+}
+
+static int catalogue(wbi_catalogues *c, const char *name, const wb_catalogue **out, wb_error *err)
+{
+    pthread_mutex_lock(&c->lock);
+    int rc = wb_catset_get(c->set, name, out, err);
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
+/* ---- replies ------------------------------------------------------------------------------ */
+
+static void fail(wbi_areq *r, unsigned status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void fail(wbi_areq *r, unsigned status, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->msg, sizeof r->msg, fmt, ap);
+    va_end(ap);
+    r->status = status;
+    r->code = code;
+}
+
+static void not_found(wbi_areq *r)
+{
+    fail(r, 404, "not_found", "no such assessment");
+}
+
+/* A library error as a reply: what the caller got wrong is 4xx with the
+ * message, database trouble is internal. */
+static void fail_err(wbi_areq *r, const wb_error *e)
+{
+    switch (e->code) {
+    case WB_ENOTFOUND:
+        fail(r, 404, "not_found", "%s", e->msg);
+        return;
+    case WB_EINVAL:
+    case WB_EPARSE:
+    case WB_ELIMIT:
+        fail(r, 422, "invalid_request", "%s", e->msg);
+        return;
+    default:
+        r->err = *e;
+        r->internal = true;
+    }
+}
+
+static void reply(wbi_areq *r, unsigned status, json_t *o)
+{
+    if (o == NULL) {
+        wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+        r->internal = true;
+        return;
+    }
+    r->status = status;
+    r->reply = o;
+}
+
+static void reply_buf(wbi_areq *r, unsigned status, const wb_buf *b)
+{
+    reply(r, status, b->data ? json_loadb(b->data, b->len, 0, NULL) : NULL);
+}
+
+static const char *arg(const wbi_areq *r, const char *key)
+{
+    for (size_t i = 0; i < r->req->nargs; i++)
+        if (strcmp(r->req->args[i].key, key) == 0)
+            return r->req->args[i].value ? r->req->args[i].value : "";
+    return NULL;
+}
+
+static json_t *body_object(wbi_areq *r)
+{
+    wbi_problem prob = {0};
+    json_t *o =
+        wbi_json_load(r->req->body ? r->req->body : "", r->req->body_len, r->max_depth, &prob);
+    if (o == NULL) {
+        fail(r, prob.status ? prob.status : 400, prob.code ? prob.code : "invalid_json", "%s",
+             prob.msg);
+        return NULL;
+    }
+    if (!json_is_object(o)) {
+        json_decref(o);
+        fail(r, 422, "invalid_request", "$: expected a JSON object");
+        return NULL;
+    }
+    return o;
+}
+
+static bool only_keys(wbi_areq *r, json_t *o, const char *const *keys, size_t n)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v)
+    {
+        size_t i = 0;
+        while (i < n && strcmp(keys[i], k) != 0)
+            i++;
+        if (i == n) {
+            fail(r, 422, "invalid_request", "$.%.100s: unknown key", k);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* An optional string member of at most max bytes; false with the reply set. */
+static bool member_str(wbi_areq *r, json_t *o, const char *key, size_t max, const char **out)
+{
+    json_t *v = json_object_get(o, key);
+    *out = NULL;
+    if (v == NULL || json_is_null(v)) return true;
+    if (!json_is_string(v) || json_string_length(v) > max ||
+        strlen(json_string_value(v)) != json_string_length(v)) {
+        fail(r, 422, "invalid_request", "$.%s: expected a string of at most %zu bytes", key, max);
+        return false;
+    }
+    *out = json_string_length(v) ? json_string_value(v) : NULL;
+    return true;
+}
+
+static int audit(wbi_areq *r, const char *action, int64_t id, const char *detail)
+{
+    char obj[48];
+    snprintf(obj, sizeof obj, "assessment %lld", (long long)id);
+    wb_audit_rec a = {
+        .user = r->user, .org = r->org_name, .action = action, .object = obj, .detail = detail};
+    int rc = wb_store_begin(r->st, &r->err);
+    if (rc == 0) rc = wb_store_audit(r->st, &a, &r->err);
+    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
+    if (rc != 0) wb_store_rollback(r->st);
+    return rc;
+}
+
+/* ---- who an assessment concerns ---------------------------------------------------------- */
+
+typedef struct head {
+    wb_assessment_audience aud;
+    char sector[WB_NAME_MAX + 1];
+    bool has_sector;
+} head;
+
+static int head_cb(void *ud, const wb_assessment_rec *a)
+{
+    head *h = ud;
+    h->aud.org_id = a->org_id;
+    h->aud.shared_csirt = a->shared_csirt;
+    h->aud.shared_supervisor = a->shared_supervisor;
+    h->has_sector = a->org_sector != NULL;
+    if (a->org_sector) snprintf(h->sector, sizeof h->sector, "%s", a->org_sector);
+    return 1;
+}
+
+static int route_cb(void *ud, const wb_route_rec *rt)
+{
+    head *h = ud;
+    h->aud.csirt_id = rt->csirt_id;
+    h->aud.supervisor_id = rt->supervisor_id;
+    return 1;
+}
+
+static int audience(wb_store *st, const wb_assessment_rec *a, wb_assessment_audience *out,
+                    wb_error *err)
+{
+    head h = {0};
+    head_cb(&h, a);
+    int rc = wb_store_route_for(st, h.has_sector ? h.sector : NULL, route_cb, &h, err);
+    *out = h.aud;
+    return rc == WB_ENOTFOUND ? 0 : rc; /* no route: the organisation alone */
+}
+
+/* Resolves {id} and asks the policy: 0 when allowed, else the reply is set
+ * (404 for one the caller may not see, 403 for a write it may not do). */
+static int may(wbi_areq *r, wb_assessment_op op, int64_t *id)
+{
+    head h = {0};
+    int rc = WB_ENOTFOUND;
+    if (r->id && wb_parse_i64(r->id, strlen(r->id), 1, INT64_MAX, id) == 0)
+        rc = wb_store_assessment_get(r->st, *id, head_cb, &h, &r->err);
+    if (rc == 0) {
+        rc = wb_store_route_for(r->st, h.has_sector ? h.sector : NULL, route_cb, &h, &r->err);
+        if (rc == WB_ENOTFOUND) rc = 0; /* no route: the organisation alone */
+    }
+    if (rc == WB_ENOTFOUND) {
+        not_found(r);
+        return -1;
+    }
+    if (rc != 0) {
+        r->internal = true;
+        return -1;
+    }
+    wb_assessment_audience a = h.aud;
+    wb_access read = wb_policy_assessment(r->who, WB_ASSESSMENT_READ, &a);
+    if (read == WB_DENY) {
+        not_found(r);
+        return -1;
+    }
+    if (op != WB_ASSESSMENT_READ && wb_policy_assessment(r->who, op, &a) == WB_DENY) {
+        fail(r, 403, "forbidden",
+             op == WB_ASSESSMENT_WRITE
+                 ? "only the assessment's organisation changes its answers"
+                 : "only an admin of the assessment's organisation shares it");
+        return -1;
+    }
+    if (read == WB_ALLOW_AUDITED && op == WB_ASSESSMENT_READ &&
+        audit(r, "read.admin", *id, "assessment read by site admin") != 0) {
+        r->internal = true;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- list, create ---------------------------------------------------------------------------- */
+
+typedef struct list_ctx {
+    wbi_areq *r;
+    wb_assessment_rec *rows;
+    size_t n, cap;
+    wb_arena arena;
+    bool oom;
+} list_ctx;
+
+static const char *adup(list_ctx *l, const char *s)
+{
+    if (s == NULL) return NULL;
+    char *d = wb_arena_strdup(&l->arena, s);
+    if (d == NULL) l->oom = true;
+    return d;
+}
+
+/* Copies rows: further queries (routes) may not run inside the walk. */
+static int list_cb(void *ud, const wb_assessment_rec *a)
+{
+    list_ctx *l = ud;
+    if (l->n == MAX_LISTED) return 1;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        wb_assessment_rec *p = realloc(l->rows, cap * sizeof *p);
+        if (p == NULL) {
+            l->oom = true;
+            return 1;
+        }
+        l->rows = p;
+        l->cap = cap;
+    }
+    wb_assessment_rec *d = &l->rows[l->n++];
+    *d = *a;
+    d->org_name = adup(l, a->org_name);
+    d->org_sector = adup(l, a->org_sector);
+    d->catalogue = adup(l, a->catalogue);
+    d->scope = adup(l, a->scope);
+    d->author = adup(l, a->author);
+    return l->oom;
+}
+
+void wbi_assess_list(wbi_areq *r)
+{
+    list_ctx l = {.r = r};
+    wb_arena_init(&l.arena, 8192);
+    wb_buf b = {0};
+    int rc = wb_store_assessment_list(r->st, 0, list_cb, &l, &r->err);
+    if (rc == 0 && l.oom) rc = wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+    if (rc == 0) rc = wb_buf_putc(&b, '[');
+    bool first = true;
+    /* A site admin's list holds what its own organisation may see: reading
+     * another organisation's assessment is one audited request by id. */
+    for (size_t i = 0; rc == 0 && i < l.n; i++) {
+        wb_assessment_audience a;
+        rc = audience(r->st, &l.rows[i], &a, &r->err);
+        if (rc == 0 && wb_policy_assessment(r->who, WB_ASSESSMENT_READ, &a) == WB_ALLOW) {
+            if (!first) rc = wb_buf_putc(&b, ',');
+            if (rc == 0) rc = wb_assessment_json(&l.rows[i], &b);
+            first = false;
+        }
+    }
+    if (rc == 0) rc = wb_buf_putc(&b, ']');
+    if (rc == 0)
+        reply_buf(r, 200, &b);
+    else
+        fail_err(r, &r->err);
+    wb_buf_free(&b);
+    free(l.rows);
+    wb_arena_free(&l.arena);
+}
+
+static int org_cb(void *ud, const wb_org *o)
+{
+    *(int64_t *)ud = o->id;
+    return 1;
+}
+
+void wbi_assess_add(wbi_areq *r)
+{
+    static const char *const keys[] = {"catalogue", "scope", "target", "organisation"};
+    json_t *o = body_object(r);
+    if (o == NULL) return;
+    const char *name = NULL, *scope = NULL, *org = NULL;
+    int64_t target = WB_ASSESS_DEFAULT_TARGET;
+    json_t *t = json_object_get(o, "target");
+    if (!only_keys(r, o, keys, sizeof keys / sizeof keys[0]) ||
+        !member_str(r, o, "catalogue", WB_ASSESS_CATALOGUE_MAX, &name) ||
+        !member_str(r, o, "scope", WB_ASSESS_SCOPE_MAX, &scope) ||
+        !member_str(r, o, "organisation", WB_NAME_MAX, &org))
+        goto out;
+    if (name == NULL) {
+        fail(r, 422, "invalid_request", "$.catalogue: required");
+        goto out;
+    }
+    if (t && !json_is_null(t)) {
+        target = json_is_integer(t) ? json_integer_value(t) : 0;
+        if (target < 1 || target > WB_ASSESS_MAX_LEVEL) {
+            fail(r, 422, "invalid_request", "$.target: expected a level from 1 to %d",
+                 WB_ASSESS_MAX_LEVEL);
+            goto out;
+        }
+    }
+    /* An organisation assesses itself: the key decides whose it is. */
+    if (org) {
+        int64_t named = 0;
+        wb_error e = {0};
+        if (wb_store_org_find(r->st, org, org_cb, &named, &e) != 0 || named != r->who->org_id) {
+            fail(r, 403, "forbidden", "an assessment belongs to the key's own organisation (%s)",
+                 r->org_name);
+            goto out;
+        }
+    }
+    const wb_catalogue *cat;
+    int64_t id = 0;
+    wb_error e = {0};
+    if (catalogue(r->cats, name, &cat, &e) != 0) {
+        fail(r, 422, "invalid_request", "$.catalogue: %s", e.msg);
+        goto out;
+    }
+    if (wb_assessdb_create(r->st, cat, r->org_name, scope, (int)target, r->user, &id, &e) != 0) {
+        fail_err(r, &e);
+        goto out;
+    }
+    reply(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
+out:
+    json_decref(o);
+}
+
+/* ---- one assessment ----------------------------------------------------------------------------
+ */
+
+void wbi_assess_get(wbi_areq *r)
+{
+    int64_t id, version = 0;
+    const char *v = arg(r, "version");
+    if (v && wb_parse_i64(v, strlen(v), 1, WB_ASSESSDB_MAX_VERSIONS, &version) != 0) {
+        fail(r, 400, "invalid_request", "version: expected a version number");
+        return;
+    }
+    if (may(r, WB_ASSESSMENT_READ, &id) != 0) return;
+    wb_assessdb_view *view = NULL;
+    wb_buf b = {0};
+    wb_error e = {0};
+    if (wb_assessdb_load(r->st, id, (int)version, &view, &e) != 0)
+        fail_err(r, &e);
+    else if (wb_assessdb_view_json(view, &b) != 0)
+        reply(r, 500, NULL);
+    else
+        reply_buf(r, 200, &b);
+    wb_buf_free(&b);
+    wb_assessdb_view_free(view);
+}
+
+void wbi_assess_history(wbi_areq *r)
+{
+    int64_t id;
+    if (may(r, WB_ASSESSMENT_READ, &id) != 0) return;
+    wb_buf b = {0};
+    wb_error e = {0};
+    if (wb_assessdb_history_json(r->st, id, &b, &e) != 0)
+        fail_err(r, &e);
+    else
+        reply_buf(r, 200, &b);
+    wb_buf_free(&b);
+}
+
+/* The assessment's catalogue, for the writes. */
+static int catalogue_of(wbi_areq *r, int64_t id, const wb_catalogue **cat)
+{
+    wb_assessdb_view *v = NULL;
+    wb_error e = {0};
+    int rc = wb_assessdb_load(r->st, id, 0, &v, &e);
+    if (rc == 0 && catalogue(r->cats, v->a.catalogue, cat, &e) != 0) rc = WB_EINVAL;
+    if (rc != 0) fail_err(r, &e);
+    wb_assessdb_view_free(v);
+    return rc;
+}
+
+static void reply_version(wbi_areq *r, int64_t id, int version)
+{
+    reply(r, 201, json_pack("{s:I,s:i}", "id", (json_int_t)id, "version", version));
+}
+
+void wbi_assess_answer(wbi_areq *r)
+{
+    static const char *const keys[] = {"ref", "level", "evidence", "owner", "due", "note"};
+    int64_t id;
+    if (may(r, WB_ASSESSMENT_WRITE, &id) != 0) return;
+    json_t *o = body_object(r);
+    if (o == NULL) return;
+    wb_answer a = {.due = WB_TIME_NONE};
+    const char *due = NULL;
+    json_t *lv = json_object_get(o, "level");
+    if (!only_keys(r, o, keys, sizeof keys / sizeof keys[0]) ||
+        !member_str(r, o, "ref", WB_ANSWERS_MAX_FIELD, &a.ref) ||
+        !member_str(r, o, "evidence", WB_ANSWERS_MAX_FIELD, &a.evidence) ||
+        !member_str(r, o, "owner", WB_ANSWERS_MAX_FIELD, &a.owner) ||
+        !member_str(r, o, "note", WB_ANSWERS_MAX_FIELD, &a.note) ||
+        !member_str(r, o, "due", 10, &due))
+        goto out;
+    if (a.ref == NULL) {
+        fail(r, 422, "invalid_request", "$.ref: required");
+        goto out;
+    }
+    if (json_is_string(lv) && strcmp(json_string_value(lv), "n/a") == 0) {
+        a.level = WB_LEVEL_NA;
+    } else if (json_is_integer(lv) && json_integer_value(lv) >= 0 &&
+               json_integer_value(lv) <= WB_ASSESS_MAX_LEVEL) {
+        a.level = (int)json_integer_value(lv);
+    } else {
+        fail(r, 422, "invalid_request", "$.level: expected 0-%d or \"n/a\"", WB_ASSESS_MAX_LEVEL);
+        goto out;
+    }
+    if (due && (strlen(due) != 10 || wb_time_parse(due, 10, &a.due) != 0)) {
+        fail(r, 422, "invalid_request", "$.due: expected a date YYYY-MM-DD");
+        goto out;
+    }
+    const wb_catalogue *cat;
+    int version = 0;
+    wb_error e = {0};
+    if (catalogue_of(r, id, &cat) != 0) goto out;
+    if (wb_assessdb_answer(r->st, id, cat, &a, r->user, &version, &e) != 0)
+        fail_err(r, &e);
+    else
+        reply_version(r, id, version);
+out:
+    json_decref(o);
+}
+
+void wbi_assess_import(wbi_areq *r)
+{
+    static const char *const keys[] = {"answers", "catalogue", "name"};
+    int64_t id;
+    if (may(r, WB_ASSESSMENT_WRITE, &id) != 0) return;
+    json_t *o = body_object(r);
+    if (o == NULL) return;
+    const char *name = NULL, *cname = NULL;
+    char *text = NULL;
+    if (!only_keys(r, o, keys, sizeof keys / sizeof keys[0]) ||
+        !member_str(r, o, "name", 200, &name) ||
+        !member_str(r, o, "catalogue", WB_ASSESS_CATALOGUE_MAX, &cname))
+        goto out;
+    if (!json_is_array(json_object_get(o, "answers"))) {
+        fail(r, 422, "invalid_request", "$.answers: expected an array of answers");
+        goto out;
+    }
+    const wb_catalogue *cat;
+    if (catalogue_of(r, id, &cat) != 0) goto out;
+    if (cname && strcmp(cname, cat->name) != 0) {
+        fail(r, 422, "invalid_request", "$.catalogue: assessment %lld is of %s, not %s",
+             (long long)id, cat->name, cname);
+        goto out;
+    }
+    /* only the answers go on: the library reads them as an answers file */
+    json_t *only = json_pack("{s:O}", "answers", json_object_get(o, "answers"));
+    text = only ? json_dumps(only, JSON_COMPACT) : NULL;
+    json_decref(only);
+    if (text == NULL) {
+        reply(r, 500, NULL);
+        goto out;
+    }
+    char label[256];
+    const char *base = name ? strrchr(name, '/') : NULL;
+    snprintf(label, sizeof label, "%s", name ? (base ? base + 1 : name) : "request");
+    int version = 0;
+    wb_error e = {0};
+    if (wb_assessdb_import(r->st, id, cat, text, strlen(text), label, r->user, &version, &e) != 0)
+        fail_err(r, &e);
+    else
+        reply_version(r, id, version);
+out:
+    free(text);
+    json_decref(o);
+}
+
+static int rec_cb(void *ud, const wb_assessment_rec *a)
+{
+    return wb_assessment_json(a, ud) != 0 ? -1 : 1;
+}
+
+void wbi_assess_share(wbi_areq *r)
+{
+    static const char *const keys[] = {"with", "shared"};
+    int64_t id;
+    if (may(r, WB_ASSESSMENT_SHARE, &id) != 0) return;
+    json_t *o = body_object(r);
+    if (o == NULL) return;
+    const char *with = NULL;
+    json_t *sh = json_object_get(o, "shared");
+    wb_share_audience to;
+    if (!only_keys(r, o, keys, sizeof keys / sizeof keys[0]) ||
+        !member_str(r, o, "with", 16, &with))
+        goto out;
+    if (with == NULL || wb_share_audience_parse(with, &to) != 0) {
+        fail(r, 422, "invalid_request", "$.with: expected \"csirt\" or \"supervisor\"");
+        goto out;
+    }
+    if (sh && !json_is_boolean(sh)) {
+        fail(r, 422, "invalid_request", "$.shared: expected true or false");
+        goto out;
+    }
+    wb_error e = {0};
+    wb_buf b = {0};
+    if (wb_assessdb_share(r->st, id, to, sh == NULL || json_is_true(sh), r->user, &e) != 0 ||
+        wb_store_assessment_get(r->st, id, rec_cb, &b, &e) != 0)
+        fail_err(r, &e);
+    else
+        reply_buf(r, 200, &b);
+    wb_buf_free(&b);
+out:
+    json_decref(o);
+}
+
+/* ---- the sector view
+ * ------------------------------------------------------------------------------ */
+
+static int kind_cb(void *ud, const wb_org *o)
+{
+    *(wb_org_kind *)ud = o->kind;
+    return 1;
+}
+
+void wbi_assess_sectors(wbi_areq *r)
+{
+    wb_org_kind kind = WB_ORG_OTHER;
+    wb_error e = {0};
+    if (wb_store_org_get(r->st, r->who->org_id, kind_cb, &kind, &e) != 0) {
+        fail_err(r, &e);
+        return;
+    }
+    if (wb_policy_sector_view(r->who, kind) == WB_DENY) {
+        fail(r, 403, "forbidden", "the sector view is for supervisors, CSIRTs and site admins");
+        return;
+    }
+    const char *name = arg(r, "catalogue");
+    const wb_catalogue *cat, *pr = NULL;
+    if (name == NULL || name[0] == '\0') name = "cbw_nis2";
+    if (catalogue(r->cats, name, &cat, &e) != 0) {
+        fail(r, 422, "invalid_request", "catalogue: %s", e.msg);
+        return;
+    }
+    wb_error ignore = {0};
+    if (catalogue(r->cats, WB_PRINCIPLES_CATALOGUE, &pr, &ignore) != 0) pr = NULL;
+    wb_sector_view *v = NULL;
+    wb_buf b = {0};
+    if (wb_assessdb_sectors(r->st, cat, pr, r->sector_k, &v, &e) != 0)
+        fail_err(r, &e);
+    else if (wb_sector_view_json(v, &b) != 0)
+        reply(r, 500, NULL);
+    else
+        reply_buf(r, 200, &b);
+    wb_buf_free(&b);
+    wb_sector_view_free(v);
+}

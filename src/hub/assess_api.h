@@ -1,0 +1,58 @@
+/*
+ * assess_api.h - the hub's assessment endpoints (assess_api.c) as api.c
+ * calls them: a narrow request (the store, the caller, the path's {id},
+ * the query and body) in, a status and a JSON body or an error out, so
+ * that the endpoints need none of api.c's internals.
+ */
+#ifndef WB_ASSESS_API_H
+#define WB_ASSESS_API_H
+
+#include <pthread.h>
+
+#include <jansson.h>
+
+#include "weerbaar/assess.h"
+#include "weerbaar/hub.h"
+
+/* The hub's catalogues, loaded on first use under a lock; a catalogue once
+ * loaded is immutable and read without it. */
+typedef struct wbi_catalogues {
+    pthread_mutex_t lock;
+    wb_catset *set;
+} wbi_catalogues;
+
+/* The built-in directory (when there is one) and dir (may be NULL). */
+int wbi_catalogues_init(wbi_catalogues *c, const char *dir, wb_error *err);
+void wbi_catalogues_free(wbi_catalogues *c);
+
+typedef struct wbi_areq {
+    /* in */
+    wb_store *st;
+    const wb_principal *who;
+    const char *user;     /* the caller's e-mail, for the audit log */
+    const char *org_name; /* the caller's organisation */
+    const char *id;       /* the {id} of the path, or NULL */
+    const wb_hub_request *req;
+    unsigned max_depth;
+    unsigned sector_k;
+    wbi_catalogues *cats;
+    /* out: either reply (with status) or code and msg (with status), or
+     * internal set with err */
+    unsigned status;
+    json_t *reply;
+    const char *code;
+    char msg[WB_ERROR_MSG_MAX];
+    bool internal;
+    wb_error err;
+} wbi_areq;
+
+void wbi_assess_list(wbi_areq *r);    /* GET  /api/v1/assessments */
+void wbi_assess_add(wbi_areq *r);     /* POST /api/v1/assessments */
+void wbi_assess_sectors(wbi_areq *r); /* GET  /api/v1/assessments/sectors */
+void wbi_assess_get(wbi_areq *r);     /* GET  /api/v1/assessments/{id} */
+void wbi_assess_history(wbi_areq *r); /* GET  /api/v1/assessments/{id}/versions */
+void wbi_assess_answer(wbi_areq *r);  /* POST /api/v1/assessments/{id}/answers */
+void wbi_assess_import(wbi_areq *r);  /* POST /api/v1/assessments/{id}/versions */
+void wbi_assess_share(wbi_areq *r);   /* POST /api/v1/assessments/{id}/share */
+
+#endif

@@ -1,0 +1,381 @@
+/*
+ * test_hub_assess.c - who sees an assessment on the hub, through the API
+ * handler (wb_hub_handle): every read path (get, versions, list) x every
+ * kind of caller (own organisation, its routed CSIRT and supervisor before
+ * and after a share and after a revocation, another organisation, another
+ * CSIRT, a sensor key, a site admin whose read is audited, no key); who may
+ * write and share; and the sector view's k-anonymity at k-1 and k
+ * organisations. A hidden assessment must answer 404 exactly as a missing
+ * one.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "weerbaar/hub.h"
+#include "weerbaar/store.h"
+
+enum {
+    C_OWN,
+    C_OWN_ADMIN,
+    C_CSIRT,
+    C_SUPERVISOR,
+    C_OTHER,
+    C_OTHER_CSIRT,
+    C_SENSOR,
+    C_ADMIN,
+    C_NOKEY,
+    C_W1,
+    C_W2,
+    C_W3,
+    N_CALLERS
+};
+static const char *const names[N_CALLERS] = {"own org",      "own org admin",
+                                             "routed CSIRT", "routed supervisor",
+                                             "other org",    "other CSIRT",
+                                             "sensor",       "site admin",
+                                             "no key",       "w1",
+                                             "w2",           "w3"};
+
+typedef struct fixture {
+    char dir[64], db[96];
+    wb_hub *hub;
+    char keys[N_CALLERS][WB_KEY_TEXT_LEN + 1];
+} fixture;
+
+static int64_t add_org(wb_store *st, const char *name, wb_org_kind kind, const char *sector)
+{
+    int64_t id = 0;
+    wb_error err;
+    assert_int_equal(wb_store_org_add(st, name, kind, sector, NULL, &id, &err), 0);
+    return id;
+}
+
+static void add_user(wb_store *st, const char *email, int64_t org, wb_role role, char *key)
+{
+    int64_t uid = 0;
+    wb_error err;
+    assert_int_equal(wb_store_user_add(st, email, org, role, &uid, &err), 0);
+    assert_int_equal(wb_store_key_add(st, uid, key, NULL, &err), 0);
+}
+
+static unsigned call(fixture *f, const char *method, const char *path, const char *qkey,
+                     const char *qval, int caller, const char *body, json_t **out)
+{
+    char auth[WB_KEY_TEXT_LEN + 16];
+    snprintf(auth, sizeof auth, "Bearer %s", f->keys[caller]);
+    wb_hub_arg args[1] = {{qkey, qval}};
+    wb_hub_request req = {.method = method,
+                          .path = path,
+                          .args = args,
+                          .nargs = qkey ? 1 : 0,
+                          .authorization = caller == C_NOKEY ? NULL : auth,
+                          .body = body,
+                          .body_len = body ? strlen(body) : 0};
+    wb_hub_response resp;
+    wb_hub_handle(f->hub, &req, &resp);
+    unsigned status = resp.status;
+    json_t *j = json_loads(resp.body.data, 0, NULL);
+    assert_non_null(j);
+    if (status >= 400)
+        assert_true(json_is_string(json_object_get(json_object_get(j, "error"), "code")));
+    wb_hub_response_free(&resp);
+    if (out)
+        *out = j;
+    else
+        json_decref(j);
+    return status;
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/wb-hubassess-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->db, sizeof f->db, "%s/hub.db", f->dir);
+    wb_store *st;
+    wb_error err;
+    assert_int_equal(wb_store_open(&st, f->db, &err), 0);
+    int64_t own = add_org(st, "Own", WB_ORG_ESSENTIAL, "energy");
+    int64_t csirt = add_org(st, "CSIRT-E", WB_ORG_CSIRT, NULL);
+    int64_t sup = add_org(st, "RDI", WB_ORG_SUPERVISOR, NULL);
+    int64_t other = add_org(st, "Other", WB_ORG_IMPORTANT, "energy");
+    int64_t ocsirt = add_org(st, "CSIRT-X", WB_ORG_CSIRT, NULL);
+    int64_t site = add_org(st, "Site", WB_ORG_OTHER, NULL);
+    int64_t w[3] = {add_org(st, "W1", WB_ORG_ESSENTIAL, "drinking_water"),
+                    add_org(st, "W2", WB_ORG_ESSENTIAL, "drinking_water"),
+                    add_org(st, "W3", WB_ORG_ESSENTIAL, "drinking_water")};
+    assert_int_equal(wb_store_route_set(st, "energy", csirt, sup, &err), 0);
+    add_user(st, "a@own.example", own, WB_ROLE_MEMBER, f->keys[C_OWN]);
+    add_user(st, "boss@own.example", own, WB_ROLE_ORG_ADMIN, f->keys[C_OWN_ADMIN]);
+    add_user(st, "c@csirt.example", csirt, WB_ROLE_MEMBER, f->keys[C_CSIRT]);
+    add_user(st, "s@rdi.example", sup, WB_ROLE_MEMBER, f->keys[C_SUPERVISOR]);
+    add_user(st, "o@other.example", other, WB_ROLE_ORG_ADMIN, f->keys[C_OTHER]);
+    add_user(st, "x@csirtx.example", ocsirt, WB_ROLE_MEMBER, f->keys[C_OTHER_CSIRT]);
+    add_user(st, "sensor@own.example", own, WB_ROLE_SENSOR, f->keys[C_SENSOR]);
+    add_user(st, "admin@site.example", site, WB_ROLE_SITE_ADMIN, f->keys[C_ADMIN]);
+    add_user(st, "w1@w.example", w[0], WB_ROLE_MEMBER, f->keys[C_W1]);
+    add_user(st, "w2@w.example", w[1], WB_ROLE_MEMBER, f->keys[C_W2]);
+    add_user(st, "w3@w.example", w[2], WB_ROLE_MEMBER, f->keys[C_W3]);
+    wb_store_close(st);
+    wb_hub_opts o = {.db = f->db,
+                     .connections = 2,
+                     .rate = 1e6,
+                     .catalogues = WB_TEST_DATA "/../../data/catalogues"};
+    assert_int_equal(wb_hub_open(&f->hub, &o, &err), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    wb_hub_close(f->hub);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+/* Creates an assessment as `caller` and answers 1.1 with `level`. */
+static int64_t new_assessment(fixture *f, int caller, int level)
+{
+    json_t *o;
+    assert_int_equal(call(f, "POST", "/api/v1/assessments", NULL, NULL, caller,
+                          "{\"catalogue\":\"cbw_nis2\",\"scope\":\"IT\"}", &o),
+                     201);
+    int64_t id = json_integer_value(json_object_get(o, "id"));
+    json_decref(o);
+    assert_true(id > 0);
+    char path[96], body[64];
+    snprintf(path, sizeof path, "/api/v1/assessments/%lld/answers", (long long)id);
+    snprintf(body, sizeof body, "{\"ref\":\"1.1\",\"level\":%d}", level);
+    assert_int_equal(call(f, "POST", path, NULL, NULL, caller, body, NULL), 201);
+    return id;
+}
+
+static bool listed(fixture *f, int caller, int64_t id)
+{
+    json_t *o;
+    if (call(f, "GET", "/api/v1/assessments", NULL, NULL, caller, NULL, &o) != 200) {
+        json_decref(o);
+        return false;
+    }
+    bool found = false;
+    size_t i;
+    json_t *e;
+    json_array_foreach(o, i, e) if (json_integer_value(json_object_get(e, "id")) == id) found =
+        true;
+    json_decref(o);
+    return found;
+}
+
+static size_t admin_reads(fixture *f)
+{
+    size_t n = 0;
+    json_t *o;
+    /* through the API: the audit endpoint is the site admin's */
+    assert_int_equal(call(f, "GET", "/api/v1/audit", "limit", "1000", C_ADMIN, NULL, &o), 200);
+    size_t i;
+    json_t *e, *list = json_object_get(o, "response");
+    json_array_foreach(list, i, e)
+    {
+        json_t *in = json_object_get(e, "Audit");
+        const char *a = json_string_value(json_object_get(in, "action"));
+        const char *d = json_string_value(json_object_get(in, "detail"));
+        if (a && d && strcmp(a, "read.admin") == 0 && strstr(d, "assessment")) n++;
+    }
+    json_decref(o);
+    return n;
+}
+
+/* What each caller gets on the three read paths: the expected status of
+ * GET {id} and GET {id}/versions, and whether the list holds it. */
+static void expect_reads(fixture *f, int64_t id, const unsigned want[N_CALLERS], const char *phase)
+{
+    char path[96], vpath[96];
+    snprintf(path, sizeof path, "/api/v1/assessments/%lld", (long long)id);
+    snprintf(vpath, sizeof vpath, "/api/v1/assessments/%lld/versions", (long long)id);
+    size_t cells = 0;
+    for (int c = 0; c <= C_NOKEY; c++) {
+        unsigned got = call(f, "GET", path, NULL, NULL, c, NULL, NULL);
+        unsigned gotv = call(f, "GET", vpath, NULL, NULL, c, NULL, NULL);
+        if (got != want[c] || gotv != want[c])
+            fail_msg("%s: %s: GET {id} %u, versions %u, want %u", phase, names[c], got, gotv,
+                     want[c]);
+        /* a site admin reads by id, audited; its list is its own org's */
+        bool in_list = listed(f, c, id);
+        bool want_list = want[c] == 200 && c != C_ADMIN;
+        if (in_list != want_list)
+            fail_msg("%s: %s: in list %d, want %d", phase, names[c], in_list, want_list);
+        cells += 3;
+    }
+    assert_int_equal(cells, 3 * (C_NOKEY + 1));
+}
+
+static void test_visibility(void **state)
+{
+    fixture *f = *state;
+    int64_t id = new_assessment(f, C_OWN, 2);
+    char path[96];
+
+    /* missing and hidden answer alike */
+    assert_int_equal(call(f, "GET", "/api/v1/assessments/999", NULL, NULL, C_OWN, NULL, NULL), 404);
+    assert_int_equal(call(f, "GET", "/api/v1/assessments/x", NULL, NULL, C_OWN, NULL, NULL), 404);
+
+    unsigned before[N_CALLERS] = {200, 200, 404, 404, 404, 404, 403, 200, 401};
+    size_t audited = admin_reads(f);
+    expect_reads(f, id, before, "before share");
+    /* GET {id} and GET versions by the site admin: two audited reads */
+    assert_int_equal(admin_reads(f), audited + 2);
+
+    /* sharing: only an admin of the organisation */
+    snprintf(path, sizeof path, "/api/v1/assessments/%lld/share", (long long)id);
+    const char *to_csirt = "{\"with\":\"csirt\"}";
+    assert_int_equal(call(f, "POST", path, NULL, NULL, C_OWN, to_csirt, NULL), 403);
+    assert_int_equal(call(f, "POST", path, NULL, NULL, C_CSIRT, to_csirt, NULL), 404);
+    assert_int_equal(call(f, "POST", path, NULL, NULL, C_ADMIN, to_csirt, NULL), 403);
+    assert_int_equal(call(f, "POST", path, NULL, NULL, C_OWN_ADMIN, "{\"with\":\"board\"}", NULL),
+                     422);
+    json_t *o;
+    assert_int_equal(call(f, "POST", path, NULL, NULL, C_OWN_ADMIN, to_csirt, &o), 200);
+    assert_true(json_is_true(json_object_get(json_object_get(o, "shared_with"), "csirt")));
+    json_decref(o);
+    unsigned csirt[N_CALLERS] = {200, 200, 200, 404, 404, 404, 403, 200, 401};
+    expect_reads(f, id, csirt, "shared with the CSIRT");
+
+    assert_int_equal(
+        call(f, "POST", path, NULL, NULL, C_OWN_ADMIN, "{\"with\":\"supervisor\"}", NULL), 200);
+    unsigned both[N_CALLERS] = {200, 200, 200, 200, 404, 404, 403, 200, 401};
+    expect_reads(f, id, both, "shared with both");
+
+    /* revocable: the CSIRT loses sight, the supervisor keeps it */
+    assert_int_equal(call(f, "POST", path, NULL, NULL, C_OWN_ADMIN,
+                          "{\"with\":\"csirt\",\"shared\":false}", NULL),
+                     200);
+    unsigned revoked[N_CALLERS] = {200, 200, 404, 200, 404, 404, 403, 200, 401};
+    expect_reads(f, id, revoked, "CSIRT share revoked");
+
+    /* writes: the organisation only */
+    snprintf(path, sizeof path, "/api/v1/assessments/%lld/answers", (long long)id);
+    const char *ans = "{\"ref\":\"2.1\",\"level\":3,\"owner\":\"CISO\",\"due\":\"2026-06-30\"}";
+    assert_int_equal(call(f, "POST", path, NULL, NULL, C_SUPERVISOR, ans, NULL), 403);
+    assert_int_equal(call(f, "POST", path, NULL, NULL, C_ADMIN, ans, NULL), 403);
+    assert_int_equal(call(f, "POST", path, NULL, NULL, C_OTHER, ans, NULL), 404);
+    assert_int_equal(call(f, "POST", path, NULL, NULL, C_SENSOR, ans, NULL), 403);
+    assert_int_equal(call(f, "POST", path, NULL, NULL, C_OWN, ans, &o), 201);
+    assert_int_equal(json_integer_value(json_object_get(o, "version")), 2);
+    json_decref(o);
+    assert_int_equal(call(f, "POST", path, NULL, NULL, C_OWN, "{\"ref\":\"2.1\",\"level\":6}", &o),
+                     422);
+    assert_non_null(strstr(
+        json_string_value(json_object_get(json_object_get(o, "error"), "message")), "$.level"));
+    json_decref(o);
+    assert_int_equal(call(f, "POST", path, NULL, NULL, C_OWN,
+                          "{\"ref\":\"zorgplicht-(art.-21)\",\"level\":1}", NULL),
+                     422);
+
+    /* an import: all or nothing */
+    snprintf(path, sizeof path, "/api/v1/assessments/%lld/versions", (long long)id);
+    assert_int_equal(call(f, "POST", path, NULL, NULL, C_OWN,
+                          "{\"answers\":[{\"ref\":\"1.1\",\"level\":4},"
+                          "{\"ref\":\"99.9\",\"level\":1}]}",
+                          &o),
+                     422);
+    assert_non_null(strstr(
+        json_string_value(json_object_get(json_object_get(o, "error"), "message")), "[1].ref"));
+    json_decref(o);
+    assert_int_equal(call(f, "POST", path, NULL, NULL, C_OWN,
+                          "{\"answers\":[{\"ref\":\"1.1\",\"level\":4}],\"name\":\"a.csv\"}", &o),
+                     201);
+    assert_int_equal(json_integer_value(json_object_get(o, "version")), 3);
+    json_decref(o);
+    /* version 2 is still there, unchanged */
+    snprintf(path, sizeof path, "/api/v1/assessments/%lld", (long long)id);
+    assert_int_equal(call(f, "GET", path, "version", "2", C_OWN, NULL, &o), 200);
+    assert_int_equal(json_integer_value(json_object_get(o, "version")), 2);
+    assert_int_equal(json_array_size(json_object_get(o, "answers")), 2);
+    assert_int_equal(json_integer_value(json_object_get(o, "previous_version")), 1);
+    json_decref(o);
+    assert_int_equal(call(f, "GET", path, "version", "9", C_OWN, NULL, NULL), 404);
+
+    /* an organisation creates assessments for itself only */
+    assert_int_equal(call(f, "POST", "/api/v1/assessments", NULL, NULL, C_OWN,
+                          "{\"catalogue\":\"cbw_nis2\",\"organisation\":\"Other\"}", NULL),
+                     403);
+    assert_int_equal(
+        call(f, "POST", "/api/v1/assessments", NULL, NULL, C_OWN, "{\"catalogue\":\"nope\"}", NULL),
+        422);
+}
+
+static bool cell_suppressed(json_t *row)
+{
+    return json_is_true(json_object_get(json_object_get(row, "overall"), "suppressed"));
+}
+
+static void test_sectors(void **state)
+{
+    fixture *f = *state;
+    json_t *o;
+    const char *p = "/api/v1/assessments/sectors";
+    new_assessment(f, C_OWN, 2);
+    new_assessment(f, C_OTHER, 4);
+    new_assessment(f, C_W1, 1);
+    new_assessment(f, C_W2, 3);
+    /* who may look */
+    assert_int_equal(call(f, "GET", p, NULL, NULL, C_OWN, NULL, NULL), 403);
+    assert_int_equal(call(f, "GET", p, NULL, NULL, C_SENSOR, NULL, NULL), 403);
+    assert_int_equal(call(f, "GET", p, NULL, NULL, C_NOKEY, NULL, NULL), 401);
+    assert_int_equal(call(f, "GET", p, NULL, NULL, C_CSIRT, NULL, NULL), 200);
+    assert_int_equal(call(f, "GET", p, NULL, NULL, C_ADMIN, NULL, NULL), 200);
+    assert_int_equal(call(f, "GET", p, "catalogue", "nope", C_SUPERVISOR, NULL, NULL), 422);
+
+    /* k-1 = 2 organisations per sector: everything suppressed, total too */
+    assert_int_equal(call(f, "GET", p, "catalogue", "cbw_nis2", C_SUPERVISOR, NULL, &o), 200);
+    assert_int_equal(json_integer_value(json_object_get(o, "k")), 3);
+    json_t *rows = json_object_get(o, "sectors");
+    assert_int_equal(json_array_size(rows), 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *row = json_array_get(rows, i);
+        assert_true(json_is_true(json_object_get(row, "suppressed")));
+        assert_true(json_is_null(json_object_get(row, "organisations")));
+        assert_true(cell_suppressed(row));
+    }
+    assert_true(cell_suppressed(json_object_get(o, "total")));
+    json_decref(o);
+
+    /* k = 3 in drinking water: that sector shows, energy stays hidden and
+     * the total is drinking water's alone */
+    new_assessment(f, C_W3, 5);
+    assert_int_equal(call(f, "GET", p, NULL, NULL, C_SUPERVISOR, NULL, &o), 200);
+    rows = json_object_get(o, "sectors");
+    json_t *water = json_array_get(rows, 0), *energy = json_array_get(rows, 1);
+    assert_string_equal(json_string_value(json_object_get(water, "sector")), "drinking_water");
+    assert_string_equal(json_string_value(json_object_get(energy, "sector")), "energy");
+    assert_false(cell_suppressed(water));
+    assert_int_equal(json_integer_value(json_object_get(water, "organisations")), 3);
+    assert_true(cell_suppressed(energy));
+    json_t *total = json_object_get(o, "total");
+    assert_int_equal(json_integer_value(json_object_get(total, "organisations")), 3);
+    assert_true(json_real_value(json_object_get(json_object_get(total, "overall"), "score")) ==
+                json_real_value(json_object_get(json_object_get(water, "overall"), "score")));
+    json_decref(o);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_visibility, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sectors, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
