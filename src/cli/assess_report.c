@@ -17,6 +17,7 @@
 
 #include "cli/cli.h"
 #include "weerbaar/assess.h"
+#include "weerbaar/assessdb.h"
 #include "weerbaar/incident.h"
 #include "weerbaar/register.h"
 #include "weerbaar/report.h"
@@ -143,6 +144,18 @@ static const char *node_text(const wb_req_node *n, const char *lang)
     const char *s = wb_cat_text_get(n->texts, n->ntexts, WB_TEXT_NAME, lang, NULL);
     if (s == NULL) s = wb_cat_text_get(n->texts, n->ntexts, WB_TEXT_DESCRIPTION, lang, NULL);
     return s ? s : n->key;
+}
+
+/* "2026-05-01" on the Amsterdam calendar, "-" for none. */
+static void wbc_date(wb_time t, char *out, size_t cap)
+{
+    wb_civil c;
+    if (t == WB_TIME_NONE) {
+        snprintf(out, cap, "-");
+        return;
+    }
+    wb_ams_to_civil(t, &c, NULL);
+    snprintf(out, cap, "%04lld-%02u-%02u", (long long)c.year, c.month, c.day);
 }
 
 /* Days since 1970-01-01 of t on the Amsterdam calendar. */
@@ -450,18 +463,68 @@ static int run_report(const report_opts *o, char **args, int nargs)
     return status;
 }
 
+/* An assessment in the database, against the version before it. */
 static int report_db(wb_catset *set, const report_opts *o, const char *ref)
 {
-    (void)set;
+    wb_error err = {0};
+    int64_t id;
+    int version;
     if (o->db == NULL) {
         wb_cli_error("assess report: '%s': give --db PATH for an assessment in a database, or "
                      "--answers FILE for a file of answers",
                      ref);
         return WB_EXIT_ERROR;
     }
-    wb_cli_error("assess report: this build has no database-backed assessments yet; use "
-                 "'assess report CATALOGUE --answers FILE'");
-    return WB_EXIT_ERROR;
+    if (wb_assessdb_parse_ref(ref, &id, &version) != 0) {
+        wb_cli_error("assess report: '%s' is not an assessment id (ID or ID@VERSION); for a "
+                     "catalogue give --answers FILE",
+                     ref);
+        return WB_EXIT_ERROR;
+    }
+    if (o->org || o->scope) {
+        wb_cli_error("assess report: --org and --scope go with --answers (assessment %s has "
+                     "its own)",
+                     ref);
+        return WB_EXIT_ERROR;
+    }
+    wb_store *st = NULL;
+    wb_assessdb_view *v = NULL;
+    const wb_catalogue *cat, *pr = NULL;
+    if (wb_store_open(&st, o->db, &err) != 0 || wb_assessdb_load(st, id, version, &v, &err) != 0 ||
+        wb_catset_get(set, v->a.catalogue, &cat, &err) != 0) {
+        wb_cli_report(&err);
+        wb_assessdb_view_free(v);
+        wb_store_close(st);
+        return WB_EXIT_ERROR;
+    }
+    if (v->version == 0) {
+        wb_cli_error("assess report: assessment %lld has no answers yet (see 'weerbaar assess "
+                     "answer --help')",
+                     (long long)id);
+        wb_assessdb_view_free(v);
+        wb_store_close(st);
+        return WB_EXIT_ERROR;
+    }
+    if (wb_catset_get(set, WB_PRINCIPLES_CATALOGUE, &pr, &err) != 0) pr = NULL;
+    char label[128], prev[128], d1[16], d2[16];
+    wbc_date(v->version_time, d1, sizeof d1);
+    wbc_date(v->prev_time, d2, sizeof d2);
+    snprintf(label, sizeof label, "assessment %lld@%d (%s)", (long long)id, v->version, d1);
+    snprintf(prev, sizeof prev, "assessment %lld@%d (%s)", (long long)id, v->prev_version, d2);
+    board_data bd;
+    board_init(&bd, cat, o);
+    bd.b.organisation = v->a.org_name;
+    bd.b.scope = v->a.scope;
+    bd.b.assessment = label;
+    bd.b.previous = v->prev_version > 0 ? prev : NULL;
+    /* the assessment's own target, unless --target overrides it */
+    bd.b.target = o->has_target ? o->target : v->a.target;
+    int status = fill_scores(&bd, cat, pr, v->answers, v->prev_version > 0 ? v->previous : NULL, o);
+    if (status == WB_EXIT_OK) status = finish(&bd, o, st, v->a.org_name);
+    board_data_free(&bd);
+    wb_assessdb_view_free(v);
+    wb_store_close(st);
+    return status;
 }
 
 int wb_cmd_assess_report(int argc, char **argv)

@@ -72,9 +72,10 @@ if "url(" in src or "@import" in src: sys.exit("external resource in CSS")
 print("".join(p.out))
 PY
 
-# The same numbers in the PDF and the HTML as in the JSON of the libraries.
-for t in "$tmp/b.txt" "$tmp/h.txt"; do
-    python3 - "$t" "$tmp/s.json" "$tmp/p.json" "$tmp/due.json" "$tmp/scan.json" <<'PY' || { err "numbers in $t"; }
+# The same numbers in the PDF and the HTML as in the JSON of the libraries:
+# numbers TEXT SCORE.json PREVIOUS.json
+numbers() {
+    python3 - "$1" "$2" "$3" "$tmp/due.json" "$tmp/scan.json" <<'PY' || err "numbers in $1"
 import json, re, sys
 text = " ".join(open(sys.argv[1]).read().split())
 s, p, due, scan = (json.load(open(f)) for f in sys.argv[2:6])
@@ -110,7 +111,24 @@ has(r"Basic principles: Principles: NCSC and Digital Trust Center", "principles 
 if bad:
     print("\n".join(bad)); print(text[:3000]); sys.exit(1)
 PY
-done
+}
+numbers "$tmp/b.txt" "$tmp/s.json" "$tmp/p.json"
+numbers "$tmp/h.txt" "$tmp/s.json" "$tmp/p.json"
+
+# An assessment in the database: 2025's answers, then 2026's as version 2;
+# the report compares version 2 with version 1 and equals `assess show ID`.
+id=$("$bin" assess new --catalogue cbw_nis2 --org "Waterschap Oost" --db "$db" | tail -1)
+q assess import "$id" $A/cbw-2025.csv
+q assess import "$id" $A/cbw-2026.csv
+"$bin" assess show "$id" --format json --db "$db" >"$tmp/ds.json" || err "assess show ID"
+"$bin" assess show "$id@1" --format json --db "$db" >"$tmp/dp.json" || err "assess show ID@1"
+"$bin" assess report "$id" --db "$db" --vuln "$tmp/scan.json" --now $NOW --out "$tmp/db.pdf" || err "report ID"
+pdfinfo "$tmp/db.pdf" | grep -q '^Pages: *1$' || err "report ID: not one page"
+pdftotext -raw "$tmp/db.pdf" "$tmp/db.txt"
+numbers "$tmp/db.txt" "$tmp/ds.json" "$tmp/dp.json"
+grep -q "assessment $id@2" "$tmp/db.txt" || err "report ID names the version"
+"$bin" assess report "$id@1" --db "$db" --now $NOW --format html | grep -q 'previous 0' &&
+    err "version 1 has no previous version"
 
 # PNG: the page at 110 dpi; standard output when --out is not given.
 rep --format png --out "$tmp/b.png" || err "report png"
@@ -197,6 +215,12 @@ expect2 "--org ORG is required" cbw_nis2 --answers $A/cbw-2026.csv
 expect2 "--format must be pdf, html or png" cbw_nis2 --answers $A/cbw-2026.csv --org X --format docx
 expect2 "unknown catalogue 'nope'" nope --answers $A/cbw-2026.csv --org X --out "$tmp/x.pdf"
 expect2 "--previous goes with --answers" 1 --previous $A/cbw-2025.csv --db "$db"
+expect2 "no assessment 99" 99 --db "$db" --out "$tmp/x.pdf"
+expect2 "'x1' is not an assessment id" x1 --db "$db" --out "$tmp/x.pdf"
+expect2 "give --db PATH for an assessment" 1 --out "$tmp/x.pdf"
+expect2 "--org and --scope go with --answers" "$id" --db "$db" --org X --out "$tmp/x.pdf"
+id2=$("$bin" assess new --catalogue cbw_nis2 --org "Waterschap Oost" --db "$db" | tail -1)
+expect2 "assessment $id2 has no answers yet" "$id2" --db "$db" --out "$tmp/x.pdf"
 expect2 "cannot create" cbw_nis2 --answers $A/cbw-2026.csv --org X --out "$tmp/no/dir/x.pdf"
 [ -e "$tmp/x.pdf" ] && err "a failed report left a file"
 "$bin" assess report --help | grep -q 'assess report cbw_nis2 --answers' || err "help has examples"
