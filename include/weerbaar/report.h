@@ -51,7 +51,8 @@ typedef struct wb_doc wb_doc;
 int wb_doc_open(const char *path, wb_page_format fmt, double png_dpi, int max_pages,
                 const char *footer, wb_doc **out, wb_error *err);
 /* Finishes the last page, writes and frees the document (d may be NULL).
- * WB_EIO when writing failed, WB_ELIMIT when content did not fit. */
+ * WB_EIO when writing failed, WB_ELIMIT when content did not fit; on
+ * failure the file is removed. */
 int wb_doc_close(wb_doc *d, wb_error *err);
 /* Frees the font caches cairo keeps for the life of the process. Only for
  * leak checkers at exit: no document may be open, in any thread. */

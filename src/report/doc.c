@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "report_internal.h"
 #include "weerbaar/report.h"
@@ -457,6 +458,13 @@ int wb_doc_close(wb_doc *d, wb_error *err)
                               d->max_pages, d->max_pages == 1 ? "" : "s");
     }
     if (d->surface) cairo_surface_destroy(d->surface);
+    /* a page that failed is not left behind to be taken for a good one */
+    for (int p = 1; rc != 0 && d->path && p <= d->page; p++) {
+        char *f = d->fmt == WB_PAGE_PNG ? png_page_path(d, p) : wbi_strdup(d->path);
+        if (f) unlink(f);
+        free(f);
+        if (d->fmt == WB_PAGE_PDF) break;
+    }
     wb_buf_free(&d->scratch);
     free(d->path);
     free(d->footer);

@@ -206,6 +206,7 @@ static void test_doc_pages(void **state)
     assert_int_equal(wb_doc_pages(d), 3);
     assert_int_equal(wb_doc_close(d, &err), WB_ELIMIT);
     assert_non_null(strstr(err.msg, "needs more than 3 pages"));
+    assert_int_equal(access(path, F_OK), -1); /* no clipped document left behind */
 
     assert_int_equal(wb_doc_open(path, WB_PAGE_PDF, 0, 100, NULL, &d, &err), 0);
     static const double widths[] = {1, 3};
