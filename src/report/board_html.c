@@ -111,7 +111,7 @@ static void figures(html *h, const wb_board *b, const wbi_board_texts *t)
  * target line, number. */
 static void chart(html *h, const wb_board *b, const wbi_board_texts *t)
 {
-    const double lw = 260, bw = 330, row = 34, x0 = lw, scale = bw / WB_ASSESS_MAX_LEVEL;
+    const double lw = 300, bw = 290, row = 34, x0 = lw, scale = bw / WB_ASSESS_MAX_LEVEL;
     double height;
     bool any_prev = false;
     char s[512];
@@ -141,9 +141,15 @@ static void chart(html *h, const wb_board *b, const wbi_board_texts *t)
         const wb_board_principle *p = &b->principles[i];
         double y = (double)i * row;
         char num[16];
-        snprintf(s, sizeof s, "<text x=\"0\" y=\"%.1f\" font-size=\"12\">%zu. ", y + 19, i + 1);
+        /* the label column holds about 46 characters at 11 px: a longer
+         * title is cut, and whole in a tooltip */
+        char label[256];
+        snprintf(s, sizeof s, "<text x=\"0\" y=\"%.1f\" font-size=\"11\"><title>", y + 19);
         put(h, s);
         esc(h, p->title);
+        snprintf(s, sizeof s, "</title>%zu. ", i + 1);
+        put(h, s);
+        esc(h, wbi_utf8_cut(p->title, 44, label, sizeof label));
         put(h, "</text>\n");
         wb_board_score_text(&p->current, num, sizeof num);
         if (p->current.has_value) {

@@ -37,6 +37,9 @@ char *wbi_strdup(const char *s);
 void wbi_date(wb_time t, char *out, size_t cap);
 /* "2026-05-01 10:00 +02:00" in Amsterdam (or "2026-05-01 08:00 UTC" with utc). */
 void wbi_datetime(wb_time t, bool utc, char *out, size_t cap);
+/* At most max_chars characters of s into out, ending in "…" when cut;
+ * returns out. */
+const char *wbi_utf8_cut(const char *s, size_t max_chars, char *out, size_t cap);
 /* Appends s with &, <, >, " and ' escaped and the text cleaned as
  * wbi_clean_text does. 0 or WB_ENOMEM. */
 int wbi_html_text(wb_buf *b, const char *s);

@@ -77,3 +77,26 @@ int wbi_html_text(wb_buf *b, const char *s)
     free(clean);
     return rc ? WB_ENOMEM : 0;
 }
+
+const char *wbi_utf8_cut(const char *s, size_t max_chars, char *out, size_t cap)
+{
+    size_t n = 0, i = 0, chars = 0;
+    if (cap < 4) return "";
+    for (; s && s[i] && chars < max_chars; chars++) {
+        size_t len = 1;
+        while (((unsigned char)s[i + len] & 0xc0) == 0x80)
+            len++;
+        if (n + len + 4 > cap) break;
+        memcpy(out + n, s + i, len);
+        n += len;
+        i += len;
+    }
+    if (s && s[i]) { /* cut: end in an ellipsis */
+        while (n > 0 && out[n - 1] == ' ')
+            n--;
+        memcpy(out + n, "\xe2\x80\xa6", 3);
+        n += 3;
+    }
+    out[n] = '\0';
+    return out;
+}
