@@ -84,6 +84,7 @@ static void incident_usage(FILE *f)
           "  weerbaar incident deadlines --aware-at 2026-01-30T09:00:00+01:00 \\\n"
           "      --notification-at 2026-01-31T16:00:00+01:00 --now 2026-02-20T12:00:00Z\n"
           "  weerbaar incident taxonomy rsit\n"
+          "  weerbaar incident export 1 --format pdf --out incident-1.pdf --db reg.db\n"
           "\n"
           "Exit status: 0 success (validate: valid), 1 deadlines: something overdue,\n"
           "2 an error or an invalid report. Documentation: docs/incident.md.\n",
