@@ -18,9 +18,16 @@
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
-static int org_id_cb(void *ud, const wb_org *o)
+typedef struct org_ref {
+    int64_t id;
+    char name[WB_NAME_MAX + 1];
+} org_ref;
+
+static int org_cb(void *ud, const wb_org *o)
 {
-    *(int64_t *)ud = o->id;
+    org_ref *r = ud;
+    r->id = o->id;
+    snprintf(r->name, sizeof r->name, "%s", o->name);
     return 1;
 }
 
@@ -131,15 +138,15 @@ static int finish(wb_store *s, int rc, wb_error *err)
 int wb_assessdb_create(wb_store *s, const wb_catalogue *cat, const char *org, const char *scope,
                        int target, const char *author, int64_t *id, wb_error *err)
 {
-    int64_t org_id = 0;
+    org_ref org_found = {0};
     if (target < 1 || target > WB_ASSESS_MAX_LEVEL)
         return wb_error_set(err, WB_EINVAL, "the target level must be 1-%d, not %d",
                             WB_ASSESS_MAX_LEVEL, target);
     if (scope && strlen(scope) > WB_ASSESS_SCOPE_MAX)
         return wb_error_set(err, WB_EINVAL, "the scope is at most %d bytes", WB_ASSESS_SCOPE_MAX);
-    int rc = wb_store_org_find(s, org, org_id_cb, &org_id, err);
+    int rc = wb_store_org_find(s, org, org_cb, &org_found, err);
     if (rc != 0) return rc;
-    wb_assessment_rec r = {.org_id = org_id,
+    wb_assessment_rec r = {.org_id = org_found.id,
                            .catalogue = cat->name,
                            .scope = scope && scope[0] ? scope : NULL,
                            .target = target,
@@ -148,7 +155,7 @@ int wb_assessdb_create(wb_store *s, const wb_catalogue *cat, const char *org, co
     if (rc != 0) return rc;
     rc = wb_store_assessment_add(s, &r, id, err);
     r.id = id ? *id : 0;
-    r.org_name = org;
+    r.org_name = org_found.name; /* as the organisation spells it, not as typed */
     if (rc == 0) rc = audit(s, author, &r, "assessment.add", cat->name, err);
     return finish(s, rc, err);
 }

@@ -35,18 +35,12 @@ typedef struct pick_ctx {
     bool oom;
 } pick_ctx;
 
-/* Keeps, per organisation, its newest (highest id) assessment of the
- * catalogue that has answers. Assessments come in id order. */
+/* Collects the assessments of the catalogue that have answers; the newest
+ * per organisation is chosen after the walk (newest_per_org). */
 static int pick_cb(void *ud, const wb_assessment_rec *a)
 {
     pick_ctx *c = ud;
     if (a->version == 0 || strcmp(a->catalogue, c->catalogue) != 0) return 0;
-    for (size_t i = 0; i < c->n; i++)
-        if (c->items[i].org_id == a->org_id) {
-            c->items[i].id = a->id;
-            c->items[i].version = a->version;
-            return 0;
-        }
     if (c->n == c->cap) {
         size_t cap = c->cap ? 2 * c->cap : 64;
         pick *p = realloc(c->items, cap * sizeof *p);
@@ -64,6 +58,27 @@ static int pick_cb(void *ud, const wb_assessment_rec *a)
     }
     c->items[c->n++] = (pick){a->id, a->org_id, sector, a->version};
     return 0;
+}
+
+static int cmp_org(const void *x, const void *y)
+{
+    const pick *a = x, *b = y;
+    if (a->org_id != b->org_id) return (a->org_id > b->org_id) - (a->org_id < b->org_id);
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Keeps the highest id (the newest assessment) of each organisation. */
+static void newest_per_org(pick_ctx *c)
+{
+    qsort(c->items, c->n, sizeof *c->items, cmp_org);
+    size_t k = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (k > 0 && c->items[k - 1].org_id == c->items[i].org_id)
+            c->items[k - 1] = c->items[i];
+        else
+            c->items[k++] = c->items[i];
+    }
+    c->n = k;
 }
 
 static int cmp_pick(const void *x, const void *y)
@@ -185,6 +200,7 @@ int wb_assessdb_sectors(wb_store *s, const wb_catalogue *cat, const wb_catalogue
 
     size_t ncols = COL_PRINCIPLE + v->nprinciples, nsect = 0;
     if (rc == 0) {
+        newest_per_org(&pc);
         qsort(pc.items, pc.n, sizeof *pc.items, cmp_pick);
         for (size_t i = 0; i < pc.n; i++)
             if (i == 0 || !same_sector(pc.items[i - 1].sector, pc.items[i].sector)) nsect++;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/assess_cli.h"
 #include "cli/cli.h"
@@ -779,15 +780,25 @@ static int cmd_list(conn *c, const dbopts *o, int nargs)
         return fail(c);
     }
     int status = WB_EXIT_OK;
-    if (strcmp(o->format, "json") == 0) {
-        status = print_text(b.data);
-    } else {
-        json_t *list = parse_reply(c, &b), *e;
-        size_t i;
-        if (list == NULL) status = fail(c);
-        if (list)
-            printf("%-6s %-24s %-22s %7s %6s %-16s %s\n", "ID", "ORGANISATION", "CATALOGUE",
-                   "VERSION", "TARGET", "SHARED", "SCOPE");
+    json_t *list = parse_reply(c, &b), *e;
+    size_t i;
+    if (list == NULL) status = fail(c);
+    /* on a hub, --org narrows what the key may see */
+    for (i = json_array_size(list); c->hub && o->org && i-- > 0;) {
+        const char *on =
+            json_string_value(json_object_get(json_array_get(list, i), "organisation"));
+        if (on == NULL || strcasecmp(on, o->org) != 0) json_array_remove(list, i);
+    }
+    if (list && strcmp(o->format, "json") == 0) {
+        char *t = json_dumps(list, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (t)
+            puts(t);
+        else
+            status = WB_EXIT_ERROR;
+        free(t);
+    } else if (list) {
+        printf("%-6s %-24s %-22s %7s %6s %-16s %s\n", "ID", "ORGANISATION", "CATALOGUE", "VERSION",
+               "TARGET", "SHARED", "SCOPE");
         json_array_foreach(list, i, e)
         {
             json_t *sh = json_object_get(e, "shared_with");
@@ -806,8 +817,8 @@ static int cmd_list(conn *c, const dbopts *o, int nargs)
                             : "-",
                    scope ? scope : "");
         }
-        json_decref(list);
     }
+    json_decref(list);
     wb_buf_free(&b);
     return status;
 }

@@ -256,6 +256,12 @@ static void org_with_level(wb_store *st, const char *name, const char *sector, i
     assert_int_equal(wb_assessdb_answer(st, id, cbw, &a, "cli", NULL, &err), 0);
 }
 
+static int h1_cb(void *ud, const wb_assessment_rec *a)
+{
+    if (strcmp(a->org_name, "H1") == 0) *(int64_t *)ud = a->id;
+    return 0;
+}
+
 static void test_sectors(void **state)
 {
     (void)state;
@@ -320,11 +326,125 @@ static void test_sectors(void **state)
     assert_true(v->rows[0].overall.value > v->rows[1].overall.value);
     wb_sector_view_free(v);
 
+    /* an organisation's newer assessment replaces its older one */
+    int64_t again;
+    assert_int_equal(wb_assessdb_create(st, cbw, "E3", NULL, 3, "cli", &again, &err), 0);
+    wb_answer lo = ans("1.1", 0);
+    assert_int_equal(wb_assessdb_answer(st, again, cbw, &lo, "cli", NULL, &err), 0);
+    assert_int_equal(wb_assessdb_sectors(st, cbw, pr, 3, &v, &err), 0);
+    assert_int_equal(v->rows[0].orgs, 3);
+    /* E1, E2 at level 5, E3 now at 0: two thirds of a level-5 organisation */
+    {
+        wb_answers *five = wb_answers_new();
+        wb_scores *sc = NULL;
+        wb_answer x = ans("1.1", 5);
+        assert_int_equal(wb_answers_set(five, &x, &err), 0);
+        assert_int_equal(wb_assess_score(cbw, five, pr, 3, &sc, &err), 0);
+        double want = 2 * sc->overall.value / 3;
+        assert_true(v->rows[0].overall.value > want - 1e-9 &&
+                    v->rows[0].overall.value < want + 1e-9);
+        wb_scores_free(sc);
+        wb_answers_free(five);
+    }
+    wb_sector_view_free(v);
+
+    /* H1 finds principle 4 (access: cbw 10.1 and 11.1) not applicable: the
+     * health cell of principle 4 has 2 < k values and is suppressed inside a
+     * published row, and the total of that column is energy's alone */
+    {
+        int64_t h1 = 0;
+        assert_int_equal(wb_store_assessment_list(st, 0, h1_cb, &h1, &err), 0);
+        assert_true(h1 > 0);
+        wb_answer na = ans("10.1", WB_LEVEL_NA);
+        assert_int_equal(wb_assessdb_answer(st, h1, cbw, &na, "cli", NULL, &err), 0);
+        na.ref = "11.1";
+        assert_int_equal(wb_assessdb_answer(st, h1, cbw, &na, "cli", NULL, &err), 0);
+    }
+    assert_int_equal(wb_assessdb_sectors(st, cbw, pr, 3, &v, &err), 0);
+    assert_string_equal(v->principle_refs[3], "BP4");
+    assert_false(v->rows[1].suppressed);
+    assert_true(v->rows[1].principles[3].suppressed);
+    assert_false(v->rows[1].principles[0].suppressed);
+    assert_int_equal(v->rows[2].principles[3].n, 3);
+    assert_true(v->rows[2].principles[3].value == v->rows[0].principles[3].value);
+    assert_int_equal(v->rows[2].principles[0].n, 6);
+    wb_sector_view_free(v);
+
     /* with k = 4 nothing is shown, the total neither */
     assert_int_equal(wb_assessdb_sectors(st, cbw, pr, 4, &v, &err), 0);
     assert_true(v->rows[0].suppressed && v->rows[1].suppressed && v->rows[2].suppressed);
     assert_true(v->rows[2].overall.suppressed);
     wb_sector_view_free(v);
+    wb_store_close(st);
+}
+
+static void test_view_json(void **state)
+{
+    (void)state;
+    wb_store *st = open_with_orgs();
+    wb_error err = {0};
+    int64_t id;
+    assert_int_equal(wb_assessdb_create(st, cbw, "Gamma", "IT", 2, "cli", &id, &err), 0);
+    wb_answer a = ans("1.1", 3);
+    a.owner = "CISO";
+    assert_int_equal(wb_assessdb_answer(st, id, cbw, &a, "cli", NULL, &err), 0);
+    a = ans("11.1", WB_LEVEL_NA);
+    assert_int_equal(wb_time_parse("2026-06-30", 10, &a.due), 0);
+    assert_int_equal(wb_assessdb_answer(st, id, cbw, &a, "cli", NULL, &err), 0);
+    wb_assessdb_view *v = NULL, *w = NULL;
+    assert_int_equal(wb_assessdb_load(st, id, 0, &v, &err), 0);
+    wb_buf b = {0};
+    assert_int_equal(wb_assessdb_view_json(v, &b), 0);
+    assert_int_equal(wb_assessdb_view_parse(b.data, b.len, "hub", &w, &err), 0);
+    assert_int_equal(w->a.id, id);
+    assert_string_equal(w->a.org_name, "Gamma");
+    assert_string_equal(w->a.scope, "IT");
+    assert_int_equal(w->a.target, 2);
+    assert_int_equal(w->version, 2);
+    assert_int_equal(w->prev_version, 1);
+    assert_int_equal(w->answers->n, 2);
+    assert_int_equal(wb_answers_find(w->answers, "11.1")->due, a.due);
+    assert_int_equal(wb_answers_find(w->previous, "1.1")->level, 3);
+    assert_string_equal(w->version_action, "answer 11.1 level n/a");
+    wb_assessdb_view_free(w);
+    wb_buf_free(&b);
+    wb_assessdb_view_free(v);
+
+    /* what a broken or hostile hub might send */
+    static const struct {
+        const char *json, *msg;
+    } bad[] = {
+        {"[]", "expected an object"},
+        {"{", "hub:"},
+        {"{\"id\":0}", "$.id"},
+        {"{\"id\":1,\"organisation\":3}", "$.organisation"},
+        {"{\"id\":1,\"organisation\":\"G\",\"sector\":null,\"catalogue\":\"c\","
+         "\"scope\":null,\"target\":9}",
+         "$.target"},
+        {"{\"id\":1,\"organisation\":\"G\",\"sector\":null,\"catalogue\":\"c\","
+         "\"scope\":null,\"target\":3,\"author\":\"a\",\"created\":\"yesterday\"}",
+         "$.created"},
+        {"{\"id\":1,\"organisation\":\"G\",\"sector\":null,\"catalogue\":\"c\","
+         "\"scope\":null,\"target\":3,\"author\":\"a\",\"created\":null,"
+         "\"newest_version\":1,\"shared_with\":{\"csirt\":false,\"supervisor\":false},"
+         "\"version\":1,\"version_time\":null,\"version_author\":null,"
+         "\"version_action\":null,\"previous_version\":0,\"previous_time\":null,"
+         "\"answers\":[{\"ref\":\"1.1\",\"level\":8}],\"previous\":[]}",
+         "$.answers"},
+        {"{\"id\":1,\"organisation\":\"G\",\"sector\":null,\"catalogue\":\"c\","
+         "\"scope\":null,\"target\":3,\"author\":\"a\",\"created\":null,"
+         "\"newest_version\":1,\"shared_with\":{\"csirt\":false,\"supervisor\":false},"
+         "\"version\":1,\"version_time\":null,\"version_author\":null,"
+         "\"version_action\":null,\"previous_version\":5,\"previous_time\":null,"
+         "\"answers\":[],\"previous\":[]}",
+         "versions out of order"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        w = NULL;
+        int rc = wb_assessdb_view_parse(bad[i].json, strlen(bad[i].json), "hub", &w, &err);
+        if (rc == 0 || w != NULL || strstr(err.msg, bad[i].msg) == NULL)
+            fail_msg("case %zu: rc %d, message '%s', want '%s'", i, rc, err.msg, bad[i].msg);
+    }
     wb_store_close(st);
 }
 
@@ -335,6 +455,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_share, setup, teardown),
         cmocka_unit_test(test_parse_ref),
         cmocka_unit_test_setup_teardown(test_sectors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_view_json, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, all_done);
 }

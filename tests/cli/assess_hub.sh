@@ -89,6 +89,8 @@ H answer "$id" 1.1 --level 5 --key "$KC" > /dev/null 2> "$T/e"; rc=$?
 check "CSIRT may not answer (403)" '[ $rc = 2 ] && grep -q "403" "$T/e"'
 H list --format json --key "$KC" > "$T/l.json"
 check "CSIRT's list holds the shared assessment" "j $T/l.json 'len(d)==1 and d[0][\"shared_with\"][\"csirt\"]'"
+H list --org delta --format json --key "$KC" > "$T/l.json"
+check "list --org narrows the list" "j $T/l.json 'd==[]'"
 H share "$id" --with csirt --revoke --key "$KG" > /dev/null
 H show "$id" --key "$KC" > /dev/null 2>&1; rc=$?
 check "CSIRT after revoke: not found again" '[ $rc = 2 ]'
@@ -115,6 +117,8 @@ check "a wrong key: exit 2" '[ $rc = 2 ] && grep -q "401" "$T/e"'
 "$WB" assess show "$id" --hub "$U" --db "$L" --key "$KG" > /dev/null 2> "$T/e"; rc=$?
 check "--hub and --db together: exit 2" '[ $rc = 2 ]'
 
-kill $SP; wait $SP 2>/dev/null; SP=
+kill $SP; wait $SP; src=$?; SP=
+check "the hub stops cleanly (exit 0, nothing from the sanitizers)" \
+  '[ $src = 0 ] && ! grep -q "Sanitizer" "$T/serve.log"'
 echo "assess_hub: $pass passed, $fail failed"
 [ $fail = 0 ]
