@@ -57,6 +57,8 @@ int wb_doc_close(wb_doc *d, wb_error *err);
 /* Frees the font caches cairo keeps for the life of the process. Only for
  * leak checkers at exit: no document may be open, in any thread. */
 void wb_report_cleanup(void);
+/* The document's title in the PDF's metadata (what a viewer shows). */
+void wb_doc_set_title(wb_doc *d, const char *title);
 /* Pages begun so far. */
 int wb_doc_pages(const wb_doc *d);
 

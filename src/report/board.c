@@ -436,6 +436,9 @@ int wb_board_render(const wb_board *b, const char *path, wb_page_format fmt, dou
     wb_doc *d;
     int rc = wb_doc_open(path, fmt, png_dpi, 1, footer, &d, err);
     if (rc != 0) return rc;
+    char title[512];
+    snprintf(title, sizeof title, "%s: %s", t->title, b->organisation ? b->organisation : "-");
+    wb_doc_set_title(d, title);
     render_header(d, b, t);
     render_figures(d, b, t);
     render_chart(d, b, t);

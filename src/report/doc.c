@@ -382,6 +382,14 @@ static bool room(wb_doc *d, double h)
     return true;
 }
 
+void wb_doc_set_title(wb_doc *d, const char *title)
+{
+    if (d->fmt != WB_PAGE_PDF || title == NULL) return;
+    char *t = wbi_clean_text(title, false);
+    if (t) cairo_pdf_surface_set_metadata(d->surface, CAIRO_PDF_METADATA_TITLE, t);
+    free(t);
+}
+
 double wb_doc_left(const wb_doc *d)
 {
     return BOTTOM - d->y;

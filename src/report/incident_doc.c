@@ -243,6 +243,7 @@ int wb_incident_render(const wb_reg_incident *ri, const char *path, wb_page_form
     wb_buf b = {0};
     snprintf(title, sizeof title, "Incident %lld: %s", (long long)ri->inc.id,
              ri->inc.title ? ri->inc.title : "");
+    wb_doc_set_title(d, title);
     wb_doc_text(d, WB_STYLE_TITLE, title, 3);
     wb_doc_text(d, WB_STYLE_SMALL,
                 "Cbw (NIS2 Art. 23) incident reporting. Times are Europe/Amsterdam unless "

@@ -53,6 +53,7 @@ rep --out "$tmp/b.pdf" || err "report pdf"
 pdfinfo "$tmp/b.pdf" >"$tmp/info" 2>&1 || err "pdfinfo: $(cat "$tmp/info")"
 grep -q '^Pages: *1$' "$tmp/info" || err "not one page: $(cat "$tmp/info")"
 grep -q '^Page size: *595.276 x 841.89 pts (A4)' "$tmp/info" || err "not A4: $(cat "$tmp/info")"
+grep -q '^Title: *Board report: digital resilience: Waterschap Oost$' "$tmp/info" || err "PDF title: $(cat "$tmp/info")"
 pdftotext -raw "$tmp/b.pdf" "$tmp/b.txt" || err "pdftotext"
 
 rep --format html --out "$tmp/b.html" || err "report html"
