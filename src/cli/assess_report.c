@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "cli/cli.h"
 #include "weerbaar/assess.h"
 #include "weerbaar/assessdb.h"
+#include "weerbaar/client.h"
 #include "weerbaar/incident.h"
 #include "weerbaar/register.h"
 #include "weerbaar/report.h"
@@ -30,7 +32,7 @@ typedef struct report_opts {
     size_t ndirs;
     const char *format; /* pdf, html or png */
     const char *lang;
-    const char *answers, *previous, *org, *scope, *db, *vuln, *out;
+    const char *answers, *previous, *org, *scope, *db, *vuln, *out, *hub, *key;
     int target;
     bool has_target;
     wb_time now;
@@ -38,7 +40,7 @@ typedef struct report_opts {
 
 static void report_usage(FILE *f)
 {
-    fputs("usage: weerbaar assess report ID --db PATH [options]\n"
+    fputs("usage: weerbaar assess report ID --db PATH | --hub URL --key KEY [options]\n"
           "       weerbaar assess report CATALOGUE --answers FILE --org ORG [--previous FILE]\n"
           "                              [--db PATH] [options]\n"
           "\n"
@@ -50,9 +52,9 @@ static void report_usage(FILE *f)
           "catalogue's attribution. The scores are those 'assess score --format json'\n"
           "prints.\n"
           "\n"
-          "  ID            an assessment in the database (as 'assess new' printed it;\n"
-          "                ID@VERSION for an older version), compared with the version\n"
-          "                before it\n"
+          "  ID            an assessment in the database or on the hub (as 'assess new'\n"
+          "                printed it; ID@VERSION for an older version), compared with\n"
+          "                the version before it\n"
           "  CATALOGUE     with --answers: a catalogue as 'assess catalogues' lists it\n"
           "\n"
           "options:\n"
@@ -60,6 +62,8 @@ static void report_usage(FILE *f)
           "  --out FILE        where to write (default: standard output)\n"
           "  --lang L          nl or en (default en)\n"
           "  --db PATH         the local database: the assessment and the incident register\n"
+          "  --hub URL         a hub instead: the assessment and the incidents the key may\n"
+          "                    see (--key KEY, or $WEERBAAR_KEY)\n"
           "  --answers FILE    the answers (CSV or JSON) of the file form\n"
           "  --previous FILE   the answers of the previous assessment (file form)\n"
           "  --org ORG         the organisation (file form; with --db only its incidents)\n"
@@ -73,6 +77,8 @@ static void report_usage(FILE *f)
           "\n"
           "examples:\n"
           "  weerbaar assess report 1 --db org.db --vuln scan.json --out board.pdf\n"
+          "  weerbaar assess report 7@2 --hub https://hub.example --key $KEY --lang nl \\\n"
+          "      --out bestuur.pdf\n"
           "  weerbaar assess report cbw_nis2 --answers 2026.csv --previous 2025.csv \\\n"
           "      --org 'Waterschap Oost' --lang nl --format html --out board.html\n"
           "  weerbaar vuln scan --advisories csaf/ --inventory sbom.json --format json >scan.json\n"
@@ -136,6 +142,51 @@ static void board_data_free(board_data *bd)
     free(bd->overdue);
     free(bd->incidents);
     wb_arena_free(&bd->arena);
+}
+
+/* Where the assessment and the incidents come from: a database, a hub, or
+ * (file form without either) nowhere. */
+typedef struct source {
+    wb_store *st;
+    wb_hub_client hc;
+    bool hub, curl;
+} source;
+
+static int source_open(source *src, const report_opts *o)
+{
+    wb_error err = {0};
+    memset(src, 0, sizeof *src);
+    if (o->db && o->hub) {
+        wb_cli_error("assess report: give --db PATH or --hub URL --key KEY, not both");
+        return WB_EXIT_ERROR;
+    }
+    if (o->db) {
+        if (wb_store_open(&src->st, o->db, &err) != 0) {
+            wb_cli_report(&err);
+            return WB_EXIT_ERROR;
+        }
+        return WB_EXIT_OK;
+    }
+    if (o->hub == NULL) return WB_EXIT_OK;
+    src->hub = true;
+    src->hc.base = o->hub;
+    src->hc.key = o->key ? o->key : getenv("WEERBAAR_KEY");
+    if (src->hc.key == NULL) {
+        wb_cli_error("assess report: --hub needs an API key: --key KEY or WEERBAAR_KEY");
+        return WB_EXIT_ERROR;
+    }
+    if (wb_hub_global_init() != 0) {
+        wb_cli_error("assess report: cannot start the HTTP client");
+        return WB_EXIT_ERROR;
+    }
+    src->curl = true;
+    return WB_EXIT_OK;
+}
+
+static void source_close(source *src)
+{
+    wb_store_close(src->st);
+    if (src->curl) wb_hub_global_cleanup();
 }
 
 /* A requirement's text for the report: its name, else its description. */
@@ -323,6 +374,96 @@ static int fill_incidents(board_data *bd, wb_store *st, const char *org)
     return status;
 }
 
+/* The same from a hub: GET /api/v1/incidents?now= gives every incident the
+ * key may see with its deadlines judged at the report's time. The answer is
+ * checked as any input is, with the JSON path of what is wrong. */
+static int hub_incident(board_data *bd, json_t *o, size_t i, const char *base, wb_error *err)
+{
+    json_t *id = json_object_get(o, "id"), *dls = json_object_get(o, "deadlines");
+    const char *title = json_string_value(json_object_get(o, "title"));
+    const char *status = json_string_value(json_object_get(o, "status"));
+    const char *aware = json_string_value(json_object_get(o, "aware_at"));
+    wb_board_incident *bi = &bd->incidents[bd->nincidents];
+    memset(bi, 0, sizeof *bi);
+    if (!json_is_integer(id) || !title || !status || !aware || !json_is_array(dls) ||
+        wb_time_parse(aware, strlen(aware), &bi->aware_at) != 0)
+        return wb_error_set(err, WB_EPARSE,
+                            "%s: $.response[%zu]: not an incident (id, title, status, aware_at, "
+                            "deadlines)",
+                            base, i);
+    bi->id = json_integer_value(id);
+    bi->title = wb_arena_strdup(&bd->arena, title);
+    bi->status = wb_arena_strdup(&bd->arena, status);
+    if (bi->title == NULL || bi->status == NULL)
+        return wb_error_set(err, WB_ENOMEM, "assess report: out of memory");
+    for (size_t k = 0; k < json_array_size(dls); k++) {
+        json_t *d = json_array_get(dls, k);
+        const char *stage = json_string_value(json_object_get(d, "stage"));
+        const char *state = json_string_value(json_object_get(d, "state"));
+        wb_stage sg;
+        int st = -1;
+        for (int x = WB_DEADLINE_OPEN; state && x <= WB_DEADLINE_OVERDUE; x++)
+            if (strcmp(state, wb_deadline_state_name((wb_deadline_state)x)) == 0) st = x;
+        if (stage == NULL || wb_stage_parse(stage, &sg) != 0 || st < 0)
+            return wb_error_set(err, WB_EPARSE,
+                                "%s: $.response[%zu].deadlines[%zu]: want a known stage and "
+                                "state",
+                                base, i, k);
+        if (!bi->has[sg] || (wb_deadline_state)st > bi->state[sg])
+            bi->state[sg] = (wb_deadline_state)st;
+        bi->has[sg] = true;
+    }
+    bd->nincidents++;
+    return 0;
+}
+
+static int fill_incidents_hub(board_data *bd, const source *src, const char *org)
+{
+    wb_error err = {0};
+    char now[48], path[96];
+    wb_time_format(bd->b.as_of, now, sizeof now);
+    snprintf(path, sizeof path, "/api/v1/incidents?now=%s", now);
+    wb_buf b = {0};
+    json_t *root = NULL;
+    int rc = wb_hub_call(&src->hc, "GET", path, NULL, 0, &b, NULL, &err);
+    if (rc == 0) {
+        json_error_t je;
+        root = json_loadb(b.data, b.len, 0, &je);
+        if (!json_is_array(json_object_get(root, "response")))
+            rc = wb_error_set(&err, WB_EPARSE, "%s: $.response: not the list of incidents",
+                              src->hc.base);
+    }
+    json_t *list = json_object_get(root, "response");
+    if (rc == 0) {
+        bd->incidents = calloc(json_array_size(list) + 1, sizeof *bd->incidents);
+        if (bd->incidents == NULL) rc = wb_error_set(&err, WB_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; rc == 0 && i < json_array_size(list); i++) {
+        json_t *o = json_array_get(list, i);
+        const char *name = json_string_value(json_object_get(o, "org"));
+        const char *aware = json_string_value(json_object_get(o, "aware_at"));
+        wb_time t;
+        wb_civil c;
+        /* this year's incidents of the organisation, as from a database */
+        if (org && (name == NULL || strcmp(name, org) != 0)) continue;
+        if (aware && wb_time_parse(aware, strlen(aware), &t) == 0) {
+            wb_ams_to_civil(t, &c, NULL);
+            if (c.year != bd->b.year) continue;
+        }
+        rc = hub_incident(bd, o, i, src->hc.base, &err);
+    }
+    json_decref(root);
+    wb_buf_free(&b);
+    if (rc != 0) {
+        wb_cli_report(&err);
+        return WB_EXIT_ERROR;
+    }
+    bd->b.has_incidents = true;
+    bd->b.incidents = bd->incidents;
+    bd->b.nincidents = bd->nincidents;
+    return WB_EXIT_OK;
+}
+
 /* ---- writing ------------------------------------------------------------------------ */
 
 typedef struct board_page {
@@ -369,7 +510,7 @@ static int write_board(const wb_board *b, const report_opts *o)
 /* ---- the two forms ---------------------------------------------------------------- */
 
 /* Loads --vuln and the incidents, then writes the report. */
-static int finish(board_data *bd, const report_opts *o, wb_store *st, const char *org)
+static int finish(board_data *bd, const report_opts *o, const source *src, const char *org)
 {
     wb_error err = {0};
     if (o->vuln) {
@@ -380,7 +521,8 @@ static int finish(board_data *bd, const report_opts *o, wb_store *st, const char
         bd->b.has_vuln = true;
         bd->b.vuln_source = o->vuln;
     }
-    if (st && fill_incidents(bd, st, org) != WB_EXIT_OK) return WB_EXIT_ERROR;
+    if (src->st && fill_incidents(bd, src->st, org) != WB_EXIT_OK) return WB_EXIT_ERROR;
+    if (src->hub && fill_incidents_hub(bd, src, org) != WB_EXIT_OK) return WB_EXIT_ERROR;
     return write_board(&bd->b, o);
 }
 
@@ -428,14 +570,13 @@ static int report_files(wb_catset *set, const report_opts *o, const char *catnam
     bd.b.scope = o->scope;
     bd.b.assessment = o->answers;
     bd.b.previous = o->previous;
-    wb_store *st = NULL;
+    source src;
     int status = fill_scores(&bd, cat, pr, ans, prev, o);
-    if (status == WB_EXIT_OK && o->db && wb_store_open(&st, o->db, &err) != 0) {
-        wb_cli_report(&err);
-        status = WB_EXIT_ERROR;
+    if (status == WB_EXIT_OK) status = source_open(&src, o);
+    if (status == WB_EXIT_OK) {
+        status = finish(&bd, o, &src, o->org);
+        source_close(&src);
     }
-    if (status == WB_EXIT_OK) status = finish(&bd, o, st, o->org);
-    wb_store_close(st);
     board_data_free(&bd);
     wb_answers_free(ans);
     wb_answers_free(prev);
@@ -463,15 +604,31 @@ static int run_report(const report_opts *o, char **args, int nargs)
     return status;
 }
 
-/* An assessment in the database, against the version before it. */
+/* An assessment's version with the one before it, from the database or,
+ * as `assess show ID --hub` reads it, from the hub. */
+static int load_view(const source *src, int64_t id, int version, wb_assessdb_view **out,
+                     wb_error *err)
+{
+    if (!src->hub) return wb_assessdb_load(src->st, id, version, out, err);
+    char path[96], q[32] = "";
+    if (version > 0) snprintf(q, sizeof q, "?version=%d", version);
+    snprintf(path, sizeof path, "/api/v1/assessments/%lld%s", (long long)id, q);
+    wb_buf b = {0};
+    int rc = wb_hub_call(&src->hc, "GET", path, NULL, 0, &b, NULL, err);
+    if (rc == 0) rc = wb_assessdb_view_parse(b.data, b.len, src->hc.base, out, err);
+    wb_buf_free(&b);
+    return rc;
+}
+
+/* An assessment in the database or on a hub, against the version before it. */
 static int report_db(wb_catset *set, const report_opts *o, const char *ref)
 {
     wb_error err = {0};
     int64_t id;
     int version;
-    if (o->db == NULL) {
-        wb_cli_error("assess report: '%s': give --db PATH for an assessment in a database, or "
-                     "--answers FILE for a file of answers",
+    if (o->db == NULL && o->hub == NULL) {
+        wb_cli_error("assess report: '%s': give --db PATH (or --hub URL --key KEY) for an "
+                     "assessment kept there, or --answers FILE for a file of answers",
                      ref);
         return WB_EXIT_ERROR;
     }
@@ -487,14 +644,15 @@ static int report_db(wb_catset *set, const report_opts *o, const char *ref)
                      ref);
         return WB_EXIT_ERROR;
     }
-    wb_store *st = NULL;
+    source src;
     wb_assessdb_view *v = NULL;
     const wb_catalogue *cat, *pr = NULL;
-    if (wb_store_open(&st, o->db, &err) != 0 || wb_assessdb_load(st, id, version, &v, &err) != 0 ||
+    if (source_open(&src, o) != WB_EXIT_OK) return WB_EXIT_ERROR;
+    if (load_view(&src, id, version, &v, &err) != 0 ||
         wb_catset_get(set, v->a.catalogue, &cat, &err) != 0) {
         wb_cli_report(&err);
         wb_assessdb_view_free(v);
-        wb_store_close(st);
+        source_close(&src);
         return WB_EXIT_ERROR;
     }
     if (v->version == 0) {
@@ -502,7 +660,7 @@ static int report_db(wb_catset *set, const report_opts *o, const char *ref)
                      "answer --help')",
                      (long long)id);
         wb_assessdb_view_free(v);
-        wb_store_close(st);
+        source_close(&src);
         return WB_EXIT_ERROR;
     }
     if (wb_catset_get(set, WB_PRINCIPLES_CATALOGUE, &pr, &err) != 0) pr = NULL;
@@ -520,10 +678,10 @@ static int report_db(wb_catset *set, const report_opts *o, const char *ref)
     /* the assessment's own target, unless --target overrides it */
     bd.b.target = o->has_target ? o->target : v->a.target;
     int status = fill_scores(&bd, cat, pr, v->answers, v->prev_version > 0 ? v->previous : NULL, o);
-    if (status == WB_EXIT_OK) status = finish(&bd, o, st, v->a.org_name);
+    if (status == WB_EXIT_OK) status = finish(&bd, o, &src, v->a.org_name);
     board_data_free(&bd);
     wb_assessdb_view_free(v);
-    wb_store_close(st);
+    source_close(&src);
     return status;
 }
 
@@ -541,7 +699,9 @@ int wb_cmd_assess_report(int argc, char **argv)
         O_DB,
         O_VULN,
         O_OUT,
-        O_NOW
+        O_NOW,
+        O_HUB,
+        O_KEY
     };
     static const struct option opts[] = {{"catalogues", required_argument, NULL, O_DIRS},
                                          {"format", required_argument, NULL, O_FORMAT},
@@ -555,6 +715,8 @@ int wb_cmd_assess_report(int argc, char **argv)
                                          {"vuln", required_argument, NULL, O_VULN},
                                          {"out", required_argument, NULL, O_OUT},
                                          {"now", required_argument, NULL, O_NOW},
+                                         {"hub", required_argument, NULL, O_HUB},
+                                         {"key", required_argument, NULL, O_KEY},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     report_opts o = {.format = "pdf", .lang = "en", .target = WB_ASSESS_DEFAULT_TARGET};
@@ -624,6 +786,12 @@ int wb_cmd_assess_report(int argc, char **argv)
                              optarg);
                 return WB_EXIT_ERROR;
             }
+            break;
+        case O_HUB:
+            o.hub = optarg;
+            break;
+        case O_KEY:
+            o.key = optarg;
             break;
         case 'h':
             report_usage(stdout);

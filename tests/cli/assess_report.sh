@@ -131,6 +131,32 @@ grep -q "assessment $id@2" "$tmp/db.txt" || err "report ID names the version"
 "$bin" assess report "$id@1" --db "$db" --now $NOW --format html | grep -q 'previous 0' &&
     err "version 1 has no previous version"
 
+# The same assessment and incidents from a hub serving that database: the
+# same page, word for word.
+if command -v curl >/dev/null; then
+    q admin user add boss@oost.example --org "Waterschap Oost" --role org-admin
+    key=$("$bin" admin key add boss@oost.example --db "$db" | awk '/^key:/ {print $2}')
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    "$bin" serve --db "$db" --listen 127.0.0.1:$port >"$tmp/serve.log" 2>&1 &
+    sp=$!
+    for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+    "$bin" assess report "$id" --hub "http://127.0.0.1:$port" --key "$key" --vuln "$tmp/scan.json" \
+        --now $NOW --out "$tmp/hub.pdf" 2>"$tmp/e" || err "report over --hub: $(cat "$tmp/e")"
+    pdftotext -raw "$tmp/hub.pdf" "$tmp/hub.txt"
+    cmp -s "$tmp/hub.txt" "$tmp/db.txt" || err "the hub's report differs: $(diff "$tmp/db.txt" "$tmp/hub.txt" | head)"
+    "$bin" assess report cbw_nis2 --answers $A/cbw-2026.csv --previous $A/cbw-2025.csv \
+        --org "Waterschap Oost" --now $NOW --hub "http://127.0.0.1:$port" --key "$key" \
+        --vuln "$tmp/scan.json" --out "$tmp/hubf.pdf" || err "file form with --hub"
+    pdftotext -raw "$tmp/hubf.pdf" "$tmp/hubf.txt"
+    numbers "$tmp/hubf.txt" "$tmp/s.json" "$tmp/p.json"
+    "$bin" assess report "$id" --hub "http://127.0.0.1:$port" --key nope --out "$tmp/x.pdf" 2>"$tmp/e"
+    [ $? = 2 ] && grep -q '401' "$tmp/e" || err "a bad key: $(cat "$tmp/e")"
+    "$bin" assess report "$id" --hub "http://127.0.0.1:$port" --db "$db" --out "$tmp/x.pdf" 2>"$tmp/e"
+    [ $? = 2 ] && grep -q 'not both' "$tmp/e" || err "--hub and --db"
+    kill $sp
+    wait $sp 2>/dev/null
+fi
+
 # PNG: the page at 110 dpi; standard output when --out is not given.
 rep --format png --out "$tmp/b.png" || err "report png"
 python3 - "$tmp/b.png" <<'PY' || err "png size"
@@ -218,7 +244,7 @@ expect2 "unknown catalogue 'nope'" nope --answers $A/cbw-2026.csv --org X --out 
 expect2 "--previous goes with --answers" 1 --previous $A/cbw-2025.csv --db "$db"
 expect2 "no assessment 99" 99 --db "$db" --out "$tmp/x.pdf"
 expect2 "'x1' is not an assessment id" x1 --db "$db" --out "$tmp/x.pdf"
-expect2 "give --db PATH for an assessment" 1 --out "$tmp/x.pdf"
+expect2 "give --db PATH (or --hub URL --key KEY) for an assessment" 1 --out "$tmp/x.pdf"
 expect2 "--org and --scope go with --answers" "$id" --db "$db" --org X --out "$tmp/x.pdf"
 id2=$("$bin" assess new --catalogue cbw_nis2 --org "Waterschap Oost" --db "$db" | tail -1)
 expect2 "assessment $id2 has no answers yet" "$id2" --db "$db" --out "$tmp/x.pdf"
