@@ -41,8 +41,8 @@ typedef struct report_opts {
 static void report_usage(FILE *f)
 {
     fputs("usage: weerbaar assess report ID --db PATH | --hub URL --key KEY [options]\n"
-          "       weerbaar assess report CATALOGUE --answers FILE --org ORG [--previous FILE]\n"
-          "                              [--db PATH] [options]\n"
+          "       weerbaar assess report CATALOGUE --answers FILE --org ORG\n"
+          "                              [--previous FILE] [--db PATH] [options]\n"
           "\n"
           "The one-page board report of an assessment: the overall score and coverage,\n"
           "the five basic principles against the target and the previous assessment, the\n"
@@ -81,9 +81,10 @@ static void report_usage(FILE *f)
           "      --out bestuur.pdf\n"
           "  weerbaar assess report cbw_nis2 --answers 2026.csv --previous 2025.csv \\\n"
           "      --org 'Waterschap Oost' --lang nl --format html --out board.html\n"
-          "  weerbaar vuln scan --advisories csaf/ --inventory sbom.json --format json >scan.json\n"
-          "  weerbaar assess report cbw_nis2 --answers 2026.csv --org Gamma --vuln scan.json \\\n"
-          "      --db incidents.db --out board.pdf\n"
+          "  weerbaar vuln scan --advisories csaf/ --inventory sbom.json --format json \\\n"
+          "      >scan.json\n"
+          "  weerbaar assess report cbw_nis2 --answers 2026.csv --org Gamma \\\n"
+          "      --vuln scan.json --db incidents.db --out board.pdf\n"
           "\n"
           "Exit status: 0 written, 2 an error (a bad answers or scan file: the row or JSON\n"
           "path on stderr).\n",
