@@ -25,6 +25,9 @@ q incident new --org Gamma --title "Portal DDoS" --aware-at 2026-01-30T09:00:00+
 q incident report 1 --stage early-warning --file $D/early-warning.json --submitted-at 2026-01-30T20:00:00+01:00
 q incident report 1 --stage notification --file $D/notification.json --submitted-at 2026-02-03T10:00:00+01:00
 q incident comment 1 --text "Please send the firewall logs of 30 January"
+# a correction that withdraws a field and adds a money amount
+echo '{"impact": {"duration_minutes": null, "financial_loss_eur": 1234.5}}' >"$tmp/corr.json"
+q incident report 1 --stage notification --file "$tmp/corr.json" --submitted-at 2026-02-04T10:00:00+01:00
 
 "$bin" incident export 1 --format pdf --out "$tmp/i.pdf" --now $NOW --db "$db" || err "export pdf"
 pdfinfo "$tmp/i.pdf" >"$tmp/info" 2>&1 || err "pdfinfo: $(cat "$tmp/info")"
@@ -49,6 +52,11 @@ has(r"Report 1: early-warning, submitted 2026-01-30 20:00 \+01:00", "report 1")
 has(r"contact: e-mail csirt@example\.nl", "report field")
 has(r"Report 2: notification", "report 2")
 has(r"comment .* Please send the firewall logs of 30 January", "CSIRT comment")
+has(r"Report 3: notification, submitted 2026-02-04 10:00 \+01:00 channel recorded \(made through another channel", "correction")
+has(r"duration \(minutes\) \(withdrawn\) financial loss \(EUR\) 1234\.50", "withdrawn field and amount")
+# the merged state: the withdrawn duration is gone, the amount is there
+state = text[text.index("Current state"):]
+if "duration (minutes)" in state or "financial loss (EUR) 1234.50" not in state: bad.append("merged state")
 if bad: print("\n".join(bad)); print(text[:2500]); sys.exit(1)
 PY
 
@@ -57,7 +65,7 @@ PY
 pdftotext -raw "$tmp/u.pdf" - | grep -q '2026-01-30 08:00 UTC' || err "--utc times"
 
 # many reports: several pages, every report in them, a page footer on each
-for i in $(seq 2 40); do
+for i in $(seq 2 39); do
     python3 -c "import json; print(json.dumps({'summary': 'Correction %d: ' % $i + 'the portal was slow. ' * 12}))" >"$tmp/c.json"
     q incident report 1 --stage early-warning --file "$tmp/c.json" --submitted-at 2026-02-0$((i % 9 + 1))T12:00:00+01:00
 done
