@@ -726,7 +726,7 @@ void wb_doc_chart_draw(wb_doc *d, const wb_doc_chart *c)
 
 /* ---- key figures ----------------------------------------------------------------------- */
 
-#define FIG_H 52.0
+#define FIG_H 55.0
 
 void wb_doc_figures(wb_doc *d, const wb_doc_figure *f, size_t n)
 {
