@@ -37,6 +37,8 @@ static void assess_usage(FILE *f)
           "       weerbaar assess new|answer|import|export|show ID|history|diff A B|share|\n"
           "                       sectors|list ... --db PATH | --hub URL --key KEY\n"
           "                       (assessments kept as versions: 'weerbaar assess new --help')\n"
+          "       weerbaar assess report ID|CATALOGUE ... --format pdf|html|png (see 'weerbaar\n"
+          "                              assess report --help')\n"
           "\n"
           "Control catalogues (the Cbw (NIS2) Control Framework, ABRO 2026, NIST CSF 2.0,\n"
           "the NIS2 and CER directives and the NCSC basic principles) and the scores of an\n"
@@ -54,6 +56,7 @@ static void assess_usage(FILE *f)
           "               note; level 0-5 or n/a)\n"
           "  diff         what improved, slipped, stayed, is new or was removed between\n"
           "               two answers files\n"
+          "  report       the one-page board report (PDF, HTML or PNG)\n"
           "\n"
           "options:\n"
           "  --catalogues DIR  also read the *.yaml catalogues in DIR (repeatable; a name\n"
@@ -72,6 +75,7 @@ static void assess_usage(FILE *f)
           "  weerbaar assess show cbw_nis2 11.1 --lang nl\n"
           "  weerbaar assess score cbw_nis2 --answers answers.csv --target 3\n"
           "  weerbaar assess diff cbw_nis2 --from 2025.csv --to 2026.csv\n"
+          "  weerbaar assess report cbw_nis2 --answers 2026.csv --org Gamma --out board.pdf\n"
           "\n"
           "Exit status: 0 done, 2 an error (unknown catalogue or ref, a bad answers\n"
           "file: the row, column and reason on stderr).\n",
@@ -719,6 +723,13 @@ int wb_cmd_assess(int argc, char **argv)
                                          {"to", required_argument, NULL, O_TO},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
+    /* report has options of its own (assess_report.c); the action is the
+     * first word that is not an option */
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] != '-') {
+            if (strcmp(argv[i], "report") == 0) return wb_cmd_assess_report(argc, argv);
+            break;
+        }
     /* assessments in a database or on a hub: assess_db.c */
     int db_status = wb_cli_assess_db(argc, argv);
     if (db_status >= 0) return db_status;
@@ -792,7 +803,7 @@ int wb_cmd_assess(int argc, char **argv)
     else if (strcmp(action, "diff") == 0)
         run = cmd_diff;
     else if (strcmp(action, "catalogues") != 0) {
-        wb_cli_error("assess: unknown action '%s' (catalogues, show, score, diff)", action);
+        wb_cli_error("assess: unknown action '%s' (catalogues, show, score, diff, report)", action);
         return WB_EXIT_ERROR;
     }
     if (run == NULL && nargs != 0) {

@@ -28,8 +28,21 @@ int wb_cmd_cpe(int argc, char **argv);
 int wb_cmd_serve(int argc, char **argv);
 int wb_cmd_admin(int argc, char **argv);
 int wb_cmd_assess(int argc, char **argv);
+/* `assess report`, called by wb_cmd_assess (assess_report.c). */
+int wb_cmd_assess_report(int argc, char **argv);
 int wb_cmd_incident(int argc, char **argv);
 int wb_cmd_vuln(int argc, char **argv);
+
+/* Renders a page through render(ud, path, err) into the file out, or to
+ * standard output when out is NULL or "-" (render.c). cmd names the command
+ * in messages. Returns the exit status. */
+typedef int (*wb_cli_render_fn)(void *ud, const char *path, wb_error *err);
+int wb_cli_write_rendered(const char *cmd, const char *out, wb_cli_render_fn render, void *ud);
+
+/* `incident export ID --format pdf`: the incident as a PDF into out (NULL or
+ * "-": standard output); incident_export.c. Returns the exit status. */
+struct wb_reg_incident;
+int wb_cli_incident_pdf(const struct wb_reg_incident *ri, const char *out, bool utc);
 
 /* Prints "weerbaar: message" to stderr. */
 void wb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

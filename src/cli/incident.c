@@ -56,7 +56,9 @@ static void incident_usage(FILE *f)
           "  report ID --stage STAGE --file REPORT.json [--submitted-at TIME]\n"
           "      (--stage gdpr-breach without --file records the GDPR notification;\n"
           "      --submitted-at only with --db: on a hub its receipt time counts)\n"
-          "  handled ID --at TIME;  show ID;  list;  export ID --format json\n"
+          "  handled ID --at TIME;  show ID;  list\n"
+          "  export ID --format json|pdf [--out FILE]   everything about the incident: JSON,\n"
+          "      or a PDF (deadlines and states, reports, CSIRT actions) for the file\n"
           "  due [--now TIME]   every deadline of every incident; exit 1 if overdue\n"
           "  ack ID;  ask ID --by TIME;  comment ID --text TEXT   (the CSIRT)\n"
           "  share ID --tlp LEVEL --distribution N [--sharing-group NAME] [--anonymous]\n"
@@ -106,6 +108,7 @@ static void incident_usage(FILE *f)
           "  weerbaar incident due --format json --hub https://hub.example --key $KEY\n"
           "  weerbaar incident share 1 --tlp green --distribution 1 --anonymous --hub URL --key K\n"
           "  weerbaar incident hooks run --once --db reg.db   # from cron, every minute\n"
+          "  weerbaar incident export 1 --format pdf --out incident-1.pdf --db reg.db\n"
           "\n"
           "Exit status: 0 success (validate: valid), 1 deadlines: something overdue,\n"
           "2 an error or an invalid report. Documentation: docs/incident.md.\n",
@@ -145,7 +148,8 @@ enum {
     O_KEY,
     O_DISTRIBUTION,
     O_SHARING_GROUP,
-    O_ANONYMOUS
+    O_ANONYMOUS,
+    O_OUT
 };
 
 #define MAX_LIST 64
@@ -175,6 +179,9 @@ typedef struct opts {
     const char *hub, *key, *sharing_group;
     int64_t distribution;
     bool anonymous;
+    /* export --format pdf (incident_export.c) */
+    bool pdf;
+    const char *out;
 } opts;
 
 static int parse_time_opt(const char *opt, const char *s, wb_time *out)
@@ -238,6 +245,7 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
         {"distribution", required_argument, NULL, O_DISTRIBUTION},
         {"sharing-group", required_argument, NULL, O_SHARING_GROUP},
         {"anonymous", no_argument, NULL, O_ANONYMOUS},
+        {"out", required_argument, NULL, O_OUT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
@@ -340,8 +348,10 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
         case O_FORMAT:
             if (strcmp(optarg, "json") == 0)
                 o->json = true;
+            else if (strcmp(optarg, "pdf") == 0)
+                o->pdf = true;
             else if (strcmp(optarg, "table") != 0) {
-                wb_cli_error("incident: --format '%s': table or json", optarg);
+                wb_cli_error("incident: --format '%s': table or json (pdf for export)", optarg);
                 return -1;
             }
             break;
@@ -407,6 +417,9 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
             break;
         case O_ANONYMOUS:
             o->anonymous = true;
+            break;
+        case O_OUT:
+            o->out = optarg;
             break;
         default:
             wb_cli_error("incident: unknown option or missing value '%s' (see 'weerbaar "
@@ -1071,13 +1084,18 @@ static int output_incident(json_t *inc, const opts *o)
 
 static int cmd_show(reg_ctx *c, const opts *o, bool export)
 {
-    if (export && !o->json) {
-        wb_cli_error("incident export: --format json is required (pdf follows later)");
+    if (export && !o->json && !o->pdf) {
+        wb_cli_error("incident export: --format json is required (or --format pdf)");
         return WB_EXIT_ERROR;
     }
     wb_time now = o->now != WB_TIME_NONE ? o->now : wb_time_now();
     wb_reg_incident *ri = NULL;
     if (wb_reg_incident_load(c->st, c->id, now, &ri, &c->err) != 0) return reg_fail(c);
+    if (export && o->pdf) {
+        int status = wb_cli_incident_pdf(ri, o->out, o->utc);
+        wb_reg_incident_free(ri);
+        return status;
+    }
     wb_buf b = {0};
     unsigned parts = export ? WB_REG_JSON_REPORTS | WB_REG_JSON_STATE : 0;
     json_t *inc = wb_reg_incident_json(ri, parts, &b) == 0 ? json_loads(b.data, 0, NULL) : NULL;
@@ -1389,7 +1407,8 @@ static int remote_action(hub_ctx *h, const opts *o, wb_incident_action_kind kind
 static int remote_show(hub_ctx *h, const opts *o, bool export)
 {
     if (export && !o->json) {
-        wb_cli_error("incident export: --format json is required (pdf follows later)");
+        wb_cli_error("incident export: --format pdf is made from a local register (--db); over "
+                     "--hub export --format json");
         return WB_EXIT_ERROR;
     }
     char path[128];
@@ -1604,6 +1623,10 @@ static int cmd_register(const opts *o, const char *action, char **args, int narg
     reg_ctx c = {0};
     if (!o->db && !o->hub) {
         wb_cli_error("incident %s: --db PATH or --hub URL --key KEY is required", action);
+        return WB_EXIT_ERROR;
+    }
+    if (o->pdf && strcmp(action, "export") != 0) {
+        wb_cli_error("incident %s: --format pdf is for export", action);
         return WB_EXIT_ERROR;
     }
     if (takes_id(action)) {

@@ -25,6 +25,7 @@
 #include "weerbaar/normalize.h"
 #include "weerbaar/purl.h"
 #include "weerbaar/register.h"
+#include "weerbaar/report.h"
 #include "weerbaar/scan.h"
 #include "weerbaar/store.h"
 #include "weerbaar/vers.h"
