@@ -27,6 +27,7 @@ int wb_cmd_purl(int argc, char **argv);
 int wb_cmd_cpe(int argc, char **argv);
 int wb_cmd_serve(int argc, char **argv);
 int wb_cmd_admin(int argc, char **argv);
+int wb_cmd_feed(int argc, char **argv);
 int wb_cmd_assess(int argc, char **argv);
 int wb_cmd_incident(int argc, char **argv);
 int wb_cmd_vuln(int argc, char **argv);

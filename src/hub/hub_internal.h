@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "weerbaar/feed.h"
 #include "weerbaar/hub.h"
 
 /* Longest attribute value and info string accepted (bytes). */
@@ -114,6 +115,51 @@ int wbi_sightings_parse(const char *body, size_t len, unsigned max_depth, int64_
 
 void wbi_problem_set(wbi_problem *p, unsigned status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* As wbi_event_parse, from an already parsed document: takes ownership of
+ * root (freed by wbi_event_free, also after a failure). base names the
+ * input in messages ("$" or a file name). */
+int wbi_event_parse_json(json_t *root, const wbi_limits *lim, int64_t now, wbi_event_in *ev,
+                         wbi_problem *prob);
+
+/* ---- feeds and exports (feed.c, feed_pull.c, stix_out.c, stream.c) --------------- */
+
+/* MD5 of data as 32 lower-case hex digits (md5.c): MISP's hashes.csv. */
+void wbi_md5_hex(const void *data, size_t n, char out[33]);
+
+/* Adds the tlp: tag an event without one is read as (amber), so that what
+ * is served names the TLP the hub enforced. */
+void wbi_add_effective_tlp(json_t *e, wb_tlp tlp);
+
+/* A manifest entry: an event uuid and its timestamp. */
+typedef struct wbi_feed_entry {
+    char uuid[WB_UUID_LEN + 1];
+    int64_t timestamp;
+} wbi_feed_entry;
+
+/* Parses a MISP feed manifest (no database: the fuzz target drives it).
+ * Entries that are not valid (a key that is not a uuid, a missing or bad
+ * timestamp) are left out and counted in *bad, the first one described in
+ * prob->msg. Returns 0 with a heap array in *out (the caller frees it),
+ * or -1 with *prob set when the document is not a manifest at all. */
+int wbi_feed_manifest_parse(const char *text, size_t len, unsigned max_depth, size_t max_events,
+                            wbi_feed_entry **out, size_t *n, size_t *bad, wbi_problem *prob);
+
+/* The STIX 2.1 bundle of an event for p (stix_out.c): the attributes p may
+ * see that map to STIX patterns. *admin_reads counts the items visible
+ * only through the site-admin right. */
+int wbi_stix_bundle(wb_store *st, const wb_principal *p, const wb_event_rec *ev, json_t **out,
+                    size_t *admin_reads, wb_error *err);
+
+/* Produces a streamed body on a thread of its own with a store connection
+ * of its own (stream.c): run(ctx, st, write, wctx) writes the body; free_ctx
+ * releases ctx afterwards. The stream owns ctx from the call on, also when
+ * NULL is returned (out of memory, database not opened: *err says). */
+typedef int (*wbi_stream_run)(void *ctx, wb_store *st, wb_feed_write_fn w, void *wctx,
+                              wb_error *err);
+wb_hub_stream *wbi_stream_start(const char *db, wbi_stream_run run, void *ctx,
+                                void (*free_ctx)(void *ctx), void (*log)(void *ud, const char *msg),
+                                void *log_ud, wb_error *err);
 
 /* ---- rate limiting ------------------------------------------------------------- */
 

@@ -14,6 +14,7 @@
 #include "weerbaar/core.h"
 #include "weerbaar/cpe.h"
 #include "weerbaar/error.h"
+#include "weerbaar/feed.h"
 #include "weerbaar/hub.h"
 #include "weerbaar/incident.h"
 #include "weerbaar/io.h"
