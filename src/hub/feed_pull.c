@@ -13,7 +13,9 @@
  *
  * A feed carries no audience (MISP strips distribution from feeds): the
  * pulled events are created for the organisation given with --as, with
- * the distribution given on the command line; the attributes inherit it.
+ * the distribution given on the command line; the attributes inherit it,
+ * except that AMBER+STRICT and RED events and attributes, which the policy
+ * lets travel only with distribution 0 or 4, stay at 0.
  * The organisation that made the event is kept as its Orgc, as MISP does.
  * Whatever a feed file says about distribution or sharing groups is
  * dropped: another instance's sharing group ids mean nothing here.
@@ -244,6 +246,53 @@ static void drop_attr_audience(json_t *holder)
     }
 }
 
+static bool strict_tags(const json_t *holder)
+{
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(holder, "Tag"), i, t)
+    {
+        const char *name = json_string_value(json_object_get(t, "name"));
+        wb_tlp v;
+        if (name && strlen(name) > 4 && wb_strn_ieq(name, 4, "tlp:") &&
+            wb_tlp_parse(name, strlen(name), &v) == 0 &&
+            (v == WB_TLP_AMBER_STRICT || v == WB_TLP_RED))
+            return true;
+    }
+    return false;
+}
+
+static size_t narrow_attrs(json_t *holder)
+{
+    size_t n = 0, i;
+    json_t *a;
+    json_array_foreach(json_object_get(holder, "Attribute"), i, a)
+    {
+        if (json_is_object(a) && strict_tags(a)) {
+            json_object_set_new(a, "distribution", json_integer(0));
+            n++;
+        }
+    }
+    return n;
+}
+
+/* AMBER+STRICT and RED travel only with distribution 0 or 4 (policy.c).
+ * Asked to share a feed with the community, such events and attributes
+ * stay with the pulling organisation instead (0): narrowed, never widened,
+ * and not lost. Returns how many were narrowed. */
+static size_t narrow_strict(json_t *e, int dist)
+{
+    if (dist < 1 || dist > 3) return 0;
+    if (strict_tags(e)) {
+        json_object_set_new(e, "distribution", json_integer(0));
+        return 1;
+    }
+    size_t n = narrow_attrs(e), i;
+    json_t *obj;
+    json_array_foreach(json_object_get(e, "Object"), i, obj) n += narrow_attrs(obj);
+    return n;
+}
+
 /* Takes the event file's Orgc when it is a plain name and uuid. */
 static json_t *take_orgc(const json_t *e)
 {
@@ -302,6 +351,7 @@ static int store_one(pull *p, const wbi_feed_entry *ent, const stored *old, cons
     json_object_set_new(e, "distribution", json_integer(p->o->distribution));
     if (p->o->distribution == 4)
         json_object_set_new(e, "SharingGroup", json_pack("{s:s}", "uuid", p->sg_uuid));
+    size_t narrowed = narrow_strict(e, p->o->distribution);
     /* A feed lists published events; what it serves is published here too. */
     json_object_set_new(e, "published", json_true());
     wbi_event_in in;
@@ -347,8 +397,9 @@ static int store_one(pull *p, const wbi_feed_entry *ent, const stored *old, cons
         char d[WB_ERROR_MSG_MAX];
         const char *oc =
             json_string_value(json_object_get(json_object_get(in.event, "Orgc"), "name"));
-        snprintf(d, sizeof d, "pulled from feed %.300s (Orgc %.128s): %zu attributes, TLP:%s",
-                 p->o->source, oc ? oc : "-", in.nattrs, wb_tlp_name(in.tlp));
+        snprintf(d, sizeof d, "pulled from feed %.300s (Orgc %.128s): %zu attributes, TLP:%s%s",
+                 p->o->source, oc ? oc : "-", in.nattrs, wb_tlp_name(in.tlp),
+                 narrowed ? "; AMBER+STRICT/RED kept to distribution 0" : "");
         wb_audit_rec a = {.user = "cli",
                           .org = p->o->org,
                           .action = replace ? "event.edit" : "event.add",
