@@ -306,35 +306,35 @@ static json_t *take_orgc(const json_t *e)
     return json_pack("{s:O,s:O}", "name", name, "uuid", uuid);
 }
 
-/* Stores one fetched event file. 0 with *o_out the outcome; a skip leaves
- * its reason in p->reason. Database errors are returned. */
-static int store_one(pull *p, const wbi_feed_entry *ent, const stored *old, const wb_buf *file,
-                     wb_feed_outcome *o_out, size_t *nattrs, wb_error *err)
+int wbi_feed_event_read(const char *text, size_t len, const char *uuid, int64_t manifest_ts,
+                        int dist, const char *sg_uuid, const wbi_limits *lim, wbi_event_in *in,
+                        int64_t *ts, size_t *narrowed, char *reason, size_t cap)
 {
+    memset(in, 0, sizeof *in);
+    wb_arena_init(&in->arena, 0);
+    *narrowed = 0;
     char fname[WB_UUID_LEN + 8];
-    snprintf(fname, sizeof fname, "%s.json", ent->uuid);
-    *o_out = WB_FEED_SKIPPED;
+    snprintf(fname, sizeof fname, "%.36s.json", uuid);
     wbi_problem prob;
-    json_t *root = wbi_json_load(file->data, file->len, p->lim.max_depth, &prob);
+    json_t *root = wbi_json_load(text, len, lim->max_depth, &prob);
     if (root == NULL) {
-        snprintf(p->reason, sizeof p->reason, "%s: %s", fname, prob.msg);
-        return 0;
+        snprintf(reason, cap, "%s: %s", fname, prob.msg);
+        return -1;
     }
     json_t *e = json_object_get(root, "Event");
     const json_t *u = json_object_get(e, "uuid");
-    if (!json_is_object(e) || !json_is_string(u) || strcmp(json_string_value(u), ent->uuid) != 0) {
-        snprintf(p->reason, sizeof p->reason,
-                 "%s: $.Event.uuid: missing or not the uuid the manifest lists", fname);
-        json_decref(root);
-        return 0;
-    }
-    int64_t ts = ent->timestamp;
-    const json_t *et = json_object_get(e, "timestamp");
-    if (et && ts_of(et, &ts) != 0) {
-        snprintf(p->reason, sizeof p->reason, "%s: $.Event.timestamp: expected Unix seconds",
+    if (!json_is_object(e) || !json_is_string(u) || strcmp(json_string_value(u), uuid) != 0) {
+        snprintf(reason, cap, "%s: $.Event.uuid: missing or not the uuid the manifest lists",
                  fname);
         json_decref(root);
-        return 0;
+        return -1;
+    }
+    *ts = manifest_ts;
+    const json_t *et = json_object_get(e, "timestamp");
+    if (et && ts_of(et, ts) != 0) {
+        snprintf(reason, cap, "%s: $.Event.timestamp: expected Unix seconds", fname);
+        json_decref(root);
+        return -1;
     }
     json_t *orgc = take_orgc(e);
     /* The audience is this hub's to give. */
@@ -348,21 +348,35 @@ static int store_one(pull *p, const wbi_feed_entry *ent, const stored *old, cons
         json_object_del(obj, "distribution");
         drop_attr_audience(obj);
     }
-    json_object_set_new(e, "distribution", json_integer(p->o->distribution));
-    if (p->o->distribution == 4)
-        json_object_set_new(e, "SharingGroup", json_pack("{s:s}", "uuid", p->sg_uuid));
-    size_t narrowed = narrow_strict(e, p->o->distribution);
+    json_object_set_new(e, "distribution", json_integer(dist));
+    if (dist == 4) json_object_set_new(e, "SharingGroup", json_pack("{s:s}", "uuid", sg_uuid));
+    *narrowed = narrow_strict(e, dist);
     /* A feed lists published events; what it serves is published here too. */
     json_object_set_new(e, "published", json_true());
-    wbi_event_in in;
-    int bad = wbi_event_parse_json(root, &p->lim, ts, &in, &prob);
-    if (bad) {
-        snprintf(p->reason, sizeof p->reason, "%s: %s", fname, prob.msg);
+    if (wbi_event_parse_json(root, lim, *ts, in, &prob) != 0) {
+        snprintf(reason, cap, "%s: %s", fname, prob.msg);
         json_decref(orgc);
+        return -1;
+    }
+    if (orgc) json_object_set_new(in->event, "Orgc", orgc);
+    return 0;
+}
+
+/* Stores one fetched event file. 0 with *o_out the outcome; a skip leaves
+ * its reason in p->reason. Database errors are returned. */
+static int store_one(pull *p, const wbi_feed_entry *ent, const stored *old, const wb_buf *file,
+                     wb_feed_outcome *o_out, size_t *nattrs, wb_error *err)
+{
+    *o_out = WB_FEED_SKIPPED;
+    wbi_event_in in;
+    int64_t ts;
+    size_t narrowed;
+    if (wbi_feed_event_read(file->data, file->len, ent->uuid, ent->timestamp, p->o->distribution,
+                            p->sg_uuid, &p->lim, &in, &ts, &narrowed, p->reason,
+                            sizeof p->reason) != 0) {
         wbi_event_free(&in);
         return 0;
     }
-    if (orgc) json_object_set_new(in.event, "Orgc", orgc);
     wb_event_rec ev = {
         .uuid = in.uuid,
         .org_id = p->org_id,
@@ -412,7 +426,7 @@ static int store_one(pull *p, const wbi_feed_entry *ent, const stored *old, cons
     if (rc == WB_EINVAL) {
         /* An attribute uuid that another event holds: this event's problem,
          * not the pull's. */
-        snprintf(p->reason, sizeof p->reason, "%s: %s", fname, err->msg);
+        snprintf(p->reason, sizeof p->reason, "%s.json: %s", ent->uuid, err->msg);
         rc = 0;
     } else if (rc == 0) {
         *o_out = replace ? WB_FEED_UPDATED : WB_FEED_NEW;

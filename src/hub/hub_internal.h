@@ -145,6 +145,18 @@ typedef struct wbi_feed_entry {
 int wbi_feed_manifest_parse(const char *text, size_t len, unsigned max_depth, size_t max_events,
                             wbi_feed_entry **out, size_t *n, size_t *bad, wbi_problem *prob);
 
+/* Reads one event file of a feed for storing (feed_pull.c; no database, so
+ * the fuzz target drives it): checks that it is the event `uuid` the
+ * manifest lists, takes its timestamp (else manifest_ts) into *ts, drops
+ * the audience the file names, gives it distribution dist (with sharing
+ * group sg_uuid for 4; AMBER+STRICT and RED narrowed to 0, counted in
+ * *narrowed), keeps its Orgc, and validates it as wbi_event_parse does.
+ * 0, or -1 with a reason naming the file and JSON path. Free *in with
+ * wbi_event_free either way. */
+int wbi_feed_event_read(const char *text, size_t len, const char *uuid, int64_t manifest_ts,
+                        int dist, const char *sg_uuid, const wbi_limits *lim, wbi_event_in *in,
+                        int64_t *ts, size_t *narrowed, char *reason, size_t cap);
+
 /* The STIX 2.1 bundle of an event for p (stix_out.c): the attributes p may
  * see that map to STIX patterns. *admin_reads counts the items visible
  * only through the site-admin right. */
