@@ -17,6 +17,7 @@
  * logged through opts.log and reach the client only as "internal".
  */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,11 @@
 #define MAX_RESULTS 10000
 /* The rate-limit bucket all failed authentications share (key ids are > 0). */
 #define AUTH_FAIL_BUCKET ((int64_t)-1)
+/* The bucket all keyless fetches of the public feed's manifest and hashes
+ * share: each is an audit row and an fsync, like a failed authentication. */
+#define PUBLIC_FEED_BUCKET ((int64_t)-2)
+/* Streamed answers at once: each holds a thread and a database connection. */
+#define MAX_STREAMS 16
 /* Incidents looked at for one list (visibility is decided per incident). */
 #define MAX_INCIDENTS_SCANNED ((size_t)10000000)
 
@@ -48,6 +54,7 @@ struct wb_hub {
     wb_store **idle; /* the ones free now */
     size_t npool, nidle;
     wbi_ratelimit rl;
+    atomic_int streams; /* streamed answers in flight (feeds) */
 };
 
 typedef struct pending_audit {
@@ -1588,8 +1595,16 @@ static void h_incident_comment(hreq *r)
 
 typedef struct feed_job {
     wb_principal who;
-    bool hashes; /* hashes.csv, else manifest.json */
+    bool hashes;         /* hashes.csv, else manifest.json */
+    atomic_int *streams; /* the hub's count, given back when the stream ends */
 } feed_job;
+
+static void feed_job_free(void *ctx)
+{
+    feed_job *j = ctx;
+    atomic_fetch_sub(j->streams, 1);
+    free(j);
+}
 
 static int feed_run(void *ctx, wb_store *st, wb_feed_write_fn w, void *wctx, wb_error *err)
 {
@@ -1603,22 +1618,35 @@ static int feed_run(void *ctx, wb_store *st, wb_feed_write_fn w, void *wctx, wb_
  * audit log first (an export is audited even if the client stops early). */
 static void feed_stream(hreq *r, bool hashes)
 {
-    char d[64];
-    snprintf(d, sizeof d, "%s feed", r->who.authenticated ? "MISP" : "public");
-    if (audit_now(r, "feed.export", hashes ? "hashes.csv" : "manifest.json", d) != 0) {
-        reply_internal(r);
+    unsigned retry;
+    if (!r->who.authenticated &&
+        !wbi_ratelimit_take(&r->hub->rl, PUBLIC_FEED_BUCKET, wb_time_now(), &retry)) {
+        r->resp->retry_after = retry;
+        reply_error(r, 429, "rate_limited", "too many public feed requests; retry in %u s", retry);
         return;
     }
+    if (atomic_fetch_add(&r->hub->streams, 1) >= MAX_STREAMS) {
+        atomic_fetch_sub(&r->hub->streams, 1);
+        r->resp->retry_after = 1;
+        reply_error(r, 503, "busy", "%d feed downloads are running; retry in a second",
+                    MAX_STREAMS);
+        return;
+    }
+    char d[64];
+    snprintf(d, sizeof d, "%s feed", r->who.authenticated ? "MISP" : "public");
     feed_job *j = malloc(sizeof *j);
-    if (j == NULL) {
-        wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+    if (j == NULL || audit_now(r, "feed.export", hashes ? "hashes.csv" : "manifest.json", d) != 0) {
+        if (j == NULL) wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+        free(j);
+        atomic_fetch_sub(&r->hub->streams, 1);
         reply_internal(r);
         return;
     }
     j->who = r->who;
     j->hashes = hashes;
-    wb_hub_stream *s = wbi_stream_start(r->hub->opts.db, feed_run, j, free, r->hub->opts.log,
-                                        r->hub->opts.log_ud, &r->err);
+    j->streams = &r->hub->streams;
+    wb_hub_stream *s = wbi_stream_start(r->hub->opts.db, feed_run, j, feed_job_free,
+                                        r->hub->opts.log, r->hub->opts.log_ud, &r->err);
     if (s == NULL) {
         reply_internal(r);
         return;
@@ -1936,6 +1964,7 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
     hub->idle = calloc(hub->opts.connections, sizeof *hub->idle);
     int rc = hub->pool && hub->idle ? 0 : wb_error_set(err, WB_ENOMEM, "out of memory");
     if (rc == 0) rc = wbi_ratelimit_init(&hub->rl, hub->opts.rate, hub->opts.burst);
+    atomic_init(&hub->streams, 0);
     if (rc == 0) {
         pthread_mutex_init(&hub->lock, NULL);
         pthread_cond_init(&hub->cond, NULL);

@@ -349,6 +349,34 @@ static void test_hashes(void **state)
     wb_buf_free(&b);
 }
 
+/* Streamed answers are capped: each holds a thread and a connection. */
+static void test_stream_cap(void **state)
+{
+    fixture *f = *state;
+    post_events(f);
+    char auth[WB_KEY_TEXT_LEN + 16];
+    snprintf(auth, sizeof auth, "Bearer %s", f->keys[K_B]);
+    wb_hub_request req = {
+        .method = "GET", .path = "/feeds/misp/manifest.json", .authorization = auth};
+    wb_hub_response held[16], extra;
+    for (int i = 0; i < 16; i++) {
+        wb_hub_handle(f->hub, &req, &held[i]);
+        assert_int_equal(held[i].status, 200);
+        assert_non_null(held[i].stream);
+    }
+    wb_hub_handle(f->hub, &req, &extra);
+    assert_int_equal(extra.status, 503);
+    assert_int_equal(extra.retry_after, 1);
+    wb_hub_response_free(&extra);
+    /* A client that leaves without reading: the producer stops, the slot is
+     * free again. */
+    for (int i = 0; i < 16; i++)
+        wb_hub_response_free(&held[i]);
+    wb_hub_handle(f->hub, &req, &extra);
+    assert_int_equal(extra.status, 200);
+    wb_hub_response_free(&extra);
+}
+
 /* The offline export writes what the hub serves. */
 static void test_export_dir(void **state)
 {
@@ -684,10 +712,15 @@ static void test_stix_round_trip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_md5_rfc1321),     cmocka_unit_test(test_manifest_parse),
-        cmocka_unit_test(test_manifest_format), cmocka_unit_test(test_event_file_policy),
-        cmocka_unit_test(test_hashes),          cmocka_unit_test(test_export_dir),
-        cmocka_unit_test(test_stix_round_trip), cmocka_unit_test(test_pull_misp_test_feed),
+        cmocka_unit_test(test_md5_rfc1321),
+        cmocka_unit_test(test_manifest_parse),
+        cmocka_unit_test(test_manifest_format),
+        cmocka_unit_test(test_event_file_policy),
+        cmocka_unit_test(test_hashes),
+        cmocka_unit_test(test_stream_cap),
+        cmocka_unit_test(test_export_dir),
+        cmocka_unit_test(test_stix_round_trip),
+        cmocka_unit_test(test_pull_misp_test_feed),
         cmocka_unit_test(test_pull_refusals),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
