@@ -1,15 +1,20 @@
 /*
  * fuzz_feed.c - libFuzzer target: what `weerbaar feed pull` reads from a
- * feed before anything touches the database. The first byte chooses the
- * file: even, a manifest.json (wbi_feed_manifest_parse); odd, an event file
- * (wbi_feed_event_read: uuid check, timestamp, Orgc, the feed's audience
- * dropped and the pull's given, TLP narrowing, then the hub's event
- * validation), with the distribution taken from the same byte.
+ * feed before anything touches the database, and the export's fast copy of
+ * stored attributes. The first byte chooses, modulo 3: 0 a manifest.json
+ * (wbi_feed_manifest_parse); 1 an event file (wbi_feed_event_read: uuid
+ * check, timestamp, Orgc, the feed's audience dropped and the pull's given,
+ * TLP narrowing, then the hub's event validation), with the distribution
+ * from the same byte; 2 a stored attribute through wbi_feed_attr_fast,
+ * checked against jansson: whatever it copies must be what jansson reads,
+ * and every member a feed carries must be copied.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "hub/hub_internal.h"
 
@@ -20,7 +25,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0) return 0;
     const char *text = (const char *)data + 1;
     size_t len = size - 1;
-    if ((data[0] & 1) == 0) {
+    if (data[0] % 3 == 2) {
+        wb_buf out = {0};
+        int rc = wbi_feed_attr_fast(text, len, &out);
+        json_t *in = json_loadb(text, len, JSON_DECODE_ANY, NULL);
+        if (rc == 0 && json_is_object(in)) {
+            json_t *got = json_loadb(out.data, out.len, 0, NULL);
+            if (!json_is_object(got)) __builtin_trap();
+            const char *k;
+            json_t *v;
+            json_object_foreach(got, k, v)
+            {
+                if (!json_equal(v, json_object_get(in, k))) __builtin_trap();
+            }
+            static const char *const keep[] = {"uuid", "type", "value", "category", "to_ids"};
+            for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+                if (json_object_get(in, keep[i]) && !json_object_get(got, keep[i]))
+                    __builtin_trap();
+            if (json_object_get(got, "distribution") || json_object_get(got, "Tag"))
+                __builtin_trap();
+            json_decref(got);
+        }
+        json_decref(in);
+        wb_buf_free(&out);
+        return 0;
+    }
+    if (data[0] % 3 == 0) {
         wbi_feed_entry *e = NULL;
         size_t n = 0, bad = 0;
         wbi_problem prob;
