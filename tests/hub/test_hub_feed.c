@@ -520,7 +520,8 @@ static void test_pull_refusals(void **state)
                      "\"7d000000-0000-4000-8000-000000000003\":{\"timestamp\":1},"
                      "\"7d000000-0000-4000-8000-000000000004\":{\"timestamp\":1},"
                      "\"not-a-uuid\":{\"timestamp\":1},"
-                     "\"7d000000-0000-4000-8000-000000000005\":{\"timestamp\":\"soon\"}}");
+                     "\"7d000000-0000-4000-8000-000000000005\":{\"timestamp\":\"soon\"},"
+                     "\"7d000000-0000-4000-8000-000000000006\":{\"timestamp\":1}}");
     snprintf(path, sizeof path, "%s/7d000000-0000-4000-8000-000000000001.json", dir);
     write_file(path,
                "{\"Event\":{\"uuid\":\"7d000000-0000-4000-8000-000000000009\",\"info\":\"x\"}}");
@@ -531,16 +532,23 @@ static void test_pull_refusals(void **state)
     snprintf(path, sizeof path, "%s/7d000000-0000-4000-8000-000000000003.json", dir);
     write_file(path, "{\"Event\":{\"uuid\":\"7d000000-0000-4000-8000-000000000003\",\"info\":\"r\","
                      "\"Tag\":[{\"name\":\"tlp:red\"}],\"Attribute\":[]}}");
-    /* ...004 has no file at all. */
+    /* ...004 has no file at all; 006 is green with one RED attribute. */
+    snprintf(path, sizeof path, "%s/7d000000-0000-4000-8000-000000000006.json", dir);
+    write_file(
+        path,
+        "{\"Event\":{\"uuid\":\"7d000000-0000-4000-8000-000000000006\",\"info\":\"g\","
+        "\"Tag\":[{\"name\":\"tlp:green\"}],\"Attribute\":[{\"type\":\"ip-dst\","
+        "\"value\":\"192.0.2.5\",\"to_ids\":true,\"distribution\":\"3\"},{\"type\":\"ip-dst\","
+        "\"value\":\"192.0.2.6\",\"to_ids\":true,\"Tag\":[{\"name\":\"tlp:red\"}]}]}}");
     wb_feed_pull_counts c;
     wb_error err;
     notes n = {0};
     wb_feed_pull_opts o = {
         .source = dir, .org = "Alpha", .distribution = 1, .note = on_note, .ud = &n};
     assert_int_equal(wb_feed_pull(f->st, &o, &c, &err), 0);
-    assert_int_equal(c.listed, 6);
+    assert_int_equal(c.listed, 7);
     assert_int_equal(c.skipped, 5);
-    assert_int_equal(c.added, 1);
+    assert_int_equal(c.added, 2);
     /* Each reason names the file and the JSON path at fault. */
     assert_non_null(strstr(n.reasons[0], "$[\"not-a-uuid\"]"));
     assert_non_null(
@@ -554,6 +562,20 @@ static void test_pull_refusals(void **state)
         wb_store_event_get(f->st, "7d000000-0000-4000-8000-000000000003", event_cb, &e, &err), 0);
     assert_int_equal(e.distribution, 0);
     assert_int_equal(e.tlp, WB_TLP_RED);
+    /* In the green event, the RED attribute stays with Alpha; the other one
+     * inherits the community distribution (the file's "3" is dropped). */
+    json_t *j =
+        call_json(f, "GET", "/api/v1/events/7d000000-0000-4000-8000-000000000006", K_B, NULL, 200);
+    json_t *attrs = json_object_get(json_object_get(j, "Event"), "Attribute");
+    assert_int_equal(json_array_size(attrs), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(attrs, 0), "value")),
+                        "192.0.2.5");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(attrs, 0), "distribution")), "5");
+    json_decref(j);
+    j = call_json(f, "GET", "/api/v1/events/7d000000-0000-4000-8000-000000000006", K_A, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(j, "Event"), "Attribute")), 2);
+    json_decref(j);
     /* Distribution 4 needs a sharing group Alpha is in. */
     o.distribution = 4;
     assert_int_equal(wb_feed_pull(f->st, &o, &c, &err), WB_EINVAL);
