@@ -363,11 +363,14 @@ int wbi_feed_event_read(const char *text, size_t len, const char *uuid, int64_t 
 }
 
 /* Stores one fetched event file. 0 with *o_out the outcome; a skip leaves
- * its reason in p->reason. Database errors are returned. */
+ * its reason in p->reason, and *undone is set when the skip came from the
+ * write itself, which rolled back the whole transaction it was in.
+ * Database errors are returned. */
 static int store_one(pull *p, const wbi_feed_entry *ent, const stored *old, const wb_buf *file,
-                     wb_feed_outcome *o_out, size_t *nattrs, wb_error *err)
+                     wb_feed_outcome *o_out, size_t *nattrs, bool *undone, wb_error *err)
 {
     *o_out = WB_FEED_SKIPPED;
+    *undone = false;
     wbi_event_in in;
     int64_t ts;
     size_t narrowed;
@@ -427,6 +430,7 @@ static int store_one(pull *p, const wbi_feed_entry *ent, const stored *old, cons
         /* An attribute uuid that another event holds: this event's problem,
          * not the pull's. */
         snprintf(p->reason, sizeof p->reason, "%s.json: %s", ent->uuid, err->msg);
+        *undone = true;
         rc = 0;
     } else if (rc == 0) {
         *o_out = replace ? WB_FEED_UPDATED : WB_FEED_NEW;
@@ -436,6 +440,90 @@ static int store_one(pull *p, const wbi_feed_entry *ent, const stored *old, cons
     free(recs);
     wb_arena_free(&ar);
     wbi_event_free(&in);
+    return rc;
+}
+
+/* ---- batches ----------------------------------------------------------------------------- */
+
+/* Fetched events are stored in batches, one transaction each: a
+ * transaction per event wrote every index page an event touched to the
+ * WAL and synced it, 1,000 times for 1,000 events - 4,300 attributes/s at
+ * 1M attributes. A batch shares those pages. A write that fails inside a
+ * batch (an attribute uuid held by another event) rolls the batch back;
+ * the batch is then stored again one event per transaction, so the one
+ * event is skipped and the others are kept. */
+#define BATCH_EVENTS 64
+#define BATCH_BYTES ((size_t)64 << 20)
+
+typedef struct pending {
+    size_t index; /* into the manifest entries */
+    stored old;
+    wb_buf file;
+    wb_feed_outcome oc;
+    size_t nattrs;
+    char reason[WB_ERROR_MSG_MAX];
+} pending;
+
+typedef struct batch {
+    pending items[BATCH_EVENTS];
+    size_t n, bytes;
+} batch;
+
+static void count(wb_feed_pull_counts *c, wb_feed_outcome oc, size_t nattrs)
+{
+    switch (oc) {
+    case WB_FEED_NEW:
+        c->added++;
+        break;
+    case WB_FEED_UPDATED:
+        c->updated++;
+        break;
+    case WB_FEED_UNCHANGED:
+        c->unchanged++;
+        break;
+    case WB_FEED_SKIPPED:
+        c->skipped++;
+        break;
+    }
+    c->attributes += nattrs;
+}
+
+static void note(const wb_feed_pull_opts *o, const char *uuid, wb_feed_outcome oc,
+                 const char *reason);
+
+/* Stores the batch; reports and empties it. Database errors are returned. */
+static int flush(pull *p, const wbi_feed_entry *ents, size_t total, batch *b, size_t *done,
+                 wb_error *err)
+{
+    if (b->n == 0) return 0;
+    int rc = wb_store_begin(p->st, err);
+    bool redo = false;
+    for (size_t i = 0; rc == 0 && i < b->n && !redo; i++) {
+        pending *x = &b->items[i];
+        p->reason[0] = '\0';
+        rc = store_one(p, &ents[x->index], &x->old, &x->file, &x->oc, &x->nattrs, &redo, err);
+        snprintf(x->reason, sizeof x->reason, "%s", p->reason);
+    }
+    if (rc == 0 && !redo) rc = wb_store_commit(p->st, err);
+    if (rc) wb_store_rollback(p->st);
+    for (size_t i = 0; rc == 0 && redo && i < b->n; i++) {
+        pending *x = &b->items[i];
+        bool undone;
+        p->reason[0] = '\0';
+        rc = store_one(p, &ents[x->index], &x->old, &x->file, &x->oc, &x->nattrs, &undone, err);
+        snprintf(x->reason, sizeof x->reason, "%s", p->reason);
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        pending *x = &b->items[i];
+        if (rc == 0) {
+            count(p->c, x->oc, x->nattrs);
+            note(p->o, ents[x->index].uuid, x->oc, x->oc == WB_FEED_SKIPPED ? x->reason : NULL);
+            ++*done;
+            if (p->o->progress) p->o->progress(p->o->ud, *done, total);
+        }
+        wb_buf_free(&x->file);
+    }
+    b->n = b->bytes = 0;
     return rc;
 }
 
@@ -507,6 +595,9 @@ int wb_feed_pull(wb_store *st, const wb_feed_pull_opts *o, wb_feed_pull_counts *
         }
     }
     c->listed = n + bad;
+    batch *bt = calloc(1, sizeof *bt);
+    if (rc == 0 && bt == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    size_t done = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         const wbi_feed_entry *ent = &ents[i];
         stored old = {0};
@@ -515,7 +606,6 @@ int wb_feed_pull(wb_store *st, const wb_feed_pull_opts *o, wb_feed_pull_counts *
         if (rc) break;
         wb_feed_outcome oc = WB_FEED_SKIPPED;
         p.reason[0] = '\0';
-        size_t nattrs = 0;
         if (old.found && old.org_id != p.org_id) {
             snprintf(p.reason, sizeof p.reason,
                      "%s.json: the event exists on this hub, created by %s", ent->uuid, old.org);
@@ -533,29 +623,31 @@ int wb_feed_pull(wb_store *st, const wb_feed_pull_opts *o, wb_feed_pull_counts *
                 rc = wb_error_set(err, WB_ENOMEM, "out of memory");
                 break;
             }
-            if (fr)
-                snprintf(p.reason, sizeof p.reason, "%s", ferr.msg);
-            else
-                rc = store_one(&p, ent, &old, &b, &oc, &nattrs, err);
+            if (fr == 0) {
+                /* Into the batch: the buffer moves there. */
+                pending *x = &bt->items[bt->n++];
+                memset(x, 0, sizeof *x);
+                x->index = i;
+                x->old = old;
+                x->file = b;
+                memset(&b, 0, sizeof b);
+                bt->bytes += x->file.len;
+                if (bt->n == BATCH_EVENTS || bt->bytes >= BATCH_BYTES)
+                    rc = flush(&p, ents, n, bt, &done, err);
+                continue;
+            }
+            snprintf(p.reason, sizeof p.reason, "%s", ferr.msg);
         }
-        if (rc) break;
-        switch (oc) {
-        case WB_FEED_NEW:
-            c->added++;
-            break;
-        case WB_FEED_UPDATED:
-            c->updated++;
-            break;
-        case WB_FEED_UNCHANGED:
-            c->unchanged++;
-            break;
-        case WB_FEED_SKIPPED:
-            c->skipped++;
-            break;
-        }
-        c->attributes += nattrs;
+        count(c, oc, 0);
         note(o, ent->uuid, oc, oc == WB_FEED_SKIPPED ? p.reason : NULL);
-        if (o->progress) o->progress(o->ud, i + 1, n);
+        ++done;
+        if (o->progress) o->progress(o->ud, done, n);
+    }
+    if (rc == 0 && bt) rc = flush(&p, ents, n, bt, &done, err);
+    if (bt) {
+        for (size_t i = 0; i < bt->n; i++)
+            wb_buf_free(&bt->items[i].file);
+        free(bt);
     }
     /* The pull as a whole, with what it did, also when it stopped early. */
     char d[WB_ERROR_MSG_MAX];
