@@ -7,9 +7,10 @@
  * whose timestamp is not newer than the stored event's is not fetched at
  * all, so pulling the same feed again costs one manifest. Each event goes
  * through the same validation as a POST to the API (wbi_event_parse: TLP
- * and distribution checked, look-up keys computed) and is stored in a
- * transaction of its own with its audit entry, so a pull cut short keeps
- * what it stored and the next pull carries on.
+ * and distribution checked, look-up keys computed) and is stored with its
+ * audit entry in a batch of events committed together (see flush), so a
+ * pull cut short keeps the batches it committed and the next pull carries
+ * on.
  *
  * A feed carries no audience (MISP strips distribution from feeds): the
  * pulled events are created for the organisation given with --as, with
