@@ -404,10 +404,12 @@ static int hash_lines(out *o, const wb_attr_rec *a, const char *event_uuid)
     while (o->rc == 0) {
         const char *bar = split ? memchr(v, '|', (size_t)(end - v)) : NULL;
         const char *stop = bar ? bar : end;
-        char line[33 + 1 + WB_UUID_LEN + 2];
+        char line[32 + 1 + WB_UUID_LEN + 2];
         wbi_md5_hex(v, (size_t)(stop - v), line);
-        snprintf(line + 32, sizeof line - 32, ",%s\n", event_uuid);
-        out_puts(o, line);
+        line[32] = ',';
+        memcpy(line + 33, event_uuid, WB_UUID_LEN);
+        line[33 + WB_UUID_LEN] = '\n';
+        out_put(o, line, sizeof line - 1);
         n++;
         if (bar == NULL) break;
         v = bar + 1;

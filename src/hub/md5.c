@@ -46,28 +46,26 @@ static void compress(md5_ctx *c, const uint8_t *p)
         m[i] = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 | (uint32_t)p[4 * i + 2] << 16 |
                (uint32_t)p[4 * i + 3] << 24;
     uint32_t a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3];
-    for (unsigned i = 0; i < 64; i++) {
-        uint32_t f;
-        unsigned g;
-        if (i < 16) {
-            f = (b & cc) | (~b & d);
-            g = i;
-        } else if (i < 32) {
-            f = (d & b) | (~d & cc);
-            g = (5 * i + 1) % 16;
-        } else if (i < 48) {
-            f = b ^ cc ^ d;
-            g = (3 * i + 5) % 16;
-        } else {
-            f = cc ^ (b | ~d);
-            g = (7 * i) % 16;
-        }
-        uint32_t t = d;
-        d = cc;
-        cc = b;
-        b = b + rotl(a + f + sines[i] + m[g], shifts[i]);
-        a = t;
-    }
+    /* The four rounds as loops of their own: no per-step branch on the
+     * round (hashes.csv hashes every attribute value of a feed). */
+#define STEP(f, g)                                                                                 \
+    do {                                                                                           \
+        uint32_t fv = (f), t = d;                                                                  \
+        d = cc;                                                                                    \
+        cc = b;                                                                                    \
+        b = b + rotl(a + fv + sines[i] + m[(g)], shifts[i]);                                       \
+        a = t;                                                                                     \
+    } while (0)
+    unsigned i;
+    for (i = 0; i < 16; i++)
+        STEP((b & cc) | (~b & d), i);
+    for (; i < 32; i++)
+        STEP((d & b) | (~d & cc), (5 * i + 1) & 15);
+    for (; i < 48; i++)
+        STEP(b ^ cc ^ d, (3 * i + 5) & 15);
+    for (; i < 64; i++)
+        STEP(cc ^ (b | ~d), (7 * i) & 15);
+#undef STEP
     c->h[0] += a;
     c->h[1] += b;
     c->h[2] += cc;
