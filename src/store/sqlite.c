@@ -1329,6 +1329,17 @@ static int sq_route_find(wb_store *s, const char *sector, bool all, wb_route_cb 
     WALK(q, st, err, !all, msg, wb_route_rec r, row_route(st, &r), cb(ud, &r));
 }
 
+/* ---- hub feeds ------------------------------------------------------------------------ */
+
+static int sq_cache_size(wb_store *s, size_t bytes, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    char sql[64];
+    /* A negative cache_size is in KiB. */
+    snprintf(sql, sizeof sql, "PRAGMA cache_size=-%zu", bytes / 1024 ? bytes / 1024 : 1);
+    return exec(q, sql, err);
+}
+
 static const wbi_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1371,4 +1382,6 @@ static const wbi_store_ops sqlite_ops = {
     .iaction_list = sq_iaction_list,
     .route_set = sq_route_set,
     .route_find = sq_route_find,
+    /* hub feeds */
+    .cache_size = sq_cache_size,
 };

@@ -439,3 +439,8 @@ int wb_store_route_for(wb_store *s, const char *sector, wb_route_cb cb, void *ud
 {
     return s->ops->route_find(s, sector ? sector : "*", false, cb, ud, err);
 }
+
+int wb_store_cache_size(wb_store *s, size_t bytes, wb_error *err)
+{
+    return s->ops->cache_size(s, bytes, err);
+}

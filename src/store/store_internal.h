@@ -75,6 +75,8 @@ typedef struct wbi_store_ops {
     /* sector NULL: every route; else the sector's own, then "*". */
     int (*route_find)(wb_store *s, const char *sector, bool all, wb_route_cb cb, void *ud,
                       wb_error *err);
+    /* ---- hub feeds ---- */
+    int (*cache_size)(wb_store *s, size_t bytes, wb_error *err);
 } wbi_store_ops;
 
 struct wb_store {
