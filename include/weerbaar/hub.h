@@ -8,9 +8,9 @@
  * wb_hub_request and sends back the wb_hub_response; tests and the demo
  * set-up call the handler directly.
  *
- * Every read path - event list, event get, indicator look-up, sightings -
- * asks wb_policy_read about each event, attribute and sighting before it
- * goes out. Nothing else decides visibility.
+ * Every read path - event list, event get, indicator look-up, sightings,
+ * MISP feeds (feed.h), STIX export - asks wb_policy_read about each event, attribute and sighting
+ * before it goes out. Nothing else decides visibility.
  */
 #ifndef WEERBAAR_HUB_H
 #define WEERBAAR_HUB_H
@@ -50,6 +50,8 @@ typedef enum wb_read_path {
     WB_READ_EVENT_GET,
     WB_READ_INDICATOR,
     WB_READ_SIGHTING,
+    WB_READ_FEED, /* MISP feed files (a sensor may read them) */
+    WB_READ_STIX, /* STIX 2.1 export of an event */
     WB_READ_PATH_COUNT
 } wb_read_path;
 
@@ -178,10 +180,16 @@ typedef struct wb_hub_request {
     size_t body_len;
 } wb_hub_request;
 
+/* A response body produced while it is sent (feeds of any size in bounded
+ * memory): read it with wb_hub_stream_read until it returns 0. */
+typedef struct wb_hub_stream wb_hub_stream;
+
 typedef struct wb_hub_response {
     unsigned status;
-    wb_buf body;          /* JSON, always */
-    unsigned retry_after; /* seconds, for 429; 0 otherwise */
+    wb_buf body;              /* JSON, unless content_type says otherwise; empty with stream */
+    unsigned retry_after;     /* seconds, for 429; 0 otherwise */
+    const char *content_type; /* NULL for application/json; a static string */
+    wb_hub_stream *stream;    /* non-NULL: the body comes from here, not from body */
 } wb_hub_response;
 
 /* Opens the hub on its database (creating and migrating it). */
@@ -190,6 +198,14 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err);
  * caller frees resp with wb_hub_response_free. */
 void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp);
 void wb_hub_response_free(wb_hub_response *resp);
+/* The next bytes of a streamed body into buf: how many (0 at the end), or
+ * -1 when producing it failed (the hub's log says why; the client sees a
+ * cut-off body). Blocks until bytes are ready. */
+long wb_hub_stream_read(wb_hub_stream *s, char *buf, size_t cap);
+/* Ends a stream (stopping its producer if it is not done) and frees it;
+ * wb_hub_response_free calls it for a response that still holds one, so a
+ * server that hands the stream on sets resp->stream to NULL first. */
+void wb_hub_stream_free(wb_hub_stream *s);
 size_t wb_hub_max_body(const wb_hub *hub);
 void wb_hub_close(wb_hub *hub);
 

@@ -506,6 +506,13 @@ int wb_store_incident_event_add(wb_store *s, const wb_incident_event_rec *e, wb_
 int wb_store_incident_event_list(wb_store *s, int64_t incident_id, wb_incident_event_cb cb,
                                  void *ud, wb_error *err);
 
+/* ---- tuning (hub feeds) ---------------------------------------------------------- */
+
+/* Sets how much of the database this connection keeps in memory. A bulk
+ * import (`weerbaar feed pull`) inserts into indexes in random order, and
+ * with the default 2 MB most inserts read their pages again. */
+int wb_store_cache_size(wb_store *s, size_t bytes, wb_error *err);
+
 /* A random version 4 UUID, lower-case, into out (WB_UUID_LEN + 1 bytes). */
 void wb_uuid_v4(char out[WB_UUID_LEN + 1]);
 /* True for 8-4-4-4-12 hex digits (either case). */

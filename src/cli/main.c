@@ -17,6 +17,7 @@ static const wb_command commands[] = {
     {"cpe", wb_cmd_cpe, "match CPE 2.3 names and 2.2 URIs (NISTIR 7696)"},
     {"serve", wb_cmd_serve, "run the hub: share events and indicators under TLP (HTTP API)"},
     {"admin", wb_cmd_admin, "administer a hub database: organisations, users, keys, groups"},
+    {"feed", wb_cmd_feed, "MISP feeds: export a hub's events, pull a feed into a hub"},
     {"incident", wb_cmd_incident, "Cbw incident reporting: significance, report checks, deadlines"},
     {"assess", wb_cmd_assess, "control catalogues (Cbw, NIS2, basic principles), scores and gaps"},
 };

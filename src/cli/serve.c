@@ -21,6 +21,9 @@ static const char usage_text[] =
     "JSON API (/api/v1, Authorization: Bearer KEY), with the TLP and\n"
     "distribution policy applied to every read. The database is created and\n"
     "migrated when needed; keys come from 'weerbaar admin key add'.\n"
+    "It also serves its published events as MISP feeds (/feeds/misp/ with a key,\n"
+    "/feeds/public/ without: manifest.json, <uuid>.json, hashes.csv) and each\n"
+    "event as a STIX 2.1 bundle (/api/v1/events/<uuid>/stix).\n"
     "\n"
     "options:\n"
     "  --db PATH            the hub database (SQLite); required\n"
@@ -45,6 +48,8 @@ static const char usage_text[] =
     "  weerbaar serve --db hub.db --listen 127.0.0.1:8080\n"
     "  weerbaar serve --db hub.db --listen [::]:8443 --tls-cert hub.pem --tls-key hub.key\n"
     "  weerbaar serve --db hub.db --hooks-interval 10\n"
+    "  curl -H 'Authorization: Bearer KEY' http://127.0.0.1:8080/feeds/misp/manifest.json\n"
+    "  curl http://127.0.0.1:8080/feeds/public/hashes.csv\n"
     "See docs/hub.md for the endpoints.\n";
 
 static volatile sig_atomic_t stop_flag;

@@ -17,6 +17,7 @@
  * logged through opts.log and reach the client only as "internal".
  */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,11 @@
 #define MAX_RESULTS 10000
 /* The rate-limit bucket all failed authentications share (key ids are > 0). */
 #define AUTH_FAIL_BUCKET ((int64_t)-1)
+/* The bucket all keyless fetches of the public feed's manifest and hashes
+ * share: each is an audit row and an fsync, like a failed authentication. */
+#define PUBLIC_FEED_BUCKET ((int64_t)-2)
+/* Streamed answers at once: each holds a thread and a database connection. */
+#define MAX_STREAMS 16
 
 struct wb_hub {
     wb_hub_opts opts;
@@ -48,6 +54,7 @@ struct wb_hub {
     size_t npool, nidle;
     wbi_ratelimit rl;
     wbi_catalogues cats; /* assessments (assess_api.c) */
+    atomic_int streams;  /* streamed answers in flight (feeds) */
 };
 
 /* The request context (wbi_req) is in hub_internal.h: incident_api.c shares it. */
@@ -320,7 +327,8 @@ static wb_policy_item item_of(const wb_event_rec *e, const wb_attr_rec *a)
 
 static void audit_admin_read(hreq *r, wb_read_path path, const char *uuid, const wb_policy_item *it)
 {
-    static const char *const paths[] = {"event list", "event", "indicator look-up", "sightings"};
+    static const char *const paths[] = {"event list", "event",     "indicator look-up",
+                                        "sightings",  "MISP feed", "STIX export"};
     char d[96];
     const char *tlp = wb_tlp_name(wb_policy_tlp(it));
     snprintf(d, sizeof d, "TLP:%s read by site admin via %s", tlp ? tlp : "?", paths[path]);
@@ -441,28 +449,6 @@ static int sg_name_cb(void *ud, const wb_sgroup *g)
     return 1;
 }
 
-/* An event stored without a tlp: tag is read as TLP:AMBER (the policy's
- * default); say so in what is served, so that clients such as `weerbaar
- * match` report the TLP the hub enforced rather than none. */
-static void add_effective_tlp(json_t *e, wb_tlp tlp)
-{
-    json_t *tags = json_object_get(e, "Tag");
-    size_t i;
-    json_t *t;
-    json_array_foreach(tags, i, t)
-    {
-        const char *name = json_string_value(json_object_get(t, "name"));
-        if (name && strlen(name) > 4 && wb_strn_ieq(name, 4, "tlp:")) return;
-    }
-    if (!json_is_array(tags)) {
-        tags = json_array();
-        json_object_set_new(e, "Tag", tags);
-    }
-    char name[32];
-    snprintf(name, sizeof name, "tlp:%s", wb_tlp_name(tlp) ? wb_tlp_name(tlp) : "amber");
-    json_array_append_new(tags, json_pack("{s:s}", "name", name));
-}
-
 /* {"Event": {...}} with the attributes the caller may see; NULL after
  * reply_internal. */
 static json_t *render_event(hreq *r, const wb_event_rec *ev, wb_read_path path)
@@ -475,7 +461,7 @@ static json_t *render_event(hreq *r, const wb_event_rec *ev, wb_read_path path)
         return NULL;
     }
     json_object_set_new(e, "uuid", json_string(ev->uuid));
-    add_effective_tlp(e, ev->tlp);
+    wbi_add_effective_tlp(e, ev->tlp);
     json_object_set_new(e, "distribution", json_string(num(r, ev->distribution)));
     if (ev->distribution == 4 && ev->sharing_group_id > 0) {
         sg_name s = {.r = r};
@@ -488,7 +474,10 @@ static json_t *render_event(hreq *r, const wb_event_rec *ev, wb_read_path path)
     json_object_set_new(e, "published", json_boolean(ev->published));
     json_object_set_new(e, "timestamp", json_string(num(r, ev->timestamp)));
     json_t *org = json_pack("{s:s,s:s}", "name", ev->org_name, "uuid", ev->org_uuid);
-    json_object_set_new(e, "Orgc", json_deep_copy(org));
+    /* A pulled feed's event keeps the organisation that made it as Orgc
+     * (feed_pull.c); Org is the one that holds it here, as in MISP. */
+    if (!json_is_object(json_object_get(e, "Orgc")))
+        json_object_set_new(e, "Orgc", json_deep_copy(org));
     json_object_set_new(e, "Org", org);
     attr_walk w = {.r = r, .ev = ev, .path = path, .top = json_array()};
     json_t *objs = json_object_get(e, "Object");
@@ -1255,12 +1244,143 @@ ASSESS_HANDLER(assess_answer)
 ASSESS_HANDLER(assess_import)
 ASSESS_HANDLER(assess_share)
 
+/* ---- feeds and STIX (feed.c, stix_out.c) ------------------------------------------------ */
+
+typedef struct feed_job {
+    wb_principal who;
+    bool hashes;         /* hashes.csv, else manifest.json */
+    atomic_int *streams; /* the hub's count, given back when the stream ends */
+} feed_job;
+
+static void feed_job_free(void *ctx)
+{
+    feed_job *j = ctx;
+    atomic_fetch_sub(j->streams, 1);
+    free(j);
+}
+
+static int feed_run(void *ctx, wb_store *st, wb_feed_write_fn w, void *wctx, wb_error *err)
+{
+    feed_job *j = ctx;
+    wb_feed_stats stats = {0};
+    return j->hashes ? wb_feed_hashes(st, &j->who, w, wctx, &stats, err)
+                     : wb_feed_manifest(st, &j->who, w, wctx, &stats, err);
+}
+
+/* manifest.json and hashes.csv: streamed, each request written to the
+ * audit log first (an export is audited even if the client stops early). */
+static void feed_stream(hreq *r, bool hashes)
+{
+    unsigned retry;
+    if (!r->who.authenticated &&
+        !wbi_ratelimit_take(&r->hub->rl, PUBLIC_FEED_BUCKET, wb_time_now(), &retry)) {
+        r->resp->retry_after = retry;
+        reply_error(r, 429, "rate_limited", "too many public feed requests; retry in %u s", retry);
+        return;
+    }
+    if (atomic_fetch_add(&r->hub->streams, 1) >= MAX_STREAMS) {
+        atomic_fetch_sub(&r->hub->streams, 1);
+        r->resp->retry_after = 1;
+        reply_error(r, 503, "busy", "%d feed downloads are running; retry in a second",
+                    MAX_STREAMS);
+        return;
+    }
+    char d[64];
+    snprintf(d, sizeof d, "%s feed", r->who.authenticated ? "MISP" : "public");
+    feed_job *j = malloc(sizeof *j);
+    if (j == NULL || audit_now(r, "feed.export", hashes ? "hashes.csv" : "manifest.json", d) != 0) {
+        if (j == NULL) wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+        free(j);
+        atomic_fetch_sub(&r->hub->streams, 1);
+        reply_internal(r);
+        return;
+    }
+    j->who = r->who;
+    j->hashes = hashes;
+    j->streams = &r->hub->streams;
+    wb_hub_stream *s = wbi_stream_start(r->hub->opts.db, feed_run, j, feed_job_free,
+                                        r->hub->opts.log, r->hub->opts.log_ud, &r->err);
+    if (s == NULL) {
+        reply_internal(r);
+        return;
+    }
+    wb_buf_reset(&r->resp->body);
+    r->resp->status = 200;
+    r->resp->stream = s;
+    r->resp->content_type = hashes ? "text/csv; charset=utf-8" : "application/json";
+}
+
+static void h_feed_manifest(hreq *r)
+{
+    feed_stream(r, false);
+}
+
+static void h_feed_hashes(hreq *r)
+{
+    feed_stream(r, true);
+}
+
+static int body_write(void *ud, const char *p, size_t n)
+{
+    return wb_buf_append(ud, p, n);
+}
+
+/* {uuid}.json: one event, built in memory (an event is bounded by
+ * max_attributes at ingest). */
+static void h_feed_event(hreq *r)
+{
+    size_t n = strlen(r->id);
+    if (n != WB_UUID_LEN + 5 || strcmp(r->id + WB_UUID_LEN, ".json") != 0) {
+        reply_not_found(r);
+        return;
+    }
+    char uuid[WB_UUID_LEN + 1];
+    memcpy(uuid, r->id, WB_UUID_LEN);
+    uuid[WB_UUID_LEN] = '\0';
+    wb_feed_stats stats = {0};
+    wb_buf_reset(&r->resp->body);
+    int rc = wb_feed_event(r->st, &r->who, uuid, body_write, &r->resp->body, &stats, &r->err);
+    if (rc == 0 && stats.admin_reads)
+        audit_later(r, "read.admin", uuid,
+                    "TLP:AMBER or stricter read by site admin via MISP feed");
+    if (rc == 0) rc = flush_audits(r);
+    if (rc == WB_ENOTFOUND) {
+        reply_not_found(r);
+        return;
+    }
+    if (rc) {
+        reply_internal(r);
+        return;
+    }
+    r->resp->status = 200;
+}
+
+static void h_event_stix(hreq *r)
+{
+    wb_event_rec ev;
+    if (fetch_event(r, WB_READ_STIX, &ev) != 0) return;
+    json_t *bundle = NULL;
+    size_t admin_reads = 0;
+    int rc = wbi_stix_bundle(r->st, &r->who, &ev, &bundle, &admin_reads, &r->err);
+    if (rc == 0 && admin_reads)
+        audit_later(r, "read.admin", ev.uuid,
+                    "TLP:AMBER or stricter attributes read by site admin via STIX export");
+    if (rc == 0) rc = flush_audits(r);
+    if (rc) {
+        json_decref(bundle);
+        reply_internal(r);
+        return;
+    }
+    reply_json(r, 200, bundle);
+}
+
 /* ---- routing ------------------------------------------------------------------------------ */
 
 enum {
-    R_PUBLIC = 1u << 0,    /* no key needed */
-    R_NO_SENSOR = 1u << 1, /* sensor keys get 403 */
-    R_SITE_ADMIN = 1u << 2 /* only site admins */
+    R_PUBLIC = 1u << 0,     /* no key needed */
+    R_NO_SENSOR = 1u << 1,  /* sensor keys get 403 */
+    R_SITE_ADMIN = 1u << 2, /* only site admins */
+    R_RAW_KEY = 1u << 3     /* "Authorization: KEY" also accepted, as a MISP feed sends it */
 };
 
 typedef struct route {
@@ -1279,6 +1399,15 @@ static const route routes[] = {
     {"DELETE", "/api/v1/events/*", h_event_delete, R_NO_SENSOR},
     {"POST", "/api/v1/events/*/publish", h_event_publish, R_NO_SENSOR},
     {"GET", "/api/v1/events/*/sightings", h_event_sightings, R_NO_SENSOR},
+    {"GET", "/api/v1/events/*/stix", h_event_stix, R_NO_SENSOR},
+    /* MISP feeds: the caller's view, and the public one (no key). The named
+     * files come before '*', which stands for "{uuid}.json". */
+    {"GET", "/feeds/misp/manifest.json", h_feed_manifest, R_RAW_KEY},
+    {"GET", "/feeds/misp/hashes.csv", h_feed_hashes, R_RAW_KEY},
+    {"GET", "/feeds/misp/*", h_feed_event, R_RAW_KEY},
+    {"GET", "/feeds/public/manifest.json", h_feed_manifest, R_PUBLIC},
+    {"GET", "/feeds/public/hashes.csv", h_feed_hashes, R_PUBLIC},
+    {"GET", "/feeds/public/*", h_feed_event, R_PUBLIC},
     {"GET", "/api/v1/indicators", h_indicators, 0},
     {"POST", "/api/v1/sightings", h_sighting_add, 0},
     {"GET", "/api/v1/audit", h_audit, R_SITE_ADMIN},
@@ -1339,11 +1468,12 @@ static int authenticate(hreq *r)
     }
     while (*h == ' ')
         h++;
-    if (!wb_strn_ieq(h, strlen(h) < 7 ? strlen(h) : 7, "bearer ")) {
+    if (wb_strn_ieq(h, strlen(h) < 7 ? strlen(h) : 7, "bearer ")) {
+        h += 7;
+    } else if (!r->raw_key) {
         reply_error(r, 401, "unauthorized", "the Authorization header must be 'Bearer KEY'");
         return -1;
     }
-    h += 7;
     while (*h == ' ')
         h++;
     size_t n = strlen(h);
@@ -1448,10 +1578,12 @@ void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp
             reply_not_found(r);
     } else {
         r->st = acquire(hub);
+        r->raw_key = (found->flags & R_RAW_KEY) != 0;
         if ((found->flags & R_PUBLIC) || authenticate(r) == 0) {
             if ((found->flags & R_NO_SENSOR) && r->who.role == WB_ROLE_SENSOR)
-                reply_error(r, 403, "forbidden",
-                            "a sensor key may only look up indicators and post sightings");
+                reply_error(
+                    r, 403, "forbidden",
+                    "a sensor key may only look up indicators, post sightings and read feeds");
             else if ((found->flags & R_SITE_ADMIN) && r->who.role != WB_ROLE_SITE_ADMIN)
                 reply_error(r, 403, "forbidden", "only site admins may read this");
             else
@@ -1467,6 +1599,8 @@ void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp
 void wb_hub_response_free(wb_hub_response *resp)
 {
     wb_buf_free(&resp->body);
+    wb_hub_stream_free(resp->stream);
+    resp->stream = NULL;
 }
 
 size_t wb_hub_max_body(const wb_hub *hub)
@@ -1499,6 +1633,7 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
                           hub->opts.sector_k);
     if (rc == 0) rc = wbi_catalogues_init(&hub->cats, hub->opts.catalogues, err);
     if (rc == 0) rc = wbi_ratelimit_init(&hub->rl, hub->opts.rate, hub->opts.burst);
+    atomic_init(&hub->streams, 0);
     if (rc == 0) {
         pthread_mutex_init(&hub->lock, NULL);
         pthread_cond_init(&hub->cond, NULL);

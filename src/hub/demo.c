@@ -50,7 +50,8 @@ typedef struct demo_event {
 
 static const demo_event events[] = {
     {"analist@csirt.example",
-     "{\"Event\":{\"uuid\":\"6d0e5a10-0001-4000-8000-000000000001\",\"info\":\"Phishing "
+     "{\"Event\":{\"published\":true,\"uuid\":\"6d0e5a10-0001-4000-8000-000000000001\",\"info\":"
+     "\"Phishing "
      "campaign impersonating DigiD log-in pages\",\"date\":\"2026-11-20\",\"distribution\":\"3\","
      "\"threat_level_id\":\"2\",\"analysis\":\"2\",\"Tag\":[{\"name\":\"tlp:clear\"},{\"name\":"
      "\"misp-galaxy:sector=\\\"Government\\\"\"}],\"Attribute\":["
@@ -63,7 +64,8 @@ static const demo_event events[] = {
      "{\"type\":\"email-src\",\"category\":\"Payload delivery\",\"value\":\"noreply@"
      "digid-inloggen.example\",\"to_ids\":true}]}}"},
     {"analist@csirt.example",
-     "{\"Event\":{\"uuid\":\"6d0e5a10-0002-4000-8000-000000000002\",\"info\":\"Mass scanning "
+     "{\"Event\":{\"published\":true,\"uuid\":\"6d0e5a10-0002-4000-8000-000000000002\",\"info\":"
+     "\"Mass scanning "
      "for vulnerable VPN gateways (CVE-2023-3519)\",\"date\":\"2026-11-21\",\"distribution\":"
      "\"1\",\"Tag\":[{\"name\":\"tlp:green\"}],\"Attribute\":["
      "{\"type\":\"ip-src\",\"category\":\"Network activity\",\"value\":\"203.0.113.0/24\","
@@ -73,7 +75,8 @@ static const demo_event events[] = {
      "{\"type\":\"vulnerability\",\"category\":\"External analysis\",\"value\":\"CVE-2023-3519\","
      "\"to_ids\":false}]}}"},
     {"analist@csirt.example",
-     "{\"Event\":{\"uuid\":\"6d0e5a10-0003-4000-8000-000000000003\",\"info\":\"Ransomware "
+     "{\"Event\":{\"published\":true,\"uuid\":\"6d0e5a10-0003-4000-8000-000000000003\",\"info\":"
+     "\"Ransomware "
      "intrusion at a distribution system operator: C2 infrastructure\",\"date\":\"2026-11-22\","
      "\"distribution\":\"4\",\"SharingGroup\":{\"uuid\":\"%SG%\"},\"Tag\":[{\"name\":"
      "\"tlp:amber\"}],\"Attribute\":["
@@ -87,7 +90,8 @@ static const demo_event events[] = {
      "\"to_ids\":true,\"distribution\":\"0\",\"Tag\":[{\"name\":\"tlp:red\"}],\"comment\":"
      "\"source-sensitive: the CSIRT only\"}]}}"},
     {"soc@energienet.example",
-     "{\"Event\":{\"uuid\":\"6d0e5a10-0004-4000-8000-000000000004\",\"info\":\"Energienet: "
+     "{\"Event\":{\"published\":true,\"uuid\":\"6d0e5a10-0004-4000-8000-000000000004\",\"info\":"
+     "\"Energienet: "
      "unexpected Modbus writes from an engineering workstation\",\"date\":\"2026-11-23\","
      "\"distribution\":\"0\",\"Tag\":[{\"name\":\"tlp:amber+strict\"}],\"Attribute\":["
      "{\"type\":\"ip-src\",\"category\":\"Network activity\",\"value\":\"192.0.2.130\","
@@ -95,7 +99,8 @@ static const demo_event events[] = {
      "{\"type\":\"filename|md5\",\"category\":\"Artifacts dropped\",\"value\":\"eng-tool.exe|"
      "d41d8cd98f00b204e9800998ecf8427e\",\"to_ids\":true}]}}"},
     {"analist@csirt.example",
-     "{\"Event\":{\"uuid\":\"6d0e5a10-0005-4000-8000-000000000005\",\"info\":\"Actor "
+     "{\"Event\":{\"published\":true,\"uuid\":\"6d0e5a10-0005-4000-8000-000000000005\",\"info\":"
+     "\"Actor "
      "targeting hospital networks: spear-phishing senders\",\"date\":\"2026-11-24\","
      "\"distribution\":\"4\",\"SharingGroup\":{\"uuid\":\"%SG%\"},\"Tag\":[{\"name\":"
      "\"tlp:red\"}],\"Attribute\":["
@@ -104,7 +109,8 @@ static const demo_event events[] = {
      "{\"type\":\"hostname\",\"category\":\"Network activity\",\"value\":\"mail.zorg-vacatures."
      "example\",\"to_ids\":true}]}}"},
     {"security@zorggroep-midden.example",
-     "{\"Event\":{\"uuid\":\"6d0e5a10-0006-4000-8000-000000000006\",\"info\":\"Zorggroep: "
+     "{\"Event\":{\"published\":true,\"uuid\":\"6d0e5a10-0006-4000-8000-000000000006\",\"info\":"
+     "\"Zorggroep: "
      "credential stuffing against the patient portal\",\"date\":\"2026-11-25\","
      "\"distribution\":\"1\",\"Attribute\":["
      "{\"type\":\"ip-src\",\"category\":\"Network activity\",\"value\":\"198.51.100.0/25\","
@@ -114,7 +120,8 @@ static const demo_event events[] = {
      "{\"type\":\"user-agent\",\"category\":\"Network activity\",\"value\":\"python-requests/"
      "2.31.0\",\"to_ids\":false}]}}"},
     {"ict@gemeente-voorbeeld.example",
-     "{\"Event\":{\"uuid\":\"6d0e5a10-0007-4000-8000-000000000007\",\"info\":\"Gemeente: fake "
+     "{\"Event\":{\"published\":true,\"uuid\":\"6d0e5a10-0007-4000-8000-000000000007\",\"info\":"
+     "\"Gemeente: fake "
      "invoice e-mails with a malicious link\",\"date\":\"2026-11-26\",\"distribution\":\"2\","
      "\"Tag\":[{\"name\":\"tlp:green\"}],\"Attribute\":["
      "{\"type\":\"url\",\"category\":\"Network activity\",\"value\":\"http://factuur-"

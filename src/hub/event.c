@@ -429,10 +429,21 @@ static int parse_attr_array(wbi_event_in *ev, json_t *obj, const char *base,
 int wbi_event_parse(const char *body, size_t len, const wbi_limits *lim, int64_t now,
                     wbi_event_in *ev, wbi_problem *prob)
 {
+    json_t *root = wbi_json_load(body, len, lim->max_depth, prob);
+    if (root == NULL) {
+        memset(ev, 0, sizeof *ev);
+        wb_arena_init(&ev->arena, 0);
+        return -1;
+    }
+    return wbi_event_parse_json(root, lim, now, ev, prob);
+}
+
+int wbi_event_parse_json(json_t *root, const wbi_limits *lim, int64_t now, wbi_event_in *ev,
+                         wbi_problem *prob)
+{
     memset(ev, 0, sizeof *ev);
     wb_arena_init(&ev->arena, 0);
-    ev->root = wbi_json_load(body, len, lim->max_depth, prob);
-    if (ev->root == NULL) return -1;
+    ev->root = root;
     json_t *e = json_object_get(ev->root, "Event");
     const char *base = "$.Event";
     if (e == NULL) {

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "weerbaar/feed.h"
 #include "weerbaar/hub.h"
 
 /* Longest attribute value and info string accepted (bytes). */
@@ -117,6 +118,68 @@ int wbi_sightings_parse(const char *body, size_t len, unsigned max_depth, int64_
 void wbi_problem_set(wbi_problem *p, unsigned status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* As wbi_event_parse, from an already parsed document: takes ownership of
+ * root (freed by wbi_event_free, also after a failure). base names the
+ * input in messages ("$" or a file name). */
+int wbi_event_parse_json(json_t *root, const wbi_limits *lim, int64_t now, wbi_event_in *ev,
+                         wbi_problem *prob);
+
+/* ---- feeds and exports (feed.c, feed_pull.c, stix_out.c, stream.c) --------------- */
+
+/* MD5 of data as 32 lower-case hex digits (md5.c): MISP's hashes.csv. */
+void wbi_md5_hex(const void *data, size_t n, char out[33]);
+
+/* Adds the tlp: tag an event without one is read as (amber), so that what
+ * is served names the TLP the hub enforced. */
+void wbi_add_effective_tlp(json_t *e, wb_tlp tlp);
+
+/* The feed form of a stored attribute's JSON, copied member by member from
+ * the text (feed.c): 0 with out filled, 1 when the text is not in the form
+ * the fast path takes (the caller goes the jansson way), -1 out of memory. */
+int wbi_feed_attr_fast(const char *json, size_t n, wb_buf *out);
+
+/* A manifest entry: an event uuid and its timestamp. */
+typedef struct wbi_feed_entry {
+    char uuid[WB_UUID_LEN + 1];
+    int64_t timestamp;
+} wbi_feed_entry;
+
+/* Parses a MISP feed manifest (no database: the fuzz target drives it).
+ * Entries that are not valid (a key that is not a uuid, a missing or bad
+ * timestamp) are left out and counted in *bad, the first one described in
+ * prob->msg. Returns 0 with a heap array in *out (the caller frees it),
+ * or -1 with *prob set when the document is not a manifest at all. */
+int wbi_feed_manifest_parse(const char *text, size_t len, unsigned max_depth, size_t max_events,
+                            wbi_feed_entry **out, size_t *n, size_t *bad, wbi_problem *prob);
+
+/* Reads one event file of a feed for storing (feed_pull.c; no database, so
+ * the fuzz target drives it): checks that it is the event `uuid` the
+ * manifest lists, takes its timestamp (else manifest_ts) into *ts, drops
+ * the audience the file names, gives it distribution dist (with sharing
+ * group sg_uuid for 4; AMBER+STRICT and RED narrowed to 0, counted in
+ * *narrowed), keeps its Orgc, and validates it as wbi_event_parse does.
+ * 0, or -1 with a reason naming the file and JSON path. Free *in with
+ * wbi_event_free either way. */
+int wbi_feed_event_read(const char *text, size_t len, const char *uuid, int64_t manifest_ts,
+                        int dist, const char *sg_uuid, const wbi_limits *lim, wbi_event_in *in,
+                        int64_t *ts, size_t *narrowed, char *reason, size_t cap);
+
+/* The STIX 2.1 bundle of an event for p (stix_out.c): the attributes p may
+ * see that map to STIX patterns. *admin_reads counts the items visible
+ * only through the site-admin right. */
+int wbi_stix_bundle(wb_store *st, const wb_principal *p, const wb_event_rec *ev, json_t **out,
+                    size_t *admin_reads, wb_error *err);
+
+/* Produces a streamed body on a thread of its own with a store connection
+ * of its own (stream.c): run(ctx, st, write, wctx) writes the body; free_ctx
+ * releases ctx afterwards. The stream owns ctx from the call on, also when
+ * NULL is returned (out of memory, database not opened: *err says). */
+typedef int (*wbi_stream_run)(void *ctx, wb_store *st, wb_feed_write_fn w, void *wctx,
+                              wb_error *err);
+wb_hub_stream *wbi_stream_start(const char *db, wbi_stream_run run, void *ctx,
+                                void (*free_ctx)(void *ctx), void (*log)(void *ud, const char *msg),
+                                void *log_ud, wb_error *err);
+
 /* ---- rate limiting ------------------------------------------------------------- */
 
 typedef struct wbi_bucket {
@@ -157,6 +220,7 @@ typedef struct wbi_req {
     wb_keyowner owner;
     const char *id; /* the {uuid} of the path */
     int64_t now;    /* Unix seconds */
+    bool raw_key;   /* the route also takes "Authorization: KEY" (MISP's feed headers) */
     wb_arena arena;
     wb_error err;
     wbi_pending_audit audits[WBI_MAX_AUDIT_PENDING];

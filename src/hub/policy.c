@@ -13,7 +13,7 @@
  *    refused otherwise; should such a row exist anyway (an import, a bug),
  *    it is treated as distribution 0 rather than widened.
  *  - Without a key: only CLEAR data with distribution 3.
- *  - A sensor key reads indicators, nothing else.
+ *  - A sensor key reads indicators and feeds, nothing else.
  *  - Sightings: the event's creator organisation and the organisation that
  *    made them, and only on attributes the caller can see.
  *  - A site admin reads everything; a read of AMBER or stricter data that
@@ -111,7 +111,8 @@ wb_access wb_policy_read(const wb_principal *p, wb_read_path path, const wb_poli
 {
     if (p == NULL || item == NULL || (unsigned)path >= WB_READ_PATH_COUNT) return WB_DENY;
     if (!p->authenticated) return anonymous_may_read(item) ? WB_ALLOW : WB_DENY;
-    if (p->role == WB_ROLE_SENSOR && path != WB_READ_INDICATOR) return WB_DENY;
+    if (p->role == WB_ROLE_SENSOR && path != WB_READ_INDICATOR && path != WB_READ_FEED)
+        return WB_DENY;
     if (org_may_read(p, item)) return WB_ALLOW;
     if (p->role != WB_ROLE_SITE_ADMIN) return WB_DENY;
     return wb_policy_tlp(item) >= WB_TLP_AMBER ? WB_ALLOW_AUDITED : WB_ALLOW;

@@ -1,7 +1,8 @@
 /*
  * server.c - the hub on the network: libmicrohttpd with a thread pool,
  * keep-alive and optional TLS, handing each complete request to
- * wb_hub_handle.
+ * wb_hub_handle. Streamed answers (the MISP feed's manifest and hashes) go
+ * out chunked from the response's stream.
  *
  * Per-request state (the body as it arrives) lives in MHD's connection_cls
  * and is freed in the NOTIFY_COMPLETED callback, whatever way the request
@@ -59,12 +60,12 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 }
 
 static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, const char *body,
-                                 size_t len, unsigned retry_after)
+                                 size_t len, unsigned retry_after, const char *type)
 {
     struct MHD_Response *r =
         MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (r == NULL) return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type ? type : "application/json");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (retry_after) {
@@ -77,13 +78,48 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, cons
     return ret;
 }
 
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    long n = wb_hub_stream_read(cls, buf, max);
+    if (n < 0) return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (n == 0) return MHD_CONTENT_READER_END_OF_STREAM;
+    return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+    wb_hub_stream_free(cls);
+}
+
+/* A body produced while it is sent: chunked, read from the stream as the
+ * socket takes it. The response owns the stream from here on. */
+static enum MHD_Result send_stream(struct MHD_Connection *c, wb_hub_response *resp)
+{
+    wb_hub_stream *s = resp->stream;
+    resp->stream = NULL;
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, s, stream_free);
+    if (r == NULL) {
+        wb_hub_stream_free(s);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            resp->content_type ? resp->content_type : "application/json");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    enum MHD_Result ret = MHD_queue_response(c, resp->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *code,
                                   const char *msg)
 {
     char body[512];
     int n =
         snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", code, msg);
-    return send_json(c, status, body, (size_t)n, 0);
+    return send_json(c, status, body, (size_t)n, 0, NULL);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -133,8 +169,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     };
     wb_hub_response resp;
     wb_hub_handle(srv->hub, &req, &resp);
-    enum MHD_Result ret = send_json(c, resp.status, resp.body.data ? resp.body.data : "{}",
-                                    resp.body.data ? resp.body.len : 2, resp.retry_after);
+    enum MHD_Result ret =
+        resp.stream
+            ? send_stream(c, &resp)
+            : send_json(c, resp.status, resp.body.data ? resp.body.data : "{}",
+                        resp.body.data ? resp.body.len : 2, resp.retry_after, resp.content_type);
     wb_hub_response_free(&resp);
     return ret;
 }

@@ -1749,6 +1749,17 @@ static int sq_ashare_list(wb_store *s, int64_t assessment_id, wb_assessment_shar
     WALK(q, st, err, false, "", wb_assessment_share_rec r, row_ashare(st, &r), cb(ud, &r));
 }
 
+/* ---- hub feeds ------------------------------------------------------------------------ */
+
+static int sq_cache_size(wb_store *s, size_t bytes, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    char sql[64];
+    /* A negative cache_size is in KiB. */
+    snprintf(sql, sizeof sql, "PRAGMA cache_size=-%zu", bytes / 1024 ? bytes / 1024 : 1);
+    return exec(q, sql, err);
+}
+
 static const wbi_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1807,4 +1818,6 @@ static const wbi_store_ops sqlite_ops = {
     .aversion_find = sq_aversion_find,
     .ashare_add = sq_ashare_add,
     .ashare_list = sq_ashare_list,
+    /* hub feeds */
+    .cache_size = sq_cache_size,
 };

@@ -618,3 +618,8 @@ int wb_store_assessment_share_list(wb_store *s, int64_t assessment_id, wb_assess
 {
     return s->ops->ashare_list(s, assessment_id, cb, ud, err);
 }
+
+int wb_store_cache_size(wb_store *s, size_t bytes, wb_error *err)
+{
+    return s->ops->cache_size(s, bytes, err);
+}

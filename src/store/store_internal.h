@@ -102,6 +102,8 @@ typedef struct wbi_store_ops {
     int (*ashare_add)(wb_store *s, const wb_assessment_share_rec *r, wb_error *err);
     int (*ashare_list)(wb_store *s, int64_t assessment_id, wb_assessment_share_cb cb, void *ud,
                        wb_error *err);
+    /* ---- hub feeds ---- */
+    int (*cache_size)(wb_store *s, size_t bytes, wb_error *err);
 } wbi_store_ops;
 
 struct wb_store {

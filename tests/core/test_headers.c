@@ -16,6 +16,7 @@
 #include "weerbaar/cpe.h"
 #include "weerbaar/error.h"
 #include "weerbaar/hooks.h"
+#include "weerbaar/feed.h"
 #include "weerbaar/hub.h"
 #include "weerbaar/incident.h"
 #include "weerbaar/io.h"

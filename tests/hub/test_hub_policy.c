@@ -1,8 +1,10 @@
 /*
  * test_hub_policy.c - the TLP and distribution table of the hub as a
  * generated matrix, through the API handler (wb_hub_handle): every read
- * path x every TLP (and no tag) x every distribution x every kind of
- * caller, each cell asserting exactly whether the caller sees the item.
+ * path (the API's, the MISP feed's and the public feed's manifest and event
+ * files, the STIX export) x every TLP (and no tag) x every distribution x
+ * every kind of caller, each cell asserting exactly whether the caller sees
+ * the item.
  *
  * The expected answer comes from expect() below, a plain restatement of
  * the table in docs/hub.md written independently of src/hub/policy.c. The
@@ -26,8 +28,22 @@
 enum { C_CREATOR, C_PARTNER, C_OTHER, C_SENSOR, C_NOKEY, C_REVOKED, C_ADMIN, N_CALLERS };
 static const char *const caller_names[N_CALLERS] = {
     "creator", "sharing-group org", "other org", "sensor", "no key", "revoked key", "site admin"};
-enum { P_LIST, P_GET, P_INDICATOR, P_SIGHTINGS, N_PATHS };
-static const char *const path_names[N_PATHS] = {"list", "get", "indicators", "sightings"};
+enum {
+    P_LIST,
+    P_GET,
+    P_INDICATOR,
+    P_SIGHTINGS,
+    P_FEED_MANIFEST,
+    P_FEED_EVENT,
+    P_PUBLIC_MANIFEST,
+    P_PUBLIC_EVENT,
+    P_STIX,
+    N_PATHS
+};
+static const char *const path_names[N_PATHS] = {
+    "list",          "get",        "indicators",      "sightings",
+    "feed manifest", "feed event", "public manifest", "public feed event",
+    "STIX export"};
 /* "" is an event without a tlp: tag (amber). */
 static const char *const tlps[] = {"tlp:clear",        "tlp:green", "tlp:amber",
                                    "tlp:amber+strict", "tlp:red",   ""};
@@ -80,6 +96,15 @@ static unsigned call(fixture *f, const char *method, const char *path, const cha
     wb_hub_response resp;
     wb_hub_handle(f->hub, &req, &resp);
     unsigned status = resp.status;
+    if (resp.stream) {
+        /* A streamed answer (a feed's manifest) is read to its end. */
+        char buf[4096];
+        long n;
+        while ((n = wb_hub_stream_read(resp.stream, buf, sizeof buf)) > 0)
+            assert_int_equal(wb_buf_append(&resp.body, buf, (size_t)n), 0);
+        assert_int_equal(n, 0);
+        assert_int_equal(wb_buf_putc(&resp.body, '\0'), 0);
+    }
     json_t *j = json_loads(resp.body.data, 0, NULL);
     assert_non_null(j); /* every answer is JSON */
     if (status >= 400) {
@@ -154,6 +179,9 @@ static bool allowed_combo(int t, int d)
 static bool expect(int caller, int path, int t, int d)
 {
     if (!allowed_combo(t, d)) return false; /* never stored */
+    /* The public feed: CLEAR with distribution 3, whoever asks (a key is
+     * not looked at). */
+    if (path == P_PUBLIC_MANIFEST || path == P_PUBLIC_EVENT) return t == 0 && d == 3;
     /* The partner could not see distribution 0, so made no sighting there. */
     if (path == P_SIGHTINGS && d == 0) return false;
     switch (caller) {
@@ -165,7 +193,8 @@ static bool expect(int caller, int path, int t, int d)
     case C_CREATOR:
         return true;
     case C_SENSOR:
-        if (path != P_INDICATOR) return false;
+        /* A sensor reads indicators and feeds. */
+        if (path != P_INDICATOR && path != P_FEED_MANIFEST && path != P_FEED_EVENT) return false;
         return d >= 1; /* the partner's audience: 1-3 everyone, 4 the group */
     case C_PARTNER:
         return d >= 1; /* made the sighting, so sees it too */
@@ -180,8 +209,11 @@ static bool expect(int caller, int path, int t, int d)
 /* The status a denied read answers with. */
 static unsigned denied_status(int caller, int path)
 {
+    if (path == P_PUBLIC_MANIFEST || path == P_PUBLIC_EVENT) return 404;
     if (caller == C_NOKEY || caller == C_REVOKED) return 401;
-    if (caller == C_SENSOR && path != P_INDICATOR) return 403;
+    if (caller == C_SENSOR && path != P_INDICATOR && path != P_FEED_MANIFEST &&
+        path != P_FEED_EVENT)
+        return 403;
     return 404;
 }
 
@@ -229,6 +261,10 @@ static void test_matrix(void **state)
             if (allowed_combo(t, d)) {
                 assert_int_equal(st, 201);
                 stored++;
+                /* Feeds carry published events. */
+                char pub[128];
+                snprintf(pub, sizeof pub, "/api/v1/events/%s/publish", uuid);
+                assert_int_equal(call(f, "POST", pub, NULL, C_CREATOR, NULL, NULL), 200);
             } else {
                 assert_int_equal(st, 422);
                 assert_string_equal(
@@ -262,6 +298,15 @@ static void test_matrix(void **state)
     unsigned list_status[N_CALLERS];
     for (int c = 0; c < N_CALLERS; c++)
         list_status[c] = call(f, "GET", "/api/v1/events", NULL, c, NULL, &lists[c]);
+    /* The feeds' manifests, once per caller. */
+    json_t *manifests[2][N_CALLERS];
+    unsigned manifest_status[2][N_CALLERS];
+    for (int c = 0; c < N_CALLERS; c++) {
+        manifest_status[0][c] =
+            call(f, "GET", "/feeds/misp/manifest.json", NULL, c, NULL, &manifests[0][c]);
+        manifest_status[1][c] =
+            call(f, "GET", "/feeds/public/manifest.json", NULL, c, NULL, &manifests[1][c]);
+    }
     int cells = 0;
     for (int p = 0; p < N_PATHS; p++) {
         for (int t = 0; t < N_TLPS; t++) {
@@ -297,6 +342,31 @@ static void test_matrix(void **state)
                         /* An event the caller sees whose sightings it may not: 200, empty. */
                         if (st == 200 && !want) st = 404;
                         break;
+                    case P_FEED_MANIFEST:
+                    case P_PUBLIC_MANIFEST: {
+                        int m = p == P_PUBLIC_MANIFEST;
+                        st = manifest_status[m][c];
+                        got = st == 200 && json_object_get(manifests[m][c], uuid) != NULL;
+                        if (st == 200 && !want) st = 404; /* absent from the manifest */
+                        break;
+                    }
+                    case P_FEED_EVENT:
+                    case P_PUBLIC_EVENT:
+                        snprintf(path, sizeof path, "/feeds/%s/%s.json",
+                                 p == P_PUBLIC_EVENT ? "public" : "misp", uuid);
+                        st = call(f, "GET", path, NULL, c, NULL, &j);
+                        got = st == 200;
+                        break;
+                    case P_STIX:
+                        snprintf(path, sizeof path, "/api/v1/events/%s/stix", uuid);
+                        st = call(f, "GET", path, NULL, c, NULL, &j);
+                        /* The cell's one attribute is a domain: one indicator. */
+                        {
+                            char *txt = st == 200 ? json_dumps(j, 0) : NULL;
+                            got = txt && strstr(txt, value) != NULL;
+                            free(txt);
+                        }
+                        break;
                     }
                     json_decref(j);
                     if (got != want || (!want && st != denied_status(c, p))) {
@@ -312,10 +382,13 @@ static void test_matrix(void **state)
             }
         }
     }
-    for (int c = 0; c < N_CALLERS; c++)
+    for (int c = 0; c < N_CALLERS; c++) {
         json_decref(lists[c]);
+        json_decref(manifests[0][c]);
+        json_decref(manifests[1][c]);
+    }
     assert_int_equal(cells, N_PATHS * N_TLPS * N_DISTS * N_CALLERS);
-    assert_int_equal(cells, 840);
+    assert_int_equal(cells, 1890);
 }
 
 /* A site admin's reads of AMBER or stricter data its own organisation could

@@ -50,6 +50,9 @@ static void test_store(void **state)
     wb_error err = {0};
     assert_int_equal(wb_store_open(&st, db, &err), 0);
     assert_int_equal(wb_store_schema_version(st), 5);
+    /* The page cache can be set per connection (feed pulls raise it). */
+    assert_int_equal(wb_store_cache_size(st, (size_t)8 << 20, &err), 0);
+    assert_int_equal(wb_store_cache_size(st, 0, &err), 0);
     int64_t a = 0, b = 0, uid = 0, found = 0;
     assert_int_equal(wb_store_org_add(st, "Alpha", WB_ORG_CSIRT, "energy", "12345678", &a, &err),
                      0);
