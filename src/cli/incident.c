@@ -5,6 +5,7 @@
  * incident, and list the taxonomies. Argument parsing and output only; the
  * rules are in src/incident/ (weerbaar/incident.h).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <signal.h>
@@ -1404,14 +1405,50 @@ static int remote_action(hub_ctx *h, const opts *o, wb_incident_action_kind kind
     return WB_EXIT_OK;
 }
 
-static int remote_show(hub_ctx *h, const opts *o, bool export)
+/* export --format pdf over a hub: the hub renders the PDF from its register
+ * (GET /api/v1/incidents/{id}/pdf); its bytes go to --out or standard output. */
+static int remote_pdf(hub_ctx *h, const opts *o)
 {
-    if (export && !o->json) {
-        wb_cli_error("incident export: --format pdf is made from a local register (--db); over "
-                     "--hub export --format json");
+    char path[160], now[48] = "";
+    if (o->now != WB_TIME_NONE) wb_time_format(o->now, now, sizeof now);
+    snprintf(path, sizeof path, "/api/v1/incidents/%lld/pdf?utc=%d%s%s", (long long)h->id,
+             o->utc ? 1 : 0, now[0] ? "&now=" : "", now);
+    long status = 0;
+    if (wb_hub_call(&h->cl, "GET", path, NULL, 0, &h->out, &status, &h->err) != 0) {
+        wb_cli_report(&h->err);
         return WB_EXIT_ERROR;
     }
-    char path[128];
+    if (h->out.len < 5 || memcmp(h->out.data, "%PDF-", 5) != 0) {
+        wb_cli_error("%s%s: the hub's answer is not a PDF", h->cl.base, path);
+        return WB_EXIT_ERROR;
+    }
+    FILE *f = stdout;
+    if (o->out && strcmp(o->out, "-") != 0) f = fopen(o->out, "wb");
+    if (f == NULL) {
+        wb_cli_error("incident export: %s: %s", o->out, strerror(errno));
+        return WB_EXIT_ERROR;
+    }
+    bool ok = fwrite(h->out.data, 1, h->out.len, f) == h->out.len;
+    if (f == stdout)
+        ok = fflush(f) == 0 && ok;
+    else
+        ok = fclose(f) == 0 && ok;
+    if (!ok) {
+        wb_cli_error("incident export: %s: write failed", o->out ? o->out : "standard output");
+        if (o->out && strcmp(o->out, "-") != 0) remove(o->out);
+        return WB_EXIT_ERROR;
+    }
+    return WB_EXIT_OK;
+}
+
+static int remote_show(hub_ctx *h, const opts *o, bool export)
+{
+    if (export && !o->json && !o->pdf) {
+        wb_cli_error("incident export: --format json is required (or --format pdf)");
+        return WB_EXIT_ERROR;
+    }
+    char path[160];
+    if (export && o->pdf) return remote_pdf(h, o);
     path_of(path, sizeof path, h, "", o->now);
     json_t *res;
     if (hub_do(h, "GET", path, NULL, &res) != 0) return WB_EXIT_ERROR;

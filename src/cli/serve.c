@@ -13,6 +13,7 @@
 #include "weerbaar/client.h"
 #include "weerbaar/hooks.h"
 #include "weerbaar/hub.h"
+#include "weerbaar/report.h"
 
 static const char usage_text[] =
     "usage: weerbaar serve --db PATH --listen ADDR:PORT [--options]\n"
@@ -186,6 +187,7 @@ int wb_cmd_serve(int argc, char **argv)
     wb_hooks_dispatcher_stop(hooks);
     if (hooks) wb_hub_global_cleanup();
     wb_hub_close(hub);
+    wb_report_cleanup(); /* the incident PDFs the hub drew (fontconfig's caches) */
     if (rc) {
         wb_cli_report(&err);
         return WB_EXIT_ERROR;

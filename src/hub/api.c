@@ -1422,6 +1422,7 @@ static const route routes[] = {
     {"POST", "/api/v1/incidents/*/comments", wbi_h_incident_comment, R_NO_SENSOR},
     {"POST", "/api/v1/incidents/*/handled", wbi_h_incident_handled, R_NO_SENSOR},
     {"POST", "/api/v1/incidents/*/share", wbi_h_incident_share, R_NO_SENSOR},
+    {"GET", "/api/v1/incidents/*/pdf", wbi_h_incident_pdf, R_NO_SENSOR},
     /* assessments: "sectors" before "*" */
     {"GET", "/api/v1/assessments", h_assess_list, R_NO_SENSOR},
     {"POST", "/api/v1/assessments", h_assess_add, R_NO_SENSOR},

@@ -11,11 +11,15 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hub/hub_internal.h"
 #include "weerbaar/incident.h"
+#include "weerbaar/io.h"
 #include "weerbaar/register.h"
+#include "weerbaar/report.h"
 
 /* Incidents looked at for one list (visibility is decided per incident). */
 #define MAX_INCIDENTS_SCANNED ((size_t)10000000)
@@ -348,6 +352,49 @@ void wbi_h_incident_get(wbi_req *r)
     int64_t id;
     if (incident_access(r, WB_INCIDENT_READ, &id) == 0)
         reply_incident(r, id, 200, WB_REG_JSON_REPORTS | WB_REG_JSON_STATE);
+}
+
+/* GET /api/v1/incidents/{id}/pdf[?now=TIME][&utc=1]: the incident as a PDF,
+ * rendered on the hub from its own register so that `incident export
+ * --format pdf --hub` shows exactly what `--db` shows. The page is drawn
+ * into a private temporary file (cairo writes to a path) and sent whole. */
+void wbi_h_incident_pdf(wbi_req *r)
+{
+    int64_t id;
+    if (incident_access(r, WB_INCIDENT_READ, &id) != 0) return;
+    wb_time now = WB_TIME_NONE;
+    if (!wbi_arg_time(r, "now", &now)) return;
+    if (now == WB_TIME_NONE) now = wb_time_now();
+    const char *utc = wbi_arg(r, "utc");
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/weerbaar-hub-pdf-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        wb_error_set(&r->err, WB_EIO, "incident pdf: cannot create a temporary file: %s",
+                     strerror(errno));
+        wbi_reply_internal(r);
+        return;
+    }
+    close(fd);
+    wb_reg_incident *ri = NULL;
+    char *data = NULL;
+    size_t len = 0;
+    int rc = wb_reg_incident_load(r->st, id, now, &ri, &r->err);
+    if (rc == 0)
+        rc = wb_incident_render(ri, path, WB_PAGE_PDF, utc && strcmp(utc, "1") == 0, &r->err);
+    if (rc == 0) rc = wb_read_file(path, (size_t)256 << 20, &data, &len, &r->err);
+    if (rc == 0) rc = wbi_flush_audits(r);
+    unlink(path);
+    wb_reg_incident_free(ri);
+    if (rc == 0) rc = wb_buf_append(&r->resp->body, data, len);
+    free(data);
+    if (rc) {
+        wbi_reply_internal(r);
+        return;
+    }
+    r->resp->status = 200;
+    r->resp->content_type = "application/pdf";
 }
 
 /* POST /api/v1/incidents/{id}/reports?stage=STAGE with the report document

@@ -171,6 +171,24 @@ else:
 PYEOF
 done
 
+# PDF: rendered by the hub from its register; the same deadlines and
+# states as the local register's PDF (pdftotext, times and channels aside).
+if command -v pdftotext >/dev/null; then
+    run 0 incident export 1 --format pdf --now "$later" --out "$tmp/l.pdf" --db "$ldb"
+    run 0 incident export 1 --format pdf --now "$later" --out "$tmp/h.pdf" --hub "$url" --key "$KG"
+    for x in l h; do pdftotext -raw "$tmp/$x.pdf" - | grep -Eo '\b(met|late|overdue|open)\b' >"$tmp/$x.states"; done
+    if ! [ -s "$tmp/h.states" ] || ! cmp -s "$tmp/l.states" "$tmp/h.states"; then
+        echo "FAIL: export --format pdf: --db and --hub states differ"
+        diff "$tmp/l.states" "$tmp/h.states"
+        fail=1
+    fi
+    pdftotext -raw "$tmp/h.pdf" - | grep -q "Portal DDoS" || { echo "FAIL: hub PDF lacks the title"; fail=1; }
+    run 0 incident export 1 --format pdf --now "$later" --hub "$url" --key "$KG"
+    head -c 5 "$tmp/out" | grep -q '%PDF-' || { echo "FAIL: hub PDF to stdout"; fail=1; }
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KD" "$url/api/v1/incidents/1/pdf")
+    [ "$code" = 404 ] || { echo "FAIL: another organisation's PDF: $code (want 404)"; fail=1; }
+fi
+
 # share: as the organisation, and anonymously (the event is the CSIRT's).
 run 2 incident share 1 --tlp green --distribution 1 --db "$ldb"
 has err "use --hub URL --key KEY"
