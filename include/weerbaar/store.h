@@ -128,6 +128,10 @@ typedef struct wb_event_rec {
     bool deleted;
     int64_t timestamp;
     const char *json; /* NULL in look-up results */
+    /* The change sequence number of the event's last write (every insert,
+     * update, delete and publish takes the next one); filled by
+     * wb_store_event_changes and wb_store_event_version_at, 0 elsewhere. */
+    int64_t seq;
 } wb_event_rec;
 
 /* An attribute row. tlp is the attribute's own tag (WB_TLP_UNSET when it has
@@ -263,6 +267,14 @@ int wb_store_event_get(wb_store *s, const char *uuid, wb_event_cb cb, void *ud, 
 /* In (timestamp, id) order. */
 int wb_store_event_list(wb_store *s, const wb_event_filter *f, wb_event_cb cb, void *ud,
                         wb_error *err);
+/* The change feed: events written after change sequence number `after`, in
+ * sequence order, deleted ones included, each with its seq. */
+int wb_store_event_changes(wb_store *s, int64_t after, wb_event_cb cb, void *ud, wb_error *err);
+/* The policy facts (seq, tlp, distribution, sharing_group_id, deleted) of
+ * the version of an event in force at sequence number `seq` into *out;
+ * WB_ENOTFOUND when the event was written first after seq. */
+int wb_store_event_version_at(wb_store *s, int64_t event_id, int64_t seq, wb_event_rec *out,
+                              wb_error *err);
 /* Sets published or deleted. */
 int wb_store_event_flag(wb_store *s, int64_t id, bool published, bool deleted, int64_t timestamp,
                         wb_error *err);

@@ -503,8 +503,135 @@ static int org_id_cb(void *ud, const wb_org *o)
     return 1;
 }
 
+/* ---- GET /api/v1/events?after=SEQ: the change feed (hub-sync) ----------------------------- */
+
+/* Rows of other events looked at for one page of changes: each invisible
+ * change costs a version look-up, so a page stops after this many. */
+#define MAX_CHANGES_SCANNED 10000
+
+typedef struct change_walk {
+    hreq *r;
+    int64_t after, limit;
+    wb_event_rec *rows; /* visible events (json kept) and candidates (json NULL) */
+    bool *visible;
+    size_t n, nvisible, scanned;
+    int64_t last; /* the sequence number of the last row examined */
+    bool more;
+} change_walk;
+
+static int change_cb(void *ud, const wb_event_rec *e)
+{
+    change_walk *w = ud;
+    wb_policy_item it = item_of(e, NULL);
+    bool vis = !e->deleted && wb_policy_read(&w->r->who, WB_READ_EVENT_LIST, &it) != WB_DENY;
+    if ((vis && w->nvisible == (size_t)w->limit) || (!vis && w->scanned == MAX_CHANGES_SCANNED)) {
+        w->more = true;
+        return 1;
+    }
+    w->last = e->seq;
+    if (vis) {
+        w->nvisible++;
+    } else {
+        w->scanned++;
+        if (w->after == 0) return 0; /* nothing to take back from a first pull */
+    }
+    wb_event_rec *d = &w->rows[w->n];
+    if (vis) {
+        copy_event(w->r, e, d);
+    } else {
+        memset(d, 0, sizeof *d);
+        d->id = e->id;
+        d->org_id = e->org_id;
+        d->uuid = rdup(w->r, e->uuid);
+    }
+    d->seq = e->seq;
+    w->visible[w->n++] = vis;
+    return 0;
+}
+
+/* Whether the caller could see the version of event `ev` in force at
+ * sequence `at`: then it holds the event and must hear that it went. Only
+ * then is a tombstone sent, so the feed never tells anyone that an event
+ * exists which they could not see before. */
+static int held_at(hreq *r, const wb_event_rec *ev, int64_t at, bool *held)
+{
+    *held = false;
+    if (at <= 0) return 0;
+    wb_event_rec v = {0};
+    int rc = wb_store_event_version_at(r->st, ev->id, at, &v, &r->err);
+    if (rc == WB_ENOTFOUND) return 0;
+    if (rc) return rc;
+    v.org_id = ev->org_id;
+    wb_policy_item it = item_of(&v, NULL);
+    *held = !v.deleted && wb_policy_read(&r->who, WB_READ_EVENT_LIST, &it) != WB_DENY;
+    return 0;
+}
+
+/* The changes since the caller's last pull: events written after sequence
+ * `after` that the caller may see, in full, and {"Event": {"uuid",
+ * "deleted": true}} for those it held at `after` that are deleted or no
+ * longer visible to it. `last_seq` is where the next pull starts. */
+static void h_event_changes(hreq *r)
+{
+    int64_t after = 0, limit = 100;
+    if (arg(r, "page") || arg(r, "since") || arg(r, "tag") || arg(r, "org")) {
+        reply_error(r, 400, "invalid_request",
+                    "after: the change feed takes only after and limit (no page, since, tag, org)");
+        return;
+    }
+    if (!arg_int(r, "after", 0, INT64_MAX, &after) || !arg_int(r, "limit", 1, 1000, &limit)) return;
+    change_walk w = {.r = r, .after = after, .limit = limit, .last = after};
+    size_t cap = (size_t)limit + MAX_CHANGES_SCANNED;
+    w.rows = wb_arena_alloc(&r->arena, cap * sizeof *w.rows);
+    w.visible = wb_arena_alloc(&r->arena, cap * sizeof *w.visible);
+    if (w.rows == NULL || w.visible == NULL) {
+        wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+        reply_internal(r);
+        return;
+    }
+    if (wb_store_event_changes(r->st, after, change_cb, &w, &r->err) != 0) {
+        reply_internal(r);
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < w.n; i++) {
+        json_t *e = NULL;
+        if (w.visible[i]) {
+            wb_policy_item it = item_of(&w.rows[i], NULL);
+            may_read(r, WB_READ_EVENT_LIST, &it, w.rows[i].uuid); /* the admin's audit entry */
+            e = render_event(r, &w.rows[i], WB_READ_EVENT_LIST);
+            if (e == NULL) {
+                json_decref(arr);
+                return;
+            }
+        } else {
+            bool held;
+            if (held_at(r, &w.rows[i], after, &held) != 0) {
+                json_decref(arr);
+                reply_internal(r);
+                return;
+            }
+            if (!held) continue;
+            e = json_pack("{s:{s:s,s:b}}", "Event", "uuid", w.rows[i].uuid, "deleted", 1);
+        }
+        json_array_append_new(arr, e);
+    }
+    if (flush_audits(r) != 0) {
+        json_decref(arr);
+        reply_internal(r);
+        return;
+    }
+    reply_json(r, 200,
+               json_pack("{s:o,s:I,s:b}", "response", arr, "last_seq", (json_int_t)w.last, "more",
+                         w.more));
+}
+
 static void h_event_list(hreq *r)
 {
+    if (arg(r, "after") != NULL) {
+        h_event_changes(r);
+        return;
+    }
     int64_t page = 1, limit = 100;
     wb_time since = 0;
     if (!arg_int(r, "page", 1, 1000000, &page) || !arg_int(r, "limit", 1, 1000, &limit) ||

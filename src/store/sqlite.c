@@ -123,6 +123,35 @@ static const migration migrations[] = {
         "CREATE TABLE routes(sector TEXT PRIMARY KEY,"
         " csirt_id INTEGER NOT NULL REFERENCES orgs(id),"
         " supervisor_id INTEGER REFERENCES orgs(id), created INTEGER NOT NULL);"},
+    /* hub-sync: the change feed. Every write of an event row takes the next
+     * change sequence number, and the policy facts of each version are
+     * kept, so that a client that last pulled at sequence S can be told
+     * exactly which events it held at S have since gone or become
+     * invisible to it. A counter, not the clock: clocks go backwards and
+     * two writes can share a second. Writers are serialised (BEGIN
+     * IMMEDIATE), so max(seq)+1 inside the write is unique and commits in
+     * sequence order: a reader never sees N+1 without N. Triggers rather
+     * than code, so that no write path (feed import included) can forget. */
+    {3, "ALTER TABLE events ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;"
+        "UPDATE events SET seq=id;"
+        "CREATE UNIQUE INDEX events_seq ON events(seq);"
+        "CREATE TABLE event_versions(event_id INTEGER NOT NULL REFERENCES events(id),"
+        " seq INTEGER NOT NULL, tlp INTEGER NOT NULL, distribution INTEGER NOT NULL,"
+        " sharing_group_id INTEGER, deleted INTEGER NOT NULL,"
+        " PRIMARY KEY(event_id, seq)) WITHOUT ROWID;"
+        "INSERT INTO event_versions SELECT id,seq,tlp,distribution,sharing_group_id,deleted"
+        " FROM events;"
+        "CREATE TRIGGER events_seq_insert AFTER INSERT ON events BEGIN"
+        " UPDATE events SET seq=(SELECT coalesce(max(seq),0)+1 FROM events) WHERE id=new.id;"
+        " INSERT INTO event_versions SELECT id,seq,tlp,distribution,sharing_group_id,deleted"
+        " FROM events WHERE id=new.id; END;"
+        /* Not on seq itself: the triggers' own UPDATE must not fire it (it
+         * would not anyway without recursive_triggers; this says why). */
+        "CREATE TRIGGER events_seq_update AFTER UPDATE OF uuid,org_id,info,date,distribution,"
+        "sharing_group_id,tlp,published,deleted,timestamp,json ON events BEGIN"
+        " UPDATE events SET seq=(SELECT coalesce(max(seq),0)+1 FROM events) WHERE id=new.id;"
+        " INSERT INTO event_versions SELECT id,seq,tlp,distribution,sharing_group_id,deleted"
+        " FROM events WHERE id=new.id; END;"},
 };
 
 /* ---- statements ------------------------------------------------------------ */
@@ -194,6 +223,9 @@ enum {
     S_ROUTE_SET,
     S_ROUTE_LIST,
     S_ROUTE_FOR,
+    /* hub-sync */
+    S_EV_CHANGES,
+    S_EV_VERSION_AT,
     S_COUNT
 };
 
@@ -289,6 +321,12 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_ROUTE_LIST] = "SELECT " ROUTE_COLS " ORDER BY r.sector='*',r.sector",
     [S_ROUTE_FOR] = "SELECT " ROUTE_COLS " WHERE r.sector IN (?1,'*') ORDER BY r.sector='*'"
                     " LIMIT 1",
+    /* hub-sync: the change feed, deleted events included (tombstones). */
+    [S_EV_CHANGES] = "SELECT " EV_COLS ",e.json,e.seq FROM events e JOIN orgs o ON o.id=e.org_id"
+                     " WHERE e.seq>?1 ORDER BY e.seq",
+    /* The version in force at sequence ?2: the newest at or before it. */
+    [S_EV_VERSION_AT] = "SELECT seq,tlp,distribution,sharing_group_id,deleted FROM event_versions"
+                        " WHERE event_id=?1 AND seq<=?2 ORDER BY seq DESC LIMIT 1",
 };
 
 typedef struct sq_store {
@@ -1329,6 +1367,42 @@ static int sq_route_find(wb_store *s, const char *sector, bool all, wb_route_cb 
     WALK(q, st, err, !all, msg, wb_route_rec r, row_route(st, &r), cb(ud, &r));
 }
 
+/* ---- change feed (hub-sync) ------------------------------------------------------ */
+
+static int sq_event_changes(wb_store *s, int64_t after, wb_event_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_EV_CHANGES, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, after);
+    WALK(q, st, err, false, "", wb_event_rec e,
+         (row_event(st, 0, true, &e), e.seq = sqlite3_column_int64(st, 14)), cb(ud, &e));
+}
+
+static int sq_event_version_at(wb_store *s, int64_t event_id, int64_t seq, wb_event_rec *out,
+                               wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_EV_VERSION_AT, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, seq);
+    int rc = sqlite3_step(st), ret = 0;
+    if (rc == SQLITE_ROW) {
+        out->seq = sqlite3_column_int64(st, 0);
+        out->tlp = (wb_tlp)sqlite3_column_int(st, 1);
+        out->distribution = sqlite3_column_int(st, 2);
+        out->sharing_group_id = sqlite3_column_int64(st, 3);
+        out->deleted = sqlite3_column_int(st, 4) != 0;
+    } else if (rc == SQLITE_DONE) {
+        ret = WB_ENOTFOUND; /* created after seq: the caller never held it */
+    } else {
+        ret = db_error(q, err, "reading");
+    }
+    done(st);
+    return ret;
+}
+
 static const wbi_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1371,4 +1445,7 @@ static const wbi_store_ops sqlite_ops = {
     .iaction_list = sq_iaction_list,
     .route_set = sq_route_set,
     .route_find = sq_route_find,
+    /* hub-sync */
+    .event_changes = sq_event_changes,
+    .event_version_at = sq_event_version_at,
 };

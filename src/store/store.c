@@ -280,6 +280,17 @@ int wb_store_event_flag(wb_store *s, int64_t id, bool published, bool deleted, i
     return s->ops->event_flag(s, id, published, deleted, timestamp, err);
 }
 
+int wb_store_event_changes(wb_store *s, int64_t after, wb_event_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->event_changes(s, after, cb, ud, err);
+}
+
+int wb_store_event_version_at(wb_store *s, int64_t event_id, int64_t seq, wb_event_rec *out,
+                              wb_error *err)
+{
+    return s->ops->event_version_at(s, event_id, seq, out, err);
+}
+
 int wb_store_attr_list(wb_store *s, int64_t event_id, wb_attr_cb cb, void *ud, wb_error *err)
 {
     return s->ops->attr_list(s, event_id, cb, ud, err);

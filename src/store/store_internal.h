@@ -75,6 +75,10 @@ typedef struct wbi_store_ops {
     /* sector NULL: every route; else the sector's own, then "*". */
     int (*route_find)(wb_store *s, const char *sector, bool all, wb_route_cb cb, void *ud,
                       wb_error *err);
+    /* hub-sync: the change feed */
+    int (*event_changes)(wb_store *s, int64_t after, wb_event_cb cb, void *ud, wb_error *err);
+    int (*event_version_at)(wb_store *s, int64_t event_id, int64_t seq, wb_event_rec *out,
+                            wb_error *err);
 } wbi_store_ops;
 
 struct wb_store {
