@@ -360,25 +360,34 @@ static int print_misp(match_ctx *m, const wb_iocset *set, const char *source)
     return 0;
 }
 
-/* Loads every event the key may see from the hub, page by page. */
+/* Loads every event the key may see from the hub, page by page through the
+ * change feed: keyset paging (after=SEQ), so each page costs the same
+ * however far into the hub's events it is. */
 static int load_hub(const wb_hub_client *hc, const wb_intel_opts *iopts, wb_ioc_sink *sink,
                     wb_error *err)
 {
-    enum { PAGE = 1000 };
     wb_intel_opts o = *iopts;
     o.format = WB_INTEL_MISP;
     wb_buf body = {0};
     int rc = 0;
-    for (unsigned page = 1; rc == 0; page++) {
+    int64_t after = 0;
+    for (bool more = true; rc == 0 && more;) {
         char path[96];
-        snprintf(path, sizeof path, "/api/v1/events?limit=%d&page=%u", PAGE, page);
+        snprintf(path, sizeof path, "/api/v1/events?after=%lld&limit=1000", (long long)after);
         rc = wb_hub_call(hc, "GET", path, NULL, 0, &body, NULL, err);
         if (rc) break;
         json_t *j = json_loadb(body.data, body.len, 0, NULL);
-        size_t n = json_array_size(json_object_get(j, "response"));
+        json_t *last = json_object_get(j, "last_seq");
+        more = json_is_true(json_object_get(j, "more"));
+        if (!json_is_integer(last) || json_integer_value(last) < after ||
+            (more && json_integer_value(last) == after)) {
+            json_decref(j);
+            rc = wb_error_set(err, WB_EFORMAT, "%s%s: not a change feed page", hc->base, path);
+            break;
+        }
+        after = (int64_t)json_integer_value(last);
         json_decref(j);
         rc = wb_intel_load_buffer(hc->base, body.data, body.len, &o, sink, err);
-        if (n < PAGE) break;
     }
     wb_buf_free(&body);
     return rc;

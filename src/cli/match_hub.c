@@ -212,7 +212,10 @@ int wb_cli_mirror_pull(wb_cli_mirror *m, wb_cli_pull_stats *st, wb_error *err)
         json_t *j = json_loadb(body.data, body.len, 0, &je);
         json_t *resp = json_object_get(j, "response");
         json_t *last = json_object_get(j, "last_seq");
-        if (!json_is_array(resp) || !json_is_integer(last) || json_integer_value(last) < m->after) {
+        bool more = json_is_true(json_object_get(j, "more"));
+        /* A page that says "more" must move on, or this would loop. */
+        if (!json_is_array(resp) || !json_is_integer(last) || json_integer_value(last) < m->after ||
+            (more && json_integer_value(last) == m->after)) {
             json_decref(j);
             rc = wb_error_set(err, WB_EFORMAT,
                               "%s%s: not a change feed page (is this a weerbaar hub of this "
@@ -221,7 +224,6 @@ int wb_cli_mirror_pull(wb_cli_mirror *m, wb_cli_pull_stats *st, wb_error *err)
             break;
         }
         rc = apply_page(m, &body, resp, st, err);
-        bool more = json_is_true(json_object_get(j, "more"));
         if (rc == 0) m->after = (int64_t)json_integer_value(last);
         json_decref(j);
         if (rc || !more) break;

@@ -508,6 +508,8 @@ static int org_id_cb(void *ud, const wb_org *o)
 /* Rows of other events looked at for one page of changes: each invisible
  * change costs a version look-up, so a page stops after this many. */
 #define MAX_CHANGES_SCANNED 10000
+/* The furthest offset paging goes (page - 1) x limit, in visible events. */
+#define MAX_LIST_OFFSET 100000
 
 typedef struct change_walk {
     hreq *r;
@@ -637,6 +639,15 @@ static void h_event_list(hreq *r)
     if (!arg_int(r, "page", 1, 1000000, &page) || !arg_int(r, "limit", 1, 1000, &limit) ||
         !arg_time(r, "since", &since))
         return;
+    /* Offset paging counts visible events, which no index knows, so page
+     * N reads every event before it: bounded here; the change feed
+     * (after=SEQ) pages by key and walks any number of events. */
+    if ((page - 1) * limit > MAX_LIST_OFFSET) {
+        reply_error(r, 400, "invalid_request",
+                    "page: more than %d events in; page on with after=SEQ (the change feed)",
+                    MAX_LIST_OFFSET);
+        return;
+    }
     wb_event_filter f = {.since = since > 0 ? since / 1000000 : 0, .tag = arg(r, "tag")};
     const char *org = arg(r, "org");
     if (org) {
@@ -739,6 +750,31 @@ static int resolve_sg(hreq *r, const wbi_sgref *ref, const char *path, int64_t *
     return 0;
 }
 
+/* A posted uuid (the event's or an attribute's) that is taken. uuids are
+ * unique across the hub, so refusing one necessarily tells the poster that
+ * it is taken; everything else is withheld: the answer is the same whoever
+ * holds it, whether the caller may see it or not, whether it is an event
+ * or an attribute uuid, deleted or not (no 404 for invisible, no 403 for
+ * someone else's, unlike MISP's 403 with the existing event's location).
+ * Knowing a uuid of an event one cannot see means having learnt it
+ * elsewhere; such a collision is audited so probing shows in the log. */
+static void uuid_conflict(hreq *r, const char *event_uuid)
+{
+    if (event_uuid) {
+        one_event o = {.r = r};
+        if (wb_store_event_get(r->st, event_uuid, one_event_cb, &o, &r->err) == 0 && o.found) {
+            wb_policy_item it = item_of(&o.ev, NULL);
+            if (o.ev.deleted || wb_policy_read(&r->who, WB_READ_EVENT_GET, &it) == WB_DENY)
+                if (audit_now(r, "event.uuid_conflict", event_uuid,
+                              "POST with the uuid of an event the caller cannot see") != 0)
+                    hub_log(r->hub, "audit: %s", r->err.msg);
+        }
+    }
+    reply_error(r, 409, "conflict",
+                "a uuid in this event (the event's or an attribute's) is already in use on this "
+                "hub; leave uuids out to have new ones made, or PUT to change your own event");
+}
+
 /* Validates, resolves and stores a posted event; replace for PUT. */
 static void store_event(hreq *r, bool replace, const wb_event_rec *old)
 {
@@ -825,9 +861,10 @@ static void store_event(hreq *r, bool replace, const wb_event_rec *old)
     free(ej);
     char uuid[WB_UUID_LEN + 1];
     memcpy(uuid, in.uuid, sizeof uuid);
+    bool uuid_given = in.uuid_given;
     wbi_event_free(&in);
     if (rc == WB_EINVAL) {
-        reply_error(r, 409, "conflict", "%s", r->err.msg);
+        uuid_conflict(r, uuid_given && !replace ? uuid : NULL);
         return;
     }
     if (rc) {
@@ -915,14 +952,58 @@ typedef struct look_walk {
     json_t *out; /* NULL when only collecting ids */
     hit *hits;   /* visible attributes found, for dedup and sightings */
     size_t n, cap;
+    /* The ids in hits as an open-addressing set (0 = empty; attribute ids
+     * are > 0), at most half full: a sightings request can collect 100,000
+     * hits, and a linear scan per hit made that quadratic. */
+    int64_t *ids;
+    size_t idcap;
     int rc;
 } look_walk;
 
+static size_t id_slot(int64_t id, size_t cap)
+{
+    return (size_t)wb_hash_u64((uint64_t)id) & (cap - 1);
+}
+
 static bool seen(const look_walk *w, int64_t id)
 {
-    for (size_t i = 0; i < w->n; i++)
-        if (w->hits[i].attr_id == id) return true;
-    return false;
+    if (w->idcap == 0) return false;
+    for (size_t k = id_slot(id, w->idcap);; k = (k + 1) & (w->idcap - 1)) {
+        if (w->ids[k] == 0) return false;
+        if (w->ids[k] == id) return true;
+    }
+}
+
+static int ids_add(look_walk *w, int64_t id)
+{
+    if ((w->n + 1) * 2 > w->idcap) {
+        size_t nc = w->idcap ? w->idcap * 2 : 64;
+        int64_t *ni = calloc(nc, sizeof *ni);
+        if (ni == NULL) return WB_ENOMEM;
+        for (size_t i = 0; i < w->idcap; i++) {
+            if (w->ids[i] == 0) continue;
+            size_t k = id_slot(w->ids[i], nc);
+            while (ni[k])
+                k = (k + 1) & (nc - 1);
+            ni[k] = w->ids[i];
+        }
+        free(w->ids);
+        w->ids = ni;
+        w->idcap = nc;
+    }
+    size_t k = id_slot(id, w->idcap);
+    while (w->ids[k] && w->ids[k] != id)
+        k = (k + 1) & (w->idcap - 1);
+    w->ids[k] = id;
+    return 0;
+}
+
+static void look_free(look_walk *w)
+{
+    free(w->hits);
+    free(w->ids);
+    w->hits = NULL;
+    w->ids = NULL;
 }
 
 /* Appends a hit, doubling the array. Returns 0, 1 when growing would pass
@@ -937,6 +1018,7 @@ static int hits_push(look_walk *w, hreq *r, hit h, size_t max_cap)
         w->hits = nh;
         w->cap = nc;
     }
+    if (ids_add(w, h.attr_id) != 0) return wb_error_set(&r->err, WB_ENOMEM, "out of memory");
     w->hits[w->n++] = h;
     return 0;
 }
@@ -1018,12 +1100,12 @@ static void h_indicators(hreq *r)
     look_walk w = {.out = json_array()};
     wbi_problem prob;
     if (lookup(r, value, arg(r, "type"), WB_READ_INDICATOR, &w, &prob) != 0) {
-        free(w.hits);
+        look_free(&w);
         json_decref(w.out);
         reply_problem(r, &prob);
         return;
     }
-    free(w.hits);
+    look_free(&w);
     if (flush_audits(r) != 0) {
         json_decref(w.out);
         reply_internal(r);
@@ -1085,7 +1167,7 @@ static void h_sighting_add(hreq *r)
             /* A value: every visible attribute it matches, as a look-up. */
             look_walk one = {0};
             if (lookup(r, in[i].value, in[i].type_filter, WB_READ_INDICATOR, &one, &prob) != 0) {
-                free(one.hits);
+                look_free(&one);
                 if (prob.status >= 500) {
                     rc = WB_EIO;
                     break;
@@ -1098,7 +1180,7 @@ static void h_sighting_add(hreq *r)
             if (w.n + one.n > MAX_SIGHTING_HITS) {
                 /* Each value sighting can touch thousands of attributes; a
                  * small body must not become millions of rows. */
-                free(one.hits);
+                look_free(&one);
                 wbi_problem_set(&prob, 413, "too_large",
                                 "%s: the sightings touch more than %d attributes; post fewer "
                                 "at a time",
@@ -1108,7 +1190,7 @@ static void h_sighting_add(hreq *r)
             }
             for (size_t k = 0; k < one.n && rc == 0; k++)
                 rc = hits_push(&w, r, one.hits[k], SIZE_MAX);
-            free(one.hits);
+            look_free(&one);
         }
         if (w.n == first[i]) json_array_append_new(missed, json_string(in[i].path));
     }
@@ -1141,7 +1223,7 @@ static void h_sighting_add(hreq *r)
         if (rc) wb_store_rollback(r->st);
     }
     free(first);
-    free(w.hits);
+    look_free(&w);
     free(in);
     json_decref(root);
     if (bad_request) {
@@ -1844,15 +1926,19 @@ static int authenticate(hreq *r)
     p->user_id = r->owner.user_id;
     p->org_id = r->owner.org_id;
     p->role = r->owner.role;
-    if (wb_store_org_sgroups(r->st, p->org_id, p->groups, WB_PRINCIPAL_MAX_GROUPS, &p->ngroups,
-                             &r->err) != 0) {
-        reply_internal(r);
-        return -1;
-    }
+    /* Order: the key is checked first (a hash and one indexed read), so
+     * that the limit is per key and a stranger cannot spend someone
+     * else's bucket; failures share one bucket above, taken before their
+     * audit write. The limit comes before any further work for the key. */
     unsigned retry;
     if (!wbi_ratelimit_take(&r->hub->rl, p->key_id, wb_time_now(), &retry)) {
         r->resp->retry_after = retry;
         reply_error(r, 429, "rate_limited", "too many requests for this key; retry in %u s", retry);
+        return -1;
+    }
+    if (wb_store_org_sgroups(r->st, p->org_id, p->groups, WB_PRINCIPAL_MAX_GROUPS, &p->ngroups,
+                             &r->err) != 0) {
+        reply_internal(r);
         return -1;
     }
     return 0;
