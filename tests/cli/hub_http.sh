@@ -109,7 +109,7 @@ AU=$(python3 -c "import sqlite3; print(sqlite3.connect('$DB').execute('select uu
 check "POST with another event's attribute uuid: the same 409 body" \
   '[ "$(c "$KB" POST /api/v1/events "{\"Event\":{\"info\":\"x\",\"Attribute\":[{\"uuid\":\"$AU\",\"type\":\"text\",\"value\":\"x\"}]}}")" = 409 ] && cmp -s "$T/r.json" "$T/conflict-visible.json"'
 check "offset paging past 100,000 events: 400 pointing at the change feed" \
-  '[ "$(c "$KA" GET "/api/v1/events?page=1001&limit=100")" = 400 ] && grep -q "after=SEQ" $T/r.json && [ "$(c "$KA" GET "/api/v1/events?page=1001&limit=99")" = 200 ]'
+  '[ "$(c "$KA" GET "/api/v1/events?page=1002&limit=100")" = 400 ] && grep -q "after=SEQ" $T/r.json && [ "$(c "$KA" GET "/api/v1/events?page=1001&limit=100")" = 200 ]'
 check "invalid JSON: 400 invalid_json with line and column" \
   '[ "$(c "$KA" POST /api/v1/events "{\"Event\": {")" = 400 ] && [ "$(code)" = invalid_json ] && grep -q "body:1:" $T/r.json'
 deep=$(python3 -c 'print("["*100 + "]"*100)')
