@@ -1074,7 +1074,12 @@ static int lookup(hreq *r, const char *value, const char *type, wb_read_path pat
         wbi_problem_set(prob, 500, "internal", "out of memory");
         return -1;
     }
-    int nk = wbi_lookup_keys(value, strlen(value), type, keys, MAX_LOOKUP_KEYS, prob);
+    wb_prefix_set pf;
+    if (wb_store_cidr_prefixes(r->st, &pf, &r->err) != 0) {
+        wbi_problem_set(prob, 500, "internal", "%s", r->err.msg);
+        return -1;
+    }
+    int nk = wbi_lookup_keys_in(value, strlen(value), type, &pf, keys, MAX_LOOKUP_KEYS, prob);
     if (nk < 0) return -1;
     w->r = r;
     w->path = path;

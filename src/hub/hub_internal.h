@@ -93,6 +93,10 @@ typedef struct wbi_key {
  * valid. */
 int wbi_lookup_keys(const char *v, size_t n, const char *type, wbi_key *keys, size_t max,
                     wbi_problem *prob);
+/* The same, with only the address blocks whose prefix length is in `only`
+ * (what the store holds, wb_store_cidr_prefixes); NULL for every length. */
+int wbi_lookup_keys_in(const char *v, size_t n, const char *type, const wb_prefix_set *only,
+                       wbi_key *keys, size_t max, wbi_problem *prob);
 
 /* A posted sighting. */
 typedef struct wbi_sighting_in {

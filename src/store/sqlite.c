@@ -151,7 +151,20 @@ static const migration migrations[] = {
         "sharing_group_id,tlp,published,deleted,timestamp,json ON events BEGIN"
         " UPDATE events SET seq=(SELECT coalesce(max(seq),0)+1 FROM events) WHERE id=new.id;"
         " INSERT INTO event_versions SELECT id,seq,tlp,distribution,sharing_group_id,deleted"
-        " FROM events WHERE id=new.id; END;"},
+        " FROM events WHERE id=new.id; END;"
+        /* The CIDR prefix lengths in use, so that a look-up of an address
+         * probes only the blocks that can exist (2 of 33 for IPv4, say)
+         * instead of every one. Only grows: a length no longer used costs
+         * a probe, never a miss. */
+        "CREATE TABLE cidr_prefixes(v6 INTEGER NOT NULL, len INTEGER NOT NULL,"
+        " PRIMARY KEY(v6, len)) WITHOUT ROWID;"
+        "INSERT OR IGNORE INTO cidr_prefixes SELECT instr(norm,':')>0,"
+        " CAST(substr(norm, instr(norm,'/')+1) AS INTEGER) FROM attribute_keys"
+        " WHERE kind=1 AND instr(norm,'/')>0;"
+        "CREATE TRIGGER attribute_keys_prefix AFTER INSERT ON attribute_keys"
+        " WHEN new.kind=1 AND instr(new.norm,'/')>0 BEGIN"
+        " INSERT OR IGNORE INTO cidr_prefixes VALUES(instr(new.norm,':')>0,"
+        " CAST(substr(new.norm, instr(new.norm,'/')+1) AS INTEGER)); END;"},
 };
 
 /* ---- statements ------------------------------------------------------------ */
@@ -226,6 +239,7 @@ enum {
     /* hub-sync */
     S_EV_CHANGES,
     S_EV_VERSION_AT,
+    S_CIDR_PREFIXES,
     S_COUNT
 };
 
@@ -327,6 +341,7 @@ static const char *const stmt_sql[S_COUNT] = {
     /* The version in force at sequence ?2: the newest at or before it. */
     [S_EV_VERSION_AT] = "SELECT seq,tlp,distribution,sharing_group_id,deleted FROM event_versions"
                         " WHERE event_id=?1 AND seq<=?2 ORDER BY seq DESC LIMIT 1",
+    [S_CIDR_PREFIXES] = "SELECT v6,len FROM cidr_prefixes",
 };
 
 typedef struct sq_store {
@@ -1403,6 +1418,25 @@ static int sq_event_version_at(wb_store *s, int64_t event_id, int64_t seq, wb_ev
     return ret;
 }
 
+static int sq_cidr_prefixes(wb_store *s, wb_prefix_set *out, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = stmt(q, S_CIDR_PREFIXES, err);
+    if (st == NULL) return WB_EIO;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int v6 = sqlite3_column_int(st, 0), len = sqlite3_column_int(st, 1);
+        if (v6 && len >= 0 && len <= 128)
+            out->v6[len / 64] |= (uint64_t)1 << (len % 64);
+        else if (!v6 && len >= 0 && len <= 32)
+            out->v4 |= (uint64_t)1 << len;
+    }
+    int ret = rc == SQLITE_DONE ? 0 : db_error(q, err, "reading");
+    done(st);
+    return ret;
+}
+
 static const wbi_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1448,4 +1482,5 @@ static const wbi_store_ops sqlite_ops = {
     /* hub-sync */
     .event_changes = sq_event_changes,
     .event_version_at = sq_event_version_at,
+    .cidr_prefixes = sq_cidr_prefixes,
 };

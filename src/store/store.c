@@ -291,6 +291,11 @@ int wb_store_event_version_at(wb_store *s, int64_t event_id, int64_t seq, wb_eve
     return s->ops->event_version_at(s, event_id, seq, out, err);
 }
 
+int wb_store_cidr_prefixes(wb_store *s, wb_prefix_set *out, wb_error *err)
+{
+    return s->ops->cidr_prefixes(s, out, err);
+}
+
 int wb_store_attr_list(wb_store *s, int64_t event_id, wb_attr_cb cb, void *ud, wb_error *err)
 {
     return s->ops->attr_list(s, event_id, cb, ud, err);

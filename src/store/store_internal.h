@@ -79,6 +79,7 @@ typedef struct wbi_store_ops {
     int (*event_changes)(wb_store *s, int64_t after, wb_event_cb cb, void *ud, wb_error *err);
     int (*event_version_at)(wb_store *s, int64_t event_id, int64_t seq, wb_event_rec *out,
                             wb_error *err);
+    int (*cidr_prefixes)(wb_store *s, wb_prefix_set *out, wb_error *err);
 } wbi_store_ops;
 
 struct wb_store {

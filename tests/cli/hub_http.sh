@@ -199,6 +199,10 @@ codes=$(curl -s -H "Authorization: Bearer 00ff" -w '\n%{http_code}\n' "${urls[@]
 check "a flood of bad keys is throttled (429) after the burst" \
   'echo "$codes" | grep -q " 429" && echo "$codes" | grep -q " 401"'
 
+# Look-ups probe only the block lengths stored: a /13, a length no other
+# attribute uses, is found as soon as it is stored.
+check "a block of a new prefix length is found by an address inside it" \
+  '[ "$(c "$KA" POST /api/v1/events "{\"Event\":{\"info\":\"wide\",\"distribution\":\"1\",\"Attribute\":[{\"type\":\"ip-dst\",\"value\":\"100.64.0.0/13\",\"to_ids\":true}]}}")" = 201 ] && [ "$(c "$KB" GET "/api/v1/indicators?value=100.71.200.9")" = 200 ] && grep -q "100.64.0.0/13" $T/r.json && [ "$(c "$KB" GET "/api/v1/indicators?value=100.72.0.1")" = 200 ] && ! grep -q "100.64.0.0/13" $T/r.json'
 # durability: a write answered 2xx survives kill -9
 check "write answered 201" '[ "$(c "$KB" POST /api/v1/events "{\"Event\":{\"uuid\":\"5e0f7a6c-0000-4000-8000-0000000000d1\",\"info\":\"durable\"}}")" = 201 ]'
 # sub-objects with audiences of their own are not passed on (security review)
