@@ -211,6 +211,14 @@ int wb_store_schema_version(wb_store *s);
 int wb_store_begin(wb_store *s, wb_error *err);
 int wb_store_commit(wb_store *s, wb_error *err);
 void wb_store_rollback(wb_store *s);
+/* Reads between read_begin and read_end see one snapshot and cost one
+ * lock (hub-sync: the server wraps each request in them). A write
+ * transaction begun in between ends the read transaction first; reads
+ * after it run on their own again. A write made in between without
+ * wb_store_begin is committed by read_end, which then fails if that
+ * commit does (WB_EIO); otherwise it returns 0. */
+void wb_store_read_begin(wb_store *s);
+int wb_store_read_end(wb_store *s, wb_error *err);
 
 /* ---- organisations, users, keys, sharing groups ------------------------------ */
 

@@ -45,7 +45,10 @@ struct wb_hub {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     wb_store **pool; /* every connection */
-    wb_store **idle; /* the ones free now */
+    size_t *idle;    /* indexes into pool of the ones free now */
+    /* Per connection, used by whoever holds it: the look-up keys (48 KB,
+     * which a malloc and free per request made the allocator's work). */
+    wbi_key **keys;
     size_t npool, nidle;
     wbi_ratelimit rl;
 };
@@ -65,8 +68,9 @@ typedef struct hreq {
     int64_t now;    /* Unix seconds */
     wb_arena arena;
     wb_error err;
-    pending_audit audits[MAX_AUDIT_PENDING];
+    pending_audit *audits; /* MAX_AUDIT_PENDING, from the arena when first needed */
     size_t naudits, audits_dropped;
+    wbi_key *keys; /* the connection's look-up key buffer (MAX_LOOKUP_KEYS) */
 } hreq;
 
 /* ---- responses ------------------------------------------------------------------- */
@@ -191,6 +195,14 @@ static char *num(hreq *r, int64_t v)
 
 static void audit_later(hreq *r, const char *action, const char *object, const char *detail)
 {
+    if (r->audits == NULL) {
+        /* Most requests audit nothing: no 6 KB to clear for them. */
+        r->audits = wb_arena_alloc(&r->arena, MAX_AUDIT_PENDING * sizeof *r->audits);
+        if (r->audits == NULL) {
+            r->audits_dropped++;
+            return;
+        }
+    }
     if (r->naudits == MAX_AUDIT_PENDING) {
         r->audits_dropped++;
         return;
@@ -228,7 +240,10 @@ static int flush_audits(hreq *r)
     return rc;
 }
 
-/* An audit entry written at once, in its own transaction. */
+/* An audit entry written at once: in its own transaction, or as part of
+ * the caller's when one is open (transactions nest). Never a bare write:
+ * the request's read transaction (wb_store_read_begin) would hold it
+ * uncommitted. */
 static int audit_now(hreq *r, const char *action, const char *object, const char *detail)
 {
     wb_audit_rec a = {.user = r->who.authenticated ? r->owner.email : "-",
@@ -236,7 +251,11 @@ static int audit_now(hreq *r, const char *action, const char *object, const char
                       .action = action,
                       .object = object,
                       .detail = detail};
-    return wb_store_audit(r->st, &a, &r->err);
+    int rc = wb_store_begin(r->st, &r->err);
+    if (rc == 0) rc = wb_store_audit(r->st, &a, &r->err);
+    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
+    if (rc) wb_store_rollback(r->st);
+    return rc;
 }
 
 /* ---- copies of rows ------------------------------------------------------------------- */
@@ -1069,11 +1088,7 @@ static int look_cb(void *ud, const wb_event_rec *e, const wb_attr_rec *a)
 static int lookup(hreq *r, const char *value, const char *type, wb_read_path path, look_walk *w,
                   wbi_problem *prob)
 {
-    wbi_key *keys = wb_arena_alloc(&r->arena, MAX_LOOKUP_KEYS * sizeof *keys);
-    if (keys == NULL) {
-        wbi_problem_set(prob, 500, "internal", "out of memory");
-        return -1;
-    }
+    wbi_key *keys = r->keys;
     wb_prefix_set pf;
     if (wb_store_cidr_prefixes(r->st, &pf, &r->err) != 0) {
         wbi_problem_set(prob, 500, "internal", "%s", r->err.msg);
@@ -1949,20 +1964,20 @@ static int authenticate(hreq *r)
     return 0;
 }
 
-static wb_store *acquire(wb_hub *hub)
+static size_t acquire(wb_hub *hub)
 {
     pthread_mutex_lock(&hub->lock);
     while (hub->nidle == 0)
         pthread_cond_wait(&hub->cond, &hub->lock);
-    wb_store *s = hub->idle[--hub->nidle];
+    size_t i = hub->idle[--hub->nidle];
     pthread_mutex_unlock(&hub->lock);
-    return s;
+    return i;
 }
 
-static void release(wb_hub *hub, wb_store *s)
+static void release(wb_hub *hub, size_t i)
 {
     pthread_mutex_lock(&hub->lock);
-    hub->idle[hub->nidle++] = s;
+    hub->idle[hub->nidle++] = i;
     pthread_cond_signal(&hub->cond);
     pthread_mutex_unlock(&hub->lock);
 }
@@ -2000,7 +2015,10 @@ void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp
         else
             reply_not_found(r);
     } else {
-        r->st = acquire(hub);
+        size_t slot = acquire(hub);
+        r->st = hub->pool[slot];
+        r->keys = hub->keys[slot];
+        wb_store_read_begin(r->st);
         if ((found->flags & R_PUBLIC) || authenticate(r) == 0) {
             if ((found->flags & R_NO_SENSOR) && r->who.role == WB_ROLE_SENSOR)
                 reply_error(r, 403, "forbidden",
@@ -2010,7 +2028,8 @@ void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp
             else
                 found->fn(r);
         }
-        release(hub, r->st);
+        if (wb_store_read_end(r->st, &r->err) != 0 && resp->status < 300) reply_internal(r);
+        release(hub, slot);
     }
     wb_arena_free(&r->arena);
     sodium_memzero(&r->owner, sizeof r->owner);
@@ -2045,22 +2064,29 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
     hub->lim.default_distribution = 0;
     hub->pool = calloc(hub->opts.connections, sizeof *hub->pool);
     hub->idle = calloc(hub->opts.connections, sizeof *hub->idle);
-    int rc = hub->pool && hub->idle ? 0 : wb_error_set(err, WB_ENOMEM, "out of memory");
+    hub->keys = calloc(hub->opts.connections, sizeof *hub->keys);
+    int rc =
+        hub->pool && hub->idle && hub->keys ? 0 : wb_error_set(err, WB_ENOMEM, "out of memory");
     if (rc == 0) rc = wbi_ratelimit_init(&hub->rl, hub->opts.rate, hub->opts.burst);
     if (rc == 0) {
         pthread_mutex_init(&hub->lock, NULL);
         pthread_cond_init(&hub->cond, NULL);
     }
     for (unsigned i = 0; rc == 0 && i < hub->opts.connections; i++) {
-        rc = wb_store_open(&hub->pool[i], opts->db, err);
+        hub->keys[i] = malloc(MAX_LOOKUP_KEYS * sizeof **hub->keys);
+        rc = hub->keys[i] ? wb_store_open(&hub->pool[i], opts->db, err)
+                          : wb_error_set(err, WB_ENOMEM, "out of memory");
         if (rc == 0) {
-            hub->idle[hub->nidle++] = hub->pool[i];
+            hub->idle[hub->nidle++] = i;
             hub->npool++;
         }
     }
     if (rc) {
         for (size_t i = 0; i < hub->npool; i++)
             wb_store_close(hub->pool[i]);
+        for (size_t i = 0; hub->keys && i < hub->opts.connections; i++)
+            free(hub->keys[i]);
+        free(hub->keys);
         if (hub->rl.slots) {
             wbi_ratelimit_free(&hub->rl);
             pthread_mutex_destroy(&hub->lock);
@@ -2078,8 +2104,11 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
 void wb_hub_close(wb_hub *hub)
 {
     if (hub == NULL) return;
-    for (size_t i = 0; i < hub->npool; i++)
+    for (size_t i = 0; i < hub->npool; i++) {
         wb_store_close(hub->pool[i]);
+        free(hub->keys[i]);
+    }
+    free(hub->keys);
     wbi_ratelimit_free(&hub->rl);
     pthread_mutex_destroy(&hub->lock);
     pthread_cond_destroy(&hub->cond);

@@ -291,6 +291,16 @@ int wb_store_event_version_at(wb_store *s, int64_t event_id, int64_t seq, wb_eve
     return s->ops->event_version_at(s, event_id, seq, out, err);
 }
 
+void wb_store_read_begin(wb_store *s)
+{
+    s->ops->read_begin(s);
+}
+
+int wb_store_read_end(wb_store *s, wb_error *err)
+{
+    return s->ops->read_end(s, err);
+}
+
 int wb_store_cidr_prefixes(wb_store *s, wb_prefix_set *out, wb_error *err)
 {
     return s->ops->cidr_prefixes(s, out, err);

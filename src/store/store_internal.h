@@ -80,6 +80,8 @@ typedef struct wbi_store_ops {
     int (*event_version_at)(wb_store *s, int64_t event_id, int64_t seq, wb_event_rec *out,
                             wb_error *err);
     int (*cidr_prefixes)(wb_store *s, wb_prefix_set *out, wb_error *err);
+    void (*read_begin)(wb_store *s);
+    int (*read_end)(wb_store *s, wb_error *err);
 } wbi_store_ops;
 
 struct wb_store {
