@@ -307,6 +307,22 @@ int wb_store_sighting_add(wb_store *s, const wb_sighting_rec *r, int64_t *id, wb
 int wb_store_sighting_list(wb_store *s, int64_t event_id, wb_sighting_cb cb, void *ud,
                            wb_error *err);
 
+/* ---- warninglists (hub-sync) ---------------------------------------------------- */
+
+/* A MISP warninglist the hub applies at ingest: its list.json text. */
+typedef struct wb_warninglist_rec {
+    int64_t id;
+    const char *name;
+    const char *json;
+    wb_time created;
+} wb_warninglist_rec;
+typedef int (*wb_warninglist_cb)(void *ud, const wb_warninglist_rec *w);
+/* Adds a list, or replaces the one with the same name (the caller has
+ * checked that json is a valid list). */
+int wb_store_warninglist_put(wb_store *s, const char *name, const char *json, wb_error *err);
+/* In name order. */
+int wb_store_warninglist_list(wb_store *s, wb_warninglist_cb cb, void *ud, wb_error *err);
+
 /* ---- audit ---------------------------------------------------------------- */
 
 /* Appends an entry (the table refuses updates and deletes). */

@@ -51,6 +51,9 @@ struct wb_hub {
     wbi_key **keys;
     size_t npool, nidle;
     wbi_ratelimit rl;
+    /* The database's warninglists as the hub started (admin warninglist
+     * add takes effect at the next start); immutable, shared by threads. */
+    wb_warninglists *wl;
 };
 
 typedef struct pending_audit {
@@ -794,6 +797,26 @@ static void uuid_conflict(hreq *r, const char *event_uuid)
                 "hub; leave uuids out to have new ones made, or PUT to change your own event");
 }
 
+/* An indicator on one of the hub's warninglists (a public resolver, a
+ * top site) is almost always a false positive: it is kept for analysts but
+ * with to_ids false, so sensors (match --hub) do not alert on it, and
+ * named, as MISP's enforced warninglists do. Returns the attributes
+ * flagged. */
+static size_t apply_warninglists(hreq *r, wbi_attr_in *a)
+{
+    if (r->hub->wl == NULL) return 0;
+    for (unsigned k = 0; k < a->rec.nkeys; k++) {
+        const char *name = wb_warninglists_find(r->hub->wl, a->rec.key_kind[k], a->rec.key[k],
+                                                strlen(a->rec.key[k]));
+        if (name == NULL) continue;
+        a->rec.to_ids = false;
+        json_object_set_new(a->json, "to_ids", json_false());
+        json_object_set_new(a->json, "warninglist", json_string(name));
+        return 1;
+    }
+    return 0;
+}
+
 /* Validates, resolves and stores a posted event; replace for PUT. */
 static void store_event(hreq *r, bool replace, const wb_event_rec *old)
 {
@@ -828,9 +851,11 @@ static void store_event(hreq *r, bool replace, const wb_event_rec *old)
         .timestamp = r->now,
     };
     int bad = 0;
+    size_t warned = 0;
     if (in.distribution == 4) bad = resolve_sg(r, &in.sg, base, &ev.sharing_group_id);
     for (size_t i = 0; bad == 0 && i < in.nattrs; i++) {
         wbi_attr_in *a = &in.attrs[i];
+        warned += apply_warninglists(r, a);
         if (a->rec.distribution == 4)
             bad = resolve_sg(r, &a->sg, a->path, &a->rec.sharing_group_id);
         if (bad == 0 && a->rec.sharing_group_id > 0)
@@ -869,9 +894,12 @@ static void store_event(hreq *r, bool replace, const wb_event_rec *old)
         rc = wb_store_event_put(r->st, &ev, in.tags, in.ntags, recs, in.nattrs, replace, &id,
                                 &r->err);
     if (rc == 0) {
-        char d[64];
+        char d[128];
         snprintf(d, sizeof d, "%zu attributes, TLP:%s, distribution %d", in.nattrs,
                  wb_tlp_name(in.tlp), in.distribution);
+        if (warned)
+            snprintf(d + strlen(d), sizeof d - strlen(d), "; %zu on warninglists (to_ids off)",
+                     warned);
         rc = audit_now(r, replace ? "event.edit" : "event.add", in.uuid, d);
     }
     if (rc == 0) rc = wb_store_commit(r->st, &r->err);
@@ -2046,6 +2074,34 @@ size_t wb_hub_max_body(const wb_hub *hub)
     return hub->opts.max_body;
 }
 
+typedef struct wl_load {
+    wb_hub *hub;
+    wb_error *err;
+    int rc;
+} wl_load;
+
+static int wl_load_cb(void *ud, const wb_warninglist_rec *w)
+{
+    wl_load *l = ud;
+    char name[WB_NAME_MAX + 32];
+    snprintf(name, sizeof name, "warninglist '%.*s'", WB_NAME_MAX, w->name);
+    l->rc = wb_warninglists_load_buffer(l->hub->wl, name, w->json, strlen(w->json), l->err);
+    return l->rc != 0;
+}
+
+/* The database's warninglists into hub->wl; none is fine. */
+static int load_warninglists(wb_hub *hub, wb_error *err)
+{
+    wl_load l = {.hub = hub, .err = err};
+    int rc = wb_store_warninglist_list(hub->pool[0], wl_load_cb, &l, err);
+    if (rc == 0) rc = l.rc;
+    if (rc == 0 && wb_warninglists_count(hub->wl) == 0) {
+        wb_warninglists_free(hub->wl);
+        hub->wl = NULL;
+    }
+    return rc;
+}
+
 int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
 {
     *out = NULL;
@@ -2072,6 +2128,8 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
         pthread_mutex_init(&hub->lock, NULL);
         pthread_cond_init(&hub->cond, NULL);
     }
+    if (rc == 0)
+        rc = wb_warninglists_new(&hub->wl) ? wb_error_set(err, WB_ENOMEM, "out of memory") : 0;
     for (unsigned i = 0; rc == 0 && i < hub->opts.connections; i++) {
         hub->keys[i] = malloc(MAX_LOOKUP_KEYS * sizeof **hub->keys);
         rc = hub->keys[i] ? wb_store_open(&hub->pool[i], opts->db, err)
@@ -2081,7 +2139,9 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
             hub->npool++;
         }
     }
+    if (rc == 0) rc = load_warninglists(hub, err);
     if (rc) {
+        wb_warninglists_free(hub->wl);
         for (size_t i = 0; i < hub->npool; i++)
             wb_store_close(hub->pool[i]);
         for (size_t i = 0; hub->keys && i < hub->opts.connections; i++)
@@ -2109,6 +2169,7 @@ void wb_hub_close(wb_hub *hub)
         free(hub->keys[i]);
     }
     free(hub->keys);
+    wb_warninglists_free(hub->wl);
     wbi_ratelimit_free(&hub->rl);
     pthread_mutex_destroy(&hub->lock);
     pthread_cond_destroy(&hub->cond);

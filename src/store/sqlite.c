@@ -164,7 +164,10 @@ static const migration migrations[] = {
         "CREATE TRIGGER attribute_keys_prefix AFTER INSERT ON attribute_keys"
         " WHEN new.kind=1 AND instr(new.norm,'/')>0 BEGIN"
         " INSERT OR IGNORE INTO cidr_prefixes VALUES(instr(new.norm,':')>0,"
-        " CAST(substr(new.norm, instr(new.norm,'/')+1) AS INTEGER)); END;"},
+        " CAST(substr(new.norm, instr(new.norm,'/')+1) AS INTEGER)); END;"
+        /* MISP warninglists the hub applies at ingest (list.json as given). */
+        "CREATE TABLE warninglists(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+        " json TEXT NOT NULL, created INTEGER NOT NULL);"},
 };
 
 /* ---- statements ------------------------------------------------------------ */
@@ -240,6 +243,8 @@ enum {
     S_EV_CHANGES,
     S_EV_VERSION_AT,
     S_CIDR_PREFIXES,
+    S_WL_PUT,
+    S_WL_LIST,
     S_COUNT
 };
 
@@ -342,6 +347,9 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_EV_VERSION_AT] = "SELECT seq,tlp,distribution,sharing_group_id,deleted FROM event_versions"
                         " WHERE event_id=?1 AND seq<=?2 ORDER BY seq DESC LIMIT 1",
     [S_CIDR_PREFIXES] = "SELECT v6,len FROM cidr_prefixes",
+    [S_WL_PUT] = "INSERT INTO warninglists(name,json,created) VALUES(?,?,?)"
+                 " ON CONFLICT(name) DO UPDATE SET json=excluded.json,created=excluded.created",
+    [S_WL_LIST] = "SELECT id,name,json,created FROM warninglists ORDER BY name",
 };
 
 typedef struct sq_store {
@@ -1454,6 +1462,28 @@ static int sq_read_end(wb_store *s, wb_error *err)
     return rc;
 }
 
+static int sq_warninglist_put(wb_store *s, const char *name, const char *json, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_WL_PUT, err);
+    if (st == NULL) return WB_EIO;
+    bind_text(st, 1, name);
+    bind_text(st, 2, json);
+    sqlite3_bind_int64(st, 3, wb_time_now());
+    return run(q, st, NULL, err);
+}
+
+static int sq_warninglist_list(wb_store *s, wb_warninglist_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_WL_LIST, err);
+    if (st == NULL) return WB_EIO;
+    WALK(q, st, err, false, "", wb_warninglist_rec w,
+         (w.id = sqlite3_column_int64(st, 0), w.name = col_text(st, 1), w.json = col_text(st, 2),
+          w.created = sqlite3_column_int64(st, 3)),
+         cb(ud, &w));
+}
+
 static int sq_cidr_prefixes(wb_store *s, wb_prefix_set *out, wb_error *err)
 {
     sq_store *q = SQ(s);
@@ -1521,4 +1551,6 @@ static const wbi_store_ops sqlite_ops = {
     .cidr_prefixes = sq_cidr_prefixes,
     .read_begin = sq_read_begin,
     .read_end = sq_read_end,
+    .warninglist_put = sq_warninglist_put,
+    .warninglist_list = sq_warninglist_list,
 };

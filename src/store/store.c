@@ -301,6 +301,16 @@ int wb_store_read_end(wb_store *s, wb_error *err)
     return s->ops->read_end(s, err);
 }
 
+int wb_store_warninglist_put(wb_store *s, const char *name, const char *json, wb_error *err)
+{
+    return s->ops->warninglist_put(s, name, json, err);
+}
+
+int wb_store_warninglist_list(wb_store *s, wb_warninglist_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->warninglist_list(s, cb, ud, err);
+}
+
 int wb_store_cidr_prefixes(wb_store *s, wb_prefix_set *out, wb_error *err)
 {
     return s->ops->cidr_prefixes(s, out, err);

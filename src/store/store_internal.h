@@ -82,6 +82,8 @@ typedef struct wbi_store_ops {
     int (*cidr_prefixes)(wb_store *s, wb_prefix_set *out, wb_error *err);
     void (*read_begin)(wb_store *s);
     int (*read_end)(wb_store *s, wb_error *err);
+    int (*warninglist_put)(wb_store *s, const char *name, const char *json, wb_error *err);
+    int (*warninglist_list)(wb_store *s, wb_warninglist_cb cb, void *ud, wb_error *err);
 } wbi_store_ops;
 
 struct wb_store {
