@@ -543,11 +543,19 @@ typedef struct change_walk {
     bool more;
 } change_walk;
 
+/* The read path the change feed asks the policy about: a sensor reads it
+ * for its indicators (match --hub), so it is held to the indicator
+ * look-up's rule; everyone else to the event list's. */
+static wb_read_path feed_path(const hreq *r)
+{
+    return r->who.role == WB_ROLE_SENSOR ? WB_READ_INDICATOR : WB_READ_EVENT_LIST;
+}
+
 static int change_cb(void *ud, const wb_event_rec *e)
 {
     change_walk *w = ud;
     wb_policy_item it = item_of(e, NULL);
-    bool vis = !e->deleted && wb_policy_read(&w->r->who, WB_READ_EVENT_LIST, &it) != WB_DENY;
+    bool vis = !e->deleted && wb_policy_read(&w->r->who, feed_path(w->r), &it) != WB_DENY;
     if ((vis && w->nvisible == (size_t)w->limit) || (!vis && w->scanned == MAX_CHANGES_SCANNED)) {
         w->more = true;
         return 1;
@@ -587,7 +595,7 @@ static int held_at(hreq *r, const wb_event_rec *ev, int64_t at, bool *held)
     if (rc) return rc;
     v.org_id = ev->org_id;
     wb_policy_item it = item_of(&v, NULL);
-    *held = !v.deleted && wb_policy_read(&r->who, WB_READ_EVENT_LIST, &it) != WB_DENY;
+    *held = !v.deleted && wb_policy_read(&r->who, feed_path(r), &it) != WB_DENY;
     return 0;
 }
 
@@ -622,8 +630,8 @@ static void h_event_changes(hreq *r)
         json_t *e = NULL;
         if (w.visible[i]) {
             wb_policy_item it = item_of(&w.rows[i], NULL);
-            may_read(r, WB_READ_EVENT_LIST, &it, w.rows[i].uuid); /* the admin's audit entry */
-            e = render_event(r, &w.rows[i], WB_READ_EVENT_LIST);
+            may_read(r, feed_path(r), &it, w.rows[i].uuid); /* the admin's audit entry */
+            e = render_event(r, &w.rows[i], feed_path(r));
             if (e == NULL) {
                 json_decref(arr);
                 return;
@@ -1861,9 +1869,12 @@ static void h_incident_comment(hreq *r)
 /* ---- routing ------------------------------------------------------------------------------ */
 
 enum {
-    R_PUBLIC = 1u << 0,    /* no key needed */
-    R_NO_SENSOR = 1u << 1, /* sensor keys get 403 */
-    R_SITE_ADMIN = 1u << 2 /* only site admins */
+    R_PUBLIC = 1u << 0,     /* no key needed */
+    R_NO_SENSOR = 1u << 1,  /* sensor keys get 403 */
+    R_SITE_ADMIN = 1u << 2, /* only site admins */
+    /* with R_NO_SENSOR: a sensor may still read the change feed (?after=),
+     * which is how it loads its indicators */
+    R_SENSOR_FEED = 1u << 3
 };
 
 typedef struct route {
@@ -1875,7 +1886,7 @@ typedef struct route {
 
 static const route routes[] = {
     {"GET", "/", h_status, R_PUBLIC},
-    {"GET", "/api/v1/events", h_event_list, R_NO_SENSOR},
+    {"GET", "/api/v1/events", h_event_list, R_NO_SENSOR | R_SENSOR_FEED},
     {"POST", "/api/v1/events", h_event_add, R_NO_SENSOR},
     {"GET", "/api/v1/events/*", h_event_get, R_NO_SENSOR},
     {"PUT", "/api/v1/events/*", h_event_put, R_NO_SENSOR},
@@ -2048,9 +2059,12 @@ void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp
         r->keys = hub->keys[slot];
         wb_store_read_begin(r->st);
         if ((found->flags & R_PUBLIC) || authenticate(r) == 0) {
-            if ((found->flags & R_NO_SENSOR) && r->who.role == WB_ROLE_SENSOR)
-                reply_error(r, 403, "forbidden",
-                            "a sensor key may only look up indicators and post sightings");
+            if ((found->flags & R_NO_SENSOR) && r->who.role == WB_ROLE_SENSOR &&
+                !((found->flags & R_SENSOR_FEED) && arg(r, "after") != NULL))
+                reply_error(
+                    r, 403, "forbidden",
+                    "a sensor key may only look up indicators, read the change feed (?after=) and "
+                    "post sightings");
             else if ((found->flags & R_SITE_ADMIN) && r->who.role != WB_ROLE_SITE_ADMIN)
                 reply_error(r, 403, "forbidden", "only site admins may read this");
             else

@@ -43,6 +43,15 @@ curl -s -H "Authorization: Bearer $KE" "$U/api/v1/events/$ev/sightings" > "$T/s.
 check "the hub holds them, aggregated, with the given source" \
   "python3 -c \"import json,sys; s=[x['Sighting'] for x in json.load(open('$T/s.json'))['response'] if x['Sighting']['source']=='test-sensor']; sys.exit(0 if s and all(int(x['count'])>=1 for x in s) else 1)\""
 
+# A sensor key loads its indicators through the change feed, and reads
+# nothing else of the events.
+KS=$(key sensor@energienet.example)
+"$WB" match --hub "$U" --key "$KS" --stats demo/logs > "$T/s.jsonl" 2> "$T/s.err"; rc=$?
+ns=$(sed -n 's/^indicators loaded: //p' "$T/s.err")
+check "a sensor key loads the same indicators as its organisation's member key" '[ $rc = 0 ] && [ "$ns" = "$ne" ]'
+c=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KS" "$U/api/v1/events")
+check "a sensor key: the event list without after= is still 403" '[ "$c" = 403 ]'
+
 # The demo's hub warninglist: 8.8.8.8, posted with to_ids true, is kept with
 # to_ids false and the list's name, so a sensor does not alert on it.
 "$WB" admin warninglist list --db "$DB" --format json > "$T/wl.json"
