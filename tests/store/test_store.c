@@ -1,8 +1,9 @@
 /*
  * test_store.c - the SQLite store: schema migrations at open, integrity
  * errors (duplicates, unknown references), API keys (hash only, stable
- * secret across reopen, revocation), the append-only audit log, and event
- * replacement marking vanished attributes deleted.
+ * secret across reopen, revocation), the append-only audit log, event
+ * replacement marking vanished attributes deleted, and (hub-sync) the change
+ * sequence, the CIDR prefix lengths in use and the warninglists table.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -350,6 +351,14 @@ static void put_event(wb_store *st, int64_t org, const char *uuid, wb_tlp tlp, i
     assert_int_equal(wb_store_event_put(st, &ev, NULL, 0, NULL, 0, replace, id, &err), 0);
 }
 
+static int wl_seen(void *ud, const wb_warninglist_rec *w)
+{
+    char *out = ud;
+    size_t n = strlen(out);
+    snprintf(out + n, 64 - n, "%s=%s;", w->name, w->json);
+    return 0;
+}
+
 static void test_changes(void **state)
 {
     (void)state;
@@ -394,6 +403,58 @@ static void test_changes(void **state)
     memset(&c, 0, sizeof c);
     assert_int_equal(wb_store_event_changes(st, INT64_MAX, change_seen, &c, &err), 0);
     assert_int_equal(c.n, 0);
+
+    /* The block lengths in use grow with what is stored, IPv4 and IPv6
+     * apart; a plain address adds none. */
+    wb_prefix_set pf;
+    assert_int_equal(wb_store_cidr_prefixes(st, &pf, &err), 0);
+    assert_true(pf.v4 == 0 && pf.v6[0] == 0 && pf.v6[1] == 0 && pf.v6[2] == 0);
+    wb_attr_rec at[3] = {
+        {.uuid = "00000000-0000-4000-8000-0000000000c1",
+         .type = "ip-dst",
+         .value = "198.51.100.0/24",
+         .distribution = 5,
+         .json = "{}",
+         .nkeys = 1,
+         .key_kind = {WB_IOC_CIDR},
+         .key = {"198.51.100.0/24"}},
+        {.uuid = "00000000-0000-4000-8000-0000000000c2",
+         .type = "ip-dst",
+         .value = "2001:db8::/48",
+         .distribution = 5,
+         .json = "{}",
+         .nkeys = 1,
+         .key_kind = {WB_IOC_CIDR},
+         .key = {"2001:db8::/48"}},
+        {.uuid = "00000000-0000-4000-8000-0000000000c3",
+         .type = "ip-dst",
+         .value = "192.0.2.1",
+         .distribution = 5,
+         .json = "{}",
+         .nkeys = 1,
+         .key_kind = {WB_IOC_IP},
+         .key = {"192.0.2.1"}},
+    };
+    wb_event_rec ev = {.uuid = "00000000-0000-4000-8000-00000000000c",
+                       .org_id = org,
+                       .info = "blocks",
+                       .date = "2026-11-27",
+                       .distribution = 1,
+                       .tlp = WB_TLP_GREEN,
+                       .timestamp = 1000,
+                       .json = "{}"};
+    assert_int_equal(wb_store_event_put(st, &ev, NULL, 0, at, 3, false, NULL, &err), 0);
+    assert_int_equal(wb_store_cidr_prefixes(st, &pf, &err), 0);
+    assert_true(pf.v4 == (uint64_t)1 << 24);
+    assert_true(pf.v6[0] == (uint64_t)1 << 48 && pf.v6[1] == 0 && pf.v6[2] == 0);
+
+    /* Warninglists: put replaces by name, list is in name order. */
+    assert_int_equal(wb_store_warninglist_put(st, "B list", "{\"v\":1}", &err), 0);
+    assert_int_equal(wb_store_warninglist_put(st, "A list", "{}", &err), 0);
+    assert_int_equal(wb_store_warninglist_put(st, "B list", "{\"v\":2}", &err), 0);
+    char names[64] = "";
+    assert_int_equal(wb_store_warninglist_list(st, wl_seen, names, &err), 0);
+    assert_string_equal(names, "A list={};B list={\"v\":2};");
     wb_store_close(st);
 }
 
