@@ -278,6 +278,8 @@ int wb_store_event_list(wb_store *s, const wb_event_filter *f, wb_event_cb cb, v
 /* The change feed: events written after change sequence number `after`, in
  * sequence order, deleted ones included, each with its seq. */
 int wb_store_event_changes(wb_store *s, int64_t after, wb_event_cb cb, void *ud, wb_error *err);
+/* The highest change sequence number given out (0 for none). */
+int wb_store_event_seq_max(wb_store *s, int64_t *out, wb_error *err);
 /* The policy facts (seq, tlp, distribution, sharing_group_id, deleted) of
  * the version of an event in force at sequence number `seq` into *out;
  * WB_ENOTFOUND when the event was written first after seq. */

@@ -197,16 +197,36 @@ static int apply_page(wb_cli_mirror *m, const wb_buf *body, json_t *resp, wb_cli
     return rc;
 }
 
+/* Forgets every event (not the -i files): the next pull starts from 0. */
+static void forget_hub(wb_cli_mirror *m, wb_cli_pull_stats *st)
+{
+    for (size_t k = 0; k < m->nslots; k++) {
+        if (m->slots[k] == NULL || m->slots[k]->n == 0) continue;
+        group_clear(m, m->slots[k]);
+        st->tombstones++;
+    }
+    m->after = 0;
+}
+
 int wb_cli_mirror_pull(wb_cli_mirror *m, wb_cli_pull_stats *st, wb_error *err)
 {
     memset(st, 0, sizeof *st);
     wb_buf body = {0};
     int rc = 0;
+    bool restarted = false;
     for (;;) {
         char path[96];
         snprintf(path, sizeof path, "/api/v1/events?after=%lld&limit=%d", (long long)m->after,
                  PULL_PAGE);
-        rc = wb_hub_call(&m->hc, "GET", path, NULL, 0, &body, NULL, err);
+        long status = 0;
+        rc = wb_hub_call(&m->hc, "GET", path, NULL, 0, &body, &status, err);
+        if (rc && status == 409 && !restarted && m->after > 0) {
+            /* The hub's database was restored or replaced (cursor_ahead):
+             * what we hold may be gone there, so start again from 0. */
+            forget_hub(m, st);
+            restarted = true;
+            continue;
+        }
         if (rc) break;
         json_error_t je;
         json_t *j = json_loadb(body.data, body.len, 0, &je);

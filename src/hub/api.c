@@ -612,6 +612,22 @@ static void h_event_changes(hreq *r)
         return;
     }
     if (!arg_int(r, "after", 0, INT64_MAX, &after) || !arg_int(r, "limit", 1, 1000, &limit)) return;
+    /* A cursor past every change this hub made comes from another
+     * database (restored from a backup, or replaced): the client must not
+     * wait for numbers this hub may give to other events, so it is told to
+     * start again. */
+    int64_t max = 0;
+    if (wb_store_event_seq_max(r->st, &max, &r->err) != 0) {
+        reply_internal(r);
+        return;
+    }
+    if (after > max) {
+        reply_error(r, 409, "cursor_ahead",
+                    "after=%lld is past this hub's last change (%lld): the database was "
+                    "restored or replaced; pull again from after=0",
+                    (long long)after, (long long)max);
+        return;
+    }
     change_walk w = {.r = r, .after = after, .limit = limit, .last = after};
     size_t cap = (size_t)limit + MAX_CHANGES_SCANNED;
     w.rows = wb_arena_alloc(&r->arena, cap * sizeof *w.rows);

@@ -245,6 +245,7 @@ enum {
     S_CIDR_PREFIXES,
     S_WL_PUT,
     S_WL_LIST,
+    S_SEQ_MAX,
     S_COUNT
 };
 
@@ -350,6 +351,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_WL_PUT] = "INSERT INTO warninglists(name,json,created) VALUES(?,?,?)"
                  " ON CONFLICT(name) DO UPDATE SET json=excluded.json,created=excluded.created",
     [S_WL_LIST] = "SELECT id,name,json,created FROM warninglists ORDER BY name",
+    [S_SEQ_MAX] = "SELECT coalesce(max(seq),0) FROM events",
 };
 
 typedef struct sq_store {
@@ -1484,6 +1486,17 @@ static int sq_warninglist_list(wb_store *s, wb_warninglist_cb cb, void *ud, wb_e
          cb(ud, &w));
 }
 
+static int sq_event_seq_max(wb_store *s, int64_t *out, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_SEQ_MAX, err);
+    if (st == NULL) return WB_EIO;
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    done(st);
+    return rc == SQLITE_ROW ? 0 : db_error(q, err, "reading");
+}
+
 static int sq_cidr_prefixes(wb_store *s, wb_prefix_set *out, wb_error *err)
 {
     sq_store *q = SQ(s);
@@ -1553,4 +1566,5 @@ static const wbi_store_ops sqlite_ops = {
     .read_end = sq_read_end,
     .warninglist_put = sq_warninglist_put,
     .warninglist_list = sq_warninglist_list,
+    .event_seq_max = sq_event_seq_max,
 };

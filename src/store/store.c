@@ -311,6 +311,11 @@ int wb_store_warninglist_list(wb_store *s, wb_warninglist_cb cb, void *ud, wb_er
     return s->ops->warninglist_list(s, cb, ud, err);
 }
 
+int wb_store_event_seq_max(wb_store *s, int64_t *out, wb_error *err)
+{
+    return s->ops->event_seq_max(s, out, err);
+}
+
 int wb_store_cidr_prefixes(wb_store *s, wb_prefix_set *out, wb_error *err)
 {
     return s->ops->cidr_prefixes(s, out, err);

@@ -4,7 +4,8 @@
 # appended to the log afterwards; once it is deleted, or its TLP and
 # distribution change so the key no longer sees it, or an attribute is
 # removed, later lines no longer match; --report posts sightings while
-# following. Also the change feed itself (GET /api/v1/events?after=SEQ):
+# following; after the hub's database is restored from a backup the
+# follower starts again (409 cursor_ahead) and drops what the hub lost. Also the change feed itself (GET /api/v1/events?after=SEQ):
 # tombstones only for events the caller could see before.
 # Usage: tests/cli/match_follow_hub.sh path/to/weerbaar
 set -uo pipefail
@@ -48,6 +49,10 @@ U1=7a7a0000-0000-4000-8000-000000000001
 U2=7a7a0000-0000-4000-8000-000000000002
 U3=7a7a0000-0000-4000-8000-000000000003
 
+# A copy of the database as it is now, to stand in later for a hub restored
+# from a backup (the sqlite3 module's backup is consistent under WAL).
+python3 -c "import sqlite3; a=sqlite3.connect('$DB'); b=sqlite3.connect('$T/backup.db'); a.backup(b); b.close()"
+
 # ---- the change feed ----------------------------------------------------------
 api GET "/api/v1/events?after=0&limit=1000" "$KE" > /dev/null
 S0=$(python3 -c "import json; print(json.load(open('$T/out'))['last_seq'])")
@@ -56,6 +61,8 @@ c=$(api GET "/api/v1/events?after=0&page=2" "$KE")
 check "after with page is a 400" '[ "$c" = 400 ]'
 c=$(api GET "/api/v1/events?after=-1" "$KE")
 check "a negative after is a 400" '[ "$c" = 400 ]'
+c=$(api GET "/api/v1/events?after=999999" "$KE")
+check "a cursor past the hub's last change: 409 cursor_ahead" '[ "$c" = 409 ] && grep -q cursor_ahead "$T/out"'
 api POST /api/v1/events "$KC" "$(ev $U3 0 red secret-org-only.example)" > /dev/null
 api DELETE /api/v1/events/$U3 "$KC" > /dev/null
 api GET "/api/v1/events?after=$S0" "$KE" > /dev/null
@@ -138,11 +145,25 @@ sleep 2.5
 line stays-visible.example 10
 check "one more event, seen" 'wait_for "[ \"\$(hits stays-visible.example)\" = 1 ]"'
 sleep 1.5
+api GET /api/v1/events/$U4/sightings "$KC" > /dev/null
+check "sightings reported while following: the creator sees them on the hub" "grep -q follow-test $T/out"
+
+# The hub's database restored from the backup: the follower's cursor is
+# past every change there; it must start again and drop what is gone.
+kill $SP; wait $SP 2>/dev/null
+rm -f "$DB" "$DB-wal" "$DB-shm"; cp "$T/backup.db" "$DB"
+"$WB" serve --db "$DB" --listen 127.0.0.1:$PORT >> "$T/serve.log" 2>&1 &
+SP=$!
+for _ in $(seq 100); do curl -s -o /dev/null "$U/" && break; sleep 0.1; done
+sleep 3
+line stays-visible.example 11
+line www.digid-inloggen.example 12
+check "after a restore the follower still matches what the hub has" \
+  'wait_for "grep -q \"\\\"matched\\\":\\\"www.digid-inloggen.example\\\"\" $T/m.jsonl"'
+check "... and no longer what the restored hub does not have" '[ "$(hits stays-visible.example)" = 1 ]'
 kill -TERM $MP; wait $MP; rc=$?; MP=
 check "SIGTERM ends following; exit 0 (something matched)" '[ $rc = 0 ]'
-check "sightings reported while following" 'grep -q "reported the sightings of [1-9]" "$T/m.err"'
-api GET /api/v1/events/$U4/sightings "$KC" > /dev/null
-check "the creator sees the follower's sightings on the hub" "grep -q follow-test $T/out"
+check "the follower said it reported sightings" 'grep -q "reported the sightings of [1-9]" "$T/m.err"'
 
 "$WB" match --hub "$U" --key "$KE" --hub-interval 5 "$LOG" > /dev/null 2> "$T/x"; rc=$?
 check "--hub-interval without --follow: exit 2" '[ $rc = 2 ] && grep -q -- "--follow" "$T/x"'
