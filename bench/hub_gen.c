@@ -10,8 +10,8 @@
  * Events hold 1000 attributes each: 40% IPv4 addresses, 10% IPv4 /24
  * blocks, 30% domains, 20% SHA-256 hashes. Nine events in ten are TLP:GREEN
  * to the community (visible to the reader), one in ten TLP:RED to the
- * creator only (found by the index, refused by the policy). Deterministic:
- * the same arguments give the same data.
+ * creator only (found by the index, refused by the policy). The values and
+ * the look-up list are the same for the same arguments; uuids are random.
  */
 #include <stdio.h>
 #include <stdlib.h>
