@@ -126,6 +126,10 @@ int wb_warninglists_load(wb_warninglists *wl, const char *path, wb_error *err);
  * and its matching_attributes. Safe to call from several threads. */
 const char *wb_warninglists_find(const wb_warninglists *wl, wb_ioc_type type, const char *value,
                                  size_t len);
+/* Adds one list from its list.json text already in memory; `name` is used
+ * in messages (the hub keeps its lists in its database). */
+int wb_warninglists_load_buffer(wb_warninglists *wl, const char *name, const char *data, size_t len,
+                                wb_error *err);
 size_t wb_warninglists_count(const wb_warninglists *wl);
 void wb_warninglists_free(wb_warninglists *wl);
 

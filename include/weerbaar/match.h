@@ -102,6 +102,13 @@ typedef struct wb_engine_cb {
     void (*progress)(void *ud, uint64_t bytes);
     /* With follow: called when output should be flushed; may be NULL. */
     void (*flush)(void *ud);
+    /* With follow: called between blocks, when no block is in flight, so the
+     * indicator set can be replaced while following (hub-sync: match
+     * --follow --hub). Returns the set to match with from now on, or NULL
+     * to keep the current one. The engine no longer touches the set it
+     * used before once this returns a new one; the caller frees it. May be
+     * NULL. */
+    const wb_iocset *(*refresh)(void *ud);
 } wb_engine_cb;
 
 typedef struct wb_engine_opts {

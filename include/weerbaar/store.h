@@ -129,6 +129,10 @@ typedef struct wb_event_rec {
     bool deleted;
     int64_t timestamp;
     const char *json; /* NULL in look-up results */
+    /* The change sequence number of the event's last write (every insert,
+     * update, delete and publish takes the next one); filled by
+     * wb_store_event_changes and wb_store_event_version_at, 0 elsewhere. */
+    int64_t seq;
 } wb_event_rec;
 
 /* An attribute row. tlp is the attribute's own tag (WB_TLP_UNSET when it has
@@ -208,6 +212,14 @@ int wb_store_schema_version(wb_store *s);
 int wb_store_begin(wb_store *s, wb_error *err);
 int wb_store_commit(wb_store *s, wb_error *err);
 void wb_store_rollback(wb_store *s);
+/* Reads between read_begin and read_end see one snapshot and cost one
+ * lock (hub-sync: the server wraps each request in them). A write
+ * transaction begun in between ends the read transaction first; reads
+ * after it run on their own again. A write made in between without
+ * wb_store_begin is committed by read_end, which then fails if that
+ * commit does (WB_EIO); otherwise it returns 0. */
+void wb_store_read_begin(wb_store *s);
+int wb_store_read_end(wb_store *s, wb_error *err);
 
 /* ---- organisations, users, keys, sharing groups ------------------------------ */
 
@@ -264,6 +276,24 @@ int wb_store_event_get(wb_store *s, const char *uuid, wb_event_cb cb, void *ud, 
 /* In (timestamp, id) order. */
 int wb_store_event_list(wb_store *s, const wb_event_filter *f, wb_event_cb cb, void *ud,
                         wb_error *err);
+/* The change feed: events written after change sequence number `after`, in
+ * sequence order, deleted ones included, each with its seq. */
+int wb_store_event_changes(wb_store *s, int64_t after, wb_event_cb cb, void *ud, wb_error *err);
+/* The highest change sequence number given out (0 for none). */
+int wb_store_event_seq_max(wb_store *s, int64_t *out, wb_error *err);
+/* The policy facts (seq, tlp, distribution, sharing_group_id, deleted) of
+ * the version of an event in force at sequence number `seq` into *out;
+ * WB_ENOTFOUND when the event was written first after seq. */
+int wb_store_event_version_at(wb_store *s, int64_t event_id, int64_t seq, wb_event_rec *out,
+                              wb_error *err);
+/* The prefix lengths of the address blocks (CIDR look-up keys) stored, as
+ * bit sets: bit L of v4 for IPv4 /L, bit L%64 of v6[L/64] for IPv6 /L.
+ * May hold lengths no longer in use, never misses one in use. */
+typedef struct wb_prefix_set {
+    uint64_t v4;
+    uint64_t v6[3];
+} wb_prefix_set;
+int wb_store_cidr_prefixes(wb_store *s, wb_prefix_set *out, wb_error *err);
 /* Sets published or deleted. */
 int wb_store_event_flag(wb_store *s, int64_t id, bool published, bool deleted, int64_t timestamp,
                         wb_error *err);
@@ -279,6 +309,22 @@ int wb_store_attr_get(wb_store *s, const char *uuid, wb_attr_cb cb, void *ud, wb
 int wb_store_sighting_add(wb_store *s, const wb_sighting_rec *r, int64_t *id, wb_error *err);
 int wb_store_sighting_list(wb_store *s, int64_t event_id, wb_sighting_cb cb, void *ud,
                            wb_error *err);
+
+/* ---- warninglists (hub-sync) ---------------------------------------------------- */
+
+/* A MISP warninglist the hub applies at ingest: its list.json text. */
+typedef struct wb_warninglist_rec {
+    int64_t id;
+    const char *name;
+    const char *json;
+    wb_time created;
+} wb_warninglist_rec;
+typedef int (*wb_warninglist_cb)(void *ud, const wb_warninglist_rec *w);
+/* Adds a list, or replaces the one with the same name (the caller has
+ * checked that json is a valid list). */
+int wb_store_warninglist_put(wb_store *s, const char *name, const char *json, wb_error *err);
+/* In name order. */
+int wb_store_warninglist_list(wb_store *s, wb_warninglist_cb cb, void *ud, wb_error *err);
 
 /* ---- audit ---------------------------------------------------------------- */
 

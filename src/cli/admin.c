@@ -16,6 +16,7 @@
 #include "weerbaar/hooks.h"
 #include "weerbaar/hub.h"
 #include "weerbaar/incident.h"
+#include "weerbaar/io.h"
 #include "weerbaar/store.h"
 
 static const char usage_text[] =
@@ -47,9 +48,14 @@ static const char usage_text[] =
     "  hook remove ID         stops a hook; its pending deliveries are cancelled\n"
     "  hook deliveries [ID]   every delivery (of one hook): status, attempts, the\n"
     "                         receiver's last answer\n"
+    "  warninglist add FILE   a MISP warninglist (list.json): indicators posted\n"
+    "                         afterwards that are on it keep to_ids false and\n"
+    "                         name the list (restart serve to apply); a list\n"
+    "                         with the same name is replaced\n"
+    "  warninglist list\n"
     "  demo                   fills an empty database with demo organisations,\n"
-    "                         users, a sharing group and events at every TLP\n"
-    "                         level, and prints the demo users' keys\n"
+    "                         users, a sharing group, a warninglist and events at\n"
+    "                         every TLP level, and prints the demo users' keys\n"
     "\n"
     "options:\n"
     "  --db PATH       the hub database (SQLite); required\n"
@@ -61,6 +67,8 @@ static const char usage_text[] =
     "  weerbaar admin route add --sector '*' --csirt NCSC --db hub.db\n"
     "  weerbaar admin hook add --org NCSC --url https://soc.example.nl/weerbaar --db hub.db\n"
     "  weerbaar admin hook deliveries --format json --db hub.db\n"
+    "  weerbaar admin warninglist add misp-warninglists/lists/public-dns-v4/list.json "
+    "--db hub.db\n"
     "\n"
     "Every action is written to the audit log. Exit status: 0 success, 2 an\n"
     "error (unknown organisation, duplicate e-mail, bad role, ...).\n";
@@ -509,6 +517,66 @@ static void demo_key(void *ud, const char *email, const char *org, const char *r
     printf("%-34s %-20s %-10s %s\n", email, org, role, key);
 }
 
+/* ---- warninglists ------------------------------------------------------------- */
+
+static int wl_row(void *ud, const wb_warninglist_rec *w)
+{
+    admin_ctx *c = ud;
+    json_t *j = json_loads(w->json, 0, NULL);
+    size_t entries = json_is_object(json_object_get(j, "list"))
+                         ? json_object_size(json_object_get(j, "list"))
+                         : json_array_size(json_object_get(j, "list"));
+    const char *type = json_string_value(json_object_get(j, "type"));
+    char t[40];
+    fmt_time(w->created, t, sizeof t);
+    if (c->json)
+        json_array_append_new(c->rows, json_pack("{s:I,s:s,s:s,s:I,s:s}", "id", (json_int_t)w->id,
+                                                 "name", w->name, "type", type ? type : "string",
+                                                 "entries", (json_int_t)entries, "added", t));
+    else
+        printf("%-4lld %-50s %-10s %8zu  %s\n", (long long)w->id, w->name, type ? type : "string",
+               entries, t);
+    json_decref(j);
+    return 0;
+}
+
+static int wl_cmd(admin_ctx *c, char **args, int n)
+{
+    if (n == 1 && strcmp(args[0], "list") == 0) {
+        if (!c->json)
+            printf("%-4s %-50s %-10s %8s  %s\n", "ID", "NAME", "TYPE", "ENTRIES", "ADDED");
+        if (wb_store_warninglist_list(c->st, wl_row, c, &c->err) != 0) return fail(c);
+        return print_rows(c);
+    }
+    if (n != 2 || strcmp(args[0], "add") != 0) {
+        wb_cli_error("admin warninglist: expected 'add FILE' or 'list'");
+        return WB_EXIT_ERROR;
+    }
+    char *data = NULL;
+    size_t len = 0;
+    wb_warninglists *wl = NULL;
+    /* Checked as the hub will load it, so a bad list fails here, naming the
+     * file and JSON path, not at the hub's next start. */
+    int rc = wb_read_file(args[1], (size_t)64 << 20, &data, &len, &c->err);
+    if (rc == 0 && wb_warninglists_new(&wl) != 0)
+        rc = wb_error_set(&c->err, WB_ENOMEM, "out of memory");
+    if (rc == 0) rc = wb_warninglists_load_buffer(wl, args[1], data, len, &c->err);
+    json_t *j = rc == 0 ? json_loadb(data, len, 0, NULL) : NULL;
+    const char *name = json_string_value(json_object_get(j, "name"));
+    if (rc == 0 && (name == NULL || strlen(name) > 256))
+        rc = wb_error_set(&c->err, WB_EPARSE, "%s: $.name: missing or longer than 256 bytes",
+                          args[1]);
+    if (rc == 0) rc = wb_store_begin(c->st, &c->err);
+    if (rc == 0)
+        rc = audited(c, wb_store_warninglist_put(c->st, name, data, &c->err), "warninglist.add",
+                     name, args[1]);
+    if (rc == 0) printf("warninglist: %s\n", name);
+    json_decref(j);
+    wb_warninglists_free(wl);
+    free(data);
+    return rc ? fail(c) : WB_EXIT_OK;
+}
+
 static int demo_cmd(admin_ctx *c, const char *db)
 {
     printf("%-34s %-20s %-10s %s\n", "USER", "ORGANISATION", "ROLE", "KEY");
@@ -612,12 +680,14 @@ int wb_cmd_admin(int argc, char **argv)
         status = route_cmd(&c, &o, args + 1, n - 1);
     else if (strcmp(args[0], "hook") == 0)
         status = hook_cmd(&c, &o, args + 1, n - 1);
+    else if (strcmp(args[0], "warninglist") == 0)
+        status = wl_cmd(&c, args + 1, n - 1);
     else if (strcmp(args[0], "demo") == 0 && n == 1)
         status = demo_cmd(&c, o.db);
     else {
-        wb_cli_error(
-            "admin: unknown object '%s' (org, user, key, sharing-group, route, hook, demo)",
-            args[0]);
+        wb_cli_error("admin: unknown object '%s' (org, user, key, sharing-group, route, hook, "
+                     "warninglist, demo)",
+                     args[0]);
         status = WB_EXIT_ERROR;
     }
     json_decref(c.rows);

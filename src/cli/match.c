@@ -4,6 +4,7 @@
  * src/intel (loading), src/match (index and engine) and src/logs (readers).
  */
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/match_hub.h"
 #include "weerbaar/client.h"
 #include "weerbaar/ioc.h"
 #include "weerbaar/logs.h"
@@ -24,6 +26,7 @@
 static const char usage_text[] =
     "usage: weerbaar match -i INDICATORS [-i ...] [options] [LOG ...]\n"
     "       weerbaar match --hub URL --key KEY [--report] [options] [LOG ...]\n"
+    "       weerbaar match --hub URL --key KEY --follow [--hub-interval S] LOG ...\n"
     "\n"
     "Finds known indicators of compromise in logs. Indicators come from MISP\n"
     "(an event, a list of events, a restSearch response or a feed directory),\n"
@@ -45,7 +48,11 @@ static const char usage_text[] =
     "                             weerbaar hub (https://hub.example:8443)\n"
     "      --key KEY              the hub API key (default: $WEERBAAR_KEY)\n"
     "      --report               post the sightings to the hub at the end,\n"
-    "                             aggregated per indicator (count, first, last)\n"
+    "                             aggregated per indicator (count, first, last);\n"
+    "                             with --follow also every --hub-interval\n"
+    "      --hub-interval S       with --follow: ask the hub for changes every S\n"
+    "                             seconds (default 60); new, changed, deleted and\n"
+    "                             no longer visible events take effect at once\n"
     "      --ioc-format FMT       auto (default), misp, stix, zeek, csv, plain\n"
     "      --all-attributes       MISP: also attributes whose to_ids is false\n"
     "  -w, --warninglist FILE|DIR MISP warninglist(s): indicators on a list are\n"
@@ -84,7 +91,9 @@ static const char usage_text[] =
     "  weerbaar match -i iocs.csv -w warninglists/lists --stats dns.log.gz\n"
     "  zcat eve.json.gz | weerbaar match -i bundle.json --format count\n"
     "  weerbaar match -i event.json --follow --log-format dnsmasq /var/log/dnsmasq.log\n"
-    "  WEERBAAR_KEY=... weerbaar match --hub https://hub.example --report /var/log/zeek/\n";
+    "  WEERBAAR_KEY=... weerbaar match --hub https://hub.example --report /var/log/zeek/\n"
+    "  weerbaar match --hub https://hub.example --key KEY --follow --hub-interval 30 \\\n"
+    "      --report /var/log/zeek/current/dns.log\n";
 
 enum { OUT_JSONL, OUT_MISP, OUT_COUNT, OUT_TABLE };
 
@@ -104,7 +113,8 @@ typedef struct match_ctx {
     double t0;
     bool write_failed;
     bool header_done;
-    size_t rss_loaded; /* resident memory once the indicators are loaded */
+    size_t rss_loaded;         /* resident memory once the indicators are loaded */
+    struct hub_follow *follow; /* with --follow --hub */
 } match_ctx;
 
 static volatile int stop_flag;
@@ -350,25 +360,34 @@ static int print_misp(match_ctx *m, const wb_iocset *set, const char *source)
     return 0;
 }
 
-/* Loads every event the key may see from the hub, page by page. */
+/* Loads every event the key may see from the hub, page by page through the
+ * change feed: keyset paging (after=SEQ), so each page costs the same
+ * however far into the hub's events it is. */
 static int load_hub(const wb_hub_client *hc, const wb_intel_opts *iopts, wb_ioc_sink *sink,
                     wb_error *err)
 {
-    enum { PAGE = 1000 };
     wb_intel_opts o = *iopts;
     o.format = WB_INTEL_MISP;
     wb_buf body = {0};
     int rc = 0;
-    for (unsigned page = 1; rc == 0; page++) {
+    int64_t after = 0;
+    for (bool more = true; rc == 0 && more;) {
         char path[96];
-        snprintf(path, sizeof path, "/api/v1/events?limit=%d&page=%u", PAGE, page);
+        snprintf(path, sizeof path, "/api/v1/events?after=%lld&limit=1000", (long long)after);
         rc = wb_hub_call(hc, "GET", path, NULL, 0, &body, NULL, err);
         if (rc) break;
         json_t *j = json_loadb(body.data, body.len, 0, NULL);
-        size_t n = json_array_size(json_object_get(j, "response"));
+        json_t *last = json_object_get(j, "last_seq");
+        more = json_is_true(json_object_get(j, "more"));
+        if (!json_is_integer(last) || json_integer_value(last) < after ||
+            (more && json_integer_value(last) == after)) {
+            json_decref(j);
+            rc = wb_error_set(err, WB_EFORMAT, "%s%s: not a change feed page", hc->base, path);
+            break;
+        }
+        after = (int64_t)json_integer_value(last);
         json_decref(j);
         rc = wb_intel_load_buffer(hc->base, body.data, body.len, &o, sink, err);
-        if (n < PAGE) break;
     }
     wb_buf_free(&body);
     return rc;
@@ -402,6 +421,158 @@ static int report_hub(const wb_hub_client *hc, const match_ctx *m, const wb_iocs
     wb_buf_free(&resp);
     json_decref(all);
     return rc;
+}
+
+/* ---- --follow --hub: the live indicator set --------------------------------------- */
+
+/* A poller thread pulls the hub's changes every interval and, when there
+ * were any, builds a whole new indicator set from the mirror off the
+ * matching thread. The engine asks for it between blocks (refresh) and
+ * swaps: the built set stays immutable, as the matcher's design wants, and
+ * the matching thread never waits for the network or a build. */
+typedef struct hub_follow {
+    wb_cli_mirror *mirror;
+    wb_iocset_opts sopts; /* for rebuilds: no notices (they came at start) */
+    unsigned interval;
+    pthread_t thread;
+    bool started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool quit;
+    wb_iocset *ready; /* built and not taken yet */
+    /* The matching thread's own: */
+    match_ctx *m;
+    wb_iocset *cur, *retired;
+    const wb_hub_client *hc;
+    const char *source;
+    bool report;
+    double last_report;
+    uint64_t swaps;
+} hub_follow;
+
+static void *follow_main(void *arg)
+{
+    hub_follow *f = arg;
+    pthread_mutex_lock(&f->mu);
+    while (!f->quit) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += (time_t)f->interval;
+        while (!f->quit && pthread_cond_timedwait(&f->cv, &f->mu, &until) == 0) {
+        }
+        if (f->quit) break;
+        pthread_mutex_unlock(&f->mu);
+        wb_cli_pull_stats ps;
+        wb_error err;
+        wb_error_clear(&err);
+        wb_iocset *set = NULL;
+        int rc = wb_cli_mirror_pull(f->mirror, &ps, &err);
+        /* A page applied before a failure still counts: build from it. */
+        if (ps.events || ps.tombstones) {
+            wb_error berr;
+            wb_error_clear(&berr);
+            if (wb_cli_mirror_build(f->mirror, &f->sopts, &set, &berr) != 0) {
+                wb_cli_report(&berr);
+                set = NULL;
+            }
+        }
+        if (rc) fprintf(stderr, "weerbaar: %s (trying again in %u s)\n", err.msg, f->interval);
+        pthread_mutex_lock(&f->mu);
+        if (set) {
+            wb_iocset_free(f->ready); /* superseded before it was taken */
+            f->ready = set;
+        }
+    }
+    pthread_mutex_unlock(&f->mu);
+    return NULL;
+}
+
+/* Posts what was seen since the last report and starts counting afresh. */
+static void follow_report(hub_follow *f)
+{
+    match_ctx *m = f->m;
+    size_t sent = 0;
+    wb_error err;
+    wb_error_clear(&err);
+    int rc = report_hub(f->hc, m, f->cur, f->source, &sent, &err);
+    if (rc == WB_ENOTFOUND) {
+        /* The hub records sightings only on what the key still sees: these
+         * indicators were deleted or hidden since they were seen. */
+        fprintf(stderr,
+                "weerbaar: sightings not recorded: their indicators are gone from the hub\n");
+    } else if (rc != 0) {
+        /* Following goes on; these counts are lost rather than sent twice. */
+        wb_cli_report(&err);
+    } else if (sent) {
+        fprintf(stderr, "weerbaar: reported the sightings of %zu indicator%s to %s\n", sent,
+                sent == 1 ? "" : "s", f->hc->base);
+    }
+    size_t n = wb_iocset_count(f->cur);
+    for (size_t i = 0; i < n; i++) {
+        m->aggs[i].count = 0;
+        m->aggs[i].first = m->aggs[i].last = WB_TIME_NONE;
+    }
+    f->last_report = mono();
+}
+
+static const wb_iocset *on_refresh(void *ud)
+{
+    match_ctx *m = ud;
+    hub_follow *f = m->follow;
+    /* The engine let go of the set before the last swap when it asked again. */
+    wb_iocset_free(f->retired);
+    f->retired = NULL;
+    pthread_mutex_lock(&f->mu);
+    wb_iocset *next = f->ready;
+    f->ready = NULL;
+    pthread_mutex_unlock(&f->mu);
+    if (f->report && (next || mono() - f->last_report >= f->interval)) follow_report(f);
+    if (next == NULL) return NULL;
+    if (m->format == OUT_MISP && print_misp(m, f->cur, f->source) != 0) m->write_failed = true;
+    if (m->aggs) {
+        size_t n = wb_iocset_count(next);
+        agg *na = calloc(n ? n : 1, sizeof *na);
+        if (na == NULL) {
+            /* Keep matching with what we have; the next build tries again. */
+            wb_iocset_free(next);
+            return NULL;
+        }
+        for (size_t i = 0; i < n; i++)
+            na[i].first = na[i].last = WB_TIME_NONE;
+        free(m->aggs);
+        m->aggs = na;
+    }
+    f->retired = f->cur;
+    f->cur = next;
+    f->swaps++;
+    return next;
+}
+
+static int follow_start(hub_follow *f)
+{
+    pthread_mutex_init(&f->mu, NULL);
+    pthread_cond_init(&f->cv, NULL);
+    f->last_report = mono();
+    if (pthread_create(&f->thread, NULL, follow_main, f) != 0) return -1;
+    f->started = true;
+    return 0;
+}
+
+static void follow_stop(hub_follow *f)
+{
+    if (!f->started) return;
+    pthread_mutex_lock(&f->mu);
+    f->quit = true;
+    pthread_cond_signal(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+    pthread_join(f->thread, NULL);
+    wb_iocset_free(f->ready);
+    f->ready = NULL;
+    wb_iocset_free(f->retired);
+    f->retired = NULL;
+    pthread_mutex_destroy(&f->mu);
+    pthread_cond_destroy(&f->cv);
+    f->started = false;
 }
 
 static void list_formats(wb_buf *b)
@@ -447,7 +618,8 @@ int wb_cmd_match(int argc, char **argv)
         O_SRC,
         O_HUB,
         O_KEY,
-        O_REPORT
+        O_REPORT,
+        O_HUB_INTERVAL
     };
     static const struct option longopts[] = {
         {"iocs", required_argument, NULL, 'i'},
@@ -466,6 +638,7 @@ int wb_cmd_match(int argc, char **argv)
         {"hub", required_argument, NULL, O_HUB},
         {"key", required_argument, NULL, O_KEY},
         {"report", no_argument, NULL, O_REPORT},
+        {"hub-interval", required_argument, NULL, O_HUB_INTERVAL},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -482,6 +655,8 @@ int wb_cmd_match(int argc, char **argv)
     int status = WB_EXIT_ERROR;
     wb_warninglists *wl = NULL;
     wb_iocset *set = NULL;
+    hub_follow hf = {.interval = 60, .m = &m};
+    bool interval_given = false;
     int c;
     optind = 1;
     opterr = 0;
@@ -573,6 +748,18 @@ int wb_cmd_match(int argc, char **argv)
         case O_REPORT:
             report = true;
             break;
+        case O_HUB_INTERVAL: {
+            int64_t v;
+            if (wb_parse_i64(optarg, strlen(optarg), 1, 86400, &v) != 0) {
+                wb_cli_error("match: --hub-interval: '%s' is not a number of seconds from 1 to "
+                             "86400",
+                             optarg);
+                goto done;
+            }
+            hf.interval = (unsigned)v;
+            interval_given = true;
+            break;
+        }
         case 'v':
             m.verbose = true;
             break;
@@ -602,6 +789,11 @@ int wb_cmd_match(int argc, char **argv)
         wb_cli_error("match: --report posts sightings to the hub given with --hub");
         goto done;
     }
+    if (interval_given && (hc.base == NULL || !eopts.follow)) {
+        wb_cli_error("match: --hub-interval is for --follow with --hub");
+        goto done;
+    }
+    bool hub_follow_mode = hc.base != NULL && eopts.follow;
     wb_error err;
     wb_error_clear(&err);
     if (wls.n) {
@@ -616,27 +808,48 @@ int wb_cmd_match(int argc, char **argv)
     }
     sopts.notice = on_notice;
     sopts.notice_ud = &m;
-    if (wb_iocset_new(&set, &sopts) != 0) goto oom;
-    for (size_t i = 0; i < iocs.n; i++) {
-        if (wb_intel_load(iocs.v[i], &iopts, wb_iocset_sink(set), &err) != 0) {
-            wb_cli_report(&err);
-            goto done;
-        }
-    }
     if (hc.base) {
         if (wb_hub_global_init() != 0) {
             wb_cli_error("match: cannot start the HTTP client");
             goto done;
         }
         curl_up = true;
-        if (load_hub(&hc, &iopts, wb_iocset_sink(set), &err) != 0) {
+    }
+    if (hub_follow_mode) {
+        /* Everything goes through the mirror, so that each later build has
+         * the -i files and the hub's events as they are now. */
+        wb_cli_pull_stats ps;
+        if (wb_cli_mirror_new(&hf.mirror, &hc, &iopts) != 0) goto oom;
+        for (size_t i = 0; i < iocs.n; i++) {
+            if (wb_cli_mirror_load_file(hf.mirror, iocs.v[i], &err) != 0) {
+                wb_cli_report(&err);
+                goto done;
+            }
+        }
+        if (wb_cli_mirror_pull(hf.mirror, &ps, &err) != 0 ||
+            wb_cli_mirror_build(hf.mirror, &sopts, &set, &err) != 0) {
             wb_cli_report(&err);
             goto done;
         }
-    }
-    if (wb_iocset_build(set, &err) != 0) {
-        wb_cli_report(&err);
-        goto done;
+        hf.sopts = sopts;
+        hf.sopts.notice = NULL;
+        hf.sopts.notice_ud = NULL;
+    } else {
+        if (wb_iocset_new(&set, &sopts) != 0) goto oom;
+        for (size_t i = 0; i < iocs.n; i++) {
+            if (wb_intel_load(iocs.v[i], &iopts, wb_iocset_sink(set), &err) != 0) {
+                wb_cli_report(&err);
+                goto done;
+            }
+        }
+        if (hc.base && load_hub(&hc, &iopts, wb_iocset_sink(set), &err) != 0) {
+            wb_cli_report(&err);
+            goto done;
+        }
+        if (wb_iocset_build(set, &err) != 0) {
+            wb_cli_report(&err);
+            goto done;
+        }
     }
     m.rss_loaded = resident_bytes();
     if (m.notices_dropped)
@@ -672,8 +885,24 @@ int wb_cmd_match(int argc, char **argv)
                        .file_error = on_file_error,
                        .progress = on_progress,
                        .flush = on_flush};
+    if (hub_follow_mode) {
+        hf.cur = set;
+        hf.hc = &hc;
+        hf.source = sighting_source;
+        hf.report = report;
+        cb.refresh = on_refresh;
+        m.follow = &hf;
+        if (follow_start(&hf) != 0) {
+            wb_cli_error("match: cannot start the thread that follows the hub");
+            goto done;
+        }
+    }
     wb_engine_stats es;
     int rc = wb_engine_run(set, paths, npaths, &eopts, &cb, &es, &err);
+    if (hub_follow_mode) {
+        follow_stop(&hf);
+        set = hf.cur; /* the set in force at the end, for the report and --stats */
+    }
     if (m.progress) fprintf(stderr, "\r%60s\r", "");
     if (rc != 0 && rc != WB_EIO) wb_cli_report(&err);
     if (es.malformed > 0)
@@ -706,6 +935,11 @@ oom:
     wb_cli_error("match: out of memory");
     status = WB_EXIT_ERROR;
 done:
+    if (hf.started) {
+        follow_stop(&hf);
+        set = hf.cur;
+    }
+    wb_cli_mirror_free(hf.mirror);
     if (curl_up) wb_hub_global_cleanup();
     free(m.aggs);
     wb_iocset_free(set);

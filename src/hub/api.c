@@ -50,11 +50,17 @@ struct wb_hub {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     wb_store **pool; /* every connection */
-    wb_store **idle; /* the ones free now */
+    size_t *idle;    /* indexes into pool of the ones free now */
+    /* Per connection, used by whoever holds it: the look-up keys (48 KB,
+     * which a malloc and free per request made the allocator's work). */
+    wbi_key **keys;
     size_t npool, nidle;
     wbi_ratelimit rl;
     wbi_catalogues cats; /* assessments (assess_api.c) */
     atomic_int streams;  /* streamed answers in flight (feeds) */
+    /* The database's warninglists as the hub started (admin warninglist
+     * add takes effect at the next start); immutable, shared by threads. */
+    wb_warninglists *wl;
 };
 
 /* The request context (wbi_req) is in hub_internal.h: incident_api.c shares it. */
@@ -182,6 +188,14 @@ static char *num(hreq *r, int64_t v)
 
 static void audit_later(hreq *r, const char *action, const char *object, const char *detail)
 {
+    if (r->audits == NULL) {
+        /* Most requests audit nothing: no 6 KB to clear for them. */
+        r->audits = wb_arena_alloc(&r->arena, WBI_MAX_AUDIT_PENDING * sizeof *r->audits);
+        if (r->audits == NULL) {
+            r->audits_dropped++;
+            return;
+        }
+    }
     if (r->naudits == WBI_MAX_AUDIT_PENDING) {
         r->audits_dropped++;
         return;
@@ -219,7 +233,10 @@ static int flush_audits(hreq *r)
     return rc;
 }
 
-/* An audit entry written at once, in its own transaction. */
+/* An audit entry written at once: in its own transaction, or as part of
+ * the caller's when one is open (transactions nest). Never a bare write:
+ * the request's read transaction (wb_store_read_begin) would hold it
+ * uncommitted. */
 static int audit_now(hreq *r, const char *action, const char *object, const char *detail)
 {
     wb_audit_rec a = {.user = r->who.authenticated ? r->owner.email : "-",
@@ -227,7 +244,11 @@ static int audit_now(hreq *r, const char *action, const char *object, const char
                       .action = action,
                       .object = object,
                       .detail = detail};
-    return wb_store_audit(r->st, &a, &r->err);
+    int rc = wb_store_begin(r->st, &r->err);
+    if (rc == 0) rc = wb_store_audit(r->st, &a, &r->err);
+    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
+    if (rc) wb_store_rollback(r->st);
+    return rc;
 }
 
 /* ---- the helpers incident_api.c shares (hub_internal.h) ---------------------------------- */
@@ -543,13 +564,175 @@ static int org_id_cb(void *ud, const wb_org *o)
     return 1;
 }
 
+/* ---- GET /api/v1/events?after=SEQ: the change feed (hub-sync) ----------------------------- */
+
+/* Rows of other events looked at for one page of changes: each invisible
+ * change costs a version look-up, so a page stops after this many. */
+#define MAX_CHANGES_SCANNED 10000
+/* The furthest offset paging goes (page - 1) x limit, in visible events. */
+#define MAX_LIST_OFFSET 100000
+
+typedef struct change_walk {
+    hreq *r;
+    int64_t after, limit;
+    wb_event_rec *rows; /* visible events (json kept) and candidates (json NULL) */
+    bool *visible;
+    size_t n, nvisible, scanned;
+    int64_t last; /* the sequence number of the last row examined */
+    bool more;
+} change_walk;
+
+/* The read path the change feed asks the policy about: a sensor reads it
+ * for its indicators (match --hub), so it is held to the indicator
+ * look-up's rule; everyone else to the event list's. */
+static wb_read_path feed_path(const hreq *r)
+{
+    return r->who.role == WB_ROLE_SENSOR ? WB_READ_INDICATOR : WB_READ_EVENT_LIST;
+}
+
+static int change_cb(void *ud, const wb_event_rec *e)
+{
+    change_walk *w = ud;
+    wb_policy_item it = item_of(e, NULL);
+    bool vis = !e->deleted && wb_policy_read(&w->r->who, feed_path(w->r), &it) != WB_DENY;
+    if ((vis && w->nvisible == (size_t)w->limit) || (!vis && w->scanned == MAX_CHANGES_SCANNED)) {
+        w->more = true;
+        return 1;
+    }
+    w->last = e->seq;
+    if (vis) {
+        w->nvisible++;
+    } else {
+        w->scanned++;
+        if (w->after == 0) return 0; /* nothing to take back from a first pull */
+    }
+    wb_event_rec *d = &w->rows[w->n];
+    if (vis) {
+        copy_event(w->r, e, d);
+    } else {
+        memset(d, 0, sizeof *d);
+        d->id = e->id;
+        d->org_id = e->org_id;
+        d->uuid = rdup(w->r, e->uuid);
+    }
+    d->seq = e->seq;
+    w->visible[w->n++] = vis;
+    return 0;
+}
+
+/* Whether the caller could see the version of event `ev` in force at
+ * sequence `at`: then it holds the event and must hear that it went. Only
+ * then is a tombstone sent, so the feed never tells anyone that an event
+ * exists which they could not see before. */
+static int held_at(hreq *r, const wb_event_rec *ev, int64_t at, bool *held)
+{
+    *held = false;
+    if (at <= 0) return 0;
+    wb_event_rec v = {0};
+    int rc = wb_store_event_version_at(r->st, ev->id, at, &v, &r->err);
+    if (rc == WB_ENOTFOUND) return 0;
+    if (rc) return rc;
+    v.org_id = ev->org_id;
+    wb_policy_item it = item_of(&v, NULL);
+    *held = !v.deleted && wb_policy_read(&r->who, feed_path(r), &it) != WB_DENY;
+    return 0;
+}
+
+/* The changes since the caller's last pull: events written after sequence
+ * `after` that the caller may see, in full, and {"Event": {"uuid",
+ * "deleted": true}} for those it held at `after` that are deleted or no
+ * longer visible to it. `last_seq` is where the next pull starts. */
+static void h_event_changes(hreq *r)
+{
+    int64_t after = 0, limit = 100;
+    if (arg(r, "page") || arg(r, "since") || arg(r, "tag") || arg(r, "org")) {
+        reply_error(r, 400, "invalid_request",
+                    "after: the change feed takes only after and limit (no page, since, tag, org)");
+        return;
+    }
+    if (!arg_int(r, "after", 0, INT64_MAX, &after) || !arg_int(r, "limit", 1, 1000, &limit)) return;
+    /* A cursor past every change this hub made comes from another
+     * database (restored from a backup, or replaced): the client must not
+     * wait for numbers this hub may give to other events, so it is told to
+     * start again. */
+    int64_t max = 0;
+    if (wb_store_event_seq_max(r->st, &max, &r->err) != 0) {
+        reply_internal(r);
+        return;
+    }
+    if (after > max) {
+        reply_error(r, 409, "cursor_ahead",
+                    "after=%lld is past this hub's last change (%lld): the database was "
+                    "restored or replaced; pull again from after=0",
+                    (long long)after, (long long)max);
+        return;
+    }
+    change_walk w = {.r = r, .after = after, .limit = limit, .last = after};
+    size_t cap = (size_t)limit + MAX_CHANGES_SCANNED;
+    w.rows = wb_arena_alloc(&r->arena, cap * sizeof *w.rows);
+    w.visible = wb_arena_alloc(&r->arena, cap * sizeof *w.visible);
+    if (w.rows == NULL || w.visible == NULL) {
+        wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+        reply_internal(r);
+        return;
+    }
+    if (wb_store_event_changes(r->st, after, change_cb, &w, &r->err) != 0) {
+        reply_internal(r);
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < w.n; i++) {
+        json_t *e = NULL;
+        if (w.visible[i]) {
+            wb_policy_item it = item_of(&w.rows[i], NULL);
+            may_read(r, feed_path(r), &it, w.rows[i].uuid); /* the admin's audit entry */
+            e = render_event(r, &w.rows[i], feed_path(r));
+            if (e == NULL) {
+                json_decref(arr);
+                return;
+            }
+        } else {
+            bool held;
+            if (held_at(r, &w.rows[i], after, &held) != 0) {
+                json_decref(arr);
+                reply_internal(r);
+                return;
+            }
+            if (!held) continue;
+            e = json_pack("{s:{s:s,s:b}}", "Event", "uuid", w.rows[i].uuid, "deleted", 1);
+        }
+        json_array_append_new(arr, e);
+    }
+    if (flush_audits(r) != 0) {
+        json_decref(arr);
+        reply_internal(r);
+        return;
+    }
+    reply_json(r, 200,
+               json_pack("{s:o,s:I,s:b}", "response", arr, "last_seq", (json_int_t)w.last, "more",
+                         w.more));
+}
+
 static void h_event_list(hreq *r)
 {
+    if (arg(r, "after") != NULL) {
+        h_event_changes(r);
+        return;
+    }
     int64_t page = 1, limit = 100;
     wb_time since = 0;
     if (!arg_int(r, "page", 1, 1000000, &page) || !arg_int(r, "limit", 1, 1000, &limit) ||
         !arg_time(r, "since", &since))
         return;
+    /* Offset paging counts visible events, which no index knows, so page
+     * N reads every event before it: bounded here; the change feed
+     * (after=SEQ) pages by key and walks any number of events. */
+    if ((page - 1) * limit > MAX_LIST_OFFSET) {
+        reply_error(r, 400, "invalid_request",
+                    "page: more than %d events in; page on with after=SEQ (the change feed)",
+                    MAX_LIST_OFFSET);
+        return;
+    }
     wb_event_filter f = {.since = since > 0 ? since / 1000000 : 0, .tag = arg(r, "tag")};
     const char *org = arg(r, "org");
     if (org) {
@@ -652,6 +835,51 @@ static int resolve_sg(hreq *r, const wbi_sgref *ref, const char *path, int64_t *
     return 0;
 }
 
+/* A posted uuid (the event's or an attribute's) that is taken. uuids are
+ * unique across the hub, so refusing one necessarily tells the poster that
+ * it is taken; everything else is withheld: the answer is the same whoever
+ * holds it, whether the caller may see it or not, whether it is an event
+ * or an attribute uuid, deleted or not (no 404 for invisible, no 403 for
+ * someone else's, unlike MISP's 403 with the existing event's location).
+ * Knowing a uuid of an event one cannot see means having learnt it
+ * elsewhere; such a collision is audited so probing shows in the log. */
+static void uuid_conflict(hreq *r, const char *event_uuid)
+{
+    if (event_uuid) {
+        one_event o = {.r = r};
+        if (wb_store_event_get(r->st, event_uuid, one_event_cb, &o, &r->err) == 0 && o.found) {
+            wb_policy_item it = item_of(&o.ev, NULL);
+            if (o.ev.deleted || wb_policy_read(&r->who, WB_READ_EVENT_GET, &it) == WB_DENY)
+                if (audit_now(r, "event.uuid_conflict", event_uuid,
+                              "POST with the uuid of an event the caller cannot see") != 0)
+                    hub_log(r->hub, "audit: %s", r->err.msg);
+        }
+    }
+    reply_error(r, 409, "conflict",
+                "a uuid in this event (the event's or an attribute's) is already in use on this "
+                "hub; leave uuids out to have new ones made, or PUT to change your own event");
+}
+
+/* An indicator on one of the hub's warninglists (a public resolver, a
+ * top site) is almost always a false positive: it is kept for analysts but
+ * with to_ids false, so sensors (match --hub) do not alert on it, and
+ * named, as MISP's enforced warninglists do. Returns the attributes
+ * flagged. */
+static size_t apply_warninglists(hreq *r, wbi_attr_in *a)
+{
+    if (r->hub->wl == NULL) return 0;
+    for (unsigned k = 0; k < a->rec.nkeys; k++) {
+        const char *name = wb_warninglists_find(r->hub->wl, a->rec.key_kind[k], a->rec.key[k],
+                                                strlen(a->rec.key[k]));
+        if (name == NULL) continue;
+        a->rec.to_ids = false;
+        json_object_set_new(a->json, "to_ids", json_false());
+        json_object_set_new(a->json, "warninglist", json_string(name));
+        return 1;
+    }
+    return 0;
+}
+
 /* Validates, resolves and stores a posted event; replace for PUT. */
 static void store_event(hreq *r, bool replace, const wb_event_rec *old)
 {
@@ -686,9 +914,11 @@ static void store_event(hreq *r, bool replace, const wb_event_rec *old)
         .timestamp = r->now,
     };
     int bad = 0;
+    size_t warned = 0;
     if (in.distribution == 4) bad = resolve_sg(r, &in.sg, base, &ev.sharing_group_id);
     for (size_t i = 0; bad == 0 && i < in.nattrs; i++) {
         wbi_attr_in *a = &in.attrs[i];
+        warned += apply_warninglists(r, a);
         if (a->rec.distribution == 4)
             bad = resolve_sg(r, &a->sg, a->path, &a->rec.sharing_group_id);
         if (bad == 0 && a->rec.sharing_group_id > 0)
@@ -727,9 +957,12 @@ static void store_event(hreq *r, bool replace, const wb_event_rec *old)
         rc = wb_store_event_put(r->st, &ev, in.tags, in.ntags, recs, in.nattrs, replace, &id,
                                 &r->err);
     if (rc == 0) {
-        char d[64];
+        char d[128];
         snprintf(d, sizeof d, "%zu attributes, TLP:%s, distribution %d", in.nattrs,
                  wb_tlp_name(in.tlp), in.distribution);
+        if (warned)
+            snprintf(d + strlen(d), sizeof d - strlen(d), "; %zu on warninglists (to_ids off)",
+                     warned);
         rc = audit_now(r, replace ? "event.edit" : "event.add", in.uuid, d);
     }
     if (rc == 0) rc = wb_store_commit(r->st, &r->err);
@@ -738,9 +971,10 @@ static void store_event(hreq *r, bool replace, const wb_event_rec *old)
     free(ej);
     char uuid[WB_UUID_LEN + 1];
     memcpy(uuid, in.uuid, sizeof uuid);
+    bool uuid_given = in.uuid_given;
     wbi_event_free(&in);
     if (rc == WB_EINVAL) {
-        reply_error(r, 409, "conflict", "%s", r->err.msg);
+        uuid_conflict(r, uuid_given && !replace ? uuid : NULL);
         return;
     }
     if (rc) {
@@ -847,14 +1081,58 @@ typedef struct look_walk {
     json_t *out; /* NULL when only collecting ids */
     hit *hits;   /* visible attributes found, for dedup and sightings */
     size_t n, cap;
+    /* The ids in hits as an open-addressing set (0 = empty; attribute ids
+     * are > 0), at most half full: a sightings request can collect 100,000
+     * hits, and a linear scan per hit made that quadratic. */
+    int64_t *ids;
+    size_t idcap;
     int rc;
 } look_walk;
 
+static size_t id_slot(int64_t id, size_t cap)
+{
+    return (size_t)wb_hash_u64((uint64_t)id) & (cap - 1);
+}
+
 static bool seen(const look_walk *w, int64_t id)
 {
-    for (size_t i = 0; i < w->n; i++)
-        if (w->hits[i].attr_id == id) return true;
-    return false;
+    if (w->idcap == 0) return false;
+    for (size_t k = id_slot(id, w->idcap);; k = (k + 1) & (w->idcap - 1)) {
+        if (w->ids[k] == 0) return false;
+        if (w->ids[k] == id) return true;
+    }
+}
+
+static int ids_add(look_walk *w, int64_t id)
+{
+    if ((w->n + 1) * 2 > w->idcap) {
+        size_t nc = w->idcap ? w->idcap * 2 : 64;
+        int64_t *ni = calloc(nc, sizeof *ni);
+        if (ni == NULL) return WB_ENOMEM;
+        for (size_t i = 0; i < w->idcap; i++) {
+            if (w->ids[i] == 0) continue;
+            size_t k = id_slot(w->ids[i], nc);
+            while (ni[k])
+                k = (k + 1) & (nc - 1);
+            ni[k] = w->ids[i];
+        }
+        free(w->ids);
+        w->ids = ni;
+        w->idcap = nc;
+    }
+    size_t k = id_slot(id, w->idcap);
+    while (w->ids[k] && w->ids[k] != id)
+        k = (k + 1) & (w->idcap - 1);
+    w->ids[k] = id;
+    return 0;
+}
+
+static void look_free(look_walk *w)
+{
+    free(w->hits);
+    free(w->ids);
+    w->hits = NULL;
+    w->ids = NULL;
 }
 
 /* Appends a hit, doubling the array. Returns 0, 1 when growing would pass
@@ -869,6 +1147,7 @@ static int hits_push(look_walk *w, hreq *r, hit h, size_t max_cap)
         w->hits = nh;
         w->cap = nc;
     }
+    if (ids_add(w, h.attr_id) != 0) return wb_error_set(&r->err, WB_ENOMEM, "out of memory");
     w->hits[w->n++] = h;
     return 0;
 }
@@ -919,12 +1198,13 @@ static int look_cb(void *ud, const wb_event_rec *e, const wb_attr_rec *a)
 static int lookup(hreq *r, const char *value, const char *type, wb_read_path path, look_walk *w,
                   wbi_problem *prob)
 {
-    wbi_key *keys = wb_arena_alloc(&r->arena, MAX_LOOKUP_KEYS * sizeof *keys);
-    if (keys == NULL) {
-        wbi_problem_set(prob, 500, "internal", "out of memory");
+    wbi_key *keys = r->keys;
+    wb_prefix_set pf;
+    if (wb_store_cidr_prefixes(r->st, &pf, &r->err) != 0) {
+        wbi_problem_set(prob, 500, "internal", "%s", r->err.msg);
         return -1;
     }
-    int nk = wbi_lookup_keys(value, strlen(value), type, keys, MAX_LOOKUP_KEYS, prob);
+    int nk = wbi_lookup_keys_in(value, strlen(value), type, &pf, keys, MAX_LOOKUP_KEYS, prob);
     if (nk < 0) return -1;
     w->r = r;
     w->path = path;
@@ -950,12 +1230,12 @@ static void h_indicators(hreq *r)
     look_walk w = {.out = json_array()};
     wbi_problem prob;
     if (lookup(r, value, arg(r, "type"), WB_READ_INDICATOR, &w, &prob) != 0) {
-        free(w.hits);
+        look_free(&w);
         json_decref(w.out);
         reply_problem(r, &prob);
         return;
     }
-    free(w.hits);
+    look_free(&w);
     if (flush_audits(r) != 0) {
         json_decref(w.out);
         reply_internal(r);
@@ -1017,7 +1297,7 @@ static void h_sighting_add(hreq *r)
             /* A value: every visible attribute it matches, as a look-up. */
             look_walk one = {0};
             if (lookup(r, in[i].value, in[i].type_filter, WB_READ_INDICATOR, &one, &prob) != 0) {
-                free(one.hits);
+                look_free(&one);
                 if (prob.status >= 500) {
                     rc = WB_EIO;
                     break;
@@ -1030,7 +1310,7 @@ static void h_sighting_add(hreq *r)
             if (w.n + one.n > MAX_SIGHTING_HITS) {
                 /* Each value sighting can touch thousands of attributes; a
                  * small body must not become millions of rows. */
-                free(one.hits);
+                look_free(&one);
                 wbi_problem_set(&prob, 413, "too_large",
                                 "%s: the sightings touch more than %d attributes; post fewer "
                                 "at a time",
@@ -1040,7 +1320,7 @@ static void h_sighting_add(hreq *r)
             }
             for (size_t k = 0; k < one.n && rc == 0; k++)
                 rc = hits_push(&w, r, one.hits[k], SIZE_MAX);
-            free(one.hits);
+            look_free(&one);
         }
         if (w.n == first[i]) json_array_append_new(missed, json_string(in[i].path));
     }
@@ -1073,7 +1353,7 @@ static void h_sighting_add(hreq *r)
         if (rc) wb_store_rollback(r->st);
     }
     free(first);
-    free(w.hits);
+    look_free(&w);
     free(in);
     json_decref(root);
     if (bad_request) {
@@ -1380,7 +1660,10 @@ enum {
     R_PUBLIC = 1u << 0,     /* no key needed */
     R_NO_SENSOR = 1u << 1,  /* sensor keys get 403 */
     R_SITE_ADMIN = 1u << 2, /* only site admins */
-    R_RAW_KEY = 1u << 3     /* "Authorization: KEY" also accepted, as a MISP feed sends it */
+    R_RAW_KEY = 1u << 3,    /* "Authorization: KEY" also accepted, as a MISP feed sends it */
+    /* with R_NO_SENSOR: a sensor may still read the change feed (?after=),
+     * which is how it loads its indicators */
+    R_SENSOR_FEED = 1u << 4
 };
 
 typedef struct route {
@@ -1392,7 +1675,7 @@ typedef struct route {
 
 static const route routes[] = {
     {"GET", "/", h_status, R_PUBLIC},
-    {"GET", "/api/v1/events", h_event_list, R_NO_SENSOR},
+    {"GET", "/api/v1/events", h_event_list, R_NO_SENSOR | R_SENSOR_FEED},
     {"POST", "/api/v1/events", h_event_add, R_NO_SENSOR},
     {"GET", "/api/v1/events/*", h_event_get, R_NO_SENSOR},
     {"PUT", "/api/v1/events/*", h_event_put, R_NO_SENSOR},
@@ -1513,34 +1796,38 @@ static int authenticate(hreq *r)
     p->user_id = r->owner.user_id;
     p->org_id = r->owner.org_id;
     p->role = r->owner.role;
-    if (wb_store_org_sgroups(r->st, p->org_id, p->groups, WB_PRINCIPAL_MAX_GROUPS, &p->ngroups,
-                             &r->err) != 0) {
-        reply_internal(r);
-        return -1;
-    }
+    /* Order: the key is checked first (a hash and one indexed read), so
+     * that the limit is per key and a stranger cannot spend someone
+     * else's bucket; failures share one bucket above, taken before their
+     * audit write. The limit comes before any further work for the key. */
     unsigned retry;
     if (!wbi_ratelimit_take(&r->hub->rl, p->key_id, wb_time_now(), &retry)) {
         r->resp->retry_after = retry;
         reply_error(r, 429, "rate_limited", "too many requests for this key; retry in %u s", retry);
         return -1;
     }
+    if (wb_store_org_sgroups(r->st, p->org_id, p->groups, WB_PRINCIPAL_MAX_GROUPS, &p->ngroups,
+                             &r->err) != 0) {
+        reply_internal(r);
+        return -1;
+    }
     return 0;
 }
 
-static wb_store *acquire(wb_hub *hub)
+static size_t acquire(wb_hub *hub)
 {
     pthread_mutex_lock(&hub->lock);
     while (hub->nidle == 0)
         pthread_cond_wait(&hub->cond, &hub->lock);
-    wb_store *s = hub->idle[--hub->nidle];
+    size_t i = hub->idle[--hub->nidle];
     pthread_mutex_unlock(&hub->lock);
-    return s;
+    return i;
 }
 
-static void release(wb_hub *hub, wb_store *s)
+static void release(wb_hub *hub, size_t i)
 {
     pthread_mutex_lock(&hub->lock);
-    hub->idle[hub->nidle++] = s;
+    hub->idle[hub->nidle++] = i;
     pthread_cond_signal(&hub->cond);
     pthread_mutex_unlock(&hub->lock);
 }
@@ -1578,19 +1865,24 @@ void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp
         else
             reply_not_found(r);
     } else {
-        r->st = acquire(hub);
+        size_t slot = acquire(hub);
+        r->st = hub->pool[slot];
+        r->keys = hub->keys[slot];
         r->raw_key = (found->flags & R_RAW_KEY) != 0;
+        wb_store_read_begin(r->st);
         if ((found->flags & R_PUBLIC) || authenticate(r) == 0) {
-            if ((found->flags & R_NO_SENSOR) && r->who.role == WB_ROLE_SENSOR)
-                reply_error(
-                    r, 403, "forbidden",
-                    "a sensor key may only look up indicators, post sightings and read feeds");
+            if ((found->flags & R_NO_SENSOR) && r->who.role == WB_ROLE_SENSOR &&
+                !((found->flags & R_SENSOR_FEED) && arg(r, "after") != NULL))
+                reply_error(r, 403, "forbidden",
+                            "a sensor key may only look up indicators, read the change feed "
+                            "(?after=) and the MISP feeds, and post sightings");
             else if ((found->flags & R_SITE_ADMIN) && r->who.role != WB_ROLE_SITE_ADMIN)
                 reply_error(r, 403, "forbidden", "only site admins may read this");
             else
                 found->fn(r);
         }
-        release(hub, r->st);
+        if (wb_store_read_end(r->st, &r->err) != 0 && resp->status < 300) reply_internal(r);
+        release(hub, slot);
     }
     wb_arena_free(&r->arena);
     sodium_memzero(&r->owner, sizeof r->owner);
@@ -1607,6 +1899,34 @@ void wb_hub_response_free(wb_hub_response *resp)
 size_t wb_hub_max_body(const wb_hub *hub)
 {
     return hub->opts.max_body;
+}
+
+typedef struct wl_load {
+    wb_hub *hub;
+    wb_error *err;
+    int rc;
+} wl_load;
+
+static int wl_load_cb(void *ud, const wb_warninglist_rec *w)
+{
+    wl_load *l = ud;
+    char name[WB_NAME_MAX + 32];
+    snprintf(name, sizeof name, "warninglist '%.*s'", WB_NAME_MAX, w->name);
+    l->rc = wb_warninglists_load_buffer(l->hub->wl, name, w->json, strlen(w->json), l->err);
+    return l->rc != 0;
+}
+
+/* The database's warninglists into hub->wl; none is fine. */
+static int load_warninglists(wb_hub *hub, wb_error *err)
+{
+    wl_load l = {.hub = hub, .err = err};
+    int rc = wb_store_warninglist_list(hub->pool[0], wl_load_cb, &l, err);
+    if (rc == 0) rc = l.rc;
+    if (rc == 0 && wb_warninglists_count(hub->wl) == 0) {
+        wb_warninglists_free(hub->wl);
+        hub->wl = NULL;
+    }
+    return rc;
 }
 
 int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
@@ -1628,7 +1948,9 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
     hub->lim.default_distribution = 0;
     hub->pool = calloc(hub->opts.connections, sizeof *hub->pool);
     hub->idle = calloc(hub->opts.connections, sizeof *hub->idle);
-    int rc = hub->pool && hub->idle ? 0 : wb_error_set(err, WB_ENOMEM, "out of memory");
+    hub->keys = calloc(hub->opts.connections, sizeof *hub->keys);
+    int rc =
+        hub->pool && hub->idle && hub->keys ? 0 : wb_error_set(err, WB_ENOMEM, "out of memory");
     if (rc == 0 && hub->opts.sector_k < 2)
         rc = wb_error_set(err, WB_EINVAL, "the sector view needs k of at least 2, not %u",
                           hub->opts.sector_k);
@@ -1639,17 +1961,26 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
         pthread_mutex_init(&hub->lock, NULL);
         pthread_cond_init(&hub->cond, NULL);
     }
+    if (rc == 0)
+        rc = wb_warninglists_new(&hub->wl) ? wb_error_set(err, WB_ENOMEM, "out of memory") : 0;
     for (unsigned i = 0; rc == 0 && i < hub->opts.connections; i++) {
-        rc = wb_store_open(&hub->pool[i], opts->db, err);
+        hub->keys[i] = malloc(MAX_LOOKUP_KEYS * sizeof **hub->keys);
+        rc = hub->keys[i] ? wb_store_open(&hub->pool[i], opts->db, err)
+                          : wb_error_set(err, WB_ENOMEM, "out of memory");
         if (rc == 0) {
-            hub->idle[hub->nidle++] = hub->pool[i];
+            hub->idle[hub->nidle++] = i;
             hub->npool++;
         }
     }
+    if (rc == 0) rc = load_warninglists(hub, err);
     if (rc) {
+        wb_warninglists_free(hub->wl);
         for (size_t i = 0; i < hub->npool; i++)
             wb_store_close(hub->pool[i]);
         wbi_catalogues_free(&hub->cats);
+        for (size_t i = 0; hub->keys && i < hub->opts.connections; i++)
+            free(hub->keys[i]);
+        free(hub->keys);
         if (hub->rl.slots) {
             wbi_ratelimit_free(&hub->rl);
             pthread_mutex_destroy(&hub->lock);
@@ -1667,8 +1998,12 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
 void wb_hub_close(wb_hub *hub)
 {
     if (hub == NULL) return;
-    for (size_t i = 0; i < hub->npool; i++)
+    for (size_t i = 0; i < hub->npool; i++) {
         wb_store_close(hub->pool[i]);
+        free(hub->keys[i]);
+    }
+    free(hub->keys);
+    wb_warninglists_free(hub->wl);
     wbi_ratelimit_free(&hub->rl);
     wbi_catalogues_free(&hub->cats);
     pthread_mutex_destroy(&hub->lock);

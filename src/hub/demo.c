@@ -2,11 +2,13 @@
  * demo.c - the demo database behind `weerbaar admin demo` and `make run`:
  * a national CSIRT and three organisations of its constituency (an
  * essential energy company, an important health organisation and a
- * municipality), a sharing group, users with keys, and events at every TLP
- * level. Events and a sighting go in through the API handler with the
- * users' own keys, so the demo data passed the same validation and policy
- * as anything a member posts. All addresses are documentation ranges
- * (RFC 5737, RFC 3849) and all names end in .example (RFC 2606).
+ * municipality), a sharing group, users with keys, a warninglist, and
+ * events at every TLP level. Events and a sighting go in through the API
+ * handler with the users' own keys, so the demo data passed the same
+ * validation, warninglists and policy as anything a member posts. All
+ * addresses are documentation ranges (RFC 5737, RFC 3849) and all names
+ * end in .example (RFC 2606), except the public resolver that shows the
+ * warninglist at work.
  */
 #include <stdio.h>
 #include <string.h>
@@ -61,6 +63,9 @@ static const demo_event events[] = {
      "digid-inloggen.example/login/verificatie\",\"to_ids\":true},"
      "{\"type\":\"ip-dst\",\"category\":\"Network activity\",\"value\":\"198.51.100.23\","
      "\"to_ids\":true},"
+     /* On the demo warninglist: stored with to_ids false. */
+     "{\"type\":\"ip-dst\",\"category\":\"Network activity\",\"value\":\"8.8.8.8\","
+     "\"to_ids\":true,\"comment\":\"resolver the phishing kit's pages query\"},"
      "{\"type\":\"email-src\",\"category\":\"Payload delivery\",\"value\":\"noreply@"
      "digid-inloggen.example\",\"to_ids\":true}]}}"},
     {"analist@csirt.example",
@@ -129,6 +134,16 @@ static const demo_event events[] = {
      "{\"type\":\"domain|ip\",\"category\":\"Network activity\",\"value\":\"factuur-download."
      "example|198.51.100.77\",\"to_ids\":true}]}}"},
 };
+
+/* The hub's demo warninglist: public resolvers, which an event names now
+ * and then (a phishing kit's resolver) and which would otherwise alert on
+ * every DNS log line. */
+static const char warninglist_name[] = "Public DNS resolvers (demo excerpt)";
+static const char warninglist[] =
+    "{\"name\":\"Public DNS resolvers (demo excerpt)\",\"version\":1,\"description\":"
+    "\"Public DNS resolvers: an indicator that names one is almost always a false positive.\","
+    "\"type\":\"cidr\",\"matching_attributes\":[\"ip-src\",\"ip-dst\",\"domain|ip\"],"
+    "\"list\":[\"8.8.8.8/32\",\"8.8.4.4/32\",\"1.1.1.1/32\",\"9.9.9.9/32\"]}";
 
 static const char sighting[] = "{\"value\":\"203.0.113.45\",\"type\":\"0\",\"source\":"
                                "\"energienet-zeek\",\"count\":3}";
@@ -212,12 +227,14 @@ int wb_hub_demo(wb_store *st, const char *db,
         if (rc == 0) rc = wb_store_key_add(st, uid, keys[i].key, NULL, err);
         keys[i].email = users[i].email;
     }
+    if (rc == 0) rc = wb_store_warninglist_put(st, warninglist_name, warninglist, err);
     if (rc == 0) {
         wb_audit_rec a = {.user = "cli",
                           .org = "-",
                           .action = "demo",
                           .object = db,
-                          .detail = "demo organisations, users, keys and sharing group"};
+                          .detail = "demo organisations, users, keys, sharing group and "
+                                    "warninglist"};
         rc = wb_store_audit(st, &a, err);
     }
     if (rc == 0) rc = wb_store_commit(st, err);

@@ -574,8 +574,25 @@ static int push_key(wbi_key *keys, size_t max, size_t *nk, wb_ioc_type kind, con
     return 0;
 }
 
+/* Whether blocks of `prefix` bits (as looped below: v4 lengths for an IPv4
+ * value, IPv6 lengths otherwise) can be stored. */
+static bool prefix_used(const wb_prefix_set *only, bool v4, unsigned q)
+{
+    if (only == NULL) return true;
+    if (v4) return (only->v4 >> (q - 96)) & 1;
+    /* An IPv4-mapped address written as IPv6 is stored in IPv4 terms. */
+    if (q >= 96 && ((only->v4 >> (q - 96)) & 1)) return true;
+    return (only->v6[q / 64] >> (q % 64)) & 1;
+}
+
 int wbi_lookup_keys(const char *v, size_t n, const char *type, wbi_key *keys, size_t max,
                     wbi_problem *prob)
+{
+    return wbi_lookup_keys_in(v, n, type, NULL, keys, max, prob);
+}
+
+int wbi_lookup_keys_in(const char *v, size_t n, const char *type, const wb_prefix_set *only,
+                       wbi_key *keys, size_t max, wbi_problem *prob)
 {
     uint32_t mask = 0;
     if (n == 0 || n > WBI_MAX_VALUE) {
@@ -616,6 +633,9 @@ int wbi_lookup_keys(const char *v, size_t n, const char *type, wbi_key *keys, si
             bool v4 = wb_addr_is_v4(&a) && memchr(v, ':', n) == NULL;
             /* Every block that can hold the address (or the block asked for). */
             for (unsigned q = v4 ? 96 : 0; q <= prefix; q++) {
+                /* The block asked for itself is always a key: its answer
+                 * must not depend on which blocks happen to be stored. */
+                if (q != prefix && !prefix_used(only, v4, q)) continue;
                 snprintf(cidr, sizeof cidr, "%s/%u", addr, v4 ? q - 96 : q);
                 wb_ioc_type ct = WB_IOC_CIDR;
                 if (wb_ioc_normalize(&ct, cidr, strlen(cidr), &norm, &err) == 0)

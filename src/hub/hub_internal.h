@@ -96,6 +96,10 @@ typedef struct wbi_key {
  * valid. */
 int wbi_lookup_keys(const char *v, size_t n, const char *type, wbi_key *keys, size_t max,
                     wbi_problem *prob);
+/* The same, with only the address blocks whose prefix length is in `only`
+ * (what the store holds, wb_store_cidr_prefixes); NULL for every length. */
+int wbi_lookup_keys_in(const char *v, size_t n, const char *type, const wb_prefix_set *only,
+                       wbi_key *keys, size_t max, wbi_problem *prob);
 
 /* A posted sighting. */
 typedef struct wbi_sighting_in {
@@ -223,8 +227,9 @@ typedef struct wbi_req {
     bool raw_key;   /* the route also takes "Authorization: KEY" (MISP's feed headers) */
     wb_arena arena;
     wb_error err;
-    wbi_pending_audit audits[WBI_MAX_AUDIT_PENDING];
+    wbi_pending_audit *audits; /* WBI_MAX_AUDIT_PENDING, from the arena when first needed */
     size_t naudits, audits_dropped;
+    wbi_key *keys; /* the connection's look-up key buffer (MAX_LOOKUP_KEYS) */
 } wbi_req;
 
 /* Replies: {"error": {"code", "message"}} with the status; internal errors

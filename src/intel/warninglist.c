@@ -607,15 +607,35 @@ static int load_entries(wb_warninglists *wl, wl_list *l, const json_t *list, con
     return 0;
 }
 
+static int load_json(wb_warninglists *wl, const char *path, const char *data, size_t len,
+                     wb_error *err);
+
 static int load_file(wb_warninglists *wl, const char *path, wb_error *err)
 {
     char *data;
     size_t len;
     int rc = wb_read_file(path, MAX_LIST_FILE, &data, &len, err);
     if (rc) return rc;
+    rc = load_json(wl, path, data, len, err);
+    free(data);
+    return rc;
+}
+
+int wb_warninglists_load_buffer(wb_warninglists *wl, const char *name, const char *data, size_t len,
+                                wb_error *err)
+{
+    if (len > MAX_LIST_FILE)
+        return wb_error_set(err, WB_ELIMIT, "%s: larger than %zu bytes", name,
+                            (size_t)MAX_LIST_FILE);
+    return load_json(wl, name, data, len, err);
+}
+
+static int load_json(wb_warninglists *wl, const char *path, const char *data, size_t len,
+                     wb_error *err)
+{
+    int rc = 0;
     json_error_t je;
     json_t *root = json_loadb(data, len, 0, &je);
-    free(data);
     if (root == NULL)
         return wb_error_set(err, WB_EPARSE, "%s:%d:%d: %s", path, je.line, je.column, je.text);
     const json_t *name = json_object_get(root, "name");

@@ -386,6 +386,22 @@ static int run_file(engine *e, const char *path)
 
 /* ---- follow ----------------------------------------------------------------- */
 
+/* Matches with `set` from the next block on. Only called with nothing in
+ * flight; the pooled jobs' scanners were made for the old set, so they go
+ * and job_get makes new ones. */
+static int swap_set(engine *e, const wb_iocset *set)
+{
+    if (set == NULL || set == e->set) return 0;
+    if (e->ring_len != 0) return wb_error_set(e->err, WB_EINTERNAL, "set swapped mid-block");
+    for (size_t i = 0; i < e->nfree; i++) {
+        wbi_scanner_free(&e->free_jobs[i]->sc);
+        free(e->free_jobs[i]);
+    }
+    e->nfree = 0;
+    e->set = set;
+    return 0;
+}
+
 static int follow_files(engine *e, path_list *paths)
 {
     size_t n = paths->n;
@@ -412,6 +428,7 @@ static int follow_files(engine *e, path_list *paths)
     int rc = 0;
     while (rc == 0 && !e->stopped && !(e->opts->stop && *e->opts->stop)) {
         bool any = false;
+        if (e->cb->refresh) rc = swap_set(e, e->cb->refresh(e->cb->ud));
         for (size_t i = 0; i < n && rc == 0; i++) {
             file_ctx *f = fs[i];
             if (f == NULL) continue;

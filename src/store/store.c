@@ -280,6 +280,47 @@ int wb_store_event_flag(wb_store *s, int64_t id, bool published, bool deleted, i
     return s->ops->event_flag(s, id, published, deleted, timestamp, err);
 }
 
+int wb_store_event_changes(wb_store *s, int64_t after, wb_event_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->event_changes(s, after, cb, ud, err);
+}
+
+int wb_store_event_version_at(wb_store *s, int64_t event_id, int64_t seq, wb_event_rec *out,
+                              wb_error *err)
+{
+    return s->ops->event_version_at(s, event_id, seq, out, err);
+}
+
+void wb_store_read_begin(wb_store *s)
+{
+    s->ops->read_begin(s);
+}
+
+int wb_store_read_end(wb_store *s, wb_error *err)
+{
+    return s->ops->read_end(s, err);
+}
+
+int wb_store_warninglist_put(wb_store *s, const char *name, const char *json, wb_error *err)
+{
+    return s->ops->warninglist_put(s, name, json, err);
+}
+
+int wb_store_warninglist_list(wb_store *s, wb_warninglist_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->warninglist_list(s, cb, ud, err);
+}
+
+int wb_store_event_seq_max(wb_store *s, int64_t *out, wb_error *err)
+{
+    return s->ops->event_seq_max(s, out, err);
+}
+
+int wb_store_cidr_prefixes(wb_store *s, wb_prefix_set *out, wb_error *err)
+{
+    return s->ops->cidr_prefixes(s, out, err);
+}
+
 int wb_store_attr_list(wb_store *s, int64_t event_id, wb_attr_cb cb, void *ud, wb_error *err)
 {
     return s->ops->attr_list(s, event_id, cb, ud, err);

@@ -104,6 +104,16 @@ typedef struct wbi_store_ops {
                        wb_error *err);
     /* ---- hub feeds ---- */
     int (*cache_size)(wb_store *s, size_t bytes, wb_error *err);
+    /* hub-sync: the change feed */
+    int (*event_changes)(wb_store *s, int64_t after, wb_event_cb cb, void *ud, wb_error *err);
+    int (*event_version_at)(wb_store *s, int64_t event_id, int64_t seq, wb_event_rec *out,
+                            wb_error *err);
+    int (*cidr_prefixes)(wb_store *s, wb_prefix_set *out, wb_error *err);
+    void (*read_begin)(wb_store *s);
+    int (*read_end)(wb_store *s, wb_error *err);
+    int (*warninglist_put)(wb_store *s, const char *name, const char *json, wb_error *err);
+    int (*warninglist_list)(wb_store *s, wb_warninglist_cb cb, void *ud, wb_error *err);
+    int (*event_seq_max)(wb_store *s, int64_t *out, wb_error *err);
 } wbi_store_ops;
 
 struct wb_store {

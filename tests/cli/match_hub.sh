@@ -43,6 +43,32 @@ curl -s -H "Authorization: Bearer $KE" "$U/api/v1/events/$ev/sightings" > "$T/s.
 check "the hub holds them, aggregated, with the given source" \
   "python3 -c \"import json,sys; s=[x['Sighting'] for x in json.load(open('$T/s.json'))['response'] if x['Sighting']['source']=='test-sensor']; sys.exit(0 if s and all(int(x['count'])>=1 for x in s) else 1)\""
 
+# A sensor key loads its indicators through the change feed, and reads
+# nothing else of the events.
+KS=$(key sensor@energienet.example)
+"$WB" match --hub "$U" --key "$KS" --stats demo/logs > "$T/s.jsonl" 2> "$T/s.err"; rc=$?
+ns=$(sed -n 's/^indicators loaded: //p' "$T/s.err")
+check "a sensor key loads the same indicators as its organisation's member key" '[ $rc = 0 ] && [ "$ns" = "$ne" ]'
+c=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KS" "$U/api/v1/events")
+check "a sensor key: the event list without after= is still 403" '[ "$c" = 403 ]'
+
+# The demo's hub warninglist: 8.8.8.8, posted with to_ids true, is kept with
+# to_ids false and the list's name, so a sensor does not alert on it.
+"$WB" admin warninglist list --db "$DB" --format json > "$T/wl.json"
+check "admin demo adds a warninglist" \
+  "python3 -c \"import json,sys; sys.exit(0 if [w['name'] for w in json.load(open('$T/wl.json'))]==['Public DNS resolvers (demo excerpt)'] else 1)\""
+curl -s -H "Authorization: Bearer $KE" "$U/api/v1/indicators?value=8.8.8.8" > "$T/wl-look.json"
+check "an indicator on the warninglist: kept, to_ids false, the list named" \
+  "python3 -c \"import json,sys; a=json.load(open('$T/wl-look.json'))['response']['Attribute']; sys.exit(0 if len(a)==1 and a[0]['to_ids'] is False and a[0]['warninglist'].startswith('Public DNS') else 1)\""
+echo '{"query":"8.8.8.8"}' > "$T/resolver.jsonl"
+"$WB" match --hub "$U" --key "$KE" --log-format jsonl "$T/resolver.jsonl" > "$T/r.jsonl" 2>/dev/null; rc=$?
+check "match --hub does not alert on it (exit 1, nothing matched)" '[ $rc = 1 ] && [ ! -s "$T/r.jsonl" ]'
+"$WB" match --hub "$U" --key "$KE" --all-attributes --log-format jsonl "$T/resolver.jsonl" > "$T/r.jsonl" 2>/dev/null; rc=$?
+check "... unless asked for every attribute (--all-attributes)" '[ $rc = 0 ] && grep -q 8.8.8.8 "$T/r.jsonl"'
+echo '{"name":"broken","type":"cidr","list":["not-an-address"]}' > "$T/bad-wl.json"
+"$WB" admin warninglist add "$T/bad-wl.json" --db "$DB" > /dev/null 2> "$T/x"; rc=$?
+check "admin warninglist add: a bad list exits 2 naming the file" "[ \$rc = 2 ] && grep -q bad-wl.json $T/x"
+
 "$WB" match --hub "$U" demo/logs > /dev/null 2> "$T/x"; rc=$?
 check "no key: exit 2 with a hint" '[ $rc = 2 ] && grep -q "WEERBAAR_KEY" "$T/x"'
 "$WB" match --hub "$U" --key 00ff demo/logs > /dev/null 2> "$T/x"; rc=$?

@@ -2,9 +2,9 @@
  * test_hub_policy.c - the TLP and distribution table of the hub as a
  * generated matrix, through the API handler (wb_hub_handle): every read
  * path (the API's, the MISP feed's and the public feed's manifest and event
- * files, the STIX export) x every TLP (and no tag) x every distribution x
- * every kind of caller, each cell asserting exactly whether the caller sees
- * the item.
+ * files, the STIX export, the change feed and its tombstones) x every TLP
+ * (and no tag) x every distribution x every kind of caller, each cell
+ * asserting exactly whether the caller sees the item.
  *
  * The expected answer comes from expect() below, a plain restatement of
  * the table in docs/hub.md written independently of src/hub/policy.c. The
@@ -28,6 +28,9 @@
 enum { C_CREATOR, C_PARTNER, C_OTHER, C_SENSOR, C_NOKEY, C_REVOKED, C_ADMIN, N_CALLERS };
 static const char *const caller_names[N_CALLERS] = {
     "creator", "sharing-group org", "other org", "sensor", "no key", "revoked key", "site admin"};
+/* P_CHANGES: the change feed from 0 (what match --hub loads); P_TOMBSTONE:
+ * the feed after every event was deleted, from the cursor before. The
+ * tombstone path deletes every cell's event, so it must stay the last. */
 enum {
     P_LIST,
     P_GET,
@@ -38,12 +41,14 @@ enum {
     P_PUBLIC_MANIFEST,
     P_PUBLIC_EVENT,
     P_STIX,
+    P_CHANGES,
+    P_TOMBSTONE,
     N_PATHS
 };
 static const char *const path_names[N_PATHS] = {
     "list",          "get",        "indicators",      "sightings",
     "feed manifest", "feed event", "public manifest", "public feed event",
-    "STIX export"};
+    "STIX export",   "changes",    "tombstone"};
 /* "" is an event without a tlp: tag (amber). */
 static const char *const tlps[] = {"tlp:clear",        "tlp:green", "tlp:amber",
                                    "tlp:amber+strict", "tlp:red",   ""};
@@ -80,16 +85,15 @@ static void add_user(wb_store *st, const char *email, int64_t org, wb_role role,
 }
 
 /* Sends a request; returns the status and the parsed body in *out. */
-static unsigned call(fixture *f, const char *method, const char *path, const char *query_value,
-                     int caller, const char *body, json_t **out)
+static unsigned call_q(fixture *f, const char *method, const char *path, const wb_hub_arg *args,
+                       size_t nargs, int caller, const char *body, json_t **out)
 {
     char auth[WB_KEY_TEXT_LEN + 16];
     snprintf(auth, sizeof auth, "Bearer %s", f->keys[caller]);
-    wb_hub_arg args[1] = {{"value", query_value}};
     wb_hub_request req = {.method = method,
                           .path = path,
                           .args = args,
-                          .nargs = query_value ? 1 : 0,
+                          .nargs = nargs,
                           .authorization = caller == C_NOKEY ? NULL : auth,
                           .body = body,
                           .body_len = body ? strlen(body) : 0};
@@ -118,6 +122,38 @@ static unsigned call(fixture *f, const char *method, const char *path, const cha
     else
         json_decref(j);
     return status;
+}
+
+static unsigned call(fixture *f, const char *method, const char *path, const char *query_value,
+                     int caller, const char *body, json_t **out)
+{
+    wb_hub_arg args[1] = {{"value", query_value}};
+    return call_q(f, method, path, args, query_value ? 1 : 0, caller, body, out);
+}
+
+/* The change feed after `after`, one page of up to 1000. */
+static unsigned call_changes(fixture *f, int64_t after, int caller, json_t **out)
+{
+    char a[24];
+    snprintf(a, sizeof a, "%lld", (long long)after);
+    wb_hub_arg args[2] = {{"after", a}, {"limit", "1000"}};
+    return call_q(f, "GET", "/api/v1/events", args, 2, caller, NULL, out);
+}
+
+/* Whether a change-feed answer holds a tombstone ({"uuid", "deleted": true}
+ * and nothing else) for uuid. */
+static bool tomb_has(json_t *j, const char *uuid)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(j, "response"), i, e)
+    {
+        json_t *ev = json_object_get(e, "Event");
+        const char *u = json_string_value(json_object_get(ev, "uuid"));
+        if (u && strcmp(u, uuid) == 0)
+            return json_is_true(json_object_get(ev, "deleted")) && json_object_size(ev) == 2;
+    }
+    return false;
 }
 
 static int setup(void **state)
@@ -193,8 +229,11 @@ static bool expect(int caller, int path, int t, int d)
     case C_CREATOR:
         return true;
     case C_SENSOR:
-        /* A sensor reads indicators and feeds. */
-        if (path != P_INDICATOR && path != P_FEED_MANIFEST && path != P_FEED_EVENT) return false;
+        /* A sensor reads indicators, the MISP feed and the change feed (how it
+         * loads indicators): the same rule. */
+        if (path != P_INDICATOR && path != P_FEED_MANIFEST && path != P_FEED_EVENT &&
+            path != P_CHANGES && path != P_TOMBSTONE)
+            return false;
         return d >= 1; /* the partner's audience: 1-3 everyone, 4 the group */
     case C_PARTNER:
         return d >= 1; /* made the sighting, so sees it too */
@@ -212,7 +251,7 @@ static unsigned denied_status(int caller, int path)
     if (path == P_PUBLIC_MANIFEST || path == P_PUBLIC_EVENT) return 404;
     if (caller == C_NOKEY || caller == C_REVOKED) return 401;
     if (caller == C_SENSOR && path != P_INDICATOR && path != P_FEED_MANIFEST &&
-        path != P_FEED_EVENT)
+        path != P_FEED_EVENT && path != P_CHANGES && path != P_TOMBSTONE)
         return 403;
     return 404;
 }
@@ -227,6 +266,15 @@ static bool list_has(json_t *j, const char *uuid)
         if (u && strcmp(u, uuid) == 0) return true;
     }
     return false;
+}
+
+static int event_id_cb(void *ud, const wb_event_rec *e)
+{
+    wb_event_rec *out = ud;
+    out->id = e->id;
+    out->published = e->published;
+    out->timestamp = e->timestamp;
+    return 1;
 }
 
 static void test_matrix(void **state)
@@ -293,11 +341,17 @@ static void test_matrix(void **state)
         assert_int_equal(n, 1);
         wb_store_close(st);
     }
-    /* The lists, once per caller. */
-    json_t *lists[N_CALLERS];
-    unsigned list_status[N_CALLERS];
-    for (int c = 0; c < N_CALLERS; c++)
+    /* The lists and the change feed from 0, once per caller; the cursor
+     * the tombstones are asked for from. */
+    json_t *lists[N_CALLERS], *feeds[N_CALLERS], *tombs[N_CALLERS] = {NULL};
+    unsigned list_status[N_CALLERS], feed_status[N_CALLERS], tomb_status[N_CALLERS] = {0};
+    for (int c = 0; c < N_CALLERS; c++) {
         list_status[c] = call(f, "GET", "/api/v1/events", NULL, c, NULL, &lists[c]);
+        feed_status[c] = call_changes(f, 0, c, &feeds[c]);
+    }
+    int64_t cursor = json_integer_value(json_object_get(feeds[C_ADMIN], "last_seq"));
+    assert_true(cursor > 0);
+    assert_false(json_is_true(json_object_get(feeds[C_ADMIN], "more")));
     /* The feeds' manifests, once per caller. */
     json_t *manifests[2][N_CALLERS];
     unsigned manifest_status[2][N_CALLERS];
@@ -367,6 +421,31 @@ static void test_matrix(void **state)
                             free(txt);
                         }
                         break;
+                    case P_CHANGES:
+                        st = feed_status[c];
+                        got = st == 200 && list_has(feeds[c], uuid);
+                        if (st == 200 && !want) st = 404; /* left out, for the check */
+                        break;
+                    case P_TOMBSTONE:
+                        if (tombs[0] == NULL && tomb_status[0] == 0) {
+                            /* Every stored event deleted by its creator, then
+                             * the feed from the cursor before, per caller. */
+                            for (int t2 = 0; t2 < N_TLPS; t2++)
+                                for (int d2 = 0; d2 < N_DISTS; d2++) {
+                                    if (!allowed_combo(t2, d2)) continue;
+                                    char u2[WB_UUID_LEN + 1];
+                                    cell_uuid(t2, d2, u2);
+                                    snprintf(path, sizeof path, "/api/v1/events/%s", u2);
+                                    assert_int_equal(
+                                        call(f, "DELETE", path, NULL, C_CREATOR, NULL, NULL), 200);
+                                }
+                            for (int c2 = 0; c2 < N_CALLERS; c2++)
+                                tomb_status[c2] = call_changes(f, cursor, c2, &tombs[c2]);
+                        }
+                        st = tomb_status[c];
+                        got = st == 200 && tomb_has(tombs[c], uuid);
+                        if (st == 200 && !want) st = 404;
+                        break;
                     }
                     json_decref(j);
                     if (got != want || (!want && st != denied_status(c, p))) {
@@ -386,9 +465,25 @@ static void test_matrix(void **state)
         json_decref(lists[c]);
         json_decref(manifests[0][c]);
         json_decref(manifests[1][c]);
+        json_decref(feeds[c]);
+        json_decref(tombs[c]);
     }
     assert_int_equal(cells, N_PATHS * N_TLPS * N_DISTS * N_CALLERS);
-    assert_int_equal(cells, 1890);
+    assert_int_equal(cells, 2310);
+    /* The tests after this one read the cells' events: undelete them. */
+    wb_store *st;
+    wb_error err;
+    assert_int_equal(wb_store_open(&st, f->db, &err), 0);
+    for (int t = 0; t < N_TLPS; t++)
+        for (int d = 0; d < N_DISTS; d++) {
+            if (!allowed_combo(t, d)) continue;
+            wb_event_rec ev = {0};
+            cell_uuid(t, d, uuid);
+            assert_int_equal(wb_store_event_get(st, uuid, event_id_cb, &ev, &err), 0);
+            assert_int_equal(
+                wb_store_event_flag(st, ev.id, ev.published, false, ev.timestamp, &err), 0);
+        }
+    wb_store_close(st);
 }
 
 /* A site admin's reads of AMBER or stricter data its own organisation could

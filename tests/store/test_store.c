@@ -1,8 +1,9 @@
 /*
  * test_store.c - the SQLite store: schema migrations at open, integrity
  * errors (duplicates, unknown references), API keys (hash only, stable
- * secret across reopen, revocation), the append-only audit log, and event
- * replacement marking vanished attributes deleted.
+ * secret across reopen, revocation), the append-only audit log, event
+ * replacement marking vanished attributes deleted, and (hub-sync) the change
+ * sequence, the CIDR prefix lengths in use and the warninglists table.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -49,7 +50,7 @@ static void test_store(void **state)
     wb_store *st;
     wb_error err = {0};
     assert_int_equal(wb_store_open(&st, db, &err), 0);
-    assert_int_equal(wb_store_schema_version(st), 5);
+    assert_int_equal(wb_store_schema_version(st), 5); /* migrations 1-5 */
     /* The page cache can be set per connection (feed pulls raise it). */
     assert_int_equal(wb_store_cache_size(st, (size_t)8 << 20, &err), 0);
     assert_int_equal(wb_store_cache_size(st, 0, &err), 0);
@@ -77,7 +78,7 @@ static void test_store(void **state)
 
     /* Reopen: migrations do not run twice, the secret is the same. */
     assert_int_equal(wb_store_open(&st, db, &err), 0);
-    assert_int_equal(wb_store_schema_version(st), 5);
+    assert_int_equal(wb_store_schema_version(st), 5); /* migrations 1-5 */
     wb_keyowner ko;
     assert_int_equal(wb_store_key_auth(st, key, strlen(key), &ko, &err), 0);
     assert_int_equal(ko.key_id, kid);
@@ -321,12 +322,152 @@ static void test_incidents(void **state)
     sqlite3_close(raw);
 }
 
+/* ---- the change feed (hub-sync) ---------------------------------------------- */
+
+typedef struct changes {
+    char seen[8][WB_UUID_LEN + 2]; /* uuid, then '+' or '-' (deleted) */
+    int64_t seq[8];
+    size_t n;
+} changes;
+
+static int change_seen(void *ud, const wb_event_rec *e)
+{
+    changes *c = ud;
+    if (c->n == 8) return 1;
+    snprintf(c->seen[c->n], sizeof c->seen[0], "%s%c", e->uuid, e->deleted ? '-' : '+');
+    c->seq[c->n++] = e->seq;
+    return 0;
+}
+
+static void put_event(wb_store *st, int64_t org, const char *uuid, wb_tlp tlp, int dist,
+                      bool replace, int64_t *id)
+{
+    wb_error err = {0};
+    wb_event_rec ev = {.uuid = uuid,
+                       .org_id = org,
+                       .info = "change feed",
+                       .date = "2026-11-27",
+                       .distribution = dist,
+                       .tlp = tlp,
+                       .timestamp = 1000,
+                       .json = "{}"};
+    assert_int_equal(wb_store_event_put(st, &ev, NULL, 0, NULL, 0, replace, id, &err), 0);
+}
+
+static int wl_seen(void *ud, const wb_warninglist_rec *w)
+{
+    char *out = ud;
+    size_t n = strlen(out);
+    snprintf(out + n, 64 - n, "%s=%s;", w->name, w->json);
+    return 0;
+}
+
+static void test_changes(void **state)
+{
+    (void)state;
+    char cdb[128];
+    snprintf(cdb, sizeof cdb, "%s/changes.db", dir);
+    wb_store *st;
+    wb_error err = {0};
+    assert_int_equal(wb_store_open(&st, cdb, &err), 0);
+    int64_t org = 0, a = 0, b = 0;
+    assert_int_equal(wb_store_org_add(st, "Alpha", WB_ORG_CSIRT, NULL, NULL, &org, &err), 0);
+    const char *ua = "00000000-0000-4000-8000-00000000000a";
+    const char *ub = "00000000-0000-4000-8000-00000000000b";
+    put_event(st, org, ua, WB_TLP_GREEN, 1, false, &a);
+    put_event(st, org, ub, WB_TLP_GREEN, 1, false, &b);
+    changes c = {0};
+    assert_int_equal(wb_store_event_changes(st, 0, change_seen, &c, &err), 0);
+    assert_int_equal(c.n, 2);
+    assert_true(c.seq[0] > 0 && c.seq[1] > c.seq[0]);
+    int64_t s1 = c.seq[1];
+    /* A replace and a delete each take the next number, in write order;
+     * the timestamp standing still changes nothing. */
+    put_event(st, org, ua, WB_TLP_RED, 0, true, NULL);
+    assert_int_equal(wb_store_event_flag(st, b, false, true, 1000, &err), 0);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(wb_store_event_changes(st, s1, change_seen, &c, &err), 0);
+    assert_int_equal(c.n, 2);
+    assert_string_equal(c.seen[0], "00000000-0000-4000-8000-00000000000a+");
+    assert_string_equal(c.seen[1], "00000000-0000-4000-8000-00000000000b-");
+    assert_true(c.seq[0] > s1 && c.seq[1] == c.seq[0] + 1);
+    /* Versions: what was in force at s1, and after. */
+    wb_event_rec v = {0};
+    assert_int_equal(wb_store_event_version_at(st, a, s1, &v, &err), 0);
+    assert_int_equal(v.tlp, WB_TLP_GREEN);
+    assert_int_equal(v.distribution, 1);
+    assert_false(v.deleted);
+    assert_int_equal(wb_store_event_version_at(st, a, c.seq[0], &v, &err), 0);
+    assert_int_equal(v.tlp, WB_TLP_RED);
+    assert_int_equal(v.distribution, 0);
+    assert_int_equal(wb_store_event_version_at(st, b, c.seq[1], &v, &err), 0);
+    assert_true(v.deleted);
+    assert_int_equal(wb_store_event_version_at(st, b, 0, &v, &err), WB_ENOTFOUND);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(wb_store_event_changes(st, INT64_MAX, change_seen, &c, &err), 0);
+    assert_int_equal(c.n, 0);
+
+    /* The block lengths in use grow with what is stored, IPv4 and IPv6
+     * apart; a plain address adds none. */
+    wb_prefix_set pf;
+    assert_int_equal(wb_store_cidr_prefixes(st, &pf, &err), 0);
+    assert_true(pf.v4 == 0 && pf.v6[0] == 0 && pf.v6[1] == 0 && pf.v6[2] == 0);
+    wb_attr_rec at[3] = {
+        {.uuid = "00000000-0000-4000-8000-0000000000c1",
+         .type = "ip-dst",
+         .value = "198.51.100.0/24",
+         .distribution = 5,
+         .json = "{}",
+         .nkeys = 1,
+         .key_kind = {WB_IOC_CIDR},
+         .key = {"198.51.100.0/24"}},
+        {.uuid = "00000000-0000-4000-8000-0000000000c2",
+         .type = "ip-dst",
+         .value = "2001:db8::/48",
+         .distribution = 5,
+         .json = "{}",
+         .nkeys = 1,
+         .key_kind = {WB_IOC_CIDR},
+         .key = {"2001:db8::/48"}},
+        {.uuid = "00000000-0000-4000-8000-0000000000c3",
+         .type = "ip-dst",
+         .value = "192.0.2.1",
+         .distribution = 5,
+         .json = "{}",
+         .nkeys = 1,
+         .key_kind = {WB_IOC_IP},
+         .key = {"192.0.2.1"}},
+    };
+    wb_event_rec ev = {.uuid = "00000000-0000-4000-8000-00000000000c",
+                       .org_id = org,
+                       .info = "blocks",
+                       .date = "2026-11-27",
+                       .distribution = 1,
+                       .tlp = WB_TLP_GREEN,
+                       .timestamp = 1000,
+                       .json = "{}"};
+    assert_int_equal(wb_store_event_put(st, &ev, NULL, 0, at, 3, false, NULL, &err), 0);
+    assert_int_equal(wb_store_cidr_prefixes(st, &pf, &err), 0);
+    assert_true(pf.v4 == (uint64_t)1 << 24);
+    assert_true(pf.v6[0] == (uint64_t)1 << 48 && pf.v6[1] == 0 && pf.v6[2] == 0);
+
+    /* Warninglists: put replaces by name, list is in name order. */
+    assert_int_equal(wb_store_warninglist_put(st, "B list", "{\"v\":1}", &err), 0);
+    assert_int_equal(wb_store_warninglist_put(st, "A list", "{}", &err), 0);
+    assert_int_equal(wb_store_warninglist_put(st, "B list", "{\"v\":2}", &err), 0);
+    char names[64] = "";
+    assert_int_equal(wb_store_warninglist_list(st, wl_seen, names, &err), 0);
+    assert_string_equal(names, "A list={};B list={\"v\":2};");
+    wb_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store),
         cmocka_unit_test(test_uuid),
         cmocka_unit_test(test_incidents),
+        cmocka_unit_test(test_changes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
