@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "match/match_internal.h"
+#include "match/ipv4_fast.h"
 #include "match/scan_internal.h"
 
 #define SEED 0x7765657262616172ULL /* must equal index.c's */
@@ -91,7 +92,7 @@ static void lookup_v6(wbi_scanner *sc, const wb_addr *addr, const char *field, s
 static bool check_ip(wbi_scanner *sc, const char *field, size_t flen, const char *v, size_t n)
 {
     uint32_t a4;
-    if (wb_ipv4_parse(v, n, &a4) == 0) {
+    if (wbi_ipv4_parse(v, n, &a4) == 0) {
         lookup_v4(sc, a4, field, flen, v, n);
         return true;
     }
@@ -276,7 +277,7 @@ static void op_value(wb_scan *s, const char *field, size_t flen, const char *v, 
     }
     if (kinds & WB_V_IP) {
         uint32_t a4;
-        if (wb_ipv4_parse(v, n, &a4) == 0) {
+        if (wbi_ipv4_parse(v, n, &a4) == 0) {
             lookup_v4(sc, a4, field, flen, v, n);
             return;
         }
