@@ -285,15 +285,12 @@ static uint64_t v4_blocks(const wb_iocset *set, unsigned grain)
     return n;
 }
 
-static int build_v4_filter(wb_iocset *set)
+/* A bitmap with a bit per /grain block, set for every block an IPv4 entry
+ * touches; NULL when out of memory. */
+static uint8_t *v4_bitmap(const wb_iocset *set, unsigned grain)
 {
-    if (set->v4.count == 0) return 0;
-    unsigned grain = WBI_V4_GRAIN_MIN;
-    while (grain < WBI_V4_GRAIN_MAX && v4_blocks(set, grain) * 16 > ((uint64_t)1 << grain))
-        grain++;
-    set->v4_filter = calloc(1, (size_t)1 << (grain - 3));
-    if (set->v4_filter == NULL) return WB_ENOMEM;
-    set->v4_grain = grain;
+    uint8_t *bits = calloc(1, (size_t)1 << (grain - 3));
+    if (bits == NULL) return NULL;
     for (size_t i = 0; i < set->v4.cap; i++) {
         if (set->v4.slots[i].first == WBI_NONE) continue;
         unsigned len = (unsigned)(set->v4.slots[i].key >> 32);
@@ -302,8 +299,29 @@ static int build_v4_filter(wb_iocset *set)
         uint64_t count = len >= grain ? 1 : (uint64_t)1 << (grain - len);
         for (uint64_t k = 0; k < count; k++) {
             uint32_t b = first + (uint32_t)k;
-            set->v4_filter[b >> 3] |= (uint8_t)(1u << (b & 7));
+            bits[b >> 3] |= (uint8_t)(1u << (b & 7));
         }
+    }
+    return bits;
+}
+
+static int build_v4_filter(wb_iocset *set)
+{
+    if (set->v4.count == 0) return 0;
+    unsigned grain = WBI_V4_GRAIN_MIN;
+    while (grain < WBI_V4_GRAIN_MAX && v4_blocks(set, grain) * 16 > ((uint64_t)1 << grain))
+        grain++;
+    set->v4_filter = v4_bitmap(set, grain);
+    if (set->v4_filter == NULL) return WB_ENOMEM;
+    set->v4_grain = grain;
+    /* A coarse filter lets through up to one address in 16, and each of
+     * those costs the cache misses of the per-/16 mask and the map probes.
+     * A /24 bitmap behind it (2 MiB: in L3, not L2) lets through only the
+     * /24s that are really touched, a tenth of that for 100k indicators.
+     * Not worth it when the first level is /23 already. */
+    if (grain <= WBI_V4_FINE_MAX_GRAIN) {
+        set->v4_fine = v4_bitmap(set, 24);
+        if (set->v4_fine == NULL) return WB_ENOMEM;
     }
     return 0;
 }
@@ -521,7 +539,8 @@ int wb_iocset_build(wb_iocset *set, wb_error *err)
                              &set->url, &set->hash, &set->email};
     size_t mem = set->pool_cap + set->recs_cap * sizeof(wbi_rec) +
                  set->metas_cap * sizeof(wbi_meta) +
-                 (set->v4_filter ? ((size_t)1 << (set->v4_grain - 3)) + (1u << 18) : 0);
+                 (set->v4_filter ? ((size_t)1 << (set->v4_grain - 3)) + (1u << 18) : 0) +
+                 (set->v4_fine ? (size_t)1 << 21 : 0);
     for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
         mem += maps[i]->cap * sizeof(wbi_slot);
     set->stats.memory = mem;
@@ -581,6 +600,7 @@ void wb_iocset_free(wb_iocset *set)
     free(set->drops);
     free(set->skips);
     free(set->v4_filter);
+    free(set->v4_fine);
     free(set->v4_mask16);
     free(set->pool);
     free(set->recs);

@@ -35,7 +35,8 @@ static void lookup_v4(wbi_scanner *sc, uint32_t a, const char *field, size_t fle
 {
     const wb_iocset *set = sc->set;
     uint32_t b = set->v4_filter ? a >> (32 - set->v4_grain) : 0;
-    if (set->v4_filter && (set->v4_filter[b >> 3] >> (b & 7) & 1)) {
+    if (set->v4_filter && (set->v4_filter[b >> 3] >> (b & 7) & 1) &&
+        (set->v4_fine == NULL || (set->v4_fine[a >> 11] >> (a >> 8 & 7) & 1))) {
         /* Only the prefix lengths that occur around this address: blocks
          * shorter than /16 anywhere, longer ones inside its /16. */
         uint64_t lens = set->v4_short | (uint64_t)set->v4_mask16[a >> 16] << 16;
