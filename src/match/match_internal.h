@@ -67,8 +67,10 @@ struct wb_iocset {
     bool v6_covers_v4;   /* an IPv6 block shorter than /96 exists */
     uint8_t *v4_filter;  /* built by wb_iocset_build: one bit per IPv4 /v4_grain touched */
     unsigned v4_grain;
-    uint8_t *v4_fine;    /* NULL, or one bit per /24 touched, tested after v4_filter */
-    uint32_t *v4_mask16; /* per /16: bit p-16 set when a block of length p >= 16 is in it */
+    uint8_t *v4_fine;          /* NULL, or one bit per /24 touched, tested after v4_filter */
+    uint64_t *name_bloom;      /* NULL, or a filter in front of the name map (wbi_bloom_*) */
+    unsigned name_bloom_shift; /* 64 - log2(words) */
+    uint32_t *v4_mask16;       /* per /16: bit p-16 set when a block of length p >= 16 is in it */
     wb_iocset_stats stats;
     struct {
         char *name;
@@ -84,6 +86,21 @@ struct wb_iocset {
 static inline const char *wbi_str(const wb_iocset *set, uint32_t off)
 {
     return off == WBI_NONE ? NULL : set->pool + off;
+}
+
+/* The filter in front of a large name map: a blocked Bloom filter, one
+ * 64-bit word per key chosen by the hash's top bits, two bits in it by its
+ * low bits, so a test is one memory access. A key the map holds always
+ * passes; others pass about one time in a hundred (16 bits per key). */
+static inline uint64_t wbi_bloom_bits(uint64_t h)
+{
+    return 1ULL << (h & 63) | 1ULL << (h >> 6 & 63);
+}
+
+static inline bool wbi_bloom_test(const uint64_t *bloom, unsigned shift, uint64_t h)
+{
+    uint64_t m = wbi_bloom_bits(h);
+    return (bloom[h >> shift] & m) == m;
 }
 
 /* Probes a map; returns the first indicator for the key or WBI_NONE. */

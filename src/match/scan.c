@@ -121,8 +121,11 @@ static void check_name(wbi_scanner *sc, const char *field, size_t flen, const ch
     size_t rest = len;
     unsigned mask = T(WB_IOC_DOMAIN) | T(WB_IOC_HOSTNAME);
     for (;;) {
-        uint32_t first = wbi_map_get(set, &set->name, p, rest, wb_hash64(p, rest, SEED));
-        if (first != WBI_NONE) add_hits(sc, first, mask, field, flen, v, n);
+        uint64_t h = wb_hash64(p, rest, SEED);
+        if (set->name_bloom == NULL || wbi_bloom_test(set->name_bloom, set->name_bloom_shift, h)) {
+            uint32_t first = wbi_map_get(set, &set->name, p, rest, h);
+            if (first != WBI_NONE) add_hits(sc, first, mask, field, flen, v, n);
+        }
         const char *dot = memchr(p, '.', rest);
         if (dot == NULL) break;
         rest -= (size_t)(dot - p) + 1;
