@@ -63,7 +63,7 @@ static bool key_eq(const wb_iocset *set, const wbi_map *m, const wbi_slot *s, co
 uint32_t wbi_map_get_v4(const wbi_map *m, uint64_t key)
 {
     if (m->cap == 0) return WBI_NONE;
-    size_t i = (size_t)wb_hash_u64(key) & (m->cap - 1);
+    size_t i = wbi_map_v4_slot(m, key);
     for (;;) {
         const wbi_slot *s = &m->slots[i];
         if (s->first == WBI_NONE) return WBI_NONE;

@@ -103,6 +103,13 @@ static inline bool wbi_bloom_test(const uint64_t *bloom, unsigned shift, uint64_
     return (bloom[h >> shift] & m) == m;
 }
 
+/* The slot where a probe of the IPv4 map for key starts (the map is not
+ * empty). */
+static inline size_t wbi_map_v4_slot(const wbi_map *m, uint64_t key)
+{
+    return (size_t)wb_hash_u64(key) & (m->cap - 1);
+}
+
 /* Probes a map; returns the first indicator for the key or WBI_NONE. */
 uint32_t wbi_map_get_v4(const wbi_map *m, uint64_t key);
 uint32_t wbi_map_get(const wb_iocset *set, const wbi_map *m, const void *key, size_t klen,

@@ -40,10 +40,21 @@ static void lookup_v4(wbi_scanner *sc, uint32_t a, const char *field, size_t fle
         /* Only the prefix lengths that occur around this address: blocks
          * shorter than /16 anywhere, longer ones inside its /16. */
         uint64_t lens = set->v4_short | (uint64_t)set->v4_mask16[a >> 16] << 16;
+        /* Each length is a probe at a random place in the map, a cache
+         * miss in a large set, and a large set has many lengths in a /16:
+         * ask for all the slots first, so the misses overlap instead of
+         * following one another, then probe, longest prefix first. */
+        uint64_t keys[33];
+        unsigned nk = 0;
         while (lens) {
             unsigned len = 63u - (unsigned)__builtin_clzll(lens);
             lens &= ~(1ULL << len);
-            uint32_t first = wbi_map_get_v4(&set->v4, (uint64_t)len << 32 | (a & prefix_mask(len)));
+            uint64_t key = (uint64_t)len << 32 | (a & prefix_mask(len));
+            __builtin_prefetch(&set->v4.slots[wbi_map_v4_slot(&set->v4, key)]);
+            keys[nk++] = key;
+        }
+        for (unsigned k = 0; k < nk; k++) {
+            uint32_t first = wbi_map_get_v4(&set->v4, keys[k]);
             if (first != WBI_NONE) add_hits(sc, first, ALL_TYPES, field, flen, v, n);
         }
     }
