@@ -316,12 +316,17 @@ static int build_v4_filter(wb_iocset *set)
     set->v4_grain = grain;
     /* A coarse filter lets through up to one address in 16, and each of
      * those costs the cache misses of the per-/16 mask and the map probes.
-     * A /24 bitmap behind it (2 MiB: in L3, not L2) lets through only the
-     * /24s that are really touched, a tenth of that for 100k indicators.
-     * Not worth it when the first level is /23 already. */
-    if (grain <= WBI_V4_FINE_MAX_GRAIN) {
-        set->v4_fine = v4_bitmap(set, 24);
+     * A finer bitmap behind it lets through far fewer (100k indicators: one
+     * address in 65 at /22, against one in 20 at the /20 of the first
+     * level). It is as fine as 8 bytes per indicator of the whole set pay
+     * for, and only built when that is at least two bits finer. */
+    unsigned fine = 24;
+    while (fine > grain && ((size_t)1 << (fine - 3)) > 8 * set->nrecs)
+        fine--;
+    if (fine >= grain + 2) {
+        set->v4_fine = v4_bitmap(set, fine);
         if (set->v4_fine == NULL) return WB_ENOMEM;
+        set->v4_fine_grain = fine;
     }
     return 0;
 }
@@ -568,12 +573,14 @@ int wb_iocset_build(wb_iocset *set, wb_error *err)
     size_t mem = set->pool_cap + set->recs_cap * sizeof(wbi_rec) +
                  set->metas_cap * sizeof(wbi_meta) +
                  (set->v4_filter ? ((size_t)1 << (set->v4_grain - 3)) + (1u << 18) : 0) +
-                 (set->v4_fine ? (size_t)1 << 21 : 0) +
+                 (set->v4_fine ? (size_t)1 << (set->v4_fine_grain - 3) : 0) +
                  (set->name_bloom ? ((size_t)1 << (64 - set->name_bloom_shift)) * 8 : 0);
     for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
         mem += maps[i]->cap * sizeof(wbi_slot);
     set->stats.memory = mem;
     set->stats.v4_filter_grain = set->v4_grain;
+    set->stats.v4_fine_grain = set->v4_fine_grain;
+    set->stats.name_filter = set->name_bloom != NULL;
     return 0;
 }
 

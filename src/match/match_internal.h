@@ -20,8 +20,6 @@
  * large one a finer bitmap that still rejects most addresses (1M: /23). */
 #define WBI_V4_GRAIN_MIN 16
 #define WBI_V4_GRAIN_MAX 24
-/* With a first level this coarse or coarser, a second one at /24 is built. */
-#define WBI_V4_FINE_MAX_GRAIN 22
 
 typedef struct wbi_rec {
     uint32_t value; /* pool offset of the normalised value */
@@ -67,7 +65,8 @@ struct wb_iocset {
     bool v6_covers_v4;   /* an IPv6 block shorter than /96 exists */
     uint8_t *v4_filter;  /* built by wb_iocset_build: one bit per IPv4 /v4_grain touched */
     unsigned v4_grain;
-    uint8_t *v4_fine;          /* NULL, or one bit per /24 touched, tested after v4_filter */
+    uint8_t *v4_fine; /* NULL, or one bit per /v4_fine_grain touched, tested after v4_filter */
+    unsigned v4_fine_grain;
     uint64_t *name_bloom;      /* NULL, or a filter in front of the name map (wbi_bloom_*) */
     unsigned name_bloom_shift; /* 64 - log2(words) */
     uint32_t *v4_mask16;       /* per /16: bit p-16 set when a block of length p >= 16 is in it */

@@ -30,13 +30,17 @@ static inline uint32_t prefix_mask(unsigned len)
 #define ALL_TYPES 0xffffu
 #define T(x) (1u << (x))
 
+static inline bool bit_set(const uint8_t *bits, uint32_t i)
+{
+    return bits[i >> 3] >> (i & 7) & 1;
+}
+
 static void lookup_v4(wbi_scanner *sc, uint32_t a, const char *field, size_t flen, const char *v,
                       size_t n)
 {
     const wb_iocset *set = sc->set;
-    uint32_t b = set->v4_filter ? a >> (32 - set->v4_grain) : 0;
-    if (set->v4_filter && (set->v4_filter[b >> 3] >> (b & 7) & 1) &&
-        (set->v4_fine == NULL || (set->v4_fine[a >> 11] >> (a >> 8 & 7) & 1))) {
+    if (set->v4_filter && bit_set(set->v4_filter, a >> (32 - set->v4_grain)) &&
+        (set->v4_fine == NULL || bit_set(set->v4_fine, a >> (32 - set->v4_fine_grain)))) {
         /* Only the prefix lengths that occur around this address: blocks
          * shorter than /16 anywhere, longer ones inside its /16. */
         uint64_t lens = set->v4_short | (uint64_t)set->v4_mask16[a >> 16] << 16;

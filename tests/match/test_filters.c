@@ -48,8 +48,9 @@ static uint64_t next(uint64_t *x)
 }
 
 /* Addresses spread over 1.0.0.0-126.255.255.255, /32s and a few CIDRs of
- * 20 and 26 bits, enough of them that the pre-filter is coarse (/17) and
- * the /24 bitmap is built. Addresses one /24 away are not matched. */
+ * 20 and 26 bits, enough of them that the pre-filter is coarse (/17), and
+ * domains enough to pay for a second level. Addresses one /24 away are not
+ * matched. */
 static void test_v4_fine(void **st)
 {
     (void)st;
@@ -68,13 +69,18 @@ static void test_v4_fine(void **st)
                  addr[i] & 255);
         add(set, WB_IOC_IP, v);
     }
+    for (int i = 0; i < 5 * N; i++) {
+        snprintf(v, sizeof v, "n%d.example", i);
+        add(set, WB_IOC_DOMAIN, v);
+    }
     add(set, WB_IOC_CIDR, "127.16.32.0/20");
     add(set, WB_IOC_CIDR, "127.99.98.64/26");
     wb_error err;
     assert_int_equal(wb_iocset_build(set, &err), 0);
     wb_iocset_stats s;
     wb_iocset_stats_get(set, &s);
-    assert_true(s.v4_filter_grain <= 22); /* so the /24 bitmap is there */
+    assert_int_equal(s.v4_filter_grain, 17);
+    assert_true(s.v4_fine_grain >= 19); /* the second level is there */
     for (int i = 0; i < N; i++) {
         uint32_t a = addr[i];
         snprintf(v, sizeof v, "%u.%u.%u.%u", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255);
@@ -108,6 +114,9 @@ static void test_name_bloom(void **st)
     }
     wb_error err;
     assert_int_equal(wb_iocset_build(set, &err), 0);
+    wb_iocset_stats s;
+    wb_iocset_stats_get(set, &s);
+    assert_true(s.name_filter);
     size_t misses = 0;
     for (int i = 0; i < N; i++) {
         snprintf(v, sizeof v, "D%d.Bad%d.Example.", i, i % 97);
