@@ -11,7 +11,10 @@
  *     chain through wbi_rec.next;
  *   - IPv4 blocks are keyed by (prefix length, masked address) and guarded
  *     by a bitmap over blocks of a size chosen at build time (see
- *     match_internal.h), so an address no indicator covers costs one bit test.
+ *     match_internal.h), and for a coarse one a finer bitmap behind it, so
+ *     an address no indicator covers costs one or two bit tests;
+ *   - a large name map is guarded by a Bloom filter built from the hashes
+ *     its slots keep.
  */
 #include <stdarg.h>
 #include <stdio.h>

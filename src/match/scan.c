@@ -4,8 +4,10 @@
  *
  * This is the hot path of `weerbaar match`. Lookups are skipped entirely for
  * kinds of indicator the set does not hold, IPv4 addresses are parsed
- * without copies and rejected by one bitmap test when no indicator covers
- * their /24, and only sightings allocate.
+ * without copies or branches (ipv4_fast.h) and rejected by one or two
+ * bitmap tests when no indicator covers their block, names that no
+ * indicator holds mostly stop at a Bloom filter, and only sightings
+ * allocate.
  */
 #include <stdio.h>
 #include <stdlib.h>
