@@ -232,40 +232,38 @@ static void check_email(wbi_scanner *sc, const char *field, size_t flen, const c
     if (end > d) check_name(sc, field, flen, d, (size_t)(end - d));
 }
 
+/* Byte classes for check_auto: a table, because the switch it replaces
+ * compiled to an indirect jump per byte that mispredicted on every DNS
+ * name (a fifth of a dns.log scan). */
+enum { C_DOT = 1, C_COLON = 2, C_AT = 4, C_SLASH = 8, C_SPACE = 16, C_NONHEX = 32 };
+
+#define BC(c)                                                                                      \
+    (uint8_t)((c) == '.'                  ? C_DOT | C_NONHEX                                       \
+              : (c) == ':'                ? C_COLON | C_NONHEX                                     \
+              : (c) == '@'                ? C_AT | C_NONHEX                                        \
+              : (c) == '/'                ? C_SLASH | C_NONHEX                                     \
+              : (c) == ' ' || (c) == '\t' ? C_SPACE | C_NONHEX                                     \
+              : ((c) >= '0' && (c) <= '9') || ((c) >= 'a' && (c) <= 'f') ||                        \
+                      ((c) >= 'A' && (c) <= 'F')                                                   \
+                  ? 0                                                                              \
+                  : C_NONHEX)
+#define BC4(c) BC(c), BC((c) + 1), BC((c) + 2), BC((c) + 3)
+#define BC16(c) BC4(c), BC4((c) + 4), BC4((c) + 8), BC4((c) + 12)
+#define BC64(c) BC16(c), BC16((c) + 16), BC16((c) + 32), BC16((c) + 48)
+static const uint8_t byte_class[256] = {BC64(0), BC64(64), BC64(128), BC64(192)};
+#undef BC64
+#undef BC16
+#undef BC4
+#undef BC
+
 /* Classifies a value of unknown content by its shape. */
 static void check_auto(wbi_scanner *sc, const char *field, size_t flen, const char *v, size_t n)
 {
-    bool dot = false, colon = false, at = false, slash = false, space = false, hex = true;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)v[i];
-        switch (c) {
-        case '.':
-            dot = true;
-            hex = false;
-            break;
-        case ':':
-            colon = true;
-            hex = false;
-            break;
-        case '@':
-            at = true;
-            hex = false;
-            break;
-        case '/':
-            slash = true;
-            hex = false;
-            break;
-        case ' ':
-        case '\t':
-            space = true;
-            hex = false;
-            break;
-        default:
-            if (hex &&
-                !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-                hex = false;
-        }
-    }
+    unsigned cls = 0;
+    for (size_t i = 0; i < n; i++)
+        cls |= byte_class[(unsigned char)v[i]];
+    bool dot = cls & C_DOT, colon = cls & C_COLON, at = cls & C_AT, slash = cls & C_SLASH,
+         space = cls & C_SPACE, hex = !(cls & C_NONHEX);
     if (hex) {
         check_hash(sc, field, flen, v, n);
         return;
