@@ -17,7 +17,7 @@
  * bitmap) from /16 to /24 that lets at most 1 in 16 blocks through. On
  * random addresses the filter's cache misses dominate the scan, so a small
  * set gets a bitmap that stays in L2 (100k indicators: /20, 128 KiB) and a
- * large one a finer bitmap that still rejects most addresses (1M: /23). */
+ * large one a finer bitmap that still rejects most addresses (1M: /24). */
 #define WBI_V4_GRAIN_MIN 16
 #define WBI_V4_GRAIN_MAX 24
 
