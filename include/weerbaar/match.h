@@ -53,6 +53,8 @@ typedef struct wb_iocset_stats {
     uint64_t skipped;         /* records the loaders passed over (see skip reasons) */
     size_t memory;            /* bytes held by the built set */
     unsigned v4_filter_grain; /* the IPv4 pre-filter's block size (/16../24), 0 = none */
+    unsigned v4_fine_grain;   /* the finer bitmap's behind it, 0 = none */
+    bool name_filter;         /* a Bloom filter stands in front of the name map */
 } wb_iocset_stats;
 
 int wb_iocset_new(wb_iocset **out, const wb_iocset_opts *opts);

@@ -296,6 +296,10 @@ static void print_stats(const wb_iocset *set, const wb_engine_stats *es, size_t 
     if (st.v4_filter_grain)
         fprintf(stderr, "IPv4 pre-filter: one bit per /%u (%zu KiB)\n", st.v4_filter_grain,
                 ((size_t)1 << st.v4_filter_grain) / 8 / 1024);
+    if (st.v4_fine_grain)
+        fprintf(stderr, "IPv4 pre-filter, second level: one bit per /%u (%zu KiB)\n",
+                st.v4_fine_grain, ((size_t)1 << st.v4_fine_grain) / 8 / 1024);
+    if (st.name_filter) fprintf(stderr, "name filter: a Bloom filter in front of the name map\n");
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     fprintf(stderr, "resident memory: %.1f MB after loading, %.1f MB at most\n",

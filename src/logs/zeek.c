@@ -271,96 +271,146 @@ static size_t header_value(const char *v, size_t n, char *out, size_t cap)
     return unescape(v, n, out);
 }
 
-/* ---- the cursor over separators ------------------------------------------- */
+/* ---- the cursor over separators and line ends ----------------------------- */
 
+/* One pass over a block's data lines: each 64-byte window is classified once
+ * into a mask of separators and a mask of newlines, and lines are cut from
+ * the masks (a line's columns from the separator bits, its end from the
+ * newline bits). The lines of a block are contiguous, so the window carries
+ * over from one line to the next; only header lines, read with memchr,
+ * reposition it. Compared with finding each line's end with memchr first
+ * and then its separators, every byte is loaded once instead of twice. */
 typedef struct zcur {
     const char *buf;
     size_t len;
-    size_t base;   /* offset of the current 64-byte window */
-    uint64_t mask; /* bit i: buf[base + i] is the separator, not yet taken */
+    size_t base;    /* offset of the current 64-byte window */
+    uint64_t smask; /* bit i: buf[base + i] is the separator, not yet taken */
+    uint64_t nmask; /* bit i: buf[base + i] is '\n', not yet taken */
     char sep;
 } zcur;
 
-static inline uint64_t window_mask(const char *p, char sep)
+static inline void window_masks(const char *p, char sep, uint64_t *sm, uint64_t *nm)
 {
 #ifdef __SSE2__
-    const __m128i vs = _mm_set1_epi8(sep);
-    uint64_t m = 0;
+    const __m128i vs = _mm_set1_epi8(sep), vn = _mm_set1_epi8('\n');
+    uint64_t s = 0, n = 0;
     for (int k = 0; k < 4; k++) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-        m |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vs)) << (16 * k);
+        s |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vs)) << (16 * k);
+        n |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vn)) << (16 * k);
     }
-    return m;
+    *sm = s;
+    *nm = n;
 #else
-    uint64_t m = 0;
-    for (int i = 0; i < 64; i++)
-        m |= (uint64_t)(p[i] == sep) << i;
-    return m;
+    uint64_t s = 0, n = 0;
+    for (int i = 0; i < 64; i++) {
+        s |= (uint64_t)(p[i] == sep) << i;
+        n |= (uint64_t)(p[i] == '\n') << i;
+    }
+    *sm = s;
+    *nm = n;
 #endif
 }
 
-static inline uint64_t cur_load(const zcur *c, size_t at)
+static inline void cur_load(zcur *c)
 {
-    size_t avail = c->len - at;
-    if (avail >= 64) return window_mask(c->buf + at, c->sep);
-    /* The block's tail: never read past len; NULs are never the separator
-     * (a NUL separator is refused when the header is read). */
+    size_t avail = c->len - c->base;
+    if (avail >= 64) {
+        window_masks(c->buf + c->base, c->sep, &c->smask, &c->nmask);
+        return;
+    }
+    /* The block's tail: never read past len; NULs are neither the
+     * separator (a NUL separator is refused when the header is read) nor a
+     * newline. */
     char tmp[64] = {0};
-    memcpy(tmp, c->buf + at, avail);
-    return window_mask(tmp, c->sep);
+    memcpy(tmp, c->buf + c->base, avail);
+    window_masks(tmp, c->sep, &c->smask, &c->nmask);
 }
 
-static void cur_seek(zcur *c, size_t pos)
+static inline void cur_seek(zcur *c, size_t pos)
 {
     c->base = pos;
-    c->mask = pos < c->len ? cur_load(c, pos) : 0;
+    if (pos < c->len) {
+        cur_load(c);
+    } else {
+        c->smask = c->nmask = 0;
+    }
 }
 
-/* The next separator at or after the cursor, or len. */
-static inline size_t cur_next(zcur *c)
+/* Moves to the next window; false at the end of the block. */
+static inline bool cur_advance(zcur *c)
 {
-    while (!c->mask) {
-        if (c->base + 64 >= c->len) return c->len;
-        c->base += 64;
-        c->mask = cur_load(c, c->base);
-    }
-    size_t at = c->base + (size_t)__builtin_ctzll(c->mask);
-    c->mask &= c->mask - 1;
-    return at;
+    if (c->base + 64 >= c->len) return false;
+    c->base += 64;
+    cur_load(c);
+    return true;
 }
 
-/* Separators in p[0..n): the rest of a line after its last used column.
- * Counted in SIMD lanes (compare gives -1 per hit, subtracted from a byte
- * accumulator, summed with SAD) because the x86-64 baseline has no popcnt
- * instruction and the libgcc fallback costs more than the scan. */
-static size_t count_seps(const char *p, size_t n, char sep)
+/* Takes the bits up to and including bit b of the window. */
+static inline void cur_take(zcur *c, unsigned b)
 {
-    size_t k = 0, i = 0;
-#ifdef __SSE2__
-    const __m128i vs = _mm_set1_epi8(sep), zero = _mm_setzero_si128();
-    while (i + 16 <= n) {
-        __m128i acc = zero;
-        /* at most 255 rounds, so no byte lane overflows */
-        for (unsigned r = 0; r < 255 && i + 16 <= n; r++, i += 16) {
-            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x, vs));
-        }
-        __m128i sum = _mm_sad_epu8(acc, zero);
-        k += (size_t)_mm_cvtsi128_si32(sum) + (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sum, 8));
-    }
-    if (i < n && n >= 16) {
-        /* the tail: the last 16 bytes, without those already counted */
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vs));
-        m >>= 16 - (n - i);
-        for (; m; m &= m - 1)
-            k++;
-        return k;
-    }
+    uint64_t keep = ~((2ULL << b) - 1); /* b == 63: 2 << 63 wraps to 0, keep none */
+    c->smask &= keep;
+    c->nmask &= keep;
+}
+
+/* The x86-64 baseline has no popcnt instruction, and the libgcc fallback
+ * is a call: count in registers unless the target has it. */
+static inline unsigned popcount64(uint64_t x)
+{
+#ifdef __POPCNT__
+    return (unsigned)__builtin_popcountll(x);
+#else
+    x -= (x >> 1) & 0x5555555555555555ULL;
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    return (unsigned)((x * 0x0101010101010101ULL) >> 56);
 #endif
-    for (; i < n; i++)
-        k += p[i] == sep;
-    return k;
+}
+
+/* Cuts the data line at the cursor: stores the starts of its columns up to
+ * column `need` in b[1..] (at most ncols - 1 of them), counts the
+ * separators after that without storing them (the field check needs the
+ * count, the matcher not the columns), and takes the line's newline.
+ * Returns the number of separators; *end gets the offset of the newline, or
+ * len for a last line without one. */
+static inline uint32_t cur_line(zcur *c, size_t *b, uint32_t ncols, uint32_t need, size_t *end)
+{
+    uint32_t col = 0;
+    for (;;) {
+        uint64_t any = c->smask | c->nmask;
+        if (!any) {
+            if (!cur_advance(c)) {
+                *end = c->len;
+                return col;
+            }
+            continue;
+        }
+        unsigned bit = (unsigned)__builtin_ctzll(any);
+        if (c->nmask >> bit & 1) {
+            *end = c->base + bit;
+            cur_take(c, bit);
+            return col;
+        }
+        c->smask &= c->smask - 1;
+        if (++col < ncols) b[col] = c->base + bit + 1;
+        if (col == need) break;
+    }
+    /* The rest of the line: only counted. */
+    for (;;) {
+        if (c->nmask) {
+            unsigned bit = (unsigned)__builtin_ctzll(c->nmask);
+            col += popcount64(c->smask & ((1ULL << bit) - 1));
+            *end = c->base + bit;
+            cur_take(c, bit);
+            return col;
+        }
+        col += popcount64(c->smask);
+        if (!cur_advance(c)) {
+            *end = c->len;
+            return col;
+        }
+    }
 }
 
 /* ---- per record ------------------------------------------------------------ */
@@ -590,6 +640,7 @@ static int zeek_scan(const void *state, void **state_out, wb_scan *s, const char
     uint64_t line = 0;
     size_t pos = 0;
     zcur c = {.buf = buf, .len = len, .sep = cur ? cur->sep : '\t'};
+    bool synced = false;
     *state_out = NULL;
     while (pos < len) {
         const char *p = buf + pos;
@@ -606,6 +657,7 @@ static int zeek_scan(const void *state, void **state_out, wb_scan *s, const char
             }
             line++;
             pos += n + (nl != NULL);
+            synced = false; /* the cursor is behind: reposition it at the next data line */
             continue;
         }
         if (bcap < (size_t)cur->ncols + 1) {
@@ -617,23 +669,14 @@ static int zeek_scan(const void *state, void **state_out, wb_scan *s, const char
                 goto out;
             }
         }
-        uint32_t col = 0, ncols = cur->ncols;
-        /* The line's end first (memchr is vectorised), then its separators:
-         * only up to the last used column, the rest are just counted for
-         * the field check. */
-        const char *nl = memchr(p, '\n', len - pos);
-        size_t e = nl ? (size_t)(nl - buf) : len;
-        bounds[0] = pos;
-        cur_seek(&c, pos);
-        for (;;) {
-            size_t q = cur_next(&c);
-            if (q >= e) break;
-            if (++col < ncols) bounds[col] = q + 1;
-            if (col == cur->need) {
-                col += (uint32_t)count_seps(buf + q + 1, e - q - 1, c.sep);
-                break;
-            }
+        uint32_t ncols = cur->ncols;
+        if (!synced) {
+            cur_seek(&c, pos);
+            synced = true;
         }
+        size_t e;
+        bounds[0] = pos;
+        uint32_t col = cur_line(&c, bounds, ncols, cur->need, &e);
         size_t end = e;
         if (end > pos && buf[end - 1] == '\r') end--;
         if (col + 1 != ncols) {

@@ -17,7 +17,7 @@
  * bitmap) from /16 to /24 that lets at most 1 in 16 blocks through. On
  * random addresses the filter's cache misses dominate the scan, so a small
  * set gets a bitmap that stays in L2 (100k indicators: /20, 128 KiB) and a
- * large one a finer bitmap that still rejects most addresses (1M: /23). */
+ * large one a finer bitmap that still rejects most addresses (1M: /24). */
 #define WBI_V4_GRAIN_MIN 16
 #define WBI_V4_GRAIN_MAX 24
 
@@ -65,7 +65,11 @@ struct wb_iocset {
     bool v6_covers_v4;   /* an IPv6 block shorter than /96 exists */
     uint8_t *v4_filter;  /* built by wb_iocset_build: one bit per IPv4 /v4_grain touched */
     unsigned v4_grain;
-    uint32_t *v4_mask16; /* per /16: bit p-16 set when a block of length p >= 16 is in it */
+    uint8_t *v4_fine; /* NULL, or one bit per /v4_fine_grain touched, tested after v4_filter */
+    unsigned v4_fine_grain;
+    uint64_t *name_bloom;      /* NULL, or a filter in front of the name map (wbi_bloom_*) */
+    unsigned name_bloom_shift; /* 64 - log2(words) */
+    uint32_t *v4_mask16;       /* per /16: bit p-16 set when a block of length p >= 16 is in it */
     wb_iocset_stats stats;
     struct {
         char *name;
@@ -81,6 +85,28 @@ struct wb_iocset {
 static inline const char *wbi_str(const wb_iocset *set, uint32_t off)
 {
     return off == WBI_NONE ? NULL : set->pool + off;
+}
+
+/* The filter in front of a large name map: a blocked Bloom filter, one
+ * 64-bit word per key chosen by the hash's top bits, two bits in it by its
+ * low bits, so a test is one memory access. A key the map holds always
+ * passes; others pass about one time in a hundred (16 bits per key). */
+static inline uint64_t wbi_bloom_bits(uint64_t h)
+{
+    return 1ULL << (h & 63) | 1ULL << (h >> 6 & 63);
+}
+
+static inline bool wbi_bloom_test(const uint64_t *bloom, unsigned shift, uint64_t h)
+{
+    uint64_t m = wbi_bloom_bits(h);
+    return (bloom[h >> shift] & m) == m;
+}
+
+/* The slot where a probe of the IPv4 map for key starts (the map is not
+ * empty). */
+static inline size_t wbi_map_v4_slot(const wbi_map *m, uint64_t key)
+{
+    return (size_t)wb_hash_u64(key) & (m->cap - 1);
 }
 
 /* Probes a map; returns the first indicator for the key or WBI_NONE. */

@@ -271,14 +271,84 @@ static void test_no_types(void **st)
     rec_free(&r);
 }
 
+/* The reader cuts lines from 64-byte windows of separator and newline bits
+ * that carry over from line to line: lines of every length, so that line
+ * ends and separators fall on every window offset (63 included) and columns
+ * span windows, both before and after the last used column; lines with one
+ * column too few or too many, CRLF ends, a last line without a newline, and
+ * blocks of several sizes. Checked against a plain splitter. */
+static void test_windows(void **st)
+{
+    (void)st;
+    wb_buf log = {0};
+    assert_int_equal(
+        wb_buf_puts(&log, HDR("h\tpad\ts\tt1\tt2", "addr\tcount\tstring\tcount\tcount")), 0);
+    uint64_t first = 0;
+    for (const char *p = log.data; *p; p++)
+        first += *p == '\n';
+    uint64_t x = 88172645463325252ULL;
+    enum { LINES = 600 };
+    int kind[LINES]; /* 0 good, 1 one column short, 2 one column long */
+    for (int i = 0; i < LINES; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        kind[i] = i % 7 == 3 ? 1 : i % 11 == 5 ? 2 : 0;
+        char line[1024];
+        int k = snprintf(line, sizeof line, "10.0.%d.%d\t", i / 256, i % 256);
+        for (unsigned j = (unsigned)(x % 150); j > 0; j--)
+            line[k++] = 'p';
+        k += snprintf(line + k, sizeof line - (size_t)k, "\td%d.example", i);
+        unsigned cols = kind[i] == 1 ? 1 : kind[i] == 2 ? 3 : 2;
+        for (unsigned c = 0; c < cols; c++) {
+            line[k++] = '\t';
+            for (unsigned j = 1 + (unsigned)(x >> (20 + 8 * c)) % 100; j > 0; j--)
+                line[k++] = 'y';
+        }
+        if (i % 13 == 0) line[k++] = '\r';
+        if (i != LINES - 1) line[k++] = '\n';
+        assert_int_equal(wb_buf_append(&log, line, (size_t)k), 0);
+    }
+    static const size_t blocks[] = {0, 1000, 4097, 65};
+    for (size_t b = 0; b < sizeof blocks / sizeof blocks[0]; b++) {
+        rec r;
+        assert_int_equal(rec_run(&r, wb_logfmt_find("zeek"), log.data, log.len, blocks[b], NULL),
+                         0);
+        size_t good = 0;
+        for (int i = 0; i < LINES; i++) {
+            char h[32], d[32];
+            snprintf(h, sizeof h, "10.0.%d.%d", i / 256, i % 256);
+            snprintf(d, sizeof d, "d%d.example", i);
+            if (kind[i]) {
+                EXPECT_MALFORMED(&r, first + (uint64_t)i, "Zeek: wrong number of fields");
+                assert_null(rec_find(&r, 'v', first + (uint64_t)i, "h", NULL));
+            } else {
+                EXPECT_VALUE(&r, first + (uint64_t)i, "h", h, WB_V_IP);
+                EXPECT_VALUE(&r, first + (uint64_t)i, "s", d, WB_V_AUTO);
+                good++;
+            }
+        }
+        assert_int_equal(r.records, good);
+        assert_int_equal(r.lines, first + LINES);
+        rec_free(&r);
+    }
+    wb_buf_free(&log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_conn_baseline),      cmocka_unit_test(test_dns_baseline),
-        cmocka_unit_test(test_http_baseline),      cmocka_unit_test(test_ctu_simda),
-        cmocka_unit_test(test_sets_and_escapes),   cmocka_unit_test(test_header_change),
-        cmocka_unit_test(test_state_not_modified), cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_no_types),           cmocka_unit_test(test_unused_tail),
+        cmocka_unit_test(test_conn_baseline),
+        cmocka_unit_test(test_dns_baseline),
+        cmocka_unit_test(test_http_baseline),
+        cmocka_unit_test(test_ctu_simda),
+        cmocka_unit_test(test_sets_and_escapes),
+        cmocka_unit_test(test_header_change),
+        cmocka_unit_test(test_state_not_modified),
+        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_no_types),
+        cmocka_unit_test(test_unused_tail),
+        cmocka_unit_test(test_windows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
