@@ -183,8 +183,8 @@ static void unsupported_patterns(void **state)
         "[domain-name:resolves_to_refs[*].value = '192.0.2.1']",
         "[]",
         "",
-        "(((((((((((((((((((((((((((((((((((((((([domain-name:value = 'a.example']"
-        "))))))))))))))))))))))))))))))))))))))))",
+        ("(((((((((((((((((((((((((((((((((((((((([domain-name:value = 'a.example']"
+         "))))))))))))))))))))))))))))))))))))))))"),
     };
     recsink r;
     rec_init(&r);

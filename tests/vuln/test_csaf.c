@@ -285,8 +285,8 @@ static void validator_suite(void **state)
     load(&s, WB_SHARED_DIR "/testdata/csaf/validator-tests");
     const char *want[] = {
         "6-1-01-01.json: $.product_tree.product_groups[0].product_ids[0]: product_id",
-        "6-1-02-01.json: $.product_tree.full_product_names[1]: product_id 'CSAFPID-9080700' is "
-        "defined more than once",
+        ("6-1-02-01.json: $.product_tree.full_product_names[1]: product_id 'CSAFPID-9080700' is "
+         "defined more than once"),
         "6-1-03-01.json: $.product_tree.relationships[0]:",
         "6-1-05-01.json: $.product_tree.product_groups[1]: group_id",
         "6-1-13-01.json: $.product_tree.full_product_names[0].product_identification_helper.purl:",
