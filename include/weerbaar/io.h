@@ -26,7 +26,8 @@ typedef struct wb_input wb_input;
 typedef struct wb_block {
     const char *data; /* whole lines */
     size_t len;
-    char *owned; /* heap memory behind data */
+    char *owned;        /* heap memory behind data */
+    struct wb_map *map; /* or the file mapping behind it (counted) */
 } wb_block;
 
 typedef struct wb_input_opts {

@@ -2,16 +2,30 @@
  * io.c - line-block input over files, pipes and compressed streams (zlib for
  * gzip, libzstd for zstd), with tail -f style following.
  *
- * One streaming path for everything: data is decoded (or, when plain, read
- * straight) into a block buffer, and a partial last line is carried into the
- * next block. Plain files are deliberately not memory-mapped: a log that is
- * truncated while it is read (logrotate's copytruncate) would kill the
- * process with SIGBUS, and read() into reused buffers measured as fast.
+ * Compressed data, pipes and followed files take one streaming path: data
+ * is decoded (or, when plain, read straight) into a block buffer, and a
+ * partial last line is carried into the next block.
+ *
+ * A plain regular file of at least WB_MAP_MIN bytes that is not followed is
+ * memory-mapped instead and its blocks point into the mapping: the copy
+ * read() makes was a sixth of a whole `match` run on a Zeek log. A log that
+ * is truncated while it is mapped (logrotate's copytruncate) must not kill
+ * the process with SIGBUS, so a SIGBUS handler replaces the vanished pages
+ * of a registered mapping with zero pages and flags it; the reader then
+ * ends the file there, as read() would at the new end, and a block already
+ * being scanned sees zero bytes (malformed lines), not a crash. Each block
+ * holds a reference on its mapping, so it stays valid after the input is
+ * closed until the last block is freed.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +37,71 @@
 #define WB_DEFAULT_BLOCK (4u << 20)
 #define WB_DEFAULT_MAX_LINE (64u << 20)
 #define WB_INBUF (256u << 10)
+/* Smaller files are read: a mapping and its page faults cost more there. */
+#define WB_MAP_MIN (8u << 20)
+#define WB_MAP_SLOTS 64
+
+/* A mapped file, shared by the input and its blocks. */
+struct wb_map {
+    char *base;
+    size_t len;
+    atomic_int refs;
+    int slot; /* index into map_slots, -1 when not registered */
+};
+
+/* The mappings the SIGBUS handler may repair, lock-free: the handler can
+ * run in any thread at any time. */
+static struct {
+    _Atomic(uintptr_t) base;
+    _Atomic(size_t) len;
+    atomic_int hit;
+} map_slots[WB_MAP_SLOTS];
+static pthread_once_t sigbus_once = PTHREAD_ONCE_INIT;
+static bool sigbus_ok;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    uintptr_t a = (uintptr_t)si->si_addr;
+    for (int i = 0; i < WB_MAP_SLOTS; i++) {
+        uintptr_t base = atomic_load(&map_slots[i].base);
+        size_t len = atomic_load(&map_slots[i].len);
+        if (base == 0 || a < base || a >= base + len) continue;
+        /* The file shrank under the mapping: zero pages from here to the
+         * mapping's end, and the faulting read resumes on them. */
+        uintptr_t page = a & ~(uintptr_t)(sysconf(_SC_PAGESIZE) - 1);
+        if (mmap((void *)page, base + len - page, PROT_READ,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
+            atomic_store(&map_slots[i].hit, 1);
+            return;
+        }
+        break;
+    }
+    /* Not ours, or not repairable: die of it as without a handler. */
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void sigbus_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_sigbus;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    sigbus_ok = sigaction(SIGBUS, &sa, NULL) == 0;
+}
+
+static void map_unref(struct wb_map *m)
+{
+    if (m == NULL || atomic_fetch_sub(&m->refs, 1) != 1) return;
+    if (m->slot >= 0) {
+        atomic_store(&map_slots[m->slot].len, 0);
+        atomic_store(&map_slots[m->slot].base, 0);
+    }
+    munmap(m->base, m->len);
+    free(m);
+}
 
 struct wb_input {
     char *path;
@@ -46,6 +125,9 @@ struct wb_input {
     uint64_t bytes_in, bytes_out;
     dev_t dev;
     ino_t ino;
+    /* a mapped file (see the top of this file) */
+    struct wb_map *map;
+    size_t map_pos;
 };
 
 static int io_err(wb_error *err, const char *path, int e)
@@ -110,6 +192,95 @@ static void stop_decoder(wb_input *in)
     in->zd = NULL;
 }
 
+/* Maps the whole file when the SIGBUS guard is in place and a slot is
+ * free; otherwise the input simply stays on the read() path. */
+static void try_map(wb_input *in, size_t size)
+{
+    pthread_once(&sigbus_once, sigbus_install);
+    if (!sigbus_ok) return;
+    struct wb_map *m = calloc(1, sizeof *m);
+    if (m == NULL) return;
+    void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, in->fd, 0);
+    if (p == MAP_FAILED) {
+        free(m);
+        return;
+    }
+    m->base = p;
+    m->len = size;
+    m->slot = -1;
+    atomic_init(&m->refs, 1);
+    for (int i = 0; i < WB_MAP_SLOTS && m->slot < 0; i++) {
+        uintptr_t zero = 0;
+        if (atomic_compare_exchange_strong(&map_slots[i].base, &zero, (uintptr_t)p)) {
+            atomic_store(&map_slots[i].hit, 0);
+            atomic_store(&map_slots[i].len, size);
+            m->slot = i;
+        }
+    }
+    if (m->slot < 0) { /* every slot taken: no guard, so no mapping */
+        munmap(p, size);
+        free(m);
+        return;
+    }
+    madvise(p, size, MADV_SEQUENTIAL);
+    in->map = m;
+    in->map_pos = 0;
+    in->bytes_in = size;
+}
+
+/* The next block of a mapped file: whole lines pointing into the mapping,
+ * except a last line without a newline, which is copied so that the block
+ * ends in a NUL as every other does. */
+static int next_mapped(wb_input *in, wb_block *b, wb_error *err)
+{
+    struct wb_map *m = in->map;
+    struct stat st;
+    /* A file truncated under the mapping ends here, as read() would end it;
+     * lines of it already handed out read as zero bytes (see the top). */
+    if (atomic_load(&map_slots[m->slot].hit) ||
+        (fstat(in->fd, &st) == 0 && (uint64_t)st.st_size < (uint64_t)m->len))
+        in->map_pos = m->len;
+    size_t pos = in->map_pos, len = m->len;
+    if (pos >= len) {
+        in->done = true;
+        return 0;
+    }
+    const char *base = m->base;
+    size_t end = len - pos > in->block_size ? pos + in->block_size : len;
+    if (end < len) {
+        const char *nl = memrchr(base + pos, '\n', end - pos);
+        if (nl) {
+            end = (size_t)(nl - base) + 1;
+        } else {
+            size_t lim = len - pos > in->max_line ? pos + in->max_line : len;
+            nl = memchr(base + end, '\n', lim - end);
+            if (nl)
+                end = (size_t)(nl - base) + 1;
+            else if (lim < len)
+                return wb_error_set(err, WB_ELIMIT, "%s: a line is longer than %zu bytes", in->path,
+                                    in->max_line);
+            else
+                end = len;
+        }
+    }
+    in->map_pos = end;
+    in->bytes_out += end - pos;
+    if (base[end - 1] != '\n') { /* the file's last line has no newline */
+        char *buf = malloc(end - pos + 1);
+        if (buf == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
+        memcpy(buf, base + pos, end - pos);
+        buf[end - pos] = '\0';
+        b->data = buf;
+        b->owned = buf;
+    } else {
+        b->data = base + pos;
+        atomic_fetch_add(&m->refs, 1);
+        b->map = m;
+    }
+    b->len = end - pos;
+    return 1;
+}
+
 /* Opens the file and either maps it or prepares streaming. */
 static int open_fd(wb_input *in, wb_error *err)
 {
@@ -129,6 +300,9 @@ static int open_fd(wb_input *in, wb_error *err)
     int rc = fill_raw(in, err);
     if (rc) return rc;
     detect(in);
+    if (in->comp == WB_COMP_NONE && !in->is_stdin && !in->follow && S_ISREG(st.st_mode) &&
+        st.st_size >= (off_t)WB_MAP_MIN && (uint64_t)st.st_size <= (uint64_t)SIZE_MAX)
+        try_map(in, (size_t)st.st_size);
     return start_decoder(in, err);
 }
 
@@ -256,6 +430,8 @@ int wb_input_next(wb_input *in, wb_block *b, wb_error *err)
     b->data = NULL;
     b->len = 0;
     b->owned = NULL;
+    b->map = NULL;
+    if (in->map) return next_mapped(in, b, err);
     if (in->done && !in->follow) return 0;
     if (in->follow && in->src_eof) {
         int rc = check_rotation(in, err);
@@ -335,6 +511,8 @@ int wb_input_next(wb_input *in, wb_block *b, wb_error *err)
 void wb_block_free(wb_block *b)
 {
     free(b->owned);
+    map_unref(b->map);
+    b->map = NULL;
     b->owned = NULL;
     b->data = NULL;
     b->len = 0;
@@ -368,6 +546,7 @@ void wb_input_close(wb_input *in)
 {
     if (in == NULL) return;
     stop_decoder(in);
+    map_unref(in->map);
     if (in->fd >= 0 && !in->is_stdin) close(in->fd);
     free(in->inbuf);
     free(in->carry);

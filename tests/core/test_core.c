@@ -256,6 +256,55 @@ static void test_truncated_while_reading(void **state)
     wb_buf_free(&big);
 }
 
+/* The same on a file large enough to be memory-mapped (src/core/io.c), and
+ * a block of the mapping read after the file was truncated under it: the
+ * SIGBUS guard gives zero bytes instead of killing the process. */
+static void test_truncated_while_mapped(void **state)
+{
+    (void)state;
+    char path[256];
+    snprintf(path, sizeof path, "%s/trunc-mapped.log", tmpdir);
+    wb_buf big = {0};
+    for (int i = 0; big.len < ((size_t)12 << 20); i++)
+        wb_buf_printf(&big, "line %d of a log that logrotate will cut\n", i);
+    write_file(path, big.data, big.len);
+    wb_input_opts o = {.block_size = (size_t)1 << 20};
+    wb_input *in;
+    wb_error err;
+    assert_int_equal(wb_input_open(&in, path, &o, &err), 0);
+    wb_block b, held;
+    assert_int_equal(wb_input_next(in, &b, &err), 1);
+    assert_non_null(b.map); /* mapped, not read */
+    assert_memory_equal(b.data, big.data, b.len);
+    wb_block_free(&b);
+    assert_int_equal(wb_input_next(in, &held, &err), 1);
+    assert_int_equal(truncate(path, 0), 0);
+    unsigned long sum = 0;
+    for (size_t k = 0; k < held.len; k++)
+        sum += (unsigned char)held.data[k];
+    assert_int_equal(sum, 0); /* the vanished pages read as zeros */
+    int rc;
+    while ((rc = wb_input_next(in, &b, &err)) == 1)
+        wb_block_free(&b);
+    assert_int_equal(rc, 0);
+    wb_input_close(in);
+    wb_block_free(&held); /* the mapping outlives the input until here */
+    /* Untouched, the whole file arrives, in blocks that end at line ends. */
+    write_file(path, big.data, big.len);
+    assert_int_equal(wb_input_open(&in, path, &o, &err), 0);
+    size_t n = 0;
+    while ((rc = wb_input_next(in, &b, &err)) == 1) {
+        assert_memory_equal(b.data, big.data + n, b.len);
+        assert_int_equal(b.data[b.len - 1], '\n');
+        n += b.len;
+        wb_block_free(&b);
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(n, big.len);
+    wb_input_close(in);
+    wb_buf_free(&big);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -273,9 +322,13 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_i64), cmocka_unit_test(test_time),
-        cmocka_unit_test(test_buf_arena), cmocka_unit_test(test_io),
-        cmocka_unit_test(test_follow),    cmocka_unit_test(test_truncated_while_reading),
+        cmocka_unit_test(test_parse_i64),
+        cmocka_unit_test(test_time),
+        cmocka_unit_test(test_buf_arena),
+        cmocka_unit_test(test_io),
+        cmocka_unit_test(test_follow),
+        cmocka_unit_test(test_truncated_while_reading),
+        cmocka_unit_test(test_truncated_while_mapped),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
