@@ -12,8 +12,9 @@
  * is truncated while it is mapped (logrotate's copytruncate) must not kill
  * the process with SIGBUS, so a SIGBUS handler replaces the vanished pages
  * of a registered mapping with zero pages and flags it; the reader then
- * ends the file there, as read() would at the new end, and a block already
- * being scanned sees zero bytes (malformed lines), not a crash. Each block
+ * reports the file as truncated while it was read (an error naming it), and
+ * a block already being scanned sees zero bytes (malformed lines), not a
+ * crash. Each block
  * holds a reference on its mapping, so it stays valid after the input is
  * closed until the last block is freed.
  */
@@ -228,6 +229,28 @@ static void try_map(wb_input *in, size_t size)
     in->bytes_in = size;
 }
 
+/* Whether the mapped file lost pages under the mapping (the SIGBUS guard
+ * fired) or is now shorter than the mapping. */
+static bool mapped_shrank(wb_input *in, const struct wb_map *m, struct stat *st)
+{
+    return atomic_load(&map_slots[m->slot].hit) ||
+           (fstat(in->fd, st) == 0 && (uint64_t)st->st_size < (uint64_t)m->len);
+}
+
+/* A file truncated under the mapping (logrotate's copytruncate): the rest
+ * is gone. Reported once, as an error naming the file, because lines of it
+ * already handed out may have read as zero bytes (see the top). */
+static int map_truncated(wb_input *in, wb_error *err)
+{
+    size_t at = in->map_pos;
+    in->map_pos = in->map->len;
+    in->done = true;
+    return wb_error_set(err, WB_EIO,
+                        "%s: the file was truncated while it was read (log rotation?); "
+                        "nothing after byte %zu was read",
+                        in->path, at);
+}
+
 /* The next block of a mapped file: whole lines pointing into the mapping,
  * except a last line without a newline, which is copied so that the block
  * ends in a NUL as every other does. */
@@ -235,11 +258,7 @@ static int next_mapped(wb_input *in, wb_block *b, wb_error *err)
 {
     struct wb_map *m = in->map;
     struct stat st;
-    /* A file truncated under the mapping ends here, as read() would end it;
-     * lines of it already handed out read as zero bytes (see the top). */
-    if (atomic_load(&map_slots[m->slot].hit) ||
-        (fstat(in->fd, &st) == 0 && (uint64_t)st.st_size < (uint64_t)m->len))
-        in->map_pos = m->len;
+    if (in->map_pos < m->len && mapped_shrank(in, m, &st)) return map_truncated(in, err);
     size_t pos = in->map_pos, len = m->len;
     if (pos >= len) {
         in->done = true;
@@ -256,6 +275,8 @@ static int next_mapped(wb_input *in, wb_block *b, wb_error *err)
             nl = memchr(base + end, '\n', lim - end);
             if (nl)
                 end = (size_t)(nl - base) + 1;
+            else if (atomic_load(&map_slots[m->slot].hit))
+                return map_truncated(in, err);
             else if (lim < len)
                 return wb_error_set(err, WB_ELIMIT, "%s: a line is longer than %zu bytes", in->path,
                                     in->max_line);
@@ -263,6 +284,9 @@ static int next_mapped(wb_input *in, wb_block *b, wb_error *err)
                 end = len;
         }
     }
+    /* Zero pages from a truncation can make the cut above wrong: check
+     * again now that the block's bytes have been touched. */
+    if (atomic_load(&map_slots[m->slot].hit)) return map_truncated(in, err);
     in->map_pos = end;
     in->bytes_out += end - pos;
     if (base[end - 1] != '\n') { /* the file's last line has no newline */
