@@ -16,10 +16,8 @@
 #include "weerbaar/assess.h"
 #include "weerbaar/assessdb.h"
 
-#define MAX_DIRS 16
-
 typedef struct assess_opts {
-    const char *dirs[MAX_DIRS];
+    const char *dirs[WB_CLI_ASSESS_MAX_DIRS];
     size_t ndirs;
     const char *format; /* table or json */
     const char *lang;   /* nl or en */
@@ -172,6 +170,38 @@ static void node_label(const wb_req_node *n, const char *lang, char *out, size_t
 }
 
 /* ---- catalogues ------------------------------------------------------------------- */
+
+bool wb_cli_assess_opt_dir(const char *cmd, const char *arg, const char **dirs, size_t *ndirs)
+{
+    if (*ndirs == WB_CLI_ASSESS_MAX_DIRS) {
+        wb_cli_error("%s: at most %d --catalogues directories", cmd, WB_CLI_ASSESS_MAX_DIRS);
+        return false;
+    }
+    dirs[(*ndirs)++] = arg;
+    return true;
+}
+
+bool wb_cli_assess_opt_lang(const char *cmd, const char *arg, const char **out)
+{
+    if (strcmp(arg, "nl") != 0 && strcmp(arg, "en") != 0) {
+        wb_cli_error("%s: --lang must be nl or en, not '%s'", cmd, arg);
+        return false;
+    }
+    *out = arg;
+    return true;
+}
+
+bool wb_cli_assess_opt_target(const char *cmd, const char *arg, int *out)
+{
+    int64_t v;
+    if (wb_parse_i64(arg, strlen(arg), 1, WB_ASSESS_MAX_LEVEL, &v) != 0) {
+        wb_cli_error("%s: --target must be a level from 1 to %d, not '%s'", cmd,
+                     WB_ASSESS_MAX_LEVEL, arg);
+        return false;
+    }
+    *out = (int)v;
+    return true;
+}
 
 int wb_cli_assess_catset(const char *const *dirs, size_t ndirs, wb_catset **out)
 {
@@ -734,18 +764,13 @@ int wb_cmd_assess(int argc, char **argv)
     int db_status = wb_cli_assess_db(argc, argv);
     if (db_status >= 0) return db_status;
     assess_opts o = {.format = "table", .lang = "en", .target = WB_ASSESS_DEFAULT_TARGET};
-    int64_t v;
     optind = 1;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case O_DIRS:
-            if (o.ndirs == MAX_DIRS) {
-                wb_cli_error("assess: at most %d --catalogues directories", MAX_DIRS);
-                return WB_EXIT_ERROR;
-            }
-            o.dirs[o.ndirs++] = optarg;
+            if (!wb_cli_assess_opt_dir("assess", optarg, o.dirs, &o.ndirs)) return WB_EXIT_ERROR;
             break;
         case O_FORMAT:
             if (strcmp(optarg, "table") != 0 && strcmp(optarg, "json") != 0) {
@@ -755,22 +780,13 @@ int wb_cmd_assess(int argc, char **argv)
             o.format = optarg;
             break;
         case O_LANG:
-            if (strcmp(optarg, "nl") != 0 && strcmp(optarg, "en") != 0) {
-                wb_cli_error("assess: --lang must be nl or en, not '%s'", optarg);
-                return WB_EXIT_ERROR;
-            }
-            o.lang = optarg;
+            if (!wb_cli_assess_opt_lang("assess", optarg, &o.lang)) return WB_EXIT_ERROR;
             break;
         case O_ANSWERS:
             o.answers = optarg;
             break;
         case O_TARGET:
-            if (wb_parse_i64(optarg, strlen(optarg), 1, WB_ASSESS_MAX_LEVEL, &v) != 0) {
-                wb_cli_error("assess: --target must be a level from 1 to %d, not '%s'",
-                             WB_ASSESS_MAX_LEVEL, optarg);
-                return WB_EXIT_ERROR;
-            }
-            o.target = (int)v;
+            if (!wb_cli_assess_opt_target("assess", optarg, &o.target)) return WB_EXIT_ERROR;
             break;
         case O_FROM:
             o.from = optarg;

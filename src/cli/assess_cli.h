@@ -12,6 +12,15 @@
 
 #include "weerbaar/assess.h"
 
+/* Most --catalogues directories one command takes. */
+#define WB_CLI_ASSESS_MAX_DIRS 16
+
+/* The options every assess command parses alike; cmd ("assess", "assess
+ * report") begins the error message. False with the error printed. */
+bool wb_cli_assess_opt_dir(const char *cmd, const char *arg, const char **dirs, size_t *ndirs);
+bool wb_cli_assess_opt_lang(const char *cmd, const char *arg, const char **out);
+bool wb_cli_assess_opt_target(const char *cmd, const char *arg, int *out);
+
 /* The built-in catalogues plus dirs; an exit status (errors printed). */
 int wb_cli_assess_catset(const char *const *dirs, size_t ndirs, wb_catset **out);
 /* The principles catalogue of set, or NULL when it has none. */

@@ -26,10 +26,8 @@
 #include "weerbaar/io.h"
 #include "weerbaar/store.h"
 
-#define MAX_DIRS 16
-
 typedef struct dbopts {
-    const char *dirs[MAX_DIRS];
+    const char *dirs[WB_CLI_ASSESS_MAX_DIRS];
     size_t ndirs;
     const char *db, *hub, *key;
     const char *catalogue, *org, *scope;
@@ -923,11 +921,7 @@ int wb_cli_assess_db(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case O_DIRS:
-            if (o.ndirs == MAX_DIRS) {
-                wb_cli_error("assess: at most %d --catalogues directories", MAX_DIRS);
-                return WB_EXIT_ERROR;
-            }
-            o.dirs[o.ndirs++] = optarg;
+            if (!wb_cli_assess_opt_dir("assess", optarg, o.dirs, &o.ndirs)) return WB_EXIT_ERROR;
             break;
         case O_FORMAT:
             if (strcmp(optarg, "table") != 0 && strcmp(optarg, "json") != 0 &&
@@ -938,11 +932,7 @@ int wb_cli_assess_db(int argc, char **argv)
             o.format = optarg;
             break;
         case O_LANG:
-            if (strcmp(optarg, "nl") != 0 && strcmp(optarg, "en") != 0) {
-                wb_cli_error("assess: --lang must be nl or en, not '%s'", optarg);
-                return WB_EXIT_ERROR;
-            }
-            o.lang = optarg;
+            if (!wb_cli_assess_opt_lang("assess", optarg, &o.lang)) return WB_EXIT_ERROR;
             break;
         case O_DB:
             o.db = optarg;
@@ -963,12 +953,7 @@ int wb_cli_assess_db(int argc, char **argv)
             o.scope = optarg;
             break;
         case O_TARGET:
-            if (wb_parse_i64(optarg, strlen(optarg), 1, WB_ASSESS_MAX_LEVEL, &v) != 0) {
-                wb_cli_error("assess: --target must be a level from 1 to %d, not '%s'",
-                             WB_ASSESS_MAX_LEVEL, optarg);
-                return WB_EXIT_ERROR;
-            }
-            o.target = (int)v;
+            if (!wb_cli_assess_opt_target("assess", optarg, &o.target)) return WB_EXIT_ERROR;
             break;
         case O_LEVEL:
             o.level = optarg;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/assess_cli.h"
 #include "cli/cli.h"
 #include "weerbaar/assess.h"
 #include "weerbaar/assessdb.h"
@@ -25,10 +26,8 @@
 #include "weerbaar/report.h"
 #include "weerbaar/store.h"
 
-#define MAX_DIRS 16
-
 typedef struct report_opts {
-    const char *dirs[MAX_DIRS];
+    const char *dirs[WB_CLI_ASSESS_MAX_DIRS];
     size_t ndirs;
     const char *format; /* pdf, html or png */
     const char *lang;
@@ -92,34 +91,6 @@ static void report_usage(FILE *f)
 }
 
 /* ---- catalogues (as assess.c opens them) ------------------------------------------ */
-
-static int open_catalogues(const report_opts *o, wb_catset **out)
-{
-    wb_error err = {0};
-    char dir[4096];
-    wb_catset *set = wb_catset_new();
-    *out = NULL;
-    if (set == NULL) {
-        wb_cli_error("assess report: out of memory");
-        return WB_EXIT_ERROR;
-    }
-    int rc = wb_catalogue_default_dir(dir, sizeof dir, &err);
-    if (rc != 0 && o->ndirs == 0) {
-        wb_cli_report(&err);
-        wb_catset_free(set);
-        return WB_EXIT_ERROR;
-    }
-    rc = rc == 0 ? wb_catset_add_dir(set, dir, &err) : 0;
-    for (size_t i = 0; rc == 0 && i < o->ndirs; i++)
-        rc = wb_catset_add_dir(set, o->dirs[i], &err);
-    if (rc != 0) {
-        wb_cli_report(&err);
-        wb_catset_free(set);
-        return WB_EXIT_ERROR;
-    }
-    *out = set;
-    return WB_EXIT_OK;
-}
 
 /* ---- the board's data ------------------------------------------------------------- */
 
@@ -599,7 +570,7 @@ static int run_report(const report_opts *o, char **args, int nargs)
         return WB_EXIT_ERROR;
     }
     wb_catset *set;
-    if (open_catalogues(o, &set) != WB_EXIT_OK) return WB_EXIT_ERROR;
+    if (wb_cli_assess_catset(o->dirs, o->ndirs, &set) != WB_EXIT_OK) return WB_EXIT_ERROR;
     int status = o->answers ? report_files(set, o, args[0]) : report_db(set, o, args[0]);
     wb_catset_free(set);
     return status;
@@ -722,18 +693,14 @@ int wb_cmd_assess_report(int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     report_opts o = {.format = "pdf", .lang = "en", .target = WB_ASSESS_DEFAULT_TARGET};
     o.now = wb_time_now();
-    int64_t v;
     optind = 1;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case O_DIRS:
-            if (o.ndirs == MAX_DIRS) {
-                wb_cli_error("assess report: at most %d --catalogues directories", MAX_DIRS);
+            if (!wb_cli_assess_opt_dir("assess report", optarg, o.dirs, &o.ndirs))
                 return WB_EXIT_ERROR;
-            }
-            o.dirs[o.ndirs++] = optarg;
             break;
         case O_FORMAT:
             if (strcmp(optarg, "pdf") != 0 && strcmp(optarg, "html") != 0 &&
@@ -744,11 +711,7 @@ int wb_cmd_assess_report(int argc, char **argv)
             o.format = optarg;
             break;
         case O_LANG:
-            if (strcmp(optarg, "nl") != 0 && strcmp(optarg, "en") != 0) {
-                wb_cli_error("assess report: --lang must be nl or en, not '%s'", optarg);
-                return WB_EXIT_ERROR;
-            }
-            o.lang = optarg;
+            if (!wb_cli_assess_opt_lang("assess report", optarg, &o.lang)) return WB_EXIT_ERROR;
             break;
         case O_ANSWERS:
             o.answers = optarg;
@@ -757,12 +720,7 @@ int wb_cmd_assess_report(int argc, char **argv)
             o.previous = optarg;
             break;
         case O_TARGET:
-            if (wb_parse_i64(optarg, strlen(optarg), 1, WB_ASSESS_MAX_LEVEL, &v) != 0) {
-                wb_cli_error("assess report: --target must be a level from 1 to %d, not '%s'",
-                             WB_ASSESS_MAX_LEVEL, optarg);
-                return WB_EXIT_ERROR;
-            }
-            o.target = (int)v;
+            if (!wb_cli_assess_opt_target("assess report", optarg, &o.target)) return WB_EXIT_ERROR;
             o.has_target = true;
             break;
         case O_ORG:
