@@ -236,6 +236,13 @@ int wb_vuln_summary_load(const char *path, wb_vuln_summary *out, wb_error *err);
 
 /* ---- incidents -------------------------------------------------------------------- */
 
+/* Something that draws into a file name (cairo's surfaces write to paths). */
+typedef int (*wb_render_fn)(void *ud, const char *path, wb_error *err);
+/* Renders into a private temporary file ($TMPDIR, else /tmp), reads it into
+ * *out (appended) and removes the file: for standard output and for the
+ * hub's answers. 0, WB_EIO, WB_ENOMEM or what render returned. */
+int wb_render_to_buf(wb_render_fn render, void *ud, wb_buf *out, wb_error *err);
+
 /* The incident with its stages, deadlines and states, each report's key
  * fields and the CSIRT's actions, on as many A4 pages as it needs (at most
  * WB_INCIDENT_DOC_MAX_PAGES). Times in Europe/Amsterdam, or UTC with utc.

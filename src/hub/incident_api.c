@@ -11,13 +11,10 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "hub/hub_internal.h"
 #include "weerbaar/incident.h"
-#include "weerbaar/io.h"
 #include "weerbaar/register.h"
 #include "weerbaar/report.h"
 
@@ -354,10 +351,20 @@ void wbi_h_incident_get(wbi_req *r)
         reply_incident(r, id, 200, WB_REG_JSON_REPORTS | WB_REG_JSON_STATE);
 }
 
+typedef struct pdf_job {
+    const wb_reg_incident *ri;
+    bool utc;
+} pdf_job;
+
+static int render_pdf(void *ud, const char *path, wb_error *err)
+{
+    const pdf_job *j = ud;
+    return wb_incident_render(j->ri, path, WB_PAGE_PDF, j->utc, err);
+}
+
 /* GET /api/v1/incidents/{id}/pdf[?now=TIME][&utc=1]: the incident as a PDF,
  * rendered on the hub from its own register so that `incident export
- * --format pdf --hub` shows exactly what `--db` shows. The page is drawn
- * into a private temporary file (cairo writes to a path) and sent whole. */
+ * --format pdf --hub` shows exactly what `--db` shows. */
 void wbi_h_incident_pdf(wbi_req *r)
 {
     int64_t id;
@@ -366,30 +373,16 @@ void wbi_h_incident_pdf(wbi_req *r)
     if (!wbi_arg_time(r, "now", &now)) return;
     if (now == WB_TIME_NONE) now = wb_time_now();
     const char *utc = wbi_arg(r, "utc");
-    const char *dir = getenv("TMPDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/weerbaar-hub-pdf-XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        wb_error_set(&r->err, WB_EIO, "incident pdf: cannot create a temporary file: %s",
-                     strerror(errno));
-        wbi_reply_internal(r);
-        return;
-    }
-    close(fd);
     wb_reg_incident *ri = NULL;
-    char *data = NULL;
-    size_t len = 0;
     int rc = wb_reg_incident_load(r->st, id, now, &ri, &r->err);
-    if (rc == 0)
-        rc = wb_incident_render(ri, path, WB_PAGE_PDF, utc && strcmp(utc, "1") == 0, &r->err);
-    if (rc == 0) rc = wb_read_file(path, (size_t)256 << 20, &data, &len, &r->err);
+    if (rc == 0) {
+        pdf_job j = {ri, utc && strcmp(utc, "1") == 0};
+        rc = wb_render_to_buf(render_pdf, &j, &r->resp->body, &r->err);
+    }
     if (rc == 0) rc = wbi_flush_audits(r);
-    unlink(path);
     wb_reg_incident_free(ri);
-    if (rc == 0) rc = wb_buf_append(&r->resp->body, data, len);
-    free(data);
     if (rc) {
+        wb_buf_free(&r->resp->body);
         wbi_reply_internal(r);
         return;
     }
