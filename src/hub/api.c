@@ -331,21 +331,6 @@ static void copy_event(hreq *r, const wb_event_rec *src, wb_event_rec *dst)
     dst->json = rdup(r, src->json);
 }
 
-static wb_policy_item item_of(const wb_event_rec *e, const wb_attr_rec *a)
-{
-    wb_policy_item it = {
-        .kind = a ? WB_ITEM_ATTRIBUTE : WB_ITEM_EVENT,
-        .creator_org = e->org_id,
-        .event_tlp = e->tlp,
-        .event_distribution = e->distribution,
-        .event_sharing_group = e->sharing_group_id,
-        .attr_tlp = a ? a->tlp : WB_TLP_UNSET,
-        .attr_distribution = a ? a->distribution : 5,
-        .attr_sharing_group = a ? a->sharing_group_id : 0,
-    };
-    return it;
-}
-
 static void audit_admin_read(hreq *r, wb_read_path path, const char *uuid, const wb_policy_item *it)
 {
     static const char *const paths[] = {"event list", "event",     "indicator look-up",
@@ -398,7 +383,7 @@ static int fetch_event(hreq *r, wb_read_path path, wb_event_rec *ev)
         reply_internal(r);
         return -1;
     }
-    wb_policy_item it = item_of(&o.ev, NULL);
+    wb_policy_item it = wbi_policy_item_of(&o.ev, NULL);
     if (!may_read(r, path, &it, o.ev.uuid)) {
         reply_not_found(r);
         return -1;
@@ -434,7 +419,7 @@ static int render_attr_cb(void *ud, const wb_event_rec *unused, const wb_attr_re
 {
     attr_walk *w = ud;
     if (a->deleted) return 0;
-    wb_policy_item it = item_of(w->ev, a);
+    wb_policy_item it = wbi_policy_item_of(w->ev, a);
     if (!may_read(w->r, w->path, &it, a->uuid)) return 0;
     json_t *j = json_loads(a->json, 0, NULL);
     if (j == NULL) {
@@ -542,7 +527,7 @@ typedef struct list_walk {
 static int list_cb(void *ud, const wb_event_rec *e)
 {
     list_walk *w = ud;
-    wb_policy_item it = item_of(e, NULL);
+    wb_policy_item it = wbi_policy_item_of(e, NULL);
     /* Invisible events do not count towards pages: paging is over what the
      * caller can see. The audit entry is only for events sent. */
     if (wb_policy_read(&w->r->who, WB_READ_EVENT_LIST, &it) == WB_DENY) return 0;
@@ -593,7 +578,7 @@ static wb_read_path feed_path(const hreq *r)
 static int change_cb(void *ud, const wb_event_rec *e)
 {
     change_walk *w = ud;
-    wb_policy_item it = item_of(e, NULL);
+    wb_policy_item it = wbi_policy_item_of(e, NULL);
     bool vis = !e->deleted && wb_policy_read(&w->r->who, feed_path(w->r), &it) != WB_DENY;
     if ((vis && w->nvisible == (size_t)w->limit) || (!vis && w->scanned == MAX_CHANGES_SCANNED)) {
         w->more = true;
@@ -633,7 +618,7 @@ static int held_at(hreq *r, const wb_event_rec *ev, int64_t at, bool *held)
     if (rc == WB_ENOTFOUND) return 0;
     if (rc) return rc;
     v.org_id = ev->org_id;
-    wb_policy_item it = item_of(&v, NULL);
+    wb_policy_item it = wbi_policy_item_of(&v, NULL);
     *held = !v.deleted && wb_policy_read(&r->who, feed_path(r), &it) != WB_DENY;
     return 0;
 }
@@ -684,7 +669,7 @@ static void h_event_changes(hreq *r)
     for (size_t i = 0; i < w.n; i++) {
         json_t *e = NULL;
         if (w.visible[i]) {
-            wb_policy_item it = item_of(&w.rows[i], NULL);
+            wb_policy_item it = wbi_policy_item_of(&w.rows[i], NULL);
             may_read(r, feed_path(r), &it, w.rows[i].uuid); /* the admin's audit entry */
             e = render_event(r, &w.rows[i], feed_path(r));
             if (e == NULL) {
@@ -761,7 +746,7 @@ static void h_event_list(hreq *r)
     }
     json_t *arr = json_array();
     for (size_t i = 0; i < w.n; i++) {
-        wb_policy_item it = item_of(&w.rows[i], NULL);
+        wb_policy_item it = wbi_policy_item_of(&w.rows[i], NULL);
         if (!may_read(r, WB_READ_EVENT_LIST, &it, w.rows[i].uuid)) continue;
         json_t *e = render_event(r, &w.rows[i], WB_READ_EVENT_LIST);
         if (e == NULL) {
@@ -848,7 +833,7 @@ static void uuid_conflict(hreq *r, const char *event_uuid)
     if (event_uuid) {
         one_event o = {.r = r};
         if (wb_store_event_get(r->st, event_uuid, one_event_cb, &o, &r->err) == 0 && o.found) {
-            wb_policy_item it = item_of(&o.ev, NULL);
+            wb_policy_item it = wbi_policy_item_of(&o.ev, NULL);
             if (o.ev.deleted || wb_policy_read(&r->who, WB_READ_EVENT_GET, &it) == WB_DENY)
                 if (audit_now(r, "event.uuid_conflict", event_uuid,
                               "POST with the uuid of an event the caller cannot see") != 0)
@@ -1156,7 +1141,7 @@ static int look_cb(void *ud, const wb_event_rec *e, const wb_attr_rec *a)
 {
     look_walk *w = ud;
     if (seen(w, a->id)) return 0;
-    wb_policy_item it = item_of(e, a);
+    wb_policy_item it = wbi_policy_item_of(e, a);
     if (!may_read(w->r, w->path, &it, a->uuid)) return 0;
     int pr = hits_push(w, w->r, (hit){a->id, w->kind}, MAX_RESULTS);
     if (pr != 0) {
@@ -1255,7 +1240,7 @@ typedef struct attr_one {
 static int attr_one_cb(void *ud, const wb_event_rec *e, const wb_attr_rec *a)
 {
     attr_one *o = ud;
-    wb_policy_item it = item_of(e, a);
+    wb_policy_item it = wbi_policy_item_of(e, a);
     o->visible = !a->deleted && !e->deleted && may_read(o->r, WB_READ_INDICATOR, &it, a->uuid);
     o->id = a->id;
     return 1;
@@ -1414,7 +1399,7 @@ static int sight_cb(void *ud, const wb_sighting_rec *s)
     for (size_t i = 0; i < w->n && f == NULL; i++)
         if (w->attrs[i].id == s->attribute_id) f = &w->attrs[i];
     if (f == NULL || f->rec.deleted) return 0;
-    wb_policy_item it = item_of(w->ev, &f->rec);
+    wb_policy_item it = wbi_policy_item_of(w->ev, &f->rec);
     it.kind = WB_ITEM_SIGHTING;
     it.sighting_org = s->org_id;
     if (!may_read(w->r, WB_READ_SIGHTING, &it, s->attribute_uuid)) return 0;

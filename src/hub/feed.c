@@ -77,25 +77,10 @@ static int out_json(out *o, const json_t *j)
 
 /* ---- policy -------------------------------------------------------------------------- */
 
-static wb_policy_item item_of(const wb_event_rec *e, const wb_attr_rec *a)
-{
-    wb_policy_item it = {
-        .kind = a ? WB_ITEM_ATTRIBUTE : WB_ITEM_EVENT,
-        .creator_org = e->org_id,
-        .event_tlp = e->tlp,
-        .event_distribution = e->distribution,
-        .event_sharing_group = e->sharing_group_id,
-        .attr_tlp = a ? a->tlp : WB_TLP_UNSET,
-        .attr_distribution = a ? a->distribution : 5,
-        .attr_sharing_group = a ? a->sharing_group_id : 0,
-    };
-    return it;
-}
-
 static bool visible(const wb_principal *p, const wb_event_rec *e, const wb_attr_rec *a,
                     wb_feed_stats *stats)
 {
-    wb_policy_item it = item_of(e, a);
+    wb_policy_item it = wbi_policy_item_of(e, a);
     wb_access acc = wb_policy_read(p, WB_READ_FEED, &it);
     if (acc == WB_ALLOW_AUDITED) stats->admin_reads++;
     return acc != WB_DENY;

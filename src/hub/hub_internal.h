@@ -25,6 +25,10 @@
 
 /* Why a body was refused: an HTTP status, a stable code, a message that
  * names the JSON path. */
+/* The policy's view of a stored event, or of one of its attributes (a
+ * non-NULL): what wb_policy_read judges on every read path. */
+wb_policy_item wbi_policy_item_of(const wb_event_rec *e, const wb_attr_rec *a);
+
 typedef struct wbi_problem {
     unsigned status;
     const char *code;

@@ -25,6 +25,7 @@
  * The function is pure (no database, no clock) so that the test matrix can
  * run it on every combination and get the same answer as the API does.
  */
+#include "hub/hub_internal.h"
 #include "weerbaar/hub.h"
 
 bool wb_policy_distribution_allowed(wb_tlp tlp, int dist)
@@ -168,4 +169,19 @@ wb_access wb_policy_sector_view(const wb_principal *p, wb_org_kind caller_kind)
     if (p == NULL || !p->authenticated || p->role == WB_ROLE_SENSOR) return WB_DENY;
     if (caller_kind == WB_ORG_SUPERVISOR || caller_kind == WB_ORG_CSIRT) return WB_ALLOW;
     return p->role == WB_ROLE_SITE_ADMIN ? WB_ALLOW : WB_DENY;
+}
+
+wb_policy_item wbi_policy_item_of(const wb_event_rec *e, const wb_attr_rec *a)
+{
+    wb_policy_item it = {
+        .kind = a ? WB_ITEM_ATTRIBUTE : WB_ITEM_EVENT,
+        .creator_org = e->org_id,
+        .event_tlp = e->tlp,
+        .event_distribution = e->distribution,
+        .event_sharing_group = e->sharing_group_id,
+        .attr_tlp = a ? a->tlp : WB_TLP_UNSET,
+        .attr_distribution = a ? a->distribution : 5, /* 5: inherit the event's */
+        .attr_sharing_group = a ? a->sharing_group_id : 0,
+    };
+    return it;
 }
