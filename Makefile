@@ -4,13 +4,21 @@
 #   make run      install dependencies, build, run the demo
 #   make bench    benchmarks (bench/), results printed as ratios against baselines
 #   make fuzz     build the libFuzzer targets and run each briefly
+#   make fuzz-long [SECONDS=600] [RUNS=1000000] [FUZZ_JOBS=1] [TARGETS="fuzz_x ..."]
+#                 the standing campaign: merges new inputs into fuzz/corpus/,
+#                 saves findings as regress-* seeds, writes fuzz/STATUS.md
+#   make fuzz-coverage  clang source coverage of the parsers over the corpus
 #   make format   clang-format every C file;  make lint  style check
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 SHARED ?= $(abspath ../shared)
 FUZZ_SECONDS ?= 20
+SECONDS ?= 600
+RUNS ?= 1000000
+FUZZ_JOBS ?= 1
+TARGETS ?=
 
-.PHONY: all build deps test run bench fuzz format lint clean
+.PHONY: all build deps test run bench fuzz fuzz-build fuzz-long fuzz-coverage format lint clean
 
 all: build
 
@@ -39,10 +47,18 @@ run: deps build
 bench: deps build
 	@bench/run
 
-fuzz: deps
+fuzz-build: deps
 	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DWB_FUZZ=ON -DWB_TESTS=OFF >/dev/null
 	@cmake --build build-fuzz -j $(JOBS)
+
+fuzz: fuzz-build
 	@scripts/run-fuzz build-fuzz $(FUZZ_SECONDS)
+
+fuzz-long: fuzz-build
+	@scripts/fuzz-long build-fuzz $(SECONDS) $(RUNS) $(FUZZ_JOBS) $(TARGETS)
+
+fuzz-coverage: deps
+	@scripts/fuzz-coverage build-cov
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
@@ -51,4 +67,4 @@ lint:
 	@scripts/checksrc
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-cov

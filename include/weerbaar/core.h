@@ -89,6 +89,19 @@ int wb_time_parse_epoch(const char *s, size_t n, wb_time *out);
 /* Writes RFC 3339 UTC ("2026-05-01T08:00:00Z", with ".ffffff" when the time
  * has a fraction) into out (at least 32 bytes); returns the length. */
 size_t wb_time_format(wb_time t, char *out, size_t cap);
+/* The times weerbaar accepts from input: 0000-01-01T00:00:00Z to
+ * 9999-12-31T23:59:59.999999Z, the four-digit years RFC 3339 can write.
+ * Every time read from input (a parsed string, Unix seconds in JSON or a
+ * log) is checked against this range before any arithmetic on it, so that
+ * seconds-to-microseconds and back, a day added or a year formatted can
+ * never overflow. */
+#define WB_UNIX_SECS_MIN (-62167219200LL) /* 0000-01-01T00:00:00Z */
+#define WB_UNIX_SECS_MAX 253402300799LL   /* 9999-12-31T23:59:59Z */
+/* Unix seconds read from input to a wb_time: 0, or WB_EINVAL (and *out
+ * untouched) when secs lies outside [WB_UNIX_SECS_MIN, WB_UNIX_SECS_MAX]. */
+int wb_time_from_unix(int64_t secs, wb_time *out);
+/* True when t (microseconds) lies inside the range above. */
+bool wb_time_in_range(wb_time t);
 /* Days since 1970-01-01 for a proleptic Gregorian date (no validation). */
 int64_t wb_days_from_civil(int64_t y, unsigned m, unsigned d);
 

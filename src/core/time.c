@@ -33,6 +33,18 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
     *y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
+int wb_time_from_unix(int64_t secs, wb_time *out)
+{
+    if (secs < WB_UNIX_SECS_MIN || secs > WB_UNIX_SECS_MAX) return WB_EINVAL;
+    *out = secs * 1000000;
+    return 0;
+}
+
+bool wb_time_in_range(wb_time t)
+{
+    return t >= WB_UNIX_SECS_MIN * 1000000 && t <= WB_UNIX_SECS_MAX * 1000000 + 999999;
+}
+
 wb_time wb_time_now(void)
 {
     struct timespec ts;
@@ -117,7 +129,10 @@ int wb_time_parse(const char *s, size_t n, wb_time *out)
     if (i != n) return WB_EINVAL;
     int64_t days = wb_days_from_civil(y, mo, d);
     int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
-    *out = secs * 1000000 + frac_us;
+    wb_time t;
+    /* An offset can carry 0000-01-01 or 9999-12-31 across the range's edge. */
+    if (wb_time_from_unix(secs, &t) != 0 || !wb_time_in_range(t + frac_us)) return WB_EINVAL;
+    *out = t + frac_us;
     return 0;
 }
 
@@ -127,8 +142,8 @@ int wb_time_parse_epoch(const char *s, size_t n, wb_time *out)
     int64_t secs = 0;
     if (n == 0) return WB_EINVAL;
     while (i < n && s[i] >= '0' && s[i] <= '9') {
-        if (secs > 1000000000000LL) return WB_EINVAL; /* beyond year 33658 */
         secs = secs * 10 + (s[i] - '0');
+        if (secs > WB_UNIX_SECS_MAX) return WB_EINVAL; /* beyond year 9999 */
         i++;
     }
     if (i == 0) return WB_EINVAL;
@@ -145,7 +160,9 @@ int wb_time_parse_epoch(const char *s, size_t n, wb_time *out)
         if (i == start) return WB_EINVAL;
     }
     if (i != n) return WB_EINVAL;
-    *out = secs * 1000000 + frac;
+    wb_time t;
+    if (wb_time_from_unix(secs, &t) != 0) return WB_EINVAL;
+    *out = t + frac;
     return 0;
 }
 

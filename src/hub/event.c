@@ -471,7 +471,13 @@ int wbi_event_parse_json(json_t *root, const wbi_limits *lim, int64_t now, wbi_e
     wb_time t;
     if (date == NULL || json_is_null(date)) {
         char buf[40];
-        wb_time_format(now * 1000000, buf, sizeof buf);
+        if (wb_time_from_unix(now, &t) != 0) {
+            /* now is a feed's timestamp when a pull stores an event */
+            wbi_problem_set(prob, 422, "invalid_event", "%s.timestamp: outside the years 0000-9999",
+                            base);
+            return -1;
+        }
+        wb_time_format(t, buf, sizeof buf);
         memcpy(ev->date, buf, 10);
     } else if (json_is_string(date) && json_string_length(date) == 10 &&
                wb_time_parse(json_string_value(date), 10, &t) == 0) {

@@ -35,15 +35,21 @@
 
 /* ---- the manifest -------------------------------------------------------------------- */
 
+/* A feed's timestamp: Unix seconds, a JSON integer or a decimal string, from
+ * 0 to the end of year 9999 (the range every time read from input is held
+ * to, so the event's date can be derived from it without overflow). */
 static int ts_of(const json_t *v, int64_t *out)
 {
-    if (json_is_integer(v) && json_integer_value(v) >= 0) {
-        *out = json_integer_value(v);
-        return 0;
-    }
-    if (json_is_string(v))
-        return wb_parse_i64(json_string_value(v), json_string_length(v), 0, INT64_MAX, out);
-    return -1;
+    int64_t s;
+    wb_time t;
+    if (json_is_integer(v))
+        s = json_integer_value(v);
+    else if (!json_is_string(v) ||
+             wb_parse_i64(json_string_value(v), json_string_length(v), 0, INT64_MAX, &s) != 0)
+        return -1;
+    if (s < 0 || wb_time_from_unix(s, &t) != 0) return -1;
+    *out = s;
+    return 0;
 }
 
 int wbi_feed_manifest_parse(const char *text, size_t len, unsigned max_depth, size_t max_events,

@@ -70,6 +70,39 @@ static void test_time(void **state)
     assert_string_equal(buf, "1969-12-31T23:59:59.999999Z");
 }
 
+/* Times from input are held to years 0000-9999 before any arithmetic
+ * (issue 21: a feed timestamp of INT64_MAX seconds overflowed on its way to
+ * microseconds). Each edge, and one step past it, through every reader. */
+static void test_time_range(void **state)
+{
+    (void)state;
+    char buf[40];
+    wb_time t = 7;
+    assert_int_equal(wb_time_from_unix(WB_UNIX_SECS_MAX, &t), 0);
+    wb_time_format(t, buf, sizeof buf);
+    assert_string_equal(buf, "9999-12-31T23:59:59Z");
+    assert_int_equal(wb_time_from_unix(WB_UNIX_SECS_MIN, &t), 0);
+    wb_time_format(t, buf, sizeof buf);
+    assert_string_equal(buf, "0000-01-01T00:00:00Z");
+    t = 7;
+    assert_int_equal(wb_time_from_unix(WB_UNIX_SECS_MAX + 1, &t), WB_EINVAL);
+    assert_int_equal(wb_time_from_unix(WB_UNIX_SECS_MIN - 1, &t), WB_EINVAL);
+    assert_int_equal(wb_time_from_unix(INT64_MAX, &t), WB_EINVAL);
+    assert_int_equal(wb_time_from_unix(INT64_MIN, &t), WB_EINVAL);
+    assert_int_equal(t, 7);
+    assert_true(wb_time_in_range(WB_UNIX_SECS_MAX * 1000000 + 999999));
+    assert_false(wb_time_in_range(WB_UNIX_SECS_MAX * 1000000 + 1000000));
+    assert_false(wb_time_in_range(WB_TIME_NONE));
+    assert_int_equal(wb_time_parse_epoch("253402300799.999999", 19, &t), 0);
+    assert_int_equal(wb_time_parse_epoch("253402300800", 12, &t), WB_EINVAL);
+    assert_int_equal(wb_time_parse_epoch("9999999999999", 13, &t), WB_EINVAL);
+    assert_int_equal(wb_time_parse_epoch("9223372036854775807", 19, &t), WB_EINVAL);
+    assert_int_equal(wb_time_parse("9999-12-31T23:59:59.999999Z", 27, &t), 0);
+    assert_int_equal(wb_time_parse("9999-12-31T23:59:59-01:00", 25, &t), WB_EINVAL);
+    assert_int_equal(wb_time_parse("0000-01-01T00:00:00Z", 20, &t), 0);
+    assert_int_equal(wb_time_parse("0000-01-01T00:00:00+01:00", 25, &t), WB_EINVAL);
+}
+
 static void test_buf_arena(void **state)
 {
     (void)state;
@@ -327,6 +360,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_i64),
         cmocka_unit_test(test_time),
+        cmocka_unit_test(test_time_range),
         cmocka_unit_test(test_buf_arena),
         cmocka_unit_test(test_io),
         cmocka_unit_test(test_follow),
