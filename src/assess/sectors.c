@@ -70,7 +70,9 @@ static int cmp_org(const void *x, const void *y)
 /* Keeps the highest id (the newest assessment) of each organisation. */
 static void newest_per_org(pick_ctx *c)
 {
-    qsort(c->items, c->n, sizeof *c->items, cmp_org);
+    /* qsort with a NULL array is undefined even for no elements (an empty
+     * hub has no assessments, and the array is never allocated). */
+    if (c->n > 1) qsort(c->items, c->n, sizeof *c->items, cmp_org);
     size_t k = 0;
     for (size_t i = 0; i < c->n; i++) {
         if (k > 0 && c->items[k - 1].org_id == c->items[i].org_id)
@@ -201,7 +203,7 @@ int wb_assessdb_sectors(wb_store *s, const wb_catalogue *cat, const wb_catalogue
     size_t ncols = COL_PRINCIPLE + v->nprinciples, nsect = 0;
     if (rc == 0) {
         newest_per_org(&pc);
-        qsort(pc.items, pc.n, sizeof *pc.items, cmp_pick);
+        if (pc.n > 1) qsort(pc.items, pc.n, sizeof *pc.items, cmp_pick);
         for (size_t i = 0; i < pc.n; i++)
             if (i == 0 || !same_sector(pc.items[i - 1].sector, pc.items[i].sector)) nsect++;
         v->rows = wb_arena_alloc(&v->arena, (nsect + 1) * sizeof *v->rows);

@@ -400,19 +400,30 @@ typedef struct attr_walk {
     wb_read_path path;
     json_t *top;  /* the event's Attribute array */
     json_t *objs; /* the event's Object array, or NULL */
+    /* object uuid -> its index in objs: a scan per attribute made an event
+     * of 30,000 objects take 40 s to render */
+    wbi_uuid_index index;
     int rc;
 } attr_walk;
 
-static json_t *find_object(json_t *objs, const char *uuid)
+static json_t *find_object(const attr_walk *w, const char *uuid)
 {
     size_t i;
-    json_t *o;
-    json_array_foreach(objs, i, o)
-    {
-        const json_t *u = json_object_get(o, "uuid");
-        if (json_is_string(u) && strcmp(json_string_value(u), uuid) == 0) return o;
+    return wbi_uuid_index_get(&w->index, uuid, &i) ? json_array_get(w->objs, i) : NULL;
+}
+
+/* Indexes the objects by uuid (the first of a uuid wins, as a scan found
+ * it). WB_ENOMEM. */
+static int index_objects(attr_walk *w)
+{
+    size_t n = json_array_size(w->objs);
+    if (n == 0) return 0;
+    if (wbi_uuid_index_init(&w->index, n) != 0) return WB_ENOMEM;
+    for (size_t i = n; i > 0; i--) {
+        const char *u = json_string_value(json_object_get(json_array_get(w->objs, i - 1), "uuid"));
+        if (u && wbi_uuid_index_put(&w->index, u, i - 1) != 0) return WB_ENOMEM;
     }
-    return NULL;
+    return 0;
 }
 
 static int render_attr_cb(void *ud, const wb_event_rec *unused, const wb_attr_rec *a)
@@ -427,9 +438,12 @@ static int render_attr_cb(void *ud, const wb_event_rec *unused, const wb_attr_re
             wb_error_set(&w->r->err, WB_EINTERNAL, "attribute %s: stored JSON unreadable", a->uuid);
         return 1;
     }
+    /* Its tags in one array with its effective TLP: a weaker tlp: tag it
+     * was posted with is not served. */
+    wbi_tags_set_effective(j, "AttributeTag", wb_policy_tlp(&it), a->tlp != WB_TLP_UNSET);
     json_t *dst = w->top;
     if (a->object_uuid && w->objs) {
-        json_t *o = find_object(w->objs, a->object_uuid);
+        json_t *o = find_object(w, a->object_uuid);
         if (o) {
             dst = json_object_get(o, "Attribute");
             if (dst == NULL) {
@@ -467,7 +481,8 @@ static json_t *render_event(hreq *r, const wb_event_rec *ev, wb_read_path path)
         return NULL;
     }
     json_object_set_new(e, "uuid", json_string(ev->uuid));
-    wbi_add_effective_tlp(e, ev->tlp);
+    /* Tag and EventTag as one Tag array naming the TLP the hub enforces. */
+    wbi_tags_set_effective(e, "EventTag", ev->tlp, true);
     json_object_set_new(e, "distribution", json_string(num(r, ev->distribution)));
     if (ev->distribution == 4 && ev->sharing_group_id > 0) {
         sg_name s = {.r = r};
@@ -488,15 +503,22 @@ static json_t *render_event(hreq *r, const wb_event_rec *ev, wb_read_path path)
     attr_walk w = {.r = r, .ev = ev, .path = path, .top = json_array()};
     json_t *objs = json_object_get(e, "Object");
     w.objs = json_is_array(objs) ? objs : NULL;
-    int rc = wb_store_attr_list(r->st, ev->id, render_attr_cb, &w, &r->err);
+    int rc = index_objects(&w) ? wb_error_set(&r->err, WB_ENOMEM, "out of memory") : 0;
+    if (rc == 0) rc = wb_store_attr_list(r->st, ev->id, render_attr_cb, &w, &r->err);
     if (rc == 0) rc = w.rc;
+    wbi_uuid_index_free(&w.index);
     json_object_set_new(e, "Attribute", w.top);
     if (w.objs) {
-        /* An object none of whose attributes the caller may see goes too. */
-        for (size_t i = json_array_size(w.objs); i > 0; i--) {
-            json_t *a = json_object_get(json_array_get(w.objs, i - 1), "Attribute");
-            if (json_array_size(a) == 0) json_array_remove(w.objs, i - 1);
+        /* An object none of whose attributes the caller may see goes too
+         * (into a new array: removing one by one moves the rest each time). */
+        json_t *kept = json_array();
+        size_t i;
+        json_t *o;
+        json_array_foreach(w.objs, i, o)
+        {
+            if (json_array_size(json_object_get(o, "Attribute")) > 0) json_array_append(kept, o);
         }
+        json_object_set_new(e, "Object", kept);
     }
     if (rc) {
         json_decref(e);
@@ -1157,18 +1179,10 @@ static int look_cb(void *ud, const wb_event_rec *e, const wb_attr_rec *a)
         return 1;
     }
     wb_tlp tlp = wb_policy_tlp(&it);
-    /* The event's TLP travels on the attribute, so that match -i, reading
-     * this response without events around the attributes, keeps it. */
-    if (a->tlp == WB_TLP_UNSET) {
-        json_t *tags = json_object_get(j, "Tag");
-        if (!json_is_array(tags)) {
-            tags = json_array();
-            json_object_set_new(j, "Tag", tags);
-        }
-        char name[32];
-        snprintf(name, sizeof name, "tlp:%s", wb_tlp_name(tlp));
-        json_array_append_new(tags, json_pack("{s:s}", "name", name));
-    }
+    /* The effective TLP (the event's at least) travels on the attribute,
+     * so that match -i, reading this response without events around the
+     * attributes, keeps it; a weaker tlp: tag of its own is dropped. */
+    wbi_tags_set_effective(j, "AttributeTag", tlp, true);
     json_object_set_new(j, "event_uuid", json_string(e->uuid));
     json_object_set_new(j, "tlp", json_string(wb_tlp_name(tlp)));
     json_object_set_new(j, "matched_as", json_string(wb_ioc_type_name(w->kind)));
@@ -1287,8 +1301,11 @@ static void h_sighting_add(hreq *r)
                     rc = WB_EIO;
                     break;
                 }
-                wbi_problem_set(&prob, 422, "invalid_sighting", "%s.value: %s", in[i].path,
-                                prob.msg);
+                /* prob.msg is the look-up's reason: copied out first, as
+                 * vsnprintf must not read the buffer it writes. */
+                char why[sizeof prob.msg];
+                memcpy(why, prob.msg, sizeof why);
+                wbi_problem_set(&prob, 422, "invalid_sighting", "%s.value: %s", in[i].path, why);
                 bad_request = true;
                 break;
             }
@@ -1395,9 +1412,18 @@ static int facts_cb(void *ud, const wb_event_rec *unused, const wb_attr_rec *a)
 static int sight_cb(void *ud, const wb_sighting_rec *s)
 {
     sight_walk *w = ud;
+    /* The attributes came in id order (wb_store_attr_list): a binary
+     * search, as a scan per sighting was quadratic. */
     const attr_facts *f = NULL;
-    for (size_t i = 0; i < w->n && f == NULL; i++)
-        if (w->attrs[i].id == s->attribute_id) f = &w->attrs[i];
+    size_t lo = 0, hi = w->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->attrs[mid].id < s->attribute_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < w->n && w->attrs[lo].id == s->attribute_id) f = &w->attrs[lo];
     if (f == NULL || f->rec.deleted) return 0;
     wb_policy_item it = wbi_policy_item_of(w->ev, &f->rec);
     it.kind = WB_ITEM_SIGHTING;
