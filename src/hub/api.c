@@ -573,6 +573,29 @@ static int org_id_cb(void *ud, const wb_org *o)
 
 /* ---- GET /api/v1/events?after=SEQ: the change feed (hub-sync) ----------------------------- */
 
+/* The default of the most bytes of rendered events one page of the event
+ * list or the change feed holds (opts.max_page_bytes; docs/hub.md,
+ * Limits); a page may pass it by its last event, itself bounded by
+ * --max-attributes. */
+#define MAX_PAGE_BYTES ((size_t)16 << 20)
+
+static int body_dump_cb(const char *p, size_t n, void *ud)
+{
+    return wb_buf_append(ud, p, n) == 0 ? 0 : -1;
+}
+
+/* Appends o (taking its reference) to b as compact JSON, after a comma
+ * when comma is set. 0 or WB_ENOMEM. */
+static int body_json(wb_buf *b, json_t *o, bool comma)
+{
+    int rc = o ? 0 : WB_ENOMEM;
+    if (rc == 0 && comma) rc = wb_buf_putc(b, ',');
+    if (rc == 0 && json_dump_callback(o, body_dump_cb, b, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0)
+        rc = WB_ENOMEM;
+    json_decref(o);
+    return rc;
+}
+
 /* Rows of other events looked at for one page of changes: each invisible
  * change costs a version look-up, so a page stops after this many. */
 #define MAX_CHANGES_SCANNED 10000
@@ -687,37 +710,46 @@ static void h_event_changes(hreq *r)
         reply_internal(r);
         return;
     }
-    json_t *arr = json_array();
-    for (size_t i = 0; i < w.n; i++) {
+    /* Written event by event into the body: the tree of a whole page was
+     * ten times its text (1.5 GB for ten large events). A page stops at
+     * opts.max_page_bytes, after at least one event; last_seq then is the last
+     * change sent and more is true. */
+    wb_buf *body = &r->resp->body;
+    wb_buf_reset(body);
+    int rc = wb_buf_puts(body, "{\"response\":[");
+    size_t sent = 0;
+    for (size_t i = 0; rc == 0 && i < w.n; i++) {
         json_t *e = NULL;
+        if (sent > 0 && body->len >= r->hub->opts.max_page_bytes) {
+            w.last = w.rows[i - 1].seq;
+            w.more = true;
+            break;
+        }
         if (w.visible[i]) {
             wb_policy_item it = wbi_policy_item_of(&w.rows[i], NULL);
             may_read(r, feed_path(r), &it, w.rows[i].uuid); /* the admin's audit entry */
             e = render_event(r, &w.rows[i], feed_path(r));
-            if (e == NULL) {
-                json_decref(arr);
-                return;
-            }
+            if (e == NULL) return;
         } else {
             bool held;
             if (held_at(r, &w.rows[i], after, &held) != 0) {
-                json_decref(arr);
                 reply_internal(r);
                 return;
             }
             if (!held) continue;
             e = json_pack("{s:{s:s,s:b}}", "Event", "uuid", w.rows[i].uuid, "deleted", 1);
         }
-        json_array_append_new(arr, e);
+        rc = body_json(body, e, sent++ > 0);
     }
-    if (flush_audits(r) != 0) {
-        json_decref(arr);
+    if (rc == 0)
+        rc = wb_buf_printf(body, "],\"last_seq\":%lld,\"more\":%s}", (long long)w.last,
+                           w.more ? "true" : "false");
+    if (rc != 0) wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+    if (rc != 0 || flush_audits(r) != 0) {
         reply_internal(r);
         return;
     }
-    reply_json(r, 200,
-               json_pack("{s:o,s:I,s:b}", "response", arr, "last_seq", (json_int_t)w.last, "more",
-                         w.more));
+    r->resp->status = 200;
 }
 
 static void h_event_list(hreq *r)
@@ -766,23 +798,35 @@ static void h_event_list(hreq *r)
         reply_internal(r);
         return;
     }
-    json_t *arr = json_array();
-    for (size_t i = 0; i < w.n; i++) {
+    /* Written event by event (see h_event_changes). Offset paging must keep
+     * its offsets, so an event past opts.max_page_bytes is not left out but
+     * sent as a stub without attributes ({"uuid", "timestamp",
+     * "attributes_omitted": true}): the client fetches it by uuid. */
+    wb_buf *body = &r->resp->body;
+    wb_buf_reset(body);
+    int rc = wb_buf_puts(body, "{\"response\":[");
+    size_t sent = 0;
+    for (size_t i = 0; rc == 0 && i < w.n; i++) {
         wb_policy_item it = wbi_policy_item_of(&w.rows[i], NULL);
-        if (!may_read(r, WB_READ_EVENT_LIST, &it, w.rows[i].uuid)) continue;
-        json_t *e = render_event(r, &w.rows[i], WB_READ_EVENT_LIST);
-        if (e == NULL) {
-            json_decref(arr);
-            return;
+        json_t *e;
+        if (sent > 0 && body->len >= r->hub->opts.max_page_bytes) {
+            if (wb_policy_read(&r->who, WB_READ_EVENT_LIST, &it) == WB_DENY) continue;
+            e = json_pack("{s:{s:s,s:s,s:b}}", "Event", "uuid", w.rows[i].uuid, "timestamp",
+                          num(r, w.rows[i].timestamp), "attributes_omitted", 1);
+        } else {
+            if (!may_read(r, WB_READ_EVENT_LIST, &it, w.rows[i].uuid)) continue;
+            e = render_event(r, &w.rows[i], WB_READ_EVENT_LIST);
+            if (e == NULL) return;
         }
-        json_array_append_new(arr, e);
+        rc = body_json(body, e, sent++ > 0);
     }
-    if (flush_audits(r) != 0) {
-        json_decref(arr);
+    if (rc == 0) rc = wb_buf_puts(body, "]}");
+    if (rc != 0) wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+    if (rc != 0 || flush_audits(r) != 0) {
         reply_internal(r);
         return;
     }
-    reply_json(r, 200, json_pack("{s:o}", "response", arr));
+    r->resp->status = 200;
 }
 
 /* ---- GET /api/v1/events/{uuid} -------------------------------------------------------- */
@@ -850,8 +894,45 @@ static int resolve_sg(hreq *r, const wbi_sgref *ref, const char *path, int64_t *
  * someone else's, unlike MISP's 403 with the existing event's location).
  * Knowing a uuid of an event one cannot see means having learnt it
  * elsewhere; such a collision is audited so probing shows in the log. */
-static void uuid_conflict(hreq *r, const char *event_uuid)
+typedef struct attr_clash {
+    hreq *r;
+    bool hidden;
+} attr_clash;
+
+static int attr_clash_cb(void *ud, const wb_event_rec *e, const wb_attr_rec *a)
 {
+    attr_clash *c = ud;
+    wb_policy_item it = wbi_policy_item_of(e, a);
+    /* Taken by an attribute the caller cannot see (or sees only deleted). */
+    c->hidden =
+        a->deleted || e->deleted || wb_policy_read(&c->r->who, WB_READ_EVENT_GET, &it) == WB_DENY;
+    return 1;
+}
+
+/* At most this many attribute uuid collisions of one POST are audited one
+ * by one; the rest as one entry with their count. */
+#define MAX_CLASH_AUDITS 16
+
+static void uuid_conflict(hreq *r, const char *event_uuid, const wbi_event_in *in)
+{
+    size_t clashes = 0;
+    for (size_t i = 0; in && i < in->nattrs; i++) {
+        attr_clash c = {.r = r};
+        if (wb_store_attr_get(r->st, in->attrs[i].rec.uuid, attr_clash_cb, &c, &r->err) != 0 ||
+            !c.hidden)
+            continue;
+        if (++clashes <= MAX_CLASH_AUDITS &&
+            audit_now(r, "attribute.uuid_conflict", in->attrs[i].rec.uuid,
+                      "POST with the uuid of an attribute the caller cannot see") != 0)
+            hub_log(r->hub, "audit: %s", r->err.msg);
+    }
+    if (clashes > MAX_CLASH_AUDITS) {
+        char d[96];
+        snprintf(d, sizeof d, "%zu further attribute uuids the caller cannot see in this POST",
+                 clashes - MAX_CLASH_AUDITS);
+        if (audit_now(r, "attribute.uuid_conflict", in->uuid, d) != 0)
+            hub_log(r->hub, "audit: %s", r->err.msg);
+    }
     if (event_uuid) {
         one_event o = {.r = r};
         if (wb_store_event_get(r->st, event_uuid, one_event_cb, &o, &r->err) == 0 && o.found) {
@@ -978,12 +1059,12 @@ static void store_event(hreq *r, bool replace, const wb_event_rec *old)
     free(ej);
     char uuid[WB_UUID_LEN + 1];
     memcpy(uuid, in.uuid, sizeof uuid);
-    bool uuid_given = in.uuid_given;
-    wbi_event_free(&in);
     if (rc == WB_EINVAL) {
-        uuid_conflict(r, uuid_given && !replace ? uuid : NULL);
+        uuid_conflict(r, in.uuid_given && !replace ? uuid : NULL, &in);
+        wbi_event_free(&in);
         return;
     }
+    wbi_event_free(&in);
     if (rc) {
         reply_internal(r);
         return;
@@ -1953,6 +2034,7 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
     if (hub->opts.rate <= 0) hub->opts.rate = 100;
     if (hub->opts.burst <= 0) hub->opts.burst = 2 * hub->opts.rate;
     if (hub->opts.sector_k == 0) hub->opts.sector_k = WB_SECTOR_K_DEFAULT;
+    if (hub->opts.max_page_bytes == 0) hub->opts.max_page_bytes = MAX_PAGE_BYTES;
     hub->lim.max_depth = hub->opts.max_depth;
     hub->lim.max_attributes = hub->opts.max_attributes;
     /* Organisation only unless the event says otherwise: the safe default. */

@@ -28,6 +28,8 @@
 #endif
 #define LARGE_UUID "7e000000-0000-4000-8000-000000000001"
 
+#define PAGE_BYTES 32768
+
 typedef struct fixture {
     char dir[64], db[96];
     wb_hub *hub;
@@ -48,7 +50,8 @@ static int setup(void **state)
     assert_int_equal(wb_store_user_add(st, "b@big.example", org, WB_ROLE_MEMBER, &uid, &err), 0);
     assert_int_equal(wb_store_key_add(st, uid, f->key, NULL, &err), 0);
     wb_store_close(st);
-    wb_hub_opts o = {.db = f->db, .connections = 2, .rate = 1e6};
+    /* A small page budget, so that a few events pass it. */
+    wb_hub_opts o = {.db = f->db, .connections = 2, .rate = 1e6, .max_page_bytes = PAGE_BYTES};
     assert_int_equal(wb_hub_open(&f->hub, &o, &err), 0);
     *state = f;
     return 0;
@@ -184,10 +187,156 @@ static void test_large_event(void **state)
     wb_buf_free(&b);
 }
 
+/* Posts event number i with n domain attributes; returns its uuid. */
+static void post_small(fixture *f, int i, int n, char uuid[WB_UUID_LEN + 1])
+{
+    snprintf(uuid, WB_UUID_LEN + 1, "7e200000-0000-4000-8000-%012d", i);
+    wb_buf b = {0};
+    assert_int_equal(wb_buf_printf(&b,
+                                   "{\"Event\":{\"uuid\":\"%s\",\"info\":\"page %d\","
+                                   "\"distribution\":1,\"Attribute\":[",
+                                   uuid, i),
+                     0);
+    for (int k = 0; k < n; k++)
+        assert_int_equal(wb_buf_printf(&b,
+                                       "%s{\"type\":\"domain\",\"value\":\"a%d.e%d.page.example\","
+                                       "\"comment\":\"padding padding padding padding\"}",
+                                       k ? "," : "", k, i),
+                         0);
+    assert_int_equal(wb_buf_puts(&b, "]}}"), 0);
+    assert_int_equal(call(f, "POST", "/api/v1/events", NULL, 0, b.data, b.len, NULL), 201);
+    wb_buf_free(&b);
+}
+
+/* The event list and the change feed stop a page at the byte budget: the
+ * list (offset paging) sends the events past it as stubs so that offsets
+ * hold, the change feed ends the page early and the next pull goes on
+ * where it stopped; every event arrives exactly once. */
+static void test_pages_bounded(void **state)
+{
+    fixture *f = *state;
+    enum { NEV = 12 };
+    char uuid[WB_UUID_LEN + 1];
+    for (int i = 0; i < NEV; i++)
+        post_small(f, i, 100, uuid);
+    wb_buf out = {0};
+    wb_hub_arg la[1] = {{"limit", "1000"}};
+    assert_int_equal(call(f, "GET", "/api/v1/events", la, 1, NULL, 0, &out), 200);
+    json_t *j = json_loads(out.data, 0, NULL);
+    assert_non_null(j);
+    json_t *resp = json_object_get(j, "response");
+    assert_int_equal(json_array_size(resp), NEV);
+    size_t full = 0, stubs = 0, largest = 0;
+    size_t i;
+    json_t *e;
+    json_array_foreach(resp, i, e)
+    {
+        json_t *ev = json_object_get(e, "Event");
+        if (json_is_true(json_object_get(ev, "attributes_omitted"))) {
+            stubs++;
+            assert_null(json_object_get(ev, "Attribute"));
+        } else {
+            assert_int_equal(stubs, 0); /* stubs only after the budget */
+            assert_int_equal(json_array_size(json_object_get(ev, "Attribute")), 100);
+            char *t = json_dumps(e, JSON_COMPACT);
+            if (strlen(t) > largest) largest = strlen(t);
+            free(t);
+            full++;
+        }
+    }
+    assert_true(full >= 1 && stubs >= 1);
+    assert_true(out.len < PAGE_BYTES + largest + 4096);
+    json_decref(j);
+
+    /* The change feed, page by page. */
+    int64_t after = 0;
+    size_t seen = 0, pages = 0;
+    bool more = true;
+    while (more) {
+        char a[24];
+        snprintf(a, sizeof a, "%lld", (long long)after);
+        wb_hub_arg ca[2] = {{"after", a}, {"limit", "1000"}};
+        assert_int_equal(call(f, "GET", "/api/v1/events", ca, 2, NULL, 0, &out), 200);
+        assert_true(out.len < PAGE_BYTES + largest + 4096);
+        j = json_loads(out.data, 0, NULL);
+        assert_non_null(j);
+        json_array_foreach(json_object_get(j, "response"), i, e)
+        {
+            json_t *ev = json_object_get(e, "Event");
+            assert_int_equal(json_array_size(json_object_get(ev, "Attribute")), 100);
+            seen++;
+        }
+        more = json_is_true(json_object_get(j, "more"));
+        int64_t next = json_integer_value(json_object_get(j, "last_seq"));
+        assert_true(next > after);
+        after = next;
+        json_decref(j);
+        assert_true(++pages <= NEV);
+    }
+    assert_int_equal(seen, NEV);
+    assert_true(pages > 1);
+    wb_buf_free(&out);
+}
+
+/* Sightings of one source on one attribute are one record with a count;
+ * past 16 sources of an organisation, the rest share one record ("*").
+ * A value that is no indicator answers 422 with a message that reads. */
+static void test_sightings_merged(void **state)
+{
+    fixture *f = *state;
+    char uuid[WB_UUID_LEN + 1], body[256], path[128];
+    post_small(f, 500, 1, uuid);
+    for (int k = 0; k < 30; k++) {
+        snprintf(body, sizeof body,
+                 "{\"value\":\"a0.e500.page.example\",\"source\":\"zeek\",\"count\":2}");
+        assert_int_equal(call(f, "POST", "/api/v1/sightings", NULL, 0, body, strlen(body), NULL),
+                         201);
+    }
+    for (int k = 0; k < 40; k++) {
+        snprintf(body, sizeof body, "{\"value\":\"a0.e500.page.example\",\"source\":\"sensor-%d\"}",
+                 k);
+        assert_int_equal(call(f, "POST", "/api/v1/sightings", NULL, 0, body, strlen(body), NULL),
+                         201);
+    }
+    wb_buf out = {0};
+    snprintf(path, sizeof path, "/api/v1/events/%s/sightings", uuid);
+    assert_int_equal(call(f, "GET", path, NULL, 0, NULL, 0, &out), 200);
+    json_t *j = json_loads(out.data, 0, NULL);
+    json_t *resp = json_object_get(j, "response");
+    assert_int_equal(json_array_size(resp), 16 + 1);
+    json_int_t total = 0, zeek = 0, other = 0;
+    size_t i;
+    json_t *e;
+    json_array_foreach(resp, i, e)
+    {
+        json_t *s = json_object_get(e, "Sighting");
+        const char *src = json_string_value(json_object_get(s, "source"));
+        json_int_t c = json_integer_value(json_object_get(s, "count"));
+        total += c;
+        if (strcmp(src, "zeek") == 0) zeek = c;
+        if (strcmp(src, "*") == 0) other = c;
+    }
+    assert_int_equal(zeek, 60);
+    assert_int_equal(other, 40 - 15);
+    assert_int_equal(total, 60 + 40);
+    json_decref(j);
+
+    /* An unclassifiable value: the look-up's reason, quoted once. */
+    const char *bad = "{\"value\":\"%%%\"}";
+    assert_int_equal(call(f, "POST", "/api/v1/sightings", NULL, 0, bad, strlen(bad), &out), 422);
+    j = json_loads(out.data, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "message")),
+                        "$.value: value: cannot tell what kind of indicator '%%%' is; add type=");
+    json_decref(j);
+    wb_buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_large_event, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pages_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sightings_merged, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

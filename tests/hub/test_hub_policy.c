@@ -688,6 +688,61 @@ static void test_tlp_shapes(void **state)
     assert_int_equal(cells, 10 * N_SHAPE_PATHS * 2);
 }
 
+/* Whether the audit log holds `action` on `object`. */
+static bool audited(fixture *f, const char *action, const char *object)
+{
+    json_t *j;
+    wb_hub_arg args[1] = {{"limit", "1000"}};
+    assert_int_equal(call_q(f, "GET", "/api/v1/audit", args, 1, C_ADMIN, NULL, &j), 200);
+    bool found = false;
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(j, "response"), i, e)
+    {
+        json_t *a = json_object_get(e, "Audit");
+        const char *obj = json_string_value(json_object_get(a, "object"));
+        if (strcmp(json_string_value(json_object_get(a, "action")), action) == 0 && obj &&
+            strcmp(obj, object) == 0)
+            found = true;
+    }
+    json_decref(j);
+    return found;
+}
+
+/* A POST reusing the uuid of an attribute the caller cannot see answers
+ * 409 like any taken uuid, and the collision is audited as an event
+ * uuid's is (probing shows in the log); one it can see is not. */
+static void test_attribute_uuid_conflict_audited(void **state)
+{
+    fixture *f = *state;
+    const char *hidden = "7f000000-0000-4000-8000-0000000000a1";
+    const char *open_ = "7f000000-0000-4000-8000-0000000000a2";
+    char body[1024];
+    snprintf(body, sizeof body,
+             "{\"Event\":{\"info\":\"own\",\"distribution\":0,\"Attribute\":["
+             "{\"uuid\":\"%s\",\"type\":\"domain\",\"value\":\"hidden.clash.example\"}]}}",
+             hidden);
+    assert_int_equal(call(f, "POST", "/api/v1/events", NULL, C_CREATOR, body, NULL), 201);
+    snprintf(body, sizeof body,
+             "{\"Event\":{\"info\":\"open\",\"distribution\":1,\"Attribute\":["
+             "{\"uuid\":\"%s\",\"type\":\"domain\",\"value\":\"open.clash.example\"}]}}",
+             open_);
+    assert_int_equal(call(f, "POST", "/api/v1/events", NULL, C_CREATOR, body, NULL), 201);
+    json_t *j;
+    for (int k = 0; k < 2; k++) {
+        snprintf(body, sizeof body,
+                 "{\"Event\":{\"info\":\"probe\",\"Attribute\":[{\"uuid\":\"%s\","
+                 "\"type\":\"domain\",\"value\":\"probe.clash.example\"}]}}",
+                 k ? open_ : hidden);
+        assert_int_equal(call(f, "POST", "/api/v1/events", NULL, C_OTHER, body, &j), 409);
+        assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+                            "conflict");
+        json_decref(j);
+    }
+    assert_true(audited(f, "attribute.uuid_conflict", hidden));
+    assert_false(audited(f, "attribute.uuid_conflict", open_));
+}
+
 /* The policy function alone: anonymous callers see CLEAR with distribution 3 only. */
 static void test_policy_anonymous(void **state)
 {
@@ -724,6 +779,7 @@ int main(void)
         cmocka_unit_test(test_admin_reads_audited),
         cmocka_unit_test(test_attribute_left_out),
         cmocka_unit_test(test_tlp_shapes),
+        cmocka_unit_test(test_attribute_uuid_conflict_audited),
         cmocka_unit_test(test_policy_anonymous),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
