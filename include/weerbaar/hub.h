@@ -163,6 +163,9 @@ typedef struct wb_hub_opts {
     /* assessments */
     unsigned sector_k;      /* least organisations a sector cell shows; 0 = 3 */
     const char *catalogues; /* a catalogue directory beside the built-in one, or NULL */
+    /* rendered events one page of the event list or change feed holds
+     * (docs/hub.md, Limits); 0 = 16 MiB */
+    size_t max_page_bytes;
 } wb_hub_opts;
 
 typedef struct wb_hub_arg {

@@ -306,6 +306,14 @@ int wb_store_attr_lookup(wb_store *s, wb_ioc_type kind, const char *norm, wb_att
 /* One attribute by uuid with its event; WB_ENOTFOUND. */
 int wb_store_attr_get(wb_store *s, const char *uuid, wb_attr_cb cb, void *ud, wb_error *err);
 
+/* Records a sighting, merged into the record of the same attribute,
+ * organisation, type and source when there is one (counts added, the
+ * latest date_sighting and earliest first_seen kept): one source reporting
+ * again is a count, not a row. Past WB_SIGHTING_SOURCES_MAX records of one
+ * organisation on one attribute, new sources are merged into one record
+ * whose source is WB_SIGHTING_OTHER_SOURCES. *id is the record's. */
+#define WB_SIGHTING_SOURCES_MAX 16
+#define WB_SIGHTING_OTHER_SOURCES "*"
 int wb_store_sighting_add(wb_store *s, const wb_sighting_rec *r, int64_t *id, wb_error *err);
 int wb_store_sighting_list(wb_store *s, int64_t event_id, wb_sighting_cb cb, void *ud,
                            wb_error *err);

@@ -70,7 +70,8 @@ static int cmp_org(const void *x, const void *y)
 /* Keeps the highest id (the newest assessment) of each organisation. */
 static void newest_per_org(pick_ctx *c)
 {
-    /* no assessments: items is NULL, which qsort may not be given */
+    /* qsort with a NULL array is undefined even for no elements (an empty
+     * hub has no assessments, and the array is never allocated). */
     if (c->n > 1) qsort(c->items, c->n, sizeof *c->items, cmp_org);
     size_t k = 0;
     for (size_t i = 0; i < c->n; i++) {

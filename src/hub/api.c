@@ -400,19 +400,30 @@ typedef struct attr_walk {
     wb_read_path path;
     json_t *top;  /* the event's Attribute array */
     json_t *objs; /* the event's Object array, or NULL */
+    /* object uuid -> its index in objs: a scan per attribute made an event
+     * of 30,000 objects take 40 s to render */
+    wbi_uuid_index index;
     int rc;
 } attr_walk;
 
-static json_t *find_object(json_t *objs, const char *uuid)
+static json_t *find_object(const attr_walk *w, const char *uuid)
 {
     size_t i;
-    json_t *o;
-    json_array_foreach(objs, i, o)
-    {
-        const json_t *u = json_object_get(o, "uuid");
-        if (json_is_string(u) && strcmp(json_string_value(u), uuid) == 0) return o;
+    return wbi_uuid_index_get(&w->index, uuid, &i) ? json_array_get(w->objs, i) : NULL;
+}
+
+/* Indexes the objects by uuid (the first of a uuid wins, as a scan found
+ * it). WB_ENOMEM. */
+static int index_objects(attr_walk *w)
+{
+    size_t n = json_array_size(w->objs);
+    if (n == 0) return 0;
+    if (wbi_uuid_index_init(&w->index, n) != 0) return WB_ENOMEM;
+    for (size_t i = n; i > 0; i--) {
+        const char *u = json_string_value(json_object_get(json_array_get(w->objs, i - 1), "uuid"));
+        if (u && wbi_uuid_index_put(&w->index, u, i - 1) != 0) return WB_ENOMEM;
     }
-    return NULL;
+    return 0;
 }
 
 static int render_attr_cb(void *ud, const wb_event_rec *unused, const wb_attr_rec *a)
@@ -427,9 +438,12 @@ static int render_attr_cb(void *ud, const wb_event_rec *unused, const wb_attr_re
             wb_error_set(&w->r->err, WB_EINTERNAL, "attribute %s: stored JSON unreadable", a->uuid);
         return 1;
     }
+    /* Its tags in one array with its effective TLP: a weaker tlp: tag it
+     * was posted with is not served. */
+    wbi_tags_set_effective(j, "AttributeTag", wb_policy_tlp(&it), a->tlp != WB_TLP_UNSET);
     json_t *dst = w->top;
     if (a->object_uuid && w->objs) {
-        json_t *o = find_object(w->objs, a->object_uuid);
+        json_t *o = find_object(w, a->object_uuid);
         if (o) {
             dst = json_object_get(o, "Attribute");
             if (dst == NULL) {
@@ -467,7 +481,8 @@ static json_t *render_event(hreq *r, const wb_event_rec *ev, wb_read_path path)
         return NULL;
     }
     json_object_set_new(e, "uuid", json_string(ev->uuid));
-    wbi_add_effective_tlp(e, ev->tlp);
+    /* Tag and EventTag as one Tag array naming the TLP the hub enforces. */
+    wbi_tags_set_effective(e, "EventTag", ev->tlp, true);
     json_object_set_new(e, "distribution", json_string(num(r, ev->distribution)));
     if (ev->distribution == 4 && ev->sharing_group_id > 0) {
         sg_name s = {.r = r};
@@ -488,15 +503,22 @@ static json_t *render_event(hreq *r, const wb_event_rec *ev, wb_read_path path)
     attr_walk w = {.r = r, .ev = ev, .path = path, .top = json_array()};
     json_t *objs = json_object_get(e, "Object");
     w.objs = json_is_array(objs) ? objs : NULL;
-    int rc = wb_store_attr_list(r->st, ev->id, render_attr_cb, &w, &r->err);
+    int rc = index_objects(&w) ? wb_error_set(&r->err, WB_ENOMEM, "out of memory") : 0;
+    if (rc == 0) rc = wb_store_attr_list(r->st, ev->id, render_attr_cb, &w, &r->err);
     if (rc == 0) rc = w.rc;
+    wbi_uuid_index_free(&w.index);
     json_object_set_new(e, "Attribute", w.top);
     if (w.objs) {
-        /* An object none of whose attributes the caller may see goes too. */
-        for (size_t i = json_array_size(w.objs); i > 0; i--) {
-            json_t *a = json_object_get(json_array_get(w.objs, i - 1), "Attribute");
-            if (json_array_size(a) == 0) json_array_remove(w.objs, i - 1);
+        /* An object none of whose attributes the caller may see goes too
+         * (into a new array: removing one by one moves the rest each time). */
+        json_t *kept = json_array();
+        size_t i;
+        json_t *o;
+        json_array_foreach(w.objs, i, o)
+        {
+            if (json_array_size(json_object_get(o, "Attribute")) > 0) json_array_append(kept, o);
         }
+        json_object_set_new(e, "Object", kept);
     }
     if (rc) {
         json_decref(e);
@@ -550,6 +572,29 @@ static int org_id_cb(void *ud, const wb_org *o)
 }
 
 /* ---- GET /api/v1/events?after=SEQ: the change feed (hub-sync) ----------------------------- */
+
+/* The default of the most bytes of rendered events one page of the event
+ * list or the change feed holds (opts.max_page_bytes; docs/hub.md,
+ * Limits); a page may pass it by its last event, itself bounded by
+ * --max-attributes. */
+#define MAX_PAGE_BYTES ((size_t)16 << 20)
+
+static int body_dump_cb(const char *p, size_t n, void *ud)
+{
+    return wb_buf_append(ud, p, n) == 0 ? 0 : -1;
+}
+
+/* Appends o (taking its reference) to b as compact JSON, after a comma
+ * when comma is set. 0 or WB_ENOMEM. */
+static int body_json(wb_buf *b, json_t *o, bool comma)
+{
+    int rc = o ? 0 : WB_ENOMEM;
+    if (rc == 0 && comma) rc = wb_buf_putc(b, ',');
+    if (rc == 0 && json_dump_callback(o, body_dump_cb, b, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0)
+        rc = WB_ENOMEM;
+    json_decref(o);
+    return rc;
+}
 
 /* Rows of other events looked at for one page of changes: each invisible
  * change costs a version look-up, so a page stops after this many. */
@@ -665,37 +710,46 @@ static void h_event_changes(hreq *r)
         reply_internal(r);
         return;
     }
-    json_t *arr = json_array();
-    for (size_t i = 0; i < w.n; i++) {
+    /* Written event by event into the body: the tree of a whole page was
+     * ten times its text (1.5 GB for ten large events). A page stops at
+     * opts.max_page_bytes, after at least one event; last_seq then is the last
+     * change sent and more is true. */
+    wb_buf *body = &r->resp->body;
+    wb_buf_reset(body);
+    int rc = wb_buf_puts(body, "{\"response\":[");
+    size_t sent = 0;
+    for (size_t i = 0; rc == 0 && i < w.n; i++) {
         json_t *e = NULL;
+        if (sent > 0 && body->len >= r->hub->opts.max_page_bytes) {
+            w.last = w.rows[i - 1].seq;
+            w.more = true;
+            break;
+        }
         if (w.visible[i]) {
             wb_policy_item it = wbi_policy_item_of(&w.rows[i], NULL);
             may_read(r, feed_path(r), &it, w.rows[i].uuid); /* the admin's audit entry */
             e = render_event(r, &w.rows[i], feed_path(r));
-            if (e == NULL) {
-                json_decref(arr);
-                return;
-            }
+            if (e == NULL) return;
         } else {
             bool held;
             if (held_at(r, &w.rows[i], after, &held) != 0) {
-                json_decref(arr);
                 reply_internal(r);
                 return;
             }
             if (!held) continue;
             e = json_pack("{s:{s:s,s:b}}", "Event", "uuid", w.rows[i].uuid, "deleted", 1);
         }
-        json_array_append_new(arr, e);
+        rc = body_json(body, e, sent++ > 0);
     }
-    if (flush_audits(r) != 0) {
-        json_decref(arr);
+    if (rc == 0)
+        rc = wb_buf_printf(body, "],\"last_seq\":%lld,\"more\":%s}", (long long)w.last,
+                           w.more ? "true" : "false");
+    if (rc != 0) wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+    if (rc != 0 || flush_audits(r) != 0) {
         reply_internal(r);
         return;
     }
-    reply_json(r, 200,
-               json_pack("{s:o,s:I,s:b}", "response", arr, "last_seq", (json_int_t)w.last, "more",
-                         w.more));
+    r->resp->status = 200;
 }
 
 static void h_event_list(hreq *r)
@@ -744,23 +798,35 @@ static void h_event_list(hreq *r)
         reply_internal(r);
         return;
     }
-    json_t *arr = json_array();
-    for (size_t i = 0; i < w.n; i++) {
+    /* Written event by event (see h_event_changes). Offset paging must keep
+     * its offsets, so an event past opts.max_page_bytes is not left out but
+     * sent as a stub without attributes ({"uuid", "timestamp",
+     * "attributes_omitted": true}): the client fetches it by uuid. */
+    wb_buf *body = &r->resp->body;
+    wb_buf_reset(body);
+    int rc = wb_buf_puts(body, "{\"response\":[");
+    size_t sent = 0;
+    for (size_t i = 0; rc == 0 && i < w.n; i++) {
         wb_policy_item it = wbi_policy_item_of(&w.rows[i], NULL);
-        if (!may_read(r, WB_READ_EVENT_LIST, &it, w.rows[i].uuid)) continue;
-        json_t *e = render_event(r, &w.rows[i], WB_READ_EVENT_LIST);
-        if (e == NULL) {
-            json_decref(arr);
-            return;
+        json_t *e;
+        if (sent > 0 && body->len >= r->hub->opts.max_page_bytes) {
+            if (wb_policy_read(&r->who, WB_READ_EVENT_LIST, &it) == WB_DENY) continue;
+            e = json_pack("{s:{s:s,s:s,s:b}}", "Event", "uuid", w.rows[i].uuid, "timestamp",
+                          num(r, w.rows[i].timestamp), "attributes_omitted", 1);
+        } else {
+            if (!may_read(r, WB_READ_EVENT_LIST, &it, w.rows[i].uuid)) continue;
+            e = render_event(r, &w.rows[i], WB_READ_EVENT_LIST);
+            if (e == NULL) return;
         }
-        json_array_append_new(arr, e);
+        rc = body_json(body, e, sent++ > 0);
     }
-    if (flush_audits(r) != 0) {
-        json_decref(arr);
+    if (rc == 0) rc = wb_buf_puts(body, "]}");
+    if (rc != 0) wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+    if (rc != 0 || flush_audits(r) != 0) {
         reply_internal(r);
         return;
     }
-    reply_json(r, 200, json_pack("{s:o}", "response", arr));
+    r->resp->status = 200;
 }
 
 /* ---- GET /api/v1/events/{uuid} -------------------------------------------------------- */
@@ -828,8 +894,45 @@ static int resolve_sg(hreq *r, const wbi_sgref *ref, const char *path, int64_t *
  * someone else's, unlike MISP's 403 with the existing event's location).
  * Knowing a uuid of an event one cannot see means having learnt it
  * elsewhere; such a collision is audited so probing shows in the log. */
-static void uuid_conflict(hreq *r, const char *event_uuid)
+typedef struct attr_clash {
+    hreq *r;
+    bool hidden;
+} attr_clash;
+
+static int attr_clash_cb(void *ud, const wb_event_rec *e, const wb_attr_rec *a)
 {
+    attr_clash *c = ud;
+    wb_policy_item it = wbi_policy_item_of(e, a);
+    /* Taken by an attribute the caller cannot see (or sees only deleted). */
+    c->hidden =
+        a->deleted || e->deleted || wb_policy_read(&c->r->who, WB_READ_EVENT_GET, &it) == WB_DENY;
+    return 1;
+}
+
+/* At most this many attribute uuid collisions of one POST are audited one
+ * by one; the rest as one entry with their count. */
+#define MAX_CLASH_AUDITS 16
+
+static void uuid_conflict(hreq *r, const char *event_uuid, const wbi_event_in *in)
+{
+    size_t clashes = 0;
+    for (size_t i = 0; in && i < in->nattrs; i++) {
+        attr_clash c = {.r = r};
+        if (wb_store_attr_get(r->st, in->attrs[i].rec.uuid, attr_clash_cb, &c, &r->err) != 0 ||
+            !c.hidden)
+            continue;
+        if (++clashes <= MAX_CLASH_AUDITS &&
+            audit_now(r, "attribute.uuid_conflict", in->attrs[i].rec.uuid,
+                      "POST with the uuid of an attribute the caller cannot see") != 0)
+            hub_log(r->hub, "audit: %s", r->err.msg);
+    }
+    if (clashes > MAX_CLASH_AUDITS) {
+        char d[96];
+        snprintf(d, sizeof d, "%zu further attribute uuids the caller cannot see in this POST",
+                 clashes - MAX_CLASH_AUDITS);
+        if (audit_now(r, "attribute.uuid_conflict", in->uuid, d) != 0)
+            hub_log(r->hub, "audit: %s", r->err.msg);
+    }
     if (event_uuid) {
         one_event o = {.r = r};
         if (wb_store_event_get(r->st, event_uuid, one_event_cb, &o, &r->err) == 0 && o.found) {
@@ -956,12 +1059,12 @@ static void store_event(hreq *r, bool replace, const wb_event_rec *old)
     free(ej);
     char uuid[WB_UUID_LEN + 1];
     memcpy(uuid, in.uuid, sizeof uuid);
-    bool uuid_given = in.uuid_given;
-    wbi_event_free(&in);
     if (rc == WB_EINVAL) {
-        uuid_conflict(r, uuid_given && !replace ? uuid : NULL);
+        uuid_conflict(r, in.uuid_given && !replace ? uuid : NULL, &in);
+        wbi_event_free(&in);
         return;
     }
+    wbi_event_free(&in);
     if (rc) {
         reply_internal(r);
         return;
@@ -1157,18 +1260,10 @@ static int look_cb(void *ud, const wb_event_rec *e, const wb_attr_rec *a)
         return 1;
     }
     wb_tlp tlp = wb_policy_tlp(&it);
-    /* The event's TLP travels on the attribute, so that match -i, reading
-     * this response without events around the attributes, keeps it. */
-    if (a->tlp == WB_TLP_UNSET) {
-        json_t *tags = json_object_get(j, "Tag");
-        if (!json_is_array(tags)) {
-            tags = json_array();
-            json_object_set_new(j, "Tag", tags);
-        }
-        char name[32];
-        snprintf(name, sizeof name, "tlp:%s", wb_tlp_name(tlp));
-        json_array_append_new(tags, json_pack("{s:s}", "name", name));
-    }
+    /* The effective TLP (the event's at least) travels on the attribute,
+     * so that match -i, reading this response without events around the
+     * attributes, keeps it; a weaker tlp: tag of its own is dropped. */
+    wbi_tags_set_effective(j, "AttributeTag", tlp, true);
     json_object_set_new(j, "event_uuid", json_string(e->uuid));
     json_object_set_new(j, "tlp", json_string(wb_tlp_name(tlp)));
     json_object_set_new(j, "matched_as", json_string(wb_ioc_type_name(w->kind)));
@@ -1287,8 +1382,11 @@ static void h_sighting_add(hreq *r)
                     rc = WB_EIO;
                     break;
                 }
-                wbi_problem_set(&prob, 422, "invalid_sighting", "%s.value: %s", in[i].path,
-                                prob.msg);
+                /* prob.msg is the look-up's reason: copied out first, as
+                 * vsnprintf must not read the buffer it writes. */
+                char why[sizeof prob.msg];
+                memcpy(why, prob.msg, sizeof why);
+                wbi_problem_set(&prob, 422, "invalid_sighting", "%s.value: %s", in[i].path, why);
                 bad_request = true;
                 break;
             }
@@ -1395,9 +1493,18 @@ static int facts_cb(void *ud, const wb_event_rec *unused, const wb_attr_rec *a)
 static int sight_cb(void *ud, const wb_sighting_rec *s)
 {
     sight_walk *w = ud;
+    /* The attributes came in id order (wb_store_attr_list): a binary
+     * search, as a scan per sighting was quadratic. */
     const attr_facts *f = NULL;
-    for (size_t i = 0; i < w->n && f == NULL; i++)
-        if (w->attrs[i].id == s->attribute_id) f = &w->attrs[i];
+    size_t lo = 0, hi = w->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->attrs[mid].id < s->attribute_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < w->n && w->attrs[lo].id == s->attribute_id) f = &w->attrs[lo];
     if (f == NULL || f->rec.deleted) return 0;
     wb_policy_item it = wbi_policy_item_of(w->ev, &f->rec);
     it.kind = WB_ITEM_SIGHTING;
@@ -1927,6 +2034,7 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
     if (hub->opts.rate <= 0) hub->opts.rate = 100;
     if (hub->opts.burst <= 0) hub->opts.burst = 2 * hub->opts.rate;
     if (hub->opts.sector_k == 0) hub->opts.sector_k = WB_SECTOR_K_DEFAULT;
+    if (hub->opts.max_page_bytes == 0) hub->opts.max_page_bytes = MAX_PAGE_BYTES;
     hub->lim.max_depth = hub->opts.max_depth;
     hub->lim.max_attributes = hub->opts.max_attributes;
     /* Organisation only unless the event says otherwise: the safe default. */

@@ -120,25 +120,6 @@ int wb_feed_principal(wb_store *st, const char *org, wb_principal *p, wb_error *
 
 /* ---- what a feed keeps of an event --------------------------------------------------- */
 
-void wbi_add_effective_tlp(json_t *e, wb_tlp tlp)
-{
-    json_t *tags = json_object_get(e, "Tag");
-    size_t i;
-    json_t *t;
-    json_array_foreach(tags, i, t)
-    {
-        const char *name = json_string_value(json_object_get(t, "name"));
-        if (name && strlen(name) > 4 && wb_strn_ieq(name, 4, "tlp:")) return;
-    }
-    if (!json_is_array(tags)) {
-        tags = json_array();
-        json_object_set_new(e, "Tag", tags);
-    }
-    char name[32];
-    snprintf(name, sizeof name, "tlp:%s", wb_tlp_name(tlp) ? wb_tlp_name(tlp) : "amber");
-    json_array_append_new(tags, json_pack("{s:s}", "name", name));
-}
-
 /* MISP's local tags stay on the instance that set them. */
 static bool tag_local(const json_t *t)
 {
@@ -149,22 +130,66 @@ static bool tag_local(const json_t *t)
     return false;
 }
 
-/* Tags as a feed writes them: name and colour, local ones left out. */
-static json_t *feed_tags(const json_t *tags)
+/* A tag named as a TLP level weerbaar knows ("tlp:ex:chr" is not one). */
+static bool tlp_tag(const char *name, wb_tlp *level)
+{
+    size_t n = strlen(name);
+    return n > 4 && wb_strn_ieq(name, 4, "tlp:") && wb_tlp_parse(name, n, level) == 0;
+}
+
+json_t *wbi_tags_effective(const json_t *obj, const char *link_key, wb_tlp eff, bool add, bool feed)
 {
     json_t *outa = json_array();
-    size_t i;
-    json_t *t;
-    json_array_foreach(tags, i, t)
-    {
-        const json_t *name = json_object_get(t, "name");
-        if (!json_is_string(name) || tag_local(t)) continue;
-        json_t *o = json_pack("{s:O}", "name", name);
-        const json_t *colour = json_object_get(t, "colour");
-        if (json_is_string(colour)) json_object_set(o, "colour", (json_t *)colour);
-        json_array_append_new(outa, o);
+    if (outa == NULL) return NULL;
+    const char *keys[2] = {"Tag", link_key};
+    bool have = false, had = false;
+    for (int k = 0; k < 2; k++) {
+        const json_t *arr = keys[k] ? json_object_get(obj, keys[k]) : NULL;
+        size_t i;
+        json_t *t;
+        json_array_foreach(arr, i, t)
+        {
+            /* EventTag/AttributeTag: [{"local": ..., "Tag": {"name": ...}}] */
+            json_t *tag = k == 0 ? t : json_object_get(t, "Tag");
+            const json_t *name = json_object_get(tag, "name");
+            if (!json_is_string(name)) continue;
+            if (feed && (tag_local(t) || tag_local(tag))) continue;
+            wb_tlp level;
+            if (tlp_tag(json_string_value(name), &level)) {
+                had = true;
+                /* A weaker (or, once one is kept, a repeated) level goes:
+                 * what is written must be what the hub enforced. */
+                if (level != eff || have) continue;
+                have = true;
+            }
+            json_t *o = tag;
+            if (feed) {
+                o = json_pack("{s:O}", "name", name);
+                const json_t *colour = json_object_get(tag, "colour");
+                if (o && json_is_string(colour)) json_object_set(o, "colour", (json_t *)colour);
+            } else {
+                json_incref(o);
+            }
+            json_array_append_new(outa, o);
+        }
+    }
+    if (!have && (add || had)) {
+        const char *lv = wb_tlp_name(eff);
+        char name[32];
+        snprintf(name, sizeof name, "tlp:%s", lv ? lv : "amber");
+        json_array_append_new(outa, json_pack("{s:s}", "name", name));
     }
     return outa;
+}
+
+void wbi_tags_set_effective(json_t *obj, const char *link_key, wb_tlp eff, bool add)
+{
+    if (!add && json_object_get(obj, "Tag") == NULL && json_object_get(obj, link_key) == NULL)
+        return;
+    json_t *tags = wbi_tags_effective(obj, link_key, eff, add, false);
+    if (tags == NULL) return;
+    json_object_set_new(obj, "Tag", tags);
+    json_object_del(obj, link_key);
 }
 
 static void copy_keys(json_t *dst, const json_t *src, const char *const *keys, size_t n)
@@ -190,8 +215,9 @@ static char *i64s(char buf[24], int64_t v)
     return buf;
 }
 
-/* The feed form of a stored attribute; NULL when its JSON is unreadable. */
-static json_t *feed_attr(const wb_attr_rec *a)
+/* The feed form of a stored attribute whose effective TLP is eff; NULL
+ * when its JSON is unreadable. */
+static json_t *feed_attr(const wb_attr_rec *a, wb_tlp eff)
 {
     json_t *src = json_loads(a->json, 0, NULL);
     if (!json_is_object(src)) {
@@ -204,8 +230,14 @@ static json_t *feed_attr(const wb_attr_rec *a)
                   "to_ids", a->to_ids, "deleted", 0, "timestamp", i64s(ts, a->timestamp));
     if (o) {
         copy_keys(o, src, attr_keys, sizeof attr_keys / sizeof attr_keys[0]);
-        json_t *tags = json_object_get(src, "Tag");
-        if (json_array_size(tags) > 0) json_object_set_new(o, "Tag", feed_tags(tags));
+        /* Its tags and those of MISP's AttributeTag shape, its own TLP
+         * raised to the effective one (an attribute without one inherits
+         * the event's, as in MISP). */
+        json_t *tags = wbi_tags_effective(src, "AttributeTag", eff, a->tlp != WB_TLP_UNSET, true);
+        if (json_array_size(tags) > 0)
+            json_object_set_new(o, "Tag", tags);
+        else
+            json_decref(tags);
     }
     json_decref(src);
     return o;
@@ -303,7 +335,9 @@ int wbi_feed_attr_fast(const char *json, size_t n, wb_buf *dst)
         size_t klen = kend - i - 2;
         size_t vend = skip_value(json, n, kend + 1);
         if (vend == 0) return 1;
-        if (klen == 3 && memcmp(key, "Tag", 3) == 0) return 1;
+        if ((klen == 3 && memcmp(key, "Tag", 3) == 0) ||
+            (klen == 12 && memcmp(key, "AttributeTag", 12) == 0))
+            return 1;
         if (feed_key(key, klen)) {
             if ((klen == 4 && memcmp(key, "uuid", 4) == 0) ||
                 (klen == 4 && memcmp(key, "type", 4) == 0) ||
@@ -344,6 +378,60 @@ static json_int_t int_of(const json_t *v, json_int_t def)
     return def;
 }
 
+/* ---- an index of uuids ------------------------------------------------------------ */
+
+int wbi_uuid_index_init(wbi_uuid_index *x, size_t n)
+{
+    memset(x, 0, sizeof *x);
+    size_t cap = 16;
+    while (cap < 2 * n) {
+        if (cap > SIZE_MAX / 4 / sizeof *x->keys) return WB_ENOMEM;
+        cap *= 2;
+    }
+    x->keys = calloc(cap, sizeof *x->keys);
+    x->vals = calloc(cap, sizeof *x->vals);
+    if (x->keys == NULL || x->vals == NULL) {
+        wbi_uuid_index_free(x);
+        return WB_ENOMEM;
+    }
+    x->cap = cap;
+    return 0;
+}
+
+static size_t uuid_slot(const wbi_uuid_index *x, const char *uuid)
+{
+    size_t k = (size_t)wb_hash64(uuid, strlen(uuid), 0) & (x->cap - 1);
+    while (x->keys[k] && strcmp(x->keys[k], uuid) != 0)
+        k = (k + 1) & (x->cap - 1);
+    return k;
+}
+
+int wbi_uuid_index_put(wbi_uuid_index *x, const char *uuid, size_t v)
+{
+    if ((x->used + 1) * 2 > x->cap) return WB_ENOMEM; /* sized at init */
+    size_t k = uuid_slot(x, uuid);
+    if (x->keys[k] == NULL) x->used++;
+    x->keys[k] = uuid;
+    x->vals[k] = v;
+    return 0;
+}
+
+bool wbi_uuid_index_get(const wbi_uuid_index *x, const char *uuid, size_t *v)
+{
+    if (x->cap == 0) return false;
+    size_t k = uuid_slot(x, uuid);
+    if (x->keys[k] == NULL) return false;
+    *v = x->vals[k];
+    return true;
+}
+
+void wbi_uuid_index_free(wbi_uuid_index *x)
+{
+    free(x->keys);
+    free(x->vals);
+    memset(x, 0, sizeof *x);
+}
+
 /* ---- event files -------------------------------------------------------------------- */
 
 typedef struct obj_slot {
@@ -361,7 +449,10 @@ typedef struct ev_walk {
     out *hashes; /* hashes.csv lines, or NULL */
     size_t ntop;
     obj_slot *objs;
-    size_t nobjs, last;
+    size_t nobjs;
+    /* object uuid -> index into objs: an event may hold 100,000 objects,
+     * and a scan per attribute made writing it quadratic */
+    wbi_uuid_index index;
     wb_buf scratch; /* one attribute's feed form */
     int rc;
     wb_error *err;
@@ -369,14 +460,9 @@ typedef struct ev_walk {
 
 static obj_slot *find_slot(ev_walk *w, const char *uuid)
 {
-    if (uuid == NULL) return NULL;
-    if (w->last < w->nobjs && strcmp(w->objs[w->last].uuid, uuid) == 0) return &w->objs[w->last];
-    for (size_t i = 0; i < w->nobjs; i++)
-        if (strcmp(w->objs[i].uuid, uuid) == 0) {
-            w->last = i;
-            return &w->objs[i];
-        }
-    return NULL;
+    size_t i;
+    if (uuid == NULL || !wbi_uuid_index_get(&w->index, uuid, &i)) return NULL;
+    return &w->objs[i];
 }
 
 static int hash_lines(out *o, const wb_attr_rec *a, const char *event_uuid)
@@ -413,13 +499,17 @@ static int ev_attr_cb(void *ud, const wb_event_rec *unused, const wb_attr_rec *a
         w->rc = w->hashes->rc;
         return w->rc != 0;
     }
-    int fast = wbi_feed_attr_fast(a->json, strlen(a->json), &w->scratch);
+    /* An attribute with a TLP of its own goes the jansson way, which
+     * writes its effective TLP; one without inherits the event's. */
+    int fast =
+        a->tlp != WB_TLP_UNSET ? 1 : wbi_feed_attr_fast(a->json, strlen(a->json), &w->scratch);
     if (fast < 0) {
         w->rc = wb_error_set(w->err, WB_ENOMEM, "out of memory");
         return 1;
     }
     if (fast > 0) {
-        json_t *j = feed_attr(a);
+        wb_policy_item it = wbi_policy_item_of(w->ev, a);
+        json_t *j = feed_attr(a, wb_policy_tlp(&it));
         char *t = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         json_decref(j);
         wb_buf_reset(&w->scratch);
@@ -466,8 +556,7 @@ static int write_event(wb_store *st, const wb_principal *p, const wb_event_rec *
         json_object_set_new(h, "published", json_true());
         json_object_set_new(h, "timestamp", json_string(i64s(ts, e->timestamp)));
         json_object_set_new(h, "Orgc", orgc_of(stored, e));
-        json_object_set_new(h, "Tag", feed_tags(json_object_get(stored, "Tag")));
-        wbi_add_effective_tlp(h, e->tlp);
+        json_object_set_new(h, "Tag", wbi_tags_effective(stored, "EventTag", e->tlp, true, true));
         char *text = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER);
         json_decref(h);
         if (text == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
@@ -481,11 +570,19 @@ static int write_event(wb_store *st, const wb_principal *p, const wb_event_rec *
         json_t *objs = json_object_get(stored, "Object");
         size_t nobj = json_array_size(objs);
         w.objs = nobj ? calloc(nobj, sizeof *w.objs) : NULL;
-        if (nobj && w.objs == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+        if (nobj && (w.objs == NULL || wbi_uuid_index_init(&w.index, nobj) != 0))
+            rc = wb_error_set(err, WB_ENOMEM, "out of memory");
         for (size_t i = 0; rc == 0 && i < nobj; i++) {
             json_t *o = json_array_get(objs, i);
             const char *u = json_string_value(json_object_get(o, "uuid"));
             if (u == NULL) continue;
+            size_t have;
+            /* The first object of a uuid takes its attributes (as before). */
+            if (wbi_uuid_index_get(&w.index, u, &have)) continue;
+            if (wbi_uuid_index_put(&w.index, u, w.nobjs) != 0) {
+                rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+                break;
+            }
             obj_slot *s = &w.objs[w.nobjs++];
             s->uuid = u;
             s->obj = json_pack("{s:s,s:b}", "uuid", u, "deleted", 0);
@@ -524,6 +621,7 @@ static int write_event(wb_store *st, const wb_principal *p, const wb_event_rec *
         wb_buf_free(&w.objs[i].attrs);
     }
     free(w.objs);
+    wbi_uuid_index_free(&w.index);
     wb_buf_free(&w.scratch);
     json_decref(stored);
     if (rc == 0) stats->events++;
@@ -595,11 +693,7 @@ static int manifest_entry(out *o, const wb_event_rec *e, bool first, wb_error *e
     }
     json_t *m = json_object();
     json_object_set_new(m, "Orgc", orgc_of(stored, e));
-    json_t *tags = feed_tags(json_object_get(stored, "Tag"));
-    json_t *holder = json_pack("{s:o}", "Tag", tags);
-    wbi_add_effective_tlp(holder, e->tlp);
-    json_object_set(m, "Tag", json_object_get(holder, "Tag"));
-    json_decref(holder);
+    json_object_set_new(m, "Tag", wbi_tags_effective(stored, "EventTag", e->tlp, true, true));
     json_object_set_new(m, "info", json_string(e->info));
     json_object_set_new(m, "date", json_string(e->date));
     json_object_set_new(m, "analysis",

@@ -137,9 +137,30 @@ int wbi_event_parse_json(json_t *root, const wbi_limits *lim, int64_t now, wbi_e
 /* MD5 of data as 32 lower-case hex digits (md5.c): MISP's hashes.csv. */
 void wbi_md5_hex(const void *data, size_t n, char out[33]);
 
-/* Adds the tlp: tag an event without one is read as (amber), so that what
- * is served names the TLP the hub enforced. */
-void wbi_add_effective_tlp(json_t *e, wb_tlp tlp);
+/* The tags of obj (an event or an attribute) as one Tag array: its Tag
+ * array and the tags of MISP's link shape under link_key (EventTag or
+ * AttributeTag: [{"Tag": {...}}]), with every tlp: tag of a level other
+ * than eff (the effective TLP the hub enforces) left out and tlp:eff
+ * added when a level was dropped or `add` is set (an attribute without a
+ * TLP of its own inherits its event's). With feed, only name and colour
+ * are kept and local tags are left out. A new array, NULL out of memory. */
+json_t *wbi_tags_effective(const json_t *obj, const char *link_key, wb_tlp eff, bool add,
+                           bool feed);
+/* The same in place: obj's Tag replaced by it and link_key removed. */
+void wbi_tags_set_effective(json_t *obj, const char *link_key, wb_tlp eff, bool add);
+
+/* uuid text -> a position (borrowed keys; feed.c): placing each of an
+ * event's attributes in its MISP object by probe, not by scan. */
+typedef struct wbi_uuid_index {
+    const char **keys;
+    size_t *vals;
+    size_t cap, used;
+} wbi_uuid_index;
+/* Room for n keys; WB_ENOMEM. put keeps the last value of a key. */
+int wbi_uuid_index_init(wbi_uuid_index *x, size_t n);
+int wbi_uuid_index_put(wbi_uuid_index *x, const char *uuid, size_t v);
+bool wbi_uuid_index_get(const wbi_uuid_index *x, const char *uuid, size_t *v);
+void wbi_uuid_index_free(wbi_uuid_index *x);
 
 /* The feed form of a stored attribute's JSON, copied member by member from
  * the text (feed.c): 0 with out filled, 1 when the text is not in the form

@@ -14,7 +14,8 @@
  * ANDed where only the combination means something: ip-dst|port becomes one
  * network-traffic observation with address and port. Every indicator
  * carries the stricter of the event's and the attribute's TLP in
- * object_marking_refs and the tags of both as labels.
+ * object_marking_refs and as its one tlp: label, and the other tags of
+ * both (Tag and MISP's EventTag/AttributeTag shapes) as labels.
  */
 #include <stdio.h>
 #include <string.h>
@@ -159,15 +160,26 @@ typedef struct stix_walk {
     wb_error *err;
 } stix_walk;
 
-static void add_labels(json_t *labels, const json_t *tags)
+/* The names of an object's tags (Tag and MISP's EventTag/AttributeTag
+ * shape) as labels, without TLP levels: the indicator's one TLP label is
+ * added apart, the effective one (its marking's), never a weaker one the
+ * data was posted with. */
+static void add_labels(json_t *labels, const json_t *obj, const char *link_key)
 {
+    json_t *tags = wbi_tags_effective(obj, link_key, WB_TLP_AMBER, false, false);
     size_t i;
     json_t *t;
     json_array_foreach(tags, i, t)
     {
         json_t *name = json_object_get(t, "name");
-        if (json_is_string(name)) json_array_append(labels, name);
+        wb_tlp level;
+        const char *v = json_string_value(name);
+        if (v == NULL ||
+            (strlen(v) > 4 && wb_strn_ieq(v, 4, "tlp:") && wb_tlp_parse(v, strlen(v), &level) == 0))
+            continue;
+        json_array_append(labels, name);
     }
+    json_decref(tags);
 }
 
 /* Pattern of part `part` (-1 whole) of value v into w->pat; false when the
@@ -243,14 +255,7 @@ static int stix_attr_cb(void *ud, const wb_event_rec *unused, const wb_attr_rec 
     if (a->deleted || !a->to_ids) return 0;
     const stix_type *t = stix_type_of(a->type);
     if (t == NULL) return 0;
-    wb_policy_item it = {.kind = WB_ITEM_ATTRIBUTE,
-                         .creator_org = w->ev->org_id,
-                         .event_tlp = w->ev->tlp,
-                         .event_distribution = w->ev->distribution,
-                         .event_sharing_group = w->ev->sharing_group_id,
-                         .attr_tlp = a->tlp,
-                         .attr_distribution = a->distribution,
-                         .attr_sharing_group = a->sharing_group_id};
+    wb_policy_item it = wbi_policy_item_of(w->ev, a);
     wb_access acc = wb_policy_read(w->p, WB_READ_STIX, &it);
     if (acc == WB_DENY) return 0;
     if (acc == WB_ALLOW_AUDITED) (*w->admin_reads)++;
@@ -259,7 +264,10 @@ static int stix_attr_cb(void *ud, const wb_event_rec *unused, const wb_attr_rec 
     w->used[tlp] = true;
     json_t *src = json_loads(a->json, 0, NULL);
     json_t *labels = json_deep_copy(w->event_labels);
-    add_labels(labels, json_object_get(src, "Tag"));
+    add_labels(labels, src, "AttributeTag");
+    char tlp_label[32];
+    snprintf(tlp_label, sizeof tlp_label, "tlp:%s", tlp_markings[tlp].level);
+    json_array_append_new(labels, json_string(tlp_label));
     char created[40], valid[40];
     rfc3339(a->timestamp, created);
     /* valid_from: when the attribute says it was first seen, else when it
@@ -336,7 +344,7 @@ int wbi_stix_bundle(wb_store *st, const wb_principal *p, const wb_event_rec *ev,
                    .info = ev->info,
                    .admin_reads = admin_reads,
                    .err = err};
-    add_labels(w.event_labels, json_object_get(stored, "Tag"));
+    add_labels(w.event_labels, stored, "EventTag");
     int rc = wb_store_attr_list(st, ev->id, stix_attr_cb, &w, err);
     if (rc == 0) rc = w.rc;
     /* The identity's own marking is the event's TLP. */

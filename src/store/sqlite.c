@@ -290,6 +290,9 @@ enum {
     S_ATTR_LOOKUP,
     S_ATTR_GET,
     S_SIGHT_ADD,
+    S_SIGHT_FIND,
+    S_SIGHT_SOURCES,
+    S_SIGHT_MERGE,
     S_SIGHT_LIST,
     S_AUDIT_ADD,
     S_AUDIT_LIST,
@@ -397,6 +400,15 @@ static const char *const stmt_sql[S_COUNT] = {
                    " WHERE a.uuid=lower(?)",
     [S_SIGHT_ADD] = "INSERT INTO sightings(attribute_id,org_id,user_id,type,source,date_sighting,"
                     "count,first_seen,created) VALUES(?,?,?,?,?,?,?,?,?)",
+    [S_SIGHT_FIND] = "SELECT id FROM sightings WHERE attribute_id=? AND org_id=? AND type=?"
+                     " AND source IS ? ORDER BY id LIMIT 1",
+    [S_SIGHT_SOURCES] = "SELECT count(*) FROM sightings WHERE attribute_id=? AND org_id=?",
+    /* count saturates rather than overflow; first_seen 0 is unknown */
+    [S_SIGHT_MERGE] = "UPDATE sightings SET count=CASE WHEN count>9000000000000000000-?2 THEN"
+                      " 9000000000000000000 ELSE count+?2 END,"
+                      " date_sighting=max(date_sighting,?3), first_seen=CASE WHEN first_seen=0"
+                      " THEN ?4 WHEN ?4=0 THEN first_seen ELSE min(first_seen,?4) END,"
+                      " user_id=coalesce(?5,user_id) WHERE id=?1",
     [S_SIGHT_LIST] = "SELECT s.id,s.attribute_id,a.uuid,s.org_id,o.name,s.user_id,s.type,"
                      "s.source,s.date_sighting,s.count,s.first_seen,s.created FROM sightings s"
                      " JOIN attributes a ON a.id=s.attribute_id JOIN orgs o ON o.id=s.org_id"
@@ -1261,9 +1273,42 @@ static int sq_attr_get(wb_store *s, const char *uuid, wb_attr_cb cb, void *ud, w
 
 /* ---- sightings and audit ----------------------------------------------------------- */
 
-static int sq_sighting_add(wb_store *s, const wb_sighting_rec *r, int64_t *id, wb_error *err)
+/* The id of the record of (attribute, org, type, source), 0 for none. */
+static int sighting_find(sq_store *q, const wb_sighting_rec *r, int64_t *id, wb_error *err)
 {
-    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_SIGHT_FIND, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, r->attribute_id);
+    sqlite3_bind_int64(st, 2, r->org_id);
+    sqlite3_bind_int(st, 3, r->type);
+    bind_text(st, 4, r->source);
+    int s = sqlite3_step(st);
+    *id = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    done(st);
+    return s == SQLITE_ROW || s == SQLITE_DONE ? 0 : db_error(q, err, "reading");
+}
+
+static int sighting_merge(sq_store *q, int64_t into, const wb_sighting_rec *r, wb_error *err)
+{
+    sqlite3_stmt *st = stmt(q, S_SIGHT_MERGE, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, into);
+    sqlite3_bind_int64(st, 2, r->count);
+    sqlite3_bind_int64(st, 3, r->date_sighting);
+    sqlite3_bind_int64(st, 4, r->first_seen);
+    bind_id(st, 5, r->user_id);
+    return run(q, st, NULL, err);
+}
+
+/* A sighting is merged into the record of the same attribute,
+ * organisation, type and source (counts added, the latest date and the
+ * earliest first_seen kept): repeated reports of one source are one
+ * record with a count, not one row each. Past WB_SIGHTING_SOURCES_MAX
+ * records of one organisation on one attribute, further sources go into
+ * one record with source "*", so that varying the source does not grow
+ * the table either. */
+static int sighting_insert(sq_store *q, const wb_sighting_rec *r, int64_t *id, wb_error *err)
+{
     sqlite3_stmt *st = stmt(q, S_SIGHT_ADD, err);
     if (st == NULL) return WB_EIO;
     sqlite3_bind_int64(st, 1, r->attribute_id);
@@ -1277,6 +1322,33 @@ static int sq_sighting_add(wb_store *s, const wb_sighting_rec *r, int64_t *id, w
     sqlite3_bind_int64(st, 9, wb_time_now() / 1000000);
     int rc = run(q, st, "invalid sighting reference", err);
     if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
+    return rc;
+}
+
+static int sq_sighting_add(wb_store *s, const wb_sighting_rec *in, int64_t *id, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    wb_sighting_rec r = *in;
+    int64_t into = 0;
+    int rc = sighting_find(q, &r, &into, err);
+    if (rc == 0 && into == 0) {
+        sqlite3_stmt *cs = stmt(q, S_SIGHT_SOURCES, err);
+        if (cs == NULL) return WB_EIO;
+        sqlite3_bind_int64(cs, 1, r.attribute_id);
+        sqlite3_bind_int64(cs, 2, r.org_id);
+        int c = sqlite3_step(cs);
+        int64_t n = c == SQLITE_ROW ? sqlite3_column_int64(cs, 0) : 0;
+        done(cs);
+        if (c != SQLITE_ROW) return db_error(q, err, "reading");
+        if (n >= WB_SIGHTING_SOURCES_MAX) {
+            r.source = WB_SIGHTING_OTHER_SOURCES;
+            rc = sighting_find(q, &r, &into, err);
+        }
+    }
+    if (rc) return rc;
+    if (into == 0) return sighting_insert(q, &r, id, err);
+    rc = sighting_merge(q, into, &r, err);
+    if (rc == 0 && id) *id = into;
     return rc;
 }
 

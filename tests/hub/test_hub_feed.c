@@ -508,6 +508,75 @@ static void test_pull_misp_test_feed(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent/feed/manifest.json"));
 }
 
+static int buf_write(void *ud, const char *p, size_t n)
+{
+    return wb_buf_append(ud, p, n);
+}
+
+/* TLP:RED given in MISP's EventTag shape beside a stored tlp:clear Tag: the
+ * feed must carry RED (the level the hub enforced), so that a second hub
+ * pulling it stores RED and narrows it to its organisation, never
+ * republishing it as CLEAR. */
+static void test_pull_keeps_effective_tlp(void **state)
+{
+    fixture *f = *state;
+    const char *red =
+        "{\"Event\":{\"uuid\":\"7c000000-0000-4000-8000-0000000000e1\",\"info\":\"red\","
+        "\"distribution\":0,\"published\":true,\"Tag\":[{\"name\":\"tlp:clear\"}],"
+        "\"EventTag\":[{\"Tag\":{\"name\":\"tlp:red\"}}],\"Attribute\":["
+        "{\"type\":\"domain\",\"value\":\"red.example\",\"to_ids\":true,"
+        "\"Tag\":[{\"name\":\"tlp:clear\"}]},"
+        "{\"type\":\"domain\",\"value\":\"red2.example\",\"to_ids\":true,"
+        "\"AttributeTag\":[{\"Tag\":{\"name\":\"tlp:green\"}}]}]}}";
+    assert_int_equal(call(f, "POST", "/api/v1/events", K_A, red, NULL), 201);
+    /* The feed as the creator reads it names RED only. */
+    wb_buf b = {0};
+    assert_int_equal(
+        call(f, "GET", "/feeds/misp/7c000000-0000-4000-8000-0000000000e1.json", K_A, NULL, &b),
+        200);
+    assert_non_null(strstr(b.data, "\"tlp:red\""));
+    assert_null(strstr(b.data, "tlp:clear"));
+    assert_null(strstr(b.data, "tlp:green"));
+    wb_buf_free(&b);
+    json_t *m = call_json(f, "GET", "/feeds/misp/manifest.json", K_A, NULL, 200);
+    char *entry = json_dumps(json_object_get(m, "7c000000-0000-4000-8000-0000000000e1"), 0);
+    assert_non_null(strstr(entry, "\"tlp:red\""));
+    assert_null(strstr(entry, "tlp:clear"));
+    free(entry);
+    json_decref(m);
+    /* The creator's feed exported and pulled by a second hub for Beta,
+     * which would publish it to everyone (distribution 3). */
+    char out[128], db2[128];
+    snprintf(out, sizeof out, "%s/red-feed", f->dir);
+    snprintf(db2, sizeof db2, "%s/second.db", f->dir);
+    wb_principal who;
+    wb_error err;
+    wb_feed_stats stats = {0};
+    assert_int_equal(wb_feed_principal(f->st, "Alpha", &who, &err), 0);
+    assert_int_equal(wb_feed_export(f->st, &who, out, &stats, &err), 0);
+    wb_store *st2;
+    assert_int_equal(wb_store_open(&st2, db2, &err), 0);
+    assert_int_equal(wb_store_org_add(st2, "Beta", WB_ORG_ESSENTIAL, NULL, NULL, NULL, &err), 0);
+    wb_feed_pull_counts c;
+    wb_feed_pull_opts o = {.source = out, .org = "Beta", .distribution = 3};
+    assert_int_equal(wb_feed_pull(st2, &o, &c, &err), 0);
+    assert_int_equal(c.skipped, 0);
+    wb_event_rec e;
+    assert_int_equal(
+        wb_store_event_get(st2, "7c000000-0000-4000-8000-0000000000e1", event_cb, &e, &err), 0);
+    assert_int_equal(e.tlp, WB_TLP_RED);
+    assert_int_equal(e.distribution, 0); /* narrowed: RED travels with 0 or 4 only */
+    /* ... and the second hub's public feed does not carry it. */
+    wb_principal anon = {0};
+    wb_buf pub = {0};
+    memset(&stats, 0, sizeof stats);
+    assert_int_equal(wb_feed_manifest(st2, &anon, buf_write, &pub, &stats, &err), 0);
+    assert_int_equal(wb_buf_putc(&pub, '\0'), 0);
+    assert_null(strstr(pub.data, "7c000000-0000-4000-8000-0000000000e1"));
+    wb_buf_free(&pub);
+    wb_store_close(st2);
+}
+
 static void write_file(const char *path, const char *text)
 {
     FILE *fp = fopen(path, "w");
@@ -719,8 +788,16 @@ static void test_stix_round_trip(void **state)
         nind++;
         assert_non_null(json_object_get(o, "valid_from"));
         assert_string_equal(json_string_value(json_object_get(o, "pattern_type")), "stix");
+        /* One tlp: label, the level of its marking (the effective TLP). */
         char *labels = json_dumps(json_object_get(o, "labels"), 0);
-        assert_non_null(strstr(labels, "tlp:green"));
+        const char *mark =
+            json_string_value(json_array_get(json_object_get(o, "object_marking_refs"), 0));
+        bool green = strstr(mark, "bab4a63c") != NULL;
+        assert_true(green || strstr(mark, "55d920b0") != NULL);
+        const char *tl = strstr(labels, "tlp:");
+        assert_non_null(tl);
+        assert_null(strstr(tl + 4, "tlp:"));
+        assert_true(strncmp(tl, green ? "tlp:green\"" : "tlp:amber\"", 10) == 0);
         free(labels);
     }
     assert_int_equal(nmark, 2); /* green and amber */
@@ -792,6 +869,7 @@ int main(void)
         cmocka_unit_test(test_export_dir),
         cmocka_unit_test(test_stix_round_trip),
         cmocka_unit_test(test_pull_misp_test_feed),
+        cmocka_unit_test(test_pull_keeps_effective_tlp),
         cmocka_unit_test(test_pull_refusals),
         cmocka_unit_test(test_pull_batch_redo),
     };

@@ -4,7 +4,9 @@
  * path (the API's, the MISP feed's and the public feed's manifest and event
  * files, the STIX export, the change feed and its tombstones) x every TLP
  * (and no tag) x every distribution x every kind of caller, each cell
- * asserting exactly whether the caller sees the item.
+ * asserting exactly whether the caller sees the item; and every path that
+ * serves an event naming only its effective TLP whatever MISP shape
+ * (Tag, EventTag, AttributeTag) the levels came in.
  *
  * The expected answer comes from expect() below, a plain restatement of
  * the table in docs/hub.md written independently of src/hub/policy.c. The
@@ -575,6 +577,172 @@ static void test_attribute_left_out(void **state)
     json_decref(j);
 }
 
+/* Whether every "tlp:..." in text is "tlp:<level>" (and there is one). */
+static bool only_tlp(const char *text, const char *level)
+{
+    char want[40];
+    snprintf(want, sizeof want, "\"tlp:%s\"", level);
+    size_t n = 0;
+    for (const char *p = strstr(text, "\"tlp:"); p; p = strstr(p + 1, "\"tlp:")) {
+        if (strncmp(p, want, strlen(want)) != 0) return false;
+        n++;
+    }
+    return n > 0;
+}
+
+/* The TLP as MISP clients give it: a weaker level in Tag and the real one
+ * in EventTag (or on an attribute, AttributeTag stronger than its Tag).
+ * Every read path that serves the event (list, get, change feed, indicator
+ * look-up, the MISP feed's event file and manifest, STIX) must name the
+ * effective level only, never the weaker one it was posted with: once
+ * written, a second hub pulling it would take the weaker one. Every pair
+ * of levels x every path, read by the creator and by the sharing group's
+ * partner. */
+static void test_tlp_shapes(void **state)
+{
+    fixture *f = *state;
+    static const char *const lv[] = {"clear", "green", "amber", "amber+strict", "red"};
+    enum { S_LIST, S_GET, S_CHANGES, S_INDICATOR, S_FEED_EVENT, S_MANIFEST, S_STIX, N_SHAPE_PATHS };
+    static const char *const spath[N_SHAPE_PATHS] = {
+        "list", "get", "changes", "indicators", "feed event", "feed manifest", "STIX"};
+    char body[2048], uuid[WB_UUID_LEN + 1], path[128], value[64];
+    int cells = 0;
+    for (int weak = 0; weak < 5; weak++) {
+        for (int strong = weak + 1; strong < 5; strong++) {
+            snprintf(uuid, sizeof uuid, "7d000000-0000-4000-8000-0000000000%d%d", weak, strong);
+            snprintf(value, sizeof value, "shape-%d-%d.matrix.example", weak, strong);
+            /* Distribution 4 (the group) admits every level. */
+            snprintf(body, sizeof body,
+                     "{\"Event\":{\"uuid\":\"%s\",\"info\":\"shape\",\"distribution\":4,"
+                     "\"published\":true,\"SharingGroup\":{\"uuid\":\"%s\"},"
+                     "\"Tag\":[{\"name\":\"tlp:%s\"}],"
+                     "\"EventTag\":[{\"Tag\":{\"name\":\"tlp:%s\"}}],\"Attribute\":["
+                     "{\"type\":\"domain\",\"value\":\"%s\",\"to_ids\":true,"
+                     "\"Tag\":[{\"name\":\"tlp:%s\"}]}],"
+                     "\"Object\":[{\"name\":\"domain-ip\",\"Attribute\":["
+                     "{\"type\":\"domain\",\"value\":\"obj-%s\",\"to_ids\":true,"
+                     "\"object_relation\":\"domain\","
+                     "\"AttributeTag\":[{\"Tag\":{\"name\":\"tlp:%s\"}}]}]}]}}",
+                     uuid, f->sg_uuid, lv[weak], lv[strong], value, lv[weak], value, lv[weak]);
+            assert_int_equal(call(f, "POST", "/api/v1/events", NULL, C_CREATOR, body, NULL), 201);
+            for (int c = C_CREATOR; c <= C_PARTNER; c++) {
+                json_t *lst, *chg, *man;
+                assert_int_equal(call(f, "GET", "/api/v1/events", NULL, c, NULL, &lst), 200);
+                assert_int_equal(call_changes(f, 0, c, &chg), 200);
+                assert_int_equal(call(f, "GET", "/feeds/misp/manifest.json", NULL, c, NULL, &man),
+                                 200);
+                for (int p = 0; p < N_SHAPE_PATHS; p++) {
+                    json_t *j = NULL, *part = NULL;
+                    unsigned st = 200;
+                    switch (p) {
+                    case S_LIST:
+                    case S_CHANGES: {
+                        size_t i;
+                        json_t *e;
+                        json_array_foreach(json_object_get(p == S_LIST ? lst : chg, "response"), i,
+                                           e)
+                        {
+                            const char *u = json_string_value(
+                                json_object_get(json_object_get(e, "Event"), "uuid"));
+                            if (u && strcmp(u, uuid) == 0) part = e;
+                        }
+                        break;
+                    }
+                    case S_GET:
+                        snprintf(path, sizeof path, "/api/v1/events/%s", uuid);
+                        st = call(f, "GET", path, NULL, c, NULL, &j);
+                        break;
+                    case S_INDICATOR:
+                        st = call(f, "GET", "/api/v1/indicators", value, c, NULL, &j);
+                        break;
+                    case S_FEED_EVENT:
+                        snprintf(path, sizeof path, "/feeds/misp/%s.json", uuid);
+                        st = call(f, "GET", path, NULL, c, NULL, &j);
+                        break;
+                    case S_MANIFEST:
+                        part = json_object_get(man, uuid);
+                        break;
+                    case S_STIX:
+                        snprintf(path, sizeof path, "/api/v1/events/%s/stix", uuid);
+                        st = call(f, "GET", path, NULL, c, NULL, &j);
+                        break;
+                    }
+                    if (j) part = j;
+                    char *text = part ? json_dumps(part, 0) : NULL;
+                    if (st != 200 || text == NULL || !only_tlp(text, lv[strong])) {
+                        fprintf(stderr, "shape Tag tlp:%s EventTag tlp:%s path=%s caller=%s: %s\n",
+                                lv[weak], lv[strong], spath[p], caller_names[c],
+                                text ? text : "(absent)");
+                        fail();
+                    }
+                    free(text);
+                    json_decref(j);
+                    cells++;
+                }
+                json_decref(lst);
+                json_decref(chg);
+                json_decref(man);
+            }
+        }
+    }
+    assert_int_equal(cells, 10 * N_SHAPE_PATHS * 2);
+}
+
+/* Whether the audit log holds `action` on `object`. */
+static bool audited(fixture *f, const char *action, const char *object)
+{
+    json_t *j;
+    wb_hub_arg args[1] = {{"limit", "1000"}};
+    assert_int_equal(call_q(f, "GET", "/api/v1/audit", args, 1, C_ADMIN, NULL, &j), 200);
+    bool found = false;
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(j, "response"), i, e)
+    {
+        json_t *a = json_object_get(e, "Audit");
+        const char *obj = json_string_value(json_object_get(a, "object"));
+        if (strcmp(json_string_value(json_object_get(a, "action")), action) == 0 && obj &&
+            strcmp(obj, object) == 0)
+            found = true;
+    }
+    json_decref(j);
+    return found;
+}
+
+/* A POST reusing the uuid of an attribute the caller cannot see answers
+ * 409 like any taken uuid, and the collision is audited as an event
+ * uuid's is (probing shows in the log); one it can see is not. */
+static void test_attribute_uuid_conflict_audited(void **state)
+{
+    fixture *f = *state;
+    const char *hidden = "7f000000-0000-4000-8000-0000000000a1";
+    const char *open_ = "7f000000-0000-4000-8000-0000000000a2";
+    char body[1024];
+    snprintf(body, sizeof body,
+             "{\"Event\":{\"info\":\"own\",\"distribution\":0,\"Attribute\":["
+             "{\"uuid\":\"%s\",\"type\":\"domain\",\"value\":\"hidden.clash.example\"}]}}",
+             hidden);
+    assert_int_equal(call(f, "POST", "/api/v1/events", NULL, C_CREATOR, body, NULL), 201);
+    snprintf(body, sizeof body,
+             "{\"Event\":{\"info\":\"open\",\"distribution\":1,\"Attribute\":["
+             "{\"uuid\":\"%s\",\"type\":\"domain\",\"value\":\"open.clash.example\"}]}}",
+             open_);
+    assert_int_equal(call(f, "POST", "/api/v1/events", NULL, C_CREATOR, body, NULL), 201);
+    json_t *j;
+    for (int k = 0; k < 2; k++) {
+        snprintf(body, sizeof body,
+                 "{\"Event\":{\"info\":\"probe\",\"Attribute\":[{\"uuid\":\"%s\","
+                 "\"type\":\"domain\",\"value\":\"probe.clash.example\"}]}}",
+                 k ? open_ : hidden);
+        assert_int_equal(call(f, "POST", "/api/v1/events", NULL, C_OTHER, body, &j), 409);
+        assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+                            "conflict");
+        json_decref(j);
+    }
+    assert_true(audited(f, "attribute.uuid_conflict", hidden));
+    assert_false(audited(f, "attribute.uuid_conflict", open_));
+}
+
 /* The policy function alone: anonymous callers see CLEAR with distribution 3 only. */
 static void test_policy_anonymous(void **state)
 {
@@ -610,6 +778,8 @@ int main(void)
         cmocka_unit_test(test_matrix),
         cmocka_unit_test(test_admin_reads_audited),
         cmocka_unit_test(test_attribute_left_out),
+        cmocka_unit_test(test_tlp_shapes),
+        cmocka_unit_test(test_attribute_uuid_conflict_audited),
         cmocka_unit_test(test_policy_anonymous),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
