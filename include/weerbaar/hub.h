@@ -166,6 +166,9 @@ typedef struct wb_hub_opts {
     /* rendered events one page of the event list or change feed holds
      * (docs/hub.md, Limits); 0 = 16 MiB */
     size_t max_page_bytes;
+    /* Streamed feed answers (manifest.json, hashes.csv) at once: without a
+     * key (0 = 8), with one (0 = 16), and from one client address (0 = 4). */
+    unsigned max_streams_public, max_streams_keyed, max_streams_per_address;
 } wb_hub_opts;
 
 typedef struct wb_hub_arg {
@@ -181,6 +184,12 @@ typedef struct wb_hub_request {
     const char *authorization; /* the Authorization header, or NULL */
     const char *body;          /* may be NULL when body_len is 0 */
     size_t body_len;
+    /* The client's address ("127.0.0.2", "::1"), for the per-address
+     * limits of streamed feeds; NULL when not on the network (tests). */
+    const char *peer;
+    /* wb_hub_admit accepted this request's headers (and took its
+     * rate-limit token) before its body was read. */
+    bool admitted;
 } wb_hub_request;
 
 /* A response body produced while it is sent (feeds of any size in bounded
@@ -197,6 +206,13 @@ typedef struct wb_hub_response {
 
 /* Opens the hub on its database (creating and migrating it). */
 int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err);
+/* Decides on a request's headers alone (req->body NULL) whether its body
+ * may be read: the route exists and takes a body, the key is valid and its
+ * role admitted, the key's rate limit has a token (taken here: set
+ * req->admitted for wb_hub_handle). True to read the body; false with the
+ * refusal in resp (404, 405, 400, 401, 403, 429), which the server sends
+ * without reading the body. The caller frees resp either way. */
+bool wb_hub_admit(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp);
 /* Answers one request; safe to call from several threads at once. The
  * caller frees resp with wb_hub_response_free. */
 void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp);
@@ -229,6 +245,9 @@ typedef struct wb_serve_opts {
     const char *tls_key;
     unsigned threads;            /* 0 = 4 */
     unsigned timeout;            /* idle connection timeout, seconds; 0 = 30 */
+    unsigned header_timeout;     /* a request head must be complete within, seconds; 0 = 10 */
+    unsigned max_connections;    /* open at once, all clients; 0 = 1000 */
+    unsigned max_per_address;    /* open at once from one client address; 0 = 64 */
     volatile sig_atomic_t *stop; /* set non-zero (from a signal handler) to shut down */
 } wb_serve_opts;
 

@@ -34,6 +34,10 @@ static const char usage_text[] =
     "  --threads N          worker threads (default 4)\n"
     "  --max-body BYTES     largest request body (default 50000000)\n"
     "  --rate N             requests per second per key (default 100; bursts of 2N)\n"
+    "  --max-connections N  connections open at once, all clients (default 1000)\n"
+    "  --max-per-address N  connections open at once from one address (default 64)\n"
+    "  --header-timeout S   a request's head must be complete within S seconds\n"
+    "                       (default 10); --timeout S closes idle connections (30)\n"
     "  --hooks-interval S   how often the reminder webhooks are looked at and sent\n"
     "                       (default 30 seconds; 0 turns the dispatcher off)\n"
     "  --sector-k N         the sector view of assessments shows a cell only when at\n"
@@ -87,6 +91,10 @@ int wb_cmd_serve(int argc, char **argv)
                                           {"threads", required_argument, NULL, 't'},
                                           {"max-body", required_argument, NULL, 'b'},
                                           {"rate", required_argument, NULL, 'r'},
+                                          {"max-connections", required_argument, NULL, 'M'},
+                                          {"max-per-address", required_argument, NULL, 'A'},
+                                          {"header-timeout", required_argument, NULL, 'T'},
+                                          {"timeout", required_argument, NULL, 'i'},
                                           {"hooks-interval", required_argument, NULL, 'H'},
                                           {"sector-k", required_argument, NULL, 'K'},
                                           {"catalogues", required_argument, NULL, 'C'},
@@ -123,6 +131,22 @@ int wb_cmd_serve(int argc, char **argv)
         case 'r':
             if (!parse_num("--rate", optarg, 1, 1000000, &v)) return WB_EXIT_ERROR;
             ho.rate = (double)v;
+            break;
+        case 'M':
+            if (!parse_num("--max-connections", optarg, 16, 1000000, &v)) return WB_EXIT_ERROR;
+            so.max_connections = (unsigned)v;
+            break;
+        case 'A':
+            if (!parse_num("--max-per-address", optarg, 1, 1000000, &v)) return WB_EXIT_ERROR;
+            so.max_per_address = (unsigned)v;
+            break;
+        case 'T':
+            if (!parse_num("--header-timeout", optarg, 1, 3600, &v)) return WB_EXIT_ERROR;
+            so.header_timeout = (unsigned)v;
+            break;
+        case 'i':
+            if (!parse_num("--timeout", optarg, 1, 86400, &v)) return WB_EXIT_ERROR;
+            so.timeout = (unsigned)v;
             break;
         case 'H':
             if (!parse_num("--hooks-interval", optarg, 0, 86400, &v)) return WB_EXIT_ERROR;

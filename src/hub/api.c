@@ -41,8 +41,13 @@
 /* The bucket all keyless fetches of the public feed's manifest and hashes
  * share: each is an audit row and an fsync, like a failed authentication. */
 #define PUBLIC_FEED_BUCKET ((int64_t)-2)
-/* Streamed answers at once: each holds a thread and a database connection. */
-#define MAX_STREAMS 16
+/* Streamed answers at once: each holds a thread and a database connection
+ * while it is produced, and a temporary file while it is read (stream.c).
+ * Keyless and keyed callers have budgets of their own, so that strangers
+ * reading the public feed slowly never make a member's feed answer 503. */
+#define MAX_STREAMS_PUBLIC 8
+#define MAX_STREAMS_KEYED 16
+#define MAX_STREAMS_PER_ADDRESS 4
 
 struct wb_hub {
     wb_hub_opts opts;
@@ -56,8 +61,9 @@ struct wb_hub {
     wbi_key **keys;
     size_t npool, nidle;
     wbi_ratelimit rl;
-    wbi_catalogues cats; /* assessments (assess_api.c) */
-    atomic_int streams;  /* streamed answers in flight (feeds) */
+    wbi_catalogues cats;                      /* assessments (assess_api.c) */
+    atomic_int streams_public, streams_keyed; /* streamed answers in flight (feeds) */
+    wbi_addrcount stream_addrs;               /* and per client address */
     /* The database's warninglists as the hub started (admin warninglist
      * add takes effect at the next start); immutable, shared by threads. */
     wb_warninglists *wl;
@@ -1622,12 +1628,16 @@ typedef struct feed_job {
     wb_principal who;
     bool hashes;         /* hashes.csv, else manifest.json */
     atomic_int *streams; /* the hub's count, given back when the stream ends */
+    wbi_addrcount *addrs;
+    wbi_addr addr;
+    bool has_addr;
 } feed_job;
 
 static void feed_job_free(void *ctx)
 {
     feed_job *j = ctx;
     atomic_fetch_sub(j->streams, 1);
+    if (j->has_addr) wbi_addrcount_give(j->addrs, &j->addr);
     free(j);
 }
 
@@ -1650,26 +1660,45 @@ static void feed_stream(hreq *r, bool hashes)
         reply_error(r, 429, "rate_limited", "too many public feed requests; retry in %u s", retry);
         return;
     }
-    if (atomic_fetch_add(&r->hub->streams, 1) >= MAX_STREAMS) {
-        atomic_fetch_sub(&r->hub->streams, 1);
+    wb_hub *hub = r->hub;
+    bool keyed = r->who.authenticated;
+    atomic_int *count = keyed ? &hub->streams_keyed : &hub->streams_public;
+    int max = (int)(keyed ? hub->opts.max_streams_keyed : hub->opts.max_streams_public);
+    if (atomic_fetch_add(count, 1) >= max) {
+        atomic_fetch_sub(count, 1);
         r->resp->retry_after = 1;
-        reply_error(r, 503, "busy", "%d feed downloads are running; retry in a second",
-                    MAX_STREAMS);
+        reply_error(r, 503, "busy", "%d %s feed downloads are running; retry in a second", max,
+                    keyed ? "keyed" : "public");
+        return;
+    }
+    wbi_addr addr;
+    bool has_addr = wbi_addr_parse(r->req->peer, &addr);
+    if (has_addr &&
+        !wbi_addrcount_take(&hub->stream_addrs, &addr, hub->opts.max_streams_per_address)) {
+        atomic_fetch_sub(count, 1);
+        r->resp->retry_after = 5;
+        reply_error(r, 429, "too_many_streams",
+                    "%u feed downloads from your address are running; retry when one is done",
+                    hub->opts.max_streams_per_address);
         return;
     }
     char d[64];
-    snprintf(d, sizeof d, "%s feed", r->who.authenticated ? "MISP" : "public");
+    snprintf(d, sizeof d, "%s feed", keyed ? "MISP" : "public");
     feed_job *j = malloc(sizeof *j);
     if (j == NULL || audit_now(r, "feed.export", hashes ? "hashes.csv" : "manifest.json", d) != 0) {
         if (j == NULL) wb_error_set(&r->err, WB_ENOMEM, "out of memory");
         free(j);
-        atomic_fetch_sub(&r->hub->streams, 1);
+        atomic_fetch_sub(count, 1);
+        if (has_addr) wbi_addrcount_give(&hub->stream_addrs, &addr);
         reply_internal(r);
         return;
     }
     j->who = r->who;
     j->hashes = hashes;
-    j->streams = &r->hub->streams;
+    j->streams = count;
+    j->addrs = &hub->stream_addrs;
+    j->addr = addr;
+    j->has_addr = has_addr;
     wb_hub_stream *s = wbi_stream_start(r->hub->opts.db, feed_run, j, feed_job_free,
                                         r->hub->opts.log, r->hub->opts.log_ud, &r->err);
     if (s == NULL) {
@@ -1893,7 +1922,7 @@ static int authenticate(hreq *r)
      * else's bucket; failures share one bucket above, taken before their
      * audit write. The limit comes before any further work for the key. */
     unsigned retry;
-    if (!wbi_ratelimit_take(&r->hub->rl, p->key_id, wb_time_now(), &retry)) {
+    if (!r->req->admitted && !wbi_ratelimit_take(&r->hub->rl, p->key_id, wb_time_now(), &retry)) {
         r->resp->retry_after = retry;
         reply_error(r, 429, "rate_limited", "too many requests for this key; retry in %u s", retry);
         return -1;
@@ -1924,7 +1953,8 @@ static void release(wb_hub *hub, size_t i)
     pthread_mutex_unlock(&hub->lock);
 }
 
-void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
+/* A request context for req, or NULL with a 500 in resp. */
+static hreq *req_new(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
 {
     memset(resp, 0, sizeof *resp);
     hreq *r = calloc(1, sizeof *r);
@@ -1932,53 +1962,110 @@ void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp
         resp->status = 500;
         wb_buf_puts(&resp->body,
                     "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
-        return;
+        return NULL;
     }
     r->hub = hub;
     r->req = req;
     r->resp = resp;
     r->now = wb_time_now() / 1000000;
     wb_arena_init(&r->arena, 16384);
-    const route *found = NULL;
+    return r;
+}
+
+static void req_free(hreq *r)
+{
+    wb_arena_free(&r->arena);
+    sodium_memzero(&r->owner, sizeof r->owner);
+    free(r);
+}
+
+/* The route that fits; NULL with the 404 or 405 sent. */
+static const route *route_of(hreq *r)
+{
+    const wb_hub_request *req = r->req;
     bool path_known = false;
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0] && found == NULL; i++) {
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         const char *param = NULL;
         if (!path_match(r, routes[i].pattern, req->path ? req->path : "", &param)) continue;
         path_known = true;
         if (strcmp(routes[i].method, req->method ? req->method : "") == 0) {
-            found = &routes[i];
             r->id = param;
+            return &routes[i];
         }
     }
-    if (found == NULL) {
-        if (path_known)
-            reply_error(r, 405, "method_not_allowed", "%s is not allowed on %s", req->method,
-                        req->path);
-        else
-            reply_not_found(r);
-    } else {
+    if (path_known)
+        reply_error(r, 405, "method_not_allowed", "%s is not allowed on %s", req->method,
+                    req->path);
+    else
+        reply_not_found(r);
+    return NULL;
+}
+
+/* Whether the authenticated caller's role may use the route; false with
+ * the 403 sent. */
+static bool role_admitted(hreq *r, const route *found)
+{
+    if ((found->flags & R_NO_SENSOR) && r->who.role == WB_ROLE_SENSOR &&
+        !((found->flags & R_SENSOR_FEED) && arg(r, "after") != NULL)) {
+        reply_error(r, 403, "forbidden",
+                    "a sensor key may only look up indicators, read the change feed "
+                    "(?after=) and the MISP feeds, and post sightings");
+        return false;
+    }
+    if ((found->flags & R_SITE_ADMIN) && r->who.role != WB_ROLE_SITE_ADMIN) {
+        reply_error(r, 403, "forbidden", "only site admins may read this");
+        return false;
+    }
+    return true;
+}
+
+bool wb_hub_admit(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
+{
+    hreq *r = req_new(hub, req, resp);
+    if (r == NULL) return false;
+    bool ok = false;
+    const route *found = route_of(r);
+    if (found && strcmp(found->method, "POST") != 0 && strcmp(found->method, "PUT") != 0) {
+        reply_error(r, 400, "invalid_request", "%s %s takes no request body", found->method,
+                    req->path);
+    } else if (found && (found->flags & R_PUBLIC)) {
+        ok = true;
+    } else if (found) {
+        /* The key and role are checked before a byte of the body is read:
+         * a stranger cannot make the hub hold a body it would refuse. */
         size_t slot = acquire(hub);
         r->st = hub->pool[slot];
         r->keys = hub->keys[slot];
         r->raw_key = (found->flags & R_RAW_KEY) != 0;
         wb_store_read_begin(r->st);
-        if ((found->flags & R_PUBLIC) || authenticate(r) == 0) {
-            if ((found->flags & R_NO_SENSOR) && r->who.role == WB_ROLE_SENSOR &&
-                !((found->flags & R_SENSOR_FEED) && arg(r, "after") != NULL))
-                reply_error(r, 403, "forbidden",
-                            "a sensor key may only look up indicators, read the change feed "
-                            "(?after=) and the MISP feeds, and post sightings");
-            else if ((found->flags & R_SITE_ADMIN) && r->who.role != WB_ROLE_SITE_ADMIN)
-                reply_error(r, 403, "forbidden", "only site admins may read this");
-            else
-                found->fn(r);
+        ok = authenticate(r) == 0 && role_admitted(r, found);
+        if (wb_store_read_end(r->st, &r->err) != 0 && ok) {
+            reply_internal(r);
+            ok = false;
         }
+        release(hub, slot);
+    }
+    req_free(r);
+    return ok;
+}
+
+void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
+{
+    hreq *r = req_new(hub, req, resp);
+    if (r == NULL) return;
+    const route *found = route_of(r);
+    if (found) {
+        size_t slot = acquire(hub);
+        r->st = hub->pool[slot];
+        r->keys = hub->keys[slot];
+        r->raw_key = (found->flags & R_RAW_KEY) != 0;
+        wb_store_read_begin(r->st);
+        if (((found->flags & R_PUBLIC) || authenticate(r) == 0) && role_admitted(r, found))
+            found->fn(r);
         if (wb_store_read_end(r->st, &r->err) != 0 && resp->status < 300) reply_internal(r);
         release(hub, slot);
     }
-    wb_arena_free(&r->arena);
-    sodium_memzero(&r->owner, sizeof r->owner);
-    free(r);
+    req_free(r);
 }
 
 void wb_hub_response_free(wb_hub_response *resp)
@@ -2035,6 +2122,10 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
     if (hub->opts.burst <= 0) hub->opts.burst = 2 * hub->opts.rate;
     if (hub->opts.sector_k == 0) hub->opts.sector_k = WB_SECTOR_K_DEFAULT;
     if (hub->opts.max_page_bytes == 0) hub->opts.max_page_bytes = MAX_PAGE_BYTES;
+    if (hub->opts.max_streams_public == 0) hub->opts.max_streams_public = MAX_STREAMS_PUBLIC;
+    if (hub->opts.max_streams_keyed == 0) hub->opts.max_streams_keyed = MAX_STREAMS_KEYED;
+    if (hub->opts.max_streams_per_address == 0)
+        hub->opts.max_streams_per_address = MAX_STREAMS_PER_ADDRESS;
     hub->lim.max_depth = hub->opts.max_depth;
     hub->lim.max_attributes = hub->opts.max_attributes;
     /* Organisation only unless the event says otherwise: the safe default. */
@@ -2049,7 +2140,10 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
                           hub->opts.sector_k);
     if (rc == 0) rc = wbi_catalogues_init(&hub->cats, hub->opts.catalogues, err);
     if (rc == 0) rc = wbi_ratelimit_init(&hub->rl, hub->opts.rate, hub->opts.burst);
-    atomic_init(&hub->streams, 0);
+    if (rc == 0 && wbi_addrcount_init(&hub->stream_addrs) != 0)
+        rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    atomic_init(&hub->streams_public, 0);
+    atomic_init(&hub->streams_keyed, 0);
     if (rc == 0) {
         pthread_mutex_init(&hub->lock, NULL);
         pthread_cond_init(&hub->cond, NULL);
@@ -2074,6 +2168,7 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
         for (size_t i = 0; hub->keys && i < hub->opts.connections; i++)
             free(hub->keys[i]);
         free(hub->keys);
+        wbi_addrcount_free(&hub->stream_addrs);
         if (hub->rl.slots) {
             wbi_ratelimit_free(&hub->rl);
             pthread_mutex_destroy(&hub->lock);
@@ -2098,6 +2193,7 @@ void wb_hub_close(wb_hub *hub)
     free(hub->keys);
     wb_warninglists_free(hub->wl);
     wbi_ratelimit_free(&hub->rl);
+    wbi_addrcount_free(&hub->stream_addrs);
     wbi_catalogues_free(&hub->cats);
     pthread_mutex_destroy(&hub->lock);
     pthread_cond_destroy(&hub->cond);

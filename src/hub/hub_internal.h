@@ -230,6 +230,54 @@ int wbi_ratelimit_init(wbi_ratelimit *rl, double rate, double burst);
 bool wbi_ratelimit_take(wbi_ratelimit *rl, int64_t key_id, wb_time now, unsigned *retry);
 void wbi_ratelimit_free(wbi_ratelimit *rl);
 
+/* ---- connection-level limits (ratelimit.c, http_head.c, server.c) -------------- */
+
+/* A client address: IPv6, or IPv4 as ::ffff:a.b.c.d. */
+typedef struct wbi_addr {
+    uint8_t b[16];
+} wbi_addr;
+
+/* "127.0.0.2" or "::1" into *a; false when s is not an address. */
+bool wbi_addr_parse(const char *s, wbi_addr *a);
+
+typedef struct wbi_addrslot {
+    wbi_addr a;
+    unsigned n; /* 0: free, or an address whose count went back to 0 */
+    bool used;
+} wbi_addrslot;
+
+/* How many of something (connections, streams) each address holds now,
+ * behind one mutex. Addresses whose count is back to 0 are dropped when the
+ * table is rebuilt, so it is bounded by the addresses active at once. */
+typedef struct wbi_addrcount {
+    pthread_mutex_t lock;
+    wbi_addrslot *slots;
+    size_t cap, used;
+} wbi_addrcount;
+
+int wbi_addrcount_init(wbi_addrcount *t);
+/* Counts one more for a unless it holds max already (false then, nothing
+ * counted); also false when out of memory. */
+bool wbi_addrcount_take(wbi_addrcount *t, const wbi_addr *a, unsigned max);
+/* Gives one back (a taken before). */
+void wbi_addrcount_give(wbi_addrcount *t, const wbi_addr *a);
+void wbi_addrcount_free(wbi_addrcount *t);
+
+/* What wbi_http_head_check found in a complete request head. */
+typedef struct wbi_http_head {
+    size_t len; /* bytes up to and with the blank line that ends it */
+    bool http10;
+    bool has_host, has_auth, has_te, has_length;
+    uint64_t length; /* Content-Length when has_length */
+} wbi_http_head;
+
+/* Checks the head of an HTTP/1.x request, n bytes as they arrived so far:
+ * 0 when it is complete and acceptable (*h filled), 1 when more is needed
+ * and nothing is wrong yet, -1 when it is refused (*prob: 400, 411, 414,
+ * 431 or 505 with a stable code). Pure; see http_head.c for the rules. */
+int wbi_http_head_check(const char *buf, size_t n, size_t max_head, size_t max_target,
+                        wbi_http_head *h, wbi_problem *prob);
+
 /* ---- the API's request context (api.c), shared with incident_api.c ---------- */
 
 #define WBI_MAX_AUDIT_PENDING 256

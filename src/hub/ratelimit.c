@@ -6,7 +6,15 @@
  *
  * The table only grows (one slot per key that has been used since start),
  * which is bounded by the number of keys in the database.
+ *
+ * Beside it, a count per client address (wbi_addrcount): the connections
+ * and feed streams each address holds at once, which the server and the
+ * feeds bound (docs/hub.md, "Limits"). Unlike keys, addresses come from
+ * strangers, so that table drops the addresses whose count went back to 0
+ * whenever it is rebuilt, and stays as large as the addresses active at
+ * once.
  */
+#include <arpa/inet.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,4 +97,100 @@ void wbi_ratelimit_free(wbi_ratelimit *rl)
     if (rl->slots) pthread_mutex_destroy(&rl->lock);
     free(rl->slots);
     memset(rl, 0, sizeof *rl);
+}
+
+/* ---- counts per address ------------------------------------------------------------ */
+
+bool wbi_addr_parse(const char *s, wbi_addr *a)
+{
+    memset(a, 0, sizeof *a);
+    struct in_addr v4;
+    if (s && inet_pton(AF_INET, s, &v4) == 1) {
+        a->b[10] = a->b[11] = 0xff;
+        memcpy(a->b + 12, &v4, 4);
+        return true;
+    }
+    return s && inet_pton(AF_INET6, s, a->b) == 1;
+}
+
+int wbi_addrcount_init(wbi_addrcount *t)
+{
+    memset(t, 0, sizeof *t);
+    t->cap = 64;
+    t->slots = calloc(t->cap, sizeof *t->slots);
+    if (t->slots == NULL) return WB_ENOMEM;
+    if (pthread_mutex_init(&t->lock, NULL) != 0) {
+        free(t->slots);
+        t->slots = NULL;
+        return WB_ENOMEM;
+    }
+    return 0;
+}
+
+static wbi_addrslot *addr_slot(wbi_addrslot *slots, size_t cap, const wbi_addr *a)
+{
+    size_t i = (size_t)wb_hash64(a->b, sizeof a->b, 0) & (cap - 1);
+    while (slots[i].used && memcmp(slots[i].a.b, a->b, sizeof a->b) != 0)
+        i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+/* Rebuilds the table without the addresses at 0, twice as large when it
+ * would still be more than a quarter full. */
+static int addr_rebuild(wbi_addrcount *t)
+{
+    size_t live = 0;
+    for (size_t i = 0; i < t->cap; i++)
+        live += t->slots[i].used && t->slots[i].n > 0;
+    size_t nc = t->cap;
+    while ((live + 1) * 4 > nc)
+        nc *= 2;
+    wbi_addrslot *ns = calloc(nc, sizeof *ns);
+    if (ns == NULL) return WB_ENOMEM;
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slots[i].used && t->slots[i].n > 0) *addr_slot(ns, nc, &t->slots[i].a) = t->slots[i];
+    free(t->slots);
+    t->slots = ns;
+    t->cap = nc;
+    t->used = live;
+    return 0;
+}
+
+bool wbi_addrcount_take(wbi_addrcount *t, const wbi_addr *a, unsigned max)
+{
+    pthread_mutex_lock(&t->lock);
+    wbi_addrslot *s = addr_slot(t->slots, t->cap, a);
+    if (!s->used && (t->used + 1) * 2 > t->cap) {
+        if (addr_rebuild(t) != 0) {
+            pthread_mutex_unlock(&t->lock);
+            return false;
+        }
+        s = addr_slot(t->slots, t->cap, a);
+    }
+    bool ok = s->n < max;
+    if (ok) {
+        if (!s->used) {
+            s->used = true;
+            s->a = *a;
+            t->used++;
+        }
+        s->n++;
+    }
+    pthread_mutex_unlock(&t->lock);
+    return ok;
+}
+
+void wbi_addrcount_give(wbi_addrcount *t, const wbi_addr *a)
+{
+    pthread_mutex_lock(&t->lock);
+    wbi_addrslot *s = addr_slot(t->slots, t->cap, a);
+    if (s->used && s->n > 0) s->n--;
+    pthread_mutex_unlock(&t->lock);
+}
+
+void wbi_addrcount_free(wbi_addrcount *t)
+{
+    if (t->slots) pthread_mutex_destroy(&t->lock);
+    free(t->slots);
+    memset(t, 0, sizeof *t);
 }
