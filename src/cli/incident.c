@@ -70,6 +70,7 @@ static void incident_usage(FILE *f)
           "  approve PROPOSAL;  discard PROPOSAL   (the CSIRT the proposal was made to)\n"
           "  withdraw PROPOSAL   (the organisation that proposed it, while pending)\n"
           "  hooks run --db PATH [--once] [--now TIME] [--interval SECONDS]\n"
+          "      [--allow-insecure] [--allow-private]\n"
           "      sends the reminder webhooks of a local register (a hub sends its own;\n"
           "      hooks are added with 'weerbaar admin hook add')\n"
           "\n"
@@ -97,6 +98,9 @@ static void incident_usage(FILE *f)
           "  --distribution N     share: MISP distribution 0-4 (4: --sharing-group NAME)\n"
           "  --anonymous          share: without the reporting organisation's identity\n"
           "  --once               hooks run: look and send once (for cron), then exit\n"
+          "  --allow-insecure     hooks run: also deliver to http:// URLs (default: https)\n"
+          "  --allow-private      hooks run: also deliver to loopback, link-local and private\n"
+          "                       addresses (checked on the address connected to)\n"
           "  -h, --help           this help\n"
           "\n"
           "TIME is RFC 3339 with an offset: 2026-05-01T10:00:00+02:00 or ...Z.\n"
@@ -149,6 +153,8 @@ enum {
     O_SUBMITTED_AT,
     O_ONCE,
     O_INTERVAL,
+    O_ALLOW_INSECURE,
+    O_ALLOW_PRIVATE,
     O_HUB,
     O_KEY,
     O_DISTRIBUTION,
@@ -180,6 +186,7 @@ typedef struct opts {
     /* hooks run */
     bool once;
     int64_t interval;
+    bool allow_insecure, allow_private;
     /* --hub and share */
     const char *hub, *key, *sharing_group;
     int64_t distribution;
@@ -244,6 +251,8 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
         {"text", required_argument, NULL, O_TEXT},
         {"submitted-at", required_argument, NULL, O_SUBMITTED_AT},
         {"once", no_argument, NULL, O_ONCE},
+        {"allow-insecure", no_argument, NULL, O_ALLOW_INSECURE},
+        {"allow-private", no_argument, NULL, O_ALLOW_PRIVATE},
         {"interval", required_argument, NULL, O_INTERVAL},
         {"hub", required_argument, NULL, O_HUB},
         {"key", required_argument, NULL, O_KEY},
@@ -394,6 +403,12 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
             break;
         case O_SUBMITTED_AT:
             if (parse_time_opt("--submitted-at", optarg, &o->submitted_at)) return -1;
+            break;
+        case O_ALLOW_INSECURE:
+            o->allow_insecure = true;
+            break;
+        case O_ALLOW_PRIVATE:
+            o->allow_private = true;
             break;
         case O_ONCE:
             o->once = true;
@@ -1683,7 +1698,10 @@ static int cmd_hooks(const opts *o, char **args, int nargs)
         return WB_EXIT_ERROR;
     }
     wb_time fixed = o->now;
-    wb_hooks_opts ho = {.clock = fixed != WB_TIME_NONE ? fixed_clock : NULL, .clock_ud = &fixed};
+    wb_hooks_opts ho = {.clock = fixed != WB_TIME_NONE ? fixed_clock : NULL,
+                        .clock_ud = &fixed,
+                        .allow_insecure = o->allow_insecure,
+                        .allow_private = o->allow_private};
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_hooks_signal;

@@ -383,6 +383,16 @@ void wbi_h_incident_pdf(wbi_req *r)
     }
     if (rc == 0) rc = wbi_flush_audits(r);
     wb_reg_incident_free(ri);
+    if (rc == WB_ELIMIT) {
+        /* Not the server's failure: this incident is more than a PDF holds.
+         * Say where the whole of it is. */
+        wb_buf_free(&r->resp->body);
+        wbi_reply_error(r, 422, "too_large",
+                        "incident %lld needs more than %d PDF pages; read it as JSON: GET "
+                        "/api/v1/incidents/%lld (weerbaar incident export %lld --format json)",
+                        (long long)id, WB_INCIDENT_DOC_MAX_PAGES, (long long)id, (long long)id);
+        return;
+    }
     if (rc) {
         wb_buf_free(&r->resp->body);
         wbi_reply_internal(r);
