@@ -31,11 +31,16 @@
 extern "C" {
 #endif
 
-/* The header a signature goes in, and its form: "sha256=" and the 64 hex
- * digits of HMAC-SHA256 over the raw body with the hook's secret (the 64
- * hex digits as ASCII are the key). */
+/* The header a signature goes in, and its form: "t=UNIX,v1=HEX" where
+ * UNIX is the time of sending in seconds and HEX the 64 hex digits of
+ * HMAC-SHA256, keyed with the hook's secret (its 64 hex digits as ASCII),
+ * over "UNIX.DELIVERY-ID.BODY": the raw body, the X-Weerbaar-Delivery id
+ * and the time, so that neither a captured body with another delivery id
+ * nor an old delivery passes (docs/incident.md has the receiver's check). */
 #define WB_HOOK_SIGNATURE_HEADER "X-Weerbaar-Signature"
-#define WB_HOOK_SIGNATURE_LEN (7 + 64)
+#define WB_HOOK_SIGNATURE_MAX (2 + 20 + 4 + 64)
+/* How far a receiver should let the signed time stray from its clock. */
+#define WB_HOOK_TOLERANCE_S 300
 
 /* A clock: returns the current time. NULL in the options means wb_time_now. */
 typedef wb_time (*wb_clock)(void *ud);
@@ -43,13 +48,19 @@ typedef wb_time (*wb_clock)(void *ud);
 typedef struct wb_hooks_opts {
     wb_clock clock;
     void *clock_ud;
-    wb_time remind_before; /* how long before a deadline the reminder goes; 0 = 6 h */
-    wb_time retry_first;   /* the wait after the first failed attempt; 0 = 30 s */
-    wb_time retry_max;     /* the longest wait between attempts; 0 = 1 h */
-    wb_time give_up_after; /* a delivery still failing this long after it was made
-                              is marked failed; 0 = 7 days */
-    long timeout_s;        /* one attempt, connecting included; 0 = 10 s */
-    size_t batch;          /* deliveries attempted per wb_hooks_deliver; 0 = 100 */
+    wb_time remind_before;  /* how long before a deadline the reminder goes; 0 = 6 h */
+    wb_time retry_first;    /* the wait after the first failed attempt; 0 = 30 s */
+    wb_time retry_max;      /* the longest wait between attempts; 0 = 1 h */
+    wb_time give_up_after;  /* a delivery still failing this long after it was made
+                               is marked failed; 0 = 7 days */
+    long timeout_s;         /* one attempt, connecting included; 0 = 10 s */
+    size_t batch;           /* deliveries attempted per wb_hooks_deliver; 0 = 100 */
+    size_t per_receiver;    /* attempts in flight to one scheme://host:port; 0 = 2 */
+    size_t in_flight;       /* attempts in flight in all; 0 = 32 */
+    long receiver_budget_s; /* no new attempt to a receiver this long after its
+                               first one in a run; 0 = 3 x timeout_s */
+    bool allow_insecure;    /* http:// hook URLs (else refused, retried later) */
+    bool allow_private;     /* loopback, link-local and private addresses */
 } wb_hooks_opts;
 
 typedef struct wb_hooks_stats {
@@ -61,9 +72,16 @@ typedef struct wb_hooks_stats {
 
 /* A new secret: 64 lower-case hex digits from 256 random bits. */
 void wb_hook_secret_new(char out[WB_HOOK_SECRET_LEN + 1]);
-/* "sha256=<hex>" of the body under the secret into out. */
-void wb_hook_sign(const char *secret, const char *body, size_t len,
-                  char out[WB_HOOK_SIGNATURE_LEN + 1]);
+/* The signature header's value for a delivery sent at Unix time t. */
+void wb_hook_sign(const char *secret, int64_t t, const char *id, const char *body, size_t len,
+                  char out[WB_HOOK_SIGNATURE_MAX + 1]);
+/* The receiver's check (a reference for docs/incident.md): 0 when header
+ * signs this delivery id and body and its time lies within tolerance_s of
+ * now; WB_EINVAL for a bad or forged signature, WB_ELIMIT for one too old
+ * or too new. A receiver also keeps the delivery ids it has acted on for
+ * the tolerance window and acts once per id (a retry repeats the id). */
+int wb_hook_verify(const char *secret, const char *header, const char *id, const char *body,
+                   size_t len, int64_t now, int64_t tolerance_s);
 
 /* The time the options' clock shows. */
 wb_time wb_hooks_now(const wb_hooks_opts *o);

@@ -560,6 +560,48 @@ int wb_store_incident_event_add(wb_store *s, const wb_incident_event_rec *e, wb_
 int wb_store_incident_event_list(wb_store *s, int64_t incident_id, wb_incident_event_cb cb,
                                  void *ud, wb_error *err);
 
+/* One request to share an incident's indicators (migration 7). status is
+ * "published" (the event was made at once), or for an anonymous share, a
+ * proposal: "pending" until the CSIRT approves ("approved", the event made
+ * in the CSIRT's name) or discards it, or the reporter withdraws it. */
+typedef struct wb_incident_share_rec {
+    int64_t id, incident_id;
+    const char *share_key; /* the client's idempotency key, or the digest */
+    const char *digest;    /* of what is shared (incident_api.c) */
+    bool anonymous;
+    const char *status;
+    int64_t org_id;   /* the reporting organisation */
+    int64_t csirt_id; /* who decides a proposal; 0 for none */
+    int tlp, distribution;
+    int64_t sharing_group_id; /* 0 for none */
+    const char *body;         /* the MISP event document to create */
+    int64_t attributes, warninglisted;
+    const char *event_uuid; /* NULL until an event exists */
+    const char *author;
+    wb_time created;
+    const char *decided_by; /* NULL while pending or published */
+    wb_time decided_at;     /* WB_TIME_NONE likewise */
+} wb_incident_share_rec;
+typedef int (*wb_incident_share_cb)(void *ud, const wb_incident_share_rec *r);
+
+/* Adds a share; WB_EINVAL when the incident has a share in force with the
+ * same key. */
+int wb_store_incident_share_add(wb_store *s, const wb_incident_share_rec *r, int64_t *id,
+                                wb_error *err);
+/* By id (id > 0), else the share in force (published, pending or approved)
+ * of incident_id with that key. WB_ENOTFOUND when there is none. */
+int wb_store_incident_share_find(wb_store *s, int64_t id, int64_t incident_id, const char *key,
+                                 wb_incident_share_cb cb, void *ud, wb_error *err);
+/* Proposals (anonymous shares) in id order: those an organisation made or
+ * decides (org_id 0: all), of one status (NULL: any). */
+int wb_store_incident_share_list(wb_store *s, int64_t org_id, const char *status,
+                                 wb_incident_share_cb cb, void *ud, wb_error *err);
+/* Moves a pending proposal to status (recording event_uuid when not NULL);
+ * WB_ENOTFOUND when it is not pending. */
+int wb_store_incident_share_decide(wb_store *s, int64_t id, const char *status,
+                                   const char *event_uuid, const char *by, wb_time at,
+                                   wb_error *err);
+
 /* ---- tuning (hub feeds) ---------------------------------------------------------- */
 
 /* Sets how much of the database this connection keeps in memory. A bulk

@@ -64,8 +64,13 @@ static void incident_usage(FILE *f)
           "  ack ID;  ask ID --by TIME;  comment ID --text TEXT   (the CSIRT)\n"
           "  share ID --tlp LEVEL --distribution N [--sharing-group NAME] [--anonymous]\n"
           "      (--hub only) publishes the incident's indicators as a MISP event;\n"
-          "      --anonymous publishes it in the name of the incident's CSIRT\n"
+          "      --anonymous proposes it to the incident's CSIRT, which publishes it in\n"
+          "      its own name once it approves; a retry of the same share changes nothing\n"
+          "  proposals   the anonymous shares your organisation made or decides (--hub)\n"
+          "  approve PROPOSAL;  discard PROPOSAL   (the CSIRT the proposal was made to)\n"
+          "  withdraw PROPOSAL   (the organisation that proposed it, while pending)\n"
           "  hooks run --db PATH [--once] [--now TIME] [--interval SECONDS]\n"
+          "      [--allow-insecure] [--allow-private]\n"
           "      sends the reminder webhooks of a local register (a hub sends its own;\n"
           "      hooks are added with 'weerbaar admin hook add')\n"
           "\n"
@@ -93,6 +98,9 @@ static void incident_usage(FILE *f)
           "  --distribution N     share: MISP distribution 0-4 (4: --sharing-group NAME)\n"
           "  --anonymous          share: without the reporting organisation's identity\n"
           "  --once               hooks run: look and send once (for cron), then exit\n"
+          "  --allow-insecure     hooks run: also deliver to http:// URLs (default: https)\n"
+          "  --allow-private      hooks run: also deliver to loopback, link-local and private\n"
+          "                       addresses (checked on the address connected to)\n"
           "  -h, --help           this help\n"
           "\n"
           "TIME is RFC 3339 with an offset: 2026-05-01T10:00:00+02:00 or ...Z.\n"
@@ -145,6 +153,8 @@ enum {
     O_SUBMITTED_AT,
     O_ONCE,
     O_INTERVAL,
+    O_ALLOW_INSECURE,
+    O_ALLOW_PRIVATE,
     O_HUB,
     O_KEY,
     O_DISTRIBUTION,
@@ -176,6 +186,7 @@ typedef struct opts {
     /* hooks run */
     bool once;
     int64_t interval;
+    bool allow_insecure, allow_private;
     /* --hub and share */
     const char *hub, *key, *sharing_group;
     int64_t distribution;
@@ -240,6 +251,8 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
         {"text", required_argument, NULL, O_TEXT},
         {"submitted-at", required_argument, NULL, O_SUBMITTED_AT},
         {"once", no_argument, NULL, O_ONCE},
+        {"allow-insecure", no_argument, NULL, O_ALLOW_INSECURE},
+        {"allow-private", no_argument, NULL, O_ALLOW_PRIVATE},
         {"interval", required_argument, NULL, O_INTERVAL},
         {"hub", required_argument, NULL, O_HUB},
         {"key", required_argument, NULL, O_KEY},
@@ -390,6 +403,12 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
             break;
         case O_SUBMITTED_AT:
             if (parse_time_opt("--submitted-at", optarg, &o->submitted_at)) return -1;
+            break;
+        case O_ALLOW_INSECURE:
+            o->allow_insecure = true;
+            break;
+        case O_ALLOW_PRIVATE:
+            o->allow_private = true;
             break;
         case O_ONCE:
             o->once = true;
@@ -1522,12 +1541,73 @@ static int remote_share(hub_ctx *h, const opts *o)
     path_of(path, sizeof path, h, "/share", WB_TIME_NONE);
     json_t *res;
     if (hub_do(h, "POST", path, b, &res) != 0) return WB_EXIT_ERROR;
-    printf("incident %lld shared as event %s: %lld indicators, TLP:%s, distribution %lld%s\n",
-           (long long)h->id, jstr_of(res, "event", "?"), jint_of(res, "attributes"),
-           jstr_of(res, "tlp", "?"), jint_of(res, "distribution"),
-           json_is_true(json_object_get(res, "anonymous")) ? ", anonymous" : "");
+    const char *again = json_is_true(json_object_get(res, "replayed")) ? " (already)" : "";
+    if (json_is_true(json_object_get(res, "anonymous")))
+        printf("incident %lld proposed to its CSIRT as proposal %lld%s: %lld indicators (%lld on "
+               "warninglists), TLP:%s, distribution %lld, anonymous; %s\n",
+               (long long)h->id, jint_of(res, "id"), again, jint_of(res, "attributes"),
+               jint_of(res, "warninglisted"), jstr_of(res, "tlp", "?"),
+               jint_of(res, "distribution"), jstr_of(res, "status", "?"));
+    else
+        printf("incident %lld shared as event %s%s: %lld indicators, TLP:%s, distribution %lld\n",
+               (long long)h->id, jstr_of(res, "event", "?"), again, jint_of(res, "attributes"),
+               jstr_of(res, "tlp", "?"), jint_of(res, "distribution"));
     json_decref(res);
     return WB_EXIT_OK;
+}
+
+/* incident proposals: a table, or the hub's list as JSON. */
+static int remote_proposals(hub_ctx *h, const opts *o)
+{
+    json_t *res;
+    if (hub_do(h, "GET", "/api/v1/incidents/proposals", NULL, &res) != 0) return WB_EXIT_ERROR;
+    json_t *all = json_incref(json_object_get(res, "response"));
+    json_decref(res);
+    if (!json_is_array(all)) {
+        json_decref(all);
+        wb_cli_error("%s/api/v1/incidents/proposals: the hub's answer has no list", h->cl.base);
+        return WB_EXIT_ERROR;
+    }
+    if (o->json) return print_json(all);
+    printf("%-8s %-8s %-9s %-12s %-4s %-5s %-4s %s\n", "proposal", "incident", "status", "tlp",
+           "dist", "attrs", "warn", "event");
+    size_t i;
+    json_t *v;
+    json_array_foreach(all, i, v)
+    {
+        printf("%-8lld %-8lld %-9s %-12s %-4lld %-5lld %-4lld %s\n", jint_of(v, "id"),
+               jint_of(v, "incident"), jstr_of(v, "status", "?"), jstr_of(v, "tlp", "?"),
+               jint_of(v, "distribution"), jint_of(v, "attributes"), jint_of(v, "warninglisted"),
+               jstr_of(v, "event", "-"));
+        size_t k;
+        json_t *hit;
+        json_array_foreach(json_object_get(v, "warninglist_hits"), k, hit)
+            printf("    %s %s: on warninglist '%s' (published with to_ids off)\n",
+                   jstr_of(hit, "type", "?"), jstr_of(hit, "value", "?"),
+                   jstr_of(hit, "warninglist", "?"));
+    }
+    json_decref(all);
+    return WB_EXIT_OK;
+}
+
+/* incident approve|discard|withdraw PROPOSAL. */
+static int remote_decide(hub_ctx *h, const opts *o, const char *action)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/incidents/proposals/%lld/%s", (long long)h->id, action);
+    json_t *res;
+    if (hub_do(h, "POST", path, json_object(), &res) != 0) return WB_EXIT_ERROR;
+    int status = WB_EXIT_OK;
+    if (o->json) {
+        status = print_json(res);
+    } else {
+        printf("proposal %lld %s", (long long)h->id, jstr_of(res, "status", "?"));
+        if (json_is_string(json_object_get(res, "event")))
+            printf(": event %s in the CSIRT's name", jstr_of(res, "event", "?"));
+        printf("\n");
+        json_decref(res);
+    }
+    return status;
 }
 
 static int cmd_remote(const opts *o, const char *action, int64_t id)
@@ -1562,6 +1642,11 @@ static int cmd_remote(const opts *o, const char *action, int64_t id)
         status = remote_each(&h, o, true);
     else if (strcmp(action, "share") == 0)
         status = remote_share(&h, o);
+    else if (strcmp(action, "proposals") == 0)
+        status = remote_proposals(&h, o);
+    else if (strcmp(action, "approve") == 0 || strcmp(action, "discard") == 0 ||
+             strcmp(action, "withdraw") == 0)
+        status = remote_decide(&h, o, action);
     else if (strcmp(action, "ack") == 0)
         status = remote_action(&h, o, WB_ACTION_ACK);
     else if (strcmp(action, "ask") == 0)
@@ -1613,7 +1698,10 @@ static int cmd_hooks(const opts *o, char **args, int nargs)
         return WB_EXIT_ERROR;
     }
     wb_time fixed = o->now;
-    wb_hooks_opts ho = {.clock = fixed != WB_TIME_NONE ? fixed_clock : NULL, .clock_ud = &fixed};
+    wb_hooks_opts ho = {.clock = fixed != WB_TIME_NONE ? fixed_clock : NULL,
+                        .clock_ud = &fixed,
+                        .allow_insecure = o->allow_insecure,
+                        .allow_private = o->allow_private};
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_hooks_signal;
@@ -1643,8 +1731,9 @@ static int cmd_hooks(const opts *o, char **args, int nargs)
 
 static bool is_register_action(const char *a)
 {
-    static const char *const names[] = {"new",    "report", "handled", "show",    "list", "due",
-                                        "export", "ack",    "ask",     "comment", "share"};
+    static const char *const names[] = {"new",   "report",    "handled", "show",    "list",
+                                        "due",   "export",    "ack",     "ask",     "comment",
+                                        "share", "proposals", "approve", "discard", "withdraw"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(a, names[i]) == 0) return true;
     return false;
@@ -1652,7 +1741,13 @@ static bool is_register_action(const char *a)
 
 static bool takes_id(const char *a)
 {
-    return strcmp(a, "new") != 0 && strcmp(a, "list") != 0 && strcmp(a, "due") != 0;
+    return strcmp(a, "new") != 0 && strcmp(a, "list") != 0 && strcmp(a, "due") != 0 &&
+           strcmp(a, "proposals") != 0;
+}
+
+static bool takes_proposal(const char *a)
+{
+    return strcmp(a, "approve") == 0 || strcmp(a, "discard") == 0 || strcmp(a, "withdraw") == 0;
 }
 
 static int cmd_register(const opts *o, const char *action, char **args, int nargs)
@@ -1668,12 +1763,14 @@ static int cmd_register(const opts *o, const char *action, char **args, int narg
     }
     if (takes_id(action)) {
         if (nargs != 1) {
-            wb_cli_error("incident %s: expected one incident id", action);
+            wb_cli_error("incident %s: expected one %s id", action,
+                         takes_proposal(action) ? "proposal" : "incident");
             return WB_EXIT_ERROR;
         }
         c.id_text = args[0];
         if (wb_parse_i64(args[0], strlen(args[0]), 1, INT64_MAX, &c.id) != 0) {
-            wb_cli_error("incident %s: '%s' is not an incident id", action, args[0]);
+            wb_cli_error("incident %s: '%s' is not %s id", action, args[0],
+                         takes_proposal(action) ? "a proposal" : "an incident");
             return WB_EXIT_ERROR;
         }
     } else if (nargs != 0) {
@@ -1683,6 +1780,11 @@ static int cmd_register(const opts *o, const char *action, char **args, int narg
     if (o->hub) return cmd_remote(o, action, c.id);
     if (strcmp(action, "share") == 0) {
         wb_cli_error("incident share: publishes to a hub's events: use --hub URL --key KEY");
+        return WB_EXIT_ERROR;
+    }
+    if (strcmp(action, "proposals") == 0 || strcmp(action, "approve") == 0 ||
+        strcmp(action, "discard") == 0 || strcmp(action, "withdraw") == 0) {
+        wb_cli_error("incident %s: proposals are shares on a hub: use --hub URL --key KEY", action);
         return WB_EXIT_ERROR;
     }
     if (wb_store_open(&c.st, o->db, &c.err) != 0) return reg_fail(&c);

@@ -40,6 +40,9 @@ static const char usage_text[] =
     "                       (default 10); --timeout S closes idle connections (30)\n"
     "  --hooks-interval S   how often the reminder webhooks are looked at and sent\n"
     "                       (default 30 seconds; 0 turns the dispatcher off)\n"
+    "  --hooks-allow-insecure  also deliver to http:// hook URLs (default: https only)\n"
+    "  --hooks-allow-private   also deliver to loopback, link-local and private\n"
+    "                       addresses (checked on the address connected to)\n"
     "  --sector-k N         the sector view of assessments shows a cell only when at\n"
     "                       least N organisations are in it (default 3, at least 2)\n"
     "  --catalogues DIR     assessment catalogues beside the built-in ones\n"
@@ -96,6 +99,8 @@ int wb_cmd_serve(int argc, char **argv)
                                           {"header-timeout", required_argument, NULL, 'T'},
                                           {"timeout", required_argument, NULL, 'i'},
                                           {"hooks-interval", required_argument, NULL, 'H'},
+                                          {"hooks-allow-insecure", no_argument, NULL, 'I'},
+                                          {"hooks-allow-private", no_argument, NULL, 'P'},
                                           {"sector-k", required_argument, NULL, 'K'},
                                           {"catalogues", required_argument, NULL, 'C'},
                                           {"help", no_argument, NULL, 'h'},
@@ -103,6 +108,7 @@ int wb_cmd_serve(int argc, char **argv)
     wb_hub_opts ho = {.log = log_line};
     wb_serve_opts so = {.listen = "127.0.0.1:8080", .stop = &stop_flag};
     int64_t v, hooks_interval = 30;
+    bool hooks_insecure = false, hooks_private = false;
     optind = 1;
     opterr = 0;
     int ch;
@@ -152,6 +158,12 @@ int wb_cmd_serve(int argc, char **argv)
             if (!parse_num("--hooks-interval", optarg, 0, 86400, &v)) return WB_EXIT_ERROR;
             hooks_interval = v;
             break;
+        case 'I':
+            hooks_insecure = true;
+            break;
+        case 'P':
+            hooks_private = true;
+            break;
         case 'K':
             if (!parse_num("--sector-k", optarg, 2, 1000000, &v)) return WB_EXIT_ERROR;
             ho.sector_k = (unsigned)v;
@@ -195,7 +207,7 @@ int wb_cmd_serve(int argc, char **argv)
      * their own connection, so a slow receiver never holds up the API. */
     wb_hooks_dispatcher *hooks = NULL;
     if (hooks_interval > 0) {
-        wb_hooks_opts hopts = {0};
+        wb_hooks_opts hopts = {.allow_insecure = hooks_insecure, .allow_private = hooks_private};
         if (wb_hub_global_init() != 0 ||
             wb_hooks_dispatcher_start(&hooks, ho.db, &hopts, (unsigned)hooks_interval, log_line,
                                       NULL, &err) != 0) {

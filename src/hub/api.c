@@ -1110,6 +1110,36 @@ void wbi_event_create(wbi_req *r, const char *body, size_t len, int64_t creator_
     r->who.org_id = org;
 }
 
+/* For incident_api.c (a proposal shown to the CSIRT before it decides):
+ * appends {"type", "value", "warninglist"} to hits for each attribute of
+ * the event document that stands on one of the hub's warninglists, found
+ * as store_event finds them. The count, or -1 for a document the events
+ * path would refuse. */
+int wbi_event_warninglisted(wbi_req *r, const char *body, size_t len, json_t *hits)
+{
+    wbi_event_in in;
+    wbi_problem prob;
+    if (wbi_event_parse(body, len, &r->hub->lim, r->now, &in, &prob) != 0) {
+        wbi_event_free(&in);
+        return -1;
+    }
+    int n = 0;
+    for (size_t i = 0; r->hub->wl && i < in.nattrs; i++) {
+        const wb_attr_rec *a = &in.attrs[i].rec;
+        for (unsigned k = 0; k < a->nkeys; k++) {
+            const char *name =
+                wb_warninglists_find(r->hub->wl, a->key_kind[k], a->key[k], strlen(a->key[k]));
+            if (name == NULL) continue;
+            json_array_append_new(hits, json_pack("{s:s, s:s, s:s}", "type", a->type, "value",
+                                                  a->value, "warninglist", name));
+            n++;
+            break;
+        }
+    }
+    wbi_event_free(&in);
+    return n;
+}
+
 /* The event for a write by the caller: visible (else 404) and created by
  * the caller's organisation (else 403; a site admin may delete and publish
  * but not rewrite another organisation's event). */
@@ -1817,6 +1847,10 @@ static const route routes[] = {
     {"GET", "/api/v1/audit", h_audit, R_SITE_ADMIN},
     /* "due" before "*": the first route that fits wins. */
     {"GET", "/api/v1/incidents/due", wbi_h_incident_due, R_NO_SENSOR},
+    {"GET", "/api/v1/incidents/proposals", wbi_h_proposal_list, R_NO_SENSOR},
+    {"POST", "/api/v1/incidents/proposals/*/approve", wbi_h_proposal_approve, R_NO_SENSOR},
+    {"POST", "/api/v1/incidents/proposals/*/discard", wbi_h_proposal_discard, R_NO_SENSOR},
+    {"POST", "/api/v1/incidents/proposals/*/withdraw", wbi_h_proposal_withdraw, R_NO_SENSOR},
     {"GET", "/api/v1/incidents", wbi_h_incident_list, R_NO_SENSOR},
     {"POST", "/api/v1/incidents", wbi_h_incident_add, R_NO_SENSOR},
     {"GET", "/api/v1/incidents/*", wbi_h_incident_get, R_NO_SENSOR},

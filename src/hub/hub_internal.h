@@ -332,6 +332,8 @@ unsigned wbi_hub_max_depth(const wb_hub *hub);
  * the event's organisation; the reply is that endpoint's (201 with the
  * event as stored, read back as the creator would see it). */
 void wbi_event_create(wbi_req *r, const char *body, size_t len, int64_t creator_org);
+/* The attributes of an event document on the hub's warninglists (api.c). */
+int wbi_event_warninglisted(wbi_req *r, const char *body, size_t len, json_t *hits);
 
 /* ---- incident endpoints (incident_api.c); routes in api.c ------------------- */
 
@@ -346,5 +348,9 @@ void wbi_h_incident_ask(wbi_req *r);
 void wbi_h_incident_comment(wbi_req *r);
 void wbi_h_incident_handled(wbi_req *r);
 void wbi_h_incident_share(wbi_req *r);
+void wbi_h_proposal_list(wbi_req *r);
+void wbi_h_proposal_approve(wbi_req *r);
+void wbi_h_proposal_discard(wbi_req *r);
+void wbi_h_proposal_withdraw(wbi_req *r);
 
 #endif

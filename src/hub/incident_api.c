@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "hub/hub_internal.h"
 #include "weerbaar/incident.h"
 #include "weerbaar/register.h"
@@ -381,6 +383,16 @@ void wbi_h_incident_pdf(wbi_req *r)
     }
     if (rc == 0) rc = wbi_flush_audits(r);
     wb_reg_incident_free(ri);
+    if (rc == WB_ELIMIT) {
+        /* Not the server's failure: this incident is more than a PDF holds.
+         * Say where the whole of it is. */
+        wb_buf_free(&r->resp->body);
+        wbi_reply_error(r, 422, "too_large",
+                        "incident %lld needs more than %d PDF pages; read it as JSON: GET "
+                        "/api/v1/incidents/%lld (weerbaar incident export %lld --format json)",
+                        (long long)id, WB_INCIDENT_DOC_MAX_PAGES, (long long)id, (long long)id);
+        return;
+    }
     if (rc) {
         wb_buf_free(&r->resp->body);
         wbi_reply_internal(r);
@@ -569,6 +581,11 @@ void wbi_h_incident_handled(wbi_req *r)
     reply_incident(r, id, 200, 0);
 }
 
+/* ---- sharing: events and proposals ---------------------------------------------- */
+
+/* The longest idempotency key a client may give. */
+#define SHARE_KEY_MAX 128
+
 typedef struct sg_pick {
     int64_t id;
 } sg_pick;
@@ -579,30 +596,178 @@ static int sg_pick_cb(void *ud, const wb_sgroup *g)
     return 1;
 }
 
+static bool in_groups(const wb_principal *p, int64_t sg)
+{
+    for (size_t i = 0; i < p->ngroups; i++)
+        if (p->groups[i] == sg) return true;
+    return false;
+}
+
+/* One share row copied into the request's arena. */
+typedef struct share_row {
+    wbi_req *r;
+    wb_incident_share_rec rec;
+    bool found;
+} share_row;
+
+static int share_row_cb(void *ud, const wb_incident_share_rec *s)
+{
+    share_row *w = ud;
+    w->rec = *s;
+    w->rec.share_key = wbi_rdup(w->r, s->share_key);
+    w->rec.digest = wbi_rdup(w->r, s->digest);
+    w->rec.status = wbi_rdup(w->r, s->status);
+    w->rec.body = wbi_rdup(w->r, s->body);
+    w->rec.event_uuid = s->event_uuid ? wbi_rdup(w->r, s->event_uuid) : NULL;
+    w->rec.author = wbi_rdup(w->r, s->author);
+    w->rec.decided_by = s->decided_by ? wbi_rdup(w->r, s->decided_by) : NULL;
+    w->found = w->rec.share_key && w->rec.digest && w->rec.status && w->rec.body && w->rec.author;
+    return 1;
+}
+
+static json_t *jtime_or_null(wb_time t)
+{
+    char buf[48];
+    if (t == WB_TIME_NONE) return json_null();
+    wb_time_format(t, buf, sizeof buf);
+    return json_string(buf);
+}
+
+/* A share as the API shows it. A proposal also lists its indicators and
+ * which of them stand on the hub's warninglists now (hits are published
+ * with to_ids off, as every event's are). */
+static json_t *share_json(wbi_req *r, const wb_incident_share_rec *s, bool detail)
+{
+    json_t *o = json_pack(
+        "{s:I, s:I, s:s, s:b, s:o, s:I, s:I, s:s, s:i, s:s, s:o, s:o, s:o}", "id",
+        (json_int_t)s->id, "incident", (json_int_t)s->incident_id, "status", s->status, "anonymous",
+        s->anonymous, "event", s->event_uuid ? json_string(s->event_uuid) : json_null(),
+        "attributes", (json_int_t)s->attributes, "warninglisted", (json_int_t)s->warninglisted,
+        "tlp", wb_tlp_name((wb_tlp)s->tlp), "distribution", s->distribution, "key", s->share_key,
+        "created", jtime_or_null(s->created), "decided_at", jtime_or_null(s->decided_at),
+        "decided_by", s->decided_by ? json_string(s->decided_by) : json_null());
+    if (o == NULL || !detail) return o;
+    json_object_set_new(o, "author", json_string(s->author));
+    json_t *ev = json_loads(s->body, 0, NULL);
+    json_t *list = json_array(), *hits = json_array();
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(json_object_get(ev, "Event"), "Attribute"), i, a)
+        json_array_append_new(list, json_pack("{s:O, s:O}", "type", json_object_get(a, "type"),
+                                              "value", json_object_get(a, "value")));
+    json_decref(ev);
+    if (hits && wbi_event_warninglisted(r, s->body, strlen(s->body), hits) < 0)
+        json_array_clear(hits);
+    json_object_set_new(o, "indicators", list ? list : json_null());
+    json_object_set_new(o, "warninglist_hits", hits ? hits : json_null());
+    return o;
+}
+
+/* The digest of what a share publishes: the incident, how, and its
+ * indicators in order. Two requests with the same digest are one share
+ * (a client's retry), unless the client names them apart with a key. */
+static void share_digest(int64_t id, bool anonymous, wb_tlp tlp, int dist, int64_t sg,
+                         const wb_report *state, char out[65])
+{
+    crypto_hash_sha256_state h;
+    char head[128];
+    int n = snprintf(head, sizeof head, "weerbaar-share/1\n%lld\n%d\n%s\n%d\n%lld\n", (long long)id,
+                     anonymous, wb_tlp_name(tlp), dist, (long long)sg);
+    crypto_hash_sha256_init(&h);
+    crypto_hash_sha256_update(&h, (const unsigned char *)head, (unsigned long long)n);
+    for (size_t i = 0; i < state->nindicators; i++) {
+        const wb_report_indicator *ind = &state->indicators[i];
+        /* Lengths first, so that no two lists write the same bytes. */
+        char len[48];
+        int m = snprintf(len, sizeof len, "%zu:%zu:", strlen(ind->type), strlen(ind->value));
+        crypto_hash_sha256_update(&h, (const unsigned char *)len, (unsigned long long)m);
+        crypto_hash_sha256_update(&h, (const unsigned char *)ind->type, strlen(ind->type));
+        crypto_hash_sha256_update(&h, (const unsigned char *)ind->value, strlen(ind->value));
+    }
+    unsigned char md[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&h, md);
+    sodium_bin2hex(out, 65, md, sizeof md);
+}
+
+/* The share in force with this key, if any; -1 with the reply sent on a
+ * store error. */
+static int share_by_key(wbi_req *r, int64_t incident, const char *key, share_row *w)
+{
+    memset(w, 0, sizeof *w);
+    w->r = r;
+    int rc = wb_store_incident_share_find(r->st, 0, incident, key, share_row_cb, w, &r->err);
+    if (rc == WB_ENOTFOUND) return 0;
+    if (rc == 0 && !w->found) rc = wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+    if (rc) {
+        wbi_reply_internal(r);
+        return -1;
+    }
+    return 0;
+}
+
+/* Makes the event of a share (the events path, in the caller's open
+ * transaction), links it to the incident, and returns its uuid in out.
+ * -1 with the reply sent (the transaction then rolled back). */
+static int publish(wbi_req *r, int64_t incident, const char *body, int64_t creator, bool anonymous,
+                   const char *author, char out[WB_UUID_LEN + 1])
+{
+    wbi_event_create(r, body, strlen(body), creator);
+    if (r->resp->status != 201) {
+        wb_store_rollback(r->st); /* the events path's own refusal */
+        return -1;
+    }
+    json_t *back = json_loadb(r->resp->body.data, r->resp->body.len, 0, NULL);
+    const char *uuid = json_string_value(json_object_get(json_object_get(back, "Event"), "uuid"));
+    out[0] = '\0';
+    if (uuid && strlen(uuid) == WB_UUID_LEN) memcpy(out, uuid, WB_UUID_LEN + 1);
+    json_decref(back);
+    wb_incident_event_rec link = {.incident_id = incident,
+                                  .event_uuid = out,
+                                  .anonymous = anonymous,
+                                  .author = author,
+                                  .at = wb_time_now()};
+    int rc = wb_store_incident_event_add(r->st, &link, &r->err);
+    if (rc) {
+        wb_store_rollback(r->st);
+        wbi_reply_internal(r);
+        return -1;
+    }
+    return 0;
+}
+
 /* POST /api/v1/incidents/{id}/share {"tlp", "distribution", "sharing_group",
- * "anonymous"}: the incident's indicators (its reports' cumulative state)
- * become a MISP event through the events endpoint's own path.
+ * "anonymous", "key"}: the incident's indicators (its reports' cumulative
+ * state) become a MISP event through the events endpoint's own path.
  *
- * Anonymous sharing: the event is created in the name of the CSIRT the
- * incident is routed to (which knows the reporter anyway and publishes on
- * behalf of its constituents), with a hub-made random uuid, the share's own
- * date and time, a fixed info text and no incident title, comment or report
- * text, so nothing in the event points back to the organisation. The audit
- * log keeps the real user (only site admins read it); the link from the
- * incident to the event is visible only to those who see the incident. */
+ * As the organisation: the event, the incident's link to it, the share row
+ * and the audit entry are written in one transaction, so a crash leaves
+ * all or nothing; a retry with the same key (the client's, or else the
+ * digest of what is shared) answers 200 with the first share and writes
+ * nothing.
+ *
+ * Anonymously: the event would speak in the name of the CSIRT the incident
+ * is routed to, so it is a proposal (MISP's pattern) that the CSIRT
+ * approves before anything is published; the reporter may withdraw it
+ * while it is pending. The approved event has a hub-made random uuid, the
+ * approval's date and time, a fixed info text and no incident title,
+ * comment or report text, so nothing in it points back to the
+ * organisation. The audit log keeps the real user (only site admins read
+ * it); the proposal and the incident's link to the event are seen only by
+ * the reporting organisation and that CSIRT. */
 void wbi_h_incident_share(wbi_req *r)
 {
-    static const char *const keys[] = {"tlp", "distribution", "sharing_group", "anonymous"};
+    static const char *const keys[] = {"tlp", "distribution", "sharing_group", "anonymous", "key"};
     int64_t id;
     if (incident_access(r, WB_INCIDENT_SUBMIT, &id) != 0) return;
     json_t *o = body_object(r);
     if (o == NULL) return;
-    const char *tlp = NULL, *sg = NULL;
+    const char *tlp = NULL, *sg = NULL, *ckey = NULL;
     wb_tlp level = WB_TLP_UNSET;
     json_t *dist = json_object_get(o, "distribution"), *anon = json_object_get(o, "anonymous");
     bool ok = only_keys(r, o, keys, sizeof keys / sizeof keys[0]) &&
               member_str(r, o, "tlp", 32, &tlp) &&
-              member_str(r, o, "sharing_group", WB_NAME_MAX, &sg);
+              member_str(r, o, "sharing_group", WB_NAME_MAX, &sg) &&
+              member_str(r, o, "key", SHARE_KEY_MAX, &ckey);
     if (ok &&
         (tlp == NULL || wb_tlp_parse(tlp, strlen(tlp), &level) != 0 || level == WB_TLP_UNSET)) {
         wbi_reply_error(r, 422, "invalid_request",
@@ -625,6 +790,8 @@ void wbi_h_incident_share(wbi_req *r)
     }
     int distribution = ok ? (int)json_integer_value(dist) : 0;
     bool anonymous = ok && json_is_true(anon);
+    char key[SHARE_KEY_MAX + 1] = "";
+    if (ok && ckey) snprintf(key, sizeof key, "%s", ckey);
     sg_pick pick = {0};
     if (ok && sg) {
         int rc = wb_store_sgroup_find(r->st, 0, sg, sg_pick_cb, &pick, &r->err);
@@ -633,9 +800,10 @@ void wbi_h_incident_share(wbi_req *r)
             wbi_reply_internal(r);
             return;
         }
-        /* A missing group and one the caller is not in answer alike (the
-         * events path checks membership again). */
-        if (rc == WB_ENOTFOUND) {
+        /* A missing group and one the caller's organisation is not in
+         * answer alike, word for word: no oracle for group names. */
+        if (rc == WB_ENOTFOUND ||
+            (!in_groups(&r->who, pick.id) && r->who.role != WB_ROLE_SITE_ADMIN)) {
             wbi_reply_error(r, 422, "invalid_event",
                             "$.sharing_group: no sharing group your organisation belongs to");
             ok = false;
@@ -665,6 +833,9 @@ void wbi_h_incident_share(wbi_req *r)
                         "the incident is routed to none (weerbaar admin route add)");
         return;
     }
+    char digest[65];
+    share_digest(id, anonymous, level, distribution, pick.id, ri->state, digest);
+    if (key[0] == '\0') memcpy(key, digest, sizeof digest);
     char info[160];
     snprintf(info, sizeof info, "Indicators from a reported incident%s%s%s",
              !anonymous && ri->inc.rsit ? " (" : "", !anonymous && ri->inc.rsit ? ri->inc.rsit : "",
@@ -691,32 +862,215 @@ void wbi_h_incident_share(wbi_req *r)
         wbi_reply_internal(r);
         return;
     }
-    wbi_event_create(r, body, strlen(body), anonymous ? aud.csirt_id : r->who.org_id);
-    free(body);
-    if (r->resp->status != 201) return; /* the events path's own refusal */
-    json_t *back = json_loadb(r->resp->body.data, r->resp->body.len, 0, NULL);
-    const char *uuid = json_string_value(json_object_get(json_object_get(back, "Event"), "uuid"));
-    char ev_uuid[WB_UUID_LEN + 1] = "";
-    if (uuid && strlen(uuid) == WB_UUID_LEN) memcpy(ev_uuid, uuid, sizeof ev_uuid);
-    json_decref(back);
-    wb_incident_event_rec link = {.incident_id = id,
-                                  .event_uuid = ev_uuid,
-                                  .anonymous = anonymous,
-                                  .author = r->owner.email,
-                                  .at = wb_time_now()};
+
+    /* Everything from the look-up of the key to the audit entry happens
+     * under the write lock, in one transaction. */
+    share_row prior;
     rc = wb_store_begin(r->st, &r->err);
-    if (rc == 0) rc = wb_store_incident_event_add(r->st, &link, &r->err);
+    if (rc) {
+        free(body);
+        wbi_reply_internal(r);
+        return;
+    }
+    if (share_by_key(r, id, key, &prior) != 0) {
+        wb_store_rollback(r->st);
+        free(body);
+        return;
+    }
+    if (prior.found) {
+        wb_store_rollback(r->st);
+        free(body);
+        if (strcmp(prior.rec.digest, digest) != 0) {
+            wbi_reply_error(r, 409, "conflict",
+                            "$.key: the incident has a share with this key that published "
+                            "something else");
+            return;
+        }
+        json_t *back = share_json(r, &prior.rec, prior.rec.anonymous);
+        if (back) json_object_set_new(back, "replayed", json_true());
+        wbi_reply_json(r, 200, back);
+        return;
+    }
+    wb_incident_share_rec rec = {.incident_id = id,
+                                 .share_key = key,
+                                 .digest = digest,
+                                 .anonymous = anonymous,
+                                 .status = anonymous ? "pending" : "published",
+                                 .org_id = aud.org_id,
+                                 .csirt_id = anonymous ? aud.csirt_id : 0,
+                                 .tlp = (int)level,
+                                 .distribution = distribution,
+                                 .sharing_group_id = pick.id,
+                                 .body = body,
+                                 .attributes = (int64_t)nattrs,
+                                 .author = r->owner.email,
+                                 .created = wb_time_now(),
+                                 .decided_at = WB_TIME_NONE};
+    char ev_uuid[WB_UUID_LEN + 1] = "";
+    if (anonymous) {
+        json_t *hits = json_array();
+        int n = hits ? wbi_event_warninglisted(r, body, strlen(body), hits) : 0;
+        json_decref(hits);
+        rec.warninglisted = n > 0 ? n : 0;
+    } else if (publish(r, id, body, r->who.org_id, false, r->owner.email, ev_uuid) != 0) {
+        free(body);
+        return;
+    } else {
+        rec.event_uuid = ev_uuid;
+    }
+    rc = wb_store_incident_share_add(r->st, &rec, &rec.id, &r->err);
+    char detail[96];
+    if (anonymous)
+        snprintf(detail, sizeof detail, "anonymous: proposal %lld to the CSIRT", (long long)rec.id);
+    else
+        snprintf(detail, sizeof detail, "as the organisation: event %s", ev_uuid);
     if (rc == 0)
-        rc = wbi_audit_now(r, "incident.share", wbi_num(r, id),
-                           anonymous ? "anonymous" : "as the organisation");
+        rc = wbi_audit_now(r, anonymous ? "incident.propose" : "incident.share", wbi_num(r, id),
+                           detail);
+    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
+    if (rc) {
+        wb_store_rollback(r->st);
+        free(body);
+        wbi_reply_internal(r);
+        return;
+    }
+    json_t *out = share_json(r, &rec, anonymous);
+    free(body);
+    wbi_reply_json(r, anonymous ? 202 : 201, out);
+}
+
+/* ---- proposals: /api/v1/incidents/proposals ----------------------------------------- */
+
+typedef struct prop_list {
+    wbi_req *r;
+    json_t *arr;
+    int rc;
+} prop_list;
+
+static int prop_list_cb(void *ud, const wb_incident_share_rec *s)
+{
+    prop_list *l = ud;
+    json_t *o = share_json(l->r, s, true);
+    if (o == NULL || json_array_append_new(l->arr, o) != 0) {
+        l->rc = WB_ENOMEM;
+        return 1;
+    }
+    return 0;
+}
+
+static bool status_name_ok(const char *s)
+{
+    static const char *const names[] = {"pending", "approved", "discarded", "withdrawn"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(s, names[i]) == 0) return true;
+    return false;
+}
+
+/* GET /api/v1/incidents/proposals[?status=S]: the proposals the caller's
+ * organisation made or decides, and no one else's (not even a site
+ * admin's: a proposal names the reporter). */
+void wbi_h_proposal_list(wbi_req *r)
+{
+    const char *status = wbi_arg(r, "status");
+    if (status && !status_name_ok(status)) {
+        wbi_reply_error(r, 400, "invalid_request",
+                        "status: pending, approved, discarded or withdrawn");
+        return;
+    }
+    prop_list l = {.r = r, .arr = json_array()};
+    int rc = l.arr ? 0 : WB_ENOMEM;
+    if (rc == 0 && r->who.org_id > 0)
+        rc = wb_store_incident_share_list(r->st, r->who.org_id, status, prop_list_cb, &l, &r->err);
+    if (rc == 0) rc = l.rc;
+    if (rc) {
+        json_decref(l.arr);
+        if (r->err.msg[0] == '\0') wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+        wbi_reply_internal(r);
+        return;
+    }
+    wbi_reply_json(r, 200, json_pack("{s:o}", "response", l.arr));
+}
+
+typedef enum prop_op { PROP_APPROVE, PROP_DISCARD, PROP_WITHDRAW } prop_op;
+
+/* Approve, discard (the CSIRT) and withdraw (the reporting organisation) a
+ * pending proposal. Someone else's proposal answers 404 like a missing
+ * one; a proposal the caller sees but may not decide, 403; one that is no
+ * longer pending, 409. */
+static void proposal_decide(wbi_req *r, prop_op op)
+{
+    static const char *const done[] = {"approved", "discarded", "withdrawn"};
+    static const char *const actions[] = {"incident.proposal.approve", "incident.proposal.discard",
+                                          "incident.proposal.withdraw"};
+    int64_t pid = 0;
+    share_row w = {.r = r};
+    int rc = WB_ENOTFOUND;
+    if (wb_parse_i64(r->id, strlen(r->id), 1, INT64_MAX, &pid) == 0) {
+        rc = wb_store_begin(r->st, &r->err);
+        if (rc == 0)
+            rc = wb_store_incident_share_find(r->st, pid, 0, NULL, share_row_cb, &w, &r->err);
+        if (rc == 0 && !w.found) rc = wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+    }
+    bool csirt = rc == 0 && w.rec.csirt_id > 0 && r->who.org_id == w.rec.csirt_id;
+    bool reporter = rc == 0 && r->who.org_id == w.rec.org_id;
+    if (rc == 0 && (!w.rec.anonymous || (!csirt && !reporter))) rc = WB_ENOTFOUND;
+    if (rc) {
+        wb_store_rollback(r->st);
+        if (rc == WB_ENOTFOUND)
+            wbi_reply_error(r, 404, "not_found", "no such proposal");
+        else
+            wbi_reply_internal(r);
+        return;
+    }
+    if (op == PROP_WITHDRAW ? !reporter : !csirt) {
+        wb_store_rollback(r->st);
+        wbi_reply_error(r, 403, "forbidden",
+                        op == PROP_WITHDRAW
+                            ? "only the organisation that proposed it may withdraw a proposal"
+                            : "only the CSIRT a proposal was made to may approve or discard it");
+        return;
+    }
+    if (strcmp(w.rec.status, "pending") != 0) {
+        wb_store_rollback(r->st);
+        wbi_reply_error(r, 409, "conflict", "proposal %lld is %s, no longer pending",
+                        (long long)pid, w.rec.status);
+        return;
+    }
+    char ev_uuid[WB_UUID_LEN + 1] = "";
+    if (op == PROP_APPROVE &&
+        publish(r, w.rec.incident_id, w.rec.body, w.rec.csirt_id, true, w.rec.author, ev_uuid) != 0)
+        return;
+    wb_time now = wb_time_now();
+    rc = wb_store_incident_share_decide(r->st, pid, done[op], ev_uuid[0] ? ev_uuid : NULL,
+                                        r->owner.email, now, &r->err);
+    char detail[96];
+    snprintf(detail, sizeof detail, "proposal %lld%s%s", (long long)pid,
+             ev_uuid[0] ? ": event " : "", ev_uuid);
+    if (rc == 0) rc = wbi_audit_now(r, actions[op], wbi_num(r, w.rec.incident_id), detail);
     if (rc == 0) rc = wb_store_commit(r->st, &r->err);
     if (rc) {
         wb_store_rollback(r->st);
         wbi_reply_internal(r);
         return;
     }
-    wbi_reply_json(r, 201,
-                   json_pack("{s:I, s:s, s:I, s:s, s:i, s:b}", "incident", (json_int_t)id, "event",
-                             ev_uuid, "attributes", (json_int_t)nattrs, "tlp", wb_tlp_name(level),
-                             "distribution", distribution, "anonymous", anonymous));
+    w.rec.status = done[op];
+    w.rec.event_uuid = ev_uuid[0] ? ev_uuid : NULL;
+    w.rec.decided_by = r->owner.email;
+    w.rec.decided_at = now;
+    wbi_reply_json(r, 200, share_json(r, &w.rec, true));
+}
+
+void wbi_h_proposal_approve(wbi_req *r)
+{
+    proposal_decide(r, PROP_APPROVE);
+}
+
+void wbi_h_proposal_discard(wbi_req *r)
+{
+    proposal_decide(r, PROP_DISCARD);
+}
+
+void wbi_h_proposal_withdraw(wbi_req *r)
+{
+    proposal_decide(r, PROP_WITHDRAW);
 }

@@ -15,7 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -53,17 +58,48 @@ void wb_hook_secret_new(char out[WB_HOOK_SECRET_LEN + 1])
     sodium_memzero(raw, sizeof raw);
 }
 
-void wb_hook_sign(const char *secret, const char *body, size_t len,
-                  char out[WB_HOOK_SIGNATURE_LEN + 1])
+/* HMAC-SHA256 of "T.ID.BODY" as 64 hex digits into hex. */
+static void mac_hex(const char *secret, int64_t t, const char *id, const char *body, size_t len,
+                    char hex[65])
 {
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     crypto_auth_hmacsha256_state st;
+    char head[48];
+    int n = snprintf(head, sizeof head, "%lld.", (long long)t);
     crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)head, (unsigned long long)n);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)id, strlen(id));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
     crypto_auth_hmacsha256_final(&st, mac);
-    memcpy(out, "sha256=", 7);
-    sodium_bin2hex(out + 7, WB_HOOK_SIGNATURE_LEN + 1 - 7, mac, sizeof mac);
+    sodium_bin2hex(hex, 65, mac, sizeof mac);
     sodium_memzero(&st, sizeof st);
+}
+
+void wb_hook_sign(const char *secret, int64_t t, const char *id, const char *body, size_t len,
+                  char out[WB_HOOK_SIGNATURE_MAX + 1])
+{
+    char hex[65];
+    mac_hex(secret, t, id, body, len, hex);
+    snprintf(out, WB_HOOK_SIGNATURE_MAX + 1, "t=%lld,v1=%s", (long long)t, hex);
+}
+
+int wb_hook_verify(const char *secret, const char *header, const char *id, const char *body,
+                   size_t len, int64_t now, int64_t tolerance_s)
+{
+    if (header == NULL || id == NULL || strncmp(header, "t=", 2) != 0) return WB_EINVAL;
+    const char *comma = strchr(header, ',');
+    int64_t t;
+    if (comma == NULL || strncmp(comma, ",v1=", 4) != 0 ||
+        wb_parse_i64(header + 2, (size_t)(comma - header - 2), 0, INT64_MAX / 2, &t) != 0 ||
+        strlen(comma + 4) != 64)
+        return WB_EINVAL;
+    char hex[65];
+    mac_hex(secret, t, id, body, len, hex);
+    /* Constant time: a receiver must not tell how much of a guess matched. */
+    if (sodium_memcmp(hex, comma + 4, 64) != 0) return WB_EINVAL;
+    if (t < now - tolerance_s || t > now + tolerance_s) return WB_ELIMIT;
+    return 0;
 }
 
 /* ---- queueing --------------------------------------------------------------------- */
@@ -349,20 +385,77 @@ static size_t discard(char *p, size_t size, size_t n, void *ud)
     return size * n;
 }
 
-/* One attempt: the HTTP status in *status (0 when there was none) and, on
- * a transport failure, its reason in why. */
-static void attempt(const due_item *it, long timeout_s, long *status, char *why, size_t cap)
+/* Addresses a hook may not reach unless the operator allows it: loopback,
+ * link-local, private and shared (RFC 1918, 6598, 4193), unspecified,
+ * multicast and reserved. A hook URL is an organisation's input; without
+ * this it could make the hub post to its own admin interfaces or to the
+ * cloud's metadata service (169.254.169.254). */
+static bool ipv4_internal(const unsigned char a[4])
 {
-    *status = 0;
-    why[0] = '\0';
-    CURL *c = curl_easy_init();
-    if (c == NULL) {
-        snprintf(why, cap, "libcurl could not start");
-        return;
+    return a[0] == 0 || a[0] == 10 || a[0] == 127 || (a[0] == 100 && (a[1] & 0xc0) == 64) ||
+           (a[0] == 169 && a[1] == 254) || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+           (a[0] == 192 && a[1] == 168) || (a[0] == 192 && a[1] == 0 && a[2] == 0) || a[0] >= 224;
+}
+
+static bool addr_internal(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return ipv4_internal((const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr);
+    if (sa->sa_family != AF_INET6) return true;
+    const unsigned char *b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+    static const unsigned char zero[10] = {0};
+    /* ::ffff:a.b.c.d and the NAT64 prefix 64:ff9b::/96 carry an IPv4
+     * address: judge that. ::/96 covers :: and ::1. */
+    if (memcmp(b, zero, 10) == 0 && b[10] == 0xff && b[11] == 0xff) return ipv4_internal(b + 12);
+    if (b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && memcmp(b + 4, zero, 8) == 0)
+        return ipv4_internal(b + 12);
+    if (memcmp(b, zero, 10) == 0 && b[10] == 0 && b[11] == 0) return true;
+    return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || b[0] == 0xff;
+}
+
+/* One attempt in flight. */
+typedef struct attempt_ctx {
+    due_item *it;
+    size_t receiver;
+    CURL *c;
+    struct curl_slist *hdr;
+    char ebuf[CURL_ERROR_SIZE];
+    char refused[128]; /* why the opensocket check refused the address */
+    bool allow_private;
+} attempt_ctx;
+
+/* libcurl asks here for every socket it opens, with the address it
+ * resolved: the check happens on the address actually connected to, so a
+ * name that resolves to something else at delivery time (DNS rebinding)
+ * is caught too. */
+static curl_socket_t open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    attempt_ctx *x = ud;
+    (void)purpose;
+    if (!x->allow_private && addr_internal(&a->addr)) {
+        char host[INET6_ADDRSTRLEN] = "?";
+        const void *p = a->family == AF_INET
+                            ? (const void *)&((const struct sockaddr_in *)&a->addr)->sin_addr
+                            : (const void *)&((const struct sockaddr_in6 *)&a->addr)->sin6_addr;
+        inet_ntop(a->family, p, host, sizeof host);
+        snprintf(x->refused, sizeof x->refused,
+                 "refused: the receiver's address %s is loopback, link-local or private "
+                 "(allow with --hooks-allow-private)",
+                 host);
+        return CURL_SOCKET_BAD;
     }
-    char sig[WB_HOOK_SIGNATURE_LEN + 1];
-    wb_hook_sign(it->secret, it->body, strlen(it->body), sig);
-    char h_sig[WB_HOOK_SIGNATURE_LEN + 40], h_id[WB_UUID_LEN + 40],
+    return socket(a->family, a->socktype, a->protocol);
+}
+
+/* Sets up one attempt's handle. false on an allocation failure. */
+static bool attempt_setup(attempt_ctx *x, long timeout_s)
+{
+    const due_item *it = x->it;
+    x->c = curl_easy_init();
+    if (x->c == NULL) return false;
+    char sig[WB_HOOK_SIGNATURE_MAX + 1];
+    wb_hook_sign(it->secret, (int64_t)time(NULL), it->uuid, it->body, strlen(it->body), sig);
+    char h_sig[WB_HOOK_SIGNATURE_MAX + 40], h_id[WB_UUID_LEN + 40],
         h_ev[WB_HOOK_EVENT_KEY_MAX + 40];
     snprintf(h_sig, sizeof h_sig, "%s: %s", WB_HOOK_SIGNATURE_HEADER, sig);
     snprintf(h_id, sizeof h_id, "X-Weerbaar-Delivery: %s", it->uuid);
@@ -374,81 +467,258 @@ static void attempt(const due_item *it, long timeout_s, long *status, char *why,
     /* An empty Expect: libcurl would otherwise wait a second for a 100
      * Continue on larger bodies. */
     hdr = hdr ? curl_slist_append(hdr, "Expect:") : NULL;
-    char ebuf[CURL_ERROR_SIZE] = "";
-    CURLcode rc = hdr ? CURLE_OK : CURLE_OUT_OF_MEMORY;
-    if (rc == CURLE_OK) {
-        curl_easy_setopt(c, CURLOPT_URL, it->url);
-        /* Only http(s), never redirected: a hook URL is an organisation's
-         * input and must not reach file:// or be bounced elsewhere. */
-        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, it->body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(it->body));
-        curl_easy_setopt(c, CURLOPT_USERAGENT, "weerbaar-hooks/1");
-        curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
-        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, timeout_s);
-        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
-        rc = curl_easy_perform(c);
-    }
-    if (rc == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-    else
-        snprintf(why, cap, "%s", ebuf[0] ? ebuf : curl_easy_strerror(rc));
-    curl_slist_free_all(hdr);
-    curl_easy_cleanup(c);
+    x->hdr = hdr;
+    if (hdr == NULL) return false;
+    CURL *c = x->c;
+    curl_easy_setopt(c, CURLOPT_URL, it->url);
+    /* Only http(s), never redirected: a hook URL is an organisation's
+     * input and must not reach file:// or be bounced elsewhere. */
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    /* No proxy from the environment: the address check must see the
+     * receiver's address, not a proxy's. */
+    curl_easy_setopt(c, CURLOPT_PROXY, "");
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, x);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, it->body);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(it->body));
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "weerbaar-hooks/2");
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, timeout_s);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->ebuf);
+    curl_easy_setopt(c, CURLOPT_PRIVATE, x);
+    return true;
 }
 
+static void attempt_free(attempt_ctx *x)
+{
+    if (x->c) curl_easy_cleanup(x->c);
+    curl_slist_free_all(x->hdr);
+    x->c = NULL;
+    x->hdr = NULL;
+}
+
+/* A receiver: one scheme, host and port, whoever's hooks point there. */
+typedef struct receiver {
+    char *name;
+    size_t in_flight;
+    wb_time started; /* the first attempt of this run; WB_TIME_NONE before */
+} receiver;
+
+/* "scheme://host:port" of a URL (lower-cased by libcurl's parser), or the
+ * URL itself when it does not parse (its attempt will fail and say so). */
+static char *receiver_name(const char *url)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL, *out = NULL;
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+        size_t n = strlen(scheme) + strlen(host) + strlen(port) + 8;
+        out = malloc(n);
+        if (out) snprintf(out, n, "%s://%s:%s", scheme, host, port);
+        for (char *p = out; p && *p; p++)
+            *p = wb_lower(*p);
+    } else {
+        out = strdup(url);
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return out;
+}
+
+typedef struct deliver_run {
+    wb_store *s;
+    wb_time now;
+    wb_time first, most, give_up;
+    wb_hooks_stats *st;
+    wb_error *err;
+} deliver_run;
+
+/* Records the outcome of one attempt. */
+static int record(deliver_run *d, due_item *it, long status, const char *why)
+{
+    char msg[CURL_ERROR_SIZE + 160];
+    it->d.attempts++;
+    it->d.last_status = status;
+    if (status >= 200 && status <= 299) {
+        it->d.status = WB_DELIVERY_DELIVERED;
+        it->d.delivered = d->now;
+        it->d.last_error = NULL;
+        d->st->delivered++;
+    } else {
+        if (why && why[0])
+            snprintf(msg, sizeof msg, "%s", why);
+        else
+            snprintf(msg, sizeof msg, "the receiver answered HTTP %ld", status);
+        it->d.last_error = msg;
+        it->d.delivered = WB_TIME_NONE;
+        /* first, 2 x first, 4 x first, ... up to `most`. */
+        wb_time wait = d->first;
+        for (int64_t k = 1; k < it->d.attempts && wait < d->most; k++)
+            wait *= 2;
+        if (wait > d->most) wait = d->most;
+        it->d.next_attempt = d->now + wait;
+        if (d->now - it->d.created >= d->give_up) {
+            it->d.status = WB_DELIVERY_FAILED;
+            d->st->failed++;
+        } else {
+            d->st->retried++;
+        }
+    }
+    int rc = wb_store_begin(d->s, d->err);
+    if (rc == 0) rc = wb_store_delivery_update(d->s, &it->d, d->err);
+    if (rc == 0) rc = wb_store_commit(d->s, d->err);
+    if (rc) wb_store_rollback(d->s);
+    it->d.last_error = NULL;
+    return rc;
+}
+
+static wb_time mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (wb_time)ts.tv_sec * SECOND + ts.tv_nsec / 1000;
+}
+
+/* Sends the due deliveries concurrently over one libcurl multi handle:
+ * at most o->per_receiver in flight to one receiver and o->in_flight in
+ * all, and a receiver that has had its time budget in this run gets no
+ * new attempt (its deliveries stay due for the next run). One receiver
+ * that stalls therefore holds only its own deliveries: everyone else's go
+ * at once. */
 int wb_hooks_deliver(wb_store *s, const wb_hooks_opts *o, wb_time now, wb_hooks_stats *st,
                      wb_error *err)
 {
     size_t batch = o->batch ? o->batch : 100;
+    size_t per_receiver = o->per_receiver ? o->per_receiver : 2;
+    size_t max_flight = o->in_flight ? o->in_flight : 32;
+    long timeout = o->timeout_s > 0 ? o->timeout_s : 10;
+    wb_time budget =
+        o->receiver_budget_s > 0 ? o->receiver_budget_s * SECOND : 3 * (wb_time)timeout * SECOND;
+    deliver_run d = {.s = s,
+                     .now = now,
+                     .first = opt_or(o->retry_first, 30 * SECOND),
+                     .most = opt_or(o->retry_max, HOUR),
+                     .give_up = opt_or(o->give_up_after, 7 * 24 * HOUR),
+                     .st = st,
+                     .err = err};
     due_list l = {0};
     int rc = wb_store_delivery_due(s, now, (int64_t)batch, due_cb, &l, err);
     if (rc == 0 && l.oom) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
-    wb_time first = opt_or(o->retry_first, 30 * SECOND);
-    wb_time most = opt_or(o->retry_max, HOUR);
-    wb_time give_up = opt_or(o->give_up_after, 7 * 24 * HOUR);
-    long timeout = o->timeout_s > 0 ? o->timeout_s : 10;
+    receiver *rv = l.n ? calloc(l.n, sizeof *rv) : NULL;
+    size_t *rof = l.n ? calloc(l.n, sizeof *rof) : NULL;
+    attempt_ctx *xs = l.n ? calloc(l.n, sizeof *xs) : NULL;
+    size_t nrv = 0;
+    if (rc == 0 && l.n && (!rv || !rof || !xs)) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    /* Receivers by name; a batch is at most a few hundred, so a linear
+     * search is enough. */
     for (size_t i = 0; rc == 0 && i < l.n; i++) {
-        due_item *it = &l.v[i];
-        long status;
-        char why[CURL_ERROR_SIZE + 32], msg[CURL_ERROR_SIZE + 64];
-        attempt(it, timeout, &status, why, sizeof why);
-        it->d.attempts++;
-        it->d.last_status = status;
-        if (status >= 200 && status <= 299) {
-            it->d.status = WB_DELIVERY_DELIVERED;
-            it->d.delivered = now;
-            it->d.last_error = NULL;
-            st->delivered++;
-        } else {
-            if (why[0])
-                snprintf(msg, sizeof msg, "%s", why);
-            else
-                snprintf(msg, sizeof msg, "the receiver answered HTTP %ld", status);
-            it->d.last_error = msg;
-            it->d.delivered = WB_TIME_NONE;
-            /* first, 2 x first, 4 x first, ... up to `most`. */
-            wb_time wait = first;
-            for (int64_t k = 1; k < it->d.attempts && wait < most; k++)
-                wait *= 2;
-            if (wait > most) wait = most;
-            it->d.next_attempt = now + wait;
-            if (now - it->d.created >= give_up) {
-                it->d.status = WB_DELIVERY_FAILED;
-                st->failed++;
-            } else {
-                st->retried++;
-            }
+        char *name = receiver_name(l.v[i].url);
+        if (name == NULL) {
+            rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+            break;
         }
-        rc = wb_store_begin(s, err);
-        if (rc == 0) rc = wb_store_delivery_update(s, &it->d, err);
-        if (rc == 0) rc = wb_store_commit(s, err);
-        if (rc) wb_store_rollback(s);
+        size_t k = 0;
+        while (k < nrv && strcmp(rv[k].name, name) != 0)
+            k++;
+        if (k == nrv) {
+            rv[nrv].name = name;
+            rv[nrv++].started = WB_TIME_NONE;
+        } else {
+            free(name);
+        }
+        rof[i] = k;
     }
+    /* http:// only when allowed: the body names incidents and deadlines,
+     * and the signature does not hide it. Refused attempts are recorded as
+     * failed attempts so that they are retried once the operator allows
+     * it or the organisation fixes its URL. */
+    size_t in_flight = 0, done = 0;
+    bool *started = l.n ? calloc(l.n, sizeof *started) : NULL;
+    if (rc == 0 && l.n && started == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < l.n; i++) {
+        if (o->allow_insecure || strncasecmp(l.v[i].url, "https://", 8) == 0) continue;
+        started[i] = true;
+        done++;
+        rc = record(&d, &l.v[i], 0,
+                    "refused: the hook's URL is not https:// (allow with --hooks-allow-insecure)");
+    }
+    CURLM *m = rc == 0 && done < l.n ? curl_multi_init() : NULL;
+    if (rc == 0 && done < l.n && m == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    while (rc == 0 && done < l.n) {
+        /* Start what the limits allow, oldest first. */
+        wb_time t = mono_now();
+        for (size_t i = 0; i < l.n && in_flight < max_flight; i++) {
+            receiver *r = &rv[rof[i]];
+            if (started[i] || r->in_flight >= per_receiver) continue;
+            if (r->started != WB_TIME_NONE && t - r->started >= budget) {
+                started[i] = true; /* left for the next run, untouched */
+                done++;
+                continue;
+            }
+            attempt_ctx *x = &xs[i];
+            x->it = &l.v[i];
+            x->receiver = rof[i];
+            x->allow_private = o->allow_private;
+            if (!attempt_setup(x, timeout) || curl_multi_add_handle(m, x->c) != CURLM_OK) {
+                attempt_free(x);
+                rc = wb_error_set(err, WB_ENOMEM, "hooks: libcurl could not start an attempt");
+                break;
+            }
+            started[i] = true;
+            if (r->started == WB_TIME_NONE) r->started = t;
+            r->in_flight++;
+            in_flight++;
+        }
+        if (rc || in_flight == 0) continue;
+        int running = 0;
+        if (curl_multi_perform(m, &running) != CURLM_OK) {
+            rc = wb_error_set(err, WB_EIO, "hooks: libcurl failed");
+            break;
+        }
+        CURLMsg *msg;
+        int left;
+        while (rc == 0 && (msg = curl_multi_info_read(m, &left)) != NULL) {
+            if (msg->msg != CURLMSG_DONE) continue;
+            attempt_ctx *x = NULL;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+            long status = 0;
+            char why[CURL_ERROR_SIZE + 32] = "";
+            if (msg->data.result == CURLE_OK)
+                curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &status);
+            else if (x->refused[0])
+                snprintf(why, sizeof why, "%s", x->refused);
+            else
+                snprintf(why, sizeof why, "%s",
+                         x->ebuf[0] ? x->ebuf : curl_easy_strerror(msg->data.result));
+            curl_multi_remove_handle(m, x->c);
+            attempt_free(x);
+            rv[x->receiver].in_flight--;
+            in_flight--;
+            done++;
+            rc = record(&d, x->it, status, why);
+        }
+        if (rc == 0 && in_flight > 0) curl_multi_poll(m, NULL, 0, 100, NULL);
+    }
+    for (size_t i = 0; xs && i < l.n; i++)
+        if (xs[i].c) {
+            curl_multi_remove_handle(m, xs[i].c);
+            attempt_free(&xs[i]);
+        }
+    if (m) curl_multi_cleanup(m);
+    for (size_t k = 0; k < nrv; k++)
+        free(rv[k].name);
+    free(rv);
+    free(rof);
+    free(xs);
+    free(started);
     due_free(&l);
     return rc;
 }

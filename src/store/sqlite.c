@@ -220,6 +220,24 @@ static const migration migrations[] = {
         " BEGIN SELECT RAISE(ABORT, 'assessment shares are append-only'); END;"
         "CREATE TRIGGER assessment_shares_no_delete BEFORE DELETE ON assessment_shares"
         " BEGIN SELECT RAISE(ABORT, 'assessment shares are append-only'); END;"},
+    /* 7: incident shares, one row per share request (incident_api.c). The
+     * key makes a share idempotent: a retry finds the row of the first
+     * attempt (unique among the shares still in force, so a withdrawn or
+     * discarded proposal can be proposed again). An anonymous share is a
+     * proposal: its event is made only when the CSIRT approves it. */
+    {7, "CREATE TABLE incident_shares(id INTEGER PRIMARY KEY,"
+        " incident_id INTEGER NOT NULL REFERENCES incidents(id), share_key TEXT NOT NULL,"
+        " digest TEXT NOT NULL, anonymous INTEGER NOT NULL,"
+        " status TEXT NOT NULL CHECK(status IN"
+        " ('published','pending','approved','discarded','withdrawn')),"
+        " org_id INTEGER NOT NULL REFERENCES orgs(id), csirt_id INTEGER,"
+        " tlp INTEGER NOT NULL, distribution INTEGER NOT NULL, sharing_group_id INTEGER,"
+        " body TEXT NOT NULL, attributes INTEGER NOT NULL, warninglisted INTEGER NOT NULL,"
+        " event_uuid TEXT, author TEXT NOT NULL, created INTEGER NOT NULL,"
+        " decided_by TEXT, decided_at INTEGER);"
+        "CREATE UNIQUE INDEX incident_shares_key ON incident_shares(incident_id, share_key)"
+        " WHERE status IN ('published','pending','approved');"
+        "CREATE INDEX incident_shares_csirt ON incident_shares(csirt_id, status);"},
 };
 
 /* ---- statements ------------------------------------------------------------ */
@@ -227,6 +245,10 @@ static const migration migrations[] = {
 #define EV_COLS                                                                                    \
     "e.id,e.uuid,e.org_id,o.name,o.uuid,e.info,e.date,e.distribution,e.sharing_group_id,e.tlp,"    \
     "e.published,e.deleted,e.timestamp"
+#define ISH_COLS                                                                                   \
+    "id,incident_id,share_key,digest,anonymous,status,org_id,csirt_id,tlp,distribution,"           \
+    "sharing_group_id,body,attributes,warninglisted,event_uuid,author,created,decided_by,"         \
+    "decided_at"
 #define ATTR_COLS                                                                                  \
     "a.id,a.uuid,a.event_id,a.object_uuid,a.type,a.value,a.to_ids,a.distribution,"                 \
     "a.sharing_group_id,a.tlp,a.deleted,a.timestamp,a.json"
@@ -318,6 +340,11 @@ enum {
     S_DLV_UPDATE,
     S_IEV_ADD,
     S_IEV_LIST,
+    S_ISH_ADD,
+    S_ISH_BY_ID,
+    S_ISH_BY_KEY,
+    S_ISH_LIST,
+    S_ISH_DECIDE,
     S_ASSESS_ADD,
     S_ASSESS_GET,
     S_ASSESS_LIST,
@@ -456,6 +483,18 @@ static const char *const stmt_sql[S_COUNT] = {
                   " VALUES(?,?,?,?,?)",
     [S_IEV_LIST] = "SELECT incident_id,event_uuid,anonymous,author,at FROM incident_events"
                    " WHERE incident_id=? ORDER BY at,event_uuid",
+    [S_ISH_ADD] =
+        "INSERT INTO incident_shares(incident_id,share_key,digest,anonymous,status,"
+        "org_id,csirt_id,tlp,distribution,sharing_group_id,body,attributes,"
+        "warninglisted,event_uuid,author,created) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    [S_ISH_BY_ID] = "SELECT " ISH_COLS " FROM incident_shares WHERE id=?",
+    [S_ISH_BY_KEY] = "SELECT " ISH_COLS " FROM incident_shares WHERE incident_id=? AND"
+                     " share_key=? AND status IN ('published','pending','approved')",
+    [S_ISH_LIST] = "SELECT " ISH_COLS " FROM incident_shares WHERE anonymous=1 AND"
+                   " (?1=0 OR org_id=?1 OR csirt_id=?1) AND (?2 IS NULL OR status=?2)"
+                   " ORDER BY id",
+    [S_ISH_DECIDE] = "UPDATE incident_shares SET status=?2,event_uuid=coalesce(?3,event_uuid),"
+                     "decided_by=?4,decided_at=?5 WHERE id=?1 AND status='pending'",
     [S_ASSESS_ADD] = "INSERT INTO assessments(org_id,catalogue,scope,target,author,created)"
                      " VALUES(?,?,?,?,?,?)",
     [S_ASSESS_GET] = "SELECT " ASSESS_COLS " WHERE a.id=?",
@@ -1755,6 +1794,107 @@ static int sq_ievent_list(wb_store *s, int64_t incident_id, wb_incident_event_cb
          cb(ud, &e));
 }
 
+/* ---- incident shares and proposals (migration 7) ---------------------------------- */
+
+static int sq_ishare_add(wb_store *s, const wb_incident_share_rec *r, int64_t *id, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_ISH_ADD, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, r->incident_id);
+    bind_text(st, 2, r->share_key);
+    bind_text(st, 3, r->digest);
+    sqlite3_bind_int(st, 4, r->anonymous);
+    bind_text(st, 5, r->status);
+    sqlite3_bind_int64(st, 6, r->org_id);
+    if (r->csirt_id > 0)
+        sqlite3_bind_int64(st, 7, r->csirt_id);
+    else
+        sqlite3_bind_null(st, 7);
+    sqlite3_bind_int(st, 8, r->tlp);
+    sqlite3_bind_int(st, 9, r->distribution);
+    if (r->sharing_group_id > 0)
+        sqlite3_bind_int64(st, 10, r->sharing_group_id);
+    else
+        sqlite3_bind_null(st, 10);
+    bind_text(st, 11, r->body);
+    sqlite3_bind_int64(st, 12, r->attributes);
+    sqlite3_bind_int64(st, 13, r->warninglisted);
+    bind_text(st, 14, r->event_uuid);
+    bind_text(st, 15, r->author);
+    sqlite3_bind_int64(st, 16, r->created);
+    int rc = run(q, st, "the incident has a share with this key already", err);
+    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
+    return rc;
+}
+
+static void row_ishare(sqlite3_stmt *st, wb_incident_share_rec *r)
+{
+    r->id = sqlite3_column_int64(st, 0);
+    r->incident_id = sqlite3_column_int64(st, 1);
+    r->share_key = col_text(st, 2);
+    r->digest = col_text(st, 3);
+    r->anonymous = sqlite3_column_int(st, 4) != 0;
+    r->status = col_text(st, 5);
+    r->org_id = sqlite3_column_int64(st, 6);
+    r->csirt_id = sqlite3_column_int64(st, 7);
+    r->tlp = sqlite3_column_int(st, 8);
+    r->distribution = sqlite3_column_int(st, 9);
+    r->sharing_group_id = sqlite3_column_int64(st, 10);
+    r->body = col_text(st, 11);
+    r->attributes = sqlite3_column_int64(st, 12);
+    r->warninglisted = sqlite3_column_int64(st, 13);
+    r->event_uuid = col_text(st, 14);
+    r->author = col_text(st, 15);
+    r->created = sqlite3_column_int64(st, 16);
+    r->decided_by = col_text(st, 17);
+    r->decided_at = col_time(st, 18);
+}
+
+static int sq_ishare_find(wb_store *s, int64_t id, int64_t incident_id, const char *key,
+                          wb_incident_share_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, id > 0 ? S_ISH_BY_ID : S_ISH_BY_KEY, err);
+    if (st == NULL) return WB_EIO;
+    if (id > 0) {
+        sqlite3_bind_int64(st, 1, id);
+    } else {
+        sqlite3_bind_int64(st, 1, incident_id);
+        bind_text(st, 2, key);
+    }
+    WALK(q, st, err, true, "no such share", wb_incident_share_rec r, row_ishare(st, &r),
+         cb(ud, &r));
+}
+
+static int sq_ishare_list(wb_store *s, int64_t org_id, const char *status, wb_incident_share_cb cb,
+                          void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_ISH_LIST, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, org_id);
+    bind_text(st, 2, status);
+    WALK(q, st, err, false, "", wb_incident_share_rec r, row_ishare(st, &r), cb(ud, &r));
+}
+
+static int sq_ishare_decide(wb_store *s, int64_t id, const char *status, const char *event_uuid,
+                            const char *by, wb_time at, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_ISH_DECIDE, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, status);
+    bind_text(st, 3, event_uuid);
+    bind_text(st, 4, by);
+    sqlite3_bind_int64(st, 5, at);
+    int rc = run(q, st, NULL, err);
+    if (rc == 0 && sqlite3_changes(q->db) == 0)
+        return wb_error_set(err, WB_ENOTFOUND, "proposal %lld is not pending", (long long)id);
+    return rc;
+}
+
 /* ---- assessments -------------------------------------------------------------------- */
 
 /* The bound on versions lives in assessdb.h; the store keeps its own copy so
@@ -2070,6 +2210,10 @@ static const wbi_store_ops sqlite_ops = {
     .delivery_update = sq_delivery_update,
     .ievent_add = sq_ievent_add,
     .ievent_list = sq_ievent_list,
+    .ishare_add = sq_ishare_add,
+    .ishare_find = sq_ishare_find,
+    .ishare_list = sq_ishare_list,
+    .ishare_decide = sq_ishare_decide,
     /* assessments (migration 5) */
     .assessment_add = sq_assessment_add,
     .assessment_find = sq_assessment_find,

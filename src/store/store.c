@@ -575,6 +575,35 @@ int wb_store_incident_event_list(wb_store *s, int64_t incident_id, wb_incident_e
     return s->ops->ievent_list(s, incident_id, cb, ud, err);
 }
 
+int wb_store_incident_share_add(wb_store *s, const wb_incident_share_rec *r, int64_t *id,
+                                wb_error *err)
+{
+    if (r->share_key == NULL || r->share_key[0] == '\0' || r->digest == NULL || r->status == NULL ||
+        r->body == NULL || r->author == NULL)
+        return wb_error_set(err, WB_EINVAL, "a share needs a key, a status, a body and an author");
+    return s->ops->ishare_add(s, r, id, err);
+}
+
+int wb_store_incident_share_find(wb_store *s, int64_t id, int64_t incident_id, const char *key,
+                                 wb_incident_share_cb cb, void *ud, wb_error *err)
+{
+    if (id <= 0 && key == NULL) return wb_error_set(err, WB_EINVAL, "a share by id or by key");
+    return s->ops->ishare_find(s, id, incident_id, key, cb, ud, err);
+}
+
+int wb_store_incident_share_list(wb_store *s, int64_t org_id, const char *status,
+                                 wb_incident_share_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->ishare_list(s, org_id, status, cb, ud, err);
+}
+
+int wb_store_incident_share_decide(wb_store *s, int64_t id, const char *status,
+                                   const char *event_uuid, const char *by, wb_time at,
+                                   wb_error *err)
+{
+    return s->ops->ishare_decide(s, id, status, event_uuid, by, at, err);
+}
+
 /* ---- assessments ------------------------------------------------------------------- */
 
 static const char *const audience_names[] = {"csirt", "supervisor"};

@@ -89,6 +89,14 @@ typedef struct wbi_store_ops {
     int (*ievent_add)(wb_store *s, const wb_incident_event_rec *e, wb_error *err);
     int (*ievent_list)(wb_store *s, int64_t incident_id, wb_incident_event_cb cb, void *ud,
                        wb_error *err);
+    /* incident shares and proposals (migration 7) */
+    int (*ishare_add)(wb_store *s, const wb_incident_share_rec *r, int64_t *id, wb_error *err);
+    int (*ishare_find)(wb_store *s, int64_t id, int64_t incident_id, const char *key,
+                       wb_incident_share_cb cb, void *ud, wb_error *err);
+    int (*ishare_list)(wb_store *s, int64_t org_id, const char *status, wb_incident_share_cb cb,
+                       void *ud, wb_error *err);
+    int (*ishare_decide)(wb_store *s, int64_t id, const char *status, const char *event_uuid,
+                         const char *by, wb_time at, wb_error *err);
     /* assessments (migration 5) */
     int (*assessment_add)(wb_store *s, const wb_assessment_rec *r, int64_t *id, wb_error *err);
     /* id > 0: that one; else every assessment of org_id (0: all). */

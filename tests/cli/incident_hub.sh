@@ -68,7 +68,8 @@ KG=$(key g@gamma.example Gamma)
 KD=$(key d@delta.example Delta)
 KN=$(key n@ncsc.example NCSC)
 KR=$(key r@rdi.example RDI)
-"$bin" admin sharing-group add Energy --orgs Gamma,Delta --db "$hdb" >/dev/null
+"$bin" admin sharing-group add Energy --orgs Gamma,Delta,NCSC --db "$hdb" >/dev/null
+"$bin" admin sharing-group add Health --orgs Delta --db "$hdb" >/dev/null
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 url=http://127.0.0.1:$port
@@ -203,8 +204,22 @@ has err "HTTP 403"
 run 0 incident share 1 --tlp green --distribution 1 --hub "$url" --key "$KG"
 has out "1 indicators, TLP:green, distribution 1"
 ev1=$(sed -E 's/.* event ([0-9a-f-]{36}).*/\1/' "$tmp/out")
+run 0 incident share 1 --tlp green --distribution 1 --hub "$url" --key "$KG"
+has out "shared as event $ev1 (already)"
+# Anonymously: a proposal that the CSIRT approves (and publishes in its name).
 run 0 incident share 1 --tlp amber --distribution 4 --sharing-group Energy --anonymous --hub "$url" --key "$KG"
-has out ", anonymous"
+has out "proposed to its CSIRT as proposal 2:"
+has out ", anonymous; pending"
+run 0 incident proposals --hub "$url" --key "$KN"
+has out "pending"
+run 0 incident proposals --format json --hub "$url" --key "$KD"
+has out "[]"
+run 2 incident approve 2 --hub "$url" --key "$KG"
+has err "HTTP 403"
+run 2 incident approve 2 --db "$ldb"
+has err "use --hub URL --key KEY"
+run 0 incident approve 2 --hub "$url" --key "$KN"
+has out "proposal 2 approved: event "
 ev2=$(sed -E 's/.* event ([0-9a-f-]{36}).*/\1/' "$tmp/out")
 curl -s -H "Authorization: Bearer $KD" "$url/api/v1/events/$ev1" >"$tmp/ev1.json"
 curl -s -H "Authorization: Bearer $KD" "$url/api/v1/events/$ev2" >"$tmp/ev2.json"
@@ -249,6 +264,10 @@ expect "422 invalid_request" POST /api/v1/incidents/1/share "$KG" '{"tlp":"green
 expect "422 invalid_request" POST /api/v1/incidents/1/share "$KG" '{"tlp":"green","distribution":1,"anonymous":"yes"}'
 expect "422 invalid_request" POST /api/v1/incidents/1/share "$KG" '{"tlp":"green","distribution":4}'
 expect "422 invalid_event" POST /api/v1/incidents/1/share "$KG" '{"tlp":"green","distribution":4,"sharing_group":"Nowhere"}'
+cp "$tmp/r.json" "$tmp/missing.json"
+# A group that exists but is not the caller's answers word for word alike.
+expect "422 invalid_event" POST /api/v1/incidents/1/share "$KG" '{"tlp":"green","distribution":4,"sharing_group":"Health"}'
+cmp -s "$tmp/r.json" "$tmp/missing.json" || { echo "FAIL: sharing group oracle"; cat "$tmp/r.json" "$tmp/missing.json"; fail=1; }
 expect "422 invalid_request" POST /api/v1/incidents/1/share "$KG" '{"tlp":"green","distribution":1,"colour":"red"}'
 expect "404 not_found" POST /api/v1/incidents/1/share "$KD" '{"tlp":"green","distribution":1}'
 expect "422 invalid_request" POST /api/v1/incidents/1/handled "$KG" '{"at":"2099-01-01T00:00:00Z"}'

@@ -346,12 +346,23 @@ static void test_reports(void **state)
                      422);
 }
 
-/* incident share: through the events path; anonymously, nothing in the
- * event others read names the reporter, and the audit keeps the real user. */
+/* The id of the only proposal in a list answer, 0 when the list is empty. */
+static int64_t only_proposal(json_t *j)
+{
+    json_t *arr = json_object_get(j, "response");
+    if (json_array_size(arr) == 0) return 0;
+    assert_int_equal(json_array_size(arr), 1);
+    return json_integer_value(json_object_get(json_array_get(arr, 0), "id"));
+}
+
+/* incident share: anonymously, a proposal that only the reporter and the
+ * routed CSIRT see, published in the CSIRT's name once it approves, with
+ * nothing in the event that names the reporter; the audit keeps the real
+ * users. A retry of a share changes nothing. */
 static void test_share(void **state)
 {
     fixture *f = *state;
-    char path[96], epath[96];
+    char path[96], epath[128];
     snprintf(path, sizeof path, "/api/v1/incidents/%lld/share", (long long)f->inc[0]);
     const char *sh = "{\"tlp\":\"green\",\"distribution\":1,\"anonymous\":true}";
     json_t *j = NULL;
@@ -364,12 +375,49 @@ static void test_share(void **state)
     assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
                         "invalid_tlp_distribution");
     json_decref(j);
-    assert_int_equal(call(f, "POST", path, NULL, C_OWN, sh, &j), 201);
+    /* Anonymous: a pending proposal, no event yet. */
+    assert_int_equal(call(f, "POST", path, NULL, C_OWN, sh, &j), 202);
     assert_true(json_is_true(json_object_get(j, "anonymous")));
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "pending");
+    assert_true(json_is_null(json_object_get(j, "event")));
     assert_int_equal(json_integer_value(json_object_get(j, "attributes")), 1);
+    int64_t pid = json_integer_value(json_object_get(j, "id"));
+    json_decref(j);
+    /* A retry is the same proposal. */
+    assert_int_equal(call(f, "POST", path, NULL, C_OWN, sh, &j), 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "id")), pid);
+    assert_true(json_is_true(json_object_get(j, "replayed")));
+    json_decref(j);
+    /* Who sees it: the reporter and the CSIRT, nobody else (not the
+     * supervisor, another CSIRT or a site admin). */
+    static const int sees[N_CALLERS] = {[C_OWN] = 1, [C_CSIRT] = 1};
+    for (int c = 0; c < N_CALLERS; c++) {
+        unsigned st = call(f, "GET", "/api/v1/incidents/proposals", NULL, c, NULL, &j);
+        if (c == C_SENSOR) {
+            assert_int_equal(st, 403);
+        } else {
+            assert_int_equal(st, 200);
+            if (only_proposal(j) != (sees[c] ? pid : 0)) fail_msg("%s", caller_names[c]);
+        }
+        json_decref(j);
+    }
+    /* Approval: the CSIRT alone; the reporter may not, others get 404. */
+    snprintf(epath, sizeof epath, "/api/v1/incidents/proposals/%lld/approve", (long long)pid);
+    assert_int_equal(call(f, "POST", epath, NULL, C_OWN, "{}", NULL), 403);
+    assert_int_equal(call(f, "POST", epath, NULL, C_OTHER_CSIRT, "{}", NULL), 404);
+    assert_int_equal(call(f, "POST", epath, NULL, C_ADMIN, "{}", NULL), 404);
+    assert_int_equal(call(f, "POST", epath, NULL, C_SUPERVISOR, "{}", NULL), 404);
+    assert_int_equal(
+        call(f, "POST", "/api/v1/incidents/proposals/99/approve", NULL, C_CSIRT, "{}", NULL), 404);
+    assert_int_equal(call(f, "POST", epath, NULL, C_CSIRT, "{}", &j), 200);
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "approved");
+    assert_string_equal(json_string_value(json_object_get(j, "decided_by")), "c@csirt.example");
     char uuid[WB_UUID_LEN + 1];
     snprintf(uuid, sizeof uuid, "%s", json_string_value(json_object_get(j, "event")));
     json_decref(j);
+    assert_int_equal(call(f, "POST", epath, NULL, C_CSIRT, "{}", NULL), 409); /* once */
+    snprintf(epath, sizeof epath, "/api/v1/incidents/proposals/%lld/withdraw", (long long)pid);
+    assert_int_equal(call(f, "POST", epath, NULL, C_OWN, "{}", NULL), 409); /* too late */
     /* Another organisation reads the event: the CSIRT's, nothing of Own. */
     snprintf(epath, sizeof epath, "/api/v1/events/%s", uuid);
     assert_int_equal(call(f, "GET", epath, NULL, C_OTHER, NULL, &j), 200);
@@ -382,11 +430,19 @@ static void test_share(void **state)
     assert_non_null(strstr(text, "192.0.2.77"));
     free(text);
     json_decref(j);
-    /* The audit log (site admins only) keeps who did it. */
+    /* The audit log (site admins only) keeps who did what, newest first. */
     assert_int_equal(call(f, "GET", "/api/v1/audit", NULL, C_ADMIN, NULL, &j), 200);
-    json_t *a = json_object_get(json_array_get(json_object_get(j, "response"), 0), "Audit");
-    assert_string_equal(json_string_value(json_object_get(a, "action")), "incident.share");
-    assert_string_equal(json_string_value(json_object_get(a, "user")), "a@own.example");
+    json_t *log = json_object_get(j, "response");
+    bool proposed = false, approved = false;
+    for (size_t i = 0; i < json_array_size(log); i++) {
+        json_t *a = json_object_get(json_array_get(log, i), "Audit");
+        const char *act = json_string_value(json_object_get(a, "action"));
+        const char *user = json_string_value(json_object_get(a, "user"));
+        if (strcmp(act, "incident.propose") == 0) proposed = strcmp(user, "a@own.example") == 0;
+        if (strcmp(act, "incident.proposal.approve") == 0)
+            approved = strcmp(user, "c@csirt.example") == 0;
+    }
+    assert_true(proposed && approved);
     json_decref(j);
     /* The incident lists the event for those who see it. */
     snprintf(epath, sizeof epath, "/api/v1/incidents/%lld", (long long)f->inc[0]);
@@ -395,16 +451,52 @@ static void test_share(void **state)
     assert_string_equal(json_string_value(json_object_get(ev, "uuid")), uuid);
     assert_true(json_is_true(json_object_get(ev, "anonymous")));
     json_decref(j);
-    /* Not anonymous: the organisation's own event. */
+    /* A second proposal (another key) is withdrawn by the reporter and then
+     * cannot be approved; discard is the CSIRT's. */
+    assert_int_equal(
+        call(f, "POST", path, NULL, C_OWN,
+             "{\"tlp\":\"green\",\"distribution\":1,\"anonymous\":true,\"key\":\"k2\"}", &j),
+        202);
+    int64_t pid2 = json_integer_value(json_object_get(j, "id"));
+    json_decref(j);
+    snprintf(epath, sizeof epath, "/api/v1/incidents/proposals/%lld/discard", (long long)pid2);
+    assert_int_equal(call(f, "POST", epath, NULL, C_OWN, "{}", NULL), 403);
+    snprintf(epath, sizeof epath, "/api/v1/incidents/proposals/%lld/withdraw", (long long)pid2);
+    assert_int_equal(call(f, "POST", epath, NULL, C_CSIRT, "{}", NULL), 403);
+    assert_int_equal(call(f, "POST", epath, NULL, C_OWN, "{}", &j), 200);
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "withdrawn");
+    json_decref(j);
+    snprintf(epath, sizeof epath, "/api/v1/incidents/proposals/%lld/approve", (long long)pid2);
+    assert_int_equal(call(f, "POST", epath, NULL, C_CSIRT, "{}", NULL), 409);
+    /* The same key for something else is a conflict, not a silent replay. */
+    assert_int_equal(
+        call(f, "POST", path, NULL, C_OWN,
+             "{\"tlp\":\"amber\",\"distribution\":1,\"anonymous\":true,\"key\":\"k3\"}", NULL),
+        202);
+    assert_int_equal(
+        call(f, "POST", path, NULL, C_OWN,
+             "{\"tlp\":\"green\",\"distribution\":1,\"anonymous\":true,\"key\":\"k3\"}", &j),
+        409);
+    json_decref(j);
+    /* Not anonymous: the organisation's own event at once; a retry answers
+     * with the same event and makes no second one. */
     assert_int_equal(
         call(f, "POST", path, NULL, C_OWN, "{\"tlp\":\"green\",\"distribution\":1}", &j), 201);
-    snprintf(epath, sizeof epath, "/api/v1/events/%s",
-             json_string_value(json_object_get(j, "event")));
+    snprintf(uuid, sizeof uuid, "%s", json_string_value(json_object_get(j, "event")));
     json_decref(j);
+    assert_int_equal(
+        call(f, "POST", path, NULL, C_OWN, "{\"tlp\":\"green\",\"distribution\":1}", &j), 200);
+    assert_string_equal(json_string_value(json_object_get(j, "event")), uuid);
+    json_decref(j);
+    snprintf(epath, sizeof epath, "/api/v1/events/%s", uuid);
     assert_int_equal(call(f, "GET", epath, NULL, C_OTHER, NULL, &j), 200);
     assert_string_equal(json_string_value(json_object_get(
                             json_object_get(json_object_get(j, "Event"), "Orgc"), "name")),
                         "Own");
+    json_decref(j);
+    snprintf(epath, sizeof epath, "/api/v1/incidents/%lld", (long long)f->inc[0]);
+    assert_int_equal(call(f, "GET", epath, NULL, C_OWN, NULL, &j), 200);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(j, "incident"), "events")), 2);
     json_decref(j);
 }
 

@@ -43,15 +43,35 @@ static int teardown(void **state)
 static void test_sign(void **state)
 {
     (void)state;
-    /* The widely published HMAC-SHA256 example (key "key"). */
-    char sig[WB_HOOK_SIGNATURE_LEN + 1];
+    /* HMAC-SHA256 with key "key" over "T.ID.BODY" (Python's hmac module
+     * gives the same digits). */
+    char sig[WB_HOOK_SIGNATURE_MAX + 1];
     const char *msg = "The quick brown fox jumps over the lazy dog";
-    wb_hook_sign("key", msg, strlen(msg), sig);
-    assert_string_equal(sig,
-                        "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
-    wb_hook_sign("kez", msg, strlen(msg), sig);
-    assert_string_not_equal(
-        sig, "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
+    const char *id = "5e0f7a6c-0000-4000-8000-000000000001";
+    wb_hook_sign("key", 1700000000, id, msg, strlen(msg), sig);
+    assert_string_equal(
+        sig, "t=1700000000,v1=84d21a0c081c21b7a6854ff37322e072046773be24a916214f220abcbfd74d38");
+    /* The receiver's check: good; another secret, another delivery id (a
+     * captured delivery replayed under a new id), another body: forged;
+     * too old or too far ahead: refused. */
+    assert_int_equal(wb_hook_verify("key", sig, id, msg, strlen(msg), 1700000100, 300), 0);
+    assert_int_equal(wb_hook_verify("kez", sig, id, msg, strlen(msg), 1700000100, 300), WB_EINVAL);
+    assert_int_equal(wb_hook_verify("key", sig, "5e0f7a6c-0000-4000-8000-000000000002", msg,
+                                    strlen(msg), 1700000100, 300),
+                     WB_EINVAL);
+    assert_int_equal(wb_hook_verify("key", sig, id, msg, strlen(msg) - 1, 1700000100, 300),
+                     WB_EINVAL);
+    assert_int_equal(wb_hook_verify("key", sig, id, msg, strlen(msg), 1700000301, 300), WB_ELIMIT);
+    assert_int_equal(wb_hook_verify("key", sig, id, msg, strlen(msg), 1699999699, 300), WB_ELIMIT);
+    /* A replay with a forged newer time does not match the digits. */
+    char forged[WB_HOOK_SIGNATURE_MAX + 1];
+    memcpy(forged, sig, sizeof forged);
+    forged[9] = '1'; /* t=1700000100 */
+    forged[10] = '0';
+    assert_int_equal(wb_hook_verify("key", forged, id, msg, strlen(msg), 1700000100, 300),
+                     WB_EINVAL);
+    assert_int_equal(wb_hook_verify("key", "sha256=00", id, msg, strlen(msg), 1700000100, 300),
+                     WB_EINVAL);
     char a[WB_HOOK_SECRET_LEN + 1], b[WB_HOOK_SECRET_LEN + 1];
     wb_hook_secret_new(a);
     wb_hook_secret_new(b);

@@ -149,6 +149,15 @@ static void test_field_problems(void **state)
     expect_problem("{\"indicators\": [1]}", "$.indicators[0]: must be an object");
     expect_problem("{\"indicators\": [{\"type\": \"url\", \"value\": \"x\", \"to_ids\": 1}]}",
                    "$.indicators[0]: unknown key 'to_ids'");
+    /* Values are checked on entry, as the hub checks them at share time, at
+     * the path the caller wrote. */
+    expect_problem("{\"indicators\": [{\"type\": \"ip-dst\", \"value\": \"192.0.2.1\"},"
+                   " {\"type\": \"ip-src\", \"value\": \"999.1.1.1\"}]}",
+                   "$.indicators[1].value: not a valid ip-src: '999.1.1.1' is not an IP");
+    expect_problem("{\"indicators\": [{\"type\": \"sha256\", \"value\": \"abc\"}]}",
+                   "$.indicators[0].value: not a valid sha256");
+    expect_problem("{\"indicators\": [{\"type\": \"domain|ip\", \"value\": \"a.example\"}]}",
+                   "$.indicators[0].value: not a valid domain|ip: composite value");
     expect_problem("{\"root_cause\": \"rsit:availability=\\\"tsunami\\\"\"}",
                    "$.root_cause: 'rsit:availability=\"tsunami\"' is not an RSIT value");
     expect_problem("{\"sumary\": \"typo\"}", "$.sumary: unknown key (known: contact, impact");
