@@ -778,6 +778,32 @@ static size_t finding_for(wb_vulnscan *s, size_t first, const comp *c, uint32_t 
     return s->n++;
 }
 
+/* Whether a fixed version is a way forward from the installed one: above
+ * it in the scheme. A fix at or below the installed version is not one (the
+ * installed version is affected on another branch), and one that does not
+ * compare is kept only when there is no installed version to compare. */
+static bool above(const char *scheme, const char *fixed, const char *installed)
+{
+    int c;
+    if (installed == NULL) return true;
+    return vcmp(scheme, fixed, installed, &c) == 0 && c > 0;
+}
+
+/* Sources without remediation text (OSV, NVD) get one from the fix found
+ * for the installed version: "Upgrade NAME to VERSION". */
+static void upgrade_text(wb_vulnscan *s, wb_finding *f)
+{
+    if (f->remediation || f->nfixed == 0) return;
+    wb_buf_reset(&s->tmp);
+    int rc =
+        wb_buf_printf(&s->tmp, "Upgrade %s to %s", f->name ? f->name : "the package", f->fixed[0]);
+    for (size_t k = 1; rc == 0 && k < f->nfixed; k++)
+        rc = wb_buf_printf(&s->tmp, " or %s", f->fixed[k]);
+    f->remediation = rc == 0 ? dup(s, s->tmp.data) : NULL;
+    if (f->remediation == NULL) s->fail = WB_ENOMEM;
+    f->remediation_category = "vendor_fix";
+}
+
 /* Judges the entries of one advisory [b, e) of s->cands for the component. */
 static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t e,
                   const char *purl_key)
@@ -816,7 +842,8 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
             if (r == V_INCOMPARABLE && ver) s->sum.incomparable++;
             if (r == V_IN) {
                 if (hit == SIZE_MAX) hit = i;
-                if (a->fixed && nfixed < MAX_FIXED) fixed[nfixed++] = wbi_str(v, a->fixed);
+                const char *fx = wbi_str(v, a->fixed);
+                if (fx && nfixed < MAX_FIXED && above(scheme, fx, ver)) fixed[nfixed++] = fx;
             }
             break;
         case WB_AFF_NOT_AFFECTED:
@@ -840,7 +867,7 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
                 }
             } else if (version_in(s, a, c, cd->method, ver, aver) == V_IN) {
                 blocked = true;
-            } else if (aver && nfixed < MAX_FIXED) {
+            } else if (aver && nfixed < MAX_FIXED && above(scheme, aver, ver)) {
                 fixed[nfixed++] = aver;
             }
             break;
@@ -855,6 +882,7 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
     if (fi == SIZE_MAX) return;
     for (size_t k = 0; k < nfixed; k++)
         add_fixed(s, fi, fixed[k]);
+    upgrade_text(s, &s->f[fi]);
 }
 
 /* Distribution packages (rpm, deb, apk purls) by name, against CSAF
@@ -890,6 +918,17 @@ static int lookup_pkg(wb_vulnscan *s, comp *c)
     rc = wbi_pkg_key("name", c->pname, strlen(c->pname), &s->key[6]);
     if (rc == 0) rc = lookup(s, 3, s->key[6].data, M_PKG);
     return rc == WB_EINVAL ? 0 : rc;
+}
+
+/* Go versions as Go writes them: "v1.5.9" in module purls and SBOMs, and
+ * "go1.20.4" for the toolchain and standard library (Syft's versionInfo);
+ * the Go vulnerability database writes SemVer without either prefix. */
+static const char *go_version(const char *v)
+{
+    if (v == NULL) return NULL;
+    if (v[0] == 'v' && v[1] >= '0' && v[1] <= '9') return v + 1;
+    if (v[0] == 'g' && v[1] == 'o' && v[2] >= '0' && v[2] <= '9') return v + 2;
+    return v;
 }
 
 static int scan_component(wb_component_sink *self, const wb_component *in)
@@ -932,6 +971,7 @@ static int scan_component(wb_component_sink *self, const wb_component *in)
         }
         rc = lookup(s, 0, purl_key, M_PURL);
     }
+    if (c.purl_type && strcmp(c.purl_type, "golang") == 0) c.version = go_version(c.version);
     if (rc == 0 && c.purl_type &&
         (strcmp(c.purl_type, "rpm") == 0 || strcmp(c.purl_type, "deb") == 0 ||
          strcmp(c.purl_type, "apk") == 0))
