@@ -32,11 +32,13 @@ typedef struct wb_cvss {
 } wb_cvss;
 
 typedef enum wb_aff_status {
-    WB_AFF_AFFECTED,           /* known_affected, OSV affected, NVD vulnerable:true */
-    WB_AFF_FIXED,              /* CSAF fixed / first_fixed: this version (and, for deb/rpm-style
-                                  schemes, later ones of the same package) is not affected */
-    WB_AFF_NOT_AFFECTED,       /* CSAF known_not_affected */
-    WB_AFF_UNDER_INVESTIGATION /* CSAF under_investigation */
+    WB_AFF_AFFECTED,            /* known_affected, OSV affected, NVD vulnerable:true */
+    WB_AFF_FIXED,               /* CSAF fixed / first_fixed: this version (and, for deb/rpm-style
+                                   schemes, later ones of the same package) is not affected */
+    WB_AFF_NOT_AFFECTED,        /* CSAF known_not_affected */
+    WB_AFF_UNDER_INVESTIGATION, /* CSAF under_investigation */
+    WB_AFF_UNKNOWN /* listed as affected, but its version range (free text) cannot be read:
+                      a component of the product is reported with status "unknown" */
 } wb_aff_status;
 
 /* One product (or package) an advisory speaks about, with the versions it
@@ -116,6 +118,10 @@ typedef struct wb_advisory_opts {
     size_t max_file;                            /* 0 = 256 MiB */
     void (*bad)(void *ud, const wb_error *err); /* a document skipped; may be NULL */
     void *bad_ud;
+    /* a part of a document that is used but cannot be fully interpreted (a
+     * CSAF range that is not readable); may be NULL */
+    void (*warn)(void *ud, const wb_error *err);
+    void *warn_ud;
 } wb_advisory_opts;
 
 int wb_advisories_load(const char *path, const wb_advisory_opts *opts, wb_advisory_sink *sink,

@@ -177,6 +177,7 @@ static int comp_tap_add(wb_component_sink *self, const wb_component *c)
 typedef struct run_state {
     bool had_error; /* exit 2 at the end */
     unsigned bad_docs;
+    unsigned warnings; /* parts used as far as they could be read */
 } run_state;
 
 static void on_bad(void *ud, const wb_error *err)
@@ -185,6 +186,15 @@ static void on_bad(void *ud, const wb_error *err)
     r->had_error = true;
     r->bad_docs++;
     fprintf(stderr, "weerbaar: %s (skipped)\n", err->msg[0] ? err->msg : wb_strerror(err->code));
+}
+
+/* A valid document that weerbaar cannot fully interpret (a CSAF range in
+ * free text it cannot read): said, and not an error. */
+static void on_warn(void *ud, const wb_error *err)
+{
+    run_state *r = ud;
+    r->warnings++;
+    fprintf(stderr, "weerbaar: warning: %s\n", err->msg);
 }
 
 /* Advisories from every path into one database: an index file alone is used
@@ -209,7 +219,7 @@ static int load_advisories(const strv *paths, const char *kev, const char *epss,
         return -1;
     }
     adv_tap tap = {{adv_tap_add}, wb_vulndb_advisory_sink(db), pg};
-    wb_advisory_opts ao = {.bad = on_bad, .bad_ud = r};
+    wb_advisory_opts ao = {.bad = on_bad, .bad_ud = r, .warn = on_warn, .warn_ud = r};
     for (size_t i = 0; i < paths->n; i++) {
         const char *p = paths->v[i];
         if (wb_vulndb_is_index(p)) {
@@ -316,6 +326,7 @@ static json_t *finding_json(const wb_finding *f)
     json_object_set_new(o, "advisory_kind", jstr(f->advisory_kind));
     json_object_set_new(o, "advisory_url", jstr(f->advisory_url));
     json_object_set_new(o, "matched_by", jstr(f->matched_by));
+    json_object_set_new(o, "status", jstr(f->status));
     json_object_set_new(o, "cvss_score", f->cvss_version ? json_real(f->cvss_score) : json_null());
     json_object_set_new(o, "cvss_version", jstr(cvss_version_str(f->cvss_version)));
     json_object_set_new(o, "cvss_vector", jstr(f->cvss_vector));
@@ -356,6 +367,7 @@ static json_t *summary_json(const wb_scan_summary *s)
     json_object_set_new(o, "kev", json_integer((json_int_t)s->kev));
     json_object_set_new(o, "overdue", json_integer((json_int_t)s->overdue));
     json_object_set_new(o, "suppressed", json_integer((json_int_t)s->suppressed));
+    json_object_set_new(o, "unknown", json_integer((json_int_t)s->unknown));
     return o;
 }
 
@@ -471,6 +483,7 @@ static int print_csv(const wb_vulnscan *s, bool show_suppressed, FILE *out)
                                        "advisory",
                                        "advisory_source",
                                        "matched_by",
+                                       "status",
                                        "internet_facing",
                                        "published",
                                        "deadline",
@@ -533,6 +546,7 @@ static int print_csv(const wb_vulnscan *s, bool show_suppressed, FILE *out)
         v[k++] = f->advisory;
         v[k++] = f->advisory_source;
         v[k++] = f->matched_by;
+        v[k++] = f->status;
         v[k++] = f->internet_facing ? "true" : "false";
         v[k++] = tm[1];
         v[k++] = tm[2];

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "vuln/db_internal.h"
+#include "vuln/vulndata.h"
 #include "weerbaar/cpe.h"
 #include "weerbaar/purl.h"
 #include "weerbaar/vers.h"
@@ -76,7 +77,7 @@ struct wb_vulnscan {
      * not parsed yet, &bad_range = does not parse). Popular packages are in
      * many components: parsing each range once halves the scan. */
     wb_vers **vcache;
-    wb_buf key[7], distro, pver, tmp;
+    wb_buf key[7], distro, pver, tmp, gver[2];
     wb_scan_summary sum;
     int fail;
     bool finished;
@@ -233,11 +234,32 @@ static bool cpe_plain_value(const char *p, size_t n, wb_buf *out)
 }
 
 /* Whether the entry covers the installed version. */
+/* A vendor's version with spaces, under the generic scheme, as freerange.c
+ * writes the advisories' side: "V4.8 SP3" -> "4.8.SP3", so that an asset
+ * list's version compares with "All versions < V4.8 SP5". Others are kept
+ * (the generic scheme itself reads "V4.8" as 4.8). */
+static const char *generic_form(wb_vulnscan *s, const char *ver, int slot)
+{
+    if (ver == NULL) return NULL;
+    bool plain = true;
+    for (const char *p = ver; *p && plain; p++)
+        plain = (unsigned char)*p > ' ' && (unsigned char)*p < 0x7f;
+    if (plain) return ver;
+    wb_buf_reset(&s->gver[slot]);
+    int rc = wbi_free_version(ver, strlen(ver), &s->gver[slot]);
+    if (rc == -2) s->fail = WB_ENOMEM;
+    return rc == 0 ? s->gver[slot].data : ver;
+}
+
 static vres version_in(wb_vulnscan *s, const wbi_aff *a, const comp *c, int method, const char *ver,
                        const char *aver)
 {
     const wbi_view *v = s->v;
     const char *scheme = scheme_for(v, a, c, method);
+    if (strcmp(scheme, "generic") == 0) {
+        ver = generic_form(s, ver, 0);
+        aver = generic_form(s, aver, 1);
+    }
     if (a->range) {
         if (ver == NULL) return V_INCOMPARABLE;
         const char *range = wbi_str(v, a->range);
@@ -773,6 +795,7 @@ static size_t finding_for(wb_vulnscan *s, size_t first, const comp *c, uint32_t 
                                    : wb_severity_from_word(wbi_str(v, vu->severity));
     f->kev_added = f->kev_due = WB_TIME_NONE;
     f->published = vu->published;
+    f->status = "unknown"; /* until an entry affirms it (judge) */
     pick_remediation(v, a, pid, f);
     settle(s, f, vu, c, purl_key);
     return s->n++;
@@ -810,7 +833,7 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
 {
     const wbi_view *v = s->v;
     bool blocked = false;
-    size_t hit = SIZE_MAX;
+    size_t hit = SIZE_MAX, unknown = SIZE_MAX;
     const char *fixed[MAX_FIXED];
     size_t nfixed = 0;
     for (size_t i = b; i < e; i++) {
@@ -873,9 +896,19 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
             break;
         case WB_AFF_UNDER_INVESTIGATION:
             break;
+        case WB_AFF_UNKNOWN:
+            /* the product matched, its versions could not be read */
+            if (unknown == SIZE_MAX) unknown = i;
+            break;
         }
     }
-    if (hit == SIZE_MAX || blocked) return;
+    if (blocked) return;
+    bool is_unknown = false;
+    if (hit == SIZE_MAX) {
+        if (unknown == SIZE_MAX) return;
+        hit = unknown;
+        is_unknown = true;
+    }
     const cand *cd = &s->cands[hit];
     size_t fi = finding_for(s, first, c, cd->adv, cd->method,
                             wbi_str(v, v->aff[cd->aff].product_id), purl_key);
@@ -883,6 +916,8 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
     for (size_t k = 0; k < nfixed; k++)
         add_fixed(s, fi, fixed[k]);
     upgrade_text(s, &s->f[fi]);
+    /* a finding of this vulnerability that another entry affirms is affected */
+    if (!is_unknown) s->f[fi].status = "affected";
 }
 
 /* Distribution packages (rpm, deb, apk purls) by name, against CSAF
@@ -1103,6 +1138,7 @@ int wb_vulnscan_finish(wb_vulnscan *s, wb_error *err)
         s->sum.by_severity[f->severity]++;
         if (f->kev) s->sum.kev++;
         if (f->overdue) s->sum.overdue++;
+        if (strcmp(f->status, "unknown") == 0) s->sum.unknown++;
     }
     return 0;
 }
@@ -1137,5 +1173,7 @@ void wb_vulnscan_free(wb_vulnscan *s)
     wb_buf_free(&s->distro);
     wb_buf_free(&s->pver);
     wb_buf_free(&s->tmp);
+    wb_buf_free(&s->gver[0]);
+    wb_buf_free(&s->gver[1]);
     free(s);
 }

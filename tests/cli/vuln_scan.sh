@@ -57,7 +57,7 @@ checks = {
 }
 keys = ["rank", "asset", "component", "name", "version", "inventory", "internet_facing",
         "vulnerability", "cve", "ids", "title", "advisory", "advisory_source", "advisory_kind",
-        "advisory_url", "matched_by", "cvss_score", "cvss_version", "cvss_vector", "severity",
+        "advisory_url", "matched_by", "status", "cvss_score", "cvss_version", "cvss_vector", "severity",
         "kev", "kev_date_added", "kev_due_date", "kev_ransomware", "epss", "epss_percentile",
         "fixed_versions", "remediation", "remediation_category", "remediation_url", "published",
         "deadline", "deadline_rule", "overdue", "suppressed", "vex_status", "vex_justification",
