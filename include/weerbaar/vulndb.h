@@ -169,10 +169,16 @@ typedef struct wb_inventory_opts {
     const char *asset;  /* "=ASSET" given with --inventory; NULL = from the document */
     const char *distro; /* dpkg/rpm purls: "debian-12", "rhel-9", ... ; NULL = none */
     size_t max_file;    /* 0 = 256 MiB */
+    /* a component that is skipped (an SBOM component whose purl or CPE does
+     * not parse, a bad CSV row), named by file and JSON path or line; the
+     * others are read. May be NULL. */
+    void (*skipped)(void *ud, const wb_error *why);
+    void *skipped_ud;
 } wb_inventory_opts;
 
-/* Errors name the file and line or JSON path; a bad CSV row is an error for
- * the whole file (nothing half-loaded is used). */
+/* Errors name the file and line or JSON path. A file that is not an
+ * inventory is an error; a bad component in one is skipped and reported
+ * through opts->skipped. */
 int wb_inventory_load(const char *path, const wb_inventory_opts *opts, wb_component_sink *sink,
                       wb_error *err);
 

@@ -178,6 +178,7 @@ typedef struct run_state {
     bool had_error; /* exit 2 at the end */
     unsigned bad_docs;
     unsigned warnings; /* parts used as far as they could be read */
+    size_t skipped;    /* inventory components skipped */
 } run_state;
 
 static void on_bad(void *ud, const wb_error *err)
@@ -194,6 +195,13 @@ static void on_warn(void *ud, const wb_error *err)
 {
     run_state *r = ud;
     r->warnings++;
+    fprintf(stderr, "weerbaar: warning: %s\n", err->msg);
+}
+
+static void on_skip(void *ud, const wb_error *err)
+{
+    run_state *r = ud;
+    r->skipped++;
     fprintf(stderr, "weerbaar: warning: %s\n", err->msg);
 }
 
@@ -355,7 +363,7 @@ static json_t *finding_json(const wb_finding *f)
     return o;
 }
 
-static json_t *summary_json(const wb_scan_summary *s)
+static json_t *summary_json(const wb_scan_summary *s, size_t skipped)
 {
     json_t *o = json_object(), *sev = json_object();
     for (int i = WB_SEV_CRITICAL; i >= WB_SEV_UNKNOWN; i--)
@@ -368,6 +376,7 @@ static json_t *summary_json(const wb_scan_summary *s)
     json_object_set_new(o, "overdue", json_integer((json_int_t)s->overdue));
     json_object_set_new(o, "suppressed", json_integer((json_int_t)s->suppressed));
     json_object_set_new(o, "unknown", json_integer((json_int_t)s->unknown));
+    json_object_set_new(o, "skipped_components", json_integer((json_int_t)skipped));
     return o;
 }
 
@@ -400,7 +409,8 @@ static void *json_part_run(void *arg)
  * cost as much CPU as the scan, so findings are written by wb_finding_json
  * (the same bytes, no allocation per value), the two halves of the list on
  * two threads. */
-static int print_json(const wb_vulnscan *s, wb_time now, bool show_suppressed, FILE *out)
+static int print_json(const wb_vulnscan *s, wb_time now, bool show_suppressed, size_t skipped,
+                      FILE *out)
 {
     const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6);
     wb_scan_summary sum;
@@ -408,7 +418,7 @@ static int print_json(const wb_vulnscan *s, wb_time now, bool show_suppressed, F
     json_t *head = json_object();
     json_object_set_new(head, "generated", jtime(wb_time_now() / 1000000 * 1000000));
     json_object_set_new(head, "now", jtime(now));
-    json_object_set_new(head, "summary", summary_json(&sum));
+    json_object_set_new(head, "summary", summary_json(&sum, skipped));
     char *h = json_dumps(head, flags);
     json_decref(head);
     if (h == NULL) return -1;
@@ -728,7 +738,7 @@ static void table_row(FILE *out, const wb_finding *f)
                           : "-");
 }
 
-static int print_table(const wb_vulnscan *s, bool show_suppressed, FILE *out)
+static int print_table(const wb_vulnscan *s, bool show_suppressed, size_t skipped, FILE *out)
 {
     wb_scan_summary sum;
     wb_vulnscan_summary_get(s, &sum);
@@ -758,6 +768,11 @@ static int print_table(const wb_vulnscan *s, bool show_suppressed, FILE *out)
             sum.by_severity[WB_SEV_HIGH], sum.by_severity[WB_SEV_MEDIUM],
             sum.by_severity[WB_SEV_LOW], sum.by_severity[WB_SEV_UNKNOWN], sum.kev, sum.overdue,
             sum.suppressed);
+    if (sum.unknown || skipped)
+        fprintf(out,
+                "%zu finding%s with status unknown (the advisory's version range could not be "
+                "read); %zu inventory component%s skipped\n",
+                sum.unknown, sum.unknown == 1 ? "" : "s", skipped, skipped == 1 ? "" : "s");
 #undef HDR
     return ferror(out) ? -1 : 0;
 }
@@ -961,7 +976,7 @@ static int cmd_scan(int argc, char **argv)
     progress pc = {.on = tty, .what = "components scanned"};
     comp_tap tap = {{comp_tap_add}, wb_vulnscan_sink(scan), &pc};
     for (size_t i = 0; i < inv.n; i++) {
-        wb_inventory_opts io = {.distro = distro};
+        wb_inventory_opts io = {.distro = distro, .skipped = on_skip, .skipped_ud = &r};
         split_inventory(inv.v[i], &path, &io.asset);
         if (path.data == NULL) goto oom;
         if (wb_inventory_load(path.data, &io, &tap.sink, &err) != 0) {
@@ -977,10 +992,10 @@ static int cmd_scan(int argc, char **argv)
         goto done;
     }
     wb_time shown_now = now != WB_TIME_NONE ? now : wb_time_now() / 1000000 * 1000000;
-    int wrc = format == OUT_JSON    ? print_json(scan, shown_now, show_supp, stdout)
+    int wrc = format == OUT_JSON    ? print_json(scan, shown_now, show_supp, r.skipped, stdout)
               : format == OUT_CSV   ? print_csv(scan, show_supp, stdout)
               : format == OUT_SARIF ? print_sarif(scan, show_supp, stdout)
-                                    : print_table(scan, show_supp, stdout);
+                                    : print_table(scan, show_supp, r.skipped, stdout);
     if (fflush(stdout) != 0 || wrc != 0) {
         wb_cli_error("vuln scan: cannot write the output");
         goto done;
@@ -988,6 +1003,9 @@ static int cmd_scan(int argc, char **argv)
     if (r.bad_docs)
         wb_cli_error("vuln scan: %u malformed document%s skipped (see above)", r.bad_docs,
                      r.bad_docs == 1 ? "" : "s");
+    if (r.skipped)
+        fprintf(stderr, "weerbaar: vuln scan: %zu inventory component%s skipped (see above)\n",
+                r.skipped, r.skipped == 1 ? "" : "s");
     if (r.had_error) goto done;
     status = WB_EXIT_OK;
     if (fail_on != FAIL_NONE)

@@ -12,11 +12,15 @@
  * CPE or version: the application an SBOM describes has advisories of its
  * own.
  *
- * A file is all or nothing: a JSON document is checked before its first
- * component goes out, and a CSV file is checked row by row in a first pass
- * so that one bad row rejects the file (an asset list with a typo must not
- * silently lose the systems after it).
+ * A file is read in two passes: the first checks the document's structure
+ * (a file that is not an inventory is an error), the second hands the
+ * components out. A component that cannot be used - an unparsable purl or
+ * CPE (Microsoft's sbom-tool writes URLs as purls), a bad CSV row - is
+ * skipped with a message naming the file and JSON path or line, and the
+ * others are scanned: one typo must not hide a whole SBOM, and must not go
+ * unsaid either.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +46,25 @@ static int emit(inv *v, wb_component *c)
     return rc;
 }
 
-/* Checks a purl or CPE from a document; the field's path names it. */
+/* A component left out: said once (in the pass that hands components out),
+ * with the file and the path or line. */
+static void skip(inv *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void skip(inv *v, const char *fmt, ...)
+{
+    if (v->sink == NULL || v->opts->skipped == NULL) return;
+    char msg[WB_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    wb_error w;
+    wb_error_clear(&w);
+    wb_error_set(&w, WB_EPARSE, "%s", msg);
+    v->opts->skipped(v->opts->skipped_ud, &w);
+}
+
+/* Checks a purl or CPE from a document: 0 when it parses, 1 when it does
+ * not (the component is skipped, named by the field's path). */
 static int check_purl(inv *v, const char *purl, const char *key)
 {
     wb_purl *p = NULL;
@@ -53,9 +75,10 @@ static int check_purl(inv *v, const char *purl, const char *key)
     }
     if (e.code == WB_ENOMEM) return wbi_doc_nomem(&v->d);
     size_t old = wbi_path_key(&v->d, key);
-    int rc = wbi_doc_fail(&v->d, "%s", e.msg);
+    skip(v, "%s: %s: %s (component skipped)", v->d.name, v->d.path.data ? v->d.path.data : "$",
+         e.msg);
     wbi_path_cut(&v->d, old);
-    return rc;
+    return 1;
 }
 
 static int check_cpe(inv *v, const char *cpe, const char *key)
@@ -64,9 +87,10 @@ static int check_cpe(inv *v, const char *cpe, const char *key)
     wb_error e = {0};
     if (wb_cpe_parse(cpe, strlen(cpe), &c, &e) == 0) return 0;
     size_t old = wbi_path_key(&v->d, key);
-    int rc = wbi_doc_fail(&v->d, "%s", e.msg);
+    skip(v, "%s: %s: %s (component skipped)", v->d.name, v->d.path.data ? v->d.path.data : "$",
+         e.msg);
     wbi_path_cut(&v->d, old);
-    return rc;
+    return 1;
 }
 
 /* ---- CycloneDX ------------------------------------------------------------------------ */
@@ -87,6 +111,7 @@ static int cdx_component(inv *v, const json_t *c, bool top)
     if (rc == 0) rc = wbi_opt_obj(&v->d, c, "manufacturer", &manufacturer);
     if (rc == 0 && purl && purl[0]) rc = check_purl(v, purl, "purl");
     if (rc == 0 && cpe && cpe[0]) rc = check_cpe(v, cpe, "cpe");
+    if (rc == 1) return 0; /* skipped; its nested components are read */
     if (rc != 0) return rc;
     if (supplier) vendor = json_string_value(json_object_get(supplier, "name"));
     if (!vendor && manufacturer) vendor = json_string_value(json_object_get(manufacturer, "name"));
@@ -184,6 +209,7 @@ static int spdx_load(inv *v, const json_t *root)
         if (rc != 0) return rc;
         size_t j;
         json_t *r;
+        bool bad = false;
         json_array_foreach(refs, j, r)
         {
             size_t o3 = wbi_path_key(&v->d, "externalRefs");
@@ -195,16 +221,21 @@ static int spdx_load(inv *v, const json_t *root)
             if (rc == 0) rc = wbi_req_str(&v->d, r, "referenceLocator", &loc);
             if (rc != 0) return rc;
             /* SPDX 2.3 spells the category PACKAGE-MANAGER, 2.2 PACKAGE_MANAGER */
-            if (strcmp(type, "purl") == 0 && purl == NULL) {
+            if (strcmp(type, "purl") == 0 && purl == NULL && !bad) {
                 rc = check_purl(v, loc, "referenceLocator");
                 purl = loc;
             } else if ((strcmp(type, "cpe23Type") == 0 || strcmp(type, "cpe22Type") == 0) &&
-                       strcmp(cat, "SECURITY") == 0 && cpe == NULL) {
+                       strcmp(cat, "SECURITY") == 0 && cpe == NULL && !bad) {
                 rc = check_cpe(v, loc, "referenceLocator");
                 cpe = loc;
             }
+            if (rc == 1) bad = true, rc = 0;
             if (rc != 0) return rc;
             wbi_path_cut(&v->d, o3);
+        }
+        if (bad) {
+            wbi_path_cut(&v->d, o2);
+            continue;
         }
         wb_component k = {0};
         k.asset = v->asset;
@@ -379,9 +410,9 @@ static int csv_pass(inv *v, const char *data, size_t len)
         }
         rowno++;
         if (nf != nhead) {
-            rc = wb_error_set(v->d.err, WB_EPARSE, "%s:%zu: row %zu has %d fields, the header %d",
-                              v->d.name, startline, rowno, nf, nhead);
-            break;
+            skip(v, "%s:%zu: row %zu has %d fields, the header %d (row skipped)", v->d.name,
+                 startline, rowno, nf, nhead);
+            continue;
         }
         const char *val[NCOL] = {0};
         for (int c = 0; c < NCOL; c++) {
@@ -401,35 +432,36 @@ static int csv_pass(inv *v, const char *data, size_t len)
     do {                                                                                           \
         char why_[256];                                                                            \
         snprintf(why_, sizeof why_, __VA_ARGS__);                                                  \
-        rc = wb_error_set(v->d.err, WB_EPARSE, "%s:%zu: row %zu, column %s: %s", v->d.name,        \
-                          startline, rowno, col, why_);                                            \
+        skip(v, "%s:%zu: row %zu, column %s: %s (row skipped)", v->d.name, startline, rowno, col,  \
+             why_);                                                                                \
+        bad = true;                                                                                \
     } while (0)
-        bool inet = false;
+        bool inet = false, bad = false;
         wb_error e = {0};
         if (val[COL_CPE]) {
             wb_cpe c;
             if (wb_cpe_parse(val[COL_CPE], strlen(val[COL_CPE]), &c, &e) != 0)
                 ROWFAIL("cpe", "%s", e.msg);
         }
-        if (rc == 0 && val[COL_PURL]) {
+        if (!bad && val[COL_PURL]) {
             wb_purl *p = NULL;
             if (wb_purl_parse(val[COL_PURL], strlen(val[COL_PURL]), 0, &p, &e) != 0)
                 ROWFAIL("purl", "%s", e.msg);
             wb_purl_free(p);
         }
-        if (rc == 0 && val[COL_INET] && !csv_bool(val[COL_INET], &inet))
+        if (!bad && val[COL_INET] && !csv_bool(val[COL_INET], &inet))
             ROWFAIL("internet_facing", "'%.40s' is not yes/no/true/false/1/0", val[COL_INET]);
-        if (rc == 0 && !val[COL_CPE] && !val[COL_PURL] &&
+        if (!bad && !val[COL_CPE] && !val[COL_PURL] &&
             !(val[COL_VENDOR] && val[COL_PRODUCT] && val[COL_VERSION]))
             ROWFAIL(!val[COL_VENDOR]    ? "vendor"
                     : !val[COL_PRODUCT] ? "product"
                                         : "version",
                     "empty, and the row has no cpe or purl: each row needs cpe, purl, or vendor, "
                     "product and version");
-        if (rc == 0 && !val[COL_ASSET] && !v->opts->asset && map[COL_ASSET] >= 0)
+        if (!bad && !val[COL_ASSET] && !v->opts->asset && map[COL_ASSET] >= 0)
             ROWFAIL("asset", "empty");
 #undef ROWFAIL
-        if (rc != 0 || v->sink == NULL) continue;
+        if (bad || v->sink == NULL) continue;
         wb_component k = {0};
         k.asset = v->opts->asset ? v->opts->asset : val[COL_ASSET] ? val[COL_ASSET] : v->d.name;
         k.vendor = val[COL_VENDOR];

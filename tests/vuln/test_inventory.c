@@ -3,7 +3,7 @@
  * ../shared/testdata/sbom/ (Keycloak 10.0.2: 903 components plus the
  * application itself; Dropwizard 1.3.15: 167 plus itself) and the SPDX
  * 2.2/2.3 examples, with counts checked against the files; CSV asset lists
- * (a bad row rejects the whole file, naming row and column); dpkg-query
+ * (a bad row is skipped and reported naming row and column); dpkg-query
  * and rpm -qa output with the purls --distro forms.
  */
 #include <setjmp.h>
@@ -21,6 +21,17 @@
 
 #define SBOM WB_SHARED_DIR "/testdata/sbom/"
 #define INV WB_TEST_DATA "/vuln/inv/"
+
+/* The skipped components' messages, for the last load. */
+static char skipped_msg[8][512];
+static size_t nskipped;
+
+static void on_skipped(void *ud, const wb_error *why)
+{
+    (void)ud;
+    if (nskipped < 8) snprintf(skipped_msg[nskipped], sizeof skipped_msg[0], "%s", why->msg);
+    nskipped++;
+}
 
 static void load(compsink *s, const char *path, const wb_inventory_opts *o)
 {
@@ -96,14 +107,18 @@ static void csv(void **state)
     assert_string_equal(s.c[2].product, "SIMATIC S7-1500");
     assert_string_equal(s.c[2].version, "V2.9.4");
     compsink_free(&s);
-    /* row 2 lacks its vendor: nothing from the file is used */
+    /* row 2 lacks its vendor: it is skipped and said, the others are used */
     wb_error err = {0};
     compsink_init(&s);
-    assert_int_equal(wb_inventory_load(INV "bad-row.csv", NULL, &s.sink, &err), WB_EPARSE);
-    assert_string_equal(err.msg, INV "bad-row.csv:3: row 2, column vendor: empty, and the row has "
-                                     "no cpe or purl: each row needs cpe, purl, or vendor, product "
-                                     "and version");
-    assert_int_equal(s.n, 0);
+    wb_inventory_opts o = {.skipped = on_skipped};
+    nskipped = 0;
+    assert_int_equal(wb_inventory_load(INV "bad-row.csv", &o, &s.sink, &err), 0);
+    assert_int_equal(nskipped, 1);
+    assert_string_equal(skipped_msg[0],
+                        INV "bad-row.csv:3: row 2, column vendor: empty, and the row has "
+                            "no cpe or purl: each row needs cpe, purl, or vendor, product "
+                            "and version (row skipped)");
+    assert_int_equal(s.n, 1);
     compsink_free(&s);
 }
 
@@ -129,18 +144,44 @@ static void csv_errors(void **state)
     assert_int_equal(load_text(&s, "asset,cpe,colour\n", NULL, &err), WB_EPARSE);
     assert_non_null(strstr(err.msg, ":1: column 3: unknown column 'colour'"));
     compsink_free(&s);
-    assert_int_equal(load_text(&s, "asset,cpe\nh1,cpe:2.3:a:x\n", NULL, &err), WB_EPARSE);
-    assert_non_null(strstr(err.msg, ":2: row 1, column cpe: "));
-    compsink_free(&s);
+    wb_inventory_opts o = {.skipped = on_skipped};
+    nskipped = 0;
     assert_int_equal(
-        load_text(&s, "asset,purl,internet_facing\nh1,pkg:npm/a@1,maybe\n", NULL, &err), WB_EPARSE);
-    assert_non_null(strstr(err.msg, "row 1, column internet_facing: 'maybe'"));
+        load_text(&s, "asset,cpe\nh1,cpe:2.3:a:x\nh2,cpe:2.3:a:v:p:1:*:*:*:*:*:*:*\n", &o, &err),
+        0);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(nskipped, 1);
+    assert_non_null(strstr(skipped_msg[0], ":2: row 1, column cpe: "));
+    compsink_free(&s);
+    nskipped = 0;
+    assert_int_equal(load_text(&s, "asset,purl,internet_facing\nh1,pkg:npm/a@1,maybe\n", &o, &err),
+                     0);
+    assert_int_equal(s.n, 0);
+    assert_non_null(strstr(skipped_msg[0], "row 1, column internet_facing: 'maybe'"));
+    compsink_free(&s);
+    /* a URL written as a purl (Microsoft's sbom-tool) in an SPDX SBOM: that
+     * package is skipped, the others are read */
+    nskipped = 0;
+    assert_int_equal(
+        load_text(&s,
+                  "{\"spdxVersion\":\"SPDX-2.2\",\"name\":\"d\",\"packages\":["
+                  "{\"name\":\"a\",\"externalRefs\":[{\"referenceCategory\":\"PACKAGE-MANAGER\","
+                  "\"referenceType\":\"purl\",\"referenceLocator\":\"https://github.com/x/y\"}]},"
+                  "{\"name\":\"b\",\"externalRefs\":[{\"referenceCategory\":\"PACKAGE-MANAGER\","
+                  "\"referenceType\":\"purl\",\"referenceLocator\":\"pkg:npm/b@1.0.0\"}]}]}",
+                  &o, &err),
+        0);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.c[0].name, "b");
+    assert_int_equal(nskipped, 1);
+    assert_non_null(strstr(skipped_msg[0], ": $.packages[0].externalRefs[0].referenceLocator: "));
     compsink_free(&s);
     assert_int_equal(load_text(&s, "asset,purl\nh1,\"pkg:npm/a@1\n", NULL, &err), WB_EPARSE);
     assert_non_null(strstr(err.msg, ":2: malformed CSV record"));
     compsink_free(&s);
-    assert_int_equal(load_text(&s, "asset,purl\nh1,pkg:npm/a@1,extra\n", NULL, &err), WB_EPARSE);
-    assert_non_null(strstr(err.msg, "row 1 has 3 fields, the header 2"));
+    nskipped = 0;
+    assert_int_equal(load_text(&s, "asset,purl\nh1,pkg:npm/a@1,extra\n", &o, &err), 0);
+    assert_non_null(strstr(skipped_msg[0], "row 1 has 3 fields, the header 2"));
     compsink_free(&s);
     assert_int_equal(load_text(&s, "hello world this is text\n", NULL, &err), WB_EFORMAT);
     compsink_free(&s);
