@@ -174,6 +174,12 @@ typedef struct wb_inventory_opts {
      * others are read. May be NULL. */
     void (*skipped)(void *ud, const wb_error *why);
     void *skipped_ud;
+    /* a Debian package list without source package names (dpkg -l,
+     * dpkg-query -W without ${source:Package}): Debian's advisories name
+     * source packages, so they match only where binary and source names are
+     * equal. May be NULL. */
+    void (*no_source)(void *ud, const char *path);
+    void *no_source_ud;
 } wb_inventory_opts;
 
 /* Errors name the file and line or JSON path. A file that is not an

@@ -179,6 +179,7 @@ typedef struct run_state {
     unsigned bad_docs;
     unsigned warnings; /* parts used as far as they could be read */
     size_t skipped;    /* inventory components skipped */
+    bool no_source;    /* a Debian list without source names was read (said once) */
 } run_state;
 
 static void on_bad(void *ud, const wb_error *err)
@@ -203,6 +204,24 @@ static void on_skip(void *ud, const wb_error *err)
     run_state *r = ud;
     r->skipped++;
     fprintf(stderr, "weerbaar: warning: %s\n", err->msg);
+}
+
+/* Debian's and Ubuntu's advisories name source packages (glibc, not libc6):
+ * a list without them matches only where the names agree. Said once, and
+ * loudly, with the command that gives a list with them. */
+static void on_no_source(void *ud, const char *path)
+{
+    run_state *r = ud;
+    if (r->no_source) return;
+    r->no_source = true;
+    fprintf(stderr,
+            "weerbaar: WARNING: %s names no source packages, and Debian and Ubuntu advisories "
+            "name source packages (glibc, not libc6): most of their findings will be MISSED. "
+            "Give the dpkg status file (--inventory /var/lib/dpkg/status, or --inventory / for "
+            "this machine), or a list made with\n"
+            "  dpkg-query -W -f='${binary:Package} ${Version} ${source:Package} "
+            "${source:Version}\\n'\n",
+            path);
 }
 
 /* Advisories from every path into one database: an index file alone is used
@@ -976,7 +995,11 @@ static int cmd_scan(int argc, char **argv)
     progress pc = {.on = tty, .what = "components scanned"};
     comp_tap tap = {{comp_tap_add}, wb_vulnscan_sink(scan), &pc};
     for (size_t i = 0; i < inv.n; i++) {
-        wb_inventory_opts io = {.distro = distro, .skipped = on_skip, .skipped_ud = &r};
+        wb_inventory_opts io = {.distro = distro,
+                                .skipped = on_skip,
+                                .skipped_ud = &r,
+                                .no_source = on_no_source,
+                                .no_source_ud = &r};
         split_inventory(inv.v[i], &path, &io.asset);
         if (path.data == NULL) goto oom;
         if (wb_inventory_load(path.data, &io, &tap.sink, &err) != 0) {

@@ -24,18 +24,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#include "vuln/vulndata.h"
+#include "vuln/inventory_internal.h"
 #include "weerbaar/cpe.h"
 #include "weerbaar/io.h"
 #include "weerbaar/purl.h"
 
-typedef struct inv {
-    wbi_doc d;
-    const wb_inventory_opts *opts;
-    wb_component_sink *sink; /* NULL in the checking pass */
-    const char *asset;
-} inv;
+typedef wbi_inv inv;
 
 static int emit(inv *v, wb_component *c)
 {
@@ -48,8 +44,13 @@ static int emit(inv *v, wb_component *c)
 
 /* A component left out: said once (in the pass that hands components out),
  * with the file and the path or line. */
-static void skip(inv *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void skip(inv *v, const char *fmt, ...)
+int wbi_inv_emit(wbi_inv *v, wb_component *c)
+{
+    return emit(v, c);
+}
+
+#define skip wbi_inv_skip
+void wbi_inv_skip(inv *v, const char *fmt, ...)
 {
     if (v->sink == NULL || v->opts->skipped == NULL) return;
     char msg[WB_ERROR_MSG_MAX];
@@ -495,14 +496,15 @@ static int csv_pass(inv *v, const char *data, size_t len)
 
 /* ---- dpkg and rpm --------------------------------------------------------------------------- */
 
-/* Splits a line at single spaces into at most max fields; returns the
- * count (fields may be empty: dpkg writes "" for unset values). */
+/* Splits a line at single spaces or tabs (dpkg-query's default format) into
+ * at most max fields; returns the count (fields may be empty: dpkg writes ""
+ * for unset values). */
 static int split_spaces(const char *s, size_t n, const char **f, size_t *fl, int max)
 {
     int k = 0;
     size_t start = 0;
     for (size_t i = 0; i <= n; i++) {
-        if (i == n || s[i] == ' ') {
+        if (i == n || s[i] == ' ' || s[i] == '\t') {
             if (k == max) return max + 1;
             f[k] = s + start;
             fl[k] = i - start;
@@ -523,7 +525,7 @@ static const struct {
 
 /* The purl namespace for a distro ("debian-12" -> "debian", "rhel-9" ->
  * "redhat"); NULL for rpm without a known vendor. */
-static const char *distro_ns(const char *distro, bool rpm, char *buf, size_t cap)
+const char *wbi_inv_distro_ns(const char *distro, bool rpm, char *buf, size_t cap)
 {
     if (distro == NULL) return rpm ? NULL : "debian";
     size_t n = strcspn(distro, "-");
@@ -538,9 +540,9 @@ static const char *distro_ns(const char *distro, bool rpm, char *buf, size_t cap
     return NULL;
 }
 
-static const char *make_purl(inv *v, const char *type, const char *ns, const char *name,
-                             const char *version, const char *const *keys, const char *const *vals,
-                             size_t nq, size_t line, int *rc)
+const char *wbi_inv_purl(inv *v, const char *type, const char *ns, const char *name,
+                         const char *version, const char *const *keys, const char *const *vals,
+                         size_t nq, size_t line, int *rc)
 {
     wb_purl *p = NULL;
     wb_error e = {0};
@@ -563,7 +565,7 @@ static const char *make_purl(inv *v, const char *type, const char *ns, const cha
 static int pkg_lines(inv *v, const char *data, size_t len, bool rpm)
 {
     char nsbuf[64];
-    const char *ns = distro_ns(v->opts->distro, rpm, nsbuf, sizeof nsbuf);
+    const char *ns = wbi_inv_distro_ns(v->distro, rpm, nsbuf, sizeof nsbuf);
     /* A purl of type rpm needs the vendor as namespace (purl spec), and only
      * the --distro option says which one the list is from. */
     if (rpm && ns == NULL)
@@ -599,17 +601,29 @@ static int pkg_lines(inv *v, const char *data, size_t len, bool rpm)
         snprintf(where, sizeof where, "%s:%zu", v->d.name, line);
         c.where = where;
         if (!rpm) {
-            if ((nf != 2 && nf != 4) || fl[0] == 0)
-                return wb_error_set(v->d.err, WB_EPARSE,
-                                    "%s:%zu: expected 'PACKAGE VERSION [SOURCE SOURCE-VERSION]'",
-                                    v->d.name, line);
+            if ((nf != 2 && nf != 4) || fl[0] == 0) {
+                skip(v, "%s:%zu: expected 'PACKAGE VERSION [SOURCE SOURCE-VERSION]' (line skipped)",
+                     v->d.name, line);
+                continue;
+            }
             if (fl[1] == 0) continue; /* known to dpkg but not installed */
+            /* ${binary:Package} and dpkg-query's default write libc6:amd64 */
+            char *colon = strchr(t[0], ':');
+            const char *arch = NULL;
+            if (colon) *colon = '\0', arch = colon + 1;
             c.name = c.product = t[0];
             c.version = t[1];
-            c.source_name = nf == 4 && fl[2] ? t[2] : t[0];
-            c.source_version = nf == 4 && fl[3] ? t[3] : t[1];
-            const char *key = "distro", *val = v->opts->distro;
-            c.purl = make_purl(v, "deb", ns, c.name, c.version, &key, &val, val ? 1 : 0, line, &rc);
+            if (nf == 4) {
+                c.source_name = fl[2] ? t[2] : t[0];
+                c.source_version = fl[3] ? t[3] : t[1];
+            } else {
+                v->no_source = true; /* Debian's advisories name source packages */
+            }
+            const char *keys[2], *vals[2];
+            size_t nq = 0;
+            if (arch && *arch) keys[nq] = "arch", vals[nq++] = arch;
+            if (v->distro) keys[nq] = "distro", vals[nq++] = v->distro;
+            c.purl = wbi_inv_purl(v, "deb", ns, c.name, c.version, keys, vals, nq, line, &rc);
         } else {
             if (nf != 3 || fl[0] == 0 || fl[1] == 0 || fl[2] == 0)
                 return wb_error_set(v->d.err, WB_EPARSE,
@@ -643,9 +657,9 @@ static int pkg_lines(inv *v, const char *data, size_t len, bool rpm)
             const char *keys[3], *vals[3];
             size_t nq = 0;
             if (strcmp(t[2], "(none)") != 0) keys[nq] = "arch", vals[nq++] = t[2];
-            if (v->opts->distro) keys[nq] = "distro", vals[nq++] = v->opts->distro;
+            if (v->distro) keys[nq] = "distro", vals[nq++] = v->distro;
             if (epoch) keys[nq] = "epoch", vals[nq++] = epoch;
-            c.purl = make_purl(v, "rpm", ns, c.name, vr, keys, vals, nq, line, &rc);
+            c.purl = wbi_inv_purl(v, "rpm", ns, c.name, vr, keys, vals, nq, line, &rc);
         }
         if (rc == 0) rc = emit(v, &c);
     }
@@ -703,14 +717,16 @@ int wb_inventory_load(const char *path, const wb_inventory_opts *opts, wb_compon
 {
     static const wb_inventory_opts defaults = {0};
     if (opts == NULL) opts = &defaults;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return wbi_inv_rootfs(path, opts, sink, err);
     char *data = NULL;
     size_t len = 0;
     int rc =
         wb_read_file(path, opts->max_file ? opts->max_file : WBI_VULN_MAX_FILE, &data, &len, err);
     if (rc != 0) return rc;
-    inv v = {.opts = opts};
+    inv v = {.opts = opts, .distro = opts->distro, .asset = opts->asset ? opts->asset : path};
     wbi_doc_init(&v.d, path, err);
-    wb_inventory_format fmt = opts->format;
+    int fmt = (int)opts->format;
     json_t *root = NULL;
     size_t i = 0;
     while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
@@ -732,11 +748,15 @@ int wb_inventory_load(const char *path, const wb_inventory_opts *opts, wb_compon
             rc = wb_error_set(err, WB_EPARSE, "%s: $: expected an object", path);
     }
     if (rc == 0 && fmt == WB_INV_AUTO) {
-        fmt = detect_text(data, len);
+        fmt = wbi_inv_detect_os(data, len);
+        if (fmt == WB_INV_AUTO) fmt = (int)detect_text(data, len);
         if (fmt == WB_INV_AUTO)
             rc = wb_error_set(err, WB_EFORMAT,
-                              "%s: not a CycloneDX or SPDX SBOM, a CSV asset list with a header, "
-                              "or dpkg-query / rpm -qa output",
+                              "%s: not an inventory weerbaar reads: CycloneDX JSON, SPDX JSON or "
+                              "tag-value, a CSV asset list with a header (asset,vendor,product,"
+                              "version,cpe,purl,...), /var/lib/dpkg/status, dpkg -l, dpkg-query -W "
+                              "output, /lib/apk/db/installed, rpm -qa output, or a root file "
+                              "system (a directory)",
                               path);
     }
     for (int pass = 0; rc == 0 && pass < 2; pass++) {
@@ -759,12 +779,29 @@ int wb_inventory_load(const char *path, const wb_inventory_opts *opts, wb_compon
         case WB_INV_RPM:
             rc = pkg_lines(&v, data, len, true);
             break;
-        case WB_INV_AUTO:
+        case WBI_INV_DPKG_STATUS:
+            rc = wbi_inv_dpkg_status(&v, data, len);
+            break;
+        case WBI_INV_APK:
+            rc = wbi_inv_apk(&v, data, len);
+            break;
+        case WBI_INV_DPKG_L:
+            rc = wbi_inv_dpkg_l(&v, data, len);
+            break;
+        case WBI_INV_RPM_NEVRA:
+            rc = wbi_inv_rpm_nevra(&v, data, len);
+            break;
+        case WBI_INV_SPDX_TV:
+            rc = wbi_inv_spdx_tv(&v, data, len);
+            break;
+        default:
             rc = wb_error_set(err, WB_EINTERNAL, "%s: format not decided", path);
             break;
         }
     }
+    if (rc == 0 && v.no_source && opts->no_source) opts->no_source(opts->no_source_ud, path);
     json_decref(root);
+    free(v.owned);
     wbi_doc_free(&v.d);
     free(data);
     return rc;

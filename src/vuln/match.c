@@ -1023,7 +1023,9 @@ static int scan_component(wb_component_sink *self, const wb_component *in)
         wb_purl *own = NULL;
         if (wc->purl && wb_purl_parse(wc->purl, strlen(wc->purl), 0, &own, &err) == 0 && own->ns)
             ns = own->ns;
-        if (wb_purl_build("deb", ns, wc->source_name, NULL, NULL, NULL, 0, NULL, &sp, &err) == 0 &&
+        /* an apk component's origin package is looked up as an apk purl */
+        const char *stype = own && strcmp(own->type, "apk") == 0 ? "apk" : "deb";
+        if (wb_purl_build(stype, ns, wc->source_name, NULL, NULL, NULL, 0, NULL, &sp, &err) == 0 &&
             wb_purl_format(sp, &s->key[1]) == 0) {
             if (c.purl_type == NULL) c.purl_type = "deb";
             rc = lookup(s, 0, s->key[1].data, M_SOURCE);

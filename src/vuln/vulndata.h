@@ -180,7 +180,7 @@ typedef struct wbi_csaf_product {
     const char *purl, *cpe; /* purl without version */
     const char *scheme;
     const char *platform, *platform_cpe; /* relationships: what it is installed on */
-    bool unknown; /* its product_version_range could not be read */
+    bool unknown;                        /* its product_version_range could not be read */
 } wbi_csaf_product;
 
 typedef struct wbi_csaf_tree {
