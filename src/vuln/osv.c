@@ -435,6 +435,10 @@ static int record(wbi_doc *d, const json_t *o, wbi_advb *b, wb_advisory_sink *si
     if (rc == 0) rc = wbi_opt_arr(d, o, "affected", &affected);
     if (rc == 0) rc = wbi_opt_arr(d, o, "severity", &sev);
     if (rc != 0) return rc;
+    /* The Go vulnerability database's files carry no publication date (Go's
+     * zero time); its last modification stands in, so that the deadline
+     * rules have a start. */
+    if (b->adv.published == WB_TIME_NONE) b->adv.published = b->adv.modified;
     b->adv.doc_id = b->adv.id;
     b->adv.source = d->name;
     b->adv.source_kind = "osv";

@@ -175,6 +175,10 @@ int wbi_opt_time(wbi_doc *d, const json_t *obj, const char *key, wb_time *out)
         rc = wbi_doc_fail(d, "'%.64s' is not an RFC 3339 time", s);
         wbi_path_cut(d, old);
     }
+    /* Go's zero time, "0001-01-01T00:00:00Z", is what Go programs write for
+     * "not known" (the Go vulnerability database's published dates): no
+     * advisory is from before 1970 */
+    if (rc == 0 && *out < 0) *out = WB_TIME_NONE;
     return rc;
 }
 

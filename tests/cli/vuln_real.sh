@@ -91,6 +91,25 @@ python3 tests/vuln/deb_fixture.py "$bin" "$tmp/deb/adv"
 rc=$?
 [ $rc = 0 ] || [ $rc = 77 ] || fail=1
 
+# tables that never cut an identifier: long product names, DEBIAN-CVE ids,
+# days overdue, one line per asset, --only, --wide
+"$bin" vuln scan --advisories $R/csaf --inventory "$tmp/ics.csv" --now $NOW >"$tmp/out" 2>/dev/null
+grep -Eq '^ *[0-9]+  alm6-old  *Automation License Manager V6  *V6.0 SP9 Upd3  *CVE-2022-4351[34]  *affected .* 1055 d ' "$tmp/out" &&
+    grep -q '^asset cnc-840: 1 finding: 0 critical, 0 high, 1 medium, .* 1 overdue (the oldest by 388 days)$' "$tmp/out" &&
+    grep -q ' unknown ' "$tmp/out" || { echo "FAIL: table"; cat "$tmp/out"; fail=1; }
+"$bin" vuln scan --advisories $R/csaf --inventory "$tmp/ics.csv" --now $NOW --only kev >"$tmp/out" 2>/dev/null
+grep -q '^0 of 7 findings listed (--only)$' "$tmp/out" || { echo "FAIL: --only kev"; cat "$tmp/out"; fail=1; }
+printf 'asset,purl\nsvc,pkg:cargo/rustls@0.23.0\nsvc,pkg:cargo/h2@0.3.0\nsvc,pkg:cargo/time@0.1.40\n' >"$tmp/crates.csv"
+"$bin" vuln scan --advisories $R/rust --inventory "$tmp/crates.csv" --now $NOW --only fixable --only overdue --format json >"$tmp/out" 2>/dev/null
+python3 -c "import json,sys; d=json.load(open('$tmp/out')); f=d['findings']; sys.exit(0 if f and all(x['overdue'] and x['fixed_versions'] for x in f) else 'FAIL: --only fixable --only overdue')" || fail=1
+"$bin" vuln scan --advisories $R/go --inventory tests/data/vuln/inv/go-app.spdx --now $NOW >"$tmp/narrow" 2>/dev/null
+"$bin" vuln scan --advisories $R/go --inventory tests/data/vuln/inv/go-app.spdx --now $NOW --wide >"$tmp/wide" 2>/dev/null
+grep -q '…$' "$tmp/narrow" && ! grep -q '…' "$tmp/wide" || { echo "FAIL: --wide"; fail=1; }
+if [ -d "$tmp/deb/adv" ]; then
+    "$bin" vuln scan --advisories "$tmp/deb/adv" --inventory / --now $NOW >"$tmp/out" 2>/dev/null
+    grep -Eq '  (DEBIAN-)?CVE-2099-[0-9]{4}  ' "$tmp/out" || { echo "FAIL: deb table"; cat "$tmp/out"; fail=1; }
+fi
+
 # a dpkg list without source names: one loud warning with the fix
 printf 'libc6:amd64\t2.36-9\nlibssl3:amd64\t3.0.11-1\n' >"$tmp/q1.txt"
 cp "$tmp/q1.txt" "$tmp/q2.txt"
