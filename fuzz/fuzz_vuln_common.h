@@ -30,7 +30,7 @@ static inline int fz_adv(wb_advisory_sink *self, const wb_advisory *a)
         if (a->cvss[i].score < 0 || a->cvss[i].score > 10) abort();
     for (size_t i = 0; i < a->naffected; i++) {
         const wb_affected *f = &a->affected[i];
-        if (f->status > WB_AFF_UNDER_INVESTIGATION) abort();
+        if (f->status > WB_AFF_UNKNOWN) abort();
         n += fz_touch(f->purl) + fz_touch(f->cpe) + fz_touch(f->vendor) + fz_touch(f->product) +
              fz_touch(f->version) + fz_touch(f->range) + fz_touch(f->scheme) + fz_touch(f->fixed) +
              fz_touch(f->product_id) + fz_touch(f->platform);

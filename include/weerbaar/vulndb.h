@@ -32,11 +32,13 @@ typedef struct wb_cvss {
 } wb_cvss;
 
 typedef enum wb_aff_status {
-    WB_AFF_AFFECTED,           /* known_affected, OSV affected, NVD vulnerable:true */
-    WB_AFF_FIXED,              /* CSAF fixed / first_fixed: this version (and, for deb/rpm-style
-                                  schemes, later ones of the same package) is not affected */
-    WB_AFF_NOT_AFFECTED,       /* CSAF known_not_affected */
-    WB_AFF_UNDER_INVESTIGATION /* CSAF under_investigation */
+    WB_AFF_AFFECTED,            /* known_affected, OSV affected, NVD vulnerable:true */
+    WB_AFF_FIXED,               /* CSAF fixed / first_fixed: this version (and, for deb/rpm-style
+                                   schemes, later ones of the same package) is not affected */
+    WB_AFF_NOT_AFFECTED,        /* CSAF known_not_affected */
+    WB_AFF_UNDER_INVESTIGATION, /* CSAF under_investigation */
+    WB_AFF_UNKNOWN /* listed as affected, but its version range (free text) cannot be read:
+                      a component of the product is reported with status "unknown" */
 } wb_aff_status;
 
 /* One product (or package) an advisory speaks about, with the versions it
@@ -116,6 +118,10 @@ typedef struct wb_advisory_opts {
     size_t max_file;                            /* 0 = 256 MiB */
     void (*bad)(void *ud, const wb_error *err); /* a document skipped; may be NULL */
     void *bad_ud;
+    /* a part of a document that is used but cannot be fully interpreted (a
+     * CSAF range that is not readable); may be NULL */
+    void (*warn)(void *ud, const wb_error *err);
+    void *warn_ud;
 } wb_advisory_opts;
 
 int wb_advisories_load(const char *path, const wb_advisory_opts *opts, wb_advisory_sink *sink,
@@ -163,10 +169,22 @@ typedef struct wb_inventory_opts {
     const char *asset;  /* "=ASSET" given with --inventory; NULL = from the document */
     const char *distro; /* dpkg/rpm purls: "debian-12", "rhel-9", ... ; NULL = none */
     size_t max_file;    /* 0 = 256 MiB */
+    /* a component that is skipped (an SBOM component whose purl or CPE does
+     * not parse, a bad CSV row), named by file and JSON path or line; the
+     * others are read. May be NULL. */
+    void (*skipped)(void *ud, const wb_error *why);
+    void *skipped_ud;
+    /* a Debian package list without source package names (dpkg -l,
+     * dpkg-query -W without ${source:Package}): Debian's advisories name
+     * source packages, so they match only where binary and source names are
+     * equal. May be NULL. */
+    void (*no_source)(void *ud, const char *path);
+    void *no_source_ud;
 } wb_inventory_opts;
 
-/* Errors name the file and line or JSON path; a bad CSV row is an error for
- * the whole file (nothing half-loaded is used). */
+/* Errors name the file and line or JSON path. A file that is not an
+ * inventory is an error; a bad component in one is skipped and reported
+ * through opts->skipped. */
 int wb_inventory_load(const char *path, const wb_inventory_opts *opts, wb_component_sink *sink,
                       wb_error *err);
 

@@ -185,6 +185,8 @@ typedef struct wb_finding {
     wb_time deadline;  /* WB_TIME_NONE when none */
     wb_patch_rule deadline_rule;
     bool overdue;
+    const char *status; /* "affected"; "unknown" when the only matching entry is a CSAF product
+                           whose free-text version range could not be read */
     /* VEX: a statement that suppressed the finding */
     bool suppressed;
     const char *vex_status; /* "not_affected", "fixed" */
@@ -198,6 +200,7 @@ typedef struct wb_scan_summary {
     size_t findings;   /* not suppressed */
     size_t by_severity[WB_SEV_CRITICAL + 1];
     size_t kev, overdue, suppressed;
+    size_t unknown;      /* findings (not suppressed) with status "unknown" */
     size_t incomparable; /* candidate entries skipped: version not valid in the entry's scheme */
 } wb_scan_summary;
 

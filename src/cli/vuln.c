@@ -20,12 +20,16 @@
 #include "weerbaar/vulnscan.h"
 
 static const char usage_text[] =
-    "usage: weerbaar vuln scan --advisories PATH... --inventory PATH[=ASSET]... [options]\n"
-    "       weerbaar vuln index --advisories PATH... [--kev FILE] [--epss FILE] --out FILE\n"
+    "usage: weerbaar vuln scan --advisories PATH [--advisories PATH ...]\n"
+    "                          --inventory PATH[=ASSET] [--inventory ...] [options]\n"
+    "       weerbaar vuln index --advisories PATH [--advisories PATH ...] [--kev FILE]\n"
+    "                           [--epss FILE] --out FILE\n"
     "\n"
     "scan: which systems are vulnerable, and which patches are overdue. Matches\n"
-    "an inventory (CycloneDX or SPDX SBOMs, a CSV asset list, dpkg-query or\n"
-    "rpm -qa output) against advisories (CSAF 2.0, OSV, NVD CVE JSON 2.0: files,\n"
+    "an inventory (CycloneDX or SPDX SBOMs in JSON or tag-value, a CSV asset\n"
+    "list, /var/lib/dpkg/status, dpkg -l, dpkg-query -W, /lib/apk/db/installed,\n"
+    "rpm -qa output, or a root file system: --inventory / for this machine)\n"
+    "against advisories (CSAF 2.0, OSV, NVD CVE JSON 2.0: files,\n"
     "directories, mirrored CSAF providers, OSV all.zip, or an index file made by\n"
     "'vuln index') and prints one finding per asset, component and vulnerability,\n"
     "most urgent first: known exploited (KEV), then internet-facing, then CVSS\n"
@@ -48,11 +52,16 @@ static const char usage_text[] =
     "\n"
     "inputs:\n"
     "      --advisories PATH      advisories or an index file (repeatable)\n"
-    "      --inventory PATH[=ASSET]  an inventory (repeatable); =ASSET names the\n"
-    "                             system (default: the SBOM's metadata.component\n"
-    "                             or SPDX name; CSV lists carry their own)\n"
-    "      --distro NAME          dpkg/rpm lists: the release, e.g. debian-12, rhel-9\n"
-    "                             (rpm lists need it: it gives the purl namespace)\n"
+    "      --inventory PATH[=ASSET]  an inventory file, or a directory read as a\n"
+    "                             root file system (its os-release, dpkg status\n"
+    "                             and apk database; / is this machine); repeatable.\n"
+    "                             =ASSET names the system (default: the SBOM's\n"
+    "                             metadata.component or SPDX name, the root's\n"
+    "                             hostname; CSV lists carry their own). A bad\n"
+    "                             component or row is skipped and said.\n"
+    "      --distro NAME          package lists: the release, e.g. debian-12, rhel-9\n"
+    "                             (rpm lists need it: it gives the purl namespace;\n"
+    "                             a root file system's os-release gives it there)\n"
     "      --kev FILE             CISA known_exploited_vulnerabilities.json\n"
     "      --epss FILE            FIRST EPSS scores (CSV, optionally gzip)\n"
     "      --vex PATH             VEX: CSAF VEX, CycloneDX VEX, OpenVEX (repeatable)\n"
@@ -70,6 +79,10 @@ static const char usage_text[] =
     "                             for code-scanning tools)\n"
     "      --fail-on LEVEL        exit 1 when a finding is at or above LEVEL:\n"
     "                             critical, high, medium, low, or kev\n"
+    "      --only WHAT            list only findings that are in KEV (kev), past\n"
+    "                             their deadline (overdue) or have a fix (fixable);\n"
+    "                             repeatable or comma-separated: all must hold\n"
+    "      --wide                 table: titles whole (identifiers are never cut)\n"
     "      --show-suppressed      also list findings VEX suppressed, with the\n"
     "                             statement's status and justification\n"
     "      --no-index             compare every component with every advisory entry\n"
@@ -81,9 +94,11 @@ static const char usage_text[] =
     "      --out FILE             the index file to write\n"
     "\n"
     "Exit status: 0 no finding at or above --fail-on (or no --fail-on), 1 findings\n"
-    "at or above it, 2 an error. A malformed advisory, SBOM or VEX document is\n"
-    "reported with its file and JSON path and skipped; the scan reports the rest\n"
-    "and exits 2 at the end.\n"
+    "at or above it, 2 an error. A document that is not valid CSAF, OSV, NVD or\n"
+    "JSON, or a file that is not an inventory, is reported with its file and\n"
+    "JSON path and skipped; the scan reports the rest and exits 2 at the end. A\n"
+    "valid advisory weerbaar cannot fully read (a CSAF range in free text it\n"
+    "cannot parse) is used: its products get status 'unknown', with a warning.\n"
     "\n"
     "examples:\n"
     "  weerbaar vuln scan --advisories csaf-mirror/ --inventory sbom.cdx.json\n"
@@ -91,7 +106,8 @@ static const char usage_text[] =
     "      --inventory web01.cdx.json=web01 --inventory assets.csv \\\n"
     "      --kev known_exploited_vulnerabilities.json --epss epss.csv.gz \\\n"
     "      --vex vendor-vex.json --fail-on high --format sarif > findings.sarif\n"
-    "  dpkg-query -W -f='${Package} ${Version} ${source:Package} ${source:Version}\\n' \\\n"
+    "  weerbaar vuln scan --advisories debian-osv/ --inventory / --only overdue\n"
+    "  dpkg-query -W -f='${binary:Package} ${Version} ${source:Package} ${source:Version}\\n' \\\n"
     "      > pkgs.txt && weerbaar vuln scan --advisories debian-csaf/ \\\n"
     "      --inventory pkgs.txt=db01 --distro debian-12\n"
     "  rpm -qa --qf '%{NAME} %{EPOCH}:%{VERSION}-%{RELEASE} %{ARCH}\\n' > rpms.txt && \\\n"
@@ -100,6 +116,28 @@ static const char usage_text[] =
     "  weerbaar vuln scan --advisories vulns.idx --inventory sbom.json --format json\n";
 
 enum { OUT_TABLE, OUT_JSON, OUT_CSV, OUT_SARIF };
+enum { ONLY_KEV = 1, ONLY_OVERDUE = 2, ONLY_FIXABLE = 4 };
+
+/* What the outputs list and how. */
+typedef struct outopts {
+    bool show_suppressed;
+    unsigned only; /* ONLY_*: every one given must hold */
+    bool wide;     /* table: free text whole */
+    size_t skipped;
+    wb_time now;
+} outopts;
+
+/* Whether a finding is listed: --show-suppressed, then --only. */
+static bool listed(const wb_finding *f, const outopts *o)
+{
+    if (f->suppressed && !o->show_suppressed) return false;
+    if ((o->only & ONLY_KEV) && !f->kev) return false;
+    if ((o->only & ONLY_OVERDUE) && !f->overdue) return false;
+    if ((o->only & ONLY_FIXABLE) && f->nfixed == 0 &&
+        !(f->remediation_category && strcmp(f->remediation_category, "vendor_fix") == 0))
+        return false;
+    return true;
+}
 enum { FAIL_NONE = -1, FAIL_KEV = 100 };
 
 typedef struct strv {
@@ -177,6 +215,9 @@ static int comp_tap_add(wb_component_sink *self, const wb_component *c)
 typedef struct run_state {
     bool had_error; /* exit 2 at the end */
     unsigned bad_docs;
+    unsigned warnings; /* parts used as far as they could be read */
+    size_t skipped;    /* inventory components skipped */
+    bool no_source;    /* a Debian list without source names was read (said once) */
 } run_state;
 
 static void on_bad(void *ud, const wb_error *err)
@@ -185,6 +226,40 @@ static void on_bad(void *ud, const wb_error *err)
     r->had_error = true;
     r->bad_docs++;
     fprintf(stderr, "weerbaar: %s (skipped)\n", err->msg[0] ? err->msg : wb_strerror(err->code));
+}
+
+/* A valid document that weerbaar cannot fully interpret (a CSAF range in
+ * free text it cannot read): said, and not an error. */
+static void on_warn(void *ud, const wb_error *err)
+{
+    run_state *r = ud;
+    r->warnings++;
+    fprintf(stderr, "weerbaar: warning: %s\n", err->msg);
+}
+
+static void on_skip(void *ud, const wb_error *err)
+{
+    run_state *r = ud;
+    r->skipped++;
+    fprintf(stderr, "weerbaar: warning: %s\n", err->msg);
+}
+
+/* Debian's and Ubuntu's advisories name source packages (glibc, not libc6):
+ * a list without them matches only where the names agree. Said once, and
+ * loudly, with the command that gives a list with them. */
+static void on_no_source(void *ud, const char *path)
+{
+    run_state *r = ud;
+    if (r->no_source) return;
+    r->no_source = true;
+    fprintf(stderr,
+            "weerbaar: WARNING: %s names no source packages, and Debian and Ubuntu advisories "
+            "name source packages (glibc, not libc6): most of their findings will be MISSED. "
+            "Give the dpkg status file (--inventory /var/lib/dpkg/status, or --inventory / for "
+            "this machine), or a list made with\n"
+            "  dpkg-query -W -f='${binary:Package} ${Version} ${source:Package} "
+            "${source:Version}\\n'\n",
+            path);
 }
 
 /* Advisories from every path into one database: an index file alone is used
@@ -209,7 +284,7 @@ static int load_advisories(const strv *paths, const char *kev, const char *epss,
         return -1;
     }
     adv_tap tap = {{adv_tap_add}, wb_vulndb_advisory_sink(db), pg};
-    wb_advisory_opts ao = {.bad = on_bad, .bad_ud = r};
+    wb_advisory_opts ao = {.bad = on_bad, .bad_ud = r, .warn = on_warn, .warn_ud = r};
     for (size_t i = 0; i < paths->n; i++) {
         const char *p = paths->v[i];
         if (wb_vulndb_is_index(p)) {
@@ -316,6 +391,7 @@ static json_t *finding_json(const wb_finding *f)
     json_object_set_new(o, "advisory_kind", jstr(f->advisory_kind));
     json_object_set_new(o, "advisory_url", jstr(f->advisory_url));
     json_object_set_new(o, "matched_by", jstr(f->matched_by));
+    json_object_set_new(o, "status", jstr(f->status));
     json_object_set_new(o, "cvss_score", f->cvss_version ? json_real(f->cvss_score) : json_null());
     json_object_set_new(o, "cvss_version", jstr(cvss_version_str(f->cvss_version)));
     json_object_set_new(o, "cvss_vector", jstr(f->cvss_vector));
@@ -344,7 +420,7 @@ static json_t *finding_json(const wb_finding *f)
     return o;
 }
 
-static json_t *summary_json(const wb_scan_summary *s)
+static json_t *summary_json(const wb_scan_summary *s, size_t skipped)
 {
     json_t *o = json_object(), *sev = json_object();
     for (int i = WB_SEV_CRITICAL; i >= WB_SEV_UNKNOWN; i--)
@@ -356,6 +432,8 @@ static json_t *summary_json(const wb_scan_summary *s)
     json_object_set_new(o, "kev", json_integer((json_int_t)s->kev));
     json_object_set_new(o, "overdue", json_integer((json_int_t)s->overdue));
     json_object_set_new(o, "suppressed", json_integer((json_int_t)s->suppressed));
+    json_object_set_new(o, "unknown", json_integer((json_int_t)s->unknown));
+    json_object_set_new(o, "skipped_components", json_integer((json_int_t)skipped));
     return o;
 }
 
@@ -366,7 +444,7 @@ static json_t *summary_json(const wb_scan_summary *s)
 typedef struct json_part {
     const wb_vulnscan *s;
     size_t from, to;
-    bool show_suppressed;
+    const outopts *o;
     wb_buf out;
     int rc;
 } json_part;
@@ -376,7 +454,7 @@ static void *json_part_run(void *arg)
     json_part *p = arg;
     for (size_t i = p->from; p->rc == 0 && i < p->to; i++) {
         const wb_finding *f = wb_vulnscan_get(p->s, i);
-        if (f->suppressed && !p->show_suppressed) continue;
+        if (!listed(f, p->o)) continue;
         if (wb_buf_append(&p->out, ",\n", 2) != 0 || wb_finding_json(f, &p->out) != 0) p->rc = -1;
     }
     return NULL;
@@ -388,21 +466,20 @@ static void *json_part_run(void *arg)
  * cost as much CPU as the scan, so findings are written by wb_finding_json
  * (the same bytes, no allocation per value), the two halves of the list on
  * two threads. */
-static int print_json(const wb_vulnscan *s, wb_time now, bool show_suppressed, FILE *out)
+static int print_json(const wb_vulnscan *s, const outopts *o, FILE *out)
 {
     const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6);
     wb_scan_summary sum;
     wb_vulnscan_summary_get(s, &sum);
     json_t *head = json_object();
     json_object_set_new(head, "generated", jtime(wb_time_now() / 1000000 * 1000000));
-    json_object_set_new(head, "now", jtime(now));
-    json_object_set_new(head, "summary", summary_json(&sum));
+    json_object_set_new(head, "now", jtime(o->now));
+    json_object_set_new(head, "summary", summary_json(&sum, o->skipped));
     char *h = json_dumps(head, flags);
     json_decref(head);
     if (h == NULL) return -1;
     size_t n = wb_vulnscan_count(s), mid = n / 2;
-    json_part part[2] = {{s, 0, mid, show_suppressed, {0}, 0},
-                         {s, mid, n, show_suppressed, {0}, 0}};
+    json_part part[2] = {{s, 0, mid, o, {0}, 0}, {s, mid, n, o, {0}, 0}};
     pthread_t th;
     /* Few findings are not worth a thread; no thread is not an error. */
     bool threaded = n >= 2048 && pthread_create(&th, NULL, json_part_run, &part[1]) == 0;
@@ -446,7 +523,7 @@ static void csv_field(wb_buf *b, const char *s, bool last)
     wb_buf_puts(b, last ? "\r\n" : ",");
 }
 
-static int print_csv(const wb_vulnscan *s, bool show_suppressed, FILE *out)
+static int print_csv(const wb_vulnscan *s, const outopts *o, FILE *out)
 {
     static const char *const cols[] = {"rank",
                                        "asset",
@@ -471,6 +548,7 @@ static int print_csv(const wb_vulnscan *s, bool show_suppressed, FILE *out)
                                        "advisory",
                                        "advisory_source",
                                        "matched_by",
+                                       "status",
                                        "internet_facing",
                                        "published",
                                        "deadline",
@@ -485,7 +563,7 @@ static int print_csv(const wb_vulnscan *s, bool show_suppressed, FILE *out)
         csv_field(&b, cols[i], i + 1 == nc);
     for (size_t i = 0; i < wb_vulnscan_count(s); i++) {
         const wb_finding *f = wb_vulnscan_get(s, i);
-        if (f->suppressed && !show_suppressed) continue;
+        if (!listed(f, o)) continue;
         char num[64], tm[3][40];
         const char *v[sizeof cols / sizeof cols[0]];
         memset(v, 0, sizeof v);
@@ -533,6 +611,7 @@ static int print_csv(const wb_vulnscan *s, bool show_suppressed, FILE *out)
         v[k++] = f->advisory;
         v[k++] = f->advisory_source;
         v[k++] = f->matched_by;
+        v[k++] = f->status;
         v[k++] = f->internet_facing ? "true" : "false";
         v[k++] = tm[1];
         v[k++] = tm[2];
@@ -576,7 +655,7 @@ static json_t *artifact_uri(const char *where)
     return json_stringn(where, n);
 }
 
-static int print_sarif(const wb_vulnscan *s, bool show_suppressed, FILE *out)
+static int print_sarif(const wb_vulnscan *s, const outopts *o, FILE *out)
 {
     json_t *root = json_object(), *run = json_object(), *driver = json_object();
     json_t *rules = json_array(), *results = json_array(), *rule_ix = json_object();
@@ -589,7 +668,7 @@ static int print_sarif(const wb_vulnscan *s, bool show_suppressed, FILE *out)
                         json_string("https://github.com/weerbaar/weerbaar"));
     for (size_t i = 0; i < wb_vulnscan_count(s); i++) {
         const wb_finding *f = wb_vulnscan_get(s, i);
-        if (f->suppressed && !show_suppressed) continue;
+        if (!listed(f, o)) continue;
         json_t *ix = json_object_get(rule_ix, f->vuln);
         if (ix == NULL) {
             json_t *r = json_object(), *props = json_object(), *tags = json_array();
@@ -686,65 +765,235 @@ static void date_only(wb_time t, char *out, size_t cap)
     snprintf(out, cap, "%s", buf);
 }
 
-static void table_row(FILE *out, const wb_finding *f)
+/* Days past the deadline, or 0. */
+static long days_over(const wb_finding *f, wb_time now)
 {
-    char rank[16], score[16], epss[16], dl[24], comp[80];
-    if (f->rank)
-        snprintf(rank, sizeof rank, "%zu", f->rank);
-    else
-        snprintf(rank, sizeof rank, "-");
-    if (f->cvss_version)
-        snprintf(score, sizeof score, "%.1f", f->cvss_score);
-    else
-        snprintf(score, sizeof score, "-");
-    if (f->has_epss)
-        snprintf(epss, sizeof epss, "%.3f", f->epss);
-    else
-        snprintf(epss, sizeof epss, "-");
-    date_only(f->deadline, dl, sizeof dl);
-    snprintf(comp, sizeof comp, "%s", f->name ? f->name : f->component ? f->component : "?");
-    fprintf(out, "%-5s %-16.16s %-28.28s %-20.20s %-19.19s %-8s %5s %-3s %6s %-10s %-8s %s\n", rank,
-            f->asset ? f->asset : "-", comp, f->version ? f->version : "-", f->vuln,
-            wb_severity_name(f->severity), score, f->kev ? "yes" : "-", epss, dl,
-            f->suppressed ? "-"
-            : f->overdue  ? "OVERDUE"
-                          : "-",
-            f->suppressed ? (f->vex_justification ? f->vex_justification : f->vex_status)
-            : f->nfixed   ? f->fixed[0]
-                          : "-");
+    if (!f->overdue || f->deadline == WB_TIME_NONE || now <= f->deadline) return 0;
+    int64_t day = (int64_t)86400 * 1000000;
+    return (long)((now - f->deadline + day - 1) / day);
 }
 
-static int print_table(const wb_vulnscan *s, bool show_suppressed, FILE *out)
+#define TITLE_MAX 48 /* table: the title is free text, cut here unless --wide */
+
+typedef struct tcol {
+    const char *head;
+    size_t w;
+    bool right;
+} tcol;
+
+enum {
+    C_RANK,
+    C_ASSET,
+    C_COMP,
+    C_VER,
+    C_VULN,
+    C_STATUS,
+    C_SEV,
+    C_CVSS,
+    C_KEV,
+    C_EPSS,
+    C_DL,
+    C_OVER,
+    C_FIX,
+    C_TITLE,
+    NCOLS
+};
+
+/* The cells of one finding; identifiers whole, the title cut with "…"
+ * unless wide. Strings live in the buffers of r. */
+typedef struct trow {
+    const char *c[NCOLS];
+    char rank[24], score[16], epss[16], dl[24], over[24];
+    wb_buf fixed, title;
+} trow;
+
+static void row_cells(trow *r, const wb_finding *f, const outopts *o)
+{
+    if (f->rank)
+        snprintf(r->rank, sizeof r->rank, "%zu", f->rank);
+    else
+        snprintf(r->rank, sizeof r->rank, "-");
+    if (f->cvss_version)
+        snprintf(r->score, sizeof r->score, "%.1f", f->cvss_score);
+    else
+        snprintf(r->score, sizeof r->score, "-");
+    if (f->has_epss)
+        snprintf(r->epss, sizeof r->epss, "%.3f", f->epss);
+    else
+        snprintf(r->epss, sizeof r->epss, "-");
+    date_only(f->deadline, r->dl, sizeof r->dl);
+    long d = f->suppressed ? 0 : days_over(f, o->now);
+    if (d > 0)
+        snprintf(r->over, sizeof r->over, "%ld d", d);
+    else
+        snprintf(r->over, sizeof r->over, "-");
+    wb_buf_reset(&r->fixed);
+    if (f->suppressed)
+        wb_buf_puts(&r->fixed, f->vex_justification ? f->vex_justification : f->vex_status);
+    for (size_t k = 0; !f->suppressed && k < f->nfixed; k++)
+        wb_buf_printf(&r->fixed, "%s%s", k ? "," : "", f->fixed[k]);
+    if (r->fixed.len == 0) wb_buf_puts(&r->fixed, "-");
+    wb_buf_reset(&r->title);
+    const char *t = f->title ? f->title : "";
+    size_t tn = strcspn(t, "\r\n"), chars = 0, cut = tn;
+    /* count characters, not bytes, and cut on a character boundary */
+    for (size_t i = 0; i < tn; i++)
+        if (((unsigned char)t[i] & 0xC0) != 0x80 && ++chars > TITLE_MAX && cut == tn) cut = i;
+    if (o->wide || cut == tn)
+        wb_buf_append(&r->title, t, tn);
+    else {
+        wb_buf_append(&r->title, t, cut);
+        wb_buf_puts(&r->title, "\xE2\x80\xA6");
+    }
+    if (r->title.len == 0) wb_buf_puts(&r->title, "");
+    r->c[C_RANK] = r->rank;
+    r->c[C_ASSET] = f->asset ? f->asset : "-";
+    r->c[C_COMP] = f->name ? f->name : f->component ? f->component : "?";
+    r->c[C_VER] = f->version ? f->version : "-";
+    r->c[C_VULN] = f->vuln;
+    r->c[C_STATUS] = f->status ? f->status : "-";
+    r->c[C_SEV] = wb_severity_name(f->severity);
+    r->c[C_CVSS] = r->score;
+    r->c[C_KEV] = f->kev ? "yes" : "-";
+    r->c[C_EPSS] = r->epss;
+    r->c[C_DL] = r->dl;
+    r->c[C_OVER] = r->over;
+    r->c[C_FIX] = r->fixed.data ? r->fixed.data : "-";
+    r->c[C_TITLE] = r->title.data ? r->title.data : "";
+}
+
+/* Display width in characters (UTF-8 continuation bytes do not count). */
+static size_t width(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static void print_rows(const wb_vulnscan *s, const outopts *o, bool suppressed, tcol *cols,
+                       FILE *out)
+{
+    trow r = {0};
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            for (int c = 0; c < NCOLS; c++)
+                fprintf(out, "%s%s%*s", c ? "  " : "", cols[c].head,
+                        c + 1 < NCOLS ? (int)(cols[c].w - width(cols[c].head)) : 0, "");
+            fputc('\n', out);
+        }
+        for (size_t i = 0; i < wb_vulnscan_count(s); i++) {
+            const wb_finding *f = wb_vulnscan_get(s, i);
+            if (f->suppressed != suppressed || !listed(f, o)) continue;
+            row_cells(&r, f, o);
+            for (int c = 0; c < NCOLS; c++) {
+                size_t w = width(r.c[c]);
+                if (pass == 0) {
+                    if (w > cols[c].w) cols[c].w = w;
+                    continue;
+                }
+                int pad = c + 1 < NCOLS ? (int)(cols[c].w - w) : 0;
+                if (cols[c].right)
+                    fprintf(out, "%s%*s%s", c ? "  " : "", pad, "", r.c[c]);
+                else
+                    fprintf(out, "%s%s%*s", c ? "  " : "", r.c[c], pad, "");
+            }
+            if (pass == 1) fputc('\n', out);
+        }
+    }
+    wb_buf_free(&r.fixed);
+    wb_buf_free(&r.title);
+}
+
+/* One line per asset: its findings by severity, KEV and overdue. */
+static void asset_lines(const wb_vulnscan *s, const outopts *o, FILE *out)
+{
+    size_t n = wb_vulnscan_count(s), na = 0;
+    const char **assets = calloc(n ? n : 1, sizeof *assets);
+    if (assets == NULL) return;
+    for (size_t i = 0; i < n; i++) {
+        const wb_finding *f = wb_vulnscan_get(s, i);
+        if (f->suppressed || !listed(f, o)) continue;
+        const char *a = f->asset ? f->asset : "-";
+        size_t k = 0;
+        while (k < na && strcmp(assets[k], a) != 0)
+            k++;
+        if (k == na) assets[na++] = a;
+    }
+    for (size_t k = 0; k < na; k++) {
+        size_t sev[WB_SEV_CRITICAL + 1] = {0}, kev = 0, over = 0, tot = 0;
+        long worst = 0;
+        for (size_t i = 0; i < n; i++) {
+            const wb_finding *f = wb_vulnscan_get(s, i);
+            if (f->suppressed || !listed(f, o) || strcmp(f->asset ? f->asset : "-", assets[k]))
+                continue;
+            tot++;
+            sev[f->severity]++;
+            kev += f->kev;
+            over += f->overdue;
+            long d = days_over(f, o->now);
+            if (d > worst) worst = d;
+        }
+        fprintf(out,
+                "asset %s: %zu finding%s: %zu critical, %zu high, %zu medium, %zu low, %zu without "
+                "score; %zu known exploited, %zu overdue",
+                assets[k], tot, tot == 1 ? "" : "s", sev[WB_SEV_CRITICAL], sev[WB_SEV_HIGH],
+                sev[WB_SEV_MEDIUM], sev[WB_SEV_LOW], sev[WB_SEV_UNKNOWN], kev, over);
+        if (worst > 0) fprintf(out, " (the oldest by %ld days)", worst);
+        fputc('\n', out);
+    }
+    free(assets);
+}
+
+static int print_table(const wb_vulnscan *s, const outopts *o, FILE *out)
 {
     wb_scan_summary sum;
     wb_vulnscan_summary_get(s, &sum);
-#define HDR "%-5s %-16s %-28s %-20s %-19s %-8s %5s %-3s %6s %-10s %-8s %s\n"
-    if (sum.findings) {
-        fprintf(out, HDR, "RANK", "ASSET", "COMPONENT", "VERSION", "VULNERABILITY", "SEVERITY",
-                "CVSS", "KEV", "EPSS", "DEADLINE", "OVERDUE", "FIXED IN");
-        for (size_t i = 0; i < wb_vulnscan_count(s); i++) {
-            const wb_finding *f = wb_vulnscan_get(s, i);
-            if (!f->suppressed) table_row(out, f);
-        }
+    size_t shown = 0, shown_supp = 0;
+    for (size_t i = 0; i < wb_vulnscan_count(s); i++) {
+        const wb_finding *f = wb_vulnscan_get(s, i);
+        if (listed(f, o)) f->suppressed ? shown_supp++ : shown++;
     }
-    if (show_suppressed && sum.suppressed) {
+    tcol cols[NCOLS] = {{"RANK", 4, true},
+                        {"ASSET", 5, false},
+                        {"COMPONENT", 9, false},
+                        {"VERSION", 7, false},
+                        {"VULNERABILITY", 13, false},
+                        {"STATUS", 6, false},
+                        {"SEVERITY", 8, false},
+                        {"CVSS", 4, true},
+                        {"KEV", 3, false},
+                        {"EPSS", 5, true},
+                        {"DEADLINE", 10, false},
+                        {"OVERDUE", 7, true},
+                        {"FIXED IN", 8, false},
+                        {"TITLE", 5, false}};
+    if (shown) print_rows(s, o, false, cols, out);
+    if (shown_supp) {
         fprintf(out, "\nsuppressed by VEX:\n");
-        fprintf(out, HDR, "RANK", "ASSET", "COMPONENT", "VERSION", "VULNERABILITY", "SEVERITY",
-                "CVSS", "KEV", "EPSS", "DEADLINE", "", "JUSTIFICATION");
-        for (size_t i = 0; i < wb_vulnscan_count(s); i++) {
-            const wb_finding *f = wb_vulnscan_get(s, i);
-            if (f->suppressed) table_row(out, f);
-        }
+        cols[C_FIX].head = "JUSTIFICATION";
+        cols[C_FIX].w = 13;
+        print_rows(s, o, true, cols, out);
     }
+    if (shown) {
+        fputc('\n', out);
+        asset_lines(s, o, out);
+    }
+    if (o->only && shown < sum.findings)
+        fprintf(out, "%zu of %zu findings listed (--only)\n", shown, sum.findings);
     fprintf(out,
-            "%s%zu finding%s in %zu component%s: %zu critical, %zu high, %zu medium, %zu low, "
+            "%zu finding%s in %zu component%s: %zu critical, %zu high, %zu medium, %zu low, "
             "%zu without score; %zu known exploited, %zu overdue, %zu suppressed by VEX\n",
-            sum.findings ? "\n" : "", sum.findings, sum.findings == 1 ? "" : "s", sum.components,
+            sum.findings, sum.findings == 1 ? "" : "s", sum.components,
             sum.components == 1 ? "" : "s", sum.by_severity[WB_SEV_CRITICAL],
             sum.by_severity[WB_SEV_HIGH], sum.by_severity[WB_SEV_MEDIUM],
             sum.by_severity[WB_SEV_LOW], sum.by_severity[WB_SEV_UNKNOWN], sum.kev, sum.overdue,
             sum.suppressed);
-#undef HDR
+    if (sum.unknown || o->skipped)
+        fprintf(out,
+                "%zu finding%s with status unknown (the advisory's version range could not be "
+                "read); %zu inventory component%s skipped\n",
+                sum.unknown, sum.unknown == 1 ? "" : "s", o->skipped, o->skipped == 1 ? "" : "s");
     return ferror(out) ? -1 : 0;
 }
 
@@ -790,7 +1039,9 @@ static int cmd_scan(int argc, char **argv)
         O_FORMAT,
         O_FAIL,
         O_SUPP,
-        O_NOIDX
+        O_NOIDX,
+        O_ONLY,
+        O_WIDE
     };
     static const struct option longopts[] = {
         {"advisories", required_argument, NULL, O_ADV},
@@ -805,6 +1056,8 @@ static int cmd_scan(int argc, char **argv)
         {"fail-on", required_argument, NULL, O_FAIL},
         {"show-suppressed", no_argument, NULL, O_SUPP},
         {"no-index", no_argument, NULL, O_NOIDX},
+        {"only", required_argument, NULL, O_ONLY},
+        {"wide", no_argument, NULL, O_WIDE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -812,7 +1065,8 @@ static int cmd_scan(int argc, char **argv)
     const char *distro = NULL, *kev = NULL, *epss = NULL, *policy_path = NULL;
     wb_time now = WB_TIME_NONE;
     int format = OUT_TABLE, fail_on = FAIL_NONE, status = WB_EXIT_ERROR, c;
-    bool show_supp = false, linear = false;
+    bool show_supp = false, linear = false, wide = false;
+    unsigned only = 0;
     wb_vulndb *db = NULL, *extra = NULL;
     wb_vulnscan *scan = NULL;
     wb_buf path = {0};
@@ -885,6 +1139,27 @@ static int cmd_scan(int argc, char **argv)
         case O_NOIDX:
             linear = true;
             break;
+        case O_ONLY:
+            /* kev, overdue, fixable; several (repeated or "kev,overdue") narrow */
+            for (const char *p = optarg; *p;) {
+                size_t n = strcspn(p, ",");
+                if (wb_strn_ieq(p, n, "kev"))
+                    only |= ONLY_KEV;
+                else if (wb_strn_ieq(p, n, "overdue"))
+                    only |= ONLY_OVERDUE;
+                else if (wb_strn_ieq(p, n, "fixable"))
+                    only |= ONLY_FIXABLE;
+                else {
+                    wb_cli_error("vuln scan: --only '%s': kev, overdue or fixable", optarg);
+                    goto done;
+                }
+                p += n;
+                if (*p == ',') p++;
+            }
+            break;
+        case O_WIDE:
+            wide = true;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             status = WB_EXIT_OK;
@@ -947,7 +1222,11 @@ static int cmd_scan(int argc, char **argv)
     progress pc = {.on = tty, .what = "components scanned"};
     comp_tap tap = {{comp_tap_add}, wb_vulnscan_sink(scan), &pc};
     for (size_t i = 0; i < inv.n; i++) {
-        wb_inventory_opts io = {.distro = distro};
+        wb_inventory_opts io = {.distro = distro,
+                                .skipped = on_skip,
+                                .skipped_ud = &r,
+                                .no_source = on_no_source,
+                                .no_source_ud = &r};
         split_inventory(inv.v[i], &path, &io.asset);
         if (path.data == NULL) goto oom;
         if (wb_inventory_load(path.data, &io, &tap.sink, &err) != 0) {
@@ -963,10 +1242,11 @@ static int cmd_scan(int argc, char **argv)
         goto done;
     }
     wb_time shown_now = now != WB_TIME_NONE ? now : wb_time_now() / 1000000 * 1000000;
-    int wrc = format == OUT_JSON    ? print_json(scan, shown_now, show_supp, stdout)
-              : format == OUT_CSV   ? print_csv(scan, show_supp, stdout)
-              : format == OUT_SARIF ? print_sarif(scan, show_supp, stdout)
-                                    : print_table(scan, show_supp, stdout);
+    outopts oo = {show_supp, only, wide, r.skipped, shown_now};
+    int wrc = format == OUT_JSON    ? print_json(scan, &oo, stdout)
+              : format == OUT_CSV   ? print_csv(scan, &oo, stdout)
+              : format == OUT_SARIF ? print_sarif(scan, &oo, stdout)
+                                    : print_table(scan, &oo, stdout);
     if (fflush(stdout) != 0 || wrc != 0) {
         wb_cli_error("vuln scan: cannot write the output");
         goto done;
@@ -974,6 +1254,9 @@ static int cmd_scan(int argc, char **argv)
     if (r.bad_docs)
         wb_cli_error("vuln scan: %u malformed document%s skipped (see above)", r.bad_docs,
                      r.bad_docs == 1 ? "" : "s");
+    if (r.skipped)
+        fprintf(stderr, "weerbaar: vuln scan: %zu inventory component%s skipped (see above)\n",
+                r.skipped, r.skipped == 1 ? "" : "s");
     if (r.had_error) goto done;
     status = WB_EXIT_OK;
     if (fail_on != FAIL_NONE)

@@ -90,11 +90,13 @@ static int dispatch(wbi_doc *d, const json_t *root, wbi_json_kind kind, wb_advis
 }
 
 static int parse_kind(const char *name, const char *data, size_t len, wb_advisory_format format,
-                      wb_advisory_sink *sink, wb_error *err, wbi_json_kind *kind_out)
+                      wb_advisory_sink *sink, wb_error *err, wbi_json_kind *kind_out,
+                      const wb_advisory_opts *opts)
 {
     wbi_doc d;
     json_t *root = NULL;
     wbi_doc_init(&d, name, err);
+    if (opts) d.warn = opts->warn, d.warn_ud = opts->warn_ud;
     int rc = wbi_doc_json(&d, data, len, &root);
     wbi_json_kind kind = WBI_JSON_UNKNOWN;
     if (rc == 0) {
@@ -115,7 +117,9 @@ static int parse_kind(const char *name, const char *data, size_t len, wb_advisor
         bool many = kind != WBI_JSON_OSV || json_is_array(root);
         if (many) {
             wb_advisory_sink dry = {dry_add};
+            d.quiet = true; /* the real run warns */
             rc = dispatch(&d, root, kind, &dry);
+            d.quiet = false;
             /* the second run must not see the first one's arena strings as
              * an excuse to grow without bound: start it afresh */
             wb_arena_free(&d.arena);
@@ -132,7 +136,7 @@ static int parse_kind(const char *name, const char *data, size_t len, wb_advisor
 int wb_advisory_parse(const char *name, const char *data, size_t len, wb_advisory_format format,
                       wb_advisory_sink *sink, wb_error *err)
 {
-    return parse_kind(name, data, len, format, sink, err, NULL);
+    return parse_kind(name, data, len, format, sink, err, NULL, NULL);
 }
 
 /* ---- walking --------------------------------------------------------------------------- */
@@ -184,7 +188,7 @@ static int load_zip(loader *l, const char *path)
         }
         snprintf(name, nlen, "%s!%s", path, member); /* the member, as jar: URLs name it */
         rc = wbi_zip_read(z, i, l->max, &data, &len, &e);
-        if (rc == 0) rc = wb_advisory_parse(name, data, len, l->opts->format, l->sink, &e);
+        if (rc == 0) rc = parse_kind(name, data, len, l->opts->format, l->sink, &e, NULL, l->opts);
         rc = settle(l, rc, &e);
         free(data);
         free(name);
@@ -206,7 +210,7 @@ static int load_file(loader *l, const char *path, bool in_walk)
     size_t len = 0;
     int rc = wb_read_file(path, l->max, &data, &len, &e);
     wbi_json_kind kind = WBI_JSON_UNKNOWN;
-    if (rc == 0) rc = parse_kind(path, data, len, l->opts->format, l->sink, &e, &kind);
+    if (rc == 0) rc = parse_kind(path, data, len, l->opts->format, l->sink, &e, &kind, l->opts);
     free(data);
     /* In a directory, metadata beside the advisories is expected, not bad. */
     if (rc == WB_EFORMAT && in_walk && kind == WBI_JSON_META) return 0;

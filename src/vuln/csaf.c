@@ -27,6 +27,7 @@
 
 typedef struct branch_ctx {
     const char *vendor, *product, *family, *version, *range;
+    const char *range_path; /* JSON path of the range's own branch name, for messages */
 } branch_ctx;
 
 static wbi_csaf_product *tree_add(wbi_doc *d, wbi_csaf_tree *t, const char *id)
@@ -54,6 +55,53 @@ static wbi_csaf_product *tree_add(wbi_doc *d, wbi_csaf_tree *t, const char *id)
     memset(p, 0, sizeof *p);
     p->id = id;
     return p;
+}
+
+/* The product's range from its branch: a vers string or bare constraints,
+ * else the free text of real advisories (freerange.c). A text that still
+ * cannot be read makes the product "unknown" with one warning per branch:
+ * the rest of the advisory is used, and a component of this product is
+ * reported as possibly affected rather than dropped. Only a failure to
+ * allocate is an error here. */
+static int product_range(wbi_doc *d, wbi_csaf_tree *t, wbi_csaf_product *p, const branch_ctx *bc)
+{
+    wb_error e, *saved = d->err;
+    wb_error_clear(&e);
+    d->err = &e; /* a failure here is not the document's */
+    int rc = wbi_vers_canon(d, p->scheme, bc->range, &p->range);
+    d->err = saved;
+    if (rc == 0) return 0;
+    if (e.code == WB_ENOMEM) return wbi_doc_nomem(d);
+    wb_buf b = {0};
+    int fr = wbi_free_range(bc->range, &b);
+    if (fr == -2) {
+        wb_buf_free(&b);
+        return wbi_doc_nomem(d);
+    }
+    if (fr == 0) {
+        wb_error_clear(&e);
+        /* free text is vendor versions: the generic scheme, whatever a purl says */
+        d->err = &e;
+        rc = wbi_vers_canon(d, "generic", b.data, &p->range);
+        d->err = saved;
+        if (rc == 0 && p->purl == NULL) p->scheme = "generic";
+        if (rc != 0 && e.code == WB_ENOMEM) {
+            wb_buf_free(&b);
+            return wbi_doc_nomem(d);
+        }
+    }
+    wb_buf_free(&b);
+    if (fr == 0 && rc == 0) return 0;
+    p->range = NULL;
+    p->unknown = true;
+    if (t->warned != bc->range_path) {
+        t->warned = bc->range_path;
+        wbi_doc_warn(d, bc->range_path,
+                     "product_version_range '%.200s' cannot be read as a version range: its "
+                     "products are reported with status unknown",
+                     bc->range);
+    }
+    return 0;
 }
 
 /* Reads a full_product_name object (name, product_id, helper) into a new
@@ -98,13 +146,10 @@ static int full_product(wbi_doc *d, wbi_csaf_tree *t, const json_t *fpn, const b
         if (rc != 0) return rc;
     }
     if (bc && bc->range) {
-        size_t old = wbi_path_key(d, "name");
-        /* the range names the branch above the product; say so in the path */
-        rc = wbi_vers_canon(d, p->scheme, bc->range, &p->range);
-        wbi_path_cut(d, old);
+        rc = product_range(d, t, p, bc);
         if (rc != 0) return rc;
         /* A "vers:npm/..." range says its own scheme when no purl does. */
-        const char *slash = strchr(p->range + 5, '/');
+        const char *slash = p->range ? strchr(p->range + 5, '/') : NULL;
         if (p->purl == NULL && slash != NULL) {
             char *ty = wb_arena_strndup(&d->arena, p->range + 5, (size_t)(slash - p->range - 5));
             if (ty == NULL) return wbi_doc_nomem(d);
@@ -142,9 +187,14 @@ static int walk_branches(wbi_doc *d, wbi_csaf_tree *t, const json_t *arr, branch
             c.family = name;
         else if (strcmp(cat, "product_version") == 0)
             c.version = name, c.range = NULL;
-        else if (strcmp(cat, "product_version_range") == 0)
+        else if (strcmp(cat, "product_version_range") == 0) {
             c.range = name, c.version = NULL;
-        else if (strcmp(cat, "service_pack") == 0 || strcmp(cat, "patch_level") == 0) {
+            c.range_path = wbi_doc_where(d, "name");
+            if (c.range_path == NULL) return wbi_doc_nomem(d);
+            /* wbi_doc_where gives "file: $.path.name": keep the path */
+            const char *sp = strstr(c.range_path, ": $");
+            if (sp) c.range_path = sp + 2;
+        } else if (strcmp(cat, "service_pack") == 0 || strcmp(cat, "patch_level") == 0) {
             /* A build below a version branch: Cisco names the release train
              * as product_version ("12.2SE") and the installed image as
              * service_pack ("12.2(55)SE"). A name that is a version of its
@@ -381,9 +431,17 @@ static int product_status(wbi_doc *d, const wbi_csaf_tree *t, const json_t *ps, 
                 continue;
             }
             *bits |= bit;
+            wb_aff_status st = status_lists[k].status;
+            /* an unreadable range: affected becomes unknown; a fixed or
+             * not-affected statement about it can clear nothing */
+            if (p->unknown && st != WB_AFF_AFFECTED) {
+                wbi_path_cut(d, o2);
+                continue;
+            }
+            if (p->unknown) st = WB_AFF_UNKNOWN;
             wb_affected *a = wbi_advb_affected(b);
             if (a == NULL) return wbi_doc_nomem(d);
-            a->status = status_lists[k].status;
+            a->status = st;
             a->purl = p->purl;
             a->cpe = p->cpe;
             a->vendor = p->vendor;

@@ -291,7 +291,7 @@ static int add_affected(wb_vulndb *db, uint32_t adv, const wb_affected *a)
 {
     wbi_aff r = {.adv = adv, .status = (uint32_t)a->status};
     int rc = 0;
-    if ((unsigned)a->status > WB_AFF_UNDER_INVESTIGATION) return WB_EINVAL;
+    if ((unsigned)a->status > WB_AFF_UNKNOWN) return WB_EINVAL;
     if (rc == 0) rc = intern(db, a->purl, &r.purl);
     if (rc == 0) rc = intern(db, a->cpe, &r.cpe);
     if (rc == 0) rc = intern(db, a->vendor, &r.vendor);
@@ -917,10 +917,10 @@ static int validate(const char *name, const char *img, size_t size, wbi_view *v,
     }
     for (size_t i = 0; i < v->naff; i++) {
         const wbi_aff *r = &v->aff[i];
-        if (r->adv >= v->nadv || r->status > WB_AFF_UNDER_INVESTIGATION || !S(r->purl) ||
-            !S(r->cpe) || !S(r->vendor) || !S(r->product) || !S(r->version) || !S(r->range) ||
-            !S(r->scheme) || !S(r->fixed) || !S(r->product_id) || !S(r->purl_key) ||
-            !S(r->distro) || !S(r->cpe_key) || !S(r->name_key) || !S(r->platform) || !S(r->pkg_key))
+        if (r->adv >= v->nadv || r->status > WB_AFF_UNKNOWN || !S(r->purl) || !S(r->cpe) ||
+            !S(r->vendor) || !S(r->product) || !S(r->version) || !S(r->range) || !S(r->scheme) ||
+            !S(r->fixed) || !S(r->product_id) || !S(r->purl_key) || !S(r->distro) ||
+            !S(r->cpe_key) || !S(r->name_key) || !S(r->platform) || !S(r->pkg_key))
             return BAD("%s: affected record %zu out of bounds", name, i);
     }
     for (size_t i = 0; i < v->nrem; i++) {

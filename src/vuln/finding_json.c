@@ -224,6 +224,8 @@ int wb_finding_json(const wb_finding *f, wb_buf *out)
     if (rc == 0) rc = put_str(out, f->advisory_url);
     rc = KEY("matched_by");
     if (rc == 0) rc = put_str(out, f->matched_by);
+    rc = KEY("status");
+    if (rc == 0) rc = put_str(out, f->status);
     rc = KEY("cvss_score");
     if (rc == 0) rc = f->cvss_version ? put_real(out, f->cvss_score) : wb_buf_puts(out, "null");
     rc = KEY("cvss_version");

@@ -12,26 +12,26 @@
  * CPE or version: the application an SBOM describes has advisories of its
  * own.
  *
- * A file is all or nothing: a JSON document is checked before its first
- * component goes out, and a CSV file is checked row by row in a first pass
- * so that one bad row rejects the file (an asset list with a typo must not
- * silently lose the systems after it).
+ * A file is read in two passes: the first checks the document's structure
+ * (a file that is not an inventory is an error), the second hands the
+ * components out. A component that cannot be used - an unparsable purl or
+ * CPE (Microsoft's sbom-tool writes URLs as purls), a bad CSV row - is
+ * skipped with a message naming the file and JSON path or line, and the
+ * others are scanned: one typo must not hide a whole SBOM, and must not go
+ * unsaid either.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#include "vuln/vulndata.h"
+#include "vuln/inventory_internal.h"
 #include "weerbaar/cpe.h"
 #include "weerbaar/io.h"
 #include "weerbaar/purl.h"
 
-typedef struct inv {
-    wbi_doc d;
-    const wb_inventory_opts *opts;
-    wb_component_sink *sink; /* NULL in the checking pass */
-    const char *asset;
-} inv;
+typedef wbi_inv inv;
 
 static int emit(inv *v, wb_component *c)
 {
@@ -42,7 +42,30 @@ static int emit(inv *v, wb_component *c)
     return rc;
 }
 
-/* Checks a purl or CPE from a document; the field's path names it. */
+/* A component left out: said once (in the pass that hands components out),
+ * with the file and the path or line. */
+int wbi_inv_emit(wbi_inv *v, wb_component *c)
+{
+    return emit(v, c);
+}
+
+#define skip wbi_inv_skip
+void wbi_inv_skip(inv *v, const char *fmt, ...)
+{
+    if (v->sink == NULL || v->opts->skipped == NULL) return;
+    char msg[WB_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    wb_error w;
+    wb_error_clear(&w);
+    wb_error_set(&w, WB_EPARSE, "%s", msg);
+    v->opts->skipped(v->opts->skipped_ud, &w);
+}
+
+/* Checks a purl or CPE from a document: 0 when it parses, 1 when it does
+ * not (the component is skipped, named by the field's path). */
 static int check_purl(inv *v, const char *purl, const char *key)
 {
     wb_purl *p = NULL;
@@ -53,9 +76,10 @@ static int check_purl(inv *v, const char *purl, const char *key)
     }
     if (e.code == WB_ENOMEM) return wbi_doc_nomem(&v->d);
     size_t old = wbi_path_key(&v->d, key);
-    int rc = wbi_doc_fail(&v->d, "%s", e.msg);
+    skip(v, "%s: %s: %s (component skipped)", v->d.name, v->d.path.data ? v->d.path.data : "$",
+         e.msg);
     wbi_path_cut(&v->d, old);
-    return rc;
+    return 1;
 }
 
 static int check_cpe(inv *v, const char *cpe, const char *key)
@@ -64,9 +88,10 @@ static int check_cpe(inv *v, const char *cpe, const char *key)
     wb_error e = {0};
     if (wb_cpe_parse(cpe, strlen(cpe), &c, &e) == 0) return 0;
     size_t old = wbi_path_key(&v->d, key);
-    int rc = wbi_doc_fail(&v->d, "%s", e.msg);
+    skip(v, "%s: %s: %s (component skipped)", v->d.name, v->d.path.data ? v->d.path.data : "$",
+         e.msg);
     wbi_path_cut(&v->d, old);
-    return rc;
+    return 1;
 }
 
 /* ---- CycloneDX ------------------------------------------------------------------------ */
@@ -87,6 +112,7 @@ static int cdx_component(inv *v, const json_t *c, bool top)
     if (rc == 0) rc = wbi_opt_obj(&v->d, c, "manufacturer", &manufacturer);
     if (rc == 0 && purl && purl[0]) rc = check_purl(v, purl, "purl");
     if (rc == 0 && cpe && cpe[0]) rc = check_cpe(v, cpe, "cpe");
+    if (rc == 1) return 0; /* skipped; its nested components are read */
     if (rc != 0) return rc;
     if (supplier) vendor = json_string_value(json_object_get(supplier, "name"));
     if (!vendor && manufacturer) vendor = json_string_value(json_object_get(manufacturer, "name"));
@@ -184,6 +210,7 @@ static int spdx_load(inv *v, const json_t *root)
         if (rc != 0) return rc;
         size_t j;
         json_t *r;
+        bool bad = false;
         json_array_foreach(refs, j, r)
         {
             size_t o3 = wbi_path_key(&v->d, "externalRefs");
@@ -195,16 +222,21 @@ static int spdx_load(inv *v, const json_t *root)
             if (rc == 0) rc = wbi_req_str(&v->d, r, "referenceLocator", &loc);
             if (rc != 0) return rc;
             /* SPDX 2.3 spells the category PACKAGE-MANAGER, 2.2 PACKAGE_MANAGER */
-            if (strcmp(type, "purl") == 0 && purl == NULL) {
+            if (strcmp(type, "purl") == 0 && purl == NULL && !bad) {
                 rc = check_purl(v, loc, "referenceLocator");
                 purl = loc;
             } else if ((strcmp(type, "cpe23Type") == 0 || strcmp(type, "cpe22Type") == 0) &&
-                       strcmp(cat, "SECURITY") == 0 && cpe == NULL) {
+                       strcmp(cat, "SECURITY") == 0 && cpe == NULL && !bad) {
                 rc = check_cpe(v, loc, "referenceLocator");
                 cpe = loc;
             }
+            if (rc == 1) bad = true, rc = 0;
             if (rc != 0) return rc;
             wbi_path_cut(&v->d, o3);
+        }
+        if (bad) {
+            wbi_path_cut(&v->d, o2);
+            continue;
         }
         wb_component k = {0};
         k.asset = v->asset;
@@ -379,9 +411,9 @@ static int csv_pass(inv *v, const char *data, size_t len)
         }
         rowno++;
         if (nf != nhead) {
-            rc = wb_error_set(v->d.err, WB_EPARSE, "%s:%zu: row %zu has %d fields, the header %d",
-                              v->d.name, startline, rowno, nf, nhead);
-            break;
+            skip(v, "%s:%zu: row %zu has %d fields, the header %d (row skipped)", v->d.name,
+                 startline, rowno, nf, nhead);
+            continue;
         }
         const char *val[NCOL] = {0};
         for (int c = 0; c < NCOL; c++) {
@@ -401,35 +433,36 @@ static int csv_pass(inv *v, const char *data, size_t len)
     do {                                                                                           \
         char why_[256];                                                                            \
         snprintf(why_, sizeof why_, __VA_ARGS__);                                                  \
-        rc = wb_error_set(v->d.err, WB_EPARSE, "%s:%zu: row %zu, column %s: %s", v->d.name,        \
-                          startline, rowno, col, why_);                                            \
+        skip(v, "%s:%zu: row %zu, column %s: %s (row skipped)", v->d.name, startline, rowno, col,  \
+             why_);                                                                                \
+        bad = true;                                                                                \
     } while (0)
-        bool inet = false;
+        bool inet = false, bad = false;
         wb_error e = {0};
         if (val[COL_CPE]) {
             wb_cpe c;
             if (wb_cpe_parse(val[COL_CPE], strlen(val[COL_CPE]), &c, &e) != 0)
                 ROWFAIL("cpe", "%s", e.msg);
         }
-        if (rc == 0 && val[COL_PURL]) {
+        if (!bad && val[COL_PURL]) {
             wb_purl *p = NULL;
             if (wb_purl_parse(val[COL_PURL], strlen(val[COL_PURL]), 0, &p, &e) != 0)
                 ROWFAIL("purl", "%s", e.msg);
             wb_purl_free(p);
         }
-        if (rc == 0 && val[COL_INET] && !csv_bool(val[COL_INET], &inet))
+        if (!bad && val[COL_INET] && !csv_bool(val[COL_INET], &inet))
             ROWFAIL("internet_facing", "'%.40s' is not yes/no/true/false/1/0", val[COL_INET]);
-        if (rc == 0 && !val[COL_CPE] && !val[COL_PURL] &&
+        if (!bad && !val[COL_CPE] && !val[COL_PURL] &&
             !(val[COL_VENDOR] && val[COL_PRODUCT] && val[COL_VERSION]))
             ROWFAIL(!val[COL_VENDOR]    ? "vendor"
                     : !val[COL_PRODUCT] ? "product"
                                         : "version",
                     "empty, and the row has no cpe or purl: each row needs cpe, purl, or vendor, "
                     "product and version");
-        if (rc == 0 && !val[COL_ASSET] && !v->opts->asset && map[COL_ASSET] >= 0)
+        if (!bad && !val[COL_ASSET] && !v->opts->asset && map[COL_ASSET] >= 0)
             ROWFAIL("asset", "empty");
 #undef ROWFAIL
-        if (rc != 0 || v->sink == NULL) continue;
+        if (bad || v->sink == NULL) continue;
         wb_component k = {0};
         k.asset = v->opts->asset ? v->opts->asset : val[COL_ASSET] ? val[COL_ASSET] : v->d.name;
         k.vendor = val[COL_VENDOR];
@@ -463,14 +496,15 @@ static int csv_pass(inv *v, const char *data, size_t len)
 
 /* ---- dpkg and rpm --------------------------------------------------------------------------- */
 
-/* Splits a line at single spaces into at most max fields; returns the
- * count (fields may be empty: dpkg writes "" for unset values). */
+/* Splits a line at single spaces or tabs (dpkg-query's default format) into
+ * at most max fields; returns the count (fields may be empty: dpkg writes ""
+ * for unset values). */
 static int split_spaces(const char *s, size_t n, const char **f, size_t *fl, int max)
 {
     int k = 0;
     size_t start = 0;
     for (size_t i = 0; i <= n; i++) {
-        if (i == n || s[i] == ' ') {
+        if (i == n || s[i] == ' ' || s[i] == '\t') {
             if (k == max) return max + 1;
             f[k] = s + start;
             fl[k] = i - start;
@@ -491,7 +525,7 @@ static const struct {
 
 /* The purl namespace for a distro ("debian-12" -> "debian", "rhel-9" ->
  * "redhat"); NULL for rpm without a known vendor. */
-static const char *distro_ns(const char *distro, bool rpm, char *buf, size_t cap)
+const char *wbi_inv_distro_ns(const char *distro, bool rpm, char *buf, size_t cap)
 {
     if (distro == NULL) return rpm ? NULL : "debian";
     size_t n = strcspn(distro, "-");
@@ -506,9 +540,9 @@ static const char *distro_ns(const char *distro, bool rpm, char *buf, size_t cap
     return NULL;
 }
 
-static const char *make_purl(inv *v, const char *type, const char *ns, const char *name,
-                             const char *version, const char *const *keys, const char *const *vals,
-                             size_t nq, size_t line, int *rc)
+const char *wbi_inv_purl(inv *v, const char *type, const char *ns, const char *name,
+                         const char *version, const char *const *keys, const char *const *vals,
+                         size_t nq, size_t line, int *rc)
 {
     wb_purl *p = NULL;
     wb_error e = {0};
@@ -531,7 +565,7 @@ static const char *make_purl(inv *v, const char *type, const char *ns, const cha
 static int pkg_lines(inv *v, const char *data, size_t len, bool rpm)
 {
     char nsbuf[64];
-    const char *ns = distro_ns(v->opts->distro, rpm, nsbuf, sizeof nsbuf);
+    const char *ns = wbi_inv_distro_ns(v->distro, rpm, nsbuf, sizeof nsbuf);
     /* A purl of type rpm needs the vendor as namespace (purl spec), and only
      * the --distro option says which one the list is from. */
     if (rpm && ns == NULL)
@@ -567,17 +601,29 @@ static int pkg_lines(inv *v, const char *data, size_t len, bool rpm)
         snprintf(where, sizeof where, "%s:%zu", v->d.name, line);
         c.where = where;
         if (!rpm) {
-            if ((nf != 2 && nf != 4) || fl[0] == 0)
-                return wb_error_set(v->d.err, WB_EPARSE,
-                                    "%s:%zu: expected 'PACKAGE VERSION [SOURCE SOURCE-VERSION]'",
-                                    v->d.name, line);
+            if ((nf != 2 && nf != 4) || fl[0] == 0) {
+                skip(v, "%s:%zu: expected 'PACKAGE VERSION [SOURCE SOURCE-VERSION]' (line skipped)",
+                     v->d.name, line);
+                continue;
+            }
             if (fl[1] == 0) continue; /* known to dpkg but not installed */
+            /* ${binary:Package} and dpkg-query's default write libc6:amd64 */
+            char *colon = strchr(t[0], ':');
+            const char *arch = NULL;
+            if (colon) *colon = '\0', arch = colon + 1;
             c.name = c.product = t[0];
             c.version = t[1];
-            c.source_name = nf == 4 && fl[2] ? t[2] : t[0];
-            c.source_version = nf == 4 && fl[3] ? t[3] : t[1];
-            const char *key = "distro", *val = v->opts->distro;
-            c.purl = make_purl(v, "deb", ns, c.name, c.version, &key, &val, val ? 1 : 0, line, &rc);
+            if (nf == 4) {
+                c.source_name = fl[2] ? t[2] : t[0];
+                c.source_version = fl[3] ? t[3] : t[1];
+            } else {
+                v->no_source = true; /* Debian's advisories name source packages */
+            }
+            const char *keys[2], *vals[2];
+            size_t nq = 0;
+            if (arch && *arch) keys[nq] = "arch", vals[nq++] = arch;
+            if (v->distro) keys[nq] = "distro", vals[nq++] = v->distro;
+            c.purl = wbi_inv_purl(v, "deb", ns, c.name, c.version, keys, vals, nq, line, &rc);
         } else {
             if (nf != 3 || fl[0] == 0 || fl[1] == 0 || fl[2] == 0)
                 return wb_error_set(v->d.err, WB_EPARSE,
@@ -611,9 +657,9 @@ static int pkg_lines(inv *v, const char *data, size_t len, bool rpm)
             const char *keys[3], *vals[3];
             size_t nq = 0;
             if (strcmp(t[2], "(none)") != 0) keys[nq] = "arch", vals[nq++] = t[2];
-            if (v->opts->distro) keys[nq] = "distro", vals[nq++] = v->opts->distro;
+            if (v->distro) keys[nq] = "distro", vals[nq++] = v->distro;
             if (epoch) keys[nq] = "epoch", vals[nq++] = epoch;
-            c.purl = make_purl(v, "rpm", ns, c.name, vr, keys, vals, nq, line, &rc);
+            c.purl = wbi_inv_purl(v, "rpm", ns, c.name, vr, keys, vals, nq, line, &rc);
         }
         if (rc == 0) rc = emit(v, &c);
     }
@@ -671,14 +717,16 @@ int wb_inventory_load(const char *path, const wb_inventory_opts *opts, wb_compon
 {
     static const wb_inventory_opts defaults = {0};
     if (opts == NULL) opts = &defaults;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return wbi_inv_rootfs(path, opts, sink, err);
     char *data = NULL;
     size_t len = 0;
     int rc =
         wb_read_file(path, opts->max_file ? opts->max_file : WBI_VULN_MAX_FILE, &data, &len, err);
     if (rc != 0) return rc;
-    inv v = {.opts = opts};
+    inv v = {.opts = opts, .distro = opts->distro, .asset = opts->asset ? opts->asset : path};
     wbi_doc_init(&v.d, path, err);
-    wb_inventory_format fmt = opts->format;
+    int fmt = (int)opts->format;
     json_t *root = NULL;
     size_t i = 0;
     while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
@@ -700,11 +748,15 @@ int wb_inventory_load(const char *path, const wb_inventory_opts *opts, wb_compon
             rc = wb_error_set(err, WB_EPARSE, "%s: $: expected an object", path);
     }
     if (rc == 0 && fmt == WB_INV_AUTO) {
-        fmt = detect_text(data, len);
+        fmt = wbi_inv_detect_os(data, len);
+        if (fmt == WB_INV_AUTO) fmt = (int)detect_text(data, len);
         if (fmt == WB_INV_AUTO)
             rc = wb_error_set(err, WB_EFORMAT,
-                              "%s: not a CycloneDX or SPDX SBOM, a CSV asset list with a header, "
-                              "or dpkg-query / rpm -qa output",
+                              "%s: not an inventory weerbaar reads: CycloneDX JSON, SPDX JSON or "
+                              "tag-value, a CSV asset list with a header (asset,vendor,product,"
+                              "version,cpe,purl,...), /var/lib/dpkg/status, dpkg -l, dpkg-query -W "
+                              "output, /lib/apk/db/installed, rpm -qa output, or a root file "
+                              "system (a directory)",
                               path);
     }
     for (int pass = 0; rc == 0 && pass < 2; pass++) {
@@ -727,12 +779,29 @@ int wb_inventory_load(const char *path, const wb_inventory_opts *opts, wb_compon
         case WB_INV_RPM:
             rc = pkg_lines(&v, data, len, true);
             break;
-        case WB_INV_AUTO:
+        case WBI_INV_DPKG_STATUS:
+            rc = wbi_inv_dpkg_status(&v, data, len);
+            break;
+        case WBI_INV_APK:
+            rc = wbi_inv_apk(&v, data, len);
+            break;
+        case WBI_INV_DPKG_L:
+            rc = wbi_inv_dpkg_l(&v, data, len);
+            break;
+        case WBI_INV_RPM_NEVRA:
+            rc = wbi_inv_rpm_nevra(&v, data, len);
+            break;
+        case WBI_INV_SPDX_TV:
+            rc = wbi_inv_spdx_tv(&v, data, len);
+            break;
+        default:
             rc = wb_error_set(err, WB_EINTERNAL, "%s: format not decided", path);
             break;
         }
     }
+    if (rc == 0 && v.no_source && opts->no_source) opts->no_source(opts->no_source_ud, path);
     json_decref(root);
+    free(v.owned);
     wbi_doc_free(&v.d);
     free(data);
     return rc;

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "vuln/db_internal.h"
+#include "vuln/vulndata.h"
 #include "weerbaar/cpe.h"
 #include "weerbaar/purl.h"
 #include "weerbaar/vers.h"
@@ -76,7 +77,7 @@ struct wb_vulnscan {
      * not parsed yet, &bad_range = does not parse). Popular packages are in
      * many components: parsing each range once halves the scan. */
     wb_vers **vcache;
-    wb_buf key[7], distro, pver, tmp;
+    wb_buf key[7], distro, pver, tmp, gver[2];
     wb_scan_summary sum;
     int fail;
     bool finished;
@@ -233,11 +234,32 @@ static bool cpe_plain_value(const char *p, size_t n, wb_buf *out)
 }
 
 /* Whether the entry covers the installed version. */
+/* A vendor's version with spaces, under the generic scheme, as freerange.c
+ * writes the advisories' side: "V4.8 SP3" -> "4.8.SP3", so that an asset
+ * list's version compares with "All versions < V4.8 SP5". Others are kept
+ * (the generic scheme itself reads "V4.8" as 4.8). */
+static const char *generic_form(wb_vulnscan *s, const char *ver, int slot)
+{
+    if (ver == NULL) return NULL;
+    bool plain = true;
+    for (const char *p = ver; *p && plain; p++)
+        plain = (unsigned char)*p > ' ' && (unsigned char)*p < 0x7f;
+    if (plain) return ver;
+    wb_buf_reset(&s->gver[slot]);
+    int rc = wbi_free_version(ver, strlen(ver), &s->gver[slot]);
+    if (rc == -2) s->fail = WB_ENOMEM;
+    return rc == 0 ? s->gver[slot].data : ver;
+}
+
 static vres version_in(wb_vulnscan *s, const wbi_aff *a, const comp *c, int method, const char *ver,
                        const char *aver)
 {
     const wbi_view *v = s->v;
     const char *scheme = scheme_for(v, a, c, method);
+    if (strcmp(scheme, "generic") == 0) {
+        ver = generic_form(s, ver, 0);
+        aver = generic_form(s, aver, 1);
+    }
     if (a->range) {
         if (ver == NULL) return V_INCOMPARABLE;
         const char *range = wbi_str(v, a->range);
@@ -773,9 +795,36 @@ static size_t finding_for(wb_vulnscan *s, size_t first, const comp *c, uint32_t 
                                    : wb_severity_from_word(wbi_str(v, vu->severity));
     f->kev_added = f->kev_due = WB_TIME_NONE;
     f->published = vu->published;
+    f->status = "unknown"; /* until an entry affirms it (judge) */
     pick_remediation(v, a, pid, f);
     settle(s, f, vu, c, purl_key);
     return s->n++;
+}
+
+/* Whether a fixed version is a way forward from the installed one: above
+ * it in the scheme. A fix at or below the installed version is not one (the
+ * installed version is affected on another branch), and one that does not
+ * compare is kept only when there is no installed version to compare. */
+static bool above(const char *scheme, const char *fixed, const char *installed)
+{
+    int c;
+    if (installed == NULL) return true;
+    return vcmp(scheme, fixed, installed, &c) == 0 && c > 0;
+}
+
+/* Sources without remediation text (OSV, NVD) get one from the fix found
+ * for the installed version: "Upgrade NAME to VERSION". */
+static void upgrade_text(wb_vulnscan *s, wb_finding *f)
+{
+    if (f->remediation || f->nfixed == 0) return;
+    wb_buf_reset(&s->tmp);
+    int rc =
+        wb_buf_printf(&s->tmp, "Upgrade %s to %s", f->name ? f->name : "the package", f->fixed[0]);
+    for (size_t k = 1; rc == 0 && k < f->nfixed; k++)
+        rc = wb_buf_printf(&s->tmp, " or %s", f->fixed[k]);
+    f->remediation = rc == 0 ? dup(s, s->tmp.data) : NULL;
+    if (f->remediation == NULL) s->fail = WB_ENOMEM;
+    f->remediation_category = "vendor_fix";
 }
 
 /* Judges the entries of one advisory [b, e) of s->cands for the component. */
@@ -784,7 +833,7 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
 {
     const wbi_view *v = s->v;
     bool blocked = false;
-    size_t hit = SIZE_MAX;
+    size_t hit = SIZE_MAX, unknown = SIZE_MAX;
     const char *fixed[MAX_FIXED];
     size_t nfixed = 0;
     for (size_t i = b; i < e; i++) {
@@ -816,7 +865,8 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
             if (r == V_INCOMPARABLE && ver) s->sum.incomparable++;
             if (r == V_IN) {
                 if (hit == SIZE_MAX) hit = i;
-                if (a->fixed && nfixed < MAX_FIXED) fixed[nfixed++] = wbi_str(v, a->fixed);
+                const char *fx = wbi_str(v, a->fixed);
+                if (fx && nfixed < MAX_FIXED && above(scheme, fx, ver)) fixed[nfixed++] = fx;
             }
             break;
         case WB_AFF_NOT_AFFECTED:
@@ -840,21 +890,34 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
                 }
             } else if (version_in(s, a, c, cd->method, ver, aver) == V_IN) {
                 blocked = true;
-            } else if (aver && nfixed < MAX_FIXED) {
+            } else if (aver && nfixed < MAX_FIXED && above(scheme, aver, ver)) {
                 fixed[nfixed++] = aver;
             }
             break;
         case WB_AFF_UNDER_INVESTIGATION:
             break;
+        case WB_AFF_UNKNOWN:
+            /* the product matched, its versions could not be read */
+            if (unknown == SIZE_MAX) unknown = i;
+            break;
         }
     }
-    if (hit == SIZE_MAX || blocked) return;
+    if (blocked) return;
+    bool is_unknown = false;
+    if (hit == SIZE_MAX) {
+        if (unknown == SIZE_MAX) return;
+        hit = unknown;
+        is_unknown = true;
+    }
     const cand *cd = &s->cands[hit];
     size_t fi = finding_for(s, first, c, cd->adv, cd->method,
                             wbi_str(v, v->aff[cd->aff].product_id), purl_key);
     if (fi == SIZE_MAX) return;
     for (size_t k = 0; k < nfixed; k++)
         add_fixed(s, fi, fixed[k]);
+    upgrade_text(s, &s->f[fi]);
+    /* a finding of this vulnerability that another entry affirms is affected */
+    if (!is_unknown) s->f[fi].status = "affected";
 }
 
 /* Distribution packages (rpm, deb, apk purls) by name, against CSAF
@@ -890,6 +953,17 @@ static int lookup_pkg(wb_vulnscan *s, comp *c)
     rc = wbi_pkg_key("name", c->pname, strlen(c->pname), &s->key[6]);
     if (rc == 0) rc = lookup(s, 3, s->key[6].data, M_PKG);
     return rc == WB_EINVAL ? 0 : rc;
+}
+
+/* Go versions as Go writes them: "v1.5.9" in module purls and SBOMs, and
+ * "go1.20.4" for the toolchain and standard library (Syft's versionInfo);
+ * the Go vulnerability database writes SemVer without either prefix. */
+static const char *go_version(const char *v)
+{
+    if (v == NULL) return NULL;
+    if (v[0] == 'v' && v[1] >= '0' && v[1] <= '9') return v + 1;
+    if (v[0] == 'g' && v[1] == 'o' && v[2] >= '0' && v[2] <= '9') return v + 2;
+    return v;
 }
 
 static int scan_component(wb_component_sink *self, const wb_component *in)
@@ -932,6 +1006,7 @@ static int scan_component(wb_component_sink *self, const wb_component *in)
         }
         rc = lookup(s, 0, purl_key, M_PURL);
     }
+    if (c.purl_type && strcmp(c.purl_type, "golang") == 0) c.version = go_version(c.version);
     if (rc == 0 && c.purl_type &&
         (strcmp(c.purl_type, "rpm") == 0 || strcmp(c.purl_type, "deb") == 0 ||
          strcmp(c.purl_type, "apk") == 0))
@@ -948,7 +1023,9 @@ static int scan_component(wb_component_sink *self, const wb_component *in)
         wb_purl *own = NULL;
         if (wc->purl && wb_purl_parse(wc->purl, strlen(wc->purl), 0, &own, &err) == 0 && own->ns)
             ns = own->ns;
-        if (wb_purl_build("deb", ns, wc->source_name, NULL, NULL, NULL, 0, NULL, &sp, &err) == 0 &&
+        /* an apk component's origin package is looked up as an apk purl */
+        const char *stype = own && strcmp(own->type, "apk") == 0 ? "apk" : "deb";
+        if (wb_purl_build(stype, ns, wc->source_name, NULL, NULL, NULL, 0, NULL, &sp, &err) == 0 &&
             wb_purl_format(sp, &s->key[1]) == 0) {
             if (c.purl_type == NULL) c.purl_type = "deb";
             rc = lookup(s, 0, s->key[1].data, M_SOURCE);
@@ -1063,6 +1140,7 @@ int wb_vulnscan_finish(wb_vulnscan *s, wb_error *err)
         s->sum.by_severity[f->severity]++;
         if (f->kev) s->sum.kev++;
         if (f->overdue) s->sum.overdue++;
+        if (strcmp(f->status, "unknown") == 0) s->sum.unknown++;
     }
     return 0;
 }
@@ -1097,5 +1175,7 @@ void wb_vulnscan_free(wb_vulnscan *s)
     wb_buf_free(&s->distro);
     wb_buf_free(&s->pver);
     wb_buf_free(&s->tmp);
+    wb_buf_free(&s->gver[0]);
+    wb_buf_free(&s->gver[1]);
     free(s);
 }

@@ -3,12 +3,16 @@
  * https://ossf.github.io/osv-schema/), one advisory per record; a file may
  * also hold a JSON array of records.
  *
- * Each affected[] package gives one wb_affected per SEMVER or ECOSYSTEM
- * range (its events turned into a vers range of the ecosystem's scheme:
- * introduced -> >=, fixed and limit -> <, last_affected -> <=, introduced
- * "0" -> no lower bound) and one per version in versions[]. GIT ranges name
+ * Each affected[] package gives one wb_affected per interval of each SEMVER
+ * or ECOSYSTEM range (introduced -> >=, fixed and limit -> <, last_affected
+ * -> <=, introduced "0" -> no lower bound; empty intervals left out), with
+ * the fix that ends it, and one per version in versions[]. GIT ranges name
  * commits, which no inventory carries, and are skipped. A package with
- * neither ranges nor versions is affected in every version.
+ * neither ranges nor versions is affected in every version. No remediation
+ * text is made here: the scanner names the fix of the installed version's
+ * branch.
+ *
+ * The ids of the record are its id, aliases, upstream and related.
  *
  * severity[] CVSS_V3 and CVSS_V2 vectors get their base score computed
  * (cvss.c); CVSS_V4 vectors are kept with score 0 (see cvss.c). The
@@ -24,6 +28,7 @@
 
 #include "vuln/vulndata.h"
 #include "weerbaar/purl.h"
+#include "weerbaar/version.h"
 
 typedef struct ecosys {
     const char *name;   /* OSV ecosystem, without ":release" */
@@ -128,59 +133,145 @@ static int package_purl(wbi_doc *d, const json_t *pkg, const ecosys *es, const c
     return *out ? 0 : wbi_doc_nomem(d);
 }
 
-/* One SEMVER or ECOSYSTEM range: its events as a vers range. */
-static int range_events(wbi_doc *d, const json_t *events, const char *scheme, bool strip_v,
-                        wb_affected *a)
+/* One event of a range, its version with Go's "v" dropped. */
+typedef struct event {
+    char kind; /* 'i'ntroduced, 'f'ixed, 'l'ast_affected, 'L'imit */
+    const char *v;
+} event;
+
+#define MAX_EVENTS 4096
+
+/* Events are compared in the range's scheme when every version is valid in
+ * it; "introduced: 0" comes first. Returns false when one is not. */
+static bool events_sort(event *ev, size_t n, const char *scheme)
+{
+    wb_error e;
+    for (size_t i = 0; i < n; i++)
+        if (!(ev[i].kind == 'i' && strcmp(ev[i].v, "0") == 0) &&
+            wb_version_valid(scheme, ev[i].v, &e) != 0)
+            return false;
+    /* insertion sort: stable (the order of equal versions is the document's)
+     * and the lists are short */
+    for (size_t i = 1; i < n; i++) {
+        event t = ev[i];
+        size_t j = i;
+        while (j > 0) {
+            int c;
+            const event *p = &ev[j - 1];
+            bool tz = t.kind == 'i' && strcmp(t.v, "0") == 0;
+            bool pz = p->kind == 'i' && strcmp(p->v, "0") == 0;
+            if (tz || pz)
+                c = tz && pz ? 0 : tz ? -1 : 1;
+            else if (wb_version_cmp(scheme, t.v, p->v, &c, &e) != 0)
+                return false;
+            if (c >= 0) break;
+            ev[j] = ev[j - 1];
+            j--;
+        }
+        ev[j] = t;
+    }
+    return true;
+}
+
+/* One interval [lo, hi) of a range as an affected entry: the vers range,
+ * and the fix that ends it. */
+static int interval(wbi_doc *d, wbi_advb *b, const wb_affected *proto, const char *lo, char hikind,
+                    const char *hi)
 {
     wb_buf s = {0};
-    bool open = false; /* an introduced event waits for its end */
     int rc = 0;
+    const char *range = NULL, *version = NULL;
+    if (hikind == 'l' && lo && strcmp(lo, hi) == 0) {
+        version = hi; /* introduced X, last_affected X: X alone */
+    } else {
+        if (lo && wb_buf_printf(&s, ">=%s", lo) != 0) rc = wbi_doc_nomem(d);
+        if (rc == 0 && hi &&
+            wb_buf_printf(&s, "%s%s%s", s.len ? "|" : "", hikind == 'l' ? "<=" : "<", hi) != 0)
+            rc = wbi_doc_nomem(d);
+        if (rc == 0 && s.len == 0 && wb_buf_puts(&s, "*") != 0) rc = wbi_doc_nomem(d);
+        if (rc == 0) rc = wbi_vers_canon(d, proto->scheme, s.data, &range);
+    }
+    wb_buf_free(&s);
+    if (rc != 0) return rc;
+    wb_affected *a = wbi_advb_affected(b);
+    if (a == NULL) return wbi_doc_nomem(d);
+    *a = *proto;
+    a->range = range;
+    a->version = version;
+    a->fixed = hikind == 'f' ? hi : NULL;
+    return 0;
+}
+
+/* One SEMVER or ECOSYSTEM range: one affected entry per interval of its
+ * events (sorted by version when all are valid in the scheme), so that the
+ * entry that holds an installed version carries the fix of its own branch
+ * (rustls 0.23.0 is fixed in 0.23.5, not in the first fix 0.21.11). An
+ * empty interval (introduced X, fixed X: RUSTSEC-2024-0399 has one) holds
+ * no version and is left out. `limit` ends an interval without being a
+ * fix. */
+static int range_events(wbi_doc *d, const json_t *events, bool strip_v, wbi_advb *b,
+                        const wb_affected *proto)
+{
+    size_t n = json_array_size(events);
+    if (n == 0) return wbi_doc_fail(d, "no events");
+    if (n > MAX_EVENTS) return wbi_doc_fail(d, "more than %d events", MAX_EVENTS);
+    event *ev = wb_arena_alloc(&d->arena, n * sizeof *ev);
+    if (ev == NULL) return wbi_doc_nomem(d);
     size_t i;
-    json_t *ev;
-    json_array_foreach(events, i, ev)
+    json_t *e;
+    json_array_foreach(events, i, e)
     {
         size_t old = wbi_path_idx(d, i);
-        if (!json_is_object(ev) || json_object_size(ev) != 1) {
-            rc = wbi_doc_fail(d, "an event is an object with one of introduced, fixed, "
-                                 "last_affected, limit");
-            break;
-        }
-        const char *k = json_object_iter_key(json_object_iter((json_t *)ev));
-        json_t *vj = json_object_get(ev, k);
+        if (!json_is_object(e) || json_object_size(e) != 1)
+            return wbi_doc_fail(d, "an event is an object with one of introduced, fixed, "
+                                   "last_affected, limit");
+        const char *k = json_object_iter_key(json_object_iter((json_t *)e));
+        json_t *vj = json_object_get(e, k);
         if (!json_is_string(vj) || json_string_length(vj) == 0) {
             wbi_path_key(d, k);
-            rc = wbi_doc_fail(d, "expected a version string");
-            break;
+            return wbi_doc_fail(d, "expected a version string");
         }
         const char *v = json_string_value(vj);
-        if (strip_v && v[0] == 'v') v++;
-        const char *op;
-        if (strcmp(k, "introduced") == 0) {
-            op = strcmp(v, "0") == 0 ? NULL : ">=";
-            open = true;
-        } else if (strcmp(k, "fixed") == 0 || strcmp(k, "limit") == 0) {
-            op = "<";
-            if (strcmp(k, "fixed") == 0 && a->fixed == NULL) a->fixed = v;
-            open = false;
-        } else if (strcmp(k, "last_affected") == 0) {
-            op = "<=";
-            open = false;
-        } else {
+        if (strip_v && v[0] == 'v' && v[1]) v++;
+        if (strcmp(k, "introduced") == 0)
+            ev[i].kind = 'i';
+        else if (strcmp(k, "fixed") == 0)
+            ev[i].kind = 'f';
+        else if (strcmp(k, "last_affected") == 0)
+            ev[i].kind = 'l';
+        else if (strcmp(k, "limit") == 0)
+            ev[i].kind = 'L';
+        else {
             wbi_path_key(d, k);
-            rc = wbi_doc_fail(d, "unknown event");
-            break;
+            return wbi_doc_fail(d, "unknown event");
         }
-        if (op && wb_buf_printf(&s, "%s%s%s", s.len ? "|" : "", op, v) != 0) {
-            rc = wbi_doc_nomem(d);
-            break;
-        }
+        ev[i].v = v;
         wbi_path_cut(d, old);
     }
-    /* "introduced: 0" alone (or last) means every version from the start */
-    if (rc == 0 && open && s.len == 0 && wb_buf_puts(&s, "*") != 0) rc = wbi_doc_nomem(d);
-    if (rc == 0 && s.len == 0) rc = wbi_doc_fail(d, "no events");
-    if (rc == 0) rc = wbi_vers_canon(d, scheme, s.data, &a->range);
-    wb_buf_free(&s);
+    events_sort(ev, n, proto->scheme);
+    /* Walk the events: introduced opens an interval (a second one while
+     * open changes nothing), fixed / last_affected / limit close it. */
+    bool open = false;
+    const char *lo = NULL;
+    int rc = 0;
+    for (i = 0; i < n && rc == 0; i++) {
+        if (ev[i].kind == 'i') {
+            if (!open) lo = strcmp(ev[i].v, "0") == 0 ? NULL : ev[i].v;
+            open = true;
+            continue;
+        }
+        if (!open) continue; /* a fix of no open interval affects nothing */
+        open = false;
+        if (lo && ev[i].kind != 'l' && strcmp(lo, ev[i].v) == 0) continue; /* empty */
+        if (lo && ev[i].kind != 'l') {
+            /* empty also when equal by the scheme ("1.0" and "1.0.0" in pypi) */
+            int c;
+            wb_error err;
+            if (wb_version_cmp(proto->scheme, lo, ev[i].v, &c, &err) == 0 && c >= 0) continue;
+        }
+        rc = interval(d, b, proto, lo, ev[i].kind, ev[i].v);
+    }
+    if (rc == 0 && open) rc = interval(d, b, proto, lo, 0, NULL);
     return rc;
 }
 
@@ -292,14 +383,10 @@ static int affected_one(wbi_doc *d, const json_t *af, wbi_advb *b)
         /* SEMVER ranges are SemVer 2.0 whatever the ecosystem compares by. */
         const char *rs =
             strcmp(type, "SEMVER") == 0 && strcmp(scheme, "generic") == 0 ? "semver" : scheme;
-        wb_affected *a = wbi_advb_affected(b);
-        if (a == NULL) return wbi_doc_nomem(d);
-        a->status = WB_AFF_AFFECTED;
-        a->purl = purl;
-        a->scheme = rs;
-        a->product_id = name;
+        wb_affected proto = {
+            .status = WB_AFF_AFFECTED, .purl = purl, .scheme = rs, .product_id = name};
         size_t o2 = wbi_path_key(d, "events");
-        rc = range_events(d, events, rs, strip_v || strcmp(type, "SEMVER") == 0, a);
+        rc = range_events(d, events, strip_v || strcmp(type, "SEMVER") == 0, b, &proto);
         if (rc != 0) return rc;
         wbi_path_cut(d, o2);
         wbi_path_cut(d, old);
@@ -318,6 +405,7 @@ static int affected_one(wbi_doc *d, const json_t *af, wbi_advb *b)
         a->purl = purl;
         a->scheme = scheme;
         a->version = json_string_value(r);
+        if (strip_v && a->version[0] == 'v') a->version++;
         a->product_id = name;
     }
     if (!had_range && json_array_size(versions) == 0 && !json_array_size(ranges)) {
@@ -328,34 +416,6 @@ static int affected_one(wbi_doc *d, const json_t *af, wbi_advb *b)
         a->scheme = scheme;
         a->product_id = name;
     }
-    /* The fixed versions of this package, as one remediation. */
-    wb_buf fx = {0};
-    for (size_t k = first; k < b->naff; k++) {
-        if (b->aff[k].fixed == NULL) continue;
-        if (wb_buf_printf(&fx, "%s%s", fx.len ? ", " : "", b->aff[k].fixed) != 0) {
-            wb_buf_free(&fx);
-            return wbi_doc_nomem(d);
-        }
-    }
-    if (fx.len > 0) {
-        wb_remediation *m = wbi_advb_remediation(b);
-        size_t n = fx.len + (name ? strlen(name) : 7) + 24;
-        char *det = wb_arena_alloc(&d->arena, n);
-        const char **ids = wb_arena_alloc(&d->arena, sizeof *ids);
-        if (m == NULL || det == NULL || ids == NULL) {
-            wb_buf_free(&fx);
-            return wbi_doc_nomem(d);
-        }
-        snprintf(det, n, "Upgrade %s to %s", name ? name : "package", fx.data);
-        m->category = "vendor_fix";
-        m->details = det;
-        if (name) {
-            ids[0] = name;
-            m->product_ids = ids;
-            m->nproduct_ids = 1;
-        }
-    }
-    wb_buf_free(&fx);
     return 0;
 }
 
@@ -364,7 +424,7 @@ static int record(wbi_doc *d, const json_t *o, wbi_advb *b, wb_advisory_sink *si
     if (!json_is_object(o)) return wbi_doc_fail(d, "expected an OSV record object");
     wbi_advb_reset(b);
     const char *summary = NULL, *details = NULL;
-    json_t *aliases = NULL, *affected = NULL, *sev = NULL;
+    json_t *affected = NULL, *sev = NULL;
     wb_time withdrawn = WB_TIME_NONE;
     int rc = wbi_req_str(d, o, "id", &b->adv.id);
     if (rc == 0) rc = wbi_opt_str(d, o, "summary", &summary);
@@ -372,10 +432,13 @@ static int record(wbi_doc *d, const json_t *o, wbi_advb *b, wb_advisory_sink *si
     if (rc == 0) rc = wbi_opt_time(d, o, "published", &b->adv.published);
     if (rc == 0) rc = wbi_opt_time(d, o, "modified", &b->adv.modified);
     if (rc == 0) rc = wbi_opt_time(d, o, "withdrawn", &withdrawn);
-    if (rc == 0) rc = wbi_opt_arr(d, o, "aliases", &aliases);
     if (rc == 0) rc = wbi_opt_arr(d, o, "affected", &affected);
     if (rc == 0) rc = wbi_opt_arr(d, o, "severity", &sev);
     if (rc != 0) return rc;
+    /* The Go vulnerability database's files carry no publication date (Go's
+     * zero time); its last modification stands in, so that the deadline
+     * rules have a start. */
+    if (b->adv.published == WB_TIME_NONE) b->adv.published = b->adv.modified;
     b->adv.doc_id = b->adv.id;
     b->adv.source = d->name;
     b->adv.source_kind = "osv";
@@ -387,14 +450,23 @@ static int record(wbi_doc *d, const json_t *o, wbi_advb *b, wb_advisory_sink *si
     b->adv.url = url;
     size_t i;
     json_t *x;
-    json_array_foreach(aliases, i, x)
-    {
-        if (!json_is_string(x)) {
-            wbi_path_key(d, "aliases");
-            wbi_path_idx(d, i);
-            return wbi_doc_fail(d, "expected a string");
+    /* upstream (OSV 1.6: the CVE a DSA, DLA, USN or DEBIAN-CVE record is
+     * about) and related join the aliases, so that a distribution's record
+     * merges with its CVE and gets the CVE's KEV status, EPSS and deadline. */
+    static const char *const idlists[] = {"aliases", "upstream", "related"};
+    for (size_t l = 0; l < 3; l++) {
+        json_t *arr = NULL;
+        rc = wbi_opt_arr(d, o, idlists[l], &arr);
+        if (rc != 0) return rc;
+        json_array_foreach(arr, i, x)
+        {
+            if (!json_is_string(x)) {
+                wbi_path_key(d, idlists[l]);
+                wbi_path_idx(d, i);
+                return wbi_doc_fail(d, "expected a string");
+            }
+            if (wbi_advb_alias(b, json_string_value(x)) != 0) return wbi_doc_nomem(d);
         }
-        if (wbi_advb_alias(b, json_string_value(x)) != 0) return wbi_doc_nomem(d);
     }
     if (sev) {
         size_t old = wbi_path_key(d, "severity");

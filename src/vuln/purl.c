@@ -121,7 +121,11 @@ static const purl_type purl_types[] = {
     {"gem", NS_PROHIBITED, false, false, false, NULL, NULL},
     {"git", NS_REQUIRED, true, true, false, NULL, NULL}, /* name: "owner/repository" */
     {"github", NS_REQUIRED, true, true, false, NULL, NULL},
-    {"golang", NS_REQUIRED, false, false, false, NULL, NULL},
+    /* The spec wants a namespace, but Go modules without a '/' exist (the
+     * standard library "stdlib", "toolchain", "gitea.dev"), and Syft and the
+     * Go vulnerability database write them as pkg:golang/stdlib: a
+     * deliberate deviation, so that they can be scanned at all. */
+    {"golang", NS_OPTIONAL, false, false, false, NULL, NULL},
     {"hackage", NS_PROHIBITED, false, false, false, NULL, NULL},
     {"hex", NS_OPTIONAL, true, true, false, NULL, NULL},
     {"huggingface", NS_REQUIRED, false, false, true, NULL, NULL},

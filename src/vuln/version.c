@@ -89,7 +89,11 @@ static bool gen_next(const char **s, const char *end, gen_comp *c)
     if (c->num) {
         c->rank = wbi_num_is_zero(p, c->n) ? GEN_ZERO : GEN_NONZERO;
     } else {
-        static const char *const post[] = {"post", "patch", "pl", "errata", "p", NULL};
+        /* libversion's post-release words, and the service packs, updates,
+         * hotfixes and builds of vendors' versions ("V4.8 SP5", "V6.0 Upd4",
+         * "5.2.0 build 140805"), which come after the version they name */
+        static const char *const post[] = {"post", "patch",  "pl", "errata", "p",     "sp",
+                                           "upd",  "update", "hf", "hotfix", "build", NULL};
         c->rank = GEN_PRE;
         for (int i = 0; post[i]; i++)
             if (wb_strn_ieq(p, c->n, post[i])) c->rank = GEN_POST;
@@ -108,8 +112,16 @@ int wbi_generic_check(const char *v, size_t n, wb_error *err)
     return 0;
 }
 
+/* "V4.8" is 4.8: vendors write the V, asset lists often do not. */
+static void gen_skip_v(const char **s, size_t *n)
+{
+    if (*n >= 2 && ((*s)[0] == 'v' || (*s)[0] == 'V') && wbi_isdigit((*s)[1])) (*s)++, (*n)--;
+}
+
 int wbi_generic_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
+    gen_skip_v(&a, &an);
+    gen_skip_v(&b, &bn);
     const char *ea = a + an, *eb = b + bn;
     for (;;) {
         gen_comp x, y;

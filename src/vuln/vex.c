@@ -137,6 +137,10 @@ static int csaf_vuln(vexctx *x, const wbi_csaf_tree *t, const json_t *vj)
             const wbi_csaf_product *p;
             rc = wbi_csaf_tree_find(&x->d, t, pid, &p);
             if (rc != 0) break;
+            if (p->unknown) { /* a statement about versions nobody can read says nothing */
+                wbi_path_cut(&x->d, o3);
+                continue;
+            }
             wb_vex v = {0};
             v.vuln = id;
             v.status = csaf_lists[k].status;

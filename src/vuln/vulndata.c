@@ -52,6 +52,24 @@ int wbi_doc_fail(wbi_doc *d, const char *fmt, ...)
                         reason);
 }
 
+void wbi_doc_warn(wbi_doc *d, const char *path, const char *fmt, ...)
+{
+    if (d->warn == NULL || d->quiet) return;
+    char reason[WB_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    wb_error w;
+    wb_error_clear(&w);
+    wb_error_set(&w, WB_EPARSE, "%s: %s: %s", d->name,
+                 path           ? path
+                 : d->path.data ? d->path.data
+                                : "$",
+                 reason);
+    d->warn(d->warn_ud, &w);
+}
+
 int wbi_doc_nomem(wbi_doc *d)
 {
     return wb_error_set(d->err, WB_ENOMEM, "%s: out of memory", d->name);
@@ -157,6 +175,10 @@ int wbi_opt_time(wbi_doc *d, const json_t *obj, const char *key, wb_time *out)
         rc = wbi_doc_fail(d, "'%.64s' is not an RFC 3339 time", s);
         wbi_path_cut(d, old);
     }
+    /* Go's zero time, "0001-01-01T00:00:00Z", is what Go programs write for
+     * "not known" (the Go vulnerability database's published dates): no
+     * advisory is from before 1970 */
+    if (rc == 0 && *out < 0) *out = WB_TIME_NONE;
     return rc;
 }
 

@@ -36,6 +36,10 @@ typedef struct wbi_doc {
     wb_error *err;
     wb_buf path;    /* JSON path of the value being read: "$.a[3].b" */
     wb_arena arena; /* computed strings of this document */
+    /* warnings: a part used as far as it can be read (see wb_advisory_opts) */
+    void (*warn)(void *ud, const wb_error *w);
+    void *warn_ud;
+    bool quiet; /* the checking run of a two-pass parse: no warnings */
 } wbi_doc;
 
 void wbi_doc_init(wbi_doc *d, const char *name, wb_error *err);
@@ -44,6 +48,10 @@ void wbi_doc_free(wbi_doc *d);
 int wbi_doc_json(wbi_doc *d, const char *data, size_t len, json_t **out);
 /* WB_EPARSE with "name: <path>: reason". */
 int wbi_doc_fail(wbi_doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A warning "name: path: reason" to d->warn (nothing when quiet or unset);
+ * path NULL = the current path. */
+void wbi_doc_warn(wbi_doc *d, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* The same with code WB_ENOMEM and no path. */
 int wbi_doc_nomem(wbi_doc *d);
 /* Path building: push returns the old length to hand back to wbi_path_cut. */
@@ -139,6 +147,15 @@ int wbi_cpe_canon(wbi_doc *d, const char *cpe, const char **out);
  * string of the scheme, in the arena; WB_EPARSE naming the path. */
 int wbi_vers_canon(wbi_doc *d, const char *scheme, const char *range, const char **out);
 
+/* Free-text CSAF ranges (freerange.c): "All versions < V4.8 SP5" as
+ * "<4.8.SP5", ">= V2.0 < V2.2" as ">=2.0|<2.2", into out (reset first).
+ * 0, -1 when the text is not a range this reads (prose, wildcards), -2 out
+ * of memory. */
+int wbi_free_range(const char *text, wb_buf *out);
+/* One vendor version ("V6.0 SP9 Upd4") as a generic version ("6.0.SP9.Upd4"),
+ * appended to out; 0, -1 when it is not one, -2 out of memory. */
+int wbi_free_version(const char *s, size_t n, wb_buf *out);
+
 /* ---- formats ------------------------------------------------------------------------ */
 
 typedef enum wbi_json_kind {
@@ -163,6 +180,7 @@ typedef struct wbi_csaf_product {
     const char *purl, *cpe; /* purl without version */
     const char *scheme;
     const char *platform, *platform_cpe; /* relationships: what it is installed on */
+    bool unknown;                        /* its product_version_range could not be read */
 } wbi_csaf_product;
 
 typedef struct wbi_csaf_tree {
@@ -171,6 +189,7 @@ typedef struct wbi_csaf_tree {
     wbi_strmap ids;     /* product_id -> index in p */
     wbi_strmap groups;  /* group_id -> index in group_json */
     json_t *group_json; /* borrowed: product_tree.product_groups */
+    const char *warned; /* the last unreadable range warned about (one warning per branch) */
 } wbi_csaf_tree;
 
 int wbi_csaf_tree_build(wbi_doc *d, const json_t *root, wbi_csaf_tree *t);

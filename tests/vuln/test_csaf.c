@@ -258,13 +258,17 @@ static void errors(void **state)
                                  "'P9' is not defined in the product tree");
     assert_int_equal(s.n, 0);
     advsink_free(&s);
-    /* a bad range */
+    /* a range that cannot be read is not an error: the product is unknown */
     doc = "{\"document\":{\"csaf_version\":\"2.0\",\"tracking\":{\"id\":\"X-1\"}},"
           "\"product_tree\":{\"branches\":[{\"category\":\"product_version_range\",\"name\":\">=1|>"
           "=2\","
-          "\"product\":{\"name\":\"A\",\"product_id\":\"P1\"}}]}}";
-    assert_int_equal(parse_str(&s, doc, &err), WB_EPARSE);
-    assert_non_null(strstr(err.msg, "t.json: $.product_tree.branches[0].product.name: "));
+          "\"product\":{\"name\":\"A\",\"product_id\":\"P1\"}}]},"
+          "\"vulnerabilities\":[{\"cve\":\"CVE-1\",\"product_status\":{\"known_affected\":[\"P1\"]}"
+          "}]}";
+    assert_int_equal(parse_str(&s, doc, &err), 0);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.adv[0].affected[0].status, WB_AFF_UNKNOWN);
+    assert_null(s.adv[0].affected[0].range);
     advsink_free(&s);
     /* a sink that fails stops the load with its code */
     advsink_init(&s);
@@ -303,6 +307,47 @@ static void validator_suite(void **state)
     advsink_free(&s);
 }
 
+/* Free-text ranges as CISA's ICS advisories write them (each text below is
+ * taken from one of them), and texts that must stay unread. */
+static void free_ranges(void **state)
+{
+    (void)state;
+    static const char *const ok[][2] = {
+        {"< V6.0 SP9 Upd4", "<6.0.SP9.Upd4"},
+        {">= V2.3.0 < V2.3.4", ">=2.3.0|<2.3.4"},
+        {"All versions < V4.8 SP5", "<4.8.SP5"},
+        {"vers:all/>=V2.9.2<V2.9.4", ">=2.9.2|<2.9.4"},
+        {"<V19_Update_2", "<19.Update.2"},
+        {">= 5.2.0 build  140805 | <= 5.4.5  Build 160928",
+         ">=5.2.0.build.140805|<=5.4.5.Build.160928"},
+        {"All versions <= V7.x", "<8"},
+        {"All versions <= V1.9.x", "<1.10"},
+        {">= V2.3 and < V6.30.016", ">=2.3|<6.30.016"},
+        {"V15, V15.1, V16 and V17", "=15|=15.1|=16|=17"},
+        {"All BIOS versions < V1.0.212N", "<1.0.212N"},
+        {"<=Ver.2.60", "<=2.60"},
+        {"All versions", "*"},
+        {"1.3.0", "=1.3.0"},
+    };
+    static const char *const bad[] = {
+        "vers:all/*_installed_on_CP200_devices",
+        "<V4.95_SP3_in_connection_with_using_Create_MyConfig_CMC_<=V4.8_SP1_HF6",
+        "All versions in default configuration",
+        "<= Serial Numbers 2310****",
+        "<=",
+        "No version",
+        "<= 7.20 (7.50 and 7.60 may also be affected if WibuKey was installed manually)",
+    };
+    wb_buf b = {0};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        if (wbi_free_range(ok[i][0], &b) != 0) fail_msg("'%s' not read", ok[i][0]);
+        if (strcmp(b.data, ok[i][1]) != 0) fail_msg("'%s' -> '%s'", ok[i][0], b.data);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (wbi_free_range(bad[i], &b) == 0) fail_msg("'%s' read as '%s'", bad[i], b.data);
+    wb_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -313,6 +358,7 @@ int main(void)
         cmocka_unit_test(provider),
         cmocka_unit_test(errors),
         cmocka_unit_test(validator_suite),
+        cmocka_unit_test(free_ranges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

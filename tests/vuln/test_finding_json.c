@@ -75,6 +75,7 @@ static json_t *oracle(const wb_finding *f)
     json_object_set_new(o, "advisory_kind", jstr(f->advisory_kind));
     json_object_set_new(o, "advisory_url", jstr(f->advisory_url));
     json_object_set_new(o, "matched_by", jstr(f->matched_by));
+    json_object_set_new(o, "status", jstr(f->status));
     json_object_set_new(o, "cvss_score", f->cvss_version ? json_real(f->cvss_score) : json_null());
     json_object_set_new(o, "cvss_version", jstr(cvss_version_str(f->cvss_version)));
     json_object_set_new(o, "cvss_vector", jstr(f->cvss_vector));
@@ -133,7 +134,7 @@ static void fill(wb_finding *f, const char *s, const char *const *list, size_t n
     f->rank = 7;
     f->asset = f->component = f->name = f->version = f->where = s;
     f->vuln = f->cve = f->title = f->advisory = f->advisory_source = s;
-    f->advisory_kind = f->advisory_url = f->matched_by = f->cvss_vector = s;
+    f->advisory_kind = f->advisory_url = f->matched_by = f->cvss_vector = f->status = s;
     f->remediation = f->remediation_category = f->remediation_url = s;
     f->vex_status = f->vex_justification = f->vex_detail = f->vex_source = s;
     f->ids = list;
