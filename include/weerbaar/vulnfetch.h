@@ -57,7 +57,8 @@ typedef struct wb_fetch_source {
     char name[300]; /* its folder below the directory: "csaf/HOST", "osv/PyPI", "kev", "epss" */
 } wb_fetch_source;
 
-/* "csaf:URL" (a provider-metadata.json), "osv:ECOSYSTEM" or
+/* "csaf:URL" (a provider-metadata.json), "csaf:DOMAIN" (the same at
+ * https://DOMAIN/.well-known/csaf/provider-metadata.json), "osv:ECOSYSTEM" or
  * "osv:ECOSYSTEM=URL" (an all.zip elsewhere, e.g. a mirror), "kev" or
  * "kev:URL", "epss" or "epss:URL". WB_EINVAL with a message for anything
  * else. */

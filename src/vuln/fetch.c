@@ -106,7 +106,13 @@ int wb_fetch_source_parse(const char *spec, wb_fetch_source *out, wb_error *err)
     const char *arg = colon ? colon + 1 : NULL;
     if (kl == 4 && strncmp(spec, "csaf", 4) == 0) {
         out->kind = WB_FETCH_CSAF;
-        char host[256];
+        char host[256], wk[600];
+        /* a bare domain: its well-known metadata (CSAF 2.0 7.1.8) */
+        if (arg && arg[0] && strstr(arg, "://") == NULL && strlen(arg) < 256 &&
+            strcspn(arg, "/?#@") == strlen(arg)) {
+            snprintf(wk, sizeof wk, "https://%s/.well-known/csaf/provider-metadata.json", arg);
+            arg = wk;
+        }
         if (arg == NULL || wbi_fetch_url_ok(arg) != 0 || strlen(arg) >= sizeof out->url ||
             host_folder(arg, host, sizeof host) != 0)
             return wb_error_set(err, WB_EINVAL,
@@ -478,7 +484,6 @@ static int fetcher_init(fetcher *f, const wb_fetch_opts *o, wb_fetch_stats *st, 
     curl_easy_setopt(f->curl, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(f->curl, CURLOPT_MAXREDIRS, 5L);
     curl_easy_setopt(f->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(f->curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(f->curl, CURLOPT_CONNECTTIMEOUT,
                      o->connect_timeout_s > 0 ? o->connect_timeout_s : 20L);
     /* No total timeout (an all.zip of a gigabyte takes what it takes); a
@@ -512,6 +517,9 @@ static int perform(fetcher *f, xfer *x, struct curl_slist *hdrs, long *code, wb_
     curl_easy_setopt(f->curl, CURLOPT_XFERINFODATA, x);
     curl_easy_setopt(f->curl, CURLOPT_ERRORBUFFER, cerr);
     curl_easy_setopt(f->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max);
+    /* what was asked for over TLS is not taken from a redirect to plain HTTP */
+    curl_easy_setopt(f->curl, CURLOPT_REDIR_PROTOCOLS_STR,
+                     strncmp(x->url, "https://", 8) == 0 ? "https" : "http,https");
     CURLcode cr = curl_easy_perform(f->curl);
     *code = 0;
     curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, code);

@@ -345,6 +345,7 @@ int wbi_fetch_parse_rolie(const char *name, const char *data, size_t len, wbi_do
                 feed_url(out, self,
                          json_string_value(json_object_get(json_object_get(e, "content"), "src")));
         if (r->url == NULL) {
+            out->n--; /* a list holds only whole entries, even after an error */
             rc = jfail(err, name, path, "no http(s) link rel=\"self\" or content.src");
             break;
         }
@@ -462,11 +463,13 @@ int wbi_fetch_parse_listing(const char *name, const char *base_url, const char *
         size_t un = blen + 1 + pn + 1;
         char *u = r ? wb_arena_alloc(&out->arena, un) : NULL;
         if (u == NULL) {
+            if (r) out->n--; /* a list holds only whole entries, even after an error */
             rc = list_full(out, name, err);
             break;
         }
         snprintf(u, un, "%.*s/%.*s", (int)blen, base_url, (int)pn, p);
         if (wbi_fetch_url_ok(u) != 0) {
+            out->n--;
             rc = wb_error_set(err, WB_ELIMIT, "%s:%zu: URL too long", name, lineno);
             break;
         }
