@@ -88,7 +88,7 @@ static double mono(void)
 
 static void clear_line(fetch_ui *u)
 {
-    if (u->shown) fprintf(stderr, "\r%78s\r", "");
+    if (u->shown) fprintf(stderr, "\r%90s\r", "");
     u->shown = false;
 }
 

@@ -231,6 +231,14 @@ size=$(stat -c %s "$W/kev/known_exploited_vulnerabilities.json")
 [ "$r" = "1 1 $((size - 300000))" ] || FAIL "resume: (ranges, 206s, bytes) = $r, want (1, 1, $((size - 300000)))"
 cmp -s "$D/kev/known_exploited_vulnerabilities.json" "$W/kev/known_exploited_vulnerabilities.json" || FAIL "resumed file differs"
 
+# progress on a terminal (percentage and time left), never otherwise
+echo " " >>"$W/kev/known_exploited_vulnerabilities.json"
+ctl "_slow?path=/kev/known_exploited_vulnerabilities.json&bps=1000000" >/dev/null
+script -qec "'$bin' vuln fetch --dir '$D' --source 'kev:$B/kev/known_exploited_vulnerabilities.json'" /dev/null >"$tmp/tty" 2>&1 ||
+    { FAIL "fetch on a terminal: exit $?"; cat "$tmp/tty"; }
+grep -aq "weerbaar: known_exploited_vulnerabilitie *[0-9]*% [0-9.]* of 1.3 MB, [0-9]* s left" "$tmp/tty" || { FAIL "no progress on a terminal"; cat -v "$tmp/tty"; }
+grep -q $'\r' "$tmp/err" && FAIL "progress written when stderr is not a terminal"
+
 # ---- 8. staleness ------------------------------------------------------------------------------
 # the shared KEV was released 2025-08-25
 "$bin" vuln scan --advisories "$S/csaf/examples/csaf/bsi-2022-0001.json" --inventory tests/data/vuln/assets.csv \

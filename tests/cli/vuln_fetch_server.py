@@ -12,7 +12,9 @@ Control paths (not counted): GET /_stats gives {"requests", "bytes",
 "codes": {code: n}, "ranges"} since the last GET /_reset; GET
 /_cut?path=P&n=N makes the next GET of P send only N bytes of the body
 (with the full Content-Length) and drop the connection, as a network
-failure would; GET /_deny?path=P answers 401 for paths starting with P.
+failure would; GET /_slow?path=P&bps=N sends the next GET of P at about N
+bytes a second (to see progress); GET /_deny?path=P answers 401 for paths
+starting with P.
 
 usage: vuln_fetch_server.py ROOT PORTFILE
 Binds 127.0.0.1 only, writes the port to PORTFILE, and serves until killed.
@@ -24,12 +26,14 @@ import json
 import os
 import sys
 import threading
+import time
 import urllib.parse
 
 ROOT = os.path.abspath(sys.argv[1])
 LOCK = threading.Lock()
 STATS = {"requests": 0, "bytes": 0, "codes": {}, "ranges": 0}
 CUTS = {}
+SLOW = {}
 DENY = []
 
 
@@ -69,6 +73,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = b"{}"
         elif url.path == "/_cut":
             CUTS[q["path"][0]] = int(q["n"][0])
+            body = b"{}"
+        elif url.path == "/_slow":
+            SLOW[q["path"][0]] = int(q["bps"][0])
             body = b"{}"
         elif url.path == "/_deny":
             DENY.append(q["path"][0])
@@ -136,6 +143,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return
         count(code, len(body), bool(start))
+        bps = SLOW.pop(path, None)
+        if bps is not None:
+            self.send_response(code)
+            for k, v in hdrs:
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            step = max(1, bps // 10)
+            for i in range(0, len(body), step):
+                self.wfile.write(body[i:i + step])
+                self.wfile.flush()
+                time.sleep(0.1)
+            return
         self.send(code, body, hdrs)
 
 
