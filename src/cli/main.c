@@ -11,7 +11,7 @@
 static const wb_command commands[] = {
     /* in the order of the capabilities: detect, patch, share, report, assess */
     {"match", wb_cmd_match, "match indicators of compromise against logs (grep's exit codes)"},
-    {"vuln", wb_cmd_vuln, "match inventories against advisories; patch deadlines (scan, index)"},
+    {"vuln", wb_cmd_vuln, "inventories against advisories; patch deadlines (scan, index, fetch)"},
     {"vers", wb_cmd_vers, "compare package versions; test, normalise and translate vers ranges"},
     {"purl", wb_cmd_purl, "parse and canonicalise package URLs (purl)"},
     {"cpe", wb_cmd_cpe, "match CPE 2.3 names and 2.2 URIs (NISTIR 7696)"},

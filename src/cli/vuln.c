@@ -16,14 +16,16 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/vuln_fetch.h"
 #include "weerbaar/vulndb.h"
 #include "weerbaar/vulnscan.h"
 
 static const char usage_text[] =
-    "usage: weerbaar vuln scan --advisories PATH [--advisories PATH ...]\n"
+    "usage: weerbaar vuln scan [--advisories PATH [--advisories PATH ...] | --dir DIR]\n"
     "                          --inventory PATH[=ASSET] [--inventory ...] [options]\n"
     "       weerbaar vuln index --advisories PATH [--advisories PATH ...] [--kev FILE]\n"
     "                           [--epss FILE] --out FILE\n"
+    "       weerbaar vuln fetch [--dir DIR] [--source SOURCE]... (see vuln fetch --help)\n"
     "\n"
     "scan: which systems are vulnerable, and which patches are overdue. Matches\n"
     "an inventory (CycloneDX or SPDX SBOMs in JSON or tag-value, a CSV asset\n"
@@ -65,6 +67,12 @@ static const char usage_text[] =
     "      --kev FILE             CISA known_exploited_vulnerabilities.json\n"
     "      --epss FILE            FIRST EPSS scores (CSV, optionally gzip)\n"
     "      --vex PATH             VEX: CSAF VEX, CycloneDX VEX, OpenVEX (repeatable)\n"
+    "      --dir DIR              what 'vuln fetch' keeps in DIR: its advisories when\n"
+    "                             no --advisories are given, its KEV and EPSS when no\n"
+    "                             --kev/--epss are (default without --advisories:\n"
+    "                             the directory vuln fetch uses by default)\n"
+    "      --max-age DAYS         warn when a fetched source or the KEV catalogue is\n"
+    "                             older than DAYS (default 7)\n"
     "\n"
     "deadlines:\n"
     "      --policy FILE          days per band (JSON, see docs/vuln-scan.md); the\n"
@@ -1041,7 +1049,9 @@ static int cmd_scan(int argc, char **argv)
         O_SUPP,
         O_NOIDX,
         O_ONLY,
-        O_WIDE
+        O_WIDE,
+        O_DIR,
+        O_MAXAGE
     };
     static const struct option longopts[] = {
         {"advisories", required_argument, NULL, O_ADV},
@@ -1058,10 +1068,15 @@ static int cmd_scan(int argc, char **argv)
         {"no-index", no_argument, NULL, O_NOIDX},
         {"only", required_argument, NULL, O_ONLY},
         {"wide", no_argument, NULL, O_WIDE},
+        {"dir", required_argument, NULL, O_DIR},
+        {"max-age", required_argument, NULL, O_MAXAGE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     strv adv = {0}, inv = {0}, vex = {0};
+    const char *fetch_dir = NULL;
+    int max_age = 7;
+    wb_fetched fetched = {0};
     const char *distro = NULL, *kev = NULL, *epss = NULL, *policy_path = NULL;
     wb_time now = WB_TIME_NONE;
     int format = OUT_TABLE, fail_on = FAIL_NONE, status = WB_EXIT_ERROR, c;
@@ -1160,6 +1175,12 @@ static int cmd_scan(int argc, char **argv)
         case O_WIDE:
             wide = true;
             break;
+        case O_DIR:
+            fetch_dir = optarg;
+            break;
+        case O_MAXAGE:
+            if ((max_age = wb_cli_max_age("vuln scan", optarg)) < 0) goto done;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             status = WB_EXIT_OK;
@@ -1179,6 +1200,14 @@ static int cmd_scan(int argc, char **argv)
                      argv[optind]);
         goto done;
     }
+    if (inv.n > 0 && wb_cli_vuln_fetched(fetch_dir, adv.n > 0, max_age, now, &fetched) != 0)
+        goto done;
+    if (adv.n == 0 && ((fetched.csaf && strv_push(&adv, fetched.csaf)) ||
+                       (fetched.osv && strv_push(&adv, fetched.osv))))
+        goto oom;
+    kev = kev ? kev : fetched.kev;
+    epss = epss ? epss : fetched.epss;
+    wb_cli_vuln_stale_kev(kev, max_age, now);
     if (adv.n == 0 || inv.n == 0) {
         wb_cli_error("vuln scan: give --advisories PATH and --inventory PATH (see weerbaar vuln "
                      "--help)");
@@ -1276,6 +1305,7 @@ done:
     wb_vulndb_free(db);
     wb_vulndb_free(extra);
     wb_buf_free(&path);
+    wb_fetched_free(&fetched);
     free(adv.v);
     free(inv.v);
     free(vex.v);
@@ -1377,6 +1407,8 @@ int wb_cmd_vuln(int argc, char **argv)
     }
     if (strcmp(argv[1], "scan") == 0) return cmd_scan(argc - 1, argv + 1);
     if (strcmp(argv[1], "index") == 0) return cmd_index(argc - 1, argv + 1);
-    wb_cli_error("vuln: unknown action '%s' (scan, index; see weerbaar vuln --help)", argv[1]);
+    if (strcmp(argv[1], "fetch") == 0) return wb_cmd_vuln_fetch(argc - 1, argv + 1);
+    wb_cli_error("vuln: unknown action '%s' (scan, index, fetch; see weerbaar vuln --help)",
+                 argv[1]);
     return WB_EXIT_ERROR;
 }

@@ -1,0 +1,1488 @@
+/*
+ * fetch.c - `weerbaar vuln fetch` (vulnfetch.h): conditional, resumable,
+ * bounded downloads with libcurl, the per-source state file, CSAF provider
+ * mirroring with checksum and gpgv signature checks, the OSV/KEV/EPSS
+ * files, and the listing of a fetched directory that `vuln scan` reads.
+ *
+ * The order of the checks matters: a file is written to a hidden ".part"
+ * file, checked (its format, then the provider's checksum, then its
+ * signature) and only then renamed over the copy a scan reads, so a scan
+ * never sees a half-downloaded, tampered or unsigned-when-signing-is-required
+ * file, and a refused update leaves the previous good copy in place.
+ *
+ * The parsers of what servers send are in fetch_parse.c.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "vuln/fetch_internal.h"
+#include "vuln/vulndata.h"
+#include "weerbaar/io.h"
+#include "weerbaar/vulnfetch.h"
+
+extern char **environ;
+
+/* Bounds per kind of file: far above the real ones (KEV ~1.5 MB, EPSS ~10 MB
+ * compressed, the largest OSV all.zip ~1 GB, CSAF documents rarely 1 MB). */
+#define MAX_META ((uint64_t)16 << 20)
+#define MAX_LISTING ((uint64_t)256 << 20)
+#define MAX_DOC ((uint64_t)64 << 20)
+#define MAX_SMALL ((uint64_t)64 << 10) /* checksum files, signatures */
+#define MAX_KEY ((uint64_t)1 << 20)
+#define MAX_KEV ((uint64_t)128 << 20)
+#define MAX_EPSS ((uint64_t)256 << 20)
+#define MAX_OSV ((uint64_t)8 << 30)
+#define STATE_NAME ".fetch-state.json"
+
+/* ---- sources and directories ---------------------------------------------------------------- */
+
+const char *wb_fetch_kind_name(wb_fetch_kind k)
+{
+    switch (k) {
+    case WB_FETCH_CSAF:
+        return "csaf";
+    case WB_FETCH_OSV:
+        return "osv";
+    case WB_FETCH_KEV:
+        return "kev";
+    case WB_FETCH_EPSS:
+        return "epss";
+    }
+    return "?";
+}
+
+static bool eco_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 100 || s[0] == '.') return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              strchr("._:+- ", c)))
+            return false;
+    }
+    return true;
+}
+
+/* "host_port" of an http(s) URL, as a folder name. */
+static int host_folder(const char *url, char *out, size_t cap)
+{
+    const char *h = strstr(url, "://");
+    if (h == NULL) return WB_EINVAL;
+    h += 3;
+    size_t n = strcspn(h, "/?#");
+    if (n == 0 || n >= cap || memchr(h, '@', n)) return WB_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        char c = h[i];
+        if (c == ':') c = '_';
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == '_' || c == '[' || c == ']'))
+            return WB_EINVAL;
+        out[i] = c == '[' || c == ']' ? '_' : c;
+    }
+    out[n] = '\0';
+    return out[0] == '.' ? WB_EINVAL : 0;
+}
+
+int wb_fetch_source_parse(const char *spec, wb_fetch_source *out, wb_error *err)
+{
+    memset(out, 0, sizeof *out);
+    const char *colon = strchr(spec, ':');
+    size_t kl = colon ? (size_t)(colon - spec) : strlen(spec);
+    const char *arg = colon ? colon + 1 : NULL;
+    if (kl == 4 && strncmp(spec, "csaf", 4) == 0) {
+        out->kind = WB_FETCH_CSAF;
+        char host[256], wk[600];
+        /* a bare domain: its well-known metadata (CSAF 2.0 7.1.8) */
+        if (arg && arg[0] && strstr(arg, "://") == NULL && strlen(arg) < 256 &&
+            strcspn(arg, "/?#@") == strlen(arg)) {
+            snprintf(wk, sizeof wk, "https://%s/.well-known/csaf/provider-metadata.json", arg);
+            arg = wk;
+        }
+        if (arg == NULL || wbi_fetch_url_ok(arg) != 0 || strlen(arg) >= sizeof out->url ||
+            host_folder(arg, host, sizeof host) != 0)
+            return wb_error_set(err, WB_EINVAL,
+                                "--source csaf:URL: give the http(s) URL of the provider's "
+                                "provider-metadata.json, e.g. csaf:%s",
+                                WB_FETCH_NCSC_CSAF);
+        snprintf(out->url, sizeof out->url, "%s", arg);
+        /* One provider per host is the rule (CSAF 2.0 7.1.8: the metadata at
+         * /.well-known/csaf/); any other location gets a suffix from its URL,
+         * so that two providers on one host keep apart. */
+        const char *path = strchr(strstr(arg, "://") + 3, '/');
+        if (path && strcmp(path, "/.well-known/csaf/provider-metadata.json") == 0) {
+            snprintf(out->name, sizeof out->name, "csaf/%s", host);
+        } else {
+            unsigned char h[crypto_hash_sha256_BYTES];
+            char hex[9];
+            crypto_hash_sha256(h, (const unsigned char *)arg, strlen(arg));
+            sodium_bin2hex(hex, sizeof hex, h, 4);
+            snprintf(out->name, sizeof out->name, "csaf/%s_%s", host, hex);
+        }
+        return 0;
+    }
+    if (kl == 3 && strncmp(spec, "osv", 3) == 0) {
+        out->kind = WB_FETCH_OSV;
+        char eco[128];
+        const char *eq = arg ? strchr(arg, '=') : NULL;
+        size_t en = eq ? (size_t)(eq - arg) : arg ? strlen(arg) : 0;
+        if (arg == NULL || en == 0 || en >= sizeof eco)
+            return wb_error_set(err, WB_EINVAL,
+                                "--source osv:ECOSYSTEM: name an OSV ecosystem (PyPI, npm, Go, "
+                                "crates.io, Maven, Debian:12, ...)");
+        memcpy(eco, arg, en);
+        eco[en] = '\0';
+        if (!eco_ok(eco))
+            return wb_error_set(err, WB_EINVAL, "--source osv:%s: not an OSV ecosystem name", eco);
+        if (eq) {
+            if (wbi_fetch_url_ok(eq + 1) != 0 || strlen(eq + 1) >= sizeof out->url)
+                return wb_error_set(err, WB_EINVAL,
+                                    "--source osv:%s=URL: '%.200s' is not an "
+                                    "http(s) URL",
+                                    eco, eq + 1);
+            snprintf(out->url, sizeof out->url, "%s", eq + 1);
+        } else {
+            wb_buf u = {0};
+            wb_buf_printf(&u, "%s/", WB_FETCH_OSV_BASE);
+            for (const char *p = eco; *p; p++)
+                if (*p == ' ')
+                    wb_buf_puts(&u, "%20");
+                else
+                    wb_buf_putc(&u, *p);
+            wb_buf_puts(&u, "/all.zip");
+            if (u.data == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
+            snprintf(out->url, sizeof out->url, "%s", u.data);
+            wb_buf_free(&u);
+        }
+        snprintf(out->name, sizeof out->name, "osv/%s", eco);
+        for (char *p = out->name; *p; p++)
+            if (*p == ' ') *p = '_';
+        return 0;
+    }
+    bool kev = kl == 3 && strncmp(spec, "kev", 3) == 0;
+    bool epss = kl == 4 && strncmp(spec, "epss", 4) == 0;
+    if (kev || epss) {
+        out->kind = kev ? WB_FETCH_KEV : WB_FETCH_EPSS;
+        if (arg && (wbi_fetch_url_ok(arg) != 0 || strlen(arg) >= sizeof out->url))
+            return wb_error_set(err, WB_EINVAL, "--source %s:URL: '%.200s' is not an http(s) URL",
+                                kev ? "kev" : "epss", arg);
+        snprintf(out->url, sizeof out->url, "%s",
+                 arg   ? arg
+                 : kev ? WB_FETCH_KEV_URL
+                       : WB_FETCH_EPSS_URL);
+        snprintf(out->name, sizeof out->name, "%s", kev ? "kev" : "epss");
+        return 0;
+    }
+    return wb_error_set(err, WB_EINVAL,
+                        "--source '%.200s': csaf:URL, osv:ECOSYSTEM[=URL], kev[:URL] or "
+                        "epss[:URL]",
+                        spec);
+}
+
+int wb_fetch_default_dir(wb_buf *out, wb_error *err)
+{
+    wb_buf_reset(out);
+    const char *x = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+    int rc;
+    /* The XDG base directory spec: a relative XDG_DATA_HOME is invalid and
+     * is ignored. */
+    if (x && x[0] == '/')
+        rc = wb_buf_printf(out, "%s/weerbaar/advisories", x);
+    else if (home && home[0])
+        rc = wb_buf_printf(out, "%s/.local/share/weerbaar/advisories", home);
+    else
+        return wb_error_set(err, WB_ENOTFOUND,
+                            "neither XDG_DATA_HOME nor HOME is set: name the directory with --dir");
+    return rc == 0 ? 0 : wb_error_set(err, WB_ENOMEM, "out of memory");
+}
+
+/* mkdir -p of path's parent directories (and of path itself when whole). */
+static int mkdirs(const char *path, bool whole, wb_error *err)
+{
+    char buf[4600];
+    size_t n = strlen(path);
+    if (n >= sizeof buf) return wb_error_set(err, WB_ELIMIT, "%.200s: path too long", path);
+    memcpy(buf, path, n + 1);
+    if (!whole) {
+        char *s = strrchr(buf, '/');
+        if (s == NULL) return 0;
+        *s = '\0';
+    }
+    for (char *p = buf + 1;; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+                return wb_error_set(err, WB_EIO, "%s: cannot create: %s", buf, strerror(errno));
+            *p = c;
+            if (c == '\0') break;
+        }
+    }
+    return 0;
+}
+
+static bool is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int wb_fetch_lock(const char *dir, int *fd, wb_error *err)
+{
+    *fd = -1;
+    int rc = mkdirs(dir, true, err);
+    if (rc != 0) return rc;
+    char p[4600];
+    snprintf(p, sizeof p, "%s/.fetch.lock", dir);
+    int f = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (f < 0) return wb_error_set(err, WB_EIO, "%s: %s", p, strerror(errno));
+    if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+        close(f);
+        return wb_error_set(err, WB_EIO, "%s: another vuln fetch is running on this directory",
+                            dir);
+    }
+    *fd = f;
+    return 0;
+}
+
+void wb_fetch_unlock(int fd)
+{
+    if (fd >= 0) close(fd); /* closing drops the lock */
+}
+
+/* Writes data to path through path's ".part" sibling and a rename. */
+static int write_atomic(const char *path, const void *data, size_t len, wb_error *err)
+{
+    char tmp[4700];
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (f == NULL) return wb_error_set(err, WB_EIO, "%s: %s", tmp, strerror(errno));
+    bool ok = fwrite(data, 1, len, f) == len;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return wb_error_set(err, WB_EIO, "%s: cannot write: %s", path, strerror(e));
+    }
+    return 0;
+}
+
+/* ---- state ------------------------------------------------------------------------------------
+ */
+
+typedef struct state {
+    char path[4600];
+    json_t *root;  /* {"kind","url","checked","files":{REL:{...}}} */
+    json_t *files; /* borrowed from root */
+} state;
+
+static int state_load(state *s, const char *srcdir, const wb_fetch_source *src, wb_error *err)
+{
+    snprintf(s->path, sizeof s->path, "%s/%s", srcdir, STATE_NAME);
+    s->root = NULL;
+    if (is_file(s->path)) {
+        json_error_t je;
+        s->root = json_load_file(s->path, 0, &je);
+        if (s->root == NULL || !json_is_object(s->root)) {
+            /* A damaged state file only costs a full download: start anew. */
+            json_decref(s->root);
+            s->root = NULL;
+        }
+    }
+    if (s->root == NULL) s->root = json_object();
+    if (s->root == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
+    s->files = json_object_get(s->root, "files");
+    if (!json_is_object(s->files)) {
+        s->files = json_object();
+        if (s->files == NULL || json_object_set_new(s->root, "files", s->files) != 0)
+            return wb_error_set(err, WB_ENOMEM, "out of memory");
+    }
+    if (src) {
+        json_object_set_new(s->root, "kind", json_string(wb_fetch_kind_name(src->kind)));
+        json_object_set_new(s->root, "url", json_string(src->url));
+    }
+    return 0;
+}
+
+static json_t *state_file(state *s, const char *rel)
+{
+    json_t *e = json_object_get(s->files, rel);
+    if (json_is_object(e)) return e;
+    e = json_object();
+    if (e && json_object_set_new(s->files, rel, e) != 0) return NULL;
+    return e;
+}
+
+static const char *jget(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static void jset(json_t *o, const char *k, const char *v)
+{
+    if (v && v[0])
+        json_object_set_new(o, k, json_string(v));
+    else
+        json_object_del(o, k);
+}
+
+static int state_save(state *s, wb_error *err)
+{
+    char *text = json_dumps(s->root, JSON_INDENT(1) | JSON_SORT_KEYS);
+    if (text == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
+    int rc = write_atomic(s->path, text, strlen(text), err);
+    free(text);
+    return rc;
+}
+
+static void state_free(state *s)
+{
+    json_decref(s->root);
+    s->root = NULL;
+}
+
+/* ---- HTTP -------------------------------------------------------------------------------------
+ */
+
+typedef struct fetcher {
+    const wb_fetch_opts *o;
+    wb_fetch_stats *st;
+    CURL *curl;
+    size_t failed;  /* files reported through problem() */
+    int first_code; /* the first failure's code */
+    wb_error first; /* and its message */
+} fetcher;
+
+static void problem(fetcher *f, const wb_error *e)
+{
+    if (f->failed++ == 0) {
+        f->first = *e;
+        f->first_code = e->code ? e->code : WB_EIO;
+    }
+    f->st->refused++;
+    if (f->o->problem) f->o->problem(f->o->ud, e);
+}
+
+static void warnf(fetcher *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warnf(fetcher *f, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (f->o->warn) f->o->warn(f->o->ud, msg);
+}
+
+typedef struct xfer {
+    fetcher *f;
+    const char *url;
+    FILE *fp;    /* the .part file, or NULL */
+    wb_buf *mem; /* or memory */
+    uint64_t offset, got, max;
+    bool decided, too_big, write_err, range_bad;
+    char etag[256], lastmod[80], crange[80];
+} xfer;
+
+static void hdr_value(const char *p, size_t n, const char *name, char *out, size_t cap)
+{
+    size_t kl = strlen(name);
+    if (n <= kl || !wb_strn_ieq(p, kl, name)) return;
+    p += kl, n -= kl;
+    while (n > 0 && (*p == ' ' || *p == '\t'))
+        p++, n--;
+    while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == '\n' || p[n - 1] == ' '))
+        n--;
+    if (n >= cap) n = 0; /* an over-long validator is not kept */
+    memcpy(out, p, n);
+    out[n] = '\0';
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+    xfer *x = ud;
+    size_t len = size * n;
+    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) /* a new response (after a redirect) */
+        x->etag[0] = x->lastmod[0] = x->crange[0] = '\0';
+    hdr_value(p, len, "ETag:", x->etag, sizeof x->etag);
+    hdr_value(p, len, "Last-Modified:", x->lastmod, sizeof x->lastmod);
+    hdr_value(p, len, "Content-Range:", x->crange, sizeof x->crange);
+    return len;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    xfer *x = ud;
+    size_t len = size * n;
+    long code = 0;
+    curl_easy_getinfo(x->f->curl, CURLINFO_RESPONSE_CODE, &code);
+    if (code != 200 && code != 206) return len; /* an error page: not kept */
+    if (!x->decided) {
+        x->decided = true;
+        if (x->fp && code == 200 && x->offset > 0) {
+            /* the server sent the whole file: start the part file again */
+            if (ftruncate(fileno(x->fp), 0) != 0 || fseek(x->fp, 0, SEEK_SET) != 0) {
+                x->write_err = true;
+                return 0;
+            }
+            x->offset = 0;
+        }
+        if (code == 206) {
+            char want[40];
+            snprintf(want, sizeof want, "bytes %llu-", (unsigned long long)x->offset);
+            if (strncmp(x->crange, want, strlen(want)) != 0) {
+                x->range_bad = true;
+                return 0;
+            }
+        }
+    }
+    if (x->offset + x->got + len > x->max) {
+        x->too_big = true;
+        return 0;
+    }
+    if (x->fp ? fwrite(p, 1, len, x->fp) != len : wb_buf_append(x->mem, p, len) != 0) {
+        x->write_err = true;
+        return 0;
+    }
+    x->got += len;
+    return len;
+}
+
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    xfer *x = ud;
+    (void)ultotal, (void)ulnow;
+    if (x->f->o->progress && dlnow > 0)
+        x->f->o->progress(x->f->o->ud, x->url, x->offset + (uint64_t)dlnow,
+                          dltotal > 0 ? x->offset + (uint64_t)dltotal : 0);
+    return 0;
+}
+
+static int fetcher_init(fetcher *f, const wb_fetch_opts *o, wb_fetch_stats *st, wb_error *err)
+{
+    memset(f, 0, sizeof *f);
+    f->o = o;
+    f->st = st;
+    f->curl = curl_easy_init();
+    if (f->curl == NULL) return wb_error_set(err, WB_ENOMEM, "cannot start an HTTP client");
+    curl_easy_setopt(f->curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(f->curl, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(f->curl, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(f->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(f->curl, CURLOPT_CONNECTTIMEOUT,
+                     o->connect_timeout_s > 0 ? o->connect_timeout_s : 20L);
+    /* No total timeout (an all.zip of a gigabyte takes what it takes); a
+     * stalled transfer fails instead. */
+    curl_easy_setopt(f->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(f->curl, CURLOPT_LOW_SPEED_TIME,
+                     o->stall_timeout_s > 0 ? o->stall_timeout_s : 60L);
+    curl_easy_setopt(f->curl, CURLOPT_USERAGENT, "weerbaar/" WB_VERSION);
+    curl_easy_setopt(f->curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(f->curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(f->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(f->curl, CURLOPT_NOPROGRESS, o->progress ? 0L : 1L);
+    return 0;
+}
+
+static void fetcher_free(fetcher *f)
+{
+    if (f->curl) curl_easy_cleanup(f->curl);
+    f->curl = NULL;
+}
+
+/* One request. hdrs may be NULL. *code is the final HTTP status (0 when
+ * none came). Errors name the URL. */
+static int perform(fetcher *f, xfer *x, struct curl_slist *hdrs, long *code, wb_error *err)
+{
+    char cerr[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(f->curl, CURLOPT_URL, x->url);
+    curl_easy_setopt(f->curl, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(f->curl, CURLOPT_HEADERDATA, x);
+    curl_easy_setopt(f->curl, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(f->curl, CURLOPT_XFERINFODATA, x);
+    curl_easy_setopt(f->curl, CURLOPT_ERRORBUFFER, cerr);
+    curl_easy_setopt(f->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max);
+    /* what was asked for over TLS is not taken from a redirect to plain HTTP */
+    curl_easy_setopt(f->curl, CURLOPT_REDIR_PROTOCOLS_STR,
+                     strncmp(x->url, "https://", 8) == 0 ? "https" : "http,https");
+    CURLcode cr = curl_easy_perform(f->curl);
+    *code = 0;
+    curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, code);
+    f->st->requests++;
+    f->st->bytes += x->got;
+    if (*code == 304) f->st->not_modified++;
+    if (x->too_big || cr == CURLE_FILESIZE_EXCEEDED)
+        return wb_error_set(err, WB_ELIMIT, "%s: larger than %llu bytes: refused", x->url,
+                            (unsigned long long)x->max);
+    if (x->write_err) return wb_error_set(err, WB_EIO, "%s: cannot store the download", x->url);
+    if (x->range_bad)
+        return wb_error_set(err, WB_EIO, "%s: the server resumed at the wrong place (%s)", x->url,
+                            x->crange);
+    if (cr != CURLE_OK)
+        return wb_error_set(err, WB_EIO, "%s: %s", x->url, cerr[0] ? cerr : curl_easy_strerror(cr));
+    return 0;
+}
+
+static int http_status_error(const char *url, long code, wb_error *err)
+{
+    return wb_error_set(err, code == 404 || code == 410 ? WB_ENOTFOUND : WB_EIO, "%s: HTTP %ld",
+                        url, code);
+}
+
+/* A small file into memory (replaced), unconditionally. *code as perform. */
+static int get_mem(fetcher *f, const char *url, uint64_t max, wb_buf *out, long *code,
+                   wb_error *err)
+{
+    wb_buf_reset(out);
+    xfer x = {.f = f, .url = url, .mem = out, .max = max};
+    curl_easy_setopt(f->curl, CURLOPT_RANGE, NULL);
+    int rc = perform(f, &x, NULL, code, err);
+    if (rc == 0 && *code != 200) rc = http_status_error(url, *code, err);
+    if (rc == 0 && wb_buf_puts(out, "") != 0) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    return rc;
+}
+
+/* Checks a downloaded file before it replaces the current copy: 0, or an
+ * error naming what is wrong (the caller adds URL and file). */
+typedef int (*check_fn)(void *ud, const char *tmp, wb_error *err);
+
+enum { GOT_NEW, GOT_SAME };
+
+/* Downloads url to dest (a path), conditional on the validators in entry
+ * (a state "files" object, updated), resuming a partial file when the
+ * server supports it. *got is GOT_SAME on 304. *code is the HTTP status. */
+static int get_file(fetcher *f, const char *url, const char *dest, json_t *entry, uint64_t max,
+                    check_fn check, void *cud, int *got, long *code, wb_error *err)
+{
+    char tmp[4700];
+    const char *slash = strrchr(dest, '/');
+    size_t dl = slash ? (size_t)(slash - dest) + 1 : 0;
+    snprintf(tmp, sizeof tmp, "%.*s.%s.part", (int)dl, dest, dest + dl);
+    int rc = mkdirs(dest, false, err);
+    if (rc != 0) return rc;
+    bool have = is_file(dest);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        struct stat st;
+        const char *pe = jget(entry, "part_etag"), *pl = jget(entry, "part_last_modified");
+        const char *pu = jget(entry, "part_url");
+        uint64_t offset = 0;
+        if (stat(tmp, &st) == 0 && st.st_size > 0 && (pe || pl) && pu && strcmp(pu, url) == 0)
+            offset = (uint64_t)st.st_size;
+        FILE *fp = fopen(tmp, offset ? "ab" : "wb");
+        if (fp == NULL) return wb_error_set(err, WB_EIO, "%s: %s", tmp, strerror(errno));
+        struct curl_slist *h = NULL;
+        char line[400];
+        if (offset) {
+            snprintf(line, sizeof line, "Range: bytes=%llu-", (unsigned long long)offset);
+            h = curl_slist_append(h, line);
+            snprintf(line, sizeof line, "If-Range: %s", pe ? pe : pl);
+            h = curl_slist_append(h, line);
+            f->st->resumed++;
+        } else if (have) {
+            const char *et = jget(entry, "etag"), *lm = jget(entry, "last_modified");
+            if (et) {
+                snprintf(line, sizeof line, "If-None-Match: %s", et);
+                h = curl_slist_append(h, line);
+            }
+            if (lm) {
+                snprintf(line, sizeof line, "If-Modified-Since: %s", lm);
+                h = curl_slist_append(h, line);
+            }
+        }
+        xfer x = {.f = f, .url = url, .fp = fp, .offset = offset, .max = max};
+        rc = perform(f, &x, h, code, err);
+        curl_slist_free_all(h);
+        bool closed_ok = fclose(fp) == 0;
+        if (rc == 0 && !closed_ok) rc = wb_error_set(err, WB_EIO, "%s: %s", tmp, strerror(errno));
+        if (rc != 0) {
+            /* Keep a partial body the server can resume (a strong validator
+             * says the next request continues the same file). */
+            bool strong = x.etag[0] && strncmp(x.etag, "W/", 2) != 0;
+            if (rc == WB_EIO && !x.write_err && !x.range_bad && x.offset + x.got > 0 &&
+                (*code == 200 || *code == 206) && (strong || x.lastmod[0])) {
+                jset(entry, "part_etag", strong ? x.etag : NULL);
+                jset(entry, "part_last_modified", x.lastmod);
+                jset(entry, "part_url", url);
+                wb_error_prefix(err, "%s: ", dest);
+                size_t n = strlen(err->msg);
+                snprintf(err->msg + n, sizeof err->msg - n,
+                         " (%llu bytes kept in %s; the next fetch resumes)",
+                         (unsigned long long)(x.offset + x.got), tmp);
+            } else {
+                unlink(tmp);
+                jset(entry, "part_etag", NULL);
+                jset(entry, "part_last_modified", NULL);
+                jset(entry, "part_url", NULL);
+            }
+            return rc;
+        }
+        if (*code == 416 && offset && attempt == 0) { /* the part is not what the server has */
+            unlink(tmp);
+            jset(entry, "part_etag", NULL);
+            jset(entry, "part_last_modified", NULL);
+            continue;
+        }
+        jset(entry, "part_etag", NULL);
+        jset(entry, "part_last_modified", NULL);
+        jset(entry, "part_url", NULL);
+        if (*code == 304 && have) {
+            unlink(tmp);
+            *got = GOT_SAME;
+            return 0;
+        }
+        if (*code != 200 && *code != 206) {
+            unlink(tmp);
+            return http_status_error(url, *code, err);
+        }
+        if (check && (rc = check(cud, tmp, err)) != 0) {
+            unlink(tmp);
+            wb_error_prefix(err, "%s: ", url);
+            size_t n = strlen(err->msg);
+            snprintf(err->msg + n, sizeof err->msg - n, " (refused; %s %s)", dest,
+                     have ? "keeps its previous copy" : "not written");
+            return rc;
+        }
+        if (rename(tmp, dest) != 0) {
+            int e = errno;
+            unlink(tmp);
+            return wb_error_set(err, WB_EIO, "%s: %s", dest, strerror(e));
+        }
+        jset(entry, "url", url);
+        jset(entry, "etag", x.etag);
+        jset(entry, "last_modified", x.lastmod);
+        if (stat(dest, &st) == 0) json_object_set_new(entry, "size", json_integer(st.st_size));
+        f->st->updated++;
+        *got = GOT_NEW;
+        return 0;
+    }
+    return wb_error_set(err, WB_EIO, "%s: the server refused to resume or restart", url);
+}
+
+/* ---- checks -------------------------------------------------------------------------------------
+ */
+
+static int check_kev(void *ud, const char *tmp, wb_error *err)
+{
+    (void)ud;
+    int rc = wb_kev_load(tmp, NULL, err);
+    if (rc != 0) wb_error_set(err, rc, "not a KEV catalogue: %s", err->msg);
+    return rc;
+}
+
+static int check_epss(void *ud, const char *tmp, wb_error *err)
+{
+    (void)ud;
+    int rc = wb_epss_load(tmp, NULL, err);
+    if (rc != 0) wb_error_set(err, rc, "not an EPSS scores file: %s", err->msg);
+    return rc;
+}
+
+static int check_zip(void *ud, const char *tmp, wb_error *err)
+{
+    (void)ud;
+    wbi_zip *z = NULL;
+    int rc = wbi_zip_open(tmp, &z, err);
+    if (rc == 0 && wbi_zip_count(z) == 0)
+        rc = wb_error_set(err, WB_EFORMAT, "an archive without records");
+    else if (rc != 0)
+        wb_error_set(err, rc, "not a zip archive: %s", err->msg);
+    wbi_zip_close(z);
+    return rc;
+}
+
+static int read_small(const char *path, uint64_t max, char **data, size_t *len, wb_error *err)
+{
+    /* wb_read_file would decompress a gzip or zstd file; these are read as
+     * they are. */
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return wb_error_set(err, WB_EIO, "%s: %s", path, strerror(errno));
+    wb_buf b = {0};
+    char chunk[65536];
+    size_t n;
+    int rc = 0;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (b.len + n > max) {
+            rc = wb_error_set(err, WB_ELIMIT, "%s: larger than %llu bytes", path,
+                              (unsigned long long)max);
+            break;
+        }
+        if (wb_buf_append(&b, chunk, n) != 0) {
+            rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    if (rc == 0 && ferror(f)) rc = wb_error_set(err, WB_EIO, "%s: read error", path);
+    fclose(f);
+    if (rc == 0 && wb_buf_puts(&b, "") != 0) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    if (rc != 0) {
+        wb_buf_free(&b);
+        return rc;
+    }
+    *data = b.data;
+    *len = b.len;
+    return 0;
+}
+
+static int check_meta(void *ud, const char *tmp, wb_error *err)
+{
+    (void)ud;
+    char *data = NULL;
+    size_t len = 0;
+    int rc = read_small(tmp, MAX_META, &data, &len, err);
+    wbi_provider_meta m;
+    if (rc == 0) rc = wbi_fetch_parse_metadata("provider-metadata.json", data, len, &m, err);
+    if (rc == 0) wbi_provider_meta_free(&m);
+    free(data);
+    return rc;
+}
+
+static int check_key(void *ud, const char *tmp, wb_error *err)
+{
+    (void)ud;
+    char *data = NULL;
+    size_t len = 0;
+    wb_buf b = {0};
+    int rc = read_small(tmp, MAX_KEY, &data, &len, err);
+    if (rc == 0 && wbi_fetch_dearmor(data, len, &b) != 0)
+        rc = wb_error_set(err, WB_EPARSE, "not an OpenPGP public key");
+    wb_buf_free(&b);
+    free(data);
+    return rc;
+}
+
+static int check_feed(void *ud, const char *tmp, wb_error *err)
+{
+    const char *kind = ud;
+    char *data = NULL;
+    size_t len = 0;
+    wbi_doc_list l = {0};
+    int rc = read_small(tmp, MAX_LISTING, &data, &len, err);
+    if (rc == 0) {
+        if (strcmp(kind, "rolie") == 0)
+            rc = wbi_fetch_parse_rolie("feed", data, len, &l, err);
+        else
+            rc = wbi_fetch_parse_listing(kind, "http://x", data, len,
+                                         strcmp(kind, "changes.csv") == 0, &l, err);
+    }
+    wbi_doc_list_free(&l);
+    free(data);
+    return rc;
+}
+
+/* The digest of a file. */
+static int digest_file(const char *path, unsigned bits, unsigned char out[64], wb_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return wb_error_set(err, WB_EIO, "%s: %s", path, strerror(errno));
+    crypto_hash_sha256_state s256;
+    crypto_hash_sha512_state s512;
+    if (bits == 256)
+        crypto_hash_sha256_init(&s256);
+    else
+        crypto_hash_sha512_init(&s512);
+    unsigned char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (bits == 256)
+            crypto_hash_sha256_update(&s256, chunk, n);
+        else
+            crypto_hash_sha512_update(&s512, chunk, n);
+    }
+    bool bad = ferror(f) != 0;
+    fclose(f);
+    if (bad) return wb_error_set(err, WB_EIO, "%s: read error", path);
+    if (bits == 256)
+        crypto_hash_sha256_final(&s256, out);
+    else
+        crypto_hash_sha512_final(&s512, out);
+    return 0;
+}
+
+/* The program's path when it can be run: the name itself when it has a
+ * slash, else the first match on PATH. */
+static bool find_program(const char *name, char *out, size_t cap)
+{
+    if (strchr(name, '/')) {
+        snprintf(out, cap, "%s", name);
+        return access(name, X_OK) == 0;
+    }
+    const char *path = getenv("PATH");
+    if (path == NULL) return false;
+    for (const char *p = path; *p;) {
+        size_t n = strcspn(p, ":");
+        if (n > 0) {
+            snprintf(out, cap, "%.*s/%s", (int)n, p, name);
+            if (access(out, X_OK) == 0) return true;
+        }
+        p += n;
+        if (*p == ':') p++;
+    }
+    return false;
+}
+
+/* Runs gpgv over data and its detached signature with only the provider's
+ * keys; 0 when it reports a good signature (VALIDSIG) by a key whose primary
+ * or signing-key fingerprint the provider metadata lists. */
+static int run_gpgv(const char *gpgv, const char *home, const char *keyring, const char *sig,
+                    const char *data, const wbi_provider_meta *m, wb_error *err)
+{
+    int pfd[2];
+    if (pipe(pfd) != 0) return wb_error_set(err, WB_EIO, "pipe: %s", strerror(errno));
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+    posix_spawn_file_actions_addclose(&fa, pfd[0]);
+    posix_spawn_file_actions_addclose(&fa, pfd[1]);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    char *argv[] = {(char *)gpgv, "--homedir",     (char *)home, "--status-fd", "1",
+                    "--keyring",  (char *)keyring, (char *)sig,  (char *)data,  NULL};
+    pid_t pid;
+    int se = posix_spawn(&pid, gpgv, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(pfd[1]);
+    if (se != 0) {
+        close(pfd[0]);
+        return wb_error_set(err, WB_EIO, "cannot run %s: %s", gpgv, strerror(se));
+    }
+    wb_buf out = {0};
+    char chunk[4096];
+    ssize_t n;
+    while ((n = read(pfd[0], chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0 && out.len < (64 << 10)) wb_buf_append(&out, chunk, (size_t)n);
+    close(pfd[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    int rc = 0;
+    const char *v = out.data ? strstr(out.data, "[GNUPG:] VALIDSIG ") : NULL;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || v == NULL) {
+        const char *why = "the signature is not valid";
+        if (out.data && strstr(out.data, "NO_PUBKEY"))
+            why = "signed by a key the provider metadata does not list";
+        else if (out.data && strstr(out.data, "BADSIG"))
+            why = "BAD signature: the document does not match its signature";
+        rc = wb_error_set(err, WB_EPARSE, "OpenPGP: %s", why);
+    } else {
+        /* VALIDSIG <fpr> <date> <ts> <expire> <ver> <res> <pk> <hash> <class> <primary> */
+        char line[512];
+        size_t ln = strcspn(v, "\n");
+        snprintf(line, sizeof line, "%.*s", (int)(ln < sizeof line ? ln : sizeof line - 1), v);
+        const char *first = line + 18;
+        size_t fl = strcspn(first, " ");
+        const char *last = strrchr(line, ' ');
+        last = last ? last + 1 : first;
+        bool ok = false;
+        for (size_t i = 0; i < m->nkeys && !ok; i++) {
+            const char *fp = m->keys[i].fingerprint;
+            ok = (fl == strlen(fp) && strncmp(first, fp, fl) == 0) || strcmp(last, fp) == 0;
+        }
+        if (!ok)
+            rc = wb_error_set(err, WB_EPARSE,
+                              "OpenPGP: signed by %.*s, which the provider metadata does not list",
+                              (int)(fl > 64 ? 64 : fl), first);
+    }
+    wb_buf_free(&out);
+    return rc;
+}
+
+/* ---- CSAF providers -----------------------------------------------------------------------------
+ */
+
+typedef struct provider {
+    fetcher *f;
+    state *s;
+    const char *srcdir;
+    const char *name; /* the source's folder name, for messages */
+    wbi_provider_meta meta;
+    char base[4200]; /* directory URL of provider-metadata.json, with '/' */
+    char gpgv[1024];
+    char keyring[4700], keyhome[4700];
+    bool sign;    /* keys and gpgv: signatures are checked */
+    bool require; /* --require-signatures */
+    json_t *seen; /* local paths done in this run */
+    size_t unsigned_docs, unchecked_docs;
+    wb_buf tmpb, tmpc;
+} provider;
+
+typedef struct doc_ctx {
+    provider *p;
+    const wbi_doc_ref *ref;
+    const char *dest;
+    json_t *entry;
+    unsigned char digest[64];
+    unsigned bits;
+    const char *hash_url;
+    bool have_sig;
+    wb_buf sig;
+    wb_buf sum;
+} doc_ctx;
+
+/* The checksum: the feed's hash links, else URL.sha512, then URL.sha256.
+ * 0 with dc->bits 0 when the provider publishes none. */
+static int doc_checksum(doc_ctx *dc, const char *tmp, wb_error *err)
+{
+    provider *p = dc->p;
+    char guess[2][4200];
+    const char *urls[2];
+    size_t nu = 0;
+    if (dc->ref->hash[0]) {
+        for (size_t i = 0; i < 2 && dc->ref->hash[i]; i++)
+            urls[nu++] = dc->ref->hash[i];
+    } else {
+        snprintf(guess[0], sizeof guess[0], "%s.sha512", dc->ref->url);
+        snprintf(guess[1], sizeof guess[1], "%s.sha256", dc->ref->url);
+        urls[0] = guess[0], urls[1] = guess[1], nu = 2;
+    }
+    dc->bits = 0;
+    for (size_t i = 0; i < nu; i++) {
+        long code = 0;
+        wb_error e = {0};
+        int rc = get_mem(p->f, urls[i], MAX_SMALL, &dc->sum, &code, &e);
+        if (rc == WB_ENOTFOUND) continue;
+        if (rc != 0) return wb_error_set(err, rc, "checksum: %s", e.msg);
+        unsigned char want[64], have[64];
+        unsigned bits = 0;
+        if (wbi_fetch_parse_checksum(dc->sum.data, dc->sum.len, want, &bits) != 0)
+            return wb_error_set(err, WB_EPARSE, "%s is not a SHA-256 or SHA-512 checksum file",
+                                urls[i]);
+        rc = digest_file(tmp, bits, have, err);
+        if (rc != 0) return rc;
+        if (sodium_memcmp(want, have, bits / 8) != 0)
+            return wb_error_set(err, WB_EPARSE,
+                                "SHA-%u does not match %s: the document was "
+                                "altered or damaged",
+                                bits, urls[i]);
+        dc->bits = bits;
+        dc->hash_url = urls[i];
+        return 0;
+    }
+    return 0;
+}
+
+static int doc_signature(doc_ctx *dc, const char *tmp, wb_error *err)
+{
+    provider *p = dc->p;
+    dc->have_sig = false;
+    if (!p->sign) return 0;
+    char guess[4200];
+    const char *url = dc->ref->sig;
+    if (url == NULL) {
+        snprintf(guess, sizeof guess, "%s.asc", dc->ref->url);
+        url = guess;
+    }
+    long code = 0;
+    wb_error e = {0};
+    int rc = get_mem(p->f, url, MAX_SMALL, &dc->sig, &code, &e);
+    if (rc == WB_ENOTFOUND) {
+        if (p->require)
+            return wb_error_set(err, WB_EPARSE, "no signature at %s (--require-signatures)", url);
+        return 0;
+    }
+    if (rc != 0) return wb_error_set(err, rc, "signature: %s", e.msg);
+    char sigtmp[4800];
+    snprintf(sigtmp, sizeof sigtmp, "%s.asc", tmp);
+    rc = write_atomic(sigtmp, dc->sig.data, dc->sig.len, err);
+    if (rc == 0) rc = run_gpgv(p->gpgv, p->keyhome, p->keyring, sigtmp, tmp, &p->meta, err);
+    unlink(sigtmp);
+    if (rc == 0) dc->have_sig = true;
+    return rc;
+}
+
+static int check_doc(void *ud, const char *tmp, wb_error *err)
+{
+    doc_ctx *dc = ud;
+    int rc = doc_checksum(dc, tmp, err);
+    if (rc == 0) rc = doc_signature(dc, tmp, err);
+    return rc;
+}
+
+/* One document: skipped when the listing says it is unchanged since the
+ * copy we have; else fetched (conditionally) and checked. */
+static int csaf_doc(provider *p, const wbi_doc_ref *ref, wb_error *err)
+{
+    wb_error e = {0};
+    if (wbi_fetch_local_path(p->base, ref->url, &p->tmpb, &e) != 0) {
+        if (e.code == WB_ENOMEM) return wb_error_set(err, WB_ENOMEM, "out of memory");
+        problem(p->f, &e);
+        return 0;
+    }
+    const char *rel = p->tmpb.data;
+    if (json_object_get(p->seen, rel)) return 0;
+    json_object_set_new(p->seen, rel, json_true());
+    char dest[4700];
+    snprintf(dest, sizeof dest, "%s/%s", p->srcdir, rel);
+    json_t *entry = state_file(p->s, rel);
+    if (entry == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
+    const char *was = jget(entry, "updated");
+    if (ref->updated && was && strcmp(was, ref->updated) == 0 && is_file(dest) &&
+        jget(entry, "url") && strcmp(jget(entry, "url"), ref->url) == 0) {
+        p->f->st->unchanged++;
+    } else {
+        doc_ctx dc = {.p = p, .ref = ref, .dest = dest, .entry = entry};
+        int got = 0;
+        long code = 0;
+        int rc = get_file(p->f, ref->url, dest, entry, MAX_DOC, check_doc, &dc, &got, &code, &e);
+        if (rc == 0 && got == GOT_NEW) {
+            json_object_set_new(entry, "checksum",
+                                dc.bits ? json_sprintf("sha%u", dc.bits) : json_null());
+            json_object_set_new(entry, "signed", json_boolean(dc.have_sig));
+            /* the proofs beside the document, as a CSAF mirror keeps them */
+            char side[4800];
+            wb_error e2 = {0};
+            if (dc.bits) {
+                snprintf(side, sizeof side, "%s.sha%u", dest, dc.bits);
+                write_atomic(side, dc.sum.data, dc.sum.len, &e2);
+            }
+            if (dc.have_sig) {
+                snprintf(side, sizeof side, "%s.asc", dest);
+                write_atomic(side, dc.sig.data, dc.sig.len, &e2);
+            }
+        }
+        wb_buf_free(&dc.sig);
+        wb_buf_free(&dc.sum);
+        if (rc == WB_ENOMEM) return wb_error_set(err, WB_ENOMEM, "out of memory");
+        if (rc != 0) {
+            if (!strstr(e.msg, dest)) {
+                size_t n = strlen(e.msg);
+                snprintf(e.msg + n, sizeof e.msg - n, " (%s)", dest);
+            }
+            problem(p->f, &e);
+            return 0;
+        }
+        jset(entry, "updated", ref->updated);
+    }
+    if (json_is_null(json_object_get(entry, "checksum"))) p->unchecked_docs++;
+    if (p->sign && json_is_false(json_object_get(entry, "signed"))) p->unsigned_docs++;
+    return 0;
+}
+
+/* A hidden local name for a listing or feed URL: ".fetch/HASH-what". */
+static void listing_rel(const char *url, const char *what, char *out, size_t cap)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[17];
+    crypto_hash_sha256(h, (const unsigned char *)url, strlen(url));
+    sodium_bin2hex(hex, sizeof hex, h, 8);
+    snprintf(out, cap, ".fetch/%s-%s", hex, what);
+}
+
+/* Fetches a listing (conditionally) and parses the local copy into l.
+ * *code the HTTP status (for 401/403/404 decisions by the caller). */
+static int get_listing(provider *p, const char *url, const char *what, const char *base,
+                       wbi_doc_list *l, long *code, wb_error *err)
+{
+    char rel[128], dest[4700];
+    listing_rel(url, what, rel, sizeof rel);
+    snprintf(dest, sizeof dest, "%s/%s", p->srcdir, rel);
+    json_t *entry = state_file(p->s, rel);
+    if (entry == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
+    int got = 0;
+    int rc =
+        get_file(p->f, url, dest, entry, MAX_LISTING, check_feed, (void *)what, &got, code, err);
+    if (rc != 0) return rc;
+    char *data = NULL;
+    size_t len = 0;
+    rc = read_small(dest, MAX_LISTING, &data, &len, err);
+    if (rc == 0) {
+        if (strcmp(what, "rolie") == 0)
+            rc = wbi_fetch_parse_rolie(url, data, len, l, err);
+        else
+            rc = wbi_fetch_parse_listing(url, base, data, len, strcmp(what, "changes.csv") == 0, l,
+                                         err);
+    }
+    free(data);
+    return rc;
+}
+
+/* The provider's keys into one binary keyring for gpgv. */
+static int csaf_keys(provider *p, wb_error *err)
+{
+    const wbi_provider_meta *m = &p->meta;
+    wb_buf ring = {0};
+    int rc = 0;
+    snprintf(p->keyhome, sizeof p->keyhome, "%s/.keys", p->srcdir);
+    for (size_t i = 0; rc == 0 && i < m->nkeys; i++) {
+        const wbi_pm_key *k = &m->keys[i];
+        if (k->url == NULL) {
+            warnf(p->f, "%s: key %s has no url in the provider metadata: not used", p->name,
+                  k->fingerprint);
+            continue;
+        }
+        char rel[128], dest[4700];
+        snprintf(rel, sizeof rel, ".keys/%s.asc", k->fingerprint);
+        snprintf(dest, sizeof dest, "%s/%s", p->srcdir, rel);
+        json_t *entry = state_file(p->s, rel);
+        if (entry == NULL) {
+            rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+            break;
+        }
+        int got = 0;
+        long code = 0;
+        wb_error e = {0};
+        if (get_file(p->f, k->url, dest, entry, MAX_KEY, check_key, NULL, &got, &code, &e) != 0) {
+            problem(p->f, &e);
+            if (!is_file(dest)) continue;
+        }
+        char *data = NULL;
+        size_t len = 0;
+        if (read_small(dest, MAX_KEY, &data, &len, &e) == 0) {
+            if (wbi_fetch_dearmor(data, len, &ring) != 0) {
+                wb_error_set(&e, WB_EPARSE, "%s: not an OpenPGP public key (%s)", k->url, dest);
+                problem(p->f, &e);
+            }
+            free(data);
+        }
+    }
+    if (rc == 0 && ring.len > 0) {
+        char path[4700];
+        snprintf(path, sizeof path, "%s/keyring.gpg", p->keyhome);
+        rc = write_atomic(path, ring.data, ring.len, err);
+        /* gpgv reads a relative keyring name from its home directory */
+        if (rc == 0 && realpath(path, p->keyring) == NULL)
+            rc = wb_error_set(err, WB_EIO, "%s: %s", path, strerror(errno));
+        if (rc == 0 && realpath(p->keyhome, path) != NULL)
+            snprintf(p->keyhome, sizeof p->keyhome, "%s", path);
+    }
+    wb_buf_free(&ring);
+    if (rc == 0) p->sign = p->keyring[0] != '\0';
+    return rc;
+}
+
+static int fetch_csaf(fetcher *f, state *s, const wb_fetch_source *src, const char *srcdir,
+                      wb_error *err)
+{
+    provider *p = calloc(1, sizeof *p);
+    if (p == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
+    p->f = f;
+    p->s = s;
+    p->srcdir = srcdir;
+    p->name = src->name;
+    p->require = f->o->require_signatures;
+    p->seen = json_object();
+    int rc = p->seen ? 0 : wb_error_set(err, WB_ENOMEM, "out of memory");
+    /* base: the metadata's directory */
+    const char *host = strstr(src->url, "://") + 3;
+    const char *last = strrchr(host, '/');
+    size_t bl = last ? (size_t)(last - src->url) + 1 : strlen(src->url);
+    snprintf(p->base, sizeof p->base, "%.*s%s", (int)bl, src->url, last ? "" : "/");
+
+    char dest[4700];
+    snprintf(dest, sizeof dest, "%s/provider-metadata.json", srcdir);
+    json_t *entry = rc == 0 ? state_file(s, "provider-metadata.json") : NULL;
+    int got = 0;
+    long code = 0;
+    if (rc == 0 && entry == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    if (rc == 0)
+        rc = get_file(f, src->url, dest, entry, MAX_META, check_meta, NULL, &got, &code, err);
+    char *data = NULL;
+    size_t len = 0;
+    if (rc == 0) rc = read_small(dest, MAX_META, &data, &len, err);
+    if (rc == 0) rc = wbi_fetch_parse_metadata(dest, data, len, &p->meta, err);
+    free(data);
+    /* signatures: keys in the metadata and gpgv on this machine */
+    bool gpgv = rc == 0 && find_program(f->o->gpgv ? f->o->gpgv : "gpgv", p->gpgv, sizeof p->gpgv);
+    if (rc == 0 && p->meta.nkeys == 0) {
+        if (p->require)
+            rc = wb_error_set(err, WB_EINVAL,
+                              "%s (%s): the provider publishes no OpenPGP keys "
+                              "(public_openpgp_keys): its documents cannot be checked and "
+                              "--require-signatures is given",
+                              src->name, src->url);
+        else
+            warnf(f,
+                  "%s (%s): the provider publishes no OpenPGP keys: documents are NOT "
+                  "signature-checked, only against their checksums",
+                  src->name, src->url);
+    } else if (rc == 0 && !gpgv) {
+        if (p->require)
+            rc = wb_error_set(err, WB_EINVAL,
+                              "%s: gpgv (Debian package gpgv) is not installed: signatures cannot "
+                              "be checked and --require-signatures is given",
+                              src->name);
+        else
+            warnf(f,
+                  "%s: gpgv (Debian package gpgv) is not installed: documents are NOT "
+                  "signature-checked, only against their checksums",
+                  src->name);
+    } else if (rc == 0) {
+        rc = csaf_keys(p, err);
+        if (rc == 0 && !p->sign) {
+            if (p->require)
+                rc = wb_error_set(err, WB_EINVAL,
+                                  "%s: none of the provider's OpenPGP keys could be fetched "
+                                  "and --require-signatures is given",
+                                  src->name);
+            else
+                warnf(f,
+                      "%s: none of the provider's OpenPGP keys could be fetched: documents "
+                      "are NOT signature-checked",
+                      src->name);
+        }
+    }
+    /* ROLIE feeds, then directory distributions (a document in both is
+     * fetched once) */
+    for (size_t i = 0; rc == 0 && i < p->meta.nfeeds; i++) {
+        wbi_doc_list l = {0};
+        wb_error e = {0};
+        const wbi_pm_feed *fd = &p->meta.feeds[i];
+        int lrc = get_listing(p, fd->url, "rolie", NULL, &l, &code, &e);
+        if (lrc != 0 && (code == 401 || code == 403)) {
+            warnf(f, "%s: feed %s (TLP:%s) needs authorisation: skipped", src->name, fd->url,
+                  fd->tlp ? fd->tlp : "?");
+        } else if (lrc == WB_ENOMEM) {
+            rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+        } else if (lrc != 0) {
+            problem(f, &e);
+        }
+        for (size_t j = 0; rc == 0 && lrc == 0 && j < l.n; j++)
+            rc = csaf_doc(p, &l.v[j], err);
+        wbi_doc_list_free(&l);
+    }
+    for (size_t i = 0; rc == 0 && i < p->meta.ndirs; i++) {
+        wbi_doc_list l = {0};
+        wb_error e = {0};
+        char url[4200];
+        const char *dir = p->meta.dirs[i];
+        snprintf(url, sizeof url, "%s/changes.csv", dir);
+        int lrc = get_listing(p, url, "changes.csv", dir, &l, &code, &e);
+        if (lrc == WB_ENOTFOUND) {
+            wb_error_clear(&e);
+            snprintf(url, sizeof url, "%s/index.txt", dir);
+            lrc = get_listing(p, url, "index.txt", dir, &l, &code, &e);
+        }
+        if (lrc != 0 && (code == 401 || code == 403))
+            warnf(f, "%s: %s needs authorisation: skipped", src->name, dir);
+        else if (lrc == WB_ENOMEM)
+            rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+        else if (lrc != 0)
+            problem(f, &e);
+        for (size_t j = 0; rc == 0 && lrc == 0 && j < l.n; j++)
+            rc = csaf_doc(p, &l.v[j], err);
+        wbi_doc_list_free(&l);
+    }
+    if (rc == 0 && p->unsigned_docs)
+        warnf(f, "%s: %zu document%s without an OpenPGP signature", src->name, p->unsigned_docs,
+              p->unsigned_docs == 1 ? " is" : "s are");
+    if (rc == 0 && p->unchecked_docs)
+        warnf(f, "%s: %zu document%s without a published SHA-256/SHA-512 checksum", src->name,
+              p->unchecked_docs, p->unchecked_docs == 1 ? " is" : "s are");
+    json_object_set_new(s->root, "signatures", json_string(p->sign ? "checked" : "not checked"));
+    json_decref(p->seen);
+    wbi_provider_meta_free(&p->meta);
+    wb_buf_free(&p->tmpb);
+    wb_buf_free(&p->tmpc);
+    free(p);
+    return rc;
+}
+
+/* ---- one source ---------------------------------------------------------------------------------
+ */
+
+int wb_fetch_run(const char *dir, const wb_fetch_source *src, const wb_fetch_opts *opts,
+                 wb_fetch_stats *stats, wb_error *err)
+{
+    static const wb_fetch_opts defaults = {0};
+    if (opts == NULL) opts = &defaults;
+    if (sodium_init() < 0) return wb_error_set(err, WB_EINTERNAL, "libsodium failed to start");
+    char srcdir[4500];
+    if (strlen(dir) + strlen(src->name) + 2 > sizeof srcdir)
+        return wb_error_set(err, WB_ELIMIT, "%.200s: path too long", dir);
+    snprintf(srcdir, sizeof srcdir, "%s/%s", dir, src->name);
+    int rc = mkdirs(srcdir, true, err);
+    if (rc != 0) return rc;
+    fetcher f;
+    state s = {0};
+    rc = fetcher_init(&f, opts, stats, err);
+    if (rc == 0) rc = state_load(&s, srcdir, src, err);
+    if (rc == 0) {
+        if (src->kind == WB_FETCH_CSAF) {
+            rc = fetch_csaf(&f, &s, src, srcdir, err);
+        } else {
+            const char *file = src->kind == WB_FETCH_OSV   ? "all.zip"
+                               : src->kind == WB_FETCH_KEV ? "known_exploited_vulnerabilities.json"
+                                                           : "epss_scores-current.csv.gz";
+            check_fn check = src->kind == WB_FETCH_OSV   ? check_zip
+                             : src->kind == WB_FETCH_KEV ? check_kev
+                                                         : check_epss;
+            uint64_t max = src->kind == WB_FETCH_OSV   ? MAX_OSV
+                           : src->kind == WB_FETCH_KEV ? MAX_KEV
+                                                       : MAX_EPSS;
+            char dest[4700];
+            snprintf(dest, sizeof dest, "%s/%s", srcdir, file);
+            json_t *entry = state_file(&s, file);
+            int got = 0;
+            long code = 0;
+            wb_error e = {0};
+            if (entry == NULL)
+                rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+            else if (get_file(&f, src->url, dest, entry, max, check, NULL, &got, &code, &e) != 0)
+                problem(&f, &e);
+        }
+    }
+    if (rc == 0 && f.failed)
+        rc = wb_error_set(err, f.first_code, "%s: %zu file%s not fetched or refused (first: %s)",
+                          src->name, f.failed, f.failed == 1 ? "" : "s", f.first.msg);
+    if (s.root) {
+        if (rc == 0) {
+            char now[40];
+            wb_time_format(wb_time_now() / 1000000 * 1000000, now, sizeof now);
+            json_object_set_new(s.root, "checked", json_string(now));
+        }
+        wb_error e = {0};
+        /* the state is saved even after a failure: it holds the validators
+         * of what did arrive and of partial downloads to resume */
+        if (state_save(&s, &e) != 0 && rc == 0) {
+            *err = e;
+            rc = e.code;
+        }
+    }
+    state_free(&s);
+    fetcher_free(&f);
+    return rc;
+}
+
+/* ---- what a scan reads --------------------------------------------------------------------------
+ */
+
+static int add_source(wb_fetched *out, const char *statepath, const char *name, wb_error *err)
+{
+    json_error_t je;
+    json_t *root = json_load_file(statepath, 0, &je);
+    if (root == NULL || !json_is_object(root)) {
+        json_decref(root);
+        return wb_error_set(err, WB_EPARSE, "%s:%d: %s", statepath, je.line,
+                            root ? "not a fetch state file" : je.text);
+    }
+    const char *kind = jget(root, "kind"), *url = jget(root, "url"),
+               *checked = jget(root, "checked");
+    char spec[4200];
+    wb_fetch_source src;
+    int rc = 0;
+    if (kind == NULL || url == NULL) {
+        rc = wb_error_set(err, WB_EPARSE, "%s: no kind or url", statepath);
+    } else {
+        if (strcmp(kind, "osv") == 0)
+            snprintf(spec, sizeof spec, "osv:%s=%s", name + 4, url);
+        else
+            snprintf(spec, sizeof spec, "%s:%s", kind, url);
+        rc = wb_fetch_source_parse(spec, &src, err);
+        if (rc != 0) wb_error_prefix(err, "%s: ", statepath);
+    }
+    if (rc == 0) {
+        wb_fetched_source *v = realloc(out->v, (out->n + 1) * sizeof *v);
+        if (v == NULL) {
+            rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+        } else {
+            out->v = v;
+            v[out->n].src = src;
+            /* the folder it was found in, so two mirrors of one host keep apart */
+            snprintf(v[out->n].src.name, sizeof v[out->n].src.name, "%s", name);
+            v[out->n].checked = WB_TIME_NONE;
+            if (checked) wb_time_parse(checked, strlen(checked), &v[out->n].checked);
+            out->n++;
+        }
+    }
+    json_decref(root);
+    return rc;
+}
+
+static int list_kind(const char *dir, const char *kind, wb_fetched *out, bool *any, wb_error *err)
+{
+    char path[4700];
+    snprintf(path, sizeof path, "%s/%s", dir, kind);
+    struct dirent **ents = NULL;
+    int n = scandir(path, &ents, NULL, alphasort);
+    if (n < 0) return 0;
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        const char *e = ents[i]->d_name;
+        if (rc == 0 && e[0] != '.') {
+            char sp[4800], name[300], probe[4800];
+            snprintf(sp, sizeof sp, "%s/%s/%s", path, e, STATE_NAME);
+            snprintf(name, sizeof name, "%s/%s", kind, e);
+            snprintf(probe, sizeof probe, "%s/%s/%s", path, e,
+                     strcmp(kind, "csaf") == 0 ? "provider-metadata.json" : "all.zip");
+            if (is_file(sp)) rc = add_source(out, sp, name, err);
+            if (is_file(probe)) *any = true;
+        }
+        free(ents[i]);
+    }
+    free(ents);
+    return rc;
+}
+
+int wb_fetched_list(const char *dir, wb_fetched *out, wb_error *err)
+{
+    memset(out, 0, sizeof *out);
+    bool csaf = false, osv = false;
+    int rc = list_kind(dir, "csaf", out, &csaf, err);
+    if (rc == 0) rc = list_kind(dir, "osv", out, &osv, err);
+    static const char *const single[][2] = {{"kev", "known_exploited_vulnerabilities.json"},
+                                            {"epss", "epss_scores-current.csv.gz"}};
+    for (size_t i = 0; rc == 0 && i < 2; i++) {
+        char sp[4700], file[4700];
+        snprintf(sp, sizeof sp, "%s/%s/%s", dir, single[i][0], STATE_NAME);
+        snprintf(file, sizeof file, "%s/%s/%s", dir, single[i][0], single[i][1]);
+        if (is_file(sp)) rc = add_source(out, sp, single[i][0], err);
+        if (rc == 0 && is_file(file)) {
+            char **slot = i == 0 ? &out->kev : &out->epss;
+            if ((*slot = strdup(file)) == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+        }
+    }
+    char p[4700];
+    if (rc == 0 && csaf) {
+        snprintf(p, sizeof p, "%s/csaf", dir);
+        if ((out->csaf = strdup(p)) == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    }
+    if (rc == 0 && osv) {
+        snprintf(p, sizeof p, "%s/osv", dir);
+        if ((out->osv = strdup(p)) == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    }
+    if (rc != 0) wb_fetched_free(out);
+    return rc;
+}
+
+void wb_fetched_free(wb_fetched *f)
+{
+    if (f == NULL) return;
+    free(f->v);
+    free(f->csaf);
+    free(f->osv);
+    free(f->kev);
+    free(f->epss);
+    memset(f, 0, sizeof *f);
+}
+
+int wb_kev_released(const char *path, wb_time *out, wb_error *err)
+{
+    *out = WB_TIME_NONE;
+    char *data = NULL;
+    size_t len = 0;
+    int rc = wb_read_file(path, MAX_KEV, &data, &len, err);
+    if (rc != 0) return rc;
+    json_error_t je;
+    json_t *root = json_loadb(data, len, 0, &je);
+    free(data);
+    if (root == NULL)
+        return wb_error_set(err, WB_EPARSE, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+    const char *d = jget(root, "dateReleased");
+    if (d && wb_time_parse(d, strlen(d), out) != 0)
+        rc = wb_error_set(err, WB_EPARSE, "%s: $.dateReleased: '%.40s' is not a date", path, d);
+    json_decref(root);
+    return rc;
+}
