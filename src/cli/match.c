@@ -16,9 +16,11 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/match_fetch.h"
 #include "cli/match_hub.h"
 #include "cli/match_out.h"
 #include "weerbaar/client.h"
+#include "weerbaar/intelfetch.h"
 #include "weerbaar/ioc.h"
 #include "weerbaar/logs.h"
 #include "weerbaar/match.h"
@@ -45,10 +47,14 @@ static const char usage_text[] =
     "indicator.\n"
     "\n"
     "indicators:\n"
-    "  -i, --iocs FILE|DIR        indicators to load (repeatable)\n"
+    "  -i, --iocs FILE|DIR|URL    indicators to load (repeatable); an http(s)\n"
+    "                             URL is a MISP feed (ending in / or\n"
+    "                             manifest.json), a MISP restSearch, or one\n"
+    "                             file; cached with its ETag\n"
     "      --hub URL              also load every event this key may see from a\n"
     "                             weerbaar hub (https://hub.example:8443)\n"
-    "      --key KEY              the hub API key (default: $WEERBAAR_KEY)\n"
+    "      --key KEY              the hub API key, also sent with -i URLs\n"
+    "                             (default: $WEERBAAR_KEY)\n"
     "      --report               post the sightings to the hub at the end,\n"
     "                             aggregated per indicator (count, first, last);\n"
     "                             with --follow also every --hub-interval\n"
@@ -883,6 +889,11 @@ int wb_cmd_match(int argc, char **argv)
         wb_cli_pull_stats ps;
         if (wb_cli_mirror_new(&hf.mirror, &hc, &iopts) != 0) goto oom;
         for (size_t i = 0; i < iocs.n; i++) {
+            if (wb_intel_is_url(iocs.v[i])) {
+                wb_cli_error("match: -i URL is not for --follow --hub; the hub's own events "
+                             "come with --hub");
+                goto done;
+            }
             if (wb_cli_mirror_load_file(hf.mirror, iocs.v[i], &err) != 0) {
                 wb_cli_report(&err);
                 goto done;
@@ -899,7 +910,7 @@ int wb_cmd_match(int argc, char **argv)
     } else {
         if (wb_iocset_new(&set, &sopts) != 0) goto oom;
         for (size_t i = 0; i < iocs.n; i++) {
-            if (wb_intel_load(iocs.v[i], &iopts, wb_iocset_sink(set), &err) != 0) {
+            if (wb_cli_load_iocs(iocs.v[i], hc.key, &iopts, wb_iocset_sink(set), &err) != 0) {
                 wb_cli_report(&err);
                 goto done;
             }
