@@ -90,12 +90,22 @@ typedef struct wb_sighting {
     uint64_t line; /* 1-based, every line of the file counted */
     wb_time ts;    /* WB_TIME_NONE when the record has none */
     uint32_t ioc_id;
+    /* The record's flow (scan.h's wb_ctx_key), each NULL when the log has
+     * none; valid only during the sighting callback. */
+    const char *ctx[WB_CTX_COUNT];
 } wb_sighting;
+
+#define WB_ENGINE_NEXT_FILE 2
 
 typedef struct wb_engine_cb {
     void *ud;
-    /* In input order. Return non-zero to stop the run (e.g. output closed). */
+    /* In input order. Return 0 to go on, WB_ENGINE_NEXT_FILE to skip the
+     * rest of this file's sightings (and stop reading it), any other
+     * non-zero value to stop the run (e.g. output closed). */
     int (*sighting)(void *ud, const wb_sighting *s);
+    /* A file was read to its end (or skipped by WB_ENGINE_NEXT_FILE), in
+     * input order, after its last sighting; not with follow. May be NULL. */
+    void (*file_done)(void *ud, const char *file);
     /* A malformed line (only the first `max_malformed_reports` per file). */
     void (*malformed)(void *ud, const char *file, uint64_t line, const char *reason);
     /* A file that could not be read or was cut short; the run goes on. */
@@ -138,6 +148,48 @@ typedef struct wb_engine_stats {
 int wb_engine_run(const wb_iocset *set, const char *const *paths, size_t npaths,
                   const wb_engine_opts *opts, const wb_engine_cb *cb, wb_engine_stats *stats,
                   wb_error *err);
+
+/* ---- where a sighting happened (context.c) ------------------------------- */
+
+/* The networks that count as internal (--local-nets). */
+typedef struct wb_localnets wb_localnets;
+
+/* Zeek's Site::private_address_space: RFC 1918, CGNAT, loopback, link-local
+ * and unique-local ranges; NULL-terminated. */
+extern const char *const wb_localnets_default[];
+
+/* An empty list; 0 or WB_ENOMEM. */
+int wb_localnets_new(wb_localnets **out);
+/* Adds "a.b.c.d/len", "v6/len" or an address; WB_EINVAL (err names the
+ * text) or WB_ENOMEM. */
+int wb_localnets_add(wb_localnets *ln, const char *cidr, wb_error *err);
+bool wb_localnets_contains(const wb_localnets *ln, const char *addr, size_t n);
+void wb_localnets_free(wb_localnets *ln);
+
+typedef enum wb_side { WB_SIDE_NONE, WB_SIDE_ORIG, WB_SIDE_RESP } wb_side;
+typedef enum wb_direction {
+    WB_DIR_NONE,     /* the record does not name both endpoints */
+    WB_DIR_OUTBOUND, /* internal originator, external responder */
+    WB_DIR_INBOUND,  /* external originator, internal responder */
+    WB_DIR_INTERNAL, /* both internal */
+    WB_DIR_EXTERNAL  /* neither */
+} wb_direction;
+
+typedef struct wb_sighting_where {
+    wb_side side;           /* the endpoint the matched address is, for address hits */
+    wb_direction direction; /* of the record's flow */
+    const char *internal;   /* the internal host involved (points into s->ctx), or NULL */
+} wb_sighting_where;
+
+/* Derives the side, the direction and the internal host of a sighting from
+ * its context. The internal host is the endpoint that did not match (the
+ * other side of an address hit, else the originator, then the responder)
+ * when it lies in ln. */
+void wb_sighting_where_get(const wb_sighting *s, const wb_localnets *ln, wb_sighting_where *out);
+/* "orig", "resp", or NULL for WB_SIDE_NONE. */
+const char *wb_side_name(wb_side side);
+/* "outbound", "inbound", "internal", "external", or NULL for WB_DIR_NONE. */
+const char *wb_direction_name(wb_direction d);
 
 #ifdef __cplusplus
 }

@@ -29,13 +29,39 @@ enum {
     WB_V_URL = 1u << 2,    /* a URL, with or without scheme */
     WB_V_HASH = 1u << 3,   /* an MD5, SHA-1 or SHA-256 hex digest */
     WB_V_EMAIL = 1u << 4,  /* an e-mail address (or "Name <a@b>") */
-    WB_V_AUTO = 1u << 5    /* unknown: classify the value by its shape */
+    WB_V_AUTO = 1u << 5,   /* unknown: classify the value by its shape */
+    /* With WB_V_URL: the URL's host is checked too, as an address or a
+     * domain (a referer). Not for URLs joined from a host field that is
+     * checked on its own, which would count the host twice. */
+    WB_V_URL_HOST = 1u << 6
 };
 
 /* Parses a raw timestamp; 0 or non-zero when it is not one. */
 typedef int (*wb_ts_parser)(const char *s, size_t n, wb_time *out);
 
+/* The context of a record that produced a sighting: its flow, when the log
+ * has one. Web and DNS server logs give the client as WB_CTX_ORIG_H. */
+typedef enum wb_ctx_key {
+    WB_CTX_UID,          /* Zeek uid */
+    WB_CTX_FLOW_ID,      /* Suricata flow_id */
+    WB_CTX_COMMUNITY_ID, /* Community ID flow hash (EVE community_id) */
+    WB_CTX_ORIG_H,       /* originator (Zeek id.orig_h, EVE src_ip, client) */
+    WB_CTX_ORIG_P,
+    WB_CTX_RESP_H, /* responder (Zeek id.resp_h, EVE dest_ip) */
+    WB_CTX_RESP_P,
+    WB_CTX_PROTO, /* transport protocol as the log writes it */
+    WB_CTX_COUNT
+} wb_ctx_key;
+
 typedef struct wb_scan wb_scan;
+
+/* A reader's context extractor: called by the matcher at most once per
+ * record and only for a record that produced a sighting, while the record
+ * is being scanned (so whatever the reader pointed `rec` at is still
+ * valid). It reports each item with wb_scan_ctx(). Keeping this lazy is
+ * what keeps context off the hot path: a record without a hit costs one
+ * pointer store. */
+typedef void (*wb_ctx_fn)(wb_scan *s, const void *rec);
 
 typedef struct wb_scan_ops {
     /* One value of field `field` of the current record. */
@@ -49,6 +75,9 @@ typedef struct wb_scan_ops {
                     unsigned port);
     /* A line the reader could not parse (not a bad field): reason is static text. */
     void (*malformed)(wb_scan *s, uint64_t line, const char *reason);
+    /* One context item of the current record (from a wb_ctx_fn); may be NULL
+     * in implementations that want no context. */
+    void (*context)(wb_scan *s, wb_ctx_key key, const char *v, size_t n);
 } wb_scan_ops;
 
 struct wb_scan {
@@ -59,6 +88,8 @@ struct wb_scan {
     const char *ts;
     size_t ts_len;
     wb_ts_parser ts_parse;
+    wb_ctx_fn ctx_fn; /* the current record's context extractor, or NULL */
+    const void *ctx_rec;
     /* Set by the matcher when no indicator is an address|port pair: readers
      * then need not find and parse the ports at all. */
     bool no_ip_port;
@@ -74,7 +105,21 @@ static inline void wb_scan_record(wb_scan *s, uint64_t line)
     s->ts = NULL;
     s->ts_len = 0;
     s->ts_parse = NULL;
+    s->ctx_fn = NULL;
     s->records++;
+}
+
+/* Names the current record's context extractor (after wb_scan_record). */
+static inline void wb_scan_ctx_source(wb_scan *s, wb_ctx_fn fn, const void *rec)
+{
+    s->ctx_fn = fn;
+    s->ctx_rec = rec;
+}
+
+/* From a wb_ctx_fn: one item of context (empty values are dropped). */
+static inline void wb_scan_ctx(wb_scan *s, wb_ctx_key key, const char *v, size_t n)
+{
+    if (n && s->ops->context) s->ops->context(s, key, v, n);
 }
 
 static inline void wb_scan_ts(wb_scan *s, const char *ts, size_t n, wb_ts_parser parse)

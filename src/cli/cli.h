@@ -22,6 +22,7 @@ typedef struct wb_command {
 } wb_command;
 
 int wb_cmd_match(int argc, char **argv);
+int wb_cmd_intel(int argc, char **argv);
 int wb_cmd_vers(int argc, char **argv);
 int wb_cmd_purl(int argc, char **argv);
 int wb_cmd_cpe(int argc, char **argv);

@@ -11,6 +11,7 @@
 static const wb_command commands[] = {
     /* in the order of the capabilities: detect, patch, share, report, assess */
     {"match", wb_cmd_match, "match indicators of compromise against logs (grep's exit codes)"},
+    {"intel", wb_cmd_intel, "indicator sets for sensors: export to Zeek Intel, Suricata, CSV"},
     {"vuln", wb_cmd_vuln, "inventories against advisories; patch deadlines (scan, index, fetch)"},
     {"vers", wb_cmd_vers, "compare package versions; test, normalise and translate vers ranges"},
     {"purl", wb_cmd_purl, "parse and canonicalise package URLs (purl)"},

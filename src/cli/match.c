@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,8 +16,11 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/match_fetch.h"
 #include "cli/match_hub.h"
+#include "cli/match_out.h"
 #include "weerbaar/client.h"
+#include "weerbaar/intelfetch.h"
 #include "weerbaar/ioc.h"
 #include "weerbaar/logs.h"
 #include "weerbaar/match.h"
@@ -43,10 +47,14 @@ static const char usage_text[] =
     "indicator.\n"
     "\n"
     "indicators:\n"
-    "  -i, --iocs FILE|DIR        indicators to load (repeatable)\n"
+    "  -i, --iocs FILE|DIR|URL    indicators to load (repeatable); an http(s)\n"
+    "                             URL is a MISP feed (ending in / or\n"
+    "                             manifest.json), a MISP restSearch, or one\n"
+    "                             file; cached with its ETag\n"
     "      --hub URL              also load every event this key may see from a\n"
     "                             weerbaar hub (https://hub.example:8443)\n"
-    "      --key KEY              the hub API key (default: $WEERBAAR_KEY)\n"
+    "      --key KEY              the hub API key, also sent with -i URLs\n"
+    "                             (default: $WEERBAAR_KEY)\n"
     "      --report               post the sightings to the hub at the end,\n"
     "                             aggregated per indicator (count, first, last);\n"
     "                             with --follow also every --hub-interval\n"
@@ -70,9 +78,24 @@ static const char usage_text[] =
     "\n"
     "output:\n"
     "      --format FMT           jsonl (default): one sighting per line;\n"
-    "                             misp-sightings: MISP sighting objects\n"
-    "                             aggregated per attribute; table: aligned\n"
-    "                             columns for people; count: the number\n"
+    "                             json: one array; csv: a header and a row\n"
+    "                             per sighting; table: aligned columns for\n"
+    "                             people; count: the number; misp-sightings:\n"
+    "                             MISP sighting objects per attribute;\n"
+    "                             zeek-intel-log: lines of Zeek's intel.log\n"
+    "      --summary              after the sightings: per indicator (hits,\n"
+    "                             first and last seen, internal hosts, event,\n"
+    "                             TLP) and per internal host (indicators hit);\n"
+    "                             with --format table, jsonl or json\n"
+    "      --summary-only         the summary alone\n"
+    "      --local-nets CIDR,...  the internal networks (repeatable; default the\n"
+    "                             private, loopback, link-local and unique-local\n"
+    "                             ranges, as Zeek's Site::private_address_space)\n"
+    "      --wide                 table: matched values whole, not cut\n"
+    "  -c, --count                the number of sightings per file\n"
+    "  -l, --files-with-matches   the names of files with sightings\n"
+    "  -q, --quiet                no output: the exit status only\n"
+    "  -m, --max-count N          stop reading a file after N sightings\n"
     "      --sighting-source NAME source written into MISP sightings (default weerbaar)\n"
     "      --stats                statistics on standard error at the end\n"
     "  -v, --verbose              report every dropped indicator, not the first 20\n"
@@ -80,22 +103,26 @@ static const char usage_text[] =
     "\n"
     "jsonl fields: indicator, type (ip cidr domain hostname url md5 sha1\n"
     "sha256 email ip-port), matched, field, file, line (1-based, all lines\n"
-    "counted), ts (RFC 3339 UTC or null), event, attribute, source, tlp.\n"
+    "counted), ts (RFC 3339 UTC or null), event, attribute, source, tlp; the\n"
+    "record's flow: uid, flow_id, community_id, orig_h, orig_p, resp_h,\n"
+    "resp_p, proto; side (orig or resp: the endpoint the indicator matched),\n"
+    "internal (the internal host involved), direction (outbound, inbound,\n"
+    "internal, external). Each is null when the log does not say.\n"
     "\n"
     "Exit status: 0 something matched, 1 nothing matched, 2 an error (an\n"
-    "unreadable indicator or log file; 2 wins). Malformed log lines are counted\n"
+    "unreadable indicator or log file; 2 wins, except that with -q a match\n"
+    "is 0, as in grep). Malformed log lines are counted\n"
     "and the first ten per file reported; they do not make the status 2.\n"
     "\n"
     "examples:\n"
     "  weerbaar match -i misp-feed/ /var/log/zeek/current/\n"
     "  weerbaar match -i iocs.csv -w warninglists/lists --stats dns.log.gz\n"
     "  zcat eve.json.gz | weerbaar match -i bundle.json --format count\n"
+    "  weerbaar match -i iocs.csv --summary-only --format table /var/log/zeek/\n"
     "  weerbaar match -i event.json --follow --log-format dnsmasq /var/log/dnsmasq.log\n"
     "  WEERBAAR_KEY=... weerbaar match --hub https://hub.example --report /var/log/zeek/\n"
     "  weerbaar match --hub https://hub.example --key KEY --follow --hub-interval 30 \\\n"
     "      --report /var/log/zeek/current/dns.log\n";
-
-enum { OUT_JSONL, OUT_MISP, OUT_COUNT, OUT_TABLE };
 
 typedef struct agg {
     uint64_t count;
@@ -103,7 +130,8 @@ typedef struct agg {
 } agg;
 
 typedef struct match_ctx {
-    int format;
+    wb_cli_mformat format;
+    wb_cli_mout *mout;
     FILE *out;
     bool verbose;
     unsigned notices, notices_dropped;
@@ -112,7 +140,6 @@ typedef struct match_ctx {
     double last_progress;
     double t0;
     bool write_failed;
-    bool header_done;
     size_t rss_loaded;         /* resident memory once the indicators are loaded */
     struct hub_follow *follow; /* with --follow --hub */
 } match_ctx;
@@ -136,38 +163,6 @@ static void on_notice(void *ud, const char *where, const char *what)
     fprintf(stderr, "weerbaar: %s: %s\n", where, what);
 }
 
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
-/* One aligned line for people; long values are cut with "...". */
-static int print_row(match_ctx *m, const wb_sighting *s)
-{
-    if (!m->header_done) {
-        fprintf(m->out, "%-20s  %-28s  %-12s  %-30s  %-36s  %s\n", "TIME (UTC)", "WHERE", "FIELD",
-                "MATCHED", "INDICATOR", "TLP");
-        m->header_done = true;
-    }
-    char ts[40] = "-", where[600], ind[300];
-    if (s->ts != WB_TIME_NONE) {
-        wb_time_format(s->ts - s->ts % 1000000, ts, sizeof ts);
-        ts[19] = '\0'; /* seconds are enough for a table */
-    }
-    const char *base = strrchr(s->file, '/');
-    snprintf(where, sizeof where, "%s:%llu", base ? base + 1 : s->file,
-             (unsigned long long)s->line);
-    snprintf(ind, sizeof ind, "%s (%s)", s->ioc->value, wb_ioc_type_name(s->ioc->type));
-    const char *tlp = wb_tlp_name(s->ioc->tlp);
-    int rc = fprintf(m->out, "%-20s  %-28.28s  %-12.12s  %-30.30s  %-36.36s  %s\n", ts, where,
-                     s->field, s->matched, ind, tlp ? tlp : "-");
-    if (rc < 0) {
-        m->write_failed = true;
-        return 1;
-    }
-    return 0;
-}
-
 static int on_sighting(void *ud, const wb_sighting *s)
 {
     match_ctx *m = ud;
@@ -179,45 +174,16 @@ static int on_sighting(void *ud, const wb_sighting *s)
             if (a->last == WB_TIME_NONE || s->ts > a->last) a->last = s->ts;
         }
     }
-    if (m->format == OUT_TABLE) return print_row(m, s);
-    if (m->format == OUT_MISP || m->format == OUT_COUNT) return 0;
-    char ts[40];
-    if (s->ts != WB_TIME_NONE) wb_time_format(s->ts, ts, sizeof ts);
-    json_t *o = json_object();
-    json_object_set_new(o, "indicator", json_string(s->ioc->value));
-    json_object_set_new(o, "type", json_string(wb_ioc_type_name(s->ioc->type)));
-    json_object_set_new(o, "matched", json_stringn(s->matched, strlen(s->matched)));
-    json_object_set_new(o, "field", json_string(s->field));
-    json_object_set_new(o, "file", json_string(s->file));
-    json_object_set_new(o, "line", json_integer((json_int_t)s->line));
-    json_object_set_new(o, "ts", s->ts != WB_TIME_NONE ? json_string(ts) : json_null());
-    json_object_set_new(o, "event", str_or_null(s->ioc->event));
-    json_object_set_new(o, "attribute", str_or_null(s->ioc->attribute));
-    json_object_set_new(o, "source", json_string(s->ioc->source));
-    json_object_set_new(o, "tlp", str_or_null(wb_tlp_name(s->ioc->tlp)));
-    /* Log values may hold bytes that are not UTF-8: jansson refuses those
-     * strings (the key is then missing), so re-encode them as \u escapes. */
-    if (json_object_get(o, "matched") == NULL || json_object_get(o, "field") == NULL ||
-        json_object_get(o, "file") == NULL) {
-        wb_buf fixed = {0};
-        const char *vals[3] = {s->matched, s->field, s->file};
-        const char *keys[3] = {"matched", "field", "file"};
-        for (int k = 0; k < 3; k++) {
-            if (json_object_get(o, keys[k])) continue;
-            wb_buf_reset(&fixed);
-            for (const unsigned char *p = (const unsigned char *)vals[k]; *p; p++)
-                wb_buf_putc(&fixed, *p < 0x80 ? (char)*p : '?');
-            json_object_set_new(o, keys[k], json_string(fixed.data ? fixed.data : ""));
-        }
-        wb_buf_free(&fixed);
-    }
-    int rc = json_dumpf(o, m->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(o);
-    if (rc != 0 || fputc('\n', m->out) == EOF) {
+    int rc = wb_cli_mout_sighting(m->mout, s);
+    if (rc != 0 && rc != WB_ENGINE_NEXT_FILE && wb_cli_mout_write_failed(m->mout))
         m->write_failed = true;
-        return 1;
-    }
-    return 0;
+    return rc;
+}
+
+static void on_file_done(void *ud, const char *file)
+{
+    match_ctx *m = ud;
+    wb_cli_mout_file_done(m->mout, file);
 }
 
 static void on_malformed(void *ud, const char *file, uint64_t line, const char *reason)
@@ -532,7 +498,7 @@ static const wb_iocset *on_refresh(void *ud)
     pthread_mutex_unlock(&f->mu);
     if (f->report && (next || mono() - f->last_report >= f->interval)) follow_report(f);
     if (next == NULL) return NULL;
-    if (m->format == OUT_MISP && print_misp(m, f->cur, f->source) != 0) m->write_failed = true;
+    if (m->format == WB_MF_MISP && print_misp(m, f->cur, f->source) != 0) m->write_failed = true;
     if (m->aggs) {
         size_t n = wb_iocset_count(next);
         agg *na = calloc(n ? n : 1, sizeof *na);
@@ -623,7 +589,11 @@ int wb_cmd_match(int argc, char **argv)
         O_HUB,
         O_KEY,
         O_REPORT,
-        O_HUB_INTERVAL
+        O_HUB_INTERVAL,
+        O_SUMMARY,
+        O_SUMMARY_ONLY,
+        O_WIDE,
+        O_LOCAL_NETS
     };
     static const struct option longopts[] = {
         {"iocs", required_argument, NULL, 'i'},
@@ -643,6 +613,14 @@ int wb_cmd_match(int argc, char **argv)
         {"key", required_argument, NULL, O_KEY},
         {"report", no_argument, NULL, O_REPORT},
         {"hub-interval", required_argument, NULL, O_HUB_INTERVAL},
+        {"summary", no_argument, NULL, O_SUMMARY},
+        {"summary-only", no_argument, NULL, O_SUMMARY_ONLY},
+        {"wide", no_argument, NULL, O_WIDE},
+        {"local-nets", required_argument, NULL, O_LOCAL_NETS},
+        {"count", no_argument, NULL, 'c'},
+        {"files-with-matches", no_argument, NULL, 'l'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"max-count", required_argument, NULL, 'm'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -651,7 +629,11 @@ int wb_cmd_match(int argc, char **argv)
     wb_intel_opts iopts = {0};
     wb_engine_opts eopts = {0};
     wb_iocset_opts sopts = {.now = WB_TIME_NONE};
-    match_ctx m = {.format = OUT_JSONL, .out = stdout};
+    match_ctx m = {.format = WB_MF_JSONL, .out = stdout};
+    wb_cli_mout_opts mo = {.out = stdout};
+    wb_localnets *local = NULL;
+    bool local_given = false;
+    unsigned ngrep = 0;
     bool stats = false;
     const char *sighting_source = "weerbaar";
     wb_hub_client hc = {0};
@@ -662,9 +644,12 @@ int wb_cmd_match(int argc, char **argv)
     hub_follow hf = {.interval = 60, .m = &m};
     bool interval_given = false;
     int c;
+    wb_error err0;
+    wb_error_clear(&err0);
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":i:w:j:fvh", longopts, NULL)) != -1) {
+    if (wb_localnets_new(&local) != 0) goto oom;
+    while ((c = getopt_long(argc, argv, ":i:w:j:fvhclqm:", longopts, NULL)) != -1) {
         switch (c) {
         case 'i':
             if (strv_push(&iocs, optarg)) goto oom;
@@ -696,21 +681,82 @@ int wb_cmd_match(int argc, char **argv)
         case O_FIELD:
             if (strv_push(&fields, optarg)) goto oom;
             break;
-        case O_FORMAT:
-            if (strcmp(optarg, "jsonl") == 0)
-                m.format = OUT_JSONL;
-            else if (strcmp(optarg, "misp-sightings") == 0)
-                m.format = OUT_MISP;
-            else if (strcmp(optarg, "count") == 0)
-                m.format = OUT_COUNT;
-            else if (strcmp(optarg, "table") == 0)
-                m.format = OUT_TABLE;
-            else {
-                wb_cli_error("match: unknown --format '%s' (jsonl, table, misp-sightings, count)",
+        case O_FORMAT: {
+            static const struct {
+                const char *name;
+                wb_cli_mformat f;
+            } fmts[] = {{"jsonl", WB_MF_JSONL},
+                        {"json", WB_MF_JSON},
+                        {"csv", WB_MF_CSV},
+                        {"table", WB_MF_TABLE},
+                        {"count", WB_MF_COUNT},
+                        {"misp-sightings", WB_MF_MISP},
+                        {"zeek-intel-log", WB_MF_ZEEK_INTEL}};
+            bool ok = false;
+            for (size_t k = 0; k < sizeof fmts / sizeof fmts[0]; k++)
+                if (strcmp(optarg, fmts[k].name) == 0) {
+                    m.format = fmts[k].f;
+                    ok = true;
+                }
+            if (!ok) {
+                wb_cli_error("match: unknown --format '%s' (table, jsonl, json, csv, count, "
+                             "misp-sightings, zeek-intel-log)",
                              optarg);
                 goto done;
             }
             break;
+        }
+        case O_SUMMARY:
+            mo.summary = true;
+            break;
+        case O_SUMMARY_ONLY:
+            mo.summary_only = true;
+            break;
+        case O_WIDE:
+            mo.wide = true;
+            break;
+        case O_LOCAL_NETS: {
+            /* Repeatable, and each value may list several: "10.0.0.0/8,fd00::/8". */
+            local_given = true;
+            char *copy = strdup(optarg);
+            if (copy == NULL) goto oom;
+            wb_error lerr;
+            wb_error_clear(&lerr);
+            int lrc = 0;
+            for (char *p = copy; lrc == 0 && p && *p;) {
+                char *comma = strchr(p, ',');
+                if (comma) *comma = '\0';
+                if (*p) lrc = wb_localnets_add(local, p, &lerr);
+                p = comma ? comma + 1 : NULL;
+            }
+            free(copy);
+            if (lrc) {
+                wb_cli_error("match: --local-nets: %s", lerr.msg);
+                goto done;
+            }
+            break;
+        }
+        case 'c':
+            mo.grep = WB_GREP_COUNT;
+            ngrep++;
+            break;
+        case 'l':
+            mo.grep = WB_GREP_LIST;
+            ngrep++;
+            break;
+        case 'q':
+            mo.grep = WB_GREP_QUIET;
+            ngrep++;
+            break;
+        case 'm': {
+            int64_t v;
+            if (wb_parse_i64(optarg, strlen(optarg), 1, INT64_MAX, &v) != 0) {
+                wb_cli_error("match: -m: '%s' is not a number of sightings from 1", optarg);
+                goto done;
+            }
+            mo.max_per_file = (uint64_t)v;
+            break;
+        }
         case 'j': {
             int64_t j;
             if (wb_parse_i64(optarg, strlen(optarg), 1, 256, &j) != 0) {
@@ -780,6 +826,24 @@ int wb_cmd_match(int argc, char **argv)
             goto done;
         }
     }
+    if (ngrep > 1) {
+        wb_cli_error("match: -c, -l and -q exclude one another");
+        goto done;
+    }
+    if (mo.summary && mo.summary_only) {
+        wb_cli_error("match: --summary and --summary-only exclude one another");
+        goto done;
+    }
+    if ((mo.summary || mo.summary_only) &&
+        (ngrep || (m.format != WB_MF_TABLE && m.format != WB_MF_JSONL && m.format != WB_MF_JSON))) {
+        wb_cli_error("match: --summary and --summary-only print with --format table, jsonl or "
+                     "json, and not with -c, -l or -q");
+        goto done;
+    }
+    if (!local_given) {
+        for (size_t k = 0; wb_localnets_default[k]; k++)
+            if (wb_localnets_add(local, wb_localnets_default[k], &err0) != 0) goto oom;
+    }
     if (hc.key == NULL) hc.key = getenv("WEERBAAR_KEY");
     if (iocs.n == 0 && hc.base == NULL) {
         wb_cli_error("match: no indicators: give -i FILE or --hub URL (see weerbaar match --help)");
@@ -825,6 +889,11 @@ int wb_cmd_match(int argc, char **argv)
         wb_cli_pull_stats ps;
         if (wb_cli_mirror_new(&hf.mirror, &hc, &iopts) != 0) goto oom;
         for (size_t i = 0; i < iocs.n; i++) {
+            if (wb_intel_is_url(iocs.v[i])) {
+                wb_cli_error("match: -i URL is not for --follow --hub; the hub's own events "
+                             "come with --hub");
+                goto done;
+            }
             if (wb_cli_mirror_load_file(hf.mirror, iocs.v[i], &err) != 0) {
                 wb_cli_report(&err);
                 goto done;
@@ -841,7 +910,7 @@ int wb_cmd_match(int argc, char **argv)
     } else {
         if (wb_iocset_new(&set, &sopts) != 0) goto oom;
         for (size_t i = 0; i < iocs.n; i++) {
-            if (wb_intel_load(iocs.v[i], &iopts, wb_iocset_sink(set), &err) != 0) {
+            if (wb_cli_load_iocs(iocs.v[i], hc.key, &iopts, wb_iocset_sink(set), &err) != 0) {
                 wb_cli_report(&err);
                 goto done;
             }
@@ -861,7 +930,7 @@ int wb_cmd_match(int argc, char **argv)
                 m.notices_dropped);
     if (wb_iocset_count(set) == 0)
         fprintf(stderr, "weerbaar: warning: no indicators loaded: nothing can match\n");
-    if (m.format == OUT_MISP || report) {
+    if (m.format == WB_MF_MISP || report) {
         size_t n = wb_iocset_count(set);
         m.aggs = calloc(n ? n : 1, sizeof *m.aggs);
         if (m.aggs == NULL) goto oom;
@@ -875,6 +944,15 @@ int wb_cmd_match(int argc, char **argv)
     const char *const *paths = optind < argc ? (const char *const *)argv + optind : stdin_only;
     size_t npaths = optind < argc ? (size_t)(argc - optind) : 1;
     m.progress = isatty(STDERR_FILENO) && !eopts.follow;
+    mo.format = m.format;
+    mo.local = local;
+    mo.stream = eopts.follow;
+    {
+        struct stat st;
+        mo.with_filename = npaths > 1 || (strcmp(paths[0], "-") != 0 && stat(paths[0], &st) == 0 &&
+                                          S_ISDIR(st.st_mode));
+    }
+    if (wb_cli_mout_new(&m.mout, &mo) != 0) goto oom;
     m.t0 = mono();
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -888,7 +966,8 @@ int wb_cmd_match(int argc, char **argv)
                        .malformed = on_malformed,
                        .file_error = on_file_error,
                        .progress = on_progress,
-                       .flush = on_flush};
+                       .flush = on_flush,
+                       .file_done = on_file_done};
     if (hub_follow_mode) {
         hf.cur = set;
         hf.hc = &hc;
@@ -912,8 +991,8 @@ int wb_cmd_match(int argc, char **argv)
     if (es.malformed > 0)
         fprintf(stderr, "weerbaar: %llu malformed line%s skipped\n",
                 (unsigned long long)es.malformed, es.malformed == 1 ? "" : "s");
-    if (m.format == OUT_COUNT) printf("%llu\n", (unsigned long long)es.sightings);
-    if (m.format == OUT_MISP && print_misp(&m, set, sighting_source) != 0) m.write_failed = true;
+    if (wb_cli_mout_finish(m.mout) != 0) m.write_failed = true;
+    if (m.format == WB_MF_MISP && print_misp(&m, set, sighting_source) != 0) m.write_failed = true;
     if (fflush(stdout) != 0) m.write_failed = true;
     if (m.write_failed) wb_cli_error("match: cannot write the output");
     bool report_failed = false;
@@ -930,10 +1009,13 @@ int wb_cmd_match(int argc, char **argv)
         }
     }
     if (stats) print_stats(set, &es, m.rss_loaded);
-    if (rc != 0 || m.write_failed || report_failed)
+    uint64_t selected = wb_cli_mout_selected(m.mout);
+    if (mo.grep == WB_GREP_QUIET && selected && rc != WB_ENOMEM)
+        status = WB_EXIT_OK; /* as grep -q: a match wins over an unreadable file */
+    else if (rc != 0 || m.write_failed || report_failed)
         status = WB_EXIT_ERROR;
     else
-        status = es.sightings ? WB_EXIT_OK : WB_EXIT_NO;
+        status = selected ? WB_EXIT_OK : WB_EXIT_NO;
     goto done;
 oom:
     wb_cli_error("match: out of memory");
@@ -946,6 +1028,8 @@ done:
     wb_cli_mirror_free(hf.mirror);
     if (curl_up) wb_hub_global_cleanup();
     free(m.aggs);
+    wb_cli_mout_free(m.mout);
+    wb_localnets_free(local);
     wb_iocset_free(set);
     wb_warninglists_free(wl);
     free(iocs.v);

@@ -81,6 +81,13 @@ static size_t bind_ts_len(const char *p, size_t n)
     return e;
 }
 
+/* The client of the current query (wb_ctx_fn). */
+static void client_ctx(wb_scan *s, const void *arg)
+{
+    const tok *t = arg;
+    if (wbi_is_ip(t->p, t->n)) wb_scan_ctx(s, WB_CTX_ORIG_H, t->p, t->n);
+}
+
 typedef struct bind_rec {
     tok client, query, server;
 } bind_rec;
@@ -131,6 +138,7 @@ static int bind_line_scan(wb_scan *s, uint64_t ln, const char *p, size_t n, void
         return 0;
     }
     wb_scan_record(s, ln);
+    wb_scan_ctx_source(s, client_ctx, &r.client);
     size_t tl = bind_ts_len(p, n);
     if (tl)
         wb_scan_ts(s, p, tl, wbi_ts_bind);
@@ -197,6 +205,7 @@ static int unbound_line_scan(wb_scan *s, uint64_t ln, const char *p, size_t n, v
     if (k < 0) wb_scan_malformed(s, ln, "not an Unbound log line");
     if (k <= 0) return 0;
     wb_scan_record(s, ln);
+    wb_scan_ctx_source(s, client_ctx, &r.client);
     if (p[0] == '[') {
         const char *close = memchr(p, ']', n);
         if (close) wb_scan_ts(s, p + 1, (size_t)(close - p - 1), wbi_ts_epoch);
@@ -275,6 +284,7 @@ static int dnsmasq_line_scan(wb_scan *s, uint64_t ln, const char *p, size_t n, v
     else
         return 0;
     wb_scan_record(s, ln);
+    if (field[0] == 'c') wb_scan_ctx_source(s, client_ctx, &arg);
     line_ts(s, p, n);
     emit_name(s, "query", name.p, name.n);
     if (field[0] == 'a' && !wbi_is_ip(arg.p, arg.n)) {

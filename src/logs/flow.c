@@ -11,6 +11,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "logs/logs_internal.h"
 
@@ -211,6 +212,33 @@ static bool port_of(tok t, unsigned *port)
     return true;
 }
 
+typedef struct frec {
+    const cstate *st;
+    const tok *t;
+} frec;
+
+static bool col_is(const ccol *c, const char *lit)
+{
+    return strlen(lit) == c->nlen && strncasecmp(c->name, lit, c->nlen) == 0;
+}
+
+/* The flow of the current record (wb_ctx_fn): the first source and
+ * destination address and port columns, and the protocol. */
+static void flow_ctx(wb_scan *s, const void *arg)
+{
+    const frec *r = arg;
+    for (size_t i = 0; i < r->st->ncols; i++) {
+        const ccol *c = &r->st->cols[i];
+        tok v = r->t[i];
+        if (c->act == C_IP)
+            wb_scan_ctx(s, c->side == SIDE_SRC ? WB_CTX_ORIG_H : WB_CTX_RESP_H, v.p, v.n);
+        else if (c->act == C_PORT)
+            wb_scan_ctx(s, c->side == SIDE_SRC ? WB_CTX_ORIG_P : WB_CTX_RESP_P, v.p, v.n);
+        else if (col_is(c, "pr") || col_is(c, "proto") || col_is(c, "protocol"))
+            wb_scan_ctx(s, WB_CTX_PROTO, v.p, v.n);
+    }
+}
+
 static int csv_scan(const void *state, void **state_out, wb_scan *s, const char *buf, size_t len,
                     const wb_logopts *opts)
 {
@@ -250,6 +278,8 @@ static int csv_scan(const void *state, void **state_out, wb_scan *s, const char 
             continue;
         }
         wb_scan_record(s, ln);
+        frec fr = {cur, t};
+        wb_scan_ctx_source(s, flow_ctx, &fr);
         if (cur->ts_col >= 0 && t[cur->ts_col].n)
             wb_scan_ts(s, t[cur->ts_col].p, t[cur->ts_col].n, wbi_ts_any);
         for (size_t i = 0; i < k; i++) {

@@ -167,7 +167,8 @@ static void eve_value(jctx *j, const wbi_jent *e, const char *v, size_t n)
     if (in_list(path, pl, skip)) {
         /* An absolute http.url (a proxy's request) is a URL on its own;
          * a path is joined with the hostname after the walk. */
-        if (str_is(path, pl, "http.url") && n && v[0] != '/') emit(j, e, v, n, WB_V_URL);
+        if (str_is(path, pl, "http.url") && n && v[0] != '/')
+            emit(j, e, v, n, WB_V_URL | WB_V_URL_HOST);
         return;
     }
     if ((kl > 3 && memcmp(key + kl - 3, "_ip", 3) == 0) || str_is(key, kl, "ip") ||
@@ -185,7 +186,7 @@ static void eve_value(jctx *j, const wbi_jent *e, const char *v, size_t n)
     else if (in_list(path, pl, email))
         emit(j, e, v, n, WB_V_EMAIL);
     else if (in_list(path, pl, url))
-        emit(j, e, v, n, WB_V_URL);
+        emit(j, e, v, n, WB_V_URL | WB_V_URL_HOST);
     else
         emit(j, e, v, n, WB_V_AUTO);
 }
@@ -256,6 +257,33 @@ static bool set_ts(jctx *j, const char *key)
     return true;
 }
 
+/* The context of the current line (wb_ctx_fn): only called for a line that
+ * hit; the parsed entries are still those of the line. */
+static void json_ctx(wb_scan *s, const void *arg)
+{
+    typedef struct ctxkey {
+        const char *path;
+        wb_ctx_key key;
+    } ctxkey;
+    static const ctxkey zeek[] = {{"uid", WB_CTX_UID},
+                                  {"id.orig_h", WB_CTX_ORIG_H},
+                                  {"id.orig_p", WB_CTX_ORIG_P},
+                                  {"id.resp_h", WB_CTX_RESP_H},
+                                  {"id.resp_p", WB_CTX_RESP_P},
+                                  {"proto", WB_CTX_PROTO},
+                                  {"community_id", WB_CTX_COMMUNITY_ID},
+                                  {NULL, WB_CTX_COUNT}};
+    static const ctxkey eve[] = {{"flow_id", WB_CTX_FLOW_ID}, {"community_id", WB_CTX_COMMUNITY_ID},
+                                 {"src_ip", WB_CTX_ORIG_H},   {"src_port", WB_CTX_ORIG_P},
+                                 {"dest_ip", WB_CTX_RESP_H},  {"dest_port", WB_CTX_RESP_P},
+                                 {"proto", WB_CTX_PROTO},     {NULL, WB_CTX_COUNT}};
+    const jctx *j = arg;
+    for (const ctxkey *t = j->fmt == J_EVE ? eve : zeek; t->path; t++) {
+        const wbi_jent *e = member(j, 0, t->path, strlen(t->path));
+        if (e && e->type != WBI_J_OTHER) wb_scan_ctx(s, t->key, wbi_jent_val(&j->f, e), e->vlen);
+    }
+}
+
 static int json_line_scan(wb_scan *s, uint64_t ln, const char *p, size_t n, void *ctx)
 {
     static const char *const ts_keys[] = {"ts", "timestamp", "@timestamp", "time", NULL};
@@ -267,6 +295,7 @@ static int json_line_scan(wb_scan *s, uint64_t ln, const char *p, size_t n, void
         return 0;
     }
     wb_scan_record(s, ln);
+    if (j->fmt != J_JSONL) wb_scan_ctx_source(s, json_ctx, j);
     j->ts = NULL;
     if (j->fmt == J_EVE) {
         set_ts(j, "timestamp");

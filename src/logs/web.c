@@ -58,6 +58,14 @@ static void emit_url(wb_scan *s, const char *field, const char *host_field, cons
     if (wbi_url_host(p, n, &h, &hn)) emit(s, host_field, h, hn, host_kinds(h, hn));
 }
 
+/* The client of the current request (wb_ctx_fn): its address is the
+ * originator of the record's flow. */
+static void client_ctx(wb_scan *s, const void *arg)
+{
+    const tok *t = arg;
+    if (wbi_is_ip(t->p, t->n)) wb_scan_ctx(s, WB_CTX_ORIG_H, t->p, t->n);
+}
+
 /* ---- CLF / combined / vhost_combined ---------------------------------------- */
 
 typedef struct clf_rec {
@@ -159,6 +167,7 @@ static int clf_line_scan(wb_scan *s, uint64_t ln, const char *p, size_t n, void 
         return 0;
     }
     wb_scan_record(s, ln);
+    wb_scan_ctx_source(s, client_ctx, &r.client);
     wb_scan_ts(s, r.ts.p, r.ts.n, wbi_ts_clf);
     if (r.vhost.n) {
         const char *h = r.vhost.p;
@@ -170,7 +179,7 @@ static int clf_line_scan(wb_scan *s, uint64_t ln, const char *p, size_t n, void 
         emit(s, "client", r.client.p, r.client.n, host_kinds(r.client.p, r.client.n));
     clf_request(s, &r, scratch, &rc);
     if (r.referer.n && !(r.referer.n == 1 && r.referer.p[0] == '-'))
-        emit(s, "referer", r.referer.p, r.referer.n, WB_V_URL);
+        emit(s, "referer", r.referer.p, r.referer.n, WB_V_URL | WB_V_URL_HOST);
     return rc;
 }
 
@@ -226,6 +235,7 @@ static int squid_line_scan(wb_scan *s, uint64_t ln, const char *p, size_t n, voi
         return 0;
     }
     wb_scan_record(s, ln);
+    wb_scan_ctx_source(s, client_ctx, &t[2]);
     wb_scan_ts(s, t[0].p, t[0].n, wbi_ts_epoch);
     emit(s, "client", t[2].p, t[2].n, host_kinds(t[2].p, t[2].n));
     tok url = t[6];

@@ -61,7 +61,8 @@ typedef struct zstate {
     zcol *active;   /* the columns that are not skipped, in column order */
     uint32_t nactive;
     int32_t ts_col, host_col, uri_col;
-    uint32_t need; /* columns a record needs split (the last one used + 1) */
+    int32_t ctx_col[WB_CTX_COUNT]; /* uid, id.orig_h, ...: -1 when absent */
+    uint32_t need;                 /* columns a record needs split (the last one used + 1) */
 } zstate;
 
 static void zstate_free(void *p)
@@ -85,6 +86,8 @@ static zstate *zstate_new(void)
     st->unset[0] = '-';
     st->unset_len = 1;
     st->ts_col = st->host_col = st->uri_col = -1;
+    for (int k = 0; k < WB_CTX_COUNT; k++)
+        st->ctx_col[k] = -1;
     return st;
 }
 
@@ -138,6 +141,8 @@ static int rebuild(zstate *st)
     st->active = NULL;
     st->nactive = st->ncols = 0;
     st->ts_col = st->host_col = st->uri_col = -1;
+    for (int k = 0; k < WB_CTX_COUNT; k++)
+        st->ctx_col[k] = -1;
     if (!st->fields) return 0;
     const char *names[ZEEK_MAX_COLS], *types[ZEEK_MAX_COLS];
     size_t nlen[ZEEK_MAX_COLS], tlen[ZEEK_MAX_COLS];
@@ -161,6 +166,19 @@ static int rebuild(zstate *st)
         if (str && name_is(names[i], nlen[i], "host")) st->host_col = (int32_t)i;
         if (str && name_is(names[i], nlen[i], "uri")) st->uri_col = (int32_t)i;
         if (act[i] != Z_SKIP && act[i] != Z_PORT) nact++;
+        static const struct {
+            const char *name;
+            wb_ctx_key key;
+        } ctx_names[] = {{"uid", WB_CTX_UID},
+                         {"id.orig_h", WB_CTX_ORIG_H},
+                         {"id.orig_p", WB_CTX_ORIG_P},
+                         {"id.resp_h", WB_CTX_RESP_H},
+                         {"id.resp_p", WB_CTX_RESP_P},
+                         {"proto", WB_CTX_PROTO},
+                         {"community_id", WB_CTX_COMMUNITY_ID}};
+        for (size_t k = 0; k < sizeof ctx_names / sizeof ctx_names[0]; k++)
+            if (name_is(names[i], nlen[i], ctx_names[k].name) && st->ctx_col[ctx_names[k].key] < 0)
+                st->ctx_col[ctx_names[k].key] = (int32_t)i;
     }
     st->active = calloc(nact ? nact : 1, sizeof *st->active);
     if (!st->active) return WB_ENOMEM;
@@ -419,7 +437,29 @@ typedef struct zctx {
     wb_scan *s;
     const zstate *st;
     wb_buf scratch;
+    const char *rec; /* the current data line, for the context extractor */
+    size_t rec_len;
 } zctx;
+
+/* The context of the current record (wb_ctx_fn): only called for a record
+ * that hit, so it splits the line again rather than make every record keep
+ * the columns it does not otherwise need. */
+static void zeek_ctx(wb_scan *s, const void *arg)
+{
+    const zctx *z = arg;
+    const zstate *st = z->st;
+    const char *p = z->rec, *end = z->rec + z->rec_len;
+    for (int32_t col = 0; p <= end; col++) {
+        const char *e = memchr(p, st->sep, (size_t)(end - p));
+        if (e == NULL) e = end;
+        size_t n = (size_t)(e - p);
+        for (int k = 0; k < WB_CTX_COUNT; k++)
+            if (st->ctx_col[k] == col && !(n == st->unset_len && memcmp(p, st->unset, n) == 0) &&
+                !(n == st->empty_len && memcmp(p, st->empty, n) == 0))
+                wb_scan_ctx(s, (wb_ctx_key)k, p, n);
+        p = e + 1;
+    }
+}
 
 static inline bool is_marker(const char *v, size_t n, const char *m, size_t ml)
 {
@@ -473,6 +513,9 @@ static int record(zctx *z, const char *buf, const size_t *b, uint64_t line)
 #define COL(i) (buf + b[i])
 #define COLN(i) (b[(i) + 1] - 1 - b[i])
     wb_scan_record(s, line);
+    z->rec = buf + b[0];
+    z->rec_len = b[st->ncols] - 1 - b[0];
+    wb_scan_ctx_source(s, zeek_ctx, z);
     if (st->ts_col >= 0) {
         size_t n = COLN(st->ts_col);
         if (n && !is_marker(COL(st->ts_col), n, st->unset, st->unset_len))

@@ -40,6 +40,7 @@ typedef struct file_ctx {
     unsigned pending;
     unsigned bad_reported;
     bool eof;
+    bool skip; /* the sighting callback asked for the next file */
 } file_ctx;
 
 typedef struct job {
@@ -120,8 +121,9 @@ static void job_put(engine *e, job *j)
     e->free_jobs[e->nfree++] = j;
 }
 
-static void file_close(file_ctx *f)
+static void file_close(engine *e, file_ctx *f)
 {
+    if (e && e->cb->file_done && !e->opts->follow && f->fmt) e->cb->file_done(e->cb->ud, f->path);
     for (size_t i = 0; i < f->nstates; i++)
         f->fmt->state_free(f->states[i]);
     free(f->states);
@@ -159,7 +161,7 @@ static int collect(engine *e, job *j)
         return rc;
     }
     wbi_scanner *sc = &j->sc;
-    for (size_t i = 0; i < sc->nhits && !e->stopped; i++) {
+    for (size_t i = 0; i < sc->nhits && !e->stopped && !f->skip; i++) {
         const wbi_hit *h = &sc->hits[i];
         wb_ioc ioc;
         wb_sighting s = {
@@ -171,8 +173,14 @@ static int collect(engine *e, job *j)
             .ts = h->ts,
             .ioc_id = h->ioc,
         };
+        for (unsigned k = 0; k < WB_CTX_COUNT; k++)
+            s.ctx[k] = h->ctx[k] == WBI_NONE ? NULL : sc->strings.data + h->ctx[k];
         e->stats->sightings++;
-        if (e->cb->sighting && e->cb->sighting(e->cb->ud, &s) != 0) e->stopped = true;
+        int r = e->cb->sighting ? e->cb->sighting(e->cb->ud, &s) : 0;
+        if (r == WB_ENGINE_NEXT_FILE && !e->opts->follow)
+            f->skip = true;
+        else if (r != 0)
+            e->stopped = true;
     }
     unsigned max_bad = e->opts->max_malformed_reports ? e->opts->max_malformed_reports : 10;
     for (size_t i = 0; i < sc->nbad && f->bad_reported < max_bad; i++, f->bad_reported++)
@@ -200,7 +208,7 @@ static void finish_job(engine *e, job *j)
     f->pending--;
     if (f->eof && f->pending == 0) {
         e->stats->bytes_in += wb_input_bytes_in(f->in);
-        file_close(f);
+        file_close(e, f);
     }
     job_put(e, j);
 }
@@ -362,7 +370,7 @@ static int run_file(engine *e, const char *path)
     }
     int rc = 0;
     bool first = true;
-    while (!e->stopped && !(e->opts->stop && *e->opts->stop)) {
+    while (!e->stopped && !f->skip && !(e->opts->stop && *e->opts->stop)) {
         wb_block b;
         int r = wb_input_next(in, &b, &fe);
         if (r < 0) {
@@ -379,7 +387,7 @@ static int run_file(engine *e, const char *path)
     if (f->pending == 0) {
         e->stats->bytes_in += wb_input_bytes_in(f->in);
         if (f->fmt == NULL) f->fmt = wb_logfmts[0]; /* nothing read: no state to free */
-        file_close(f);
+        file_close(e, f);
     }
     return rc;
 }
@@ -461,7 +469,7 @@ static int follow_files(engine *e, path_list *paths)
         if (fs[i] == NULL) continue;
         if (fs[i]->fmt == NULL) fs[i]->fmt = wb_logfmts[0];
         e->stats->bytes_in += wb_input_bytes_in(fs[i]->in);
-        file_close(fs[i]);
+        file_close(NULL, fs[i]);
     }
     free(fs);
     return rc;

@@ -302,7 +302,7 @@ static void op_value(wb_scan *s, const char *field, size_t flen, const char *v, 
         }
         if (check_ip(sc, field, flen, v, n)) return;
     }
-    if (kinds & WB_V_URL) check_url(sc, field, flen, v, n, false);
+    if (kinds & WB_V_URL) check_url(sc, field, flen, v, n, (kinds & WB_V_URL_HOST) != 0);
     if (kinds & WB_V_DOMAIN) check_host(sc, field, flen, v, n);
     if (kinds & WB_V_HASH) check_hash(sc, field, flen, v, n);
     if (kinds & WB_V_EMAIL) check_email(sc, field, flen, v, n);
@@ -338,7 +338,17 @@ static void op_malformed(wb_scan *s, uint64_t line, const char *reason)
     }
 }
 
-static const wb_scan_ops scanner_ops = {op_value, op_ip_port, op_malformed};
+static uint32_t put_str(wbi_scanner *sc, const char *p, size_t n);
+
+/* Only the first value of a key counts (a reader gives each once). */
+static void op_context(wb_scan *s, wb_ctx_key key, const char *v, size_t n)
+{
+    wbi_scanner *sc = s->impl;
+    if ((unsigned)key >= WB_CTX_COUNT || sc->ctx[key] != WBI_NONE) return;
+    sc->ctx[key] = put_str(sc, v, n > 256 ? 256 : n);
+}
+
+static const wb_scan_ops scanner_ops = {op_value, op_ip_port, op_malformed, op_context};
 
 /* ---- sightings ------------------------------------------------------------ */
 
@@ -387,6 +397,7 @@ static void add_hits(wbi_scanner *sc, uint32_t first, unsigned type_mask, const 
         h->field = put_str(sc, field, flen);
         h->matched = put_str(sc, v, n);
         if (sc->ts_line != line || !sc->ts_done) {
+            /* The record's first hit: its time and context, once. */
             sc->ts_line = line;
             sc->ts_done = true;
             sc->ts = WB_TIME_NONE;
@@ -394,8 +405,12 @@ static void add_hits(wbi_scanner *sc, uint32_t first, unsigned type_mask, const 
             if (sc->scan.ts && sc->scan.ts_parse &&
                 sc->scan.ts_parse(sc->scan.ts, sc->scan.ts_len, &t) == 0)
                 sc->ts = t;
+            for (unsigned k = 0; k < WB_CTX_COUNT; k++)
+                sc->ctx[k] = WBI_NONE;
+            if (sc->scan.ctx_fn) sc->scan.ctx_fn(&sc->scan, sc->scan.ctx_rec);
         }
         h->ts = sc->ts;
+        memcpy(h->ctx, sc->ctx, sizeof h->ctx);
         if (h->field == WBI_NONE || h->matched == WBI_NONE) return;
         sc->nhits++;
     }

@@ -13,8 +13,9 @@ typedef struct wbi_hit {
     uint64_t line; /* block-relative, 0-based */
     wb_time ts;
     uint32_t ioc;
-    uint32_t field;   /* offset into strings */
-    uint32_t matched; /* offset into strings */
+    uint32_t field;             /* offset into strings */
+    uint32_t matched;           /* offset into strings */
+    uint32_t ctx[WB_CTX_COUNT]; /* offsets into strings, WBI_NONE when absent */
 } wbi_hit;
 
 typedef struct wbi_scanner {
@@ -33,7 +34,8 @@ typedef struct wbi_scanner {
     uint64_t ts_line; /* the record whose timestamp is cached in ts */
     bool ts_done;
     wb_time ts;
-    bool oom; /* a sighting could not be stored: the block fails */
+    uint32_t ctx[WB_CTX_COUNT]; /* the context of record ts_line */
+    bool oom;                   /* a sighting could not be stored: the block fails */
 } wbi_scanner;
 
 static inline uint32_t v4_from_addr(const wb_addr *a)

@@ -22,7 +22,7 @@ q() { python3 -c "import json,sys; r=[json.loads(l) for l in open('$1') if l.str
   > "$T/demo.jsonl" 2> "$T/demo.err"; rc=$?
 check "demo: exit 0 on matches" '[ $rc = 0 ]'
 check "demo: every jsonl field present with the documented types" \
-  "q $T/demo.jsonl 'all(set(o)=={\"indicator\",\"type\",\"matched\",\"field\",\"file\",\"line\",\"ts\",\"event\",\"attribute\",\"source\",\"tlp\"} and isinstance(o[\"line\"],int) for o in r)'"
+  "q $T/demo.jsonl 'all(set(o)=={\"indicator\",\"type\",\"matched\",\"field\",\"file\",\"line\",\"ts\",\"event\",\"attribute\",\"source\",\"tlp\",\"uid\",\"flow_id\",\"community_id\",\"orig_h\",\"orig_p\",\"resp_h\",\"resp_p\",\"proto\",\"side\",\"internal\",\"direction\"} and isinstance(o[\"line\"],int) for o in r)'"
 check "demo: warninglisted 8.8.8.8 dropped and reported with the list's name" \
   "grep -q \"8.8.8.8.*List of known public DNS resolvers\" $T/demo.err && q $T/demo.jsonl 'not any(o[\"matched\"]==\"8.8.8.8\" for o in r)'"
 check "demo: expired STIX indicator reported and not matched" \

@@ -27,7 +27,7 @@
 #include "weerbaar/logs.h"
 
 typedef struct ev {
-    char type; /* 'v' value, 'p' ip_port, 'm' malformed */
+    char type; /* 'v' value, 'p' ip_port, 'm' malformed, 'c' context (port = key) */
     uint64_t line;
     char *field; /* 'm': the reason */
     char *value;
@@ -74,11 +74,20 @@ static ev *rec_push(rec *r, char type)
     return e;
 }
 
+/* When set, the first value of each record also asks the reader for the
+ * record's context, as the matcher does on a record's first hit. */
+static bool rec_want_ctx;
+static uint64_t rec_ctx_line = UINT64_MAX;
+
 static void rec_value(wb_scan *s, const char *field, size_t flen, const char *v, size_t n,
                       unsigned kinds)
 {
     rec *r = s->impl;
     assert_true(n > 0);
+    if (rec_want_ctx && s->ctx_fn && rec_ctx_line != r->base + s->line) {
+        rec_ctx_line = r->base + s->line;
+        s->ctx_fn(s, s->ctx_rec);
+    }
     ev *e = rec_push(r, 'v');
     e->field = rec_dup(field, flen);
     e->value = rec_dup(v, n);
@@ -103,7 +112,18 @@ static void rec_malformed(wb_scan *s, uint64_t line, const char *reason)
     e->field = rec_dup(reason, strlen(reason));
 }
 
-static const wb_scan_ops rec_ops = {rec_value, rec_ip_port, rec_malformed};
+static void rec_context(wb_scan *s, wb_ctx_key key, const char *v, size_t n)
+{
+    rec *r = s->impl;
+    static const char *const names[WB_CTX_COUNT] = {"uid",    "flow_id", "community_id", "orig_h",
+                                                    "orig_p", "resp_h",  "resp_p",       "proto"};
+    ev *e = rec_push(r, 'c');
+    e->port = (unsigned)key;
+    e->field = rec_dup(names[key], strlen(names[key]));
+    e->value = rec_dup(v, n);
+}
+
+static const wb_scan_ops rec_ops = {rec_value, rec_ip_port, rec_malformed, rec_context};
 
 static void rec_free(rec *r)
 {
@@ -209,6 +229,13 @@ static size_t rec_count_line(const rec *r, uint64_t line)
     for (size_t i = 0; i < r->n; i++)
         k += r->ev[i].line == line;
     return k;
+}
+
+/* The context item `name` of the record on line, or NULL. */
+static const char *rec_ctx(const rec *r, uint64_t line, const char *name)
+{
+    const ev *e = rec_find(r, 'c', line, name, NULL);
+    return e ? e->value : NULL;
 }
 
 static void rec_dump(const rec *r)

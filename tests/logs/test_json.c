@@ -114,7 +114,7 @@ static void test_eve(void **st)
     /* http */
     EXPECT_VALUE(&r, 3, "http.hostname", "www.example.org", WB_V_DOMAIN);
     EXPECT_VALUE(&r, 3, "http.hostname+http.url", "www.example.org/download/x.exe", WB_V_URL);
-    EXPECT_VALUE(&r, 3, "http.http_refer", "http://ref.example.net/page", WB_V_URL);
+    EXPECT_VALUE(&r, 3, "http.http_refer", "http://ref.example.net/page", WB_V_URL | WB_V_URL_HOST);
     EXPECT_VALUE(&r, 3, "http.http_user_agent", "Mozilla/5.0", WB_V_AUTO);
     assert_int_equal(rec_count(&r, 'v', "http.url"), 0);
     assert_int_equal(rec_count(&r, 'v', "http.http_method"), 0);
@@ -143,6 +143,32 @@ static void test_eve(void **st)
     /* alert source/target objects pair ip with port */
     EXPECT_PORT(&r, 10, "alert.source.ip", "2001:db8::1", 443);
     EXPECT_PORT(&r, 10, "alert.target.ip", "2001:db8::2", 51000);
+    rec_free(&r);
+}
+
+/* EVE's flow and Zeek JSON's connection as the context of a record. */
+static void test_context(void **st)
+{
+    (void)st;
+    rec r;
+    rec_want_ctx = true;
+    assert_int_equal(rec_run_file(&r, "eve", WB_TEST_DATA "/logs/eve.json", 0), 0);
+    assert_string_equal(rec_ctx(&r, 0, "flow_id"), "1676750115612680");
+    assert_string_equal(rec_ctx(&r, 0, "orig_h"), "192.168.2.7");
+    assert_string_equal(rec_ctx(&r, 0, "orig_p"), "1041");
+    assert_string_equal(rec_ctx(&r, 0, "resp_h"), "203.0.113.50");
+    assert_string_equal(rec_ctx(&r, 0, "resp_p"), "80");
+    assert_string_equal(rec_ctx(&r, 0, "proto"), "TCP");
+    assert_null(rec_ctx(&r, 0, "uid"));
+    rec_free(&r);
+    const char *z = "{\"ts\":1.5,\"uid\":\"CZ1\",\"id.orig_h\":\"10.1.1.1\",\"id.orig_p\":5,"
+                    "\"id.resp_h\":\"192.0.2.1\",\"id.resp_p\":443,\"proto\":\"tcp\","
+                    "\"community_id\":\"1:abc=\",\"server_name\":\"x.example\"}\n";
+    assert_int_equal(rec_run_str(&r, "zeek-json", z, 0), 0);
+    rec_want_ctx = false;
+    assert_string_equal(rec_ctx(&r, 0, "uid"), "CZ1");
+    assert_string_equal(rec_ctx(&r, 0, "resp_p"), "443");
+    assert_string_equal(rec_ctx(&r, 0, "community_id"), "1:abc=");
     rec_free(&r);
 }
 
@@ -193,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_zeek_json_iso_ts),
         cmocka_unit_test(test_eve),
         cmocka_unit_test(test_jsonl),
+        cmocka_unit_test(test_context),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,7 +17,7 @@ static void test_clf(void **st)
     assert_string_equal(e->raw_ts, "10/Oct/2000:13:55:36 -0700");
     assert_int_equal(e->ts, T("2000-10-10T13:55:36-07:00"));
     /* Combined: the referer */
-    EXPECT_VALUE(&r, 1, "referer", "http://www.example.com/start.html", WB_V_URL);
+    EXPECT_VALUE(&r, 1, "referer", "http://www.example.com/start.html", WB_V_URL | WB_V_URL_HOST);
     assert_int_equal(rec_count_line(&r, 1), 2);
     /* a proxy's absolute-form request */
     EXPECT_VALUE(&r, 2, "request", "http://evil.example/payload.bin", WB_V_URL);

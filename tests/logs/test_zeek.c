@@ -147,6 +147,36 @@ static void test_sets_and_escapes(void **st)
     rec_free(&r);
 }
 
+/* The context of a record that hit: found by name wherever the columns
+ * stand (uid after the last column the matcher needs), unset ones left
+ * out, and asked for only once per record. */
+static void test_context(void **st)
+{
+    (void)st;
+    rec r;
+    const char *log = HDR(
+        "ts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tn\tproto\tuid",
+        "time\taddr\tport\taddr\tport\tcount\tenum\tstring") "1700000000.5\t10.0.0.1\t1234\t203.0."
+                                                             "113.9\t53\t7\tudp\tCabc123\n"
+                                                             "1700000001.5\t10.0.0.2\t-\t203.0.113."
+                                                             "9\t53\t7\t-\tCdef456\n";
+    rec_want_ctx = true;
+    assert_int_equal(rec_run_str(&r, "zeek", log, 0), 0);
+    rec_want_ctx = false;
+    assert_string_equal(rec_ctx(&r, 7, "uid"), "Cabc123");
+    assert_string_equal(rec_ctx(&r, 7, "orig_h"), "10.0.0.1");
+    assert_string_equal(rec_ctx(&r, 7, "orig_p"), "1234");
+    assert_string_equal(rec_ctx(&r, 7, "resp_h"), "203.0.113.9");
+    assert_string_equal(rec_ctx(&r, 7, "resp_p"), "53");
+    assert_string_equal(rec_ctx(&r, 7, "proto"), "udp");
+    assert_null(rec_ctx(&r, 7, "flow_id"));
+    assert_string_equal(rec_ctx(&r, 8, "uid"), "Cdef456");
+    assert_null(rec_ctx(&r, 8, "orig_p"));
+    assert_null(rec_ctx(&r, 8, "proto"));
+    assert_int_equal(rec_count(&r, 'c', "uid"), 2);
+    rec_free(&r);
+}
+
 /* Two logs concatenated, cut into one block per line: the second header
  * replaces the first and each block gets the state in force. */
 static void test_header_change(void **st)
@@ -338,17 +368,12 @@ static void test_windows(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_conn_baseline),
-        cmocka_unit_test(test_dns_baseline),
-        cmocka_unit_test(test_http_baseline),
-        cmocka_unit_test(test_ctu_simda),
-        cmocka_unit_test(test_sets_and_escapes),
-        cmocka_unit_test(test_header_change),
-        cmocka_unit_test(test_state_not_modified),
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_no_types),
-        cmocka_unit_test(test_unused_tail),
-        cmocka_unit_test(test_windows),
+        cmocka_unit_test(test_conn_baseline),    cmocka_unit_test(test_dns_baseline),
+        cmocka_unit_test(test_http_baseline),    cmocka_unit_test(test_ctu_simda),
+        cmocka_unit_test(test_sets_and_escapes), cmocka_unit_test(test_context),
+        cmocka_unit_test(test_header_change),    cmocka_unit_test(test_state_not_modified),
+        cmocka_unit_test(test_malformed),        cmocka_unit_test(test_no_types),
+        cmocka_unit_test(test_unused_tail),      cmocka_unit_test(test_windows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,21 @@
+/*
+ * match_fetch.c - one -i argument of `match` or `intel export`: a path, or
+ * a URL through weerbaar's intel fetcher and its cache.
+ */
+#include <stdio.h>
+
+#include "cli/match_fetch.h"
+#include "weerbaar/intelfetch.h"
+
+int wb_cli_load_iocs(const char *path, const char *key, const wb_intel_opts *io, wb_ioc_sink *sink,
+                     wb_error *err)
+{
+    if (!wb_intel_is_url(path)) return wb_intel_load(path, io, sink, err);
+    wb_fetch_opts fo = {.key = key};
+    wb_fetch_stats st = {0};
+    int rc = wb_intel_load_url(path, &fo, io, sink, &st, err);
+    if (rc == 0)
+        fprintf(stderr, "weerbaar: %s: %u fetched, %u unchanged (from the cache)\n", path,
+                st.fetched, st.not_modified);
+    return rc;
+}
