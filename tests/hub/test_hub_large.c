@@ -5,7 +5,8 @@
  * attribute in its object by a scan made this minutes: 40 s for the GET);
  * the limits of docs/hub.md hold (the event list and the change feed stop
  * a page at the attribute budget, sightings of one source on one attribute
- * are merged).
+ * are merged; anonymous reads and failed authentications are audited in
+ * aggregate).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -334,12 +335,74 @@ static void test_sightings_merged(void **state)
     wb_buf_free(&out);
 }
 
+typedef struct audit_count {
+    int feed, auth, feed_more, auth_more;
+} audit_count;
+
+static int audit_count_cb(void *ud, const wb_audit_rec *a)
+{
+    audit_count *c = ud;
+    bool more = a->detail && strstr(a->detail, "49 more") != NULL;
+    if (strcmp(a->action, "feed.export") == 0) {
+        c->feed++;
+        c->feed_more += more;
+    } else if (strcmp(a->action, "auth.fail") == 0) {
+        c->auth++;
+        c->auth_more += more;
+    }
+    return 0;
+}
+
+/* Fifty anonymous fetches of the public feed and fifty failed
+ * authentications are one audit entry each and one count, written when
+ * the hub closes: a stranger no longer grows the log by 2 x --rate rows a
+ * second. */
+static void test_anonymous_audit_aggregated(void **state)
+{
+    fixture *f = *state;
+    for (int i = 0; i < 50; i++) {
+        wb_hub_request req = {.method = "GET", .path = "/feeds/public/manifest.json"};
+        wb_hub_response resp;
+        wb_hub_handle(f->hub, &req, &resp);
+        assert_int_equal(resp.status, 200);
+        char buf[4096];
+        while (resp.stream && wb_hub_stream_read(resp.stream, buf, sizeof buf) > 0)
+            ;
+        wb_hub_response_free(&resp);
+        wb_hub_request bad = {
+            .method = "GET", .path = "/api/v1/events", .authorization = "Bearer 0123456789"};
+        wb_hub_handle(f->hub, &bad, &resp);
+        assert_int_equal(resp.status, 401);
+        wb_hub_response_free(&resp);
+    }
+    wb_store *st;
+    wb_error err;
+    audit_count c = {0};
+    assert_int_equal(wb_store_open(&st, f->db, &err), 0);
+    assert_int_equal(wb_store_audit_walk(st, 0, audit_count_cb, &c, &err), 0);
+    assert_int_equal(c.feed, 1);
+    assert_int_equal(c.auth, 1);
+    wb_hub_close(f->hub);
+    f->hub = NULL;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(wb_store_audit_walk(st, 0, audit_count_cb, &c, &err), 0);
+    assert_int_equal(c.feed, 2);
+    assert_int_equal(c.auth, 2);
+    assert_int_equal(c.feed_more, 1);
+    assert_int_equal(c.auth_more, 1);
+    wb_audit_check k;
+    assert_int_equal(wb_store_audit_verify(st, &k, &err), 0);
+    assert_int_equal(k.bad_id, 0);
+    wb_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_large_event, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pages_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sightings_merged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_anonymous_audit_aggregated, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
