@@ -1549,7 +1549,11 @@ typedef struct sight_walk {
     const wb_event_rec *ev;
     attr_facts *attrs;
     size_t n, cap;
-    json_t *out;
+    wb_buf *body;  /* the answer, written sighting by sighting */
+    size_t sent;   /* sightings written */
+    int64_t after; /* only sightings with a higher id (paging) */
+    int64_t last;  /* the id of the last one written */
+    bool more;     /* the page stopped at the byte budget */
     int rc;
 } sight_walk;
 
@@ -1591,25 +1595,32 @@ static int sight_cb(void *ud, const wb_sighting_rec *s)
             hi = mid;
     }
     if (lo < w->n && w->attrs[lo].id == s->attribute_id) f = &w->attrs[lo];
-    if (f == NULL || f->rec.deleted) return 0;
+    if (f == NULL || f->rec.deleted || s->id <= w->after) return 0;
     wb_policy_item it = wbi_policy_item_of(w->ev, &f->rec);
     it.kind = WB_ITEM_SIGHTING;
     it.sighting_org = s->org_id;
-    if (!may_read(w->r, WB_READ_SIGHTING, &it, s->attribute_uuid)) return 0;
-    char fs[40];
+    if (wb_policy_read(&w->r->who, WB_READ_SIGHTING, &it) == WB_DENY) return 0;
+    if (w->sent > 0 && w->body->len >= w->r->hub->opts.max_page_bytes) {
+        w->more = true;
+        return 1;
+    }
+    may_read(w->r, WB_READ_SIGHTING, &it, s->attribute_uuid); /* the admin's audit entry */
+    char fs[40], id[24], type[24], date[24];
     if (s->first_seen > 0) wb_time_format(s->first_seen * 1000000, fs, sizeof fs);
-    json_t *o = json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:{s:s}}}", "Sighting", "id",
-                          num(w->r, s->id), "attribute_uuid", s->attribute_uuid, "event_uuid",
-                          w->ev->uuid, "type", num(w->r, s->type), "date_sighting",
-                          num(w->r, s->date_sighting), "count", (json_int_t)s->count, "source",
+    snprintf(id, sizeof id, "%lld", (long long)s->id);
+    snprintf(type, sizeof type, "%d", s->type);
+    snprintf(date, sizeof date, "%lld", (long long)s->date_sighting);
+    json_t *o = json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:{s:s}}}", "Sighting", "id", id,
+                          "attribute_uuid", s->attribute_uuid, "event_uuid", w->ev->uuid, "type",
+                          type, "date_sighting", date, "count", (json_int_t)s->count, "source",
                           s->source ? s->source : "", "Organisation", "name", s->org_name);
-    if (o == NULL) {
+    if (o && s->first_seen > 0)
+        json_object_set_new(json_object_get(o, "Sighting"), "first_seen", json_string(fs));
+    if (body_json(w->body, o, w->sent++ > 0) != 0) {
         w->rc = wb_error_set(&w->r->err, WB_ENOMEM, "out of memory");
         return 1;
     }
-    if (s->first_seen > 0)
-        json_object_set_new(json_object_get(o, "Sighting"), "first_seen", json_string(fs));
-    json_array_append_new(w->out, o);
+    w->last = s->id;
     return 0;
 }
 
@@ -1617,19 +1628,27 @@ static void h_event_sightings(hreq *r)
 {
     wb_event_rec ev;
     if (fetch_event(r, WB_READ_SIGHTING, &ev) != 0) return;
-    sight_walk w = {.r = r, .ev = &ev, .out = json_array()};
-    int rc = wb_store_attr_list(r->st, ev.id, facts_cb, &w, &r->err);
+    int64_t after = 0;
+    if (!arg_int(r, "after", 0, INT64_MAX, &after)) return;
+    /* Written sighting by sighting and paged by size, as the event list
+     * is: after=ID goes on from the last_id of the page before. */
+    sight_walk w = {.r = r, .ev = &ev, .body = &r->resp->body, .after = after, .last = after};
+    wb_buf_reset(w.body);
+    int rc = wb_buf_puts(w.body, "{\"response\":[");
+    if (rc == 0) rc = wb_store_attr_list(r->st, ev.id, facts_cb, &w, &r->err);
     if (rc == 0) rc = w.rc;
     if (rc == 0) rc = wb_store_sighting_list(r->st, ev.id, sight_cb, &w, &r->err);
     if (rc == 0) rc = w.rc;
     free(w.attrs);
+    if (rc == 0 && wb_buf_printf(w.body, "],\"last_id\":%lld,\"more\":%s}", (long long)w.last,
+                                 w.more ? "true" : "false") != 0)
+        rc = wb_error_set(&r->err, WB_ENOMEM, "out of memory");
     if (rc == 0) rc = flush_audits(r);
     if (rc) {
-        json_decref(w.out);
         reply_internal(r);
         return;
     }
-    reply_json(r, 200, json_pack("{s:o}", "response", w.out));
+    r->resp->status = 200;
 }
 
 /* ---- GET /api/v1/audit --------------------------------------------------------------------- */

@@ -325,6 +325,46 @@ static void test_sightings_merged(void **state)
     assert_int_equal(total, 60 + 40);
     json_decref(j);
 
+    /* Pages of sightings stop at the byte budget; after=last_id goes on. */
+    char uuid2[WB_UUID_LEN + 1];
+    post_small(f, 501, 300, uuid2);
+    wb_buf arr = {0};
+    assert_int_equal(wb_buf_putc(&arr, '['), 0);
+    for (int k = 0; k < 300; k++)
+        assert_int_equal(
+            wb_buf_printf(&arr, "%s{\"value\":\"a%d.e501.page.example\"}", k ? "," : "", k), 0);
+    assert_int_equal(wb_buf_putc(&arr, ']'), 0);
+    assert_int_equal(call(f, "POST", "/api/v1/sightings", NULL, 0, arr.data, arr.len, NULL), 201);
+    wb_buf_free(&arr);
+    snprintf(path, sizeof path, "/api/v1/events/%s/sightings", uuid2);
+    int64_t after = 0, last = 0;
+    size_t got = 0, pages = 0;
+    for (bool more = true; more; pages++) {
+        char a[24];
+        snprintf(a, sizeof a, "%lld", (long long)after);
+        wb_hub_arg pa[1] = {{"after", a}};
+        assert_int_equal(call(f, "GET", path, pa, 1, NULL, 0, &out), 200);
+        assert_true(out.len < PAGE_BYTES + 4096);
+        j = json_loads(out.data, 0, NULL);
+        json_array_foreach(json_object_get(j, "response"), i, e)
+        {
+            int64_t id = 0;
+            const char *sid =
+                json_string_value(json_object_get(json_object_get(e, "Sighting"), "id"));
+            assert_non_null(sid);
+            id = strtoll(sid, NULL, 10);
+            assert_true(id > last);
+            last = id;
+            got++;
+        }
+        more = json_is_true(json_object_get(j, "more"));
+        after = json_integer_value(json_object_get(j, "last_id"));
+        json_decref(j);
+        assert_true(pages < 300);
+    }
+    assert_int_equal(got, 300);
+    assert_true(pages > 1);
+
     /* An unclassifiable value: the look-up's reason, quoted once. */
     const char *bad = "{\"value\":\"%%%\"}";
     assert_int_equal(call(f, "POST", "/api/v1/sightings", NULL, 0, bad, strlen(bad), &out), 422);
