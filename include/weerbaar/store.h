@@ -181,6 +181,9 @@ typedef struct wb_audit_rec {
     const char *action; /* "event.add", "key.revoke", "auth.fail", "read.admin", ... */
     const char *object; /* uuid, e-mail, name; may be NULL */
     const char *detail; /* may be NULL */
+    /* Filled on read: BLAKE2b-256 over the previous entry's hash and this
+     * entry (wb_audit_hash); NULL for none. */
+    const uint8_t *hash;
 } wb_audit_rec;
 
 typedef struct wb_event_filter {
@@ -336,8 +339,56 @@ int wb_store_warninglist_list(wb_store *s, wb_warninglist_cb cb, void *ud, wb_er
 
 /* ---- audit ---------------------------------------------------------------- */
 
-/* Appends an entry (the table refuses updates and deletes). */
+/* Appends an entry (the table refuses updates, and deletes of entries
+ * not archived). Each entry carries the hash of the one before it and of
+ * itself (a chain: wb_store_audit_verify), so the entry is written in a
+ * write transaction of its own when the caller has none open. */
 int wb_store_audit(wb_store *s, const wb_audit_rec *a, wb_error *err);
+
+#define WB_AUDIT_HASH_LEN 32
+/* The chain's hash of entry a (its id, time, user, org, action, object,
+ * detail) after the entry whose hash is prev. */
+void wb_audit_hash(const uint8_t prev[WB_AUDIT_HASH_LEN], const wb_audit_rec *a,
+                   uint8_t out[WB_AUDIT_HASH_LEN]);
+
+/* Every entry in id order (oldest first) with its hash, those with
+ * id <= upto_id when upto_id > 0. */
+int wb_store_audit_walk(wb_store *s, int64_t upto_id, wb_audit_cb cb, void *ud, wb_error *err);
+
+/* Where the chain in the table starts: the last archived entry's id and
+ * hash (0 and zeros when nothing was archived). */
+int wb_store_audit_anchor(wb_store *s, int64_t *upto_id, uint8_t hash[WB_AUDIT_HASH_LEN],
+                          wb_error *err);
+
+typedef struct wb_audit_check {
+    int64_t rows;                    /* entries checked */
+    int64_t head_id;                 /* the newest entry's id (0 for none) */
+    uint8_t head[WB_AUDIT_HASH_LEN]; /* its hash: the chain's head */
+    int64_t bad_id;                  /* the first entry that does not chain, 0 for none */
+} wb_audit_check;
+
+/* Checks the chain from the anchor through every entry. Returns 0 with
+ * out->bad_id 0 when it holds; 0 with out->bad_id the first entry whose
+ * hash does not match (err says why); or an error. */
+int wb_store_audit_verify(wb_store *s, wb_audit_check *out, wb_error *err);
+
+/* Archives the oldest entries, those before `before` (up to the first
+ * entry that is not): writes them to the file `path` (which must not
+ * exist; JSON lines, docs/hub.md) with their hashes, so that the file's
+ * chain continues into the entries that stay, syncs it, and only then
+ * removes them from the table, recording the archive (its last id and
+ * hash) and adding an audit.archive entry with `user`. Refuses (WB_EINVAL)
+ * when the chain does not verify. out->rows is how many were archived (0:
+ * nothing to do, no file written). */
+int wb_store_audit_archive(wb_store *s, wb_time before, const char *path, const char *user,
+                           wb_audit_check *out, wb_error *err);
+
+/* Checks an archive file on its own and against the database: its rows
+ * chain from its first line's prev, and its last entry is an archive the
+ * database recorded (so the table's chain continues from it). 0 with
+ * out->bad_id as in wb_store_audit_verify, or an error naming the file
+ * and line. */
+int wb_store_audit_verify_file(wb_store *s, const char *path, wb_audit_check *out, wb_error *err);
 /* Newest first, entries with time >= since, skipping offset, at most limit. */
 int wb_store_audit_list(wb_store *s, wb_time since, int64_t offset, int64_t limit, wb_audit_cb cb,
                         void *ud, wb_error *err);

@@ -1,6 +1,7 @@
 /*
  * admin.c - `weerbaar admin`: organisations, users, API keys and sharing
- * groups of a hub database, and the demo database. Argument parsing and
+ * groups of a hub database, the audit log's check and retention, and the
+ * demo database. Argument parsing and
  * output only; the store (store.h) does the work and every action is
  * written to the audit log in the same transaction.
  */
@@ -53,6 +54,13 @@ static const char usage_text[] =
     "                         name the list (restart serve to apply); a list\n"
     "                         with the same name is replaced\n"
     "  warninglist list\n"
+    "  audit verify [FILE...] checks the audit log's hash chain (and archive files\n"
+    "                         that admin audit archive wrote); prints the head\n"
+    "                         hash to note elsewhere; exit 1 when it is broken\n"
+    "  audit archive --before DATE --out FILE\n"
+    "                         writes the entries older than DATE (RFC 3339 or a\n"
+    "                         date) to FILE, whose chain continues into the\n"
+    "                         entries that stay, then removes them from the table\n"
     "  demo                   fills an empty database with demo organisations,\n"
     "                         users, a sharing group, a warninglist and events at\n"
     "                         every TLP level, and prints the demo users' keys\n"
@@ -70,11 +78,13 @@ static const char usage_text[] =
     "  weerbaar admin warninglist add misp-warninglists/lists/public-dns-v4/list.json "
     "--db hub.db\n"
     "\n"
-    "Every action is written to the audit log. Exit status: 0 success, 2 an\n"
-    "error (unknown organisation, duplicate e-mail, bad role, ...).\n";
+    "Every action is written to the audit log. Exit status: 0 success, 1 an\n"
+    "audit chain that does not verify, 2 an error (unknown organisation,\n"
+    "duplicate e-mail, bad role, ...).\n";
 
 typedef struct admin_opts {
     const char *db, *kind, *sector, *kvk, *org, *role, *orgs, *csirt, *supervisor, *url;
+    const char *before, *out;
     bool json;
 } admin_opts;
 
@@ -577,6 +587,83 @@ static int wl_cmd(admin_ctx *c, char **args, int n)
     return rc ? fail(c) : WB_EXIT_OK;
 }
 
+/* ---- audit ----------------------------------------------------------------- */
+
+static void hex_of(const uint8_t *h, char out[2 * WB_AUDIT_HASH_LEN + 1])
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < WB_AUDIT_HASH_LEN; i++) {
+        out[2 * i] = digits[h[i] >> 4];
+        out[2 * i + 1] = digits[h[i] & 15];
+    }
+    out[2 * WB_AUDIT_HASH_LEN] = '\0';
+}
+
+/* One checked chain: a line (or a JSON row); false when it is broken. */
+static bool audit_report(admin_ctx *c, const char *what, const wb_audit_check *k)
+{
+    char hex[2 * WB_AUDIT_HASH_LEN + 1];
+    hex_of(k->head, hex);
+    if (k->bad_id) wb_cli_error("admin: %s", c->err.msg);
+    if (c->json) {
+        json_array_append_new(c->rows, json_pack("{s:s,s:b,s:I,s:I,s:s,s:I}", "chain", what, "ok",
+                                                 k->bad_id == 0, "entries", (json_int_t)k->rows,
+                                                 "head_id", (json_int_t)k->head_id, "head", hex,
+                                                 "bad_id", (json_int_t)k->bad_id));
+    } else if (k->bad_id == 0) {
+        printf("%s: %lld entries, chain intact; head %s (entry %lld)\n", what, (long long)k->rows,
+               hex, (long long)k->head_id);
+    } else {
+        printf("%s: BROKEN at entry %lld\n", what, (long long)k->bad_id);
+    }
+    return k->bad_id == 0;
+}
+
+static int audit_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
+{
+    wb_audit_check k;
+    if (n >= 1 && strcmp(args[0], "verify") == 0) {
+        bool ok = true;
+        for (int i = 1; i < n; i++) {
+            if (wb_store_audit_verify_file(c->st, args[i], &k, &c->err) != 0) return fail(c);
+            ok = audit_report(c, args[i], &k) && ok;
+        }
+        if (wb_store_audit_verify(c->st, &k, &c->err) != 0) return fail(c);
+        ok = audit_report(c, "audit log", &k) && ok;
+        int st = print_rows(c);
+        return st != WB_EXIT_OK ? st : ok ? WB_EXIT_OK : WB_EXIT_NO;
+    }
+    if (n == 1 && strcmp(args[0], "archive") == 0) {
+        wb_time before;
+        if (o->before == NULL || o->out == NULL) {
+            wb_cli_error("admin: audit archive needs --before DATE and --out FILE");
+            return WB_EXIT_ERROR;
+        }
+        if (wb_time_parse(o->before, strlen(o->before), &before) != 0) {
+            wb_cli_error("admin: --before: '%s' is not an RFC 3339 time or date", o->before);
+            return WB_EXIT_ERROR;
+        }
+        if (wb_store_audit_archive(c->st, before, o->out, "cli", &k, &c->err) != 0) return fail(c);
+        char hex[2 * WB_AUDIT_HASH_LEN + 1];
+        hex_of(k.head, hex);
+        if (c->json) {
+            json_array_append_new(c->rows, json_pack("{s:I,s:s,s:I,s:s}", "archived",
+                                                     (json_int_t)k.rows, "file", o->out, "last_id",
+                                                     (json_int_t)k.head_id, "hash", hex));
+            return print_rows(c);
+        }
+        if (k.rows == 0)
+            printf("no entries before %s: nothing archived, no file written\n", o->before);
+        else
+            printf("%lld entries (to entry %lld) archived to %s and removed; the chain goes on "
+                   "from %s\n",
+                   (long long)k.rows, (long long)k.head_id, o->out, hex);
+        return WB_EXIT_OK;
+    }
+    wb_cli_error("admin: audit verify [FILE...] | audit archive --before DATE --out FILE");
+    return WB_EXIT_ERROR;
+}
+
 static int demo_cmd(admin_ctx *c, const char *db)
 {
     printf("%-34s %-20s %-10s %s\n", "USER", "ORGANISATION", "ROLE", "KEY");
@@ -599,6 +686,8 @@ int wb_cmd_admin(int argc, char **argv)
                                           {"csirt", required_argument, NULL, 'c'},
                                           {"supervisor", required_argument, NULL, 'S'},
                                           {"url", required_argument, NULL, 'u'},
+                                          {"before", required_argument, NULL, 'b'},
+                                          {"out", required_argument, NULL, 'w'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     admin_opts o = {0};
@@ -636,6 +725,12 @@ int wb_cmd_admin(int argc, char **argv)
             break;
         case 'u':
             o.url = optarg;
+            break;
+        case 'b':
+            o.before = optarg;
+            break;
+        case 'w':
+            o.out = optarg;
             break;
         case 'f':
             if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {
@@ -682,11 +777,13 @@ int wb_cmd_admin(int argc, char **argv)
         status = hook_cmd(&c, &o, args + 1, n - 1);
     else if (strcmp(args[0], "warninglist") == 0)
         status = wl_cmd(&c, args + 1, n - 1);
+    else if (strcmp(args[0], "audit") == 0)
+        status = audit_cmd(&c, &o, args + 1, n - 1);
     else if (strcmp(args[0], "demo") == 0 && n == 1)
         status = demo_cmd(&c, o.db);
     else {
         wb_cli_error("admin: unknown object '%s' (org, user, key, sharing-group, route, hook, "
-                     "warninglist, demo)",
+                     "warninglist, audit, demo)",
                      args[0]);
         status = WB_EXIT_ERROR;
     }

@@ -67,7 +67,19 @@ struct wb_hub {
     /* The database's warninglists as the hub started (admin warninglist
      * add takes effect at the next start); immutable, shared by threads. */
     wb_warninglists *wl;
+    /* Anonymous audit entries aggregated (audit_anon). */
+    pthread_mutex_t agg_lock;
+    struct agg_slot {
+        char action[24], object[48], detail[48];
+        int64_t since; /* the window's start (Unix seconds); 0 = free */
+        uint64_t more; /* occurrences since the last entry written */
+    } agg[16];
 };
+
+/* A window of aggregation: the first anonymous read (or failed
+ * authentication) of a kind in it is an audit entry, the rest are counted
+ * into the next one. */
+#define AUDIT_AGG_WINDOW_S 60
 
 /* The request context (wbi_req) is in hub_internal.h: incident_api.c shares it. */
 typedef wbi_req hreq;
@@ -255,6 +267,80 @@ static int audit_now(hreq *r, const char *action, const char *object, const char
     if (rc == 0) rc = wb_store_commit(r->st, &r->err);
     if (rc) wb_store_rollback(r->st);
     return rc;
+}
+
+/* Audit entries of callers without a valid key (public feed fetches,
+ * failed authentications), aggregated: a stranger could otherwise add
+ * 2 x --rate rows a second. The first of a kind (action, object, detail)
+ * in a window of AUDIT_AGG_WINDOW_S is written at once; later ones in the
+ * window are counted, and the count is written with the next entry of
+ * that kind after the window ("... and N more since TIME"), when its slot
+ * is taken by another kind, or when the hub closes. */
+typedef struct agg_out {
+    char action[24], object[48], detail[160];
+    bool has_object, write;
+} agg_out;
+
+static void agg_fill(agg_out *o, const struct agg_slot *sl, uint64_t more, int64_t since,
+                     bool alone)
+{
+    snprintf(o->action, sizeof o->action, "%s", sl->action);
+    snprintf(o->object, sizeof o->object, "%s", sl->object);
+    o->has_object = sl->object[0] != '\0';
+    char t[40] = "";
+    wb_time_format(since * 1000000, t, sizeof t);
+    if (alone)
+        snprintf(o->detail, sizeof o->detail, "%llu more: %s (since %s)", (unsigned long long)more,
+                 sl->detail, t);
+    else if (more)
+        snprintf(o->detail, sizeof o->detail, "%s (and %llu more since %s)", sl->detail,
+                 (unsigned long long)more, t);
+    else
+        snprintf(o->detail, sizeof o->detail, "%s", sl->detail);
+    o->write = true;
+}
+
+static void agg_write(hreq *r, const agg_out *o)
+{
+    if (o->write && audit_now(r, o->action, o->has_object ? o->object : NULL, o->detail) != 0)
+        hub_log(r->hub, "audit: %s", r->err.msg);
+}
+
+static void audit_anon(hreq *r, const char *action, const char *object, const char *detail)
+{
+    wb_hub *hub = r->hub;
+    agg_out evicted = {0}, mine = {0};
+    const char *obj = object ? object : "";
+    pthread_mutex_lock(&hub->agg_lock);
+    struct agg_slot *sl = NULL, *oldest = &hub->agg[0];
+    for (size_t i = 0; i < sizeof hub->agg / sizeof hub->agg[0] && sl == NULL; i++) {
+        struct agg_slot *c = &hub->agg[i];
+        if (c->since && strcmp(c->action, action) == 0 && strcmp(c->object, obj) == 0 &&
+            strcmp(c->detail, detail) == 0)
+            sl = c;
+        else if (c->since < oldest->since)
+            oldest = c;
+    }
+    if (sl && r->now - sl->since < AUDIT_AGG_WINDOW_S) {
+        sl->more++;
+        pthread_mutex_unlock(&hub->agg_lock);
+        return;
+    }
+    if (sl == NULL) {
+        sl = oldest;
+        if (sl->since && sl->more) agg_fill(&evicted, sl, sl->more, sl->since, true);
+        snprintf(sl->action, sizeof sl->action, "%s", action);
+        snprintf(sl->object, sizeof sl->object, "%s", obj);
+        snprintf(sl->detail, sizeof sl->detail, "%s", detail);
+        sl->more = 0;
+        sl->since = r->now;
+    }
+    agg_fill(&mine, sl, sl->more, sl->since, false);
+    sl->since = r->now;
+    sl->more = 0;
+    pthread_mutex_unlock(&hub->agg_lock);
+    agg_write(r, &evicted);
+    agg_write(r, &mine);
 }
 
 /* ---- the helpers incident_api.c shares (hub_internal.h) ---------------------------------- */
@@ -1499,7 +1585,11 @@ typedef struct sight_walk {
     const wb_event_rec *ev;
     attr_facts *attrs;
     size_t n, cap;
-    json_t *out;
+    wb_buf *body;  /* the answer, written sighting by sighting */
+    size_t sent;   /* sightings written */
+    int64_t after; /* only sightings with a higher id (paging) */
+    int64_t last;  /* the id of the last one written */
+    bool more;     /* the page stopped at the byte budget */
     int rc;
 } sight_walk;
 
@@ -1541,25 +1631,32 @@ static int sight_cb(void *ud, const wb_sighting_rec *s)
             hi = mid;
     }
     if (lo < w->n && w->attrs[lo].id == s->attribute_id) f = &w->attrs[lo];
-    if (f == NULL || f->rec.deleted) return 0;
+    if (f == NULL || f->rec.deleted || s->id <= w->after) return 0;
     wb_policy_item it = wbi_policy_item_of(w->ev, &f->rec);
     it.kind = WB_ITEM_SIGHTING;
     it.sighting_org = s->org_id;
-    if (!may_read(w->r, WB_READ_SIGHTING, &it, s->attribute_uuid)) return 0;
-    char fs[40];
+    if (wb_policy_read(&w->r->who, WB_READ_SIGHTING, &it) == WB_DENY) return 0;
+    if (w->sent > 0 && w->body->len >= w->r->hub->opts.max_page_bytes) {
+        w->more = true;
+        return 1;
+    }
+    may_read(w->r, WB_READ_SIGHTING, &it, s->attribute_uuid); /* the admin's audit entry */
+    char fs[40], id[24], type[24], date[24];
     if (s->first_seen > 0) wb_time_format(s->first_seen * 1000000, fs, sizeof fs);
-    json_t *o = json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:{s:s}}}", "Sighting", "id",
-                          num(w->r, s->id), "attribute_uuid", s->attribute_uuid, "event_uuid",
-                          w->ev->uuid, "type", num(w->r, s->type), "date_sighting",
-                          num(w->r, s->date_sighting), "count", (json_int_t)s->count, "source",
+    snprintf(id, sizeof id, "%lld", (long long)s->id);
+    snprintf(type, sizeof type, "%d", s->type);
+    snprintf(date, sizeof date, "%lld", (long long)s->date_sighting);
+    json_t *o = json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:{s:s}}}", "Sighting", "id", id,
+                          "attribute_uuid", s->attribute_uuid, "event_uuid", w->ev->uuid, "type",
+                          type, "date_sighting", date, "count", (json_int_t)s->count, "source",
                           s->source ? s->source : "", "Organisation", "name", s->org_name);
-    if (o == NULL) {
+    if (o && s->first_seen > 0)
+        json_object_set_new(json_object_get(o, "Sighting"), "first_seen", json_string(fs));
+    if (body_json(w->body, o, w->sent++ > 0) != 0) {
         w->rc = wb_error_set(&w->r->err, WB_ENOMEM, "out of memory");
         return 1;
     }
-    if (s->first_seen > 0)
-        json_object_set_new(json_object_get(o, "Sighting"), "first_seen", json_string(fs));
-    json_array_append_new(w->out, o);
+    w->last = s->id;
     return 0;
 }
 
@@ -1567,19 +1664,27 @@ static void h_event_sightings(hreq *r)
 {
     wb_event_rec ev;
     if (fetch_event(r, WB_READ_SIGHTING, &ev) != 0) return;
-    sight_walk w = {.r = r, .ev = &ev, .out = json_array()};
-    int rc = wb_store_attr_list(r->st, ev.id, facts_cb, &w, &r->err);
+    int64_t after = 0;
+    if (!arg_int(r, "after", 0, INT64_MAX, &after)) return;
+    /* Written sighting by sighting and paged by size, as the event list
+     * is: after=ID goes on from the last_id of the page before. */
+    sight_walk w = {.r = r, .ev = &ev, .body = &r->resp->body, .after = after, .last = after};
+    wb_buf_reset(w.body);
+    int rc = wb_buf_puts(w.body, "{\"response\":[");
+    if (rc == 0) rc = wb_store_attr_list(r->st, ev.id, facts_cb, &w, &r->err);
     if (rc == 0) rc = w.rc;
     if (rc == 0) rc = wb_store_sighting_list(r->st, ev.id, sight_cb, &w, &r->err);
     if (rc == 0) rc = w.rc;
     free(w.attrs);
+    if (rc == 0 && wb_buf_printf(w.body, "],\"last_id\":%lld,\"more\":%s}", (long long)w.last,
+                                 w.more ? "true" : "false") != 0)
+        rc = wb_error_set(&r->err, WB_ENOMEM, "out of memory");
     if (rc == 0) rc = flush_audits(r);
     if (rc) {
-        json_decref(w.out);
         reply_internal(r);
         return;
     }
-    reply_json(r, 200, json_pack("{s:o}", "response", w.out));
+    r->resp->status = 200;
 }
 
 /* ---- GET /api/v1/audit --------------------------------------------------------------------- */
@@ -1712,10 +1817,12 @@ static void feed_stream(hreq *r, bool hashes)
                     hub->opts.max_streams_per_address);
         return;
     }
-    char d[64];
-    snprintf(d, sizeof d, "%s feed", keyed ? "MISP" : "public");
+    const char *file = hashes ? "hashes.csv" : "manifest.json";
     feed_job *j = malloc(sizeof *j);
-    if (j == NULL || audit_now(r, "feed.export", hashes ? "hashes.csv" : "manifest.json", d) != 0) {
+    /* A member's export is an entry of its own; anonymous ones aggregate. */
+    if (j && !r->who.authenticated) audit_anon(r, "feed.export", file, "public feed");
+    if (j == NULL ||
+        (r->who.authenticated && audit_now(r, "feed.export", file, "MISP feed") != 0)) {
         if (j == NULL) wb_error_set(&r->err, WB_ENOMEM, "out of memory");
         free(j);
         atomic_fetch_sub(count, 1);
@@ -1936,8 +2043,7 @@ static int authenticate(hreq *r)
                         retry);
             return -1;
         }
-        if (audit_now(r, "auth.fail", detail[0] == 'r' ? obj : NULL, detail) != 0)
-            hub_log(r->hub, "audit: %s", r->err.msg);
+        audit_anon(r, "auth.fail", detail[0] == 'r' ? obj : NULL, detail);
         reply_error(r, 401, "unauthorized", "the API key is not valid");
         return -1;
     }
@@ -2181,6 +2287,7 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
     if (rc == 0) {
         pthread_mutex_init(&hub->lock, NULL);
         pthread_cond_init(&hub->cond, NULL);
+        pthread_mutex_init(&hub->agg_lock, NULL);
     }
     if (rc == 0)
         rc = wb_warninglists_new(&hub->wl) ? wb_error_set(err, WB_ENOMEM, "out of memory") : 0;
@@ -2207,6 +2314,7 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
             wbi_ratelimit_free(&hub->rl);
             pthread_mutex_destroy(&hub->lock);
             pthread_cond_destroy(&hub->cond);
+            pthread_mutex_destroy(&hub->agg_lock);
         }
         free(hub->pool);
         free(hub->idle);
@@ -2217,9 +2325,26 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
     return 0;
 }
 
+/* The counts of aggregated anonymous entries not yet written. */
+static void agg_flush(wb_hub *hub)
+{
+    if (hub->npool == 0) return;
+    hreq r = {.hub = hub, .st = hub->pool[0]};
+    for (size_t i = 0; i < sizeof hub->agg / sizeof hub->agg[0]; i++) {
+        struct agg_slot *sl = &hub->agg[i];
+        if (sl->since == 0 || sl->more == 0) continue;
+        agg_out o = {0};
+        agg_fill(&o, sl, sl->more, sl->since, true);
+        agg_write(&r, &o);
+        sl->more = 0;
+    }
+}
+
 void wb_hub_close(wb_hub *hub)
 {
     if (hub == NULL) return;
+    agg_flush(hub);
+    pthread_mutex_destroy(&hub->agg_lock);
     for (size_t i = 0; i < hub->npool; i++) {
         wb_store_close(hub->pool[i]);
         free(hub->keys[i]);

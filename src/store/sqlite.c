@@ -25,10 +25,22 @@
 
 /* ---- schema -------------------------------------------------------------- */
 
+typedef struct sq_store sq_store;
+
 typedef struct migration {
     int version;
     const char *sql;
 } migration;
+
+/* What a migration needs besides its SQL: work SQL cannot do (hashing),
+ * then SQL to run after that work. */
+typedef struct migration_step {
+    int version;
+    int (*post)(sq_store *q, wb_error *err);
+    const char *sql_after;
+} migration_step;
+
+static int audit_backfill(sq_store *q, wb_error *err);
 
 /* Never edit a migration that has shipped: add the next one. */
 static const migration migrations[] = {
@@ -220,6 +232,25 @@ static const migration migrations[] = {
         " BEGIN SELECT RAISE(ABORT, 'assessment shares are append-only'); END;"
         "CREATE TRIGGER assessment_shares_no_delete BEFORE DELETE ON assessment_shares"
         " BEGIN SELECT RAISE(ABORT, 'assessment shares are append-only'); END;"},
+    /* 6: the audit log as a hash chain, and its retention. Each entry
+     * carries BLAKE2b-256 of the previous entry's hash and of itself
+     * (wb_audit_hash), so a changed, removed or inserted entry breaks the
+     * chain from there on (admin audit verify). Entries made before are
+     * chained at this migration (audit_backfill; hashing is not SQL's),
+     * with the update trigger lifted for that alone. Deleting stays
+     * refused except for entries an archive (admin audit archive) has
+     * written out and recorded in audit_archives, itself append-only: the
+     * last archived hash is where the table's chain starts. */
+    {6, "DROP TRIGGER audit_no_update;"
+        "DROP TRIGGER audit_no_delete;"
+        "ALTER TABLE audit ADD COLUMN hash BLOB;"
+        "CREATE TABLE audit_archives(id INTEGER PRIMARY KEY, upto_id INTEGER NOT NULL,"
+        " hash BLOB NOT NULL, rows INTEGER NOT NULL, before INTEGER NOT NULL, file TEXT NOT NULL,"
+        " at INTEGER NOT NULL);"
+        "CREATE TRIGGER audit_archives_no_update BEFORE UPDATE ON audit_archives"
+        " BEGIN SELECT RAISE(ABORT, 'audit archive records are append-only'); END;"
+        "CREATE TRIGGER audit_archives_no_delete BEFORE DELETE ON audit_archives"
+        " BEGIN SELECT RAISE(ABORT, 'audit archive records are append-only'); END;"},
     /* 7: incident shares, one row per share request (incident_api.c). The
      * key makes a share idempotent: a retry finds the row of the first
      * attempt (unique among the shares still in force, so a withdrawn or
@@ -239,6 +270,17 @@ static const migration migrations[] = {
         " WHERE status IN ('published','pending','approved');"
         "CREATE INDEX incident_shares_csirt ON incident_shares(csirt_id, status);"},
 };
+
+/* Migration 6's chaining of the entries made before it (audit_backfill)
+ * runs with the update trigger lifted; the triggers come back after it. */
+static const migration_step migration_steps[] = {
+    {6, audit_backfill,
+     "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+     " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+     " WHEN old.id > coalesce((SELECT max(upto_id) FROM audit_archives), 0)"
+     " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: only archived entries are"
+     " removed (admin audit archive)'); END;"},
 
 /* ---- statements ------------------------------------------------------------ */
 
@@ -316,6 +358,12 @@ enum {
     S_SIGHT_SOURCES,
     S_SIGHT_MERGE,
     S_SIGHT_LIST,
+    S_AUDIT_HEAD,
+    S_AUDIT_WALK,
+    S_AUDIT_ANCHOR,
+    S_AUDIT_ANCHORS,
+    S_AUDIT_ARCHIVE,
+    S_AUDIT_PRUNE,
     S_AUDIT_ADD,
     S_AUDIT_LIST,
     S_INC_ADD,
@@ -440,7 +488,16 @@ static const char *const stmt_sql[S_COUNT] = {
                      "s.source,s.date_sighting,s.count,s.first_seen,s.created FROM sightings s"
                      " JOIN attributes a ON a.id=s.attribute_id JOIN orgs o ON o.id=s.org_id"
                      " WHERE a.event_id=? ORDER BY s.id",
-    [S_AUDIT_ADD] = "INSERT INTO audit(time,user,org,action,object,detail) VALUES(?,?,?,?,?,?)",
+    [S_AUDIT_ADD] = "INSERT INTO audit(id,time,user,org,action,object,detail,hash)"
+                    " VALUES(?,?,?,?,?,?,?,?)",
+    [S_AUDIT_HEAD] = "SELECT id,hash FROM audit ORDER BY id DESC LIMIT 1",
+    [S_AUDIT_WALK] = "SELECT id,time,user,org,action,object,detail,hash FROM audit"
+                     " WHERE ?1<=0 OR id<=?1 ORDER BY id",
+    [S_AUDIT_ANCHOR] = "SELECT upto_id,hash FROM audit_archives ORDER BY id DESC LIMIT 1",
+    [S_AUDIT_ANCHORS] = "SELECT upto_id,hash FROM audit_archives ORDER BY id",
+    [S_AUDIT_ARCHIVE] = "INSERT INTO audit_archives(upto_id,hash,rows,before,file,at)"
+                        " VALUES(?,?,?,?,?,?)",
+    [S_AUDIT_PRUNE] = "DELETE FROM audit WHERE id<=?",
     [S_AUDIT_LIST] = "SELECT id,time,user,org,action,object,detail FROM audit WHERE time>=?"
                      " ORDER BY id DESC LIMIT ? OFFSET ?",
     [S_INC_ADD] = "INSERT INTO incidents(org_id,title,aware_at,detected_at,entity_type,rsit,tlp,"
@@ -527,7 +584,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_SEQ_MAX] = "SELECT coalesce(max(seq),0) FROM events",
 };
 
-typedef struct sq_store {
+struct sq_store {
     wb_store base; /* first: the public handle points here */
     sqlite3 *db;
     char *path;
@@ -535,7 +592,7 @@ typedef struct sq_store {
     int depth;    /* transaction nesting: only the outermost begins and commits */
     bool reading; /* inside wb_store_read_begin's read transaction */
     sqlite3_stmt *st[S_COUNT];
-} sq_store;
+};
 
 static sq_store *SQ(wb_store *s)
 {
@@ -708,6 +765,12 @@ static int migrate(sq_store *q, wb_error *err)
         snprintf(sql, sizeof sql, "INSERT INTO schema_version(version) VALUES(%d)",
                  migrations[i].version);
         rc = exec(q, migrations[i].sql, err);
+        for (size_t k = 0; k < sizeof migration_steps / sizeof migration_steps[0]; k++) {
+            if (rc || migration_steps[k].version != migrations[i].version) continue;
+            if (migration_steps[k].post) rc = migration_steps[k].post(q, err);
+            if (rc == 0 && migration_steps[k].sql_after)
+                rc = exec(q, migration_steps[k].sql_after, err);
+        }
         if (rc == 0) rc = exec(q, sql, err);
         if (rc) wb_error_prefix(err, "migration %d: ", migrations[i].version);
     }
@@ -1417,18 +1480,155 @@ static int sq_sighting_list(wb_store *s, int64_t event_id, wb_sighting_cb cb, vo
     WALK(q, st, err, false, "", wb_sighting_rec r, row_sighting(st, &r), cb(ud, &r));
 }
 
-static int sq_audit_add(wb_store *s, const wb_audit_rec *a, wb_error *err)
+/* The chain's last link: the newest entry, else the last archived one,
+ * else id 0 and zeros. */
+static int audit_head(sq_store *q, int64_t *id, uint8_t hash[WB_AUDIT_HASH_LEN], wb_error *err)
+{
+    *id = 0;
+    memset(hash, 0, WB_AUDIT_HASH_LEN);
+    for (int k = 0; k < 2; k++) {
+        sqlite3_stmt *st = stmt(q, k == 0 ? S_AUDIT_HEAD : S_AUDIT_ANCHOR, err);
+        if (st == NULL) return WB_EIO;
+        int r = sqlite3_step(st);
+        bool found = r == SQLITE_ROW;
+        if (found) {
+            *id = sqlite3_column_int64(st, 0);
+            if (sqlite3_column_bytes(st, 1) == WB_AUDIT_HASH_LEN)
+                memcpy(hash, sqlite3_column_blob(st, 1), WB_AUDIT_HASH_LEN);
+        }
+        done(st);
+        if (r != SQLITE_ROW && r != SQLITE_DONE) return db_error(q, err, "reading the audit log");
+        if (found) return 0;
+    }
+    return 0;
+}
+
+static int sq_audit_add(wb_store *s, const wb_audit_rec *in, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_AUDIT_ADD, err);
+    /* The head is read and the entry written in one write transaction, so
+     * that two connections never chain onto the same entry. */
+    int rc = sq_begin(s, err);
+    if (rc) return rc;
+    wb_audit_rec a = *in;
+    a.user = a.user ? a.user : "-";
+    a.org = a.org ? a.org : "-";
+    a.time = wb_time_now();
+    uint8_t prev[WB_AUDIT_HASH_LEN], h[WB_AUDIT_HASH_LEN];
+    rc = audit_head(q, &a.id, prev, err);
+    a.id++;
+    sqlite3_stmt *st = rc == 0 ? stmt(q, S_AUDIT_ADD, err) : NULL;
+    if (rc == 0 && st == NULL) rc = WB_EIO;
+    if (rc == 0) {
+        wb_audit_hash(prev, &a, h);
+        sqlite3_bind_int64(st, 1, a.id);
+        sqlite3_bind_int64(st, 2, a.time);
+        bind_text(st, 3, a.user);
+        bind_text(st, 4, a.org);
+        bind_text(st, 5, a.action);
+        bind_text(st, 6, a.object);
+        bind_text(st, 7, a.detail);
+        sqlite3_bind_blob(st, 8, h, sizeof h, SQLITE_STATIC);
+        rc = run(q, st, NULL, err);
+    }
+    if (rc == 0) return sq_commit(s, err);
+    sq_rollback(s);
+    return rc;
+}
+
+static void row_audit(sqlite3_stmt *st, wb_audit_rec *a)
+{
+    memset(a, 0, sizeof *a);
+    a->id = sqlite3_column_int64(st, 0);
+    a->time = sqlite3_column_int64(st, 1);
+    a->user = col_text(st, 2);
+    a->org = col_text(st, 3);
+    a->action = col_text(st, 4);
+    a->object = col_text(st, 5);
+    a->detail = col_text(st, 6);
+    if (sqlite3_column_bytes(st, 7) == WB_AUDIT_HASH_LEN) a->hash = sqlite3_column_blob(st, 7);
+}
+
+static int sq_audit_walk(wb_store *s, int64_t upto_id, wb_audit_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_AUDIT_WALK, err);
     if (st == NULL) return WB_EIO;
-    sqlite3_bind_int64(st, 1, wb_time_now());
-    bind_text(st, 2, a->user ? a->user : "-");
-    bind_text(st, 3, a->org ? a->org : "-");
-    bind_text(st, 4, a->action);
-    bind_text(st, 5, a->object);
-    bind_text(st, 6, a->detail);
-    return run(q, st, NULL, err);
+    sqlite3_bind_int64(st, 1, upto_id);
+    WALK(q, st, err, false, "", wb_audit_rec a, row_audit(st, &a), cb(ud, &a));
+}
+
+static int sq_audit_anchor(wb_store *s, bool all,
+                           int (*cb)(void *ud, int64_t upto_id, const uint8_t *hash), void *ud,
+                           wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, all ? S_AUDIT_ANCHORS : S_AUDIT_ANCHOR, err);
+    if (st == NULL) return WB_EIO;
+    int r = SQLITE_DONE, ret = 0;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const uint8_t *h =
+            sqlite3_column_bytes(st, 1) == WB_AUDIT_HASH_LEN ? sqlite3_column_blob(st, 1) : NULL;
+        if (h && cb(ud, sqlite3_column_int64(st, 0), h)) break;
+    }
+    if (r != SQLITE_ROW && r != SQLITE_DONE) ret = db_error(q, err, "reading the audit archives");
+    done(st);
+    return ret;
+}
+
+static int sq_audit_archive(wb_store *s, int64_t upto_id, const uint8_t *hash, int64_t rows,
+                            wb_time before, const char *file, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_AUDIT_ARCHIVE, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, upto_id);
+    sqlite3_bind_blob(st, 2, hash, WB_AUDIT_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, rows);
+    sqlite3_bind_int64(st, 4, before);
+    bind_text(st, 5, file);
+    sqlite3_bind_int64(st, 6, wb_time_now());
+    int rc = run(q, st, NULL, err);
+    if (rc == 0) {
+        st = stmt(q, S_AUDIT_PRUNE, err);
+        if (st == NULL) return WB_EIO;
+        sqlite3_bind_int64(st, 1, upto_id);
+        rc = run(q, st, NULL, err);
+    }
+    return rc;
+}
+
+/* Migration 6: chains the entries made before it, oldest first. */
+static int audit_backfill(sq_store *q, wb_error *err)
+{
+    sqlite3_stmt *sel = NULL, *upd = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT id,time,user,org,action,object,detail FROM audit ORDER BY id",
+                           -1, &sel, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(q->db, "UPDATE audit SET hash=? WHERE id=?", -1, &upd, NULL) !=
+            SQLITE_OK)
+        rc = db_error(q, err, "chaining the audit log");
+    uint8_t prev[WB_AUDIT_HASH_LEN] = {0};
+    int r = SQLITE_DONE;
+    while (rc == 0 && (r = sqlite3_step(sel)) == SQLITE_ROW) {
+        wb_audit_rec a = {.id = sqlite3_column_int64(sel, 0),
+                          .time = sqlite3_column_int64(sel, 1),
+                          .user = col_text(sel, 2),
+                          .org = col_text(sel, 3),
+                          .action = col_text(sel, 4),
+                          .object = col_text(sel, 5),
+                          .detail = col_text(sel, 6)};
+        wb_audit_hash(prev, &a, prev);
+        sqlite3_bind_blob(upd, 1, prev, sizeof prev, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(upd, 2, a.id);
+        if (sqlite3_step(upd) != SQLITE_DONE) rc = db_error(q, err, "chaining the audit log");
+        sqlite3_reset(upd);
+    }
+    if (rc == 0 && r != SQLITE_DONE) rc = db_error(q, err, "chaining the audit log");
+    sqlite3_finalize(sel);
+    sqlite3_finalize(upd);
+    return rc;
 }
 
 static int sq_audit_list(wb_store *s, wb_time since, int64_t offset, int64_t limit, wb_audit_cb cb,
@@ -2192,6 +2392,9 @@ static const wbi_store_ops sqlite_ops = {
     .sighting_list = sq_sighting_list,
     .audit_add = sq_audit_add,
     .audit_list = sq_audit_list,
+    .audit_walk = sq_audit_walk,
+    .audit_anchor = sq_audit_anchor,
+    .audit_archive = sq_audit_archive,
     .incident_add = sq_incident_add,
     .incident_find = sq_incident_find,
     .incident_status = sq_incident_status,

@@ -60,6 +60,16 @@ typedef struct wbi_store_ops {
     int (*audit_add)(wb_store *s, const wb_audit_rec *a, wb_error *err);
     int (*audit_list)(wb_store *s, wb_time since, int64_t offset, int64_t limit, wb_audit_cb cb,
                       void *ud, wb_error *err);
+    /* the audit chain (migration 6) */
+    int (*audit_walk)(wb_store *s, int64_t upto_id, wb_audit_cb cb, void *ud, wb_error *err);
+    /* archive (upto_id, hash) records: the newest only, or every one when all */
+    int (*audit_anchor)(wb_store *s, bool all,
+                        int (*cb)(void *ud, int64_t upto_id, const uint8_t *hash), void *ud,
+                        wb_error *err);
+    /* In the caller's transaction: records the archive and removes the
+     * entries with id <= upto_id. */
+    int (*audit_archive)(wb_store *s, int64_t upto_id, const uint8_t *hash, int64_t rows,
+                         wb_time before, const char *file, wb_error *err);
     int (*incident_add)(wb_store *s, const wb_incident_rec *r, int64_t *id, wb_error *err);
     int (*incident_find)(wb_store *s, int64_t id, wb_incident_cb cb, void *ud, wb_error *err);
     int (*incident_status)(wb_store *s, int64_t id, wb_incident_status st, wb_time handled_at,

@@ -97,8 +97,11 @@ check "public export equals the public feed" \
   '"$WB" feed export --db "$A" --out "$T/pub" > /dev/null && [ "$(g /feeds/public/manifest.json)" = 200 ] && python3 -c "import json,sys; sys.exit(0 if json.load(open(\"$T/r\"))==json.load(open(\"$T/pub/manifest.json\")) else 1)"'
 
 # ---- the MISP project's test feed, errors ------------------------------------------------
-"$WB" feed pull "$FEED" --db "$B" --as Importer > "$T/p3" 2>&1; rc=$?
-check "pull MISP's test feed from a directory" '[ $rc = 0 ] && grep -q "1 new" "$T/p3"'
+# (in ../shared, absent from a clone without it)
+if [ -d "$FEED" ]; then
+  "$WB" feed pull "$FEED" --db "$B" --as Importer > "$T/p3" 2>&1; rc=$?
+  check "pull MISP's test feed from a directory" '[ $rc = 0 ] && grep -q "1 new" "$T/p3"'
+fi
 "$WB" feed pull "$U/feeds/nothing" --db "$B" --as Importer > /dev/null 2> "$T/e"; rc=$?
 check "pull from a URL without a feed: exit 2 naming the URL" '[ $rc = 2 ] && grep -q "feeds/nothing/manifest.json: HTTP 404" "$T/e"'
 "$WB" feed pull "$U/feeds/misp" --db "$B" --as Importer > /dev/null 2> "$T/e"; rc=$?

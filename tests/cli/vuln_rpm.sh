@@ -79,7 +79,9 @@ expect "CycloneDX rpm/deb purls, index" "$want" "$got"
 printf 'telnet 1:0.17-64.el7 x86_64\ntelnet-server 1:0.17-64.el7 x86_64\ntelnet 1:0.17-65.el7_6 ppc64le\n' >"$tmp/rpm.txt"
 want="pkg:rpm/redhat/telnet-server@0.17-64.el7?arch=x86_64&distro=rhel-7.6&epoch=1 1:0.17-64.el7 CVE-2020-10188 package-name 1:0.17-65.el7_6
 pkg:rpm/redhat/telnet@0.17-64.el7?arch=x86_64&distro=rhel-7.6&epoch=1 1:0.17-64.el7 CVE-2020-10188 package-name 1:0.17-65.el7_6"
-got=$(findings --advisories ../shared/testdata/csaf/examples/csaf/rhsa-2022_0011.json --inventory "$tmp/rpm.txt" --distro rhel-7.6)
-expect "RHSA-2022:0011" "$want" "$got"
+if [ -d ../shared/testdata ]; then # absent from a clone without ../shared
+    got=$(findings --advisories ../shared/testdata/csaf/examples/csaf/rhsa-2022_0011.json --inventory "$tmp/rpm.txt" --distro rhel-7.6)
+    expect "RHSA-2022:0011" "$want" "$got"
+fi
 
 exit $fail
