@@ -877,9 +877,12 @@ static void sweep(server *srv)
             close((int)i);
         } else if (s->state == S_MHD && !atomic_load(&s->in_req)) {
             int64_t req = atomic_load(&s->req_since), wait = atomic_load(&s->wait_since);
-            bool late = (req && now - req > srv->header_ms) ||
-                        (!req && !atomic_load(&s->served) && now - wait > srv->header_ms) ||
-                        (!req && now - wait > srv->idle_ms + srv->header_ms);
+            /* Without TLS the gate saw the first head complete: only the
+             * heads after it are timed here. */
+            bool late =
+                (req && now - req > srv->header_ms) ||
+                (!req && srv->tls && !atomic_load(&s->served) && now - wait > srv->header_ms) ||
+                (!req && now - wait > srv->idle_ms + srv->header_ms);
             /* libmicrohttpd sees the end of the stream and closes it (and
              * tells on_connection); the number stays ours until then. */
             if (late) {
