@@ -390,7 +390,7 @@ static size_t discard(char *p, size_t size, size_t n, void *ud)
  * multicast and reserved. A hook URL is an organisation's input; without
  * this it could make the hub post to its own admin interfaces or to the
  * cloud's metadata service (169.254.169.254). */
-static bool ipv4_internal(const unsigned char a[4])
+static bool ipv4_internal(const unsigned char *a)
 {
     return a[0] == 0 || a[0] == 10 || a[0] == 127 || (a[0] == 100 && (a[1] & 0xc0) == 64) ||
            (a[0] == 169 && a[1] == 254) || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
