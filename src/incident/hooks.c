@@ -10,6 +10,13 @@
  * notification) gets reminders for its new date. Deliveries are made in the
  * database first and sent afterwards, so a crash between the two loses
  * nothing: the next run sends what is pending.
+ *
+ * Deliveries go concurrently over one libcurl multi handle, a few in
+ * flight per receiver and with a time budget per receiver per run, so that
+ * one receiver that stalls delays only its own. Each is signed over its
+ * time, its delivery id and its body (a receiver refuses old or re-labelled
+ * ones), and by default goes only to https:// and public addresses, checked
+ * on the address connected to.
  */
 #include <pthread.h>
 #include <stdio.h>
