@@ -3,7 +3,8 @@
  * incident endpoints (incident_api.c) through wb_hub_handle on a real
  * database: new incidents, reports of every stage (the register's parsing,
  * cumulative state and required-field checks), handled, ask, comments and
- * share (which goes on through the events endpoint's path). The first byte
+ * share (which goes on through the events endpoint's path), and the
+ * decisions on a proposal (approve, discard, withdraw). The first byte
  * picks the endpoint and the caller (the organisation or its CSIRT), the
  * rest is the body. Every answer must be JSON, and every refusal a 4xx or
  * 5xx with an error code.
@@ -71,13 +72,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *const stages[] = {"early-warning", "notification", "intermediate",
                                          "final",         "progress",     "gdpr-breach"};
     static const char *const tails[] = {"/reports", "/handled", "/share", "/ask", "/comments"};
+    static const char *const decisions[] = {"approve", "discard", "withdraw"};
     if (hub == NULL) setup();
     if (size == 0) return 0;
     unsigned sel = data[0];
     char path[96];
     wb_hub_arg arg = {"stage", stages[(sel >> 3) % 6]};
-    unsigned which = sel % 6;
-    if (which == 5)
+    unsigned which = sel % 9;
+    if (which >= 6)
+        snprintf(path, sizeof path, "/api/v1/incidents/proposals/1/%s", decisions[which - 6]);
+    else if (which == 5)
         snprintf(path, sizeof path, "/api/v1/incidents");
     else
         snprintf(path, sizeof path, "/api/v1/incidents/1%s", tails[which]);

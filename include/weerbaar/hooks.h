@@ -83,6 +83,12 @@ void wb_hook_sign(const char *secret, int64_t t, const char *id, const char *bod
 int wb_hook_verify(const char *secret, const char *header, const char *id, const char *body,
                    size_t len, int64_t now, int64_t tolerance_s);
 
+/* The check `weerbaar admin hook add` makes: an http(s) URL, https://
+ * unless allow_insecure, and a host whose addresses (as it resolves now)
+ * are public unless allow_private. WB_EINVAL with the reason. The
+ * dispatcher checks the address again when it connects. */
+int wb_hook_url_check(const char *url, bool allow_insecure, bool allow_private, wb_error *err);
+
 /* The time the options' clock shows. */
 wb_time wb_hooks_now(const wb_hooks_opts *o);
 

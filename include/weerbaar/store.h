@@ -643,7 +643,7 @@ int wb_store_incident_share_add(wb_store *s, const wb_incident_share_rec *r, int
  * of incident_id with that key. WB_ENOTFOUND when there is none. */
 int wb_store_incident_share_find(wb_store *s, int64_t id, int64_t incident_id, const char *key,
                                  wb_incident_share_cb cb, void *ud, wb_error *err);
-/* Proposals (anonymous shares) in id order: those an organisation made or
+/* Proposals (anonymous shares), newest first: those an organisation made or
  * decides (org_id 0: all), of one status (NULL: any). */
 int wb_store_incident_share_list(wb_store *s, int64_t org_id, const char *status,
                                  wb_incident_share_cb cb, void *ud, wb_error *err);

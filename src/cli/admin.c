@@ -41,7 +41,9 @@ static const char usage_text[] =
     "                         in SECTOR go to; --sector '*' is the national CSIRT\n"
     "                         for every sector without a route of its own\n"
     "  route list\n"
-    "  hook add --org ORG --url URL\n"
+    "  hook add --org ORG --url URL [--allow-insecure] [--allow-private]\n"
+    "                         https:// to a public address unless allowed (the\n"
+    "                         dispatcher checks again, with its own options)\n"
     "                         a receiver of ORG's incident reminders (deadline 6 h\n"
     "                         away, overdue; for a CSIRT also every new report);\n"
     "                         prints the hook's id and its signing secret, once\n"
@@ -86,6 +88,7 @@ typedef struct admin_opts {
     const char *db, *kind, *sector, *kvk, *org, *role, *orgs, *csirt, *supervisor, *url;
     const char *before, *out;
     bool json;
+    bool allow_insecure, allow_private; /* hook add */
 } admin_opts;
 
 typedef struct admin_ctx {
@@ -508,6 +511,8 @@ static int hook_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
     }
     org_pick org = {0};
     if (wb_store_org_find(c->st, o->org, org_pick_cb, &org, &c->err) != 0) return fail(c);
+    if (wb_hook_url_check(o->url, o->allow_insecure, o->allow_private, &c->err) != 0)
+        return fail(c);
     char secret[WB_HOOK_SECRET_LEN + 1];
     wb_hook_secret_new(secret);
     int rc = wb_store_begin(c->st, &c->err);
@@ -688,6 +693,8 @@ int wb_cmd_admin(int argc, char **argv)
                                           {"url", required_argument, NULL, 'u'},
                                           {"before", required_argument, NULL, 'b'},
                                           {"out", required_argument, NULL, 'w'},
+                                          {"allow-insecure", no_argument, NULL, 'I'},
+                                          {"allow-private", no_argument, NULL, 'P'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     admin_opts o = {0};
@@ -731,6 +738,12 @@ int wb_cmd_admin(int argc, char **argv)
             break;
         case 'w':
             o.out = optarg;
+            break;
+        case 'I':
+            o.allow_insecure = true;
+            break;
+        case 'P':
+            o.allow_private = true;
             break;
         case 'f':
             if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {

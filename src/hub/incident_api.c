@@ -950,6 +950,7 @@ typedef struct prop_list {
 static int prop_list_cb(void *ud, const wb_incident_share_rec *s)
 {
     prop_list *l = ud;
+    if (json_array_size(l->arr) == MAX_RESULTS) return 1;
     json_t *o = share_json(l->r, s, true);
     if (o == NULL || json_array_append_new(l->arr, o) != 0) {
         l->rc = WB_ENOMEM;
@@ -968,7 +969,8 @@ static bool status_name_ok(const char *s)
 
 /* GET /api/v1/incidents/proposals[?status=S]: the proposals the caller's
  * organisation made or decides, and no one else's (not even a site
- * admin's: a proposal names the reporter). */
+ * admin's: a proposal names the reporter); at most MAX_RESULTS, newest
+ * first (?status=pending finds the ones waiting). */
 void wbi_h_proposal_list(wbi_req *r)
 {
     const char *status = wbi_arg(r, "status");

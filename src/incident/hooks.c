@@ -10,6 +10,13 @@
  * notification) gets reminders for its new date. Deliveries are made in the
  * database first and sent afterwards, so a crash between the two loses
  * nothing: the next run sends what is pending.
+ *
+ * Deliveries go concurrently over one libcurl multi handle, a few in
+ * flight per receiver and with a time budget per receiver per run, so that
+ * one receiver that stalls delays only its own. Each is signed over its
+ * time, its delivery id and its body (a receiver refuses old or re-labelled
+ * ones), and by default goes only to https:// and public addresses, checked
+ * on the address connected to.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -19,6 +26,7 @@
 #include <time.h>
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -390,7 +398,7 @@ static size_t discard(char *p, size_t size, size_t n, void *ud)
  * multicast and reserved. A hook URL is an organisation's input; without
  * this it could make the hub post to its own admin interfaces or to the
  * cloud's metadata service (169.254.169.254). */
-static bool ipv4_internal(const unsigned char a[4])
+static bool ipv4_internal(const unsigned char *a)
 {
     return a[0] == 0 || a[0] == 10 || a[0] == 127 || (a[0] == 100 && (a[1] & 0xc0) == 64) ||
            (a[0] == 169 && a[1] == 254) || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
@@ -411,6 +419,53 @@ static bool addr_internal(const struct sockaddr *sa)
         return ipv4_internal(b + 12);
     if (memcmp(b, zero, 10) == 0 && b[10] == 0 && b[11] == 0) return true;
     return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || b[0] == 0xff;
+}
+
+int wb_hook_url_check(const char *url, bool allow_insecure, bool allow_private, wb_error *err)
+{
+    bool https = strncasecmp(url, "https://", 8) == 0;
+    if (!https && strncasecmp(url, "http://", 7) != 0)
+        return wb_error_set(err, WB_EINVAL, "hook URL '%s': must start with http:// or https://",
+                            url);
+    if (!https && !allow_insecure)
+        return wb_error_set(err, WB_EINVAL,
+                            "hook URL '%s': not https:// (the reminders name incidents; "
+                            "--allow-insecure to add it anyway)",
+                            url);
+    CURLU *u = curl_url();
+    char *host = NULL;
+    int rc = 0;
+    if (u == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+        rc = wb_error_set(err, WB_EINVAL, "hook URL '%s': not a URL", url);
+    if (rc == 0 && !allow_private) {
+        /* "[::1]" comes back with its brackets. */
+        char name[256];
+        size_t n = strlen(host);
+        if (n >= 2 && host[0] == '[' && host[n - 1] == ']')
+            snprintf(name, sizeof name, "%.*s", (int)(n - 2), host + 1);
+        else
+            snprintf(name, sizeof name, "%s", host);
+        struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+        int g = getaddrinfo(name, NULL, &hints, &res);
+        if (g != 0)
+            rc = wb_error_set(err, WB_EINVAL, "hook URL '%s': cannot resolve '%s': %s", url, name,
+                              gai_strerror(g));
+        for (struct addrinfo *a = res; rc == 0 && a; a = a->ai_next) {
+            if (!addr_internal(a->ai_addr)) continue;
+            char text[INET6_ADDRSTRLEN] = "?";
+            getnameinfo(a->ai_addr, a->ai_addrlen, text, sizeof text, NULL, 0, NI_NUMERICHOST);
+            rc = wb_error_set(err, WB_EINVAL,
+                              "hook URL '%s': '%s' is %s, a loopback, link-local or private "
+                              "address (--allow-private to add it anyway)",
+                              url, name, text);
+        }
+        if (res) freeaddrinfo(res);
+    }
+    curl_free(host);
+    curl_url_cleanup(u);
+    return rc;
 }
 
 /* One attempt in flight. */

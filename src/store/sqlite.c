@@ -549,7 +549,7 @@ static const char *const stmt_sql[S_COUNT] = {
                      " share_key=? AND status IN ('published','pending','approved')",
     [S_ISH_LIST] = "SELECT " ISH_COLS " FROM incident_shares WHERE anonymous=1 AND"
                    " (?1=0 OR org_id=?1 OR csirt_id=?1) AND (?2 IS NULL OR status=?2)"
-                   " ORDER BY id",
+                   " ORDER BY id DESC",
     [S_ISH_DECIDE] = "UPDATE incident_shares SET status=?2,event_uuid=coalesce(?3,event_uuid),"
                      "decided_by=?4,decided_at=?5 WHERE id=?1 AND status='pending'",
     [S_ASSESS_ADD] = "INSERT INTO assessments(org_id,catalogue,scope,target,author,created)"

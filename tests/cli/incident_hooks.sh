@@ -100,15 +100,25 @@ run 0 admin org add NCSC --kind csirt --db "$db"
 run 0 admin route add --sector '*' --csirt NCSC --db "$db"
 
 # hook add: the id and the secret, once; bad URLs refused.
-run 0 admin hook add --org Gamma --url "$url/gamma" --db "$db"
+run 0 admin hook add --org Gamma --url "$url/gamma" --allow-insecure --allow-private --db "$db"
 has out "hook 1 for Gamma"
 sed -n 's/^secret //p' "$tmp/out" >"$tmp/secret.gamma"
 grep -qE '^[0-9a-f]{64}$' "$tmp/secret.gamma" || { echo "FAIL: no secret printed"; cat "$tmp/out"; fail=1; }
-run 0 admin hook add --org NCSC --url "$url/ncsc" --db "$db"
+run 0 admin hook add --org NCSC --url "$url/ncsc" --allow-insecure --allow-private --db "$db"
 sed -n 's/^secret //p' "$tmp/out" >"$tmp/secret.ncsc"
 run 2 admin hook add --org NCSC --url "file:///etc/passwd" --db "$db"
 has err "must start with http:// or https://"
-run 2 admin hook add --org Nobody --url "$url/x" --db "$db"
+# http:// and loopback, link-local or private targets only when allowed.
+run 2 admin hook add --org NCSC --url "$url/x" --db "$db"
+has err "not https:// (the reminders name incidents; --allow-insecure to add it anyway)"
+run 2 admin hook add --org NCSC --url "$url/x" --allow-insecure --db "$db"
+has err "'127.0.0.1' is 127.0.0.1, a loopback, link-local or private address (--allow-private"
+for target in https://169.254.169.254/latest https://10.1.2.3/h https://[::1]:8443/h https://[fe80::1]/h \
+    https://192.168.1.10/h https://[::ffff:172.16.0.1]/h https://localhost/h; do
+    run 2 admin hook add --org NCSC --url "$target" --db "$db"
+    has err "a loopback, link-local or private address"
+done
+run 2 admin hook add --org Nobody --url "$url/x" --allow-insecure --allow-private --db "$db"
 has err "Nobody"
 run 2 admin hook add --org NCSC --db "$db"
 has err "expected 'add --org ORG --url URL'"
@@ -237,11 +247,11 @@ run 0 admin route add --sector '*' --csirt NCSC --db "$hdb"
 run 0 admin user add g@gamma.example --org Gamma --role member --db "$hdb"
 run 0 admin key add g@gamma.example --db "$hdb"
 kg=$(awk '/^key:/ {print $2}' "$tmp/out")
-run 0 admin hook add --org Gamma --url "$url/gamma" --db "$hdb"
+run 0 admin hook add --org Gamma --url "$url/gamma" --allow-insecure --allow-private --db "$hdb"
 sed -n 's/^secret //p' "$tmp/out" >"$tmp/secret.gamma"
 # /ncsc answers 500 to its first request: the thread retries after 30 s,
 # longer than this test waits, so NCSC's receiver path is /csirt here.
-run 0 admin hook add --org NCSC --url "$url/csirt" --db "$hdb"
+run 0 admin hook add --org NCSC --url "$url/csirt" --allow-insecure --allow-private --db "$hdb"
 sed -n 's/^secret //p' "$tmp/out" >"$tmp/secret.ncsc"
 hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 hub=http://127.0.0.1:$hport

@@ -66,8 +66,8 @@ fast=http://127.0.0.1:$(cat "$tmp/fast.port")
 run 0 admin org add Gamma --kind essential --sector energy --db "$db"
 run 0 admin org add NCSC --kind csirt --db "$db"
 run 0 admin route add --sector '*' --csirt NCSC --db "$db"
-for i in 1 2 3 4; do run 0 admin hook add --org Gamma --url "$stall/g$i" --db "$db"; done
-run 0 admin hook add --org NCSC --url "$fast/ncsc" --db "$db"
+for i in 1 2 3 4; do run 0 admin hook add --org Gamma --url "$stall/g$i" --allow-insecure --allow-private --db "$db"; done
+run 0 admin hook add --org NCSC --url "$fast/ncsc" --allow-insecure --allow-private --db "$db"
 run 0 incident new --org Gamma --title "Portal DDoS" --aware-at 2026-01-30T09:00:00+01:00 --db "$db"
 
 # Refused without the options: http://, then loopback. Nothing reaches a
