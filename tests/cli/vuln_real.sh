@@ -44,7 +44,7 @@ rc=$?
 grep -q "icsa-24-256-04.json: \$.product_tree.branches\[0\].branches\[1\].branches\[0\].name: product_version_range '<V4.95_SP3_in_connection_with_using_Create_MyConfig_CMC_<=V4.8_SP1_HF6' cannot be read" "$tmp/err" ||
     { echo "FAIL: no warning naming the unreadable range"; cat "$tmp/err"; fail=1; }
 [ "$(grep -c 'cannot be read' "$tmp/err")" = 3 ] || { echo "FAIL: want 3 range warnings"; cat "$tmp/err"; fail=1; }
-python3 - "$tmp/out" <<'PY' || fail=1
+/usr/bin/python3 - "$tmp/out" <<'PY' || fail=1
 import json, sys
 d = json.load(open(sys.argv[1]))
 got = sorted((f["asset"], f["vulnerability"], f["status"]) for f in d["findings"])
@@ -60,14 +60,14 @@ if got != want or d["summary"]["unknown"] != 1:
 PY
 
 # OSV SEMVER semantics, independently computed, agree exactly
-python3 tests/vuln/osv_diff.py "$bin" $R/go $R/rust || fail=1
+/usr/bin/python3 tests/vuln/osv_diff.py "$bin" $R/go $R/rust || fail=1
 
 # a Go program's SPDX tag-value SBOM (Syft's shape): go1.20.0 and v1.5.9
 # versions, pkg:golang/stdlib, a URL as purl skipped and counted
 "$bin" vuln scan --advisories $R/go --inventory tests/data/vuln/inv/go-app.spdx --now $NOW --format json >"$tmp/out" 2>"$tmp/err" ||
     { echo "FAIL: Go SBOM scan"; cat "$tmp/err"; fail=1; }
 grep -q 'go-app.spdx:38: PackageName broken: ExternalRef purl: ' "$tmp/err" || { echo "FAIL: skipped package not said"; cat "$tmp/err"; fail=1; }
-python3 - "$tmp/out" <<'PY' || fail=1
+/usr/bin/python3 - "$tmp/out" <<'PY' || fail=1
 import json, sys
 d = json.load(open(sys.argv[1]))
 names = {}
@@ -87,7 +87,7 @@ PY
 
 # this machine, its dpkg status, Debian's records about its packages
 mkdir -p "$tmp/deb/adv"
-python3 tests/vuln/deb_fixture.py "$bin" "$tmp/deb/adv"
+/usr/bin/python3 tests/vuln/deb_fixture.py "$bin" "$tmp/deb/adv"
 rc=$?
 [ $rc = 0 ] || [ $rc = 77 ] || fail=1
 
@@ -101,7 +101,7 @@ grep -Eq '^ *[0-9]+  alm6-old  *Automation License Manager V6  *V6.0 SP9 Upd3  *
 grep -q '^0 of 7 findings listed (--only)$' "$tmp/out" || { echo "FAIL: --only kev"; cat "$tmp/out"; fail=1; }
 printf 'asset,purl\nsvc,pkg:cargo/rustls@0.23.0\nsvc,pkg:cargo/h2@0.3.0\nsvc,pkg:cargo/time@0.1.40\n' >"$tmp/crates.csv"
 "$bin" vuln scan --advisories $R/rust --inventory "$tmp/crates.csv" --now $NOW --only fixable --only overdue --format json >"$tmp/out" 2>/dev/null
-python3 -c "import json,sys; d=json.load(open('$tmp/out')); f=d['findings']; sys.exit(0 if f and all(x['overdue'] and x['fixed_versions'] for x in f) else 'FAIL: --only fixable --only overdue')" || fail=1
+/usr/bin/python3 -c "import json,sys; d=json.load(open('$tmp/out')); f=d['findings']; sys.exit(0 if f and all(x['overdue'] and x['fixed_versions'] for x in f) else 'FAIL: --only fixable --only overdue')" || fail=1
 "$bin" vuln scan --advisories $R/go --inventory tests/data/vuln/inv/go-app.spdx --now $NOW >"$tmp/narrow" 2>/dev/null
 "$bin" vuln scan --advisories $R/go --inventory tests/data/vuln/inv/go-app.spdx --now $NOW --wide >"$tmp/wide" 2>/dev/null
 grep -q '…$' "$tmp/narrow" && ! grep -q '…' "$tmp/wide" || { echo "FAIL: --wide"; fail=1; }

@@ -115,7 +115,7 @@ def purl_of(eco, name, ver):
 
 def versions_around(vs, rnd):
     out = set()
-    for v in vs:
+    for v in sorted(vs):  # sorted: the same versions on every run
         p = parse(v)
         if p is None:
             continue
@@ -175,13 +175,15 @@ def main():
             comps.append((eco, name, v))
     # expected: per component purl, the groups and the fixes
     expect = {}
+    by_pkg = {}
+    for r in records:
+        for a in r.get("affected", []):
+            by_pkg.setdefault((a["package"]["ecosystem"], a["package"]["name"]), []).append((r, a))
     for eco, name, v in comps:
         p = purl_of(eco, name, v)
         groups = {}
-        for r in records:
-            for a in r.get("affected", []):
-                if (a["package"]["ecosystem"], a["package"]["name"]) != (eco, name):
-                    continue
+        for r, a in by_pkg.get((eco, name), []):
+            if True:
                 hit, fixes = False, set()
                 for rg in a.get("ranges", []):
                     if rg["type"] != "SEMVER":
@@ -213,10 +215,11 @@ def main():
         if out.returncode != 0:
             sys.exit(f"FAIL: weerbaar exited {out.returncode}: {out.stderr[-2000:]}")
         doc = json.loads(out.stdout)
+    ids = {r["id"] for r in records}
     got = {}
     bad = []
     for f in doc["findings"]:
-        groups = {find(i) for i in f["ids"] if i in parent or any(i == r["id"] for r in records)}
+        groups = {find(i) for i in f["ids"] if i in parent or i in ids}
         if len(groups) != 1:
             bad.append(f"{f['component']}: ids {f['ids']} are not one group")
             continue
