@@ -45,7 +45,8 @@ typedef struct cand {
 /* The component being matched, with what its identity parses into. */
 typedef struct comp {
     const wb_component *c;
-    const char *version;     /* c->version, else the purl's version */
+    const char *version;     /* c->version, else the purl's version (as compared) */
+    const char *shown;       /* the version as the inventory writes it, for the report */
     const char *src_version; /* dpkg source version, else version */
     const char *distro;      /* purl distro qualifier, or NULL */
     const char *purl_type;   /* for the default version scheme */
@@ -768,7 +769,7 @@ static size_t finding_for(wb_vulnscan *s, size_t first, const comp *c, uint32_t 
     f->asset = wc->asset;
     f->name = wc->name ? wc->name : wc->product;
     f->component = wc->purl ? wc->purl : wc->cpe ? wc->cpe : f->name;
-    f->version = c->version;
+    f->version = c->shown ? c->shown : c->version;
     f->where = wc->where;
     f->internet_facing = wc->internet_facing;
     f->vuln = wbi_str(v, vu->id);
@@ -1006,7 +1007,10 @@ static int scan_component(wb_component_sink *self, const wb_component *in)
         }
         rc = lookup(s, 0, purl_key, M_PURL);
     }
-    if (c.purl_type && strcmp(c.purl_type, "golang") == 0) c.version = go_version(c.version);
+    if (c.purl_type && strcmp(c.purl_type, "golang") == 0) {
+        c.shown = c.version;
+        c.version = go_version(c.version);
+    }
     if (rc == 0 && c.purl_type &&
         (strcmp(c.purl_type, "rpm") == 0 || strcmp(c.purl_type, "deb") == 0 ||
          strcmp(c.purl_type, "apk") == 0))

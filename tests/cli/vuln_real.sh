@@ -81,6 +81,8 @@ if not names.get("stdlib") or not names.get("github.com/containerd/containerd") 
 if "GO-2022-0344" not in names["github.com/containerd/containerd"]:
     sys.exit(f"FAIL: containerd: {sorted(names['github.com/containerd/containerd'])}")
 f = [f for f in d["findings"] if f["advisory"] == "GO-2022-0344"][0]
+if f["version"] != "v1.5.9":  # the version as the SBOM writes it
+    sys.exit(f"FAIL: GO-2022-0344 version {f['version']}")
 if f["fixed_versions"] != ["1.5.10"] or f["remediation"] != "Upgrade github.com/containerd/containerd to 1.5.10":
     sys.exit(f"FAIL: GO-2022-0344 fix {f['fixed_versions']} {f['remediation']}")
 PY
