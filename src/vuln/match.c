@@ -806,10 +806,15 @@ static size_t finding_for(wb_vulnscan *s, size_t first, const comp *c, uint32_t 
  * it in the scheme. A fix at or below the installed version is not one (the
  * installed version is affected on another branch), and one that does not
  * compare is kept only when there is no installed version to compare. */
-static bool above(const char *scheme, const char *fixed, const char *installed)
+static bool above(wb_vulnscan *s, const char *scheme, const char *fixed, const char *installed)
 {
     int c;
     if (installed == NULL) return true;
+    if (strcmp(scheme, "generic") == 0) {
+        /* vendor versions with spaces ("V3.0 SP1"), as version_in reads them */
+        installed = generic_form(s, installed, 0);
+        fixed = generic_form(s, fixed, 1);
+    }
     return vcmp(scheme, fixed, installed, &c) == 0 && c > 0;
 }
 
@@ -867,7 +872,7 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
             if (r == V_IN) {
                 if (hit == SIZE_MAX) hit = i;
                 const char *fx = wbi_str(v, a->fixed);
-                if (fx && nfixed < MAX_FIXED && above(scheme, fx, ver)) fixed[nfixed++] = fx;
+                if (fx && nfixed < MAX_FIXED && above(s, scheme, fx, ver)) fixed[nfixed++] = fx;
             }
             break;
         case WB_AFF_NOT_AFFECTED:
@@ -891,7 +896,7 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
                 }
             } else if (version_in(s, a, c, cd->method, ver, aver) == V_IN) {
                 blocked = true;
-            } else if (aver && nfixed < MAX_FIXED && above(scheme, aver, ver)) {
+            } else if (aver && nfixed < MAX_FIXED && above(s, scheme, aver, ver)) {
                 fixed[nfixed++] = aver;
             }
             break;
