@@ -61,6 +61,11 @@ PY
 
 # OSV SEMVER semantics, independently computed, agree exactly
 /usr/bin/python3 tests/vuln/osv_diff.py "$bin" $R/go $R/rust || fail=1
+# and on real SBOMs of a Go program (Syft's SPDX JSON and tag-value, with
+# v-prefixed module versions), read by weerbaar as they are
+/usr/bin/python3 tests/vuln/osv_diff.py "$bin" $R/go --sbom $R/sbom/sbomqs-spdx-syft.json \
+    --sbom $R/sbom/sbomqs.syft-spdx.tv >"$tmp/diff" || fail=1
+grep -q ' 3 findings expected, 3 reported$' "$tmp/diff" || { echo "FAIL: real Go SBOMs"; cat "$tmp/diff"; fail=1; }
 
 # a Go program's SPDX tag-value SBOM (Syft's shape): go1.20.0 and v1.5.9
 # versions, pkg:golang/stdlib, a URL as purl skipped and counted
