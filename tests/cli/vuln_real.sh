@@ -61,6 +61,26 @@ PY
 
 # OSV SEMVER semantics, independently computed, agree exactly
 /usr/bin/python3 tests/vuln/osv_diff.py "$bin" $R/go $R/rust || fail=1
+# and on records written here with what the real ones lack: last_affected,
+# limit, unsorted events, a second introduced while open, an empty interval
+mkdir -p "$tmp/synth"
+/usr/bin/python3 - "$tmp/synth" <<'PY'
+import json, sys
+recs = [
+    ("SYN-1", "crates.io", "alpha", [{"introduced": "0"}, {"last_affected": "1.2.0"}]),
+    ("SYN-2", "crates.io", "alpha", [{"introduced": "2.0.0"}, {"limit": "2.5.0"}]),
+    ("SYN-3", "crates.io", "beta", [{"introduced": "1.5.0"}, {"fixed": "1.6.1"}, {"introduced": "1.0.0"}, {"fixed": "1.1.3"}]),
+    ("SYN-4", "crates.io", "beta", [{"introduced": "0.3.0"}, {"introduced": "0.4.0"}, {"fixed": "0.5.0-rc.2"}]),
+    ("SYN-5", "Go", "example.org/gamma", [{"introduced": "0"}, {"fixed": "0.9.0"}, {"introduced": "1.0.0"}, {"fixed": "1.0.0"}, {"introduced": "1.2.0"}, {"last_affected": "1.2.0"}]),
+]
+for rid, eco, name, ev in recs:
+    json.dump({"id": rid, "modified": "2025-01-01T00:00:00Z", "published": "2025-01-01T00:00:00Z",
+               "affected": [{"package": {"ecosystem": eco, "name": name},
+                             "ranges": [{"type": "SEMVER", "events": ev}]}]},
+              open(f"{sys.argv[1]}/{rid}.json", "w"))
+PY
+/usr/bin/python3 tests/vuln/osv_diff.py "$bin" "$tmp/synth" || fail=1
+
 # and on real SBOMs of a Go program (Syft's SPDX JSON and tag-value, with
 # v-prefixed module versions), read by weerbaar as they are
 /usr/bin/python3 tests/vuln/osv_diff.py "$bin" $R/go --sbom $R/sbom/sbomqs-spdx-syft.json \
