@@ -164,6 +164,11 @@ typedef enum wb_inventory_format {
     WB_INV_RPM   /* rpm -qa --qf '%{NAME} %{EPOCH}:%{VERSION}-%{RELEASE} %{ARCH}\n' */
 } wb_inventory_format;
 
+/* With WB_INV_AUTO also: /var/lib/dpkg/status, dpkg -l, Alpine's
+ * /lib/apk/db/installed, rpm -qa in its default NAME-VERSION-RELEASE.ARCH
+ * form, SPDX tag-value, and a directory read as a root file system (its
+ * os-release, hostname and package databases). These are detected from
+ * content only. */
 typedef struct wb_inventory_opts {
     wb_inventory_format format;
     const char *asset;  /* "=ASSET" given with --inventory; NULL = from the document */

@@ -1,9 +1,10 @@
 /*
- * inventory.c - what is installed, from five kinds of input, detected from
- * content: CycloneDX JSON 1.2-1.6 SBOMs, SPDX 2.2-2.3 JSON SBOMs, CSV asset
- * lists, `dpkg-query -W -f='${Package} ${Version} ${source:Package}
- * ${source:Version}\n'` output and `rpm -qa --qf '%{NAME}
- * %{EPOCH}:%{VERSION}-%{RELEASE} %{ARCH}\n'` output.
+ * inventory.c - what is installed, detected from content: CycloneDX JSON
+ * 1.2-1.6 SBOMs, SPDX 2.2-2.3 JSON SBOMs, CSV asset lists, `dpkg-query -W`
+ * output (its default, or with source package columns) and `rpm -qa --qf
+ * '%{NAME} %{EPOCH}:%{VERSION}-%{RELEASE} %{ARCH}\n'` output; and the entry
+ * point, which hands a machine's package databases, the other text lists
+ * and root file systems to inventory_os.c.
  *
  * Every component stays tied to its asset: the `=ASSET` the user gave, else
  * the SBOM's metadata.component (CycloneDX) or document name (SPDX), else
@@ -49,7 +50,6 @@ int wbi_inv_emit(wbi_inv *v, wb_component *c)
     return emit(v, c);
 }
 
-#define skip wbi_inv_skip
 void wbi_inv_skip(inv *v, const char *fmt, ...)
 {
     if (v->sink == NULL || v->opts->skipped == NULL) return;
@@ -76,8 +76,8 @@ static int check_purl(inv *v, const char *purl, const char *key)
     }
     if (e.code == WB_ENOMEM) return wbi_doc_nomem(&v->d);
     size_t old = wbi_path_key(&v->d, key);
-    skip(v, "%s: %s: %s (component skipped)", v->d.name, v->d.path.data ? v->d.path.data : "$",
-         e.msg);
+    wbi_inv_skip(v, "%s: %s: %s (component skipped)", v->d.name,
+                 v->d.path.data ? v->d.path.data : "$", e.msg);
     wbi_path_cut(&v->d, old);
     return 1;
 }
@@ -88,8 +88,8 @@ static int check_cpe(inv *v, const char *cpe, const char *key)
     wb_error e = {0};
     if (wb_cpe_parse(cpe, strlen(cpe), &c, &e) == 0) return 0;
     size_t old = wbi_path_key(&v->d, key);
-    skip(v, "%s: %s: %s (component skipped)", v->d.name, v->d.path.data ? v->d.path.data : "$",
-         e.msg);
+    wbi_inv_skip(v, "%s: %s: %s (component skipped)", v->d.name,
+                 v->d.path.data ? v->d.path.data : "$", e.msg);
     wbi_path_cut(&v->d, old);
     return 1;
 }
@@ -411,8 +411,8 @@ static int csv_pass(inv *v, const char *data, size_t len)
         }
         rowno++;
         if (nf != nhead) {
-            skip(v, "%s:%zu: row %zu has %d fields, the header %d (row skipped)", v->d.name,
-                 startline, rowno, nf, nhead);
+            wbi_inv_skip(v, "%s:%zu: row %zu has %d fields, the header %d (row skipped)", v->d.name,
+                         startline, rowno, nf, nhead);
             continue;
         }
         const char *val[NCOL] = {0};
@@ -433,8 +433,8 @@ static int csv_pass(inv *v, const char *data, size_t len)
     do {                                                                                           \
         char why_[256];                                                                            \
         snprintf(why_, sizeof why_, __VA_ARGS__);                                                  \
-        skip(v, "%s:%zu: row %zu, column %s: %s (row skipped)", v->d.name, startline, rowno, col,  \
-             why_);                                                                                \
+        wbi_inv_skip(v, "%s:%zu: row %zu, column %s: %s (row skipped)", v->d.name, startline,      \
+                     rowno, col, why_);                                                            \
         bad = true;                                                                                \
     } while (0)
         bool inet = false, bad = false;
@@ -602,8 +602,9 @@ static int pkg_lines(inv *v, const char *data, size_t len, bool rpm)
         c.where = where;
         if (!rpm) {
             if ((nf != 2 && nf != 4) || fl[0] == 0) {
-                skip(v, "%s:%zu: expected 'PACKAGE VERSION [SOURCE SOURCE-VERSION]' (line skipped)",
-                     v->d.name, line);
+                wbi_inv_skip(
+                    v, "%s:%zu: expected 'PACKAGE VERSION [SOURCE SOURCE-VERSION]' (line skipped)",
+                    v->d.name, line);
                 continue;
             }
             if (fl[1] == 0) continue; /* known to dpkg but not installed */

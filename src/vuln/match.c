@@ -45,7 +45,8 @@ typedef struct cand {
 /* The component being matched, with what its identity parses into. */
 typedef struct comp {
     const wb_component *c;
-    const char *version;     /* c->version, else the purl's version */
+    const char *version;     /* c->version, else the purl's version (as compared) */
+    const char *shown;       /* the version as the inventory writes it, for the report */
     const char *src_version; /* dpkg source version, else version */
     const char *distro;      /* purl distro qualifier, or NULL */
     const char *purl_type;   /* for the default version scheme */
@@ -768,7 +769,7 @@ static size_t finding_for(wb_vulnscan *s, size_t first, const comp *c, uint32_t 
     f->asset = wc->asset;
     f->name = wc->name ? wc->name : wc->product;
     f->component = wc->purl ? wc->purl : wc->cpe ? wc->cpe : f->name;
-    f->version = c->version;
+    f->version = c->shown ? c->shown : c->version;
     f->where = wc->where;
     f->internet_facing = wc->internet_facing;
     f->vuln = wbi_str(v, vu->id);
@@ -805,10 +806,15 @@ static size_t finding_for(wb_vulnscan *s, size_t first, const comp *c, uint32_t 
  * it in the scheme. A fix at or below the installed version is not one (the
  * installed version is affected on another branch), and one that does not
  * compare is kept only when there is no installed version to compare. */
-static bool above(const char *scheme, const char *fixed, const char *installed)
+static bool above(wb_vulnscan *s, const char *scheme, const char *fixed, const char *installed)
 {
     int c;
     if (installed == NULL) return true;
+    if (strcmp(scheme, "generic") == 0) {
+        /* vendor versions with spaces ("V3.0 SP1"), as version_in reads them */
+        installed = generic_form(s, installed, 0);
+        fixed = generic_form(s, fixed, 1);
+    }
     return vcmp(scheme, fixed, installed, &c) == 0 && c > 0;
 }
 
@@ -866,7 +872,7 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
             if (r == V_IN) {
                 if (hit == SIZE_MAX) hit = i;
                 const char *fx = wbi_str(v, a->fixed);
-                if (fx && nfixed < MAX_FIXED && above(scheme, fx, ver)) fixed[nfixed++] = fx;
+                if (fx && nfixed < MAX_FIXED && above(s, scheme, fx, ver)) fixed[nfixed++] = fx;
             }
             break;
         case WB_AFF_NOT_AFFECTED:
@@ -890,7 +896,7 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
                 }
             } else if (version_in(s, a, c, cd->method, ver, aver) == V_IN) {
                 blocked = true;
-            } else if (aver && nfixed < MAX_FIXED && above(scheme, aver, ver)) {
+            } else if (aver && nfixed < MAX_FIXED && above(s, scheme, aver, ver)) {
                 fixed[nfixed++] = aver;
             }
             break;
@@ -1006,7 +1012,10 @@ static int scan_component(wb_component_sink *self, const wb_component *in)
         }
         rc = lookup(s, 0, purl_key, M_PURL);
     }
-    if (c.purl_type && strcmp(c.purl_type, "golang") == 0) c.version = go_version(c.version);
+    if (c.purl_type && strcmp(c.purl_type, "golang") == 0) {
+        c.shown = c.version;
+        c.version = go_version(c.version);
+    }
     if (rc == 0 && c.purl_type &&
         (strcmp(c.purl_type, "rpm") == 0 || strcmp(c.purl_type, "deb") == 0 ||
          strcmp(c.purl_type, "apk") == 0))

@@ -9,7 +9,10 @@ exactly with the scan's JSON: the same vulnerabilities for every component,
 and fixed_versions equal to the fixes of the intervals that hold the
 installed version, never at or below it.
 
-usage: osv_diff.py WEERBAAR DIR... (OSV record directories)
+usage: osv_diff.py WEERBAAR DIR... [--sbom FILE ...]
+DIR: OSV record directories. With --sbom, the components are the Go and
+crates.io packages of real SBOMs (SPDX JSON or tag-value, read by weerbaar
+as they are) instead of generated ones.
 Exit 0 when they agree; prints the first differences otherwise.
 """
 import functools
@@ -115,7 +118,7 @@ def purl_of(eco, name, ver):
 
 def versions_around(vs, rnd):
     out = set()
-    for v in vs:
+    for v in sorted(vs):  # sorted: the same versions on every run
         p = parse(v)
         if p is None:
             continue
@@ -132,8 +135,27 @@ def versions_around(vs, rnd):
     return out
 
 
+def sbom_purls(path):
+    """The purls of an SPDX JSON or tag-value SBOM."""
+    with open(path) as fh:
+        text = fh.read()
+    if text.lstrip().startswith("{"):
+        doc = json.loads(text)
+        for p in doc.get("packages", []):
+            for r in p.get("externalRefs", []):
+                if r.get("referenceType") == "purl":
+                    yield r["referenceLocator"]
+                    break
+        return
+    for line in text.splitlines():
+        if line.startswith("ExternalRef:") and " purl " in line:
+            yield line.split()[-1]
+
+
 def main():
-    binary, dirs = sys.argv[1], sys.argv[2:]
+    binary, args = sys.argv[1], sys.argv[2:]
+    sboms = [args[i + 1] for i, a in enumerate(args) if a == "--sbom"]
+    dirs = [a for i, a in enumerate(args) if a != "--sbom" and (i == 0 or args[i - 1] != "--sbom")]
     rnd = random.Random(12)
     records = []
     for d in dirs:
@@ -170,18 +192,36 @@ def main():
             for v in a.get("versions", []):
                 vs.add(strip(v))
     comps = []
-    for (eco, name), vs in sorted(pkgs.items()):
-        for v in sorted(versions_around(vs, rnd)):
-            comps.append((eco, name, v))
+    given = {}  # purl as the SBOM writes it, for --sbom
+    if sboms:
+        for path in sboms:
+            for purl in sbom_purls(path):
+                t, _, rest = purl[4:].partition("/")
+                if t not in ("golang", "cargo") or "@" not in rest:
+                    continue
+                name, _, ver = rest.partition("@")
+                ver = ver.split("?")[0].split("#")[0]
+                eco = "Go" if t == "golang" else "crates.io"
+                v = ver[2:] if ver.startswith("go") else strip(ver)
+                if parse(v) is None:
+                    continue
+                comps.append((eco, name, v))
+                given[(eco, name, v)] = purl
+    else:
+        for (eco, name), vs in sorted(pkgs.items()):
+            for v in sorted(versions_around(vs, rnd)):
+                comps.append((eco, name, v))
     # expected: per component purl, the groups and the fixes
     expect = {}
+    by_pkg = {}
+    for r in records:
+        for a in r.get("affected", []):
+            by_pkg.setdefault((a["package"]["ecosystem"], a["package"]["name"]), []).append((r, a))
     for eco, name, v in comps:
-        p = purl_of(eco, name, v)
+        p = given.get((eco, name, v)) or purl_of(eco, name, v)
         groups = {}
-        for r in records:
-            for a in r.get("affected", []):
-                if (a["package"]["ecosystem"], a["package"]["name"]) != (eco, name):
-                    continue
+        for r, a in by_pkg.get((eco, name), []):
+            if True:
                 hit, fixes = False, set()
                 for rg in a.get("ranges", []):
                     if rg["type"] != "SEMVER":
@@ -205,24 +245,26 @@ def main():
         inv = os.path.join(tmp, "inv.cdx.json")
         with open(inv, "w") as fh:
             json.dump(bom, fh)
-        args = [binary, "vuln", "scan", "--inventory", inv, "--format", "json",
-                "--now", "2026-01-01T00:00:00Z"]
+        args = [binary, "vuln", "scan", "--format", "json", "--now", "2026-01-01T00:00:00Z"]
+        for i in sboms or [inv]:
+            args += ["--inventory", i]
         for d in dirs:
             args += ["--advisories", d]
         out = subprocess.run(args, capture_output=True, text=True)
         if out.returncode != 0:
             sys.exit(f"FAIL: weerbaar exited {out.returncode}: {out.stderr[-2000:]}")
         doc = json.loads(out.stdout)
+    ids = {r["id"] for r in records}
     got = {}
     bad = []
     for f in doc["findings"]:
-        groups = {find(i) for i in f["ids"] if i in parent or any(i == r["id"] for r in records)}
+        groups = {find(i) for i in f["ids"] if i in parent or i in ids}
         if len(groups) != 1:
             bad.append(f"{f['component']}: ids {f['ids']} are not one group")
             continue
         g = groups.pop()
         got.setdefault(f["component"], {})[g] = set(f["fixed_versions"])
-        inst = f["component"].split("@")[1]
+        inst = f["component"].split("@")[1].split("?")[0]
         inst = strip(inst[2:] if inst.startswith("go") else inst)
         for fx in f["fixed_versions"]:
             if cmp(fx, inst) <= 0:
