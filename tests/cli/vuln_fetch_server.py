@@ -48,6 +48,7 @@ def count(code, nbytes, ranged=False):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are separate writes
 
     def log_message(self, fmt, *args):
         pass
