@@ -69,7 +69,7 @@ int wb_cli_max_age(const char *cmd, const char *arg)
     return (int)v;
 }
 
-/* ---- progress ------------------------------------------------------------------------------ */
+/* ---- progress ---------------------------------------------------------------------------- */
 
 typedef struct fetch_ui {
     bool tty;
@@ -130,7 +130,7 @@ static void on_progress(void *ud, const char *url, uint64_t done, uint64_t total
     u->shown = true;
 }
 
-/* ---- ages ---------------------------------------------------------------------------------- */
+/* ---- ages -------------------------------------------------------------------------------- */
 
 static void age_text(wb_time now, wb_time then, char *out, size_t cap)
 {
@@ -173,7 +173,7 @@ static void warn_stale(const char *cmd, const char *dir, const wb_fetched *f, in
     }
 }
 
-/* ---- vuln fetch ---------------------------------------------------------------------------- */
+/* ---- vuln fetch -------------------------------------------------------------------------- */
 
 int wb_cmd_vuln_fetch(int argc, char **argv)
 {
@@ -311,7 +311,7 @@ done:
     return status;
 }
 
-/* ---- what vuln scan reads -------------------------------------------------------------------- */
+/* ---- what vuln scan reads ---------------------------------------------------------------- */
 
 int wb_cli_vuln_fetched(const char *dir, bool adv_given, int max_age, wb_time now, wb_fetched *f)
 {

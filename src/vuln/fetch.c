@@ -44,7 +44,7 @@ extern char **environ;
 #define MAX_OSV ((uint64_t)8 << 30)
 #define STATE_NAME ".fetch-state.json"
 
-/* ---- sources and directories ---------------------------------------------------------------- */
+/* ---- sources and directories ------------------------------------------------------------- */
 
 const char *wb_fetch_kind_name(wb_fetch_kind k)
 {
@@ -278,8 +278,7 @@ int wbi_fetch_write_atomic(const char *path, const void *data, size_t len, wb_er
     return 0;
 }
 
-/* ---- state ------------------------------------------------------------------------------------
- */
+/* ---- state ------------------------------------------------------------------------------- */
 
 static int state_load(wbi_fetch_state *s, const char *srcdir, const wb_fetch_source *src,
                       wb_error *err)
@@ -347,8 +346,7 @@ static void state_free(wbi_fetch_state *s)
     s->root = NULL;
 }
 
-/* ---- HTTP -------------------------------------------------------------------------------------
- */
+/* ---- HTTP -------------------------------------------------------------------------------- */
 
 void wbi_fetch_problem(wbi_fetcher *f, const wb_error *e)
 {
@@ -652,8 +650,7 @@ int wbi_fetch_get_file(wbi_fetcher *f, const char *url, const char *dest, json_t
     return wb_error_set(err, WB_EIO, "%s: the server refused to resume or restart", url);
 }
 
-/* ---- checks -------------------------------------------------------------------------------------
- */
+/* ---- checks ------------------------------------------------------------------------------ */
 
 static int check_kev(void *ud, const char *tmp, wb_error *err)
 {
@@ -717,8 +714,7 @@ int wbi_fetch_read_small(const char *path, uint64_t max, char **data, size_t *le
     return 0;
 }
 
-/* ---- one source ---------------------------------------------------------------------------------
- */
+/* ---- one source -------------------------------------------------------------------------- */
 
 int wb_fetch_run(const char *dir, const wb_fetch_source *src, const wb_fetch_opts *opts,
                  wb_fetch_stats *stats, wb_error *err)
@@ -791,8 +787,7 @@ int wb_fetch_run(const char *dir, const wb_fetch_source *src, const wb_fetch_opt
     return rc;
 }
 
-/* ---- what a scan reads --------------------------------------------------------------------------
- */
+/* ---- what a scan reads ------------------------------------------------------------------- */
 
 static int add_source(wb_fetched *out, const char *statepath, const char *name, wb_error *err)
 {

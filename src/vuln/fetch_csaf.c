@@ -189,8 +189,7 @@ static int run_gpgv(const char *gpgv, const char *home, const char *keyring, con
     return rc;
 }
 
-/* ---- CSAF providers -----------------------------------------------------------------------------
- */
+/* ---- CSAF providers ---------------------------------------------------------------------- */
 
 typedef struct provider {
     wbi_fetcher *f;
