@@ -94,7 +94,7 @@ typedef struct wb_fetch_stats {
     size_t not_modified; /* answered 304 */
     size_t updated;      /* files written (new or changed) */
     size_t unchanged;    /* documents skipped because the listing says they are unchanged */
-    size_t refused;      /* files refused (checksum, signature, format) or not fetched */
+    size_t failed;       /* files refused (checksum, signature, format) or not fetched */
     size_t resumed;      /* transfers continued from a partial file */
     uint64_t bytes;      /* body bytes received */
 } wb_fetch_stats;

@@ -293,10 +293,10 @@ int wb_cmd_vuln_fetch(int argc, char **argv)
             wb_cli_report(&err);
         }
         printf("%s: %s; %zu request%s (%zu not modified), %zu file%s updated, %zu unchanged, "
-               "%zu refused, %.1f MB in %.1f s\n",
+               "%zu failed, %.1f MB in %.1f s\n",
                srcs[i].name, rc == 0 ? "current" : "INCOMPLETE", st.requests,
                st.requests == 1 ? "" : "s", st.not_modified, st.updated, st.updated == 1 ? "" : "s",
-               st.unchanged, st.refused, (double)st.bytes / 1e6, mono() - t0);
+               st.unchanged, st.failed, (double)st.bytes / 1e6, mono() - t0);
         fflush(stdout);
     }
     wb_fetched_free(&have);

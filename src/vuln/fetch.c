@@ -354,7 +354,7 @@ void wbi_fetch_problem(wbi_fetcher *f, const wb_error *e)
         f->first = *e;
         f->first_code = e->code ? e->code : WB_EIO;
     }
-    f->st->refused++;
+    f->st->failed++;
     if (f->o->problem) f->o->problem(f->o->ud, e);
 }
 
