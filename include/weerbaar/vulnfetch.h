@@ -117,7 +117,9 @@ void wb_fetch_unlock(int fd);
 
 typedef struct wb_fetched_source {
     wb_fetch_source src;
-    wb_time checked; /* end of its last complete fetch; WB_TIME_NONE when never complete */
+    wb_time checked;     /* end of its last complete fetch (every listing read; documents
+                            may have been refused); WB_TIME_NONE when never complete */
+    size_t refused_docs; /* CSAF documents refused or not fetched at that fetch */
 } wb_fetched_source;
 
 typedef struct wb_fetched {

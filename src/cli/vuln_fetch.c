@@ -157,6 +157,13 @@ static void warn_stale(const char *cmd, const char *dir, const wb_fetched *f, in
 {
     for (size_t i = 0; i < f->n; i++) {
         const wb_fetched_source *s = &f->v[i];
+        if (s->refused_docs)
+            wb_cli_error("warning: %s: %s (%s): %zu document%s refused or not fetched at its "
+                         "last fetch: %s scanned",
+                         cmd, s->src.name, s->src.url, s->refused_docs,
+                         s->refused_docs == 1 ? " was" : "s were",
+                         s->refused_docs == 1 ? "an older copy or none is"
+                                              : "older copies or none are");
         if (!too_old(now, s->checked, max_age)) continue;
         if (s->checked == WB_TIME_NONE) {
             wb_cli_error("warning: %s: %s (%s) in %s has never been fetched completely", cmd,

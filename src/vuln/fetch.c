@@ -758,6 +758,7 @@ int wb_fetch_run(const char *dir, const wb_fetch_source *src, const wb_fetch_opt
                 wbi_fetch_problem(&f, &e);
         }
     }
+    bool current = rc == 0 && f.failed == f.docs_failed;
     if (rc == 0 && f.failed) {
         if (opts->problem) /* each was reported there */
             rc =
@@ -769,10 +770,15 @@ int wb_fetch_run(const char *dir, const wb_fetch_source *src, const wb_fetch_opt
                              src->name, f.failed, f.failed == 1 ? "" : "s", f.first.msg);
     }
     if (s.root) {
-        if (rc == 0) {
+        /* Documents refused while the metadata and every listing were
+         * read leave the source current (the refused ones are named at
+         * every scan); anything else makes it stale. */
+        if (current) {
             char now[40];
             wb_time_format(wb_time_now() / 1000000 * 1000000, now, sizeof now);
             json_object_set_new(s.root, "checked", json_string(now));
+            json_object_set_new(s.root, "refused_documents",
+                                json_integer((json_int_t)f.docs_failed));
         }
         wb_error e = {0};
         /* the state is saved even after a failure: it holds the validators
@@ -823,6 +829,8 @@ static int add_source(wb_fetched *out, const char *statepath, const char *name, 
             /* the folder it was found in, so two mirrors of one host keep apart */
             snprintf(v[out->n].src.name, sizeof v[out->n].src.name, "%s", name);
             v[out->n].checked = WB_TIME_NONE;
+            json_int_t rd = json_integer_value(json_object_get(root, "refused_documents"));
+            v[out->n].refused_docs = rd > 0 ? (size_t)rd : 0;
             if (checked) wb_time_parse(checked, strlen(checked), &v[out->n].checked);
             out->n++;
         }

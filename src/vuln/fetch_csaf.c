@@ -304,6 +304,7 @@ static int csaf_doc(provider *p, const wbi_doc_ref *ref, wb_error *err)
     if (wbi_fetch_local_path(p->base, ref->url, &p->tmpb, &e) != 0) {
         if (e.code == WB_ENOMEM) return wb_error_set(err, WB_ENOMEM, "out of memory");
         wbi_fetch_problem(p->f, &e);
+        p->f->docs_failed++;
         return 0;
     }
     const char *rel = p->tmpb.data;
@@ -348,6 +349,7 @@ static int csaf_doc(provider *p, const wbi_doc_ref *ref, wb_error *err)
                 snprintf(e.msg + n, sizeof e.msg - n, " (%s)", dest);
             }
             wbi_fetch_problem(p->f, &e);
+            p->f->docs_failed++;
             return 0;
         }
         wbi_fetch_jset(entry, "updated", ref->updated);

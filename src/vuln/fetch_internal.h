@@ -142,10 +142,11 @@ typedef struct wbi_fetch_state {
 typedef struct wbi_fetcher {
     const wb_fetch_opts *o;
     wb_fetch_stats *st;
-    void *curl;     /* CURL * */
-    size_t failed;  /* files reported through wbi_fetch_problem() */
-    int first_code; /* the first failure's code */
-    wb_error first; /* and its message */
+    void *curl;         /* CURL * */
+    size_t failed;      /* files reported through wbi_fetch_problem() */
+    size_t docs_failed; /* of which CSAF documents (the source is still current) */
+    int first_code;     /* the first failure's code */
+    wb_error first;     /* and its message */
 } wbi_fetcher;
 
 /* Checks a downloaded file before it replaces the current copy: 0, or an

@@ -172,6 +172,11 @@ grep -q "$B/.well-known/csaf/white/2022/bsi-2022-0001.json: SHA-512 does not mat
     { FAIL "tamper message"; cat "$tmp/err"; }
 cmp -s "$M/white/2022/bsi-2022-0001.json" "$tmp/bsi.orig" || FAIL "tampered document replaced the good copy"
 ls -A "$M/white/2022" | grep -q part && FAIL "a .part file was left behind"
+# a scan names the refused document's provider; the provider is still current
+"$bin" vuln scan --dir "$D" --inventory tests/data/vuln/assets.csv >/dev/null 2>"$tmp/err"
+grep -q "warning: vuln scan: csaf/127.0.0.1_[0-9]* ($B/.well-known/csaf/provider-metadata.json): 1 document was refused or not fetched at its last fetch: an older copy or none is scanned" "$tmp/err" ||
+    { FAIL "scan does not name the refused document's provider"; cat "$tmp/err"; }
+grep -q "last fetched\|never been fetched" "$tmp/err" && { FAIL "a refused document made the provider stale"; cat "$tmp/err"; }
 
 # ---- 5. a bad signature is refused (checksums fit: the provider's files were replaced) ------------
 (cd "$P/white/2022" && sha256sum bsi-2022-0001.json >bsi-2022-0001.json.sha256 &&
