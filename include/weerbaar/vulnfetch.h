@@ -94,7 +94,7 @@ typedef struct wb_fetch_stats {
     size_t not_modified; /* answered 304 */
     size_t updated;      /* files written (new or changed) */
     size_t unchanged;    /* documents skipped because the listing says they are unchanged */
-    size_t refused;      /* files refused (checksum, signature, format) or not fetched */
+    size_t failed;       /* files refused (checksum, signature, format) or not fetched */
     size_t resumed;      /* transfers continued from a partial file */
     uint64_t bytes;      /* body bytes received */
 } wb_fetch_stats;
@@ -117,7 +117,9 @@ void wb_fetch_unlock(int fd);
 
 typedef struct wb_fetched_source {
     wb_fetch_source src;
-    wb_time checked; /* end of its last complete fetch; WB_TIME_NONE when never complete */
+    wb_time checked;     /* end of its last complete fetch (every listing read; documents
+                            may have been refused); WB_TIME_NONE when never complete */
+    size_t refused_docs; /* CSAF documents refused or not fetched at that fetch */
 } wb_fetched_source;
 
 typedef struct wb_fetched {

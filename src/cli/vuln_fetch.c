@@ -69,7 +69,7 @@ int wb_cli_max_age(const char *cmd, const char *arg)
     return (int)v;
 }
 
-/* ---- progress ------------------------------------------------------------------------------ */
+/* ---- progress ---------------------------------------------------------------------------- */
 
 typedef struct fetch_ui {
     bool tty;
@@ -130,7 +130,7 @@ static void on_progress(void *ud, const char *url, uint64_t done, uint64_t total
     u->shown = true;
 }
 
-/* ---- ages ---------------------------------------------------------------------------------- */
+/* ---- ages -------------------------------------------------------------------------------- */
 
 static void age_text(wb_time now, wb_time then, char *out, size_t cap)
 {
@@ -157,6 +157,13 @@ static void warn_stale(const char *cmd, const char *dir, const wb_fetched *f, in
 {
     for (size_t i = 0; i < f->n; i++) {
         const wb_fetched_source *s = &f->v[i];
+        if (s->refused_docs)
+            wb_cli_error("warning: %s: %s (%s): %zu document%s refused or not fetched at its "
+                         "last fetch: %s scanned",
+                         cmd, s->src.name, s->src.url, s->refused_docs,
+                         s->refused_docs == 1 ? " was" : "s were",
+                         s->refused_docs == 1 ? "an older copy or none is"
+                                              : "older copies or none are");
         if (!too_old(now, s->checked, max_age)) continue;
         if (s->checked == WB_TIME_NONE) {
             wb_cli_error("warning: %s: %s (%s) in %s has never been fetched completely", cmd,
@@ -173,7 +180,7 @@ static void warn_stale(const char *cmd, const char *dir, const wb_fetched *f, in
     }
 }
 
-/* ---- vuln fetch ---------------------------------------------------------------------------- */
+/* ---- vuln fetch -------------------------------------------------------------------------- */
 
 int wb_cmd_vuln_fetch(int argc, char **argv)
 {
@@ -293,10 +300,10 @@ int wb_cmd_vuln_fetch(int argc, char **argv)
             wb_cli_report(&err);
         }
         printf("%s: %s; %zu request%s (%zu not modified), %zu file%s updated, %zu unchanged, "
-               "%zu refused, %.1f MB in %.1f s\n",
+               "%zu failed, %.1f MB in %.1f s\n",
                srcs[i].name, rc == 0 ? "current" : "INCOMPLETE", st.requests,
                st.requests == 1 ? "" : "s", st.not_modified, st.updated, st.updated == 1 ? "" : "s",
-               st.unchanged, st.refused, (double)st.bytes / 1e6, mono() - t0);
+               st.unchanged, st.failed, (double)st.bytes / 1e6, mono() - t0);
         fflush(stdout);
     }
     wb_fetched_free(&have);
@@ -311,7 +318,7 @@ done:
     return status;
 }
 
-/* ---- what vuln scan reads -------------------------------------------------------------------- */
+/* ---- what vuln scan reads ---------------------------------------------------------------- */
 
 int wb_cli_vuln_fetched(const char *dir, bool adv_given, int max_age, wb_time now, wb_fetched *f)
 {

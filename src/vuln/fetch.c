@@ -1,8 +1,9 @@
 /*
- * fetch.c - `weerbaar vuln fetch` (vulnfetch.h): conditional, resumable,
- * bounded downloads with libcurl, the per-source state file, CSAF provider
- * mirroring with checksum and gpgv signature checks, the OSV/KEV/EPSS
- * files, and the listing of a fetched directory that `vuln scan` reads.
+ * fetch.c - `weerbaar vuln fetch` (vulnfetch.h): source names and the
+ * directory, conditional, resumable, bounded downloads with libcurl, the
+ * per-source state file, the OSV/KEV/EPSS files, and the listing of a
+ * fetched directory that `vuln scan` reads. CSAF providers are mirrored in
+ * fetch_csaf.c on top of the download engine here.
  *
  * The order of the checks matters: a file is written to a hidden ".part"
  * file, checked (its format, then the provider's checksum, then its
@@ -38,17 +39,12 @@ extern char **environ;
 
 /* Bounds per kind of file: far above the real ones (KEV ~1.5 MB, EPSS ~10 MB
  * compressed, the largest OSV all.zip ~1 GB, CSAF documents rarely 1 MB). */
-#define MAX_META ((uint64_t)16 << 20)
-#define MAX_LISTING ((uint64_t)256 << 20)
-#define MAX_DOC ((uint64_t)64 << 20)
-#define MAX_SMALL ((uint64_t)64 << 10) /* checksum files, signatures */
-#define MAX_KEY ((uint64_t)1 << 20)
 #define MAX_KEV ((uint64_t)128 << 20)
 #define MAX_EPSS ((uint64_t)256 << 20)
 #define MAX_OSV ((uint64_t)8 << 30)
 #define STATE_NAME ".fetch-state.json"
 
-/* ---- sources and directories ---------------------------------------------------------------- */
+/* ---- sources and directories ------------------------------------------------------------- */
 
 const char *wb_fetch_kind_name(wb_fetch_kind k)
 {
@@ -235,7 +231,7 @@ static int mkdirs(const char *path, bool whole, wb_error *err)
     return 0;
 }
 
-static bool is_file(const char *p)
+bool wbi_fetch_is_file(const char *p)
 {
     struct stat st;
     return stat(p, &st) == 0 && S_ISREG(st.st_mode);
@@ -264,8 +260,9 @@ void wb_fetch_unlock(int fd)
     if (fd >= 0) close(fd); /* closing drops the lock */
 }
 
-/* Writes data to path through path's ".part" sibling and a rename. */
-static int write_atomic(const char *path, const void *data, size_t len, wb_error *err)
+/* Writes data to path through a temporary sibling and a rename, so a reader
+ * sees the old file or the new one, never a part. */
+int wbi_fetch_write_atomic(const char *path, const void *data, size_t len, wb_error *err)
 {
     char tmp[4700];
     snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
@@ -281,20 +278,14 @@ static int write_atomic(const char *path, const void *data, size_t len, wb_error
     return 0;
 }
 
-/* ---- state ------------------------------------------------------------------------------------
- */
+/* ---- state ------------------------------------------------------------------------------- */
 
-typedef struct state {
-    char path[4600];
-    json_t *root;  /* {"kind","url","checked","files":{REL:{...}}} */
-    json_t *files; /* borrowed from root */
-} state;
-
-static int state_load(state *s, const char *srcdir, const wb_fetch_source *src, wb_error *err)
+static int state_load(wbi_fetch_state *s, const char *srcdir, const wb_fetch_source *src,
+                      wb_error *err)
 {
     snprintf(s->path, sizeof s->path, "%s/%s", srcdir, STATE_NAME);
     s->root = NULL;
-    if (is_file(s->path)) {
+    if (wbi_fetch_is_file(s->path)) {
         json_error_t je;
         s->root = json_load_file(s->path, 0, &je);
         if (s->root == NULL || !json_is_object(s->root)) {
@@ -318,7 +309,7 @@ static int state_load(state *s, const char *srcdir, const wb_fetch_source *src, 
     return 0;
 }
 
-static json_t *state_file(state *s, const char *rel)
+json_t *wbi_fetch_state_file(wbi_fetch_state *s, const char *rel)
 {
     json_t *e = json_object_get(s->files, rel);
     if (json_is_object(e)) return e;
@@ -327,12 +318,12 @@ static json_t *state_file(state *s, const char *rel)
     return e;
 }
 
-static const char *jget(const json_t *o, const char *k)
+const char *wbi_fetch_jget(const json_t *o, const char *k)
 {
     return json_string_value(json_object_get(o, k));
 }
 
-static void jset(json_t *o, const char *k, const char *v)
+void wbi_fetch_jset(json_t *o, const char *k, const char *v)
 {
     if (v && v[0])
         json_object_set_new(o, k, json_string(v));
@@ -340,45 +331,34 @@ static void jset(json_t *o, const char *k, const char *v)
         json_object_del(o, k);
 }
 
-static int state_save(state *s, wb_error *err)
+static int state_save(wbi_fetch_state *s, wb_error *err)
 {
     char *text = json_dumps(s->root, JSON_INDENT(1) | JSON_SORT_KEYS);
     if (text == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
-    int rc = write_atomic(s->path, text, strlen(text), err);
+    int rc = wbi_fetch_write_atomic(s->path, text, strlen(text), err);
     free(text);
     return rc;
 }
 
-static void state_free(state *s)
+static void state_free(wbi_fetch_state *s)
 {
     json_decref(s->root);
     s->root = NULL;
 }
 
-/* ---- HTTP -------------------------------------------------------------------------------------
- */
+/* ---- HTTP -------------------------------------------------------------------------------- */
 
-typedef struct fetcher {
-    const wb_fetch_opts *o;
-    wb_fetch_stats *st;
-    CURL *curl;
-    size_t failed;  /* files reported through problem() */
-    int first_code; /* the first failure's code */
-    wb_error first; /* and its message */
-} fetcher;
-
-static void problem(fetcher *f, const wb_error *e)
+void wbi_fetch_problem(wbi_fetcher *f, const wb_error *e)
 {
     if (f->failed++ == 0) {
         f->first = *e;
         f->first_code = e->code ? e->code : WB_EIO;
     }
-    f->st->refused++;
+    f->st->failed++;
     if (f->o->problem) f->o->problem(f->o->ud, e);
 }
 
-static void warnf(fetcher *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void warnf(fetcher *f, const char *fmt, ...)
+void wbi_fetch_warn(wbi_fetcher *f, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -389,7 +369,7 @@ static void warnf(fetcher *f, const char *fmt, ...)
 }
 
 typedef struct xfer {
-    fetcher *f;
+    wbi_fetcher *f;
     const char *url;
     FILE *fp;    /* the .part file, or NULL */
     wb_buf *mem; /* or memory */
@@ -429,7 +409,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     xfer *x = ud;
     size_t len = size * n;
     long code = 0;
-    curl_easy_getinfo(x->f->curl, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_getinfo((CURL *)x->f->curl, CURLINFO_RESPONSE_CODE, &code);
     if (code != 200 && code != 206) return len; /* an error page: not kept */
     if (!x->decided) {
         x->decided = true;
@@ -473,7 +453,7 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
     return 0;
 }
 
-static int fetcher_init(fetcher *f, const wb_fetch_opts *o, wb_fetch_stats *st, wb_error *err)
+static int fetcher_init(wbi_fetcher *f, const wb_fetch_opts *o, wb_fetch_stats *st, wb_error *err)
 {
     memset(f, 0, sizeof *f);
     f->o = o;
@@ -499,7 +479,7 @@ static int fetcher_init(fetcher *f, const wb_fetch_opts *o, wb_fetch_stats *st, 
     return 0;
 }
 
-static void fetcher_free(fetcher *f)
+static void fetcher_free(wbi_fetcher *f)
 {
     if (f->curl) curl_easy_cleanup(f->curl);
     f->curl = NULL;
@@ -507,7 +487,7 @@ static void fetcher_free(fetcher *f)
 
 /* One request. hdrs may be NULL. *code is the final HTTP status (0 when
  * none came). Errors name the URL. */
-static int perform(fetcher *f, xfer *x, struct curl_slist *hdrs, long *code, wb_error *err)
+static int perform(wbi_fetcher *f, xfer *x, struct curl_slist *hdrs, long *code, wb_error *err)
 {
     char cerr[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(f->curl, CURLOPT_URL, x->url);
@@ -545,8 +525,8 @@ static int http_status_error(const char *url, long code, wb_error *err)
 }
 
 /* A small file into memory (replaced), unconditionally. *code as perform. */
-static int get_mem(fetcher *f, const char *url, uint64_t max, wb_buf *out, long *code,
-                   wb_error *err)
+int wbi_fetch_get_mem(wbi_fetcher *f, const char *url, uint64_t max, wb_buf *out, long *code,
+                      wb_error *err)
 {
     wb_buf_reset(out);
     xfer x = {.f = f, .url = url, .mem = out, .max = max};
@@ -557,17 +537,12 @@ static int get_mem(fetcher *f, const char *url, uint64_t max, wb_buf *out, long 
     return rc;
 }
 
-/* Checks a downloaded file before it replaces the current copy: 0, or an
- * error naming what is wrong (the caller adds URL and file). */
-typedef int (*check_fn)(void *ud, const char *tmp, wb_error *err);
-
-enum { GOT_NEW, GOT_SAME };
-
 /* Downloads url to dest (a path), conditional on the validators in entry
  * (a state "files" object, updated), resuming a partial file when the
- * server supports it. *got is GOT_SAME on 304. *code is the HTTP status. */
-static int get_file(fetcher *f, const char *url, const char *dest, json_t *entry, uint64_t max,
-                    check_fn check, void *cud, int *got, long *code, wb_error *err)
+ * server supports it. *got is WBI_GOT_SAME on 304. *code is the HTTP status. */
+int wbi_fetch_get_file(wbi_fetcher *f, const char *url, const char *dest, json_t *entry,
+                       uint64_t max, wbi_fetch_check_fn check, void *cud, int *got, long *code,
+                       wb_error *err)
 {
     char tmp[4700];
     const char *slash = strrchr(dest, '/');
@@ -575,11 +550,12 @@ static int get_file(fetcher *f, const char *url, const char *dest, json_t *entry
     snprintf(tmp, sizeof tmp, "%.*s.%s.part", (int)dl, dest, dest + dl);
     int rc = mkdirs(dest, false, err);
     if (rc != 0) return rc;
-    bool have = is_file(dest);
+    bool have = wbi_fetch_is_file(dest);
     for (int attempt = 0; attempt < 2; attempt++) {
         struct stat st;
-        const char *pe = jget(entry, "part_etag"), *pl = jget(entry, "part_last_modified");
-        const char *pu = jget(entry, "part_url");
+        const char *pe = wbi_fetch_jget(entry, "part_etag"),
+                   *pl = wbi_fetch_jget(entry, "part_last_modified");
+        const char *pu = wbi_fetch_jget(entry, "part_url");
         uint64_t offset = 0;
         if (stat(tmp, &st) == 0 && st.st_size > 0 && (pe || pl) && pu && strcmp(pu, url) == 0)
             offset = (uint64_t)st.st_size;
@@ -594,7 +570,8 @@ static int get_file(fetcher *f, const char *url, const char *dest, json_t *entry
             h = curl_slist_append(h, line);
             f->st->resumed++;
         } else if (have) {
-            const char *et = jget(entry, "etag"), *lm = jget(entry, "last_modified");
+            const char *et = wbi_fetch_jget(entry, "etag"),
+                       *lm = wbi_fetch_jget(entry, "last_modified");
             if (et) {
                 snprintf(line, sizeof line, "If-None-Match: %s", et);
                 h = curl_slist_append(h, line);
@@ -615,9 +592,9 @@ static int get_file(fetcher *f, const char *url, const char *dest, json_t *entry
             bool strong = x.etag[0] && strncmp(x.etag, "W/", 2) != 0;
             if (rc == WB_EIO && !x.write_err && !x.range_bad && x.offset + x.got > 0 &&
                 (*code == 200 || *code == 206) && (strong || x.lastmod[0])) {
-                jset(entry, "part_etag", strong ? x.etag : NULL);
-                jset(entry, "part_last_modified", x.lastmod);
-                jset(entry, "part_url", url);
+                wbi_fetch_jset(entry, "part_etag", strong ? x.etag : NULL);
+                wbi_fetch_jset(entry, "part_last_modified", x.lastmod);
+                wbi_fetch_jset(entry, "part_url", url);
                 wb_error_prefix(err, "%s: ", dest);
                 size_t n = strlen(err->msg);
                 snprintf(err->msg + n, sizeof err->msg - n,
@@ -625,24 +602,24 @@ static int get_file(fetcher *f, const char *url, const char *dest, json_t *entry
                          (unsigned long long)(x.offset + x.got), tmp);
             } else {
                 unlink(tmp);
-                jset(entry, "part_etag", NULL);
-                jset(entry, "part_last_modified", NULL);
-                jset(entry, "part_url", NULL);
+                wbi_fetch_jset(entry, "part_etag", NULL);
+                wbi_fetch_jset(entry, "part_last_modified", NULL);
+                wbi_fetch_jset(entry, "part_url", NULL);
             }
             return rc;
         }
         if (*code == 416 && offset && attempt == 0) { /* the part is not what the server has */
             unlink(tmp);
-            jset(entry, "part_etag", NULL);
-            jset(entry, "part_last_modified", NULL);
+            wbi_fetch_jset(entry, "part_etag", NULL);
+            wbi_fetch_jset(entry, "part_last_modified", NULL);
             continue;
         }
-        jset(entry, "part_etag", NULL);
-        jset(entry, "part_last_modified", NULL);
-        jset(entry, "part_url", NULL);
+        wbi_fetch_jset(entry, "part_etag", NULL);
+        wbi_fetch_jset(entry, "part_last_modified", NULL);
+        wbi_fetch_jset(entry, "part_url", NULL);
         if (*code == 304 && have) {
             unlink(tmp);
-            *got = GOT_SAME;
+            *got = WBI_GOT_SAME;
             return 0;
         }
         if (*code != 200 && *code != 206) {
@@ -662,19 +639,18 @@ static int get_file(fetcher *f, const char *url, const char *dest, json_t *entry
             unlink(tmp);
             return wb_error_set(err, WB_EIO, "%s: %s", dest, strerror(e));
         }
-        jset(entry, "url", url);
-        jset(entry, "etag", x.etag);
-        jset(entry, "last_modified", x.lastmod);
+        wbi_fetch_jset(entry, "url", url);
+        wbi_fetch_jset(entry, "etag", x.etag);
+        wbi_fetch_jset(entry, "last_modified", x.lastmod);
         if (stat(dest, &st) == 0) json_object_set_new(entry, "size", json_integer(st.st_size));
         f->st->updated++;
-        *got = GOT_NEW;
+        *got = WBI_GOT_NEW;
         return 0;
     }
     return wb_error_set(err, WB_EIO, "%s: the server refused to resume or restart", url);
 }
 
-/* ---- checks -------------------------------------------------------------------------------------
- */
+/* ---- checks ------------------------------------------------------------------------------ */
 
 static int check_kev(void *ud, const char *tmp, wb_error *err)
 {
@@ -705,7 +681,7 @@ static int check_zip(void *ud, const char *tmp, wb_error *err)
     return rc;
 }
 
-static int read_small(const char *path, uint64_t max, char **data, size_t *len, wb_error *err)
+int wbi_fetch_read_small(const char *path, uint64_t max, char **data, size_t *len, wb_error *err)
 {
     /* wb_read_file would decompress a gzip or zstd file; these are read as
      * they are. */
@@ -738,560 +714,7 @@ static int read_small(const char *path, uint64_t max, char **data, size_t *len, 
     return 0;
 }
 
-static int check_meta(void *ud, const char *tmp, wb_error *err)
-{
-    (void)ud;
-    char *data = NULL;
-    size_t len = 0;
-    int rc = read_small(tmp, MAX_META, &data, &len, err);
-    wbi_provider_meta m;
-    if (rc == 0) rc = wbi_fetch_parse_metadata("provider-metadata.json", data, len, &m, err);
-    if (rc == 0) wbi_provider_meta_free(&m);
-    free(data);
-    return rc;
-}
-
-static int check_key(void *ud, const char *tmp, wb_error *err)
-{
-    (void)ud;
-    char *data = NULL;
-    size_t len = 0;
-    wb_buf b = {0};
-    int rc = read_small(tmp, MAX_KEY, &data, &len, err);
-    if (rc == 0 && wbi_fetch_dearmor(data, len, &b) != 0)
-        rc = wb_error_set(err, WB_EPARSE, "not an OpenPGP public key");
-    wb_buf_free(&b);
-    free(data);
-    return rc;
-}
-
-static int check_feed(void *ud, const char *tmp, wb_error *err)
-{
-    const char *kind = ud;
-    char *data = NULL;
-    size_t len = 0;
-    wbi_doc_list l = {0};
-    int rc = read_small(tmp, MAX_LISTING, &data, &len, err);
-    if (rc == 0) {
-        if (strcmp(kind, "rolie") == 0)
-            rc = wbi_fetch_parse_rolie("feed", data, len, &l, err);
-        else
-            rc = wbi_fetch_parse_listing(kind, "http://x", data, len,
-                                         strcmp(kind, "changes.csv") == 0, &l, err);
-    }
-    wbi_doc_list_free(&l);
-    free(data);
-    return rc;
-}
-
-/* The digest of a file. */
-static int digest_file(const char *path, unsigned bits, unsigned char out[64], wb_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return wb_error_set(err, WB_EIO, "%s: %s", path, strerror(errno));
-    crypto_hash_sha256_state s256;
-    crypto_hash_sha512_state s512;
-    if (bits == 256)
-        crypto_hash_sha256_init(&s256);
-    else
-        crypto_hash_sha512_init(&s512);
-    unsigned char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (bits == 256)
-            crypto_hash_sha256_update(&s256, chunk, n);
-        else
-            crypto_hash_sha512_update(&s512, chunk, n);
-    }
-    bool bad = ferror(f) != 0;
-    fclose(f);
-    if (bad) return wb_error_set(err, WB_EIO, "%s: read error", path);
-    if (bits == 256)
-        crypto_hash_sha256_final(&s256, out);
-    else
-        crypto_hash_sha512_final(&s512, out);
-    return 0;
-}
-
-/* The program's path when it can be run: the name itself when it has a
- * slash, else the first match on PATH. */
-static bool find_program(const char *name, char *out, size_t cap)
-{
-    if (strchr(name, '/')) {
-        snprintf(out, cap, "%s", name);
-        return access(name, X_OK) == 0;
-    }
-    const char *path = getenv("PATH");
-    if (path == NULL) return false;
-    for (const char *p = path; *p;) {
-        size_t n = strcspn(p, ":");
-        if (n > 0) {
-            snprintf(out, cap, "%.*s/%s", (int)n, p, name);
-            if (access(out, X_OK) == 0) return true;
-        }
-        p += n;
-        if (*p == ':') p++;
-    }
-    return false;
-}
-
-/* Runs gpgv over data and its detached signature with only the provider's
- * keys; 0 when it reports a good signature (VALIDSIG) by a key whose primary
- * or signing-key fingerprint the provider metadata lists. */
-static int run_gpgv(const char *gpgv, const char *home, const char *keyring, const char *sig,
-                    const char *data, const wbi_provider_meta *m, wb_error *err)
-{
-    int pfd[2];
-    if (pipe(pfd) != 0) return wb_error_set(err, WB_EIO, "pipe: %s", strerror(errno));
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-    posix_spawn_file_actions_addclose(&fa, pfd[0]);
-    posix_spawn_file_actions_addclose(&fa, pfd[1]);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    char *argv[] = {(char *)gpgv, "--homedir",     (char *)home, "--status-fd", "1",
-                    "--keyring",  (char *)keyring, (char *)sig,  (char *)data,  NULL};
-    pid_t pid;
-    int se = posix_spawn(&pid, gpgv, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(pfd[1]);
-    if (se != 0) {
-        close(pfd[0]);
-        return wb_error_set(err, WB_EIO, "cannot run %s: %s", gpgv, strerror(se));
-    }
-    wb_buf out = {0};
-    char chunk[4096];
-    ssize_t n;
-    while ((n = read(pfd[0], chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
-        if (n > 0 && out.len < (64 << 10)) wb_buf_append(&out, chunk, (size_t)n);
-    close(pfd[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    int rc = 0;
-    const char *v = out.data ? strstr(out.data, "[GNUPG:] VALIDSIG ") : NULL;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || v == NULL) {
-        const char *why = "the signature is not valid";
-        if (out.data && strstr(out.data, "NO_PUBKEY"))
-            why = "signed by a key the provider metadata does not list";
-        else if (out.data && strstr(out.data, "BADSIG"))
-            why = "BAD signature: the document does not match its signature";
-        rc = wb_error_set(err, WB_EPARSE, "OpenPGP: %s", why);
-    } else {
-        /* VALIDSIG <fpr> <date> <ts> <expire> <ver> <res> <pk> <hash> <class> <primary> */
-        char line[512];
-        size_t ln = strcspn(v, "\n");
-        snprintf(line, sizeof line, "%.*s", (int)(ln < sizeof line ? ln : sizeof line - 1), v);
-        const char *first = line + 18;
-        size_t fl = strcspn(first, " ");
-        const char *last = strrchr(line, ' ');
-        last = last ? last + 1 : first;
-        bool ok = false;
-        for (size_t i = 0; i < m->nkeys && !ok; i++) {
-            const char *fp = m->keys[i].fingerprint;
-            ok = (fl == strlen(fp) && strncmp(first, fp, fl) == 0) || strcmp(last, fp) == 0;
-        }
-        if (!ok)
-            rc = wb_error_set(err, WB_EPARSE,
-                              "OpenPGP: signed by %.*s, which the provider metadata does not list",
-                              (int)(fl > 64 ? 64 : fl), first);
-    }
-    wb_buf_free(&out);
-    return rc;
-}
-
-/* ---- CSAF providers -----------------------------------------------------------------------------
- */
-
-typedef struct provider {
-    fetcher *f;
-    state *s;
-    const char *srcdir;
-    const char *name; /* the source's folder name, for messages */
-    wbi_provider_meta meta;
-    char base[4200]; /* directory URL of provider-metadata.json, with '/' */
-    char gpgv[1024];
-    char keyring[4700], keyhome[4700];
-    bool sign;    /* keys and gpgv: signatures are checked */
-    bool require; /* --require-signatures */
-    json_t *seen; /* local paths done in this run */
-    size_t unsigned_docs, unchecked_docs;
-    wb_buf tmpb, tmpc;
-} provider;
-
-typedef struct doc_ctx {
-    provider *p;
-    const wbi_doc_ref *ref;
-    const char *dest;
-    json_t *entry;
-    unsigned char digest[64];
-    unsigned bits;
-    const char *hash_url;
-    bool have_sig;
-    wb_buf sig;
-    wb_buf sum;
-} doc_ctx;
-
-/* The checksum: the feed's hash links, else URL.sha512, then URL.sha256.
- * 0 with dc->bits 0 when the provider publishes none. */
-static int doc_checksum(doc_ctx *dc, const char *tmp, wb_error *err)
-{
-    provider *p = dc->p;
-    char guess[2][4200];
-    const char *urls[2];
-    size_t nu = 0;
-    if (dc->ref->hash[0]) {
-        for (size_t i = 0; i < 2 && dc->ref->hash[i]; i++)
-            urls[nu++] = dc->ref->hash[i];
-    } else {
-        snprintf(guess[0], sizeof guess[0], "%s.sha512", dc->ref->url);
-        snprintf(guess[1], sizeof guess[1], "%s.sha256", dc->ref->url);
-        urls[0] = guess[0], urls[1] = guess[1], nu = 2;
-    }
-    dc->bits = 0;
-    for (size_t i = 0; i < nu; i++) {
-        long code = 0;
-        wb_error e = {0};
-        int rc = get_mem(p->f, urls[i], MAX_SMALL, &dc->sum, &code, &e);
-        if (rc == WB_ENOTFOUND) continue;
-        if (rc != 0) return wb_error_set(err, rc, "checksum: %s", e.msg);
-        unsigned char want[64], have[64];
-        unsigned bits = 0;
-        if (wbi_fetch_parse_checksum(dc->sum.data, dc->sum.len, want, &bits) != 0)
-            return wb_error_set(err, WB_EPARSE, "%s is not a SHA-256 or SHA-512 checksum file",
-                                urls[i]);
-        rc = digest_file(tmp, bits, have, err);
-        if (rc != 0) return rc;
-        if (sodium_memcmp(want, have, bits / 8) != 0)
-            return wb_error_set(err, WB_EPARSE,
-                                "SHA-%u does not match %s: the document was "
-                                "altered or damaged",
-                                bits, urls[i]);
-        dc->bits = bits;
-        dc->hash_url = urls[i];
-        return 0;
-    }
-    return 0;
-}
-
-static int doc_signature(doc_ctx *dc, const char *tmp, wb_error *err)
-{
-    provider *p = dc->p;
-    dc->have_sig = false;
-    if (!p->sign) return 0;
-    char guess[4200];
-    const char *url = dc->ref->sig;
-    if (url == NULL) {
-        snprintf(guess, sizeof guess, "%s.asc", dc->ref->url);
-        url = guess;
-    }
-    long code = 0;
-    wb_error e = {0};
-    int rc = get_mem(p->f, url, MAX_SMALL, &dc->sig, &code, &e);
-    if (rc == WB_ENOTFOUND) {
-        if (p->require)
-            return wb_error_set(err, WB_EPARSE, "no signature at %s (--require-signatures)", url);
-        return 0;
-    }
-    if (rc != 0) return wb_error_set(err, rc, "signature: %s", e.msg);
-    char sigtmp[4800];
-    snprintf(sigtmp, sizeof sigtmp, "%s.asc", tmp);
-    rc = write_atomic(sigtmp, dc->sig.data, dc->sig.len, err);
-    if (rc == 0) rc = run_gpgv(p->gpgv, p->keyhome, p->keyring, sigtmp, tmp, &p->meta, err);
-    unlink(sigtmp);
-    if (rc == 0) dc->have_sig = true;
-    return rc;
-}
-
-static int check_doc(void *ud, const char *tmp, wb_error *err)
-{
-    doc_ctx *dc = ud;
-    int rc = doc_checksum(dc, tmp, err);
-    if (rc == 0) rc = doc_signature(dc, tmp, err);
-    return rc;
-}
-
-/* One document: skipped when the listing says it is unchanged since the
- * copy we have; else fetched (conditionally) and checked. */
-static int csaf_doc(provider *p, const wbi_doc_ref *ref, wb_error *err)
-{
-    wb_error e = {0};
-    if (wbi_fetch_local_path(p->base, ref->url, &p->tmpb, &e) != 0) {
-        if (e.code == WB_ENOMEM) return wb_error_set(err, WB_ENOMEM, "out of memory");
-        problem(p->f, &e);
-        return 0;
-    }
-    const char *rel = p->tmpb.data;
-    if (json_object_get(p->seen, rel)) return 0;
-    json_object_set_new(p->seen, rel, json_true());
-    char dest[4700];
-    snprintf(dest, sizeof dest, "%s/%s", p->srcdir, rel);
-    json_t *entry = state_file(p->s, rel);
-    if (entry == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
-    const char *was = jget(entry, "updated");
-    if (ref->updated && was && strcmp(was, ref->updated) == 0 && is_file(dest) &&
-        jget(entry, "url") && strcmp(jget(entry, "url"), ref->url) == 0) {
-        p->f->st->unchanged++;
-    } else {
-        doc_ctx dc = {.p = p, .ref = ref, .dest = dest, .entry = entry};
-        int got = 0;
-        long code = 0;
-        int rc = get_file(p->f, ref->url, dest, entry, MAX_DOC, check_doc, &dc, &got, &code, &e);
-        if (rc == 0 && got == GOT_NEW) {
-            json_object_set_new(entry, "checksum",
-                                dc.bits ? json_sprintf("sha%u", dc.bits) : json_null());
-            json_object_set_new(entry, "signed", json_boolean(dc.have_sig));
-            /* the proofs beside the document, as a CSAF mirror keeps them */
-            char side[4800];
-            wb_error e2 = {0};
-            if (dc.bits) {
-                snprintf(side, sizeof side, "%s.sha%u", dest, dc.bits);
-                write_atomic(side, dc.sum.data, dc.sum.len, &e2);
-            }
-            if (dc.have_sig) {
-                snprintf(side, sizeof side, "%s.asc", dest);
-                write_atomic(side, dc.sig.data, dc.sig.len, &e2);
-            }
-        }
-        wb_buf_free(&dc.sig);
-        wb_buf_free(&dc.sum);
-        if (rc == WB_ENOMEM) return wb_error_set(err, WB_ENOMEM, "out of memory");
-        if (rc != 0) {
-            if (!strstr(e.msg, dest)) {
-                size_t n = strlen(e.msg);
-                snprintf(e.msg + n, sizeof e.msg - n, " (%s)", dest);
-            }
-            problem(p->f, &e);
-            return 0;
-        }
-        jset(entry, "updated", ref->updated);
-    }
-    if (json_is_null(json_object_get(entry, "checksum"))) p->unchecked_docs++;
-    if (p->sign && json_is_false(json_object_get(entry, "signed"))) p->unsigned_docs++;
-    return 0;
-}
-
-/* A hidden local name for a listing or feed URL: ".fetch/HASH-what". */
-static void listing_rel(const char *url, const char *what, char *out, size_t cap)
-{
-    unsigned char h[crypto_hash_sha256_BYTES];
-    char hex[17];
-    crypto_hash_sha256(h, (const unsigned char *)url, strlen(url));
-    sodium_bin2hex(hex, sizeof hex, h, 8);
-    snprintf(out, cap, ".fetch/%s-%s", hex, what);
-}
-
-/* Fetches a listing (conditionally) and parses the local copy into l.
- * *code the HTTP status (for 401/403/404 decisions by the caller). */
-static int get_listing(provider *p, const char *url, const char *what, const char *base,
-                       wbi_doc_list *l, long *code, wb_error *err)
-{
-    char rel[128], dest[4700];
-    listing_rel(url, what, rel, sizeof rel);
-    snprintf(dest, sizeof dest, "%s/%s", p->srcdir, rel);
-    json_t *entry = state_file(p->s, rel);
-    if (entry == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
-    int got = 0;
-    int rc =
-        get_file(p->f, url, dest, entry, MAX_LISTING, check_feed, (void *)what, &got, code, err);
-    if (rc != 0) return rc;
-    char *data = NULL;
-    size_t len = 0;
-    rc = read_small(dest, MAX_LISTING, &data, &len, err);
-    if (rc == 0) {
-        if (strcmp(what, "rolie") == 0)
-            rc = wbi_fetch_parse_rolie(url, data, len, l, err);
-        else
-            rc = wbi_fetch_parse_listing(url, base, data, len, strcmp(what, "changes.csv") == 0, l,
-                                         err);
-    }
-    free(data);
-    return rc;
-}
-
-/* The provider's keys into one binary keyring for gpgv. */
-static int csaf_keys(provider *p, wb_error *err)
-{
-    const wbi_provider_meta *m = &p->meta;
-    wb_buf ring = {0};
-    int rc = 0;
-    snprintf(p->keyhome, sizeof p->keyhome, "%s/.keys", p->srcdir);
-    for (size_t i = 0; rc == 0 && i < m->nkeys; i++) {
-        const wbi_pm_key *k = &m->keys[i];
-        if (k->url == NULL) {
-            warnf(p->f, "%s: key %s has no url in the provider metadata: not used", p->name,
-                  k->fingerprint);
-            continue;
-        }
-        char rel[128], dest[4700];
-        snprintf(rel, sizeof rel, ".keys/%s.asc", k->fingerprint);
-        snprintf(dest, sizeof dest, "%s/%s", p->srcdir, rel);
-        json_t *entry = state_file(p->s, rel);
-        if (entry == NULL) {
-            rc = wb_error_set(err, WB_ENOMEM, "out of memory");
-            break;
-        }
-        int got = 0;
-        long code = 0;
-        wb_error e = {0};
-        if (get_file(p->f, k->url, dest, entry, MAX_KEY, check_key, NULL, &got, &code, &e) != 0) {
-            problem(p->f, &e);
-            if (!is_file(dest)) continue;
-        }
-        char *data = NULL;
-        size_t len = 0;
-        if (read_small(dest, MAX_KEY, &data, &len, &e) == 0) {
-            if (wbi_fetch_dearmor(data, len, &ring) != 0) {
-                wb_error_set(&e, WB_EPARSE, "%s: not an OpenPGP public key (%s)", k->url, dest);
-                problem(p->f, &e);
-            }
-            free(data);
-        }
-    }
-    if (rc == 0 && ring.len > 0) {
-        char path[4700];
-        snprintf(path, sizeof path, "%s/keyring.gpg", p->keyhome);
-        rc = write_atomic(path, ring.data, ring.len, err);
-        /* gpgv reads a relative keyring name from its home directory */
-        if (rc == 0 && realpath(path, p->keyring) == NULL)
-            rc = wb_error_set(err, WB_EIO, "%s: %s", path, strerror(errno));
-        if (rc == 0 && realpath(p->keyhome, path) != NULL)
-            snprintf(p->keyhome, sizeof p->keyhome, "%s", path);
-    }
-    wb_buf_free(&ring);
-    if (rc == 0) p->sign = p->keyring[0] != '\0';
-    return rc;
-}
-
-static int fetch_csaf(fetcher *f, state *s, const wb_fetch_source *src, const char *srcdir,
-                      wb_error *err)
-{
-    provider *p = calloc(1, sizeof *p);
-    if (p == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
-    p->f = f;
-    p->s = s;
-    p->srcdir = srcdir;
-    p->name = src->name;
-    p->require = f->o->require_signatures;
-    p->seen = json_object();
-    int rc = p->seen ? 0 : wb_error_set(err, WB_ENOMEM, "out of memory");
-    /* base: the metadata's directory */
-    const char *host = strstr(src->url, "://") + 3;
-    const char *last = strrchr(host, '/');
-    size_t bl = last ? (size_t)(last - src->url) + 1 : strlen(src->url);
-    snprintf(p->base, sizeof p->base, "%.*s%s", (int)bl, src->url, last ? "" : "/");
-
-    char dest[4700];
-    snprintf(dest, sizeof dest, "%s/provider-metadata.json", srcdir);
-    json_t *entry = rc == 0 ? state_file(s, "provider-metadata.json") : NULL;
-    int got = 0;
-    long code = 0;
-    if (rc == 0 && entry == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
-    if (rc == 0)
-        rc = get_file(f, src->url, dest, entry, MAX_META, check_meta, NULL, &got, &code, err);
-    char *data = NULL;
-    size_t len = 0;
-    if (rc == 0) rc = read_small(dest, MAX_META, &data, &len, err);
-    if (rc == 0) rc = wbi_fetch_parse_metadata(dest, data, len, &p->meta, err);
-    free(data);
-    /* signatures: keys in the metadata and gpgv on this machine */
-    bool gpgv = rc == 0 && find_program(f->o->gpgv ? f->o->gpgv : "gpgv", p->gpgv, sizeof p->gpgv);
-    if (rc == 0 && p->meta.nkeys == 0) {
-        if (p->require)
-            rc = wb_error_set(err, WB_EINVAL,
-                              "%s (%s): the provider publishes no OpenPGP keys "
-                              "(public_openpgp_keys): its documents cannot be checked and "
-                              "--require-signatures is given",
-                              src->name, src->url);
-        else
-            warnf(f,
-                  "%s (%s): the provider publishes no OpenPGP keys: documents are NOT "
-                  "signature-checked, only against their checksums",
-                  src->name, src->url);
-    } else if (rc == 0 && !gpgv) {
-        if (p->require)
-            rc = wb_error_set(err, WB_EINVAL,
-                              "%s: gpgv (Debian package gpgv) is not installed: signatures cannot "
-                              "be checked and --require-signatures is given",
-                              src->name);
-        else
-            warnf(f,
-                  "%s: gpgv (Debian package gpgv) is not installed: documents are NOT "
-                  "signature-checked, only against their checksums",
-                  src->name);
-    } else if (rc == 0) {
-        rc = csaf_keys(p, err);
-        if (rc == 0 && !p->sign) {
-            if (p->require)
-                rc = wb_error_set(err, WB_EINVAL,
-                                  "%s: none of the provider's OpenPGP keys could be fetched "
-                                  "and --require-signatures is given",
-                                  src->name);
-            else
-                warnf(f,
-                      "%s: none of the provider's OpenPGP keys could be fetched: documents "
-                      "are NOT signature-checked",
-                      src->name);
-        }
-    }
-    /* ROLIE feeds, then directory distributions (a document in both is
-     * fetched once) */
-    for (size_t i = 0; rc == 0 && i < p->meta.nfeeds; i++) {
-        wbi_doc_list l = {0};
-        wb_error e = {0};
-        const wbi_pm_feed *fd = &p->meta.feeds[i];
-        int lrc = get_listing(p, fd->url, "rolie", NULL, &l, &code, &e);
-        if (lrc != 0 && (code == 401 || code == 403)) {
-            warnf(f, "%s: feed %s (TLP:%s) needs authorisation: skipped", src->name, fd->url,
-                  fd->tlp ? fd->tlp : "?");
-        } else if (lrc == WB_ENOMEM) {
-            rc = wb_error_set(err, WB_ENOMEM, "out of memory");
-        } else if (lrc != 0) {
-            problem(f, &e);
-        }
-        for (size_t j = 0; rc == 0 && lrc == 0 && j < l.n; j++)
-            rc = csaf_doc(p, &l.v[j], err);
-        wbi_doc_list_free(&l);
-    }
-    for (size_t i = 0; rc == 0 && i < p->meta.ndirs; i++) {
-        wbi_doc_list l = {0};
-        wb_error e = {0};
-        char url[4200];
-        const char *dir = p->meta.dirs[i];
-        snprintf(url, sizeof url, "%s/changes.csv", dir);
-        int lrc = get_listing(p, url, "changes.csv", dir, &l, &code, &e);
-        if (lrc == WB_ENOTFOUND) {
-            wb_error_clear(&e);
-            snprintf(url, sizeof url, "%s/index.txt", dir);
-            lrc = get_listing(p, url, "index.txt", dir, &l, &code, &e);
-        }
-        if (lrc != 0 && (code == 401 || code == 403))
-            warnf(f, "%s: %s needs authorisation: skipped", src->name, dir);
-        else if (lrc == WB_ENOMEM)
-            rc = wb_error_set(err, WB_ENOMEM, "out of memory");
-        else if (lrc != 0)
-            problem(f, &e);
-        for (size_t j = 0; rc == 0 && lrc == 0 && j < l.n; j++)
-            rc = csaf_doc(p, &l.v[j], err);
-        wbi_doc_list_free(&l);
-    }
-    if (rc == 0 && p->unsigned_docs)
-        warnf(f, "%s: %zu document%s without an OpenPGP signature", src->name, p->unsigned_docs,
-              p->unsigned_docs == 1 ? " is" : "s are");
-    if (rc == 0 && p->unchecked_docs)
-        warnf(f, "%s: %zu document%s without a published SHA-256/SHA-512 checksum", src->name,
-              p->unchecked_docs, p->unchecked_docs == 1 ? " is" : "s are");
-    json_object_set_new(s->root, "signatures", json_string(p->sign ? "checked" : "not checked"));
-    json_decref(p->seen);
-    wbi_provider_meta_free(&p->meta);
-    wb_buf_free(&p->tmpb);
-    wb_buf_free(&p->tmpc);
-    free(p);
-    return rc;
-}
-
-/* ---- one source ---------------------------------------------------------------------------------
- */
+/* ---- one source -------------------------------------------------------------------------- */
 
 int wb_fetch_run(const char *dir, const wb_fetch_source *src, const wb_fetch_opts *opts,
                  wb_fetch_stats *stats, wb_error *err)
@@ -1305,43 +728,57 @@ int wb_fetch_run(const char *dir, const wb_fetch_source *src, const wb_fetch_opt
     snprintf(srcdir, sizeof srcdir, "%s/%s", dir, src->name);
     int rc = mkdirs(srcdir, true, err);
     if (rc != 0) return rc;
-    fetcher f;
-    state s = {0};
+    wbi_fetcher f;
+    wbi_fetch_state s = {0};
     rc = fetcher_init(&f, opts, stats, err);
     if (rc == 0) rc = state_load(&s, srcdir, src, err);
     if (rc == 0) {
         if (src->kind == WB_FETCH_CSAF) {
-            rc = fetch_csaf(&f, &s, src, srcdir, err);
+            rc = wbi_fetch_csaf(&f, &s, src, srcdir, err);
         } else {
             const char *file = src->kind == WB_FETCH_OSV   ? "all.zip"
                                : src->kind == WB_FETCH_KEV ? "known_exploited_vulnerabilities.json"
                                                            : "epss_scores-current.csv.gz";
-            check_fn check = src->kind == WB_FETCH_OSV   ? check_zip
-                             : src->kind == WB_FETCH_KEV ? check_kev
-                                                         : check_epss;
+            wbi_fetch_check_fn check = src->kind == WB_FETCH_OSV   ? check_zip
+                                       : src->kind == WB_FETCH_KEV ? check_kev
+                                                                   : check_epss;
             uint64_t max = src->kind == WB_FETCH_OSV   ? MAX_OSV
                            : src->kind == WB_FETCH_KEV ? MAX_KEV
                                                        : MAX_EPSS;
             char dest[4700];
             snprintf(dest, sizeof dest, "%s/%s", srcdir, file);
-            json_t *entry = state_file(&s, file);
+            json_t *entry = wbi_fetch_state_file(&s, file);
             int got = 0;
             long code = 0;
             wb_error e = {0};
             if (entry == NULL)
                 rc = wb_error_set(err, WB_ENOMEM, "out of memory");
-            else if (get_file(&f, src->url, dest, entry, max, check, NULL, &got, &code, &e) != 0)
-                problem(&f, &e);
+            else if (wbi_fetch_get_file(&f, src->url, dest, entry, max, check, NULL, &got, &code,
+                                        &e) != 0)
+                wbi_fetch_problem(&f, &e);
         }
     }
-    if (rc == 0 && f.failed)
-        rc = wb_error_set(err, f.first_code, "%s: %zu file%s not fetched or refused (first: %s)",
-                          src->name, f.failed, f.failed == 1 ? "" : "s", f.first.msg);
+    bool current = rc == 0 && f.failed == f.docs_failed;
+    if (rc == 0 && f.failed) {
+        if (opts->problem) /* each was reported there */
+            rc =
+                wb_error_set(err, f.first_code, "%s: %zu file%s not fetched or refused (see above)",
+                             src->name, f.failed, f.failed == 1 ? "" : "s");
+        else
+            rc =
+                wb_error_set(err, f.first_code, "%s: %zu file%s not fetched or refused (first: %s)",
+                             src->name, f.failed, f.failed == 1 ? "" : "s", f.first.msg);
+    }
     if (s.root) {
-        if (rc == 0) {
+        /* Documents refused while the metadata and every listing were
+         * read leave the source current (the refused ones are named at
+         * every scan); anything else makes it stale. */
+        if (current) {
             char now[40];
             wb_time_format(wb_time_now() / 1000000 * 1000000, now, sizeof now);
             json_object_set_new(s.root, "checked", json_string(now));
+            json_object_set_new(s.root, "refused_documents",
+                                json_integer((json_int_t)f.docs_failed));
         }
         wb_error e = {0};
         /* the state is saved even after a failure: it holds the validators
@@ -1356,8 +793,7 @@ int wb_fetch_run(const char *dir, const wb_fetch_source *src, const wb_fetch_opt
     return rc;
 }
 
-/* ---- what a scan reads --------------------------------------------------------------------------
- */
+/* ---- what a scan reads ------------------------------------------------------------------- */
 
 static int add_source(wb_fetched *out, const char *statepath, const char *name, wb_error *err)
 {
@@ -1368,8 +804,8 @@ static int add_source(wb_fetched *out, const char *statepath, const char *name, 
         return wb_error_set(err, WB_EPARSE, "%s:%d: %s", statepath, je.line,
                             root ? "not a fetch state file" : je.text);
     }
-    const char *kind = jget(root, "kind"), *url = jget(root, "url"),
-               *checked = jget(root, "checked");
+    const char *kind = wbi_fetch_jget(root, "kind"), *url = wbi_fetch_jget(root, "url"),
+               *checked = wbi_fetch_jget(root, "checked");
     char spec[4200];
     wb_fetch_source src;
     int rc = 0;
@@ -1393,6 +829,8 @@ static int add_source(wb_fetched *out, const char *statepath, const char *name, 
             /* the folder it was found in, so two mirrors of one host keep apart */
             snprintf(v[out->n].src.name, sizeof v[out->n].src.name, "%s", name);
             v[out->n].checked = WB_TIME_NONE;
+            json_int_t rd = json_integer_value(json_object_get(root, "refused_documents"));
+            v[out->n].refused_docs = rd > 0 ? (size_t)rd : 0;
             if (checked) wb_time_parse(checked, strlen(checked), &v[out->n].checked);
             out->n++;
         }
@@ -1417,8 +855,8 @@ static int list_kind(const char *dir, const char *kind, wb_fetched *out, bool *a
             snprintf(name, sizeof name, "%s/%s", kind, e);
             snprintf(probe, sizeof probe, "%s/%s/%s", path, e,
                      strcmp(kind, "csaf") == 0 ? "provider-metadata.json" : "all.zip");
-            if (is_file(sp)) rc = add_source(out, sp, name, err);
-            if (is_file(probe)) *any = true;
+            if (wbi_fetch_is_file(sp)) rc = add_source(out, sp, name, err);
+            if (wbi_fetch_is_file(probe)) *any = true;
         }
         free(ents[i]);
     }
@@ -1438,8 +876,8 @@ int wb_fetched_list(const char *dir, wb_fetched *out, wb_error *err)
         char sp[4700], file[4700];
         snprintf(sp, sizeof sp, "%s/%s/%s", dir, single[i][0], STATE_NAME);
         snprintf(file, sizeof file, "%s/%s/%s", dir, single[i][0], single[i][1]);
-        if (is_file(sp)) rc = add_source(out, sp, single[i][0], err);
-        if (rc == 0 && is_file(file)) {
+        if (wbi_fetch_is_file(sp)) rc = add_source(out, sp, single[i][0], err);
+        if (rc == 0 && wbi_fetch_is_file(file)) {
             char **slot = i == 0 ? &out->kev : &out->epss;
             if ((*slot = strdup(file)) == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
         }
@@ -1480,7 +918,7 @@ int wb_kev_released(const char *path, wb_time *out, wb_error *err)
     free(data);
     if (root == NULL)
         return wb_error_set(err, WB_EPARSE, "%s:%d:%d: %s", path, je.line, je.column, je.text);
-    const char *d = jget(root, "dateReleased");
+    const char *d = wbi_fetch_jget(root, "dateReleased");
     if (d && wb_time_parse(d, strlen(d), out) != 0)
         rc = wb_error_set(err, WB_EPARSE, "%s: $.dateReleased: '%.40s' is not a date", path, d);
     json_decref(root);

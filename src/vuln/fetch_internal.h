@@ -6,6 +6,9 @@
  * keys. They are pure functions over memory (no I/O), so that one fuzz
  * target (fuzz/fuzz_vulnfetch.c) and the unit tests reach all of them.
  *
+ * The second half of this header is the download engine that fetch.c
+ * offers the CSAF provider code in fetch_csaf.c.
+ *
  * Every string they return lives in the arena of the structure that holds
  * it; free the structure to free them. Every URL they hand out is absolute
  * http(s), at most WBI_FETCH_MAX_URL bytes, and without control characters
@@ -16,9 +19,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
 
 #include "weerbaar/core.h"
 #include "weerbaar/error.h"
+#include "weerbaar/vulnfetch.h"
 
 #define WBI_FETCH_MAX_URL 4096
 /* Bounds on what one provider may list: far beyond real providers (the
@@ -111,5 +118,75 @@ int wbi_fetch_url_ok(const char *url);
  * not start with '.'; the last ends in ".json". WB_EINVAL (message names the
  * URL) for anything else, so nothing outside the folder is ever written. */
 int wbi_fetch_local_path(const char *base, const char *url, wb_buf *out, wb_error *err);
+
+/* ---- the download engine (fetch.c), used by the CSAF provider (fetch_csaf.c) ---- */
+
+/* Bounds per kind of file: far above the real ones (a CSAF document is
+ * rarely 1 MB). */
+#define WBI_FETCH_MAX_META ((uint64_t)16 << 20)
+#define WBI_FETCH_MAX_LISTING ((uint64_t)256 << 20)
+#define WBI_FETCH_MAX_DOC ((uint64_t)64 << 20)
+#define WBI_FETCH_MAX_SMALL ((uint64_t)64 << 10) /* checksum files, signatures */
+#define WBI_FETCH_MAX_KEY ((uint64_t)1 << 20)
+
+/* One source's .fetch-state.json: {"kind", "url", "checked", "signatures",
+ * "files": {LOCAL PATH: {"url", "etag", "last_modified", "size", "updated",
+ * "checksum", "signed", "part_*"}}}. */
+typedef struct wbi_fetch_state {
+    char path[4600];
+    json_t *root;
+    json_t *files; /* borrowed from root */
+} wbi_fetch_state;
+
+/* One source's downloads: the curl handle, the caller's options, counts. */
+typedef struct wbi_fetcher {
+    const wb_fetch_opts *o;
+    wb_fetch_stats *st;
+    void *curl;         /* CURL * */
+    size_t failed;      /* files reported through wbi_fetch_problem() */
+    size_t docs_failed; /* of which CSAF documents (the source is still current) */
+    int first_code;     /* the first failure's code */
+    wb_error first;     /* and its message */
+} wbi_fetcher;
+
+/* Checks a downloaded file before it replaces the current copy: 0, or an
+ * error naming what is wrong (the caller adds URL and file). */
+typedef int (*wbi_fetch_check_fn)(void *ud, const char *tmp, wb_error *err);
+
+enum { WBI_GOT_NEW, WBI_GOT_SAME };
+
+/* Downloads url to dest (a path), conditional on the validators in entry
+ * (a state "files" object, updated), resuming a partial file when the
+ * server supports it, through a hidden ".NAME.part" that check() must
+ * accept before it is renamed over dest. *got is WBI_GOT_SAME on 304; *code
+ * the HTTP status (0 when none came). Errors name the URL (WB_ENOTFOUND for
+ * 404/410), and the local file when it was refused. */
+int wbi_fetch_get_file(wbi_fetcher *f, const char *url, const char *dest, json_t *entry,
+                       uint64_t max, wbi_fetch_check_fn check, void *cud, int *got, long *code,
+                       wb_error *err);
+/* A small file into memory (replaced, NUL-terminated), unconditionally. */
+int wbi_fetch_get_mem(wbi_fetcher *f, const char *url, uint64_t max, wb_buf *out, long *code,
+                      wb_error *err);
+/* A file's bytes as they are (no decompression), at most max. */
+int wbi_fetch_read_small(const char *path, uint64_t max, char **data, size_t *len, wb_error *err);
+/* Writes through a temporary sibling and a rename. */
+int wbi_fetch_write_atomic(const char *path, const void *data, size_t len, wb_error *err);
+bool wbi_fetch_is_file(const char *path);
+/* The state entry of a local path, created empty when new; NULL when out of
+ * memory. */
+json_t *wbi_fetch_state_file(wbi_fetch_state *s, const char *rel);
+const char *wbi_fetch_jget(const json_t *o, const char *k);
+/* Sets a string member, or removes it when v is NULL or empty. */
+void wbi_fetch_jset(json_t *o, const char *k, const char *v);
+/* A file refused or not fetched: counted, kept as the first failure, and
+ * handed to the caller's problem callback. */
+void wbi_fetch_problem(wbi_fetcher *f, const wb_error *e);
+void wbi_fetch_warn(wbi_fetcher *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Mirrors one CSAF provider into srcdir (fetch_csaf.c). Per-file failures go
+ * through wbi_fetch_problem; the return value is for what stops the whole
+ * provider (its metadata, --require-signatures, memory). */
+int wbi_fetch_csaf(wbi_fetcher *f, wbi_fetch_state *s, const wb_fetch_source *src,
+                   const char *srcdir, wb_error *err);
 
 #endif

@@ -17,7 +17,7 @@
 
 #include "vuln/fetch_internal.h"
 
-/* ---- URLs ------------------------------------------------------------------------------ */
+/* ---- URLs -------------------------------------------------------------------------------- */
 
 int wbi_fetch_url_ok(const char *url)
 {
@@ -56,7 +56,7 @@ static char *url_dir(wb_arena *a, const char *url)
     return wb_arena_strndup(a, url, (size_t)(last - url) + 1);
 }
 
-/* ---- provider metadata ------------------------------------------------------------------ */
+/* ---- provider metadata ------------------------------------------------------------------- */
 
 static int jfail(wb_error *err, const char *name, const char *path, const char *why)
 {

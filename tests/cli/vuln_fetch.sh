@@ -101,7 +101,8 @@ cp "$S/csaf/examples/csaf/bsi-2022-0001.json" "$W/nokeys/csaf/2022/"
 (cd "$W/nokeys/csaf/2022" && sha256sum bsi-2022-0001.json >bsi-2022-0001.json.sha256)
 printf '2022/bsi-2022-0001.json\n' >"$W/nokeys/csaf/index.txt"
 cat >"$W/nokeys/provider-metadata.json" <<EOF
-{"canonical_url": "$B/nokeys/provider-metadata.json", "distributions": [{"directory_url": "$B/nokeys/csaf"}],
+{"canonical_url": "$B/nokeys/provider-metadata.json", "distributions": [{"directory_url": "$B/nokeys/csaf"},
+   {"rolie": {"feeds": [{"summary": "members only", "tlp_label": "GREEN", "url": "$B/nokeys/green/feed.json"}]}}],
  "last_updated": "2024-01-01T00:00:00Z", "list_on_CSAF_aggregators": false, "metadata_version": "2.0",
  "mirror_on_CSAF_aggregators": false, "publisher": {"category": "vendor", "name": "unsigned", "namespace": "https://example.invalid"},
  "role": "csaf_provider"}
@@ -171,6 +172,11 @@ grep -q "$B/.well-known/csaf/white/2022/bsi-2022-0001.json: SHA-512 does not mat
     { FAIL "tamper message"; cat "$tmp/err"; }
 cmp -s "$M/white/2022/bsi-2022-0001.json" "$tmp/bsi.orig" || FAIL "tampered document replaced the good copy"
 ls -A "$M/white/2022" | grep -q part && FAIL "a .part file was left behind"
+# a scan names the refused document's provider; the provider is still current
+"$bin" vuln scan --dir "$D" --inventory tests/data/vuln/assets.csv >/dev/null 2>"$tmp/err"
+grep -q "warning: vuln scan: csaf/127.0.0.1_[0-9]* ($B/.well-known/csaf/provider-metadata.json): 1 document was refused or not fetched at its last fetch: an older copy or none is scanned" "$tmp/err" ||
+    { FAIL "scan does not name the refused document's provider"; cat "$tmp/err"; }
+grep -q "last fetched\|never been fetched" "$tmp/err" && { FAIL "a refused document made the provider stale"; cat "$tmp/err"; }
 
 # ---- 5. a bad signature is refused (checksums fit: the provider's files were replaced) ------------
 (cd "$P/white/2022" && sha256sum bsi-2022-0001.json >bsi-2022-0001.json.sha256 &&
@@ -201,17 +207,26 @@ sed -i 's/2022-03-18T00:00:00Z/2022-03-19T00:00:00Z/' "$P/white/changes.csv"
 "$bin" vuln fetch --dir "$D" >/dev/null 2>"$tmp/err" || { FAIL "restoring: exit $?"; cat "$tmp/err"; }
 
 # ---- 6. a provider without keys; --require-signatures; no gpgv -----------------------------------
+ctl "_deny?path=/nokeys/green/" >/dev/null
 NK=(--source "csaf:$B/nokeys/provider-metadata.json")
 "$bin" vuln fetch --dir "$tmp/nk" "${NK[@]}" >"$tmp/out" 2>"$tmp/err" || { FAIL "unsigned provider: exit $?"; cat "$tmp/err"; }
 grep -q "warning: csaf/127.0.0.1_[0-9]*_[0-9a-f]* ($B/nokeys/provider-metadata.json): the provider publishes no OpenPGP keys" "$tmp/err" ||
     { FAIL "no warning for an unsigned provider"; cat "$tmp/err"; }
 ls "$tmp"/nk/csaf/*/csaf/2022/bsi-2022-0001.json >/dev/null 2>&1 || FAIL "unsigned provider's document not fetched"
+grep -q "warning: csaf/127.0.0.1_[0-9]*_[0-9a-f]*: feed $B/nokeys/green/feed.json (TLP:GREEN) needs authorisation: skipped" "$tmp/err" ||
+    { FAIL "no warning for a feed that needs authorisation"; cat "$tmp/err"; }
 "$bin" vuln fetch --dir "$tmp/nk" >"$tmp/out" 2>"$tmp/err"
 grep -q "publishes no OpenPGP keys" "$tmp/err" || FAIL "the unsigned-provider warning is not repeated"
 "$bin" vuln fetch --dir "$tmp/nk2" "${NK[@]}" --require-signatures >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ $rc = 2 ] && grep -q "publishes no OpenPGP keys.*--require-signatures" "$tmp/err" || { FAIL "--require-signatures: exit $rc"; cat "$tmp/err"; }
 ls "$tmp"/nk2/csaf/*/csaf/2022 >/dev/null 2>&1 && FAIL "--require-signatures still fetched documents"
+# sizes are bounded: a 100 kB "checksum file" is not read
+head -c 100000 /dev/zero >"$W/nokeys/csaf/2022/bsi-2022-0001.json.sha512"
+"$bin" vuln fetch --dir "$tmp/nk3" "${NK[@]}" >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc = 2 ] && grep -q "$B/nokeys/csaf/2022/bsi-2022-0001.json: checksum: $B/nokeys/csaf/2022/bsi-2022-0001.json.sha512: larger than 65536 bytes: refused" "$tmp/err" ||
+    { FAIL "an oversized checksum file: exit $rc"; cat "$tmp/err"; }
 PATH=/nonexistent "$bin" vuln fetch --dir "$tmp/ng" --source "csaf:$B/.well-known/csaf/provider-metadata.json" >"$tmp/out" 2>"$tmp/err"
 grep -q "gpgv (Debian package gpgv) is not installed: documents are NOT signature-checked" "$tmp/err" || { FAIL "no-gpgv warning"; cat "$tmp/err"; }
 PATH=/nonexistent "$bin" vuln fetch --dir "$tmp/ng2" --source "csaf:$B/.well-known/csaf/provider-metadata.json" --require-signatures >/dev/null 2>&1
