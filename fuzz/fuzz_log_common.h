@@ -36,7 +36,10 @@ static void fuzz_value(wb_scan *s, const char *field, size_t flen, const char *v
     fuzz_touch(field, flen);
     fuzz_touch(v, n);
     fuzz_ts(s);
-    if (!kinds || kinds > 0x3f) abort();
+    if (!kinds || kinds > 0x7f) abort();
+    /* As the matcher does on a record's hit: the record's context, which
+     * the reader extracts from the record again. */
+    if (s->ctx_fn) s->ctx_fn(s, s->ctx_rec);
 }
 
 static void fuzz_ip_port(wb_scan *s, const char *field, size_t flen, const char *ip, size_t n,
@@ -55,7 +58,14 @@ static void fuzz_malformed(wb_scan *s, uint64_t line, const char *reason)
     fuzz_touch(reason, strlen(reason));
 }
 
-static const wb_scan_ops fuzz_ops = {fuzz_value, fuzz_ip_port, fuzz_malformed};
+static void fuzz_context(wb_scan *s, wb_ctx_key key, const char *v, size_t n)
+{
+    (void)s;
+    if ((unsigned)key >= WB_CTX_COUNT || n == 0) abort();
+    fuzz_touch(v, n);
+}
+
+static const wb_scan_ops fuzz_ops = {fuzz_value, fuzz_ip_port, fuzz_malformed, fuzz_context};
 
 static void fuzz_block(const wb_logfmt *fmt, void **state, const char *p, size_t n)
 {
