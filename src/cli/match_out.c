@@ -204,9 +204,17 @@ static void put(wb_cli_mout *o, int rc)
     if (rc < 0) o->failed = true;
 }
 
+/* Through a buffer: json_dumpf writes piece by piece into stdio, which was
+ * a third of the time of a jsonl line. */
 static void write_json(wb_cli_mout *o, json_t *j, size_t flags)
 {
-    if (json_dumpf(j, o->o.out, flags | JSON_PRESERVE_ORDER) != 0) o->failed = true;
+    char buf[8192];
+    size_t n = json_dumpb(j, buf, sizeof buf, flags | JSON_PRESERVE_ORDER);
+    if (n > 0 && n <= sizeof buf) {
+        if (fwrite(buf, 1, n, o->o.out) != n) o->failed = true;
+    } else if (json_dumpf(j, o->o.out, flags | JSON_PRESERVE_ORDER) != 0) {
+        o->failed = true;
+    }
 }
 
 /* ---- csv ------------------------------------------------------------------------- */
@@ -810,6 +818,9 @@ int wb_cli_mout_sighting(wb_cli_mout *o, const wb_sighting *s)
     case WB_GREP_NONE:
         break;
     }
+    bool sum = o->o.summary || o->o.summary_only;
+    if (!sum && (o->o.format == WB_MF_COUNT || o->o.format == WB_MF_MISP))
+        return last ? WB_ENGINE_NEXT_FILE : 0; /* nothing printed per sighting */
     wb_sighting_where w;
     wb_sighting_where_get(s, o->o.local, &w);
     if ((o->o.summary || o->o.summary_only) && summary_add(o, s, &w) != 0) {

@@ -138,17 +138,27 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 }
 
 /* Fetches url into out, from the cache when the server says 304. A POST
- * body (restSearch) is never cached. *fresh is set when the body travelled. */
-static int fetch(const char *url, const char *post, const wb_fetch_opts *fo, const char *dir,
-                 wb_buf *out, wb_fetch_stats *st, wb_error *err)
+ * body (restSearch) is never cached. ver, when not NULL, is the version the
+ * caller knows the document has (a feed manifest's event timestamp): when
+ * the cache holds that version, no request is made at all. */
+static int fetch(const char *url, const char *post, const char *ver, const wb_fetch_opts *fo,
+                 const char *dir, wb_buf *out, wb_fetch_stats *st, wb_error *err)
 {
-    char base[4096], bodyp[4200], tagp[4200];
+    char base[4096], bodyp[4200], tagp[4200], verp[4200];
     snprintf(base, sizeof base, "%s/%016llx%016llx", dir,
              (unsigned long long)wb_hash64(url, strlen(url), 0x1f2e3d4c),
              (unsigned long long)wb_hash64(url, strlen(url), 0x5a6b7c8d));
     snprintf(bodyp, sizeof bodyp, "%s.body", base);
     snprintf(tagp, sizeof tagp, "%s.etag", base);
+    snprintf(verp, sizeof verp, "%s.version", base);
     wb_buf tag = {0};
+    if (ver && post == NULL && read_file(verp, &tag) == 0 && tag.len == strlen(ver) &&
+        memcmp(tag.data, ver, tag.len) == 0 && read_file(bodyp, out) == 0) {
+        st->not_modified++;
+        wb_buf_free(&tag);
+        return 0;
+    }
+    wb_buf_reset(&tag);
     bool have = post == NULL && access(bodyp, R_OK) == 0 && read_file(tagp, &tag) == 0 &&
                 tag.len > 0 && tag.len < 500;
     CURL *h = curl_easy_init();
@@ -202,20 +212,28 @@ static int fetch(const char *url, const char *post, const wb_fetch_opts *fo, con
     } else if (cr != CURLE_OK) {
         rc = wb_error_set(err, WB_EIO, "%s: %s", url, cerr[0] ? cerr : curl_easy_strerror(cr));
     } else if (code == 304 && have) {
-        if (read_file(bodyp, out) != 0)
+        if (read_file(bodyp, out) != 0) {
             rc = wb_error_set(err, WB_EIO, "%s: %s", bodyp, strerror(errno));
-        else
+        } else {
             st->not_modified++;
+            if (ver) write_file(verp, ver, strlen(ver));
+        }
     } else if (code < 200 || code > 299) {
         rc = wb_error_set(err, code == 404 ? WB_ENOTFOUND : WB_EIO, "%s: HTTP %ld", url, code);
     } else {
         st->fetched++;
         /* A cache that cannot be written only costs the next run a download. */
-        if (post == NULL && hd.etag[0] &&
-            write_file(bodyp, out->data ? out->data : "", out->len) == 0)
-            write_file(tagp, hd.etag, strlen(hd.etag));
-        else if (post == NULL)
+        unlink(verp);
+        if (post == NULL && (hd.etag[0] || ver) &&
+            write_file(bodyp, out->data ? out->data : "", out->len) == 0) {
+            if (hd.etag[0])
+                write_file(tagp, hd.etag, strlen(hd.etag));
+            else
+                unlink(tagp);
+            if (ver) write_file(verp, ver, strlen(ver));
+        } else if (post == NULL) {
             unlink(tagp);
+        }
     }
     wb_buf_free(&tag);
     return rc;
@@ -242,7 +260,7 @@ static int load_feed(const char *url, const wb_fetch_opts *fo, const wb_intel_op
         rc = wb_error_set(err, WB_ENOMEM, "out of memory");
     if (rc == 0 && wb_buf_printf(&u, "%smanifest.json", base.data) != 0)
         rc = wb_error_set(err, WB_ENOMEM, "out of memory");
-    if (rc == 0) rc = fetch(u.data, NULL, fo, dir, &body, st, err);
+    if (rc == 0) rc = fetch(u.data, NULL, NULL, fo, dir, &body, st, err);
     json_t *m = NULL;
     if (rc == 0) {
         json_error_t je;
@@ -273,7 +291,20 @@ static int load_feed(const char *url, const wb_fetch_opts *fo, const wb_intel_op
             rc = wb_error_set(err, WB_ENOMEM, "out of memory");
             break;
         }
-        rc = fetch(u.data, NULL, fo, dir, &body, st, err);
+        /* MISP bumps an event's timestamp with every change, and a feed's
+         * manifest lists it: an event whose timestamp is the cached one is
+         * not asked for again (feeds without ETags, such as a weerbaar
+         * hub's, then cost one manifest per run). */
+        char ver[64], *vp = NULL;
+        json_t *ts = json_object_get(v, "timestamp");
+        if (json_is_integer(ts)) {
+            snprintf(ver, sizeof ver, "%lld", (long long)json_integer_value(ts));
+            vp = ver;
+        } else if (json_is_string(ts) && strlen(json_string_value(ts)) < sizeof ver) {
+            snprintf(ver, sizeof ver, "%s", json_string_value(ts));
+            vp = ver;
+        }
+        rc = fetch(u.data, NULL, vp, fo, dir, &body, st, err);
         if (rc == 0)
             rc = wb_intel_load_buffer(u.data, body.data ? body.data : "", body.len, &o, sink, err);
         st->events++;
@@ -294,13 +325,13 @@ int wb_intel_load_url(const char *url, const wb_fetch_opts *fo, const wb_intel_o
         if (ends_with(url, "/") || ends_with(url, "manifest.json")) {
             rc = load_feed(url, fo, io, dir.data, sink, st, err);
         } else if (strstr(url, "/restSearch")) {
-            rc = fetch(url, "{\"returnFormat\":\"json\"}", fo, dir.data, &body, st, err);
+            rc = fetch(url, "{\"returnFormat\":\"json\"}", NULL, fo, dir.data, &body, st, err);
             wb_intel_opts o = *io;
             o.format = WB_INTEL_MISP;
             if (rc == 0)
                 rc = wb_intel_load_buffer(url, body.data ? body.data : "", body.len, &o, sink, err);
         } else {
-            rc = fetch(url, NULL, fo, dir.data, &body, st, err);
+            rc = fetch(url, NULL, NULL, fo, dir.data, &body, st, err);
             if (rc == 0)
                 rc = wb_intel_load_buffer(url, body.data ? body.data : "", body.len, io, sink, err);
         }

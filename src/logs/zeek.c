@@ -62,6 +62,7 @@ typedef struct zstate {
     uint32_t nactive;
     int32_t ts_col, host_col, uri_col;
     int32_t ctx_col[WB_CTX_COUNT]; /* uid, id.orig_h, ...: -1 when absent */
+    int32_t ctx_last;              /* the last of them, -1 when none */
     uint32_t need;                 /* columns a record needs split (the last one used + 1) */
 } zstate;
 
@@ -88,6 +89,7 @@ static zstate *zstate_new(void)
     st->ts_col = st->host_col = st->uri_col = -1;
     for (int k = 0; k < WB_CTX_COUNT; k++)
         st->ctx_col[k] = -1;
+    st->ctx_last = -1;
     return st;
 }
 
@@ -143,6 +145,7 @@ static int rebuild(zstate *st)
     st->ts_col = st->host_col = st->uri_col = -1;
     for (int k = 0; k < WB_CTX_COUNT; k++)
         st->ctx_col[k] = -1;
+    st->ctx_last = -1;
     if (!st->fields) return 0;
     const char *names[ZEEK_MAX_COLS], *types[ZEEK_MAX_COLS];
     size_t nlen[ZEEK_MAX_COLS], tlen[ZEEK_MAX_COLS];
@@ -177,8 +180,11 @@ static int rebuild(zstate *st)
                          {"proto", WB_CTX_PROTO},
                          {"community_id", WB_CTX_COMMUNITY_ID}};
         for (size_t k = 0; k < sizeof ctx_names / sizeof ctx_names[0]; k++)
-            if (name_is(names[i], nlen[i], ctx_names[k].name) && st->ctx_col[ctx_names[k].key] < 0)
+            if (name_is(names[i], nlen[i], ctx_names[k].name) &&
+                st->ctx_col[ctx_names[k].key] < 0) {
                 st->ctx_col[ctx_names[k].key] = (int32_t)i;
+                st->ctx_last = (int32_t)i;
+            }
     }
     st->active = calloc(nact ? nact : 1, sizeof *st->active);
     if (!st->active) return WB_ENOMEM;
@@ -449,7 +455,7 @@ static void zeek_ctx(wb_scan *s, const void *arg)
     const zctx *z = arg;
     const zstate *st = z->st;
     const char *p = z->rec, *end = z->rec + z->rec_len;
-    for (int32_t col = 0; p <= end; col++) {
+    for (int32_t col = 0; p <= end && col <= st->ctx_last; col++) {
         const char *e = memchr(p, st->sep, (size_t)(end - p));
         if (e == NULL) e = end;
         size_t n = (size_t)(e - p);

@@ -81,7 +81,8 @@ check "a stray argument is refused, not taken for a file: exit 2" "[ $rc = 2 ] &
 mkdir -p "$T/www/feed" "$T/cache"
 U=6a1f5c7e-1b2d-4c3e-9f40-5a6b7c8d9e01
 cp demo/iocs/csirt-advisory.misp.json "$T/www/feed/$U.json"
-printf '{"%s": {"info": "demo"}}' "$U" > "$T/www/feed/manifest.json"
+printf '{"%s": {"info": "demo", "timestamp": 1764000000}}' "$U" > "$T/www/feed/manifest.json"
+mkdir -p "$T/www/feed2" && cp "$T/www/feed/$U.json" "$T/www/feed2/" && printf '{"%s": {"info": "no timestamp"}}' "$U" > "$T/www/feed2/manifest.json"
 cp demo/iocs/blocklist.txt "$T/www/list.txt"
 python3 -c "import json; e=json.load(open('demo/iocs/csirt-advisory.misp.json')); json.dump({'response':[e]},open('$T/www/restSearch','w'))"
 mkdir -p "$T/www/events" && cp "$T/www/restSearch" "$T/www/events/restSearch"
@@ -95,12 +96,18 @@ export XDG_CACHE_HOME="$T/cache"
 check "-i feed URL: the same sightings as the local event, fetched (2 files)" \
   "[ $rc = 0 ] && diff <(tuples $T/local.jsonl '' 'file line field indicator event attribute tlp') <(tuples $T/u1.jsonl '' 'file line field indicator event attribute tlp') && grep -q '2 fetched, 0 unchanged' $T/u1.err"
 "$WB" match -i "http://127.0.0.1:$P/feed/manifest.json" --key k1 demo/logs > "$T/u2.jsonl" 2> "$T/u2.err"
-check "-i feed URL again: answered 304 from the cache, same sightings" \
-  "grep -q '0 fetched, 2 unchanged' $T/u2.err && cmp -s $T/u1.jsonl $T/u2.jsonl && [ \$(grep -c ' 304\$' $T/req.log) = 2 ]"
+check "-i feed URL again: the manifest answered 304, the event (same manifest timestamp) not asked for" \
+  "grep -q '0 fetched, 2 unchanged' $T/u2.err && cmp -s $T/u1.jsonl $T/u2.jsonl && [ \$(grep -c ' 304\$' $T/req.log) = 1 ] && [ \$(grep -c '$U.json' $T/req.log) = 1 ]"
 python3 -c "
-import json; p='$T/www/feed/$U.json'; e=json.load(open(p)); e['Event']['info']+=' (updated)'; json.dump(e,open(p,'w'))"
+import json; p='$T/www/feed/$U.json'; e=json.load(open(p)); e['Event']['info']+=' (updated)'; json.dump(e,open(p,'w'))
+m='$T/www/feed/manifest.json'; j=json.load(open(m)); j['$U']['timestamp']+=60; json.dump(j,open(m,'w'))"
 "$WB" match -i "http://127.0.0.1:$P/feed/" --key k1 --format count demo/logs > /dev/null 2> "$T/u3.err"
-check "-i feed URL after an event changed: only that event travels" "grep -q '1 fetched, 1 unchanged' $T/u3.err"
+check "-i feed URL after an event changed (timestamp bumped): the manifest and that event travel" "grep -q '2 fetched, 0 unchanged' $T/u3.err"
+"$WB" match -i "http://127.0.0.1:$P/feed2/" --key k1 --format count demo/logs > /dev/null 2>&1
+: > "$T/req.log"
+"$WB" match -i "http://127.0.0.1:$P/feed2/" --key k1 --format count demo/logs > /dev/null 2> "$T/u4.err"
+check "-i feed URL without manifest timestamps: each file revalidated with its ETag (two 304s)" \
+  "grep -q '0 fetched, 2 unchanged' $T/u4.err && [ \$(grep -c ' 304\$' $T/req.log) = 2 ]"
 WEERBAAR_KEY=k1 "$WB" match -i "http://127.0.0.1:$P/list.txt" --format count demo/logs > "$T/n" 2>/dev/null; rc=$?
 "$WB" match -i demo/iocs/blocklist.txt --format count demo/logs > "$T/n0" 2>/dev/null
 check "-i URL of a single plain list, key from WEERBAAR_KEY" "[ $rc = 0 ] && cmp -s $T/n $T/n0"

@@ -19,6 +19,8 @@
 #include "weerbaar/feed.h"
 #include "weerbaar/hub.h"
 #include "weerbaar/incident.h"
+#include "weerbaar/intelexport.h"
+#include "weerbaar/intelfetch.h"
 #include "weerbaar/io.h"
 #include "weerbaar/ioc.h"
 #include "weerbaar/logs.h"
