@@ -9,9 +9,15 @@
       rir.txt (a delegated-extended fragment for the cloud addresses) and
       expected.txt: one line "asset endpoint" per planted remote-switch
       exposure, decided here from the plan, not by weerbaar's code.
+  deps_gen.py rir OUT
+      A full-size RIR delegated-extended set (about 230,000 IPv4 records in
+      the shape of the real five files: legacy /8s, dense regions of /24 to
+      /16 allocations with gaps, the reserved space left out) for
+      bench/deps_lpm.c.
   deps_gen.py flows OUT N
-      N nfdump-style CSV flow records (for bench/deps_run), with inventory
-      and RIR fragment next to OUT.
+      N Zeek conn.log records for bench/deps_run (5,000 assets, 200,000
+      (asset, endpoint) pairs, a week), with inventory.csv and rir.txt next
+      to OUT.
 
 Deterministic: the same arguments give the same files.
 """
@@ -158,47 +164,90 @@ def fleet(d, homes=1000, days=3):
 
 
 def flows(out, n):
-    """nfdump -o csv records: 2,000 assets x 60 endpoints, a year of 2026."""
+    """N Zeek conn.log records: 5,000 assets (a third of them energy devices)
+    each talking to 40 of 2,000 endpoints, over a week: 200,000 pairs."""
     d = os.path.dirname(out) or "."
     rnd = random.Random(5)
-    eps = ["%d.%d.%d.%d" % (rnd.choice((47, 52, 195, 185, 20, 194, 34, 142, 151, 145)),
-                            rnd.randint(0, 255), rnd.randint(0, 255), rnd.randint(1, 254))
-           for _ in range(600)]
+    tops = (47, 52, 195, 185, 20, 194, 34, 142, 151, 145)
+    eps = ["%d.%d.%d.%d" % (rnd.choice(tops), rnd.randint(0, 255), rnd.randint(0, 255),
+                            rnd.randint(1, 254)) for _ in range(2000)]
     with open(os.path.join(d, "inventory.csv"), "w") as f:
         f.write("address,asset,class,criticality,owner\n")
-        for i in range(2000):
+        for i in range(5000):
             f.write("10.1.%d.%d,dev%04d,%s,high,org\n" %
                     (i // 250, i % 250 + 1, i, ("inverter", "heat-pump", "server")[i % 3]))
     with open(os.path.join(d, "rir.txt"), "w") as f:
         f.write("\n".join(rir_lines()) + "\n")
-    hdr = ("ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,in,out,sas,das,smk,dmk,"
-           "dtos,dir,nh,nhb,svln,dvln,ismc,odmc,idmc,osmc,mpls1,mpls2,mpls3,mpls4,mpls5,mpls6,"
-           "mpls7,mpls8,mpls9,mpls10,cl,sl,al,ra,eng,exid,tr\n")
-    tail = (",0,0,1,0,0,0,0,0,0,0,0,0,0,0.0.0.0,0.0.0.0,0,0,00:00:00:00:00:00,"
-            "00:00:00:00:00:00,00:00:00:00:00:00,00:00:00:00:00:00,0-0-0,0-0-0,0-0-0,0-0-0,"
-            "0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,    0.000,    0.000,    0.000,10.0.0.1,0/0,"
-            "1,1970-01-01 00:00:00.000\n")
-    import time
+    src = ["10.1.%d.%d" % (i // 250, i % 250 + 1) for i in range(5000)]
     with open(out, "w") as f:
-        f.write(hdr)
+        f.write("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n"
+                "#unset_field\t-\n#path\tconn\n#fields\tts\tuid\tid.orig_h\tid.orig_p\t"
+                "id.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\t"
+                "conn_state\n#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\t"
+                "interval\tcount\tcount\tstring\n")
         buf = []
+        step = 7 * 86400 / n
         for i in range(n):
-            a = i * 7919 % 2000
-            src = "10.1.%d.%d" % (a // 250, a % 250 + 1)
-            dst = eps[(a * 31 + i // 2000 % 30) % 600]
-            t = 1767225600 + i * 3  # 2026-01-01, a record every 3 s
-            ts = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t))
-            buf.append("%s,%s,1.500,%s,%s,%d,443,TCP,...AP.SF,0,0,%d,%d,0,0%s" %
-                       (ts, ts, src, dst, 30000 + i % 30000, 10 + i % 7, 1000 + i % 5000, tail))
-            if len(buf) == 100000:
+            a = i * 7919 % 5000
+            e = eps[(a * 31 + (i >> 3) % 40) % 2000]
+            buf.append("%.6f\tC%09d\t%s\t%d\t%s\t443\ttcp\tssl\t%d.%03d\t%d\t%d\tSF\n" %
+                       (1793491200 + i * step, i, src[a], 30000 + i % 30000, e, i % 90,
+                        i % 1000, 300 + i % 4000, 1000 + i % 90000))
+            if len(buf) == 200000:
                 f.write("".join(buf))
                 buf = []
         f.write("".join(buf))
 
 
+# special-purpose blocks no registry delegates (RFC 6890)
+RESERVED = [(0x64400000, 10), (0xAC100000, 12), (0xC0A80000, 16), (0xA9FE0000, 16),
+            (0xC6120000, 15), (0xC0000000, 24), (0xC0000200, 24), (0xC6336400, 24),
+            (0xCB007100, 24)]
+
+
+def reserved(a, size):
+    return any(a < net + (1 << (32 - plen)) and net < a + size for net, plen in RESERVED)
+
+
+def rir(out):
+    rnd = random.Random(23)
+    ccs = ["US", "CN", "JP", "DE", "GB", "KR", "BR", "FR", "CA", "IT", "AU", "NL", "RU", "IN",
+           "TW", "ES", "SE", "MX", "PL", "ZA", "AR", "CH", "BE", "NO", "FI", "DK", "AT", "IE",
+           "SG", "HK", "ID", "TR", "UA", "VN", "TH", "CZ", "RO", "IL", "NZ", "EG"]
+    regs = ["arin", "ripencc", "apnic", "lacnic", "afrinic"]
+    n = 0
+    with open(out, "w") as f:
+        f.write("2|nro|20261201|0|19700101|20261201|+0000\n")
+        for top in range(1, 224):
+            if top in (10, 127):
+                continue
+            reg = regs[top % 5]
+            if rnd.random() < 0.18 and not reserved(top << 24, 1 << 24):  # a legacy /8
+                f.write("%s|%s|ipv4|%d.0.0.0|16777216|19910101|assigned|L%d\n" %
+                        (reg, rnd.choice(ccs), top, top))
+                n += 1
+                continue
+            a = top << 24
+            end = (top + 1) << 24
+            while a < end:
+                size = 256 << rnd.choices(range(9), (2, 1, 2, 1, 1, 1, 1, 1, 1))[0]
+                size = min(size, end - a)
+                if rnd.random() < 0.1 or reserved(a, size):  # unallocated
+                    a += size
+                    continue
+                f.write("%s|%s|ipv4|%d.%d.%d.%d|%d|20100101|allocated|H%d\n" %
+                        (reg, rnd.choice(ccs), a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255,
+                         size, n))
+                n += 1
+                a += size
+    print("%d IPv4 records" % n)
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "fleet":
         fleet(sys.argv[2], *(int(x) for x in sys.argv[3:5]))
+    elif len(sys.argv) == 3 and sys.argv[1] == "rir":
+        rir(sys.argv[2])
     elif len(sys.argv) == 4 and sys.argv[1] == "flows":
         flows(sys.argv[2], int(sys.argv[3]))
     else:

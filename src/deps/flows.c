@@ -704,7 +704,8 @@ int wb_deps_reader_block(wb_deps_reader *r, const char *buf, size_t len, const w
 {
     if (r->fmt == F_UNKNOWN) {
         const wb_logfmt *lf = wb_logfmt_detect(buf, len);
-        if (strcmp(lf->name, "zeek") == 0)
+        /* a Zeek header cut down to its #fields line is still Zeek */
+        if (strcmp(lf->name, "zeek") == 0 || (len > 8 && memcmp(buf, "#fields\t", 8) == 0))
             r->fmt = F_ZEEK;
         else if (strcmp(lf->name, "zeek-json") == 0 || strcmp(lf->name, "eve") == 0 ||
                  strcmp(lf->name, "jsonl") == 0)

@@ -46,6 +46,20 @@ typedef struct v6range {
     int32_t rec;
 } v6range;
 
+/* A range start and its record (-1 for a gap), side by side so that a
+ * bucket's candidates share cache lines. */
+typedef struct v4bnd {
+    uint32_t start;
+    int32_t rec;
+} v4bnd;
+
+/* The boundaries that can answer for addresses with these top 16 bits:
+ * bd[lo .. lo + n), the first covering the bucket's first address. n == 0
+ * when one record (or gap) covers the whole bucket: lo is then rec + 1. */
+typedef struct v4bucket {
+    uint32_t lo, n;
+} v4bucket;
+
 typedef struct asn_holder {
     const char *holder;
     uint32_t asn;
@@ -75,10 +89,11 @@ struct wb_ipdb {
     size_t nmmdb;
     bool built;
     /* built */
-    uint32_t *b4; /* boundary starts */
+    uint32_t *b4; /* boundary starts (while building) */
     int32_t *r4;  /* record of each boundary, -1 for a gap */
     size_t nb4;
-    uint32_t *idx; /* 65537 entries: first boundary with start >= h << 16 */
+    v4bnd *bd;    /* the boundaries as look-ups read them */
+    v4bucket *bk; /* 65536: one per value of the top 16 bits */
     uint64_t *b6;
     int32_t *r6;
     size_t nb6;
@@ -117,7 +132,8 @@ void wb_ipdb_free(wb_ipdb *db)
     free(db->names);
     free(db->b4);
     free(db->r4);
-    free(db->idx);
+    free(db->bd);
+    free(db->bk);
     free(db->b6);
     free(db->r6);
     wb_arena_free(&db->arena);
@@ -372,8 +388,7 @@ int wb_ipdb_build(wb_ipdb *db, wb_error *err)
     size_t cap = 2 * db->nv4 + 2;
     db->b4 = malloc(cap * sizeof *db->b4);
     db->r4 = malloc(cap * sizeof *db->r4);
-    db->idx = malloc(65537 * sizeof *db->idx);
-    if (!db->b4 || !db->r4 || !db->idx) return wb_error_set(err, WB_ENOMEM, "out of memory");
+    if (!db->b4 || !db->r4) return wb_error_set(err, WB_ENOMEM, "out of memory");
     size_t nb = 0;
     int64_t end = -1; /* last address covered so far */
     db->b4[nb] = 0;
@@ -396,13 +411,26 @@ int wb_ipdb_build(wb_ipdb *db, wb_error *err)
         db->r4[nb++] = -1;
     }
     db->nb4 = nb;
-    size_t j = 0;
-    for (uint32_t h = 0; h <= 65536; h++) {
-        uint64_t start = (uint64_t)h << 16;
-        while (j < nb && db->b4[j] < start)
-            j++;
-        db->idx[h] = (uint32_t)j;
+    db->bd = malloc(nb * sizeof *db->bd);
+    db->bk = malloc(65536 * sizeof *db->bk);
+    if (!db->bd || !db->bk) return wb_error_set(err, WB_ENOMEM, "out of memory");
+    for (size_t i = 0; i < nb; i++) db->bd[i] = (v4bnd){db->b4[i], db->r4[i]};
+    size_t j = 0; /* first boundary with start >= the bucket's first address */
+    for (uint32_t h = 0; h < 65536; h++) {
+        uint64_t first = (uint64_t)h << 16, next = first + 65536;
+        while (j < nb && db->b4[j] < first) j++;
+        size_t cov = j < nb && db->b4[j] == first ? j : j - 1; /* j >= 1: b4[0] == 0 */
+        size_t stop = j;
+        while (stop < nb && db->b4[stop] < next) stop++;
+        if (stop - cov <= 1)
+            db->bk[h] = (v4bucket){(uint32_t)(db->r4[cov] + 1), 0};
+        else
+            db->bk[h] = (v4bucket){(uint32_t)cov, (uint32_t)(stop - cov)};
     }
+    free(db->b4);
+    free(db->r4);
+    db->b4 = NULL;
+    db->r4 = NULL;
     /* IPv6 boundaries, on the top 64 bits */
     cap = 2 * db->nv6 + 2;
     db->b6 = malloc(cap * sizeof *db->b6);
@@ -440,17 +468,25 @@ int wb_ipdb_build(wb_ipdb *db, wb_error *err)
 
 int32_t wb_ipdb_lookup_v4(const wb_ipdb *db, uint32_t ip)
 {
-    uint32_t h = ip >> 16;
-    /* the answer is the last boundary <= ip: in [idx[h] - 1, idx[h + 1] - 1] */
-    size_t lo = db->idx[h] ? db->idx[h] - 1 : 0, hi = db->idx[h + 1];
+    const v4bucket *b = &db->bk[ip >> 16];
+    if (!b->n) return (int32_t)b->lo - 1;
+    const v4bnd *p = db->bd + b->lo;
+    /* the answer is the last candidate starting at or before ip; most
+     * buckets hold a few, counted without branches */
+    if (b->n <= 16) {
+        uint32_t k = 0;
+        for (uint32_t i = 1; i < b->n; i++) k += p[i].start <= ip;
+        return p[k].rec;
+    }
+    uint32_t lo = 0, hi = b->n;
     while (hi - lo > 1) {
-        size_t mid = (lo + hi) / 2;
-        if (db->b4[mid] <= ip)
+        uint32_t mid = (lo + hi) / 2;
+        if (p[mid].start <= ip)
             lo = mid;
         else
             hi = mid;
     }
-    return db->r4[lo];
+    return p[lo].rec;
 }
 
 const char *wb_ipdb_record_cc(const wb_ipdb *db, int32_t rec)
