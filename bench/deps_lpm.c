@@ -53,7 +53,8 @@ int main(int argc, char **argv)
     for (int rep = 0; rep < 3; rep++) {
         size_t h = 0;
         t0 = now();
-        for (size_t i = 0; i < n; i++) h += wb_ipdb_lookup_v4(db, ips[i]) >= 0;
+        for (size_t i = 0; i < n; i++)
+            h += wb_ipdb_lookup_v4(db, ips[i]) >= 0;
         double t = now() - t0;
         if (t < best) best = t;
         hits = h;

@@ -414,14 +414,17 @@ int wb_ipdb_build(wb_ipdb *db, wb_error *err)
     db->bd = malloc(nb * sizeof *db->bd);
     db->bk = malloc(65536 * sizeof *db->bk);
     if (!db->bd || !db->bk) return wb_error_set(err, WB_ENOMEM, "out of memory");
-    for (size_t i = 0; i < nb; i++) db->bd[i] = (v4bnd){db->b4[i], db->r4[i]};
+    for (size_t i = 0; i < nb; i++)
+        db->bd[i] = (v4bnd){db->b4[i], db->r4[i]};
     size_t j = 0; /* first boundary with start >= the bucket's first address */
     for (uint32_t h = 0; h < 65536; h++) {
         uint64_t first = (uint64_t)h << 16, next = first + 65536;
-        while (j < nb && db->b4[j] < first) j++;
+        while (j < nb && db->b4[j] < first)
+            j++;
         size_t cov = j < nb && db->b4[j] == first ? j : j - 1; /* j >= 1: b4[0] == 0 */
         size_t stop = j;
-        while (stop < nb && db->b4[stop] < next) stop++;
+        while (stop < nb && db->b4[stop] < next)
+            stop++;
         if (stop - cov <= 1)
             db->bk[h] = (v4bucket){(uint32_t)(db->r4[cov] + 1), 0};
         else
@@ -475,7 +478,8 @@ int32_t wb_ipdb_lookup_v4(const wb_ipdb *db, uint32_t ip)
      * buckets hold a few, counted without branches */
     if (b->n <= 16) {
         uint32_t k = 0;
-        for (uint32_t i = 1; i < b->n; i++) k += p[i].start <= ip;
+        for (uint32_t i = 1; i < b->n; i++)
+            k += p[i].start <= ip;
         return p[k].rec;
     }
     uint32_t lo = 0, hi = b->n;
