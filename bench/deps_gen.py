@@ -158,6 +158,9 @@ def fleet(d, homes=1000, days=3):
             z.name(T0 + day * 86400 + 28000, laptop, CLOUDS["search"][0][0], CLOUDS["search"][1])
     with open(os.path.join(d, "rir.txt"), "w") as f:
         f.write("\n".join(rir_lines()) + "\n")
+    with open(os.path.join(d, "asn.txt"), "w") as f:
+        for i, (key, c) in enumerate(sorted(CLOUDS.items())):
+            f.write("%d %s-NET example hosting of %s, %s\n" % (64600 + i, key.upper(), c[0][0], c[3]))
     with open(os.path.join(d, "expected.txt"), "w") as f:
         for a, e in sorted(expected):
             f.write("%s %s\n" % (a, e))

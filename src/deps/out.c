@@ -749,6 +749,19 @@ static int write_dot(const wb_deps_report *r, wb_buf *out)
     return rc;
 }
 
+static bool is_other(const gnode *n)
+{
+    return strcmp(n->label, "other assets") == 0 || strcmp(n->label, "other providers") == 0;
+}
+
+/* Column order: "other" last, else more bytes first, else by name. */
+static bool node_before(const gnode *a, const gnode *b)
+{
+    if (is_other(a) != is_other(b)) return !is_other(a);
+    if (a->bytes != b->bytes) return a->bytes > b->bytes;
+    return strcmp(a->label, b->label) < 0;
+}
+
 /* Three columns; node bars and edge widths in proportion to bytes. */
 static int write_svg(const wb_deps_report *r, wb_buf *out)
 {
@@ -774,14 +787,29 @@ static int write_svg(const wb_deps_report *r, wb_buf *out)
         graph_free(&g);
         return WB_ENOMEM;
     }
+    /* each column from the most traffic down, the folded "other" node last */
+    size_t *ord = malloc((g.nn ? g.nn : 1) * sizeof *ord);
+    if (!ord) {
+        free(y);
+        free(h);
+        graph_free(&g);
+        return WB_ENOMEM;
+    }
+    for (size_t i = 0; i < g.nn; i++) {
+        size_t j = i;
+        for (; j > 0 && node_before(&g.n[i], &g.n[ord[j - 1]]); j--)
+            ord[j] = ord[j - 1];
+        ord[j] = i;
+    }
     double coly[3] = {50, 50, 50};
-    for (int k = 0; k < 3; k++)
-        for (size_t i = 0; i < g.nn; i++) {
-            if (g.n[i].kind != k) continue;
-            h[i] = 18 + 40.0 * sqrt((double)g.n[i].bytes / (double)maxn);
-            y[i] = coly[k];
-            coly[k] += h[i] + gap;
-        }
+    for (size_t o = 0; o < g.nn; o++) {
+        size_t i = ord[o];
+        int k = g.n[i].kind;
+        h[i] = 18 + 40.0 * sqrt((double)g.n[i].bytes / (double)maxn);
+        y[i] = coly[k];
+        coly[k] += h[i] + gap;
+    }
+    free(ord);
     double height = coly[0];
     for (int k = 1; k < 3; k++)
         if (coly[k] > height) height = coly[k];
