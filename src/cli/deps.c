@@ -43,7 +43,7 @@ static void deps_usage(FILE *f)
           "  --asnames FILE        an AS-name list (RIPE asn.txt format)\n"
           "  --vendors YAML        vendor clouds (default: the built-in vendor-clouds.yaml)\n"
           "  --eu FILE             EU/EEA members (default: the built-in eu-eea.txt)\n"
-          "  --log-format FMT      zeek, zeek-json, eve or csv (default: detected)\n"
+          "  --log-format FMT      zeek, zeek-json, eve, csv or dnsmasq (default: detected)\n"
           "  --periodic-share X    periodic: contact days on at least X of the observed\n"
           "                        days (default 0.8)\n"
           "  --periodic-per-day N  a contact day has at least N contacts (default 12)\n"

@@ -1,8 +1,9 @@
 /*
  * flows.c - flow records and endpoint names out of the logs `deps map`
  * reads: Zeek TSV (conn, dns, ssl, http), Zeek JSON and Suricata EVE
- * (flow, netflow, dns, tls, http), and CSV flow exports with a header
- * (nfdump -o csv, IPFIX/nProbe-style column names).
+ * (flow, netflow, dns, tls, http), CSV flow exports with a header
+ * (nfdump -o csv, IPFIX/nProbe-style column names), and the answers in
+ * dnsmasq's log (through src/logs' own reader).
  *
  * The readers in src/logs/ hand the matcher only the fields that can hold
  * an indicator; a dependency map also needs bytes, durations and ports, so
@@ -21,7 +22,7 @@
 #include "deps/deps_internal.h"
 #include "weerbaar/logs.h"
 
-enum { F_UNKNOWN, F_ZEEK, F_JSON, F_CSV };
+enum { F_UNKNOWN, F_ZEEK, F_JSON, F_CSV, F_DNSLOG };
 
 /* logical columns of the header-driven formats */
 enum {
@@ -51,8 +52,9 @@ struct wb_deps_reader {
     bool have_header;
     int col[K_N];
     int tsunit, teunit, durunit;
-    bool conn; /* the header names a flow log (not dns/ssl/http) */
-    char sep;  /* '\t' Zeek, ',' CSV */
+    bool conn;               /* the header names a flow log (not dns/ssl/http) */
+    char sep;                /* '\t' Zeek, ',' CSV */
+    const wb_logfmt *dnslog; /* F_DNSLOG: src/logs' reader of a DNS server's log */
     uint64_t records, skipped;
     char first_skip[160];
 };
@@ -146,13 +148,17 @@ int wb_deps_reader_new(wb_deps_reader **out, const char *fmt, const char *name, 
             f = F_JSON;
         else if (strcmp(fmt, "csv") == 0 || strcmp(fmt, "nfdump-csv") == 0)
             f = F_CSV;
+        else if (strcmp(fmt, "dnsmasq") == 0)
+            f = F_DNSLOG;
         else
             return wb_error_set(err, WB_EINVAL,
-                                "unknown flow format '%s' (zeek, zeek-json, eve, csv)", fmt);
+                                "unknown log format '%s' (zeek, zeek-json, eve, csv, dnsmasq)",
+                                fmt);
     }
     wb_deps_reader *r = calloc(1, sizeof *r);
     if (!r) return wb_error_set(err, WB_ENOMEM, "out of memory");
     r->fmt = f;
+    if (f == F_DNSLOG) r->dnslog = wb_logfmt_find("dnsmasq");
     snprintf(r->name, sizeof r->name, "%s", name ? name : "-");
     for (int k = 0; k < K_N; k++)
         r->col[k] = -1;
@@ -699,6 +705,65 @@ static int json_block(wb_deps_reader *r, const char *buf, size_t len, const wb_d
     return 0;
 }
 
+/* ---- DNS server logs: src/logs' readers through their public interface ---------------- */
+
+/* dnsmasq logs "reply NAME is ADDR": the reader in src/logs reports the
+ * record's query name and answer address as values of one record, which is
+ * all a name needs. (BIND and Unbound query logs hold no answers.) */
+typedef struct dnsscan {
+    wb_scan scan;
+    const wb_deps_sink *sink;
+    char query[256];
+    size_t qlen;
+    uint64_t qrecord; /* s->records when query was seen */
+    int rc;
+    wb_deps_reader *r;
+} dnsscan;
+
+static void dns_value(wb_scan *s, const char *field, size_t flen, const char *v, size_t n,
+                      unsigned kinds)
+{
+    dnsscan *d = s->impl;
+    if (flen == 5 && memcmp(field, "query", 5) == 0) {
+        d->qlen = n < sizeof d->query ? n : 0;
+        memcpy(d->query, v, d->qlen);
+        d->qrecord = s->records;
+    } else if (flen == 6 && memcmp(field, "answer", 6) == 0 && (kinds & WB_V_IP) && d->qlen &&
+               d->qrecord == s->records && d->rc == 0) {
+        wb_addr a;
+        if (wb_addr_parse(v, n, &a) == 0)
+            d->rc = d->sink->name(d->sink->ud, &a, d->query, d->qlen, WB_NAME_DNS);
+    }
+}
+
+static void dns_ip_port(wb_scan *s, const char *field, size_t flen, const char *ip, size_t iplen,
+                        unsigned port)
+{
+    (void)s, (void)field, (void)flen, (void)ip, (void)iplen, (void)port;
+}
+
+static void dns_malformed(wb_scan *s, uint64_t line, const char *reason)
+{
+    dnsscan *d = s->impl;
+    skip(d->r, line, reason);
+}
+
+static int dnslog_block(wb_deps_reader *r, const char *buf, size_t len, const wb_deps_sink *sink,
+                        wb_error *err)
+{
+    static const wb_scan_ops ops = {dns_value, dns_ip_port, dns_malformed};
+    dnsscan d = {.sink = sink, .r = r};
+    d.scan.ops = &ops;
+    d.scan.impl = &d;
+    d.scan.no_ip_port = true;
+    void *state = NULL;
+    int rc = r->dnslog->scan(NULL, &state, &d.scan, buf, len, NULL);
+    if (state && r->dnslog->state_free) r->dnslog->state_free(state);
+    r->records += d.scan.records;
+    if (rc == 0) rc = d.rc;
+    return rc ? wb_error_set(err, rc, "out of memory") : 0;
+}
+
 int wb_deps_reader_block(wb_deps_reader *r, const char *buf, size_t len, const wb_deps_sink *sink,
                          wb_error *err)
 {
@@ -712,7 +777,11 @@ int wb_deps_reader_block(wb_deps_reader *r, const char *buf, size_t len, const w
             r->fmt = F_JSON;
         else if (strcmp(lf->name, "nfdump-csv") == 0)
             r->fmt = F_CSV;
-        else {
+        else if (strcmp(lf->name, "dnsmasq") == 0 || strcmp(lf->name, "dns-bind") == 0 ||
+                 strcmp(lf->name, "dns-unbound") == 0) {
+            r->fmt = F_DNSLOG;
+            r->dnslog = lf;
+        } else {
             /* any other CSV whose header names the address columns */
             const char *nl = memchr(buf, '\n', len);
             size_t n = nl ? (size_t)(nl - buf) : len;
@@ -732,6 +801,7 @@ int wb_deps_reader_block(wb_deps_reader *r, const char *buf, size_t len, const w
     }
     r->sep = r->fmt == F_ZEEK ? '\t' : ',';
     if (r->fmt == F_JSON) return json_block(r, buf, len, sink, err);
+    if (r->fmt == F_DNSLOG) return dnslog_block(r, buf, len, sink, err);
     return sep_block(r, buf, len, sink, err);
 }
 

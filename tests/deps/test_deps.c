@@ -530,6 +530,27 @@ static void test_read_csv(void **state)
     assert_int_equal(wb_deps_reader_new(&rd, "pcap", "x", &err), WB_EINVAL);
 }
 
+static void test_read_dnsmasq(void **state)
+{
+    (void)state;
+    rec r;
+    uint64_t sk;
+    const char *log = "Nov  1 10:00:00 dnsmasq[812]: query[A] cloud.example from 10.0.0.2\n"
+                      "Nov  1 10:00:00 dnsmasq[812]: forwarded cloud.example to 9.9.9.9\n"
+                      "Nov  1 10:00:00 dnsmasq[812]: reply cloud.example is 93.184.216.34\n"
+                      "Nov  1 10:00:00 dnsmasq[812]: reply cloud.example is <CNAME>\n"
+                      "Nov  1 10:00:01 dnsmasq[812]: cached other.example is 2001:db8::7\n";
+    read_all(NULL, log, &r, &sk);
+    assert_int_equal(r.nf, 0);
+    assert_int_equal(r.nn, 2);
+    assert_string_equal(r.names[0], "cloud.example");
+    assert_string_equal(r.name_addr[0], "93.184.216.34");
+    assert_string_equal(r.names[1], "other.example");
+    assert_string_equal(r.name_addr[1], "2001:db8::7");
+    read_all("dnsmasq", log, &r, &sk);
+    assert_int_equal(r.nn, 2);
+}
+
 /* ---- the map and its rules ----------------------------------------------------------- */
 
 static void flow(wb_deps_map *m, const char *src, const char *dst, int64_t t, double dur)
@@ -693,7 +714,8 @@ int main(void)
         cmocka_unit_test(test_ccset),      cmocka_unit_test(test_inventory),
         cmocka_unit_test(test_vendors),    cmocka_unit_test(test_suppliers),
         cmocka_unit_test(test_read_zeek),  cmocka_unit_test(test_read_json),
-        cmocka_unit_test(test_read_csv),   cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_read_csv),   cmocka_unit_test(test_read_dnsmasq),
+        cmocka_unit_test(test_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
