@@ -21,6 +21,7 @@ static const wb_command commands[] = {
     {"feed", wb_cmd_feed, "MISP feeds: export a hub's events, pull a feed into a hub"},
     {"incident", wb_cmd_incident, "Cbw incident reporting: significance, report checks, deadlines"},
     {"assess", wb_cmd_assess, "control catalogues (Cbw, NIS2, basic principles), scores and gaps"},
+    {"deps", wb_cmd_deps, "map digital dependencies and devices switchable from outside the EU"},
 };
 
 static void usage(FILE *f)
