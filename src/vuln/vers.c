@@ -237,7 +237,7 @@ static int vers_parse(const char *type, size_t typen, const char *cs, size_t csn
                       const char *s, size_t n, wb_vers **out, wb_error *err)
 {
     wb_vers *v = calloc(1, sizeof *v);
-    if (!v) return WB_ENOMEM;
+    if (!v) return wb_error_set(err, WB_ENOMEM, "out of memory parsing a vers range");
     wb_arena_init(&v->arena, 4096);
     int rc = 0;
     char *t = wb_arena_strndup(&v->arena, type, typen);
