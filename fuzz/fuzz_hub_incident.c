@@ -30,18 +30,36 @@ static int org_cb(void *ud, const wb_org *o)
     return 1;
 }
 
+static char dir[40], db[64];
+
+/* The database goes when the run ends (it may be in memory, on tmpfs). */
+static void cleanup(void)
+{
+    char p[96];
+    static const char *const files[] = {"", "-wal", "-shm", "-journal"};
+    if (hub) wb_hub_close(hub);
+    hub = NULL;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(p, sizeof p, "%s%s", db, files[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
 /* One database for the whole run, with an organisation, its CSIRT and one
  * incident; failures here are the harness's, so they abort. */
 static void setup(void)
 {
-    char dir[] = "/tmp/wb-fuzz-inc-XXXXXX", path[64];
+    /* tmpfs when there is one: fsync per request on a disk is slow */
+    snprintf(dir, sizeof dir, "%s/wb-fuzz-inc-XXXXXX",
+             access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
     if (mkdtemp(dir) == NULL) abort();
-    snprintf(path, sizeof path, "%s/hub.db", dir);
+    snprintf(db, sizeof db, "%s/hub.db", dir);
     wb_store *st;
     wb_error err = {0};
     int64_t gamma = 0, ncsc = 0, ug = 0, un = 0, kid = 0, inc = 0, sg = 0;
     char key[WB_KEY_TEXT_LEN + 1];
-    if (wb_store_open(&st, path, &err) != 0 ||
+    if (wb_store_open(&st, db, &err) != 0 ||
         wb_store_org_add(st, "Gamma", WB_ORG_ESSENTIAL, "energy", NULL, &gamma, &err) != 0 ||
         wb_store_org_add(st, "NCSC", WB_ORG_CSIRT, NULL, NULL, &ncsc, &err) != 0 ||
         wb_store_route_set(st, "*", ncsc, 0, &err) != 0 ||
@@ -63,8 +81,9 @@ static void setup(void)
     if (wb_store_incident_add(st, &r, &inc, &err) != 0) abort();
     (void)org_cb;
     wb_store_close(st);
-    wb_hub_opts o = {.db = path, .connections = 1, .rate = 1e9, .burst = 1e9};
+    wb_hub_opts o = {.db = db, .connections = 1, .rate = 1e9, .burst = 1e9};
     if (wb_hub_open(&hub, &o, &err) != 0) abort();
+    atexit(cleanup);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

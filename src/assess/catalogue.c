@@ -282,7 +282,9 @@ static int link_children(load_ctx *c)
     return 0;
 }
 
-/* "urn:intuitem:risk:framework:X" -> "urn:intuitem:risk:req_node:X:" */
+/* "urn:intuitem:risk:framework:X" -> "urn:intuitem:risk:req_node:X:";
+ * "" when the urn has no framework part, NULL when out of memory (an empty
+ * prefix then would silently change every node's key). */
 static const char *node_prefix(wb_arena *a, const char *fw_urn)
 {
     const char *f = fw_urn ? strstr(fw_urn, ":framework:") : NULL;
@@ -293,7 +295,7 @@ static const char *node_prefix(wb_arena *a, const char *fw_urn)
         wb_buf_printf(&b, ":req_node:%s:", f + strlen(":framework:")) == 0)
         s = wb_arena_strdup(a, b.data);
     wb_buf_free(&b);
-    return s ? s : "";
+    return s;
 }
 
 static int read_catalogue(load_ctx *c, const wbi_ynode *root)
@@ -330,6 +332,7 @@ static int read_catalogue(load_ctx *c, const wbi_ynode *root)
     rc = get_text(c, fw, "urn", "framework", &fw_urn);
     if (rc) return rc;
     const char *prefix = node_prefix(&cat->arena, fw_urn);
+    if (prefix == NULL) return oom(c->err);
 
     cat->nnodes = nodes->n;
     cat->nodes = wb_arena_alloc(&cat->arena, (nodes->n + 1) * sizeof *cat->nodes);

@@ -104,7 +104,11 @@ static bool literal(pat *p, wb_buf *out)
             c = p->s[p->i++];
             if (c != '\'' && c != '\\') return false;
         }
-        if (out != NULL && wb_buf_putc(out, c) != 0) return false;
+        if (out != NULL && wb_buf_putc(out, c) != 0) {
+            /* the pattern was valid; the indicator must not vanish silently */
+            if (p->rc == 0) p->rc = wb_error_set(p->ctx->err, WB_ENOMEM, "out of memory");
+            return false;
+        }
     }
     return false;
 }

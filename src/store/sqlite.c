@@ -684,7 +684,12 @@ static int sq_begin(wb_store *s, wb_error *err)
     /* IMMEDIATE takes the write lock up front: a deferred transaction that
      * upgrades later can fail with SQLITE_BUSY without the busy handler
      * being asked to wait. */
-    if (q->depth == 0 && exec(q, "BEGIN IMMEDIATE", err) != 0) return WB_EIO;
+    /* A ROLLBACK that could not run (SQLite out of memory) left its
+     * transaction open; end it, or every later write fails. */
+    if (q->depth == 0 && !sqlite3_get_autocommit(q->db))
+        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    int rc = q->depth == 0 ? exec(q, "BEGIN IMMEDIATE", err) : 0;
+    if (rc != 0) return rc; /* WB_ENOMEM when SQLite ran out of memory */
     q->depth++;
     return 0;
 }

@@ -439,8 +439,10 @@ static int purl_parse(wb_purl *p, const char *s, size_t n, bool strict, wb_error
                     wb_buf_free(&ns);
                     return purl_fail(err, s, n, "a namespace segment contains an encoded '/'");
                 }
-                if (ns.len) (void)wb_buf_putc(&ns, '/');
-                (void)wb_buf_puts(&ns, seg);
+                if ((ns.len && wb_buf_putc(&ns, '/') != 0) || wb_buf_puts(&ns, seg) != 0) {
+                    wb_buf_free(&ns); /* not "needs a namespace" for want of memory */
+                    return WB_ENOMEM;
+                }
             }
             if (x < last - 1) x++;
         }
@@ -476,7 +478,7 @@ int wb_purl_parse(const char *s, size_t n, unsigned flags, wb_purl **out, wb_err
             return purl_fail(err, s, n,
                              "white space or a control character must be percent-encoded");
     wb_purl *p = purl_new();
-    if (!p) return WB_ENOMEM;
+    if (!p) return wb_error_set(err, WB_ENOMEM, "out of memory parsing a purl");
     int rc = purl_parse(p, s, n, strict, err);
     if (rc != 0) {
         if (rc == WB_ENOMEM) wb_error_set(err, WB_ENOMEM, "out of memory parsing a purl");
@@ -493,7 +495,7 @@ int wb_purl_build(const char *type, const char *ns, const char *name, const char
 {
     *out = NULL;
     wb_purl *p = purl_new();
-    if (!p) return WB_ENOMEM;
+    if (!p) return wb_error_set(err, WB_ENOMEM, "out of memory building a purl");
     wb_arena *a = &p->arena;
     char shown[200];
     snprintf(shown, sizeof shown, "%s/%s%s%s", type ? type : "(no type)", ns ? ns : "",

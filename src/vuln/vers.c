@@ -185,6 +185,7 @@ static int parse_constraint(wb_vers *v, size_t *cap, const char *t, size_t tn, b
     if (i == tn) return vers_fail(err, s, n, "a comparator without a version");
     /* decode, checking the percent-encoding */
     wb_buf dec = {0};
+    bool oom = false; /* a byte that could not be appended: not a shorter version */
     for (size_t k = i; k < tn; k++) {
         char c = t[k];
         if (c == '%') {
@@ -197,17 +198,20 @@ static int parse_constraint(wb_vers *v, size_t *cap, const char *t, size_t tn, b
                 wb_buf_free(&dec);
                 return vers_fail(err, s, n, "a version may not contain a NUL byte (%%00)");
             }
-            (void)wb_buf_putc(&dec, (char)(h * 16 + l));
+            oom |= wb_buf_putc(&dec, (char)(h * 16 + l)) != 0;
             k += 2;
         } else if (strchr("<>=!*|", c)) {
             wb_buf_free(&dec);
             char what[2] = {c, 0};
             return vers_fail(err, s, n, "'%s' inside a version must be percent-encoded", what);
         } else {
-            (void)wb_buf_putc(&dec, c);
+            oom |= wb_buf_putc(&dec, c) != 0;
         }
     }
-    if (!dec.data) return WB_ENOMEM;
+    if (oom || !dec.data) {
+        wb_buf_free(&dec);
+        return WB_ENOMEM;
+    }
     if (strict) {
         wb_buf enc = {0};
         wbi_vers_encode(&enc, dec.data, dec.len);
@@ -237,7 +241,7 @@ static int vers_parse(const char *type, size_t typen, const char *cs, size_t csn
                       const char *s, size_t n, wb_vers **out, wb_error *err)
 {
     wb_vers *v = calloc(1, sizeof *v);
-    if (!v) return WB_ENOMEM;
+    if (!v) return wb_error_set(err, WB_ENOMEM, "out of memory parsing a vers range");
     wb_arena_init(&v->arena, 4096);
     int rc = 0;
     char *t = wb_arena_strndup(&v->arena, type, typen);
