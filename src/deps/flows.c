@@ -751,7 +751,7 @@ static void dns_malformed(wb_scan *s, uint64_t line, const char *reason)
 static int dnslog_block(wb_deps_reader *r, const char *buf, size_t len, const wb_deps_sink *sink,
                         wb_error *err)
 {
-    static const wb_scan_ops ops = {dns_value, dns_ip_port, dns_malformed};
+    static const wb_scan_ops ops = {dns_value, dns_ip_port, dns_malformed, NULL};
     dnsscan d = {.sink = sink, .r = r};
     d.scan.ops = &ops;
     d.scan.impl = &d;
