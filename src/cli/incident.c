@@ -523,6 +523,10 @@ static int load_report(const char *path, wb_report **out, wb_report_problems *pr
     wb_error err = {0};
     int rc = wb_read_file(path, WB_REPORT_MAX_BYTES, &data, &len, &err);
     if (rc == 0) rc = wb_report_parse(path, data, len, out, probs, &err);
+    if (rc == 0 && (rc = wb_report_check_values(*out, probs)) != 0) {
+        wb_report_free(*out);
+        *out = NULL;
+    }
     free(data);
     if (rc == WB_EINVAL && probs->count) {
         for (size_t i = 0; i < probs->count; i++)

@@ -190,8 +190,15 @@ now = int(time.time() * 1e6)
 db.executemany("INSERT INTO incident_reports(incident_id,stage,json,submitted_at,channel,author,created)"
                " VALUES(2,'progress',?,?,'hub','g@gamma.example',?)",
                [(doc, at + (k + 1) * 1000000, now) for k in range(200)])
+# A report stored before values were checked on entry still loads.
+old = json.loads(doc)
+old["indicators"] = [{"type": "ip-dst", "value": "999.1.1.1"}]
+db.execute("INSERT INTO incident_reports(incident_id,stage,json,submitted_at,channel,author,created)"
+           " VALUES(2,'progress',?,?,'hub','g@gamma.example',?)", (json.dumps(old), at + 300 * 1000000, now))
 db.commit()
 PYEOF
+expect 200 GET /api/v1/incidents/2 "$KG"
+py 'assert r["incident"]["state"]["indicators"] == [{"type": "ip-dst", "value": "999.1.1.1"}], r["incident"]["state"]'
 expect 422 GET /api/v1/incidents/2/pdf "$KG"
 py 'assert r["error"]["code"] == "too_large", r
 assert "more than 500 PDF pages" in r["error"]["message"] and "incident export 2 --format json" in r["error"]["message"], r'
