@@ -148,11 +148,17 @@ has out "proposal 2 withdrawn"
 expect 409 POST /api/v1/incidents/proposals/2/approve "$KN" '{}'
 expect 202 POST /api/v1/incidents/1/share "$KG" '{"tlp":"green","distribution":1,"anonymous":true}'
 py 'assert r["id"] == 3, r' # a withdrawn proposal does not block proposing again
+# A key of the client's: a second proposal of the same indicators, and its retry.
+run 0 incident share 1 --tlp green --distribution 1 --anonymous --share-key again --hub "$url" --key "$KG"
+has out "proposal 4:"
+run 0 incident share 1 --tlp green --distribution 1 --anonymous --share-key again --hub "$url" --key "$KG"
+has out "proposal 4 (already):"
+run 0 incident withdraw 4 --hub "$url" --key "$KG"
 expect 403 POST /api/v1/incidents/proposals/3/discard "$KG" '{}'
 run 0 incident discard 3 --hub "$url" --key "$KN"
 has out "proposal 3 discarded"
 [ "$(events)" = 1 ] || { echo "FAIL: a withdrawn or discarded proposal was published"; fail=1; }
-[ "$(sql "SELECT count(*) FROM audit WHERE action LIKE 'incident.propos%'")" = 6 ] ||
+[ "$(sql "SELECT count(*) FROM audit WHERE action LIKE 'incident.propos%'")" = 8 ] ||
     { echo "FAIL: proposals not audited"; sql "SELECT group_concat(action) FROM audit"; fail=1; }
 
 # ---- one transaction, and a retry changes nothing --------------------------------
