@@ -217,6 +217,15 @@ void wb_report_free(wb_report *r);
 int wb_report_parse(const char *name, const char *data, size_t len, wb_report **out,
                     wb_report_problems *problems, wb_error *err);
 
+/* Checks each indicator's value against its MISP type as the hub's events
+ * path will when the incident is shared (999.1.1.1 is no ip-dst), so that
+ * a report is refused on entry, at "$.indicators[N].value", rather than at
+ * share time. Types weerbaar does not match (text, comment) take any value.
+ * Called on entry only (wb_reg_submit, incident validate): a stored report
+ * accepted before this check existed must still load. 0, WB_EINVAL with
+ * the problems, or WB_ENOMEM. */
+int wb_report_check_values(const wb_report *r, wb_report_problems *problems);
+
 /* Applies a later report to a cumulative state the way JSON Merge Patch
  * (RFC 7396) does: what the later report states replaces the state's value,
  * JSON null withdraws it, and what it leaves out is inherited. The

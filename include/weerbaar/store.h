@@ -596,7 +596,8 @@ int wb_store_hook_list(wb_store *s, int64_t org_id, bool include_removed, wb_hoo
  * key (nothing is written). */
 int wb_store_delivery_add(wb_store *s, const wb_delivery_rec *d, bool *added, wb_error *err);
 /* Pending deliveries of active hooks with next_attempt <= now, oldest
- * first, at most limit. */
+ * first, at most limit, and at most 8 of any one hook (a backlog to one
+ * receiver does not crowd out the others). */
 int wb_store_delivery_due(wb_store *s, wb_time now, int64_t limit, wb_delivery_cb cb, void *ud,
                           wb_error *err);
 /* Every delivery (of one hook, or all with hook_id 0) in id order. */

@@ -63,6 +63,7 @@ static void incident_usage(FILE *f)
           "  due [--now TIME]   every deadline of every incident; exit 1 if overdue\n"
           "  ack ID;  ask ID --by TIME;  comment ID --text TEXT   (the CSIRT)\n"
           "  share ID --tlp LEVEL --distribution N [--sharing-group NAME] [--anonymous]\n"
+          "      [--share-key KEY]\n"
           "      (--hub only) publishes the incident's indicators as a MISP event;\n"
           "      --anonymous proposes it to the incident's CSIRT, which publishes it in\n"
           "      its own name once it approves; a retry of the same share changes nothing\n"
@@ -97,6 +98,8 @@ static void incident_usage(FILE *f)
           "  --tlp LEVEL          new, share: clear green amber amber+strict red\n"
           "  --distribution N     share: MISP distribution 0-4 (4: --sharing-group NAME)\n"
           "  --anonymous          share: without the reporting organisation's identity\n"
+          "  --share-key KEY      share: the idempotency key (default: a digest of what is\n"
+          "                       shared); the same key again answers with the first share\n"
           "  --once               hooks run: look and send once (for cron), then exit\n"
           "  --allow-insecure     hooks run: also deliver to http:// URLs (default: https)\n"
           "  --allow-private      hooks run: also deliver to loopback, link-local and private\n"
@@ -160,6 +163,7 @@ enum {
     O_DISTRIBUTION,
     O_SHARING_GROUP,
     O_ANONYMOUS,
+    O_SHARE_KEY,
     O_OUT
 };
 
@@ -188,7 +192,7 @@ typedef struct opts {
     int64_t interval;
     bool allow_insecure, allow_private;
     /* --hub and share */
-    const char *hub, *key, *sharing_group;
+    const char *hub, *key, *sharing_group, *share_key;
     int64_t distribution;
     bool anonymous;
     /* export --format pdf (incident_export.c) */
@@ -259,6 +263,7 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
         {"distribution", required_argument, NULL, O_DISTRIBUTION},
         {"sharing-group", required_argument, NULL, O_SHARING_GROUP},
         {"anonymous", no_argument, NULL, O_ANONYMOUS},
+        {"share-key", required_argument, NULL, O_SHARE_KEY},
         {"out", required_argument, NULL, O_OUT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -435,6 +440,9 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
         case O_SHARING_GROUP:
             o->sharing_group = optarg;
             break;
+        case O_SHARE_KEY:
+            o->share_key = optarg;
+            break;
         case O_ANONYMOUS:
             o->anonymous = true;
             break;
@@ -523,6 +531,10 @@ static int load_report(const char *path, wb_report **out, wb_report_problems *pr
     wb_error err = {0};
     int rc = wb_read_file(path, WB_REPORT_MAX_BYTES, &data, &len, &err);
     if (rc == 0) rc = wb_report_parse(path, data, len, out, probs, &err);
+    if (rc == 0 && (rc = wb_report_check_values(*out, probs)) != 0) {
+        wb_report_free(*out);
+        *out = NULL;
+    }
     free(data);
     if (rc == WB_EINVAL && probs->count) {
         for (size_t i = 0; i < probs->count; i++)
@@ -1537,6 +1549,7 @@ static int remote_share(hub_ctx *h, const opts *o)
     json_t *b = json_pack("{s:s, s:I, s:b}", "tlp", wb_tlp_name(o->tlp), "distribution",
                           (json_int_t)o->distribution, "anonymous", o->anonymous);
     if (o->sharing_group) json_object_set_new(b, "sharing_group", json_string(o->sharing_group));
+    if (o->share_key) json_object_set_new(b, "key", json_string(o->share_key));
     char path[96];
     path_of(path, sizeof path, h, "/share", WB_TIME_NONE);
     json_t *res;

@@ -317,8 +317,12 @@ int wb_reg_submit(wb_store *s, const wb_reg_submission *sub, const char *name, c
     }
     if (rc == 0 && report) {
         rc = wb_report_parse(name, data, len, &latest, problems, err);
+        /* Bad indicator values and missing fields are listed together. */
+        int vrc = rc == 0 ? wb_report_check_values(latest, problems) : 0;
+        if (vrc == WB_ENOMEM) rc = vrc;
         if (rc == 0) rc = wb_report_merge(ri->state, latest);
         if (rc == 0) rc = wb_report_check_stage(ri->state, latest, sub->stage, problems);
+        if (rc == 0 && vrc) rc = wb_error_set(err, WB_EINVAL, "%s: invalid indicators", name);
         if (rc == WB_ENOMEM) wb_error_set(err, WB_ENOMEM, "out of memory");
     }
     if (rc == 0) {

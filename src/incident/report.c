@@ -290,6 +290,27 @@ static int indicator_problem(const char *type, const json_t *value, char *why, s
     return 0;
 }
 
+int wb_report_check_values(const wb_report *r, wb_report_problems *problems)
+{
+    bool bad = false;
+    for (size_t i = 0; i < r->nindicators; i++) {
+        json_t *v = json_string(r->indicators[i].value);
+        char why[160] = "";
+        int rc = v ? indicator_problem(r->indicators[i].type, v, why, sizeof why) : WB_ENOMEM;
+        json_decref(v);
+        if (rc) return rc;
+        if (why[0] == '\0') continue;
+        /* The parser keeps the indicators only when every element was a
+         * good {type, value}, so i is the index the caller wrote. */
+        char path[64];
+        snprintf(path, sizeof path, "$.indicators[%zu].value", i);
+        if (wbi_problem_add(problems, path, "not a valid %s: %s", r->indicators[i].type, why))
+            return WB_ENOMEM;
+        bad = true;
+    }
+    return bad ? WB_EINVAL : 0;
+}
+
 static int set_field(wb_report *r, wb_report_field f, const json_t *v, wb_report_problems *pr)
 {
     char path[64];
@@ -418,14 +439,6 @@ static int set_field(wb_report *r, wb_report_field f, const json_t *v, wb_report
                 bad = true;
             }
             if (rc) return rc;
-            char why[160] = "";
-            if (!bad) rc = indicator_problem(json_string_value(t), val, why, sizeof why);
-            if (rc) return rc;
-            if (why[0]) {
-                rc = wbi_problem_add(pr, sub, "not a valid %s: %s", json_string_value(t), why);
-                if (rc) return rc;
-                bad = true;
-            }
             if (bad) continue;
             ind[ok].type = wb_arena_strdup(&r->arena, json_string_value(t));
             ind[ok].value = wb_arena_strdup(&r->arena, json_string_value(val));

@@ -532,8 +532,13 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_DLV_ADD] =
         "INSERT INTO hook_deliveries(uuid,hook_id,event_key,body,next_attempt,status,"
         "created) VALUES(?,?,?,?,?,'pending',?) ON CONFLICT(hook_id,event_key) DO NOTHING",
-    [S_DLV_DUE] = "SELECT " DLV_COLS " WHERE d.status='pending' AND h.removed IS NULL"
-                  " AND d.next_attempt<=?1 ORDER BY d.next_attempt,d.id LIMIT ?2",
+    /* At most 8 per hook: a receiver with a long backlog must not fill the
+     * batch and starve every other organisation's reminders. */
+    [S_DLV_DUE] = "SELECT " DLV_COLS " WHERE d.id IN (SELECT id FROM (SELECT d2.id,"
+                  " row_number() OVER (PARTITION BY d2.hook_id ORDER BY d2.next_attempt,d2.id)"
+                  " AS rn FROM hook_deliveries d2 WHERE d2.status='pending'"
+                  " AND d2.next_attempt<=?1) WHERE rn<=8) AND h.removed IS NULL"
+                  " ORDER BY d.next_attempt,d.id LIMIT ?2",
     [S_DLV_LIST] = "SELECT " DLV_COLS " WHERE (?1=0 OR d.hook_id=?1) ORDER BY d.id",
     [S_DLV_UPDATE] = "UPDATE hook_deliveries SET attempts=?2,next_attempt=?3,status=?4,"
                      "last_status=?5,last_error=?6,delivered=?7 WHERE id=?1",

@@ -148,11 +148,17 @@ has out "proposal 2 withdrawn"
 expect 409 POST /api/v1/incidents/proposals/2/approve "$KN" '{}'
 expect 202 POST /api/v1/incidents/1/share "$KG" '{"tlp":"green","distribution":1,"anonymous":true}'
 py 'assert r["id"] == 3, r' # a withdrawn proposal does not block proposing again
+# A key of the client's: a second proposal of the same indicators, and its retry.
+run 0 incident share 1 --tlp green --distribution 1 --anonymous --share-key again --hub "$url" --key "$KG"
+has out "proposal 4:"
+run 0 incident share 1 --tlp green --distribution 1 --anonymous --share-key again --hub "$url" --key "$KG"
+has out "proposal 4 (already):"
+run 0 incident withdraw 4 --hub "$url" --key "$KG"
 expect 403 POST /api/v1/incidents/proposals/3/discard "$KG" '{}'
 run 0 incident discard 3 --hub "$url" --key "$KN"
 has out "proposal 3 discarded"
 [ "$(events)" = 1 ] || { echo "FAIL: a withdrawn or discarded proposal was published"; fail=1; }
-[ "$(sql "SELECT count(*) FROM audit WHERE action LIKE 'incident.propos%'")" = 6 ] ||
+[ "$(sql "SELECT count(*) FROM audit WHERE action LIKE 'incident.propos%'")" = 8 ] ||
     { echo "FAIL: proposals not audited"; sql "SELECT group_concat(action) FROM audit"; fail=1; }
 
 # ---- one transaction, and a retry changes nothing --------------------------------
@@ -175,6 +181,38 @@ py "assert r['event'] == '$ev1' and r['replayed'], r"
 [ "$(events)" = 2 ] || { echo "FAIL: a retry made another event"; fail=1; }
 [ "$(sql "SELECT count(*) FROM incident_events")" = 2 ] || { echo "FAIL: links"; fail=1; }
 
+# kill -9 inside the transaction: a trigger on the link table that never
+# finishes holds the share after its event is written; the hub is killed
+# once it has held the write lock for a second. After a restart nothing of
+# the share is there, and the retry makes exactly one event.
+sql "CREATE TABLE spin(x)" >/dev/null
+sql "INSERT INTO spin SELECT value FROM json_each('[' || substr(replace(hex(zeroblob(2000)), '00', '0,'), 1, 3999) || ']')" >/dev/null
+sql "CREATE TRIGGER spin_link BEFORE INSERT ON incident_events BEGIN SELECT count(*) FROM spin a, spin b, spin c; END" >/dev/null
+before="$(events) $(sql "SELECT count(*) FROM incident_events") $(sql "SELECT count(*) FROM incident_shares") $(sql "SELECT count(*) FROM audit")"
+curl -s -o /dev/null --max-time 30 -X POST -H "Authorization: Bearer $KG" -H 'Content-Type: application/json' \
+    --data-binary '{"tlp":"green","distribution":2}' "$url/api/v1/incidents/1/share" &
+cpid=$!
+locked=0
+for _ in $(seq 100); do
+    python3 -c "import sqlite3, sys; sqlite3.connect(sys.argv[1], timeout=0).execute('BEGIN IMMEDIATE')" "$db" 2>/dev/null ||
+        { locked=1; break; }
+    sleep 0.1
+done
+[ "$locked" = 1 ] || { echo "FAIL: the share never took the write lock"; fail=1; }
+sleep 1
+kill -9 "$spid"
+wait "$spid" 2>/dev/null
+wait "$cpid" 2>/dev/null
+sql "DROP TRIGGER spin_link" >/dev/null
+after="$(events) $(sql "SELECT count(*) FROM incident_events") $(sql "SELECT count(*) FROM incident_shares") $(sql "SELECT count(*) FROM audit")"
+[ "$before" = "$after" ] || { echo "FAIL: kill -9 mid-share left rows: events links shares audit $before -> $after"; fail=1; }
+"$bin" serve --db "$db" --listen 127.0.0.1:$port --hooks-interval 0 >>"$tmp/serve.log" 2>&1 &
+spid=$!
+for _ in $(seq 100); do curl -s -o /dev/null "$url/" && break; sleep 0.1; done
+expect 201 POST /api/v1/incidents/1/share "$KG" '{"tlp":"green","distribution":2}'
+expect 200 POST /api/v1/incidents/1/share "$KG" '{"tlp":"green","distribution":2}'
+[ "$(events)" = 3 ] || { echo "FAIL: after the kill and a retry: $(events) events, want 3"; fail=1; }
+
 # ---- an incident PDF over 500 pages: 422 with the way to the JSON -----------------
 python3 - "$db" <<'PYEOF'
 import json, sqlite3, sys, time
@@ -190,8 +228,15 @@ now = int(time.time() * 1e6)
 db.executemany("INSERT INTO incident_reports(incident_id,stage,json,submitted_at,channel,author,created)"
                " VALUES(2,'progress',?,?,'hub','g@gamma.example',?)",
                [(doc, at + (k + 1) * 1000000, now) for k in range(200)])
+# A report stored before values were checked on entry still loads.
+old = json.loads(doc)
+old["indicators"] = [{"type": "ip-dst", "value": "999.1.1.1"}]
+db.execute("INSERT INTO incident_reports(incident_id,stage,json,submitted_at,channel,author,created)"
+           " VALUES(2,'progress',?,?,'hub','g@gamma.example',?)", (json.dumps(old), at + 300 * 1000000, now))
 db.commit()
 PYEOF
+expect 200 GET /api/v1/incidents/2 "$KG"
+py 'assert r["incident"]["state"]["indicators"] == [{"type": "ip-dst", "value": "999.1.1.1"}], r["incident"]["state"]'
 expect 422 GET /api/v1/incidents/2/pdf "$KG"
 py 'assert r["error"]["code"] == "too_large", r
 assert "more than 500 PDF pages" in r["error"]["message"] and "incident export 2 --format json" in r["error"]["message"], r'

@@ -239,12 +239,50 @@ static void test_queue(void **state)
     wb_store_close(st);
 }
 
+/* A backlog to one hook (a receiver that stalls) does not fill the batch:
+ * at most 8 of one hook's deliveries are due in one run, so another
+ * organisation's newer delivery is among them. */
+static void test_fair_batch(void **state)
+{
+    (void)state;
+    char path[128];
+    snprintf(path, sizeof path, "%s/fair.db", dir);
+    wb_store *st;
+    wb_error err = {0};
+    assert_int_equal(wb_store_open(&st, path, &err), 0);
+    int64_t org = 0, slow = 0, other = 0;
+    assert_int_equal(wb_store_org_add(st, "Gamma", WB_ORG_ESSENTIAL, "energy", NULL, &org, &err),
+                     0);
+    assert_int_equal(wb_store_hook_add(st, org, "https://slow.example/h", SECRET, &slow, &err), 0);
+    assert_int_equal(wb_store_hook_add(st, org, "https://ok.example/h", SECRET, &other, &err), 0);
+    for (int i = 0; i < 31; i++) {
+        char uuid[WB_UUID_LEN + 1], key[32];
+        wb_uuid_v4(uuid);
+        snprintf(key, sizeof key, "k%d", i);
+        wb_delivery_rec d = {.uuid = uuid,
+                             .hook_id = i < 30 ? slow : other,
+                             .event_key = key,
+                             .body = "{}",
+                             .next_attempt = (100 + i) * SEC,
+                             .created = 100 * SEC};
+        bool added = false;
+        assert_int_equal(wb_store_delivery_add(st, &d, &added, &err), 0);
+    }
+    seen s = {0};
+    assert_int_equal(wb_store_delivery_due(st, 1000 * SEC, 20, count_cb, &s, &err), 0);
+    assert_int_equal(s.n, 9);
+    assert_string_equal(s.keys[7], "k7");
+    assert_string_equal(s.keys[8], "k30"); /* the other hook's, though newest */
+    wb_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sign),
         cmocka_unit_test(test_store_deliveries),
         cmocka_unit_test(test_queue),
+        cmocka_unit_test(test_fair_batch),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
