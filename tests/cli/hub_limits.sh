@@ -42,11 +42,23 @@ code=$(curl -s -o "$T/r" -w '%{http_code}' -H "Authorization: Bearer $KEY" -H 'C
 [ "$code" = 201 ] || { echo "FAIL posting the big public event: $code"; head -c 300 "$T/r"; exit 1; }
 python3 tests/cli/hub_limits.py "$PORT" "$SP" "$KEY" "$SENSOR" "$DB"
 rc=$?
-kill -0 $SP 2>/dev/null || { echo "FAIL the server died"; rc=1; }
-kill -TERM $SP; wait $SP; src=$?
-[ $src = 0 ] || { echo "FAIL server exit status $src"; rc=1; }
-SP=
-if grep -q "ERROR: AddressSanitizer\|runtime error" "$T/serve.log"; then
-  echo "FAIL sanitizer report:"; cat "$T/serve.log"; rc=1
-fi
+stop() {
+  kill -0 $SP 2>/dev/null || { echo "FAIL the server died"; rc=1; }
+  kill -TERM $SP; wait $SP; src=$?
+  [ $src = 0 ] || { echo "FAIL server exit status $src"; rc=1; }
+  SP=
+  if grep -q "ERROR: AddressSanitizer\|runtime error" "$T/serve.log"; then
+    echo "FAIL sanitizer report:"; cat "$T/serve.log"; rc=1
+  fi
+}
+stop
+# The connections kept for keyed clients, on a hub with room for 32.
+"$WB" serve --db "$DB" --listen 127.0.0.1:$PORT --max-connections 32 --hooks-interval 0 \
+  > "$T/serve.log" 2>&1 &
+SP=$!
+up=
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && up=1 && break; sleep 0.1; done
+[ -n "$up" ] || { echo "FAIL second server did not start"; cat "$T/serve.log"; exit 1; }
+python3 tests/cli/hub_limits.py reserve "$PORT" "$KEY" || rc=1
+stop
 exit $rc
