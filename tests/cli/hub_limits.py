@@ -339,20 +339,20 @@ def main():
     check("a public reader from a fifth address: 503 busy with Retry-After", status_of(a) == 503 and json_error(a) == "busy" and b"Retry-After" in a, a[:300])
     t0 = time.monotonic()
     ok_keyed = 0
-    for path in ["/feeds/misp/hashes.csv", "/feeds/misp/manifest.json"] * 3:
+    for path in ["/feeds/misp/hashes.csv", "/feeds/misp/manifest.json"] * 2:
         code, body, _ = get(path, KEY)
         ok_keyed += code == 200 and len(body) > 0
-    check(f"keyed feed answers meanwhile: 6 of 6 complete ({time.monotonic() - t0:.1f} s)", ok_keyed == 6, ok_keyed)
+    check(f"keyed feed answers meanwhile: 4 of 4 complete ({time.monotonic() - t0:.1f} s)", ok_keyed == 4, ok_keyed)
     # writers while the slow readers hold their streams: the WAL is checkpointed
     w0 = wal_size()
     ev = {"Event": {"info": "wal", "distribution": "0", "Attribute": [{"type": "ip-dst", "value": f"192.0.2.{i}"} for i in range(1, 200)]}}
     data = json.dumps(ev).encode()
-    for i in range(60):
+    for i in range(40):
         req = urllib.request.Request(f"http://127.0.0.1:{PORT}/api/v1/events", data=data, method="POST",
                                      headers={"Authorization": "Bearer " + KEY, "Content-Type": "application/json"})
         urllib.request.urlopen(req, timeout=10).read()
     w1 = wal_size()
-    check(f"60 writes while 8 slow readers hold streams: the WAL grows by under 2 MB ({w0 // 1024} -> {w1 // 1024} KB)", w1 - w0 < 2 << 20, w1 - w0)
+    check(f"40 writes while 8 slow readers hold streams: the WAL grows by under 2 MB ({w0 // 1024} -> {w1 // 1024} KB)", w1 - w0 < 2 << 20, w1 - w0)
     for s in readers:
         s.close()
 
