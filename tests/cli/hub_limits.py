@@ -8,6 +8,7 @@ every wait is bounded.
 
   hub_limits.py PORT SERVER_PID KEY SENSOR_KEY DB_PATH
   hub_limits.py reserve PORT KEY       (a hub with --max-connections 32)
+  hub_limits.py tls PORT KEY           (a hub with --tls-cert, --header-timeout 2)
 Prints one "ok"/"FAIL" line per check; exits 1 when any failed."""
 import json
 import os
@@ -127,6 +128,42 @@ def reserve():
     s.close()
     for s in held:
         s.close()
+
+
+def tls():
+    """--tls-cert, --header-timeout 2: the gate cannot read the encrypted
+    heads, so the deadline is kept inside libmicrohttpd."""
+    import ssl
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", PORT), timeout=10))
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    check("TLS: a request is answered", status_of(read_answer(s)) == 200)
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    check("TLS: and the next on the kept-alive connection", status_of(read_answer(s)) == 200)
+    s.sendall(b"GET / HTTP/1.1\r\n")
+    t0 = time.monotonic()
+    cut = False
+    try:
+        while time.monotonic() - t0 < 8:
+            s.sendall(b"X-Slow: 1\r\n")
+            time.sleep(0.3)
+    except (OSError, ssl.SSLError):
+        cut = True
+    dt = time.monotonic() - t0
+    check(f"TLS: a trickled head on it is cut at the deadline ({dt:.1f} s)", cut and dt < 5, dt)
+    s.close()
+    s = connect()
+    t0 = time.monotonic()
+    s.settimeout(8)
+    try:
+        a = s.recv(10)
+    except (socket.timeout, ConnectionResetError):
+        a = None
+    dt = time.monotonic() - t0
+    check(f"TLS: a connection that sends nothing is closed at the deadline ({dt:.1f} s)", a == b"" and dt < 5, (a, dt))
+    s.close()
 
 
 def main():
@@ -360,9 +397,9 @@ def main():
     return 1 if failed else 0
 
 
-if sys.argv[1] == "reserve":
+if sys.argv[1] in ("reserve", "tls"):
     PORT, KEY = int(sys.argv[2]), sys.argv[3]
-    reserve()
+    reserve() if sys.argv[1] == "reserve" else tls()
     print(f"{'FAILED' if failed else 'passed'}: {failed} failed")
     sys.exit(1 if failed else 0)
 PORT, PID, KEY, SENSOR, DB = sys.argv[1:6]

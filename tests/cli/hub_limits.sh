@@ -62,4 +62,19 @@ for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && up=1 &
 [ -n "$up" ] || { echo "FAIL second server did not start"; cat "$T/serve.log"; exit 1; }
 python3 tests/cli/hub_limits.py reserve "$PORT" "$KEY" || rc=1
 stop
+# With TLS the heads are encrypted: the deadline is kept inside libmicrohttpd.
+if command -v openssl >/dev/null &&
+   openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/k.pem" -out "$T/c.pem" -days 2 \
+     -subj "/CN=localhost" >/dev/null 2>&1; then
+  "$WB" serve --db "$DB" --listen 127.0.0.1:$PORT --tls-cert "$T/c.pem" --tls-key "$T/k.pem" \
+    --header-timeout 2 --hooks-interval 0 > "$T/serve.log" 2>&1 &
+  SP=$!
+  up=
+  for _ in $(seq 100); do curl -sk -o /dev/null "https://127.0.0.1:$PORT/" && up=1 && break; sleep 0.1; done
+  [ -n "$up" ] || { echo "FAIL TLS server did not start"; cat "$T/serve.log"; exit 1; }
+  python3 tests/cli/hub_limits.py tls "$PORT" "$KEY" || rc=1
+  stop
+else
+  echo "skip TLS (no openssl to make a certificate)"
+fi
 exit $rc
