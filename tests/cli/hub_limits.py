@@ -272,6 +272,22 @@ def main():
         s.close()
     check("server memory stayed within 64 MB more", rss_kb() - base < 64 * 1024, rss_kb() - base)
 
+    # Bodies arriving at once from one address: 8, the 9th 429.
+    socks = []
+    for i in range(9):
+        s = connect("127.0.0.60")
+        s.sendall(b"POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nExpect: 100-continue\r\nAuthorization: Bearer " + K + b"\r\n\r\n")
+        s.settimeout(5)
+        socks.append((s, s.recv(300)))
+    conts = sum(b"100 Continue" in a for _, a in socks[:8])
+    last = socks[8][1]
+    if status_of(last) == 429 and b"\r\n\r\n" in last and json_error(last) is None:
+        last += read_answer(socks[8][0])
+    check(f"9 slow keyed bodies from one address: 8 admitted, the 9th 429 too_many_bodies (got {conts})",
+          conts == 8 and status_of(last) == 429 and b"too_many_bodies" in last, last[:300])
+    for s, _ in socks:
+        s.close()
+
     # ---- slowloris from several addresses ----------------------------------------------------
     loris = []
     refused = 0
