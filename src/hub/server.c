@@ -45,11 +45,17 @@
 /* Bodies: in memory up to this each, in a temporary file beyond. */
 #define BODY_IN_MEMORY ((size_t)1 << 20)
 #define BODY_MEMORY_BUDGET ((size_t)64 << 20)
+/* Bodies being received at once from one client address: an eighth of
+ * the connections it may have, at least 8. A member that uploads slowly on
+ * many connections holds that many reservations, not the whole budget. */
+#define MIN_BODIES_PER_ADDRESS 8u
 
 typedef struct server {
     wb_hub *hub;
     wbi_gate *gate;
     size_t max_body, disk_budget;
+    wbi_addrcount bodies_by_addr;
+    unsigned bodies_per_addr;
     atomic_int inflight;
     atomic_size_t body_mem, body_disk;
 } server;
@@ -63,6 +69,8 @@ typedef struct conn_state {
     wb_buf body;   /* in memory */
     int body_fd;   /* or in a temporary file (-1 when not) */
     size_t body_len, reserved_mem, reserved_disk;
+    bool addr_counted; /* in bodies_by_addr */
+    wbi_addr addr;
     void *map;
     char peer[INET6_ADDRSTRLEN];
 } conn_state;
@@ -214,6 +222,8 @@ static void body_release(conn_state *st)
     if (st->reserved_mem) atomic_fetch_sub(&srv->body_mem, st->reserved_mem);
     if (st->reserved_disk) atomic_fetch_sub(&srv->body_disk, st->reserved_disk);
     st->reserved_mem = st->reserved_disk = 0;
+    if (st->addr_counted) wbi_addrcount_give(&srv->bodies_by_addr, &st->addr);
+    st->addr_counted = false;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -414,6 +424,14 @@ static enum MHD_Result first_call(server *srv, struct MHD_Connection *c, const c
         return ret;
     }
     wb_hub_response_free(&resp);
+    if (wbi_addr_parse(st->peer, &st->addr)) {
+        if (!wbi_addrcount_take(&srv->bodies_by_addr, &st->addr, srv->bodies_per_addr))
+            return send_error(c, 429, "too_many_bodies",
+                              "as many request bodies from your address as the hub takes at "
+                              "once are still arriving; retry when one is done",
+                              5);
+        st->addr_counted = true;
+    }
     if (!body_reserve(srv, st, (size_t)len)) {
         body_release(st);
         return send_error(c, 503, "busy",
@@ -532,9 +550,17 @@ int wb_hub_serve(wb_hub *hub, const wb_serve_opts *o, wb_error *err)
     }
     server srv = {.hub = hub, .max_body = wb_hub_max_body(hub)};
     srv.disk_budget = 4 * srv.max_body;
+    unsigned per_addr = o->max_per_address ? o->max_per_address : 64;
+    srv.bodies_per_addr =
+        per_addr / 8 > MIN_BODIES_PER_ADDRESS ? per_addr / 8 : MIN_BODIES_PER_ADDRESS;
     atomic_init(&srv.inflight, 0);
     atomic_init(&srv.body_mem, 0);
     atomic_init(&srv.body_disk, 0);
+    if (wbi_addrcount_init(&srv.bodies_by_addr) != 0) {
+        free(cert);
+        free(key);
+        return wb_error_set(err, WB_ENOMEM, "out of memory");
+    }
     wbi_gate_opts go = {.max_connections = o->max_connections,
                         .max_per_address = o->max_per_address,
                         .header_timeout = o->header_timeout,
@@ -579,6 +605,7 @@ int wb_hub_serve(wb_hub *hub, const wb_serve_opts *o, wb_error *err)
     }
     if (d) MHD_stop_daemon(d);
     wbi_gate_free(srv.gate);
+    wbi_addrcount_free(&srv.bodies_by_addr);
     free(cert);
     free(key);
     return rc;
