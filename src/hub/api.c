@@ -902,7 +902,7 @@ static void h_event_list(hreq *r)
         wb_policy_item it = wbi_policy_item_of(&w.rows[i], NULL);
         json_t *e;
         if (sent > 0 && body->len >= r->hub->opts.max_page_bytes) {
-            if (wb_policy_read(&r->who, WB_READ_EVENT_LIST, &it) == WB_DENY) continue;
+            if (!may_read(r, WB_READ_EVENT_LIST, &it, w.rows[i].uuid)) continue;
             e = json_pack("{s:{s:s,s:s,s:b}}", "Event", "uuid", w.rows[i].uuid, "timestamp",
                           num(r, w.rows[i].timestamp), "attributes_omitted", 1);
         } else {

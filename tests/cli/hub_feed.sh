@@ -5,7 +5,9 @@
 # chunked answers, content types); `weerbaar feed pull` of A's feed over
 # HTTP into hub B and the round trip compared event by event; the offline
 # export equal to what is served; pulling again changes nothing; the MISP
-# project's test feed; CLI errors and exit statuses; --help.
+# project's test feed; a TLP:RED event in MISP's EventTag shape pulled by a
+# third hub staying RED and out of its public feed; CLI errors and exit
+# statuses; --help.
 # Usage: tests/cli/hub_feed.sh path/to/weerbaar
 set -uo pipefail
 WB=$(readlink -f "${1:?usage: hub_feed.sh WEERBAAR}")
@@ -95,6 +97,23 @@ check "export equals what the hub serves" \
   '[ "$(g /feeds/misp/6d0e5a10-0002-4000-8000-000000000002.json -H "Authorization: $KE")" = 200 ] && python3 -c "import json,sys; sys.exit(0 if json.load(open(\"$T/r\"))==json.load(open(\"$T/ea/6d0e5a10-0002-4000-8000-000000000002.json\")) else 1)"'
 check "public export equals the public feed" \
   '"$WB" feed export --db "$A" --out "$T/pub" > /dev/null && [ "$(g /feeds/public/manifest.json)" = 200 ] && python3 -c "import json,sys; sys.exit(0 if json.load(open(\"$T/r\"))==json.load(open(\"$T/pub/manifest.json\")) else 1)"'
+
+# ---- a TLP given in MISP's EventTag shape survives a pull by another hub --------------------
+# TLP:RED as EventTag beside a stored tlp:clear Tag: A's feed must say RED,
+# so that hub C, pulling with --distribution 3, keeps it RED (narrowed to
+# its organisation) and out of its public feed.
+RED=6d0e5a10-00ee-4000-8000-0000000000ee
+check "post a RED event with Tag tlp:clear and EventTag tlp:red" \
+  '[ "$(curl -s -o "$T/r" -w "%{http_code}" -H "Authorization: Bearer $KE" "$U/api/v1/events" -d "{\"Event\":{\"uuid\":\"$RED\",\"info\":\"red shape\",\"distribution\":0,\"published\":true,\"Tag\":[{\"name\":\"tlp:clear\"}],\"EventTag\":[{\"Tag\":{\"name\":\"tlp:red\"}}],\"Attribute\":[{\"type\":\"domain\",\"value\":\"red-shape.example\",\"Tag\":[{\"name\":\"tlp:clear\"}]}]}}")" = 201 ]'
+check "A's feed names tlp:red only" \
+  '[ "$(g /feeds/misp/$RED.json -H "Authorization: $KE")" = 200 ] && grep -q "\"tlp:red\"" "$T/r" && ! grep -q "tlp:clear" "$T/r"'
+C=$T/c.db
+"$WB" admin org add Importer --kind csirt --db "$C" > /dev/null
+"$WB" feed pull "$U/feeds/misp" --key "$KE" --db "$C" --as Importer --distribution 3 > /dev/null 2>&1; rc=$?
+"$WB" feed export --db "$C" --out "$T/ec" --as Importer > /dev/null
+"$WB" feed export --db "$C" --out "$T/ecpub" > /dev/null
+check "weerbaar feed pull by hub C: the event stays RED, out of C's public feed" \
+  '[ $rc = 0 ] && [ -f "$T/ec/$RED.json" ] && grep -q "\"tlp:red\"" "$T/ec/$RED.json" && ! grep -q "tlp:clear" "$T/ec/$RED.json" && [ ! -e "$T/ecpub/$RED.json" ] && ! grep -q "$RED" "$T/ecpub/manifest.json"'
 
 # ---- the MISP project's test feed, errors ------------------------------------------------
 # (in ../shared, absent from a clone without it)
