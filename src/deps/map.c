@@ -95,18 +95,22 @@ static long new_asset(wb_deps_map *m, long def, const wb_addr *a)
     return (long)m->nassets++;
 }
 
+/* The asset of inventory entry def, created on first use; -2 on ENOMEM. */
+static long asset_of_def(wb_deps_map *m, long def)
+{
+    if (m->inv_asset[def] < 0) {
+        long x = new_asset(m, def, &m->inv->assets[def].addr);
+        if (x < 0) return x;
+        m->inv_asset[def] = (int32_t)x;
+    }
+    return m->inv_asset[def];
+}
+
 /* The asset an address belongs to, -1 when none, -2 on ENOMEM. */
 static long asset_of(wb_deps_map *m, const wb_addr *a)
 {
     long def = wb_deps_inventory_find(m->inv, a);
-    if (def >= 0) {
-        if (m->inv_asset[def] < 0) {
-            long x = new_asset(m, def, &m->inv->assets[def].addr);
-            if (x < 0) return x;
-            m->inv_asset[def] = (int32_t)x;
-        }
-        return m->inv_asset[def];
-    }
+    if (def >= 0) return asset_of_def(m, def);
     if (!m->cfg.internal_as_assets || !wb_deps_addr_internal(a)) return -1;
     /* multicast and broadcast are destinations, never devices */
     if ((wb_addr_is_v4(a) && a->b[12] >= 224) || (!wb_addr_is_v4(a) && a->b[0] == 0xff)) return -1;
@@ -318,7 +322,9 @@ static int merge_into(wb_deps_map *m, const wb_deps_map *part)
     for (size_t i = 0; i < part->npairs; i++) {
         const wbi_pair *q = &part->pairs[i];
         const wbi_asset_rt *pa = &part->assets[q->asset];
-        long a = pa->def >= 0 ? asset_of(m, &m->inv->assets[pa->def].addr) : asset_of(m, &pa->addr);
+        /* by entry, not by address: a network's own address may belong to a
+         * more specific entry */
+        long a = pa->def >= 0 ? asset_of_def(m, pa->def) : asset_of(m, &pa->addr);
         if (a < 0) return WB_ENOMEM;
         wbi_pair *p = wbi_deps_pair(m, (uint32_t)a, &q->ep);
         if (!p) return m->over_limit ? WB_ELIMIT : WB_ENOMEM;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -706,6 +707,51 @@ static void test_rules(void **state)
     wb_deps_inventory_free(&inv);
 }
 
+/* Blocks after the first are parsed on worker threads into maps of their
+ * own and merged: the result must not depend on the number of threads, also
+ * when an inventory network's own address belongs to a more specific entry. */
+static void test_threads(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/wb-deps-test-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs("#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\t"
+          "proto\tservice\tduration\torig_bytes\tresp_bytes\n",
+          f);
+    for (int i = 0; i < 90000; i++) /* about 7 MB: two blocks or more */
+        fprintf(f, "%d.5\tC%d\t10.0.%d.%d\t40000\t8.8.%d.8\t443\ttcp\t-\t1.5\t100\t200\n",
+                1793491200 + i * 5, i, i % 2 ? 0 : 9, i % 7, i % 3);
+    fclose(f);
+    wb_deps_inventory inv = {0};
+    wb_error err = {0};
+    const char *csv = "10.0.0.0/8,net,other,low,x\n10.0.0.0/24,sub,plc,critical,y\n";
+    assert_int_equal(wb_deps_inventory_parse(&inv, csv, strlen(csv), "inv", &err), 0);
+    char *out[2] = {NULL, NULL};
+    for (unsigned t = 1; t <= 2; t++) {
+        wb_deps_map *m;
+        assert_int_equal(wb_deps_map_new(&m, NULL, &inv, &err), 0);
+        assert_int_equal(wb_deps_map_read(m, path, NULL, t, &err), 0);
+        wb_deps_report *r;
+        assert_int_equal(wb_deps_report_build(&r, m, NULL, NULL, NULL, NULL, &err), 0);
+        assert_int_equal(r->nassets, 2);
+        assert_int_equal(r->records, 90000);
+        wb_buf b = {0};
+        assert_int_equal(wb_deps_report_write(r, "json", &b, &err), 0);
+        out[t - 1] = b.data;
+        wb_deps_report_free(r);
+        wb_deps_map_free(m);
+    }
+    assert_string_equal(out[0], out[1]);
+    assert_non_null(strstr(out[0], "\"asset\": \"sub\""));
+    free(out[0]);
+    free(out[1]);
+    wb_deps_inventory_free(&inv);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -715,7 +761,7 @@ int main(void)
         cmocka_unit_test(test_vendors),    cmocka_unit_test(test_suppliers),
         cmocka_unit_test(test_read_zeek),  cmocka_unit_test(test_read_json),
         cmocka_unit_test(test_read_csv),   cmocka_unit_test(test_read_dnsmasq),
-        cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_rules),      cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
