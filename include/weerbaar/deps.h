@@ -299,6 +299,7 @@ typedef struct wb_deps_dep {
     char decide_cc[3];            /* the country "leaves the EU/EEA" is decided on, "" unknown */
     bool leaves_eu;               /* decide_cc is known and not EU/EEA */
     const char *provider;         /* vendor, supplier, AS name, holder, or "AS<n>"/"unknown" */
+    uint64_t provider_bytes;      /* the provider's total over the report */
     const wb_deps_vendor *vendor; /* matching vendor cloud, or NULL */
     const wb_deps_supplier *supplier; /* matching register entry, or NULL */
     uint64_t bytes_out, bytes_in, flows, contacts;

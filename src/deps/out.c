@@ -738,10 +738,7 @@ static int build_graph(const wb_deps_report *r, graph *g)
             const wb_deps_dep *d = &as->deps[k];
             uint64_t t = d->bytes_out + d->bytes_in;
             int eu = !d->decide_cc[0] ? -1 : d->leaves_eu ? 0 : 1;
-            uint64_t pb = 0;
-            for (size_t i = 0; i < r->nprovider; i++)
-                if (strcmp(r->by_provider[i].key, d->provider) == 0) pb = r->by_provider[i].bytes;
-            bool pown = pb >= prov_cut || d->exposure;
+            bool pown = d->provider_bytes >= prov_cut || d->exposure;
             long pn = g_node(g, pown ? d->provider : "other providers", 1, pown ? eu : -1);
             long cn = g_node(g, d->decide_cc[0] ? d->decide_cc : "unknown", 2, eu);
             if (pn < 0 || cn < 0) return WB_ENOMEM;
