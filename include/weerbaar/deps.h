@@ -233,7 +233,9 @@ typedef enum wb_deps_namekind { WB_NAME_DNS, WB_NAME_SNI, WB_NAME_HTTP } wb_deps
 typedef struct wb_deps_sink {
     void *ud;
     int (*flow)(void *ud, const wb_deps_flow *f);
-    int (*name)(void *ud, const wb_addr *a, const char *name, size_t n, wb_deps_namekind kind);
+    /* a is called name; client (NULL when the log does not say) asked */
+    int (*name)(void *ud, const wb_addr *client, const wb_addr *a, const char *name, size_t n,
+                wb_deps_namekind kind);
 } wb_deps_sink;
 
 typedef struct wb_deps_reader wb_deps_reader;

@@ -192,9 +192,10 @@ static int fill_dep(wb_deps_report *r, const wb_deps_map *m, const wbi_pair *p,
 {
     memset(d, 0, sizeof *d);
     wb_addr_format(&p->ep, 128, d->addr, sizeof d->addr);
+    /* the names this asset used; else those anyone used for the address */
     long ni = wbi_addrmap_get(&m->name_idx, &p->ep);
-    if (ni >= 0) {
-        const wbi_names *nl = &m->names[ni];
+    const wbi_names *nl = p->names && p->names->n ? p->names : ni >= 0 ? m->names[ni] : NULL;
+    if (nl) {
         d->names = wb_arena_alloc(&r->arena, (nl->n ? nl->n : 1) * sizeof *d->names);
         if (!d->names) return WB_ENOMEM;
         for (unsigned k = 0; k < nl->n; k++) {
@@ -318,6 +319,8 @@ int wb_deps_report_build(wb_deps_report **out, const wb_deps_map *m, const wb_ip
         as->deps = wb_arena_alloc(&r->arena, (j - i) * sizeof *as->deps);
         if (!as->deps) rc = WB_ENOMEM;
         for (size_t k = i; rc == 0 && k < j; k++) {
+            const wbi_pair *pp = order[k];
+            if (!pp->flows && !pp->bytes_out && !pp->bytes_in) continue; /* a DNS answer only */
             wb_deps_dep *d = &as->deps[as->ndeps];
             rc = fill_dep(r, m, order[k], as, db, eu, vendors, suppliers, d);
             if (rc) break;
@@ -335,6 +338,7 @@ int wb_deps_report_build(wb_deps_report **out, const wb_deps_map *m, const wb_ip
             }
         }
         if (rc == 0 && as->ndeps) qsort(as->deps, as->ndeps, sizeof *as->deps, cmp_dep);
+        if (rc == 0 && !as->ndeps) r->nassets--; /* it only asked for names */
         i = j;
     }
     free(order);
