@@ -233,7 +233,9 @@ typedef enum wb_deps_namekind { WB_NAME_DNS, WB_NAME_SNI, WB_NAME_HTTP } wb_deps
 typedef struct wb_deps_sink {
     void *ud;
     int (*flow)(void *ud, const wb_deps_flow *f);
-    int (*name)(void *ud, const wb_addr *a, const char *name, size_t n, wb_deps_namekind kind);
+    /* a is called name; client (NULL when the log does not say) asked */
+    int (*name)(void *ud, const wb_addr *client, const wb_addr *a, const char *name, size_t n,
+                wb_deps_namekind kind);
 } wb_deps_sink;
 
 typedef struct wb_deps_reader wb_deps_reader;
@@ -299,6 +301,7 @@ typedef struct wb_deps_dep {
     char decide_cc[3];            /* the country "leaves the EU/EEA" is decided on, "" unknown */
     bool leaves_eu;               /* decide_cc is known and not EU/EEA */
     const char *provider;         /* vendor, supplier, AS name, holder, or "AS<n>"/"unknown" */
+    uint64_t provider_bytes;      /* the provider's total over the report */
     const wb_deps_vendor *vendor; /* matching vendor cloud, or NULL */
     const wb_deps_supplier *supplier; /* matching register entry, or NULL */
     uint64_t bytes_out, bytes_in, flows, contacts;

@@ -330,8 +330,8 @@ static void map_columns(wb_deps_reader *r, const char *p, size_t n, char sep)
 
 #define MAX_COLS 256
 
-static int emit_names(const wb_deps_sink *sink, const char *q, size_t qn, const char *ans,
-                      size_t an, char sep)
+static int emit_names(const wb_deps_sink *sink, const wb_addr *client, const char *q, size_t qn,
+                      const char *ans, size_t an, char sep)
 {
     size_t i = 0;
     while (i < an) {
@@ -340,7 +340,7 @@ static int emit_names(const wb_deps_sink *sink, const char *q, size_t qn, const 
             i++;
         wb_addr a;
         if (wb_addr_parse(ans + st, i - st, &a) == 0) {
-            int rc = sink->name(sink->ud, &a, q, qn, WB_NAME_DNS);
+            int rc = sink->name(sink->ud, client, &a, q, qn, WB_NAME_DNS);
             if (rc) return rc;
         }
         i++;
@@ -385,16 +385,16 @@ static int sep_record(wb_deps_reader *r, const char *p, size_t n, uint64_t line,
     }
     if (!r->conn) {
         if (COL(K_QUERY) && COL(K_ANSWERS) && !unset(S(K_QUERY)) && !unset(S(K_ANSWERS)))
-            return emit_names(sink, S(K_QUERY), S(K_ANSWERS), ',');
+            return emit_names(sink, &fw.src, S(K_QUERY), S(K_ANSWERS), ',');
         if (COL(K_SNI) && !unset(S(K_SNI)))
-            return sink->name(sink->ud, &fw.dst, S(K_SNI), WB_NAME_SNI);
+            return sink->name(sink->ud, &fw.src, &fw.dst, S(K_SNI), WB_NAME_SNI);
         if (COL(K_HOST) && !unset(S(K_HOST))) {
             const char *h = f[r->col[K_HOST]];
             size_t hn = fl[r->col[K_HOST]];
             const char *colon = memchr(h, ':', hn); /* host:port */
             if (colon && !memchr(colon + 1, ':', hn - (size_t)(colon - h) - 1))
                 hn = (size_t)(colon - h);
-            return sink->name(sink->ud, &fw.dst, h, hn, WB_NAME_HTTP);
+            return sink->name(sink->ud, &fw.src, &fw.dst, h, hn, WB_NAME_HTTP);
         }
         return 0;
     }
@@ -536,7 +536,8 @@ static uint8_t jproto(json_t *o, const char *key)
     return s ? parse_proto(s, n) : 0;
 }
 
-static int eve_dns(json_t *o, const wb_deps_sink *sink)
+/* client: the address the answers went to */
+static int eve_dns(json_t *o, const wb_addr *client, const wb_deps_sink *sink)
 {
     json_t *dns = json_object_get(o, "dns");
     if (!json_is_object(dns)) return 0;
@@ -555,7 +556,7 @@ static int eve_dns(json_t *o, const wb_deps_sink *sink)
                 size_t rn = 0;
                 const char *nm = q ? q : jstr(e, "rrname", &rn);
                 if (!nm) continue;
-                int rc = sink->name(sink->ud, &a, nm, q ? qn : rn, WB_NAME_DNS);
+                int rc = sink->name(sink->ud, client, &a, nm, q ? qn : rn, WB_NAME_DNS);
                 if (rc) return rc;
             }
         }
@@ -572,7 +573,7 @@ static int eve_dns(json_t *o, const wb_deps_sink *sink)
                 wb_addr a;
                 if (json_is_string(e) &&
                     wb_addr_parse(json_string_value(e), json_string_length(e), &a) == 0) {
-                    int rc = sink->name(sink->ud, &a, q, qn, WB_NAME_DNS);
+                    int rc = sink->name(sink->ud, client, &a, q, qn, WB_NAME_DNS);
                     if (rc) return rc;
                 }
             }
@@ -584,7 +585,7 @@ static int eve_dns(json_t *o, const wb_deps_sink *sink)
     const char *rd = jstr(dns, "rdata", &n);
     wb_addr a;
     if (q && type && strcmp(type, "answer") == 0 && rd && wb_addr_parse(rd, n, &a) == 0)
-        return sink->name(sink->ud, &a, q, qn, WB_NAME_DNS);
+        return sink->name(sink->ud, client, &a, q, qn, WB_NAME_DNS);
     return 0;
 }
 
@@ -599,16 +600,16 @@ static int json_record(wb_deps_reader *r, json_t *o, uint64_t line, const wb_dep
             if (flow || netflow) skip(r, line, "no src_ip/dest_ip");
             return 0;
         }
-        if (strcmp(et, "dns") == 0) return eve_dns(o, sink);
+        if (strcmp(et, "dns") == 0) return eve_dns(o, &fw.dst, sink);
         if (strcmp(et, "tls") == 0) {
             json_t *tls = json_object_get(o, "tls");
             const char *sni = jstr(tls, "sni", &n);
-            return sni && n ? sink->name(sink->ud, &fw.dst, sni, n, WB_NAME_SNI) : 0;
+            return sni && n ? sink->name(sink->ud, &fw.src, &fw.dst, sni, n, WB_NAME_SNI) : 0;
         }
         if (strcmp(et, "http") == 0) {
             json_t *http = json_object_get(o, "http");
             const char *h = jstr(http, "hostname", &n);
-            return h && n ? sink->name(sink->ud, &fw.dst, h, n, WB_NAME_HTTP) : 0;
+            return h && n ? sink->name(sink->ud, &fw.src, &fw.dst, h, n, WB_NAME_HTTP) : 0;
         }
         if (!flow && !netflow) return 0;
         json_t *fo = json_object_get(o, flow ? "flow" : "netflow");
@@ -654,17 +655,17 @@ static int json_record(wb_deps_reader *r, json_t *o, uint64_t line, const wb_dep
             wb_addr a;
             if (json_is_string(e) &&
                 wb_addr_parse(json_string_value(e), json_string_length(e), &a) == 0) {
-                int rc = sink->name(sink->ud, &a, q, qn, WB_NAME_DNS);
+                int rc = sink->name(sink->ud, &fw.src, &a, q, qn, WB_NAME_DNS);
                 if (rc) return rc;
             }
         }
         return 0;
     }
     const char *sni = jstr(o, "server_name", &n);
-    if (sni) return n ? sink->name(sink->ud, &fw.dst, sni, n, WB_NAME_SNI) : 0;
+    if (sni) return n ? sink->name(sink->ud, &fw.src, &fw.dst, sni, n, WB_NAME_SNI) : 0;
     const char *host = jstr(o, "host", &n);
     if (host && !json_object_get(o, "orig_bytes"))
-        return n ? sink->name(sink->ud, &fw.dst, host, n, WB_NAME_HTTP) : 0;
+        return n ? sink->name(sink->ud, &fw.src, &fw.dst, host, n, WB_NAME_HTTP) : 0;
     if (q) return 0; /* a dns record without answers */
     if (!jtime(o, "ts", &fw.ts)) {
         skip(r, line, "no ts");
@@ -732,7 +733,7 @@ static void dns_value(wb_scan *s, const char *field, size_t flen, const char *v,
                d->qrecord == s->records && d->rc == 0) {
         wb_addr a;
         if (wb_addr_parse(v, n, &a) == 0)
-            d->rc = d->sink->name(d->sink->ud, &a, d->query, d->qlen, WB_NAME_DNS);
+            d->rc = d->sink->name(d->sink->ud, NULL, &a, d->query, d->qlen, WB_NAME_DNS);
     }
 }
 

@@ -95,18 +95,22 @@ static long new_asset(wb_deps_map *m, long def, const wb_addr *a)
     return (long)m->nassets++;
 }
 
+/* The asset of inventory entry def, created on first use; -2 on ENOMEM. */
+static long asset_of_def(wb_deps_map *m, long def)
+{
+    if (m->inv_asset[def] < 0) {
+        long x = new_asset(m, def, &m->inv->assets[def].addr);
+        if (x < 0) return x;
+        m->inv_asset[def] = (int32_t)x;
+    }
+    return m->inv_asset[def];
+}
+
 /* The asset an address belongs to, -1 when none, -2 on ENOMEM. */
 static long asset_of(wb_deps_map *m, const wb_addr *a)
 {
     long def = wb_deps_inventory_find(m->inv, a);
-    if (def >= 0) {
-        if (m->inv_asset[def] < 0) {
-            long x = new_asset(m, def, &m->inv->assets[def].addr);
-            if (x < 0) return x;
-            m->inv_asset[def] = (int32_t)x;
-        }
-        return m->inv_asset[def];
-    }
+    if (def >= 0) return asset_of_def(m, def);
     if (!m->cfg.internal_as_assets || !wb_deps_addr_internal(a)) return -1;
     /* multicast and broadcast are destinations, never devices */
     if ((wb_addr_is_v4(a) && a->b[12] >= 224) || (!wb_addr_is_v4(a) && a->b[0] == 0xff)) return -1;
@@ -266,11 +270,28 @@ static int map_flow(void *ud, const wb_deps_flow *f)
 
 /* ---- names ------------------------------------------------------------------------------- */
 
-int wbi_deps_add_name(wb_deps_map *m, const wb_addr *a, const char *name, size_t n)
+int wbi_deps_names_add(wb_deps_map *m, wbi_names **nl, const char *name, size_t n)
 {
     while (n && name[n - 1] == '.')
         n--;
     if (!n || n > 253) return 0;
+    if (!*nl) {
+        *nl = wb_arena_alloc(&m->arena, sizeof **nl);
+        if (!*nl) return WB_ENOMEM;
+        memset(*nl, 0, sizeof **nl);
+    }
+    wbi_names *l = *nl;
+    for (unsigned k = 0; k < l->n; k++)
+        if (strlen(l->name[k]) == n && wb_strn_ieq(name, n, l->name[k])) return 0;
+    if (l->n == WBI_MAX_NAMES) return 0;
+    char *c = wbi_lowdup(&m->arena, name, n);
+    if (!c) return WB_ENOMEM;
+    l->name[l->n++] = c;
+    return 0;
+}
+
+int wbi_deps_add_name(wb_deps_map *m, const wb_addr *a, const char *name, size_t n)
+{
     long i = wbi_addrmap_get(&m->name_idx, a);
     if (i < 0) {
         if (m->nnames == m->capnames) {
@@ -280,26 +301,31 @@ int wbi_deps_add_name(wb_deps_map *m, const wb_addr *a, const char *name, size_t
             m->names = p;
             m->capnames = nc;
         }
-        memset(&m->names[m->nnames], 0, sizeof m->names[0]);
+        m->names[m->nnames] = NULL;
         i = (long)m->nnames++;
         if (wbi_addrmap_put(&m->name_idx, a, (uint32_t)i) != 0) return WB_ENOMEM;
     }
-    wbi_names *nl = &m->names[i];
-    for (unsigned k = 0; k < nl->n; k++)
-        if (strlen(nl->name[k]) == n && wb_strn_ieq(name, n, nl->name[k])) return 0;
-    if (nl->n == WBI_MAX_NAMES) return 0;
-    char *c = wbi_lowdup(&m->arena, name, n);
-    if (!c) return WB_ENOMEM;
-    nl->name[nl->n++] = c;
-    return 0;
+    return wbi_deps_names_add(m, &m->names[i], name, n);
 }
 
-static int map_name(void *ud, const wb_addr *a, const char *name, size_t n, wb_deps_namekind kind)
+/* A name goes to the endpoint's list, and when the client that asked is an
+ * asset, to that (asset, endpoint) pair too: the names the asset used. The
+ * pair is made if the flows have not made it yet (a pair with names only is
+ * left out of the report). */
+static int map_name(void *ud, const wb_addr *client, const wb_addr *a, const char *name, size_t n,
+                    wb_deps_namekind kind)
 {
     (void)kind;
     wb_deps_map *m = ud;
-    if (wb_deps_addr_internal(a)) return 0;
-    return wbi_deps_add_name(m, a, name, n);
+    if (wb_deps_addr_internal(a) || wb_deps_inventory_find(m->inv, a) >= 0) return 0;
+    int rc = wbi_deps_add_name(m, a, name, n);
+    if (rc || !client) return rc;
+    long as = asset_of(m, client);
+    if (as == -2) return WB_ENOMEM;
+    if (as < 0) return 0;
+    wbi_pair *p = wbi_deps_pair(m, (uint32_t)as, a);
+    if (!p) return m->over_limit ? WB_ELIMIT : WB_ENOMEM;
+    return wbi_deps_names_add(m, &p->names, name, n);
 }
 
 wb_deps_sink wb_deps_map_sink(wb_deps_map *m)
@@ -318,7 +344,9 @@ static int merge_into(wb_deps_map *m, const wb_deps_map *part)
     for (size_t i = 0; i < part->npairs; i++) {
         const wbi_pair *q = &part->pairs[i];
         const wbi_asset_rt *pa = &part->assets[q->asset];
-        long a = pa->def >= 0 ? asset_of(m, &m->inv->assets[pa->def].addr) : asset_of(m, &pa->addr);
+        /* by entry, not by address: a network's own address may belong to a
+         * more specific entry */
+        long a = pa->def >= 0 ? asset_of_def(m, pa->def) : asset_of(m, &pa->addr);
         if (a < 0) return WB_ENOMEM;
         wbi_pair *p = wbi_deps_pair(m, (uint32_t)a, &q->ep);
         if (!p) return m->over_limit ? WB_ELIMIT : WB_ENOMEM;
@@ -330,13 +358,16 @@ static int merge_into(wb_deps_map *m, const wb_deps_map *part)
         if (q->max_dur > p->max_dur) p->max_dur = q->max_dur;
         for (unsigned k = 0; k < q->nports; k++)
             wbi_deps_pair_port(p, q->ports[k]);
+        for (unsigned k = 0; q->names && k < q->names->n; k++)
+            if (wbi_deps_names_add(m, &p->names, q->names->name[k], strlen(q->names->name[k])) != 0)
+                return WB_ENOMEM;
         for (uint32_t k = 0; k < q->ndays; k++)
             if (wbi_deps_pair_day(p, q->days[k].day, q->days[k].n) != 0) return WB_ENOMEM;
     }
     for (size_t i = 0; i < part->name_idx.cap; i++) {
         if (!part->name_idx.slots[i]) continue;
-        const wbi_names *nl = &part->names[part->name_idx.slots[i] - 1];
-        for (unsigned k = 0; k < nl->n; k++)
+        const wbi_names *nl = part->names[part->name_idx.slots[i] - 1];
+        for (unsigned k = 0; nl && k < nl->n; k++)
             if (wbi_deps_add_name(m, &part->name_idx.keys[i], nl->name[k], strlen(nl->name[k])) !=
                 0)
                 return WB_ENOMEM;

@@ -26,6 +26,7 @@ typedef struct wbi_pair {
     uint32_t ndays, capdays;
     uint32_t ports[WBI_MAX_PORTS]; /* proto << 16 | port */
     uint8_t nports;
+    struct wbi_names *names; /* the names this asset used for ep, or NULL */
 } wbi_pair;
 
 typedef struct wbi_asset_rt {
@@ -37,6 +38,7 @@ typedef struct wbi_names {
     const char *name[WBI_MAX_NAMES];
     unsigned n;
 } wbi_names;
+/* (in the map's arena) */
 
 struct wb_deps_map {
     wb_deps_cfg cfg;
@@ -51,7 +53,7 @@ struct wb_deps_map {
     int32_t *inv_asset; /* inventory index -> asset index or -1 */
     wbi_addrmap auto_assets;
     wbi_addrmap name_idx;
-    wbi_names *names;
+    wbi_names **names; /* per endpoint address (name_idx), NULL when none yet */
     size_t nnames, capnames;
     uint8_t daybits[WBI_DAY_BITS / 8];
     uint64_t records, skipped, flows, internal;
@@ -64,6 +66,8 @@ int wbi_deps_pair_day(wbi_pair *p, int32_t day, uint32_t n);
 void wbi_deps_pair_port(wbi_pair *p, uint32_t pp);
 void wbi_deps_mark_day(wb_deps_map *m, int32_t day);
 int wbi_deps_add_name(wb_deps_map *m, const wb_addr *a, const char *name, size_t n);
+/* Adds name to the list (strings and the list in the map's arena). */
+int wbi_deps_names_add(wb_deps_map *m, wbi_names **nl, const char *name, size_t n);
 const char *wbi_deps_map_first_skip(const wb_deps_map *m);
 
 #endif

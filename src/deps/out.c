@@ -64,6 +64,49 @@ static const char *or_dash(const char *s)
     return s && *s ? s : "-";
 }
 
+/* "US 3, CN 1": the dependencies of an asset that leave the EU/EEA, counted
+ * by decision country (by_provider false) or provider, most first. */
+static void leaving_tally(const wb_deps_asset *as, bool by_provider, char *out, size_t cap)
+{
+    const char *keys[64];
+    size_t cnt[64], n = 0;
+    for (size_t k = 0; k < as->ndeps; k++) {
+        const wb_deps_dep *d = &as->deps[k];
+        if (!d->leaves_eu) continue;
+        const char *key = by_provider ? d->provider : d->decide_cc;
+        size_t i = 0;
+        while (i < n && strcmp(keys[i], key) != 0)
+            i++;
+        if (i == n) {
+            if (n == 64) continue;
+            keys[n] = key;
+            cnt[n++] = 0;
+        }
+        cnt[i]++;
+    }
+    for (size_t a = 1; a < n; a++)
+        for (size_t b = a; b > 0 && cnt[b] > cnt[b - 1]; b--) {
+            const char *tk = keys[b];
+            size_t tc = cnt[b];
+            keys[b] = keys[b - 1];
+            cnt[b] = cnt[b - 1];
+            keys[b - 1] = tk;
+            cnt[b - 1] = tc;
+        }
+    size_t w = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && w < cap; i++) {
+        int k = snprintf(out + w, cap - w, "%s%s %zu", i ? ", " : "", keys[i], cnt[i]);
+        if (k < 0) break;
+        w += (size_t)k;
+    }
+}
+
+static bool is_critical(const wb_deps_asset *as)
+{
+    return as->crit >= WB_CRIT_HIGH;
+}
+
 /* ---- table --------------------------------------------------------------------------- */
 
 typedef struct table {
@@ -184,6 +227,30 @@ static int write_table(const wb_deps_report *r, wb_buf *out)
                                wb_pattern_name(e->dep->pattern),
                                ev,
                                vend};
+            rc = tbl_row(&t, v);
+        }
+        if (rc == 0) rc = tbl_out(&t, out, "  ");
+    }
+    size_t ncrit = 0;
+    for (size_t a = 0; a < r->nassets; a++)
+        ncrit += is_critical(&r->assets[a]);
+    if (rc == 0)
+        rc = wb_buf_printf(out, "\ncritical assets (criticality high or critical): %zu\n", ncrit);
+    if (rc == 0 && ncrit) {
+        t = (table){.ncols = 6};
+        const char *h[] = {"ASSET",         "CLASS",      "DEPS LEAVING",
+                           "BYTES LEAVING", "BY COUNTRY", "BY PROVIDER"};
+        rc = tbl_row(&t, h);
+        for (size_t a = 0; rc == 0 && a < r->nassets; a++) {
+            const wb_deps_asset *as = &r->assets[a];
+            if (!is_critical(as)) continue;
+            char dl[48], bl[24], bc[256], bp[512];
+            snprintf(dl, sizeof dl, "%zu of %zu", as->deps_leaving, as->ndeps);
+            snprintf(bl, sizeof bl, "%.1f %%", pct(as->bytes_leaving, as->bytes));
+            leaving_tally(as, false, bc, sizeof bc);
+            leaving_tally(as, true, bp, sizeof bp);
+            const char *v[] = {as->name,   wb_devclass_name(as->cls), dl, bl, or_dash(bc),
+                               or_dash(bp)};
             rc = tbl_row(&t, v);
         }
         if (rc == 0) rc = tbl_out(&t, out, "  ");
@@ -414,6 +481,18 @@ static json_t *report_json(const wb_deps_report *r)
         json_object_set_new(o, "bytes_leaving_eu_eea", json_integer((json_int_t)as->bytes_leaving));
         json_object_set_new(o, "dependencies_leaving_eu_eea",
                             json_integer((json_int_t)as->deps_leaving));
+        json_object_set_new(o, "critical", json_boolean(is_critical(as)));
+        json_t *lc = json_object(), *lp = json_object();
+        for (size_t k = 0; k < as->ndeps; k++) {
+            const wb_deps_dep *d = &as->deps[k];
+            if (!d->leaves_eu) continue;
+            json_t *c = json_object_get(lc, d->decide_cc);
+            json_object_set_new(lc, d->decide_cc, json_integer(c ? json_integer_value(c) + 1 : 1));
+            c = json_object_get(lp, d->provider);
+            json_object_set_new(lp, d->provider, json_integer(c ? json_integer_value(c) + 1 : 1));
+        }
+        json_object_set_new(o, "leaving_by_country", lc);
+        json_object_set_new(o, "leaving_by_provider", lp);
         json_object_set_new(o, "dependencies_country_unknown",
                             json_integer((json_int_t)as->deps_unknown));
         json_t *deps = json_array();
@@ -659,10 +738,7 @@ static int build_graph(const wb_deps_report *r, graph *g)
             const wb_deps_dep *d = &as->deps[k];
             uint64_t t = d->bytes_out + d->bytes_in;
             int eu = !d->decide_cc[0] ? -1 : d->leaves_eu ? 0 : 1;
-            uint64_t pb = 0;
-            for (size_t i = 0; i < r->nprovider; i++)
-                if (strcmp(r->by_provider[i].key, d->provider) == 0) pb = r->by_provider[i].bytes;
-            bool pown = pb >= prov_cut || d->exposure;
+            bool pown = d->provider_bytes >= prov_cut || d->exposure;
             long pn = g_node(g, pown ? d->provider : "other providers", 1, pown ? eu : -1);
             long cn = g_node(g, d->decide_cc[0] ? d->decide_cc : "unknown", 2, eu);
             if (pn < 0 || cn < 0) return WB_ENOMEM;
@@ -940,6 +1016,22 @@ static int write_html(const wb_deps_report *r, wb_buf *out)
         rc = html_row(out, v, 9, "exp");
     }
     if (rc == 0 && r->nexposures) rc = wb_buf_puts(out, "</table>\n");
+    if (rc == 0) rc = wb_buf_puts(out, "<h2>Critical assets</h2>\n");
+    const char *ch[] = {"asset",         "class",      "dependencies leaving",
+                        "bytes leaving", "by country", "by provider"};
+    if (rc == 0) rc = html_table(out, ch, 6);
+    for (size_t a = 0; rc == 0 && a < r->nassets; a++) {
+        const wb_deps_asset *as = &r->assets[a];
+        if (!is_critical(as)) continue;
+        char dl[48], bl[24], bc[256], bp[512];
+        snprintf(dl, sizeof dl, "%zu of %zu", as->deps_leaving, as->ndeps);
+        snprintf(bl, sizeof bl, "%.1f %%", pct(as->bytes_leaving, as->bytes));
+        leaving_tally(as, false, bc, sizeof bc);
+        leaving_tally(as, true, bp, sizeof bp);
+        const char *v[] = {as->name, wb_devclass_name(as->cls), dl, bl, bc, bp};
+        rc = html_row(out, v, 6, as->deps_leaving ? "out" : NULL);
+    }
+    if (rc == 0) rc = wb_buf_puts(out, "</table>\n");
     for (int which = 0; which < 2 && rc == 0; which++) {
         const wb_deps_share *sh = which ? r->by_provider : r->by_country;
         size_t n = which ? r->nprovider : r->ncountry;

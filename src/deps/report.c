@@ -79,17 +79,78 @@ static int cmp_share(const void *a, const void *b)
     return strcmp(x->key, y->key);
 }
 
-/* Adds to the share named key in a growable array. */
-static int share_add(wb_deps_report *r, wb_deps_share **arr, size_t *n, size_t *cap,
+/* A string -> index map for the shares: a report may have thousands of
+ * providers and hundreds of thousands of dependencies. */
+typedef struct strix {
+    const char **keys;
+    uint32_t *vals;
+    size_t cap, n; /* cap: a power of two */
+} strix;
+
+static void strix_free(strix *x)
+{
+    free(x->keys);
+    free(x->vals);
+    memset(x, 0, sizeof *x);
+}
+
+/* The slot of key: its value's slot, or the empty one where it goes. */
+static size_t strix_slot(const strix *x, const char *key)
+{
+    size_t mask = x->cap - 1;
+    size_t i = wb_hash64(key, strlen(key), 7) & mask;
+    while (x->keys[i] && strcmp(x->keys[i], key) != 0)
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* The value of key, or -1. */
+static long strix_get(const strix *x, const char *key)
+{
+    if (!x->cap) return -1;
+    size_t i = strix_slot(x, key);
+    return x->keys[i] ? (long)x->vals[i] : -1;
+}
+
+/* Sets key (not owned) to v. 0 or WB_ENOMEM. */
+static int strix_put(strix *x, const char *key, uint32_t v)
+{
+    if ((x->n + 1) * 2 > x->cap) {
+        strix nx = {.cap = x->cap ? x->cap * 2 : 64};
+        nx.keys = calloc(nx.cap, sizeof *nx.keys);
+        nx.vals = calloc(nx.cap, sizeof *nx.vals);
+        if (!nx.keys || !nx.vals) {
+            strix_free(&nx);
+            return WB_ENOMEM;
+        }
+        for (size_t i = 0; i < x->cap; i++)
+            if (x->keys[i]) {
+                size_t j = strix_slot(&nx, x->keys[i]);
+                nx.keys[j] = x->keys[i];
+                nx.vals[j] = x->vals[i];
+                nx.n++;
+            }
+        strix_free(x);
+        *x = nx;
+    }
+    size_t i = strix_slot(x, key);
+    if (!x->keys[i]) x->n++;
+    x->keys[i] = key;
+    x->vals[i] = v;
+    return 0;
+}
+
+/* Adds to the share named key in a growable array indexed by ix. */
+static int share_add(wb_deps_report *r, strix *ix, wb_deps_share **arr, size_t *n, size_t *cap,
                      const char *key, bool eu, bool known, uint64_t bytes, uint64_t flows)
 {
-    for (size_t i = 0; i < *n; i++)
-        if (strcmp((*arr)[i].key, key) == 0) {
-            (*arr)[i].bytes += bytes;
-            (*arr)[i].flows += flows;
-            (*arr)[i].assets++;
-            return 0;
-        }
+    long i = strix_get(ix, key);
+    if (i >= 0) {
+        (*arr)[i].bytes += bytes;
+        (*arr)[i].flows += flows;
+        (*arr)[i].assets++;
+        return 0;
+    }
     if (*n == *cap) {
         size_t nc = *cap ? *cap * 2 : 32;
         wb_deps_share *p = wb_arena_alloc(&r->arena, nc * sizeof *p);
@@ -98,6 +159,7 @@ static int share_add(wb_deps_report *r, wb_deps_share **arr, size_t *n, size_t *
         *arr = p;
         *cap = nc;
     }
+    if (strix_put(ix, key, (uint32_t)*n) != 0) return WB_ENOMEM;
     (*arr)[(*n)++] = (wb_deps_share){key, eu, known, bytes, flows, 1};
     return 0;
 }
@@ -130,9 +192,10 @@ static int fill_dep(wb_deps_report *r, const wb_deps_map *m, const wbi_pair *p,
 {
     memset(d, 0, sizeof *d);
     wb_addr_format(&p->ep, 128, d->addr, sizeof d->addr);
+    /* the names this asset used; else those anyone used for the address */
     long ni = wbi_addrmap_get(&m->name_idx, &p->ep);
-    if (ni >= 0) {
-        const wbi_names *nl = &m->names[ni];
+    const wbi_names *nl = p->names && p->names->n ? p->names : ni >= 0 ? m->names[ni] : NULL;
+    if (nl) {
         d->names = wb_arena_alloc(&r->arena, (nl->n ? nl->n : 1) * sizeof *d->names);
         if (!d->names) return WB_ENOMEM;
         for (unsigned k = 0; k < nl->n; k++) {
@@ -256,6 +319,8 @@ int wb_deps_report_build(wb_deps_report **out, const wb_deps_map *m, const wb_ip
         as->deps = wb_arena_alloc(&r->arena, (j - i) * sizeof *as->deps);
         if (!as->deps) rc = WB_ENOMEM;
         for (size_t k = i; rc == 0 && k < j; k++) {
+            const wbi_pair *pp = order[k];
+            if (!pp->flows && !pp->bytes_out && !pp->bytes_in) continue; /* a DNS answer only */
             wb_deps_dep *d = &as->deps[as->ndeps];
             rc = fill_dep(r, m, order[k], as, db, eu, vendors, suppliers, d);
             if (rc) break;
@@ -273,23 +338,25 @@ int wb_deps_report_build(wb_deps_report **out, const wb_deps_map *m, const wb_ip
             }
         }
         if (rc == 0 && as->ndeps) qsort(as->deps, as->ndeps, sizeof *as->deps, cmp_dep);
+        if (rc == 0 && !as->ndeps) r->nassets--; /* it only asked for names */
         i = j;
     }
     free(order);
     if (rc == 0 && r->nassets) qsort(r->assets, r->nassets, sizeof *r->assets, cmp_asset);
     /* shares, exposures, the supplier join */
     size_t capc = 0, capp = 0, cape = 0, capu = 0;
+    strix ixc = {0}, ixp = {0}, ixu = {0};
     for (size_t a = 0; rc == 0 && a < r->nassets; a++) {
         wb_deps_asset *as = &r->assets[a];
         for (size_t k = 0; rc == 0 && k < as->ndeps; k++) {
             wb_deps_dep *d = &as->deps[k];
             uint64_t t = d->bytes_out + d->bytes_in;
             bool in_eu = d->decide_cc[0] && !d->leaves_eu;
-            rc = share_add(r, &r->by_country, &r->ncountry, &capc,
+            rc = share_add(r, &ixc, &r->by_country, &r->ncountry, &capc,
                            d->decide_cc[0] ? d->decide_cc : "??", in_eu, d->decide_cc[0] != 0, t,
                            d->flows);
             if (rc == 0)
-                rc = share_add(r, &r->by_provider, &r->nprovider, &capp, d->provider, in_eu,
+                rc = share_add(r, &ixp, &r->by_provider, &r->nprovider, &capp, d->provider, in_eu,
                                d->decide_cc[0] != 0, t, d->flows);
             if (rc == 0 && d->exposure) {
                 if (r->nexposures == cape) {
@@ -307,10 +374,13 @@ int wb_deps_report_build(wb_deps_report **out, const wb_deps_map *m, const wb_ip
             }
             if (rc == 0 && suppliers && !d->supplier && d->decide_cc[0] &&
                 strcmp(d->provider, "unknown") != 0) {
-                size_t u = 0;
-                while (u < r->nunregistered && strcmp(r->unregistered[u], d->provider) != 0)
-                    u++;
+                long ui = strix_get(&ixu, d->provider);
+                size_t u = ui >= 0 ? (size_t)ui : r->nunregistered;
                 if (u == r->nunregistered) {
+                    if (strix_put(&ixu, d->provider, (uint32_t)u) != 0) {
+                        rc = WB_ENOMEM;
+                        break;
+                    }
                     if (u == capu) {
                         size_t nc = capu ? capu * 2 : 32;
                         const char **p = wb_arena_alloc(&r->arena, nc * sizeof *p);
@@ -338,6 +408,15 @@ int wb_deps_report_build(wb_deps_report **out, const wb_deps_map *m, const wb_ip
     if (rc == 0) {
         if (r->ncountry) qsort(r->by_country, r->ncountry, sizeof *r->by_country, cmp_share);
         if (r->nprovider) qsort(r->by_provider, r->nprovider, sizeof *r->by_provider, cmp_share);
+        /* each dependency learns its provider's total, for the graph */
+        for (size_t pi = 0; rc == 0 && pi < r->nprovider; pi++)
+            rc = strix_put(&ixp, r->by_provider[pi].key, (uint32_t)pi);
+        for (size_t a = 0; a < r->nassets; a++)
+            for (size_t k = 0; k < r->assets[a].ndeps; k++) {
+                wb_deps_dep *d = &r->assets[a].deps[k];
+                long pi = strix_get(&ixp, d->provider);
+                d->provider_bytes = pi >= 0 ? r->by_provider[pi].bytes : 0;
+            }
         /* unregistered providers by traffic, largest first (a small insertion sort) */
         for (size_t a = 1; a < r->nunregistered; a++)
             for (size_t b = a; b > 0 && r->unregistered_bytes[b] > r->unregistered_bytes[b - 1];
@@ -350,6 +429,9 @@ int wb_deps_report_build(wb_deps_report **out, const wb_deps_map *m, const wb_ip
                 r->unregistered_bytes[b - 1] = tb;
             }
     }
+    strix_free(&ixc);
+    strix_free(&ixp);
+    strix_free(&ixu);
     if (rc == 0 && suppliers && suppliers->n) {
         r->unseen = wb_arena_alloc(&r->arena, suppliers->n * sizeof *r->unseen);
         r->no_eu_alt = wb_arena_alloc(&r->arena, suppliers->n * sizeof *r->no_eu_alt);

@@ -47,6 +47,9 @@ z = [d for a in one["assets"] for d in a["dependencies"] if d["vendor"] == "Zapt
 if not z or any(d["registration_country"] != "US" or d["jurisdiction_country"] != "NO"
                 or d["eu_eea"] is not True for d in z):
     print("FAIL: Zaptec jurisdiction"); sys.exit(1)
+inv1 = [a for a in one["assets"] if a["asset"] == "home0001-inverter"][0]
+if not inv1["critical"] or inv1["leaving_by_country"] != {"US": 2} or inv1["dependencies_leaving_eu_eea"] != 2:
+    print("FAIL: critical asset shares", inv1["leaving_by_country"]); sys.exit(1)
 if one["observed_days"] != 3:
     print("FAIL: observed days", one["observed_days"]); sys.exit(1)
 PY

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -380,9 +381,11 @@ static int rec_flow(void *ud, const wb_deps_flow *f)
     return 0;
 }
 
-static int rec_name(void *ud, const wb_addr *a, const char *n, size_t len, wb_deps_namekind k)
+static int rec_name(void *ud, const wb_addr *client, const wb_addr *a, const char *n, size_t len,
+                    wb_deps_namekind k)
 {
     (void)k;
+    (void)client;
     rec *r = ud;
     if (r->nn < 16) {
         snprintf(r->names[r->nn], sizeof r->names[0], "%.*s", (int)len, n);
@@ -614,9 +617,9 @@ static void test_rules(void **state)
     /* names: the vendor cloud's DNS answer */
     wb_deps_sink s = wb_deps_map_sink(m);
     wb_addr az = A("20.50.60.70"), se = A("185.20.30.40"), rs = A("23.253.1.1");
-    assert_int_equal(s.name(s.ud, &az, "zapcloud.azure-devices.net.", 27, WB_NAME_DNS), 0);
-    assert_int_equal(s.name(s.ud, &se, "prod.solaredge.com", 18, WB_NAME_DNS), 0);
-    assert_int_equal(s.name(s.ud, &rs, "hp.acme.example", 15, WB_NAME_SNI), 0);
+    assert_int_equal(s.name(s.ud, NULL, &az, "zapcloud.azure-devices.net.", 27, WB_NAME_DNS), 0);
+    assert_int_equal(s.name(s.ud, NULL, &se, "prod.solaredge.com", 18, WB_NAME_DNS), 0);
+    assert_int_equal(s.name(s.ud, NULL, &rs, "hp.acme.example", 15, WB_NAME_SNI), 0);
     wb_ipdb *db;
     assert_int_equal(wb_ipdb_new(&db, &err), 0);
     const char *rir = "arin|US|ipv4|8.8.8.0|256|1|assigned|g\n"
@@ -706,16 +709,102 @@ static void test_rules(void **state)
     wb_deps_inventory_free(&inv);
 }
 
+/* Names are the ones each asset used; a name without a client (a resolver's
+ * log) is the fallback; an asset that only asked is no dependency. */
+static void test_names_per_asset(void **state)
+{
+    (void)state;
+    wb_error err = {0};
+    wb_deps_map *m;
+    assert_int_equal(wb_deps_map_new(&m, NULL, NULL, &err), 0);
+    wb_deps_sink s = wb_deps_map_sink(m);
+    wb_addr a = A("10.0.0.1"), b = A("10.0.0.2"), ep = A("93.184.216.34"), ep2 = A("1.1.1.1");
+    assert_int_equal(s.name(s.ud, &a, &ep, "a.example", 9, WB_NAME_DNS), 0);
+    assert_int_equal(s.name(s.ud, &b, &ep, "b.example", 9, WB_NAME_SNI), 0);
+    assert_int_equal(s.name(s.ud, NULL, &ep, "c.example", 9, WB_NAME_DNS), 0);
+    assert_int_equal(s.name(s.ud, &a, &ep2, "only.example", 12, WB_NAME_DNS), 0);
+    flow(m, "10.0.0.1", "93.184.216.34", 1793491200, 1);
+    flow(m, "10.0.0.2", "93.184.216.34", 1793491200, 1);
+    flow(m, "10.0.0.3", "93.184.216.34", 1793491200, 1);
+    wb_deps_report *r;
+    assert_int_equal(wb_deps_report_build(&r, m, NULL, NULL, NULL, NULL, &err), 0);
+    assert_int_equal(r->nassets, 3);
+    const wb_deps_dep *d = find_dep(r, "10.0.0.1", "93.184.216.34");
+    assert_int_equal(d->nnames, 1);
+    assert_string_equal(d->names[0], "a.example");
+    d = find_dep(r, "10.0.0.2", "93.184.216.34");
+    assert_string_equal(d->names[0], "b.example");
+    d = find_dep(r, "10.0.0.3", "93.184.216.34");
+    assert_int_equal(d->nnames, 3); /* nobody's in particular: every name of the address */
+    for (size_t i = 0; i < r->nassets; i++)
+        assert_int_equal(r->assets[i].ndeps, 1);
+    wb_deps_report_free(r);
+    wb_deps_map_free(m);
+}
+
+/* Blocks after the first are parsed on worker threads into maps of their
+ * own and merged: the result must not depend on the number of threads, also
+ * when an inventory network's own address belongs to a more specific entry. */
+static void test_threads(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/wb-deps-test-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs("#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\t"
+          "proto\tservice\tduration\torig_bytes\tresp_bytes\n",
+          f);
+    for (int i = 0; i < 90000; i++) /* about 7 MB: two blocks or more */
+        fprintf(f, "%d.5\tC%d\t10.0.%d.%d\t40000\t8.8.%d.8\t443\ttcp\t-\t1.5\t100\t200\n",
+                1793491200 + i * 5, i, i % 2 ? 0 : 9, i % 7, i % 3);
+    fclose(f);
+    wb_deps_inventory inv = {0};
+    wb_error err = {0};
+    const char *csv = "10.0.0.0/8,net,other,low,x\n10.0.0.0/24,sub,plc,critical,y\n";
+    assert_int_equal(wb_deps_inventory_parse(&inv, csv, strlen(csv), "inv", &err), 0);
+    char *out[2] = {NULL, NULL};
+    for (unsigned t = 1; t <= 2; t++) {
+        wb_deps_map *m;
+        assert_int_equal(wb_deps_map_new(&m, NULL, &inv, &err), 0);
+        assert_int_equal(wb_deps_map_read(m, path, NULL, t, &err), 0);
+        wb_deps_report *r;
+        assert_int_equal(wb_deps_report_build(&r, m, NULL, NULL, NULL, NULL, &err), 0);
+        assert_int_equal(r->nassets, 2);
+        assert_int_equal(r->records, 90000);
+        wb_buf b = {0};
+        assert_int_equal(wb_deps_report_write(r, "json", &b, &err), 0);
+        out[t - 1] = b.data;
+        wb_deps_report_free(r);
+        wb_deps_map_free(m);
+    }
+    assert_string_equal(out[0], out[1]);
+    assert_non_null(strstr(out[0], "\"asset\": \"sub\""));
+    free(out[0]);
+    free(out[1]);
+    wb_deps_inventory_free(&inv);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rir),        cmocka_unit_test(test_rir_errors),
-        cmocka_unit_test(test_rir_oracle), cmocka_unit_test(test_mmdb),
-        cmocka_unit_test(test_ccset),      cmocka_unit_test(test_inventory),
-        cmocka_unit_test(test_vendors),    cmocka_unit_test(test_suppliers),
-        cmocka_unit_test(test_read_zeek),  cmocka_unit_test(test_read_json),
-        cmocka_unit_test(test_read_csv),   cmocka_unit_test(test_read_dnsmasq),
+        cmocka_unit_test(test_rir),
+        cmocka_unit_test(test_rir_errors),
+        cmocka_unit_test(test_rir_oracle),
+        cmocka_unit_test(test_mmdb),
+        cmocka_unit_test(test_ccset),
+        cmocka_unit_test(test_inventory),
+        cmocka_unit_test(test_vendors),
+        cmocka_unit_test(test_suppliers),
+        cmocka_unit_test(test_read_zeek),
+        cmocka_unit_test(test_read_json),
+        cmocka_unit_test(test_read_csv),
+        cmocka_unit_test(test_read_dnsmasq),
         cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_names_per_asset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
