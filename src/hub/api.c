@@ -188,10 +188,8 @@ static bool arg_time(hreq *r, const char *key, wb_time *out)
     const char *v = arg(r, key);
     if (v == NULL) return true;
     int64_t secs;
-    if (wb_parse_i64(v, strlen(v), 0, INT64_MAX / 1000000, &secs) == 0) {
-        *out = secs * 1000000;
+    if (wb_parse_i64(v, strlen(v), 0, INT64_MAX, &secs) == 0 && wb_time_from_unix(secs, out) == 0)
         return true;
-    }
     if (wb_time_parse(v, strlen(v), out) == 0) return true;
     reply_error(r, 400, "invalid_request", "%s: expected Unix seconds or an RFC 3339 time", key);
     return false;
