@@ -333,7 +333,7 @@ typedef struct wb_deps_share {
     bool eu;         /* EU/EEA (for a provider: its decide country) */
     bool known;
     uint64_t bytes, flows;
-    size_t assets;
+    size_t deps; /* dependencies counted in it */
 } wb_deps_share;
 
 typedef struct wb_deps_exposure {

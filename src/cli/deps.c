@@ -306,6 +306,7 @@ static int run_fetch(opts *o)
     else
         default_ipdata(dir, sizeof dir);
     wb_deps_fetch_result res[16];
+    memset(res, 0, sizeof res); /* an early error fills none */
     wb_error err = {0};
     const char *const *urls = o->nurl ? o->url : NULL;
     size_t n = o->nurl ? o->nurl : 5;

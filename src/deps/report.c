@@ -148,7 +148,7 @@ static int share_add(wb_deps_report *r, strix *ix, wb_deps_share **arr, size_t *
     if (i >= 0) {
         (*arr)[i].bytes += bytes;
         (*arr)[i].flows += flows;
-        (*arr)[i].assets++;
+        (*arr)[i].deps++;
         return 0;
     }
     if (*n == *cap) {
