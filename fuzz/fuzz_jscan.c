@@ -37,7 +37,8 @@ static void tally_skip(wb_ioc_sink *self, const char *where, const char *reason)
 {
     tally *t = (tally *)self;
     t->skips++;
-    t->h = t->h * 17 + (uintptr_t)reason + (where ? wb_hash64(where, strlen(where), 4) : 0);
+    t->h = t->h * 17 + wb_hash64(reason, strlen(reason), 5) +
+           (where ? wb_hash64(where, strlen(where), 4) : 0);
 }
 
 static int load(bool tree, wb_intel_format fmt, const char *s, size_t n, tally *t)

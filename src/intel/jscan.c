@@ -15,7 +15,7 @@
 /* jansson's JSON_PARSER_MAX_DEPTH: it counts every value, scalars too. */
 #define MAX_DEPTH 2048
 /* Drop mapped pages in steps of this much, so madvise stays rare. */
-#define RELEASE_STEP ((size_t)16 << 20)
+#define RELEASE_STEP ((size_t)1 << 20)
 
 static inline bool is_ws(char c)
 {
@@ -244,7 +244,8 @@ bool wbi_jscan_valid(wbi_jdoc *d, size_t *bad)
     after_value:
         for (;;) {
             i = skip_ws(d, i);
-            if (d->mapped && i >= d->released + RELEASE_STEP) wbi_jdoc_release(d, i);
+            if (d->mapped && (i >= d->released + RELEASE_STEP || i < d->released))
+                wbi_jdoc_release(d, i);
             if (depth == 0) {
                 ok = i == d->n;
                 goto out;
@@ -316,7 +317,8 @@ size_t wbi_jscan_skip(const wbi_jdoc *d, size_t i)
              * before they are read) must not keep it all resident. The
              * release mark is a hint about the mapping, not the document's
              * value, hence the cast. */
-            if (d->mapped && i >= d->released + RELEASE_STEP) wbi_jdoc_release((wbi_jdoc *)d, i);
+            if (d->mapped && (i >= d->released + RELEASE_STEP || i < d->released))
+                wbi_jdoc_release((wbi_jdoc *)d, i);
             i = skip_string(d, i);
             continue;
         }
@@ -550,9 +552,15 @@ bool wbi_jscan_flag(const wbi_jdoc *d, size_t i)
 
 void wbi_jdoc_release(wbi_jdoc *d, size_t i)
 {
-    if (!d->mapped || i < d->released + RELEASE_STEP) return;
+    if (!d->mapped) return;
     long pg = sysconf(_SC_PAGESIZE);
     size_t page = pg > 0 ? (size_t)pg : 4096;
+    if (i < d->released) {
+        /* a new walk from further back: count from here */
+        d->released = i / page * page;
+        return;
+    }
+    if (i < d->released + RELEASE_STEP) return;
     size_t upto = i / page * page;
     if (upto <= d->released) return;
     /* MADV_DONTNEED on a read-only private file mapping only drops the

@@ -27,7 +27,7 @@ typedef struct wbi_jdoc {
     const char *s;
     size_t n;
     bool mapped;     /* s is an mmap'ed file: release may drop pages */
-    size_t released; /* page-aligned offset below which pages were dropped */
+    size_t released; /* page-aligned offset the current walk dropped pages up to */
 } wbi_jdoc;
 
 /* Checks the text the way jansson's json_loadb(JSON_DECODE_ANY) does
