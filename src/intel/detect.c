@@ -9,13 +9,17 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "weerbaar/io.h"
 #include "intel/intel.h"
+#include "intel/jscan.h"
 
 /* Directory nesting we follow; deeper (or a symlink loop) is an error. */
 #define MAX_DEPTH 16
@@ -110,21 +114,38 @@ wb_intel_format wb_intel_detect(const char *data, size_t len)
     return WB_INTEL_PLAIN;
 }
 
-static int load_json(wbi_ctx *ctx, wb_intel_format fmt, const char *data, size_t len)
+int wbi_intel_json(wbi_ctx *ctx, wb_intel_format fmt, const char *data, size_t len, bool mapped)
+{
+    wbi_jdoc d = {.s = data, .n = len, .mapped = mapped};
+    size_t bad;
+    if (!wbi_jscan_valid(&d, &bad)) {
+        /* jansson words the error as before; it accepts nothing the check
+         * refuses (the differential fuzz target holds that), so the second
+         * message is only a safety net. */
+        json_t *root;
+        int rc = wbi_json_parse(ctx, data, len, &root);
+        if (rc) return rc;
+        json_decref(root);
+        return wb_error_set(ctx->err, WB_EPARSE, "%s: invalid JSON at byte %zu", ctx->name, bad);
+    }
+    /* Content detection only saw text; the structure decides. */
+    if (fmt == WB_INTEL_AUTO) fmt = wbi_stix_looks_like(&d) ? WB_INTEL_STIX : WB_INTEL_MISP;
+    return fmt == WB_INTEL_STIX ? wbi_stix_load(ctx, &d) : wbi_misp_load(ctx, &d);
+}
+
+int wbi_intel_json_tree(wbi_ctx *ctx, wb_intel_format fmt, const char *data, size_t len)
 {
     json_t *root;
     int rc = wbi_json_parse(ctx, data, len, &root);
     if (rc) return rc;
-    /* Content detection only saw text; the parsed structure decides. */
-    if (ctx->opts->format == WB_INTEL_AUTO)
-        fmt = wbi_stix_looks_like(root) ? WB_INTEL_STIX : WB_INTEL_MISP;
-    rc = fmt == WB_INTEL_STIX ? wbi_stix_load(ctx, root) : wbi_misp_load(ctx, root);
+    if (fmt == WB_INTEL_AUTO) fmt = wbi_stix_looks_like_tree(root) ? WB_INTEL_STIX : WB_INTEL_MISP;
+    rc = fmt == WB_INTEL_STIX ? wbi_stix_load_tree(ctx, root) : wbi_misp_load_tree(ctx, root);
     json_decref(root);
     return rc;
 }
 
 static int load_data(const char *name, const char *source, const char *data, size_t len,
-                     const wb_intel_opts *opts, wb_ioc_sink *sink, wb_error *err)
+                     bool mapped, const wb_intel_opts *opts, wb_ioc_sink *sink, wb_error *err)
 {
     data = skip_bom(data, &len);
     wb_intel_format fmt = opts->format;
@@ -144,7 +165,8 @@ static int load_data(const char *name, const char *source, const char *data, siz
     switch (fmt) {
     case WB_INTEL_MISP:
     case WB_INTEL_STIX:
-        rc = load_json(&ctx, fmt, data, len);
+        rc = wbi_intel_json(&ctx, opts->format == WB_INTEL_AUTO ? WB_INTEL_AUTO : fmt, data, len,
+                            mapped);
         break;
     case WB_INTEL_ZEEK:
         rc = wbi_zeek_load(&ctx, data, len);
@@ -177,16 +199,59 @@ int wb_intel_load_buffer(const char *name, const char *data, size_t len, const w
     if (opts == NULL) opts = &defaults;
     if (len > max_file(opts))
         return wb_error_set(err, WB_ELIMIT, "%s: larger than %zu bytes", name, max_file(opts));
-    return load_data(name, name, data, len, opts, sink, err);
+    return load_data(name, name, data, len, false, opts, sink, err);
+}
+
+/* A MISP or STIX file is read through a read-only mapping, so that the
+ * reader can let the pages it has passed go (wbi_jdoc_release): a million
+ * indicators are hundreds of megabytes of JSON. Returns 1 when the file is
+ * not such a file (compressed, not regular, too large, not JSON), for the
+ * caller to read it whole. */
+static int load_mapped(const char *path, const wb_intel_opts *opts, wb_ioc_sink *sink,
+                       wb_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 1;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+        (uint64_t)st.st_size > max_file(opts)) {
+        close(fd);
+        return 1;
+    }
+    size_t len = (size_t)st.st_size;
+    void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED) return 1;
+    const char *data = map;
+    size_t n = len;
+    data = skip_bom(data, &n);
+    size_t i = 0;
+    while (i < n && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+        i++;
+    wb_intel_format fmt = opts->format;
+    if (i < n && (data[i] == '{' || data[i] == '[') && fmt == WB_INTEL_AUTO)
+        fmt = wb_intel_detect(map, len);
+    int rc = 1;
+    if (i < n && (data[i] == '{' || data[i] == '[') &&
+        (fmt == WB_INTEL_MISP || fmt == WB_INTEL_STIX)) {
+        madvise(map, len, MADV_SEQUENTIAL);
+        rc = load_data(path, path, map, len, true, opts, sink, err);
+    }
+    munmap(map, len);
+    return rc;
 }
 
 static int load_file(const char *path, const wb_intel_opts *opts, wb_ioc_sink *sink, wb_error *err)
 {
+    if (strcmp(path, "-") != 0) {
+        int rc = load_mapped(path, opts, sink, err);
+        if (rc != 1) return rc;
+    }
     char *data;
     size_t len;
     int rc = wb_read_file(path, max_file(opts), &data, &len, err);
     if (rc) return rc;
-    rc = load_data(path, path, data, len, opts, sink, err);
+    rc = load_data(path, path, data, len, false, opts, sink, err);
     free(data);
     return rc;
 }
@@ -269,13 +334,8 @@ static int load_feed(const char *dir, const char *manifest, const wb_intel_opts 
         rc = wb_read_file(path.data, max_file(opts), &data, &len, err);
         if (rc) break;
         wbi_ctx ctx = {.name = path.data, .source = dir, .opts = opts, .sink = sink, .err = err};
-        json_t *ev;
-        rc = wbi_json_parse(&ctx, data, len, &ev);
+        rc = wbi_intel_json(&ctx, WB_INTEL_MISP, data, len, false);
         free(data);
-        if (rc == 0) {
-            rc = wbi_misp_load(&ctx, ev);
-            json_decref(ev);
-        }
         wb_buf_free(&ctx.where);
         wb_buf_free(&ctx.tmp);
         wb_buf_free(&ctx.path);

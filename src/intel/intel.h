@@ -84,11 +84,25 @@ int wbi_json_parse(wbi_ctx *ctx, const char *data, size_t len, json_t **out);
  * "true"/"True" are true; everything else is false. */
 bool wbi_json_flag(const json_t *v);
 
-/* Per-format loaders. JSON loaders take the parsed root. */
-int wbi_misp_load(wbi_ctx *ctx, json_t *root);
-int wbi_stix_load(wbi_ctx *ctx, json_t *root);
-/* True when a parsed JSON root looks like STIX rather than MISP. */
-bool wbi_stix_looks_like(const json_t *root);
+/* Per-format loaders. JSON loaders take a validated document (jscan.h). */
+struct wbi_jdoc;
+int wbi_misp_load(wbi_ctx *ctx, struct wbi_jdoc *d);
+int wbi_stix_load(wbi_ctx *ctx, struct wbi_jdoc *d);
+/* True when a validated JSON document looks like STIX rather than MISP. */
+bool wbi_stix_looks_like(const struct wbi_jdoc *d);
+/* Takes a STIX pattern's values with base's event, TLP and where, or skips
+ * the indicator as "unsupported STIX pattern". 0 or the sink's code. */
+int wbi_stix_pattern(wbi_ctx *ctx, const wb_ioc_in *base, const char *s, size_t n);
+/* Loads a MISP or STIX text (fmt, or decided by content for
+ * WB_INTEL_AUTO) without a tree; `mapped` when data is a read-only file
+ * mapping whose pages may be dropped behind the reader. */
+int wbi_intel_json(wbi_ctx *ctx, wb_intel_format fmt, const char *data, size_t len, bool mapped);
+/* The former loaders over a whole jansson tree, kept as the oracle of the
+ * differential test (tests/intel/test_intel_stream.c): same contract. */
+int wbi_intel_json_tree(wbi_ctx *ctx, wb_intel_format fmt, const char *data, size_t len);
+int wbi_misp_load_tree(wbi_ctx *ctx, json_t *root);
+int wbi_stix_load_tree(wbi_ctx *ctx, json_t *root);
+bool wbi_stix_looks_like_tree(const json_t *root);
 int wbi_zeek_load(wbi_ctx *ctx, const char *data, size_t len);
 int wbi_csv_load(wbi_ctx *ctx, const char *data, size_t len);
 /* True when the first line that is neither blank nor a comment has a comma

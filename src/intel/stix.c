@@ -14,11 +14,17 @@
  * TLP: object_marking_refs pointing to the well-known TLP 1.0 and TLP 2.0
  * marking definitions, or to marking-definition objects in the bundle that
  * carry a TLP (definition_type "tlp", or the TLP 2.0 extension).
+ *
+ * The bundle is read without a tree (jscan.h) in two walks over its
+ * objects: the first keeps only the marking definitions' TLPs and which
+ * report names each indicator (they may come after the indicators), the
+ * second takes the indicators.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "intel/intel.h"
+#include "intel/jscan.h"
 
 /* The TLP 2.0 marking-definition extension (FIRST / OASIS). */
 #define TLP2_EXTENSION "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
@@ -263,128 +269,13 @@ static bool pattern_ok(pat *p)
     return p->i == p->n; /* a trailing AND, FOLLOWEDBY or qualifier */
 }
 
-/* ---- bundle --------------------------------------------------------------- */
-
-static wb_tlp marking_tlp(const json_t *md)
+int wbi_stix_pattern(wbi_ctx *ctx, const wb_ioc_in *base, const char *s, size_t n)
 {
-    wb_tlp t;
-    const json_t *def = json_object_get(md, "definition");
-    const json_t *dt = json_object_get(md, "definition_type");
-    const json_t *tlp = json_object_get(def, "tlp");
-    if (json_is_string(dt) && strcmp(json_string_value(dt), "tlp") == 0 && json_is_string(tlp) &&
-        wb_tlp_parse(json_string_value(tlp), json_string_length(tlp), &t) == 0)
-        return t;
-    const json_t *ext = json_object_get(json_object_get(md, "extensions"), TLP2_EXTENSION);
-    if (ext != NULL) {
-        const json_t *v = json_object_get(ext, "tlp_2_0");
-        if (!json_is_string(v)) v = json_object_get(md, "name");
-        if (json_is_string(v) && wb_tlp_parse(json_string_value(v), json_string_length(v), &t) == 0)
-            return t;
-    }
-    return WB_TLP_UNSET;
-}
-
-typedef struct bundle {
-    const char *id;
-    const char *path; /* JSON path of the object list: "$.objects", "$", or NULL for one object */
-    json_t *markings; /* marking-definition id -> integer wb_tlp */
-    json_t *reports;  /* indicator id -> report id */
-} bundle;
-
-static wb_tlp lookup_tlp(const bundle *b, const char *ref)
-{
-    for (size_t i = 0; i < sizeof known_markings / sizeof known_markings[0]; i++)
-        if (strcmp(ref, known_markings[i].id) == 0) return known_markings[i].tlp;
-    const json_t *v = json_object_get(b->markings, ref);
-    return json_is_integer(v) ? (wb_tlp)json_integer_value(v) : WB_TLP_UNSET;
-}
-
-static int index_objects(bundle *b, const json_t *objects)
-{
-    size_t i;
-    const json_t *o;
-    json_array_foreach(objects, i, o)
-    {
-        const json_t *type = json_object_get(o, "type");
-        const json_t *id = json_object_get(o, "id");
-        if (!json_is_string(type) || !json_is_string(id)) continue;
-        if (strcmp(json_string_value(type), "marking-definition") == 0) {
-            wb_tlp t = marking_tlp(o);
-            if (t != WB_TLP_UNSET &&
-                json_object_set_new(b->markings, json_string_value(id), json_integer(t)) != 0)
-                return WB_ENOMEM;
-        } else if (strcmp(json_string_value(type), "report") == 0) {
-            size_t k;
-            const json_t *ref;
-            json_array_foreach(json_object_get(o, "object_refs"), k, ref)
-            {
-                if (!json_is_string(ref) || json_object_get(b->reports, json_string_value(ref)))
-                    continue;
-                if (json_object_set(b->reports, json_string_value(ref), (json_t *)id) != 0)
-                    return WB_ENOMEM;
-            }
-        }
-    }
-    return 0;
-}
-
-static int load_indicator(wbi_ctx *ctx, const bundle *b, const json_t *o, size_t idx)
-{
-    wb_buf_reset(&ctx->where);
-    int prc = b->path ? wb_buf_printf(&ctx->where, "%s: %s[%zu].pattern", ctx->name, b->path, idx)
-                      : wb_buf_printf(&ctx->where, "%s: $.pattern", ctx->name);
-    if (prc != 0) return wb_error_set(ctx->err, WB_ENOMEM, "out of memory");
-    const char *where = ctx->where.data;
-    const json_t *pattern = json_object_get(o, "pattern");
-    const json_t *ptype = json_object_get(o, "pattern_type");
-    const json_t *id = json_object_get(o, "id");
-    if (!json_is_string(pattern)) {
-        wbi_skip(ctx, where, "indicator without a pattern");
-        return 0;
-    }
-    if (ptype != NULL &&
-        !(json_is_string(ptype) && strcmp(json_string_value(ptype), "stix") == 0)) {
-        wbi_skip(ctx, where, "unsupported pattern_type");
-        return 0;
-    }
-    if (json_is_true(json_object_get(o, "revoked"))) {
-        wbi_skip(ctx, where, "indicator is revoked");
-        return 0;
-    }
-    wb_time until = WB_TIME_NONE;
-    const json_t *vu = json_object_get(o, "valid_until");
-    if (vu != NULL && (!json_is_string(vu) ||
-                       wb_time_parse(json_string_value(vu), json_string_length(vu), &until) != 0)) {
-        wbi_skip(ctx, where, "invalid valid_until");
-        return 0;
-    }
-    wb_tlp tlp = WB_TLP_UNSET;
-    size_t k;
-    const json_t *ref;
-    json_array_foreach(json_object_get(o, "object_marking_refs"), k, ref)
-    {
-        if (json_is_string(ref)) tlp = wb_tlp_stricter(tlp, lookup_tlp(b, json_string_value(ref)));
-    }
-    const char *attr = json_is_string(id) ? json_string_value(id) : NULL;
-    const json_t *report = attr ? json_object_get(b->reports, attr) : NULL;
-    wb_ioc_in base = {
-        .event = json_is_string(report) ? json_string_value(report) : b->id,
-        .attribute = attr,
-        .tlp = tlp,
-        .valid_until = until,
-        .source = ctx->source,
-        .where = where,
-    };
-    pat p = {
-        .s = json_string_value(pattern),
-        .n = json_string_length(pattern),
-        .ctx = ctx,
-        .base = &base,
-    };
+    pat p = {.s = s, .n = n, .ctx = ctx, .base = base};
     /* Validate the whole pattern before adding anything, so that an
      * indicator is either taken entirely or skipped entirely. */
     if (!pattern_ok(&p)) {
-        wbi_skip(ctx, where, "unsupported STIX pattern");
+        wbi_skip(ctx, base->where, "unsupported STIX pattern");
         return 0;
     }
     p.emit = true;
@@ -392,60 +283,324 @@ static int load_indicator(wbi_ctx *ctx, const bundle *b, const json_t *o, size_t
     return p.rc;
 }
 
-bool wbi_stix_looks_like(const json_t *root)
+/* ---- bundle --------------------------------------------------------------- */
+
+/* A string-keyed table for the bundle's marking TLPs and the indicator ->
+ * report links: keys and values live in one pool, by offset. */
+typedef struct smap_ent {
+    uint64_t h;
+    size_t key; /* pool offset + 1; 0 = empty slot */
+    size_t val; /* pool offset of a string value, or a wb_tlp */
+} smap_ent;
+
+typedef struct smap {
+    smap_ent *e;
+    size_t cap, n;
+    wb_buf pool;
+} smap;
+
+static smap_ent *smap_find(smap *m, const char *k, size_t kn, uint64_t h)
 {
-    const json_t *o = json_is_array(root) ? json_array_get(root, 0) : root;
-    const json_t *type = json_object_get(o, "type");
-    if (!json_is_string(type)) return false;
-    if (strcmp(json_string_value(type), "bundle") == 0) return true;
-    return json_object_get(o, "spec_version") != NULL || json_object_get(o, "pattern") != NULL;
+    if (m->cap == 0) return NULL;
+    for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        smap_ent *e = &m->e[i];
+        if (e->key == 0) return e;
+        const char *ek = m->pool.data + e->key - 1;
+        if (e->h == h && strlen(ek) == kn && memcmp(ek, k, kn) == 0) return e;
+    }
 }
 
-int wbi_stix_load(wbi_ctx *ctx, json_t *root)
+static const smap_ent *smap_get(smap *m, const char *k)
 {
-    json_t *objects;
-    bundle b = {0};
-    if (json_is_array(root)) {
-        objects = json_incref(root);
+    size_t kn = strlen(k);
+    const smap_ent *e = smap_find(m, k, kn, wb_hash64(k, kn, 0));
+    return e && e->key ? e : NULL;
+}
+
+static int smap_grow(smap *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 64;
+    smap_ent *ne = calloc(cap, sizeof *ne);
+    if (ne == NULL) return WB_ENOMEM;
+    smap old = *m;
+    m->e = ne;
+    m->cap = cap;
+    for (size_t i = 0; i < old.cap; i++) {
+        if (old.e[i].key == 0) continue;
+        size_t j = old.e[i].h & (cap - 1);
+        while (ne[j].key)
+            j = (j + 1) & (cap - 1);
+        ne[j] = old.e[i];
+    }
+    free(old.e);
+    return 0;
+}
+
+static int pool_add(wb_buf *pool, const char *s, size_t n, size_t *off)
+{
+    *off = pool->len;
+    return wb_buf_append(pool, s, n) || wb_buf_putc(pool, '\0') ? WB_ENOMEM : 0;
+}
+
+/* Sets k -> val (a tlp, or a string when vs != NULL). With `keep` an
+ * existing key keeps its value (first wins), otherwise the last wins. */
+static int smap_put(smap *m, const char *k, size_t kn, size_t tlp, const char *vs, size_t vn,
+                    bool keep)
+{
+    if ((m->n + 1) * 2 > m->cap && smap_grow(m) != 0) return WB_ENOMEM;
+    uint64_t h = wb_hash64(k, kn, 0);
+    smap_ent *e = smap_find(m, k, kn, h);
+    if (e->key && keep) return 0;
+    size_t val = tlp;
+    if (vs != NULL && pool_add(&m->pool, vs, vn, &val) != 0) return WB_ENOMEM;
+    if (e->key == 0) {
+        size_t off;
+        if (pool_add(&m->pool, k, kn, &off) != 0) return WB_ENOMEM;
+        e->key = off + 1;
+        e->h = h;
+        m->n++;
+    }
+    e->val = val;
+    return 0;
+}
+
+static void smap_free(smap *m)
+{
+    free(m->e);
+    wb_buf_free(&m->pool);
+}
+
+typedef struct bundle {
+    wbi_jdoc *d;
+    wbi_ctx *ctx;
+    size_t objects; /* offset of the array of objects, or of the one object */
+    bool single;    /* a bare object rather than a list */
+    const char *id; /* the bundle's id, or NULL */
+    const char *path;
+    smap markings; /* marking-definition id -> wb_tlp */
+    smap reports;  /* indicator id -> report id */
+    wb_buf s1, s2; /* scratch for decoded strings */
+} bundle;
+
+static bool str_is(const wbi_jdoc *d, size_t i, const char *lit)
+{
+    return wbi_jscan_kind(d, i) == '"' && wbi_jscan_str_eq(d, i, lit);
+}
+
+/* The TLP a marking-definition object carries, or WB_TLP_UNSET. */
+static int marking_tlp(bundle *b, size_t md, wb_tlp *out)
+{
+    static const char *const keys[] = {"definition", "definition_type", "extensions", "name"};
+    size_t v[4];
+    const wbi_jdoc *d = b->d;
+    wbi_jscan_members(d, md, keys, 4, v);
+    wb_tlp t;
+    const char *s;
+    size_t n;
+    *out = WB_TLP_UNSET;
+    size_t tlp = wbi_jscan_get(d, v[0], "tlp");
+    if (str_is(d, v[1], "tlp") && wbi_jscan_kind(d, tlp) == '"') {
+        if (wbi_jscan_str(d, tlp, &b->s1, &s, &n) != 0) return WB_ENOMEM;
+        if (wb_tlp_parse(s, n, &t) == 0) {
+            *out = t;
+            return 0;
+        }
+    }
+    size_t ext = wbi_jscan_get(d, v[2], TLP2_EXTENSION);
+    if (ext != WBI_JNONE) {
+        size_t x = wbi_jscan_get(d, ext, "tlp_2_0");
+        if (wbi_jscan_kind(d, x) != '"') x = v[3];
+        if (wbi_jscan_kind(d, x) == '"') {
+            if (wbi_jscan_str(d, x, &b->s1, &s, &n) != 0) return WB_ENOMEM;
+            if (wb_tlp_parse(s, n, &t) == 0) *out = t;
+        }
+    }
+    return 0;
+}
+
+/* Calls fn for every object of the bundle with its index. */
+typedef int (*object_fn)(bundle *b, size_t obj, size_t idx);
+
+static int each_object(bundle *b, object_fn fn)
+{
+    if (b->single) return fn(b, b->objects, 0);
+    size_t it = b->objects, key = WBI_JNONE, val, idx = 0;
+    while (wbi_jscan_next(b->d, &it, &key, &val)) {
+        int rc = fn(b, val, idx++);
+        if (rc) return rc;
+        wbi_jdoc_release(b->d, val);
+    }
+    return 0;
+}
+
+static int index_object(bundle *b, size_t o, size_t idx)
+{
+    (void)idx;
+    static const char *const keys[] = {"type", "id", "object_refs"};
+    size_t v[3];
+    const wbi_jdoc *d = b->d;
+    wbi_jscan_members(d, o, keys, 3, v);
+    if (wbi_jscan_kind(d, v[0]) != '"' || wbi_jscan_kind(d, v[1]) != '"') return 0;
+    const char *id, *r;
+    size_t idn, rn;
+    if (str_is(d, v[0], "marking-definition")) {
+        wb_tlp t;
+        if (marking_tlp(b, o, &t) != 0) return WB_ENOMEM;
+        if (t == WB_TLP_UNSET) return 0;
+        if (wbi_jscan_str(d, v[1], &b->s2, &id, &idn) != 0) return WB_ENOMEM;
+        return smap_put(&b->markings, id, idn, (size_t)t, NULL, 0, false);
+    }
+    if (!str_is(d, v[0], "report") || wbi_jscan_kind(d, v[2]) != '[') return 0;
+    if (wbi_jscan_str(d, v[1], &b->s2, &id, &idn) != 0) return WB_ENOMEM;
+    size_t it = v[2], key = WBI_JNONE, ref;
+    while (wbi_jscan_next(d, &it, &key, &ref)) {
+        if (wbi_jscan_kind(d, ref) != '"') continue;
+        if (wbi_jscan_str(d, ref, &b->s1, &r, &rn) != 0) return WB_ENOMEM;
+        /* a key is a C string in the map, as it was as a jansson key */
+        if (smap_put(&b->reports, r, rn, 0, id, idn, true) != 0) return WB_ENOMEM;
+    }
+    return 0;
+}
+
+static wb_tlp lookup_tlp(bundle *b, const char *ref)
+{
+    for (size_t i = 0; i < sizeof known_markings / sizeof known_markings[0]; i++)
+        if (strcmp(ref, known_markings[i].id) == 0) return known_markings[i].tlp;
+    const smap_ent *e = smap_get(&b->markings, ref);
+    return e ? (wb_tlp)e->val : WB_TLP_UNSET;
+}
+
+static int load_indicator(bundle *b, size_t o, size_t idx)
+{
+    static const char *const keys[] = {"type",    "pattern",     "pattern_type",       "id",
+                                       "revoked", "valid_until", "object_marking_refs"};
+    size_t v[7];
+    const wbi_jdoc *d = b->d;
+    wbi_ctx *ctx = b->ctx;
+    wbi_jscan_members(d, o, keys, 7, v);
+    if (!str_is(d, v[0], "indicator")) return 0;
+    wb_buf_reset(&ctx->where);
+    int prc = b->path ? wb_buf_printf(&ctx->where, "%s: %s[%zu].pattern", ctx->name, b->path, idx)
+                      : wb_buf_printf(&ctx->where, "%s: $.pattern", ctx->name);
+    if (prc != 0) return wb_error_set(ctx->err, WB_ENOMEM, "out of memory");
+    const char *where = ctx->where.data;
+    if (wbi_jscan_kind(d, v[1]) != '"') {
+        wbi_skip(ctx, where, "indicator without a pattern");
+        return 0;
+    }
+    if (v[2] != WBI_JNONE && !str_is(d, v[2], "stix")) {
+        wbi_skip(ctx, where, "unsupported pattern_type");
+        return 0;
+    }
+    if (wbi_jscan_kind(d, v[4]) == 't') {
+        wbi_skip(ctx, where, "indicator is revoked");
+        return 0;
+    }
+    const char *s;
+    size_t n;
+    wb_time until = WB_TIME_NONE;
+    if (v[5] != WBI_JNONE) {
+        if (wbi_jscan_kind(d, v[5]) != '"') {
+            wbi_skip(ctx, where, "invalid valid_until");
+            return 0;
+        }
+        if (wbi_jscan_str(d, v[5], &b->s1, &s, &n) != 0) goto nomem;
+        if (wb_time_parse(s, n, &until) != 0) {
+            wbi_skip(ctx, where, "invalid valid_until");
+            return 0;
+        }
+    }
+    wb_tlp tlp = WB_TLP_UNSET;
+    if (wbi_jscan_kind(d, v[6]) == '[') {
+        size_t it = v[6], key = WBI_JNONE, ref;
+        while (wbi_jscan_next(d, &it, &key, &ref)) {
+            if (wbi_jscan_kind(d, ref) != '"') continue;
+            if (wbi_jscan_str_copy(d, ref, &b->s1) != 0) goto nomem;
+            tlp = wb_tlp_stricter(tlp, lookup_tlp(b, b->s1.data));
+        }
+    }
+    const char *attr = NULL;
+    if (wbi_jscan_kind(d, v[3]) == '"') {
+        if (wbi_jscan_str_copy(d, v[3], &b->s2) != 0) goto nomem;
+        attr = b->s2.data;
+    }
+    const smap_ent *report = attr ? smap_get(&b->reports, attr) : NULL;
+    wb_ioc_in base = {
+        .event = report ? b->reports.pool.data + report->val : b->id,
+        .attribute = attr,
+        .tlp = tlp,
+        .valid_until = until,
+        .source = ctx->source,
+        .where = where,
+    };
+    if (wbi_jscan_str(d, v[1], &b->s1, &s, &n) != 0) goto nomem;
+    return wbi_stix_pattern(ctx, &base, s, n);
+nomem:
+    return wb_error_set(ctx->err, WB_ENOMEM, "out of memory");
+}
+
+bool wbi_stix_looks_like(const wbi_jdoc *d)
+{
+    size_t root = wbi_jscan_root(d), o = root;
+    if (d->s[root] == '[') {
+        size_t it = root, key = WBI_JNONE;
+        if (!wbi_jscan_next(d, &it, &key, &o)) return false;
+    }
+    static const char *const keys[] = {"type", "spec_version", "pattern"};
+    size_t v[3];
+    wbi_jscan_members(d, o, keys, 3, v);
+    if (wbi_jscan_kind(d, v[0]) != '"') return false;
+    if (str_is(d, v[0], "bundle")) return true;
+    return v[1] != WBI_JNONE || v[2] != WBI_JNONE;
+}
+
+int wbi_stix_load(wbi_ctx *ctx, wbi_jdoc *d)
+{
+    bundle b = {.d = d, .ctx = ctx};
+    wb_buf idbuf = {0};
+    size_t root = wbi_jscan_root(d);
+    char c = d->s[root];
+    if (c == '[') {
+        b.objects = root;
         b.path = "$";
-    } else if (json_is_object(root)) {
-        const json_t *type = json_object_get(root, "type");
-        if (json_is_string(type) && strcmp(json_string_value(type), "bundle") == 0) {
-            objects = json_incref(json_object_get(root, "objects"));
+    } else if (c == '{') {
+        static const char *const keys[] = {"type", "objects", "id"};
+        size_t v[3];
+        wbi_jscan_members(d, root, keys, 3, v);
+        if (str_is(d, v[0], "bundle")) {
             b.path = "$.objects";
-            const json_t *id = json_object_get(root, "id");
-            b.id = json_is_string(id) ? json_string_value(id) : NULL;
-            if (objects == NULL) return 0; /* an empty bundle may omit objects */
-            if (!json_is_array(objects)) {
-                json_decref(objects);
+            if (wbi_jscan_kind(d, v[2]) == '"') {
+                if (wbi_jscan_str_copy(d, v[2], &idbuf) != 0)
+                    return wb_error_set(ctx->err, WB_ENOMEM, "out of memory");
+                b.id = idbuf.data;
+            }
+            if (v[1] == WBI_JNONE) { /* an empty bundle may omit objects */
+                wb_buf_free(&idbuf);
+                return 0;
+            }
+            if (d->s[v[1]] != '[') {
+                wb_buf_free(&idbuf);
                 return wb_error_set(ctx->err, WB_EFORMAT, "%s: $.objects: not an array", ctx->name);
             }
+            b.objects = v[1];
         } else {
-            objects = json_array();
-            if (objects == NULL || json_array_append(objects, root) != 0) {
-                json_decref(objects);
-                return wb_error_set(ctx->err, WB_ENOMEM, "out of memory");
-            }
+            b.objects = root;
+            b.single = true;
         }
     } else {
         return wb_error_set(ctx->err, WB_EFORMAT, "%s: $: a STIX file holds an object or a list",
                             ctx->name);
     }
-    b.markings = json_object();
-    b.reports = json_object();
-    int rc = b.markings && b.reports ? index_objects(&b, objects) : WB_ENOMEM;
-    if (rc) wb_error_set(ctx->err, rc, "out of memory");
-    size_t i;
-    const json_t *o;
-    json_array_foreach(objects, i, o)
-    {
-        if (rc) break;
-        const json_t *type = json_object_get(o, "type");
-        if (json_is_string(type) && strcmp(json_string_value(type), "indicator") == 0)
-            rc = load_indicator(ctx, &b, o, i);
+    int rc = each_object(&b, index_object);
+    if (rc) {
+        wb_error_set(ctx->err, rc, "out of memory");
+    } else {
+        rc = each_object(&b, load_indicator);
     }
-    json_decref(b.markings);
-    json_decref(b.reports);
-    json_decref(objects);
+    smap_free(&b.markings);
+    smap_free(&b.reports);
+    wb_buf_free(&b.s1);
+    wb_buf_free(&b.s2);
+    wb_buf_free(&idbuf);
     return rc;
 }
