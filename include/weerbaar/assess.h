@@ -244,6 +244,11 @@ typedef struct wb_score {
     bool has_value;    /* false when nothing under it can be scored (all n/a) */
     size_t answered;   /* assessable requirements answered (n/a counts) */
     size_t assessable; /* assessable requirements under it */
+    /* Maturity apart from coverage: the plain mean level of the requirements
+     * answered with a level (n/a and unanswered left out), meaningful when
+     * rated > 0. value above counts unanswered as 0 and so mixes both. */
+    size_t rated;
+    double maturity;
 } wb_score;
 
 /* A requirement below the target level. */

@@ -20,7 +20,7 @@
 
 static const wbi_board_texts texts_en = {
     .title = "Board report: digital resilience",
-    .overall = "overall maturity (0-5), target",
+    .overall = "maturity of answered (0-5), target",
     .coverage = "requirements answered",
     .gaps_below = "requirements below the target level",
     .overdue_patches = "overdue patches",
@@ -68,7 +68,7 @@ static const wbi_board_texts texts_en = {
 
 static const wbi_board_texts texts_nl = {
     .title = "Bestuursrapportage digitale weerbaarheid",
-    .overall = "volwassenheid gemiddeld (0-5), doel",
+    .overall = "volwassenheid beantwoord (0-5), doel",
     .coverage = "eisen beantwoord",
     .gaps_below = "eisen onder het doelniveau",
     .overdue_patches = "achterstallige patches",
@@ -205,19 +205,34 @@ static void render_header(wb_doc *d, const wb_board *b, const wbi_board_texts *t
     wb_doc_space(d, 8);
 }
 
+/* Not the overall score, which counts an unanswered requirement as 0: a
+ * board would read half answered at level 4 as "maturity 2". Coverage
+ * stands beside it as a figure of its own. */
+void wbi_board_maturity(const wb_board *b, const wbi_board_texts *t, char *v, size_t vcap, char *c,
+                        size_t ccap, bool *alert)
+{
+    wb_score now = {.has_value = b->overall.rated > 0, .value = b->overall.maturity};
+    wb_score was = {.has_value = b->overall_previous.rated > 0,
+                    .value = b->overall_previous.maturity};
+    wb_board_score_text(&now, v, vcap);
+    if (was.has_value) {
+        char p[16];
+        wb_board_score_text(&was, p, sizeof p);
+        snprintf(c, ccap, "%s %d; %s %s", t->overall, b->target, t->previous_of, p);
+    } else {
+        snprintf(c, ccap, "%s %d", t->overall, b->target);
+    }
+    *alert = now.has_value && now.value < b->target;
+}
+
 static void render_figures(wb_doc *d, const wb_board *b, const wbi_board_texts *t)
 {
     char v[5][48], c[5][160];
     size_t counts[4];
     wb_doc_figure f[5];
-    wb_board_score_text(&b->overall, v[0], sizeof v[0]);
-    snprintf(c[0], sizeof c[0], "%s %d", t->overall, b->target);
-    if (b->overall_previous.has_value) {
-        char p[16];
-        wb_board_score_text(&b->overall_previous, p, sizeof p);
-        snprintf(c[0], sizeof c[0], "%s %d; %s %s", t->overall, b->target, t->previous_of, p);
-    }
-    f[0] = (wb_doc_figure){v[0], c[0], b->overall.has_value && b->overall.value < b->target};
+    bool alert;
+    wbi_board_maturity(b, t, v[0], sizeof v[0], c[0], sizeof c[0], &alert);
+    f[0] = (wb_doc_figure){v[0], c[0], alert};
     double cov = b->overall.assessable
                      ? 100.0 * (double)b->overall.answered / (double)b->overall.assessable
                      : 0;

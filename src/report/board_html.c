@@ -67,15 +67,9 @@ static void figures(html *h, const wb_board *b, const wbi_board_texts *t)
 {
     char v[48], c[200];
     put(h, "<div class=\"figs\">\n");
-    wb_board_score_text(&b->overall, v, sizeof v);
-    if (b->overall_previous.has_value) {
-        char p[16];
-        wb_board_score_text(&b->overall_previous, p, sizeof p);
-        snprintf(c, sizeof c, "%s %d; %s %s", t->overall, b->target, t->previous_of, p);
-    } else {
-        snprintf(c, sizeof c, "%s %d", t->overall, b->target);
-    }
-    figure(h, v, c, b->overall.has_value && b->overall.value < b->target);
+    bool alert;
+    wbi_board_maturity(b, t, v, sizeof v, c, sizeof c, &alert);
+    figure(h, v, c, alert);
     double cov = b->overall.assessable
                      ? 100.0 * (double)b->overall.answered / (double)b->overall.assessable
                      : 0;

@@ -60,6 +60,11 @@ typedef struct wbi_board_texts {
 /* The texts for "nl", else English. */
 const wbi_board_texts *wbi_board_texts_for(const char *lang);
 /* Deadlines of the incidents per wb_deadline_state. */
+/* The headline maturity figure: the mean level over the answered
+ * requirements (coverage is its own figure) into v, its caption into c;
+ * *alert when it is below the target. */
+void wbi_board_maturity(const wb_board *b, const wbi_board_texts *t, char *v, size_t vcap, char *c,
+                        size_t ccap, bool *alert);
 void wbi_board_deadline_counts(const wb_board *b, size_t counts[4]);
 /* The final report's cell: its state, or the progress report's while the
  * final one waits for the incident to be handled. */

@@ -85,8 +85,9 @@ bad = []
 def has(pat, what):
     if not re.search(pat, text): bad.append(what + ": /" + pat + "/")
 o = s["overall"]
-has(r"\b%.2f\b" % o["score"], "overall score")
-has(r"previous %.2f\b" % p["overall"]["score"], "previous overall score")
+# the headline: maturity over the answered requirements, coverage apart
+has(r"\b%.2f maturity of answered \(0-5\), target 3; previous %.2f\b"
+    % (o["maturity"], p["overall"]["maturity"]), "maturity with the previous one")
 has(r"\b%d%%" % round(100 * o["answered"] / o["assessable"]), "coverage percent")
 has(r"answered: %d/%d\b" % (o["answered"], o["assessable"]), "coverage")
 has(r"\b%d requirements below the target level \(3\)" % len(s["gaps"]), "gap count")

@@ -133,7 +133,12 @@ static void make_board(test_board *t, const char *text, const char *lang)
                       .assessment = "a.csv",
                       .as_of = INT64_C(1781510400) * 1000000,
                       .target = 3,
-                      .overall = {.value = 1.5, .has_value = true, .answered = 3, .assessable = 9},
+                      .overall = {.value = 1.5,
+                                  .has_value = true,
+                                  .answered = 3,
+                                  .assessable = 9,
+                                  .rated = 3,
+                                  .maturity = 2.5},
                       .principles = t->pr,
                       .nprinciples = 5,
                       .ngaps = 7,
@@ -165,8 +170,10 @@ static void test_html(void **state)
     assert_null(strstr(b.data, " src="));
     assert_null(strstr(b.data, " href="));
     assert_non_null(strstr(b.data, "<svg xmlns="));
-    /* the numbers: overall, coverage, gaps, patches, deadlines */
-    assert_non_null(strstr(b.data, ">1.50<"));
+    /* the numbers: maturity over the answered (not the overall score, which
+     * counts the unanswered as 0), coverage, gaps, patches, deadlines */
+    assert_non_null(strstr(b.data, ">2.50<"));
+    assert_null(strstr(b.data, ">1.50<"));
     assert_non_null(strstr(b.data, ">33%<"));
     assert_non_null(strstr(b.data, "requirements answered: 3/9"));
     assert_non_null(strstr(b.data, ">4</div><div class=\"c\">overdue patches; 2 known exploited"));
