@@ -33,9 +33,13 @@ static void test_vuln_summary(void **state)
     const char *doc =
         "{\"now\": \"2026-01-01T00:00:00Z\", \"summary\": {\"findings\": 4, \"overdue\": 3},"
         " \"findings\": ["
-        "{\"overdue\": true, \"kev\": true, \"severity\": \"critical\", \"suppressed\": false},"
-        "{\"overdue\": true, \"kev\": false, \"severity\": \"high\"},"
-        "{\"overdue\": true, \"kev\": null, \"severity\": \"critical\"},"
+        "{\"overdue\": true, \"kev\": true, \"severity\": \"critical\", \"suppressed\": false,"
+        " \"cve\": \"CVE-1\", \"deadline\": \"2025-12-01T00:00:00Z\"},"
+        "{\"overdue\": true, \"kev\": false, \"severity\": \"high\", \"cve\": \"CVE-2\","
+        " \"deadline\": \"2025-06-01T00:00:00Z\", \"fixed_versions\": [\"1.2\"]},"
+        "{\"overdue\": true, \"kev\": null, \"severity\": \"critical\", \"vulnerability\": "
+        "\"GHSA-3\","
+        " \"deadline\": \"2025-03-01T00:00:00Z\"},"
         "{\"overdue\": false, \"kev\": true, \"severity\": null},"
         "{\"overdue\": true, \"kev\": true, \"severity\": \"critical\", \"suppressed\": true}]}";
     wb_vuln_summary s;
@@ -45,6 +49,13 @@ static void test_vuln_summary(void **state)
     assert_int_equal(s.overdue, 3);
     assert_int_equal(s.overdue_kev, 1);
     assert_int_equal(s.overdue_critical, 2);
+    /* named: known exploited first, then the longest overdue */
+    assert_int_equal(s.nurgent, 3);
+    assert_string_equal(s.urgent[0].vulnerability, "CVE-1");
+    assert_true(s.urgent[0].kev);
+    assert_string_equal(s.urgent[1].vulnerability, "GHSA-3");
+    assert_string_equal(s.urgent[2].vulnerability, "CVE-2");
+    assert_string_equal(s.urgent[2].fixed, "1.2");
     assert_true(s.now == INT64_C(1767225600) * 1000000);
 
     expect_vuln_error("[1", "scan.json:1:");
