@@ -197,7 +197,8 @@ const wb_answer *wb_answers_find(const wb_answers *a, const char *ref);
 /* Parses answers as CSV (header row naming the columns ref,level,evidence,
  * owner,due,note; ref and level required, any order) or JSON (an array of
  * objects with those members, or an object whose "answers" is one); the
- * format is detected from the first non-blank byte. With cat non-NULL each ref
+ * format is detected from the first non-blank byte; an XLSX workbook (a zip
+ * archive) is read as the CSV of its first sheet. With cat non-NULL each ref
  * must name an assessable requirement of cat (and is stored as its key).
  * All or nothing: the first bad row fails the whole input with WB_EPARSE and
  * "name:LINE: row N, column C: reason" (CSV) or "name: $[i].member: reason"
@@ -216,6 +217,23 @@ int wb_answers_load(const char *path, const wb_catalogue *cat, wb_answers **out,
 int wb_answers_write_csv(const wb_answers *a, wb_buf *out);
 int wb_answers_write_json(const wb_answers *a, const char *catalogue, wb_buf *out);
 
+/* ---- answer sheets (`assess template`) ------------------------------------------ */
+
+/* What maturity level 0..5 (or WB_LEVEL_NA) means, in "nl" or "en"
+ * (anything else: en); NULL for any other number. */
+const char *wb_assess_level_meaning(int level, const char *lang);
+/* The answer sheet of cat as CSV: columns ref, requirement, level,
+ * evidence, owner, due, note, levels; one row per assessable requirement
+ * with its text in lang and the answer columns empty. Importing it as it is
+ * gives no answers. 0 or WB_ENOMEM. */
+int wb_answers_template_csv(const wb_catalogue *cat, const char *lang, wb_buf *out);
+/* The same as an XLSX workbook written to path: the sheet of answers (the
+ * level a drop-down of 0-5 and n/a) and a sheet saying what the levels
+ * mean. wb_answers_parse reads it back (the first sheet). WB_EIO or
+ * WB_ENOMEM with the path. */
+int wb_answers_template_xlsx(const wb_catalogue *cat, const char *lang, const char *path,
+                             wb_error *err);
+
 /* ---- scores ------------------------------------------------------------------ */
 
 #define WB_ASSESS_DEFAULT_TARGET 3
@@ -226,6 +244,11 @@ typedef struct wb_score {
     bool has_value;    /* false when nothing under it can be scored (all n/a) */
     size_t answered;   /* assessable requirements answered (n/a counts) */
     size_t assessable; /* assessable requirements under it */
+    /* Maturity apart from coverage: the plain mean level of the requirements
+     * answered with a level (n/a and unanswered left out), meaningful when
+     * rated > 0. value above counts unanswered as 0 and so mixes both. */
+    size_t rated;
+    double maturity;
 } wb_score;
 
 /* A requirement below the target level. */

@@ -162,6 +162,18 @@ typedef struct wb_board_incident {
     wb_deadline_state state[WB_STAGE_COUNT];
 } wb_board_incident;
 
+/* One overdue patch, named on the board (texts cut to fit, at a UTF-8
+ * character boundary). */
+#define WB_VULN_URGENT 5
+typedef struct wb_vuln_overdue {
+    char vulnerability[64]; /* the CVE, else the advisory's id */
+    char asset[96];
+    char component[128]; /* name and version */
+    char fixed[48];      /* the first fixed version, "" when none is known */
+    bool kev;
+    wb_time deadline;
+} wb_vuln_overdue;
+
 /* What `weerbaar vuln scan --format json` says about patches. */
 typedef struct wb_vuln_summary {
     size_t findings; /* unsuppressed findings */
@@ -169,6 +181,10 @@ typedef struct wb_vuln_summary {
     size_t overdue_kev;
     size_t overdue_critical;
     wb_time now; /* the scan's reference time */
+    /* The most urgent overdue patches: known exploited first, then the
+     * longest overdue (earliest deadline), then file order. */
+    wb_vuln_overdue urgent[WB_VULN_URGENT];
+    size_t nurgent;
 } wb_vuln_summary;
 
 typedef struct wb_board {

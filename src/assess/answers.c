@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "assess/assess_internal.h"
+#include "core/zip.h"
 #include "weerbaar/io.h"
 
 #define CSV_MAX_COLUMNS 32
@@ -372,6 +373,12 @@ static int csv_header(csv_job *j, csv_reader *r, int *colmap, int *where)
         int c = 0;
         while (c < NCOLS && !wb_strn_ieq(h, strlen(h), col_names[c]))
             c++;
+        /* what `assess template` writes for people to read: not answers */
+        if (c == NCOLS &&
+            (wb_strn_ieq(h, strlen(h), "requirement") || wb_strn_ieq(h, strlen(h), "levels"))) {
+            colmap[i] = -1;
+            continue;
+        }
         if (c == NCOLS) {
             snprintf(why, sizeof why,
                      "unknown column '%.40s' (the columns are ref, level, evidence, owner, due, "
@@ -615,6 +622,16 @@ int wb_answers_parse(const char *data, size_t len, const char *name, const wb_ca
         i++;
     if (i < len && (data[i] == '{' || data[i] == '['))
         return wb_answers_parse_json(data, len, name, cat, out, err);
+    if (wbi_core_zip_magic(data, len)) {
+        /* an XLSX answer sheet: its first sheet as CSV, then as any CSV */
+        *out = NULL;
+        wb_buf csv = {0};
+        int rc = wbi_assess_xlsx_csv(data, len, name, &csv, err);
+        if (rc == 0)
+            rc = wb_answers_parse_csv(csv.data ? csv.data : "", csv.len, name, cat, out, err);
+        wb_buf_free(&csv);
+        return rc;
+    }
     return wb_answers_parse_csv(data, len, name, cat, out, err);
 }
 
@@ -639,7 +656,7 @@ static void format_date(wb_time t, char out[16])
     snprintf(out, 16, "%.10s", full);
 }
 
-static int csv_put(wb_buf *b, const char *s, bool last)
+int wbi_assess_csv_put(wb_buf *b, const char *s, bool last)
 {
     int rc = 0;
     s = s ? s : "";
@@ -670,12 +687,12 @@ int wb_answers_write_csv(const wb_answers *a, wb_buf *out)
         else
             snprintf(level, sizeof level, "%d", x->level);
         if (x->due != WB_TIME_NONE) format_date(x->due, due);
-        rc = csv_put(out, x->ref, false);
-        if (rc == 0) rc = csv_put(out, level, false);
-        if (rc == 0) rc = csv_put(out, x->evidence, false);
-        if (rc == 0) rc = csv_put(out, x->owner, false);
-        if (rc == 0) rc = csv_put(out, due, false);
-        if (rc == 0) rc = csv_put(out, x->note, true);
+        rc = wbi_assess_csv_put(out, x->ref, false);
+        if (rc == 0) rc = wbi_assess_csv_put(out, level, false);
+        if (rc == 0) rc = wbi_assess_csv_put(out, x->evidence, false);
+        if (rc == 0) rc = wbi_assess_csv_put(out, x->owner, false);
+        if (rc == 0) rc = wbi_assess_csv_put(out, due, false);
+        if (rc == 0) rc = wbi_assess_csv_put(out, x->note, true);
     }
     return rc ? WB_ENOMEM : 0;
 }

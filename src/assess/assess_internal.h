@@ -40,4 +40,18 @@ bool wbi_yscalar_is_null(const wbi_ynode *n);
  * what). */
 long wbi_catalogue_req(const wb_catalogue *cat, const char *ref);
 
+/* Appends s as one CSV field (quoted when it must be) and ',' or, when
+ * last, '\n'. 0 or WB_ENOMEM. */
+int wbi_assess_csv_put(wb_buf *b, const char *s, bool last);
+
+/* The first sheet of an XLSX workbook (data, len: the .xlsx bytes) as CSV,
+ * one record per sheet row from row 1 (empty rows as empty records, so the
+ * CSV's row numbers are the sheet's). Errors name name: WB_EPARSE (not a
+ * workbook, bad XML, a DTD), WB_ELIMIT (sizes, rows, columns), WB_ENOMEM. */
+int wbi_assess_xlsx_csv(const char *data, size_t len, const char *name, wb_buf *csv, wb_error *err);
+/* The same for one worksheet's XML and the workbook's shared strings (sst
+ * may be NULL): the part the fuzzer drives. */
+int wbi_assess_sheet_csv(const char *sheet, size_t slen, const char *sst, size_t sstlen,
+                         const char *name, wb_buf *csv, wb_error *err);
+
 #endif

@@ -52,6 +52,7 @@ static void add_requirement(wb_score *s, double *sum, size_t *cnt, int level)
     s->assessable++;
     if (level != WB_LEVEL_NONE) s->answered++;
     if (level == WB_LEVEL_NA) return;
+    if (level >= 0) s->rated++, s->maturity += level; /* a sum until finish() */
     *sum += level == WB_LEVEL_NONE ? 0 : level;
     (*cnt)++;
 }
@@ -60,6 +61,14 @@ static void finish(wb_score *s, double sum, size_t cnt)
 {
     s->has_value = cnt > 0;
     s->value = cnt ? sum / (double)cnt : 0;
+    s->maturity = s->rated ? s->maturity / (double)s->rated : 0;
+}
+
+/* Adds a finished child's rated levels to a parent's running sum. */
+static void add_rated(wb_score *s, const wb_score *cs)
+{
+    s->rated += cs->rated;
+    s->maturity += cs->maturity * (double)cs->rated;
 }
 
 static void score_tree(const wb_catalogue *cat, wb_scores *sc)
@@ -75,6 +84,7 @@ static void score_tree(const wb_catalogue *cat, wb_scores *sc)
             const wb_score *cs = &sc->nodes[n->children[c]];
             s->answered += cs->answered;
             s->assessable += cs->assessable;
+            add_rated(s, cs);
             if (cs->has_value) sum += cs->value, cnt++;
         }
         finish(s, sum, cnt);
@@ -85,6 +95,7 @@ static void score_tree(const wb_catalogue *cat, wb_scores *sc)
         const wb_score *cs = &sc->nodes[cat->roots[r]];
         sc->overall.answered += cs->answered;
         sc->overall.assessable += cs->assessable;
+        add_rated(&sc->overall, cs);
         if (cs->has_value) sum += cs->value, cnt++;
     }
     finish(&sc->overall, sum, cnt);

@@ -26,6 +26,8 @@ static json_t *score_json(const wb_score *s)
 {
     json_t *o = json_object();
     json_object_set_new(o, "score", s->has_value ? json_real(round2(s->value)) : json_null());
+    json_object_set_new(o, "maturity", s->rated ? json_real(round2(s->maturity)) : json_null());
+    json_object_set_new(o, "rated", json_integer((json_int_t)s->rated));
     json_object_set_new(o, "answered", json_integer((json_int_t)s->answered));
     json_object_set_new(o, "assessable", json_integer((json_int_t)s->assessable));
     json_object_set_new(o, "coverage",

@@ -22,6 +22,7 @@ typedef struct assess_opts {
     const char *format; /* table or json */
     const char *lang;   /* nl or en */
     const char *answers, *from, *to;
+    const char *out; /* template: where to write */
     int target;
 } assess_opts;
 
@@ -32,6 +33,8 @@ static void assess_usage(FILE *f)
           "       weerbaar assess score CATALOGUE --answers FILE [--target N]\n"
           "                             [--lang nl|en] [--format table|json]\n"
           "       weerbaar assess diff CATALOGUE --from A --to B [--format table|json]\n"
+          "       weerbaar assess template CATALOGUE [--lang nl|en] [--format csv|xlsx]\n"
+          "                                [--out FILE]\n"
           "       weerbaar assess new|answer|import|export|show ID|history|diff A B|share|\n"
           "                       sectors|list ... --db PATH | --hub URL --key KEY\n"
           "                       (assessments kept as versions: 'weerbaar assess new --help')\n"
@@ -54,6 +57,11 @@ static void assess_usage(FILE *f)
           "               note; level 0-5 or n/a)\n"
           "  diff         what improved, slipped, stayed, is new or was removed between\n"
           "               two answers files\n"
+          "  template     the answer sheet to fill in: every assessable requirement with\n"
+          "               its text, the levels and what they mean, and empty columns\n"
+          "               level, evidence, owner, due, note; CSV (default) or XLSX with\n"
+          "               the level as a drop-down and a sheet explaining the levels.\n"
+          "               'assess import ID FILE' reads either back\n"
           "  report       the one-page board report (PDF, HTML or PNG)\n"
           "\n"
           "options:\n"
@@ -61,7 +69,9 @@ static void assess_usage(FILE *f)
           "                    there overrides a built-in one). The built-in directory is\n"
           "                    $WEERBAAR_CATALOGUES, else ../share/weerbaar/catalogues or\n"
           "                    ../data/catalogues next to the program\n"
-          "  --format F        table (default) or json\n"
+          "  --format F        table (default) or json; template: csv (default) or xlsx\n"
+          "  --out FILE        template: where to write (default standard output; an\n"
+          "                    XLSX is not written to a terminal)\n"
           "  --lang L          nl or en (default en)\n"
           "  --answers FILE    the answers to score\n"
           "  --target N        the target level for gaps, 1-5 (default 3)\n"
@@ -73,6 +83,7 @@ static void assess_usage(FILE *f)
           "  weerbaar assess show cbw_nis2 11.1 --lang nl\n"
           "  weerbaar assess score cbw_nis2 --answers answers.csv --target 3\n"
           "  weerbaar assess diff cbw_nis2 --from 2025.csv --to 2026.csv\n"
+          "  weerbaar assess template cbw_nis2 --lang nl --format xlsx --out antwoorden.xlsx\n"
           "  weerbaar assess report cbw_nis2 --answers 2026.csv --org Gamma --out board.pdf\n"
           "\n"
           "Exit status: 0 done, 2 an error (unknown catalogue or ref, a bad answers\n"
@@ -480,6 +491,8 @@ static json_t *score_json(const wb_score *s)
 {
     json_t *o = json_object();
     json_object_set_new(o, "score", s->has_value ? json_real(round2(s->value)) : json_null());
+    json_object_set_new(o, "maturity", s->rated ? json_real(round2(s->maturity)) : json_null());
+    json_object_set_new(o, "rated", json_integer((json_int_t)s->rated));
     json_object_set_new(o, "answered", json_integer((json_int_t)s->answered));
     json_object_set_new(o, "assessable", json_integer((json_int_t)s->assessable));
     json_object_set_new(o, "coverage",
@@ -739,11 +752,53 @@ static int cmd_diff(wb_catset *set, const assess_opts *o, char **args, int nargs
     return status;
 }
 
+/* ---- template --------------------------------------------------------------------- */
+
+typedef struct sheet_job {
+    const wb_catalogue *cat;
+    const char *lang;
+} sheet_job;
+
+static int render_sheet(void *ud, const char *path, wb_error *err)
+{
+    const sheet_job *j = ud;
+    return wb_answers_template_xlsx(j->cat, j->lang, path, err);
+}
+
+static int cmd_template(wb_catset *set, const assess_opts *o, char **args, int nargs)
+{
+    if (nargs != 1) {
+        wb_cli_error("assess template: give CATALOGUE (see 'weerbaar assess --help')");
+        return WB_EXIT_ERROR;
+    }
+    const wb_catalogue *cat;
+    if (get_cat(set, args[0], &cat) != WB_EXIT_OK) return WB_EXIT_ERROR;
+    if (strcmp(o->format, "xlsx") == 0) {
+        sheet_job j = {cat, o->lang};
+        return wb_cli_write_rendered("assess template", o->out, render_sheet, &j);
+    }
+    wb_buf b = {0};
+    if (wb_answers_template_csv(cat, o->lang, &b) != 0) {
+        wb_buf_free(&b);
+        wb_cli_error("assess: out of memory");
+        return WB_EXIT_ERROR;
+    }
+    bool to_file = o->out && strcmp(o->out, "-") != 0;
+    FILE *f = to_file ? fopen(o->out, "wb") : stdout;
+    int status = WB_EXIT_OK;
+    if (f == NULL || fwrite(b.data, 1, b.len, f) != b.len || (to_file ? fclose(f) : fflush(f))) {
+        wb_cli_error("assess template: writing %s failed", to_file ? o->out : "standard output");
+        status = WB_EXIT_ERROR;
+    }
+    wb_buf_free(&b);
+    return status;
+}
+
 /* ---- entry ------------------------------------------------------------------------- */
 
 int wb_cmd_assess(int argc, char **argv)
 {
-    enum { O_DIRS = 256, O_FORMAT, O_LANG, O_ANSWERS, O_TARGET, O_FROM, O_TO };
+    enum { O_DIRS = 256, O_FORMAT, O_LANG, O_ANSWERS, O_TARGET, O_FROM, O_TO, O_OUT };
     static const struct option opts[] = {{"catalogues", required_argument, NULL, O_DIRS},
                                          {"format", required_argument, NULL, O_FORMAT},
                                          {"lang", required_argument, NULL, O_LANG},
@@ -751,6 +806,7 @@ int wb_cmd_assess(int argc, char **argv)
                                          {"target", required_argument, NULL, O_TARGET},
                                          {"from", required_argument, NULL, O_FROM},
                                          {"to", required_argument, NULL, O_TO},
+                                         {"out", required_argument, NULL, O_OUT},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     /* report has options of its own (assess_report.c); the action is the
@@ -773,11 +829,10 @@ int wb_cmd_assess(int argc, char **argv)
             if (!wb_cli_assess_opt_dir("assess", optarg, o.dirs, &o.ndirs)) return WB_EXIT_ERROR;
             break;
         case O_FORMAT:
-            if (strcmp(optarg, "table") != 0 && strcmp(optarg, "json") != 0) {
-                wb_cli_error("assess: --format must be table or json, not '%s'", optarg);
-                return WB_EXIT_ERROR;
-            }
             o.format = optarg;
+            break;
+        case O_OUT:
+            o.out = optarg;
             break;
         case O_LANG:
             if (!wb_cli_assess_opt_lang("assess", optarg, &o.lang)) return WB_EXIT_ERROR;
@@ -818,8 +873,24 @@ int wb_cmd_assess(int argc, char **argv)
         run = cmd_score;
     else if (strcmp(action, "diff") == 0)
         run = cmd_diff;
+    else if (strcmp(action, "template") == 0)
+        run = cmd_template;
     else if (strcmp(action, "catalogues") != 0) {
-        wb_cli_error("assess: unknown action '%s' (catalogues, show, score, diff, report)", action);
+        wb_cli_error("assess: unknown action '%s' (catalogues, show, score, diff, template, "
+                     "report)",
+                     action);
+        return WB_EXIT_ERROR;
+    }
+    bool sheet = run == cmd_template;
+    o.format = sheet && strcmp(o.format, "table") == 0 ? "csv" : o.format;
+    if (sheet ? strcmp(o.format, "csv") != 0 && strcmp(o.format, "xlsx") != 0
+              : strcmp(o.format, "table") != 0 && strcmp(o.format, "json") != 0) {
+        wb_cli_error("assess %s: --format must be %s, not '%s'", action,
+                     sheet ? "csv or xlsx" : "table or json", o.format);
+        return WB_EXIT_ERROR;
+    }
+    if (o.out && !sheet) {
+        wb_cli_error("assess %s: --out is for template and report", action);
         return WB_EXIT_ERROR;
     }
     if (run == NULL && nargs != 0) {

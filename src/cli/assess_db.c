@@ -236,14 +236,15 @@ static int cmd_new(conn *c, wb_catset *set, const dbopts *o)
         wb_cli_error("assess new: --catalogue NAME and --org ORG are required");
         return WB_EXIT_ERROR;
     }
-    const wb_catalogue *cat;
-    if (catalogue_of(set, o->catalogue, &cat) != WB_EXIT_OK) return WB_EXIT_ERROR;
     int64_t id = 0;
     if (!c->hub) {
+        const wb_catalogue *cat;
+        if (catalogue_of(set, o->catalogue, &cat) != WB_EXIT_OK) return WB_EXIT_ERROR;
         if (wb_assessdb_create(c->st, cat, o->org, o->scope, o->target, "cli", &id, &c->err) != 0)
             return fail(c);
     } else {
-        json_t *body = json_pack("{s:s,s:i}", "catalogue", cat->name, "target", o->target);
+        /* the hub's catalogues decide: it names one it does not have */
+        json_t *body = json_pack("{s:s,s:i}", "catalogue", o->catalogue, "target", o->target);
         if (o->scope) json_object_set_new(body, "scope", json_string(o->scope));
         if (o->org) json_object_set_new(body, "organisation", json_string(o->org));
         wb_buf b = {0};
@@ -1012,7 +1013,13 @@ int wb_cli_assess_db(int argc, char **argv)
     }
     wb_catset *set = NULL;
     conn cn = {0};
-    if (wb_cli_assess_catset(o.dirs, o.ndirs, &set) != WB_EXIT_OK) return WB_EXIT_ERROR;
+    /* on a hub these need no catalogue here: the hub has its own */
+    static const char *const hub_only[] = {"new", "export", "history", "share", "list"};
+    bool on_hub_alone = false;
+    for (size_t i = 0; i < sizeof hub_only / sizeof hub_only[0]; i++)
+        on_hub_alone |= strcmp(action, hub_only[i]) == 0;
+    bool need_set = o.hub == NULL || o.ndirs > 0 || !on_hub_alone;
+    if (need_set && wb_cli_assess_catset(o.dirs, o.ndirs, &set) != WB_EXIT_OK) return WB_EXIT_ERROR;
     int status = conn_open(&cn, &o, action);
     if (status == WB_EXIT_OK) {
         if (strcmp(action, "new") == 0)

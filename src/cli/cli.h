@@ -37,8 +37,9 @@ int wb_cmd_vuln(int argc, char **argv);
 int wb_cmd_deps(int argc, char **argv);
 
 /* Renders a page through render(ud, path, err) into the file out, or to
- * standard output when out is NULL or "-" (render.c). cmd names the command
- * in messages. Returns the exit status. */
+ * standard output when out is NULL or "-" (render.c); refused (exit 2, with
+ * a hint to use --out) when standard output is a terminal. cmd names the
+ * command in messages. Returns the exit status. */
 /* Draws into a file name: wb_render_fn of weerbaar/report.h. */
 typedef int (*wb_cli_render_fn)(void *ud, const char *path, wb_error *err);
 int wb_cli_write_rendered(const char *cmd, const char *out, wb_cli_render_fn render, void *ud);

@@ -1,11 +1,13 @@
 /*
  * render.c - writing a rendered page (PDF, PNG) to --out or to standard
  * output, for the commands that draw through src/report/ (standard output
- * through wb_render_to_buf, since cairo writes to file names).
+ * through wb_render_to_buf, since cairo writes to file names). Binary
+ * output is refused when standard output is a terminal.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "weerbaar/report.h"
@@ -19,6 +21,14 @@ int wb_cli_write_rendered(const char *cmd, const char *out, wb_cli_render_fn ren
             return WB_EXIT_ERROR;
         }
         return WB_EXIT_OK;
+    }
+    /* a PDF on a terminal is noise that can upset it, and never what was
+     * meant: say how to get the file instead */
+    if (isatty(STDOUT_FILENO)) {
+        wb_cli_error("%s: not writing binary output to a terminal; give --out FILE (or "
+                     "redirect standard output)",
+                     cmd);
+        return WB_EXIT_ERROR;
     }
     wb_buf b = {0};
     if (wb_render_to_buf(render, ud, &b, &err) != 0) {

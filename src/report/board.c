@@ -20,7 +20,7 @@
 
 static const wbi_board_texts texts_en = {
     .title = "Board report: digital resilience",
-    .overall = "overall maturity (0-5), target",
+    .overall = "maturity of answered (0-5), target",
     .coverage = "requirements answered",
     .gaps_below = "requirements below the target level",
     .overdue_patches = "overdue patches",
@@ -62,13 +62,21 @@ static const wbi_board_texts texts_en = {
     .answered = "answered",
     .scope = "scope",
     .previous_of = "previous",
+    .urgent = "The most urgent overdue patches",
+    .col_vuln = "vulnerability",
+    .col_asset = "asset",
+    .col_component = "component",
+    .col_fixed = "fixed in",
+    .col_kev = "KEV",
+    .col_days_overdue = "days overdue",
+    .yes = "yes",
     .state = {"open", "met", "late", "overdue"},
     .status = {"open", "handled", "closed"},
 };
 
 static const wbi_board_texts texts_nl = {
     .title = "Bestuursrapportage digitale weerbaarheid",
-    .overall = "volwassenheid gemiddeld (0-5), doel",
+    .overall = "volwassenheid beantwoord (0-5), doel",
     .coverage = "eisen beantwoord",
     .gaps_below = "eisen onder het doelniveau",
     .overdue_patches = "achterstallige patches",
@@ -110,6 +118,14 @@ static const wbi_board_texts texts_nl = {
     .answered = "beantwoord",
     .scope = "reikwijdte",
     .previous_of = "vorige",
+    .urgent = "De meest urgente achterstallige patches",
+    .col_vuln = "kwetsbaarheid",
+    .col_asset = "systeem",
+    .col_component = "component",
+    .col_fixed = "opgelost in",
+    .col_kev = "KEV",
+    .col_days_overdue = "dagen te laat",
+    .yes = "ja",
     .state = {"open", "op tijd", "te laat", "verlopen"},
     .status = {"open", "afgehandeld", "gesloten"},
 };
@@ -205,19 +221,34 @@ static void render_header(wb_doc *d, const wb_board *b, const wbi_board_texts *t
     wb_doc_space(d, 8);
 }
 
+/* Not the overall score, which counts an unanswered requirement as 0: a
+ * board would read half answered at level 4 as "maturity 2". Coverage
+ * stands beside it as a figure of its own. */
+void wbi_board_maturity(const wb_board *b, const wbi_board_texts *t, char *v, size_t vcap, char *c,
+                        size_t ccap, bool *alert)
+{
+    wb_score now = {.has_value = b->overall.rated > 0, .value = b->overall.maturity};
+    wb_score was = {.has_value = b->overall_previous.rated > 0,
+                    .value = b->overall_previous.maturity};
+    wb_board_score_text(&now, v, vcap);
+    if (was.has_value) {
+        char p[16];
+        wb_board_score_text(&was, p, sizeof p);
+        snprintf(c, ccap, "%s %d; %s %s", t->overall, b->target, t->previous_of, p);
+    } else {
+        snprintf(c, ccap, "%s %d", t->overall, b->target);
+    }
+    *alert = now.has_value && now.value < b->target;
+}
+
 static void render_figures(wb_doc *d, const wb_board *b, const wbi_board_texts *t)
 {
     char v[5][48], c[5][160];
     size_t counts[4];
     wb_doc_figure f[5];
-    wb_board_score_text(&b->overall, v[0], sizeof v[0]);
-    snprintf(c[0], sizeof c[0], "%s %d", t->overall, b->target);
-    if (b->overall_previous.has_value) {
-        char p[16];
-        wb_board_score_text(&b->overall_previous, p, sizeof p);
-        snprintf(c[0], sizeof c[0], "%s %d; %s %s", t->overall, b->target, t->previous_of, p);
-    }
-    f[0] = (wb_doc_figure){v[0], c[0], b->overall.has_value && b->overall.value < b->target};
+    bool alert;
+    wbi_board_maturity(b, t, v[0], sizeof v[0], c[0], sizeof c[0], &alert);
+    f[0] = (wb_doc_figure){v[0], c[0], alert};
     double cov = b->overall.assessable
                      ? 100.0 * (double)b->overall.answered / (double)b->overall.assessable
                      : 0;
@@ -297,6 +328,13 @@ static void render_chart(wb_doc *d, const wb_board *b, const wbi_board_texts *t)
     wb_doc_space(d, 7);
 }
 
+/* How much of the optional detail a page holds: tried from the most down
+ * until the page fits (wb_board_render). */
+typedef struct board_fit {
+    size_t patches; /* overdue patches named */
+    int gap_lines;  /* lines of requirement text per gap */
+} board_fit;
+
 static void item_cells(const wb_board_item *g, int target, char *level, size_t lcap, char *due,
                        size_t dcap, char *pr, size_t pcap)
 {
@@ -335,7 +373,8 @@ static void render_items(wb_doc *d, const wb_board *b, const wbi_board_texts *t,
     }
 }
 
-static void render_gaps(wb_doc *d, const wb_board *b, const wbi_board_texts *t)
+static void render_gaps(wb_doc *d, const wb_board *b, const wbi_board_texts *t,
+                        const board_fit *fit)
 {
     char h[128];
     snprintf(h, sizeof h, "%s (%s %d)", t->largest_gaps, t->target_of, b->target);
@@ -344,7 +383,7 @@ static void render_gaps(wb_doc *d, const wb_board *b, const wbi_board_texts *t)
     if (shown == 0)
         wb_doc_text(d, WB_STYLE_BODY, t->no_gaps, 1);
     else
-        render_items(d, b, t, b->gaps, shown, b->ngaps, 2);
+        render_items(d, b, t, b->gaps, shown, b->ngaps, fit->gap_lines);
     wb_doc_space(d, 7);
 }
 
@@ -356,6 +395,50 @@ static void render_overdue(wb_doc *d, const wb_board *b, const wbi_board_texts *
         wb_doc_text(d, WB_STYLE_BODY, t->none_overdue, 1);
     else
         render_items(d, b, t, b->overdue, shown, b->noverdue, 1);
+    wb_doc_space(d, 7);
+}
+
+void wbi_board_patch_cells(const wb_board *b, const wbi_board_texts *t, const wb_vuln_overdue *u,
+                           char *days, size_t dcap, const char **kev)
+{
+    wb_time now = b->vuln.now != WB_TIME_NONE ? b->vuln.now : b->as_of;
+    if (u->deadline == WB_TIME_NONE || now == WB_TIME_NONE || now < u->deadline)
+        snprintf(days, dcap, "-");
+    else
+        snprintf(days, dcap, "%lld", (long long)((now - u->deadline) / (INT64_C(86400) * 1000000)));
+    *kev = u->kev ? t->yes : "-";
+}
+
+/* Names the overdue patches a board should ask about first. Shown only
+ * when a scan was given and something is overdue: the figure above says
+ * "0" otherwise, and the page has no room for an empty table. */
+static void render_patches(wb_doc *d, const wb_board *b, const wbi_board_texts *t,
+                           const board_fit *fit)
+{
+    size_t shown = b->vuln.nurgent < fit->patches ? b->vuln.nurgent : fit->patches;
+    if (!b->has_vuln || shown == 0) return;
+    wb_doc_heading(d, t->urgent, 40);
+    static const double widths[] = {0.17, 0.17, 0.34, 0.12, 0.08, 0.12};
+    static const bool right[] = {false, false, false, false, false, true};
+    const char *head[] = {t->col_vuln,  t->col_asset, t->col_component,
+                          t->col_fixed, t->col_kev,   t->col_days_overdue};
+    wb_doc_table tab = {6, widths, head, right, 1};
+    wb_doc_table_head(d, &tab);
+    for (size_t i = 0; i < b->vuln.nurgent; i++) {
+        const wb_vuln_overdue *u = &b->vuln.urgent[i];
+        char days[24];
+        const char *kev;
+        wbi_board_patch_cells(b, t, u, days, sizeof days, &kev);
+        const char *cells[] = {
+            u->vulnerability, u->asset, u->component, u->fixed[0] ? u->fixed : "-", kev, days};
+        wb_doc_table_row(d, &tab, cells);
+    }
+    if (b->vuln.overdue > b->vuln.nurgent) {
+        char more[64];
+        snprintf(more, sizeof more, "+ %zu %s", b->vuln.overdue - b->vuln.nurgent, t->more);
+        wb_doc_space(d, 2);
+        wb_doc_text(d, WB_STYLE_SMALL, more, 1);
+    }
     wb_doc_space(d, 7);
 }
 
@@ -425,8 +508,8 @@ static void render_sources(wb_doc *d, const wb_board *b, const wbi_board_texts *
     wb_buf_free(&buf);
 }
 
-int wb_board_render(const wb_board *b, const char *path, wb_page_format fmt, double png_dpi,
-                    wb_error *err)
+static int render_page(const wb_board *b, const char *path, wb_page_format fmt, double png_dpi,
+                       const board_fit *fit, wb_error *err)
 {
     const wbi_board_texts *t = wbi_board_texts_for(b->lang);
     char footer[512], date[16];
@@ -442,9 +525,27 @@ int wb_board_render(const wb_board *b, const char *path, wb_page_format fmt, dou
     render_header(d, b, t);
     render_figures(d, b, t);
     render_chart(d, b, t);
-    render_gaps(d, b, t);
+    render_gaps(d, b, t, fit);
     render_overdue(d, b, t);
+    render_patches(d, b, t, fit);
     render_incidents(d, b, t);
     render_sources(d, b, t);
     return wb_doc_close(d, err);
+}
+
+/* The page is drawn with all the detail first; when long names leave no
+ * room, gap texts get one line, then fewer patches are named (the figure
+ * still counts them all, and "+ N more" says what is left out). */
+int wb_board_render(const wb_board *b, const char *path, wb_page_format fmt, double png_dpi,
+                    wb_error *err)
+{
+    static const board_fit fits[] = {
+        {WB_VULN_URGENT, 2}, {WB_VULN_URGENT, 1}, {3, 1}, {1, 1}, {0, 2}};
+    int rc = 0;
+    for (size_t i = 0; i < sizeof fits / sizeof fits[0]; i++) {
+        wb_error_clear(err);
+        rc = render_page(b, path, fmt, png_dpi, &fits[i], err);
+        if (rc != WB_ELIMIT) break;
+    }
+    return rc;
 }

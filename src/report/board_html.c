@@ -67,15 +67,9 @@ static void figures(html *h, const wb_board *b, const wbi_board_texts *t)
 {
     char v[48], c[200];
     put(h, "<div class=\"figs\">\n");
-    wb_board_score_text(&b->overall, v, sizeof v);
-    if (b->overall_previous.has_value) {
-        char p[16];
-        wb_board_score_text(&b->overall_previous, p, sizeof p);
-        snprintf(c, sizeof c, "%s %d; %s %s", t->overall, b->target, t->previous_of, p);
-    } else {
-        snprintf(c, sizeof c, "%s %d", t->overall, b->target);
-    }
-    figure(h, v, c, b->overall.has_value && b->overall.value < b->target);
+    bool alert;
+    wbi_board_maturity(b, t, v, sizeof v, c, sizeof c, &alert);
+    figure(h, v, c, alert);
     double cov = b->overall.assessable
                      ? 100.0 * (double)b->overall.answered / (double)b->overall.assessable
                      : 0;
@@ -243,6 +237,36 @@ static void items(html *h, const wb_board *b, const wbi_board_texts *t, const wb
     }
 }
 
+static void patches(html *h, const wb_board *b, const wbi_board_texts *t)
+{
+    if (!b->has_vuln || b->vuln.nurgent == 0) return;
+    elem(h, "<h2>", t->urgent, "</h2>\n");
+    put(h, "<table><tr>");
+    const char *head[] = {t->col_vuln,  t->col_asset, t->col_component,
+                          t->col_fixed, t->col_kev,   t->col_days_overdue};
+    for (int k = 0; k < 6; k++)
+        elem(h, "<th>", head[k], "</th>");
+    put(h, "</tr>\n");
+    for (size_t i = 0; i < b->vuln.nurgent; i++) {
+        const wb_vuln_overdue *u = &b->vuln.urgent[i];
+        char days[24];
+        const char *kev;
+        wbi_board_patch_cells(b, t, u, days, sizeof days, &kev);
+        elem(h, "<tr><td>", u->vulnerability, "</td>");
+        elem(h, "<td>", u->asset, "</td>");
+        elem(h, "<td>", u->component, "</td>");
+        elem(h, "<td>", u->fixed[0] ? u->fixed : "-", "</td>");
+        elem(h, u->kev ? "<td class=\"overdue\">" : "<td>", kev, "</td>");
+        elem(h, "<td class=\"n\">", days, "</td></tr>\n");
+    }
+    put(h, "</table>\n");
+    if (b->vuln.overdue > b->vuln.nurgent) {
+        char more[64];
+        snprintf(more, sizeof more, "+ %zu %s", b->vuln.overdue - b->vuln.nurgent, t->more);
+        elem(h, "<p class=\"more\">", more, "</p>\n");
+    }
+}
+
 static void incidents(html *h, const wb_board *b, const wbi_board_texts *t)
 {
     static const char *const cls[] = {"open", "met", "late", "overdue"};
@@ -339,6 +363,7 @@ int wb_board_html(const wb_board *b, wb_buf *out)
         elem(&h, "<p>", t->none_overdue, "</p>\n");
     else
         items(&h, b, t, b->overdue, shown, b->noverdue);
+    patches(&h, b, t);
     incidents(&h, b, t);
     put(&h, "<p class=\"src\">");
     esc(&h, t->source);

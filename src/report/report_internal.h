@@ -53,6 +53,9 @@ typedef struct wbi_board_texts {
         *col_ew, *col_notif, *col_final, *col_status, *no_incidents, *source, *principles_source,
         *of_which_kev, *no_gaps, *deadlines, *target_of, *answered, *scope, *previous_of, *progress,
         *missed, *not_mapped;
+    /* the most urgent overdue patches */
+    const char *urgent, *col_vuln, *col_asset, *col_component, *col_fixed, *col_kev,
+        *col_days_overdue, *yes;
     const char *state[4];  /* by wb_deadline_state: open, met, late, overdue */
     const char *status[3]; /* open, handled, closed */
 } wbi_board_texts;
@@ -60,6 +63,16 @@ typedef struct wbi_board_texts {
 /* The texts for "nl", else English. */
 const wbi_board_texts *wbi_board_texts_for(const char *lang);
 /* Deadlines of the incidents per wb_deadline_state. */
+/* The cells of an overdue patch: days overdue against the scan's time (or
+ * the report's when the scan gives none), and KEV. */
+void wbi_board_patch_cells(const wb_board *b, const wbi_board_texts *t, const wb_vuln_overdue *u,
+                           char *days, size_t dcap, const char **kev);
+
+/* The headline maturity figure: the mean level over the answered
+ * requirements (coverage is its own figure) into v, its caption into c;
+ * *alert when it is below the target. */
+void wbi_board_maturity(const wb_board *b, const wbi_board_texts *t, char *v, size_t vcap, char *c,
+                        size_t ccap, bool *alert);
 void wbi_board_deadline_counts(const wb_board *b, size_t counts[4]);
 /* The final report's cell: its state, or the progress report's while the
  * final one waits for the incident to be handled. */

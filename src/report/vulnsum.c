@@ -1,7 +1,8 @@
 /*
  * vulnsum.c - reads the result of `weerbaar vuln scan --format json`
  * (docs/vuln-scan.md) for the board report: how many unsuppressed findings
- * there are and how many of them have a patch deadline in the past.
+ * there are, how many of them have a patch deadline in the past, and the
+ * five most urgent of those by name.
  *
  * The findings are counted rather than the summary trusted, and the two are
  * compared: a file edited by hand or cut short is refused with the JSON path
@@ -26,6 +27,64 @@ static int opt_bool(json_t *o, const char *key, size_t i, const char *name, bool
         return wb_error_set(err, WB_EPARSE, "%s: $.findings[%zu].%s: not a boolean", name, i, key);
     *out = json_is_true(v);
     return 0;
+}
+
+/* dst = src cut at a character boundary to fit; "" for NULL. */
+static void copy_cut(char *dst, size_t cap, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap) {
+        n = cap - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+            n--;
+    }
+    memcpy(dst, src ? src : "", n);
+    dst[n] = '\0';
+}
+
+static const char *opt_str(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* Whether a comes before b on the board: KEV first, then the earlier
+ * deadline (the longer overdue); a missing deadline last. */
+static bool more_urgent(const wb_vuln_overdue *a, const wb_vuln_overdue *b)
+{
+    if (a->kev != b->kev) return a->kev;
+    if (a->deadline == WB_TIME_NONE || b->deadline == WB_TIME_NONE)
+        return b->deadline == WB_TIME_NONE && a->deadline != WB_TIME_NONE;
+    return a->deadline < b->deadline;
+}
+
+/* Keeps finding f among the WB_VULN_URGENT most urgent (insertion: five). */
+static void keep_urgent(wb_vuln_summary *out, json_t *f)
+{
+    wb_vuln_overdue u = {0};
+    const char *id = opt_str(f, "cve");
+    copy_cut(u.vulnerability, sizeof u.vulnerability, id ? id : opt_str(f, "vulnerability"));
+    copy_cut(u.asset, sizeof u.asset, opt_str(f, "asset"));
+    const char *name = opt_str(f, "name"), *ver = opt_str(f, "version");
+    char comp[256];
+    snprintf(comp, sizeof comp, "%s%s%s",
+             name                      ? name
+             : opt_str(f, "component") ? opt_str(f, "component")
+                                       : "-",
+             ver ? " " : "", ver ? ver : "");
+    copy_cut(u.component, sizeof u.component, comp);
+    copy_cut(u.fixed, sizeof u.fixed,
+             json_string_value(json_array_get(json_object_get(f, "fixed_versions"), 0)));
+    u.kev = json_is_true(json_object_get(f, "kev"));
+    const char *dl = opt_str(f, "deadline");
+    if (dl == NULL || wb_time_parse(dl, strlen(dl), &u.deadline) != 0) u.deadline = WB_TIME_NONE;
+    size_t at = out->nurgent;
+    while (at > 0 && more_urgent(&u, &out->urgent[at - 1]))
+        at--;
+    if (at >= WB_VULN_URGENT) return;
+    size_t last = out->nurgent < WB_VULN_URGENT ? out->nurgent : WB_VULN_URGENT - 1;
+    memmove(&out->urgent[at + 1], &out->urgent[at], (last - at) * sizeof u);
+    out->urgent[at] = u;
+    if (out->nurgent < WB_VULN_URGENT) out->nurgent++;
 }
 
 /* Compares an integer member of $.summary with what was counted. */
@@ -97,6 +156,7 @@ int wb_vuln_summary_parse(const char *data, size_t len, const char *name, wb_vul
         out->findings++;
         if (!overdue) continue;
         out->overdue++;
+        keep_urgent(out, f);
         if (kev) out->overdue_kev++;
         if (sev && json_is_string(sev) && strcmp(json_string_value(sev), "critical") == 0)
             out->overdue_critical++;

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/zip.h"
 #include "vuln/vulndata.h"
 #include "weerbaar/io.h"
 
@@ -168,14 +169,14 @@ static int settle(loader *l, int rc, const wb_error *e)
 
 static int load_zip(loader *l, const char *path)
 {
-    wbi_zip *z = NULL;
+    wbi_core_zip *z = NULL;
     wb_error e = {0};
-    int rc = wbi_zip_open(path, &z, &e);
+    int rc = wbi_core_zip_open(path, &z, &e);
     if (rc != 0) return settle(l, rc, &e);
-    size_t n = wbi_zip_count(z);
+    size_t n = wbi_core_zip_count(z);
     size_t plen = strlen(path);
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        const char *member = wbi_zip_name(z, i);
+        const char *member = wbi_core_zip_name(z, i);
         if (!wb_str_endswith(member, ".json")) continue;
         char *data = NULL;
         size_t len = 0;
@@ -187,13 +188,13 @@ static int load_zip(loader *l, const char *path)
             break;
         }
         snprintf(name, nlen, "%s!%s", path, member); /* the member, as jar: URLs name it */
-        rc = wbi_zip_read(z, i, l->max, &data, &len, &e);
+        rc = wbi_core_zip_read(z, i, l->max, &data, &len, &e);
         if (rc == 0) rc = parse_kind(name, data, len, l->opts->format, l->sink, &e, NULL, l->opts);
         rc = settle(l, rc, &e);
         free(data);
         free(name);
     }
-    wbi_zip_close(z);
+    wbi_core_zip_close(z);
     return rc;
 }
 
@@ -205,7 +206,7 @@ static int load_file(loader *l, const char *path, bool in_walk)
     char magic[4] = {0};
     size_t got = fread(magic, 1, sizeof magic, f);
     fclose(f);
-    if (wbi_zip_magic(magic, got)) return load_zip(l, path);
+    if (wbi_core_zip_magic(magic, got)) return load_zip(l, path);
     char *data = NULL;
     size_t len = 0;
     int rc = wb_read_file(path, l->max, &data, &len, &e);

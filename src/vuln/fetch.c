@@ -31,6 +31,7 @@
 #include <sodium.h>
 
 #include "vuln/fetch_internal.h"
+#include "core/zip.h"
 #include "vuln/vulndata.h"
 #include "weerbaar/io.h"
 #include "weerbaar/vulnfetch.h"
@@ -671,13 +672,13 @@ static int check_epss(void *ud, const char *tmp, wb_error *err)
 static int check_zip(void *ud, const char *tmp, wb_error *err)
 {
     (void)ud;
-    wbi_zip *z = NULL;
-    int rc = wbi_zip_open(tmp, &z, err);
-    if (rc == 0 && wbi_zip_count(z) == 0)
+    wbi_core_zip *z = NULL;
+    int rc = wbi_core_zip_open(tmp, &z, err);
+    if (rc == 0 && wbi_core_zip_count(z) == 0)
         rc = wb_error_set(err, WB_EFORMAT, "an archive without records");
     else if (rc != 0)
         wb_error_set(err, rc, "not a zip archive: %s", err->msg);
-    wbi_zip_close(z);
+    wbi_core_zip_close(z);
     return rc;
 }
 

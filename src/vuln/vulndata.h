@@ -4,7 +4,7 @@
  * checked JSON field access, a string-keyed hash map (CSAF product ids,
  * CycloneDX bom-refs), the advisory builder that collects one wb_advisory
  * before it goes to the sink, CVSS base scores, package-type to version
- * scheme mapping, a bounded zip reader (OSV all.zip), and one entry point per
+ * scheme mapping, and one entry point per
  * advisory format.
  *
  * Strings handed to sinks point into the parsed JSON or into the document's
@@ -204,19 +204,5 @@ int wbi_csaf_tree_find(wbi_doc *d, const wbi_csaf_tree *t, const json_t *id,
  * defined. *out NULL when the object has neither. */
 int wbi_csaf_product_list(wbi_doc *d, const wbi_csaf_tree *t, const json_t *obj,
                           const char *const **out, size_t *nout);
-
-/* ---- zip --------------------------------------------------------------------------- */
-
-typedef struct wbi_zip wbi_zip;
-/* Opens an archive (memory-mapped) and reads its central directory. */
-int wbi_zip_open(const char *path, wbi_zip **out, wb_error *err);
-size_t wbi_zip_count(const wbi_zip *z);
-const char *wbi_zip_name(const wbi_zip *z, size_t i);
-/* Extracts member i (stored or deflate, CRC checked) into a heap buffer of
- * at most max bytes (NUL-terminated); the caller frees *data. */
-int wbi_zip_read(const wbi_zip *z, size_t i, size_t max, char **data, size_t *len, wb_error *err);
-void wbi_zip_close(wbi_zip *z);
-/* True when the bytes start like a zip archive. */
-bool wbi_zip_magic(const char *data, size_t len);
 
 #endif

@@ -63,7 +63,9 @@ echo "$out" | grep -q '^gaps below target 3: 23' || err "gap count"
 python3 - "$tmp/s.json" <<'PY' || fail=1
 import json, sys
 d = json.load(open(sys.argv[1]))
-ok = (d["overall"] == {"score": 0.37, "answered": 10, "assessable": 27, "coverage": 0.37}
+# score counts unanswered as 0; maturity is the mean over the 9 rated (not n/a)
+ok = (d["overall"] == {"score": 0.37, "maturity": 2.11, "rated": 9, "answered": 10,
+                       "assessable": 27, "coverage": 0.37}
       and len(d["principles"]) == 5 and len(d["nis2_measures"]) == 10
       and d["gaps"][0]["shortfall"] == 3 and d["gaps"][-1]["ref"] == "11.1"
       and "ADR & NOREA" in d["attribution"])

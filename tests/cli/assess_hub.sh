@@ -50,6 +50,12 @@ lid=$("$WB" assess new --catalogue cbw_nis2 --org Gamma --scope IT --db "$L")
 
 id=$(H new --catalogue cbw_nis2 --scope IT --key "$KG"); rc=$?
 check "new over the hub prints the id alone" '[ $rc = 0 ] && [[ $id =~ ^[0-9]+$ ]]'
+# a client without catalogues of its own: the hub's decide
+mkdir -p "$T/nocats"
+nid=$(WEERBAAR_CATALOGUES=$T/nocats H new --catalogue nist-csf-2.0 --key "$KG" 2> "$T/e"); rc=$?
+check "new over the hub needs no local catalogues" '[ $rc = 0 ] && [[ $nid =~ ^[0-9]+$ ]]'
+WEERBAAR_CATALOGUES=$T/nocats H new --catalogue no-such --key "$KG" > /dev/null 2> "$T/e"; rc=$?
+check "new over the hub: the hub names a catalogue it lacks; exit 2" '[ $rc = 2 ] && grep -q "no-such" "$T/e"'
 H new --catalogue cbw_nis2 --org Delta --key "$KG" > /dev/null 2> "$T/e"; rc=$?
 check "new for another organisation: 403, exit 2" '[ $rc = 2 ] && grep -q "own organisation" "$T/e"'
 printf 'ref,level\n1.1,3\n2.1,9\n' > "$T/bad.csv"

@@ -85,8 +85,9 @@ bad = []
 def has(pat, what):
     if not re.search(pat, text): bad.append(what + ": /" + pat + "/")
 o = s["overall"]
-has(r"\b%.2f\b" % o["score"], "overall score")
-has(r"previous %.2f\b" % p["overall"]["score"], "previous overall score")
+# the headline: maturity over the answered requirements, coverage apart
+has(r"\b%.2f maturity of answered \(0-5\), target 3; previous %.2f\b"
+    % (o["maturity"], p["overall"]["maturity"]), "maturity with the previous one")
 has(r"\b%d%%" % round(100 * o["answered"] / o["assessable"]), "coverage percent")
 has(r"answered: %d/%d\b" % (o["answered"], o["assessable"]), "coverage")
 has(r"\b%d requirements below the target level \(3\)" % len(s["gaps"]), "gap count")
@@ -101,6 +102,16 @@ has(r"4\.1 The entity has an incident management.*2 / 3 SOC lead 2026-05-31", "o
 overdue = [f for f in scan["findings"] if f["overdue"] and not f.get("suppressed")]
 assert len(overdue) == scan["summary"]["overdue"] > 0
 has(r"\b%d overdue patches; %d known exploited" % (len(overdue), sum(1 for f in overdue if f["kev"])), "patches")
+# the most urgent by name: known exploited first, then the longest overdue
+from datetime import datetime
+def t(x): return datetime.fromisoformat(x.replace("Z", "+00:00"))
+now = t(scan["now"])
+urgent = sorted(overdue, key=lambda f: (not f["kev"], t(f["deadline"])))[:5]
+for f in urgent:
+    has(r"%s %s .*?%s %d\b" % (re.escape(f["cve"]), re.escape(f["asset"]), "yes" if f["kev"] else "-",
+                                (now - t(f["deadline"])).days), "urgent patch " + f["asset"])
+pos = [text.find(" " + f["asset"] + " ") for f in urgent]
+if pos != sorted(pos) or -1 in pos: bad.append("urgent patches out of order: %s" % pos)
 # this year's incidents of the organisation: 1, 2, 3 (not 4: 2025; not 5: another org)
 mine = [d for d in due if d["incident"] in (1, 2, 3) and d["stage"] != "csirt-answer"]
 n = {k: sum(1 for d in mine if d["state"] == k) for k in ("met", "late", "overdue", "open")}

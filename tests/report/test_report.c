@@ -33,9 +33,13 @@ static void test_vuln_summary(void **state)
     const char *doc =
         "{\"now\": \"2026-01-01T00:00:00Z\", \"summary\": {\"findings\": 4, \"overdue\": 3},"
         " \"findings\": ["
-        "{\"overdue\": true, \"kev\": true, \"severity\": \"critical\", \"suppressed\": false},"
-        "{\"overdue\": true, \"kev\": false, \"severity\": \"high\"},"
-        "{\"overdue\": true, \"kev\": null, \"severity\": \"critical\"},"
+        "{\"overdue\": true, \"kev\": true, \"severity\": \"critical\", \"suppressed\": false,"
+        " \"cve\": \"CVE-1\", \"deadline\": \"2025-12-01T00:00:00Z\"},"
+        "{\"overdue\": true, \"kev\": false, \"severity\": \"high\", \"cve\": \"CVE-2\","
+        " \"deadline\": \"2025-06-01T00:00:00Z\", \"fixed_versions\": [\"1.2\"]},"
+        "{\"overdue\": true, \"kev\": null, \"severity\": \"critical\", \"vulnerability\": "
+        "\"GHSA-3\","
+        " \"deadline\": \"2025-03-01T00:00:00Z\"},"
         "{\"overdue\": false, \"kev\": true, \"severity\": null},"
         "{\"overdue\": true, \"kev\": true, \"severity\": \"critical\", \"suppressed\": true}]}";
     wb_vuln_summary s;
@@ -45,6 +49,13 @@ static void test_vuln_summary(void **state)
     assert_int_equal(s.overdue, 3);
     assert_int_equal(s.overdue_kev, 1);
     assert_int_equal(s.overdue_critical, 2);
+    /* named: known exploited first, then the longest overdue */
+    assert_int_equal(s.nurgent, 3);
+    assert_string_equal(s.urgent[0].vulnerability, "CVE-1");
+    assert_true(s.urgent[0].kev);
+    assert_string_equal(s.urgent[1].vulnerability, "GHSA-3");
+    assert_string_equal(s.urgent[2].vulnerability, "CVE-2");
+    assert_string_equal(s.urgent[2].fixed, "1.2");
     assert_true(s.now == INT64_C(1767225600) * 1000000);
 
     expect_vuln_error("[1", "scan.json:1:");
@@ -133,7 +144,12 @@ static void make_board(test_board *t, const char *text, const char *lang)
                       .assessment = "a.csv",
                       .as_of = INT64_C(1781510400) * 1000000,
                       .target = 3,
-                      .overall = {.value = 1.5, .has_value = true, .answered = 3, .assessable = 9},
+                      .overall = {.value = 1.5,
+                                  .has_value = true,
+                                  .answered = 3,
+                                  .assessable = 9,
+                                  .rated = 3,
+                                  .maturity = 2.5},
                       .principles = t->pr,
                       .nprinciples = 5,
                       .ngaps = 7,
@@ -165,8 +181,10 @@ static void test_html(void **state)
     assert_null(strstr(b.data, " src="));
     assert_null(strstr(b.data, " href="));
     assert_non_null(strstr(b.data, "<svg xmlns="));
-    /* the numbers: overall, coverage, gaps, patches, deadlines */
-    assert_non_null(strstr(b.data, ">1.50<"));
+    /* the numbers: maturity over the answered (not the overall score, which
+     * counts the unanswered as 0), coverage, gaps, patches, deadlines */
+    assert_non_null(strstr(b.data, ">2.50<"));
+    assert_null(strstr(b.data, ">1.50<"));
     assert_non_null(strstr(b.data, ">33%<"));
     assert_non_null(strstr(b.data, "requirements answered: 3/9"));
     assert_non_null(strstr(b.data, ">4</div><div class=\"c\">overdue patches; 2 known exploited"));

@@ -1,7 +1,7 @@
 /*
  * zip.c - a small reader for zip archives such as OSV's all.zip (one JSON
- * record per member): the central directory (PKWARE APPNOTE 4.3.12-4.3.16,
- * with the Zip64 end records and extra field of 4.3.14/4.5.3, since all.zip
+ * record per member) and XLSX answer sheets (XML members): the central directory (PKWARE
+ * APPNOTE 4.3.12-4.3.16, with the Zip64 end records and extra field of 4.3.14/4.5.3, since all.zip
  * holds more than 65,535 members), stored and deflated members, CRC-32
  * checked. zlib does the inflating; no other dependency is needed for the
  * read-only subset that archives of records use (no encryption, no
@@ -23,7 +23,7 @@
 
 #include <zlib.h>
 
-#include "vuln/vulndata.h"
+#include "core/zip.h"
 
 typedef struct zip_entry {
     char *name;
@@ -32,12 +32,13 @@ typedef struct zip_entry {
     uint16_t method, flags;
 } zip_entry;
 
-struct wbi_zip {
+struct wbi_core_zip {
     const char *path;
     const unsigned char *map;
     size_t size;
     zip_entry *e;
     size_t n;
+    bool mapped; /* map is ours to munmap */
 };
 
 static uint16_t le16(const unsigned char *p)
@@ -55,14 +56,14 @@ static uint64_t le64(const unsigned char *p)
     return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
-bool wbi_zip_magic(const char *data, size_t len)
+bool wbi_core_zip_magic(const char *data, size_t len)
 {
     /* a local file header, or the end record of an empty archive */
     return len >= 4 && data[0] == 'P' && data[1] == 'K' &&
            ((data[2] == 3 && data[3] == 4) || (data[2] == 5 && data[3] == 6));
 }
 
-static int bad(const wbi_zip *z, wb_error *err, const char *what)
+static int bad(const wbi_core_zip *z, wb_error *err, const char *what)
 {
     return wb_error_set(err, WB_EPARSE, "%s: not a readable zip archive: %s", z->path, what);
 }
@@ -98,7 +99,7 @@ static int zip64_extra(const unsigned char *x, size_t xl, zip_entry *e, bool nee
     return (need_u || need_c || need_o) ? -1 : 0;
 }
 
-static int read_directory(wbi_zip *z, wb_error *err)
+static int read_directory(wbi_core_zip *z, wb_error *err)
 {
     const unsigned char *m = z->map;
     size_t size = z->size;
@@ -154,10 +155,10 @@ static int read_directory(wbi_zip *z, wb_error *err)
     return 0;
 }
 
-int wbi_zip_open(const char *path, wbi_zip **out, wb_error *err)
+int wbi_core_zip_open(const char *path, wbi_core_zip **out, wb_error *err)
 {
     *out = NULL;
-    wbi_zip *z = calloc(1, sizeof *z);
+    wbi_core_zip *z = calloc(1, sizeof *z);
     if (z == NULL) return wb_error_set(err, WB_ENOMEM, "%s: out of memory", path);
     z->path = path;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -179,28 +180,55 @@ int wbi_zip_open(const char *path, wbi_zip **out, wb_error *err)
             return rc;
         }
         z->map = m;
+        z->mapped = true;
     }
     close(fd);
     int rc = read_directory(z, err);
     if (rc != 0) {
-        wbi_zip_close(z);
+        wbi_core_zip_close(z);
         return rc;
     }
     *out = z;
     return 0;
 }
 
-size_t wbi_zip_count(const wbi_zip *z)
+int wbi_core_zip_open_mem(const char *data, size_t len, const char *name, wbi_core_zip **out,
+                          wb_error *err)
+{
+    *out = NULL;
+    wbi_core_zip *z = calloc(1, sizeof *z);
+    if (z == NULL) return wb_error_set(err, WB_ENOMEM, "%s: out of memory", name);
+    z->path = name;
+    z->map = (const unsigned char *)data;
+    z->size = len;
+    int rc = read_directory(z, err);
+    if (rc != 0) {
+        wbi_core_zip_close(z);
+        return rc;
+    }
+    *out = z;
+    return 0;
+}
+
+long wbi_core_zip_find(const wbi_core_zip *z, const char *name)
+{
+    for (size_t i = 0; i < z->n; i++)
+        if (strcmp(z->e[i].name, name) == 0) return (long)i;
+    return -1;
+}
+
+size_t wbi_core_zip_count(const wbi_core_zip *z)
 {
     return z->n;
 }
 
-const char *wbi_zip_name(const wbi_zip *z, size_t i)
+const char *wbi_core_zip_name(const wbi_core_zip *z, size_t i)
 {
     return i < z->n ? z->e[i].name : NULL;
 }
 
-int wbi_zip_read(const wbi_zip *z, size_t i, size_t max, char **data, size_t *len, wb_error *err)
+int wbi_core_zip_read(const wbi_core_zip *z, size_t i, size_t max, char **data, size_t *len,
+                      wb_error *err)
 {
     *data = NULL;
     *len = 0;
@@ -289,12 +317,12 @@ int wbi_zip_read(const wbi_zip *z, size_t i, size_t max, char **data, size_t *le
     return 0;
 }
 
-void wbi_zip_close(wbi_zip *z)
+void wbi_core_zip_close(wbi_core_zip *z)
 {
     if (z == NULL) return;
     for (size_t i = 0; i < z->n; i++)
         free(z->e[i].name);
     free(z->e);
-    if (z->map) munmap((void *)(uintptr_t)z->map, z->size);
+    if (z->mapped) munmap((void *)(uintptr_t)z->map, z->size);
     free(z);
 }
