@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     wbi_sighting_in *in = NULL;
     size_t n = 0;
     wbi_problem prob;
-    static wbi_key keys[160];
+    static wb_ioc_key keys[160];
     if (wbi_sightings_parse((const char *)data, size, 32, 1790000000, &root, &in, &n, &prob) == 0) {
         for (size_t i = 0; i < n; i++) {
             if (in[i].value == NULL) continue;

@@ -76,7 +76,10 @@ const char *wb_iocset_skip_reasons(const wb_iocset *set, size_t i, uint64_t *cou
 void wb_iocset_free(wb_iocset *set);
 
 /* Looks one value up (kinds as in scan.h) and calls found() for every
- * indicator it matches. For tests, the hub and one-off look-ups. */
+ * indicator it matches, exactly as a log value of those kinds would. For
+ * tests and one-off look-ups; the hub, which keeps its indicators in the
+ * store, derives the same answer's text keys with wb_ioc_keys
+ * (normalize.h). */
 void wb_iocset_lookup(const wb_iocset *set, const char *v, size_t n, unsigned kinds,
                       void (*found)(void *ud, uint32_t id), void *ud);
 

@@ -92,6 +92,55 @@ int wb_domain_normalize(const char *s, size_t n, char *out, size_t *outlen);
 /* URL canonical key (see above) into out; 0 or WB_EINVAL. */
 int wb_url_normalize(const char *s, size_t n, wb_buf *out);
 
+/* ---- what a value matches (keys.c) ------------------------------------------ */
+
+/* The text an indicator of normalised value `norm` is stored under: URLs
+ * without their scheme, so that a look-up with or without one finds it;
+ * every other kind as it is. Points into norm. */
+const char *wb_ioc_key_text(wb_ioc_type kind, const char *norm);
+
+/* The host of a URL, with or without a scheme ("scheme://user@host:port/p",
+ * "host:port/p", "[v6]:port/p"): no userinfo, no port, no brackets. False
+ * when there is none (a path alone, an empty host). *host points into url.
+ * The one definition of "host of a URL" for the log readers (referer-style
+ * fields), the matcher, the warninglists and the hub. */
+bool wb_url_host(const char *url, size_t n, const char **host, size_t *hlen);
+
+/* The prefix lengths of the address blocks held somewhere (the hub's store:
+ * wb_store_cidr_prefixes), as bit sets: bit L of v4 for IPv4 /L, bit L%64
+ * of v6[L/64] for IPv6 /L. May hold lengths no longer in use, never misses
+ * one in use. */
+typedef struct wb_prefix_set {
+    uint64_t v4;
+    uint64_t v6[3];
+} wb_prefix_set;
+
+/* One look-up key: the kind and the text an indicator is stored under. */
+typedef struct wb_ioc_key {
+    wb_ioc_type kind;
+    char text[300];
+} wb_ioc_key;
+
+/* The keys a look-up of value v searches; an indicator matches v when its
+ * (kind, wb_ioc_key_text) is one of them.
+ *
+ * types == 0: v is of unknown kind and is classified by its shape exactly
+ * as `weerbaar match` classifies a log value of unknown kind (scan.c): a
+ * hash; a URL (its normalised key and its host's keys); an e-mail address
+ * (itself and its domain's keys); an address block (the blocks holding
+ * it); an address (itself and every block holding it); a name, with or
+ * without ":port" (itself as hostname, itself and each parent as domain).
+ * Otherwise types is a bit set of (1u << wb_ioc_type) and v is read as
+ * each of those types only (a URL's host and an address's domain are then
+ * not added).
+ *
+ * Blocks whose prefix length is not in `only` are left out (NULL: all).
+ * Writes at most max keys and returns how many (0 when v is not a valid
+ * value of any kind asked for); a value with more keys than max loses the
+ * rest (160 holds any value). */
+int wb_ioc_keys(const char *v, size_t n, uint32_t types, const wb_prefix_set *only,
+                wb_ioc_key *keys, size_t max);
+
 #ifdef __cplusplus
 }
 #endif

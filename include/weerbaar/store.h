@@ -27,6 +27,7 @@
 #include "weerbaar/core.h"
 #include "weerbaar/error.h"
 #include "weerbaar/ioc.h"
+#include "weerbaar/normalize.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -289,13 +290,8 @@ int wb_store_event_seq_max(wb_store *s, int64_t *out, wb_error *err);
  * WB_ENOTFOUND when the event was written first after seq. */
 int wb_store_event_version_at(wb_store *s, int64_t event_id, int64_t seq, wb_event_rec *out,
                               wb_error *err);
-/* The prefix lengths of the address blocks (CIDR look-up keys) stored, as
- * bit sets: bit L of v4 for IPv4 /L, bit L%64 of v6[L/64] for IPv6 /L.
- * May hold lengths no longer in use, never misses one in use. */
-typedef struct wb_prefix_set {
-    uint64_t v4;
-    uint64_t v6[3];
-} wb_prefix_set;
+/* The prefix lengths of the address blocks (CIDR look-up keys) stored
+ * (wb_prefix_set, normalize.h). */
 int wb_store_cidr_prefixes(wb_store *s, wb_prefix_set *out, wb_error *err);
 /* Sets published or deleted. */
 int wb_store_event_flag(wb_store *s, int64_t id, bool published, bool deleted, int64_t timestamp,

@@ -58,7 +58,7 @@ struct wb_hub {
     size_t *idle;    /* indexes into pool of the ones free now */
     /* Per connection, used by whoever holds it: the look-up keys (48 KB,
      * which a malloc and free per request made the allocator's work). */
-    wbi_key **keys;
+    wb_ioc_key **keys;
     size_t npool, nidle;
     wbi_ratelimit rl;
     wbi_catalogues cats;                      /* assessments (assess_api.c) */
@@ -1398,7 +1398,7 @@ static int look_cb(void *ud, const wb_event_rec *e, const wb_attr_rec *a)
 static int lookup(hreq *r, const char *value, const char *type, wb_read_path path, look_walk *w,
                   wbi_problem *prob)
 {
-    wbi_key *keys = r->keys;
+    wb_ioc_key *keys = r->keys;
     wb_prefix_set pf;
     if (wb_store_cidr_prefixes(r->st, &pf, &r->err) != 0) {
         wbi_problem_set(prob, 500, "internal", "%s", r->err.msg);

@@ -220,17 +220,6 @@ typedef struct key_sink {
     const char *bad; /* first reason the value was refused */
 } key_sink;
 
-/* The canonical look-up text of a normalised value: URLs without scheme,
- * so that a look-up with or without one finds it (as match does). */
-static const char *key_text(wb_ioc_type kind, const char *s)
-{
-    if (kind == WB_IOC_URL) {
-        const char *p = strstr(s, "://");
-        if (p) return p + 3;
-    }
-    return s;
-}
-
 static int key_add(wb_ioc_sink *self, const wb_ioc_in *in)
 {
     key_sink *ks = (key_sink *)self;
@@ -243,7 +232,7 @@ static int key_add(wb_ioc_sink *self, const wb_ioc_in *in)
         return 0;
     }
     if (ks->rec->nkeys >= 2) return 0;
-    char *k = wb_arena_strdup(ks->arena, key_text(t, ks->norm.data));
+    char *k = wb_arena_strdup(ks->arena, wb_ioc_key_text(t, ks->norm.data));
     if (k == NULL) return WB_ENOMEM;
     ks->rec->key_kind[ks->rec->nkeys] = t;
     ks->rec->key[ks->rec->nkeys++] = k;
@@ -570,37 +559,16 @@ void wbi_event_free(wbi_event_in *ev)
 
 /* ---- indicator look-up keys ------------------------------------------------------------- */
 
-static int push_key(wbi_key *keys, size_t max, size_t *nk, wb_ioc_type kind, const char *s)
-{
-    size_t n = strlen(s);
-    if (*nk >= max || n >= sizeof keys[0].text) return -1;
-    keys[*nk].kind = kind;
-    memcpy(keys[*nk].text, s, n + 1);
-    (*nk)++;
-    return 0;
-}
-
-/* Whether blocks of `prefix` bits (as looped below: v4 lengths for an IPv4
- * value, IPv6 lengths otherwise) can be stored. */
-static bool prefix_used(const wb_prefix_set *only, bool v4, unsigned q)
-{
-    if (only == NULL) return true;
-    if (v4) return (only->v4 >> (q - 96)) & 1;
-    /* An IPv4-mapped address written as IPv6 is stored in IPv4 terms. */
-    if (q >= 96 && ((only->v4 >> (q - 96)) & 1)) return true;
-    return (only->v6[q / 64] >> (q % 64)) & 1;
-}
-
-int wbi_lookup_keys(const char *v, size_t n, const char *type, wbi_key *keys, size_t max,
+int wbi_lookup_keys(const char *v, size_t n, const char *type, wb_ioc_key *keys, size_t max,
                     wbi_problem *prob)
 {
     return wbi_lookup_keys_in(v, n, type, NULL, keys, max, prob);
 }
 
 int wbi_lookup_keys_in(const char *v, size_t n, const char *type, const wb_prefix_set *only,
-                       wbi_key *keys, size_t max, wbi_problem *prob)
+                       wb_ioc_key *keys, size_t max, wbi_problem *prob)
 {
-    uint32_t mask = 0;
+    uint32_t mask = 0; /* 0: classified by its shape, as `weerbaar match` does */
     if (n == 0 || n > WBI_MAX_VALUE) {
         wbi_problem_set(prob, 400, "invalid_request", "value: expected 1-%d bytes", WBI_MAX_VALUE);
         return -1;
@@ -612,72 +580,18 @@ int wbi_lookup_keys_in(const char *v, size_t n, const char *type, const wb_prefi
                             "type: '%.64s' is not an indicator type weerbaar looks up", type);
             return -1;
         }
-    } else {
-        wb_ioc_type t;
-        if (!wbi_guess_type(v, n, &t)) {
+    }
+    int nk = wb_ioc_keys(v, n, mask, only, keys, max);
+    if (nk == 0) {
+        if (type)
+            wbi_problem_set(prob, 400, "invalid_request", "value: '%.64s' is not a valid %s", v,
+                            type);
+        else
             wbi_problem_set(prob, 400, "invalid_request",
                             "value: cannot tell what kind of indicator '%.64s' is; add type=", v);
-            return -1;
-        }
-        mask = 1u << t;
-        if (t == WB_IOC_IP) mask |= 1u << WB_IOC_CIDR;
-        if (t == WB_IOC_DOMAIN) mask |= 1u << WB_IOC_HOSTNAME;
-    }
-    size_t nk = 0;
-    wb_buf norm = {0};
-    wb_error err = {0};
-    wb_ioc_type t;
-#define BIT(x) (1u << (x))
-    if (mask & (BIT(WB_IOC_IP) | BIT(WB_IOC_CIDR))) {
-        wb_addr a;
-        unsigned prefix;
-        t = WB_IOC_IP;
-        if (wb_cidr_parse(v, n, &a, &prefix) == 0 && wb_ioc_normalize(&t, v, n, &norm, &err) == 0) {
-            if (t == WB_IOC_IP) push_key(keys, max, &nk, WB_IOC_IP, norm.data);
-            char addr[64], cidr[80];
-            wb_addr_format(&a, 128, addr, sizeof addr);
-            bool v4 = wb_addr_is_v4(&a) && memchr(v, ':', n) == NULL;
-            /* Every block that can hold the address (or the block asked for). */
-            for (unsigned q = v4 ? 96 : 0; q <= prefix; q++) {
-                /* The block asked for itself is always a key: its answer
-                 * must not depend on which blocks happen to be stored. */
-                if (q != prefix && !prefix_used(only, v4, q)) continue;
-                snprintf(cidr, sizeof cidr, "%s/%u", addr, v4 ? q - 96 : q);
-                wb_ioc_type ct = WB_IOC_CIDR;
-                if (wb_ioc_normalize(&ct, cidr, strlen(cidr), &norm, &err) == 0)
-                    push_key(keys, max, &nk, WB_IOC_CIDR, norm.data);
-            }
-        }
-    }
-    if (mask & (BIT(WB_IOC_DOMAIN) | BIT(WB_IOC_HOSTNAME))) {
-        t = WB_IOC_DOMAIN;
-        if (wb_ioc_normalize(&t, v, n, &norm, &err) == 0) {
-            if (mask & BIT(WB_IOC_HOSTNAME)) push_key(keys, max, &nk, WB_IOC_HOSTNAME, norm.data);
-            if (mask & BIT(WB_IOC_DOMAIN)) {
-                /* The domain and its parents, on label boundaries. */
-                for (const char *p = norm.data; p; p = strchr(p, '.')) {
-                    if (*p == '.') p++;
-                    if (*p) push_key(keys, max, &nk, WB_IOC_DOMAIN, p);
-                }
-            }
-        }
-    }
-    static const wb_ioc_type plain[] = {WB_IOC_URL,    WB_IOC_MD5,   WB_IOC_SHA1,
-                                        WB_IOC_SHA256, WB_IOC_EMAIL, WB_IOC_IP_PORT};
-    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
-        if (!(mask & BIT(plain[i]))) continue;
-        t = plain[i];
-        if (wb_ioc_normalize(&t, v, n, &norm, &err) == 0)
-            push_key(keys, max, &nk, t, key_text(t, norm.data));
-    }
-#undef BIT
-    wb_buf_free(&norm);
-    if (nk == 0) {
-        wbi_problem_set(prob, 400, "invalid_request", "value: '%.64s' is not a valid %s", v,
-                        type ? type : "indicator");
         return -1;
     }
-    return (int)nk;
+    return nk;
 }
 
 /* ---- sightings ------------------------------------------------------------------------- */

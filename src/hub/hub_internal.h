@@ -86,24 +86,17 @@ int wbi_json_depth_ok(const char *s, size_t n, unsigned max);
 /* Parses JSON with the depth check; 400 invalid_json in *prob on failure. */
 json_t *wbi_json_load(const char *body, size_t len, unsigned max_depth, wbi_problem *prob);
 
-/* One look-up key: the kind and canonical text the store indexes. */
-typedef struct wbi_key {
-    wb_ioc_type kind;
-    char text[300];
-} wbi_key;
-
-/* The keys an indicator look-up for value v searches: an address, every
- * CIDR that could contain it; a domain, itself as hostname and every parent
- * domain; otherwise the normalised value. `type` is a MISP or weerbaar type
- * name or NULL to guess from the value. Returns how many keys were written
- * (at most max), or -1 with *prob set for a value or type that is not
- * valid. */
-int wbi_lookup_keys(const char *v, size_t n, const char *type, wbi_key *keys, size_t max,
+/* The keys an indicator look-up for value v searches (wb_ioc_keys, the
+ * same answer `weerbaar match` gives). `type` is a MISP or weerbaar type
+ * name, or NULL to classify the value by its shape as match does. Returns
+ * how many keys were written (at most max), or -1 with *prob set for a
+ * value or type that is not valid. */
+int wbi_lookup_keys(const char *v, size_t n, const char *type, wb_ioc_key *keys, size_t max,
                     wbi_problem *prob);
 /* The same, with only the address blocks whose prefix length is in `only`
  * (what the store holds, wb_store_cidr_prefixes); NULL for every length. */
 int wbi_lookup_keys_in(const char *v, size_t n, const char *type, const wb_prefix_set *only,
-                       wbi_key *keys, size_t max, wbi_problem *prob);
+                       wb_ioc_key *keys, size_t max, wbi_problem *prob);
 
 /* A posted sighting. */
 typedef struct wbi_sighting_in {
@@ -302,7 +295,7 @@ typedef struct wbi_req {
     wb_error err;
     wbi_pending_audit *audits; /* WBI_MAX_AUDIT_PENDING, from the arena when first needed */
     size_t naudits, audits_dropped;
-    wbi_key *keys; /* the connection's look-up key buffer (MAX_LOOKUP_KEYS) */
+    wb_ioc_key *keys; /* the connection's look-up key buffer (MAX_LOOKUP_KEYS) */
 } wbi_req;
 
 /* Replies: {"error": {"code", "message"}} with the status; internal errors

@@ -192,28 +192,6 @@ static size_t lower_copy(char *out, const char *v, size_t n)
     return n;
 }
 
-/* The host of a normalised URL ("scheme://host:port/path" or "host/path"). */
-static void url_host(const char **v, size_t *n)
-{
-    const char *s = *v, *end = *v + *n;
-    const char *sep = memmem(s, *n, "://", 3);
-    if (sep) s = sep + 3;
-    const char *e = s;
-    while (e < end && *e != '/' && *e != '?' && *e != '#')
-        e++;
-    const char *at = memrchr(s, '@', (size_t)(e - s));
-    if (at) s = at + 1;
-    if (s < e && *s == '[') {
-        const char *rb = memchr(s, ']', (size_t)(e - s));
-        if (rb) e = rb + 1;
-    } else {
-        const char *colon = memchr(s, ':', (size_t)(e - s));
-        if (colon) e = colon;
-    }
-    *v = s;
-    *n = (size_t)(e - s);
-}
-
 static bool hostname_lookup(const wl_list *l, const char *h, size_t n)
 {
     char buf[256];
@@ -266,7 +244,7 @@ static bool value_in_list(const wl_list *l, wb_ioc_type type, const char *v, siz
     case WL_SUBSTRING:
         return substring_lookup(l, v, n);
     case WL_HOSTNAME:
-        if (type == WB_IOC_URL) url_host(&v, &n);
+        if (type == WB_IOC_URL && !wb_url_host(v, n, &v, &n)) return false;
         return hostname_lookup(l, v, n);
     case WL_CIDR:
         /* Lists for "domain|ip" cover domains too, but only addresses can

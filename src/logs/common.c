@@ -232,32 +232,6 @@ void wbi_strip_port(const char **p, size_t *n)
     if (colon && !memchr(colon + 1, ':', l - (size_t)(colon - s) - 1)) *n = (size_t)(colon - s);
 }
 
-bool wbi_url_host(const char *url, size_t n, const char **host, size_t *hlen)
-{
-    size_t i = 0;
-    const char *sep = n >= 3 ? memchr(url, ':', n) : NULL;
-    if (sep && (size_t)(sep - url) + 2 < n && sep[1] == '/' && sep[2] == '/')
-        i = (size_t)(sep - url) + 3;
-    else if (n && url[0] == '/')
-        return false; /* a path alone */
-    size_t e = i;
-    while (e < n && url[e] != '/' && url[e] != '?' && url[e] != '#')
-        e++;
-    const char *a = url + i;
-    size_t al = e - i;
-    for (size_t k = al; k > 0; k--)
-        if (a[k - 1] == '@') {
-            a += k;
-            al -= k;
-            break;
-        }
-    wbi_strip_port(&a, &al);
-    if (!al) return false;
-    *host = a;
-    *hlen = al;
-    return true;
-}
-
 /* ---- Zeek field rules ------------------------------------------------------ */
 
 static bool in_list(const char *name, size_t n, const char *const *list)

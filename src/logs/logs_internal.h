@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "weerbaar/logs.h"
+#include "weerbaar/normalize.h" /* wb_url_host */
 
 /* ---- lines ---------------------------------------------------------------- */
 
@@ -80,9 +81,6 @@ static inline bool wbi_is_ip(const char *p, size_t n)
     return wbi_is_ipv4(p, n) || wbi_is_ipv6(p, n);
 }
 
-/* The host of a URL ("http://user@host:port/path" -> "host", brackets of an
- * IPv6 literal removed); false when there is none. */
-bool wbi_url_host(const char *url, size_t n, const char **host, size_t *hlen);
 /* "host:port" -> host (an IPv6 literal in brackets loses them). */
 void wbi_strip_port(const char **p, size_t *n);
 

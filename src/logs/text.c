@@ -179,7 +179,7 @@ static void scan_line(wb_scan *s, const char *p, size_t n)
             const char *h;
             size_t hn;
             emit(s, p + i, u);
-            if (wbi_url_host(p + i, u, &h, &hn)) emit(s, h, hn);
+            if (wb_url_host(p + i, u, &h, &hn)) emit(s, h, hn);
             i += u;
             continue;
         }

@@ -55,7 +55,7 @@ static void emit_url(wb_scan *s, const char *field, const char *host_field, cons
     const char *h;
     size_t hn;
     emit(s, field, p, n, WB_V_URL);
-    if (wbi_url_host(p, n, &h, &hn)) emit(s, host_field, h, hn, host_kinds(h, hn));
+    if (wb_url_host(p, n, &h, &hn)) emit(s, host_field, h, hn, host_kinds(h, hn));
 }
 
 /* The client of the current request (wb_ctx_fn): its address is the

@@ -235,7 +235,7 @@ static int intern_meta(wb_iocset *set, const char *event, const char *source, ui
     /* Loaders hand over thousands of indicators of one event in a row. */
     if (set->nmetas && set->last_meta < set->nmetas) {
         const wbi_meta *lm = &set->metas[set->last_meta];
-        const char *le = wbi_str(set, lm->event);
+        const char *le = wbi_match_str(set, lm->event);
         bool same_event = (le == NULL && (event == NULL || *event == '\0')) ||
                           (le && event && strcmp(le, event) == 0);
         if (same_event && strcmp(set->pool + lm->source, source ? source : "") == 0) {
@@ -458,8 +458,7 @@ static int index_rec(wb_iocset *set, uint32_t id, bool *dup)
     case WB_IOC_HOSTNAME:
         return link(set, &set->name, 0, v, n, r->value, id, dup);
     case WB_IOC_URL: {
-        const char *k = strstr(v, "://");
-        k = k ? k + 3 : v;
+        const char *k = wb_ioc_key_text(WB_IOC_URL, v);
         return link(set, &set->url, 0, k, strlen(k), r->value + (uint32_t)(k - v), id, dup);
     }
     case WB_IOC_MD5:
@@ -605,8 +604,8 @@ const wb_ioc *wb_iocset_get(const wb_iocset *set, uint32_t id, wb_ioc *out)
     out->type = (wb_ioc_type)r->type;
     out->tlp = (wb_tlp)r->tlp;
     out->value = set->pool + r->value;
-    out->attribute = wbi_str(set, r->attr);
-    out->event = wbi_str(set, m->event);
+    out->attribute = wbi_match_str(set, r->attr);
+    out->event = wbi_match_str(set, m->event);
     out->source = set->pool + m->source;
     return out;
 }

@@ -82,7 +82,7 @@ struct wb_iocset {
     bool built;
 };
 
-static inline const char *wbi_str(const wb_iocset *set, uint32_t off)
+static inline const char *wbi_match_str(const wb_iocset *set, uint32_t off)
 {
     return off == WBI_NONE ? NULL : set->pool + off;
 }

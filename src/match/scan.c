@@ -37,8 +37,9 @@ static inline bool bit_set(const uint8_t *bits, uint32_t i)
     return bits[i >> 3] >> (i & 7) & 1;
 }
 
-static void lookup_v4(wbi_scanner *sc, uint32_t a, const char *field, size_t flen, const char *v,
-                      size_t n)
+/* Every block of at most maxlen bits (32: all) that holds address a. */
+static void lookup_v4(wbi_scanner *sc, uint32_t a, unsigned maxlen, const char *field, size_t flen,
+                      const char *v, size_t n)
 {
     const wb_iocset *set = sc->set;
     if (set->v4_filter && bit_set(set->v4_filter, a >> (32 - set->v4_grain)) &&
@@ -46,6 +47,7 @@ static void lookup_v4(wbi_scanner *sc, uint32_t a, const char *field, size_t fle
         /* Only the prefix lengths that occur around this address: blocks
          * shorter than /16 anywhere, longer ones inside its /16. */
         uint64_t lens = set->v4_short | (uint64_t)set->v4_mask16[a >> 16] << 16;
+        if (maxlen < 32) lens &= (2ULL << maxlen) - 1;
         /* Each length is a probe at a random place in the map, a cache
          * miss in a large set, and a large set has many lengths in a /16:
          * ask for all the slots first, so the misses overlap instead of
@@ -72,7 +74,7 @@ static void lookup_v4(wbi_scanner *sc, uint32_t a, const char *field, size_t fle
         addr.b[13] = (uint8_t)(a >> 16);
         addr.b[14] = (uint8_t)(a >> 8);
         addr.b[15] = (uint8_t)a;
-        for (unsigned len = 0; len < 96; len++) {
+        for (unsigned len = 0; len < 96 && len <= maxlen + 96; len++) {
             if (!(set->v6_lens[len / 64] >> (len % 64) & 1)) continue;
             uint8_t key[17];
             key[0] = (uint8_t)len;
@@ -87,12 +89,12 @@ static void lookup_v4(wbi_scanner *sc, uint32_t a, const char *field, size_t fle
     }
 }
 
-static void lookup_v6(wbi_scanner *sc, const wb_addr *addr, const char *field, size_t flen,
-                      const char *v, size_t n)
+static void lookup_v6(wbi_scanner *sc, const wb_addr *addr, unsigned maxlen, const char *field,
+                      size_t flen, const char *v, size_t n)
 {
     const wb_iocset *set = sc->set;
     if (set->v6.count == 0) return;
-    for (int len = 128; len >= 0; len--) {
+    for (int len = (int)maxlen; len >= 0; len--) {
         if (!(set->v6_lens[len / 64] >> (len % 64) & 1)) continue;
         uint8_t key[17];
         key[0] = (uint8_t)len;
@@ -111,16 +113,16 @@ static bool check_ip(wbi_scanner *sc, const char *field, size_t flen, const char
 {
     uint32_t a4;
     if (wbi_ipv4_parse(v, n, &a4) == 0) {
-        lookup_v4(sc, a4, field, flen, v, n);
+        lookup_v4(sc, a4, 32, field, flen, v, n);
         return true;
     }
     if (memchr(v, ':', n) == NULL) return false;
     wb_addr a;
     if (wb_addr_parse(v, n, &a) != 0) return false;
     if (wb_addr_is_v4(&a))
-        lookup_v4(sc, v4_from_addr(&a), field, flen, v, n);
+        lookup_v4(sc, v4_from_addr(&a), 32, field, flen, v, n);
     else
-        lookup_v6(sc, &a, field, flen, v, n);
+        lookup_v6(sc, &a, 128, field, flen, v, n);
     return true;
 }
 
@@ -149,6 +151,20 @@ static void check_name(wbi_scanner *sc, const char *field, size_t flen, const ch
         p = dot + 1;
         mask = T(WB_IOC_DOMAIN);
     }
+}
+
+/* An address block ("10.0.0.0/8", "2001:db8::/32"): every block that holds
+ * it (keys.c's auto rules look up the same). False when v is not one. */
+static bool check_block(wbi_scanner *sc, const char *field, size_t flen, const char *v, size_t n)
+{
+    wb_addr a;
+    unsigned prefix;
+    if (wb_cidr_parse(v, n, &a, &prefix) != 0) return false;
+    if (wb_addr_is_v4(&a) && prefix >= 96)
+        lookup_v4(sc, v4_from_addr(&a), prefix - 96, field, flen, v, n);
+    else
+        lookup_v6(sc, &a, prefix, field, flen, v, n);
+    return true;
 }
 
 /* Strips ":port" from "host:port" (not from IPv6 addresses). */
@@ -186,15 +202,10 @@ static void check_url(wbi_scanner *sc, const char *field, size_t flen, const cha
         }
     }
     if (!host_too) return;
-    const char *h = v;
-    const char *sep = n >= 3 ? memmem(v, n, "://", 3) : NULL;
-    if (sep) h = sep + 3;
-    const char *end = h;
-    while (end < v + n && *end != '/' && *end != '?' && *end != '#')
-        end++;
-    const char *at = memrchr(h, '@', (size_t)(end - h));
-    if (at) h = at + 1;
-    if (end > h) check_host(sc, field, flen, h, (size_t)(end - h));
+    const char *h;
+    size_t hn;
+    if (!wb_url_host(v, n, &h, &hn)) return;
+    if (!check_ip(sc, field, flen, h, hn)) check_name(sc, field, flen, h, hn);
 }
 
 static void check_hash(wbi_scanner *sc, const char *field, size_t flen, const char *v, size_t n)
@@ -280,7 +291,7 @@ static void check_auto(wbi_scanner *sc, const char *field, size_t flen, const ch
     if (!dot && !colon) return;
     if (slash) {
         /* "host/path": a URL without a scheme (proxy logs, Zeek host+uri). */
-        check_url(sc, field, flen, v, n, true);
+        if (!check_block(sc, field, flen, v, n)) check_url(sc, field, flen, v, n, true);
         return;
     }
     check_host(sc, field, flen, v, n);
@@ -297,7 +308,7 @@ static void op_value(wb_scan *s, const char *field, size_t flen, const char *v, 
     if (kinds & WB_V_IP) {
         uint32_t a4;
         if (wbi_ipv4_parse(v, n, &a4) == 0) {
-            lookup_v4(sc, a4, field, flen, v, n);
+            lookup_v4(sc, a4, 32, field, flen, v, n);
             return;
         }
         if (check_ip(sc, field, flen, v, n)) return;

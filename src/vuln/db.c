@@ -248,7 +248,7 @@ static int entry_pkg_key(const wb_affected *a, wb_buf *out)
     return WB_EINVAL;
 }
 
-size_t wbi_key_find(const wbi_key *k, size_t n, uint64_t hash)
+size_t wbi_vuln_key_find(const wbi_vuln_key *k, size_t n, uint64_t hash)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
@@ -547,7 +547,7 @@ static bool is_cve(const char *s)
 
 static int cmp_key(const void *a, const void *b)
 {
-    const wbi_key *x = a, *y = b;
+    const wbi_vuln_key *x = a, *y = b;
     if (x->hash != y->hash) return x->hash < y->hash ? -1 : 1;
     return x->aff < y->aff ? -1 : x->aff > y->aff;
 }
@@ -709,13 +709,13 @@ static int build_index(wb_vulndb *db, int sec, size_t field_off)
         uint32_t key;
         memcpy(&key, (const char *)a + field_off, sizeof key);
         if (!key) continue;
-        wbi_key k = {.key = key, .aff = (uint32_t)i};
+        wbi_vuln_key k = {.key = key, .aff = (uint32_t)i};
         k.hash = wb_hash64(str + key, strlen(str + key), WBI_HASH_SEED);
         int rc = push(db, sec, &k, sizeof k);
         if (rc != 0) return rc;
     }
-    size_t n = sec_count(db, sec, sizeof(wbi_key));
-    if (n > 1) qsort(db->sec[sec].data, n, sizeof(wbi_key), cmp_key);
+    size_t n = sec_count(db, sec, sizeof(wbi_vuln_key));
+    if (n > 1) qsort(db->sec[sec].data, n, sizeof(wbi_vuln_key), cmp_key);
     return 0;
 }
 
@@ -729,13 +729,13 @@ static size_t elsize_of(int sec)
         [WBI_SEC_CVSS] = sizeof(wbi_cvss),
         [WBI_SEC_AFF] = sizeof(wbi_aff),
         [WBI_SEC_REM] = sizeof(wbi_rem),
-        [WBI_SEC_IPURL] = sizeof(wbi_key),
-        [WBI_SEC_ICPE] = sizeof(wbi_key),
-        [WBI_SEC_INAME] = sizeof(wbi_key),
+        [WBI_SEC_IPURL] = sizeof(wbi_vuln_key),
+        [WBI_SEC_ICPE] = sizeof(wbi_vuln_key),
+        [WBI_SEC_INAME] = sizeof(wbi_vuln_key),
         [WBI_SEC_KEV] = sizeof(wbi_kev),
         [WBI_SEC_EPSS] = sizeof(wbi_epss),
         [WBI_SEC_VEX] = sizeof(wbi_vex),
-        [WBI_SEC_IPKG] = sizeof(wbi_key),
+        [WBI_SEC_IPKG] = sizeof(wbi_vuln_key),
     };
     return sizes[sec];
 }
@@ -876,10 +876,10 @@ static int validate(const char *name, const char *img, size_t size, wbi_view *v,
     SET(cvss, WBI_SEC_CVSS, wbi_cvss);
     SET(aff, WBI_SEC_AFF, wbi_aff);
     SET(rem, WBI_SEC_REM, wbi_rem);
-    SET(ipurl, WBI_SEC_IPURL, wbi_key);
-    SET(icpe, WBI_SEC_ICPE, wbi_key);
-    SET(iname, WBI_SEC_INAME, wbi_key);
-    SET(ipkg, WBI_SEC_IPKG, wbi_key);
+    SET(ipurl, WBI_SEC_IPURL, wbi_vuln_key);
+    SET(icpe, WBI_SEC_ICPE, wbi_vuln_key);
+    SET(iname, WBI_SEC_INAME, wbi_vuln_key);
+    SET(ipkg, WBI_SEC_IPKG, wbi_vuln_key);
     SET(kev, WBI_SEC_KEV, wbi_kev);
     SET(epss, WBI_SEC_EPSS, wbi_epss);
     SET(vex, WBI_SEC_VEX, wbi_vex);
@@ -928,11 +928,11 @@ static int validate(const char *name, const char *img, size_t size, wbi_view *v,
         if (!S(r->category) || !S(r->details) || !S(r->url) || !L(r->pids, r->npids, v->nu32))
             return BAD("%s: remediation record %zu out of bounds", name, i);
     }
-    const wbi_key *idx[4] = {v->ipurl, v->icpe, v->iname, v->ipkg};
+    const wbi_vuln_key *idx[4] = {v->ipurl, v->icpe, v->iname, v->ipkg};
     size_t nidx[4] = {v->nipurl, v->nicpe, v->niname, v->nipkg};
     for (int k = 0; k < 4; k++)
         for (size_t i = 0; i < nidx[k]; i++) {
-            const wbi_key *r = &idx[k][i];
+            const wbi_vuln_key *r = &idx[k][i];
             if (!r->key || !S(r->key) || r->aff >= v->naff ||
                 (i > 0 && idx[k][i - 1].hash > r->hash))
                 return BAD("%s: index %d record %zu out of bounds or order", name, k, i);
@@ -1115,13 +1115,13 @@ int wb_vulndb_copy_into(const wb_vulndb *from, wb_vulndb *to, wb_error *err)
         wb_remediation *rm = calloc(a->nrem + 1, sizeof *rm);
         if (!cv || !af || !rm) rc = WB_ENOMEM;
         wb_advisory adv = {
-            .id = wbi_str(v, a->id),
-            .doc_id = wbi_str(v, a->doc_id),
-            .source = wbi_str(v, a->source),
-            .source_kind = wbi_str(v, a->kind),
-            .title = wbi_str(v, a->title),
-            .url = wbi_str(v, a->url),
-            .severity = wbi_str(v, a->severity),
+            .id = wbi_vuln_str(v, a->id),
+            .doc_id = wbi_vuln_str(v, a->doc_id),
+            .source = wbi_vuln_str(v, a->source),
+            .source_kind = wbi_vuln_str(v, a->kind),
+            .title = wbi_vuln_str(v, a->title),
+            .url = wbi_vuln_str(v, a->url),
+            .severity = wbi_vuln_str(v, a->severity),
             .published = a->published,
             .modified = a->modified,
         };
@@ -1129,10 +1129,10 @@ int wb_vulndb_copy_into(const wb_vulndb *from, wb_vulndb *to, wb_error *err)
             adv.aliases = pp + used;
             adv.naliases = a->naliases;
             for (uint32_t k = 0; k < a->naliases; k++)
-                pp[used++] = wbi_str(v, v->u32[a->aliases + k]);
+                pp[used++] = wbi_vuln_str(v, v->u32[a->aliases + k]);
             for (uint32_t k = 0; k < a->ncvss; k++) {
                 const wbi_cvss *c = &v->cvss[a->cvss + k];
-                cv[k] = (wb_cvss){(uint8_t)c->version, c->score, wbi_str(v, c->vector)};
+                cv[k] = (wb_cvss){(uint8_t)c->version, c->score, wbi_vuln_str(v, c->vector)};
             }
             adv.cvss = cv;
             adv.ncvss = a->ncvss;
@@ -1140,16 +1140,16 @@ int wb_vulndb_copy_into(const wb_vulndb *from, wb_vulndb *to, wb_error *err)
                 const wbi_aff *f = &v->aff[a->aff + k];
                 af[k] = (wb_affected){
                     .status = (wb_aff_status)f->status,
-                    .purl = wbi_str(v, f->purl),
-                    .cpe = wbi_str(v, f->cpe),
-                    .vendor = wbi_str(v, f->vendor),
-                    .product = wbi_str(v, f->product),
-                    .version = wbi_str(v, f->version),
-                    .range = wbi_str(v, f->range),
-                    .scheme = wbi_str(v, f->scheme),
-                    .fixed = wbi_str(v, f->fixed),
-                    .product_id = wbi_str(v, f->product_id),
-                    .platform = wbi_str(v, f->platform),
+                    .purl = wbi_vuln_str(v, f->purl),
+                    .cpe = wbi_vuln_str(v, f->cpe),
+                    .vendor = wbi_vuln_str(v, f->vendor),
+                    .product = wbi_vuln_str(v, f->product),
+                    .version = wbi_vuln_str(v, f->version),
+                    .range = wbi_vuln_str(v, f->range),
+                    .scheme = wbi_vuln_str(v, f->scheme),
+                    .fixed = wbi_vuln_str(v, f->fixed),
+                    .product_id = wbi_vuln_str(v, f->product_id),
+                    .platform = wbi_vuln_str(v, f->platform),
                 };
             }
             adv.affected = af;
@@ -1157,14 +1157,14 @@ int wb_vulndb_copy_into(const wb_vulndb *from, wb_vulndb *to, wb_error *err)
             for (uint32_t k = 0; k < a->nrem; k++) {
                 const wbi_rem *m = &v->rem[a->rem + k];
                 rm[k] = (wb_remediation){
-                    .category = wbi_str(v, m->category),
-                    .details = wbi_str(v, m->details),
-                    .url = wbi_str(v, m->url),
+                    .category = wbi_vuln_str(v, m->category),
+                    .details = wbi_vuln_str(v, m->details),
+                    .url = wbi_vuln_str(v, m->url),
                     .product_ids = pp + used,
                     .nproduct_ids = m->npids,
                 };
                 for (uint32_t j = 0; j < m->npids; j++)
-                    pp[used++] = wbi_str(v, v->u32[m->pids + j]);
+                    pp[used++] = wbi_vuln_str(v, v->u32[m->pids + j]);
             }
             adv.remediations = rm;
             adv.nremediations = a->nrem;
@@ -1177,33 +1177,33 @@ int wb_vulndb_copy_into(const wb_vulndb *from, wb_vulndb *to, wb_error *err)
     wb_buf_free(&ptrs);
     for (size_t i = 0; rc == 0 && i < v->nkev; i++) {
         const wbi_kev *k = &v->kev[i];
-        wb_kev r = {wbi_str(v, k->cve),
+        wb_kev r = {wbi_vuln_str(v, k->cve),
                     k->added,
                     k->due,
                     k->ransomware != 0,
-                    wbi_str(v, k->vendor),
-                    wbi_str(v, k->product),
-                    wbi_str(v, k->name)};
+                    wbi_vuln_str(v, k->vendor),
+                    wbi_vuln_str(v, k->product),
+                    wbi_vuln_str(v, k->name)};
         rc = to->kev_sink.add(&to->kev_sink, &r);
     }
     for (size_t i = 0; rc == 0 && i < v->nepss; i++) {
-        wb_epss r = {wbi_str(v, v->epss[i].cve), v->epss[i].score, v->epss[i].percentile};
+        wb_epss r = {wbi_vuln_str(v, v->epss[i].cve), v->epss[i].score, v->epss[i].percentile};
         rc = to->epss_sink.add(&to->epss_sink, &r);
     }
     for (size_t i = 0; rc == 0 && i < v->nvex; i++) {
         const wbi_vex *x = &v->vex[i];
         wb_vex r = {
-            .vuln = wbi_str(v, x->vuln),
-            .purl = wbi_str(v, x->purl),
-            .cpe = wbi_str(v, x->cpe),
-            .product = wbi_str(v, x->product),
-            .version = wbi_str(v, x->version),
+            .vuln = wbi_vuln_str(v, x->vuln),
+            .purl = wbi_vuln_str(v, x->purl),
+            .cpe = wbi_vuln_str(v, x->cpe),
+            .product = wbi_vuln_str(v, x->product),
+            .version = wbi_vuln_str(v, x->version),
             .status = (wb_vex_status)x->status,
-            .justification = wbi_str(v, x->justification),
-            .detail = wbi_str(v, x->detail),
-            .source = wbi_str(v, x->source),
-            .vendor = wbi_str(v, x->vendor),
-            .range = wbi_str(v, x->range),
+            .justification = wbi_vuln_str(v, x->justification),
+            .detail = wbi_vuln_str(v, x->detail),
+            .source = wbi_vuln_str(v, x->source),
+            .vendor = wbi_vuln_str(v, x->vendor),
+            .range = wbi_vuln_str(v, x->range),
         };
         rc = to->vex_sink.add(&to->vex_sink, &r);
     }

@@ -32,13 +32,13 @@ enum {
     WBI_SEC_CVSS,  /* wbi_cvss */
     WBI_SEC_AFF,   /* wbi_aff */
     WBI_SEC_REM,   /* wbi_rem */
-    WBI_SEC_IPURL, /* wbi_key: purl type/namespace/name -> affected */
-    WBI_SEC_ICPE,  /* wbi_key: CPE vendor:product -> affected */
-    WBI_SEC_INAME, /* wbi_key: lower-case vendor \x1f product -> affected */
+    WBI_SEC_IPURL, /* wbi_vuln_key: purl type/namespace/name -> affected */
+    WBI_SEC_ICPE,  /* wbi_vuln_key: CPE vendor:product -> affected */
+    WBI_SEC_INAME, /* wbi_vuln_key: lower-case vendor \x1f product -> affected */
     WBI_SEC_KEV,   /* wbi_kev, sorted by hash */
     WBI_SEC_EPSS,  /* wbi_epss, sorted by hash */
     WBI_SEC_VEX,   /* wbi_vex, sorted by hash of the vulnerability id */
-    WBI_SEC_IPKG,  /* wbi_key: package name of a CSAF product without purl or CPE -> affected */
+    WBI_SEC_IPKG, /* wbi_vuln_key: package name of a CSAF product without purl or CPE -> affected */
     WBI_SEC_COUNT
 };
 
@@ -102,11 +102,11 @@ typedef struct wbi_rem {
     uint32_t pad;
 } wbi_rem;
 
-typedef struct wbi_key {
+typedef struct wbi_vuln_key {
     uint64_t hash; /* wb_hash64 of the key string */
     uint32_t key;  /* string offset */
     uint32_t aff;  /* record in AFF */
-} wbi_key;
+} wbi_vuln_key;
 
 typedef struct wbi_kev {
     uint64_t hash; /* of cve */
@@ -149,7 +149,7 @@ typedef struct wbi_view {
     size_t naff;
     const wbi_rem *rem;
     size_t nrem;
-    const wbi_key *ipurl, *icpe, *iname, *ipkg;
+    const wbi_vuln_key *ipurl, *icpe, *iname, *ipkg;
     size_t nipurl, nicpe, niname, nipkg;
     const wbi_kev *kev;
     size_t nkev;
@@ -164,14 +164,14 @@ typedef struct wbi_view {
 const wbi_view *wbi_vulndb_view(const wb_vulndb *db);
 
 /* The string at offset off (NULL for 0). */
-static inline const char *wbi_str(const wbi_view *v, uint32_t off)
+static inline const char *wbi_vuln_str(const wbi_view *v, uint32_t off)
 {
     return off ? v->str + off : NULL;
 }
 
 /* Index of the first key record with this hash in a sorted array (n when
  * there is none). */
-size_t wbi_key_find(const wbi_key *k, size_t n, uint64_t hash);
+size_t wbi_vuln_key_find(const wbi_vuln_key *k, size_t n, uint64_t hash);
 
 /* The key strings both sides of a match build (the database for its entries,
  * the scanner for components): written into out (replaced). 0 when the

@@ -100,7 +100,7 @@ static const char *scheme_of_type(const char *purl_type)
 
 static const char *scheme_for(const wbi_view *v, const wbi_aff *a, const comp *c, int method)
 {
-    const char *s = wbi_str(v, a->scheme);
+    const char *s = wbi_vuln_str(v, a->scheme);
     /* A product named without purl says nothing of its scheme (CSAF's
      * default is generic): the component's package type does. */
     if (method == M_PKG && (s == NULL || strcmp(s, "generic") == 0))
@@ -263,7 +263,7 @@ static vres version_in(wb_vulnscan *s, const wbi_aff *a, const comp *c, int meth
     }
     if (a->range) {
         if (ver == NULL) return V_INCOMPARABLE;
-        const char *range = wbi_str(v, a->range);
+        const char *range = wbi_vuln_str(v, a->range);
         /* A "vers:" range names its own scheme, so its parse does not depend
          * on the component and can be kept. */
         if (strncmp(range, "vers:", 5) != 0 || v->naff == 0) return in_range(s, range, scheme, ver);
@@ -297,7 +297,7 @@ static vres version_in(wb_vulnscan *s, const wbi_aff *a, const comp *c, int meth
         /* NVD: a cpeMatch without bounds names its version in the CPE. */
         wb_cpe e;
         wb_error err;
-        const char *ac = wbi_str(v, a->cpe);
+        const char *ac = wbi_vuln_str(v, a->cpe);
         if (wb_cpe_parse(ac, strlen(ac), &e, &err) != 0) return V_INCOMPARABLE;
         if (e.kind[WB_CPE_VERSION] == WB_CPE_ANY) return V_IN;
         if (e.kind[WB_CPE_VERSION] == WB_CPE_NA) return V_OUT;
@@ -324,7 +324,7 @@ static bool cpe_identity(const wbi_view *v, const wbi_aff *a, const comp *c)
     if (!c->has_cpe || !a->cpe) return false;
     wb_cpe e, t = c->cpe;
     wb_error err;
-    const char *ac = wbi_str(v, a->cpe);
+    const char *ac = wbi_vuln_str(v, a->cpe);
     if (wb_cpe_parse(ac, strlen(ac), &e, &err) != 0) return false;
     e.kind[WB_CPE_VERSION] = WB_CPE_ANY;
     t.kind[WB_CPE_VERSION] = WB_CPE_ANY;
@@ -370,13 +370,13 @@ static int lookup(wb_vulnscan *s, int which, const char *key, int method)
         }
         return 0;
     }
-    const wbi_key *idx = which == 0   ? v->ipurl
-                         : which == 1 ? v->icpe
-                         : which == 2 ? v->iname
-                                      : v->ipkg;
+    const wbi_vuln_key *idx = which == 0   ? v->ipurl
+                              : which == 1 ? v->icpe
+                              : which == 2 ? v->iname
+                                           : v->ipkg;
     size_t n = which == 0 ? v->nipurl : which == 1 ? v->nicpe : which == 2 ? v->niname : v->nipkg;
     uint64_t h = wb_hash64(key, strlen(key), WBI_HASH_SEED);
-    for (size_t i = wbi_key_find(idx, n, h); i < n && idx[i].hash == h; i++)
+    for (size_t i = wbi_vuln_key_find(idx, n, h); i < n && idx[i].hash == h; i++)
         if (strcmp(v->str + idx[i].key, key) == 0 && add_cand(s, idx[i].aff, method) != 0)
             return WB_ENOMEM;
     return 0;
@@ -434,30 +434,32 @@ static bool vex_product(wb_vulnscan *s, const wbi_view *v, const wbi_vex *r, con
 {
     const char *ver = c->version;
     const char *scheme = scheme_of_type(c->purl_type);
-    if (r->version && (ver == NULL || !version_eq(scheme, ver, wbi_str(v, r->version))))
+    if (r->version && (ver == NULL || !version_eq(scheme, ver, wbi_vuln_str(v, r->version))))
         return false;
     /* A statement about a range of versions covers only those: a
      * not_affected range must not suppress the versions outside it. */
-    if (r->range && (ver == NULL || in_range(s, wbi_str(v, r->range), scheme, ver) != V_IN))
+    if (r->range && (ver == NULL || in_range(s, wbi_vuln_str(v, r->range), scheme, ver) != V_IN))
         return false;
     if (r->purl_key) {
-        if (purl_key == NULL || strcmp(purl_key, wbi_str(v, r->purl_key)) != 0) return false;
-        return !r->purl_version || (ver && version_eq(scheme, ver, wbi_str(v, r->purl_version)));
+        if (purl_key == NULL || strcmp(purl_key, wbi_vuln_str(v, r->purl_key)) != 0) return false;
+        return !r->purl_version ||
+               (ver && version_eq(scheme, ver, wbi_vuln_str(v, r->purl_version)));
     }
     if (r->cpe) {
         wb_cpe e;
         wb_error err;
-        const char *vc = wbi_str(v, r->cpe);
+        const char *vc = wbi_vuln_str(v, r->cpe);
         if (!c->has_cpe || wb_cpe_parse(vc, strlen(vc), &e, &err) != 0) return false;
         wb_cpe_relation rel;
         if (wb_cpe_compare(&e, &c->cpe, &rel, &err) != 0) return false;
         return rel == WB_CPE_SUPERSET || rel == WB_CPE_EQUAL;
     }
     if (r->product) {
-        const char *p = wbi_str(v, r->product);
+        const char *p = wbi_vuln_str(v, r->product);
         const char *cp = c->c->product ? c->c->product : c->c->name;
         /* A vendor in the statement must be the component's when it has one. */
-        if (r->vendor && c->c->vendor && !ieq(c->c->vendor, wbi_str(v, r->vendor))) return false;
+        if (r->vendor && c->c->vendor && !ieq(c->c->vendor, wbi_vuln_str(v, r->vendor)))
+            return false;
         return (cp && ieq(cp, p)) || (c->c->name && ieq(c->c->name, p));
     }
     return false;
@@ -586,9 +588,9 @@ static bool rpm_build_fits(const comp *c, const char *arch, size_t an, const cha
 static bool rpm_purl_fits(wb_vulnscan *s, const wbi_aff *a, const comp *c)
 {
     const wbi_view *v = s->v;
-    const char *purl = wbi_str(v, a->purl);
+    const char *purl = wbi_vuln_str(v, a->purl);
     if (purl == NULL || strncmp(purl, "pkg:rpm/", 8) != 0 || strchr(purl, '?') == NULL) {
-        const char *ver = wbi_str(v, a->version);
+        const char *ver = wbi_vuln_str(v, a->version);
         return rpm_build_fits(c, NULL, 0, ver, ver ? strlen(ver) : 0, NULL, 0);
     }
     wb_purl *p = NULL;
@@ -599,7 +601,7 @@ static bool rpm_purl_fits(wb_vulnscan *s, const wbi_aff *a, const comp *c)
         return false;
     }
     const char *arch = wb_purl_qualifier_get(p, "arch"), *mod = wb_purl_qualifier_get(p, "rpmmod");
-    const char *ver = wbi_str(v, a->version);
+    const char *ver = wbi_vuln_str(v, a->version);
     bool ok = rpm_build_fits(c, arch, arch ? strlen(arch) : 0, ver, ver ? strlen(ver) : 0, mod,
                              mod ? module_stream(mod, false) : 0);
     wb_purl_free(p);
@@ -617,7 +619,7 @@ static bool pkg_fits(wb_vulnscan *s, const wbi_aff *a, const comp *c, const char
                      const char **ver)
 {
     const wbi_view *v = s->v;
-    const char *key = wbi_str(v, a->pkg_key), *vendor = wbi_str(v, a->vendor);
+    const char *key = wbi_vuln_str(v, a->pkg_key), *vendor = wbi_vuln_str(v, a->vendor);
     /* The index led here; a damaged file may not have the key on the entry. */
     if (key == NULL) return false;
     if (strncmp(key, "rpm\x1f", 4) != 0) {
@@ -629,7 +631,7 @@ static bool pkg_fits(wb_vulnscan *s, const wbi_aff *a, const comp *c, const char
     wb_nevra nv;
     wb_error err;
     if (*aver == NULL || wb_nevra_parse(*aver, strlen(*aver), &nv, &err) != 0) return false;
-    const char *plat = wbi_str(v, a->platform);
+    const char *plat = wbi_vuln_str(v, a->platform);
     if (!rpm_build_fits(c, nv.arch, nv.arch_len, nv.release, nv.release_len, plat,
                         plat ? module_stream(plat, true) : 0))
         return false;
@@ -674,16 +676,16 @@ static void pick_remediation(const wbi_view *v, const wbi_adv *a, const char *pi
         for (uint32_t j = 0; !applies && pid && j < r->npids; j++)
             applies = strcmp(v->str + v->u32[r->pids + j], pid) == 0;
         if (!applies) continue;
-        const char *cat = wbi_str(v, r->category);
+        const char *cat = wbi_vuln_str(v, r->category);
         if (best == NULL ||
             (cat && strcmp(cat, "vendor_fix") == 0 &&
-             !(best->category && strcmp(wbi_str(v, best->category), "vendor_fix") == 0)))
+             !(best->category && strcmp(wbi_vuln_str(v, best->category), "vendor_fix") == 0)))
             best = r;
     }
     if (best) {
-        f->remediation = wbi_str(v, best->details);
-        f->remediation_category = wbi_str(v, best->category);
-        f->remediation_url = wbi_str(v, best->url);
+        f->remediation = wbi_vuln_str(v, best->details);
+        f->remediation_category = wbi_vuln_str(v, best->category);
+        f->remediation_url = wbi_vuln_str(v, best->url);
     }
 }
 
@@ -740,9 +742,9 @@ static void settle(wb_vulnscan *s, wb_finding *f, const wbi_vuln *vu, const comp
                 const wbi_view *rv = views[w];
                 f->suppressed = true;
                 f->vex_status = r->status == WB_VEX_FIXED ? "fixed" : "not_affected";
-                f->vex_justification = wbi_str(rv, r->justification);
-                f->vex_detail = wbi_str(rv, r->detail);
-                f->vex_source = wbi_str(rv, r->source);
+                f->vex_justification = wbi_vuln_str(rv, r->justification);
+                f->vex_detail = wbi_vuln_str(rv, r->detail);
+                f->vex_source = wbi_vuln_str(rv, r->source);
             }
         }
     }
@@ -772,8 +774,8 @@ static size_t finding_for(wb_vulnscan *s, size_t first, const comp *c, uint32_t 
     f->version = c->shown ? c->shown : c->version;
     f->where = wc->where;
     f->internet_facing = wc->internet_facing;
-    f->vuln = wbi_str(v, vu->id);
-    f->cve = wbi_str(v, vu->cve);
+    f->vuln = wbi_vuln_str(v, vu->id);
+    f->cve = wbi_vuln_str(v, vu->cve);
     f->ids = (const char *const *)wb_arena_alloc(&s->arena, vu->nids * sizeof(char *));
     if (f->ids == NULL) {
         s->fail = WB_ENOMEM;
@@ -782,18 +784,18 @@ static size_t finding_for(wb_vulnscan *s, size_t first, const comp *c, uint32_t 
     for (uint32_t k = 0; k < vu->nids; k++)
         ((const char **)f->ids)[k] = v->str + v->u32[vu->ids + k];
     f->nids = vu->nids;
-    f->title = wbi_str(v, vu->title);
-    f->advisory = a->doc_id ? wbi_str(v, a->doc_id) : wbi_str(v, a->id);
-    f->advisory_source = wbi_str(v, a->source);
-    f->advisory_kind = wbi_str(v, a->kind);
-    f->advisory_url = wbi_str(v, a->url);
+    f->title = wbi_vuln_str(v, vu->title);
+    f->advisory = a->doc_id ? wbi_vuln_str(v, a->doc_id) : wbi_vuln_str(v, a->id);
+    f->advisory_source = wbi_vuln_str(v, a->source);
+    f->advisory_kind = wbi_vuln_str(v, a->kind);
+    f->advisory_url = wbi_vuln_str(v, a->url);
     f->matched_by = method_names[method];
     f->cvss_version = vu->cvss_version;
     f->cvss_score = vu->score;
-    f->cvss_vector = wbi_str(v, vu->vector);
+    f->cvss_vector = wbi_vuln_str(v, vu->vector);
     /* No score from any source: the sources' own rating word, if any. */
     f->severity = vu->cvss_version ? wb_severity_from_score(vu->score)
-                                   : wb_severity_from_word(wbi_str(v, vu->severity));
+                                   : wb_severity_from_word(wbi_vuln_str(v, vu->severity));
     f->kev_added = f->kev_due = WB_TIME_NONE;
     f->published = vu->published;
     f->status = "unknown"; /* until an entry affirms it (judge) */
@@ -849,16 +851,16 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
         /* Platform: an entry for one distribution release says nothing about
          * another's package of the same name. */
         if ((cd->method == M_PURL || cd->method == M_SOURCE) && a->distro &&
-            (c->distro == NULL || !ieq(c->distro, wbi_str(v, a->distro))))
+            (c->distro == NULL || !ieq(c->distro, wbi_vuln_str(v, a->distro))))
             continue;
         /* The same where purls carry no distro (Red Hat's, most CSAF): the
          * relationship's platform names the release. A component without a
          * distro cannot be placed and is judged against every platform. */
         if (a->distro == 0 && a->platform && c->distro &&
-            !platform_is(wbi_str(v, a->platform), c->distro))
+            !platform_is(wbi_vuln_str(v, a->platform), c->distro))
             continue;
         if (cd->method == M_CPE && !cpe_identity(v, a, c)) continue;
-        const char *aver = wbi_str(v, a->version);
+        const char *aver = wbi_vuln_str(v, a->version);
         if (cd->method == M_PKG && !pkg_fits(s, a, c, &aver, &ver)) continue;
         if (cd->method == M_PURL && c->purl_type && strcmp(c->purl_type, "rpm") == 0 &&
             !rpm_purl_fits(s, a, c))
@@ -871,7 +873,7 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
             if (r == V_INCOMPARABLE && ver) s->sum.incomparable++;
             if (r == V_IN) {
                 if (hit == SIZE_MAX) hit = i;
-                const char *fx = wbi_str(v, a->fixed);
+                const char *fx = wbi_vuln_str(v, a->fixed);
                 if (fx && nfixed < MAX_FIXED && above(s, scheme, fx, ver)) fixed[nfixed++] = fx;
             }
             break;
@@ -917,7 +919,7 @@ static void judge(wb_vulnscan *s, size_t first, const comp *c, size_t b, size_t 
     }
     const cand *cd = &s->cands[hit];
     size_t fi = finding_for(s, first, c, cd->adv, cd->method,
-                            wbi_str(v, v->aff[cd->aff].product_id), purl_key);
+                            wbi_vuln_str(v, v->aff[cd->aff].product_id), purl_key);
     if (fi == SIZE_MAX) return;
     for (size_t k = 0; k < nfixed; k++)
         add_fixed(s, fi, fixed[k]);
