@@ -1,9 +1,13 @@
 /*
- * incident.c - `weerbaar incident`: the parts of the Cbw reporting duty
- * that need no database: assess significance, validate a report against the
- * cumulative state of earlier ones, compute the deadlines of a described
- * incident, and list the taxonomies. Argument parsing and output only; the
- * rules are in src/incident/ (weerbaar/incident.h).
+ * incident.c - `weerbaar incident`: the Cbw reporting duty from the command
+ * line. Without a database: assess significance, validate a report against
+ * the cumulative state of earlier ones, compute the deadlines of a
+ * described incident, list the taxonomies. With one: the incident register
+ * on a local database (--db, through the service in incidentsvc.h, acting
+ * as the register's operator) or on a hub (--hub, through the hub client),
+ * printing both from the same JSON document; and the reminder webhooks
+ * (hooks run). Argument parsing and output only: the rules are in
+ * src/incident/ (incident.h, register.h, incidentsvc.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +22,7 @@
 #include "weerbaar/client.h"
 #include "weerbaar/hooks.h"
 #include "weerbaar/incident.h"
+#include "weerbaar/incidentsvc.h"
 #include "weerbaar/io.h"
 #include "weerbaar/register.h"
 #include "weerbaar/store.h"
@@ -756,193 +761,6 @@ static int reg_fail(reg_ctx *c)
     return WB_EXIT_ERROR;
 }
 
-/* Writes the audit entry of a register write and commits it with the write. */
-static int reg_audited(reg_ctx *c, int rc, const char *action, const char *detail)
-{
-    char obj[32];
-    snprintf(obj, sizeof obj, "incident %lld", (long long)c->id);
-    if (rc == 0) {
-        wb_audit_rec a = {
-            .user = "cli", .org = "-", .action = action, .object = obj, .detail = detail};
-        rc = wb_store_audit(c->st, &a, &c->err);
-    }
-    if (rc == 0) rc = wb_store_commit(c->st, &c->err);
-    if (rc) wb_store_rollback(c->st);
-    return rc;
-}
-
-static int reg_org_cb(void *ud, const wb_org *o)
-{
-    *(int64_t *)ud = o->id;
-    return 1;
-}
-
-static int cmd_new(reg_ctx *c, const opts *o)
-{
-    if (!o->org || !o->title || o->aware_at == WB_TIME_NONE) {
-        wb_cli_error("incident new: --org ORG, --title TEXT and --aware-at TIME are required");
-        return WB_EXIT_ERROR;
-    }
-    if (o->rsit && !wb_rsit_tag_valid(o->rsit)) {
-        wb_cli_error("incident new: --rsit '%s': not an RSIT value; write it as a machine tag, "
-                     "rsit:availability=\"ddos\" (see 'weerbaar incident taxonomy rsit')",
-                     o->rsit);
-        return WB_EXIT_ERROR;
-    }
-    if (o->detected_at != WB_TIME_NONE && o->detected_at > wb_time_now()) {
-        wb_cli_error("incident new: --detected-at lies in the future");
-        return WB_EXIT_ERROR;
-    }
-    int64_t org = 0;
-    if (wb_store_org_find(c->st, o->org, reg_org_cb, &org, &c->err) != 0) return reg_fail(c);
-    wb_incident_rec r = {
-        .org_id = org,
-        .title = o->title,
-        .aware_at = o->aware_at,
-        .detected_at = o->detected_at,
-        .entity_type = wb_entity_type_name(o->entity),
-        .rsit = o->rsit,
-        /* An incident report is for the CSIRT and the supervisor, not for
-         * sharing: amber unless the reporter says otherwise. */
-        .tlp = o->has_tlp ? o->tlp : WB_TLP_AMBER,
-    };
-    int rc = wb_store_begin(c->st, &c->err);
-    if (rc == 0) rc = wb_store_incident_add(c->st, &r, &c->id, &c->err);
-    if (reg_audited(c, rc, "incident.add", o->title) != 0) return reg_fail(c);
-    /* The id alone on the last line, for scripts: id=$(... | tail -1). */
-    printf("%lld\n", (long long)c->id);
-    return WB_EXIT_OK;
-}
-
-static int cmd_report(reg_ctx *c, const opts *o)
-{
-    if (!o->has_stage) {
-        wb_cli_error("incident report: --stage STAGE is required");
-        return WB_EXIT_ERROR;
-    }
-    bool report = wb_stage_is_report(o->stage);
-    if (report && !o->file) {
-        wb_cli_error("incident report: --file REPORT.json is required");
-        return WB_EXIT_ERROR;
-    }
-    wb_time now = wb_time_now();
-    if (o->submitted_at != WB_TIME_NONE && o->submitted_at > now) {
-        wb_cli_error("incident report: --submitted-at lies in the future");
-        return WB_EXIT_ERROR;
-    }
-    char *data = NULL;
-    size_t len = 0;
-    if (o->file && wb_read_file(o->file, WB_REPORT_MAX_BYTES, &data, &len, &c->err) != 0)
-        return reg_fail(c);
-    wb_reg_submission sub = {
-        .incident_id = c->id,
-        .stage = o->stage,
-        .submitted_at = o->submitted_at != WB_TIME_NONE ? o->submitted_at : now,
-        .channel = o->submitted_at != WB_TIME_NONE ? WB_CHANNEL_RECORDED : WB_CHANNEL_LOCAL,
-        .author = "cli",
-    };
-    wb_reg_receipt rcpt;
-    wb_report_problems probs = {0};
-    const char *name = o->file ? o->file : "report";
-    int rc = wb_store_begin(c->st, &c->err);
-    if (rc == 0) rc = wb_reg_submit(c->st, &sub, name, data, len, &rcpt, &probs, &c->err);
-    free(data);
-    char detail[96];
-    snprintf(detail, sizeof detail, "%s, %s", wb_stage_name(o->stage),
-             wb_report_channel_name(sub.channel));
-    if (rc == WB_EINVAL && probs.count) {
-        wb_store_rollback(c->st);
-        for (size_t i = 0; i < probs.count; i++)
-            wb_cli_error("%s: %s: %s", name, probs.items[i].path, probs.items[i].message);
-        if (probs.dropped) wb_cli_error("%s: %zu more problems not listed", name, probs.dropped);
-        wb_report_problems_free(&probs);
-        return WB_EXIT_ERROR;
-    }
-    wb_report_problems_free(&probs);
-    if (reg_audited(c, rc, "incident.report", detail) != 0) return reg_fail(c);
-    char at[48], due[48];
-    fmt_time(sub.submitted_at, o->utc, at, sizeof at);
-    fmt_time(rcpt.due, o->utc, due, sizeof due);
-    printf("report %lld: %s of incident %lld, submitted %s%s: %s%s (due %s)\n",
-           (long long)rcpt.report_id, wb_stage_name(o->stage), (long long)c->id, at,
-           sub.channel == WB_CHANNEL_RECORDED ? " (recorded afterwards)" : "",
-           rcpt.correction ? "a correction; the first decided " : "",
-           wb_deadline_state_name(rcpt.state), due);
-    return WB_EXIT_OK;
-}
-
-static int cmd_handled(reg_ctx *c, const opts *o)
-{
-    if (o->at == WB_TIME_NONE) {
-        wb_cli_error("incident handled: --at TIME is required");
-        return WB_EXIT_ERROR;
-    }
-    wb_reg_incident *ri = NULL;
-    if (wb_reg_incident_load(c->st, c->id, wb_time_now(), &ri, &c->err) != 0) return reg_fail(c);
-    wb_time aware = ri->inc.aware_at;
-    wb_reg_incident_free(ri);
-    if (o->at < aware || o->at > wb_time_now()) {
-        wb_cli_error("incident handled: --at must lie between the incident's aware_at and now");
-        return WB_EXIT_ERROR;
-    }
-    char at[48];
-    wb_time_format(o->at, at, sizeof at);
-    int rc = wb_store_begin(c->st, &c->err);
-    if (rc == 0)
-        rc = wb_store_incident_set_status(c->st, c->id, WB_INCIDENT_HANDLED, o->at, &c->err);
-    if (reg_audited(c, rc, "incident.handled", at) != 0) return reg_fail(c);
-    printf("incident %lld handled at %s\n", (long long)c->id, at);
-    return WB_EXIT_OK;
-}
-
-static int cmd_action(reg_ctx *c, const opts *o, wb_incident_action_kind kind)
-{
-    if (kind == WB_ACTION_ASK && o->by == WB_TIME_NONE) {
-        wb_cli_error("incident ask: --by TIME is required (the date the intermediate report is "
-                     "due)");
-        return WB_EXIT_ERROR;
-    }
-    if (kind == WB_ACTION_COMMENT && !o->text) {
-        wb_cli_error("incident comment: --text TEXT is required");
-        return WB_EXIT_ERROR;
-    }
-    wb_time now = o->at != WB_TIME_NONE ? o->at : wb_time_now();
-    if (kind == WB_ACTION_ASK && o->by <= now) {
-        wb_cli_error("incident ask: --by must lie in the future");
-        return WB_EXIT_ERROR;
-    }
-    wb_incident_action_rec a = {
-        .incident_id = c->id,
-        .kind = kind,
-        .at = now,
-        .by = kind == WB_ACTION_ASK ? o->by : WB_TIME_NONE,
-        .text = kind == WB_ACTION_COMMENT ? o->text : NULL,
-        .author = "cli",
-    };
-    char action[32];
-    snprintf(action, sizeof action, "incident.%s", wb_incident_action_name(kind));
-    int rc = wb_store_begin(c->st, &c->err);
-    int64_t id = 0;
-    /* The look-up names a missing incident plainly instead of a foreign-key
-     * failure. */
-    if (rc == 0) {
-        wb_reg_incident *ri = NULL;
-        rc = wb_reg_incident_load(c->st, c->id, now, &ri, &c->err);
-        wb_reg_incident_free(ri);
-    }
-    if (rc == 0) rc = wb_store_incident_action_add(c->st, &a, &id, &c->err);
-    if (reg_audited(c, rc, action, NULL) != 0) return reg_fail(c);
-    char at[48];
-    fmt_time(kind == WB_ACTION_ASK ? o->by : now, o->utc, at, sizeof at);
-    if (kind == WB_ACTION_ACK)
-        printf("incident %lld acknowledged at %s\n", (long long)c->id, at);
-    else if (kind == WB_ACTION_ASK)
-        printf("incident %lld: intermediate report asked for by %s\n", (long long)c->id, at);
-    else
-        printf("incident %lld: comment %lld added\n", (long long)c->id, (long long)id);
-    return WB_EXIT_OK;
-}
-
 /* ---- output, the same for a local register and a hub ------------------------------- */
 
 /* Both forms print from the incident's JSON (wb_reg_incident_json locally,
@@ -1214,6 +1032,191 @@ static int cmd_each(reg_ctx *c, const opts *o, bool due)
     return status;
 }
 
+/* ---- what a write answers: printed from the service's JSON (--db) or the
+ * hub's (--hub), which are the same document ------------------------------------------ */
+
+/* new: the id alone on the last line, for scripts: id=$(... | tail -1). */
+static int print_new(json_t *res)
+{
+    printf("%lld\n", jint_of(json_object_get(res, "incident"), "id"));
+    json_decref(res);
+    return WB_EXIT_OK;
+}
+
+static int print_receipt(json_t *res, const opts *o)
+{
+    char at[48], due[48];
+    jfmt(res, "submitted_at", o->utc, at, sizeof at);
+    jfmt(res, "due", o->utc, due, sizeof due);
+    printf("report %lld: %s of incident %lld, submitted %s%s: %s%s (due %s)\n",
+           jint_of(res, "report"), jstr_of(res, "stage", "?"), jint_of(res, "incident"), at,
+           strcmp(jstr_of(res, "channel", ""), "recorded") == 0 ? " (recorded afterwards)" : "",
+           json_is_true(json_object_get(res, "correction")) ? "a correction; the first decided "
+                                                            : "",
+           jstr_of(res, "state", "?"), due);
+    json_decref(res);
+    return WB_EXIT_OK;
+}
+
+static int print_handled(json_t *res, const opts *o)
+{
+    json_t *inc = json_object_get(res, "incident");
+    char at[48];
+    wb_time_format(o->at, at, sizeof at);
+    printf("incident %lld handled at %s\n", jint_of(inc, "id"), at);
+    json_decref(res);
+    return WB_EXIT_OK;
+}
+
+/* The newest action of a kind in an incident's answer. */
+static json_t *last_action(json_t *inc, const char *kind)
+{
+    json_t *best = NULL, *a;
+    size_t i;
+    json_array_foreach(json_object_get(inc, "actions"), i, a)
+    {
+        if (strcmp(jstr_of(a, "kind", ""), kind) == 0 &&
+            (best == NULL || jint_of(a, "id") > jint_of(best, "id")))
+            best = a;
+    }
+    return best;
+}
+
+static int print_action(json_t *res, const opts *o, wb_incident_action_kind kind)
+{
+    json_t *inc = json_object_get(res, "incident");
+    json_t *a = last_action(inc, wb_incident_action_name(kind));
+    long long id = jint_of(inc, "id");
+    char at[48];
+    if (kind == WB_ACTION_ACK) {
+        jfmt(a, "at", o->utc, at, sizeof at);
+        printf("incident %lld acknowledged at %s\n", id, at);
+    } else if (kind == WB_ACTION_ASK) {
+        jfmt(a, "by", o->utc, at, sizeof at);
+        printf("incident %lld: intermediate report asked for by %s\n", id, at);
+    } else {
+        printf("incident %lld: comment %lld added\n", id, jint_of(a, "id"));
+    }
+    json_decref(res);
+    return WB_EXIT_OK;
+}
+
+/* ---- the register's writes on a local database (--db): the service
+ * (incidentsvc.h) as the operator ---------------------------------------------------- */
+
+/* The service's answer parsed, or its refusal reported. */
+static int svc_done(reg_ctx *c, const char *action, int rc, wb_buf *out, json_t **res)
+{
+    *res = rc == 0 ? json_loadb(out->data, out->len, 0, NULL) : NULL;
+    wb_buf_free(out);
+    if (rc == WB_EINVAL) {
+        wb_cli_error("incident %s: %s", action, c->err.msg);
+        return WB_EXIT_ERROR;
+    }
+    if (rc) return reg_fail(c);
+    if (*res == NULL) {
+        wb_cli_error("incident %s: out of memory", action);
+        return WB_EXIT_ERROR;
+    }
+    return WB_EXIT_OK;
+}
+
+static int cmd_new(reg_ctx *c, const opts *o)
+{
+    if (!o->org || !o->title || o->aware_at == WB_TIME_NONE) {
+        wb_cli_error("incident new: --org ORG, --title TEXT and --aware-at TIME are required");
+        return WB_EXIT_ERROR;
+    }
+    if (o->rsit && !wb_rsit_tag_valid(o->rsit)) {
+        wb_cli_error("incident new: --rsit '%s': not an RSIT value; write it as a machine tag, "
+                     "rsit:availability=\"ddos\" (see 'weerbaar incident taxonomy rsit')",
+                     o->rsit);
+        return WB_EXIT_ERROR;
+    }
+    wb_incsvc_new_req req = {.org = o->org,
+                             .title = o->title,
+                             .aware_at = o->aware_at,
+                             .detected_at = o->detected_at,
+                             .entity = o->entity,
+                             .tlp = o->has_tlp ? o->tlp : WB_TLP_UNSET,
+                             .rsit = o->rsit};
+    wb_actor who = wb_incsvc_operator();
+    wb_buf out = {0};
+    json_t *res;
+    int rc = wb_incsvc_new(c->st, &who, &req, wb_time_now(), &c->id, &out, &c->err);
+    if (svc_done(c, "new", rc, &out, &res) != 0) return WB_EXIT_ERROR;
+    return print_new(res);
+}
+
+static int cmd_report(reg_ctx *c, const opts *o)
+{
+    if (!o->has_stage) {
+        wb_cli_error("incident report: --stage STAGE is required");
+        return WB_EXIT_ERROR;
+    }
+    if (wb_stage_is_report(o->stage) && !o->file) {
+        wb_cli_error("incident report: --file REPORT.json is required");
+        return WB_EXIT_ERROR;
+    }
+    char *data = NULL;
+    size_t len = 0;
+    if (o->file && wb_read_file(o->file, WB_REPORT_MAX_BYTES, &data, &len, &c->err) != 0)
+        return reg_fail(c);
+    wb_actor who = wb_incsvc_operator();
+    wb_report_problems probs = {0};
+    wb_buf out = {0};
+    const char *name = o->file ? o->file : "report";
+    int rc = wb_incsvc_report(c->st, &who, c->id, o->stage, o->submitted_at, wb_time_now(), name,
+                              data, len, &probs, &out, &c->err);
+    free(data);
+    if (rc && probs.count) {
+        for (size_t i = 0; i < probs.count; i++)
+            wb_cli_error("%s: %s: %s", name, probs.items[i].path, probs.items[i].message);
+        if (probs.dropped) wb_cli_error("%s: %zu more problems not listed", name, probs.dropped);
+        wb_report_problems_free(&probs);
+        wb_buf_free(&out);
+        return WB_EXIT_ERROR;
+    }
+    wb_report_problems_free(&probs);
+    json_t *res;
+    if (svc_done(c, "report", rc, &out, &res) != 0) return WB_EXIT_ERROR;
+    return print_receipt(res, o);
+}
+
+static int cmd_handled(reg_ctx *c, const opts *o)
+{
+    if (o->at == WB_TIME_NONE) {
+        wb_cli_error("incident handled: --at TIME is required");
+        return WB_EXIT_ERROR;
+    }
+    wb_actor who = wb_incsvc_operator();
+    wb_buf out = {0};
+    json_t *res;
+    int rc = wb_incsvc_handled(c->st, &who, c->id, o->at, wb_time_now(), &out, &c->err);
+    if (svc_done(c, "handled", rc, &out, &res) != 0) return WB_EXIT_ERROR;
+    return print_handled(res, o);
+}
+
+static int cmd_action(reg_ctx *c, const opts *o, wb_incident_action_kind kind)
+{
+    if (kind == WB_ACTION_ASK && o->by == WB_TIME_NONE) {
+        wb_cli_error("incident ask: --by TIME is required (the date the intermediate report is "
+                     "due)");
+        return WB_EXIT_ERROR;
+    }
+    if (kind == WB_ACTION_COMMENT && !o->text) {
+        wb_cli_error("incident comment: --text TEXT is required");
+        return WB_EXIT_ERROR;
+    }
+    wb_actor who = wb_incsvc_operator();
+    wb_buf out = {0};
+    json_t *res;
+    int rc = wb_incsvc_act(c->st, &who, c->id, kind, o->at, o->by, o->text, wb_time_now(), &out,
+                           &c->err);
+    if (svc_done(c, wb_incident_action_name(kind), rc, &out, &res) != 0) return WB_EXIT_ERROR;
+    return print_action(res, o, kind);
+}
+
 /* ---- over a hub (--hub URL --key KEY) ------------------------------------------------ */
 
 /* The same commands through the hub's API (docs/hub.md): the output and
@@ -1297,9 +1300,7 @@ static int remote_new(hub_ctx *h, const opts *o)
     if (o->org) json_object_set_new(b, "org", json_string(o->org));
     json_t *res;
     if (hub_do(h, "POST", "/api/v1/incidents", b, &res) != 0) return WB_EXIT_ERROR;
-    printf("%lld\n", jint_of(json_object_get(res, "incident"), "id"));
-    json_decref(res);
-    return WB_EXIT_OK;
+    return print_new(res);
 }
 
 static int remote_report(hub_ctx *h, const opts *o)
@@ -1350,16 +1351,7 @@ static int remote_report(hub_ctx *h, const opts *o)
         wb_cli_error("%s%s: the hub's answer is not JSON", h->cl.base, path);
         return WB_EXIT_ERROR;
     }
-    char at[48], due[48];
-    jfmt(res, "submitted_at", o->utc, at, sizeof at);
-    jfmt(res, "due", o->utc, due, sizeof due);
-    printf("report %lld: %s of incident %lld, submitted %s: %s%s (due %s)\n",
-           jint_of(res, "report"), jstr_of(res, "stage", "?"), (long long)h->id, at,
-           json_is_true(json_object_get(res, "correction")) ? "a correction; the first decided "
-                                                            : "",
-           jstr_of(res, "state", "?"), due);
-    json_decref(res);
-    return WB_EXIT_OK;
+    return print_receipt(res, o);
 }
 
 static int remote_handled(hub_ctx *h, const opts *o)
@@ -1373,25 +1365,7 @@ static int remote_handled(hub_ctx *h, const opts *o)
     char path[96];
     path_of(path, sizeof path, h, "/handled", WB_TIME_NONE);
     if (hub_do(h, "POST", path, b, &res) != 0) return WB_EXIT_ERROR;
-    json_decref(res);
-    char at[48];
-    wb_time_format(o->at, at, sizeof at);
-    printf("incident %lld handled at %s\n", (long long)h->id, at);
-    return WB_EXIT_OK;
-}
-
-/* The newest action of a kind in an incident's answer. */
-static json_t *last_action(json_t *inc, const char *kind)
-{
-    json_t *best = NULL, *a;
-    size_t i;
-    json_array_foreach(json_object_get(inc, "actions"), i, a)
-    {
-        if (strcmp(jstr_of(a, "kind", ""), kind) == 0 &&
-            (best == NULL || jint_of(a, "id") > jint_of(best, "id")))
-            best = a;
-    }
-    return best;
+    return print_handled(res, o);
 }
 
 static int remote_action(hub_ctx *h, const opts *o, wb_incident_action_kind kind)
@@ -1420,20 +1394,7 @@ static int remote_action(hub_ctx *h, const opts *o, wb_incident_action_kind kind
     char path[96];
     path_of(path, sizeof path, h, tail, WB_TIME_NONE);
     if (hub_do(h, "POST", path, b, &res) != 0) return WB_EXIT_ERROR;
-    json_t *inc = json_object_get(res, "incident");
-    json_t *a = last_action(inc, wb_incident_action_name(kind));
-    char at[48];
-    if (kind == WB_ACTION_ACK) {
-        jfmt(a, "at", o->utc, at, sizeof at);
-        printf("incident %lld acknowledged at %s\n", (long long)h->id, at);
-    } else if (kind == WB_ACTION_ASK) {
-        fmt_time(o->by, o->utc, at, sizeof at);
-        printf("incident %lld: intermediate report asked for by %s\n", (long long)h->id, at);
-    } else {
-        printf("incident %lld: comment %lld added\n", (long long)h->id, jint_of(a, "id"));
-    }
-    json_decref(res);
-    return WB_EXIT_OK;
+    return print_action(res, o, kind);
 }
 
 /* export --format pdf over a hub: the hub renders the PDF from its register

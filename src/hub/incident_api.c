@@ -1,13 +1,17 @@
 /*
  * incident_api.c - the hub's Cbw incident endpoints (/api/v1/incidents):
  * incidents, their reports, the deadlines, and the routed CSIRT's ack, ask
- * and comments, on top of the incident register (register.h).
+ * and comments, on top of the incident service (incidentsvc.h); sharing an
+ * incident's indicators as events and the proposals of anonymous shares.
  *
  * The routes stay in api.c's table; this file holds the handlers so the
- * incident work can grow without crowding the events API. Visibility is
- * wb_policy_incident's alone; an incident the caller may not see answers
- * 404 exactly like one that does not exist. The server's clock is the
- * submission time of a report: a hub never takes a client's word for it.
+ * incident work can grow without crowding the events API. A handler
+ * decides access (wb_policy_incident alone; an incident the caller may not
+ * see answers 404 exactly like one that does not exist), parses the
+ * request, calls the service as the key's user (channel api) and replies
+ * with its JSON: validation and the time rules are the service's, the same
+ * as for `weerbaar incident --db`. The server's clock is the submission
+ * time of a report: a hub never takes a client's word for it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +21,7 @@
 
 #include "hub/hub_internal.h"
 #include "weerbaar/incident.h"
+#include "weerbaar/incidentsvc.h"
 #include "weerbaar/register.h"
 #include "weerbaar/report.h"
 
@@ -93,28 +98,51 @@ static int incident_access(wbi_req *r, wb_incident_op op, int64_t *id)
     return 0;
 }
 
+/* Replies with a service's answer (incidentsvc.h): its JSON with `status`,
+ * or the refusal: 422 for a request the service refused, 404 for what is
+ * not there, 500 otherwise. */
+static void reply_svc(wbi_req *r, int rc, const wb_buf *out, unsigned status)
+{
+    if (rc == 0) rc = wbi_flush_audits(r);
+    json_t *o = rc == 0 ? json_loadb(out->data, out->len, 0, NULL) : NULL;
+    if (rc == WB_EINVAL) {
+        wbi_reply_error(r, 422, "invalid_request", "%s", r->err.msg);
+        return;
+    }
+    if (rc == WB_ENOTFOUND) {
+        wbi_reply_error(r, 404, "not_found", "%s", r->err.msg);
+        return;
+    }
+    if (o == NULL) {
+        if (rc == 0) wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+        wbi_reply_internal(r);
+        return;
+    }
+    wbi_reply_json(r, status, o);
+}
+
 /* Loads the incident and renders it; the reply is sent either way. */
 static void reply_incident(wbi_req *r, int64_t id, unsigned status, unsigned parts)
 {
-    wb_reg_incident *ri = NULL;
-    wb_buf b = {0};
     /* ?now= only changes the time the states are judged at (a preview of
      * `incident show --now`); nothing is written with it. */
     wb_time now = WB_TIME_NONE;
     if (!wbi_arg_time(r, "now", &now)) return;
     if (now == WB_TIME_NONE) now = wb_time_now();
-    int rc = wb_reg_incident_load(r->st, id, now, &ri, &r->err);
-    if (rc == 0) rc = wb_reg_incident_json(ri, parts, &b);
-    if (rc == 0) rc = wbi_flush_audits(r);
-    json_t *o = rc == 0 ? json_loads(b.data, 0, NULL) : NULL;
+    wb_buf b = {0};
+    int rc = wb_incsvc_show(r->st, id, parts, now, &b, &r->err);
+    reply_svc(r, rc, &b, status);
     wb_buf_free(&b);
-    wb_reg_incident_free(ri);
-    if (o == NULL) {
-        if (r->err.msg[0] == '\0') wb_error_set(&r->err, WB_ENOMEM, "out of memory");
-        wbi_reply_internal(r);
-        return;
-    }
-    wbi_reply_json(r, status, json_pack("{s:o}", "incident", o));
+}
+
+/* The actor of a request: the key's user and organisation, channel api. */
+static wb_actor actor_of(const wbi_req *r)
+{
+    return (wb_actor){.user = r->owner.email,
+                      .org_id = r->who.org_id,
+                      .org_name = r->owner.org_name,
+                      .role = r->who.role,
+                      .channel = WB_ACTOR_API};
 }
 
 /* A body that must be a JSON object; NULL with the reply sent. */
@@ -195,71 +223,33 @@ void wbi_h_incident_add(wbi_req *r)
                                        "tlp",   "rsit",     "org"};
     json_t *o = body_object(r);
     if (o == NULL) return;
-    const char *title, *entity = NULL, *tlp = NULL, *rsit = NULL, *org = NULL;
-    wb_time aware, detected;
-    wb_entity_type et = WB_ENTITY_OTHER;
-    wb_tlp level = WB_TLP_AMBER;
+    const char *entity = NULL, *tlp = NULL;
+    wb_incsvc_new_req req = {.entity = WB_ENTITY_OTHER, .tlp = WB_TLP_UNSET};
     bool ok = only_keys(r, o, keys, sizeof keys / sizeof keys[0]) &&
-              member_str(r, o, "title", WB_INCIDENT_TITLE_MAX, &title) &&
-              member_time(r, o, "aware_at", true, &aware) &&
-              member_time(r, o, "detected_at", false, &detected) &&
+              member_str(r, o, "title", WB_INCIDENT_TITLE_MAX, &req.title) &&
+              member_time(r, o, "aware_at", true, &req.aware_at) &&
+              member_time(r, o, "detected_at", false, &req.detected_at) &&
               member_str(r, o, "entity_type", 32, &entity) && member_str(r, o, "tlp", 32, &tlp) &&
-              member_str(r, o, "rsit", WB_NAME_MAX, &rsit) &&
-              member_str(r, o, "org", WB_NAME_MAX, &org);
-    /* An incident is always the caller's organisation's; `org` lets a client
-     * say which it means, and a mismatch is refused rather than ignored. */
-    if (ok && org && !wb_strn_ieq(org, strlen(org), r->owner.org_name)) {
-        wbi_reply_error(r, 422, "invalid_request",
-                        "$.org: your key belongs to '%s'; an incident is reported by the key's "
-                        "organisation",
-                        r->owner.org_name);
-        ok = false;
-    }
-    if (ok && title == NULL) {
-        wbi_reply_error(r, 422, "invalid_request", "$.title: required");
-        ok = false;
-    }
-    if (ok && entity && wb_entity_type_parse(entity, &et) != 0) {
+              member_str(r, o, "rsit", WB_NAME_MAX, &req.rsit) &&
+              member_str(r, o, "org", WB_NAME_MAX, &req.org);
+    if (ok && entity && wb_entity_type_parse(entity, &req.entity) != 0) {
         wbi_reply_error(r, 422, "invalid_request", "$.entity_type: unknown entity type '%s'",
                         entity);
         ok = false;
     }
-    if (ok && tlp && (wb_tlp_parse(tlp, strlen(tlp), &level) != 0 || level == WB_TLP_UNSET)) {
+    if (ok && tlp && (wb_tlp_parse(tlp, strlen(tlp), &req.tlp) != 0 || req.tlp == WB_TLP_UNSET)) {
         wbi_reply_error(r, 422, "invalid_request", "$.tlp: not a TLP level: '%s'", tlp);
         ok = false;
     }
-    if (ok && rsit && !wb_rsit_tag_valid(rsit)) {
-        wbi_reply_error(r, 422, "invalid_request",
-                        "$.rsit: not an RSIT value (write rsit:availability=\"ddos\")");
-        ok = false;
-    }
-    wb_time now = wb_time_now();
-    if (ok && (aware > now || (detected != WB_TIME_NONE && detected > now))) {
-        wbi_reply_error(r, 422, "invalid_request", "$.%s: lies in the future",
-                        aware > now ? "aware_at" : "detected_at");
-        ok = false;
-    }
-    int64_t id = 0;
     if (ok) {
-        wb_incident_rec rec = {.org_id = r->who.org_id,
-                               .title = title,
-                               .aware_at = aware,
-                               .detected_at = detected,
-                               .entity_type = wb_entity_type_name(et),
-                               .rsit = rsit,
-                               .tlp = level};
-        int rc = wb_store_begin(r->st, &r->err);
-        if (rc == 0) rc = wb_store_incident_add(r->st, &rec, &id, &r->err);
-        if (rc == 0) rc = wbi_audit_now(r, "incident.add", wbi_num(r, id), title);
-        if (rc == 0) rc = wb_store_commit(r->st, &r->err);
-        if (rc) {
-            wb_store_rollback(r->st);
-            wbi_reply_internal(r);
-            ok = false;
-        }
+        wb_actor who = actor_of(r);
+        int64_t id;
+        wb_buf b = {0};
+        int rc = wb_incsvc_new(r->st, &who, &req, wb_time_now(), &id, &b, &r->err);
+        reply_svc(r, rc, &b, 201);
+        wb_buf_free(&b);
     }
     json_decref(o);
-    if (ok) reply_incident(r, id, 201, 0);
 }
 
 typedef struct inc_ids {
@@ -422,20 +412,12 @@ void wbi_h_incident_report(wbi_req *r)
         wbi_reply_error(r, 400, "invalid_json", "the report nests deeper than the hub allows");
         return;
     }
-    wb_reg_submission sub = {.incident_id = id,
-                             .stage = stage,
-                             .submitted_at = wb_time_now(),
-                             .channel = WB_CHANNEL_HUB,
-                             .author = r->owner.email};
-    wb_reg_receipt rcpt;
+    wb_actor who = actor_of(r);
     wb_report_problems probs = {0};
-    int rc = wb_store_begin(r->st, &r->err);
-    if (rc == 0)
-        rc = wb_reg_submit(r->st, &sub, "$", r->req->body ? r->req->body : "", r->req->body_len,
-                           &rcpt, &probs, &r->err);
-    if (rc == 0) rc = wbi_audit_now(r, "incident.report", wbi_num(r, id), wb_stage_name(stage));
-    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
-    if (rc) wb_store_rollback(r->st);
+    wb_buf out = {0};
+    int rc =
+        wb_incsvc_report(r->st, &who, id, stage, WB_TIME_NONE, wb_time_now(), "$", r->req->body,
+                         r->req->body ? r->req->body_len : 0, &probs, &out, &r->err);
     if (rc == WB_EINVAL || rc == WB_EPARSE || rc == WB_ELIMIT) {
         json_t *list = json_array();
         wb_buf msg = {0};
@@ -451,6 +433,7 @@ void wbi_h_incident_report(wbi_req *r)
                               probs.count ? msg.data : r->err.msg, "problems", list);
         wb_buf_free(&msg);
         wb_report_problems_free(&probs);
+        wb_buf_free(&out);
         if (o == NULL)
             wbi_reply_error(r, status, "invalid_report", "the report was refused");
         else
@@ -458,23 +441,8 @@ void wbi_h_incident_report(wbi_req *r)
         return;
     }
     wb_report_problems_free(&probs);
-    if (rc) {
-        wbi_reply_internal(r);
-        return;
-    }
-    char due[48];
-    wb_time_format(rcpt.due, due, sizeof due);
-    json_t *o =
-        json_pack("{s:I,s:I,s:s,s:o,s:b,s:s}", "report", (json_int_t)rcpt.report_id, "incident",
-                  (json_int_t)id, "stage", wb_stage_name(stage), "submitted_at", json_null(),
-                  "correction", rcpt.correction, "state", wb_deadline_state_name(rcpt.state));
-    if (o) {
-        char at[48];
-        wb_time_format(sub.submitted_at, at, sizeof at);
-        json_object_set_new(o, "submitted_at", json_string(at));
-        json_object_set_new(o, "due", rcpt.due == WB_TIME_NONE ? json_null() : json_string(due));
-    }
-    wbi_reply_json(r, 201, o);
+    reply_svc(r, rc, &out, 201);
+    wb_buf_free(&out);
 }
 
 /* ack, ask and comments: the routed CSIRT's actions. */
@@ -482,46 +450,29 @@ static void incident_action(wbi_req *r, wb_incident_action_kind kind)
 {
     int64_t id;
     if (incident_access(r, WB_INCIDENT_CSIRT, &id) != 0) return;
-    wb_incident_action_rec a = {.incident_id = id,
-                                .kind = kind,
-                                .at = wb_time_now(),
-                                .by = WB_TIME_NONE,
-                                .author = r->owner.email};
+    wb_time by = WB_TIME_NONE;
+    const char *text = NULL;
     json_t *o = NULL;
     if (kind != WB_ACTION_ACK) {
         static const char *const ask_keys[] = {"by"}, *const comment_keys[] = {"text"};
         o = body_object(r);
         if (o == NULL) return;
         bool ok = kind == WB_ACTION_ASK
-                      ? only_keys(r, o, ask_keys, 1) && member_time(r, o, "by", true, &a.by)
+                      ? only_keys(r, o, ask_keys, 1) && member_time(r, o, "by", true, &by)
                       : only_keys(r, o, comment_keys, 1) &&
-                            member_str(r, o, "text", WB_INCIDENT_TEXT_MAX, &a.text);
-        if (ok && kind == WB_ACTION_COMMENT && a.text == NULL) {
-            wbi_reply_error(r, 422, "invalid_request", "$.text: required");
-            ok = false;
-        }
-        if (ok && kind == WB_ACTION_ASK && a.by <= a.at) {
-            wbi_reply_error(r, 422, "invalid_request", "$.by: must lie in the future");
-            ok = false;
-        }
+                            member_str(r, o, "text", WB_INCIDENT_TEXT_MAX, &text);
         if (!ok) {
             json_decref(o);
             return;
         }
     }
-    char action[32];
-    snprintf(action, sizeof action, "incident.%s", wb_incident_action_name(kind));
-    int rc = wb_store_begin(r->st, &r->err);
-    if (rc == 0) rc = wb_store_incident_action_add(r->st, &a, NULL, &r->err);
-    if (rc == 0) rc = wbi_audit_now(r, action, wbi_num(r, id), NULL);
-    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
-    if (rc) wb_store_rollback(r->st);
+    wb_actor who = actor_of(r);
+    wb_buf b = {0};
+    int rc =
+        wb_incsvc_act(r->st, &who, id, kind, WB_TIME_NONE, by, text, wb_time_now(), &b, &r->err);
+    reply_svc(r, rc, &b, 201);
+    wb_buf_free(&b);
     json_decref(o);
-    if (rc) {
-        wbi_reply_internal(r);
-        return;
-    }
-    reply_incident(r, id, 201, 0);
 }
 
 void wbi_h_incident_ack(wbi_req *r)
@@ -553,32 +504,11 @@ void wbi_h_incident_handled(wbi_req *r)
     bool ok = only_keys(r, o, keys, 1) && member_time(r, o, "at", true, &at);
     json_decref(o);
     if (!ok) return;
-    wb_reg_incident *ri = NULL;
-    wb_time now = wb_time_now();
-    int rc = wb_reg_incident_load(r->st, id, now, &ri, &r->err);
-    wb_time aware = rc == 0 ? ri->inc.aware_at : WB_TIME_NONE;
-    wb_reg_incident_free(ri);
-    if (rc) {
-        wbi_reply_internal(r);
-        return;
-    }
-    if (at < aware || at > now) {
-        wbi_reply_error(r, 422, "invalid_request",
-                        "$.at: must lie between the incident's aware_at and now");
-        return;
-    }
-    char when[48];
-    wb_time_format(at, when, sizeof when);
-    rc = wb_store_begin(r->st, &r->err);
-    if (rc == 0) rc = wb_store_incident_set_status(r->st, id, WB_INCIDENT_HANDLED, at, &r->err);
-    if (rc == 0) rc = wbi_audit_now(r, "incident.handled", wbi_num(r, id), when);
-    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
-    if (rc) {
-        wb_store_rollback(r->st);
-        wbi_reply_internal(r);
-        return;
-    }
-    reply_incident(r, id, 200, 0);
+    wb_actor who = actor_of(r);
+    wb_buf b = {0};
+    int rc = wb_incsvc_handled(r->st, &who, id, at, wb_time_now(), &b, &r->err);
+    reply_svc(r, rc, &b, 200);
+    wb_buf_free(&b);
 }
 
 /* ---- sharing: events and proposals ---------------------------------------------- */

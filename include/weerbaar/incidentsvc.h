@@ -1,0 +1,95 @@
+/*
+ * incidentsvc.h - the incident register's operations as one service for
+ * every front end: `weerbaar incident --db` (the local operator), the hub's
+ * /api/v1/incidents endpoints, and what comes after them (the web page).
+ *
+ * Each operation validates its input, opens the transaction, writes,
+ * audits as the actor and commits, and answers with the JSON document the
+ * hub's API sends, so that `--db` and `--hub` print from the same bytes.
+ * Every rule that does not depend on who asks (a time in the future, a
+ * report's fields, an ask date before now) is checked here, the same for
+ * every channel. Who may see or change an incident is not: the hub decides
+ * that with wb_policy_incident before it calls in.
+ *
+ * A refused request is WB_EINVAL with the message a client sees, naming
+ * the JSON member as the API does ("$.aware_at: lies in the future").
+ */
+#ifndef WEERBAAR_INCIDENTSVC_H
+#define WEERBAAR_INCIDENTSVC_H
+
+#include <stdint.h>
+
+#include "weerbaar/core.h"
+#include "weerbaar/error.h"
+#include "weerbaar/incident.h"
+#include "weerbaar/register.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Where a request came from. */
+typedef enum wb_actor_channel {
+    WB_ACTOR_CLI, /* a local --db command: the operator */
+    WB_ACTOR_API, /* the hub's HTTP API, with a user's key */
+    WB_ACTOR_WEB,
+    WB_ACTOR_SYNC
+} wb_actor_channel;
+
+/* Who asks. The local operator is wb_incsvc_operator(). */
+typedef struct wb_actor {
+    const char *user;     /* e-mail; "cli" for the local operator */
+    int64_t org_id;       /* 0 for the local operator */
+    const char *org_name; /* "-" for the local operator */
+    wb_role role;
+    wb_actor_channel channel;
+} wb_actor;
+
+/* The actor of a local command: a site admin, channel cli, audited as
+ * user "cli" of organisation "-" (as `weerbaar admin` is). */
+wb_actor wb_incsvc_operator(void);
+
+/* A new incident. Strings may be NULL when not given. */
+typedef struct wb_incsvc_new_req {
+    const char *org; /* the operator names it (required); others may only
+                        repeat their own organisation's name */
+    const char *title;
+    wb_time aware_at;
+    wb_time detected_at; /* WB_TIME_NONE when not given */
+    wb_entity_type entity;
+    wb_tlp tlp; /* WB_TLP_UNSET: amber */
+    const char *rsit;
+} wb_incsvc_new_req;
+
+/* Creates the incident; *out gets {"incident": {...}} (the incident as
+ * wb_reg_incident_json writes it, judged at now) and *id its id. */
+int wb_incsvc_new(wb_store *s, const wb_actor *who, const wb_incsvc_new_req *req, wb_time now,
+                  int64_t *id, wb_buf *out, wb_error *err);
+
+/* Submits a report of `stage` (wb_reg_submit): submitted_at WB_TIME_NONE
+ * means now; an earlier time is "recorded afterwards" and is for the local
+ * operator only. *out gets the receipt {"report", "incident", "stage",
+ * "submitted_at", "correction", "state", "due", "channel"}. A refused
+ * document is WB_EINVAL (or WB_EPARSE, WB_ELIMIT) with `problems` filled. */
+int wb_incsvc_report(wb_store *s, const wb_actor *who, int64_t id, wb_stage stage,
+                     wb_time submitted_at, wb_time now, const char *name, const char *data,
+                     size_t len, wb_report_problems *problems, wb_buf *out, wb_error *err);
+
+/* Marks the incident handled at `at` (between its aware_at and now). */
+int wb_incsvc_handled(wb_store *s, const wb_actor *who, int64_t id, wb_time at, wb_time now,
+                      wb_buf *out, wb_error *err);
+
+/* The CSIRT's ack, ask (by: a time after `at`) or comment (text) at `at`
+ * (WB_TIME_NONE: now). */
+int wb_incsvc_act(wb_store *s, const wb_actor *who, int64_t id, wb_incident_action_kind kind,
+                  wb_time at, wb_time by, const char *text, wb_time now, wb_buf *out,
+                  wb_error *err);
+
+/* {"incident": {...}} with the WB_REG_JSON_* parts, judged at now. */
+int wb_incsvc_show(wb_store *s, int64_t id, unsigned parts, wb_time now, wb_buf *out,
+                   wb_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

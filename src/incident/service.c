@@ -1,0 +1,224 @@
+/*
+ * service.c - the incident register's operations for every front end
+ * (incidentsvc.h): validation, the transaction, the write, the audit entry
+ * and the JSON answer, once. `weerbaar incident --db` and the hub's
+ * incident endpoints call these, so a rule cannot hold on one and not on
+ * the other.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "weerbaar/incidentsvc.h"
+#include "weerbaar/store.h"
+
+wb_actor wb_incsvc_operator(void)
+{
+    return (wb_actor){.user = "cli",
+                      .org_id = 0,
+                      .org_name = "-",
+                      .role = WB_ROLE_SITE_ADMIN,
+                      .channel = WB_ACTOR_CLI};
+}
+
+/* Writes the audit entry of a write and commits both; rolls back on error. */
+static int audited_commit(wb_store *s, const wb_actor *who, int rc, const char *action, int64_t id,
+                          const char *detail, wb_error *err)
+{
+    char obj[32];
+    snprintf(obj, sizeof obj, "%lld", (long long)id);
+    if (rc == 0) {
+        wb_audit_rec a = {.user = who->user ? who->user : "-",
+                          .org = who->org_name ? who->org_name : "-",
+                          .action = action,
+                          .object = obj,
+                          .detail = detail};
+        rc = wb_store_audit(s, &a, err);
+    }
+    if (rc == 0) rc = wb_store_commit(s, err);
+    if (rc) wb_store_rollback(s);
+    return rc;
+}
+
+int wb_incsvc_show(wb_store *s, int64_t id, unsigned parts, wb_time now, wb_buf *out, wb_error *err)
+{
+    wb_reg_incident *ri = NULL;
+    wb_buf b = {0};
+    int rc = wb_reg_incident_load(s, id, now, &ri, err);
+    if (rc == 0) rc = wb_reg_incident_json(ri, parts, &b);
+    wb_buf_reset(out);
+    if (rc == 0) rc = wb_buf_printf(out, "{\"incident\":%s}", b.data ? b.data : "{}");
+    if (rc == WB_ENOMEM) wb_error_set(err, WB_ENOMEM, "out of memory");
+    wb_buf_free(&b);
+    wb_reg_incident_free(ri);
+    return rc;
+}
+
+static int org_cb(void *ud, const wb_org *o)
+{
+    *(int64_t *)ud = o->id;
+    return 1;
+}
+
+int wb_incsvc_new(wb_store *s, const wb_actor *who, const wb_incsvc_new_req *req, wb_time now,
+                  int64_t *id, wb_buf *out, wb_error *err)
+{
+    *id = 0;
+    if (req->title == NULL || req->title[0] == '\0')
+        return wb_error_set(err, WB_EINVAL, "$.title: required");
+    if (strlen(req->title) > WB_INCIDENT_TITLE_MAX)
+        return wb_error_set(err, WB_EINVAL, "$.title: expected a string of 1-%d bytes",
+                            WB_INCIDENT_TITLE_MAX);
+    if (req->aware_at == WB_TIME_NONE) return wb_error_set(err, WB_EINVAL, "$.aware_at: required");
+    if (req->rsit && !wb_rsit_tag_valid(req->rsit))
+        return wb_error_set(err, WB_EINVAL,
+                            "$.rsit: not an RSIT value (write rsit:availability=\"ddos\")");
+    /* The time rules hold for every channel: an organisation cannot have
+     * become aware of an incident, or detected it, after now. */
+    if (req->aware_at > now) return wb_error_set(err, WB_EINVAL, "$.aware_at: lies in the future");
+    if (req->detected_at != WB_TIME_NONE && req->detected_at > now)
+        return wb_error_set(err, WB_EINVAL, "$.detected_at: lies in the future");
+    int64_t org = who->org_id;
+    if (who->channel == WB_ACTOR_CLI) {
+        /* The operator keeps the register for every organisation: it
+         * says whose incident this is. */
+        if (req->org == NULL) return wb_error_set(err, WB_EINVAL, "$.org: required");
+        org = 0;
+        int rc = wb_store_org_find(s, req->org, org_cb, &org, err);
+        if (rc) return rc;
+    } else if (req->org && !wb_strn_ieq(req->org, strlen(req->org), who->org_name)) {
+        /* An incident is always the caller's organisation's; a mismatch is
+         * refused rather than ignored. */
+        return wb_error_set(err, WB_EINVAL,
+                            "$.org: your key belongs to '%s'; an incident is reported by the "
+                            "key's organisation",
+                            who->org_name);
+    }
+    wb_incident_rec rec = {.org_id = org,
+                           .title = req->title,
+                           .aware_at = req->aware_at,
+                           .detected_at = req->detected_at,
+                           .entity_type = wb_entity_type_name(req->entity),
+                           .rsit = req->rsit,
+                           /* For the CSIRT and the supervisor, not for
+                            * sharing: amber unless the reporter says so. */
+                           .tlp = req->tlp == WB_TLP_UNSET ? WB_TLP_AMBER : req->tlp};
+    int rc = wb_store_begin(s, err);
+    if (rc == 0) rc = wb_store_incident_add(s, &rec, id, err);
+    rc = audited_commit(s, who, rc, "incident.add", *id, req->title, err);
+    if (rc == 0) rc = wb_incsvc_show(s, *id, 0, now, out, err);
+    return rc;
+}
+
+int wb_incsvc_report(wb_store *s, const wb_actor *who, int64_t id, wb_stage stage,
+                     wb_time submitted_at, wb_time now, const char *name, const char *data,
+                     size_t len, wb_report_problems *problems, wb_buf *out, wb_error *err)
+{
+    if (stage == WB_STAGE_CSIRT_ANSWER)
+        return wb_error_set(err, WB_EINVAL,
+                            "stage: early-warning, notification, intermediate, final, progress "
+                            "or gdpr-breach");
+    if (submitted_at != WB_TIME_NONE && submitted_at > now)
+        return wb_error_set(err, WB_EINVAL, "$.submitted_at: lies in the future");
+    if (submitted_at != WB_TIME_NONE && who->channel != WB_ACTOR_CLI)
+        return wb_error_set(err, WB_EINVAL,
+                            "$.submitted_at: the time the hub receives a report is its submission "
+                            "time");
+    wb_reg_submission sub = {
+        .incident_id = id,
+        .stage = stage,
+        .submitted_at = submitted_at != WB_TIME_NONE ? submitted_at : now,
+        .channel = submitted_at != WB_TIME_NONE   ? WB_CHANNEL_RECORDED
+                   : who->channel == WB_ACTOR_CLI ? WB_CHANNEL_LOCAL
+                                                  : WB_CHANNEL_HUB,
+        .author = who->user,
+    };
+    wb_reg_receipt rcpt;
+    int rc = wb_store_begin(s, err);
+    if (rc == 0)
+        rc = wb_reg_submit(s, &sub, name, data ? data : "", data ? len : 0, &rcpt, problems, err);
+    char detail[96];
+    snprintf(detail, sizeof detail, "%s, %s", wb_stage_name(stage),
+             wb_report_channel_name(sub.channel));
+    if (rc) {
+        wb_store_rollback(s);
+        return rc;
+    }
+    rc = audited_commit(s, who, rc, "incident.report", id, detail, err);
+    if (rc) return rc;
+    char at[48], due[48];
+    wb_time_format(sub.submitted_at, at, sizeof at);
+    if (rcpt.due != WB_TIME_NONE) wb_time_format(rcpt.due, due, sizeof due);
+    json_t *o =
+        json_pack("{s:I,s:I,s:s,s:s,s:b,s:s,s:o,s:s}", "report", (json_int_t)rcpt.report_id,
+                  "incident", (json_int_t)id, "stage", wb_stage_name(stage), "submitted_at", at,
+                  "correction", rcpt.correction, "state", wb_deadline_state_name(rcpt.state), "due",
+                  rcpt.due == WB_TIME_NONE ? json_null() : json_string(due), "channel",
+                  wb_report_channel_name(sub.channel));
+    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    wb_buf_reset(out);
+    rc = text ? wb_buf_append(out, text, strlen(text)) : WB_ENOMEM;
+    free(text);
+    if (rc) return wb_error_set(err, WB_ENOMEM, "out of memory");
+    return 0;
+}
+
+int wb_incsvc_handled(wb_store *s, const wb_actor *who, int64_t id, wb_time at, wb_time now,
+                      wb_buf *out, wb_error *err)
+{
+    if (at == WB_TIME_NONE) return wb_error_set(err, WB_EINVAL, "$.at: required");
+    wb_reg_incident *ri = NULL;
+    int rc = wb_reg_incident_load(s, id, now, &ri, err);
+    if (rc) return rc;
+    wb_time aware = ri->inc.aware_at;
+    wb_reg_incident_free(ri);
+    if (at < aware || at > now)
+        return wb_error_set(err, WB_EINVAL,
+                            "$.at: must lie between the incident's aware_at and now");
+    char when[48];
+    wb_time_format(at, when, sizeof when);
+    rc = wb_store_begin(s, err);
+    if (rc == 0) rc = wb_store_incident_set_status(s, id, WB_INCIDENT_HANDLED, at, err);
+    rc = audited_commit(s, who, rc, "incident.handled", id, when, err);
+    if (rc == 0) rc = wb_incsvc_show(s, id, 0, now, out, err);
+    return rc;
+}
+
+int wb_incsvc_act(wb_store *s, const wb_actor *who, int64_t id, wb_incident_action_kind kind,
+                  wb_time at, wb_time by, const char *text, wb_time now, wb_buf *out, wb_error *err)
+{
+    if (at == WB_TIME_NONE) at = now;
+    if (at > now) return wb_error_set(err, WB_EINVAL, "at: lies in the future");
+    if (kind == WB_ACTION_ASK && by == WB_TIME_NONE)
+        return wb_error_set(err, WB_EINVAL, "$.by: required");
+    if (kind == WB_ACTION_ASK && by <= at)
+        return wb_error_set(err, WB_EINVAL, "$.by: must lie in the future");
+    if (kind == WB_ACTION_COMMENT && (text == NULL || text[0] == '\0'))
+        return wb_error_set(err, WB_EINVAL, "$.text: required");
+    if (kind == WB_ACTION_COMMENT && strlen(text) > WB_INCIDENT_TEXT_MAX)
+        return wb_error_set(err, WB_EINVAL, "$.text: expected a string of 1-%d bytes",
+                            WB_INCIDENT_TEXT_MAX);
+    wb_incident_action_rec a = {.incident_id = id,
+                                .kind = kind,
+                                .at = at,
+                                .by = kind == WB_ACTION_ASK ? by : WB_TIME_NONE,
+                                .text = kind == WB_ACTION_COMMENT ? text : NULL,
+                                .author = who->user};
+    char action[32];
+    snprintf(action, sizeof action, "incident.%s", wb_incident_action_name(kind));
+    int rc = wb_store_begin(s, err);
+    /* The look-up names a missing incident plainly instead of a foreign-key
+     * failure. */
+    if (rc == 0) {
+        wb_reg_incident *ri = NULL;
+        rc = wb_reg_incident_load(s, id, now, &ri, err);
+        wb_reg_incident_free(ri);
+    }
+    if (rc == 0) rc = wb_store_incident_action_add(s, &a, NULL, err);
+    rc = audited_commit(s, who, rc, action, id, NULL, err);
+    if (rc == 0) rc = wb_incsvc_show(s, id, 0, now, out, err);
+    return rc;
+}
