@@ -36,6 +36,14 @@ static double num(const json_t *v)
     return json_is_number(v) ? json_number_value(v) : 0.0;
 }
 
+/* A count from the report; out of range becomes -1, which the picture's
+ * check refuses (a cast of a huge double would be undefined). */
+static json_int_t cnt(const json_t *v)
+{
+    double x = num(v);
+    return x >= 0 && x <= 1e12 ? (json_int_t)x : -1;
+}
+
 /* Adds n to counts[key] (an object of integers). */
 static int count_add(json_t *counts, const char *key, json_int_t n)
 {
@@ -124,16 +132,16 @@ int wb_deps_picture_from_map(const char *data, size_t len, const char *name, wb_
             crit++;
             json_t *deps = json_object_get(a, "dependencies");
             cdeps += (json_int_t)json_array_size(deps);
-            cleave += (json_int_t)num(json_object_get(a, "dependencies_leaving_eu_eea"));
+            cleave += cnt(json_object_get(a, "dependencies_leaving_eu_eea"));
             const char *k;
             json_t *v;
             json_object_foreach(json_object_get(a, "leaving_by_country"), k, v)
             {
-                if (count_add(lc, k, (json_int_t)num(v))) rc = WB_ENOMEM;
+                if (count_add(lc, k, cnt(v))) rc = WB_ENOMEM;
             }
             json_object_foreach(json_object_get(a, "leaving_by_provider"), k, v)
             {
-                if (count_add(lp, k, (json_int_t)num(v))) rc = WB_ENOMEM;
+                if (count_add(lp, k, cnt(v))) rc = WB_ENOMEM;
             }
         }
         /* exposed devices by class, each device once however many of its
@@ -154,7 +162,7 @@ int wb_deps_picture_from_map(const char *data, size_t len, const char *name, wb_
     if (rc == 0) {
         json_object_set_new(pic, "schema", json_string(WB_DEPS_PICTURE_SCHEMA));
         json_object_set_new(pic, "observed_days",
-                            json_integer((json_int_t)num(json_object_get(root, "observed_days"))));
+                            json_integer(cnt(json_object_get(root, "observed_days"))));
         json_object_set_new(pic, "share_leaving_eu_eea",
                             json_real(num(json_object_get(root, "share_leaving_eu_eea"))));
         json_object_set_new(
