@@ -247,9 +247,19 @@ static int cmd_sectors(conn *c, const sopts *o, int nargs)
         wb_buf_free(&b);
         return fail(c);
     }
-    rc = print_buf(&b);
+    /* one printer for both places, so that --db and --hub print alike */
+    json_t *v = json_loadb(b.data ? b.data : "", b.len, 0, NULL);
+    char *t =
+        v ? json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
+    json_decref(v);
     wb_buf_free(&b);
-    return rc;
+    if (t == NULL) {
+        wb_cli_error("deps sectors: the answer is not JSON");
+        return WB_EXIT_ERROR;
+    }
+    puts(t);
+    free(t);
+    return fflush(stdout) == 0 ? WB_EXIT_OK : WB_EXIT_ERROR;
 }
 
 int wb_cli_deps_share(int argc, char **argv)
