@@ -144,6 +144,19 @@ wb_access wb_policy_assessment(const wb_principal *p, wb_assessment_op op,
  * the caller's organisation) and site admins. */
 wb_access wb_policy_sector_view(const wb_principal *p, wb_org_kind caller_kind);
 
+/* ---- dependency picture policy (depsdb.h) ---------------------------------------- */
+
+typedef enum wb_deps_op {
+    WB_DEPS_SHARE,  /* store the own organisation's picture, share, revoke: its admins */
+    WB_DEPS_OWN,    /* read the own organisation's newest picture: its members */
+    WB_DEPS_SECTORS /* the sector view: CSIRTs and supervisors (each over the
+                       sectors routed to it), site admins (audited) */
+} wb_deps_op;
+/* Every request names only the caller's own organisation, so the
+ * organisation boundary holds by construction; this decides the role. Pure;
+ * sensors, unauthenticated callers and unknown ops are denied. */
+wb_access wb_policy_deps(const wb_principal *p, wb_deps_op op, wb_org_kind caller_kind);
+
 /* ---- API ----------------------------------------------------------------------- */
 
 typedef struct wb_hub wb_hub;

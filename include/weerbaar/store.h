@@ -744,6 +744,48 @@ int wb_store_assessment_share(wb_store *s, const wb_assessment_share_rec *r, wb_
 int wb_store_assessment_share_list(wb_store *s, int64_t assessment_id, wb_assessment_share_cb cb,
                                    void *ud, wb_error *err);
 
+/* ---- dependency pictures (rules in depsdb.h) --------------------------------- */
+
+/* Longest stored picture (the JSON depsdb.h validates). */
+#define WB_DEPS_PICTURE_MAX (256 * 1024)
+
+/* One version of an organisation's aggregate dependency picture, never
+ * changed once written. org_name, org_sector and the shared_* flags are
+ * filled on read (the newest share or revocation decides). */
+typedef struct wb_deps_picture_rec {
+    int64_t org_id;
+    const char *org_name;
+    const char *org_sector; /* or NULL */
+    int version;            /* 1, 2, ... per organisation */
+    const char *json;
+    const char *author;
+    wb_time created;
+    bool shared_csirt;
+    bool shared_supervisor;
+} wb_deps_picture_rec;
+
+/* One share or revocation of an organisation's pictures, append-only. */
+typedef struct wb_deps_share_rec {
+    int64_t org_id;
+    wb_share_audience audience;
+    bool shared;
+    const char *author;
+    wb_time at;
+} wb_deps_share_rec;
+
+typedef int (*wb_deps_picture_cb)(void *ud, const wb_deps_picture_rec *r);
+
+/* Appends the organisation's next picture; *version gets its number.
+ * WB_EINVAL for an unknown organisation, WB_ELIMIT. */
+int wb_store_deps_picture_add(wb_store *s, const wb_deps_picture_rec *r, int *version,
+                              wb_error *err);
+/* The newest picture of each organisation (org_id 0) or of one, by org id. */
+int wb_store_deps_picture_list(wb_store *s, int64_t org_id, wb_deps_picture_cb cb, void *ud,
+                               wb_error *err);
+/* Appends a share (shared true) or a revocation. WB_EINVAL for an unknown
+ * organisation. */
+int wb_store_deps_share(wb_store *s, const wb_deps_share_rec *r, wb_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,6 +1,7 @@
 /*
  * deps.c - `weerbaar deps`: the map of digital dependencies (`deps map`)
- * and the download of the RIR statistics files it uses (`deps fetch`).
+ * and the download of the RIR statistics files it uses (`deps fetch`);
+ * the shared picture's actions are in deps_share.c.
  * Options and output only; src/deps/ does the work.
  */
 #include <dirent.h>
@@ -24,6 +25,7 @@ static void deps_usage(FILE *f)
           "                     [--no-internal-assets] [--max-pairs N] [--threads N]\n"
           "                     [--format table|json|csv|dot|svg|html] [-o FILE]\n"
           "       weerbaar deps fetch [--ipdata DIR] [--url URL]...\n"
+          "       weerbaar deps picture|share|sectors ... (see 'weerbaar deps share --help')\n"
           "\n"
           "map: which external parties each asset depends on, in which countries, how\n"
           "much traffic leaves the EU/EEA, and which energy devices (inverter, ev-charger,\n"
@@ -348,6 +350,10 @@ int wb_cmd_deps(int argc, char **argv)
                                        {"output", required_argument, NULL, 'o'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
+    /* the shared picture's actions have options of their own (deps_share.c) */
+    if (argc > 1 && (strcmp(argv[1], "picture") == 0 || strcmp(argv[1], "share") == 0 ||
+                     strcmp(argv[1], "sectors") == 0))
+        return wb_cli_deps_share(argc, argv);
     opts o = {.format = "table", .threads = 2};
     wb_deps_cfg_default(&o.cfg);
     optind = 1;
@@ -469,6 +475,6 @@ int wb_cmd_deps(int argc, char **argv)
         }
         return run_fetch(&o);
     }
-    wb_cli_error("deps: unknown action '%s' (map, fetch)", action);
+    wb_cli_error("deps: unknown action '%s' (map, fetch, picture, share, sectors)", action);
     return WB_EXIT_ERROR;
 }

@@ -25,6 +25,7 @@
 #include <sodium.h>
 
 #include "hub/assess_api.h"
+#include "hub/deps_api.h"
 #include "hub/hub_internal.h"
 #include "weerbaar/assessdb.h"
 #include "weerbaar/incident.h"
@@ -1754,6 +1755,9 @@ ASSESS_HANDLER(assess_history)
 ASSESS_HANDLER(assess_answer)
 ASSESS_HANDLER(assess_import)
 ASSESS_HANDLER(assess_share)
+ASSESS_HANDLER(deps_share) /* deps_api.c, with the same narrow request */
+ASSESS_HANDLER(deps_own)
+ASSESS_HANDLER(deps_sectors)
 
 /* ---- feeds and STIX (feed.c, stix_out.c) ------------------------------------------------ */
 
@@ -1975,6 +1979,10 @@ static const route routes[] = {
     {"POST", "/api/v1/assessments/*/versions", h_assess_import, R_NO_SENSOR},
     {"POST", "/api/v1/assessments/*/answers", h_assess_answer, R_NO_SENSOR},
     {"POST", "/api/v1/assessments/*/share", h_assess_share, R_NO_SENSOR},
+    /* dependency pictures (deps_api.c) */
+    {"POST", "/api/v1/deps/pictures", h_deps_share, R_NO_SENSOR},
+    {"GET", "/api/v1/deps/pictures/own", h_deps_own, R_NO_SENSOR},
+    {"GET", "/api/v1/deps/sectors", h_deps_sectors, R_NO_SENSOR},
 };
 
 /* Matches path against pattern; the segment under '*' goes to *param

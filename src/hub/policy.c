@@ -171,6 +171,24 @@ wb_access wb_policy_sector_view(const wb_principal *p, wb_org_kind caller_kind)
     return p->role == WB_ROLE_SITE_ADMIN ? WB_ALLOW : WB_DENY;
 }
 
+/* A dependency picture is the organisation's own, like an assessment; its
+ * CSIRT and supervisor see only aggregates over the pictures shared with
+ * them (depsdb.h decides which pictures; this decides who asks). */
+wb_access wb_policy_deps(const wb_principal *p, wb_deps_op op, wb_org_kind caller_kind)
+{
+    if (p == NULL || !p->authenticated || p->role == WB_ROLE_SENSOR) return WB_DENY;
+    switch (op) {
+    case WB_DEPS_SHARE:
+        return p->role == WB_ROLE_ORG_ADMIN || p->role == WB_ROLE_SITE_ADMIN ? WB_ALLOW : WB_DENY;
+    case WB_DEPS_OWN:
+        return WB_ALLOW;
+    case WB_DEPS_SECTORS:
+        if (caller_kind == WB_ORG_SUPERVISOR || caller_kind == WB_ORG_CSIRT) return WB_ALLOW;
+        return p->role == WB_ROLE_SITE_ADMIN ? WB_ALLOW_AUDITED : WB_DENY;
+    }
+    return WB_DENY;
+}
+
 wb_policy_item wbi_policy_item_of(const wb_event_rec *e, const wb_attr_rec *a)
 {
     wb_policy_item it = {

@@ -269,6 +269,25 @@ static const migration migrations[] = {
         "CREATE UNIQUE INDEX incident_shares_key ON incident_shares(incident_id, share_key)"
         " WHERE status IN ('published','pending','approved');"
         "CREATE INDEX incident_shares_csirt ON incident_shares(csirt_id, status);"},
+    /* 8: dependency pictures (depsdb.h): an organisation's aggregate picture
+     * of its digital dependencies, every upload a new version, and its
+     * shares with the CSIRT or supervisor, append-only like assessments. */
+    {8, "CREATE TABLE deps_pictures(org_id INTEGER NOT NULL REFERENCES orgs(id),"
+        " version INTEGER NOT NULL, json TEXT NOT NULL, author TEXT NOT NULL,"
+        " created INTEGER NOT NULL, PRIMARY KEY(org_id, version)) WITHOUT ROWID;"
+        "CREATE TRIGGER deps_pictures_no_update BEFORE UPDATE ON deps_pictures"
+        " BEGIN SELECT RAISE(ABORT, 'dependency pictures are immutable'); END;"
+        "CREATE TRIGGER deps_pictures_no_delete BEFORE DELETE ON deps_pictures"
+        " BEGIN SELECT RAISE(ABORT, 'dependency pictures are immutable'); END;"
+        "CREATE TABLE deps_shares(id INTEGER PRIMARY KEY,"
+        " org_id INTEGER NOT NULL REFERENCES orgs(id),"
+        " audience TEXT NOT NULL CHECK(audience IN ('csirt','supervisor')),"
+        " shared INTEGER NOT NULL, author TEXT NOT NULL, at INTEGER NOT NULL);"
+        "CREATE INDEX deps_shares_org ON deps_shares(org_id, audience);"
+        "CREATE TRIGGER deps_shares_no_update BEFORE UPDATE ON deps_shares"
+        " BEGIN SELECT RAISE(ABORT, 'dependency picture shares are append-only'); END;"
+        "CREATE TRIGGER deps_shares_no_delete BEFORE DELETE ON deps_shares"
+        " BEGIN SELECT RAISE(ABORT, 'dependency picture shares are append-only'); END;"},
 };
 
 /* Migration 6's chaining of the entries made before it (audit_backfill)
@@ -314,6 +333,9 @@ static const migration_step migration_steps[] = {
     "(SELECT v.created FROM assessment_versions v WHERE v.assessment_id=a.id ORDER BY"             \
     " v.version DESC LIMIT 1)," ASSESS_SHARED("csirt") "," ASSESS_SHARED(                          \
         "supervisor") " FROM assessments a JOIN orgs o ON o.id=a.org_id"
+#define DSHARED(aud)                                                                               \
+    "coalesce((SELECT s.shared FROM deps_shares s WHERE s.org_id=p.org_id AND"                     \
+    " s.audience='" aud "' ORDER BY s.id DESC LIMIT 1),0)"
 #define SG_COLS                                                                                    \
     "g.id,g.uuid,g.name,(SELECT group_concat(name, ',') FROM (SELECT o.name FROM"                  \
     " sharing_group_orgs m JOIN orgs o ON o.id=m.org_id WHERE m.sg_id=g.id ORDER BY o.name)),"     \
@@ -402,6 +424,9 @@ enum {
     S_AVER_LIST,
     S_ASHARE_ADD,
     S_ASHARE_LIST,
+    S_DPIC_ADD,
+    S_DPIC_LIST,
+    S_DSHARE_ADD,
     /* hub-sync */
     S_EV_CHANGES,
     S_EV_VERSION_AT,
@@ -577,6 +602,19 @@ static const char *const stmt_sql[S_COUNT] = {
                      " VALUES(?,?,?,?,?)",
     [S_ASHARE_LIST] = "SELECT assessment_id,audience,shared,author,at FROM assessment_shares"
                       " WHERE assessment_id=? ORDER BY id",
+    /* dependency pictures (migration 8): the next version in the statement,
+     * under the writer's lock, bounded by the HAVING */
+    [S_DPIC_ADD] = "INSERT INTO deps_pictures(org_id,version,json,author,created)"
+                   " SELECT ?1,coalesce(max(version),0)+1,?2,?3,?4 FROM deps_pictures"
+                   " WHERE org_id=?1 HAVING coalesce(max(version),0)<?5 RETURNING version",
+    [S_DPIC_LIST] = "SELECT p.org_id,o.name,o.sector,p.version,p.json,p.author,p.created," DSHARED(
+        "csirt") "," DSHARED("supervisor") " FROM deps_pictures p"
+                                           " JOIN orgs o ON o.id=p.org_id WHERE (?1=0 OR "
+                                           "p.org_id=?1) AND"
+                                           " p.version=(SELECT max(x.version) FROM deps_pictures x "
+                                           "WHERE"
+                                           " x.org_id=p.org_id) ORDER BY p.org_id",
+    [S_DSHARE_ADD] = "INSERT INTO deps_shares(org_id,audience,shared,author,at) VALUES(?,?,?,?,?)",
     /* hub-sync: the change feed, deleted events included (tombstones). */
     [S_EV_CHANGES] = "SELECT " EV_COLS ",e.json,e.seq FROM events e JOIN orgs o ON o.id=e.org_id"
                      " WHERE e.seq>?1 ORDER BY e.seq",
@@ -2247,6 +2285,74 @@ static int sq_ashare_list(wb_store *s, int64_t assessment_id, wb_assessment_shar
     WALK(q, st, err, false, "", wb_assessment_share_rec r, row_ashare(st, &r), cb(ud, &r));
 }
 
+/* ---- dependency pictures (migration 8) ------------------------------------------------ */
+
+/* The bound on versions lives in depsdb.h; the store keeps its own copy. */
+#define MAX_DEPS_VERSIONS 100000
+
+static int sq_dpic_add(wb_store *s, const wb_deps_picture_rec *r, int *version, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_DPIC_ADD, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, r->org_id);
+    bind_text(st, 2, r->json);
+    bind_text(st, 3, r->author);
+    sqlite3_bind_int64(st, 4, wb_time_now());
+    sqlite3_bind_int(st, 5, MAX_DEPS_VERSIONS);
+    int rc = sqlite3_step(st), ret = 0;
+    if (rc == SQLITE_ROW) {
+        if (version) *version = sqlite3_column_int(st, 0);
+    } else if (rc == SQLITE_DONE) {
+        ret =
+            wb_error_set(err, WB_ELIMIT, "organisation %lld has %d pictures, the most it may have",
+                         (long long)r->org_id, MAX_DEPS_VERSIONS);
+    } else if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+        ret = wb_error_set(err, WB_EINVAL, "no organisation %lld", (long long)r->org_id);
+    } else {
+        ret = db_error(q, err, "writing");
+    }
+    done(st);
+    return ret;
+}
+
+static void row_dpic(sqlite3_stmt *st, wb_deps_picture_rec *r)
+{
+    r->org_id = sqlite3_column_int64(st, 0);
+    r->org_name = col_text(st, 1);
+    r->org_sector = col_text(st, 2);
+    r->version = sqlite3_column_int(st, 3);
+    r->json = col_text(st, 4);
+    r->author = col_text(st, 5);
+    r->created = sqlite3_column_int64(st, 6);
+    r->shared_csirt = sqlite3_column_int(st, 7) != 0;
+    r->shared_supervisor = sqlite3_column_int(st, 8) != 0;
+}
+
+static int sq_dpic_list(wb_store *s, int64_t org_id, wb_deps_picture_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_DPIC_LIST, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, org_id);
+    WALK(q, st, err, false, "", wb_deps_picture_rec r, row_dpic(st, &r), cb(ud, &r));
+}
+
+static int sq_dshare_add(wb_store *s, const wb_deps_share_rec *r, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_DSHARE_ADD, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, r->org_id);
+    bind_text(st, 2, wb_share_audience_name(r->audience));
+    sqlite3_bind_int(st, 3, r->shared ? 1 : 0);
+    bind_text(st, 4, r->author);
+    sqlite3_bind_int64(st, 5, r->at != WB_TIME_NONE && r->at != 0 ? r->at : wb_time_now());
+    char msg[64];
+    snprintf(msg, sizeof msg, "no organisation %lld", (long long)r->org_id);
+    return run(q, st, msg, err);
+}
+
 /* ---- hub feeds ------------------------------------------------------------------------ */
 
 static int sq_cache_size(wb_store *s, size_t bytes, wb_error *err)
@@ -2435,6 +2541,10 @@ static const wbi_store_ops sqlite_ops = {
     .aversion_find = sq_aversion_find,
     .ashare_add = sq_ashare_add,
     .ashare_list = sq_ashare_list,
+    /* dependency pictures (migration 8) */
+    .dpic_add = sq_dpic_add,
+    .dpic_list = sq_dpic_list,
+    .dshare_add = sq_dshare_add,
     /* hub feeds */
     .cache_size = sq_cache_size,
     /* hub-sync */

@@ -689,6 +689,32 @@ int wb_store_assessment_share_list(wb_store *s, int64_t assessment_id, wb_assess
     return s->ops->ashare_list(s, assessment_id, cb, ud, err);
 }
 
+/* ---- dependency pictures ------------------------------------------------------------ */
+
+int wb_store_deps_picture_add(wb_store *s, const wb_deps_picture_rec *r, int *version,
+                              wb_error *err)
+{
+    if (r->json == NULL || r->author == NULL || r->author[0] == '\0')
+        return wb_error_set(err, WB_EINVAL, "a dependency picture needs its JSON and an author");
+    if (strlen(r->json) > WB_DEPS_PICTURE_MAX)
+        return wb_error_set(err, WB_ELIMIT, "a dependency picture is at most %d bytes",
+                            WB_DEPS_PICTURE_MAX);
+    return s->ops->dpic_add(s, r, version, err);
+}
+
+int wb_store_deps_picture_list(wb_store *s, int64_t org_id, wb_deps_picture_cb cb, void *ud,
+                               wb_error *err)
+{
+    return s->ops->dpic_list(s, org_id, cb, ud, err);
+}
+
+int wb_store_deps_share(wb_store *s, const wb_deps_share_rec *r, wb_error *err)
+{
+    if ((unsigned)r->audience > WB_SHARE_SUPERVISOR || r->author == NULL)
+        return wb_error_set(err, WB_EINVAL, "a share needs an audience and an author");
+    return s->ops->dshare_add(s, r, err);
+}
+
 int wb_store_cache_size(wb_store *s, size_t bytes, wb_error *err)
 {
     return s->ops->cache_size(s, bytes, err);

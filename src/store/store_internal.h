@@ -120,6 +120,10 @@ typedef struct wbi_store_ops {
     int (*ashare_add)(wb_store *s, const wb_assessment_share_rec *r, wb_error *err);
     int (*ashare_list)(wb_store *s, int64_t assessment_id, wb_assessment_share_cb cb, void *ud,
                        wb_error *err);
+    /* dependency pictures (migration 8); dpic_list: the newest of each */
+    int (*dpic_add)(wb_store *s, const wb_deps_picture_rec *r, int *version, wb_error *err);
+    int (*dpic_list)(wb_store *s, int64_t org_id, wb_deps_picture_cb cb, void *ud, wb_error *err);
+    int (*dshare_add)(wb_store *s, const wb_deps_share_rec *r, wb_error *err);
     /* ---- hub feeds ---- */
     int (*cache_size)(wb_store *s, size_t bytes, wb_error *err);
     /* hub-sync: the change feed */

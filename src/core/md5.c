@@ -1,6 +1,9 @@
 /*
- * md5.c - MD5 (RFC 1321), for one purpose: the lines of a MISP feed's
- * hashes.csv, which MISP defines as the MD5 of each attribute value.
+ * md5.c - MD5 (RFC 1321), where a format prescribes it: the lines of a MISP
+ * feed's hashes.csv (the hub), which MISP defines as the MD5 of each
+ * attribute value, and the NAME.md5 files the RIRs publish next to their
+ * statistics (deps fetch). It lives in core so that neither module reaches
+ * into the other.
  *
  * Written here because none of the libraries weerbaar links offers MD5 in
  * its public API (libsodium deliberately has none, and libcurl keeps its
@@ -10,7 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "hub/hub_internal.h"
+#include "core/core_internal.h"
 
 typedef struct md5_ctx {
     uint32_t h[4];
@@ -88,7 +91,7 @@ static void update(md5_ctx *c, const uint8_t *p, size_t n)
     }
 }
 
-void wbi_md5_hex(const void *data, size_t n, char out[33])
+void wbi_core_md5_hex(const void *data, size_t n, char out[33])
 {
     md5_ctx c = {.h = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476}};
     update(&c, data, n);
