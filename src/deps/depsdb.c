@@ -151,10 +151,14 @@ int wb_deps_picture_from_map(const char *data, size_t len, const char *name, wb_
             const char *asset = json_string_value(json_object_get(a, "asset"));
             const char *c = json_string_value(json_object_get(a, "class"));
             if (asset == NULL || c == NULL) continue;
-            char key[512];
-            snprintf(key, sizeof key, "%s\n%s", c, asset);
-            if (json_object_get(seen, key)) continue;
-            json_object_set_new(seen, key, json_true());
+            json_t *of = json_object_get(seen, c);
+            if (of == NULL && json_object_set_new(seen, c, of = json_object()) != 0) of = NULL;
+            if (of == NULL) {
+                rc = WB_ENOMEM;
+                break;
+            }
+            if (json_object_get(of, asset)) continue;
+            json_object_set_new(of, asset, json_true());
             if (count_add(cls, c, 1)) rc = WB_ENOMEM;
         }
         if (rc) rc = wb_error_set(err, WB_ENOMEM, "out of memory");

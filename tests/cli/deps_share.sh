@@ -20,7 +20,7 @@ check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 j() { python3 -c "import json,sys; d=json.load(open('$1')); sys.exit(0 if ($2) else 1)"; }
 export WEERBAAR_IPDATA=$T/no-ipdata
 
-python3 bench/deps_gen.py fleet "$T/f" 40 2 >/dev/null || bad "deps_gen.py"
+python3 bench/deps_gen.py fleet "$T/f" 20 2 >/dev/null || bad "deps_gen.py"
 F=$T/f
 "$WB" deps map "$F/conn.log" "$F/dns.log" --inventory "$F/inventory.csv" --rir "$F/rir.txt" \
     --format json -o "$T/map.json" || bad "deps map"
