@@ -330,6 +330,9 @@ static int fill_incidents(board_data *bd, wb_store *st, const char *org)
             if (!bi->has[d->stage] || d->state > bi->state[d->stage])
                 bi->state[d->stage] = d->state;
             bi->has[d->stage] = true;
+            if (d->state == WB_DEADLINE_OPEN && d->due != WB_TIME_NONE &&
+                (bi->open_due[d->stage] == 0 || d->due < bi->open_due[d->stage]))
+                bi->open_due[d->stage] = d->due;
         }
         wb_reg_incident_free(ri);
         if (bi->title == NULL) {
@@ -384,6 +387,11 @@ static int hub_incident(board_data *bd, json_t *o, size_t i, const char *base, w
         if (!bi->has[sg] || (wb_deadline_state)st > bi->state[sg])
             bi->state[sg] = (wb_deadline_state)st;
         bi->has[sg] = true;
+        const char *due = json_string_value(json_object_get(d, "due"));
+        wb_time dt;
+        if (st == WB_DEADLINE_OPEN && due && wb_time_parse(due, strlen(due), &dt) == 0 &&
+            (bi->open_due[sg] == 0 || dt < bi->open_due[sg]))
+            bi->open_due[sg] = dt;
     }
     bd->nincidents++;
     return 0;
