@@ -160,6 +160,9 @@ typedef struct wb_board_incident {
     /* The deadline of each stage; has[s] false when the incident has none. */
     bool has[WB_STAGE_COUNT];
     wb_deadline_state state[WB_STAGE_COUNT];
+    /* The earliest deadline of each stage still open (due, not yet met or
+     * missed), for the board to name; 0 when there is none. */
+    wb_time open_due[WB_STAGE_COUNT];
 } wb_board_incident;
 
 /* One overdue patch, named on the board (texts cut to fit, at a UTF-8

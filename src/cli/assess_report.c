@@ -43,13 +43,15 @@ static void report_usage(FILE *f)
           "       weerbaar assess report CATALOGUE --answers FILE --org ORG\n"
           "                              [--previous FILE] [--db PATH] [options]\n"
           "\n"
-          "The one-page board report of an assessment: the overall score and coverage,\n"
+          "The one-page board report of an assessment: maturity (the mean level over the\n"
+          "answered requirements) and coverage (the share answered) as separate figures,\n"
           "the five basic principles against the target and the previous assessment, the\n"
           "five largest gaps with owner and due date, improvement actions past their due\n"
-          "date, this year's incidents with their reporting timeliness (from the incident\n"
-          "register in --db), the number of overdue patches (from --vuln) and the\n"
-          "catalogue's attribution. The scores are those 'assess score --format json'\n"
-          "prints.\n"
+          "date, the five most urgent overdue patches (from --vuln: known exploited\n"
+          "first, then the longest overdue), this year's incidents with their reporting\n"
+          "timeliness and open deadlines (from the incident register in --db or the\n"
+          "hub) and the catalogue's attribution. The numbers are those 'assess score\n"
+          "--format json' prints.\n"
           "\n"
           "  ID            an assessment in the database or on the hub (as 'assess new'\n"
           "                printed it; ID@VERSION for an older version), compared with\n"
@@ -58,7 +60,8 @@ static void report_usage(FILE *f)
           "\n"
           "options:\n"
           "  --format F        pdf (default), html (one self-contained page) or png\n"
-          "  --out FILE        where to write (default: standard output)\n"
+          "  --out FILE        where to write (default: standard output; a PDF or PNG\n"
+          "                    is not written to a terminal)\n"
           "  --lang L          nl or en (default en)\n"
           "  --db PATH         the local database: the assessment and the incident register\n"
           "  --hub URL         a hub instead: the assessment and the incidents the key may\n"
@@ -330,6 +333,9 @@ static int fill_incidents(board_data *bd, wb_store *st, const char *org)
             if (!bi->has[d->stage] || d->state > bi->state[d->stage])
                 bi->state[d->stage] = d->state;
             bi->has[d->stage] = true;
+            if (d->state == WB_DEADLINE_OPEN && d->due != WB_TIME_NONE &&
+                (bi->open_due[d->stage] == 0 || d->due < bi->open_due[d->stage]))
+                bi->open_due[d->stage] = d->due;
         }
         wb_reg_incident_free(ri);
         if (bi->title == NULL) {
@@ -384,6 +390,11 @@ static int hub_incident(board_data *bd, json_t *o, size_t i, const char *base, w
         if (!bi->has[sg] || (wb_deadline_state)st > bi->state[sg])
             bi->state[sg] = (wb_deadline_state)st;
         bi->has[sg] = true;
+        const char *due = json_string_value(json_object_get(d, "due"));
+        wb_time dt;
+        if (st == WB_DEADLINE_OPEN && due && wb_time_parse(due, strlen(due), &dt) == 0 &&
+            (bi->open_due[sg] == 0 || dt < bi->open_due[sg]))
+            bi->open_due[sg] = dt;
     }
     bd->nincidents++;
     return 0;

@@ -70,6 +70,7 @@ static const wbi_board_texts texts_en = {
     .col_kev = "KEV",
     .col_days_overdue = "days overdue",
     .yes = "yes",
+    .open_deadlines = "open deadlines",
     .state = {"open", "met", "late", "overdue"},
     .status = {"open", "handled", "closed"},
 };
@@ -126,6 +127,7 @@ static const wbi_board_texts texts_nl = {
     .col_kev = "KEV",
     .col_days_overdue = "dagen te laat",
     .yes = "ja",
+    .open_deadlines = "open termijnen",
     .state = {"open", "op tijd", "te laat", "verlopen"},
     .status = {"open", "afgehandeld", "gesloten"},
 };
@@ -156,10 +158,47 @@ void wbi_board_deadline_summary(const wb_board *b, const wbi_board_texts *t, siz
     if (b->nincidents > shown)
         len = (size_t)snprintf(out, cap, "+ %zu %s. ", b->nincidents - shown, t->more);
     if (len >= cap) return;
-    snprintf(out + len, cap - len, "%s: %zu %s, %zu %s, %zu %s, %zu %s.", t->deadlines,
-             n[WB_DEADLINE_MET], t->state[WB_DEADLINE_MET], n[WB_DEADLINE_LATE],
-             t->state[WB_DEADLINE_LATE], n[WB_DEADLINE_OVERDUE], t->state[WB_DEADLINE_OVERDUE],
-             n[WB_DEADLINE_OPEN], t->state[WB_DEADLINE_OPEN]);
+    len += (size_t)snprintf(out + len, cap - len, "%s: %zu %s, %zu %s, %zu %s, %zu %s.",
+                            t->deadlines, n[WB_DEADLINE_MET], t->state[WB_DEADLINE_MET],
+                            n[WB_DEADLINE_LATE], t->state[WB_DEADLINE_LATE], n[WB_DEADLINE_OVERDUE],
+                            t->state[WB_DEADLINE_OVERDUE], n[WB_DEADLINE_OPEN],
+                            t->state[WB_DEADLINE_OPEN]);
+    /* the open ones by name and time, soonest first: what is due next */
+    typedef struct open_deadline {
+        wb_time due;
+        int64_t id;
+        wb_stage stage;
+    } open_deadline;
+    open_deadline open[WB_BOARD_MAX_INCIDENTS * 4];
+    static const wb_stage stages[] = {WB_STAGE_EARLY_WARNING, WB_STAGE_NOTIFICATION,
+                                      WB_STAGE_PROGRESS, WB_STAGE_FINAL};
+    size_t no = 0;
+    for (size_t i = 0; i < shown && i < WB_BOARD_MAX_INCIDENTS; i++)
+        for (size_t k = 0; k < 4 && no < sizeof open / sizeof open[0]; k++)
+            if (b->incidents[i].open_due[stages[k]] != 0) {
+                open[no].due = b->incidents[i].open_due[stages[k]];
+                open[no].id = b->incidents[i].id;
+                open[no++].stage = stages[k];
+            }
+    for (size_t i = 1; i < no; i++) /* a handful: insertion sort */
+        for (size_t j = i; j > 0 && open[j].due < open[j - 1].due; j--) {
+            open_deadline x = open[j];
+            open[j] = open[j - 1];
+            open[j - 1] = x;
+        }
+    if (no && len < cap) len += (size_t)snprintf(out + len, cap - len, " %s:", t->open_deadlines);
+    for (size_t i = 0; i < no && len < cap; i++) {
+        const char *name = open[i].stage == WB_STAGE_EARLY_WARNING  ? t->col_ew
+                           : open[i].stage == WB_STAGE_NOTIFICATION ? t->col_notif
+                           : open[i].stage == WB_STAGE_PROGRESS     ? t->progress
+                                                                    : t->col_final;
+        char when[40];
+        wb_time_format(open[i].due, when, sizeof when);
+        /* to the minute, in UTC as the register keeps it */
+        len +=
+            (size_t)snprintf(out + len, cap - len, " #%lld %s %.10s %.5s UTC%s",
+                             (long long)open[i].id, name, when, when + 11, i + 1 < no ? ";" : ".");
+    }
 }
 
 wbi_rgb wbi_state_color(wb_deadline_state s)
@@ -485,10 +524,10 @@ static void render_incidents(wb_doc *d, const wb_board *b, const wbi_board_texts
         }
         wb_doc_table_row_colored(d, &tab, cells, colors);
     }
-    char sum[256];
+    char sum[1024];
     wbi_board_deadline_summary(b, t, shown, sum, sizeof sum);
     wb_doc_space(d, 2);
-    wb_doc_text(d, WB_STYLE_SMALL, sum, 2);
+    wb_doc_text(d, WB_STYLE_SMALL, sum, 3);
     wb_doc_space(d, 7);
 }
 

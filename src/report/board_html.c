@@ -272,7 +272,7 @@ static void incidents(html *h, const wb_board *b, const wbi_board_texts *t)
     static const char *const cls[] = {"open", "met", "late", "overdue"};
     static const wb_stage stages[] = {WB_STAGE_EARLY_WARNING, WB_STAGE_NOTIFICATION,
                                       WB_STAGE_FINAL};
-    char s[160];
+    char s[1024];
     snprintf(s, sizeof s, "%s %d", t->incidents, b->year);
     elem(h, "<h2>", s, "</h2>\n");
     if (!b->has_incidents || b->nincidents == 0) {

@@ -55,7 +55,7 @@ typedef struct wbi_board_texts {
         *missed, *not_mapped;
     /* the most urgent overdue patches */
     const char *urgent, *col_vuln, *col_asset, *col_component, *col_fixed, *col_kev,
-        *col_days_overdue, *yes;
+        *col_days_overdue, *yes, *open_deadlines;
     const char *state[4];  /* by wb_deadline_state: open, met, late, overdue */
     const char *status[3]; /* open, handled, closed */
 } wbi_board_texts;

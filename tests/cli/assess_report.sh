@@ -118,6 +118,13 @@ n = {k: sum(1 for d in mine if d["state"] == k) for k in ("met", "late", "overdu
 has(r"reporting deadlines: %d met, %d late, %d overdue, %d open\." % (n["met"], n["late"], n["overdue"], n["open"]), "deadline counts")
 has(r"\b3 incidents in 2026; %d deadlines missed" % (n["late"] + n["overdue"]), "incident figure")
 has(r"1 Portal DDoS 2026-01-30 met late", "incident 1 row")
+# the open deadlines by name and time, soonest first
+names = {"early-warning": "early warning", "notification": "notification", "final-report": "final report",
+         "progress-report": "progress", "progress": "progress", "final": "final report"}
+op = sorted((d["due"], d["incident"], d["stage"]) for d in mine if d["state"] == "open" and d.get("due"))
+assert op, "the fixture has open deadlines"
+has(r"open deadlines: " + "; ".join(r"#%d %s %s %s UTC" % (i, names.get(st, st), due[:10], due[11:16])
+                                     for due, i, st in op) + r"\.", "open deadlines")
 if "Last year" in text or "Not ours" in text: bad.append("an incident of another year or organisation")
 has(re.escape(" ".join(s["attribution"].split())), "catalogue attribution")
 has(r"Basic principles: Principles: NCSC and Digital Trust Center", "principles attribution")
