@@ -161,7 +161,10 @@ static size_t check_number(const wbi_jdoc *d, size_t i, size_t *bad)
         char small[64];
         size_t len = i - start;
         char *tmp = len < sizeof small ? small : malloc(len + 1);
-        if (tmp == NULL) goto fail;
+        if (tmp == NULL) {
+            *bad = WBI_JNONE; /* out of memory, not bad text */
+            return WBI_JNONE;
+        }
         memcpy(tmp, s + start, len);
         tmp[len] = '\0';
         bool ok;
@@ -197,13 +200,9 @@ static size_t check_literal(const wbi_jdoc *d, size_t i, const char *lit, size_t
 
 bool wbi_jscan_valid(wbi_jdoc *d, size_t *bad)
 {
-    /* The open containers, innermost last: '{' or '['. */
-    static const size_t cap = MAX_DEPTH;
-    char *stack = malloc(cap);
-    if (stack == NULL) {
-        *bad = 0;
-        return false;
-    }
+    /* The open containers, innermost last: '{' or '['. On the C stack (2 KB):
+     * the check must not fail for want of memory. */
+    char stack[MAX_DEPTH];
     size_t depth = 0, i = skip_ws(d, 0), scalar_end = WBI_JNONE;
     bool ok = false;
     for (;;) {
@@ -276,7 +275,6 @@ bool wbi_jscan_valid(wbi_jdoc *d, size_t *bad)
 out:
     if (!ok) *bad = i;
 fail:
-    free(stack);
     return ok;
 }
 
@@ -507,6 +505,24 @@ int wbi_jscan_str_copy(const wbi_jdoc *d, size_t i, wb_buf *b)
     return 0;
 }
 
+/* Whether the escaped text p[0..n) decodes to lit. Decoded into a stack
+ * buffer the decoded text cannot outgrow, so a key comparison never fails
+ * for want of memory (and never silently differs under allocation
+ * failure). */
+static bool decoded_is(const char *p, size_t n, const char *lit, size_t ln)
+{
+    char small[512];
+    if (n + 2 > sizeof small) {
+        wb_buf b = {0};
+        bool eq = decode(p, n, &b) == 0 && b.len == ln && memcmp(b.data, lit, ln) == 0;
+        wb_buf_free(&b);
+        return eq;
+    }
+    wb_buf b = {small, 0, sizeof small};
+    decode(p, n, &b);
+    return b.len == ln && memcmp(b.data, lit, ln) == 0;
+}
+
 bool wbi_jscan_str_eq(const wbi_jdoc *d, size_t i, const char *lit)
 {
     if (i == WBI_JNONE || d->s[i] != '"') return false;
@@ -515,11 +531,9 @@ bool wbi_jscan_str_eq(const wbi_jdoc *d, size_t i, const char *lit)
     raw_string(d, i, &p, &n);
     size_t ln = strlen(lit);
     if (memchr(p, '\\', n) == NULL) return ln == n && memcmp(p, lit, n) == 0;
-    if (n < ln) return false; /* escapes only make the decoded text shorter */
-    wb_buf b = {0};
-    bool eq = decode(p, n, &b) == 0 && b.len == ln && memcmp(b.data, lit, ln) == 0;
-    wb_buf_free(&b);
-    return eq;
+    /* escapes only make the text shorter, by at most 6 to 1 ("\u0041") */
+    if (n < ln || n > 6 * ln) return false;
+    return decoded_is(p, n, lit, ln);
 }
 
 bool wbi_jscan_flag(const wbi_jdoc *d, size_t i)
@@ -539,13 +553,15 @@ bool wbi_jscan_flag(const wbi_jdoc *d, size_t i)
         return nonzero;
     }
     if (c == '"') {
-        wb_buf tmp = {0};
-        const char *s;
+        const char *p;
         size_t n;
-        bool t = wbi_jscan_str(d, i, &tmp, &s, &n) == 0 &&
-                 (wb_strn_ieq(s, n, "1") || wb_strn_ieq(s, n, "true"));
-        wb_buf_free(&tmp);
-        return t;
+        raw_string(d, i, &p, &n);
+        if (memchr(p, '\\', n) == NULL) return wb_strn_ieq(p, n, "1") || wb_strn_ieq(p, n, "true");
+        if (n > 24) return false; /* decodes to more than "true" */
+        char small[32];
+        wb_buf b = {small, 0, sizeof small};
+        decode(p, n, &b); /* fits: never grows, never allocates */
+        return wb_strn_ieq(b.data, b.len, "1") || wb_strn_ieq(b.data, b.len, "true");
     }
     return false;
 }
