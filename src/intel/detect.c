@@ -119,6 +119,7 @@ int wbi_intel_json(wbi_ctx *ctx, wb_intel_format fmt, const char *data, size_t l
     wbi_jdoc d = {.s = data, .n = len, .mapped = mapped};
     size_t bad;
     if (!wbi_jscan_valid(&d, &bad)) {
+        if (bad == WBI_JNONE) return wb_error_set(ctx->err, WB_ENOMEM, "out of memory");
         /* jansson words the error as before; it accepts nothing the check
          * refuses (the differential fuzz target holds that), so the second
          * message is only a safety net. */
@@ -206,7 +207,9 @@ int wb_intel_load_buffer(const char *name, const char *data, size_t len, const w
  * reader can let the pages it has passed go (wbi_jdoc_release): a million
  * indicators are hundreds of megabytes of JSON. Returns 1 when the file is
  * not such a file (compressed, not regular, too large, not JSON), for the
- * caller to read it whole. */
+ * caller to read it whole. Unlike the log reader's mappings (src/core/io.c)
+ * this one has no SIGBUS guard: a file truncated in place while it loads
+ * ends the process (docs/match.md says to replace feeds by rename). */
 static int load_mapped(const char *path, const wb_intel_opts *opts, wb_ioc_sink *sink,
                        wb_error *err)
 {

@@ -33,7 +33,7 @@ typedef struct wbi_jdoc {
 /* Checks the text the way jansson's json_loadb(JSON_DECODE_ANY) does
  * (syntax, UTF-8, escapes, \u0000, integer and real overflow, nesting
  * depth). Returns true when it is valid; false sets *bad to the offset of
- * the first problem found. */
+ * the first problem found, or to WBI_JNONE when memory ran out. */
 bool wbi_jscan_valid(wbi_jdoc *d, size_t *bad);
 
 /* The rest assumes a validated document. Offsets point at a value's first

@@ -541,6 +541,11 @@ static void test_syntax(void **state)
                                        "{\"Event\":{}}\n"};
     for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
         same_all_ways(docs[i], strlen(docs[i]));
+    /* jansson takes a scalar root followed by one NUL at the very end */
+    static const char *const nul[] = {"1\0", "true\0", "\"a\"\0", "1\0x", "12\0\0", "[1]\0"};
+    static const size_t nul_len[] = {2, 5, 4, 3, 4, 4};
+    for (size_t i = 0; i < sizeof nul / sizeof nul[0]; i++)
+        same_all_ways(nul[i], nul_len[i]);
     /* nesting: jansson stops at 2048 values deep, counting the innermost */
     for (size_t depth = 2046; depth <= 2050; depth++) {
         wb_buf b = {0};
