@@ -14,10 +14,9 @@
 #include "deps/deps_internal.h"
 #include "weerbaar/io.h"
 
-/* The MD5 the hub uses for MISP feeds (src/hub/md5.c): one implementation
- * in the library. MD5 is what the RIRs publish; it guards against a
+/* Downloads are checked with wb_md5_hex (src/core/md5.c, shared with the
+ * hub's MISP feeds): MD5 is what the RIRs publish; it guards against a
  * truncated or garbled download, not against an attacker. */
-void wbi_md5_hex(const void *data, size_t n, char out[33]);
 
 #define MAX_FILE ((size_t)1 << 30)
 
@@ -192,7 +191,7 @@ static int fetch_one(const char *dir, const char *url, wb_deps_fetch_result *res
         char want[33], got[33];
         if (get(murl, NULL, NULL, &m, &ms, &merr) == 0 && ms == 200 &&
             find_md5(m.body.data ? m.body.data : "", m.body.len, want)) {
-            wbi_md5_hex(d.body.data ? d.body.data : "", d.body.len, got);
+            wb_md5_hex(d.body.data ? d.body.data : "", d.body.len, got);
             if (strcmp(want, got) != 0)
                 rc = wb_error_set(err, WB_EIO,
                                   "%s: MD5 %s, but %s.md5 says %s; the old file is kept", url, got,

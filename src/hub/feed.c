@@ -476,7 +476,7 @@ static int hash_lines(out *o, const wb_attr_rec *a, const char *event_uuid)
         const char *bar = split ? memchr(v, '|', (size_t)(end - v)) : NULL;
         const char *stop = bar ? bar : end;
         char line[32 + 1 + WB_UUID_LEN + 2];
-        wbi_md5_hex(v, (size_t)(stop - v), line);
+        wb_md5_hex(v, (size_t)(stop - v), line);
         line[32] = ',';
         memcpy(line + 33, event_uuid, WB_UUID_LEN);
         line[33 + WB_UUID_LEN] = '\n';

@@ -127,9 +127,6 @@ int wbi_event_parse_json(json_t *root, const wbi_limits *lim, int64_t now, wbi_e
 
 /* ---- feeds and exports (feed.c, feed_pull.c, stix_out.c, stream.c) --------------- */
 
-/* MD5 of data as 32 lower-case hex digits (md5.c): MISP's hashes.csv. */
-void wbi_md5_hex(const void *data, size_t n, char out[33]);
-
 /* The tags of obj (an event or an attribute) as one Tag array: its Tag
  * array and the tags of MISP's link shape under link_key (EventTag or
  * AttributeTag: [{"Tag": {...}}]), with every tlp: tag of a level other

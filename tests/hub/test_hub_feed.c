@@ -143,7 +143,7 @@ static void test_md5_rfc1321(void **state)
         "57edf4a22be3c955ac49da2e2107b67a"};
     char hex[33];
     for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
-        wbi_md5_hex(in[i], strlen(in[i]), hex);
+        wb_md5_hex(in[i], strlen(in[i]), hex);
         assert_string_equal(hex, want[i]);
     }
     /* Lengths around the padding boundaries (Python's hashlib as the oracle). */
@@ -157,7 +157,7 @@ static void test_md5_rfc1321(void **state)
     char buf[129];
     memset(buf, 'x', sizeof buf);
     for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
-        wbi_md5_hex(buf, xs[i].n, hex);
+        wb_md5_hex(buf, xs[i].n, hex);
         assert_string_equal(hex, xs[i].md5);
     }
 }
@@ -316,7 +316,7 @@ static void test_event_file_policy(void **state)
 static bool has_line(const char *text, const char *value, const char *uuid)
 {
     char hex[33], line[80];
-    wbi_md5_hex(value, strlen(value), hex);
+    wb_md5_hex(value, strlen(value), hex);
     snprintf(line, sizeof line, "%s,%s\n", hex, uuid);
     return strstr(text, line) != NULL;
 }

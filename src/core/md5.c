@@ -1,6 +1,8 @@
 /*
- * md5.c - MD5 (RFC 1321), for one purpose: the lines of a MISP feed's
- * hashes.csv, which MISP defines as the MD5 of each attribute value.
+ * md5.c - MD5 (RFC 1321), for MISP's own uses of it: the lines of a MISP
+ * feed's hashes.csv (the MD5 of each attribute value, written by the hub) and the
+ * checksums the RIRs publish beside their delegation files (`weerbaar
+ * deps` checks its downloads against them).
  *
  * Written here because none of the libraries weerbaar links offers MD5 in
  * its public API (libsodium deliberately has none, and libcurl keeps its
@@ -10,7 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "hub/hub_internal.h"
+#include "weerbaar/core.h"
 
 typedef struct md5_ctx {
     uint32_t h[4];
@@ -88,7 +90,7 @@ static void update(md5_ctx *c, const uint8_t *p, size_t n)
     }
 }
 
-void wbi_md5_hex(const void *data, size_t n, char out[33])
+void wb_md5_hex(const void *data, size_t n, char out[33])
 {
     md5_ctx c = {.h = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476}};
     update(&c, data, n);
