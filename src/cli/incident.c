@@ -1,9 +1,14 @@
 /*
- * incident.c - `weerbaar incident`: the parts of the Cbw reporting duty
- * that need no database: assess significance, validate a report against the
- * cumulative state of earlier ones, compute the deadlines of a described
- * incident, and list the taxonomies. Argument parsing and output only; the
- * rules are in src/incident/ (weerbaar/incident.h).
+ * incident.c - `weerbaar incident`: the Cbw reporting duty from the command
+ * line. Without a database: assess significance, validate a report against
+ * the cumulative state of earlier ones, compute the deadlines of a described
+ * incident, list the taxonomies. With --db: the incident register (new,
+ * report, handled, ack/ask/comment, show, export, list, due, hooks) over
+ * weerbaar/register.h and the store. With --hub: the register commands
+ * against a hub's /api/v1/incidents, plus the hub-only share, proposals,
+ * approve, discard and withdraw. The rules are in src/incident/; this file
+ * still opens store transactions and audits itself (known debt, see
+ * docs/internals.md).
  */
 #include <errno.h>
 #include <getopt.h>
