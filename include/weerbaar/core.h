@@ -102,8 +102,14 @@ size_t wb_time_format(wb_time t, char *out, size_t cap);
 int wb_time_from_unix(int64_t secs, wb_time *out);
 /* True when t (microseconds) lies inside the range above. */
 bool wb_time_in_range(wb_time t);
-/* Days since 1970-01-01 for a proleptic Gregorian date (no validation). */
+/* Calendar arithmetic on the proleptic Gregorian calendar, here only
+ * (time.c): every module that needs dates uses these.
+ * Days since 1970-01-01 for a date (no validation). */
 int64_t wb_days_from_civil(int64_t y, unsigned m, unsigned d);
+/* The date of a day number (its inverse; negative days are before 1970). */
+void wb_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+/* Days in month m (1-12) of year y. */
+unsigned wb_days_in_month(int64_t y, unsigned m);
 
 /* ---- strings -------------------------------------------------------------- */
 

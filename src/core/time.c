@@ -20,8 +20,10 @@ int64_t wb_days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+void wb_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
+    /* Inverse of wb_days_from_civil: eras of 400 years (146097 days), years
+     * counted from 1 March so that the leap day ends a year. */
     z += 719468;
     const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     const unsigned doe = (unsigned)(z - era * 146097);
@@ -65,11 +67,11 @@ static int digits(const char *s, size_t n, size_t at, size_t count, unsigned *ou
     return 0;
 }
 
-static unsigned days_in_month(int64_t y, unsigned m)
+unsigned wb_days_in_month(int64_t y, unsigned m)
 {
     static const unsigned dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-    return dm[m - 1];
+    return dm[(m - 1) % 12];
 }
 
 int wb_time_parse(const char *s, size_t n, wb_time *out)
@@ -78,7 +80,7 @@ int wb_time_parse(const char *s, size_t n, wb_time *out)
     if (digits(s, n, 0, 4, &y) || n < 10 || s[4] != '-' || digits(s, n, 5, 2, &mo) || s[7] != '-' ||
         digits(s, n, 8, 2, &d))
         return WB_EINVAL;
-    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return WB_EINVAL;
+    if (mo < 1 || mo > 12 || d < 1 || d > wb_days_in_month(y, mo)) return WB_EINVAL;
     size_t i = 10;
     int64_t frac_us = 0;
     int64_t offset_s = 0;
@@ -180,7 +182,7 @@ size_t wb_time_format(wb_time t, char *out, size_t cap)
     }
     int64_t y;
     unsigned m, d;
-    civil_from_days(days, &y, &m, &d);
+    wb_civil_from_days(days, &y, &m, &d);
     int n;
     if (us)
         n = snprintf(out, cap, "%04lld-%02u-%02uT%02u:%02u:%02u.%06lldZ", (long long)y, m, d,

@@ -16,28 +16,6 @@
 
 #include "incident/incident_internal.h"
 
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    /* Inverse of wb_days_from_civil: eras of 400 years (146097 days), years
-     * counted from 1 March so that the leap day ends a year. */
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-unsigned wbi_days_in_month(int64_t y, unsigned m)
-{
-    static const unsigned dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-    return dm[(m - 1) % 12];
-}
-
 /* Floor division for negative times (before 1970). */
 static int64_t floordiv(int64_t a, int64_t b)
 {
@@ -48,7 +26,7 @@ static int64_t floordiv(int64_t a, int64_t b)
 /* Unix seconds of 01:00 UTC on the last Sunday of month m of year y. */
 static int64_t last_sunday_0100(int64_t y, unsigned m)
 {
-    int64_t last = wb_days_from_civil(y, m, wbi_days_in_month(y, m));
+    int64_t last = wb_days_from_civil(y, m, wb_days_in_month(y, m));
     /* 1970-01-01 was a Thursday: weekday 0 = Sunday. */
     int64_t wd = ((last + 4) % 7 + 7) % 7;
     return (last - wd) * 86400 + 3600;
@@ -59,7 +37,7 @@ int wb_ams_offset(wb_time t)
     int64_t secs = floordiv(t, 1000000);
     int64_t y;
     unsigned m, d;
-    civil_from_days(floordiv(secs, 86400), &y, &m, &d);
+    wb_civil_from_days(floordiv(secs, 86400), &y, &m, &d);
     if (secs >= last_sunday_0100(y, 3) && secs < last_sunday_0100(y, 10)) return 7200;
     return 3600;
 }
@@ -67,7 +45,7 @@ int wb_ams_offset(wb_time t)
 static void civil_of(int64_t secs, unsigned usec, wb_civil *out)
 {
     int64_t days = floordiv(secs, 86400), rem = secs - days * 86400;
-    civil_from_days(days, &out->year, &out->month, &out->day);
+    wb_civil_from_days(days, &out->year, &out->month, &out->day);
     out->hour = (unsigned)(rem / 3600);
     out->minute = (unsigned)(rem / 60 % 60);
     out->second = (unsigned)(rem % 60);
@@ -105,7 +83,7 @@ wb_time wb_ams_add_months(wb_time t, int months)
     int64_t m0 = (int64_t)c.month - 1 + months;
     c.year += floordiv(m0, 12);
     c.month = (unsigned)(m0 - floordiv(m0, 12) * 12) + 1;
-    unsigned dim = wbi_days_in_month(c.year, c.month);
+    unsigned dim = wb_days_in_month(c.year, c.month);
     if (c.day > dim) c.day = dim;
     return wb_ams_from_civil(&c);
 }

@@ -14,9 +14,6 @@
 
 #include "weerbaar/incident.h"
 
-/* Days in month m (1-12) of year y, proleptic Gregorian. */
-unsigned wbi_days_in_month(int64_t y, unsigned m);
-
 /* Appends a problem (copied into the list's arena). 0 or WB_ENOMEM. Past
  * WB_REPORT_MAX_PROBLEMS only `dropped` grows. */
 int wbi_problem_add(wb_report_problems *p, const char *path, const char *fmt, ...)

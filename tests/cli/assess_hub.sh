@@ -14,9 +14,7 @@ T=$(mktemp -d)
 SP=
 trap '[ -n "$SP" ] && kill -9 $SP 2>/dev/null; rm -rf "$T"' EXIT
 pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+. tests/cli/lib.sh
 j() { python3 -c "import json,sys; d=json.load(open('$1')); sys.exit(0 if ($2) else 1)"; }
 d=tests/data/assess
 
@@ -34,7 +32,7 @@ A user add s@rdi.example --org RDI --role member
 key() { "$WB" admin key add "$1" --db "$DB" | awk '/^key:/ {print $2}'; }
 KG=$(key boss@gamma.example); KD=$(key d@delta.example)
 KC=$(key c@ncsc.example); KS=$(key s@rdi.example)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 U=http://127.0.0.1:$PORT
 "$WB" serve --db "$DB" --listen 127.0.0.1:$PORT --sector-k 2 > "$T/serve.log" 2>&1 &
 SP=$!

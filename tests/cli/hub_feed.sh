@@ -17,9 +17,7 @@ T=$(mktemp -d)
 SP=
 trap '[ -n "$SP" ] && kill $SP 2>/dev/null; rm -rf "$T"' EXIT
 pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+. tests/cli/lib.sh
 j() { python3 -c "import json,sys; d=json.load(open('$1')); sys.exit(0 if ($2) else 1)"; }
 FEED=../shared/testdata/misp/feed-misp-tests
 A=$T/a.db B=$T/b.db
@@ -31,7 +29,7 @@ KS=$(key sensor@energienet.example)  # Energienet, sensor
 KG=$(key ict@gemeente-voorbeeld.example)
 check "demo keys" '[[ $KE =~ ^[0-9a-f]{64}$ && $KS =~ ^[0-9a-f]{64}$ ]]'
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 U=http://127.0.0.1:$PORT
 "$WB" serve --db "$A" --listen 127.0.0.1:$PORT > "$T/serve.log" 2>&1 &
 SP=$!

@@ -13,9 +13,7 @@ T=$(mktemp -d)
 SP=
 trap '[ -n "$SP" ] && kill -9 $SP 2>/dev/null; rm -rf "$T"' EXIT
 pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+. tests/cli/lib.sh
 DB=$T/hub.db
 A() { "$WB" admin "$@" --db "$DB"; }
 # j FILE EXPR: evaluates a Python expression over the JSON document d
@@ -65,7 +63,7 @@ A user list > "$T/users"
 check "admin: user list" 'grep -q "s@beta.example .*Beta .*sensor" "$T/users"'
 
 # ---- server -------------------------------------------------------------------------
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 U=http://127.0.0.1:$PORT
 start() {
   "$WB" serve --db "$DB" --listen 127.0.0.1:$PORT --max-body 65536 --rate 20 "$@" >> "$T/serve.log" 2>&1 &

@@ -7,20 +7,7 @@ d=tests/data/incident
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
-run() { # run WANT_RC ARGS...: output in $tmp/out, $tmp/err
-    local want=$1
-    shift
-    "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
-    local rc=$?
-    if [ "$rc" != "$want" ]; then
-        echo "FAIL: weerbaar $*: exit $rc (want $want)"
-        cat "$tmp/out" "$tmp/err"
-        fail=1
-    fi
-}
-has() { # has FILE TEXT: fixed-string search
-    grep -qF -- "$2" "$tmp/$1" || { echo "FAIL: '$2' not in $1 of the last run:"; cat "$tmp/$1"; fail=1; }
-}
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 # deadlines: the acceptance example (early warning 24 h after aware_at).
 run 0 incident deadlines --aware-at 2026-05-01T10:00:00+02:00 --now 2026-05-01T12:00:00Z --format json

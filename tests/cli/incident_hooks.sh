@@ -16,20 +16,7 @@ spid=
 trap '[ -n "$rpid" ] && kill "$rpid" 2>/dev/null; rm -rf "$tmp"' EXIT
 fail=0
 db=$tmp/inc.db
-run() { # run WANT_RC ARGS...: output in $tmp/out, $tmp/err
-    local want=$1
-    shift
-    "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
-    local rc=$?
-    if [ "$rc" != "$want" ]; then
-        echo "FAIL: weerbaar $*: exit $rc (want $want)"
-        cat "$tmp/out" "$tmp/err"
-        fail=1
-    fi
-}
-has() { # has FILE TEXT: fixed-string search
-    grep -qF -- "$2" "$tmp/$1" || { echo "FAIL: '$2' not in $1 of the last run:"; cat "$tmp/$1"; fail=1; }
-}
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 # py 'CODE': python with the receiver's requests as `reqs` (a list of
 # {path, headers, body}) and the secrets as `sec`.
 py() {

@@ -12,20 +12,7 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 fail=0
 db=$tmp/inc.db
-run() { # run WANT_RC ARGS...: output in $tmp/out, $tmp/err
-    local want=$1
-    shift
-    "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
-    local rc=$?
-    if [ "$rc" != "$want" ]; then
-        echo "FAIL: weerbaar $*: exit $rc (want $want)"
-        cat "$tmp/out" "$tmp/err"
-        fail=1
-    fi
-}
-has() { # has FILE TEXT: fixed-string search
-    grep -qF -- "$2" "$tmp/$1" || { echo "FAIL: '$2' not in $1 of the last run:"; cat "$tmp/$1"; fail=1; }
-}
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 # Two receivers: one reads the request and then says nothing for 3 s; the
 # other answers at once and notes when the request came.

@@ -20,20 +20,7 @@ trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$tmp"' EXIT
 fail=0
 hdb=$tmp/hub.db
 ldb=$tmp/local.db
-run() { # run WANT_RC ARGS...: output in $tmp/out, $tmp/err
-    local want=$1
-    shift
-    "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
-    local rc=$?
-    if [ "$rc" != "$want" ]; then
-        echo "FAIL: weerbaar $*: exit $rc (want $want)"
-        cat "$tmp/out" "$tmp/err"
-        fail=1
-    fi
-}
-has() { # has FILE TEXT: fixed-string search
-    grep -qF -- "$2" "$tmp/$1" || { echo "FAIL: '$2' not in $1 of the last run:"; cat "$tmp/$1"; fail=1; }
-}
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 # mask: times and the submitting channel/author differ between the two forms.
 mask() { sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\.[0-9]+)?(Z|[+-][0-9:]{5})/TIME/g; s/ (local|hub) +/ CH /; s/ (cli|[a-z]+@[a-z]+\.[a-z.]+)( |:|$)/ WHO\2/' "$1"; }
 # both WANT_RC ARGS...: the same command with --db and with --hub (key $KEY);

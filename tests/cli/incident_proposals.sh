@@ -21,20 +21,7 @@ spid=
 trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$tmp"' EXIT
 fail=0
 db=$tmp/hub.db
-run() { # run WANT_RC ARGS...: output in $tmp/out, $tmp/err
-    local want=$1
-    shift
-    "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
-    local rc=$?
-    if [ "$rc" != "$want" ]; then
-        echo "FAIL: weerbaar $*: exit $rc (want $want)"
-        cat "$tmp/out" "$tmp/err"
-        fail=1
-    fi
-}
-has() { # has FILE TEXT: fixed-string search
-    grep -qF -- "$2" "$tmp/$1" || { echo "FAIL: '$2' not in $1 of the last run:"; cat "$tmp/$1"; fail=1; }
-}
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 # api METHOD PATH KEY [BODY]: the answer in $tmp/r.json, prints the status.
 api() {
     local data=() auth=()

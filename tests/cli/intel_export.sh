@@ -15,9 +15,7 @@ T=$(mktemp -d)
 SP=
 trap '[ -n "$SP" ] && kill $SP 2>/dev/null; rm -rf "$T"' EXIT
 pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+. tests/cli/lib.sh
 SR="python3 tests/cli/surirules.py"
 DI="-i demo/iocs/csirt-advisory.misp.json -i demo/iocs/partner.stix.json -i demo/iocs/blocklist.txt -w demo/warninglists --now 2026-11-27T00:00:00Z"
 # sightings as comparable tuples

@@ -10,9 +10,7 @@ F=tests/data/match
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+. tests/cli/lib.sh
 # q FILE EXPR: evaluates a Python expression over the sightings r (a list of dicts)
 q() { python3 -c "import json,sys; r=[json.loads(l) for l in open('$1') if l.strip()]; v=($2); sys.exit(0 if v else 1)"; }
 

@@ -14,9 +14,7 @@ F=tests/data/match
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+. tests/cli/lib.sh
 py() { python3 -c "$1"; }
 
 # ---- EVE: flow_id, community_id, src/dest, direction ---------------------------

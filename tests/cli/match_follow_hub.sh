@@ -16,9 +16,7 @@ T=$(mktemp -d)
 SP= MP=
 trap '[ -n "$MP" ] && kill -9 $MP 2>/dev/null; [ -n "$SP" ] && kill -9 $SP 2>/dev/null; rm -rf "$T"' EXIT
 pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+. tests/cli/lib.sh
 
 DB=$T/hub.db
 "$WB" admin demo --db "$DB" > "$T/keys" || { echo "admin demo failed"; exit 1; }
@@ -26,7 +24,7 @@ key() { awk -v u="$1" '$1 == u {print $4}' "$T/keys"; }
 KC=$(key analist@csirt.example)    # creates the events (Demo-CSIRT)
 KE=$(key soc@energienet.example)   # follows (Energienet)
 KZ=$(key security@zorggroep-midden.example)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 U=http://127.0.0.1:$PORT
 "$WB" serve --db "$DB" --listen 127.0.0.1:$PORT > "$T/serve.log" 2>&1 &
 SP=$!

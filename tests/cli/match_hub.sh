@@ -12,9 +12,7 @@ T=$(mktemp -d)
 SP=
 trap '[ -n "$SP" ] && kill -9 $SP 2>/dev/null; rm -rf "$T"' EXIT
 pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+. tests/cli/lib.sh
 q() { python3 -c "import json,sys; r=[json.loads(l) for l in open('$1') if l.strip()]; sys.exit(0 if ($2) else 1)"; }
 
 DB=$T/hub.db
@@ -22,7 +20,7 @@ DB=$T/hub.db
 key() { awk -v u="$1" '$1 == u {print $4}' "$T/keys"; }
 KE=$(key soc@energienet.example)
 KG=$(key ict@gemeente-voorbeeld.example)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 U=http://127.0.0.1:$PORT
 "$WB" serve --db "$DB" --listen 127.0.0.1:$PORT > "$T/serve.log" 2>&1 &
 SP=$!
