@@ -932,102 +932,54 @@ static int output_incident(json_t *inc, const opts *o)
     return status;
 }
 
-static int cmd_show(reg_ctx *c, const opts *o, bool export)
+/* show and export: the incident of the answer; show leaves out the
+ * documents and the cumulative state that the answer carries. */
+static int print_shown(json_t *res, const opts *o, bool export)
 {
-    if (export && !o->json && !o->pdf) {
-        wb_cli_error("incident export: --format json is required (or --format pdf)");
+    json_t *inc = json_incref(json_object_get(res, "incident"));
+    json_decref(res);
+    if (!json_is_object(inc)) {
+        json_decref(inc);
+        wb_cli_error("incident: the answer has no incident");
         return WB_EXIT_ERROR;
     }
-    wb_time now = o->now != WB_TIME_NONE ? o->now : wb_time_now();
-    wb_reg_incident *ri = NULL;
-    if (wb_reg_incident_load(c->st, c->id, now, &ri, &c->err) != 0) return reg_fail(c);
-    if (export && o->pdf) {
-        int status = wb_cli_incident_pdf(ri, o->out, o->utc);
-        wb_reg_incident_free(ri);
-        return status;
-    }
-    wb_buf b = {0};
-    unsigned parts = export ? WB_REG_JSON_REPORTS | WB_REG_JSON_STATE : 0;
-    json_t *inc = wb_reg_incident_json(ri, parts, &b) == 0 ? json_loads(b.data, 0, NULL) : NULL;
-    wb_buf_free(&b);
-    wb_reg_incident_free(ri);
-    if (inc == NULL) {
-        wb_cli_error("incident: out of memory");
-        return WB_EXIT_ERROR;
+    if (!export) {
+        json_object_del(inc, "state");
+        size_t i;
+        json_t *r;
+        json_array_foreach(json_object_get(inc, "reports"), i, r) json_object_del(r, "report");
     }
     return output_incident(inc, o);
 }
 
-typedef struct id_list {
-    int64_t *ids;
-    size_t n, cap;
-} id_list;
-
-static int collect_id(void *ud, const wb_incident_rec *r)
+/* list and due: the rows of the answer; due exits 1 when one is overdue. */
+static int print_each(json_t *res, const opts *o, bool due)
 {
-    id_list *l = ud;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        int64_t *p = realloc(l->ids, cap * sizeof *p);
-        if (p == NULL) return 1;
-        l->ids = p;
-        l->cap = cap;
+    json_t *all = json_incref(json_object_get(res, "response"));
+    json_decref(res);
+    if (!json_is_array(all)) {
+        json_decref(all);
+        wb_cli_error("incident: the answer has no list");
+        return WB_EXIT_ERROR;
     }
-    l->ids[l->n++] = r->id;
-    return 0;
-}
-
-/* list and due: every incident in the register, one at a time. */
-static int cmd_each(reg_ctx *c, const opts *o, bool due)
-{
-    id_list l = {0};
-    if (wb_store_incident_list(c->st, collect_id, &l, &c->err) != 0) {
-        free(l.ids);
-        return reg_fail(c);
-    }
-    wb_time now = o->now != WB_TIME_NONE ? o->now : wb_time_now();
-    int status = WB_EXIT_OK;
     bool overdue = false;
-    json_t *all = o->json ? json_array() : NULL;
+    size_t i;
+    json_t *v;
     if (!o->json) print_each_header(due);
-    for (size_t k = 0; status == WB_EXIT_OK && k < l.n; k++) {
-        wb_reg_incident *ri = NULL;
-        if (wb_reg_incident_load(c->st, l.ids[k], now, &ri, &c->err) != 0) {
-            status = reg_fail(c);
-            break;
-        }
-        wb_buf b = {0};
-        for (size_t i = 0; status == WB_EXIT_OK && i < (due ? ri->ndeadlines : 1); i++) {
-            wb_buf_reset(&b);
-            int rc = due ? wb_reg_due_json(ri->inc.id, &ri->deadlines[i], &b)
-                         : wb_reg_incident_json(ri, 0, &b);
-            json_t *v = rc == 0 ? json_loads(b.data, 0, NULL) : NULL;
-            if (v == NULL) {
-                status = WB_EXIT_ERROR;
-                break;
-            }
-            if (due && strcmp(jstr_of(v, "state", ""), "overdue") == 0) overdue = true;
-            if (o->json) {
-                if (json_array_append_new(all, v) != 0) status = WB_EXIT_ERROR;
-                continue;
-            }
-            if (due)
-                print_due_row(v, o->utc);
-            else
-                print_list_row(v, o->utc);
-            json_decref(v);
-        }
-        wb_buf_free(&b);
-        wb_reg_incident_free(ri);
-    }
-    free(l.ids);
-    if (status == WB_EXIT_ERROR && c->err.msg[0] == '\0') wb_cli_error("incident: out of memory");
-    if (o->json) {
-        if (status == WB_EXIT_OK)
-            status = print_json(all);
+    json_array_foreach(all, i, v)
+    {
+        if (due && strcmp(jstr_of(v, "state", ""), "overdue") == 0) overdue = true;
+        if (o->json) continue;
+        if (due)
+            print_due_row(v, o->utc);
         else
-            json_decref(all);
+            print_list_row(v, o->utc);
     }
+    int status = WB_EXIT_OK;
+    if (o->json)
+        status = print_json(all);
+    else
+        json_decref(all);
     if (status == WB_EXIT_OK && due && overdue) status = WB_EXIT_NO;
     return status;
 }
@@ -1215,6 +1167,39 @@ static int cmd_action(reg_ctx *c, const opts *o, wb_incident_action_kind kind)
                            &c->err);
     if (svc_done(c, wb_incident_action_name(kind), rc, &out, &res) != 0) return WB_EXIT_ERROR;
     return print_action(res, o, kind);
+}
+
+static int cmd_show(reg_ctx *c, const opts *o, bool export)
+{
+    if (export && !o->json && !o->pdf) {
+        wb_cli_error("incident export: --format json is required (or --format pdf)");
+        return WB_EXIT_ERROR;
+    }
+    wb_time now = o->now != WB_TIME_NONE ? o->now : wb_time_now();
+    if (export && o->pdf) {
+        wb_reg_incident *ri = NULL;
+        if (wb_reg_incident_load(c->st, c->id, now, &ri, &c->err) != 0) return reg_fail(c);
+        int status = wb_cli_incident_pdf(ri, o->out, o->utc);
+        wb_reg_incident_free(ri);
+        return status;
+    }
+    /* What the hub's GET /api/v1/incidents/{id} answers, printed alike. */
+    wb_buf out = {0};
+    json_t *res;
+    int rc =
+        wb_incsvc_show(c->st, c->id, WB_REG_JSON_REPORTS | WB_REG_JSON_STATE, now, &out, &c->err);
+    if (svc_done(c, export ? "export" : "show", rc, &out, &res) != 0) return WB_EXIT_ERROR;
+    return print_shown(res, o, export);
+}
+
+static int cmd_each(reg_ctx *c, const opts *o, bool due)
+{
+    wb_time now = o->now != WB_TIME_NONE ? o->now : wb_time_now();
+    wb_buf out = {0};
+    json_t *res;
+    int rc = wb_incsvc_list(c->st, due, now, NULL, NULL, &out, &c->err);
+    if (svc_done(c, due ? "due" : "list", rc, &out, &res) != 0) return WB_EXIT_ERROR;
+    return print_each(res, o, due);
 }
 
 /* ---- over a hub (--hub URL --key KEY) ------------------------------------------------ */
@@ -1444,22 +1429,7 @@ static int remote_show(hub_ctx *h, const opts *o, bool export)
     path_of(path, sizeof path, h, "", o->now);
     json_t *res;
     if (hub_do(h, "GET", path, NULL, &res) != 0) return WB_EXIT_ERROR;
-    json_t *inc = json_incref(json_object_get(res, "incident"));
-    json_decref(res);
-    if (!json_is_object(inc)) {
-        json_decref(inc);
-        wb_cli_error("%s%s: the hub's answer has no incident", h->cl.base, path);
-        return WB_EXIT_ERROR;
-    }
-    /* The hub answers with everything; show leaves out what the local form
-     * leaves out. */
-    if (!export) {
-        json_object_del(inc, "state");
-        size_t i;
-        json_t *r;
-        json_array_foreach(json_object_get(inc, "reports"), i, r) json_object_del(r, "report");
-    }
-    return output_incident(inc, o);
+    return print_shown(res, o, export);
 }
 
 static int remote_each(hub_ctx *h, const opts *o, bool due)
@@ -1468,33 +1438,7 @@ static int remote_each(hub_ctx *h, const opts *o, bool due)
     path_of(path, sizeof path, h, due ? "/due" : "", o->now);
     json_t *res;
     if (hub_do(h, "GET", path, NULL, &res) != 0) return WB_EXIT_ERROR;
-    json_t *all = json_incref(json_object_get(res, "response"));
-    json_decref(res);
-    if (!json_is_array(all)) {
-        json_decref(all);
-        wb_cli_error("%s%s: the hub's answer has no list", h->cl.base, path);
-        return WB_EXIT_ERROR;
-    }
-    bool overdue = false;
-    size_t i;
-    json_t *v;
-    if (!o->json) print_each_header(due);
-    json_array_foreach(all, i, v)
-    {
-        if (due && strcmp(jstr_of(v, "state", ""), "overdue") == 0) overdue = true;
-        if (o->json) continue;
-        if (due)
-            print_due_row(v, o->utc);
-        else
-            print_list_row(v, o->utc);
-    }
-    int status = WB_EXIT_OK;
-    if (o->json)
-        status = print_json(all);
-    else
-        json_decref(all);
-    if (status == WB_EXIT_OK && due && overdue) status = WB_EXIT_NO;
-    return status;
+    return print_each(res, o, due);
 }
 
 static int remote_share(hub_ctx *h, const opts *o)
