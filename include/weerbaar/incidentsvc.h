@@ -46,6 +46,12 @@ typedef struct wb_actor {
     wb_actor_channel channel;
 } wb_actor;
 
+/* Opens (and migrates) the register at path for a local command; close
+ * with wb_incsvc_close. The front ends open a register through these and
+ * never call the store themselves. */
+int wb_incsvc_open(wb_store **s, const char *path, wb_error *err);
+void wb_incsvc_close(wb_store *s);
+
 /* The actor of a local command: a site admin, channel cli, audited as
  * user "cli" of organisation "-" (as `weerbaar admin` is). */
 wb_actor wb_incsvc_operator(void);

@@ -25,7 +25,6 @@
 #include "weerbaar/incidentsvc.h"
 #include "weerbaar/io.h"
 #include "weerbaar/register.h"
-#include "weerbaar/store.h"
 
 static void incident_usage(FILE *f)
 {
@@ -1528,7 +1527,51 @@ static int remote_decide(hub_ctx *h, const opts *o, const char *action)
     return status;
 }
 
-static int cmd_remote(const opts *o, const char *action, int64_t id)
+/* The table's remote forms of the commands that share one function. */
+static int remote_show_one(hub_ctx *h, const opts *o)
+{
+    return remote_show(h, o, false);
+}
+static int remote_export(hub_ctx *h, const opts *o)
+{
+    return remote_show(h, o, true);
+}
+static int remote_list(hub_ctx *h, const opts *o)
+{
+    return remote_each(h, o, false);
+}
+static int remote_due(hub_ctx *h, const opts *o)
+{
+    return remote_each(h, o, true);
+}
+static int remote_ack(hub_ctx *h, const opts *o)
+{
+    return remote_action(h, o, WB_ACTION_ACK);
+}
+static int remote_ask(hub_ctx *h, const opts *o)
+{
+    return remote_action(h, o, WB_ACTION_ASK);
+}
+static int remote_comment(hub_ctx *h, const opts *o)
+{
+    return remote_action(h, o, WB_ACTION_COMMENT);
+}
+static int remote_approve(hub_ctx *h, const opts *o)
+{
+    return remote_decide(h, o, "approve");
+}
+static int remote_discard(hub_ctx *h, const opts *o)
+{
+    return remote_decide(h, o, "discard");
+}
+static int remote_withdraw(hub_ctx *h, const opts *o)
+{
+    return remote_decide(h, o, "withdraw");
+}
+
+/* One register command on a hub: the client set up, fn called. */
+static int cmd_remote(const opts *o, const char *action, int64_t id,
+                      int (*fn)(hub_ctx *h, const opts *o))
 {
     hub_ctx h = {.cl = {.base = o->hub, .key = o->key ? o->key : getenv("WEERBAAR_KEY")}, .id = id};
     if (h.cl.key == NULL || h.cl.key[0] == '\0') {
@@ -1543,34 +1586,7 @@ static int cmd_remote(const opts *o, const char *action, int64_t id)
         wb_cli_error("incident: libcurl failed to start");
         return WB_EXIT_ERROR;
     }
-    int status;
-    if (strcmp(action, "new") == 0)
-        status = remote_new(&h, o);
-    else if (strcmp(action, "report") == 0)
-        status = remote_report(&h, o);
-    else if (strcmp(action, "handled") == 0)
-        status = remote_handled(&h, o);
-    else if (strcmp(action, "show") == 0)
-        status = remote_show(&h, o, false);
-    else if (strcmp(action, "export") == 0)
-        status = remote_show(&h, o, true);
-    else if (strcmp(action, "list") == 0)
-        status = remote_each(&h, o, false);
-    else if (strcmp(action, "due") == 0)
-        status = remote_each(&h, o, true);
-    else if (strcmp(action, "share") == 0)
-        status = remote_share(&h, o);
-    else if (strcmp(action, "proposals") == 0)
-        status = remote_proposals(&h, o);
-    else if (strcmp(action, "approve") == 0 || strcmp(action, "discard") == 0 ||
-             strcmp(action, "withdraw") == 0)
-        status = remote_decide(&h, o, action);
-    else if (strcmp(action, "ack") == 0)
-        status = remote_action(&h, o, WB_ACTION_ACK);
-    else if (strcmp(action, "ask") == 0)
-        status = remote_action(&h, o, WB_ACTION_ASK);
-    else
-        status = remote_action(&h, o, WB_ACTION_COMMENT);
+    int status = fn(&h, o);
     wb_buf_free(&h.out);
     wb_hub_global_cleanup();
     return status;
@@ -1609,10 +1625,10 @@ static int cmd_hooks(const opts *o, char **args, int nargs)
     }
     wb_error err = {0};
     wb_store *st = NULL;
-    if (wb_store_open(&st, o->db, &err) != 0 || wb_hub_global_init() != 0) {
+    if (wb_incsvc_open(&st, o->db, &err) != 0 || wb_hub_global_init() != 0) {
         if (err.msg[0] == '\0') wb_error_set(&err, WB_EINTERNAL, "libcurl failed to start");
         wb_cli_report(&err);
-        wb_store_close(st);
+        wb_incsvc_close(st);
         return WB_EXIT_ERROR;
     }
     wb_time fixed = o->now;
@@ -1642,92 +1658,163 @@ static int cmd_hooks(const opts *o, char **args, int nargs)
         for (int64_t s = 0; !o->once && !hooks_stop && s < o->interval; s++)
             sleep(1);
     } while (!o->once && !hooks_stop);
-    wb_store_close(st);
+    wb_incsvc_close(st);
     wb_hub_global_cleanup();
     return status;
 }
 
-static bool is_register_action(const char *a)
+/* The table's local forms of the commands that share one function. */
+static int local_show(reg_ctx *c, const opts *o)
 {
-    static const char *const names[] = {"new",   "report",    "handled", "show",    "list",
-                                        "due",   "export",    "ack",     "ask",     "comment",
-                                        "share", "proposals", "approve", "discard", "withdraw"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(a, names[i]) == 0) return true;
-    return false;
+    return cmd_show(c, o, false);
+}
+static int local_export(reg_ctx *c, const opts *o)
+{
+    return cmd_show(c, o, true);
+}
+static int local_list(reg_ctx *c, const opts *o)
+{
+    return cmd_each(c, o, false);
+}
+static int local_due(reg_ctx *c, const opts *o)
+{
+    return cmd_each(c, o, true);
+}
+static int local_ack(reg_ctx *c, const opts *o)
+{
+    return cmd_action(c, o, WB_ACTION_ACK);
+}
+static int local_ask(reg_ctx *c, const opts *o)
+{
+    return cmd_action(c, o, WB_ACTION_ASK);
+}
+static int local_comment(reg_ctx *c, const opts *o)
+{
+    return cmd_action(c, o, WB_ACTION_COMMENT);
 }
 
-static bool takes_id(const char *a)
+static int plain_assess(opts *o, char **args, int nargs)
 {
-    return strcmp(a, "new") != 0 && strcmp(a, "list") != 0 && strcmp(a, "due") != 0 &&
-           strcmp(a, "proposals") != 0;
+    (void)args, (void)nargs;
+    return cmd_assess(o);
+}
+static int plain_validate(opts *o, char **args, int nargs)
+{
+    (void)args, (void)nargs;
+    return cmd_validate(o);
+}
+static int plain_deadlines(opts *o, char **args, int nargs)
+{
+    (void)args, (void)nargs;
+    return cmd_deadlines(o);
+}
+static int plain_taxonomy(opts *o, char **args, int nargs)
+{
+    return cmd_taxonomy(o, nargs ? args[0] : NULL);
+}
+static int plain_hooks(opts *o, char **args, int nargs)
+{
+    return cmd_hooks(o, args, nargs);
 }
 
-static bool takes_proposal(const char *a)
+/* What an action takes after its name. */
+typedef enum action_args {
+    ARGS_NONE,     /* nothing */
+    ARGS_INCIDENT, /* one incident id */
+    ARGS_PROPOSAL, /* one proposal id */
+    ARGS_UPTO_ONE, /* an optional word (taxonomy) */
+    ARGS_ANY       /* its own (hooks) */
+} action_args;
+
+/* The incident group's actions. A register action has a local form (NULL:
+ * it exists only on a hub, `hub_only` says why) and a remote one; the
+ * others work without a register. */
+typedef struct incident_action {
+    const char *name;
+    action_args takes_id;
+    int (*local)(reg_ctx *c, const opts *o);
+    int (*remote)(hub_ctx *h, const opts *o);
+    int (*plain)(opts *o, char **args, int nargs);
+    const char *help;
+} incident_action;
+
+static const incident_action incident_actions[] = {
+    {"assess", ARGS_NONE, NULL, NULL, plain_assess, "is an incident significant (--file)"},
+    {"validate", ARGS_NONE, NULL, NULL, plain_validate,
+     "check a report against the earlier ones (--stage, --file)"},
+    {"deadlines", ARGS_NONE, NULL, NULL, plain_deadlines,
+     "the deadlines of a described incident (--aware-at)"},
+    {"taxonomy", ARGS_UPTO_ONE, NULL, NULL, plain_taxonomy,
+     "list a taxonomy: rsit, sectors, entity-types"},
+    {"hooks", ARGS_ANY, NULL, NULL, plain_hooks, "run the reminder webhooks (hooks run --db)"},
+    {"new", ARGS_NONE, cmd_new, remote_new, NULL, "register an incident"},
+    {"report", ARGS_INCIDENT, cmd_report, remote_report, NULL, "submit a report of a stage"},
+    {"handled", ARGS_INCIDENT, cmd_handled, remote_handled, NULL, "say when it was handled"},
+    {"show", ARGS_INCIDENT, local_show, remote_show_one, NULL, "one incident with its deadlines"},
+    {"list", ARGS_NONE, local_list, remote_list, NULL, "every incident"},
+    {"due", ARGS_NONE, local_due, remote_due, NULL, "every deadline; exit 1 when one is overdue"},
+    {"export", ARGS_INCIDENT, local_export, remote_export, NULL,
+     "the whole incident as JSON or PDF"},
+    {"ack", ARGS_INCIDENT, local_ack, remote_ack, NULL, "the CSIRT's initial feedback"},
+    {"ask", ARGS_INCIDENT, local_ask, remote_ask, NULL,
+     "the CSIRT asks for an intermediate report"},
+    {"comment", ARGS_INCIDENT, local_comment, remote_comment, NULL, "the CSIRT's comment"},
+    {"share", ARGS_INCIDENT, NULL, remote_share, NULL,
+     "publish the indicators as a hub event (or propose it anonymously)"},
+    {"proposals", ARGS_NONE, NULL, remote_proposals, NULL, "the proposals to or from you"},
+    {"approve", ARGS_PROPOSAL, NULL, remote_approve, NULL, "the CSIRT publishes a proposal"},
+    {"discard", ARGS_PROPOSAL, NULL, remote_discard, NULL, "the CSIRT declines a proposal"},
+    {"withdraw", ARGS_PROPOSAL, NULL, remote_withdraw, NULL, "the reporter takes it back"},
+};
+
+static const incident_action *find_action(const char *name)
 {
-    return strcmp(a, "approve") == 0 || strcmp(a, "discard") == 0 || strcmp(a, "withdraw") == 0;
+    for (size_t i = 0; i < sizeof incident_actions / sizeof incident_actions[0]; i++)
+        if (strcmp(incident_actions[i].name, name) == 0) return &incident_actions[i];
+    return NULL;
 }
 
-static int cmd_register(const opts *o, const char *action, char **args, int nargs)
+static int cmd_register(const opts *o, const incident_action *a, char **args, int nargs)
 {
     reg_ctx c = {0};
+    const char *action = a->name;
     if (!o->db && !o->hub) {
         wb_cli_error("incident %s: --db PATH or --hub URL --key KEY is required", action);
         return WB_EXIT_ERROR;
     }
-    if (o->pdf && strcmp(action, "export") != 0) {
+    if (o->pdf && a->local != local_export) {
         wb_cli_error("incident %s: --format pdf is for export", action);
         return WB_EXIT_ERROR;
     }
-    if (takes_id(action)) {
+    if (a->takes_id == ARGS_INCIDENT || a->takes_id == ARGS_PROPOSAL) {
+        bool prop = a->takes_id == ARGS_PROPOSAL;
         if (nargs != 1) {
-            wb_cli_error("incident %s: expected one %s id", action,
-                         takes_proposal(action) ? "proposal" : "incident");
+            wb_cli_error("incident %s: expected one %s id", action, prop ? "proposal" : "incident");
             return WB_EXIT_ERROR;
         }
         c.id_text = args[0];
         if (wb_parse_i64(args[0], strlen(args[0]), 1, INT64_MAX, &c.id) != 0) {
             wb_cli_error("incident %s: '%s' is not %s id", action, args[0],
-                         takes_proposal(action) ? "a proposal" : "an incident");
+                         prop ? "a proposal" : "an incident");
             return WB_EXIT_ERROR;
         }
     } else if (nargs != 0) {
         wb_cli_error("incident %s: unexpected argument '%s'", action, args[0]);
         return WB_EXIT_ERROR;
     }
-    if (o->hub) return cmd_remote(o, action, c.id);
-    if (strcmp(action, "share") == 0) {
-        wb_cli_error("incident share: publishes to a hub's events: use --hub URL --key KEY");
+    if (o->hub) return cmd_remote(o, action, c.id, a->remote);
+    if (a->local == NULL) {
+        if (a->takes_id == ARGS_INCIDENT)
+            wb_cli_error("incident %s: publishes to a hub's events: use --hub URL --key KEY",
+                         action);
+        else
+            wb_cli_error("incident %s: proposals are shares on a hub: use --hub URL --key KEY",
+                         action);
         return WB_EXIT_ERROR;
     }
-    if (strcmp(action, "proposals") == 0 || strcmp(action, "approve") == 0 ||
-        strcmp(action, "discard") == 0 || strcmp(action, "withdraw") == 0) {
-        wb_cli_error("incident %s: proposals are shares on a hub: use --hub URL --key KEY", action);
-        return WB_EXIT_ERROR;
-    }
-    if (wb_store_open(&c.st, o->db, &c.err) != 0) return reg_fail(&c);
-    int status;
-    if (strcmp(action, "new") == 0)
-        status = cmd_new(&c, o);
-    else if (strcmp(action, "report") == 0)
-        status = cmd_report(&c, o);
-    else if (strcmp(action, "handled") == 0)
-        status = cmd_handled(&c, o);
-    else if (strcmp(action, "show") == 0)
-        status = cmd_show(&c, o, false);
-    else if (strcmp(action, "export") == 0)
-        status = cmd_show(&c, o, true);
-    else if (strcmp(action, "list") == 0)
-        status = cmd_each(&c, o, false);
-    else if (strcmp(action, "due") == 0)
-        status = cmd_each(&c, o, true);
-    else if (strcmp(action, "ack") == 0)
-        status = cmd_action(&c, o, WB_ACTION_ACK);
-    else if (strcmp(action, "ask") == 0)
-        status = cmd_action(&c, o, WB_ACTION_ASK);
-    else
-        status = cmd_action(&c, o, WB_ACTION_COMMENT);
-    wb_store_close(c.st);
+    if (wb_incsvc_open(&c.st, o->db, &c.err) != 0) return reg_fail(&c);
+    int status = a->local(&c, o);
+    wb_incsvc_close(c.st);
     return status;
 }
 
@@ -1737,6 +1824,11 @@ int wb_cmd_incident(int argc, char **argv)
     bool help = false;
     int first = parse_opts(argc, argv, &o, &help);
     if (help) {
+        /* `incident ACTION --help`: the action's line, then the group's. */
+        const incident_action *a = NULL;
+        for (int i = 1; i < argc && a == NULL; i++)
+            if (argv[i][0] != '-') a = find_action(argv[i]);
+        if (a) printf("weerbaar incident %s: %s\n\n", a->name, a->help);
         incident_usage(stdout);
         return WB_EXIT_OK;
     }
@@ -1745,21 +1837,23 @@ int wb_cmd_incident(int argc, char **argv)
         incident_usage(stderr);
         return WB_EXIT_ERROR;
     }
-    const char *action = argv[first];
+    const char *name = argv[first];
     int extra = argc - first - 1;
-    if (strcmp(action, "taxonomy") == 0 && extra <= 1)
-        return cmd_taxonomy(&o, extra ? argv[first + 1] : NULL);
-    if (is_register_action(action)) return cmd_register(&o, action, argv + first + 1, extra);
-    if (strcmp(action, "hooks") == 0) return cmd_hooks(&o, argv + first + 1, extra);
-    if (extra != 0) {
-        wb_cli_error("incident %s: unexpected argument '%s'", action, argv[first + 1]);
+    const incident_action *a = find_action(name);
+    if (a == NULL) {
+        wb_buf names = {0};
+        for (size_t i = 0; i < sizeof incident_actions / sizeof incident_actions[0]; i++)
+            wb_buf_printf(&names, "%s%s", i ? ", " : "", incident_actions[i].name);
+        wb_cli_error("incident: unknown action '%s' (%s; see 'weerbaar incident --help')", name,
+                     names.data ? names.data : "");
+        wb_buf_free(&names);
         return WB_EXIT_ERROR;
     }
-    if (strcmp(action, "assess") == 0) return cmd_assess(&o);
-    if (strcmp(action, "validate") == 0) return cmd_validate(&o);
-    if (strcmp(action, "deadlines") == 0) return cmd_deadlines(&o);
-    wb_cli_error("incident: unknown action '%s' (assess, validate, deadlines, taxonomy; see "
-                 "'weerbaar incident --help')",
-                 action);
-    return WB_EXIT_ERROR;
+    if (a->plain == NULL) return cmd_register(&o, a, argv + first + 1, extra);
+    if ((a->takes_id == ARGS_NONE && extra != 0) || (a->takes_id == ARGS_UPTO_ONE && extra > 1)) {
+        wb_cli_error("incident %s: unexpected argument '%s'", name,
+                     argv[first + 1 + (a->takes_id == ARGS_UPTO_ONE)]);
+        return WB_EXIT_ERROR;
+    }
+    return a->plain(&o, argv + first + 1, extra);
 }

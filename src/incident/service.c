@@ -14,6 +14,16 @@
 #include "weerbaar/incidentsvc.h"
 #include "weerbaar/store.h"
 
+int wb_incsvc_open(wb_store **s, const char *path, wb_error *err)
+{
+    return wb_store_open(s, path, err);
+}
+
+void wb_incsvc_close(wb_store *s)
+{
+    wb_store_close(s);
+}
+
 wb_actor wb_incsvc_operator(void)
 {
     return (wb_actor){.user = "cli",
