@@ -17,6 +17,7 @@
 #ifndef WEERBAAR_INCIDENTSVC_H
 #define WEERBAAR_INCIDENTSVC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "weerbaar/core.h"
@@ -44,6 +45,12 @@ typedef struct wb_actor {
     wb_role role;
     wb_actor_channel channel;
 } wb_actor;
+
+/* Opens (and migrates) the register at path for a local command; close
+ * with wb_incsvc_close. The front ends open a register through these and
+ * never call the store themselves. */
+int wb_incsvc_open(wb_store **s, const char *path, wb_error *err);
+void wb_incsvc_close(wb_store *s);
 
 /* The actor of a local command: a site admin, channel cli, audited as
  * user "cli" of organisation "-" (as `weerbaar admin` is). */
@@ -88,6 +95,21 @@ int wb_incsvc_act(wb_store *s, const wb_actor *who, int64_t id, wb_incident_acti
 /* {"incident": {...}} with the WB_REG_JSON_* parts, judged at now. */
 int wb_incsvc_show(wb_store *s, int64_t id, unsigned parts, wb_time now, wb_buf *out,
                    wb_error *err);
+
+/* Most incidents one list answers with, and most it looks at. */
+#define WB_INCSVC_LIST_MAX 10000
+#define WB_INCSVC_LIST_SCAN ((size_t)10000000)
+
+/* Says whether the actor may see incident id (*visible); the hub's policy,
+ * which may also note an audit entry. Non-zero stops the list with that
+ * error. NULL: every incident (the local operator). */
+typedef int (*wb_incsvc_visible_fn)(void *ud, int64_t id, bool *visible, wb_error *err);
+
+/* Every visible incident (due: every deadline of each, the `incident due`
+ * rows) judged at now, oldest first, at most WB_INCSVC_LIST_MAX incidents:
+ * *out gets {"response": [...]}. */
+int wb_incsvc_list(wb_store *s, bool due, wb_time now, wb_incsvc_visible_fn visible, void *ud,
+                   wb_buf *out, wb_error *err);
 
 #ifdef __cplusplus
 }

@@ -25,7 +25,6 @@
 #include "weerbaar/incidentsvc.h"
 #include "weerbaar/io.h"
 #include "weerbaar/register.h"
-#include "weerbaar/store.h"
 
 static void incident_usage(FILE *f)
 {
@@ -932,102 +931,54 @@ static int output_incident(json_t *inc, const opts *o)
     return status;
 }
 
-static int cmd_show(reg_ctx *c, const opts *o, bool export)
+/* show and export: the incident of the answer; show leaves out the
+ * documents and the cumulative state that the answer carries. */
+static int print_shown(json_t *res, const opts *o, bool export)
 {
-    if (export && !o->json && !o->pdf) {
-        wb_cli_error("incident export: --format json is required (or --format pdf)");
+    json_t *inc = json_incref(json_object_get(res, "incident"));
+    json_decref(res);
+    if (!json_is_object(inc)) {
+        json_decref(inc);
+        wb_cli_error("incident: the answer has no incident");
         return WB_EXIT_ERROR;
     }
-    wb_time now = o->now != WB_TIME_NONE ? o->now : wb_time_now();
-    wb_reg_incident *ri = NULL;
-    if (wb_reg_incident_load(c->st, c->id, now, &ri, &c->err) != 0) return reg_fail(c);
-    if (export && o->pdf) {
-        int status = wb_cli_incident_pdf(ri, o->out, o->utc);
-        wb_reg_incident_free(ri);
-        return status;
-    }
-    wb_buf b = {0};
-    unsigned parts = export ? WB_REG_JSON_REPORTS | WB_REG_JSON_STATE : 0;
-    json_t *inc = wb_reg_incident_json(ri, parts, &b) == 0 ? json_loads(b.data, 0, NULL) : NULL;
-    wb_buf_free(&b);
-    wb_reg_incident_free(ri);
-    if (inc == NULL) {
-        wb_cli_error("incident: out of memory");
-        return WB_EXIT_ERROR;
+    if (!export) {
+        json_object_del(inc, "state");
+        size_t i;
+        json_t *r;
+        json_array_foreach(json_object_get(inc, "reports"), i, r) json_object_del(r, "report");
     }
     return output_incident(inc, o);
 }
 
-typedef struct id_list {
-    int64_t *ids;
-    size_t n, cap;
-} id_list;
-
-static int collect_id(void *ud, const wb_incident_rec *r)
+/* list and due: the rows of the answer; due exits 1 when one is overdue. */
+static int print_each(json_t *res, const opts *o, bool due)
 {
-    id_list *l = ud;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        int64_t *p = realloc(l->ids, cap * sizeof *p);
-        if (p == NULL) return 1;
-        l->ids = p;
-        l->cap = cap;
+    json_t *all = json_incref(json_object_get(res, "response"));
+    json_decref(res);
+    if (!json_is_array(all)) {
+        json_decref(all);
+        wb_cli_error("incident: the answer has no list");
+        return WB_EXIT_ERROR;
     }
-    l->ids[l->n++] = r->id;
-    return 0;
-}
-
-/* list and due: every incident in the register, one at a time. */
-static int cmd_each(reg_ctx *c, const opts *o, bool due)
-{
-    id_list l = {0};
-    if (wb_store_incident_list(c->st, collect_id, &l, &c->err) != 0) {
-        free(l.ids);
-        return reg_fail(c);
-    }
-    wb_time now = o->now != WB_TIME_NONE ? o->now : wb_time_now();
-    int status = WB_EXIT_OK;
     bool overdue = false;
-    json_t *all = o->json ? json_array() : NULL;
+    size_t i;
+    json_t *v;
     if (!o->json) print_each_header(due);
-    for (size_t k = 0; status == WB_EXIT_OK && k < l.n; k++) {
-        wb_reg_incident *ri = NULL;
-        if (wb_reg_incident_load(c->st, l.ids[k], now, &ri, &c->err) != 0) {
-            status = reg_fail(c);
-            break;
-        }
-        wb_buf b = {0};
-        for (size_t i = 0; status == WB_EXIT_OK && i < (due ? ri->ndeadlines : 1); i++) {
-            wb_buf_reset(&b);
-            int rc = due ? wb_reg_due_json(ri->inc.id, &ri->deadlines[i], &b)
-                         : wb_reg_incident_json(ri, 0, &b);
-            json_t *v = rc == 0 ? json_loads(b.data, 0, NULL) : NULL;
-            if (v == NULL) {
-                status = WB_EXIT_ERROR;
-                break;
-            }
-            if (due && strcmp(jstr_of(v, "state", ""), "overdue") == 0) overdue = true;
-            if (o->json) {
-                if (json_array_append_new(all, v) != 0) status = WB_EXIT_ERROR;
-                continue;
-            }
-            if (due)
-                print_due_row(v, o->utc);
-            else
-                print_list_row(v, o->utc);
-            json_decref(v);
-        }
-        wb_buf_free(&b);
-        wb_reg_incident_free(ri);
-    }
-    free(l.ids);
-    if (status == WB_EXIT_ERROR && c->err.msg[0] == '\0') wb_cli_error("incident: out of memory");
-    if (o->json) {
-        if (status == WB_EXIT_OK)
-            status = print_json(all);
+    json_array_foreach(all, i, v)
+    {
+        if (due && strcmp(jstr_of(v, "state", ""), "overdue") == 0) overdue = true;
+        if (o->json) continue;
+        if (due)
+            print_due_row(v, o->utc);
         else
-            json_decref(all);
+            print_list_row(v, o->utc);
     }
+    int status = WB_EXIT_OK;
+    if (o->json)
+        status = print_json(all);
+    else
+        json_decref(all);
     if (status == WB_EXIT_OK && due && overdue) status = WB_EXIT_NO;
     return status;
 }
@@ -1215,6 +1166,39 @@ static int cmd_action(reg_ctx *c, const opts *o, wb_incident_action_kind kind)
                            &c->err);
     if (svc_done(c, wb_incident_action_name(kind), rc, &out, &res) != 0) return WB_EXIT_ERROR;
     return print_action(res, o, kind);
+}
+
+static int cmd_show(reg_ctx *c, const opts *o, bool export)
+{
+    if (export && !o->json && !o->pdf) {
+        wb_cli_error("incident export: --format json is required (or --format pdf)");
+        return WB_EXIT_ERROR;
+    }
+    wb_time now = o->now != WB_TIME_NONE ? o->now : wb_time_now();
+    if (export && o->pdf) {
+        wb_reg_incident *ri = NULL;
+        if (wb_reg_incident_load(c->st, c->id, now, &ri, &c->err) != 0) return reg_fail(c);
+        int status = wb_cli_incident_pdf(ri, o->out, o->utc);
+        wb_reg_incident_free(ri);
+        return status;
+    }
+    /* What the hub's GET /api/v1/incidents/{id} answers, printed alike. */
+    wb_buf out = {0};
+    json_t *res;
+    int rc =
+        wb_incsvc_show(c->st, c->id, WB_REG_JSON_REPORTS | WB_REG_JSON_STATE, now, &out, &c->err);
+    if (svc_done(c, export ? "export" : "show", rc, &out, &res) != 0) return WB_EXIT_ERROR;
+    return print_shown(res, o, export);
+}
+
+static int cmd_each(reg_ctx *c, const opts *o, bool due)
+{
+    wb_time now = o->now != WB_TIME_NONE ? o->now : wb_time_now();
+    wb_buf out = {0};
+    json_t *res;
+    int rc = wb_incsvc_list(c->st, due, now, NULL, NULL, &out, &c->err);
+    if (svc_done(c, due ? "due" : "list", rc, &out, &res) != 0) return WB_EXIT_ERROR;
+    return print_each(res, o, due);
 }
 
 /* ---- over a hub (--hub URL --key KEY) ------------------------------------------------ */
@@ -1444,22 +1428,7 @@ static int remote_show(hub_ctx *h, const opts *o, bool export)
     path_of(path, sizeof path, h, "", o->now);
     json_t *res;
     if (hub_do(h, "GET", path, NULL, &res) != 0) return WB_EXIT_ERROR;
-    json_t *inc = json_incref(json_object_get(res, "incident"));
-    json_decref(res);
-    if (!json_is_object(inc)) {
-        json_decref(inc);
-        wb_cli_error("%s%s: the hub's answer has no incident", h->cl.base, path);
-        return WB_EXIT_ERROR;
-    }
-    /* The hub answers with everything; show leaves out what the local form
-     * leaves out. */
-    if (!export) {
-        json_object_del(inc, "state");
-        size_t i;
-        json_t *r;
-        json_array_foreach(json_object_get(inc, "reports"), i, r) json_object_del(r, "report");
-    }
-    return output_incident(inc, o);
+    return print_shown(res, o, export);
 }
 
 static int remote_each(hub_ctx *h, const opts *o, bool due)
@@ -1468,33 +1437,7 @@ static int remote_each(hub_ctx *h, const opts *o, bool due)
     path_of(path, sizeof path, h, due ? "/due" : "", o->now);
     json_t *res;
     if (hub_do(h, "GET", path, NULL, &res) != 0) return WB_EXIT_ERROR;
-    json_t *all = json_incref(json_object_get(res, "response"));
-    json_decref(res);
-    if (!json_is_array(all)) {
-        json_decref(all);
-        wb_cli_error("%s%s: the hub's answer has no list", h->cl.base, path);
-        return WB_EXIT_ERROR;
-    }
-    bool overdue = false;
-    size_t i;
-    json_t *v;
-    if (!o->json) print_each_header(due);
-    json_array_foreach(all, i, v)
-    {
-        if (due && strcmp(jstr_of(v, "state", ""), "overdue") == 0) overdue = true;
-        if (o->json) continue;
-        if (due)
-            print_due_row(v, o->utc);
-        else
-            print_list_row(v, o->utc);
-    }
-    int status = WB_EXIT_OK;
-    if (o->json)
-        status = print_json(all);
-    else
-        json_decref(all);
-    if (status == WB_EXIT_OK && due && overdue) status = WB_EXIT_NO;
-    return status;
+    return print_each(res, o, due);
 }
 
 static int remote_share(hub_ctx *h, const opts *o)
@@ -1584,7 +1527,51 @@ static int remote_decide(hub_ctx *h, const opts *o, const char *action)
     return status;
 }
 
-static int cmd_remote(const opts *o, const char *action, int64_t id)
+/* The table's remote forms of the commands that share one function. */
+static int remote_show_one(hub_ctx *h, const opts *o)
+{
+    return remote_show(h, o, false);
+}
+static int remote_export(hub_ctx *h, const opts *o)
+{
+    return remote_show(h, o, true);
+}
+static int remote_list(hub_ctx *h, const opts *o)
+{
+    return remote_each(h, o, false);
+}
+static int remote_due(hub_ctx *h, const opts *o)
+{
+    return remote_each(h, o, true);
+}
+static int remote_ack(hub_ctx *h, const opts *o)
+{
+    return remote_action(h, o, WB_ACTION_ACK);
+}
+static int remote_ask(hub_ctx *h, const opts *o)
+{
+    return remote_action(h, o, WB_ACTION_ASK);
+}
+static int remote_comment(hub_ctx *h, const opts *o)
+{
+    return remote_action(h, o, WB_ACTION_COMMENT);
+}
+static int remote_approve(hub_ctx *h, const opts *o)
+{
+    return remote_decide(h, o, "approve");
+}
+static int remote_discard(hub_ctx *h, const opts *o)
+{
+    return remote_decide(h, o, "discard");
+}
+static int remote_withdraw(hub_ctx *h, const opts *o)
+{
+    return remote_decide(h, o, "withdraw");
+}
+
+/* One register command on a hub: the client set up, fn called. */
+static int cmd_remote(const opts *o, const char *action, int64_t id,
+                      int (*fn)(hub_ctx *h, const opts *o))
 {
     hub_ctx h = {.cl = {.base = o->hub, .key = o->key ? o->key : getenv("WEERBAAR_KEY")}, .id = id};
     if (h.cl.key == NULL || h.cl.key[0] == '\0') {
@@ -1599,34 +1586,7 @@ static int cmd_remote(const opts *o, const char *action, int64_t id)
         wb_cli_error("incident: libcurl failed to start");
         return WB_EXIT_ERROR;
     }
-    int status;
-    if (strcmp(action, "new") == 0)
-        status = remote_new(&h, o);
-    else if (strcmp(action, "report") == 0)
-        status = remote_report(&h, o);
-    else if (strcmp(action, "handled") == 0)
-        status = remote_handled(&h, o);
-    else if (strcmp(action, "show") == 0)
-        status = remote_show(&h, o, false);
-    else if (strcmp(action, "export") == 0)
-        status = remote_show(&h, o, true);
-    else if (strcmp(action, "list") == 0)
-        status = remote_each(&h, o, false);
-    else if (strcmp(action, "due") == 0)
-        status = remote_each(&h, o, true);
-    else if (strcmp(action, "share") == 0)
-        status = remote_share(&h, o);
-    else if (strcmp(action, "proposals") == 0)
-        status = remote_proposals(&h, o);
-    else if (strcmp(action, "approve") == 0 || strcmp(action, "discard") == 0 ||
-             strcmp(action, "withdraw") == 0)
-        status = remote_decide(&h, o, action);
-    else if (strcmp(action, "ack") == 0)
-        status = remote_action(&h, o, WB_ACTION_ACK);
-    else if (strcmp(action, "ask") == 0)
-        status = remote_action(&h, o, WB_ACTION_ASK);
-    else
-        status = remote_action(&h, o, WB_ACTION_COMMENT);
+    int status = fn(&h, o);
     wb_buf_free(&h.out);
     wb_hub_global_cleanup();
     return status;
@@ -1665,10 +1625,10 @@ static int cmd_hooks(const opts *o, char **args, int nargs)
     }
     wb_error err = {0};
     wb_store *st = NULL;
-    if (wb_store_open(&st, o->db, &err) != 0 || wb_hub_global_init() != 0) {
+    if (wb_incsvc_open(&st, o->db, &err) != 0 || wb_hub_global_init() != 0) {
         if (err.msg[0] == '\0') wb_error_set(&err, WB_EINTERNAL, "libcurl failed to start");
         wb_cli_report(&err);
-        wb_store_close(st);
+        wb_incsvc_close(st);
         return WB_EXIT_ERROR;
     }
     wb_time fixed = o->now;
@@ -1698,92 +1658,163 @@ static int cmd_hooks(const opts *o, char **args, int nargs)
         for (int64_t s = 0; !o->once && !hooks_stop && s < o->interval; s++)
             sleep(1);
     } while (!o->once && !hooks_stop);
-    wb_store_close(st);
+    wb_incsvc_close(st);
     wb_hub_global_cleanup();
     return status;
 }
 
-static bool is_register_action(const char *a)
+/* The table's local forms of the commands that share one function. */
+static int local_show(reg_ctx *c, const opts *o)
 {
-    static const char *const names[] = {"new",   "report",    "handled", "show",    "list",
-                                        "due",   "export",    "ack",     "ask",     "comment",
-                                        "share", "proposals", "approve", "discard", "withdraw"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(a, names[i]) == 0) return true;
-    return false;
+    return cmd_show(c, o, false);
+}
+static int local_export(reg_ctx *c, const opts *o)
+{
+    return cmd_show(c, o, true);
+}
+static int local_list(reg_ctx *c, const opts *o)
+{
+    return cmd_each(c, o, false);
+}
+static int local_due(reg_ctx *c, const opts *o)
+{
+    return cmd_each(c, o, true);
+}
+static int local_ack(reg_ctx *c, const opts *o)
+{
+    return cmd_action(c, o, WB_ACTION_ACK);
+}
+static int local_ask(reg_ctx *c, const opts *o)
+{
+    return cmd_action(c, o, WB_ACTION_ASK);
+}
+static int local_comment(reg_ctx *c, const opts *o)
+{
+    return cmd_action(c, o, WB_ACTION_COMMENT);
 }
 
-static bool takes_id(const char *a)
+static int plain_assess(opts *o, char **args, int nargs)
 {
-    return strcmp(a, "new") != 0 && strcmp(a, "list") != 0 && strcmp(a, "due") != 0 &&
-           strcmp(a, "proposals") != 0;
+    (void)args, (void)nargs;
+    return cmd_assess(o);
+}
+static int plain_validate(opts *o, char **args, int nargs)
+{
+    (void)args, (void)nargs;
+    return cmd_validate(o);
+}
+static int plain_deadlines(opts *o, char **args, int nargs)
+{
+    (void)args, (void)nargs;
+    return cmd_deadlines(o);
+}
+static int plain_taxonomy(opts *o, char **args, int nargs)
+{
+    return cmd_taxonomy(o, nargs ? args[0] : NULL);
+}
+static int plain_hooks(opts *o, char **args, int nargs)
+{
+    return cmd_hooks(o, args, nargs);
 }
 
-static bool takes_proposal(const char *a)
+/* What an action takes after its name. */
+typedef enum action_args {
+    ARGS_NONE,     /* nothing */
+    ARGS_INCIDENT, /* one incident id */
+    ARGS_PROPOSAL, /* one proposal id */
+    ARGS_UPTO_ONE, /* an optional word (taxonomy) */
+    ARGS_ANY       /* its own (hooks) */
+} action_args;
+
+/* The incident group's actions. A register action has a local form (NULL:
+ * it exists only on a hub, `hub_only` says why) and a remote one; the
+ * others work without a register. */
+typedef struct incident_action {
+    const char *name;
+    action_args takes_id;
+    int (*local)(reg_ctx *c, const opts *o);
+    int (*remote)(hub_ctx *h, const opts *o);
+    int (*plain)(opts *o, char **args, int nargs);
+    const char *help;
+} incident_action;
+
+static const incident_action incident_actions[] = {
+    {"assess", ARGS_NONE, NULL, NULL, plain_assess, "is an incident significant (--file)"},
+    {"validate", ARGS_NONE, NULL, NULL, plain_validate,
+     "check a report against the earlier ones (--stage, --file)"},
+    {"deadlines", ARGS_NONE, NULL, NULL, plain_deadlines,
+     "the deadlines of a described incident (--aware-at)"},
+    {"taxonomy", ARGS_UPTO_ONE, NULL, NULL, plain_taxonomy,
+     "list a taxonomy: rsit, sectors, entity-types"},
+    {"hooks", ARGS_ANY, NULL, NULL, plain_hooks, "run the reminder webhooks (hooks run --db)"},
+    {"new", ARGS_NONE, cmd_new, remote_new, NULL, "register an incident"},
+    {"report", ARGS_INCIDENT, cmd_report, remote_report, NULL, "submit a report of a stage"},
+    {"handled", ARGS_INCIDENT, cmd_handled, remote_handled, NULL, "say when it was handled"},
+    {"show", ARGS_INCIDENT, local_show, remote_show_one, NULL, "one incident with its deadlines"},
+    {"list", ARGS_NONE, local_list, remote_list, NULL, "every incident"},
+    {"due", ARGS_NONE, local_due, remote_due, NULL, "every deadline; exit 1 when one is overdue"},
+    {"export", ARGS_INCIDENT, local_export, remote_export, NULL,
+     "the whole incident as JSON or PDF"},
+    {"ack", ARGS_INCIDENT, local_ack, remote_ack, NULL, "the CSIRT's initial feedback"},
+    {"ask", ARGS_INCIDENT, local_ask, remote_ask, NULL,
+     "the CSIRT asks for an intermediate report"},
+    {"comment", ARGS_INCIDENT, local_comment, remote_comment, NULL, "the CSIRT's comment"},
+    {"share", ARGS_INCIDENT, NULL, remote_share, NULL,
+     "publish the indicators as a hub event (or propose it anonymously)"},
+    {"proposals", ARGS_NONE, NULL, remote_proposals, NULL, "the proposals to or from you"},
+    {"approve", ARGS_PROPOSAL, NULL, remote_approve, NULL, "the CSIRT publishes a proposal"},
+    {"discard", ARGS_PROPOSAL, NULL, remote_discard, NULL, "the CSIRT declines a proposal"},
+    {"withdraw", ARGS_PROPOSAL, NULL, remote_withdraw, NULL, "the reporter takes it back"},
+};
+
+static const incident_action *find_action(const char *name)
 {
-    return strcmp(a, "approve") == 0 || strcmp(a, "discard") == 0 || strcmp(a, "withdraw") == 0;
+    for (size_t i = 0; i < sizeof incident_actions / sizeof incident_actions[0]; i++)
+        if (strcmp(incident_actions[i].name, name) == 0) return &incident_actions[i];
+    return NULL;
 }
 
-static int cmd_register(const opts *o, const char *action, char **args, int nargs)
+static int cmd_register(const opts *o, const incident_action *a, char **args, int nargs)
 {
     reg_ctx c = {0};
+    const char *action = a->name;
     if (!o->db && !o->hub) {
         wb_cli_error("incident %s: --db PATH or --hub URL --key KEY is required", action);
         return WB_EXIT_ERROR;
     }
-    if (o->pdf && strcmp(action, "export") != 0) {
+    if (o->pdf && a->local != local_export) {
         wb_cli_error("incident %s: --format pdf is for export", action);
         return WB_EXIT_ERROR;
     }
-    if (takes_id(action)) {
+    if (a->takes_id == ARGS_INCIDENT || a->takes_id == ARGS_PROPOSAL) {
+        bool prop = a->takes_id == ARGS_PROPOSAL;
         if (nargs != 1) {
-            wb_cli_error("incident %s: expected one %s id", action,
-                         takes_proposal(action) ? "proposal" : "incident");
+            wb_cli_error("incident %s: expected one %s id", action, prop ? "proposal" : "incident");
             return WB_EXIT_ERROR;
         }
         c.id_text = args[0];
         if (wb_parse_i64(args[0], strlen(args[0]), 1, INT64_MAX, &c.id) != 0) {
             wb_cli_error("incident %s: '%s' is not %s id", action, args[0],
-                         takes_proposal(action) ? "a proposal" : "an incident");
+                         prop ? "a proposal" : "an incident");
             return WB_EXIT_ERROR;
         }
     } else if (nargs != 0) {
         wb_cli_error("incident %s: unexpected argument '%s'", action, args[0]);
         return WB_EXIT_ERROR;
     }
-    if (o->hub) return cmd_remote(o, action, c.id);
-    if (strcmp(action, "share") == 0) {
-        wb_cli_error("incident share: publishes to a hub's events: use --hub URL --key KEY");
+    if (o->hub) return cmd_remote(o, action, c.id, a->remote);
+    if (a->local == NULL) {
+        if (a->takes_id == ARGS_INCIDENT)
+            wb_cli_error("incident %s: publishes to a hub's events: use --hub URL --key KEY",
+                         action);
+        else
+            wb_cli_error("incident %s: proposals are shares on a hub: use --hub URL --key KEY",
+                         action);
         return WB_EXIT_ERROR;
     }
-    if (strcmp(action, "proposals") == 0 || strcmp(action, "approve") == 0 ||
-        strcmp(action, "discard") == 0 || strcmp(action, "withdraw") == 0) {
-        wb_cli_error("incident %s: proposals are shares on a hub: use --hub URL --key KEY", action);
-        return WB_EXIT_ERROR;
-    }
-    if (wb_store_open(&c.st, o->db, &c.err) != 0) return reg_fail(&c);
-    int status;
-    if (strcmp(action, "new") == 0)
-        status = cmd_new(&c, o);
-    else if (strcmp(action, "report") == 0)
-        status = cmd_report(&c, o);
-    else if (strcmp(action, "handled") == 0)
-        status = cmd_handled(&c, o);
-    else if (strcmp(action, "show") == 0)
-        status = cmd_show(&c, o, false);
-    else if (strcmp(action, "export") == 0)
-        status = cmd_show(&c, o, true);
-    else if (strcmp(action, "list") == 0)
-        status = cmd_each(&c, o, false);
-    else if (strcmp(action, "due") == 0)
-        status = cmd_each(&c, o, true);
-    else if (strcmp(action, "ack") == 0)
-        status = cmd_action(&c, o, WB_ACTION_ACK);
-    else if (strcmp(action, "ask") == 0)
-        status = cmd_action(&c, o, WB_ACTION_ASK);
-    else
-        status = cmd_action(&c, o, WB_ACTION_COMMENT);
-    wb_store_close(c.st);
+    if (wb_incsvc_open(&c.st, o->db, &c.err) != 0) return reg_fail(&c);
+    int status = a->local(&c, o);
+    wb_incsvc_close(c.st);
     return status;
 }
 
@@ -1793,6 +1824,11 @@ int wb_cmd_incident(int argc, char **argv)
     bool help = false;
     int first = parse_opts(argc, argv, &o, &help);
     if (help) {
+        /* `incident ACTION --help`: the action's line, then the group's. */
+        const incident_action *a = NULL;
+        for (int i = 1; i < argc && a == NULL; i++)
+            if (argv[i][0] != '-') a = find_action(argv[i]);
+        if (a) printf("weerbaar incident %s: %s\n\n", a->name, a->help);
         incident_usage(stdout);
         return WB_EXIT_OK;
     }
@@ -1801,21 +1837,23 @@ int wb_cmd_incident(int argc, char **argv)
         incident_usage(stderr);
         return WB_EXIT_ERROR;
     }
-    const char *action = argv[first];
+    const char *name = argv[first];
     int extra = argc - first - 1;
-    if (strcmp(action, "taxonomy") == 0 && extra <= 1)
-        return cmd_taxonomy(&o, extra ? argv[first + 1] : NULL);
-    if (is_register_action(action)) return cmd_register(&o, action, argv + first + 1, extra);
-    if (strcmp(action, "hooks") == 0) return cmd_hooks(&o, argv + first + 1, extra);
-    if (extra != 0) {
-        wb_cli_error("incident %s: unexpected argument '%s'", action, argv[first + 1]);
+    const incident_action *a = find_action(name);
+    if (a == NULL) {
+        wb_buf names = {0};
+        for (size_t i = 0; i < sizeof incident_actions / sizeof incident_actions[0]; i++)
+            wb_buf_printf(&names, "%s%s", i ? ", " : "", incident_actions[i].name);
+        wb_cli_error("incident: unknown action '%s' (%s; see 'weerbaar incident --help')", name,
+                     names.data ? names.data : "");
+        wb_buf_free(&names);
         return WB_EXIT_ERROR;
     }
-    if (strcmp(action, "assess") == 0) return cmd_assess(&o);
-    if (strcmp(action, "validate") == 0) return cmd_validate(&o);
-    if (strcmp(action, "deadlines") == 0) return cmd_deadlines(&o);
-    wb_cli_error("incident: unknown action '%s' (assess, validate, deadlines, taxonomy; see "
-                 "'weerbaar incident --help')",
-                 action);
-    return WB_EXIT_ERROR;
+    if (a->plain == NULL) return cmd_register(&o, a, argv + first + 1, extra);
+    if ((a->takes_id == ARGS_NONE && extra != 0) || (a->takes_id == ARGS_UPTO_ONE && extra > 1)) {
+        wb_cli_error("incident %s: unexpected argument '%s'", name,
+                     argv[first + 1 + (a->takes_id == ARGS_UPTO_ONE)]);
+        return WB_EXIT_ERROR;
+    }
+    return a->plain(&o, argv + first + 1, extra);
 }

@@ -25,11 +25,6 @@
 #include "weerbaar/register.h"
 #include "weerbaar/report.h"
 
-/* Incidents looked at for one list (visibility is decided per incident). */
-#define MAX_INCIDENTS_SCANNED ((size_t)10000000)
-/* Most incidents one list answers with. */
-#define MAX_RESULTS 10000
-
 typedef struct inc_head {
     wbi_req *r;
     int64_t org_id;
@@ -252,28 +247,26 @@ void wbi_h_incident_add(wbi_req *r)
     json_decref(o);
 }
 
-typedef struct inc_ids {
+typedef struct walk_ctx {
     wbi_req *r;
-    int64_t *ids;
-    size_t n, cap;
-} inc_ids;
+    bool due;
+} walk_ctx;
 
-static int inc_ids_cb(void *ud, const wb_incident_rec *i)
+/* The hub's policy as the list's filter: wb_policy_incident per incident,
+ * a site admin's read noted for the audit. */
+static int walk_visible(void *ud, int64_t id, bool *visible, wb_error *err)
 {
-    inc_ids *w = ud;
-    /* Every incident id is collected and only then filtered by visibility:
-     * a cap here would hide newer incidents (and their legal deadlines)
-     * from the organisations that may see them. */
-    if (w->n == MAX_INCIDENTS_SCANNED) return 1;
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 64;
-        int64_t *p = wb_arena_alloc(&w->r->arena, cap * sizeof *p);
-        if (p == NULL) return 1;
-        if (w->n) memcpy(p, w->ids, w->n * sizeof *p);
-        w->ids = p;
-        w->cap = cap;
-    }
-    w->ids[w->n++] = i->id;
+    (void)err;
+    walk_ctx *w = ud;
+    wb_incident_audience a;
+    int rc = incident_audience(w->r, id, &a);
+    if (rc) return rc;
+    wb_access acc = wb_policy_incident(&w->r->who, WB_INCIDENT_READ, &a);
+    *visible = acc != WB_DENY;
+    if (acc == WB_ALLOW_AUDITED)
+        wbi_audit_later(w->r, "read.admin", wbi_num(w->r, id),
+                        w->due ? "incident deadlines read by site admin"
+                               : "incident listed for site admin");
     return 0;
 }
 
@@ -284,46 +277,11 @@ static void incident_walk(wbi_req *r, bool due)
     wb_time now = WB_TIME_NONE;
     if (!wbi_arg_time(r, "now", &now)) return;
     if (now == WB_TIME_NONE) now = wb_time_now();
-    inc_ids w = {.r = r};
-    if (wb_store_incident_list(r->st, inc_ids_cb, &w, &r->err) != 0) {
-        wbi_reply_internal(r);
-        return;
-    }
-    json_t *arr = json_array();
-    int rc = arr ? 0 : WB_ENOMEM;
-    size_t shown = 0;
-    for (size_t k = 0; rc == 0 && k < w.n && shown < MAX_RESULTS; k++) {
-        wb_incident_audience a;
-        rc = incident_audience(r, w.ids[k], &a);
-        if (rc) break;
-        wb_access acc = wb_policy_incident(&r->who, WB_INCIDENT_READ, &a);
-        if (acc == WB_DENY) continue;
-        shown++;
-        if (acc == WB_ALLOW_AUDITED)
-            wbi_audit_later(r, "read.admin", wbi_num(r, w.ids[k]),
-                            due ? "incident deadlines read by site admin"
-                                : "incident listed for site admin");
-        wb_reg_incident *ri = NULL;
-        wb_buf b = {0};
-        rc = wb_reg_incident_load(r->st, w.ids[k], now, &ri, &r->err);
-        for (size_t i = 0; rc == 0 && i < (due ? ri->ndeadlines : 1); i++) {
-            wb_buf_reset(&b);
-            rc = due ? wb_reg_due_json(w.ids[k], &ri->deadlines[i], &b)
-                     : wb_reg_incident_json(ri, 0, &b);
-            json_t *o = rc == 0 ? json_loads(b.data, 0, NULL) : NULL;
-            if (rc == 0 && (o == NULL || json_array_append_new(arr, o) != 0)) rc = WB_ENOMEM;
-        }
-        wb_buf_free(&b);
-        wb_reg_incident_free(ri);
-    }
-    if (rc == 0) rc = wbi_flush_audits(r);
-    if (rc) {
-        json_decref(arr);
-        if (r->err.msg[0] == '\0') wb_error_set(&r->err, WB_ENOMEM, "out of memory");
-        wbi_reply_internal(r);
-        return;
-    }
-    wbi_reply_json(r, 200, json_pack("{s:o}", "response", arr));
+    walk_ctx w = {r, due};
+    wb_buf b = {0};
+    int rc = wb_incsvc_list(r->st, due, now, walk_visible, &w, &b, &r->err);
+    reply_svc(r, rc, &b, 200);
+    wb_buf_free(&b);
 }
 
 void wbi_h_incident_list(wbi_req *r)
@@ -880,7 +838,7 @@ typedef struct prop_list {
 static int prop_list_cb(void *ud, const wb_incident_share_rec *s)
 {
     prop_list *l = ud;
-    if (json_array_size(l->arr) == MAX_RESULTS) return 1;
+    if (json_array_size(l->arr) == WB_INCSVC_LIST_MAX) return 1;
     json_t *o = share_json(l->r, s, true);
     if (o == NULL || json_array_append_new(l->arr, o) != 0) {
         l->rc = WB_ENOMEM;
@@ -899,7 +857,7 @@ static bool status_name_ok(const char *s)
 
 /* GET /api/v1/incidents/proposals[?status=S]: the proposals the caller's
  * organisation made or decides, and no one else's (not even a site
- * admin's: a proposal names the reporter); at most MAX_RESULTS, newest
+ * admin's: a proposal names the reporter); at most WB_INCSVC_LIST_MAX, newest
  * first (?status=pending finds the ones waiting). */
 void wbi_h_proposal_list(wbi_req *r)
 {

@@ -14,6 +14,16 @@
 #include "weerbaar/incidentsvc.h"
 #include "weerbaar/store.h"
 
+int wb_incsvc_open(wb_store **s, const char *path, wb_error *err)
+{
+    return wb_store_open(s, path, err);
+}
+
+void wb_incsvc_close(wb_store *s)
+{
+    wb_store_close(s);
+}
+
 wb_actor wb_incsvc_operator(void)
 {
     return (wb_actor){.user = "cli",
@@ -220,5 +230,65 @@ int wb_incsvc_act(wb_store *s, const wb_actor *who, int64_t id, wb_incident_acti
     if (rc == 0) rc = wb_store_incident_action_add(s, &a, NULL, err);
     rc = audited_commit(s, who, rc, action, id, NULL, err);
     if (rc == 0) rc = wb_incsvc_show(s, id, 0, now, out, err);
+    return rc;
+}
+
+typedef struct id_list {
+    int64_t *ids;
+    size_t n, cap;
+    bool full;
+} id_list;
+
+static int collect_id(void *ud, const wb_incident_rec *r)
+{
+    id_list *l = ud;
+    /* Every id is collected and only then filtered by visibility: a cap
+     * here would hide newer incidents (and their legal deadlines) from the
+     * organisations that may see them. */
+    if (l->n == WB_INCSVC_LIST_SCAN) return 1;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        int64_t *p = realloc(l->ids, cap * sizeof *p);
+        if (p == NULL) {
+            l->full = true;
+            return 1;
+        }
+        l->ids = p;
+        l->cap = cap;
+    }
+    l->ids[l->n++] = r->id;
+    return 0;
+}
+
+int wb_incsvc_list(wb_store *s, bool due, wb_time now, wb_incsvc_visible_fn visible, void *ud,
+                   wb_buf *out, wb_error *err)
+{
+    id_list l = {0};
+    int rc = wb_store_incident_list(s, collect_id, &l, err);
+    if (rc == 0 && l.full) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    wb_buf_reset(out);
+    if (rc == 0) rc = wb_buf_printf(out, "{\"response\":[");
+    size_t shown = 0, rows = 0;
+    wb_buf b = {0};
+    for (size_t k = 0; rc == 0 && k < l.n && shown < WB_INCSVC_LIST_MAX; k++) {
+        bool ok = true;
+        if (visible) rc = visible(ud, l.ids[k], &ok, err);
+        if (rc || !ok) continue;
+        shown++;
+        wb_reg_incident *ri = NULL;
+        rc = wb_reg_incident_load(s, l.ids[k], now, &ri, err);
+        for (size_t i = 0; rc == 0 && i < (due ? ri->ndeadlines : 1); i++) {
+            wb_buf_reset(&b);
+            rc = due ? wb_reg_due_json(l.ids[k], &ri->deadlines[i], &b)
+                     : wb_reg_incident_json(ri, 0, &b);
+            if (rc == 0) rc = wb_buf_printf(out, "%s%s", rows++ ? "," : "", b.data);
+        }
+        wb_reg_incident_free(ri);
+    }
+    if (rc == 0) rc = wb_buf_printf(out, "]}");
+    if (rc == WB_ENOMEM && err && err->msg[0] == '\0')
+        wb_error_set(err, WB_ENOMEM, "out of memory");
+    wb_buf_free(&b);
+    free(l.ids);
     return rc;
 }
