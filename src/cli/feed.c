@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/cmdtab.h"
 #include "weerbaar/client.h"
 #include "weerbaar/feed.h"
 
@@ -189,6 +190,26 @@ static int pull_cmd(const feed_opts *o, char **args, int n)
     return rc ? WB_EXIT_ERROR : WB_EXIT_OK;
 }
 
+static int act_export(void *ctx, int argc, char **argv)
+{
+    return export_cmd(ctx, argv + 1, argc - 1);
+}
+
+static int act_pull(void *ctx, int argc, char **argv)
+{
+    return pull_cmd(ctx, argv + 1, argc - 1);
+}
+
+const char *const wb_cli_feed_opts[] = {"--db PATH", NULL};
+static const char *const export_opts[] = {"--out DIR", "--as ORG", NULL};
+static const char *const pull_opts[] = {
+    "--as ORG",          "--distribution N", "--sharing-group NAME", "--key KEY",
+    "--timeout SECONDS", "--max-file BYTES", "--format text|json",   NULL};
+const wb_cli_action wb_cli_feed_actions[] = {
+    {"export", false, act_export, "a hub's events as a MISP feed directory", export_opts},
+    {"pull", false, act_pull, "a MISP feed (URL or directory) into a hub", pull_opts},
+    {NULL, false, NULL, NULL, NULL}};
+
 int wb_cmd_feed(int argc, char **argv)
 {
     static const struct option lopts[] = {{"db", required_argument, NULL, 'd'},
@@ -272,8 +293,5 @@ int wb_cmd_feed(int argc, char **argv)
         wb_cli_error("feed: --db PATH is required");
         return WB_EXIT_ERROR;
     }
-    if (strcmp(args[0], "export") == 0) return export_cmd(&o, args + 1, n - 1);
-    if (strcmp(args[0], "pull") == 0) return pull_cmd(&o, args + 1, n - 1);
-    wb_cli_error("feed: unknown action '%s' (export or pull)", args[0]);
-    return WB_EXIT_ERROR;
+    return wb_cli_dispatch("feed", wb_cli_feed_actions, &o, n, args);
 }
