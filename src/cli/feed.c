@@ -49,6 +49,8 @@ static const char usage_text[] =
     "  --timeout SECONDS      pull: per file (default 60)\n"
     "  --max-file BYTES       pull: largest file accepted (default 268435456)\n"
     "  --format text|json     pull: the summary as text (default) or JSON\n"
+    "  -q, --quiet            pull: no progress on standard error (shown only when\n"
+    "                         it is a terminal)\n"
     "  -h, --help             this text\n"
     "\n"
     "examples:\n"
@@ -67,6 +69,7 @@ typedef struct feed_opts {
     int distribution;
     long timeout;
     size_t max_file;
+    bool quiet;
 } feed_opts;
 
 static int export_cmd(const feed_opts *o, char **args, int n)
@@ -146,7 +149,8 @@ static int pull_cmd(const feed_opts *o, char **args, int n)
         wb_cli_error("feed pull: --as ORG is required (the organisation the events belong to)");
         return WB_EXIT_ERROR;
     }
-    pull_ui ui = {.tty = isatty(2) != 0, .json = o->format && strcmp(o->format, "json") == 0};
+    pull_ui ui = {.tty = !o->quiet && isatty(2) != 0,
+                  .json = o->format && strcmp(o->format, "json") == 0};
     if (ui.json) ui.skipped = json_array();
     wb_feed_pull_opts po = {.source = args[0],
                             .org = o->as,
@@ -202,9 +206,16 @@ static int act_pull(void *ctx, int argc, char **argv)
 
 const char *const wb_cli_feed_opts[] = {"--db PATH", NULL};
 static const char *const export_opts[] = {"--out DIR", "--as ORG", NULL};
-static const char *const pull_opts[] = {
-    "--as ORG",          "--distribution N", "--sharing-group NAME", "--key KEY",
-    "--timeout SECONDS", "--max-file BYTES", "--format text|json",   NULL};
+static const char *const pull_opts[] = {"--as ORG",
+                                        "--distribution N",
+                                        "--sharing-group NAME",
+                                        "--key KEY",
+                                        "--timeout SECONDS",
+                                        "--max-file BYTES",
+                                        "--format text|json",
+                                        "--quiet",
+                                        "-q",
+                                        NULL};
 const wb_cli_action wb_cli_feed_actions[] = {
     {"export", false, act_export, "a hub's events as a MISP feed directory", export_opts},
     {"pull", false, act_pull, "a MISP feed (URL or directory) into a hub", pull_opts},
@@ -221,6 +232,7 @@ int wb_cmd_feed(int argc, char **argv)
                                           {"timeout", required_argument, NULL, 't'},
                                           {"max-file", required_argument, NULL, 'm'},
                                           {"format", required_argument, NULL, 'f'},
+                                          {"quiet", no_argument, NULL, 'q'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     feed_opts o = {.timeout = 60};
@@ -228,7 +240,7 @@ int wb_cmd_feed(int argc, char **argv)
     opterr = 0;
     int ch;
     int64_t v;
-    while ((ch = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "hq", lopts, NULL)) != -1) {
         switch (ch) {
         case 'd':
             o.db = optarg;
@@ -266,6 +278,9 @@ int wb_cmd_feed(int argc, char **argv)
                 return WB_EXIT_ERROR;
             }
             o.max_file = (size_t)v;
+            break;
+        case 'q':
+            o.quiet = true;
             break;
         case 'f':
             if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {

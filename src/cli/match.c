@@ -985,7 +985,7 @@ int wb_cmd_match(int argc, char **argv)
     const char *stdin_only[] = {"-"};
     const char *const *paths = optind < argc ? (const char *const *)argv + optind : stdin_only;
     size_t npaths = optind < argc ? (size_t)(argc - optind) : 1;
-    m.progress = isatty(STDERR_FILENO) && !eopts.follow;
+    m.progress = isatty(STDERR_FILENO) && !eopts.follow && mo.grep != WB_GREP_QUIET;
     mo.format = m.format;
     mo.local = local;
     mo.stream = eopts.follow;

@@ -1436,8 +1436,9 @@ static const char *const scan_opts[] = {"--advisories PATH",
                                         NULL};
 static const char *const index_opts[] = {"--advisories PATH", "--kev FILE", "--epss FILE",
                                          "--out FILE", NULL};
-static const char *const fetch_opts[] = {"--dir DIR", "--source SOURCE", "--require-signatures",
-                                         "--max-age DAYS", NULL};
+static const char *const fetch_opts[] = {
+    "--dir DIR", "--source SOURCE", "--require-signatures", "--max-age DAYS", "--quiet", "-q",
+    NULL};
 const wb_cli_action wb_cli_vuln_actions[] = {
     {"scan", false, act_scan, "inventories against advisories; overdue patches", scan_opts},
     {"index", false, act_index, "advisories into one index file", index_opts},

@@ -11,6 +11,7 @@
 #     help text, so nothing runs);
 #   - the generated bash and zsh completion scripts parse (bash -n, zsh -n
 #     when zsh is installed) and complete groups, actions, options and values;
+#   - progress only on a terminal, silenced by --quiet;
 #   - scripts/gen-man makes a page per group from the same help text.
 set -u
 bin=$1
@@ -171,6 +172,23 @@ if command -v zsh > /dev/null 2>&1; then
     head -1 "$tmp/_weerbaar" | grep -qx '#compdef weerbaar' || err "zsh completion: no #compdef"
 else
     echo "note: zsh not installed, zsh -n skipped"
+fi
+
+# progress goes to a terminal only, and -q/--quiet silences it (script(1)
+# gives the program a terminal)
+if command -v script > /dev/null 2>&1; then
+    printf 'evil.example\n' > "$tmp/iocs"
+    seq 1 150000 | sed 's/$/ host evil.example/' > "$tmp/log"
+    script -qc "'$bin' match -i '$tmp/iocs' --ioc-format plain -c '$tmp/log'" /dev/null \
+        > "$tmp/tty" 2>&1
+    grep -q 'scanned' "$tmp/tty" || err "match: no progress on a terminal"
+    script -qc "'$bin' match -i '$tmp/iocs' --ioc-format plain --quiet '$tmp/log'" /dev/null \
+        > "$tmp/tty" 2>&1
+    grep -q 'scanned' "$tmp/tty" && err "match --quiet: progress shown"
+    "$bin" match -i "$tmp/iocs" --ioc-format plain -c "$tmp/log" > "$tmp/out" 2>&1
+    grep -q 'scanned' "$tmp/out" && err "match: progress without a terminal"
+else
+    echo "note: script(1) not installed, progress checks skipped"
 fi
 
 # man pages from the help text (two groups: each page runs the program often)
