@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/cmdtab.h"
 #include "weerbaar/hooks.h"
 #include "weerbaar/hub.h"
 #include "weerbaar/incident.h"
@@ -678,6 +679,59 @@ static int demo_cmd(admin_ctx *c, const char *db)
     return WB_EXIT_OK;
 }
 
+/* What an object's action runs with: the open store and the options. */
+typedef struct admin_run {
+    admin_ctx *c;
+    const admin_opts *o;
+} admin_run;
+
+#define ADMIN_ACT(name, call)                                                                      \
+    static int act_##name(void *ctx, int argc, char **argv)                                        \
+    {                                                                                              \
+        admin_run *r = ctx;                                                                        \
+        (void)r;                                                                                   \
+        return call;                                                                               \
+    }
+ADMIN_ACT(org, org_cmd(r->c, r->o, argv + 1, argc - 1))
+ADMIN_ACT(user, user_cmd(r->c, r->o, argv + 1, argc - 1))
+ADMIN_ACT(key, key_cmd(r->c, argv + 1, argc - 1))
+ADMIN_ACT(sg, sg_cmd(r->c, r->o, argv + 1, argc - 1))
+ADMIN_ACT(route, route_cmd(r->c, r->o, argv + 1, argc - 1))
+ADMIN_ACT(hook, hook_cmd(r->c, r->o, argv + 1, argc - 1))
+ADMIN_ACT(wl, wl_cmd(r->c, argv + 1, argc - 1))
+ADMIN_ACT(audit, audit_cmd(r->c, r->o, argv + 1, argc - 1))
+
+static int act_demo(void *ctx, int argc, char **argv)
+{
+    admin_run *r = ctx;
+    if (argc == 1) return demo_cmd(r->c, r->o->db);
+    wb_cli_error("admin: demo takes no arguments, not '%s'", argv[1]);
+    return WB_EXIT_ERROR;
+}
+
+const char *const wb_cli_admin_opts[] = {"--db PATH", "--format table|json", NULL};
+static const char *const org_opts[] = {"--kind csirt|essential|important|supervisor|other",
+                                       "--sector SECTOR", "--kvk NUMBER", NULL};
+static const char *const user_opts[] = {"--org NAME", "--role site-admin|org-admin|member|sensor",
+                                        NULL};
+static const char *const sg_opts[] = {"--orgs A,B", NULL};
+static const char *const route_opts[] = {"--sector SECTOR", "--csirt ORG", "--supervisor ORG",
+                                         NULL};
+static const char *const hook_opts[] = {"--org ORG", "--url URL", "--allow-insecure",
+                                        "--allow-private", NULL};
+static const char *const audit_opts[] = {"--before DATE", "--out FILE", NULL};
+const wb_cli_action wb_cli_admin_actions[] = {
+    {"org", false, act_org, "organisations: add, list", org_opts},
+    {"user", false, act_user, "users: add, list", user_opts},
+    {"key", false, act_key, "API keys: add, revoke, list", NULL},
+    {"sharing-group", false, act_sg, "sharing groups: add, list", sg_opts},
+    {"route", false, act_route, "where a sector's incidents go: add, list", route_opts},
+    {"hook", false, act_hook, "reminder webhooks: add, list, remove, deliveries", hook_opts},
+    {"warninglist", false, act_wl, "MISP warninglists: add, list", NULL},
+    {"audit", false, act_audit, "the audit log: verify, archive", audit_opts},
+    {"demo", false, act_demo, "a demonstration hub's data", NULL},
+    {NULL, false, NULL, NULL, NULL}};
+
 int wb_cmd_admin(int argc, char **argv)
 {
     static const struct option lopts[] = {{"db", required_argument, NULL, 'd'},
@@ -775,31 +829,8 @@ int wb_cmd_admin(int argc, char **argv)
     admin_ctx c = {.json = o.json};
     if (wb_store_open(&c.st, o.db, &c.err) != 0) return fail(&c);
     if (o.json) c.rows = json_array();
-    int status;
-    if (strcmp(args[0], "org") == 0)
-        status = org_cmd(&c, &o, args + 1, n - 1);
-    else if (strcmp(args[0], "user") == 0)
-        status = user_cmd(&c, &o, args + 1, n - 1);
-    else if (strcmp(args[0], "key") == 0)
-        status = key_cmd(&c, args + 1, n - 1);
-    else if (strcmp(args[0], "sharing-group") == 0)
-        status = sg_cmd(&c, &o, args + 1, n - 1);
-    else if (strcmp(args[0], "route") == 0)
-        status = route_cmd(&c, &o, args + 1, n - 1);
-    else if (strcmp(args[0], "hook") == 0)
-        status = hook_cmd(&c, &o, args + 1, n - 1);
-    else if (strcmp(args[0], "warninglist") == 0)
-        status = wl_cmd(&c, args + 1, n - 1);
-    else if (strcmp(args[0], "audit") == 0)
-        status = audit_cmd(&c, &o, args + 1, n - 1);
-    else if (strcmp(args[0], "demo") == 0 && n == 1)
-        status = demo_cmd(&c, o.db);
-    else {
-        wb_cli_error("admin: unknown object '%s' (org, user, key, sharing-group, route, hook, "
-                     "warninglist, audit, demo)",
-                     args[0]);
-        status = WB_EXIT_ERROR;
-    }
+    admin_run r = {&c, &o};
+    int status = wb_cli_dispatch("admin", wb_cli_admin_actions, &r, n, args);
     json_decref(c.rows);
     wb_store_close(c.st);
     return status;

@@ -15,12 +15,6 @@
 
 enum { WB_EXIT_OK = 0, WB_EXIT_NO = 1, WB_EXIT_ERROR = 2 };
 
-typedef struct wb_command {
-    const char *name;
-    int (*run)(int argc, char **argv); /* argv[0] is the command name */
-    const char *summary;
-} wb_command;
-
 int wb_cmd_match(int argc, char **argv);
 int wb_cmd_intel(int argc, char **argv);
 int wb_cmd_vers(int argc, char **argv);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmdtab.h"
 #include "weerbaar/cpe.h"
 
 static void cpe_usage(FILE *f)
@@ -92,6 +93,27 @@ static int do_parse(const char *s)
     return WB_EXIT_OK;
 }
 
+static int act_match(void *ctx, int argc, char **argv)
+{
+    (void)ctx;
+    if (argc == 3) return do_match(argv[1], argv[2]);
+    cpe_usage(stderr);
+    return WB_EXIT_ERROR;
+}
+
+static int act_parse(void *ctx, int argc, char **argv)
+{
+    (void)ctx;
+    if (argc == 2) return do_parse(argv[1]);
+    cpe_usage(stderr);
+    return WB_EXIT_ERROR;
+}
+
+const wb_cli_action wb_cli_cpe_actions[] = {
+    {"match", false, act_match, "how name A relates to name B", NULL},
+    {"parse", false, act_parse, "a name as JSON: 2.3 string, 2.2 URI, attributes", NULL},
+    {NULL, false, NULL, NULL, NULL}};
+
 int wb_cmd_cpe(int argc, char **argv)
 {
     static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
@@ -108,8 +130,9 @@ int wb_cmd_cpe(int argc, char **argv)
     }
     int nargs = argc - optind;
     char **args = argv + optind;
-    if (nargs == 3 && strcmp(args[0], "match") == 0) return do_match(args[1], args[2]);
-    if (nargs == 2 && strcmp(args[0], "parse") == 0) return do_parse(args[1]);
-    cpe_usage(stderr);
-    return WB_EXIT_ERROR;
+    if (nargs < 1) {
+        cpe_usage(stderr);
+        return WB_EXIT_ERROR;
+    }
+    return wb_cli_dispatch("cpe", wb_cli_cpe_actions, NULL, nargs, args);
 }

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/cmdtab.h"
 #include "weerbaar/client.h"
 #include "weerbaar/feed.h"
 
@@ -48,6 +49,8 @@ static const char usage_text[] =
     "  --timeout SECONDS      pull: per file (default 60)\n"
     "  --max-file BYTES       pull: largest file accepted (default 268435456)\n"
     "  --format text|json     pull: the summary as text (default) or JSON\n"
+    "  -q, --quiet            pull: no progress on standard error (shown only when\n"
+    "                         it is a terminal)\n"
     "  -h, --help             this text\n"
     "\n"
     "examples:\n"
@@ -66,6 +69,7 @@ typedef struct feed_opts {
     int distribution;
     long timeout;
     size_t max_file;
+    bool quiet;
 } feed_opts;
 
 static int export_cmd(const feed_opts *o, char **args, int n)
@@ -145,7 +149,8 @@ static int pull_cmd(const feed_opts *o, char **args, int n)
         wb_cli_error("feed pull: --as ORG is required (the organisation the events belong to)");
         return WB_EXIT_ERROR;
     }
-    pull_ui ui = {.tty = isatty(2) != 0, .json = o->format && strcmp(o->format, "json") == 0};
+    pull_ui ui = {.tty = !o->quiet && isatty(2) != 0,
+                  .json = o->format && strcmp(o->format, "json") == 0};
     if (ui.json) ui.skipped = json_array();
     wb_feed_pull_opts po = {.source = args[0],
                             .org = o->as,
@@ -189,6 +194,33 @@ static int pull_cmd(const feed_opts *o, char **args, int n)
     return rc ? WB_EXIT_ERROR : WB_EXIT_OK;
 }
 
+static int act_export(void *ctx, int argc, char **argv)
+{
+    return export_cmd(ctx, argv + 1, argc - 1);
+}
+
+static int act_pull(void *ctx, int argc, char **argv)
+{
+    return pull_cmd(ctx, argv + 1, argc - 1);
+}
+
+const char *const wb_cli_feed_opts[] = {"--db PATH", NULL};
+static const char *const export_opts[] = {"--out DIR", "--as ORG", NULL};
+static const char *const pull_opts[] = {"--as ORG",
+                                        "--distribution N",
+                                        "--sharing-group NAME",
+                                        "--key KEY",
+                                        "--timeout SECONDS",
+                                        "--max-file BYTES",
+                                        "--format text|json",
+                                        "--quiet",
+                                        "-q",
+                                        NULL};
+const wb_cli_action wb_cli_feed_actions[] = {
+    {"export", false, act_export, "a hub's events as a MISP feed directory", export_opts},
+    {"pull", false, act_pull, "a MISP feed (URL or directory) into a hub", pull_opts},
+    {NULL, false, NULL, NULL, NULL}};
+
 int wb_cmd_feed(int argc, char **argv)
 {
     static const struct option lopts[] = {{"db", required_argument, NULL, 'd'},
@@ -200,6 +232,7 @@ int wb_cmd_feed(int argc, char **argv)
                                           {"timeout", required_argument, NULL, 't'},
                                           {"max-file", required_argument, NULL, 'm'},
                                           {"format", required_argument, NULL, 'f'},
+                                          {"quiet", no_argument, NULL, 'q'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     feed_opts o = {.timeout = 60};
@@ -207,7 +240,7 @@ int wb_cmd_feed(int argc, char **argv)
     opterr = 0;
     int ch;
     int64_t v;
-    while ((ch = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "hq", lopts, NULL)) != -1) {
         switch (ch) {
         case 'd':
             o.db = optarg;
@@ -246,6 +279,9 @@ int wb_cmd_feed(int argc, char **argv)
             }
             o.max_file = (size_t)v;
             break;
+        case 'q':
+            o.quiet = true;
+            break;
         case 'f':
             if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
                 wb_cli_error("feed: --format must be text or json");
@@ -272,8 +308,5 @@ int wb_cmd_feed(int argc, char **argv)
         wb_cli_error("feed: --db PATH is required");
         return WB_EXIT_ERROR;
     }
-    if (strcmp(args[0], "export") == 0) return export_cmd(&o, args + 1, n - 1);
-    if (strcmp(args[0], "pull") == 0) return pull_cmd(&o, args + 1, n - 1);
-    wb_cli_error("feed: unknown action '%s' (export or pull)", args[0]);
-    return WB_EXIT_ERROR;
+    return wb_cli_dispatch("feed", wb_cli_feed_actions, &o, n, args);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmdtab.h"
 #include "cli/match_fetch.h"
 #include "weerbaar/intelexport.h"
 #include "weerbaar/ioc.h"
@@ -219,13 +220,36 @@ done:
     return status;
 }
 
+static int act_export(void *ctx, int argc, char **argv)
+{
+    (void)ctx;
+    return cmd_export(argc, argv);
+}
+
+static const char *const export_opts[] = {"--to zeek-intel|suricata-dataset|suricata-rules|csv",
+                                          "--iocs FILE|DIR|URL",
+                                          "-i FILE|DIR|URL",
+                                          "--key KEY",
+                                          "--warninglist FILE|DIR",
+                                          "-w FILE|DIR",
+                                          "--now TIME",
+                                          "--include-expired",
+                                          "--ioc-format auto|misp|stix|zeek|csv|plain",
+                                          "--all-attributes",
+                                          "--out PATH",
+                                          "-o PATH",
+                                          "--sid-base N",
+                                          NULL};
+const wb_cli_action wb_cli_intel_actions[] = {
+    {"export", false, act_export, "indicators to Zeek Intel, Suricata datasets or rules, CSV",
+     export_opts},
+    {NULL, false, NULL, NULL, NULL}};
+
 int wb_cmd_intel(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "export") == 0) return cmd_export(argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
         fputs(usage_text, argc < 2 ? stderr : stdout);
         return argc < 2 ? WB_EXIT_ERROR : WB_EXIT_OK;
     }
-    wb_cli_error("intel: unknown action '%s' (export)", argv[1]);
-    return WB_EXIT_ERROR;
+    return wb_cli_dispatch("intel", wb_cli_intel_actions, NULL, argc - 1, argv + 1);
 }

@@ -1,28 +1,45 @@
 /*
- * main.c - the weerbaar program: dispatches `weerbaar GROUP ...` to the
- * subcommand that owns GROUP.
+ * main.c - the weerbaar program: the table of command groups (cmdtab.h);
+ * dispatches `weerbaar GROUP ...` to the group that owns GROUP, and answers
+ * `help` and `completion` from the same tables.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmdtab.h"
 
-static const wb_command commands[] = {
-    /* in the order of the capabilities: detect, patch, share, report, assess */
-    {"match", wb_cmd_match, "match indicators of compromise against logs (grep's exit codes)"},
-    {"intel", wb_cmd_intel, "indicator sets for sensors: export to Zeek Intel, Suricata, CSV"},
-    {"vuln", wb_cmd_vuln, "inventories against advisories; patch deadlines (scan, index, fetch)"},
-    {"vers", wb_cmd_vers, "compare package versions; test, normalise and translate vers ranges"},
-    {"purl", wb_cmd_purl, "parse and canonicalise package URLs (purl)"},
-    {"cpe", wb_cmd_cpe, "match CPE 2.3 names and 2.2 URIs (NISTIR 7696)"},
-    {"serve", wb_cmd_serve, "run the hub: share events and indicators under TLP (HTTP API)"},
-    {"admin", wb_cmd_admin, "administer a hub database: organisations, users, keys, groups"},
-    {"feed", wb_cmd_feed, "MISP feeds: export a hub's events, pull a feed into a hub"},
-    {"incident", wb_cmd_incident, "Cbw incident reporting: significance, report checks, deadlines"},
-    {"assess", wb_cmd_assess, "control catalogues (Cbw, NIS2, basic principles), scores and gaps"},
-    {"deps", wb_cmd_deps, "map digital dependencies and devices switchable from outside the EU"},
-};
+#define GROUP(n, fn, sum, acts, opts)                                                              \
+    static const wb_cli_group group_##n = {#n, fn, sum, acts, opts}
+/* in the order of the capabilities: detect, patch, share, report, assess */
+GROUP(match, wb_cmd_match, "match indicators of compromise against logs (grep's exit codes)", NULL,
+      wb_cli_match_opts);
+GROUP(intel, wb_cmd_intel, "indicator sets for sensors: export to Zeek Intel, Suricata, CSV",
+      wb_cli_intel_actions, NULL);
+GROUP(vuln, wb_cmd_vuln, "inventories against advisories; patch deadlines (scan, index, fetch)",
+      wb_cli_vuln_actions, NULL);
+GROUP(vers, wb_cmd_vers, "compare package versions; test, normalise and translate vers ranges",
+      wb_cli_vers_actions, wb_cli_vers_opts);
+GROUP(purl, wb_cmd_purl, "parse and canonicalise package URLs (purl)", wb_cli_purl_actions, NULL);
+GROUP(cpe, wb_cmd_cpe, "match CPE 2.3 names and 2.2 URIs (NISTIR 7696)", wb_cli_cpe_actions, NULL);
+GROUP(serve, wb_cmd_serve, "run the hub: share events and indicators under TLP (HTTP API)", NULL,
+      wb_cli_serve_opts);
+GROUP(admin, wb_cmd_admin, "administer a hub database: organisations, users, keys, groups",
+      wb_cli_admin_actions, wb_cli_admin_opts);
+GROUP(feed, wb_cmd_feed, "MISP feeds: export a hub's events, pull a feed into a hub",
+      wb_cli_feed_actions, wb_cli_feed_opts);
+GROUP(incident, wb_cmd_incident, "Cbw incident reporting: significance, report checks, deadlines",
+      wb_cli_incident_actions, NULL);
+GROUP(assess, wb_cmd_assess, "control catalogues (Cbw, NIS2, basic principles), scores and gaps",
+      wb_cli_assess_actions, NULL);
+GROUP(deps, wb_cmd_deps, "map digital dependencies and devices switchable from outside the EU",
+      wb_cli_deps_actions, NULL);
+
+const wb_cli_group *const wb_cli_groups[] = {
+    &group_match,  &group_intel, &group_vuln,  &group_vers, &group_purl,
+    &group_cpe,    &group_serve, &group_admin, &group_feed, &group_incident,
+    &group_assess, &group_deps,  NULL};
 
 static void usage(FILE *f)
 {
@@ -31,9 +48,12 @@ static void usage(FILE *f)
             "usage: weerbaar COMMAND [ARGS] [--options]\n\n"
             "commands:\n",
             WB_VERSION);
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\n'weerbaar COMMAND --help' explains a command. Exit status: 0 success,\n"
+    for (size_t i = 0; wb_cli_groups[i]; i++)
+        fprintf(f, "  %-10s %s\n", wb_cli_groups[i]->name, wb_cli_groups[i]->summary);
+    fprintf(f, "  %-10s %s\n", "completion",
+            "a shell completion script: weerbaar completion bash|zsh");
+    fprintf(f, "\n'weerbaar help COMMAND [ACTION]' (or 'weerbaar COMMAND [ACTION] --help')\n"
+               "explains a command. Exit status: 0 success,\n"
                "1 a negative answer (match: nothing matched), 2 an error.\n"
                "Documentation: docs/ in the source tree.\n");
 }
@@ -69,16 +89,19 @@ int main(int argc, char **argv)
         return WB_EXIT_ERROR;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
         usage(stdout);
         return WB_EXIT_OK;
     }
+    if (strcmp(cmd, "help") == 0) return wb_cli_help(argc - 1, argv + 1, usage);
+    if (strcmp(cmd, "completion") == 0) return wb_cli_completion(argc - 1, argv + 1);
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
         printf("weerbaar %s\n", WB_VERSION);
         return WB_EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    for (size_t i = 0; wb_cli_groups[i]; i++)
+        if (strcmp(cmd, wb_cli_groups[i]->name) == 0)
+            return wb_cli_groups[i]->run(argc - 1, argv + 1);
     wb_cli_error("unknown command '%s' (see 'weerbaar --help')", cmd);
     return WB_EXIT_ERROR;
 }

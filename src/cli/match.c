@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/cmdtab.h"
 #include "cli/match_fetch.h"
 #include "cli/match_hub.h"
 #include "cli/match_out.h"
@@ -574,6 +575,47 @@ static int strv_push(strv *s, const char *p)
     return 0;
 }
 
+/* The options as the usage text shows them (cmdtab.h): completion and the
+ * usage/parser test read them. */
+const char *const wb_cli_match_opts[] = {
+    "--iocs FILE|DIR|URL",
+    "-i FILE|DIR|URL",
+    "--hub URL",
+    "--key KEY",
+    "--report",
+    "--hub-interval S",
+    "--ioc-format auto|misp|stix|zeek|csv|plain",
+    "--all-attributes",
+    "--warninglist FILE|DIR",
+    "-w FILE|DIR",
+    "--now TIME",
+    "--include-expired",
+    "--log-format auto|zeek|zeek-json|eve|jsonl|dns-bind|dns-unbound|dnsmasq|clf|squid|nfdump-csv|"
+    "text",
+    "--field NAME",
+    "--jobs N",
+    "-j N",
+    "--follow",
+    "-f",
+    "--format jsonl|json|csv|table|count|misp-sightings|zeek-intel-log",
+    "--summary",
+    "--summary-only",
+    "--local-nets CIDR,...",
+    "--wide",
+    "--count",
+    "-c",
+    "--files-with-matches",
+    "-l",
+    "--quiet",
+    "-q",
+    "--max-count N",
+    "-m N",
+    "--sighting-source NAME",
+    "--stats",
+    "--verbose",
+    "-v",
+    NULL};
+
 int wb_cmd_match(int argc, char **argv)
 {
     enum {
@@ -943,7 +985,7 @@ int wb_cmd_match(int argc, char **argv)
     const char *stdin_only[] = {"-"};
     const char *const *paths = optind < argc ? (const char *const *)argv + optind : stdin_only;
     size_t npaths = optind < argc ? (size_t)(argc - optind) : 1;
-    m.progress = isatty(STDERR_FILENO) && !eopts.follow;
+    m.progress = isatty(STDERR_FILENO) && !eopts.follow && mo.grep != WB_GREP_QUIET;
     mo.format = m.format;
     mo.local = local;
     mo.stream = eopts.follow;

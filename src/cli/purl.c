@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmdtab.h"
 #include "weerbaar/purl.h"
 
 static void purl_usage(FILE *f)
@@ -71,6 +72,13 @@ static int purl_print(const wb_purl *p)
     return WB_EXIT_OK;
 }
 
+static int act_parse(void *ctx, int argc, char **argv);
+
+static const char *const parse_opts[] = {"--strict", NULL};
+const wb_cli_action wb_cli_purl_actions[] = {
+    {"parse", false, act_parse, "a package URL's canonical form and parts (JSON)", parse_opts},
+    {NULL, false, NULL, NULL, NULL}};
+
 int wb_cmd_purl(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -93,11 +101,21 @@ int wb_cmd_purl(int argc, char **argv)
             return WB_EXIT_ERROR;
         }
     }
-    if (argc - optind != 2 || strcmp(argv[optind], "parse") != 0) {
+    if (argc - optind < 1) {
         purl_usage(stderr);
         return WB_EXIT_ERROR;
     }
-    const char *s = argv[optind + 1];
+    return wb_cli_dispatch("purl", wb_cli_purl_actions, &strict, argc - optind, argv + optind);
+}
+
+static int act_parse(void *ctx, int argc, char **argv)
+{
+    bool strict = *(const bool *)ctx;
+    if (argc != 2) {
+        purl_usage(stderr);
+        return WB_EXIT_ERROR;
+    }
+    const char *s = argv[1];
     wb_purl *p = NULL;
     wb_error err = {0};
     if (wb_purl_parse(s, strlen(s), strict ? WB_PURL_STRICT : 0, &p, &err) != 0) {

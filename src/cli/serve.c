@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmdtab.h"
 #include "weerbaar/client.h"
 #include "weerbaar/hooks.h"
 #include "weerbaar/hub.h"
@@ -86,6 +87,25 @@ static bool parse_num(const char *name, const char *v, int64_t min, int64_t max,
                  (long long)max, v);
     return false;
 }
+
+/* The options as the usage text shows them (cmdtab.h). */
+const char *const wb_cli_serve_opts[] = {"--db PATH",
+                                         "--listen ADDR:PORT",
+                                         "--tls-cert FILE",
+                                         "--tls-key FILE",
+                                         "--threads N",
+                                         "--max-body BYTES",
+                                         "--rate N",
+                                         "--max-connections N",
+                                         "--max-per-address N",
+                                         "--header-timeout S",
+                                         "--timeout S",
+                                         "--hooks-interval S",
+                                         "--hooks-allow-insecure",
+                                         "--hooks-allow-private",
+                                         "--sector-k N",
+                                         "--catalogues DIR",
+                                         NULL};
 
 int wb_cmd_serve(int argc, char **argv)
 {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmdtab.h"
 #include "weerbaar/vers.h"
 #include "weerbaar/version.h"
 
@@ -211,6 +212,55 @@ static int do_from_native(int nargs, char **args)
     return WB_EXIT_OK;
 }
 
+typedef struct vers_opts {
+    const char *scheme;
+    bool strict;
+} vers_opts;
+
+static int act_compare(void *ctx, int argc, char **argv)
+{
+    (void)ctx;
+    return do_compare(argc - 1, argv + 1);
+}
+
+static int act_contains(void *ctx, int argc, char **argv)
+{
+    const vers_opts *o = ctx;
+    return do_contains(argc - 1, argv + 1, o->scheme, o->strict);
+}
+
+static int act_normalize(void *ctx, int argc, char **argv)
+{
+    const vers_opts *o = ctx;
+    return do_normalize(argc - 1, argv + 1, o->scheme, o->strict);
+}
+
+static int act_from_native(void *ctx, int argc, char **argv)
+{
+    (void)ctx;
+    return do_from_native(argc - 1, argv + 1);
+}
+
+static int act_schemes(void *ctx, int argc, char **argv)
+{
+    (void)ctx;
+    (void)argc;
+    (void)argv;
+    for (size_t i = 0; wb_version_schemes[i]; i++)
+        printf("%-14s %s\n", wb_version_schemes[i]->name, wb_version_schemes[i]->summary);
+    return WB_EXIT_OK;
+}
+
+const char *const wb_cli_vers_opts[] = {"--scheme SCHEME", "--strict", NULL};
+const wb_cli_action wb_cli_vers_actions[] = {
+    {"compare", false, act_compare, "print <, = or > (A compared to B)", NULL},
+    {"contains", false, act_contains, "is VERSION in RANGE? (exit 0 yes, 1 no)", NULL},
+    {"normalize", false, act_normalize, "the canonical form of a vers range", NULL},
+    {"normalise", false, act_normalize, "the canonical form of a vers range", NULL},
+    {"from-native", false, act_from_native, "translate an npm or pypi range to vers", NULL},
+    {"schemes", false, act_schemes, "list the version schemes", NULL},
+    {NULL, false, NULL, NULL, NULL}};
+
 int wb_cmd_vers(int argc, char **argv)
 {
     static const struct option opts[] = {{"scheme", required_argument, NULL, 's'},
@@ -245,19 +295,6 @@ int wb_cmd_vers(int argc, char **argv)
         vers_usage(stderr);
         return WB_EXIT_ERROR;
     }
-    const char *action = args[0];
-    nargs--;
-    args++;
-    if (strcmp(action, "compare") == 0) return do_compare(nargs, args);
-    if (strcmp(action, "contains") == 0) return do_contains(nargs, args, scheme, strict);
-    if (strcmp(action, "normalize") == 0 || strcmp(action, "normalise") == 0)
-        return do_normalize(nargs, args, scheme, strict);
-    if (strcmp(action, "from-native") == 0) return do_from_native(nargs, args);
-    if (strcmp(action, "schemes") == 0) {
-        for (size_t i = 0; wb_version_schemes[i]; i++)
-            printf("%-14s %s\n", wb_version_schemes[i]->name, wb_version_schemes[i]->summary);
-        return WB_EXIT_OK;
-    }
-    wb_cli_error("vers: unknown action '%s' (see 'weerbaar vers --help')", action);
-    return WB_EXIT_ERROR;
+    vers_opts o = {scheme, strict};
+    return wb_cli_dispatch("vers", wb_cli_vers_actions, &o, nargs, args);
 }

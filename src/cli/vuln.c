@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/cmdtab.h"
 #include "cli/vuln_fetch.h"
 #include "weerbaar/vulndb.h"
 #include "weerbaar/vulnscan.h"
@@ -1398,6 +1399,52 @@ done:
     return status;
 }
 
+static int act_scan(void *ctx, int argc, char **argv)
+{
+    (void)ctx;
+    return cmd_scan(argc, argv);
+}
+
+static int act_index(void *ctx, int argc, char **argv)
+{
+    (void)ctx;
+    return cmd_index(argc, argv);
+}
+
+static int act_fetch(void *ctx, int argc, char **argv)
+{
+    (void)ctx;
+    return wb_cmd_vuln_fetch(argc, argv);
+}
+
+static const char *const scan_opts[] = {"--advisories PATH",
+                                        "--inventory PATH[=ASSET]",
+                                        "--distro NAME",
+                                        "--kev FILE",
+                                        "--epss FILE",
+                                        "--vex PATH",
+                                        "--dir DIR",
+                                        "--max-age DAYS",
+                                        "--policy FILE",
+                                        "--now TIME",
+                                        "--format table|json|csv|sarif",
+                                        "--fail-on critical|high|medium|low|kev",
+                                        "--only kev|overdue|fixable",
+                                        "--wide",
+                                        "--show-suppressed",
+                                        "--no-index",
+                                        NULL};
+static const char *const index_opts[] = {"--advisories PATH", "--kev FILE", "--epss FILE",
+                                         "--out FILE", NULL};
+static const char *const fetch_opts[] = {
+    "--dir DIR", "--source SOURCE", "--require-signatures", "--max-age DAYS", "--quiet", "-q",
+    NULL};
+const wb_cli_action wb_cli_vuln_actions[] = {
+    {"scan", false, act_scan, "inventories against advisories; overdue patches", scan_opts},
+    {"index", false, act_index, "advisories into one index file", index_opts},
+    {"fetch", false, act_fetch, "download and keep advisories, KEV and EPSS current", fetch_opts},
+    {NULL, false, NULL, NULL, NULL}};
+
 int wb_cmd_vuln(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
@@ -1405,10 +1452,5 @@ int wb_cmd_vuln(int argc, char **argv)
         fputs(usage_text, argc < 2 ? stderr : stdout);
         return argc < 2 ? WB_EXIT_ERROR : WB_EXIT_OK;
     }
-    if (strcmp(argv[1], "scan") == 0) return cmd_scan(argc - 1, argv + 1);
-    if (strcmp(argv[1], "index") == 0) return cmd_index(argc - 1, argv + 1);
-    if (strcmp(argv[1], "fetch") == 0) return wb_cmd_vuln_fetch(argc - 1, argv + 1);
-    wb_cli_error("vuln: unknown action '%s' (scan, index, fetch; see weerbaar vuln --help)",
-                 argv[1]);
-    return WB_EXIT_ERROR;
+    return wb_cli_dispatch("vuln", wb_cli_vuln_actions, NULL, argc - 1, argv + 1);
 }

@@ -17,7 +17,7 @@
 
 static const char usage_text[] =
     "usage: weerbaar vuln fetch [--dir DIR] [--source SOURCE]...\n"
-    "                           [--require-signatures] [--max-age DAYS]\n"
+    "                           [--require-signatures] [--max-age DAYS] [--quiet]\n"
     "\n"
     "Downloads advisories, the KEV catalogue and EPSS scores into DIR and keeps\n"
     "them current: a second fetch sends conditional requests (ETag,\n"
@@ -45,6 +45,8 @@ static const char usage_text[] =
     "                             an error (default: a warning, on every fetch)\n"
     "      --max-age DAYS         afterwards, warn about each source in DIR whose\n"
     "                             last complete fetch is older than DAYS (default 7)\n"
+    "  -q, --quiet                no progress on standard error (shown only when it\n"
+    "                             is a terminal)\n"
     "  -h, --help                 this text\n"
     "\n"
     "A file that fails its checksum, its signature or its format check is refused:\n"
@@ -184,18 +186,19 @@ static void warn_stale(const char *cmd, const char *dir, const wb_fetched *f, in
 
 int wb_cmd_vuln_fetch(int argc, char **argv)
 {
-    enum { O_DIR = 256, O_SOURCE, O_REQSIG, O_MAXAGE };
+    enum { O_DIR = 256, O_SOURCE, O_REQSIG, O_MAXAGE, O_QUIET = 'q' };
     static const struct option longopts[] = {
         {"dir", required_argument, NULL, O_DIR},
         {"source", required_argument, NULL, O_SOURCE},
         {"require-signatures", no_argument, NULL, O_REQSIG},
         {"max-age", required_argument, NULL, O_MAXAGE},
+        {"quiet", no_argument, NULL, O_QUIET},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *dir = NULL;
     int max_age = 7, c, status = WB_EXIT_ERROR, lock = -1;
-    bool reqsig = false;
+    bool reqsig = false, quiet = false;
     wb_fetch_source *srcs = NULL;
     size_t nsrc = 0;
     wb_buf dbuf = {0};
@@ -204,7 +207,7 @@ int wb_cmd_vuln_fetch(int argc, char **argv)
     wb_error_clear(&err);
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hq", longopts, NULL)) != -1) {
         switch (c) {
         case O_DIR:
             dir = optarg;
@@ -223,6 +226,9 @@ int wb_cmd_vuln_fetch(int argc, char **argv)
             nsrc++;
             break;
         }
+        case O_QUIET:
+            quiet = true;
+            break;
         case O_REQSIG:
             reqsig = true;
             break;
@@ -282,7 +288,7 @@ int wb_cmd_vuln_fetch(int argc, char **argv)
         wb_cli_error("vuln fetch: cannot initialise libcurl");
         goto done;
     }
-    fetch_ui ui = {.tty = isatty(STDERR_FILENO)};
+    fetch_ui ui = {.tty = !quiet && isatty(STDERR_FILENO)};
     wb_fetch_opts o = {.require_signatures = reqsig,
                        .warn = on_warn,
                        .problem = on_problem,
