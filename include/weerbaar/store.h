@@ -209,6 +209,11 @@ int wb_store_open(wb_store **out, const char *path, wb_error *err);
 void wb_store_close(wb_store *s);
 /* The schema version the database is at after open. */
 int wb_store_schema_version(wb_store *s);
+/* Reads the database's schema version now (not as it was at open: another
+ * program may have migrated it since) into *in_db, and the newest this
+ * build knows into *known. A query that fails is the error (the health
+ * check's "database reachable"). */
+int wb_store_schema_check(wb_store *s, int64_t *in_db, int *known, wb_error *err);
 
 /* Transactions: writes between begin and commit land together or not at
  * all. A commit that returns 0 is on disk (it survives a crash). */

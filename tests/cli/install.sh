@@ -2,7 +2,7 @@
 # install.sh - `cmake --install BUILD --prefix DIR` into an empty directory
 # gives a program that works from DIR/bin with nothing else set: it finds its
 # catalogues and data beside itself (DIR/share/weerbaar), `assess`, `admin
-# demo` and `serve` (start, GET /, stop) run, and the man page and docs are
+# demo` and `serve` (start, GET /, /healthz, /metrics, stop) run, and the man page and docs are
 # where the FHS puts them. A program copied away from its data refuses to
 # serve and names the places it looked.
 # The build directory of the program under test is installed, and the
@@ -67,6 +67,11 @@ for b in "${builds[@]}"; do
         sleep 0.1
     done
     check "$name: serve answers GET / with 200" '[ "$code" = 200 ] && [ -s "$T/index" ]'
+    code=$(curl -s -o "$T/health" -w '%{http_code}' "http://127.0.0.1:$P/healthz")
+    check "$name: GET /healthz 200, status ok" '[ "$code" = 200 ] && grep -q "\"status\": *\"ok\"" "$T/health"'
+    curl -s -o "$T/metrics" "http://127.0.0.1:$P/metrics"
+    check "$name: GET /metrics from loopback counts GET / and /healthz" \
+        'grep -q "^weerbaar_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1$" "$T/metrics"'
     kill -TERM $SP
     wait $SP; rc=$?
     SP=
