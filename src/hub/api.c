@@ -2217,6 +2217,7 @@ bool wb_hub_admit(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
     }
     /* an admitted request is counted when wb_hub_handle answers it */
     if (!ok) count_request(r, found, t0);
+    resp->key_id = r->who.authenticated ? r->who.key_id : 0;
     req_free(r);
     return ok;
 }
@@ -2241,6 +2242,7 @@ void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp
         release(hub, slot);
     }
     count_request(r, found, t0);
+    resp->key_id = r->who.authenticated ? r->who.key_id : 0;
     req_free(r);
 }
 
