@@ -753,6 +753,16 @@ int wb_store_assessment_share(wb_store *s, const wb_assessment_share_rec *r, wb_
 int wb_store_assessment_share_list(wb_store *s, int64_t assessment_id, wb_assessment_share_cb cb,
                                    void *ud, wb_error *err);
 
+/* A consistent copy of the database at db (open elsewhere or not: SQLite's
+ * online backup API, one read snapshot) written to out through a temporary
+ * file, checked with PRAGMA integrity_check and renamed into place. */
+int wb_store_backup(const char *db, const char *out, wb_error *err);
+/* Replaces (or creates) the database at db with the backup file: the file
+ * must pass integrity_check and be a weerbaar database this build can open
+ * (an older schema is migrated). WB_EINVAL, without touching db, when a
+ * process has db open (a running hub) and force is false. */
+int wb_store_restore(const char *file, const char *db, bool force, wb_error *err);
+
 #ifdef __cplusplus
 }
 #endif
