@@ -9,6 +9,7 @@
 #                 saves findings as regress-* seeds, writes fuzz/STATUS.md
 #   make fuzz-coverage  clang source coverage of the parsers over the corpus
 #   make format   clang-format every C file;  make lint  style check
+#   make install [PREFIX=/usr/local] [DESTDIR=]  release build, then cmake --install
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 SHARED ?= $(abspath ../shared)
@@ -17,8 +18,9 @@ SECONDS ?= 600
 RUNS ?= 1000000
 FUZZ_JOBS ?= 1
 TARGETS ?=
+PREFIX ?= /usr/local
 
-.PHONY: all build deps test run bench fuzz fuzz-build fuzz-long fuzz-coverage format lint clean
+.PHONY: all build deps test run bench install fuzz fuzz-build fuzz-long fuzz-coverage format lint clean
 
 all: build
 
@@ -28,6 +30,13 @@ deps:
 build:
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DWB_TESTS=OFF >/dev/null
 	@cmake --build build -j $(JOBS)
+
+# The prefix is configured too (not only given to --install), so that the
+# program's fallback data directory (WB_DATADIR) names where it really is.
+install:
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DWB_TESTS=OFF -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	@cmake --build build -j $(JOBS)
+	@DESTDIR=$(DESTDIR) cmake --install build --prefix $(PREFIX)
 
 build-asan: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWB_SANITIZE=ON -DWB_TESTS=ON >/dev/null

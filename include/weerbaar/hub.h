@@ -215,6 +215,7 @@ typedef struct wb_hub_response {
     unsigned retry_after;     /* seconds, for 429; 0 otherwise */
     const char *content_type; /* NULL for application/json; a static string */
     wb_hub_stream *stream;    /* non-NULL: the body comes from here, not from body */
+    int64_t key_id;           /* the authenticated key's id, 0 for none (the access log) */
 } wb_hub_response;
 
 /* Opens the hub on its database (creating and migrating it). */
@@ -262,6 +263,11 @@ typedef struct wb_serve_opts {
     unsigned max_connections;    /* open at once, all clients; 0 = 1000 */
     unsigned max_per_address;    /* open at once from one client address; 0 = 64 */
     volatile sig_atomic_t *stop; /* set non-zero (from a signal handler) to shut down */
+    /* One line per request appended here (docs/hub.md, "Access log"); NULL
+     * for none. When *reopen is non-zero (set by a SIGHUP handler) the file
+     * is closed and opened again before the next line: log rotation. */
+    const char *access_log;
+    volatile sig_atomic_t *reopen;
 } wb_serve_opts;
 
 /* Serves until *stop becomes non-zero, then stops accepting, lets requests

@@ -210,6 +210,11 @@ int wb_store_open(wb_store **out, const char *path, wb_error *err);
 void wb_store_close(wb_store *s);
 /* The schema version the database is at after open. */
 int wb_store_schema_version(wb_store *s);
+/* Reads the database's schema version now (not as it was at open: another
+ * program may have migrated it since) into *in_db, and the newest this
+ * build knows into *known. A query that fails is the error (the health
+ * check's "database reachable"). */
+int wb_store_schema_check(wb_store *s, int64_t *in_db, int *known, wb_error *err);
 
 /* Transactions: writes between begin and commit land together or not at
  * all. A commit that returns 0 is on disk (it survives a crash). */
@@ -785,6 +790,18 @@ int wb_store_deps_picture_list(wb_store *s, int64_t org_id, wb_deps_picture_cb c
 /* Appends a share (shared true) or a revocation. WB_EINVAL for an unknown
  * organisation. */
 int wb_store_deps_share(wb_store *s, const wb_deps_share_rec *r, wb_error *err);
+
+/* ---- backup ------------------------------------------------------------------ */
+
+/* A consistent copy of the database at db (open elsewhere or not: SQLite's
+ * online backup API, one read snapshot) written to out through a temporary
+ * file, checked with PRAGMA integrity_check and renamed into place. */
+int wb_store_backup(const char *db, const char *out, wb_error *err);
+/* Replaces (or creates) the database at db with the backup file: the file
+ * must pass integrity_check and be a weerbaar database this build can open
+ * (an older schema is migrated). WB_EINVAL, without touching db, when a
+ * process has db open (a running hub) and force is false. */
+int wb_store_restore(const char *file, const char *db, bool force, wb_error *err);
 
 #ifdef __cplusplus
 }

@@ -161,17 +161,17 @@ int wb_catalogue_default_dir(char *out, size_t cap, wb_error *err)
     }
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return wb_error_set(err, WB_ENOTFOUND,
-                            "cannot find the built-in catalogues (no /proc/self/exe); set "
-                            "WEERBAAR_CATALOGUES or use --catalogues DIR");
+    if (n <= 0) n = 0; /* no /proc: only the installed prefix is left to try */
     exe[n] = '\0';
     char *slash = strrchr(exe, '/');
     if (slash) *slash = '\0';
-    /* installed ($prefix/bin/weerbaar) first, then a build directory in the
-     * source tree (build/weerbaar next to data/) */
+    /* Relative to the program first, so that an installed tree can be moved
+     * (or installed with any --prefix) and still find its own catalogues:
+     * installed ($prefix/bin/weerbaar), then a build directory in the source
+     * tree (build/weerbaar next to data/), then the prefix this program was
+     * configured for (WB_DATADIR, from CMake's install directories). */
     static const char *const rel[] = {"/../share/weerbaar/catalogues", "/../data/catalogues"};
-    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+    for (size_t i = 0; n > 0 && i < sizeof rel / sizeof rel[0]; i++) {
         char p[4200];
         snprintf(p, sizeof p, "%s%s", exe, rel[i]);
         if (is_dir(p)) {
@@ -179,10 +179,25 @@ int wb_catalogue_default_dir(char *out, size_t cap, wb_error *err)
             return 0;
         }
     }
+#ifdef WB_DATADIR
+    if (is_dir(WB_DATADIR "/catalogues")) {
+        snprintf(out, cap, "%s", WB_DATADIR "/catalogues");
+        return 0;
+    }
+#define WB_DATADIR_NOTE " or " WB_DATADIR "/catalogues"
+#else
+#define WB_DATADIR_NOTE ""
+#endif
+    if (n == 0)
+        return wb_error_set(err, WB_ENOTFOUND,
+                            "no built-in catalogues (no /proc/self/exe)%s; set "
+                            "WEERBAAR_CATALOGUES or use --catalogues DIR",
+                            WB_DATADIR_NOTE);
     return wb_error_set(err, WB_ENOTFOUND,
-                        "no built-in catalogues at %s/../share/weerbaar/catalogues or "
-                        "%s/../data/catalogues; set WEERBAAR_CATALOGUES or use --catalogues DIR",
-                        exe, exe);
+                        "no built-in catalogues at %s/../share/weerbaar/catalogues, "
+                        "%s/../data/catalogues%s; set WEERBAAR_CATALOGUES or use --catalogues DIR",
+                        exe, exe, WB_DATADIR_NOTE);
+#undef WB_DATADIR_NOTE
 }
 
 /* Short titles after the wording of NIS2 Art. 21(2) and its Dutch text as

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "cli/admin_backup.h"
 #include "cli/cli.h"
 #include "cli/cmdtab.h"
 #include "weerbaar/hooks.h"
@@ -64,6 +65,11 @@ static const char usage_text[] =
     "                         writes the entries older than DATE (RFC 3339 or a\n"
     "                         date) to FILE, whose chain continues into the\n"
     "                         entries that stay, then removes them from the table\n"
+    "  backup --out FILE      a consistent copy of the database, also of a running\n"
+    "                         hub's (SQLite's online backup), integrity-checked\n"
+    "  restore FILE [--force] replaces the database with a backup after checking\n"
+    "                         it; refused while a hub has the database open\n"
+    "                         unless --force (then restart the hub)\n"
     "  demo                   fills an empty database with demo organisations,\n"
     "                         users, a sharing group, a warninglist and events at\n"
     "                         every TLP level, and prints the demo users' keys\n"
@@ -90,6 +96,7 @@ typedef struct admin_opts {
     const char *before, *out;
     bool json;
     bool allow_insecure, allow_private; /* hook add */
+    bool force;                         /* restore */
 } admin_opts;
 
 typedef struct admin_ctx {
@@ -720,6 +727,8 @@ static const char *const route_opts[] = {"--sector SECTOR", "--csirt ORG", "--su
 static const char *const hook_opts[] = {"--org ORG", "--url URL", "--allow-insecure",
                                         "--allow-private", NULL};
 static const char *const audit_opts[] = {"--before DATE", "--out FILE", NULL};
+static const char *const backup_opts[] = {"--out FILE", NULL};
+static const char *const restore_opts[] = {"--force", NULL};
 const wb_cli_action wb_cli_admin_actions[] = {
     {"org", false, act_org, "organisations: add, list", org_opts},
     {"user", false, act_user, "users: add, list", user_opts},
@@ -730,27 +739,23 @@ const wb_cli_action wb_cli_admin_actions[] = {
     {"warninglist", false, act_wl, "MISP warninglists: add, list", NULL},
     {"audit", false, act_audit, "the audit log: verify, archive", audit_opts},
     {"demo", false, act_demo, "a demonstration hub's data", NULL},
+    /* dispatched by wb_cmd_admin before the database is opened */
+    {"backup", false, NULL, "a consistent copy of a (running) hub's database", backup_opts},
+    {"restore", false, NULL, "replace the database with a checked backup", restore_opts},
     {NULL, false, NULL, NULL, NULL}};
 
 int wb_cmd_admin(int argc, char **argv)
 {
-    static const struct option lopts[] = {{"db", required_argument, NULL, 'd'},
-                                          {"kind", required_argument, NULL, 'k'},
-                                          {"sector", required_argument, NULL, 's'},
-                                          {"kvk", required_argument, NULL, 'K'},
-                                          {"org", required_argument, NULL, 'o'},
-                                          {"role", required_argument, NULL, 'r'},
-                                          {"orgs", required_argument, NULL, 'O'},
-                                          {"format", required_argument, NULL, 'f'},
-                                          {"csirt", required_argument, NULL, 'c'},
-                                          {"supervisor", required_argument, NULL, 'S'},
-                                          {"url", required_argument, NULL, 'u'},
-                                          {"before", required_argument, NULL, 'b'},
-                                          {"out", required_argument, NULL, 'w'},
-                                          {"allow-insecure", no_argument, NULL, 'I'},
-                                          {"allow-private", no_argument, NULL, 'P'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
+    static const struct option lopts[] = {
+        {"db", required_argument, NULL, 'd'},      {"kind", required_argument, NULL, 'k'},
+        {"sector", required_argument, NULL, 's'},  {"kvk", required_argument, NULL, 'K'},
+        {"org", required_argument, NULL, 'o'},     {"role", required_argument, NULL, 'r'},
+        {"orgs", required_argument, NULL, 'O'},    {"format", required_argument, NULL, 'f'},
+        {"csirt", required_argument, NULL, 'c'},   {"supervisor", required_argument, NULL, 'S'},
+        {"url", required_argument, NULL, 'u'},     {"before", required_argument, NULL, 'b'},
+        {"out", required_argument, NULL, 'w'},     {"allow-insecure", no_argument, NULL, 'I'},
+        {"allow-private", no_argument, NULL, 'P'}, {"force", no_argument, NULL, 'F'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     admin_opts o = {0};
     optind = 1;
     opterr = 0;
@@ -799,6 +804,9 @@ int wb_cmd_admin(int argc, char **argv)
         case 'P':
             o.allow_private = true;
             break;
+        case 'F':
+            o.force = true;
+            break;
         case 'f':
             if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {
                 wb_cli_error("admin: --format must be table or json");
@@ -826,6 +834,9 @@ int wb_cmd_admin(int argc, char **argv)
         wb_cli_error("admin: --db PATH is required");
         return WB_EXIT_ERROR;
     }
+    /* before the database is opened here: a restore replaces it */
+    if (strcmp(args[0], "backup") == 0 || strcmp(args[0], "restore") == 0)
+        return wb_cli_admin_backup(o.db, o.out, o.force, args, n);
     admin_ctx c = {.json = o.json};
     if (wb_store_open(&c.st, o.db, &c.err) != 0) return fail(&c);
     if (o.json) c.rows = json_array();

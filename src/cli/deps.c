@@ -89,6 +89,11 @@ static int data_file(const char *name, char *out, size_t cap)
         snprintf(out, cap, "%s%s%s", exe, rel[i], name);
         if (access(out, R_OK) == 0) return 0;
     }
+#ifdef WB_DATADIR
+    /* the prefix this program was configured to be installed in */
+    snprintf(out, cap, "%s/%s", WB_DATADIR, name);
+    if (access(out, R_OK) == 0) return 0;
+#endif
     return -1;
 }
 

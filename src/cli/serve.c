@@ -49,10 +49,14 @@ static const char usage_text[] =
     "  --sector-k N         the sector view of assessments shows a cell only when at\n"
     "                       least N organisations are in it (default 3, at least 2)\n"
     "  --catalogues DIR     assessment catalogues beside the built-in ones\n"
+    "  --access-log FILE    one line per request appended to FILE: time, client\n"
+    "                       address, key id, method, target (secret query values\n"
+    "                       hidden), status, body bytes, microseconds\n"
     "  -h, --help           this text\n"
     "\n"
     "SIGTERM or SIGINT stops accepting connections, lets requests in flight\n"
-    "finish (up to 10 s) and closes the database. Exit status: 0 after a clean\n"
+    "finish (up to 10 s) and closes the database. SIGHUP reopens the access log\n"
+    "(after log rotation). Exit status: 0 after a clean\n"
     "shutdown, 2 an error (database, address in use, certificate).\n"
     "\n"
     "examples:\n"
@@ -63,13 +67,15 @@ static const char usage_text[] =
     "  curl http://127.0.0.1:8080/feeds/public/hashes.csv\n"
     "See docs/hub.md for the endpoints.\n";
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag, reopen_flag;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    stop_flag = 1;
+    if (sig == SIGHUP)
+        reopen_flag = 1;
+    else
+        stop_flag = 1;
 }
 
 static void log_line(void *ud, const char *msg)
@@ -125,10 +131,11 @@ int wb_cmd_serve(int argc, char **argv)
                                           {"hooks-allow-private", no_argument, NULL, 'P'},
                                           {"sector-k", required_argument, NULL, 'K'},
                                           {"catalogues", required_argument, NULL, 'C'},
+                                          {"access-log", required_argument, NULL, 'L'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     wb_hub_opts ho = {.log = log_line};
-    wb_serve_opts so = {.listen = "127.0.0.1:8080", .stop = &stop_flag};
+    wb_serve_opts so = {.listen = "127.0.0.1:8080", .stop = &stop_flag, .reopen = &reopen_flag};
     int64_t v, hooks_interval = 30;
     bool hooks_insecure = false, hooks_private = false;
     optind = 1;
@@ -193,6 +200,9 @@ int wb_cmd_serve(int argc, char **argv)
         case 'C':
             ho.catalogues = optarg;
             break;
+        case 'L':
+            so.access_log = optarg;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return WB_EXIT_OK;
@@ -218,6 +228,7 @@ int wb_cmd_serve(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     wb_error err = {0};
     wb_hub *hub = NULL;

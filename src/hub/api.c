@@ -75,6 +75,7 @@ struct wb_hub {
         int64_t since; /* the window's start (Unix seconds); 0 = free */
         uint64_t more; /* occurrences since the last entry written */
     } agg[16];
+    wbi_metrics *metrics; /* requests by route and status (ops_api.c) */
 };
 
 /* A window of aggregation: the first anonymous read (or failed
@@ -407,6 +408,16 @@ int wbi_audit_now(wbi_req *r, const char *action, const char *object, const char
 unsigned wbi_hub_max_depth(const wb_hub *hub)
 {
     return hub->lim.max_depth;
+}
+
+wbi_metrics *wbi_hub_metrics(const wb_hub *hub)
+{
+    return hub->metrics;
+}
+
+const char *wbi_hub_db_path(const wb_hub *hub)
+{
+    return hub->opts.db;
 }
 
 /* ---- copies of rows ------------------------------------------------------------------- */
@@ -1923,7 +1934,10 @@ enum {
     R_RAW_KEY = 1u << 3,    /* "Authorization: KEY" also accepted, as a MISP feed sends it */
     /* with R_NO_SENSOR: a sensor may still read the change feed (?after=),
      * which is how it loads its indicators */
-    R_SENSOR_FEED = 1u << 4
+    R_SENSOR_FEED = 1u << 4,
+    /* no key needed from the loopback address; a key otherwise (with
+     * R_SITE_ADMIN, a site admin's): /metrics */
+    R_LOCAL = 1u << 5
 };
 
 typedef struct route {
@@ -1935,6 +1949,8 @@ typedef struct route {
 
 static const route routes[] = {
     {"GET", "/", h_status, R_PUBLIC},
+    {"GET", "/healthz", wbi_h_healthz, R_PUBLIC},
+    {"GET", "/metrics", wbi_h_metrics, R_LOCAL | R_SITE_ADMIN},
     {"GET", "/api/v1/events", h_event_list, R_NO_SENSOR | R_SENSOR_FEED},
     {"POST", "/api/v1/events", h_event_add, R_NO_SENSOR},
     {"GET", "/api/v1/events/*", h_event_get, R_NO_SENSOR},
@@ -2165,8 +2181,24 @@ static bool role_admitted(hreq *r, const route *found)
     return true;
 }
 
+/* The metrics hook: one relaxed atomic add per counter (ops_api.c). */
+static void count_request(hreq *r, const route *found, uint64_t t0)
+{
+    wbi_metrics_count(r->hub->metrics, found ? (long)(found - routes) : -1, r->resp->status,
+                      wbi_metrics_clock_us() - t0);
+}
+
+/* A request from the hub's own machine, for R_LOCAL routes. */
+static bool from_loopback(const hreq *r)
+{
+    const char *p = r->req->peer;
+    return p && (strncmp(p, "127.", 4) == 0 || strcmp(p, "::1") == 0 ||
+                 strncmp(p, "::ffff:127.", 11) == 0);
+}
+
 bool wb_hub_admit(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
 {
+    uint64_t t0 = wbi_metrics_clock_us();
     hreq *r = req_new(hub, req, resp);
     if (r == NULL) return false;
     bool ok = false;
@@ -2191,12 +2223,16 @@ bool wb_hub_admit(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
         }
         release(hub, slot);
     }
+    /* an admitted request is counted when wb_hub_handle answers it */
+    if (!ok) count_request(r, found, t0);
+    resp->key_id = r->who.authenticated ? r->who.key_id : 0;
     req_free(r);
     return ok;
 }
 
 void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
 {
+    uint64_t t0 = wbi_metrics_clock_us();
     hreq *r = req_new(hub, req, resp);
     if (r == NULL) return;
     const route *found = route_of(r);
@@ -2206,11 +2242,15 @@ void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp
         r->keys = hub->keys[slot];
         r->raw_key = (found->flags & R_RAW_KEY) != 0;
         wb_store_read_begin(r->st);
-        if (((found->flags & R_PUBLIC) || authenticate(r) == 0) && role_admitted(r, found))
+        bool local = (found->flags & R_LOCAL) && from_loopback(r);
+        if (local ||
+            (((found->flags & R_PUBLIC) || authenticate(r) == 0) && role_admitted(r, found)))
             found->fn(r);
         if (wb_store_read_end(r->st, &r->err) != 0 && resp->status < 300) reply_internal(r);
         release(hub, slot);
     }
+    count_request(r, found, t0);
+    resp->key_id = r->who.authenticated ? r->who.key_id : 0;
     req_free(r);
 }
 
@@ -2307,7 +2347,12 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
         }
     }
     if (rc == 0) rc = load_warninglists(hub, err);
+    if (rc == 0 && wbi_metrics_new(&hub->metrics, sizeof routes / sizeof routes[0]) != 0)
+        rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < sizeof routes / sizeof routes[0]; i++)
+        wbi_metrics_route(hub->metrics, i, routes[i].method, routes[i].pattern);
     if (rc) {
+        wbi_metrics_free(hub->metrics);
         wb_warninglists_free(hub->wl);
         for (size_t i = 0; i < hub->npool; i++)
             wb_store_close(hub->pool[i]);
@@ -2360,6 +2405,7 @@ void wb_hub_close(wb_hub *hub)
     wbi_ratelimit_free(&hub->rl);
     wbi_addrcount_free(&hub->stream_addrs);
     wbi_catalogues_free(&hub->cats);
+    wbi_metrics_free(hub->metrics);
     pthread_mutex_destroy(&hub->lock);
     pthread_cond_destroy(&hub->cond);
     free(hub->pool);

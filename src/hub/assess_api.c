@@ -30,11 +30,21 @@ int wbi_catalogues_init(wbi_catalogues *c, const char *dir, wb_error *err)
     c->set = wb_catset_new();
     if (c->set == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
     pthread_mutex_init(&c->lock, NULL);
-    /* A hub without catalogues still serves everything else; assessment
-     * requests then name the catalogue that is missing. */
-    if (wb_catalogue_default_dir(builtin, sizeof builtin, &ignore) == 0)
-        wb_catset_add_dir(c->set, builtin, &ignore);
-    int rc = dir ? wb_catset_add_dir(c->set, dir, err) : 0;
+    /* A hub that starts without any catalogue would answer every assessment
+     * request with "unknown catalogue" and say nothing at start: so it does
+     * not start, and says where it looked. An operator who gives --catalogues
+     * DIR may run without the built-in ones. */
+    int rc = 0;
+    if (wb_catalogue_default_dir(builtin, sizeof builtin, dir ? &ignore : err) == 0) {
+        int brc = wb_catset_add_dir(c->set, builtin, dir ? &ignore : err);
+        if (dir == NULL) rc = brc;
+    } else if (dir == NULL) {
+        rc = WB_ENOTFOUND;
+    }
+    if (rc == 0 && dir) rc = wb_catset_add_dir(c->set, dir, err);
+    if (rc == 0 && wb_catset_count(c->set) == 0)
+        rc = wb_error_set(err, WB_ENOTFOUND, "%s: no catalogues (*.yaml) in it",
+                          dir ? dir : builtin);
     if (rc != 0) wbi_catalogues_free(c);
     return rc;
 }

@@ -343,4 +343,22 @@ void wbi_h_proposal_approve(wbi_req *r);
 void wbi_h_proposal_discard(wbi_req *r);
 void wbi_h_proposal_withdraw(wbi_req *r);
 
+/* Operations (ops_api.c): the request counters the router fills and the
+ * handlers of GET /healthz and GET /metrics. */
+typedef struct wbi_metrics wbi_metrics;
+/* Counters for a route table of nroutes routes; WB_ENOMEM or 0. */
+int wbi_metrics_new(wbi_metrics **out, size_t nroutes);
+/* Names route i (static strings, kept). */
+void wbi_metrics_route(wbi_metrics *m, size_t i, const char *method, const char *pattern);
+void wbi_metrics_free(wbi_metrics *m);
+/* A monotonic clock in microseconds, for the latency. */
+uint64_t wbi_metrics_clock_us(void);
+/* Counts one answered request: route is the index in the route table, or
+ * -1 when none fitted. Lock-free; m may be NULL. */
+void wbi_metrics_count(wbi_metrics *m, long route, unsigned status, uint64_t usec);
+wbi_metrics *wbi_hub_metrics(const wb_hub *hub);
+const char *wbi_hub_db_path(const wb_hub *hub);
+void wbi_h_healthz(wbi_req *r);
+void wbi_h_metrics(wbi_req *r);
+
 #endif

@@ -24,6 +24,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,11 @@ typedef struct server {
     unsigned bodies_per_addr;
     atomic_int inflight;
     atomic_size_t body_mem, body_disk;
+    /* the access log: lines are written whole under the lock, and the file
+     * is reopened (SIGHUP, log rotation) by the serving loop under it */
+    FILE *alog;
+    const char *alog_path;
+    pthread_mutex_t alog_lock;
 } server;
 
 typedef struct conn_state {
@@ -73,6 +79,13 @@ typedef struct conn_state {
     wbi_addr addr;
     void *map;
     char peer[INET6_ADDRSTRLEN];
+    /* for the access log */
+    uint64_t t0;     /* the request line's arrival, microseconds (monotonic) */
+    unsigned status; /* what was queued; 0 when nothing was */
+    uint64_t bytes;  /* body bytes sent (a stream's counted as it is read) */
+    int64_t key_id;  /* 0 for none */
+    char method[16];
+    wb_buf target; /* path and query, escaped, secrets hidden */
 } conn_state;
 
 typedef struct arg_list {
@@ -93,9 +106,12 @@ static void peer_text(const struct sockaddr *sa, char *out, size_t cap)
 
 /* ---- answers ------------------------------------------------------------------------ */
 
-static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, const char *body,
-                                 size_t len, unsigned retry_after, const char *type, bool close)
+static enum MHD_Result send_json(conn_state *st, struct MHD_Connection *c, unsigned status,
+                                 const char *body, size_t len, unsigned retry_after,
+                                 const char *type, bool close)
 {
+    st->status = status;
+    st->bytes = len;
     struct MHD_Response *r =
         MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (r == NULL) return MHD_NO;
@@ -115,40 +131,56 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, cons
 
 /* An error that also ends the connection: what follows on it (a body not
  * read, a stranger's next try) is not worth a connection slot. */
-static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *code,
-                                  const char *msg, unsigned retry)
+static enum MHD_Result send_error(conn_state *st, struct MHD_Connection *c, unsigned status,
+                                  const char *code, const char *msg, unsigned retry)
 {
     char *body = wbi_error_json(code, msg);
     if (body == NULL) return MHD_NO;
-    enum MHD_Result ret = send_json(c, status, body, strlen(body), retry, NULL, true);
+    enum MHD_Result ret = send_json(st, c, status, body, strlen(body), retry, NULL, true);
     free(body);
     return ret;
 }
 
+/* A streamed body and where its bytes are counted: the request's state,
+ * which libmicrohttpd frees (NOTIFY_COMPLETED) only after its last read. */
+typedef struct stream_ctx {
+    wb_hub_stream *s;
+    conn_state *st;
+} stream_ctx;
+
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
+    stream_ctx *x = cls;
     (void)pos;
-    long n = wb_hub_stream_read(cls, buf, max);
+    long n = wb_hub_stream_read(x->s, buf, max);
     if (n < 0) return MHD_CONTENT_READER_END_WITH_ERROR;
     if (n == 0) return MHD_CONTENT_READER_END_OF_STREAM;
+    x->st->bytes += (uint64_t)n;
     return (ssize_t)n;
 }
 
 static void stream_free(void *cls)
 {
-    wb_hub_stream_free(cls);
+    stream_ctx *x = cls;
+    wb_hub_stream_free(x->s);
+    free(x);
 }
 
 /* A body produced while it is sent: chunked, read from the stream as the
  * socket takes it. The response owns the stream from here on. */
-static enum MHD_Result send_stream(struct MHD_Connection *c, wb_hub_response *resp)
+static enum MHD_Result send_stream(conn_state *st, struct MHD_Connection *c, wb_hub_response *resp)
 {
-    wb_hub_stream *s = resp->stream;
+    stream_ctx *x = malloc(sizeof *x);
+    if (x == NULL) return MHD_NO; /* resp still owns the stream */
+    x->s = resp->stream;
+    x->st = st;
     resp->stream = NULL;
+    st->status = resp->status;
+    st->bytes = 0;
     struct MHD_Response *r =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, s, stream_free);
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, x, stream_free);
     if (r == NULL) {
-        wb_hub_stream_free(s);
+        stream_free(x);
         return MHD_NO;
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
@@ -160,12 +192,14 @@ static enum MHD_Result send_stream(struct MHD_Connection *c, wb_hub_response *re
     return ret;
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *c, wb_hub_response *resp)
+static enum MHD_Result send_response(conn_state *st, struct MHD_Connection *c,
+                                     wb_hub_response *resp)
 {
-    if (resp->stream) return send_stream(c, resp);
+    st->key_id = resp->key_id;
+    if (resp->stream) return send_stream(st, c, resp);
     /* A failed key ends the connection: a stranger's junk key must not
      * hold one of the connections kept for keyed clients. */
-    return send_json(c, resp->status, resp->body.data ? resp->body.data : "{}",
+    return send_json(st, c, resp->status, resp->body.data ? resp->body.data : "{}",
                      resp->body.data ? resp->body.len : 2, resp->retry_after, resp->content_type,
                      resp->status == 401);
 }
@@ -207,6 +241,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     st->body_fd = -1;
     st->nul = has_nul_escape(uri);
     st->fd = fd_of(c);
+    st->t0 = wbi_metrics_clock_us();
     wbi_gate_request_line(srv->gate, st->fd);
     return st;
 }
@@ -226,6 +261,83 @@ static void body_release(conn_state *st)
     st->addr_counted = false;
 }
 
+/* ---- the access log --------------------------------------------------------------------- */
+
+/* Bytes outside printable ASCII, space, '"' and '\\' as \xHH: a request
+ * cannot write a line of its own into the log. */
+static void put_escaped(wb_buf *b, const char *s, size_t max)
+{
+    for (size_t i = 0; s[i] && b->len < max; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch <= 0x20 || ch >= 0x7f || ch == '"' || ch == '\\')
+            wb_buf_printf(b, "\\x%02x", ch);
+        else
+            wb_buf_printf(b, "%c", ch);
+    }
+}
+
+/* Query arguments whose value is a secret: logged as "-". */
+static bool secret_arg(const char *k)
+{
+    static const char *const words[] = {"key", "token", "secret", "pass", "auth", "sig"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcasestr(k, words[i])) return true;
+    return false;
+}
+
+/* The logged request target: the path, and the query rebuilt from the
+ * arguments with secret values hidden; at most about 2 KiB. */
+static void target_set(conn_state *st, const char *url, const char *method, const arg_list *args)
+{
+    enum { MAX_TARGET = 2048 };
+    snprintf(st->method, sizeof st->method, "%s", method ? method : "-");
+    put_escaped(&st->target, url ? url : "", MAX_TARGET);
+    for (size_t i = 0; i < args->n; i++) {
+        wb_buf_printf(&st->target, "%c", i ? '&' : '?');
+        put_escaped(&st->target, args->args[i].key, MAX_TARGET);
+        if (args->args[i].value == NULL) continue;
+        wb_buf_printf(&st->target, "=");
+        if (secret_arg(args->args[i].key))
+            wb_buf_printf(&st->target, "-");
+        else
+            put_escaped(&st->target, args->args[i].value, MAX_TARGET);
+    }
+}
+
+/* One line: time remote key method target status bytes microseconds. */
+static void access_line(server *srv, conn_state *st)
+{
+    char when[40];
+    wb_time_format(wb_time_now(), when, sizeof when);
+    char key[24] = "-";
+    if (st->key_id > 0) snprintf(key, sizeof key, "%lld", (long long)st->key_id);
+    uint64_t us = wbi_metrics_clock_us() - st->t0;
+    pthread_mutex_lock(&srv->alog_lock);
+    if (srv->alog) {
+        fprintf(srv->alog, "%s %s %s %s %s %u %llu %llu\n", when, st->peer[0] ? st->peer : "-", key,
+                st->method[0] ? st->method : "-", st->target.data ? st->target.data : "-",
+                st->status, (unsigned long long)st->bytes, (unsigned long long)us);
+        fflush(srv->alog);
+    }
+    pthread_mutex_unlock(&srv->alog_lock);
+}
+
+/* SIGHUP: the file under the same name again (logrotate moved the old one). */
+static void access_reopen(server *srv)
+{
+    FILE *f = fopen(srv->alog_path, "ae");
+    pthread_mutex_lock(&srv->alog_lock);
+    if (f) {
+        if (srv->alog) fclose(srv->alog);
+        srv->alog = f;
+    }
+    pthread_mutex_unlock(&srv->alog_lock);
+    if (f == NULL)
+        fprintf(stderr,
+                "weerbaar serve: %s: cannot reopen the access log, still writing the old one\n",
+                srv->alog_path);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -235,6 +347,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     conn_state *st = *con_cls;
     if (st == NULL) return;
     wbi_gate_request_done(srv->gate, st->fd);
+    if (srv->alog && st->checked) access_line(srv, st);
+    wb_buf_free(&st->target);
     body_release(st);
     if (st->checked) atomic_fetch_sub(&srv->inflight, 1);
     free(st);
@@ -342,7 +456,8 @@ static enum MHD_Result answer(server *srv, struct MHD_Connection *c, const char 
         st->map = mmap(NULL, st->body_len, PROT_READ, MAP_PRIVATE, st->body_fd, 0);
         if (st->map == MAP_FAILED) {
             st->map = NULL;
-            return send_error(c, 500, "internal", "internal error (the body could not be read)", 0);
+            return send_error(st, c, 500, "internal", "internal error (the body could not be read)",
+                              0);
         }
         body = st->map;
     }
@@ -359,7 +474,7 @@ static enum MHD_Result answer(server *srv, struct MHD_Connection *c, const char 
     };
     wb_hub_response resp;
     wb_hub_handle(srv->hub, &req, &resp);
-    enum MHD_Result ret = send_response(c, &resp);
+    enum MHD_Result ret = send_response(st, c, &resp);
     wb_hub_response_free(&resp);
     return ret;
 }
@@ -376,36 +491,38 @@ static enum MHD_Result first_call(server *srv, struct MHD_Connection *c, const c
     MHD_get_connection_values_n(c, MHD_HEADER_KIND, scan_header, &h);
     if (h.prev_end && !value_ended(h.prev_end, NULL)) h.nul = true;
     if (h.nul || st->nul)
-        return send_error(c, 400, "invalid_request",
+        return send_error(st, c, 400, "invalid_request",
                           "a NUL byte in a header or the request target is not accepted", 0);
     if (h.lengths_differ)
-        return send_error(c, 400, "invalid_request",
+        return send_error(st, c, 400, "invalid_request",
                           "two Content-Length headers that differ: ambiguous framing", 0);
     if (h.te && h.nlength)
-        return send_error(c, 400, "invalid_request",
+        return send_error(st, c, 400, "invalid_request",
                           "both Transfer-Encoding and Content-Length: ambiguous framing", 0);
     if (h.te)
-        return send_error(c, 411, "length_required",
+        return send_error(st, c, 411, "length_required",
                           "request bodies must be sent with a Content-Length, not chunked", 0);
     MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect_arg, args);
+    if (srv->alog) target_set(st, url, method, args);
     if (args->nul)
-        return send_error(c, 400, "invalid_request",
+        return send_error(st, c, 400, "invalid_request",
                           "a NUL byte in a query argument is not accepted", 0);
-    if (args->overflow) return send_error(c, 400, "invalid_request", "too many query arguments", 0);
+    if (args->overflow)
+        return send_error(st, c, 400, "invalid_request", "too many query arguments", 0);
     if (!wbi_gate_request_head(srv->gate, st->fd, h.auth))
-        return send_error(c, 503, "busy",
+        return send_error(st, c, 503, "busy",
                           "the connections for clients without a key are all taken; retry later",
                           5);
     int64_t len = 0;
     if (h.nlength && wb_parse_i64(h.length, strlen(h.length), 0, INT64_MAX, &len) != 0)
-        return send_error(c, 400, "invalid_request", "malformed Content-Length", 0);
+        return send_error(st, c, 400, "invalid_request", "malformed Content-Length", 0);
     /* Answered on the next call: libmicrohttpd 0.9.75 closes every
      * connection whose answer is queued in this first one. */
     if (len == 0) return MHD_YES;
     if ((uint64_t)len > srv->max_body) {
         char msg[96];
         snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", srv->max_body);
-        return send_error(c, 413, "too_large", msg, 0);
+        return send_error(st, c, 413, "too_large", msg, 0);
     }
     wb_hub_request req = {.method = method,
                           .path = url,
@@ -418,7 +535,7 @@ static enum MHD_Result first_call(server *srv, struct MHD_Connection *c, const c
     bool ok = wb_hub_admit(srv->hub, &req, &resp);
     if (!ok) {
         enum MHD_Result ret =
-            send_json(c, resp.status, resp.body.data ? resp.body.data : "{}",
+            send_json(st, c, resp.status, resp.body.data ? resp.body.data : "{}",
                       resp.body.data ? resp.body.len : 2, resp.retry_after, NULL, true);
         wb_hub_response_free(&resp);
         return ret;
@@ -426,7 +543,7 @@ static enum MHD_Result first_call(server *srv, struct MHD_Connection *c, const c
     wb_hub_response_free(&resp);
     if (wbi_addr_parse(st->peer, &st->addr)) {
         if (!wbi_addrcount_take(&srv->bodies_by_addr, &st->addr, srv->bodies_per_addr))
-            return send_error(c, 429, "too_many_bodies",
+            return send_error(st, c, 429, "too_many_bodies",
                               "as many request bodies from your address as the hub takes at "
                               "once are still arriving; retry when one is done",
                               5);
@@ -434,7 +551,7 @@ static enum MHD_Result first_call(server *srv, struct MHD_Connection *c, const c
     }
     if (!body_reserve(srv, st, (size_t)len)) {
         body_release(st);
-        return send_error(c, 503, "busy",
+        return send_error(st, c, 503, "busy",
                           "the hub is receiving as many request bodies as it holds; retry in a "
                           "second",
                           1);
@@ -548,7 +665,17 @@ int wb_hub_serve(wb_hub *hub, const wb_serve_opts *o, wb_error *err)
             return rc;
         }
     }
-    server srv = {.hub = hub, .max_body = wb_hub_max_body(hub)};
+    server srv = {.hub = hub, .max_body = wb_hub_max_body(hub), .alog_path = o->access_log};
+    if (o->access_log) {
+        srv.alog = fopen(o->access_log, "ae");
+        if (srv.alog == NULL) {
+            free(cert);
+            free(key);
+            return wb_error_set(err, WB_EIO, "%s: cannot open the access log: %s", o->access_log,
+                                strerror(errno));
+        }
+    }
+    pthread_mutex_init(&srv.alog_lock, NULL);
     srv.disk_budget = 4 * srv.max_body;
     unsigned per_addr = o->max_per_address ? o->max_per_address : 64;
     srv.bodies_per_addr =
@@ -557,6 +684,8 @@ int wb_hub_serve(wb_hub *hub, const wb_serve_opts *o, wb_error *err)
     atomic_init(&srv.body_mem, 0);
     atomic_init(&srv.body_disk, 0);
     if (wbi_addrcount_init(&srv.bodies_by_addr) != 0) {
+        if (srv.alog) fclose(srv.alog);
+        pthread_mutex_destroy(&srv.alog_lock);
         free(cert);
         free(key);
         return wb_error_set(err, WB_ENOMEM, "out of memory");
@@ -596,14 +725,21 @@ int wb_hub_serve(wb_hub *hub, const wb_serve_opts *o, wb_error *err)
     if (rc == 0) rc = wbi_gate_start(srv.gate, d, err);
     if (rc == 0) {
         struct timespec tick = {0, 100 * 1000 * 1000};
-        while (!*o->stop)
+        while (!*o->stop) {
             nanosleep(&tick, NULL);
+            if (o->reopen && *o->reopen) {
+                *o->reopen = 0;
+                if (srv.alog) access_reopen(&srv);
+            }
+        }
         /* Stop accepting, then let requests in flight finish. */
         wbi_gate_stop(srv.gate);
         for (int i = 0; i < DRAIN_SECONDS * 10 && atomic_load(&srv.inflight) > 0; i++)
             nanosleep(&tick, NULL);
     }
     if (d) MHD_stop_daemon(d);
+    if (srv.alog) fclose(srv.alog);
+    pthread_mutex_destroy(&srv.alog_lock);
     wbi_gate_free(srv.gate);
     wbi_addrcount_free(&srv.bodies_by_addr);
     free(cert);

@@ -2476,6 +2476,12 @@ static int sq_cidr_prefixes(wb_store *s, wb_prefix_set *out, wb_error *err)
     return ret;
 }
 
+static int sq_schema_check(wb_store *s, int64_t *in_db, int *known, wb_error *err)
+{
+    *known = migrations[sizeof migrations / sizeof migrations[0] - 1].version;
+    return query_int(SQ(s), "SELECT coalesce(max(version), 0) FROM schema_version", in_db, err);
+}
+
 static const wbi_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -2556,4 +2562,5 @@ static const wbi_store_ops sqlite_ops = {
     .warninglist_put = sq_warninglist_put,
     .warninglist_list = sq_warninglist_list,
     .event_seq_max = sq_event_seq_max,
+    .schema_check = sq_schema_check,
 };

@@ -95,6 +95,11 @@ int wb_store_schema_version(wb_store *s)
     return s->ops->schema_version(s);
 }
 
+int wb_store_schema_check(wb_store *s, int64_t *in_db, int *known, wb_error *err)
+{
+    return s->ops->schema_check(s, in_db, known, err);
+}
+
 int wb_store_begin(wb_store *s, wb_error *err)
 {
     return s->ops->begin(s, err);

@@ -136,6 +136,7 @@ typedef struct wbi_store_ops {
     int (*warninglist_put)(wb_store *s, const char *name, const char *json, wb_error *err);
     int (*warninglist_list)(wb_store *s, wb_warninglist_cb cb, void *ud, wb_error *err);
     int (*event_seq_max)(wb_store *s, int64_t *out, wb_error *err);
+    int (*schema_check)(wb_store *s, int64_t *in_db, int *known, wb_error *err);
 } wbi_store_ops;
 
 struct wb_store {
