@@ -7,7 +7,10 @@
  *
  * A request goes: route (a static table; 404 or 405 when nothing fits),
  * authenticate (Bearer key, hashed and looked up on every request so that a
- * revocation holds at once), rate-limit per key, then the route's handler.
+ * revocation holds at once), rate-limit per key, admit by role (deny by
+ * default: each route names the roles it admits, anonymous only where it
+ * is public; anyone else gets 401 or 403), then the route's handler, all
+ * of one signature (wbi_handler).
  * Handlers read through the store and ask wb_policy_read about every event,
  * attribute and sighting before it goes out; what the caller may not see is
  * left out, and a request for it answers 404 exactly as for something that
@@ -346,69 +349,64 @@ ASSESS_HANDLER(assess_share)
 
 /* ---- routing ------------------------------------------------------------------------------ */
 
-enum {
-    R_PUBLIC = 1u << 0,     /* no key needed */
-    R_NO_SENSOR = 1u << 1,  /* sensor keys get 403 */
-    R_SITE_ADMIN = 1u << 2, /* only site admins */
-    R_RAW_KEY = 1u << 3,    /* "Authorization: KEY" also accepted, as a MISP feed sends it */
-    /* with R_NO_SENSOR: a sensor may still read the change feed (?after=),
-     * which is how it loads its indicators */
-    R_SENSOR_FEED = 1u << 4
-};
+/* Deny by default: each route names the callers it admits (router.h);
+ * one that names none is open to no one. A sensor reaches only what is
+ * marked KEYED: the indicator look-up, the change feed (with ?after=),
+ * the MISP feeds and posting sightings, what weerbaar match --hub and a
+ * sensor's reports need (docs/hub.md, "Who may call what"). */
+#define PEOPLE (WBI_ADMIT_SITE_ADMIN | WBI_ADMIT_ORG_ADMIN | WBI_ADMIT_MEMBER)
+#define KEYED (PEOPLE | WBI_ADMIT_SENSOR)
+#define ANYONE (KEYED | WBI_ADMIT_ANONYMOUS)
+#define SITE_ADMIN WBI_ADMIT_SITE_ADMIN
+#define RAW_KEY WBI_ROUTE_RAW_KEY
+#define SENSOR_AFTER WBI_ROUTE_SENSOR_AFTER
 
-typedef struct route {
-    const char *method;
-    const char *pattern; /* '*' stands for one path segment: an event uuid */
-    void (*fn)(wbi_req *r);
-    unsigned flags;
-} route;
-
-static const route routes[] = {
-    {"GET", "/", wbi_h_status, R_PUBLIC},
-    {"GET", "/api/v1/events", wbi_h_event_list, R_NO_SENSOR | R_SENSOR_FEED},
-    {"POST", "/api/v1/events", wbi_h_event_add, R_NO_SENSOR},
-    {"GET", "/api/v1/events/*", wbi_h_event_get, R_NO_SENSOR},
-    {"PUT", "/api/v1/events/*", wbi_h_event_put, R_NO_SENSOR},
-    {"DELETE", "/api/v1/events/*", wbi_h_event_delete, R_NO_SENSOR},
-    {"POST", "/api/v1/events/*/publish", wbi_h_event_publish, R_NO_SENSOR},
-    {"GET", "/api/v1/events/*/sightings", wbi_h_event_sightings, R_NO_SENSOR},
-    {"GET", "/api/v1/events/*/stix", wbi_h_event_stix, R_NO_SENSOR},
+static const wbi_route routes[] = {
+    {"GET", "/", wbi_h_status, ANYONE, 0},
+    {"GET", "/api/v1/events", wbi_h_event_list, KEYED, SENSOR_AFTER},
+    {"POST", "/api/v1/events", wbi_h_event_add, PEOPLE, 0},
+    {"GET", "/api/v1/events/*", wbi_h_event_get, PEOPLE, 0},
+    {"PUT", "/api/v1/events/*", wbi_h_event_put, PEOPLE, 0},
+    {"DELETE", "/api/v1/events/*", wbi_h_event_delete, PEOPLE, 0},
+    {"POST", "/api/v1/events/*/publish", wbi_h_event_publish, PEOPLE, 0},
+    {"GET", "/api/v1/events/*/sightings", wbi_h_event_sightings, PEOPLE, 0},
+    {"GET", "/api/v1/events/*/stix", wbi_h_event_stix, PEOPLE, 0},
     /* MISP feeds: the caller's view, and the public one (no key). The named
      * files come before '*', which stands for "{uuid}.json". */
-    {"GET", "/feeds/misp/manifest.json", wbi_h_feed_manifest, R_RAW_KEY},
-    {"GET", "/feeds/misp/hashes.csv", wbi_h_feed_hashes, R_RAW_KEY},
-    {"GET", "/feeds/misp/*", wbi_h_feed_event, R_RAW_KEY},
-    {"GET", "/feeds/public/manifest.json", wbi_h_feed_manifest, R_PUBLIC},
-    {"GET", "/feeds/public/hashes.csv", wbi_h_feed_hashes, R_PUBLIC},
-    {"GET", "/feeds/public/*", wbi_h_feed_event, R_PUBLIC},
-    {"GET", "/api/v1/indicators", wbi_h_indicators, 0},
-    {"POST", "/api/v1/sightings", wbi_h_sighting_add, 0},
-    {"GET", "/api/v1/audit", wbi_h_audit, R_SITE_ADMIN},
+    {"GET", "/feeds/misp/manifest.json", wbi_h_feed_manifest, KEYED, RAW_KEY},
+    {"GET", "/feeds/misp/hashes.csv", wbi_h_feed_hashes, KEYED, RAW_KEY},
+    {"GET", "/feeds/misp/*", wbi_h_feed_event, KEYED, RAW_KEY},
+    {"GET", "/feeds/public/manifest.json", wbi_h_feed_manifest, ANYONE, 0},
+    {"GET", "/feeds/public/hashes.csv", wbi_h_feed_hashes, ANYONE, 0},
+    {"GET", "/feeds/public/*", wbi_h_feed_event, ANYONE, 0},
+    {"GET", "/api/v1/indicators", wbi_h_indicators, KEYED, 0},
+    {"POST", "/api/v1/sightings", wbi_h_sighting_add, KEYED, 0},
+    {"GET", "/api/v1/audit", wbi_h_audit, SITE_ADMIN, 0},
     /* "due" before "*": the first route that fits wins. */
-    {"GET", "/api/v1/incidents/due", wbi_h_incident_due, R_NO_SENSOR},
-    {"GET", "/api/v1/incidents/proposals", wbi_h_proposal_list, R_NO_SENSOR},
-    {"POST", "/api/v1/incidents/proposals/*/approve", wbi_h_proposal_approve, R_NO_SENSOR},
-    {"POST", "/api/v1/incidents/proposals/*/discard", wbi_h_proposal_discard, R_NO_SENSOR},
-    {"POST", "/api/v1/incidents/proposals/*/withdraw", wbi_h_proposal_withdraw, R_NO_SENSOR},
-    {"GET", "/api/v1/incidents", wbi_h_incident_list, R_NO_SENSOR},
-    {"POST", "/api/v1/incidents", wbi_h_incident_add, R_NO_SENSOR},
-    {"GET", "/api/v1/incidents/*", wbi_h_incident_get, R_NO_SENSOR},
-    {"POST", "/api/v1/incidents/*/reports", wbi_h_incident_report, R_NO_SENSOR},
-    {"POST", "/api/v1/incidents/*/ack", wbi_h_incident_ack, R_NO_SENSOR},
-    {"POST", "/api/v1/incidents/*/ask", wbi_h_incident_ask, R_NO_SENSOR},
-    {"POST", "/api/v1/incidents/*/comments", wbi_h_incident_comment, R_NO_SENSOR},
-    {"POST", "/api/v1/incidents/*/handled", wbi_h_incident_handled, R_NO_SENSOR},
-    {"POST", "/api/v1/incidents/*/share", wbi_h_incident_share, R_NO_SENSOR},
-    {"GET", "/api/v1/incidents/*/pdf", wbi_h_incident_pdf, R_NO_SENSOR},
+    {"GET", "/api/v1/incidents/due", wbi_h_incident_due, PEOPLE, 0},
+    {"GET", "/api/v1/incidents/proposals", wbi_h_proposal_list, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/proposals/*/approve", wbi_h_proposal_approve, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/proposals/*/discard", wbi_h_proposal_discard, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/proposals/*/withdraw", wbi_h_proposal_withdraw, PEOPLE, 0},
+    {"GET", "/api/v1/incidents", wbi_h_incident_list, PEOPLE, 0},
+    {"POST", "/api/v1/incidents", wbi_h_incident_add, PEOPLE, 0},
+    {"GET", "/api/v1/incidents/*", wbi_h_incident_get, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/*/reports", wbi_h_incident_report, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/*/ack", wbi_h_incident_ack, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/*/ask", wbi_h_incident_ask, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/*/comments", wbi_h_incident_comment, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/*/handled", wbi_h_incident_handled, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/*/share", wbi_h_incident_share, PEOPLE, 0},
+    {"GET", "/api/v1/incidents/*/pdf", wbi_h_incident_pdf, PEOPLE, 0},
     /* assessments: "sectors" before "*" */
-    {"GET", "/api/v1/assessments", h_assess_list, R_NO_SENSOR},
-    {"POST", "/api/v1/assessments", h_assess_add, R_NO_SENSOR},
-    {"GET", "/api/v1/assessments/sectors", h_assess_sectors, R_NO_SENSOR},
-    {"GET", "/api/v1/assessments/*", h_assess_get, R_NO_SENSOR},
-    {"GET", "/api/v1/assessments/*/versions", h_assess_history, R_NO_SENSOR},
-    {"POST", "/api/v1/assessments/*/versions", h_assess_import, R_NO_SENSOR},
-    {"POST", "/api/v1/assessments/*/answers", h_assess_answer, R_NO_SENSOR},
-    {"POST", "/api/v1/assessments/*/share", h_assess_share, R_NO_SENSOR},
+    {"GET", "/api/v1/assessments", h_assess_list, PEOPLE, 0},
+    {"POST", "/api/v1/assessments", h_assess_add, PEOPLE, 0},
+    {"GET", "/api/v1/assessments/sectors", h_assess_sectors, PEOPLE, 0},
+    {"GET", "/api/v1/assessments/*", h_assess_get, PEOPLE, 0},
+    {"GET", "/api/v1/assessments/*/versions", h_assess_history, PEOPLE, 0},
+    {"POST", "/api/v1/assessments/*/versions", h_assess_import, PEOPLE, 0},
+    {"POST", "/api/v1/assessments/*/answers", h_assess_answer, PEOPLE, 0},
+    {"POST", "/api/v1/assessments/*/share", h_assess_share, PEOPLE, 0},
 };
 
 /* Matches path against pattern; the segment under '*' goes to *param
@@ -554,7 +552,7 @@ static void req_free(wbi_req *r)
 }
 
 /* The route that fits; NULL with the 404 or 405 sent. */
-static const route *route_of(wbi_req *r)
+static const wbi_route *route_of(wbi_req *r)
 {
     const wb_hub_request *req = r->req;
     bool path_known = false;
@@ -575,22 +573,48 @@ static const route *route_of(wbi_req *r)
     return NULL;
 }
 
+const wbi_route *wbi_hub_routes(size_t *n)
+{
+    *n = sizeof routes / sizeof routes[0];
+    return routes;
+}
+
+unsigned wbi_admit_bit(wb_role role)
+{
+    switch (role) {
+    case WB_ROLE_SITE_ADMIN:
+        return WBI_ADMIT_SITE_ADMIN;
+    case WB_ROLE_ORG_ADMIN:
+        return WBI_ADMIT_ORG_ADMIN;
+    case WB_ROLE_MEMBER:
+        return WBI_ADMIT_MEMBER;
+    case WB_ROLE_SENSOR:
+        return WBI_ADMIT_SENSOR;
+    }
+    return 0; /* a role this build does not know is admitted nowhere */
+}
+
 /* Whether the authenticated caller's role may use the route; false with
  * the 403 sent. */
-static bool role_admitted(wbi_req *r, const route *found)
+static bool role_admitted(wbi_req *r, const wbi_route *found)
 {
-    if ((found->flags & R_NO_SENSOR) && r->who.role == WB_ROLE_SENSOR &&
-        !((found->flags & R_SENSOR_FEED) && wbi_arg(r, "after") != NULL)) {
+    if (found->admits & WBI_ADMIT_ANONYMOUS) return true;
+    unsigned bit = wbi_admit_bit(r->who.role);
+    bool ok = (found->admits & bit) != 0;
+    if (ok && bit == WBI_ADMIT_SENSOR && (found->flags & WBI_ROUTE_SENSOR_AFTER) &&
+        wbi_arg(r, "after") == NULL)
+        ok = false;
+    if (ok) return true;
+    if (bit == WBI_ADMIT_SENSOR)
         wbi_reply_error(r, 403, "forbidden",
                         "a sensor key may only look up indicators, read the change feed "
                         "(?after=) and the MISP feeds, and post sightings");
-        return false;
-    }
-    if ((found->flags & R_SITE_ADMIN) && r->who.role != WB_ROLE_SITE_ADMIN) {
+    else if (found->admits == WBI_ADMIT_SITE_ADMIN)
         wbi_reply_error(r, 403, "forbidden", "only site admins may read this");
-        return false;
-    }
-    return true;
+    else
+        wbi_reply_error(r, 403, "forbidden", "a key of role %s may not use %s %s",
+                        bit ? wb_role_name(r->who.role) : "unknown", found->method, found->pattern);
+    return false;
 }
 
 bool wb_hub_admit(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
@@ -598,11 +622,11 @@ bool wb_hub_admit(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
     wbi_req *r = req_new(hub, req, resp);
     if (r == NULL) return false;
     bool ok = false;
-    const route *found = route_of(r);
+    const wbi_route *found = route_of(r);
     if (found && strcmp(found->method, "POST") != 0 && strcmp(found->method, "PUT") != 0) {
         wbi_reply_error(r, 400, "invalid_request", "%s %s takes no request body", found->method,
                         req->path);
-    } else if (found && (found->flags & R_PUBLIC)) {
+    } else if (found && (found->admits & WBI_ADMIT_ANONYMOUS)) {
         ok = true;
     } else if (found) {
         /* The key and role are checked before a byte of the body is read:
@@ -610,7 +634,7 @@ bool wb_hub_admit(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
         size_t slot = acquire(hub);
         r->st = hub->pool[slot];
         r->keys = hub->keys[slot];
-        r->raw_key = (found->flags & R_RAW_KEY) != 0;
+        r->raw_key = (found->flags & WBI_ROUTE_RAW_KEY) != 0;
         wb_store_read_begin(r->st);
         ok = authenticate(r) == 0 && role_admitted(r, found);
         if (wb_store_read_end(r->st, &r->err) != 0 && ok) {
@@ -627,14 +651,15 @@ void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp
 {
     wbi_req *r = req_new(hub, req, resp);
     if (r == NULL) return;
-    const route *found = route_of(r);
+    const wbi_route *found = route_of(r);
     if (found) {
         size_t slot = acquire(hub);
         r->st = hub->pool[slot];
         r->keys = hub->keys[slot];
-        r->raw_key = (found->flags & R_RAW_KEY) != 0;
+        r->raw_key = (found->flags & WBI_ROUTE_RAW_KEY) != 0;
         wb_store_read_begin(r->st);
-        if (((found->flags & R_PUBLIC) || authenticate(r) == 0) && role_admitted(r, found))
+        if (((found->admits & WBI_ADMIT_ANONYMOUS) || authenticate(r) == 0) &&
+            role_admitted(r, found))
             found->fn(r);
         if (wb_store_read_end(r->st, &r->err) != 0 && resp->status < 300) wbi_reply_internal(r);
         release(hub, slot);

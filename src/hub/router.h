@@ -108,6 +108,44 @@ bool wbi_look_seen(const wbi_look_walk *w, int64_t id);
 int wbi_look_push(wbi_look_walk *w, wbi_req *r, wbi_hit h, size_t max_cap);
 void wbi_look_free(wbi_look_walk *w);
 
+/* ---- the route table (api.c) ---------------------------------------------------------- */
+
+/* Every handler has this signature: it reads the request from r and leaves
+ * the reply in r->resp (wbi_reply_*), or a stream. */
+typedef void (*wbi_handler)(wbi_req *r);
+
+/* Who a route admits, one bit per kind of caller. Deny by default: a
+ * caller whose bit is not set gets 401 (no key) or 403. */
+enum {
+    WBI_ADMIT_SITE_ADMIN = 1u << 0,
+    WBI_ADMIT_ORG_ADMIN = 1u << 1,
+    WBI_ADMIT_MEMBER = 1u << 2,
+    WBI_ADMIT_SENSOR = 1u << 3,
+    /* no key needed: everyone, and a key sent along is not looked at */
+    WBI_ADMIT_ANONYMOUS = 1u << 4
+};
+
+enum {
+    /* "Authorization: KEY" is taken as well as "Bearer KEY" (MISP's feed headers) */
+    WBI_ROUTE_RAW_KEY = 1u << 0,
+    /* a sensor is admitted only with ?after= (the change feed, not the list) */
+    WBI_ROUTE_SENSOR_AFTER = 1u << 1
+};
+
+typedef struct wbi_route {
+    const char *method;
+    const char *pattern; /* '*' stands for one path segment: a uuid or "{uuid}.json" */
+    wbi_handler fn;
+    unsigned admits; /* WBI_ADMIT_* */
+    unsigned flags;  /* WBI_ROUTE_* */
+} wbi_route;
+
+/* The route table (for the route-access test and docs/hub.md); *n routes.
+ * The first route that fits a request wins. */
+const wbi_route *wbi_hub_routes(size_t *n);
+/* The WBI_ADMIT_* bit of a role; 0 for one this build does not know. */
+unsigned wbi_admit_bit(wb_role role);
+
 /* ---- handlers, one per route (api.c's table) ------------------------------------------ */
 
 void wbi_h_status(wbi_req *r);
