@@ -5,8 +5,8 @@
  *
  * Parsing needs no database, so the fuzz targets drive it directly; the API
  * (api.c) resolves sharing groups and writes afterwards. The request context
- * and the reply helpers of api.c are here too, for the incident endpoints
- * (incident_api.c).
+ * and the reply helpers of the router (api.c) are here too, for every
+ * handler file; router.h adds what only the HTTP layer's files share.
  */
 #ifndef WB_HUB_INTERNAL_H
 #define WB_HUB_INTERNAL_H

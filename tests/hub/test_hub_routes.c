@@ -1,0 +1,275 @@
+/*
+ * test_hub_routes.c - route access as a matrix: every route of the hub's
+ * table (api.c) x every kind of caller (site admin, org admin, member,
+ * sensor, no key, revoked key),
+ * each cell sent through wb_hub_handle and asserting whether the router
+ * admitted the caller (the handler ran: any answer but the router's 401 or
+ * 403) or refused it.
+ *
+ * The expectation below is written out route by route from docs/hub.md
+ * (API, "Who may call what"), independently of the table; a route in the
+ * table without an expectation, or an expectation without a route, fails
+ * the test, so a new route must say whom it admits. Paths with '*' are
+ * asked with a uuid that names nothing: an admitted call answers 404, 400
+ * or 422 from its handler and changes nothing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "hub/router.h"
+#include "weerbaar/hub.h"
+#include "weerbaar/store.h"
+
+enum { C_SITE_ADMIN, C_ORG_ADMIN, C_MEMBER, C_SENSOR, C_NOKEY, C_REVOKED, N_CALLERS };
+static const char *const caller_names[N_CALLERS] = {"site admin", "org admin", "member",
+                                                    "sensor",     "no key",    "revoked key"};
+
+/* The expectation, one bit per caller kind (E_*), written from the docs. */
+#define E_SA (1u << C_SITE_ADMIN)
+#define E_OA (1u << C_ORG_ADMIN)
+#define E_MB (1u << C_MEMBER)
+#define E_SE (1u << C_SENSOR)
+#define E_NK (1u << C_NOKEY)
+#define E_RV (1u << C_REVOKED)
+#define E_PEOPLE (E_SA | E_OA | E_MB)
+#define E_ALL (E_PEOPLE | E_SE | E_NK | E_RV)
+
+typedef struct expect {
+    const char *method, *pattern;
+    unsigned admitted;
+} expect;
+
+static const expect table[] = {
+    {"GET", "/", E_ALL},
+    /* without ?after= (the event list); the change feed is asked apart */
+    {"GET", "/api/v1/events", E_PEOPLE},
+    {"POST", "/api/v1/events", E_PEOPLE},
+    {"GET", "/api/v1/events/*", E_PEOPLE},
+    {"PUT", "/api/v1/events/*", E_PEOPLE},
+    {"DELETE", "/api/v1/events/*", E_PEOPLE},
+    {"POST", "/api/v1/events/*/publish", E_PEOPLE},
+    {"GET", "/api/v1/events/*/sightings", E_PEOPLE},
+    {"GET", "/api/v1/events/*/stix", E_PEOPLE},
+    {"GET", "/feeds/misp/manifest.json", E_PEOPLE | E_SE},
+    {"GET", "/feeds/misp/hashes.csv", E_PEOPLE | E_SE},
+    {"GET", "/feeds/misp/*", E_PEOPLE | E_SE},
+    {"GET", "/feeds/public/manifest.json", E_ALL},
+    {"GET", "/feeds/public/hashes.csv", E_ALL},
+    {"GET", "/feeds/public/*", E_ALL},
+    {"GET", "/api/v1/indicators", E_PEOPLE | E_SE},
+    {"POST", "/api/v1/sightings", E_PEOPLE | E_SE},
+    {"GET", "/api/v1/audit", E_SA},
+    {"GET", "/api/v1/incidents/due", E_PEOPLE},
+    {"GET", "/api/v1/incidents/proposals", E_PEOPLE},
+    {"POST", "/api/v1/incidents/proposals/*/approve", E_PEOPLE},
+    {"POST", "/api/v1/incidents/proposals/*/discard", E_PEOPLE},
+    {"POST", "/api/v1/incidents/proposals/*/withdraw", E_PEOPLE},
+    {"GET", "/api/v1/incidents", E_PEOPLE},
+    {"POST", "/api/v1/incidents", E_PEOPLE},
+    {"GET", "/api/v1/incidents/*", E_PEOPLE},
+    {"POST", "/api/v1/incidents/*/reports", E_PEOPLE},
+    {"POST", "/api/v1/incidents/*/ack", E_PEOPLE},
+    {"POST", "/api/v1/incidents/*/ask", E_PEOPLE},
+    {"POST", "/api/v1/incidents/*/comments", E_PEOPLE},
+    {"POST", "/api/v1/incidents/*/handled", E_PEOPLE},
+    {"POST", "/api/v1/incidents/*/share", E_PEOPLE},
+    {"GET", "/api/v1/incidents/*/pdf", E_PEOPLE},
+    {"GET", "/api/v1/assessments", E_PEOPLE},
+    {"POST", "/api/v1/assessments", E_PEOPLE},
+    {"GET", "/api/v1/assessments/sectors", E_PEOPLE},
+    {"GET", "/api/v1/assessments/*", E_PEOPLE},
+    {"GET", "/api/v1/assessments/*/versions", E_PEOPLE},
+    {"POST", "/api/v1/assessments/*/versions", E_PEOPLE},
+    {"POST", "/api/v1/assessments/*/answers", E_PEOPLE},
+    {"POST", "/api/v1/assessments/*/share", E_PEOPLE},
+    {"POST", "/api/v1/deps/pictures", E_PEOPLE},
+    {"GET", "/api/v1/deps/pictures/own", E_PEOPLE},
+    {"GET", "/api/v1/deps/sectors", E_PEOPLE},
+};
+#define N_EXPECT (sizeof table / sizeof table[0])
+
+/* A uuid that names nothing on the hub. */
+#define NOBODY "0badc0de-0000-4000-8000-000000000000"
+
+typedef struct fixture {
+    char dir[64], db[96];
+    wb_hub *hub;
+    char keys[N_CALLERS][WB_KEY_TEXT_LEN + 1];
+} fixture;
+
+static int64_t add_user(wb_store *st, const char *email, int64_t org, wb_role role, char *key)
+{
+    int64_t uid = 0;
+    wb_error err;
+    assert_int_equal(wb_store_user_add(st, email, org, role, &uid, &err), 0);
+    assert_int_equal(wb_store_key_add(st, uid, key, NULL, &err), 0);
+    return uid;
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/wb-routes-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->db, sizeof f->db, "%s/hub.db", f->dir);
+    wb_store *st;
+    wb_error err;
+    assert_int_equal(wb_store_open(&st, f->db, &err), 0);
+    int64_t org = 0;
+    assert_int_equal(wb_store_org_add(st, "Org", WB_ORG_ESSENTIAL, NULL, NULL, &org, &err), 0);
+    add_user(st, "sa@org.example", org, WB_ROLE_SITE_ADMIN, f->keys[C_SITE_ADMIN]);
+    add_user(st, "oa@org.example", org, WB_ROLE_ORG_ADMIN, f->keys[C_ORG_ADMIN]);
+    add_user(st, "m@org.example", org, WB_ROLE_MEMBER, f->keys[C_MEMBER]);
+    add_user(st, "s@org.example", org, WB_ROLE_SENSOR, f->keys[C_SENSOR]);
+    int64_t revoked = add_user(st, "r@org.example", org, WB_ROLE_MEMBER, f->keys[C_REVOKED]);
+    int64_t nrev = 0;
+    assert_int_equal(wb_store_key_revoke(st, 0, revoked, &nrev, &err), 0);
+    assert_int_equal(nrev, 1);
+    wb_store_close(st);
+    wb_hub_opts o = {.db = f->db, .connections = 2, .rate = 1e6};
+    assert_int_equal(wb_hub_open(&f->hub, &o, &err), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    wb_hub_close(f->hub);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+/* The path to ask for a pattern: '*' as a uuid ("{uuid}.json" in a feed). */
+static void path_of(const char *pattern, char *out, size_t cap)
+{
+    const char *star = strchr(pattern, '*');
+    if (star == NULL) {
+        snprintf(out, cap, "%s", pattern);
+        return;
+    }
+    bool feed = strncmp(pattern, "/feeds/", 7) == 0;
+    snprintf(out, cap, "%.*s%s%s%s", (int)(star - pattern), pattern, NOBODY, feed ? ".json" : "",
+             star + 1);
+}
+
+/* Whether the router let the caller through: false for its 401 and for its
+ * 403 (told from a handler's own 403 by the router's messages). */
+static bool call_admitted(fixture *f, const char *method, const char *path, const wb_hub_arg *args,
+                          size_t nargs, int caller)
+{
+    char auth[WB_KEY_TEXT_LEN + 16];
+    snprintf(auth, sizeof auth, "Bearer %s", f->keys[caller]);
+    wb_hub_request req = {.method = method,
+                          .path = path,
+                          .args = args,
+                          .nargs = nargs,
+                          .authorization = caller == C_NOKEY ? NULL : auth,
+                          .peer = "127.0.0.1"};
+    wb_hub_response resp;
+    wb_hub_handle(f->hub, &req, &resp);
+    unsigned status = resp.status;
+    if (resp.stream) {
+        char buf[4096];
+        while (wb_hub_stream_read(resp.stream, buf, sizeof buf) > 0)
+            ;
+        assert_int_equal(wb_buf_putc(&resp.body, '\0'), 0);
+    } else {
+        assert_int_equal(wb_buf_putc(&resp.body, '\0'), 0);
+    }
+    const char *msg = "";
+    json_t *j = resp.body.data ? json_loads(resp.body.data, 0, NULL) : NULL;
+    if (j) msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+    if (msg == NULL) msg = "";
+    bool refused =
+        status == 401 || (status == 403 && (strncmp(msg, "a sensor key may only", 21) == 0 ||
+                                            strcmp(msg, "only site admins may read this") == 0 ||
+                                            strncmp(msg, "a key of role ", 14) == 0));
+    /* Nothing but the router answers 401; a 5xx would hide the answer. */
+    assert_true(status < 500);
+    json_decref(j);
+    wb_hub_response_free(&resp);
+    return !refused;
+}
+
+static void test_route_matrix(void **state)
+{
+    fixture *f = *state;
+    size_t n = 0;
+    const wbi_route *routes = wbi_hub_routes(&n);
+    /* Every route has an expectation and every expectation a route. */
+    assert_int_equal(n, N_EXPECT);
+    size_t cells = 0, failures = 0;
+    for (size_t i = 0; i < n; i++) {
+        const expect *e = NULL;
+        for (size_t k = 0; k < N_EXPECT && e == NULL; k++)
+            if (strcmp(table[k].method, routes[i].method) == 0 &&
+                strcmp(table[k].pattern, routes[i].pattern) == 0)
+                e = &table[k];
+        if (e == NULL)
+            fail_msg("route %s %s has no expectation", routes[i].method, routes[i].pattern);
+        char path[160];
+        path_of(routes[i].pattern, path, sizeof path);
+        for (int c = 0; c < N_CALLERS; c++) {
+            bool want = (e->admitted >> c) & 1u,
+                 got = call_admitted(f, e->method, path, NULL, 0, c);
+            cells++;
+            if (want != got) {
+                print_error("%s %s by %s: %s, expected %s\n", e->method, path, caller_names[c],
+                            got ? "admitted" : "refused", want ? "admitted" : "refused");
+                failures++;
+            }
+        }
+    }
+    assert_int_equal(cells, N_EXPECT * N_CALLERS);
+    assert_int_equal(failures, 0);
+}
+
+/* The change feed: a sensor reads GET /api/v1/events only with ?after=. */
+static void test_sensor_change_feed(void **state)
+{
+    fixture *f = *state;
+    wb_hub_arg after[1] = {{"after", "0"}};
+    for (int c = 0; c < N_CALLERS; c++) {
+        bool want = c <= C_SENSOR;
+        assert_true(call_admitted(f, "GET", "/api/v1/events", after, 1, c) == want);
+    }
+}
+
+/* The role bits: every role this build knows has one, and they differ; a
+ * role it does not know (a newer database) has none, so it is admitted
+ * nowhere. */
+static void test_admit_bits(void **state)
+{
+    (void)state;
+    unsigned seen = 0;
+    for (int r = WB_ROLE_SITE_ADMIN; r <= WB_ROLE_SENSOR; r++) {
+        unsigned b = wbi_admit_bit((wb_role)r);
+        assert_int_not_equal(b, 0);
+        assert_int_equal(seen & b, 0);
+        seen |= b;
+    }
+    assert_int_equal(wbi_admit_bit((wb_role)(WB_ROLE_SENSOR + 1)), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_route_matrix),
+        cmocka_unit_test(test_sensor_change_feed),
+        cmocka_unit_test(test_admit_bits),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
