@@ -310,6 +310,16 @@ unsigned wbi_hub_max_depth(const wb_hub *hub)
     return hub->lim.max_depth;
 }
 
+wbi_metrics *wbi_hub_metrics(const wb_hub *hub)
+{
+    return hub->metrics;
+}
+
+const char *wbi_hub_db_path(const wb_hub *hub)
+{
+    return hub->opts.db;
+}
+
 /* ---- assessments (assess_api.c) ----------------------------------------------------------- */
 
 static void assess_call(wbi_req *r, void (*fn)(wbi_areq *a))
@@ -367,6 +377,8 @@ ASSESS_HANDLER(deps_sectors)
 
 static const wbi_route routes[] = {
     {"GET", "/", wbi_h_status, ANYONE, 0},
+    {"GET", "/healthz", wbi_h_healthz, ANYONE, 0},
+    {"GET", "/metrics", wbi_h_metrics, SITE_ADMIN, WBI_ROUTE_LOCAL},
     {"GET", "/api/v1/events", wbi_h_event_list, KEYED, SENSOR_AFTER},
     {"POST", "/api/v1/events", wbi_h_event_add, PEOPLE, 0},
     {"GET", "/api/v1/events/*", wbi_h_event_get, PEOPLE, 0},
@@ -625,8 +637,24 @@ static bool role_admitted(wbi_req *r, const wbi_route *found)
     return false;
 }
 
+/* The metrics hook: one relaxed atomic add per counter (ops_api.c). */
+static void count_request(wbi_req *r, const wbi_route *found, uint64_t t0)
+{
+    wbi_metrics_count(r->hub->metrics, found ? (long)(found - routes) : -1, r->resp->status,
+                      wbi_metrics_clock_us() - t0);
+}
+
+/* A request from the hub's own machine, for WBI_ROUTE_LOCAL routes. */
+static bool from_loopback(const wbi_req *r)
+{
+    const char *p = r->req->peer;
+    return p && (strncmp(p, "127.", 4) == 0 || strcmp(p, "::1") == 0 ||
+                 strncmp(p, "::ffff:127.", 11) == 0);
+}
+
 bool wb_hub_admit(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
 {
+    uint64_t t0 = wbi_metrics_clock_us();
     wbi_req *r = req_new(hub, req, resp);
     if (r == NULL) return false;
     bool ok = false;
@@ -651,12 +679,16 @@ bool wb_hub_admit(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
         }
         release(hub, slot);
     }
+    /* an admitted request is counted when wb_hub_handle answers it */
+    if (!ok) count_request(r, found, t0);
+    resp->key_id = r->who.authenticated ? r->who.key_id : 0;
     req_free(r);
     return ok;
 }
 
 void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
 {
+    uint64_t t0 = wbi_metrics_clock_us();
     wbi_req *r = req_new(hub, req, resp);
     if (r == NULL) return;
     const wbi_route *found = route_of(r);
@@ -666,12 +698,15 @@ void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp
         r->keys = hub->keys[slot];
         r->raw_key = (found->flags & WBI_ROUTE_RAW_KEY) != 0;
         wb_store_read_begin(r->st);
-        if (((found->admits & WBI_ADMIT_ANONYMOUS) || authenticate(r) == 0) &&
-            role_admitted(r, found))
+        bool local = (found->flags & WBI_ROUTE_LOCAL) && from_loopback(r);
+        if (local || (((found->admits & WBI_ADMIT_ANONYMOUS) || authenticate(r) == 0) &&
+                      role_admitted(r, found)))
             found->fn(r);
         if (wb_store_read_end(r->st, &r->err) != 0 && resp->status < 300) wbi_reply_internal(r);
         release(hub, slot);
     }
+    count_request(r, found, t0);
+    resp->key_id = r->who.authenticated ? r->who.key_id : 0;
     req_free(r);
 }
 
@@ -768,7 +803,12 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
         }
     }
     if (rc == 0) rc = load_warninglists(hub, err);
+    if (rc == 0 && wbi_metrics_new(&hub->metrics, sizeof routes / sizeof routes[0]) != 0)
+        rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < sizeof routes / sizeof routes[0]; i++)
+        wbi_metrics_route(hub->metrics, i, routes[i].method, routes[i].pattern);
     if (rc) {
+        wbi_metrics_free(hub->metrics);
         wb_warninglists_free(hub->wl);
         for (size_t i = 0; i < hub->npool; i++)
             wb_store_close(hub->pool[i]);
@@ -821,6 +861,7 @@ void wb_hub_close(wb_hub *hub)
     wbi_ratelimit_free(&hub->rl);
     wbi_addrcount_free(&hub->stream_addrs);
     wbi_catalogues_free(&hub->cats);
+    wbi_metrics_free(hub->metrics);
     pthread_mutex_destroy(&hub->lock);
     pthread_cond_destroy(&hub->cond);
     free(hub->pool);

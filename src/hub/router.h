@@ -51,6 +51,7 @@ struct wb_hub {
         int64_t since; /* the window's start (Unix seconds); 0 = free */
         uint64_t more; /* occurrences since the last entry written */
     } agg[16];
+    wbi_metrics *metrics; /* requests by route and status (ops_api.c) */
 };
 
 /* ---- router helpers (api.c) ------------------------------------------------------ */
@@ -129,7 +130,10 @@ enum {
     /* "Authorization: KEY" is taken as well as "Bearer KEY" (MISP's feed headers) */
     WBI_ROUTE_RAW_KEY = 1u << 0,
     /* a sensor is admitted only with ?after= (the change feed, not the list) */
-    WBI_ROUTE_SENSOR_AFTER = 1u << 1
+    WBI_ROUTE_SENSOR_AFTER = 1u << 1,
+    /* no key needed from the loopback address; otherwise the admitted
+     * roles' keys (/metrics: a site admin's) */
+    WBI_ROUTE_LOCAL = 1u << 2
 };
 
 typedef struct wbi_route {
