@@ -111,6 +111,7 @@ const char *const wb_cli_serve_opts[] = {"--db PATH",
                                          "--hooks-allow-private",
                                          "--sector-k N",
                                          "--catalogues DIR",
+                                         "--access-log FILE",
                                          NULL};
 
 int wb_cmd_serve(int argc, char **argv)
