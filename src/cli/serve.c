@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmdtab.h"
+#include "cli/config.h"
 #include "weerbaar/client.h"
 #include "weerbaar/hooks.h"
 #include "weerbaar/hub.h"
@@ -52,6 +53,12 @@ static const char usage_text[] =
     "  --access-log FILE    one line per request appended to FILE: time, client\n"
     "                       address, key id, method, target (secret query values\n"
     "                       hidden), status, body bytes, microseconds\n"
+    "  --config FILE        the configuration file (default $WEERBAAR_CONFIG, else\n"
+    "                       /etc/weerbaar/weerbaar.conf when it exists): in its\n"
+    "                       [serve] section each option above as 'key = value'\n"
+    "                       (db = hub.db; a flag as true or false); the variable\n"
+    "                       WEERBAAR_SERVE_<KEY> (WEERBAAR_SERVE_ACCESS_LOG) beats\n"
+    "                       the file, the command line beats both\n"
     "  -h, --help           this text\n"
     "\n"
     "SIGTERM or SIGINT stops accepting connections, lets requests in flight\n"
@@ -112,29 +119,33 @@ const char *const wb_cli_serve_opts[] = {"--db PATH",
                                          "--sector-k N",
                                          "--catalogues DIR",
                                          "--access-log FILE",
+                                         "--config FILE",
                                          NULL};
 
-int wb_cmd_serve(int argc, char **argv)
+/* Also the configuration file's keys and the WEERBAAR_SERVE_* variables (config.c). */
+static const struct option serve_lopts[] = {{"db", required_argument, NULL, 'd'},
+                                            {"listen", required_argument, NULL, 'l'},
+                                            {"tls-cert", required_argument, NULL, 'c'},
+                                            {"tls-key", required_argument, NULL, 'k'},
+                                            {"threads", required_argument, NULL, 't'},
+                                            {"max-body", required_argument, NULL, 'b'},
+                                            {"rate", required_argument, NULL, 'r'},
+                                            {"max-connections", required_argument, NULL, 'M'},
+                                            {"max-per-address", required_argument, NULL, 'A'},
+                                            {"header-timeout", required_argument, NULL, 'T'},
+                                            {"timeout", required_argument, NULL, 'i'},
+                                            {"hooks-interval", required_argument, NULL, 'H'},
+                                            {"hooks-allow-insecure", no_argument, NULL, 'I'},
+                                            {"hooks-allow-private", no_argument, NULL, 'P'},
+                                            {"sector-k", required_argument, NULL, 'K'},
+                                            {"catalogues", required_argument, NULL, 'C'},
+                                            {"access-log", required_argument, NULL, 'L'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {NULL, 0, NULL, 0}};
+
+static int serve_run(int argc, char **argv)
 {
-    static const struct option lopts[] = {{"db", required_argument, NULL, 'd'},
-                                          {"listen", required_argument, NULL, 'l'},
-                                          {"tls-cert", required_argument, NULL, 'c'},
-                                          {"tls-key", required_argument, NULL, 'k'},
-                                          {"threads", required_argument, NULL, 't'},
-                                          {"max-body", required_argument, NULL, 'b'},
-                                          {"rate", required_argument, NULL, 'r'},
-                                          {"max-connections", required_argument, NULL, 'M'},
-                                          {"max-per-address", required_argument, NULL, 'A'},
-                                          {"header-timeout", required_argument, NULL, 'T'},
-                                          {"timeout", required_argument, NULL, 'i'},
-                                          {"hooks-interval", required_argument, NULL, 'H'},
-                                          {"hooks-allow-insecure", no_argument, NULL, 'I'},
-                                          {"hooks-allow-private", no_argument, NULL, 'P'},
-                                          {"sector-k", required_argument, NULL, 'K'},
-                                          {"catalogues", required_argument, NULL, 'C'},
-                                          {"access-log", required_argument, NULL, 'L'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
+    const struct option *lopts = serve_lopts;
     wb_hub_opts ho = {.log = log_line};
     wb_serve_opts so = {.listen = "127.0.0.1:8080", .stop = &stop_flag, .reopen = &reopen_flag};
     int64_t v, hooks_interval = 30;
@@ -264,4 +275,14 @@ int wb_cmd_serve(int argc, char **argv)
     }
     fprintf(stderr, "weerbaar serve: stopped\n");
     return WB_EXIT_OK;
+}
+
+int wb_cmd_serve(int argc, char **argv)
+{
+    wb_cli_args a = {0};
+    int status = wb_cli_config_args("serve", serve_lopts, argc, argv, &a);
+    if (status != 0) return status;
+    status = serve_run(a.argc, a.argv);
+    wb_cli_args_free(&a);
+    return status;
 }
