@@ -279,6 +279,13 @@ static int serve_run(int argc, char **argv)
 
 int wb_cmd_serve(int argc, char **argv)
 {
+    /* --help answers before any configuration file is read: it must work
+     * with a --config that names a file not there yet. */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage_text, stdout);
+            return WB_EXIT_OK;
+        }
     wb_cli_args a = {0};
     int status = wb_cli_config_args("serve", serve_lopts, argc, argv, &a);
     if (status != 0) return status;
