@@ -106,6 +106,8 @@ typedef struct wb_vulndb_stats {
     size_t advisories, vulns, affected, remediations, kev, epss, vex;
     size_t bad_purls, bad_cpes; /* affected entries whose purl/CPE did not parse (not indexed) */
     size_t bytes;               /* size of the frozen image (= index file size) */
+    size_t deb; /* frozen only: affected entries of Debian/Ubuntu packages (a pkg:deb purl or
+                   the deb version scheme), whose names are source package names */
 } wb_vulndb_stats;
 
 /* A new, empty builder. 0 or WB_ENOMEM. */

@@ -227,6 +227,7 @@ typedef struct run_state {
     unsigned warnings; /* parts used as far as they could be read */
     size_t skipped;    /* inventory components skipped */
     bool no_source;    /* a Debian list without source names was read (said once) */
+    bool deb_adv;      /* Debian/Ubuntu advisories (source package names) are loaded */
 } run_state;
 
 static void on_bad(void *ud, const wb_error *err)
@@ -255,11 +256,12 @@ static void on_skip(void *ud, const wb_error *err)
 
 /* Debian's and Ubuntu's advisories name source packages (glibc, not libc6):
  * a list without them matches only where the names agree. Said once, and
- * loudly, with the command that gives a list with them. */
+ * loudly, with the command that gives a list with them, when such
+ * advisories are loaded in this scan (other advisories do not care). */
 static void on_no_source(void *ud, const char *path)
 {
     run_state *r = ud;
-    if (r->no_source) return;
+    if (r->no_source || !r->deb_adv) return;
     r->no_source = true;
     fprintf(stderr,
             "weerbaar: WARNING: %s names no source packages, and Debian and Ubuntu advisories "
@@ -1221,6 +1223,11 @@ static int cmd_scan(int argc, char **argv)
     bool tty = isatty(STDERR_FILENO);
     progress pa = {.on = tty, .what = "advisories loaded"};
     if (load_advisories(&adv, NULL, NULL, false, &r, &pa, &db) != 0) goto done;
+    {
+        wb_vulndb_stats st;
+        wb_vulndb_stats_get(db, &st);
+        r.deb_adv = st.deb > 0;
+    }
     /* Scan-time KEV, EPSS and VEX go into a second, small database. */
     if (wb_vulndb_new(&extra) != 0) goto oom;
     if (kev && wb_kev_load(kev, wb_vulndb_kev_sink(extra), &err) != 0) {

@@ -1232,6 +1232,11 @@ void wb_vulndb_stats_get(const wb_vulndb *db, wb_vulndb_stats *st)
     st->epss = v->nepss;
     st->vex = v->nvex;
     st->bytes = v->bytes;
+    for (size_t i = 0; i < v->naff; i++) {
+        const char *k = wbi_vuln_str(v, v->aff[i].purl_key);
+        const char *sc = wbi_vuln_str(v, v->aff[i].scheme);
+        if ((k && strncmp(k, "pkg:deb/", 8) == 0) || (sc && strcmp(sc, "deb") == 0)) st->deb++;
+    }
 }
 
 void wb_vulndb_free(wb_vulndb *db)
