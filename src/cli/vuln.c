@@ -24,8 +24,8 @@
 static const char usage_text[] =
     "usage: weerbaar vuln scan [--advisories PATH [--advisories PATH ...] | --dir DIR]\n"
     "                          --inventory PATH[=ASSET] [--inventory ...] [options]\n"
-    "       weerbaar vuln index --advisories PATH [--advisories PATH ...] [--kev FILE]\n"
-    "                           [--epss FILE] --out FILE\n"
+    "       weerbaar vuln index [--advisories PATH [--advisories PATH ...] | --dir DIR]\n"
+    "                           [--kev FILE] [--epss FILE] [--max-age DAYS] --out FILE\n"
     "       weerbaar vuln fetch [--dir DIR] [--source SOURCE]... (see vuln fetch --help)\n"
     "\n"
     "scan: which systems are vulnerable, and which patches are overdue. Matches\n"
@@ -99,7 +99,9 @@ static const char usage_text[] =
     "  -h, --help                 this text\n"
     "\n"
     "index: parses the advisories (and KEV and EPSS) once and writes a binary\n"
-    "index that later scans load in one read: give it to --advisories.\n"
+    "index that later scans load in one read: give it to --advisories. Without\n"
+    "--advisories it reads what 'vuln fetch' keeps, as scan does (--dir DIR,\n"
+    "--max-age DAYS, --kev and --epss as for scan).\n"
     "      --out FILE             the index file to write\n"
     "\n"
     "Exit status: 0 no finding at or above --fail-on (or no --fail-on), 1 findings\n"
@@ -1203,14 +1205,15 @@ static int cmd_scan(int argc, char **argv)
                      argv[optind]);
         goto done;
     }
-    if (inv.n > 0 && wb_cli_vuln_fetched(fetch_dir, adv.n > 0, max_age, now, &fetched) != 0)
+    if (inv.n > 0 &&
+        wb_cli_vuln_fetched("vuln scan", fetch_dir, adv.n > 0, max_age, now, &fetched) != 0)
         goto done;
     if (adv.n == 0 && ((fetched.csaf && strv_push(&adv, fetched.csaf)) ||
                        (fetched.osv && strv_push(&adv, fetched.osv))))
         goto oom;
     kev = kev ? kev : fetched.kev;
     epss = epss ? epss : fetched.epss;
-    wb_cli_vuln_stale_kev(kev, max_age, now);
+    wb_cli_vuln_stale_kev("vuln scan", kev, max_age, now);
     if (adv.n == 0 || inv.n == 0) {
         wb_cli_error("vuln scan: give --advisories PATH and --inventory PATH (see weerbaar vuln "
                      "--help)");
@@ -1322,18 +1325,21 @@ done:
 
 static int cmd_index(int argc, char **argv)
 {
-    enum { O_ADV = 256, O_KEV, O_EPSS, O_OUT };
+    enum { O_ADV = 256, O_KEV, O_EPSS, O_OUT, O_DIR, O_MAXAGE };
     static const struct option longopts[] = {
         {"advisories", required_argument, NULL, O_ADV},
         {"kev", required_argument, NULL, O_KEV},
         {"epss", required_argument, NULL, O_EPSS},
         {"out", required_argument, NULL, O_OUT},
+        {"dir", required_argument, NULL, O_DIR},
+        {"max-age", required_argument, NULL, O_MAXAGE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     strv adv = {0};
-    const char *kev = NULL, *epss = NULL, *out = NULL;
-    int status = WB_EXIT_ERROR, c;
+    const char *kev = NULL, *epss = NULL, *out = NULL, *fetch_dir = NULL;
+    int status = WB_EXIT_ERROR, c, max_age = 7;
+    wb_fetched fetched = {0};
     wb_vulndb *db = NULL;
     run_state r = {0};
     optind = 1;
@@ -1355,6 +1361,12 @@ static int cmd_index(int argc, char **argv)
         case O_OUT:
             out = optarg;
             break;
+        case O_DIR:
+            fetch_dir = optarg;
+            break;
+        case O_MAXAGE:
+            if ((max_age = wb_cli_max_age("vuln index", optarg)) < 0) goto done;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             status = WB_EXIT_OK;
@@ -1368,7 +1380,24 @@ static int cmd_index(int argc, char **argv)
             goto done;
         }
     }
-    if (optind < argc || adv.n == 0 || out == NULL) {
+    if (optind < argc || out == NULL) {
+        wb_cli_error("vuln index: give --advisories PATH (or a fetched --dir) and --out FILE "
+                     "(see weerbaar vuln --help)");
+        goto done;
+    }
+    /* Without --advisories (or with --dir): what vuln fetch keeps, as for vuln scan. */
+    if (wb_cli_vuln_fetched("vuln index", fetch_dir, adv.n > 0, max_age, WB_TIME_NONE, &fetched) !=
+        0)
+        goto done;
+    if (adv.n == 0 && ((fetched.csaf && strv_push(&adv, fetched.csaf)) ||
+                       (fetched.osv && strv_push(&adv, fetched.osv)))) {
+        wb_cli_error("vuln: out of memory");
+        goto done;
+    }
+    kev = kev ? kev : fetched.kev;
+    epss = epss ? epss : fetched.epss;
+    wb_cli_vuln_stale_kev("vuln index", kev, max_age, WB_TIME_NONE);
+    if (adv.n == 0) {
         wb_cli_error("vuln index: give --advisories PATH and --out FILE (see weerbaar vuln "
                      "--help)");
         goto done;
@@ -1402,6 +1431,7 @@ static int cmd_index(int argc, char **argv)
     status = r.had_error ? WB_EXIT_ERROR : WB_EXIT_OK;
 done:
     wb_vulndb_free(db);
+    wb_fetched_free(&fetched);
     free(adv.v);
     return status;
 }
@@ -1441,8 +1471,9 @@ static const char *const scan_opts[] = {"--advisories PATH",
                                         "--show-suppressed",
                                         "--no-index",
                                         NULL};
-static const char *const index_opts[] = {"--advisories PATH", "--kev FILE", "--epss FILE",
-                                         "--out FILE", NULL};
+static const char *const index_opts[] = {
+    "--advisories PATH", "--kev FILE", "--epss FILE", "--dir DIR",
+    "--max-age DAYS",    "--out FILE", NULL};
 static const char *const fetch_opts[] = {
     "--dir DIR", "--source SOURCE", "--require-signatures", "--max-age DAYS", "--quiet", "-q",
     NULL};

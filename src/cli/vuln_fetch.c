@@ -326,7 +326,8 @@ done:
 
 /* ---- what vuln scan reads ---------------------------------------------------------------- */
 
-int wb_cli_vuln_fetched(const char *dir, bool adv_given, int max_age, wb_time now, wb_fetched *f)
+int wb_cli_vuln_fetched(const char *cmd, const char *dir, bool adv_given, int max_age, wb_time now,
+                        wb_fetched *f)
 {
     memset(f, 0, sizeof *f);
     if (adv_given && dir == NULL) return 0;
@@ -335,7 +336,7 @@ int wb_cli_vuln_fetched(const char *dir, bool adv_given, int max_age, wb_time no
     wb_error_clear(&err);
     if (dir == NULL) {
         if (wb_fetch_default_dir(&dbuf, &err) != 0) {
-            wb_cli_error("vuln scan: no --advisories, and %s", err.msg);
+            wb_cli_error("%s: no --advisories, and %s", cmd, err.msg);
             return -1;
         }
         dir = dbuf.data;
@@ -346,10 +347,10 @@ int wb_cli_vuln_fetched(const char *dir, bool adv_given, int max_age, wb_time no
         wb_cli_report(&err);
         rc = -1;
     } else if (!adv_given && f->csaf == NULL && f->osv == NULL) {
-        wb_cli_error("vuln scan: no advisories: give --advisories PATH, or fetch them into %s "
+        wb_cli_error("%s: no advisories: give --advisories PATH, or fetch them into %s "
                      "first:\n  weerbaar vuln fetch --dir %s --source csaf:%s \\\n"
                      "      --source kev --source epss --source osv:PyPI",
-                     dir, dir, WB_FETCH_NCSC_CSAF);
+                     cmd, dir, dir, WB_FETCH_NCSC_CSAF);
         rc = -1;
     } else {
         wb_time oldest = WB_TIME_MAX;
@@ -357,17 +358,17 @@ int wb_cli_vuln_fetched(const char *dir, bool adv_given, int max_age, wb_time no
             if (f->v[i].checked < oldest) oldest = f->v[i].checked;
         char age[40] = "unknown";
         if (oldest != WB_TIME_MAX && oldest != WB_TIME_NONE) age_text(now, oldest, age, sizeof age);
-        wb_cli_error("vuln scan: reading %s (%zu source%s, the oldest fetched %s%s)", dir, f->n,
+        wb_cli_error("%s: reading %s (%zu source%s, the oldest fetched %s%s)", cmd, dir, f->n,
                      f->n == 1 ? "" : "s", age,
                      oldest != WB_TIME_MAX && oldest != WB_TIME_NONE ? " ago" : "");
-        warn_stale("vuln scan", dir, f, max_age, now);
+        warn_stale(cmd, dir, f, max_age, now);
     }
     if (rc != 0) wb_fetched_free(f);
     wb_buf_free(&dbuf);
     return rc;
 }
 
-void wb_cli_vuln_stale_kev(const char *path, int max_age, wb_time now)
+void wb_cli_vuln_stale_kev(const char *cmd, const char *path, int max_age, wb_time now)
 {
     if (path == NULL) return;
     if (now == WB_TIME_NONE) now = wb_time_now();
@@ -380,8 +381,8 @@ void wb_cli_vuln_stale_kev(const char *path, int max_age, wb_time now)
     char age[40], when[40];
     age_text(now, rel, age, sizeof age);
     wb_time_format(rel, when, sizeof when);
-    wb_cli_error("warning: vuln scan: the KEV catalogue %s was released %s ago (dateReleased %s), "
+    wb_cli_error("warning: %s: the KEV catalogue %s was released %s ago (dateReleased %s), "
                  "more than %d day%s: newer known exploited vulnerabilities are missing; "
                  "'weerbaar vuln fetch --source kev' gets the current one",
-                 path, age, when, max_age, max_age == 1 ? "" : "s");
+                 cmd, path, age, when, max_age, max_age == 1 ? "" : "s");
 }

@@ -22,10 +22,11 @@ int wb_cli_max_age(const char *cmd, const char *arg);
  * directory it reads and how old it is, and warns about each source last
  * fetched more than max_age days before now. Returns 0, or -1 after
  * printing an error (nothing fetched and no --advisories: how to fetch). */
-int wb_cli_vuln_fetched(const char *dir, bool adv_given, int max_age, wb_time now, wb_fetched *f);
+int wb_cli_vuln_fetched(const char *cmd, const char *dir, bool adv_given, int max_age, wb_time now,
+                        wb_fetched *f);
 
 /* Warns when the KEV catalogue at path (a --kev file) was released more
  * than max_age days before now, naming it and its dateReleased. */
-void wb_cli_vuln_stale_kev(const char *path, int max_age, wb_time now);
+void wb_cli_vuln_stale_kev(const char *cmd, const char *path, int max_age, wb_time now);
 
 #endif

@@ -153,6 +153,13 @@ n=$($PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["findings"])
 echo "$a" | grep -q 'CVE-2021-44228' || FAIL "the OSV all.zip was not read from the mirror"
 echo "$a" | grep -q '"CVE-2018-0171", "csaf-product", true' || FAIL "KEV from the mirror not applied"
 grep -q "reading $D (4 sources, the oldest fetched" "$tmp/merr" || { FAIL "scan does not say what it reads"; cat "$tmp/merr"; }
+# vuln index without --advisories: the fetched directory, as scan reads it (the default one too)
+mkdir -p "$tmp/xdgi/weerbaar" && ln -s "$D" "$tmp/xdgi/weerbaar/advisories"
+XDG_DATA_HOME=$tmp/xdgi "$bin" vuln index --out "$tmp/m.idx" >/dev/null 2>"$tmp/ierr" || { FAIL "index over the mirror: exit $?"; cat "$tmp/ierr"; }
+grep -q "vuln index: reading $tmp/xdgi/weerbaar/advisories (4 sources, the oldest fetched" "$tmp/ierr" || { FAIL "index does not say what it reads"; cat "$tmp/ierr"; }
+"$bin" vuln scan --advisories "$tmp/m.idx" --inventory tests/data/vuln/assets.csv --inventory "$tmp/app.csv" --now $NOW \
+    --format json >"$tmp/i.json" 2>/dev/null || FAIL "scan of the mirror's index: exit $?"
+[ "$($PY -c "$proj" "$tmp/i.json")" = "$a" ] || FAIL "the mirror's index differs from scanning the mirror"
 
 # ---- 3. a second fetch transfers nothing new ------------------------------------------------
 ctl _reset >/dev/null
@@ -277,6 +284,11 @@ rc=$?
     { FAIL "nothing fetched: exit $rc"; cat "$tmp/err"; }
 XDG_DATA_HOME=$tmp/xdg "$bin" vuln scan --inventory tests/data/vuln/assets.csv >/dev/null 2>"$tmp/err"
 [ $? = 2 ] && grep -q "fetch them into $tmp/xdg/weerbaar/advisories first" "$tmp/err" || { FAIL "default dir (XDG_DATA_HOME)"; cat "$tmp/err"; }
+"$bin" vuln index --dir "$tmp/empty" --out "$tmp/e.idx" >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "vuln index: no advisories: give --advisories PATH, or fetch them into $tmp/empty first" "$tmp/err" &&
+    [ ! -e "$tmp/e.idx" ] || { FAIL "index with nothing fetched"; cat "$tmp/err"; }
+XDG_DATA_HOME=$tmp/xdg "$bin" vuln index --out "$tmp/e.idx" >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "vuln index: no advisories: .*fetch them into $tmp/xdg/weerbaar/advisories first" "$tmp/err" || { FAIL "index: default dir (XDG_DATA_HOME)"; cat "$tmp/err"; }
 XDG_DATA_HOME=$tmp/xdg "$bin" vuln fetch --source "kev:$B/kev/known_exploited_vulnerabilities.json" >/dev/null 2>"$tmp/err" &&
     [ -f "$tmp/xdg/weerbaar/advisories/kev/known_exploited_vulnerabilities.json" ] || { FAIL "fetch into the default dir"; cat "$tmp/err"; }
 "$bin" vuln fetch --dir "$tmp/none" >/dev/null 2>"$tmp/err"
