@@ -256,6 +256,10 @@ struct wb_epss_sink {
 
 /* FIRST's EPSS CSV (optionally gzip; a leading "#model_version..." comment). */
 int wb_epss_load(const char *path, wb_epss_sink *sink, wb_error *err);
+/* The score_date of an EPSS file's "#model_version:...,score_date:..." first
+ * line (WB_TIME_NONE when it has none). Reads only the start of the file.
+ * Errors name the file. */
+int wb_epss_score_date(const char *path, wb_time *out, wb_error *err);
 
 #ifdef __cplusplus
 }

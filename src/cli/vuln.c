@@ -72,8 +72,8 @@ static const char usage_text[] =
     "                             no --advisories are given, its KEV and EPSS when no\n"
     "                             --kev/--epss are (default without --advisories:\n"
     "                             the directory vuln fetch uses by default)\n"
-    "      --max-age DAYS         warn when a fetched source or the KEV catalogue is\n"
-    "                             older than DAYS (default 7)\n"
+    "      --max-age DAYS         warn when a fetched source, the KEV catalogue or\n"
+    "                             the EPSS scores are older than DAYS (default 7)\n"
     "\n"
     "deadlines:\n"
     "      --policy FILE          days per band (JSON, see docs/vuln-scan.md); the\n"
@@ -1214,6 +1214,7 @@ static int cmd_scan(int argc, char **argv)
     kev = kev ? kev : fetched.kev;
     epss = epss ? epss : fetched.epss;
     wb_cli_vuln_stale_kev("vuln scan", kev, max_age, now);
+    wb_cli_vuln_stale_epss("vuln scan", epss, max_age, now);
     if (adv.n == 0 || inv.n == 0) {
         wb_cli_error("vuln scan: give --advisories PATH and --inventory PATH (see weerbaar vuln "
                      "--help)");
@@ -1397,6 +1398,7 @@ static int cmd_index(int argc, char **argv)
     kev = kev ? kev : fetched.kev;
     epss = epss ? epss : fetched.epss;
     wb_cli_vuln_stale_kev("vuln index", kev, max_age, WB_TIME_NONE);
+    wb_cli_vuln_stale_epss("vuln index", epss, max_age, WB_TIME_NONE);
     if (adv.n == 0) {
         wb_cli_error("vuln index: give --advisories PATH and --out FILE (see weerbaar vuln "
                      "--help)");

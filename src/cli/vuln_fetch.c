@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "cli/vuln_fetch.h"
 #include "weerbaar/client.h"
+#include "weerbaar/vulndb.h"
 
 static const char usage_text[] =
     "usage: weerbaar vuln fetch [--dir DIR] [--source SOURCE]...\n"
@@ -366,6 +367,25 @@ int wb_cli_vuln_fetched(const char *cmd, const char *dir, bool adv_given, int ma
     if (rc != 0) wb_fetched_free(f);
     wb_buf_free(&dbuf);
     return rc;
+}
+
+void wb_cli_vuln_stale_epss(const char *cmd, const char *path, int max_age, wb_time now)
+{
+    if (path == NULL) return;
+    if (now == WB_TIME_NONE) now = wb_time_now();
+    wb_time day = WB_TIME_NONE;
+    wb_error err;
+    wb_error_clear(&err);
+    /* An EPSS file that does not parse is reported by the scan itself. */
+    if (wb_epss_score_date(path, &day, &err) != 0 || day == WB_TIME_NONE) return;
+    if (!too_old(now, day, max_age)) return;
+    char age[40], when[40];
+    age_text(now, day, age, sizeof age);
+    wb_time_format(day, when, sizeof when);
+    wb_cli_error("warning: %s: the EPSS scores %s are from %s ago (score_date %s), more than %d "
+                 "day%s: priorities may rest on old probabilities; 'weerbaar vuln fetch --source "
+                 "epss' gets the current ones",
+                 cmd, path, age, when, max_age, max_age == 1 ? "" : "s");
 }
 
 void wb_cli_vuln_stale_kev(const char *cmd, const char *path, int max_age, wb_time now)

@@ -28,5 +28,8 @@ int wb_cli_vuln_fetched(const char *cmd, const char *dir, bool adv_given, int ma
 /* Warns when the KEV catalogue at path (a --kev file) was released more
  * than max_age days before now, naming it and its dateReleased. */
 void wb_cli_vuln_stale_kev(const char *cmd, const char *path, int max_age, wb_time now);
+/* Warns when the EPSS file at path has a score_date more than max_age days
+ * before now, naming it and its score_date. */
+void wb_cli_vuln_stale_epss(const char *cmd, const char *path, int max_age, wb_time now);
 
 #endif

@@ -119,3 +119,44 @@ int wb_epss_load(const char *path, wb_epss_sink *sink, wb_error *err)
     free(data);
     return rc;
 }
+
+int wb_epss_score_date(const char *path, wb_time *out, wb_error *err)
+{
+    *out = WB_TIME_NONE;
+    wb_input *in = NULL;
+    wb_input_opts o = {.block_size = 4096, .max_line = 1 << 20};
+    int rc = wb_input_open(&in, path, &o, err);
+    if (rc != 0) return rc;
+    wb_block b = {0};
+    rc = wb_input_next(in, &b, err);
+    if (rc > 0) {
+        const char *nl = memchr(b.data, '\n', b.len);
+        size_t n = nl ? (size_t)(nl - b.data) : b.len;
+        static const char key[] = "score_date:";
+        const char *p = NULL;
+        if (n > 0 && b.data[0] == '#')
+            for (size_t i = 0; i + sizeof key - 1 <= n; i++)
+                if (memcmp(b.data + i, key, sizeof key - 1) == 0) {
+                    p = b.data + i + sizeof key - 1;
+                    break;
+                }
+        rc = 0;
+        if (p) {
+            size_t m = (size_t)(b.data + n - p);
+            const char *comma = memchr(p, ',', m);
+            if (comma) m = (size_t)(comma - p);
+            while (m > 0 && (p[m - 1] == '\r' || p[m - 1] == ' '))
+                m--;
+            /* FIRST writes 2024-05-01T00:00:00+0000 (no colon in the offset):
+             * the day is what counts, so the date alone is taken if needed */
+            if (wb_time_parse(p, m, out) != 0 && (m < 10 || wb_time_parse(p, 10, out) != 0)) {
+                *out = WB_TIME_NONE;
+                rc = wb_error_set(err, WB_EPARSE, "%s: score_date '%.*s' is not a date", path,
+                                  (int)(m > 40 ? 40 : m), p);
+            }
+        }
+        wb_block_free(&b);
+    }
+    wb_input_close(in);
+    return rc < 0 ? rc : 0;
+}

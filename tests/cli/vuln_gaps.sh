@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # vuln_gaps.sh - `weerbaar vuln` details, with in-tree fixtures only: the loud
 # warning about a Debian package list without source names comes once, and
-# only when Debian/Ubuntu advisories are loaded.
+# only when Debian/Ubuntu advisories are loaded; EPSS scores older than
+# --max-age (their score_date) are warned about, naming the file.
 set -u
 bin=$1
 fail=0
@@ -24,5 +25,17 @@ has err "names no source packages"
 # with only non-Debian advisories (OSV GHSA, CSAF without deb purls): none
 run 0 vuln scan --advisories $D/osv/GHSA-jfh8-c2jp-5v3q.json --advisories $D/abc-csaf.json --inventory "$tmp/q1.txt"
 ! grep -q 'names no source packages' "$tmp/err" || { echo "FAIL: no-source warning without Debian advisories"; cat "$tmp/err"; fail=1; }
+
+# EPSS staleness: the score_date of the file's first line against --now
+E=$D/epss/epss_scores-2024-05-01.csv.gz
+G=$D/osv/GHSA-jfh8-c2jp-5v3q.json
+run 0 vuln scan --advisories $G --inventory $D/assets.csv --epss $E --now 2024-05-10T00:00:00Z
+has err "warning: vuln scan: the EPSS scores $E are from 9 days ago (score_date 2024-05-01T00:00:00Z), more than 7 days"
+run 0 vuln scan --advisories $G --inventory $D/assets.csv --epss $D/epss/epss_scores.csv --now 2024-05-05T00:00:00Z
+! grep -q 'EPSS' "$tmp/err" || { echo "FAIL: EPSS within 7 days warned about"; cat "$tmp/err"; fail=1; }
+run 0 vuln scan --advisories $G --inventory $D/assets.csv --epss $E --now 2024-05-10T00:00:00Z --max-age 30
+! grep -q 'EPSS' "$tmp/err" || { echo "FAIL: EPSS within --max-age 30 warned about"; cat "$tmp/err"; fail=1; }
+run 0 vuln index --advisories $G --epss $E --out "$tmp/e.idx"
+has err "warning: vuln index: the EPSS scores $E are from"
 
 exit $fail
