@@ -67,9 +67,7 @@ static int catalogue(wbi_catalogues *c, const char *name, const wb_catalogue **o
 
 /* ---- replies ------------------------------------------------------------------------------ */
 
-static void fail(wbi_areq *r, unsigned status, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void fail(wbi_areq *r, unsigned status, const char *code, const char *fmt, ...)
+void wbi_areq_fail(wbi_areq *r, unsigned status, const char *code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -81,21 +79,21 @@ static void fail(wbi_areq *r, unsigned status, const char *code, const char *fmt
 
 static void not_found(wbi_areq *r)
 {
-    fail(r, 404, "not_found", "no such assessment");
+    wbi_areq_fail(r, 404, "not_found", "no such assessment");
 }
 
 /* A library error as a reply: what the caller got wrong is 4xx with the
  * message, database trouble is internal. */
-static void fail_err(wbi_areq *r, const wb_error *e)
+void wbi_areq_fail_err(wbi_areq *r, const wb_error *e)
 {
     switch (e->code) {
     case WB_ENOTFOUND:
-        fail(r, 404, "not_found", "%s", e->msg);
+        wbi_areq_fail(r, 404, "not_found", "%s", e->msg);
         return;
     case WB_EINVAL:
     case WB_EPARSE:
     case WB_ELIMIT:
-        fail(r, 422, "invalid_request", "%s", e->msg);
+        wbi_areq_fail(r, 422, "invalid_request", "%s", e->msg);
         return;
     default:
         r->err = *e;
@@ -103,7 +101,7 @@ static void fail_err(wbi_areq *r, const wb_error *e)
     }
 }
 
-static void reply(wbi_areq *r, unsigned status, json_t *o)
+void wbi_areq_reply(wbi_areq *r, unsigned status, json_t *o)
 {
     if (o == NULL) {
         wb_error_set(&r->err, WB_ENOMEM, "out of memory");
@@ -116,10 +114,10 @@ static void reply(wbi_areq *r, unsigned status, json_t *o)
 
 static void reply_buf(wbi_areq *r, unsigned status, const wb_buf *b)
 {
-    reply(r, status, b->data ? json_loadb(b->data, b->len, 0, NULL) : NULL);
+    wbi_areq_reply(r, status, b->data ? json_loadb(b->data, b->len, 0, NULL) : NULL);
 }
 
-static const char *arg(const wbi_areq *r, const char *key)
+const char *wbi_areq_arg(const wbi_areq *r, const char *key)
 {
     for (size_t i = 0; i < r->req->nargs; i++)
         if (strcmp(r->req->args[i].key, key) == 0)
@@ -133,13 +131,13 @@ static json_t *body_object(wbi_areq *r)
     json_t *o =
         wbi_json_load(r->req->body ? r->req->body : "", r->req->body_len, r->max_depth, &prob);
     if (o == NULL) {
-        fail(r, prob.status ? prob.status : 400, prob.code ? prob.code : "invalid_json", "%s",
-             prob.msg);
+        wbi_areq_fail(r, prob.status ? prob.status : 400, prob.code ? prob.code : "invalid_json",
+                      "%s", prob.msg);
         return NULL;
     }
     if (!json_is_object(o)) {
         json_decref(o);
-        fail(r, 422, "invalid_request", "$: expected a JSON object");
+        wbi_areq_fail(r, 422, "invalid_request", "$: expected a JSON object");
         return NULL;
     }
     return o;
@@ -155,7 +153,7 @@ static bool only_keys(wbi_areq *r, json_t *o, const char *const *keys, size_t n)
         while (i < n && strcmp(keys[i], k) != 0)
             i++;
         if (i == n) {
-            fail(r, 422, "invalid_request", "$.%.100s: unknown key", k);
+            wbi_areq_fail(r, 422, "invalid_request", "$.%.100s: unknown key", k);
             return false;
         }
     }
@@ -170,7 +168,8 @@ static bool member_str(wbi_areq *r, json_t *o, const char *key, size_t max, cons
     if (v == NULL || json_is_null(v)) return true;
     if (!json_is_string(v) || json_string_length(v) > max ||
         strlen(json_string_value(v)) != json_string_length(v)) {
-        fail(r, 422, "invalid_request", "$.%s: expected a string of at most %zu bytes", key, max);
+        wbi_areq_fail(r, 422, "invalid_request", "$.%s: expected a string of at most %zu bytes",
+                      key, max);
         return false;
     }
     *out = json_string_length(v) ? json_string_value(v) : NULL;
@@ -254,10 +253,10 @@ static int may(wbi_areq *r, wb_assessment_op op, int64_t *id)
         return -1;
     }
     if (op != WB_ASSESSMENT_READ && wb_policy_assessment(r->who, op, &a) == WB_DENY) {
-        fail(r, 403, "forbidden",
-             op == WB_ASSESSMENT_WRITE
-                 ? "only the assessment's organisation changes its answers"
-                 : "only an admin of the assessment's organisation shares it");
+        wbi_areq_fail(r, 403, "forbidden",
+                      op == WB_ASSESSMENT_WRITE
+                          ? "only the assessment's organisation changes its answers"
+                          : "only an admin of the assessment's organisation shares it");
         return -1;
     }
     if (read == WB_ALLOW_AUDITED && op == WB_ASSESSMENT_READ &&
@@ -335,7 +334,7 @@ void wbi_assess_list(wbi_areq *r)
     if (rc == 0)
         reply_buf(r, 200, &b);
     else
-        fail_err(r, &r->err);
+        wbi_areq_fail_err(r, &r->err);
     wb_buf_free(&b);
     free(l.rows);
     wb_arena_free(&l.arena);
@@ -361,14 +360,14 @@ void wbi_assess_add(wbi_areq *r)
         !member_str(r, o, "organisation", WB_NAME_MAX, &org))
         goto out;
     if (name == NULL) {
-        fail(r, 422, "invalid_request", "$.catalogue: required");
+        wbi_areq_fail(r, 422, "invalid_request", "$.catalogue: required");
         goto out;
     }
     if (t && !json_is_null(t)) {
         target = json_is_integer(t) ? json_integer_value(t) : 0;
         if (target < 1 || target > WB_ASSESS_MAX_LEVEL) {
-            fail(r, 422, "invalid_request", "$.target: expected a level from 1 to %d",
-                 WB_ASSESS_MAX_LEVEL);
+            wbi_areq_fail(r, 422, "invalid_request", "$.target: expected a level from 1 to %d",
+                          WB_ASSESS_MAX_LEVEL);
             goto out;
         }
     }
@@ -377,8 +376,8 @@ void wbi_assess_add(wbi_areq *r)
         int64_t named = 0;
         wb_error e = {0};
         if (wb_store_org_find(r->st, org, org_cb, &named, &e) != 0 || named != r->who->org_id) {
-            fail(r, 403, "forbidden", "an assessment belongs to the key's own organisation (%s)",
-                 r->org_name);
+            wbi_areq_fail(r, 403, "forbidden",
+                          "an assessment belongs to the key's own organisation (%s)", r->org_name);
             goto out;
         }
     }
@@ -386,14 +385,14 @@ void wbi_assess_add(wbi_areq *r)
     int64_t id = 0;
     wb_error e = {0};
     if (catalogue(r->cats, name, &cat, &e) != 0) {
-        fail(r, 422, "invalid_request", "$.catalogue: %s", e.msg);
+        wbi_areq_fail(r, 422, "invalid_request", "$.catalogue: %s", e.msg);
         goto out;
     }
     if (wb_assessdb_create(r->st, cat, r->org_name, scope, (int)target, r->user, &id, &e) != 0) {
-        fail_err(r, &e);
+        wbi_areq_fail_err(r, &e);
         goto out;
     }
-    reply(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
+    wbi_areq_reply(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
 out:
     json_decref(o);
 }
@@ -404,9 +403,9 @@ out:
 void wbi_assess_get(wbi_areq *r)
 {
     int64_t id, version = 0;
-    const char *v = arg(r, "version");
+    const char *v = wbi_areq_arg(r, "version");
     if (v && wb_parse_i64(v, strlen(v), 1, WB_ASSESSDB_MAX_VERSIONS, &version) != 0) {
-        fail(r, 400, "invalid_request", "version: expected a version number");
+        wbi_areq_fail(r, 400, "invalid_request", "version: expected a version number");
         return;
     }
     if (may(r, WB_ASSESSMENT_READ, &id) != 0) return;
@@ -414,9 +413,9 @@ void wbi_assess_get(wbi_areq *r)
     wb_buf b = {0};
     wb_error e = {0};
     if (wb_assessdb_load(r->st, id, (int)version, &view, &e) != 0)
-        fail_err(r, &e);
+        wbi_areq_fail_err(r, &e);
     else if (wb_assessdb_view_json(view, &b) != 0)
-        reply(r, 500, NULL);
+        wbi_areq_reply(r, 500, NULL);
     else
         reply_buf(r, 200, &b);
     wb_buf_free(&b);
@@ -430,7 +429,7 @@ void wbi_assess_history(wbi_areq *r)
     wb_buf b = {0};
     wb_error e = {0};
     if (wb_assessdb_history_json(r->st, id, &b, &e) != 0)
-        fail_err(r, &e);
+        wbi_areq_fail_err(r, &e);
     else
         reply_buf(r, 200, &b);
     wb_buf_free(&b);
@@ -443,14 +442,14 @@ static int catalogue_of(wbi_areq *r, int64_t id, const wb_catalogue **cat)
     wb_error e = {0};
     int rc = wb_assessdb_load(r->st, id, 0, &v, &e);
     if (rc == 0 && catalogue(r->cats, v->a.catalogue, cat, &e) != 0) rc = WB_EINVAL;
-    if (rc != 0) fail_err(r, &e);
+    if (rc != 0) wbi_areq_fail_err(r, &e);
     wb_assessdb_view_free(v);
     return rc;
 }
 
 static void reply_version(wbi_areq *r, int64_t id, int version)
 {
-    reply(r, 201, json_pack("{s:I,s:i}", "id", (json_int_t)id, "version", version));
+    wbi_areq_reply(r, 201, json_pack("{s:I,s:i}", "id", (json_int_t)id, "version", version));
 }
 
 void wbi_assess_answer(wbi_areq *r)
@@ -471,7 +470,7 @@ void wbi_assess_answer(wbi_areq *r)
         !member_str(r, o, "due", 10, &due))
         goto out;
     if (a.ref == NULL) {
-        fail(r, 422, "invalid_request", "$.ref: required");
+        wbi_areq_fail(r, 422, "invalid_request", "$.ref: required");
         goto out;
     }
     if (json_is_string(lv) && strcmp(json_string_value(lv), "n/a") == 0) {
@@ -480,11 +479,12 @@ void wbi_assess_answer(wbi_areq *r)
                json_integer_value(lv) <= WB_ASSESS_MAX_LEVEL) {
         a.level = (int)json_integer_value(lv);
     } else {
-        fail(r, 422, "invalid_request", "$.level: expected 0-%d or \"n/a\"", WB_ASSESS_MAX_LEVEL);
+        wbi_areq_fail(r, 422, "invalid_request", "$.level: expected 0-%d or \"n/a\"",
+                      WB_ASSESS_MAX_LEVEL);
         goto out;
     }
     if (due && (strlen(due) != 10 || wb_time_parse(due, 10, &a.due) != 0)) {
-        fail(r, 422, "invalid_request", "$.due: expected a date YYYY-MM-DD");
+        wbi_areq_fail(r, 422, "invalid_request", "$.due: expected a date YYYY-MM-DD");
         goto out;
     }
     const wb_catalogue *cat;
@@ -492,7 +492,7 @@ void wbi_assess_answer(wbi_areq *r)
     wb_error e = {0};
     if (catalogue_of(r, id, &cat) != 0) goto out;
     if (wb_assessdb_answer(r->st, id, cat, &a, r->user, &version, &e) != 0)
-        fail_err(r, &e);
+        wbi_areq_fail_err(r, &e);
     else
         reply_version(r, id, version);
 out:
@@ -513,14 +513,14 @@ void wbi_assess_import(wbi_areq *r)
         !member_str(r, o, "catalogue", WB_ASSESS_CATALOGUE_MAX, &cname))
         goto out;
     if (!json_is_array(json_object_get(o, "answers"))) {
-        fail(r, 422, "invalid_request", "$.answers: expected an array of answers");
+        wbi_areq_fail(r, 422, "invalid_request", "$.answers: expected an array of answers");
         goto out;
     }
     const wb_catalogue *cat;
     if (catalogue_of(r, id, &cat) != 0) goto out;
     if (cname && strcmp(cname, cat->name) != 0) {
-        fail(r, 422, "invalid_request", "$.catalogue: assessment %lld is of %s, not %s",
-             (long long)id, cat->name, cname);
+        wbi_areq_fail(r, 422, "invalid_request", "$.catalogue: assessment %lld is of %s, not %s",
+                      (long long)id, cat->name, cname);
         goto out;
     }
     /* only the answers go on: the library reads them as an answers file */
@@ -528,7 +528,7 @@ void wbi_assess_import(wbi_areq *r)
     text = only ? json_dumps(only, JSON_COMPACT) : NULL;
     json_decref(only);
     if (text == NULL) {
-        reply(r, 500, NULL);
+        wbi_areq_reply(r, 500, NULL);
         goto out;
     }
     char label[256];
@@ -537,7 +537,7 @@ void wbi_assess_import(wbi_areq *r)
     int version = 0;
     wb_error e = {0};
     if (wb_assessdb_import(r->st, id, cat, text, strlen(text), label, r->user, &version, &e) != 0)
-        fail_err(r, &e);
+        wbi_areq_fail_err(r, &e);
     else
         reply_version(r, id, version);
 out:
@@ -564,18 +564,18 @@ void wbi_assess_share(wbi_areq *r)
         !member_str(r, o, "with", 16, &with))
         goto out;
     if (with == NULL || wb_share_audience_parse(with, &to) != 0) {
-        fail(r, 422, "invalid_request", "$.with: expected \"csirt\" or \"supervisor\"");
+        wbi_areq_fail(r, 422, "invalid_request", "$.with: expected \"csirt\" or \"supervisor\"");
         goto out;
     }
     if (sh && !json_is_boolean(sh)) {
-        fail(r, 422, "invalid_request", "$.shared: expected true or false");
+        wbi_areq_fail(r, 422, "invalid_request", "$.shared: expected true or false");
         goto out;
     }
     wb_error e = {0};
     wb_buf b = {0};
     if (wb_assessdb_share(r->st, id, to, sh == NULL || json_is_true(sh), r->user, &e) != 0 ||
         wb_store_assessment_get(r->st, id, rec_cb, &b, &e) != 0)
-        fail_err(r, &e);
+        wbi_areq_fail_err(r, &e);
     else
         reply_buf(r, 200, &b);
     wb_buf_free(&b);
@@ -597,18 +597,19 @@ void wbi_assess_sectors(wbi_areq *r)
     wb_org_kind kind = WB_ORG_OTHER;
     wb_error e = {0};
     if (wb_store_org_get(r->st, r->who->org_id, kind_cb, &kind, &e) != 0) {
-        fail_err(r, &e);
+        wbi_areq_fail_err(r, &e);
         return;
     }
     if (wb_policy_sector_view(r->who, kind) == WB_DENY) {
-        fail(r, 403, "forbidden", "the sector view is for supervisors, CSIRTs and site admins");
+        wbi_areq_fail(r, 403, "forbidden",
+                      "the sector view is for supervisors, CSIRTs and site admins");
         return;
     }
-    const char *name = arg(r, "catalogue");
+    const char *name = wbi_areq_arg(r, "catalogue");
     const wb_catalogue *cat, *pr = NULL;
     if (name == NULL || name[0] == '\0') name = "cbw_nis2";
     if (catalogue(r->cats, name, &cat, &e) != 0) {
-        fail(r, 422, "invalid_request", "catalogue: %s", e.msg);
+        wbi_areq_fail(r, 422, "invalid_request", "catalogue: %s", e.msg);
         return;
     }
     wb_error ignore = {0};
@@ -616,9 +617,9 @@ void wbi_assess_sectors(wbi_areq *r)
     wb_sector_view *v = NULL;
     wb_buf b = {0};
     if (wb_assessdb_sectors(r->st, cat, pr, r->sector_k, &v, &e) != 0)
-        fail_err(r, &e);
+        wbi_areq_fail_err(r, &e);
     else if (wb_sector_view_json(v, &b) != 0)
-        reply(r, 500, NULL);
+        wbi_areq_reply(r, 500, NULL);
     else
         reply_buf(r, 200, &b);
     wb_buf_free(&b);

@@ -46,6 +46,17 @@ typedef struct wbi_areq {
     wb_error err;
 } wbi_areq;
 
+/* Replies on a narrow request, shared by assess_api.c and deps_api.c:
+ * an error with its status and code; a library error as 404/422 (what the
+ * caller got wrong, with the message) or internal (the rest); a JSON body
+ * (o is taken; NULL makes the answer an internal out-of-memory error). */
+void wbi_areq_fail(wbi_areq *r, unsigned status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void wbi_areq_fail_err(wbi_areq *r, const wb_error *e);
+void wbi_areq_reply(wbi_areq *r, unsigned status, json_t *o);
+/* The value of query argument key ("" for a bare key), or NULL. */
+const char *wbi_areq_arg(const wbi_areq *r, const char *key);
+
 void wbi_assess_list(wbi_areq *r);    /* GET  /api/v1/assessments */
 void wbi_assess_add(wbi_areq *r);     /* POST /api/v1/assessments */
 void wbi_assess_sectors(wbi_areq *r); /* GET  /api/v1/assessments/sectors */

@@ -10,62 +10,11 @@
  * wb_depsdb_request_parse, which refuses anything but a picture's
  * documented members; the JSON is depsdb.h's, the same `deps --db` prints.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "hub/deps_api.h"
 #include "hub/hub_internal.h"
 #include "weerbaar/depsdb.h"
-
-static void fail(wbi_areq *r, unsigned status, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void fail(wbi_areq *r, unsigned status, const char *code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->msg, sizeof r->msg, fmt, ap);
-    va_end(ap);
-    r->status = status;
-    r->code = code;
-}
-
-/* What the caller got wrong is 4xx with the message; the rest is internal. */
-static void fail_err(wbi_areq *r, const wb_error *e)
-{
-    switch (e->code) {
-    case WB_ENOTFOUND:
-        fail(r, 404, "not_found", "%s", e->msg);
-        return;
-    case WB_EINVAL:
-    case WB_EPARSE:
-    case WB_ELIMIT:
-        fail(r, 422, "invalid_request", "%s", e->msg);
-        return;
-    default:
-        r->err = *e;
-        r->internal = true;
-    }
-}
-
-static void reply(wbi_areq *r, unsigned status, json_t *o)
-{
-    if (o == NULL) {
-        wb_error_set(&r->err, WB_ENOMEM, "out of memory");
-        r->internal = true;
-        return;
-    }
-    r->status = status;
-    r->reply = o;
-}
-
-static const char *arg(const wbi_areq *r, const char *key)
-{
-    for (size_t i = 0; i < r->req->nargs; i++)
-        if (strcmp(r->req->args[i].key, key) == 0)
-            return r->req->args[i].value ? r->req->args[i].value : "";
-    return NULL;
-}
 
 static int kind_cb(void *ud, const wb_org *o)
 {
@@ -80,15 +29,16 @@ static int may(wbi_areq *r, wb_deps_op op, wb_org_kind *kind, wb_access *acc)
     wb_error e = {0};
     *kind = WB_ORG_OTHER;
     if (wb_store_org_get(r->st, r->who->org_id, kind_cb, kind, &e) != 0) {
-        fail_err(r, &e);
+        wbi_areq_fail_err(r, &e);
         return -1;
     }
     *acc = wb_policy_deps(r->who, op, *kind);
     if (*acc == WB_DENY) {
-        fail(r, 403, "forbidden",
-             op == WB_DEPS_SHARE     ? "sharing the picture is for the organisation's admins"
-             : op == WB_DEPS_SECTORS ? "the sector view is for CSIRTs, supervisors and site admins"
-                                     : "forbidden");
+        wbi_areq_fail(r, 403, "forbidden",
+                      op == WB_DEPS_SHARE ? "sharing the picture is for the organisation's admins"
+                      : op == WB_DEPS_SECTORS
+                          ? "the sector view is for CSIRTs, supervisors and site admins"
+                          : "forbidden");
         return -1;
     }
     return 0;
@@ -108,12 +58,12 @@ void wbi_deps_share(wbi_areq *r)
                                 &pic, &e) != 0 ||
         wb_depsdb_share(r->st, r->who->org_id, NULL, pic.data, pic.len, to, shared, r->user,
                         &version, &e) != 0) {
-        fail_err(r, &e);
+        wbi_areq_fail_err(r, &e);
     } else {
         json_t *o = json_pack("{s:s,s:s,s:b}", "organisation", r->org_name, "with",
                               wb_share_audience_name(to), "shared", shared);
         if (o && shared) json_object_set_new(o, "version", json_integer(version));
-        reply(r, 200, o);
+        wbi_areq_reply(r, 200, o);
     }
     wb_buf_free(&pic);
 }
@@ -126,9 +76,9 @@ void wbi_deps_own(wbi_areq *r)
     wb_buf b = {0};
     wb_error e = {0};
     if (wb_depsdb_own_json(r->st, r->who->org_id, &b, &e) != 0)
-        fail_err(r, &e);
+        wbi_areq_fail_err(r, &e);
     else
-        reply(r, 200, json_loadb(b.data, b.len, 0, NULL));
+        wbi_areq_reply(r, 200, json_loadb(b.data, b.len, 0, NULL));
     wb_buf_free(&b);
 }
 
@@ -143,10 +93,10 @@ void wbi_deps_sectors(wbi_areq *r)
     int64_t viewer = r->who->org_id;
     wb_share_audience aud = kind == WB_ORG_SUPERVISOR ? WB_SHARE_SUPERVISOR : WB_SHARE_CSIRT;
     if (acc == WB_ALLOW_AUDITED) {
-        const char *a = arg(r, "audience");
+        const char *a = wbi_areq_arg(r, "audience");
         viewer = 0;
         if (a && wb_share_audience_parse(a, &aud) != 0) {
-            fail(r, 422, "invalid_request", "audience: expected csirt or supervisor");
+            wbi_areq_fail(r, 422, "invalid_request", "audience: expected csirt or supervisor");
             return;
         }
         wb_audit_rec ar = {.user = r->user,
@@ -166,8 +116,8 @@ void wbi_deps_sectors(wbi_areq *r)
     wb_buf b = {0};
     wb_error e = {0};
     if (wb_depsdb_sectors(r->st, viewer, aud, r->sector_k, &b, &e) != 0)
-        fail_err(r, &e);
+        wbi_areq_fail_err(r, &e);
     else
-        reply(r, 200, json_loadb(b.data, b.len, 0, NULL));
+        wbi_areq_reply(r, 200, json_loadb(b.data, b.len, 0, NULL));
     wb_buf_free(&b);
 }
