@@ -1,6 +1,6 @@
 /*
  * fuzz_hub_changes.c - libFuzzer target: a page of the hub's change feed as
- * `weerbaar match --hub --follow` applies it (src/cli/match_hub.c): events
+ * `weerbaar match --hub --follow` applies it (src/cli/cmd_match_hub.c): events
  * replacing a group of indicators, tombstones emptying one, and a new
  * indicator set built from the mirror. The mirror lives across inputs, so
  * pages apply on top of earlier ones as they do while following.
@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cli/match_hub.c"
+#include "cli/cmd_match_hub.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

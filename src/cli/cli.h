@@ -1,7 +1,7 @@
 /*
  * cli.h - the subcommands of the weerbaar program and helpers they share.
  *
- * Each subcommand lives in its own file (match.c, vers.c, ...) and returns
+ * Each subcommand lives in its own file (cmd_match.c, cmd_vers.c, ...) and returns
  * the process exit status: 0 success, 1 a negative answer, 2 an error.
  * Only code under src/cli/ prints or exits.
  */
@@ -24,12 +24,12 @@ int wb_cmd_serve(int argc, char **argv);
 int wb_cmd_admin(int argc, char **argv);
 int wb_cmd_feed(int argc, char **argv);
 int wb_cmd_assess(int argc, char **argv);
-/* `assess report`, called by wb_cmd_assess (assess_report.c). */
+/* `assess report`, called by wb_cmd_assess (cmd_assess_report.c). */
 int wb_cmd_assess_report(int argc, char **argv);
 int wb_cmd_incident(int argc, char **argv);
 int wb_cmd_vuln(int argc, char **argv);
 int wb_cmd_deps(int argc, char **argv);
-/* `deps picture|share|sectors`, called by wb_cmd_deps (deps_share.c). */
+/* `deps picture|share|sectors`, called by wb_cmd_deps (cmd_deps_share.c). */
 int wb_cli_deps_share(int argc, char **argv);
 
 /* Renders a page through render(ud, path, err) into the file out, or to
@@ -41,7 +41,7 @@ typedef int (*wb_cli_render_fn)(void *ud, const char *path, wb_error *err);
 int wb_cli_write_rendered(const char *cmd, const char *out, wb_cli_render_fn render, void *ud);
 
 /* `incident export ID --format pdf`: the incident as a PDF into out (NULL or
- * "-": standard output); incident_export.c. Returns the exit status. */
+ * "-": standard output); cmd_incident_export.c. Returns the exit status. */
 struct wb_reg_incident;
 int wb_cli_incident_pdf(const struct wb_reg_incident *ri, const char *out, bool utc);
 

@@ -1,6 +1,6 @@
 /*
  * cmd_groups.c - the action tables of incident, assess and deps, registered
- * as data: their files (incident.c, assess*.c, deps.c) still dispatch with
+ * as data: their files (cmd_incident.c, cmd_assess*.c, cmd_deps.c) still dispatch with
  * their own code, so every fn here is NULL and the group's run function
  * does the work. The names and options serve `weerbaar help` and the shell
  * completion. Moving a table into its group's file, with fn filled in and

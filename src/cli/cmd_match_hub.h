@@ -1,5 +1,5 @@
 /*
- * match_hub.h - the hub mirror behind `weerbaar match --hub --follow`: the
+ * cmd_match_hub.h - the hub mirror behind `weerbaar match --hub --follow`: the
  * indicators of every event the key may see, kept per event and brought up
  * to date from the hub's change feed (GET /api/v1/events?after=SEQ), from
  * which a fresh indicator set is built whenever something changed.

@@ -1,5 +1,5 @@
 /*
- * incident.c - `weerbaar incident`: the Cbw reporting duty from the command
+ * cmd_incident.c - `weerbaar incident`: the Cbw reporting duty from the command
  * line. Without a database: assess significance, validate a report against
  * the cumulative state of earlier ones, compute the deadlines of a
  * described incident, list the taxonomies. With one: the incident register
@@ -199,7 +199,7 @@ typedef struct opts {
     const char *hub, *key, *sharing_group, *share_key;
     int64_t distribution;
     bool anonymous;
-    /* export --format pdf (incident_export.c) */
+    /* export --format pdf (cmd_incident_export.c) */
     bool pdf;
     const char *out;
 } opts;

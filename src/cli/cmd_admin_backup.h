@@ -1,6 +1,6 @@
 /*
- * admin_backup.h - `weerbaar admin backup` and `admin restore` (admin_backup.c),
- * called by admin.c before it opens the database itself.
+ * cmd_admin_backup.h - `weerbaar admin backup` and `admin restore` (cmd_admin_backup.c),
+ * called by cmd_admin.c before it opens the database itself.
  */
 #ifndef WB_CLI_ADMIN_BACKUP_H
 #define WB_CLI_ADMIN_BACKUP_H

@@ -1,5 +1,5 @@
 /*
- * assess_db.c - `weerbaar assess` on assessments kept in a database (--db
+ * cmd_assess_db.c - `weerbaar assess` on assessments kept in a database (--db
  * PATH) or on a hub (--hub URL --key KEY): new, answer, import, export,
  * show ID, history, diff A B, share, sectors, list.
  *
@@ -19,7 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cli/assess_cli.h"
+#include "cli/cmd_assess.h"
 #include "cli/cli.h"
 #include "weerbaar/assessdb.h"
 #include "weerbaar/client.h"
@@ -867,7 +867,7 @@ int wb_cli_assess_db(int argc, char **argv)
         O_WITH,
         O_REVOKE,
         O_K,
-        O_FILE_ONLY /* options of the file-based actions (assess.c) */
+        O_FILE_ONLY /* options of the file-based actions (cmd_assess.c) */
     };
     static const struct option opts[] = {{"catalogues", required_argument, NULL, O_DIRS},
                                          {"format", required_argument, NULL, O_FORMAT},
@@ -893,7 +893,7 @@ int wb_cli_assess_db(int argc, char **argv)
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     /* A first pass, on a copy (getopt reorders what it scans), only finds
-     * the action; anything not ours goes back to assess.c untouched. */
+     * the action; anything not ours goes back to cmd_assess.c untouched. */
     char **copy = malloc(((size_t)argc + 1) * sizeof *copy);
     if (copy == NULL) {
         wb_cli_error("assess: out of memory");

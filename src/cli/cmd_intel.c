@@ -1,5 +1,5 @@
 /*
- * intel.c - `weerbaar intel`: indicator sets as sensors take them.
+ * cmd_intel.c - `weerbaar intel`: indicator sets as sensors take them.
  *
  *   weerbaar intel export --to TARGET -i INDICATORS [-w LISTS] [--out PATH]
  *
@@ -14,7 +14,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmdtab.h"
-#include "cli/match_fetch.h"
+#include "cli/cmd_match_fetch.h"
 #include "weerbaar/intelexport.h"
 #include "weerbaar/ioc.h"
 #include "weerbaar/match.h"

@@ -1,8 +1,8 @@
 /*
- * match_out.h - the output side of `weerbaar match`: every --format that
+ * cmd_match_out.h - the output side of `weerbaar match`: every --format that
  * prints sightings one by one (jsonl, json, csv, table, zeek-intel-log,
  * count), grep's -c, -l, -q and -m, and the --summary per indicator and per
- * internal host. match.c parses options and runs the engine; it hands each
+ * internal host. cmd_match.c parses options and runs the engine; it hands each
  * sighting here and calls finish at the end.
  */
 #ifndef WB_CLI_MATCH_OUT_H
@@ -20,7 +20,7 @@ typedef enum wb_cli_mformat {
     WB_MF_CSV,
     WB_MF_TABLE,
     WB_MF_COUNT,
-    WB_MF_MISP, /* printed by match.c from its aggregates: nothing here */
+    WB_MF_MISP, /* printed by cmd_match.c from its aggregates: nothing here */
     WB_MF_ZEEK_INTEL
 } wb_cli_mformat;
 

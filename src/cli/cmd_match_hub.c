@@ -1,6 +1,6 @@
 /*
- * match_hub.c - the hub mirror of `weerbaar match --hub --follow`
- * (match_hub.h): indicators grouped per event, a pull of the hub's change
+ * cmd_match_hub.c - the hub mirror of `weerbaar match --hub --follow`
+ * (cmd_match_hub.h): indicators grouped per event, a pull of the hub's change
  * feed, and a build of a new indicator set from the groups.
  *
  * Groups are found by event uuid in an open-addressing table. A group whose
@@ -17,7 +17,7 @@
 
 #include <jansson.h>
 
-#include "cli/match_hub.h"
+#include "cli/cmd_match_hub.h"
 
 /* Events per page of the change feed (the hub's maximum). */
 #define PULL_PAGE 1000

@@ -1,5 +1,5 @@
 /*
- * feed.c - `weerbaar feed`: MISP feeds out of a hub database into a
+ * cmd_feed.c - `weerbaar feed`: MISP feeds out of a hub database into a
  * directory (export) and from a directory or URL into a hub database
  * (pull). Argument parsing and output only; src/hub/feed.c and
  * src/hub/feed_pull.c do the work (feed.h).

@@ -1,7 +1,7 @@
 /*
- * incident_export.c - `weerbaar incident export ID --format pdf`: hands the
+ * cmd_incident_export.c - `weerbaar incident export ID --format pdf`: hands the
  * incident the register loaded to the report module and writes the PDF to
- * --out or standard output. incident.c parses the options.
+ * --out or standard output. cmd_incident.c parses the options.
  */
 #include "cli/cli.h"
 #include "weerbaar/register.h"

@@ -1,5 +1,5 @@
 /*
- * admin.c - `weerbaar admin`: organisations, users, API keys and sharing
+ * cmd_admin.c - `weerbaar admin`: organisations, users, API keys and sharing
  * groups of a hub database, the audit log's check and retention, and the
  * demo database. Argument parsing and
  * output only; the store (store.h) does the work and every action is
@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "cli/admin_backup.h"
+#include "cli/cmd_admin_backup.h"
 #include "cli/cli.h"
 #include "cli/cmdtab.h"
 #include "weerbaar/hooks.h"

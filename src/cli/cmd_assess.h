@@ -1,6 +1,6 @@
 /*
- * assess_cli.h - what the two halves of `weerbaar assess` share: assess.c
- * (catalogues and answers files) and assess_db.c (assessments in a database
+ * cmd_assess.h - what the two halves of `weerbaar assess` share: cmd_assess.c
+ * (catalogues and answers files) and cmd_assess_db.c (assessments in a database
  * or on a hub) open the same catalogues and print scores and differences
  * the same way.
  */
@@ -34,9 +34,9 @@ int wb_cli_assess_scores_json(const wb_catalogue *cat, const wb_catalogue *pr,
 int wb_cli_assess_diff_print(const wb_catalogue *cat, const wb_answers *a, const wb_answers *b,
                              bool json);
 
-/* The database-backed actions (assess_db.c): new, answer, import, export,
+/* The database-backed actions (cmd_assess_db.c): new, answer, import, export,
  * show ID, history, diff A B, share, sectors, list. Returns the exit status,
- * or -1 when argv is not one of them (assess.c goes on with it). */
+ * or -1 when argv is not one of them (cmd_assess.c goes on with it). */
 int wb_cli_assess_db(int argc, char **argv);
 
 #endif

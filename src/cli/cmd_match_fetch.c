@@ -1,10 +1,10 @@
 /*
- * match_fetch.c - one -i argument of `match` or `intel export`: a path, or
+ * cmd_match_fetch.c - one -i argument of `match` or `intel export`: a path, or
  * a URL through weerbaar's intel fetcher and its cache.
  */
 #include <stdio.h>
 
-#include "cli/match_fetch.h"
+#include "cli/cmd_match_fetch.h"
 #include "weerbaar/intelfetch.h"
 
 int wb_cli_load_iocs(const char *path, const char *key, const wb_intel_opts *io, wb_ioc_sink *sink,

@@ -1,5 +1,5 @@
 /*
- * vuln.c - `weerbaar vuln scan` and `weerbaar vuln index`: argument parsing,
+ * cmd_vuln.c - `weerbaar vuln scan` and `weerbaar vuln index`: argument parsing,
  * loading through the vulndb.h parsers into the database of vulnscan.h, and
  * the four outputs (table, JSON, CSV, SARIF 2.1.0). The rules live in
  * src/vuln/match.c and src/vuln/policy.c; docs/vuln-scan.md describes
@@ -17,7 +17,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmdtab.h"
-#include "cli/vuln_fetch.h"
+#include "cli/cmd_vuln_fetch.h"
 #include "weerbaar/vulndb.h"
 #include "weerbaar/vulnscan.h"
 

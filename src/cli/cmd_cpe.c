@@ -1,5 +1,5 @@
 /*
- * cpe.c - `weerbaar cpe`: compare CPE names (NISTIR 7696) and show how a
+ * cmd_cpe.c - `weerbaar cpe`: compare CPE names (NISTIR 7696) and show how a
  * name binds as a 2.3 formatted string and a 2.2 URI. Argument parsing and
  * output only (src/vuln/cpe.c does the work).
  */

@@ -1,6 +1,6 @@
 /*
- * vuln_fetch.h - `weerbaar vuln fetch` and the part of `vuln scan` that
- * reads what it fetched (vuln_fetch.c), called from vuln.c.
+ * cmd_vuln_fetch.h - `weerbaar vuln fetch` and the part of `vuln scan` that
+ * reads what it fetched (cmd_vuln_fetch.c), called from cmd_vuln.c.
  */
 #ifndef WB_CLI_VULN_FETCH_H
 #define WB_CLI_VULN_FETCH_H

@@ -1,5 +1,5 @@
 /*
- * vers.c - `weerbaar vers`: compare versions, test and normalise vers
+ * cmd_vers.c - `weerbaar vers`: compare versions, test and normalise vers
  * ranges, translate native npm/pypi ranges. Argument parsing and output
  * only; the work is in src/vuln/ (version.h, vers.h).
  */

@@ -1,7 +1,7 @@
 /*
- * deps.c - `weerbaar deps`: the map of digital dependencies (`deps map`)
+ * cmd_deps.c - `weerbaar deps`: the map of digital dependencies (`deps map`)
  * and the download of the RIR statistics files it uses (`deps fetch`);
- * the shared picture's actions are in deps_share.c.
+ * the shared picture's actions are in cmd_deps_share.c.
  * Options and output only; src/deps/ does the work.
  */
 #include <dirent.h>
@@ -355,7 +355,7 @@ int wb_cmd_deps(int argc, char **argv)
                                        {"output", required_argument, NULL, 'o'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
-    /* the shared picture's actions have options of their own (deps_share.c) */
+    /* the shared picture's actions have options of their own (cmd_deps_share.c) */
     if (argc > 1 && (strcmp(argv[1], "picture") == 0 || strcmp(argv[1], "share") == 0 ||
                      strcmp(argv[1], "sectors") == 0))
         return wb_cli_deps_share(argc, argv);

@@ -1,5 +1,5 @@
 /*
- * match_fetch.h - loading one -i argument for `match` and `intel export`:
+ * cmd_match_fetch.h - loading one -i argument for `match` and `intel export`:
  * a file or directory, or an http(s) URL fetched through the cache
  * (weerbaar/intelfetch.h).
  */

@@ -1,5 +1,5 @@
 /*
- * deps_share.c - `weerbaar deps picture|share|sectors`: an organisation's
+ * cmd_deps_share.c - `weerbaar deps picture|share|sectors`: an organisation's
  * aggregate dependency picture, shared with its CSIRT or supervisor in a
  * database (--db PATH) or on a hub (--hub URL --key KEY), and the sector
  * view they see. Options and output only: depsdb.h derives, checks, stores

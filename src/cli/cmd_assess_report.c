@@ -1,5 +1,5 @@
 /*
- * assess_report.c - `weerbaar assess report`: the one-page board report of
+ * cmd_assess_report.c - `weerbaar assess report`: the one-page board report of
  * an assessment as PDF, PNG or HTML. Gathers the numbers from the libraries
  * (wb_assess_score for the scores and gaps, the incident register for this
  * year's incidents, a vuln scan result for overdue patches) into a wb_board
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/assess_cli.h"
+#include "cli/cmd_assess.h"
 #include "cli/cli.h"
 #include "weerbaar/assess.h"
 #include "weerbaar/assessdb.h"
@@ -93,7 +93,7 @@ static void report_usage(FILE *f)
           f);
 }
 
-/* ---- catalogues (as assess.c opens them) ------------------------------------------ */
+/* ---- catalogues (as cmd_assess.c opens them) ------------------------------------------ */
 
 /* ---- the board's data ------------------------------------------------------------- */
 

@@ -1,5 +1,5 @@
 /*
- * serve.c - `weerbaar serve`: runs the hub's HTTP API on a database until
+ * cmd_serve.c - `weerbaar serve`: runs the hub's HTTP API on a database until
  * SIGTERM or SIGINT. Argument parsing, signals and log output only; the
  * server is src/hub/server.c and the API src/hub/api.c.
  */

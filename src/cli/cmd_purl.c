@@ -1,5 +1,5 @@
 /*
- * purl.c - `weerbaar purl`: parse and canonicalise package URLs, printing
+ * cmd_purl.c - `weerbaar purl`: parse and canonicalise package URLs, printing
  * the parts as JSON. Argument parsing and output only (src/vuln/purl.c does
  * the work).
  */

@@ -1,5 +1,5 @@
 /*
- * vuln_fetch.c - `weerbaar vuln fetch`: options, progress and messages
+ * cmd_vuln_fetch.c - `weerbaar vuln fetch`: options, progress and messages
  * around wb_fetch_run (vulnfetch.h, src/vuln/fetch.c), and what `vuln scan`
  * says about the directory it reads: which one, how old, and which sources
  * are older than --max-age. docs/vuln.md ("Fetching advisories") documents
@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/vuln_fetch.h"
+#include "cli/cmd_vuln_fetch.h"
 #include "weerbaar/client.h"
 #include "weerbaar/vulndb.h"
 

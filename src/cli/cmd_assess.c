@@ -1,5 +1,5 @@
 /*
- * assess.c - `weerbaar assess`: list and show control catalogues, score a
+ * cmd_assess.c - `weerbaar assess`: list and show control catalogues, score a
  * file of answers against one and compare two. Argument parsing and output
  * only; src/assess/ does the work. The database-backed actions (new, answer,
  * share, report) build on the same library calls.
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/assess_cli.h"
+#include "cli/cmd_assess.h"
 #include "cli/cli.h"
 #include "weerbaar/assess.h"
 #include "weerbaar/assessdb.h"
@@ -809,14 +809,14 @@ int wb_cmd_assess(int argc, char **argv)
                                          {"out", required_argument, NULL, O_OUT},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    /* report has options of its own (assess_report.c); the action is the
+    /* report has options of its own (cmd_assess_report.c); the action is the
      * first word that is not an option */
     for (int i = 1; i < argc; i++)
         if (argv[i][0] != '-') {
             if (strcmp(argv[i], "report") == 0) return wb_cmd_assess_report(argc, argv);
             break;
         }
-    /* assessments in a database or on a hub: assess_db.c */
+    /* assessments in a database or on a hub: cmd_assess_db.c */
     int db_status = wb_cli_assess_db(argc, argv);
     if (db_status >= 0) return db_status;
     assess_opts o = {.format = "table", .lang = "en", .target = WB_ASSESS_DEFAULT_TARGET};

@@ -1,7 +1,7 @@
 /*
- * match_out.c - prints the sightings of `weerbaar match` in each --format,
+ * cmd_match_out.c - prints the sightings of `weerbaar match` in each --format,
  * applies grep's -c, -l, -q and -m, and keeps the --summary (see
- * match_out.h). Every format takes the same fields, in the same order, from
+ * cmd_match_out.h). Every format takes the same fields, in the same order, from
  * one place (sighting_json), so jsonl, json and csv cannot disagree;
  * docs/match.md documents them field by field.
  */
@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "cli/match_out.h"
+#include "cli/cmd_match_out.h"
 #include "weerbaar/core.h"
 
 #define TABLE_HOLD 1000 /* rows held back to size a table's columns */

@@ -1,5 +1,5 @@
 /*
- * match.c - `weerbaar match`: load indicators, run the engine over logs,
+ * cmd_match.c - `weerbaar match`: load indicators, run the engine over logs,
  * print sightings. Argument parsing and output only; the work is in
  * src/intel (loading), src/match (index and engine) and src/logs (readers).
  */
@@ -17,9 +17,9 @@
 
 #include "cli/cli.h"
 #include "cli/cmdtab.h"
-#include "cli/match_fetch.h"
-#include "cli/match_hub.h"
-#include "cli/match_out.h"
+#include "cli/cmd_match_fetch.h"
+#include "cli/cmd_match_hub.h"
+#include "cli/cmd_match_out.h"
 #include "weerbaar/client.h"
 #include "weerbaar/intelfetch.h"
 #include "weerbaar/ioc.h"

@@ -1,5 +1,5 @@
 /*
- * admin_backup.c - the command line of `weerbaar admin backup --out FILE`
+ * cmd_admin_backup.c - the command line of `weerbaar admin backup --out FILE`
  * (a consistent copy of a live hub's database) and `admin restore FILE`
  * (checked, refused on a database in use unless --force). The work is in
  * the store (src/store/backup.c); this file checks the words and prints.
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli/admin_backup.h"
+#include "cli/cmd_admin_backup.h"
 #include "cli/cli.h"
 #include "weerbaar/store.h"
 
