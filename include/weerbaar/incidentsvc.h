@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "weerbaar/actor.h"
 #include "weerbaar/core.h"
 #include "weerbaar/error.h"
 #include "weerbaar/incident.h"
@@ -28,23 +29,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Where a request came from. */
-typedef enum wb_actor_channel {
-    WB_ACTOR_CLI, /* a local --db command: the operator */
-    WB_ACTOR_API, /* the hub's HTTP API, with a user's key */
-    WB_ACTOR_WEB,
-    WB_ACTOR_SYNC
-} wb_actor_channel;
-
-/* Who asks. The local operator is wb_incsvc_operator(). */
-typedef struct wb_actor {
-    const char *user;     /* e-mail; "cli" for the local operator */
-    int64_t org_id;       /* 0 for the local operator */
-    const char *org_name; /* "-" for the local operator */
-    wb_role role;
-    wb_actor_channel channel;
-} wb_actor;
 
 /* Opens (and migrates) the register at path for a local command; close
  * with wb_incsvc_close. The front ends open a register through these and

@@ -803,6 +803,13 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
         }
     }
     if (rc == 0) rc = load_warninglists(hub, err);
+    hub->share = (wb_share_conf){.max_depth = hub->lim.max_depth,
+                                 .max_attributes = hub->lim.max_attributes,
+                                 .default_distribution = hub->lim.default_distribution,
+                                 .max_page_bytes = hub->opts.max_page_bytes,
+                                 .wl = hub->wl,
+                                 .log = hub->opts.log,
+                                 .log_ud = hub->opts.log_ud};
     if (rc == 0 && wbi_metrics_new(&hub->metrics, sizeof routes / sizeof routes[0]) != 0)
         rc = wb_error_set(err, WB_ENOMEM, "out of memory");
     for (size_t i = 0; rc == 0 && i < sizeof routes / sizeof routes[0]; i++)

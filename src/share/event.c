@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hub/hub_internal.h"
+#include "share/share_internal.h"
 #include "intel/intel.h"
 #include "weerbaar/normalize.h"
 #include "core/core_internal.h"
