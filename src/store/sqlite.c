@@ -288,6 +288,8 @@ static const migration migrations[] = {
         " BEGIN SELECT RAISE(ABORT, 'dependency picture shares are append-only'); END;"
         "CREATE TRIGGER deps_shares_no_delete BEFORE DELETE ON deps_shares"
         " BEGIN SELECT RAISE(ABORT, 'dependency picture shares are append-only'); END;"},
+    /* 11: web sign-in: passwords, second factors, sessions, links (sqlite_web.c) */
+    {11, wbi_sqlite_web_schema},
 };
 
 /* Migration 6's chaining of the entries made before it (audit_backfill)
@@ -858,6 +860,16 @@ static int migrate(sq_store *q, wb_error *err)
 
 static const wbi_store_ops sqlite_ops;
 
+struct sqlite3 *wbi_sqlite_db(wb_store *s)
+{
+    return SQ(s)->db;
+}
+
+int wbi_sqlite_error(wb_store *s, wb_error *err, const char *what)
+{
+    return db_error(SQ(s), err, what);
+}
+
 int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err)
 {
     *out = NULL;
@@ -867,6 +879,7 @@ int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err)
         return wb_error_set(err, WB_ENOMEM, "out of memory");
     }
     q->base.ops = &sqlite_ops;
+    q->base.web = &wbi_sqlite_web_ops;
     int rc = 0;
     /* NOMUTEX: a connection is used by one thread at a time (store.h). */
     if (sqlite3_open_v2(path, &q->db,
