@@ -147,5 +147,10 @@ struct wb_store {
 
 /* The SQLite back end (sqlite.c). */
 int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err);
+/* Its connection and file, for the domain files with statements of their
+ * own (sqlite_sync.c); wbi_sqlite_db is NULL for another back end. */
+struct sqlite3;
+struct sqlite3 *wbi_sqlite_db(wb_store *s);
+const char *wbi_sqlite_path(wb_store *s);
 
 #endif
