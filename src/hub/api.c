@@ -375,6 +375,7 @@ ASSESS_HANDLER(deps_sectors)
 #define RAW_KEY WBI_ROUTE_RAW_KEY
 #define SENSOR_AFTER WBI_ROUTE_SENSOR_AFTER
 #define SETUP WBI_ROUTE_SETUP
+#define MISP WBI_ROUTE_MISP
 
 static const wbi_route routes[] = {
     /* the web page at / (static.c; its files are served before this
@@ -439,6 +440,13 @@ static const wbi_route routes[] = {
     {"POST", "/api/v1/deps/pictures", h_deps_share, PEOPLE, 0},
     {"GET", "/api/v1/deps/pictures/own", h_deps_own, PEOPLE, 0},
     {"GET", "/api/v1/deps/sectors", h_deps_sectors, PEOPLE, 0},
+    /* MISP's routes servers sync through (misp_sync_api.c): MISP's
+     * "Authorization: KEY" and errors in MISP's shape */
+    {"GET", "/events/index", wbi_h_misp_event_index, PEOPLE, RAW_KEY | MISP},
+    {"POST", "/events/index", wbi_h_misp_event_index, PEOPLE, RAW_KEY | MISP},
+    {"GET", "/events/view/*", wbi_h_misp_event_view, PEOPLE, RAW_KEY | MISP},
+    {"POST", "/events/add", wbi_h_misp_event_add, PEOPLE, RAW_KEY | MISP},
+    {"POST", "/events/edit/*", wbi_h_misp_event_edit, PEOPLE, RAW_KEY | MISP},
 };
 
 /* Matches path against pattern; the segment under '*' goes to *param
@@ -710,6 +718,7 @@ bool wb_hub_admit(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
         release(hub, slot);
     }
     /* an admitted request is counted when wb_hub_handle answers it */
+    if (!ok && found && (found->flags & WBI_ROUTE_MISP)) wbi_misp_error_shape(resp, req->path);
     if (!ok) count_request(r, found, t0);
     resp->key_id = r->who.authenticated ? r->who.key_id : 0;
     req_free(r);
@@ -740,6 +749,7 @@ void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp
             found->fn(r);
         if (wb_store_read_end(r->st, &r->err) != 0 && resp->status < 300) wbi_reply_internal(r);
         release(hub, slot);
+        if (found->flags & WBI_ROUTE_MISP) wbi_misp_error_shape(resp, req->path);
     }
     count_request(r, found, t0);
     resp->key_id = r->who.authenticated ? r->who.key_id : 0;

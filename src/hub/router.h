@@ -133,7 +133,9 @@ enum {
      * roles' keys (/metrics: a site admin's) */
     WBI_ROUTE_LOCAL = 1u << 2,
     /* open to a session that must set up its second factor first */
-    WBI_ROUTE_SETUP = 1u << 3
+    WBI_ROUTE_SETUP = 1u << 3,
+    /* a MISP path: errors in MISP's shape (wbi_misp_error_shape) */
+    WBI_ROUTE_MISP = 1u << 4
 };
 
 typedef struct wbi_route {
@@ -167,6 +169,14 @@ void wbi_h_feed_hashes(wbi_req *r);
 void wbi_h_feed_event(wbi_req *r);
 void wbi_h_event_stix(wbi_req *r);
 void wbi_h_audit(wbi_req *r);
+/* MISP's sync routes (misp_sync_api.c) */
+void wbi_h_misp_event_index(wbi_req *r);
+void wbi_h_misp_event_view(wbi_req *r);
+void wbi_h_misp_event_add(wbi_req *r);
+void wbi_h_misp_event_edit(wbi_req *r);
+/* An error answer rewritten into MISP's {"name", "message", "url",
+ * "errors"}; anything else is left alone. */
+void wbi_misp_error_shape(wb_hub_response *resp, const char *path);
 
 /* ---- the web page (static.c, session_api.c) ------------------------------------------ */
 

@@ -179,5 +179,7 @@ int wbi_sqlite_error(wb_store *s, wb_error *err, const char *what);
 /* The web domain's operations and its migration (sqlite_web.c). */
 extern const wbi_store_web_ops wbi_sqlite_web_ops;
 extern const char wbi_sqlite_web_schema[];
+/* The database file's path, for messages (sqlite_sync.c). */
+const char *wbi_sqlite_path(wb_store *s);
 
 #endif

@@ -106,6 +106,12 @@ static const expect table[] = {
     {"POST", "/api/v1/deps/pictures", E_PEOPLE},
     {"GET", "/api/v1/deps/pictures/own", E_PEOPLE},
     {"GET", "/api/v1/deps/sectors", E_PEOPLE},
+    /* MISP's sync routes (misp_sync_api.c) */
+    {"GET", "/events/index", E_PEOPLE},
+    {"POST", "/events/index", E_PEOPLE},
+    {"GET", "/events/view/*", E_PEOPLE},
+    {"POST", "/events/add", E_PEOPLE},
+    {"POST", "/events/edit/*", E_PEOPLE},
 };
 #define N_EXPECT (sizeof table / sizeof table[0])
 
@@ -205,6 +211,8 @@ static bool call_admitted(fixture *f, const char *method, const char *path, cons
     const char *msg = "";
     json_t *j = resp.body.data ? json_loads(resp.body.data, 0, NULL) : NULL;
     if (j) msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+    /* MISP's paths answer in MISP's shape: {"name", "message", "url", "errors"} */
+    if (j && msg == NULL) msg = json_string_value(json_object_get(j, "message"));
     if (msg == NULL) msg = "";
     bool refused =
         status == 401 || (status == 403 && (strncmp(msg, "a sensor key may only", 21) == 0 ||
