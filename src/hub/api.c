@@ -334,11 +334,17 @@ static void assess_call(wbi_req *r, void (*fn)(wbi_areq *a))
                   .sector_k = r->hub->opts.sector_k,
                   .cats = &r->hub->cats};
     fn(&a);
+    if (a.internal || a.code) wb_buf_free(&a.body);
     if (a.internal) {
         r->err = a.err;
         wbi_reply_internal(r);
     } else if (a.code) {
         wbi_reply_error(r, a.status, a.code, "%s", a.msg);
+    } else if (a.content_type) {
+        r->resp->body = a.body; /* taken */
+        r->resp->status = a.status;
+        r->resp->content_type = a.content_type;
+        return;
     } else {
         wbi_reply_json(r, a.status, a.reply);
     }
@@ -357,6 +363,10 @@ ASSESS_HANDLER(assess_history)
 ASSESS_HANDLER(assess_answer)
 ASSESS_HANDLER(assess_import)
 ASSESS_HANDLER(assess_share)
+ASSESS_HANDLER(assess_score)
+ASSESS_HANDLER(assess_report)
+ASSESS_HANDLER(catalogue_list)
+ASSESS_HANDLER(catalogue_get)
 ASSESS_HANDLER(deps_share) /* deps_api.c, with the same narrow request */
 ASSESS_HANDLER(deps_own)
 ASSESS_HANDLER(deps_sectors)
@@ -436,6 +446,10 @@ static const wbi_route routes[] = {
     {"POST", "/api/v1/assessments/*/versions", h_assess_import, PEOPLE, 0},
     {"POST", "/api/v1/assessments/*/answers", h_assess_answer, PEOPLE, 0},
     {"POST", "/api/v1/assessments/*/share", h_assess_share, PEOPLE, 0},
+    {"GET", "/api/v1/assessments/*/score", h_assess_score, PEOPLE, 0},
+    {"GET", "/api/v1/assessments/*/report", h_assess_report, PEOPLE, 0},
+    {"GET", "/api/v1/catalogues", h_catalogue_list, PEOPLE, 0},
+    {"GET", "/api/v1/catalogues/*", h_catalogue_get, PEOPLE, 0},
     /* dependency pictures (deps_api.c) */
     {"POST", "/api/v1/deps/pictures", h_deps_share, PEOPLE, 0},
     {"GET", "/api/v1/deps/pictures/own", h_deps_own, PEOPLE, 0},
