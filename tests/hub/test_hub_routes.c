@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "hub/router.h"
+#include "common/hubfix.h"
 #include "weerbaar/hub.h"
 #include "weerbaar/store.h"
 
@@ -123,42 +124,27 @@ static const expect table[] = {
 #define NOBODY "0badc0de-0000-4000-8000-000000000000"
 
 typedef struct fixture {
-    char dir[64], db[96];
-    wb_hub *hub;
-    char keys[N_CALLERS][WB_KEY_TEXT_LEN + 1];
+    hubfix h;
 } fixture;
 
-static int64_t add_user(wb_store *st, const char *email, int64_t org, wb_role role, char *key)
-{
-    int64_t uid = 0;
-    wb_error err;
-    assert_int_equal(wb_store_user_add(st, email, org, role, &uid, &err), 0);
-    assert_int_equal(wb_store_key_add(st, uid, key, NULL, &err), 0);
-    return uid;
-}
+static const hubfix_org orgs[] = {{"Org", WB_ORG_ESSENTIAL, NULL}};
+static const hubfix_user users[N_CALLERS] = {
+    [C_SITE_ADMIN] = {"sa@org.example", 0, WB_ROLE_SITE_ADMIN},
+    [C_ORG_ADMIN] = {"oa@org.example", 0, WB_ROLE_ORG_ADMIN},
+    [C_MEMBER] = {"m@org.example", 0, WB_ROLE_MEMBER},
+    [C_SENSOR] = {"s@org.example", 0, WB_ROLE_SENSOR},
+    [C_REVOKED] = {"r@org.example", 0, WB_ROLE_MEMBER},
+};
 
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/wb-routes-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/hub.db", f->dir);
-    wb_store *st;
-    wb_error err;
-    assert_int_equal(wb_store_open(&st, f->db, &err), 0);
-    int64_t org = 0;
-    assert_int_equal(wb_store_org_add(st, "Org", WB_ORG_ESSENTIAL, NULL, NULL, &org, &err), 0);
-    add_user(st, "sa@org.example", org, WB_ROLE_SITE_ADMIN, f->keys[C_SITE_ADMIN]);
-    add_user(st, "oa@org.example", org, WB_ROLE_ORG_ADMIN, f->keys[C_ORG_ADMIN]);
-    add_user(st, "m@org.example", org, WB_ROLE_MEMBER, f->keys[C_MEMBER]);
-    add_user(st, "s@org.example", org, WB_ROLE_SENSOR, f->keys[C_SENSOR]);
-    int64_t revoked = add_user(st, "r@org.example", org, WB_ROLE_MEMBER, f->keys[C_REVOKED]);
+    hubfix_begin(&f->h, "routes", orgs, 1, users, N_CALLERS);
     int64_t nrev = 0;
-    assert_int_equal(wb_store_key_revoke(st, 0, revoked, &nrev, &err), 0);
+    wb_error err;
+    assert_int_equal(wb_store_key_revoke(f->h.st, 0, f->h.user[C_REVOKED], &nrev, &err), 0);
     assert_int_equal(nrev, 1);
-    wb_store_close(st);
-    wb_hub_opts o = {.db = f->db, .connections = 2, .rate = 1e6};
-    assert_int_equal(wb_hub_open(&f->hub, &o, &err), 0);
+    hubfix_open(&f->h, NULL);
     *state = f;
     return 0;
 }
@@ -166,10 +152,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    wb_hub_close(f->hub);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    hubfix_end(&f->h);
     free(f);
     return 0;
 }
@@ -193,7 +176,7 @@ static bool call_admitted(fixture *f, const char *method, const char *path, cons
                           size_t nargs, int caller)
 {
     char auth[WB_KEY_TEXT_LEN + 16];
-    snprintf(auth, sizeof auth, "Bearer %s", f->keys[caller]);
+    snprintf(auth, sizeof auth, "Bearer %s", f->h.key[caller]);
     wb_hub_request req = {.method = method,
                           .path = path,
                           .args = args,
@@ -202,7 +185,7 @@ static bool call_admitted(fixture *f, const char *method, const char *path, cons
                           /* not loopback: /metrics admits any caller from loopback */
                           .peer = "192.0.2.10"};
     wb_hub_response resp;
-    wb_hub_handle(f->hub, &req, &resp);
+    wb_hub_handle(f->h.hub, &req, &resp);
     unsigned status = resp.status;
     if (resp.stream) {
         char buf[4096];
