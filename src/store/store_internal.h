@@ -139,13 +139,37 @@ typedef struct wbi_store_ops {
     int (*schema_check)(wb_store *s, int64_t *in_db, int *known, wb_error *err);
 } wbi_store_ops;
 
+/* The accounts domain's administration (migration 9, sqlite_accounts.c). */
+typedef struct wbi_accounts_ops {
+    int (*org_update)(wb_store *s, int64_t id, const char *name, const wb_org_kind *kind,
+                      const char *sector, const char *kvk, int disabled, wb_error *err);
+    int (*org_holdings)(wb_store *s, int64_t id, wb_holding_cb cb, void *ud, wb_error *err);
+    int (*org_remove)(wb_store *s, int64_t id, int64_t transfer_to, wb_error *err);
+    int (*user_update)(wb_store *s, int64_t id, int64_t org_id, const wb_role *role, int disabled,
+                       wb_error *err);
+    int (*user_remove)(wb_store *s, int64_t id, wb_error *err);
+    int (*key_set)(wb_store *s, int64_t id, wb_time expires, const char *comment, wb_error *err);
+    int (*key_touch)(wb_store *s, int64_t id, wb_time day, wb_error *err);
+    int (*sgroup_rename)(wb_store *s, int64_t id, const char *name, wb_error *err);
+    int (*sgroup_member)(wb_store *s, int64_t sg_id, int64_t org_id, bool add, bool *changed,
+                         wb_error *err);
+    int (*sgroup_touch)(wb_store *s, int64_t sg_id, int64_t *n, wb_error *err);
+    int (*audit_query)(wb_store *s, const wb_audit_filter *f, wb_audit_cb cb, void *ud,
+                       wb_error *err);
+} wbi_accounts_ops;
+
 struct wb_store {
     const wbi_store_ops *ops;
+    const wbi_accounts_ops *acct;
     /* Keys API keys' BLAKE2b hashes; created with the database, never leaves it. */
     uint8_t secret[WB_KEY_HASH_LEN];
 };
 
 /* The SQLite back end (sqlite.c). */
 int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err);
+/* Its accounts operations (sqlite_accounts.c), and the connection they use. */
+extern const wbi_accounts_ops wbi_sqlite_accounts_ops;
+struct sqlite3;
+struct sqlite3 *wbi_sqlite_db(wb_store *s, const char **path);
 
 #endif

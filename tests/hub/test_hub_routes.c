@@ -1,7 +1,8 @@
 /*
  * test_hub_routes.c - route access as a matrix: every route of the hub's
  * table (api.c) x every kind of caller (site admin, org admin, member,
- * sensor, no key, revoked key),
+ * sensor, no key, revoked key, expired key, a key of a disabled
+ * organisation),
  * each cell sent through wb_hub_handle and asserting whether the router
  * admitted the caller (the handler ran: any answer but the router's 401 or
  * 403) or refused it.
@@ -29,9 +30,20 @@
 #include "weerbaar/hub.h"
 #include "weerbaar/store.h"
 
-enum { C_SITE_ADMIN, C_ORG_ADMIN, C_MEMBER, C_SENSOR, C_NOKEY, C_REVOKED, N_CALLERS };
-static const char *const caller_names[N_CALLERS] = {"site admin", "org admin", "member",
-                                                    "sensor",     "no key",    "revoked key"};
+enum {
+    C_SITE_ADMIN,
+    C_ORG_ADMIN,
+    C_MEMBER,
+    C_SENSOR,
+    C_NOKEY,
+    C_REVOKED,
+    C_EXPIRED,
+    C_DISABLED,
+    N_CALLERS
+};
+static const char *const caller_names[N_CALLERS] = {
+    "site admin", "org admin",   "member",      "sensor",
+    "no key",     "revoked key", "expired key", "disabled organisation's key"};
 
 /* The expectation, one bit per caller kind (E_*), written from the docs. */
 #define E_SA (1u << C_SITE_ADMIN)
@@ -40,8 +52,11 @@ static const char *const caller_names[N_CALLERS] = {"site admin", "org admin", "
 #define E_SE (1u << C_SENSOR)
 #define E_NK (1u << C_NOKEY)
 #define E_RV (1u << C_REVOKED)
+#define E_EX (1u << C_EXPIRED)
+#define E_DO (1u << C_DISABLED)
 #define E_PEOPLE (E_SA | E_OA | E_MB)
-#define E_ALL (E_PEOPLE | E_SE | E_NK | E_RV)
+#define E_ADMINS (E_SA | E_OA)
+#define E_ALL (E_PEOPLE | E_SE | E_NK | E_RV | E_EX | E_DO)
 
 typedef struct expect {
     const char *method, *pattern;
@@ -96,6 +111,18 @@ static const expect table[] = {
     {"POST", "/api/v1/deps/pictures", E_PEOPLE},
     {"GET", "/api/v1/deps/pictures/own", E_PEOPLE},
     {"GET", "/api/v1/deps/sectors", E_PEOPLE},
+    /* administration: the accounts service narrows an org admin further */
+    {"POST", "/api/v1/admin/import", E_SA},
+    {"GET", "/api/v1/admin/*", E_ADMINS},
+    {"GET", "/api/v1/admin/sharing-groups/members", E_SA},
+    {"POST", "/api/v1/admin/*/*", E_ADMINS},
+    {"POST", "/admin/organisations/add", E_SA},
+    {"POST", "/admin/organisations/edit/*", E_SA},
+    {"POST", "/admin/organisations/delete/*", E_SA},
+    {"GET", "/admin/users/index", E_ADMINS},
+    {"POST", "/admin/users/add", E_ADMINS},
+    {"POST", "/admin/users/edit/*", E_ADMINS},
+    {"POST", "/admin/users/delete/*", E_ADMINS},
 };
 #define N_EXPECT (sizeof table / sizeof table[0])
 
@@ -108,12 +135,15 @@ typedef struct fixture {
     char keys[N_CALLERS][WB_KEY_TEXT_LEN + 1];
 } fixture;
 
+/* The id of the key add_user made last. */
+static int64_t last_key;
+
 static int64_t add_user(wb_store *st, const char *email, int64_t org, wb_role role, char *key)
 {
     int64_t uid = 0;
     wb_error err;
     assert_int_equal(wb_store_user_add(st, email, org, role, &uid, &err), 0);
-    assert_int_equal(wb_store_key_add(st, uid, key, NULL, &err), 0);
+    assert_int_equal(wb_store_key_add(st, uid, key, &last_key, &err), 0);
     return uid;
 }
 
@@ -136,6 +166,12 @@ static int setup(void **state)
     int64_t nrev = 0;
     assert_int_equal(wb_store_key_revoke(st, 0, revoked, &nrev, &err), 0);
     assert_int_equal(nrev, 1);
+    add_user(st, "x@org.example", org, WB_ROLE_MEMBER, f->keys[C_EXPIRED]);
+    assert_int_equal(wb_store_key_set(st, last_key, wb_time_now() - 1000000, NULL, &err), 0);
+    int64_t off = 0;
+    assert_int_equal(wb_store_org_add(st, "Off", WB_ORG_OTHER, NULL, NULL, &off, &err), 0);
+    add_user(st, "d@off.example", off, WB_ROLE_SITE_ADMIN, f->keys[C_DISABLED]);
+    assert_int_equal(wb_store_org_update(st, off, NULL, NULL, NULL, NULL, 1, &err), 0);
     wb_store_close(st);
     wb_hub_opts o = {.db = f->db, .connections = 2, .rate = 1e6};
     assert_int_equal(wb_hub_open(&f->hub, &o, &err), 0);
