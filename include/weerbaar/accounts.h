@@ -103,13 +103,15 @@ typedef struct wb_acct_import wb_acct_import;
  * organisation is required), or JSON {"organisations": [{"name", "kind",
  * "sector", "kvk"}], "users": [{"email", "organisation", "role"}]}
  * (detected from the first byte). Every problem is reported through
- * `problem` as "FILE:LINE: message" (JSON: "FILE: $.users[2].role:
- * message") and the parse goes on; returns 0 when there was none,
- * WB_EPARSE when there was (err names the count), WB_ELIMIT, WB_ENOMEM. */
+ * `problem` as "FILE:LINE: message" (JSON: "FILE: $.users[2]: role:
+ * message") and counted (wb_acct_import_problems), and the parse goes on;
+ * wb_acct_import_apply then reports the problems that need the database
+ * and refuses a file with any. Returns 0, WB_ELIMIT or WB_ENOMEM. */
 typedef void (*wb_acct_problem_cb)(void *ud, const char *msg);
 int wb_acct_import_parse(const char *name, const char *data, size_t len, wb_acct_import **out,
                          wb_acct_problem_cb problem, void *ud, wb_error *err);
 size_t wb_acct_import_count(const wb_acct_import *im);
+size_t wb_acct_import_problems(const wb_acct_import *im);
 void wb_acct_import_free(wb_acct_import *im);
 
 /* Applies a parsed file as `who` (a site admin) in one transaction: every

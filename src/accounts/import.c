@@ -25,6 +25,7 @@
 #define MAX_PROBLEMS_SHOWN 50
 
 struct wb_acct_import {
+    size_t problems; /* found by the parse; apply refuses a file with any */
     wb_arena arena;
     wb_acct_import_row *rows;
     size_t n, cap;
@@ -380,9 +381,7 @@ int wb_acct_import_parse(const char *name, const char *data, size_t len, wb_acct
     if (rc == 0)
         rc = i < len && (data[i] == '{' || data[i] == '[') ? parse_json(&p, data, len, err)
                                                            : parse_csv(&p, data, len, err);
-    if (rc == 0 && p.problems)
-        rc = wb_error_set(err, WB_EPARSE, "%s: %zu problem%s; nothing was imported", name,
-                          p.problems, p.problems == 1 ? "" : "s");
+    im->problems = p.problems;
     if (rc) {
         wb_acct_import_free(im);
         return rc;
@@ -394,6 +393,11 @@ int wb_acct_import_parse(const char *name, const char *data, size_t len, wb_acct
 size_t wb_acct_import_count(const wb_acct_import *im)
 {
     return im ? im->n : 0;
+}
+
+size_t wb_acct_import_problems(const wb_acct_import *im)
+{
+    return im ? im->problems : 0;
 }
 
 void wb_acct_import_free(wb_acct_import *im)
@@ -575,7 +579,13 @@ int wb_acct_import_apply(wb_store *s, const wb_actor *who, const wb_acct_import 
     *forbidden = false;
     if (who->role != WB_ROLE_SITE_ADMIN)
         return wbi_acct_deny(forbidden, err, "only site admins import organisations and users");
-    parse p = {.im = (wb_acct_import *)im, .name = im->name, .problem = cb, .ud = ud};
+    /* The parse's problems were reported already; the plan's follow, so
+     * that one run names every problem of the file. */
+    parse p = {.im = (wb_acct_import *)im,
+               .name = im->name,
+               .problem = cb,
+               .ud = ud,
+               .problems = im->problems};
     plan pl = {0};
     int rc = build_plan(s, im, &p, &pl, err);
     if (rc == 0 && p.problems)
