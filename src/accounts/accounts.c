@@ -833,8 +833,10 @@ static int sg_show(op_ctx *c)
 
 static int audit_row_cb(void *ud, const wb_audit_rec *a)
 {
-    json_t *j = json_pack("{s:I,s:o,s:s,s:s,s:s}", "id", (json_int_t)a->id, "time",
-                          time_json(a->time), "user", a->user, "org", a->org, "action", a->action);
+    char t[40];
+    wb_time_format(a->time, t, sizeof t); /* to the microsecond, as hashed */
+    json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)a->id, "time", t, "user",
+                          a->user, "org", a->org, "action", a->action);
     if (j) {
         json_object_set_new(j, "object", a->object ? json_string(a->object) : json_null());
         json_object_set_new(j, "detail", a->detail ? json_string(a->detail) : json_null());
@@ -854,8 +856,13 @@ static int audit_list(op_ctx *c)
     int64_t page = a->page > 0 ? a->page : 1;
     if (page > 1000000) return wb_error_set(c->err, WB_EINVAL, "page: at most 1000000");
     f.offset = (page - 1) * f.limit;
-    if (a->since && wb_time_parse(a->since, strlen(a->since), &f.since) != 0)
-        return wb_error_set(c->err, WB_EINVAL, "since: '%.60s' is not an RFC 3339 time or date",
+    int64_t secs;
+    if (a->since &&
+        !(wb_parse_i64(a->since, strlen(a->since), 0, INT64_MAX, &secs) == 0 &&
+          wb_time_from_unix(secs, &f.since) == 0) &&
+        wb_time_parse(a->since, strlen(a->since), &f.since) != 0)
+        return wb_error_set(c->err, WB_EINVAL,
+                            "since: '%.60s' is not an RFC 3339 time or date, or Unix seconds",
                             a->since);
     json_t *rows = json_array();
     rc = wb_store_audit_query(c->s, &f, audit_row_cb, rows, c->err);

@@ -211,32 +211,30 @@ void wbi_h_admin_import(wbi_req *r)
 
 /* ---- GET /api/v1/audit --------------------------------------------------------------------- */
 
-static int audit_cb(void *ud, const wb_audit_rec *a)
-{
-    char t[40];
-    wb_time_format(a->time, t, sizeof t);
-    json_t *o = json_pack("{s:{s:I,s:s,s:s,s:s,s:s}}", "Audit", "id", (json_int_t)a->id, "time", t,
-                          "user", a->user, "org", a->org, "action", a->action);
-    if (o == NULL) return 1;
-    json_t *in = json_object_get(o, "Audit");
-    json_object_set_new(in, "object", a->object ? json_string(a->object) : json_null());
-    json_object_set_new(in, "detail", a->detail ? json_string(a->detail) : json_null());
-    json_array_append_new(ud, o);
-    return 0;
-}
-
+/* The audit log in MISP's shape, {"response": [{"Audit": {...}}]}: the
+ * accounts service's audit list, each row wrapped. */
 void wbi_h_audit(wbi_req *r)
 {
     int64_t page = 1, limit = 100;
-    wb_time since = WB_TIME_NONE;
-    if (!wbi_arg_int(r, "page", 1, 1000000, &page) || !wbi_arg_int(r, "limit", 1, 1000, &limit) ||
-        !wbi_arg_time(r, "since", &since))
+    if (!wbi_arg_int(r, "page", 1, 1000000, &page) || !wbi_arg_int(r, "limit", 1, 1000, &limit))
         return;
-    json_t *arr = json_array();
-    if (wb_store_audit_list(r->st, since, (page - 1) * limit, limit, audit_cb, arr, &r->err) != 0) {
-        json_decref(arr);
-        wbi_reply_internal(r);
-        return;
+    wb_acct_args a = {.since = wbi_arg(r, "since"), .limit = limit, .page = page};
+    wb_actor who = wbi_admin_actor(r);
+    wb_buf out = {0};
+    bool forbidden = false;
+    int rc = wb_acct_run(r->st, &who, wb_acct_op_find("audit", "list"), &a, wb_time_now(), &out,
+                         &forbidden, &r->err);
+    json_t *rows = rc == 0 ? json_loadb(out.data ? out.data : "", out.len, 0, NULL) : NULL;
+    if (rc == 0 && rows == NULL) rc = WB_EINTERNAL;
+    if (rc) {
+        wbi_admin_reply(r, rc, forbidden, &out, 200);
+    } else {
+        json_t *arr = json_array(), *row;
+        size_t i;
+        json_array_foreach(rows, i, row)
+            json_array_append_new(arr, json_pack("{s:O}", "Audit", row));
+        wbi_reply_json(r, 200, json_pack("{s:o}", "response", arr));
     }
-    wbi_reply_json(r, 200, json_pack("{s:o}", "response", arr));
+    json_decref(rows);
+    wb_buf_free(&out);
 }
