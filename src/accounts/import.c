@@ -74,11 +74,23 @@ static int push_row(wb_acct_import *im, const wb_acct_import_row *r, wb_error *e
 }
 
 /* Checks of one row that need no database; problems reported. */
+static bool has_control(const char *s)
+{
+    for (; s && *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) return true;
+    return false;
+}
+
 static void check_row(parse *p, const wb_acct_import_row *r)
 {
     wb_org_kind k;
     wb_role role;
     const char *path = r->path;
+    const char *fields[] = {r->org, r->kind, r->sector, r->kvk, r->email, r->role};
+    static const char *const names[] = {"organisation", "kind", "sector", "kvk", "email", "role"};
+    for (size_t i = 0; i < 6; i++)
+        if (has_control(fields[i]))
+            problem(p, r->line, path, "%s: control characters (a line break?)", names[i]);
     if (r->org == NULL || r->org[0] == '\0' || strlen(r->org) > WB_NAME_MAX)
         problem(p, r->line, path, "organisation: a name of 1-%d bytes is required", WB_NAME_MAX);
     if (r->kind && r->kind[0] && wb_org_kind_parse(r->kind, &k) != 0)
@@ -255,10 +267,13 @@ static int parse_csv(parse *p, const char *d, size_t len, wb_error *err)
                 else
                     seen[map[i]] = true;
             }
-            if (!seen[C_ORG])
+            if (!seen[C_ORG]) {
+                /* every row would be wrong: the header is the one problem */
                 problem(p, at, NULL,
                         "the header line must name an organisation column (organisation, kind, "
                         "sector, kvk, email, role)");
+                return 0;
+            }
             continue;
         }
         if (rec.nf != ncols) {
