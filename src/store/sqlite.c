@@ -291,6 +291,16 @@ static const migration migrations[] = {
         " BEGIN SELECT RAISE(ABORT, 'dependency picture shares are append-only'); END;"
         "CREATE TRIGGER deps_shares_no_delete BEFORE DELETE ON deps_shares"
         " BEGIN SELECT RAISE(ABORT, 'dependency picture shares are append-only'); END;"},
+    /* 9: administration (accounts.h). An organisation or user is disabled
+     * rather than deleted while it owns anything; a key may expire, carries
+     * a comment, and records the day it was last used (day resolution, so
+     * the look-up path writes at most once per key per day). */
+    {9, "ALTER TABLE orgs ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE api_keys ADD COLUMN expires INTEGER;"
+        "ALTER TABLE api_keys ADD COLUMN comment TEXT;"
+        "ALTER TABLE api_keys ADD COLUMN last_used INTEGER;"
+        "CREATE INDEX audit_action ON audit(action);"},
     /* 11: web sign-in: passwords, second factors, sessions, links (sqlite_web.c) */
     {11, wbi_sqlite_web_schema},
     /* 13: hub-to-hub synchronisation (sqlite_sync.c): the servers this hub
@@ -518,6 +528,7 @@ int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err)
     }
     q->base.ops = &sqlite_ops;
     q->base.web = &wbi_sqlite_web_ops;
+    q->base.admin = &wbi_sqlite_admin_ops;
     q->base.accounts = &wbi_sqlite_accounts_ops;
     q->base.events = &wbi_sqlite_events_ops;
     q->base.reg = &wbi_sqlite_register_ops;

@@ -42,21 +42,23 @@ enum {
 
 static const char *const stmt_sql[S_COUNT] = {
     [S_ORG_ADD] = "INSERT INTO orgs(uuid,name,kind,sector,kvk,created) VALUES(?,?,?,?,?,?)",
-    [S_ORG_BY_ID] = "SELECT id,uuid,name,kind,sector,kvk,created FROM orgs WHERE id=?",
-    [S_ORG_BY_NAME] = "SELECT id,uuid,name,kind,sector,kvk,created FROM orgs"
+    [S_ORG_BY_ID] = "SELECT id,uuid,name,kind,sector,kvk,created,disabled FROM orgs WHERE id=?",
+    [S_ORG_BY_NAME] = "SELECT id,uuid,name,kind,sector,kvk,created,disabled FROM orgs"
                       " WHERE name=?1 OR uuid=lower(?1)",
-    [S_ORG_LIST] = "SELECT id,uuid,name,kind,sector,kvk,created FROM orgs ORDER BY name",
+    [S_ORG_LIST] = "SELECT id,uuid,name,kind,sector,kvk,created,disabled FROM orgs ORDER BY name",
     [S_USER_ADD] = "INSERT INTO users(email,org_id,role,created) VALUES(?,?,?,?)",
-    [S_USER_FIND] = "SELECT u.id,u.email,u.org_id,o.name,u.role,u.created FROM users u"
+    [S_USER_FIND] = "SELECT u.id,u.email,u.org_id,o.name,u.role,u.created,u.disabled FROM users u"
                     " JOIN orgs o ON o.id=u.org_id WHERE u.email=?",
-    [S_USER_LIST] = "SELECT u.id,u.email,u.org_id,o.name,u.role,u.created FROM users u"
+    [S_USER_LIST] = "SELECT u.id,u.email,u.org_id,o.name,u.role,u.created,u.disabled FROM users u"
                     " JOIN orgs o ON o.id=u.org_id ORDER BY o.name,u.email",
     [S_KEY_ADD] = "INSERT INTO api_keys(user_id,hash,created) VALUES(?,?,?)",
     [S_KEY_REVOKE_ID] = "UPDATE api_keys SET revoked=?2 WHERE id=?1 AND revoked IS NULL",
     [S_KEY_REVOKE_USER] = "UPDATE api_keys SET revoked=?2 WHERE user_id=?1 AND revoked IS NULL",
-    [S_KEY_LIST] = "SELECT k.id,k.user_id,u.email,k.created,k.revoked FROM api_keys k"
-                   " JOIN users u ON u.id=k.user_id ORDER BY k.id",
-    [S_KEY_BY_HASH] = "SELECT k.id,k.user_id,u.org_id,u.role,k.revoked,u.email,o.name,k.hash"
+    [S_KEY_LIST] = "SELECT k.id,k.user_id,u.email,k.created,k.revoked,k.expires,k.last_used,"
+                   "k.comment,u.org_id,o.name FROM api_keys k JOIN users u ON u.id=k.user_id"
+                   " JOIN orgs o ON o.id=u.org_id ORDER BY k.id",
+    [S_KEY_BY_HASH] = "SELECT k.id,k.user_id,u.org_id,u.role,k.revoked,u.email,o.name,k.hash,"
+                      "k.expires,k.last_used,u.disabled,o.disabled"
                       " FROM api_keys k JOIN users u ON u.id=k.user_id"
                       " JOIN orgs o ON o.id=u.org_id WHERE k.hash=?",
     [S_SG_ADD] = "INSERT INTO sharing_groups(uuid,name,created) VALUES(?,?,?)",
@@ -101,6 +103,7 @@ static void row_org(sqlite3_stmt *st, wb_org *o)
     o->sector = col_text(st, 4);
     o->kvk = col_text(st, 5);
     o->created = sqlite3_column_int64(st, 6);
+    o->disabled = sqlite3_column_int(st, 7) != 0;
 }
 
 /* Steps st calling fn for each row; returns 0, the error, or WB_ENOTFOUND
@@ -156,6 +159,7 @@ static void row_user(sqlite3_stmt *st, wb_user *u)
     u->org_name = col_text(st, 3);
     if (wb_role_parse(col_text(st, 4), &u->role) != 0) u->role = WB_ROLE_MEMBER;
     u->created = sqlite3_column_int64(st, 5);
+    u->disabled = sqlite3_column_int(st, 6) != 0;
 }
 
 static int sq_user_find(wb_store *s, const char *email, wb_user_cb cb, void *ud, wb_error *err)
@@ -211,6 +215,13 @@ static void row_key(sqlite3_stmt *st, wb_apikey *k)
     k->created = sqlite3_column_int64(st, 3);
     k->revoked =
         sqlite3_column_type(st, 4) == SQLITE_NULL ? WB_TIME_NONE : sqlite3_column_int64(st, 4);
+    k->expires =
+        sqlite3_column_type(st, 5) == SQLITE_NULL ? WB_TIME_NONE : sqlite3_column_int64(st, 5);
+    k->last_used =
+        sqlite3_column_type(st, 6) == SQLITE_NULL ? WB_TIME_NONE : sqlite3_column_int64(st, 6);
+    k->comment = col_text(st, 7);
+    k->org_id = sqlite3_column_int64(st, 8);
+    k->org_name = col_text(st, 9);
 }
 
 static int sq_key_list(wb_store *s, wb_apikey_cb cb, void *ud, wb_error *err)
@@ -246,6 +257,12 @@ static int sq_key_by_hash(wb_store *s, const uint8_t hash[WB_KEY_HASH_LEN], wb_k
         copy_str(out->email, sizeof out->email, col_text(st, 5));
         copy_str(out->org_name, sizeof out->org_name, col_text(st, 6));
         memcpy(stored, sqlite3_column_blob(st, 7), WB_KEY_HASH_LEN);
+        out->expires =
+            sqlite3_column_type(st, 8) == SQLITE_NULL ? WB_TIME_NONE : sqlite3_column_int64(st, 8);
+        out->last_used =
+            sqlite3_column_type(st, 9) == SQLITE_NULL ? WB_TIME_NONE : sqlite3_column_int64(st, 9);
+        out->user_disabled = sqlite3_column_int(st, 10) != 0;
+        out->org_disabled = sqlite3_column_int(st, 11) != 0;
     } else if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
         ret = wb_error_set(err, WB_ENOTFOUND, "no such key");
     } else {

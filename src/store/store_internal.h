@@ -200,9 +200,31 @@ typedef struct wbi_store_web_ops {
     int (*link_use)(wb_store *s, const uint8_t *hash, wb_time now, int64_t *user_id, wb_error *err);
 } wbi_store_web_ops;
 
+/* The accounts domain's administration (migration 9; sqlite_admin.c):
+ * changing and removing organisations and users, key expiry and last use,
+ * sharing-group names and members, the filtered audit read. */
+typedef struct wbi_store_admin_ops {
+    int (*org_update)(wb_store *s, int64_t id, const char *name, const wb_org_kind *kind,
+                      const char *sector, const char *kvk, int disabled, wb_error *err);
+    int (*org_holdings)(wb_store *s, int64_t id, wb_holding_cb cb, void *ud, wb_error *err);
+    int (*org_remove)(wb_store *s, int64_t id, int64_t transfer_to, wb_error *err);
+    int (*user_update)(wb_store *s, int64_t id, int64_t org_id, const wb_role *role, int disabled,
+                       wb_error *err);
+    int (*user_remove)(wb_store *s, int64_t id, wb_error *err);
+    int (*key_set)(wb_store *s, int64_t id, wb_time expires, const char *comment, wb_error *err);
+    int (*key_touch)(wb_store *s, int64_t id, wb_time day, wb_error *err);
+    int (*sgroup_rename)(wb_store *s, int64_t id, const char *name, wb_error *err);
+    int (*sgroup_member)(wb_store *s, int64_t sg_id, int64_t org_id, bool add, bool *changed,
+                         wb_error *err);
+    int (*sgroup_touch)(wb_store *s, int64_t sg_id, int64_t *n, wb_error *err);
+    int (*audit_query)(wb_store *s, const wb_audit_filter *f, wb_audit_cb cb, void *ud,
+                       wb_error *err);
+} wbi_store_admin_ops;
+
 struct wb_store {
     const wbi_store_ops *ops;
     const wbi_store_accounts_ops *accounts;
+    const wbi_store_admin_ops *admin;
     const wbi_store_events_ops *events;
     const wbi_store_register_ops *reg; /* `register` is a keyword */
     const wbi_store_hooks_ops *hooks;
@@ -225,6 +247,8 @@ int wbi_sqlite_error(wb_store *s, wb_error *err, const char *what);
 const char *wbi_sqlite_path(wb_store *s);
 /* The web domain's operations and its migration (sqlite_web.c). */
 extern const wbi_store_web_ops wbi_sqlite_web_ops;
+/* The accounts domain's administration (sqlite_admin.c). */
+extern const wbi_store_admin_ops wbi_sqlite_admin_ops;
 extern const char wbi_sqlite_web_schema[];
 
 #endif
