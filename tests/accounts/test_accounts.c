@@ -74,8 +74,8 @@ static int setup(void **state)
        (wb_acct_args){.target = "m@b.example", .org = "B", .role = "member"});
     ok(f, &f->op, "user", "add",
        (wb_acct_args){.target = "sa@a.example", .org = "A", .role = "site-admin"});
-    f->oa = (wb_actor){"oa@a.example", 1, "A", WB_ROLE_ORG_ADMIN, WB_ACTOR_API};
-    f->member = (wb_actor){"m@a.example", 1, "A", WB_ROLE_MEMBER, WB_ACTOR_API};
+    f->oa = (wb_actor){"oa@a.example", 1, "A", WB_ROLE_ORG_ADMIN, WB_ACTOR_API, NULL, 0};
+    f->member = (wb_actor){"m@a.example", 1, "A", WB_ROLE_MEMBER, WB_ACTOR_API, NULL, 0};
     *state = f;
     return 0;
 }
