@@ -307,6 +307,21 @@ static const migration_step migration_steps[] = {
 
 /* ---- statements ------------------------------------------------------------ */
 
+sqlite3 *wbi_sqlite_db(wb_store *s)
+{
+    return s && s->ops && strcmp(s->ops->name, "sqlite") == 0 ? SQ(s)->db : NULL;
+}
+
+int wbi_sqlite_error(wb_store *s, wb_error *err, const char *what)
+{
+    return db_error(SQ(s), err, what);
+}
+
+const char *wbi_sqlite_path(wb_store *s)
+{
+    return SQ(s)->path;
+}
+
 sqlite3_stmt *wbi_sqlite_prepare(sq_store *q, wbi_sq_domain d, const char *const *sql, int n,
                                  int which, wb_error *err)
 {

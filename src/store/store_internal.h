@@ -192,5 +192,12 @@ struct wb_store {
 
 /* The SQLite back end (sqlite.c, sqlite_<domain>.c). */
 int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err);
+/* For SQLite domain files that include only this header: the connection
+ * (NULL for a store of another back end), an error that names the database
+ * file and SQLite's reason, the database file's path. sqlite_internal.h
+ * gives them the connection struct and statement caches instead. */
+struct sqlite3 *wbi_sqlite_db(wb_store *s);
+int wbi_sqlite_error(wb_store *s, wb_error *err, const char *what);
+const char *wbi_sqlite_path(wb_store *s);
 
 #endif
