@@ -336,6 +336,21 @@ static const migration_step migration_steps[] = {
 
 /* ---- statements ------------------------------------------------------------ */
 
+sqlite3 *wbi_sqlite_db(wb_store *s)
+{
+    return s && s->ops && strcmp(s->ops->name, "sqlite") == 0 ? SQ(s)->db : NULL;
+}
+
+int wbi_sqlite_error(wb_store *s, wb_error *err, const char *what)
+{
+    return db_error(SQ(s), err, what);
+}
+
+const char *wbi_sqlite_path(wb_store *s)
+{
+    return SQ(s)->path;
+}
+
 sqlite3_stmt *wbi_sqlite_prepare(sq_store *q, wbi_sq_domain d, const char *const *sql, int n,
                                  int which, wb_error *err)
 {
@@ -502,21 +517,6 @@ static int migrate(sq_store *q, wb_error *err)
 }
 
 static const wbi_store_ops sqlite_ops;
-
-sqlite3 *wbi_sqlite_db(wb_store *s)
-{
-    return s && s->ops && strcmp(s->ops->name, "sqlite") == 0 ? SQ(s)->db : NULL;
-}
-
-const char *wbi_sqlite_path(wb_store *s)
-{
-    return SQ(s)->path;
-}
-
-int wbi_sqlite_error(wb_store *s, wb_error *err, const char *what)
-{
-    return db_error(SQ(s), err, what);
-}
 
 int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err)
 {
