@@ -374,6 +374,7 @@ ASSESS_HANDLER(deps_sectors)
 #define SITE_ADMIN WBI_ADMIT_SITE_ADMIN
 #define RAW_KEY WBI_ROUTE_RAW_KEY
 #define SENSOR_AFTER WBI_ROUTE_SENSOR_AFTER
+#define MISP (WBI_ROUTE_RAW_KEY | WBI_ROUTE_MISP)
 
 static const wbi_route routes[] = {
     {"GET", "/", wbi_h_status, ANYONE, 0},
@@ -398,6 +399,32 @@ static const wbi_route routes[] = {
     {"GET", "/api/v1/indicators", wbi_h_indicators, KEYED, 0},
     {"POST", "/api/v1/sightings", wbi_h_sighting_add, KEYED, 0},
     {"GET", "/api/v1/audit", wbi_h_audit, SITE_ADMIN, 0},
+    /* MISP's API (misp_api.c; the sync routes are misp_sync_api.c's):
+     * "Authorization: KEY" as MISP takes it, errors in MISP's shape. */
+    {"GET", "/servers/getVersion", wbi_h_misp_version, KEYED, MISP},
+    {"GET", "/servers/getVersion.json", wbi_h_misp_version, KEYED, MISP},
+    {"GET", "/servers/getPyMISPVersion.json", wbi_h_misp_pymisp_version, KEYED, MISP},
+    {"GET", "/users/view/me", wbi_h_misp_user_me, KEYED, MISP},
+    {"GET", "/users/view/me.json", wbi_h_misp_user_me, KEYED, MISP},
+    {"GET", "/attributes/describeTypes.json", wbi_h_misp_describe_types, KEYED, MISP},
+    {"POST", "/events/restSearch", wbi_h_misp_event_search, PEOPLE, MISP},
+    {"POST", "/events/publish/*", wbi_h_misp_event_publish, PEOPLE, MISP},
+    {"POST", "/events/delete/*", wbi_h_misp_event_delete, PEOPLE, MISP},
+    {"DELETE", "/events/delete/*", wbi_h_misp_event_delete, PEOPLE, MISP},
+    {"POST", "/attributes/restSearch", wbi_h_misp_attr_search, KEYED, MISP},
+    {"POST", "/attributes/add/*", wbi_h_misp_attr_add, PEOPLE, MISP},
+    {"POST", "/attributes/edit/*", wbi_h_misp_attr_edit, PEOPLE, MISP},
+    {"POST", "/attributes/delete/*", wbi_h_misp_attr_delete, PEOPLE, MISP},
+    {"POST", "/objects/add/*", wbi_h_misp_object_add, PEOPLE, MISP},
+    {"GET", "/tags/index", wbi_h_misp_tags, PEOPLE, MISP},
+    {"GET", "/organisations/index", wbi_h_misp_orgs, PEOPLE, MISP},
+    {"GET", "/organisations/index/*", wbi_h_misp_orgs_all, PEOPLE, MISP},
+    {"GET", "/organisations/view/*", wbi_h_misp_orgs, PEOPLE, MISP},
+    {"GET", "/sharing_groups/index", wbi_h_misp_sgroups, PEOPLE, MISP},
+    {"GET", "/sharingGroups/index", wbi_h_misp_sgroups, PEOPLE, MISP},
+    {"GET", "/sharing_groups/view/*", wbi_h_misp_sgroups, PEOPLE, MISP},
+    {"GET", "/feeds/index", wbi_h_misp_feeds, PEOPLE, MISP},
+    {"POST", "/sightings/add", wbi_h_sighting_add, KEYED, MISP},
     /* "due" before "*": the first route that fits wins. */
     {"GET", "/api/v1/incidents/due", wbi_h_incident_due, PEOPLE, 0},
     {"GET", "/api/v1/incidents/proposals", wbi_h_proposal_list, PEOPLE, 0},
@@ -679,6 +706,7 @@ bool wb_hub_admit(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
         }
         release(hub, slot);
     }
+    if (found && (found->flags & WBI_ROUTE_MISP)) wbi_misp_shape_error(resp, req->path);
     /* an admitted request is counted when wb_hub_handle answers it */
     if (!ok) count_request(r, found, t0);
     resp->key_id = r->who.authenticated ? r->who.key_id : 0;
@@ -704,6 +732,7 @@ void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp
             found->fn(r);
         if (wb_store_read_end(r->st, &r->err) != 0 && resp->status < 300) wbi_reply_internal(r);
         release(hub, slot);
+        if (found->flags & WBI_ROUTE_MISP) wbi_misp_shape_error(resp, req->path);
     }
     count_request(r, found, t0);
     resp->key_id = r->who.authenticated ? r->who.key_id : 0;

@@ -116,7 +116,9 @@ enum {
     WBI_ROUTE_SENSOR_AFTER = 1u << 1,
     /* no key needed from the loopback address; otherwise the admitted
      * roles' keys (/metrics: a site admin's) */
-    WBI_ROUTE_LOCAL = 1u << 2
+    WBI_ROUTE_LOCAL = 1u << 2,
+    /* a MISP path: errors in MISP's shape (wbi_misp_error_shape) */
+    WBI_ROUTE_MISP = 1u << 3
 };
 
 typedef struct wbi_route {
@@ -150,5 +152,26 @@ void wbi_h_feed_hashes(wbi_req *r);
 void wbi_h_feed_event(wbi_req *r);
 void wbi_h_event_stix(wbi_req *r);
 void wbi_h_audit(wbi_req *r);
+/* MISP's API (misp_api.c) */
+void wbi_h_misp_version(wbi_req *r);
+void wbi_h_misp_pymisp_version(wbi_req *r);
+void wbi_h_misp_user_me(wbi_req *r);
+void wbi_h_misp_describe_types(wbi_req *r);
+void wbi_h_misp_event_search(wbi_req *r);
+void wbi_h_misp_attr_search(wbi_req *r);
+void wbi_h_misp_event_publish(wbi_req *r);
+void wbi_h_misp_event_delete(wbi_req *r);
+void wbi_h_misp_attr_add(wbi_req *r);
+void wbi_h_misp_attr_edit(wbi_req *r);
+void wbi_h_misp_attr_delete(wbi_req *r);
+void wbi_h_misp_object_add(wbi_req *r);
+void wbi_h_misp_tags(wbi_req *r);
+void wbi_h_misp_sgroups(wbi_req *r);
+void wbi_h_misp_orgs(wbi_req *r);
+void wbi_h_misp_orgs_all(wbi_req *r);
+void wbi_h_misp_feeds(wbi_req *r);
+/* An error answer of a MISP route rewritten into MISP's {"name",
+ * "message", "url", "errors"}; anything else is left alone. */
+void wbi_misp_shape_error(wb_hub_response *resp, const char *path);
 
 #endif

@@ -96,6 +96,31 @@ static const expect table[] = {
     {"POST", "/api/v1/deps/pictures", E_PEOPLE},
     {"GET", "/api/v1/deps/pictures/own", E_PEOPLE},
     {"GET", "/api/v1/deps/sectors", E_PEOPLE},
+    /* MISP's API (docs/hub.md, MISP routes) */
+    {"GET", "/servers/getVersion", E_PEOPLE | E_SE},
+    {"GET", "/servers/getVersion.json", E_PEOPLE | E_SE},
+    {"GET", "/servers/getPyMISPVersion.json", E_PEOPLE | E_SE},
+    {"GET", "/users/view/me", E_PEOPLE | E_SE},
+    {"GET", "/users/view/me.json", E_PEOPLE | E_SE},
+    {"GET", "/attributes/describeTypes.json", E_PEOPLE | E_SE},
+    {"POST", "/events/restSearch", E_PEOPLE},
+    {"POST", "/events/publish/*", E_PEOPLE},
+    {"POST", "/events/delete/*", E_PEOPLE},
+    {"DELETE", "/events/delete/*", E_PEOPLE},
+    {"POST", "/attributes/restSearch", E_PEOPLE | E_SE},
+    {"POST", "/attributes/add/*", E_PEOPLE},
+    {"POST", "/attributes/edit/*", E_PEOPLE},
+    {"POST", "/attributes/delete/*", E_PEOPLE},
+    {"POST", "/objects/add/*", E_PEOPLE},
+    {"GET", "/tags/index", E_PEOPLE},
+    {"GET", "/organisations/index", E_PEOPLE},
+    {"GET", "/organisations/index/*", E_PEOPLE},
+    {"GET", "/organisations/view/*", E_PEOPLE},
+    {"GET", "/sharing_groups/index", E_PEOPLE},
+    {"GET", "/sharingGroups/index", E_PEOPLE},
+    {"GET", "/sharing_groups/view/*", E_PEOPLE},
+    {"GET", "/feeds/index", E_PEOPLE},
+    {"POST", "/sightings/add", E_PEOPLE | E_SE},
 };
 #define N_EXPECT (sizeof table / sizeof table[0])
 
@@ -195,6 +220,8 @@ static bool call_admitted(fixture *f, const char *method, const char *path, cons
     const char *msg = "";
     json_t *j = resp.body.data ? json_loads(resp.body.data, 0, NULL) : NULL;
     if (j) msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+    /* MISP's routes answer in MISP's shape: {"name", "message", "url", "errors"} */
+    if (j && msg == NULL) msg = json_string_value(json_object_get(j, "message"));
     if (msg == NULL) msg = "";
     bool refused =
         status == 401 || (status == 403 && (strncmp(msg, "a sensor key may only", 21) == 0 ||
