@@ -6,6 +6,7 @@
 #ifndef WEERBAAR_ACTOR_H
 #define WEERBAAR_ACTOR_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "weerbaar/store.h"
@@ -30,6 +31,9 @@ typedef struct wb_actor {
     const char *org_name; /* "-" for the local operator */
     wb_role role;
     wb_actor_channel channel;
+    /* The sharing groups of org_id (incident share names one). */
+    const int64_t *groups;
+    size_t ngroups;
 } wb_actor;
 
 #ifdef __cplusplus

@@ -17,6 +17,9 @@
 #include <jansson.h>
 
 #include "share/share_internal.h"
+#include "weerbaar/feed.h"
+#include "weerbaar/hub.h"
+#include "weerbaar/websession.h"
 
 /* ---- streamed answers (stream.c) ---------------------------------------------------- */
 
@@ -49,6 +52,8 @@ int wbi_ratelimit_init(wbi_ratelimit *rl, double rate, double burst);
 /* Takes a token for key_id at time now: true when allowed; otherwise false
  * and *retry the seconds until the next token. */
 bool wbi_ratelimit_take(wbi_ratelimit *rl, int64_t key_id, wb_time now, unsigned *retry);
+/* Gives back a token taken before (up to the burst). */
+void wbi_ratelimit_give(wbi_ratelimit *rl, int64_t key_id);
 void wbi_ratelimit_free(wbi_ratelimit *rl);
 
 /* ---- connection-level limits (ratelimit.c, http_head.c, server.c) -------------- */
@@ -123,7 +128,9 @@ typedef struct wbi_req {
     wb_error err;
     wbi_pending_audit *audits; /* WBI_MAX_AUDIT_PENDING, from the arena when first needed */
     size_t naudits, audits_dropped;
-    wb_ioc_key *keys; /* the connection's look-up key buffer (MAX_LOOKUP_KEYS) */
+    wb_ioc_key *keys;    /* the connection's look-up key buffer (MAX_LOOKUP_KEYS) */
+    bool web;            /* authenticated by a session cookie (session_api.c) */
+    wb_web_session sess; /* that session */
 } wbi_req;
 
 /* Replies: {"error": {"code", "message"}} with the status; internal errors

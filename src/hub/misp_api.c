@@ -6,7 +6,8 @@
  * organisations, sharing groups, feeds and sightings. HTTP only: the share
  * service (sharesvc.h) applies the policy and does the work; the routes
  * are in api.c's table with WBI_ROUTE_RAW_KEY ("Authorization: KEY" as
- * MISP takes it) and WBI_ROUTE_MISP (errors in MISP's shape).
+ * MISP takes it) and WBI_ROUTE_MISP (errors in MISP's shape, written by
+ * misp_sync_api.c's wbi_misp_error_shape).
  *
  * Events and attributes are named by uuid on these paths (PyMISP sends
  * uuids); docs/hub.md lists what differs from MISP and why.
@@ -21,30 +22,6 @@
  * the tests run. */
 #define MISP_API_VERSION "2.5.34"
 #define PYMISP_VERSION "2.5.34"
-
-/* ---- errors in MISP's shape ---------------------------------------------------------------- */
-
-void wbi_misp_shape_error(wb_hub_response *resp, const char *path)
-{
-    if (resp->status < 400 || resp->stream || resp->body.data == NULL) return;
-    json_t *j = json_loadb(resp->body.data, resp->body.len, 0, NULL);
-    json_t *e = json_object_get(j, "error");
-    const char *msg = json_string_value(json_object_get(e, "message"));
-    const char *code = json_string_value(json_object_get(e, "code"));
-    if (msg == NULL) {
-        json_decref(j);
-        return;
-    }
-    json_t *o = json_pack("{s:s,s:s,s:s,s:[s]}", "name", msg, "message", msg, "url",
-                          path ? path : "/", "errors", code ? code : "error");
-    json_decref(j);
-    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(o);
-    if (text == NULL) return;
-    wb_buf_reset(&resp->body);
-    if (wb_buf_puts(&resp->body, text) != 0) resp->status = 500;
-    free(text);
-}
 
 /* ---- who and what -------------------------------------------------------------------------- */
 

@@ -18,6 +18,9 @@
 #include "hub/assess_api.h"
 #include "hub/hub_internal.h"
 
+/* The web page's static files (static.c). */
+typedef struct wbi_static wbi_static;
+
 /* Look-up keys one indicator value may expand to (the buffer per pool connection). */
 #define MAX_LOOKUP_KEYS WB_SHARE_MAX_KEYS
 /* The default of the most bytes of rendered events one page of the event
@@ -53,9 +56,21 @@ struct wb_hub {
         uint64_t more; /* occurrences since the last entry written */
     } agg[16];
     wbi_metrics *metrics; /* requests by route and status (ops_api.c) */
+    /* the web page: its files (static.c), sign-in's options and its
+     * throttles per account and per client address (session_api.c) */
+    wbi_static *web;
+    wb_signin_opts signin;
+    wbi_ratelimit signin_acct, signin_addr;
 };
 
 /* ---- router helpers (api.c) ------------------------------------------------------ */
+
+/* The hub's parts the web files reach (api.c). */
+const wbi_static *wbi_hub_web(const wb_hub *hub);
+const wb_signin_opts *wbi_hub_signin_opts(const wb_hub *hub);
+const char *wbi_hub_signin_name(const wb_hub *hub);
+/* account: the per-account throttle; else the per-address one */
+wbi_ratelimit *wbi_hub_signin_rl(wb_hub *hub, bool account);
 
 /* A line to opts.log. */
 void wbi_hub_log(wb_hub *hub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -117,8 +132,10 @@ enum {
     /* no key needed from the loopback address; otherwise the admitted
      * roles' keys (/metrics: a site admin's) */
     WBI_ROUTE_LOCAL = 1u << 2,
+    /* open to a session that must set up its second factor first */
+    WBI_ROUTE_SETUP = 1u << 3,
     /* a MISP path: errors in MISP's shape (wbi_misp_error_shape) */
-    WBI_ROUTE_MISP = 1u << 3
+    WBI_ROUTE_MISP = 1u << 4
 };
 
 typedef struct wbi_route {
@@ -152,6 +169,57 @@ void wbi_h_feed_hashes(wbi_req *r);
 void wbi_h_feed_event(wbi_req *r);
 void wbi_h_event_stix(wbi_req *r);
 void wbi_h_audit(wbi_req *r);
+/* MISP's sync routes (misp_sync_api.c) */
+void wbi_h_misp_event_index(wbi_req *r);
+void wbi_h_misp_event_view(wbi_req *r);
+void wbi_h_misp_event_add(wbi_req *r);
+void wbi_h_misp_event_edit(wbi_req *r);
+/* An error answer rewritten into MISP's {"name", "message", "url",
+ * "errors"}; anything else is left alone. */
+void wbi_misp_error_shape(wb_hub_response *resp, const char *path);
+
+/* ---- the web page (static.c, session_api.c) ------------------------------------------ */
+
+/* Reads the files of dir (NULL: none) for serving: 0 or an error naming
+ * the file. */
+int wbi_static_load(wbi_static **out, const char *dir, wb_error *err);
+void wbi_static_free(wbi_static *s);
+/* The Content-Type of a file name by its extension; NULL when not served. */
+const char *wbi_static_type(const char *name);
+/* Answers GET or HEAD of a file's exact path: true when one did. */
+bool wbi_static_serve(wb_hub *hub, const wbi_static *s, wbi_req *r);
+/* Whether an Accept header asks for JSON before HTML. */
+bool wbi_accept_json(const char *accept);
+/* GET /: the page, or the status document to a client asking for JSON. */
+void wbi_h_root(wbi_req *r);
+
+/* The wb_session cookie's value in a Cookie header: true with *val, *n. */
+bool wbi_cookie_session(const char *cookie, const char **val, size_t *n);
+/* The members a session endpoint reads (borrowed from the parsed root). */
+typedef struct wbi_session_body {
+    const char *email, *password, *totp, *key; /* POST /session */
+    const char *token;                         /* first-login, with password */
+    const char *old, *new_password;            /* password */
+    const char *code;                          /* totp/confirm */
+} wbi_session_body;
+/* Parses a session endpoint's JSON body: 0, or -1 with why (the caller
+ * json_decref's *root either way). */
+int wbi_session_body_parse(const char *body, size_t len, unsigned max_depth, json_t **root,
+                           wbi_session_body *out, char *why, size_t cap);
+/* Authenticates by the session token of a cookie, with the CSRF check of
+ * a state-changing request: 0 with r->owner, r->web and r->sess filled, or
+ * -1 with the 401 or 403 sent. */
+int wbi_session_auth(wbi_req *r, const char *tok, size_t n);
+/* True (with the 403 sent) when the caller's session may only set up its
+ * second factor. */
+bool wbi_session_setup_only(wbi_req *r);
+void wbi_h_session_new(wbi_req *r);
+void wbi_h_session_get(wbi_req *r);
+void wbi_h_session_delete(wbi_req *r);
+void wbi_h_session_password(wbi_req *r);
+void wbi_h_first_login(wbi_req *r);
+void wbi_h_totp_setup(wbi_req *r);
+void wbi_h_totp_confirm(wbi_req *r);
 /* MISP's API (misp_api.c) */
 void wbi_h_misp_version(wbi_req *r);
 void wbi_h_misp_pymisp_version(wbi_req *r);
@@ -170,8 +238,5 @@ void wbi_h_misp_sgroups(wbi_req *r);
 void wbi_h_misp_orgs(wbi_req *r);
 void wbi_h_misp_orgs_all(wbi_req *r);
 void wbi_h_misp_feeds(wbi_req *r);
-/* An error answer of a MISP route rewritten into MISP's {"name",
- * "message", "url", "errors"}; anything else is left alone. */
-void wbi_misp_shape_error(wb_hub_response *resp, const char *path);
 
 #endif
