@@ -9,14 +9,16 @@
  * MISP takes it) and WBI_ROUTE_MISP (errors in MISP's shape, written by
  * misp_sync_api.c's wbi_misp_error_shape).
  *
- * Events and attributes are named by uuid on these paths (PyMISP sends
- * uuids); docs/hub.md lists what differs from MISP and why.
+ * Events are named by uuid or MISP's numeric id on these paths,
+ * attributes by uuid (PyMISP sends uuids); docs/hub.md lists what differs
+ * from MISP and why.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hub/router.h"
+#include "weerbaar/sync.h"
 
 /* The MISP release whose API these routes follow, and the PyMISP release
  * the tests run. */
@@ -159,6 +161,17 @@ void wbi_h_misp_attr_search(wbi_req *r)
     search(r, true);
 }
 
+/* MISP's numeric event id in the path (r->id) as the event's uuid; a
+ * uuid, and an id of no event, are left for the service to answer (404,
+ * the same for an event the caller may not see). */
+static void event_ref(wbi_req *r)
+{
+    if (r->id == NULL || wb_uuid_valid(r->id, strlen(r->id))) return;
+    char uuid[WB_UUID_LEN + 1];
+    wb_error err = {0};
+    if (wb_sync_event_ref(r->st, r->id, uuid, &err) == 0) r->id = wbi_rdup(r, uuid);
+}
+
 /* MISP's answer to a write that went through: {"saved", "success",
  * "name", "message", "url", "id"}. */
 static void saved(wbi_req *r, const char *what)
@@ -170,6 +183,7 @@ static void saved(wbi_req *r, const char *what)
 
 void wbi_h_misp_event_publish(wbi_req *r)
 {
+    event_ref(r);
     wb_share s;
     wbi_share_of(r, &s);
     wb_buf b = {0};
@@ -183,6 +197,7 @@ void wbi_h_misp_event_publish(wbi_req *r)
 
 void wbi_h_misp_event_delete(wbi_req *r)
 {
+    event_ref(r);
     wb_share s;
     wbi_share_of(r, &s);
     wb_buf b = {0};
@@ -196,6 +211,7 @@ void wbi_h_misp_event_delete(wbi_req *r)
 
 void wbi_h_misp_attr_add(wbi_req *r)
 {
+    event_ref(r);
     wb_share s;
     wbi_share_of(r, &s);
     int rc = wb_share_misp_attr_add(&s, r->id, r->req->body, r->req->body_len, &r->resp->body);
@@ -219,6 +235,7 @@ void wbi_h_misp_attr_delete(wbi_req *r)
 
 void wbi_h_misp_object_add(wbi_req *r)
 {
+    event_ref(r);
     wb_share s;
     wbi_share_of(r, &s);
     int rc = wb_share_misp_object_add(&s, r->id, r->req->body, r->req->body_len, &r->resp->body);

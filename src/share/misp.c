@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "intel/intel.h"
 #include "share/share_internal.h"
 
 void wbi_misp_attr_ids(wb_share *s, json_t *j, const wb_attr_rec *a, const wb_event_rec *ev)
@@ -233,7 +234,7 @@ static int push_cand(search *w, const wb_event_rec *e, const wb_attr_rec *a)
 static int value_cb(void *ud, const wb_event_rec *e, const wb_attr_rec *a)
 {
     search *w = ud;
-    if (a->deleted || e->deleted) return 0;
+    if (a->deleted || e->deleted || !wbi_misp_value_match(&w->f->value, a->value)) return 0;
     wb_policy_item it = wbi_policy_item_of(e, a);
     if (wb_policy_read(w->s->who, w->path, &it) == WB_DENY) return 0;
     w->rc = push_cand(w, e, a);
@@ -375,11 +376,13 @@ int wb_share_misp_search(wb_share *s, bool attributes, const char *body, size_t 
     ev_rows ev = {.s = s};
     int rc = 0;
     /* By value through the indicator index when every value is an
-     * address, a block, a URL, a hash or an e-mail address: the index
-     * finds every attribute whose value (or a part of it) equals it, and
-     * wbi_misp_value_match keeps exactly those. Text, patterns with '%', and names
-     * (which may be a file name as well as a domain) are matched on every
-     * attribute the caller may see. */
+     * indicator (an address, a block, a name, a URL, a hash, an e-mail
+     * address): the index finds every indicator attribute whose value (or
+     * a part of it) equals it, and wbi_misp_value_match keeps exactly
+     * those. Text, patterns with '%', and a type filter naming a type that
+     * is not an indicator type (filename) are matched on every attribute
+     * the caller may see: a name is found as a domain through the index,
+     * as a file name only when the search asks for that type. */
     bool by_index = f.value.n > 0;
     wb_ioc_key *probe = by_index ? malloc(WB_SHARE_MAX_KEYS * sizeof *probe) : NULL;
     if (by_index && probe == NULL) {
@@ -392,10 +395,13 @@ int wb_share_misp_search(wb_share *s, bool attributes, const char *body, size_t 
         int nk = strchr(f.value.v[i], '%') ? 0
                                            : wbi_lookup_keys(f.value.v[i], strlen(f.value.v[i]),
                                                              NULL, probe, WB_SHARE_MAX_KEYS, &p2);
-        if (nk <= 0 || probe[0].kind == WB_IOC_DOMAIN || probe[0].kind == WB_IOC_HOSTNAME)
-            by_index = false;
+        if (nk <= 0) by_index = false;
     }
     free(probe);
+    /* A type that is not an indicator type (filename, text, ...) is not
+     * in the index: asked for, every attribute is read. */
+    for (size_t i = 0; by_index && i < f.type.n; i++)
+        if (wbi_type_mask(f.type.v[i], strlen(f.type.v[i])) == 0) by_index = false;
     if (by_index) {
         /* By value: the indicator look-up's keys (the answer `weerbaar
          * match` gives), so this costs what /api/v1/indicators costs. */
@@ -439,16 +445,16 @@ int wb_share_misp_search(wb_share *s, bool attributes, const char *body, size_t 
     else if (f.format == WBI_MISP_CSV && !f.headerless)
         rc = wb_buf_puts(out, "uuid,event_id,category,type,value,comment,to_ids,date,"
                               "object_relation\n");
+    wbi_look_walk seen = {0};
     if (by_index) {
         /* Candidates by value: deduplicated, visible; group by event for
          * an event search. */
         int64_t last_event = 0;
         for (size_t i = 0; rc == 0 && i < w.n && matched < skip + max; i++) {
             cand *c = &w.c[i];
-            bool dup = false;
-            for (size_t k = 0; k < i && !dup; k++)
-                dup = attributes ? w.c[k].a.id == c->a.id : w.c[k].ev.id == c->ev.id;
-            if (dup || !event_pass(&f, &c->ev, attributes)) continue;
+            /* an attribute found by two keys, an event by two attributes */
+            int64_t once = attributes || f.format != WBI_MISP_JSON ? c->a.id : c->ev.id;
+            if (wbi_look_seen(&seen, once) || !event_pass(&f, &c->ev, attributes)) continue;
             json_t *aj = json_loads(c->a.json, 0, NULL);
             bool ok = aj && attr_pass(&f, &c->ev, &c->a, aj, attributes);
             json_t *ej = NULL;
@@ -465,7 +471,8 @@ int wb_share_misp_search(wb_share *s, bool attributes, const char *body, size_t 
                 }
             }
             if (ok) ok = tags_ok(&f, ej, aj);
-            if (ok && matched++ >= skip) {
+            if (ok) rc = wbi_look_add(&seen, &s->err, (wbi_hit){once, WB_IOC_TYPE_COUNT}, SIZE_MAX);
+            if (ok && rc == 0 && matched++ >= skip) {
                 if (attributes) {
                     rc = emit_attr(s, &f, &c->ev, &c->a, aj, ej, out, &sent);
                 } else if (f.format != WBI_MISP_JSON) {
@@ -539,6 +546,7 @@ int wb_share_misp_search(wb_share *s, bool attributes, const char *body, size_t 
             json_decref(ej);
         }
     }
+    wbi_look_free(&seen);
     free(w.c);
     free(ev.r);
     if (rc == 0 && f.limit == 0 && matched > WBI_MISP_MAX_RESULTS) {

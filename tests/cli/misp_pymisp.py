@@ -47,8 +47,7 @@ r = raw("GET", "/users/view/me", k="0" * 64)
 check("a bad key: 401 in MISP's error shape",
       r.status_code == 401 and {"name", "message", "url", "errors"} <= set(r.json()))
 
-# ---- add an event with attributes and tags (events/add is the sync routes'; the
-# API's POST /api/v1/events stores the same document when they are not there)
+# ---- add an event with attributes and tags
 tag = "weerbaar-test:" + uuidlib.uuid4().hex[:8]
 ev = MISPEvent()
 ev.info = "PyMISP workflow"
@@ -57,11 +56,9 @@ ev.add_tag("tlp:green")
 ev.add_tag(tag)
 ip = ev.add_attribute("ip-dst", "198.18.0.77", to_ids=True, comment="C2")
 dom = ev.add_attribute("domain", "pymisp-test.example", to_ids=True)
-r = raw("POST", "/events/add", body=json.loads(ev.to_json()))
-if r.status_code == 404:
-    r = raw("POST", "/api/v1/events", body={"Event": json.loads(ev.to_json())}, bearer=True)
-check("add an event with attributes and tags", r.status_code in (200, 201))
-euuid = r.json()["Event"]["uuid"]
+res = last = m.add_event(ev, pythonify=False)
+check("events/add: an event with attributes and tags", "Event" in res)
+euuid = res["Event"]["uuid"]
 
 # ---- an object (objects/add), from the MISP object templates PyMISP ships
 obj = MISPObject("domain-ip")
@@ -80,6 +77,16 @@ check("the event has MISP's ids, its tags and its object",
       e0.get("id") and any(t["name"] == tag for t in e0.get("Tag", []))
       and len(e0.get("Object", [])) == 1 and all("event_id" in a for a in e0["Attribute"]))
 
+got = last = m.get_event(euuid, pythonify=True)
+check("events/view: the event with its object",
+      got.uuid == euuid and len(got.objects) == 1 and len(got.attributes) == 2)
+got.info = "PyMISP workflow (updated)"
+upd = last = m.update_event(got, pythonify=False)
+s = last = m.search(controller="events", uuid=euuid)
+check("events/edit: the info changed, the attributes and the object stayed",
+      s[0]["Event"]["info"] == "PyMISP workflow (updated)" and len(s[0]["Event"]["Attribute"]) == 2
+      and len(s[0]["Event"]["Object"]) == 1)
+
 # ---- update an attribute, add one, publish
 a = MISPAttribute()
 a.uuid = ip.uuid
@@ -93,8 +100,8 @@ check("attributes/add: the new attribute with an id and its event's id",
       na.get("Attribute", {}).get("value") == "http://pymisp-test.example/login"
       and na["Attribute"].get("event_id") == e0["id"])
 url_uuid = na["Attribute"]["uuid"]
-pub = m.publish(euuid)
-check("events/publish", pub.get("success") is True)
+pub = last = raw("POST", "/events/publish/" + e0["id"]).json()
+check("events/publish by MISP's numeric id", pub.get("success") is True)
 
 # ---- search events and attributes
 t0 = int(time.time()) - 3600
