@@ -194,6 +194,11 @@ int wb_share_misp_attr_delete(wb_share *s, const char *attr_uuid, wb_buf *out);
  * {...}} with its attributes as stored. */
 int wb_share_misp_object_add(wb_share *s, const char *event_uuid, const char *body, size_t len,
                              wb_buf *out);
+/* MISP's tags/attachTagToObject and removeTagFromObject: {"uuid": an
+ * event's or an attribute's uuid, "tag": a name}, on the caller's
+ * organisation's event (stored as its edit, so a tlp: tag is held to the
+ * event's distribution like any posted one). */
+int wb_share_misp_tag(wb_share *s, const char *body, size_t len, bool attach, wb_buf *out);
 /* {"Tag": [{"id", "name", "colour", "count"}]}: the tags of the events and
  * attributes the caller may see. */
 int wb_share_misp_tags(wb_share *s, wb_buf *out);

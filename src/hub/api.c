@@ -456,6 +456,8 @@ static const wbi_route routes[] = {
     {"POST", "/attributes/delete/*", wbi_h_misp_attr_delete, PEOPLE, MISP | RAW_KEY},
     {"POST", "/objects/add/*", wbi_h_misp_object_add, PEOPLE, MISP | RAW_KEY},
     {"GET", "/tags/index", wbi_h_misp_tags, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/tags/attachTagToObject", wbi_h_misp_tag_attach, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/tags/removeTagFromObject", wbi_h_misp_tag_remove, PEOPLE, MISP | RAW_KEY},
     {"GET", "/organisations/index", wbi_h_misp_orgs, PEOPLE, MISP | RAW_KEY},
     {"GET", "/organisations/index/*", wbi_h_misp_orgs_all, PEOPLE, MISP | RAW_KEY},
     {"GET", "/organisations/view/*", wbi_h_misp_orgs, PEOPLE, MISP | RAW_KEY},

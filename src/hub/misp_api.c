@@ -242,6 +242,24 @@ void wbi_h_misp_object_add(wbi_req *r)
     wbi_reply_share(r, &s, rc, 200);
 }
 
+static void tag(wbi_req *r, bool attach)
+{
+    wb_share s;
+    wbi_share_of(r, &s);
+    int rc = wb_share_misp_tag(&s, r->req->body, r->req->body_len, attach, &r->resp->body);
+    wbi_reply_share(r, &s, rc, 200);
+}
+
+void wbi_h_misp_tag_attach(wbi_req *r)
+{
+    tag(r, true);
+}
+
+void wbi_h_misp_tag_remove(wbi_req *r)
+{
+    tag(r, false);
+}
+
 /* ---- lists ----------------------------------------------------------------------------------- */
 
 void wbi_h_misp_tags(wbi_req *r)

@@ -234,6 +234,8 @@ void wbi_h_misp_attr_edit(wbi_req *r);
 void wbi_h_misp_attr_delete(wbi_req *r);
 void wbi_h_misp_object_add(wbi_req *r);
 void wbi_h_misp_tags(wbi_req *r);
+void wbi_h_misp_tag_attach(wbi_req *r);
+void wbi_h_misp_tag_remove(wbi_req *r);
 void wbi_h_misp_sgroups(wbi_req *r);
 void wbi_h_misp_orgs(wbi_req *r);
 void wbi_h_misp_orgs_all(wbi_req *r);

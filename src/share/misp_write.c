@@ -517,3 +517,87 @@ int wb_share_misp_orgs(wb_share *s, const char *id, wb_buf *out)
     json_decref(w.arr);
     return wbi_share_dump(s, one, out);
 }
+
+/* ---- tags on an event or an attribute ------------------------------------------------------- */
+
+/* Removes every tag named name from obj's Tag array and MISP's link shape
+ * under link; true when one was there. */
+static bool tag_remove(json_t *obj, const char *link, const char *name)
+{
+    bool had = false;
+    json_t *tags = json_object_get(obj, "Tag");
+    for (size_t i = json_array_size(tags); i > 0; i--) {
+        const char *n = json_string_value(json_object_get(json_array_get(tags, i - 1), "name"));
+        if (n && strcasecmp(n, name) == 0) {
+            json_array_remove(tags, i - 1);
+            had = true;
+        }
+    }
+    json_t *links = json_object_get(obj, link);
+    for (size_t i = json_array_size(links); i > 0; i--) {
+        const char *n = json_string_value(
+            json_object_get(json_object_get(json_array_get(links, i - 1), "Tag"), "name"));
+        if (n && strcasecmp(n, name) == 0) {
+            json_array_remove(links, i - 1);
+            had = true;
+        }
+    }
+    return had;
+}
+
+int wb_share_misp_tag(wb_share *s, const char *body, size_t len, bool attach, wb_buf *out)
+{
+    wbi_problem prob;
+    json_t *root = wbi_json_load(body, len, wbi_share_max_depth(s), &prob);
+    if (root == NULL) return wbi_share_fail(s, prob.status, prob.code, "%s", prob.msg);
+    char uuid[WB_UUID_LEN + 1] = "", name[WB_NAME_MAX + 1] = "";
+    const char *u = json_string_value(json_object_get(root, "uuid"));
+    const char *t = json_string_value(json_object_get(root, "tag"));
+    if (u && strlen(u) == WB_UUID_LEN) memcpy(uuid, u, sizeof uuid);
+    if (t && strlen(t) <= WB_NAME_MAX) memcpy(name, t, strlen(t) + 1);
+    json_decref(root);
+    if (!wb_uuid_valid(uuid, strlen(uuid)))
+        return wbi_share_fail(s, 422, "invalid_event", "$.uuid: an event's or an attribute's uuid");
+    int64_t num;
+    if (name[0] == '\0' || wb_parse_i64(name, strlen(name), 0, INT64_MAX, &num) == 0)
+        return wbi_share_fail(s, 422, "invalid_event",
+                              "$.tag: the tag's name (this hub has no tag ids), at most %d bytes",
+                              WB_NAME_MAX);
+    /* An attribute's uuid, else the event's. */
+    attr_find f;
+    int rc = find_attr(s, uuid, &f);
+    bool on_attr = rc == 0;
+    if (rc && s->status != 404) return rc;
+    s->status = 0;
+    s->code = NULL;
+    wb_event_rec ev;
+    json_t *doc;
+    rc = own_doc(s, on_attr ? f.ev.uuid : uuid, &ev, &doc);
+    if (rc) return rc;
+    json_t *target = json_object_get(doc, "Event"), *arr = NULL;
+    size_t at;
+    if (on_attr) target = doc_attr(doc, uuid, &arr, &at);
+    if (target == NULL) {
+        json_decref(doc);
+        return wbi_share_not_found(s);
+    }
+    const char *link = on_attr ? "AttributeTag" : "EventTag";
+    bool had = tag_remove(target, link, name);
+    if (attach) {
+        json_t *tags = json_object_get(target, "Tag");
+        if (!json_is_array(tags)) {
+            tags = json_array();
+            json_object_set_new(target, "Tag", tags);
+        }
+        json_array_append_new(tags, json_pack("{s:s}", "name", name));
+    } else if (!had) {
+        json_decref(doc);
+        return wbi_share_fail(s, 404, "not_found", "$.tag: '%s' is not on %s", name, uuid);
+    }
+    rc = store_doc(s, &ev, doc);
+    if (rc) return rc;
+    return wbi_share_dump(s,
+                          json_pack("{s:b,s:s,s:b}", "saved", 1, "success",
+                                    attach ? "Tag attached." : "Tag removed.", "check_publish", 1),
+                          out);
+}

@@ -87,6 +87,19 @@ check("events/edit: the info changed, the attributes and the object stayed",
       s[0]["Event"]["info"] == "PyMISP workflow (updated)" and len(s[0]["Event"]["Attribute"]) == 2
       and len(s[0]["Event"]["Object"]) == 1)
 
+# ---- tags attached and removed (tags/attachTagToObject, removeTagFromObject);
+# a change unpublishes the event, as in MISP, so this comes before publishing
+res = last = m.tag(ip.uuid, "kill-chain:c2")
+check("a tag attached to an attribute", "errors" not in res)
+res = last = m.tag(euuid, "to-be-removed")
+s = last = m.search(controller="attributes", tags=["kill-chain:c2"])
+check("the attribute is found by its new tag", [x["uuid"] for x in s["Attribute"]] == [ip.uuid])
+res = last = m.untag(euuid, "to-be-removed")
+s = last = m.search(controller="events", tags=["to-be-removed"])
+check("a tag removed from the event", s == [])
+r = raw("POST", "/tags/attachTagToObject", body={"uuid": euuid, "tag": "tlp:red"})
+check("tlp:red on a community event: refused as in a posted event (422)", r.status_code == 422)
+
 # ---- update an attribute, add one, publish
 a = MISPAttribute()
 a.uuid = ip.uuid

@@ -161,6 +161,8 @@ static const expect table[] = {
     {"POST", "/attributes/delete/*", E_PEOPLE},
     {"POST", "/objects/add/*", E_PEOPLE},
     {"GET", "/tags/index", E_PEOPLE},
+    {"POST", "/tags/attachTagToObject", E_PEOPLE},
+    {"POST", "/tags/removeTagFromObject", E_PEOPLE},
     {"GET", "/organisations/index", E_PEOPLE},
     {"GET", "/organisations/index/*", E_PEOPLE},
     {"GET", "/organisations/view/*", E_PEOPLE},
