@@ -169,6 +169,48 @@ int wb_share_feed_export(wb_share *s, const char *as, const char *dir, wb_feed_s
  * for wb_share_event_get. */
 int wb_share_feed_event(wb_share *s, const char *uuid, wb_buf *out);
 
+/* ---- MISP's shapes (the hub's MISP routes) ----------------------------------------------- */
+
+/* MISP's restSearch over events (attributes false: {"response": [{"Event":
+ * ...}]}) or attributes ({"response": {"Attribute": [...]}}), the body's
+ * filters applied to what the caller may see (docs/hub.md, MISP routes).
+ * returnFormat csv and text answer text; *content_type is then set (NULL
+ * for JSON). 413 beyond WBI_MISP_MAX_RESULTS results without limit. */
+int wb_share_misp_search(wb_share *s, bool attributes, const char *body, size_t len, wb_buf *out,
+                         const char **content_type);
+/* Adds a posted attribute ({"Attribute": {...}} or the bare attribute) to
+ * the caller's organisation's event `event_uuid`; *out gets {"Attribute":
+ * {...}} as stored. The event is rebuilt and stored as an edit. */
+int wb_share_misp_attr_add(wb_share *s, const char *event_uuid, const char *body, size_t len,
+                           wb_buf *out);
+/* Changes the members a posted attribute names (value, type, category,
+ * to_ids, comment, distribution, ...) of attribute `attr_uuid`. */
+int wb_share_misp_attr_edit(wb_share *s, const char *attr_uuid, const char *body, size_t len,
+                            wb_buf *out);
+/* Deletes attribute `attr_uuid` from its event: {"message": ...}. */
+int wb_share_misp_attr_delete(wb_share *s, const char *attr_uuid, wb_buf *out);
+/* Adds a posted MISP object ({"Object": {"name", "meta-category",
+ * "Attribute": [...]}}) to the caller's organisation's event: {"Object":
+ * {...}} with its attributes as stored. */
+int wb_share_misp_object_add(wb_share *s, const char *event_uuid, const char *body, size_t len,
+                             wb_buf *out);
+/* MISP's tags/attachTagToObject and removeTagFromObject: {"uuid": an
+ * event's or an attribute's uuid, "tag": a name}, on the caller's
+ * organisation's event (stored as its edit, so a tlp: tag is held to the
+ * event's distribution like any posted one). */
+int wb_share_misp_tag(wb_share *s, const char *body, size_t len, bool attach, wb_buf *out);
+/* {"Tag": [{"id", "name", "colour", "count"}]}: the tags of the events and
+ * attributes the caller may see. */
+int wb_share_misp_tags(wb_share *s, wb_buf *out);
+/* The sharing groups the caller's organisation belongs to (a site admin:
+ * every one): {"response": [{"SharingGroup": ..., "SharingGroupOrg": ...}]},
+ * or with id (a number or uuid) the one group; 404 for one the caller is
+ * not in. */
+int wb_share_misp_sgroups(wb_share *s, const char *id, wb_buf *out);
+/* [{"Organisation": {...}}] of the hub's organisations, or one (id, uuid
+ * or name) as {"Organisation": {...}}. */
+int wb_share_misp_orgs(wb_share *s, const char *id, wb_buf *out);
+
 #ifdef __cplusplus
 }
 #endif

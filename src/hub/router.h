@@ -220,5 +220,25 @@ void wbi_h_session_password(wbi_req *r);
 void wbi_h_first_login(wbi_req *r);
 void wbi_h_totp_setup(wbi_req *r);
 void wbi_h_totp_confirm(wbi_req *r);
+/* MISP's API (misp_api.c) */
+void wbi_h_misp_version(wbi_req *r);
+void wbi_h_misp_pymisp_version(wbi_req *r);
+void wbi_h_misp_user_me(wbi_req *r);
+void wbi_h_misp_describe_types(wbi_req *r);
+void wbi_h_misp_event_search(wbi_req *r);
+void wbi_h_misp_attr_search(wbi_req *r);
+void wbi_h_misp_event_publish(wbi_req *r);
+void wbi_h_misp_event_delete(wbi_req *r);
+void wbi_h_misp_attr_add(wbi_req *r);
+void wbi_h_misp_attr_edit(wbi_req *r);
+void wbi_h_misp_attr_delete(wbi_req *r);
+void wbi_h_misp_object_add(wbi_req *r);
+void wbi_h_misp_tags(wbi_req *r);
+void wbi_h_misp_tag_attach(wbi_req *r);
+void wbi_h_misp_tag_remove(wbi_req *r);
+void wbi_h_misp_sgroups(wbi_req *r);
+void wbi_h_misp_orgs(wbi_req *r);
+void wbi_h_misp_orgs_all(wbi_req *r);
+void wbi_h_misp_feeds(wbi_req *r);
 
 #endif

@@ -65,6 +65,7 @@ typedef struct attr_walk {
     /* object uuid -> its index in objs: a scan per attribute made an event
      * of 30,000 objects take 40 s to render */
     wbi_uuid_index index;
+    bool misp; /* MISP's numeric ids on each attribute */
     int rc;
 } attr_walk;
 
@@ -104,6 +105,7 @@ static int render_attr_cb(void *ud, const wb_event_rec *unused, const wb_attr_re
     /* Its tags in one array with its effective TLP: a weaker tlp: tag it
      * was posted with is not served. */
     wbi_tags_set_effective(j, "AttributeTag", wb_policy_tlp(&it), a->tlp != WB_TLP_UNSET);
+    if (w->misp) wbi_misp_attr_ids(w->s, j, a, w->ev);
     json_t *dst = w->top;
     if (a->object_uuid && w->objs) {
         json_t *o = find_object(w, a->object_uuid);
@@ -134,6 +136,11 @@ static int sg_name_cb(void *ud, const wb_sgroup *g)
 
 json_t *wbi_share_render_event(wb_share *s, const wb_event_rec *ev, wb_read_path path)
 {
+    return wbi_share_render_event_ex(s, ev, path, false);
+}
+
+json_t *wbi_share_render_event_ex(wb_share *s, const wb_event_rec *ev, wb_read_path path, bool misp)
+{
     json_t *e = json_loads(ev->json, 0, NULL);
     if (!json_is_object(e)) {
         json_decref(e);
@@ -162,7 +169,12 @@ json_t *wbi_share_render_event(wb_share *s, const wb_event_rec *ev, wb_read_path
     if (!json_is_object(json_object_get(e, "Orgc")))
         json_object_set_new(e, "Orgc", json_deep_copy(org));
     json_object_set_new(e, "Org", org);
-    attr_walk w = {.s = s, .ev = ev, .path = path, .top = json_array()};
+    if (misp) {
+        json_object_set_new(e, "id", json_string(wbi_share_num(s, ev->id)));
+        json_object_set_new(e, "org_id", json_string(wbi_share_num(s, ev->org_id)));
+        json_object_set_new(e, "orgc_id", json_string(wbi_share_num(s, ev->org_id)));
+    }
+    attr_walk w = {.s = s, .ev = ev, .path = path, .top = json_array(), .misp = misp};
     json_t *objs = json_object_get(e, "Object");
     w.objs = json_is_array(objs) ? objs : NULL;
     int rc = index_objects(&w) ? wb_error_set(&s->err, WB_ENOMEM, "out of memory") : 0;
@@ -559,8 +571,8 @@ static int problem(wb_share *s, const wbi_problem *p)
 /* Validates, resolves and stores a posted event; replace for an edit of
  * `old`. org: the creator organisation of a new event. The answer is the
  * event as stored, read back through the policy. */
-static int store_event(wb_share *s, const char *body, size_t len, bool replace,
-                       const wb_event_rec *old, int64_t org, wb_buf *out)
+int wbi_share_store_event(wb_share *s, const char *body, size_t len, bool replace,
+                          const wb_event_rec *old, int64_t org, wb_buf *out)
 {
     wbi_event_in in;
     wbi_problem prob;
@@ -665,13 +677,14 @@ static int store_event(wb_share *s, const char *body, size_t len, bool replace,
 
 int wb_share_event_add(wb_share *s, const char *body, size_t len, int64_t creator_org, wb_buf *out)
 {
-    return store_event(s, body, len, false, NULL, creator_org ? creator_org : s->who->org_id, out);
+    return wbi_share_store_event(s, body, len, false, NULL,
+                                 creator_org ? creator_org : s->who->org_id, out);
 }
 
 /* The event for a write by the caller: visible (else 404) and created by
  * the caller's organisation (else 403; a site admin may delete and publish
  * but not rewrite another organisation's event). */
-static int fetch_own_event(wb_share *s, const char *uuid, bool admin_ok, wb_event_rec *ev)
+int wbi_share_fetch_own(wb_share *s, const char *uuid, bool admin_ok, wb_event_rec *ev)
 {
     int rc = wb_share_event_fetch(s, uuid, WB_READ_EVENT_GET, ev);
     s->naudits = s->audits_dropped = 0; /* a write is audited as such, not as a read */
@@ -685,15 +698,15 @@ static int fetch_own_event(wb_share *s, const char *uuid, bool admin_ok, wb_even
 int wb_share_event_edit(wb_share *s, const char *uuid, const char *body, size_t len, wb_buf *out)
 {
     wb_event_rec ev;
-    int rc = fetch_own_event(s, uuid, false, &ev);
+    int rc = wbi_share_fetch_own(s, uuid, false, &ev);
     if (rc) return rc;
-    return store_event(s, body, len, true, &ev, ev.org_id, out);
+    return wbi_share_store_event(s, body, len, true, &ev, ev.org_id, out);
 }
 
 static int set_flags(wb_share *s, const char *uuid, bool publish, wb_buf *out)
 {
     wb_event_rec ev;
-    int rc = fetch_own_event(s, uuid, true, &ev);
+    int rc = wbi_share_fetch_own(s, uuid, true, &ev);
     if (rc) return rc;
     rc = wb_store_begin(s->st, &s->err);
     if (rc == 0)

@@ -236,6 +236,19 @@ int wbi_share_dump(wb_share *s, json_t *o, wb_buf *out);
 /* {"Event": {...}} of a stored event with the attributes visible through
  * path, as the event endpoints answer; NULL with s failed (500). */
 json_t *wbi_share_render_event(wb_share *s, const wb_event_rec *ev, wb_read_path path);
+/* The same with MISP's numeric ids (Event id, org_id, orgc_id; each
+ * attribute's id and event_id) for the MISP routes. */
+json_t *wbi_share_render_event_ex(wb_share *s, const wb_event_rec *ev, wb_read_path path,
+                                  bool misp);
+/* Sets id, event_id (and uuid) of a stored attribute's JSON j. */
+void wbi_misp_attr_ids(wb_share *s, json_t *j, const wb_attr_rec *a, const wb_event_rec *ev);
+/* Validates, resolves and stores a posted event (replace: an edit of
+ * old; org: the creator of a new one); *out gets the event as stored. */
+int wbi_share_store_event(wb_share *s, const char *body, size_t len, bool replace,
+                          const wb_event_rec *old, int64_t org, wb_buf *out);
+/* The event for a write by the caller: visible (else 404) and its
+ * organisation's (else 403; admin_ok: a site admin's too). */
+int wbi_share_fetch_own(wb_share *s, const char *uuid, bool admin_ok, wb_event_rec *ev);
 /* The sharing group id a posted reference names, when the caller's
  * organisation belongs to it (a site admin: any); 422 otherwise. */
 int wbi_share_resolve_sg(wb_share *s, const wbi_sgref *ref, const char *path, int64_t *out);
@@ -273,5 +286,44 @@ bool wbi_look_seen(const wbi_look_walk *w, int64_t id);
  * max_cap, or WB_ENOMEM (with err set). */
 int wbi_look_add(wbi_look_walk *w, wb_error *err, wbi_hit h, size_t max_cap);
 void wbi_look_free(wbi_look_walk *w);
+
+/* ---- MISP's restSearch (misp_filter.c, misp.c) ------------------------------------------- */
+
+#define WBI_MISP_FILTER_MAX 64
+/* Most results one restSearch answers with; more needs limit and page. */
+#define WBI_MISP_MAX_RESULTS 10000
+
+typedef struct wbi_strlist {
+    const char *v[WBI_MISP_FILTER_MAX];
+    size_t n;
+} wbi_strlist;
+
+enum { WBI_MISP_JSON, WBI_MISP_CSV, WBI_MISP_TEXT };
+
+typedef struct wbi_misp_filter {
+    json_t *root; /* owns the strings */
+    wbi_strlist value, type, category, org, eventid, uuid;
+    wbi_strlist tags_or, tags_and, tags_not;
+    int to_ids, published;    /* -1: either */
+    int64_t ts_from, ts_to;   /* timestamp; 0: open */
+    int64_t pts_from, pts_to; /* publish_timestamp, last */
+    char date_from[11], date_to[11];
+    int64_t limit, page; /* 0: not given */
+    bool include_event_tags, include_event_uuid, enforce_warninglist, headerless;
+    int format;        /* WBI_MISP_* */
+    wb_read_path path; /* set by the search: the policy's read path */
+    char num[WBI_MISP_FILTER_MAX][24];
+    size_t nnum;
+} wbi_misp_filter;
+
+/* Reads a restSearch body (empty: no filters). 0, or -1 with *prob (400
+ * naming the member). Free with wbi_misp_filter_free either way. */
+int wbi_misp_filter_parse(const char *body, size_t len, unsigned max_depth, int64_t now,
+                          wbi_misp_filter *f, wbi_problem *prob);
+void wbi_misp_filter_free(wbi_misp_filter *f);
+/* MISP's value filter on a stored value: equal to one of l's values (or
+ * a composite value's part equal to it), case-insensitive, '%' matching
+ * any run of characters. True when l is empty. */
+bool wbi_misp_value_match(const wbi_strlist *l, const char *v);
 
 #endif

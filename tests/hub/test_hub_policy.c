@@ -2,7 +2,8 @@
  * test_hub_policy.c - the TLP and distribution table of the hub as a
  * generated matrix, through the API handler (wb_hub_handle): every read
  * path (the API's, the MISP feed's and the public feed's manifest and event
- * files, the STIX export, the change feed and its tombstones) x every TLP
+ * files, the STIX export, MISP's restSearch over events and attributes by
+ * value, id, uuid and tag, the change feed and its tombstones) x every TLP
  * (and no tag) x every distribution x every kind of caller, each cell
  * asserting exactly whether the caller sees the item; and every path that
  * serves an event naming only its effective TLP whatever MISP shape
@@ -44,14 +45,29 @@ enum {
     P_PUBLIC_MANIFEST,
     P_PUBLIC_EVENT,
     P_STIX,
+    P_MISP_EV_VALUE, /* POST /events/restSearch {"value"} */
+    P_MISP_EV_UUID,  /* POST /events/restSearch {"eventid"}, with a tag filter */
+    P_MISP_AT_VALUE, /* POST /attributes/restSearch {"value"} */
+    P_MISP_AT_UUID,  /* POST /attributes/restSearch {"uuid"} (the event's), csv */
     P_CHANGES,
     P_TOMBSTONE,
     N_PATHS
 };
-static const char *const path_names[N_PATHS] = {
-    "list",          "get",        "indicators",      "sightings",
-    "feed manifest", "feed event", "public manifest", "public feed event",
-    "STIX export",   "changes",    "tombstone"};
+static const char *const path_names[N_PATHS] = {"list",
+                                                "get",
+                                                "indicators",
+                                                "sightings",
+                                                "feed manifest",
+                                                "feed event",
+                                                "public manifest",
+                                                "public feed event",
+                                                "STIX export",
+                                                "MISP events by value",
+                                                "MISP events by id and tag",
+                                                "MISP attributes by value",
+                                                "MISP attributes by event uuid (csv)",
+                                                "changes",
+                                                "tombstone"};
 /* "" is an event without a tlp: tag (amber). */
 static const char *const tlps[] = {"tlp:clear",        "tlp:green", "tlp:amber",
                                    "tlp:amber+strict", "tlp:red",   ""};
@@ -168,6 +184,10 @@ static bool allowed_combo(int t, int d)
 static bool expect(int caller, int path, int t, int d)
 {
     if (!allowed_combo(t, d)) return false; /* never stored */
+    /* MISP's restSearch reads events as the event list does and
+     * attributes as the indicator look-up does: no new path shows more. */
+    if (path == P_MISP_EV_VALUE || path == P_MISP_EV_UUID) path = P_GET;
+    if (path == P_MISP_AT_VALUE || path == P_MISP_AT_UUID) path = P_INDICATOR;
     /* The public feed: CLEAR with distribution 3, whoever asks (a key is
      * not looked at). */
     if (path == P_PUBLIC_MANIFEST || path == P_PUBLIC_EVENT) return t == 0 && d == 3;
@@ -201,6 +221,8 @@ static bool expect(int caller, int path, int t, int d)
 /* The status a denied read answers with. */
 static unsigned denied_status(int caller, int path)
 {
+    if (path == P_MISP_EV_VALUE || path == P_MISP_EV_UUID) path = P_GET;
+    if (path == P_MISP_AT_VALUE || path == P_MISP_AT_UUID) path = P_INDICATOR;
     if (path == P_PUBLIC_MANIFEST || path == P_PUBLIC_EVENT) return 404;
     if (caller == C_NOKEY || caller == C_REVOKED) return 401;
     if (caller == C_SENSOR && path != P_INDICATOR && path != P_FEED_MANIFEST &&
@@ -374,6 +396,64 @@ static void test_matrix(void **state)
                             free(txt);
                         }
                         break;
+                    case P_MISP_EV_VALUE:
+                    case P_MISP_EV_UUID: {
+                        char q[256];
+                        if (p == P_MISP_EV_VALUE)
+                            snprintf(q, sizeof q, "{\"value\":\"%s\"}", value);
+                        else
+                            snprintf(q, sizeof q,
+                                     "{\"eventid\":\"%s\",\"tags\":[\"!no-such-tag\"],"
+                                     "\"published\":1}",
+                                     uuid);
+                        st = call(f, "POST", "/events/restSearch", NULL, c, q, &j);
+                        got = st == 200 && list_has(j, uuid);
+                        if (st == 200 && !want) {
+                            /* nothing else either: an empty answer */
+                            assert_int_equal(json_array_size(json_object_get(j, "response")), 0);
+                            st = 404;
+                        }
+                        break;
+                    }
+                    case P_MISP_AT_VALUE:
+                    case P_MISP_AT_UUID: {
+                        char q[256];
+                        if (p == P_MISP_AT_VALUE)
+                            snprintf(q, sizeof q, "{\"value\":\"%s\",\"to_ids\":true}", value);
+                        else
+                            snprintf(q, sizeof q, "{\"uuid\":\"%s\",\"returnFormat\":\"csv\"}",
+                                     uuid);
+                        wb_hub_arg none[1];
+                        char auth[WB_KEY_TEXT_LEN + 16];
+                        snprintf(auth, sizeof auth, "%s", f->h.key[c]); /* MISP's raw key */
+                        wb_hub_request req = {.method = "POST",
+                                              .path = "/attributes/restSearch",
+                                              .args = none,
+                                              .authorization = c == C_NOKEY ? NULL : auth,
+                                              .body = q,
+                                              .body_len = strlen(q)};
+                        wb_hub_response resp;
+                        wb_hub_handle(f->h.hub, &req, &resp);
+                        st = resp.status;
+                        assert_int_equal(wb_buf_putc(&resp.body, '\0'), 0);
+                        got = st == 200 && strstr(resp.body.data, value) != NULL;
+                        if (st == 200 && p == P_MISP_AT_VALUE) {
+                            j = json_loads(resp.body.data, 0, NULL);
+                            size_t n = json_array_size(
+                                json_object_get(json_object_get(j, "response"), "Attribute"));
+                            assert_int_equal(n, got ? 1 : 0); /* nothing else either */
+                        }
+                        if (st == 200 && p == P_MISP_AT_UUID && !got) /* only the csv header */
+                            assert_null(strchr(strchr(resp.body.data, '\n') + 1, '\n'));
+                        if (st >= 400) {
+                            json_t *e = json_loads(resp.body.data, 0, NULL);
+                            assert_true(json_is_string(json_object_get(e, "message")));
+                            json_decref(e);
+                        }
+                        wb_hub_response_free(&resp);
+                        if (st == 200 && !want) st = 404;
+                        break;
+                    }
                     case P_CHANGES:
                         st = feed_status[c];
                         got = st == 200 && list_has(feeds[c], uuid);
@@ -422,7 +502,7 @@ static void test_matrix(void **state)
         json_decref(tombs[c]);
     }
     assert_int_equal(cells, N_PATHS * N_TLPS * N_DISTS * N_CALLERS);
-    assert_int_equal(cells, 2310);
+    assert_int_equal(cells, 3150);
     /* The tests after this one read the cells' events: undelete them. */
     wb_store *st;
     wb_error err;
@@ -517,6 +597,50 @@ static void test_attribute_left_out(void **state)
     assert_int_equal(json_array_size(json_object_get(json_object_get(j, "response"), "Attribute")),
                      0);
     json_decref(j);
+    /* ... nor MISP's restSearch, whichever way it is asked: by value (the
+     * index), by a pattern (every attribute), by the event, by tag, in
+     * any format, and no count or event gives it away. */
+    static const char *const searches[] = {
+        "/attributes/restSearch",
+        "{\"value\":\"192.0.2.11\"}",
+        "/attributes/restSearch",
+        "{\"value\":\"192.0.2.1%\"}",
+        "/attributes/restSearch",
+        "{\"eventid\":\"7b000000-0000-4000-8000-000000000001\"}",
+        "/attributes/restSearch",
+        "{\"tags\":[\"tlp:red\"]}",
+        "/attributes/restSearch",
+        "{\"uuid\":\"7b000000-0000-4000-8000-000000000001\","
+        "\"returnFormat\":\"text\"}",
+        "/events/restSearch",
+        "{\"value\":\"192.0.2.11\"}",
+        "/events/restSearch",
+        "{\"tags\":[\"tlp:red\"]}",
+        "/events/restSearch",
+        "{\"uuid\":\"7b000000-0000-4000-8000-000000000001\"}",
+    };
+    for (size_t i = 0; i < sizeof searches / sizeof searches[0]; i += 2) {
+        for (int c = C_CREATOR; c <= C_OTHER; c += C_OTHER - C_CREATOR) {
+            char auth[WB_KEY_TEXT_LEN + 16];
+            snprintf(auth, sizeof auth, "Bearer %s", f->h.key[c]);
+            wb_hub_request req = {.method = "POST",
+                                  .path = searches[i],
+                                  .authorization = auth,
+                                  .body = searches[i + 1],
+                                  .body_len = strlen(searches[i + 1])};
+            wb_hub_response resp;
+            wb_hub_handle(f->h.hub, &req, &resp);
+            assert_int_equal(resp.status, 200);
+            assert_int_equal(wb_buf_putc(&resp.body, '\0'), 0);
+            bool has = strstr(resp.body.data, "192.0.2.11") != NULL;
+            if (has != (c == C_CREATOR))
+                fprintf(stderr, "%s %s by %s: %s\n", searches[i], searches[i + 1], caller_names[c],
+                        resp.body.data);
+            /* the creator finds it wherever it is asked for */
+            assert_true(has == (c == C_CREATOR));
+            wb_hub_response_free(&resp);
+        }
+    }
     /* A RED attribute with distribution 1 in a green event is refused. */
     const char *bad =
         "{\"Event\":{\"info\":\"bad\",\"distribution\":1,\"Attribute\":[{\"type\":\"ip-dst\","
