@@ -188,6 +188,10 @@ typedef struct wb_hub_opts {
      * site and org admins must sign in with a second factor; the name the
      * hub has in authenticator apps (NULL = "weerbaar"). */
     const char *web_dir;
+    /* The advisories vulnerability scans run against (vulnsvc.h): a
+     * directory `vuln fetch` keeps, or what `vuln scan --advisories`
+     * takes; NULL: POST /api/v1/vuln/scans answers 503. */
+    const char *advisories;
     int64_t session_seconds;
     bool admin_second_factor;
     const char *web_name;

@@ -55,6 +55,10 @@ static const char usage_text[] =
     "                       share/weerbaar/web beside the program, or web/ of the\n"
     "                       source tree; without one GET / answers the status)\n"
     "  --session-hours N    a browser session ends N hours after sign-in (default 12)\n"
+    "  --advisories PATH    what POST /api/v1/vuln/scans scans against: a directory\n"
+    "                       that 'weerbaar vuln fetch' keeps, or what 'vuln scan\n"
+    "                       --advisories' takes (file, directory, index); read at\n"
+    "                       start (restart after a fetch); without it scans answer 503\n"
     "  --admin-second-factor  site and organisation admins must sign in to the page\n"
     "                       with a second factor (TOTP); without one set up, their\n"
     "                       session may only set it up\n"
@@ -128,6 +132,7 @@ const char *const wb_cli_serve_opts[] = {"--db PATH",
                                          "--catalogues DIR",
                                          "--web DIR",
                                          "--session-hours N",
+                                         "--advisories PATH",
                                          "--admin-second-factor",
                                          "--access-log FILE",
                                          "--config FILE",
@@ -153,6 +158,7 @@ static const struct option serve_lopts[] = {{"db", required_argument, NULL, 'd'}
                                             {"access-log", required_argument, NULL, 'L'},
                                             {"web", required_argument, NULL, 'W'},
                                             {"session-hours", required_argument, NULL, 'S'},
+                                            {"advisories", required_argument, NULL, 'V'},
                                             {"admin-second-factor", no_argument, NULL, '2'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
@@ -238,6 +244,9 @@ static int serve_run(int argc, char **argv)
             break;
         case '2':
             ho.admin_second_factor = true;
+            break;
+        case 'V':
+            ho.advisories = optarg;
             break;
         case 'h':
             fputs(usage_text, stdout);

@@ -58,6 +58,7 @@ struct wb_hub {
     /* the web page: its files (static.c), sign-in's options and its
      * throttles per account and per client address (session_api.c) */
     wbi_static *web;
+    struct wb_vscan_db *vscan; /* the advisories scans run against; NULL: none */
     wb_signin_opts signin;
     wbi_ratelimit signin_acct, signin_addr;
 };
@@ -227,5 +228,16 @@ void wbi_h_session_password(wbi_req *r);
 void wbi_h_first_login(wbi_req *r);
 void wbi_h_totp_setup(wbi_req *r);
 void wbi_h_totp_confirm(wbi_req *r);
+
+/* ---- vulnerability scans (vulnscan_api.c) ---------------------------------------------- */
+
+const struct wb_vscan_db *wbi_hub_vscan_db(const wb_hub *hub);
+void wbi_h_vscan_add(wbi_req *r);
+void wbi_h_vscan_list(wbi_req *r);
+void wbi_h_vscan_get(wbi_req *r);
+void wbi_h_vscan_csv(wbi_req *r);
+void wbi_h_vscan_share(wbi_req *r);
+/* Answers scan id as GET /api/v1/vuln/scans/{id} would, with status. */
+void wbi_h_vscan_get_id(wbi_req *r, int64_t id, unsigned status);
 
 #endif

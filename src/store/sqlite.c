@@ -290,6 +290,8 @@ static const migration migrations[] = {
         " BEGIN SELECT RAISE(ABORT, 'dependency picture shares are append-only'); END;"},
     /* 11: web sign-in: passwords, second factors, sessions, links (sqlite_web.c) */
     {11, wbi_sqlite_web_schema},
+    /* 12: the hub's vulnerability scans (sqlite_vulnscan.c) */
+    {12, wbi_sqlite_vulnscan_schema},
 };
 
 /* Migration 6's chaining of the entries made before it (audit_backfill)
@@ -880,6 +882,7 @@ int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err)
     }
     q->base.ops = &sqlite_ops;
     q->base.web = &wbi_sqlite_web_ops;
+    q->base.vscan = &wbi_sqlite_vscan_ops;
     int rc = 0;
     /* NOMUTEX: a connection is used by one thread at a time (store.h). */
     if (sqlite3_open_v2(path, &q->db,

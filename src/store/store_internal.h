@@ -11,6 +11,7 @@
 #define WB_STORE_INTERNAL_H
 
 #include "weerbaar/store.h"
+#include "weerbaar/store_vulnscan.h"
 #include "weerbaar/store_web.h"
 
 typedef struct wbi_store_ops {
@@ -162,9 +163,18 @@ typedef struct wbi_store_web_ops {
     int (*link_use)(wb_store *s, const uint8_t *hash, wb_time now, int64_t *user_id, wb_error *err);
 } wbi_store_web_ops;
 
+/* The hub's vulnerability scans (migration 12; store_vulnscan.h). */
+typedef struct wbi_store_vscan_ops {
+    int (*add)(wb_store *s, const wb_vscan_rec *r, int64_t *id, wb_error *err);
+    int (*get)(wb_store *s, int64_t id, wb_vscan_cb cb, void *ud, wb_error *err);
+    int (*list)(wb_store *s, int64_t org_id, wb_vscan_cb cb, void *ud, wb_error *err);
+    int (*share)(wb_store *s, int64_t id, bool shared, wb_error *err);
+} wbi_store_vscan_ops;
+
 struct wb_store {
     const wbi_store_ops *ops;
     const wbi_store_web_ops *web;
+    const wbi_store_vscan_ops *vscan;
     /* Keys API keys' BLAKE2b hashes; created with the database, never leaves it. */
     uint8_t secret[WB_KEY_HASH_LEN];
 };
@@ -178,5 +188,8 @@ int wbi_sqlite_error(wb_store *s, wb_error *err, const char *what);
 /* The web domain's operations and its migration (sqlite_web.c). */
 extern const wbi_store_web_ops wbi_sqlite_web_ops;
 extern const char wbi_sqlite_web_schema[];
+/* The vulnerability scans' operations and migration (sqlite_vulnscan.c). */
+extern const wbi_store_vscan_ops wbi_sqlite_vscan_ops;
+extern const char wbi_sqlite_vulnscan_schema[];
 
 #endif
