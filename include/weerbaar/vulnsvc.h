@@ -25,7 +25,25 @@ typedef struct wb_vscan_db wb_vscan_db;
  * KEV and EPSS), or what `vuln scan --advisories` takes (a file, directory
  * or index). Errors name the path. */
 int wb_vscan_db_open(wb_vscan_db **out, const char *path, wb_error *err);
+/* Counted references: a hub swaps in new advisories while scans still use
+ * the old ones. ref adds one; free drops one and frees at none. */
+void wb_vscan_db_ref(wb_vscan_db *db);
 void wb_vscan_db_free(wb_vscan_db *db);
+
+/* `vuln fetch` on a schedule (src/vuln/scanfetch.c): every `seconds`,
+ * a thread brings every source already fetched into dir up to date (as
+ * `weerbaar vuln fetch --dir DIR` without --source does, under the same
+ * lock) and, when a file changed, reads the advisories again and hands
+ * them to reload (which takes the reference). Lines for the log go to
+ * log. libcurl must be initialised (wb_hub_global_init). */
+typedef struct wb_vscan_fetcher wb_vscan_fetcher;
+typedef void (*wb_vscan_reload_fn)(void *ud, wb_vscan_db *db);
+int wb_vscan_fetcher_start(wb_vscan_fetcher **out, const char *dir, unsigned seconds,
+                           wb_vscan_reload_fn reload, void *reload_ud,
+                           void (*log)(void *ud, const char *msg), void *log_ud, wb_error *err);
+/* Stops the thread (an HTTP transfer under way is waited for) and frees
+ * it; NULL is fine. */
+void wb_vscan_fetcher_stop(wb_vscan_fetcher *f);
 
 /* Who asks. */
 typedef struct wb_vscan_actor {

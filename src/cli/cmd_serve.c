@@ -16,6 +16,7 @@
 #include "weerbaar/hooks.h"
 #include "weerbaar/hub.h"
 #include "weerbaar/report.h"
+#include "weerbaar/vulnsvc.h"
 #include "weerbaar/websession.h"
 
 static const char usage_text[] =
@@ -58,7 +59,11 @@ static const char usage_text[] =
     "  --advisories PATH    what POST /api/v1/vuln/scans scans against: a directory\n"
     "                       that 'weerbaar vuln fetch' keeps, or what 'vuln scan\n"
     "                       --advisories' takes (file, directory, index); read at\n"
-    "                       start (restart after a fetch); without it scans answer 503\n"
+    "                       start; without it scans answer 503\n"
+    "  --vuln-fetch-every S every S seconds, bring the sources fetched into the\n"
+    "                       --advisories directory up to date (as 'weerbaar vuln fetch\n"
+    "                       --dir DIR' does) and scan against the new advisories\n"
+    "                       (default 0: never; 21600 is every 6 hours)\n"
     "  --admin-second-factor  site and organisation admins must sign in to the page\n"
     "                       with a second factor (TOTP); without one set up, their\n"
     "                       session may only set it up\n"
@@ -105,6 +110,11 @@ static void log_line(void *ud, const char *msg)
     pthread_mutex_unlock(&log_lock);
 }
 
+static void reload_vscan(void *ud, wb_vscan_db *db)
+{
+    wb_hub_vscan_replace(ud, db);
+}
+
 static bool parse_num(const char *name, const char *v, int64_t min, int64_t max, int64_t *out)
 {
     if (wb_parse_i64(v, strlen(v), min, max, out) == 0) return true;
@@ -133,6 +143,7 @@ const char *const wb_cli_serve_opts[] = {"--db PATH",
                                          "--web DIR",
                                          "--session-hours N",
                                          "--advisories PATH",
+                                         "--vuln-fetch-every S",
                                          "--admin-second-factor",
                                          "--access-log FILE",
                                          "--config FILE",
@@ -159,6 +170,7 @@ static const struct option serve_lopts[] = {{"db", required_argument, NULL, 'd'}
                                             {"web", required_argument, NULL, 'W'},
                                             {"session-hours", required_argument, NULL, 'S'},
                                             {"advisories", required_argument, NULL, 'V'},
+                                            {"vuln-fetch-every", required_argument, NULL, 'F'},
                                             {"admin-second-factor", no_argument, NULL, '2'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
@@ -168,7 +180,7 @@ static int serve_run(int argc, char **argv)
     const struct option *lopts = serve_lopts;
     wb_hub_opts ho = {.log = log_line};
     wb_serve_opts so = {.listen = "127.0.0.1:8080", .stop = &stop_flag, .reopen = &reopen_flag};
-    int64_t v, hooks_interval = 30;
+    int64_t v, hooks_interval = 30, fetch_every = 0;
     bool hooks_insecure = false, hooks_private = false;
     optind = 1;
     opterr = 0;
@@ -248,6 +260,10 @@ static int serve_run(int argc, char **argv)
         case 'V':
             ho.advisories = optarg;
             break;
+        case 'F':
+            if (!parse_num("--vuln-fetch-every", optarg, 0, 30 * 86400, &v)) return WB_EXIT_ERROR;
+            fetch_every = v;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return WB_EXIT_OK;
@@ -264,6 +280,11 @@ static int serve_run(int argc, char **argv)
     }
     if (ho.db == NULL) {
         wb_cli_error("serve: --db PATH is required");
+        return WB_EXIT_ERROR;
+    }
+    if (fetch_every > 0 && ho.advisories == NULL) {
+        wb_cli_error("serve: --vuln-fetch-every needs --advisories DIR (a directory 'weerbaar "
+                     "vuln fetch --dir DIR' set up)");
         return WB_EXIT_ERROR;
     }
     char webdir[4096];
@@ -297,6 +318,19 @@ static int serve_run(int argc, char **argv)
             return WB_EXIT_ERROR;
         }
     }
+    /* The advisory directory kept current (vulnsvc.h): a thread of its own. */
+    wb_vscan_fetcher *fetcher = NULL;
+    if (fetch_every > 0) {
+        if (wb_hub_global_init() != 0 ||
+            wb_vscan_fetcher_start(&fetcher, ho.advisories, (unsigned)fetch_every, reload_vscan,
+                                   hub, log_line, NULL, &err) != 0) {
+            if (err.msg[0] == '\0') wb_error_set(&err, WB_EINTERNAL, "serve: libcurl failed");
+            wb_cli_report(&err);
+            wb_hooks_dispatcher_stop(hooks);
+            wb_hub_close(hub);
+            return WB_EXIT_ERROR;
+        }
+    }
     fprintf(stderr, "weerbaar serve: %s on %s://%s (database %s)\n", WB_VERSION,
             so.tls_cert ? "https" : "http", so.listen, ho.db);
     if (ho.web_dir)
@@ -305,6 +339,8 @@ static int serve_run(int argc, char **argv)
     else
         fprintf(stderr, "weerbaar serve: no web page (no web directory found; --web DIR)\n");
     int rc = wb_hub_serve(hub, &so, &err);
+    wb_vscan_fetcher_stop(fetcher);
+    if (fetcher) wb_hub_global_cleanup();
     wb_hooks_dispatcher_stop(hooks);
     if (hooks) wb_hub_global_cleanup();
     wb_hub_close(hub);

@@ -765,9 +765,22 @@ const wbi_static *wbi_hub_web(const wb_hub *hub)
     return hub->web;
 }
 
-const struct wb_vscan_db *wbi_hub_vscan_db(const wb_hub *hub)
+struct wb_vscan_db *wbi_hub_vscan_acquire(wb_hub *hub)
 {
-    return hub->vscan;
+    pthread_mutex_lock(&hub->vscan_lock);
+    wb_vscan_db *db = hub->vscan;
+    wb_vscan_db_ref(db);
+    pthread_mutex_unlock(&hub->vscan_lock);
+    return db;
+}
+
+void wb_hub_vscan_replace(wb_hub *hub, struct wb_vscan_db *db)
+{
+    pthread_mutex_lock(&hub->vscan_lock);
+    wb_vscan_db *old = hub->vscan;
+    hub->vscan = db;
+    pthread_mutex_unlock(&hub->vscan_lock);
+    wb_vscan_db_free(old);
 }
 
 const wb_signin_opts *wbi_hub_signin_opts(const wb_hub *hub)
@@ -857,6 +870,7 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
     if (rc == 0) rc = wbi_static_load(&hub->web, hub->opts.web_dir, err);
     if (rc == 0 && hub->opts.advisories)
         rc = wb_vscan_db_open(&hub->vscan, hub->opts.advisories, err);
+    pthread_mutex_init(&hub->vscan_lock, NULL);
     hub->signin.session_seconds = hub->opts.session_seconds;
     hub->signin.admin_second_factor = hub->opts.admin_second_factor;
     if (rc == 0 && wbi_addrcount_init(&hub->stream_addrs) != 0)
@@ -944,6 +958,7 @@ void wb_hub_close(wb_hub *hub)
     wbi_ratelimit_free(&hub->signin_addr);
     wbi_static_free(hub->web);
     wb_vscan_db_free(hub->vscan);
+    pthread_mutex_destroy(&hub->vscan_lock);
     wbi_addrcount_free(&hub->stream_addrs);
     wbi_catalogues_free(&hub->cats);
     wbi_metrics_free(hub->metrics);

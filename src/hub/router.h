@@ -58,7 +58,8 @@ struct wb_hub {
     /* the web page: its files (static.c), sign-in's options and its
      * throttles per account and per client address (session_api.c) */
     wbi_static *web;
-    struct wb_vscan_db *vscan; /* the advisories scans run against; NULL: none */
+    struct wb_vscan_db *vscan;  /* the advisories scans run against; NULL: none */
+    pthread_mutex_t vscan_lock; /* over the pointer; the db counts its users */
     wb_signin_opts signin;
     wbi_ratelimit signin_acct, signin_addr;
 };
@@ -231,7 +232,9 @@ void wbi_h_totp_confirm(wbi_req *r);
 
 /* ---- vulnerability scans (vulnscan_api.c) ---------------------------------------------- */
 
-const struct wb_vscan_db *wbi_hub_vscan_db(const wb_hub *hub);
+/* The advisories now in use with a reference (NULL: none); give it back
+ * with wb_vscan_db_free. */
+struct wb_vscan_db *wbi_hub_vscan_acquire(wb_hub *hub);
 void wbi_h_vscan_add(wbi_req *r);
 void wbi_h_vscan_list(wbi_req *r);
 void wbi_h_vscan_get(wbi_req *r);

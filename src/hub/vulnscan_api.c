@@ -59,15 +59,9 @@ static int body_file(wbi_req *r, char *path, size_t cap)
     return 0;
 }
 
-void wbi_h_vscan_add(wbi_req *r)
+/* The scan itself, with the advisories in use (a reference held). */
+static void scan_with(wbi_req *r, wb_vscan_db *db)
 {
-    const wb_vscan_db *db = wbi_hub_vscan_db(r->hub);
-    if (db == NULL) {
-        wbi_reply_error(r, 503, "no_advisories",
-                        "this hub scans nothing: it was started without advisories "
-                        "(serve --advisories DIR)");
-        return;
-    }
     if (r->req->body_len == 0) {
         wbi_reply_error(r, 400, "invalid_request",
                         "send the SBOM (CycloneDX, SPDX) or package list (dpkg, rpm, apk, CSV) "
@@ -90,15 +84,25 @@ void wbi_h_vscan_add(wbi_req *r)
     int64_t id = 0;
     int rc = wb_vscan_submit(r->st, db, &a, name, path, WB_TIME_NONE, &id, &r->err);
     unlink(path);
-    if (rc == WB_EPARSE || rc == WB_EFORMAT || rc == WB_EINVAL || rc == WB_ELIMIT) {
+    if (rc == WB_EPARSE || rc == WB_EFORMAT || rc == WB_EINVAL || rc == WB_ELIMIT)
         wbi_reply_error(r, 422, "invalid_inventory", "%s", r->err.msg);
-        return;
-    }
-    if (rc) {
+    else if (rc)
         wbi_reply_internal(r);
+    else
+        wbi_h_vscan_get_id(r, id, 201);
+}
+
+void wbi_h_vscan_add(wbi_req *r)
+{
+    wb_vscan_db *db = wbi_hub_vscan_acquire(r->hub);
+    if (db == NULL) {
+        wbi_reply_error(r, 503, "no_advisories",
+                        "this hub scans nothing: it was started without advisories "
+                        "(serve --advisories DIR)");
         return;
     }
-    wbi_h_vscan_get_id(r, id, 201);
+    scan_with(r, db);
+    wb_vscan_db_free(db);
 }
 
 typedef struct got {

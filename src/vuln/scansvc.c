@@ -5,6 +5,7 @@
  * decides who reads them with the assessments' policy: the organisation,
  * its routed CSIRT while shared, a site admin audited.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +18,17 @@
 
 struct wb_vscan_db {
     wb_vulndb *db;
+    atomic_int refs;
 };
+
+void wb_vscan_db_ref(wb_vscan_db *d)
+{
+    if (d) atomic_fetch_add(&d->refs, 1);
+}
 
 void wb_vscan_db_free(wb_vscan_db *d)
 {
-    if (d == NULL) return;
+    if (d == NULL || atomic_fetch_sub(&d->refs, 1) > 1) return;
     wb_vulndb_free(d->db);
     free(d);
 }
@@ -47,6 +54,7 @@ int wb_vscan_db_open(wb_vscan_db **out, const char *path, wb_error *err)
         free(d);
         return wb_error_set(err, WB_ENOMEM, "out of memory");
     }
+    atomic_init(&d->refs, 1);
     wb_fetched f;
     int rc = 0;
     bool listed = wb_fetched_list(path, &f, err) == 0;

@@ -5,7 +5,8 @@
 # is private to its organisation (another organisation's member and its
 # CSIRT get 404 from list, get and CSV) until an admin of it shares it with
 # the CSIRT its sector routes to; a member may not share; CSV export; a
-# body that is not an inventory is 422.
+# body that is not an inventory is 422; serve --vuln-fetch-every keeps the
+# advisories current from a loopback source without a restart.
 # Usage: tests/cli/hub_vulnscan.sh path/to/weerbaar
 set -uo pipefail
 WB=$(readlink -f "${1:?usage: hub_vulnscan.sh WEERBAAR}")
@@ -82,5 +83,43 @@ check "not an inventory: 422 naming the upload" '[ "$code" = 422 ] && grep -q "j
 code=$(c "$KM" GET /api/v1/vuln/scans/999); check "an unknown scan: 404" '[ "$code" = 404 ]'
 
 kill -TERM $SP; wait $SP; SP=
+
+# serve --vuln-fetch-every: the advisory directory kept current by serve
+# itself, from a loopback server; a scan after the source changed finds
+# what the new advisories name, without a restart.
+W=$T/www; mkdir -p "$W/osv/PyPI"
+zipit() {
+  python3 - "$W/osv/PyPI/all.zip" tests/data/vuln/osv "$1" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1] + ".tmp", "w") as z:
+    z.write(f"{sys.argv[2]}/{sys.argv[3]}", sys.argv[3])
+import os; os.replace(sys.argv[1] + ".tmp", sys.argv[1])
+PY
+}
+zipit GHSA-jfh8-c2jp-5v3q.json
+python3 tests/cli/vuln_fetch_server.py "$W" "$T/port" > /dev/null 2>&1 &
+FP=$!
+trap '[ -n "$SP" ] && kill -9 $SP 2>/dev/null; kill $FP 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+B=http://127.0.0.1:$(cat "$T/port")
+"$WB" vuln fetch --dir "$T/adv" --source "osv:PyPI=$B/osv/PyPI/all.zip" > "$T/fetch" 2>&1
+check "vuln fetch sets up the directory" 'grep -q "osv/PyPI: current" "$T/fetch"'
+printf 'asset,vendor,product,version,cpe,purl,internet_facing,criticality,owner\nweb,,example-pkg,1.2,,pkg:pypi/example-pkg@1.2,false,,\n' > "$T/py.csv"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+U=http://127.0.0.1:$PORT
+"$WB" serve --db "$DB" --listen 127.0.0.1:$PORT --advisories "$T/adv" --vuln-fetch-every 1 \
+  --hooks-interval 0 > "$T/serve.log" 2>&1 &
+SP=$!
+for _ in $(seq 100); do curl -s -o /dev/null "$U/healthz" && break; sleep 0.1; done
+findings() { c "$KM" POST "/api/v1/vuln/scans?name=py.csv" "$T/py.csv" > /dev/null
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["findings"])' "$T/r"; }
+check "before the source changes: no finding" '[ "$(findings)" = 0 ]'
+sleep 1.1; zipit PYSEC-2099-1.json
+n=0
+for _ in $(seq 40); do n=$(findings); [ "$n" = 1 ] && break; sleep 0.25; done
+check "after it: the scheduled fetch brought the advisory in, no restart" '[ "$n" = 1 ] && grep -q "new advisories read" "$T/serve.log"'
+kill -TERM $SP; wait $SP; rc=$?; SP=; [ $rc = 0 ] || grep -A8 "Direct leak" "$T/serve.log" | head -40
+check "serve stops cleanly with the fetcher running" '[ $rc = 0 ]'
+kill $FP 2>/dev/null
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
