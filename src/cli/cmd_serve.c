@@ -61,8 +61,8 @@ static const char usage_text[] =
     "                       --advisories' takes (file, directory, index); read at\n"
     "                       start; without it scans answer 503\n"
     "  --vuln-fetch-every S every S seconds, bring the sources fetched into the\n"
-    "                       --advisories directory up to date (as 'weerbaar vuln fetch\n"
-    "                       --dir DIR' does) and scan against the new advisories\n"
+    "                       --advisories directory up to date (as 'weerbaar vuln fetch'\n"
+    "                       does for that directory) and scan against the new advisories\n"
     "                       (default 0: never; 21600 is every 6 hours)\n"
     "  --admin-second-factor  site and organisation admins must sign in to the page\n"
     "                       with a second factor (TOTP); without one set up, their\n"
@@ -283,8 +283,8 @@ static int serve_run(int argc, char **argv)
         return WB_EXIT_ERROR;
     }
     if (fetch_every > 0 && ho.advisories == NULL) {
-        wb_cli_error("serve: --vuln-fetch-every needs --advisories DIR (a directory 'weerbaar "
-                     "vuln fetch --dir DIR' set up)");
+        wb_cli_error("serve: --vuln-fetch-every needs --advisories DIR (a directory that "
+                     "'weerbaar vuln fetch' set up)");
         return WB_EXIT_ERROR;
     }
     char webdir[4096];
