@@ -18,6 +18,7 @@
 #include "weerbaar/report.h"
 #include "weerbaar/vulnsvc.h"
 #include "weerbaar/websession.h"
+#include "weerbaar/sync.h"
 
 static const char usage_text[] =
     "usage: weerbaar serve --db PATH --listen ADDR:PORT [--options]\n"
@@ -46,6 +47,9 @@ static const char usage_text[] =
     "                       (default 30)\n"
     "  --hooks-interval S   how often the reminder webhooks are looked at and sent\n"
     "                       (default 30 seconds; 0 turns the dispatcher off)\n"
+    "  --sync-interval S    pull from and push to the servers of 'admin server'\n"
+    "                       every S seconds (default 0: only on demand, with\n"
+    "                       'admin server pull|push')\n"
     "  --hooks-allow-insecure  also deliver to http:// hook URLs (default: https only)\n"
     "  --hooks-allow-private   also deliver to loopback, link-local and private\n"
     "                       addresses (checked on the address connected to)\n"
@@ -138,6 +142,7 @@ const char *const wb_cli_serve_opts[] = {"--db PATH",
                                          "--hooks-interval S",
                                          "--hooks-allow-insecure",
                                          "--hooks-allow-private",
+                                         "--sync-interval S",
                                          "--sector-k N",
                                          "--catalogues DIR",
                                          "--web DIR",
@@ -164,11 +169,12 @@ static const struct option serve_lopts[] = {{"db", required_argument, NULL, 'd'}
                                             {"hooks-interval", required_argument, NULL, 'H'},
                                             {"hooks-allow-insecure", no_argument, NULL, 'I'},
                                             {"hooks-allow-private", no_argument, NULL, 'P'},
+                                            {"sync-interval", required_argument, NULL, 'S'},
                                             {"sector-k", required_argument, NULL, 'K'},
                                             {"catalogues", required_argument, NULL, 'C'},
                                             {"access-log", required_argument, NULL, 'L'},
                                             {"web", required_argument, NULL, 'W'},
-                                            {"session-hours", required_argument, NULL, 'S'},
+                                            {"session-hours", required_argument, NULL, 'E'},
                                             {"advisories", required_argument, NULL, 'V'},
                                             {"vuln-fetch-every", required_argument, NULL, 'F'},
                                             {"admin-second-factor", no_argument, NULL, '2'},
@@ -180,7 +186,7 @@ static int serve_run(int argc, char **argv)
     const struct option *lopts = serve_lopts;
     wb_hub_opts ho = {.log = log_line};
     wb_serve_opts so = {.listen = "127.0.0.1:8080", .stop = &stop_flag, .reopen = &reopen_flag};
-    int64_t v, hooks_interval = 30, fetch_every = 0;
+    int64_t v, hooks_interval = 30, sync_interval = 0, fetch_every = 0;
     bool hooks_insecure = false, hooks_private = false;
     optind = 1;
     opterr = 0;
@@ -234,6 +240,10 @@ static int serve_run(int argc, char **argv)
         case 'I':
             hooks_insecure = true;
             break;
+        case 'S':
+            if (!parse_num("--sync-interval", optarg, 0, 86400 * 7, &v)) return WB_EXIT_ERROR;
+            sync_interval = v;
+            break;
         case 'P':
             hooks_private = true;
             break;
@@ -250,7 +260,7 @@ static int serve_run(int argc, char **argv)
         case 'W':
             ho.web_dir = optarg;
             break;
-        case 'S':
+        case 'E':
             if (!parse_num("--session-hours", optarg, 1, 24 * 30, &v)) return WB_EXIT_ERROR;
             ho.session_seconds = v * 3600;
             break;
@@ -318,14 +328,28 @@ static int serve_run(int argc, char **argv)
             return WB_EXIT_ERROR;
         }
     }
+    /* Hub-to-hub sync on a schedule: a thread and a connection of its own. */
+    wb_sync_scheduler *sync = NULL;
+    if (sync_interval > 0) {
+        if ((hooks == NULL && wb_hub_global_init() != 0) ||
+            wb_sync_scheduler_start(&sync, ho.db, (unsigned)sync_interval, log_line, NULL, &err) !=
+                0) {
+            if (err.msg[0] == '\0') wb_error_set(&err, WB_EINTERNAL, "serve: libcurl failed");
+            wb_cli_report(&err);
+            wb_hooks_dispatcher_stop(hooks);
+            wb_hub_close(hub);
+            return WB_EXIT_ERROR;
+        }
+    }
     /* The advisory directory kept current (vulnsvc.h): a thread of its own. */
     wb_vscan_fetcher *fetcher = NULL;
     if (fetch_every > 0) {
-        if (wb_hub_global_init() != 0 ||
+        if ((hooks == NULL && sync == NULL && wb_hub_global_init() != 0) ||
             wb_vscan_fetcher_start(&fetcher, ho.advisories, (unsigned)fetch_every, reload_vscan,
                                    hub, log_line, NULL, &err) != 0) {
             if (err.msg[0] == '\0') wb_error_set(&err, WB_EINTERNAL, "serve: libcurl failed");
             wb_cli_report(&err);
+            wb_sync_scheduler_stop(sync);
             wb_hooks_dispatcher_stop(hooks);
             wb_hub_close(hub);
             return WB_EXIT_ERROR;
@@ -340,9 +364,9 @@ static int serve_run(int argc, char **argv)
         fprintf(stderr, "weerbaar serve: no web page (no web directory found; --web DIR)\n");
     int rc = wb_hub_serve(hub, &so, &err);
     wb_vscan_fetcher_stop(fetcher);
-    if (fetcher) wb_hub_global_cleanup();
+    wb_sync_scheduler_stop(sync);
     wb_hooks_dispatcher_stop(hooks);
-    if (hooks) wb_hub_global_cleanup();
+    if (hooks || sync || fetcher) wb_hub_global_cleanup();
     wb_hub_close(hub);
     wb_report_cleanup(); /* the incident PDFs the hub drew (fontconfig's caches) */
     if (rc) {

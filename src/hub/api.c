@@ -335,11 +335,17 @@ static void assess_call(wbi_req *r, void (*fn)(wbi_areq *a))
                   .sector_k = r->hub->opts.sector_k,
                   .cats = &r->hub->cats};
     fn(&a);
+    if (a.internal || a.code) wb_buf_free(&a.body);
     if (a.internal) {
         r->err = a.err;
         wbi_reply_internal(r);
     } else if (a.code) {
         wbi_reply_error(r, a.status, a.code, "%s", a.msg);
+    } else if (a.content_type) {
+        r->resp->body = a.body; /* taken */
+        r->resp->status = a.status;
+        r->resp->content_type = a.content_type;
+        return;
     } else {
         wbi_reply_json(r, a.status, a.reply);
     }
@@ -358,6 +364,10 @@ ASSESS_HANDLER(assess_history)
 ASSESS_HANDLER(assess_answer)
 ASSESS_HANDLER(assess_import)
 ASSESS_HANDLER(assess_share)
+ASSESS_HANDLER(assess_score)
+ASSESS_HANDLER(assess_report)
+ASSESS_HANDLER(catalogue_list)
+ASSESS_HANDLER(catalogue_get)
 ASSESS_HANDLER(deps_share) /* deps_api.c, with the same narrow request */
 ASSESS_HANDLER(deps_own)
 ASSESS_HANDLER(deps_sectors)
@@ -376,6 +386,7 @@ ASSESS_HANDLER(deps_sectors)
 #define RAW_KEY WBI_ROUTE_RAW_KEY
 #define SENSOR_AFTER WBI_ROUTE_SENSOR_AFTER
 #define SETUP WBI_ROUTE_SETUP
+#define MISP WBI_ROUTE_MISP
 
 static const wbi_route routes[] = {
     /* the web page at / (static.c; its files are served before this
@@ -442,10 +453,21 @@ static const wbi_route routes[] = {
     {"POST", "/api/v1/assessments/*/versions", h_assess_import, PEOPLE, 0},
     {"POST", "/api/v1/assessments/*/answers", h_assess_answer, PEOPLE, 0},
     {"POST", "/api/v1/assessments/*/share", h_assess_share, PEOPLE, 0},
+    {"GET", "/api/v1/assessments/*/score", h_assess_score, PEOPLE, 0},
+    {"GET", "/api/v1/assessments/*/report", h_assess_report, PEOPLE, 0},
+    {"GET", "/api/v1/catalogues", h_catalogue_list, PEOPLE, 0},
+    {"GET", "/api/v1/catalogues/*", h_catalogue_get, PEOPLE, 0},
     /* dependency pictures (deps_api.c) */
     {"POST", "/api/v1/deps/pictures", h_deps_share, PEOPLE, 0},
     {"GET", "/api/v1/deps/pictures/own", h_deps_own, PEOPLE, 0},
     {"GET", "/api/v1/deps/sectors", h_deps_sectors, PEOPLE, 0},
+    /* MISP's routes servers sync through (misp_sync_api.c): MISP's
+     * "Authorization: KEY" and errors in MISP's shape */
+    {"GET", "/events/index", wbi_h_misp_event_index, PEOPLE, RAW_KEY | MISP},
+    {"POST", "/events/index", wbi_h_misp_event_index, PEOPLE, RAW_KEY | MISP},
+    {"GET", "/events/view/*", wbi_h_misp_event_view, PEOPLE, RAW_KEY | MISP},
+    {"POST", "/events/add", wbi_h_misp_event_add, PEOPLE, RAW_KEY | MISP},
+    {"POST", "/events/edit/*", wbi_h_misp_event_edit, PEOPLE, RAW_KEY | MISP},
 };
 
 /* Matches path against pattern; the segment under '*' goes to *param
@@ -717,6 +739,7 @@ bool wb_hub_admit(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
         release(hub, slot);
     }
     /* an admitted request is counted when wb_hub_handle answers it */
+    if (!ok && found && (found->flags & WBI_ROUTE_MISP)) wbi_misp_error_shape(resp, req->path);
     if (!ok) count_request(r, found, t0);
     resp->key_id = r->who.authenticated ? r->who.key_id : 0;
     req_free(r);
@@ -747,6 +770,7 @@ void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp
             found->fn(r);
         if (wb_store_read_end(r->st, &r->err) != 0 && resp->status < 300) wbi_reply_internal(r);
         release(hub, slot);
+        if (found->flags & WBI_ROUTE_MISP) wbi_misp_error_shape(resp, req->path);
     }
     count_request(r, found, t0);
     resp->key_id = r->who.authenticated ? r->who.key_id : 0;
@@ -894,6 +918,13 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
         }
     }
     if (rc == 0) rc = load_warninglists(hub, err);
+    hub->share = (wb_share_conf){.max_depth = hub->lim.max_depth,
+                                 .max_attributes = hub->lim.max_attributes,
+                                 .default_distribution = hub->lim.default_distribution,
+                                 .max_page_bytes = hub->opts.max_page_bytes,
+                                 .wl = hub->wl,
+                                 .log = hub->opts.log,
+                                 .log_ud = hub->opts.log_ud};
     if (rc == 0 && wbi_metrics_new(&hub->metrics, sizeof routes / sizeof routes[0]) != 0)
         rc = wb_error_set(err, WB_ENOMEM, "out of memory");
     for (size_t i = 0; rc == 0 && i < sizeof routes / sizeof routes[0]; i++)
