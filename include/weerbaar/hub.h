@@ -188,6 +188,10 @@ typedef struct wb_hub_opts {
      * site and org admins must sign in with a second factor; the name the
      * hub has in authenticator apps (NULL = "weerbaar"). */
     const char *web_dir;
+    /* The advisories vulnerability scans run against (vulnsvc.h): a
+     * directory `vuln fetch` keeps, or what `vuln scan --advisories`
+     * takes; NULL: POST /api/v1/vuln/scans answers 503. */
+    const char *advisories;
     int64_t session_seconds;
     bool admin_second_factor;
     const char *web_name;
@@ -265,6 +269,11 @@ long wb_hub_stream_read(wb_hub_stream *s, char *buf, size_t cap);
  * server that hands the stream on sets resp->stream to NULL first. */
 void wb_hub_stream_free(wb_hub_stream *s);
 size_t wb_hub_max_body(const wb_hub *hub);
+/* Scans from now on use db (taking its reference; vulnsvc.h); the old
+ * advisories go when the last scan using them ends. Safe from any thread
+ * (serve's scheduled vuln fetch calls it). */
+struct wb_vscan_db;
+void wb_hub_vscan_replace(wb_hub *hub, struct wb_vscan_db *db);
 void wb_hub_close(wb_hub *hub);
 
 /* Fills an empty database with the demo: a CSIRT, three member

@@ -16,6 +16,7 @@
 #include "weerbaar/hooks.h"
 #include "weerbaar/hub.h"
 #include "weerbaar/report.h"
+#include "weerbaar/vulnsvc.h"
 #include "weerbaar/websession.h"
 #include "weerbaar/sync.h"
 
@@ -59,6 +60,14 @@ static const char usage_text[] =
     "                       share/weerbaar/web beside the program, or web/ of the\n"
     "                       source tree; without one GET / answers the status)\n"
     "  --session-hours N    a browser session ends N hours after sign-in (default 12)\n"
+    "  --advisories PATH    what POST /api/v1/vuln/scans scans against: a directory\n"
+    "                       that 'weerbaar vuln fetch' keeps, or what 'vuln scan\n"
+    "                       --advisories' takes (file, directory, index); read at\n"
+    "                       start; without it scans answer 503\n"
+    "  --vuln-fetch-every S every S seconds, bring the sources fetched into the\n"
+    "                       --advisories directory up to date (as 'weerbaar vuln fetch'\n"
+    "                       does for that directory) and scan against the new advisories\n"
+    "                       (default 0: never; 21600 is every 6 hours)\n"
     "  --admin-second-factor  site and organisation admins must sign in to the page\n"
     "                       with a second factor (TOTP); without one set up, their\n"
     "                       session may only set it up\n"
@@ -105,6 +114,11 @@ static void log_line(void *ud, const char *msg)
     pthread_mutex_unlock(&log_lock);
 }
 
+static void reload_vscan(void *ud, wb_vscan_db *db)
+{
+    wb_hub_vscan_replace(ud, db);
+}
+
 static bool parse_num(const char *name, const char *v, int64_t min, int64_t max, int64_t *out)
 {
     if (wb_parse_i64(v, strlen(v), min, max, out) == 0) return true;
@@ -133,6 +147,8 @@ const char *const wb_cli_serve_opts[] = {"--db PATH",
                                          "--catalogues DIR",
                                          "--web DIR",
                                          "--session-hours N",
+                                         "--advisories PATH",
+                                         "--vuln-fetch-every S",
                                          "--admin-second-factor",
                                          "--access-log FILE",
                                          "--config FILE",
@@ -159,6 +175,8 @@ static const struct option serve_lopts[] = {{"db", required_argument, NULL, 'd'}
                                             {"access-log", required_argument, NULL, 'L'},
                                             {"web", required_argument, NULL, 'W'},
                                             {"session-hours", required_argument, NULL, 'E'},
+                                            {"advisories", required_argument, NULL, 'V'},
+                                            {"vuln-fetch-every", required_argument, NULL, 'F'},
                                             {"admin-second-factor", no_argument, NULL, '2'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
@@ -168,7 +186,7 @@ static int serve_run(int argc, char **argv)
     const struct option *lopts = serve_lopts;
     wb_hub_opts ho = {.log = log_line};
     wb_serve_opts so = {.listen = "127.0.0.1:8080", .stop = &stop_flag, .reopen = &reopen_flag};
-    int64_t v, hooks_interval = 30, sync_interval = 0;
+    int64_t v, hooks_interval = 30, sync_interval = 0, fetch_every = 0;
     bool hooks_insecure = false, hooks_private = false;
     optind = 1;
     opterr = 0;
@@ -249,6 +267,13 @@ static int serve_run(int argc, char **argv)
         case '2':
             ho.admin_second_factor = true;
             break;
+        case 'V':
+            ho.advisories = optarg;
+            break;
+        case 'F':
+            if (!parse_num("--vuln-fetch-every", optarg, 0, 30 * 86400, &v)) return WB_EXIT_ERROR;
+            fetch_every = v;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return WB_EXIT_OK;
@@ -265,6 +290,11 @@ static int serve_run(int argc, char **argv)
     }
     if (ho.db == NULL) {
         wb_cli_error("serve: --db PATH is required");
+        return WB_EXIT_ERROR;
+    }
+    if (fetch_every > 0 && ho.advisories == NULL) {
+        wb_cli_error("serve: --vuln-fetch-every needs --advisories DIR (a directory that "
+                     "'weerbaar vuln fetch' set up)");
         return WB_EXIT_ERROR;
     }
     char webdir[4096];
@@ -311,6 +341,20 @@ static int serve_run(int argc, char **argv)
             return WB_EXIT_ERROR;
         }
     }
+    /* The advisory directory kept current (vulnsvc.h): a thread of its own. */
+    wb_vscan_fetcher *fetcher = NULL;
+    if (fetch_every > 0) {
+        if ((hooks == NULL && sync == NULL && wb_hub_global_init() != 0) ||
+            wb_vscan_fetcher_start(&fetcher, ho.advisories, (unsigned)fetch_every, reload_vscan,
+                                   hub, log_line, NULL, &err) != 0) {
+            if (err.msg[0] == '\0') wb_error_set(&err, WB_EINTERNAL, "serve: libcurl failed");
+            wb_cli_report(&err);
+            wb_sync_scheduler_stop(sync);
+            wb_hooks_dispatcher_stop(hooks);
+            wb_hub_close(hub);
+            return WB_EXIT_ERROR;
+        }
+    }
     fprintf(stderr, "weerbaar serve: %s on %s://%s (database %s)\n", WB_VERSION,
             so.tls_cert ? "https" : "http", so.listen, ho.db);
     if (ho.web_dir)
@@ -319,9 +363,10 @@ static int serve_run(int argc, char **argv)
     else
         fprintf(stderr, "weerbaar serve: no web page (no web directory found; --web DIR)\n");
     int rc = wb_hub_serve(hub, &so, &err);
+    wb_vscan_fetcher_stop(fetcher);
     wb_sync_scheduler_stop(sync);
     wb_hooks_dispatcher_stop(hooks);
-    if (hooks || sync) wb_hub_global_cleanup();
+    if (hooks || sync || fetcher) wb_hub_global_cleanup();
     wb_hub_close(hub);
     wb_report_cleanup(); /* the incident PDFs the hub drew (fontconfig's caches) */
     if (rc) {

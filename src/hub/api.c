@@ -37,6 +37,7 @@
 #include "weerbaar/assessdb.h"
 #include "weerbaar/incident.h"
 #include "weerbaar/register.h"
+#include "weerbaar/vulnsvc.h"
 
 #define DEFAULT_MAX_BODY ((size_t)50 * 1000 * 1000)
 /* The rate-limit bucket all failed authentications share (key ids are > 0). */
@@ -403,6 +404,12 @@ static const wbi_route routes[] = {
     {"POST", "/api/v1/session/first-login", wbi_h_first_login, ANYONE, 0},
     {"POST", "/api/v1/session/totp/setup", wbi_h_totp_setup, PEOPLE, SETUP},
     {"POST", "/api/v1/session/totp/confirm", wbi_h_totp_confirm, PEOPLE, SETUP},
+    /* vulnerability scans (vulnscan_api.c) */
+    {"POST", "/api/v1/vuln/scans", wbi_h_vscan_add, PEOPLE, 0},
+    {"GET", "/api/v1/vuln/scans", wbi_h_vscan_list, PEOPLE, 0},
+    {"GET", "/api/v1/vuln/scans/*", wbi_h_vscan_get, PEOPLE, 0},
+    {"GET", "/api/v1/vuln/scans/*/csv", wbi_h_vscan_csv, PEOPLE, 0},
+    {"POST", "/api/v1/vuln/scans/*/share", wbi_h_vscan_share, PEOPLE, 0},
     {"GET", "/healthz", wbi_h_healthz, ANYONE, 0},
     {"GET", "/metrics", wbi_h_metrics, SITE_ADMIN, WBI_ROUTE_LOCAL},
     {"GET", "/api/v1/events", wbi_h_event_list, KEYED, SENSOR_AFTER},
@@ -832,6 +839,24 @@ const wbi_static *wbi_hub_web(const wb_hub *hub)
     return hub->web;
 }
 
+struct wb_vscan_db *wbi_hub_vscan_acquire(wb_hub *hub)
+{
+    pthread_mutex_lock(&hub->vscan_lock);
+    wb_vscan_db *db = hub->vscan;
+    wb_vscan_db_ref(db);
+    pthread_mutex_unlock(&hub->vscan_lock);
+    return db;
+}
+
+void wb_hub_vscan_replace(wb_hub *hub, struct wb_vscan_db *db)
+{
+    pthread_mutex_lock(&hub->vscan_lock);
+    wb_vscan_db *old = hub->vscan;
+    hub->vscan = db;
+    pthread_mutex_unlock(&hub->vscan_lock);
+    wb_vscan_db_free(old);
+}
+
 const wb_signin_opts *wbi_hub_signin_opts(const wb_hub *hub)
 {
     return &hub->signin;
@@ -917,6 +942,9 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
     if (rc == 0) rc = wbi_ratelimit_init(&hub->signin_acct, 1.0 / 60, 5);
     if (rc == 0) rc = wbi_ratelimit_init(&hub->signin_addr, 1.0 / 3, 20);
     if (rc == 0) rc = wbi_static_load(&hub->web, hub->opts.web_dir, err);
+    if (rc == 0 && hub->opts.advisories)
+        rc = wb_vscan_db_open(&hub->vscan, hub->opts.advisories, err);
+    pthread_mutex_init(&hub->vscan_lock, NULL);
     hub->signin.session_seconds = hub->opts.session_seconds;
     hub->signin.admin_second_factor = hub->opts.admin_second_factor;
     if (rc == 0 && wbi_addrcount_init(&hub->stream_addrs) != 0)
@@ -962,6 +990,7 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
         free(hub->keys);
         wbi_addrcount_free(&hub->stream_addrs);
         wbi_static_free(hub->web);
+        wb_vscan_db_free(hub->vscan);
         wbi_ratelimit_free(&hub->signin_acct);
         wbi_ratelimit_free(&hub->signin_addr);
         if (hub->rl.slots) {
@@ -1009,6 +1038,8 @@ void wb_hub_close(wb_hub *hub)
     wbi_ratelimit_free(&hub->signin_acct);
     wbi_ratelimit_free(&hub->signin_addr);
     wbi_static_free(hub->web);
+    wb_vscan_db_free(hub->vscan);
+    pthread_mutex_destroy(&hub->vscan_lock);
     wbi_addrcount_free(&hub->stream_addrs);
     wbi_catalogues_free(&hub->cats);
     wbi_metrics_free(hub->metrics);

@@ -59,6 +59,8 @@ struct wb_hub {
     /* the web page: its files (static.c), sign-in's options and its
      * throttles per account and per client address (session_api.c) */
     wbi_static *web;
+    struct wb_vscan_db *vscan;  /* the advisories scans run against; NULL: none */
+    pthread_mutex_t vscan_lock; /* over the pointer; the db counts its users */
     wb_signin_opts signin;
     wbi_ratelimit signin_acct, signin_addr;
 };
@@ -240,5 +242,18 @@ void wbi_h_misp_sgroups(wbi_req *r);
 void wbi_h_misp_orgs(wbi_req *r);
 void wbi_h_misp_orgs_all(wbi_req *r);
 void wbi_h_misp_feeds(wbi_req *r);
+
+/* ---- vulnerability scans (vulnscan_api.c) ---------------------------------------------- */
+
+/* The advisories now in use with a reference (NULL: none); give it back
+ * with wb_vscan_db_free. */
+struct wb_vscan_db *wbi_hub_vscan_acquire(wb_hub *hub);
+void wbi_h_vscan_add(wbi_req *r);
+void wbi_h_vscan_list(wbi_req *r);
+void wbi_h_vscan_get(wbi_req *r);
+void wbi_h_vscan_csv(wbi_req *r);
+void wbi_h_vscan_share(wbi_req *r);
+/* Answers scan id as GET /api/v1/vuln/scans/{id} would, with status. */
+void wbi_h_vscan_get_id(wbi_req *r, int64_t id, unsigned status);
 
 #endif

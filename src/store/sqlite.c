@@ -303,6 +303,8 @@ static const migration migrations[] = {
         "CREATE INDEX audit_action ON audit(action);"},
     /* 11: web sign-in: passwords, second factors, sessions, links (sqlite_web.c) */
     {11, wbi_sqlite_web_schema},
+    /* 12: the hub's vulnerability scans (sqlite_vulnscan.c) */
+    {12, wbi_sqlite_vulnscan_schema},
     /* 13: hub-to-hub synchronisation (sqlite_sync.c): the servers this hub
      * pulls from and pushes to, each with the local organisation that
      * stands for it and its cursors; the servers each sharing group may
@@ -529,6 +531,7 @@ int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err)
     q->base.ops = &sqlite_ops;
     q->base.web = &wbi_sqlite_web_ops;
     q->base.admin = &wbi_sqlite_admin_ops;
+    q->base.vscan = &wbi_sqlite_vscan_ops;
     q->base.accounts = &wbi_sqlite_accounts_ops;
     q->base.events = &wbi_sqlite_events_ops;
     q->base.reg = &wbi_sqlite_register_ops;

@@ -25,6 +25,7 @@
 #define WB_STORE_INTERNAL_H
 
 #include "weerbaar/store.h"
+#include "weerbaar/store_vulnscan.h"
 #include "weerbaar/store_web.h"
 
 /* The connection: lifetime, transactions, schema, caches. */
@@ -220,6 +221,13 @@ typedef struct wbi_store_admin_ops {
     int (*audit_query)(wb_store *s, const wb_audit_filter *f, wb_audit_cb cb, void *ud,
                        wb_error *err);
 } wbi_store_admin_ops;
+/* The hub's vulnerability scans (migration 12; store_vulnscan.h). */
+typedef struct wbi_store_vscan_ops {
+    int (*add)(wb_store *s, const wb_vscan_rec *r, int64_t *id, wb_error *err);
+    int (*get)(wb_store *s, int64_t id, wb_vscan_cb cb, void *ud, wb_error *err);
+    int (*list)(wb_store *s, int64_t org_id, wb_vscan_cb cb, void *ud, wb_error *err);
+    int (*share)(wb_store *s, int64_t id, bool shared, wb_error *err);
+} wbi_store_vscan_ops;
 
 struct wb_store {
     const wbi_store_ops *ops;
@@ -232,6 +240,7 @@ struct wb_store {
     const wbi_store_deps_ops *deps;
     const wbi_store_audit_ops *audit;
     const wbi_store_web_ops *web;
+    const wbi_store_vscan_ops *vscan;
     /* Keys API keys' BLAKE2b hashes; created with the database, never leaves it. */
     uint8_t secret[WB_KEY_HASH_LEN];
 };
@@ -250,5 +259,8 @@ extern const wbi_store_web_ops wbi_sqlite_web_ops;
 /* The accounts domain's administration (sqlite_admin.c). */
 extern const wbi_store_admin_ops wbi_sqlite_admin_ops;
 extern const char wbi_sqlite_web_schema[];
+/* The vulnerability scans' operations and migration (sqlite_vulnscan.c). */
+extern const wbi_store_vscan_ops wbi_sqlite_vscan_ops;
+extern const char wbi_sqlite_vulnscan_schema[];
 
 #endif

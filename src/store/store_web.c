@@ -1,5 +1,6 @@
 /*
- * web.c - the store's web sign-in domain (store_web.h) as the back end
+ * store_web.c - the store's web sign-in domain (store_web.h) and the hub's
+ * vulnerability scans (store_vulnscan.h) as the back end
  * independent functions that dispatch to its operations table
  * (store_internal.h); the SQLite side is sqlite_web.c.
  */
@@ -77,4 +78,26 @@ int wb_store_web_link_use(wb_store *s, const uint8_t hash[WB_WEB_HASH_LEN], wb_t
                           int64_t *user_id, wb_error *err)
 {
     return s->web->link_use(s, hash, now, user_id, err);
+}
+
+/* ---- the hub's vulnerability scans (store_vulnscan.h) ----------------------------- */
+
+int wb_store_vscan_add(wb_store *s, const wb_vscan_rec *r, int64_t *id, wb_error *err)
+{
+    return s->vscan->add(s, r, id, err);
+}
+
+int wb_store_vscan_get(wb_store *s, int64_t id, wb_vscan_cb cb, void *ud, wb_error *err)
+{
+    return s->vscan->get(s, id, cb, ud, err);
+}
+
+int wb_store_vscan_list(wb_store *s, int64_t org_id, wb_vscan_cb cb, void *ud, wb_error *err)
+{
+    return s->vscan->list(s, org_id, cb, ud, err);
+}
+
+int wb_store_vscan_share(wb_store *s, int64_t id, bool shared, wb_error *err)
+{
+    return s->vscan->share(s, id, shared, err);
 }

@@ -174,6 +174,11 @@ int wb_signin(wb_store *st, const wb_signin_opts *o, const char *email, const ch
             return 0;
         }
     }
+    /* Sensors use keys, not the page (admin user link refuses them too). */
+    if (u.role == WB_ROLE_SENSOR) {
+        sodium_memzero(&u, sizeof u);
+        return 0;
+    }
     bool used_factor = false;
     if (u.totp_on) {
         if (totp == NULL || totp[0] == '\0') {
@@ -329,7 +334,7 @@ static void uri_part(char *out, size_t cap, const char *s)
     size_t o = 0;
     for (; *s && o + 4 < cap; s++) {
         unsigned char c = (unsigned char)*s;
-        if (isalnum(c) || c == '.' || c == '-' || c == '_' || c == '@' || c == '~') {
+        if (isalnum(c) || c == '.' || c == '-' || c == '_' || c == '~') {
             out[o++] = (char)c;
         } else {
             snprintf(out + o, cap - o, "%%%02X", c);

@@ -76,6 +76,12 @@ static const expect table[] = {
     {"POST", "/api/v1/session/first-login", E_ALL},
     {"POST", "/api/v1/session/totp/setup", E_PEOPLE},
     {"POST", "/api/v1/session/totp/confirm", E_PEOPLE},
+    /* vulnerability scans: the policy decides each scan (docs/web.md) */
+    {"POST", "/api/v1/vuln/scans", E_PEOPLE},
+    {"GET", "/api/v1/vuln/scans", E_PEOPLE},
+    {"GET", "/api/v1/vuln/scans/*", E_PEOPLE},
+    {"GET", "/api/v1/vuln/scans/*/csv", E_PEOPLE},
+    {"POST", "/api/v1/vuln/scans/*/share", E_PEOPLE},
     {"GET", "/healthz", E_ALL},
     {"GET", "/metrics", E_SA}, /* and any caller from loopback */
     /* without ?after= (the event list); the change feed is asked apart */
@@ -214,7 +220,10 @@ static int setup(void **state)
     assert_true(kx[1] > 0);
     assert_int_equal(wb_store_key_set(f->h.st, kx[1], wb_time_now() - 1000000, NULL, &err), 0);
     assert_int_equal(wb_store_org_update(f->h.st, f->h.org[1], NULL, NULL, NULL, NULL, 1, &err), 0);
-    hubfix_open(&f->h, NULL);
+    /* with advisories: a scan's route answers 400 to an empty body, not 503 */
+    hubfix_open(&f->h, &(wb_hub_opts){.connections = 2,
+                                      .rate = 1e6,
+                                      .advisories = WB_TEST_DATA "/vuln/abc-csaf.json"});
     *state = f;
     return 0;
 }

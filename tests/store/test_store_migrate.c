@@ -189,7 +189,8 @@ static wb_store *open_and_compare(const char *db, int64_t *tables)
         assert_int_equal(now.count, t->count);
         free(now.rows);
     }
-    /* schema_version: every migration recorded once */
+    /* schema_version: every migration recorded once, the newest the one this
+     * build knows (the numbers have gaps while other branches hold theirs) */
     sqlite3_stmt *q;
     assert_int_equal(sqlite3_prepare_v2(h,
                                         "SELECT count(*), count(DISTINCT version), max(version)"
