@@ -236,6 +236,12 @@ int wb_sync_ingest(wb_store *st, int64_t server_id, const char *user, const char
         json_object_del(obj, "distribution");
         arrive_attrs(&a, obj);
     }
+    /* Copies: the parser takes Orgc out of the document (and frees it). */
+    char ocname_c[WB_NAME_MAX + 1], ocuuid_c[WB_UUID_LEN + 1];
+    snprintf(ocname_c, sizeof ocname_c, "%s", ocname);
+    snprintf(ocuuid_c, sizeof ocuuid_c, "%s", ocuuid);
+    ocname = ocname_c;
+    ocuuid = ocuuid_c;
     json_t *orgc_keep = json_pack("{s:s,s:s}", "name", ocname, "uuid", ocuuid);
     old_event old = {0};
     int rc = wb_store_event_get(st, uuid, old_cb, &old, err);

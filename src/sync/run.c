@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sync/sync_internal.h"
 #include "weerbaar/client.h"
@@ -150,6 +151,34 @@ static int local_cb(void *ud, const wb_event_rec *e)
     return 1;
 }
 
+/* wb_hub_call, waiting out a rate limit: a weerbaar hub answers 429 with
+ * the seconds until the key's next token ("retry in N s"), MISP's
+ * throttling with 429 too. Up to MAX_WAITS waits of at most 30 s. */
+#define MAX_WAITS 20
+
+static int call(const wb_hub_client *cl, const char *method, const char *path, const char *body,
+                size_t len, wb_buf *out, long *status, const volatile int *stop, wb_error *err)
+{
+    for (int i = 0;; i++) {
+        long st = 0;
+        int rc = wb_hub_call(cl, method, path, body, len, out, &st, err);
+        if (status) *status = st;
+        if (st != 429 || i == MAX_WAITS || (stop && *stop)) return rc;
+        unsigned secs = 1;
+        const char *p = strstr(err->msg, "retry in ");
+        if (p) {
+            int64_t v;
+            const char *q = p + 9;
+            size_t n = 0;
+            while (q[n] >= '0' && q[n] <= '9')
+                n++;
+            if (n && wb_parse_i64(q, n, 1, 30, &v) == 0) secs = (unsigned)v;
+        }
+        struct timespec ts = {.tv_sec = secs, .tv_nsec = 0};
+        nanosleep(&ts, NULL);
+    }
+}
+
 /* ---- pull -------------------------------------------------------------------------- */
 
 /* Every entry of the remote index (all pages) into *out, sorted. */
@@ -165,7 +194,7 @@ static int fetch_index(const wb_hub_client *cl, const wb_sync_run_opts *o, wb_sy
         char path[128];
         snprintf(path, sizeof path, "/events/index?minimal=1&published=1&limit=%d&page=%lld",
                  INDEX_PAGE, (long long)page);
-        rc = wb_hub_call(cl, "GET", path, NULL, 0, &b, NULL, err);
+        rc = call(cl, "GET", path, NULL, 0, &b, NULL, o ? o->stop : NULL, err);
         wb_sync_entry *e = NULL;
         size_t k = 0, bad = 0;
         if (rc == 0)
@@ -249,7 +278,7 @@ int wb_sync_pull(wb_store *st, const char *name, const wb_sync_run_opts *o, wb_s
             snprintf(path, sizeof path, "/events/view/%s", ents[i].uuid);
             wb_error fe = {0};
             long status = 0;
-            r = wb_hub_call(&cl, "GET", path, NULL, 0, &b, &status, &fe);
+            r = call(&cl, "GET", path, NULL, 0, &b, &status, o ? o->stop : NULL, &fe);
             if (r == WB_ENOMEM) {
                 rc = r;
                 *err = fe;
@@ -377,12 +406,14 @@ static int push_one(wb_store *st, const server *s, const wb_hub_client *cl,
     if (text == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
     wb_error fe = {0};
     long status = 0;
-    int r = wb_hub_call(cl, "POST", "/events/add", text, strlen(text), b, &status, &fe);
-    if (r != 0 && status >= 400 && status < 500 && status != 401 && status != 404) {
+    const volatile int *stop = o ? o->stop : NULL;
+    int r = call(cl, "POST", "/events/add", text, strlen(text), b, &status, stop, &fe);
+    if (r != 0 && status >= 400 && status < 500 && status != 401 && status != 404 &&
+        status != 429) {
         /* MISP refuses an add of an event it has: an edit then */
         char path[80];
         snprintf(path, sizeof path, "/events/edit/%s", e->ev.uuid);
-        r = wb_hub_call(cl, "POST", path, text, strlen(text), b, &status, &fe);
+        r = call(cl, "POST", path, text, strlen(text), b, &status, stop, &fe);
     }
     free(text);
     if (r != 0 && status == 0) {
