@@ -144,7 +144,7 @@ static int old_cb(void *ud, const wb_event_rec *e)
 }
 
 /* The local organisation with the uuid of the event's Orgc, created when
- * new (a name taken by another organisation gets the uuid's start added). */
+ * new (a name taken by another organisation gets the uuid added). */
 static int orgc_local(wb_store *st, const char *uuid, const char *name, int64_t *id, wb_error *err)
 {
     int rc = wb_store_org_by_uuid(st, uuid, id, err);
@@ -152,7 +152,7 @@ static int orgc_local(wb_store *st, const char *uuid, const char *name, int64_t 
     rc = wb_store_org_add_uuid(st, uuid, name, id, err);
     if (rc == WB_EINVAL) {
         char alt[WB_NAME_MAX + 1];
-        snprintf(alt, sizeof alt, "%.110s (%.8s)", name, uuid);
+        snprintf(alt, sizeof alt, "%.88s (%.36s)", name, uuid);
         rc = wb_store_org_add_uuid(st, uuid, alt, id, err);
     }
     return rc;
