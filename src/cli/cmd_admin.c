@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "cli/cmd_admin_backup.h"
+#include "cli/cmd_admin_web.h"
 #include "cli/cmd_admin_server.h"
 #include "cli/cli.h"
 #include "cli/cmdtab.h"
@@ -33,6 +34,13 @@ static const char usage_text[] =
     "  org list\n"
     "  user add EMAIL --org NAME --role site-admin|org-admin|member|sensor\n"
     "  user list\n"
+    "  user password EMAIL    sets the user's password for the web page: asked twice\n"
+    "                         on a terminal, else the first line of standard input\n"
+    "  user link EMAIL [--url URL] [--hours N]\n"
+    "                         prints a one-time link (valid N hours, default 72) with\n"
+    "                         which the user sets a password and signs in: the first\n"
+    "                         login, or a reset; URL is the hub's page (default\n"
+    "                         http://127.0.0.1:8080)\n"
     "  key add EMAIL          prints the key's id and the key, once: it is stored\n"
     "                         only as a keyed hash and cannot be shown again\n"
     "  key revoke ID|EMAIL    one key by id, or every key of a user\n"
@@ -112,6 +120,7 @@ static const char usage_text[] =
 typedef struct admin_opts {
     const char *db, *kind, *sector, *kvk, *org, *role, *orgs, *csirt, *supervisor, *url;
     const char *before, *out;
+    const char *hours;                 /* user link (and --url) */
     const char *key, *rules, *sgroups; /* server */
     const char *uuid;                  /* sharing-group add */
     bool pull, push;                   /* server */
@@ -242,8 +251,11 @@ static int user_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
         if (wb_store_user_list(c->st, user_row, c, &c->err) != 0) return fail(c);
         return print_rows(c);
     }
+    if (n == 2 && wb_cli_admin_web_verb(args[0]))
+        return wb_cli_admin_web(c->st, args[0], args[1], o->url, o->hours);
     if (n != 2 || strcmp(args[0], "add") != 0) {
-        wb_cli_error("admin user: expected 'add EMAIL --org NAME --role ROLE' or 'list'");
+        wb_cli_error("admin user: expected 'add EMAIL --org NAME --role ROLE', 'list', "
+                     "'password EMAIL' or 'link EMAIL'");
         return WB_EXIT_ERROR;
     }
     wb_role role;
@@ -743,7 +755,7 @@ const char *const wb_cli_admin_opts[] = {"--db PATH", "--format table|json", NUL
 static const char *const org_opts[] = {"--kind csirt|essential|important|supervisor|other",
                                        "--sector SECTOR", "--kvk NUMBER", NULL};
 static const char *const user_opts[] = {"--org NAME", "--role site-admin|org-admin|member|sensor",
-                                        NULL};
+                                        "--url URL", "--hours N", NULL};
 static const char *const sg_opts[] = {"--orgs A,B", "--uuid UUID", NULL};
 static const char *const route_opts[] = {"--sector SECTOR", "--csirt ORG", "--supervisor ORG",
                                          NULL};
@@ -762,7 +774,7 @@ static const char *const server_opts[] = {"--url URL",
                                           NULL};
 const wb_cli_action wb_cli_admin_actions[] = {
     {"org", false, act_org, "organisations: add, list", org_opts},
-    {"user", false, act_user, "users: add, list", user_opts},
+    {"user", false, act_user, "users: add, list, password, link", user_opts},
     {"key", false, act_key, "API keys: add, revoke, list", NULL},
     {"sharing-group", false, act_sg, "sharing groups: add, list", sg_opts},
     {"route", false, act_route, "where a sector's incidents go: add, list", route_opts},
@@ -794,6 +806,7 @@ int wb_cmd_admin(int argc, char **argv)
                                           {"allow-insecure", no_argument, NULL, 'I'},
                                           {"allow-private", no_argument, NULL, 'P'},
                                           {"force", no_argument, NULL, 'F'},
+                                          {"hours", required_argument, NULL, 'N'},
                                           {"key", required_argument, NULL, 1001},
                                           {"pull", no_argument, NULL, 1002},
                                           {"push", no_argument, NULL, 1003},
@@ -852,6 +865,9 @@ int wb_cmd_admin(int argc, char **argv)
             break;
         case 'F':
             o.force = true;
+            break;
+        case 'N':
+            o.hours = optarg;
             break;
         case 1001:
             o.key = optarg;

@@ -16,6 +16,7 @@
 #include "weerbaar/hooks.h"
 #include "weerbaar/hub.h"
 #include "weerbaar/report.h"
+#include "weerbaar/websession.h"
 #include "weerbaar/sync.h"
 
 static const char usage_text[] =
@@ -54,6 +55,13 @@ static const char usage_text[] =
     "  --sector-k N         the sector view of assessments shows a cell only when at\n"
     "                       least N organisations are in it (default 3, at least 2)\n"
     "  --catalogues DIR     assessment catalogues beside the built-in ones\n"
+    "  --web DIR            the web page's files, served at / (default: the installed\n"
+    "                       share/weerbaar/web beside the program, or web/ of the\n"
+    "                       source tree; without one GET / answers the status)\n"
+    "  --session-hours N    a browser session ends N hours after sign-in (default 12)\n"
+    "  --admin-second-factor  site and organisation admins must sign in to the page\n"
+    "                       with a second factor (TOTP); without one set up, their\n"
+    "                       session may only set it up\n"
     "  --access-log FILE    one line per request appended to FILE: time, client\n"
     "                       address, key id, method, target (secret query values\n"
     "                       hidden), status, body bytes, microseconds\n"
@@ -123,6 +131,9 @@ const char *const wb_cli_serve_opts[] = {"--db PATH",
                                          "--sync-interval S",
                                          "--sector-k N",
                                          "--catalogues DIR",
+                                         "--web DIR",
+                                         "--session-hours N",
+                                         "--admin-second-factor",
                                          "--access-log FILE",
                                          "--config FILE",
                                          NULL};
@@ -146,6 +157,9 @@ static const struct option serve_lopts[] = {{"db", required_argument, NULL, 'd'}
                                             {"sector-k", required_argument, NULL, 'K'},
                                             {"catalogues", required_argument, NULL, 'C'},
                                             {"access-log", required_argument, NULL, 'L'},
+                                            {"web", required_argument, NULL, 'W'},
+                                            {"session-hours", required_argument, NULL, 'E'},
+                                            {"admin-second-factor", no_argument, NULL, '2'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
 
@@ -225,6 +239,16 @@ static int serve_run(int argc, char **argv)
         case 'L':
             so.access_log = optarg;
             break;
+        case 'W':
+            ho.web_dir = optarg;
+            break;
+        case 'E':
+            if (!parse_num("--session-hours", optarg, 1, 24 * 30, &v)) return WB_EXIT_ERROR;
+            ho.session_seconds = v * 3600;
+            break;
+        case '2':
+            ho.admin_second_factor = true;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return WB_EXIT_OK;
@@ -243,6 +267,8 @@ static int serve_run(int argc, char **argv)
         wb_cli_error("serve: --db PATH is required");
         return WB_EXIT_ERROR;
     }
+    char webdir[4096];
+    if (ho.web_dir == NULL && wb_web_default_dir(webdir, sizeof webdir) == 0) ho.web_dir = webdir;
     /* One database connection per worker thread, plus one to spare. */
     ho.connections = (so.threads ? so.threads : 4) + 1;
     struct sigaction sa;
@@ -287,6 +313,11 @@ static int serve_run(int argc, char **argv)
     }
     fprintf(stderr, "weerbaar serve: %s on %s://%s (database %s)\n", WB_VERSION,
             so.tls_cert ? "https" : "http", so.listen, ho.db);
+    if (ho.web_dir)
+        fprintf(stderr, "weerbaar serve: the web page at %s://%s/ (from %s)\n",
+                so.tls_cert ? "https" : "http", so.listen, ho.web_dir);
+    else
+        fprintf(stderr, "weerbaar serve: no web page (no web directory found; --web DIR)\n");
     int rc = wb_hub_serve(hub, &so, &err);
     wb_sync_scheduler_stop(sync);
     wb_hooks_dispatcher_stop(hooks);

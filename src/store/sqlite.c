@@ -288,6 +288,8 @@ static const migration migrations[] = {
         " BEGIN SELECT RAISE(ABORT, 'dependency picture shares are append-only'); END;"
         "CREATE TRIGGER deps_shares_no_delete BEFORE DELETE ON deps_shares"
         " BEGIN SELECT RAISE(ABORT, 'dependency picture shares are append-only'); END;"},
+    /* 11: web sign-in: passwords, second factors, sessions, links (sqlite_web.c) */
+    {11, wbi_sqlite_web_schema},
     /* 13: hub-to-hub synchronisation (sqlite_sync.c): the servers this hub
      * pulls from and pushes to, each with the local organisation that
      * stands for it and its cursors; the servers each sharing group may
@@ -661,7 +663,7 @@ static sq_store *SQ(wb_store *s)
 }
 
 /* The connection, for the domain files that keep their own statements
- * (sqlite_sync.c); NULL for a store of another back end. */
+ * (sqlite_sync.c, sqlite_web.c); NULL for a store of another back end. */
 sqlite3 *wbi_sqlite_db(wb_store *s)
 {
     return s && s->ops && strcmp(s->ops->name, "sqlite") == 0 ? SQ(s)->db : NULL;
@@ -887,6 +889,11 @@ static int migrate(sq_store *q, wb_error *err)
 
 static const wbi_store_ops sqlite_ops;
 
+int wbi_sqlite_error(wb_store *s, wb_error *err, const char *what)
+{
+    return db_error(SQ(s), err, what);
+}
+
 int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err)
 {
     *out = NULL;
@@ -896,6 +903,7 @@ int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err)
         return wb_error_set(err, WB_ENOMEM, "out of memory");
     }
     q->base.ops = &sqlite_ops;
+    q->base.web = &wbi_sqlite_web_ops;
     int rc = 0;
     /* NOMUTEX: a connection is used by one thread at a time (store.h). */
     if (sqlite3_open_v2(path, &q->db,

@@ -50,6 +50,16 @@ typedef struct expect {
 
 static const expect table[] = {
     {"GET", "/", E_ALL},
+    {"GET", "/api/v1", E_ALL},
+    /* the web page's sign-in: a key's user may use the session routes
+     * too (GET answers its user; DELETE says there is no session) */
+    {"POST", "/api/v1/session", E_ALL},
+    {"GET", "/api/v1/session", E_PEOPLE},
+    {"DELETE", "/api/v1/session", E_PEOPLE},
+    {"POST", "/api/v1/session/password", E_PEOPLE},
+    {"POST", "/api/v1/session/first-login", E_ALL},
+    {"POST", "/api/v1/session/totp/setup", E_PEOPLE},
+    {"POST", "/api/v1/session/totp/confirm", E_PEOPLE},
     {"GET", "/healthz", E_ALL},
     {"GET", "/metrics", E_SA}, /* and any caller from loopback */
     /* without ?after= (the event list); the change feed is asked apart */
@@ -93,6 +103,10 @@ static const expect table[] = {
     {"POST", "/api/v1/assessments/*/versions", E_PEOPLE},
     {"POST", "/api/v1/assessments/*/answers", E_PEOPLE},
     {"POST", "/api/v1/assessments/*/share", E_PEOPLE},
+    {"GET", "/api/v1/assessments/*/score", E_PEOPLE},
+    {"GET", "/api/v1/assessments/*/report", E_PEOPLE},
+    {"GET", "/api/v1/catalogues", E_PEOPLE},
+    {"GET", "/api/v1/catalogues/*", E_PEOPLE},
     {"POST", "/api/v1/deps/pictures", E_PEOPLE},
     {"GET", "/api/v1/deps/pictures/own", E_PEOPLE},
     {"GET", "/api/v1/deps/sectors", E_PEOPLE},
