@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/hub_internal.h"
+#include "share/share_internal.h"
 #include "sync/sync_internal.h"
 
 wb_tlp wbi_sync_tags_tlp(const json_t *obj, const char *link_key)

@@ -4,8 +4,12 @@
  * render.c (an event as it may leave), run.c (pull and push over HTTP),
  * server.c (the servers) and serve.c (the MISP routes' index and view).
  *
- * The event parser is still the hub's (src/hub/event.c, moving to the
- * share service); this module reaches it through hub_internal.h until then.
+ * The event parser, the policy's view of a row and the tag helpers are the
+ * share service's (src/share/share_internal.h): an event that arrives by
+ * sync is validated exactly as one posted to the API. Storing keeps what
+ * the share service's add does not (the uuid's owner, the timestamp,
+ * Orgc), so ingest.c writes through the store itself, in the same
+ * transaction as its audit entry.
  */
 #ifndef WB_SYNC_INTERNAL_H
 #define WB_SYNC_INTERNAL_H
