@@ -6,7 +6,9 @@
  * organisation that made it (Orgc; created here as an organisation of
  * kind "other" when this hub does not know it, as MISP does). A newer
  * timestamp replaces the stored event; an equal or older one changes
- * nothing, which is what stops an event from looping between hubs.
+ * nothing, which is what stops an event from looping between hubs. An
+ * event made on this hub is never rewritten by sync (the edit of its
+ * organisation starts here and travels out).
  *
  * The arrival rules of sync.h are applied before the event is validated
  * as a POST to the API would be (the hub's event parser): an event that
@@ -246,10 +248,27 @@ int wb_sync_ingest(wb_store *st, int64_t server_id, const char *user, const char
     old_event old = {0};
     int rc = wb_store_event_get(st, uuid, old_cb, &old, err);
     if (rc == WB_ENOTFOUND) rc = 0;
+    /* An event made on this hub (no origin record) changes only here: its
+     * organisation edits it through the API, and the edit travels out. A
+     * server's key relays other organisations' events, but never rewrites
+     * this hub's own. */
+    bool home = false;
+    if (rc == 0 && old.found && !old.deleted && old.timestamp < ts) {
+        int64_t from = 0, ots = 0;
+        wb_error oe;
+        int r = wb_store_sync_origin_get(st, uuid, &from, &ots, &oe);
+        if (r != 0 && r != WB_ENOTFOUND) {
+            rc = r;
+            *err = oe;
+        }
+        home = r == WB_ENOTFOUND;
+    }
     if (rc == 0 && old.found && old.deleted) {
         why(reason, cap, "deleted on this hub");
     } else if (rc == 0 && old.found && old.timestamp >= ts) {
         *oc = WB_SYNC_UNCHANGED;
+    } else if (rc == 0 && home) {
+        why(reason, cap, "made on this hub: only its organisation here changes it");
     } else if (rc == 0) {
         bool pub = false;
         const json_t *jp = json_object_get(e, "published");

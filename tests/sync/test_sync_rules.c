@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
+#include "store/store_internal.h"
 #include "sync/sync_internal.h"
 
 static void test_table(void **state)
@@ -264,6 +266,17 @@ static void test_ingest(void **state)
     assert_int_equal(wb_store_sync_origin_get(f->st, EV1, &from, &ts, &err), 0);
     assert_int_equal(from, 1);
     assert_int_equal(ts, 101);
+    /* an event made on this hub (no origin) is not rewritten by sync */
+    const char *home = "ee000000-0000-4000-8000-000000000009";
+    assert_int_equal(ingest(f, 1, home, 50, 3, "green", ORGC, NULL, why), WB_SYNC_ADDED);
+    assert_int_equal(wb_store_begin(f->st, &err), 0);
+    sqlite3_exec(wbi_sqlite_db(f->st),
+                 "DELETE FROM sync_origins WHERE event_uuid='ee000000-0000-4000-8000-000000000009'",
+                 NULL, NULL, NULL);
+    assert_int_equal(wb_store_commit(f->st, &err), 0);
+    assert_int_equal(ingest(f, 1, home, 60, 3, "green", ORGC, NULL, why), WB_SYNC_REFUSED);
+    assert_non_null(strstr(why, "made on this hub"));
+    assert_int_equal(stored(f, home).ts, 50);
     /* no uuid, no timestamp, no Orgc: refused */
     wb_sync_outcome oc;
     const char *bad = "{\"Event\":{\"info\":\"x\",\"distribution\":3}}";
