@@ -219,6 +219,9 @@ curl -s -H "Authorization: $KMS" -H 'Content-Type: application/json' \
 curl -s -H "Authorization: $KSM" -H 'Content-Type: application/json' -d @"$T/r" \
   -o "$T/r2" "$US/events/edit/$UM3"
 check "an equal timestamp by sync: unchanged" 'grep -q "\"weerbaar_sync\":\"unchanged\"" "$T/r2"'
+code=$(curl -s -H "Authorization: $KSM" -d @"$T/r" -o "$T/r2" -w '%{http_code}' "$US/events/edit/$US4")
+check "a sync edit whose body is another event: 422 in MISP's shape" \
+  '[ "$code" = 422 ] && grep -q "\"url\":\"/events/edit/$US4\"" "$T/r2"'
 
 # ---- kill mid-sync and resume -------------------------------------------------------------
 stamp "kill mid-sync and resume"
