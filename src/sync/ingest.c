@@ -169,6 +169,17 @@ int wb_sync_ingest(wb_store *st, int64_t server_id, const char *user, const char
                    const char *body, size_t len, unsigned max_depth, size_t max_attributes,
                    wb_sync_outcome *oc, char *uuid_out, char *reason, size_t cap, wb_error *err)
 {
+    bool undone;
+    return wbi_sync_ingest(st, server_id, user, org, body, len, max_depth, max_attributes, oc,
+                           uuid_out, reason, cap, &undone, err);
+}
+
+int wbi_sync_ingest(wb_store *st, int64_t server_id, const char *user, const char *org,
+                    const char *body, size_t len, unsigned max_depth, size_t max_attributes,
+                    wb_sync_outcome *oc, char *uuid_out, char *reason, size_t cap, bool *undone,
+                    wb_error *err)
+{
+    *undone = false;
     *oc = WB_SYNC_REFUSED;
     if (reason && cap) reason[0] = '\0';
     if (uuid_out) uuid_out[0] = '\0';
@@ -341,7 +352,10 @@ int wb_sync_ingest(wb_store *st, int64_t server_id, const char *user, const char
             rc = wb_store_audit(st, &au, err);
         }
         if (rc == 0) rc = wb_store_commit(st, err);
-        if (rc) wb_store_rollback(st);
+        if (rc) {
+            wb_store_rollback(st);
+            *undone = true; /* with the caller's transaction, when one was open */
+        }
         if (foreign) {
             why(reason, cap, "an event of another organisation holds this uuid here");
         } else if (rc == WB_EINVAL) {

@@ -37,6 +37,14 @@ json_t *wbi_sync_render(wb_store *st, const wb_principal *p, int64_t server_id,
 /* The sharing group of a stored item may go to server_id. */
 bool wbi_sync_item_leaves(wb_store *st, wb_tlp tlp, int dist, int64_t sg, int64_t server_id);
 
+/* wb_sync_ingest inside the caller's transaction (pull's batches): *undone
+ * is set when a write failed and was rolled back, which rolls back the
+ * caller's transaction too (the store's transactions nest). */
+int wbi_sync_ingest(wb_store *st, int64_t server_id, const char *user, const char *org,
+                    const char *body, size_t len, unsigned max_depth, size_t max_attributes,
+                    wb_sync_outcome *oc, char *uuid_out, char *reason, size_t cap, bool *undone,
+                    wb_error *err);
+
 /* A stored event copied out of the store's walk. */
 typedef struct wbi_sync_event {
     wb_event_rec ev;
