@@ -239,6 +239,20 @@ void wbi_h_misp_event_edit(wbi_req *r)
     int64_t sid = sync_caller(r);
     if (sid < 0) return;
     if (sid > 0) {
+        /* the event in the path is the one in the body */
+        if (!ref_to_uuid(r)) return;
+        wbi_problem prob;
+        json_t *doc =
+            wbi_json_load(r->req->body, r->req->body_len, wbi_hub_max_depth(r->hub), &prob);
+        json_t *e = json_object_get(doc, "Event") ? json_object_get(doc, "Event") : doc;
+        const char *u = json_string_value(json_object_get(e, "uuid"));
+        bool same = u && strlen(u) == WB_UUID_LEN && wb_strn_ieq(u, WB_UUID_LEN, r->id);
+        json_decref(doc);
+        if (!same) {
+            wbi_reply_error(r, 422, "invalid_event",
+                            "$.Event.uuid: not the uuid of the event in the path");
+            return;
+        }
         sync_write(r, sid);
         return;
     }

@@ -6,7 +6,9 @@
  * organisation that made it (Orgc; created here as an organisation of
  * kind "other" when this hub does not know it, as MISP does). A newer
  * timestamp replaces the stored event; an equal or older one changes
- * nothing, which is what stops an event from looping between hubs.
+ * nothing, which is what stops an event from looping between hubs. An
+ * event made on this hub is never rewritten by sync (the edit of its
+ * organisation starts here and travels out).
  *
  * The arrival rules of sync.h are applied before the event is validated
  * as a POST to the API would be (the hub's event parser): an event that
@@ -18,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/hub_internal.h"
+#include "share/share_internal.h"
 #include "sync/sync_internal.h"
 
 wb_tlp wbi_sync_tags_tlp(const json_t *obj, const char *link_key)
@@ -144,7 +146,7 @@ static int old_cb(void *ud, const wb_event_rec *e)
 }
 
 /* The local organisation with the uuid of the event's Orgc, created when
- * new (a name taken by another organisation gets the uuid's start added). */
+ * new (a name taken by another organisation gets the uuid added). */
 static int orgc_local(wb_store *st, const char *uuid, const char *name, int64_t *id, wb_error *err)
 {
     int rc = wb_store_org_by_uuid(st, uuid, id, err);
@@ -152,7 +154,7 @@ static int orgc_local(wb_store *st, const char *uuid, const char *name, int64_t 
     rc = wb_store_org_add_uuid(st, uuid, name, id, err);
     if (rc == WB_EINVAL) {
         char alt[WB_NAME_MAX + 1];
-        snprintf(alt, sizeof alt, "%.110s (%.8s)", name, uuid);
+        snprintf(alt, sizeof alt, "%.88s (%.36s)", name, uuid);
         rc = wb_store_org_add_uuid(st, uuid, alt, id, err);
     }
     return rc;
@@ -167,6 +169,17 @@ int wb_sync_ingest(wb_store *st, int64_t server_id, const char *user, const char
                    const char *body, size_t len, unsigned max_depth, size_t max_attributes,
                    wb_sync_outcome *oc, char *uuid_out, char *reason, size_t cap, wb_error *err)
 {
+    bool undone;
+    return wbi_sync_ingest(st, server_id, user, org, body, len, max_depth, max_attributes, oc,
+                           uuid_out, reason, cap, &undone, err);
+}
+
+int wbi_sync_ingest(wb_store *st, int64_t server_id, const char *user, const char *org,
+                    const char *body, size_t len, unsigned max_depth, size_t max_attributes,
+                    wb_sync_outcome *oc, char *uuid_out, char *reason, size_t cap, bool *undone,
+                    wb_error *err)
+{
+    *undone = false;
     *oc = WB_SYNC_REFUSED;
     if (reason && cap) reason[0] = '\0';
     if (uuid_out) uuid_out[0] = '\0';
@@ -236,14 +249,37 @@ int wb_sync_ingest(wb_store *st, int64_t server_id, const char *user, const char
         json_object_del(obj, "distribution");
         arrive_attrs(&a, obj);
     }
+    /* Copies: the parser takes Orgc out of the document (and frees it). */
+    char ocname_c[WB_NAME_MAX + 1], ocuuid_c[WB_UUID_LEN + 1];
+    snprintf(ocname_c, sizeof ocname_c, "%s", ocname);
+    snprintf(ocuuid_c, sizeof ocuuid_c, "%s", ocuuid);
+    ocname = ocname_c;
+    ocuuid = ocuuid_c;
     json_t *orgc_keep = json_pack("{s:s,s:s}", "name", ocname, "uuid", ocuuid);
     old_event old = {0};
     int rc = wb_store_event_get(st, uuid, old_cb, &old, err);
     if (rc == WB_ENOTFOUND) rc = 0;
+    /* An event made on this hub (no origin record) changes only here: its
+     * organisation edits it through the API, and the edit travels out. A
+     * server's key relays other organisations' events, but never rewrites
+     * this hub's own. */
+    bool home = false;
+    if (rc == 0 && old.found && !old.deleted && old.timestamp < ts) {
+        int64_t from = 0, ots = 0;
+        wb_error oe;
+        int r = wb_store_sync_origin_get(st, uuid, &from, &ots, &oe);
+        if (r != 0 && r != WB_ENOTFOUND) {
+            rc = r;
+            *err = oe;
+        }
+        home = r == WB_ENOTFOUND;
+    }
     if (rc == 0 && old.found && old.deleted) {
         why(reason, cap, "deleted on this hub");
     } else if (rc == 0 && old.found && old.timestamp >= ts) {
         *oc = WB_SYNC_UNCHANGED;
+    } else if (rc == 0 && home) {
+        why(reason, cap, "made on this hub: only its organisation here changes it");
     } else if (rc == 0) {
         bool pub = false;
         const json_t *jp = json_object_get(e, "published");
@@ -316,7 +352,10 @@ int wb_sync_ingest(wb_store *st, int64_t server_id, const char *user, const char
             rc = wb_store_audit(st, &au, err);
         }
         if (rc == 0) rc = wb_store_commit(st, err);
-        if (rc) wb_store_rollback(st);
+        if (rc) {
+            wb_store_rollback(st);
+            *undone = true; /* with the caller's transaction, when one was open */
+        }
         if (foreign) {
             why(reason, cap, "an event of another organisation holds this uuid here");
         } else if (rc == WB_EINVAL) {

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/hub_internal.h"
+#include "share/share_internal.h"
 #include "sync/sync_internal.h"
 
 typedef struct sg_info {

@@ -4,8 +4,12 @@
  * render.c (an event as it may leave), run.c (pull and push over HTTP),
  * server.c (the servers) and serve.c (the MISP routes' index and view).
  *
- * The event parser is still the hub's (src/hub/event.c, moving to the
- * share service); this module reaches it through hub_internal.h until then.
+ * The event parser, the policy's view of a row and the tag helpers are the
+ * share service's (src/share/share_internal.h): an event that arrives by
+ * sync is validated exactly as one posted to the API. Storing keeps what
+ * the share service's add does not (the uuid's owner, the timestamp,
+ * Orgc), so ingest.c writes through the store itself, in the same
+ * transaction as its audit entry.
  */
 #ifndef WB_SYNC_INTERNAL_H
 #define WB_SYNC_INTERNAL_H
@@ -32,6 +36,14 @@ json_t *wbi_sync_render(wb_store *st, const wb_principal *p, int64_t server_id,
 
 /* The sharing group of a stored item may go to server_id. */
 bool wbi_sync_item_leaves(wb_store *st, wb_tlp tlp, int dist, int64_t sg, int64_t server_id);
+
+/* wb_sync_ingest inside the caller's transaction (pull's batches): *undone
+ * is set when a write failed and was rolled back, which rolls back the
+ * caller's transaction too (the store's transactions nest). */
+int wbi_sync_ingest(wb_store *st, int64_t server_id, const char *user, const char *org,
+                    const char *body, size_t len, unsigned max_depth, size_t max_attributes,
+                    wb_sync_outcome *oc, char *uuid_out, char *reason, size_t cap, bool *undone,
+                    wb_error *err);
 
 /* A stored event copied out of the store's walk. */
 typedef struct wbi_sync_event {
