@@ -16,6 +16,7 @@
 #include "weerbaar/hooks.h"
 #include "weerbaar/hub.h"
 #include "weerbaar/report.h"
+#include "weerbaar/sightingsvc.h"
 
 static const char usage_text[] =
     "usage: weerbaar serve --db PATH --listen ADDR:PORT [--options]\n"
@@ -50,6 +51,13 @@ static const char usage_text[] =
     "  --sector-k N         the sector view of assessments shows a cell only when at\n"
     "                       least N organisations are in it (default 3, at least 2)\n"
     "  --catalogues DIR     assessment catalogues beside the built-in ones\n"
+    "  --sighting-gap S     a sighting report merges into the record of the same\n"
+    "                       organisation, key, attribute and type whose first/last\n"
+    "                       seen window lies within S seconds (default 3600)\n"
+    "  --sighting-policy owner|event  who sees sightings: the event's creator and\n"
+    "                       the sighting organisation (owner, the default), or\n"
+    "                       everyone who sees the event, the organisation shown\n"
+    "                       only as its sector (event)\n"
     "  --access-log FILE    one line per request appended to FILE: time, client\n"
     "                       address, key id, method, target (secret query values\n"
     "                       hidden), status, body bytes, microseconds\n"
@@ -118,6 +126,8 @@ const char *const wb_cli_serve_opts[] = {"--db PATH",
                                          "--hooks-allow-private",
                                          "--sector-k N",
                                          "--catalogues DIR",
+                                         "--sighting-gap S",
+                                         "--sighting-policy owner|event",
                                          "--access-log FILE",
                                          "--config FILE",
                                          NULL};
@@ -140,6 +150,8 @@ static const struct option serve_lopts[] = {{"db", required_argument, NULL, 'd'}
                                             {"sector-k", required_argument, NULL, 'K'},
                                             {"catalogues", required_argument, NULL, 'C'},
                                             {"access-log", required_argument, NULL, 'L'},
+                                            {"sighting-gap", required_argument, NULL, 'G'},
+                                            {"sighting-policy", required_argument, NULL, 'S'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
 
@@ -214,6 +226,18 @@ static int serve_run(int argc, char **argv)
             break;
         case 'L':
             so.access_log = optarg;
+            break;
+        case 'G':
+            if (!parse_num("--sighting-gap", optarg, 0, WB_SIGHTING_GAP_MAX, &v))
+                return WB_EXIT_ERROR;
+            ho.sighting_gap = v == 0 ? -1 : v; /* -1: no gap (0 means the default) */
+            break;
+        case 'S':
+            if (strcmp(optarg, "owner") != 0 && strcmp(optarg, "event") != 0) {
+                wb_cli_error("serve: --sighting-policy is owner or event, not '%s'", optarg);
+                return WB_EXIT_ERROR;
+            }
+            ho.sightings_open = strcmp(optarg, "event") == 0;
             break;
         case 'h':
             fputs(usage_text, stdout);

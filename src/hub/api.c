@@ -397,6 +397,7 @@ static const wbi_route routes[] = {
     {"GET", "/feeds/public/*", wbi_h_feed_event, ANYONE, 0},
     {"GET", "/api/v1/indicators", wbi_h_indicators, KEYED, 0},
     {"POST", "/api/v1/sightings", wbi_h_sighting_add, KEYED, 0},
+    {"GET", "/api/v1/sightings", wbi_h_sighting_list, PEOPLE, 0},
     {"GET", "/api/v1/audit", wbi_h_audit, SITE_ADMIN, 0},
     /* "due" before "*": the first route that fits wins. */
     {"GET", "/api/v1/incidents/due", wbi_h_incident_due, PEOPLE, 0},
@@ -768,6 +769,10 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
     if (hub->opts.max_streams_keyed == 0) hub->opts.max_streams_keyed = MAX_STREAMS_KEYED;
     if (hub->opts.max_streams_per_address == 0)
         hub->opts.max_streams_per_address = MAX_STREAMS_PER_ADDRESS;
+    if (hub->opts.sighting_gap == 0)
+        hub->opts.sighting_gap = WB_SIGHTING_GAP_DEFAULT;
+    else if (hub->opts.sighting_gap < 0)
+        hub->opts.sighting_gap = 0;
     hub->lim.max_depth = hub->opts.max_depth;
     hub->lim.max_attributes = hub->opts.max_attributes;
     /* Organisation only unless the event says otherwise: the safe default. */

@@ -162,6 +162,7 @@ void wbi_h_event_publish(wbi_req *r);
 void wbi_h_indicators(wbi_req *r);
 void wbi_h_sighting_add(wbi_req *r);
 void wbi_h_event_sightings(wbi_req *r);
+void wbi_h_sighting_list(wbi_req *r);
 void wbi_h_feed_manifest(wbi_req *r);
 void wbi_h_feed_hashes(wbi_req *r);
 void wbi_h_feed_event(wbi_req *r);

@@ -344,7 +344,25 @@ int wb_store_attr_get(wb_store *s, const char *uuid, wb_attr_cb cb, void *ud, wb
 
 int wb_store_sighting_add(wb_store *s, const wb_sighting_rec *r, int64_t *id, wb_error *err)
 {
-    return s->ops->sighting_add(s, r, id, err);
+    return s->ops->sighting_record(s, r, WB_SIGHTING_GAP_DEFAULT, id, NULL, err);
+}
+
+int wb_store_sighting_record(wb_store *s, const wb_sighting_rec *r, int64_t gap, int64_t *id,
+                             bool *merged, wb_error *err)
+{
+    return s->ops->sighting_record(s, r, gap, id, merged, err);
+}
+
+int wb_store_sighting_claim(wb_store *s, int64_t org_id, const char *uuid, bool *first,
+                            wb_error *err)
+{
+    return s->ops->sighting_claim(s, org_id, uuid, first, err);
+}
+
+int wb_store_sighting_query(wb_store *s, const wb_sighting_filter *f, wb_sighting_row_cb cb,
+                            void *ud, wb_error *err)
+{
+    return s->ops->sighting_query(s, f, cb, ud, err);
 }
 
 int wb_store_sighting_list(wb_store *s, int64_t event_id, wb_sighting_cb cb, void *ud,

@@ -55,8 +55,13 @@ typedef struct wbi_store_ops {
     int (*attr_lookup)(wb_store *s, wb_ioc_type kind, const char *norm, wb_attr_cb cb, void *ud,
                        wb_error *err);
     int (*attr_get)(wb_store *s, const char *uuid, wb_attr_cb cb, void *ud, wb_error *err);
-    int (*sighting_add)(wb_store *s, const wb_sighting_rec *r, int64_t *id, wb_error *err);
+    int (*sighting_record)(wb_store *s, const wb_sighting_rec *r, int64_t gap, int64_t *id,
+                           bool *merged, wb_error *err);
+    int (*sighting_claim)(wb_store *s, int64_t org_id, const char *uuid, bool *first,
+                          wb_error *err);
     int (*sighting_list)(wb_store *s, int64_t event_id, wb_sighting_cb cb, void *ud, wb_error *err);
+    int (*sighting_query)(wb_store *s, const wb_sighting_filter *f, wb_sighting_row_cb cb,
+                          void *ud, wb_error *err);
     int (*audit_add)(wb_store *s, const wb_audit_rec *a, wb_error *err);
     int (*audit_list)(wb_store *s, wb_time since, int64_t offset, int64_t limit, wb_audit_cb cb,
                       void *ud, wb_error *err);
