@@ -368,6 +368,19 @@ typedef int (*wb_warninglist_cb)(void *ud, const wb_warninglist_rec *w);
 int wb_store_warninglist_put(wb_store *s, const char *name, const char *json, wb_error *err);
 /* In name order. */
 int wb_store_warninglist_list(wb_store *s, wb_warninglist_cb cb, void *ud, wb_error *err);
+/* How many lists there are and when the newest was added or replaced
+ * (wb_time): a change in either is a change of the lists (the hub reloads). */
+int wb_store_warninglist_gen(wb_store *s, int64_t *count, int64_t *latest, wb_error *err);
+/* The look-up keys of every attribute (not deleted, event not deleted) not
+ * yet marked as on a warninglist, in attribute order. */
+typedef int (*wb_attr_key_cb)(void *ud, int64_t attr_id, int64_t event_id, wb_ioc_type kind,
+                              const char *norm);
+int wb_store_attr_key_walk(wb_store *s, wb_attr_key_cb cb, void *ud, wb_error *err);
+/* Marks an attribute as on warninglist `list` (to_ids false, "warninglist"
+ * in its JSON, as at ingest) and gives its event the timestamp now (Unix
+ * seconds), so the change feed carries it. Nothing is deleted. */
+int wb_store_attr_warn(wb_store *s, int64_t attr_id, int64_t event_id, const char *list,
+                       int64_t now, wb_error *err);
 
 /* ---- audit ---------------------------------------------------------------- */
 

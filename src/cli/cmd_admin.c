@@ -21,6 +21,7 @@
 #include "weerbaar/incident.h"
 #include "weerbaar/io.h"
 #include "weerbaar/store.h"
+#include "weerbaar/warnlistsvc.h"
 
 static const char usage_text[] =
     "usage: weerbaar admin OBJECT ACTION [ARGS] --db PATH [--options]\n"
@@ -53,10 +54,16 @@ static const char usage_text[] =
     "  hook remove ID         stops a hook; its pending deliveries are cancelled\n"
     "  hook deliveries [ID]   every delivery (of one hook): status, attempts, the\n"
     "                         receiver's last answer\n"
-    "  warninglist add FILE   a MISP warninglist (list.json): indicators posted\n"
-    "                         afterwards that are on it keep to_ids false and\n"
-    "                         name the list (restart serve to apply); a list\n"
-    "                         with the same name is replaced\n"
+    "  warninglist add FILE|DIR... [--recheck]\n"
+    "                         MISP warninglists (list.json, or a directory such\n"
+    "                         as misp-warninglists' lists/): indicators posted\n"
+    "                         afterwards that are on one keep to_ids false and\n"
+    "                         name the list; a running serve applies them at its\n"
+    "                         next request; a list with the same name is replaced;\n"
+    "                         --recheck also marks stored attributes (recheck)\n"
+    "  warninglist recheck    marks stored attributes a list now covers (to_ids\n"
+    "                         false, \"warninglist\": its name), as MISP does;\n"
+    "                         nothing is deleted\n"
     "  warninglist list\n"
     "  audit verify [FILE...] checks the audit log's hash chain (and archive files\n"
     "                         that admin audit archive wrote); prints the head\n"
@@ -97,6 +104,7 @@ typedef struct admin_opts {
     bool json;
     bool allow_insecure, allow_private; /* hook add */
     bool force;                         /* restore */
+    bool recheck;                       /* warninglist add */
 } admin_opts;
 
 typedef struct admin_ctx {
@@ -563,7 +571,16 @@ static int wl_row(void *ud, const wb_warninglist_rec *w)
     return 0;
 }
 
-static int wl_cmd(admin_ctx *c, char **args, int n)
+static int wl_recheck(admin_ctx *c)
+{
+    size_t marked = 0;
+    wb_actor op = wb_incsvc_operator();
+    if (wb_wlsvc_recheck(c->st, &op, &marked, &c->err) != 0) return fail(c);
+    printf("warninglist recheck: %zu attribute%s marked\n", marked, marked == 1 ? "" : "s");
+    return WB_EXIT_OK;
+}
+
+static int wl_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
 {
     if (n == 1 && strcmp(args[0], "list") == 0) {
         if (!c->json)
@@ -571,33 +588,18 @@ static int wl_cmd(admin_ctx *c, char **args, int n)
         if (wb_store_warninglist_list(c->st, wl_row, c, &c->err) != 0) return fail(c);
         return print_rows(c);
     }
-    if (n != 2 || strcmp(args[0], "add") != 0) {
-        wb_cli_error("admin warninglist: expected 'add FILE' or 'list'");
+    if (n == 1 && strcmp(args[0], "recheck") == 0) return wl_recheck(c);
+    if (n < 2 || strcmp(args[0], "add") != 0) {
+        wb_cli_error("admin warninglist: expected 'add FILE|DIR...', 'recheck' or 'list'");
         return WB_EXIT_ERROR;
     }
-    char *data = NULL;
-    size_t len = 0;
-    wb_warninglists *wl = NULL;
-    /* Checked as the hub will load it, so a bad list fails here, naming the
-     * file and JSON path, not at the hub's next start. */
-    int rc = wb_read_file(args[1], (size_t)64 << 20, &data, &len, &c->err);
-    if (rc == 0 && wb_warninglists_new(&wl) != 0)
-        rc = wb_error_set(&c->err, WB_ENOMEM, "out of memory");
-    if (rc == 0) rc = wb_warninglists_load_buffer(wl, args[1], data, len, &c->err);
-    json_t *j = rc == 0 ? json_loadb(data, len, 0, NULL) : NULL;
-    const char *name = json_string_value(json_object_get(j, "name"));
-    if (rc == 0 && (name == NULL || strlen(name) > 256))
-        rc = wb_error_set(&c->err, WB_EPARSE, "%s: $.name: missing or longer than 256 bytes",
-                          args[1]);
-    if (rc == 0) rc = wb_store_begin(c->st, &c->err);
-    if (rc == 0)
-        rc = audited(c, wb_store_warninglist_put(c->st, name, data, &c->err), "warninglist.add",
-                     name, args[1]);
-    if (rc == 0) printf("warninglist: %s\n", name);
-    json_decref(j);
-    wb_warninglists_free(wl);
-    free(data);
-    return rc ? fail(c) : WB_EXIT_OK;
+    wb_actor op = wb_incsvc_operator();
+    for (int i = 1; i < n; i++) {
+        size_t added = 0;
+        if (wb_wlsvc_add(c->st, &op, args[i], &added, &c->err) != 0) return fail(c);
+        printf("warninglist: %zu list%s from %s\n", added, added == 1 ? "" : "s", args[i]);
+    }
+    return o->recheck ? wl_recheck(c) : WB_EXIT_OK;
 }
 
 /* ---- audit ----------------------------------------------------------------- */
@@ -705,7 +707,7 @@ ADMIN_ACT(key, key_cmd(r->c, argv + 1, argc - 1))
 ADMIN_ACT(sg, sg_cmd(r->c, r->o, argv + 1, argc - 1))
 ADMIN_ACT(route, route_cmd(r->c, r->o, argv + 1, argc - 1))
 ADMIN_ACT(hook, hook_cmd(r->c, r->o, argv + 1, argc - 1))
-ADMIN_ACT(wl, wl_cmd(r->c, argv + 1, argc - 1))
+ADMIN_ACT(wl, wl_cmd(r->c, r->o, argv + 1, argc - 1))
 ADMIN_ACT(audit, audit_cmd(r->c, r->o, argv + 1, argc - 1))
 
 static int act_demo(void *ctx, int argc, char **argv)
@@ -729,6 +731,7 @@ static const char *const hook_opts[] = {"--org ORG", "--url URL", "--allow-insec
 static const char *const audit_opts[] = {"--before DATE", "--out FILE", NULL};
 static const char *const backup_opts[] = {"--out FILE", NULL};
 static const char *const restore_opts[] = {"--force", NULL};
+static const char *const wl_opts[] = {"--recheck", NULL};
 const wb_cli_action wb_cli_admin_actions[] = {
     {"org", false, act_org, "organisations: add, list", org_opts},
     {"user", false, act_user, "users: add, list", user_opts},
@@ -736,7 +739,7 @@ const wb_cli_action wb_cli_admin_actions[] = {
     {"sharing-group", false, act_sg, "sharing groups: add, list", sg_opts},
     {"route", false, act_route, "where a sector's incidents go: add, list", route_opts},
     {"hook", false, act_hook, "reminder webhooks: add, list, remove, deliveries", hook_opts},
-    {"warninglist", false, act_wl, "MISP warninglists: add, list", NULL},
+    {"warninglist", false, act_wl, "MISP warninglists: add, recheck, list", wl_opts},
     {"audit", false, act_audit, "the audit log: verify, archive", audit_opts},
     {"demo", false, act_demo, "a demonstration hub's data", NULL},
     /* dispatched by wb_cmd_admin before the database is opened */
@@ -746,16 +749,25 @@ const wb_cli_action wb_cli_admin_actions[] = {
 
 int wb_cmd_admin(int argc, char **argv)
 {
-    static const struct option lopts[] = {
-        {"db", required_argument, NULL, 'd'},      {"kind", required_argument, NULL, 'k'},
-        {"sector", required_argument, NULL, 's'},  {"kvk", required_argument, NULL, 'K'},
-        {"org", required_argument, NULL, 'o'},     {"role", required_argument, NULL, 'r'},
-        {"orgs", required_argument, NULL, 'O'},    {"format", required_argument, NULL, 'f'},
-        {"csirt", required_argument, NULL, 'c'},   {"supervisor", required_argument, NULL, 'S'},
-        {"url", required_argument, NULL, 'u'},     {"before", required_argument, NULL, 'b'},
-        {"out", required_argument, NULL, 'w'},     {"allow-insecure", no_argument, NULL, 'I'},
-        {"allow-private", no_argument, NULL, 'P'}, {"force", no_argument, NULL, 'F'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    static const struct option lopts[] = {{"db", required_argument, NULL, 'd'},
+                                          {"kind", required_argument, NULL, 'k'},
+                                          {"sector", required_argument, NULL, 's'},
+                                          {"kvk", required_argument, NULL, 'K'},
+                                          {"org", required_argument, NULL, 'o'},
+                                          {"role", required_argument, NULL, 'r'},
+                                          {"orgs", required_argument, NULL, 'O'},
+                                          {"format", required_argument, NULL, 'f'},
+                                          {"csirt", required_argument, NULL, 'c'},
+                                          {"supervisor", required_argument, NULL, 'S'},
+                                          {"url", required_argument, NULL, 'u'},
+                                          {"before", required_argument, NULL, 'b'},
+                                          {"out", required_argument, NULL, 'w'},
+                                          {"allow-insecure", no_argument, NULL, 'I'},
+                                          {"allow-private", no_argument, NULL, 'P'},
+                                          {"force", no_argument, NULL, 'F'},
+                                          {"recheck", no_argument, NULL, 'R'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
     admin_opts o = {0};
     optind = 1;
     opterr = 0;
@@ -806,6 +818,9 @@ int wb_cmd_admin(int argc, char **argv)
             break;
         case 'F':
             o.force = true;
+            break;
+        case 'R':
+            o.recheck = true;
             break;
         case 'f':
             if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {

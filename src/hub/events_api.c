@@ -636,12 +636,12 @@ static void uuid_conflict(wbi_req *r, const char *event_uuid, const wbi_event_in
  * with to_ids false, so sensors (match --hub) do not alert on it, and
  * named, as MISP's enforced warninglists do. Returns the attributes
  * flagged. */
-static size_t apply_warninglists(wbi_req *r, wbi_attr_in *a)
+static size_t apply_warninglists(const wb_warninglists *wl, wbi_attr_in *a)
 {
-    if (r->hub->wl == NULL) return 0;
+    if (wl == NULL) return 0;
     for (unsigned k = 0; k < a->rec.nkeys; k++) {
-        const char *name = wb_warninglists_find(r->hub->wl, a->rec.key_kind[k], a->rec.key[k],
-                                                strlen(a->rec.key[k]));
+        const char *name =
+            wb_warninglists_find(wl, a->rec.key_kind[k], a->rec.key[k], strlen(a->rec.key[k]));
         if (name == NULL) continue;
         a->rec.to_ids = false;
         json_object_set_new(a->json, "to_ids", json_false());
@@ -686,10 +686,11 @@ static void store_event(wbi_req *r, bool replace, const wb_event_rec *old)
     };
     int bad = 0;
     size_t warned = 0;
+    const wb_warninglists *wl = wbi_warninglists(r);
     if (in.distribution == 4) bad = resolve_sg(r, &in.sg, base, &ev.sharing_group_id);
     for (size_t i = 0; bad == 0 && i < in.nattrs; i++) {
         wbi_attr_in *a = &in.attrs[i];
-        warned += apply_warninglists(r, a);
+        warned += apply_warninglists(wl, a);
         if (a->rec.distribution == 4)
             bad = resolve_sg(r, &a->sg, a->path, &a->rec.sharing_group_id);
         if (bad == 0 && a->rec.sharing_group_id > 0)
@@ -801,11 +802,12 @@ int wbi_event_warninglisted(wbi_req *r, const char *body, size_t len, json_t *hi
         return -1;
     }
     int n = 0;
-    for (size_t i = 0; r->hub->wl && i < in.nattrs; i++) {
+    const wb_warninglists *wl = wbi_warninglists(r);
+    for (size_t i = 0; wl && i < in.nattrs; i++) {
         const wb_attr_rec *a = &in.attrs[i].rec;
         for (unsigned k = 0; k < a->nkeys; k++) {
             const char *name =
-                wb_warninglists_find(r->hub->wl, a->key_kind[k], a->key[k], strlen(a->key[k]));
+                wb_warninglists_find(wl, a->key_kind[k], a->key[k], strlen(a->key[k]));
             if (name == NULL) continue;
             json_array_append_new(hits, json_pack("{s:s, s:s, s:s}", "type", a->type, "value",
                                                   a->value, "warninglist", name));

@@ -456,6 +456,10 @@ enum {
     S_CIDR_PREFIXES,
     S_WL_PUT,
     S_WL_LIST,
+    S_WL_GEN,
+    S_WL_KEYS,
+    S_WL_MARK,
+    S_WL_TOUCH,
     S_SEQ_MAX,
     S_COUNT
 };
@@ -659,6 +663,17 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_WL_PUT] = "INSERT INTO warninglists(name,json,created) VALUES(?,?,?)"
                  " ON CONFLICT(name) DO UPDATE SET json=excluded.json,created=excluded.created",
     [S_WL_LIST] = "SELECT id,name,json,created FROM warninglists ORDER BY name",
+    /* What the hub compares to see whether a list was added or replaced. */
+    [S_WL_GEN] = "SELECT count(*),coalesce(max(created),0) FROM warninglists",
+    /* The look-up keys of attributes not yet marked as on a warninglist. */
+    [S_WL_KEYS] = "SELECT k.attribute_id,a.event_id,k.kind,k.norm FROM attribute_keys k"
+                  " JOIN attributes a ON a.id=k.attribute_id JOIN events e ON e.id=a.event_id"
+                  " WHERE a.deleted=0 AND e.deleted=0"
+                  " AND json_extract(a.json,'$.warninglist') IS NULL ORDER BY k.attribute_id",
+    [S_WL_MARK] = "UPDATE attributes SET to_ids=0,json=json_set(json,'$.to_ids',json('false'),"
+                  "'$.warninglist',?2) WHERE id=?1",
+    /* A new timestamp puts the event on the change feed (trigger of migration 3). */
+    [S_WL_TOUCH] = "UPDATE events SET timestamp=max(timestamp,?2) WHERE id=?1",
     [S_SEQ_MAX] = "SELECT coalesce(max(seq),0) FROM events",
 };
 
@@ -2512,6 +2527,46 @@ static int sq_warninglist_list(wb_store *s, wb_warninglist_cb cb, void *ud, wb_e
          cb(ud, &w));
 }
 
+static int sq_warninglist_gen(wb_store *s, int64_t *count, int64_t *latest, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_WL_GEN, err);
+    if (st == NULL) return WB_EIO;
+    int r = sqlite3_step(st);
+    *count = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    *latest = r == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    done(st);
+    return r == SQLITE_ROW ? 0 : db_error(q, err, "reading");
+}
+
+static int sq_attr_key_walk(wb_store *s, wb_attr_key_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_WL_KEYS, err);
+    if (st == NULL) return WB_EIO;
+    WALK(q, st, err, false, "", (void)0, (void)0,
+         cb(ud, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+            (wb_ioc_type)sqlite3_column_int(st, 2), col_text(st, 3)));
+}
+
+static int sq_attr_warn(wb_store *s, int64_t attr_id, int64_t event_id, const char *list,
+                        int64_t now, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_WL_MARK, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, attr_id);
+    bind_text(st, 2, list);
+    int rc = run(q, st, NULL, err);
+    if (rc == 0 && (st = stmt(q, S_WL_TOUCH, err)) == NULL) rc = WB_EIO;
+    if (rc == 0) {
+        sqlite3_bind_int64(st, 1, event_id);
+        sqlite3_bind_int64(st, 2, now);
+        rc = run(q, st, NULL, err);
+    }
+    return rc;
+}
+
 static int sq_event_seq_max(wb_store *s, int64_t *out, wb_error *err)
 {
     sq_store *q = SQ(s);
@@ -2629,6 +2684,9 @@ static const wbi_store_ops sqlite_ops = {
     .read_end = sq_read_end,
     .warninglist_put = sq_warninglist_put,
     .warninglist_list = sq_warninglist_list,
+    .warninglist_gen = sq_warninglist_gen,
+    .attr_key_walk = sq_attr_key_walk,
+    .attr_warn = sq_attr_warn,
     .event_seq_max = sq_event_seq_max,
     .schema_check = sq_schema_check,
 };

@@ -316,6 +316,22 @@ int wb_store_warninglist_list(wb_store *s, wb_warninglist_cb cb, void *ud, wb_er
     return s->ops->warninglist_list(s, cb, ud, err);
 }
 
+int wb_store_warninglist_gen(wb_store *s, int64_t *count, int64_t *latest, wb_error *err)
+{
+    return s->ops->warninglist_gen(s, count, latest, err);
+}
+
+int wb_store_attr_key_walk(wb_store *s, wb_attr_key_cb cb, void *ud, wb_error *err)
+{
+    return s->ops->attr_key_walk(s, cb, ud, err);
+}
+
+int wb_store_attr_warn(wb_store *s, int64_t attr_id, int64_t event_id, const char *list,
+                       int64_t now, wb_error *err)
+{
+    return s->ops->attr_warn(s, attr_id, event_id, list, now, err);
+}
+
 int wb_store_event_seq_max(wb_store *s, int64_t *out, wb_error *err)
 {
     return s->ops->event_seq_max(s, out, err);

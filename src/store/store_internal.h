@@ -60,8 +60,8 @@ typedef struct wbi_store_ops {
     int (*sighting_claim)(wb_store *s, int64_t org_id, const char *uuid, bool *first,
                           wb_error *err);
     int (*sighting_list)(wb_store *s, int64_t event_id, wb_sighting_cb cb, void *ud, wb_error *err);
-    int (*sighting_query)(wb_store *s, const wb_sighting_filter *f, wb_sighting_row_cb cb,
-                          void *ud, wb_error *err);
+    int (*sighting_query)(wb_store *s, const wb_sighting_filter *f, wb_sighting_row_cb cb, void *ud,
+                          wb_error *err);
     int (*audit_add)(wb_store *s, const wb_audit_rec *a, wb_error *err);
     int (*audit_list)(wb_store *s, wb_time since, int64_t offset, int64_t limit, wb_audit_cb cb,
                       void *ud, wb_error *err);
@@ -140,6 +140,10 @@ typedef struct wbi_store_ops {
     int (*read_end)(wb_store *s, wb_error *err);
     int (*warninglist_put)(wb_store *s, const char *name, const char *json, wb_error *err);
     int (*warninglist_list)(wb_store *s, wb_warninglist_cb cb, void *ud, wb_error *err);
+    int (*warninglist_gen)(wb_store *s, int64_t *count, int64_t *latest, wb_error *err);
+    int (*attr_key_walk)(wb_store *s, wb_attr_key_cb cb, void *ud, wb_error *err);
+    int (*attr_warn)(wb_store *s, int64_t attr_id, int64_t event_id, const char *list, int64_t now,
+                     wb_error *err);
     int (*event_seq_max)(wb_store *s, int64_t *out, wb_error *err);
     int (*schema_check)(wb_store *s, int64_t *in_db, int *known, wb_error *err);
 } wbi_store_ops;
