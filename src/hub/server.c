@@ -740,7 +740,8 @@ int wb_hub_serve(wb_hub *hub, const wb_serve_opts *o, wb_error *err)
                         .max_per_address = o->max_per_address,
                         .header_timeout = o->header_timeout,
                         .idle_timeout = o->timeout,
-                        .tls = cert != NULL};
+                        .tls = cert != NULL,
+                        .metrics = wbi_hub_metrics(hub)};
     rc = wbi_gate_open(&srv.gate, (struct sockaddr *)&ss,
                        v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in), &go,
                        o->listen, err);
