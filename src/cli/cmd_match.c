@@ -21,6 +21,7 @@
 #include "cli/cmd_match_hub.h"
 #include "cli/cmd_match_out.h"
 #include "cli/cmd_match_state.h"
+#include "cli/config.h"
 #include "weerbaar/client.h"
 #include "weerbaar/intelfetch.h"
 #include "weerbaar/ioc.h"
@@ -107,6 +108,12 @@ static const char usage_text[] =
     "      --sighting-source NAME source written into MISP sightings (default weerbaar)\n"
     "      --stats                statistics on standard error at the end\n"
     "  -v, --verbose              report every dropped indicator, not the first 20\n"
+    "      --config FILE          the configuration file (default $WEERBAAR_CONFIG,\n"
+    "                             else /etc/weerbaar/weerbaar.conf when it exists):\n"
+    "                             its [match] section gives options as 'key = value'\n"
+    "                             (hub = URL, state = FILE, report = true); a\n"
+    "                             WEERBAAR_MATCH_<KEY> variable beats the file, the\n"
+    "                             command line beats both\n"
     "  -h, --help                 this text\n"
     "\n"
     "jsonl fields: indicator, type (ip cidr domain hostname url md5 sha1\n"
@@ -704,61 +711,65 @@ const char *const wb_cli_match_opts[] = {
     "--stats",
     "--verbose",
     "-v",
+    "--config FILE",
     NULL};
 
-int wb_cmd_match(int argc, char **argv)
+/* Options of match (also the configuration file's [match] keys, config.c). */
+enum {
+    O_ALL = 256,
+    O_NOW,
+    O_EXPIRED,
+    O_LOGFMT,
+    O_FIELD,
+    O_FORMAT,
+    O_STATS,
+    O_IOCFMT,
+    O_SRC,
+    O_HUB,
+    O_KEY,
+    O_REPORT,
+    O_HUB_INTERVAL,
+    O_SUMMARY,
+    O_SUMMARY_ONLY,
+    O_WIDE,
+    O_LOCAL_NETS,
+    O_STATE
+};
+static const struct option match_lopts[] = {
+    {"iocs", required_argument, NULL, 'i'},
+    {"warninglist", required_argument, NULL, 'w'},
+    {"all-attributes", no_argument, NULL, O_ALL},
+    {"now", required_argument, NULL, O_NOW},
+    {"include-expired", no_argument, NULL, O_EXPIRED},
+    {"log-format", required_argument, NULL, O_LOGFMT},
+    {"field", required_argument, NULL, O_FIELD},
+    {"format", required_argument, NULL, O_FORMAT},
+    {"jobs", required_argument, NULL, 'j'},
+    {"follow", no_argument, NULL, 'f'},
+    {"stats", no_argument, NULL, O_STATS},
+    {"ioc-format", required_argument, NULL, O_IOCFMT},
+    {"sighting-source", required_argument, NULL, O_SRC},
+    {"hub", required_argument, NULL, O_HUB},
+    {"key", required_argument, NULL, O_KEY},
+    {"report", no_argument, NULL, O_REPORT},
+    {"hub-interval", required_argument, NULL, O_HUB_INTERVAL},
+    {"summary", no_argument, NULL, O_SUMMARY},
+    {"summary-only", no_argument, NULL, O_SUMMARY_ONLY},
+    {"wide", no_argument, NULL, O_WIDE},
+    {"local-nets", required_argument, NULL, O_LOCAL_NETS},
+    {"state", required_argument, NULL, O_STATE},
+    {"count", no_argument, NULL, 'c'},
+    {"files-with-matches", no_argument, NULL, 'l'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"max-count", required_argument, NULL, 'm'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int match_run(int argc, char **argv)
 {
-    enum {
-        O_ALL = 256,
-        O_NOW,
-        O_EXPIRED,
-        O_LOGFMT,
-        O_FIELD,
-        O_FORMAT,
-        O_STATS,
-        O_IOCFMT,
-        O_SRC,
-        O_HUB,
-        O_KEY,
-        O_REPORT,
-        O_HUB_INTERVAL,
-        O_SUMMARY,
-        O_SUMMARY_ONLY,
-        O_WIDE,
-        O_LOCAL_NETS,
-        O_STATE
-    };
-    static const struct option longopts[] = {
-        {"iocs", required_argument, NULL, 'i'},
-        {"warninglist", required_argument, NULL, 'w'},
-        {"all-attributes", no_argument, NULL, O_ALL},
-        {"now", required_argument, NULL, O_NOW},
-        {"include-expired", no_argument, NULL, O_EXPIRED},
-        {"log-format", required_argument, NULL, O_LOGFMT},
-        {"field", required_argument, NULL, O_FIELD},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"jobs", required_argument, NULL, 'j'},
-        {"follow", no_argument, NULL, 'f'},
-        {"stats", no_argument, NULL, O_STATS},
-        {"ioc-format", required_argument, NULL, O_IOCFMT},
-        {"sighting-source", required_argument, NULL, O_SRC},
-        {"hub", required_argument, NULL, O_HUB},
-        {"key", required_argument, NULL, O_KEY},
-        {"report", no_argument, NULL, O_REPORT},
-        {"hub-interval", required_argument, NULL, O_HUB_INTERVAL},
-        {"summary", no_argument, NULL, O_SUMMARY},
-        {"summary-only", no_argument, NULL, O_SUMMARY_ONLY},
-        {"wide", no_argument, NULL, O_WIDE},
-        {"local-nets", required_argument, NULL, O_LOCAL_NETS},
-        {"state", required_argument, NULL, O_STATE},
-        {"count", no_argument, NULL, 'c'},
-        {"files-with-matches", no_argument, NULL, 'l'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"max-count", required_argument, NULL, 'm'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    const struct option *longopts = match_lopts;
     strv iocs = {0}, wls = {0}, fields = {0};
     wb_intel_opts iopts = {0};
     wb_engine_opts eopts = {0};
@@ -1194,5 +1205,21 @@ done:
     free(iocs.v);
     free(wls.v);
     free(fields.v);
+    return status;
+}
+
+int wb_cmd_match(int argc, char **argv)
+{
+    /* --help answers before a configuration file is read (as serve). */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return WB_EXIT_OK;
+        }
+    wb_cli_args a = {0};
+    int status = wb_cli_config_args("match", match_lopts, argc, argv, &a);
+    if (status != 0) return status;
+    status = match_run(a.argc, a.argv);
+    wb_cli_args_free(&a);
     return status;
 }

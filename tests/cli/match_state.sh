@@ -49,6 +49,15 @@ lines "$T/a.log" 2 one.example
 check "a third run reads only the new lines" '[ "$(total one.example)" = 9 ] && [ "$(head -1 $T/out3)" = 2 ]'
 check "the state file names the log" 'grep -q "^file .*a.log" "$T/a.state"'
 
+# ---- a sensor's options from the configuration file ([match] section) ------------
+lines "$T/b.log" 3 one.example
+printf '[match]\nhub = %s\nreport = true\nstate = %s\nlog-format = jsonl\nformat = count\n' "$U" "$T/b.state" > "$T/w.conf"
+WEERBAAR_MATCH_KEY=$KS "$WB" match --config "$T/w.conf" "$T/b.log" > "$T/outc" 2> "$T/errc"; rc=$?
+check "match --config: hub, report, state and formats from [match], the key from WEERBAAR_MATCH_KEY" '[ $rc = 0 ] && [ "$(total one.example)" = 12 ] && [ -s "$T/b.state" ] && [ "$(cat $T/outc)" = 3 ]'
+printf '[match]\nhubb = x\n' > "$T/bad.conf"
+"$WB" match --config "$T/bad.conf" "$T/b.log" > /dev/null 2> "$T/e"; rc=$?
+check "an unknown [match] key: exit 2 naming file and line" '[ $rc = 2 ] && grep -q "bad.conf:2" "$T/e"'
+
 # ---- follow: killed mid-file, restarted, rotated while it runs -------------------
 L=$T/f.log
 : > "$L"
@@ -88,7 +97,7 @@ post "$KS" '{"value":"one.example","count":4,"sighting_uuid":"'$SU'"}' /api/v1/s
 { echo "weerbaar-match-state 1"; echo 'pending [{"value":"one.example","count":4,"sighting_uuid":"'$SU'"}]'; } > "$T/p.state"
 : > "$T/empty.log"
 "$WB" match --hub "$U" --key "$KS" --report --state "$T/p.state" --log-format jsonl "$T/empty.log" > /dev/null 2> "$T/p.err"
-check "pending report resent, not counted twice, then cleared" '[ "$(total one.example)" = 13 ] && ! grep -q "^pending" "$T/p.state"'
+check "pending report resent, not counted twice, then cleared" '[ "$(total one.example)" = 16 ] && ! grep -q "^pending" "$T/p.state"'
 echo garbage > "$T/bad.state"
 "$WB" match --hub "$U" --key "$KS" --state "$T/bad.state" "$T/empty.log" > /dev/null 2> "$T/e"; rc=$?
 check "a damaged state file: exit 2 naming file and line" '[ $rc = 2 ] && grep -q "bad.state:1:" "$T/e"'
