@@ -72,6 +72,12 @@ typedef struct wb_policy_item {
     int attr_distribution; /* 5 inherits the event's */
     int64_t attr_sharing_group;
     int64_t sighting_org;
+    /* The hub's sighting policy (serve --sighting-policy): false (the
+     * default, MISP's) lets the event's creator and the sighting
+     * organisation see a sighting; true everyone who may read the
+     * attribute, who then sees the organisation only as its sector
+     * (wb_policy_sighting_named). */
+    bool sightings_open;
 } wb_policy_item;
 
 typedef enum wb_access {
@@ -84,6 +90,11 @@ typedef enum wb_access {
 
 /* The one decision every read path asks for (see docs/hub.md for the table). */
 wb_access wb_policy_read(const wb_principal *p, wb_read_path path, const wb_policy_item *item);
+/* Whether a caller allowed to read a sighting (item->kind WB_ITEM_SIGHTING)
+ * sees the sighting organisation's name: the organisation itself, the
+ * event's creator and site admins do; under the open policy everyone else
+ * sees only its sector. */
+bool wb_policy_sighting_named(const wb_principal *p, const wb_policy_item *item);
 /* True when TLP `tlp` (UNSET counts as amber) may be shared with MISP
  * distribution `dist` (0-4): AMBER+STRICT and RED only with 0 or 4. */
 bool wb_policy_distribution_allowed(wb_tlp tlp, int dist);
@@ -182,6 +193,12 @@ typedef struct wb_hub_opts {
     /* Streamed feed answers (manifest.json, hashes.csv) at once: without a
      * key (0 = 8), with one (0 = 16), and from one client address (0 = 4). */
     unsigned max_streams_public, max_streams_keyed, max_streams_per_address;
+    /* Sightings (sightingsvc.h): a report merges into the record of its
+     * identity whose window lies within this many seconds; 0 = 3600, -1 =
+     * only overlapping windows. sightings_open: everyone who may read an
+     * attribute sees its sightings, the organisation as its sector only. */
+    int64_t sighting_gap;
+    bool sightings_open;
     /* The web page (docs/web.md): the directory of its static files,
      * served at / (NULL: none; GET / then answers the status document);
      * a browser session's lifetime in seconds (0 = 12 hours); whether

@@ -47,6 +47,16 @@ void wb_block_free(wb_block *b);
 /* With follow: true when the file was replaced (rotated) or truncated and has
  * been reopened from its start. Clears the flag. */
 bool wb_input_reopened(wb_input *in);
+/* Read positions (match --state): the logical (decompressed) offset of
+ * the end of the last block handed out in the file now open, 0 after a
+ * reopen; and that file's identity. */
+uint64_t wb_input_pos(const wb_input *in);
+void wb_input_identity(const wb_input *in, uint64_t *dev, uint64_t *ino);
+/* Before the first wb_input_next: starts reading at logical offset off (a
+ * line start, as wb_input_pos gave it). A plain file now shorter than off
+ * was truncated (copytruncate) and is read from its start. Compressed
+ * data is decoded and dropped up to there. Not for stdin (WB_EINVAL). */
+int wb_input_seek(wb_input *in, uint64_t off, wb_error *err);
 wb_compression wb_input_compression(const wb_input *in);
 /* Bytes read from the file (compressed size) and handed out (decompressed). */
 uint64_t wb_input_bytes_in(const wb_input *in);

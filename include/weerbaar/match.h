@@ -124,6 +124,13 @@ typedef struct wb_engine_cb {
      * used before once this returns a new one; the caller frees it. May be
      * NULL. */
     const wb_iocset *(*refresh)(void *ud);
+    /* Read positions (match --state); both may be NULL. resume: where to
+     * start reading a file just opened, given its identity (0: its
+     * start; line numbers then count from there). position: after the
+     * sightings of a block were delivered, the offset the file (of that
+     * identity) has been read up to. Not called for stdin. */
+    uint64_t (*resume)(void *ud, const char *path, uint64_t dev, uint64_t ino);
+    void (*position)(void *ud, const char *path, uint64_t dev, uint64_t ino, uint64_t offset);
 } wb_engine_cb;
 
 typedef struct wb_engine_opts {
@@ -145,9 +152,9 @@ typedef struct wb_engine_stats {
 } wb_engine_stats;
 
 /* Runs over paths (files, directories recursively in name order, "-" for
- * stdin). Returns 0 when every file was read, WB_EIO when some could not be
- * (each reported through file_error), or another negative code when the run
- * could not go on (with err set). */
+ * stdin); a file named twice (overlapping directories, a link) is read once. Returns 0 when every
+ * file was read, WB_EIO when some could not be (each reported through file_error), or another
+ * negative code when the run could not go on (with err set). */
 int wb_engine_run(const wb_iocset *set, const char *const *paths, size_t npaths,
                   const wb_engine_opts *opts, const wb_engine_cb *cb, wb_engine_stats *stats,
                   wb_error *err);

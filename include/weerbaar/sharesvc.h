@@ -64,6 +64,10 @@ typedef struct wb_share {
     int64_t now;             /* Unix seconds */
     wb_arena *arena;         /* strings of records handed back live here */
     wb_ioc_key *keys;        /* a look-up key buffer of WB_SHARE_MAX_KEYS, or NULL */
+    /* The warninglists in force now, asked only by a call that applies
+     * them (the hub reloads them when they changed); NULL: conf->wl. */
+    const wb_warninglists *(*wl_now)(void *ud);
+    void *wl_ud;
 
     /* a refusal: status, stable code and message (err.msg) */
     unsigned status;

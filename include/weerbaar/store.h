@@ -171,20 +171,38 @@ typedef struct wb_attr_rec {
     const char *key[2];
 } wb_attr_rec;
 
+/* A sighting record. Its identity is (org_id, key_id, attribute_id, type);
+ * a record is one stretch [first_seen, date_sighting] of reports of that
+ * identity, with their count (wb_store_sighting_record). */
 typedef struct wb_sighting_rec {
     int64_t id;
+    const char *uuid; /* the record's own; made on insert when NULL */
     int64_t attribute_id;
     const char *attribute_uuid; /* filled on read */
     int64_t org_id;
-    const char *org_name; /* filled on read */
+    const char *org_name;   /* filled on read */
+    const char *org_sector; /* filled on read; NULL when the org has none */
     int64_t user_id;
-    int type; /* 0 seen, 1 false positive, 2 expiration */
+    int64_t key_id; /* the reporting API key; 0 for none (command line, records before 10) */
+    int type;       /* 0 seen, 1 false positive, 2 expiration */
     const char *source;
     int64_t date_sighting; /* Unix seconds: the last time it was seen */
     int64_t count;
     int64_t first_seen; /* 0 when unknown */
     int64_t created;
 } wb_sighting_rec;
+
+/* The who-sighted-what view (wb_store_sighting_query): each field filters
+ * when set. */
+typedef struct wb_sighting_filter {
+    int64_t after;     /* sighting id > after (paging) */
+    int64_t since;     /* date_sighting >= since */
+    int64_t org_id;    /* the sighting organisation */
+    int64_t event_id;  /* the attribute's event */
+    const char *value; /* the attribute's value as stored, or */
+    const char *norm;  /* one of its look-up keys (norm, kind) */
+    wb_ioc_type kind;
+} wb_sighting_filter;
 
 typedef struct wb_audit_rec {
     int64_t id;
@@ -214,6 +232,9 @@ typedef int (*wb_event_cb)(void *ud, const wb_event_rec *e);
 /* ev is the attribute's event (json NULL) in look-ups, NULL in per-event walks. */
 typedef int (*wb_attr_cb)(void *ud, const wb_event_rec *ev, const wb_attr_rec *a);
 typedef int (*wb_sighting_cb)(void *ud, const wb_sighting_rec *s);
+/* A sighting with its attribute and event (json NULL in both). */
+typedef int (*wb_sighting_row_cb)(void *ud, const wb_event_rec *ev, const wb_attr_rec *a,
+                                  const wb_sighting_rec *s);
 typedef int (*wb_audit_cb)(void *ud, const wb_audit_rec *a);
 
 /* Opens (creating when missing) the database at path and brings its schema
@@ -370,17 +391,27 @@ int wb_store_attr_lookup(wb_store *s, wb_ioc_type kind, const char *norm, wb_att
 /* One attribute by uuid with its event; WB_ENOTFOUND. */
 int wb_store_attr_get(wb_store *s, const char *uuid, wb_attr_cb cb, void *ud, wb_error *err);
 
-/* Records a sighting, merged into the record of the same attribute,
- * organisation, type and source when there is one (counts added, the
- * latest date_sighting and earliest first_seen kept): one source reporting
- * again is a count, not a row. Past WB_SIGHTING_SOURCES_MAX records of one
- * organisation on one attribute, new sources are merged into one record
- * whose source is WB_SIGHTING_OTHER_SOURCES. *id is the record's. */
-#define WB_SIGHTING_SOURCES_MAX 16
-#define WB_SIGHTING_OTHER_SOURCES "*"
+/* Records a sighting report r: merged into the record of the same
+ * identity (attribute, organisation, key, type) whose window
+ * [first_seen, date_sighting] overlaps r's or lies within gap seconds of
+ * it (counts added, window widened, *merged true), else a new record
+ * (r->uuid, or a new one). *id is the record's. wb_store_sighting_add
+ * does the same with the default gap. */
+#define WB_SIGHTING_GAP_DEFAULT 3600
+int wb_store_sighting_record(wb_store *s, const wb_sighting_rec *r, int64_t gap, int64_t *id,
+                             bool *merged, wb_error *err);
 int wb_store_sighting_add(wb_store *s, const wb_sighting_rec *r, int64_t *id, wb_error *err);
+/* Remembers a client-supplied request uuid of an organisation: *first is
+ * true the first time, false for a uuid seen before (a retry). In the
+ * caller's transaction, so a request that fails forgets it again. */
+int wb_store_sighting_claim(wb_store *s, int64_t org_id, const char *uuid, bool *first,
+                            wb_error *err);
 int wb_store_sighting_list(wb_store *s, int64_t event_id, wb_sighting_cb cb, void *ud,
                            wb_error *err);
+/* Sightings matching f, in id order, with their attribute and event;
+ * deleted attributes and events left out. The caller applies the policy. */
+int wb_store_sighting_query(wb_store *s, const wb_sighting_filter *f, wb_sighting_row_cb cb,
+                            void *ud, wb_error *err);
 
 /* ---- warninglists (hub-sync) ---------------------------------------------------- */
 
@@ -397,6 +428,19 @@ typedef int (*wb_warninglist_cb)(void *ud, const wb_warninglist_rec *w);
 int wb_store_warninglist_put(wb_store *s, const char *name, const char *json, wb_error *err);
 /* In name order. */
 int wb_store_warninglist_list(wb_store *s, wb_warninglist_cb cb, void *ud, wb_error *err);
+/* How many lists there are and when the newest was added or replaced
+ * (wb_time): a change in either is a change of the lists (the hub reloads). */
+int wb_store_warninglist_gen(wb_store *s, int64_t *count, int64_t *latest, wb_error *err);
+/* The look-up keys of every attribute (not deleted, event not deleted) not
+ * yet marked as on a warninglist, in attribute order. */
+typedef int (*wb_attr_key_cb)(void *ud, int64_t attr_id, int64_t event_id, wb_ioc_type kind,
+                              const char *norm);
+int wb_store_attr_key_walk(wb_store *s, wb_attr_key_cb cb, void *ud, wb_error *err);
+/* Marks an attribute as on warninglist `list` (to_ids false, "warninglist"
+ * in its JSON, as at ingest) and gives its event the timestamp now (Unix
+ * seconds), so the change feed carries it. Nothing is deleted. */
+int wb_store_attr_warn(wb_store *s, int64_t attr_id, int64_t event_id, const char *list,
+                       int64_t now, wb_error *err);
 
 /* ---- audit ---------------------------------------------------------------- */
 

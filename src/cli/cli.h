@@ -23,6 +23,7 @@ int wb_cmd_cpe(int argc, char **argv);
 int wb_cmd_serve(int argc, char **argv);
 int wb_cmd_admin(int argc, char **argv);
 int wb_cmd_feed(int argc, char **argv);
+int wb_cmd_sighting(int argc, char **argv);
 int wb_cmd_assess(int argc, char **argv);
 /* `assess report`, called by wb_cmd_assess (cmd_assess_report.c). */
 int wb_cmd_assess_report(int argc, char **argv);

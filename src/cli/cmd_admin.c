@@ -25,6 +25,7 @@
 #include "weerbaar/incident.h"
 #include "weerbaar/io.h"
 #include "weerbaar/store.h"
+#include "weerbaar/warnlistsvc.h"
 
 static const char usage_text[] =
     "usage: weerbaar admin OBJECT ACTION [ARGS] --db PATH|--hub URL --key KEY [--options]\n"
@@ -111,10 +112,16 @@ static const char usage_text[] =
     "  hook remove ID         stops a hook; its pending deliveries are cancelled\n"
     "  hook deliveries [ID]   every delivery (of one hook): status, attempts, the\n"
     "                         receiver's last answer\n"
-    "  warninglist add FILE   a MISP warninglist (list.json): indicators posted\n"
-    "                         afterwards that are on it keep to_ids false and\n"
-    "                         name the list (restart serve to apply); a list\n"
-    "                         with the same name is replaced\n"
+    "  warninglist add FILE|DIR... [--recheck]\n"
+    "                         MISP warninglists (list.json, or a directory such\n"
+    "                         as misp-warninglists' lists/): indicators posted\n"
+    "                         afterwards that are on one keep to_ids false and\n"
+    "                         name the list; a running serve applies them at its\n"
+    "                         next request; a list with the same name is replaced;\n"
+    "                         --recheck also marks stored attributes (recheck)\n"
+    "  warninglist recheck    marks stored attributes a list now covers (to_ids\n"
+    "                         false, \"warninglist\": its name), as MISP does;\n"
+    "                         nothing is deleted\n"
     "  warninglist list\n"
     "  audit verify [FILE...] checks the audit log's hash chain (and archive files\n"
     "                         that admin audit archive wrote); prints the head\n"
@@ -168,6 +175,7 @@ typedef struct admin_opts {
     bool json;
     bool allow_insecure, allow_private; /* hook add */
     bool force;                         /* restore */
+    bool recheck;                       /* warninglist add */
 } admin_opts;
 
 typedef struct admin_ctx {
@@ -418,7 +426,16 @@ static int wl_row(void *ud, const wb_warninglist_rec *w)
     return 0;
 }
 
-static int wl_cmd(admin_ctx *c, char **args, int n)
+static int wl_recheck(admin_ctx *c)
+{
+    size_t marked = 0;
+    wb_actor op = wb_incsvc_operator();
+    if (wb_wlsvc_recheck(c->st, &op, &marked, &c->err) != 0) return fail(c);
+    printf("warninglist recheck: %zu attribute%s marked\n", marked, marked == 1 ? "" : "s");
+    return WB_EXIT_OK;
+}
+
+static int wl_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
 {
     if (n == 1 && strcmp(args[0], "list") == 0) {
         if (!c->json)
@@ -426,33 +443,18 @@ static int wl_cmd(admin_ctx *c, char **args, int n)
         if (wb_store_warninglist_list(c->st, wl_row, c, &c->err) != 0) return fail(c);
         return print_rows(c);
     }
-    if (n != 2 || strcmp(args[0], "add") != 0) {
-        wb_cli_error("admin warninglist: expected 'add FILE' or 'list'");
+    if (n == 1 && strcmp(args[0], "recheck") == 0) return wl_recheck(c);
+    if (n < 2 || strcmp(args[0], "add") != 0) {
+        wb_cli_error("admin warninglist: expected 'add FILE|DIR...', 'recheck' or 'list'");
         return WB_EXIT_ERROR;
     }
-    char *data = NULL;
-    size_t len = 0;
-    wb_warninglists *wl = NULL;
-    /* Checked as the hub will load it, so a bad list fails here, naming the
-     * file and JSON path, not at the hub's next start. */
-    int rc = wb_read_file(args[1], (size_t)64 << 20, &data, &len, &c->err);
-    if (rc == 0 && wb_warninglists_new(&wl) != 0)
-        rc = wb_error_set(&c->err, WB_ENOMEM, "out of memory");
-    if (rc == 0) rc = wb_warninglists_load_buffer(wl, args[1], data, len, &c->err);
-    json_t *j = rc == 0 ? json_loadb(data, len, 0, NULL) : NULL;
-    const char *name = json_string_value(json_object_get(j, "name"));
-    if (rc == 0 && (name == NULL || strlen(name) > 256))
-        rc = wb_error_set(&c->err, WB_EPARSE, "%s: $.name: missing or longer than 256 bytes",
-                          args[1]);
-    if (rc == 0) rc = wb_store_begin(c->st, &c->err);
-    if (rc == 0)
-        rc = audited(c, wb_store_warninglist_put(c->st, name, data, &c->err), "warninglist.add",
-                     name, args[1]);
-    if (rc == 0) printf("warninglist: %s\n", name);
-    json_decref(j);
-    wb_warninglists_free(wl);
-    free(data);
-    return rc ? fail(c) : WB_EXIT_OK;
+    wb_actor op = wb_incsvc_operator();
+    for (int i = 1; i < n; i++) {
+        size_t added = 0;
+        if (wb_wlsvc_add(c->st, &op, args[i], &added, &c->err) != 0) return fail(c);
+        printf("warninglist: %zu list%s from %s\n", added, added == 1 ? "" : "s", args[i]);
+    }
+    return o->recheck ? wl_recheck(c) : WB_EXIT_OK;
 }
 
 /* ---- audit ----------------------------------------------------------------- */
@@ -556,7 +558,7 @@ typedef struct admin_run {
     }
 ADMIN_ACT(route, route_cmd(r->c, r->o, argv + 1, argc - 1))
 ADMIN_ACT(hook, hook_cmd(r->c, r->o, argv + 1, argc - 1))
-ADMIN_ACT(wl, wl_cmd(r->c, argv + 1, argc - 1))
+ADMIN_ACT(wl, wl_cmd(r->c, r->o, argv + 1, argc - 1))
 ADMIN_ACT(audit, audit_cmd(r->c, r->o, argv + 1, argc - 1))
 
 static int act_demo(void *ctx, int argc, char **argv)
@@ -593,6 +595,7 @@ static const char *const audit_opts[] = {
     "--action NAME", "--limit N",  "--page N",     NULL};
 static const char *const backup_opts[] = {"--out FILE", NULL};
 static const char *const restore_opts[] = {"--force", NULL};
+static const char *const wl_opts[] = {"--recheck", NULL};
 const wb_cli_action wb_cli_admin_actions[] = {
     /* the accounts service's (cmd_admin_accounts.c), dispatched by
      * wb_cmd_admin: local (--db) or on a hub (--hub, --key) */
@@ -606,7 +609,7 @@ const wb_cli_action wb_cli_admin_actions[] = {
     {"server", false, NULL, "hub-to-hub sync: add, list, remove, pull, push", server_opts},
     {"route", false, act_route, "where a sector's incidents go: add, list", route_opts},
     {"hook", false, act_hook, "reminder webhooks: add, list, remove, deliveries", hook_opts},
-    {"warninglist", false, act_wl, "MISP warninglists: add, list", NULL},
+    {"warninglist", false, act_wl, "MISP warninglists: add, recheck, list", wl_opts},
     {"audit", false, act_audit, "the audit log: list, verify, archive", audit_opts},
     {"demo", false, act_demo, "a demonstration hub's data", NULL},
     /* dispatched by wb_cmd_admin before the database is opened */
@@ -666,6 +669,7 @@ int wb_cmd_admin(int argc, char **argv)
                                           {"allow-insecure", no_argument, NULL, 'I'},
                                           {"allow-private", no_argument, NULL, 'P'},
                                           {"force", no_argument, NULL, 'F'},
+                                          {"recheck", no_argument, NULL, 'R'},
                                           {"hub", required_argument, NULL, 'H'},
                                           {"key", required_argument, NULL, 'y'},
                                           {"expires", required_argument, NULL, 'e'},
@@ -733,6 +737,9 @@ int wb_cmd_admin(int argc, char **argv)
             break;
         case 'F':
             o.force = true;
+            break;
+        case 'R':
+            o.recheck = true;
             break;
         case 'H':
             o.hub = optarg;

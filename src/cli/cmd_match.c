@@ -20,6 +20,8 @@
 #include "cli/cmd_match_fetch.h"
 #include "cli/cmd_match_hub.h"
 #include "cli/cmd_match_out.h"
+#include "cli/cmd_match_state.h"
+#include "cli/config.h"
 #include "weerbaar/client.h"
 #include "weerbaar/intelfetch.h"
 #include "weerbaar/ioc.h"
@@ -76,6 +78,12 @@ static const char usage_text[] =
     "  -j, --jobs N               worker threads (default: one per CPU)\n"
     "  -f, --follow               keep reading files as they grow (tail -f;\n"
     "                             follows rotation), until interrupted\n"
+    "      --state FILE           read positions: each file goes on where the\n"
+    "                             last run stopped (by device, inode and first\n"
+    "                             bytes), and --report resends only what the\n"
+    "                             hub did not acknowledge; with --follow the\n"
+    "                             default is a file in $STATE_DIRECTORY, else\n"
+    "                             $XDG_STATE_HOME/weerbaar or ~/.local/state/weerbaar\n"
     "\n"
     "output:\n"
     "      --format FMT           jsonl (default): one sighting per line;\n"
@@ -100,6 +108,12 @@ static const char usage_text[] =
     "      --sighting-source NAME source written into MISP sightings (default weerbaar)\n"
     "      --stats                statistics on standard error at the end\n"
     "  -v, --verbose              report every dropped indicator, not the first 20\n"
+    "      --config FILE          the configuration file (default $WEERBAAR_CONFIG,\n"
+    "                             else /etc/weerbaar/weerbaar.conf when it exists):\n"
+    "                             its [match] section gives options as 'key = value'\n"
+    "                             (hub = URL, state = FILE, report = true); a\n"
+    "                             WEERBAAR_MATCH_<KEY> variable beats the file, the\n"
+    "                             command line beats both\n"
     "  -h, --help                 this text\n"
     "\n"
     "jsonl fields: indicator, type (ip cidr domain hostname url md5 sha1\n"
@@ -141,7 +155,10 @@ typedef struct match_ctx {
     double last_progress;
     double t0;
     bool write_failed;
-    size_t rss_loaded;         /* resident memory once the indicators are loaded */
+    size_t rss_loaded;    /* resident memory once the indicators are loaded */
+    wb_cli_mstate *state; /* --state, or NULL */
+    bool report;          /* positions are saved with the reports only */
+    bool state_failed;
     struct hub_follow *follow; /* with --follow --hub */
 } match_ctx;
 
@@ -230,10 +247,36 @@ static void on_progress(void *ud, uint64_t bytes)
             secs > 0 ? (double)bytes / 1e6 / secs : 0.0);
 }
 
+/* Saves the read positions once their output is out (not with --report:
+ * there they go with the report that covers them, report_hub). */
+static void save_positions(match_ctx *m)
+{
+    if (m->state == NULL || m->report || !m->state->dirty) return;
+    if (fflush(m->out) != 0) return;
+    wb_error err;
+    if (wb_cli_mstate_save(m->state, &err) != 0 && !m->state_failed) {
+        wb_cli_report(&err);
+        m->state_failed = true;
+    }
+}
+
 static void on_flush(void *ud)
 {
     match_ctx *m = ud;
     fflush(m->out);
+    save_positions(m);
+}
+
+static uint64_t on_resume(void *ud, const char *path, uint64_t dev, uint64_t ino)
+{
+    match_ctx *m = ud;
+    return wb_cli_mstate_resume(m->state, path, dev, ino);
+}
+
+static void on_position(void *ud, const char *path, uint64_t dev, uint64_t ino, uint64_t off)
+{
+    match_ctx *m = ud;
+    wb_cli_mstate_position(m->state, path, dev, ino, off);
 }
 
 static void print_stats(const wb_iocset *set, const wb_engine_stats *es, size_t rss_loaded)
@@ -364,18 +407,69 @@ static int load_hub(const wb_hub_client *hc, const wb_intel_opts *iopts, wb_ioc_
     return rc;
 }
 
+/* Reports not acknowledged are kept up to this many sightings; older ones
+ * go first (a hub unreachable for days must not grow the state file
+ * without bound). */
+#define MAX_PENDING 200000
+
 /* Posts the aggregated sightings to the hub, at most 10,000 a request (the
- * hub's limit). Returns 0 or a negative code with err set. */
+ * hub's limit). Each carries a sighting_uuid of its own. With --state they
+ * are first written to the state file with the read positions that cover
+ * them, together with any earlier ones not acknowledged, and removed once
+ * the hub has them: a crash between the two posts them again, and the hub
+ * ignores the repeat. Returns 0 or a negative code with err set. */
 static int report_hub(const wb_hub_client *hc, const match_ctx *m, const wb_iocset *set,
                       const char *source, size_t *reported, wb_error *err)
 {
     enum { CHUNK = 10000 };
     json_t *all = misp_sightings(m, set, source);
-    size_t n = json_array_size(all);
-    wb_buf resp = {0};
+    size_t i;
+    json_t *el;
+    json_array_foreach(all, i, el)
+    {
+        char u[37];
+        wb_cli_uuid4(u);
+        json_object_set_new(el, "sighting_uuid", json_string(u));
+        /* Fields the hub does not read, left out of what is kept. */
+        json_object_del(el, "indicator");
+        json_object_del(el, "indicator_type");
+        json_object_del(el, "last_seen");
+        json_object_del(el, "event_uuid");
+    }
     int rc = 0;
+    const char *pend = m->state ? wb_mstate_pending(m->state->st) : NULL;
+    if (pend) {
+        json_t *old = json_loads(pend, 0, NULL);
+        if (json_is_array(old)) {
+            json_array_extend(old, all);
+            json_decref(all);
+            all = old;
+        } else {
+            json_decref(old);
+        }
+    }
+    size_t n = json_array_size(all);
+    if (n > MAX_PENDING) {
+        fprintf(stderr, "weerbaar: %zu sightings the hub never acknowledged are dropped\n",
+                n - MAX_PENDING);
+        json_t *keep = json_array();
+        for (size_t k = n - MAX_PENDING; k < n; k++)
+            json_array_append(keep, json_array_get(all, k));
+        json_decref(all);
+        all = keep;
+        n = MAX_PENDING;
+    }
+    if (m->state) {
+        char *text = n ? json_dumps(all, JSON_COMPACT) : NULL;
+        if (n && text == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+        if (rc == 0 && wb_mstate_set_pending(m->state->st, text) != 0)
+            rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+        free(text);
+        if (rc == 0) rc = wb_cli_mstate_save(m->state, err);
+    }
+    wb_buf resp = {0};
     *reported = 0;
-    for (size_t i = 0; rc == 0 && i < n; i += CHUNK) {
+    for (i = 0; rc == 0 && i < n; i += CHUNK) {
         json_t *part = json_array();
         for (size_t k = i; k < n && k < i + CHUNK; k++)
             json_array_append(part, json_array_get(all, k));
@@ -387,10 +481,15 @@ static int report_hub(const wb_hub_client *hc, const match_ctx *m, const wb_iocs
         }
         rc = wb_hub_call(hc, "POST", "/api/v1/sightings", body, strlen(body), &resp, NULL, err);
         free(body);
+        if (rc == WB_ENOTFOUND) rc = 0; /* gone from the hub: nothing to send again */
         if (rc == 0) *reported += (n - i < CHUNK ? n - i : CHUNK);
     }
     wb_buf_free(&resp);
     json_decref(all);
+    if (rc == 0 && m->state && n) {
+        wb_mstate_set_pending(m->state->st, NULL);
+        rc = wb_cli_mstate_save(m->state, err);
+    }
     return rc;
 }
 
@@ -466,13 +565,10 @@ static void follow_report(hub_follow *f)
     wb_error err;
     wb_error_clear(&err);
     int rc = report_hub(f->hc, m, f->cur, f->source, &sent, &err);
-    if (rc == WB_ENOTFOUND) {
-        /* The hub records sightings only on what the key still sees: these
-         * indicators were deleted or hidden since they were seen. */
-        fprintf(stderr,
-                "weerbaar: sightings not recorded: their indicators are gone from the hub\n");
-    } else if (rc != 0) {
-        /* Following goes on; these counts are lost rather than sent twice. */
+    if (rc != 0) {
+        /* Following goes on; with --state the counts wait in the state
+         * file for the next report, otherwise they are lost rather than
+         * sent twice. */
         wb_cli_report(&err);
     } else if (sent) {
         fprintf(stderr, "weerbaar: reported the sightings of %zu indicator%s to %s\n", sent,
@@ -597,6 +693,7 @@ const char *const wb_cli_match_opts[] = {
     "-j N",
     "--follow",
     "-f",
+    "--state FILE",
     "--format jsonl|json|csv|table|count|misp-sightings|zeek-intel-log",
     "--summary",
     "--summary-only",
@@ -614,59 +711,65 @@ const char *const wb_cli_match_opts[] = {
     "--stats",
     "--verbose",
     "-v",
+    "--config FILE",
     NULL};
 
-int wb_cmd_match(int argc, char **argv)
+/* Options of match (also the configuration file's [match] keys, config.c). */
+enum {
+    O_ALL = 256,
+    O_NOW,
+    O_EXPIRED,
+    O_LOGFMT,
+    O_FIELD,
+    O_FORMAT,
+    O_STATS,
+    O_IOCFMT,
+    O_SRC,
+    O_HUB,
+    O_KEY,
+    O_REPORT,
+    O_HUB_INTERVAL,
+    O_SUMMARY,
+    O_SUMMARY_ONLY,
+    O_WIDE,
+    O_LOCAL_NETS,
+    O_STATE
+};
+static const struct option match_lopts[] = {
+    {"iocs", required_argument, NULL, 'i'},
+    {"warninglist", required_argument, NULL, 'w'},
+    {"all-attributes", no_argument, NULL, O_ALL},
+    {"now", required_argument, NULL, O_NOW},
+    {"include-expired", no_argument, NULL, O_EXPIRED},
+    {"log-format", required_argument, NULL, O_LOGFMT},
+    {"field", required_argument, NULL, O_FIELD},
+    {"format", required_argument, NULL, O_FORMAT},
+    {"jobs", required_argument, NULL, 'j'},
+    {"follow", no_argument, NULL, 'f'},
+    {"stats", no_argument, NULL, O_STATS},
+    {"ioc-format", required_argument, NULL, O_IOCFMT},
+    {"sighting-source", required_argument, NULL, O_SRC},
+    {"hub", required_argument, NULL, O_HUB},
+    {"key", required_argument, NULL, O_KEY},
+    {"report", no_argument, NULL, O_REPORT},
+    {"hub-interval", required_argument, NULL, O_HUB_INTERVAL},
+    {"summary", no_argument, NULL, O_SUMMARY},
+    {"summary-only", no_argument, NULL, O_SUMMARY_ONLY},
+    {"wide", no_argument, NULL, O_WIDE},
+    {"local-nets", required_argument, NULL, O_LOCAL_NETS},
+    {"state", required_argument, NULL, O_STATE},
+    {"count", no_argument, NULL, 'c'},
+    {"files-with-matches", no_argument, NULL, 'l'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"max-count", required_argument, NULL, 'm'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int match_run(int argc, char **argv)
 {
-    enum {
-        O_ALL = 256,
-        O_NOW,
-        O_EXPIRED,
-        O_LOGFMT,
-        O_FIELD,
-        O_FORMAT,
-        O_STATS,
-        O_IOCFMT,
-        O_SRC,
-        O_HUB,
-        O_KEY,
-        O_REPORT,
-        O_HUB_INTERVAL,
-        O_SUMMARY,
-        O_SUMMARY_ONLY,
-        O_WIDE,
-        O_LOCAL_NETS
-    };
-    static const struct option longopts[] = {
-        {"iocs", required_argument, NULL, 'i'},
-        {"warninglist", required_argument, NULL, 'w'},
-        {"all-attributes", no_argument, NULL, O_ALL},
-        {"now", required_argument, NULL, O_NOW},
-        {"include-expired", no_argument, NULL, O_EXPIRED},
-        {"log-format", required_argument, NULL, O_LOGFMT},
-        {"field", required_argument, NULL, O_FIELD},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"jobs", required_argument, NULL, 'j'},
-        {"follow", no_argument, NULL, 'f'},
-        {"stats", no_argument, NULL, O_STATS},
-        {"ioc-format", required_argument, NULL, O_IOCFMT},
-        {"sighting-source", required_argument, NULL, O_SRC},
-        {"hub", required_argument, NULL, O_HUB},
-        {"key", required_argument, NULL, O_KEY},
-        {"report", no_argument, NULL, O_REPORT},
-        {"hub-interval", required_argument, NULL, O_HUB_INTERVAL},
-        {"summary", no_argument, NULL, O_SUMMARY},
-        {"summary-only", no_argument, NULL, O_SUMMARY_ONLY},
-        {"wide", no_argument, NULL, O_WIDE},
-        {"local-nets", required_argument, NULL, O_LOCAL_NETS},
-        {"count", no_argument, NULL, 'c'},
-        {"files-with-matches", no_argument, NULL, 'l'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"max-count", required_argument, NULL, 'm'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    const struct option *longopts = match_lopts;
     strv iocs = {0}, wls = {0}, fields = {0};
     wb_intel_opts iopts = {0};
     wb_engine_opts eopts = {0};
@@ -685,6 +788,9 @@ int wb_cmd_match(int argc, char **argv)
     wb_iocset *set = NULL;
     hub_follow hf = {.interval = 60, .m = &m};
     bool interval_given = false;
+    const char *state_path = NULL;
+    char *state_default = NULL;
+    wb_cli_mstate mstate = {0};
     int c;
     wb_error err0;
     wb_error_clear(&err0);
@@ -836,6 +942,9 @@ int wb_cmd_match(int argc, char **argv)
             break;
         case O_KEY:
             hc.key = optarg;
+            break;
+        case O_STATE:
+            state_path = optarg;
             break;
         case O_REPORT:
             report = true;
@@ -1010,6 +1119,22 @@ int wb_cmd_match(int argc, char **argv)
                        .progress = on_progress,
                        .flush = on_flush,
                        .file_done = on_file_done};
+    if (state_path == NULL && eopts.follow && !(npaths == 1 && strcmp(paths[0], "-") == 0)) {
+        state_default = wb_cli_mstate_default(hc.base, paths, npaths, &err);
+        if (state_default == NULL)
+            fprintf(stderr, "weerbaar: warning: %s: read positions are not kept\n", err.msg);
+        state_path = state_default;
+    }
+    if (state_path) {
+        if (wb_cli_mstate_open(&mstate, state_path, &err) != 0) {
+            wb_cli_report(&err);
+            goto done;
+        }
+        m.state = &mstate;
+        m.report = report;
+        cb.resume = on_resume;
+        cb.position = on_position;
+    }
     if (hub_follow_mode) {
         hf.cur = set;
         hf.hc = &hc;
@@ -1037,6 +1162,7 @@ int wb_cmd_match(int argc, char **argv)
     if (m.format == WB_MF_MISP && print_misp(&m, set, sighting_source) != 0) m.write_failed = true;
     if (fflush(stdout) != 0) m.write_failed = true;
     if (m.write_failed) wb_cli_error("match: cannot write the output");
+    if (!m.write_failed) save_positions(&m);
     bool report_failed = false;
     if (report && rc != WB_ENOMEM) {
         size_t sent = 0;
@@ -1068,6 +1194,8 @@ done:
         set = hf.cur;
     }
     wb_cli_mirror_free(hf.mirror);
+    wb_cli_mstate_close(&mstate);
+    free(state_default);
     if (curl_up) wb_hub_global_cleanup();
     free(m.aggs);
     wb_cli_mout_free(m.mout);
@@ -1077,5 +1205,21 @@ done:
     free(iocs.v);
     free(wls.v);
     free(fields.v);
+    return status;
+}
+
+int wb_cmd_match(int argc, char **argv)
+{
+    /* --help answers before a configuration file is read (as serve). */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return WB_EXIT_OK;
+        }
+    wb_cli_args a = {0};
+    int status = wb_cli_config_args("match", match_lopts, argc, argv, &a);
+    if (status != 0) return status;
+    status = match_run(a.argc, a.argv);
+    wb_cli_args_free(&a);
     return status;
 }

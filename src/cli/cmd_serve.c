@@ -17,6 +17,7 @@
 #include "weerbaar/hub.h"
 #include "weerbaar/report.h"
 #include "weerbaar/vulnsvc.h"
+#include "weerbaar/sightingsvc.h"
 #include "weerbaar/websession.h"
 #include "weerbaar/sync.h"
 
@@ -56,6 +57,13 @@ static const char usage_text[] =
     "  --sector-k N         the sector view of assessments shows a cell only when at\n"
     "                       least N organisations are in it (default 3, at least 2)\n"
     "  --catalogues DIR     assessment catalogues beside the built-in ones\n"
+    "  --sighting-gap S     a sighting report merges into the record of the same\n"
+    "                       organisation, key, attribute and type whose first/last\n"
+    "                       seen window lies within S seconds (default 3600)\n"
+    "  --sighting-policy owner|event  who sees sightings: the event's creator and\n"
+    "                       the sighting organisation (owner, the default), or\n"
+    "                       everyone who sees the event, the organisation shown\n"
+    "                       only as its sector (event)\n"
     "  --web DIR            the web page's files, served at / (default: the installed\n"
     "                       share/weerbaar/web beside the program, or web/ of the\n"
     "                       source tree; without one GET / answers the status)\n"
@@ -145,6 +153,8 @@ const char *const wb_cli_serve_opts[] = {"--db PATH",
                                          "--sync-interval S",
                                          "--sector-k N",
                                          "--catalogues DIR",
+                                         "--sighting-gap S",
+                                         "--sighting-policy owner|event",
                                          "--web DIR",
                                          "--session-hours N",
                                          "--advisories PATH",
@@ -173,6 +183,8 @@ static const struct option serve_lopts[] = {{"db", required_argument, NULL, 'd'}
                                             {"sector-k", required_argument, NULL, 'K'},
                                             {"catalogues", required_argument, NULL, 'C'},
                                             {"access-log", required_argument, NULL, 'L'},
+                                            {"sighting-gap", required_argument, NULL, 'G'},
+                                            {"sighting-policy", required_argument, NULL, 'Y'},
                                             {"web", required_argument, NULL, 'W'},
                                             {"session-hours", required_argument, NULL, 'E'},
                                             {"advisories", required_argument, NULL, 'V'},
@@ -256,6 +268,18 @@ static int serve_run(int argc, char **argv)
             break;
         case 'L':
             so.access_log = optarg;
+            break;
+        case 'G':
+            if (!parse_num("--sighting-gap", optarg, 0, WB_SIGHTING_GAP_MAX, &v))
+                return WB_EXIT_ERROR;
+            ho.sighting_gap = v == 0 ? -1 : v; /* -1: no gap (0 means the default) */
+            break;
+        case 'Y':
+            if (strcmp(optarg, "owner") != 0 && strcmp(optarg, "event") != 0) {
+                wb_cli_error("serve: --sighting-policy is owner or event, not '%s'", optarg);
+                return WB_EXIT_ERROR;
+            }
+            ho.sightings_open = strcmp(optarg, "event") == 0;
             break;
         case 'W':
             ho.web_dir = optarg;

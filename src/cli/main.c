@@ -27,6 +27,8 @@ GROUP(serve, wb_cmd_serve, "run the hub: share events and indicators under TLP (
       wb_cli_serve_opts);
 GROUP(admin, wb_cmd_admin, "administer a hub database: organisations, users, keys, groups",
       wb_cli_admin_actions, wb_cli_admin_opts);
+GROUP(sighting, wb_cmd_sighting, "who sighted what: sightings per day, indicator, organisation",
+      wb_cli_sighting_actions, NULL);
 GROUP(feed, wb_cmd_feed, "MISP feeds: export a hub's events, pull a feed into a hub",
       wb_cli_feed_actions, wb_cli_feed_opts);
 GROUP(incident, wb_cmd_incident, "Cbw incident reporting: significance, report checks, deadlines",
@@ -37,9 +39,9 @@ GROUP(deps, wb_cmd_deps, "map digital dependencies and devices switchable from o
       wb_cli_deps_actions, NULL);
 
 const wb_cli_group *const wb_cli_groups[] = {
-    &group_match,  &group_intel, &group_vuln,  &group_vers, &group_purl,
-    &group_cpe,    &group_serve, &group_admin, &group_feed, &group_incident,
-    &group_assess, &group_deps,  NULL};
+    &group_match, &group_intel, &group_vuln,     &group_vers, &group_purl,     &group_cpe,
+    &group_serve, &group_admin, &group_sighting, &group_feed, &group_incident, &group_assess,
+    &group_deps,  NULL};
 
 static void usage(FILE *f)
 {

@@ -126,6 +126,7 @@ struct wb_input {
     uint64_t bytes_in, bytes_out;
     dev_t dev;
     ino_t ino;
+    uint64_t pos; /* logical offset of the end of the last block handed out */
     /* a mapped file (see the top of this file) */
     struct wb_map *map;
     size_t map_pos;
@@ -320,6 +321,7 @@ static int next_mapped(wb_input *in, wb_block *b, wb_error *err)
      * again now that the block's bytes have been touched. */
     if (atomic_load(&map_slots[m->slot].hit)) return map_truncated(in, err);
     in->map_pos = end;
+    in->pos = end;
     in->bytes_out += end - pos;
     if (base[end - 1] != '\n') { /* the file's last line has no newline */
         char *buf = malloc(end - pos + 1);
@@ -471,6 +473,9 @@ static int check_rotation(wb_input *in, wb_error *err)
     bool replaced = stat(in->path, &now) == 0 && (now.st_ino != in->ino || now.st_dev != in->dev);
     off_t pos = lseek(in->fd, 0, SEEK_CUR);
     bool truncated = pos >= 0 && cur.st_size < pos;
+    /* A file renamed away may still have lines written after our last
+     * read and before the rename: read those first, then move on. */
+    if (replaced && !truncated && pos >= 0 && cur.st_size > pos) return 0;
     if (!replaced && !truncated) return 0;
     stop_decoder(in);
     close(in->fd);
@@ -478,6 +483,7 @@ static int check_rotation(wb_input *in, wb_error *err)
     in->carry_len = 0;
     in->zs_ended = false;
     in->reopened = true;
+    in->pos = 0;
     return open_fd(in, err);
 }
 
@@ -561,6 +567,7 @@ int wb_input_next(wb_input *in, wb_block *b, wb_error *err)
     b->len = keep;
     b->owned = buf;
     in->bytes_out += keep;
+    in->pos += keep;
     return 1;
 }
 
@@ -572,6 +579,52 @@ void wb_block_free(wb_block *b)
     b->owned = NULL;
     b->data = NULL;
     b->len = 0;
+}
+
+int wb_input_seek(wb_input *in, uint64_t off, wb_error *err)
+{
+    if (off == 0) return 0;
+    if (in->is_stdin) return wb_error_set(err, WB_EINVAL, "%s: cannot seek", in->path);
+    if (in->map) {
+        if (off > in->map->len) return 0; /* truncated: read it all */
+        in->map_pos = (size_t)off;
+        in->pos = off;
+        return 0;
+    }
+    in->carry_len = 0;
+    struct stat st;
+    if (in->comp == WB_COMP_NONE && fstat(in->fd, &st) == 0 && (uint64_t)st.st_size < off)
+        return 0; /* shorter than where we were: truncated (copytruncate), read it all */
+    if (in->comp == WB_COMP_NONE) {
+        if (lseek(in->fd, (off_t)off, SEEK_SET) < 0) return io_err(err, in->path, errno);
+        in->in_len = in->in_off = 0;
+        in->src_eof = false;
+        in->pos = off;
+        return 0;
+    }
+    /* Compressed: decode and drop what comes before off. */
+    char scratch[65536];
+    uint64_t left = off;
+    while (left > 0) {
+        ssize_t r =
+            produce(in, scratch, left < sizeof scratch ? (size_t)left : sizeof scratch, err);
+        if (r < 0) return (int)r;
+        if (r == 0) break;
+        left -= (uint64_t)r;
+    }
+    in->pos = off - left;
+    return 0;
+}
+
+uint64_t wb_input_pos(const wb_input *in)
+{
+    return in->pos;
+}
+
+void wb_input_identity(const wb_input *in, uint64_t *dev, uint64_t *ino)
+{
+    *dev = (uint64_t)in->dev;
+    *ino = (uint64_t)in->ino;
 }
 
 bool wb_input_reopened(wb_input *in)

@@ -430,6 +430,7 @@ static const wbi_route routes[] = {
     {"GET", "/feeds/public/*", wbi_h_feed_event, ANYONE, 0},
     {"GET", "/api/v1/indicators", wbi_h_indicators, KEYED, 0},
     {"POST", "/api/v1/sightings", wbi_h_sighting_add, KEYED, 0},
+    {"GET", "/api/v1/sightings", wbi_h_sighting_list, PEOPLE, 0},
     {"GET", "/api/v1/audit", wbi_h_audit, SITE_ADMIN, 0},
     /* administration (admin_api.c): the accounts service decides further
      * (an org admin manages only their own organisation's users and keys) */
@@ -877,32 +878,39 @@ size_t wb_hub_max_body(const wb_hub *hub)
     return hub->opts.max_body;
 }
 
-typedef struct wl_load {
-    wb_hub *hub;
-    wb_error *err;
-    int rc;
-} wl_load;
-
-static int wl_load_cb(void *ud, const wb_warninglist_rec *w)
-{
-    wl_load *l = ud;
-    char name[WB_NAME_MAX + 32];
-    snprintf(name, sizeof name, "warninglist '%.*s'", WB_NAME_MAX, w->name);
-    l->rc = wb_warninglists_load_buffer(l->hub->wl, name, w->json, strlen(w->json), l->err);
-    return l->rc != 0;
-}
-
 /* The database's warninglists into hub->wl; none is fine. */
 static int load_warninglists(wb_hub *hub, wb_error *err)
 {
-    wl_load l = {.hub = hub, .err = err};
-    int rc = wb_store_warninglist_list(hub->pool[0], wl_load_cb, &l, err);
-    if (rc == 0) rc = l.rc;
-    if (rc == 0 && wb_warninglists_count(hub->wl) == 0) {
-        wb_warninglists_free(hub->wl);
-        hub->wl = NULL;
+    return wb_wlsvc_load(hub->pool[0], &hub->wl, &hub->wl_gen, err);
+}
+
+const wb_warninglists *wbi_warninglists(wbi_req *r)
+{
+    wb_hub *hub = r->hub;
+    wb_wlsvc_gen gen;
+    wb_error e;
+    bool known = wb_wlsvc_generation(r->st, &gen, &e) == 0;
+    if (!known) wbi_hub_log(hub, "warninglists: %s", e.msg);
+    pthread_mutex_lock(&hub->wl_lock);
+    if (known && (gen.count != hub->wl_gen.count || gen.latest != hub->wl_gen.latest)) {
+        wb_warninglists *nw = NULL;
+        wb_wlsvc_gen ng;
+        wb_warninglists **old = realloc(hub->wl_old, (hub->nwl_old + 1) * sizeof *old);
+        if (old == NULL) {
+            wbi_hub_log(hub, "warninglists: out of memory");
+        } else if (wb_wlsvc_load(r->st, &nw, &ng, &e) != 0) {
+            hub->wl_old = old;
+            wbi_hub_log(hub, "warninglists: %s", e.msg);
+        } else {
+            hub->wl_old = old;
+            if (hub->wl) hub->wl_old[hub->nwl_old++] = hub->wl;
+            hub->wl = nw;
+            hub->wl_gen = ng;
+        }
     }
-    return rc;
+    const wb_warninglists *cur = hub->wl;
+    pthread_mutex_unlock(&hub->wl_lock);
+    return cur;
 }
 
 int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
@@ -923,6 +931,10 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
     if (hub->opts.max_streams_keyed == 0) hub->opts.max_streams_keyed = MAX_STREAMS_KEYED;
     if (hub->opts.max_streams_per_address == 0)
         hub->opts.max_streams_per_address = MAX_STREAMS_PER_ADDRESS;
+    if (hub->opts.sighting_gap == 0)
+        hub->opts.sighting_gap = WB_SIGHTING_GAP_DEFAULT;
+    else if (hub->opts.sighting_gap < 0)
+        hub->opts.sighting_gap = 0;
     hub->lim.max_depth = hub->opts.max_depth;
     hub->lim.max_attributes = hub->opts.max_attributes;
     /* Organisation only unless the event says otherwise: the safe default. */
@@ -956,8 +968,7 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
         pthread_cond_init(&hub->cond, NULL);
         pthread_mutex_init(&hub->agg_lock, NULL);
     }
-    if (rc == 0)
-        rc = wb_warninglists_new(&hub->wl) ? wb_error_set(err, WB_ENOMEM, "out of memory") : 0;
+    if (rc == 0) pthread_mutex_init(&hub->wl_lock, NULL);
     for (unsigned i = 0; rc == 0 && i < hub->opts.connections; i++) {
         hub->keys[i] = malloc(MAX_LOOKUP_KEYS * sizeof **hub->keys);
         rc = hub->keys[i] ? wb_store_open(&hub->pool[i], opts->db, err)
@@ -1034,6 +1045,10 @@ void wb_hub_close(wb_hub *hub)
     }
     free(hub->keys);
     wb_warninglists_free(hub->wl);
+    for (size_t i = 0; i < hub->nwl_old; i++)
+        wb_warninglists_free(hub->wl_old[i]);
+    free(hub->wl_old);
+    pthread_mutex_destroy(&hub->wl_lock);
     wbi_ratelimit_free(&hub->rl);
     wbi_ratelimit_free(&hub->signin_acct);
     wbi_ratelimit_free(&hub->signin_addr);

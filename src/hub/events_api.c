@@ -14,6 +14,11 @@
 
 /* ---- calling the share service --------------------------------------------------------- */
 
+static const wb_warninglists *wl_now(void *ud)
+{
+    return wbi_warninglists(ud);
+}
+
 void wbi_share_of(wbi_req *r, wb_share *s)
 {
     memset(s, 0, sizeof *s);
@@ -29,6 +34,8 @@ void wbi_share_of(wbi_req *r, wb_share *s)
     s->now = r->now;
     s->arena = &r->arena;
     s->keys = r->keys;
+    s->wl_now = wl_now;
+    s->wl_ud = r;
 }
 
 void wbi_reply_share(wbi_req *r, const wb_share *s, int rc, unsigned status)

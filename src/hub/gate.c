@@ -80,6 +80,7 @@ typedef struct slot {
 
 struct wbi_gate {
     bool tls;
+    wbi_metrics *metrics;
     struct MHD_Daemon *d;
     int lfd, ep;
     pthread_t thread;
@@ -216,6 +217,7 @@ static void gate_refuse(wbi_gate *g, int fd, unsigned status, const char *code, 
                         unsigned retry)
 {
     raw_reply(fd, status, code, msg, retry);
+    wbi_metrics_refused(g->metrics, code);
     pthread_mutex_lock(&g->lock);
     slot *s = &g->slots[fd];
     if (s->state == S_GATE) {
@@ -233,6 +235,7 @@ static void gate_refuse(wbi_gate *g, int fd, unsigned status, const char *code, 
 static void refuse_new(wbi_gate *g, int fd, unsigned status, const char *code, const char *msg)
 {
     raw_reply(fd, status, code, msg, 5);
+    wbi_metrics_refused(g->metrics, code);
     pthread_mutex_lock(&g->lock);
     bool linger = (size_t)fd < g->nslots && g->nlinger < MAX_LINGER;
     if (linger) {
@@ -518,6 +521,7 @@ static void gate_limits(wbi_gate *g, const wbi_gate_opts *o)
     g->header_ms = (o->header_timeout ? o->header_timeout : 10) * 1000;
     g->idle_ms = (o->idle_timeout ? o->idle_timeout : 30) * 1000;
     g->tls = o->tls;
+    g->metrics = o->metrics;
 }
 
 int wbi_gate_open(wbi_gate **out, const struct sockaddr *addr, socklen_t len,

@@ -21,6 +21,7 @@ typedef struct wbi_gate_opts {
     unsigned header_timeout;  /* seconds; 0 = 10 */
     unsigned idle_timeout;    /* seconds; 0 = 30 */
     bool tls;                 /* heads are encrypted: the gate cannot read them */
+    wbi_metrics *metrics;     /* refusals are counted here (GET /metrics); may be NULL */
 } wbi_gate_opts;
 
 /* Listens on addr (raising the descriptor limit to its hard limit, since

@@ -194,6 +194,10 @@ uint64_t wbi_metrics_clock_us(void);
 /* Counts one answered request: route is the index in the route table, or
  * -1 when none fitted. Lock-free; m may be NULL. */
 void wbi_metrics_count(wbi_metrics *m, long route, unsigned status, uint64_t usec);
+/* A connection the gate (gate.c) refused before the router saw a request,
+ * by its stable error code ("too_many_connections", "busy",
+ * "request_timeout", "invalid_request", ...). NULL m is fine. */
+void wbi_metrics_refused(wbi_metrics *m, const char *code);
 wbi_metrics *wbi_hub_metrics(const wb_hub *hub);
 const char *wbi_hub_db_path(const wb_hub *hub);
 void wbi_h_healthz(wbi_req *r);

@@ -33,6 +33,8 @@ static const char *const bucket_le[] = {"0.0005", "0.001", "0.0025", "0.005", "0
                                         "0.025",  "0.05",  "0.1",    "0.25",  "0.5",
                                         "1",      "2.5",   "5",      "10"};
 #define NBUCKETS (sizeof bucket_us / sizeof bucket_us[0])
+/* Distinct refusal codes counted; a further one is counted as "other". */
+#define MAX_REFUSE_CODES 16
 
 struct wbi_metrics {
     size_t nroutes; /* routes of the table; slot nroutes counts "no route" */
@@ -41,6 +43,10 @@ struct wbi_metrics {
     _Atomic uint64_t bucket[NBUCKETS + 1]; /* not cumulative; the last is +Inf */
     _Atomic uint64_t usec_sum, total;
     int64_t started; /* Unix seconds */
+    /* The gate's refusals by code: a few fixed codes, claimed slot by slot
+     * (a code is a static string of gate.c or server.c, compared by text). */
+    _Atomic(const char *) refused_code[MAX_REFUSE_CODES];
+    _Atomic uint64_t refused[MAX_REFUSE_CODES];
 };
 
 int wbi_metrics_new(wbi_metrics **out, size_t nroutes)
@@ -61,6 +67,10 @@ int wbi_metrics_new(wbi_metrics **out, size_t nroutes)
         atomic_init(&m->bucket[i], 0);
     atomic_init(&m->usec_sum, 0);
     atomic_init(&m->total, 0);
+    for (size_t i = 0; i < MAX_REFUSE_CODES; i++) {
+        atomic_init(&m->refused_code[i], NULL);
+        atomic_init(&m->refused[i], 0);
+    }
     m->started = (int64_t)time(NULL);
     *out = m;
     return 0;
@@ -105,6 +115,28 @@ void wbi_metrics_count(wbi_metrics *m, long route, unsigned status, uint64_t use
     atomic_fetch_add_explicit(&m->total, 1, memory_order_relaxed);
 }
 
+void wbi_metrics_refused(wbi_metrics *m, const char *code)
+{
+    if (m == NULL) return;
+    if (code == NULL) code = "other";
+    for (size_t i = 0; i < MAX_REFUSE_CODES; i++) {
+        const char *c = atomic_load(&m->refused_code[i]);
+        if (c == NULL) {
+            const char *expected = NULL;
+            /* Claim the free slot; if another thread took it, look at what
+             * it put there. */
+            if (!atomic_compare_exchange_strong(&m->refused_code[i], &expected, code))
+                c = expected;
+            else
+                c = code;
+        }
+        if (strcmp(c, code) == 0 || (i == MAX_REFUSE_CODES - 1)) {
+            atomic_fetch_add_explicit(&m->refused[i], 1, memory_order_relaxed);
+            return;
+        }
+    }
+}
+
 /* A label value as the exposition format wants it: \, " and newline
  * escaped. Route patterns and methods are ours, but cheap to be exact. */
 static int label(wb_buf *b, const char *s)
@@ -117,6 +149,25 @@ static int label(wb_buf *b, const char *s)
             rc = wb_buf_printf(b, "\\n");
         else
             rc = wb_buf_printf(b, "%c", *s);
+    }
+    return rc;
+}
+
+static int refused_text(wbi_metrics *m, wb_buf *b)
+{
+    int rc = wb_buf_printf(b, "# HELP weerbaar_gate_refused_total Connections the connection "
+                              "gate answered and closed before a request reached the router, by "
+                              "reason (the error code sent).\n"
+                              "# TYPE weerbaar_gate_refused_total counter\n");
+    for (size_t i = 0; rc == 0 && i < MAX_REFUSE_CODES; i++) {
+        const char *c = atomic_load(&m->refused_code[i]);
+        if (c == NULL) break;
+        rc = wb_buf_printf(b, "weerbaar_gate_refused_total{reason=\"");
+        if (rc == 0) rc = label(b, i == MAX_REFUSE_CODES - 1 ? "other" : c);
+        if (rc == 0)
+            rc = wb_buf_printf(
+                b, "\"} %llu\n",
+                (unsigned long long)atomic_load_explicit(&m->refused[i], memory_order_relaxed));
     }
     return rc;
 }
@@ -190,6 +241,7 @@ void wbi_h_metrics(wbi_req *r)
     wb_buf *b = &r->resp->body;
     int rc = requests_text(m, b);
     if (rc == 0) rc = latency_text(m, b);
+    if (rc == 0) rc = refused_text(m, b);
     if (rc == 0)
         rc = wb_buf_printf(
             b,

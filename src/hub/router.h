@@ -17,6 +17,7 @@
 
 #include "hub/assess_api.h"
 #include "hub/hub_internal.h"
+#include "weerbaar/warnlistsvc.h"
 
 /* The web page's static files (static.c). */
 typedef struct wbi_static wbi_static;
@@ -45,9 +46,16 @@ struct wb_hub {
     wb_share_conf share;                      /* the share service's settings */
     atomic_int streams_public, streams_keyed; /* streamed answers in flight (feeds) */
     wbi_addrcount stream_addrs;               /* and per client address */
-    /* The database's warninglists as the hub started (admin warninglist
-     * add takes effect at the next start); immutable, shared by threads. */
+    /* The database's warninglists, immutable and shared by threads; a
+     * request that needs them compares the stored generation and loads
+     * them again when `admin warninglist add` changed them
+     * (wbi_warninglists). Replaced sets are kept until the hub closes, as
+     * a request may still use one; lists change seldom. */
+    pthread_mutex_t wl_lock;
     wb_warninglists *wl;
+    wb_wlsvc_gen wl_gen;
+    wb_warninglists **wl_old;
+    size_t nwl_old;
     /* Anonymous audit entries aggregated (wbi_audit_anon). */
     pthread_mutex_t agg_lock;
     struct agg_slot {
@@ -79,6 +87,9 @@ void wbi_hub_log(wb_hub *hub, const char *fmt, ...) __attribute__((format(printf
 void wbi_reply_not_found(wbi_req *r);
 /* An integer query argument in [min, max]; false (and a 400 sent) when bad. */
 bool wbi_arg_int(wbi_req *r, const char *key, int64_t min, int64_t max, int64_t *out);
+/* The hub's warninglists as stored now (NULL for none): reloaded when
+ * their generation changed since the last request. */
+const wb_warninglists *wbi_warninglists(wbi_req *r);
 /* An audit entry of a caller without a valid key, aggregated per kind. */
 void wbi_audit_anon(wbi_req *r, const char *action, const char *object, const char *detail);
 
@@ -166,6 +177,7 @@ void wbi_h_event_publish(wbi_req *r);
 void wbi_h_indicators(wbi_req *r);
 void wbi_h_sighting_add(wbi_req *r);
 void wbi_h_event_sightings(wbi_req *r);
+void wbi_h_sighting_list(wbi_req *r);
 void wbi_h_feed_manifest(wbi_req *r);
 void wbi_h_feed_hashes(wbi_req *r);
 void wbi_h_feed_event(wbi_req *r);

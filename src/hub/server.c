@@ -551,10 +551,13 @@ static enum MHD_Result first_call(server *srv, struct MHD_Connection *c, const c
                           "a NUL byte in a query argument is not accepted", 0);
     if (args->overflow)
         return send_error(st, c, 400, "invalid_request", "too many query arguments", 0);
-    if (!wbi_gate_request_head(srv->gate, st->fd, h.auth))
+    if (!wbi_gate_request_head(srv->gate, st->fd, h.auth)) {
+        /* The gate's refusal, decided on the head (counted with its others). */
+        wbi_metrics_refused(wbi_hub_metrics(srv->hub), "busy");
         return send_error(st, c, 503, "busy",
                           "the connections for clients without a key are all taken; retry later",
                           5);
+    }
     int64_t len = 0;
     if (h.nlength && wb_parse_i64(h.length, strlen(h.length), 0, INT64_MAX, &len) != 0)
         return send_error(st, c, 400, "invalid_request", "malformed Content-Length", 0);
@@ -740,7 +743,8 @@ int wb_hub_serve(wb_hub *hub, const wb_serve_opts *o, wb_error *err)
                         .max_per_address = o->max_per_address,
                         .header_timeout = o->header_timeout,
                         .idle_timeout = o->timeout,
-                        .tls = cert != NULL};
+                        .tls = cert != NULL,
+                        .metrics = wbi_hub_metrics(hub)};
     rc = wbi_gate_open(&srv.gate, (struct sockaddr *)&ss,
                        v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in), &go,
                        o->listen, err);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hub/router.h"
+#include "weerbaar/sightingsvc.h"
 
 /* Most attributes one sightings request may record (across all its sightings). */
 #define MAX_SIGHTING_HITS 100000
@@ -97,32 +98,34 @@ void wbi_h_sighting_add(wbi_req *r)
         if (w.n == first[i]) json_array_append_new(missed, json_string(in[i].path));
     }
     if (first) first[n] = w.n;
-    size_t saved = 0;
+    wb_sightsvc_result res = {0};
     if (rc == 0 && !bad_request && w.n > 0) {
-        rc = wb_store_begin(r->st, &r->err);
-        for (size_t i = 0; rc == 0 && i < n; i++) {
-            for (size_t k = first[i]; rc == 0 && k < first[i + 1]; k++) {
-                wb_sighting_rec s = {
-                    .attribute_id = w.hits[k].attr_id,
-                    .org_id = r->who.org_id,
-                    .user_id = r->who.user_id,
-                    .type = in[i].type,
-                    .source = in[i].source,
-                    .date_sighting = in[i].date_sighting,
-                    .count = in[i].count,
-                    .first_seen = in[i].first_seen,
-                };
-                rc = wb_store_sighting_add(r->st, &s, NULL, &r->err);
-                saved++;
-            }
-        }
-        if (rc == 0) {
-            char d[64];
-            snprintf(d, sizeof d, "%zu sightings", saved);
-            rc = wbi_audit_now(r, "sighting.add", NULL, d);
-        }
-        if (rc == 0) rc = wb_store_commit(r->st, &r->err);
-        if (rc) wb_store_rollback(r->st);
+        /* One report per posted sighting, naming the attributes it hit;
+         * the service writes them all in one transaction. */
+        wb_sightsvc_report *reps = calloc(n, sizeof *reps);
+        int64_t *ids = calloc(w.n, sizeof *ids);
+        if (reps == NULL || ids == NULL) rc = wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+        for (size_t k = 0; rc == 0 && k < w.n; k++)
+            ids[k] = w.hits[k].attr_id;
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            reps[i] = (wb_sightsvc_report){.request_uuid = in[i].request_uuid,
+                                           .attrs = ids + first[i],
+                                           .nattrs = first[i + 1] - first[i],
+                                           .type = in[i].type,
+                                           .source = in[i].source,
+                                           .date_sighting = in[i].date_sighting,
+                                           .first_seen = in[i].first_seen,
+                                           .count = in[i].count};
+        wb_actor actor = {.user = r->owner.email,
+                          .org_id = r->who.org_id,
+                          .org_name = r->owner.org_name,
+                          .role = r->who.role,
+                          .channel = WB_ACTOR_API};
+        wb_sightsvc_who who = {.actor = &actor, .user_id = r->who.user_id, .key_id = r->who.key_id};
+        if (rc == 0)
+            rc = wb_sightsvc_save(r->st, &who, reps, n, r->hub->opts.sighting_gap, &res, &r->err);
+        free(reps);
+        free(ids);
     }
     free(first);
     wbi_look_free(&w);
@@ -134,12 +137,16 @@ void wbi_h_sighting_add(wbi_req *r)
     } else if (rc) {
         json_decref(missed);
         wbi_reply_internal(r);
-    } else if (saved == 0) {
+    } else if (res.saved == 0 && res.repeated == 0) {
         json_decref(missed);
         wbi_reply_not_found(r);
     } else {
+        /* A retry answers as the first attempt did (201), saying that it
+         * was one: nothing more was written. */
         wbi_reply_json(r, 201,
-                       json_pack("{s:i,s:o}", "saved", (json_int_t)saved, "missed", missed));
+                       json_pack("{s:I,s:I,s:I,s:o}", "saved", (json_int_t)res.saved, "merged",
+                                 (json_int_t)res.merged, "repeated", (json_int_t)res.repeated,
+                                 "missed", missed));
     }
 }
 
@@ -203,24 +210,14 @@ static int sight_cb(void *ud, const wb_sighting_rec *s)
     wb_policy_item it = wbi_policy_item_of(w->ev, &f->rec);
     it.kind = WB_ITEM_SIGHTING;
     it.sighting_org = s->org_id;
+    it.sightings_open = w->r->hub->opts.sightings_open;
     if (wb_policy_read(&w->r->who, WB_READ_SIGHTING, &it) == WB_DENY) return 0;
     if (w->sent > 0 && w->body->len >= w->r->hub->opts.max_page_bytes) {
         w->more = true;
         return 1;
     }
     wbi_may_read(w->r, WB_READ_SIGHTING, &it, s->attribute_uuid); /* the admin's audit entry */
-    char fs[40], id[24], type[24], date[24];
-    if (s->first_seen > 0) wb_time_format(s->first_seen * 1000000, fs, sizeof fs);
-    snprintf(id, sizeof id, "%lld", (long long)s->id);
-    snprintf(type, sizeof type, "%d", s->type);
-    snprintf(date, sizeof date, "%lld", (long long)s->date_sighting);
-    json_t *o = json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:{s:s}}}", "Sighting", "id", id,
-                          "attribute_uuid", s->attribute_uuid, "event_uuid", w->ev->uuid, "type",
-                          type, "date_sighting", date, "count", (json_int_t)s->count, "source",
-                          s->source ? s->source : "", "Organisation", "name", s->org_name);
-    if (o && s->first_seen > 0)
-        json_object_set_new(json_object_get(o, "Sighting"), "first_seen", json_string(fs));
-    if (wbi_body_json(w->body, o, w->sent++ > 0) != 0) {
+    if (wb_sightsvc_row_put(w->body, w->sent++ > 0, &w->r->who, &it, w->ev->uuid, NULL, s) != 0) {
         w->rc = wb_error_set(&w->r->err, WB_ENOMEM, "out of memory");
         return 1;
     }
@@ -247,6 +244,46 @@ void wbi_h_event_sightings(wbi_req *r)
     if (rc == 0 && wb_buf_printf(w.body, "],\"last_id\":%lld,\"more\":%s}", (long long)w.last,
                                  w.more ? "true" : "false") != 0)
         rc = wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+    if (rc == 0) rc = wbi_flush_audits(r);
+    if (rc) {
+        wbi_reply_internal(r);
+        return;
+    }
+    r->resp->status = 200;
+}
+
+/* ---- who sighted what ------------------------------------------------------------------ */
+
+static void list_audited(void *ud, const char *attr_uuid)
+{
+    wbi_audit_later(ud, "read.admin", attr_uuid, "sightings");
+}
+
+/* GET /api/v1/sightings?since=&org=&event=&value=&after=&limit=: every
+ * sighting the caller may see, in id order, paged by after=last_id. */
+void wbi_h_sighting_list(wbi_req *r)
+{
+    wb_time since = WB_TIME_NONE;
+    int64_t after = 0, limit = 1000;
+    if (!wbi_arg_time(r, "since", &since) || !wbi_arg_int(r, "after", 0, INT64_MAX, &after) ||
+        !wbi_arg_int(r, "limit", 1, 10000, &limit))
+        return;
+    wb_sightsvc_query q = {
+        .after = after,
+        .since = since == WB_TIME_NONE ? 0 : since / 1000000,
+        .org = wbi_arg(r, "org"),
+        .event = wbi_arg(r, "event"),
+        .value = wbi_arg(r, "value"),
+        .limit = (size_t)limit,
+        .max_bytes = r->hub->opts.max_page_bytes,
+        .sightings_open = r->hub->opts.sightings_open,
+    };
+    int rc = wb_sightsvc_list(r->st, &r->who, &q, &r->resp->body, list_audited, r, &r->err);
+    if (rc == WB_ENOTFOUND || rc == WB_EINVAL) {
+        wbi_reply_error(r, rc == WB_ENOTFOUND ? 404 : 400,
+                        rc == WB_ENOTFOUND ? "not_found" : "invalid_request", "%s", r->err.msg);
+        return;
+    }
     if (rc == 0) rc = wbi_flush_audits(r);
     if (rc) {
         wbi_reply_internal(r);

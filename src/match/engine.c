@@ -41,6 +41,7 @@ typedef struct file_ctx {
     unsigned bad_reported;
     bool eof;
     bool skip; /* the sighting callback asked for the next file */
+    bool is_stdin;
 } file_ctx;
 
 typedef struct job {
@@ -48,6 +49,7 @@ typedef struct job {
     wb_block block;
     const void *state_in;
     void *state_out;
+    uint64_t dev, ino, end; /* the file's identity and the block's end offset */
     wbi_scanner sc;
     int rc;
     bool done;
@@ -187,6 +189,8 @@ static int collect(engine *e, job *j)
         if (e->cb->malformed)
             e->cb->malformed(e->cb->ud, f->path, f->line_base + sc->bad[i].line + 1,
                              sc->bad[i].reason);
+    if (e->cb->position && !f->skip && !e->stopped && !f->is_stdin)
+        e->cb->position(e->cb->ud, f->path, j->dev, j->ino, j->end);
     e->stats->malformed += sc->malformed;
     e->stats->lines += sc->scan.lines;
     e->stats->records += sc->scan.records;
@@ -243,6 +247,8 @@ static int submit(engine *e, file_ctx *f, wb_block *b, bool run_now)
     }
     j->f = f;
     j->block = *b;
+    wb_input_identity(f->in, &j->dev, &j->ino);
+    j->end = wb_input_pos(f->in);
     j->state_in = f->dispatch_state;
     j->done = false;
     j->next = NULL;
@@ -345,6 +351,18 @@ static const wb_logfmt *pick_format(engine *e, const wb_block *b)
     return wb_logfmt_detect(b->data, n);
 }
 
+/* Starts a file where an earlier run left it (resume callback). */
+static void resume_file(engine *e, file_ctx *f, const char *path)
+{
+    f->is_stdin = strcmp(path, "-") == 0;
+    if (e->cb->resume == NULL || f->is_stdin) return;
+    uint64_t dev, ino;
+    wb_input_identity(f->in, &dev, &ino);
+    uint64_t off = e->cb->resume(e->cb->ud, f->path, dev, ino);
+    wb_error fe;
+    if (off && wb_input_seek(f->in, off, &fe) != 0) report_file_error(e, &fe);
+}
+
 static int run_file(engine *e, const char *path)
 {
     wb_input_opts io = {.block_size = e->opts->block_size};
@@ -368,6 +386,7 @@ static int run_file(engine *e, const char *path)
         wb_input_close(in);
         return wb_error_set(e->err, WB_ENOMEM, "out of memory");
     }
+    resume_file(e, f, path);
     int rc = 0;
     bool first = true;
     while (!e->stopped && !f->skip && !(e->opts->stop && *e->opts->stop)) {
@@ -431,6 +450,7 @@ static int follow_files(engine *e, path_list *paths)
             continue;
         }
         fs[i]->in = in;
+        resume_file(e, fs[i], paths->v[i]);
         e->stats->files++;
     }
     int rc = 0;
@@ -477,6 +497,54 @@ static int follow_files(engine *e, path_list *paths)
 
 /* ---- run -------------------------------------------------------------------- */
 
+typedef struct file_id {
+    uint64_t dev, ino;
+    size_t idx;
+} file_id;
+
+static int id_cmp(const void *a, const void *b)
+{
+    const file_id *x = a, *y = b;
+    if (x->dev != y->dev) return x->dev < y->dev ? -1 : 1;
+    if (x->ino != y->ino) return x->ino < y->ino ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Drops every later naming of a file already in the list (two directory
+ * arguments that overlap, a file and its directory, a hard link), so that
+ * each file is read, and its sightings reported, once. Order is kept. */
+static int dedupe(path_list *l, wb_error *err)
+{
+    if (l->n < 2) return 0;
+    file_id *ids = calloc(l->n, sizeof *ids);
+    bool *drop = calloc(l->n, sizeof *drop);
+    if (ids == NULL || drop == NULL) {
+        free(ids);
+        free(drop);
+        return wb_error_set(err, WB_ENOMEM, "out of memory");
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        struct stat st;
+        if (strcmp(l->v[i], "-") == 0 || stat(l->v[i], &st) != 0) continue;
+        ids[n++] = (file_id){(uint64_t)st.st_dev, (uint64_t)st.st_ino, i};
+    }
+    qsort(ids, n, sizeof *ids, id_cmp);
+    for (size_t i = 1; i < n; i++)
+        if (ids[i].dev == ids[i - 1].dev && ids[i].ino == ids[i - 1].ino) drop[ids[i].idx] = true;
+    size_t k = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (drop[i])
+            free(l->v[i]);
+        else
+            l->v[k++] = l->v[i];
+    }
+    l->n = k;
+    free(ids);
+    free(drop);
+    return 0;
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -510,6 +578,7 @@ int wb_engine_run(const wb_iocset *set, const char *const *paths, size_t npaths,
             rc = path_push(&files, paths[i]);
         if (rc) wb_error_set(err, rc, "out of memory");
     }
+    if (rc == 0) rc = dedupe(&files, err);
     if (rc == 0 && e.nworkers) {
         pthread_mutex_init(&e.mu, NULL);
         pthread_cond_init(&e.work_cv, NULL);

@@ -662,6 +662,19 @@ static int parse_sighting(json_t *o, int64_t now, wbi_sighting_in *s, wbi_proble
                         "%s.first_seen: expected RFC 3339 time or Unix seconds", path);
         return -1;
     }
+    const json_t *su = json_object_get(o, "sighting_uuid");
+    if (su && !json_is_null(su)) {
+        if (!json_is_string(su) || !wb_uuid_valid(json_string_value(su), json_string_length(su))) {
+            wbi_problem_set(prob, 422, "invalid_sighting", "%s.sighting_uuid: not a UUID", path);
+            return -1;
+        }
+        s->request_uuid = json_string_value(su);
+    }
+    if (s->first_seen > s->date_sighting) {
+        wbi_problem_set(prob, 422, "invalid_sighting",
+                        "%s.first_seen: after date_sighting (the last time it was seen)", path);
+        return -1;
+    }
     const json_t *tf = json_object_get(o, "filter_type");
     if (json_is_string(tf)) s->type_filter = json_string_value(tf);
     return 0;

@@ -538,14 +538,21 @@ static int uuid_conflict(wb_share *s, const char *event_uuid, const wbi_event_in
         "hub; leave uuids out to have new ones made, or PUT to change your own event");
 }
 
+/* The warninglists of this call: the front end's current ones, else the
+ * configuration's. */
+static const wb_warninglists *share_wl(wb_share *s)
+{
+    if (s->wl_now) return s->wl_now(s->wl_ud);
+    return s->conf ? s->conf->wl : NULL;
+}
+
 /* An indicator on one of the hub's warninglists (a public resolver, a
  * top site) is almost always a false positive: it is kept for analysts but
  * with to_ids false, so sensors (match --hub) do not alert on it, and
  * named, as MISP's enforced warninglists do. Returns the attributes
  * flagged. */
-static size_t apply_warninglists(wb_share *s, wbi_attr_in *a)
+static size_t apply_warninglists(const wb_warninglists *wl, wbi_attr_in *a)
 {
-    const wb_warninglists *wl = s->conf ? s->conf->wl : NULL;
     if (wl == NULL) return 0;
     for (unsigned k = 0; k < a->rec.nkeys; k++) {
         const char *name =
@@ -603,10 +610,11 @@ int wbi_share_store_event(wb_share *s, const char *body, size_t len, bool replac
     };
     int bad = 0;
     size_t warned = 0;
+    const wb_warninglists *wl = share_wl(s);
     if (in.distribution == 4) bad = wbi_share_resolve_sg(s, &in.sg, base, &ev.sharing_group_id);
     for (size_t i = 0; bad == 0 && i < in.nattrs; i++) {
         wbi_attr_in *a = &in.attrs[i];
-        warned += apply_warninglists(s, a);
+        warned += apply_warninglists(wl, a);
         if (a->rec.distribution == 4)
             bad = wbi_share_resolve_sg(s, &a->sg, a->path, &a->rec.sharing_group_id);
         if (bad == 0 && a->rec.sharing_group_id > 0)
@@ -742,7 +750,7 @@ int wb_share_event_warninglisted(wb_share *s, const char *body, size_t len, wb_b
         wbi_event_free(&in);
         return -1;
     }
-    const wb_warninglists *wl = s->conf ? s->conf->wl : NULL;
+    const wb_warninglists *wl = share_wl(s);
     json_t *arr = json_array();
     int n = 0;
     for (size_t i = 0; wl && i < in.nattrs; i++) {

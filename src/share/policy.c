@@ -15,7 +15,10 @@
  *  - Without a key: only CLEAR data with distribution 3.
  *  - A sensor key reads indicators and feeds, nothing else.
  *  - Sightings: the event's creator organisation and the organisation that
- *    made them, and only on attributes the caller can see.
+ *    made them, and only on attributes the caller can see; with the open
+ *    sighting policy (serve --sighting-policy event) everyone who can see
+ *    the attribute, with the sighting organisation named only to the
+ *    creator, itself and site admins (others see its sector).
  *  - A site admin reads everything; a read of AMBER or stricter data that
  *    the admin's own organisation could not read is WB_ALLOW_AUDITED.
  *
@@ -94,7 +97,14 @@ static bool org_may_read(const wb_principal *p, const wb_policy_item *it)
     attr_dist(it, &dist, &sg);
     if (!audience(p, it->creator_org, wb_policy_tlp(it), dist, sg)) return false;
     if (it->kind == WB_ITEM_ATTRIBUTE) return true;
-    return p->org_id == it->creator_org || p->org_id == it->sighting_org;
+    return it->sightings_open || p->org_id == it->creator_org || p->org_id == it->sighting_org;
+}
+
+bool wb_policy_sighting_named(const wb_principal *p, const wb_policy_item *it)
+{
+    if (p == NULL || it == NULL) return false;
+    if (p->authenticated && p->role == WB_ROLE_SITE_ADMIN) return true;
+    return p->authenticated && (p->org_id == it->creator_org || p->org_id == it->sighting_org);
 }
 
 static bool anonymous_may_read(const wb_policy_item *it)

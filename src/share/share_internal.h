@@ -108,6 +108,7 @@ typedef struct wbi_sighting_in {
     int64_t date_sighting;
     int64_t first_seen;
     int64_t count;
+    const char *request_uuid; /* sighting_uuid: a retry with it changes nothing */
     char path[48];
 } wbi_sighting_in;
 

@@ -301,6 +301,25 @@ static const migration migrations[] = {
         "ALTER TABLE api_keys ADD COLUMN comment TEXT;"
         "ALTER TABLE api_keys ADD COLUMN last_used INTEGER;"
         "CREATE INDEX audit_action ON audit(action);"},
+    /* 10: one identity for a sighting (docs/hub.md, Sightings): the
+     * reporting organisation and key, the attribute and the type, with a
+     * window [first_seen, date_sighting] and a count. Each record gets a
+     * uuid of its own (the same record everywhere: API, sync); records made
+     * before keep their rows, counts and sources, with no key. A client's
+     * request uuid is remembered per organisation so that a retried post
+     * changes nothing (sighting_requests). */
+    {10,
+     "ALTER TABLE sightings ADD COLUMN uuid TEXT;"
+     "ALTER TABLE sightings ADD COLUMN key_id INTEGER REFERENCES api_keys(id);"
+     "UPDATE sightings SET uuid=lower(hex(randomblob(4)))||'-'||lower(hex(randomblob(2)))"
+     "||'-4'||substr(lower(hex(randomblob(2))),2)||'-'||substr('89ab',1+abs(random()%4),1)"
+     "||substr(lower(hex(randomblob(2))),2)||'-'||lower(hex(randomblob(6)));"
+     "CREATE UNIQUE INDEX sightings_uuid ON sightings(uuid);"
+     "CREATE INDEX sightings_ident ON sightings(attribute_id, org_id, type, date_sighting);"
+     "CREATE INDEX sightings_time ON sightings(date_sighting);"
+     "CREATE INDEX sightings_org ON sightings(org_id, date_sighting);"
+     "CREATE TABLE sighting_requests(org_id INTEGER NOT NULL REFERENCES orgs(id),"
+     " uuid TEXT NOT NULL, created INTEGER NOT NULL, PRIMARY KEY(org_id, uuid)) WITHOUT ROWID;"},
     /* 11: web sign-in: passwords, second factors, sessions, links (sqlite_web.c) */
     {11, wbi_sqlite_web_schema},
     /* 12: the hub's vulnerability scans (sqlite_vulnscan.c) */

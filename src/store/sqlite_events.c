@@ -16,6 +16,9 @@
 #define EV_COLS                                                                                    \
     "e.id,e.uuid,e.org_id,o.name,o.uuid,e.info,e.date,e.distribution,e.sharing_group_id,e.tlp,"    \
     "e.published,e.deleted,e.timestamp"
+#define SIGHT_COLS                                                                                 \
+    "s.id,s.attribute_id,a.uuid,s.org_id,so.name,s.user_id,s.type,s.source,s.date_sighting,"       \
+    "s.count,s.first_seen,s.created,s.uuid,s.key_id,so.sector"
 #define ATTR_COLS                                                                                  \
     "a.id,a.uuid,a.event_id,a.object_uuid,a.type,a.value,a.to_ids,a.distribution,"                 \
     "a.sharing_group_id,a.tlp,a.deleted,a.timestamp,a.json"
@@ -38,14 +41,19 @@ enum {
     S_ATTR_GET,
     S_SIGHT_ADD,
     S_SIGHT_FIND,
-    S_SIGHT_SOURCES,
+    S_SIGHT_CLAIM,
     S_SIGHT_MERGE,
     S_SIGHT_LIST,
+    S_SIGHT_QUERY,
     S_EV_CHANGES,
     S_EV_VERSION_AT,
     S_CIDR_PREFIXES,
     S_WL_PUT,
     S_WL_LIST,
+    S_WL_GEN,
+    S_WL_KEYS,
+    S_WL_MARK,
+    S_WL_TOUCH,
     S_SEQ_MAX,
     S_COUNT
 };
@@ -88,20 +96,31 @@ static const char *const stmt_sql[S_COUNT] = {
                    " JOIN events e ON e.id=a.event_id JOIN orgs o ON o.id=e.org_id"
                    " WHERE a.uuid=lower(?)",
     [S_SIGHT_ADD] = "INSERT INTO sightings(attribute_id,org_id,user_id,type,source,date_sighting,"
-                    "count,first_seen,created) VALUES(?,?,?,?,?,?,?,?,?)",
-    [S_SIGHT_FIND] = "SELECT id FROM sightings WHERE attribute_id=? AND org_id=? AND type=?"
-                     " AND source IS ? ORDER BY id LIMIT 1",
-    [S_SIGHT_SOURCES] = "SELECT count(*) FROM sightings WHERE attribute_id=? AND org_id=?",
+                    "count,first_seen,created,uuid,key_id) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+    /* The record of the same identity whose window, widened by the gap
+     * (?6), meets the report's [?7, ?8]; a first_seen of 0 (unknown, older
+     * records) counts as date_sighting. */
+    [S_SIGHT_FIND] = "SELECT id FROM sightings WHERE attribute_id=?1 AND org_id=?2 AND type=?3"
+                     " AND key_id IS ?4 AND date_sighting>=?7-?6 AND (CASE first_seen WHEN 0"
+                     " THEN date_sighting ELSE first_seen END)<=?8+?6 ORDER BY id LIMIT 1",
+    [S_SIGHT_CLAIM] = "INSERT OR IGNORE INTO sighting_requests(org_id,uuid,created) VALUES(?,?,?)",
     /* count saturates rather than overflow; first_seen 0 is unknown */
     [S_SIGHT_MERGE] = "UPDATE sightings SET count=CASE WHEN count>9000000000000000000-?2 THEN"
                       " 9000000000000000000 ELSE count+?2 END,"
                       " date_sighting=max(date_sighting,?3), first_seen=CASE WHEN first_seen=0"
                       " THEN ?4 WHEN ?4=0 THEN first_seen ELSE min(first_seen,?4) END,"
-                      " user_id=coalesce(?5,user_id) WHERE id=?1",
-    [S_SIGHT_LIST] = "SELECT s.id,s.attribute_id,a.uuid,s.org_id,o.name,s.user_id,s.type,"
-                     "s.source,s.date_sighting,s.count,s.first_seen,s.created FROM sightings s"
-                     " JOIN attributes a ON a.id=s.attribute_id JOIN orgs o ON o.id=s.org_id"
+                      " user_id=coalesce(?5,user_id), source=coalesce(source,?6) WHERE id=?1",
+    [S_SIGHT_LIST] = "SELECT " SIGHT_COLS " FROM sightings s"
+                     " JOIN attributes a ON a.id=s.attribute_id JOIN orgs so ON so.id=s.org_id"
                      " WHERE a.event_id=? ORDER BY s.id",
+    /* The who-sighted-what view: each filter applies when its value is set. */
+    [S_SIGHT_QUERY] = "SELECT " ATTR_COLS "," EV_COLS "," SIGHT_COLS " FROM sightings s"
+                      " JOIN attributes a ON a.id=s.attribute_id JOIN events e ON e.id=a.event_id"
+                      " JOIN orgs o ON o.id=e.org_id JOIN orgs so ON so.id=s.org_id"
+                      " WHERE s.id>?1 AND s.date_sighting>=?2 AND (?3=0 OR s.org_id=?3)"
+                      " AND (?4=0 OR a.event_id=?4) AND (?5 IS NULL OR a.value=?5 OR a.id IN"
+                      " (SELECT attribute_id FROM attribute_keys WHERE norm=?6))"
+                      " AND a.deleted=0 AND e.deleted=0 ORDER BY s.id",
     /* hub-sync: the change feed, deleted events included (tombstones). */
     [S_EV_CHANGES] = "SELECT " EV_COLS ",e.json,e.seq FROM events e JOIN orgs o ON o.id=e.org_id"
                      " WHERE e.seq>?1 ORDER BY e.seq",
@@ -112,6 +131,17 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_WL_PUT] = "INSERT INTO warninglists(name,json,created) VALUES(?,?,?)"
                  " ON CONFLICT(name) DO UPDATE SET json=excluded.json,created=excluded.created",
     [S_WL_LIST] = "SELECT id,name,json,created FROM warninglists ORDER BY name",
+    /* What the hub compares to see whether a list was added or replaced. */
+    [S_WL_GEN] = "SELECT count(*),coalesce(max(created),0) FROM warninglists",
+    /* The look-up keys of attributes not yet marked as on a warninglist. */
+    [S_WL_KEYS] = "SELECT k.attribute_id,a.event_id,k.kind,k.norm FROM attribute_keys k"
+                  " JOIN attributes a ON a.id=k.attribute_id JOIN events e ON e.id=a.event_id"
+                  " WHERE a.deleted=0 AND e.deleted=0"
+                  " AND json_extract(a.json,'$.warninglist') IS NULL ORDER BY k.attribute_id",
+    [S_WL_MARK] = "UPDATE attributes SET to_ids=0,json=json_set(json,'$.to_ids',json('false'),"
+                  "'$.warninglist',?2) WHERE id=?1",
+    /* A new timestamp puts the event on the change feed (trigger of migration 3). */
+    [S_WL_TOUCH] = "UPDATE events SET timestamp=max(timestamp,?2) WHERE id=?1",
     [S_SEQ_MAX] = "SELECT coalesce(max(seq),0) FROM events",
 };
 
@@ -342,15 +372,20 @@ static int sq_attr_get(wb_store *s, const char *uuid, wb_attr_cb cb, void *ud, w
 
 /* ---- sightings and audit ----------------------------------------------------------- */
 
-/* The id of the record of (attribute, org, type, source), 0 for none. */
-static int sighting_find(sq_store *q, const wb_sighting_rec *r, int64_t *id, wb_error *err)
+/* The id of the record of r's identity whose window meets r's within gap
+ * seconds, 0 for none. */
+static int sighting_find(sq_store *q, const wb_sighting_rec *r, int64_t gap, int64_t *id,
+                         wb_error *err)
 {
     sqlite3_stmt *st = stmt(q, S_SIGHT_FIND, err);
     if (st == NULL) return WB_EIO;
     sqlite3_bind_int64(st, 1, r->attribute_id);
     sqlite3_bind_int64(st, 2, r->org_id);
     sqlite3_bind_int(st, 3, r->type);
-    bind_text(st, 4, r->source);
+    bind_id(st, 4, r->key_id);
+    sqlite3_bind_int64(st, 6, gap);
+    sqlite3_bind_int64(st, 7, r->first_seen > 0 ? r->first_seen : r->date_sighting);
+    sqlite3_bind_int64(st, 8, r->date_sighting);
     int s = sqlite3_step(st);
     *id = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     done(st);
@@ -366,20 +401,16 @@ static int sighting_merge(sq_store *q, int64_t into, const wb_sighting_rec *r, w
     sqlite3_bind_int64(st, 3, r->date_sighting);
     sqlite3_bind_int64(st, 4, r->first_seen);
     bind_id(st, 5, r->user_id);
+    bind_text(st, 6, r->source);
     return run(q, st, NULL, err);
 }
 
-/* A sighting is merged into the record of the same attribute,
- * organisation, type and source (counts added, the latest date and the
- * earliest first_seen kept): repeated reports of one source are one
- * record with a count, not one row each. Past WB_SIGHTING_SOURCES_MAX
- * records of one organisation on one attribute, further sources go into
- * one record with source "*", so that varying the source does not grow
- * the table either. */
 static int sighting_insert(sq_store *q, const wb_sighting_rec *r, int64_t *id, wb_error *err)
 {
     sqlite3_stmt *st = stmt(q, S_SIGHT_ADD, err);
     if (st == NULL) return WB_EIO;
+    char uuid[WB_UUID_LEN + 1];
+    if (r->uuid == NULL) wb_uuid_v4(uuid);
     sqlite3_bind_int64(st, 1, r->attribute_id);
     sqlite3_bind_int64(st, 2, r->org_id);
     bind_id(st, 3, r->user_id);
@@ -389,52 +420,65 @@ static int sighting_insert(sq_store *q, const wb_sighting_rec *r, int64_t *id, w
     sqlite3_bind_int64(st, 7, r->count);
     sqlite3_bind_int64(st, 8, r->first_seen);
     sqlite3_bind_int64(st, 9, wb_time_now() / 1000000);
+    bind_text(st, 10, r->uuid ? r->uuid : uuid);
+    bind_id(st, 11, r->key_id);
     int rc = run(q, st, "invalid sighting reference", err);
     if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
     return rc;
 }
 
-static int sq_sighting_add(wb_store *s, const wb_sighting_rec *in, int64_t *id, wb_error *err)
+/* A report is merged into the record of its identity (attribute,
+ * organisation, key, type) whose window [first_seen, date_sighting] it
+ * overlaps or comes within gap seconds of: counts added, the window
+ * widened. A sensor that reports every minute thus makes one record per
+ * stretch of activity, not one per report; a report after a longer
+ * silence starts a new record, so the history keeps its gaps. */
+static int sq_sighting_record(wb_store *s, const wb_sighting_rec *r, int64_t gap, int64_t *id,
+                              bool *merged, wb_error *err)
 {
     sq_store *q = SQ(s);
-    wb_sighting_rec r = *in;
     int64_t into = 0;
-    int rc = sighting_find(q, &r, &into, err);
-    if (rc == 0 && into == 0) {
-        sqlite3_stmt *cs = stmt(q, S_SIGHT_SOURCES, err);
-        if (cs == NULL) return WB_EIO;
-        sqlite3_bind_int64(cs, 1, r.attribute_id);
-        sqlite3_bind_int64(cs, 2, r.org_id);
-        int c = sqlite3_step(cs);
-        int64_t n = c == SQLITE_ROW ? sqlite3_column_int64(cs, 0) : 0;
-        done(cs);
-        if (c != SQLITE_ROW) return db_error(q, err, "reading");
-        if (n >= WB_SIGHTING_SOURCES_MAX) {
-            r.source = WB_SIGHTING_OTHER_SOURCES;
-            rc = sighting_find(q, &r, &into, err);
-        }
-    }
+    int rc = sighting_find(q, r, gap < 0 ? 0 : gap, &into, err);
+    if (merged) *merged = into != 0;
     if (rc) return rc;
-    if (into == 0) return sighting_insert(q, &r, id, err);
-    rc = sighting_merge(q, into, &r, err);
+    if (into == 0) return sighting_insert(q, r, id, err);
+    rc = sighting_merge(q, into, r, err);
     if (rc == 0 && id) *id = into;
     return rc;
 }
 
-static void row_sighting(sqlite3_stmt *st, wb_sighting_rec *r)
+static int sq_sighting_claim(wb_store *s, int64_t org_id, const char *uuid, bool *first,
+                             wb_error *err)
 {
-    r->id = sqlite3_column_int64(st, 0);
-    r->attribute_id = sqlite3_column_int64(st, 1);
-    r->attribute_uuid = col_text(st, 2);
-    r->org_id = sqlite3_column_int64(st, 3);
-    r->org_name = col_text(st, 4);
-    r->user_id = sqlite3_column_int64(st, 5);
-    r->type = sqlite3_column_int(st, 6);
-    r->source = col_text(st, 7);
-    r->date_sighting = sqlite3_column_int64(st, 8);
-    r->count = sqlite3_column_int64(st, 9);
-    r->first_seen = sqlite3_column_int64(st, 10);
-    r->created = sqlite3_column_int64(st, 11);
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_SIGHT_CLAIM, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, org_id);
+    bind_text(st, 2, uuid);
+    sqlite3_bind_int64(st, 3, wb_time_now() / 1000000);
+    int rc = run(q, st, NULL, err);
+    if (rc == 0) *first = sqlite3_changes(q->db) > 0;
+    return rc;
+}
+
+static void row_sighting(sqlite3_stmt *st, int c, wb_sighting_rec *r)
+{
+    memset(r, 0, sizeof *r);
+    r->id = sqlite3_column_int64(st, c);
+    r->attribute_id = sqlite3_column_int64(st, c + 1);
+    r->attribute_uuid = col_text(st, c + 2);
+    r->org_id = sqlite3_column_int64(st, c + 3);
+    r->org_name = col_text(st, c + 4);
+    r->user_id = sqlite3_column_int64(st, c + 5);
+    r->type = sqlite3_column_int(st, c + 6);
+    r->source = col_text(st, c + 7);
+    r->date_sighting = sqlite3_column_int64(st, c + 8);
+    r->count = sqlite3_column_int64(st, c + 9);
+    r->first_seen = sqlite3_column_int64(st, c + 10);
+    r->created = sqlite3_column_int64(st, c + 11);
+    r->uuid = col_text(st, c + 12);
+    r->key_id = sqlite3_column_int64(st, c + 13);
+    r->org_sector = col_text(st, c + 14);
 }
 
 static int sq_sighting_list(wb_store *s, int64_t event_id, wb_sighting_cb cb, void *ud,
@@ -444,7 +488,25 @@ static int sq_sighting_list(wb_store *s, int64_t event_id, wb_sighting_cb cb, vo
     sqlite3_stmt *st = stmt(q, S_SIGHT_LIST, err);
     if (st == NULL) return WB_EIO;
     sqlite3_bind_int64(st, 1, event_id);
-    WALK(q, st, err, false, "", wb_sighting_rec r, row_sighting(st, &r), cb(ud, &r));
+    WALK(q, st, err, false, "", wb_sighting_rec r, row_sighting(st, 0, &r), cb(ud, &r));
+}
+
+static int sq_sighting_query(wb_store *s, const wb_sighting_filter *f, wb_sighting_row_cb cb,
+                             void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_SIGHT_QUERY, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, f->after);
+    sqlite3_bind_int64(st, 2, f->since);
+    sqlite3_bind_int64(st, 3, f->org_id);
+    sqlite3_bind_int64(st, 4, f->event_id);
+    bind_text(st, 5, f->value);
+    bind_text(st, 6, f->norm);
+    WALK(q, st, err, false, "", wb_attr_rec a; wb_event_rec e;
+         wb_sighting_rec r,
+         (row_attr(st, &a), row_event(st, 13, false, &e), row_sighting(st, 26, &r)),
+         cb(ud, &e, &a, &r));
 }
 
 /* The chain's last link: the newest entry, else the last archived one,
@@ -507,6 +569,46 @@ static int sq_warninglist_list(wb_store *s, wb_warninglist_cb cb, void *ud, wb_e
          cb(ud, &w));
 }
 
+static int sq_warninglist_gen(wb_store *s, int64_t *count, int64_t *latest, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_WL_GEN, err);
+    if (st == NULL) return WB_EIO;
+    int r = sqlite3_step(st);
+    *count = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    *latest = r == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    done(st);
+    return r == SQLITE_ROW ? 0 : db_error(q, err, "reading");
+}
+
+static int sq_attr_key_walk(wb_store *s, wb_attr_key_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_WL_KEYS, err);
+    if (st == NULL) return WB_EIO;
+    WALK(q, st, err, false, "", (void)0, (void)0,
+         cb(ud, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+            (wb_ioc_type)sqlite3_column_int(st, 2), col_text(st, 3)));
+}
+
+static int sq_attr_warn(wb_store *s, int64_t attr_id, int64_t event_id, const char *list,
+                        int64_t now, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_WL_MARK, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, attr_id);
+    bind_text(st, 2, list);
+    int rc = run(q, st, NULL, err);
+    if (rc == 0 && (st = stmt(q, S_WL_TOUCH, err)) == NULL) rc = WB_EIO;
+    if (rc == 0) {
+        sqlite3_bind_int64(st, 1, event_id);
+        sqlite3_bind_int64(st, 2, now);
+        rc = run(q, st, NULL, err);
+    }
+    return rc;
+}
+
 static int sq_event_seq_max(wb_store *s, int64_t *out, wb_error *err)
 {
     sq_store *q = SQ(s);
@@ -545,12 +647,17 @@ const wbi_store_events_ops wbi_sqlite_events_ops = {
     .attr_list = sq_attr_list,
     .attr_lookup = sq_attr_lookup,
     .attr_get = sq_attr_get,
-    .sighting_add = sq_sighting_add,
+    .sighting_record = sq_sighting_record,
+    .sighting_claim = sq_sighting_claim,
     .sighting_list = sq_sighting_list,
+    .sighting_query = sq_sighting_query,
     .event_changes = sq_event_changes,
     .event_version_at = sq_event_version_at,
     .cidr_prefixes = sq_cidr_prefixes,
     .warninglist_put = sq_warninglist_put,
     .warninglist_list = sq_warninglist_list,
+    .warninglist_gen = sq_warninglist_gen,
+    .attr_key_walk = sq_attr_key_walk,
+    .attr_warn = sq_attr_warn,
     .event_seq_max = sq_event_seq_max,
 };

@@ -317,6 +317,22 @@ int wb_store_warninglist_list(wb_store *s, wb_warninglist_cb cb, void *ud, wb_er
     return s->events->warninglist_list(s, cb, ud, err);
 }
 
+int wb_store_warninglist_gen(wb_store *s, int64_t *count, int64_t *latest, wb_error *err)
+{
+    return s->events->warninglist_gen(s, count, latest, err);
+}
+
+int wb_store_attr_key_walk(wb_store *s, wb_attr_key_cb cb, void *ud, wb_error *err)
+{
+    return s->events->attr_key_walk(s, cb, ud, err);
+}
+
+int wb_store_attr_warn(wb_store *s, int64_t attr_id, int64_t event_id, const char *list,
+                       int64_t now, wb_error *err)
+{
+    return s->events->attr_warn(s, attr_id, event_id, list, now, err);
+}
+
 int wb_store_event_seq_max(wb_store *s, int64_t *out, wb_error *err)
 {
     return s->events->event_seq_max(s, out, err);
@@ -345,7 +361,25 @@ int wb_store_attr_get(wb_store *s, const char *uuid, wb_attr_cb cb, void *ud, wb
 
 int wb_store_sighting_add(wb_store *s, const wb_sighting_rec *r, int64_t *id, wb_error *err)
 {
-    return s->events->sighting_add(s, r, id, err);
+    return s->events->sighting_record(s, r, WB_SIGHTING_GAP_DEFAULT, id, NULL, err);
+}
+
+int wb_store_sighting_record(wb_store *s, const wb_sighting_rec *r, int64_t gap, int64_t *id,
+                             bool *merged, wb_error *err)
+{
+    return s->events->sighting_record(s, r, gap, id, merged, err);
+}
+
+int wb_store_sighting_claim(wb_store *s, int64_t org_id, const char *uuid, bool *first,
+                            wb_error *err)
+{
+    return s->events->sighting_claim(s, org_id, uuid, first, err);
+}
+
+int wb_store_sighting_query(wb_store *s, const wb_sighting_filter *f, wb_sighting_row_cb cb,
+                            void *ud, wb_error *err)
+{
+    return s->events->sighting_query(s, f, cb, ud, err);
 }
 
 int wb_store_sighting_list(wb_store *s, int64_t event_id, wb_sighting_cb cb, void *ud,

@@ -84,14 +84,23 @@ typedef struct wbi_store_events_ops {
     int (*attr_lookup)(wb_store *s, wb_ioc_type kind, const char *norm, wb_attr_cb cb, void *ud,
                        wb_error *err);
     int (*attr_get)(wb_store *s, const char *uuid, wb_attr_cb cb, void *ud, wb_error *err);
-    int (*sighting_add)(wb_store *s, const wb_sighting_rec *r, int64_t *id, wb_error *err);
+    int (*sighting_record)(wb_store *s, const wb_sighting_rec *r, int64_t gap, int64_t *id,
+                           bool *merged, wb_error *err);
+    int (*sighting_claim)(wb_store *s, int64_t org_id, const char *uuid, bool *first,
+                          wb_error *err);
     int (*sighting_list)(wb_store *s, int64_t event_id, wb_sighting_cb cb, void *ud, wb_error *err);
+    int (*sighting_query)(wb_store *s, const wb_sighting_filter *f, wb_sighting_row_cb cb, void *ud,
+                          wb_error *err);
     int (*event_changes)(wb_store *s, int64_t after, wb_event_cb cb, void *ud, wb_error *err);
     int (*event_version_at)(wb_store *s, int64_t event_id, int64_t seq, wb_event_rec *out,
                             wb_error *err);
     int (*cidr_prefixes)(wb_store *s, wb_prefix_set *out, wb_error *err);
     int (*warninglist_put)(wb_store *s, const char *name, const char *json, wb_error *err);
     int (*warninglist_list)(wb_store *s, wb_warninglist_cb cb, void *ud, wb_error *err);
+    int (*warninglist_gen)(wb_store *s, int64_t *count, int64_t *latest, wb_error *err);
+    int (*attr_key_walk)(wb_store *s, wb_attr_key_cb cb, void *ud, wb_error *err);
+    int (*attr_warn)(wb_store *s, int64_t attr_id, int64_t event_id, const char *list, int64_t now,
+                     wb_error *err);
     int (*event_seq_max)(wb_store *s, int64_t *out, wb_error *err);
 } wbi_store_events_ops;
 

@@ -43,6 +43,13 @@ code=$(curl -s -o "$T/r" -w '%{http_code}' -H "Authorization: Bearer $KEY" -H 'C
 [ "$code" = 201 ] || { echo "FAIL posting the big public event: $code"; head -c 300 "$T/r"; exit 1; }
 python3 tests/cli/hub_limits.py "$PORT" "$SP" "$KEY" "$SENSOR" "$DB"
 rc=$?
+# The gate's refusals of those scenarios, counted by reason in /metrics.
+curl -s "http://127.0.0.1:$PORT/metrics" > "$T/metrics"
+for reason in too_many_connections request_timeout; do
+  n=$(awk -v r="weerbaar_gate_refused_total{reason=\"$reason\"}" '$1 == r {print $2}' "$T/metrics")
+  if [ "${n:-0}" -ge 1 ] 2>/dev/null; then echo "ok   /metrics counts the gate's $reason refusals ($n)"
+  else echo "FAIL /metrics: no weerbaar_gate_refused_total for $reason"; grep refused "$T/metrics"; rc=1; fi
+done
 stop() {
   kill -0 $SP 2>/dev/null || { echo "FAIL the server died"; rc=1; }
   kill -TERM $SP; wait $SP; src=$?

@@ -270,13 +270,36 @@ static void test_pages_bounded(void **state)
     wb_buf_free(&out);
 }
 
-/* Sightings of one source on one attribute are one record with a count;
- * past 16 sources of an organisation, the rest share one record ("*").
- * A value that is no indicator answers 422 with a message that reads. */
+/* The sighting count of the event's records (GET .../sightings) into
+ * *total; returns how many records there are. */
+static size_t sighting_records(fixture *f, const char *uuid, json_int_t *total)
+{
+    char path[128];
+    wb_buf out = {0};
+    snprintf(path, sizeof path, "/api/v1/events/%s/sightings", uuid);
+    assert_int_equal(call(f, "GET", path, NULL, 0, NULL, 0, &out), 200);
+    json_t *j = json_loads(out.data, 0, NULL);
+    json_t *resp = json_object_get(j, "response");
+    size_t i, n = json_array_size(resp);
+    json_t *e;
+    *total = 0;
+    json_array_foreach(resp, i, e) *total +=
+        json_integer_value(json_object_get(json_object_get(e, "Sighting"), "count"));
+    json_decref(j);
+    wb_buf_free(&out);
+    return n;
+}
+
+/* A sighting's identity is (organisation, key, attribute, type): reports
+ * of one identity whose windows meet within the gap (an hour) are one
+ * record with a count, whatever their source; a report two hours away
+ * starts a record, one between merges into the nearer; a repeated
+ * sighting_uuid changes nothing. A value that is no indicator answers 422
+ * with a message that reads. */
 static void test_sightings_merged(void **state)
 {
     fixture *f = *state;
-    char uuid[WB_UUID_LEN + 1], body[256], path[128];
+    char uuid[WB_UUID_LEN + 1], body[512], path[128];
     post_small(f, 500, 1, uuid);
     for (int k = 0; k < 30; k++) {
         snprintf(body, sizeof body,
@@ -290,31 +313,64 @@ static void test_sightings_merged(void **state)
         assert_int_equal(call(f, "POST", "/api/v1/sightings", NULL, 0, body, strlen(body), NULL),
                          201);
     }
-    wb_buf out = {0};
-    snprintf(path, sizeof path, "/api/v1/events/%s/sightings", uuid);
-    assert_int_equal(call(f, "GET", path, NULL, 0, NULL, 0, &out), 200);
-    json_t *j = json_loads(out.data, 0, NULL);
-    json_t *resp = json_object_get(j, "response");
-    assert_int_equal(json_array_size(resp), 16 + 1);
-    json_int_t total = 0, zeek = 0, other = 0;
-    size_t i;
-    json_t *e;
-    json_array_foreach(resp, i, e)
-    {
-        json_t *s = json_object_get(e, "Sighting");
-        const char *src = json_string_value(json_object_get(s, "source"));
-        json_int_t c = json_integer_value(json_object_get(s, "count"));
-        total += c;
-        if (strcmp(src, "zeek") == 0) zeek = c;
-        if (strcmp(src, "*") == 0) other = c;
-    }
-    assert_int_equal(zeek, 60);
-    assert_int_equal(other, 40 - 15);
+    json_int_t total = 0;
+    assert_int_equal(sighting_records(f, uuid, &total), 1);
     assert_int_equal(total, 60 + 40);
+
+    /* A retried request (same sighting_uuid) is answered 201 and repeated. */
+    wb_buf out = {0};
+    const char *retry = "{\"value\":\"a0.e500.page.example\",\"count\":5,"
+                        "\"sighting_uuid\":\"0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9\"}";
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(call(f, "POST", "/api/v1/sightings", NULL, 0, retry, strlen(retry), &out),
+                         201);
+        json_t *j = json_loads(out.data, 0, NULL);
+        assert_int_equal(json_integer_value(json_object_get(j, "saved")), k == 0 ? 1 : 0);
+        assert_int_equal(json_integer_value(json_object_get(j, "repeated")), k == 0 ? 0 : 1);
+        json_decref(j);
+    }
+    assert_int_equal(sighting_records(f, uuid, &total), 1);
+    assert_int_equal(total, 105);
+
+    /* Two hours before: a record of its own; 90 minutes before: merged
+     * into that one (within the gap of it, not of the first); a false
+     * positive is another identity. */
+    long long now = (long long)(wb_time_now() / 1000000);
+    snprintf(body, sizeof body, "{\"value\":\"a0.e500.page.example\",\"date_sighting\":%lld}",
+             now - 7200);
+    assert_int_equal(call(f, "POST", "/api/v1/sightings", NULL, 0, body, strlen(body), NULL), 201);
+    assert_int_equal(sighting_records(f, uuid, &total), 2);
+    snprintf(body, sizeof body, "{\"value\":\"a0.e500.page.example\",\"date_sighting\":%lld}",
+             now - 5400);
+    assert_int_equal(call(f, "POST", "/api/v1/sightings", NULL, 0, body, strlen(body), NULL), 201);
+    assert_int_equal(sighting_records(f, uuid, &total), 2);
+    assert_int_equal(total, 107);
+    snprintf(body, sizeof body, "{\"value\":\"a0.e500.page.example\",\"type\":1}");
+    assert_int_equal(call(f, "POST", "/api/v1/sightings", NULL, 0, body, strlen(body), NULL), 201);
+    assert_int_equal(sighting_records(f, uuid, &total), 3);
+
+    /* The who-sighted-what view, by event and by value; an unknown
+     * organisation is 404. */
+    wb_hub_arg ea[1] = {{"event", uuid}};
+    assert_int_equal(call(f, "GET", "/api/v1/sightings", ea, 1, NULL, 0, &out), 200);
+    json_t *j = json_loads(out.data, 0, NULL);
+    assert_int_equal(json_array_size(json_object_get(j, "response")), 3);
+    json_t *s0 = json_object_get(json_array_get(json_object_get(j, "response"), 0), "Sighting");
+    assert_string_equal(json_string_value(json_object_get(s0, "value")), "a0.e500.page.example");
+    assert_non_null(json_string_value(json_object_get(s0, "uuid")));
     json_decref(j);
+    wb_hub_arg va[1] = {{"value", "A0.E500.page.example"}};
+    assert_int_equal(call(f, "GET", "/api/v1/sightings", va, 1, NULL, 0, &out), 200);
+    j = json_loads(out.data, 0, NULL);
+    assert_int_equal(json_array_size(json_object_get(j, "response")), 3);
+    json_decref(j);
+    wb_hub_arg oa[1] = {{"org", "no such org"}};
+    assert_int_equal(call(f, "GET", "/api/v1/sightings", oa, 1, NULL, 0, &out), 404);
 
     /* Pages of sightings stop at the byte budget; after=last_id goes on. */
     char uuid2[WB_UUID_LEN + 1];
+    json_t *e;
+    size_t i;
     post_small(f, 501, 300, uuid2);
     wb_buf arr = {0};
     assert_int_equal(wb_buf_putc(&arr, '['), 0);

@@ -101,6 +101,7 @@ static const expect table[] = {
     {"GET", "/feeds/public/*", E_ALL},
     {"GET", "/api/v1/indicators", E_PEOPLE | E_SE},
     {"POST", "/api/v1/sightings", E_PEOPLE | E_SE},
+    {"GET", "/api/v1/sightings", E_PEOPLE},
     {"GET", "/api/v1/audit", E_SA},
     {"GET", "/api/v1/incidents/due", E_PEOPLE},
     {"GET", "/api/v1/incidents/proposals", E_PEOPLE},
