@@ -24,7 +24,6 @@
 #include "weerbaar/assessdb.h"
 #include "weerbaar/client.h"
 #include "weerbaar/io.h"
-#include "weerbaar/store.h"
 
 typedef struct dbopts {
     const char *dirs[WB_CLI_ASSESS_MAX_DIRS];
@@ -132,7 +131,7 @@ static int conn_open(conn *c, const dbopts *o, const char *action)
         return WB_EXIT_ERROR;
     }
     if (o->db) {
-        if (wb_store_open(&c->st, o->db, &c->err) != 0) return fail(c);
+        if (wb_assessdb_open(&c->st, o->db, &c->err) != 0) return fail(c);
         return WB_EXIT_OK;
     }
     c->hub = true;
@@ -152,7 +151,7 @@ static int conn_open(conn *c, const dbopts *o, const char *action)
 
 static void conn_close(conn *c)
 {
-    wb_store_close(c->st);
+    wb_assessdb_close(c->st);
     if (c->curl) wb_hub_global_cleanup();
 }
 
@@ -737,26 +736,6 @@ static int cmd_sectors(conn *c, wb_catset *set, const dbopts *o, int nargs)
     return status;
 }
 
-typedef struct list_ctx {
-    wb_buf *out;
-    bool first, oom;
-} list_ctx;
-
-static int list_cb(void *ud, const wb_assessment_rec *a)
-{
-    list_ctx *l = ud;
-    if (!l->first && wb_buf_putc(l->out, ',') != 0) l->oom = true;
-    l->first = false;
-    if (wb_assessment_json(a, l->out) != 0) l->oom = true;
-    return l->oom;
-}
-
-static int org_cb(void *ud, const wb_org *o)
-{
-    *(int64_t *)ud = o->id;
-    return 1;
-}
-
 static int cmd_list(conn *c, const dbopts *o, int nargs)
 {
     if (nargs != 0) {
@@ -768,13 +747,7 @@ static int cmd_list(conn *c, const dbopts *o, int nargs)
     if (c->hub) {
         rc = hub(c, "GET", "/api/v1/assessments", NULL, &b);
     } else {
-        int64_t org = 0;
-        list_ctx l = {&b, true, false};
-        if (o->org) rc = wb_store_org_find(c->st, o->org, org_cb, &org, &c->err);
-        if (rc == 0) rc = wb_buf_putc(&b, '[');
-        if (rc == 0) rc = wb_store_assessment_list(c->st, org, list_cb, &l, &c->err);
-        if (rc == 0 && (l.oom || wb_buf_putc(&b, ']') != 0))
-            rc = wb_error_set(&c->err, WB_ENOMEM, "out of memory");
+        rc = wb_assessdb_list_json(c->st, o->org, NULL, NULL, &b, &c->err);
     }
     if (rc != 0) {
         wb_buf_free(&b);

@@ -22,9 +22,9 @@
 #include "weerbaar/assessdb.h"
 #include "weerbaar/client.h"
 #include "weerbaar/incident.h"
+#include "weerbaar/incidentsvc.h"
 #include "weerbaar/register.h"
 #include "weerbaar/report.h"
-#include "weerbaar/store.h"
 
 typedef struct report_opts {
     const char *dirs[WB_CLI_ASSESS_MAX_DIRS];
@@ -136,7 +136,7 @@ static int source_open(source *src, const report_opts *o)
         return WB_EXIT_ERROR;
     }
     if (o->db) {
-        if (wb_store_open(&src->st, o->db, &err) != 0) {
+        if (wb_incsvc_open(&src->st, o->db, &err) != 0) {
             wb_cli_report(&err);
             return WB_EXIT_ERROR;
         }
@@ -160,7 +160,7 @@ static int source_open(source *src, const report_opts *o)
 
 static void source_close(source *src)
 {
-    wb_store_close(src->st);
+    wb_incsvc_close(src->st);
     if (src->curl) wb_hub_global_cleanup();
 }
 
@@ -271,40 +271,16 @@ nomem:
     return WB_EXIT_ERROR;
 }
 
-typedef struct inc_list {
-    int64_t *ids;
-    size_t n, cap;
-    const char *org;
-    int year;
-} inc_list;
-
-static int collect_incident(void *ud, const wb_incident_rec *r)
-{
-    inc_list *l = ud;
-    wb_civil c;
-    wb_ams_to_civil(r->aware_at, &c, NULL);
-    if (c.year != l->year) return 0;
-    if (l->org && (r->org_name == NULL || strcmp(r->org_name, l->org) != 0)) return 0;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        int64_t *p = realloc(l->ids, cap * sizeof *p);
-        if (p == NULL) return 1;
-        l->ids = p;
-        l->cap = cap;
-    }
-    l->ids[l->n++] = r->id;
-    return 0;
-}
-
 /* This year's incidents of the organisation, judged as of the report's
  * time through the register, as `incident due` judges them. */
 static int fill_incidents(board_data *bd, wb_store *st, const char *org)
 {
     wb_error err = {0};
-    inc_list l = {.org = org, .year = bd->b.year};
-    if (wb_store_incident_list(st, collect_incident, &l, &err) != 0) {
-        free(l.ids);
-        if (err.msg[0] == '\0') wb_error_set(&err, WB_ENOMEM, "assess report: out of memory");
+    struct {
+        int64_t *ids;
+        size_t n;
+    } l = {0};
+    if (wb_incsvc_ids(st, org, bd->b.year, &l.ids, &l.n, &err) != 0) {
         wb_cli_report(&err);
         return WB_EXIT_ERROR;
     }

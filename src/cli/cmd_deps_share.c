@@ -84,7 +84,7 @@ static int conn_open(conn *c, const sopts *o, const char *action)
         wb_cli_error("deps %s: give --db PATH or --hub URL --key KEY (one of them)", action);
         return WB_EXIT_ERROR;
     }
-    if (o->db) return wb_store_open(&c->st, o->db, &c->err) != 0 ? fail(c) : WB_EXIT_OK;
+    if (o->db) return wb_depsdb_open(&c->st, o->db, &c->err) != 0 ? fail(c) : WB_EXIT_OK;
     c->hub = true;
     c->hc.base = o->hub;
     c->hc.key = o->key ? o->key : getenv("WEERBAAR_KEY");
@@ -102,7 +102,7 @@ static int conn_open(conn *c, const sopts *o, const char *action)
 
 static void conn_close(conn *c)
 {
-    wb_store_close(c->st);
+    wb_depsdb_close(c->st);
     if (c->curl) wb_hub_global_cleanup();
 }
 
@@ -199,19 +199,6 @@ static int cmd_share(conn *c, const sopts *o, int nargs, char **args)
     return WB_EXIT_OK;
 }
 
-typedef struct org_ctx {
-    int64_t id;
-    wb_org_kind kind;
-} org_ctx;
-
-static int org_cb(void *ud, const wb_org *org)
-{
-    org_ctx *x = ud;
-    x->id = org->id;
-    x->kind = org->kind;
-    return 1;
-}
-
 static int cmd_sectors(conn *c, const sopts *o, int nargs)
 {
     if (nargs != 0) {
@@ -232,10 +219,13 @@ static int cmd_sectors(conn *c, const sopts *o, int nargs)
                              : "/api/v1/deps/sectors",
                          NULL, 0, &b, NULL, &c->err);
     } else {
-        org_ctx who = {0};
+        struct {
+            int64_t id;
+            wb_org_kind kind;
+        } who = {0, WB_ORG_OTHER};
         rc = 0;
         if (o->forg) {
-            rc = wb_store_org_find(c->st, o->forg, org_cb, &who, &c->err);
+            rc = wb_depsdb_org_find(c->st, o->forg, &who.id, &who.kind, &c->err);
             if (rc == 0 && who.kind != WB_ORG_CSIRT && who.kind != WB_ORG_SUPERVISOR)
                 rc = wb_error_set(&c->err, WB_EINVAL,
                                   "deps sectors: --for %s: not a CSIRT or supervisor", o->forg);
