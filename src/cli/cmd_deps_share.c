@@ -252,7 +252,9 @@ static int cmd_sectors(conn *c, const sopts *o, int nargs)
     return fflush(stdout) == 0 ? WB_EXIT_OK : WB_EXIT_ERROR;
 }
 
-int wb_cli_deps_share(int argc, char **argv)
+/* The options of picture, share and sectors: the index of the action, or
+ * -1 with the exit status in *status (help printed, or an error). */
+static int parse_share_opts(int argc, char **argv, sopts *out, int *status)
 {
     enum { O_DB = 256, O_HUB, O_KEY, O_ORG, O_WITH, O_REVOKE, O_FOR, O_AUD, O_K };
     static const struct option lo[] = {{"db", required_argument, NULL, O_DB},
@@ -267,6 +269,7 @@ int wb_cli_deps_share(int argc, char **argv)
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
     sopts o = {.k = WB_DEPS_SECTOR_K_DEFAULT};
+    *status = WB_EXIT_ERROR;
     optind = 1;
     opterr = 0;
     int ch;
@@ -300,34 +303,57 @@ int wb_cli_deps_share(int argc, char **argv)
         case O_K:
             if (wb_parse_i64(optarg, strlen(optarg), 2, 1000, &v) != 0) {
                 wb_cli_error("deps: --k must be a number from 2 to 1000, not '%s'", optarg);
-                return WB_EXIT_ERROR;
+                return -1;
             }
             o.k = (unsigned)v;
             break;
         case 'h':
             usage(stdout);
-            return WB_EXIT_OK;
+            *status = WB_EXIT_OK;
+            return -1;
         default:
             wb_cli_error("deps: unknown option '%s' (see 'weerbaar deps share --help')",
                          argv[optind - 1]);
-            return WB_EXIT_ERROR;
+            return -1;
         }
     }
     if (optind >= argc) {
         usage(stderr);
-        return WB_EXIT_ERROR;
+        return -1;
     }
-    const char *action = argv[optind];
-    int nargs = argc - optind - 1;
-    char **args = argv + optind + 1;
-    if (strcmp(action, "picture") == 0) return cmd_picture(nargs, args);
+    *out = o;
+    return optind;
+}
+
+int wb_cli_deps_picture(int argc, char **argv)
+{
+    sopts o;
+    int status, first = parse_share_opts(argc, argv, &o, &status);
+    if (first < 0) return status;
+    return cmd_picture(argc - first - 1, argv + first + 1);
+}
+
+/* share and sectors: on a database or a hub. */
+static int with_conn(int argc, char **argv, bool share)
+{
+    sopts o;
+    int status, first = parse_share_opts(argc, argv, &o, &status);
+    if (first < 0) return status;
     conn c = {0};
-    int rc = conn_open(&c, &o, action);
+    int rc = conn_open(&c, &o, argv[first]);
     if (rc != WB_EXIT_OK) return rc;
-    if (strcmp(action, "share") == 0)
-        rc = cmd_share(&c, &o, nargs, args);
-    else
-        rc = cmd_sectors(&c, &o, nargs);
+    rc = share ? cmd_share(&c, &o, argc - first - 1, argv + first + 1)
+               : cmd_sectors(&c, &o, argc - first - 1);
     conn_close(&c);
     return rc;
+}
+
+int wb_cli_deps_share(int argc, char **argv)
+{
+    return with_conn(argc, argv, true);
+}
+
+int wb_cli_deps_sectors(int argc, char **argv)
+{
+    return with_conn(argc, argv, false);
 }

@@ -1,6 +1,6 @@
 /*
- * cmd_groups.c - the action tables of assess and deps, registered
- * as data: their files (cmd_assess*.c, cmd_deps.c) still dispatch with
+ * cmd_groups.c - the action table of assess, registered
+ * as data: their files (cmd_assess*.c) still dispatch with
  * their own code, so every fn here is NULL and the group's run function
  * does the work. The names and options serve `weerbaar help` and the shell
  * completion. Moving a table into its group's file, with fn filled in and
@@ -58,29 +58,4 @@ const wb_cli_action wb_cli_assess_actions[] = {
     {"sectors", false, NULL, "mean maturity per sector", as_sectors},
     {"list", false, NULL, "the assessments", as_list},
     {"report", true, NULL, "the one-page board report (PDF, HTML, PNG)", as_report},
-    {NULL, false, NULL, NULL, NULL}};
-
-static const char *const deps_map[] = {"--inventory CSV",
-                                       "--suppliers FILE",
-                                       "--ipdata DIR",
-                                       "--rir FILE",
-                                       "--mmdb FILE",
-                                       "--asnames FILE",
-                                       "--vendors YAML",
-                                       "--eu FILE",
-                                       "--log-format zeek|zeek-json|eve|csv|dnsmasq",
-                                       "--periodic-share X",
-                                       "--periodic-per-day N",
-                                       "--long-session S",
-                                       "--no-internal-assets",
-                                       "--max-pairs N",
-                                       "--threads N",
-                                       "--format table|json|csv|dot|svg|html",
-                                       "--output FILE",
-                                       NULL};
-static const char *const deps_fetch[] = {"--ipdata DIR", "--url URL", NULL};
-
-const wb_cli_action wb_cli_deps_actions[] = {
-    {"map", false, NULL, "who each asset depends on, and where", deps_map},
-    {"fetch", false, NULL, "download the RIR and AS data", deps_fetch},
     {NULL, false, NULL, NULL, NULL}};
