@@ -83,8 +83,6 @@ static void report_usage(FILE *f)
           "      --out bestuur.pdf\n"
           "  weerbaar assess report cbw_nis2 --answers 2026.csv --previous 2025.csv \\\n"
           "      --org 'Waterschap Oost' --lang nl --format html --out board.html\n"
-          "  weerbaar vuln scan --advisories csaf/ --inventory sbom.json --format json \\\n"
-          "      >scan.json\n"
           "  weerbaar assess report cbw_nis2 --answers 2026.csv --org Gamma \\\n"
           "      --vuln scan.json --db incidents.db --out board.pdf\n"
           "\n"

@@ -72,7 +72,6 @@ extern const wb_cli_action wb_cli_feed_actions[];
 extern const wb_cli_action wb_cli_admin_actions[];
 extern const wb_cli_action wb_cli_incident_actions[];
 extern const wb_cli_action wb_cli_deps_actions[];
-/* Registered as data until their files dispatch through them (cmd_groups.c). */
 extern const wb_cli_action wb_cli_assess_actions[];
 
 /* Group-wide options (match and serve have no actions). */
