@@ -1003,8 +1003,9 @@ static int print_each(json_t *res, const opts *o, bool due)
  * hub's (--hub), which are the same document ------------------------------------------ */
 
 /* new: the id alone on the last line, for scripts: id=$(... | tail -1). */
-static int print_new(json_t *res)
+static int print_new(json_t *res, const opts *o)
 {
+    if (o->json) return print_json(res);
     printf("%lld\n", jint_of(json_object_get(res, "incident"), "id"));
     json_decref(res);
     return WB_EXIT_OK;
@@ -1012,6 +1013,7 @@ static int print_new(json_t *res)
 
 static int print_receipt(json_t *res, const opts *o)
 {
+    if (o->json) return print_json(res);
     char at[48], due[48];
     jfmt(res, "submitted_at", o->utc, at, sizeof at);
     jfmt(res, "due", o->utc, due, sizeof due);
@@ -1027,6 +1029,7 @@ static int print_receipt(json_t *res, const opts *o)
 
 static int print_handled(json_t *res, const opts *o)
 {
+    if (o->json) return print_json(res);
     json_t *inc = json_object_get(res, "incident");
     char at[48];
     wb_time_format(o->at, at, sizeof at);
@@ -1051,6 +1054,7 @@ static json_t *last_action(json_t *inc, const char *kind)
 
 static int print_action(json_t *res, const opts *o, wb_incident_action_kind kind)
 {
+    if (o->json) return print_json(res);
     json_t *inc = json_object_get(res, "incident");
     json_t *a = last_action(inc, wb_incident_action_name(kind));
     long long id = jint_of(inc, "id");
@@ -1112,7 +1116,7 @@ static int cmd_new(reg_ctx *c, const opts *o)
     json_t *res;
     int rc = wb_incsvc_new(c->st, &who, &req, wb_time_now(), &c->id, &out, &c->err);
     if (svc_done(c, "new", rc, &out, &res) != 0) return WB_EXIT_ERROR;
-    return print_new(res);
+    return print_new(res, o);
 }
 
 static int cmd_report(reg_ctx *c, const opts *o)
@@ -1306,7 +1310,7 @@ static int remote_new(hub_ctx *h, const opts *o)
     if (o->org) json_object_set_new(b, "org", json_string(o->org));
     json_t *res;
     if (hub_do(h, "POST", "/api/v1/incidents", b, &res) != 0) return WB_EXIT_ERROR;
-    return print_new(res);
+    return print_new(res, o);
 }
 
 static int remote_report(hub_ctx *h, const opts *o)
