@@ -24,7 +24,9 @@ hdb=$tmp/hub.db
 ldb=$tmp/local.db
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 # mask: times and the submitting channel/author differ between the two forms.
-mask() { sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\.[0-9]+)?(Z|[+-][0-9:]{5})/TIME/g; s/ (local|hub) +/ CH /; s/ (cli|[a-z]+@[a-z]+\.[a-z.]+)( |:|$)/ WHO\2/' "$1"; }
+# Where a write went is said truthfully, so it differs too: "recorded in the
+# local register (not sent)" against "sent to NCSC ..., receipt ...".
+mask() { sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\.[0-9]+)?(Z|[+-][0-9:]{5})/TIME/g; s/recorded in the local register \(not sent\) at TIME/WHERE/; s/sent to [A-Za-z]+ at TIME(, receipt( sha256:[0-9a-f]+|: incident [0-9]+ on the hub))?/WHERE/; s/ (local|hub) +/ CH /; s/ (cli|[a-z]+@[a-z]+\.[a-z.]+)( |:|$)/ WHO\2/; s/in [0-9]+ h [0-9]+ min/LEFT/' "$1"; }
 # both WANT_RC ARGS...: the same command with --db and with --hub (key $KEY);
 # stdout and stderr must agree once masked.
 both() {
@@ -76,7 +78,8 @@ handled=$(python3 -c 'import datetime as d; print((d.datetime.now(d.timezone.utc
 
 KEY=$KG
 both 0 incident new --org Gamma --title "Portal DDoS" --aware-at "$aware" --rsit 'rsit:availability="ddos"'
-[ "$(cat "$tmp/h.out")" = "1" ] || { echo "FAIL: new over the hub printed '$(cat "$tmp/h.out")'"; fail=1; }
+[ "$(tail -1 "$tmp/h.out")" = "1" ] || { echo "FAIL: new over the hub printed '$(cat "$tmp/h.out")'"; fail=1; }
+grep -q "sent to NCSC at .*, receipt: incident 1 on the hub" "$tmp/out" || { echo "FAIL: new over the hub: $(head -1 "$tmp/out")"; fail=1; }
 run 0 incident new --org Gamma --title "Second" --aware-at "$aware" --db "$ldb"
 run 0 incident new --title "Second" --aware-at "$aware" --hub "$url" --key "$KG"
 has out "2"
@@ -113,7 +116,7 @@ run 2 incident report 1 --stage early-warning --file "$d/early-warning.json" \
     --submitted-at "$aware" --hub "$url" --key "$KG"
 has err "--submitted-at is for a local register only"
 both 0 incident report 1 --stage early-warning --file "$d/early-warning.json"
-has out "report 1: early-warning of incident 1, submitted"
+has out "report 1: early-warning of incident 1, sent to NCSC at "
 has out ": met (due"
 both 0 incident report 1 --stage early-warning --file "$d/early-warning.json"
 has out "a correction; the first decided met"
