@@ -169,6 +169,45 @@ void wb_sector_view_free(wb_sector_view *v);
 /* As JSON (docs/assess.md). 0 or WB_ENOMEM. */
 int wb_sector_view_json(const wb_sector_view *v, wb_buf *out);
 
+/* ---- the service the front ends call (`assess --db`, the hub) ----------------------- */
+
+/* Opens (and migrates) the store at path for a local command; close with
+ * wb_assessdb_close. The front ends never call the store themselves. */
+int wb_assessdb_open(wb_store **s, const char *path, wb_error *err);
+void wb_assessdb_close(wb_store *s);
+
+/* Who assessment id concerns: its organisation, the CSIRT and supervisor
+ * its sector routes to, and whether it is shared with them (the input of
+ * wb_policy_assessment). WB_ENOTFOUND. */
+struct wb_assessment_audience;
+int wb_assessdb_audience(wb_store *s, int64_t id, struct wb_assessment_audience *a, wb_error *err);
+
+/* Says whether an assessment with this audience is listed (NULL: all). */
+typedef bool (*wb_assessdb_visible_fn)(void *ud, const struct wb_assessment_audience *a);
+
+/* The assessments (of organisation org, a name or uuid, when not NULL:
+ * WB_ENOTFOUND when there is none) that visible admits, as a JSON array of
+ * wb_assessment_json objects, oldest first, at most WB_ASSESSDB_MAX_LIST
+ * looked at. */
+#define WB_ASSESSDB_MAX_LIST 100000
+int wb_assessdb_list_json(wb_store *s, const char *org, wb_assessdb_visible_fn visible, void *ud,
+                          wb_buf *out, wb_error *err);
+
+/* Assessment id as one wb_assessment_json object. WB_ENOTFOUND. */
+int wb_assessdb_get_json(wb_store *s, int64_t id, wb_buf *out, wb_error *err);
+
+/* Whether organisation `name` (a name or uuid) is the one with id org_id:
+ * *same false also when there is no such organisation. */
+int wb_assessdb_org_is(wb_store *s, const char *name, int64_t org_id, bool *same, wb_error *err);
+
+/* The kind of organisation org_id (the sector view's policy needs it). */
+int wb_assessdb_org_kind(wb_store *s, int64_t org_id, wb_org_kind *kind, wb_error *err);
+
+/* Writes one audit entry ("assessment ID" as its object) in a transaction
+ * of its own: a read that must be audited (a site admin's). */
+int wb_assessdb_audit(wb_store *s, const char *user, const char *org, const char *action,
+                      int64_t id, const char *detail, wb_error *err);
+
 #ifdef __cplusplus
 }
 #endif

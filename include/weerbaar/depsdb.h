@@ -88,6 +88,25 @@ int wb_depsdb_own_json(wb_store *s, int64_t org_id, wb_buf *out, wb_error *err);
 int wb_depsdb_sectors(wb_store *s, int64_t viewer, wb_share_audience audience, unsigned k,
                       wb_buf *out, wb_error *err);
 
+/* ---- the service the front ends call (`deps --db`, the hub) ------------------------ */
+
+/* Opens (and migrates) the store at path for a local command; close with
+ * wb_depsdb_close. The front ends never call the store themselves. */
+int wb_depsdb_open(wb_store **s, const char *path, wb_error *err);
+void wb_depsdb_close(wb_store *s);
+
+/* The id and kind of organisation `name` (a name or uuid). WB_ENOTFOUND. */
+int wb_depsdb_org_find(wb_store *s, const char *name, int64_t *id, wb_org_kind *kind,
+                       wb_error *err);
+/* The kind of organisation id (the policy needs it). WB_ENOTFOUND. */
+int wb_depsdb_org_kind(wb_store *s, int64_t id, wb_org_kind *kind, wb_error *err);
+
+/* Writes the audit entry of a site admin's read of the sector view (as
+ * `audience`) in a transaction of its own: the read is not answered
+ * without it. */
+int wb_depsdb_audit_sectors(wb_store *s, const char *user, const char *org,
+                            wb_share_audience audience, wb_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -119,6 +119,15 @@ wb_time wb_ams_add_months(wb_time t, int months);
  * into out (at least 40 bytes); returns the length. */
 size_t wb_ams_format(wb_time t, char *out, size_t cap);
 
+/* A time as a person writes it: "now" (the given now), RFC 3339 with an
+ * offset ("2026-12-05T08:30:00+01:00", "...Z"), or a local date and time
+ * without one ("2026-12-05T08:30", "2026-12-05 08:30:15"), read in
+ * Europe/Amsterdam. A local time in the spring-forward gap (it never
+ * happened) or in the repeated autumn hour (it happened twice) is WB_EINVAL
+ * with a message that says why and what to write instead. *how (may be
+ * NULL) gets what was read: 0 an offset given, 1 "now", 2 a local time. */
+int wb_ams_parse(const char *s, wb_time now, wb_time *out, int *how, wb_error *err);
+
 /* Strict RFC 3339 date-time: "YYYY-MM-DDThh:mm:ss[.frac](Z|+hh:mm|-hh:mm)"
  * ('t', 'z' and a space for 'T' allowed). 0 or WB_EINVAL. Looser forms that
  * wb_time_parse accepts (a date alone, no seconds, no offset) are refused,

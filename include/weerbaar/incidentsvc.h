@@ -53,15 +53,20 @@ typedef struct wb_incsvc_new_req {
     const char *rsit;
 } wb_incsvc_new_req;
 
-/* Creates the incident; *out gets {"incident": {...}} (the incident as
- * wb_reg_incident_json writes it, judged at now) and *id its id. */
+/* Creates the incident; *out gets {"incident": {...}, "sent_to": NAME}
+ * (the incident as wb_reg_incident_json writes it, judged at now; sent_to
+ * the CSIRT the incident is routed to, which sees it on a hub: null for
+ * the local operator, whose register sends nothing) and *id its id. An
+ * unknown organisation is WB_ENOTFOUND with how to add it. */
 int wb_incsvc_new(wb_store *s, const wb_actor *who, const wb_incsvc_new_req *req, wb_time now,
                   int64_t *id, wb_buf *out, wb_error *err);
 
 /* Submits a report of `stage` (wb_reg_submit): submitted_at WB_TIME_NONE
  * means now; an earlier time is "recorded afterwards" and is for the local
  * operator only. *out gets the receipt {"report", "incident", "stage",
- * "submitted_at", "correction", "state", "due", "channel"}. A refused
+ * "submitted_at", "correction", "state", "due", "channel", "sent_to",
+ * "receipt"}: sent_to as for wb_incsvc_new, receipt the SHA-256 of the
+ * document as the register stored it (hex). A refused
  * document is WB_EINVAL (or WB_EPARSE, WB_ELIMIT) with `problems` filled. */
 int wb_incsvc_report(wb_store *s, const wb_actor *who, int64_t id, wb_stage stage,
                      wb_time submitted_at, wb_time now, const char *name, const char *data,
@@ -91,10 +96,13 @@ int wb_incsvc_show(wb_store *s, int64_t id, unsigned parts, wb_time now, wb_buf 
 typedef int (*wb_incsvc_visible_fn)(void *ud, int64_t id, bool *visible, wb_error *err);
 
 /* Every visible incident (due: every deadline of each, the `incident due`
- * rows) judged at now, oldest first, at most WB_INCSVC_LIST_MAX incidents:
- * *out gets {"response": [...]}. */
-int wb_incsvc_list(wb_store *s, bool due, wb_time now, wb_incsvc_visible_fn visible, void *ud,
-                   wb_buf *out, wb_error *err);
+ * rows, each with the incident's `org` and whose `duty` it is: "own" for
+ * the organisation's reports, "csirt" for the CSIRT's answer) judged at
+ * now, oldest first, at most WB_INCSVC_LIST_MAX incidents: *out gets
+ * {"response": [...]}, and for due also "duties": the set `incident due`
+ * shows the actor by default ("csirt" for a CSIRT's key, else "own"). */
+int wb_incsvc_list(wb_store *s, const wb_actor *who, bool due, wb_time now,
+                   wb_incsvc_visible_fn visible, void *ud, wb_buf *out, wb_error *err);
 
 /* Who incident id concerns: its organisation, and the CSIRT and supervisor
  * its sector routes to (0 when none). WB_ENOTFOUND for no such incident.
@@ -105,6 +113,11 @@ int wb_incsvc_audience(wb_store *s, int64_t id, wb_incident_audience *a, wb_erro
  * Europe/Amsterdam) into out.
  * WB_ELIMIT when it needs more than WB_INCIDENT_DOC_MAX_PAGES pages. */
 int wb_incsvc_pdf(wb_store *s, int64_t id, wb_time now, bool utc, wb_buf *out, wb_error *err);
+
+/* The incidents of organisation org (NULL: every one) that it became aware
+ * of in calendar year `year` in Europe/Amsterdam (0: any year), oldest
+ * first: *ids (the caller frees it) and *n. */
+int wb_incsvc_ids(wb_store *s, const char *org, int year, int64_t **ids, size_t *n, wb_error *err);
 
 /* ---- sharing an incident's indicators (incident share, proposals) ---------------- */
 

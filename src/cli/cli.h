@@ -30,8 +30,11 @@ int wb_cmd_assess_report(int argc, char **argv);
 int wb_cmd_incident(int argc, char **argv);
 int wb_cmd_vuln(int argc, char **argv);
 int wb_cmd_deps(int argc, char **argv);
-/* `deps picture|share|sectors`, called by wb_cmd_deps (cmd_deps_share.c). */
+/* `deps picture`, `deps share` and `deps sectors`, called through the deps
+ * action table (cmd_deps_share.c); argv is the whole command line. */
+int wb_cli_deps_picture(int argc, char **argv);
 int wb_cli_deps_share(int argc, char **argv);
+int wb_cli_deps_sectors(int argc, char **argv);
 
 /* Renders a page through render(ud, path, err) into the file out, or to
  * standard output when out is NULL or "-" (render.c); refused (exit 2, with

@@ -13,6 +13,7 @@
 
 #include "cli/cmd_assess.h"
 #include "cli/cli.h"
+#include "cli/cmdtab.h"
 #include "weerbaar/assess.h"
 #include "weerbaar/assessdb.h"
 
@@ -796,7 +797,11 @@ static int cmd_template(wb_catset *set, const assess_opts *o, char **args, int n
 
 /* ---- entry ------------------------------------------------------------------------- */
 
-int wb_cmd_assess(int argc, char **argv)
+/* The actions on catalogues and answers files: run (NULL: catalogues)
+ * after the options are parsed. */
+typedef int (*file_fn)(wb_catset *set, const assess_opts *o, char **args, int nargs);
+
+static int assess_files(int argc, char **argv, file_fn run)
 {
     enum { O_DIRS = 256, O_FORMAT, O_LANG, O_ANSWERS, O_TARGET, O_FROM, O_TO, O_OUT };
     static const struct option opts[] = {{"catalogues", required_argument, NULL, O_DIRS},
@@ -809,16 +814,6 @@ int wb_cmd_assess(int argc, char **argv)
                                          {"out", required_argument, NULL, O_OUT},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    /* report has options of its own (cmd_assess_report.c); the action is the
-     * first word that is not an option */
-    for (int i = 1; i < argc; i++)
-        if (argv[i][0] != '-') {
-            if (strcmp(argv[i], "report") == 0) return wb_cmd_assess_report(argc, argv);
-            break;
-        }
-    /* assessments in a database or on a hub: cmd_assess_db.c */
-    int db_status = wb_cli_assess_db(argc, argv);
-    if (db_status >= 0) return db_status;
     assess_opts o = {.format = "table", .lang = "en", .target = WB_ASSESS_DEFAULT_TARGET};
     optind = 1;
     opterr = 0;
@@ -866,21 +861,6 @@ int wb_cmd_assess(int argc, char **argv)
     const char *action = argv[optind];
     char **args = argv + optind + 1;
     int nargs = argc - optind - 1;
-    int (*run)(wb_catset *, const assess_opts *, char **, int) = NULL;
-    if (strcmp(action, "show") == 0)
-        run = cmd_show;
-    else if (strcmp(action, "score") == 0)
-        run = cmd_score;
-    else if (strcmp(action, "diff") == 0)
-        run = cmd_diff;
-    else if (strcmp(action, "template") == 0)
-        run = cmd_template;
-    else if (strcmp(action, "catalogues") != 0) {
-        wb_cli_error("assess: unknown action '%s' (catalogues, show, score, diff, template, "
-                     "report)",
-                     action);
-        return WB_EXIT_ERROR;
-    }
     bool sheet = run == cmd_template;
     o.format = sheet && strcmp(o.format, "table") == 0 ? "csv" : o.format;
     if (sheet ? strcmp(o.format, "csv") != 0 && strcmp(o.format, "xlsx") != 0
@@ -902,4 +882,123 @@ int wb_cmd_assess(int argc, char **argv)
     int status = run ? run(set, &o, args, nargs) : cmd_catalogues(set, &o);
     wb_catset_free(set);
     return status;
+}
+
+/* ---- the action table -------------------------------------------------------------- */
+
+/* The command line, whole: each half parses its own options. */
+typedef struct assess_run {
+    int argc;
+    char **argv;
+} assess_run;
+
+#define FILE_ACT(name, run)                                                                        \
+    static int act_##name(void *ctx, int argc, char **argv)                                        \
+    {                                                                                              \
+        (void)argc, (void)argv;                                                                    \
+        return assess_files(((assess_run *)ctx)->argc, ((assess_run *)ctx)->argv, run);            \
+    }
+/* assessments in a database or on a hub (cmd_assess_db.c) */
+#define DB_ACT(name)                                                                               \
+    static int act_##name(void *ctx, int argc, char **argv)                                        \
+    {                                                                                              \
+        (void)argc, (void)argv;                                                                    \
+        return wb_cli_assess_db(((assess_run *)ctx)->argc, ((assess_run *)ctx)->argv);             \
+    }
+/* show and diff: of an assessment (ID, A B) or of a catalogue */
+#define EITHER_ACT(name, run)                                                                      \
+    static int act_##name(void *ctx, int argc, char **argv)                                        \
+    {                                                                                              \
+        (void)argc, (void)argv;                                                                    \
+        assess_run *r = ctx;                                                                       \
+        int status = wb_cli_assess_db(r->argc, r->argv);                                           \
+        return status >= 0 ? status : assess_files(r->argc, r->argv, run);                         \
+    }
+
+FILE_ACT(catalogues, NULL)
+FILE_ACT(score, cmd_score)
+FILE_ACT(template, cmd_template)
+EITHER_ACT(show, cmd_show)
+EITHER_ACT(diff, cmd_diff)
+DB_ACT(new)
+DB_ACT(answer)
+DB_ACT(import)
+DB_ACT(export)
+DB_ACT(history)
+DB_ACT(share)
+DB_ACT(sectors)
+DB_ACT(list)
+
+/* report has options of its own (cmd_assess_report.c) */
+static int act_report(void *ctx, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    return wb_cmd_assess_report(((assess_run *)ctx)->argc, ((assess_run *)ctx)->argv);
+}
+
+static const char *const as_cat[] = {"--catalogues DIR", "--format table|json", NULL};
+static const char *const as_show[] = {"--catalogues DIR",
+                                      "--lang nl|en",
+                                      "--format table|json",
+                                      "--db PATH",
+                                      "--hub URL",
+                                      "--key KEY",
+                                      NULL};
+static const char *const as_score[] = {"--catalogues DIR", "--answers FILE",      "--target N",
+                                       "--lang nl|en",     "--format table|json", NULL};
+/* diff A B --db PATH too: the parser tells the two forms apart by their
+ * arguments, so the table shows the catalogue form. */
+static const char *const as_diff[] = {"--catalogues DIR", "--from FILE", "--to FILE",
+                                      "--format table|json", NULL};
+static const char *const as_template[] = {"--catalogues DIR", "--lang nl|en", "--format csv|xlsx",
+                                          "--out FILE", NULL};
+static const char *const as_new[] = {"--catalogue NAME", "--org ORG", "--scope TEXT", "--target N",
+                                     "--db PATH",        "--hub URL", "--key KEY",    NULL};
+static const char *const as_answer[] = {"--level N",  "--evidence TEXT", "--owner WHO",
+                                        "--due DATE", "--note TEXT",     "--db PATH",
+                                        "--hub URL",  "--key KEY",       NULL};
+static const char *const as_where[] = {"--db PATH", "--hub URL", "--key KEY", "--format table|json",
+                                       NULL};
+static const char *const as_export[] = {"--format csv|json", "--db PATH", "--hub URL", "--key KEY",
+                                        NULL};
+static const char *const as_share[] = {
+    "--with csirt|supervisor", "--revoke", "--db PATH", "--hub URL", "--key KEY", NULL};
+static const char *const as_sectors[] = {
+    "--catalogue NAME", "--k N", "--format table|json", "--db PATH", "--hub URL",
+    "--key KEY",        NULL};
+static const char *const as_list[] = {"--org ORG", "--format table|json", "--db PATH",
+                                      "--hub URL", "--key KEY",           NULL};
+static const char *const as_report[] = {
+    "--answers FILE",   "--previous FILE", "--org ORG",  "--scope TEXT", "--target N",
+    "--vuln FILE",      "--now TIME",      "--out FILE", "--lang nl|en", "--format pdf|html|png",
+    "--catalogues DIR", "--db PATH",       "--hub URL",  "--key KEY",    NULL};
+
+const wb_cli_action wb_cli_assess_actions[] = {
+    {"catalogues", false, act_catalogues, "every catalogue", as_cat},
+    {"show", true, act_show, "a catalogue's outline, a requirement, or an assessment", as_show},
+    {"score", true, act_score, "scores and gaps from an answers file", as_score},
+    {"diff", false, act_diff, "what improved and slipped", as_diff},
+    {"template", true, act_template, "the answer sheet of a catalogue (CSV or XLSX)", as_template},
+    {"new", false, act_new, "create an assessment; prints its id", as_new},
+    {"answer", true, act_answer, "set one requirement's answer", as_answer},
+    {"import", true, act_import, "replace the answers with a CSV or JSON file", as_where},
+    {"export", true, act_export, "the answers as CSV or JSON", as_export},
+    {"history", true, act_history, "the versions of an assessment", as_where},
+    {"share", true, act_share, "let the CSIRT or supervisor read it", as_share},
+    {"sectors", false, act_sectors, "mean maturity per sector", as_sectors},
+    {"list", false, act_list, "the assessments", as_list},
+    {"report", true, act_report, "the one-page board report (PDF, HTML, PNG)", as_report},
+    {NULL, false, NULL, NULL, NULL}};
+
+int wb_cmd_assess(int argc, char **argv)
+{
+    const char *word = wb_cli_action_word(argc, argv, wb_cli_assess_actions);
+    if (word == NULL) {
+        bool help = wb_cli_wants_help(argc, argv);
+        assess_usage(help ? stdout : stderr);
+        return help ? WB_EXIT_OK : WB_EXIT_ERROR;
+    }
+    assess_run r = {argc, argv};
+    char *w = (char *)word;
+    return wb_cli_dispatch("assess", wb_cli_assess_actions, &r, 1, &w);
 }

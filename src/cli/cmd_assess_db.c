@@ -24,7 +24,6 @@
 #include "weerbaar/assessdb.h"
 #include "weerbaar/client.h"
 #include "weerbaar/io.h"
-#include "weerbaar/store.h"
 
 typedef struct dbopts {
     const char *dirs[WB_CLI_ASSESS_MAX_DIRS];
@@ -132,7 +131,7 @@ static int conn_open(conn *c, const dbopts *o, const char *action)
         return WB_EXIT_ERROR;
     }
     if (o->db) {
-        if (wb_store_open(&c->st, o->db, &c->err) != 0) return fail(c);
+        if (wb_assessdb_open(&c->st, o->db, &c->err) != 0) return fail(c);
         return WB_EXIT_OK;
     }
     c->hub = true;
@@ -152,7 +151,7 @@ static int conn_open(conn *c, const dbopts *o, const char *action)
 
 static void conn_close(conn *c)
 {
-    wb_store_close(c->st);
+    wb_assessdb_close(c->st);
     if (c->curl) wb_hub_global_cleanup();
 }
 
@@ -737,26 +736,6 @@ static int cmd_sectors(conn *c, wb_catset *set, const dbopts *o, int nargs)
     return status;
 }
 
-typedef struct list_ctx {
-    wb_buf *out;
-    bool first, oom;
-} list_ctx;
-
-static int list_cb(void *ud, const wb_assessment_rec *a)
-{
-    list_ctx *l = ud;
-    if (!l->first && wb_buf_putc(l->out, ',') != 0) l->oom = true;
-    l->first = false;
-    if (wb_assessment_json(a, l->out) != 0) l->oom = true;
-    return l->oom;
-}
-
-static int org_cb(void *ud, const wb_org *o)
-{
-    *(int64_t *)ud = o->id;
-    return 1;
-}
-
 static int cmd_list(conn *c, const dbopts *o, int nargs)
 {
     if (nargs != 0) {
@@ -768,13 +747,7 @@ static int cmd_list(conn *c, const dbopts *o, int nargs)
     if (c->hub) {
         rc = hub(c, "GET", "/api/v1/assessments", NULL, &b);
     } else {
-        int64_t org = 0;
-        list_ctx l = {&b, true, false};
-        if (o->org) rc = wb_store_org_find(c->st, o->org, org_cb, &org, &c->err);
-        if (rc == 0) rc = wb_buf_putc(&b, '[');
-        if (rc == 0) rc = wb_store_assessment_list(c->st, org, list_cb, &l, &c->err);
-        if (rc == 0 && (l.oom || wb_buf_putc(&b, ']') != 0))
-            rc = wb_error_set(&c->err, WB_ENOMEM, "out of memory");
+        rc = wb_assessdb_list_json(c->st, o->org, NULL, NULL, &b, &c->err);
     }
     if (rc != 0) {
         wb_buf_free(&b);
@@ -833,16 +806,75 @@ static bool is_ref(const char *s)
     return wb_assessdb_parse_ref(s, &id, &v) == 0;
 }
 
+/* This file's actions, in one form. */
+typedef int (*db_run)(conn *c, wb_catset *set, const dbopts *o, char **args, int nargs);
+
+static int run_new(conn *c, wb_catset *set, const dbopts *o, char **args, int nargs)
+{
+    (void)args;
+    if (nargs == 0) return cmd_new(c, set, o);
+    wb_cli_error("assess new: takes no arguments");
+    return WB_EXIT_ERROR;
+}
+static int run_import(conn *c, wb_catset *set, const dbopts *o, char **args, int nargs)
+{
+    (void)o;
+    return cmd_import(c, set, args, nargs);
+}
+static int run_export(conn *c, wb_catset *set, const dbopts *o, char **args, int nargs)
+{
+    (void)set;
+    return cmd_export(c, o, args, nargs);
+}
+static int run_history(conn *c, wb_catset *set, const dbopts *o, char **args, int nargs)
+{
+    (void)set;
+    return cmd_history(c, o, args, nargs);
+}
+static int run_share(conn *c, wb_catset *set, const dbopts *o, char **args, int nargs)
+{
+    (void)set;
+    return cmd_share(c, o, args, nargs);
+}
+static int run_sectors(conn *c, wb_catset *set, const dbopts *o, char **args, int nargs)
+{
+    (void)args;
+    return cmd_sectors(c, set, o, nargs);
+}
+static int run_list(conn *c, wb_catset *set, const dbopts *o, char **args, int nargs)
+{
+    (void)set, (void)args;
+    return cmd_list(c, o, nargs);
+}
+
+typedef struct db_action {
+    const char *name;
+    int refs;    /* show and diff: this many ID[@VERSION] arguments, else a catalogue's form */
+    bool on_hub; /* on a hub it needs no catalogue here: the hub has its own */
+    db_run run;
+} db_action;
+
+static const db_action db_actions[] = {
+    {"new", 0, true, run_new},          {"answer", 0, false, cmd_answer},
+    {"import", 0, false, run_import},   {"export", 0, true, run_export},
+    {"show", 1, false, cmd_show},       {"history", 0, true, run_history},
+    {"diff", 2, false, cmd_diff},       {"share", 0, true, run_share},
+    {"sectors", 0, false, run_sectors}, {"list", 0, true, run_list},
+};
+
 /* Whether the words after the options name one of this file's actions. */
 static bool is_db_action(const char *action, char **args, int nargs)
 {
-    static const char *const names[] = {"new",   "answer",  "import",  "export",
-                                        "share", "history", "sectors", "list"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(action, names[i]) == 0) return true;
-    /* show ID and diff A B, where a catalogue name would stand otherwise */
-    if (strcmp(action, "show") == 0) return nargs == 1 && is_ref(args[0]);
-    if (strcmp(action, "diff") == 0) return nargs == 2 && is_ref(args[0]) && is_ref(args[1]);
+    for (size_t i = 0; i < sizeof db_actions / sizeof db_actions[0]; i++) {
+        const db_action *a = &db_actions[i];
+        if (strcmp(action, a->name) != 0) continue;
+        if (a->refs == 0) return true;
+        /* show ID and diff A B, where a catalogue name would stand otherwise */
+        bool refs = nargs == a->refs;
+        for (int k = 0; refs && k < nargs; k++)
+            refs = is_ref(args[k]);
+        return refs;
+    }
     return false;
 }
 
@@ -1015,37 +1047,13 @@ int wb_cli_assess_db(int argc, char **argv)
     }
     wb_catset *set = NULL;
     conn cn = {0};
-    /* on a hub these need no catalogue here: the hub has its own */
-    static const char *const hub_only[] = {"new", "export", "history", "share", "list"};
-    bool on_hub_alone = false;
-    for (size_t i = 0; i < sizeof hub_only / sizeof hub_only[0]; i++)
-        on_hub_alone |= strcmp(action, hub_only[i]) == 0;
-    bool need_set = o.hub == NULL || o.ndirs > 0 || !on_hub_alone;
+    const db_action *da = NULL;
+    for (size_t i = 0; i < sizeof db_actions / sizeof db_actions[0]; i++)
+        if (strcmp(action, db_actions[i].name) == 0) da = &db_actions[i];
+    bool need_set = o.hub == NULL || o.ndirs > 0 || !da->on_hub;
     if (need_set && wb_cli_assess_catset(o.dirs, o.ndirs, &set) != WB_EXIT_OK) return WB_EXIT_ERROR;
     int status = conn_open(&cn, &o, action);
-    if (status == WB_EXIT_OK) {
-        if (strcmp(action, "new") == 0)
-            status = nargs ? (wb_cli_error("assess new: takes no arguments"), WB_EXIT_ERROR)
-                           : cmd_new(&cn, set, &o);
-        else if (strcmp(action, "answer") == 0)
-            status = cmd_answer(&cn, set, &o, args, nargs);
-        else if (strcmp(action, "import") == 0)
-            status = cmd_import(&cn, set, args, nargs);
-        else if (export)
-            status = cmd_export(&cn, &o, args, nargs);
-        else if (strcmp(action, "show") == 0)
-            status = cmd_show(&cn, set, &o, args, nargs);
-        else if (strcmp(action, "history") == 0)
-            status = cmd_history(&cn, &o, args, nargs);
-        else if (strcmp(action, "diff") == 0)
-            status = cmd_diff(&cn, set, &o, args, nargs);
-        else if (strcmp(action, "share") == 0)
-            status = cmd_share(&cn, &o, args, nargs);
-        else if (strcmp(action, "sectors") == 0)
-            status = cmd_sectors(&cn, set, &o, nargs);
-        else
-            status = cmd_list(&cn, &o, nargs);
-    }
+    if (status == WB_EXIT_OK) status = da->run(&cn, set, &o, args, nargs);
     conn_close(&cn);
     wb_catset_free(set);
     return status;

@@ -22,9 +22,9 @@
 #include "weerbaar/assessdb.h"
 #include "weerbaar/client.h"
 #include "weerbaar/incident.h"
+#include "weerbaar/incidentsvc.h"
 #include "weerbaar/register.h"
 #include "weerbaar/report.h"
-#include "weerbaar/store.h"
 
 typedef struct report_opts {
     const char *dirs[WB_CLI_ASSESS_MAX_DIRS];
@@ -83,8 +83,6 @@ static void report_usage(FILE *f)
           "      --out bestuur.pdf\n"
           "  weerbaar assess report cbw_nis2 --answers 2026.csv --previous 2025.csv \\\n"
           "      --org 'Waterschap Oost' --lang nl --format html --out board.html\n"
-          "  weerbaar vuln scan --advisories csaf/ --inventory sbom.json --format json \\\n"
-          "      >scan.json\n"
           "  weerbaar assess report cbw_nis2 --answers 2026.csv --org Gamma \\\n"
           "      --vuln scan.json --db incidents.db --out board.pdf\n"
           "\n"
@@ -114,7 +112,7 @@ static int source_open(source *src, const report_opts *o)
         return WB_EXIT_ERROR;
     }
     if (o->db) {
-        if (wb_store_open(&src->st, o->db, &err) != 0) {
+        if (wb_incsvc_open(&src->st, o->db, &err) != 0) {
             wb_cli_report(&err);
             return WB_EXIT_ERROR;
         }
@@ -138,7 +136,7 @@ static int source_open(source *src, const report_opts *o)
 
 static void source_close(source *src)
 {
-    wb_store_close(src->st);
+    wb_incsvc_close(src->st);
     if (src->curl) wb_hub_global_cleanup();
 }
 

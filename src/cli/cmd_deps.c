@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cmdtab.h"
 #include "weerbaar/deps.h"
 
 static void deps_usage(FILE *f)
@@ -333,7 +334,9 @@ static int run_fetch(opts *o)
     return WB_EXIT_OK;
 }
 
-int wb_cmd_deps(int argc, char **argv)
+/* Parses the options of map and fetch into o: the index of the action, or
+ * -1 with the exit status in *status (the help printed, or an error). */
+static int parse_map_opts(int argc, char **argv, opts *o, int *status)
 {
     static const struct option lo[] = {{"inventory", required_argument, NULL, O_INV},
                                        {"suppliers", required_argument, NULL, O_SUP},
@@ -355,12 +358,9 @@ int wb_cmd_deps(int argc, char **argv)
                                        {"output", required_argument, NULL, 'o'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
-    /* the shared picture's actions have options of their own (cmd_deps_share.c) */
-    if (argc > 1 && (strcmp(argv[1], "picture") == 0 || strcmp(argv[1], "share") == 0 ||
-                     strcmp(argv[1], "sectors") == 0))
-        return wb_cli_deps_share(argc, argv);
-    opts o = {.format = "table", .threads = 2};
-    wb_deps_cfg_default(&o.cfg);
+    *o = (opts){.format = "table", .threads = 2};
+    wb_deps_cfg_default(&o->cfg);
+    *status = WB_EXIT_ERROR;
     optind = 1;
     opterr = 0;
     int c;
@@ -368,118 +368,203 @@ int wb_cmd_deps(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "ho:", lo, NULL)) != -1) {
         switch (c) {
         case O_INV:
-            o.inv = optarg;
+            o->inv = optarg;
             break;
         case O_SUP:
-            o.sup = optarg;
+            o->sup = optarg;
             break;
         case O_IPDATA:
-            o.ipdata = optarg;
+            o->ipdata = optarg;
             break;
         case O_ASN:
-            o.asn = optarg;
+            o->asn = optarg;
             break;
         case O_VEND:
-            o.vend = optarg;
+            o->vend = optarg;
             break;
         case O_EU:
-            o.eu = optarg;
+            o->eu = optarg;
             break;
         case O_LOGFMT:
-            o.logfmt = optarg;
+            o->logfmt = optarg;
             break;
         case O_FORMAT:
-            o.format = optarg;
+            o->format = optarg;
             break;
         case 'o':
-            o.output = optarg;
+            o->output = optarg;
             break;
         case O_RIR:
-            if (o.nrir == 32) {
+            if (o->nrir == 32) {
                 wb_cli_error("deps: at most 32 --rir files");
-                return WB_EXIT_ERROR;
+                return -1;
             }
-            o.rir[o.nrir++] = optarg;
+            o->rir[o->nrir++] = optarg;
             break;
         case O_MMDB:
-            if (o.nmmdb == 8) {
+            if (o->nmmdb == 8) {
                 wb_cli_error("deps: at most 8 --mmdb files");
-                return WB_EXIT_ERROR;
+                return -1;
             }
-            o.mmdb[o.nmmdb++] = optarg;
+            o->mmdb[o->nmmdb++] = optarg;
             break;
         case O_URL:
-            if (o.nurl == 16) {
+            if (o->nurl == 16) {
                 wb_cli_error("deps: at most 16 --url");
-                return WB_EXIT_ERROR;
+                return -1;
             }
-            o.url[o.nurl++] = optarg;
+            o->url[o->nurl++] = optarg;
             break;
         case O_PSHARE:
             if (!parse_num(optarg, 0.01, 1, &v)) goto bad;
-            o.cfg.periodic_day_share = v;
+            o->cfg.periodic_day_share = v;
             break;
         case O_PDAY:
             if (!parse_num(optarg, 1, 1e9, &v) || v != (unsigned)v) goto bad;
-            o.cfg.periodic_per_day = (unsigned)v;
+            o->cfg.periodic_per_day = (unsigned)v;
             break;
         case O_LONG:
             if (!parse_num(optarg, 1, 1e9, &v)) goto bad;
-            o.cfg.long_session_s = v;
+            o->cfg.long_session_s = v;
             break;
         case O_MAXP:
             if (!parse_num(optarg, 1, 4e9, &v) || v != (double)(size_t)v) goto bad;
-            o.cfg.max_pairs = (size_t)v;
+            o->cfg.max_pairs = (size_t)v;
             break;
         case O_THREADS:
             if (!parse_num(optarg, 1, 16, &v) || v != (unsigned)v) goto bad;
-            o.threads = (unsigned)v;
+            o->threads = (unsigned)v;
             break;
         case O_NOINT:
-            o.cfg.internal_as_assets = false;
+            o->cfg.internal_as_assets = false;
             break;
         case 'h':
             deps_usage(stdout);
-            return WB_EXIT_OK;
+            *status = WB_EXIT_OK;
+            return -1;
         default:
             wb_cli_error("deps: unknown option '%s' (see 'weerbaar deps --help')",
                          argv[optind - 1]);
-            return WB_EXIT_ERROR;
+            return -1;
         }
         continue;
     bad:
         wb_cli_error("deps: bad value '%s' for %s (see 'weerbaar deps --help')", optarg,
                      argv[optind - 1][0] == '-' ? argv[optind - 1] : argv[optind - 2]);
+        return -1;
+    }
+    return optind;
+}
+
+/* map and fetch share the parser above. */
+typedef struct deps_run {
+    int argc;
+    char **argv;
+} deps_run;
+
+static int act_map(void *ctx, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    deps_run *r = ctx;
+    opts o;
+    int status, first = parse_map_opts(r->argc, r->argv, &o, &status);
+    if (first < 0) return status;
+    if (r->argc - first < 2) {
+        wb_cli_error("deps map: no log files (see 'weerbaar deps --help')");
         return WB_EXIT_ERROR;
     }
-    if (optind >= argc) {
-        deps_usage(stderr);
+    static const char *const formats[] = {"table", "json", "csv", "dot", "svg", "html"};
+    bool ok = false;
+    for (size_t i = 0; i < 6; i++)
+        ok |= strcmp(o.format, formats[i]) == 0;
+    if (!ok) {
+        wb_cli_error("deps: unknown --format '%s' (table, json, csv, dot, svg, html)", o.format);
         return WB_EXIT_ERROR;
     }
-    const char *action = argv[optind];
-    if (strcmp(action, "map") == 0) {
-        if (argc - optind < 2) {
-            wb_cli_error("deps map: no log files (see 'weerbaar deps --help')");
-            return WB_EXIT_ERROR;
-        }
-        static const char *const formats[] = {"table", "json", "csv", "dot", "svg", "html"};
-        bool ok = false;
-        for (size_t i = 0; i < 6; i++)
-            ok |= strcmp(o.format, formats[i]) == 0;
-        if (!ok) {
-            wb_cli_error("deps: unknown --format '%s' (table, json, csv, dot, svg, html)",
-                         o.format);
-            return WB_EXIT_ERROR;
-        }
-        return run_map(&o, argc - optind - 1, argv + optind + 1);
+    return run_map(&o, r->argc - first - 1, r->argv + first + 1);
+}
+
+static int act_fetch(void *ctx, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    deps_run *r = ctx;
+    opts o;
+    int status, first = parse_map_opts(r->argc, r->argv, &o, &status);
+    if (first < 0) return status;
+    if (r->argc - first != 1) {
+        wb_cli_error("deps fetch: takes no arguments (see 'weerbaar deps --help')");
+        return WB_EXIT_ERROR;
     }
-    if (strcmp(action, "fetch") == 0) {
-        if (argc - optind != 1) {
-            wb_cli_error("deps fetch: takes no arguments (see 'weerbaar deps --help')");
-            return WB_EXIT_ERROR;
-        }
-        return run_fetch(&o);
+    return run_fetch(&o);
+}
+
+/* picture, share and sectors parse options of their own (cmd_deps_share.c). */
+static int act_picture(void *ctx, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    return wb_cli_deps_picture(((deps_run *)ctx)->argc, ((deps_run *)ctx)->argv);
+}
+static int act_share(void *ctx, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    return wb_cli_deps_share(((deps_run *)ctx)->argc, ((deps_run *)ctx)->argv);
+}
+static int act_sectors(void *ctx, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    return wb_cli_deps_sectors(((deps_run *)ctx)->argc, ((deps_run *)ctx)->argv);
+}
+
+static const char *const deps_map[] = {"--inventory CSV",
+                                       "--suppliers FILE",
+                                       "--ipdata DIR",
+                                       "--rir FILE",
+                                       "--mmdb FILE",
+                                       "--asnames FILE",
+                                       "--vendors YAML",
+                                       "--eu FILE",
+                                       "--log-format zeek|zeek-json|eve|csv|dnsmasq",
+                                       "--periodic-share X",
+                                       "--periodic-per-day N",
+                                       "--long-session S",
+                                       "--no-internal-assets",
+                                       "--max-pairs N",
+                                       "--threads N",
+                                       "--format table|json|csv|dot|svg|html",
+                                       "--output FILE",
+                                       NULL};
+static const char *const deps_fetch[] = {"--ipdata DIR", "--url URL", NULL};
+static const char *const deps_picture[] = {NULL};
+static const char *const deps_share[] = {"--with csirt|supervisor",
+                                         "--revoke",
+                                         "--org ORG",
+                                         "--db PATH",
+                                         "--hub URL",
+                                         "--key KEY",
+                                         NULL};
+static const char *const deps_sectors[] = {
+    "--for ORG", "--audience csirt|supervisor", "--k N", "--db PATH", "--hub URL", "--key KEY",
+    NULL};
+
+const wb_cli_action wb_cli_deps_actions[] = {
+    {"map", false, act_map, "who each asset depends on, and where", deps_map},
+    {"fetch", false, act_fetch, "download the RIR and AS data", deps_fetch},
+    {"picture", false, act_picture, "the aggregate picture of a map, to share", deps_picture},
+    {"share", false, act_share, "share (or revoke) the picture with the CSIRT or supervisor",
+     deps_share},
+    {"sectors", false, act_sectors, "the k-anonymous sector view over shared pictures",
+     deps_sectors},
+    {NULL, false, NULL, NULL, NULL}};
+
+int wb_cmd_deps(int argc, char **argv)
+{
+    const char *word = wb_cli_action_word(argc, argv, wb_cli_deps_actions);
+    if (word == NULL) {
+        bool help = wb_cli_wants_help(argc, argv);
+        deps_usage(help ? stdout : stderr);
+        return help ? WB_EXIT_OK : WB_EXIT_ERROR;
     }
-    wb_cli_error("deps: unknown action '%s' (map, fetch, picture, share, sectors)", action);
-    return WB_EXIT_ERROR;
+    deps_run r = {argc, argv};
+    char *w = (char *)word;
+    return wb_cli_dispatch("deps", wb_cli_deps_actions, &r, 1, &w);
 }

@@ -84,7 +84,7 @@ static int conn_open(conn *c, const sopts *o, const char *action)
         wb_cli_error("deps %s: give --db PATH or --hub URL --key KEY (one of them)", action);
         return WB_EXIT_ERROR;
     }
-    if (o->db) return wb_store_open(&c->st, o->db, &c->err) != 0 ? fail(c) : WB_EXIT_OK;
+    if (o->db) return wb_depsdb_open(&c->st, o->db, &c->err) != 0 ? fail(c) : WB_EXIT_OK;
     c->hub = true;
     c->hc.base = o->hub;
     c->hc.key = o->key ? o->key : getenv("WEERBAAR_KEY");
@@ -102,7 +102,7 @@ static int conn_open(conn *c, const sopts *o, const char *action)
 
 static void conn_close(conn *c)
 {
-    wb_store_close(c->st);
+    wb_depsdb_close(c->st);
     if (c->curl) wb_hub_global_cleanup();
 }
 
@@ -199,19 +199,6 @@ static int cmd_share(conn *c, const sopts *o, int nargs, char **args)
     return WB_EXIT_OK;
 }
 
-typedef struct org_ctx {
-    int64_t id;
-    wb_org_kind kind;
-} org_ctx;
-
-static int org_cb(void *ud, const wb_org *org)
-{
-    org_ctx *x = ud;
-    x->id = org->id;
-    x->kind = org->kind;
-    return 1;
-}
-
 static int cmd_sectors(conn *c, const sopts *o, int nargs)
 {
     if (nargs != 0) {
@@ -232,10 +219,13 @@ static int cmd_sectors(conn *c, const sopts *o, int nargs)
                              : "/api/v1/deps/sectors",
                          NULL, 0, &b, NULL, &c->err);
     } else {
-        org_ctx who = {0};
+        struct {
+            int64_t id;
+            wb_org_kind kind;
+        } who = {0, WB_ORG_OTHER};
         rc = 0;
         if (o->forg) {
-            rc = wb_store_org_find(c->st, o->forg, org_cb, &who, &c->err);
+            rc = wb_depsdb_org_find(c->st, o->forg, &who.id, &who.kind, &c->err);
             if (rc == 0 && who.kind != WB_ORG_CSIRT && who.kind != WB_ORG_SUPERVISOR)
                 rc = wb_error_set(&c->err, WB_EINVAL,
                                   "deps sectors: --for %s: not a CSIRT or supervisor", o->forg);
@@ -262,7 +252,9 @@ static int cmd_sectors(conn *c, const sopts *o, int nargs)
     return fflush(stdout) == 0 ? WB_EXIT_OK : WB_EXIT_ERROR;
 }
 
-int wb_cli_deps_share(int argc, char **argv)
+/* The options of picture, share and sectors: the index of the action, or
+ * -1 with the exit status in *status (help printed, or an error). */
+static int parse_share_opts(int argc, char **argv, sopts *out, int *status)
 {
     enum { O_DB = 256, O_HUB, O_KEY, O_ORG, O_WITH, O_REVOKE, O_FOR, O_AUD, O_K };
     static const struct option lo[] = {{"db", required_argument, NULL, O_DB},
@@ -277,6 +269,7 @@ int wb_cli_deps_share(int argc, char **argv)
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
     sopts o = {.k = WB_DEPS_SECTOR_K_DEFAULT};
+    *status = WB_EXIT_ERROR;
     optind = 1;
     opterr = 0;
     int ch;
@@ -310,34 +303,57 @@ int wb_cli_deps_share(int argc, char **argv)
         case O_K:
             if (wb_parse_i64(optarg, strlen(optarg), 2, 1000, &v) != 0) {
                 wb_cli_error("deps: --k must be a number from 2 to 1000, not '%s'", optarg);
-                return WB_EXIT_ERROR;
+                return -1;
             }
             o.k = (unsigned)v;
             break;
         case 'h':
             usage(stdout);
-            return WB_EXIT_OK;
+            *status = WB_EXIT_OK;
+            return -1;
         default:
             wb_cli_error("deps: unknown option '%s' (see 'weerbaar deps share --help')",
                          argv[optind - 1]);
-            return WB_EXIT_ERROR;
+            return -1;
         }
     }
     if (optind >= argc) {
         usage(stderr);
-        return WB_EXIT_ERROR;
+        return -1;
     }
-    const char *action = argv[optind];
-    int nargs = argc - optind - 1;
-    char **args = argv + optind + 1;
-    if (strcmp(action, "picture") == 0) return cmd_picture(nargs, args);
+    *out = o;
+    return optind;
+}
+
+int wb_cli_deps_picture(int argc, char **argv)
+{
+    sopts o;
+    int status, first = parse_share_opts(argc, argv, &o, &status);
+    if (first < 0) return status;
+    return cmd_picture(argc - first - 1, argv + first + 1);
+}
+
+/* share and sectors: on a database or a hub. */
+static int with_conn(int argc, char **argv, bool share)
+{
+    sopts o;
+    int status, first = parse_share_opts(argc, argv, &o, &status);
+    if (first < 0) return status;
     conn c = {0};
-    int rc = conn_open(&c, &o, action);
+    int rc = conn_open(&c, &o, argv[first]);
     if (rc != WB_EXIT_OK) return rc;
-    if (strcmp(action, "share") == 0)
-        rc = cmd_share(&c, &o, nargs, args);
-    else
-        rc = cmd_sectors(&c, &o, nargs);
+    rc = share ? cmd_share(&c, &o, argc - first - 1, argv + first + 1)
+               : cmd_sectors(&c, &o, argc - first - 1);
     conn_close(&c);
     return rc;
+}
+
+int wb_cli_deps_share(int argc, char **argv)
+{
+    return with_conn(argc, argv, true);
+}
+
+int wb_cli_deps_sectors(int argc, char **argv)
+{
+    return with_conn(argc, argv, false);
 }

@@ -58,15 +58,21 @@ static void incident_usage(FILE *f)
           "\n"
           "the register (a local database --db PATH, or a hub: --hub URL --key KEY):\n"
           "  new --title TEXT --aware-at TIME [--org ORG] [--detected-at TIME]\n"
-          "      [--entity-type TYPE] [--tlp LEVEL] [--rsit TAG]   prints the new id\n"
-          "      (--org is required with --db; on a hub it is the key's organisation)\n"
+          "      [--entity-type TYPE] [--tlp LEVEL] [--rsit TAG] [EARLY WARNING]\n"
+          "      says where it went, the deadlines with the time left, and the new id\n"
+          "      last (--org is required with --db; on a hub it is the key's\n"
+          "      organisation). EARLY WARNING: --summary TEXT --suspected-malicious A\n"
+          "      --cross-border A --contact-name TEXT --contact-email ADDR\n"
+          "      --contact-phone NUMBER files the early warning in the same command\n"
           "  report ID --stage STAGE --file REPORT.json [--submitted-at TIME]\n"
+          "      (an early warning also from the EARLY WARNING options instead of --file)\n"
           "      (--stage gdpr-breach without --file records the GDPR notification;\n"
           "      --submitted-at only with --db: on a hub its receipt time counts)\n"
           "  handled ID --at TIME;  show ID;  list\n"
           "  export ID --format json|pdf [--out FILE]   everything about the incident: JSON,\n"
           "      or a PDF (deadlines and states, reports, CSIRT actions) for the file\n"
-          "  due [--now TIME]   every deadline of every incident; exit 1 if overdue\n"
+          "  due [--now TIME] [--duties own|csirt|all]   every deadline of every\n"
+          "      incident with the time left; exit 1 if one of those shown is overdue\n"
           "  ack ID;  ask ID --by TIME;  comment ID --text TEXT   (the CSIRT)\n"
           "  share ID --tlp LEVEL --distribution N [--sharing-group NAME] [--anonymous]\n"
           "      [--share-key KEY]\n"
@@ -111,6 +117,16 @@ static void incident_usage(FILE *f)
           "  --by TIME            ask: when the intermediate report is due\n"
           "  --text TEXT          comment: the comment\n"
           "  --out FILE           export: write the PDF or JSON here\n"
+          "  --summary TEXT       early warning: what happened, in a sentence or two\n"
+          "  --suspected-malicious A  early warning: yes, no or unknown\n"
+          "  --cross-border A     early warning: a cross-border impact? yes, no, unknown\n"
+          "  --contact-name TEXT  early warning: who the CSIRT can reach\n"
+          "  --contact-email ADDR early warning: the contact's e-mail address\n"
+          "  --contact-phone NUMBER  early warning: the contact's telephone number\n"
+          "  --duties D           due: own (the organisation's reports; the default with\n"
+          "                       --db and an organisation's key), csirt (the CSIRT's\n"
+          "                       answers, with the organisation; default for a CSIRT's\n"
+          "                       key) or all\n"
           "  --tlp LEVEL          new, share: clear green amber amber+strict red\n"
           "  --distribution N     share: MISP distribution 0-4 (4: --sharing-group NAME)\n"
           "  --sharing-group NAME share: the sharing group of distribution 4\n"
@@ -124,7 +140,10 @@ static void incident_usage(FILE *f)
           "                       addresses (checked on the address connected to)\n"
           "  -h, --help           this help\n"
           "\n"
-          "TIME is RFC 3339 with an offset: 2026-05-01T10:00:00+02:00 or ...Z.\n"
+          "TIME is now, a local time in Europe/Amsterdam (2026-05-01T10:00 or\n"
+          "'2026-05-01 10:00:00'; echoed with the offset it was read with), or RFC 3339\n"
+          "with an offset (2026-05-01T10:00:00+02:00 or ...Z). A local time the clocks\n"
+          "skipped (spring) or passed twice (autumn) is refused: give the offset.\n"
           "\n"
           "examples:\n"
           "  weerbaar incident assess --entity-type cloud --facts facts.json\n"
@@ -182,7 +201,14 @@ enum {
     O_SHARING_GROUP,
     O_ANONYMOUS,
     O_SHARE_KEY,
-    O_OUT
+    O_OUT,
+    O_SUMMARY,
+    O_MALICIOUS,
+    O_CROSS_BORDER,
+    O_CONTACT_NAME,
+    O_CONTACT_EMAIL,
+    O_CONTACT_PHONE,
+    O_DUTIES
 };
 
 #define MAX_LIST 64
@@ -216,15 +242,29 @@ typedef struct opts {
     /* export --format pdf (cmd_incident_export.c) */
     bool pdf;
     const char *out;
+    /* the early warning's fields as options (new, report) */
+    const char *summary, *malicious, *cross_border, *contact_name, *contact_email, *contact_phone;
+    /* due --duties: NULL for the default */
+    const char *duties;
 } opts;
 
+/* The time every option's "now" means: the command's start. */
+static wb_time cli_now;
+
+/* A time option: now, RFC 3339, or a local time in Europe/Amsterdam, which
+ * is echoed on stderr with the offset it was read with. */
 static int parse_time_opt(const char *opt, const char *s, wb_time *out)
 {
-    if (wb_time_parse_rfc3339(s, strlen(s), out) != 0) {
-        wb_cli_error("incident: %s '%s': not an RFC 3339 time with an offset "
-                     "(2026-05-01T10:00:00+02:00)",
-                     opt, s);
+    wb_error err = {0};
+    int how = 0;
+    if (wb_ams_parse(s, cli_now, out, &how, &err) != 0) {
+        wb_cli_error("incident: %s %s", opt, err.msg);
         return -1;
+    }
+    if (how != 0) {
+        char t[48];
+        wb_ams_format(*out - (*out % 1000000 + 1000000) % 1000000, t, sizeof t);
+        fprintf(stderr, "weerbaar: %s %s: %s (Europe/Amsterdam)\n", opt, s, t);
     }
     return 0;
 }
@@ -279,6 +319,13 @@ static const struct option incident_longopts[] = {
     {"anonymous", no_argument, NULL, O_ANONYMOUS},
     {"share-key", required_argument, NULL, O_SHARE_KEY},
     {"out", required_argument, NULL, O_OUT},
+    {"summary", required_argument, NULL, O_SUMMARY},
+    {"suspected-malicious", required_argument, NULL, O_MALICIOUS},
+    {"cross-border", required_argument, NULL, O_CROSS_BORDER},
+    {"contact-name", required_argument, NULL, O_CONTACT_NAME},
+    {"contact-email", required_argument, NULL, O_CONTACT_EMAIL},
+    {"contact-phone", required_argument, NULL, O_CONTACT_PHONE},
+    {"duties", required_argument, NULL, O_DUTIES},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -288,6 +335,7 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
 {
 
     memset(o, 0, sizeof *o);
+    cli_now = wb_time_now();
     o->aware_at = o->handled_at = o->now = o->ack_at = WB_TIME_NONE;
     o->detected_at = o->at = o->by = o->submitted_at = WB_TIME_NONE;
     o->interval = 30;
@@ -469,6 +517,41 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
         case O_OUT:
             o->out = optarg;
             break;
+        case O_SUMMARY:
+            o->summary = optarg;
+            break;
+        case O_MALICIOUS:
+        case O_CROSS_BORDER: {
+            wb_tri t;
+            if (wb_tri_parse(optarg, &t) != 0) {
+                wb_cli_error("incident: %s '%s': yes, no or unknown",
+                             argv[optind - 1][0] == '-' ? argv[optind - 1] : argv[optind - 2],
+                             optarg);
+                return -1;
+            }
+            if (c == O_MALICIOUS)
+                o->malicious = optarg;
+            else
+                o->cross_border = optarg;
+            break;
+        }
+        case O_CONTACT_NAME:
+            o->contact_name = optarg;
+            break;
+        case O_CONTACT_EMAIL:
+            o->contact_email = optarg;
+            break;
+        case O_CONTACT_PHONE:
+            o->contact_phone = optarg;
+            break;
+        case O_DUTIES:
+            if (strcmp(optarg, "own") != 0 && strcmp(optarg, "csirt") != 0 &&
+                strcmp(optarg, "all") != 0) {
+                wb_cli_error("incident: --duties '%s': own, csirt or all", optarg);
+                return -1;
+            }
+            o->duties = optarg;
+            break;
         default:
             wb_cli_error("incident: unknown option or missing value '%s' (see 'weerbaar "
                          "incident --help')",
@@ -626,11 +709,16 @@ static int cmd_validate(const opts *o)
 
 /* ---- deadlines ----------------------------------------------------------------- */
 
+/* A time in a table: to the second (a column never breaks on microseconds),
+ * in Europe/Amsterdam with its offset, or UTC. */
 static void fmt_time(wb_time t, bool utc, char *buf, size_t cap)
 {
-    if (t == WB_TIME_NONE)
+    if (t == WB_TIME_NONE) {
         snprintf(buf, cap, "-");
-    else if (utc)
+        return;
+    }
+    t -= (t % 1000000 + 1000000) % 1000000;
+    if (utc)
         wb_time_format(t, buf, cap);
     else
         wb_ams_format(t, buf, cap);
@@ -770,6 +858,10 @@ typedef struct reg_ctx {
     const char *id_text;
 } reg_ctx;
 
+/* Forward: new files the early warning through the report's path. */
+static int local_file(reg_ctx *c, const struct opts *o, wb_stage stage, json_t **res);
+static int new_with_ew(json_t *res, const struct opts *o, int filed, json_t *receipt, json_t *inc);
+
 static int reg_fail(reg_ctx *c)
 {
     wb_cli_report(&c->err);
@@ -817,20 +909,67 @@ static int overdue_status(json_t *inc)
     return WB_EXIT_OK;
 }
 
+/* How long until a deadline still to meet, or how long it is overdue, in
+ * hours and minutes at now; "-" for one met, late or without a date. */
+static void left_of(json_t *d, wb_time now, char *buf, size_t cap)
+{
+    const char *state = jstr_of(d, "state", "");
+    wb_time due = jtime_of(json_object_get(d, "due"));
+    if (due == WB_TIME_NONE || now == WB_TIME_NONE ||
+        (strcmp(state, "open") != 0 && strcmp(state, "overdue") != 0)) {
+        snprintf(buf, cap, "-");
+        return;
+    }
+    int64_t min = (due > now ? due - now : now - due) / 60000000;
+    snprintf(buf, cap, "%s%lld h %02lld min", due > now ? "in " : "overdue by ",
+             (long long)(min / 60), (long long)(min % 60));
+}
+
 static void print_deadlines(json_t *inc, bool utc)
 {
-    printf("%-14s %-26s %-8s %-26s %s\n", "STAGE", "DUE", "STATE", "SUBMITTED", "ARTICLE");
+    wb_time now = jtime_of(json_object_get(inc, "judged_at"));
+    printf("%-14s %-25s %-8s %-22s %-25s %s\n", "STAGE", "DUE", "STATE", "LEFT", "SUBMITTED",
+           "ARTICLE");
     size_t i;
     json_t *d;
     json_array_foreach(json_object_get(inc, "deadlines"), i, d)
     {
-        char due[48], sub[48];
+        char due[48], sub[48], left[48];
         jfmt(d, "due", utc, due, sizeof due);
         if (json_is_null(json_object_get(d, "due")))
             snprintf(due, sizeof due, "handled_at + 1 month");
         jfmt(d, "submitted", utc, sub, sizeof sub);
-        printf("%-14s %-26s %-8s %-26s %s\n", jstr_of(d, "stage", "?"), due,
-               jstr_of(d, "state", "?"), sub, jstr_of(d, "article", ""));
+        left_of(d, now, left, sizeof left);
+        printf("%-14s %-25s %-8s %-22s %-25s %s\n", jstr_of(d, "stage", "?"), due,
+               jstr_of(d, "state", "?"), left, sub, jstr_of(d, "article", ""));
+    }
+}
+
+/* A report's contents, one field a line ("contact.email: ..."), in the
+ * document's order; a list's items numbered. Nothing is cut. */
+static void print_doc(json_t *v, const char *path)
+{
+    char sub[256];
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        json_object_foreach(v, k, x)
+        {
+            snprintf(sub, sizeof sub, "%s%s%s", path, path[0] ? "." : "", k);
+            print_doc(x, sub);
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x)
+        {
+            snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+            print_doc(x, sub);
+        }
+    } else if (v && path[0]) {
+        char *t = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY);
+        printf("         %s: %s\n", path, t ? t : json_string_value(v));
+        free(t);
     }
 }
 
@@ -862,8 +1001,9 @@ static int print_incident(json_t *inc, bool utc)
     {
         char at[48];
         jfmt(r, "submitted_at", utc, at, sizeof at);
-        printf("  %-4lld %-14s %-26s %-9s %s\n", jint_of(r, "id"), jstr_of(r, "stage", "?"), at,
+        printf("  %-4lld %-14s %-25s %-9s %s\n", jint_of(r, "id"), jstr_of(r, "stage", "?"), at,
                jstr_of(r, "channel", "?"), jstr_of(r, "author", "?"));
+        print_doc(json_object_get(r, "report"), "");
     }
     printf("\nCSIRT actions:\n");
     if (json_array_size(acts) == 0) printf("  (none)\n");
@@ -914,28 +1054,56 @@ static void print_list_row(json_t *inc, bool utc)
     }
     char aware[48];
     jfmt(inc, "aware_at", utc, aware, sizeof aware);
-    printf("%-8lld %-20s %-8s %-26s %-14s %s\n", jint_of(inc, "id"), jstr_of(inc, "org", "-"),
+    printf("%-8lld %-20s %-8s %-25s %-14s %s\n", jint_of(inc, "id"), jstr_of(inc, "org", "-"),
            jstr_of(inc, "status", "?"), aware, next ? jstr_of(next, "stage", "?") : "-",
            jstr_of(inc, "title", ""));
 }
 
-static void print_due_row(json_t *d, bool utc)
+/* The due rows a --duties set shows: own (the organisation's reports),
+ * csirt (the CSIRT's answers) or all. */
+static bool in_duties(json_t *d, const char *duties)
 {
-    char dt[48], sub[48];
-    jfmt(d, "due", utc, dt, sizeof dt);
-    if (json_is_null(json_object_get(d, "due"))) snprintf(dt, sizeof dt, "handled_at + 1 month");
-    jfmt(d, "submitted", utc, sub, sizeof sub);
-    printf("%-8lld %-14s %-26s %-8s %s\n", jint_of(d, "incident"), jstr_of(d, "stage", "?"), dt,
-           jstr_of(d, "state", "?"), sub);
+    return strcmp(duties, "all") == 0 || strcmp(jstr_of(d, "duty", "own"), duties) == 0;
 }
 
 static void print_each_header(bool due)
 {
-    if (due)
-        printf("%-8s %-14s %-26s %-8s %s\n", "INCIDENT", "STAGE", "DUE", "STATE", "SUBMITTED");
-    else
-        printf("%-8s %-20s %-8s %-26s %-14s %s\n", "ID", "ORGANISATION", "STATUS", "AWARE AT",
+    if (!due)
+        printf("%-8s %-20s %-8s %-25s %-14s %s\n", "ID", "ORGANISATION", "STATUS", "AWARE AT",
                "NEXT", "TITLE");
+}
+
+/* `incident due`: the rows of the chosen duties with the time left; the
+ * organisation column for a CSIRT's view (csirt or all), as wide as the
+ * longest name (a name is never cut). */
+static void print_due_table(json_t *all, const char *duties, wb_time now, bool utc)
+{
+    bool orgs = strcmp(duties, "own") != 0;
+    int w = (int)strlen("ORGANISATION");
+    size_t i;
+    json_t *d;
+    json_array_foreach(all, i, d)
+    {
+        int n = (int)strlen(jstr_of(d, "org", "-"));
+        if (in_duties(d, duties) && n > w) w = n;
+    }
+    printf("%-8s ", "INCIDENT");
+    if (orgs) printf("%-*s ", w, "ORGANISATION");
+    printf("%-14s %-25s %-8s %-22s %s\n", "STAGE", "DUE", "STATE", "LEFT", "SUBMITTED");
+    json_array_foreach(all, i, d)
+    {
+        if (!in_duties(d, duties)) continue;
+        char dt[48], sub[48], left[48];
+        jfmt(d, "due", utc, dt, sizeof dt);
+        if (json_is_null(json_object_get(d, "due")))
+            snprintf(dt, sizeof dt, "handled_at + 1 month");
+        jfmt(d, "submitted", utc, sub, sizeof sub);
+        left_of(d, now, left, sizeof left);
+        printf("%-8lld ", jint_of(d, "incident"));
+        if (orgs) printf("%-*s ", w, jstr_of(d, "org", "-"));
+        printf("%-14s %-25s %-8s %-22s %s\n", jstr_of(d, "stage", "?"), dt,
+               jstr_of(d, "state", "?"), left, sub);
+    }
 }
 
 /* show and export: the JSON as is, or the table. */
@@ -962,15 +1130,25 @@ static int print_shown(json_t *res, const opts *o, bool export)
         json_object_del(inc, "state");
         size_t i;
         json_t *r;
-        json_array_foreach(json_object_get(inc, "reports"), i, r) json_object_del(r, "report");
+        /* the table shows every report's contents; the JSON of show is
+         * without them (export has them) */
+        if (o->json)
+            json_array_foreach(json_object_get(inc, "reports"), i, r) json_object_del(r, "report");
     }
     return output_incident(inc, o);
 }
 
 /* list and due: the rows of the answer; due exits 1 when one is overdue. */
+/* list and due: the rows of the answer. due shows the duties chosen with
+ * --duties (default: what the answer says, own for a local register and an
+ * organisation's key, csirt for a CSIRT's) and exits 1 only when one of
+ * those is overdue. */
 static int print_each(json_t *res, const opts *o, bool due)
 {
     json_t *all = json_incref(json_object_get(res, "response"));
+    const char *dflt = jstr_of(res, "duties", "own");
+    char duties[8];
+    snprintf(duties, sizeof duties, "%s", o->duties ? o->duties : dflt);
     json_decref(res);
     if (!json_is_array(all)) {
         json_decref(all);
@@ -978,23 +1156,26 @@ static int print_each(json_t *res, const opts *o, bool due)
         return WB_EXIT_ERROR;
     }
     bool overdue = false;
-    size_t i;
-    json_t *v;
-    if (!o->json) print_each_header(due);
-    json_array_foreach(all, i, v)
-    {
-        if (due && strcmp(jstr_of(v, "state", ""), "overdue") == 0) overdue = true;
-        if (o->json) continue;
-        if (due)
-            print_due_row(v, o->utc);
-        else
-            print_list_row(v, o->utc);
+    for (size_t i = json_array_size(all); due && i-- > 0;) {
+        json_t *v = json_array_get(all, i);
+        if (!in_duties(v, duties))
+            json_array_remove(all, i);
+        else if (strcmp(jstr_of(v, "state", ""), "overdue") == 0)
+            overdue = true;
     }
     int status = WB_EXIT_OK;
-    if (o->json)
+    if (o->json) {
         status = print_json(all);
-    else
+    } else if (due) {
+        print_due_table(all, duties, o->now != WB_TIME_NONE ? o->now : wb_time_now(), o->utc);
         json_decref(all);
+    } else {
+        print_each_header(false);
+        size_t i;
+        json_t *v;
+        json_array_foreach(all, i, v) print_list_row(v, o->utc);
+        json_decref(all);
+    }
     if (status == WB_EXIT_OK && due && overdue) status = WB_EXIT_NO;
     return status;
 }
@@ -1002,31 +1183,152 @@ static int print_each(json_t *res, const opts *o, bool due)
 /* ---- what a write answers: printed from the service's JSON (--db) or the
  * hub's (--hub), which are the same document ------------------------------------------ */
 
-/* new: the id alone on the last line, for scripts: id=$(... | tail -1). */
-static int print_new(json_t *res)
+/* Where a write went, truthfully: a local register sends nothing; a hub's
+ * routed CSIRT sees what the hub received (its receipt names it). */
+static void where_text(json_t *res, const opts *o, const char *at_key, char *buf, size_t cap)
 {
-    printf("%lld\n", jint_of(json_object_get(res, "incident"), "id"));
+    char at[48];
+    jfmt(res, at_key, o->utc, at, sizeof at);
+    const char *channel = jstr_of(res, "channel", o->hub ? "hub" : "local");
+    const char *to = jstr_of(res, "sent_to", NULL);
+    const char *receipt = jstr_of(res, "receipt", NULL);
+    char rc[96] = "";
+    if (receipt)
+        snprintf(rc, sizeof rc, ", receipt sha256:%.16s", receipt);
+    else if (json_is_object(json_object_get(res, "incident")))
+        snprintf(rc, sizeof rc, ", receipt: incident %lld on the hub",
+                 jint_of(json_object_get(res, "incident"), "id"));
+    if (strcmp(channel, "recorded") == 0)
+        snprintf(buf, cap,
+                 "recorded in the local register (not sent) as submitted at %s through "
+                 "another channel",
+                 at);
+    else if (strcmp(channel, "local") == 0)
+        snprintf(buf, cap, "recorded in the local register (not sent) at %s", at);
+    else if (to)
+        snprintf(buf, cap, "sent to %s at %s%s", to, at, rc);
+    else
+        snprintf(buf, cap,
+                 "sent to the hub at %s%s; no CSIRT is routed for the organisation's sector "
+                 "yet (weerbaar admin route add)",
+                 at, rc);
+}
+
+/* The line of a report's receipt. */
+static void print_receipt_line(json_t *res, const opts *o, const char *lead)
+{
+    char where[320], due[48];
+    where_text(res, o, "submitted_at", where, sizeof where);
+    jfmt(res, "due", o->utc, due, sizeof due);
+    printf("%sreport %lld: %s of incident %lld, %s: %s%s (due %s)\n", lead, jint_of(res, "report"),
+           jstr_of(res, "stage", "?"), jint_of(res, "incident"), where,
+           json_is_true(json_object_get(res, "correction")) ? "a correction; the first decided "
+                                                            : "",
+           jstr_of(res, "state", "?"), due);
+}
+
+/* new: what happened, the deadlines that started with their time left,
+ * and the id alone on the last line, for scripts: id=$(... | tail -1).
+ * With --format json the service's document (with the early warning's
+ * receipt as "early_warning" when one was filed). */
+static int print_new(json_t *res, const opts *o)
+{
+    if (o->json) return print_json(res);
+    json_t *inc = json_object_get(res, "incident");
+    json_t *where = json_pack("{s:O?, s:O?}", "created", json_object_get(inc, "created"), "sent_to",
+                              json_object_get(res, "sent_to"));
+    json_object_set(where, "incident", inc);
+    if (o->db) json_object_set_new(where, "channel", json_string("local"));
+    char text[320];
+    where_text(where, o, "created", text, sizeof text);
+    json_decref(where);
+    printf("incident %lld \"%s\" of %s: %s\n", jint_of(inc, "id"), jstr_of(inc, "title", ""),
+           jstr_of(inc, "org", "-"), text);
+    json_t *ew = json_object_get(res, "early_warning");
+    if (json_is_object(ew)) print_receipt_line(ew, o, "");
+    printf("\n");
+    print_deadlines(inc, o->utc);
+    printf("\n%lld\n", jint_of(inc, "id"));
     json_decref(res);
     return WB_EXIT_OK;
 }
 
 static int print_receipt(json_t *res, const opts *o)
 {
-    char at[48], due[48];
-    jfmt(res, "submitted_at", o->utc, at, sizeof at);
-    jfmt(res, "due", o->utc, due, sizeof due);
-    printf("report %lld: %s of incident %lld, submitted %s%s: %s%s (due %s)\n",
-           jint_of(res, "report"), jstr_of(res, "stage", "?"), jint_of(res, "incident"), at,
-           strcmp(jstr_of(res, "channel", ""), "recorded") == 0 ? " (recorded afterwards)" : "",
-           json_is_true(json_object_get(res, "correction")) ? "a correction; the first decided "
-                                                            : "",
-           jstr_of(res, "state", "?"), due);
+    if (o->json) return print_json(res);
+    print_receipt_line(res, o, "");
     json_decref(res);
+    return WB_EXIT_OK;
+}
+
+/* The early warning of `new` and `report` given as options: NULL when no
+ * such option was given, else the document (the register lists what is
+ * missing). */
+static json_t *ew_doc(const opts *o)
+{
+    if (!o->summary && !o->malicious && !o->cross_border && !o->contact_name && !o->contact_email &&
+        !o->contact_phone)
+        return NULL;
+    json_t *d = json_object(), *c = json_object();
+    if (o->summary) json_object_set_new(d, "summary", json_string(o->summary));
+    if (o->malicious) json_object_set_new(d, "malicious", json_string(o->malicious));
+    if (o->cross_border) json_object_set_new(d, "cross_border", json_string(o->cross_border));
+    if (o->contact_name) json_object_set_new(c, "name", json_string(o->contact_name));
+    if (o->contact_email) json_object_set_new(c, "email", json_string(o->contact_email));
+    if (o->contact_phone) json_object_set_new(c, "phone", json_string(o->contact_phone));
+    if (json_object_size(c))
+        json_object_set_new(d, "contact", c);
+    else
+        json_decref(c);
+    return d;
+}
+
+/* The report's document: --file, or the early warning's options. *data is
+ * the caller's to free. An exit status. */
+static int report_data(const opts *o, wb_stage stage, char **data, size_t *len, wb_error *err)
+{
+    *data = NULL;
+    *len = 0;
+    json_t *ew = ew_doc(o);
+    if (ew && o->file) {
+        json_decref(ew);
+        wb_cli_error("incident report: --file and the early warning's options (--summary, ...) "
+                     "exclude each other");
+        return WB_EXIT_ERROR;
+    }
+    if (ew && stage != WB_STAGE_EARLY_WARNING) {
+        json_decref(ew);
+        wb_cli_error("incident report: --summary, --suspected-malicious, --cross-border and "
+                     "--contact-* are the early warning's fields (--stage early-warning)");
+        return WB_EXIT_ERROR;
+    }
+    if (ew) {
+        *data = json_dumps(ew, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(ew);
+        if (*data == NULL) {
+            wb_cli_error("incident: out of memory");
+            return WB_EXIT_ERROR;
+        }
+        *len = strlen(*data);
+        return WB_EXIT_OK;
+    }
+    if (wb_stage_is_report(stage) && !o->file) {
+        wb_cli_error("incident report: --file REPORT.json is required (for an early warning, "
+                     "or --summary TEXT --suspected-malicious yes|no|unknown --cross-border "
+                     "yes|no|unknown --contact-name/--contact-email/--contact-phone; 'weerbaar "
+                     "incident template STAGE' writes a skeleton)");
+        return WB_EXIT_ERROR;
+    }
+    if (o->file && wb_read_file(o->file, WB_REPORT_MAX_BYTES, data, len, err) != 0) {
+        wb_cli_report(err);
+        return WB_EXIT_ERROR;
+    }
     return WB_EXIT_OK;
 }
 
 static int print_handled(json_t *res, const opts *o)
 {
+    if (o->json) return print_json(res);
     json_t *inc = json_object_get(res, "incident");
     char at[48];
     wb_time_format(o->at, at, sizeof at);
@@ -1051,6 +1353,7 @@ static json_t *last_action(json_t *inc, const char *kind)
 
 static int print_action(json_t *res, const opts *o, wb_incident_action_kind kind)
 {
+    if (o->json) return print_json(res);
     json_t *inc = json_object_get(res, "incident");
     json_t *a = last_action(inc, wb_incident_action_name(kind));
     long long id = jint_of(inc, "id");
@@ -1112,29 +1415,37 @@ static int cmd_new(reg_ctx *c, const opts *o)
     json_t *res;
     int rc = wb_incsvc_new(c->st, &who, &req, wb_time_now(), &c->id, &out, &c->err);
     if (svc_done(c, "new", rc, &out, &res) != 0) return WB_EXIT_ERROR;
-    return print_new(res);
+    json_t *ew = ew_doc(o);
+    if (ew == NULL) return print_new(res, o);
+    json_decref(ew);
+    json_t *receipt = NULL, *inc = NULL, *shown = NULL;
+    int filed = local_file(c, o, WB_STAGE_EARLY_WARNING, &receipt);
+    /* the incident again, with the early warning's deadline met */
+    wb_buf b = {0};
+    if (filed == WB_EXIT_OK &&
+        svc_done(c, "new", wb_incsvc_show(c->st, c->id, 0, wb_time_now(), &b, &c->err), &b,
+                 &shown) == WB_EXIT_OK)
+        inc = json_incref(json_object_get(shown, "incident"));
+    json_decref(shown);
+    return new_with_ew(res, o, filed, receipt, inc);
 }
 
-static int cmd_report(reg_ctx *c, const opts *o)
+/* Files a report of `stage` on the local register; *res its receipt. */
+static int local_file(reg_ctx *c, const opts *o, wb_stage stage, json_t **res)
 {
-    if (!o->has_stage) {
-        wb_cli_error("incident report: --stage STAGE is required");
-        return WB_EXIT_ERROR;
-    }
-    if (wb_stage_is_report(o->stage) && !o->file) {
-        wb_cli_error("incident report: --file REPORT.json is required");
-        return WB_EXIT_ERROR;
-    }
     char *data = NULL;
     size_t len = 0;
-    if (o->file && wb_read_file(o->file, WB_REPORT_MAX_BYTES, &data, &len, &c->err) != 0)
-        return reg_fail(c);
+    *res = NULL;
+    if (report_data(o, stage, &data, &len, &c->err) != WB_EXIT_OK) return WB_EXIT_ERROR;
     wb_actor who = wb_incsvc_operator();
     wb_report_problems probs = {0};
     wb_buf out = {0};
-    const char *name = o->file ? o->file : "report";
-    int rc = wb_incsvc_report(c->st, &who, c->id, o->stage, o->submitted_at, wb_time_now(), name,
-                              data, len, &probs, &out, &c->err);
+    const char *name = o->file ? o->file
+                       : o->has_stage && o->stage == WB_STAGE_GDPR_BREACH
+                           ? "report"
+                           : "early warning (options)";
+    int rc = wb_incsvc_report(c->st, &who, c->id, stage, o->submitted_at, wb_time_now(), name, data,
+                              len, &probs, &out, &c->err);
     free(data);
     if (rc && probs.count) {
         for (size_t i = 0; i < probs.count; i++)
@@ -1145,9 +1456,37 @@ static int cmd_report(reg_ctx *c, const opts *o)
         return WB_EXIT_ERROR;
     }
     wb_report_problems_free(&probs);
+    return svc_done(c, "report", rc, &out, res);
+}
+
+static int cmd_report(reg_ctx *c, const opts *o)
+{
+    if (!o->has_stage) {
+        wb_cli_error("incident report: --stage STAGE is required");
+        return WB_EXIT_ERROR;
+    }
     json_t *res;
-    if (svc_done(c, "report", rc, &out, &res) != 0) return WB_EXIT_ERROR;
+    if (local_file(c, o, o->stage, &res) != WB_EXIT_OK) return WB_EXIT_ERROR;
     return print_receipt(res, o);
+}
+
+/* new with the early warning's options: files it at once. The incident
+ * stays registered when the early warning is refused (exit 2, with how to
+ * file it). */
+static int new_with_ew(json_t *res, const opts *o, int filed, json_t *receipt, json_t *inc)
+{
+    if (receipt) json_object_set_new(res, "early_warning", receipt);
+    if (inc) json_object_set(res, "incident", inc);
+    json_decref(inc);
+    long long id = jint_of(json_object_get(res, "incident"), "id");
+    int status = print_new(res, o);
+    if (filed != WB_EXIT_OK) {
+        wb_cli_error("incident new: incident %lld is registered, its early warning is not: file "
+                     "it with 'weerbaar incident report %lld --stage early-warning ...'",
+                     id, id);
+        return WB_EXIT_ERROR;
+    }
+    return status;
 }
 
 static int cmd_handled(reg_ctx *c, const opts *o)
@@ -1218,7 +1557,8 @@ static int cmd_each(reg_ctx *c, const opts *o, bool due)
     wb_time now = o->now != WB_TIME_NONE ? o->now : wb_time_now();
     wb_buf out = {0};
     json_t *res;
-    int rc = wb_incsvc_list(c->st, due, now, NULL, NULL, &out, &c->err);
+    wb_actor who = wb_incsvc_operator();
+    int rc = wb_incsvc_list(c->st, &who, due, now, NULL, NULL, &out, &c->err);
     if (svc_done(c, due ? "due" : "list", rc, &out, &res) != 0) return WB_EXIT_ERROR;
     return print_each(res, o, due);
 }
@@ -1234,6 +1574,8 @@ typedef struct hub_ctx {
     int64_t id;
     wb_buf out;
 } hub_ctx;
+
+static int remote_file(hub_ctx *h, const opts *o, wb_stage stage, json_t **res);
 
 /* One call; the answer parsed into *res. Returns WB_EXIT_OK or
  * WB_EXIT_ERROR (reported: the URL, the HTTP status and the hub's error
@@ -1306,40 +1648,49 @@ static int remote_new(hub_ctx *h, const opts *o)
     if (o->org) json_object_set_new(b, "org", json_string(o->org));
     json_t *res;
     if (hub_do(h, "POST", "/api/v1/incidents", b, &res) != 0) return WB_EXIT_ERROR;
-    return print_new(res);
+    json_t *ew = ew_doc(o);
+    if (ew == NULL) return print_new(res, o);
+    json_decref(ew);
+    h->id = jint_of(json_object_get(res, "incident"), "id");
+    json_t *receipt = NULL, *inc = NULL, *shown = NULL;
+    int filed = remote_file(h, o, WB_STAGE_EARLY_WARNING, &receipt);
+    char path[96];
+    path_of(path, sizeof path, h, "", WB_TIME_NONE);
+    if (filed == WB_EXIT_OK && hub_do(h, "GET", path, NULL, &shown) == WB_EXIT_OK) {
+        inc = json_incref(json_object_get(shown, "incident"));
+        /* show's parts that new does not carry */
+        json_object_del(inc, "state");
+        size_t i;
+        json_t *r;
+        json_array_foreach(json_object_get(inc, "reports"), i, r) json_object_del(r, "report");
+    }
+    json_decref(shown);
+    return new_with_ew(res, o, filed, receipt, inc);
 }
 
-static int remote_report(hub_ctx *h, const opts *o)
+/* Files a report of `stage` on the hub; *res its receipt. */
+static int remote_file(hub_ctx *h, const opts *o, wb_stage stage, json_t **res)
 {
-    if (!o->has_stage) {
-        wb_cli_error("incident report: --stage STAGE is required");
-        return WB_EXIT_ERROR;
-    }
+    *res = NULL;
     if (o->submitted_at != WB_TIME_NONE) {
         wb_cli_error("incident report: --submitted-at is for a local register only: on a hub "
                      "the time the hub receives a report is its submission time");
         return WB_EXIT_ERROR;
     }
-    bool report = wb_stage_is_report(o->stage);
-    if (report && !o->file) {
-        wb_cli_error("incident report: --file REPORT.json is required");
-        return WB_EXIT_ERROR;
-    }
     char *data = NULL;
     size_t len = 0;
-    if (o->file && wb_read_file(o->file, WB_REPORT_MAX_BYTES, &data, &len, &h->err) != 0) {
-        wb_cli_report(&h->err);
-        return WB_EXIT_ERROR;
-    }
+    if (report_data(o, stage, &data, &len, &h->err) != WB_EXIT_OK) return WB_EXIT_ERROR;
     char path[160];
     snprintf(path, sizeof path, "/api/v1/incidents/%lld/reports?stage=%s", (long long)h->id,
-             wb_stage_name(o->stage));
+             wb_stage_name(stage));
     long status = 0;
     int rc = wb_hub_call(&h->cl, "POST", path, data ? data : "", len, &h->out, &status, &h->err);
     free(data);
-    json_t *res = NULL;
     if (rc != 0) {
-        const char *name = o->file ? o->file : "report";
+        const char *name = o->file ? o->file
+                           : o->has_stage && o->stage == WB_STAGE_GDPR_BREACH
+                               ? "report"
+                               : "early warning (options)";
         json_t *j = h->out.len ? json_loadb(h->out.data, h->out.len, 0, NULL) : NULL;
         json_t *probs = json_object_get(json_object_get(j, "error"), "problems");
         size_t i;
@@ -1352,11 +1703,22 @@ static int remote_report(hub_ctx *h, const opts *o)
         json_decref(j);
         return WB_EXIT_ERROR;
     }
-    res = json_loadb(h->out.data, h->out.len, 0, NULL);
-    if (res == NULL) {
+    *res = json_loadb(h->out.data, h->out.len, 0, NULL);
+    if (*res == NULL) {
         wb_cli_error("%s%s: the hub's answer is not JSON", h->cl.base, path);
         return WB_EXIT_ERROR;
     }
+    return WB_EXIT_OK;
+}
+
+static int remote_report(hub_ctx *h, const opts *o)
+{
+    if (!o->has_stage) {
+        wb_cli_error("incident report: --stage STAGE is required");
+        return WB_EXIT_ERROR;
+    }
+    json_t *res;
+    if (remote_file(h, o, o->stage, &res) != WB_EXIT_OK) return WB_EXIT_ERROR;
     return print_receipt(res, o);
 }
 
@@ -1833,21 +2195,47 @@ static const char *const inc_deadlines[] = {"--aware-at TIME",
                                             "--format table|json",
                                             NULL};
 static const char *const inc_taxonomy[] = {"--taxonomy FILE", "--format table|json", NULL};
-static const char *const inc_new[] = {"--title TEXT",       "--aware-at TIME",     "--org ORG",
-                                      "--detected-at TIME", "--entity-type TYPE",  "--tlp LEVEL",
-                                      "--rsit TAG",         "--db PATH",           "--hub URL",
-                                      "--key KEY",          "--format table|json", NULL};
-static const char *const inc_report[] = {
-    "--stage STAGE",       "--file FILE", "--submitted-at TIME",
-    "--db PATH",           "--hub URL",   "--key KEY",
-    "--format table|json", "--utc",       NULL};
+static const char *const inc_new[] = {"--title TEXT",
+                                      "--aware-at TIME",
+                                      "--org ORG",
+                                      "--detected-at TIME",
+                                      "--entity-type TYPE",
+                                      "--tlp LEVEL",
+                                      "--rsit TAG",
+                                      "--summary TEXT",
+                                      "--suspected-malicious yes|no|unknown",
+                                      "--cross-border yes|no|unknown",
+                                      "--contact-name TEXT",
+                                      "--contact-email ADDR",
+                                      "--contact-phone NUMBER",
+                                      "--db PATH",
+                                      "--hub URL",
+                                      "--key KEY",
+                                      "--format table|json",
+                                      NULL};
+static const char *const inc_report[] = {"--summary TEXT",
+                                         "--suspected-malicious yes|no|unknown",
+                                         "--cross-border yes|no|unknown",
+                                         "--contact-name TEXT",
+                                         "--contact-email ADDR",
+                                         "--contact-phone NUMBER",
+                                         "--stage STAGE",
+                                         "--file FILE",
+                                         "--submitted-at TIME",
+                                         "--db PATH",
+                                         "--hub URL",
+                                         "--key KEY",
+                                         "--format table|json",
+                                         "--utc",
+                                         NULL};
 static const char *const inc_handled[] = {"--at TIME", "--db PATH",           "--hub URL",
                                           "--key KEY", "--format table|json", NULL};
 static const char *const inc_export[] = {
     "--format json|pdf", "--out FILE", "--now TIME", "--db PATH",
     "--hub URL",         "--key KEY",  "--utc",      NULL};
-static const char *const inc_due[] = {"--now TIME",          "--db PATH", "--hub URL", "--key KEY",
-                                      "--format table|json", "--utc",     NULL};
+static const char *const inc_due[] = {
+    "--duties own|csirt|all", "--now TIME", "--db PATH", "--hub URL", "--key KEY",
+    "--format table|json",    "--utc",      NULL};
 static const char *const inc_act[] = {"--at TIME",           "--db PATH", "--hub URL", "--key KEY",
                                       "--format table|json", "--utc",     NULL};
 static const char *const inc_ask[] = {"--by TIME", "--at TIME", "--db PATH",           "--hub URL",

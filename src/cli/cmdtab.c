@@ -18,6 +18,29 @@ const wb_cli_action *wb_cli_action_find(const wb_cli_action *tab, const char *na
     return NULL;
 }
 
+/* True when some action of tab shows option `name` (with its dashes, up to
+ * len) with a value ("--db PATH"). */
+static bool takes_value(const wb_cli_action *tab, const char *name, size_t len)
+{
+    for (size_t i = 0; tab && tab[i].name; i++)
+        for (size_t j = 0; tab[i].opts && tab[i].opts[j]; j++) {
+            const char *o = tab[i].opts[j];
+            if (strncmp(o, name, len) == 0 && o[len] == ' ') return true;
+        }
+    return false;
+}
+
+const char *wb_cli_action_word(int argc, char **argv, const wb_cli_action *tab)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) return i + 1 < argc ? argv[i + 1] : NULL;
+        if (a[0] != '-' || a[1] == '\0') return a;
+        if (a[1] == '-' && !strchr(a, '=') && takes_value(tab, a, strlen(a))) i++;
+    }
+    return NULL;
+}
+
 static void list_actions(FILE *f, const wb_cli_action *tab)
 {
     for (size_t i = 0; tab[i].name; i++)

@@ -39,6 +39,11 @@ typedef struct wb_cli_group {
 /* The action called name in tab, or NULL. */
 const wb_cli_action *wb_cli_action_find(const wb_cli_action *tab, const char *name);
 
+/* The action of a group's command line (argv[0] the group): the first
+ * word that is neither an option nor the value of an option the table
+ * shows with one ("--db PATH"), as getopt will leave it; NULL when none. */
+const char *wb_cli_action_word(int argc, char **argv, const wb_cli_action *tab);
+
 /* Runs the action argv[0] of group's table tab with ctx; an unknown or
  * missing action is an error that lists the actions. Returns the exit
  * status. */
@@ -67,9 +72,8 @@ extern const wb_cli_action wb_cli_feed_actions[];
 extern const wb_cli_action wb_cli_admin_actions[];
 extern const wb_cli_action wb_cli_sighting_actions[];
 extern const wb_cli_action wb_cli_incident_actions[];
-/* Registered as data until their files dispatch through them (cmd_groups.c). */
-extern const wb_cli_action wb_cli_assess_actions[];
 extern const wb_cli_action wb_cli_deps_actions[];
+extern const wb_cli_action wb_cli_assess_actions[];
 
 /* Group-wide options (match and serve have no actions). */
 extern const char *const wb_cli_match_opts[];

@@ -19,9 +19,6 @@
 #include "weerbaar/assessdb.h"
 #include "weerbaar/report.h"
 
-/* Assessments looked at for one list (visibility is decided per row). */
-#define MAX_LISTED 100000
-
 /* ---- catalogues ------------------------------------------------------------------------ */
 
 int wbi_catalogues_init(wbi_catalogues *c, const char *dir, wb_error *err)
@@ -179,66 +176,17 @@ static bool member_str(wbi_areq *r, json_t *o, const char *key, size_t max, cons
 
 static int audit(wbi_areq *r, const char *action, int64_t id, const char *detail)
 {
-    char obj[48];
-    snprintf(obj, sizeof obj, "assessment %lld", (long long)id);
-    wb_audit_rec a = {
-        .user = r->user, .org = r->org_name, .action = action, .object = obj, .detail = detail};
-    int rc = wb_store_begin(r->st, &r->err);
-    if (rc == 0) rc = wb_store_audit(r->st, &a, &r->err);
-    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
-    if (rc != 0) wb_store_rollback(r->st);
-    return rc;
-}
-
-/* ---- who an assessment concerns ---------------------------------------------------------- */
-
-typedef struct head {
-    wb_assessment_audience aud;
-    char sector[WB_NAME_MAX + 1];
-    bool has_sector;
-} head;
-
-static int head_cb(void *ud, const wb_assessment_rec *a)
-{
-    head *h = ud;
-    h->aud.org_id = a->org_id;
-    h->aud.shared_csirt = a->shared_csirt;
-    h->aud.shared_supervisor = a->shared_supervisor;
-    h->has_sector = a->org_sector != NULL;
-    if (a->org_sector) snprintf(h->sector, sizeof h->sector, "%s", a->org_sector);
-    return 1;
-}
-
-static int route_cb(void *ud, const wb_route_rec *rt)
-{
-    head *h = ud;
-    h->aud.csirt_id = rt->csirt_id;
-    h->aud.supervisor_id = rt->supervisor_id;
-    return 1;
-}
-
-static int audience(wb_store *st, const wb_assessment_rec *a, wb_assessment_audience *out,
-                    wb_error *err)
-{
-    head h = {0};
-    head_cb(&h, a);
-    int rc = wb_store_route_for(st, h.has_sector ? h.sector : NULL, route_cb, &h, err);
-    *out = h.aud;
-    return rc == WB_ENOTFOUND ? 0 : rc; /* no route: the organisation alone */
+    return wb_assessdb_audit(r->st, r->user, r->org_name, action, id, detail, &r->err);
 }
 
 /* Resolves {id} and asks the policy: 0 when allowed, else the reply is set
  * (404 for one the caller may not see, 403 for a write it may not do). */
 static int may(wbi_areq *r, wb_assessment_op op, int64_t *id)
 {
-    head h = {0};
+    wb_assessment_audience a;
     int rc = WB_ENOTFOUND;
     if (r->id && wb_parse_i64(r->id, strlen(r->id), 1, INT64_MAX, id) == 0)
-        rc = wb_store_assessment_get(r->st, *id, head_cb, &h, &r->err);
-    if (rc == 0) {
-        rc = wb_store_route_for(r->st, h.has_sector ? h.sector : NULL, route_cb, &h, &r->err);
-        if (rc == WB_ENOTFOUND) rc = 0; /* no route: the organisation alone */
-    }
+        rc = wb_assessdb_audience(r->st, *id, &a, &r->err);
     if (rc == WB_ENOTFOUND) {
         not_found(r);
         return -1;
@@ -247,7 +195,6 @@ static int may(wbi_areq *r, wb_assessment_op op, int64_t *id)
         r->internal = true;
         return -1;
     }
-    wb_assessment_audience a = h.aud;
     wb_access read = wb_policy_assessment(r->who, WB_ASSESSMENT_READ, &a);
     if (read == WB_DENY) {
         not_found(r);
@@ -270,81 +217,22 @@ static int may(wbi_areq *r, wb_assessment_op op, int64_t *id)
 
 /* ---- list, create ---------------------------------------------------------------------------- */
 
-typedef struct list_ctx {
-    wbi_areq *r;
-    wb_assessment_rec *rows;
-    size_t n, cap;
-    wb_arena arena;
-    bool oom;
-} list_ctx;
-
-static const char *adup(list_ctx *l, const char *s)
+/* A site admin's list holds what its own organisation may see: reading
+ * another organisation's assessment is one audited request by id. */
+static bool list_visible(void *ud, const wb_assessment_audience *a)
 {
-    if (s == NULL) return NULL;
-    char *d = wb_arena_strdup(&l->arena, s);
-    if (d == NULL) l->oom = true;
-    return d;
-}
-
-/* Copies rows: further queries (routes) may not run inside the walk. */
-static int list_cb(void *ud, const wb_assessment_rec *a)
-{
-    list_ctx *l = ud;
-    if (l->n == MAX_LISTED) return 1;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 64;
-        wb_assessment_rec *p = realloc(l->rows, cap * sizeof *p);
-        if (p == NULL) {
-            l->oom = true;
-            return 1;
-        }
-        l->rows = p;
-        l->cap = cap;
-    }
-    wb_assessment_rec *d = &l->rows[l->n++];
-    *d = *a;
-    d->org_name = adup(l, a->org_name);
-    d->org_sector = adup(l, a->org_sector);
-    d->catalogue = adup(l, a->catalogue);
-    d->scope = adup(l, a->scope);
-    d->author = adup(l, a->author);
-    return l->oom;
+    wbi_areq *r = ud;
+    return wb_policy_assessment(r->who, WB_ASSESSMENT_READ, a) == WB_ALLOW;
 }
 
 void wbi_assess_list(wbi_areq *r)
 {
-    list_ctx l = {.r = r};
-    wb_arena_init(&l.arena, 8192);
     wb_buf b = {0};
-    int rc = wb_store_assessment_list(r->st, 0, list_cb, &l, &r->err);
-    if (rc == 0 && l.oom) rc = wb_error_set(&r->err, WB_ENOMEM, "out of memory");
-    if (rc == 0) rc = wb_buf_putc(&b, '[');
-    bool first = true;
-    /* A site admin's list holds what its own organisation may see: reading
-     * another organisation's assessment is one audited request by id. */
-    for (size_t i = 0; rc == 0 && i < l.n; i++) {
-        wb_assessment_audience a;
-        rc = audience(r->st, &l.rows[i], &a, &r->err);
-        if (rc == 0 && wb_policy_assessment(r->who, WB_ASSESSMENT_READ, &a) == WB_ALLOW) {
-            if (!first) rc = wb_buf_putc(&b, ',');
-            if (rc == 0) rc = wb_assessment_json(&l.rows[i], &b);
-            first = false;
-        }
-    }
-    if (rc == 0) rc = wb_buf_putc(&b, ']');
-    if (rc == 0)
+    if (wb_assessdb_list_json(r->st, NULL, list_visible, r, &b, &r->err) == 0)
         reply_buf(r, 200, &b);
     else
         wbi_areq_fail_err(r, &r->err);
     wb_buf_free(&b);
-    free(l.rows);
-    wb_arena_free(&l.arena);
-}
-
-static int org_cb(void *ud, const wb_org *o)
-{
-    *(int64_t *)ud = o->id;
-    return 1;
 }
 
 void wbi_assess_add(wbi_areq *r)
@@ -374,9 +262,9 @@ void wbi_assess_add(wbi_areq *r)
     }
     /* An organisation assesses itself: the key decides whose it is. */
     if (org) {
-        int64_t named = 0;
+        bool same = false;
         wb_error e = {0};
-        if (wb_store_org_find(r->st, org, org_cb, &named, &e) != 0 || named != r->who->org_id) {
+        if (wb_assessdb_org_is(r->st, org, r->who->org_id, &same, &e) != 0 || !same) {
             wbi_areq_fail(r, 403, "forbidden",
                           "an assessment belongs to the key's own organisation (%s)", r->org_name);
             goto out;
@@ -546,11 +434,6 @@ out:
     json_decref(o);
 }
 
-static int rec_cb(void *ud, const wb_assessment_rec *a)
-{
-    return wb_assessment_json(a, ud) != 0 ? -1 : 1;
-}
-
 void wbi_assess_share(wbi_areq *r)
 {
     static const char *const keys[] = {"with", "shared"};
@@ -575,7 +458,7 @@ void wbi_assess_share(wbi_areq *r)
     wb_error e = {0};
     wb_buf b = {0};
     if (wb_assessdb_share(r->st, id, to, sh == NULL || json_is_true(sh), r->user, &e) != 0 ||
-        wb_store_assessment_get(r->st, id, rec_cb, &b, &e) != 0)
+        wb_assessdb_get_json(r->st, id, &b, &e) != 0)
         wbi_areq_fail_err(r, &e);
     else
         reply_buf(r, 200, &b);
@@ -587,17 +470,11 @@ out:
 /* ---- the sector view
  * ------------------------------------------------------------------------------ */
 
-static int kind_cb(void *ud, const wb_org *o)
-{
-    *(wb_org_kind *)ud = o->kind;
-    return 1;
-}
-
 void wbi_assess_sectors(wbi_areq *r)
 {
     wb_org_kind kind = WB_ORG_OTHER;
     wb_error e = {0};
-    if (wb_store_org_get(r->st, r->who->org_id, kind_cb, &kind, &e) != 0) {
+    if (wb_assessdb_org_kind(r->st, r->who->org_id, &kind, &e) != 0) {
         wbi_areq_fail_err(r, &e);
         return;
     }

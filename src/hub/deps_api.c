@@ -16,19 +16,12 @@
 #include "hub/hub_internal.h"
 #include "weerbaar/depsdb.h"
 
-static int kind_cb(void *ud, const wb_org *o)
-{
-    *(wb_org_kind *)ud = o->kind;
-    return 1;
-}
-
 /* The policy's answer for the caller; 0 to go on (*acc says how), else the
  * reply is set. */
 static int may(wbi_areq *r, wb_deps_op op, wb_org_kind *kind, wb_access *acc)
 {
     wb_error e = {0};
-    *kind = WB_ORG_OTHER;
-    if (wb_store_org_get(r->st, r->who->org_id, kind_cb, kind, &e) != 0) {
+    if (wb_depsdb_org_kind(r->st, r->who->org_id, kind, &e) != 0) {
         wbi_areq_fail_err(r, &e);
         return -1;
     }
@@ -99,16 +92,8 @@ void wbi_deps_sectors(wbi_areq *r)
             wbi_areq_fail(r, 422, "invalid_request", "audience: expected csirt or supervisor");
             return;
         }
-        wb_audit_rec ar = {.user = r->user,
-                           .org = r->org_name,
-                           .action = "deps.sectors.read",
-                           .object = "dependency sector view",
-                           .detail = wb_share_audience_name(aud)};
-        int rc = wb_store_begin(r->st, &r->err);
-        if (rc == 0) rc = wb_store_audit(r->st, &ar, &r->err);
-        if (rc == 0) rc = wb_store_commit(r->st, &r->err);
+        int rc = wb_depsdb_audit_sectors(r->st, r->user, r->org_name, aud, &r->err);
         if (rc != 0) {
-            wb_store_rollback(r->st);
             r->internal = true;
             return;
         }

@@ -249,8 +249,9 @@ static void incident_walk(wbi_req *r, bool due)
     if (!wbi_arg_time(r, "now", &now)) return;
     if (now == WB_TIME_NONE) now = wb_time_now();
     walk_ctx w = {r, due};
+    wb_actor who = actor_of(r);
     wb_buf b = {0};
-    int rc = wb_incsvc_list(r->st, due, now, walk_visible, &w, &b, &r->err);
+    int rc = wb_incsvc_list(r->st, &who, due, now, walk_visible, &w, &b, &r->err);
     reply_svc(r, rc, &b, 200);
     wb_buf_free(&b);
 }

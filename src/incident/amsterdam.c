@@ -136,3 +136,69 @@ int wb_time_parse_rfc3339(const char *s, size_t n, wb_time *out)
     }
     return wb_time_parse(s, n, out) == 0 ? 0 : WB_EINVAL;
 }
+
+/* "YYYY-MM-DD[T ]HH:MM[:SS]" with nothing after it: the local form. */
+static bool local_shape(const char *s, size_t n, wb_civil *c)
+{
+    if ((n != 16 && n != 19) || !digits_at(s, n, 0, 4) || s[4] != '-' || !digits_at(s, n, 5, 2) ||
+        s[7] != '-' || !digits_at(s, n, 8, 2) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+        !digits_at(s, n, 11, 2) || s[13] != ':' || !digits_at(s, n, 14, 2))
+        return false;
+    if (n == 19 && (s[16] != ':' || !digits_at(s, n, 17, 2))) return false;
+#define NUM2(at) ((unsigned)(s[at] - '0') * 10 + (unsigned)(s[(at) + 1] - '0'))
+    memset(c, 0, sizeof *c);
+    c->year = (int64_t)NUM2(0) * 100 + NUM2(2);
+    c->month = NUM2(5);
+    c->day = NUM2(8);
+    c->hour = NUM2(11);
+    c->minute = NUM2(14);
+    c->second = n == 19 ? NUM2(17) : 0;
+#undef NUM2
+    return c->month >= 1 && c->month <= 12 && c->day >= 1 &&
+           c->day <= wb_days_in_month(c->year, c->month) && c->hour <= 23 && c->minute <= 59 &&
+           c->second <= 59;
+}
+
+int wb_ams_parse(const char *s, wb_time now, wb_time *out, int *how, wb_error *err)
+{
+    size_t n = strlen(s);
+    int dummy;
+    if (how == NULL) how = &dummy;
+    if (strcmp(s, "now") == 0) {
+        *how = 1;
+        *out = now;
+        return 0;
+    }
+    *how = 0;
+    if (wb_time_parse_rfc3339(s, n, out) == 0) return 0;
+    wb_civil c;
+    if (!local_shape(s, n, &c))
+        return wb_error_set(err, WB_EINVAL,
+                            "'%s': not a time: write now, a local time in Europe/Amsterdam "
+                            "(2026-05-01T10:00 or 2026-05-01 10:00:00) or RFC 3339 with an "
+                            "offset (2026-05-01T10:00:00+02:00)",
+                            s);
+    *how = 2;
+    int64_t local = wb_days_from_civil(c.year, c.month, c.day) * 86400 + (int64_t)c.hour * 3600 +
+                    (int64_t)c.minute * 60 + c.second;
+    int64_t cest = local - 7200, cet = local - 3600;
+    bool summer = wb_ams_offset(cest * 1000000) == 7200;
+    bool winter = wb_ams_offset(cet * 1000000) == 3600;
+    char date[16];
+    snprintf(date, sizeof date, "%.10s", s);
+    if (summer && winter)
+        return wb_error_set(err, WB_EINVAL,
+                            "'%s' happened twice in Europe/Amsterdam (at 03:00 summer time the "
+                            "clocks went back to 02:00): write the offset, "
+                            "%sT%02u:%02u:%02u+02:00 for the first (summer time) or "
+                            "%sT%02u:%02u:%02u+01:00 for the second",
+                            s, date, c.hour, c.minute, c.second, date, c.hour, c.minute, c.second);
+    if (!summer && !winter)
+        return wb_error_set(err, WB_EINVAL,
+                            "'%s' never happened in Europe/Amsterdam (at 02:00 the clocks went "
+                            "forward to 03:00, summer time): write the time the clock showed "
+                            "(03:00 or later), or give the offset: %sT%02u:%02u:%02u+01:00",
+                            s, date, c.hour, c.minute, c.second);
+    *out = (summer ? cest : cet) * 1000000;
+    return 0;
+}

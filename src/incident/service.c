@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "weerbaar/incidentsvc.h"
 #include "weerbaar/store.h"
@@ -72,6 +73,49 @@ static int org_cb(void *ud, const wb_org *o)
     return 1;
 }
 
+typedef struct org_name {
+    char name[WB_NAME_MAX + 1];
+    wb_org_kind kind;
+} org_name;
+
+static int org_name_cb(void *ud, const wb_org *o)
+{
+    org_name *n = ud;
+    snprintf(n->name, sizeof n->name, "%s", o->name ? o->name : "");
+    n->kind = o->kind;
+    return 1;
+}
+
+/* The name of the CSIRT incident id is routed to, when the actor's channel
+ * sends (a hub's); NULL for the local operator or without a route. */
+static json_t *sent_to(wb_store *s, const wb_actor *who, int64_t id)
+{
+    if (who->channel == WB_ACTOR_CLI) return json_null();
+    wb_incident_audience a;
+    wb_error ignore = {0};
+    org_name n = {{0}, WB_ORG_OTHER};
+    if (wb_incsvc_audience(s, id, &a, &ignore) != 0 || a.csirt_id == 0 ||
+        wb_store_org_get(s, a.csirt_id, org_name_cb, &n, &ignore) != 0 || n.name[0] == '\0')
+        return json_null();
+    return json_string(n.name);
+}
+
+/* Adds "sent_to" to the JSON object in out. */
+static int add_sent_to(wb_store *s, const wb_actor *who, int64_t id, wb_buf *out, wb_error *err)
+{
+    json_t *o = json_loadb(out->data, out->len, 0, NULL);
+    if (o == NULL || json_object_set_new(o, "sent_to", sent_to(s, who, id)) != 0) {
+        json_decref(o);
+        return wb_error_set(err, WB_ENOMEM, "out of memory");
+    }
+    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    wb_buf_reset(out);
+    int rc = text ? wb_buf_append(out, text, strlen(text)) : WB_ENOMEM;
+    free(text);
+    return rc ? wb_error_set(err, WB_ENOMEM, "out of memory") : 0;
+}
+
 int wb_incsvc_new(wb_store *s, const wb_actor *who, const wb_incsvc_new_req *req, wb_time now,
                   int64_t *id, wb_buf *out, wb_error *err)
 {
@@ -97,6 +141,12 @@ int wb_incsvc_new(wb_store *s, const wb_actor *who, const wb_incsvc_new_req *req
         if (req->org == NULL) return wb_error_set(err, WB_EINVAL, "$.org: required");
         org = 0;
         int rc = wb_store_org_find(s, req->org, org_cb, &org, err);
+        if (rc == WB_ENOTFOUND)
+            return wb_error_set(err, WB_ENOTFOUND,
+                                "unknown organisation '%s': add it first with 'weerbaar admin "
+                                "org add \"%s\" --kind essential|important --sector SECTOR --db "
+                                "PATH' ('weerbaar admin org list' shows the ones there are)",
+                                req->org, req->org);
         if (rc) return rc;
     } else if (req->org && !wb_strn_ieq(req->org, strlen(req->org), who->org_name)) {
         /* An incident is always the caller's organisation's; a mismatch is
@@ -119,6 +169,7 @@ int wb_incsvc_new(wb_store *s, const wb_actor *who, const wb_incsvc_new_req *req
     if (rc == 0) rc = wb_store_incident_add(s, &rec, id, err);
     rc = audited_commit(s, who, rc, "incident.add", *id, req->title, err);
     if (rc == 0) rc = wb_incsvc_show(s, *id, 0, now, out, err);
+    if (rc == 0) rc = add_sent_to(s, who, *id, out, err);
     return rc;
 }
 
@@ -161,12 +212,18 @@ int wb_incsvc_report(wb_store *s, const wb_actor *who, int64_t id, wb_stage stag
     char at[48], due[48];
     wb_time_format(sub.submitted_at, at, sizeof at);
     if (rcpt.due != WB_TIME_NONE) wb_time_format(rcpt.due, due, sizeof due);
-    json_t *o =
-        json_pack("{s:I,s:I,s:s,s:s,s:b,s:s,s:o,s:s}", "report", (json_int_t)rcpt.report_id,
-                  "incident", (json_int_t)id, "stage", wb_stage_name(stage), "submitted_at", at,
-                  "correction", rcpt.correction, "state", wb_deadline_state_name(rcpt.state), "due",
-                  rcpt.due == WB_TIME_NONE ? json_null() : json_string(due), "channel",
-                  wb_report_channel_name(sub.channel));
+    /* The receipt: the digest of the document as received, which the
+     * sender can check against what it meant to send. */
+    unsigned char md[crypto_hash_sha256_BYTES];
+    char hex[2 * crypto_hash_sha256_BYTES + 1];
+    crypto_hash_sha256(md, (const unsigned char *)(data ? data : ""), data ? len : 0);
+    sodium_bin2hex(hex, sizeof hex, md, sizeof md);
+    json_t *o = json_pack(
+        "{s:I,s:I,s:s,s:s,s:b,s:s,s:o,s:s,s:o,s:s}", "report", (json_int_t)rcpt.report_id,
+        "incident", (json_int_t)id, "stage", wb_stage_name(stage), "submitted_at", at, "correction",
+        rcpt.correction, "state", wb_deadline_state_name(rcpt.state), "due",
+        rcpt.due == WB_TIME_NONE ? json_null() : json_string(due), "channel",
+        wb_report_channel_name(sub.channel), "sent_to", sent_to(s, who, id), "receipt", hex);
     char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     wb_buf_reset(out);
@@ -260,8 +317,27 @@ static int collect_id(void *ud, const wb_incident_rec *r)
     return 0;
 }
 
-int wb_incsvc_list(wb_store *s, bool due, wb_time now, wb_incsvc_visible_fn visible, void *ud,
-                   wb_buf *out, wb_error *err)
+/* One `incident due` row with the incident's organisation and whose duty
+ * the deadline is. */
+static int due_row(const wb_reg_incident *ri, const wb_deadline *d, wb_buf *b)
+{
+    wb_buf row = {0};
+    int rc = wb_reg_due_json(ri->inc.id, d, &row);
+    json_t *o = rc == 0 ? json_loadb(row.data, row.len, 0, NULL) : NULL;
+    wb_buf_free(&row);
+    if (o == NULL) return WB_ENOMEM;
+    json_object_set_new(o, "org", ri->inc.org_name ? json_string(ri->inc.org_name) : json_null());
+    json_object_set_new(o, "duty",
+                        json_string(d->stage == WB_STAGE_CSIRT_ANSWER ? "csirt" : "own"));
+    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    rc = text ? wb_buf_puts(b, text) : WB_ENOMEM;
+    free(text);
+    return rc;
+}
+
+int wb_incsvc_list(wb_store *s, const wb_actor *who, bool due, wb_time now,
+                   wb_incsvc_visible_fn visible, void *ud, wb_buf *out, wb_error *err)
 {
     id_list l = {0};
     int rc = wb_store_incident_list(s, collect_id, &l, err);
@@ -279,16 +355,54 @@ int wb_incsvc_list(wb_store *s, bool due, wb_time now, wb_incsvc_visible_fn visi
         rc = wb_reg_incident_load(s, l.ids[k], now, &ri, err);
         for (size_t i = 0; rc == 0 && i < (due ? ri->ndeadlines : 1); i++) {
             wb_buf_reset(&b);
-            rc = due ? wb_reg_due_json(l.ids[k], &ri->deadlines[i], &b)
-                     : wb_reg_incident_json(ri, 0, &b);
+            rc = due ? due_row(ri, &ri->deadlines[i], &b) : wb_reg_incident_json(ri, 0, &b);
             if (rc == 0) rc = wb_buf_printf(out, "%s%s", rows++ ? "," : "", b.data);
         }
         wb_reg_incident_free(ri);
     }
-    if (rc == 0) rc = wb_buf_printf(out, "]}");
+    /* a CSIRT's key sees the CSIRT's duties by default, everyone else its own */
+    org_name n = {{0}, WB_ORG_OTHER};
+    wb_error ignore = {0};
+    if (due && who->channel != WB_ACTOR_CLI && who->org_id > 0)
+        wb_store_org_get(s, who->org_id, org_name_cb, &n, &ignore);
+    if (rc == 0 && due)
+        rc = wb_buf_printf(out, "],\"duties\":\"%s\"}", n.kind == WB_ORG_CSIRT ? "csirt" : "own");
+    else if (rc == 0)
+        rc = wb_buf_printf(out, "]}");
     if (rc == WB_ENOMEM && err && err->msg[0] == '\0')
         wb_error_set(err, WB_ENOMEM, "out of memory");
     wb_buf_free(&b);
     free(l.ids);
+    return rc;
+}
+
+typedef struct year_list {
+    id_list l;
+    const char *org;
+    int year;
+} year_list;
+
+static int collect_year(void *ud, const wb_incident_rec *r)
+{
+    year_list *y = ud;
+    wb_civil c;
+    wb_ams_to_civil(r->aware_at, &c, NULL);
+    if (y->year && c.year != y->year) return 0;
+    if (y->org && (r->org_name == NULL || strcmp(r->org_name, y->org) != 0)) return 0;
+    return collect_id(&y->l, r);
+}
+
+int wb_incsvc_ids(wb_store *s, const char *org, int year, int64_t **ids, size_t *n, wb_error *err)
+{
+    year_list y = {.org = org, .year = year};
+    int rc = wb_store_incident_list(s, collect_year, &y, err);
+    if (rc == 0 && y.l.full) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    if (rc) {
+        free(y.l.ids);
+        y.l.ids = NULL;
+        y.l.n = 0;
+    }
+    *ids = y.l.ids;
+    *n = y.l.n;
     return rc;
 }

@@ -18,10 +18,6 @@ bin=$1
 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# Groups whose files still dispatch with their own code (cmd_groups.c): their
-# help text is theirs, so only help equality and the parser check apply.
-pending=" assess deps "
-
 err() {
     echo "FAIL: $*"
     fail=1
@@ -58,7 +54,6 @@ done
 
 # help text and table name the same options
 for g in $groups; do
-    case $pending in *" $g "*) continue ;; esac
     # --options: the "[--options]" of a usage line; --qf: dpkg-query's, in an example
     grep -oE -- '--[a-z][a-z0-9-]*' "$tmp/help.$g" | grep -vxE -- '--(help|options|qf)' |
         sort -u > "$tmp/h"

@@ -32,7 +32,7 @@ run 0 incident deadlines --aware-at 2026-05-01T10:00:00+02:00 --entity-type trus
 has out "notification   2026-05-02T10:00:00+02:00"
 has out "gdpr-breach    2026-05-04T10:00:00+02:00"
 run 2 incident deadlines --aware-at 2026-05-01 --now 2026-05-01T12:00:00Z
-has err "weerbaar: incident: --aware-at '2026-05-01': not an RFC 3339 time with an offset"
+has err "weerbaar: incident: --aware-at '2026-05-01': not a time: write now, a local time"
 run 2 incident deadlines
 has err "--aware-at TIME is required"
 run 2 incident deadlines --aware-at 2026-05-01T10:00:00Z --submitted csirt-answer=2026-05-01T11:00:00Z

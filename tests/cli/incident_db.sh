@@ -33,11 +33,12 @@ py 'assert [x["sector"] for x in r] == ["energy", "*"] and r[0]["supervisor"] ==
 # new: the id alone on its line; errors.
 run 0 incident new --org Gamma --title "Portal DDoS" --aware-at 2026-01-30T09:00:00+01:00 \
     --detected-at 2026-01-30T08:30:00+01:00 --tlp amber --rsit 'rsit:availability="ddos"' --db "$db"
-[ "$(cat "$tmp/out")" = "1" ] || { echo "FAIL: new printed '$(cat "$tmp/out")', not the id"; fail=1; }
+[ "$(tail -1 "$tmp/out")" = "1" ] || { echo "FAIL: new's last line is '$(tail -1 "$tmp/out")', not the id"; fail=1; }
+has out "recorded in the local register (not sent)"
 run 2 incident new --org Nobody --title x --aware-at 2026-01-30T09:00:00+01:00 --db "$db"
 has err "unknown organisation 'Nobody'"
 run 2 incident new --org Gamma --title x --aware-at 2026-01-30 --db "$db"
-has err "--aware-at '2026-01-30': not an RFC 3339 time"
+has err "--aware-at '2026-01-30': not a time"
 run 2 incident new --org Gamma --title x --aware-at 2026-01-30T09:00:00Z --rsit ddos --db "$db"
 has err "--rsit 'ddos': not an RSIT value"
 run 2 incident new --org Gamma --aware-at 2026-01-30T09:00:00Z --db "$db"
@@ -52,7 +53,7 @@ has err "'x' is not an incident id"
 # Nothing submitted by 10 February: early warning and notification overdue (exit 1).
 run 1 incident due --now 2026-02-10T12:00:00Z --format json --db "$db"
 py 'b={x["stage"]:x for x in r}; assert b["early-warning"]["state"]=="overdue" and b["early-warning"]["due"]=="2026-01-31T08:00:00Z" and b["notification"]["state"]=="overdue", r'
-py 'assert all(sorted(x)==["due","incident","stage","state","submitted"] for x in r), r'
+py 'assert all(sorted(x)==["due","duty","incident","org","stage","state","submitted"] for x in r), r'
 
 # report: a missing field is exit 2 listing every missing field; nothing is stored.
 echo '{"summary": "portal slow"}' >"$tmp/partial.json"
@@ -75,7 +76,7 @@ py 'assert r["reports"] == [], r'
 # The early warning recorded afterwards: on time, marked as recorded.
 run 0 incident report 1 --stage early-warning --file "$d/early-warning.json" \
     --submitted-at 2026-01-30T20:00:00+01:00 --db "$db"
-has out "submitted 2026-01-30T20:00:00+01:00 (recorded afterwards): met"
+has out "recorded in the local register (not sent) as submitted at 2026-01-30T20:00:00+01:00 through another channel: met"
 # The notification after its deadline (2 February 09:00 CET): late.
 run 0 incident report 1 --stage notification --file "$d/notification.json" \
     --submitted-at 2026-02-02T10:00:00+01:00 --db "$db"
@@ -88,8 +89,15 @@ run 2 incident report 1 --stage notification --file "$d/notification.json" \
     --submitted-at 2026-02-01T11:00:00+01:00 --db "$db"
 has err "a correction cannot be dated before the first notification report"
 
-# The CSIRT: no answer yet is overdue; ack, ask, comment.
-run 1 incident due --now 2026-02-10T12:00:00Z --format json --db "$db"
+# The CSIRT: no answer yet is overdue; ack, ask, comment. The CSIRT's duty
+# is not the organisation's: due (own duties) exits 0, --duties csirt and
+# all see it overdue and exit 1.
+run 0 incident due --now 2026-02-10T12:00:00Z --format json --db "$db"
+py 'assert all(x["duty"] == "own" for x in r) and r, r'
+run 1 incident due --now 2026-02-10T12:00:00Z --duties csirt --db "$db"
+has out "Gamma"
+has out "csirt-answer"
+run 1 incident due --now 2026-02-10T12:00:00Z --format json --duties all --db "$db"
 py 'b={x["stage"]:x for x in r}; assert b["early-warning"]["state"]=="met" and b["notification"]["state"]=="late" and b["notification"]["submitted"]=="2026-02-02T09:00:00Z" and b["csirt-answer"]["state"]=="overdue", r'
 run 0 incident ack 1 --db "$db"
 has out "incident 1 acknowledged at"
@@ -105,7 +113,7 @@ has err "--text TEXT is required"
 run 2 incident ack 42 --db "$db"
 has err "no incident 42"
 # The acknowledgement came late (the early warning was 30 January): late.
-run 0 incident due --now 2026-02-10T12:00:00Z --format json --db "$db"
+run 0 incident due --now 2026-02-10T12:00:00Z --format json --duties all --db "$db"
 py 'b={x["stage"]:x for x in r}; assert b["csirt-answer"]["state"]=="late" and b["intermediate"]["state"]=="open" and b["intermediate"]["due"]=="2099-03-01T11:00:00Z", r'
 run 0 incident report 1 --stage intermediate --file "$d/intermediate.json" --db "$db"
 has out ": met"
@@ -125,7 +133,7 @@ has out "status        handled"
 has out "recorded"
 has out "intermediate report by 2099-03-01T11:00:00Z"
 has out "comment"
-has out "final          2026-03-02T09:00:00Z       met"
+has out "final          2026-03-02T09:00:00Z      met      -"
 run 0 incident list --db "$db"
 has out "Portal DDoS"
 run 0 incident list --format json --db "$db"
@@ -167,6 +175,6 @@ id=$(tail -1 "$tmp/out" | tr -d ' ')
 run 0 incident due --now 2026-05-01T12:00:00Z --format json --db "$adb"
 py 'x=[x for x in r if str(x["incident"])=="'"$id"'" and x["stage"]=="early-warning"]; assert x and x[0]["due"]=="2026-05-02T08:00:00Z" and x[0]["state"]=="open", r'
 run 0 incident due --now 2026-05-01T12:00:00Z --db "$adb"
-has out "1        early-warning  2026-05-02T10:00:00+02:00  open"
+has out "1        early-warning  2026-05-02T10:00:00+02:00 open     in 20 h 00 min"
 
 exit $fail

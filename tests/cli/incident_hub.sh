@@ -8,7 +8,9 @@
 # when-received fields masked; --submitted-at refused on a hub; who may do what
 # (the organisation, its CSIRT and supervisor, another organisation); and
 # `incident share` (as the organisation and anonymously: the event names the
-# CSIRT and nothing in it names the reporter).
+# CSIRT and nothing in it names the reporter); and every register command
+# with --format json, the documents equal once where-it-went fields are
+# masked.
 set -u
 bin=$1
 d=tests/data/incident
@@ -22,7 +24,9 @@ hdb=$tmp/hub.db
 ldb=$tmp/local.db
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 # mask: times and the submitting channel/author differ between the two forms.
-mask() { sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\.[0-9]+)?(Z|[+-][0-9:]{5})/TIME/g; s/ (local|hub) +/ CH /; s/ (cli|[a-z]+@[a-z]+\.[a-z.]+)( |:|$)/ WHO\2/' "$1"; }
+# Where a write went is said truthfully, so it differs too: "recorded in the
+# local register (not sent)" against "sent to NCSC ..., receipt ...".
+mask() { sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\.[0-9]+)?(Z|[+-][0-9:]{5})/TIME/g; s/recorded in the local register \(not sent\) at TIME/WHERE/; s/sent to [A-Za-z]+ at TIME(, receipt( sha256:[0-9a-f]+|: incident [0-9]+ on the hub))?/WHERE/; s/ (local|hub) +/ CH /; s/ (cli|[a-z]+@[a-z]+\.[a-z.]+)( |:|$)/ WHO\2/; s/in [0-9]+ h [0-9]+ min/LEFT/' "$1"; }
 # both WANT_RC ARGS...: the same command with --db and with --hub (key $KEY);
 # stdout and stderr must agree once masked.
 both() {
@@ -74,7 +78,8 @@ handled=$(python3 -c 'import datetime as d; print((d.datetime.now(d.timezone.utc
 
 KEY=$KG
 both 0 incident new --org Gamma --title "Portal DDoS" --aware-at "$aware" --rsit 'rsit:availability="ddos"'
-[ "$(cat "$tmp/h.out")" = "1" ] || { echo "FAIL: new over the hub printed '$(cat "$tmp/h.out")'"; fail=1; }
+[ "$(tail -1 "$tmp/h.out")" = "1" ] || { echo "FAIL: new over the hub printed '$(cat "$tmp/h.out")'"; fail=1; }
+grep -q "sent to NCSC at .*, receipt: incident 1 on the hub" "$tmp/out" || { echo "FAIL: new over the hub: $(head -1 "$tmp/out")"; fail=1; }
 run 0 incident new --org Gamma --title "Second" --aware-at "$aware" --db "$ldb"
 run 0 incident new --title "Second" --aware-at "$aware" --hub "$url" --key "$KG"
 has out "2"
@@ -111,7 +116,7 @@ run 2 incident report 1 --stage early-warning --file "$d/early-warning.json" \
     --submitted-at "$aware" --hub "$url" --key "$KG"
 has err "--submitted-at is for a local register only"
 both 0 incident report 1 --stage early-warning --file "$d/early-warning.json"
-has out "report 1: early-warning of incident 1, submitted"
+has out "report 1: early-warning of incident 1, sent to NCSC at "
 has out ": met (due"
 both 0 incident report 1 --stage early-warning --file "$d/early-warning.json"
 has out "a correction; the first decided met"
@@ -199,6 +204,57 @@ else:
     assert "state" not in h and "report" not in h["reports"][0]
 PYEOF
 done
+
+# Every register command in JSON, both ways, on a third incident: the same
+# document once the fields that say where a record went and when it was
+# received are masked (and the time it was judged at, for the writes, which
+# judge at their own now).
+bothj() { # bothj WANT_RC ARGS...: --format json with --db and with --hub
+    local want=$1
+    shift
+    run "$want" "$@" --format json --db "$ldb"
+    cp "$tmp/out" "$tmp/lj.json"
+    run "$want" "$@" --format json --hub "$url" --key "$KEY"
+    cp "$tmp/out" "$tmp/hj.json"
+    python3 - "$tmp/lj.json" "$tmp/hj.json" <<'PYEOF' || { echo "FAIL: weerbaar $* --format json: --db and --hub differ"; fail=1; }
+import json, sys
+l, h = (json.load(open(p)) for p in sys.argv[1:3])
+WHERE = {"channel", "author", "created", "submitted_at", "received_at", "at", "submitted",
+         "judged_at", "sent_to", "receipt"}
+def masked(v):
+    if isinstance(v, dict):
+        recv = v.get("stage") in ("final", "csirt-answer") and "state" in v
+        return {k: "MASKED" if k in WHERE or (recv and k == "due") else masked(x)
+                for k, x in v.items()}
+    if isinstance(v, list):
+        return [masked(x) for x in v]
+    return v
+assert masked(l) == masked(h), (masked(l), masked(h))
+PYEOF
+}
+KEY=$KG
+bothj 0 incident new --org Gamma --title "Third" --aware-at "$aware" --entity-type cloud --tlp green
+python3 -c "import json; assert json.load(open('$tmp/hj.json'))['incident']['id'] == 3" ||
+    { echo "FAIL: new --format json: not incident 3"; fail=1; }
+bothj 0 incident report 3 --stage early-warning --file "$d/early-warning.json"
+bothj 0 incident report 3 --stage notification --file "$d/notification.json"
+bothj 0 incident report 3 --stage gdpr-breach
+KEY=$KN
+bothj 0 incident ack 3
+bothj 0 incident ask 3 --by "$asked"
+bothj 0 incident comment 3 --text "Please send the proxy logs"
+KEY=$KG
+bothj 0 incident report 3 --stage intermediate --file "$d/intermediate.json"
+bothj 0 incident handled 3 --at "$handled"
+bothj 0 incident show 3 --now "$later"
+bothj 0 incident export 3 --now "$later"
+bothj 0 incident list --now "$later"
+bothj 1 incident due --now "$later" # incident 2: no early warning
+bothj 1 incident due --now 2099-01-01T00:00:00Z
+# the refusals, in JSON too: nothing on stdout, the same message
+both 2 incident new --org Gamma --title Future --aware-at 2099-01-01T00:00:00Z --format json
+refused_alike '$.aware_at: lies in the future'
+[ -s "$tmp/out" ] && { echo "FAIL: a refused new printed JSON"; fail=1; }
 
 # PDF: rendered by the hub from its register; the same deadlines and
 # states as the local register's PDF (pdftotext, times and channels aside).
