@@ -62,7 +62,7 @@ export function explain(err) {
     case 0: return t('error.network');
     case 400: return t('error.400') + detail;
     case 401: return t('error.401');
-    case 403: return err.code === 'csrf' ? t('error.csrf') : t('error.403');
+    case 403: return /csrf/i.test(`${err.code} ${err.message}`) ? t('error.csrf') : t('error.403');
     case 404: return t('error.404');
     case 409: return t('error.409') + detail;
     case 413: return t('error.413');

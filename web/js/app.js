@@ -88,7 +88,7 @@ function chrome() {
   }
   const other = LANGS.find((l) => l !== lang());
   tools.append(h('button.lang', {
-    type: 'button', lang: other, 'aria-label': t('app.switchLang'),
+    type: 'button', lang: other, 'aria-label': `${other.toUpperCase()}: ${t('app.switchLang')}`,
     on: { click: async () => { localStorage.setItem('wb_lang', other); await loadLang(other); route(); } },
   }, other.toUpperCase()));
   if (ctx.user) {
@@ -132,6 +132,7 @@ async function route() {
   }
   chrome();
   clear(main);
+  main.setAttribute('aria-busy', 'true');
   main.append(h('p.loading', t('app.loading')));
   try {
     const mod = await r.loader();
@@ -148,6 +149,7 @@ async function route() {
     main.append(h('h1', t('error.title')), h('p.error', { role: 'alert' }, explain(e)));
     if (!(e instanceof ApiError)) console.error(e);
   }
+  main.setAttribute('aria-busy', 'false');
   const h1 = main.querySelector('h1');
   if (h1) setTitle(h1.textContent);
   if (document.activeElement === document.body || !main.contains(document.activeElement)) main.focus({ preventScroll: true });

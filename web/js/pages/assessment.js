@@ -47,7 +47,7 @@ export async function render(main, ctx, params) {
     h('p.score', t('assess.overall', { score: fmt(score.overall.score), coverage: Math.round((score.overall.coverage || 0) * 100), target: score.target })));
   if (score.principles && score.principles.length) {
     main.append(barChart(t('assess.principles'), score.principles.map((p) => ({ label: p.title || p.ref, value: Number(fmt(p.score)) || 0 })),
-      { labelCol: t('assess.principle'), valueCol: t('assess.scoreCol') }));
+      { labelCol: t('assess.principle'), valueCol: t('assess.scoreCol'), horizontal: true, max: 5 }));
   }
   const gaps = score.gaps || [];
   main.append(h('h2', t('assess.gaps', { n: gaps.length })), gaps.length
@@ -115,6 +115,7 @@ function answerRow(ctx, cat, n, cur, id, answers) {
   const due = h('input', { type: 'date', value: c.due || '' });
   const status = h('span.saved', { role: 'status' });
   const f = h('form.answer', {
+    novalidate: true,
     'data-ref': n.ref,
     on: {
       submit: async (e) => {

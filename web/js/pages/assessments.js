@@ -24,6 +24,7 @@ export async function list(main, ctx) {
   const scope = h('input', { type: 'text', maxlength: 500 });
   const target = h('select', [1, 2, 3, 4, 5].map((n) => h('option', { value: n, selected: n === 3 }, String(n))));
   main.append(h('form.card.stack', {
+    novalidate: true,
     id: 'new-assessment',
     on: {
       submit: async (e) => {
@@ -71,11 +72,11 @@ export async function sectors(main, ctx, params) {
   const rows = (v.sectors || []).map((s) => ({ label: s.sector || t('sector.none'), cell: s.overall, n: s.organisations, sup: s.suppressed }));
   const shown = rows.filter((r) => !r.sup && r.cell && r.cell.score !== null && r.cell.score !== undefined);
   main.append(barChart(t('sector.overall'), shown.map((r) => ({ label: r.label, value: Number(r.cell.score.toFixed(2)) })),
-    { labelCol: t('sector.sector'), valueCol: t('sector.score') }));
+    { labelCol: t('sector.sector'), valueCol: t('sector.score'), horizontal: true, max: 5 }));
   main.append(table(t('sector.caption'), [t('sector.sector'), t('sector.orgs'), t('sector.score')],
     rows.map((r) => [r.label, r.sup ? `< ${v.k}` : String(r.n), r.sup || !r.cell || r.cell.suppressed ? t('sector.suppressed') : fmt(r.cell.score)])));
   if (v.total && v.total.principles && v.total.principles.length) {
     main.append(barChart(t('sector.principles'), v.total.principles.filter((p) => !p.suppressed && p.score !== null)
-      .map((p) => ({ label: p.ref || String(p.principle), value: Number(Number(p.score).toFixed(2)) })), { labelCol: t('sector.principle'), valueCol: t('sector.score') }));
+      .map((p) => ({ label: p.ref || String(p.principle), value: Number(Number(p.score).toFixed(2)) })), { labelCol: t('sector.principle'), valueCol: t('sector.score'), horizontal: true, max: 5 }));
   }
 }

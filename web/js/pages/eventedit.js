@@ -103,6 +103,7 @@ function form(main, ctx, ev) {
   if (!editing) addRow();
 
   const f = h('form.stack', {
+    novalidate: true,
     id: 'event-form',
     on: {
       submit: async (e) => {

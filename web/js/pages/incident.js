@@ -104,6 +104,7 @@ function reportForm(ctx, inc, stage, done) {
   box.addEventListener('input', recount);
   recount();
   return h('form.stack.report', {
+    novalidate: true,
     id: `report-${stage}`,
     on: {
       submit: async (e) => {
@@ -208,8 +209,8 @@ function csirtView(ctx, inc, msg) {
     h('h2', { id: 'csirt-h' }, t('csirt.title')),
     h('p.hint', t('csirt.intro')),
     h('div.actions', h('button', { type: 'button', id: 'ack', on: { click: () => act('ack') } }, t('csirt.ack'))),
-    h('form.stack', { on: { submit: (e) => { e.preventDefault(); if (by.value) act('ask', { by: new Date(by.value).toISOString().replace(/\.\d{3}Z$/, 'Z') }); } } },
+    h('form.stack', { novalidate: true, on: { submit: (e) => { e.preventDefault(); if (by.value) act('ask', { by: new Date(by.value).toISOString().replace(/\.\d{3}Z$/, 'Z') }); } } },
       field(t('csirt.askBy'), by, t('csirt.askHint')), h('button.secondary', { type: 'submit' }, t('csirt.ask'))),
-    h('form.stack', { on: { submit: (e) => { e.preventDefault(); if (text.value.trim()) act('comments', { text: text.value.trim() }); } } },
+    h('form.stack', { novalidate: true, on: { submit: (e) => { e.preventDefault(); if (text.value.trim()) act('comments', { text: text.value.trim() }); } } },
       field(t('csirt.comment'), text), h('button.secondary', { type: 'submit' }, t('csirt.send'))));
 }

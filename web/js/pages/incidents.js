@@ -56,6 +56,7 @@ export async function create(main, ctx) {
   title.addEventListener('input', check);
   aware.addEventListener('input', check);
   const f = h('form.stack', {
+    novalidate: true,
     id: 'incident-form',
     on: {
       submit: async (e) => {

@@ -25,8 +25,10 @@ export async function signin(main, ctx) {
     const btn = form.querySelector('button[type=submit]');
     btn.disabled = true;
     try {
-      ctx.signedIn(await api('POST', '/api/v1/session', body));
-      after(ctx);
+      const s = await api('POST', '/api/v1/session', body);
+      ctx.signedIn(s);
+      if (s.totp_setup_required) ctx.go('#/account?setup=1');
+      else after(ctx);
     } catch (e) {
       if (e instanceof ApiError && e.body && e.body.totp_required) {
         totpField.hidden = false;
@@ -46,6 +48,7 @@ export async function signin(main, ctx) {
   }
 
   const pwForm = h('form.card', {
+    novalidate: true,
     id: 'signin-form', 'aria-labelledby': 'signin-pw-h',
     on: {
       submit: (ev) => {
@@ -63,6 +66,7 @@ export async function signin(main, ctx) {
   h('button', { type: 'submit' }, t('signin.submit')));
 
   const keyForm = h('form.card', {
+    novalidate: true,
     id: 'signin-key-form', 'aria-labelledby': 'signin-key-h',
     on: { submit: (ev) => { ev.preventDefault(); submit({ key: key.value.trim() }, keyForm); } },
   },
@@ -97,6 +101,7 @@ export async function firstLogin(main, ctx, params) {
   p1.addEventListener('input', check);
   p2.addEventListener('input', check);
   const form = h('form.card', {
+    novalidate: true,
     on: {
       submit: async (ev) => {
         ev.preventDefault();
@@ -106,7 +111,7 @@ export async function firstLogin(main, ctx, params) {
           const s = await api('POST', '/api/v1/session/first-login', { token, password: p1.value });
           if (s && s.user) {
             ctx.signedIn(s);
-            ctx.go('#/events');
+            ctx.go(s.totp_setup_required ? '#/account?setup=1' : '#/events');
           } else {
             ctx.go('#/signin');
           }
