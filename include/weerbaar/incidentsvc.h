@@ -20,31 +20,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "weerbaar/actor.h"
 #include "weerbaar/core.h"
 #include "weerbaar/error.h"
+#include "weerbaar/hub.h"
 #include "weerbaar/incident.h"
 #include "weerbaar/register.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Where a request came from. */
-typedef enum wb_actor_channel {
-    WB_ACTOR_CLI, /* a local --db command: the operator */
-    WB_ACTOR_API, /* the hub's HTTP API, with a user's key */
-    WB_ACTOR_WEB,
-    WB_ACTOR_SYNC
-} wb_actor_channel;
-
-/* Who asks. The local operator is wb_incsvc_operator(). */
-typedef struct wb_actor {
-    const char *user;     /* e-mail; "cli" for the local operator */
-    int64_t org_id;       /* 0 for the local operator */
-    const char *org_name; /* "-" for the local operator */
-    wb_role role;
-    wb_actor_channel channel;
-} wb_actor;
 
 /* Opens (and migrates) the register at path for a local command; close
  * with wb_incsvc_close. The front ends open a register through these and
@@ -110,6 +95,91 @@ typedef int (*wb_incsvc_visible_fn)(void *ud, int64_t id, bool *visible, wb_erro
  * *out gets {"response": [...]}. */
 int wb_incsvc_list(wb_store *s, bool due, wb_time now, wb_incsvc_visible_fn visible, void *ud,
                    wb_buf *out, wb_error *err);
+
+/* Who incident id concerns: its organisation, and the CSIRT and supervisor
+ * its sector routes to (0 when none). WB_ENOTFOUND for no such incident.
+ * The hub's policy (wb_policy_incident) decides on this. */
+int wb_incsvc_audience(wb_store *s, int64_t id, wb_incident_audience *a, wb_error *err);
+
+/* The incident as a PDF judged at now (times in UTC when utc, else
+ * Europe/Amsterdam) into out.
+ * WB_ELIMIT when it needs more than WB_INCIDENT_DOC_MAX_PAGES pages. */
+int wb_incsvc_pdf(wb_store *s, int64_t id, wb_time now, bool utc, wb_buf *out, wb_error *err);
+
+/* ---- sharing an incident's indicators (incident share, proposals) ---------------- */
+
+/* The events path a share publishes through: the hub's own, so that an
+ * incident's event is checked and stored as every other event is. */
+typedef struct wb_incsvc_events {
+    /* Creates the MISP event document body as organisation creator_org, in
+     * the transaction the service has open; 0 with its uuid in uuid, or
+     * non-zero when the events path refused it (the caller keeps that
+     * answer; the service rolls back). */
+    int (*create)(void *ud, const char *body, size_t len, int64_t creator_org,
+                  char uuid[WB_UUID_LEN + 1]);
+    /* The attributes of body on the warninglists, appended to hits (NULL:
+     * only counted) as a JSON array text of {"type", "value",
+     * "warninglist"}; the count, or -1 for a document the events path
+     * would refuse. */
+    int (*warninglisted)(void *ud, const char *body, size_t len, wb_buf *hits);
+    void *ud;
+} wb_incsvc_events;
+
+/* Why a share or a proposal's decision was refused (with WB_EINVAL). */
+typedef enum wb_incsvc_refusal {
+    WB_INCSVC_FAILED,      /* not refused: the store failed (500), or WB_ENOTFOUND */
+    WB_INCSVC_BAD_REQUEST, /* the request (422, or 400 for a list's argument) */
+    WB_INCSVC_BAD_EVENT,   /* the event the share would make (422 invalid_event) */
+    WB_INCSVC_CONFLICT,    /* a share or proposal in another state (409) */
+    WB_INCSVC_FORBIDDEN,   /* visible, but not the caller's to decide (403) */
+    WB_INCSVC_EVENTS_PATH  /* the events path refused; its answer stands */
+} wb_incsvc_refusal;
+
+typedef struct wb_incsvc_share_req {
+    wb_tlp tlp;                /* required */
+    int distribution;          /* MISP distribution 0-4; -1: not given */
+    const char *sharing_group; /* exactly when distribution is 4 */
+    bool anonymous;            /* a proposal to the incident's CSIRT */
+    const char *key;           /* the idempotency key; NULL: the digest */
+} wb_incsvc_share_req;
+
+/* What a share did. */
+typedef enum wb_incsvc_shared {
+    WB_INCSVC_PUBLISHED, /* an event, as the organisation (201) */
+    WB_INCSVC_PROPOSED,  /* a pending proposal to the CSIRT (202) */
+    WB_INCSVC_REPLAYED   /* a retry: the first share, nothing written (200) */
+} wb_incsvc_shared;
+
+/* Longest idempotency key. */
+#define WB_INCSVC_SHARE_KEY_MAX 128
+
+/* Shares incident id's indicators (the cumulative state of its reports) as
+ * a MISP event, or anonymously as a proposal that the CSIRT approves
+ * before it is published in the CSIRT's name. Event, link, share row and
+ * audit entry are one transaction. *out gets the share's JSON (docs/hub.md).
+ * Refused: WB_EINVAL with *why. */
+int wb_incsvc_share(wb_store *s, const wb_actor *who, int64_t id, const wb_incsvc_share_req *req,
+                    const wb_incsvc_events *ev, wb_time now, wb_incsvc_shared *done,
+                    wb_incsvc_refusal *why, wb_buf *out, wb_error *err);
+
+/* The proposals the actor's organisation made or decides, of one status
+ * (NULL: any; else pending, approved, discarded, withdrawn), newest first,
+ * at most WB_INCSVC_LIST_MAX: *out gets {"response": [...]}. */
+int wb_incsvc_proposals(wb_store *s, const wb_actor *who, const char *status,
+                        const wb_incsvc_events *ev, wb_buf *out, wb_error *err);
+
+typedef enum wb_incsvc_decision {
+    WB_INCSVC_APPROVE, /* the CSIRT: publish in its own name */
+    WB_INCSVC_DISCARD, /* the CSIRT: decline */
+    WB_INCSVC_WITHDRAW /* the reporting organisation, while pending */
+} wb_incsvc_decision;
+
+/* Decides pending proposal pid. WB_ENOTFOUND for someone else's proposal
+ * (as for a missing one); WB_EINVAL with *why FORBIDDEN or CONFLICT. *out
+ * gets the proposal's JSON. */
+int wb_incsvc_decide(wb_store *s, const wb_actor *who, int64_t pid, wb_incsvc_decision op,
+                     const wb_incsvc_events *ev, wb_time now, wb_incsvc_refusal *why, wb_buf *out,
+                     wb_error *err);
 
 #ifdef __cplusplus
 }

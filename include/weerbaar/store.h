@@ -803,6 +803,64 @@ int wb_store_backup(const char *db, const char *out, wb_error *err);
  * process has db open (a running hub) and force is false. */
 int wb_store_restore(const char *file, const char *db, bool force, wb_error *err);
 
+/* ---- hub-to-hub synchronisation (migration 13, sqlite_sync.c) ------------------ */
+
+/* A server this hub synchronises with. key is the remote hub's API key for
+ * this hub's sync user: filled on read for the sync engine only, never
+ * printed. org_id is the local organisation that stands for the remote
+ * hub: its users' keys are the ones the remote hub calls with. */
+typedef struct wb_sync_server_rec {
+    int64_t id;
+    const char *name, *url, *key;
+    int64_t org_id;
+    const char *org_name; /* filled on read */
+    bool pull, push;
+    const char *rules;   /* JSON, or NULL */
+    const char *sgroups; /* filled on read: sharing group names, comma-separated */
+    int64_t pull_cursor; /* newest remote timestamp a pull stored */
+    int64_t push_cursor; /* local change sequence pushed up to */
+    int64_t last_pull, last_push;
+    const char *last_result;
+    int64_t created;
+} wb_sync_server_rec;
+
+typedef int (*wb_sync_server_cb)(void *ud, const wb_sync_server_rec *r);
+
+/* Adds a server with the sharing groups it may receive (distribution 4).
+ * WB_EINVAL when the name exists. */
+int wb_store_server_add(wb_store *s, const wb_sync_server_rec *r, const int64_t *sgroups,
+                        size_t nsgroups, int64_t *id, wb_error *err);
+/* Removes a server, its sharing-group links and its origin records;
+ * WB_ENOTFOUND. */
+int wb_store_server_remove(wb_store *s, const char *name, wb_error *err);
+/* By name (org_id 0), or every server whose organisation is org_id. */
+int wb_store_server_find(wb_store *s, const char *name, int64_t org_id, wb_sync_server_cb cb,
+                         void *ud, wb_error *err);
+int wb_store_server_list(wb_store *s, wb_sync_server_cb cb, void *ud, wb_error *err);
+/* Records progress: the pull or push cursor, the time and a result line. */
+int wb_store_server_progress(wb_store *s, int64_t id, bool push, int64_t cursor, int64_t at,
+                             const char *result, wb_error *err);
+/* Whether sharing group sg_id lists server server_id. */
+bool wb_store_server_in_sgroup(wb_store *s, int64_t sg_id, int64_t server_id);
+/* Where an event was last received from by sync, and with which timestamp. */
+int wb_store_sync_origin_set(wb_store *s, const char *event_uuid, int64_t server_id, int64_t ts,
+                             wb_error *err);
+/* WB_ENOTFOUND when the event did not come by sync. */
+int wb_store_sync_origin_get(wb_store *s, const char *event_uuid, int64_t *server_id, int64_t *ts,
+                             wb_error *err);
+/* The uuid of the event with row id `id` (MISP's numeric event ids). */
+int wb_store_event_uuid_of(wb_store *s, int64_t id, char uuid[WB_UUID_LEN + 1], wb_error *err);
+/* The id of the event with that uuid (0 when none). */
+int wb_store_event_id_of(wb_store *s, const char *uuid, int64_t *id, wb_error *err);
+/* The organisation with that uuid; WB_ENOTFOUND. */
+int wb_store_org_by_uuid(wb_store *s, const char *uuid, int64_t *id, wb_error *err);
+/* An organisation (kind other) or a sharing group with a given uuid, as
+ * another hub names it. WB_EINVAL when the name or uuid exists. */
+int wb_store_org_add_uuid(wb_store *s, const char *uuid, const char *name, int64_t *id,
+                          wb_error *err);
+int wb_store_sgroup_add_uuid(wb_store *s, const char *uuid, const char *name, const int64_t *orgs,
+                             size_t norgs, int64_t *id, wb_error *err);
+
 #ifdef __cplusplus
 }
 #endif

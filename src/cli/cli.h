@@ -40,10 +40,13 @@ int wb_cli_deps_share(int argc, char **argv);
 typedef int (*wb_cli_render_fn)(void *ud, const char *path, wb_error *err);
 int wb_cli_write_rendered(const char *cmd, const char *out, wb_cli_render_fn render, void *ud);
 
-/* `incident export ID --format pdf`: the incident as a PDF into out (NULL or
- * "-": standard output); cmd_incident_export.c. Returns the exit status. */
-struct wb_reg_incident;
-int wb_cli_incident_pdf(const struct wb_reg_incident *ri, const char *out, bool utc);
+/* False (with the message) when binary output would go to a terminal:
+ * out NULL or "-" and standard output a terminal (render.c). */
+bool wb_cli_may_write_binary(const char *cmd, const char *out);
+/* Writes b to the file out, or standard output when out is NULL or "-"; a
+ * file that cannot be written whole is removed. Returns the exit status. */
+struct wb_buf;
+int wb_cli_write_bytes(const char *cmd, const char *out, const struct wb_buf *b);
 
 /* Prints "weerbaar: message" to stderr. */
 void wb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -14,6 +14,8 @@
 #include <jansson.h>
 
 #include "cli/cmd_admin_backup.h"
+#include "cli/cmd_admin_web.h"
+#include "cli/cmd_admin_server.h"
 #include "cli/cli.h"
 #include "cli/cmdtab.h"
 #include "weerbaar/hooks.h"
@@ -32,11 +34,20 @@ static const char usage_text[] =
     "  org list\n"
     "  user add EMAIL --org NAME --role site-admin|org-admin|member|sensor\n"
     "  user list\n"
+    "  user password EMAIL    sets the user's password for the web page: asked twice\n"
+    "                         on a terminal, else the first line of standard input\n"
+    "  user link EMAIL [--url URL] [--hours N]\n"
+    "                         prints a one-time link (valid N hours, default 72) with\n"
+    "                         which the user sets a password and signs in: the first\n"
+    "                         login, or a reset; URL is the hub's page (default\n"
+    "                         http://127.0.0.1:8080)\n"
     "  key add EMAIL          prints the key's id and the key, once: it is stored\n"
     "                         only as a keyed hash and cannot be shown again\n"
     "  key revoke ID|EMAIL    one key by id, or every key of a user\n"
     "  key list\n"
-    "  sharing-group add NAME --orgs A,B,...\n"
+    "  sharing-group add NAME --orgs A,B,... [--uuid UUID]\n"
+    "                         --uuid: the group's uuid on another hub, so that\n"
+    "                         its events keep their sharing group by sync\n"
     "  sharing-group list\n"
     "  route add --sector SECTOR --csirt ORG [--supervisor ORG]\n"
     "                         the CSIRT (and supervisor) incidents of organisations\n"
@@ -70,6 +81,21 @@ static const char usage_text[] =
     "  restore FILE [--force] replaces the database with a backup after checking\n"
     "                         it; refused while a hub has the database open\n"
     "                         unless --force (then restart the hub)\n"
+    "  server add NAME --url URL --key KEY [--org ORG] [--pull] [--push]\n"
+    "          [--rules JSON] [--sharing-groups A,B]\n"
+    "                         links this hub to another hub (weerbaar or MISP) to\n"
+    "                         pull its events and/or push ours (default --pull);\n"
+    "                         KEY is the other hub's key for our sync user, kept\n"
+    "                         for syncing and never shown again; calls from it come\n"
+    "                         with keys of organisation ORG (default NAME, created\n"
+    "                         when missing); distribution 4 events of the sharing\n"
+    "                         groups named travel to and from it; --rules is\n"
+    "                         MISP's {\"tags\": {\"OR\": [..], \"NOT\": [..]},\n"
+    "                         \"orgs\": {...}} filter, both ways\n"
+    "  server list            the servers, cursors and last results (no keys)\n"
+    "  server remove NAME\n"
+    "  server pull NAME       pulls now (progress on a terminal's stderr)\n"
+    "  server push NAME       pushes now\n"
     "  demo                   fills an empty database with demo organisations,\n"
     "                         users, a sharing group, a warninglist and events at\n"
     "                         every TLP level, and prints the demo users' keys\n"
@@ -94,6 +120,10 @@ static const char usage_text[] =
 typedef struct admin_opts {
     const char *db, *kind, *sector, *kvk, *org, *role, *orgs, *csirt, *supervisor, *url;
     const char *before, *out;
+    const char *hours; /* user link (and --url) */
+    const char *key, *rules, *sgroups; /* server */
+    const char *uuid;                  /* sharing-group add */
+    bool pull, push;                   /* server */
     bool json;
     bool allow_insecure, allow_private; /* hook add */
     bool force;                         /* restore */
@@ -221,8 +251,11 @@ static int user_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
         if (wb_store_user_list(c->st, user_row, c, &c->err) != 0) return fail(c);
         return print_rows(c);
     }
+    if (n == 2 && wb_cli_admin_web_verb(args[0]))
+        return wb_cli_admin_web(c->st, args[0], args[1], o->url, o->hours);
     if (n != 2 || strcmp(args[0], "add") != 0) {
-        wb_cli_error("admin user: expected 'add EMAIL --org NAME --role ROLE' or 'list'");
+        wb_cli_error("admin user: expected 'add EMAIL --org NAME --role ROLE', 'list', "
+                     "'password EMAIL' or 'link EMAIL'");
         return WB_EXIT_ERROR;
     }
     wb_role role;
@@ -357,7 +390,9 @@ static int sg_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
     }
     int64_t id = 0;
     int rc = wb_store_begin(c->st, &c->err);
-    if (rc == 0) rc = wb_store_sgroup_add(c->st, args[1], ids, nids, &id, &c->err);
+    if (rc == 0)
+        rc = o->uuid ? wb_store_sgroup_add_uuid(c->st, o->uuid, args[1], ids, nids, &id, &c->err)
+                     : wb_store_sgroup_add(c->st, args[1], ids, nids, &id, &c->err);
     if (audited(c, rc, "sharing-group.add", args[1], o->orgs) != 0) return fail(c);
     printf("sharing group %lld: %s (%s)\n", (long long)id, args[1], o->orgs);
     return WB_EXIT_OK;
@@ -720,8 +755,8 @@ const char *const wb_cli_admin_opts[] = {"--db PATH", "--format table|json", NUL
 static const char *const org_opts[] = {"--kind csirt|essential|important|supervisor|other",
                                        "--sector SECTOR", "--kvk NUMBER", NULL};
 static const char *const user_opts[] = {"--org NAME", "--role site-admin|org-admin|member|sensor",
-                                        NULL};
-static const char *const sg_opts[] = {"--orgs A,B", NULL};
+                                        "--url URL", "--hours N", NULL};
+static const char *const sg_opts[] = {"--orgs A,B", "--uuid UUID", NULL};
 static const char *const route_opts[] = {"--sector SECTOR", "--csirt ORG", "--supervisor ORG",
                                          NULL};
 static const char *const hook_opts[] = {"--org ORG", "--url URL", "--allow-insecure",
@@ -729,9 +764,17 @@ static const char *const hook_opts[] = {"--org ORG", "--url URL", "--allow-insec
 static const char *const audit_opts[] = {"--before DATE", "--out FILE", NULL};
 static const char *const backup_opts[] = {"--out FILE", NULL};
 static const char *const restore_opts[] = {"--force", NULL};
+static const char *const server_opts[] = {"--url URL",
+                                          "--key KEY",
+                                          "--org ORG",
+                                          "--pull",
+                                          "--push",
+                                          "--rules JSON",
+                                          "--sharing-groups A,B",
+                                          NULL};
 const wb_cli_action wb_cli_admin_actions[] = {
     {"org", false, act_org, "organisations: add, list", org_opts},
-    {"user", false, act_user, "users: add, list", user_opts},
+    {"user", false, act_user, "users: add, list, password, link", user_opts},
     {"key", false, act_key, "API keys: add, revoke, list", NULL},
     {"sharing-group", false, act_sg, "sharing groups: add, list", sg_opts},
     {"route", false, act_route, "where a sector's incidents go: add, list", route_opts},
@@ -742,20 +785,36 @@ const wb_cli_action wb_cli_admin_actions[] = {
     /* dispatched by wb_cmd_admin before the database is opened */
     {"backup", false, NULL, "a consistent copy of a (running) hub's database", backup_opts},
     {"restore", false, NULL, "replace the database with a checked backup", restore_opts},
+    {"server", false, NULL, "hub-to-hub sync: add, list, remove, pull, push", server_opts},
     {NULL, false, NULL, NULL, NULL}};
 
 int wb_cmd_admin(int argc, char **argv)
 {
-    static const struct option lopts[] = {
-        {"db", required_argument, NULL, 'd'},      {"kind", required_argument, NULL, 'k'},
-        {"sector", required_argument, NULL, 's'},  {"kvk", required_argument, NULL, 'K'},
-        {"org", required_argument, NULL, 'o'},     {"role", required_argument, NULL, 'r'},
-        {"orgs", required_argument, NULL, 'O'},    {"format", required_argument, NULL, 'f'},
-        {"csirt", required_argument, NULL, 'c'},   {"supervisor", required_argument, NULL, 'S'},
-        {"url", required_argument, NULL, 'u'},     {"before", required_argument, NULL, 'b'},
-        {"out", required_argument, NULL, 'w'},     {"allow-insecure", no_argument, NULL, 'I'},
-        {"allow-private", no_argument, NULL, 'P'}, {"force", no_argument, NULL, 'F'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    static const struct option lopts[] = {{"db", required_argument, NULL, 'd'},
+                                          {"kind", required_argument, NULL, 'k'},
+                                          {"sector", required_argument, NULL, 's'},
+                                          {"kvk", required_argument, NULL, 'K'},
+                                          {"org", required_argument, NULL, 'o'},
+                                          {"role", required_argument, NULL, 'r'},
+                                          {"orgs", required_argument, NULL, 'O'},
+                                          {"format", required_argument, NULL, 'f'},
+                                          {"csirt", required_argument, NULL, 'c'},
+                                          {"supervisor", required_argument, NULL, 'S'},
+                                          {"url", required_argument, NULL, 'u'},
+                                          {"before", required_argument, NULL, 'b'},
+                                          {"out", required_argument, NULL, 'w'},
+                                          {"allow-insecure", no_argument, NULL, 'I'},
+                                          {"allow-private", no_argument, NULL, 'P'},
+                                          {"force", no_argument, NULL, 'F'},
+                                          {"hours", required_argument, NULL, 'N'},
+                                          {"key", required_argument, NULL, 1001},
+                                          {"pull", no_argument, NULL, 1002},
+                                          {"push", no_argument, NULL, 1003},
+                                          {"rules", required_argument, NULL, 1004},
+                                          {"sharing-groups", required_argument, NULL, 1005},
+                                          {"uuid", required_argument, NULL, 1006},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
     admin_opts o = {0};
     optind = 1;
     opterr = 0;
@@ -807,6 +866,27 @@ int wb_cmd_admin(int argc, char **argv)
         case 'F':
             o.force = true;
             break;
+        case 'N':
+            o.hours = optarg;
+            break;
+        case 1001:
+            o.key = optarg;
+            break;
+        case 1002:
+            o.pull = true;
+            break;
+        case 1003:
+            o.push = true;
+            break;
+        case 1004:
+            o.rules = optarg;
+            break;
+        case 1005:
+            o.sgroups = optarg;
+            break;
+        case 1006:
+            o.uuid = optarg;
+            break;
         case 'f':
             if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {
                 wb_cli_error("admin: --format must be table or json");
@@ -834,9 +914,22 @@ int wb_cmd_admin(int argc, char **argv)
         wb_cli_error("admin: --db PATH is required");
         return WB_EXIT_ERROR;
     }
-    /* before the database is opened here: a restore replaces it */
+    /* before the database is opened here: a restore replaces it; server
+     * goes through the sync service */
     if (strcmp(args[0], "backup") == 0 || strcmp(args[0], "restore") == 0)
         return wb_cli_admin_backup(o.db, o.out, o.force, args, n);
+    if (strcmp(args[0], "server") == 0) {
+        wb_cli_server_opts so = {.db = o.db,
+                                 .url = o.url,
+                                 .key = o.key,
+                                 .org = o.org,
+                                 .rules = o.rules,
+                                 .sgroups = o.sgroups,
+                                 .pull = o.pull,
+                                 .push = o.push,
+                                 .json = o.json};
+        return wb_cli_admin_server(&so, args, n);
+    }
     admin_ctx c = {.json = o.json};
     if (wb_store_open(&c.st, o.db, &c.err) != 0) return fail(&c);
     if (o.json) c.rows = json_array();

@@ -1,6 +1,6 @@
 /*
- * cmd_groups.c - the action tables of incident, assess and deps, registered
- * as data: their files (cmd_incident.c, cmd_assess*.c, cmd_deps.c) still dispatch with
+ * cmd_groups.c - the action tables of assess and deps, registered
+ * as data: their files (cmd_assess*.c, cmd_deps.c) still dispatch with
  * their own code, so every fn here is NULL and the group's run function
  * does the work. The names and options serve `weerbaar help` and the shell
  * completion. Moving a table into its group's file, with fn filled in and
@@ -9,76 +9,6 @@
 #include <stddef.h>
 
 #include "cli/cmdtab.h"
-
-static const char *const inc_where[] = {"--db PATH",           "--hub URL", "--key KEY",
-                                        "--format table|json", "--utc",     NULL};
-static const char *const inc_assess[] = {"--entity-type TYPE", "--facts FILE",
-                                         "--format table|json", NULL};
-static const char *const inc_validate[] = {"--stage STAGE", "--file FILE", "--previous FILE",
-                                           "--format table|json", NULL};
-static const char *const inc_deadlines[] = {"--aware-at TIME",
-                                            "--entity-type TYPE",
-                                            "--notification-at TIME",
-                                            "--handled-at TIME",
-                                            "--personal-data yes|no|unknown",
-                                            "--now TIME",
-                                            "--submitted STAGE=TIME",
-                                            "--ask TIME",
-                                            "--csirt-ack-at TIME",
-                                            "--utc",
-                                            "--format table|json",
-                                            NULL};
-static const char *const inc_taxonomy[] = {"--taxonomy FILE", "--format table|json", NULL};
-static const char *const inc_new[] = {"--title TEXT",       "--aware-at TIME",     "--org ORG",
-                                      "--detected-at TIME", "--entity-type TYPE",  "--tlp LEVEL",
-                                      "--rsit TAG",         "--db PATH",           "--hub URL",
-                                      "--key KEY",          "--format table|json", NULL};
-static const char *const inc_report[] = {
-    "--stage STAGE", "--file FILE", "--submitted-at TIME", "--db PATH",
-    "--hub URL",     "--key KEY",   "--format table|json", NULL};
-static const char *const inc_handled[] = {"--at TIME", "--db PATH", "--hub URL", "--key KEY", NULL};
-static const char *const inc_export[] = {
-    "--format json|pdf", "--out FILE", "--db PATH", "--hub URL", "--key KEY", "--utc", NULL};
-static const char *const inc_due[] = {"--now TIME",          "--db PATH", "--hub URL", "--key KEY",
-                                      "--format table|json", "--utc",     NULL};
-static const char *const inc_ask[] = {"--by TIME", "--db PATH", "--hub URL", "--key KEY", NULL};
-static const char *const inc_comment[] = {"--text TEXT", "--db PATH", "--hub URL", "--key KEY",
-                                          NULL};
-static const char *const inc_share[] = {"--tlp LEVEL",
-                                        "--distribution N",
-                                        "--sharing-group NAME",
-                                        "--anonymous",
-                                        "--share-key KEY",
-                                        "--hub URL",
-                                        "--key KEY",
-                                        NULL};
-static const char *const inc_hub[] = {"--hub URL", "--key KEY", "--format table|json", NULL};
-static const char *const inc_hooks[] = {
-    "--db PATH",        "--once",          "--now TIME", "--interval SECONDS",
-    "--allow-insecure", "--allow-private", NULL};
-
-const wb_cli_action wb_cli_incident_actions[] = {
-    {"assess", false, NULL, "is the incident significant?", inc_assess},
-    {"validate", false, NULL, "check a report against the stage's fields", inc_validate},
-    {"deadlines", false, NULL, "the deadlines of a described incident", inc_deadlines},
-    {"taxonomy", false, NULL, "RSIT, the NIS2 sectors, the entity types", inc_taxonomy},
-    {"new", false, NULL, "register an incident; prints its id", inc_new},
-    {"report", true, NULL, "submit a report of a stage", inc_report},
-    {"handled", true, NULL, "record when the incident was handled", inc_handled},
-    {"show", true, NULL, "one incident", inc_where},
-    {"list", false, NULL, "the incidents", inc_where},
-    {"export", true, NULL, "everything about an incident: JSON or PDF", inc_export},
-    {"due", false, NULL, "every deadline of every incident", inc_due},
-    {"ack", true, NULL, "the CSIRT's initial feedback", inc_where},
-    {"ask", true, NULL, "the CSIRT asks for an intermediate report", inc_ask},
-    {"comment", true, NULL, "the CSIRT comments", inc_comment},
-    {"share", true, NULL, "publish the incident's indicators as a MISP event", inc_share},
-    {"proposals", false, NULL, "anonymous shares proposed or to decide", inc_hub},
-    {"approve", true, NULL, "the CSIRT approves a proposal", inc_hub},
-    {"discard", true, NULL, "the CSIRT discards a proposal", inc_hub},
-    {"withdraw", true, NULL, "withdraw a pending proposal", inc_hub},
-    {"hooks", false, NULL, "send the reminder webhooks of a local register", inc_hooks},
-    {NULL, false, NULL, NULL, NULL}};
 
 static const char *const as_cat[] = {"--catalogues DIR", "--format table|json", NULL};
 static const char *const as_show[] = {"--catalogues DIR",

@@ -19,12 +19,14 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cmdtab.h"
 #include "weerbaar/client.h"
 #include "weerbaar/hooks.h"
 #include "weerbaar/incident.h"
 #include "weerbaar/incidentsvc.h"
 #include "weerbaar/io.h"
 #include "weerbaar/register.h"
+#include "weerbaar/report.h"
 
 static void incident_usage(FILE *f)
 {
@@ -99,11 +101,23 @@ static void incident_usage(FILE *f)
           "  --format FMT         table (default) or json (times RFC 3339 UTC)\n"
           "  --db PATH            a local register (SQLite)\n"
           "  --hub URL            a hub instead; --key KEY (default $WEERBAAR_KEY)\n"
+          "  --key KEY            the hub's API key (default $WEERBAAR_KEY)\n"
+          "  --org ORG            new: the organisation (a name 'admin org add' knows)\n"
+          "  --title TEXT         new: a short title\n"
+          "  --detected-at TIME   new: when the incident was detected\n"
+          "  --rsit TAG           new: the RSIT class, rsit:availability=\"ddos\"\n"
+          "  --submitted-at TIME  report: when it was submitted (afterwards, --db only)\n"
+          "  --at TIME            handled: when; ack, ask, comment: when (--db only)\n"
+          "  --by TIME            ask: when the intermediate report is due\n"
+          "  --text TEXT          comment: the comment\n"
+          "  --out FILE           export: write the PDF or JSON here\n"
           "  --tlp LEVEL          new, share: clear green amber amber+strict red\n"
           "  --distribution N     share: MISP distribution 0-4 (4: --sharing-group NAME)\n"
+          "  --sharing-group NAME share: the sharing group of distribution 4\n"
           "  --anonymous          share: without the reporting organisation's identity\n"
           "  --share-key KEY      share: the idempotency key (default: a digest of what is\n"
           "                       shared); the same key again answers with the first share\n"
+          "  --interval SECONDS   hooks run: seconds between looks (default 30)\n"
           "  --once               hooks run: look and send once (for cron), then exit\n"
           "  --allow-insecure     hooks run: also deliver to http:// URLs (default: https)\n"
           "  --allow-private      hooks run: also deliver to loopback, link-local and private\n"
@@ -227,50 +241,52 @@ static int add_submission(opts *o, wb_stage stage, const char *opt, const char *
     return 0;
 }
 
+static const struct option incident_longopts[] = {
+    {"entity-type", required_argument, NULL, O_ENTITY},
+    {"facts", required_argument, NULL, O_FACTS},
+    {"stage", required_argument, NULL, O_STAGE},
+    {"file", required_argument, NULL, O_FILE},
+    {"previous", required_argument, NULL, O_PREVIOUS},
+    {"aware-at", required_argument, NULL, O_AWARE},
+    {"notification-at", required_argument, NULL, O_NOTIFICATION},
+    {"submitted", required_argument, NULL, O_SUBMITTED},
+    {"ask", required_argument, NULL, O_ASK},
+    {"csirt-ack-at", required_argument, NULL, O_ACK},
+    {"handled-at", required_argument, NULL, O_HANDLED},
+    {"personal-data", required_argument, NULL, O_PERSONAL},
+    {"now", required_argument, NULL, O_NOW},
+    {"utc", no_argument, NULL, O_UTC},
+    {"taxonomy", required_argument, NULL, O_TAXONOMY},
+    {"format", required_argument, NULL, O_FORMAT},
+    {"db", required_argument, NULL, O_DB},
+    {"org", required_argument, NULL, O_ORG},
+    {"title", required_argument, NULL, O_TITLE},
+    {"detected-at", required_argument, NULL, O_DETECTED},
+    {"tlp", required_argument, NULL, O_TLP},
+    {"rsit", required_argument, NULL, O_RSIT},
+    {"at", required_argument, NULL, O_AT},
+    {"by", required_argument, NULL, O_BY},
+    {"text", required_argument, NULL, O_TEXT},
+    {"submitted-at", required_argument, NULL, O_SUBMITTED_AT},
+    {"once", no_argument, NULL, O_ONCE},
+    {"allow-insecure", no_argument, NULL, O_ALLOW_INSECURE},
+    {"allow-private", no_argument, NULL, O_ALLOW_PRIVATE},
+    {"interval", required_argument, NULL, O_INTERVAL},
+    {"hub", required_argument, NULL, O_HUB},
+    {"key", required_argument, NULL, O_KEY},
+    {"distribution", required_argument, NULL, O_DISTRIBUTION},
+    {"sharing-group", required_argument, NULL, O_SHARING_GROUP},
+    {"anonymous", no_argument, NULL, O_ANONYMOUS},
+    {"share-key", required_argument, NULL, O_SHARE_KEY},
+    {"out", required_argument, NULL, O_OUT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
 /* Returns the index of the first positional argument (the action), or -1
  * after printing the error. */
 static int parse_opts(int argc, char **argv, opts *o, bool *help)
 {
-    static const struct option longopts[] = {
-        {"entity-type", required_argument, NULL, O_ENTITY},
-        {"facts", required_argument, NULL, O_FACTS},
-        {"stage", required_argument, NULL, O_STAGE},
-        {"file", required_argument, NULL, O_FILE},
-        {"previous", required_argument, NULL, O_PREVIOUS},
-        {"aware-at", required_argument, NULL, O_AWARE},
-        {"notification-at", required_argument, NULL, O_NOTIFICATION},
-        {"submitted", required_argument, NULL, O_SUBMITTED},
-        {"ask", required_argument, NULL, O_ASK},
-        {"csirt-ack-at", required_argument, NULL, O_ACK},
-        {"handled-at", required_argument, NULL, O_HANDLED},
-        {"personal-data", required_argument, NULL, O_PERSONAL},
-        {"now", required_argument, NULL, O_NOW},
-        {"utc", no_argument, NULL, O_UTC},
-        {"taxonomy", required_argument, NULL, O_TAXONOMY},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"db", required_argument, NULL, O_DB},
-        {"org", required_argument, NULL, O_ORG},
-        {"title", required_argument, NULL, O_TITLE},
-        {"detected-at", required_argument, NULL, O_DETECTED},
-        {"tlp", required_argument, NULL, O_TLP},
-        {"rsit", required_argument, NULL, O_RSIT},
-        {"at", required_argument, NULL, O_AT},
-        {"by", required_argument, NULL, O_BY},
-        {"text", required_argument, NULL, O_TEXT},
-        {"submitted-at", required_argument, NULL, O_SUBMITTED_AT},
-        {"once", no_argument, NULL, O_ONCE},
-        {"allow-insecure", no_argument, NULL, O_ALLOW_INSECURE},
-        {"allow-private", no_argument, NULL, O_ALLOW_PRIVATE},
-        {"interval", required_argument, NULL, O_INTERVAL},
-        {"hub", required_argument, NULL, O_HUB},
-        {"key", required_argument, NULL, O_KEY},
-        {"distribution", required_argument, NULL, O_DISTRIBUTION},
-        {"sharing-group", required_argument, NULL, O_SHARING_GROUP},
-        {"anonymous", no_argument, NULL, O_ANONYMOUS},
-        {"share-key", required_argument, NULL, O_SHARE_KEY},
-        {"out", required_argument, NULL, O_OUT},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+
     memset(o, 0, sizeof *o);
     o->aware_at = o->handled_at = o->now = o->ack_at = WB_TIME_NONE;
     o->detected_at = o->at = o->by = o->submitted_at = WB_TIME_NONE;
@@ -279,7 +295,7 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", incident_longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
             *help = true;
@@ -1176,10 +1192,16 @@ static int cmd_show(reg_ctx *c, const opts *o, bool export)
     }
     wb_time now = o->now != WB_TIME_NONE ? o->now : wb_time_now();
     if (export && o->pdf) {
-        wb_reg_incident *ri = NULL;
-        if (wb_reg_incident_load(c->st, c->id, now, &ri, &c->err) != 0) return reg_fail(c);
-        int status = wb_cli_incident_pdf(ri, o->out, o->utc);
-        wb_reg_incident_free(ri);
+        /* the service renders it, as the hub does for --hub */
+        if (!wb_cli_may_write_binary("incident export", o->out)) return WB_EXIT_ERROR;
+        wb_buf pdf = {0};
+        if (wb_incsvc_pdf(c->st, c->id, now, o->utc, &pdf, &c->err) != 0) {
+            wb_buf_free(&pdf);
+            return reg_fail(c);
+        }
+        int status = wb_cli_write_bytes("incident export", o->out, &pdf);
+        wb_buf_free(&pdf);
+        wb_report_cleanup(); /* the font caches, for a clean exit */
         return status;
     }
     /* What the hub's GET /api/v1/incidents/{id} answers, printed alike. */
@@ -1390,6 +1412,7 @@ static int remote_pdf(hub_ctx *h, const opts *o)
     snprintf(path, sizeof path, "/api/v1/incidents/%lld/pdf?utc=%d%s%s", (long long)h->id,
              o->utc ? 1 : 0, now[0] ? "&now=" : "", now);
     long status = 0;
+    if (!wb_cli_may_write_binary("incident export", o->out)) return WB_EXIT_ERROR;
     if (wb_hub_call(&h->cl, "GET", path, NULL, 0, &h->out, &status, &h->err) != 0) {
         wb_cli_report(&h->err);
         return WB_EXIT_ERROR;
@@ -1398,23 +1421,7 @@ static int remote_pdf(hub_ctx *h, const opts *o)
         wb_cli_error("%s%s: the hub's answer is not a PDF", h->cl.base, path);
         return WB_EXIT_ERROR;
     }
-    FILE *f = stdout;
-    if (o->out && strcmp(o->out, "-") != 0) f = fopen(o->out, "wb");
-    if (f == NULL) {
-        wb_cli_error("incident export: %s: %s", o->out, strerror(errno));
-        return WB_EXIT_ERROR;
-    }
-    bool ok = fwrite(h->out.data, 1, h->out.len, f) == h->out.len;
-    if (f == stdout)
-        ok = fflush(f) == 0 && ok;
-    else
-        ok = fclose(f) == 0 && ok;
-    if (!ok) {
-        wb_cli_error("incident export: %s: write failed", o->out ? o->out : "standard output");
-        if (o->out && strcmp(o->out, "-") != 0) remove(o->out);
-        return WB_EXIT_ERROR;
-    }
-    return WB_EXIT_OK;
+    return wb_cli_write_bytes("incident export", o->out, &h->out);
 }
 
 static int remote_show(hub_ctx *h, const opts *o, bool export)
@@ -1663,7 +1670,74 @@ static int cmd_hooks(const opts *o, char **args, int nargs)
     return status;
 }
 
-/* The table's local forms of the commands that share one function. */
+/* ---- the action table ------------------------------------------------------------- */
+
+/* What the actions run with: the parsed options. */
+typedef struct inc_run {
+    opts *o;
+} inc_run;
+
+/* A register action: its local form (NULL: on a hub only) and its remote
+ * one. */
+typedef int (*local_fn)(reg_ctx *c, const opts *o);
+typedef int (*remote_fn)(hub_ctx *h, const opts *o);
+
+/* What a register action takes after its name. */
+typedef enum id_kind { ID_NONE, ID_INCIDENT, ID_PROPOSAL } id_kind;
+
+static int run_register(const opts *o, const char *action, id_kind kind, local_fn local,
+                        remote_fn remote, int argc, char **argv)
+{
+    reg_ctx c = {0};
+    char **args = argv + 1;
+    int nargs = argc - 1;
+    if (!o->db && !o->hub) {
+        wb_cli_error("incident %s: --db PATH or --hub URL --key KEY is required", action);
+        return WB_EXIT_ERROR;
+    }
+    if (o->pdf && strcmp(action, "export") != 0) {
+        wb_cli_error("incident %s: --format pdf is for export", action);
+        return WB_EXIT_ERROR;
+    }
+    if (kind != ID_NONE) {
+        bool prop = kind == ID_PROPOSAL;
+        if (nargs != 1) {
+            wb_cli_error("incident %s: expected one %s id", action, prop ? "proposal" : "incident");
+            return WB_EXIT_ERROR;
+        }
+        c.id_text = args[0];
+        if (wb_parse_i64(args[0], strlen(args[0]), 1, INT64_MAX, &c.id) != 0) {
+            wb_cli_error("incident %s: '%s' is not %s id", action, args[0],
+                         prop ? "a proposal" : "an incident");
+            return WB_EXIT_ERROR;
+        }
+    } else if (nargs != 0) {
+        wb_cli_error("incident %s: unexpected argument '%s'", action, args[0]);
+        return WB_EXIT_ERROR;
+    }
+    if (o->hub) return cmd_remote(o, action, c.id, remote);
+    if (local == NULL) {
+        if (kind == ID_INCIDENT)
+            wb_cli_error("incident %s: publishes to a hub's events: use --hub URL --key KEY",
+                         action);
+        else
+            wb_cli_error("incident %s: proposals are shares on a hub: use --hub URL --key KEY",
+                         action);
+        return WB_EXIT_ERROR;
+    }
+    if (wb_incsvc_open(&c.st, o->db, &c.err) != 0) return reg_fail(&c);
+    int status = local(&c, o);
+    wb_incsvc_close(c.st);
+    return status;
+}
+
+/* The register's actions: a local and a remote form. */
+#define REG_ACT(name, kind, local, remote)                                                         \
+    static int act_##name(void *ctx, int argc, char **argv)                                        \
+    {                                                                                              \
+        return run_register(((inc_run *)ctx)->o, argv[0], kind, local, remote, argc, argv);        \
+    }
+
 static int local_show(reg_ctx *c, const opts *o)
 {
     return cmd_show(c, o, false);
@@ -1693,129 +1767,183 @@ static int local_comment(reg_ctx *c, const opts *o)
     return cmd_action(c, o, WB_ACTION_COMMENT);
 }
 
-static int plain_assess(opts *o, char **args, int nargs)
+REG_ACT(new, ID_NONE, cmd_new, remote_new)
+REG_ACT(report, ID_INCIDENT, cmd_report, remote_report)
+REG_ACT(handled, ID_INCIDENT, cmd_handled, remote_handled)
+REG_ACT(show, ID_INCIDENT, local_show, remote_show_one)
+REG_ACT(list, ID_NONE, local_list, remote_list)
+REG_ACT(export, ID_INCIDENT, local_export, remote_export)
+REG_ACT(due, ID_NONE, local_due, remote_due)
+REG_ACT(ack, ID_INCIDENT, local_ack, remote_ack)
+REG_ACT(ask, ID_INCIDENT, local_ask, remote_ask)
+REG_ACT(comment, ID_INCIDENT, local_comment, remote_comment)
+REG_ACT(share, ID_INCIDENT, NULL, remote_share)
+REG_ACT(proposals, ID_NONE, NULL, remote_proposals)
+REG_ACT(approve, ID_PROPOSAL, NULL, remote_approve)
+REG_ACT(discard, ID_PROPOSAL, NULL, remote_discard)
+REG_ACT(withdraw, ID_PROPOSAL, NULL, remote_withdraw)
+
+/* The actions without a register take no argument (taxonomy one word,
+ * hooks its own). */
+static int too_many(int argc, char **argv, int most)
 {
-    (void)args, (void)nargs;
-    return cmd_assess(o);
-}
-static int plain_validate(opts *o, char **args, int nargs)
-{
-    (void)args, (void)nargs;
-    return cmd_validate(o);
-}
-static int plain_deadlines(opts *o, char **args, int nargs)
-{
-    (void)args, (void)nargs;
-    return cmd_deadlines(o);
-}
-static int plain_taxonomy(opts *o, char **args, int nargs)
-{
-    return cmd_taxonomy(o, nargs ? args[0] : NULL);
-}
-static int plain_hooks(opts *o, char **args, int nargs)
-{
-    return cmd_hooks(o, args, nargs);
+    if (argc - 1 <= most) return 0;
+    wb_cli_error("incident %s: unexpected argument '%s'", argv[0], argv[1 + most]);
+    return -1;
 }
 
-/* What an action takes after its name. */
-typedef enum action_args {
-    ARGS_NONE,     /* nothing */
-    ARGS_INCIDENT, /* one incident id */
-    ARGS_PROPOSAL, /* one proposal id */
-    ARGS_UPTO_ONE, /* an optional word (taxonomy) */
-    ARGS_ANY       /* its own (hooks) */
-} action_args;
-
-/* The incident group's actions. A register action has a local form (NULL:
- * it exists only on a hub, `hub_only` says why) and a remote one; the
- * others work without a register. */
-typedef struct incident_action {
-    const char *name;
-    action_args takes_id;
-    int (*local)(reg_ctx *c, const opts *o);
-    int (*remote)(hub_ctx *h, const opts *o);
-    int (*plain)(opts *o, char **args, int nargs);
-    const char *help;
-} incident_action;
-
-static const incident_action incident_actions[] = {
-    {"assess", ARGS_NONE, NULL, NULL, plain_assess, "is an incident significant (--file)"},
-    {"validate", ARGS_NONE, NULL, NULL, plain_validate,
-     "check a report against the earlier ones (--stage, --file)"},
-    {"deadlines", ARGS_NONE, NULL, NULL, plain_deadlines,
-     "the deadlines of a described incident (--aware-at)"},
-    {"taxonomy", ARGS_UPTO_ONE, NULL, NULL, plain_taxonomy,
-     "list a taxonomy: rsit, sectors, entity-types"},
-    {"hooks", ARGS_ANY, NULL, NULL, plain_hooks, "run the reminder webhooks (hooks run --db)"},
-    {"new", ARGS_NONE, cmd_new, remote_new, NULL, "register an incident"},
-    {"report", ARGS_INCIDENT, cmd_report, remote_report, NULL, "submit a report of a stage"},
-    {"handled", ARGS_INCIDENT, cmd_handled, remote_handled, NULL, "say when it was handled"},
-    {"show", ARGS_INCIDENT, local_show, remote_show_one, NULL, "one incident with its deadlines"},
-    {"list", ARGS_NONE, local_list, remote_list, NULL, "every incident"},
-    {"due", ARGS_NONE, local_due, remote_due, NULL, "every deadline; exit 1 when one is overdue"},
-    {"export", ARGS_INCIDENT, local_export, remote_export, NULL,
-     "the whole incident as JSON or PDF"},
-    {"ack", ARGS_INCIDENT, local_ack, remote_ack, NULL, "the CSIRT's initial feedback"},
-    {"ask", ARGS_INCIDENT, local_ask, remote_ask, NULL,
-     "the CSIRT asks for an intermediate report"},
-    {"comment", ARGS_INCIDENT, local_comment, remote_comment, NULL, "the CSIRT's comment"},
-    {"share", ARGS_INCIDENT, NULL, remote_share, NULL,
-     "publish the indicators as a hub event (or propose it anonymously)"},
-    {"proposals", ARGS_NONE, NULL, remote_proposals, NULL, "the proposals to or from you"},
-    {"approve", ARGS_PROPOSAL, NULL, remote_approve, NULL, "the CSIRT publishes a proposal"},
-    {"discard", ARGS_PROPOSAL, NULL, remote_discard, NULL, "the CSIRT declines a proposal"},
-    {"withdraw", ARGS_PROPOSAL, NULL, remote_withdraw, NULL, "the reporter takes it back"},
-};
-
-static const incident_action *find_action(const char *name)
+static int act_assess(void *ctx, int argc, char **argv)
 {
-    for (size_t i = 0; i < sizeof incident_actions / sizeof incident_actions[0]; i++)
-        if (strcmp(incident_actions[i].name, name) == 0) return &incident_actions[i];
+    return too_many(argc, argv, 0) ? WB_EXIT_ERROR : cmd_assess(((inc_run *)ctx)->o);
+}
+static int act_validate(void *ctx, int argc, char **argv)
+{
+    return too_many(argc, argv, 0) ? WB_EXIT_ERROR : cmd_validate(((inc_run *)ctx)->o);
+}
+static int act_deadlines(void *ctx, int argc, char **argv)
+{
+    return too_many(argc, argv, 0) ? WB_EXIT_ERROR : cmd_deadlines(((inc_run *)ctx)->o);
+}
+static int act_taxonomy(void *ctx, int argc, char **argv)
+{
+    if (too_many(argc, argv, 1)) return WB_EXIT_ERROR;
+    return cmd_taxonomy(((inc_run *)ctx)->o, argc > 1 ? argv[1] : NULL);
+}
+static int act_hooks(void *ctx, int argc, char **argv)
+{
+    return cmd_hooks(((inc_run *)ctx)->o, argv + 1, argc - 1);
+}
+
+static const char *const inc_show[] = {"--now TIME",          "--db PATH", "--hub URL", "--key KEY",
+                                       "--format table|json", "--utc",     NULL};
+static const char *const inc_assess[] = {"--entity-type TYPE", "--facts FILE",
+                                         "--format table|json", NULL};
+static const char *const inc_validate[] = {"--stage STAGE", "--file FILE", "--previous FILE",
+                                           "--format table|json", NULL};
+static const char *const inc_deadlines[] = {"--aware-at TIME",
+                                            "--entity-type TYPE",
+                                            "--notification-at TIME",
+                                            "--handled-at TIME",
+                                            "--personal-data yes|no|unknown",
+                                            "--now TIME",
+                                            "--submitted STAGE=TIME",
+                                            "--ask TIME",
+                                            "--csirt-ack-at TIME",
+                                            "--utc",
+                                            "--format table|json",
+                                            NULL};
+static const char *const inc_taxonomy[] = {"--taxonomy FILE", "--format table|json", NULL};
+static const char *const inc_new[] = {"--title TEXT",       "--aware-at TIME",     "--org ORG",
+                                      "--detected-at TIME", "--entity-type TYPE",  "--tlp LEVEL",
+                                      "--rsit TAG",         "--db PATH",           "--hub URL",
+                                      "--key KEY",          "--format table|json", NULL};
+static const char *const inc_report[] = {
+    "--stage STAGE",       "--file FILE", "--submitted-at TIME",
+    "--db PATH",           "--hub URL",   "--key KEY",
+    "--format table|json", "--utc",       NULL};
+static const char *const inc_handled[] = {"--at TIME", "--db PATH",           "--hub URL",
+                                          "--key KEY", "--format table|json", NULL};
+static const char *const inc_export[] = {
+    "--format json|pdf", "--out FILE", "--now TIME", "--db PATH",
+    "--hub URL",         "--key KEY",  "--utc",      NULL};
+static const char *const inc_due[] = {"--now TIME",          "--db PATH", "--hub URL", "--key KEY",
+                                      "--format table|json", "--utc",     NULL};
+static const char *const inc_act[] = {"--at TIME",           "--db PATH", "--hub URL", "--key KEY",
+                                      "--format table|json", "--utc",     NULL};
+static const char *const inc_ask[] = {"--by TIME", "--at TIME", "--db PATH",           "--hub URL",
+                                      "--key KEY", "--utc",     "--format table|json", NULL};
+static const char *const inc_comment[] = {
+    "--text TEXT", "--at TIME", "--db PATH", "--hub URL", "--key KEY", "--format table|json", NULL};
+static const char *const inc_share[] = {"--tlp LEVEL",
+                                        "--distribution N",
+                                        "--sharing-group NAME",
+                                        "--anonymous",
+                                        "--share-key KEY",
+                                        "--hub URL",
+                                        "--key KEY",
+                                        NULL};
+static const char *const inc_hub[] = {"--hub URL", "--key KEY", "--format table|json", NULL};
+static const char *const inc_hooks[] = {
+    "--db PATH",        "--once",          "--now TIME", "--interval SECONDS",
+    "--allow-insecure", "--allow-private", NULL};
+
+const wb_cli_action wb_cli_incident_actions[] = {
+    {"assess", false, act_assess, "is the incident significant?", inc_assess},
+    {"validate", false, act_validate, "check a report against the stage's fields", inc_validate},
+    {"deadlines", false, act_deadlines, "the deadlines of a described incident", inc_deadlines},
+    {"taxonomy", false, act_taxonomy, "RSIT, the NIS2 sectors, the entity types", inc_taxonomy},
+    {"new", false, act_new, "register an incident; prints its id", inc_new},
+    {"report", true, act_report, "submit a report of a stage", inc_report},
+    {"handled", true, act_handled, "record when the incident was handled", inc_handled},
+    {"show", true, act_show, "one incident", inc_show},
+    {"list", false, act_list, "the incidents", inc_show},
+    {"export", true, act_export, "everything about an incident: JSON or PDF", inc_export},
+    {"due", false, act_due, "every deadline of every incident", inc_due},
+    {"ack", true, act_ack, "the CSIRT's initial feedback", inc_act},
+    {"ask", true, act_ask, "the CSIRT asks for an intermediate report", inc_ask},
+    {"comment", true, act_comment, "the CSIRT comments", inc_comment},
+    {"share", true, act_share, "publish the incident's indicators as a MISP event", inc_share},
+    {"proposals", false, act_proposals, "anonymous shares proposed or to decide", inc_hub},
+    {"approve", true, act_approve, "the CSIRT approves a proposal", inc_hub},
+    {"discard", true, act_discard, "the CSIRT discards a proposal", inc_hub},
+    {"withdraw", true, act_withdraw, "withdraw a pending proposal", inc_hub},
+    {"hooks", false, act_hooks, "send the reminder webhooks of a local register", inc_hooks},
+    {NULL, false, NULL, NULL, NULL}};
+
+/* The first word of argv that is neither an option nor an option's value:
+ * the action, as getopt finds it (so `incident new --title show --help` is
+ * new's help, not show's). */
+static const char *action_word(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) return i + 1 < argc ? argv[i + 1] : NULL;
+        if (a[0] != '-' || a[1] == '\0') return a;
+        if (a[1] != '-' || strchr(a, '=')) continue;
+        for (const struct option *lo = incident_longopts; lo->name; lo++)
+            if (strcmp(lo->name, a + 2) == 0 && lo->has_arg == required_argument) i++;
+    }
     return NULL;
 }
 
-static int cmd_register(const opts *o, const incident_action *a, char **args, int nargs)
+/* `incident ACTION --help` (and `help incident ACTION`): the action's usage
+ * from its table row, its line, and the group text's description of each
+ * of its options, so that each is written once. */
+static void action_help(const wb_cli_action *a)
 {
-    reg_ctx c = {0};
-    const char *action = a->name;
-    if (!o->db && !o->hub) {
-        wb_cli_error("incident %s: --db PATH or --hub URL --key KEY is required", action);
-        return WB_EXIT_ERROR;
+    int col = printf("usage: weerbaar incident %s%s", a->name, a->takes_id ? " ID" : "");
+    for (size_t i = 0; a->opts && a->opts[i]; i++) {
+        int w = (int)strlen(a->opts[i]) + 3;
+        if (col + w > 79) col = printf("\n       ") - 1;
+        col += printf(" [%s]", a->opts[i]);
     }
-    if (o->pdf && a->local != local_export) {
-        wb_cli_error("incident %s: --format pdf is for export", action);
-        return WB_EXIT_ERROR;
+    printf("\n\n%s\n\noptions:\n", a->help);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (m) {
+        incident_usage(m);
+        fclose(m);
     }
-    if (a->takes_id == ARGS_INCIDENT || a->takes_id == ARGS_PROPOSAL) {
-        bool prop = a->takes_id == ARGS_PROPOSAL;
-        if (nargs != 1) {
-            wb_cli_error("incident %s: expected one %s id", action, prop ? "proposal" : "incident");
-            return WB_EXIT_ERROR;
+    const char *sec = text ? strstr(text, "\noptions:\n") : NULL;
+    for (size_t i = 0; sec && a->opts && a->opts[i]; i++) {
+        size_t n = strcspn(a->opts[i], " ");
+        for (const char *l = sec + 10; l && *l && *l != '\n';
+             l = strchr(l, '\n'), l = l ? l + 1 : l) {
+            if (strncmp(l, "  ", 2) != 0 || strncmp(l + 2, a->opts[i], n) != 0 ||
+                (l[2 + n] != ' ' && l[2 + n] != '\n'))
+                continue;
+            /* the line and the lines that continue it */
+            const char *e = strchr(l, '\n');
+            while (e && strncmp(e + 1, "                       ", 23) == 0)
+                e = strchr(e + 1, '\n');
+            printf("%.*s\n", (int)(e ? e - l : (ptrdiff_t)strlen(l)), l);
+            break;
         }
-        c.id_text = args[0];
-        if (wb_parse_i64(args[0], strlen(args[0]), 1, INT64_MAX, &c.id) != 0) {
-            wb_cli_error("incident %s: '%s' is not %s id", action, args[0],
-                         prop ? "a proposal" : "an incident");
-            return WB_EXIT_ERROR;
-        }
-    } else if (nargs != 0) {
-        wb_cli_error("incident %s: unexpected argument '%s'", action, args[0]);
-        return WB_EXIT_ERROR;
     }
-    if (o->hub) return cmd_remote(o, action, c.id, a->remote);
-    if (a->local == NULL) {
-        if (a->takes_id == ARGS_INCIDENT)
-            wb_cli_error("incident %s: publishes to a hub's events: use --hub URL --key KEY",
-                         action);
-        else
-            wb_cli_error("incident %s: proposals are shares on a hub: use --hub URL --key KEY",
-                         action);
-        return WB_EXIT_ERROR;
-    }
-    if (wb_incsvc_open(&c.st, o->db, &c.err) != 0) return reg_fail(&c);
-    int status = a->local(&c, o);
-    wb_incsvc_close(c.st);
-    return status;
+    free(text);
+    printf("  -h, --help           this help\n\n"
+           "'weerbaar incident --help' describes every action.\n");
 }
 
 int wb_cmd_incident(int argc, char **argv)
@@ -1824,12 +1952,12 @@ int wb_cmd_incident(int argc, char **argv)
     bool help = false;
     int first = parse_opts(argc, argv, &o, &help);
     if (help) {
-        /* `incident ACTION --help`: the action's line, then the group's. */
-        const incident_action *a = NULL;
-        for (int i = 1; i < argc && a == NULL; i++)
-            if (argv[i][0] != '-') a = find_action(argv[i]);
-        if (a) printf("weerbaar incident %s: %s\n\n", a->name, a->help);
-        incident_usage(stdout);
+        const char *w = action_word(argc, argv);
+        const wb_cli_action *a = w ? wb_cli_action_find(wb_cli_incident_actions, w) : NULL;
+        if (a)
+            action_help(a);
+        else
+            incident_usage(stdout);
         return WB_EXIT_OK;
     }
     if (first < 0) return WB_EXIT_ERROR;
@@ -1837,23 +1965,6 @@ int wb_cmd_incident(int argc, char **argv)
         incident_usage(stderr);
         return WB_EXIT_ERROR;
     }
-    const char *name = argv[first];
-    int extra = argc - first - 1;
-    const incident_action *a = find_action(name);
-    if (a == NULL) {
-        wb_buf names = {0};
-        for (size_t i = 0; i < sizeof incident_actions / sizeof incident_actions[0]; i++)
-            wb_buf_printf(&names, "%s%s", i ? ", " : "", incident_actions[i].name);
-        wb_cli_error("incident: unknown action '%s' (%s; see 'weerbaar incident --help')", name,
-                     names.data ? names.data : "");
-        wb_buf_free(&names);
-        return WB_EXIT_ERROR;
-    }
-    if (a->plain == NULL) return cmd_register(&o, a, argv + first + 1, extra);
-    if ((a->takes_id == ARGS_NONE && extra != 0) || (a->takes_id == ARGS_UPTO_ONE && extra > 1)) {
-        wb_cli_error("incident %s: unexpected argument '%s'", name,
-                     argv[first + 1 + (a->takes_id == ARGS_UPTO_ONE)]);
-        return WB_EXIT_ERROR;
-    }
-    return a->plain(&o, argv + first + 1, extra);
+    inc_run r = {&o};
+    return wb_cli_dispatch("incident", wb_cli_incident_actions, &r, argc - first, argv + first);
 }

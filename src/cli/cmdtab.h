@@ -65,8 +65,8 @@ extern const wb_cli_action wb_cli_purl_actions[];
 extern const wb_cli_action wb_cli_cpe_actions[];
 extern const wb_cli_action wb_cli_feed_actions[];
 extern const wb_cli_action wb_cli_admin_actions[];
-/* Registered as data until their files dispatch through them (cmd_groups.c). */
 extern const wb_cli_action wb_cli_incident_actions[];
+/* Registered as data until their files dispatch through them (cmd_groups.c). */
 extern const wb_cli_action wb_cli_assess_actions[];
 extern const wb_cli_action wb_cli_deps_actions[];
 

@@ -42,3 +42,31 @@ int wb_cli_write_rendered(const char *cmd, const char *out, wb_cli_render_fn ren
     wb_buf_free(&b);
     return status;
 }
+
+bool wb_cli_may_write_binary(const char *cmd, const char *out)
+{
+    if ((out && strcmp(out, "-") != 0) || !isatty(STDOUT_FILENO)) return true;
+    wb_cli_error("%s: not writing binary output to a terminal; give --out FILE (or redirect "
+                 "standard output)",
+                 cmd);
+    return false;
+}
+
+int wb_cli_write_bytes(const char *cmd, const char *out, const wb_buf *b)
+{
+    bool file = out && strcmp(out, "-") != 0;
+    if (!wb_cli_may_write_binary(cmd, out)) return WB_EXIT_ERROR;
+    FILE *f = file ? fopen(out, "wb") : stdout;
+    if (f == NULL) {
+        wb_cli_error("%s: cannot create %s: %s", cmd, out, strerror(errno));
+        return WB_EXIT_ERROR;
+    }
+    bool ok = fwrite(b->data, 1, b->len, f) == b->len;
+    ok = (file ? fclose(f) : fflush(f)) == 0 && ok;
+    if (!ok) {
+        wb_cli_error("%s: %s: write failed", cmd, file ? out : "standard output");
+        if (file) remove(out);
+        return WB_EXIT_ERROR;
+    }
+    return WB_EXIT_OK;
+}

@@ -384,9 +384,22 @@ ASSESS_HANDLER(deps_sectors)
 #define SITE_ADMIN WBI_ADMIT_SITE_ADMIN
 #define RAW_KEY WBI_ROUTE_RAW_KEY
 #define SENSOR_AFTER WBI_ROUTE_SENSOR_AFTER
+#define SETUP WBI_ROUTE_SETUP
+#define MISP WBI_ROUTE_MISP
 
 static const wbi_route routes[] = {
-    {"GET", "/", wbi_h_status, ANYONE, 0},
+    /* the web page at / (static.c; its files are served before this
+     * table is asked), the status document to a client asking for JSON */
+    {"GET", "/", wbi_h_root, ANYONE, 0},
+    {"GET", "/api/v1", wbi_h_status, ANYONE, 0},
+    /* the web page's sign-in (session_api.c) */
+    {"POST", "/api/v1/session", wbi_h_session_new, ANYONE, 0},
+    {"GET", "/api/v1/session", wbi_h_session_get, PEOPLE, SETUP},
+    {"DELETE", "/api/v1/session", wbi_h_session_delete, PEOPLE, SETUP},
+    {"POST", "/api/v1/session/password", wbi_h_session_password, PEOPLE, SETUP},
+    {"POST", "/api/v1/session/first-login", wbi_h_first_login, ANYONE, 0},
+    {"POST", "/api/v1/session/totp/setup", wbi_h_totp_setup, PEOPLE, SETUP},
+    {"POST", "/api/v1/session/totp/confirm", wbi_h_totp_confirm, PEOPLE, SETUP},
     {"GET", "/healthz", wbi_h_healthz, ANYONE, 0},
     {"GET", "/metrics", wbi_h_metrics, SITE_ADMIN, WBI_ROUTE_LOCAL},
     {"GET", "/api/v1/events", wbi_h_event_list, KEYED, SENSOR_AFTER},
@@ -441,6 +454,13 @@ static const wbi_route routes[] = {
     {"POST", "/api/v1/deps/pictures", h_deps_share, PEOPLE, 0},
     {"GET", "/api/v1/deps/pictures/own", h_deps_own, PEOPLE, 0},
     {"GET", "/api/v1/deps/sectors", h_deps_sectors, PEOPLE, 0},
+    /* MISP's routes servers sync through (misp_sync_api.c): MISP's
+     * "Authorization: KEY" and errors in MISP's shape */
+    {"GET", "/events/index", wbi_h_misp_event_index, PEOPLE, RAW_KEY | MISP},
+    {"POST", "/events/index", wbi_h_misp_event_index, PEOPLE, RAW_KEY | MISP},
+    {"GET", "/events/view/*", wbi_h_misp_event_view, PEOPLE, RAW_KEY | MISP},
+    {"POST", "/events/add", wbi_h_misp_event_add, PEOPLE, RAW_KEY | MISP},
+    {"POST", "/events/edit/*", wbi_h_misp_event_edit, PEOPLE, RAW_KEY | MISP},
 };
 
 /* Matches path against pattern; the segment under '*' goes to *param
@@ -468,10 +488,17 @@ static bool path_match(wbi_req *r, const char *pattern, const char *path, const 
     return *p == '\0' && s == end;
 }
 
-/* Bearer key to principal; -1 with the reply sent. */
+static int principal_of(wbi_req *r);
+
+/* Bearer key (or, without one, the web page's session cookie) to
+ * principal; -1 with the reply sent. */
 static int authenticate(wbi_req *r)
 {
     const char *h = r->req->authorization;
+    const char *tok;
+    size_t tn;
+    if (h == NULL && wbi_cookie_session(r->req->cookie, &tok, &tn))
+        return wbi_session_auth(r, tok, tn) == 0 ? principal_of(r) : -1;
     if (h == NULL) {
         wbi_reply_error(r, 401, "unauthorized",
                         "an API key is required (Authorization: Bearer KEY)");
@@ -516,6 +543,13 @@ static int authenticate(wbi_req *r)
         wbi_reply_internal(r);
         return -1;
     }
+    return principal_of(r);
+}
+
+/* The principal of r->owner (a key's or a session's), after its rate
+ * limit; -1 with the reply sent. */
+static int principal_of(wbi_req *r)
+{
     wb_principal *p = &r->who;
     p->authenticated = true;
     p->key_id = r->owner.key_id;
@@ -527,7 +561,10 @@ static int authenticate(wbi_req *r)
      * else's bucket; failures share one bucket above, taken before their
      * audit write. The limit comes before any further work for the key. */
     unsigned retry;
-    if (!r->req->admitted && !wbi_ratelimit_take(&r->hub->rl, p->key_id, wb_time_now(), &retry)) {
+    /* A password session has no key: its user's bucket (ids below the
+     * failures' -1) instead. */
+    int64_t bucket = p->key_id > 0 ? p->key_id : -(p->user_id + 1);
+    if (!r->req->admitted && !wbi_ratelimit_take(&r->hub->rl, bucket, wb_time_now(), &retry)) {
         r->resp->retry_after = retry;
         wbi_reply_error(r, 429, "rate_limited", "too many requests for this key; retry in %u s",
                         retry);
@@ -633,6 +670,7 @@ unsigned wbi_admit_bit(wb_role role)
 static bool role_admitted(wbi_req *r, const wbi_route *found)
 {
     if (found->admits & WBI_ADMIT_ANONYMOUS) return true;
+    if (!(found->flags & WBI_ROUTE_SETUP) && wbi_session_setup_only(r)) return false;
     unsigned bit = wbi_admit_bit(r->who.role);
     bool ok = (found->admits & bit) != 0;
     if (ok && bit == WBI_ADMIT_SENSOR && (found->flags & WBI_ROUTE_SENSOR_AFTER) &&
@@ -694,6 +732,7 @@ bool wb_hub_admit(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
         release(hub, slot);
     }
     /* an admitted request is counted when wb_hub_handle answers it */
+    if (!ok && found && (found->flags & WBI_ROUTE_MISP)) wbi_misp_error_shape(resp, req->path);
     if (!ok) count_request(r, found, t0);
     resp->key_id = r->who.authenticated ? r->who.key_id : 0;
     req_free(r);
@@ -705,6 +744,12 @@ void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp
     uint64_t t0 = wbi_metrics_clock_us();
     wbi_req *r = req_new(hub, req, resp);
     if (r == NULL) return;
+    /* The page's files first: they are public, and exact paths only. */
+    if (wbi_static_serve(hub, hub->web, r)) {
+        count_request(r, NULL, t0);
+        req_free(r);
+        return;
+    }
     const wbi_route *found = route_of(r);
     if (found) {
         size_t slot = acquire(hub);
@@ -718,6 +763,7 @@ void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp
             found->fn(r);
         if (wb_store_read_end(r->st, &r->err) != 0 && resp->status < 300) wbi_reply_internal(r);
         release(hub, slot);
+        if (found->flags & WBI_ROUTE_MISP) wbi_misp_error_shape(resp, req->path);
     }
     count_request(r, found, t0);
     resp->key_id = r->who.authenticated ? r->who.key_id : 0;
@@ -729,6 +775,26 @@ void wb_hub_response_free(wb_hub_response *resp)
     wb_buf_free(&resp->body);
     wb_hub_stream_free(resp->stream);
     resp->stream = NULL;
+}
+
+const wbi_static *wbi_hub_web(const wb_hub *hub)
+{
+    return hub->web;
+}
+
+const wb_signin_opts *wbi_hub_signin_opts(const wb_hub *hub)
+{
+    return &hub->signin;
+}
+
+const char *wbi_hub_signin_name(const wb_hub *hub)
+{
+    return hub->opts.web_name ? hub->opts.web_name : "weerbaar";
+}
+
+wbi_ratelimit *wbi_hub_signin_rl(wb_hub *hub, bool account)
+{
+    return account ? &hub->signin_acct : &hub->signin_addr;
 }
 
 size_t wb_hub_max_body(const wb_hub *hub)
@@ -796,6 +862,13 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
                           hub->opts.sector_k);
     if (rc == 0) rc = wbi_catalogues_init(&hub->cats, hub->opts.catalogues, err);
     if (rc == 0) rc = wbi_ratelimit_init(&hub->rl, hub->opts.rate, hub->opts.burst);
+    /* Sign-in attempts that fail: 5 at once per account, then one a
+     * minute; 20 at once per client address, then one every 3 s. */
+    if (rc == 0) rc = wbi_ratelimit_init(&hub->signin_acct, 1.0 / 60, 5);
+    if (rc == 0) rc = wbi_ratelimit_init(&hub->signin_addr, 1.0 / 3, 20);
+    if (rc == 0) rc = wbi_static_load(&hub->web, hub->opts.web_dir, err);
+    hub->signin.session_seconds = hub->opts.session_seconds;
+    hub->signin.admin_second_factor = hub->opts.admin_second_factor;
     if (rc == 0 && wbi_addrcount_init(&hub->stream_addrs) != 0)
         rc = wb_error_set(err, WB_ENOMEM, "out of memory");
     atomic_init(&hub->streams_public, 0);
@@ -817,6 +890,13 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
         }
     }
     if (rc == 0) rc = load_warninglists(hub, err);
+    hub->share = (wb_share_conf){.max_depth = hub->lim.max_depth,
+                                 .max_attributes = hub->lim.max_attributes,
+                                 .default_distribution = hub->lim.default_distribution,
+                                 .max_page_bytes = hub->opts.max_page_bytes,
+                                 .wl = hub->wl,
+                                 .log = hub->opts.log,
+                                 .log_ud = hub->opts.log_ud};
     if (rc == 0 && wbi_metrics_new(&hub->metrics, sizeof routes / sizeof routes[0]) != 0)
         rc = wb_error_set(err, WB_ENOMEM, "out of memory");
     for (size_t i = 0; rc == 0 && i < sizeof routes / sizeof routes[0]; i++)
@@ -831,6 +911,9 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
             free(hub->keys[i]);
         free(hub->keys);
         wbi_addrcount_free(&hub->stream_addrs);
+        wbi_static_free(hub->web);
+        wbi_ratelimit_free(&hub->signin_acct);
+        wbi_ratelimit_free(&hub->signin_addr);
         if (hub->rl.slots) {
             wbi_ratelimit_free(&hub->rl);
             pthread_mutex_destroy(&hub->lock);
@@ -873,6 +956,9 @@ void wb_hub_close(wb_hub *hub)
     free(hub->keys);
     wb_warninglists_free(hub->wl);
     wbi_ratelimit_free(&hub->rl);
+    wbi_ratelimit_free(&hub->signin_acct);
+    wbi_ratelimit_free(&hub->signin_addr);
+    wbi_static_free(hub->web);
     wbi_addrcount_free(&hub->stream_addrs);
     wbi_catalogues_free(&hub->cats);
     wbi_metrics_free(hub->metrics);

@@ -42,6 +42,9 @@ static void hub_error(const wb_buf *b, char *out, size_t cap)
     const char *code = json_string_value(json_object_get(e, "code"));
     const char *msg = json_string_value(json_object_get(e, "message"));
     if (code) snprintf(out, cap, ": %s: %s", code, msg ? msg : "");
+    /* MISP's shape: {"name", "message", "url", "errors"} */
+    const char *mmsg = json_string_value(json_object_get(j, "message"));
+    if (code == NULL && mmsg) snprintf(out, cap, ": %s", mmsg);
     json_decref(j);
 }
 
@@ -75,7 +78,8 @@ int wb_hub_call(const wb_hub_client *c, const char *method, const char *path, co
     }
     struct curl_slist *hdr = NULL;
     char auth[600];
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", c->key ? c->key : "");
+    snprintf(auth, sizeof auth, "Authorization: %s%s", c->raw_key ? "" : "Bearer ",
+             c->key ? c->key : "");
     hdr = curl_slist_append(hdr, auth);
     hdr = curl_slist_append(hdr, "Accept: application/json");
     if (body) hdr = curl_slist_append(hdr, "Content-Type: application/json");

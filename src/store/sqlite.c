@@ -288,6 +288,25 @@ static const migration migrations[] = {
         " BEGIN SELECT RAISE(ABORT, 'dependency picture shares are append-only'); END;"
         "CREATE TRIGGER deps_shares_no_delete BEFORE DELETE ON deps_shares"
         " BEGIN SELECT RAISE(ABORT, 'dependency picture shares are append-only'); END;"},
+    /* 11: web sign-in: passwords, second factors, sessions, links (sqlite_web.c) */
+    {11, wbi_sqlite_web_schema},
+    /* 13: hub-to-hub synchronisation (sqlite_sync.c): the servers this hub
+     * pulls from and pushes to, each with the local organisation that
+     * stands for it and its cursors; the servers each sharing group may
+     * travel to (distribution 4); and where a pulled event came from, so
+     * that it is not pushed back there. */
+    {13, "CREATE TABLE sync_servers(id INTEGER PRIMARY KEY,"
+         " name TEXT NOT NULL UNIQUE COLLATE NOCASE, url TEXT NOT NULL, key TEXT NOT NULL,"
+         " org_id INTEGER NOT NULL REFERENCES orgs(id), pull INTEGER NOT NULL,"
+         " push INTEGER NOT NULL, rules TEXT, pull_cursor INTEGER NOT NULL DEFAULT 0,"
+         " push_cursor INTEGER NOT NULL DEFAULT 0, last_pull INTEGER NOT NULL DEFAULT 0,"
+         " last_push INTEGER NOT NULL DEFAULT 0, last_result TEXT, created INTEGER NOT NULL);"
+         "CREATE INDEX sync_servers_org ON sync_servers(org_id);"
+         "CREATE TABLE sync_server_sgroups(sg_id INTEGER NOT NULL REFERENCES sharing_groups(id),"
+         " server_id INTEGER NOT NULL REFERENCES sync_servers(id),"
+         " PRIMARY KEY(sg_id, server_id)) WITHOUT ROWID;"
+         "CREATE TABLE sync_origins(event_uuid TEXT NOT NULL PRIMARY KEY,"
+         " server_id INTEGER NOT NULL, timestamp INTEGER NOT NULL) WITHOUT ROWID;"},
 };
 
 /* Migration 6's chaining of the entries made before it (audit_backfill)
@@ -643,6 +662,18 @@ static sq_store *SQ(wb_store *s)
     return (sq_store *)s;
 }
 
+/* The connection, for the domain files that keep their own statements
+ * (sqlite_sync.c, sqlite_web.c); NULL for a store of another back end. */
+sqlite3 *wbi_sqlite_db(wb_store *s)
+{
+    return s && s->ops && strcmp(s->ops->name, "sqlite") == 0 ? SQ(s)->db : NULL;
+}
+
+const char *wbi_sqlite_path(wb_store *s)
+{
+    return SQ(s)->path;
+}
+
 /* Errors name the database file and keep SQLite's reason: the hub logs
  * these and sends its clients only a generic message. */
 static int db_error(sq_store *q, wb_error *err, const char *what)
@@ -858,6 +889,11 @@ static int migrate(sq_store *q, wb_error *err)
 
 static const wbi_store_ops sqlite_ops;
 
+int wbi_sqlite_error(wb_store *s, wb_error *err, const char *what)
+{
+    return db_error(SQ(s), err, what);
+}
+
 int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err)
 {
     *out = NULL;
@@ -867,6 +903,7 @@ int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err)
         return wb_error_set(err, WB_ENOMEM, "out of memory");
     }
     q->base.ops = &sqlite_ops;
+    q->base.web = &wbi_sqlite_web_ops;
     int rc = 0;
     /* NOMUTEX: a connection is used by one thread at a time (store.h). */
     if (sqlite3_open_v2(path, &q->db,

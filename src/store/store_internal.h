@@ -11,6 +11,7 @@
 #define WB_STORE_INTERNAL_H
 
 #include "weerbaar/store.h"
+#include "weerbaar/store_web.h"
 
 typedef struct wbi_store_ops {
     const char *name;
@@ -139,13 +140,46 @@ typedef struct wbi_store_ops {
     int (*schema_check)(wb_store *s, int64_t *in_db, int *known, wb_error *err);
 } wbi_store_ops;
 
+/* The web sign-in domain (migration 11; store_web.h), a table of its own. */
+typedef struct wbi_store_web_ops {
+    int (*user)(wb_store *s, const char *email, int64_t user_id, wb_web_user *out, wb_error *err);
+    int (*password_set)(wb_store *s, int64_t user_id, const char *hash, wb_error *err);
+    int (*totp_set)(wb_store *s, int64_t user_id, const uint8_t *secret, bool on, wb_error *err);
+    int (*totp_use)(wb_store *s, int64_t user_id, int64_t step, wb_error *err);
+    int (*recovery_set)(wb_store *s, int64_t user_id, const uint8_t (*hashes)[WB_WEB_HASH_LEN],
+                        size_t n, wb_error *err);
+    int (*recovery_use)(wb_store *s, int64_t user_id, const uint8_t *hash, wb_time now,
+                        wb_error *err);
+    int (*session_add)(wb_store *s, const uint8_t *hash, const wb_web_session *r, int64_t *id,
+                       wb_error *err);
+    int (*session_get)(wb_store *s, const uint8_t *hash, wb_web_session *out, wb_error *err);
+    int (*session_revoke)(wb_store *s, int64_t id, int64_t user_id, wb_time now, int64_t *n,
+                          wb_error *err);
+    int (*session_totp_done)(wb_store *s, int64_t id, wb_error *err);
+    int (*session_prune)(wb_store *s, wb_time before, wb_error *err);
+    int (*link_add)(wb_store *s, const uint8_t *hash, int64_t user_id, wb_time now,
+                    wb_time expires, wb_error *err);
+    int (*link_use)(wb_store *s, const uint8_t *hash, wb_time now, int64_t *user_id,
+                    wb_error *err);
+} wbi_store_web_ops;
+
 struct wb_store {
     const wbi_store_ops *ops;
+    const wbi_store_web_ops *web;
     /* Keys API keys' BLAKE2b hashes; created with the database, never leaves it. */
     uint8_t secret[WB_KEY_HASH_LEN];
 };
 
 /* The SQLite back end (sqlite.c). */
 int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err);
+/* For the SQLite files of other domains (sqlite_web.c): the connection,
+ * and an error that names the database file and SQLite's reason. */
+struct sqlite3 *wbi_sqlite_db(wb_store *s);
+int wbi_sqlite_error(wb_store *s, wb_error *err, const char *what);
+/* The web domain's operations and its migration (sqlite_web.c). */
+extern const wbi_store_web_ops wbi_sqlite_web_ops;
+extern const char wbi_sqlite_web_schema[];
+/* The database file's path, for messages (sqlite_sync.c). */
+const char *wbi_sqlite_path(wb_store *s);
 
 #endif

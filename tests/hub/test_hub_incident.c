@@ -152,7 +152,7 @@ static int teardown(void **state)
     return 0;
 }
 
-/* The table of docs/hub.md, restated independently of src/hub/policy.c. */
+/* The table of docs/hub.md, restated independently of src/share/policy.c. */
 static bool sees(int caller, int incident)
 {
     switch (caller) {

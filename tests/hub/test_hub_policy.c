@@ -9,7 +9,7 @@
  * (Tag, EventTag, AttributeTag) the levels came in.
  *
  * The expected answer comes from expect() below, a plain restatement of
- * the table in docs/hub.md written independently of src/hub/policy.c. The
+ * the table in docs/hub.md written independently of src/share/policy.c. The
  * matrix's size is asserted so that no cell is silently dropped.
  */
 #include <setjmp.h>

@@ -50,6 +50,16 @@ typedef struct expect {
 
 static const expect table[] = {
     {"GET", "/", E_ALL},
+    {"GET", "/api/v1", E_ALL},
+    /* the web page's sign-in: a key's user may use the session routes
+     * too (GET answers its user; DELETE says there is no session) */
+    {"POST", "/api/v1/session", E_ALL},
+    {"GET", "/api/v1/session", E_PEOPLE},
+    {"DELETE", "/api/v1/session", E_PEOPLE},
+    {"POST", "/api/v1/session/password", E_PEOPLE},
+    {"POST", "/api/v1/session/first-login", E_ALL},
+    {"POST", "/api/v1/session/totp/setup", E_PEOPLE},
+    {"POST", "/api/v1/session/totp/confirm", E_PEOPLE},
     {"GET", "/healthz", E_ALL},
     {"GET", "/metrics", E_SA}, /* and any caller from loopback */
     /* without ?after= (the event list); the change feed is asked apart */
@@ -100,6 +110,12 @@ static const expect table[] = {
     {"POST", "/api/v1/deps/pictures", E_PEOPLE},
     {"GET", "/api/v1/deps/pictures/own", E_PEOPLE},
     {"GET", "/api/v1/deps/sectors", E_PEOPLE},
+    /* MISP's sync routes (misp_sync_api.c) */
+    {"GET", "/events/index", E_PEOPLE},
+    {"POST", "/events/index", E_PEOPLE},
+    {"GET", "/events/view/*", E_PEOPLE},
+    {"POST", "/events/add", E_PEOPLE},
+    {"POST", "/events/edit/*", E_PEOPLE},
 };
 #define N_EXPECT (sizeof table / sizeof table[0])
 
@@ -199,6 +215,8 @@ static bool call_admitted(fixture *f, const char *method, const char *path, cons
     const char *msg = "";
     json_t *j = resp.body.data ? json_loads(resp.body.data, 0, NULL) : NULL;
     if (j) msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+    /* MISP's paths answer in MISP's shape: {"name", "message", "url", "errors"} */
+    if (j && msg == NULL) msg = json_string_value(json_object_get(j, "message"));
     if (msg == NULL) msg = "";
     bool refused =
         status == 401 || (status == 403 && (strncmp(msg, "a sensor key may only", 21) == 0 ||

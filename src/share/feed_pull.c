@@ -27,7 +27,7 @@
 
 #include <curl/curl.h>
 
-#include "hub/hub_internal.h"
+#include "share/share_internal.h"
 #include "weerbaar/io.h"
 
 #define DEFAULT_MAX_FILE ((size_t)256 << 20)

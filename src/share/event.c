@@ -14,9 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hub/hub_internal.h"
+#include "share/share_internal.h"
 #include "intel/intel.h"
 #include "weerbaar/normalize.h"
+#include "core/core_internal.h"
 
 void wbi_problem_set(wbi_problem *p, unsigned status, const char *code, const char *fmt, ...)
 {
@@ -62,7 +63,9 @@ json_t *wbi_json_load(const char *body, size_t len, unsigned max_depth, wbi_prob
     }
     json_error_t je;
     json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
-    if (root == NULL)
+    if (root == NULL && wbi_core_json_oom(&je))
+        wbi_problem_set(prob, 500, "internal", "out of memory");
+    else if (root == NULL)
         wbi_problem_set(prob, 400, "invalid_json", "body:%d:%d: %s", je.line, je.column, je.text);
     return root;
 }

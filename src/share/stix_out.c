@@ -22,7 +22,7 @@
 
 #include <sodium.h>
 
-#include "hub/hub_internal.h"
+#include "share/share_internal.h"
 
 #define TLP2_EXTENSION "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 

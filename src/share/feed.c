@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "core/core_internal.h"
-#include "hub/hub_internal.h"
+#include "share/share_internal.h"
 
 #define OUT_CHUNK 65536
 

@@ -25,7 +25,7 @@
  * The function is pure (no database, no clock) so that the test matrix can
  * run it on every combination and get the same answer as the API does.
  */
-#include "hub/hub_internal.h"
+#include "share/share_internal.h"
 #include "weerbaar/hub.h"
 
 bool wb_policy_distribution_allowed(wb_tlp tlp, int dist)
