@@ -158,7 +158,7 @@ static const struct option serve_lopts[] = {{"db", required_argument, NULL, 'd'}
                                             {"catalogues", required_argument, NULL, 'C'},
                                             {"access-log", required_argument, NULL, 'L'},
                                             {"web", required_argument, NULL, 'W'},
-                                            {"session-hours", required_argument, NULL, 'S'},
+                                            {"session-hours", required_argument, NULL, 'E'},
                                             {"admin-second-factor", no_argument, NULL, '2'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
@@ -242,7 +242,7 @@ static int serve_run(int argc, char **argv)
         case 'W':
             ho.web_dir = optarg;
             break;
-        case 'S':
+        case 'E':
             if (!parse_num("--session-hours", optarg, 1, 24 * 30, &v)) return WB_EXIT_ERROR;
             ho.session_seconds = v * 3600;
             break;

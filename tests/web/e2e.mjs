@@ -106,8 +106,46 @@ async function both(page, name) {
   await setLang(page, 'en');
 }
 
-const A = await session(K.a);
-const B = await session(K.b);
+// A signs in with a password; B follows the one-time link an
+// administrator printed and chooses a password; the others use keys.
+async function passwordSession(email, password, lang = 'en') {
+  const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: lang === 'nl' ? 'nl-NL' : 'en-GB', acceptDownloads: true });
+  const page = await ctx.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  await page.goto(`${URL0}/`);
+  await page.waitForSelector('#signin-form');
+  await page.fill('#signin-form input[name=email]', email);
+  await page.fill('#signin-form input[name=password]', password);
+  await page.click('#signin-form button[type=submit]');
+  await page.waitForSelector('#signout');
+  return page;
+}
+const A = await passwordSession(process.env.WB_EMAIL_A, process.env.WB_PASS_A);
+ok('A signs in with a password');
+let B;
+await step('B sets a password through the one-time link', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'en-GB' });
+  B = await ctx.newPage();
+  B.errors = [];
+  B.on('pageerror', (e) => B.errors.push(e.message));
+  await B.goto(process.env.WB_LINK_B);
+  await B.waitForSelector('main form input[type=password]');
+  await both(B, 'first-login');
+  const [p1, p2] = await B.$$('main form input[type=password]');
+  await p1.fill('short');
+  const err = await p1.evaluate((e) => document.getElementById(`${e.id}-err`).textContent);
+  check('a short password is flagged while typing', /12/.test(err), err);
+  await p1.fill('a long enough passphrase');
+  await p2.fill('a long enough passphrase');
+  await B.click('main form button[type=submit]');
+  await B.waitForSelector('#signout');
+  ok('B is signed in after choosing a password');
+  const again = await B.evaluate(async (tok) => (await fetch('/api/v1/session/first-login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: tok, password: 'another long passphrase' }) })).status,
+    new URL(process.env.WB_LINK_B).hash.split('token=')[1]);
+  check('the link works only once', again === 401, String(again));
+});
+if (!B) B = await session(K.b);
 const amberTitle = `Amber community event ${tag}`;
 const strictTitle = `Strict own-org event ${tag}`;
 const amberValue = `amber-${tag}.example`;

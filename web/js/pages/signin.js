@@ -116,8 +116,9 @@ export async function firstLogin(main, ctx, params) {
             ctx.go('#/signin');
           }
         } catch (e) {
-          msg.textContent = e instanceof ApiError && (e.status === 401 || e.status === 404 || e.status === 410)
-            ? t('first.badToken') : explain(e);
+          if (e instanceof ApiError && e.status === 401) msg.textContent = t('first.badToken');
+          else if (e instanceof ApiError && e.status === 400 && e.message) msg.textContent = e.message;
+          else msg.textContent = explain(e);
         }
       },
     },
