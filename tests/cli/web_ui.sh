@@ -26,6 +26,7 @@ if [ ! -d tests/web/node_modules/playwright-core ] || [ ! -d tests/web/node_modu
     exit 1
 fi
 command -v pdfinfo >/dev/null || { echo "FAIL: pdfinfo (poppler-utils) missing: scripts/install-deps"; exit 1; }
+node tests/web/static_check.mjs || exit 1
 T=$(mktemp -d)
 SP=
 trap '[ -n "$SP" ] && kill $SP 2>/dev/null; [ -n "$SP" ] && wait $SP 2>/dev/null; rm -rf "$T"' EXIT

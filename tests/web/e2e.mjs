@@ -193,6 +193,7 @@ await step('member of A creates a TLP:AMBER event for this community', async () 
   check('TLP:RED disables community distributions', JSON.stringify(disabled) === '["1","2","3"]', JSON.stringify(disabled));
   const why = await A.$eval('fieldset.choices + p.hint, fieldset.choices ~ p.hint', (e) => e.textContent);
   check('the reason is shown', /TLP:RED/.test(why), why);
+  await shoot(A, 'event-new-red');
   amberUuid = await createEvent(A, amberTitle, 'amber', 1, amberValue);
   check('AMBER event created', /^[0-9a-f-]{36}$/.test(amberUuid), amberUuid);
   await A.click('#publish');

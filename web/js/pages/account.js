@@ -1,12 +1,12 @@
 // account.js - who is signed in and until when; changing the password;
 // setting up a second factor (TOTP, RFC 6238) with its recovery codes.
-import { h, field, fmtTime } from '../dom.js';
+import { h, field, fmtTime, put } from '../dom.js';
 import { api, explain } from '../api.js';
 
 export async function render(main, ctx, params) {
   const { t } = ctx;
   const u = ctx.user;
-  main.append(h('h1', t('account.title')),
+  put(main, h('h1', t('account.title')),
     params.query.setup ? h('p.notice', { role: 'alert' }, t('account.setupRequired')) : null,
     h('dl.meta',
       h('dt', t('admin.email')), h('dd', u.email),
@@ -21,7 +21,7 @@ export async function render(main, ctx, params) {
   const p1 = h('input', { type: 'password', autocomplete: 'new-password', minlength: 12 });
   const f1 = field(t('account.new'), p1, t('first.passwordHint'));
   p1.addEventListener('input', () => f1.setError(p1.value && p1.value.length < 12 ? t('first.tooShort') : ''));
-  main.append(h('form.card.stack', {
+  put(main, h('form.card.stack', {
     id: 'password-form', novalidate: true,
     on: {
       submit: async (e) => {
@@ -79,5 +79,5 @@ export async function render(main, ctx, params) {
       },
     },
   }, t('account.totpStart')));
-  main.append(box);
+  put(main, box);
 }

@@ -3,7 +3,7 @@
 // progress) whose required fields are checked as the user types against
 // what earlier reports already gave, and the CSIRT's view (acknowledge,
 // ask for an intermediate report, comment) with its own 24-hour clock.
-import { h, field, fmtTime } from '../dom.js';
+import { h, field, fmtTime, put } from '../dom.js';
 import { get, post, q, explain, ApiError } from '../api.js';
 import { table, empty } from './common.js';
 import { clock, startOf } from './clock.js';
@@ -149,7 +149,7 @@ export async function render(main, ctx, params) {
   const inc = (await get(`/api/v1/incidents/${encodeURIComponent(params.id)}`)).incident;
   const own = inc.org === ctx.user.org;
   const msg = h('p.error', { role: 'alert' });
-  main.append(
+  put(main, 
     h('p.crumbs', h('a', { href: '#/incidents' }, t('nav.incidents'))),
     h('h1', inc.title),
     msg,
@@ -158,21 +158,21 @@ export async function render(main, ctx, params) {
       h('dt', t('incident.sector')), h('dd', inc.sector || ''),
       h('dt', t('incidents.col.aware')), h('dd', fmtTime(inc.aware_at, ctx.lang())),
       h('dt', t('incidents.col.status')), h('dd', t(`incident.status.${inc.status}`)),
-      h('dt', t('incident.entity')), h('dd', inc.entity_type)),
+      h('dt', t('incident.entity')), h('dd', t(`entity.${inc.entity_type}`))),
     h('div.actions', h('a.button.secondary', { href: `/api/v1/incidents/${inc.id}/pdf`, download: `incident-${inc.id}.pdf` }, t('incident.pdf'))),
   );
 
-  main.append(h('h2', t('incident.deadlines')), table(t('incident.deadlinesCaption'),
+  put(main, h('h2', t('incident.deadlines')), table(t('incident.deadlinesCaption'),
     [t('incident.stage'), t('incident.due'), t('incident.clock'), t('incident.article')],
     (inc.deadlines || []).map((d) => [t(`stage.${d.stage}`), d.due ? fmtTime(d.due, ctx.lang()) : '–', clock(d, startOf(inc, d)), d.article || ''])));
 
-  main.append(h('h2', t('incident.reports')), (inc.reports || []).length
+  put(main, h('h2', t('incident.reports')), (inc.reports || []).length
     ? table(null, [t('incident.stage'), t('incident.submitted'), t('incident.author'), t('incident.content')],
       inc.reports.map((r) => [t(`stage.${r.stage}`), fmtTime(r.submitted_at, ctx.lang()), r.author || '',
         h('details', h('summary', t('incident.show')), h('pre.json', JSON.stringify(r.report, null, 2)))]))
     : empty(t('incident.noReports')));
 
-  main.append(h('h2', t('incident.actions')), (inc.actions || []).length
+  put(main, h('h2', t('incident.actions')), (inc.actions || []).length
     ? table(null, [t('incident.when'), t('incident.who'), t('incident.what')],
       inc.actions.map((a) => [fmtTime(a.at || a.time || a.created, ctx.lang()), a.author || a.by_org || a.org || '',
         [t(`action.${a.kind || a.action || a.type}`), a.text ? `: ${a.text}` : '', a.by ? ` (${fmtTime(a.by, ctx.lang())})` : '']]))
@@ -186,9 +186,9 @@ export async function render(main, ctx, params) {
     const show = () => holder.replaceChildren(reportForm(ctx, inc, stageSel.value, () => ctx.refresh()));
     stageSel.addEventListener('change', show);
     show();
-    main.append(h('h2', t('incident.newReport')), field(t('incident.whichReport'), stageSel), holder);
+    put(main, h('h2', t('incident.newReport')), field(t('incident.whichReport'), stageSel), holder);
   } else {
-    main.append(csirtView(ctx, inc, msg));
+    put(main, csirtView(ctx, inc, msg));
   }
 }
 

@@ -1,6 +1,6 @@
 // lookup.js - paste many values (one per line, or separated by spaces or
 // commas), see which the hub knows and in which events the user may see.
-import { h, field } from '../dom.js';
+import { h, field, put } from '../dom.js';
 import { get, q, explain } from '../api.js';
 import { badge } from '../tlp.js';
 import { table } from './common.js';
@@ -54,5 +54,5 @@ export async function render(main, ctx, params) {
       },
     },
   }, field(t('lookup.label'), ta, t('lookup.hint')), h('button', { type: 'submit', id: 'lookup-go' }, t('lookup.submit')));
-  main.append(h('h1', t('lookup.title')), h('p.lead', t('lookup.intro')), f, out);
+  put(main, h('h1', t('lookup.title')), h('p.lead', t('lookup.intro')), f, out);
 }

@@ -1,6 +1,6 @@
 // signin.js - sign-in (password, with a second factor when the account has
 // one, or an API key) and the first-login page that a one-time link opens.
-import { h, field } from '../dom.js';
+import { h, field, put } from '../dom.js';
 import { api, explain, ApiError } from '../api.js';
 
 function after(ctx) {
@@ -74,7 +74,7 @@ export async function signin(main, ctx) {
   field(t('signin.key'), key, t('signin.keyHint')),
   h('button.secondary', { type: 'submit' }, t('signin.submitKey')));
 
-  main.append(
+  put(main, 
     h('h1', t('signin.title')),
     h('p.lead', t('signin.intro')),
     msg,
@@ -123,6 +123,6 @@ export async function firstLogin(main, ctx, params) {
       },
     },
   }, f1, f2, h('button', { type: 'submit' }, t('first.submit')));
-  main.append(h('h1', t('first.title')), h('p.lead', t('first.intro')), msg,
+  put(main, h('h1', t('first.title')), h('p.lead', t('first.intro')), msg,
     token ? form : h('p.error', t('first.badToken')));
 }
