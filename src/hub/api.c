@@ -344,6 +344,7 @@ static void assess_call(wbi_req *r, void (*fn)(wbi_areq *a))
         r->resp->body = a.body; /* taken */
         r->resp->status = a.status;
         r->resp->content_type = a.content_type;
+        memcpy(r->resp->style_hash, a.style_hash, sizeof a.style_hash);
         return;
     } else {
         wbi_reply_json(r, a.status, a.reply);

@@ -35,6 +35,8 @@ async function step(name, fn) {
 mkdirSync(SHOTS, { recursive: true });
 const browser = await chromium.launch({ executablePath: process.env.WB_CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
 
+const DOC_SHOTS = ['signin-nl', 'events-en', 'events-en-375', 'event-en', 'event-new-red-en', 'lookup-nl', 'sightings-en',
+  'incident-en', 'incident-csirt-nl', 'incidents-en', 'assessment-nl', 'admin-en'];
 const axeSeen = new Map(); // page name -> serious/critical violations
 async function axe(page, name) {
   await page.evaluate(AXE);
@@ -73,7 +75,10 @@ async function shoot(page, name) {
   await page.waitForFunction(READY, null, { timeout: 15000 });
   const lang = await page.evaluate(() => document.documentElement.lang);
   const w = page.viewportSize().width;
-  await page.screenshot({ path: `${SHOTS}/${name}-${lang}${w < 500 ? '-375' : ''}.png`, fullPage: true });
+  const file = `${name}-${lang}${w < 500 ? '-375' : ''}`;
+  await page.screenshot({ path: `${SHOTS}/${file}.png`, fullPage: true });
+  // The ones docs/web.md shows: what the window shows, not the whole page.
+  if (process.env.WB_DOC_SHOTS && DOC_SHOTS.includes(file)) await page.screenshot({ path: `${process.env.WB_DOC_SHOTS}/${file}.png` });
   await axe(page, `${name}-${lang}${w < 500 ? '-375' : ''}`);
   // No text runs out of the page sideways.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -199,7 +204,6 @@ await step('member of A creates a TLP:AMBER event for this community', async () 
   await A.click('#publish');
   await A.waitForFunction(() => !document.querySelector('#publish'));
   ok('event published');
-  await both(A, 'event');
 });
 
 await step('member of A creates a TLP:AMBER+STRICT event for the own organisation', async () => {
@@ -230,6 +234,7 @@ await step('member of B finds the AMBER event, not the AMBER+STRICT one', async 
   await go(B, '#/lookup', '#lookup-values');
   await B.fill('#lookup-values', `${amberValue}\n${strictValue}\n198.51.100.99`);
   await B.click('#lookup-go');
+  await B.waitForFunction(READY);
   await B.waitForSelector('main table.rows');
   text = await B.textContent('main table.rows');
   check('B: look-up finds the AMBER value', text.includes(amberTitle));
@@ -249,6 +254,7 @@ await step('member of B finds the AMBER event, not the AMBER+STRICT one', async 
   ok('B reports a sighting');
   await go(A, `#/events/${amberUuid}`, 'svg.chart');
   ok('A sees the sighting as a chart');
+  await both(A, 'event');
   await go(A, `#/sightings?event=${amberUuid}`, 'svg.chart');
   await both(A, 'sightings');
 });
@@ -327,6 +333,15 @@ await step('member of A answers an assessment and downloads a one-page PDF', asy
   const info = execFileSync('pdfinfo', [path]).toString();
   check('the board report has one page', /Pages:\s+1\n/.test(info), info);
   const id = A.url().split('/').pop();
+  // The board report as HTML: its own inline style allowed by hash.
+  const view = await A.context().newPage();
+  const refused = [];
+  view.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) refused.push(m.text()); });
+  await view.goto(`${URL0}/api/v1/assessments/${id}/report?format=html&lang=nl`);
+  const styled = await view.evaluate(() => getComputedStyle(document.body).fontFamily);
+  check('the board report as HTML is styled under the CSP', !refused.length && !/^"?Times/.test(styled), `${styled} ${refused.join(' ')}`);
+  await view.screenshot({ path: `${SHOTS}/board-report-nl.png`, fullPage: true });
+  await view.close();
   await go(A, `#/assessments/${id}/compare`, 'table.rows');
   await both(A, 'compare');
   await go(A, '#/assessments', 'table.rows');

@@ -44,7 +44,7 @@ export async function render(main, ctx, params) {
 
   // Score and gaps.
   put(main, h('h2', t('assess.score')),
-    h('p.score', t('assess.overall', { score: fmt(score.overall.score), coverage: Math.round((score.overall.coverage || 0) * 100), target: score.target })));
+    h('p.score', t('assess.overall', { maturity: fmt(score.overall.maturity), coverage: Math.round((score.overall.coverage || 0) * 100), target: score.target })));
   if (score.principles && score.principles.length) {
     put(main, barChart(t('assess.principles'), score.principles.map((p) => ({ label: p.title || p.ref, value: Number(fmt(p.score)) || 0 })),
       { labelCol: t('assess.principle'), valueCol: t('assess.scoreCol'), horizontal: true, max: 5 }));

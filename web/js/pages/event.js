@@ -191,7 +191,17 @@ export function sightingCharts(ctx, list, attrs) {
     const v = s.value || val.get(s.attribute_uuid) || s.attribute_uuid;
     byAttr.set(v, (byAttr.get(v) || 0) + c);
   }
-  const days = [...byDay.entries()].sort().slice(-30).map(([label, value]) => ({ label, value }));
+  // Every day of the last 30 that had sightings, or at least the last 14,
+  // with the days without any as zero: gaps are part of the picture.
+  const keys = [...byDay.keys()].sort();
+  const dayMs = 86400e3;
+  const end = Math.max(Date.parse(keys[keys.length - 1]), Date.parse(new Date().toISOString().slice(0, 10)));
+  const start = Math.max(Math.min(Date.parse(keys[0]), end - 13 * dayMs), end - 29 * dayMs);
+  const days = [];
+  for (let d = start; d <= end; d += dayMs) {
+    const label = new Date(d).toISOString().slice(0, 10);
+    days.push({ label, value: byDay.get(label) || 0 });
+  }
   return h('div',
     barChart(t('sightings.perDay'), days, { labelCol: t('sightings.day'), valueCol: t('sightings.count') }),
     h('div.grid2',
