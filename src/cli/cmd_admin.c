@@ -120,7 +120,7 @@ static const char usage_text[] =
 typedef struct admin_opts {
     const char *db, *kind, *sector, *kvk, *org, *role, *orgs, *csirt, *supervisor, *url;
     const char *before, *out;
-    const char *hours; /* user link (and --url) */
+    const char *hours;                 /* user link (and --url) */
     const char *key, *rules, *sgroups; /* server */
     const char *uuid;                  /* sharing-group add */
     bool pull, push;                   /* server */

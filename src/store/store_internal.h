@@ -157,10 +157,9 @@ typedef struct wbi_store_web_ops {
                           wb_error *err);
     int (*session_totp_done)(wb_store *s, int64_t id, wb_error *err);
     int (*session_prune)(wb_store *s, wb_time before, wb_error *err);
-    int (*link_add)(wb_store *s, const uint8_t *hash, int64_t user_id, wb_time now,
-                    wb_time expires, wb_error *err);
-    int (*link_use)(wb_store *s, const uint8_t *hash, wb_time now, int64_t *user_id,
+    int (*link_add)(wb_store *s, const uint8_t *hash, int64_t user_id, wb_time now, wb_time expires,
                     wb_error *err);
+    int (*link_use)(wb_store *s, const uint8_t *hash, wb_time now, int64_t *user_id, wb_error *err);
 } wbi_store_web_ops;
 
 struct wb_store {
