@@ -348,6 +348,11 @@ await step('member of A answers an assessment and downloads a one-page PDF', asy
   await both(A, 'assessments');
 });
 
+await step('vulnerabilities page', async () => {
+  await go(A, '#/vuln', '#scan-form');
+  await both(A, 'vuln');
+});
+
 await step('CSRF: a state-changing request without the token is refused', async () => {
   const body = JSON.stringify({ Event: { info: `csrf ${tag}`, distribution: '0', Tag: [{ name: 'tlp:amber' }] } });
   const r = await A.evaluate(async (b) => {

@@ -21,12 +21,12 @@ export class ApiError extends Error {
 export async function api(method, path, body, opts = {}) {
   const headers = { Accept: 'application/json' };
   if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrf;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (body !== undefined) headers['Content-Type'] = opts.rawBody ? 'application/octet-stream' : 'application/json';
   let r;
   try {
     r = await fetch(path, {
       method, headers, credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : opts.rawBody ? body : JSON.stringify(body),
     });
   } catch (e) {
     throw new ApiError(0, 'network', String(e));

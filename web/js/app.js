@@ -24,6 +24,8 @@ const routes = [
   ['assessments/sectors', () => import('./pages/assessments.js'), 'sectors'],
   ['assessments/:id', () => import('./pages/assessment.js'), 'render'],
   ['assessments/:id/compare', () => import('./pages/assessment.js'), 'compare'],
+  ['vuln', () => import('./pages/vuln.js'), 'list'],
+  ['vuln/:id', () => import('./pages/vuln.js'), 'scan'],
   ['admin', () => import('./pages/admin.js'), 'render'],
 ];
 
@@ -33,6 +35,7 @@ const NAV = [
   ['sightings', 'nav.sightings'],
   ['incidents', 'nav.incidents'],
   ['assessments', 'nav.assessments'],
+  ['vuln', 'nav.vuln'],
   ['admin', 'nav.admin', (u) => u.role === 'site-admin' || u.role === 'org-admin'],
 ];
 
