@@ -424,6 +424,7 @@ static const wbi_route routes[] = {
     {"GET", "/api/v1/audit", wbi_h_audit, SITE_ADMIN, 0},
     /* "due" before "*": the first route that fits wins. */
     {"GET", "/api/v1/incidents/due", wbi_h_incident_due, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/significance", wbi_h_incident_significance, PEOPLE, 0},
     {"GET", "/api/v1/incidents/proposals", wbi_h_proposal_list, PEOPLE, 0},
     {"POST", "/api/v1/incidents/proposals/*/approve", wbi_h_proposal_approve, PEOPLE, 0},
     {"POST", "/api/v1/incidents/proposals/*/discard", wbi_h_proposal_discard, PEOPLE, 0},

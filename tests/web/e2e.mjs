@@ -92,6 +92,8 @@ async function shoot(page, name) {
   const keys = JSON.parse(readFileSync(new URL('../../web/i18n/en.json', import.meta.url)));
   const missing = raw.filter((s) => s in keys);
   if (missing.length) bad(`${name}-${lang}: every string translated`, missing.slice(0, 5).join(', '));
+  const junk = await page.evaluate(() => (document.querySelector('main').innerText.match(/\b(?:null|undefined|NaN)\b|\[object Object\]/g) || []).join(' '));
+  if (junk) bad(`${name}-${lang}: no null, undefined or NaN shown`, junk);
 }
 
 async function setLang(page, lang) {
@@ -293,6 +295,17 @@ await step('member of A files an early warning and sees its 24-hour clock', asyn
   check("the CSIRT's 24-hour answer clock runs", /2[34] h|23 h|1 d 0 h/.test(csirtClock), csirtClock);
   await go(A, '#/incidents', 'table.rows');
   await both(A, 'incidents');
+});
+
+await step('the significance check', async () => {
+  await go(A, '#/incidents/significance', '#verdict p');
+  check('with nothing answered: undetermined', /Undetermined/.test(await A.textContent('#verdict')));
+  await A.selectOption('#entity', 'cloud');
+  await A.selectOption('#significance-form fieldset select', 'yes');
+  await A.fill('#significance-form input[type=number] >> nth=0', '600000');
+  await A.waitForFunction(() => /Significant: report/.test(document.querySelector('#verdict').textContent));
+  ok('a severe disruption makes it significant, as the hub judges it');
+  await both(A, 'significance');
 });
 
 await step('the CSIRT acknowledges', async () => {

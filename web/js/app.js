@@ -19,6 +19,7 @@ const routes = [
   ['sightings', () => import('./pages/sightings.js'), 'render'],
   ['incidents', () => import('./pages/incidents.js'), 'list'],
   ['incidents/new', () => import('./pages/incidents.js'), 'create'],
+  ['incidents/significance', () => import('./pages/significance.js'), 'render'],
   ['incidents/:id', () => import('./pages/incident.js'), 'render'],
   ['assessments', () => import('./pages/assessments.js'), 'list'],
   ['assessments/sectors', () => import('./pages/assessments.js'), 'sectors'],

@@ -9,7 +9,8 @@ import { clock, startOf } from './clock.js';
 export async function list(main, ctx) {
   const { t } = ctx;
   put(main, h('div.page-head', h('h1', t('incidents.title')),
-    h('a.button', { href: '#/incidents/new', id: 'new-incident' }, t('incidents.new'))),
+    h('div.actions', h('a.button.secondary', { href: '#/incidents/significance', id: 'significance' }, t('sig.title')),
+      h('a.button', { href: '#/incidents/new', id: 'new-incident' }, t('incidents.new')))),
   h('p.lead', t('incidents.intro')));
   let list;
   try {
