@@ -187,6 +187,27 @@ export async function render(main, ctx, params) {
     stageSel.addEventListener('change', show);
     show();
     put(main, h('h2', t('incident.newReport')), field(t('incident.whichReport'), stageSel), holder);
+    if (!inc.handled_at) {
+      const at = h('input', { type: 'datetime-local', required: true });
+      const hmsg = h('p.error', { role: 'alert' });
+      put(main, h('form.card.stack', {
+        id: 'handled-form', novalidate: true,
+        on: {
+          submit: async (e) => {
+            e.preventDefault();
+            if (!at.value) { hmsg.textContent = t('form.required'); at.focus(); return; }
+            try {
+              await post(`/api/v1/incidents/${inc.id}/handled`, { at: new Date(at.value).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+              ctx.announce(t('incident.handledDone'));
+              ctx.refresh();
+            } catch (err) {
+              hmsg.textContent = explain(err);
+            }
+          },
+        },
+      }, h('h2', t('incident.handled')), h('p.hint', t('incident.handledHint')), hmsg, field(t('incident.handledAt'), at),
+      h('button.secondary', { type: 'submit' }, t('incident.markHandled'))));
+    }
   } else {
     put(main, csirtView(ctx, inc, msg));
   }
