@@ -74,6 +74,7 @@ typedef struct wb_org {
     const char *sector; /* or NULL */
     const char *kvk;    /* Chamber of Commerce number, or NULL */
     wb_time created;
+    bool disabled; /* its users' keys are refused (migration 9) */
 } wb_org;
 
 typedef struct wb_user {
@@ -83,6 +84,7 @@ typedef struct wb_user {
     const char *org_name;
     wb_role role;
     wb_time created;
+    bool disabled; /* its keys are refused (migration 9) */
 } wb_user;
 
 typedef struct wb_apikey {
@@ -91,6 +93,12 @@ typedef struct wb_apikey {
     const char *email;
     wb_time created;
     wb_time revoked; /* WB_TIME_NONE while valid */
+    /* migration 9 */
+    wb_time expires;     /* WB_TIME_NONE: never */
+    wb_time last_used;   /* the day (00:00 UTC) it was last used; WB_TIME_NONE: never */
+    const char *comment; /* or NULL */
+    int64_t org_id;
+    const char *org_name;
 } wb_apikey;
 
 /* Who a key belongs to (from wb_store_key_auth). */
@@ -102,6 +110,10 @@ typedef struct wb_keyowner {
     bool revoked;
     char email[WB_EMAIL_MAX + 1];
     char org_name[WB_NAME_MAX + 1];
+    /* migration 9: refused as well when expired or disabled (accounts.h) */
+    wb_time expires;   /* WB_TIME_NONE: never */
+    wb_time last_used; /* the day it was last used; WB_TIME_NONE: never */
+    bool user_disabled, org_disabled;
 } wb_keyowner;
 
 typedef struct wb_sgroup {
@@ -269,6 +281,54 @@ int wb_store_sgroup_list(wb_store *s, wb_sgroup_cb cb, void *ud, wb_error *err);
 int wb_store_org_sgroups(wb_store *s, int64_t org_id, int64_t *ids, size_t max, size_t *n,
                          wb_error *err);
 bool wb_store_sgroup_has_org(wb_store *s, int64_t sg_id, int64_t org_id);
+
+/* ---- administration (migration 9; rules in accounts.h) ---------------------- */
+
+/* Changes an organisation: name, kind, sector, kvk when not NULL (an empty
+ * sector or kvk clears it), disabled when >= 0. WB_EINVAL when the new
+ * name exists, WB_ENOTFOUND when there is no such organisation. */
+int wb_store_org_update(wb_store *s, int64_t id, const char *name, const wb_org_kind *kind,
+                        const char *sector, const char *kvk, int disabled, wb_error *err);
+/* What an organisation owns: one call per table that refers to it, with
+ * the number of rows (only tables with rows). */
+typedef int (*wb_holding_cb)(void *ud, const char *table, int64_t rows);
+int wb_store_org_holdings(wb_store *s, int64_t id, wb_holding_cb cb, void *ud, wb_error *err);
+/* Removes an organisation. With transfer_to > 0 everything it owns is
+ * given to that organisation first (its sharing-group memberships are
+ * dropped); WB_EINVAL, naming the table, when something it owns cannot
+ * move (append-only records) or, without transfer_to, when it owns
+ * anything. */
+int wb_store_org_remove(wb_store *s, int64_t id, int64_t transfer_to, wb_error *err);
+/* Changes a user: organisation when org_id > 0, role when not NULL,
+ * disabled when >= 0. WB_ENOTFOUND. */
+int wb_store_user_update(wb_store *s, int64_t id, int64_t org_id, const wb_role *role, int disabled,
+                         wb_error *err);
+/* Removes a user and its keys; sightings it reported stay, without it. */
+int wb_store_user_remove(wb_store *s, int64_t id, wb_error *err);
+/* A key's expiry (WB_TIME_NONE: never) and comment (NULL: none). */
+int wb_store_key_set(wb_store *s, int64_t id, wb_time expires, const char *comment, wb_error *err);
+/* Records that a key was used on `day` (00:00 UTC of the day). */
+int wb_store_key_touch(wb_store *s, int64_t id, wb_time day, wb_error *err);
+/* WB_EINVAL when the name exists. */
+int wb_store_sgroup_rename(wb_store *s, int64_t id, const char *name, wb_error *err);
+/* Adds (add) or removes an organisation; *changed false when it already
+ * was (or was not) a member. */
+int wb_store_sgroup_member(wb_store *s, int64_t sg_id, int64_t org_id, bool add, bool *changed,
+                           wb_error *err);
+/* Gives every event shared with the group (by the event or one of its
+ * attributes) the next change sequence number, so that change-feed
+ * followers look at them again after a membership change; *n events. */
+int wb_store_sgroup_touch(wb_store *s, int64_t sg_id, int64_t *n, wb_error *err);
+
+typedef struct wb_audit_filter {
+    wb_time since;      /* WB_TIME_NONE or 0: all */
+    const char *org;    /* the entry's organisation name, or NULL */
+    const char *action; /* "user.add", or "user" for every user.* action; NULL */
+    int64_t offset, limit;
+} wb_audit_filter;
+/* Newest first. */
+int wb_store_audit_query(wb_store *s, const wb_audit_filter *f, wb_audit_cb cb, void *ud,
+                         wb_error *err);
 
 /* ---- events, attributes, sightings -------------------------------------------- */
 

@@ -30,8 +30,10 @@
 
 #include <sodium.h>
 
+#include "hub/admin_api.h"
 #include "hub/deps_api.h"
 #include "hub/router.h"
+#include "weerbaar/accounts.h"
 #include "weerbaar/assessdb.h"
 #include "weerbaar/incident.h"
 #include "weerbaar/register.h"
@@ -383,6 +385,7 @@ ASSESS_HANDLER(deps_sectors)
 #define KEYED (PEOPLE | WBI_ADMIT_SENSOR)
 #define ANYONE (KEYED | WBI_ADMIT_ANONYMOUS)
 #define SITE_ADMIN WBI_ADMIT_SITE_ADMIN
+#define ADMINS (WBI_ADMIT_SITE_ADMIN | WBI_ADMIT_ORG_ADMIN)
 #define RAW_KEY WBI_ROUTE_RAW_KEY
 #define SENSOR_AFTER WBI_ROUTE_SENSOR_AFTER
 #define SETUP WBI_ROUTE_SETUP
@@ -422,6 +425,20 @@ static const wbi_route routes[] = {
     {"GET", "/api/v1/indicators", wbi_h_indicators, KEYED, 0},
     {"POST", "/api/v1/sightings", wbi_h_sighting_add, KEYED, 0},
     {"GET", "/api/v1/audit", wbi_h_audit, SITE_ADMIN, 0},
+    /* administration (admin_api.c): the accounts service decides further
+     * (an org admin manages only their own organisation's users and keys) */
+    {"POST", "/api/v1/admin/import", wbi_h_admin_import, SITE_ADMIN, 0},
+    {"GET", "/api/v1/admin/*", wbi_h_admin_list, ADMINS, 0},
+    {"GET", "/api/v1/admin/sharing-groups/members", wbi_h_admin_list, SITE_ADMIN, 0},
+    {"POST", "/api/v1/admin/*/*", wbi_h_admin_op, ADMINS, 0},
+    /* MISP's administration paths as PyMISP calls them (misp_admin_api.c) */
+    {"POST", "/admin/organisations/add", wbi_h_misp_org_add, SITE_ADMIN, RAW_KEY},
+    {"POST", "/admin/organisations/edit/*", wbi_h_misp_org_edit, SITE_ADMIN, RAW_KEY},
+    {"POST", "/admin/organisations/delete/*", wbi_h_misp_org_delete, SITE_ADMIN, RAW_KEY},
+    {"GET", "/admin/users/index", wbi_h_misp_user_index, ADMINS, RAW_KEY},
+    {"POST", "/admin/users/add", wbi_h_misp_user_add, ADMINS, RAW_KEY},
+    {"POST", "/admin/users/edit/*", wbi_h_misp_user_edit, ADMINS, RAW_KEY},
+    {"POST", "/admin/users/delete/*", wbi_h_misp_user_delete, ADMINS, RAW_KEY},
     /* "due" before "*": the first route that fits wins. */
     {"GET", "/api/v1/incidents/due", wbi_h_incident_due, PEOPLE, 0},
     {"POST", "/api/v1/incidents/significance", wbi_h_incident_significance, PEOPLE, 0},
@@ -519,13 +536,17 @@ static int authenticate(wbi_req *r)
     size_t n = strlen(h);
     while (n > 0 && h[n - 1] == ' ')
         n--;
-    int rc = wb_store_key_auth(r->st, h, n, &r->owner, &r->err);
-    if (rc == 0 && r->owner.revoked) rc = WB_ENOTFOUND;
-    if (rc == WB_ENOTFOUND) {
-        /* Logged by key id when the key exists (revoked), never the key. */
-        char obj[32];
+    /* The accounts service says whether the key may be used now
+     * (revoked, expired, its user or organisation disabled) and records
+     * its last use at day resolution. */
+    wb_key_state state;
+    int rc = wb_acct_key_auth(r->st, h, n, wb_time_now(), &r->owner, &state, &r->err);
+    if (rc == 0 && state != WB_KEY_OK) {
+        /* Logged by key id when the key exists, never the key. */
+        char obj[32], detail[48], msg[160];
         snprintf(obj, sizeof obj, "key %lld", (long long)r->owner.key_id);
-        const char *detail = r->owner.key_id ? "revoked key" : "unknown key";
+        snprintf(detail, sizeof detail, "%s key", wb_key_state_name(state));
+        wb_acct_key_refusal(state, &r->owner, msg, sizeof msg);
         memset(&r->owner, 0, sizeof r->owner);
         /* Failed authentications share one bucket of the rate limit: each
          * is an audit row and an fsync, so an unauthenticated flood must
@@ -537,8 +558,9 @@ static int authenticate(wbi_req *r)
                             "too many failed authentications; retry in %u s", retry);
             return -1;
         }
-        wbi_audit_anon(r, "auth.fail", detail[0] == 'r' ? obj : NULL, detail);
-        wbi_reply_error(r, 401, "unauthorized", "the API key is not valid");
+        wbi_audit_anon(r, "auth.fail", state != WB_KEY_UNKNOWN ? obj : NULL, detail);
+        wbi_reply_error(r, 401, state == WB_KEY_EXPIRED ? "key_expired" : "unauthorized", "%s",
+                        msg);
         return -1;
     }
     if (rc) {

@@ -1,7 +1,7 @@
 /*
  * feed_pull.c - a MISP feed into a hub database (`weerbaar feed pull`):
  * manifest.json first, then <uuid>.json for each event that is new or newer
- * than the copy stored, from a directory or over HTTP(S) with libcurl.
+ * than the copy stored, from a directory or over HTTP(S) with the shared client (http.h).
  *
  * Idempotent by uuid and timestamp, as MISP pulls feeds: a manifest entry
  * whose timestamp is not newer than the stored event's is not fetched at
@@ -25,9 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "share/share_internal.h"
+#include "weerbaar/http.h"
 #include "weerbaar/io.h"
 
 #define DEFAULT_MAX_FILE ((size_t)256 << 20)
@@ -110,27 +109,10 @@ int wbi_feed_manifest_parse(const char *text, size_t len, unsigned max_depth, si
 typedef struct fetcher {
     const wb_feed_pull_opts *o;
     bool http;
-    CURL *curl;
-    struct curl_slist *hdr;
+    void *curl; /* http.h */
+    char auth[600];
     size_t max;
 } fetcher;
-
-typedef struct body_sink {
-    wb_buf *b;
-    size_t max;
-    bool too_big;
-} body_sink;
-
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-    body_sink *s = ud;
-    size_t len = size * n;
-    if (s->b->len + len > s->max) {
-        s->too_big = true;
-        return 0;
-    }
-    return wb_buf_append(s->b, p, len) == 0 ? len : 0;
-}
 
 static int fetcher_init(fetcher *f, const wb_feed_pull_opts *o, wb_error *err)
 {
@@ -139,30 +121,18 @@ static int fetcher_init(fetcher *f, const wb_feed_pull_opts *o, wb_error *err)
     f->max = o->max_file ? o->max_file : DEFAULT_MAX_FILE;
     f->http = strncmp(o->source, "http://", 7) == 0 || strncmp(o->source, "https://", 8) == 0;
     if (!f->http) return 0;
-    f->curl = curl_easy_init();
+    wb_http_opts ho = {.timeout_s = o->timeout_s > 0 ? o->timeout_s : 60L, .compressed = true};
+    f->curl = wb_http_handle(&ho);
     if (f->curl == NULL) return wb_error_set(err, WB_ENOMEM, "cannot start an HTTP client");
-    if (o->key) {
-        /* MISP sends a feed's configured headers as they are; the hub takes
-         * both "Authorization: KEY" and the Bearer form. */
-        char auth[600];
-        snprintf(auth, sizeof auth, "Authorization: %.512s", o->key);
-        f->hdr = curl_slist_append(f->hdr, auth);
-    }
-    curl_easy_setopt(f->curl, CURLOPT_HTTPHEADER, f->hdr);
-    curl_easy_setopt(f->curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(f->curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(f->curl, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(f->curl, CURLOPT_TIMEOUT, o->timeout_s > 0 ? o->timeout_s : 60L);
-    curl_easy_setopt(f->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(f->curl, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(f->curl, CURLOPT_USERAGENT, "weerbaar/" WB_VERSION);
+    /* MISP sends a feed's configured headers as they are; the hub takes
+     * both "Authorization: KEY" and the Bearer form. */
+    if (o->key) snprintf(f->auth, sizeof f->auth, "Authorization: %.512s", o->key);
     return 0;
 }
 
 static void fetcher_free(fetcher *f)
 {
-    if (f->curl) curl_easy_cleanup(f->curl);
-    curl_slist_free_all(f->hdr);
+    wb_http_free(f->curl);
 }
 
 /* The file `name` of the feed into *b (replaced). Errors name the path or
@@ -186,17 +156,12 @@ static int fetch(fetcher *f, const char *name, wb_buf *b, wb_error *err)
         free(data);
         return rc;
     }
-    body_sink s = {.b = b, .max = f->max};
-    char cerr[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(f->curl, CURLOPT_URL, where);
-    curl_easy_setopt(f->curl, CURLOPT_WRITEDATA, &s);
-    curl_easy_setopt(f->curl, CURLOPT_ERRORBUFFER, cerr);
-    CURLcode cr = curl_easy_perform(f->curl);
+    const char *hdr[] = {f->auth};
+    wb_http_req r = {
+        .url = where, .headers = hdr, .nheaders = f->auth[0] ? 1 : 0, .max_body = f->max, .out = b};
     long code = 0;
-    curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &code);
-    if (s.too_big) return wb_error_set(err, WB_ELIMIT, "%s: larger than %zu bytes", where, s.max);
-    if (cr != CURLE_OK)
-        return wb_error_set(err, WB_EIO, "%s: %s", where, cerr[0] ? cerr : curl_easy_strerror(cr));
+    int rc = wb_http_perform(f->curl, &r, &code, NULL, err);
+    if (rc) return rc;
     if (code < 200 || code > 299)
         return wb_error_set(err, code == 404 ? WB_ENOTFOUND : WB_EIO, "%s: HTTP %ld", where, code);
     /* The JSON reader wants a terminated string. */

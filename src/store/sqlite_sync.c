@@ -299,7 +299,7 @@ int wb_store_org_add_uuid(wb_store *s, const char *uuid, const char *name, int64
         return wb_error_set(err, WB_EINVAL, "organisation name must be 1-%d bytes", WB_NAME_MAX);
     if (!wb_uuid_valid(uuid, strlen(uuid)))
         return wb_error_set(err, WB_EINVAL, "'%.64s' is not a uuid", uuid);
-    return s->ops->org_add(s, uuid, name, WB_ORG_OTHER, NULL, NULL, id, err);
+    return s->accounts->org_add(s, uuid, name, WB_ORG_OTHER, NULL, NULL, id, err);
 }
 
 int wb_store_sgroup_add_uuid(wb_store *s, const char *uuid, const char *name, const int64_t *orgs,
@@ -314,5 +314,5 @@ int wb_store_sgroup_add_uuid(wb_store *s, const char *uuid, const char *name, co
     char low[WB_UUID_LEN + 1];
     for (size_t i = 0; i <= WB_UUID_LEN; i++)
         low[i] = (char)(uuid[i] >= 'A' && uuid[i] <= 'Z' ? uuid[i] + 32 : uuid[i]);
-    return s->ops->sgroup_add(s, low, name, orgs, norgs, id, err);
+    return s->accounts->sgroup_add(s, low, name, orgs, norgs, id, err);
 }
