@@ -20,7 +20,7 @@ FUZZ_JOBS ?= 1
 TARGETS ?=
 PREFIX ?= /usr/local
 
-.PHONY: all build deps test run bench install fuzz fuzz-build fuzz-long fuzz-coverage format lint clean
+.PHONY: all build deps web-deps test run bench install fuzz fuzz-build fuzz-long fuzz-coverage format lint clean
 
 all: build
 
@@ -42,13 +42,18 @@ build-asan: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWB_SANITIZE=ON -DWB_TESTS=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 
-test: deps lint build-asan build
+test: deps web-deps lint build-asan build
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS)
 	@if [ -x $(SHARED)/acceptance/run ]; then \
 	  echo "== acceptance checks ($(SHARED)/acceptance/run)"; \
 	  bash $(SHARED)/acceptance/run build-asan/weerbaar; fi
+
+# The browser tests' npm packages (tests/web/package-lock.json: playwright-core,
+# axe-core), installed again only when the lock file changed.
+web-deps: deps
+	@scripts/web-deps
 
 run: deps build
 	@scripts/demo

@@ -262,6 +262,10 @@ typedef struct wb_hub_response {
     char set_cookie[192];
     char etag[40];
     const char *cache_control;
+    /* An HTML answer with one inline <style> element (the board report's
+     * page): the base64 SHA-256 of its text, which the Content-Security-
+     * Policy then allows as that answer's only inline style; "" for none. */
+    char style_hash[48];
 } wb_hub_response;
 
 /* Opens the hub on its database (creating and migrating it). */

@@ -472,6 +472,11 @@ typedef struct wb_assessment {
  * incident of a provider covered by the regulation not significant. */
 void wb_assess(wb_entity_type entity, const wb_facts *facts, wb_assessment *out);
 
+/* The assessment as one JSON object {entity_type, verdict,
+ * scheduled_maintenance, reasons: [{id, article, criterion, result,
+ * advisory, facts}]} (docs/incident.md), appended to out. 0 or WB_ENOMEM. */
+int wb_significance_json(wb_entity_type entity, const wb_assessment *a, wb_buf *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -597,20 +597,12 @@ static int cmd_assess(const opts *o)
     wb_assessment a;
     wb_assess(o->entity, &facts, &a);
     if (o->json) {
-        json_t *reasons = json_array();
-        for (size_t i = 0; reasons && i < a.nreasons; i++) {
-            const wb_assessment_reason *r = &a.reasons[i];
-            json_array_append_new(reasons,
-                                  json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "id",
-                                            r->criterion->id, "article", r->criterion->article,
-                                            "criterion", r->criterion->text, "result",
-                                            wb_criterion_result_name(r->result), "advisory",
-                                            r->advisory, "facts", r->why));
-        }
-        return print_json(json_pack("{s:s, s:s, s:b, s:o}", "entity_type",
-                                    wb_entity_type_name(o->entity), "verdict",
-                                    wb_verdict_name(a.verdict), "scheduled_maintenance",
-                                    a.scheduled_maintenance, "reasons", reasons));
+        wb_buf b = {0};
+        json_t *v = wb_significance_json(o->entity, &a, &b) == 0
+                        ? json_loadb(b.data, b.len, JSON_DECODE_ANY, NULL)
+                        : NULL;
+        wb_buf_free(&b);
+        return print_json(v);
     }
     printf("verdict: %s (%s)\n", wb_verdict_name(a.verdict), wb_entity_type_description(o->entity));
     if (a.scheduled_maintenance)

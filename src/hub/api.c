@@ -347,6 +347,7 @@ static void assess_call(wbi_req *r, void (*fn)(wbi_areq *a))
         r->resp->body = a.body; /* taken */
         r->resp->status = a.status;
         r->resp->content_type = a.content_type;
+        memcpy(r->resp->style_hash, a.style_hash, sizeof a.style_hash);
         return;
     } else {
         wbi_reply_json(r, a.status, a.reply);
@@ -476,6 +477,7 @@ static const wbi_route routes[] = {
     {"POST", "/sightings/add", wbi_h_sighting_add, KEYED, MISP | RAW_KEY},
     /* "due" before "*": the first route that fits wins. */
     {"GET", "/api/v1/incidents/due", wbi_h_incident_due, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/significance", wbi_h_incident_significance, PEOPLE, 0},
     {"GET", "/api/v1/incidents/proposals", wbi_h_proposal_list, PEOPLE, 0},
     {"POST", "/api/v1/incidents/proposals/*/approve", wbi_h_proposal_approve, PEOPLE, 0},
     {"POST", "/api/v1/incidents/proposals/*/discard", wbi_h_proposal_discard, PEOPLE, 0},

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "hub/assess_api.h"
 #include "hub/hub_internal.h"
 #include "weerbaar/assessdb.h"
@@ -646,6 +648,22 @@ void wbi_assess_score(wbi_areq *r)
     wb_assessdb_view_free(v);
 }
 
+/* The base64 SHA-256 of the page's one <style> element, which the
+ * answer's Content-Security-Policy allows by that hash (server.c): the
+ * board report's HTML is self-contained, inline CSS included, and the
+ * hub's policy otherwise refuses every inline style. */
+static void style_hash(const wb_buf *html, char *out, size_t cap)
+{
+    const char *open = html->data ? strstr(html->data, "<style>") : NULL;
+    const char *close = open ? strstr(open, "</style>") : NULL;
+    unsigned char h[crypto_hash_sha256_BYTES];
+    out[0] = '\0';
+    if (close == NULL) return;
+    open += strlen("<style>");
+    crypto_hash_sha256(h, (const unsigned char *)open, (unsigned long long)(close - open));
+    sodium_bin2base64(out, cap, h, sizeof h, sodium_base64_VARIANT_ORIGINAL);
+}
+
 static int render_board(void *ud, const char *path, wb_error *err)
 {
     /* 110 dpi as `assess report` uses for PNG; a PDF is vector */
@@ -695,6 +713,7 @@ void wbi_assess_report(wbi_areq *r)
         r->status = 200;
         r->content_type =
             strcmp(format, "html") == 0 ? "text/html; charset=utf-8" : "application/pdf";
+        if (strcmp(format, "html") == 0) style_hash(&r->body, r->style_hash, sizeof r->style_hash);
     } else {
         if (e.msg[0] == '\0') wb_error_set(&e, rc, "board report: out of memory");
         r->err = e;

@@ -47,6 +47,7 @@ typedef struct wbi_areq {
     /* out, instead of reply: a body that is not JSON (a PDF, an HTML page) */
     const char *content_type;
     wb_buf body;
+    char style_hash[48]; /* wb_hub_response's, for an HTML body */
 } wbi_areq;
 
 /* Replies on a narrow request, shared by assess_api.c and deps_api.c:

@@ -170,6 +170,7 @@ void wbi_h_incident_list(wbi_req *r);
 void wbi_h_incident_due(wbi_req *r);
 void wbi_h_incident_get(wbi_req *r);
 void wbi_h_incident_pdf(wbi_req *r);
+void wbi_h_incident_significance(wbi_req *r);
 void wbi_h_incident_report(wbi_req *r);
 void wbi_h_incident_ack(wbi_req *r);
 void wbi_h_incident_ask(wbi_req *r);

@@ -599,3 +599,45 @@ void wbi_h_proposal_withdraw(wbi_req *r)
 {
     proposal_decide(r, WB_INCSVC_WITHDRAW);
 }
+
+/* POST /api/v1/incidents/significance[?entity_type=T] with the facts
+ * (docs/incident.md, "Facts file") as the body: whether an incident is
+ * significant, criterion by criterion, as `weerbaar incident assess
+ * --format json` answers. Reads and writes nothing of the hub's: the web
+ * page's significance check. 422 naming the JSON path of a bad fact. */
+void wbi_h_incident_significance(wbi_req *r)
+{
+    const char *et = wbi_arg(r, "entity_type");
+    wb_entity_type entity = WB_ENTITY_OTHER;
+    if (et && *et && wb_entity_type_parse(et, &entity) != 0) {
+        wbi_reply_error(r, 400, "invalid_request",
+                        "entity_type: '%.64s' is not an entity type (dns, tld, cloud, "
+                        "data-centre, cdn, msp, mssp, marketplace, search-engine, "
+                        "social-network, trust-service, other)",
+                        et);
+        return;
+    }
+    wb_facts facts;
+    wb_error e = {0};
+    if (r->req->body_len > WB_FACTS_MAX_BYTES) {
+        wbi_reply_error(r, 413, "too_large", "facts: at most %zu bytes", WB_FACTS_MAX_BYTES);
+        return;
+    }
+    if (wb_facts_parse("facts", r->req->body ? r->req->body : "", r->req->body_len, &facts, &e) !=
+        0) {
+        wbi_reply_error(r, 422, "invalid_request", "%s", e.msg);
+        return;
+    }
+    wb_assessment a;
+    wb_assess(entity, &facts, &a);
+    json_t *o = NULL;
+    wb_buf b = {0};
+    if (wb_significance_json(entity, &a, &b) == 0) o = json_loadb(b.data, b.len, 0, NULL);
+    wb_buf_free(&b);
+    if (o == NULL) {
+        wb_error_set(&r->err, WB_ENOMEM, "out of memory");
+        wbi_reply_internal(r);
+        return;
+    }
+    wbi_reply_json(r, 200, o);
+}

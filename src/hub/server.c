@@ -115,9 +115,21 @@ static void peer_text(const struct sockaddr *sa, char *out, size_t cap)
     " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none';"                    \
     " form-action 'self'; frame-ancestors 'none'"
 
-static void security_headers(struct MHD_Response *r)
+static void security_headers(struct MHD_Response *r, const wb_hub_response *resp)
 {
-    MHD_add_response_header(r, "Content-Security-Policy", CSP);
+    char csp[sizeof CSP + 80];
+    if (resp && resp->style_hash[0]) {
+        /* The same policy, but this answer's one <style> element (known by
+         * its hash) may apply: the board report's self-contained page. */
+        snprintf(csp, sizeof csp,
+                 "default-src 'self'; script-src 'self'; style-src 'self' 'sha256-%.47s'; "
+                 "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+                 "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+                 resp->style_hash);
+        MHD_add_response_header(r, "Content-Security-Policy", csp);
+    } else {
+        MHD_add_response_header(r, "Content-Security-Policy", CSP);
+    }
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
@@ -142,7 +154,7 @@ static enum MHD_Result send_json(conn_state *st, struct MHD_Connection *c, unsig
         MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (r == NULL) return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type ? type : "application/json");
-    security_headers(r);
+    security_headers(r, resp);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
                             resp && resp->cache_control ? resp->cache_control : "no-store");
     extra_headers(r, resp);
@@ -213,7 +225,7 @@ static enum MHD_Result send_stream(conn_state *st, struct MHD_Connection *c, wb_
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
                             resp->content_type ? resp->content_type : "application/json");
-    security_headers(r);
+    security_headers(r, resp);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     enum MHD_Result ret = MHD_queue_response(c, resp->status, r);
     MHD_destroy_response(r);

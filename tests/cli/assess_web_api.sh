@@ -65,6 +65,15 @@ check "report: 200 application/pdf" '[ "$r" = "200 application/pdf" ]'
 check "report: one page" 'pdfinfo $T/board.pdf | grep -Eq "^Pages: +1$"'
 r=$(G board.html "$KG" "/api/v1/assessments/$id/report?format=html")
 check "report as HTML" '[[ $r == "200 text/html"* ]] && grep -q "assessment $id@2" $T/board.html'
+curl -s -D "$T/h" -o "$T/b.html" -H "Authorization: Bearer $KG" "$U/api/v1/assessments/$id/report?format=html"
+check "report as HTML: the CSP allows its one <style> element by hash, nothing else inline" \
+    'python3 -c "
+import base64, hashlib, re, sys
+h = open(\"$T/h\").read(); b = open(\"$T/b.html\").read()
+css = re.search(r\"<style>(.*?)</style>\", b, re.S).group(1)
+want = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+csp = re.search(r\"Content-Security-Policy: (.*)\", h).group(1)
+sys.exit(0 if \"style-src \x27self\x27 \x27sha256-%s\x27\" % want in csp and \"script-src \x27self\x27;\" in csp and \"unsafe\" not in csp else 1)"'
 r=$(G x "$KG" "/api/v1/assessments/$id/report?format=docx")
 check "report format other than pdf/html: 400" '[[ $r == 400* ]]'
 r=$(G x "$KD" "/api/v1/assessments/$id/report")

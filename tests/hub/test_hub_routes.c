@@ -104,6 +104,7 @@ static const expect table[] = {
     {"GET", "/api/v1/sightings", E_PEOPLE},
     {"GET", "/api/v1/audit", E_SA},
     {"GET", "/api/v1/incidents/due", E_PEOPLE},
+    {"POST", "/api/v1/incidents/significance", E_PEOPLE},
     {"GET", "/api/v1/incidents/proposals", E_PEOPLE},
     {"POST", "/api/v1/incidents/proposals/*/approve", E_PEOPLE},
     {"POST", "/api/v1/incidents/proposals/*/discard", E_PEOPLE},

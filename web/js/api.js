@@ -21,12 +21,12 @@ export class ApiError extends Error {
 export async function api(method, path, body, opts = {}) {
   const headers = { Accept: 'application/json' };
   if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrf;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (body !== undefined) headers['Content-Type'] = opts.rawBody ? 'application/octet-stream' : 'application/json';
   let r;
   try {
     r = await fetch(path, {
       method, headers, credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : opts.rawBody ? body : JSON.stringify(body),
     });
   } catch (e) {
     throw new ApiError(0, 'network', String(e));
@@ -62,7 +62,7 @@ export function explain(err) {
     case 0: return t('error.network');
     case 400: return t('error.400') + detail;
     case 401: return t('error.401');
-    case 403: return err.code === 'csrf' ? t('error.csrf') : t('error.403');
+    case 403: return /csrf/i.test(`${err.code} ${err.message}`) ? t('error.csrf') : t('error.403');
     case 404: return t('error.404');
     case 409: return t('error.409') + detail;
     case 413: return t('error.413');

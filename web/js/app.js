@@ -19,11 +19,14 @@ const routes = [
   ['sightings', () => import('./pages/sightings.js'), 'render'],
   ['incidents', () => import('./pages/incidents.js'), 'list'],
   ['incidents/new', () => import('./pages/incidents.js'), 'create'],
+  ['incidents/significance', () => import('./pages/significance.js'), 'render'],
   ['incidents/:id', () => import('./pages/incident.js'), 'render'],
   ['assessments', () => import('./pages/assessments.js'), 'list'],
   ['assessments/sectors', () => import('./pages/assessments.js'), 'sectors'],
   ['assessments/:id', () => import('./pages/assessment.js'), 'render'],
   ['assessments/:id/compare', () => import('./pages/assessment.js'), 'compare'],
+  ['vuln', () => import('./pages/vuln.js'), 'list'],
+  ['vuln/:id', () => import('./pages/vuln.js'), 'scan'],
   ['admin', () => import('./pages/admin.js'), 'render'],
 ];
 
@@ -33,6 +36,7 @@ const NAV = [
   ['sightings', 'nav.sightings'],
   ['incidents', 'nav.incidents'],
   ['assessments', 'nav.assessments'],
+  ['vuln', 'nav.vuln'],
   ['admin', 'nav.admin', (u) => u.role === 'site-admin' || u.role === 'org-admin'],
 ];
 
@@ -88,7 +92,7 @@ function chrome() {
   }
   const other = LANGS.find((l) => l !== lang());
   tools.append(h('button.lang', {
-    type: 'button', lang: other, 'aria-label': t('app.switchLang'),
+    type: 'button', lang: other, 'aria-label': `${other.toUpperCase()}: ${t('app.switchLang')}`,
     on: { click: async () => { localStorage.setItem('wb_lang', other); await loadLang(other); route(); } },
   }, other.toUpperCase()));
   if (ctx.user) {
@@ -132,6 +136,7 @@ async function route() {
   }
   chrome();
   clear(main);
+  main.setAttribute('aria-busy', 'true');
   main.append(h('p.loading', t('app.loading')));
   try {
     const mod = await r.loader();
@@ -148,6 +153,7 @@ async function route() {
     main.append(h('h1', t('error.title')), h('p.error', { role: 'alert' }, explain(e)));
     if (!(e instanceof ApiError)) console.error(e);
   }
+  main.setAttribute('aria-busy', 'false');
   const h1 = main.querySelector('h1');
   if (h1) setTitle(h1.textContent);
   if (document.activeElement === document.body || !main.contains(document.activeElement)) main.focus({ preventScroll: true });

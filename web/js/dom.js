@@ -1,5 +1,5 @@
 // dom.js - building the page from data without HTML strings.
-// Every text goes in through textContent (never innerHTML), so a value
+// Every text goes in through textContent, never parsed as markup, so a value
 // from the hub (an event's info, an indicator) cannot become markup; the
 // Content-Security-Policy forbids inline script and style attributes too.
 
@@ -80,4 +80,10 @@ export function fmtTime(iso, lang) {
     timeZone: 'Europe/Amsterdam', year: 'numeric', month: 'short', day: 'numeric',
     hour: '2-digit', minute: '2-digit',
   });
+}
+
+// el.append(...) that skips null and false (a part a page leaves out),
+// where the DOM's own append would write "null".
+export function put(el, ...children) {
+  return append(el, children);
 }

@@ -2,7 +2,7 @@
 // per requirement, one section at a time), the score and the gaps, two
 // versions compared, the board report (PDF to download, HTML to view) and
 // sharing with the CSIRT or the supervisor.
-import { h, field, fmtTime } from '../dom.js';
+import { h, field, fmtTime, put } from '../dom.js';
 import { get, post, q, explain } from '../api.js';
 import { table, empty, barChart } from './common.js';
 
@@ -26,7 +26,7 @@ export async function render(main, ctx, params) {
   const titleOf = new Map(cat.nodes.map((n) => [n.ref, n.title || n.description || n.ref]));
   const rep = (format) => `/api/v1/assessments/${encodeURIComponent(id)}/report${q({ format, lang: ctx.lang(), version: params.query.version })}`;
 
-  main.append(
+  put(main, 
     h('p.crumbs', h('a', { href: '#/assessments' }, t('nav.assessments'))),
     h('h1', cat.title || a.catalogue),
     h('dl.meta',
@@ -40,24 +40,24 @@ export async function render(main, ctx, params) {
       a.version ? h('a.button.secondary', { href: rep('html'), target: '_blank', rel: 'noopener' }, t('assess.html')) : null,
       a.newest_version > 1 ? h('a.button.secondary', { href: `#/assessments/${id}/compare` }, t('assess.compare')) : null),
   );
-  if (own) main.append(shareBox(ctx, a, msg));
+  if (own) put(main, shareBox(ctx, a, msg));
 
   // Score and gaps.
-  main.append(h('h2', t('assess.score')),
-    h('p.score', t('assess.overall', { score: fmt(score.overall.score), coverage: Math.round((score.overall.coverage || 0) * 100), target: score.target })));
+  put(main, h('h2', t('assess.score')),
+    h('p.score', t('assess.overall', { maturity: fmt(score.overall.maturity), coverage: Math.round((score.overall.coverage || 0) * 100), target: score.target })));
   if (score.principles && score.principles.length) {
-    main.append(barChart(t('assess.principles'), score.principles.map((p) => ({ label: p.title || p.ref, value: Number(fmt(p.score)) || 0 })),
-      { labelCol: t('assess.principle'), valueCol: t('assess.scoreCol') }));
+    put(main, barChart(t('assess.principles'), score.principles.map((p) => ({ label: p.title || p.ref, value: Number(fmt(p.score)) || 0 })),
+      { labelCol: t('assess.principle'), valueCol: t('assess.scoreCol'), horizontal: true, max: 5 }));
   }
   const gaps = score.gaps || [];
-  main.append(h('h2', t('assess.gaps', { n: gaps.length })), gaps.length
+  put(main, h('h2', t('assess.gaps', { n: gaps.length })), gaps.length
     ? table(t('assess.gapsCaption'), [t('assess.ref'), t('assess.requirement'), t('assess.level'), t('assess.shortfall'), t('assess.owner'), t('assess.due')],
       gaps.slice(0, 10).map((g) => [g.ref, titleOf.get(g.ref) || '', g.level === null ? t('assess.unanswered') : String(g.level), String(g.shortfall), g.owner || '', g.due || '']))
     : empty(t('assess.noGaps')));
-  if (gaps.length > 10) main.append(h('p.hint', t('assess.moreGaps', { n: gaps.length - 10 })));
+  if (gaps.length > 10) put(main, h('p.hint', t('assess.moreGaps', { n: gaps.length - 10 })));
 
   // Answering, one top-level section at a time.
-  if (own) main.append(answerBox(ctx, a, cat, id));
+  if (own) put(main, answerBox(ctx, a, cat, id));
 }
 
 function shareBox(ctx, a, msg) {
@@ -115,6 +115,7 @@ function answerRow(ctx, cat, n, cur, id, answers) {
   const due = h('input', { type: 'date', value: c.due || '' });
   const status = h('span.saved', { role: 'status' });
   const f = h('form.answer', {
+    novalidate: true,
     'data-ref': n.ref,
     on: {
       submit: async (e) => {
@@ -151,10 +152,10 @@ export async function compare(main, ctx, params) {
   const vb = Number(params.query.b || newest);
   const selA = h('select', versions.map((v) => h('option', { value: v, selected: v === va }, String(v))));
   const selB = h('select', versions.map((v) => h('option', { value: v, selected: v === vb }, String(v))));
-  main.append(h('p.crumbs', h('a', { href: `#/assessments/${id}` }, t('assess.back'))), h('h1', t('compare.title')),
+  put(main, h('p.crumbs', h('a', { href: `#/assessments/${id}` }, t('assess.back'))), h('h1', t('compare.title')),
     h('form.filters', { on: { submit: (e) => { e.preventDefault(); ctx.go(`#/assessments/${id}/compare${q({ a: selA.value, b: selB.value })}`); } } },
       field(t('compare.from'), selA), field(t('compare.to'), selB), h('div.field.actions', h('button', { type: 'submit' }, t('compare.show')))));
-  if (!newest) { main.append(empty(t('assess.noAnswers'))); return; }
+  if (!newest) { put(main, empty(t('assess.noAnswers'))); return; }
   const [A, B] = await Promise.all([get(`/api/v1/assessments/${id}?version=${va}`), get(`/api/v1/assessments/${id}?version=${vb}`)]);
   const cat = await get(`/api/v1/catalogues/${encodeURIComponent(A.catalogue)}${q({ lang: ctx.lang() })}`);
   const [sa, sb] = await Promise.all([get(`/api/v1/assessments/${id}/score?version=${va}`), get(`/api/v1/assessments/${id}/score?version=${vb}`)]);
@@ -162,7 +163,7 @@ export async function compare(main, ctx, params) {
   const lb = new Map((B.answers || []).map((x) => [x.ref, x.level]));
   const refs = cat.nodes.filter((n) => n.assessable && (la.get(n.ref) !== lb.get(n.ref)));
   const show = (v) => (v === undefined || v === null ? '–' : String(v));
-  main.append(h('p.score', t('compare.overall', { a: fmt(sa.overall.score), b: fmt(sb.overall.score), va, vb })),
+  put(main, h('p.score', t('compare.overall', { a: fmt(sa.overall.score), b: fmt(sb.overall.score), va, vb })),
     refs.length ? table(t('compare.caption', { n: refs.length }), [t('assess.ref'), t('assess.requirement'), t('compare.levelIn', { v: va }), t('compare.levelIn', { v: vb }), t('compare.change')],
       refs.map((n) => {
         const x = la.get(n.ref);

@@ -32,13 +32,50 @@ export function empty(text) {
   return h('p.empty', text);
 }
 
-// A vertical bar chart of [{label, value}] as inline SVG, with a title
-// and a text alternative (the same numbers as a table for screen readers).
+function shorten(text, n) {
+  return text.length > n ? `${text.slice(0, n - 1)}…` : text;
+}
+
+// A bar chart of [{label, value}] as inline SVG: vertical bars for a time
+// series, horizontal ones (opts.horizontal) for long names such as
+// principles and sectors; opts.max fixes the scale (5 for a maturity
+// score). It has a title, each bar a tooltip, and the same numbers follow
+// as a table for screen readers and for copying.
 export function barChart(title, data, opts = {}) {
+  const max = opts.max || Math.max(1, ...data.map((d) => d.value));
+  const svg = opts.horizontal ? hbars(title, data, max) : vbars(title, data, max, opts);
+  const alt = h('details.chart-data', h('summary', t('chart.asTable')),
+    table(null, [opts.labelCol || t('chart.label'), opts.valueCol || t('chart.value')], data.map((d) => [d.label, String(d.value)])));
+  return h('figure.chart-fig', h('figcaption', title), svg, alt);
+}
+
+function hbars(title, data, max) {
   const W = 640;
-  const H = 200;
-  const pad = { l: 40, r: 8, t: 10, b: 46 };
-  const max = Math.max(1, ...data.map((d) => d.value));
+  const row = 26;
+  const pad = { l: 230, r: 40, t: 6, b: 22 };
+  const H = pad.t + pad.b + row * Math.max(1, data.length);
+  const x = (v) => pad.l + (W - pad.l - pad.r) * (v / max);
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': title });
+  svg.append(s('title', {}, title));
+  for (let v = 0; v <= max; v += max <= 5 ? 1 : Math.ceil(max / 5)) {
+    svg.append(s('line', { x1: x(v), x2: x(v), y1: pad.t, y2: H - pad.b, class: 'grid' }));
+    svg.append(s('text', { x: x(v), y: H - 6, 'text-anchor': 'middle', class: 'axis' }, String(v)));
+  }
+  data.forEach((d, i) => {
+    const y = pad.t + i * row;
+    svg.append(s('text', { x: pad.l - 8, y: y + row / 2 + 4, 'text-anchor': 'end', class: 'axis label' }, shorten(d.label, 34)));
+    const bar = s('rect', { x: pad.l, y: y + 4, width: Math.max(1, x(d.value) - pad.l), height: row - 8, class: 'bar' });
+    bar.append(s('title', {}, `${d.label}: ${d.value}`));
+    svg.append(bar);
+    svg.append(s('text', { x: x(d.value) + 4, y: y + row / 2 + 4, class: 'axis' }, String(d.value)));
+  });
+  return svg;
+}
+
+function vbars(title, data, max) {
+  const W = 640;
+  const H = 220;
+  const pad = { l: 40, r: 8, t: 10, b: 60 };
   const bw = data.length ? (W - pad.l - pad.r) / data.length : 0;
   const y = (v) => pad.t + (H - pad.t - pad.b) * (1 - v / max);
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': title });
@@ -51,14 +88,14 @@ export function barChart(title, data, opts = {}) {
   const every = Math.max(1, Math.ceil(data.length / 12));
   data.forEach((d, i) => {
     const x = pad.l + i * bw;
-    const bar = s('rect', { x: x + bw * 0.15, y: y(d.value), width: Math.max(1, bw * 0.7), height: H - pad.b - y(d.value), class: `bar ${opts.cls ? opts.cls(d) : ''}` });
+    const bar = s('rect', { x: x + bw * 0.15, y: y(d.value), width: Math.max(1, bw * 0.7), height: H - pad.b - y(d.value), class: 'bar' });
     bar.append(s('title', {}, `${d.label}: ${d.value}`));
     svg.append(bar);
     if (i % every === 0) {
-      svg.append(s('text', { x: x + bw / 2, y: H - pad.b + 14, 'text-anchor': 'end', transform: `rotate(-35 ${x + bw / 2} ${H - pad.b + 14})`, class: 'axis' }, d.label));
+      const lx = x + bw / 2;
+      const ly = H - pad.b + 12;
+      svg.append(s('text', { x: lx, y: ly, 'text-anchor': 'end', transform: `rotate(-35 ${lx} ${ly})`, class: 'axis' }, shorten(d.label, 12)));
     }
   });
-  const alt = h('details.chart-data', h('summary', t('chart.asTable')),
-    table(null, [opts.labelCol || t('chart.label'), opts.valueCol || t('chart.value')], data.map((d) => [d.label, String(d.value)])));
-  return h('figure.chart-fig', h('figcaption', title), svg, alt);
+  return svg;
 }

@@ -1,7 +1,7 @@
 // event.js - one event: what it is, its TLP and audience, attributes and
 // objects (paged), tags, correlations (other events the user may see that
 // hold the same value) and sightings over time as a chart.
-import { h, fmtTime } from '../dom.js';
+import { h, fmtTime, put } from '../dom.js';
 import { get, post, q, explain } from '../api.js';
 import { levelOf, badge, distName } from '../tlp.js';
 import { table, errorBox, empty, barChart } from './common.js';
@@ -60,7 +60,7 @@ export async function render(main, ctx, params) {
   actions.append(h('a.button.secondary', { href: `/api/v1/events/${encodeURIComponent(uuid)}/stix`, download: `${uuid}.stix.json` }, t('event.stix')));
 
   const tags = (ev.Tag || []).filter((x) => !/^tlp:/i.test(x.name || ''));
-  main.append(
+  put(main, 
     h('p.crumbs', h('a', { href: '#/events' }, t('nav.events'))),
     h('div.page-head', h('h1', ev.info || uuid), badge(level)),
     msg,
@@ -101,18 +101,18 @@ export async function render(main, ctx, params) {
     a.to_ids ? t('common.yes') : t('common.no'),
     [a.comment || '', a.warninglist ? h('span.warn', ` ${t('attr.warninglist', { name: a.warninglist })}`) : null],
     sightBtn(a)];
-  main.append(h('h2', t('event.attributes', { n: attrs.length })));
-  main.append(attrs.length ? pagedTable(ctx, null, cols, attrs.map(row)) : empty(t('event.noAttributes')));
+  put(main, h('h2', t('event.attributes', { n: attrs.length })));
+  put(main, attrs.length ? pagedTable(ctx, null, cols, attrs.map(row)) : empty(t('event.noAttributes')));
 
   for (const o of ev.Object || []) {
     const oa = (o.Attribute || []).filter((a) => !a.deleted);
-    main.append(h('h3', t('event.object', { name: o.name || '', n: oa.length })),
+    put(main, h('h3', t('event.object', { name: o.name || '', n: oa.length })),
       o.comment ? h('p', o.comment) : null, pagedTable(ctx, null, cols, oa.map(row)));
   }
 
   const corr = h('section', { 'aria-labelledby': 'corr-h' }, h('h2', { id: 'corr-h' }, t('event.correlations')), h('p.loading', t('app.loading')));
   const sight = h('section', { 'aria-labelledby': 'sight-h' }, h('h2', { id: 'sight-h' }, t('event.sightings')), h('p.loading', t('app.loading')));
-  main.append(corr, sight);
+  put(main, corr, sight);
   correlations(ctx, ev, [...attrs, ...(ev.Object || []).flatMap((o) => o.Attribute || [])], corr);
   sightings(ctx, uuid, attrs, sight);
 }
@@ -191,7 +191,17 @@ export function sightingCharts(ctx, list, attrs) {
     const v = s.value || val.get(s.attribute_uuid) || s.attribute_uuid;
     byAttr.set(v, (byAttr.get(v) || 0) + c);
   }
-  const days = [...byDay.entries()].sort().slice(-30).map(([label, value]) => ({ label, value }));
+  // Every day of the last 30 that had sightings, or at least the last 14,
+  // with the days without any as zero: gaps are part of the picture.
+  const keys = [...byDay.keys()].sort();
+  const dayMs = 86400e3;
+  const end = Math.max(Date.parse(keys[keys.length - 1]), Date.parse(new Date().toISOString().slice(0, 10)));
+  const start = Math.max(Math.min(Date.parse(keys[0]), end - 13 * dayMs), end - 29 * dayMs);
+  const days = [];
+  for (let d = start; d <= end; d += dayMs) {
+    const label = new Date(d).toISOString().slice(0, 10);
+    days.push({ label, value: byDay.get(label) || 0 });
+  }
   return h('div',
     barChart(t('sightings.perDay'), days, { labelCol: t('sightings.day'), valueCol: t('sightings.count') }),
     h('div.grid2',

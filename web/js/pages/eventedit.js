@@ -3,8 +3,8 @@
 // only "this organisation" or a sharing group, so the other choices are
 // disabled and the reason is shown beside them; the hub refuses the same
 // combinations (422 invalid_tlp_distribution).
-import { h, field, nextId } from '../dom.js';
-import { get, post, put, explain } from '../api.js';
+import { h, field, nextId, put } from '../dom.js';
+import { get, post, put as putJson, explain } from '../api.js';
 import { LEVELS, DISTRIBUTIONS, allowed, levelOf, badge } from '../tlp.js';
 
 const TYPES = ['ip-dst', 'ip-src', 'ip-dst|port', 'domain', 'hostname', 'url', 'email-src', 'email-dst',
@@ -103,6 +103,7 @@ function form(main, ctx, ev) {
   if (!editing) addRow();
 
   const f = h('form.stack', {
+    novalidate: true,
     id: 'event-form',
     on: {
       submit: async (e) => {
@@ -126,7 +127,7 @@ function form(main, ctx, ev) {
         }
         try {
           const r = editing
-            ? await put(`/api/v1/events/${encodeURIComponent(ev.uuid)}`, { Event: body })
+            ? await putJson(`/api/v1/events/${encodeURIComponent(ev.uuid)}`, { Event: body })
             : await post('/api/v1/events', { Event: body });
           const saved = r.Event || r;
           ctx.announce(t('edit.saved'));
@@ -148,5 +149,5 @@ function form(main, ctx, ev) {
   h('div.actions', h('button', { type: 'submit', id: 'save-event' }, editing ? t('edit.save') : t('edit.create')),
     h('a.button.secondary', { href: editing ? `#/events/${encodeURIComponent(ev.uuid)}` : '#/events' }, t('common.cancel'))));
   msg.tabIndex = -1;
-  main.append(h('h1', editing ? t('edit.titleEdit') : t('edit.titleNew')), f);
+  put(main, h('h1', editing ? t('edit.titleEdit') : t('edit.titleNew')), f);
 }

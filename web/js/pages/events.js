@@ -1,7 +1,7 @@
 // events.js - the events the user may see: filters (TLP, organisation,
 // since, tag), search by value (through the indicator look-up, so it finds
 // exactly what the policy lets the user see), paging.
-import { h, field, fmtTime } from '../dom.js';
+import { h, field, fmtTime, put } from '../dom.js';
 import { get, q } from '../api.js';
 import { LEVELS, levelOf, badge, distName } from '../tlp.js';
 import { table, pager, empty, errorBox } from './common.js';
@@ -33,7 +33,7 @@ export async function list(main, ctx, params) {
   field(t('events.since'), since),
   h('div.field.actions', h('button', { type: 'submit' }, t('events.filter'))));
 
-  main.append(h('div.page-head', h('h1', t('events.title')),
+  put(main, h('div.page-head', h('h1', t('events.title')),
     h('a.button', { href: '#/events/new', id: 'new-event' }, t('events.new'))), form);
 
   let events;
@@ -55,16 +55,16 @@ export async function list(main, ctx, params) {
       events = events.slice(0, LIMIT).reverse(); // newest first on the page
     }
   } catch (e) {
-    main.append(errorBox(e));
+    put(main, errorBox(e));
     return;
   }
-  if (qy.value) main.append(h('p', t('events.searchResult', { n: events.length, value: qy.value })));
+  if (qy.value) put(main, h('p', t('events.searchResult', { n: events.length, value: qy.value })));
   if (!events.length) {
-    main.append(empty(qy.value ? t('events.noMatch') : t('events.none')));
+    put(main, empty(qy.value ? t('events.noMatch') : t('events.none')));
     return;
   }
   const cols = [t('events.col.tlp'), t('events.col.info'), t('events.col.org'), t('events.col.date'), t('events.col.distribution'), t('events.col.attributes')];
-  main.append(table(t('events.caption'), cols, events.map((ev) => [
+  put(main, table(t('events.caption'), cols, events.map((ev) => [
     badge(ev._tlp || levelOf(ev)),
     h('a', { href: `#/events/${encodeURIComponent(ev.uuid)}` }, ev.info || ev.uuid),
     (ev.Orgc && ev.Orgc.name) || '',
@@ -72,5 +72,5 @@ export async function list(main, ctx, params) {
     ev.distribution !== undefined ? distName(ev.distribution) : '',
     ev.Attribute ? String(ev.Attribute.length) : '',
   ])));
-  if (!qy.value) main.append(pager(page, hasNext, (n) => `#/events${q({ ...qy, page: n })}`));
+  if (!qy.value) put(main, pager(page, hasNext, (n) => `#/events${q({ ...qy, page: n })}`));
 }

@@ -3,7 +3,7 @@
 // progress) whose required fields are checked as the user types against
 // what earlier reports already gave, and the CSIRT's view (acknowledge,
 // ask for an intermediate report, comment) with its own 24-hour clock.
-import { h, field, fmtTime } from '../dom.js';
+import { h, field, fmtTime, put } from '../dom.js';
 import { get, post, q, explain, ApiError } from '../api.js';
 import { table, empty } from './common.js';
 import { clock, startOf } from './clock.js';
@@ -104,6 +104,7 @@ function reportForm(ctx, inc, stage, done) {
   box.addEventListener('input', recount);
   recount();
   return h('form.stack.report', {
+    novalidate: true,
     id: `report-${stage}`,
     on: {
       submit: async (e) => {
@@ -148,7 +149,7 @@ export async function render(main, ctx, params) {
   const inc = (await get(`/api/v1/incidents/${encodeURIComponent(params.id)}`)).incident;
   const own = inc.org === ctx.user.org;
   const msg = h('p.error', { role: 'alert' });
-  main.append(
+  put(main, 
     h('p.crumbs', h('a', { href: '#/incidents' }, t('nav.incidents'))),
     h('h1', inc.title),
     msg,
@@ -157,21 +158,21 @@ export async function render(main, ctx, params) {
       h('dt', t('incident.sector')), h('dd', inc.sector || ''),
       h('dt', t('incidents.col.aware')), h('dd', fmtTime(inc.aware_at, ctx.lang())),
       h('dt', t('incidents.col.status')), h('dd', t(`incident.status.${inc.status}`)),
-      h('dt', t('incident.entity')), h('dd', inc.entity_type)),
+      h('dt', t('incident.entity')), h('dd', t(`entity.${inc.entity_type}`))),
     h('div.actions', h('a.button.secondary', { href: `/api/v1/incidents/${inc.id}/pdf`, download: `incident-${inc.id}.pdf` }, t('incident.pdf'))),
   );
 
-  main.append(h('h2', t('incident.deadlines')), table(t('incident.deadlinesCaption'),
+  put(main, h('h2', t('incident.deadlines')), table(t('incident.deadlinesCaption'),
     [t('incident.stage'), t('incident.due'), t('incident.clock'), t('incident.article')],
     (inc.deadlines || []).map((d) => [t(`stage.${d.stage}`), d.due ? fmtTime(d.due, ctx.lang()) : '–', clock(d, startOf(inc, d)), d.article || ''])));
 
-  main.append(h('h2', t('incident.reports')), (inc.reports || []).length
+  put(main, h('h2', t('incident.reports')), (inc.reports || []).length
     ? table(null, [t('incident.stage'), t('incident.submitted'), t('incident.author'), t('incident.content')],
       inc.reports.map((r) => [t(`stage.${r.stage}`), fmtTime(r.submitted_at, ctx.lang()), r.author || '',
         h('details', h('summary', t('incident.show')), h('pre.json', JSON.stringify(r.report, null, 2)))]))
     : empty(t('incident.noReports')));
 
-  main.append(h('h2', t('incident.actions')), (inc.actions || []).length
+  put(main, h('h2', t('incident.actions')), (inc.actions || []).length
     ? table(null, [t('incident.when'), t('incident.who'), t('incident.what')],
       inc.actions.map((a) => [fmtTime(a.at || a.time || a.created, ctx.lang()), a.author || a.by_org || a.org || '',
         [t(`action.${a.kind || a.action || a.type}`), a.text ? `: ${a.text}` : '', a.by ? ` (${fmtTime(a.by, ctx.lang())})` : '']]))
@@ -185,9 +186,30 @@ export async function render(main, ctx, params) {
     const show = () => holder.replaceChildren(reportForm(ctx, inc, stageSel.value, () => ctx.refresh()));
     stageSel.addEventListener('change', show);
     show();
-    main.append(h('h2', t('incident.newReport')), field(t('incident.whichReport'), stageSel), holder);
+    put(main, h('h2', t('incident.newReport')), field(t('incident.whichReport'), stageSel), holder);
+    if (!inc.handled_at) {
+      const at = h('input', { type: 'datetime-local', required: true });
+      const hmsg = h('p.error', { role: 'alert' });
+      put(main, h('form.card.stack', {
+        id: 'handled-form', novalidate: true,
+        on: {
+          submit: async (e) => {
+            e.preventDefault();
+            if (!at.value) { hmsg.textContent = t('form.required'); at.focus(); return; }
+            try {
+              await post(`/api/v1/incidents/${inc.id}/handled`, { at: new Date(at.value).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+              ctx.announce(t('incident.handledDone'));
+              ctx.refresh();
+            } catch (err) {
+              hmsg.textContent = explain(err);
+            }
+          },
+        },
+      }, h('h2', t('incident.handled')), h('p.hint', t('incident.handledHint')), hmsg, field(t('incident.handledAt'), at),
+      h('button.secondary', { type: 'submit' }, t('incident.markHandled'))));
+    }
   } else {
-    main.append(csirtView(ctx, inc, msg));
+    put(main, csirtView(ctx, inc, msg));
   }
 }
 
@@ -208,8 +230,8 @@ function csirtView(ctx, inc, msg) {
     h('h2', { id: 'csirt-h' }, t('csirt.title')),
     h('p.hint', t('csirt.intro')),
     h('div.actions', h('button', { type: 'button', id: 'ack', on: { click: () => act('ack') } }, t('csirt.ack'))),
-    h('form.stack', { on: { submit: (e) => { e.preventDefault(); if (by.value) act('ask', { by: new Date(by.value).toISOString().replace(/\.\d{3}Z$/, 'Z') }); } } },
+    h('form.stack', { novalidate: true, on: { submit: (e) => { e.preventDefault(); if (by.value) act('ask', { by: new Date(by.value).toISOString().replace(/\.\d{3}Z$/, 'Z') }); } } },
       field(t('csirt.askBy'), by, t('csirt.askHint')), h('button.secondary', { type: 'submit' }, t('csirt.ask'))),
-    h('form.stack', { on: { submit: (e) => { e.preventDefault(); if (text.value.trim()) act('comments', { text: text.value.trim() }); } } },
+    h('form.stack', { novalidate: true, on: { submit: (e) => { e.preventDefault(); if (text.value.trim()) act('comments', { text: text.value.trim() }); } } },
       field(t('csirt.comment'), text), h('button.secondary', { type: 'submit' }, t('csirt.send'))));
 }

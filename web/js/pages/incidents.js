@@ -1,27 +1,28 @@
 // incidents.js - the incidents the user may see (the organisation's own,
 // or those routed to the user's CSIRT or supervisor), each with its next
 // deadline as a clock; and a new incident.
-import { h, field, fmtTime } from '../dom.js';
+import { h, field, fmtTime, put } from '../dom.js';
 import { get, post, explain } from '../api.js';
 import { table, empty, errorBox } from './common.js';
 import { clock, startOf } from './clock.js';
 
 export async function list(main, ctx) {
   const { t } = ctx;
-  main.append(h('div.page-head', h('h1', t('incidents.title')),
-    h('a.button', { href: '#/incidents/new', id: 'new-incident' }, t('incidents.new'))),
+  put(main, h('div.page-head', h('h1', t('incidents.title')),
+    h('div.actions', h('a.button.secondary', { href: '#/incidents/significance', id: 'significance' }, t('sig.title')),
+      h('a.button', { href: '#/incidents/new', id: 'new-incident' }, t('incidents.new')))),
   h('p.lead', t('incidents.intro')));
   let list;
   try {
     list = (await get('/api/v1/incidents')).response || [];
   } catch (e) {
-    main.append(errorBox(e));
+    put(main, errorBox(e));
     return;
   }
-  if (!list.length) { main.append(empty(t('incidents.none'))); return; }
+  if (!list.length) { put(main, empty(t('incidents.none'))); return; }
   list.sort((a, b) => Date.parse(b.aware_at) - Date.parse(a.aware_at));
   const cols = [t('incidents.col.title'), t('incidents.col.org'), t('incidents.col.aware'), t('incidents.col.next'), t('incidents.col.status')];
-  main.append(table(t('incidents.caption'), cols, list.map((inc) => {
+  put(main, table(t('incidents.caption'), cols, list.map((inc) => {
     const open = (inc.deadlines || []).filter((d) => !d.submitted && d.due).sort((a, b) => Date.parse(a.due) - Date.parse(b.due));
     const next = open[0];
     return [
@@ -56,6 +57,7 @@ export async function create(main, ctx) {
   title.addEventListener('input', check);
   aware.addEventListener('input', check);
   const f = h('form.stack', {
+    novalidate: true,
     id: 'incident-form',
     on: {
       submit: async (e) => {
@@ -75,5 +77,5 @@ export async function create(main, ctx) {
   }, msg, fT, fA, field(t('incidents.f.detected'), detected), field(t('incidents.f.entity'), entity, t('incidents.f.entityHint')),
   h('div.actions', h('button', { type: 'submit', id: 'save-incident' }, t('incidents.create')),
     h('a.button.secondary', { href: '#/incidents' }, t('common.cancel'))));
-  main.append(h('h1', t('incidents.newTitle')), h('p.lead', t('incidents.newIntro')), f);
+  put(main, h('h1', t('incidents.newTitle')), h('p.lead', t('incidents.newIntro')), f);
 }

@@ -2,7 +2,7 @@
 // per indicator, within what the user may see. Uses the hub's sightings
 // list (GET /api/v1/sightings with since, org, event, value) where the hub
 // has it, else one event's sightings (GET /api/v1/events/{uuid}/sightings).
-import { h, field } from '../dom.js';
+import { h, field, put } from '../dom.js';
 import { get, q, ApiError } from '../api.js';
 import { errorBox, empty } from './common.js';
 import { sightingCharts } from './event.js';
@@ -22,13 +22,13 @@ async function fetchAll(base, params) {
 export async function render(main, ctx, params) {
   const { t } = ctx;
   const qy = params.query;
-  main.append(h('h1', t('sightings.title')), h('p.lead', t('sightings.intro')));
+  put(main, h('h1', t('sightings.title')), h('p.lead', t('sightings.intro')));
   let events = [];
   try {
     const r = await get('/api/v1/events?limit=200');
     events = (r.response || []).map((x) => x.Event).reverse();
   } catch (e) {
-    main.append(errorBox(e));
+    put(main, errorBox(e));
     return;
   }
   const ev = h('select', { name: 'event' }, h('option', { value: '' }, t('sightings.allEvents')),
@@ -36,7 +36,7 @@ export async function render(main, ctx, params) {
   const since = h('input', { type: 'date', value: qy.since || '' });
   const org = h('input', { type: 'text', value: qy.org || '' });
   const value = h('input', { type: 'search', value: qy.value || '', spellcheck: 'false' });
-  main.append(h('form.filters', {
+  put(main, h('form.filters', {
     on: {
       submit: (e) => {
         e.preventDefault();
@@ -55,7 +55,7 @@ export async function render(main, ctx, params) {
       if (!(e instanceof ApiError) || (e.status !== 404 && e.status !== 405)) throw e;
       // This hub lists sightings per event only.
       if (!qy.event) {
-        main.append(empty(t('sightings.pickEvent')));
+        put(main, empty(t('sightings.pickEvent')));
         return;
       }
       list = await fetchAll(`/api/v1/events/${encodeURIComponent(qy.event)}/sightings`, {});
@@ -72,8 +72,8 @@ export async function render(main, ctx, params) {
       }
     }
   } catch (e) {
-    main.append(errorBox(e));
+    put(main, errorBox(e));
     return;
   }
-  main.append(list.length ? sightingCharts(ctx, list, attrs) : empty(t('sightings.none')));
+  put(main, list.length ? sightingCharts(ctx, list, attrs) : empty(t('sightings.none')));
 }

@@ -1,6 +1,6 @@
 // signin.js - sign-in (password, with a second factor when the account has
 // one, or an API key) and the first-login page that a one-time link opens.
-import { h, field } from '../dom.js';
+import { h, field, put } from '../dom.js';
 import { api, explain, ApiError } from '../api.js';
 
 function after(ctx) {
@@ -25,8 +25,10 @@ export async function signin(main, ctx) {
     const btn = form.querySelector('button[type=submit]');
     btn.disabled = true;
     try {
-      ctx.signedIn(await api('POST', '/api/v1/session', body));
-      after(ctx);
+      const s = await api('POST', '/api/v1/session', body);
+      ctx.signedIn(s);
+      if (s.totp_setup_required) ctx.go('#/account?setup=1');
+      else after(ctx);
     } catch (e) {
       if (e instanceof ApiError && e.body && e.body.totp_required) {
         totpField.hidden = false;
@@ -46,6 +48,7 @@ export async function signin(main, ctx) {
   }
 
   const pwForm = h('form.card', {
+    novalidate: true,
     id: 'signin-form', 'aria-labelledby': 'signin-pw-h',
     on: {
       submit: (ev) => {
@@ -63,6 +66,7 @@ export async function signin(main, ctx) {
   h('button', { type: 'submit' }, t('signin.submit')));
 
   const keyForm = h('form.card', {
+    novalidate: true,
     id: 'signin-key-form', 'aria-labelledby': 'signin-key-h',
     on: { submit: (ev) => { ev.preventDefault(); submit({ key: key.value.trim() }, keyForm); } },
   },
@@ -70,7 +74,7 @@ export async function signin(main, ctx) {
   field(t('signin.key'), key, t('signin.keyHint')),
   h('button.secondary', { type: 'submit' }, t('signin.submitKey')));
 
-  main.append(
+  put(main, 
     h('h1', t('signin.title')),
     h('p.lead', t('signin.intro')),
     msg,
@@ -97,6 +101,7 @@ export async function firstLogin(main, ctx, params) {
   p1.addEventListener('input', check);
   p2.addEventListener('input', check);
   const form = h('form.card', {
+    novalidate: true,
     on: {
       submit: async (ev) => {
         ev.preventDefault();
@@ -106,17 +111,18 @@ export async function firstLogin(main, ctx, params) {
           const s = await api('POST', '/api/v1/session/first-login', { token, password: p1.value });
           if (s && s.user) {
             ctx.signedIn(s);
-            ctx.go('#/events');
+            ctx.go(s.totp_setup_required ? '#/account?setup=1' : '#/events');
           } else {
             ctx.go('#/signin');
           }
         } catch (e) {
-          msg.textContent = e instanceof ApiError && (e.status === 401 || e.status === 404 || e.status === 410)
-            ? t('first.badToken') : explain(e);
+          if (e instanceof ApiError && e.status === 401) msg.textContent = t('first.badToken');
+          else if (e instanceof ApiError && e.status === 400 && e.message) msg.textContent = e.message;
+          else msg.textContent = explain(e);
         }
       },
     },
   }, f1, f2, h('button', { type: 'submit' }, t('first.submit')));
-  main.append(h('h1', t('first.title')), h('p.lead', t('first.intro')), msg,
+  put(main, h('h1', t('first.title')), h('p.lead', t('first.intro')), msg,
     token ? form : h('p.error', t('first.badToken')));
 }
