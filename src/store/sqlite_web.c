@@ -76,7 +76,9 @@ static int web_user(wb_store *s, const char *email, int64_t user_id, wb_web_user
         "SELECT u.id,u.org_id,u.role,u.email,o.name,x.password,x.totp_secret,"
         " coalesce(x.totp_on,0),coalesce(x.totp_step,0) FROM users u JOIN orgs o ON o.id=u.org_id"
         " LEFT JOIN user_secrets x ON x.user_id=u.id WHERE (?1 IS NULL OR u.email=?1)"
-        " AND (?1 IS NOT NULL OR u.id=?2)",
+        " AND (?1 IS NOT NULL OR u.id=?2)"
+        /* a disabled user or organisation (migration 9) signs in nowhere */
+        " AND u.disabled=0 AND o.disabled=0",
         err);
     if (st == NULL) return WB_EIO;
     if (email)
@@ -226,7 +228,11 @@ static int web_session_get(wb_store *s, const uint8_t *hash, wb_web_session *out
     sqlite3_stmt *st = prep(
         s,
         "SELECT w.id,w.user_id,u.org_id,coalesce(w.key_id,0),u.role,u.email,o.name,w.csrf,"
-        " w.needs_totp,w.revoked IS NOT NULL OR (w.key_id IS NOT NULL AND k.revoked IS NOT NULL),"
+        " w.needs_totp,w.revoked IS NOT NULL OR (w.key_id IS NOT NULL AND k.revoked IS NOT NULL)"
+        /* a session ends with its user's or organisation's disabling, and
+         * with its key's expiry (migration 9), at the next request */
+        " OR u.disabled<>0 OR o.disabled<>0 OR (w.key_id IS NOT NULL AND k.expires IS NOT NULL"
+        " AND k.expires<=CAST(strftime('%s','now') AS INTEGER)*1000000),"
         " w.created,w.expires FROM web_sessions w JOIN users u ON u.id=w.user_id"
         " JOIN orgs o ON o.id=u.org_id LEFT JOIN api_keys k ON k.id=w.key_id WHERE w.hash=?",
         err);

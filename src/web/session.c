@@ -18,6 +18,7 @@
 
 #include <sodium.h>
 
+#include "weerbaar/accounts.h"
 #include "weerbaar/websession.h"
 
 #define DEFAULT_SESSION_SECONDS (12 * 3600)
@@ -157,8 +158,11 @@ int wb_signin(wb_store *st, const wb_signin_opts *o, const char *email, const ch
     int64_t key_id = 0;
     if (key) {
         wb_keyowner ko;
-        rc = wb_store_key_auth(st, key, strlen(key), &ko, err);
-        if (rc == 0 && ko.revoked) rc = WB_ENOTFOUND;
+        wb_key_state ks;
+        /* the accounts service's check: revoked, expired, user or
+         * organisation disabled all refuse */
+        rc = wb_acct_key_auth(st, key, strlen(key), now, &ko, &ks, err);
+        if (rc == 0 && ks != WB_KEY_OK) rc = WB_ENOTFOUND;
         if (rc == 0) rc = wb_store_web_user(st, NULL, ko.user_id, &u, err);
         key_id = ko.key_id;
         sodium_memzero(&ko, sizeof ko);

@@ -8,8 +8,9 @@
 #     and is named by file:line; the same as JSON;
 #   - changes, disables and removals through each front end take effect at
 #     once: a disabled organisation's (or user's) key gets 401 on the next
-#     request, an expired key 401 saying that it expired, a removed user's
-#     key 401; an org admin manages only their own organisation's users;
+#     request (and its web session ends), an expired key 401 saying that it
+#     expired, a removed user's key 401; an org admin manages only their
+#     own organisation's users;
 #   - org remove only when it owns nothing, or with --transfer-to;
 #   - a sharing group that exists gets a member, and the member's next
 #     change-feed pull brings the group's events;
@@ -115,7 +116,16 @@ run 0 admin org disable Member-003 --db "$DB"
 check "--db: a disabled organisation's key gets 401 on the next request" \
     '[ "$(code "$K1" GET /api/v1/events)" = 401 ] && grep -q "organisation is disabled" "$tmp/c.json"'
 # --hub: the same command against the hub
+# the web page: a session signed in with Member-004's key
+sess() { curl -s -o "$tmp/s.json" -w '%{http_code}' -b "$tmp/jar" "$U/api/v1/session"; }
+c=$(curl -s -c "$tmp/jar" -o "$tmp/s.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+    --data "{\"key\":\"$K2\"}" "$U/api/v1/session")
+check "web: a key signs in to a session" '[ "$c" = 200 ] && [ "$(sess)" = 200 ]'
 run 0 admin org disable Member-004 "${H[@]}"
+check "web: the session ends with its organisation's disabling" '[ "$(sess)" = 401 ]'
+c=$(curl -s -o "$tmp/s.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+    --data "{\"key\":\"$K1\"}" "$U/api/v1/session")
+check "web: a disabled organisation's key cannot sign in" '[ "$c" = 401 ]'
 has out "Member-004 disabled"
 check "--hub: a disabled organisation's key gets 401 on the next request" '[ "$(code "$K2" GET /api/v1/events)" = 401 ]'
 run 0 admin org enable Member-004 "${H[@]}"
