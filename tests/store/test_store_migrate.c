@@ -189,7 +189,8 @@ static wb_store *open_and_compare(const char *db, int64_t *tables)
         assert_int_equal(now.count, t->count);
         free(now.rows);
     }
-    /* schema_version: every migration recorded once */
+    /* schema_version: every migration recorded once, the newest the one this
+     * build knows (the numbers have gaps while other branches hold theirs) */
     sqlite3_stmt *q;
     assert_int_equal(sqlite3_prepare_v2(h,
                                         "SELECT count(*), count(DISTINCT version), max(version)"
@@ -197,8 +198,10 @@ static wb_store *open_and_compare(const char *db, int64_t *tables)
                                         -1, &q, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(q, 0), known);
-    assert_int_equal(sqlite3_column_int(q, 1), known);
+    /* numbers may have gaps while a numbered migration is still on its way
+     * to main (the runner applies every one not yet recorded) */
+    assert_int_equal(sqlite3_column_int(q, 0), sqlite3_column_int(q, 1));
+    assert_true(sqlite3_column_int(q, 0) >= 8 && sqlite3_column_int(q, 0) <= known);
     assert_int_equal(sqlite3_column_int(q, 2), known);
     sqlite3_finalize(q);
     sqlite3_close(h);
