@@ -847,6 +847,48 @@ static void test_policy_anonymous(void **state)
     assert_int_equal(wb_policy_read(&other, WB_READ_EVENT_GET, &red3), WB_DENY);
 }
 
+/* The hub's sighting policy, the function alone: by default (MISP's) the
+ * event's creator and the sighting organisation; open (serve
+ * --sighting-policy event), everyone who may read the attribute, with the
+ * sighting organisation named only to itself, the creator and site
+ * admins. A sensor and an anonymous caller read none either way; an
+ * attribute the caller cannot read hides its sightings too. */
+static void test_policy_sightings(void **state)
+{
+    (void)state;
+    enum { CREATOR = 1, SIGHTER = 2, THIRD = 3 };
+    wb_principal creator = {.authenticated = true, .org_id = CREATOR, .role = WB_ROLE_MEMBER};
+    wb_principal sighter = {.authenticated = true, .org_id = SIGHTER, .role = WB_ROLE_MEMBER};
+    wb_principal third = {.authenticated = true, .org_id = THIRD, .role = WB_ROLE_MEMBER};
+    wb_principal sensor = {.authenticated = true, .org_id = THIRD, .role = WB_ROLE_SENSOR};
+    wb_principal admin = {.authenticated = true, .org_id = 9, .role = WB_ROLE_SITE_ADMIN};
+    wb_principal anon = {.authenticated = false};
+    for (int open = 0; open <= 1; open++) {
+        wb_policy_item it = {.kind = WB_ITEM_SIGHTING,
+                             .creator_org = CREATOR,
+                             .event_tlp = WB_TLP_GREEN,
+                             .event_distribution = 1,
+                             .attr_distribution = 5,
+                             .sighting_org = SIGHTER,
+                             .sightings_open = open};
+        assert_int_not_equal(wb_policy_read(&creator, WB_READ_SIGHTING, &it), WB_DENY);
+        assert_int_not_equal(wb_policy_read(&sighter, WB_READ_SIGHTING, &it), WB_DENY);
+        assert_int_equal(wb_policy_read(&third, WB_READ_SIGHTING, &it) != WB_DENY, open);
+        assert_int_equal(wb_policy_read(&sensor, WB_READ_SIGHTING, &it), WB_DENY);
+        assert_int_equal(wb_policy_read(&anon, WB_READ_SIGHTING, &it), WB_DENY);
+        assert_int_not_equal(wb_policy_read(&admin, WB_READ_SIGHTING, &it), WB_DENY);
+        assert_true(wb_policy_sighting_named(&creator, &it));
+        assert_true(wb_policy_sighting_named(&sighter, &it));
+        assert_true(wb_policy_sighting_named(&admin, &it));
+        assert_false(wb_policy_sighting_named(&third, &it));
+        assert_false(wb_policy_sighting_named(&anon, &it));
+        /* An attribute of distribution 0 is the creator's alone: the open
+         * policy does not widen what the attribute itself allows. */
+        it.attr_distribution = 0;
+        assert_int_equal(wb_policy_read(&third, WB_READ_SIGHTING, &it), WB_DENY);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -856,6 +898,7 @@ int main(void)
         cmocka_unit_test(test_tlp_shapes),
         cmocka_unit_test(test_attribute_uuid_conflict_audited),
         cmocka_unit_test(test_policy_anonymous),
+        cmocka_unit_test(test_policy_sightings),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
