@@ -55,7 +55,7 @@ static void *run(void *arg)
         fprintf(stderr, "hub_raw: %s\n", sqlite3_errmsg(db));
         exit(2);
     }
-    wbi_key *keys = malloc(MAX_KEYS * sizeof *keys);
+    wb_ioc_key *keys = malloc(MAX_KEYS * sizeof *keys);
     double end = now() + seconds;
     size_t i = r->tid * 7919;
     while (now() < end) {
