@@ -1,9 +1,10 @@
 /*
  * sharesvc.h - the events domain as one service for every front end: MISP
  * events with their attributes, objects and tags, the indicator look-up,
- * sightings' read side, sharing groups and the MISP feed export, for the
- * hub's /api/v1 and MISP routes, `weerbaar feed` and whatever comes next
- * (the web page, hub-to-hub sync).
+ * MISP's restSearch, the sharing group and organisation lists and the MISP
+ * feed export, for the hub's /api/v1 and MISP routes, `weerbaar feed` and
+ * whatever comes next (the web page, hub-to-hub sync). Sightings are not
+ * here yet: their write and read paths are src/hub/sightings_api.c's.
  *
  * Each operation takes a wb_share: who asks (the policy's principal and the
  * actor the audit log names), the connection, the hub's limits, the clock,

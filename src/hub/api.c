@@ -561,12 +561,9 @@ static int authenticate(wbi_req *r)
     }
     while (*h == ' ')
         h++;
-    if (wb_strn_ieq(h, strlen(h) < 7 ? strlen(h) : 7, "bearer ")) {
-        h += 7;
-    } else if (!r->raw_key) {
-        wbi_reply_error(r, 401, "unauthorized", "the Authorization header must be 'Bearer KEY'");
-        return -1;
-    }
+    /* "Bearer KEY", or MISP's bare "KEY", on every path: scripts written
+     * for MISP send the latter (issue 13). */
+    if (wb_strn_ieq(h, strlen(h) < 7 ? strlen(h) : 7, "bearer ")) h += 7;
     while (*h == ' ')
         h++;
     size_t n = strlen(h);

@@ -123,7 +123,8 @@ typedef struct wbi_req {
     wb_keyowner owner;
     const char *id; /* the {uuid} of the path */
     int64_t now;    /* Unix seconds */
-    bool raw_key;   /* the route also takes "Authorization: KEY" (MISP's feed headers) */
+    bool raw_key;   /* the route is marked WBI_ROUTE_RAW_KEY (every route takes "Authorization: KEY"
+                       now) */
     wb_arena arena;
     wb_error err;
     wbi_pending_audit *audits; /* WBI_MAX_AUDIT_PENDING, from the arena when first needed */

@@ -138,7 +138,8 @@ enum {
 };
 
 enum {
-    /* "Authorization: KEY" is taken as well as "Bearer KEY" (MISP's feed headers) */
+    /* a route MISP clients call (every route takes "Authorization: KEY" as
+     * well as "Bearer KEY" since issue 13; the mark stays for the docs) */
     WBI_ROUTE_RAW_KEY = 1u << 0,
     /* a sensor is admitted only with ?after= (the change feed, not the list) */
     WBI_ROUTE_SENSOR_AFTER = 1u << 1,

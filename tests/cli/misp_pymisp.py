@@ -43,6 +43,7 @@ check("connect: PyMISP's constructor passes (version, user, describeTypes)",
 check("describeTypes: ip-dst is a type with a default category",
       "ip-dst" in m.describe_types["types"] and "ip-dst" in m.describe_types["sane_defaults"])
 check("Authorization: Bearer KEY as well", raw("GET", "/users/view/me", bearer=True).status_code == 200)
+check("MISP's bare 'Authorization: KEY' on /api/v1 too", raw("GET", "/api/v1/events").status_code == 200)
 r = raw("GET", "/users/view/me", k="0" * 64)
 check("a bad key: 401 in MISP's error shape",
       r.status_code == 401 and {"name", "message", "url", "errors"} <= set(r.json()))
