@@ -37,11 +37,12 @@ function cell(v, lang) {
 
 // A list with the columns it has of those named, in that order.
 function listTable(ctx, caption, rows, cols, extra) {
+  if (!rows.length) return empty(ctx.t('admin.noRows'));
   const have = cols.filter((c) => rows.some((r) => r[c] !== undefined));
   const head = have.map((c) => ctx.t(`admin.f.${c}`));
   if (extra) head.push(ctx.t('admin.actions'));
   return table(caption, head, rows.map((r) => {
-    const cells = have.map((c) => (c === 'role' && r[c] ? ctx.t(`role.${r[c]}`) : cell(r[c], ctx.lang())));
+    const cells = have.map((c) => (c === 'role' && r[c] ? ctx.t(`role.${r[c]}`) : c === 'state' && r[c] ? ctx.t(`admin.state.${r[c]}`) : cell(r[c], ctx.lang())));
     if (extra) cells.push(extra(r));
     return cells;
   }));
@@ -85,8 +86,8 @@ export async function render(main, ctx, params) {
   if (keys) {
     const who = h('input', { type: 'email', required: true, autocomplete: 'off' });
     const comment = h('input', { type: 'text' });
-    put(main, h('h2', t('admin.keys')), listTable(ctx, null, keys, ['id', 'user', 'org', 'comment', 'created', 'expires', 'last_used', 'revoked'],
-      (k) => (k.revoked ? '' : h('button.small.secondary', { type: 'button', 'aria-label': `${t('admin.revoke')}: ${k.id}`, on: { click: () => act('keys/revoke', { target: String(k.id) }) } }, t('admin.revoke')))),
+    put(main, h('h2', t('admin.keys')), listTable(ctx, null, keys, ['id', 'email', 'org', 'comment', 'created', 'expires', 'last_used', 'state'],
+      (k) => (k.revoked || k.state === 'revoked' ? '' : h('button.small.secondary', { type: 'button', 'aria-label': `${t('admin.revoke')}: ${k.id}`, on: { click: () => act('keys/revoke', { target: String(k.id) }) } }, t('admin.revoke')))),
     h('form.filters', {
       id: 'add-key', novalidate: true,
       on: {
