@@ -5,6 +5,7 @@
 #ifndef WEERBAAR_CLIENT_H
 #define WEERBAAR_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "weerbaar/core.h"
@@ -19,6 +20,7 @@ typedef struct wb_hub_client {
     const char *key;  /* API key, sent as "Authorization: Bearer KEY" */
     long timeout_s;   /* whole request; 0 = 300 s */
     size_t max_body;  /* largest response accepted; 0 = 512 MiB */
+    bool raw_key;     /* "Authorization: KEY", as MISP servers send it (sync) */
 } wb_hub_client;
 
 /* Call once before the first request (not thread-safe, as libcurl's own

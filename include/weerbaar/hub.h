@@ -182,6 +182,15 @@ typedef struct wb_hub_opts {
     /* Streamed feed answers (manifest.json, hashes.csv) at once: without a
      * key (0 = 8), with one (0 = 16), and from one client address (0 = 4). */
     unsigned max_streams_public, max_streams_keyed, max_streams_per_address;
+    /* The web page (docs/web.md): the directory of its static files,
+     * served at / (NULL: none; GET / then answers the status document);
+     * a browser session's lifetime in seconds (0 = 12 hours); whether
+     * site and org admins must sign in with a second factor; the name the
+     * hub has in authenticator apps (NULL = "weerbaar"). */
+    const char *web_dir;
+    int64_t session_seconds;
+    bool admin_second_factor;
+    const char *web_name;
 } wb_hub_opts;
 
 typedef struct wb_hub_arg {
@@ -203,6 +212,16 @@ typedef struct wb_hub_request {
     /* wb_hub_admit accepted this request's headers (and took its
      * rate-limit token) before its body was read. */
     bool admitted;
+    /* Headers the web page's requests need (NULL when absent): Cookie
+     * (the session), X-CSRF-Token, Accept (GET / answers JSON or the
+     * page), If-None-Match (static files), Content-Type; tls when the
+     * connection is encrypted (the session cookie is then Secure). */
+    const char *cookie;
+    const char *csrf;
+    const char *accept;
+    const char *if_none_match;
+    const char *content_type;
+    bool tls;
 } wb_hub_request;
 
 /* A response body produced while it is sent (feeds of any size in bounded
@@ -216,6 +235,12 @@ typedef struct wb_hub_response {
     const char *content_type; /* NULL for application/json; a static string */
     wb_hub_stream *stream;    /* non-NULL: the body comes from here, not from body */
     int64_t key_id;           /* the authenticated key's id, 0 for none (the access log) */
+    /* Headers beside the body ("" / NULL for none): Set-Cookie, ETag, and
+     * Cache-Control (NULL: no-store). The server adds the security headers
+     * (Content-Security-Policy, ...) to every answer itself. */
+    char set_cookie[192];
+    char etag[40];
+    const char *cache_control;
 } wb_hub_response;
 
 /* Opens the hub on its database (creating and migrating it). */

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "weerbaar/actor.h"
 #include "weerbaar/core.h"
 #include "weerbaar/error.h"
 #include "weerbaar/hub.h"
@@ -29,26 +30,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Where a request came from. */
-typedef enum wb_actor_channel {
-    WB_ACTOR_CLI, /* a local --db command: the operator */
-    WB_ACTOR_API, /* the hub's HTTP API, with a user's key */
-    WB_ACTOR_WEB,
-    WB_ACTOR_SYNC
-} wb_actor_channel;
-
-/* Who asks. The local operator is wb_incsvc_operator(). */
-typedef struct wb_actor {
-    const char *user;     /* e-mail; "cli" for the local operator */
-    int64_t org_id;       /* 0 for the local operator */
-    const char *org_name; /* "-" for the local operator */
-    wb_role role;
-    wb_actor_channel channel;
-    /* The sharing groups of org_id (incident share names one). */
-    const int64_t *groups;
-    size_t ngroups;
-} wb_actor;
 
 /* Opens (and migrates) the register at path for a local command; close
  * with wb_incsvc_close. The front ends open a register through these and
@@ -132,11 +113,6 @@ int wb_incsvc_audience(wb_store *s, int64_t id, wb_incident_audience *a, wb_erro
  * Europe/Amsterdam) into out.
  * WB_ELIMIT when it needs more than WB_INCIDENT_DOC_MAX_PAGES pages. */
 int wb_incsvc_pdf(wb_store *s, int64_t id, wb_time now, bool utc, wb_buf *out, wb_error *err);
-
-/* The incidents of organisation org (NULL: every one) that it became aware
- * of in calendar year `year` in Europe/Amsterdam (0: any year), oldest
- * first: *ids (the caller frees it) and *n. */
-int wb_incsvc_ids(wb_store *s, const char *org, int year, int64_t **ids, size_t *n, wb_error *err);
 
 /* ---- sharing an incident's indicators (incident share, proposals) ---------------- */
 

@@ -54,6 +54,18 @@ uint64_t wb_input_bytes_out(const wb_input *in);
 const char *wb_input_path(const wb_input *in);
 void wb_input_close(wb_input *in);
 
+/* A read-only mapping of a regular file under the same SIGBUS guard as the
+ * log reader's (src/core/io.c): if the file is truncated in place while it
+ * is mapped, the vanished pages read as zero bytes instead of killing the
+ * process, and wb_map_shrank says so afterwards. wb_map_open returns NULL
+ * when no guarded mapping can be made (read the file instead); fd may be
+ * closed once it returns. wb_map_shrank takes an fd of the same file (or
+ * -1: only the guard is asked). */
+struct wb_map *wb_map_open(int fd, size_t size);
+const char *wb_map_data(const struct wb_map *m);
+bool wb_map_shrank(const struct wb_map *m, int fd);
+void wb_map_close(struct wb_map *m);
+
 /* Reads a whole file (decompressing transparently) into a NUL-terminated heap
  * buffer of at most max bytes; the caller frees *data. WB_ELIMIT when larger. */
 int wb_read_file(const char *path, size_t max, char **data, size_t *len, wb_error *err);

@@ -240,6 +240,37 @@ int wb_board_html(const wb_board *b, wb_buf *out);
  * `assess score --format json` ("2.33"), or "n/a". */
 void wb_board_score_text(const wb_score *s, char *out, size_t cap);
 
+/* ---- a board from an assessment's answers ---------------------------------------- */
+
+/* A board and everything it borrows, freed together by wb_board_data_free.
+ * The command line (`assess report`) and the hub (GET
+ * /api/v1/assessments/{id}/report) fill it through the same functions, so
+ * both print the same numbers. */
+typedef struct wb_board_data {
+    wb_board b;
+    wb_scores *sc, *prev;
+    wb_board_principle *principles;
+    wb_board_item *gaps, *overdue;
+    wb_board_incident *incidents;
+    size_t nincidents, capincidents;
+    wb_arena arena; /* texts the board borrows */
+} wb_board_data;
+
+/* Sets up an empty board of cat in lang ("nl" or "en") as of as_of. */
+void wb_board_data_init(wb_board_data *bd, const wb_catalogue *cat, const char *lang, wb_time as_of,
+                        int target);
+/* Scores, principles (through the principles catalogue, may be NULL), the
+ * largest gaps and the improvement actions past due, from the answers and
+ * (may be NULL) those of the previous assessment. WB_ENOMEM and what
+ * wb_assess_score returns; the message is in err. */
+int wb_board_fill_scores(wb_board_data *bd, const wb_catalogue *cat, const wb_catalogue *principles,
+                         const wb_answers *ans, const wb_answers *previous, wb_error *err);
+/* The organisation's incidents of the board's year from the incident
+ * register in st (org NULL: every incident), each judged as of the
+ * board's date as `incident due` judges it. Sets has_incidents. */
+int wb_board_fill_incidents(wb_board_data *bd, wb_store *st, const char *org, wb_error *err);
+void wb_board_data_free(wb_board_data *bd);
+
 /* ---- overdue patches ------------------------------------------------------------ */
 
 #define WB_VULN_SUMMARY_MAX_BYTES (256u << 20) /* largest scan result read */

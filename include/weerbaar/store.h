@@ -74,6 +74,7 @@ typedef struct wb_org {
     const char *sector; /* or NULL */
     const char *kvk;    /* Chamber of Commerce number, or NULL */
     wb_time created;
+    bool disabled; /* its users' keys are refused (migration 9) */
 } wb_org;
 
 typedef struct wb_user {
@@ -83,6 +84,7 @@ typedef struct wb_user {
     const char *org_name;
     wb_role role;
     wb_time created;
+    bool disabled; /* its keys are refused (migration 9) */
 } wb_user;
 
 typedef struct wb_apikey {
@@ -91,6 +93,12 @@ typedef struct wb_apikey {
     const char *email;
     wb_time created;
     wb_time revoked; /* WB_TIME_NONE while valid */
+    /* migration 9 */
+    wb_time expires;     /* WB_TIME_NONE: never */
+    wb_time last_used;   /* the day (00:00 UTC) it was last used; WB_TIME_NONE: never */
+    const char *comment; /* or NULL */
+    int64_t org_id;
+    const char *org_name;
 } wb_apikey;
 
 /* Who a key belongs to (from wb_store_key_auth). */
@@ -102,6 +110,10 @@ typedef struct wb_keyowner {
     bool revoked;
     char email[WB_EMAIL_MAX + 1];
     char org_name[WB_NAME_MAX + 1];
+    /* migration 9: refused as well when expired or disabled (accounts.h) */
+    wb_time expires;   /* WB_TIME_NONE: never */
+    wb_time last_used; /* the day it was last used; WB_TIME_NONE: never */
+    bool user_disabled, org_disabled;
 } wb_keyowner;
 
 typedef struct wb_sgroup {
@@ -269,6 +281,54 @@ int wb_store_sgroup_list(wb_store *s, wb_sgroup_cb cb, void *ud, wb_error *err);
 int wb_store_org_sgroups(wb_store *s, int64_t org_id, int64_t *ids, size_t max, size_t *n,
                          wb_error *err);
 bool wb_store_sgroup_has_org(wb_store *s, int64_t sg_id, int64_t org_id);
+
+/* ---- administration (migration 9; rules in accounts.h) ---------------------- */
+
+/* Changes an organisation: name, kind, sector, kvk when not NULL (an empty
+ * sector or kvk clears it), disabled when >= 0. WB_EINVAL when the new
+ * name exists, WB_ENOTFOUND when there is no such organisation. */
+int wb_store_org_update(wb_store *s, int64_t id, const char *name, const wb_org_kind *kind,
+                        const char *sector, const char *kvk, int disabled, wb_error *err);
+/* What an organisation owns: one call per table that refers to it, with
+ * the number of rows (only tables with rows). */
+typedef int (*wb_holding_cb)(void *ud, const char *table, int64_t rows);
+int wb_store_org_holdings(wb_store *s, int64_t id, wb_holding_cb cb, void *ud, wb_error *err);
+/* Removes an organisation. With transfer_to > 0 everything it owns is
+ * given to that organisation first (its sharing-group memberships are
+ * dropped); WB_EINVAL, naming the table, when something it owns cannot
+ * move (append-only records) or, without transfer_to, when it owns
+ * anything. */
+int wb_store_org_remove(wb_store *s, int64_t id, int64_t transfer_to, wb_error *err);
+/* Changes a user: organisation when org_id > 0, role when not NULL,
+ * disabled when >= 0. WB_ENOTFOUND. */
+int wb_store_user_update(wb_store *s, int64_t id, int64_t org_id, const wb_role *role, int disabled,
+                         wb_error *err);
+/* Removes a user and its keys; sightings it reported stay, without it. */
+int wb_store_user_remove(wb_store *s, int64_t id, wb_error *err);
+/* A key's expiry (WB_TIME_NONE: never) and comment (NULL: none). */
+int wb_store_key_set(wb_store *s, int64_t id, wb_time expires, const char *comment, wb_error *err);
+/* Records that a key was used on `day` (00:00 UTC of the day). */
+int wb_store_key_touch(wb_store *s, int64_t id, wb_time day, wb_error *err);
+/* WB_EINVAL when the name exists. */
+int wb_store_sgroup_rename(wb_store *s, int64_t id, const char *name, wb_error *err);
+/* Adds (add) or removes an organisation; *changed false when it already
+ * was (or was not) a member. */
+int wb_store_sgroup_member(wb_store *s, int64_t sg_id, int64_t org_id, bool add, bool *changed,
+                           wb_error *err);
+/* Gives every event shared with the group (by the event or one of its
+ * attributes) the next change sequence number, so that change-feed
+ * followers look at them again after a membership change; *n events. */
+int wb_store_sgroup_touch(wb_store *s, int64_t sg_id, int64_t *n, wb_error *err);
+
+typedef struct wb_audit_filter {
+    wb_time since;      /* WB_TIME_NONE or 0: all */
+    const char *org;    /* the entry's organisation name, or NULL */
+    const char *action; /* "user.add", or "user" for every user.* action; NULL */
+    int64_t offset, limit;
+} wb_audit_filter;
+/* Newest first. */
+int wb_store_audit_query(wb_store *s, const wb_audit_filter *f, wb_audit_cb cb, void *ud,
+                         wb_error *err);
 
 /* ---- events, attributes, sightings -------------------------------------------- */
 
@@ -802,6 +862,64 @@ int wb_store_backup(const char *db, const char *out, wb_error *err);
  * (an older schema is migrated). WB_EINVAL, without touching db, when a
  * process has db open (a running hub) and force is false. */
 int wb_store_restore(const char *file, const char *db, bool force, wb_error *err);
+
+/* ---- hub-to-hub synchronisation (migration 13, sqlite_sync.c) ------------------ */
+
+/* A server this hub synchronises with. key is the remote hub's API key for
+ * this hub's sync user: filled on read for the sync engine only, never
+ * printed. org_id is the local organisation that stands for the remote
+ * hub: its users' keys are the ones the remote hub calls with. */
+typedef struct wb_sync_server_rec {
+    int64_t id;
+    const char *name, *url, *key;
+    int64_t org_id;
+    const char *org_name; /* filled on read */
+    bool pull, push;
+    const char *rules;   /* JSON, or NULL */
+    const char *sgroups; /* filled on read: sharing group names, comma-separated */
+    int64_t pull_cursor; /* newest remote timestamp a pull stored */
+    int64_t push_cursor; /* local change sequence pushed up to */
+    int64_t last_pull, last_push;
+    const char *last_result;
+    int64_t created;
+} wb_sync_server_rec;
+
+typedef int (*wb_sync_server_cb)(void *ud, const wb_sync_server_rec *r);
+
+/* Adds a server with the sharing groups it may receive (distribution 4).
+ * WB_EINVAL when the name exists. */
+int wb_store_server_add(wb_store *s, const wb_sync_server_rec *r, const int64_t *sgroups,
+                        size_t nsgroups, int64_t *id, wb_error *err);
+/* Removes a server, its sharing-group links and its origin records;
+ * WB_ENOTFOUND. */
+int wb_store_server_remove(wb_store *s, const char *name, wb_error *err);
+/* By name (org_id 0), or every server whose organisation is org_id. */
+int wb_store_server_find(wb_store *s, const char *name, int64_t org_id, wb_sync_server_cb cb,
+                         void *ud, wb_error *err);
+int wb_store_server_list(wb_store *s, wb_sync_server_cb cb, void *ud, wb_error *err);
+/* Records progress: the pull or push cursor, the time and a result line. */
+int wb_store_server_progress(wb_store *s, int64_t id, bool push, int64_t cursor, int64_t at,
+                             const char *result, wb_error *err);
+/* Whether sharing group sg_id lists server server_id. */
+bool wb_store_server_in_sgroup(wb_store *s, int64_t sg_id, int64_t server_id);
+/* Where an event was last received from by sync, and with which timestamp. */
+int wb_store_sync_origin_set(wb_store *s, const char *event_uuid, int64_t server_id, int64_t ts,
+                             wb_error *err);
+/* WB_ENOTFOUND when the event did not come by sync. */
+int wb_store_sync_origin_get(wb_store *s, const char *event_uuid, int64_t *server_id, int64_t *ts,
+                             wb_error *err);
+/* The uuid of the event with row id `id` (MISP's numeric event ids). */
+int wb_store_event_uuid_of(wb_store *s, int64_t id, char uuid[WB_UUID_LEN + 1], wb_error *err);
+/* The id of the event with that uuid (0 when none). */
+int wb_store_event_id_of(wb_store *s, const char *uuid, int64_t *id, wb_error *err);
+/* The organisation with that uuid; WB_ENOTFOUND. */
+int wb_store_org_by_uuid(wb_store *s, const char *uuid, int64_t *id, wb_error *err);
+/* An organisation (kind other) or a sharing group with a given uuid, as
+ * another hub names it. WB_EINVAL when the name or uuid exists. */
+int wb_store_org_add_uuid(wb_store *s, const char *uuid, const char *name, int64_t *id,
+                          wb_error *err);
+int wb_store_sgroup_add_uuid(wb_store *s, const char *uuid, const char *name, const int64_t *orgs,
+                             size_t norgs, int64_t *id, wb_error *err);
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,7 @@
 #include "assess/assess_internal.h"
 #include "core/zip.h"
 #include "weerbaar/io.h"
+#include "core/core_internal.h"
 
 #define CSV_MAX_COLUMNS 32
 
@@ -582,6 +583,8 @@ int wb_answers_parse_json(const char *data, size_t len, const char *name, const 
         return wb_error_set(err, WB_ELIMIT, "%s: larger than %u bytes", name, WB_ANSWERS_MAX_BYTES);
     json_error_t je;
     json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+    if (root == NULL && wbi_core_json_oom(&je))
+        return wb_error_set(err, WB_ENOMEM, "%s: out of memory", name);
     if (root == NULL)
         return wb_error_set(err, WB_EPARSE, "%s:%d: JSON: %s", name, je.line, je.text);
     json_t *list = json_is_object(root) ? json_object_get(root, "answers") : root;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "weerbaar/assessdb.h"
+#include "core/core_internal.h"
 
 static json_t *jstr(const char *s)
 {
@@ -184,6 +185,8 @@ int wb_assessdb_view_parse(const char *data, size_t len, const char *name, wb_as
     json_error_t je;
     /* Depth is bounded by the shape: answers are flat objects in arrays. */
     json_t *o = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+    if (o == NULL && wbi_core_json_oom(&je))
+        return wb_error_set(err, WB_ENOMEM, "%s: out of memory", name);
     if (!json_is_object(o)) {
         json_decref(o);
         return wb_error_set(err, WB_EPARSE, "%s: %d: %s", name, je.line,

@@ -1,8 +1,9 @@
 /*
- * cmd_admin.c - `weerbaar admin`: organisations, users, API keys and sharing
- * groups of a hub database, the audit log's check and retention, and the
- * demo database. Argument parsing and
- * output only; the store (store.h) does the work and every action is
+ * cmd_admin.c - `weerbaar admin`: the command's options and dispatch, and
+ * the hub database's routes, hooks, warninglists, audit chain and demo.
+ * Organisations, users, keys, sharing groups, audit list and import are
+ * the accounts service's (cmd_admin_accounts.c, accounts.h), on a local
+ * database or, with --hub URL --key KEY, on a running hub. Every action is
  * written to the audit log in the same transaction.
  */
 #include <getopt.h>
@@ -13,7 +14,10 @@
 
 #include <jansson.h>
 
+#include "cli/cmd_admin_accounts.h"
 #include "cli/cmd_admin_backup.h"
+#include "cli/cmd_admin_server.h"
+#include "cli/cmd_admin_web.h"
 #include "cli/cli.h"
 #include "cli/cmdtab.h"
 #include "weerbaar/hooks.h"
@@ -23,21 +27,75 @@
 #include "weerbaar/store.h"
 
 static const char usage_text[] =
-    "usage: weerbaar admin OBJECT ACTION [ARGS] --db PATH [--options]\n"
+    "usage: weerbaar admin OBJECT ACTION [ARGS] --db PATH|--hub URL --key KEY [--options]\n"
     "\n"
-    "Administers a hub database (created when missing).\n"
+    "Administers a hub: its database (--db, created when missing; you act as\n"
+    "the hub's operator) or, for organisations, users, keys, sharing groups,\n"
+    "audit list and import, a running hub (--hub URL --key KEY: a site admin's\n"
+    "key, or an organisation admin's for their own users and keys).\n"
     "\n"
     "  org add NAME --kind csirt|essential|important|supervisor|other\n"
     "          [--sector SECTOR] [--kvk NUMBER]\n"
     "  org list\n"
+    "  org rename NAME NEW-NAME\n"
+    "  org set NAME [--kind KIND] [--sector SECTOR] [--kvk NUMBER]\n"
+    "                         ('' clears sector or kvk)\n"
+    "  org disable NAME       its keys are refused from the next request on; its\n"
+    "                         events and records stay\n"
+    "  org enable NAME\n"
+    "  org remove NAME [--transfer-to ORG]\n"
+    "                         only when it owns nothing, or after giving what it\n"
+    "                         owns (users, events, incidents, ...) to ORG\n"
     "  user add EMAIL --org NAME --role site-admin|org-admin|member|sensor\n"
-    "  user list\n"
-    "  key add EMAIL          prints the key's id and the key, once: it is stored\n"
-    "                         only as a keyed hash and cannot be shown again\n"
+    "  user list [--org NAME]\n"
+    "  user set EMAIL [--role ROLE] [--org NAME]\n"
+    "  user disable EMAIL     its keys are refused from the next request on\n"
+    "  user enable EMAIL\n"
+    "  user remove EMAIL      the user and its keys\n"
+    "  user password EMAIL    sets the user's password for the web page: asked twice\n"
+    "                         on a terminal, else the first line of standard input\n"
+    "  user link EMAIL [--url URL] [--hours N]\n"
+    "                         prints a one-time link (valid N hours, default 72) with\n"
+    "                         which the user sets a password and signs in: the first\n"
+    "                         login, or a reset; URL is the hub's page (default\n"
+    "                         http://127.0.0.1:8080)\n"
+    "  key add EMAIL [--expires DATE] [--comment TEXT]\n"
+    "                         prints the key's id and the key, once: it is stored\n"
+    "                         only as a keyed hash and cannot be shown again; an\n"
+    "                         expired key is refused, saying that it expired\n"
     "  key revoke ID|EMAIL    one key by id, or every key of a user\n"
-    "  key list\n"
-    "  sharing-group add NAME --orgs A,B,...\n"
+    "  key list [--org NAME]  created, last used (the day), expiry, state\n"
+    "  sharing-group add NAME --orgs A,B,... [--uuid UUID]\n"
+    "                         creates the group, or adds organisations to it;\n"
+    "                         --uuid: the group's uuid on another hub, so that\n"
+    "                         its events keep their sharing group by sync\n"
+    "  sharing-group remove NAME --orgs A,B,...\n"
+    "                         takes organisations out of the group\n"
+    "  sharing-group rename NAME NEW-NAME\n"
+    "  sharing-group members NAME\n"
     "  sharing-group list\n"
+    "  server add NAME --url URL --key KEY [--org ORG] [--pull] [--push]\n"
+    "          [--rules JSON] [--sharing-groups A,B]\n"
+    "                         links this hub to another hub (weerbaar or MISP) to\n"
+    "                         pull its events and/or push ours (default --pull);\n"
+    "                         KEY is the other hub's key for our sync user, kept\n"
+    "                         for syncing and never shown again; calls from it come\n"
+    "                         with keys of organisation ORG (default NAME, created\n"
+    "                         when missing); distribution 4 events of the sharing\n"
+    "                         groups named travel to and from it; --rules is\n"
+    "                         MISP's {\"tags\": {\"OR\": [..], \"NOT\": [..]},\n"
+    "                         \"orgs\": {...}} filter, both ways\n"
+    "  server list            the servers, cursors and last results (no keys)\n"
+    "  server remove NAME\n"
+    "  server pull NAME       pulls now (progress on a terminal's stderr)\n"
+    "  server push NAME       pushes now\n"
+    "  import FILE            organisations and users from FILE.csv (a header line:\n"
+    "                         organisation,kind,sector,kvk,email,role) or FILE.json\n"
+    "                         ({\"organisations\": [...], \"users\": [...]}): all or\n"
+    "                         nothing, problems named by file:line; a second run\n"
+    "                         changes nothing\n"
+    "  audit list [--since DATE] [--org NAME] [--action ACTION] [--limit N] [--page N]\n"
+    "                         newest first; --action user is every user.* action\n"
     "  route add --sector SECTOR --csirt ORG [--supervisor ORG]\n"
     "                         the CSIRT (and supervisor) incidents of organisations\n"
     "                         in SECTOR go to; --sector '*' is the national CSIRT\n"
@@ -75,25 +133,38 @@ static const char usage_text[] =
     "                         every TLP level, and prints the demo users' keys\n"
     "\n"
     "options:\n"
-    "  --db PATH       the hub database (SQLite); required\n"
-    "  --format FMT    list output: table (default) or json\n"
+    "  --db PATH       the hub database (SQLite)\n"
+    "  --hub URL       a running hub instead (org, user, key, sharing-group,\n"
+    "                  import, audit list), with --key KEY\n"
+    "  --key KEY       an admin's API key for --hub\n"
+    "  --format FMT    output: table (default) or json\n"
     "  -h, --help      this text\n"
     "\n"
     "examples:\n"
     "  weerbaar admin org add NCSC --kind csirt --db hub.db\n"
+    "  weerbaar admin import members.csv --db hub.db\n"
+    "  weerbaar admin org disable Member-018 --hub https://hub.example --key KEY\n"
+    "  weerbaar admin key add soc@energienet.example --expires 2027-01-01 --db hub.db\n"
+    "  weerbaar admin sharing-group add Drinkwater --orgs Member-018 --db hub.db\n"
+    "  weerbaar admin audit list --action org --since 2026-12-01 --db hub.db\n"
     "  weerbaar admin route add --sector '*' --csirt NCSC --db hub.db\n"
     "  weerbaar admin hook add --org NCSC --url https://soc.example.nl/weerbaar --db hub.db\n"
-    "  weerbaar admin hook deliveries --format json --db hub.db\n"
     "  weerbaar admin warninglist add misp-warninglists/lists/public-dns-v4/list.json "
     "--db hub.db\n"
     "\n"
     "Every action is written to the audit log. Exit status: 0 success, 1 an\n"
     "audit chain that does not verify, 2 an error (unknown organisation,\n"
-    "duplicate e-mail, bad role, ...).\n";
+    "duplicate e-mail, bad role, a refused import, ...).\n";
 
 typedef struct admin_opts {
     const char *db, *kind, *sector, *kvk, *org, *role, *orgs, *csirt, *supervisor, *url;
     const char *before, *out;
+    const char *hub, *key, *expires, *comment, *transfer_to, *since, *action; /* accounts */
+    int64_t limit, page;
+    const char *hours;           /* user link (and --url) */
+    const char *rules, *sgroups; /* server (and --key, --url, --org) */
+    const char *uuid;            /* sharing-group add */
+    bool pull, push;             /* server */
     bool json;
     bool allow_insecure, allow_private; /* hook add */
     bool force;                         /* restore */
@@ -144,222 +215,6 @@ static int print_rows(admin_ctx *c)
     }
     puts(s);
     free(s);
-    return WB_EXIT_OK;
-}
-
-/* ---- org ------------------------------------------------------------------ */
-
-static int org_row(void *ud, const wb_org *o)
-{
-    admin_ctx *c = ud;
-    if (c->json) {
-        json_array_append_new(c->rows, json_pack("{s:I,s:s,s:s,s:s,s:s?,s:s?}", "id",
-                                                 (json_int_t)o->id, "uuid", o->uuid, "name",
-                                                 o->name, "kind", wb_org_kind_name(o->kind),
-                                                 "sector", o->sector, "kvk", o->kvk));
-        return 0;
-    }
-    printf("%-4lld %-30s %-11s %-20s %-8s %s\n", (long long)o->id, o->name,
-           wb_org_kind_name(o->kind), o->sector ? o->sector : "-", o->kvk ? o->kvk : "-", o->uuid);
-    return 0;
-}
-
-static int org_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
-{
-    if (n == 1 && strcmp(args[0], "list") == 0) {
-        if (!c->json)
-            printf("%-4s %-30s %-11s %-20s %-8s %s\n", "ID", "NAME", "KIND", "SECTOR", "KVK",
-                   "UUID");
-        if (wb_store_org_list(c->st, org_row, c, &c->err) != 0) return fail(c);
-        return print_rows(c);
-    }
-    if (n != 2 || strcmp(args[0], "add") != 0) {
-        wb_cli_error("admin org: expected 'add NAME --kind KIND' or 'list'");
-        return WB_EXIT_ERROR;
-    }
-    wb_org_kind kind;
-    if (o->kind == NULL || wb_org_kind_parse(o->kind, &kind) != 0) {
-        wb_cli_error("admin org add: --kind must be csirt, essential, important, supervisor or "
-                     "other%s%s",
-                     o->kind ? ", not " : "", o->kind ? o->kind : "");
-        return WB_EXIT_ERROR;
-    }
-    int64_t id = 0;
-    int rc = wb_store_begin(c->st, &c->err);
-    if (rc == 0) rc = wb_store_org_add(c->st, args[1], kind, o->sector, o->kvk, &id, &c->err);
-    if (audited(c, rc, "org.add", args[1], wb_org_kind_name(kind)) != 0) return fail(c);
-    printf("organisation %lld: %s (%s)\n", (long long)id, args[1], wb_org_kind_name(kind));
-    return WB_EXIT_OK;
-}
-
-/* ---- user ------------------------------------------------------------------ */
-
-static int user_row(void *ud, const wb_user *u)
-{
-    admin_ctx *c = ud;
-    if (c->json) {
-        json_array_append_new(c->rows, json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)u->id,
-                                                 "email", u->email, "org", u->org_name, "role",
-                                                 wb_role_name(u->role)));
-        return 0;
-    }
-    printf("%-4lld %-40s %-30s %s\n", (long long)u->id, u->email, u->org_name,
-           wb_role_name(u->role));
-    return 0;
-}
-
-static int org_id_cb(void *ud, const wb_org *o)
-{
-    *(int64_t *)ud = o->id;
-    return 1;
-}
-
-static int user_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
-{
-    if (n == 1 && strcmp(args[0], "list") == 0) {
-        if (!c->json) printf("%-4s %-40s %-30s %s\n", "ID", "EMAIL", "ORGANISATION", "ROLE");
-        if (wb_store_user_list(c->st, user_row, c, &c->err) != 0) return fail(c);
-        return print_rows(c);
-    }
-    if (n != 2 || strcmp(args[0], "add") != 0) {
-        wb_cli_error("admin user: expected 'add EMAIL --org NAME --role ROLE' or 'list'");
-        return WB_EXIT_ERROR;
-    }
-    wb_role role;
-    if (o->role == NULL || wb_role_parse(o->role, &role) != 0) {
-        wb_cli_error("admin user add: --role must be site-admin, org-admin, member or sensor%s%s",
-                     o->role ? ", not " : "", o->role ? o->role : "");
-        return WB_EXIT_ERROR;
-    }
-    if (o->org == NULL) {
-        wb_cli_error("admin user add: --org NAME is required");
-        return WB_EXIT_ERROR;
-    }
-    int64_t org = 0, id = 0;
-    if (wb_store_org_find(c->st, o->org, org_id_cb, &org, &c->err) != 0) return fail(c);
-    int rc = wb_store_begin(c->st, &c->err);
-    if (rc == 0) rc = wb_store_user_add(c->st, args[1], org, role, &id, &c->err);
-    char detail[200];
-    snprintf(detail, sizeof detail, "%s, %s", o->org, wb_role_name(role));
-    if (audited(c, rc, "user.add", args[1], detail) != 0) return fail(c);
-    printf("user %lld: %s (%s, %s)\n", (long long)id, args[1], o->org, wb_role_name(role));
-    return WB_EXIT_OK;
-}
-
-/* ---- key ------------------------------------------------------------------- */
-
-static int key_row(void *ud, const wb_apikey *k)
-{
-    admin_ctx *c = ud;
-    char created[40], revoked[40];
-    fmt_time(k->created, created, sizeof created);
-    fmt_time(k->revoked, revoked, sizeof revoked);
-    if (c->json) {
-        json_t *o = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)k->id, "email", k->email,
-                              "created", created);
-        json_object_set_new(o, "revoked",
-                            k->revoked == WB_TIME_NONE ? json_null() : json_string(revoked));
-        json_array_append_new(c->rows, o);
-        return 0;
-    }
-    printf("%-4lld %-40s %-22s %s\n", (long long)k->id, k->email, created, revoked);
-    return 0;
-}
-
-static int user_id_cb(void *ud, const wb_user *u)
-{
-    *(int64_t *)ud = u->id;
-    return 1;
-}
-
-static int key_cmd(admin_ctx *c, char **args, int n)
-{
-    if (n == 1 && strcmp(args[0], "list") == 0) {
-        if (!c->json) printf("%-4s %-40s %-22s %s\n", "ID", "USER", "CREATED", "REVOKED");
-        if (wb_store_key_list(c->st, key_row, c, &c->err) != 0) return fail(c);
-        return print_rows(c);
-    }
-    if (n != 2 || (strcmp(args[0], "add") != 0 && strcmp(args[0], "revoke") != 0)) {
-        wb_cli_error("admin key: expected 'add EMAIL', 'revoke ID|EMAIL' or 'list'");
-        return WB_EXIT_ERROR;
-    }
-    int64_t key_id = 0, user = 0;
-    bool revoke = strcmp(args[0], "revoke") == 0;
-    if (!revoke || wb_parse_i64(args[1], strlen(args[1]), 1, INT64_MAX, &key_id) != 0) {
-        if (wb_store_user_find(c->st, args[1], user_id_cb, &user, &c->err) != 0) return fail(c);
-    }
-    int rc = wb_store_begin(c->st, &c->err);
-    if (!revoke) {
-        char key[WB_KEY_TEXT_LEN + 1];
-        int64_t id = 0;
-        if (rc == 0) rc = wb_store_key_add(c->st, user, key, &id, &c->err);
-        char obj[32];
-        snprintf(obj, sizeof obj, "key %lld", (long long)id);
-        if (audited(c, rc, "key.add", obj, args[1]) != 0) return fail(c);
-        printf("id: %lld\nuser: %s\nkey: %s\n", (long long)id, args[1], key);
-        if (isatty(fileno(stdout)))
-            fprintf(stderr, "weerbaar: the key is shown only now; it is stored as a hash\n");
-        return WB_EXIT_OK;
-    }
-    int64_t count = 0;
-    if (rc == 0) rc = wb_store_key_revoke(c->st, key_id, user, &count, &c->err);
-    if (rc == 0 && count == 0)
-        rc = wb_error_set(&c->err, WB_ENOTFOUND, "no valid key %s %s",
-                          key_id ? "with id" : "of user", args[1]);
-    if (audited(c, rc, "key.revoke", args[1], NULL) != 0) return fail(c);
-    printf("revoked %lld key%s\n", (long long)count, count == 1 ? "" : "s");
-    return WB_EXIT_OK;
-}
-
-/* ---- sharing groups ---------------------------------------------------------- */
-
-static int sg_row(void *ud, const wb_sgroup *g)
-{
-    admin_ctx *c = ud;
-    if (c->json) {
-        json_array_append_new(c->rows,
-                              json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)g->id, "uuid",
-                                        g->uuid, "name", g->name, "orgs", g->orgs));
-        return 0;
-    }
-    printf("%-4lld %-24s %-36s %s\n", (long long)g->id, g->name, g->uuid, g->orgs);
-    return 0;
-}
-
-static int sg_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
-{
-    if (n == 1 && strcmp(args[0], "list") == 0) {
-        if (!c->json) printf("%-4s %-24s %-36s %s\n", "ID", "NAME", "UUID", "ORGANISATIONS");
-        if (wb_store_sgroup_list(c->st, sg_row, c, &c->err) != 0) return fail(c);
-        return print_rows(c);
-    }
-    if (n != 2 || strcmp(args[0], "add") != 0 || o->orgs == NULL) {
-        wb_cli_error("admin sharing-group: expected 'add NAME --orgs A,B,...' or 'list'");
-        return WB_EXIT_ERROR;
-    }
-    int64_t ids[WB_PRINCIPAL_MAX_GROUPS];
-    size_t nids = 0;
-    const char *p = o->orgs;
-    while (*p) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        char name[WB_NAME_MAX + 1];
-        if (len == 0 || len > WB_NAME_MAX || nids == WB_PRINCIPAL_MAX_GROUPS) {
-            wb_cli_error("admin sharing-group add: --orgs: a list of 1-%d organisation names",
-                         WB_PRINCIPAL_MAX_GROUPS);
-            return WB_EXIT_ERROR;
-        }
-        memcpy(name, p, len);
-        name[len] = '\0';
-        if (wb_store_org_find(c->st, name, org_id_cb, &ids[nids], &c->err) != 0) return fail(c);
-        nids++;
-        p += len + (comma ? 1 : 0);
-    }
-    int64_t id = 0;
-    int rc = wb_store_begin(c->st, &c->err);
-    if (rc == 0) rc = wb_store_sgroup_add(c->st, args[1], ids, nids, &id, &c->err);
-    if (audited(c, rc, "sharing-group.add", args[1], o->orgs) != 0) return fail(c);
-    printf("sharing group %lld: %s (%s)\n", (long long)id, args[1], o->orgs);
     return WB_EXIT_OK;
 }
 
@@ -699,10 +554,6 @@ typedef struct admin_run {
         (void)r;                                                                                   \
         return call;                                                                               \
     }
-ADMIN_ACT(org, org_cmd(r->c, r->o, argv + 1, argc - 1))
-ADMIN_ACT(user, user_cmd(r->c, r->o, argv + 1, argc - 1))
-ADMIN_ACT(key, key_cmd(r->c, argv + 1, argc - 1))
-ADMIN_ACT(sg, sg_cmd(r->c, r->o, argv + 1, argc - 1))
 ADMIN_ACT(route, route_cmd(r->c, r->o, argv + 1, argc - 1))
 ADMIN_ACT(hook, hook_cmd(r->c, r->o, argv + 1, argc - 1))
 ADMIN_ACT(wl, wl_cmd(r->c, argv + 1, argc - 1))
@@ -716,46 +567,122 @@ static int act_demo(void *ctx, int argc, char **argv)
     return WB_EXIT_ERROR;
 }
 
-const char *const wb_cli_admin_opts[] = {"--db PATH", "--format table|json", NULL};
+const char *const wb_cli_admin_opts[] = {"--db PATH", "--hub URL", "--key KEY",
+                                         "--format table|json", NULL};
 static const char *const org_opts[] = {"--kind csirt|essential|important|supervisor|other",
-                                       "--sector SECTOR", "--kvk NUMBER", NULL};
+                                       "--sector SECTOR", "--kvk NUMBER", "--transfer-to ORG",
+                                       NULL};
 static const char *const user_opts[] = {"--org NAME", "--role site-admin|org-admin|member|sensor",
-                                        NULL};
-static const char *const sg_opts[] = {"--orgs A,B", NULL};
+                                        "--url URL", "--hours N", NULL};
+static const char *const key_opts[] = {"--expires DATE", "--comment TEXT", "--org NAME", NULL};
+static const char *const sg_opts[] = {"--orgs A,B", "--uuid UUID", NULL};
+static const char *const server_opts[] = {"--url URL",
+                                          "--key KEY",
+                                          "--org ORG",
+                                          "--pull",
+                                          "--push",
+                                          "--rules JSON",
+                                          "--sharing-groups A,B",
+                                          NULL};
 static const char *const route_opts[] = {"--sector SECTOR", "--csirt ORG", "--supervisor ORG",
                                          NULL};
 static const char *const hook_opts[] = {"--org ORG", "--url URL", "--allow-insecure",
                                         "--allow-private", NULL};
-static const char *const audit_opts[] = {"--before DATE", "--out FILE", NULL};
+static const char *const audit_opts[] = {
+    "--before DATE", "--out FILE", "--since DATE", "--org NAME",
+    "--action NAME", "--limit N",  "--page N",     NULL};
 static const char *const backup_opts[] = {"--out FILE", NULL};
 static const char *const restore_opts[] = {"--force", NULL};
 const wb_cli_action wb_cli_admin_actions[] = {
-    {"org", false, act_org, "organisations: add, list", org_opts},
-    {"user", false, act_user, "users: add, list", user_opts},
-    {"key", false, act_key, "API keys: add, revoke, list", NULL},
-    {"sharing-group", false, act_sg, "sharing groups: add, list", sg_opts},
+    /* the accounts service's (cmd_admin_accounts.c), dispatched by
+     * wb_cmd_admin: local (--db) or on a hub (--hub, --key) */
+    {"org", false, NULL, "organisations: add, list, rename, set, disable, enable, remove",
+     org_opts},
+    {"user", false, NULL, "users: add, list, set, disable, enable, remove, password, link",
+     user_opts},
+    {"key", false, NULL, "API keys: add (expiry, comment), list, revoke", key_opts},
+    {"sharing-group", false, NULL, "sharing groups: add, remove, rename, members, list", sg_opts},
+    {"import", false, NULL, "organisations and users from a CSV or JSON file", NULL},
+    {"server", false, NULL, "hub-to-hub sync: add, list, remove, pull, push", server_opts},
     {"route", false, act_route, "where a sector's incidents go: add, list", route_opts},
     {"hook", false, act_hook, "reminder webhooks: add, list, remove, deliveries", hook_opts},
     {"warninglist", false, act_wl, "MISP warninglists: add, list", NULL},
-    {"audit", false, act_audit, "the audit log: verify, archive", audit_opts},
+    {"audit", false, act_audit, "the audit log: list, verify, archive", audit_opts},
     {"demo", false, act_demo, "a demonstration hub's data", NULL},
     /* dispatched by wb_cmd_admin before the database is opened */
     {"backup", false, NULL, "a consistent copy of a (running) hub's database", backup_opts},
     {"restore", false, NULL, "replace the database with a checked backup", restore_opts},
     {NULL, false, NULL, NULL, NULL}};
 
+/* Whether args name an operation of the accounts service. */
+static bool accounts_cmd(char **args, int n)
+{
+    static const char *const objs[] = {"org", "user", "key", "sharing-group", "import"};
+    for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++)
+        if (strcmp(args[0], objs[i]) == 0) return true;
+    return n >= 2 && strcmp(args[0], "audit") == 0 && strcmp(args[1], "list") == 0;
+}
+
+static int run_accounts(const admin_opts *o, char **args, int n)
+{
+    if ((o->db != NULL) == (o->hub != NULL) || (o->hub && o->key == NULL)) {
+        wb_cli_error("admin %s: give --db PATH, or --hub URL with --key KEY", args[0]);
+        return WB_EXIT_ERROR;
+    }
+    wb_cli_admin_conn c = {.db = o->db, .hub = o->hub, .key = o->key, .json = o->json};
+    if (strcmp(args[0], "import") == 0) return wb_cli_admin_import(&c, n, args);
+    wb_acct_args a = {.kind = o->kind,
+                      .sector = o->sector,
+                      .kvk = o->kvk,
+                      .org = o->org,
+                      .role = o->role,
+                      .orgs = o->orgs,
+                      .transfer_to = o->transfer_to,
+                      .expires = o->expires,
+                      .comment = o->comment,
+                      .since = o->since,
+                      .action = o->action,
+                      .limit = o->limit,
+                      .page = o->page,
+                      .uuid = o->uuid};
+    return wb_cli_admin_accounts(&c, args[0], n - 1, args + 1, &a);
+}
+
 int wb_cmd_admin(int argc, char **argv)
 {
-    static const struct option lopts[] = {
-        {"db", required_argument, NULL, 'd'},      {"kind", required_argument, NULL, 'k'},
-        {"sector", required_argument, NULL, 's'},  {"kvk", required_argument, NULL, 'K'},
-        {"org", required_argument, NULL, 'o'},     {"role", required_argument, NULL, 'r'},
-        {"orgs", required_argument, NULL, 'O'},    {"format", required_argument, NULL, 'f'},
-        {"csirt", required_argument, NULL, 'c'},   {"supervisor", required_argument, NULL, 'S'},
-        {"url", required_argument, NULL, 'u'},     {"before", required_argument, NULL, 'b'},
-        {"out", required_argument, NULL, 'w'},     {"allow-insecure", no_argument, NULL, 'I'},
-        {"allow-private", no_argument, NULL, 'P'}, {"force", no_argument, NULL, 'F'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    static const struct option lopts[] = {{"db", required_argument, NULL, 'd'},
+                                          {"kind", required_argument, NULL, 'k'},
+                                          {"sector", required_argument, NULL, 's'},
+                                          {"kvk", required_argument, NULL, 'K'},
+                                          {"org", required_argument, NULL, 'o'},
+                                          {"role", required_argument, NULL, 'r'},
+                                          {"orgs", required_argument, NULL, 'O'},
+                                          {"format", required_argument, NULL, 'f'},
+                                          {"csirt", required_argument, NULL, 'c'},
+                                          {"supervisor", required_argument, NULL, 'S'},
+                                          {"url", required_argument, NULL, 'u'},
+                                          {"before", required_argument, NULL, 'b'},
+                                          {"out", required_argument, NULL, 'w'},
+                                          {"allow-insecure", no_argument, NULL, 'I'},
+                                          {"allow-private", no_argument, NULL, 'P'},
+                                          {"force", no_argument, NULL, 'F'},
+                                          {"hub", required_argument, NULL, 'H'},
+                                          {"key", required_argument, NULL, 'y'},
+                                          {"expires", required_argument, NULL, 'e'},
+                                          {"comment", required_argument, NULL, 'C'},
+                                          {"transfer-to", required_argument, NULL, 'T'},
+                                          {"since", required_argument, NULL, 'n'},
+                                          {"action", required_argument, NULL, 'a'},
+                                          {"limit", required_argument, NULL, 'l'},
+                                          {"page", required_argument, NULL, 'p'},
+                                          {"hours", required_argument, NULL, 'N'},
+                                          {"pull", no_argument, NULL, 1002},
+                                          {"push", no_argument, NULL, 1003},
+                                          {"rules", required_argument, NULL, 1004},
+                                          {"sharing-groups", required_argument, NULL, 1005},
+                                          {"uuid", required_argument, NULL, 1006},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
     admin_opts o = {0};
     optind = 1;
     opterr = 0;
@@ -807,6 +734,54 @@ int wb_cmd_admin(int argc, char **argv)
         case 'F':
             o.force = true;
             break;
+        case 'H':
+            o.hub = optarg;
+            break;
+        case 'y':
+            o.key = optarg;
+            break;
+        case 'e':
+            o.expires = optarg;
+            break;
+        case 'C':
+            o.comment = optarg;
+            break;
+        case 'T':
+            o.transfer_to = optarg;
+            break;
+        case 'n':
+            o.since = optarg;
+            break;
+        case 'a':
+            o.action = optarg;
+            break;
+        case 'N':
+            o.hours = optarg;
+            break;
+        case 1002:
+            o.pull = true;
+            break;
+        case 1003:
+            o.push = true;
+            break;
+        case 1004:
+            o.rules = optarg;
+            break;
+        case 1005:
+            o.sgroups = optarg;
+            break;
+        case 1006:
+            o.uuid = optarg;
+            break;
+        case 'l':
+        case 'p':
+            if (wb_parse_i64(optarg, strlen(optarg), 1, 1000000, ch == 'l' ? &o.limit : &o.page) !=
+                0) {
+                wb_cli_error("admin: --%s: a number from 1 to 1000000, not '%s'",
+                             ch == 'l' ? "limit" : "page", optarg);
+                return WB_EXIT_ERROR;
+            }
+            break;
         case 'f':
             if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {
                 wb_cli_error("admin: --format must be table or json");
@@ -830,6 +805,32 @@ int wb_cmd_admin(int argc, char **argv)
         fputs(usage_text, stderr);
         return WB_EXIT_ERROR;
     }
+    /* hub-to-hub sync goes through the sync service */
+    if (strcmp(args[0], "server") == 0) {
+        wb_cli_server_opts so = {.db = o.db,
+                                 .url = o.url,
+                                 .key = o.key,
+                                 .org = o.org,
+                                 .rules = o.rules,
+                                 .sgroups = o.sgroups,
+                                 .pull = o.pull,
+                                 .push = o.push,
+                                 .json = o.json};
+        return wb_cli_admin_server(&so, args, n);
+    }
+    /* a user's web password and one-time links (cmd_admin_web.c), local only */
+    if (n == 3 && strcmp(args[0], "user") == 0 && wb_cli_admin_web_verb(args[1])) {
+        if (o.db == NULL) {
+            wb_cli_error("admin user %s: --db PATH is required", args[1]);
+            return WB_EXIT_ERROR;
+        }
+        admin_ctx c = {.json = o.json};
+        if (wb_store_open(&c.st, o.db, &c.err) != 0) return fail(&c);
+        int status = wb_cli_admin_web(c.st, args[1], args[2], o.url, o.hours);
+        wb_store_close(c.st);
+        return status;
+    }
+    if (accounts_cmd(args, n)) return run_accounts(&o, args, n);
     if (o.db == NULL) {
         wb_cli_error("admin: --db PATH is required");
         return WB_EXIT_ERROR;

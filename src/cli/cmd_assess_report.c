@@ -22,7 +22,6 @@
 #include "weerbaar/assessdb.h"
 #include "weerbaar/client.h"
 #include "weerbaar/incident.h"
-#include "weerbaar/incidentsvc.h"
 #include "weerbaar/register.h"
 #include "weerbaar/report.h"
 
@@ -95,28 +94,6 @@ static void report_usage(FILE *f)
 
 /* ---- the board's data ------------------------------------------------------------- */
 
-/* Everything a wb_board borrows, freed together. */
-typedef struct board_data {
-    wb_board b;
-    wb_scores *sc, *prev;
-    wb_board_principle *principles;
-    wb_board_item *gaps, *overdue;
-    wb_board_incident *incidents;
-    size_t nincidents, capincidents;
-    wb_arena arena;
-} board_data;
-
-static void board_data_free(board_data *bd)
-{
-    wb_scores_free(bd->sc);
-    wb_scores_free(bd->prev);
-    free(bd->principles);
-    free(bd->gaps);
-    free(bd->overdue);
-    free(bd->incidents);
-    wb_arena_free(&bd->arena);
-}
-
 /* Where the assessment and the incidents come from: a database, a hub, or
  * (file form without either) nowhere. */
 typedef struct source {
@@ -134,7 +111,7 @@ static int source_open(source *src, const report_opts *o)
         return WB_EXIT_ERROR;
     }
     if (o->db) {
-        if (wb_incsvc_open(&src->st, o->db, &err) != 0) {
+        if (wb_assessdb_open(&src->st, o->db, &err) != 0) {
             wb_cli_report(&err);
             return WB_EXIT_ERROR;
         }
@@ -158,16 +135,8 @@ static int source_open(source *src, const report_opts *o)
 
 static void source_close(source *src)
 {
-    wb_incsvc_close(src->st);
+    wb_assessdb_close(src->st);
     if (src->curl) wb_hub_global_cleanup();
-}
-
-/* A requirement's text for the report: its name, else its description. */
-static const char *node_text(const wb_req_node *n, const char *lang)
-{
-    const char *s = wb_cat_text_get(n->texts, n->ntexts, WB_TEXT_NAME, lang, NULL);
-    if (s == NULL) s = wb_cat_text_get(n->texts, n->ntexts, WB_TEXT_DESCRIPTION, lang, NULL);
-    return s ? s : n->key;
 }
 
 /* "2026-05-01" on the Amsterdam calendar, "-" for none. */
@@ -182,154 +151,22 @@ static void wbc_date(wb_time t, char *out, size_t cap)
     snprintf(out, cap, "%04lld-%02u-%02u", (long long)c.year, c.month, c.day);
 }
 
-/* Days since 1970-01-01 of t on the Amsterdam calendar. */
-static int64_t ams_day(wb_time t)
-{
-    wb_civil c;
-    wb_ams_to_civil(t, &c, NULL);
-    return wb_days_from_civil(c.year, c.month, c.day);
-}
-
-static int cmp_due(const void *a, const void *b)
-{
-    const wb_board_item *x = a, *y = b;
-    if (x->due != y->due) return x->due < y->due ? -1 : 1;
-    return strcmp(x->ref, y->ref);
-}
-
-static void fill_item(wb_board_item *it, const wb_catalogue *cat, const wb_answers *ans,
-                      const wb_gap *g, const char *lang)
-{
-    const wb_req_node *n = &cat->nodes[g->node];
-    const wb_answer *a = wb_answers_find(ans, n->key);
-    *it = (wb_board_item){.ref = n->key,
-                          .name = node_text(n, lang),
-                          .level = g->level,
-                          .answered = g->answered,
-                          .shortfall = g->shortfall,
-                          .owner = a ? a->owner : NULL,
-                          .due = a ? a->due : WB_TIME_NONE,
-                          .principle = g->principle};
-}
-
-/* Scores, principles, gaps and overdue actions from the answers. */
-static int fill_scores(board_data *bd, const wb_catalogue *cat, const wb_catalogue *pr,
-                       const wb_answers *ans, const wb_answers *previous, const report_opts *o)
+/* The library's scores and gaps, with its error on stderr. */
+static int fill_scores(wb_board_data *bd, const wb_catalogue *cat, const wb_catalogue *pr,
+                       const wb_answers *ans, const wb_answers *previous)
 {
     wb_error err = {0};
-    wb_board *b = &bd->b;
-    if (wb_assess_score(cat, ans, pr, b->target, &bd->sc, &err) != 0 ||
-        (previous && wb_assess_score(cat, previous, pr, b->target, &bd->prev, &err) != 0)) {
+    if (wb_board_fill_scores(bd, cat, pr, ans, previous, &err) != 0) {
         wb_cli_report(&err);
         return WB_EXIT_ERROR;
     }
-    const wb_scores *sc = bd->sc;
-    b->overall = sc->overall;
-    if (bd->prev) b->overall_previous = bd->prev->overall;
-    if (sc->mapped && sc->nprinciples) {
-        bd->principles = calloc(sc->nprinciples, sizeof *bd->principles);
-        if (bd->principles == NULL) goto nomem;
-        for (size_t p = 0; p < sc->nprinciples; p++) {
-            const wb_req_node *g = sc->principles[p].group;
-            const char *t = wb_cat_text_get(g->texts, g->ntexts, WB_TEXT_NAME, o->lang, NULL);
-            bd->principles[p].title = t ? t : g->key;
-            bd->principles[p].current = sc->principles[p].score;
-            if (bd->prev && p < bd->prev->nprinciples)
-                bd->principles[p].previous = bd->prev->principles[p].score;
-        }
-        b->principles = bd->principles;
-        b->nprinciples = sc->nprinciples;
-        b->principles_attribution = pr ? pr->copyright : NULL;
-    }
-    b->ngaps = sc->ngaps;
-    size_t shown = sc->ngaps < WB_BOARD_MAX_GAPS ? sc->ngaps : WB_BOARD_MAX_GAPS;
-    bd->gaps = calloc(shown + 1, sizeof *bd->gaps);
-    bd->overdue = calloc(sc->ngaps + 1, sizeof *bd->overdue);
-    if (bd->gaps == NULL || bd->overdue == NULL) goto nomem;
-    for (size_t i = 0; i < shown; i++)
-        fill_item(&bd->gaps[i], cat, ans, &sc->gaps[i], o->lang);
-    b->gaps = bd->gaps;
-    b->ngaps_shown = shown;
-    /* an improvement action is overdue when its requirement is still below
-     * target and its due date lies before the report's day */
-    int64_t today = ams_day(b->as_of);
-    size_t n = 0;
-    for (size_t i = 0; i < sc->ngaps; i++) {
-        wb_board_item it;
-        fill_item(&it, cat, ans, &sc->gaps[i], o->lang);
-        if (it.answered && it.due != WB_TIME_NONE && it.due / (86400 * INT64_C(1000000)) < today)
-            bd->overdue[n++] = it;
-    }
-    qsort(bd->overdue, n, sizeof *bd->overdue, cmp_due);
-    b->overdue = bd->overdue;
-    b->noverdue = n;
     return WB_EXIT_OK;
-nomem:
-    wb_cli_error("assess report: out of memory");
-    return WB_EXIT_ERROR;
-}
-
-/* This year's incidents of the organisation, judged as of the report's
- * time through the register, as `incident due` judges them. */
-static int fill_incidents(board_data *bd, wb_store *st, const char *org)
-{
-    wb_error err = {0};
-    struct {
-        int64_t *ids;
-        size_t n;
-    } l = {0};
-    if (wb_incsvc_ids(st, org, bd->b.year, &l.ids, &l.n, &err) != 0) {
-        wb_cli_report(&err);
-        return WB_EXIT_ERROR;
-    }
-    bd->incidents = calloc(l.n + 1, sizeof *bd->incidents);
-    if (bd->incidents == NULL) {
-        free(l.ids);
-        wb_cli_error("assess report: out of memory");
-        return WB_EXIT_ERROR;
-    }
-    int status = WB_EXIT_OK;
-    for (size_t k = 0; k < l.n; k++) {
-        wb_reg_incident *ri = NULL;
-        if (wb_reg_incident_load(st, l.ids[k], bd->b.as_of, &ri, &err) != 0) {
-            wb_cli_report(&err);
-            status = WB_EXIT_ERROR;
-            break;
-        }
-        wb_board_incident *bi = &bd->incidents[k];
-        bi->id = ri->inc.id;
-        bi->title = wb_arena_strdup(&bd->arena, ri->inc.title);
-        bi->status = wb_incident_status_name(ri->inc.status);
-        bi->aware_at = ri->inc.aware_at;
-        for (size_t i = 0; i < ri->ndeadlines; i++) {
-            const wb_deadline *d = &ri->deadlines[i];
-            /* several intermediate reports: the worst state speaks */
-            if (!bi->has[d->stage] || d->state > bi->state[d->stage])
-                bi->state[d->stage] = d->state;
-            bi->has[d->stage] = true;
-            if (d->state == WB_DEADLINE_OPEN && d->due != WB_TIME_NONE &&
-                (bi->open_due[d->stage] == 0 || d->due < bi->open_due[d->stage]))
-                bi->open_due[d->stage] = d->due;
-        }
-        wb_reg_incident_free(ri);
-        if (bi->title == NULL) {
-            wb_cli_error("assess report: out of memory");
-            status = WB_EXIT_ERROR;
-            break;
-        }
-        bd->nincidents = k + 1;
-    }
-    free(l.ids);
-    bd->b.has_incidents = status == WB_EXIT_OK;
-    bd->b.incidents = bd->incidents;
-    bd->b.nincidents = bd->nincidents;
-    return status;
 }
 
 /* The same from a hub: GET /api/v1/incidents?now= gives every incident the
  * key may see with its deadlines judged at the report's time. The answer is
  * checked as any input is, with the JSON path of what is wrong. */
-static int hub_incident(board_data *bd, json_t *o, size_t i, const char *base, wb_error *err)
+static int hub_incident(wb_board_data *bd, json_t *o, size_t i, const char *base, wb_error *err)
 {
     json_t *id = json_object_get(o, "id"), *dls = json_object_get(o, "deadlines");
     const char *title = json_string_value(json_object_get(o, "title"));
@@ -374,7 +211,7 @@ static int hub_incident(board_data *bd, json_t *o, size_t i, const char *base, w
     return 0;
 }
 
-static int fill_incidents_hub(board_data *bd, const source *src, const char *org)
+static int fill_incidents_hub(wb_board_data *bd, const source *src, const char *org)
 {
     wb_error err = {0};
     char now[48], path[96];
@@ -467,7 +304,7 @@ static int write_board(const wb_board *b, const report_opts *o)
 /* ---- the two forms ---------------------------------------------------------------- */
 
 /* Loads --vuln and the incidents, then writes the report. */
-static int finish(board_data *bd, const report_opts *o, const source *src, const char *org)
+static int finish(wb_board_data *bd, const report_opts *o, const source *src, const char *org)
 {
     wb_error err = {0};
     if (o->vuln) {
@@ -478,26 +315,17 @@ static int finish(board_data *bd, const report_opts *o, const source *src, const
         bd->b.has_vuln = true;
         bd->b.vuln_source = o->vuln;
     }
-    if (src->st && fill_incidents(bd, src->st, org) != WB_EXIT_OK) return WB_EXIT_ERROR;
+    if (src->st && wb_board_fill_incidents(bd, src->st, org, &err) != 0) {
+        wb_cli_report(&err);
+        return WB_EXIT_ERROR;
+    }
     if (src->hub && fill_incidents_hub(bd, src, org) != WB_EXIT_OK) return WB_EXIT_ERROR;
     return write_board(&bd->b, o);
 }
 
-static void board_init(board_data *bd, const wb_catalogue *cat, const report_opts *o)
+static void board_init(wb_board_data *bd, const wb_catalogue *cat, const report_opts *o)
 {
-    memset(bd, 0, sizeof *bd);
-    wb_arena_init(&bd->arena, 4096);
-    wb_board *b = &bd->b;
-    const char *title = wb_cat_text_get(cat->texts, cat->ntexts, WB_TEXT_NAME, o->lang, NULL);
-    b->lang = o->lang;
-    b->catalogue = cat->name;
-    b->catalogue_title = title ? title : cat->name;
-    b->attribution = cat->copyright;
-    b->as_of = o->now;
-    b->target = o->target;
-    wb_civil c;
-    wb_ams_to_civil(o->now, &c, NULL);
-    b->year = (int)c.year;
+    wb_board_data_init(bd, cat, o->lang, o->now, o->target);
 }
 
 static int report_files(wb_catset *set, const report_opts *o, const char *catname)
@@ -521,20 +349,20 @@ static int report_files(wb_catset *set, const report_opts *o, const char *catnam
         wb_answers_free(ans);
         return WB_EXIT_ERROR;
     }
-    board_data bd;
+    wb_board_data bd;
     board_init(&bd, cat, o);
     bd.b.organisation = o->org;
     bd.b.scope = o->scope;
     bd.b.assessment = o->answers;
     bd.b.previous = o->previous;
     source src;
-    int status = fill_scores(&bd, cat, pr, ans, prev, o);
+    int status = fill_scores(&bd, cat, pr, ans, prev);
     if (status == WB_EXIT_OK) status = source_open(&src, o);
     if (status == WB_EXIT_OK) {
         status = finish(&bd, o, &src, o->org);
         source_close(&src);
     }
-    board_data_free(&bd);
+    wb_board_data_free(&bd);
     wb_answers_free(ans);
     wb_answers_free(prev);
     return status;
@@ -626,7 +454,7 @@ static int report_db(wb_catset *set, const report_opts *o, const char *ref)
     wbc_date(v->prev_time, d2, sizeof d2);
     snprintf(label, sizeof label, "assessment %lld@%d (%s)", (long long)id, v->version, d1);
     snprintf(prev, sizeof prev, "assessment %lld@%d (%s)", (long long)id, v->prev_version, d2);
-    board_data bd;
+    wb_board_data bd;
     board_init(&bd, cat, o);
     bd.b.organisation = v->a.org_name;
     bd.b.scope = v->a.scope;
@@ -634,9 +462,9 @@ static int report_db(wb_catset *set, const report_opts *o, const char *ref)
     bd.b.previous = v->prev_version > 0 ? prev : NULL;
     /* the assessment's own target, unless --target overrides it */
     bd.b.target = o->has_target ? o->target : v->a.target;
-    int status = fill_scores(&bd, cat, pr, v->answers, v->prev_version > 0 ? v->previous : NULL, o);
+    int status = fill_scores(&bd, cat, pr, v->answers, v->prev_version > 0 ? v->previous : NULL);
     if (status == WB_EXIT_OK) status = finish(&bd, o, &src, v->a.org_name);
-    board_data_free(&bd);
+    wb_board_data_free(&bd);
     wb_assessdb_view_free(v);
     source_close(&src);
     return status;

@@ -1,8 +1,8 @@
 /*
  * cmd_feed.c - `weerbaar feed`: MISP feeds out of a hub database into a
  * directory (export) and from a directory or URL into a hub database
- * (pull). Argument parsing and output only; src/hub/feed.c and
- * src/hub/feed_pull.c do the work (feed.h).
+ * (pull). Argument parsing and output only; the share service does the
+ * work (sharesvc.h, feed.h: src/share/feeds.c, feed.c, feed_pull.c).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -16,6 +16,7 @@
 #include "cli/cmdtab.h"
 #include "weerbaar/client.h"
 #include "weerbaar/feed.h"
+#include "weerbaar/sharesvc.h"
 
 static const char usage_text[] =
     "usage: weerbaar feed export --db PATH --out DIR [--as ORG]\n"
@@ -84,23 +85,22 @@ static int export_cmd(const feed_opts *o, char **args, int n)
     }
     wb_store *st = NULL;
     wb_error err = {0};
-    wb_principal who;
     wb_feed_stats stats = {0};
-    int rc = wb_store_open(&st, o->db, &err);
-    if (rc == 0) rc = wb_feed_principal(st, o->as, &who, &err);
-    if (rc == 0) rc = wb_feed_export(st, &who, o->out, &stats, &err);
+    wb_arena arena;
+    wb_arena_init(&arena, 4096);
+    wb_principal op = wb_share_operator_principal();
+    int rc = wb_share_open(&st, o->db, &err);
     if (rc == 0) {
-        char d[160];
-        snprintf(d, sizeof d, "%s; %zu events, %zu attributes, %zu hashes",
-                 o->as ? "MISP feed" : "public feed", stats.events, stats.attributes, stats.hashes);
-        wb_audit_rec a = {.user = "cli",
-                          .org = o->as ? o->as : "-",
-                          .action = "feed.export",
-                          .object = o->out,
-                          .detail = d};
-        rc = wb_store_audit(st, &a, &err);
+        wb_share s = {.st = st,
+                      .who = &op,
+                      .actor = wb_share_operator(),
+                      .now = wb_time_now() / 1000000,
+                      .arena = &arena};
+        rc = wb_share_feed_export(&s, o->as, o->out, &stats);
+        if (rc) err = s.err;
     }
-    wb_store_close(st);
+    wb_share_close(st);
+    wb_arena_free(&arena);
     if (rc) {
         wb_cli_report(&err);
         return WB_EXIT_ERROR;
@@ -171,9 +171,9 @@ static int pull_cmd(const feed_opts *o, char **args, int n)
         json_decref(ui.skipped);
         return WB_EXIT_ERROR;
     }
-    int rc = wb_store_open(&st, o->db, &err);
+    int rc = wb_share_open(&st, o->db, &err);
     if (rc == 0) rc = wb_feed_pull(st, &po, &c, &err);
-    wb_store_close(st);
+    wb_share_close(st);
     wb_hub_global_cleanup();
     if (rc) wb_cli_report(&err);
     if (ui.json) {

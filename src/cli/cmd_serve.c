@@ -16,6 +16,8 @@
 #include "weerbaar/hooks.h"
 #include "weerbaar/hub.h"
 #include "weerbaar/report.h"
+#include "weerbaar/websession.h"
+#include "weerbaar/sync.h"
 
 static const char usage_text[] =
     "usage: weerbaar serve --db PATH --listen ADDR:PORT [--options]\n"
@@ -44,12 +46,22 @@ static const char usage_text[] =
     "                       (default 30)\n"
     "  --hooks-interval S   how often the reminder webhooks are looked at and sent\n"
     "                       (default 30 seconds; 0 turns the dispatcher off)\n"
+    "  --sync-interval S    pull from and push to the servers of 'admin server'\n"
+    "                       every S seconds (default 0: only on demand, with\n"
+    "                       'admin server pull|push')\n"
     "  --hooks-allow-insecure  also deliver to http:// hook URLs (default: https only)\n"
     "  --hooks-allow-private   also deliver to loopback, link-local and private\n"
     "                       addresses (checked on the address connected to)\n"
     "  --sector-k N         the sector view of assessments shows a cell only when at\n"
     "                       least N organisations are in it (default 3, at least 2)\n"
     "  --catalogues DIR     assessment catalogues beside the built-in ones\n"
+    "  --web DIR            the web page's files, served at / (default: the installed\n"
+    "                       share/weerbaar/web beside the program, or web/ of the\n"
+    "                       source tree; without one GET / answers the status)\n"
+    "  --session-hours N    a browser session ends N hours after sign-in (default 12)\n"
+    "  --admin-second-factor  site and organisation admins must sign in to the page\n"
+    "                       with a second factor (TOTP); without one set up, their\n"
+    "                       session may only set it up\n"
     "  --access-log FILE    one line per request appended to FILE: time, client\n"
     "                       address, key id, method, target (secret query values\n"
     "                       hidden), status, body bytes, microseconds\n"
@@ -116,8 +128,12 @@ const char *const wb_cli_serve_opts[] = {"--db PATH",
                                          "--hooks-interval S",
                                          "--hooks-allow-insecure",
                                          "--hooks-allow-private",
+                                         "--sync-interval S",
                                          "--sector-k N",
                                          "--catalogues DIR",
+                                         "--web DIR",
+                                         "--session-hours N",
+                                         "--admin-second-factor",
                                          "--access-log FILE",
                                          "--config FILE",
                                          NULL};
@@ -137,9 +153,13 @@ static const struct option serve_lopts[] = {{"db", required_argument, NULL, 'd'}
                                             {"hooks-interval", required_argument, NULL, 'H'},
                                             {"hooks-allow-insecure", no_argument, NULL, 'I'},
                                             {"hooks-allow-private", no_argument, NULL, 'P'},
+                                            {"sync-interval", required_argument, NULL, 'S'},
                                             {"sector-k", required_argument, NULL, 'K'},
                                             {"catalogues", required_argument, NULL, 'C'},
                                             {"access-log", required_argument, NULL, 'L'},
+                                            {"web", required_argument, NULL, 'W'},
+                                            {"session-hours", required_argument, NULL, 'E'},
+                                            {"admin-second-factor", no_argument, NULL, '2'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
 
@@ -148,7 +168,7 @@ static int serve_run(int argc, char **argv)
     const struct option *lopts = serve_lopts;
     wb_hub_opts ho = {.log = log_line};
     wb_serve_opts so = {.listen = "127.0.0.1:8080", .stop = &stop_flag, .reopen = &reopen_flag};
-    int64_t v, hooks_interval = 30;
+    int64_t v, hooks_interval = 30, sync_interval = 0;
     bool hooks_insecure = false, hooks_private = false;
     optind = 1;
     opterr = 0;
@@ -202,6 +222,10 @@ static int serve_run(int argc, char **argv)
         case 'I':
             hooks_insecure = true;
             break;
+        case 'S':
+            if (!parse_num("--sync-interval", optarg, 0, 86400 * 7, &v)) return WB_EXIT_ERROR;
+            sync_interval = v;
+            break;
         case 'P':
             hooks_private = true;
             break;
@@ -214,6 +238,16 @@ static int serve_run(int argc, char **argv)
             break;
         case 'L':
             so.access_log = optarg;
+            break;
+        case 'W':
+            ho.web_dir = optarg;
+            break;
+        case 'E':
+            if (!parse_num("--session-hours", optarg, 1, 24 * 30, &v)) return WB_EXIT_ERROR;
+            ho.session_seconds = v * 3600;
+            break;
+        case '2':
+            ho.admin_second_factor = true;
             break;
         case 'h':
             fputs(usage_text, stdout);
@@ -233,6 +267,8 @@ static int serve_run(int argc, char **argv)
         wb_cli_error("serve: --db PATH is required");
         return WB_EXIT_ERROR;
     }
+    char webdir[4096];
+    if (ho.web_dir == NULL && wb_web_default_dir(webdir, sizeof webdir) == 0) ho.web_dir = webdir;
     /* One database connection per worker thread, plus one to spare. */
     ho.connections = (so.threads ? so.threads : 4) + 1;
     struct sigaction sa;
@@ -262,11 +298,30 @@ static int serve_run(int argc, char **argv)
             return WB_EXIT_ERROR;
         }
     }
+    /* Hub-to-hub sync on a schedule: a thread and a connection of its own. */
+    wb_sync_scheduler *sync = NULL;
+    if (sync_interval > 0) {
+        if ((hooks == NULL && wb_hub_global_init() != 0) ||
+            wb_sync_scheduler_start(&sync, ho.db, (unsigned)sync_interval, log_line, NULL, &err) !=
+                0) {
+            if (err.msg[0] == '\0') wb_error_set(&err, WB_EINTERNAL, "serve: libcurl failed");
+            wb_cli_report(&err);
+            wb_hooks_dispatcher_stop(hooks);
+            wb_hub_close(hub);
+            return WB_EXIT_ERROR;
+        }
+    }
     fprintf(stderr, "weerbaar serve: %s on %s://%s (database %s)\n", WB_VERSION,
             so.tls_cert ? "https" : "http", so.listen, ho.db);
+    if (ho.web_dir)
+        fprintf(stderr, "weerbaar serve: the web page at %s://%s/ (from %s)\n",
+                so.tls_cert ? "https" : "http", so.listen, ho.web_dir);
+    else
+        fprintf(stderr, "weerbaar serve: no web page (no web directory found; --web DIR)\n");
     int rc = wb_hub_serve(hub, &so, &err);
+    wb_sync_scheduler_stop(sync);
     wb_hooks_dispatcher_stop(hooks);
-    if (hooks) wb_hub_global_cleanup();
+    if (hooks || sync) wb_hub_global_cleanup();
     wb_hub_close(hub);
     wb_report_cleanup(); /* the incident PDFs the hub drew (fontconfig's caches) */
     if (rc) {

@@ -193,18 +193,19 @@ static void stop_decoder(wb_input *in)
     in->zd = NULL;
 }
 
-/* Maps the whole file when the SIGBUS guard is in place and a slot is
- * free; otherwise the input simply stays on the read() path. */
-static void try_map(wb_input *in, size_t size)
+/* A read-only mapping of size bytes of fd, registered with the SIGBUS
+ * guard; NULL when the guard is not in place, every slot is taken or mmap
+ * fails (the caller reads the file instead). */
+static struct wb_map *map_guarded(int fd, size_t size)
 {
     pthread_once(&sigbus_once, sigbus_install);
-    if (!sigbus_ok) return;
+    if (!sigbus_ok || size == 0) return NULL;
     struct wb_map *m = calloc(1, sizeof *m);
-    if (m == NULL) return;
-    void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, in->fd, 0);
+    if (m == NULL) return NULL;
+    void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED) {
         free(m);
-        return;
+        return NULL;
     }
     m->base = p;
     m->len = size;
@@ -221,9 +222,40 @@ static void try_map(wb_input *in, size_t size)
     if (m->slot < 0) { /* every slot taken: no guard, so no mapping */
         munmap(p, size);
         free(m);
-        return;
+        return NULL;
     }
-    madvise(p, size, MADV_SEQUENTIAL);
+    return m;
+}
+
+struct wb_map *wb_map_open(int fd, size_t size)
+{
+    return map_guarded(fd, size);
+}
+
+const char *wb_map_data(const struct wb_map *m)
+{
+    return m->base;
+}
+
+bool wb_map_shrank(const struct wb_map *m, int fd)
+{
+    struct stat st;
+    return atomic_load(&map_slots[m->slot].hit) ||
+           (fstat(fd, &st) == 0 && (uint64_t)st.st_size < (uint64_t)m->len);
+}
+
+void wb_map_close(struct wb_map *m)
+{
+    map_unref(m);
+}
+
+/* Maps the whole file when the SIGBUS guard is in place and a slot is
+ * free; otherwise the input simply stays on the read() path. */
+static void try_map(wb_input *in, size_t size)
+{
+    struct wb_map *m = map_guarded(in->fd, size);
+    if (m == NULL) return;
+    madvise(m->base, size, MADV_SEQUENTIAL);
     in->map = m;
     in->map_pos = 0;
     in->bytes_in = size;

@@ -5,7 +5,6 @@
  * the registries publish next to each file (NAME.md5) checked before the
  * new file replaces the old one (written to NAME.part, then renamed).
  */
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 
 #include "core/core_internal.h"
 #include "deps/deps_internal.h"
+#include "weerbaar/http.h"
 #include "weerbaar/io.h"
 
 #define MAX_FILE ((size_t)1 << 30)
@@ -28,18 +28,7 @@ const char *const wb_deps_rir_urls[5] = {
 typedef struct dl {
     wb_buf body;
     char etag[256], lastmod[128];
-    bool too_big;
 } dl;
-
-static size_t on_body(char *p, size_t sz, size_t n, void *ud)
-{
-    dl *d = ud;
-    if (d->body.len + sz * n > MAX_FILE) {
-        d->too_big = true;
-        return 0;
-    }
-    return wb_buf_append(&d->body, p, sz * n) == 0 ? sz * n : 0;
-}
 
 static void header_value(const char *p, size_t n, const char *name, char *out, size_t cap)
 {
@@ -58,50 +47,41 @@ static void header_value(const char *p, size_t n, const char *name, char *out, s
     out[n] = '\0';
 }
 
-static size_t on_header(char *p, size_t sz, size_t n, void *ud)
+static void on_header(void *ud, const char *p, size_t n)
 {
     dl *d = ud;
-    header_value(p, sz * n, "etag:", d->etag, sizeof d->etag);
-    header_value(p, sz * n, "last-modified:", d->lastmod, sizeof d->lastmod);
-    return sz * n;
+    header_value(p, n, "etag:", d->etag, sizeof d->etag);
+    header_value(p, n, "last-modified:", d->lastmod, sizeof d->lastmod);
 }
 
-/* GET url; *status the HTTP status. 0 or WB_EIO with a message. */
+/* GET url; *status the HTTP status. 0, or WB_EIO or WB_ELIMIT with a message
+ * naming the URL. */
 static int get(const char *url, const char *etag, const char *lastmod, dl *d, long *status,
                wb_error *err)
 {
-    CURL *c = curl_easy_init();
-    if (!c) return wb_error_set(err, WB_ENOMEM, "out of memory");
-    struct curl_slist *h = NULL;
-    char line[400];
+    const char *h[2];
+    size_t nh = 0;
+    char inm[400], ims[400];
     if (etag && *etag) {
-        snprintf(line, sizeof line, "If-None-Match: %s", etag);
-        h = curl_slist_append(h, line);
+        snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+        h[nh++] = inm;
     }
     if (lastmod && *lastmod) {
-        snprintf(line, sizeof line, "If-Modified-Since: %s", lastmod);
-        h = curl_slist_append(h, line);
+        snprintf(ims, sizeof ims, "If-Modified-Since: %s", lastmod);
+        h[nh++] = ims;
     }
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, d);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, d);
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 900L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,ftp");
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "weerbaar/" WB_VERSION);
-    CURLcode cc = curl_easy_perform(c);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-    curl_easy_cleanup(c);
-    curl_slist_free_all(h);
-    if (cc != CURLE_OK)
-        return wb_error_set(err, WB_EIO, "%s: %s", url,
-                            d->too_big ? "larger than 1 GiB" : curl_easy_strerror(cc));
-    return 0;
+    wb_http_opts o = {.protocols = "http,https,ftp",
+                      .connect_timeout_s = 30,
+                      .timeout_s = 900,
+                      .max_redirects = 5};
+    wb_http_req r = {.url = url,
+                     .headers = h,
+                     .nheaders = nh,
+                     .max_body = MAX_FILE,
+                     .out = &d->body,
+                     .on_header = on_header,
+                     .ud = d};
+    return wb_http_request(&o, &r, status, err);
 }
 
 static void read_meta(const char *path, char *etag, size_t ecap, char *lm, size_t lcap)

@@ -30,8 +30,10 @@
 
 #include <sodium.h>
 
+#include "hub/admin_api.h"
 #include "hub/deps_api.h"
 #include "hub/router.h"
+#include "weerbaar/accounts.h"
 #include "weerbaar/assessdb.h"
 #include "weerbaar/incident.h"
 #include "weerbaar/register.h"
@@ -334,11 +336,17 @@ static void assess_call(wbi_req *r, void (*fn)(wbi_areq *a))
                   .sector_k = r->hub->opts.sector_k,
                   .cats = &r->hub->cats};
     fn(&a);
+    if (a.internal || a.code) wb_buf_free(&a.body);
     if (a.internal) {
         r->err = a.err;
         wbi_reply_internal(r);
     } else if (a.code) {
         wbi_reply_error(r, a.status, a.code, "%s", a.msg);
+    } else if (a.content_type) {
+        r->resp->body = a.body; /* taken */
+        r->resp->status = a.status;
+        r->resp->content_type = a.content_type;
+        return;
     } else {
         wbi_reply_json(r, a.status, a.reply);
     }
@@ -357,6 +365,10 @@ ASSESS_HANDLER(assess_history)
 ASSESS_HANDLER(assess_answer)
 ASSESS_HANDLER(assess_import)
 ASSESS_HANDLER(assess_share)
+ASSESS_HANDLER(assess_score)
+ASSESS_HANDLER(assess_report)
+ASSESS_HANDLER(catalogue_list)
+ASSESS_HANDLER(catalogue_get)
 ASSESS_HANDLER(deps_share) /* deps_api.c, with the same narrow request */
 ASSESS_HANDLER(deps_own)
 ASSESS_HANDLER(deps_sectors)
@@ -372,11 +384,25 @@ ASSESS_HANDLER(deps_sectors)
 #define KEYED (PEOPLE | WBI_ADMIT_SENSOR)
 #define ANYONE (KEYED | WBI_ADMIT_ANONYMOUS)
 #define SITE_ADMIN WBI_ADMIT_SITE_ADMIN
+#define ADMINS (WBI_ADMIT_SITE_ADMIN | WBI_ADMIT_ORG_ADMIN)
 #define RAW_KEY WBI_ROUTE_RAW_KEY
 #define SENSOR_AFTER WBI_ROUTE_SENSOR_AFTER
+#define SETUP WBI_ROUTE_SETUP
+#define MISP WBI_ROUTE_MISP
 
 static const wbi_route routes[] = {
-    {"GET", "/", wbi_h_status, ANYONE, 0},
+    /* the web page at / (static.c; its files are served before this
+     * table is asked), the status document to a client asking for JSON */
+    {"GET", "/", wbi_h_root, ANYONE, 0},
+    {"GET", "/api/v1", wbi_h_status, ANYONE, 0},
+    /* the web page's sign-in (session_api.c) */
+    {"POST", "/api/v1/session", wbi_h_session_new, ANYONE, 0},
+    {"GET", "/api/v1/session", wbi_h_session_get, PEOPLE, SETUP},
+    {"DELETE", "/api/v1/session", wbi_h_session_delete, PEOPLE, SETUP},
+    {"POST", "/api/v1/session/password", wbi_h_session_password, PEOPLE, SETUP},
+    {"POST", "/api/v1/session/first-login", wbi_h_first_login, ANYONE, 0},
+    {"POST", "/api/v1/session/totp/setup", wbi_h_totp_setup, PEOPLE, SETUP},
+    {"POST", "/api/v1/session/totp/confirm", wbi_h_totp_confirm, PEOPLE, SETUP},
     {"GET", "/healthz", wbi_h_healthz, ANYONE, 0},
     {"GET", "/metrics", wbi_h_metrics, SITE_ADMIN, WBI_ROUTE_LOCAL},
     {"GET", "/api/v1/events", wbi_h_event_list, KEYED, SENSOR_AFTER},
@@ -398,6 +424,20 @@ static const wbi_route routes[] = {
     {"GET", "/api/v1/indicators", wbi_h_indicators, KEYED, 0},
     {"POST", "/api/v1/sightings", wbi_h_sighting_add, KEYED, 0},
     {"GET", "/api/v1/audit", wbi_h_audit, SITE_ADMIN, 0},
+    /* administration (admin_api.c): the accounts service decides further
+     * (an org admin manages only their own organisation's users and keys) */
+    {"POST", "/api/v1/admin/import", wbi_h_admin_import, SITE_ADMIN, 0},
+    {"GET", "/api/v1/admin/*", wbi_h_admin_list, ADMINS, 0},
+    {"GET", "/api/v1/admin/sharing-groups/members", wbi_h_admin_list, SITE_ADMIN, 0},
+    {"POST", "/api/v1/admin/*/*", wbi_h_admin_op, ADMINS, 0},
+    /* MISP's administration paths as PyMISP calls them (misp_admin_api.c) */
+    {"POST", "/admin/organisations/add", wbi_h_misp_org_add, SITE_ADMIN, RAW_KEY},
+    {"POST", "/admin/organisations/edit/*", wbi_h_misp_org_edit, SITE_ADMIN, RAW_KEY},
+    {"POST", "/admin/organisations/delete/*", wbi_h_misp_org_delete, SITE_ADMIN, RAW_KEY},
+    {"GET", "/admin/users/index", wbi_h_misp_user_index, ADMINS, RAW_KEY},
+    {"POST", "/admin/users/add", wbi_h_misp_user_add, ADMINS, RAW_KEY},
+    {"POST", "/admin/users/edit/*", wbi_h_misp_user_edit, ADMINS, RAW_KEY},
+    {"POST", "/admin/users/delete/*", wbi_h_misp_user_delete, ADMINS, RAW_KEY},
     /* "due" before "*": the first route that fits wins. */
     {"GET", "/api/v1/incidents/due", wbi_h_incident_due, PEOPLE, 0},
     {"GET", "/api/v1/incidents/proposals", wbi_h_proposal_list, PEOPLE, 0},
@@ -423,10 +463,21 @@ static const wbi_route routes[] = {
     {"POST", "/api/v1/assessments/*/versions", h_assess_import, PEOPLE, 0},
     {"POST", "/api/v1/assessments/*/answers", h_assess_answer, PEOPLE, 0},
     {"POST", "/api/v1/assessments/*/share", h_assess_share, PEOPLE, 0},
+    {"GET", "/api/v1/assessments/*/score", h_assess_score, PEOPLE, 0},
+    {"GET", "/api/v1/assessments/*/report", h_assess_report, PEOPLE, 0},
+    {"GET", "/api/v1/catalogues", h_catalogue_list, PEOPLE, 0},
+    {"GET", "/api/v1/catalogues/*", h_catalogue_get, PEOPLE, 0},
     /* dependency pictures (deps_api.c) */
     {"POST", "/api/v1/deps/pictures", h_deps_share, PEOPLE, 0},
     {"GET", "/api/v1/deps/pictures/own", h_deps_own, PEOPLE, 0},
     {"GET", "/api/v1/deps/sectors", h_deps_sectors, PEOPLE, 0},
+    /* MISP's routes servers sync through (misp_sync_api.c): MISP's
+     * "Authorization: KEY" and errors in MISP's shape */
+    {"GET", "/events/index", wbi_h_misp_event_index, PEOPLE, RAW_KEY | MISP},
+    {"POST", "/events/index", wbi_h_misp_event_index, PEOPLE, RAW_KEY | MISP},
+    {"GET", "/events/view/*", wbi_h_misp_event_view, PEOPLE, RAW_KEY | MISP},
+    {"POST", "/events/add", wbi_h_misp_event_add, PEOPLE, RAW_KEY | MISP},
+    {"POST", "/events/edit/*", wbi_h_misp_event_edit, PEOPLE, RAW_KEY | MISP},
 };
 
 /* Matches path against pattern; the segment under '*' goes to *param
@@ -454,10 +505,17 @@ static bool path_match(wbi_req *r, const char *pattern, const char *path, const 
     return *p == '\0' && s == end;
 }
 
-/* Bearer key to principal; -1 with the reply sent. */
+static int principal_of(wbi_req *r);
+
+/* Bearer key (or, without one, the web page's session cookie) to
+ * principal; -1 with the reply sent. */
 static int authenticate(wbi_req *r)
 {
     const char *h = r->req->authorization;
+    const char *tok;
+    size_t tn;
+    if (h == NULL && wbi_cookie_session(r->req->cookie, &tok, &tn))
+        return wbi_session_auth(r, tok, tn) == 0 ? principal_of(r) : -1;
     if (h == NULL) {
         wbi_reply_error(r, 401, "unauthorized",
                         "an API key is required (Authorization: Bearer KEY)");
@@ -476,13 +534,17 @@ static int authenticate(wbi_req *r)
     size_t n = strlen(h);
     while (n > 0 && h[n - 1] == ' ')
         n--;
-    int rc = wb_store_key_auth(r->st, h, n, &r->owner, &r->err);
-    if (rc == 0 && r->owner.revoked) rc = WB_ENOTFOUND;
-    if (rc == WB_ENOTFOUND) {
-        /* Logged by key id when the key exists (revoked), never the key. */
-        char obj[32];
+    /* The accounts service says whether the key may be used now
+     * (revoked, expired, its user or organisation disabled) and records
+     * its last use at day resolution. */
+    wb_key_state state;
+    int rc = wb_acct_key_auth(r->st, h, n, wb_time_now(), &r->owner, &state, &r->err);
+    if (rc == 0 && state != WB_KEY_OK) {
+        /* Logged by key id when the key exists, never the key. */
+        char obj[32], detail[48], msg[160];
         snprintf(obj, sizeof obj, "key %lld", (long long)r->owner.key_id);
-        const char *detail = r->owner.key_id ? "revoked key" : "unknown key";
+        snprintf(detail, sizeof detail, "%s key", wb_key_state_name(state));
+        wb_acct_key_refusal(state, &r->owner, msg, sizeof msg);
         memset(&r->owner, 0, sizeof r->owner);
         /* Failed authentications share one bucket of the rate limit: each
          * is an audit row and an fsync, so an unauthenticated flood must
@@ -494,14 +556,22 @@ static int authenticate(wbi_req *r)
                             "too many failed authentications; retry in %u s", retry);
             return -1;
         }
-        wbi_audit_anon(r, "auth.fail", detail[0] == 'r' ? obj : NULL, detail);
-        wbi_reply_error(r, 401, "unauthorized", "the API key is not valid");
+        wbi_audit_anon(r, "auth.fail", state != WB_KEY_UNKNOWN ? obj : NULL, detail);
+        wbi_reply_error(r, 401, state == WB_KEY_EXPIRED ? "key_expired" : "unauthorized", "%s",
+                        msg);
         return -1;
     }
     if (rc) {
         wbi_reply_internal(r);
         return -1;
     }
+    return principal_of(r);
+}
+
+/* The principal of r->owner (a key's or a session's), after its rate
+ * limit; -1 with the reply sent. */
+static int principal_of(wbi_req *r)
+{
     wb_principal *p = &r->who;
     p->authenticated = true;
     p->key_id = r->owner.key_id;
@@ -513,7 +583,10 @@ static int authenticate(wbi_req *r)
      * else's bucket; failures share one bucket above, taken before their
      * audit write. The limit comes before any further work for the key. */
     unsigned retry;
-    if (!r->req->admitted && !wbi_ratelimit_take(&r->hub->rl, p->key_id, wb_time_now(), &retry)) {
+    /* A password session has no key: its user's bucket (ids below the
+     * failures' -1) instead. */
+    int64_t bucket = p->key_id > 0 ? p->key_id : -(p->user_id + 1);
+    if (!r->req->admitted && !wbi_ratelimit_take(&r->hub->rl, bucket, wb_time_now(), &retry)) {
         r->resp->retry_after = retry;
         wbi_reply_error(r, 429, "rate_limited", "too many requests for this key; retry in %u s",
                         retry);
@@ -619,6 +692,7 @@ unsigned wbi_admit_bit(wb_role role)
 static bool role_admitted(wbi_req *r, const wbi_route *found)
 {
     if (found->admits & WBI_ADMIT_ANONYMOUS) return true;
+    if (!(found->flags & WBI_ROUTE_SETUP) && wbi_session_setup_only(r)) return false;
     unsigned bit = wbi_admit_bit(r->who.role);
     bool ok = (found->admits & bit) != 0;
     if (ok && bit == WBI_ADMIT_SENSOR && (found->flags & WBI_ROUTE_SENSOR_AFTER) &&
@@ -680,6 +754,7 @@ bool wb_hub_admit(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
         release(hub, slot);
     }
     /* an admitted request is counted when wb_hub_handle answers it */
+    if (!ok && found && (found->flags & WBI_ROUTE_MISP)) wbi_misp_error_shape(resp, req->path);
     if (!ok) count_request(r, found, t0);
     resp->key_id = r->who.authenticated ? r->who.key_id : 0;
     req_free(r);
@@ -691,6 +766,12 @@ void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp
     uint64_t t0 = wbi_metrics_clock_us();
     wbi_req *r = req_new(hub, req, resp);
     if (r == NULL) return;
+    /* The page's files first: they are public, and exact paths only. */
+    if (wbi_static_serve(hub, hub->web, r)) {
+        count_request(r, NULL, t0);
+        req_free(r);
+        return;
+    }
     const wbi_route *found = route_of(r);
     if (found) {
         size_t slot = acquire(hub);
@@ -704,6 +785,7 @@ void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp
             found->fn(r);
         if (wb_store_read_end(r->st, &r->err) != 0 && resp->status < 300) wbi_reply_internal(r);
         release(hub, slot);
+        if (found->flags & WBI_ROUTE_MISP) wbi_misp_error_shape(resp, req->path);
     }
     count_request(r, found, t0);
     resp->key_id = r->who.authenticated ? r->who.key_id : 0;
@@ -715,6 +797,26 @@ void wb_hub_response_free(wb_hub_response *resp)
     wb_buf_free(&resp->body);
     wb_hub_stream_free(resp->stream);
     resp->stream = NULL;
+}
+
+const wbi_static *wbi_hub_web(const wb_hub *hub)
+{
+    return hub->web;
+}
+
+const wb_signin_opts *wbi_hub_signin_opts(const wb_hub *hub)
+{
+    return &hub->signin;
+}
+
+const char *wbi_hub_signin_name(const wb_hub *hub)
+{
+    return hub->opts.web_name ? hub->opts.web_name : "weerbaar";
+}
+
+wbi_ratelimit *wbi_hub_signin_rl(wb_hub *hub, bool account)
+{
+    return account ? &hub->signin_acct : &hub->signin_addr;
 }
 
 size_t wb_hub_max_body(const wb_hub *hub)
@@ -782,6 +884,13 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
                           hub->opts.sector_k);
     if (rc == 0) rc = wbi_catalogues_init(&hub->cats, hub->opts.catalogues, err);
     if (rc == 0) rc = wbi_ratelimit_init(&hub->rl, hub->opts.rate, hub->opts.burst);
+    /* Sign-in attempts that fail: 5 at once per account, then one a
+     * minute; 20 at once per client address, then one every 3 s. */
+    if (rc == 0) rc = wbi_ratelimit_init(&hub->signin_acct, 1.0 / 60, 5);
+    if (rc == 0) rc = wbi_ratelimit_init(&hub->signin_addr, 1.0 / 3, 20);
+    if (rc == 0) rc = wbi_static_load(&hub->web, hub->opts.web_dir, err);
+    hub->signin.session_seconds = hub->opts.session_seconds;
+    hub->signin.admin_second_factor = hub->opts.admin_second_factor;
     if (rc == 0 && wbi_addrcount_init(&hub->stream_addrs) != 0)
         rc = wb_error_set(err, WB_ENOMEM, "out of memory");
     atomic_init(&hub->streams_public, 0);
@@ -803,6 +912,13 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
         }
     }
     if (rc == 0) rc = load_warninglists(hub, err);
+    hub->share = (wb_share_conf){.max_depth = hub->lim.max_depth,
+                                 .max_attributes = hub->lim.max_attributes,
+                                 .default_distribution = hub->lim.default_distribution,
+                                 .max_page_bytes = hub->opts.max_page_bytes,
+                                 .wl = hub->wl,
+                                 .log = hub->opts.log,
+                                 .log_ud = hub->opts.log_ud};
     if (rc == 0 && wbi_metrics_new(&hub->metrics, sizeof routes / sizeof routes[0]) != 0)
         rc = wb_error_set(err, WB_ENOMEM, "out of memory");
     for (size_t i = 0; rc == 0 && i < sizeof routes / sizeof routes[0]; i++)
@@ -817,6 +933,9 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
             free(hub->keys[i]);
         free(hub->keys);
         wbi_addrcount_free(&hub->stream_addrs);
+        wbi_static_free(hub->web);
+        wbi_ratelimit_free(&hub->signin_acct);
+        wbi_ratelimit_free(&hub->signin_addr);
         if (hub->rl.slots) {
             wbi_ratelimit_free(&hub->rl);
             pthread_mutex_destroy(&hub->lock);
@@ -859,6 +978,9 @@ void wb_hub_close(wb_hub *hub)
     free(hub->keys);
     wb_warninglists_free(hub->wl);
     wbi_ratelimit_free(&hub->rl);
+    wbi_ratelimit_free(&hub->signin_acct);
+    wbi_ratelimit_free(&hub->signin_addr);
+    wbi_static_free(hub->web);
     wbi_addrcount_free(&hub->stream_addrs);
     wbi_catalogues_free(&hub->cats);
     wbi_metrics_free(hub->metrics);

@@ -17,6 +17,7 @@
 #include "hub/assess_api.h"
 #include "hub/hub_internal.h"
 #include "weerbaar/assessdb.h"
+#include "weerbaar/report.h"
 
 /* ---- catalogues ------------------------------------------------------------------------ */
 
@@ -501,4 +502,204 @@ void wbi_assess_sectors(wbi_areq *r)
         reply_buf(r, 200, &b);
     wb_buf_free(&b);
     wb_sector_view_free(v);
+}
+
+/* ---- catalogues, scores and the board report (the web page's) -------------------------------- */
+
+/* "nl" or "en" from ?lang=, default en; false with the reply set. */
+static bool lang_arg(wbi_areq *r, const char **lang)
+{
+    const char *l = wbi_areq_arg(r, "lang");
+    *lang = "en";
+    if (l == NULL || *l == '\0') return true;
+    if (strcmp(l, "nl") != 0 && strcmp(l, "en") != 0) {
+        wbi_areq_fail(r, 400, "invalid_request", "lang: expected nl or en");
+        return false;
+    }
+    *lang = l;
+    return true;
+}
+
+/* ?version=V (1..), 0 when absent; false with the reply set. */
+static bool version_arg(wbi_areq *r, int *version)
+{
+    int64_t v = 0;
+    const char *s = wbi_areq_arg(r, "version");
+    if (s && *s && wb_parse_i64(s, strlen(s), 1, WB_ASSESSDB_MAX_VERSIONS, &v) != 0) {
+        wbi_areq_fail(r, 400, "invalid_request", "version: expected a version number");
+        return false;
+    }
+    *version = (int)v;
+    return true;
+}
+
+static json_t *text_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* GET /api/v1/catalogues[?lang=]: {"catalogues": [{name, title}]}, the
+ * catalogues the hub answers assessments of. */
+void wbi_catalogue_list(wbi_areq *r)
+{
+    const char *lang;
+    if (!lang_arg(r, &lang)) return;
+    json_t *arr = json_array();
+    pthread_mutex_lock(&r->cats->lock);
+    size_t n = wb_catset_count(r->cats->set);
+    pthread_mutex_unlock(&r->cats->lock);
+    for (size_t i = 0; arr && i < n; i++) {
+        pthread_mutex_lock(&r->cats->lock);
+        const char *name = wb_catset_name(r->cats->set, i);
+        pthread_mutex_unlock(&r->cats->lock);
+        const wb_catalogue *cat;
+        wb_error e = {0};
+        /* a file that does not load is left out here; answering it names the error */
+        if (name == NULL || catalogue(r->cats, name, &cat, &e) != 0) continue;
+        const char *title = wb_cat_text_get(cat->texts, cat->ntexts, WB_TEXT_NAME, lang, NULL);
+        json_array_append_new(
+            arr, json_pack("{s:s,s:o}", "name", cat->name, "title", text_or_null(title)));
+    }
+    wbi_areq_reply(r, 200, arr ? json_pack("{s:o}", "catalogues", arr) : NULL);
+}
+
+/* GET /api/v1/catalogues/{name}[?lang=]: the requirement tree with its
+ * texts in lang and the meaning of each maturity level, for answering. */
+void wbi_catalogue_get(wbi_areq *r)
+{
+    const char *lang;
+    const wb_catalogue *cat;
+    wb_error e = {0};
+    if (!lang_arg(r, &lang)) return;
+    if (r->id == NULL || catalogue(r->cats, r->id, &cat, &e) != 0) {
+        wbi_areq_fail(r, 404, "not_found", "no such catalogue");
+        return;
+    }
+    json_t *nodes = json_array(), *levels = json_array();
+    for (size_t i = 0; nodes && i < cat->nnodes; i++) {
+        const wb_req_node *n = &cat->nodes[i];
+        const char *name = wb_cat_text_get(n->texts, n->ntexts, WB_TEXT_NAME, lang, NULL);
+        const char *desc = wb_cat_text_get(n->texts, n->ntexts, WB_TEXT_DESCRIPTION, lang, NULL);
+        json_array_append_new(
+            nodes, json_pack("{s:s,s:o,s:i,s:o,s:o,s:b}", "ref", n->key, "parent",
+                             n->parent >= 0 ? json_string(cat->nodes[n->parent].key) : json_null(),
+                             "depth", n->depth, "title", text_or_null(name), "description",
+                             text_or_null(desc), "assessable", n->assessable));
+    }
+    for (int l = 0; levels && l <= WB_ASSESS_MAX_LEVEL; l++)
+        json_array_append_new(levels, json_pack("{s:i,s:o}", "level", l, "meaning",
+                                                text_or_null(wb_assess_level_meaning(l, lang))));
+    const char *title = wb_cat_text_get(cat->texts, cat->ntexts, WB_TEXT_NAME, lang, NULL);
+    wbi_areq_reply(r, 200,
+                   nodes && levels
+                       ? json_pack("{s:s,s:o,s:o,s:o,s:o}", "name", cat->name, "title",
+                                   text_or_null(title), "attribution", text_or_null(cat->copyright),
+                                   "levels", levels, "nodes", nodes)
+                       : NULL);
+}
+
+/* The version asked for (?version=, default the newest) with its
+ * catalogue and the principles catalogue; 0, else the reply is set. */
+static int load_scored(wbi_areq *r, int64_t id, wb_assessdb_view **v, const wb_catalogue **cat,
+                       const wb_catalogue **pr)
+{
+    int version;
+    wb_error e = {0};
+    *v = NULL;
+    if (!version_arg(r, &version)) return WB_EINVAL;
+    int rc = wb_assessdb_load(r->st, id, version, v, &e);
+    if (rc == 0 && catalogue(r->cats, (*v)->a.catalogue, cat, &e) != 0) rc = WB_EINVAL;
+    if (rc != 0) {
+        wbi_areq_fail_err(r, &e);
+        wb_assessdb_view_free(*v);
+        *v = NULL;
+        return rc;
+    }
+    wb_error ignore = {0};
+    if (catalogue(r->cats, WB_PRINCIPLES_CATALOGUE, pr, &ignore) != 0) *pr = NULL;
+    return 0;
+}
+
+/* GET /api/v1/assessments/{id}/score[?version=V][&lang=]: what `assess
+ * show ID --format json` prints after its assessment object: overall,
+ * nodes, NIS2 measures, principles and gaps against the assessment's
+ * target. */
+void wbi_assess_score(wbi_areq *r)
+{
+    int64_t id;
+    const char *lang;
+    if (!lang_arg(r, &lang) || may(r, WB_ASSESSMENT_READ, &id) != 0) return;
+    wb_assessdb_view *v;
+    const wb_catalogue *cat, *pr;
+    if (load_scored(r, id, &v, &cat, &pr) != 0) return;
+    wb_scores *sc = NULL;
+    wb_buf b = {0};
+    wb_error e = {0};
+    if (wb_assess_score(cat, v->answers, pr, v->a.target, &sc, &e) != 0)
+        wbi_areq_fail_err(r, &e);
+    else if (wb_assess_scores_json(cat, pr, v->answers, sc, lang, &b) != 0)
+        wbi_areq_reply(r, 500, NULL);
+    else
+        reply_buf(r, 200, &b);
+    wb_buf_free(&b);
+    wb_scores_free(sc);
+    wb_assessdb_view_free(v);
+}
+
+static int render_board(void *ud, const char *path, wb_error *err)
+{
+    /* 110 dpi as `assess report` uses for PNG; a PDF is vector */
+    return wb_board_render(ud, path, WB_PAGE_PDF, 110, err);
+}
+
+/* GET /api/v1/assessments/{id}/report[?format=pdf|html][&lang=][&version=]:
+ * the one-page board report `weerbaar assess report ID` makes, against the
+ * version before it, with the organisation's incidents of this year. */
+void wbi_assess_report(wbi_areq *r)
+{
+    int64_t id;
+    const char *lang, *format = wbi_areq_arg(r, "format");
+    if (format == NULL || *format == '\0') format = "pdf";
+    if (strcmp(format, "pdf") != 0 && strcmp(format, "html") != 0) {
+        wbi_areq_fail(r, 400, "invalid_request", "format: expected pdf or html");
+        return;
+    }
+    if (!lang_arg(r, &lang) || may(r, WB_ASSESSMENT_READ, &id) != 0) return;
+    wb_assessdb_view *v;
+    const wb_catalogue *cat, *pr;
+    if (load_scored(r, id, &v, &cat, &pr) != 0) return;
+    if (v->version == 0) {
+        wbi_areq_fail(r, 409, "conflict",
+                      "assessment %lld has no answers yet: answer it before making its report",
+                      (long long)id);
+        wb_assessdb_view_free(v);
+        return;
+    }
+    char label[128], prev[128];
+    snprintf(label, sizeof label, "assessment %lld@%d", (long long)id, v->version);
+    snprintf(prev, sizeof prev, "assessment %lld@%d", (long long)id, v->prev_version);
+    wb_board_data bd;
+    wb_error e = {0};
+    wb_board_data_init(&bd, cat, lang, wb_time_now(), v->a.target);
+    bd.b.organisation = v->a.org_name;
+    bd.b.scope = v->a.scope;
+    bd.b.assessment = label;
+    bd.b.previous = v->prev_version > 0 ? prev : NULL;
+    int rc = wb_board_fill_scores(&bd, cat, pr, v->answers,
+                                  v->prev_version > 0 ? v->previous : NULL, &e);
+    if (rc == 0) rc = wb_board_fill_incidents(&bd, r->st, v->a.org_name, &e);
+    if (rc == 0)
+        rc = strcmp(format, "html") == 0 ? wb_board_html(&bd.b, &r->body)
+                                         : wb_render_to_buf(render_board, &bd.b, &r->body, &e);
+    if (rc == 0) {
+        r->status = 200;
+        r->content_type =
+            strcmp(format, "html") == 0 ? "text/html; charset=utf-8" : "application/pdf";
+    } else {
+        if (e.msg[0] == '\0') wb_error_set(&e, rc, "board report: out of memory");
+        r->err = e;
+        r->internal = true;
+    }
+    wb_board_data_free(&bd);
+    wb_assessdb_view_free(v);
 }

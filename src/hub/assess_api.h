@@ -44,6 +44,9 @@ typedef struct wbi_areq {
     char msg[WB_ERROR_MSG_MAX];
     bool internal;
     wb_error err;
+    /* out, instead of reply: a body that is not JSON (a PDF, an HTML page) */
+    const char *content_type;
+    wb_buf body;
 } wbi_areq;
 
 /* Replies on a narrow request, shared by assess_api.c and deps_api.c:
@@ -65,5 +68,9 @@ void wbi_assess_history(wbi_areq *r); /* GET  /api/v1/assessments/{id}/versions 
 void wbi_assess_answer(wbi_areq *r);  /* POST /api/v1/assessments/{id}/answers */
 void wbi_assess_import(wbi_areq *r);  /* POST /api/v1/assessments/{id}/versions */
 void wbi_assess_share(wbi_areq *r);   /* POST /api/v1/assessments/{id}/share */
+void wbi_assess_score(wbi_areq *r);   /* GET  /api/v1/assessments/{id}/score */
+void wbi_assess_report(wbi_areq *r);  /* GET  /api/v1/assessments/{id}/report */
+void wbi_catalogue_list(wbi_areq *r); /* GET  /api/v1/catalogues */
+void wbi_catalogue_get(wbi_areq *r);  /* GET  /api/v1/catalogues/{name} */
 
 #endif

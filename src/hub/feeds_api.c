@@ -117,11 +117,6 @@ void wbi_h_feed_hashes(wbi_req *r)
     feed_stream(r, true);
 }
 
-static int body_write(void *ud, const char *p, size_t n)
-{
-    return wb_buf_append(ud, p, n);
-}
-
 /* {uuid}.json: one event, built in memory (an event is bounded by
  * max_attributes at ingest). */
 void wbi_h_feed_event(wbi_req *r)
@@ -134,39 +129,14 @@ void wbi_h_feed_event(wbi_req *r)
     char uuid[WB_UUID_LEN + 1];
     memcpy(uuid, r->id, WB_UUID_LEN);
     uuid[WB_UUID_LEN] = '\0';
-    wb_feed_stats stats = {0};
-    wb_buf_reset(&r->resp->body);
-    int rc = wb_feed_event(r->st, &r->who, uuid, body_write, &r->resp->body, &stats, &r->err);
-    if (rc == 0 && stats.admin_reads)
-        wbi_audit_later(r, "read.admin", uuid,
-                        "TLP:AMBER or stricter read by site admin via MISP feed");
-    if (rc == 0) rc = wbi_flush_audits(r);
-    if (rc == WB_ENOTFOUND) {
-        wbi_reply_not_found(r);
-        return;
-    }
-    if (rc) {
-        wbi_reply_internal(r);
-        return;
-    }
-    r->resp->status = 200;
+    wb_share s;
+    wbi_share_of(r, &s);
+    wbi_reply_share(r, &s, wb_share_feed_event(&s, uuid, &r->resp->body), 200);
 }
 
 void wbi_h_event_stix(wbi_req *r)
 {
-    wb_event_rec ev;
-    if (wbi_fetch_event(r, WB_READ_STIX, &ev) != 0) return;
-    json_t *bundle = NULL;
-    size_t admin_reads = 0;
-    int rc = wbi_stix_bundle(r->st, &r->who, &ev, &bundle, &admin_reads, &r->err);
-    if (rc == 0 && admin_reads)
-        wbi_audit_later(r, "read.admin", ev.uuid,
-                        "TLP:AMBER or stricter attributes read by site admin via STIX export");
-    if (rc == 0) rc = wbi_flush_audits(r);
-    if (rc) {
-        json_decref(bundle);
-        wbi_reply_internal(r);
-        return;
-    }
-    wbi_reply_json(r, 200, bundle);
+    wb_share s;
+    wbi_share_of(r, &s);
+    wbi_reply_share(r, &s, wb_share_event_stix(&s, r->id, &r->resp->body), 200);
 }

@@ -161,12 +161,14 @@ static void drain(int fd)
 static void raw_reply(int fd, unsigned status, const char *code, const char *msg, unsigned retry)
 {
     char *body = wbi_error_json(code, msg);
-    char head[320], ra[40] = "";
+    char head[768], ra[40] = "";
     if (retry) snprintf(ra, sizeof ra, "Retry-After: %u\r\n", retry);
     int hn = snprintf(head, sizeof head,
                       "HTTP/1.1 %u %s\r\nContent-Type: application/json\r\n"
                       "Content-Length: %zu\r\nConnection: close\r\nCache-Control: no-store\r\n"
-                      "X-Content-Type-Options: nosniff\r\n%s\r\n",
+                      "X-Content-Type-Options: nosniff\r\nContent-Security-Policy: "
+                      "default-src 'none'; frame-ancestors 'none'\r\nReferrer-Policy: "
+                      "no-referrer\r\nX-Frame-Options: DENY\r\n%s\r\n",
                       status, reason(status), body ? strlen(body) : 0, ra);
     drain(fd);
     struct iovec iov[2] = {{head, (size_t)hn}, {body, body ? strlen(body) : 0}};

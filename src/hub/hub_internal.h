@@ -1,12 +1,13 @@
 /*
- * hub_internal.h - what the hub's files share: the parsed form of a posted
- * MISP event and of sightings (event.c), the normalised look-up keys of an
- * indicator value, and the per-key rate limiter (ratelimit.c).
+ * hub_internal.h - what the hub's HTTP files share: the per-key rate
+ * limiter (ratelimit.c), the connection limits and request-head checks
+ * (http_head.c, server.c), streamed answers (stream.c), and the request
+ * context with the reply helpers of the router (api.c) for every handler
+ * file; router.h adds what only the HTTP layer's files share.
  *
- * Parsing needs no database, so the fuzz targets drive it directly; the API
- * (api.c) resolves sharing groups and writes afterwards. The request context
- * and the reply helpers of the router (api.c) are here too, for every
- * handler file; router.h adds what only the HTTP layer's files share.
+ * The events domain's parsing, policy and feeds are the share module's
+ * (src/share/share_internal.h, included here for the handlers, the fuzz
+ * targets and the tests that drive them).
  */
 #ifndef WB_HUB_INTERNAL_H
 #define WB_HUB_INTERNAL_H
@@ -15,179 +16,12 @@
 
 #include <jansson.h>
 
+#include "share/share_internal.h"
 #include "weerbaar/feed.h"
 #include "weerbaar/hub.h"
+#include "weerbaar/websession.h"
 
-/* Longest attribute value and info string accepted (bytes). */
-#define WBI_MAX_VALUE 65535
-#define WBI_MAX_TAGS 256
-#define WBI_MAX_SIGHTINGS 10000
-
-/* Why a body was refused: an HTTP status, a stable code, a message that
- * names the JSON path. */
-/* The policy's view of a stored event, or of one of its attributes (a
- * non-NULL): what wb_policy_read judges on every read path. */
-wb_policy_item wbi_policy_item_of(const wb_event_rec *e, const wb_attr_rec *a);
-
-typedef struct wbi_problem {
-    unsigned status;
-    const char *code;
-    char msg[WB_ERROR_MSG_MAX];
-} wbi_problem;
-
-/* A sharing group as a request names it: an id or a uuid. */
-typedef struct wbi_sgref {
-    int64_t id;
-    char uuid[WB_UUID_LEN + 1]; /* "" when not given */
-} wbi_sgref;
-
-typedef struct wbi_attr_in {
-    wb_attr_rec rec; /* uuid, type, value, flags, keys; event_id and json filled later */
-    wbi_sgref sg;    /* when rec.distribution is 4 */
-    json_t *json;    /* the attribute object as it will be stored (borrowed from root) */
-    char path[96];   /* "$.Event.Attribute[3]" for messages */
-} wbi_attr_in;
-
-typedef struct wbi_event_in {
-    json_t *root;  /* owns everything below */
-    json_t *event; /* the event object; Attribute arrays are taken out of it */
-    char uuid[WB_UUID_LEN + 1];
-    bool uuid_given; /* false when the hub made the uuid */
-    const char *info;
-    char date[11];
-    int distribution;
-    wbi_sgref sg;
-    wb_tlp tlp; /* effective: amber when untagged */
-    bool published;
-    const char *tags[WBI_MAX_TAGS];
-    size_t ntags;
-    wbi_attr_in *attrs;
-    size_t nattrs;
-    wb_arena arena; /* keys, uuids */
-} wbi_event_in;
-
-typedef struct wbi_limits {
-    unsigned max_depth;
-    size_t max_attributes;
-    int default_distribution;
-} wbi_limits;
-
-/* Parses and validates a posted event ({"Event": {...}} or the bare event).
- * 0, or non-zero with *prob filled (400 invalid_json, 422 invalid_event or
- * invalid_tlp_distribution, 413 too_large). Free with wbi_event_free (also
- * after a failure). `now` is Unix seconds, for the default date. */
-int wbi_event_parse(const char *body, size_t len, const wbi_limits *lim, int64_t now,
-                    wbi_event_in *ev, wbi_problem *prob);
-void wbi_event_free(wbi_event_in *ev);
-
-/* Refuses JSON nested deeper than max (jansson has no such bound of its
- * own at a level a server wants). 0 or non-zero. */
-int wbi_json_depth_ok(const char *s, size_t n, unsigned max);
-/* Parses JSON with the depth check; 400 invalid_json in *prob on failure. */
-json_t *wbi_json_load(const char *body, size_t len, unsigned max_depth, wbi_problem *prob);
-
-/* The keys an indicator look-up for value v searches (wb_ioc_keys, the
- * same answer `weerbaar match` gives). `type` is a MISP or weerbaar type
- * name, or NULL to classify the value by its shape as match does. Returns
- * how many keys were written (at most max), or -1 with *prob set for a
- * value or type that is not valid. */
-int wbi_lookup_keys(const char *v, size_t n, const char *type, wb_ioc_key *keys, size_t max,
-                    wbi_problem *prob);
-/* The same, with only the address blocks whose prefix length is in `only`
- * (what the store holds, wb_store_cidr_prefixes); NULL for every length. */
-int wbi_lookup_keys_in(const char *v, size_t n, const char *type, const wb_prefix_set *only,
-                       wb_ioc_key *keys, size_t max, wbi_problem *prob);
-
-/* A posted sighting. */
-typedef struct wbi_sighting_in {
-    const char *uuid;  /* attribute uuid, or NULL */
-    const char *value; /* or the value to look up */
-    const char *type_filter;
-    int type;
-    const char *source;
-    int64_t date_sighting;
-    int64_t first_seen;
-    int64_t count;
-    char path[48];
-} wbi_sighting_in;
-
-/* Parses one sighting object or an array of them into a heap array (the
- * caller frees *out and json_decref's *root, which the strings point into). */
-int wbi_sightings_parse(const char *body, size_t len, unsigned max_depth, int64_t now,
-                        json_t **root, wbi_sighting_in **out, size_t *n, wbi_problem *prob);
-
-void wbi_problem_set(wbi_problem *p, unsigned status, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-/* As wbi_event_parse, from an already parsed document: takes ownership of
- * root (freed by wbi_event_free, also after a failure). base names the
- * input in messages ("$" or a file name). */
-int wbi_event_parse_json(json_t *root, const wbi_limits *lim, int64_t now, wbi_event_in *ev,
-                         wbi_problem *prob);
-
-/* ---- feeds and exports (feed.c, feed_pull.c, stix_out.c, stream.c) --------------- */
-
-/* The tags of obj (an event or an attribute) as one Tag array: its Tag
- * array and the tags of MISP's link shape under link_key (EventTag or
- * AttributeTag: [{"Tag": {...}}]), with every tlp: tag of a level other
- * than eff (the effective TLP the hub enforces) left out and tlp:eff
- * added when a level was dropped or `add` is set (an attribute without a
- * TLP of its own inherits its event's). With feed, only name and colour
- * are kept and local tags are left out. A new array, NULL out of memory. */
-json_t *wbi_tags_effective(const json_t *obj, const char *link_key, wb_tlp eff, bool add,
-                           bool feed);
-/* The same in place: obj's Tag replaced by it and link_key removed. */
-void wbi_tags_set_effective(json_t *obj, const char *link_key, wb_tlp eff, bool add);
-
-/* uuid text -> a position (borrowed keys; feed.c): placing each of an
- * event's attributes in its MISP object by probe, not by scan. */
-typedef struct wbi_uuid_index {
-    const char **keys;
-    size_t *vals;
-    size_t cap, used;
-} wbi_uuid_index;
-/* Room for n keys; WB_ENOMEM. put keeps the last value of a key. */
-int wbi_uuid_index_init(wbi_uuid_index *x, size_t n);
-int wbi_uuid_index_put(wbi_uuid_index *x, const char *uuid, size_t v);
-bool wbi_uuid_index_get(const wbi_uuid_index *x, const char *uuid, size_t *v);
-void wbi_uuid_index_free(wbi_uuid_index *x);
-
-/* The feed form of a stored attribute's JSON, copied member by member from
- * the text (feed.c): 0 with out filled, 1 when the text is not in the form
- * the fast path takes (the caller goes the jansson way), -1 out of memory. */
-int wbi_feed_attr_fast(const char *json, size_t n, wb_buf *out);
-
-/* A manifest entry: an event uuid and its timestamp. */
-typedef struct wbi_feed_entry {
-    char uuid[WB_UUID_LEN + 1];
-    int64_t timestamp;
-} wbi_feed_entry;
-
-/* Parses a MISP feed manifest (no database: the fuzz target drives it).
- * Entries that are not valid (a key that is not a uuid, a missing or bad
- * timestamp) are left out and counted in *bad, the first one described in
- * prob->msg. Returns 0 with a heap array in *out (the caller frees it),
- * or -1 with *prob set when the document is not a manifest at all. */
-int wbi_feed_manifest_parse(const char *text, size_t len, unsigned max_depth, size_t max_events,
-                            wbi_feed_entry **out, size_t *n, size_t *bad, wbi_problem *prob);
-
-/* Reads one event file of a feed for storing (feed_pull.c; no database, so
- * the fuzz target drives it): checks that it is the event `uuid` the
- * manifest lists, takes its timestamp (else manifest_ts) into *ts, drops
- * the audience the file names, gives it distribution dist (with sharing
- * group sg_uuid for 4; AMBER+STRICT and RED narrowed to 0, counted in
- * *narrowed), keeps its Orgc, and validates it as wbi_event_parse does.
- * 0, or -1 with a reason naming the file and JSON path. Free *in with
- * wbi_event_free either way. */
-int wbi_feed_event_read(const char *text, size_t len, const char *uuid, int64_t manifest_ts,
-                        int dist, const char *sg_uuid, const wbi_limits *lim, wbi_event_in *in,
-                        int64_t *ts, size_t *narrowed, char *reason, size_t cap);
-
-/* The STIX 2.1 bundle of an event for p (stix_out.c): the attributes p may
- * see that map to STIX patterns. *admin_reads counts the items visible
- * only through the site-admin right. */
-int wbi_stix_bundle(wb_store *st, const wb_principal *p, const wb_event_rec *ev, json_t **out,
-                    size_t *admin_reads, wb_error *err);
+/* ---- streamed answers (stream.c) ---------------------------------------------------- */
 
 /* Produces a streamed body on a thread of its own with a store connection
  * of its own (stream.c): run(ctx, st, write, wctx) writes the body; free_ctx
@@ -218,6 +52,8 @@ int wbi_ratelimit_init(wbi_ratelimit *rl, double rate, double burst);
 /* Takes a token for key_id at time now: true when allowed; otherwise false
  * and *retry the seconds until the next token. */
 bool wbi_ratelimit_take(wbi_ratelimit *rl, int64_t key_id, wb_time now, unsigned *retry);
+/* Gives back a token taken before (up to the burst). */
+void wbi_ratelimit_give(wbi_ratelimit *rl, int64_t key_id);
 void wbi_ratelimit_free(wbi_ratelimit *rl);
 
 /* ---- connection-level limits (ratelimit.c, http_head.c, server.c) -------------- */
@@ -292,7 +128,9 @@ typedef struct wbi_req {
     wb_error err;
     wbi_pending_audit *audits; /* WBI_MAX_AUDIT_PENDING, from the arena when first needed */
     size_t naudits, audits_dropped;
-    wb_ioc_key *keys; /* the connection's look-up key buffer (MAX_LOOKUP_KEYS) */
+    wb_ioc_key *keys;    /* the connection's look-up key buffer (MAX_LOOKUP_KEYS) */
+    bool web;            /* authenticated by a session cookie (session_api.c) */
+    wb_web_session sess; /* that session */
 } wbi_req;
 
 /* Replies: {"error": {"code", "message"}} with the status; internal errors

@@ -92,6 +92,14 @@ bool wbi_ratelimit_take(wbi_ratelimit *rl, int64_t key_id, wb_time now, unsigned
     return ok;
 }
 
+void wbi_ratelimit_give(wbi_ratelimit *rl, int64_t key_id)
+{
+    pthread_mutex_lock(&rl->lock);
+    wbi_bucket *b = slot(rl->slots, rl->cap, key_id);
+    if (b->key_id == key_id) b->tokens = fmin(rl->burst, b->tokens + 1);
+    pthread_mutex_unlock(&rl->lock);
+}
+
 void wbi_ratelimit_free(wbi_ratelimit *rl)
 {
     if (rl->slots) pthread_mutex_destroy(&rl->lock);

@@ -18,8 +18,11 @@
 #include "hub/assess_api.h"
 #include "hub/hub_internal.h"
 
+/* The web page's static files (static.c). */
+typedef struct wbi_static wbi_static;
+
 /* Look-up keys one indicator value may expand to (the buffer per pool connection). */
-#define MAX_LOOKUP_KEYS 160
+#define MAX_LOOKUP_KEYS WB_SHARE_MAX_KEYS
 /* The default of the most bytes of rendered events one page of the event
  * list or the change feed holds (opts.max_page_bytes; docs/hub.md,
  * Limits); a page may pass it by its last event, itself bounded by
@@ -39,6 +42,7 @@ struct wb_hub {
     size_t npool, nidle;
     wbi_ratelimit rl;
     wbi_catalogues cats;                      /* assessments (assess_api.c) */
+    wb_share_conf share;                      /* the share service's settings */
     atomic_int streams_public, streams_keyed; /* streamed answers in flight (feeds) */
     wbi_addrcount stream_addrs;               /* and per client address */
     /* The database's warninglists as the hub started (admin warninglist
@@ -52,9 +56,21 @@ struct wb_hub {
         uint64_t more; /* occurrences since the last entry written */
     } agg[16];
     wbi_metrics *metrics; /* requests by route and status (ops_api.c) */
+    /* the web page: its files (static.c), sign-in's options and its
+     * throttles per account and per client address (session_api.c) */
+    wbi_static *web;
+    wb_signin_opts signin;
+    wbi_ratelimit signin_acct, signin_addr;
 };
 
 /* ---- router helpers (api.c) ------------------------------------------------------ */
+
+/* The hub's parts the web files reach (api.c). */
+const wbi_static *wbi_hub_web(const wb_hub *hub);
+const wb_signin_opts *wbi_hub_signin_opts(const wb_hub *hub);
+const char *wbi_hub_signin_name(const wb_hub *hub);
+/* account: the per-account throttle; else the per-address one */
+wbi_ratelimit *wbi_hub_signin_rl(wb_hub *hub, bool account);
 
 /* A line to opts.log. */
 void wbi_hub_log(wb_hub *hub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -64,7 +80,15 @@ bool wbi_arg_int(wbi_req *r, const char *key, int64_t min, int64_t max, int64_t 
 /* An audit entry of a caller without a valid key, aggregated per kind. */
 void wbi_audit_anon(wbi_req *r, const char *action, const char *object, const char *detail);
 
-/* ---- events (events_api.c), shared with the other resources ------------------------- */
+/* ---- the share service (events_api.c), for every handler file ------------------------- */
+
+/* The service's call context for request r: the caller, its connection,
+ * the hub's limits, the request's arena and look-up keys. */
+void wbi_share_of(wbi_req *r, wb_share *s);
+/* The answer of a service call: status on success (the body is in
+ * r->resp->body already), else the service's refusal, or 500 with its
+ * message in the log. */
+void wbi_reply_share(wbi_req *r, const wb_share *s, int rc, unsigned status);
 
 /* A copy of a row with its strings in the request's arena. */
 void wbi_copy_event(wbi_req *r, const wb_event_rec *src, wb_event_rec *dst);
@@ -73,41 +97,15 @@ bool wbi_may_read(wbi_req *r, wb_read_path path, const wb_policy_item *it, const
 /* 0 with *ev the visible, undeleted event r->id; otherwise the reply is
  * sent (404 or 500) and -1 returned. */
 int wbi_fetch_event(wbi_req *r, wb_read_path path, wb_event_rec *ev);
-/* Appends o (taking its reference) to b as compact JSON, after a comma
- * when comma is set. 0 or WB_ENOMEM. */
-int wbi_body_json(wb_buf *b, json_t *o, bool comma);
 
-/* ---- the indicator look-up (lookup_api.c), shared with sightings_api.c --------------- */
+/* ---- the indicator look-up (lookup_api.c), lent to sightings_api.c ------------------- */
 
-typedef struct wbi_hit {
-    int64_t attr_id;
-    wb_ioc_type kind;
-} wbi_hit;
-
-typedef struct wbi_look_walk {
-    wbi_req *r;
-    wb_read_path path;
-    wb_ioc_type kind;
-    json_t *out;   /* NULL when only collecting ids */
-    wbi_hit *hits; /* visible attributes found, for dedup and sightings */
-    size_t n, cap;
-    /* The ids in hits as an open-addressing set (0 = empty; attribute ids
-     * are > 0), at most half full: a sightings request can collect 100,000
-     * hits, and a linear scan per hit made that quadratic. */
-    int64_t *ids;
-    size_t idcap;
-    int rc;
-} wbi_look_walk;
-
-/* Finds every attribute visible to the caller that a value matches. */
+/* Finds every attribute visible to the caller that a value matches
+ * (wbi_share_lookup with the request's audit entries). */
 int wbi_lookup(wbi_req *r, const char *value, const char *type, wb_read_path path, wbi_look_walk *w,
                wbi_problem *prob);
-/* Whether attribute id is among w's hits. */
-bool wbi_look_seen(const wbi_look_walk *w, int64_t id);
-/* Appends a hit, doubling the array. Returns 0, 1 when growing would pass
- * max_cap, or WB_ENOMEM (with r->err set). */
+/* Appends a hit (wbi_look_add). */
 int wbi_look_push(wbi_look_walk *w, wbi_req *r, wbi_hit h, size_t max_cap);
-void wbi_look_free(wbi_look_walk *w);
 
 /* ---- the route table (api.c) ---------------------------------------------------------- */
 
@@ -133,7 +131,11 @@ enum {
     WBI_ROUTE_SENSOR_AFTER = 1u << 1,
     /* no key needed from the loopback address; otherwise the admitted
      * roles' keys (/metrics: a site admin's) */
-    WBI_ROUTE_LOCAL = 1u << 2
+    WBI_ROUTE_LOCAL = 1u << 2,
+    /* open to a session that must set up its second factor first */
+    WBI_ROUTE_SETUP = 1u << 3,
+    /* a MISP path: errors in MISP's shape (wbi_misp_error_shape) */
+    WBI_ROUTE_MISP = 1u << 4
 };
 
 typedef struct wbi_route {
@@ -167,5 +169,56 @@ void wbi_h_feed_hashes(wbi_req *r);
 void wbi_h_feed_event(wbi_req *r);
 void wbi_h_event_stix(wbi_req *r);
 void wbi_h_audit(wbi_req *r);
+/* MISP's sync routes (misp_sync_api.c) */
+void wbi_h_misp_event_index(wbi_req *r);
+void wbi_h_misp_event_view(wbi_req *r);
+void wbi_h_misp_event_add(wbi_req *r);
+void wbi_h_misp_event_edit(wbi_req *r);
+/* An error answer rewritten into MISP's {"name", "message", "url",
+ * "errors"}; anything else is left alone. */
+void wbi_misp_error_shape(wb_hub_response *resp, const char *path);
+
+/* ---- the web page (static.c, session_api.c) ------------------------------------------ */
+
+/* Reads the files of dir (NULL: none) for serving: 0 or an error naming
+ * the file. */
+int wbi_static_load(wbi_static **out, const char *dir, wb_error *err);
+void wbi_static_free(wbi_static *s);
+/* The Content-Type of a file name by its extension; NULL when not served. */
+const char *wbi_static_type(const char *name);
+/* Answers GET or HEAD of a file's exact path: true when one did. */
+bool wbi_static_serve(wb_hub *hub, const wbi_static *s, wbi_req *r);
+/* Whether an Accept header asks for JSON before HTML. */
+bool wbi_accept_json(const char *accept);
+/* GET /: the page, or the status document to a client asking for JSON. */
+void wbi_h_root(wbi_req *r);
+
+/* The wb_session cookie's value in a Cookie header: true with *val, *n. */
+bool wbi_cookie_session(const char *cookie, const char **val, size_t *n);
+/* The members a session endpoint reads (borrowed from the parsed root). */
+typedef struct wbi_session_body {
+    const char *email, *password, *totp, *key; /* POST /session */
+    const char *token;                         /* first-login, with password */
+    const char *old, *new_password;            /* password */
+    const char *code;                          /* totp/confirm */
+} wbi_session_body;
+/* Parses a session endpoint's JSON body: 0, or -1 with why (the caller
+ * json_decref's *root either way). */
+int wbi_session_body_parse(const char *body, size_t len, unsigned max_depth, json_t **root,
+                           wbi_session_body *out, char *why, size_t cap);
+/* Authenticates by the session token of a cookie, with the CSRF check of
+ * a state-changing request: 0 with r->owner, r->web and r->sess filled, or
+ * -1 with the 401 or 403 sent. */
+int wbi_session_auth(wbi_req *r, const char *tok, size_t n);
+/* True (with the 403 sent) when the caller's session may only set up its
+ * second factor. */
+bool wbi_session_setup_only(wbi_req *r);
+void wbi_h_session_new(wbi_req *r);
+void wbi_h_session_get(wbi_req *r);
+void wbi_h_session_delete(wbi_req *r);
+void wbi_h_session_password(wbi_req *r);
+void wbi_h_first_login(wbi_req *r);
+void wbi_h_totp_setup(wbi_req *r);
+void wbi_h_totp_confirm(wbi_req *r);
 
 #endif

@@ -54,6 +54,7 @@
 typedef struct server {
     wb_hub *hub;
     wbi_gate *gate;
+    bool tls; /* the session cookie is Secure */
     size_t max_body, disk_budget;
     wbi_addrcount bodies_by_addr;
     unsigned bodies_per_addr;
@@ -106,9 +107,34 @@ static void peer_text(const struct sockaddr *sa, char *out, size_t cap)
 
 /* ---- answers ------------------------------------------------------------------------ */
 
+/* On every answer, JSON or page (docs/web.md): the page runs only the
+ * hub's own scripts and styles (no inline script, no eval), in no frame,
+ * and sends no Referer anywhere. */
+#define CSP                                                                                        \
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"               \
+    " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none';"                    \
+    " form-action 'self'; frame-ancestors 'none'"
+
+static void security_headers(struct MHD_Response *r)
+{
+    MHD_add_response_header(r, "Content-Security-Policy", CSP);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+}
+
+/* The headers a handler asked for beside its body (hub.h). */
+static void extra_headers(struct MHD_Response *r, const wb_hub_response *resp)
+{
+    if (resp == NULL) return;
+    if (resp->set_cookie[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, resp->set_cookie);
+    if (resp->etag[0]) MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, resp->etag);
+}
+
 static enum MHD_Result send_json(conn_state *st, struct MHD_Connection *c, unsigned status,
                                  const char *body, size_t len, unsigned retry_after,
-                                 const char *type, bool close)
+                                 const char *type, bool close, const wb_hub_response *resp)
 {
     st->status = status;
     st->bytes = len;
@@ -116,8 +142,10 @@ static enum MHD_Result send_json(conn_state *st, struct MHD_Connection *c, unsig
         MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (r == NULL) return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type ? type : "application/json");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    security_headers(r);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+                            resp && resp->cache_control ? resp->cache_control : "no-store");
+    extra_headers(r, resp);
     if (close) MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     if (retry_after) {
         char ra[16];
@@ -136,7 +164,7 @@ static enum MHD_Result send_error(conn_state *st, struct MHD_Connection *c, unsi
 {
     char *body = wbi_error_json(code, msg);
     if (body == NULL) return MHD_NO;
-    enum MHD_Result ret = send_json(st, c, status, body, strlen(body), retry, NULL, true);
+    enum MHD_Result ret = send_json(st, c, status, body, strlen(body), retry, NULL, true, NULL);
     free(body);
     return ret;
 }
@@ -185,7 +213,7 @@ static enum MHD_Result send_stream(conn_state *st, struct MHD_Connection *c, wb_
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
                             resp->content_type ? resp->content_type : "application/json");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    security_headers(r);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     enum MHD_Result ret = MHD_queue_response(c, resp->status, r);
     MHD_destroy_response(r);
@@ -199,9 +227,11 @@ static enum MHD_Result send_response(conn_state *st, struct MHD_Connection *c,
     if (resp->stream) return send_stream(st, c, resp);
     /* A failed key ends the connection: a stranger's junk key must not
      * hold one of the connections kept for keyed clients. */
-    return send_json(st, c, resp->status, resp->body.data ? resp->body.data : "{}",
-                     resp->body.data ? resp->body.len : 2, resp->retry_after, resp->content_type,
-                     resp->status == 401);
+    /* A 304 has no body; others without one get "{}". */
+    bool empty = resp->status == 304 || resp->body.data == NULL;
+    return send_json(st, c, resp->status, empty ? "" : resp->body.data,
+                     empty ? (resp->status == 304 ? 0 : 2) : resp->body.len, resp->retry_after,
+                     resp->content_type, resp->status == 401, resp);
 }
 
 /* ---- connections ------------------------------------------------------------------------ */
@@ -448,6 +478,17 @@ static bool body_reserve(server *srv, conn_state *st, size_t len)
     return st->body_fd >= 0;
 }
 
+/* The headers the web page's requests carry (hub.h). */
+static void web_headers(server *srv, struct MHD_Connection *c, wb_hub_request *req)
+{
+    req->cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie");
+    req->csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+    req->accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
+    req->if_none_match = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+    req->content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    req->tls = srv->tls;
+}
+
 static enum MHD_Result answer(server *srv, struct MHD_Connection *c, const char *url,
                               const char *method, conn_state *st, const arg_list *args)
 {
@@ -472,6 +513,7 @@ static enum MHD_Result answer(server *srv, struct MHD_Connection *c, const char 
         .peer = st->peer,
         .admitted = st->admitted,
     };
+    web_headers(srv, c, &req);
     wb_hub_response resp;
     wb_hub_handle(srv->hub, &req, &resp);
     enum MHD_Result ret = send_response(st, c, &resp);
@@ -531,12 +573,13 @@ static enum MHD_Result first_call(server *srv, struct MHD_Connection *c, const c
                           .authorization =
                               MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"),
                           .peer = st->peer};
+    web_headers(srv, c, &req);
     wb_hub_response resp;
     bool ok = wb_hub_admit(srv->hub, &req, &resp);
     if (!ok) {
         enum MHD_Result ret =
             send_json(st, c, resp.status, resp.body.data ? resp.body.data : "{}",
-                      resp.body.data ? resp.body.len : 2, resp.retry_after, NULL, true);
+                      resp.body.data ? resp.body.len : 2, resp.retry_after, NULL, true, &resp);
         wb_hub_response_free(&resp);
         return ret;
     }
@@ -665,7 +708,10 @@ int wb_hub_serve(wb_hub *hub, const wb_serve_opts *o, wb_error *err)
             return rc;
         }
     }
-    server srv = {.hub = hub, .max_body = wb_hub_max_body(hub), .alog_path = o->access_log};
+    server srv = {.hub = hub,
+                  .max_body = wb_hub_max_body(hub),
+                  .alog_path = o->access_log,
+                  .tls = cert != NULL};
     if (o->access_log) {
         srv.alog = fopen(o->access_log, "ae");
         if (srv.alog == NULL) {

@@ -35,6 +35,7 @@
 #include <sodium.h>
 
 #include "weerbaar/hooks.h"
+#include "weerbaar/http.h"
 #include "weerbaar/incident.h"
 #include "weerbaar/register.h"
 
@@ -506,7 +507,15 @@ static curl_socket_t open_socket(void *ud, curlsocktype purpose, struct curl_soc
 static bool attempt_setup(attempt_ctx *x, long timeout_s)
 {
     const due_item *it = x->it;
-    x->c = curl_easy_init();
+    /* Only http(s), never redirected: a hook URL is an organisation's
+     * input and must not reach file:// or be bounced elsewhere. No proxy
+     * from the environment: the address check must see the receiver's
+     * address, not a proxy's. */
+    wb_http_opts ho = {.user_agent = "weerbaar-hooks/2",
+                       .connect_timeout_s = timeout_s,
+                       .timeout_s = timeout_s,
+                       .no_proxy = true};
+    x->c = wb_http_handle(&ho);
     if (x->c == NULL) return false;
     char sig[WB_HOOK_SIGNATURE_MAX + 1];
     wb_hook_sign(it->secret, (int64_t)time(NULL), it->uuid, it->body, strlen(it->body), sig);
@@ -526,22 +535,11 @@ static bool attempt_setup(attempt_ctx *x, long timeout_s)
     if (hdr == NULL) return false;
     CURL *c = x->c;
     curl_easy_setopt(c, CURLOPT_URL, it->url);
-    /* Only http(s), never redirected: a hook URL is an organisation's
-     * input and must not reach file:// or be bounced elsewhere. */
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    /* No proxy from the environment: the address check must see the
-     * receiver's address, not a proxy's. */
-    curl_easy_setopt(c, CURLOPT_PROXY, "");
     curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
     curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, x);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, it->body);
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(it->body));
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "weerbaar-hooks/2");
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, timeout_s);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->ebuf);
     curl_easy_setopt(c, CURLOPT_PRIVATE, x);
@@ -550,7 +548,7 @@ static bool attempt_setup(attempt_ctx *x, long timeout_s)
 
 static void attempt_free(attempt_ctx *x)
 {
-    if (x->c) curl_easy_cleanup(x->c);
+    wb_http_free(x->c);
     curl_slist_free_all(x->hdr);
     x->c = NULL;
     x->hdr = NULL;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "incident/incident_internal.h"
+#include "core/core_internal.h"
 
 static int find_name(const char *const *names, size_t n, const char *s)
 {
@@ -126,6 +127,8 @@ int wbi_incident_json_load(const char *name, const char *data, size_t len, json_
 {
     json_error_t je;
     *out = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+    if (!*out && wbi_core_json_oom(&je))
+        return wb_error_set(err, WB_ENOMEM, "%s: out of memory", name);
     if (!*out)
         return wb_error_set(err, WB_EPARSE, "%s:%d:%d: not valid JSON: %s", name, je.line,
                             je.column, je.text);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "intel/intel.h"
+#include "core/core_internal.h"
 
 /* MISP attribute types weerbaar matches. IP types map to WB_IOC_IP: the sink
  * turns "a.b.c.d/len" into a CIDR indicator. */
@@ -309,6 +310,8 @@ int wbi_json_parse(wbi_ctx *ctx, const char *data, size_t len, json_t **out)
 {
     json_error_t je;
     *out = json_loadb(data, len, JSON_DECODE_ANY, &je);
+    if (*out == NULL && wbi_core_json_oom(&je))
+        return wb_error_set(ctx->err, WB_ENOMEM, "%s: out of memory", ctx->name);
     if (*out == NULL)
         return wb_error_set(ctx->err, WB_EPARSE, "%s:%d:%d: %s", ctx->name, je.line, je.column,
                             je.text);

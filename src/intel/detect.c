@@ -206,10 +206,11 @@ int wb_intel_load_buffer(const char *name, const char *data, size_t len, const w
 /* A MISP or STIX file is read through a read-only mapping, so that the
  * reader can let the pages it has passed go (wbi_jdoc_release): a million
  * indicators are hundreds of megabytes of JSON. Returns 1 when the file is
- * not such a file (compressed, not regular, too large, not JSON), for the
- * caller to read it whole. Unlike the log reader's mappings (src/core/io.c)
- * this one has no SIGBUS guard: a file truncated in place while it loads
- * ends the process (docs/match.md says to replace feeds by rename). */
+ * not such a file (compressed, not regular, too large, not JSON) or cannot
+ * be mapped under the SIGBUS guard, for the caller to read it whole. The
+ * mapping is the log reader's (wb_map_open, src/core/io.c): a file
+ * truncated in place while it loads reads as zero bytes and is then
+ * reported as truncated, never as a crash or a silently shorter set. */
 static int load_mapped(const char *path, const wb_intel_opts *opts, wb_ioc_sink *sink,
                        wb_error *err)
 {
@@ -222,9 +223,12 @@ static int load_mapped(const char *path, const wb_intel_opts *opts, wb_ioc_sink 
         return 1;
     }
     size_t len = (size_t)st.st_size;
-    void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED) return 1;
+    struct wb_map *m = wb_map_open(fd, len);
+    if (m == NULL) {
+        close(fd);
+        return 1;
+    }
+    const char *map = wb_map_data(m);
     const char *data = map;
     size_t n = len;
     data = skip_bom(data, &n);
@@ -237,10 +241,20 @@ static int load_mapped(const char *path, const wb_intel_opts *opts, wb_ioc_sink 
     int rc = 1;
     if (i < n && (data[i] == '{' || data[i] == '[') &&
         (fmt == WB_INTEL_MISP || fmt == WB_INTEL_STIX)) {
-        madvise(map, len, MADV_SEQUENTIAL);
+        madvise((void *)map, len, MADV_SEQUENTIAL);
         rc = load_data(path, path, map, len, true, opts, sink, err);
+        if (wb_map_shrank(m, fd)) {
+            /* what was read after the truncation were zero bytes: whatever
+             * the parser made of them, the set is not the file's */
+            wb_error_clear(err);
+            rc = wb_error_set(err, WB_EIO,
+                              "%s: the file was truncated while it was read; replace indicator "
+                              "files by rename, not in place",
+                              path);
+        }
     }
-    munmap(map, len);
+    wb_map_close(m);
+    close(fd);
     return rc;
 }
 

@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
+#include "weerbaar/http.h"
 #include "weerbaar/intelfetch.h"
 
 #define MAX_BODY ((size_t)512 << 20)
@@ -94,35 +94,13 @@ static int write_file(const char *path, const char *data, size_t n)
 
 /* ---- HTTP ----------------------------------------------------------------------- */
 
-typedef struct bodysink {
-    wb_buf *out;
-    size_t max;
-    bool too_big, oom;
-} bodysink;
-
-static size_t on_data(char *p, size_t size, size_t n, void *ud)
-{
-    bodysink *s = ud;
-    size_t len = size * n;
-    if (s->out->len + len > s->max) {
-        s->too_big = true;
-        return 0;
-    }
-    if (wb_buf_append(s->out, p, len)) {
-        s->oom = true;
-        return 0;
-    }
-    return len;
-}
-
 typedef struct hdrs {
     char etag[512];
 } hdrs;
 
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
+static void on_header(void *ud, const char *p, size_t len)
 {
     hdrs *h = ud;
-    size_t len = size * n;
     if (len > 5 && strncasecmp(p, "etag:", 5) == 0) {
         size_t i = 5, e = len;
         while (i < e && (p[i] == ' ' || p[i] == '\t'))
@@ -134,7 +112,6 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
             h->etag[e - i] = '\0';
         }
     }
-    return len;
 }
 
 /* Fetches url into out, from the cache when the server says 304. A POST
@@ -161,56 +138,38 @@ static int fetch(const char *url, const char *post, const char *ver, const wb_fe
     wb_buf_reset(&tag);
     bool have = post == NULL && access(bodyp, R_OK) == 0 && read_file(tagp, &tag) == 0 &&
                 tag.len > 0 && tag.len < 500;
-    CURL *h = curl_easy_init();
-    if (h == NULL) {
-        wb_buf_free(&tag);
-        return wb_error_set(err, WB_ENOMEM, "cannot start an HTTP client");
-    }
-    struct curl_slist *hl = NULL;
-    char line[700];
+    const char *hl[4];
+    size_t nh = 0;
+    char auth[700], inm[700];
     if (fo->key && *fo->key) {
         /* MISP takes the key as it is; a weerbaar hub's feeds take it so too. */
-        snprintf(line, sizeof line, "Authorization: %s", fo->key);
-        hl = curl_slist_append(hl, line);
+        snprintf(auth, sizeof auth, "Authorization: %s", fo->key);
+        hl[nh++] = auth;
     }
-    hl = curl_slist_append(hl, "Accept: application/json");
-    if (post) hl = curl_slist_append(hl, "Content-Type: application/json");
+    hl[nh++] = "Accept: application/json";
+    if (post) hl[nh++] = "Content-Type: application/json";
     if (have) {
-        snprintf(line, sizeof line, "If-None-Match: %.*s", (int)tag.len, tag.data);
-        hl = curl_slist_append(hl, line);
+        snprintf(inm, sizeof inm, "If-None-Match: %.*s", (int)tag.len, tag.data);
+        hl[nh++] = inm;
     }
     wb_buf_reset(out);
-    bodysink s = {.out = out, .max = MAX_BODY};
     hdrs hd = {{0}};
-    char cerr[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &hd);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, fo->timeout_s > 0 ? fo->timeout_s : 300L);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "weerbaar/" WB_VERSION);
-    if (post) curl_easy_setopt(h, CURLOPT_POSTFIELDS, post);
-    CURLcode cr = curl_easy_perform(h);
+    wb_http_opts ho = {.timeout_s = fo->timeout_s > 0 ? fo->timeout_s : 300L,
+                       .max_redirects = 5,
+                       .compressed = true};
+    wb_http_req r = {.url = url,
+                     .headers = hl,
+                     .nheaders = nh,
+                     .body = post,
+                     .body_len = post ? strlen(post) : 0,
+                     .max_body = MAX_BODY,
+                     .out = out,
+                     .on_header = on_header,
+                     .ud = &hd};
     long code = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-    curl_slist_free_all(hl);
-    curl_easy_cleanup(h);
-    int rc = 0;
-    if (s.too_big) {
-        rc = wb_error_set(err, WB_ELIMIT, "%s: answer larger than %zu bytes", url, s.max);
-    } else if (s.oom) {
-        rc = wb_error_set(err, WB_ENOMEM, "out of memory");
-    } else if (cr != CURLE_OK) {
-        rc = wb_error_set(err, WB_EIO, "%s: %s", url, cerr[0] ? cerr : curl_easy_strerror(cr));
+    int rc = wb_http_request(&ho, &r, &code, err);
+    if (rc) {
+        /* the error names the URL and why */
     } else if (code == 304 && have) {
         if (read_file(bodyp, out) != 0) {
             rc = wb_error_set(err, WB_EIO, "%s: %s", bodyp, strerror(errno));

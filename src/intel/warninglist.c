@@ -35,6 +35,7 @@
 #include "weerbaar/io.h"
 #include "weerbaar/normalize.h"
 #include "intel/intel.h"
+#include "core/core_internal.h"
 
 #define MAX_LIST_FILE ((size_t)256 << 20)
 #define MAX_DEPTH 8
@@ -614,6 +615,8 @@ static int load_json(wb_warninglists *wl, const char *path, const char *data, si
     int rc = 0;
     json_error_t je;
     json_t *root = json_loadb(data, len, 0, &je);
+    if (root == NULL && wbi_core_json_oom(&je))
+        return wb_error_set(err, WB_ENOMEM, "%s: out of memory", path);
     if (root == NULL)
         return wb_error_set(err, WB_EPARSE, "%s:%d:%d: %s", path, je.line, je.column, je.text);
     const json_t *name = json_object_get(root, "name");

@@ -162,7 +162,7 @@ static int collect(engine *e, job *j)
     }
     wbi_scanner *sc = &j->sc;
     for (size_t i = 0; i < sc->nhits && !e->stopped && !f->skip; i++) {
-        const wbi_hit *h = &sc->hits[i];
+        const wbi_match_hit *h = &sc->hits[i];
         wb_ioc ioc;
         wb_sighting s = {
             .ioc = wb_iocset_get(e->set, h->ioc, &ioc),

@@ -384,7 +384,7 @@ static void add_hits(wbi_scanner *sc, uint32_t first, unsigned type_mask, const 
         /* One sighting per (record, field, indicator). */
         bool seen = false;
         for (size_t i = sc->nhits; i > 0 && sc->hits[i - 1].line == line; i--) {
-            const wbi_hit *h = &sc->hits[i - 1];
+            const wbi_match_hit *h = &sc->hits[i - 1];
             if (h->ioc == id && strlen(sc->strings.data + h->field) == flen &&
                 memcmp(sc->strings.data + h->field, field, flen) == 0) {
                 seen = true;
@@ -394,7 +394,7 @@ static void add_hits(wbi_scanner *sc, uint32_t first, unsigned type_mask, const 
         if (seen) continue;
         if (sc->nhits == sc->hits_cap) {
             size_t cap = sc->hits_cap ? sc->hits_cap * 2 : 64;
-            wbi_hit *nh = realloc(sc->hits, cap * sizeof *nh);
+            wbi_match_hit *nh = realloc(sc->hits, cap * sizeof *nh);
             if (nh == NULL) {
                 sc->oom = true;
                 return;
@@ -402,7 +402,7 @@ static void add_hits(wbi_scanner *sc, uint32_t first, unsigned type_mask, const 
             sc->hits = nh;
             sc->hits_cap = cap;
         }
-        wbi_hit *h = &sc->hits[sc->nhits];
+        wbi_match_hit *h = &sc->hits[sc->nhits];
         h->line = line;
         h->ioc = id;
         h->field = put_str(sc, field, flen);

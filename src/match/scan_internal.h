@@ -9,19 +9,19 @@
 
 #define WBI_MAX_BAD 10
 
-typedef struct wbi_hit {
+typedef struct wbi_match_hit {
     uint64_t line; /* block-relative, 0-based */
     wb_time ts;
     uint32_t ioc;
     uint32_t field;             /* offset into strings */
     uint32_t matched;           /* offset into strings */
     uint32_t ctx[WB_CTX_COUNT]; /* offsets into strings, WBI_NONE when absent */
-} wbi_hit;
+} wbi_match_hit;
 
 typedef struct wbi_scanner {
     wb_scan scan; /* what the log readers see */
     const wb_iocset *set;
-    wbi_hit *hits;
+    wbi_match_hit *hits;
     size_t nhits, hits_cap;
     wb_buf strings; /* field names and matched values of hits */
     wb_buf tmp;     /* normalisation scratch */

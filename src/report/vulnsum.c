@@ -15,6 +15,7 @@
 #include "report_internal.h"
 #include "weerbaar/io.h"
 #include "weerbaar/report.h"
+#include "core/core_internal.h"
 
 /* An optional boolean member: absent and null are false. */
 static int opt_bool(json_t *o, const char *key, size_t i, const char *name, bool *out,
@@ -111,6 +112,8 @@ int wb_vuln_summary_parse(const char *data, size_t len, const char *name, wb_vul
                             WB_VULN_SUMMARY_MAX_BYTES >> 20);
     json_error_t je;
     json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+    if (root == NULL && wbi_core_json_oom(&je))
+        return wb_error_set(err, WB_ENOMEM, "%s: out of memory", name);
     if (root == NULL)
         return wb_error_set(err, WB_EPARSE, "%s:%d:%d: not JSON: %s", name, je.line, je.column,
                             je.text);

@@ -73,7 +73,7 @@ void wb_audit_hash(const uint8_t prev[WB_AUDIT_HASH_LEN], const wb_audit_rec *a,
 
 int wb_store_audit_walk(wb_store *s, int64_t upto_id, wb_audit_cb cb, void *ud, wb_error *err)
 {
-    return s->ops->audit_walk(s, upto_id, cb, ud, err);
+    return s->audit->audit_walk(s, upto_id, cb, ud, err);
 }
 
 typedef struct anchor_one {
@@ -94,7 +94,7 @@ int wb_store_audit_anchor(wb_store *s, int64_t *upto_id, uint8_t hash[WB_AUDIT_H
 {
     memset(hash, 0, WB_AUDIT_HASH_LEN);
     anchor_one a = {0, hash};
-    int rc = s->ops->audit_anchor(s, false, anchor_one_cb, &a, err);
+    int rc = s->audit->audit_anchor(s, false, anchor_one_cb, &a, err);
     *upto_id = a.upto;
     return rc;
 }
@@ -268,8 +268,8 @@ int wb_store_audit_archive(wb_store *s, wb_time before, const char *path, const 
     if (rc == 0 && now_anchor != anchor_id)
         rc = wb_error_set(err, WB_EINVAL, "another archive ran meanwhile; run this one again");
     if (rc == 0)
-        rc = s->ops->audit_archive(s, out->head_id, out->head, out->rows, before, path, err);
-    if (rc == 0) rc = s->ops->audit_add(s, &a, err);
+        rc = s->audit->audit_archive(s, out->head_id, out->head, out->rows, before, path, err);
+    if (rc == 0) rc = s->audit->audit_add(s, &a, err);
     if (rc == 0) rc = s->ops->commit(s, err);
     if (rc) {
         s->ops->rollback(s);
@@ -364,7 +364,7 @@ int wb_store_audit_verify_file(wb_store *s, const char *path, wb_audit_check *ou
     /* The file must be an archive this database recorded, and begin where
      * the archive before it ended. */
     anchors an = {0};
-    rc = s->ops->audit_anchor(s, true, anchors_cb, &an, err);
+    rc = s->audit->audit_anchor(s, true, anchors_cb, &an, err);
     if (rc == 0 && an.oom) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
     size_t k = an.n;
     for (size_t i = 0; rc == 0 && i < an.n && k == an.n; i++)

@@ -1,7 +1,8 @@
 /*
  * store.c - the storage interface: dispatch of wb_store_* to the back end's
- * operations, plus what does not depend on the back end: the names of
- * organisation kinds and roles, API key generation and hashing, UUIDs.
+ * operations (one table per domain, store_internal.h), plus what does not
+ * depend on the back end: the names of organisation kinds and roles, API key
+ * generation and hashing, UUIDs.
  *
  * API keys are 256 random bits. Only a BLAKE2b hash keyed with the
  * database's own secret is stored: a key is high-entropy, so a fast keyed
@@ -133,22 +134,22 @@ int wb_store_org_add(wb_store *s, const char *name, wb_org_kind kind, const char
     }
     char uuid[WB_UUID_LEN + 1];
     wb_uuid_v4(uuid);
-    return s->ops->org_add(s, uuid, name, kind, sector, kvk, id, err);
+    return s->accounts->org_add(s, uuid, name, kind, sector, kvk, id, err);
 }
 
 int wb_store_org_find(wb_store *s, const char *name, wb_org_cb cb, void *ud, wb_error *err)
 {
-    return s->ops->org_find(s, 0, name, cb, ud, err);
+    return s->accounts->org_find(s, 0, name, cb, ud, err);
 }
 
 int wb_store_org_get(wb_store *s, int64_t id, wb_org_cb cb, void *ud, wb_error *err)
 {
-    return s->ops->org_find(s, id, NULL, cb, ud, err);
+    return s->accounts->org_find(s, id, NULL, cb, ud, err);
 }
 
 int wb_store_org_list(wb_store *s, wb_org_cb cb, void *ud, wb_error *err)
 {
-    return s->ops->org_list(s, cb, ud, err);
+    return s->accounts->org_list(s, cb, ud, err);
 }
 
 /* A plausible address: something@domain, no spaces or control bytes. The
@@ -170,17 +171,17 @@ int wb_store_user_add(wb_store *s, const char *email, int64_t org_id, wb_role ro
 {
     if (!email_ok(email))
         return wb_error_set(err, WB_EINVAL, "'%.100s' is not an e-mail address", email);
-    return s->ops->user_add(s, email, org_id, role, id, err);
+    return s->accounts->user_add(s, email, org_id, role, id, err);
 }
 
 int wb_store_user_find(wb_store *s, const char *email, wb_user_cb cb, void *ud, wb_error *err)
 {
-    return s->ops->user_find(s, email, cb, ud, err);
+    return s->accounts->user_find(s, email, cb, ud, err);
 }
 
 int wb_store_user_list(wb_store *s, wb_user_cb cb, void *ud, wb_error *err)
 {
-    return s->ops->user_list(s, cb, ud, err);
+    return s->accounts->user_list(s, cb, ud, err);
 }
 
 static void key_hash(const wb_store *s, const char *key, size_t len, uint8_t out[WB_KEY_HASH_LEN])
@@ -197,19 +198,19 @@ int wb_store_key_add(wb_store *s, int64_t user_id, char key[WB_KEY_TEXT_LEN + 1]
     sodium_bin2hex(key, WB_KEY_TEXT_LEN + 1, raw, sizeof raw);
     sodium_memzero(raw, sizeof raw);
     key_hash(s, key, WB_KEY_TEXT_LEN, hash);
-    int rc = s->ops->key_add(s, user_id, hash, id, err);
+    int rc = s->accounts->key_add(s, user_id, hash, id, err);
     if (rc) sodium_memzero(key, WB_KEY_TEXT_LEN + 1);
     return rc;
 }
 
 int wb_store_key_revoke(wb_store *s, int64_t key_id, int64_t user_id, int64_t *n, wb_error *err)
 {
-    return s->ops->key_revoke(s, key_id, user_id, n, err);
+    return s->accounts->key_revoke(s, key_id, user_id, n, err);
 }
 
 int wb_store_key_list(wb_store *s, wb_apikey_cb cb, void *ud, wb_error *err)
 {
-    return s->ops->key_list(s, cb, ud, err);
+    return s->accounts->key_list(s, cb, ud, err);
 }
 
 int wb_store_key_auth(wb_store *s, const char *key, size_t len, wb_keyowner *out, wb_error *err)
@@ -217,7 +218,7 @@ int wb_store_key_auth(wb_store *s, const char *key, size_t len, wb_keyowner *out
     if (len != WB_KEY_TEXT_LEN) return wb_error_set(err, WB_ENOTFOUND, "no such key");
     uint8_t hash[WB_KEY_HASH_LEN], stored[WB_KEY_HASH_LEN];
     key_hash(s, key, len, hash);
-    int rc = s->ops->key_by_hash(s, hash, out, stored, err);
+    int rc = s->accounts->key_by_hash(s, hash, out, stored, err);
     if (rc) return rc;
     /* The look-up found the row by its hash through an index; comparing in
      * constant time as well means no code path depends on how much of a
@@ -236,64 +237,64 @@ int wb_store_sgroup_add(wb_store *s, const char *name, const int64_t *orgs, size
     if (norgs == 0) return wb_error_set(err, WB_EINVAL, "a sharing group needs organisations");
     char uuid[WB_UUID_LEN + 1];
     wb_uuid_v4(uuid);
-    return s->ops->sgroup_add(s, uuid, name, orgs, norgs, id, err);
+    return s->accounts->sgroup_add(s, uuid, name, orgs, norgs, id, err);
 }
 
 int wb_store_sgroup_find(wb_store *s, int64_t id, const char *uuid_or_name, wb_sgroup_cb cb,
                          void *ud, wb_error *err)
 {
-    return s->ops->sgroup_find(s, id, uuid_or_name, cb, ud, err);
+    return s->accounts->sgroup_find(s, id, uuid_or_name, cb, ud, err);
 }
 
 int wb_store_sgroup_list(wb_store *s, wb_sgroup_cb cb, void *ud, wb_error *err)
 {
-    return s->ops->sgroup_list(s, cb, ud, err);
+    return s->accounts->sgroup_list(s, cb, ud, err);
 }
 
 int wb_store_org_sgroups(wb_store *s, int64_t org_id, int64_t *ids, size_t max, size_t *n,
                          wb_error *err)
 {
-    return s->ops->org_sgroups(s, org_id, ids, max, n, err);
+    return s->accounts->org_sgroups(s, org_id, ids, max, n, err);
 }
 
 bool wb_store_sgroup_has_org(wb_store *s, int64_t sg_id, int64_t org_id)
 {
-    return s->ops->sgroup_has_org(s, sg_id, org_id);
+    return s->accounts->sgroup_has_org(s, sg_id, org_id);
 }
 
 int wb_store_event_put(wb_store *s, const wb_event_rec *ev, const char *const *tags, size_t ntags,
                        const wb_attr_rec *attrs, size_t nattrs, bool replace, int64_t *id,
                        wb_error *err)
 {
-    return s->ops->event_put(s, ev, tags, ntags, attrs, nattrs, replace, id, err);
+    return s->events->event_put(s, ev, tags, ntags, attrs, nattrs, replace, id, err);
 }
 
 int wb_store_event_get(wb_store *s, const char *uuid, wb_event_cb cb, void *ud, wb_error *err)
 {
-    return s->ops->event_get(s, uuid, cb, ud, err);
+    return s->events->event_get(s, uuid, cb, ud, err);
 }
 
 int wb_store_event_list(wb_store *s, const wb_event_filter *f, wb_event_cb cb, void *ud,
                         wb_error *err)
 {
-    return s->ops->event_list(s, f, cb, ud, err);
+    return s->events->event_list(s, f, cb, ud, err);
 }
 
 int wb_store_event_flag(wb_store *s, int64_t id, bool published, bool deleted, int64_t timestamp,
                         wb_error *err)
 {
-    return s->ops->event_flag(s, id, published, deleted, timestamp, err);
+    return s->events->event_flag(s, id, published, deleted, timestamp, err);
 }
 
 int wb_store_event_changes(wb_store *s, int64_t after, wb_event_cb cb, void *ud, wb_error *err)
 {
-    return s->ops->event_changes(s, after, cb, ud, err);
+    return s->events->event_changes(s, after, cb, ud, err);
 }
 
 int wb_store_event_version_at(wb_store *s, int64_t event_id, int64_t seq, wb_event_rec *out,
                               wb_error *err)
 {
-    return s->ops->event_version_at(s, event_id, seq, out, err);
+    return s->events->event_version_at(s, event_id, seq, out, err);
 }
 
 void wb_store_read_begin(wb_store *s)
@@ -308,60 +309,60 @@ int wb_store_read_end(wb_store *s, wb_error *err)
 
 int wb_store_warninglist_put(wb_store *s, const char *name, const char *json, wb_error *err)
 {
-    return s->ops->warninglist_put(s, name, json, err);
+    return s->events->warninglist_put(s, name, json, err);
 }
 
 int wb_store_warninglist_list(wb_store *s, wb_warninglist_cb cb, void *ud, wb_error *err)
 {
-    return s->ops->warninglist_list(s, cb, ud, err);
+    return s->events->warninglist_list(s, cb, ud, err);
 }
 
 int wb_store_event_seq_max(wb_store *s, int64_t *out, wb_error *err)
 {
-    return s->ops->event_seq_max(s, out, err);
+    return s->events->event_seq_max(s, out, err);
 }
 
 int wb_store_cidr_prefixes(wb_store *s, wb_prefix_set *out, wb_error *err)
 {
-    return s->ops->cidr_prefixes(s, out, err);
+    return s->events->cidr_prefixes(s, out, err);
 }
 
 int wb_store_attr_list(wb_store *s, int64_t event_id, wb_attr_cb cb, void *ud, wb_error *err)
 {
-    return s->ops->attr_list(s, event_id, cb, ud, err);
+    return s->events->attr_list(s, event_id, cb, ud, err);
 }
 
 int wb_store_attr_lookup(wb_store *s, wb_ioc_type kind, const char *norm, wb_attr_cb cb, void *ud,
                          wb_error *err)
 {
-    return s->ops->attr_lookup(s, kind, norm, cb, ud, err);
+    return s->events->attr_lookup(s, kind, norm, cb, ud, err);
 }
 
 int wb_store_attr_get(wb_store *s, const char *uuid, wb_attr_cb cb, void *ud, wb_error *err)
 {
-    return s->ops->attr_get(s, uuid, cb, ud, err);
+    return s->events->attr_get(s, uuid, cb, ud, err);
 }
 
 int wb_store_sighting_add(wb_store *s, const wb_sighting_rec *r, int64_t *id, wb_error *err)
 {
-    return s->ops->sighting_add(s, r, id, err);
+    return s->events->sighting_add(s, r, id, err);
 }
 
 int wb_store_sighting_list(wb_store *s, int64_t event_id, wb_sighting_cb cb, void *ud,
                            wb_error *err)
 {
-    return s->ops->sighting_list(s, event_id, cb, ud, err);
+    return s->events->sighting_list(s, event_id, cb, ud, err);
 }
 
 int wb_store_audit(wb_store *s, const wb_audit_rec *a, wb_error *err)
 {
-    return s->ops->audit_add(s, a, err);
+    return s->audit->audit_add(s, a, err);
 }
 
 int wb_store_audit_list(wb_store *s, wb_time since, int64_t offset, int64_t limit, wb_audit_cb cb,
                         void *ud, wb_error *err)
 {
-    return s->ops->audit_list(s, since, offset, limit, cb, ud, err);
+    return s->audit->audit_list(s, since, offset, limit, cb, ud, err);
 }
 
 /* ---- incidents ---------------------------------------------------------------- */
@@ -409,24 +410,24 @@ int wb_store_incident_add(wb_store *s, const wb_incident_rec *r, int64_t *id, wb
     if (r->rsit && strlen(r->rsit) > WB_NAME_MAX)
         return wb_error_set(err, WB_EINVAL, "RSIT classification longer than %d bytes",
                             WB_NAME_MAX);
-    return s->ops->incident_add(s, r, id, err);
+    return s->reg->incident_add(s, r, id, err);
 }
 
 int wb_store_incident_get(wb_store *s, int64_t id, wb_incident_cb cb, void *ud, wb_error *err)
 {
     if (id <= 0) return wb_error_set(err, WB_ENOTFOUND, "no incident %lld", (long long)id);
-    return s->ops->incident_find(s, id, cb, ud, err);
+    return s->reg->incident_find(s, id, cb, ud, err);
 }
 
 int wb_store_incident_list(wb_store *s, wb_incident_cb cb, void *ud, wb_error *err)
 {
-    return s->ops->incident_find(s, 0, cb, ud, err);
+    return s->reg->incident_find(s, 0, cb, ud, err);
 }
 
 int wb_store_incident_set_status(wb_store *s, int64_t id, wb_incident_status st, wb_time handled_at,
                                  wb_error *err)
 {
-    return s->ops->incident_status(s, id, st, handled_at, err);
+    return s->reg->incident_status(s, id, st, handled_at, err);
 }
 
 int wb_store_incident_report_add(wb_store *s, const wb_incident_report_rec *r, int64_t *id,
@@ -436,13 +437,13 @@ int wb_store_incident_report_add(wb_store *s, const wb_incident_report_rec *r, i
         return wb_error_set(err, WB_EINVAL,
                             "a report needs a stage, a document, an author and "
                             "a submission time");
-    return s->ops->ireport_add(s, r, id, err);
+    return s->reg->ireport_add(s, r, id, err);
 }
 
 int wb_store_incident_report_list(wb_store *s, int64_t incident_id, wb_incident_report_cb cb,
                                   void *ud, wb_error *err)
 {
-    return s->ops->ireport_list(s, incident_id, cb, ud, err);
+    return s->reg->ireport_list(s, incident_id, cb, ud, err);
 }
 
 int wb_store_incident_action_add(wb_store *s, const wb_incident_action_rec *a, int64_t *id,
@@ -458,13 +459,13 @@ int wb_store_incident_action_add(wb_store *s, const wb_incident_action_rec *a, i
             return wb_error_set(err, WB_EINVAL, "a comment must be 1-%d bytes",
                                 WB_INCIDENT_TEXT_MAX);
     }
-    return s->ops->iaction_add(s, a, id, err);
+    return s->reg->iaction_add(s, a, id, err);
 }
 
 int wb_store_incident_action_list(wb_store *s, int64_t incident_id, wb_incident_action_cb cb,
                                   void *ud, wb_error *err)
 {
-    return s->ops->iaction_list(s, incident_id, cb, ud, err);
+    return s->reg->iaction_list(s, incident_id, cb, ud, err);
 }
 
 int wb_store_route_set(wb_store *s, const char *sector, int64_t csirt_id, int64_t supervisor_id,
@@ -473,17 +474,17 @@ int wb_store_route_set(wb_store *s, const char *sector, int64_t csirt_id, int64_
     size_t n = sector ? strlen(sector) : 0;
     if (n == 0 || n > WB_NAME_MAX)
         return wb_error_set(err, WB_EINVAL, "a route's sector must be 1-%d bytes", WB_NAME_MAX);
-    return s->ops->route_set(s, sector, csirt_id, supervisor_id, err);
+    return s->reg->route_set(s, sector, csirt_id, supervisor_id, err);
 }
 
 int wb_store_route_list(wb_store *s, wb_route_cb cb, void *ud, wb_error *err)
 {
-    return s->ops->route_find(s, NULL, true, cb, ud, err);
+    return s->reg->route_find(s, NULL, true, cb, ud, err);
 }
 
 int wb_store_route_for(wb_store *s, const char *sector, wb_route_cb cb, void *ud, wb_error *err)
 {
-    return s->ops->route_find(s, sector ? sector : "*", false, cb, ud, err);
+    return s->reg->route_find(s, sector ? sector : "*", false, cb, ud, err);
 }
 
 /* ---- webhooks and shared incident events ------------------------------------------- */
@@ -523,18 +524,18 @@ int wb_store_hook_add(wb_store *s, int64_t org_id, const char *url, const char *
         !hex_only(secret, WB_HOOK_SECRET_LEN))
         return wb_error_set(err, WB_EINVAL, "a hook's secret must be %d lower-case hex digits",
                             WB_HOOK_SECRET_LEN);
-    return s->ops->hook_add(s, org_id, url, secret, id, err);
+    return s->hooks->hook_add(s, org_id, url, secret, id, err);
 }
 
 int wb_store_hook_remove(wb_store *s, int64_t id, wb_time now, wb_error *err)
 {
-    return s->ops->hook_remove(s, id, now, err);
+    return s->hooks->hook_remove(s, id, now, err);
 }
 
 int wb_store_hook_list(wb_store *s, int64_t org_id, bool include_removed, wb_hook_cb cb, void *ud,
                        wb_error *err)
 {
-    return s->ops->hook_list(s, org_id, include_removed, cb, ud, err);
+    return s->hooks->hook_list(s, org_id, include_removed, cb, ud, err);
 }
 
 int wb_store_delivery_add(wb_store *s, const wb_delivery_rec *d, bool *added, wb_error *err)
@@ -546,24 +547,24 @@ int wb_store_delivery_add(wb_store *s, const wb_delivery_rec *d, bool *added, wb
                             "a delivery needs a uuid, an event key of 1-%d "
                             "bytes, a body and a time",
                             WB_HOOK_EVENT_KEY_MAX);
-    return s->ops->delivery_add(s, d, added, err);
+    return s->hooks->delivery_add(s, d, added, err);
 }
 
 int wb_store_delivery_due(wb_store *s, wb_time now, int64_t limit, wb_delivery_cb cb, void *ud,
                           wb_error *err)
 {
-    return s->ops->delivery_walk(s, -1, now, limit, cb, ud, err);
+    return s->hooks->delivery_walk(s, -1, now, limit, cb, ud, err);
 }
 
 int wb_store_delivery_list(wb_store *s, int64_t hook_id, wb_delivery_cb cb, void *ud, wb_error *err)
 {
-    return s->ops->delivery_walk(s, hook_id < 0 ? 0 : hook_id, WB_TIME_NONE, INT64_MAX, cb, ud,
-                                 err);
+    return s->hooks->delivery_walk(s, hook_id < 0 ? 0 : hook_id, WB_TIME_NONE, INT64_MAX, cb, ud,
+                                   err);
 }
 
 int wb_store_delivery_update(wb_store *s, const wb_delivery_rec *d, wb_error *err)
 {
-    return s->ops->delivery_update(s, d, err);
+    return s->hooks->delivery_update(s, d, err);
 }
 
 int wb_store_incident_event_add(wb_store *s, const wb_incident_event_rec *e, wb_error *err)
@@ -571,13 +572,13 @@ int wb_store_incident_event_add(wb_store *s, const wb_incident_event_rec *e, wb_
     if (e->event_uuid == NULL || !wb_uuid_valid(e->event_uuid, strlen(e->event_uuid)) ||
         e->author == NULL || e->at == WB_TIME_NONE)
         return wb_error_set(err, WB_EINVAL, "a shared event needs a uuid, an author and a time");
-    return s->ops->ievent_add(s, e, err);
+    return s->hooks->ievent_add(s, e, err);
 }
 
 int wb_store_incident_event_list(wb_store *s, int64_t incident_id, wb_incident_event_cb cb,
                                  void *ud, wb_error *err)
 {
-    return s->ops->ievent_list(s, incident_id, cb, ud, err);
+    return s->hooks->ievent_list(s, incident_id, cb, ud, err);
 }
 
 int wb_store_incident_share_add(wb_store *s, const wb_incident_share_rec *r, int64_t *id,
@@ -586,27 +587,27 @@ int wb_store_incident_share_add(wb_store *s, const wb_incident_share_rec *r, int
     if (r->share_key == NULL || r->share_key[0] == '\0' || r->digest == NULL || r->status == NULL ||
         r->body == NULL || r->author == NULL)
         return wb_error_set(err, WB_EINVAL, "a share needs a key, a status, a body and an author");
-    return s->ops->ishare_add(s, r, id, err);
+    return s->reg->ishare_add(s, r, id, err);
 }
 
 int wb_store_incident_share_find(wb_store *s, int64_t id, int64_t incident_id, const char *key,
                                  wb_incident_share_cb cb, void *ud, wb_error *err)
 {
     if (id <= 0 && key == NULL) return wb_error_set(err, WB_EINVAL, "a share by id or by key");
-    return s->ops->ishare_find(s, id, incident_id, key, cb, ud, err);
+    return s->reg->ishare_find(s, id, incident_id, key, cb, ud, err);
 }
 
 int wb_store_incident_share_list(wb_store *s, int64_t org_id, const char *status,
                                  wb_incident_share_cb cb, void *ud, wb_error *err)
 {
-    return s->ops->ishare_list(s, org_id, status, cb, ud, err);
+    return s->reg->ishare_list(s, org_id, status, cb, ud, err);
 }
 
 int wb_store_incident_share_decide(wb_store *s, int64_t id, const char *status,
                                    const char *event_uuid, const char *by, wb_time at,
                                    wb_error *err)
 {
-    return s->ops->ishare_decide(s, id, status, event_uuid, by, at, err);
+    return s->reg->ishare_decide(s, id, status, event_uuid, by, at, err);
 }
 
 /* ---- assessments ------------------------------------------------------------------- */
@@ -642,19 +643,19 @@ int wb_store_assessment_add(wb_store *s, const wb_assessment_rec *r, int64_t *id
                             r->target);
     if (r->author == NULL || r->author[0] == '\0')
         return wb_error_set(err, WB_EINVAL, "an assessment needs an author");
-    return s->ops->assessment_add(s, r, id, err);
+    return s->assess->assessment_add(s, r, id, err);
 }
 
 int wb_store_assessment_get(wb_store *s, int64_t id, wb_assessment_cb cb, void *ud, wb_error *err)
 {
     if (id <= 0) return wb_error_set(err, WB_ENOTFOUND, "no assessment %lld", (long long)id);
-    return s->ops->assessment_find(s, id, 0, cb, ud, err);
+    return s->assess->assessment_find(s, id, 0, cb, ud, err);
 }
 
 int wb_store_assessment_list(wb_store *s, int64_t org_id, wb_assessment_cb cb, void *ud,
                              wb_error *err)
 {
-    return s->ops->assessment_find(s, 0, org_id, cb, ud, err);
+    return s->assess->assessment_find(s, 0, org_id, cb, ud, err);
 }
 
 int wb_store_assessment_version_add(wb_store *s, const wb_assessment_version_rec *v, int *version,
@@ -665,33 +666,33 @@ int wb_store_assessment_version_add(wb_store *s, const wb_assessment_version_rec
     if (strlen(v->action) > WB_ASSESS_ACTION_MAX)
         return wb_error_set(err, WB_EINVAL, "a version's action is at most %d bytes",
                             WB_ASSESS_ACTION_MAX);
-    return s->ops->aversion_add(s, v, version, err);
+    return s->assess->aversion_add(s, v, version, err);
 }
 
 int wb_store_assessment_version_get(wb_store *s, int64_t assessment_id, int version,
                                     wb_assessment_version_cb cb, void *ud, wb_error *err)
 {
     if (version < 0) return wb_error_set(err, WB_ENOTFOUND, "no version %d", version);
-    return s->ops->aversion_find(s, assessment_id, version, false, cb, ud, err);
+    return s->assess->aversion_find(s, assessment_id, version, false, cb, ud, err);
 }
 
 int wb_store_assessment_version_list(wb_store *s, int64_t assessment_id,
                                      wb_assessment_version_cb cb, void *ud, wb_error *err)
 {
-    return s->ops->aversion_find(s, assessment_id, 0, true, cb, ud, err);
+    return s->assess->aversion_find(s, assessment_id, 0, true, cb, ud, err);
 }
 
 int wb_store_assessment_share(wb_store *s, const wb_assessment_share_rec *r, wb_error *err)
 {
     if ((unsigned)r->audience > WB_SHARE_SUPERVISOR || r->author == NULL)
         return wb_error_set(err, WB_EINVAL, "a share needs an audience and an author");
-    return s->ops->ashare_add(s, r, err);
+    return s->assess->ashare_add(s, r, err);
 }
 
 int wb_store_assessment_share_list(wb_store *s, int64_t assessment_id, wb_assessment_share_cb cb,
                                    void *ud, wb_error *err)
 {
-    return s->ops->ashare_list(s, assessment_id, cb, ud, err);
+    return s->assess->ashare_list(s, assessment_id, cb, ud, err);
 }
 
 /* ---- dependency pictures ------------------------------------------------------------ */
@@ -704,20 +705,20 @@ int wb_store_deps_picture_add(wb_store *s, const wb_deps_picture_rec *r, int *ve
     if (strlen(r->json) > WB_DEPS_PICTURE_MAX)
         return wb_error_set(err, WB_ELIMIT, "a dependency picture is at most %d bytes",
                             WB_DEPS_PICTURE_MAX);
-    return s->ops->dpic_add(s, r, version, err);
+    return s->deps->dpic_add(s, r, version, err);
 }
 
 int wb_store_deps_picture_list(wb_store *s, int64_t org_id, wb_deps_picture_cb cb, void *ud,
                                wb_error *err)
 {
-    return s->ops->dpic_list(s, org_id, cb, ud, err);
+    return s->deps->dpic_list(s, org_id, cb, ud, err);
 }
 
 int wb_store_deps_share(wb_store *s, const wb_deps_share_rec *r, wb_error *err)
 {
     if ((unsigned)r->audience > WB_SHARE_SUPERVISOR || r->author == NULL)
         return wb_error_set(err, WB_EINVAL, "a share needs an audience and an author");
-    return s->ops->dshare_add(s, r, err);
+    return s->deps->dshare_add(s, r, err);
 }
 
 int wb_store_cache_size(wb_store *s, size_t bytes, wb_error *err)

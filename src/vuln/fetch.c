@@ -1,6 +1,6 @@
 /*
  * fetch.c - `weerbaar vuln fetch` (vulnfetch.h): source names and the
- * directory, conditional, resumable, bounded downloads with libcurl, the
+ * directory, conditional, resumable, bounded downloads with the shared HTTP client (http.h), the
  * per-source state file, the OSV/KEV/EPSS files, and the listing of a
  * fetched directory that `vuln scan` reads. CSAF providers are mirrored in
  * fetch_csaf.c on top of the download engine here.
@@ -33,6 +33,7 @@
 #include "vuln/fetch_internal.h"
 #include "core/zip.h"
 #include "vuln/vulndata.h"
+#include "weerbaar/http.h"
 #include "weerbaar/io.h"
 #include "weerbaar/vulnfetch.h"
 
@@ -393,32 +394,30 @@ static void hdr_value(const char *p, size_t n, const char *name, char *out, size
     out[n] = '\0';
 }
 
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
+static void on_header(void *ud, const char *p, size_t len)
 {
     xfer *x = ud;
-    size_t len = size * n;
     if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) /* a new response (after a redirect) */
         x->etag[0] = x->lastmod[0] = x->crange[0] = '\0';
     hdr_value(p, len, "ETag:", x->etag, sizeof x->etag);
     hdr_value(p, len, "Last-Modified:", x->lastmod, sizeof x->lastmod);
     hdr_value(p, len, "Content-Range:", x->crange, sizeof x->crange);
-    return len;
 }
 
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
+/* Nonzero stops the transfer (the flags say why). */
+static int on_body(void *ud, const char *p, size_t len)
 {
     xfer *x = ud;
-    size_t len = size * n;
     long code = 0;
     curl_easy_getinfo((CURL *)x->f->curl, CURLINFO_RESPONSE_CODE, &code);
-    if (code != 200 && code != 206) return len; /* an error page: not kept */
+    if (code != 200 && code != 206) return 0; /* an error page: not kept */
     if (!x->decided) {
         x->decided = true;
         if (x->fp && code == 200 && x->offset > 0) {
             /* the server sent the whole file: start the part file again */
             if (ftruncate(fileno(x->fp), 0) != 0 || fseek(x->fp, 0, SEEK_SET) != 0) {
                 x->write_err = true;
-                return 0;
+                return -1;
             }
             x->offset = 0;
         }
@@ -427,31 +426,26 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
             snprintf(want, sizeof want, "bytes %llu-", (unsigned long long)x->offset);
             if (strncmp(x->crange, want, strlen(want)) != 0) {
                 x->range_bad = true;
-                return 0;
+                return -1;
             }
         }
     }
     if (x->offset + x->got + len > x->max) {
         x->too_big = true;
-        return 0;
+        return -1;
     }
     if (x->fp ? fwrite(p, 1, len, x->fp) != len : wb_buf_append(x->mem, p, len) != 0) {
         x->write_err = true;
-        return 0;
+        return -1;
     }
     x->got += len;
-    return len;
+    return 0;
 }
 
-static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-                       curl_off_t ulnow)
+static void on_progress(void *ud, uint64_t now, uint64_t total)
 {
     xfer *x = ud;
-    (void)ultotal, (void)ulnow;
-    if (x->f->o->progress && dlnow > 0)
-        x->f->o->progress(x->f->o->ud, x->url, x->offset + (uint64_t)dlnow,
-                          dltotal > 0 ? x->offset + (uint64_t)dltotal : 0);
-    return 0;
+    x->f->o->progress(x->f->o->ud, x->url, x->offset + now, total > 0 ? x->offset + total : 0);
 }
 
 static int fetcher_init(wbi_fetcher *f, const wb_fetch_opts *o, wb_fetch_stats *st, wb_error *err)
@@ -459,64 +453,47 @@ static int fetcher_init(wbi_fetcher *f, const wb_fetch_opts *o, wb_fetch_stats *
     memset(f, 0, sizeof *f);
     f->o = o;
     f->st = st;
-    f->curl = curl_easy_init();
-    if (f->curl == NULL) return wb_error_set(err, WB_ENOMEM, "cannot start an HTTP client");
-    curl_easy_setopt(f->curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(f->curl, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(f->curl, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(f->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(f->curl, CURLOPT_CONNECTTIMEOUT,
-                     o->connect_timeout_s > 0 ? o->connect_timeout_s : 20L);
     /* No total timeout (an all.zip of a gigabyte takes what it takes); a
      * stalled transfer fails instead. */
-    curl_easy_setopt(f->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(f->curl, CURLOPT_LOW_SPEED_TIME,
-                     o->stall_timeout_s > 0 ? o->stall_timeout_s : 60L);
-    curl_easy_setopt(f->curl, CURLOPT_USERAGENT, "weerbaar/" WB_VERSION);
-    curl_easy_setopt(f->curl, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(f->curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(f->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(f->curl, CURLOPT_NOPROGRESS, o->progress ? 0L : 1L);
+    wb_http_opts ho = {.connect_timeout_s = o->connect_timeout_s > 0 ? o->connect_timeout_s : 20L,
+                       .stall_timeout_s = o->stall_timeout_s > 0 ? o->stall_timeout_s : 60L,
+                       .max_redirects = 5};
+    f->curl = wb_http_handle(&ho);
+    if (f->curl == NULL) return wb_error_set(err, WB_ENOMEM, "cannot start an HTTP client");
     return 0;
 }
 
 static void fetcher_free(wbi_fetcher *f)
 {
-    if (f->curl) curl_easy_cleanup(f->curl);
+    wb_http_free(f->curl);
     f->curl = NULL;
 }
 
 /* One request. hdrs may be NULL. *code is the final HTTP status (0 when
  * none came). Errors name the URL. */
-static int perform(wbi_fetcher *f, xfer *x, struct curl_slist *hdrs, long *code, wb_error *err)
+static int perform(wbi_fetcher *f, xfer *x, const char *const *hdrs, size_t nhdrs, long *code,
+                   wb_error *err)
 {
-    char cerr[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(f->curl, CURLOPT_URL, x->url);
-    curl_easy_setopt(f->curl, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(f->curl, CURLOPT_HEADERDATA, x);
-    curl_easy_setopt(f->curl, CURLOPT_WRITEDATA, x);
-    curl_easy_setopt(f->curl, CURLOPT_XFERINFODATA, x);
-    curl_easy_setopt(f->curl, CURLOPT_ERRORBUFFER, cerr);
-    curl_easy_setopt(f->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max);
-    /* what was asked for over TLS is not taken from a redirect to plain HTTP */
-    curl_easy_setopt(f->curl, CURLOPT_REDIR_PROTOCOLS_STR,
-                     strncmp(x->url, "https://", 8) == 0 ? "https" : "http,https");
-    CURLcode cr = curl_easy_perform(f->curl);
-    *code = 0;
-    curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, code);
+    wb_http_req r = {.url = x->url,
+                     .headers = hdrs,
+                     .nheaders = nhdrs,
+                     .max_body = x->max,
+                     .on_data = on_body,
+                     .on_header = on_header,
+                     .on_progress = f->o->progress ? on_progress : NULL,
+                     .ud = x};
+    int rc = wb_http_perform(f->curl, &r, code, NULL, err);
     f->st->requests++;
     f->st->bytes += x->got;
     if (*code == 304) f->st->not_modified++;
-    if (x->too_big || cr == CURLE_FILESIZE_EXCEEDED)
+    if (x->too_big)
         return wb_error_set(err, WB_ELIMIT, "%s: larger than %llu bytes: refused", x->url,
                             (unsigned long long)x->max);
     if (x->write_err) return wb_error_set(err, WB_EIO, "%s: cannot store the download", x->url);
     if (x->range_bad)
         return wb_error_set(err, WB_EIO, "%s: the server resumed at the wrong place (%s)", x->url,
                             x->crange);
-    if (cr != CURLE_OK)
-        return wb_error_set(err, WB_EIO, "%s: %s", x->url, cerr[0] ? cerr : curl_easy_strerror(cr));
-    return 0;
+    return rc;
 }
 
 static int http_status_error(const char *url, long code, wb_error *err)
@@ -531,8 +508,7 @@ int wbi_fetch_get_mem(wbi_fetcher *f, const char *url, uint64_t max, wb_buf *out
 {
     wb_buf_reset(out);
     xfer x = {.f = f, .url = url, .mem = out, .max = max};
-    curl_easy_setopt(f->curl, CURLOPT_RANGE, NULL);
-    int rc = perform(f, &x, NULL, code, err);
+    int rc = perform(f, &x, NULL, 0, code, err);
     if (rc == 0 && *code != 200) rc = http_status_error(url, *code, err);
     if (rc == 0 && wb_buf_puts(out, "") != 0) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
     return rc;
@@ -562,29 +538,29 @@ int wbi_fetch_get_file(wbi_fetcher *f, const char *url, const char *dest, json_t
             offset = (uint64_t)st.st_size;
         FILE *fp = fopen(tmp, offset ? "ab" : "wb");
         if (fp == NULL) return wb_error_set(err, WB_EIO, "%s: %s", tmp, strerror(errno));
-        struct curl_slist *h = NULL;
-        char line[400];
+        const char *h[2];
+        size_t nh = 0;
+        char l1[400], l2[400];
         if (offset) {
-            snprintf(line, sizeof line, "Range: bytes=%llu-", (unsigned long long)offset);
-            h = curl_slist_append(h, line);
-            snprintf(line, sizeof line, "If-Range: %s", pe ? pe : pl);
-            h = curl_slist_append(h, line);
+            snprintf(l1, sizeof l1, "Range: bytes=%llu-", (unsigned long long)offset);
+            h[nh++] = l1;
+            snprintf(l2, sizeof l2, "If-Range: %s", pe ? pe : pl);
+            h[nh++] = l2;
             f->st->resumed++;
         } else if (have) {
             const char *et = wbi_fetch_jget(entry, "etag"),
                        *lm = wbi_fetch_jget(entry, "last_modified");
             if (et) {
-                snprintf(line, sizeof line, "If-None-Match: %s", et);
-                h = curl_slist_append(h, line);
+                snprintf(l1, sizeof l1, "If-None-Match: %s", et);
+                h[nh++] = l1;
             }
             if (lm) {
-                snprintf(line, sizeof line, "If-Modified-Since: %s", lm);
-                h = curl_slist_append(h, line);
+                snprintf(l2, sizeof l2, "If-Modified-Since: %s", lm);
+                h[nh++] = l2;
             }
         }
         xfer x = {.f = f, .url = url, .fp = fp, .offset = offset, .max = max};
-        rc = perform(f, &x, h, code, err);
-        curl_slist_free_all(h);
+        rc = perform(f, &x, h, nh, code, err);
         bool closed_ok = fclose(fp) == 0;
         if (rc == 0 && !closed_ok) rc = wb_error_set(err, WB_EIO, "%s: %s", tmp, strerror(errno));
         if (rc != 0) {

@@ -13,6 +13,7 @@
 
 #include "weerbaar/io.h"
 #include "weerbaar/vulnscan.h"
+#include "core/core_internal.h"
 
 #define DAY ((wb_time)86400 * 1000000)
 #define MAX_DAYS 3650
@@ -195,6 +196,8 @@ int wb_policy_parse(const char *name, const char *json, size_t len, wb_policy *p
 {
     json_error_t je;
     json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
+    if (root == NULL && wbi_core_json_oom(&je))
+        return wb_error_set(err, WB_ENOMEM, "%s: out of memory", name);
     if (root == NULL) return wb_error_set(err, WB_EPARSE, "%s:%d: %s", name, je.line, je.text);
     int rc = 0;
     if (!json_is_object(root)) rc = wb_error_set(err, WB_EPARSE, "%s: $: want an object", name);

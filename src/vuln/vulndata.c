@@ -13,6 +13,7 @@
 #include "weerbaar/cpe.h"
 #include "weerbaar/purl.h"
 #include "weerbaar/vers.h"
+#include "core/core_internal.h"
 
 /* ---- document context ------------------------------------------------------ */
 
@@ -35,6 +36,8 @@ int wbi_doc_json(wbi_doc *d, const char *data, size_t len, json_t **out)
 {
     json_error_t je;
     *out = json_loadb(data, len, JSON_DECODE_ANY, &je);
+    if (*out == NULL && wbi_core_json_oom(&je))
+        return wb_error_set(d->err, WB_ENOMEM, "%s: out of memory", d->name);
     if (*out == NULL)
         return wb_error_set(d->err, WB_EPARSE, "%s:%d:%d: %s", d->name, je.line, je.column,
                             je.text);

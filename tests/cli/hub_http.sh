@@ -80,7 +80,7 @@ c() {
   curl -s -o "$T/r.json" -w '%{http_code}' -X "$2" "${auth[@]}" "${data[@]}" "$U$3"
 }
 code() { python3 -c "import json; print(json.load(open('$T/r.json'))['error']['code'])"; }
-check "GET / is JSON status" '[ "$(c "" GET /)" = 200 ] && j $T/r.json "d[\"api\"]==\"/api/v1\""'
+check "GET /api/v1/ is JSON status" '[ "$(c "" GET /api/v1/)" = 200 ] && j $T/r.json "d[\"api\"]==\"/api/v1\""'
 check "no key: 401 unauthorized" '[ "$(c "" GET /api/v1/events)" = 401 ] && [ "$(code)" = unauthorized ]'
 check "wrong key: 401" '[ "$(c 0000000000000000000000000000000000000000000000000000000000000000 GET /api/v1/events)" = 401 ]'
 check "unknown route: 404 not_found" '[ "$(c "$KA" GET /api/v2/nothing)" = 404 ] && [ "$(code)" = not_found ]'

@@ -281,8 +281,8 @@ def main():
         socks.append((s, s.recv(300)))
     conts = sum(b"100 Continue" in a for _, a in socks[:8])
     last = socks[8][1]
-    if status_of(last) == 429 and b"\r\n\r\n" in last and json_error(last) is None:
-        last += read_answer(socks[8][0])
+    if status_of(last) == 429 and json_error(last) is None:
+        last += read_answer(socks[8][0])  # the head (security headers) is longer than 300 bytes
     check(f"9 slow keyed bodies from one address: 8 admitted, the 9th 429 too_many_bodies (got {conts})",
           conts == 8 and status_of(last) == 429 and b"too_many_bodies" in last, last[:300])
     for s, _ in socks:

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "common/hubfix.h"
 #include "weerbaar/hub.h"
 #include "weerbaar/store.h"
 
@@ -46,91 +47,54 @@ static const char *const names[N_CALLERS] = {"own org",      "own org admin",
                                              "w2",           "w3"};
 
 typedef struct fixture {
-    char dir[64], db[96];
-    wb_hub *hub;
-    char keys[N_CALLERS][WB_KEY_TEXT_LEN + 1];
+    hubfix h;
 } fixture;
-
-static int64_t add_org(wb_store *st, const char *name, wb_org_kind kind, const char *sector)
-{
-    int64_t id = 0;
-    wb_error err;
-    assert_int_equal(wb_store_org_add(st, name, kind, sector, NULL, &id, &err), 0);
-    return id;
-}
-
-static void add_user(wb_store *st, const char *email, int64_t org, wb_role role, char *key)
-{
-    int64_t uid = 0;
-    wb_error err;
-    assert_int_equal(wb_store_user_add(st, email, org, role, &uid, &err), 0);
-    assert_int_equal(wb_store_key_add(st, uid, key, NULL, &err), 0);
-}
 
 static unsigned call(fixture *f, const char *method, const char *path, const char *qkey,
                      const char *qval, int caller, const char *body, json_t **out)
 {
-    char auth[WB_KEY_TEXT_LEN + 16];
-    snprintf(auth, sizeof auth, "Bearer %s", f->keys[caller]);
     wb_hub_arg args[1] = {{qkey, qval}};
-    wb_hub_request req = {.method = method,
-                          .path = path,
-                          .args = args,
-                          .nargs = qkey ? 1 : 0,
-                          .authorization = caller == C_NOKEY ? NULL : auth,
-                          .body = body,
-                          .body_len = body ? strlen(body) : 0};
-    wb_hub_response resp;
-    wb_hub_handle(f->hub, &req, &resp);
-    unsigned status = resp.status;
-    json_t *j = json_loads(resp.body.data, 0, NULL);
-    assert_non_null(j);
-    if (status >= 400)
-        assert_true(json_is_string(json_object_get(json_object_get(j, "error"), "code")));
-    wb_hub_response_free(&resp);
-    if (out)
-        *out = j;
-    else
-        json_decref(j);
-    return status;
+    wb_hub_request req = {
+        .method = method, .path = path, .args = args, .nargs = qkey ? 1 : 0, .body = body};
+    return hubfix_call(f->h.hub, &req, caller == C_NOKEY ? NULL : f->h.key[caller], out);
 }
+
+enum { O_OWN, O_CSIRT, O_SUP, O_OTHER, O_OCSIRT, O_SITE, O_W1, O_W2, O_W3, N_ORGS };
+static const hubfix_org orgs[N_ORGS] = {
+    [O_OWN] = {"Own", WB_ORG_ESSENTIAL, "energy"},
+    [O_CSIRT] = {"CSIRT-E", WB_ORG_CSIRT, NULL},
+    [O_SUP] = {"RDI", WB_ORG_SUPERVISOR, NULL},
+    [O_OTHER] = {"Other", WB_ORG_IMPORTANT, "energy"},
+    [O_OCSIRT] = {"CSIRT-X", WB_ORG_CSIRT, NULL},
+    [O_SITE] = {"Site", WB_ORG_OTHER, NULL},
+    [O_W1] = {"W1", WB_ORG_ESSENTIAL, "drinking_water"},
+    [O_W2] = {"W2", WB_ORG_ESSENTIAL, "drinking_water"},
+    [O_W3] = {"W3", WB_ORG_ESSENTIAL, "drinking_water"},
+};
+static const hubfix_user users[N_CALLERS] = {
+    [C_OWN] = {"a@own.example", O_OWN, WB_ROLE_MEMBER},
+    [C_OWN_ADMIN] = {"boss@own.example", O_OWN, WB_ROLE_ORG_ADMIN},
+    [C_CSIRT] = {"c@csirt.example", O_CSIRT, WB_ROLE_MEMBER},
+    [C_SUPERVISOR] = {"s@rdi.example", O_SUP, WB_ROLE_MEMBER},
+    [C_OTHER] = {"o@other.example", O_OTHER, WB_ROLE_ORG_ADMIN},
+    [C_OTHER_CSIRT] = {"x@csirtx.example", O_OCSIRT, WB_ROLE_MEMBER},
+    [C_SENSOR] = {"sensor@own.example", O_OWN, WB_ROLE_SENSOR},
+    [C_ADMIN] = {"admin@site.example", O_SITE, WB_ROLE_SITE_ADMIN},
+    [C_W1] = {"w1@w.example", O_W1, WB_ROLE_MEMBER},
+    [C_W2] = {"w2@w.example", O_W2, WB_ROLE_MEMBER},
+    [C_W3] = {"w3@w.example", O_W3, WB_ROLE_MEMBER},
+};
 
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/wb-hubassess-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/hub.db", f->dir);
-    wb_store *st;
+    hubfix_begin(&f->h, "hubassess", orgs, N_ORGS, users, N_CALLERS);
     wb_error err;
-    assert_int_equal(wb_store_open(&st, f->db, &err), 0);
-    int64_t own = add_org(st, "Own", WB_ORG_ESSENTIAL, "energy");
-    int64_t csirt = add_org(st, "CSIRT-E", WB_ORG_CSIRT, NULL);
-    int64_t sup = add_org(st, "RDI", WB_ORG_SUPERVISOR, NULL);
-    int64_t other = add_org(st, "Other", WB_ORG_IMPORTANT, "energy");
-    int64_t ocsirt = add_org(st, "CSIRT-X", WB_ORG_CSIRT, NULL);
-    int64_t site = add_org(st, "Site", WB_ORG_OTHER, NULL);
-    int64_t w[3] = {add_org(st, "W1", WB_ORG_ESSENTIAL, "drinking_water"),
-                    add_org(st, "W2", WB_ORG_ESSENTIAL, "drinking_water"),
-                    add_org(st, "W3", WB_ORG_ESSENTIAL, "drinking_water")};
-    assert_int_equal(wb_store_route_set(st, "energy", csirt, sup, &err), 0);
-    add_user(st, "a@own.example", own, WB_ROLE_MEMBER, f->keys[C_OWN]);
-    add_user(st, "boss@own.example", own, WB_ROLE_ORG_ADMIN, f->keys[C_OWN_ADMIN]);
-    add_user(st, "c@csirt.example", csirt, WB_ROLE_MEMBER, f->keys[C_CSIRT]);
-    add_user(st, "s@rdi.example", sup, WB_ROLE_MEMBER, f->keys[C_SUPERVISOR]);
-    add_user(st, "o@other.example", other, WB_ROLE_ORG_ADMIN, f->keys[C_OTHER]);
-    add_user(st, "x@csirtx.example", ocsirt, WB_ROLE_MEMBER, f->keys[C_OTHER_CSIRT]);
-    add_user(st, "sensor@own.example", own, WB_ROLE_SENSOR, f->keys[C_SENSOR]);
-    add_user(st, "admin@site.example", site, WB_ROLE_SITE_ADMIN, f->keys[C_ADMIN]);
-    add_user(st, "w1@w.example", w[0], WB_ROLE_MEMBER, f->keys[C_W1]);
-    add_user(st, "w2@w.example", w[1], WB_ROLE_MEMBER, f->keys[C_W2]);
-    add_user(st, "w3@w.example", w[2], WB_ROLE_MEMBER, f->keys[C_W3]);
-    wb_store_close(st);
-    wb_hub_opts o = {.db = f->db,
-                     .connections = 2,
-                     .rate = 1e6,
-                     .catalogues = WB_TEST_DATA "/../../data/catalogues"};
-    assert_int_equal(wb_hub_open(&f->hub, &o, &err), 0);
+    assert_int_equal(
+        wb_store_route_set(f->h.st, "energy", f->h.org[O_CSIRT], f->h.org[O_SUP], &err), 0);
+    hubfix_open(&f->h, &(wb_hub_opts){.connections = 2,
+                                      .rate = 1e6,
+                                      .catalogues = WB_TEST_DATA "/../../data/catalogues"});
     *state = f;
     return 0;
 }
@@ -138,10 +102,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    wb_hub_close(f->hub);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    hubfix_end(&f->h);
     free(f);
     return 0;
 }

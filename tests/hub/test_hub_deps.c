@@ -22,6 +22,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "common/hubfix.h"
 #include "weerbaar/depsdb.h"
 #include "weerbaar/hub.h"
 #include "weerbaar/store.h"
@@ -42,84 +43,49 @@ enum {
 };
 
 typedef struct fixture {
-    char dir[64], db[96];
-    wb_hub *hub;
-    char keys[N_CALLERS][WB_KEY_TEXT_LEN + 1];
+    hubfix h;
 } fixture;
-
-static int64_t add_org(wb_store *st, const char *name, wb_org_kind kind, const char *sector)
-{
-    int64_t id = 0;
-    wb_error err;
-    assert_int_equal(wb_store_org_add(st, name, kind, sector, NULL, &id, &err), 0);
-    return id;
-}
-
-static void add_user(wb_store *st, const char *email, int64_t org, wb_role role, char *key)
-{
-    int64_t uid = 0;
-    wb_error err;
-    assert_int_equal(wb_store_user_add(st, email, org, role, &uid, &err), 0);
-    assert_int_equal(wb_store_key_add(st, uid, key, NULL, &err), 0);
-}
 
 static unsigned call(fixture *f, const char *method, const char *path, int caller, const char *body,
                      json_t **out)
 {
-    char auth[WB_KEY_TEXT_LEN + 16];
-    snprintf(auth, sizeof auth, "Bearer %s", f->keys[caller]);
-    wb_hub_request req = {.method = method,
-                          .path = path,
-                          .authorization = caller == C_NOKEY ? NULL : auth,
-                          .body = body,
-                          .body_len = body ? strlen(body) : 0};
-    wb_hub_response resp;
-    wb_hub_handle(f->hub, &req, &resp);
-    unsigned status = resp.status;
-    json_t *j = json_loads(resp.body.data, 0, NULL);
-    assert_non_null(j);
-    if (status >= 400)
-        assert_true(json_is_string(json_object_get(json_object_get(j, "error"), "code")));
-    wb_hub_response_free(&resp);
-    if (out)
-        *out = j;
-    else
-        json_decref(j);
-    return status;
+    wb_hub_request req = {.method = method, .path = path, .body = body};
+    return hubfix_call(f->h.hub, &req, caller == C_NOKEY ? NULL : f->h.key[caller], out);
 }
+
+enum { O_E1, O_E2, O_E3, O_W1, O_CSIRT, O_SUP, O_XCSIRT, O_SITE, N_ORGS };
+static const hubfix_org orgs[N_ORGS] = {
+    [O_E1] = {"E1", WB_ORG_ESSENTIAL, "energy"},
+    [O_E2] = {"E2", WB_ORG_ESSENTIAL, "energy"},
+    [O_E3] = {"E3", WB_ORG_IMPORTANT, "energy"},
+    [O_W1] = {"W1", WB_ORG_ESSENTIAL, "drinking-water"},
+    [O_CSIRT] = {"CSIRT-E", WB_ORG_CSIRT, NULL},
+    [O_SUP] = {"RDI", WB_ORG_SUPERVISOR, NULL},
+    [O_XCSIRT] = {"CSIRT-X", WB_ORG_CSIRT, NULL},
+    [O_SITE] = {"Site", WB_ORG_OTHER, NULL},
+};
+static const hubfix_user users[N_CALLERS] = {
+    [C_E1] = {"m@e1.example", O_E1, WB_ROLE_MEMBER},
+    [C_E1_ADMIN] = {"boss@e1.example", O_E1, WB_ROLE_ORG_ADMIN},
+    [C_E2] = {"boss@e2.example", O_E2, WB_ROLE_ORG_ADMIN},
+    [C_E3] = {"boss@e3.example", O_E3, WB_ROLE_ORG_ADMIN},
+    [C_W1] = {"boss@w1.example", O_W1, WB_ROLE_ORG_ADMIN},
+    [C_CSIRT] = {"c@csirt.example", O_CSIRT, WB_ROLE_MEMBER},
+    [C_SUP] = {"s@rdi.example", O_SUP, WB_ROLE_MEMBER},
+    [C_XCSIRT] = {"x@csirtx.example", O_XCSIRT, WB_ROLE_MEMBER},
+    [C_SENSOR] = {"sensor@e1.example", O_E1, WB_ROLE_SENSOR},
+    [C_ADMIN] = {"admin@site.example", O_SITE, WB_ROLE_SITE_ADMIN},
+};
 
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/wb-hubdeps-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/hub.db", f->dir);
-    wb_store *st;
+    hubfix_begin(&f->h, "hubdeps", orgs, N_ORGS, users, N_CALLERS);
     wb_error err;
-    assert_int_equal(wb_store_open(&st, f->db, &err), 0);
-    int64_t e1 = add_org(st, "E1", WB_ORG_ESSENTIAL, "energy");
-    int64_t e2 = add_org(st, "E2", WB_ORG_ESSENTIAL, "energy");
-    int64_t e3 = add_org(st, "E3", WB_ORG_IMPORTANT, "energy");
-    int64_t w1 = add_org(st, "W1", WB_ORG_ESSENTIAL, "drinking-water");
-    int64_t csirt = add_org(st, "CSIRT-E", WB_ORG_CSIRT, NULL);
-    int64_t sup = add_org(st, "RDI", WB_ORG_SUPERVISOR, NULL);
-    int64_t xcsirt = add_org(st, "CSIRT-X", WB_ORG_CSIRT, NULL);
-    int64_t site = add_org(st, "Site", WB_ORG_OTHER, NULL);
-    assert_int_equal(wb_store_route_set(st, "energy", csirt, sup, &err), 0);
-    assert_int_equal(wb_store_route_set(st, "drinking-water", xcsirt, 0, &err), 0);
-    add_user(st, "m@e1.example", e1, WB_ROLE_MEMBER, f->keys[C_E1]);
-    add_user(st, "boss@e1.example", e1, WB_ROLE_ORG_ADMIN, f->keys[C_E1_ADMIN]);
-    add_user(st, "boss@e2.example", e2, WB_ROLE_ORG_ADMIN, f->keys[C_E2]);
-    add_user(st, "boss@e3.example", e3, WB_ROLE_ORG_ADMIN, f->keys[C_E3]);
-    add_user(st, "boss@w1.example", w1, WB_ROLE_ORG_ADMIN, f->keys[C_W1]);
-    add_user(st, "c@csirt.example", csirt, WB_ROLE_MEMBER, f->keys[C_CSIRT]);
-    add_user(st, "s@rdi.example", sup, WB_ROLE_MEMBER, f->keys[C_SUP]);
-    add_user(st, "x@csirtx.example", xcsirt, WB_ROLE_MEMBER, f->keys[C_XCSIRT]);
-    add_user(st, "sensor@e1.example", e1, WB_ROLE_SENSOR, f->keys[C_SENSOR]);
-    add_user(st, "admin@site.example", site, WB_ROLE_SITE_ADMIN, f->keys[C_ADMIN]);
-    wb_store_close(st);
-    wb_hub_opts o = {.db = f->db, .connections = 2, .rate = 1e6};
-    assert_int_equal(wb_hub_open(&f->hub, &o, &err), 0);
+    assert_int_equal(
+        wb_store_route_set(f->h.st, "energy", f->h.org[O_CSIRT], f->h.org[O_SUP], &err), 0);
+    assert_int_equal(wb_store_route_set(f->h.st, "drinking-water", f->h.org[O_XCSIRT], 0, &err), 0);
+    hubfix_open(&f->h, NULL);
     *state = f;
     return 0;
 }
@@ -127,10 +93,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    wb_hub_close(f->hub);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    hubfix_end(&f->h);
     free(f);
     return 0;
 }
@@ -312,7 +275,7 @@ static void test_sectors(void **state)
     wb_store *st;
     wb_error err;
     wb_buf b = {0};
-    assert_int_equal(wb_store_open(&st, f->db, &err), 0);
+    assert_int_equal(wb_store_open(&st, f->h.db, &err), 0);
     assert_int_equal(wb_depsdb_sectors(st, 0, WB_SHARE_CSIRT, 3, &b, &err), 0);
     json_t *local = json_loadb(b.data, b.len, 0, NULL);
     assert_true(json_equal(local, v));

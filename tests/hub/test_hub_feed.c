@@ -22,6 +22,7 @@
 
 #include "core/core_internal.h"
 #include "hub/hub_internal.h"
+#include "common/hubfix.h"
 #include "weerbaar/feed.h"
 #include "weerbaar/normalize.h"
 
@@ -31,34 +32,31 @@
 enum { K_A, K_B, K_ADMIN, N_KEYS };
 
 typedef struct fixture {
-    char dir[64], db[96];
-    wb_hub *hub;
-    wb_store *st;
-    char keys[N_KEYS][WB_KEY_TEXT_LEN + 1];
+    hubfix h;
+    wb_store *st; /* the hub's database, open beside the hub */
     int64_t org_a, org_b;
 } fixture;
 
-static void add_user(wb_store *st, const char *email, int64_t org, wb_role role, char *key)
-{
-    int64_t uid = 0;
-    wb_error err;
-    assert_int_equal(wb_store_user_add(st, email, org, role, &uid, &err), 0);
-    assert_int_equal(wb_store_key_add(st, uid, key, NULL, &err), 0);
-}
+static const hubfix_org orgs[] = {{"Alpha", WB_ORG_CSIRT, NULL}, {"Beta", WB_ORG_ESSENTIAL, NULL}};
+static const hubfix_user users[N_KEYS] = {
+    [K_A] = {"a@alpha.example", 0, WB_ROLE_MEMBER},
+    [K_B] = {"b@beta.example", 1, WB_ROLE_MEMBER},
+    [K_ADMIN] = {"root@alpha.example", 0, WB_ROLE_SITE_ADMIN},
+};
 
 /* A request through the API handler; a streamed body is read to its end. */
 static unsigned call(fixture *f, const char *method, const char *path, int key, const char *body,
                      wb_buf *out)
 {
     char auth[WB_KEY_TEXT_LEN + 16];
-    snprintf(auth, sizeof auth, "Bearer %s", key >= 0 ? f->keys[key] : "");
+    snprintf(auth, sizeof auth, "Bearer %s", key >= 0 ? f->h.key[key] : "");
     wb_hub_request req = {.method = method,
                           .path = path,
                           .authorization = key >= 0 ? auth : NULL,
                           .body = body,
                           .body_len = body ? strlen(body) : 0};
     wb_hub_response resp;
-    wb_hub_handle(f->hub, &req, &resp);
+    wb_hub_handle(f->h.hub, &req, &resp);
     if (out) {
         wb_buf_reset(out);
         if (resp.stream) {
@@ -94,20 +92,12 @@ static json_t *call_json(fixture *f, const char *method, const char *path, int k
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/wb-feed-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/hub.db", f->dir);
-    wb_error err;
-    assert_int_equal(wb_store_open(&f->st, f->db, &err), 0);
-    assert_int_equal(wb_store_org_add(f->st, "Alpha", WB_ORG_CSIRT, NULL, NULL, &f->org_a, &err),
-                     0);
-    assert_int_equal(wb_store_org_add(f->st, "Beta", WB_ORG_ESSENTIAL, NULL, NULL, &f->org_b, &err),
-                     0);
-    add_user(f->st, "a@alpha.example", f->org_a, WB_ROLE_MEMBER, f->keys[K_A]);
-    add_user(f->st, "b@beta.example", f->org_b, WB_ROLE_MEMBER, f->keys[K_B]);
-    add_user(f->st, "root@alpha.example", f->org_a, WB_ROLE_SITE_ADMIN, f->keys[K_ADMIN]);
-    wb_hub_opts o = {.db = f->db, .connections = 2, .rate = 1e6};
-    assert_int_equal(wb_hub_open(&f->hub, &o, &err), 0);
+    hubfix_begin(&f->h, "feed", orgs, 2, users, N_KEYS);
+    f->org_a = f->h.org[0];
+    f->org_b = f->h.org[1];
+    f->h.keep_store = true;
+    hubfix_open(&f->h, NULL);
+    f->st = f->h.st;
     *state = f;
     return 0;
 }
@@ -115,11 +105,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    wb_hub_close(f->hub);
-    wb_store_close(f->st);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    hubfix_end(&f->h);
     free(f);
     return 0;
 }
@@ -268,11 +254,11 @@ static void test_manifest_format(void **state)
     /* The feed needs a key; MISP's "Authorization: KEY" form is taken too. */
     assert_int_equal(call(f, "GET", "/feeds/misp/manifest.json", -1, NULL, NULL), 401);
     char raw[WB_KEY_TEXT_LEN + 1];
-    memcpy(raw, f->keys[K_B], sizeof raw);
+    memcpy(raw, f->h.key[K_B], sizeof raw);
     wb_hub_request req = {
         .method = "GET", .path = "/feeds/misp/" EV1 ".json", .authorization = raw};
     wb_hub_response resp;
-    wb_hub_handle(f->hub, &req, &resp);
+    wb_hub_handle(f->h.hub, &req, &resp);
     assert_int_equal(resp.status, 200);
     wb_hub_response_free(&resp);
 }
@@ -356,16 +342,16 @@ static void test_stream_cap(void **state)
     fixture *f = *state;
     post_events(f);
     char auth[WB_KEY_TEXT_LEN + 16];
-    snprintf(auth, sizeof auth, "Bearer %s", f->keys[K_B]);
+    snprintf(auth, sizeof auth, "Bearer %s", f->h.key[K_B]);
     wb_hub_request req = {
         .method = "GET", .path = "/feeds/misp/manifest.json", .authorization = auth};
     wb_hub_response held[16], extra;
     for (int i = 0; i < 16; i++) {
-        wb_hub_handle(f->hub, &req, &held[i]);
+        wb_hub_handle(f->h.hub, &req, &held[i]);
         assert_int_equal(held[i].status, 200);
         assert_non_null(held[i].stream);
     }
-    wb_hub_handle(f->hub, &req, &extra);
+    wb_hub_handle(f->h.hub, &req, &extra);
     assert_int_equal(extra.status, 503);
     assert_int_equal(extra.retry_after, 1);
     wb_hub_response_free(&extra);
@@ -373,7 +359,7 @@ static void test_stream_cap(void **state)
      * free again. */
     for (int i = 0; i < 16; i++)
         wb_hub_response_free(&held[i]);
-    wb_hub_handle(f->hub, &req, &extra);
+    wb_hub_handle(f->h.hub, &req, &extra);
     assert_int_equal(extra.status, 200);
     wb_hub_response_free(&extra);
 }
@@ -384,7 +370,7 @@ static void test_export_dir(void **state)
     fixture *f = *state;
     post_events(f);
     char out[128], path[200];
-    snprintf(out, sizeof out, "%s/export", f->dir);
+    snprintf(out, sizeof out, "%s/export", f->h.dir);
     wb_principal who;
     wb_error err;
     wb_feed_stats stats = {0};
@@ -483,7 +469,7 @@ static void test_pull_misp_test_feed(void **state)
     o.note = on_note;
     o.ud = &n;
     char dir[128], cmd[1024];
-    snprintf(dir, sizeof dir, "%s/newer", f->dir);
+    snprintf(dir, sizeof dir, "%s/newer", f->h.dir);
     snprintf(cmd, sizeof cmd,
              "mkdir -p %s && sed 's/1455373240/1455373999/' %s/manifest.json > %s/manifest.json && "
              "sed 's/\"timestamp\": \"1455373240\"/\"timestamp\": \"1455373999\"/' %s/" CIRCL_EVENT
@@ -548,8 +534,8 @@ static void test_pull_keeps_effective_tlp(void **state)
     /* The creator's feed exported and pulled by a second hub for Beta,
      * which would publish it to everyone (distribution 3). */
     char out[128], db2[128];
-    snprintf(out, sizeof out, "%s/red-feed", f->dir);
-    snprintf(db2, sizeof db2, "%s/second.db", f->dir);
+    snprintf(out, sizeof out, "%s/red-feed", f->h.dir);
+    snprintf(db2, sizeof db2, "%s/second.db", f->h.dir);
     wb_principal who;
     wb_error err;
     wb_feed_stats stats = {0};
@@ -590,7 +576,7 @@ static void test_pull_refusals(void **state)
 {
     fixture *f = *state;
     char dir[128], path[256];
-    snprintf(dir, sizeof dir, "%s/bad", f->dir);
+    snprintf(dir, sizeof dir, "%s/bad", f->h.dir);
     snprintf(path, sizeof path, "mkdir -p %s", dir);
     assert_int_equal(system(path), 0);
     snprintf(path, sizeof path, "%s/manifest.json", dir);
@@ -667,7 +653,7 @@ static void test_pull_batch_redo(void **state)
 {
     fixture *f = *state;
     char dir[128], path[256];
-    snprintf(dir, sizeof dir, "%s/clash", f->dir);
+    snprintf(dir, sizeof dir, "%s/clash", f->h.dir);
     snprintf(path, sizeof path, "mkdir -p %s", dir);
     assert_int_equal(system(path), 0);
     snprintf(path, sizeof path, "%s/manifest.json", dir);
@@ -833,7 +819,7 @@ static void test_stix_round_trip(void **state)
     assert_int_equal(fromstix.n, 6);
     /* The MISP feed directory reads back to the same indicators too. */
     char out[128];
-    snprintf(out, sizeof out, "%s/rt", f->dir);
+    snprintf(out, sizeof out, "%s/rt", f->h.dir);
     wb_principal who;
     wb_feed_stats stats = {0};
     assert_int_equal(wb_feed_principal(f->st, "Beta", &who, &err), 0);

@@ -27,6 +27,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "common/hubfix.h"
 #include "weerbaar/hub.h"
 #include "weerbaar/match.h"
 #include "weerbaar/normalize.h"
@@ -351,23 +352,9 @@ static void found(void *ud, uint32_t id)
 static unsigned hub_call(wb_hub *hub, const char *key, const char *method, const char *path,
                          const wb_hub_arg *args, size_t nargs, const char *body, json_t **out)
 {
-    char auth[WB_KEY_TEXT_LEN + 16];
-    snprintf(auth, sizeof auth, "Bearer %s", key);
-    wb_hub_request req = {.method = method,
-                          .path = path,
-                          .args = args,
-                          .nargs = nargs,
-                          .authorization = auth,
-                          .body = body,
-                          .body_len = body ? strlen(body) : 0};
-    wb_hub_response resp;
-    wb_hub_handle(hub, &req, &resp);
-    unsigned status = resp.status;
-    assert_int_equal(wb_buf_putc(&resp.body, '\0'), 0);
-    *out = json_loads(resp.body.data, 0, NULL);
-    assert_non_null(*out);
-    wb_hub_response_free(&resp);
-    return status;
+    wb_hub_request req = {
+        .method = method, .path = path, .args = args, .nargs = nargs, .body = body};
+    return hubfix_call(hub, &req, key, out);
 }
 
 static void agreement(void **state)
@@ -382,22 +369,14 @@ static void agreement(void **state)
     assert_int_equal(g.nvalues, N_VALUES);
 
     /* The hub, with one organisation and its site admin (who reads all). */
-    char dir[] = "/tmp/wb-keys-XXXXXX", db[64];
-    assert_non_null(mkdtemp(dir));
-    snprintf(db, sizeof db, "%s/hub.db", dir);
-    wb_store *st;
+    static const hubfix_org orgs[] = {{"CSIRT", WB_ORG_ESSENTIAL, NULL}};
+    static const hubfix_user users[] = {{"admin@csirt.example", 0, WB_ROLE_SITE_ADMIN}};
+    hubfix fx;
+    hubfix_begin(&fx, "keys", orgs, 1, users, 1);
+    hubfix_open(&fx, &(wb_hub_opts){.connections = 1, .rate = 1e9});
+    wb_hub *hub = fx.hub;
+    const char *key = fx.key[0];
     wb_error err;
-    assert_int_equal(wb_store_open(&st, db, &err), 0);
-    int64_t org = 0, uid = 0;
-    char key[WB_KEY_TEXT_LEN + 1];
-    assert_int_equal(wb_store_org_add(st, "CSIRT", WB_ORG_ESSENTIAL, NULL, NULL, &org, &err), 0);
-    assert_int_equal(
-        wb_store_user_add(st, "admin@csirt.example", org, WB_ROLE_SITE_ADMIN, &uid, &err), 0);
-    assert_int_equal(wb_store_key_add(st, uid, key, NULL, &err), 0);
-    wb_store_close(st);
-    wb_hub *hub;
-    wb_hub_opts o = {.db = db, .connections = 1, .rate = 1e9};
-    assert_int_equal(wb_hub_open(&hub, &o, &err), 0);
     for (size_t first = 0; first < g.ninds; first += 1000) {
         json_t *attrs = json_array();
         for (size_t i = first; i < g.ninds && i < first + 1000; i++)
@@ -481,10 +460,7 @@ static void agreement(void **state)
     assert_true(matched > N_VALUES / 4);
 
     wb_iocset_free(set);
-    wb_hub_close(hub);
-    char cmd[96];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    hubfix_end(&fx);
     free(g.inds);
     free(g.values);
 }

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "common/hubfix.h"
 #include "weerbaar/hub.h"
 #include "weerbaar/store.h"
 
@@ -32,28 +33,18 @@
 #define PAGE_BYTES 32768
 
 typedef struct fixture {
-    char dir[64], db[96];
-    wb_hub *hub;
-    char key[WB_KEY_TEXT_LEN + 1];
+    hubfix h;
 } fixture;
+
+static const hubfix_org orgs[] = {{"Big", WB_ORG_CSIRT, NULL}};
+static const hubfix_user users[] = {{"b@big.example", 0, WB_ROLE_MEMBER}};
 
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/wb-large-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/hub.db", f->dir);
-    wb_store *st;
-    wb_error err;
-    int64_t org = 0, uid = 0;
-    assert_int_equal(wb_store_open(&st, f->db, &err), 0);
-    assert_int_equal(wb_store_org_add(st, "Big", WB_ORG_CSIRT, NULL, NULL, &org, &err), 0);
-    assert_int_equal(wb_store_user_add(st, "b@big.example", org, WB_ROLE_MEMBER, &uid, &err), 0);
-    assert_int_equal(wb_store_key_add(st, uid, f->key, NULL, &err), 0);
-    wb_store_close(st);
+    hubfix_begin(&f->h, "large", orgs, 1, users, 1);
     /* A small page budget, so that a few events pass it. */
-    wb_hub_opts o = {.db = f->db, .connections = 2, .rate = 1e6, .max_page_bytes = PAGE_BYTES};
-    assert_int_equal(wb_hub_open(&f->hub, &o, &err), 0);
+    hubfix_open(&f->h, &(wb_hub_opts){.connections = 2, .rate = 1e6, .max_page_bytes = PAGE_BYTES});
     *state = f;
     return 0;
 }
@@ -61,10 +52,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    wb_hub_close(f->hub);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    hubfix_end(&f->h);
     free(f);
     return 0;
 }
@@ -83,7 +71,7 @@ static unsigned call(fixture *f, const char *method, const char *path, const wb_
                      size_t nargs, const char *body, size_t body_len, wb_buf *out)
 {
     char auth[WB_KEY_TEXT_LEN + 16];
-    snprintf(auth, sizeof auth, "Bearer %s", f->key);
+    snprintf(auth, sizeof auth, "Bearer %s", f->h.key[0]);
     wb_hub_request req = {.method = method,
                           .path = path,
                           .args = args,
@@ -92,7 +80,7 @@ static unsigned call(fixture *f, const char *method, const char *path, const wb_
                           .body = body,
                           .body_len = body_len};
     wb_hub_response resp;
-    wb_hub_handle(f->hub, &req, &resp);
+    wb_hub_handle(f->h.hub, &req, &resp);
     if (out) {
         wb_buf_reset(out);
         if (resp.stream) {
@@ -403,7 +391,7 @@ static void test_anonymous_audit_aggregated(void **state)
     for (int i = 0; i < 50; i++) {
         wb_hub_request req = {.method = "GET", .path = "/feeds/public/manifest.json"};
         wb_hub_response resp;
-        wb_hub_handle(f->hub, &req, &resp);
+        wb_hub_handle(f->h.hub, &req, &resp);
         assert_int_equal(resp.status, 200);
         char buf[4096];
         while (resp.stream && wb_hub_stream_read(resp.stream, buf, sizeof buf) > 0)
@@ -411,19 +399,19 @@ static void test_anonymous_audit_aggregated(void **state)
         wb_hub_response_free(&resp);
         wb_hub_request bad = {
             .method = "GET", .path = "/api/v1/events", .authorization = "Bearer 0123456789"};
-        wb_hub_handle(f->hub, &bad, &resp);
+        wb_hub_handle(f->h.hub, &bad, &resp);
         assert_int_equal(resp.status, 401);
         wb_hub_response_free(&resp);
     }
     wb_store *st;
     wb_error err;
     audit_count c = {0};
-    assert_int_equal(wb_store_open(&st, f->db, &err), 0);
+    assert_int_equal(wb_store_open(&st, f->h.db, &err), 0);
     assert_int_equal(wb_store_audit_walk(st, 0, audit_count_cb, &c, &err), 0);
     assert_int_equal(c.feed, 1);
     assert_int_equal(c.auth, 1);
-    wb_hub_close(f->hub);
-    f->hub = NULL;
+    wb_hub_close(f->h.hub);
+    f->h.hub = NULL;
     memset(&c, 0, sizeof c);
     assert_int_equal(wb_store_audit_walk(st, 0, audit_count_cb, &c, &err), 0);
     assert_int_equal(c.feed, 2);

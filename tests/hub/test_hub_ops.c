@@ -22,12 +22,12 @@
 #include <sqlite3.h>
 
 #include "weerbaar/hub.h"
+#include "common/hubfix.h"
 #include "weerbaar/store.h"
 
+enum { U_MEMBER, U_ADMIN, N_USERS };
 typedef struct fixture {
-    char dir[64], db[96];
-    wb_hub *hub;
-    char admin[WB_KEY_TEXT_LEN + 1], member[WB_KEY_TEXT_LEN + 1];
+    hubfix h;
 } fixture;
 
 static unsigned call(fixture *f, const char *method, const char *path, const char *peer,
@@ -42,33 +42,25 @@ static unsigned call(fixture *f, const char *method, const char *path, const cha
                           .body = body,
                           .body_len = body ? strlen(body) : 0};
     wb_hub_response resp;
-    wb_hub_handle(f->hub, &req, &resp);
+    wb_hub_handle(f->h.hub, &req, &resp);
     unsigned status = resp.status;
     if (out) *out = strndup(resp.body.data ? resp.body.data : "", resp.body.len);
     wb_hub_response_free(&resp);
     return status;
 }
 
+static const hubfix_org orgs[] = {{"Own", WB_ORG_ESSENTIAL, "energy"},
+                                  {"Site", WB_ORG_CSIRT, NULL}};
+static const hubfix_user users[N_USERS] = {
+    [U_MEMBER] = {"m@own.example", 0, WB_ROLE_MEMBER},
+    [U_ADMIN] = {"a@site.example", 1, WB_ROLE_SITE_ADMIN},
+};
+
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/wb-hubops-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/hub.db", f->dir);
-    wb_store *st;
-    wb_error err;
-    int64_t org = 0, site = 0, uid = 0;
-    assert_int_equal(wb_store_open(&st, f->db, &err), 0);
-    assert_int_equal(wb_store_org_add(st, "Own", WB_ORG_ESSENTIAL, "energy", NULL, &org, &err), 0);
-    assert_int_equal(wb_store_org_add(st, "Site", WB_ORG_CSIRT, NULL, NULL, &site, &err), 0);
-    assert_int_equal(wb_store_user_add(st, "m@own.example", org, WB_ROLE_MEMBER, &uid, &err), 0);
-    assert_int_equal(wb_store_key_add(st, uid, f->member, NULL, &err), 0);
-    assert_int_equal(wb_store_user_add(st, "a@site.example", site, WB_ROLE_SITE_ADMIN, &uid, &err),
-                     0);
-    assert_int_equal(wb_store_key_add(st, uid, f->admin, NULL, &err), 0);
-    wb_store_close(st);
-    wb_hub_opts o = {.db = f->db, .connections = 2, .rate = 1e6};
-    assert_int_equal(wb_hub_open(&f->hub, &o, &err), 0);
+    hubfix_begin(&f->h, "hubops", orgs, 2, users, N_USERS);
+    hubfix_open(&f->h, NULL);
     *state = f;
     return 0;
 }
@@ -76,10 +68,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    wb_hub_close(f->hub);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    hubfix_end(&f->h);
     free(f);
     return 0;
 }
@@ -110,7 +99,7 @@ static void test_healthz(void **state)
     free(body);
     /* a newer weerbaar migrated the database under the running hub */
     sqlite3 *db;
-    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(f->h.db, &db), SQLITE_OK);
     char sql[96];
     snprintf(sql, sizeof sql, "INSERT INTO schema_version(version) VALUES(%d)", schema + 1);
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
@@ -133,8 +122,8 @@ static void test_metrics_access(void **state)
     free(body);
     assert_int_equal(call(f, "GET", "/metrics", "::1", NULL, NULL, NULL), 200);
     assert_int_equal(call(f, "GET", "/metrics", "192.0.2.7", NULL, NULL, NULL), 401);
-    assert_int_equal(call(f, "GET", "/metrics", "192.0.2.7", f->member, NULL, NULL), 403);
-    assert_int_equal(call(f, "GET", "/metrics", "192.0.2.7", f->admin, NULL, NULL), 200);
+    assert_int_equal(call(f, "GET", "/metrics", "192.0.2.7", f->h.key[U_MEMBER], NULL, NULL), 403);
+    assert_int_equal(call(f, "GET", "/metrics", "192.0.2.7", f->h.key[U_ADMIN], NULL, NULL), 200);
     assert_int_equal(call(f, "GET", "/metrics", "128.0.0.1", NULL, NULL, NULL), 401);
     assert_int_equal(call(f, "POST", "/metrics", "127.0.0.1", NULL, "{}", NULL), 405);
 }
@@ -146,7 +135,7 @@ static void test_metrics_counts(void **state)
         assert_int_equal(call(f, "GET", "/", "192.0.2.7", NULL, NULL, NULL), 200);
     assert_int_equal(call(f, "GET", "/nowhere", "192.0.2.7", NULL, NULL, NULL), 404);
     assert_int_equal(call(f, "GET", "/api/v1/events", "192.0.2.7", NULL, NULL, NULL), 401);
-    assert_int_equal(call(f, "POST", "/api/v1/events", "192.0.2.7", f->member,
+    assert_int_equal(call(f, "POST", "/api/v1/events", "192.0.2.7", f->h.key[U_MEMBER],
                           "{\"Event\":{\"info\":\"x\",\"Attribute\":[{\"type\":\"ip-dst\","
                           "\"value\":\"192.0.2.1\"}]}}",
                           NULL),

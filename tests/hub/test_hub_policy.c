@@ -9,7 +9,7 @@
  * (Tag, EventTag, AttributeTag) the levels came in.
  *
  * The expected answer comes from expect() below, a plain restatement of
- * the table in docs/hub.md written independently of src/hub/policy.c. The
+ * the table in docs/hub.md written independently of src/share/policy.c. The
  * matrix's size is asserted so that no cell is silently dropped.
  */
 #include <setjmp.h>
@@ -24,6 +24,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "common/hubfix.h"
 #include "weerbaar/hub.h"
 #include "weerbaar/store.h"
 
@@ -58,9 +59,7 @@ static const char *const tlps[] = {"tlp:clear",        "tlp:green", "tlp:amber",
 #define N_DISTS 5
 
 typedef struct fixture {
-    char dir[64], db[96];
-    wb_hub *hub;
-    char keys[N_CALLERS][WB_KEY_TEXT_LEN + 1];
+    hubfix h;
     char sg_uuid[WB_UUID_LEN + 1];
 } fixture;
 
@@ -70,60 +69,13 @@ static int sg_cb(void *ud, const wb_sgroup *g)
     return 1;
 }
 
-static int64_t add_org(wb_store *st, const char *name)
-{
-    int64_t id = 0;
-    wb_error err;
-    assert_int_equal(wb_store_org_add(st, name, WB_ORG_ESSENTIAL, NULL, NULL, &id, &err), 0);
-    return id;
-}
-
-static void add_user(wb_store *st, const char *email, int64_t org, wb_role role, char *key)
-{
-    int64_t uid = 0;
-    wb_error err;
-    assert_int_equal(wb_store_user_add(st, email, org, role, &uid, &err), 0);
-    assert_int_equal(wb_store_key_add(st, uid, key, NULL, &err), 0);
-}
-
 /* Sends a request; returns the status and the parsed body in *out. */
 static unsigned call_q(fixture *f, const char *method, const char *path, const wb_hub_arg *args,
                        size_t nargs, int caller, const char *body, json_t **out)
 {
-    char auth[WB_KEY_TEXT_LEN + 16];
-    snprintf(auth, sizeof auth, "Bearer %s", f->keys[caller]);
-    wb_hub_request req = {.method = method,
-                          .path = path,
-                          .args = args,
-                          .nargs = nargs,
-                          .authorization = caller == C_NOKEY ? NULL : auth,
-                          .body = body,
-                          .body_len = body ? strlen(body) : 0};
-    wb_hub_response resp;
-    wb_hub_handle(f->hub, &req, &resp);
-    unsigned status = resp.status;
-    if (resp.stream) {
-        /* A streamed answer (a feed's manifest) is read to its end. */
-        char buf[4096];
-        long n;
-        while ((n = wb_hub_stream_read(resp.stream, buf, sizeof buf)) > 0)
-            assert_int_equal(wb_buf_append(&resp.body, buf, (size_t)n), 0);
-        assert_int_equal(n, 0);
-        assert_int_equal(wb_buf_putc(&resp.body, '\0'), 0);
-    }
-    json_t *j = json_loads(resp.body.data, 0, NULL);
-    assert_non_null(j); /* every answer is JSON */
-    if (status >= 400) {
-        /* ... and every error has a code and a message. */
-        assert_true(json_is_string(json_object_get(json_object_get(j, "error"), "code")));
-        assert_true(json_is_string(json_object_get(json_object_get(j, "error"), "message")));
-    }
-    wb_hub_response_free(&resp);
-    if (out)
-        *out = j;
-    else
-        json_decref(j);
-    return status;
+    wb_hub_request req = {
+        .method = method, .path = path, .args = args, .nargs = nargs, .body = body};
+    return hubfix_call(f->h.hub, &req, caller == C_NOKEY ? NULL : f->h.key[caller], out);
 }
 
 static unsigned call(fixture *f, const char *method, const char *path, const char *query_value,
@@ -158,30 +110,32 @@ static bool tomb_has(json_t *j, const char *uuid)
     return false;
 }
 
+enum { O_CREATOR, O_PARTNER, O_OTHER, O_CSIRT, N_ORGS };
+static const hubfix_org orgs[N_ORGS] = {
+    [O_CREATOR] = {"Creator", WB_ORG_ESSENTIAL, NULL},
+    [O_PARTNER] = {"Partner", WB_ORG_ESSENTIAL, NULL},
+    [O_OTHER] = {"Other", WB_ORG_ESSENTIAL, NULL},
+    [O_CSIRT] = {"CSIRT", WB_ORG_ESSENTIAL, NULL},
+};
+static const hubfix_user users[N_CALLERS] = {
+    [C_CREATOR] = {"c@creator.example", O_CREATOR, WB_ROLE_MEMBER},
+    [C_PARTNER] = {"p@partner.example", O_PARTNER, WB_ROLE_MEMBER},
+    [C_OTHER] = {"o@other.example", O_OTHER, WB_ROLE_MEMBER},
+    /* The sensor belongs to the partner, so its answers vary with distribution. */
+    [C_SENSOR] = {"s@partner.example", O_PARTNER, WB_ROLE_SENSOR},
+    [C_REVOKED] = {"r@creator.example", O_CREATOR, WB_ROLE_MEMBER},
+    [C_ADMIN] = {"admin@csirt.example", O_CSIRT, WB_ROLE_SITE_ADMIN},
+};
+
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/wb-policy-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/hub.db", f->dir);
-    wb_store *st;
+    hubfix_begin(&f->h, "policy", orgs, N_ORGS, users, N_CALLERS);
     wb_error err;
-    assert_int_equal(wb_store_open(&st, f->db, &err), 0);
-    int64_t creator = add_org(st, "Creator"), partner = add_org(st, "Partner");
-    int64_t other = add_org(st, "Other"), csirt = add_org(st, "CSIRT");
-    int64_t members[2] = {creator, partner};
-    assert_int_equal(wb_store_sgroup_add(st, "Group", members, 2, NULL, &err), 0);
-    assert_int_equal(wb_store_sgroup_find(st, 0, "Group", sg_cb, f->sg_uuid, &err), 0);
-    add_user(st, "c@creator.example", creator, WB_ROLE_MEMBER, f->keys[C_CREATOR]);
-    add_user(st, "p@partner.example", partner, WB_ROLE_MEMBER, f->keys[C_PARTNER]);
-    add_user(st, "o@other.example", other, WB_ROLE_MEMBER, f->keys[C_OTHER]);
-    /* The sensor belongs to the partner, so its answers vary with distribution. */
-    add_user(st, "s@partner.example", partner, WB_ROLE_SENSOR, f->keys[C_SENSOR]);
-    add_user(st, "r@creator.example", creator, WB_ROLE_MEMBER, f->keys[C_REVOKED]);
-    add_user(st, "admin@csirt.example", csirt, WB_ROLE_SITE_ADMIN, f->keys[C_ADMIN]);
-    wb_store_close(st);
-    wb_hub_opts o = {.db = f->db, .connections = 2, .rate = 1e6};
-    assert_int_equal(wb_hub_open(&f->hub, &o, &err), 0);
+    int64_t members[2] = {f->h.org[O_CREATOR], f->h.org[O_PARTNER]};
+    assert_int_equal(wb_store_sgroup_add(f->h.st, "Group", members, 2, NULL, &err), 0);
+    assert_int_equal(wb_store_sgroup_find(f->h.st, 0, "Group", sg_cb, f->sg_uuid, &err), 0);
+    hubfix_open(&f->h, NULL);
     *state = f;
     return 0;
 }
@@ -189,10 +143,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    wb_hub_close(f->hub);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    hubfix_end(&f->h);
     free(f);
     return 0;
 }
@@ -336,9 +287,9 @@ static void test_matrix(void **state)
         wb_store *st;
         wb_error err;
         int64_t n = 0;
-        assert_int_equal(wb_store_open(&st, f->db, &err), 0);
+        assert_int_equal(wb_store_open(&st, f->h.db, &err), 0);
         wb_keyowner ko;
-        assert_int_equal(wb_store_key_auth(st, f->keys[C_REVOKED], WB_KEY_TEXT_LEN, &ko, &err), 0);
+        assert_int_equal(wb_store_key_auth(st, f->h.key[C_REVOKED], WB_KEY_TEXT_LEN, &ko, &err), 0);
         assert_int_equal(wb_store_key_revoke(st, ko.key_id, 0, &n, &err), 0);
         assert_int_equal(n, 1);
         wb_store_close(st);
@@ -475,7 +426,7 @@ static void test_matrix(void **state)
     /* The tests after this one read the cells' events: undelete them. */
     wb_store *st;
     wb_error err;
-    assert_int_equal(wb_store_open(&st, f->db, &err), 0);
+    assert_int_equal(wb_store_open(&st, f->h.db, &err), 0);
     for (int t = 0; t < N_TLPS; t++)
         for (int d = 0; d < N_DISTS; d++) {
             if (!allowed_combo(t, d)) continue;
@@ -506,11 +457,11 @@ static void test_admin_reads_audited(void **state)
     assert_int_equal(call(f, "GET", path, NULL, C_ADMIN, NULL, NULL), 200);
     wb_hub_arg args[1] = {{"limit", "1000"}};
     char auth[WB_KEY_TEXT_LEN + 16];
-    snprintf(auth, sizeof auth, "Bearer %s", f->keys[C_ADMIN]);
+    snprintf(auth, sizeof auth, "Bearer %s", f->h.key[C_ADMIN]);
     wb_hub_request req = {
         .method = "GET", .path = "/api/v1/audit", .args = args, .nargs = 1, .authorization = auth};
     wb_hub_response resp;
-    wb_hub_handle(f->hub, &req, &resp);
+    wb_hub_handle(f->h.hub, &req, &resp);
     assert_int_equal(resp.status, 200);
     j = json_loads(resp.body.data, 0, NULL);
     wb_hub_response_free(&resp);

@@ -1,0 +1,74 @@
+/*
+ * http.h - the one HTTP client every module that fetches uses (libcurl):
+ * the hub client, feed pull, `match -i URL` and `intel fetch`, the
+ * vulnerability and IP data fetches, and the webhook dispatcher.
+ *
+ * What every request gets unless its options say otherwise: TLS
+ * certificate and host verification on (there is no option to turn it
+ * off), http and https only, no redirects (when asked, a bounded number,
+ * and never from https down to http), no signals (threads), a connect
+ * timeout, "weerbaar/VERSION" as user agent, and a bounded answer: a body
+ * that would grow past max_body ends the transfer with WB_ELIMIT and an
+ * error naming the URL and the bound. Other errors name the URL and
+ * libcurl's reason (WB_EIO); an HTTP status is the caller's to judge.
+ */
+#ifndef WB_HTTP_H
+#define WB_HTTP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "weerbaar/core.h"
+#include "weerbaar/error.h"
+
+/* The bound on an answer when the request names none. */
+#define WB_HTTP_MAX_BODY ((uint64_t)512 << 20)
+
+typedef struct wb_http_opts {
+    const char *user_agent; /* NULL: "weerbaar/" WB_VERSION */
+    const char *protocols;  /* NULL: "http,https" */
+    long connect_timeout_s; /* 0: 10 */
+    long timeout_s;         /* the whole transfer; 0: no limit */
+    long stall_timeout_s;   /* fails when under 1 byte/s for this long; 0: not checked */
+    long max_redirects;     /* 0: redirects are not followed */
+    bool compressed;        /* asks for (and decodes) every encoding libcurl knows */
+    bool no_proxy;          /* ignores proxies named in the environment */
+} wb_http_opts;
+
+/* A libcurl easy handle (CURL *) with the options set; NULL when out of
+ * memory. Reusable for one request after another on one thread (the
+ * connection is kept); freed with wb_http_free. */
+void *wb_http_handle(const wb_http_opts *o);
+void wb_http_free(void *h);
+
+typedef struct wb_http_req {
+    const char *url;
+    const char *method;         /* NULL: GET, or POST when there is a body */
+    const char *const *headers; /* "Name: value" lines ("Name:" removes one) */
+    size_t nheaders;
+    const char *body; /* NULL: none */
+    size_t body_len;
+    uint64_t max_body; /* 0: WB_HTTP_MAX_BODY */
+    /* Where the answer goes (a 2xx or an error page alike): the buffer
+     * (replaced), else the file, else on_data (nonzero stops the transfer
+     * with WB_EIO), else nowhere. */
+    wb_buf *out;
+    FILE *file;
+    int (*on_data)(void *ud, const char *p, size_t n);
+    /* Each header line of the answer, as it came (with its CRLF). */
+    void (*on_header)(void *ud, const char *line, size_t n);
+    /* Bytes received so far of how many (0: not known). */
+    void (*on_progress)(void *ud, uint64_t now, uint64_t total);
+    void *ud;
+} wb_http_req;
+
+/* Performs r on h. *status is the final HTTP status (0 when none came);
+ * *got, when not NULL, the body's bytes received. 0 when an answer came,
+ * whatever its status. */
+int wb_http_perform(void *h, const wb_http_req *r, long *status, uint64_t *got, wb_error *err);
+
+/* One request on a handle of its own. */
+int wb_http_request(const wb_http_opts *o, const wb_http_req *r, long *status, wb_error *err);
+
+#endif

@@ -1,0 +1,167 @@
+/*
+ * http.c - the one libcurl client helper (http.h): a handle with the
+ * common options, and a request with its headers, body and a bounded sink.
+ *
+ * The bound is checked in the write callback, before a byte past it is
+ * kept, and told to libcurl too (CURLOPT_MAXFILESIZE_LARGE) so that an
+ * answer announcing a larger Content-Length is refused before its body.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "weerbaar/http.h"
+
+void *wb_http_handle(const wb_http_opts *o)
+{
+    static const wb_http_opts none = {0};
+    if (o == NULL) o = &none;
+    CURL *h = curl_easy_init();
+    if (h == NULL) return NULL;
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, o->protocols ? o->protocols : "http,https");
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
+                     o->connect_timeout_s > 0 ? o->connect_timeout_s : 10L);
+    if (o->timeout_s > 0) curl_easy_setopt(h, CURLOPT_TIMEOUT, o->timeout_s);
+    if (o->stall_timeout_s > 0) {
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, o->stall_timeout_s);
+    }
+    if (o->max_redirects > 0) {
+        curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+        curl_easy_setopt(h, CURLOPT_MAXREDIRS, o->max_redirects);
+    } else {
+        curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    }
+    if (o->compressed) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    if (o->no_proxy) curl_easy_setopt(h, CURLOPT_PROXY, "");
+    curl_easy_setopt(h, CURLOPT_USERAGENT, o->user_agent ? o->user_agent : "weerbaar/" WB_VERSION);
+    return h;
+}
+
+void wb_http_free(void *h)
+{
+    if (h) curl_easy_cleanup(h);
+}
+
+typedef struct sink {
+    const wb_http_req *r;
+    uint64_t max, got;
+    bool too_big, oom, write_err, stopped;
+} sink;
+
+static size_t on_write(char *p, size_t size, size_t n, void *ud)
+{
+    sink *s = ud;
+    size_t len = size * n;
+    if (s->got + len > s->max) {
+        s->too_big = true;
+        return 0;
+    }
+    const wb_http_req *r = s->r;
+    if (r->out) {
+        if (wb_buf_append(r->out, p, len) != 0) {
+            s->oom = true;
+            return 0;
+        }
+    } else if (r->file) {
+        if (fwrite(p, 1, len, r->file) != len) {
+            s->write_err = true;
+            return 0;
+        }
+    } else if (r->on_data) {
+        if (r->on_data(r->ud, p, len) != 0) {
+            s->stopped = true;
+            return 0;
+        }
+    }
+    s->got += len;
+    return len;
+}
+
+static size_t on_head(char *p, size_t size, size_t n, void *ud)
+{
+    const wb_http_req *r = ud;
+    r->on_header(r->ud, p, size * n);
+    return size * n;
+}
+
+static int on_xfer(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                   curl_off_t ulnow)
+{
+    const wb_http_req *r = ud;
+    (void)ultotal, (void)ulnow;
+    if (dlnow > 0) r->on_progress(r->ud, (uint64_t)dlnow, dltotal > 0 ? (uint64_t)dltotal : 0);
+    return 0;
+}
+
+int wb_http_perform(void *h, const wb_http_req *r, long *status, uint64_t *got, wb_error *err)
+{
+    *status = 0;
+    if (got) *got = 0;
+    if (r->out) wb_buf_reset(r->out);
+    struct curl_slist *hl = NULL;
+    for (size_t i = 0; i < r->nheaders; i++) {
+        struct curl_slist *t = curl_slist_append(hl, r->headers[i]);
+        if (t == NULL) {
+            curl_slist_free_all(hl);
+            return wb_error_set(err, WB_ENOMEM, "out of memory");
+        }
+        hl = t;
+    }
+    sink s = {.r = r, .max = r->max_body ? r->max_body : WB_HTTP_MAX_BODY};
+    char cerr[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(h, CURLOPT_URL, r->url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s.max);
+    /* What was asked for over TLS is not taken from plain HTTP. */
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR,
+                     strncmp(r->url, "https://", 8) == 0 ? "https" : "http,https");
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, r->on_header ? on_head : NULL);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, r->on_header ? (void *)r : NULL);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, r->on_progress ? on_xfer : NULL);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, r->on_progress ? (void *)r : NULL);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, r->on_progress ? 0L : 1L);
+    if (r->body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+    } else {
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    }
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST,
+                     r->method && strcmp(r->method, r->body ? "POST" : "GET") != 0 ? r->method
+                                                                                   : NULL);
+    CURLcode cr = curl_easy_perform(h);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+    curl_slist_free_all(hl);
+    if (got) *got = s.got;
+    if (s.too_big || cr == CURLE_FILESIZE_EXCEEDED)
+        return wb_error_set(err, WB_ELIMIT, "%s: larger than %llu bytes: refused", r->url,
+                            (unsigned long long)s.max);
+    if (s.oom) return wb_error_set(err, WB_ENOMEM, "out of memory");
+    if (s.write_err) return wb_error_set(err, WB_EIO, "%s: cannot store the answer", r->url);
+    if (s.stopped) return wb_error_set(err, WB_EIO, "%s: the transfer was stopped", r->url);
+    if (cr != CURLE_OK)
+        return wb_error_set(err, WB_EIO, "%s: %s", r->url, cerr[0] ? cerr : curl_easy_strerror(cr));
+    return 0;
+}
+
+int wb_http_request(const wb_http_opts *o, const wb_http_req *r, long *status, wb_error *err)
+{
+    void *h = wb_http_handle(o);
+    if (h == NULL) {
+        *status = 0;
+        return wb_error_set(err, WB_ENOMEM, "cannot start an HTTP client");
+    }
+    int rc = wb_http_perform(h, r, status, NULL, err);
+    wb_http_free(h);
+    return rc;
+}

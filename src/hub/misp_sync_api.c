@@ -1,0 +1,246 @@
+/*
+ * misp_sync_api.c - the four MISP routes servers synchronise through, at
+ * MISP's paths and in MISP's JSON shapes: GET|POST /events/index,
+ * GET /events/view/{id|uuid}, POST /events/add and POST
+ * /events/edit/{id|uuid}. HTTP only: the sync service (include/weerbaar/
+ * sync.h) decides what a sync caller sees and how an event that arrives
+ * is stored; the API's own event handlers (events_api.c) answer everyone
+ * else, so the policy and validation are the same as on /api/v1.
+ *
+ * A sync caller is a key of the organisation a server was added with
+ * (`weerbaar admin server add`). Errors on these paths are in MISP's
+ * shape, {"name", "message", "url", "errors"} (wbi_misp_error_shape,
+ * applied by the router to every route marked WBI_ROUTE_MISP).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub/router.h"
+#include "weerbaar/sync.h"
+
+/* ---- errors in MISP's shape ------------------------------------------------------------ */
+
+void wbi_misp_error_shape(wb_hub_response *resp, const char *path)
+{
+    if (resp->status < 400 || resp->stream) return;
+    json_t *j = resp->body.data ? json_loadb(resp->body.data, resp->body.len, 0, NULL) : NULL;
+    json_t *e = json_object_get(j, "error");
+    const char *msg = json_string_value(json_object_get(e, "message"));
+    const char *code = json_string_value(json_object_get(e, "code"));
+    if (msg == NULL) {
+        json_decref(j);
+        return; /* already MISP's, or not an error body */
+    }
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "name", msg, "message", msg, "url",
+                          path ? path : "/", "errors", code ? code : "error");
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    json_decref(j);
+    if (text == NULL) return;
+    wb_buf_reset(&resp->body);
+    if (wb_buf_puts(&resp->body, text) != 0) resp->status = 500;
+    free(text);
+}
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+/* The sync server the caller's organisation stands for (0: none); -1 with
+ * a 500 sent. */
+static int64_t sync_caller(wbi_req *r)
+{
+    int64_t sid = 0;
+    if (wb_sync_caller(r->st, r->who.org_id, &sid, &r->err) != 0) {
+        wbi_reply_internal(r);
+        return -1;
+    }
+    return sid;
+}
+
+/* r->id (a uuid or MISP's numeric id) as a uuid in r->id; false with the
+ * 404 sent. */
+static bool ref_to_uuid(wbi_req *r)
+{
+    char uuid[WB_UUID_LEN + 1];
+    int rc = wb_sync_event_ref(r->st, r->id ? r->id : "", uuid, &r->err);
+    if (rc == WB_ENOTFOUND) {
+        wbi_reply_error(r, 404, "not_found", "Invalid event");
+        return false;
+    }
+    if (rc) {
+        wbi_reply_internal(r);
+        return false;
+    }
+    r->id = wb_arena_strdup(&r->arena, uuid);
+    if (r->id == NULL) {
+        wbi_reply_internal(r);
+        return false;
+    }
+    return true;
+}
+
+/* A filter from the query, or from a JSON body (MISP servers POST it). */
+static const json_t *filter_of(const json_t *body, const char *key)
+{
+    return json_object_get(body, key);
+}
+
+/* An integer filter: a query argument or a body member (number or decimal
+ * string). false with a 400 sent when it is not one. */
+static bool int_filter(wbi_req *r, const json_t *body, const char *key, int64_t min, int64_t max,
+                       int64_t *out)
+{
+    const json_t *v = filter_of(body, key);
+    if (v == NULL) return wbi_arg_int(r, key, min, max, out);
+    int64_t x;
+    if (json_is_boolean(v))
+        x = json_is_true(v);
+    else if (json_is_integer(v))
+        x = json_integer_value(v);
+    else if (!json_is_string(v) ||
+             wb_parse_i64(json_string_value(v), json_string_length(v), min, max, &x) != 0) {
+        wbi_reply_error(r, 400, "invalid_request", "%s: expected an integer from %lld to %lld", key,
+                        (long long)min, (long long)max);
+        return false;
+    }
+    if (x < min || x > max) {
+        wbi_reply_error(r, 400, "invalid_request", "%s: expected an integer from %lld to %lld", key,
+                        (long long)min, (long long)max);
+        return false;
+    }
+    *out = x;
+    return true;
+}
+
+/* ---- GET|POST /events/index --------------------------------------------------------------- */
+
+void wbi_h_misp_event_index(wbi_req *r)
+{
+    int64_t sid = sync_caller(r);
+    if (sid < 0) return;
+    json_t *body = NULL;
+    if (r->req->body_len > 0) {
+        wbi_problem prob;
+        body = wbi_json_load(r->req->body, r->req->body_len, wbi_hub_max_depth(r->hub), &prob);
+        if (body == NULL || !json_is_object(body)) {
+            json_decref(body);
+            wbi_reply_error(r, 400, "invalid_request", "the filters are a JSON object");
+            return;
+        }
+    }
+    wb_sync_index_filter f = {.published = -1};
+    int64_t minimal = 0, published = -1;
+    bool ok = int_filter(r, body, "minimal", 0, 1, &minimal) &&
+              int_filter(r, body, "published", 0, 1, &published) &&
+              int_filter(r, body, "timestamp", 0, INT64_MAX, &f.timestamp) &&
+              int_filter(r, body, "eventid", 1, INT64_MAX, &f.eventid) &&
+              int_filter(r, body, "limit", 1, 100000, &f.limit) &&
+              int_filter(r, body, "page", 1, 1000000, &f.page);
+    const json_t *ju = filter_of(body, "uuid");
+    const char *uuid = ju ? json_string_value(ju) : wbi_arg(r, "uuid");
+    if (ok && uuid && (strlen(uuid) != WB_UUID_LEN || !wb_uuid_valid(uuid, WB_UUID_LEN))) {
+        wbi_reply_error(r, 400, "invalid_request", "uuid: not a uuid");
+        ok = false;
+    }
+    if (!ok) {
+        json_decref(body);
+        return;
+    }
+    char low[WB_UUID_LEN + 1];
+    if (uuid) {
+        for (size_t i = 0; i <= WB_UUID_LEN; i++)
+            low[i] = (char)(uuid[i] >= 'A' && uuid[i] <= 'Z' ? uuid[i] + 32 : uuid[i]);
+        f.uuid = low;
+    }
+    json_decref(body);
+    f.minimal = minimal == 1;
+    f.published = (int)published;
+    json_t *out = NULL;
+    int rc =
+        wb_sync_index(r->st, &r->who, r->owner.email, r->owner.org_name, sid, &f, &out, &r->err);
+    if (rc == WB_ELIMIT) {
+        wbi_reply_error(r, 400, "invalid_request", "%s", r->err.msg);
+        return;
+    }
+    if (rc) {
+        wbi_reply_internal(r);
+        return;
+    }
+    wbi_reply_json(r, 200, out);
+}
+
+/* ---- GET /events/view/{id|uuid} ------------------------------------------------------------ */
+
+void wbi_h_misp_event_view(wbi_req *r)
+{
+    int64_t sid = sync_caller(r);
+    if (sid < 0) return;
+    if (sid == 0) {
+        if (ref_to_uuid(r)) wbi_h_event_get(r);
+        return;
+    }
+    json_t *out = NULL;
+    int rc = wb_sync_view(r->st, &r->who, sid, r->id ? r->id : "", &out, &r->err);
+    if (rc == WB_ENOTFOUND) {
+        wbi_reply_error(r, 404, "not_found", "Invalid event");
+        return;
+    }
+    if (rc) {
+        wbi_reply_internal(r);
+        return;
+    }
+    wbi_reply_json(r, 200, out);
+}
+
+/* ---- POST /events/add, POST /events/edit/{id|uuid} -------------------------------------- */
+
+static void sync_write(wbi_req *r, int64_t sid)
+{
+    wb_sync_outcome oc;
+    char uuid[WB_UUID_LEN + 1], reason[WB_ERROR_MSG_MAX];
+    int rc = wb_sync_ingest(r->st, sid, r->owner.email, r->owner.org_name, r->req->body,
+                            r->req->body_len, wbi_hub_max_depth(r->hub),
+                            r->hub->opts.max_attributes, &oc, uuid, reason, sizeof reason, &r->err);
+    if (rc) {
+        wbi_reply_internal(r);
+        return;
+    }
+    static const char *const how[] = {"added", "updated", "unchanged", "withheld", "refused"};
+    if (oc == WB_SYNC_WITHHELD) {
+        wbi_reply_error(r, 403, "forbidden", "Event could not be saved: %s", reason);
+        return;
+    }
+    if (oc == WB_SYNC_REFUSED) {
+        wbi_reply_error(r, 422, "invalid_event", "Event could not be saved: %s", reason);
+        return;
+    }
+    json_t *ev = NULL;
+    wb_error e2;
+    if (wb_sync_view(r->st, &r->who, sid, uuid, &ev, &e2) != 0)
+        ev = json_pack("{s:{s:s}}", "Event", "uuid", uuid);
+    if (ev) json_object_set_new(ev, "weerbaar_sync", json_string(how[oc]));
+    wbi_reply_json(r, 200, ev);
+}
+
+void wbi_h_misp_event_add(wbi_req *r)
+{
+    int64_t sid = sync_caller(r);
+    if (sid < 0) return;
+    if (sid > 0) {
+        sync_write(r, sid);
+        return;
+    }
+    wbi_h_event_add(r);
+    if (r->resp->status == 201) r->resp->status = 200; /* MISP answers an add with 200 */
+}
+
+void wbi_h_misp_event_edit(wbi_req *r)
+{
+    int64_t sid = sync_caller(r);
+    if (sid < 0) return;
+    if (sid > 0) {
+        sync_write(r, sid);
+        return;
+    }
+    if (ref_to_uuid(r)) wbi_h_event_put(r);
+}

@@ -1,0 +1,220 @@
+/*
+ * sqlite_audit.c - the SQLite back end of the store's audit domain:
+ * the audit log: entries, the hash chain, archives (wbi_store_audit_ops in store_internal.h).
+ *
+ * Its statements are its own: an enum and an SQL table, prepared once per
+ * connection on first use (sqlite_internal.h). Its tables are made by the
+ * migrations in sqlite.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite_internal.h"
+
+enum {
+    S_AUDIT_HEAD,
+    S_AUDIT_WALK,
+    S_AUDIT_ANCHOR,
+    S_AUDIT_ANCHORS,
+    S_AUDIT_ARCHIVE,
+    S_AUDIT_PRUNE,
+    S_AUDIT_ADD,
+    S_AUDIT_LIST,
+    S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+    [S_AUDIT_HEAD] = "SELECT id,hash FROM audit ORDER BY id DESC LIMIT 1",
+    [S_AUDIT_WALK] = "SELECT id,time,user,org,action,object,detail,hash FROM audit"
+                     " WHERE ?1<=0 OR id<=?1 ORDER BY id",
+    [S_AUDIT_ANCHOR] = "SELECT upto_id,hash FROM audit_archives ORDER BY id DESC LIMIT 1",
+    [S_AUDIT_ANCHORS] = "SELECT upto_id,hash FROM audit_archives ORDER BY id",
+    [S_AUDIT_ARCHIVE] = "INSERT INTO audit_archives(upto_id,hash,rows,before,file,at)"
+                        " VALUES(?,?,?,?,?,?)",
+    [S_AUDIT_PRUNE] = "DELETE FROM audit WHERE id<=?",
+    [S_AUDIT_ADD] = "INSERT INTO audit(id,time,user,org,action,object,detail,hash)"
+                    " VALUES(?,?,?,?,?,?,?,?)",
+    [S_AUDIT_LIST] = "SELECT id,time,user,org,action,object,detail FROM audit WHERE time>=?"
+                     " ORDER BY id DESC LIMIT ? OFFSET ?",
+};
+
+static sqlite3_stmt *stmt(sq_store *q, int which, wb_error *err)
+{
+    return wbi_sqlite_stmt(q, WBI_SQ_AUDIT, stmt_sql, S_COUNT, which, err);
+}
+
+/* ---- audit ------------------------------------------------------------------------ */
+
+static int audit_head(sq_store *q, int64_t *id, uint8_t hash[WB_AUDIT_HASH_LEN], wb_error *err)
+{
+    *id = 0;
+    memset(hash, 0, WB_AUDIT_HASH_LEN);
+    for (int k = 0; k < 2; k++) {
+        sqlite3_stmt *st = stmt(q, k == 0 ? S_AUDIT_HEAD : S_AUDIT_ANCHOR, err);
+        if (st == NULL) return WB_EIO;
+        int r = sqlite3_step(st);
+        bool found = r == SQLITE_ROW;
+        if (found) {
+            *id = sqlite3_column_int64(st, 0);
+            if (sqlite3_column_bytes(st, 1) == WB_AUDIT_HASH_LEN)
+                memcpy(hash, sqlite3_column_blob(st, 1), WB_AUDIT_HASH_LEN);
+        }
+        done(st);
+        if (r != SQLITE_ROW && r != SQLITE_DONE) return db_error(q, err, "reading the audit log");
+        if (found) return 0;
+    }
+    return 0;
+}
+
+static int sq_audit_add(wb_store *s, const wb_audit_rec *in, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    /* The head is read and the entry written in one write transaction, so
+     * that two connections never chain onto the same entry. */
+    int rc = wbi_sqlite_begin(s, err);
+    if (rc) return rc;
+    wb_audit_rec a = *in;
+    a.user = a.user ? a.user : "-";
+    a.org = a.org ? a.org : "-";
+    a.time = wb_time_now();
+    uint8_t prev[WB_AUDIT_HASH_LEN], h[WB_AUDIT_HASH_LEN];
+    rc = audit_head(q, &a.id, prev, err);
+    a.id++;
+    sqlite3_stmt *st = rc == 0 ? stmt(q, S_AUDIT_ADD, err) : NULL;
+    if (rc == 0 && st == NULL) rc = WB_EIO;
+    if (rc == 0) {
+        wb_audit_hash(prev, &a, h);
+        sqlite3_bind_int64(st, 1, a.id);
+        sqlite3_bind_int64(st, 2, a.time);
+        bind_text(st, 3, a.user);
+        bind_text(st, 4, a.org);
+        bind_text(st, 5, a.action);
+        bind_text(st, 6, a.object);
+        bind_text(st, 7, a.detail);
+        sqlite3_bind_blob(st, 8, h, sizeof h, SQLITE_STATIC);
+        rc = run(q, st, NULL, err);
+    }
+    if (rc == 0) return wbi_sqlite_commit(s, err);
+    wbi_sqlite_rollback(s);
+    return rc;
+}
+
+static void row_audit(sqlite3_stmt *st, wb_audit_rec *a)
+{
+    memset(a, 0, sizeof *a);
+    a->id = sqlite3_column_int64(st, 0);
+    a->time = sqlite3_column_int64(st, 1);
+    a->user = col_text(st, 2);
+    a->org = col_text(st, 3);
+    a->action = col_text(st, 4);
+    a->object = col_text(st, 5);
+    a->detail = col_text(st, 6);
+    if (sqlite3_column_bytes(st, 7) == WB_AUDIT_HASH_LEN) a->hash = sqlite3_column_blob(st, 7);
+}
+
+static int sq_audit_walk(wb_store *s, int64_t upto_id, wb_audit_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_AUDIT_WALK, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, upto_id);
+    WALK(q, st, err, false, "", wb_audit_rec a, row_audit(st, &a), cb(ud, &a));
+}
+
+static int sq_audit_anchor(wb_store *s, bool all,
+                           int (*cb)(void *ud, int64_t upto_id, const uint8_t *hash), void *ud,
+                           wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, all ? S_AUDIT_ANCHORS : S_AUDIT_ANCHOR, err);
+    if (st == NULL) return WB_EIO;
+    int r = SQLITE_DONE, ret = 0;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const uint8_t *h =
+            sqlite3_column_bytes(st, 1) == WB_AUDIT_HASH_LEN ? sqlite3_column_blob(st, 1) : NULL;
+        if (h && cb(ud, sqlite3_column_int64(st, 0), h)) break;
+    }
+    if (r != SQLITE_ROW && r != SQLITE_DONE) ret = db_error(q, err, "reading the audit archives");
+    done(st);
+    return ret;
+}
+
+static int sq_audit_archive(wb_store *s, int64_t upto_id, const uint8_t *hash, int64_t rows,
+                            wb_time before, const char *file, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_AUDIT_ARCHIVE, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, upto_id);
+    sqlite3_bind_blob(st, 2, hash, WB_AUDIT_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, rows);
+    sqlite3_bind_int64(st, 4, before);
+    bind_text(st, 5, file);
+    sqlite3_bind_int64(st, 6, wb_time_now());
+    int rc = run(q, st, NULL, err);
+    if (rc == 0) {
+        st = stmt(q, S_AUDIT_PRUNE, err);
+        if (st == NULL) return WB_EIO;
+        sqlite3_bind_int64(st, 1, upto_id);
+        rc = run(q, st, NULL, err);
+    }
+    return rc;
+}
+
+/* Migration 6: chains the entries made before it, oldest first. */
+int wbi_sqlite_audit_backfill(sq_store *q, wb_error *err)
+{
+    sqlite3_stmt *sel = NULL, *upd = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT id,time,user,org,action,object,detail FROM audit ORDER BY id",
+                           -1, &sel, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(q->db, "UPDATE audit SET hash=? WHERE id=?", -1, &upd, NULL) !=
+            SQLITE_OK)
+        rc = db_error(q, err, "chaining the audit log");
+    uint8_t prev[WB_AUDIT_HASH_LEN] = {0};
+    int r = SQLITE_DONE;
+    while (rc == 0 && (r = sqlite3_step(sel)) == SQLITE_ROW) {
+        wb_audit_rec a = {.id = sqlite3_column_int64(sel, 0),
+                          .time = sqlite3_column_int64(sel, 1),
+                          .user = col_text(sel, 2),
+                          .org = col_text(sel, 3),
+                          .action = col_text(sel, 4),
+                          .object = col_text(sel, 5),
+                          .detail = col_text(sel, 6)};
+        wb_audit_hash(prev, &a, prev);
+        sqlite3_bind_blob(upd, 1, prev, sizeof prev, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(upd, 2, a.id);
+        if (sqlite3_step(upd) != SQLITE_DONE) rc = db_error(q, err, "chaining the audit log");
+        sqlite3_reset(upd);
+    }
+    if (rc == 0 && r != SQLITE_DONE) rc = db_error(q, err, "chaining the audit log");
+    sqlite3_finalize(sel);
+    sqlite3_finalize(upd);
+    return rc;
+}
+
+static int sq_audit_list(wb_store *s, wb_time since, int64_t offset, int64_t limit, wb_audit_cb cb,
+                         void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_AUDIT_LIST, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, since == WB_TIME_NONE ? INT64_MIN : since);
+    sqlite3_bind_int64(st, 2, limit);
+    sqlite3_bind_int64(st, 3, offset);
+    WALK(q, st, err, false, "", wb_audit_rec a,
+         (a.id = sqlite3_column_int64(st, 0), a.time = sqlite3_column_int64(st, 1),
+          a.user = col_text(st, 2), a.org = col_text(st, 3), a.action = col_text(st, 4),
+          a.object = col_text(st, 5), a.detail = col_text(st, 6)),
+         cb(ud, &a));
+}
+
+const wbi_store_audit_ops wbi_sqlite_audit_ops = {
+    .audit_add = sq_audit_add,
+    .audit_list = sq_audit_list,
+    .audit_walk = sq_audit_walk,
+    .audit_anchor = sq_audit_anchor,
+    .audit_archive = sq_audit_archive,
+};

@@ -1,0 +1,556 @@
+/*
+ * sqlite_events.c - the SQLite back end of the store's events domain:
+ * events, attributes, tags, sightings, warninglists and the change feed (wbi_store_events_ops in
+ * store_internal.h).
+ *
+ * Its statements are its own: an enum and an SQL table, prepared once per
+ * connection on first use (sqlite_internal.h). Its tables are made by the
+ * migrations in sqlite.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite_internal.h"
+
+#define EV_COLS                                                                                    \
+    "e.id,e.uuid,e.org_id,o.name,o.uuid,e.info,e.date,e.distribution,e.sharing_group_id,e.tlp,"    \
+    "e.published,e.deleted,e.timestamp"
+#define ATTR_COLS                                                                                  \
+    "a.id,a.uuid,a.event_id,a.object_uuid,a.type,a.value,a.to_ids,a.distribution,"                 \
+    "a.sharing_group_id,a.tlp,a.deleted,a.timestamp,a.json"
+
+enum {
+    S_EV_INSERT,
+    S_EV_UPDATE,
+    S_EV_ID,
+    S_TAGS_DEL,
+    S_TAG_ADD,
+    S_ATTR_MARK_DELETED,
+    S_ATTR_KEYS_DEL,
+    S_ATTR_UPSERT,
+    S_ATTR_KEY_ADD,
+    S_EV_GET,
+    S_EV_LIST,
+    S_EV_FLAG,
+    S_ATTR_LIST,
+    S_ATTR_LOOKUP,
+    S_ATTR_GET,
+    S_SIGHT_ADD,
+    S_SIGHT_FIND,
+    S_SIGHT_SOURCES,
+    S_SIGHT_MERGE,
+    S_SIGHT_LIST,
+    S_EV_CHANGES,
+    S_EV_VERSION_AT,
+    S_CIDR_PREFIXES,
+    S_WL_PUT,
+    S_WL_LIST,
+    S_SEQ_MAX,
+    S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+    [S_EV_INSERT] = "INSERT INTO events(uuid,org_id,info,date,distribution,sharing_group_id,tlp,"
+                    "published,deleted,timestamp,json) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+    [S_EV_UPDATE] = "UPDATE events SET info=?3,date=?4,distribution=?5,sharing_group_id=?6,"
+                    "tlp=?7,published=?8,deleted=?9,timestamp=?10,json=?11 WHERE uuid=?1"
+                    " AND org_id=?2 RETURNING id",
+    [S_EV_ID] = "SELECT id FROM events WHERE uuid=?",
+    [S_TAGS_DEL] = "DELETE FROM event_tags WHERE event_id=?",
+    [S_TAG_ADD] = "INSERT OR IGNORE INTO event_tags(event_id,name) VALUES(?,?)",
+    [S_ATTR_MARK_DELETED] = "UPDATE attributes SET deleted=1 WHERE event_id=?",
+    [S_ATTR_KEYS_DEL] = "DELETE FROM attribute_keys WHERE attribute_id IN"
+                        " (SELECT id FROM attributes WHERE event_id=?)",
+    [S_ATTR_UPSERT] =
+        "INSERT INTO attributes(uuid,event_id,object_uuid,type,value,to_ids,distribution,"
+        "sharing_group_id,tlp,deleted,timestamp,json) "
+        "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)"
+        " ON CONFLICT(uuid) DO UPDATE SET object_uuid=excluded.object_uuid,type=excluded.type,"
+        "value=excluded.value,to_ids=excluded.to_ids,distribution=excluded.distribution,"
+        "sharing_group_id=excluded.sharing_group_id,tlp=excluded.tlp,deleted=excluded.deleted,"
+        "timestamp=excluded.timestamp,json=excluded.json"
+        " WHERE attributes.event_id=excluded.event_id RETURNING id",
+    [S_ATTR_KEY_ADD] = "INSERT OR IGNORE INTO attribute_keys(norm,kind,attribute_id) VALUES(?,?,?)",
+    [S_EV_GET] = "SELECT " EV_COLS ",e.json FROM events e JOIN orgs o ON o.id=e.org_id"
+                 " WHERE e.uuid=lower(?)",
+    [S_EV_LIST] = "SELECT " EV_COLS ",e.json FROM events e JOIN orgs o ON o.id=e.org_id"
+                  " WHERE e.timestamp>=?1 AND (?2=0 OR e.org_id=?2) AND (?3 IS NULL OR EXISTS"
+                  " (SELECT 1 FROM event_tags t WHERE t.event_id=e.id AND t.name=?3))"
+                  " AND (?4 OR e.deleted=0) ORDER BY e.timestamp,e.id",
+    [S_EV_FLAG] = "UPDATE events SET published=?2,deleted=?3,timestamp=?4 WHERE id=?1",
+    [S_ATTR_LIST] = "SELECT " ATTR_COLS " FROM attributes a WHERE a.event_id=? ORDER BY a.id",
+    [S_ATTR_LOOKUP] = "SELECT " ATTR_COLS "," EV_COLS " FROM attribute_keys k"
+                      " JOIN attributes a ON a.id=k.attribute_id JOIN events e ON e.id=a.event_id"
+                      " JOIN orgs o ON o.id=e.org_id WHERE k.norm=?2 AND k.kind=?1"
+                      " AND a.deleted=0 AND e.deleted=0 ORDER BY a.id",
+    [S_ATTR_GET] = "SELECT " ATTR_COLS "," EV_COLS " FROM attributes a"
+                   " JOIN events e ON e.id=a.event_id JOIN orgs o ON o.id=e.org_id"
+                   " WHERE a.uuid=lower(?)",
+    [S_SIGHT_ADD] = "INSERT INTO sightings(attribute_id,org_id,user_id,type,source,date_sighting,"
+                    "count,first_seen,created) VALUES(?,?,?,?,?,?,?,?,?)",
+    [S_SIGHT_FIND] = "SELECT id FROM sightings WHERE attribute_id=? AND org_id=? AND type=?"
+                     " AND source IS ? ORDER BY id LIMIT 1",
+    [S_SIGHT_SOURCES] = "SELECT count(*) FROM sightings WHERE attribute_id=? AND org_id=?",
+    /* count saturates rather than overflow; first_seen 0 is unknown */
+    [S_SIGHT_MERGE] = "UPDATE sightings SET count=CASE WHEN count>9000000000000000000-?2 THEN"
+                      " 9000000000000000000 ELSE count+?2 END,"
+                      " date_sighting=max(date_sighting,?3), first_seen=CASE WHEN first_seen=0"
+                      " THEN ?4 WHEN ?4=0 THEN first_seen ELSE min(first_seen,?4) END,"
+                      " user_id=coalesce(?5,user_id) WHERE id=?1",
+    [S_SIGHT_LIST] = "SELECT s.id,s.attribute_id,a.uuid,s.org_id,o.name,s.user_id,s.type,"
+                     "s.source,s.date_sighting,s.count,s.first_seen,s.created FROM sightings s"
+                     " JOIN attributes a ON a.id=s.attribute_id JOIN orgs o ON o.id=s.org_id"
+                     " WHERE a.event_id=? ORDER BY s.id",
+    /* hub-sync: the change feed, deleted events included (tombstones). */
+    [S_EV_CHANGES] = "SELECT " EV_COLS ",e.json,e.seq FROM events e JOIN orgs o ON o.id=e.org_id"
+                     " WHERE e.seq>?1 ORDER BY e.seq",
+    /* The version in force at sequence ?2: the newest at or before it. */
+    [S_EV_VERSION_AT] = "SELECT seq,tlp,distribution,sharing_group_id,deleted FROM event_versions"
+                        " WHERE event_id=?1 AND seq<=?2 ORDER BY seq DESC LIMIT 1",
+    [S_CIDR_PREFIXES] = "SELECT v6,len FROM cidr_prefixes",
+    [S_WL_PUT] = "INSERT INTO warninglists(name,json,created) VALUES(?,?,?)"
+                 " ON CONFLICT(name) DO UPDATE SET json=excluded.json,created=excluded.created",
+    [S_WL_LIST] = "SELECT id,name,json,created FROM warninglists ORDER BY name",
+    [S_SEQ_MAX] = "SELECT coalesce(max(seq),0) FROM events",
+};
+
+static sqlite3_stmt *stmt(sq_store *q, int which, wb_error *err)
+{
+    return wbi_sqlite_stmt(q, WBI_SQ_EVENTS, stmt_sql, S_COUNT, which, err);
+}
+
+/* ---- events and attributes ------------------------------------------------------ */
+
+static void bind_event(sqlite3_stmt *st, const wb_event_rec *ev)
+{
+    bind_text(st, 1, ev->uuid);
+    sqlite3_bind_int64(st, 2, ev->org_id);
+    bind_text(st, 3, ev->info);
+    bind_text(st, 4, ev->date);
+    sqlite3_bind_int(st, 5, ev->distribution);
+    bind_id(st, 6, ev->sharing_group_id);
+    sqlite3_bind_int(st, 7, (int)ev->tlp);
+    sqlite3_bind_int(st, 8, ev->published);
+    sqlite3_bind_int(st, 9, ev->deleted);
+    sqlite3_bind_int64(st, 10, ev->timestamp);
+    bind_text(st, 11, ev->json);
+}
+
+static int put_attr(sq_store *q, int64_t event_id, const wb_attr_rec *a, wb_error *err)
+{
+    sqlite3_stmt *st = stmt(q, S_ATTR_UPSERT, err);
+    if (st == NULL) return WB_EIO;
+    bind_text(st, 1, a->uuid);
+    sqlite3_bind_int64(st, 2, event_id);
+    bind_text(st, 3, a->object_uuid);
+    bind_text(st, 4, a->type);
+    bind_text(st, 5, a->value);
+    sqlite3_bind_int(st, 6, a->to_ids);
+    sqlite3_bind_int(st, 7, a->distribution);
+    bind_id(st, 8, a->sharing_group_id);
+    sqlite3_bind_int(st, 9, (int)a->tlp);
+    sqlite3_bind_int(st, 10, a->deleted);
+    sqlite3_bind_int64(st, 11, a->timestamp);
+    bind_text(st, 12, a->json);
+    int rc = sqlite3_step(st), ret = 0;
+    int64_t id = 0;
+    if (rc == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        }
+    }
+    if (rc != SQLITE_DONE)
+        ret = (rc & 0xff) == SQLITE_CONSTRAINT
+                  ? wb_error_set(err, WB_EINVAL, "attribute %s: invalid reference", a->uuid)
+                  : db_error(q, err, "writing an attribute");
+    else if (id == 0)
+        /* The upsert's WHERE refused: the uuid belongs to another event. */
+        ret = wb_error_set(err, WB_EINVAL, "attribute uuid %s belongs to another event", a->uuid);
+    done(st);
+    for (unsigned k = 0; ret == 0 && k < a->nkeys; k++) {
+        st = stmt(q, S_ATTR_KEY_ADD, err);
+        if (st == NULL) return WB_EIO;
+        bind_text(st, 1, a->key[k]);
+        sqlite3_bind_int(st, 2, (int)a->key_kind[k]);
+        sqlite3_bind_int64(st, 3, id);
+        ret = run(q, st, NULL, err);
+    }
+    return ret;
+}
+
+static int by_id(sq_store *q, int which, int64_t id, wb_error *err)
+{
+    sqlite3_stmt *st = stmt(q, which, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    return run(q, st, NULL, err);
+}
+
+static int sq_event_put(wb_store *s, const wb_event_rec *ev, const char *const *tags, size_t ntags,
+                        const wb_attr_rec *attrs, size_t nattrs, bool replace, int64_t *id,
+                        wb_error *err)
+{
+    sq_store *q = SQ(s);
+    int rc = wbi_sqlite_begin(s, err);
+    int64_t eid = 0;
+    sqlite3_stmt *st = rc ? NULL : stmt(q, replace ? S_EV_UPDATE : S_EV_INSERT, err);
+    if (rc == 0 && st == NULL) rc = WB_EIO;
+    if (rc == 0) {
+        bind_event(st, ev);
+        int r = sqlite3_step(st);
+        if (replace && r == SQLITE_ROW) {
+            eid = sqlite3_column_int64(st, 0);
+            while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+            }
+        }
+        if (r != SQLITE_DONE)
+            rc = (r & 0xff) == SQLITE_CONSTRAINT
+                     ? wb_error_set(err, WB_EINVAL, "event %s exists", ev->uuid)
+                     : db_error(q, err, "writing an event");
+        else if (replace && eid == 0)
+            rc = wb_error_set(err, WB_ENOTFOUND, "no event %s of this organisation", ev->uuid);
+        else if (!replace)
+            eid = sqlite3_last_insert_rowid(q->db);
+        done(st);
+    }
+    if (rc == 0 && replace) {
+        rc = by_id(q, S_TAGS_DEL, eid, err);
+        if (rc == 0) rc = by_id(q, S_ATTR_KEYS_DEL, eid, err);
+        if (rc == 0) rc = by_id(q, S_ATTR_MARK_DELETED, eid, err);
+    }
+    for (size_t i = 0; rc == 0 && i < ntags; i++) {
+        st = stmt(q, S_TAG_ADD, err);
+        if (st == NULL) {
+            rc = WB_EIO;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, eid);
+        bind_text(st, 2, tags[i]);
+        rc = run(q, st, NULL, err);
+    }
+    for (size_t i = 0; rc == 0 && i < nattrs; i++)
+        rc = put_attr(q, eid, &attrs[i], err);
+    if (rc == 0) rc = wbi_sqlite_commit(s, err);
+    if (rc) wbi_sqlite_rollback(s);
+    if (rc == 0 && id) *id = eid;
+    return rc;
+}
+
+/* Event columns start at `c`; json is the column after them when with_json. */
+static void row_event(sqlite3_stmt *st, int c, bool with_json, wb_event_rec *e)
+{
+    e->id = sqlite3_column_int64(st, c);
+    e->uuid = col_text(st, c + 1);
+    e->org_id = sqlite3_column_int64(st, c + 2);
+    e->org_name = col_text(st, c + 3);
+    e->org_uuid = col_text(st, c + 4);
+    e->info = col_text(st, c + 5);
+    e->date = col_text(st, c + 6);
+    e->distribution = sqlite3_column_int(st, c + 7);
+    e->sharing_group_id = sqlite3_column_int64(st, c + 8);
+    e->tlp = (wb_tlp)sqlite3_column_int(st, c + 9);
+    e->published = sqlite3_column_int(st, c + 10) != 0;
+    e->deleted = sqlite3_column_int(st, c + 11) != 0;
+    e->timestamp = sqlite3_column_int64(st, c + 12);
+    e->json = with_json ? col_text(st, c + 13) : NULL;
+}
+
+static void row_attr(sqlite3_stmt *st, wb_attr_rec *a)
+{
+    memset(a, 0, sizeof *a);
+    a->id = sqlite3_column_int64(st, 0);
+    a->uuid = col_text(st, 1);
+    a->event_id = sqlite3_column_int64(st, 2);
+    a->object_uuid = col_text(st, 3);
+    a->type = col_text(st, 4);
+    a->value = col_text(st, 5);
+    a->to_ids = sqlite3_column_int(st, 6) != 0;
+    a->distribution = sqlite3_column_int(st, 7);
+    a->sharing_group_id = sqlite3_column_int64(st, 8);
+    a->tlp = (wb_tlp)sqlite3_column_int(st, 9);
+    a->deleted = sqlite3_column_int(st, 10) != 0;
+    a->timestamp = sqlite3_column_int64(st, 11);
+    a->json = col_text(st, 12);
+}
+
+static int sq_event_get(wb_store *s, const char *uuid, wb_event_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_EV_GET, err);
+    if (st == NULL) return WB_EIO;
+    bind_text(st, 1, uuid);
+    WALK(q, st, err, true, "no such event", wb_event_rec e, row_event(st, 0, true, &e), cb(ud, &e));
+}
+
+static int sq_event_list(wb_store *s, const wb_event_filter *f, wb_event_cb cb, void *ud,
+                         wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_EV_LIST, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, f->since);
+    sqlite3_bind_int64(st, 2, f->org_id);
+    bind_text(st, 3, f->tag);
+    sqlite3_bind_int(st, 4, f->include_deleted);
+    WALK(q, st, err, false, "", wb_event_rec e, row_event(st, 0, true, &e), cb(ud, &e));
+}
+
+static int sq_event_flag(wb_store *s, int64_t id, bool published, bool deleted, int64_t ts,
+                         wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_EV_FLAG, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, published);
+    sqlite3_bind_int(st, 3, deleted);
+    sqlite3_bind_int64(st, 4, ts);
+    return run(q, st, NULL, err);
+}
+
+static int sq_attr_list(wb_store *s, int64_t event_id, wb_attr_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_ATTR_LIST, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, event_id);
+    WALK(q, st, err, false, "", wb_attr_rec a, row_attr(st, &a), cb(ud, NULL, &a));
+}
+
+static int sq_attr_lookup(wb_store *s, wb_ioc_type kind, const char *norm, wb_attr_cb cb, void *ud,
+                          wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_ATTR_LOOKUP, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int(st, 1, (int)kind);
+    bind_text(st, 2, norm);
+    WALK(q, st, err, false, "", wb_attr_rec a;
+         wb_event_rec e, (row_attr(st, &a), row_event(st, 13, false, &e)), cb(ud, &e, &a));
+}
+
+static int sq_attr_get(wb_store *s, const char *uuid, wb_attr_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_ATTR_GET, err);
+    if (st == NULL) return WB_EIO;
+    bind_text(st, 1, uuid);
+    WALK(q, st, err, true, "no such attribute", wb_attr_rec a;
+         wb_event_rec e, (row_attr(st, &a), row_event(st, 13, false, &e)), cb(ud, &e, &a));
+}
+
+/* ---- sightings and audit ----------------------------------------------------------- */
+
+/* The id of the record of (attribute, org, type, source), 0 for none. */
+static int sighting_find(sq_store *q, const wb_sighting_rec *r, int64_t *id, wb_error *err)
+{
+    sqlite3_stmt *st = stmt(q, S_SIGHT_FIND, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, r->attribute_id);
+    sqlite3_bind_int64(st, 2, r->org_id);
+    sqlite3_bind_int(st, 3, r->type);
+    bind_text(st, 4, r->source);
+    int s = sqlite3_step(st);
+    *id = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    done(st);
+    return s == SQLITE_ROW || s == SQLITE_DONE ? 0 : db_error(q, err, "reading");
+}
+
+static int sighting_merge(sq_store *q, int64_t into, const wb_sighting_rec *r, wb_error *err)
+{
+    sqlite3_stmt *st = stmt(q, S_SIGHT_MERGE, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, into);
+    sqlite3_bind_int64(st, 2, r->count);
+    sqlite3_bind_int64(st, 3, r->date_sighting);
+    sqlite3_bind_int64(st, 4, r->first_seen);
+    bind_id(st, 5, r->user_id);
+    return run(q, st, NULL, err);
+}
+
+/* A sighting is merged into the record of the same attribute,
+ * organisation, type and source (counts added, the latest date and the
+ * earliest first_seen kept): repeated reports of one source are one
+ * record with a count, not one row each. Past WB_SIGHTING_SOURCES_MAX
+ * records of one organisation on one attribute, further sources go into
+ * one record with source "*", so that varying the source does not grow
+ * the table either. */
+static int sighting_insert(sq_store *q, const wb_sighting_rec *r, int64_t *id, wb_error *err)
+{
+    sqlite3_stmt *st = stmt(q, S_SIGHT_ADD, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, r->attribute_id);
+    sqlite3_bind_int64(st, 2, r->org_id);
+    bind_id(st, 3, r->user_id);
+    sqlite3_bind_int(st, 4, r->type);
+    bind_text(st, 5, r->source);
+    sqlite3_bind_int64(st, 6, r->date_sighting);
+    sqlite3_bind_int64(st, 7, r->count);
+    sqlite3_bind_int64(st, 8, r->first_seen);
+    sqlite3_bind_int64(st, 9, wb_time_now() / 1000000);
+    int rc = run(q, st, "invalid sighting reference", err);
+    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
+    return rc;
+}
+
+static int sq_sighting_add(wb_store *s, const wb_sighting_rec *in, int64_t *id, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    wb_sighting_rec r = *in;
+    int64_t into = 0;
+    int rc = sighting_find(q, &r, &into, err);
+    if (rc == 0 && into == 0) {
+        sqlite3_stmt *cs = stmt(q, S_SIGHT_SOURCES, err);
+        if (cs == NULL) return WB_EIO;
+        sqlite3_bind_int64(cs, 1, r.attribute_id);
+        sqlite3_bind_int64(cs, 2, r.org_id);
+        int c = sqlite3_step(cs);
+        int64_t n = c == SQLITE_ROW ? sqlite3_column_int64(cs, 0) : 0;
+        done(cs);
+        if (c != SQLITE_ROW) return db_error(q, err, "reading");
+        if (n >= WB_SIGHTING_SOURCES_MAX) {
+            r.source = WB_SIGHTING_OTHER_SOURCES;
+            rc = sighting_find(q, &r, &into, err);
+        }
+    }
+    if (rc) return rc;
+    if (into == 0) return sighting_insert(q, &r, id, err);
+    rc = sighting_merge(q, into, &r, err);
+    if (rc == 0 && id) *id = into;
+    return rc;
+}
+
+static void row_sighting(sqlite3_stmt *st, wb_sighting_rec *r)
+{
+    r->id = sqlite3_column_int64(st, 0);
+    r->attribute_id = sqlite3_column_int64(st, 1);
+    r->attribute_uuid = col_text(st, 2);
+    r->org_id = sqlite3_column_int64(st, 3);
+    r->org_name = col_text(st, 4);
+    r->user_id = sqlite3_column_int64(st, 5);
+    r->type = sqlite3_column_int(st, 6);
+    r->source = col_text(st, 7);
+    r->date_sighting = sqlite3_column_int64(st, 8);
+    r->count = sqlite3_column_int64(st, 9);
+    r->first_seen = sqlite3_column_int64(st, 10);
+    r->created = sqlite3_column_int64(st, 11);
+}
+
+static int sq_sighting_list(wb_store *s, int64_t event_id, wb_sighting_cb cb, void *ud,
+                            wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_SIGHT_LIST, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, event_id);
+    WALK(q, st, err, false, "", wb_sighting_rec r, row_sighting(st, &r), cb(ud, &r));
+}
+
+/* The chain's last link: the newest entry, else the last archived one,
+ * else id 0 and zeros. */
+/* ---- change feed (hub-sync) ------------------------------------------------------ */
+
+static int sq_event_changes(wb_store *s, int64_t after, wb_event_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_EV_CHANGES, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, after);
+    WALK(q, st, err, false, "", wb_event_rec e,
+         (row_event(st, 0, true, &e), e.seq = sqlite3_column_int64(st, 14)), cb(ud, &e));
+}
+
+static int sq_event_version_at(wb_store *s, int64_t event_id, int64_t seq, wb_event_rec *out,
+                               wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_EV_VERSION_AT, err);
+    if (st == NULL) return WB_EIO;
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, seq);
+    int rc = sqlite3_step(st), ret = 0;
+    if (rc == SQLITE_ROW) {
+        out->seq = sqlite3_column_int64(st, 0);
+        out->tlp = (wb_tlp)sqlite3_column_int(st, 1);
+        out->distribution = sqlite3_column_int(st, 2);
+        out->sharing_group_id = sqlite3_column_int64(st, 3);
+        out->deleted = sqlite3_column_int(st, 4) != 0;
+    } else if (rc == SQLITE_DONE) {
+        ret = WB_ENOTFOUND; /* created after seq: the caller never held it */
+    } else {
+        ret = db_error(q, err, "reading");
+    }
+    done(st);
+    return ret;
+}
+
+static int sq_warninglist_put(wb_store *s, const char *name, const char *json, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_WL_PUT, err);
+    if (st == NULL) return WB_EIO;
+    bind_text(st, 1, name);
+    bind_text(st, 2, json);
+    sqlite3_bind_int64(st, 3, wb_time_now());
+    return run(q, st, NULL, err);
+}
+
+static int sq_warninglist_list(wb_store *s, wb_warninglist_cb cb, void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_WL_LIST, err);
+    if (st == NULL) return WB_EIO;
+    WALK(q, st, err, false, "", wb_warninglist_rec w,
+         (w.id = sqlite3_column_int64(st, 0), w.name = col_text(st, 1), w.json = col_text(st, 2),
+          w.created = sqlite3_column_int64(st, 3)),
+         cb(ud, &w));
+}
+
+static int sq_event_seq_max(wb_store *s, int64_t *out, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, S_SEQ_MAX, err);
+    if (st == NULL) return WB_EIO;
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    done(st);
+    return rc == SQLITE_ROW ? 0 : db_error(q, err, "reading");
+}
+
+static int sq_cidr_prefixes(wb_store *s, wb_prefix_set *out, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = stmt(q, S_CIDR_PREFIXES, err);
+    if (st == NULL) return WB_EIO;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int v6 = sqlite3_column_int(st, 0), len = sqlite3_column_int(st, 1);
+        if (v6 && len >= 0 && len <= 128)
+            out->v6[len / 64] |= (uint64_t)1 << (len % 64);
+        else if (!v6 && len >= 0 && len <= 32)
+            out->v4 |= (uint64_t)1 << len;
+    }
+    int ret = rc == SQLITE_DONE ? 0 : db_error(q, err, "reading");
+    done(st);
+    return ret;
+}
+
+const wbi_store_events_ops wbi_sqlite_events_ops = {
+    .event_put = sq_event_put,
+    .event_get = sq_event_get,
+    .event_list = sq_event_list,
+    .event_flag = sq_event_flag,
+    .attr_list = sq_attr_list,
+    .attr_lookup = sq_attr_lookup,
+    .attr_get = sq_attr_get,
+    .sighting_add = sq_sighting_add,
+    .sighting_list = sq_sighting_list,
+    .event_changes = sq_event_changes,
+    .event_version_at = sq_event_version_at,
+    .cidr_prefixes = sq_cidr_prefixes,
+    .warninglist_put = sq_warninglist_put,
+    .warninglist_list = sq_warninglist_list,
+    .event_seq_max = sq_event_seq_max,
+};

@@ -1,0 +1,174 @@
+/*
+ * sqlite_internal.h - what the files of the SQLite back end share: the
+ * connection struct, the per-domain statement caches and the small helpers
+ * every domain's operations use.
+ *
+ * sqlite.c keeps the connection (open, close, pragmas), transactions and the
+ * migration runner; each domain (sqlite_<domain>.c) keeps its own statements
+ * (an enum and an SQL table, prepared on first use through wbi_sqlite_stmt)
+ * and exports its operations table, which wbi_sqlite_open installs.
+ */
+#ifndef WB_STORE_SQLITE_INTERNAL_H
+#define WB_STORE_SQLITE_INTERNAL_H
+
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store/store_internal.h"
+
+/* One statement cache per domain. A new domain adds its value here and its
+ * table pointer in wbi_sqlite_open. */
+typedef enum wbi_sq_domain {
+    WBI_SQ_ACCOUNTS,
+    WBI_SQ_EVENTS,
+    WBI_SQ_REGISTER,
+    WBI_SQ_HOOKS,
+    WBI_SQ_ASSESS,
+    WBI_SQ_DEPS,
+    WBI_SQ_AUDIT,
+    WBI_SQ_NDOMAINS
+} wbi_sq_domain;
+
+typedef struct sq_store {
+    wb_store base; /* first: the public handle points here */
+    sqlite3 *db;
+    char *path;
+    int version;
+    int depth;    /* transaction nesting: only the outermost begins and commits */
+    bool reading; /* inside wb_store_read_begin's read transaction */
+    /* Each domain's prepared statements, allocated on its first use. */
+    sqlite3_stmt **st[WBI_SQ_NDOMAINS];
+    int nst[WBI_SQ_NDOMAINS];
+} sq_store;
+
+static inline sq_store *SQ(wb_store *s)
+{
+    return (sq_store *)s;
+}
+
+/* Prepares statement `which` of a domain's table sql[n] (once per
+ * connection; kept until close). NULL with err set when it cannot. */
+sqlite3_stmt *wbi_sqlite_prepare(sq_store *q, wbi_sq_domain d, const char *const *sql, int n,
+                                 int which, wb_error *err);
+
+static inline sqlite3_stmt *wbi_sqlite_stmt(sq_store *q, wbi_sq_domain d, const char *const *sql,
+                                            int n, int which, wb_error *err)
+{
+    if (q->st[d] && q->st[d][which]) return q->st[d][which];
+    return wbi_sqlite_prepare(q, d, sql, n, which, err);
+}
+
+/* The connection's transactions (nested: only the outermost commits). */
+int wbi_sqlite_begin(wb_store *s, wb_error *err);
+int wbi_sqlite_commit(wb_store *s, wb_error *err);
+void wbi_sqlite_rollback(wb_store *s);
+
+/* Migration 6's chaining of the audit entries made before it (sqlite_audit.c). */
+int wbi_sqlite_audit_backfill(sq_store *q, wb_error *err);
+
+/* The domains' operations (sqlite_<domain>.c). */
+extern const wbi_store_accounts_ops wbi_sqlite_accounts_ops;
+extern const wbi_store_events_ops wbi_sqlite_events_ops;
+extern const wbi_store_register_ops wbi_sqlite_register_ops;
+extern const wbi_store_hooks_ops wbi_sqlite_hooks_ops;
+extern const wbi_store_assess_ops wbi_sqlite_assess_ops;
+extern const wbi_store_deps_ops wbi_sqlite_deps_ops;
+extern const wbi_store_audit_ops wbi_sqlite_audit_ops;
+
+/* Errors name the database file and keep SQLite's reason: the hub logs
+ * these and sends its clients only a generic message. */
+static inline int db_error(sq_store *q, wb_error *err, const char *what)
+{
+    int ec = sqlite3_errcode(q->db);
+    int code = ec == SQLITE_NOMEM ? WB_ENOMEM : WB_EIO;
+    return wb_error_set(err, code, "%s: %s: %s", q->path, what, sqlite3_errmsg(q->db));
+}
+
+static inline void done(sqlite3_stmt *st)
+{
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+}
+
+static inline void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static inline void bind_id(sqlite3_stmt *st, int i, int64_t id)
+{
+    if (id > 0)
+        sqlite3_bind_int64(st, i, id);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static inline void bind_time(sqlite3_stmt *st, int i, wb_time t)
+{
+    if (t == WB_TIME_NONE)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_int64(st, i, t);
+}
+
+static inline const char *col_text(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+static inline wb_time col_time(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? WB_TIME_NONE : sqlite3_column_int64(st, i);
+}
+
+static inline int exec(sq_store *q, const char *sql, wb_error *err)
+{
+    if (sqlite3_exec(q->db, sql, NULL, NULL, NULL) != SQLITE_OK) return db_error(q, err, sql);
+    return 0;
+}
+
+/* Runs a statement that returns no rows (or whose rows are ignored). A
+ * constraint failure is WB_EINVAL with `dup` as the message. */
+static inline int run(sq_store *q, sqlite3_stmt *st, const char *dup, wb_error *err)
+{
+    int rc = sqlite3_step(st);
+    int ret = 0;
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        if ((rc & 0xff) == SQLITE_CONSTRAINT && dup)
+            ret = wb_error_set(err, WB_EINVAL, "%s", dup);
+        else
+            ret = db_error(q, err, "writing");
+    }
+    done(st);
+    return ret;
+}
+
+/* Steps st calling fn for each row; returns 0, the error, or WB_ENOTFOUND
+ * when `need` and no row came. */
+#define WALK(q, st, err, need, notfound_msg, ROWDECL, FILL, CALL)                                  \
+    do {                                                                                           \
+        int rc_, n_ = 0, ret_ = 0;                                                                 \
+        while ((rc_ = sqlite3_step(st)) == SQLITE_ROW) {                                           \
+            ROWDECL;                                                                               \
+            FILL;                                                                                  \
+            n_++;                                                                                  \
+            if (CALL) {                                                                            \
+                rc_ = SQLITE_DONE;                                                                 \
+                break;                                                                             \
+            }                                                                                      \
+        }                                                                                          \
+        if (rc_ != SQLITE_DONE)                                                                    \
+            ret_ = db_error(q, err, "reading");                                                    \
+        else if ((need) && n_ == 0)                                                                \
+            ret_ = wb_error_set(err, WB_ENOTFOUND, "%s", notfound_msg);                            \
+        done(st);                                                                                  \
+        return ret_;                                                                               \
+    } while (0)
+
+#endif

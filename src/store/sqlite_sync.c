@@ -1,0 +1,318 @@
+/*
+ * sqlite_sync.c - the store's hub-to-hub synchronisation domain (migration
+ * 13): the servers a hub pulls from and pushes to, the servers each
+ * sharing group may travel to, and the origin of events received by sync.
+ * Also the few look-ups the MISP routes need that the events domain does
+ * not have yet (numeric event ids, organisations by uuid).
+ *
+ * Statements are prepared per call: these run once per server or once per
+ * event synchronised, where the network costs a thousand times more.
+ * Every function runs in the caller's transaction when one is open.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store/store_internal.h"
+
+/* A prepared statement of db, or NULL with *err set. */
+static sqlite3_stmt *prep(wb_store *s, const char *sql, wb_error *err)
+{
+    sqlite3 *db = wbi_sqlite_db(s);
+    sqlite3_stmt *st = NULL;
+    if (db == NULL) {
+        wb_error_set(err, WB_EINVAL, "synchronisation needs the SQLite store");
+        return NULL;
+    }
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        wb_error_set(err, sqlite3_errcode(db) == SQLITE_NOMEM ? WB_ENOMEM : WB_EIO, "%s: %s",
+                     wbi_sqlite_path(s), sqlite3_errmsg(db));
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+static int db_fail(wb_store *s, sqlite3_stmt *st, const char *dup, wb_error *err)
+{
+    sqlite3 *db = wbi_sqlite_db(s);
+    int ec = sqlite3_errcode(db);
+    int rc;
+    if ((ec & 0xff) == SQLITE_CONSTRAINT && dup)
+        rc = wb_error_set(err, WB_EINVAL, "%s", dup);
+    else
+        rc = wb_error_set(err, ec == SQLITE_NOMEM ? WB_ENOMEM : WB_EIO, "%s: %s",
+                          wbi_sqlite_path(s), sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Steps a statement that returns no rows. */
+static int run(wb_store *s, sqlite3_stmt *st, const char *dup, wb_error *err)
+{
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return db_fail(s, st, dup, err);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+int wb_store_server_add(wb_store *s, const wb_sync_server_rec *r, const int64_t *sgroups,
+                        size_t nsgroups, int64_t *id, wb_error *err)
+{
+    size_t n = strlen(r->name);
+    if (n == 0 || n > WB_NAME_MAX)
+        return wb_error_set(err, WB_EINVAL, "server name must be 1-%d bytes", WB_NAME_MAX);
+    sqlite3_stmt *st = prep(s,
+                            "INSERT INTO sync_servers(name,url,key,org_id,pull,push,rules,created)"
+                            " VALUES(?,?,?,?,?,?,?,?)",
+                            err);
+    if (st == NULL) return err->code;
+    bind_text(st, 1, r->name);
+    bind_text(st, 2, r->url);
+    bind_text(st, 3, r->key);
+    sqlite3_bind_int64(st, 4, r->org_id);
+    sqlite3_bind_int(st, 5, r->pull);
+    sqlite3_bind_int(st, 6, r->push);
+    bind_text(st, 7, r->rules);
+    sqlite3_bind_int64(st, 8, wb_time_now() / 1000000);
+    char dup[200];
+    snprintf(dup, sizeof dup, "server '%.128s' exists", r->name);
+    int rc = run(s, st, dup, err);
+    int64_t sid = rc == 0 ? sqlite3_last_insert_rowid(wbi_sqlite_db(s)) : 0;
+    for (size_t i = 0; rc == 0 && i < nsgroups; i++) {
+        st = prep(s, "INSERT OR IGNORE INTO sync_server_sgroups(sg_id,server_id) VALUES(?,?)", err);
+        if (st == NULL) return err->code;
+        sqlite3_bind_int64(st, 1, sgroups[i]);
+        sqlite3_bind_int64(st, 2, sid);
+        rc = run(s, st, NULL, err);
+    }
+    if (rc == 0 && id) *id = sid;
+    return rc;
+}
+
+int wb_store_server_remove(wb_store *s, const char *name, wb_error *err)
+{
+    int64_t sid = 0;
+    sqlite3_stmt *st = prep(s, "SELECT id FROM sync_servers WHERE name=?", err);
+    if (st == NULL) return err->code;
+    bind_text(st, 1, name);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) sid = sqlite3_column_int64(st, 0);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_fail(s, st, NULL, err);
+    sqlite3_finalize(st);
+    if (sid == 0) return wb_error_set(err, WB_ENOTFOUND, "unknown server '%.128s'", name);
+    static const char *const del[] = {"DELETE FROM sync_server_sgroups WHERE server_id=?",
+                                      "DELETE FROM sync_origins WHERE server_id=?",
+                                      "DELETE FROM sync_servers WHERE id=?"};
+    rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof del / sizeof del[0]; i++) {
+        st = prep(s, del[i], err);
+        if (st == NULL) return err->code;
+        sqlite3_bind_int64(st, 1, sid);
+        rc = run(s, st, NULL, err);
+    }
+    return rc;
+}
+
+#define SERVER_COLS                                                                                \
+    "s.id,s.name,s.url,s.key,s.org_id,o.name,s.pull,s.push,s.rules,"                               \
+    "(SELECT group_concat(g.name, ',') FROM sync_server_sgroups x"                                 \
+    " JOIN sharing_groups g ON g.id=x.sg_id WHERE x.server_id=s.id),"                              \
+    "s.pull_cursor,s.push_cursor,s.last_pull,s.last_push,s.last_result,s.created"                  \
+    " FROM sync_servers s JOIN orgs o ON o.id=s.org_id"
+
+static int walk(wb_store *s, sqlite3_stmt *st, bool need, const char *what, wb_sync_server_cb cb,
+                void *ud, wb_error *err)
+{
+    int rc, n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        wb_sync_server_rec r = {
+            .id = sqlite3_column_int64(st, 0),
+            .name = (const char *)sqlite3_column_text(st, 1),
+            .url = (const char *)sqlite3_column_text(st, 2),
+            .key = (const char *)sqlite3_column_text(st, 3),
+            .org_id = sqlite3_column_int64(st, 4),
+            .org_name = (const char *)sqlite3_column_text(st, 5),
+            .pull = sqlite3_column_int(st, 6) != 0,
+            .push = sqlite3_column_int(st, 7) != 0,
+            .rules = (const char *)sqlite3_column_text(st, 8),
+            .sgroups = (const char *)sqlite3_column_text(st, 9),
+            .pull_cursor = sqlite3_column_int64(st, 10),
+            .push_cursor = sqlite3_column_int64(st, 11),
+            .last_pull = sqlite3_column_int64(st, 12),
+            .last_push = sqlite3_column_int64(st, 13),
+            .last_result = (const char *)sqlite3_column_text(st, 14),
+            .created = sqlite3_column_int64(st, 15),
+        };
+        n++;
+        if (cb(ud, &r)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE) return db_fail(s, st, NULL, err);
+    sqlite3_finalize(st);
+    if (need && n == 0) return wb_error_set(err, WB_ENOTFOUND, "unknown server '%.128s'", what);
+    return 0;
+}
+
+int wb_store_server_find(wb_store *s, const char *name, int64_t org_id, wb_sync_server_cb cb,
+                         void *ud, wb_error *err)
+{
+    sqlite3_stmt *st = prep(s,
+                            org_id > 0 ? "SELECT " SERVER_COLS " WHERE s.org_id=? ORDER BY s.id"
+                                       : "SELECT " SERVER_COLS " WHERE s.name=?",
+                            err);
+    if (st == NULL) return err->code;
+    if (org_id > 0)
+        sqlite3_bind_int64(st, 1, org_id);
+    else
+        bind_text(st, 1, name);
+    return walk(s, st, org_id == 0, name ? name : "", cb, ud, err);
+}
+
+int wb_store_server_list(wb_store *s, wb_sync_server_cb cb, void *ud, wb_error *err)
+{
+    sqlite3_stmt *st = prep(s, "SELECT " SERVER_COLS " ORDER BY s.name", err);
+    if (st == NULL) return err->code;
+    return walk(s, st, false, "", cb, ud, err);
+}
+
+int wb_store_server_progress(wb_store *s, int64_t id, bool push, int64_t cursor, int64_t at,
+                             const char *result, wb_error *err)
+{
+    sqlite3_stmt *st =
+        prep(s,
+             push ? "UPDATE sync_servers SET push_cursor=?,last_push=?,last_result=? WHERE id=?"
+                  : "UPDATE sync_servers SET pull_cursor=?,last_pull=?,last_result=? WHERE id=?",
+             err);
+    if (st == NULL) return err->code;
+    sqlite3_bind_int64(st, 1, cursor);
+    sqlite3_bind_int64(st, 2, at);
+    bind_text(st, 3, result);
+    sqlite3_bind_int64(st, 4, id);
+    return run(s, st, NULL, err);
+}
+
+bool wb_store_server_in_sgroup(wb_store *s, int64_t sg_id, int64_t server_id)
+{
+    wb_error err;
+    sqlite3_stmt *st =
+        prep(s, "SELECT 1 FROM sync_server_sgroups WHERE sg_id=? AND server_id=?", &err);
+    if (st == NULL) return false;
+    sqlite3_bind_int64(st, 1, sg_id);
+    sqlite3_bind_int64(st, 2, server_id);
+    bool yes = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return yes;
+}
+
+int wb_store_sync_origin_set(wb_store *s, const char *event_uuid, int64_t server_id, int64_t ts,
+                             wb_error *err)
+{
+    sqlite3_stmt *st = prep(s,
+                            "INSERT INTO sync_origins(event_uuid,server_id,timestamp) VALUES(?,?,?)"
+                            " ON CONFLICT(event_uuid) DO UPDATE SET server_id=excluded.server_id,"
+                            " timestamp=excluded.timestamp",
+                            err);
+    if (st == NULL) return err->code;
+    bind_text(st, 1, event_uuid);
+    sqlite3_bind_int64(st, 2, server_id);
+    sqlite3_bind_int64(st, 3, ts);
+    return run(s, st, NULL, err);
+}
+
+/* One integer column (or two) of the first row; WB_ENOTFOUND without one. */
+static int one_row(wb_store *s, sqlite3_stmt *st, int64_t *a, int64_t *b, const char *what,
+                   wb_error *err)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (a) *a = sqlite3_column_int64(st, 0);
+        if (b) *b = sqlite3_column_int64(st, 1);
+        sqlite3_finalize(st);
+        return 0;
+    }
+    if (rc != SQLITE_DONE) return db_fail(s, st, NULL, err);
+    sqlite3_finalize(st);
+    return wb_error_set(err, WB_ENOTFOUND, "%s", what);
+}
+
+int wb_store_sync_origin_get(wb_store *s, const char *event_uuid, int64_t *server_id, int64_t *ts,
+                             wb_error *err)
+{
+    sqlite3_stmt *st =
+        prep(s, "SELECT server_id,timestamp FROM sync_origins WHERE event_uuid=?", err);
+    if (st == NULL) return err->code;
+    bind_text(st, 1, event_uuid);
+    return one_row(s, st, server_id, ts, "the event did not come by sync", err);
+}
+
+int wb_store_event_uuid_of(wb_store *s, int64_t id, char uuid[WB_UUID_LEN + 1], wb_error *err)
+{
+    sqlite3_stmt *st = prep(s, "SELECT uuid FROM events WHERE id=?", err);
+    if (st == NULL) return err->code;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        snprintf(uuid, WB_UUID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+        return 0;
+    }
+    if (rc != SQLITE_DONE) return db_fail(s, st, NULL, err);
+    sqlite3_finalize(st);
+    return wb_error_set(err, WB_ENOTFOUND, "no event %lld", (long long)id);
+}
+
+int wb_store_event_id_of(wb_store *s, const char *uuid, int64_t *id, wb_error *err)
+{
+    *id = 0;
+    sqlite3_stmt *st = prep(s, "SELECT id FROM events WHERE uuid=lower(?)", err);
+    if (st == NULL) return err->code;
+    bind_text(st, 1, uuid);
+    int rc = one_row(s, st, id, NULL, "", err);
+    return rc == WB_ENOTFOUND ? 0 : rc;
+}
+
+int wb_store_org_by_uuid(wb_store *s, const char *uuid, int64_t *id, wb_error *err)
+{
+    sqlite3_stmt *st = prep(s, "SELECT id FROM orgs WHERE uuid=lower(?)", err);
+    if (st == NULL) return err->code;
+    bind_text(st, 1, uuid);
+    return one_row(s, st, id, NULL, "unknown organisation", err);
+}
+
+int wb_store_org_add_uuid(wb_store *s, const char *uuid, const char *name, int64_t *id,
+                          wb_error *err)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > WB_NAME_MAX)
+        return wb_error_set(err, WB_EINVAL, "organisation name must be 1-%d bytes", WB_NAME_MAX);
+    if (!wb_uuid_valid(uuid, strlen(uuid)))
+        return wb_error_set(err, WB_EINVAL, "'%.64s' is not a uuid", uuid);
+    return s->accounts->org_add(s, uuid, name, WB_ORG_OTHER, NULL, NULL, id, err);
+}
+
+int wb_store_sgroup_add_uuid(wb_store *s, const char *uuid, const char *name, const int64_t *orgs,
+                             size_t norgs, int64_t *id, wb_error *err)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > WB_NAME_MAX)
+        return wb_error_set(err, WB_EINVAL, "sharing group name must be 1-%d bytes", WB_NAME_MAX);
+    if (norgs == 0) return wb_error_set(err, WB_EINVAL, "a sharing group needs organisations");
+    if (!wb_uuid_valid(uuid, strlen(uuid)) || strlen(uuid) != WB_UUID_LEN)
+        return wb_error_set(err, WB_EINVAL, "'%.64s' is not a uuid", uuid);
+    char low[WB_UUID_LEN + 1];
+    for (size_t i = 0; i <= WB_UUID_LEN; i++)
+        low[i] = (char)(uuid[i] >= 'A' && uuid[i] <= 'Z' ? uuid[i] + 32 : uuid[i]);
+    return s->accounts->sgroup_add(s, low, name, orgs, norgs, id, err);
+}
