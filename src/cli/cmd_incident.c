@@ -2243,9 +2243,9 @@ static const char *const inc_report[] = {"--summary TEXT",
                                          NULL};
 static const char *const inc_handled[] = {"--at TIME", "--db PATH",           "--hub URL",
                                           "--key KEY", "--format table|json", NULL};
-static const char *const inc_export[] = {
-    "--format json|pdf", "--out FILE", "--now TIME", "--db PATH",
-    "--hub URL",         "--key KEY",  "--utc",      NULL};
+static const char *const inc_export[] = {"--format json|pdf", "--lang nl|en", "--out FILE",
+                                         "--now TIME",        "--db PATH",    "--hub URL",
+                                         "--key KEY",         "--utc",        NULL};
 static const char *const inc_due[] = {
     "--duties own|csirt|all", "--now TIME", "--db PATH", "--hub URL", "--key KEY",
     "--format table|json",    "--utc",      NULL};
