@@ -110,14 +110,10 @@ int wb_incsvc_list(wb_store *s, const wb_actor *who, bool due, wb_time now,
 int wb_incsvc_audience(wb_store *s, int64_t id, wb_incident_audience *a, wb_error *err);
 
 /* The incident as a PDF judged at now (times in UTC when utc, else
- * Europe/Amsterdam) into out.
+ * Europe/Amsterdam; text in lang "nl" or "en", NULL: en) into out.
  * WB_ELIMIT when it needs more than WB_INCIDENT_DOC_MAX_PAGES pages. */
-int wb_incsvc_pdf(wb_store *s, int64_t id, wb_time now, bool utc, wb_buf *out, wb_error *err);
-
-/* The incidents of organisation org (NULL: every one) that it became aware
- * of in calendar year `year` in Europe/Amsterdam (0: any year), oldest
- * first: *ids (the caller frees it) and *n. */
-int wb_incsvc_ids(wb_store *s, const char *org, int year, int64_t **ids, size_t *n, wb_error *err);
+int wb_incsvc_pdf(wb_store *s, int64_t id, wb_time now, bool utc, const char *lang, wb_buf *out,
+                  wb_error *err);
 
 /* ---- sharing an incident's indicators (incident share, proposals) ---------------- */
 

@@ -295,11 +295,12 @@ int wb_render_to_buf(wb_render_fn render, void *ud, wb_buf *out, wb_error *err);
 
 /* The incident with its stages, deadlines and states, each report's key
  * fields and the CSIRT's actions, on as many A4 pages as it needs (at most
- * WB_INCIDENT_DOC_MAX_PAGES). Times in Europe/Amsterdam, or UTC with utc.
+ * WB_INCIDENT_DOC_MAX_PAGES). Times in Europe/Amsterdam, or UTC with utc;
+ * text in lang "nl" or "en" (NULL: en).
  * WB_EIO, WB_ENOMEM, WB_ELIMIT. */
 #define WB_INCIDENT_DOC_MAX_PAGES 500
 int wb_incident_render(const wb_reg_incident *ri, const char *path, wb_page_format fmt, bool utc,
-                       wb_error *err);
+                       const char *lang, wb_error *err);
 
 #ifdef __cplusplus
 }

@@ -22,7 +22,6 @@
 #include "weerbaar/assessdb.h"
 #include "weerbaar/client.h"
 #include "weerbaar/incident.h"
-#include "weerbaar/incidentsvc.h"
 #include "weerbaar/register.h"
 #include "weerbaar/report.h"
 
@@ -112,7 +111,7 @@ static int source_open(source *src, const report_opts *o)
         return WB_EXIT_ERROR;
     }
     if (o->db) {
-        if (wb_incsvc_open(&src->st, o->db, &err) != 0) {
+        if (wb_assessdb_open(&src->st, o->db, &err) != 0) {
             wb_cli_report(&err);
             return WB_EXIT_ERROR;
         }
@@ -136,7 +135,7 @@ static int source_open(source *src, const report_opts *o)
 
 static void source_close(source *src)
 {
-    wb_incsvc_close(src->st);
+    wb_assessdb_close(src->st);
     if (src->curl) wb_hub_global_cleanup();
 }
 

@@ -69,8 +69,9 @@ static void incident_usage(FILE *f)
           "      (--stage gdpr-breach without --file records the GDPR notification;\n"
           "      --submitted-at only with --db: on a hub its receipt time counts)\n"
           "  handled ID --at TIME;  show ID;  list\n"
-          "  export ID --format json|pdf [--out FILE]   everything about the incident: JSON,\n"
-          "      or a PDF (deadlines and states, reports, CSIRT actions) for the file\n"
+          "  export ID --format json|pdf [--lang nl|en] [--out FILE]\n"
+          "      everything about the incident: JSON, or a PDF (deadlines and states,\n"
+          "      reports, CSIRT actions) for the file, in English or Dutch\n"
           "  due [--now TIME] [--duties own|csirt|all]   every deadline of every\n"
           "      incident with the time left; exit 1 if one of those shown is overdue\n"
           "  ack ID;  ask ID --by TIME;  comment ID --text TEXT   (the CSIRT)\n"
@@ -117,6 +118,7 @@ static void incident_usage(FILE *f)
           "  --by TIME            ask: when the intermediate report is due\n"
           "  --text TEXT          comment: the comment\n"
           "  --out FILE           export: write the PDF or JSON here\n"
+          "  --lang L             export --format pdf: nl (Dutch) or en (default)\n"
           "  --summary TEXT       early warning: what happened, in a sentence or two\n"
           "  --suspected-malicious A  early warning: yes, no or unknown\n"
           "  --cross-border A     early warning: a cross-border impact? yes, no, unknown\n"
@@ -208,7 +210,8 @@ enum {
     O_CONTACT_NAME,
     O_CONTACT_EMAIL,
     O_CONTACT_PHONE,
-    O_DUTIES
+    O_DUTIES,
+    O_LANG
 };
 
 #define MAX_LIST 64
@@ -246,6 +249,8 @@ typedef struct opts {
     const char *summary, *malicious, *cross_border, *contact_name, *contact_email, *contact_phone;
     /* due --duties: NULL for the default */
     const char *duties;
+    /* export --format pdf --lang nl|en */
+    const char *lang;
 } opts;
 
 /* The time every option's "now" means: the command's start. */
@@ -326,6 +331,7 @@ static const struct option incident_longopts[] = {
     {"contact-email", required_argument, NULL, O_CONTACT_EMAIL},
     {"contact-phone", required_argument, NULL, O_CONTACT_PHONE},
     {"duties", required_argument, NULL, O_DUTIES},
+    {"lang", required_argument, NULL, O_LANG},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -543,6 +549,13 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
             break;
         case O_CONTACT_PHONE:
             o->contact_phone = optarg;
+            break;
+        case O_LANG:
+            if (strcmp(optarg, "nl") != 0 && strcmp(optarg, "en") != 0) {
+                wb_cli_error("incident: --lang '%s': nl or en", optarg);
+                return -1;
+            }
+            o->lang = optarg;
             break;
         case O_DUTIES:
             if (strcmp(optarg, "own") != 0 && strcmp(optarg, "csirt") != 0 &&
@@ -1526,7 +1539,7 @@ static int cmd_show(reg_ctx *c, const opts *o, bool export)
         /* the service renders it, as the hub does for --hub */
         if (!wb_cli_may_write_binary("incident export", o->out)) return WB_EXIT_ERROR;
         wb_buf pdf = {0};
-        if (wb_incsvc_pdf(c->st, c->id, now, o->utc, &pdf, &c->err) != 0) {
+        if (wb_incsvc_pdf(c->st, c->id, now, o->utc, o->lang, &pdf, &c->err) != 0) {
             wb_buf_free(&pdf);
             return reg_fail(c);
         }
@@ -1763,8 +1776,8 @@ static int remote_pdf(hub_ctx *h, const opts *o)
 {
     char path[160], now[48] = "";
     if (o->now != WB_TIME_NONE) wb_time_format(o->now, now, sizeof now);
-    snprintf(path, sizeof path, "/api/v1/incidents/%lld/pdf?utc=%d%s%s", (long long)h->id,
-             o->utc ? 1 : 0, now[0] ? "&now=" : "", now);
+    snprintf(path, sizeof path, "/api/v1/incidents/%lld/pdf?utc=%d&lang=%s%s%s", (long long)h->id,
+             o->utc ? 1 : 0, o->lang ? o->lang : "en", now[0] ? "&now=" : "", now);
     long status = 0;
     if (!wb_cli_may_write_binary("incident export", o->out)) return WB_EXIT_ERROR;
     if (wb_hub_call(&h->cl, "GET", path, NULL, 0, &h->out, &status, &h->err) != 0) {
@@ -2222,9 +2235,9 @@ static const char *const inc_report[] = {"--summary TEXT",
                                          NULL};
 static const char *const inc_handled[] = {"--at TIME", "--db PATH",           "--hub URL",
                                           "--key KEY", "--format table|json", NULL};
-static const char *const inc_export[] = {
-    "--format json|pdf", "--out FILE", "--now TIME", "--db PATH",
-    "--hub URL",         "--key KEY",  "--utc",      NULL};
+static const char *const inc_export[] = {"--format json|pdf", "--lang nl|en", "--out FILE",
+                                         "--now TIME",        "--db PATH",    "--hub URL",
+                                         "--key KEY",         "--utc",        NULL};
 static const char *const inc_due[] = {
     "--duties own|csirt|all", "--now TIME", "--db PATH", "--hub URL", "--key KEY",
     "--format table|json",    "--utc",      NULL};

@@ -283,8 +283,13 @@ void wbi_h_incident_pdf(wbi_req *r)
     wb_time now = WB_TIME_NONE;
     if (!wbi_arg_time(r, "now", &now)) return;
     if (now == WB_TIME_NONE) now = wb_time_now();
-    const char *utc = wbi_arg(r, "utc");
-    int rc = wb_incsvc_pdf(r->st, id, now, utc && strcmp(utc, "1") == 0, &r->resp->body, &r->err);
+    const char *utc = wbi_arg(r, "utc"), *lang = wbi_arg(r, "lang");
+    if (lang && strcmp(lang, "nl") != 0 && strcmp(lang, "en") != 0) {
+        wbi_reply_error(r, 400, "invalid_request", "lang: nl or en");
+        return;
+    }
+    int rc =
+        wb_incsvc_pdf(r->st, id, now, utc && strcmp(utc, "1") == 0, lang, &r->resp->body, &r->err);
     if (rc == 0) rc = wbi_flush_audits(r);
     if (rc == WB_ELIMIT) {
         /* Not the server's failure: this incident is more than a PDF holds.

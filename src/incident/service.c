@@ -375,34 +375,3 @@ int wb_incsvc_list(wb_store *s, const wb_actor *who, bool due, wb_time now,
     free(l.ids);
     return rc;
 }
-
-typedef struct year_list {
-    id_list l;
-    const char *org;
-    int year;
-} year_list;
-
-static int collect_year(void *ud, const wb_incident_rec *r)
-{
-    year_list *y = ud;
-    wb_civil c;
-    wb_ams_to_civil(r->aware_at, &c, NULL);
-    if (y->year && c.year != y->year) return 0;
-    if (y->org && (r->org_name == NULL || strcmp(r->org_name, y->org) != 0)) return 0;
-    return collect_id(&y->l, r);
-}
-
-int wb_incsvc_ids(wb_store *s, const char *org, int year, int64_t **ids, size_t *n, wb_error *err)
-{
-    year_list y = {.org = org, .year = year};
-    int rc = wb_store_incident_list(s, collect_year, &y, err);
-    if (rc == 0 && y.l.full) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
-    if (rc) {
-        free(y.l.ids);
-        y.l.ids = NULL;
-        y.l.n = 0;
-    }
-    *ids = y.l.ids;
-    *n = y.l.n;
-    return rc;
-}

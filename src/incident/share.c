@@ -63,20 +63,22 @@ int wb_incsvc_audience(wb_store *s, int64_t id, wb_incident_audience *a, wb_erro
 typedef struct pdf_job {
     const wb_reg_incident *ri;
     bool utc;
+    const char *lang;
 } pdf_job;
 
 static int render_pdf(void *ud, const char *path, wb_error *err)
 {
     const pdf_job *j = ud;
-    return wb_incident_render(j->ri, path, WB_PAGE_PDF, j->utc, err);
+    return wb_incident_render(j->ri, path, WB_PAGE_PDF, j->utc, j->lang, err);
 }
 
-int wb_incsvc_pdf(wb_store *s, int64_t id, wb_time now, bool utc, wb_buf *out, wb_error *err)
+int wb_incsvc_pdf(wb_store *s, int64_t id, wb_time now, bool utc, const char *lang, wb_buf *out,
+                  wb_error *err)
 {
     wb_reg_incident *ri = NULL;
     int rc = wb_reg_incident_load(s, id, now, &ri, err);
     if (rc == 0) {
-        pdf_job j = {ri, utc};
+        pdf_job j = {ri, utc, lang};
         rc = wb_render_to_buf(render_pdf, &j, out, err);
     }
     wb_reg_incident_free(ri);

@@ -106,4 +106,17 @@ has out "overdue by "
 run 0 incident due --duties all --db "$ldb"
 has out "csirt-answer"
 has out "notification"
+# The incident PDF in Dutch, drawn alike by the register and the hub.
+if command -v pdftotext >/dev/null; then
+    run 0 incident export 1 --format pdf --lang nl --out "$tmp/l.pdf" --db "$ldb"
+    run 0 incident export 1 --format pdf --lang nl --out "$tmp/h.pdf" --hub "$url" --key "$KO"
+    for x in l h; do
+        pdftotext -raw "$tmp/$x.pdf" "$tmp/$x.txt"
+        for w in Termijnen Meldingen "op tijd" "samenvatting Pumping station" "Acties van het CSIRT"; do
+            grep -q "$w" "$tmp/$x.txt" || { echo "FAIL: the Dutch PDF ($x) lacks '$w'"; fail=1; }
+        done
+    done
+    run 2 incident export 1 --format pdf --lang de --out "$tmp/x.pdf" --db "$ldb"
+    has err "--lang 'de': nl or en"
+fi
 exit $fail
