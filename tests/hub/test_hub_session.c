@@ -312,6 +312,15 @@ static void test_signin_and_csrf(void **state)
     wb_hub_handle(f->hub, &form, &resp);
     assert_int_equal(resp.status, 415);
     wb_hub_response_free(&resp);
+    /* nor a body larger than any sign-in needs */
+    char *big = malloc(20000);
+    assert_non_null(big);
+    memset(big, ' ', 19999);
+    big[0] = '{';
+    big[19998] = '}';
+    big[19999] = '\0';
+    assert_int_equal(call(f, "POST", "/api/v1/session", big, NULL, NULL, NULL).status, 413);
+    free(big);
 }
 
 static void test_expiry_and_service(void **state)
