@@ -4,8 +4,12 @@
  * table keyed by key id behind one mutex; the critical section is a few
  * arithmetic operations, far below the cost of the request it guards.
  *
- * The table only grows (one slot per key that has been used since start),
- * which is bounded by the number of keys in the database.
+ * Buckets of keys are bounded by the keys in the database; the sign-in
+ * throttles (session_api.c) key buckets by e-mail and client address,
+ * which strangers choose, so before the table grows past PRUNE_AT buckets
+ * it drops the ones that have refilled to the burst: a full bucket is the
+ * same as none (a new one starts full), and the table stays as large as
+ * the keys active within a refill period.
  *
  * Beside it, a count per client address (wbi_addrcount): the connections
  * and feed streams each address holds at once, which the server and the
@@ -44,17 +48,35 @@ static wbi_bucket *slot(wbi_bucket *slots, size_t cap, int64_t key)
     return &slots[i];
 }
 
-static int grow(wbi_ratelimit *rl)
+#define PRUNE_AT 4096
+
+/* Rebuilds the table at capacity nc, without the buckets that are full at
+ * time now (all of them kept when now is 0). */
+static int rebuild(wbi_ratelimit *rl, size_t nc, wb_time now)
 {
-    size_t nc = rl->cap * 2;
     wbi_bucket *ns = calloc(nc, sizeof *ns);
     if (ns == NULL) return WB_ENOMEM;
-    for (size_t i = 0; i < rl->cap; i++)
-        if (rl->slots[i].key_id != 0) *slot(ns, nc, rl->slots[i].key_id) = rl->slots[i];
+    size_t used = 0;
+    for (size_t i = 0; i < rl->cap; i++) {
+        const wbi_bucket *b = &rl->slots[i];
+        if (b->key_id == 0) continue;
+        if (now && b->tokens + (double)(now - b->last) / 1e6 * rl->rate >= rl->burst) continue;
+        *slot(ns, nc, b->key_id) = *b;
+        used++;
+    }
     free(rl->slots);
     rl->slots = ns;
     rl->cap = nc;
+    rl->used = used;
     return 0;
+}
+
+static int grow(wbi_ratelimit *rl, wb_time now)
+{
+    /* Dropping full buckets first; grown only when that frees too little. */
+    if (rl->used >= PRUNE_AT && rebuild(rl, rl->cap, now) == 0 && (rl->used + 1) * 2 <= rl->cap)
+        return 0;
+    return rebuild(rl, rl->cap * 2, 0);
 }
 
 bool wbi_ratelimit_take(wbi_ratelimit *rl, int64_t key_id, wb_time now, unsigned *retry)
@@ -63,7 +85,7 @@ bool wbi_ratelimit_take(wbi_ratelimit *rl, int64_t key_id, wb_time now, unsigned
     *retry = 0;
     pthread_mutex_lock(&rl->lock);
     /* Keep the table at most half full so probes stay short. */
-    if ((rl->used + 1) * 2 > rl->cap && grow(rl) != 0) {
+    if ((rl->used + 1) * 2 > rl->cap && grow(rl, now) != 0) {
         /* Out of memory: let the request through rather than fail it. */
         pthread_mutex_unlock(&rl->lock);
         return true;

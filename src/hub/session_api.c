@@ -21,6 +21,7 @@
 #include "hub/router.h"
 
 #define COOKIE_NAME "wb_session"
+#define MAX_BODY 16384
 
 /* ---- parsing (pure: the fuzz target drives it) ---------------------------------- */
 
@@ -139,6 +140,12 @@ static bool json_body(wbi_req *r, json_t **root, wbi_session_body *b)
     if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
         (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
         reply_words(r, 415, "the body must be JSON (Content-Type: application/json)");
+        return false;
+    }
+    /* Every member is bounded (a password at 1024 bytes): a larger body is
+     * not parsed at all. */
+    if (r->req->body_len > MAX_BODY) {
+        reply_words(r, 413, "the body is too large for a sign-in request");
         return false;
     }
     char why[WB_ERROR_MSG_MAX];

@@ -312,6 +312,15 @@ static void test_signin_and_csrf(void **state)
     wb_hub_handle(f->hub, &form, &resp);
     assert_int_equal(resp.status, 415);
     wb_hub_response_free(&resp);
+    /* nor a body larger than any sign-in needs */
+    char *big = malloc(20000);
+    assert_non_null(big);
+    memset(big, ' ', 19999);
+    big[0] = '{';
+    big[19998] = '}';
+    big[19999] = '\0';
+    assert_int_equal(call(f, "POST", "/api/v1/session", big, NULL, NULL, NULL).status, 413);
+    free(big);
 }
 
 static void test_expiry_and_service(void **state)
@@ -551,12 +560,36 @@ static void test_static_files(void **state)
     assert_non_null(strstr(a.body, "\"api\":\"/api/v1\""));
 }
 
+/* The throttles' tables: keys chosen by strangers (e-mails, addresses)
+ * must not grow them without bound; a bucket that is not full stays. */
+static void test_ratelimit_prune(void **state)
+{
+    (void)state;
+    wbi_ratelimit rl;
+    assert_int_equal(wbi_ratelimit_init(&rl, 1000, 1), 0);
+    unsigned retry;
+    wb_time t = 1000000000000LL;
+    assert_true(wbi_ratelimit_take(&rl, 7, t, &retry));
+    assert_false(wbi_ratelimit_take(&rl, 7, t, &retry));
+    /* many keys at the same moment: none is full, all are kept */
+    for (int64_t k = 100; k < 10100; k++)
+        assert_true(wbi_ratelimit_take(&rl, k, t, &retry));
+    assert_false(wbi_ratelimit_take(&rl, 7, t, &retry));
+    assert_true(rl.used >= 10001);
+    /* a million keys over time, each refilled a millisecond later */
+    for (int64_t k = 0; k < 1000000; k++)
+        assert_true(wbi_ratelimit_take(&rl, 20000 + k, t + 1000 + k * 10, &retry));
+    assert_true(rl.cap <= 65536);
+    wbi_ratelimit_free(&rl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hotp_rfc4226),
         cmocka_unit_test(test_totp_rfc6238),
         cmocka_unit_test(test_base32_rfc4648),
+        cmocka_unit_test(test_ratelimit_prune),
         cmocka_unit_test_setup_teardown(test_signin_and_csrf, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expiry_and_service, setup, teardown),
         cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
