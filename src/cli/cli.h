@@ -29,6 +29,7 @@ int wb_cmd_assess_report(int argc, char **argv);
 int wb_cmd_incident(int argc, char **argv);
 int wb_cmd_vuln(int argc, char **argv);
 int wb_cmd_deps(int argc, char **argv);
+int wb_cmd_picture(int argc, char **argv);
 /* `deps picture|share|sectors`, called by wb_cmd_deps (cmd_deps_share.c). */
 int wb_cli_deps_share(int argc, char **argv);
 

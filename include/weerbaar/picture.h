@@ -1,0 +1,57 @@
+/*
+ * picture.h - the threat picture of a constituency (`weerbaar picture`):
+ * what a hub knows about its organisations' incidents, their reporting
+ * timeliness and their shared dependency pictures, over a period and
+ * compared with the period before, with no organisation identifiable.
+ *
+ * Privacy by construction (docs/picture.md has the argument): every
+ * published cell counts at least k distinct organisations; a cell below
+ * that is marked suppressed, never shown as a number; the records counted
+ * in a theme are those that lie only in publishable cells of every table of
+ * the theme (a fixpoint), so that totals and other tables of the theme
+ * cannot give a suppressed cell back by subtraction; a change against the
+ * previous period is shown only when both cells are publishable and their
+ * sets of organisations differ by none or by at least k. No organisation
+ * name, title or report text is ever read into the picture.
+ */
+#ifndef WEERBAAR_PICTURE_H
+#define WEERBAAR_PICTURE_H
+
+#include <stdint.h>
+
+#include "weerbaar/core.h"
+#include "weerbaar/error.h"
+#include "weerbaar/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WB_PICTURE_SCHEMA "weerbaar-picture/1"
+#define WB_PICTURE_K_DEFAULT 3
+#define WB_PICTURE_K_MIN 2
+#define WB_PICTURE_K_MAX 1000
+
+typedef struct wb_picture_opts {
+    wb_time from, to;           /* [from, to); both WB_TIME_NONE: the last full month before now */
+    unsigned k;                 /* 0: WB_PICTURE_K_DEFAULT; below WB_PICTURE_K_MIN is refused */
+    int64_t viewer;             /* 0: the operator (every sector); else the organisation viewing */
+    wb_share_audience audience; /* the viewer's role: the sectors routed to it as this */
+    wb_time now;                /* WB_TIME_NONE or 0: the clock */
+} wb_picture_opts;
+
+/* The last full calendar month (UTC) before now: [*from, *to). */
+void wb_picture_last_month(wb_time now, wb_time *from, wb_time *to);
+
+/* Builds the picture over the store and writes it to out as JSON
+ * (docs/picture.md, field by field). WB_EINVAL for k out of range or an
+ * empty or reversed period; store errors as they come; WB_ENOMEM. */
+int wb_picture_build(wb_store *s, const wb_picture_opts *o, wb_buf *out, wb_error *err);
+
+/* The same over the hub database at path (opened and closed here). */
+int wb_picture_build_db(const char *path, const wb_picture_opts *o, wb_buf *out, wb_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,121 @@
+/*
+ * cmd_picture.c - `weerbaar picture`: the constituency's threat picture
+ * (picture.h) over a hub database, as JSON. Options and output only; the
+ * picture and its privacy rules are the library's.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/cmdtab.h"
+#include "weerbaar/core.h"
+#include "weerbaar/picture.h"
+
+static const char usage_text[] =
+    "usage: weerbaar picture --db PATH [--options]\n"
+    "\n"
+    "The threat picture of the hub's constituency over a period, compared with\n"
+    "the period before: incidents by sector, RSIT class, month and severity;\n"
+    "reporting timeliness (early warnings within 24 h, notifications within\n"
+    "72 h, final reports within a month of the notification) and the CSIRT's\n"
+    "answer times; the shared dependency pictures by sector. Every published\n"
+    "cell counts at least k organisations; smaller cells are marked\n"
+    "suppressed (docs/picture.md).\n"
+    "\n"
+    "options:\n"
+    "  --db PATH       the hub database (the operator's view: every sector); required\n"
+    "  --from DATE     start of the period (RFC 3339 or YYYY-MM-DD), with --to;\n"
+    "                  default: the last full calendar month (UTC)\n"
+    "  --to DATE       end of the period, exclusive\n"
+    "  --k N           organisations a cell needs to be published (default 3, at least 2)\n"
+    "  --format json   output format (json)\n"
+    "  --out FILE      write to FILE instead of standard output\n"
+    "  -h, --help      this text\n";
+
+const char *const wb_cli_picture_opts[] = {"--db PATH",     "--from DATE", "--to DATE", "--k N",
+                                           "--format json", "--out FILE",  NULL};
+
+static const struct option lopts[] = {
+    {"db", required_argument, NULL, 'd'},     {"from", required_argument, NULL, 'f'},
+    {"to", required_argument, NULL, 't'},     {"k", required_argument, NULL, 'k'},
+    {"format", required_argument, NULL, 'F'}, {"out", required_argument, NULL, 'o'},
+    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+
+static bool parse_time(const char *name, const char *v, wb_time *out)
+{
+    if (wb_time_parse(v, strlen(v), out) == 0) return true;
+    wb_cli_error("picture: %s expects an RFC 3339 time or YYYY-MM-DD, not '%s'", name, v);
+    return false;
+}
+
+int wb_cmd_picture(int argc, char **argv)
+{
+    const char *db = NULL, *out = NULL, *format = "json";
+    wb_picture_opts po = {.from = WB_TIME_NONE, .to = WB_TIME_NONE, .k = WB_PICTURE_K_DEFAULT};
+    int64_t v;
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+        switch (ch) {
+        case 'd':
+            db = optarg;
+            break;
+        case 'f':
+            if (!parse_time("--from", optarg, &po.from)) return WB_EXIT_ERROR;
+            break;
+        case 't':
+            if (!parse_time("--to", optarg, &po.to)) return WB_EXIT_ERROR;
+            break;
+        case 'k':
+            if (wb_parse_i64(optarg, strlen(optarg), WB_PICTURE_K_MIN, WB_PICTURE_K_MAX, &v) < 0) {
+                wb_cli_error("picture: --k expects a number from %d to %d, not '%s'",
+                             WB_PICTURE_K_MIN, WB_PICTURE_K_MAX, optarg);
+                return WB_EXIT_ERROR;
+            }
+            po.k = (unsigned)v;
+            break;
+        case 'F':
+            format = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return WB_EXIT_OK;
+        default:
+            wb_cli_error("picture: unknown option or missing value '%s' (see 'weerbaar picture "
+                         "--help')",
+                         argv[optind - 1]);
+            return WB_EXIT_ERROR;
+        }
+    }
+    if (optind != argc) {
+        wb_cli_error("picture: unexpected argument '%s'", argv[optind]);
+        return WB_EXIT_ERROR;
+    }
+    if (strcmp(format, "json") != 0) {
+        wb_cli_error("picture: --format expects json, not '%s'", format);
+        return WB_EXIT_ERROR;
+    }
+    if (!db) {
+        wb_cli_error("picture: --db PATH is required (see 'weerbaar picture --help')");
+        return WB_EXIT_ERROR;
+    }
+    if ((po.from == WB_TIME_NONE) != (po.to == WB_TIME_NONE)) {
+        wb_cli_error("picture: --from and --to go together");
+        return WB_EXIT_ERROR;
+    }
+    wb_buf b = {0};
+    wb_error err = {0};
+    if (wb_picture_build_db(db, &po, &b, &err) < 0) {
+        wb_cli_report(&err);
+        wb_buf_free(&b);
+        return WB_EXIT_ERROR;
+    }
+    int rc = wb_cli_write_bytes("picture", out, &b);
+    wb_buf_free(&b);
+    return rc;
+}
