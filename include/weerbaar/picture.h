@@ -51,6 +51,28 @@ int wb_picture_build(wb_store *s, const wb_picture_opts *o, wb_buf *out, wb_erro
 /* The same over the hub database at path (opened and closed here). */
 int wb_picture_build_db(const char *path, const wb_picture_opts *o, wb_buf *out, wb_error *err);
 
+/* Adds a generated constituency of norgs organisations ("Demo-Org-0001",
+ * ...; in seven sectors) with days of incident history before now:
+ * incidents with early warnings, notifications, final reports and CSIRT
+ * acknowledgements, some late, from the seed (0: a fixed one). One
+ * transaction. WB_EINVAL for sizes out of range (or names already taken),
+ * store errors. */
+int wb_picture_demo(wb_store *st, int norgs, int days, wb_time now, uint64_t seed, wb_error *err);
+
+/* The longest picture JSON the renderers read (WB_ELIMIT beyond). */
+#define WB_PICTURE_JSON_MAX ((size_t)16 << 20)
+/* The longest PDF a picture makes. */
+#define WB_PICTURE_PDF_MAX_PAGES 40
+
+/* A self-contained HTML page (SVG charts, no script; each chart beside a
+ * table of its numbers) from a picture's JSON, appended to out; lang "nl"
+ * (also for NULL) or "en". The JSON is read as untrusted: a missing member
+ * shows as absent. WB_EPARSE when it is not a JSON object, WB_ELIMIT, WB_ENOMEM. */
+int wb_picture_html(const char *json, size_t len, const char *lang, wb_buf *out, wb_error *err);
+/* The same as an A4 PDF written to path: a cover page and a page per theme.
+ * WB_EPARSE, WB_EIO, WB_ENOMEM, WB_ELIMIT. */
+int wb_picture_pdf(const char *json, size_t len, const char *lang, const char *path, wb_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,6 +1,6 @@
 /*
  * cmd_picture.c - `weerbaar picture`: the constituency's threat picture
- * (picture.h) over a hub database, as JSON. Options and output only; the
+ * (picture.h) over a hub database, as JSON, HTML or PDF. Options and output only; the
  * picture and its privacy rules are the library's.
  */
 #include <getopt.h>
@@ -11,6 +11,7 @@
 #include "cli/cmdtab.h"
 #include "weerbaar/core.h"
 #include "weerbaar/picture.h"
+#include "weerbaar/report.h"
 
 static const char usage_text[] =
     "usage: weerbaar picture --db PATH [--options]\n"
@@ -29,18 +30,25 @@ static const char usage_text[] =
     "                  default: the last full calendar month (UTC)\n"
     "  --to DATE       end of the period, exclusive\n"
     "  --k N           organisations a cell needs to be published (default 3, at least 2)\n"
-    "  --format json   output format (json)\n"
+    "  --format json|html|pdf  json (default); a self-contained HTML page with SVG\n"
+    "                  charts; an A4 PDF (to a terminal only with --out)\n"
+    "  --lang nl|en    the language of html and pdf (default nl)\n"
     "  --out FILE      write to FILE instead of standard output\n"
     "  -h, --help      this text\n";
 
-const char *const wb_cli_picture_opts[] = {"--db PATH",     "--from DATE", "--to DATE", "--k N",
-                                           "--format json", "--out FILE",  NULL};
+const char *const wb_cli_picture_opts[] = {
+    "--db PATH",    "--from DATE", "--to DATE", "--k N", "--format json|html|pdf",
+    "--lang nl|en", "--out FILE",  NULL};
 
-static const struct option lopts[] = {
-    {"db", required_argument, NULL, 'd'},     {"from", required_argument, NULL, 'f'},
-    {"to", required_argument, NULL, 't'},     {"k", required_argument, NULL, 'k'},
-    {"format", required_argument, NULL, 'F'}, {"out", required_argument, NULL, 'o'},
-    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+static const struct option lopts[] = {{"db", required_argument, NULL, 'd'},
+                                      {"from", required_argument, NULL, 'f'},
+                                      {"to", required_argument, NULL, 't'},
+                                      {"k", required_argument, NULL, 'k'},
+                                      {"format", required_argument, NULL, 'F'},
+                                      {"out", required_argument, NULL, 'o'},
+                                      {"lang", required_argument, NULL, 'L'},
+                                      {"help", no_argument, NULL, 'h'},
+                                      {NULL, 0, NULL, 0}};
 
 static bool parse_time(const char *name, const char *v, wb_time *out)
 {
@@ -49,9 +57,20 @@ static bool parse_time(const char *name, const char *v, wb_time *out)
     return false;
 }
 
+typedef struct pdf_job {
+    const wb_buf *json;
+    const char *lang;
+} pdf_job;
+
+static int render_pdf(void *ud, const char *path, wb_error *err)
+{
+    const pdf_job *j = ud;
+    return wb_picture_pdf(j->json->data, j->json->len, j->lang, path, err);
+}
+
 int wb_cmd_picture(int argc, char **argv)
 {
-    const char *db = NULL, *out = NULL, *format = "json";
+    const char *db = NULL, *out = NULL, *format = "json", *lang = "nl";
     wb_picture_opts po = {.from = WB_TIME_NONE, .to = WB_TIME_NONE, .k = WB_PICTURE_K_DEFAULT};
     int64_t v;
     optind = 1;
@@ -82,6 +101,9 @@ int wb_cmd_picture(int argc, char **argv)
         case 'o':
             out = optarg;
             break;
+        case 'L':
+            lang = optarg;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return WB_EXIT_OK;
@@ -96,10 +118,16 @@ int wb_cmd_picture(int argc, char **argv)
         wb_cli_error("picture: unexpected argument '%s'", argv[optind]);
         return WB_EXIT_ERROR;
     }
-    if (strcmp(format, "json") != 0) {
-        wb_cli_error("picture: --format expects json, not '%s'", format);
+    if (strcmp(format, "json") != 0 && strcmp(format, "html") != 0 && strcmp(format, "pdf") != 0) {
+        wb_cli_error("picture: --format expects json, html or pdf, not '%s'", format);
         return WB_EXIT_ERROR;
     }
+    if (strcmp(lang, "nl") != 0 && strcmp(lang, "en") != 0) {
+        wb_cli_error("picture: --lang expects nl or en, not '%s'", lang);
+        return WB_EXIT_ERROR;
+    }
+    if (strcmp(format, "pdf") == 0 && !wb_cli_may_write_binary("picture", out))
+        return WB_EXIT_ERROR;
     if (!db) {
         wb_cli_error("picture: --db PATH is required (see 'weerbaar picture --help')");
         return WB_EXIT_ERROR;
@@ -115,7 +143,23 @@ int wb_cmd_picture(int argc, char **argv)
         wb_buf_free(&b);
         return WB_EXIT_ERROR;
     }
-    int rc = wb_cli_write_bytes("picture", out, &b);
+    int rc;
+    if (strcmp(format, "pdf") == 0) {
+        pdf_job j = {&b, lang};
+        rc = wb_cli_write_rendered("picture", out, render_pdf, &j);
+        wb_report_cleanup(); /* the font caches, for a clean exit */
+    } else if (strcmp(format, "html") == 0) {
+        wb_buf h = {0};
+        if (wb_picture_html(b.data, b.len, lang, &h, &err) < 0) {
+            wb_cli_report(&err);
+            rc = WB_EXIT_ERROR;
+        } else {
+            rc = wb_cli_write_bytes("picture", out, &h);
+        }
+        wb_buf_free(&h);
+    } else {
+        rc = wb_cli_write_bytes("picture", out, &b);
+    }
     wb_buf_free(&b);
     return rc;
 }
