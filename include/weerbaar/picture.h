@@ -51,6 +51,18 @@ int wb_picture_build(wb_store *s, const wb_picture_opts *o, wb_buf *out, wb_erro
 /* The same over the hub database at path (opened and closed here). */
 int wb_picture_build_db(const char *path, const wb_picture_opts *o, wb_buf *out, wb_error *err);
 
+/* The picture as the hub serves it (GET /api/v1/picture?from=&to=): for
+ * a caller of a CSIRT or supervisor organisation over the sectors routed to
+ * it in that role; for a site admin of another organisation every sector,
+ * with an audit entry (user, org_name); others are refused. from and to are
+ * the query's (NULL: absent). *status is 200 with the picture in out, or
+ * 403 or 422 with the reason in err (returning 0); a negative return is an
+ * internal error. */
+struct wb_principal;
+int wb_picture_request(wb_store *st, const struct wb_principal *who, const char *user,
+                       const char *org_name, const char *from, const char *to, unsigned k,
+                       wb_buf *out, unsigned *status, wb_error *err);
+
 /* Adds a generated constituency of norgs organisations ("Demo-Org-0001",
  * ...; in seven sectors) with days of incident history before now:
  * incidents with early warnings, notifications, final reports and CSIRT

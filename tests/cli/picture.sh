@@ -7,9 +7,11 @@
 # Usage: tests/cli/picture.sh path/to/weerbaar
 set -uo pipefail
 WB=$(readlink -f "${1:?usage: picture.sh WEERBAAR}")
+command -v curl >/dev/null || { echo "curl missing"; exit 77; }
 command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null || { echo "poppler-utils missing"; exit 77; }
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+SP=
+trap '[ -n "$SP" ] && kill $SP 2>/dev/null; rm -rf "$T"' EXIT
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; }
@@ -17,7 +19,7 @@ check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 j() { python3 -c "import json,sys; d=json.load(open('$1')); sys.exit(0 if ($2) else 1)"; }
 jv() { python3 -c "import json; d=json.load(open('$1')); print($2)"; }
 
-"$WB" admin demo --db "$T/hub.db" > /dev/null 2>&1 || bad "admin demo"
+"$WB" admin demo --db "$T/hub.db" > "$T/keys" 2>&1 || bad "admin demo"
 "$WB" picture --db "$T/hub.db" > "$T/p.json"; rc=$?
 check "json exits 0" '[ $rc = 0 ]'
 check "schema" 'j "$T/p.json" "d[\"schema\"] == \"weerbaar-picture/1\" and d[\"k\"] == 3"'
@@ -71,6 +73,36 @@ check "a missing database is an error, not a new one" '[ $rc = 2 ] && [ ! -e "$T
 check "--from without --to is refused" '[ $rc = 2 ]'
 "$WB" picture --db "$T/hub.db" --format xml > /dev/null 2>&1; rc=$?
 check "--format xml is refused" '[ $rc = 2 ]'
+
+# ---- the hub: CSIRTs and supervisors see the sectors routed to them ----------------
+A() { "$WB" admin "$@" --db "$T/hub.db" > /dev/null || bad "admin $*"; }
+A org add CERT-Energy --kind csirt
+A org add RDI --kind supervisor
+A route add --sector energy --csirt CERT-Energy
+A route add --sector health --csirt Demo-CSIRT --supervisor RDI
+A user add c@cert-energy.example --org CERT-Energy --role member
+A user add s@rdi.example --org RDI --role member
+key() { "$WB" admin key add "$1" --db "$T/hub.db" | awk '/^key:/ {print $2}'; }
+KC=$(key c@cert-energy.example)
+KS=$(key s@rdi.example)
+KM=$(awk '$1 == "soc@energienet.example" {print $4}' "$T/keys")
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+U=http://127.0.0.1:$PORT
+"$WB" serve --db "$T/hub.db" --listen 127.0.0.1:$PORT > "$T/serve.log" 2>&1 &
+SP=$!
+for _ in $(seq 100); do curl -s -o /dev/null "$U/" && break; sleep 0.1; done
+"$WB" picture --hub "$U" --key "$KC" > "$T/c.json"; rc=$?
+check "hub: a CSIRT sees only its sector" \
+    '[ $rc = 0 ] && j "$T/c.json" "d[\"viewer\"] == \"csirt\" and [c[\"key\"] for c in d[\"themes\"][\"incidents\"][\"by\"][\"sector\"]] == [\"energy\"]"'
+"$WB" picture --hub "$U" --key "$KS" --from 2000-01-01 --to 2000-02-01 > "$T/s.json"; rc=$?
+check "hub: a supervisor sees only its sector, over the period asked" \
+    '[ $rc = 0 ] && j "$T/s.json" "d[\"viewer\"] == \"supervisor\" and d[\"period\"][\"from\"] == \"2000-01-01T00:00:00Z\" and [c[\"key\"] for c in d[\"themes\"][\"incidents\"][\"by\"][\"sector\"]] == [\"health\"]"'
+"$WB" picture --hub "$U" --key "$KM" > /dev/null 2> "$T/err"; rc=$?
+check "hub: an essential organisation is refused" '[ $rc = 2 ] && grep -q "403\|CSIRTs, supervisors" "$T/err"'
+"$WB" picture --hub "$U" --key "$KC" --format pdf --out "$T/h.pdf"; rc=$?
+check "hub: the PDF of the CSIRT's picture" '[ $rc = 0 ] && pdftotext "$T/h.pdf" "$T/h.txt" && grep -q energy "$T/h.txt"'
+"$WB" picture --hub "$U" --key "$KC" --k 5 > /dev/null 2>&1; rc=$?
+check "hub: --k is refused (the hub's k applies)" '[ $rc = 2 ]'
 
 echo "picture.sh: $pass passed, $fail failed"
 [ "$fail" = 0 ]
