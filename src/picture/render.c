@@ -451,6 +451,18 @@ int wb_picture_html(const char *json, size_t len, const char *lang, wb_buf *out,
 
 /* ---- PDF ------------------------------------------------------------------------- */
 
+/* A tick step of 1, 2 or 5 times a power of ten giving at most ten ticks. */
+static double nice_step(double max)
+{
+    double step = 1;
+    while (max / step > 10) {
+        if (max / (step * 2) <= 10) return step * 2;
+        if (max / (step * 5) <= 10) return step * 5;
+        step *= 10;
+    }
+    return step;
+}
+
 static void pdf_table(wb_doc *d, const table *tb, const char *caption, const texts *t, bool chart)
 {
     wb_doc_heading(d, caption, 140);
@@ -471,7 +483,9 @@ static void pdf_table(wb_doc *d, const table *tb, const char *caption, const tex
                               .nbars = nb,
                               .max = tb->max,
                               .legend_current = tb->head[tb->percent && tb->ncols == 4 ? 1 : 0],
-                              .legend_previous = tb->percent ? NULL : t->legend_prev};
+                              .legend_previous = tb->percent ? NULL : t->legend_prev,
+                              .step = nice_step(tb->max),
+                              .number = tb->percent ? WB_CHART_PERCENT : WB_CHART_INTEGER};
             wb_doc_chart_draw(d, &c);
             free(bars);
         }
