@@ -317,30 +317,30 @@ static void html_table(wb_buf *b, const table *tb, const char *caption, const te
     size_t nb = tb->n ? tb->n - 1 : 0;
     double h = 22.0 * (double)(nb ? nb : 1) + 10;
     wb_buf_printf(b,
-                  "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"360\" height=\"%.0f\" "
-                  "role=\"img\" viewBox=\"0 0 360 %.0f\">",
+                  "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"420\" height=\"%.0f\" "
+                  "role=\"img\" viewBox=\"0 0 420 %.0f\">",
                   h, h);
     for (size_t i = 1; i < tb->n; i++) {
         const row *r = &tb->rows[i];
         double y = 5 + 22.0 * (double)(i - 1);
-        wb_buf_printf(b, "<text x=\"118\" y=\"%.0f\" text-anchor=\"end\" font-size=\"11\">",
+        wb_buf_printf(b, "<text x=\"168\" y=\"%.0f\" text-anchor=\"end\" font-size=\"11\">",
                       y + 13);
         esc(b, r->key);
         wb_buf_puts(b, "</text>");
         if (r->has_bar)
             wb_buf_printf(
                 b,
-                "<rect x=\"122\" y=\"%.0f\" width=\"%.1f\" height=\"12\" "
+                "<rect x=\"172\" y=\"%.0f\" width=\"%.1f\" height=\"12\" "
                 "fill=\"#1f5f8b\"/><text x=\"%.1f\" y=\"%.0f\" font-size=\"10\">%s</text>",
-                y + 2, 200 * r->bar / tb->max, 126 + 200 * r->bar / tb->max, y + 12,
+                y + 2, 200 * r->bar / tb->max, 176 + 200 * r->bar / tb->max, y + 12,
                 r->cols[tb->percent && tb->ncols == 4 ? 1
                                                       : (tb->ncols == 3 && tb->percent ? 2 : 0)]);
         else
-            wb_buf_printf(b, "<text x=\"124\" y=\"%.0f\" font-size=\"10\" fill=\"#888\">%s</text>",
+            wb_buf_printf(b, "<text x=\"174\" y=\"%.0f\" font-size=\"10\" fill=\"#888\">%s</text>",
                           y + 12, r->cols[0]);
         if (r->has_prev)
             wb_buf_printf(b,
-                          "<rect x=\"122\" y=\"%.0f\" width=\"%.1f\" height=\"4\" "
+                          "<rect x=\"172\" y=\"%.0f\" width=\"%.1f\" height=\"4\" "
                           "fill=\"#9ab\"/>",
                           y + 15, 200 * r->prev / tb->max);
     }
