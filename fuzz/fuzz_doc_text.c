@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     wb_doc_table_head(d, &tab);
     wb_doc_table_row(d, &tab, cells);
     wb_doc_bar bar = {.label = text, .current = 2, .has_current = true, .note = text};
-    wb_doc_chart chart = {&bar, 1, 5, text, text, text};
+    wb_doc_chart chart = {&bar, 1, 5, text, text, text, 0, WB_CHART_DECIMAL};
     wb_doc_chart_draw(d, &chart);
     wb_doc_figure fig = {text, text, true};
     wb_doc_figures(d, &fig, 1);

@@ -115,11 +115,19 @@ typedef struct wb_doc_bar {
     bool has_current, has_previous, has_target;
     const char *note; /* right of the number, e.g. coverage "4/9"; may be NULL */
 } wb_doc_bar;
+/* How a bar's number is written: 2.35, 12, 83%. */
+typedef enum wb_chart_number {
+    WB_CHART_DECIMAL = 0,
+    WB_CHART_INTEGER,
+    WB_CHART_PERCENT
+} wb_chart_number;
 typedef struct wb_doc_chart {
     const wb_doc_bar *bars;
     size_t nbars;
     double max;
     const char *legend_current, *legend_previous, *legend_target;
+    double step;            /* between ticks of the scale; 0: 1 (at most 50 ticks) */
+    wb_chart_number number; /* WB_CHART_DECIMAL by default */
 } wb_doc_chart;
 void wb_doc_chart_draw(wb_doc *d, const wb_doc_chart *c);
 

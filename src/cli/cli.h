@@ -30,6 +30,7 @@ int wb_cmd_assess_report(int argc, char **argv);
 int wb_cmd_incident(int argc, char **argv);
 int wb_cmd_vuln(int argc, char **argv);
 int wb_cmd_deps(int argc, char **argv);
+int wb_cmd_picture(int argc, char **argv);
 /* `deps picture`, `deps share` and `deps sectors`, called through the deps
  * action table (cmd_deps_share.c); argv is the whole command line. */
 int wb_cli_deps_picture(int argc, char **argv);

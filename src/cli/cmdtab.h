@@ -81,5 +81,6 @@ extern const char *const wb_cli_serve_opts[];
 extern const char *const wb_cli_vers_opts[];
 extern const char *const wb_cli_feed_opts[];
 extern const char *const wb_cli_admin_opts[];
+extern const char *const wb_cli_picture_opts[];
 
 #endif

@@ -35,13 +35,15 @@ GROUP(incident, wb_cmd_incident, "Cbw incident reporting: significance, report c
       wb_cli_incident_actions, NULL);
 GROUP(assess, wb_cmd_assess, "control catalogues (Cbw, NIS2, basic principles), scores and gaps",
       wb_cli_assess_actions, NULL);
+GROUP(picture, wb_cmd_picture, "the constituency's threat picture from the hub, k-anonymous", NULL,
+      wb_cli_picture_opts);
 GROUP(deps, wb_cmd_deps, "map digital dependencies and devices switchable from outside the EU",
       wb_cli_deps_actions, NULL);
 
 const wb_cli_group *const wb_cli_groups[] = {
-    &group_match, &group_intel, &group_vuln,     &group_vers, &group_purl,     &group_cpe,
-    &group_serve, &group_admin, &group_sighting, &group_feed, &group_incident, &group_assess,
-    &group_deps,  NULL};
+    &group_match,    &group_intel,  &group_vuln,  &group_vers,     &group_purl,
+    &group_cpe,      &group_serve,  &group_admin, &group_sighting, &group_feed,
+    &group_incident, &group_assess, &group_deps,  &group_picture,  NULL};
 
 static void usage(FILE *f)
 {

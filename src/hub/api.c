@@ -32,6 +32,7 @@
 
 #include "hub/admin_api.h"
 #include "hub/deps_api.h"
+#include "hub/picture_api.h"
 #include "hub/router.h"
 #include "weerbaar/accounts.h"
 #include "weerbaar/assessdb.h"
@@ -374,6 +375,7 @@ ASSESS_HANDLER(catalogue_get)
 ASSESS_HANDLER(deps_share) /* deps_api.c, with the same narrow request */
 ASSESS_HANDLER(deps_own)
 ASSESS_HANDLER(deps_sectors)
+ASSESS_HANDLER(picture) /* picture_api.c */
 
 /* ---- routing ------------------------------------------------------------------------------ */
 
@@ -509,6 +511,8 @@ static const wbi_route routes[] = {
     {"POST", "/api/v1/deps/pictures", h_deps_share, PEOPLE, 0},
     {"GET", "/api/v1/deps/pictures/own", h_deps_own, PEOPLE, 0},
     {"GET", "/api/v1/deps/sectors", h_deps_sectors, PEOPLE, 0},
+    /* the threat picture (picture_api.c): CSIRTs, supervisors, site admins */
+    {"GET", "/api/v1/picture", h_picture, PEOPLE, 0},
     /* MISP's routes servers sync through (misp_sync_api.c): MISP's
      * "Authorization: KEY" and errors in MISP's shape */
     {"GET", "/events/index", wbi_h_misp_event_index, PEOPLE, RAW_KEY | MISP},

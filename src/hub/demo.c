@@ -14,6 +14,11 @@
 #include <string.h>
 
 #include "weerbaar/hub.h"
+#include "weerbaar/picture.h"
+
+/* Organisations of the generated constituency: enough for most cells of a
+ * monthly picture to reach k = 3. */
+#define DEMO_CONSTITUENCY 120
 
 typedef struct demo_org {
     const char *name;
@@ -266,6 +271,9 @@ int wb_hub_demo(wb_store *st, const char *db,
                   err);
     wb_buf_free(&body);
     wb_hub_close(hub);
+    /* A constituency with a quarter of incident history, so that
+     * `weerbaar picture` has cells to publish (docs/picture.md). */
+    if (rc == 0) rc = wb_picture_demo(st, DEMO_CONSTITUENCY, 92, wb_time_now(), 1, err);
     for (size_t i = 0; rc == 0 && i < sizeof users / sizeof users[0]; i++)
         key(ud, users[i].email, users[i].org, wb_role_name(users[i].role), keys[i].key);
     return rc;

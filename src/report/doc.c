@@ -634,15 +634,20 @@ void wb_doc_chart_draw(wb_doc *d, const wb_doc_chart *c)
     double top = d->y;
     /* grid and scale */
     set_font(d, 6.5, false);
-    for (int v = 0; v <= (int)max; v++) {
+    /* a tick per step (1 unless the chart names one: counts and percentages
+     * would otherwise draw a line per unit) */
+    double step = c->step > 0 ? c->step : 1;
+    if (max / step > 50) step = max / 50;
+    for (int i = 0; i <= (int)(max / step + 1e-9); i++) {
+        double v = i * step;
         double x = x0 + v * scale;
         cairo_set_line_width(cr, 0.4);
         set_rgb(d, WBI_RULE);
         cairo_move_to(cr, x, top);
         cairo_line_to(cr, x, top + (double)c->nbars * BAR_ROW);
         cairo_stroke(cr);
-        char t[8];
-        snprintf(t, sizeof t, "%d", v);
+        char t[16];
+        snprintf(t, sizeof t, "%g", v);
         set_rgb(d, WBI_GREY);
         show(d, x - measure(d, t, strlen(t)) / 2, top + (double)c->nbars * BAR_ROW + 8, t,
              strlen(t), false);
@@ -678,7 +683,11 @@ void wb_doc_chart_draw(wb_doc *d, const wb_doc_chart *c)
             cairo_stroke(cr);
         }
         char num[32];
-        if (b->has_current)
+        if (b->has_current && c->number == WB_CHART_INTEGER)
+            snprintf(num, sizeof num, "%.0f", round(b->current));
+        else if (b->has_current && c->number == WB_CHART_PERCENT)
+            snprintf(num, sizeof num, "%.0f%%", round(b->current));
+        else if (b->has_current)
             snprintf(num, sizeof num, "%.2f", round(b->current * 100) / 100);
         else
             snprintf(num, sizeof num, "n/a");

@@ -134,6 +134,7 @@ static const expect table[] = {
     {"POST", "/api/v1/deps/pictures", E_PEOPLE},
     {"GET", "/api/v1/deps/pictures/own", E_PEOPLE},
     {"GET", "/api/v1/deps/sectors", E_PEOPLE},
+    {"GET", "/api/v1/picture", E_PEOPLE},
     /* MISP's sync routes (misp_sync_api.c) */
     {"GET", "/events/index", E_PEOPLE},
     {"POST", "/events/index", E_PEOPLE},
