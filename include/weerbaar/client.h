@@ -21,6 +21,10 @@ typedef struct wb_hub_client {
     long timeout_s;   /* whole request; 0 = 300 s */
     size_t max_body;  /* largest response accepted; 0 = 512 MiB */
     bool raw_key;     /* "Authorization: KEY", as MISP servers send it (sync) */
+    /* A handle of wb_http_handle (http.h) reused for every call, keeping
+     * the connection (one thread at a time); NULL: one per call. Its
+     * options are the handle's (timeout_s above is then not applied). */
+    void *handle;
 } wb_hub_client;
 
 /* Call once before the first request (not thread-safe, as libcurl's own

@@ -83,6 +83,7 @@ typedef struct wb_sync_counts {
     size_t unchanged; /* the receiver had it as new or newer */
     size_t withheld;  /* may not travel (distribution, TLP, sharing group, loop) */
     size_t failed;    /* refused or unreadable: see the log callback */
+    size_t deleted;   /* push: deletions the receiver applied */
 } wb_sync_counts;
 
 typedef struct wb_sync_run_opts {
@@ -156,7 +157,8 @@ typedef enum wb_sync_outcome {
     WB_SYNC_UPDATED,
     WB_SYNC_UNCHANGED, /* as new or newer here: an equal timestamp is a no-op */
     WB_SYNC_WITHHELD,  /* may not arrive by sync (distribution, TLP, sharing group) */
-    WB_SYNC_REFUSED    /* invalid, or the uuid belongs to another organisation's event */
+    WB_SYNC_REFUSED,   /* invalid, or the uuid belongs to another organisation's event */
+    WB_SYNC_DELETED    /* wb_sync_delete: the event is deleted here now */
 } wb_sync_outcome;
 
 /* Stores a MISP event document that arrived from server server_id (pulled,
@@ -169,6 +171,15 @@ typedef enum wb_sync_outcome {
 int wb_sync_ingest(wb_store *st, int64_t server_id, const char *user, const char *org,
                    const char *body, size_t len, unsigned max_depth, size_t max_attributes,
                    wb_sync_outcome *oc, char *uuid_out, char *reason, size_t cap, wb_error *err);
+
+/* A deletion that arrived from server server_id (MISP's POST
+ * /events/delete/{uuid} by its sync user): the event is deleted here, in
+ * a transaction with its audit entry, only when it came here from that
+ * server (sync_origins); never an event made on this hub or received from
+ * another server (WB_SYNC_REFUSED, reason says why). An unknown uuid is
+ * WB_ENOTFOUND; one deleted already is WB_SYNC_UNCHANGED. */
+int wb_sync_delete(wb_store *st, int64_t server_id, const char *user, const char *org,
+                   const char *uuid, wb_sync_outcome *oc, char *reason, size_t cap, wb_error *err);
 
 /* ---- parsing a remote index (fuzzed) -------------------------------------------------- */
 

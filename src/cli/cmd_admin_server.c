@@ -59,6 +59,7 @@ static int run(wb_store *st, const wb_cli_server_opts *o, bool push, const char 
                               (json_int_t)c.added, "updated", (json_int_t)c.updated, "unchanged",
                               (json_int_t)c.unchanged, "withheld", (json_int_t)c.withheld, "failed",
                               (json_int_t)c.failed);
+        if (j) json_object_set_new(j, "deleted", json_integer((json_int_t)c.deleted));
         if (j && rc) json_object_set_new(j, "error", json_string(err.msg));
         char *s = j ? json_dumps(j, JSON_PRESERVE_ORDER) : NULL;
         if (s) puts(s);
@@ -66,9 +67,9 @@ static int run(wb_store *st, const wb_cli_server_opts *o, bool push, const char 
         json_decref(j);
     } else {
         printf("%s %s: %zu listed, %zu added, %zu updated, %zu unchanged, %zu withheld, %zu "
-               "failed\n",
+               "failed, %zu deleted\n",
                push ? "push to" : "pull from", name, c.listed, c.added, c.updated, c.unchanged,
-               c.withheld, c.failed);
+               c.withheld, c.failed, c.deleted);
     }
     if (rc) {
         wb_cli_report(&err);

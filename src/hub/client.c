@@ -64,7 +64,8 @@ int wb_hub_call(const wb_hub_client *c, const char *method, const char *path, co
                      .max_body = c->max_body ? c->max_body : (size_t)512 << 20,
                      .out = out};
     long code = 0;
-    int rc = wb_http_request(&o, &r, &code, err);
+    int rc = c->handle ? wb_http_perform(c->handle, &r, &code, NULL, err)
+                       : wb_http_request(&o, &r, &code, err);
     if (status) *status = code;
     if (rc == 0 && (code < 200 || code > 299)) {
         char detail[400];

@@ -197,6 +197,7 @@ void wbi_h_misp_event_publish(wbi_req *r)
 
 void wbi_h_misp_event_delete(wbi_req *r)
 {
+    if (wbi_misp_sync_delete(r)) return; /* a server's sync user (misp_sync_api.c) */
     event_ref(r);
     wb_share s;
     wbi_share_of(r, &s);

@@ -2,10 +2,11 @@
  * misp_sync_api.c - the four MISP routes servers synchronise through, at
  * MISP's paths and in MISP's JSON shapes: GET|POST /events/index,
  * GET /events/view/{id|uuid}, POST /events/add and POST
- * /events/edit/{id|uuid}. HTTP only: the sync service (include/weerbaar/
- * sync.h) decides what a sync caller sees and how an event that arrives
- * is stored; the API's own event handlers (events_api.c) answer everyone
- * else, so the policy and validation are the same as on /api/v1.
+ * /events/edit/{id|uuid}; and a sync caller's POST|DELETE
+ * /events/delete/{id|uuid} (the route is misp_api.c's). HTTP only: the sync service
+ * (include/weerbaar/ sync.h) decides what a sync caller sees and how an event that arrives is
+ * stored; the API's own event handlers (events_api.c) answer everyone else, so the policy and
+ * validation are the same as on /api/v1.
  *
  * A sync caller is a key of the organisation a server was added with
  * (`weerbaar admin server add`). Errors on these paths are in MISP's
@@ -205,7 +206,8 @@ static void sync_write(wbi_req *r, int64_t sid)
         wbi_reply_internal(r);
         return;
     }
-    static const char *const how[] = {"added", "updated", "unchanged", "withheld", "refused"};
+    static const char *const how[] = {"added",    "updated", "unchanged",
+                                      "withheld", "refused", "deleted"};
     if (oc == WB_SYNC_WITHHELD) {
         wbi_reply_error(r, 403, "forbidden", "Event could not be saved: %s", reason);
         return;
@@ -257,4 +259,37 @@ void wbi_h_misp_event_edit(wbi_req *r)
         return;
     }
     if (ref_to_uuid(r)) wbi_h_event_put(r);
+}
+
+/* ---- POST|DELETE /events/delete/{id|uuid}, a sync caller ---------------------------- */
+
+bool wbi_misp_sync_delete(wbi_req *r)
+{
+    int64_t sid = sync_caller(r);
+    if (sid < 0) return true;
+    if (sid == 0) return false;
+    if (!ref_to_uuid(r)) return true;
+    wb_sync_outcome oc;
+    char reason[WB_ERROR_MSG_MAX];
+    int rc = wb_sync_delete(r->st, sid, r->owner.email, r->owner.org_name, r->id, &oc, reason,
+                            sizeof reason, &r->err);
+    if (rc == WB_ENOTFOUND) {
+        wbi_reply_error(r, 404, "not_found", "Invalid event");
+        return true;
+    }
+    if (rc) {
+        wbi_reply_internal(r);
+        return true;
+    }
+    if (oc == WB_SYNC_REFUSED) {
+        wbi_reply_error(r, 403, "forbidden", "Event could not be deleted: %s", reason);
+        return true;
+    }
+    char url[64];
+    snprintf(url, sizeof url, "/events/delete/%s", r->id);
+    wbi_reply_json(r, 200,
+                   json_pack("{s:b,s:b,s:s,s:s,s:s,s:s}", "saved", 1, "success", 1, "name",
+                             "Event deleted.", "message", "Event deleted.", "url", url,
+                             "weerbaar_sync", oc == WB_SYNC_DELETED ? "deleted" : "unchanged"));
+    return true;
 }

@@ -189,6 +189,9 @@ void wbi_h_misp_event_index(wbi_req *r);
 void wbi_h_misp_event_view(wbi_req *r);
 void wbi_h_misp_event_add(wbi_req *r);
 void wbi_h_misp_event_edit(wbi_req *r);
+/* POST|DELETE /events/delete/{id|uuid} by a sync caller (answered: true);
+ * false for anyone else, whom misp_api.c's handler answers. */
+bool wbi_misp_sync_delete(wbi_req *r);
 /* An error answer rewritten into MISP's {"name", "message", "url",
  * "errors"}; anything else is left alone. */
 void wbi_misp_error_shape(wb_hub_response *resp, const char *path);

@@ -8,10 +8,18 @@
  * Statements are prepared per call: these run once per server or once per
  * event synchronised, where the network costs a thousand times more.
  * Every function runs in the caller's transaction when one is open.
+ *
+ * A server's key (the other hub's API key) is kept sealed: the key column
+ * holds "v1:" and base64 of a random nonce and crypto_secretbox of the key
+ * under a key derived (BLAKE2b, keyed) from the database's key secret.
+ * Rows written before hold the key as it was given; they are read as they
+ * are and sealed on the server's next write (its progress after a run).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "store/store_internal.h"
@@ -65,6 +73,77 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_null(st, i);
 }
 
+#define SEAL_PREFIX "v1:"
+#define SEAL_KEY_MAX 1024 /* longer keys are no API key */
+
+static void seal_key(wb_store *s, uint8_t k[crypto_secretbox_KEYBYTES])
+{
+    static const char ctx[] = "weerbaar sync server key v1";
+    crypto_generichash(k, crypto_secretbox_KEYBYTES, (const uint8_t *)ctx, sizeof ctx - 1,
+                       s->secret, sizeof s->secret);
+}
+
+/* plain sealed into a malloc'd "v1:..." string, or NULL with *err set. */
+static char *seal(wb_store *s, const char *plain, wb_error *err)
+{
+    size_t n = strlen(plain);
+    if (n > SEAL_KEY_MAX) {
+        wb_error_set(err, WB_EINVAL, "the server key is longer than %d bytes", SEAL_KEY_MAX);
+        return NULL;
+    }
+    uint8_t raw[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + SEAL_KEY_MAX];
+    uint8_t k[crypto_secretbox_KEYBYTES];
+    seal_key(s, k);
+    randombytes_buf(raw, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(raw + crypto_secretbox_NONCEBYTES, (const uint8_t *)plain, n, raw, k);
+    sodium_memzero(k, sizeof k);
+    size_t rn = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n;
+    size_t bn = sodium_base64_ENCODED_LEN(rn, sodium_base64_VARIANT_ORIGINAL);
+    char *out = malloc(sizeof SEAL_PREFIX - 1 + bn);
+    if (out == NULL) {
+        wb_error_set(err, WB_ENOMEM, "out of memory");
+        return NULL;
+    }
+    memcpy(out, SEAL_PREFIX, sizeof SEAL_PREFIX - 1);
+    sodium_bin2base64(out + sizeof SEAL_PREFIX - 1, bn, raw, rn, sodium_base64_VARIANT_ORIGINAL);
+    return out;
+}
+
+/* The stored key column opened into out (cap bytes); a row without the
+ * prefix is a key stored before sealing and is copied as it is. */
+static int unseal(wb_store *s, const char *stored, const char *name, char *out, size_t cap,
+                  wb_error *err)
+{
+    size_t pn = sizeof SEAL_PREFIX - 1;
+    if (strncmp(stored, SEAL_PREFIX, pn) != 0) {
+        if (strlen(stored) >= cap)
+            return wb_error_set(err, WB_EINVAL, "server '%.128s': stored key too long", name);
+        memcpy(out, stored, strlen(stored) + 1);
+        return 0;
+    }
+    uint8_t raw[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + SEAL_KEY_MAX];
+    size_t rn = 0;
+    const char *b64 = stored + pn;
+    if (sodium_base642bin(raw, sizeof raw, b64, strlen(b64), NULL, &rn, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        rn < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES ||
+        rn - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES >= cap)
+        return wb_error_set(err, WB_EINVAL, "server '%.128s': the stored key is damaged", name);
+    uint8_t k[crypto_secretbox_KEYBYTES];
+    seal_key(s, k);
+    size_t n = rn - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+    int bad = crypto_secretbox_open_easy((uint8_t *)out, raw + crypto_secretbox_NONCEBYTES,
+                                         rn - crypto_secretbox_NONCEBYTES, raw, k);
+    sodium_memzero(k, sizeof k);
+    if (bad)
+        return wb_error_set(err, WB_EINVAL,
+                            "server '%.128s': the stored key does not open with this database's "
+                            "secret (re-add the server)",
+                            name);
+    out[n] = '\0';
+    return 0;
+}
+
 int wb_store_server_add(wb_store *s, const wb_sync_server_rec *r, const int64_t *sgroups,
                         size_t nsgroups, int64_t *id, wb_error *err)
 {
@@ -76,9 +155,14 @@ int wb_store_server_add(wb_store *s, const wb_sync_server_rec *r, const int64_t 
                             " VALUES(?,?,?,?,?,?,?,?)",
                             err);
     if (st == NULL) return err->code;
+    char *sealed = r->key ? seal(s, r->key, err) : NULL;
+    if (r->key && sealed == NULL) {
+        sqlite3_finalize(st);
+        return err->code;
+    }
     bind_text(st, 1, r->name);
     bind_text(st, 2, r->url);
-    bind_text(st, 3, r->key);
+    bind_text(st, 3, sealed);
     sqlite3_bind_int64(st, 4, r->org_id);
     sqlite3_bind_int(st, 5, r->pull);
     sqlite3_bind_int(st, 6, r->push);
@@ -87,6 +171,7 @@ int wb_store_server_add(wb_store *s, const wb_sync_server_rec *r, const int64_t 
     char dup[200];
     snprintf(dup, sizeof dup, "server '%.128s' exists", r->name);
     int rc = run(s, st, dup, err);
+    free(sealed);
     int64_t sid = rc == 0 ? sqlite3_last_insert_rowid(wbi_sqlite_db(s)) : 0;
     for (size_t i = 0; rc == 0 && i < nsgroups; i++) {
         st = prep(s, "INSERT OR IGNORE INTO sync_server_sgroups(sg_id,server_id) VALUES(?,?)", err);
@@ -134,12 +219,20 @@ static int walk(wb_store *s, sqlite3_stmt *st, bool need, const char *what, wb_s
                 void *ud, wb_error *err)
 {
     int rc, n = 0;
+    char key[SEAL_KEY_MAX + 1];
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *stored = (const char *)sqlite3_column_text(st, 3);
+        const char *sname = (const char *)sqlite3_column_text(st, 1);
+        if (stored && unseal(s, stored, sname ? sname : "?", key, sizeof key, err) != 0) {
+            sodium_memzero(key, sizeof key);
+            sqlite3_finalize(st);
+            return err->code;
+        }
         wb_sync_server_rec r = {
             .id = sqlite3_column_int64(st, 0),
             .name = (const char *)sqlite3_column_text(st, 1),
             .url = (const char *)sqlite3_column_text(st, 2),
-            .key = (const char *)sqlite3_column_text(st, 3),
+            .key = stored ? key : NULL,
             .org_id = sqlite3_column_int64(st, 4),
             .org_name = (const char *)sqlite3_column_text(st, 5),
             .pull = sqlite3_column_int(st, 6) != 0,
@@ -154,7 +247,9 @@ static int walk(wb_store *s, sqlite3_stmt *st, bool need, const char *what, wb_s
             .created = sqlite3_column_int64(st, 15),
         };
         n++;
-        if (cb(ud, &r)) {
+        int stop = cb(ud, &r);
+        sodium_memzero(key, sizeof key);
+        if (stop) {
             rc = SQLITE_DONE;
             break;
         }
@@ -187,9 +282,40 @@ int wb_store_server_list(wb_store *s, wb_sync_server_cb cb, void *ud, wb_error *
     return walk(s, st, false, "", cb, ud, err);
 }
 
+/* A key stored before sealing, sealed now. */
+static int reseal(wb_store *s, int64_t id, wb_error *err)
+{
+    sqlite3_stmt *st = prep(s,
+                            "SELECT key FROM sync_servers WHERE id=? AND key IS NOT NULL AND"
+                            " substr(key,1,3)<>'" SEAL_PREFIX "'",
+                            err);
+    if (st == NULL) return err->code;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        sqlite3_finalize(st);
+        return 0;
+    }
+    if (rc != SQLITE_ROW) return db_fail(s, st, NULL, err);
+    char *sealed = seal(s, (const char *)sqlite3_column_text(st, 0), err);
+    sqlite3_finalize(st);
+    if (sealed == NULL) return err->code;
+    st = prep(s, "UPDATE sync_servers SET key=? WHERE id=?", err);
+    if (st == NULL) {
+        free(sealed);
+        return err->code;
+    }
+    bind_text(st, 1, sealed);
+    sqlite3_bind_int64(st, 2, id);
+    rc = run(s, st, NULL, err);
+    free(sealed);
+    return rc;
+}
+
 int wb_store_server_progress(wb_store *s, int64_t id, bool push, int64_t cursor, int64_t at,
                              const char *result, wb_error *err)
 {
+    if (reseal(s, id, err) != 0) return err->code;
     sqlite3_stmt *st =
         prep(s,
              push ? "UPDATE sync_servers SET push_cursor=?,last_push=?,last_result=? WHERE id=?"

@@ -131,8 +131,8 @@ static void arrive_attrs(arrival *a, json_t *holder)
 }
 
 typedef struct old_event {
-    bool found, deleted;
-    int64_t org_id, timestamp;
+    bool found, deleted, published;
+    int64_t id, org_id, timestamp;
 } old_event;
 
 static int old_cb(void *ud, const wb_event_rec *e)
@@ -140,6 +140,8 @@ static int old_cb(void *ud, const wb_event_rec *e)
     old_event *o = ud;
     o->found = true;
     o->deleted = e->deleted;
+    o->published = e->published;
+    o->id = e->id;
     o->org_id = e->org_id;
     o->timestamp = e->timestamp;
     return 1;
@@ -373,4 +375,58 @@ int wbi_sync_ingest(wb_store *st, int64_t server_id, const char *user, const cha
     json_decref(orgc_keep);
     json_decref(root);
     return rc;
+}
+
+int wb_sync_delete(wb_store *st, int64_t server_id, const char *user, const char *org,
+                   const char *uuid, wb_sync_outcome *oc, char *reason, size_t cap, wb_error *err)
+{
+    *oc = WB_SYNC_REFUSED;
+    if (reason && cap) reason[0] = '\0';
+    old_event old = {0};
+    int rc = wb_store_event_get(st, uuid, old_cb, &old, err);
+    if (rc) return rc;
+    if (old.deleted) {
+        *oc = WB_SYNC_UNCHANGED;
+        return 0;
+    }
+    int64_t from = 0, ots = 0;
+    wb_error oe;
+    rc = wb_store_sync_origin_get(st, uuid, &from, &ots, &oe);
+    if (rc != 0 && rc != WB_ENOTFOUND) {
+        *err = oe;
+        return rc;
+    }
+    if (rc == WB_ENOTFOUND) {
+        why(reason, cap, "made on this hub: only its organisation here deletes it");
+        return 0;
+    }
+    if (from != server_id) {
+        why(reason, cap, "received from another server: only a deletion from there applies");
+        return 0;
+    }
+    /* The deletion is a change here (a new timestamp, the change feed's
+     * next sequence), recorded as coming from that server so that it is
+     * not pushed back to it. */
+    int64_t now = wb_time_now() / 1000000;
+    int64_t ts = now > old.timestamp ? now : old.timestamp + 1;
+    rc = wb_store_begin(st, err);
+    if (rc == 0) rc = wb_store_event_flag(st, old.id, old.published, true, ts, err);
+    if (rc == 0) rc = wb_store_sync_origin_set(st, uuid, server_id, ts, err);
+    if (rc == 0) {
+        char dsc[64];
+        snprintf(dsc, sizeof dsc, "by sync (server %lld)", (long long)server_id);
+        wb_audit_rec au = {.user = user ? user : "sync",
+                           .org = org ? org : "-",
+                           .action = "event.delete",
+                           .object = uuid,
+                           .detail = dsc};
+        rc = wb_store_audit(st, &au, err);
+    }
+    if (rc == 0) rc = wb_store_commit(st, err);
+    if (rc) {
+        wb_store_rollback(st);
+        return rc;
+    }
+    *oc = WB_SYNC_DELETED;
+    return 0;
 }

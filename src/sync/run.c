@@ -16,9 +16,12 @@
  * server that has it answers with an error, and /events/edit/{uuid} is
  * tried). The cursor is stored every few events and at the end, so a push
  * cut short sends at most those few again, which the receiver takes as
- * unchanged (equal timestamps).
+ * unchanged (equal timestamps). A deleted event in the feed is sent as
+ * POST /events/delete/{uuid}, which the receiver applies only to an event
+ * it received from this hub.
  *
- * Every event stored, and every run, is an audit entry.
+ * Every event stored, and every run, is an audit entry. A run keeps one
+ * HTTP handle, so its requests share one connection (keep-alive).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +31,7 @@
 
 #include "sync/sync_internal.h"
 #include "weerbaar/client.h"
+#include "weerbaar/http.h"
 
 #define INDEX_PAGE 5000
 #define MAX_INDEX_ENTRIES ((size_t)2000000)
@@ -109,11 +113,11 @@ static void finish(wb_store *st, const server *s, bool push, int64_t cursor,
                    const wb_sync_counts *c, int rc, const wb_error *why)
 {
     char d[WB_ERROR_MSG_MAX + 200];
-    snprintf(
-        d, sizeof d,
-        "%s: %zu listed, %zu added, %zu updated, %zu unchanged, %zu withheld, %zu failed%s%.300s",
-        push ? "push" : "pull", c->listed, c->added, c->updated, c->unchanged, c->withheld,
-        c->failed, rc ? "; stopped: " : "", rc ? why->msg : "");
+    snprintf(d, sizeof d,
+             "%s: %zu listed, %zu added, %zu updated, %zu unchanged, %zu withheld, %zu failed, "
+             "%zu deleted%s%.300s",
+             push ? "push" : "pull", c->listed, c->added, c->updated, c->unchanged, c->withheld,
+             c->failed, c->deleted, rc ? "; stopped: " : "", rc ? why->msg : "");
     wb_error e;
     if (wb_store_begin(st, &e) != 0) return;
     int r = wb_store_server_progress(st, s->id, push, cursor, wb_time_now() / 1000000, d, &e);
@@ -274,6 +278,9 @@ static void count(const wb_sync_run_opts *o, wb_sync_counts *c, const char *uuid
     case WB_SYNC_UNCHANGED:
         c->unchanged++;
         break;
+    case WB_SYNC_DELETED:
+        c->deleted++;
+        break;
     case WB_SYNC_WITHHELD:
         c->withheld++;
         break;
@@ -335,6 +342,8 @@ int wb_sync_pull(wb_store *st, const char *name, const wb_sync_run_opts *o, wb_s
                         .key = s.key,
                         .raw_key = true,
                         .timeout_s = o && o->timeout_s ? o->timeout_s : 60};
+    wb_http_opts ho = {.timeout_s = cl.timeout_s};
+    cl.handle = wb_http_handle(&ho); /* one connection for the run; NULL: one per call */
     wb_sync_entry *ents = NULL;
     size_t n = 0;
     rc = fetch_index(&cl, o, &ents, &n, err);
@@ -423,6 +432,7 @@ int wb_sync_pull(wb_store *st, const char *name, const wb_sync_run_opts *o, wb_s
     }
     if (rc == 0) progress(o, n, n);
     finish(st, &s, false, cursor, c, rc, err);
+    wb_http_free(cl.handle);
     wb_buf_free(&b);
     free(ents);
     server_free(&s);
@@ -529,6 +539,56 @@ static int push_one(wb_store *st, const server *s, const wb_hub_client *cl,
     return 0;
 }
 
+/* A deleted event (a tombstone in the change feed): POST
+ * /events/delete/{uuid} when the event may travel to s and did not come
+ * from it. The receiver applies it only to an event it received from this
+ * hub (wb_sync_delete); 404 means it never had the event. */
+static int push_delete(wb_store *st, const server *s, const wb_hub_client *cl,
+                       const wb_sync_run_opts *o, const wbi_sync_event *e, wb_buf *b,
+                       wb_sync_counts *c, wb_error *err)
+{
+    const wb_event_rec *ev = &e->ev;
+    wb_policy_item it = {.kind = WB_ITEM_EVENT,
+                         .creator_org = ev->org_id,
+                         .event_tlp = ev->tlp,
+                         .event_distribution = ev->distribution,
+                         .event_sharing_group = ev->sharing_group_id};
+    int64_t from = 0, ts = 0;
+    wb_error e2;
+    if (!wbi_sync_item_leaves(st, wb_policy_tlp(&it), ev->distribution, ev->sharing_group_id,
+                              s->id) ||
+        (wb_store_sync_origin_get(st, ev->uuid, &from, &ts, &e2) == 0 && from == s->id)) {
+        c->withheld++;
+        return 0;
+    }
+    char path[80];
+    snprintf(path, sizeof path, "/events/delete/%s", ev->uuid);
+    wb_error fe = {0};
+    long status = 0;
+    int r = call(cl, "POST", path, "{}", 2, b, &status, o ? o->stop : NULL, &fe);
+    if (r != 0 && status == 0) {
+        *err = fe;
+        return r;
+    }
+    if (status == 404) {
+        c->unchanged++;
+        return 0;
+    }
+    if (r != 0) {
+        c->failed++;
+        say(o, "%s: delete: %s", ev->uuid, fe.msg);
+        return 0;
+    }
+    json_t *ans = json_loadb(b->data, b->len, 0, NULL);
+    const char *how = json_string_value(json_object_get(ans, "weerbaar_sync"));
+    if (how && strcmp(how, "unchanged") == 0)
+        c->unchanged++;
+    else
+        c->deleted++;
+    json_decref(ans);
+    return 0;
+}
+
 int wb_sync_push(wb_store *st, const char *name, const wb_sync_run_opts *o, wb_sync_counts *c,
                  wb_error *err)
 {
@@ -547,6 +607,8 @@ int wb_sync_push(wb_store *st, const char *name, const wb_sync_run_opts *o, wb_s
                         .key = s.key,
                         .raw_key = true,
                         .timeout_s = o && o->timeout_s ? o->timeout_s : 60};
+    wb_http_opts ho = {.timeout_s = cl.timeout_s};
+    cl.handle = wb_http_handle(&ho); /* one connection for the run; NULL: one per call */
     int64_t cursor = s.push_cursor, total = 0;
     if (wb_store_event_seq_max(st, &total, err) != 0) total = 0;
     changes ch = {.v = calloc(PUSH_BATCH, sizeof(change))};
@@ -568,6 +630,8 @@ int wb_sync_push(wb_store *st, const char *name, const wb_sync_run_opts *o, wb_s
             const char *why = NULL;
             if (r == WB_ENOTFOUND) {
                 r = 0;
+            } else if (r == 0 && e.ev.deleted) {
+                r = push_delete(st, &s, &cl, o, &e, &b, c, err);
             } else if (r == 0 && !push_eligible(st, &s, &e, &why)) {
                 c->withheld++;
             } else if (r == 0) {
@@ -588,6 +652,7 @@ int wb_sync_push(wb_store *st, const char *name, const wb_sync_run_opts *o, wb_s
         if (ch.n < PUSH_BATCH) break;
     }
     finish(st, &s, true, cursor, c, rc, err);
+    wb_http_free(cl.handle);
     free(ch.v);
     wb_buf_free(&b);
     server_free(&s);
@@ -633,11 +698,12 @@ void wb_sync_all(wb_store *st, const wb_sync_run_opts *o)
                           : wb_sync_pull(st, x.v[i], o, &c, &err);
             if (rc)
                 say(o, "sync %s %s: %s", push ? "push to" : "pull from", x.v[i], err.msg);
-            else if (c.added || c.updated || c.failed)
+            else if (c.added || c.updated || c.failed || c.deleted)
                 say(o,
-                    "sync %s %s: %zu added, %zu updated, %zu unchanged, %zu withheld, %zu failed",
+                    "sync %s %s: %zu added, %zu updated, %zu unchanged, %zu withheld, %zu failed, "
+                    "%zu deleted",
                     push ? "push to" : "pull from", x.v[i], c.added, c.updated, c.unchanged,
-                    c.withheld, c.failed);
+                    c.withheld, c.failed, c.deleted);
         }
     }
     free(x.v);

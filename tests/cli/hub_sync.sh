@@ -14,7 +14,11 @@
 #     shape, a sync caller never listing what may not leave to it;
 #   - kill and resume: S's serve pulling on its schedule is SIGKILLed
 #     mid-pull; the next pull completes with every event once;
-#   - admin server list shows no key; every event an audit entry.
+#   - deletions travel by push: an event deleted on the hub that made it
+#     is deleted where it was pushed, once; a sync delete of an event the
+#     receiver made itself, or got from another server, is refused;
+#   - admin server list shows no key (the key column sealed, v1:...);
+#     every event an audit entry.
 # Usage: tests/cli/hub_sync.sh path/to/weerbaar
 set -uo pipefail
 WB=$(readlink -f "${1:?usage: hub_sync.sh WEERBAAR}")
@@ -99,6 +103,8 @@ admin server add sector --url "$US" --key "$KSM" --org sector-hub --push \
 "$WB" admin server list --format json --db "$S" > "$T/list" 2>&1
 check "server list: no key, cursors" \
   '! grep -q "$KCS" "$T/list" && ! grep -q "$KMS" "$T/list" && grep -q push_cursor "$T/list"'
+RAWK=$(q "$S" "SELECT key FROM sync_servers WHERE name='csirt'")
+check "the key is sealed at rest" '[[ $RAWK == v1:* ]] && [[ $RAWK != *$KCS* ]]'
 
 # ---- the matrix on C ---------------------------------------------------------------
 # post URL KEY DIST TLP [SG]: an event with one attribute; prints its uuid
@@ -223,6 +229,29 @@ code=$(curl -s -H "Authorization: $KSM" -d @"$T/r" -o "$T/r2" -w '%{http_code}' 
 check "a sync edit whose body is another event: 422 in MISP's shape" \
   '[ "$code" = 422 ] && grep -q "\"url\":\"/events/edit/$US4\"" "$T/r2"'
 
+# ---- deletions travel (push) --------------------------------------------------------------
+stamp "deletions travel"
+code=$(curl -s -X POST -H "Authorization: $KSM" -o "$T/r2" -w '%{http_code}' "$US/events/delete/$US4")
+D4=$(q "$S" "SELECT deleted FROM events WHERE uuid='$US4'")
+check "a sync delete of an event the receiver made itself: 403 in MISP's shape, kept" \
+  '[ "$code" = 403 ] && [ "$D4" = 0 ] && grep -q "\"url\":\"/events/delete/$US4\"" "$T/r2"'
+code=$(curl -s -X POST -H "Authorization: $KSM" -o "$T/r2" -w '%{http_code}' "$US/events/delete/$U3")
+D3=$(q "$S" "SELECT deleted FROM events WHERE uuid='$U3'")
+check "a sync delete of an event the receiver got from another server: 403, kept" \
+  '[ "$code" = 403 ] && [ "$D3" = 0 ]'
+code=$(curl -s -X DELETE -H "Authorization: Bearer $KM" -o /dev/null -w '%{http_code}' "$UM/api/v1/events/$UM3")
+check "M deletes its own event" '[ "$code" = 200 ]'
+run 0 admin server push sector --db "$M"
+has out "1 deleted"
+DM=$(q "$S" "SELECT deleted FROM events WHERE uuid='$UM3'")
+AD=$(q "$S" "SELECT count(*) FROM audit WHERE action='event.delete' AND object='$UM3' AND detail LIKE 'by sync%'")
+check "M's deletion reaches S, with its audit entry" '[ "$DM" = 1 ] && [ "$AD" = 1 ]'
+run 0 admin server push sector --db "$M"
+has out "0 deleted"
+run 0 admin server push member --db "$S"
+has out "0 deleted"
+AD=$(q "$S" "SELECT count(*) FROM audit WHERE action='event.delete' AND object='$UM3'")
+check "a second push changes nothing; S does not send the deletion back to M" '[ "$AD" = 1 ]'
 # ---- kill mid-sync and resume -------------------------------------------------------------
 stamp "kill mid-sync and resume"
 N=1500

@@ -4,7 +4,8 @@
  * case), the parser of a remote /events/index, MISP's server rules, and
  * wb_sync_ingest on a database (newer wins, equal and older change
  * nothing, uuid/timestamp/Orgc kept, what may not arrive withheld or left
- * out attribute by attribute, an event of another organisation refused).
+ * out attribute by attribute, an event of another organisation refused),
+ * and the server key sealed at rest.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -286,6 +287,82 @@ static void test_ingest(void **state)
     assert_int_equal(oc, WB_SYNC_REFUSED);
 }
 
+static int key_cb(void *ud, const wb_sync_server_rec *r)
+{
+    snprintf(ud, 80, "%s", r->key ? r->key : "(null)");
+    return 1;
+}
+
+/* The raw key column of a server. */
+static void raw_key(fx *f, const char *name, char *out, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(wbi_sqlite_db(f->st),
+                                        "SELECT key FROM sync_servers WHERE name=?", -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
+/* The server key is sealed at rest, opens on read, a key stored before
+ * sealing is read as it is and sealed on the server's next write, and a
+ * damaged or foreign ciphertext is an error, never a wrong key. */
+static void test_key_sealed(void **state)
+{
+    fx *f = *state;
+    wb_error err;
+    bool created;
+    const char *key = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    wb_sync_server_opts so = {.name = "sealed", .url = "http://x", .key = key, .pull = true};
+    assert_int_equal(wb_sync_server_add(f->st, &so, &created, &err), 0);
+    char raw[512], opened[80];
+    raw_key(f, "sealed", raw, sizeof raw);
+    assert_int_equal(strncmp(raw, "v1:", 3), 0);
+    assert_null(strstr(raw, "0123456789abcdef"));
+    assert_int_equal(wb_store_server_find(f->st, "sealed", 0, key_cb, opened, &err), 0);
+    assert_string_equal(opened, key);
+    /* two seals of one key differ (a fresh nonce each) */
+    char raw2[512];
+    so.name = "sealed2";
+    assert_int_equal(wb_sync_server_add(f->st, &so, &created, &err), 0);
+    raw_key(f, "sealed2", raw2, sizeof raw2);
+    assert_string_not_equal(raw, raw2);
+    /* a row written before sealing: read as is, sealed on the next write */
+    assert_int_equal(sqlite3_exec(wbi_sqlite_db(f->st),
+                                  "UPDATE sync_servers SET key='plainkey' WHERE name='sealed'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(wb_store_server_find(f->st, "sealed", 0, key_cb, opened, &err), 0);
+    assert_string_equal(opened, "plainkey");
+    int64_t sid = 0;
+    sqlite3_stmt *st = NULL;
+    sqlite3_prepare_v2(wbi_sqlite_db(f->st), "SELECT id FROM sync_servers WHERE name='sealed'", -1,
+                       &st, NULL);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    sid = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    assert_int_equal(wb_store_server_progress(f->st, sid, false, 0, 1, "ok", &err), 0);
+    raw_key(f, "sealed", raw, sizeof raw);
+    assert_int_equal(strncmp(raw, "v1:", 3), 0);
+    assert_null(strstr(raw, "plainkey"));
+    assert_int_equal(wb_store_server_find(f->st, "sealed", 0, key_cb, opened, &err), 0);
+    assert_string_equal(opened, "plainkey");
+    /* one byte of the ciphertext changed: refused */
+    size_t n = strlen(raw);
+    raw[n - 3] = raw[n - 3] == 'A' ? 'B' : 'A';
+    char sql[700];
+    snprintf(sql, sizeof sql, "UPDATE sync_servers SET key='%s' WHERE name='sealed'", raw);
+    assert_int_equal(sqlite3_exec(wbi_sqlite_db(f->st), sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(wb_store_server_find(f->st, "sealed", 0, key_cb, opened, &err), WB_EINVAL);
+    assert_non_null(strstr(err.msg, "sealed"));
+    /* another database's secret does not open it */
+    memset(f->st->secret, 0x5a, sizeof f->st->secret);
+    assert_int_equal(wb_store_server_find(f->st, "sealed2", 0, key_cb, opened, &err), WB_EINVAL);
+    assert_non_null(strstr(err.msg, "re-add"));
+}
+
 static void test_servers(void **state)
 {
     fx *f = *state;
@@ -324,6 +401,7 @@ int main(void)
         cmocka_unit_test(test_rules),
         cmocka_unit_test_setup_teardown(test_ingest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_servers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_sealed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
