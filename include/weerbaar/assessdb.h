@@ -165,6 +165,20 @@ typedef struct wb_sector_view {
  * recovered by subtracting published cells from the total. */
 int wb_assessdb_sectors(wb_store *s, const wb_catalogue *cat, const wb_catalogue *principles,
                         unsigned k, wb_sector_view **out, wb_error *err);
+/* Whose view: a viewer (a CSIRT's or supervisor's organisation; 0 for a
+ * site admin: every sector) as an audience. Only assessments the
+ * organisations shared with that audience count, and with a viewer only
+ * the sectors routed to it (its own route, else "*"), as the dependency
+ * view does (depsdb.h). */
+typedef struct wb_sector_scope {
+    int64_t viewer;
+    wb_share_audience audience;
+} wb_sector_scope;
+/* wb_assessdb_sectors as the hub shows it to a viewer; wb_assessdb_sectors
+ * itself is the hub operator's view of every assessment (a local --db). */
+int wb_assessdb_sectors_for(wb_store *s, const wb_sector_scope *scope, const wb_catalogue *cat,
+                            const wb_catalogue *principles, unsigned k, wb_sector_view **out,
+                            wb_error *err);
 void wb_sector_view_free(wb_sector_view *v);
 /* As JSON (docs/assess.md). 0 or WB_ENOMEM. */
 int wb_sector_view_json(const wb_sector_view *v, wb_buf *out);

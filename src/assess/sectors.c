@@ -29,6 +29,7 @@ typedef struct pick {
 
 typedef struct pick_ctx {
     const char *catalogue;
+    const wb_sector_scope *scope; /* NULL: every assessment (the operator) */
     pick *items;
     size_t n, cap;
     wb_arena *arena;
@@ -41,6 +42,10 @@ static int pick_cb(void *ud, const wb_assessment_rec *a)
 {
     pick_ctx *c = ud;
     if (a->version == 0 || strcmp(a->catalogue, c->catalogue) != 0) return 0;
+    /* a viewer's aggregate counts only what was shared with its audience */
+    if (c->scope &&
+        !(c->scope->audience == WB_SHARE_SUPERVISOR ? a->shared_supervisor : a->shared_csirt))
+        return 0;
     if (c->n == c->cap) {
         size_t cap = c->cap ? 2 * c->cap : 64;
         pick *p = realloc(c->items, cap * sizeof *p);
@@ -164,8 +169,52 @@ static void fill_row(wb_sector_row *r, const acc *cols, size_t ncols, size_t np,
         r->principles[i] = cell_of(&cols[COL_PRINCIPLE + i], k);
 }
 
+typedef struct route_ctx {
+    int64_t csirt, supervisor;
+} route_ctx;
+
+static int route_cb(void *ud, const wb_route_rec *r)
+{
+    route_ctx *c = ud;
+    c->csirt = r->csirt_id;
+    c->supervisor = r->supervisor_id;
+    return 1;
+}
+
+/* Keeps the picks whose sector routes to the viewer as its audience (the
+ * sector's own route, else "*"; an organisation without a sector by "*"). */
+static int keep_routed(wb_store *s, const wb_sector_scope *sc, pick_ctx *c, wb_error *err)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        route_ctx r = {0};
+        int x =
+            wb_store_route_for(s, c->items[i].sector ? c->items[i].sector : "", route_cb, &r, err);
+        if (x != 0 && x != WB_ENOTFOUND) return x;
+        if (x == 0 && (sc->audience == WB_SHARE_SUPERVISOR ? r.supervisor : r.csirt) == sc->viewer)
+            c->items[kept++] = c->items[i];
+    }
+    c->n = kept;
+    return 0;
+}
+
+static int sectors(wb_store *s, const wb_sector_scope *scope, const wb_catalogue *cat,
+                   const wb_catalogue *pr, unsigned k, wb_sector_view **out, wb_error *err);
+
 int wb_assessdb_sectors(wb_store *s, const wb_catalogue *cat, const wb_catalogue *pr, unsigned k,
                         wb_sector_view **out, wb_error *err)
+{
+    return sectors(s, NULL, cat, pr, k, out, err);
+}
+
+int wb_assessdb_sectors_for(wb_store *s, const wb_sector_scope *scope, const wb_catalogue *cat,
+                            const wb_catalogue *pr, unsigned k, wb_sector_view **out, wb_error *err)
+{
+    return sectors(s, scope, cat, pr, k, out, err);
+}
+
+static int sectors(wb_store *s, const wb_sector_scope *scope, const wb_catalogue *cat,
+                   const wb_catalogue *pr, unsigned k, wb_sector_view **out, wb_error *err)
 {
     *out = NULL;
     if (k < 2) return wb_error_set(err, WB_EINVAL, "k must be at least 2, not %u", k);
@@ -174,7 +223,7 @@ int wb_assessdb_sectors(wb_store *s, const wb_catalogue *cat, const wb_catalogue
     wb_arena_init(&v->arena, 4096);
     v->k = k;
     v->catalogue = wb_arena_strdup(&v->arena, cat->name);
-    pick_ctx pc = {.catalogue = cat->name, .arena = &v->arena};
+    pick_ctx pc = {.catalogue = cat->name, .scope = scope, .arena = &v->arena};
     acc *cols = NULL, *total = NULL;
     int rc = wb_store_assessment_list(s, 0, pick_cb, &pc, err);
     if (rc == 0 && (pc.oom || v->catalogue == NULL))
@@ -203,6 +252,10 @@ int wb_assessdb_sectors(wb_store *s, const wb_catalogue *cat, const wb_catalogue
     size_t ncols = COL_PRINCIPLE + v->nprinciples, nsect = 0;
     if (rc == 0) {
         newest_per_org(&pc);
+        /* after the walk: a query may not run inside another */
+        if (scope && scope->viewer != 0) rc = keep_routed(s, scope, &pc, err);
+    }
+    if (rc == 0) {
         if (pc.n > 1) qsort(pc.items, pc.n, sizeof *pc.items, cmp_pick);
         for (size_t i = 0; i < pc.n; i++)
             if (i == 0 || !same_sector(pc.items[i - 1].sector, pc.items[i].sector)) nsect++;

@@ -494,9 +494,22 @@ void wbi_assess_sectors(wbi_areq *r)
     }
     wb_error ignore = {0};
     if (catalogue(r->cats, WB_PRINCIPLES_CATALOGUE, &pr, &ignore) != 0) pr = NULL;
+    /* a CSIRT or supervisor sees the sectors routed to it, over what was
+     * shared with it; a site admin of another organisation every sector,
+     * over what was shared with the audience it names (default csirt) */
+    wb_sector_scope sc = {r->who->org_id,
+                          kind == WB_ORG_SUPERVISOR ? WB_SHARE_SUPERVISOR : WB_SHARE_CSIRT};
+    if (kind != WB_ORG_SUPERVISOR && kind != WB_ORG_CSIRT) {
+        const char *a = wbi_areq_arg(r, "audience");
+        sc.viewer = 0;
+        if (a && wb_share_audience_parse(a, &sc.audience) != 0) {
+            wbi_areq_fail(r, 422, "invalid_request", "audience: expected csirt or supervisor");
+            return;
+        }
+    }
     wb_sector_view *v = NULL;
     wb_buf b = {0};
-    if (wb_assessdb_sectors(r->st, cat, pr, r->sector_k, &v, &e) != 0)
+    if (wb_assessdb_sectors_for(r->st, &sc, cat, pr, r->sector_k, &v, &e) != 0)
         wbi_areq_fail_err(r, &e);
     else if (wb_sector_view_json(v, &b) != 0)
         wbi_areq_reply(r, 500, NULL);

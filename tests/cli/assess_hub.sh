@@ -26,7 +26,7 @@ A org add NCSC --kind csirt
 A org add RDI --kind supervisor
 A route add --sector energy --csirt NCSC --supervisor RDI
 A user add boss@gamma.example --org Gamma --role org-admin
-A user add d@delta.example --org Delta --role member
+A user add d@delta.example --org Delta --role org-admin
 A user add c@ncsc.example --org NCSC --role member
 A user add s@rdi.example --org RDI --role member
 key() { "$WB" admin key add "$1" --db "$DB" | awk '/^key:/ {print $2}'; }
@@ -101,11 +101,16 @@ check "CSIRT after revoke: not found again" '[ $rc = 2 ]'
 H show "$id" --key "$KD" > /dev/null 2>&1; rc=$?
 check "another organisation never sees it" '[ $rc = 2 ]'
 
-# sectors with --sector-k 2: one energy organisation suppressed, two shown
+# sectors with --sector-k 2: one energy organisation suppressed, two shown;
+# only what an organisation shared with the supervisor counts
+H share "$id" --with supervisor --key "$KG" > /dev/null
 H sectors --format json --key "$KS" > "$T/s.json"; rc=$?
 check "sector view at k-1: suppressed" "[ $rc = 0 ] && j $T/s.json 'd[\"k\"]==2 and d[\"sectors\"][0][\"suppressed\"] and d[\"total\"][\"overall\"][\"suppressed\"]'"
 did=$(H new --catalogue cbw_nis2 --key "$KD")
 H answer "$did" 1.1 --level 5 --key "$KD" > /dev/null
+H sectors --format json --key "$KS" > "$T/s.json"
+check "an assessment not shared with the supervisor is not counted" "j $T/s.json 'd[\"sectors\"][0][\"suppressed\"]'"
+H share "$did" --with supervisor --key "$KD" > /dev/null
 H sectors --format json --key "$KS" > "$T/s.json"
 check "sector view at k: shown with 2 organisations" "j $T/s.json 'd[\"sectors\"][0][\"organisations\"]==2 and d[\"total\"][\"overall\"][\"organisations\"]==2'"
 H sectors --key "$KG" > /dev/null 2> "$T/e"; rc=$?

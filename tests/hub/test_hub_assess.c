@@ -80,9 +80,9 @@ static const hubfix_user users[N_CALLERS] = {
     [C_OTHER_CSIRT] = {"x@csirtx.example", O_OCSIRT, WB_ROLE_MEMBER},
     [C_SENSOR] = {"sensor@own.example", O_OWN, WB_ROLE_SENSOR},
     [C_ADMIN] = {"admin@site.example", O_SITE, WB_ROLE_SITE_ADMIN},
-    [C_W1] = {"w1@w.example", O_W1, WB_ROLE_MEMBER},
-    [C_W2] = {"w2@w.example", O_W2, WB_ROLE_MEMBER},
-    [C_W3] = {"w3@w.example", O_W3, WB_ROLE_MEMBER},
+    [C_W1] = {"w1@w.example", O_W1, WB_ROLE_ORG_ADMIN},
+    [C_W2] = {"w2@w.example", O_W2, WB_ROLE_ORG_ADMIN},
+    [C_W3] = {"w3@w.example", O_W3, WB_ROLE_ORG_ADMIN},
 };
 
 static int setup(void **state)
@@ -92,6 +92,8 @@ static int setup(void **state)
     wb_error err;
     assert_int_equal(
         wb_store_route_set(f->h.st, "energy", f->h.org[O_CSIRT], f->h.org[O_SUP], &err), 0);
+    assert_int_equal(
+        wb_store_route_set(f->h.st, "drinking_water", f->h.org[O_CSIRT], f->h.org[O_SUP], &err), 0);
     hubfix_open(&f->h, &(wb_hub_opts){.connections = 2,
                                       .rate = 1e6,
                                       .catalogues = WB_TEST_DATA "/../../data/catalogues"});
@@ -278,6 +280,25 @@ static void test_visibility(void **state)
         422);
 }
 
+/* Shares assessment id with the supervisor, as the organisation's admin. */
+static void share_with_supervisor(fixture *f, int admin, int64_t id)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/assessments/%lld/share", (long long)id);
+    assert_int_equal(call(f, "POST", path, NULL, NULL, admin, "{\"with\":\"supervisor\"}", NULL),
+                     200);
+}
+
+static size_t sector_rows(fixture *f, int caller)
+{
+    json_t *o;
+    assert_int_equal(call(f, "GET", "/api/v1/assessments/sectors", NULL, NULL, caller, NULL, &o),
+                     200);
+    size_t n = json_array_size(json_object_get(o, "sectors"));
+    json_decref(o);
+    return n;
+}
+
 static bool cell_suppressed(json_t *row)
 {
     return json_is_true(json_object_get(json_object_get(row, "overall"), "suppressed"));
@@ -288,10 +309,19 @@ static void test_sectors(void **state)
     fixture *f = *state;
     json_t *o;
     const char *p = "/api/v1/assessments/sectors";
-    new_assessment(f, C_OWN, 2);
-    new_assessment(f, C_OTHER, 4);
-    new_assessment(f, C_W1, 1);
-    new_assessment(f, C_W2, 3);
+    /* what an organisation did not share counts in no one's view */
+    int64_t own = new_assessment(f, C_OWN_ADMIN, 2), other = new_assessment(f, C_OTHER, 4),
+            w1 = new_assessment(f, C_W1, 1), w2 = new_assessment(f, C_W2, 3);
+    assert_int_equal(sector_rows(f, C_SUPERVISOR), 0);
+    share_with_supervisor(f, C_OWN_ADMIN, own);
+    share_with_supervisor(f, C_OTHER, other);
+    share_with_supervisor(f, C_W1, w1);
+    share_with_supervisor(f, C_W2, w2);
+    /* shared with the supervisor: not the CSIRT's, and nothing of a CSIRT
+     * the sectors do not route to */
+    assert_int_equal(sector_rows(f, C_SUPERVISOR), 2);
+    assert_int_equal(sector_rows(f, C_CSIRT), 0);
+    assert_int_equal(sector_rows(f, C_OTHER_CSIRT), 0);
     /* who may look */
     assert_int_equal(call(f, "GET", p, NULL, NULL, C_OWN, NULL, NULL), 403);
     assert_int_equal(call(f, "GET", p, NULL, NULL, C_SENSOR, NULL, NULL), 403);
@@ -316,7 +346,12 @@ static void test_sectors(void **state)
 
     /* k = 3 in drinking water: that sector shows, energy stays hidden and
      * the total is drinking water's alone */
-    new_assessment(f, C_W3, 5);
+    int64_t w3 = new_assessment(f, C_W3, 5);
+    /* not shared yet: drinking water stays at two organisations */
+    assert_int_equal(call(f, "GET", p, NULL, NULL, C_SUPERVISOR, NULL, &o), 200);
+    assert_true(cell_suppressed(json_array_get(json_object_get(o, "sectors"), 0)));
+    json_decref(o);
+    share_with_supervisor(f, C_W3, w3);
     assert_int_equal(call(f, "GET", p, NULL, NULL, C_SUPERVISOR, NULL, &o), 200);
     rows = json_object_get(o, "sectors");
     json_t *water = json_array_get(rows, 0), *energy = json_array_get(rows, 1);
