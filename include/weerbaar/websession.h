@@ -91,6 +91,13 @@ int wb_password_acceptable(const char *pw, size_t n, wb_error *err);
  * every session of the user is revoked. WB_ENOTFOUND for no such user. */
 int wb_password_set(wb_store *st, const char *email, const char *pw, const char *actor,
                     wb_error *err);
+/* Removes a user's second factor and recovery codes (admin user
+ * second-factor-reset: the user lost the device and the codes); every
+ * session of the user is revoked, and the next sign-in is by password
+ * alone until the user sets a second factor up again (or, where the hub
+ * requires one, is asked to at once). Audited as `actor`. WB_ENOTFOUND
+ * for no such user. */
+int wb_totp_reset(wb_store *st, const char *email, const char *actor, wb_error *err);
 /* A signed-in user's change: WB_EINVAL (err says) when old is wrong or
  * new is not acceptable. The user's other sessions are revoked. */
 int wb_password_change(wb_store *st, const wb_web_session *s, const char *old, const char *pw,

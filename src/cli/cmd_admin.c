@@ -60,6 +60,9 @@ static const char usage_text[] =
     "                         which the user sets a password and signs in: the first\n"
     "                         login, or a reset; URL is the hub's page (default\n"
     "                         http://127.0.0.1:8080)\n"
+    "  user second-factor-reset EMAIL\n"
+    "                         removes the user's TOTP second factor and recovery\n"
+    "                         codes (a lost device) and ends the user's sessions\n"
     "  key add EMAIL [--expires DATE] [--comment TEXT]\n"
     "                         prints the key's id and the key, once: it is stored\n"
     "                         only as a keyed hash and cannot be shown again; an\n"
@@ -601,7 +604,8 @@ const wb_cli_action wb_cli_admin_actions[] = {
      * wb_cmd_admin: local (--db) or on a hub (--hub, --key) */
     {"org", false, NULL, "organisations: add, list, rename, set, disable, enable, remove",
      org_opts},
-    {"user", false, NULL, "users: add, list, set, disable, enable, remove, password, link",
+    {"user", false, NULL,
+     "users: add, list, set, disable, enable, remove, password, link, second-factor-reset",
      user_opts},
     {"key", false, NULL, "API keys: add (expiry, comment), list, revoke", key_opts},
     {"sharing-group", false, NULL, "sharing groups: add, remove, rename, members, list", sg_opts},

@@ -2,7 +2,8 @@
  * cmd_admin_web.c - `weerbaar admin user password EMAIL` (reads the new
  * password from the terminal, asked twice without echo, or from the first
  * line of standard input) and `weerbaar admin user link EMAIL` (prints a
- * one-time first-login or reset link). The sign-in service
+ * one-time first-login or reset link) and `weerbaar admin user
+ * second-factor-reset EMAIL` (removes a lost second factor). The sign-in service
  * (websession.h) does the work and writes the audit log.
  */
 #include <stdio.h>
@@ -18,7 +19,8 @@
 
 bool wb_cli_admin_web_verb(const char *verb)
 {
-    return strcmp(verb, "password") == 0 || strcmp(verb, "link") == 0;
+    return strcmp(verb, "password") == 0 || strcmp(verb, "link") == 0 ||
+           strcmp(verb, "second-factor-reset") == 0;
 }
 
 /* One line from f without its newline; false at the end or when too long. */
@@ -113,5 +115,16 @@ int wb_cli_admin_web(wb_store *st, const char *verb, const char *email, const ch
                      const char *hours)
 {
     if (strcmp(verb, "password") == 0) return password_cmd(st, email);
+    if (strcmp(verb, "second-factor-reset") == 0) {
+        wb_error err = {0};
+        if (wb_totp_reset(st, email, "cli", &err) != 0) {
+            wb_cli_report(&err);
+            return WB_EXIT_ERROR;
+        }
+        printf("second factor and recovery codes of %s removed; the user's sessions were "
+               "ended\n",
+               email);
+        return WB_EXIT_OK;
+    }
     return link_cmd(st, email, url, hours);
 }

@@ -253,6 +253,21 @@ int wb_password_set(wb_store *st, const char *email, const char *pw, const char 
     return finish(st, rc, err);
 }
 
+int wb_totp_reset(wb_store *st, const char *email, const char *actor, wb_error *err)
+{
+    wb_web_user u;
+    int rc = wb_store_begin(st, err);
+    if (rc == 0) rc = wb_store_web_user(st, email, 0, &u, err);
+    if (rc == WB_ENOTFOUND) rc = wb_error_set(err, WB_ENOTFOUND, "no user %s", email);
+    if (rc == 0) rc = wb_store_web_totp_set(st, u.user_id, NULL, false, err);
+    if (rc == 0) rc = wb_store_web_recovery_set(st, u.user_id, NULL, 0, err);
+    if (rc == 0) rc = wb_store_web_session_revoke(st, 0, u.user_id, wb_time_now(), NULL, err);
+    if (rc == 0)
+        rc = audit(st, actor, "-", "web.totp", u.email, "second factor removed by an admin", err);
+    sodium_memzero(&u, sizeof u);
+    return finish(st, rc, err);
+}
+
 int wb_password_change(wb_store *st, const wb_web_session *s, const char *old, const char *pw,
                        wb_time now, wb_error *err)
 {

@@ -442,6 +442,17 @@ static void test_totp_flow(void **state)
     /* a second set-up is refused while one is on */
     assert_int_equal(call(f, "POST", "/api/v1/session/totp/setup", "{}", cookie, csrf, NULL).status,
                      409);
+    /* a lost device: an admin removes the second factor (admin user
+     * second-factor-reset); the user's sessions end, the password alone
+     * signs in again, and the old recovery codes are gone */
+    wb_store *st;
+    wb_error err;
+    assert_int_equal(wb_store_open(&st, f->db, &err), 0);
+    assert_int_equal(wb_totp_reset(st, "nobody@org.example", "test", &err), WB_ENOTFOUND);
+    assert_int_equal(wb_totp_reset(st, "m@org.example", "test", &err), 0);
+    wb_store_close(st);
+    assert_int_equal(call(f, "GET", "/api/v1/session", NULL, cookie, NULL, NULL).status, 401);
+    assert_int_equal(signin(f, "m@org.example", PW, NULL, "192.0.2.45").status, 200);
 }
 
 static void test_first_login_link(void **state)
