@@ -103,6 +103,9 @@ int wbi_detect_lines(const char *buf, size_t len, bool (*line_ok)(const char *p,
 /* ---- the formats ---------------------------------------------------------- */
 
 extern const wb_logfmt wbi_fmt_zeek;
+/* Tests only: true makes the Zeek TSV reader use its baseline block scan
+ * even where the CPU has AVX2 (zeek.c), so both copies are tested. */
+extern bool wbi_zeek_baseline_only;
 extern const wb_logfmt wbi_fmt_zeek_json;
 extern const wb_logfmt wbi_fmt_eve;
 extern const wb_logfmt wbi_fmt_jsonl;

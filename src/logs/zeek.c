@@ -20,6 +20,14 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+/* A second copy of the block scan for AVX2, chosen at run time: gcc on
+ * x86-64 only (clang builds, such as the fuzz targets, use the first). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define ZEEK_HAVE_AVX2 1
+#include <immintrin.h>
+#else
+#define ZEEK_HAVE_AVX2 0
+#endif
 
 #include "logs/logs_internal.h"
 
@@ -313,63 +321,6 @@ typedef struct zcur {
     char sep;
 } zcur;
 
-static inline void window_masks(const char *p, char sep, uint64_t *sm, uint64_t *nm)
-{
-#ifdef __SSE2__
-    const __m128i vs = _mm_set1_epi8(sep), vn = _mm_set1_epi8('\n');
-    uint64_t s = 0, n = 0;
-    for (int k = 0; k < 4; k++) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-        s |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vs)) << (16 * k);
-        n |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vn)) << (16 * k);
-    }
-    *sm = s;
-    *nm = n;
-#else
-    uint64_t s = 0, n = 0;
-    for (int i = 0; i < 64; i++) {
-        s |= (uint64_t)(p[i] == sep) << i;
-        n |= (uint64_t)(p[i] == '\n') << i;
-    }
-    *sm = s;
-    *nm = n;
-#endif
-}
-
-static inline void cur_load(zcur *c)
-{
-    size_t avail = c->len - c->base;
-    if (avail >= 64) {
-        window_masks(c->buf + c->base, c->sep, &c->smask, &c->nmask);
-        return;
-    }
-    /* The block's tail: never read past len; NULs are neither the
-     * separator (a NUL separator is refused when the header is read) nor a
-     * newline. */
-    char tmp[64] = {0};
-    memcpy(tmp, c->buf + c->base, avail);
-    window_masks(tmp, c->sep, &c->smask, &c->nmask);
-}
-
-static inline void cur_seek(zcur *c, size_t pos)
-{
-    c->base = pos;
-    if (pos < c->len) {
-        cur_load(c);
-    } else {
-        c->smask = c->nmask = 0;
-    }
-}
-
-/* Moves to the next window; false at the end of the block. */
-static inline bool cur_advance(zcur *c)
-{
-    if (c->base + 64 >= c->len) return false;
-    c->base += 64;
-    cur_load(c);
-    return true;
-}
-
 /* Takes the bits up to and including bit b of the window. */
 static inline void cur_take(zcur *c, unsigned b)
 {
@@ -390,51 +341,6 @@ static inline unsigned popcount64(uint64_t x)
     x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
     return (unsigned)((x * 0x0101010101010101ULL) >> 56);
 #endif
-}
-
-/* Cuts the data line at the cursor: stores the starts of its columns up to
- * column `need` in b[1..] (at most ncols - 1 of them), counts the
- * separators after that without storing them (the field check needs the
- * count, the matcher not the columns), and takes the line's newline.
- * Returns the number of separators; *end gets the offset of the newline, or
- * len for a last line without one. */
-static inline uint32_t cur_line(zcur *c, size_t *b, uint32_t ncols, uint32_t need, size_t *end)
-{
-    uint32_t col = 0;
-    for (;;) {
-        uint64_t any = c->smask | c->nmask;
-        if (!any) {
-            if (!cur_advance(c)) {
-                *end = c->len;
-                return col;
-            }
-            continue;
-        }
-        unsigned bit = (unsigned)__builtin_ctzll(any);
-        if (c->nmask >> bit & 1) {
-            *end = c->base + bit;
-            cur_take(c, bit);
-            return col;
-        }
-        c->smask &= c->smask - 1;
-        if (++col < ncols) b[col] = c->base + bit + 1;
-        if (col == need) break;
-    }
-    /* The rest of the line: only counted. */
-    for (;;) {
-        if (c->nmask) {
-            unsigned bit = (unsigned)__builtin_ctzll(c->nmask);
-            col += popcount64(c->smask & ((1ULL << bit) - 1));
-            *end = c->base + bit;
-            cur_take(c, bit);
-            return col;
-        }
-        col += popcount64(c->smask);
-        if (!cur_advance(c)) {
-            *end = c->len;
-            return col;
-        }
-    }
 }
 
 /* ---- per record ------------------------------------------------------------ */
@@ -677,78 +583,34 @@ static int header(zstate **own, const zstate **cur, wb_scan *s, uint64_t line, c
 
 /* ---- the block ------------------------------------------------------------ */
 
+/* The cutter and block scan, for the baseline target and for AVX2. */
+#define ZC(name) name##_base
+#define ZEEK_CUT_AVX2 0
+#include "logs/zeek_cut.h"
+#undef ZC
+#undef ZEEK_CUT_AVX2
+
+#if ZEEK_HAVE_AVX2
+#pragma GCC push_options
+#pragma GCC target("avx2")
+#define ZC(name) name##_avx2
+#define ZEEK_CUT_AVX2 1
+#include "logs/zeek_cut.h"
+#undef ZC
+#undef ZEEK_CUT_AVX2
+#pragma GCC pop_options
+#endif
+
+bool wbi_zeek_baseline_only = false;
+
 static int zeek_scan(const void *state, void **state_out, wb_scan *s, const char *buf, size_t len,
                      const wb_logopts *opts)
 {
-    (void)opts;
-    const zstate *cur = state;
-    zstate *own = NULL;
-    zctx z = {.s = s};
-    size_t *bounds = NULL, bcap = 0;
-    int rc = 0;
-    uint64_t line = 0;
-    size_t pos = 0;
-    zcur c = {.buf = buf, .len = len, .sep = cur ? cur->sep : '\t'};
-    bool synced = false;
-    *state_out = NULL;
-    while (pos < len) {
-        const char *p = buf + pos;
-        if (*p == '#' || !cur || !cur->ncols || *p == '\n' || *p == '\r') {
-            const char *nl = memchr(p, '\n', len - pos);
-            size_t n = nl ? (size_t)(nl - p) : len - pos;
-            size_t ln = n && p[n - 1] == '\r' ? n - 1 : n;
-            if (*p == '#') {
-                rc = header(&own, &cur, s, line, p, ln);
-                if (rc) goto out;
-                if (cur) c.sep = cur->sep;
-            } else if (!wbi_blank(p, ln)) {
-                wb_scan_malformed(s, line, "Zeek: no #fields header before this line");
-            }
-            line++;
-            pos += n + (nl != NULL);
-            synced = false; /* the cursor is behind: reposition it at the next data line */
-            continue;
-        }
-        if (bcap < (size_t)cur->ncols + 1) {
-            free(bounds);
-            bcap = (size_t)cur->ncols + 1;
-            bounds = malloc(bcap * sizeof *bounds);
-            if (!bounds) {
-                rc = WB_ENOMEM;
-                goto out;
-            }
-        }
-        uint32_t ncols = cur->ncols;
-        if (!synced) {
-            cur_seek(&c, pos);
-            synced = true;
-        }
-        size_t e;
-        bounds[0] = pos;
-        uint32_t col = cur_line(&c, bounds, ncols, cur->need, &e);
-        size_t end = e;
-        if (end > pos && buf[end - 1] == '\r') end--;
-        if (col + 1 != ncols) {
-            wb_scan_malformed(s, line, "Zeek: wrong number of fields");
-        } else {
-            bounds[ncols] = end + 1;
-            z.st = cur;
-            rc = record(&z, buf, bounds, line);
-            if (rc) goto out;
-        }
-        line++;
-        pos = e < len ? e + 1 : len;
-    }
-out:
-    s->lines = line;
-    free(bounds);
-    wb_buf_free(&z.scratch);
-    if (rc) {
-        zstate_free(own);
-        return rc;
-    }
-    *state_out = own;
-    return 0;
+#if ZEEK_HAVE_AVX2
+    if (!wbi_zeek_baseline_only && __builtin_cpu_supports("avx2"))
+        return zeek_scan_avx2(state, state_out, s, buf, len, opts);
+#endif
+    return zeek_scan_base(state, state_out, s, buf, len, opts);
 }
 
 static bool zeek_line(const char *p, size_t n)
