@@ -340,6 +340,11 @@ int wb_store_sgroup_member(wb_store *s, int64_t sg_id, int64_t org_id, bool add,
  * attributes) the next change sequence number, so that change-feed
  * followers look at them again after a membership change; *n events. */
 int wb_store_sgroup_touch(wb_store *s, int64_t sg_id, int64_t *n, wb_error *err);
+/* The sharing groups org_id was taken out of at change number `after` or
+ * later (migration 15), at most max into ids; *n of them. The change feed
+ * asks it to send tombstones for what the organisation held then. */
+int wb_store_sgroup_removed_since(wb_store *s, int64_t org_id, int64_t after, int64_t *ids,
+                                  size_t max, size_t *n, wb_error *err);
 
 typedef struct wb_audit_filter {
     wb_time since;      /* WB_TIME_NONE or 0: all */

@@ -373,7 +373,17 @@ static int held_at(wb_share *s, const wb_event_rec *ev, int64_t at, bool *held)
     if (rc) return rc;
     v.org_id = ev->org_id;
     wb_policy_item it = wbi_policy_item_of(&v, NULL);
-    *held = !v.deleted && wb_policy_read(s->who, feed_path(s), &it) != WB_DENY;
+    /* the caller as it was at `at`: with the sharing groups its
+     * organisation has been taken out of since (migration 15) */
+    wb_principal then = *s->who;
+    size_t nr = 0;
+    int64_t removed[WB_PRINCIPAL_MAX_GROUPS];
+    rc = wb_store_sgroup_removed_since(s->st, then.org_id, at, removed, WB_PRINCIPAL_MAX_GROUPS,
+                                       &nr, &s->err);
+    if (rc) return rc;
+    for (size_t i = 0; i < nr && then.ngroups < WB_PRINCIPAL_MAX_GROUPS; i++)
+        then.groups[then.ngroups++] = removed[i];
+    *held = !v.deleted && wb_policy_read(&then, feed_path(s), &it) != WB_DENY;
     return 0;
 }
 

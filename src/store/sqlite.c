@@ -341,6 +341,13 @@ static const migration migrations[] = {
          " PRIMARY KEY(sg_id, server_id)) WITHOUT ROWID;"
          "CREATE TABLE sync_origins(event_uuid TEXT NOT NULL PRIMARY KEY,"
          " server_id INTEGER NOT NULL, timestamp INTEGER NOT NULL) WITHOUT ROWID;"},
+    /* 15: sharing-group membership history (sqlite_admin.c): an
+     * organisation taken out of a group, and the change sequence number
+     * at that moment, so that the change feed sends that organisation's
+     * followers a tombstone for the group's events it held then. */
+    {15, "CREATE TABLE sharing_group_removals(sg_id INTEGER NOT NULL, org_id INTEGER NOT NULL,"
+         " seq INTEGER NOT NULL);"
+         "CREATE INDEX sharing_group_removals_org ON sharing_group_removals(org_id, seq);"},
 };
 
 /* Migration 6's chaining of the entries made before it (audit_backfill)

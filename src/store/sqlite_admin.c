@@ -368,6 +368,39 @@ static int ac_sgroup_member(wb_store *s, int64_t sg_id, int64_t org_id, bool add
     int n = 0;
     rc = step_done(a, st, "no such sharing group or organisation", &n, err);
     *changed = rc == 0 && n > 0;
+    /* a removal is remembered with the change number it happened at (the
+     * group's events get later ones: wb_store_sgroup_touch) */
+    if (*changed && !add) {
+        rc = prep(a,
+                  "INSERT INTO sharing_group_removals(sg_id,org_id,seq)"
+                  " VALUES(?1,?2,(SELECT coalesce(max(seq),0) FROM events))",
+                  &st, err);
+        if (rc) return rc;
+        sqlite3_bind_int64(st, 1, sg_id);
+        sqlite3_bind_int64(st, 2, org_id);
+        rc = step_done(a, st, NULL, NULL, err);
+    }
+    return rc;
+}
+
+static int ac_sgroup_removed_since(wb_store *s, int64_t org_id, int64_t after, int64_t *ids,
+                                   size_t max, size_t *n, wb_error *err)
+{
+    acq a = A(s);
+    sqlite3_stmt *st;
+    *n = 0;
+    int rc = prep(a,
+                  "SELECT DISTINCT sg_id FROM sharing_group_removals WHERE org_id=?1 AND seq>=?2"
+                  " ORDER BY sg_id",
+                  &st, err);
+    if (rc) return rc;
+    sqlite3_bind_int64(st, 1, org_id);
+    sqlite3_bind_int64(st, 2, after);
+    int x;
+    while ((x = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+        ids[(*n)++] = sqlite3_column_int64(st, 0);
+    if (x != SQLITE_ROW && x != SQLITE_DONE) rc = db_err(a, err, "reading");
+    sqlite3_finalize(st);
     return rc;
 }
 
@@ -434,5 +467,6 @@ const wbi_store_admin_ops wbi_sqlite_admin_ops = {
     .sgroup_rename = ac_sgroup_rename,
     .sgroup_member = ac_sgroup_member,
     .sgroup_touch = ac_sgroup_touch,
+    .sgroup_removed_since = ac_sgroup_removed_since,
     .audit_query = ac_audit_query,
 };

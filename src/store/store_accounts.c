@@ -62,6 +62,12 @@ int wb_store_sgroup_member(wb_store *s, int64_t sg_id, int64_t org_id, bool add,
     return s->admin->sgroup_member(s, sg_id, org_id, add, changed, err);
 }
 
+int wb_store_sgroup_removed_since(wb_store *s, int64_t org_id, int64_t after, int64_t *ids,
+                                  size_t max, size_t *n, wb_error *err)
+{
+    return s->admin->sgroup_removed_since(s, org_id, after, ids, max, n, err);
+}
+
 int wb_store_sgroup_touch(wb_store *s, int64_t sg_id, int64_t *n, wb_error *err)
 {
     return s->admin->sgroup_touch(s, sg_id, n, err);

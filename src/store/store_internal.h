@@ -227,6 +227,8 @@ typedef struct wbi_store_admin_ops {
     int (*sgroup_member)(wb_store *s, int64_t sg_id, int64_t org_id, bool add, bool *changed,
                          wb_error *err);
     int (*sgroup_touch)(wb_store *s, int64_t sg_id, int64_t *n, wb_error *err);
+    int (*sgroup_removed_since)(wb_store *s, int64_t org_id, int64_t after, int64_t *ids,
+                                size_t max, size_t *n, wb_error *err);
     int (*audit_query)(wb_store *s, const wb_audit_filter *f, wb_audit_cb cb, void *ud,
                        wb_error *err);
 } wbi_store_admin_ops;

@@ -199,9 +199,13 @@ check "Member-018's next change-feed pull brings the group's event" \
     '[ "$(code "$K18" GET "/api/v1/events?after=$seq18")" = 200 ] && grep -q "drinkwater only" "$tmp/c.json"'
 run 0 admin sharing-group members Drinkwater --format json "${H[@]}"
 check "members lists the organisations" "j $tmp/out 'sorted(o[\"name\"] for o in d)==[\"CSIRT-Sector\",\"Member-017\",\"Member-018\"]'"
+code "$K18" GET "/api/v1/events?after=$seq18" > /dev/null
+seq18b=$(python3 -c "import json; print(json.load(open('$tmp/c.json'))['last_seq'])")
 run 0 admin sharing-group remove Drinkwater --orgs Member-018 --db "$DB"
 check "removed again: the event is not visible to Member-018" \
     '[ "$(code "$K18" GET "/api/v1/events?page=1")" = 200 ] && ! grep -q "drinkwater only" "$tmp/c.json"'
+check "Member-018's follower gets a tombstone for the group's event it held" \
+    "[ \"\$(code \"\$K18\" GET \"/api/v1/events?after=\$seq18b\")\" = 200 ] && j $tmp/c.json 'any(e[\"Event\"].get(\"deleted\") is True and \"info\" not in e[\"Event\"] for e in d[\"response\"])'"
 run 0 admin sharing-group rename Drinkwater Drinkwater-NL "${H[@]}"
 has out "renamed Drinkwater-NL"
 
