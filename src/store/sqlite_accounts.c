@@ -80,7 +80,7 @@ static int sq_org_add(wb_store *s, const char *uuid, const char *name, wb_org_ki
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_ORG_ADD, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     bind_text(st, 1, uuid);
     bind_text(st, 2, name);
     bind_text(st, 3, wb_org_kind_name(kind));
@@ -114,7 +114,7 @@ static int sq_org_find(wb_store *s, int64_t id, const char *name, wb_org_cb cb, 
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, id > 0 ? S_ORG_BY_ID : S_ORG_BY_NAME, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     char msg[200];
     if (id > 0) {
         sqlite3_bind_int64(st, 1, id);
@@ -130,7 +130,7 @@ static int sq_org_list(wb_store *s, wb_org_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_ORG_LIST, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     WALK(q, st, err, false, "", wb_org o, row_org(st, &o), cb(ud, &o));
 }
 
@@ -139,7 +139,7 @@ static int sq_user_add(wb_store *s, const char *email, int64_t org_id, wb_role r
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_USER_ADD, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     bind_text(st, 1, email);
     sqlite3_bind_int64(st, 2, org_id);
     bind_text(st, 3, wb_role_name(role));
@@ -166,7 +166,7 @@ static int sq_user_find(wb_store *s, const char *email, wb_user_cb cb, void *ud,
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_USER_FIND, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     bind_text(st, 1, email);
     char msg[300];
     snprintf(msg, sizeof msg, "unknown user '%.254s'", email);
@@ -177,7 +177,7 @@ static int sq_user_list(wb_store *s, wb_user_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_USER_LIST, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     WALK(q, st, err, false, "", wb_user u, row_user(st, &u), cb(ud, &u));
 }
 
@@ -186,7 +186,7 @@ static int sq_key_add(wb_store *s, int64_t user_id, const uint8_t hash[WB_KEY_HA
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_KEY_ADD, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, user_id);
     sqlite3_bind_blob(st, 2, hash, WB_KEY_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, wb_time_now());
@@ -199,7 +199,7 @@ static int sq_key_revoke(wb_store *s, int64_t key_id, int64_t user_id, int64_t *
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, key_id > 0 ? S_KEY_REVOKE_ID : S_KEY_REVOKE_USER, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, key_id > 0 ? key_id : user_id);
     sqlite3_bind_int64(st, 2, wb_time_now());
     int rc = run(q, st, NULL, err);
@@ -228,7 +228,7 @@ static int sq_key_list(wb_store *s, wb_apikey_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_KEY_LIST, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     WALK(q, st, err, false, "", wb_apikey k, row_key(st, &k), cb(ud, &k));
 }
 
@@ -245,7 +245,7 @@ static int sq_key_by_hash(wb_store *s, const uint8_t hash[WB_KEY_HASH_LEN], wb_k
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_KEY_BY_HASH, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_blob(st, 1, hash, WB_KEY_HASH_LEN, SQLITE_STATIC);
     int rc = sqlite3_step(st), ret = 0;
     if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 7) == WB_KEY_HASH_LEN) {
@@ -320,7 +320,7 @@ static int sq_sgroup_find(wb_store *s, int64_t id, const char *key, wb_sgroup_cb
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, id > 0 ? S_SG_BY_ID : S_SG_BY_KEY, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     char msg[200];
     if (id > 0) {
         sqlite3_bind_int64(st, 1, id);
@@ -336,7 +336,7 @@ static int sq_sgroup_list(wb_store *s, wb_sgroup_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_SG_LIST, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     WALK(q, st, err, false, "", wb_sgroup g, row_sg(st, &g), cb(ud, &g));
 }
 
@@ -346,7 +346,7 @@ static int sq_org_sgroups(wb_store *s, int64_t org_id, int64_t *ids, size_t max,
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_ORG_SGS, err);
     *n = 0;
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, org_id);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)

@@ -71,7 +71,7 @@ static int sq_assessment_add(wb_store *s, const wb_assessment_rec *r, int64_t *i
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_ASSESS_ADD, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, r->org_id);
     bind_text(st, 2, r->catalogue);
     bind_text(st, 3, r->scope);
@@ -105,7 +105,7 @@ static int sq_assessment_find(wb_store *s, int64_t id, int64_t org_id, wb_assess
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, id > 0 ? S_ASSESS_GET : S_ASSESS_LIST, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, id > 0 ? id : org_id);
     char msg[64];
     snprintf(msg, sizeof msg, "no assessment %lld", (long long)id);
@@ -117,7 +117,7 @@ static int sq_aversion_add(wb_store *s, const wb_assessment_version_rec *v, int 
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_AVER_ADD, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, v->assessment_id);
     bind_text(st, 2, v->json);
     sqlite3_bind_int64(st, 3, (int64_t)v->nanswers);
@@ -156,7 +156,7 @@ static int sq_aversion_find(wb_store *s, int64_t assessment_id, int version, boo
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, list ? S_AVER_LIST : S_AVER_GET, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, assessment_id);
     if (!list) sqlite3_bind_int(st, 2, version);
     char msg[96];
@@ -172,7 +172,7 @@ static int sq_ashare_add(wb_store *s, const wb_assessment_share_rec *r, wb_error
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_ASHARE_ADD, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, r->assessment_id);
     bind_text(st, 2, wb_share_audience_name(r->audience));
     sqlite3_bind_int(st, 3, r->shared ? 1 : 0);
@@ -197,7 +197,7 @@ static int sq_ashare_list(wb_store *s, int64_t assessment_id, wb_assessment_shar
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_ASHARE_LIST, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, assessment_id);
     WALK(q, st, err, false, "", wb_assessment_share_rec r, row_ashare(st, &r), cb(ud, &r));
 }

@@ -52,7 +52,7 @@ static int audit_head(sq_store *q, int64_t *id, uint8_t hash[WB_AUDIT_HASH_LEN],
     memset(hash, 0, WB_AUDIT_HASH_LEN);
     for (int k = 0; k < 2; k++) {
         sqlite3_stmt *st = stmt(q, k == 0 ? S_AUDIT_HEAD : S_AUDIT_ANCHOR, err);
-        if (st == NULL) return WB_EIO;
+        if (st == NULL) return wbi_store_prepare_failed(err);
         int r = sqlite3_step(st);
         bool found = r == SQLITE_ROW;
         if (found) {
@@ -117,7 +117,7 @@ static int sq_audit_walk(wb_store *s, int64_t upto_id, wb_audit_cb cb, void *ud,
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_AUDIT_WALK, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, upto_id);
     WALK(q, st, err, false, "", wb_audit_rec a, row_audit(st, &a), cb(ud, &a));
 }
@@ -128,7 +128,7 @@ static int sq_audit_anchor(wb_store *s, bool all,
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, all ? S_AUDIT_ANCHORS : S_AUDIT_ANCHOR, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     int r = SQLITE_DONE, ret = 0;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         const uint8_t *h =
@@ -145,7 +145,7 @@ static int sq_audit_archive(wb_store *s, int64_t upto_id, const uint8_t *hash, i
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_AUDIT_ARCHIVE, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, upto_id);
     sqlite3_bind_blob(st, 2, hash, WB_AUDIT_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, rows);
@@ -155,7 +155,7 @@ static int sq_audit_archive(wb_store *s, int64_t upto_id, const uint8_t *hash, i
     int rc = run(q, st, NULL, err);
     if (rc == 0) {
         st = stmt(q, S_AUDIT_PRUNE, err);
-        if (st == NULL) return WB_EIO;
+        if (st == NULL) return wbi_store_prepare_failed(err);
         sqlite3_bind_int64(st, 1, upto_id);
         rc = run(q, st, NULL, err);
     }
@@ -200,7 +200,7 @@ static int sq_audit_list(wb_store *s, wb_time since, int64_t offset, int64_t lim
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_AUDIT_LIST, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, since == WB_TIME_NONE ? INT64_MIN : since);
     sqlite3_bind_int64(st, 2, limit);
     sqlite3_bind_int64(st, 3, offset);

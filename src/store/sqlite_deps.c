@@ -48,7 +48,7 @@ static int sq_dpic_add(wb_store *s, const wb_deps_picture_rec *r, int *version, 
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_DPIC_ADD, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, r->org_id);
     bind_text(st, 2, r->json);
     bind_text(st, 3, r->author);
@@ -87,7 +87,7 @@ static int sq_dpic_list(wb_store *s, int64_t org_id, wb_deps_picture_cb cb, void
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_DPIC_LIST, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, org_id);
     WALK(q, st, err, false, "", wb_deps_picture_rec r, row_dpic(st, &r), cb(ud, &r));
 }
@@ -96,7 +96,7 @@ static int sq_dshare_add(wb_store *s, const wb_deps_share_rec *r, wb_error *err)
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_DSHARE_ADD, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, r->org_id);
     bind_text(st, 2, wb_share_audience_name(r->audience));
     sqlite3_bind_int(st, 3, r->shared ? 1 : 0);

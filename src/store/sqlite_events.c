@@ -170,7 +170,7 @@ static void bind_event(sqlite3_stmt *st, const wb_event_rec *ev)
 static int put_attr(sq_store *q, int64_t event_id, const wb_attr_rec *a, wb_error *err)
 {
     sqlite3_stmt *st = stmt(q, S_ATTR_UPSERT, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     bind_text(st, 1, a->uuid);
     sqlite3_bind_int64(st, 2, event_id);
     bind_text(st, 3, a->object_uuid);
@@ -200,7 +200,7 @@ static int put_attr(sq_store *q, int64_t event_id, const wb_attr_rec *a, wb_erro
     done(st);
     for (unsigned k = 0; ret == 0 && k < a->nkeys; k++) {
         st = stmt(q, S_ATTR_KEY_ADD, err);
-        if (st == NULL) return WB_EIO;
+        if (st == NULL) return wbi_store_prepare_failed(err);
         bind_text(st, 1, a->key[k]);
         sqlite3_bind_int(st, 2, (int)a->key_kind[k]);
         sqlite3_bind_int64(st, 3, id);
@@ -212,7 +212,7 @@ static int put_attr(sq_store *q, int64_t event_id, const wb_attr_rec *a, wb_erro
 static int by_id(sq_store *q, int which, int64_t id, wb_error *err)
 {
     sqlite3_stmt *st = stmt(q, which, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, id);
     return run(q, st, NULL, err);
 }
@@ -308,7 +308,7 @@ static int sq_event_get(wb_store *s, const char *uuid, wb_event_cb cb, void *ud,
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_EV_GET, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     bind_text(st, 1, uuid);
     WALK(q, st, err, true, "no such event", wb_event_rec e, row_event(st, 0, true, &e), cb(ud, &e));
 }
@@ -318,7 +318,7 @@ static int sq_event_list(wb_store *s, const wb_event_filter *f, wb_event_cb cb, 
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_EV_LIST, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, f->since);
     sqlite3_bind_int64(st, 2, f->org_id);
     bind_text(st, 3, f->tag);
@@ -331,7 +331,7 @@ static int sq_event_flag(wb_store *s, int64_t id, bool published, bool deleted, 
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_EV_FLAG, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int(st, 2, published);
     sqlite3_bind_int(st, 3, deleted);
@@ -343,7 +343,7 @@ static int sq_attr_list(wb_store *s, int64_t event_id, wb_attr_cb cb, void *ud, 
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_ATTR_LIST, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, event_id);
     WALK(q, st, err, false, "", wb_attr_rec a, row_attr(st, &a), cb(ud, NULL, &a));
 }
@@ -353,7 +353,7 @@ static int sq_attr_lookup(wb_store *s, wb_ioc_type kind, const char *norm, wb_at
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_ATTR_LOOKUP, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int(st, 1, (int)kind);
     bind_text(st, 2, norm);
     WALK(q, st, err, false, "", wb_attr_rec a;
@@ -364,7 +364,7 @@ static int sq_attr_get(wb_store *s, const char *uuid, wb_attr_cb cb, void *ud, w
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_ATTR_GET, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     bind_text(st, 1, uuid);
     WALK(q, st, err, true, "no such attribute", wb_attr_rec a;
          wb_event_rec e, (row_attr(st, &a), row_event(st, 13, false, &e)), cb(ud, &e, &a));
@@ -378,7 +378,7 @@ static int sighting_find(sq_store *q, const wb_sighting_rec *r, int64_t gap, int
                          wb_error *err)
 {
     sqlite3_stmt *st = stmt(q, S_SIGHT_FIND, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, r->attribute_id);
     sqlite3_bind_int64(st, 2, r->org_id);
     sqlite3_bind_int(st, 3, r->type);
@@ -395,7 +395,7 @@ static int sighting_find(sq_store *q, const wb_sighting_rec *r, int64_t gap, int
 static int sighting_merge(sq_store *q, int64_t into, const wb_sighting_rec *r, wb_error *err)
 {
     sqlite3_stmt *st = stmt(q, S_SIGHT_MERGE, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, into);
     sqlite3_bind_int64(st, 2, r->count);
     sqlite3_bind_int64(st, 3, r->date_sighting);
@@ -408,7 +408,7 @@ static int sighting_merge(sq_store *q, int64_t into, const wb_sighting_rec *r, w
 static int sighting_insert(sq_store *q, const wb_sighting_rec *r, int64_t *id, wb_error *err)
 {
     sqlite3_stmt *st = stmt(q, S_SIGHT_ADD, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     char uuid[WB_UUID_LEN + 1];
     if (r->uuid == NULL) wb_uuid_v4(uuid);
     sqlite3_bind_int64(st, 1, r->attribute_id);
@@ -452,7 +452,7 @@ static int sq_sighting_claim(wb_store *s, int64_t org_id, const char *uuid, bool
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_SIGHT_CLAIM, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, org_id);
     bind_text(st, 2, uuid);
     sqlite3_bind_int64(st, 3, wb_time_now() / 1000000);
@@ -486,7 +486,7 @@ static int sq_sighting_list(wb_store *s, int64_t event_id, wb_sighting_cb cb, vo
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_SIGHT_LIST, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, event_id);
     WALK(q, st, err, false, "", wb_sighting_rec r, row_sighting(st, 0, &r), cb(ud, &r));
 }
@@ -496,7 +496,7 @@ static int sq_sighting_query(wb_store *s, const wb_sighting_filter *f, wb_sighti
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_SIGHT_QUERY, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, f->after);
     sqlite3_bind_int64(st, 2, f->since);
     sqlite3_bind_int64(st, 3, f->org_id);
@@ -517,7 +517,7 @@ static int sq_event_changes(wb_store *s, int64_t after, wb_event_cb cb, void *ud
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_EV_CHANGES, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, after);
     WALK(q, st, err, false, "", wb_event_rec e,
          (row_event(st, 0, true, &e), e.seq = sqlite3_column_int64(st, 14)), cb(ud, &e));
@@ -528,7 +528,7 @@ static int sq_event_version_at(wb_store *s, int64_t event_id, int64_t seq, wb_ev
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_EV_VERSION_AT, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, event_id);
     sqlite3_bind_int64(st, 2, seq);
     int rc = sqlite3_step(st), ret = 0;
@@ -551,7 +551,7 @@ static int sq_warninglist_put(wb_store *s, const char *name, const char *json, w
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_WL_PUT, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     bind_text(st, 1, name);
     bind_text(st, 2, json);
     sqlite3_bind_int64(st, 3, wb_time_now());
@@ -562,7 +562,7 @@ static int sq_warninglist_list(wb_store *s, wb_warninglist_cb cb, void *ud, wb_e
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_WL_LIST, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     WALK(q, st, err, false, "", wb_warninglist_rec w,
          (w.id = sqlite3_column_int64(st, 0), w.name = col_text(st, 1), w.json = col_text(st, 2),
           w.created = sqlite3_column_int64(st, 3)),
@@ -573,7 +573,7 @@ static int sq_warninglist_gen(wb_store *s, int64_t *count, int64_t *latest, wb_e
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_WL_GEN, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     int r = sqlite3_step(st);
     *count = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     *latest = r == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
@@ -585,7 +585,7 @@ static int sq_attr_key_walk(wb_store *s, wb_attr_key_cb cb, void *ud, wb_error *
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_WL_KEYS, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     WALK(q, st, err, false, "", (void)0, (void)0,
          cb(ud, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
             (wb_ioc_type)sqlite3_column_int(st, 2), col_text(st, 3)));
@@ -596,7 +596,7 @@ static int sq_attr_warn(wb_store *s, int64_t attr_id, int64_t event_id, const ch
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_WL_MARK, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, attr_id);
     bind_text(st, 2, list);
     int rc = run(q, st, NULL, err);
@@ -613,7 +613,7 @@ static int sq_event_seq_max(wb_store *s, int64_t *out, wb_error *err)
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_SEQ_MAX, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     int rc = sqlite3_step(st);
     *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     done(st);
@@ -625,7 +625,7 @@ static int sq_cidr_prefixes(wb_store *s, wb_prefix_set *out, wb_error *err)
     sq_store *q = SQ(s);
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = stmt(q, S_CIDR_PREFIXES, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int v6 = sqlite3_column_int(st, 0), len = sqlite3_column_int(st, 1);

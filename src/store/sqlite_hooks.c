@@ -71,7 +71,7 @@ static int sq_hook_add(wb_store *s, int64_t org_id, const char *url, const char 
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_HOOK_ADD, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, org_id);
     bind_text(st, 2, url);
     bind_text(st, 3, secret);
@@ -85,7 +85,7 @@ static int sq_hook_remove(wb_store *s, int64_t id, wb_time now, wb_error *err)
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_HOOK_REMOVE, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, now);
     int rc = run(q, st, NULL, err);
@@ -104,7 +104,7 @@ static int sq_hook_list(wb_store *s, int64_t org_id, bool include_removed, wb_ho
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_HOOK_LIST, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, org_id);
     sqlite3_bind_int(st, 2, include_removed);
     WALK(q, st, err, false, "", wb_hook_rec h,
@@ -118,7 +118,7 @@ static int sq_delivery_add(wb_store *s, const wb_delivery_rec *d, bool *added, w
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_DLV_ADD, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     bind_text(st, 1, d->uuid);
     sqlite3_bind_int64(st, 2, d->hook_id);
     bind_text(st, 3, d->event_key);
@@ -162,7 +162,7 @@ static int sq_delivery_walk(wb_store *s, int64_t hook_id, wb_time now, int64_t l
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, hook_id < 0 ? S_DLV_DUE : S_DLV_LIST, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     if (hook_id < 0) {
         sqlite3_bind_int64(st, 1, now);
         sqlite3_bind_int64(st, 2, limit);
@@ -176,7 +176,7 @@ static int sq_delivery_update(wb_store *s, const wb_delivery_rec *d, wb_error *e
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_DLV_UPDATE, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, d->id);
     sqlite3_bind_int64(st, 2, d->attempts);
     sqlite3_bind_int64(st, 3, d->next_attempt);
@@ -191,7 +191,7 @@ static int sq_ievent_add(wb_store *s, const wb_incident_event_rec *e, wb_error *
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_IEV_ADD, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, e->incident_id);
     bind_text(st, 2, e->event_uuid);
     sqlite3_bind_int(st, 3, e->anonymous);
@@ -205,7 +205,7 @@ static int sq_ievent_list(wb_store *s, int64_t incident_id, wb_incident_event_cb
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_IEV_LIST, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, incident_id);
     WALK(q, st, err, false, "", wb_incident_event_rec e,
          (e.incident_id = sqlite3_column_int64(st, 0), e.event_uuid = col_text(st, 1),

@@ -91,7 +91,7 @@ static int sq_incident_add(wb_store *s, const wb_incident_rec *r, int64_t *id, w
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_INC_ADD, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, r->org_id);
     bind_text(st, 2, r->title);
     sqlite3_bind_int64(st, 3, r->aware_at);
@@ -126,7 +126,7 @@ static int sq_incident_find(wb_store *s, int64_t id, wb_incident_cb cb, void *ud
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, id > 0 ? S_INC_GET : S_INC_LIST, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     char msg[64];
     snprintf(msg, sizeof msg, "no incident %lld", (long long)id);
     if (id > 0) sqlite3_bind_int64(st, 1, id);
@@ -138,7 +138,7 @@ static int sq_incident_status(wb_store *s, int64_t id, wb_incident_status status
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_INC_STATUS, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, id);
     bind_text(st, 2, wb_incident_status_name(status));
     bind_time(st, 3, handled_at);
@@ -152,7 +152,7 @@ static int sq_ireport_add(wb_store *s, const wb_incident_report_rec *r, int64_t 
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_IREP_ADD, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, r->incident_id);
     bind_text(st, 2, r->stage);
     bind_text(st, 3, r->json);
@@ -187,7 +187,7 @@ static int sq_ireport_list(wb_store *s, int64_t incident_id, wb_incident_report_
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_IREP_LIST, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, incident_id);
     WALK(q, st, err, false, "", wb_incident_report_rec r, row_ireport(st, &r), cb(ud, &r));
 }
@@ -196,7 +196,7 @@ static int sq_iaction_add(wb_store *s, const wb_incident_action_rec *a, int64_t 
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_IACT_ADD, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, a->incident_id);
     bind_text(st, 2, wb_incident_action_name(a->kind));
     sqlite3_bind_int64(st, 3, a->at);
@@ -229,7 +229,7 @@ static int sq_iaction_list(wb_store *s, int64_t incident_id, wb_incident_action_
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_IACT_LIST, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, incident_id);
     WALK(q, st, err, false, "", wb_incident_action_rec a, row_iaction(st, &a), cb(ud, &a));
 }
@@ -239,7 +239,7 @@ static int sq_route_set(wb_store *s, const char *sector, int64_t csirt_id, int64
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_ROUTE_SET, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     bind_text(st, 1, sector);
     sqlite3_bind_int64(st, 2, csirt_id);
     bind_id(st, 3, supervisor_id);
@@ -261,7 +261,7 @@ static int sq_route_find(wb_store *s, const char *sector, bool all, wb_route_cb 
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, all ? S_ROUTE_LIST : S_ROUTE_FOR, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     char msg[200];
     snprintf(msg, sizeof msg, "no route for sector '%.120s' and no national route ('*')",
              sector ? sector : "*");
@@ -275,7 +275,7 @@ static int sq_ishare_add(wb_store *s, const wb_incident_share_rec *r, int64_t *i
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_ISH_ADD, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, r->incident_id);
     bind_text(st, 2, r->share_key);
     bind_text(st, 3, r->digest);
@@ -331,7 +331,7 @@ static int sq_ishare_find(wb_store *s, int64_t id, int64_t incident_id, const ch
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, id > 0 ? S_ISH_BY_ID : S_ISH_BY_KEY, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     if (id > 0) {
         sqlite3_bind_int64(st, 1, id);
     } else {
@@ -347,7 +347,7 @@ static int sq_ishare_list(wb_store *s, int64_t org_id, const char *status, wb_in
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_ISH_LIST, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, org_id);
     bind_text(st, 2, status);
     WALK(q, st, err, false, "", wb_incident_share_rec r, row_ishare(st, &r), cb(ud, &r));
@@ -358,7 +358,7 @@ static int sq_ishare_decide(wb_store *s, int64_t id, const char *status, const c
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = stmt(q, S_ISH_DECIDE, err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, id);
     bind_text(st, 2, status);
     bind_text(st, 3, event_uuid);

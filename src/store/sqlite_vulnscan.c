@@ -41,7 +41,7 @@ static int vs_add(wb_store *s, const wb_vscan_rec *r, int64_t *id, wb_error *err
                             "INSERT INTO vuln_scans(org_id,name,author,created,components,findings,"
                             "kev,overdue,summary,body) VALUES(?,?,?,?,?,?,?,?,?,?)",
                             err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, r->org_id);
     sqlite3_bind_text(st, 2, r->name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, r->author, -1, SQLITE_STATIC);
@@ -93,7 +93,7 @@ static int vs_get(wb_store *s, int64_t id, wb_vscan_cb cb, void *ud, wb_error *e
     sqlite3_stmt *st = prep(
         s, "SELECT " COLS ",v.body FROM vuln_scans v JOIN orgs o ON o.id=v.org_id WHERE v.id=?",
         err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, id);
     return walk(s, st, true, cb, ud, true, err);
 }
@@ -104,7 +104,7 @@ static int vs_list(wb_store *s, int64_t org_id, wb_vscan_cb cb, void *ud, wb_err
                             "SELECT " COLS " FROM vuln_scans v JOIN orgs o ON o.id=v.org_id"
                             " WHERE ?1=0 OR v.org_id=?1 ORDER BY v.id DESC",
                             err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, org_id);
     return walk(s, st, false, cb, ud, false, err);
 }
@@ -112,7 +112,7 @@ static int vs_list(wb_store *s, int64_t org_id, wb_vscan_cb cb, void *ud, wb_err
 static int vs_share(wb_store *s, int64_t id, bool shared, wb_error *err)
 {
     sqlite3_stmt *st = prep(s, "UPDATE vuln_scans SET shared_csirt=? WHERE id=?", err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int(st, 1, shared);
     sqlite3_bind_int64(st, 2, id);
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : wbi_sqlite_error(s, err, "sharing a scan");

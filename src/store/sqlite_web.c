@@ -80,7 +80,7 @@ static int web_user(wb_store *s, const char *email, int64_t user_id, wb_web_user
         /* a disabled user or organisation (migration 9) signs in nowhere */
         " AND u.disabled=0 AND o.disabled=0",
         err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     if (email)
         sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
     else
@@ -116,7 +116,7 @@ static int secrets_row(wb_store *s, int64_t user_id, wb_error *err)
 {
     sqlite3_stmt *st = prep(
         s, "INSERT INTO user_secrets(user_id,updated) VALUES(?,?) ON CONFLICT DO NOTHING", err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, user_id);
     sqlite3_bind_int64(st, 2, wb_time_now());
     return run(s, st, "storing a user's secrets", err);
@@ -156,7 +156,7 @@ static int web_totp_use(wb_store *s, int64_t user_id, int64_t step, wb_error *er
 {
     sqlite3_stmt *st =
         prep(s, "UPDATE user_secrets SET totp_step=?1 WHERE user_id=?2 AND totp_step<?1", err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, step);
     sqlite3_bind_int64(st, 2, user_id);
     int rc = run(s, st, "recording a code", err);
@@ -169,12 +169,12 @@ static int web_recovery_set(wb_store *s, int64_t user_id, const uint8_t (*hashes
                             size_t n, wb_error *err)
 {
     sqlite3_stmt *st = prep(s, "DELETE FROM recovery_codes WHERE user_id=?", err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, user_id);
     int rc = run(s, st, "replacing recovery codes", err);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         st = prep(s, "INSERT INTO recovery_codes(user_id,hash) VALUES(?,?)", err);
-        if (st == NULL) return WB_EIO;
+        if (st == NULL) return wbi_store_prepare_failed(err);
         sqlite3_bind_int64(st, 1, user_id);
         sqlite3_bind_blob(st, 2, hashes[i], WB_WEB_HASH_LEN, SQLITE_STATIC);
         rc = run(s, st, "storing a recovery code", err);
@@ -189,7 +189,7 @@ static int web_recovery_use(wb_store *s, int64_t user_id, const uint8_t *hash, w
                             "UPDATE recovery_codes SET used=? WHERE user_id=? AND hash=?"
                             " AND used IS NULL",
                             err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, user_id);
     sqlite3_bind_blob(st, 3, hash, WB_WEB_HASH_LEN, SQLITE_STATIC);
@@ -206,7 +206,7 @@ static int web_session_add(wb_store *s, const uint8_t *hash, const wb_web_sessio
                             "INSERT INTO web_sessions(hash,user_id,key_id,csrf,needs_totp,created,"
                             "expires) VALUES(?,?,?,?,?,?,?)",
                             err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_blob(st, 1, hash, WB_WEB_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, r->user_id);
     if (r->key_id > 0)
@@ -236,7 +236,7 @@ static int web_session_get(wb_store *s, const uint8_t *hash, wb_web_session *out
         " w.created,w.expires FROM web_sessions w JOIN users u ON u.id=w.user_id"
         " JOIN orgs o ON o.id=u.org_id LEFT JOIN api_keys k ON k.id=w.key_id WHERE w.hash=?",
         err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_blob(st, 1, hash, WB_WEB_HASH_LEN, SQLITE_STATIC);
     int rc = sqlite3_step(st), ret = 0;
     if (rc == SQLITE_ROW) {
@@ -270,7 +270,7 @@ static int web_session_revoke(wb_store *s, int64_t id, int64_t user_id, wb_time 
                             "UPDATE web_sessions SET revoked=?1 WHERE revoked IS NULL AND"
                             " ((?2>0 AND id=?2) OR (?2<=0 AND user_id=?3 AND id<>-?2))",
                             err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, id);
     sqlite3_bind_int64(st, 3, user_id);
@@ -282,7 +282,7 @@ static int web_session_revoke(wb_store *s, int64_t id, int64_t user_id, wb_time 
 static int web_session_totp_done(wb_store *s, int64_t id, wb_error *err)
 {
     sqlite3_stmt *st = prep(s, "UPDATE web_sessions SET needs_totp=0 WHERE id=?", err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, id);
     return run(s, st, "updating a session", err);
 }
@@ -290,7 +290,7 @@ static int web_session_totp_done(wb_store *s, int64_t id, wb_error *err)
 static int web_session_prune(wb_store *s, wb_time before, wb_error *err)
 {
     sqlite3_stmt *st = prep(s, "DELETE FROM web_sessions WHERE expires<?", err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, before);
     return run(s, st, "removing expired sessions", err);
 }
@@ -300,7 +300,7 @@ static int web_link_add(wb_store *s, const uint8_t *hash, int64_t user_id, wb_ti
 {
     sqlite3_stmt *st =
         prep(s, "INSERT INTO signin_links(hash,user_id,created,expires) VALUES(?,?,?,?)", err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_blob(st, 1, hash, WB_WEB_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, user_id);
     sqlite3_bind_int64(st, 3, now);
@@ -317,7 +317,7 @@ static int web_link_use(wb_store *s, const uint8_t *hash, wb_time now, int64_t *
                             "UPDATE signin_links SET used=?1 WHERE hash=?2 AND used IS NULL AND"
                             " expires>?1 RETURNING user_id",
                             err);
-    if (st == NULL) return WB_EIO;
+    if (st == NULL) return wbi_store_prepare_failed(err);
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_blob(st, 2, hash, WB_WEB_HASH_LEN, SQLITE_STATIC);
     int rc = sqlite3_step(st), ret = 0;

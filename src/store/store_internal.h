@@ -256,6 +256,14 @@ struct wb_store {
     uint8_t secret[WB_KEY_HASH_LEN];
 };
 
+/* What a statement that could not be prepared returns: the code its error
+ * was set with (WB_ENOMEM when SQLite ran out of memory), WB_EIO when none
+ * was set. */
+static inline int wbi_store_prepare_failed(const wb_error *err)
+{
+    return err && err->code ? err->code : WB_EIO;
+}
+
 /* The SQLite back end (sqlite.c, sqlite_<domain>.c). */
 int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err);
 /* For the SQLite files that keep their statements outside the statement
