@@ -628,6 +628,11 @@ int wb_store_route_list(wb_store *s, wb_route_cb cb, void *ud, wb_error *err);
 /* The route that applies to a sector: its own, else "*"; WB_ENOTFOUND when
  * neither exists. sector may be NULL (an organisation without one). */
 int wb_store_route_for(wb_store *s, const char *sector, wb_route_cb cb, void *ud, wb_error *err);
+/* The CSIRT's and supervisor's organisation ids of the route that applies
+ * to sector (either pointer may be NULL; a route without a supervisor
+ * gives 0); both 0 and 0 returned when no route applies. */
+int wb_store_route_ids(wb_store *s, const char *sector, int64_t *csirt, int64_t *supervisor,
+                       wb_error *err);
 
 /* ---- webhooks: incident reminders (delivered by hooks.h) --------------------- */
 

@@ -169,29 +169,16 @@ static void fill_row(wb_sector_row *r, const acc *cols, size_t ncols, size_t np,
         r->principles[i] = cell_of(&cols[COL_PRINCIPLE + i], k);
 }
 
-typedef struct route_ctx {
-    int64_t csirt, supervisor;
-} route_ctx;
-
-static int route_cb(void *ud, const wb_route_rec *r)
-{
-    route_ctx *c = ud;
-    c->csirt = r->csirt_id;
-    c->supervisor = r->supervisor_id;
-    return 1;
-}
-
 /* Keeps the picks whose sector routes to the viewer as its audience (the
  * sector's own route, else "*"; an organisation without a sector by "*"). */
 static int keep_routed(wb_store *s, const wb_sector_scope *sc, pick_ctx *c, wb_error *err)
 {
     size_t kept = 0;
     for (size_t i = 0; i < c->n; i++) {
-        route_ctx r = {0};
-        int x =
-            wb_store_route_for(s, c->items[i].sector ? c->items[i].sector : "", route_cb, &r, err);
-        if (x != 0 && x != WB_ENOTFOUND) return x;
-        if (x == 0 && (sc->audience == WB_SHARE_SUPERVISOR ? r.supervisor : r.csirt) == sc->viewer)
+        int64_t csirt, sup;
+        int x = wb_store_route_ids(s, c->items[i].sector, &csirt, &sup, err);
+        if (x != 0) return x;
+        if ((sc->audience == WB_SHARE_SUPERVISOR ? sup : csirt) == sc->viewer)
             c->items[kept++] = c->items[i];
     }
     c->n = kept;

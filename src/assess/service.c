@@ -47,20 +47,12 @@ static int head_cb(void *ud, const wb_assessment_rec *a)
     return 1;
 }
 
-static int route_cb(void *ud, const wb_route_rec *rt)
-{
-    head *h = ud;
-    h->aud.csirt_id = rt->csirt_id;
-    h->aud.supervisor_id = rt->supervisor_id;
-    return 1;
-}
-
 /* The routed CSIRT and supervisor of h's sector; no route: the
  * organisation alone. */
 static int route_of(wb_store *s, head *h, wb_error *err)
 {
-    int rc = wb_store_route_for(s, h->has_sector ? h->sector : NULL, route_cb, h, err);
-    return rc == WB_ENOTFOUND ? 0 : rc;
+    return wb_store_route_ids(s, h->has_sector ? h->sector : NULL, &h->aud.csirt_id,
+                              &h->aud.supervisor_id, err);
 }
 
 int wb_assessdb_audience(wb_store *s, int64_t id, wb_assessment_audience *a, wb_error *err)

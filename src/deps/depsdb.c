@@ -592,18 +592,6 @@ static int view_cb(void *ud, const wb_deps_picture_rec *r)
     return 0;
 }
 
-typedef struct route_ctx {
-    int64_t csirt, supervisor;
-} route_ctx;
-
-static int route_cb(void *ud, const wb_route_rec *r)
-{
-    route_ctx *c = ud;
-    c->csirt = r->csirt_id;
-    c->supervisor = r->supervisor_id;
-    return 1;
-}
-
 /* Calls fn(column, value) for each value the picture gives. */
 static void values(const json_t *p, void (*fn)(void *, const char *, double), void *ud)
 {
@@ -721,10 +709,10 @@ int wb_depsdb_sectors(wb_store *s, int64_t viewer, wb_share_audience audience, u
     for (size_t i = 0; i < vc.n; i++) {
         bool keep = viewer == 0;
         if (!keep && rc == 0) {
-            route_ctx r = {0};
-            int x = wb_store_route_for(s, vc.m[i].sector, route_cb, &r, err);
-            if (x != 0 && x != WB_ENOTFOUND) rc = x;
-            keep = x == 0 && (audience == WB_SHARE_CSIRT ? r.csirt : r.supervisor) == viewer;
+            int64_t csirt, sup;
+            int x = wb_store_route_ids(s, vc.m[i].sector, &csirt, &sup, err);
+            if (x != 0) rc = x;
+            keep = x == 0 && (audience == WB_SHARE_CSIRT ? csirt : sup) == viewer;
         }
         if (keep) {
             vc.m[kept++] = vc.m[i];

@@ -39,14 +39,6 @@ static int inc_head_cb(void *ud, const wb_incident_rec *i)
     return 1;
 }
 
-static int route_cb(void *ud, const wb_route_rec *rt)
-{
-    wb_incident_audience *a = ud;
-    a->csirt_id = rt->csirt_id;
-    a->supervisor_id = rt->supervisor_id;
-    return 1;
-}
-
 int wb_incsvc_audience(wb_store *s, int64_t id, wb_incident_audience *a, wb_error *err)
 {
     memset(a, 0, sizeof *a);
@@ -54,8 +46,9 @@ int wb_incsvc_audience(wb_store *s, int64_t id, wb_incident_audience *a, wb_erro
     int rc = wb_store_incident_get(s, id, inc_head_cb, &h, err);
     if (rc) return rc;
     a->org_id = h.org_id;
-    rc = wb_store_route_for(s, h.has_sector ? h.sector : NULL, route_cb, a, err);
-    return rc == WB_ENOTFOUND ? 0 : rc; /* no route: only the organisation */
+    /* no route: only the organisation */
+    return wb_store_route_ids(s, h.has_sector ? h.sector : NULL, &a->csirt_id, &a->supervisor_id,
+                              err);
 }
 
 /* ---- the PDF ----------------------------------------------------------------------- */

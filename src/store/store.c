@@ -521,6 +521,25 @@ int wb_store_route_for(wb_store *s, const char *sector, wb_route_cb cb, void *ud
     return s->reg->route_find(s, sector ? sector : "*", false, cb, ud, err);
 }
 
+static int route_ids_cb(void *ud, const wb_route_rec *r)
+{
+    int64_t *ids = ud;
+    ids[0] = r->csirt_id;
+    ids[1] = r->supervisor_id;
+    return 1;
+}
+
+int wb_store_route_ids(wb_store *s, const char *sector, int64_t *csirt, int64_t *supervisor,
+                       wb_error *err)
+{
+    int64_t ids[2] = {0, 0};
+    int rc = wb_store_route_for(s, sector, route_ids_cb, ids, err);
+    if (rc == WB_ENOTFOUND) rc = 0;
+    if (csirt) *csirt = rc == 0 ? ids[0] : 0;
+    if (supervisor) *supervisor = rc == 0 ? ids[1] : 0;
+    return rc;
+}
+
 /* ---- webhooks and shared incident events ------------------------------------------- */
 
 static const char *const delivery_names[] = {"pending", "delivered", "failed", "cancelled"};

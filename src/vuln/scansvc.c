@@ -187,13 +187,6 @@ int wb_vscan_submit(wb_store *st, const wb_vscan_db *db, const wb_vscan_actor *a
 
 /* ---- who reads ----------------------------------------------------------------------- */
 
-static int route_cb(void *ud, const wb_route_rec *rt)
-{
-    wb_assessment_audience *aud = ud;
-    aud->csirt_id = rt->csirt_id;
-    return 1;
-}
-
 /* The assessments' policy on a scan: its organisation, the CSIRT its
  * sector routes to while shared (never the supervisor: scans are not
  * shared with one). */
@@ -201,8 +194,8 @@ static int access_of(wb_store *st, const wb_vscan_actor *a, const wb_vscan_rec *
                      wb_assessment_op op, wb_access *out, wb_error *err)
 {
     wb_assessment_audience aud = {.org_id = r->org_id, .shared_csirt = r->shared_csirt};
-    int rc = wb_store_route_for(st, r->org_sector, route_cb, &aud, err);
-    if (rc == WB_ENOTFOUND) rc = 0; /* no route: the organisation alone */
+    /* no route: the organisation alone */
+    int rc = wb_store_route_ids(st, r->org_sector, &aud.csirt_id, NULL, err);
     *out = rc == 0 ? wb_policy_assessment(a->who, op, &aud) : WB_DENY;
     return rc;
 }
