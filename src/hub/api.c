@@ -520,6 +520,7 @@ static const wbi_route routes[] = {
     {"GET", "/events/view/*", wbi_h_misp_event_view, PEOPLE, RAW_KEY | MISP},
     {"POST", "/events/add", wbi_h_misp_event_add, PEOPLE, RAW_KEY | MISP},
     {"POST", "/events/edit/*", wbi_h_misp_event_edit, PEOPLE, RAW_KEY | MISP},
+    {"POST", "/sightings/bulkSaveSightings/*", wbi_h_misp_sightings_bulk, PEOPLE, RAW_KEY | MISP},
 };
 
 /* Matches path against pattern; the segment under '*' goes to *param

@@ -189,6 +189,8 @@ void wbi_h_misp_event_index(wbi_req *r);
 void wbi_h_misp_event_view(wbi_req *r);
 void wbi_h_misp_event_add(wbi_req *r);
 void wbi_h_misp_event_edit(wbi_req *r);
+/* POST /sightings/bulkSaveSightings/{id|uuid}: a sync caller's sightings */
+void wbi_h_misp_sightings_bulk(wbi_req *r);
 /* POST|DELETE /events/delete/{id|uuid} by a sync caller (answered: true);
  * false for anyone else, whom misp_api.c's handler answers. */
 bool wbi_misp_sync_delete(wbi_req *r);
