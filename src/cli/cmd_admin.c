@@ -79,7 +79,7 @@ static const char usage_text[] =
     "  sharing-group members NAME\n"
     "  sharing-group list\n"
     "  server add NAME --url URL --key KEY [--org ORG] [--pull] [--push]\n"
-    "          [--rules JSON] [--sharing-groups A,B]\n"
+    "          [--push-sightings] [--rules JSON] [--sharing-groups A,B]\n"
     "                         links this hub to another hub (weerbaar or MISP) to\n"
     "                         pull its events and/or push ours (default --pull);\n"
     "                         KEY is the other hub's key for our sync user, kept\n"
@@ -88,11 +88,17 @@ static const char usage_text[] =
     "                         when missing); distribution 4 events of the sharing\n"
     "                         groups named travel to and from it; --rules is\n"
     "                         MISP's {\"tags\": {\"OR\": [..], \"NOT\": [..]},\n"
-    "                         \"orgs\": {...}} filter, both ways\n"
+    "                         \"orgs\": {...}} filter, both ways;\n"
+    "                         --push-sightings pushes sightings (not events) to\n"
+    "                         it, as MISP's \"push sightings\" (implied by --push)\n"
     "  server list            the servers, cursors and last results (no keys)\n"
     "  server remove NAME\n"
     "  server pull NAME       pulls now (progress on a terminal's stderr)\n"
-    "  server push NAME       pushes now\n"
+    "  server push NAME       pushes now; sightings go as --sighting-policy says:\n"
+    "          [--sighting-policy org|event]\n"
+    "                         org (default, MISP's): only towards the event's\n"
+    "                         creator; event: wherever the event may go (use\n"
+    "                         serve's --sighting-policy)\n"
     "  import FILE            organisations and users from FILE.csv (a header line:\n"
     "                         organisation,kind,sector,kvk,email,role) or FILE.json\n"
     "                         ({\"organisations\": [...], \"users\": [...]}): all or\n"
@@ -175,6 +181,7 @@ typedef struct admin_opts {
     const char *rules, *sgroups; /* server (and --key, --url, --org) */
     const char *uuid;            /* sharing-group add */
     bool pull, push;             /* server */
+    bool push_sightings, sightings_open;
     bool json;
     bool allow_insecure, allow_private; /* hook add */
     bool force;                         /* restore */
@@ -586,6 +593,8 @@ static const char *const server_opts[] = {"--url URL",
                                           "--org ORG",
                                           "--pull",
                                           "--push",
+                                          "--push-sightings",
+                                          "--sighting-policy org|event",
                                           "--rules JSON",
                                           "--sharing-groups A,B",
                                           NULL};
@@ -689,6 +698,8 @@ int wb_cmd_admin(int argc, char **argv)
                                           {"rules", required_argument, NULL, 1004},
                                           {"sharing-groups", required_argument, NULL, 1005},
                                           {"uuid", required_argument, NULL, 1006},
+                                          {"push-sightings", no_argument, NULL, 1007},
+                                          {"sighting-policy", required_argument, NULL, 1008},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     admin_opts o = {0};
@@ -784,6 +795,16 @@ int wb_cmd_admin(int argc, char **argv)
         case 1006:
             o.uuid = optarg;
             break;
+        case 1007:
+            o.push_sightings = true;
+            break;
+        case 1008:
+            if (strcmp(optarg, "org") != 0 && strcmp(optarg, "event") != 0) {
+                wb_cli_error("admin: --sighting-policy must be org or event, not '%s'", optarg);
+                return WB_EXIT_ERROR;
+            }
+            o.sightings_open = strcmp(optarg, "event") == 0;
+            break;
         case 'l':
         case 'p':
             if (wb_parse_i64(optarg, strlen(optarg), 1, 1000000, ch == 'l' ? &o.limit : &o.page) !=
@@ -826,6 +847,8 @@ int wb_cmd_admin(int argc, char **argv)
                                  .sgroups = o.sgroups,
                                  .pull = o.pull,
                                  .push = o.push,
+                                 .push_sightings = o.push_sightings,
+                                 .sightings_open = o.sightings_open,
                                  .json = o.json};
         return wb_cli_admin_server(&so, args, n);
     }

@@ -356,8 +356,8 @@ static int serve_run(int argc, char **argv)
     wb_sync_scheduler *sync = NULL;
     if (sync_interval > 0) {
         if ((hooks == NULL && wb_hub_global_init() != 0) ||
-            wb_sync_scheduler_start(&sync, ho.db, (unsigned)sync_interval, log_line, NULL, &err) !=
-                0) {
+            wb_sync_scheduler_start(&sync, ho.db, (unsigned)sync_interval, ho.sightings_open,
+                                    log_line, NULL, &err) != 0) {
             if (err.msg[0] == '\0') wb_error_set(&err, WB_EINTERNAL, "serve: libcurl failed");
             wb_cli_report(&err);
             wb_hooks_dispatcher_stop(hooks);

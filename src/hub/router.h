@@ -190,6 +190,8 @@ void wbi_hub_h_misp_event_index(wbi_hub_req *r);
 void wbi_hub_h_misp_event_view(wbi_hub_req *r);
 void wbi_hub_h_misp_event_add(wbi_hub_req *r);
 void wbi_hub_h_misp_event_edit(wbi_hub_req *r);
+/* POST /sightings/bulkSaveSightings/{id|uuid}: a sync caller's sightings */
+void wbi_hub_h_misp_sightings_bulk(wbi_hub_req *r);
 /* POST|DELETE /events/delete/{id|uuid} by a sync caller (answered: true);
  * false for anyone else, whom misp_api.c's handler answers. */
 bool wbi_hub_misp_sync_delete(wbi_hub_req *r);

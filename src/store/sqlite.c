@@ -348,6 +348,29 @@ static const migration migrations[] = {
     {15, "CREATE TABLE sharing_group_removals(sg_id INTEGER NOT NULL, org_id INTEGER NOT NULL,"
          " seq INTEGER NOT NULL);"
          "CREATE INDEX sharing_group_removals_org ON sharing_group_removals(org_id, seq);"},
+    /* 16: sightings travel by sync (sqlite_sync.c). Every write of a
+     * sighting record gets the next sighting change number (seq, for the
+     * push cursor) and the time of the write (changed, MISP's
+     * sighting_timestamp in the event index), by triggers as events' seq;
+     * a record that arrived by sync keeps the server it came from
+     * (server_id) and is never merged with local reports. A server may
+     * take sightings only (push_sightings, MISP's "push sightings"), and
+     * has a sighting cursor each way. */
+    {16, "ALTER TABLE sightings ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;"
+         "ALTER TABLE sightings ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;"
+         "ALTER TABLE sightings ADD COLUMN server_id INTEGER;"
+         "UPDATE sightings SET seq=id, changed=created;"
+         "CREATE INDEX sightings_seq ON sightings(seq);"
+         "CREATE TRIGGER sightings_seq_insert AFTER INSERT ON sightings BEGIN"
+         " UPDATE sightings SET seq=(SELECT coalesce(max(seq),0)+1 FROM sightings),"
+         " changed=CAST(strftime('%s','now') AS INTEGER) WHERE id=new.id; END;"
+         "CREATE TRIGGER sightings_seq_update AFTER UPDATE OF count,date_sighting,first_seen,"
+         "source,type,attribute_id,org_id ON sightings BEGIN"
+         " UPDATE sightings SET seq=(SELECT coalesce(max(seq),0)+1 FROM sightings),"
+         " changed=CAST(strftime('%s','now') AS INTEGER) WHERE id=new.id; END;"
+         "ALTER TABLE sync_servers ADD COLUMN push_sightings INTEGER NOT NULL DEFAULT 0;"
+         "ALTER TABLE sync_servers ADD COLUMN sighting_push_cursor INTEGER NOT NULL DEFAULT 0;"
+         "ALTER TABLE sync_servers ADD COLUMN sighting_pull_cursor INTEGER NOT NULL DEFAULT 0;"},
 };
 
 /* Migration 6's chaining of the entries made before it (audit_backfill)

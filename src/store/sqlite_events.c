@@ -101,7 +101,8 @@ static const char *const stmt_sql[S_COUNT] = {
      * (?6), meets the report's [?7, ?8]; a first_seen of 0 (unknown, older
      * records) counts as date_sighting. */
     [S_SIGHT_FIND] = "SELECT id FROM sightings WHERE attribute_id=?1 AND org_id=?2 AND type=?3"
-                     " AND key_id IS ?4 AND date_sighting>=?7-?6 AND (CASE first_seen WHEN 0"
+                     " AND key_id IS ?4 AND server_id IS NULL AND date_sighting>=?7-?6 AND (CASE "
+                     "first_seen WHEN 0"
                      " THEN date_sighting ELSE first_seen END)<=?8+?6 ORDER BY id LIMIT 1",
     [S_SIGHT_CLAIM] = "INSERT OR IGNORE INTO sighting_requests(org_id,uuid,created) VALUES(?,?,?)",
     /* count saturates rather than overflow; first_seen 0 is unknown */

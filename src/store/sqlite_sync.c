@@ -1,7 +1,9 @@
 /*
  * sqlite_sync.c - the store's hub-to-hub synchronisation domain (migration
  * 13): the servers a hub pulls from and pushes to, the servers each
- * sharing group may travel to, and the origin of events received by sync.
+ * sharing group may travel to, and the origin of events received by sync;
+ * and (migration 16) sightings as sync reads and writes them: by change
+ * number, and stored by their uuid.
  * Also the few look-ups the MISP routes need that the events domain does
  * not have yet (numeric event ids, organisations by uuid).
  *
@@ -150,9 +152,9 @@ int wb_store_server_add(wb_store *s, const wb_sync_server_rec *r, const int64_t 
     if (n == 0 || n > WB_NAME_MAX)
         return wb_error_set(err, WB_EINVAL, "server name must be 1-%d bytes", WB_NAME_MAX);
     wbi_stmt *st = prep(s,
-                        "INSERT INTO sync_servers(name,url,key,org_id,pull,push,rules,created)"
-                        " VALUES(?,?,?,?,?,?,?,?)",
-                        err);
+                            "INSERT INTO sync_servers(name,url,key,org_id,pull,push,rules,created,"
+                            "push_sightings) VALUES(?,?,?,?,?,?,?,?,?)",
+                            err);
     if (st == NULL) return err->code;
     char *sealed = r->key ? seal(s, r->key, err) : NULL;
     if (r->key && sealed == NULL) {
@@ -167,6 +169,7 @@ int wb_store_server_add(wb_store *s, const wb_sync_server_rec *r, const int64_t 
     wbi_db_bind_int(st, 6, r->push);
     bind_text(st, 7, r->rules);
     wbi_db_bind_i64(st, 8, wb_time_now() / 1000000);
+    wbi_db_bind_int(st, 9, r->push_sightings);
     char dup[200];
     snprintf(dup, sizeof dup, "server '%.128s' exists", r->name);
     int rc = run(s, st, dup, err);
@@ -196,6 +199,9 @@ int wb_store_server_remove(wb_store *s, const char *name, wb_error *err)
     if (sid == 0) return wb_error_set(err, WB_ENOTFOUND, "unknown server '%.128s'", name);
     static const char *const del[] = {"DELETE FROM sync_server_sgroups WHERE server_id=?",
                                       "DELETE FROM sync_origins WHERE server_id=?",
+                                      /* still not merged with local reports, but from
+                                       * no server a later one could be numbered as */
+                                      "UPDATE sightings SET server_id=-1 WHERE server_id=?",
                                       "DELETE FROM sync_servers WHERE id=?"};
     rc = 0;
     for (size_t i = 0; rc == 0 && i < sizeof del / sizeof del[0]; i++) {
@@ -211,7 +217,8 @@ int wb_store_server_remove(wb_store *s, const char *name, wb_error *err)
     "s.id,s.name,s.url,s.key,s.org_id,o.name,s.pull,s.push,s.rules,"                               \
     "(SELECT group_concat(g.name, ',') FROM sync_server_sgroups x"                                 \
     " JOIN sharing_groups g ON g.id=x.sg_id WHERE x.server_id=s.id),"                              \
-    "s.pull_cursor,s.push_cursor,s.last_pull,s.last_push,s.last_result,s.created"                  \
+    "s.pull_cursor,s.push_cursor,s.last_pull,s.last_push,s.last_result,s.created,"                 \
+    "s.push_sightings,s.sighting_push_cursor,s.sighting_pull_cursor"                               \
     " FROM sync_servers s JOIN orgs o ON o.id=s.org_id"
 
 static int walk(wb_store *s, wbi_stmt *st, bool need, const char *what, wb_sync_server_cb cb,
@@ -244,6 +251,9 @@ static int walk(wb_store *s, wbi_stmt *st, bool need, const char *what, wb_sync_
             .last_push = wbi_db_col_i64(st, 13),
             .last_result = wbi_db_col_text(st, 14),
             .created = wbi_db_col_i64(st, 15),
+            .push_sightings = wbi_db_col_int(st, 16) != 0,
+            .sighting_push_cursor = wbi_db_col_i64(st, 17),
+            .sighting_pull_cursor = wbi_db_col_i64(st, 18),
         };
         n++;
         int stop = cb(ud, &r);
@@ -438,4 +448,166 @@ int wb_store_sgroup_add_uuid(wb_store *s, const char *uuid, const char *name, co
     for (size_t i = 0; i <= WB_UUID_LEN; i++)
         low[i] = (char)(uuid[i] >= 'A' && uuid[i] <= 'Z' ? uuid[i] + 32 : uuid[i]);
     return s->accounts->sgroup_add(s, low, name, orgs, norgs, id, err);
+}
+
+/* ---- sightings by sync (migration 16) ------------------------------------------------ */
+
+#define SYNC_SIGHT_SQL                                                                             \
+    "SELECT s.id,s.uuid,s.attribute_id,a.uuid,a.event_id,e.uuid,s.org_id,o.name,o.uuid,s.type,"    \
+    "s.source,s.date_sighting,s.count,s.first_seen,s.seq,s.changed,coalesce(s.server_id,0),"       \
+    "a.tlp,a.distribution,coalesce(a.sharing_group_id,0) FROM sightings s"                         \
+    " JOIN attributes a ON a.id=s.attribute_id JOIN events e ON e.id=a.event_id"                   \
+    " JOIN orgs o ON o.id=s.org_id WHERE (?1=0 OR a.event_id=?1) AND s.seq>?2"                     \
+    " AND a.deleted=0 AND e.deleted=0"
+
+int wb_store_sync_sightings(wb_store *s, int64_t event_id, int64_t after, size_t limit,
+                            bool by_event, wb_sync_sighting_cb cb, void *ud, wb_error *err)
+{
+    wbi_stmt *st = prep(s,
+                            by_event ? SYNC_SIGHT_SQL " ORDER BY a.event_id,s.seq LIMIT ?3"
+                                     : SYNC_SIGHT_SQL " ORDER BY s.seq LIMIT ?3",
+                            err);
+    if (st == NULL) return err->code;
+    wbi_db_bind_i64(st, 1, event_id);
+    wbi_db_bind_i64(st, 2, after);
+    wbi_db_bind_i64(st, 3, limit ? (int64_t)limit : -1);
+    int rc;
+    while ((rc = wbi_db_step(st)) == WBI_DB_ROW) {
+        wb_sync_sighting_rec r = {
+            .id = wbi_db_col_i64(st, 0),
+            .uuid = wbi_db_col_text(st, 1),
+            .attribute_id = wbi_db_col_i64(st, 2),
+            .attribute_uuid = wbi_db_col_text(st, 3),
+            .event_id = wbi_db_col_i64(st, 4),
+            .event_uuid = wbi_db_col_text(st, 5),
+            .org_id = wbi_db_col_i64(st, 6),
+            .org_name = wbi_db_col_text(st, 7),
+            .org_uuid = wbi_db_col_text(st, 8),
+            .type = wbi_db_col_int(st, 9),
+            .source = wbi_db_col_text(st, 10),
+            .date_sighting = wbi_db_col_i64(st, 11),
+            .count = wbi_db_col_i64(st, 12),
+            .first_seen = wbi_db_col_i64(st, 13),
+            .seq = wbi_db_col_i64(st, 14),
+            .changed = wbi_db_col_i64(st, 15),
+            .server_id = wbi_db_col_i64(st, 16),
+            .attr_tlp = (wb_tlp)wbi_db_col_int(st, 17),
+            .attr_distribution = wbi_db_col_int(st, 18),
+            .attr_sharing_group = wbi_db_col_i64(st, 19),
+        };
+        if (r.uuid == NULL || r.attribute_uuid == NULL || r.event_uuid == NULL) continue;
+        if (cb(ud, &r)) {
+            rc = WBI_DB_DONE;
+            break;
+        }
+    }
+    if (rc != WBI_DB_DONE) return db_fail(s, st, NULL, err);
+    wbi_db_finalize(st);
+    return 0;
+}
+
+/* A record seen again is widened, never narrowed: the larger count and
+ * last-seen time and the earlier first-seen time win, whichever order
+ * copies arrive in, so two hubs that exchange a record agree on it and a
+ * copy sent back changes nothing (no loop, no double count). */
+int wb_store_sync_sighting_put(wb_store *s, const wb_sighting_rec *r, int64_t server_id, int *how,
+                               wb_error *err)
+{
+    *how = 0;
+    if (r->uuid == NULL) return wb_error_set(err, WB_EINVAL, "a synced sighting keeps its uuid");
+    wbi_stmt *st = prep(s,
+                            "SELECT id,attribute_id,count,date_sighting,first_seen FROM sightings"
+                            " WHERE uuid=lower(?)",
+                            err);
+    if (st == NULL) return err->code;
+    bind_text(st, 1, r->uuid);
+    int rc = wbi_db_step(st);
+    if (rc != WBI_DB_ROW && rc != WBI_DB_DONE) return db_fail(s, st, NULL, err);
+    bool found = rc == WBI_DB_ROW;
+    int64_t id = 0, attr = 0, count = 0, last = 0, first = 0;
+    if (found) {
+        id = wbi_db_col_i64(st, 0);
+        attr = wbi_db_col_i64(st, 1);
+        count = wbi_db_col_i64(st, 2);
+        last = wbi_db_col_i64(st, 3);
+        first = wbi_db_col_i64(st, 4);
+    }
+    wbi_db_finalize(st);
+    if (found && attr != r->attribute_id)
+        return wb_error_set(err, WB_EINVAL, "sighting %.36s: the uuid is another attribute's",
+                            r->uuid);
+    if (!found) {
+        st = prep(s,
+                  "INSERT INTO sightings(uuid,attribute_id,org_id,type,source,date_sighting,count,"
+                  "first_seen,created,server_id) VALUES(lower(?),?,?,?,?,?,?,?,?,?)",
+                  err);
+        if (st == NULL) return err->code;
+        bind_text(st, 1, r->uuid);
+        wbi_db_bind_i64(st, 2, r->attribute_id);
+        wbi_db_bind_i64(st, 3, r->org_id);
+        wbi_db_bind_int(st, 4, r->type);
+        bind_text(st, 5, r->source);
+        wbi_db_bind_i64(st, 6, r->date_sighting);
+        wbi_db_bind_i64(st, 7, r->count);
+        wbi_db_bind_i64(st, 8, r->first_seen);
+        wbi_db_bind_i64(st, 9, wb_time_now() / 1000000);
+        if (server_id > 0)
+            wbi_db_bind_i64(st, 10, server_id);
+        else
+            wbi_db_bind_null(st, 10);
+        rc = run(s, st, "invalid sighting reference", err);
+        if (rc == 0) *how = 1;
+        return rc;
+    }
+    int64_t nc = r->count > count ? r->count : count;
+    int64_t nl = r->date_sighting > last ? r->date_sighting : last;
+    int64_t nf = first == 0                                   ? r->first_seen
+                 : r->first_seen > 0 && r->first_seen < first ? r->first_seen
+                                                              : first;
+    if (nc == count && nl == last && nf == first) return 0;
+    st = prep(s, "UPDATE sightings SET count=?2,date_sighting=?3,first_seen=?4 WHERE id=?1", err);
+    if (st == NULL) return err->code;
+    wbi_db_bind_i64(st, 1, id);
+    wbi_db_bind_i64(st, 2, nc);
+    wbi_db_bind_i64(st, 3, nl);
+    wbi_db_bind_i64(st, 4, nf);
+    rc = run(s, st, NULL, err);
+    if (rc == 0) *how = 2;
+    return rc;
+}
+
+int wb_store_server_sighting_cursor(wb_store *s, int64_t id, bool push, int64_t cursor,
+                                    wb_error *err)
+{
+    wbi_stmt *st = prep(s,
+                            push ? "UPDATE sync_servers SET sighting_push_cursor=? WHERE id=?"
+                                 : "UPDATE sync_servers SET sighting_pull_cursor=? WHERE id=?",
+                            err);
+    if (st == NULL) return err->code;
+    wbi_db_bind_i64(st, 1, cursor);
+    wbi_db_bind_i64(st, 2, id);
+    return run(s, st, NULL, err);
+}
+
+int wb_store_sync_origin_events(wb_store *s, int64_t server_id, wb_sync_origin_cb cb, void *ud,
+                                wb_error *err)
+{
+    wbi_stmt *st = prep(s,
+                            "SELECT e.uuid,e.timestamp FROM sync_origins o JOIN events e"
+                            " ON e.uuid=o.event_uuid WHERE o.server_id=? AND e.deleted=0"
+                            " ORDER BY e.id",
+                            err);
+    if (st == NULL) return err->code;
+    wbi_db_bind_i64(st, 1, server_id);
+    int rc;
+    while ((rc = wbi_db_step(st)) == WBI_DB_ROW) {
+        const char *u = wbi_db_col_text(st, 0);
+        if (u && cb(ud, u, wbi_db_col_i64(st, 1))) {
+            rc = WBI_DB_DONE;
+            break;
+        }
+    }
+    if (rc != WBI_DB_DONE) return db_fail(s, st, NULL, err);
+    wbi_db_finalize(st);
+    return 0;
 }
