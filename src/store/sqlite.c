@@ -348,6 +348,8 @@ static const migration migrations[] = {
     {15, "CREATE TABLE sharing_group_removals(sg_id INTEGER NOT NULL, org_id INTEGER NOT NULL,"
          " seq INTEGER NOT NULL);"
          "CREATE INDEX sharing_group_removals_org ON sharing_group_removals(org_id, seq);"},
+    /* 17: a web session's idle limit and last use (sqlite_web.c) */
+    {17, wbi_sqlite_web_idle_schema},
 };
 
 /* Migration 6's chaining of the entries made before it (audit_backfill)
