@@ -124,7 +124,7 @@ int wbi_hub_look_push(wbi_look_walk *w, wbi_hub_req *r, wbi_hit h, size_t max_ca
 /* ---- the route table (api.c) ---------------------------------------------------------- */
 
 /* Every handler has this signature: it reads the request from r and leaves
- * the reply in r->resp (wbi_reply_*), or a stream. */
+ * the reply in r->resp (wbi_hub_reply_*), or a stream. */
 typedef void (*wbi_hub_handler)(wbi_hub_req *r);
 
 /* Who a route admits, one bit per kind of caller. Deny by default: a

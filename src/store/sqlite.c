@@ -371,6 +371,8 @@ static const migration migrations[] = {
          "ALTER TABLE sync_servers ADD COLUMN push_sightings INTEGER NOT NULL DEFAULT 0;"
          "ALTER TABLE sync_servers ADD COLUMN sighting_push_cursor INTEGER NOT NULL DEFAULT 0;"
          "ALTER TABLE sync_servers ADD COLUMN sighting_pull_cursor INTEGER NOT NULL DEFAULT 0;"},
+    /* 17: a web session's idle limit and last use (sqlite_web.c) */
+    {17, wbi_sqlite_web_idle_schema},
 };
 
 /* Migration 6's chaining of the entries made before it (audit_backfill)

@@ -40,6 +40,14 @@ const char wbi_sqlite_web_schema[] =
     "users(id),"
     " created INTEGER NOT NULL, expires INTEGER NOT NULL, used INTEGER) WITHOUT ROWID;";
 
+/* Migration 17: the idle limit a session was made with (seconds, 0 = none)
+ * and when it was last used (NULL = at its creation). In the row, not in
+ * a node's memory or options, so that hub nodes on one database agree on
+ * when a session ends. */
+const char wbi_sqlite_web_idle_schema[] =
+    "ALTER TABLE web_sessions ADD COLUMN idle INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE web_sessions ADD COLUMN last_seen INTEGER;";
+
 static wbi_stmt *prep(wb_store *s, const char *sql, wb_error *err)
 {
     wbi_stmt *st = NULL;
@@ -202,7 +210,7 @@ static int web_session_add(wb_store *s, const uint8_t *hash, const wb_web_sessio
 {
     wbi_stmt *st = prep(s,
                         "INSERT INTO web_sessions(hash,user_id,key_id,csrf,needs_totp,created,"
-                        "expires) VALUES(?,?,?,?,?,?,?)",
+                        "expires,idle,last_seen) VALUES(?,?,?,?,?,?,?,?,?)",
                         err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     wbi_db_bind_blob(st, 1, hash, WB_WEB_HASH_LEN);
@@ -215,6 +223,8 @@ static int web_session_add(wb_store *s, const uint8_t *hash, const wb_web_sessio
     wbi_db_bind_int(st, 5, r->needs_totp);
     wbi_db_bind_i64(st, 6, r->created);
     wbi_db_bind_i64(st, 7, r->expires);
+    wbi_db_bind_i64(st, 8, r->idle_seconds > 0 ? r->idle_seconds : 0);
+    wbi_db_bind_i64(st, 9, r->last_seen ? r->last_seen : r->created);
     int rc = run(s, st, "storing a session", err);
     if (rc == 0) *id = wbi_db_last_id(wbi_sqlite_db(s));
     return rc;
@@ -231,7 +241,8 @@ static int web_session_get(wb_store *s, const uint8_t *hash, wb_web_session *out
          * with its key's expiry (migration 9), at the next request */
         " OR u.disabled<>0 OR o.disabled<>0 OR (w.key_id IS NOT NULL AND k.expires IS NOT NULL"
         " AND k.expires<=CAST(strftime('%s','now') AS INTEGER)*1000000),"
-        " w.created,w.expires FROM web_sessions w JOIN users u ON u.id=w.user_id"
+        " w.created,w.expires,w.idle,coalesce(w.last_seen,w.created) FROM web_sessions w JOIN "
+        "users u ON u.id=w.user_id"
         " JOIN orgs o ON o.id=u.org_id LEFT JOIN api_keys k ON k.id=w.key_id WHERE w.hash=?",
         err);
     if (st == NULL) return wbi_store_prepare_failed(err);
@@ -252,6 +263,8 @@ static int web_session_get(wb_store *s, const uint8_t *hash, wb_web_session *out
         out->revoked = wbi_db_col_int(st, 9) != 0;
         out->created = wbi_db_col_i64(st, 10);
         out->expires = wbi_db_col_i64(st, 11);
+        out->idle_seconds = wbi_db_col_i64(st, 12);
+        out->last_seen = wbi_db_col_i64(st, 13);
     } else if (rc == WBI_DB_DONE) {
         ret = wb_error_set(err, WB_ENOTFOUND, "no such session");
     } else {
@@ -283,6 +296,18 @@ static int web_session_totp_done(wb_store *s, int64_t id, wb_error *err)
     if (st == NULL) return wbi_store_prepare_failed(err);
     wbi_db_bind_i64(st, 1, id);
     return run(s, st, "updating a session", err);
+}
+
+static int web_session_touch(wb_store *s, int64_t id, wb_time now, wb_error *err)
+{
+    wbi_stmt *st = prep(s,
+                        "UPDATE web_sessions SET last_seen=?2 WHERE id=?1 AND"
+                        " (last_seen IS NULL OR last_seen<?2)",
+                        err);
+    if (st == NULL) return wbi_store_prepare_failed(err);
+    wbi_db_bind_i64(st, 1, id);
+    wbi_db_bind_i64(st, 2, now);
+    return run(s, st, "recording a session's use", err);
 }
 
 static int web_session_prune(wb_store *s, wb_time before, wb_error *err)
@@ -342,6 +367,7 @@ const wbi_store_web_ops wbi_sqlite_web_ops = {
     .session_get = web_session_get,
     .session_revoke = web_session_revoke,
     .session_totp_done = web_session_totp_done,
+    .session_touch = web_session_touch,
     .session_prune = web_session_prune,
     .link_add = web_link_add,
     .link_use = web_link_use,

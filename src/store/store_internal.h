@@ -205,6 +205,7 @@ typedef struct wbi_store_web_ops {
     int (*session_revoke)(wb_store *s, int64_t id, int64_t user_id, wb_time now, int64_t *n,
                           wb_error *err);
     int (*session_totp_done)(wb_store *s, int64_t id, wb_error *err);
+    int (*session_touch)(wb_store *s, int64_t id, wb_time now, wb_error *err);
     int (*session_prune)(wb_store *s, wb_time before, wb_error *err);
     int (*link_add)(wb_store *s, const uint8_t *hash, int64_t user_id, wb_time now, wb_time expires,
                     wb_error *err);
@@ -279,6 +280,7 @@ extern const wbi_store_web_ops wbi_sqlite_web_ops;
 /* The accounts domain's administration (sqlite_admin.c). */
 extern const wbi_store_admin_ops wbi_sqlite_admin_ops;
 extern const char wbi_sqlite_web_schema[];
+extern const char wbi_sqlite_web_idle_schema[];
 /* The vulnerability scans' operations and migration (sqlite_vulnscan.c). */
 extern const wbi_store_vscan_ops wbi_sqlite_vscan_ops;
 extern const char wbi_sqlite_vulnscan_schema[];
