@@ -348,6 +348,12 @@ static const migration migrations[] = {
     {15, "CREATE TABLE sharing_group_removals(sg_id INTEGER NOT NULL, org_id INTEGER NOT NULL,"
          " seq INTEGER NOT NULL);"
          "CREATE INDEX sharing_group_removals_org ON sharing_group_removals(org_id, seq);"},
+    /* 18: e-mail recipients of the incident reminders. A recipient is a hook
+     * whose URL is mailto:ADDRESS (so it shares the deliveries' once-per-
+     * event key, backoff and cancellation); lang is the language its
+     * messages are written in (hooks.c). A webhook's lang is unused. */
+    {18, "ALTER TABLE hooks ADD COLUMN lang TEXT NOT NULL DEFAULT 'nl'"
+         " CHECK(lang IN ('nl','en'));"},
 };
 
 /* Migration 6's chaining of the entries made before it (audit_backfill)
