@@ -652,6 +652,7 @@ typedef struct wb_hook_rec {
     const char *secret;
     wb_time created;
     wb_time removed;
+    const char *lang; /* "nl" or "en": the language of an e-mail hook's messages */
 } wb_hook_rec;
 
 typedef enum wb_delivery_status {
@@ -681,6 +682,7 @@ typedef struct wb_delivery_rec {
     const char *last_error;
     wb_time created;
     wb_time delivered; /* WB_TIME_NONE until delivered */
+    const char *lang;  /* the hook's, filled on read */
 } wb_delivery_rec;
 
 /* An event created by sharing an incident's indicators (incident share). */
@@ -700,6 +702,15 @@ typedef int (*wb_incident_event_cb)(void *ud, const wb_incident_event_rec *e);
  * secret that is not WB_HOOK_SECRET_LEN hex digits, an unknown org. */
 int wb_store_hook_add(wb_store *s, int64_t org_id, const char *url, const char *secret, int64_t *id,
                       wb_error *err);
+/* The prefix of an e-mail recipient's URL: "mailto:" and one address. */
+#define WB_HOOK_MAILTO "mailto:"
+/* Adds an e-mail recipient of the organisation's reminders: a hook whose
+ * URL is "mailto:ADDRESS", with the language ("nl" or "en") its messages
+ * are written in. WB_EINVAL for an address that is not local@domain.tld
+ * (no spaces, control characters, quotes, brackets, commas or a second
+ * '@'; at most 254 bytes), another language, an unknown org. */
+int wb_store_hook_add_mail(wb_store *s, int64_t org_id, const char *address, const char *lang,
+                           const char *secret, int64_t *id, wb_error *err);
 /* Marks the hook removed and cancels its pending deliveries. WB_ENOTFOUND
  * when there is no active hook with that id. */
 int wb_store_hook_remove(wb_store *s, int64_t id, wb_time now, wb_error *err);

@@ -117,6 +117,10 @@ static const char usage_text[] =
     "                         a receiver of ORG's incident reminders (deadline 6 h\n"
     "                         away, overdue; for a CSIRT also every new report);\n"
     "                         prints the hook's id and its signing secret, once\n"
+    "  hook add --org ORG --email ADDR [--lang nl|en]\n"
+    "                         an e-mail recipient of the same reminders, written in\n"
+    "                         Dutch (default) or English ('incident hooks run' and\n"
+    "                         serve send them through the mail server they name)\n"
     "  hook list [--org ORG]  active hooks (the secret is never shown again)\n"
     "  hook remove ID         stops a hook; its pending deliveries are cancelled\n"
     "  hook deliveries [ID]   every delivery (of one hook): status, attempts, the\n"
@@ -180,6 +184,7 @@ typedef struct admin_opts {
     const char *hours;           /* user link (and --url) */
     const char *rules, *sgroups; /* server (and --key, --url, --org) */
     const char *uuid;            /* sharing-group add */
+    const char *email, *lang;    /* hook add: an e-mail recipient */
     bool pull, push;             /* server */
     bool push_sightings, sightings_open;
     bool json;
@@ -385,16 +390,30 @@ static int hook_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
         printf("hook %lld removed\n", (long long)id);
         return WB_EXIT_OK;
     }
-    if (n != 1 || strcmp(args[0], "add") != 0 || o->org == NULL || o->url == NULL) {
-        wb_cli_error("admin hook: expected 'add --org ORG --url URL', 'list', 'remove ID' or "
-                     "'deliveries [ID]'");
+    if (n != 1 || strcmp(args[0], "add") != 0 || o->org == NULL ||
+        (o->url == NULL) == (o->email == NULL) || (o->lang && o->email == NULL)) {
+        wb_cli_error("admin hook: expected 'add --org ORG --url URL', 'add --org ORG --email ADDR "
+                     "[--lang nl|en]', 'list', 'remove ID' or 'deliveries [ID]'");
         return WB_EXIT_ERROR;
     }
     org_pick org = {0};
     if (wb_store_org_find(c->st, o->org, org_pick_cb, &org, &c->err) != 0) return fail(c);
+    char secret[WB_HOOK_SECRET_LEN + 1];
+    if (o->email) {
+        /* The secret signs webhooks only; the column wants one. */
+        wb_hook_secret_new(secret);
+        const char *lang = o->lang ? o->lang : "nl";
+        int rc = wb_store_begin(c->st, &c->err);
+        if (rc == 0)
+            rc = wb_store_hook_add_mail(c->st, org.id, o->email, lang, secret, &id, &c->err);
+        char obj[32];
+        snprintf(obj, sizeof obj, "hook %lld", (long long)id);
+        if (audited(c, rc, "hook.add", obj, o->email) != 0) return fail(c);
+        printf("hook %lld for %s: mailto:%s (%s)\n", (long long)id, o->org, o->email, lang);
+        return WB_EXIT_OK;
+    }
     if (wb_hook_url_check(o->url, o->allow_insecure, o->allow_private, &c->err) != 0)
         return fail(c);
-    char secret[WB_HOOK_SECRET_LEN + 1];
     wb_hook_secret_new(secret);
     int rc = wb_store_begin(c->st, &c->err);
     if (rc == 0) rc = wb_store_hook_add(c->st, org.id, o->url, secret, &id, &c->err);
@@ -600,8 +619,9 @@ static const char *const server_opts[] = {"--url URL",
                                           NULL};
 static const char *const route_opts[] = {"--sector SECTOR", "--csirt ORG", "--supervisor ORG",
                                          NULL};
-static const char *const hook_opts[] = {"--org ORG", "--url URL", "--allow-insecure",
-                                        "--allow-private", NULL};
+static const char *const hook_opts[] = {
+    "--org ORG",       "--url URL", "--email ADDR", "--lang nl|en", "--allow-insecure",
+    "--allow-private", NULL};
 static const char *const audit_opts[] = {
     "--before DATE", "--out FILE", "--since DATE", "--org NAME",
     "--action NAME", "--limit N",  "--page N",     NULL};
@@ -700,6 +720,8 @@ int wb_cmd_admin(int argc, char **argv)
                                           {"uuid", required_argument, NULL, 1006},
                                           {"push-sightings", no_argument, NULL, 1007},
                                           {"sighting-policy", required_argument, NULL, 1008},
+                                          {"email", required_argument, NULL, 1009},
+                                          {"lang", required_argument, NULL, 1010},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     admin_opts o = {0};
@@ -737,6 +759,12 @@ int wb_cmd_admin(int argc, char **argv)
             break;
         case 'u':
             o.url = optarg;
+            break;
+        case 1009:
+            o.email = optarg;
+            break;
+        case 1010:
+            o.lang = optarg;
             break;
         case 'b':
             o.before = optarg;

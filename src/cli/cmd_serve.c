@@ -54,6 +54,17 @@ static const char usage_text[] =
     "  --hooks-allow-insecure  also deliver to http:// hook URLs (default: https only)\n"
     "  --hooks-allow-private   also deliver to loopback, link-local and private\n"
     "                       addresses (checked on the address connected to)\n"
+    "  --smtp URL           the mail server for the reminders' e-mail recipients\n"
+    "                       (added with 'admin hook add'): smtp://HOST:PORT with\n"
+    "                       STARTTLS required, or smtps://HOST:PORT; the password\n"
+    "                       comes from $WEERBAAR_SMTP_PASSWORD only\n"
+    "  --smtp-user USER     authenticate to the mail server as USER\n"
+    "  --smtp-ca FILE       the mail server's CA certificate (PEM; default the system's)\n"
+    "  --smtp-plain         smtp:// without STARTTLS when the server has none (a relay\n"
+    "                       on this machine)\n"
+    "  --mail-from ADDR     the reminders' sender address (required with --smtp)\n"
+    "  --public-url URL     the hub's address as people reach it: the e-mails link to\n"
+    "                       URL/#/incidents/ID\n"
     "  --sector-k N         the sector view of assessments shows a cell only when at\n"
     "                       least N organisations are in it (default 3, at least 2)\n"
     "  --catalogues DIR     assessment catalogues beside the built-in ones\n"
@@ -165,6 +176,12 @@ const char *const wb_cli_serve_opts[] = {"--db PATH",
                                          "--vuln-fetch-every S",
                                          "--admin-second-factor",
                                          "--access-log FILE",
+                                         "--smtp URL",
+                                         "--smtp-user USER",
+                                         "--smtp-ca FILE",
+                                         "--smtp-plain",
+                                         "--mail-from ADDR",
+                                         "--public-url URL",
                                          "--config FILE",
                                          NULL};
 
@@ -195,6 +212,12 @@ static const struct option serve_lopts[] = {{"db", required_argument, NULL, 'd'}
                                             {"advisories", required_argument, NULL, 'V'},
                                             {"vuln-fetch-every", required_argument, NULL, 'F'},
                                             {"admin-second-factor", no_argument, NULL, '2'},
+                                            {"smtp", required_argument, NULL, 1001},
+                                            {"smtp-user", required_argument, NULL, 1002},
+                                            {"smtp-ca", required_argument, NULL, 1003},
+                                            {"smtp-plain", no_argument, NULL, 1004},
+                                            {"mail-from", required_argument, NULL, 1005},
+                                            {"public-url", required_argument, NULL, 1006},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
 
@@ -205,6 +228,8 @@ static int serve_run(int argc, char **argv)
     wb_serve_opts so = {.listen = "127.0.0.1:8080", .stop = &stop_flag, .reopen = &reopen_flag};
     int64_t v, hooks_interval = 30, sync_interval = 0, fetch_every = 0;
     bool hooks_insecure = false, hooks_private = false;
+    /* The e-mail reminders (hooks.h); the password only from the environment. */
+    wb_hooks_opts hopts = {.smtp_password = getenv("WEERBAAR_SMTP_PASSWORD")};
     optind = 1;
     opterr = 0;
     int ch;
@@ -307,6 +332,24 @@ static int serve_run(int argc, char **argv)
             if (!parse_num("--vuln-fetch-every", optarg, 0, 30 * 86400, &v)) return WB_EXIT_ERROR;
             fetch_every = v;
             break;
+        case 1001:
+            hopts.smtp_url = optarg;
+            break;
+        case 1002:
+            hopts.smtp_user = optarg;
+            break;
+        case 1003:
+            hopts.smtp_ca_file = optarg;
+            break;
+        case 1004:
+            hopts.smtp_plain = true;
+            break;
+        case 1005:
+            hopts.mail_from = optarg;
+            break;
+        case 1006:
+            hopts.hub_url = optarg;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return WB_EXIT_OK;
@@ -330,6 +373,11 @@ static int serve_run(int argc, char **argv)
                      "'weerbaar vuln fetch' set up)");
         return WB_EXIT_ERROR;
     }
+    wb_error err = {0};
+    if (wb_hooks_mail_check(&hopts, &err) != 0) {
+        wb_cli_report(&err);
+        return WB_EXIT_ERROR;
+    }
     char webdir[4096];
     if (ho.web_dir == NULL && wb_web_default_dir(webdir, sizeof webdir) == 0) ho.web_dir = webdir;
     /* One database connection per worker thread, plus one to spare. */
@@ -341,7 +389,6 @@ static int serve_run(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    wb_error err = {0};
     wb_hub *hub = NULL;
     if (wb_hub_open(&hub, &ho, &err) != 0) {
         wb_cli_report(&err);
@@ -351,7 +398,8 @@ static int serve_run(int argc, char **argv)
      * their own connection, so a slow receiver never holds up the API. */
     wb_hooks_dispatcher *hooks = NULL;
     if (hooks_interval > 0) {
-        wb_hooks_opts hopts = {.allow_insecure = hooks_insecure, .allow_private = hooks_private};
+        hopts.allow_insecure = hooks_insecure;
+        hopts.allow_private = hooks_private;
         if (wb_hub_global_init() != 0 ||
             wb_hooks_dispatcher_start(&hooks, ho.db, &hopts, (unsigned)hooks_interval, log_line,
                                       NULL, &err) != 0) {

@@ -373,6 +373,12 @@ static const migration migrations[] = {
          "ALTER TABLE sync_servers ADD COLUMN sighting_pull_cursor INTEGER NOT NULL DEFAULT 0;"},
     /* 17: a web session's idle limit and last use (sqlite_web.c) */
     {17, wbi_sqlite_web_idle_schema},
+    /* 18: e-mail recipients of the incident reminders. A recipient is a hook
+     * whose URL is mailto:ADDRESS (so it shares the deliveries' once-per-
+     * event key, backoff and cancellation); lang is the language its
+     * messages are written in (hooks.c). A webhook's lang is unused. */
+    {18, "ALTER TABLE hooks ADD COLUMN lang TEXT NOT NULL DEFAULT 'nl'"
+         " CHECK(lang IN ('nl','en'));"},
 };
 
 /* Migration 6's chaining of the entries made before it (audit_backfill)

@@ -15,7 +15,8 @@
 
 #define DLV_COLS                                                                                   \
     "d.id,d.uuid,d.hook_id,h.url,h.secret,d.event_key,d.body,d.attempts,d.next_attempt,d.status,"  \
-    "d.last_status,d.last_error,d.created,d.delivered FROM hook_deliveries d JOIN hooks h ON"      \
+    "d.last_status,d.last_error,d.created,d.delivered,h.lang FROM hook_deliveries d JOIN hooks h " \
+    "ON"                                                                                           \
     " h.id=d.hook_id"
 
 enum {
@@ -33,13 +34,14 @@ enum {
 };
 
 static const char *const stmt_sql[S_COUNT] = {
-    [S_HOOK_ADD] = "INSERT INTO hooks(org_id,url,secret,created) VALUES(?,?,?,?)",
+    [S_HOOK_ADD] = "INSERT INTO hooks(org_id,url,secret,created,lang) VALUES(?,?,?,?,?)",
     [S_HOOK_REMOVE] = "UPDATE hooks SET removed=?2 WHERE id=?1 AND removed IS NULL",
     [S_HOOK_CANCEL] = "UPDATE hook_deliveries SET status='cancelled' WHERE hook_id=?"
                       " AND status='pending'",
-    [S_HOOK_LIST] = "SELECT h.id,h.org_id,o.name,h.url,h.secret,h.created,h.removed FROM hooks h"
-                    " JOIN orgs o ON o.id=h.org_id WHERE (?1=0 OR h.org_id=?1)"
-                    " AND (?2 OR h.removed IS NULL) ORDER BY h.id",
+    [S_HOOK_LIST] =
+        "SELECT h.id,h.org_id,o.name,h.url,h.secret,h.created,h.removed,h.lang FROM hooks h"
+        " JOIN orgs o ON o.id=h.org_id WHERE (?1=0 OR h.org_id=?1)"
+        " AND (?2 OR h.removed IS NULL) ORDER BY h.id",
     [S_DLV_ADD] =
         "INSERT INTO hook_deliveries(uuid,hook_id,event_key,body,next_attempt,status,"
         "created) VALUES(?,?,?,?,?,'pending',?) ON CONFLICT(hook_id,event_key) DO NOTHING",
@@ -67,7 +69,7 @@ static wbi_stmt *stmt(sq_store *q, int which, wb_error *err)
 /* ---- webhooks and shared incident events ------------------------------------------ */
 
 static int sq_hook_add(wb_store *s, int64_t org_id, const char *url, const char *secret,
-                       int64_t *id, wb_error *err)
+                       const char *lang, int64_t *id, wb_error *err)
 {
     sq_store *q = SQ(s);
     wbi_stmt *st = stmt(q, S_HOOK_ADD, err);
@@ -76,6 +78,7 @@ static int sq_hook_add(wb_store *s, int64_t org_id, const char *url, const char 
     bind_text(st, 2, url);
     bind_text(st, 3, secret);
     wbi_db_bind_i64(st, 4, wb_time_now());
+    bind_text(st, 5, lang ? lang : "nl");
     int rc = run(q, st, "no such organisation", err);
     if (rc == 0 && id) *id = wbi_db_last_id(q->db);
     return rc;
@@ -110,7 +113,7 @@ static int sq_hook_list(wb_store *s, int64_t org_id, bool include_removed, wb_ho
     WALK(q, st, err, false, "", wb_hook_rec h,
          (h.id = wbi_db_col_i64(st, 0), h.org_id = wbi_db_col_i64(st, 1),
           h.org_name = col_text(st, 2), h.url = col_text(st, 3), h.secret = col_text(st, 4),
-          h.created = wbi_db_col_i64(st, 5), h.removed = col_time(st, 6)),
+          h.created = wbi_db_col_i64(st, 5), h.removed = col_time(st, 6), h.lang = col_text(st, 7)),
          cb(ud, &h));
 }
 
@@ -154,6 +157,7 @@ static void row_delivery(wbi_stmt *st, wb_delivery_rec *d)
     d->last_error = col_text(st, 11);
     d->created = wbi_db_col_i64(st, 12);
     d->delivered = col_time(st, 13);
+    d->lang = col_text(st, 14);
 }
 
 static int sq_delivery_walk(wb_store *s, int64_t hook_id, wb_time now, int64_t limit,

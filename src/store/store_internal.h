@@ -134,8 +134,9 @@ typedef struct wbi_store_register_ops {
 
 /* Webhooks, their deliveries, incident events (migration 4). */
 typedef struct wbi_store_hooks_ops {
-    int (*hook_add)(wb_store *s, int64_t org_id, const char *url, const char *secret, int64_t *id,
-                    wb_error *err);
+    /* lang: "nl" or "en" (migration 18); NULL for "nl". */
+    int (*hook_add)(wb_store *s, int64_t org_id, const char *url, const char *secret,
+                    const char *lang, int64_t *id, wb_error *err);
     int (*hook_remove)(wb_store *s, int64_t id, wb_time now, wb_error *err);
     int (*hook_list)(wb_store *s, int64_t org_id, bool include_removed, wb_hook_cb cb, void *ud,
                      wb_error *err);
