@@ -35,6 +35,7 @@
 #include "hub/picture_api.h"
 #include "hub/router.h"
 #include "weerbaar/accounts.h"
+#include "weerbaar/admin.h"
 #include "weerbaar/assessdb.h"
 #include "weerbaar/incident.h"
 #include "weerbaar/register.h"
@@ -193,27 +194,29 @@ void wbi_hub_audit_later(wbi_hub_req *r, const char *action, const char *object,
 int wbi_hub_flush_audits(wbi_hub_req *r)
 {
     if (r->naudits == 0) return 0;
-    int rc = wb_store_begin(r->st, &r->err);
-    for (size_t i = 0; rc == 0 && i < r->naudits; i++) {
-        wb_audit_rec a = {.user = r->owner.email,
-                          .org = r->owner.org_name,
-                          .action = r->audits[i].action,
-                          .object = r->audits[i].object,
-                          .detail = r->audits[i].detail};
-        rc = wb_store_audit(r->st, &a, &r->err);
+    /* One more entry that counts the dropped ones. */
+    wb_audit_rec *recs = wb_arena_alloc(&r->arena, (r->naudits + 1) * sizeof *recs);
+    if (recs == NULL) {
+        r->naudits = r->audits_dropped = 0;
+        return wb_error_set(&r->err, WB_ENOMEM, "out of memory");
     }
-    if (rc == 0 && r->audits_dropped) {
-        char d[64];
+    size_t n = 0;
+    for (size_t i = 0; i < r->naudits; i++)
+        recs[n++] = (wb_audit_rec){.user = r->owner.email,
+                                   .org = r->owner.org_name,
+                                   .action = r->audits[i].action,
+                                   .object = r->audits[i].object,
+                                   .detail = r->audits[i].detail};
+    char d[64];
+    if (r->audits_dropped) {
         snprintf(d, sizeof d, "%zu further entries of this request", r->audits_dropped);
-        wb_audit_rec a = {.user = r->owner.email,
-                          .org = r->owner.org_name,
-                          .action = r->audits[0].action,
-                          .object = NULL,
-                          .detail = d};
-        rc = wb_store_audit(r->st, &a, &r->err);
+        recs[n++] = (wb_audit_rec){.user = r->owner.email,
+                                   .org = r->owner.org_name,
+                                   .action = r->audits[0].action,
+                                   .object = NULL,
+                                   .detail = d};
     }
-    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
-    if (rc) wb_store_rollback(r->st);
+    int rc = wb_admin_audit_write(r->st, recs, n, &r->err);
     r->naudits = r->audits_dropped = 0;
     return rc;
 }
@@ -229,11 +232,7 @@ int wbi_hub_audit_now(wbi_hub_req *r, const char *action, const char *object, co
                       .action = action,
                       .object = object,
                       .detail = detail};
-    int rc = wb_store_begin(r->st, &r->err);
-    if (rc == 0) rc = wb_store_audit(r->st, &a, &r->err);
-    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
-    if (rc) wb_store_rollback(r->st);
-    return rc;
+    return wb_admin_audit_write(r->st, &a, 1, &r->err);
 }
 
 /* Audit entries of callers without a valid key (public feed fetches,
@@ -635,8 +634,8 @@ static int principal_of(wbi_hub_req *r)
                             retry);
         return -1;
     }
-    if (wb_store_org_sgroups(r->st, p->org_id, p->groups, WB_PRINCIPAL_MAX_GROUPS, &p->ngroups,
-                             &r->err) != 0) {
+    if (wb_acct_org_groups(r->st, p->org_id, p->groups, WB_PRINCIPAL_MAX_GROUPS, &p->ngroups,
+                           &r->err) != 0) {
         wbi_hub_reply_internal(r);
         return -1;
     }
@@ -789,9 +788,9 @@ bool wb_hub_admit(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
         r->st = hub->pool[slot];
         r->keys = hub->keys[slot];
         r->raw_key = (found->flags & WBI_ROUTE_RAW_KEY) != 0;
-        wb_store_read_begin(r->st);
+        wb_admin_read_begin(r->st);
         ok = authenticate(r) == 0 && role_admitted(r, found);
-        if (wb_store_read_end(r->st, &r->err) != 0 && ok) {
+        if (wb_admin_read_end(r->st, &r->err) != 0 && ok) {
             wbi_hub_reply_internal(r);
             ok = false;
         }
@@ -822,12 +821,12 @@ void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp
         r->st = hub->pool[slot];
         r->keys = hub->keys[slot];
         r->raw_key = (found->flags & WBI_ROUTE_RAW_KEY) != 0;
-        wb_store_read_begin(r->st);
+        wb_admin_read_begin(r->st);
         bool local = (found->flags & WBI_ROUTE_LOCAL) && from_loopback(r);
         if (local || (((found->admits & WBI_ADMIT_ANONYMOUS) || authenticate(r) == 0) &&
                       role_admitted(r, found)))
             found->fn(r);
-        if (wb_store_read_end(r->st, &r->err) != 0 && resp->status < 300) wbi_hub_reply_internal(r);
+        if (wb_admin_read_end(r->st, &r->err) != 0 && resp->status < 300) wbi_hub_reply_internal(r);
         release(hub, slot);
         if (found->flags & WBI_ROUTE_MISP) wbi_hub_misp_error_shape(resp, req->path);
     }
@@ -980,7 +979,7 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
     if (rc == 0) pthread_mutex_init(&hub->wl_lock, NULL);
     for (unsigned i = 0; rc == 0 && i < hub->opts.connections; i++) {
         hub->keys[i] = malloc(MAX_LOOKUP_KEYS * sizeof **hub->keys);
-        rc = hub->keys[i] ? wb_store_open(&hub->pool[i], opts->db, err)
+        rc = hub->keys[i] ? wb_admin_open(&hub->pool[i], opts->db, err)
                           : wb_error_set(err, WB_ENOMEM, "out of memory");
         if (rc == 0) {
             hub->idle[hub->nidle++] = i;
@@ -1003,7 +1002,7 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
         wbi_hub_metrics_free(hub->metrics);
         wb_warninglists_free(hub->wl);
         for (size_t i = 0; i < hub->npool; i++)
-            wb_store_close(hub->pool[i]);
+            wb_admin_close(hub->pool[i]);
         wbi_hub_catalogues_free(&hub->cats);
         for (size_t i = 0; hub->keys && i < hub->opts.connections; i++)
             free(hub->keys[i]);
@@ -1049,7 +1048,7 @@ void wb_hub_close(wb_hub *hub)
     agg_flush(hub);
     pthread_mutex_destroy(&hub->agg_lock);
     for (size_t i = 0; i < hub->npool; i++) {
-        wb_store_close(hub->pool[i]);
+        wb_admin_close(hub->pool[i]);
         free(hub->keys[i]);
     }
     free(hub->keys);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hub/router.h"
+#include "weerbaar/admin.h"
 
 /* ---- GET / ------------------------------------------------------------------------------ */
 
@@ -16,7 +17,7 @@ void wbi_hub_h_status(wbi_hub_req *r)
 {
     wbi_hub_reply_json(r, 200,
                        json_pack("{s:s,s:s,s:s,s:i}", "name", "weerbaar hub", "version", WB_VERSION,
-                                 "api", "/api/v1", "schema", wb_store_schema_version(r->st)));
+                                 "api", "/api/v1", "schema", wb_admin_schema_version(r->st)));
 }
 
 /* ---- GET /api/v1/indicators ---------------------------------------------------------------- */

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "hub/hub_internal.h"
+#include "weerbaar/admin.h"
 
 /* Statuses are counted exactly, 100 to 599; anything else as 0. */
 #define STATUS_MIN 100
@@ -233,8 +234,8 @@ void wbi_hub_h_metrics(wbi_hub_req *r)
     const char *db = wbi_hub_db_path(r->hub);
     int64_t seq = 0, in_db = 0;
     int known = 0;
-    if (wb_store_event_seq_max(r->st, &seq, &r->err) != 0 ||
-        wb_store_schema_check(r->st, &in_db, &known, &r->err) != 0) {
+    if (wb_admin_feed_seq(r->st, &seq, &r->err) != 0 ||
+        wb_admin_schema_check(r->st, &in_db, &known, &r->err) != 0) {
         wbi_hub_reply_internal(r);
         return;
     }
@@ -275,7 +276,7 @@ void wbi_hub_h_healthz(wbi_hub_req *r)
 {
     int64_t in_db = 0;
     int known = 0;
-    if (wb_store_schema_check(r->st, &in_db, &known, &r->err) != 0) {
+    if (wb_admin_schema_check(r->st, &in_db, &known, &r->err) != 0) {
         wbi_hub_reply_json(
             r, 503, json_pack("{s:s,s:s}", "status", "unavailable", "database", "unreachable"));
         return;

@@ -54,7 +54,7 @@ void wbi_hub_h_sighting_add(wbi_hub_req *r)
         first[i] = w.n;
         if (in[i].uuid) {
             attr_one o = {.r = r};
-            int g = wb_store_attr_get(r->st, in[i].uuid, attr_one_cb, &o, &r->err);
+            int g = wb_sightsvc_attr_get(r->st, in[i].uuid, attr_one_cb, &o, &r->err);
             if (g != 0 && g != WB_ENOTFOUND) {
                 rc = g;
                 break;
@@ -195,7 +195,7 @@ static int facts_cb(void *ud, const wb_event_rec *unused, const wb_attr_rec *a)
 static int sight_cb(void *ud, const wb_sighting_rec *s)
 {
     sight_walk *w = ud;
-    /* The attributes came in id order (wb_store_attr_list): a binary
+    /* The attributes came in id order (wb_sightsvc_event_attrs): a binary
      * search, as a scan per sighting was quadratic. */
     const attr_facts *f = NULL;
     size_t lo = 0, hi = w->n;
@@ -237,9 +237,9 @@ void wbi_hub_h_event_sightings(wbi_hub_req *r)
     sight_walk w = {.r = r, .ev = &ev, .body = &r->resp->body, .after = after, .last = after};
     wb_buf_reset(w.body);
     int rc = wb_buf_puts(w.body, "{\"response\":[");
-    if (rc == 0) rc = wb_store_attr_list(r->st, ev.id, facts_cb, &w, &r->err);
+    if (rc == 0) rc = wb_sightsvc_event_attrs(r->st, ev.id, facts_cb, &w, &r->err);
     if (rc == 0) rc = w.rc;
-    if (rc == 0) rc = wb_store_sighting_list(r->st, ev.id, sight_cb, &w, &r->err);
+    if (rc == 0) rc = wb_sightsvc_event_rows(r->st, ev.id, sight_cb, &w, &r->err);
     if (rc == 0) rc = w.rc;
     free(w.attrs);
     if (rc == 0 && wb_buf_printf(w.body, "],\"last_id\":%lld,\"more\":%s}", (long long)w.last,

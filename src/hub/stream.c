@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "hub/hub_internal.h"
+#include "weerbaar/admin.h"
 
 struct wb_hub_stream {
     int fd; /* the temporary file: the producer appends, the reader preads */
@@ -69,9 +70,9 @@ static void *produce(void *arg)
     wb_hub_stream *s = arg;
     wb_error err = {0};
     wb_store *st = NULL;
-    int rc = wb_store_open(&st, s->db, &err);
+    int rc = wb_admin_open(&st, s->db, &err);
     if (rc == 0) rc = s->run(s->ctx, st, file_write, s, &err);
-    wb_store_close(st);
+    wb_admin_close(st);
     pthread_mutex_lock(&s->lock);
     bool cancelled = s->cancel;
     s->done = true;
