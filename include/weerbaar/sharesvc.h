@@ -216,6 +216,14 @@ int wb_share_misp_sgroups(wb_share *s, const char *id, wb_buf *out);
  * or name) as {"Organisation": {...}}. */
 int wb_share_misp_orgs(wb_share *s, const char *id, wb_buf *out);
 
+/* MISP's sightings/restSearch over the sightings the caller may see
+ * (wb_policy_read on each, with the hub's sighting policy sightings_open):
+ * {"response": [{"Sighting": {...}}]} or csv (*content_type set). context
+ * "attribute" or "event" (or NULL: the body's) says what id (NULL: the
+ * body's) names. 413 beyond 10,000 sightings without limit. */
+int wb_share_misp_sightings(wb_share *s, const char *context, const char *id, bool sightings_open,
+                            const char *body, size_t len, wb_buf *out, const char **content_type);
+
 #ifdef __cplusplus
 }
 #endif

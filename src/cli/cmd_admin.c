@@ -17,6 +17,7 @@
 
 #include "cli/cmd_admin_accounts.h"
 #include "cli/cmd_admin_backup.h"
+#include "cli/cmd_admin_galaxy.h"
 #include "cli/cmd_admin_server.h"
 #include "cli/cmd_admin_web.h"
 #include "cli/cli.h"
@@ -137,6 +138,11 @@ static const char usage_text[] =
     "                         false, \"warninglist\": its name), as MISP does;\n"
     "                         nothing is deleted\n"
     "  warninglist list\n"
+    "  galaxy add FILE|DIR...  MISP galaxy JSON (misp-galaxy's galaxies/ and\n"
+    "                         clusters/ files, or a directory with them, such as\n"
+    "                         the set in share/weerbaar/galaxies): the clusters\n"
+    "                         MISP clients attach to events as misp-galaxy: tags\n"
+    "  galaxy list\n"
     "  audit verify [FILE...] checks the audit log's hash chain (and archive files\n"
     "                         that admin audit archive wrote); prints the head\n"
     "                         hash to note elsewhere; exit 1 when it is broken\n"
@@ -524,6 +530,12 @@ ADMIN_ACT(hook, hook_cmd(r->c, r->o, argv + 1, argc - 1))
 ADMIN_ACT(wl, wl_cmd(r->c, r->o, argv + 1, argc - 1))
 ADMIN_ACT(audit, audit_cmd(r->c, r->o, argv + 1, argc - 1))
 
+static int act_galaxy(void *ctx, int argc, char **argv)
+{
+    admin_run *r = ctx;
+    return wb_cli_admin_galaxy(r->o->db, r->o->json, argv + 1, argc - 1);
+}
+
 static int act_demo(void *ctx, int argc, char **argv)
 {
     admin_run *r = ctx;
@@ -577,6 +589,7 @@ const wb_cli_action wb_cli_admin_actions[] = {
     {"route", false, act_route, "where a sector's incidents go: add, list", route_opts},
     {"hook", false, act_hook, "reminder webhooks: add, list, remove, deliveries", hook_opts},
     {"warninglist", false, act_wl, "MISP warninglists: add, recheck, list", wl_opts},
+    {"galaxy", false, act_galaxy, "MISP galaxies and clusters: add, list", NULL},
     {"audit", false, act_audit, "the audit log: list, verify, archive", audit_opts},
     {"demo", false, act_demo, "a demonstration hub's data", NULL},
     /* dispatched by wb_cmd_admin before the database is opened */

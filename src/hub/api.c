@@ -33,6 +33,7 @@
 #include "hub/admin_api.h"
 #include "hub/deps_api.h"
 #include "hub/picture_api.h"
+#include "hub/misp_more_api.h"
 #include "hub/router.h"
 #include "weerbaar/accounts.h"
 #include "weerbaar/admin.h"
@@ -478,6 +479,42 @@ static const wbi_hub_route routes[] = {
     {"GET", "/sharing_groups/view/*", wbi_hub_h_misp_sgroups, PEOPLE, MISP | RAW_KEY},
     {"GET", "/feeds/index", wbi_hub_h_misp_feeds, PEOPLE, MISP | RAW_KEY},
     {"POST", "/sightings/add", wbi_hub_h_sighting_add, KEYED, MISP | RAW_KEY},
+    /* sightings search, galaxies, proposals, attributes and objects by
+     * id (misp_more_api.c) */
+    {"POST", "/sightings/restSearch", wbi_hub_h_misp_sight_search, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/sightings/restSearch/*", wbi_hub_h_misp_sight_search, PEOPLE, MISP | RAW_KEY},
+    {"GET", "/sightings/index", wbi_hub_h_misp_sight_index, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/sightings/index", wbi_hub_h_misp_sight_index, PEOPLE, MISP | RAW_KEY},
+    {"GET", "/sightings/index/*", wbi_hub_h_misp_sight_index, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/sightings/index/*", wbi_hub_h_misp_sight_index, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/sightings/listSightings", wbi_hub_h_misp_sight_list, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/sightings/listSightings/*", wbi_hub_h_misp_sight_list, PEOPLE, MISP | RAW_KEY},
+    {"GET", "/galaxies/index", wbi_hub_h_misp_galaxies, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/galaxies", wbi_hub_h_misp_galaxy_search, PEOPLE, MISP | RAW_KEY},
+    {"GET", "/galaxies/view/*", wbi_hub_h_misp_galaxy_view, PEOPLE, MISP | RAW_KEY},
+    {"GET", "/galaxy_clusters/view/*", wbi_hub_h_misp_cluster_view, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/galaxies/attachCluster/*/*", wbi_hub_h_misp_cluster_attach, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/galaxies/attachCluster/*/*/*", wbi_hub_h_misp_cluster_attach, PEOPLE,
+     MISP | RAW_KEY},
+    {"POST", "/shadow_attributes/add/*", wbi_hub_h_misp_prop_add, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/shadow_attributes/edit/*", wbi_hub_h_misp_prop_edit, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/shadow_attributes/delete/*", wbi_hub_h_misp_prop_delete, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/shadow_attributes/accept/*", wbi_hub_h_misp_prop_accept, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/shadow_attributes/discard/*", wbi_hub_h_misp_prop_discard, PEOPLE, MISP | RAW_KEY},
+    {"GET", "/shadow_attributes/index", wbi_hub_h_misp_prop_index, PEOPLE, MISP | RAW_KEY},
+    {"GET", "/shadow_attributes/index/*", wbi_hub_h_misp_prop_index, PEOPLE, MISP | RAW_KEY},
+    {"GET", "/shadow_attributes/view/*", wbi_hub_h_misp_prop_view, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/shadowAttributes/add/*", wbi_hub_h_misp_prop_add, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/shadowAttributes/edit/*", wbi_hub_h_misp_prop_edit, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/shadowAttributes/delete/*", wbi_hub_h_misp_prop_delete, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/shadowAttributes/accept/*", wbi_hub_h_misp_prop_accept, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/shadowAttributes/discard/*", wbi_hub_h_misp_prop_discard, PEOPLE, MISP | RAW_KEY},
+    {"GET", "/shadowAttributes/index", wbi_hub_h_misp_prop_index, PEOPLE, MISP | RAW_KEY},
+    {"GET", "/shadowAttributes/index/*", wbi_hub_h_misp_prop_index, PEOPLE, MISP | RAW_KEY},
+    {"GET", "/shadowAttributes/view/*", wbi_hub_h_misp_prop_view, PEOPLE, MISP | RAW_KEY},
+    {"GET", "/attributes/view/*", wbi_hub_h_misp_attr_view, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/objects/delete/*", wbi_hub_h_misp_object_delete, PEOPLE, MISP | RAW_KEY},
+    {"DELETE", "/objects/delete/*", wbi_hub_h_misp_object_delete, PEOPLE, MISP | RAW_KEY},
     /* "due" before "*": the first route that fits wins. */
     {"GET", "/api/v1/incidents/due", wbi_hub_h_incident_due, PEOPLE, 0},
     {"POST", "/api/v1/incidents/significance", wbi_hub_h_incident_significance, PEOPLE, 0},

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hub/misp_more_api.h"
 #include "hub/router.h"
 #include "weerbaar/sync.h"
 
@@ -179,7 +180,7 @@ void wbi_hub_h_misp_event_view(wbi_hub_req *r)
     int64_t sid = sync_caller(r);
     if (sid < 0) return;
     if (sid == 0) {
-        if (ref_to_uuid(r)) wbi_hub_h_event_get(r);
+        if (ref_to_uuid(r)) wbi_hub_h_misp_event_view_person(r); /* misp_more_api.c */
         return;
     }
     json_t *out = NULL;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "share/share_internal.h"
+#include "weerbaar/mispsvc.h"
 
 /* Rows of other events looked at for one page of changes: each invisible
  * change costs a version look-up, so a page stops after this many. */
@@ -194,6 +195,9 @@ json_t *wbi_share_render_event_ex(wb_share *s, const wb_event_rec *ev, wb_read_p
         }
         json_object_set_new(e, "Object", kept);
     }
+    /* MISP's Galaxy arrays from the event's and attributes' misp-galaxy:
+     * tags (galaxy.c) */
+    if (rc == 0) rc = wbi_galaxy_decorate(s, e, true);
     if (rc) {
         json_decref(e);
         wbi_share_internal(s, rc);
@@ -208,6 +212,21 @@ int wb_share_event_get(wb_share *s, const char *uuid, wb_read_path path, wb_buf 
     int rc = wb_share_event_fetch(s, uuid, path, &ev);
     if (rc) return rc;
     json_t *e = wbi_share_render_event(s, &ev, path);
+    if (e == NULL) return wbi_share_internal(s, s->err.code);
+    rc = wb_share_flush(s);
+    if (rc) {
+        json_decref(e);
+        return rc;
+    }
+    return wbi_share_dump(s, e, out);
+}
+
+int wb_share_misp_event_view(wb_share *s, const char *uuid, wb_buf *out)
+{
+    wb_event_rec ev;
+    int rc = wb_share_event_fetch(s, uuid, WB_READ_EVENT_GET, &ev);
+    if (rc) return rc;
+    json_t *e = wbi_share_render_event_ex(s, &ev, WB_READ_EVENT_GET, true);
     if (e == NULL) return wbi_share_internal(s, s->err.code);
     rc = wb_share_flush(s);
     if (rc) {

@@ -332,6 +332,13 @@ static int emit_attr(wb_share *s, const wbi_misp_filter *f, const wb_event_rec *
     if (j == NULL) return WB_ENOMEM;
     wbi_tags_set_effective(j, "AttributeTag", wb_policy_tlp(&it), a->tlp != WB_TLP_UNSET);
     wbi_misp_attr_ids(s, j, a, e);
+    if (f->include_galaxy) {
+        int rc = wbi_galaxy_decorate_attr(s, j);
+        if (rc) {
+            json_decref(j);
+            return rc;
+        }
+    }
     if (f->include_event_uuid) json_object_set_new(j, "event_uuid", json_string(e->uuid));
     if (f->include_event_tags && ej) {
         json_t *et = wbi_tags_effective(ej, "EventTag", e->tlp, true, false);
@@ -349,6 +356,32 @@ static int emit_attr(wb_share *s, const wbi_misp_filter *f, const wb_event_rec *
     return wbi_body_json(out, j, (*sent)++ > 0);
 }
 
+/* The STIX 2.1 objects of event e (wbi_stix_bundle: the attributes the
+ * caller may see that map to patterns) appended to objects; an identity
+ * or marking definition already there (seen by id) is not repeated. */
+static int stix_add(wb_share *s, const wb_event_rec *e, json_t *objects, json_t *seen)
+{
+    json_t *b = NULL;
+    size_t admin_reads = 0;
+    int rc = wbi_stix_bundle(s->st, s->who, e, &b, &admin_reads, &s->err);
+    if (rc) return rc;
+    if (admin_reads)
+        wbi_share_audit_later(s, "read.admin", e->uuid,
+                              "TLP:AMBER or stricter attributes read by site admin via STIX "
+                              "export");
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(b, "objects"), i, o)
+    {
+        const char *id = json_string_value(json_object_get(o, "id"));
+        if (id == NULL || json_object_get(seen, id)) continue;
+        json_object_set_new(seen, id, json_true());
+        json_array_append(objects, o);
+    }
+    json_decref(b);
+    return 0;
+}
+
 /* Most events one search renders. */
 #define MAX_EVENTS_SCANNED 1000000
 
@@ -363,6 +396,14 @@ int wb_share_misp_search(wb_share *s, bool attributes, const char *body, size_t 
         return wbi_share_fail(s, prob.status, prob.code, "%s", prob.msg);
     }
     f.path = attributes ? WB_READ_INDICATOR : WB_READ_EVENT_LIST;
+    if (attributes && f.format == WBI_MISP_STIX2) {
+        wbi_misp_filter_free(&f);
+        return wbi_share_fail(s, 400, "invalid_request",
+                              "$.returnFormat: stix2 is answered by events/restSearch (a bundle "
+                              "of the matching events' indicators)");
+    }
+    /* JSON and STIX answer per event; csv and text per attribute */
+    bool ev_level = f.format == WBI_MISP_JSON || f.format == WBI_MISP_STIX2;
     *content_type = f.format == WBI_MISP_CSV    ? "text/csv; charset=utf-8"
                     : f.format == WBI_MISP_TEXT ? "text/plain; charset=utf-8"
                                                 : NULL;
@@ -439,6 +480,8 @@ int wb_share_misp_search(wb_share *s, bool attributes, const char *body, size_t 
     int64_t max = f.limit ? f.limit : WBI_MISP_MAX_RESULTS + 1;
     size_t sent = 0;
     int64_t matched = 0;
+    json_t *stix = f.format == WBI_MISP_STIX2 ? json_array() : NULL;
+    json_t *stix_seen = f.format == WBI_MISP_STIX2 ? json_object() : NULL;
     wb_buf_reset(out);
     if (f.format == WBI_MISP_JSON)
         rc = wb_buf_puts(out, attributes ? "{\"response\":{\"Attribute\":[" : "{\"response\":[");
@@ -453,7 +496,7 @@ int wb_share_misp_search(wb_share *s, bool attributes, const char *body, size_t 
         for (size_t i = 0; rc == 0 && i < w.n && matched < skip + max; i++) {
             cand *c = &w.c[i];
             /* an attribute found by two keys, an event by two attributes */
-            int64_t once = attributes || f.format != WBI_MISP_JSON ? c->a.id : c->ev.id;
+            int64_t once = attributes || !ev_level ? c->a.id : c->ev.id;
             if (wbi_look_seen(&seen, once) || !event_pass(&f, &c->ev, attributes)) continue;
             json_t *aj = json_loads(c->a.json, 0, NULL);
             bool ok = aj && attr_pass(&f, &c->ev, &c->a, aj, attributes);
@@ -475,8 +518,11 @@ int wb_share_misp_search(wb_share *s, bool attributes, const char *body, size_t 
             if (ok && rc == 0 && matched++ >= skip) {
                 if (attributes) {
                     rc = emit_attr(s, &f, &c->ev, &c->a, aj, ej, out, &sent);
-                } else if (f.format != WBI_MISP_JSON) {
+                } else if (!ev_level) {
                     rc = emit_attr(s, &f, &c->ev, &c->a, aj, ej, out, &sent);
+                } else if (stix && c->ev.id != last_event) {
+                    last_event = c->ev.id;
+                    rc = stix_add(s, &c->ev, stix, stix_seen);
                 } else if (c->ev.id != last_event) {
                     last_event = c->ev.id;
                     json_t *e = wbi_share_render_event_ex(s, &c->ev, w.path, true);
@@ -527,7 +573,9 @@ int wb_share_misp_search(wb_share *s, bool attributes, const char *body, size_t 
             }
             if (rc == 0 && !attributes && hit && matched++ >= skip) {
                 wbi_share_may_read(s, w.path, &it, e->uuid);
-                if (f.format == WBI_MISP_JSON) {
+                if (stix) {
+                    rc = stix_add(s, e, stix, stix_seen);
+                } else if (f.format == WBI_MISP_JSON) {
                     json_t *x = wbi_share_render_event_ex(s, e, w.path, true);
                     rc = x ? wbi_body_json(out, x, sent++ > 0) : s->err.code;
                 } else {
@@ -549,6 +597,16 @@ int wb_share_misp_search(wb_share *s, bool attributes, const char *body, size_t 
     wbi_look_free(&seen);
     free(w.c);
     free(ev.r);
+    if (stix && rc == 0 && !(f.limit == 0 && matched > WBI_MISP_MAX_RESULTS)) {
+        char id[64], u[WB_UUID_LEN + 1];
+        wb_uuid_v4(u);
+        snprintf(id, sizeof id, "bundle--%s", u);
+        rc = wbi_share_dump(
+            s, json_pack("{s:s,s:s,s:O}", "type", "bundle", "id", id, "objects", stix), out);
+        if (rc) rc = s->err.code ? s->err.code : WB_ENOMEM;
+    }
+    json_decref(stix);
+    json_decref(stix_seen);
     if (rc == 0 && f.limit == 0 && matched > WBI_MISP_MAX_RESULTS) {
         wbi_misp_filter_free(&f);
         s->naudits = s->audits_dropped = 0;

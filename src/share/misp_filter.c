@@ -287,8 +287,14 @@ int wbi_misp_filter_parse(const char *body, size_t len, unsigned max_depth, int6
                 f->format = WBI_MISP_CSV;
             else if (s && strcmp(s, "text") == 0)
                 f->format = WBI_MISP_TEXT;
+            else if (s && strcmp(s, "stix2") == 0)
+                f->format = WBI_MISP_STIX2;
             else
-                rc = bad(prob, k, "this hub answers json, csv and text");
+                rc = bad(prob, k, "this hub answers json, csv, text and stix2");
+        } else if (strcmp(k, "includeGalaxy") == 0 || strcmp(k, "include_galaxy") == 0) {
+            int x;
+            rc = flag(k, v, &x, prob);
+            f->include_galaxy = x == 1;
         } else if (strcmp(k, "includeEventUuid") == 0) {
             int x;
             rc = flag(k, v, &x, prob);
@@ -315,4 +321,16 @@ int wbi_misp_filter_parse(const char *body, size_t len, unsigned max_depth, int6
     }
     if (f->page > 0 && f->limit == 0) return bad(prob, "page", "needs limit");
     return 0;
+}
+
+int wbi_misp_time_of(const char *key, const json_t *v, int64_t now, int64_t *out, wbi_problem *prob)
+{
+    const char *s = json_string_value(v);
+    if (s && strlen(s) == 10 && s[4] == '-' && s[7] == '-') {
+        wb_time t;
+        if (wb_time_parse(s, 10, &t) != 0) return bad(prob, key, "not a date");
+        *out = t / 1000000;
+        return 0;
+    }
+    return time_of(key, v, now, out, prob);
 }

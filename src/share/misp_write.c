@@ -13,8 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "share/share_internal.h"
+#include "weerbaar/mispsvc.h"
+#include "weerbaar/store_misp.h"
 
 typedef struct doc_walk {
     wb_share *s;
@@ -52,12 +55,15 @@ static int doc_attr_cb(void *ud, const wb_event_rec *unused, const wb_attr_rec *
     return 0;
 }
 
-/* The caller's organisation's event `uuid` as a posted document
- * ({"Event": {...}} with every live attribute) into *doc. */
-static int own_doc(wb_share *s, const char *uuid, wb_event_rec *ev, json_t **doc)
+int wbi_misp_own_doc(wb_share *s, const char *uuid, wb_event_rec *ev, json_t **doc)
+{
+    return wbi_misp_event_doc(s, uuid, false, ev, doc);
+}
+
+int wbi_misp_event_doc(wb_share *s, const char *uuid, bool admin_ok, wb_event_rec *ev, json_t **doc)
 {
     *doc = NULL;
-    int rc = wbi_share_fetch_own(s, uuid, false, ev);
+    int rc = wbi_share_fetch_own(s, uuid, admin_ok, ev);
     if (rc) return rc;
     json_t *e = json_loads(ev->json, 0, NULL);
     if (!json_is_object(e)) {
@@ -79,7 +85,7 @@ static int own_doc(wb_share *s, const char *uuid, wb_event_rec *ev, json_t **doc
 }
 
 /* Stores doc (taken) as the edit of ev; the event answer is dropped. */
-static int store_doc(wb_share *s, const wb_event_rec *ev, json_t *doc)
+int wbi_misp_store_doc(wb_share *s, const wb_event_rec *ev, json_t *doc)
 {
     char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(doc);
@@ -94,16 +100,9 @@ static int store_doc(wb_share *s, const wb_event_rec *ev, json_t *doc)
     return rc;
 }
 
-typedef struct attr_find {
-    wb_share *s;
-    wb_event_rec ev;
-    wb_attr_rec a;
-    bool found;
-} attr_find;
-
 static int attr_find_cb(void *ud, const wb_event_rec *e, const wb_attr_rec *a)
 {
-    attr_find *f = ud;
+    wbi_attr_find *f = ud;
     wbi_share_copy_event(f->s, e, &f->ev);
     f->a = *a;
     f->a.uuid = wbi_share_dup(f->s, a->uuid);
@@ -113,10 +112,24 @@ static int attr_find_cb(void *ud, const wb_event_rec *e, const wb_attr_rec *a)
 }
 
 /* The visible, live attribute `uuid` (404 otherwise) and its event. */
-static int find_attr(wb_share *s, const char *uuid, attr_find *f)
+int wbi_misp_find_attr(wb_share *s, const char *uuid, wbi_attr_find *f)
 {
     memset(f, 0, sizeof *f);
     f->s = s;
+    /* MISP's numeric attribute id, or the uuid */
+    int64_t num;
+    char byid[WB_UUID_LEN + 1];
+    if (uuid && !wb_uuid_valid(uuid, strlen(uuid)) &&
+        wb_parse_i64(uuid, strlen(uuid), 1, INT64_MAX, &num) == 0) {
+        wb_error e2 = {0};
+        int r2 = wb_store_attr_uuid_of(s->st, num, byid, &e2);
+        if (r2 == WB_ENOTFOUND) return wbi_share_not_found(s);
+        if (r2) {
+            s->err = e2;
+            return wbi_share_internal(s, r2);
+        }
+        uuid = byid;
+    }
     if (uuid == NULL || !wb_uuid_valid(uuid, strlen(uuid))) return wbi_share_not_found(s);
     int rc = wb_store_attr_get(s->st, uuid, attr_find_cb, f, &s->err);
     if (rc == WB_ENOTFOUND || (rc == 0 && (!f->found || f->a.deleted || f->ev.deleted)))
@@ -130,8 +143,8 @@ static int find_attr(wb_share *s, const char *uuid, attr_find *f)
 /* {"Attribute": {...}} of the stored attribute `uuid`, MISP's ids on it. */
 static int answer_attr(wb_share *s, const char *uuid, const char *key, wb_buf *out)
 {
-    attr_find f;
-    int rc = find_attr(s, uuid, &f);
+    wbi_attr_find f;
+    int rc = wbi_misp_find_attr(s, uuid, &f);
     if (rc) return rc;
     json_t *j = json_loads(f.a.json, 0, NULL);
     if (j == NULL) return wbi_share_internal(s, WB_EINTERNAL);
@@ -142,7 +155,7 @@ static int answer_attr(wb_share *s, const char *uuid, const char *key, wb_buf *o
 }
 
 /* The posted object under key ("Attribute", "Object") or the bare one. */
-static json_t *posted(wb_share *s, const char *body, size_t len, const char *key, int *rc)
+json_t *wbi_misp_posted(wb_share *s, const char *body, size_t len, const char *key, int *rc)
 {
     wbi_problem prob;
     json_t *root = wbi_json_load(body, len, wbi_share_max_depth(s), &prob);
@@ -166,7 +179,7 @@ int wb_share_misp_attr_add(wb_share *s, const char *event_uuid, const char *body
                            wb_buf *out)
 {
     int rc;
-    json_t *a = posted(s, body, len, "Attribute", &rc);
+    json_t *a = wbi_misp_posted(s, body, len, "Attribute", &rc);
     if (a == NULL) return rc;
     char uuid[WB_UUID_LEN + 1];
     const char *u = json_string_value(json_object_get(a, "uuid"));
@@ -181,13 +194,13 @@ int wb_share_misp_attr_add(wb_share *s, const char *event_uuid, const char *body
     json_object_del(a, "event_id");
     wb_event_rec ev;
     json_t *doc;
-    rc = own_doc(s, event_uuid, &ev, &doc);
+    rc = wbi_misp_own_doc(s, event_uuid, &ev, &doc);
     if (rc) {
         json_decref(a);
         return rc;
     }
     json_array_append_new(json_object_get(json_object_get(doc, "Event"), "Attribute"), a);
-    rc = store_doc(s, &ev, doc);
+    rc = wbi_misp_store_doc(s, &ev, doc);
     return rc ? rc : answer_attr(s, uuid, "Attribute", out);
 }
 
@@ -205,7 +218,7 @@ static json_t *find_in(json_t *arr, const char *uuid)
 
 /* The attribute `uuid` inside doc (top level or in an object), with the
  * array that holds it. */
-static json_t *doc_attr(json_t *doc, const char *uuid, json_t **arr, size_t *at)
+json_t *wbi_misp_doc_attr(json_t *doc, const char *uuid, json_t **arr, size_t *at)
 {
     json_t *e = json_object_get(doc, "Event");
     json_t *list[1 + 4096];
@@ -235,8 +248,8 @@ static json_t *doc_attr(json_t *doc, const char *uuid, json_t **arr, size_t *at)
 static int change_attr(wb_share *s, const char *attr_uuid, json_t *changes, bool remove,
                        wb_buf *out)
 {
-    attr_find f;
-    int rc = find_attr(s, attr_uuid, &f);
+    wbi_attr_find f;
+    int rc = wbi_misp_find_attr(s, attr_uuid, &f);
     if (rc) {
         json_decref(changes);
         return rc;
@@ -245,14 +258,14 @@ static int change_attr(wb_share *s, const char *attr_uuid, json_t *changes, bool
     memcpy(uuid, f.a.uuid, sizeof uuid);
     wb_event_rec ev;
     json_t *doc;
-    rc = own_doc(s, f.ev.uuid, &ev, &doc);
+    rc = wbi_misp_own_doc(s, f.ev.uuid, &ev, &doc);
     if (rc) {
         json_decref(changes);
         return rc;
     }
     json_t *arr = NULL;
     size_t at = 0;
-    json_t *x = doc_attr(doc, uuid, &arr, &at);
+    json_t *x = wbi_misp_doc_attr(doc, uuid, &arr, &at);
     if (x == NULL) {
         json_decref(changes);
         json_decref(doc);
@@ -273,7 +286,7 @@ static int change_attr(wb_share *s, const char *attr_uuid, json_t *changes, bool
         }
     }
     json_decref(changes);
-    rc = store_doc(s, &ev, doc);
+    rc = wbi_misp_store_doc(s, &ev, doc);
     if (rc) return rc;
     if (remove) return wbi_share_dump(s, json_pack("{s:s}", "message", "Attribute deleted."), out);
     return answer_attr(s, uuid, "Attribute", out);
@@ -283,7 +296,7 @@ int wb_share_misp_attr_edit(wb_share *s, const char *attr_uuid, const char *body
                             wb_buf *out)
 {
     int rc;
-    json_t *a = posted(s, body, len, "Attribute", &rc);
+    json_t *a = wbi_misp_posted(s, body, len, "Attribute", &rc);
     if (a == NULL) return rc;
     return change_attr(s, attr_uuid, a, false, out);
 }
@@ -293,11 +306,78 @@ int wb_share_misp_attr_delete(wb_share *s, const char *attr_uuid, wb_buf *out)
     return change_attr(s, attr_uuid, NULL, true, out);
 }
 
+/* Whether relation rel is among the object's attributes. */
+static bool has_relation(const json_t *attrs, const char *rel)
+{
+    size_t i;
+    const json_t *a;
+    json_array_foreach(attrs, i, a)
+    {
+        const char *r = json_string_value(json_object_get(a, "object_relation"));
+        if (r && strcmp(r, rel) == 0) return true;
+    }
+    return false;
+}
+
+/* An object of a template MISP ships (misp_templates.c) is held to it, as
+ * MISP's template conformity check does: every "required" relation, one
+ * of "requiredOneOf", and each known relation with the attribute type the
+ * template gives it. The template's uuid, version and meta-category are
+ * filled in when the client left them out. Unknown templates and unknown
+ * relations pass, as in MISP. */
+static int template_check(wb_share *s, json_t *o, const json_t *attrs)
+{
+    const wbi_template *t = wbi_template_find(json_string_value(json_object_get(o, "name")));
+    if (t == NULL) return 0;
+    size_t i;
+    const json_t *a;
+    json_array_foreach(attrs, i, a)
+    {
+        const char *rel = json_string_value(json_object_get(a, "object_relation"));
+        const char *type = json_string_value(json_object_get(a, "type"));
+        if (rel == NULL)
+            return wbi_share_fail(s, 422, "invalid_event",
+                                  "$.Object.Attribute[%zu].object_relation: needed in a %s object",
+                                  i, t->name);
+        for (const wbi_template_rel *r = t->rels; r->relation; r++) {
+            if (strcmp(r->relation, rel) != 0) continue;
+            if (type && strcmp(type, r->type) != 0)
+                return wbi_share_fail(s, 422, "invalid_event",
+                                      "$.Object.Attribute[%zu].type: '%s' is %s in template %s "
+                                      "(not %.64s)",
+                                      i, rel, r->type, t->name, type);
+            break;
+        }
+    }
+    for (size_t k = 0; t->required && t->required[k]; k++)
+        if (!has_relation(attrs, t->required[k]))
+            return wbi_share_fail(s, 422, "invalid_event",
+                                  "$.Object.Attribute: template %s requires '%s'", t->name,
+                                  t->required[k]);
+    if (t->required_one_of) {
+        bool one = false;
+        for (size_t k = 0; !one && t->required_one_of[k]; k++)
+            one = has_relation(attrs, t->required_one_of[k]);
+        if (!one)
+            return wbi_share_fail(s, 422, "invalid_event",
+                                  "$.Object.Attribute: template %s requires one of '%s', '%s', ...",
+                                  t->name, t->required_one_of[0],
+                                  t->required_one_of[1] ? t->required_one_of[1] : "");
+    }
+    if (!json_is_string(json_object_get(o, "template_uuid")))
+        json_object_set_new(o, "template_uuid", json_string(t->uuid));
+    if (json_object_get(o, "template_version") == NULL)
+        json_object_set_new(o, "template_version", json_string(wbi_share_num(s, t->version)));
+    if (!json_is_string(json_object_get(o, "meta-category")))
+        json_object_set_new(o, "meta-category", json_string(t->meta_category));
+    return 0;
+}
+
 int wb_share_misp_object_add(wb_share *s, const char *event_uuid, const char *body, size_t len,
                              wb_buf *out)
 {
     int rc;
-    json_t *o = posted(s, body, len, "Object", &rc);
+    json_t *o = wbi_misp_posted(s, body, len, "Object", &rc);
     if (o == NULL) return rc;
     const char *name = json_string_value(json_object_get(o, "name"));
     json_t *attrs = json_object_get(o, "Attribute");
@@ -305,6 +385,11 @@ int wb_share_misp_object_add(wb_share *s, const char *event_uuid, const char *bo
         json_decref(o);
         return wbi_share_fail(s, 422, "invalid_event",
                               "$.Object: needs a name and at least one Attribute");
+    }
+    rc = template_check(s, o, attrs);
+    if (rc) {
+        json_decref(o);
+        return rc;
     }
     char uuid[WB_UUID_LEN + 1];
     const char *u = json_string_value(json_object_get(o, "uuid"));
@@ -326,7 +411,7 @@ int wb_share_misp_object_add(wb_share *s, const char *event_uuid, const char *bo
     }
     wb_event_rec ev;
     json_t *doc;
-    rc = own_doc(s, event_uuid, &ev, &doc);
+    rc = wbi_misp_own_doc(s, event_uuid, &ev, &doc);
     if (rc) {
         json_decref(o);
         return rc;
@@ -343,7 +428,7 @@ int wb_share_misp_object_add(wb_share *s, const char *event_uuid, const char *bo
         return wbi_share_fail(s, 409, "conflict", "$.Object.uuid: already in this event");
     }
     json_array_append_new(objs, o);
-    rc = store_doc(s, &ev, doc);
+    rc = wbi_misp_store_doc(s, &ev, doc);
     if (rc) return rc;
     /* The object as stored: read back through the event. */
     wb_event_rec back;
@@ -355,6 +440,64 @@ int wb_share_misp_object_add(wb_share *s, const char *event_uuid, const char *bo
     json_t *ans = json_pack("{s:O}", "Object", obj ? obj : json_object());
     json_decref(r);
     return wbi_share_dump(s, ans, out);
+}
+
+int wb_share_misp_attr_view(wb_share *s, const char *ref, wb_buf *out)
+{
+    wbi_attr_find f;
+    int rc = wbi_misp_find_attr(s, ref, &f);
+    if (rc) return rc;
+    json_t *j = json_loads(f.a.json, 0, NULL);
+    if (j == NULL) return wbi_share_internal(s, WB_EINTERNAL);
+    wb_policy_item it = wbi_policy_item_of(&f.ev, &f.a);
+    wbi_share_may_read(s, WB_READ_EVENT_GET, &it, f.a.uuid); /* the admin's audit entry */
+    wbi_tags_set_effective(j, "AttributeTag", wb_policy_tlp(&it), f.a.tlp != WB_TLP_UNSET);
+    wbi_misp_attr_ids(s, j, &f.a, &f.ev);
+    rc = wbi_galaxy_decorate_attr(s, j);
+    if (rc == 0) rc = wb_share_flush(s);
+    if (rc) {
+        json_decref(j);
+        return s->status ? rc : wbi_share_internal(s, rc);
+    }
+    return wbi_share_dump(s, json_pack("{s:o}", "Attribute", j), out);
+}
+
+int wb_share_misp_object_delete(wb_share *s, const char *ref, wb_buf *out)
+{
+    if (ref == NULL || !wb_uuid_valid(ref, strlen(ref))) return wbi_share_not_found(s);
+    /* The object's event is the one holding its attributes; the event
+     * path then decides (invisible: 404, another organisation's: 403),
+     * and the object's attributes go with it as the event is stored
+     * without them. */
+    wb_event_rec ev;
+    json_t *doc = NULL;
+    char euuid[WB_UUID_LEN + 1];
+    int rc = wb_store_object_event_uuid(s->st, ref, euuid, &s->err);
+    if (rc == WB_ENOTFOUND) return wbi_share_not_found(s);
+    if (rc) return wbi_share_internal(s, rc);
+    rc = wbi_misp_own_doc(s, euuid, &ev, &doc);
+    if (rc) return rc;
+    json_t *e = json_object_get(doc, "Event");
+    json_t *objs = json_object_get(e, "Object");
+    size_t i;
+    json_t *o;
+    bool found = false;
+    json_array_foreach(objs, i, o)
+    {
+        const char *u = json_string_value(json_object_get(o, "uuid"));
+        if (u && strcasecmp(u, ref) == 0) {
+            json_array_remove(objs, i);
+            found = true;
+            break;
+        }
+    }
+    if (!found) {
+        json_decref(doc);
+        return wbi_share_not_found(s);
+    }
+    rc = wbi_misp_store_doc(s, &ev, doc);
+    if (rc) return rc;
+    return wbi_share_dump(s, json_pack("{s:s}", "message", "Object deleted"), out);
 }
 
 /* ---- tags
@@ -564,19 +707,19 @@ int wb_share_misp_tag(wb_share *s, const char *body, size_t len, bool attach, wb
                               "$.tag: the tag's name (this hub has no tag ids), at most %d bytes",
                               WB_NAME_MAX);
     /* An attribute's uuid, else the event's. */
-    attr_find f;
-    int rc = find_attr(s, uuid, &f);
+    wbi_attr_find f;
+    int rc = wbi_misp_find_attr(s, uuid, &f);
     bool on_attr = rc == 0;
     if (rc && s->status != 404) return rc;
     s->status = 0;
     s->code = NULL;
     wb_event_rec ev;
     json_t *doc;
-    rc = own_doc(s, on_attr ? f.ev.uuid : uuid, &ev, &doc);
+    rc = wbi_misp_own_doc(s, on_attr ? f.ev.uuid : uuid, &ev, &doc);
     if (rc) return rc;
     json_t *target = json_object_get(doc, "Event"), *arr = NULL;
     size_t at;
-    if (on_attr) target = doc_attr(doc, uuid, &arr, &at);
+    if (on_attr) target = wbi_misp_doc_attr(doc, uuid, &arr, &at);
     if (target == NULL) {
         json_decref(doc);
         return wbi_share_not_found(s);
@@ -594,7 +737,7 @@ int wb_share_misp_tag(wb_share *s, const char *body, size_t len, bool attach, wb
         json_decref(doc);
         return wbi_share_fail(s, 404, "not_found", "$.tag: '%s' is not on %s", name, uuid);
     }
-    rc = store_doc(s, &ev, doc);
+    rc = wbi_misp_store_doc(s, &ev, doc);
     if (rc) return rc;
     return wbi_share_dump(s,
                           json_pack("{s:b,s:s,s:b}", "saved", 1, "success",

@@ -299,7 +299,7 @@ typedef struct wbi_strlist {
     size_t n;
 } wbi_strlist;
 
-enum { WBI_MISP_JSON, WBI_MISP_CSV, WBI_MISP_TEXT };
+enum { WBI_MISP_JSON, WBI_MISP_CSV, WBI_MISP_TEXT, WBI_MISP_STIX2 };
 
 typedef struct wbi_misp_filter {
     json_t *root; /* owns the strings */
@@ -311,8 +311,9 @@ typedef struct wbi_misp_filter {
     char date_from[11], date_to[11];
     int64_t limit, page; /* 0: not given */
     bool include_event_tags, include_event_uuid, enforce_warninglist, headerless;
-    int format;        /* WBI_MISP_* */
-    wb_read_path path; /* set by the search: the policy's read path */
+    bool include_galaxy; /* includeGalaxy: MISP's Galaxy arrays (galaxy.c) */
+    int format;          /* WBI_MISP_* */
+    wb_read_path path;   /* set by the search: the policy's read path */
     char num[WBI_MISP_FILTER_MAX][24];
     size_t nnum;
 } wbi_misp_filter;
@@ -326,5 +327,119 @@ void wbi_misp_filter_free(wbi_misp_filter *f);
  * a composite value's part equal to it), case-insensitive, '%' matching
  * any run of characters. True when l is empty. */
 bool wbi_misp_value_match(const wbi_strlist *l, const char *v);
+
+/* Unix seconds of a restSearch time member: seconds, a span back from now
+ * ("7d", "12h") or a date ("2026-12-01", its first second in UTC). 0, or
+ * -1 with *prob naming $.key. */
+int wbi_misp_time_of(const char *key, const json_t *v, int64_t now, int64_t *out,
+                     wbi_problem *prob);
+
+/* ---- MISP's sightings/restSearch (misp_sightings.c) ------------------------------------ */
+
+enum { WBI_SIGHT_ANY, WBI_SIGHT_ATTRIBUTE, WBI_SIGHT_EVENT };
+
+typedef struct wbi_sight_filter {
+    json_t *root;     /* owns the strings */
+    int context;      /* WBI_SIGHT_*: what id names (the sighting itself for ANY) */
+    const char *id;   /* an id or uuid, or NULL */
+    const char *uuid; /* the sighting's uuid, or NULL */
+    const char *value;
+    const char *source;
+    const char *org;  /* org_id / org: an id, name or uuid */
+    int type;         /* -1: any */
+    int64_t from, to; /* date_sighting bounds; 0: open */
+    int64_t limit, page;
+    bool include_attribute, include_event;
+    int format; /* WBI_MISP_JSON or WBI_MISP_CSV */
+    char num[3][24];
+} wbi_sight_filter;
+
+/* Reads a sightings/restSearch body; context is the path's ("attribute",
+ * "event", or NULL: the body's "context", else any). 0, or -1 with *prob
+ * (400 naming the member). Free with wbi_sight_filter_free either way. */
+int wbi_sight_filter_parse(const char *body, size_t len, const char *context, unsigned max_depth,
+                           int64_t now, wbi_sight_filter *f, wbi_problem *prob);
+void wbi_sight_filter_free(wbi_sight_filter *f);
+
+/* ---- MISP's writes over whole events (misp_write.c) ---------------------------------------- */
+
+/* A visible, live attribute with its event (strings in the call's arena). */
+typedef struct wbi_attr_find {
+    wb_share *s;
+    wb_event_rec ev;
+    wb_attr_rec a;
+    bool found;
+} wbi_attr_find;
+
+/* The attribute `ref` (a uuid or MISP's numeric id), visible to the
+ * caller through the event path; 404 otherwise. */
+int wbi_misp_find_attr(wb_share *s, const char *ref, wbi_attr_find *f);
+/* The caller's organisation's event `uuid` as a posted document
+ * ({"Event": {...}} with every live attribute) into *doc (403/404). */
+int wbi_misp_own_doc(wb_share *s, const char *uuid, wb_event_rec *ev, json_t **doc);
+/* The same, also for a site admin when admin_ok. */
+int wbi_misp_event_doc(wb_share *s, const char *uuid, bool admin_ok, wb_event_rec *ev,
+                       json_t **doc);
+/* Stores doc (taken) as the edit of ev (the event path: validation,
+ * audit, change feed); the answer is dropped. */
+int wbi_misp_store_doc(wb_share *s, const wb_event_rec *ev, json_t *doc);
+/* The posted object under key ("Attribute", "Object", "ShadowAttribute")
+ * or the bare one; NULL with *rc the refusal (400, 422). */
+json_t *wbi_misp_posted(wb_share *s, const char *body, size_t len, const char *key, int *rc);
+/* The attribute `uuid` inside doc (top level or in an object), with the
+ * array that holds it and its place there; NULL when not there. */
+json_t *wbi_misp_doc_attr(json_t *doc, const char *uuid, json_t **arr, size_t *at);
+
+/* ---- galaxies (galaxy.c) ------------------------------------------------------------------ */
+
+/* Most values one cluster file may hold. */
+#define WBI_GALAXY_MAX_VALUES 100000
+
+/* One MISP galaxy JSON file: a galaxy definition, or a cluster collection
+ * (its "values"). Strings are borrowed from root. */
+typedef struct wbi_galaxy_doc {
+    json_t *root;
+    bool clusters;
+    const char *type, *name, *uuid, *description, *namespace_, *icon, *source;
+    json_t *values; /* the collection's values, or NULL */
+} wbi_galaxy_doc;
+
+/* Reads one file (no database: fuzz/fuzz_galaxy.c drives it). 0, or -1
+ * with *prob naming the file's JSON path. Free with wbi_galaxy_doc_free
+ * either way. */
+int wbi_galaxy_doc_parse(const char *text, size_t len, unsigned max_depth, wbi_galaxy_doc *d,
+                         wbi_problem *prob);
+void wbi_galaxy_doc_free(wbi_galaxy_doc *d);
+/* Value i of a collection: 0 with its value and uuid and the tag it is
+ * attached as (misp-galaxy:TYPE="VALUE", into tag of cap bytes), or -1
+ * with *prob saying why it is skipped. */
+int wbi_galaxy_value(const wbi_galaxy_doc *d, size_t i, const char **value, const char **uuid,
+                     char *tag, size_t cap, wbi_problem *prob);
+/* Puts MISP's Galaxy arrays on a rendered event ({"Event": {...}}) and
+ * its attributes, from their misp-galaxy: tags and the clusters the hub
+ * knows; attributes only when attrs. 0 or the store's code. */
+int wbi_galaxy_decorate(wb_share *s, json_t *event, bool attrs);
+/* The same for one attribute object. */
+int wbi_galaxy_decorate_attr(wb_share *s, json_t *attr);
+
+/* ---- MISP object templates (misp_templates.c) ------------------------------------------------ */
+
+typedef struct wbi_template_rel {
+    const char *relation, *type;
+    bool multiple;
+} wbi_template_rel;
+
+typedef struct wbi_template {
+    const char *name, *uuid;
+    int version;
+    const char *meta_category;
+    const wbi_template_rel *rels;       /* ends with a NULL relation */
+    const char *const *required;        /* every one, or NULL */
+    const char *const *required_one_of; /* at least one, or NULL */
+} wbi_template;
+
+extern const wbi_template wbi_templates[];
+/* The template of that name, or NULL. */
+const wbi_template *wbi_template_find(const char *name);
 
 #endif

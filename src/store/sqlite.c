@@ -345,6 +345,8 @@ static const migration migrations[] = {
      * organisation taken out of a group, and the change sequence number
      * at that moment, so that the change feed sends that organisation's
      * followers a tombstone for the group's events it held then. */
+    /* 14: MISP galaxies with their clusters, and proposals (sqlite_misp.c) */
+    {14, wbi_sqlite_misp_m14},
     {15, "CREATE TABLE sharing_group_removals(sg_id INTEGER NOT NULL, org_id INTEGER NOT NULL,"
          " seq INTEGER NOT NULL);"
          "CREATE INDEX sharing_group_removals_org ON sharing_group_removals(org_id, seq);"},
@@ -504,9 +506,20 @@ static int query_int(sq_store *q, const char *sql, int64_t *out, wb_error *err)
     return rc == WBI_DB_ROW || rc == WBI_DB_DONE ? 0 : db_error(q, err, "reading");
 }
 
+/* The newest migration is the highest number, not the last entry:
+ * numbers are handed out ahead of time and appended when they land (14
+ * came after 15). */
+static int newest_migration(void)
+{
+    int latest = 0;
+    for (size_t i = 0; i < sizeof migrations / sizeof migrations[0]; i++)
+        if (migrations[i].version > latest) latest = migrations[i].version;
+    return latest;
+}
+
 static int migrate(sq_store *q, wb_error *err)
 {
-    int latest = migrations[sizeof migrations / sizeof migrations[0] - 1].version;
+    int latest = newest_migration();
     int rc = wbi_sqlite_begin(&q->base, err);
     if (rc) return rc;
     rc = exec(q, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)", err);
@@ -661,7 +674,7 @@ static int sq_read_end(wb_store *s, wb_error *err)
 
 static int sq_schema_check(wb_store *s, int64_t *in_db, int *known, wb_error *err)
 {
-    *known = migrations[sizeof migrations / sizeof migrations[0] - 1].version;
+    *known = newest_migration();
     return query_int(SQ(s), "SELECT coalesce(max(version), 0) FROM schema_version", in_db, err);
 }
 

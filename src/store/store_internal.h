@@ -285,5 +285,7 @@ extern const char wbi_sqlite_web_idle_schema[];
 /* The vulnerability scans' operations and migration (sqlite_vulnscan.c). */
 extern const wbi_store_vscan_ops wbi_sqlite_vscan_ops;
 extern const char wbi_sqlite_vulnscan_schema[];
+/* migration 14: galaxies and proposals (sqlite_misp.c) */
+extern const char wbi_sqlite_misp_m14[];
 
 #endif

@@ -181,6 +181,41 @@ static const expect table[] = {
     {"GET", "/sharing_groups/view/*", E_PEOPLE},
     {"GET", "/feeds/index", E_PEOPLE},
     {"POST", "/sightings/add", E_PEOPLE | E_SE},
+    /* sightings search, galaxies, proposals, attributes and objects by id
+     * (misp_more_api.c): people, as the other MISP reads and writes */
+    {"POST", "/sightings/restSearch", E_PEOPLE},
+    {"POST", "/sightings/restSearch/*", E_PEOPLE},
+    {"GET", "/sightings/index", E_PEOPLE},
+    {"POST", "/sightings/index", E_PEOPLE},
+    {"GET", "/sightings/index/*", E_PEOPLE},
+    {"POST", "/sightings/index/*", E_PEOPLE},
+    {"POST", "/sightings/listSightings", E_PEOPLE},
+    {"POST", "/sightings/listSightings/*", E_PEOPLE},
+    {"GET", "/galaxies/index", E_PEOPLE},
+    {"POST", "/galaxies", E_PEOPLE},
+    {"GET", "/galaxies/view/*", E_PEOPLE},
+    {"GET", "/galaxy_clusters/view/*", E_PEOPLE},
+    {"POST", "/galaxies/attachCluster/*/*", E_PEOPLE},
+    {"POST", "/galaxies/attachCluster/*/*/*", E_PEOPLE},
+    {"POST", "/shadow_attributes/add/*", E_PEOPLE},
+    {"POST", "/shadow_attributes/edit/*", E_PEOPLE},
+    {"POST", "/shadow_attributes/delete/*", E_PEOPLE},
+    {"POST", "/shadow_attributes/accept/*", E_PEOPLE},
+    {"POST", "/shadow_attributes/discard/*", E_PEOPLE},
+    {"GET", "/shadow_attributes/index", E_PEOPLE},
+    {"GET", "/shadow_attributes/index/*", E_PEOPLE},
+    {"GET", "/shadow_attributes/view/*", E_PEOPLE},
+    {"POST", "/shadowAttributes/add/*", E_PEOPLE},
+    {"POST", "/shadowAttributes/edit/*", E_PEOPLE},
+    {"POST", "/shadowAttributes/delete/*", E_PEOPLE},
+    {"POST", "/shadowAttributes/accept/*", E_PEOPLE},
+    {"POST", "/shadowAttributes/discard/*", E_PEOPLE},
+    {"GET", "/shadowAttributes/index", E_PEOPLE},
+    {"GET", "/shadowAttributes/index/*", E_PEOPLE},
+    {"GET", "/shadowAttributes/view/*", E_PEOPLE},
+    {"GET", "/attributes/view/*", E_PEOPLE},
+    {"POST", "/objects/delete/*", E_PEOPLE},
+    {"DELETE", "/objects/delete/*", E_PEOPLE},
 };
 #define N_EXPECT (sizeof table / sizeof table[0])
 
@@ -289,6 +324,9 @@ static bool call_admitted(fixture *f, const char *method, const char *path, cons
                                             strcmp(msg, "only site admins may read this") == 0 ||
                                             strncmp(msg, "a key of role ", 14) == 0));
     /* Nothing but the router answers 401; a 5xx would hide the answer. */
+    if (status >= 500)
+        print_error("%s %s as %s: %u %s\n", method, path, caller_names[caller], status,
+                    resp.body.data ? resp.body.data : "");
     assert_true(status < 500);
     json_decref(j);
     wb_hub_response_free(&resp);
