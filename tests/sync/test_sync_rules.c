@@ -442,14 +442,13 @@ static void test_sightings(void **state)
     assert_int_equal(x.count, 5);
     assert_int_equal(x.last, 2500);
     /* a local report of the same organisation is not merged into it */
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(wbi_sqlite_db(f->st),
-                                        "SELECT id FROM attributes WHERE uuid='" AT2 "'", -1, &st,
-                                        NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int64_t aid = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    wbi_stmt *st = NULL;
+    assert_int_equal(
+        wbi_db_prepare(wbi_sqlite_db(f->st), "SELECT id FROM attributes WHERE uuid='" AT2 "'", &st),
+        WBI_DB_OK);
+    assert_int_equal(wbi_db_step(st), WBI_DB_ROW);
+    int64_t aid = wbi_db_col_i64(st, 0);
+    wbi_db_finalize(st);
     wb_sighting_rec loc = {
         .attribute_id = aid, .org_id = lid, .type = 0, .date_sighting = 2500, .count = 1};
     assert_int_equal(wb_store_sighting_add(f->st, &loc, NULL, &err), 0);
@@ -493,18 +492,18 @@ static void test_sightings(void **state)
      * from server 1 with distribution 3; a sighting of distribution-1 EV1
      * from server 2): withheld */
     assert_int_equal(ingest(f, 1, EV1, 101, 2, "green", ORGC, NULL, NULL), WB_SYNC_UPDATED);
-    assert_int_equal(sqlite3_prepare_v2(wbi_sqlite_db(f->st),
-                                        "SELECT a.uuid FROM attributes a JOIN events e ON"
-                                        " e.id=a.event_id WHERE e.uuid='" EV1 "' AND a.deleted=0",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(wbi_db_prepare(wbi_sqlite_db(f->st),
+                                    "SELECT a.uuid FROM attributes a JOIN events e ON"
+                                    " e.id=a.event_id WHERE e.uuid='" EV1 "' AND a.deleted=0",
+                                    &st),
+                     WBI_DB_OK);
+    assert_int_equal(wbi_db_step(st), WBI_DB_ROW);
     char two[512];
     snprintf(two, sizeof two,
              "[{\"uuid\":\"51000000-0000-4000-8000-000000000003\",\"attribute_uuid\":"
              "\"%s\",\"type\":0,\"date_sighting\":3000}]",
-             (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+             wbi_db_col_text(st, 0));
+    wbi_db_finalize(st);
     assert_int_equal(
         wb_sync_sightings_save(f->st, 2, "t", "t", EV1, two, strlen(two), 32, &c, &err), 0);
     assert_int_equal(c.sightings, 0);
