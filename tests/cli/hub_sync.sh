@@ -17,6 +17,13 @@
 #   - deletions travel by push: an event deleted on the hub that made it
 #     is deleted where it was pushed, once; a sync delete of an event the
 #     receiver made itself, or got from another server, is refused;
+#   - sightings travel member -> sector -> CSIRT (push, with
+#     --push-sightings for a pull-only link) and down by pull as the
+#     hub's sighting policy allows (C serves --sighting-policy event; S
+#     pushes with MISP's default, so nothing goes down to M): the same
+#     uuid and count everywhere, nothing doubled, nothing sent back;
+#   - deletions on pull: an event gone from the remote's index (and 404
+#     there) is deleted on the next pull and the deletion travels on;
 #   - admin server list shows no key (the key column sealed, v1:...);
 #     every event an audit entry.
 # Usage: tests/cli/hub_sync.sh path/to/weerbaar
@@ -84,7 +91,7 @@ admin sharing-group add c-only --orgs CSIRT --uuid $SG2 --db "$C"
 admin sharing-group add s-and-m --orgs Sector,member-hub --uuid $SG3 --db "$S"
 admin sharing-group add s-and-m --orgs Member,sector-hub --uuid $SG3 --db "$M"
 
-start "$C" --rate 100000; PC=$LASTPORT; UC=http://127.0.0.1:$PC
+start "$C" --rate 100000 --sighting-policy event; PC=$LASTPORT; UC=http://127.0.0.1:$PC
 start "$M"; PM=$LASTPORT; UM=http://127.0.0.1:$PM
 start "$S"; PS=$LASTPORT; US=http://127.0.0.1:$PS; SPID=$LASTPID
 # C knows S (its calls are sync calls; c-and-s may travel to it)
@@ -92,7 +99,7 @@ admin server add sector --url "$US" --key unused --org sector-hub --pull \
   --sharing-groups c-and-s --db "$C"
 # S pulls from C; S's sharing group of that uuid lists C
 admin sharing-group add c-and-s --orgs Sector --uuid $SG1 --db "$S"
-admin server add csirt --url "$UC" --key "$KCS" --org csirt-hub --pull \
+admin server add csirt --url "$UC" --key "$KCS" --org csirt-hub --pull --push-sightings \
   --sharing-groups c-and-s --db "$S"
 has admin.out "(created)"
 # S pushes to M; M knows S and pushes back
@@ -228,6 +235,77 @@ check "an equal timestamp by sync: unchanged" 'grep -q "\"weerbaar_sync\":\"unch
 code=$(curl -s -H "Authorization: $KSM" -d @"$T/r" -o "$T/r2" -w '%{http_code}' "$US/events/edit/$US4")
 check "a sync edit whose body is another event: 422 in MISP's shape" \
   '[ "$code" = 422 ] && grep -q "\"url\":\"/events/edit/$US4\"" "$T/r2"'
+
+# ---- sightings travel: member -> sector -> CSIRT, and down only as the policy says ---------
+stamp "sightings"
+# sight URL KEY ATTR-UUID SOURCE: a sighting by MISP's /sightings/add
+sight() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: $2" -H 'Content-Type: application/json' \
+  -d "{\"uuid\": \"$3\", \"source\": \"$4\", \"type\": 0}" "$1/sightings/add"; }
+E3=${EV[3:green]}
+A3=$(q "$C" "SELECT a.uuid FROM attributes a JOIN events e ON e.id=a.event_id WHERE e.uuid='$E3' AND a.deleted=0")
+# rows DB ORG-NAME: sightings of E3 by that organisation on that hub (uuid count:N each line)
+srows() { python3 -c "import sqlite3,sys; c=sqlite3.connect('file:'+sys.argv[1]+'?mode=ro',uri=True)
+for u,n in c.execute('SELECT s.uuid,s.count FROM sightings s JOIN attributes a ON a.id=s.attribute_id JOIN orgs o ON o.id=s.org_id WHERE a.uuid=? AND o.name=? ORDER BY s.uuid',(sys.argv[2],sys.argv[3])): print(u,n)" "$1" "$A3" "$2"; }
+check "C's analyst sights E3 on C (C serves --sighting-policy event)" '[ "$(sight "$UC" "$KC" "$A3" c-ids)" = 201 ]'
+run 0 admin server pull csirt --db "$S"
+has out "sightings: 1 stored"
+SC=$(srows "$C" CSIRT) SS=$(srows "$S" CSIRT)
+check "pull: the unchanged event is fetched again for its sighting; same uuid and count on S ($SS)" \
+  '[ -n "$SC" ] && [ "$SC" = "$SS" ]'
+run 0 admin server pull csirt --db "$S"
+has out "sightings: 0 stored"
+check "a second pull doubles nothing" '[ "$(srows "$S" CSIRT)" = "$SC" ]'
+run 0 admin server push member --db "$S"
+check "S -> M under MISP's sighting policy: C's sighting does not go down to M" \
+  '[ -z "$(srows "$M" CSIRT)" ] && grep -q "sightings: 0 stored" "$T/out"'
+check "the member sights E3 on M" '[ "$(sight "$UM" "$KM" "$A3" m-ids)" = 201 ] && [ "$(sight "$UM" "$KM" "$A3" m-ids)" = 201 ]'
+check "S's own analyst sights E3 on S" '[ "$(sight "$US" "$KS" "$A3" s-ids)" = 201 ]'
+run 0 admin server push sector --db "$M"
+has out "sightings: 1 stored"
+run 0 admin server push csirt --db "$S"
+has out "sightings: 2 stored"
+SM=$(srows "$M" Member)
+check "member -> sector -> CSIRT: the member's sighting (two reports, one record) on S and C, same uuid and count ($SM)" \
+  '[[ $SM == *" 2" ]] && [ "$(srows "$S" Member)" = "$SM" ] && [ "$(srows "$C" Member)" = "$SM" ]'
+check "S's own sighting reaches C (upstream), not M (downstream, MISP's policy)" \
+  '[ -n "$(srows "$C" Sector)" ] && [ "$(srows "$S" Sector)" = "$(srows "$C" Sector)" ]'
+run 0 admin server push member --db "$S"
+check "... and S -> M sends neither S's nor C's sighting down" \
+  '[ -z "$(srows "$M" Sector)" ] && [ -z "$(srows "$M" CSIRT)" ]'
+run 0 admin server push sector --db "$M"
+has out "sightings: 0 stored"
+run 0 admin server push csirt --db "$S"
+has out "sightings: 0 stored"
+run 0 admin server pull csirt --db "$S"
+NC=$(q "$C" "SELECT count(*) FROM sightings") NS=$(q "$S" "SELECT count(*) FROM sightings")
+check "pushed and pulled again: nothing doubled, nothing back (C $NC, S $NS rows: one per organisation)" \
+  '[ "$NC" = 3 ] && [ "$NS" = 3 ] && [ "$(srows "$C" Member)" = "$SM" ] && [ "$(q "$M" "SELECT count(*) FROM sightings")" = 1 ]'
+curl -s -H "Authorization: $KCS" -o "$T/r" "$UC/events/view/$E3"
+check "C's events/view to S: C's own sighting (open policy), none of those that came from S" \
+  'python3 -c "import json; d=json.load(open(\"$T/r\")); s=[x for a in d[\"Event\"][\"Attribute\"] for x in a.get(\"Sighting\",[])]; assert len(s)==1 and s[0][\"Organisation\"][\"name\"]==\"CSIRT\", s"'
+check "the events index shows a sighting_timestamp to S" \
+  '[ "$(g "/events/index?minimal=1&uuid=$E3" -H "Authorization: $KCS")" = 200 ] && python3 -c "import json; d=json.load(open(\"$T/r\")); assert int(d[0][\"sighting_timestamp\"]) > 0"'
+code=$(curl -s -o "$T/r" -w '%{http_code}' -H "Authorization: $KC" -d '[]' "$UC/sightings/bulkSaveSightings/$E3")
+check "bulkSaveSightings is for sync callers only (403 in MISP's shape)" '[ "$code" = 403 ] && grep -q "\"url\"" "$T/r"'
+AS=$(q "$C" "SELECT count(*) FROM audit WHERE action='sighting.add' AND detail LIKE 'by sync%'")
+check "sightings stored by sync are audited ($AS)" '[ "$AS" -ge 1 ]'
+
+# ---- deletions on pull ----------------------------------------------------------------------
+stamp "deletions on pull"
+UD=${EV[3:clear]}
+code=$(curl -s -X DELETE -H "Authorization: Bearer $KC" -o /dev/null -w '%{http_code}' "$UC/api/v1/events/$UD")
+check "C deletes an event S pulled" '[ "$code" = 200 ]'
+run 0 admin server pull csirt --db "$S"
+has out "1 deleted"
+DS=$(q "$S" "SELECT deleted FROM events WHERE uuid='$UD'")
+AD=$(q "$S" "SELECT count(*) FROM audit WHERE action='event.delete' AND object='$UD' AND detail LIKE '%gone from its index%'")
+check "gone from C's index and 404 there: deleted on S, audited" '[ "$DS" = 1 ] && [ "$AD" = 1 ]'
+run 0 admin server pull csirt --db "$S"
+has out "0 deleted"
+run 0 admin server push member --db "$S"
+check "the deletion travels on by push (S -> M)" '[ "$(q "$M" "SELECT deleted FROM events WHERE uuid='"'$UD'"'")" = 1 ]'
+NA=$(q "$S" "SELECT count(*) FROM attributes a JOIN events e ON e.id=a.event_id WHERE e.uuid='$U3' AND a.deleted=0")
+check "an attribute gone from a newer version is deleted on S too ($NA left)" '[ "$NA" = 1 ]'
 
 # ---- deletions travel (push) --------------------------------------------------------------
 stamp "deletions travel"

@@ -5,7 +5,10 @@
  * wb_sync_ingest on a database (newer wins, equal and older change
  * nothing, uuid/timestamp/Orgc kept, what may not arrive withheld or left
  * out attribute by attribute, an event of another organisation refused),
- * and the server key sealed at rest.
+ * the server key sealed at rest, and sightings by sync: the rule of which
+ * may go where (every TLP x distribution x policy case), and sightings
+ * arriving inside events and in bulk (stored once by uuid, widened,
+ * never doubled; withheld where the rule says).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -65,11 +68,81 @@ static void test_index_parse(void **state)
     assert_int_equal(n, 1);
     assert_int_equal(e[0].timestamp, 7);
     free(e);
+    const char *q = "[{\"uuid\":\"a0000000-0000-4000-8000-000000000001\",\"timestamp\":\"7\","
+                    "\"sighting_timestamp\":\"9\",\"published\":false},"
+                    "{\"uuid\":\"b0000000-0000-4000-8000-000000000002\",\"timestamp\":8}]";
+    assert_int_equal(wb_sync_index_parse(q, strlen(q), 32, 100, &e, &n, &bad, &err), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(e[0].sighting_timestamp, 9);
+    assert_false(e[0].published);
+    assert_int_equal(e[1].sighting_timestamp, 0);
+    assert_true(e[1].published); /* not said: published */
+    free(e);
     assert_int_equal(wb_sync_index_parse(t, strlen(t), 32, 2, &e, &n, &bad, &err), WB_ELIMIT);
     assert_int_equal(wb_sync_index_parse("{}", 2, 32, 2, &e, &n, &bad, &err), WB_EPARSE);
     assert_int_equal(wb_sync_index_parse("[[[[1]]]]", 9, 3, 2, &e, &n, &bad, &err), WB_EPARSE);
     assert_int_equal(wb_sync_index_parse("[", 1, 3, 2, &e, &n, &bad, &err), WB_EPARSE);
     assert_null(e);
+}
+
+static void test_sighting_rule(void **state)
+{
+    (void)state;
+    /* the cases the policy and the TLP gate exist for, spelt out */
+    wb_sync_sighting_facts f = {.tlp = WB_TLP_GREEN, .event_dist = 3, .attr_dist = 3};
+    assert_false(wb_sync_sighting_may_leave(&f)); /* MISP's policy: not downstream */
+    f.sightings_open = true;
+    assert_true(wb_sync_sighting_may_leave(&f));
+    f.sightings_open = false;
+    f.event_from_there = true; /* towards the event's creator */
+    assert_true(wb_sync_sighting_may_leave(&f));
+    f.event_dist = f.attr_dist = 1; /* arrived as 1 from there: still goes back */
+    assert_true(wb_sync_sighting_may_leave(&f));
+    f.tlp = WB_TLP_RED;
+    assert_false(wb_sync_sighting_may_leave(&f));
+    f.tlp = WB_TLP_AMBER_STRICT;
+    f.sightings_open = true;
+    assert_false(wb_sync_sighting_may_leave(&f));
+    f = (wb_sync_sighting_facts){.tlp = WB_TLP_GREEN,
+                                 .event_dist = 3,
+                                 .attr_dist = 3,
+                                 .event_from_there = true,
+                                 .sighting_from_there = true,
+                                 .sightings_open = true};
+    assert_false(wb_sync_sighting_may_leave(&f)); /* never back where it came from */
+    f = (wb_sync_sighting_facts){
+        .tlp = WB_TLP_GREEN, .event_dist = 3, .attr_dist = 1, .sightings_open = true};
+    assert_false(wb_sync_sighting_may_leave(&f)); /* its attribute may not go */
+    f.attr_dist = 4;
+    assert_false(wb_sync_sighting_may_leave(&f));
+    f.attr_in_sgroup = true;
+    assert_true(wb_sync_sighting_may_leave(&f));
+    f = (wb_sync_sighting_facts){
+        .tlp = WB_TLP_AMBER, .event_dist = 2, .attr_dist = 2, .party = true};
+    assert_true(wb_sync_sighting_may_leave(&f)); /* the server's organisation made it */
+    /* and the whole matrix */
+    static const wb_tlp tlps[] = {WB_TLP_UNSET, WB_TLP_CLEAR,        WB_TLP_GREEN,
+                                  WB_TLP_AMBER, WB_TLP_AMBER_STRICT, WB_TLP_RED};
+    for (size_t t = 0; t < sizeof tlps / sizeof tlps[0]; t++)
+        for (int ed = 0; ed <= 4; ed++)
+            for (int ad = 0; ad <= 4; ad++)
+                for (unsigned bits = 0; bits < 64; bits++) {
+                    wb_sync_sighting_facts x = {.tlp = tlps[t],
+                                                .event_dist = ed,
+                                                .attr_dist = ad,
+                                                .event_in_sgroup = bits & 1,
+                                                .attr_in_sgroup = bits & 2,
+                                                .event_from_there = bits & 4,
+                                                .sighting_from_there = bits & 8,
+                                                .party = bits & 16,
+                                                .sightings_open = bits & 32};
+                    bool strict = tlps[t] == WB_TLP_AMBER_STRICT || tlps[t] == WB_TLP_RED;
+                    bool ev_ok = ed == 2 || ed == 3 || (ed == 4 && (bits & 1));
+                    bool at_ok = ad == 2 || ad == 3 || (ad == 4 && (bits & 2));
+                    bool want = !strict && !(bits & 8) && ((bits & 4) || (ev_ok && at_ok)) &&
+                                (bits & (4 | 16 | 32));
+                    assert_int_equal(wb_sync_sighting_may_leave(&x), want);
+                }
 }
 
 static void test_rules(void **state)
@@ -285,6 +358,181 @@ static void test_ingest(void **state)
     assert_int_equal(oc, WB_SYNC_REFUSED);
 }
 
+typedef struct sights {
+    int n;
+    int64_t count, first, last, org;
+    char source[64];
+} sights;
+
+static int sight_cb(void *ud, const wb_sync_sighting_rec *r)
+{
+    sights *x = ud;
+    x->n++;
+    x->count = r->count;
+    x->first = r->first_seen;
+    x->last = r->date_sighting;
+    x->org = r->org_id;
+    snprintf(x->source, sizeof x->source, "%s", r->source ? r->source : "");
+    return 0;
+}
+
+static sights sightings_of(fx *f, const char *uuid)
+{
+    sights x = {0};
+    int64_t id = 0;
+    wb_error err;
+    assert_int_equal(wb_store_event_id_of(f->st, uuid, &id, &err), 0);
+    assert_int_equal(wb_store_sync_sightings(f->st, id, 0, 0, false, sight_cb, &x, &err), 0);
+    return x;
+}
+
+#define EV2 "e2000000-0000-4000-8000-000000000002"
+#define AT2 "a2000000-0000-4000-8000-000000000002"
+#define SI1 "51000000-0000-4000-8000-000000000001"
+#define SORG "0a000000-0000-4000-8000-0000000000aa"
+
+/* EV2 with attribute AT2 carrying one sighting of SI1. */
+static wb_sync_outcome ingest_sighting(fx *f, int64_t server, int64_t ts, int64_t count,
+                                       int64_t last, const char *org_part)
+{
+    char body[2048];
+    snprintf(body, sizeof body,
+             "{\"Event\":{\"uuid\":\"" EV2 "\",\"info\":\"s\",\"timestamp\":\"%lld\","
+             "\"distribution\":\"3\",\"published\":true,"
+             "\"Orgc\":{\"name\":\"CSIRT\",\"uuid\":\"0c000000-0000-4000-8000-000000000001\"},"
+             "\"Tag\":[{\"name\":\"tlp:green\"}],\"Attribute\":[{\"uuid\":\"" AT2 "\","
+             "\"type\":\"domain\",\"value\":\"s.example\",\"to_ids\":true,\"Sighting\":[{"
+             "\"uuid\":\"" SI1 "\",\"type\":\"0\",\"date_sighting\":\"%lld\",\"source\":\"ids\","
+             "\"count\":%lld,\"first_seen\":\"1000\"%s}]}]}}",
+             (long long)ts, (long long)last, (long long)count, org_part);
+    wb_sync_outcome oc;
+    wb_error err = {0};
+    char r[256];
+    assert_int_equal(wb_sync_ingest(f->st, server, "t", "t", body, strlen(body), 32, 1000, &oc,
+                                    NULL, r, sizeof r, &err),
+                     0);
+    return oc;
+}
+
+static void test_sightings(void **state)
+{
+    fx *f = *state;
+    const char *org = ",\"org_id\":\"7\",\"Organisation\":{\"uuid\":\"" SORG "\",\"name\":\"Lid\"}";
+    assert_int_equal(ingest_sighting(f, 1, 100, 3, 2000, org), WB_SYNC_ADDED);
+    sights x = sightings_of(f, EV2);
+    int64_t lid = 0;
+    wb_error err = {0};
+    assert_int_equal(wb_store_org_by_uuid(f->st, SORG, &lid, &err), 0);
+    assert_int_equal(x.n, 1);
+    assert_int_equal(x.count, 3);
+    assert_int_equal(x.first, 1000);
+    assert_int_equal(x.last, 2000);
+    assert_int_equal(x.org, lid);
+    assert_string_equal(x.source, "ids");
+    /* the same record again (a re-pull): one row, unchanged */
+    assert_int_equal(ingest_sighting(f, 1, 100, 3, 2000, org), WB_SYNC_UNCHANGED);
+    x = sightings_of(f, EV2);
+    assert_int_equal(x.n, 1);
+    assert_int_equal(x.count, 3);
+    /* widened, never narrowed: a larger count wins, a smaller one changes nothing */
+    assert_int_equal(ingest_sighting(f, 1, 100, 5, 2500, org), WB_SYNC_UNCHANGED);
+    assert_int_equal(ingest_sighting(f, 1, 100, 2, 1500, org), WB_SYNC_UNCHANGED);
+    x = sightings_of(f, EV2);
+    assert_int_equal(x.n, 1);
+    assert_int_equal(x.count, 5);
+    assert_int_equal(x.last, 2500);
+    /* a local report of the same organisation is not merged into it */
+    wbi_stmt *st = NULL;
+    assert_int_equal(
+        wbi_db_prepare(wbi_sqlite_db(f->st), "SELECT id FROM attributes WHERE uuid='" AT2 "'", &st),
+        WBI_DB_OK);
+    assert_int_equal(wbi_db_step(st), WBI_DB_ROW);
+    int64_t aid = wbi_db_col_i64(st, 0);
+    wbi_db_finalize(st);
+    wb_sighting_rec loc = {
+        .attribute_id = aid, .org_id = lid, .type = 0, .date_sighting = 2500, .count = 1};
+    assert_int_equal(wb_store_sighting_add(f->st, &loc, NULL, &err), 0);
+    x = sightings_of(f, EV2);
+    assert_int_equal(x.n, 2);
+    /* anonymous (MISP's org_id 0): the sending server's organisation */
+    const char *anon = "{\"Sighting\":[{\"uuid\":\"51000000-0000-4000-8000-000000000002\","
+                       "\"attribute_uuid\":\"" AT2 "\",\"org_id\":\"0\",\"type\":0,"
+                       "\"date_sighting\":3000}]}";
+    wb_sync_counts c;
+    assert_int_equal(
+        wb_sync_sightings_save(f->st, 1, "t", "t", EV2, anon, strlen(anon), 32, &c, &err), 0);
+    assert_int_equal(c.sightings, 1);
+    int64_t sorg = 0;
+    assert_int_equal(wbi_sync_server_org(f->st, 1, &sorg, &err), 0);
+    x = sightings_of(f, EV2);
+    assert_int_equal(x.n, 3);
+    assert_int_equal(x.org, sorg);
+    /* the same bulk again: unchanged */
+    assert_int_equal(
+        wb_sync_sightings_save(f->st, 1, "t", "t", EV2, anon, strlen(anon), 32, &c, &err), 0);
+    assert_int_equal(c.sightings, 0);
+    assert_int_equal(c.sightings_unchanged, 1);
+    /* on an attribute of another event, or not valid: withheld, nothing stored */
+    assert_int_equal(ingest(f, 1, EV1, 100, 3, "green", ORGC, NULL, NULL), WB_SYNC_ADDED);
+    assert_int_equal(
+        wb_sync_sightings_save(f->st, 1, "t", "t", EV1, anon, strlen(anon), 32, &c, &err), 0);
+    assert_int_equal(c.sightings, 0);
+    assert_int_equal(c.sightings_withheld, 1);
+    const char *bad = "[{\"uuid\":\"nope\",\"attribute_uuid\":\"" AT2 "\",\"date_sighting\":1}]";
+    assert_int_equal(
+        wb_sync_sightings_save(f->st, 1, "t", "t", EV2, bad, strlen(bad), 32, &c, &err), 0);
+    assert_int_equal(c.sightings_withheld, 1);
+    assert_int_equal(wb_sync_sightings_save(f->st, 1, "t", "t", EV2, "{}", 2, 32, &c, &err),
+                     WB_EPARSE);
+    assert_int_equal(wb_sync_sightings_save(f->st, 1, "t", "t",
+                                            "e9000000-0000-4000-8000-000000000009", anon,
+                                            strlen(anon), 32, &c, &err),
+                     WB_ENOTFOUND);
+    /* from a server the event neither came from nor may go to (EV2 came
+     * from server 1 with distribution 3; a sighting of distribution-1 EV1
+     * from server 2): withheld */
+    assert_int_equal(ingest(f, 1, EV1, 101, 2, "green", ORGC, NULL, NULL), WB_SYNC_UPDATED);
+    assert_int_equal(wbi_db_prepare(wbi_sqlite_db(f->st),
+                                    "SELECT a.uuid FROM attributes a JOIN events e ON"
+                                    " e.id=a.event_id WHERE e.uuid='" EV1 "' AND a.deleted=0",
+                                    &st),
+                     WBI_DB_OK);
+    assert_int_equal(wbi_db_step(st), WBI_DB_ROW);
+    char two[512];
+    snprintf(two, sizeof two,
+             "[{\"uuid\":\"51000000-0000-4000-8000-000000000003\",\"attribute_uuid\":"
+             "\"%s\",\"type\":0,\"date_sighting\":3000}]",
+             wbi_db_col_text(st, 0));
+    wbi_db_finalize(st);
+    assert_int_equal(
+        wb_sync_sightings_save(f->st, 2, "t", "t", EV1, two, strlen(two), 32, &c, &err), 0);
+    assert_int_equal(c.sightings, 0);
+    assert_int_equal(c.sightings_withheld, 1);
+    assert_int_equal(/* from the server it came from: stored */
+                     wb_sync_sightings_save(f->st, 1, "t", "t", EV1, two, strlen(two), 32, &c,
+                                            &err),
+                     0);
+    assert_int_equal(c.sightings, 1);
+    /* an attribute MISP marks deleted is left out: marked deleted here */
+    char body[1024];
+    snprintf(body, sizeof body, "%s",
+             "{\"Event\":{\"uuid\":\"" EV2 "\",\"info\":\"s\",\"timestamp\":\"200\","
+             "\"distribution\":\"3\",\"published\":true,"
+             "\"Orgc\":{\"name\":\"CSIRT\",\"uuid\":\"0c000000-0000-4000-8000-000000000001\"},"
+             "\"Tag\":[{\"name\":\"tlp:green\"}],\"Attribute\":[{\"uuid\":\"" AT2 "\","
+             "\"type\":\"domain\",\"value\":\"s.example\",\"deleted\":true},{\"type\":\"domain\","
+             "\"value\":\"t.example\"}]}}");
+    wb_sync_outcome oc;
+    char r[256];
+    assert_int_equal(wb_sync_ingest(f->st, 1, "t", "t", body, strlen(body), 32, 1000, &oc, NULL, r,
+                                    sizeof r, &err),
+                     0);
+    assert_int_equal(oc, WB_SYNC_UPDATED);
+    assert_int_equal(stored(f, EV2).nattrs, 1);
+    x = sightings_of(f, EV2); /* the deleted attribute's sightings are not sync's to send */
+    assert_int_equal(x.n, 0);
+}
+
 static int key_cb(void *ud, const wb_sync_server_rec *r)
 {
     snprintf(ud, 80, "%s", r->key ? r->key : "(null)");
@@ -395,6 +643,8 @@ int main(void)
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_index_parse),
         cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_sighting_rule),
+        cmocka_unit_test_setup_teardown(test_sightings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ingest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_servers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_sealed, setup, teardown),
