@@ -24,6 +24,7 @@
 #ifndef WB_STORE_INTERNAL_H
 #define WB_STORE_INTERNAL_H
 
+#include "store/db.h"
 #include "weerbaar/store.h"
 #include "weerbaar/store_vulnscan.h"
 #include "weerbaar/store_web.h"
@@ -271,7 +272,7 @@ int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err);
  * caches (sqlite_web.c, sqlite_sync.c): the connection (NULL for another
  * back end), an error that names the database file and SQLite's reason,
  * and the file's path. */
-struct sqlite3 *wbi_sqlite_db(wb_store *s);
+wbi_db *wbi_sqlite_db(wb_store *s);
 int wbi_sqlite_error(wb_store *s, wb_error *err, const char *what);
 const char *wbi_sqlite_path(wb_store *s);
 /* The web domain's operations and its migration (sqlite_web.c). */

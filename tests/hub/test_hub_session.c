@@ -613,22 +613,22 @@ static void test_static_files(void **state)
 static void test_ratelimit_prune(void **state)
 {
     (void)state;
-    wbi_ratelimit rl;
-    assert_int_equal(wbi_ratelimit_init(&rl, 1000, 1), 0);
+    wbi_hub_ratelimit rl;
+    assert_int_equal(wbi_hub_ratelimit_init(&rl, 1000, 1), 0);
     unsigned retry;
     wb_time t = 1000000000000LL;
-    assert_true(wbi_ratelimit_take(&rl, 7, t, &retry));
-    assert_false(wbi_ratelimit_take(&rl, 7, t, &retry));
+    assert_true(wbi_hub_ratelimit_take(&rl, 7, t, &retry));
+    assert_false(wbi_hub_ratelimit_take(&rl, 7, t, &retry));
     /* many keys at the same moment: none is full, all are kept */
     for (int64_t k = 100; k < 10100; k++)
-        assert_true(wbi_ratelimit_take(&rl, k, t, &retry));
-    assert_false(wbi_ratelimit_take(&rl, 7, t, &retry));
+        assert_true(wbi_hub_ratelimit_take(&rl, k, t, &retry));
+    assert_false(wbi_hub_ratelimit_take(&rl, 7, t, &retry));
     assert_true(rl.used >= 10001);
     /* a million keys over time, each refilled a millisecond later */
     for (int64_t k = 0; k < 1000000; k++)
-        assert_true(wbi_ratelimit_take(&rl, 20000 + k, t + 1000 + k * 10, &retry));
+        assert_true(wbi_hub_ratelimit_take(&rl, 20000 + k, t + 1000 + k * 10, &retry));
     assert_true(rl.cap <= 65536);
-    wbi_ratelimit_free(&rl);
+    wbi_hub_ratelimit_free(&rl);
 }
 
 int main(void)
