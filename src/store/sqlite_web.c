@@ -301,12 +301,13 @@ static int web_session_totp_done(wb_store *s, int64_t id, wb_error *err)
 static int web_session_touch(wb_store *s, int64_t id, wb_time now, wb_error *err)
 {
     wbi_stmt *st = prep(s,
-                        "UPDATE web_sessions SET last_seen=?2 WHERE id=?1 AND"
-                        " (last_seen IS NULL OR last_seen<?2)",
+                        "UPDATE web_sessions SET last_seen=? WHERE id=? AND"
+                        " (last_seen IS NULL OR last_seen<?)",
                         err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    wbi_db_bind_i64(st, 1, id);
-    wbi_db_bind_i64(st, 2, now);
+    wbi_db_bind_i64(st, 1, now);
+    wbi_db_bind_i64(st, 2, id);
+    wbi_db_bind_i64(st, 3, now);
     return run(s, st, "recording a session's use", err);
 }
 

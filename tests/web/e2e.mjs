@@ -435,7 +435,13 @@ await step('member of A shares the incident\'s indicators; the CSIRT decides a p
   await both(A, 'incident-share', 'section.share');
   await narrow(A, 'incident-share');
   const C = await session(K.csirt);
-  await go(C, `#/incidents/${incidentId}`, `#proposal-approve-${pid}`);
+  // The CSIRT finds it among the proposals waiting on its incidents page.
+  await go(C, '#/incidents', 'section.pending');
+  const waiting = await C.$$eval('section.pending tbody tr', (trs) => trs.map((tr) => tr.cells[0].textContent));
+  check('the CSIRT\'s incidents page lists the pending proposal', JSON.stringify(waiting) === JSON.stringify([pid]), JSON.stringify(waiting));
+  await both(C, 'incidents-csirt');
+  await C.click(`section.pending a[href="#/incidents/${incidentId}"]`);
+  await C.waitForSelector(`#proposal-approve-${pid}`);
   const ind = await C.$$eval(`article.proposal[data-proposal="${pid}"] tbody tr`, (trs) => trs.map((tr) => tr.cells[1].textContent).sort().join(' '));
   check('the CSIRT sees the proposed indicators', ind === ['198.51.100.23', shareValue].sort().join(' '), ind);
   check('the CSIRT cannot withdraw', !(await C.$(`#proposal-withdraw-${pid}`)));
@@ -449,6 +455,8 @@ await step('member of A shares the incident\'s indicators; the CSIRT decides a p
   check('the two shares are different events', evHref.split('/').pop() !== sharedUuid);
   await go(A, `#/incidents/${incidentId}`, 'article.proposal');
   check('A sees the proposal approved, no withdraw left', /approved/.test(await A.textContent('article.proposal h3')) && !(await A.$('article.proposal button')));
+  await go(C, '#/incidents', 'table.rows');
+  check('decided: no longer waiting', !(await C.$('section.pending')));
   await C.context().close();
 });
 

@@ -1,8 +1,11 @@
 // incidents.js - the incidents the user may see (the organisation's own,
 // or those routed to the user's CSIRT or supervisor), each with its next
-// deadline as a clock; and a new incident.
+// deadline as a clock; the proposals still pending (for a CSIRT: the
+// indicators its constituents ask it to publish, decided on the
+// incident's page); and a new incident.
 import { h, field, fmtTime, put } from '../dom.js';
-import { get, post, explain } from '../api.js';
+import { get, post, explain, ApiError } from '../api.js';
+import { badge, distName } from '../tlp.js';
 import { table, empty, errorBox } from './common.js';
 import { clock, startOf } from './clock.js';
 
@@ -18,6 +21,20 @@ export async function list(main, ctx) {
   } catch (e) {
     put(main, errorBox(e));
     return;
+  }
+  let pending = [];
+  try {
+    pending = (await get('/api/v1/incidents/proposals?status=pending')).response || [];
+  } catch (e) {
+    if (!(e instanceof ApiError && (e.status === 403 || e.status === 404))) throw e;
+  }
+  if (pending.length) {
+    const title = new Map(list.map((i) => [String(i.id), i.title]));
+    put(main, h('section.pending', { 'aria-labelledby': 'pending-h' }, h('h2', { id: 'pending-h' }, t('proposal.pending')),
+      table(null, [t('proposal.col.proposal'), t('incidents.col.title'), t('proposal.col.what'), t('proposal.col.when')],
+        pending.map((p) => [String(p.id), h('a', { href: `#/incidents/${p.incident}` }, title.get(String(p.incident)) || `#${p.incident}`),
+          h('span', badge(p.tlp), ' ', distName(p.distribution), ' · ', t('proposal.count', { n: p.attributes, w: p.warninglisted })),
+          fmtTime(p.created, ctx.lang())]))));
   }
   if (!list.length) { put(main, empty(t('incidents.none'))); return; }
   list.sort((a, b) => Date.parse(b.aware_at) - Date.parse(a.aware_at));
