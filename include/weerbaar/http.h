@@ -41,6 +41,13 @@ typedef struct wb_http_opts {
     const char *ca_file;    /* trusted certificates (PEM); NULL: the system's */
 } wb_http_opts;
 
+/* libcurl's global set-up, once per process and thread-safe: the first
+ * call does it, later ones return its result (0, or WB_EINTERNAL when
+ * libcurl could not initialise). wb_http_handle calls it; a caller that
+ * uses libcurl directly (a multi handle) calls it first. Nothing else in
+ * weerbaar calls curl_global_init. */
+int wb_http_global_init(void);
+
 /* A libcurl easy handle (CURL *) with the options set; NULL when out of
  * memory. Reusable for one request after another on one thread (the
  * connection is kept); freed with wb_http_free. */

@@ -79,6 +79,9 @@ static const char usage_text[] =
     "                       share/weerbaar/web beside the program, or web/ of the\n"
     "                       source tree; without one GET / answers the status)\n"
     "  --session-hours N    a browser session ends N hours after sign-in (default 12)\n"
+    "  --session-idle-minutes N\n"
+    "                       ... or N minutes after its last request (default 30;\n"
+    "                       0: no idle limit)\n"
     "  --advisories PATH    what POST /api/v1/vuln/scans scans against: a directory\n"
     "                       that 'weerbaar vuln fetch' keeps, or what 'vuln scan\n"
     "                       --advisories' takes (file, directory, index); read at\n"
@@ -168,6 +171,7 @@ const char *const wb_cli_serve_opts[] = {"--db PATH",
                                          "--sighting-policy owner|event",
                                          "--web DIR",
                                          "--session-hours N",
+                                         "--session-idle-minutes N",
                                          "--advisories PATH",
                                          "--vuln-fetch-every S",
                                          "--admin-second-factor",
@@ -204,6 +208,7 @@ static const struct option serve_lopts[] = {{"db", required_argument, NULL, 'd'}
                                             {"sighting-policy", required_argument, NULL, 'Y'},
                                             {"web", required_argument, NULL, 'W'},
                                             {"session-hours", required_argument, NULL, 'E'},
+                                            {"session-idle-minutes", required_argument, NULL, 'J'},
                                             {"advisories", required_argument, NULL, 'V'},
                                             {"vuln-fetch-every", required_argument, NULL, 'F'},
                                             {"admin-second-factor", no_argument, NULL, '2'},
@@ -313,6 +318,10 @@ static int serve_run(int argc, char **argv)
             if (!parse_num("--session-hours", optarg, 1, 24 * 30, &v)) return WB_EXIT_ERROR;
             ho.session_seconds = v * 3600;
             break;
+        case 'J':
+            if (!parse_num("--session-idle-minutes", optarg, 0, 24 * 60, &v)) return WB_EXIT_ERROR;
+            ho.session_idle_seconds = v == 0 ? -1 : v * 60;
+            break;
         case '2':
             ho.admin_second_factor = true;
             break;
@@ -404,8 +413,8 @@ static int serve_run(int argc, char **argv)
     wb_sync_scheduler *sync = NULL;
     if (sync_interval > 0) {
         if ((hooks == NULL && wb_hub_global_init() != 0) ||
-            wb_sync_scheduler_start(&sync, ho.db, (unsigned)sync_interval, log_line, NULL, &err) !=
-                0) {
+            wb_sync_scheduler_start(&sync, ho.db, (unsigned)sync_interval, ho.sightings_open,
+                                    log_line, NULL, &err) != 0) {
             if (err.msg[0] == '\0') wb_error_set(&err, WB_EINTERNAL, "serve: libcurl failed");
             wb_cli_report(&err);
             wb_hooks_dispatcher_stop(hooks);

@@ -6,6 +6,7 @@
  * kept, and told to libcurl too (CURLOPT_MAXFILESIZE_LARGE) so that an
  * answer announcing a larger Content-Length is refused before its body.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,10 +14,31 @@
 
 #include "weerbaar/http.h"
 
+/* libcurl's global set-up must run once, before any other libcurl call,
+ * and is not thread-safe in every build (it initialises the TLS library):
+ * pthread_once makes it once per process whichever thread comes first.
+ * It is never undone: curl_global_cleanup is not thread-safe either, and
+ * the hub's threads (hooks, sync, feed pulls) may still hold handles when
+ * a front end is done; the process's end releases it. */
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_rc = CURLE_FAILED_INIT;
+
+static void global_init(void)
+{
+    global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int wb_http_global_init(void)
+{
+    if (pthread_once(&global_once, global_init) != 0) return WB_EINTERNAL;
+    return global_rc == CURLE_OK ? 0 : WB_EINTERNAL;
+}
+
 void *wb_http_handle(const wb_http_opts *o)
 {
     static const wb_http_opts none = {0};
     if (o == NULL) o = &none;
+    if (wb_http_global_init() != 0) return NULL;
     CURL *h = curl_easy_init();
     if (h == NULL) return NULL;
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
