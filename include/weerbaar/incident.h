@@ -170,6 +170,8 @@ typedef enum wb_report_field {
 
 /* "contact.email" and the like (the JSON path without "$."). */
 const char *wb_report_field_path(wb_report_field f);
+/* What the field holds, for messages: "an e-mail address", "text", ... */
+const char *wb_report_field_expected(wb_report_field f);
 
 typedef struct wb_report_indicator {
     const char *type; /* a MISP attribute type */
@@ -225,6 +227,29 @@ void wb_report_free(wb_report *r);
  * WB_REPORT_MAX_BYTES; WB_ENOMEM. On failure *out is NULL. */
 int wb_report_parse(const char *name, const char *data, size_t len, wb_report **out,
                     wb_report_problems *problems, wb_error *err);
+/* A report document as JSON text into out (reset first): JSON as given,
+ * or YAML converted (YAML when the first character other than white space
+ * does not open a JSON object or array; scalars by YAML 1.2's core schema,
+ * so `yes` stays text; aliases and a second document refused). Every
+ * front end that reads a report file calls this first, so the register and
+ * the hub store and see JSON only. WB_EPARSE with "NAME:LINE:COLUMN: YAML:
+ * reason", WB_ELIMIT past WB_REPORT_MAX_BYTES or the nesting and size
+ * bounds, WB_ENOMEM. */
+int wb_report_doc_json(const char *name, const char *data, size_t len, wb_buf *out, wb_error *err);
+
+/* A filled-in skeleton of a stage's report (incident template) into out
+ * (appended): YAML with every field of the schema, those the stage needs
+ * filled in with examples to replace and every other one commented out with
+ * what it holds; or JSON with the stage's fields filled in and the notes in
+ * "$comment". `now` dates the example times. 0, WB_EINVAL for a stage that
+ * is not a report's, WB_ENOMEM. */
+int wb_report_template(wb_stage stage, bool yaml, wb_time now, wb_buf *out);
+
+/* As wb_report_parse, except that on WB_EINVAL *out is the report with the
+ * fields that were good, so that a stage's missing fields can be listed
+ * beside the document's own problems (incident validate). */
+int wb_report_parse_partial(const char *name, const char *data, size_t len, wb_report **out,
+                            wb_report_problems *problems, wb_error *err);
 
 /* Checks each indicator's value against its MISP type as the hub's events
  * path will when the incident is shared (999.1.1.1 is no ip-dst), so that
@@ -244,8 +269,9 @@ int wb_report_merge(wb_report *state, const wb_report *later);
 /* Checks that a stage's required fields are stated in `state` (the
  * cumulative state including `latest`); status_update must be stated by
  * `latest` itself, because a status update describes the moment of its
- * report. Returns 0, or WB_EINVAL with one problem listing every missing
- * field. */
+ * report. Returns 0, or WB_EINVAL with one problem per missing field at
+ * its path ("$.contact.email: missing: ... (expected: an e-mail address)"),
+ * or WB_ENOMEM. */
 int wb_report_check_stage(const wb_report *state, const wb_report *latest, wb_stage stage,
                           wb_report_problems *problems);
 

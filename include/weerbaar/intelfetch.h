@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "weerbaar/ioc.h"
 
@@ -24,6 +25,9 @@ typedef struct wb_fetch_opts {
     const char *key;       /* sent as "Authorization: KEY"; NULL = none */
     const char *cache_dir; /* NULL = the XDG cache */
     long timeout_s;        /* per request; 0 = 300 */
+    /* Bytes received of each body (total 0: not known); may be NULL. */
+    void (*progress)(void *ud, const char *url, uint64_t done, uint64_t total);
+    void *progress_ud;
 } wb_fetch_opts;
 
 typedef struct wb_fetch_stats {

@@ -48,6 +48,9 @@ int wb_cli_write_rendered(const char *cmd, const char *out, wb_cli_render_fn ren
 /* False (with the message) when binary output would go to a terminal:
  * out NULL or "-" and standard output a terminal (render.c). */
 bool wb_cli_may_write_binary(const char *cmd, const char *out);
+/* Where a progress line goes (progress.h): standard error when it is a
+ * terminal and quiet is false, else NULL (no line). */
+FILE *wb_cli_progress_out(bool quiet);
 /* Writes b to the file out, or standard output when out is NULL or "-"; a
  * file that cannot be written whole is removed. Returns the exit status. */
 struct wb_buf;

@@ -15,28 +15,23 @@
 #include "cli/cli.h"
 #include "cli/cmd_admin_server.h"
 #include "weerbaar/client.h"
+#include "weerbaar/progress.h"
 #include "weerbaar/sync.h"
 
 typedef struct run_ui {
-    bool tty;
-    const char *what;
+    wb_progress line;
 } run_ui;
 
 static void on_progress(void *ud, size_t done, size_t total)
 {
     run_ui *u = ud;
-    if (!u->tty || (done % 25 != 0 && done != total)) return;
-    if (total)
-        fprintf(stderr, "\r%s: %zu/%zu", u->what, done, total);
-    else
-        fprintf(stderr, "\r%s: %zu", u->what, done);
-    fflush(stderr);
+    wb_progress_update(&u->line, done, total);
 }
 
 static void on_log(void *ud, const char *msg)
 {
     run_ui *u = ud;
-    if (u->tty) fputc('\n', stderr);
+    wb_progress_clear(&u->line);
     fprintf(stderr, "weerbaar: %s\n", msg);
 }
 
@@ -46,14 +41,16 @@ static int run(wb_store *st, const wb_cli_server_opts *o, bool push, const char 
         wb_cli_error("admin server: cannot initialise libcurl");
         return WB_EXIT_ERROR;
     }
-    run_ui ui = {.tty = isatty(2) != 0, .what = push ? "pushing" : "pulling"};
+    run_ui ui;
+    wb_progress_start(&ui.line, wb_cli_progress_out(false),
+                      push ? "events pushed" : "events pulled", WB_PROGRESS_ITEMS);
     wb_sync_run_opts ro = {
         .progress = on_progress, .log = on_log, .ud = &ui, .sightings_open = o->sightings_open};
     wb_sync_counts c;
     wb_error err = {0};
     int rc = push ? wb_sync_push(st, name, &ro, &c, &err) : wb_sync_pull(st, name, &ro, &c, &err);
     wb_hub_global_cleanup();
-    if (ui.tty) fputc('\n', stderr);
+    wb_progress_end(&ui.line);
     if (o->json) {
         json_t *j = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "server", name, "direction",
                               push ? "push" : "pull", "listed", (json_int_t)c.listed, "added",

@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmdtab.h"
+#include "weerbaar/progress.h"
 #include "weerbaar/client.h"
 #include "weerbaar/feed.h"
 #include "weerbaar/sharesvc.h"
@@ -112,7 +113,7 @@ static int export_cmd(const feed_opts *o, char **args, int n)
 }
 
 typedef struct pull_ui {
-    bool tty;
+    wb_progress line;
     bool json;
     json_t *skipped;
 } pull_ui;
@@ -121,7 +122,7 @@ static void on_note(void *ud, const char *uuid, wb_feed_outcome oc, const char *
 {
     pull_ui *u = ud;
     if (oc != WB_FEED_SKIPPED) return;
-    if (u->tty) fputc('\n', stderr);
+    wb_progress_clear(&u->line);
     fprintf(stderr, "weerbaar: skipped: %s\n", reason ? reason : "?");
     if (u->json)
         json_array_append_new(
@@ -131,12 +132,7 @@ static void on_note(void *ud, const char *uuid, wb_feed_outcome oc, const char *
 static void on_progress(void *ud, size_t done, size_t total)
 {
     pull_ui *u = ud;
-    if (!u->tty) return;
-    if (done == total || done % 16 == 0) {
-        fprintf(stderr, "\rpulling: %zu/%zu events", done, total);
-        if (done == total) fputc('\n', stderr);
-        fflush(stderr);
-    }
+    wb_progress_update(&u->line, done, total);
 }
 
 static int pull_cmd(const feed_opts *o, char **args, int n)
@@ -149,8 +145,8 @@ static int pull_cmd(const feed_opts *o, char **args, int n)
         wb_cli_error("feed pull: --as ORG is required (the organisation the events belong to)");
         return WB_EXIT_ERROR;
     }
-    pull_ui ui = {.tty = !o->quiet && isatty(2) != 0,
-                  .json = o->format && strcmp(o->format, "json") == 0};
+    pull_ui ui = {.json = o->format && strcmp(o->format, "json") == 0};
+    wb_progress_start(&ui.line, wb_cli_progress_out(o->quiet), "events pulled", WB_PROGRESS_ITEMS);
     if (ui.json) ui.skipped = json_array();
     wb_feed_pull_opts po = {.source = args[0],
                             .org = o->as,
@@ -173,6 +169,7 @@ static int pull_cmd(const feed_opts *o, char **args, int n)
     }
     int rc = wb_share_open(&st, o->db, &err);
     if (rc == 0) rc = wb_feed_pull(st, &po, &c, &err);
+    wb_progress_end(&ui.line);
     wb_share_close(st);
     wb_hub_global_cleanup();
     if (rc) wb_cli_report(&err);

@@ -43,10 +43,16 @@ static void incident_usage(FILE *f)
           "      not-significant, undetermined) and every criterion with its article and\n"
           "      the facts it compared (NIS2 Art. 23(3); Implementing Regulation (EU)\n"
           "      2024/2690 Arts. 3-14 for the digital providers it covers).\n"
-          "  validate --stage STAGE --file REPORT.json [--previous EARLIER.json ...]\n"
-          "      Checks a report and the stage's required fields against the state the\n"
-          "      earlier reports (oldest first) built up. Exit 0 valid, 2 with every\n"
-          "      problem listed. --format json prints the cumulative state.\n"
+          "  template STAGE [--format yaml|json]\n"
+          "      A report of STAGE filled in with examples to replace: in YAML (the\n"
+          "      default) every field, those the stage needs filled in and the others\n"
+          "      commented out with what they hold; in JSON the notes in \"$comment\".\n"
+          "  validate --stage STAGE --file REPORT [--previous EARLIER ...]\n"
+          "      Checks a report (JSON or YAML) and the stage's required fields against\n"
+          "      the state the earlier reports (oldest first) built up. Lists every\n"
+          "      problem of every file, each with its JSON path and what is expected,\n"
+          "      and every missing field; exit 0 valid, 2 invalid. --format json prints\n"
+          "      the cumulative state, or {\"valid\": false, \"problems\": [...]}.\n"
           "  deadlines --aware-at TIME [--entity-type TYPE] [--notification-at TIME]\n"
           "            [--handled-at TIME] [--personal-data yes|no|unknown] [--now TIME]\n"
           "            [--submitted STAGE=TIME ...] [--ask TIME ...] [--csirt-ack-at TIME]\n"
@@ -94,7 +100,8 @@ static void incident_usage(FILE *f)
           "                       search-engine social-network trust-service other (default)\n"
           "  --facts FILE         assess: the facts as JSON (keys in docs/incident.md)\n"
           "  --stage STAGE        early-warning notification intermediate final progress\n"
-          "  --file FILE          validate: the report (JSON; gzip/zstd accepted)\n"
+          "  --file FILE          validate, report: the report, JSON or YAML (gzip/zstd\n"
+          "                       accepted; 'incident template STAGE' writes one)\n"
           "  --previous FILE      validate: an earlier report of the incident (repeatable)\n"
           "  --aware-at TIME      when the organisation became aware: the clocks start\n"
           "  --notification-at T  when the notification was submitted\n"
@@ -106,7 +113,8 @@ static void incident_usage(FILE *f)
           "  --now TIME           the time to judge states at (default: now)\n"
           "  --utc                table times in UTC instead of Europe/Amsterdam\n"
           "  --taxonomy FILE      taxonomy: read a MISP machinetag.json instead\n"
-          "  --format FMT         table (default) or json (times RFC 3339 UTC)\n"
+          "  --format FMT         table (default) or json (times RFC 3339 UTC); template:\n"
+          "                       yaml (default) or json\n"
           "  --db PATH            a local register (SQLite)\n"
           "  --hub URL            a hub instead; --key KEY (default $WEERBAAR_KEY)\n"
           "  --key KEY            the hub's API key (default $WEERBAAR_KEY)\n"
@@ -160,7 +168,8 @@ static void incident_usage(FILE *f)
           "\n"
           "examples:\n"
           "  weerbaar incident assess --entity-type cloud --facts facts.json\n"
-          "  weerbaar incident validate --stage notification --file n.json --previous ew.json\n"
+          "  weerbaar incident template early-warning > ew.yaml\n"
+          "  weerbaar incident validate --stage notification --file n.json --previous ew.yaml\n"
           "  weerbaar incident deadlines --aware-at 2026-01-30T09:00:00+01:00 \\\n"
           "      --notification-at 2026-01-31T16:00:00+01:00 --now 2026-02-20T12:00:00Z\n"
           "  weerbaar incident taxonomy rsit\n"
@@ -238,7 +247,7 @@ typedef struct opts {
     const char *facts, *file, *taxonomy;
     const char *previous[MAX_LIST];
     size_t nprevious;
-    bool has_stage, utc, json;
+    bool has_stage, utc, json, yaml;
     wb_stage stage;
     wb_time aware_at, handled_at, now, ack_at;
     wb_tri personal_data;
@@ -469,8 +478,12 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
                 o->json = true;
             else if (strcmp(optarg, "pdf") == 0)
                 o->pdf = true;
+            else if (strcmp(optarg, "yaml") == 0)
+                o->yaml = true;
             else if (strcmp(optarg, "table") != 0) {
-                wb_cli_error("incident: --format '%s': table or json (pdf for export)", optarg);
+                wb_cli_error("incident: --format '%s': table or json (pdf for export, yaml for "
+                             "template)",
+                             optarg);
                 return -1;
             }
             break;
@@ -676,32 +689,65 @@ static int cmd_assess(const opts *o)
 
 /* ---- validate ---------------------------------------------------------------- */
 
-static int load_report(const char *path, wb_report **out, wb_report_problems *probs)
+/* A report file (JSON or YAML) as JSON text in *json; an exit status, with
+ * the error printed (a YAML problem as FILE:LINE:COLUMN). */
+static int read_report_json(const char *path, wb_buf *json)
 {
     char *data = NULL;
     size_t len = 0;
     wb_error err = {0};
     int rc = wb_read_file(path, WB_REPORT_MAX_BYTES, &data, &len, &err);
-    if (rc == 0) rc = wb_report_parse(path, data, len, out, probs, &err);
-    if (rc == 0 && (rc = wb_report_check_values(*out, probs)) != 0) {
-        wb_report_free(*out);
-        *out = NULL;
-    }
+    if (rc == 0) rc = wb_report_doc_json(path, data ? data : "", len, json, &err);
     free(data);
-    if (rc == WB_EINVAL && probs->count) {
-        for (size_t i = 0; i < probs->count; i++)
-            wb_cli_error("%s: %s: %s", path, probs->items[i].path, probs->items[i].message);
-        if (probs->dropped) wb_cli_error("%s: %zu more problems not listed", path, probs->dropped);
-    } else if (rc) {
-        wb_cli_report(&err);
+    if (rc) wb_cli_report(&err);
+    return rc ? WB_EXIT_ERROR : WB_EXIT_OK;
+}
+
+/* Reads and checks one report: its problems go into probs (every one, the
+ * bad indicator values too). *out is the report with its good fields (NULL
+ * when the file could not be read or parsed at all: then the error is
+ * printed and the result is nonzero). 0 or WB_EINVAL. */
+static int load_report(const char *path, wb_report **out, wb_report_problems *probs)
+{
+    wb_buf json = {0};
+    wb_error err = {0};
+    *out = NULL;
+    if (read_report_json(path, &json) != WB_EXIT_OK) return WB_EIO;
+    int rc = wb_report_parse_partial(path, json.data ? json.data : "", json.len, out, probs, &err);
+    wb_buf_free(&json);
+    if (*out == NULL) {
+        if (rc != WB_EINVAL || probs->count == 0) wb_cli_report(&err);
+        return rc ? rc : WB_EIO;
     }
-    return rc;
+    int vrc = wb_report_check_values(*out, probs);
+    if (vrc == WB_ENOMEM) return vrc;
+    return rc ? rc : vrc;
+}
+
+/* Prints each problem once per path (a field whose value was refused is
+ * not also reported missing). */
+static void print_problems(const char *path, const wb_report_problems *p, size_t from, json_t *json)
+{
+    for (size_t i = from; i < p->count; i++) {
+        bool seen = false;
+        for (size_t j = from; j < i && !seen; j++)
+            seen = strcmp(p->items[j].path, p->items[i].path) == 0 &&
+                   strncmp(p->items[i].message, "missing: ", 9) == 0;
+        if (seen) continue;
+        if (json)
+            json_array_append_new(json,
+                                  json_pack("{s:s, s:s, s:s}", "file", path, "path",
+                                            p->items[i].path, "message", p->items[i].message));
+        else
+            wb_cli_error("%s: %s: %s", path, p->items[i].path, p->items[i].message);
+    }
+    if (p->dropped && !json) wb_cli_error("%s: %zu more problems not listed", path, p->dropped);
 }
 
 static int cmd_validate(const opts *o)
 {
     if (!o->has_stage || !o->file) {
-        wb_cli_error("incident validate: --stage STAGE and --file REPORT.json are required");
+        wb_cli_error("incident validate: --stage STAGE and --file REPORT are required");
         return WB_EXIT_ERROR;
     }
     if (!wb_stage_is_report(o->stage)) {
@@ -711,48 +757,49 @@ static int cmd_validate(const opts *o)
         return WB_EXIT_ERROR;
     }
     wb_report *state = wb_report_new();
-    if (!state) {
+    json_t *listed = o->json ? json_array() : NULL;
+    if (!state || (o->json && !listed)) {
+        wb_report_free(state);
+        json_decref(listed);
         wb_cli_error("incident: out of memory");
         return WB_EXIT_ERROR;
     }
+    /* Every problem of every file, and then the stage's missing fields
+     * against what the good fields of all of them add up to: one list to
+     * fix, not one problem per run. */
     int status = WB_EXIT_OK;
-    for (size_t i = 0; i < o->nprevious; i++) {
+    for (size_t i = 0; i <= o->nprevious; i++) {
+        const char *path = i < o->nprevious ? o->previous[i] : o->file;
         wb_report_problems probs = {0};
         wb_report *r = NULL;
-        if (load_report(o->previous[i], &r, &probs) != 0 || wb_report_merge(state, r) != 0)
+        int rc = load_report(path, &r, &probs);
+        if (rc) status = WB_EXIT_ERROR;
+        if (r && wb_report_merge(state, r) != 0) rc = WB_ENOMEM;
+        if (r && i == o->nprevious && rc != WB_ENOMEM &&
+            wb_report_check_stage(state, r, o->stage, &probs) != 0)
             status = WB_EXIT_ERROR;
+        print_problems(path, &probs, 0, listed);
+        if (rc == WB_ENOMEM) wb_cli_error("incident: out of memory");
         wb_report_free(r);
         wb_report_problems_free(&probs);
     }
-    wb_report_problems probs = {0};
-    wb_report *latest = NULL;
-    if (load_report(o->file, &latest, &probs) != 0) {
-        status = WB_EXIT_ERROR;
-    } else if (status == WB_EXIT_OK) {
-        if (wb_report_merge(state, latest) != 0) {
-            wb_cli_error("incident: out of memory");
-            status = WB_EXIT_ERROR;
-        } else if (wb_report_check_stage(state, latest, o->stage, &probs) != 0) {
-            for (size_t i = 0; i < probs.count; i++)
-                wb_cli_error("%s: %s: %s", o->file, probs.items[i].path, probs.items[i].message);
-            status = WB_EXIT_ERROR;
-        }
-    }
-    if (status == WB_EXIT_OK) {
-        if (o->json) {
+    if (o->json) {
+        json_t *doc = NULL;
+        if (status == WB_EXIT_OK) {
             wb_buf b = {0};
-            if (wb_report_to_json(state, &b) == 0)
-                puts(b.data);
-            else
-                status = WB_EXIT_ERROR;
+            if (wb_report_to_json(state, &b) == 0) doc = json_loadb(b.data, b.len, 0, NULL);
             wb_buf_free(&b);
+            if (doc == NULL) status = WB_EXIT_ERROR;
+            json_decref(listed);
         } else {
-            printf("%s: valid %s report\n", o->file, wb_stage_name(o->stage));
+            doc = json_pack("{s:b, s:s, s:o}", "valid", 0, "stage", wb_stage_name(o->stage),
+                            "problems", listed);
         }
+        if (doc) print_json(doc);
+    } else if (status == WB_EXIT_OK) {
+        printf("%s: valid %s report\n", o->file, wb_stage_name(o->stage));
     }
-    wb_report_free(latest);
     wb_report_free(state);
-    wb_report_problems_free(&probs);
     return status;
 }
 
@@ -1332,6 +1379,22 @@ static json_t *ew_doc(const opts *o)
     return d;
 }
 
+/* Where a problem is, as the user wrote it: the option that gives a field
+ * of an early warning filed from options, else the JSON path. */
+static const char *where_of(const opts *o, const char *path)
+{
+    static const char *const map[][2] = {{"$.summary", "--summary"},
+                                         {"$.malicious", "--suspected-malicious"},
+                                         {"$.cross_border", "--cross-border"},
+                                         {"$.contact.name", "--contact-name"},
+                                         {"$.contact.email", "--contact-email"},
+                                         {"$.contact.phone", "--contact-phone"}};
+    if (o->file) return path;
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(map[i][0], path) == 0) return map[i][1];
+    return path;
+}
+
 /* The report's document: --file, or the early warning's options. *data is
  * the caller's to free. An exit status. */
 static int report_data(const opts *o, wb_stage stage, char **data, size_t *len, wb_error *err)
@@ -1368,9 +1431,17 @@ static int report_data(const opts *o, wb_stage stage, char **data, size_t *len, 
                      "incident template STAGE' writes a skeleton)");
         return WB_EXIT_ERROR;
     }
-    if (o->file && wb_read_file(o->file, WB_REPORT_MAX_BYTES, data, len, err) != 0) {
-        wb_cli_report(err);
-        return WB_EXIT_ERROR;
+    (void)err;
+    if (o->file) {
+        /* YAML or JSON; what goes on is JSON. */
+        wb_buf json = {0};
+        if (read_report_json(o->file, &json) != WB_EXIT_OK) return WB_EXIT_ERROR;
+        if (json.data == NULL && wb_buf_puts(&json, "") != 0) {
+            wb_cli_error("incident: out of memory");
+            return WB_EXIT_ERROR;
+        }
+        *data = json.data;
+        *len = json.len;
     }
     return WB_EXIT_OK;
 }
@@ -1498,7 +1569,8 @@ static int local_file(reg_ctx *c, const opts *o, wb_stage stage, json_t **res)
     free(data);
     if (rc && probs.count) {
         for (size_t i = 0; i < probs.count; i++)
-            wb_cli_error("%s: %s: %s", name, probs.items[i].path, probs.items[i].message);
+            wb_cli_error("%s: %s: %s", name, where_of(o, probs.items[i].path),
+                         probs.items[i].message);
         if (probs.dropped) wb_cli_error("%s: %zu more problems not listed", name, probs.dropped);
         wb_report_problems_free(&probs);
         wb_buf_free(&out);
@@ -1746,7 +1818,8 @@ static int remote_file(hub_ctx *h, const opts *o, wb_stage stage, json_t **res)
         json_t *p;
         json_array_foreach(probs, i, p)
         {
-            wb_cli_error("%s: %s: %s", name, jstr_of(p, "path", "$"), jstr_of(p, "message", ""));
+            wb_cli_error("%s: %s: %s", name, where_of(o, jstr_of(p, "path", "$")),
+                         jstr_of(p, "message", ""));
         }
         if (json_array_size(probs) == 0) wb_cli_report(&h->err);
         json_decref(j);
@@ -2233,6 +2306,33 @@ static int act_taxonomy(void *ctx, int argc, char **argv)
     if (too_many(argc, argv, 1)) return WB_EXIT_ERROR;
     return cmd_taxonomy(((inc_run *)ctx)->o, argc > 1 ? argv[1] : NULL);
 }
+/* `incident template STAGE`: the skeleton of a stage's report. */
+static int act_template(void *ctx, int argc, char **argv)
+{
+    const opts *o = ((inc_run *)ctx)->o;
+    if (argc != 2) {
+        wb_cli_error("incident template: expected one STAGE (early-warning, notification, "
+                     "intermediate, final, progress)");
+        return WB_EXIT_ERROR;
+    }
+    wb_stage st;
+    if (wb_stage_parse(argv[1], &st) != 0 || !wb_stage_is_report(st)) {
+        wb_cli_error("incident template: '%s' is not a report stage (early-warning, "
+                     "notification, intermediate, final, progress)",
+                     argv[1]);
+        return WB_EXIT_ERROR;
+    }
+    wb_buf b = {0};
+    if (wb_report_template(st, !o->json, wb_time_now(), &b) != 0) {
+        wb_buf_free(&b);
+        wb_cli_error("incident: out of memory");
+        return WB_EXIT_ERROR;
+    }
+    fwrite(b.data, 1, b.len, stdout);
+    wb_buf_free(&b);
+    return WB_EXIT_OK;
+}
+
 static int act_hooks(void *ctx, int argc, char **argv)
 {
     return cmd_hooks(((inc_run *)ctx)->o, argv + 1, argc - 1);
@@ -2256,6 +2356,7 @@ static const char *const inc_deadlines[] = {"--aware-at TIME",
                                             "--utc",
                                             "--format table|json",
                                             NULL};
+static const char *const inc_template[] = {"--format yaml|json", NULL};
 static const char *const inc_taxonomy[] = {"--taxonomy FILE", "--format table|json", NULL};
 static const char *const inc_new[] = {"--title TEXT",
                                       "--aware-at TIME",
@@ -2347,6 +2448,8 @@ const wb_cli_action wb_cli_incident_actions[] = {
     {"approve", true, act_approve, "the CSIRT approves a proposal", inc_hub},
     {"discard", true, act_discard, "the CSIRT discards a proposal", inc_hub},
     {"withdraw", true, act_withdraw, "withdraw a pending proposal", inc_hub},
+    {"template", false, act_template, "a filled-in report of a stage to edit (YAML or JSON)",
+     inc_template},
     {"hooks", false, act_hooks, "send the reminder webhooks of a local register", inc_hooks},
     {NULL, false, NULL, NULL, NULL}};
 
@@ -2423,6 +2526,10 @@ int wb_cmd_incident(int argc, char **argv)
     if (first < 0) return WB_EXIT_ERROR;
     if (first >= argc) {
         incident_usage(stderr);
+        return WB_EXIT_ERROR;
+    }
+    if (o.yaml && strcmp(argv[first], "template") != 0) {
+        wb_cli_error("incident %s: --format yaml is for 'incident template'", argv[first]);
         return WB_EXIT_ERROR;
     }
     inc_run r = {&o};

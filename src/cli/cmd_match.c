@@ -22,6 +22,7 @@
 #include "cli/cmd_match_out.h"
 #include "cli/cmd_match_state.h"
 #include "cli/config.h"
+#include "weerbaar/progress.h"
 #include "weerbaar/client.h"
 #include "weerbaar/intelfetch.h"
 #include "weerbaar/ioc.h"
@@ -150,9 +151,8 @@ typedef struct match_ctx {
     FILE *out;
     bool verbose;
     unsigned notices, notices_dropped;
-    agg *aggs; /* per indicator, for misp-sightings */
-    bool progress;
-    double last_progress;
+    agg *aggs;        /* per indicator, for misp-sightings */
+    wb_progress line; /* silent unless a terminal; not while following */
     double t0;
     bool write_failed;
     size_t rss_loaded;    /* resident memory once the indicators are loaded */
@@ -238,13 +238,30 @@ static double mono(void)
 static void on_progress(void *ud, uint64_t bytes)
 {
     match_ctx *m = ud;
-    if (!m->progress) return;
-    double t = mono();
-    if (t - m->last_progress < 0.25) return;
-    m->last_progress = t;
-    double secs = t - m->t0;
-    fprintf(stderr, "\rweerbaar: %.1f MB scanned, %.0f MB/s   ", (double)bytes / 1e6,
-            secs > 0 ? (double)bytes / 1e6 / secs : 0.0);
+    wb_progress_update(&m->line, bytes, m->line.total);
+}
+
+/* The bytes the engine will read, when known: every input a regular file
+ * that is not compressed (the engine counts the bytes it decompressed). 0
+ * for standard input, a directory or a gzip/zstd file. */
+static uint64_t input_size(const char *const *paths, size_t n)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        if (strcmp(paths[i], "-") == 0 || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode))
+            return 0;
+        unsigned char magic[4] = {0};
+        FILE *f = fopen(paths[i], "rb");
+        size_t got = f ? fread(magic, 1, sizeof magic, f) : 0;
+        if (f) fclose(f);
+        if ((got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) ||
+            (got == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f &&
+             magic[3] == 0xfd))
+            return 0;
+        total += (uint64_t)st.st_size;
+    }
+    return total;
 }
 
 /* Saves the read positions once their output is out (not with --report:
@@ -1094,7 +1111,9 @@ static int match_run(int argc, char **argv)
     const char *stdin_only[] = {"-"};
     const char *const *paths = optind < argc ? (const char *const *)argv + optind : stdin_only;
     size_t npaths = optind < argc ? (size_t)(argc - optind) : 1;
-    m.progress = isatty(STDERR_FILENO) && !eopts.follow && mo.grep != WB_GREP_QUIET;
+    wb_progress_start(&m.line, wb_cli_progress_out(eopts.follow || mo.grep == WB_GREP_QUIET),
+                      "scanned", WB_PROGRESS_BYTES);
+    m.line.total = input_size(paths, npaths);
     mo.format = m.format;
     mo.local = local;
     mo.stream = eopts.follow;
@@ -1153,7 +1172,7 @@ static int match_run(int argc, char **argv)
         follow_stop(&hf);
         set = hf.cur; /* the set in force at the end, for the report and --stats */
     }
-    if (m.progress) fprintf(stderr, "\r%60s\r", "");
+    wb_progress_end(&m.line);
     if (rc != 0 && rc != WB_EIO) wb_cli_report(&err);
     if (es.malformed > 0)
         fprintf(stderr, "weerbaar: %llu malformed line%s skipped\n",

@@ -18,6 +18,7 @@
 #include "cli/cli.h"
 #include "cli/cmdtab.h"
 #include "cli/cmd_vuln_fetch.h"
+#include "weerbaar/progress.h"
 #include "weerbaar/vulndb.h"
 #include "weerbaar/vulnscan.h"
 
@@ -25,7 +26,8 @@ static const char usage_text[] =
     "usage: weerbaar vuln scan [--advisories PATH [--advisories PATH ...] | --dir DIR]\n"
     "                          --inventory PATH[=ASSET] [--inventory ...] [options]\n"
     "       weerbaar vuln index [--advisories PATH [--advisories PATH ...] | --dir DIR]\n"
-    "                           [--kev FILE] [--epss FILE] [--max-age DAYS] --out FILE\n"
+    "                           [--kev FILE] [--epss FILE] [--max-age DAYS] [--quiet]\n"
+    "                           --out FILE\n"
     "       weerbaar vuln fetch [--dir DIR] [--source SOURCE]... (see vuln fetch --help)\n"
     "\n"
     "scan: which systems are vulnerable, and which patches are overdue. Matches\n"
@@ -96,6 +98,8 @@ static const char usage_text[] =
     "                             statement's status and justification\n"
     "      --no-index             compare every component with every advisory entry\n"
     "                             (slow; the benchmark's baseline)\n"
+    "  -q, --quiet                scan, index: no progress line on standard error\n"
+    "                             (shown only when it is a terminal)\n"
     "  -h, --help                 this text\n"
     "\n"
     "index: parses the advisories (and KEV and EPSS) once and writes a binary\n"
@@ -167,12 +171,7 @@ static int strv_push(strv *s, const char *p)
 
 /* ---- progress and bad documents ------------------------------------------------- */
 
-typedef struct progress {
-    bool on;
-    double last;
-    size_t count;
-    const char *what;
-} progress;
+typedef wb_progress progress;
 
 static double mono(void)
 {
@@ -183,17 +182,12 @@ static double mono(void)
 
 static void tick(progress *p)
 {
-    p->count++;
-    if (!p->on || (p->count & 255) != 0) return;
-    double t = mono();
-    if (t - p->last < 0.25) return;
-    p->last = t;
-    fprintf(stderr, "\rweerbaar: %zu %s   ", p->count, p->what);
+    wb_progress_add(p, 1);
 }
 
 static void progress_end(progress *p)
 {
-    if (p->on && p->count >= 256) fprintf(stderr, "\r%60s\r", "");
+    wb_progress_end(p);
 }
 
 /* Sinks that count for the progress line and pass records on. */
@@ -1075,9 +1069,11 @@ static int cmd_scan(int argc, char **argv)
         {"wide", no_argument, NULL, O_WIDE},
         {"dir", required_argument, NULL, O_DIR},
         {"max-age", required_argument, NULL, O_MAXAGE},
+        {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    bool quiet = false;
     strv adv = {0}, inv = {0}, vex = {0};
     const char *fetch_dir = NULL;
     int max_age = 7;
@@ -1097,8 +1093,11 @@ static int cmd_scan(int argc, char **argv)
     wb_error_clear(&err);
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hq", longopts, NULL)) != -1) {
         switch (c) {
+        case 'q':
+            quiet = true;
+            break;
         case O_ADV:
             if (strv_push(&adv, optarg)) goto oom;
             break;
@@ -1224,8 +1223,9 @@ static int cmd_scan(int argc, char **argv)
         wb_cli_report(&err);
         goto done;
     }
-    bool tty = isatty(STDERR_FILENO);
-    progress pa = {.on = tty, .what = "advisories loaded"};
+    FILE *pout = wb_cli_progress_out(quiet);
+    progress pa;
+    wb_progress_start(&pa, pout, "advisories loaded", WB_PROGRESS_ITEMS);
     if (load_advisories(&adv, NULL, NULL, false, &r, &pa, &db) != 0) goto done;
     {
         wb_vulndb_stats st;
@@ -1260,7 +1260,8 @@ static int cmd_scan(int argc, char **argv)
         wb_cli_report(&err);
         goto done;
     }
-    progress pc = {.on = tty, .what = "components scanned"};
+    progress pc;
+    wb_progress_start(&pc, pout, "components scanned", WB_PROGRESS_ITEMS);
     comp_tap tap = {{comp_tap_add}, wb_vulnscan_sink(scan), &pc};
     for (size_t i = 0; i < inv.n; i++) {
         wb_inventory_opts io = {.distro = distro,
@@ -1334,9 +1335,11 @@ static int cmd_index(int argc, char **argv)
         {"out", required_argument, NULL, O_OUT},
         {"dir", required_argument, NULL, O_DIR},
         {"max-age", required_argument, NULL, O_MAXAGE},
+        {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    bool quiet = false;
     strv adv = {0};
     const char *kev = NULL, *epss = NULL, *out = NULL, *fetch_dir = NULL;
     int status = WB_EXIT_ERROR, c, max_age = 7;
@@ -1345,8 +1348,11 @@ static int cmd_index(int argc, char **argv)
     run_state r = {0};
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hq", longopts, NULL)) != -1) {
         switch (c) {
+        case 'q':
+            quiet = true;
+            break;
         case O_ADV:
             if (strv_push(&adv, optarg)) {
                 wb_cli_error("vuln: out of memory");
@@ -1405,7 +1411,8 @@ static int cmd_index(int argc, char **argv)
         goto done;
     }
     double t0 = mono();
-    progress pa = {.on = isatty(STDERR_FILENO), .what = "advisories loaded"};
+    progress pa;
+    wb_progress_start(&pa, wb_cli_progress_out(quiet), "advisories loaded", WB_PROGRESS_ITEMS);
     /* Always through the builder, even for one index, so that --kev and
      * --epss are added and the output is freshly built. */
     if (load_advisories(&adv, kev, epss, true, &r, &pa, &db) != 0) goto done;
@@ -1472,10 +1479,12 @@ static const char *const scan_opts[] = {"--advisories PATH",
                                         "--wide",
                                         "--show-suppressed",
                                         "--no-index",
+                                        "--quiet",
+                                        "-q",
                                         NULL};
 static const char *const index_opts[] = {
-    "--advisories PATH", "--kev FILE", "--epss FILE", "--dir DIR",
-    "--max-age DAYS",    "--out FILE", NULL};
+    "--advisories PATH", "--kev FILE", "--epss FILE", "--dir DIR", "--max-age DAYS",
+    "--out FILE",        "--quiet",    "-q",          NULL};
 static const char *const fetch_opts[] = {
     "--dir DIR", "--source SOURCE", "--require-signatures", "--max-age DAYS", "--quiet", "-q",
     NULL};

@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "cli/cmd_vuln_fetch.h"
 #include "weerbaar/client.h"
+#include "weerbaar/progress.h"
 #include "weerbaar/vulndb.h"
 
 static const char usage_text[] =
@@ -76,9 +77,9 @@ int wb_cli_max_age(const char *cmd, const char *arg)
 
 typedef struct fetch_ui {
     bool tty;
-    double start, last;
     const char *url;
-    bool shown;
+    char name[48]; /* the file being fetched, the progress line's subject */
+    wb_progress line;
     size_t warnings;
 } fetch_ui;
 
@@ -91,8 +92,7 @@ static double mono(void)
 
 static void clear_line(fetch_ui *u)
 {
-    if (u->shown) fprintf(stderr, "\r%90s\r", "");
-    u->shown = false;
+    wb_progress_clear(&u->line);
 }
 
 static void on_warn(void *ud, const char *msg)
@@ -112,25 +112,14 @@ static void on_problem(void *ud, const wb_error *err)
 static void on_progress(void *ud, const char *url, uint64_t done, uint64_t total)
 {
     fetch_ui *u = ud;
-    double t = mono();
     if (u->url != url) {
+        wb_progress_end(&u->line);
         u->url = url;
-        u->start = t;
+        const char *name = strrchr(url, '/');
+        snprintf(u->name, sizeof u->name, "%.47s", name && name[1] ? name + 1 : url);
+        wb_progress_start(&u->line, stderr, u->name, WB_PROGRESS_BYTES);
     }
-    if (t - u->last < 0.25 || t - u->start < 0.5) return;
-    u->last = t;
-    const char *name = strrchr(url, '/');
-    name = name && name[1] ? name + 1 : url;
-    if (total > 0 && done <= total) {
-        double rate = (double)done / (t - u->start);
-        double left = rate > 0 ? (double)(total - done) / rate : 0;
-        fprintf(stderr, "\rweerbaar: %.30s %3.0f%% %.1f of %.1f MB, %.0f s left   ", name,
-                100.0 * (double)done / (double)total, (double)done / 1e6, (double)total / 1e6,
-                left);
-    } else {
-        fprintf(stderr, "\rweerbaar: %.30s %.1f MB   ", name, (double)done / 1e6);
-    }
-    u->shown = true;
+    wb_progress_update(&u->line, done, total >= done ? total : 0);
 }
 
 /* ---- ages -------------------------------------------------------------------------------- */
@@ -289,7 +278,7 @@ int wb_cmd_vuln_fetch(int argc, char **argv)
         wb_cli_error("vuln fetch: cannot initialise libcurl");
         goto done;
     }
-    fetch_ui ui = {.tty = !quiet && isatty(STDERR_FILENO)};
+    fetch_ui ui = {.tty = wb_cli_progress_out(quiet) != NULL};
     wb_fetch_opts o = {.require_signatures = reqsig,
                        .warn = on_warn,
                        .problem = on_problem,
@@ -301,7 +290,8 @@ int wb_cmd_vuln_fetch(int argc, char **argv)
         double t0 = mono();
         wb_error_clear(&err);
         int rc = wb_fetch_run(dir, &srcs[i], &o, &st, &err);
-        clear_line(&ui);
+        wb_progress_end(&ui.line);
+        ui.url = NULL;
         if (rc != 0) {
             failed = true;
             wb_cli_report(&err);

@@ -43,6 +43,11 @@ int wb_cli_write_rendered(const char *cmd, const char *out, wb_cli_render_fn ren
     return status;
 }
 
+FILE *wb_cli_progress_out(bool quiet)
+{
+    return !quiet && isatty(STDERR_FILENO) ? stderr : NULL;
+}
+
 bool wb_cli_may_write_binary(const char *cmd, const char *out)
 {
     if ((out && strcmp(out, "-") != 0) || !isatty(STDOUT_FILENO)) return true;

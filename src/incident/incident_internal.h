@@ -24,6 +24,12 @@ int wbi_problem_add(wb_report_problems *p, const char *path, const char *fmt, ..
 int wbi_incident_json_load(const char *name, const char *data, size_t len, json_t **out,
                            wb_error *err);
 
+/* Reads a YAML report document (yaml.c) as the JSON value it stands for;
+ * problems as "NAME:LINE:COLUMN: YAML: reason" (WB_EPARSE), WB_ELIMIT past
+ * the bounds, WB_ENOMEM. */
+int wbi_incident_yaml_load(const char *name, const char *data, size_t len, json_t **out,
+                           wb_error *err);
+
 /* A JSON number that is a whole number in [0, max] (integers, or reals with
  * no fraction such as 5.0). */
 bool wbi_json_count(const json_t *v, int64_t max, int64_t *out);

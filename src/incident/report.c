@@ -65,6 +65,25 @@ static const struct field {
 
 static const char *const groups[] = {"contact", "impact", "mitigation"};
 
+/* What a field of each kind holds, as the problems and the template say it. */
+static const char *const expected[] = {
+    [K_TEXT] = "text",
+    [K_TRI] = "\"yes\", \"no\" or \"unknown\"",
+    [K_SEVERITY] = "\"low\", \"medium\", \"high\" or \"critical\"",
+    [K_EMAIL] = "an e-mail address",
+    [K_PHONE] = "a telephone number (6 to 20 digits, an optional leading '+')",
+    [K_COUNT] = "a whole number of at least 0",
+    [K_MONEY] = "an amount in euro of at least 0",
+    [K_TIME] = "an RFC 3339 date-time with an offset",
+    [K_ROOT_CAUSE] = "text, or an RSIT value rsit:PREDICATE=\"VALUE\"",
+    [K_INDICATORS] = "a list of {type: a MISP attribute type, value}",
+};
+
+const char *wb_report_field_expected(wb_report_field f)
+{
+    return (unsigned)f < WB_RF_COUNT ? expected[fields[f].kind] : NULL;
+}
+
 #define BIT(f) (1u << (f))
 
 /* What each report stage requires, from the issue's list and NIS2 Art.
@@ -504,8 +523,39 @@ void wb_report_free(wb_report *r)
     free(r);
 }
 
+static int parse_doc(const char *name, const char *data, size_t len, wb_report **out,
+                     wb_report_problems *problems, bool partial, wb_error *err);
+
 int wb_report_parse(const char *name, const char *data, size_t len, wb_report **out,
                     wb_report_problems *problems, wb_error *err)
+{
+    return parse_doc(name, data, len, out, problems, false, err);
+}
+
+int wb_report_parse_partial(const char *name, const char *data, size_t len, wb_report **out,
+                            wb_report_problems *problems, wb_error *err)
+{
+    return parse_doc(name, data, len, out, problems, true, err);
+}
+
+/* "$comment": what JSON Schema calls a comment, for the template's notes:
+ * a string or a list of strings, ignored. */
+static bool is_comment(const char *key, const json_t *v, wb_report_problems *pr, int *rc)
+{
+    if (strcmp(key, "$comment") != 0) return false;
+    bool ok = json_is_string(v);
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *it;
+        ok = true;
+        json_array_foreach(v, i, it) ok = ok && json_is_string(it);
+    }
+    if (!ok) *rc = wbi_problem_add(pr, "$.$comment", "a comment is text or a list of texts");
+    return true;
+}
+
+static int parse_doc(const char *name, const char *data, size_t len, wb_report **out,
+                     wb_report_problems *problems, bool partial, wb_error *err)
 {
     *out = NULL;
     if (len > WB_REPORT_MAX_BYTES)
@@ -530,6 +580,10 @@ int wb_report_parse(const char *name, const char *data, size_t len, wb_report **
         {
             char path[160];
             snprintf(path, sizeof path, "$.%.120s", key);
+            if (is_comment(key, v, problems, &rc)) {
+                if (rc) break;
+                continue;
+            }
             if (is_group(key)) {
                 if (json_is_null(v)) {
                     for (int f = 0; f < WB_RF_COUNT; f++)
@@ -574,7 +628,10 @@ int wb_report_parse(const char *name, const char *data, size_t len, wb_report **
         return wb_error_set(err, WB_ENOMEM, "%s: out of memory", name);
     }
     if (problems->count + problems->dropped != before) {
-        wb_report_free(r);
+        if (partial)
+            *out = r;
+        else
+            wb_report_free(r);
         return wb_error_set(err, WB_EINVAL, "%s: the report breaks %zu rules", name,
                             problems->count + problems->dropped - before);
     }
@@ -628,24 +685,25 @@ int wb_report_check_stage(const wb_report *state, const wb_report *latest, wb_st
     uint32_t missing = stage_rules[stage].required & ~state->present;
     uint32_t stale = stage_rules[stage].fresh & ~(latest ? latest->present : 0) & ~missing;
     if (!missing && !stale) return 0;
-    char list[1024];
-    size_t len = 0;
+    const char *a = stage == WB_STAGE_EARLY_WARNING || stage == WB_STAGE_INTERMEDIATE ? "an" : "a";
+    /* One problem per field, at its own path, with what it should hold:
+     * the list a person fills in. */
     for (int f = 0; f < WB_RF_COUNT; f++) {
+        char path[64];
+        snprintf(path, sizeof path, "$.%s", fields[f].path);
+        int rc = 0;
         if (missing & BIT(f))
-            len += (size_t)snprintf(list + len, len < sizeof list ? sizeof list - len : 0, "%s%s",
-                                    len ? ", " : "", fields[f].path);
+            rc = wbi_problem_add(problems, path,
+                                 "missing: %s %s report needs it and neither it nor an earlier "
+                                 "report gives it (expected: %s)",
+                                 a, wb_stage_name(stage), expected[fields[f].kind]);
         else if (stale & BIT(f))
-            len +=
-                (size_t)snprintf(list + len, len < sizeof list ? sizeof list - len : 0,
-                                 "%s%s (in this report itself)", len ? ", " : "", fields[f].path);
+            rc = wbi_problem_add(problems, path,
+                                 "missing: %s %s report must state it itself (expected: %s)", a,
+                                 wb_stage_name(stage), expected[fields[f].kind]);
+        if (rc) return rc;
     }
-    int rc = wbi_problem_add(problems, "$",
-                             "a%s %s report needs fields that neither it nor an earlier report "
-                             "gives: %s",
-                             stage == WB_STAGE_EARLY_WARNING || stage == WB_STAGE_INTERMEDIATE ? "n"
-                                                                                               : "",
-                             wb_stage_name(stage), list);
-    return rc ? rc : WB_EINVAL;
+    return WB_EINVAL;
 }
 
 /* ---- output ----------------------------------------------------------------- */

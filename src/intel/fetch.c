@@ -96,7 +96,15 @@ static int write_file(const char *path, const char *data, size_t n)
 
 typedef struct hdrs {
     char etag[512];
+    const wb_fetch_opts *fo;
+    const char *url;
 } hdrs;
+
+static void on_bytes(void *ud, uint64_t now, uint64_t total)
+{
+    const hdrs *h = ud;
+    h->fo->progress(h->fo->progress_ud, h->url, now, total);
+}
 
 static void on_header(void *ud, const char *p, size_t len)
 {
@@ -153,7 +161,7 @@ static int fetch(const char *url, const char *post, const char *ver, const wb_fe
         hl[nh++] = inm;
     }
     wb_buf_reset(out);
-    hdrs hd = {{0}};
+    hdrs hd = {.fo = fo, .url = url};
     wb_http_opts ho = {.timeout_s = fo->timeout_s > 0 ? fo->timeout_s : 300L,
                        .max_redirects = 5,
                        .compressed = true};
@@ -165,6 +173,7 @@ static int fetch(const char *url, const char *post, const char *ver, const wb_fe
                      .max_body = MAX_BODY,
                      .out = out,
                      .on_header = on_header,
+                     .on_progress = fo->progress ? on_bytes : NULL,
                      .ud = &hd};
     long code = 0;
     int rc = wb_http_request(&ho, &r, &code, err);

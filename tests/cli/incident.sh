@@ -42,7 +42,10 @@ run 2 incident deadlines --aware-at 2026-05-01T10:00:00Z --entity-type bank
 run 0 incident validate --stage early-warning --file $d/early-warning.json
 has out "valid early-warning report"
 run 2 incident validate --stage notification --file $d/notification.json
-has err "weerbaar: $d/notification.json: \$: a notification report needs fields that neither it nor an earlier report gives: summary, malicious, cross_border, contact.name, contact.email, contact.phone"
+for f in summary malicious cross_border contact.name contact.email contact.phone; do
+    has err "weerbaar: $d/notification.json: \$.$f: missing: a notification report needs it and neither it nor an earlier report gives it (expected: "
+done
+[ "$(wc -l <"$tmp/err")" = 6 ] || { echo "FAIL: want 6 missing fields"; cat "$tmp/err"; fail=1; }
 run 0 incident validate --stage notification --file $d/notification.json --previous $d/early-warning.json
 run 0 incident validate --stage notification --file $d/notification.json --previous $d/early-warning.json --format json
 python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["summary"].startswith("Outage") and s["severity"]=="medium", s' "$tmp/out" || fail=1
@@ -51,7 +54,10 @@ has err "weerbaar: $d/bad.json: \$.severity: must be \"low\", \"medium\", \"high
 has err "weerbaar: $d/bad.json: \$.contact.email: not an e-mail address: 'not-an-address'"
 has err "weerbaar: $d/bad.json: \$.impact.users_affected: must be a whole number of at least 0"
 has err "weerbaar: $d/bad.json: \$.colour: unknown key"
-[ "$(wc -l <"$tmp/err")" = 4 ] || { echo "FAIL: want 4 problems"; cat "$tmp/err"; fail=1; }
+# ... and, in the same run, what a final report misses (severity, refused
+# above, not twice): 4 problems and 6 missing fields.
+has err "weerbaar: $d/bad.json: \$.root_cause: missing: a final report needs it"
+[ "$(wc -l <"$tmp/err")" = 10 ] || { echo "FAIL: want 10 problems"; cat "$tmp/err"; fail=1; }
 run 2 incident validate --stage early-warning --file $d/missing.json
 run 2 incident validate --stage closing --file $d/early-warning.json
 has err "unknown stage 'closing'"

@@ -77,7 +77,9 @@ PYEOF
 
 # A field left out is named; the incident stays and the message says how to go on.
 run 2 incident new --org "Waterbedrijf Oost" --title "Tweede" --aware-at now --summary "x" --db "$ldb"
-has err "malicious, cross_border, contact.name"
+has err "early warning (options): --suspected-malicious: missing: an early-warning report needs it"
+has err "early warning (options): --cross-border: missing: an early-warning report needs it"
+has err "early warning (options): --contact-name: missing: an early-warning report needs it"
 has err "incident 2 is registered, its early warning is not"
 [ "$(tail -1 "$tmp/out")" = 2 ] || { echo "FAIL: the id of a half-filed incident"; fail=1; }
 run 0 incident report 2 --stage early-warning "${ew[@]}" --db "$ldb"

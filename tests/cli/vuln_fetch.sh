@@ -258,7 +258,7 @@ echo " " >>"$W/kev/known_exploited_vulnerabilities.json"
 ctl "_slow?path=/kev/known_exploited_vulnerabilities.json&bps=1000000" >/dev/null
 script -qec "'$bin' vuln fetch --dir '$D' --source 'kev:$B/kev/known_exploited_vulnerabilities.json'" /dev/null >"$tmp/tty" 2>&1 ||
     { FAIL "fetch on a terminal: exit $?"; cat "$tmp/tty"; }
-grep -aq "weerbaar: known_exploited_vulnerabilitie *[0-9]*% [0-9.]* of 1.3 MB, [0-9]* s left" "$tmp/tty" || { FAIL "no progress on a terminal"; cat -v "$tmp/tty"; }
+grep -aq "weerbaar: known_exploited_vulnerabilities.json: *[0-9]*% [0-9.]* [kM]B of 1.3 MB, [0-9]* s left" "$tmp/tty" || { FAIL "no progress on a terminal"; cat -v "$tmp/tty"; }
 grep -q $'\r' "$tmp/err" && FAIL "progress written when stderr is not a terminal"
 
 # ---- 8. staleness ------------------------------------------------------------------------------
