@@ -27,6 +27,8 @@
 extern "C" {
 #endif
 
+struct wb_principal;
+
 #define WB_PICTURE_SCHEMA "weerbaar-picture/1"
 #define WB_PICTURE_K_DEFAULT 3
 #define WB_PICTURE_K_MIN 2
@@ -38,6 +40,10 @@ typedef struct wb_picture_opts {
     int64_t viewer;             /* 0: the operator (every sector); else the organisation viewing */
     wb_share_audience audience; /* the viewer's role: the sectors routed to it as this */
     wb_time now;                /* WB_TIME_NONE or 0: the clock */
+    /* The viewer's principal, for the hub's read policy on events
+     * (sightings count only on attributes it may read); NULL: the
+     * operator, who reads everything. */
+    const struct wb_principal *reader;
 } wb_picture_opts;
 
 /* The last full calendar month (UTC) before now: [*from, *to). */

@@ -153,6 +153,8 @@ int wbi_pic_cell_get(const wbi_pic_set *s, int dim, int key, bool median_late, w
         if (!r->alive || (dim >= 0 && r->key[dim] != key)) continue;
         orgs[c->count++] = r->org;
         if (r->flag) c->flags++;
+        for (int k = 0; k < WBI_PIC_SUMS; k++)
+            c->sum[k] += r->sum[k];
         if (!median_late || !r->flag) {
             vorgs[nv] = r->org;
             vs[nv++] = r->v;
@@ -166,6 +168,10 @@ int wbi_pic_cell_get(const wbi_pic_set *s, int dim, int key, bool median_late, w
     if (nv) {
         qsort(vs, nv, sizeof *vs, dbl_cmp);
         c->v_med = nv % 2 ? vs[nv / 2] : (vs[nv / 2 - 1] + vs[nv / 2]) / 2;
+        double total = 0;
+        for (size_t i = 0; i < nv; i++)
+            total += vs[i];
+        c->v_mean = total / (double)nv;
         qsort(vorgs, nv, sizeof *vorgs, i64_cmp);
         for (size_t i = 0; i < nv; i++)
             if (i == 0 || vorgs[i] != vorgs[i - 1]) c->v_orgs++;

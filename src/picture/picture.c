@@ -27,46 +27,7 @@ void wb_picture_last_month(wb_time now, wb_time *from, wb_time *to)
     *from = wb_time_add_months(*to, -1);
 }
 
-/* ---- labels of a dimension ----------------------------------------------- */
-
-typedef struct labels {
-    char **s;
-    int n, cap;
-} labels;
-
-/* The index of label s in l, added when new; -1 when out of memory. */
-static int label_of(labels *l, const char *s)
-{
-    for (int i = 0; i < l->n; i++)
-        if (strcmp(l->s[i], s) == 0) return i;
-    if (l->n == l->cap) {
-        int cap = l->cap ? l->cap * 2 : 16;
-        char **p = realloc(l->s, (size_t)cap * sizeof *p);
-        if (!p) return -1;
-        l->s = p;
-        l->cap = cap;
-    }
-    char *c = strdup(s);
-    if (!c) return -1;
-    l->s[l->n] = c;
-    return l->n++;
-}
-
-static void labels_free(labels *l)
-{
-    for (int i = 0; i < l->n; i++)
-        free(l->s[i]);
-    free(l->s);
-    memset(l, 0, sizeof *l);
-}
-
 /* ---- what is read from the store ----------------------------------------- */
-
-typedef struct org_row {
-    int64_t id;
-    int sector; /* label in ctx.dim[D_SECTOR] */
-    bool visible;
-} org_row;
 
 typedef struct incident_row {
     int64_t id, org;
@@ -81,8 +42,8 @@ typedef struct ctx {
     wb_store *s;
     wb_error *err;
     int rc;
-    labels dim[D_COUNT];
-    org_row *orgs;
+    wbi_pic_labels dim[D_COUNT];
+    wbi_pic_org *orgs;
     size_t norgs, orgcap;
     incident_row *inc;
     size_t ninc, inccap;
@@ -99,13 +60,13 @@ static const char *const severity_labels[] = {"low", "medium", "high", "critical
 
 static int org_cmp(const void *a, const void *b)
 {
-    const org_row *x = a, *y = b;
+    const wbi_pic_org *x = a, *y = b;
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static org_row *org_find(ctx *c, int64_t id)
+static wbi_pic_org *org_find(ctx *c, int64_t id)
 {
-    org_row key = {.id = id};
+    wbi_pic_org key = {.id = id};
     if (c->norgs == 0) return NULL;
     return bsearch(&key, c->orgs, c->norgs, sizeof key, org_cmp);
 }
@@ -115,14 +76,14 @@ static int on_org(void *ud, const wb_org *o)
     ctx *c = ud;
     if (c->norgs == c->orgcap) {
         size_t cap = c->orgcap ? c->orgcap * 2 : 256;
-        org_row *p = realloc(c->orgs, cap * sizeof *p);
+        wbi_pic_org *p = realloc(c->orgs, cap * sizeof *p);
         if (!p) return WB_ENOMEM;
         c->orgs = p;
         c->orgcap = cap;
     }
-    int sec = label_of(&c->dim[D_SECTOR], o->sector && *o->sector ? o->sector : "(none)");
+    int sec = wbi_pic_label_of(&c->dim[D_SECTOR], o->sector && *o->sector ? o->sector : "(none)");
     if (sec < 0) return WB_ENOMEM;
-    c->orgs[c->norgs++] = (org_row){o->id, sec, false};
+    c->orgs[c->norgs++] = (wbi_pic_org){o->id, sec, false};
     return 0;
 }
 
@@ -137,7 +98,7 @@ static int on_route(void *ud, const wb_route_rec *r)
 /* Marks the organisations whose sector routes to the viewer. */
 static int mark_visible(ctx *c)
 {
-    labels *sl = &c->dim[D_SECTOR];
+    wbi_pic_labels *sl = &c->dim[D_SECTOR];
     bool *vis = calloc((size_t)sl->n + 1, sizeof *vis);
     if (!vis) return WB_ENOMEM;
     for (int i = 0; i < sl->n; i++) {
@@ -175,14 +136,14 @@ static int type_label(ctx *c, const char *rsit)
             buf[n] = '\0';
         }
     }
-    return label_of(&c->dim[D_TYPE], buf);
+    return wbi_pic_label_of(&c->dim[D_TYPE], buf);
 }
 
 static int on_incident(void *ud, const wb_incident_rec *r)
 {
     ctx *c = ud;
     if (r->aware_at == WB_TIME_NONE || r->aware_at < c->lo || r->aware_at >= c->hi) return 0;
-    org_row *o = org_find(c, r->org_id);
+    wbi_pic_org *o = org_find(c, r->org_id);
     if (!o || !o->visible) return 0;
     if (c->ninc == c->inccap) {
         size_t cap = c->inccap ? c->inccap * 2 : 256;
@@ -193,7 +154,7 @@ static int on_incident(void *ud, const wb_incident_rec *r)
     }
     char month[32];
     wb_time_format_month(r->aware_at, month, sizeof month);
-    int type = type_label(c, r->rsit), mon = label_of(&c->dim[D_MONTH], month);
+    int type = type_label(c, r->rsit), mon = wbi_pic_label_of(&c->dim[D_MONTH], month);
     if (type < 0 || mon < 0) return WB_ENOMEM;
     c->inc[c->ninc++] = (incident_row){.id = r->id,
                                        .org = r->org_id,
@@ -248,7 +209,7 @@ static int on_action(void *ud, const wb_incident_action_rec *a)
 static void ctx_free(ctx *c)
 {
     for (int d = 0; d < D_COUNT; d++)
-        labels_free(&c->dim[d]);
+        wbi_pic_labels_free(&c->dim[d]);
     free(c->orgs);
     free(c->inc);
 }
@@ -402,7 +363,7 @@ static json_t *theme_json(const ctx *c, theme_kind t, const wb_picture_opts *o, 
         json_object_set_new(th, "total", cell_json(t, &cur, &prev, -1, 0, NULL, o->k, rc));
         for (int d = 0; d < theme_dims(t) && *rc == 0; d++) {
             json_t *arr = json_array();
-            const labels *l = &c->dim[d];
+            const wbi_pic_labels *l = &c->dim[d];
             for (int key = 0; key < l->n && *rc == 0; key++) {
                 if (d == D_SECTOR) {
                     bool seen = false; /* only the viewer's sectors are listed */
@@ -463,7 +424,7 @@ int wb_picture_build(wb_store *s, const wb_picture_opts *in, wb_buf *out, wb_err
     ctx c = {
         .s = s, .err = err, .lo = pfrom, .hi = o.to, .viewer = o.viewer, .audience = o.audience};
     for (int k = 0; k < 5; k++)
-        if (label_of(&c.dim[D_SEVERITY], severity_labels[k]) < 0) c.rc = WB_ENOMEM;
+        if (wbi_pic_label_of(&c.dim[D_SEVERITY], severity_labels[k]) < 0) c.rc = WB_ENOMEM;
     int rc = c.rc;
     if (rc == 0) rc = wb_store_org_list(s, on_org, &c, err);
     if (rc == 0) {
@@ -509,13 +470,19 @@ int wb_picture_build(wb_store *s, const wb_picture_opts *in, wb_buf *out, wb_err
         }
     }
     if (rc == 0) {
-        /* Exposure needs the organisations' shared vulnerability scans,
-         * which this hub does not hold yet. */
-        json_t *ex = json_object();
-        json_object_set_new(ex, "data", json_false());
-        json_object_set_new(ex, "reason",
-                            json_string("this hub holds no shared vulnerability scans"));
-        json_object_set_new(themes, "exposure", ex);
+        wbi_pic_view v = {.s = s,
+                          .err = err,
+                          .o = &o,
+                          .pfrom = pfrom,
+                          .orgs = c.orgs,
+                          .norgs = c.norgs,
+                          .sectors = &c.dim[D_SECTOR]};
+        json_t *th = wbi_pic_sightings(&v, &rc);
+        if (th) json_object_set_new(themes, "sightings", th);
+        th = rc == 0 ? wbi_pic_exposure(&v, &rc) : NULL;
+        if (th) json_object_set_new(themes, "exposure", th);
+    }
+    if (rc == 0) {
         wb_buf deps = {0};
         rc = wb_depsdb_sectors(s, o.viewer, o.audience, o.k, &deps, err);
         json_t *dj = rc == 0 ? json_loadb(deps.data, deps.len, 0, NULL) : NULL;

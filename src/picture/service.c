@@ -34,7 +34,7 @@ int wb_picture_request(wb_store *st, const wb_principal *who, const char *user,
     if (acc == WB_DENY)
         return set_status(status, 403, err,
                           "the picture is for CSIRTs, supervisors and site admins");
-    wb_picture_opts o = {.from = WB_TIME_NONE, .to = WB_TIME_NONE, .k = k};
+    wb_picture_opts o = {.from = WB_TIME_NONE, .to = WB_TIME_NONE, .k = k, .reader = who};
     if ((from == NULL) != (to == NULL))
         return set_status(status, 422, err, "from and to go together");
     if (from && (wb_time_parse(from, strlen(from), &o.from) != 0 ||

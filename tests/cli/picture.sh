@@ -30,7 +30,8 @@ check "every published cell has >= k organisations" \
 check "each incidents table adds up to the total" \
     'j "$T/p.json" "all(sum(c.get(\"incidents\", 0) for c in t) == d[\"themes\"][\"incidents\"][\"total\"][\"incidents\"] for t in d[\"themes\"][\"incidents\"][\"by\"].values())"'
 check "no organisation name" '! grep -q "Demo-Org\|Energienet\|Demo-CSIRT" "$T/p.json"'
-check "exposure says it has no data" 'j "$T/p.json" "d[\"themes\"][\"exposure\"][\"data\"] is False"'
+check "sightings and exposure are themes with a total" \
+    'j "$T/p.json" "all(\"total\" in d[\"themes\"][t] for t in (\"sightings\", \"exposure\"))"'
 
 "$WB" picture --db "$T/hub.db" --k 200 > "$T/k.json"; rc=$?
 check "--k 200: everything suppressed, never a zero" \
@@ -97,6 +98,8 @@ check "hub: a CSIRT sees only its sector" \
 "$WB" picture --hub "$U" --key "$KS" --from 2000-01-01 --to 2000-02-01 > "$T/s.json"; rc=$?
 check "hub: a supervisor sees only its sector, over the period asked" \
     '[ $rc = 0 ] && j "$T/s.json" "d[\"viewer\"] == \"supervisor\" and d[\"period\"][\"from\"] == \"2000-01-01T00:00:00Z\" and [c[\"key\"] for c in d[\"themes\"][\"incidents\"][\"by\"][\"sector\"]] == [\"health\"]"'
+check "hub: a supervisor has no scan data (scans are shared with CSIRTs)" \
+    'j "$T/s.json" "d[\"themes\"][\"exposure\"][\"data\"] is False"'
 "$WB" picture --hub "$U" --key "$KM" > /dev/null 2> "$T/err"; rc=$?
 check "hub: an essential organisation is refused" '[ $rc = 2 ] && grep -q "403\|CSIRTs, supervisors" "$T/err"'
 "$WB" picture --hub "$U" --key "$KC" --format pdf --out "$T/h.pdf"; rc=$?

@@ -22,8 +22,10 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "weerbaar/hub.h"
 #include "weerbaar/picture.h"
 #include "weerbaar/store.h"
+#include "weerbaar/store_vulnscan.h"
 
 #define HOUR ((wb_time)3600 * 1000000)
 #define DAY (24 * HOUR)
@@ -89,6 +91,103 @@ static void incident(wb_store *st, int64_t org, wb_time aware, const char *cls)
     }
 }
 
+static int64_t attr_id;
+static int on_attr(void *ud, const wb_event_rec *ev, const wb_attr_rec *a)
+{
+    (void)ud;
+    (void)ev;
+    attr_id = a->id;
+    return 0;
+}
+
+/* An event of org with n ip-dst attributes ("198.51.100.<base+i>"; their
+ * ids into ids), TLP tlp, distribution dist, with a galaxy tag or none. */
+static void event(wb_store *st, int64_t org, int no, wb_tlp tlp, int dist, const char *tag, int n,
+                  int base, int64_t *ids)
+{
+    char uuid[40], json[256];
+    snprintf(uuid, sizeof uuid, "00000000-0000-4000-8000-%012d", no);
+    json_t *doc = tag ? json_pack("{s:[{s:s}]}", "Tag", "name", tag) : json_object();
+    char *txt = json_dumps(doc, JSON_COMPACT);
+    snprintf(json, sizeof json, "%s", txt);
+    free(txt);
+    json_decref(doc);
+    wb_event_rec ev = {.uuid = uuid,
+                       .org_id = org,
+                       .info = "x",
+                       .date = "2025-12-01",
+                       .distribution = dist,
+                       .tlp = tlp,
+                       .timestamp = dec / 1000000,
+                       .json = json};
+    wb_attr_rec at[8];
+    char vals[8][40], uuids[8][40];
+    assert_true(n <= 8);
+    for (int i = 0; i < n; i++) {
+        snprintf(uuids[i], 40, "00000000-0000-4000-9000-%06d%06d", no, i);
+        snprintf(vals[i], 40, "198.51.100.%d", base + i);
+        at[i] = (wb_attr_rec){.uuid = uuids[i],
+                              .type = "ip-dst",
+                              .value = vals[i],
+                              .distribution = 5,
+                              .timestamp = dec / 1000000,
+                              .json = "{}",
+                              .nkeys = 1,
+                              .key_kind = {WB_IOC_IP},
+                              .key = {vals[i]}};
+    }
+    const char *tags[1] = {tag};
+    wb_error err = {0};
+    assert_int_equal(
+        wb_store_event_put(st, &ev, tags, tag ? 1 : 0, at, (size_t)n, false, NULL, &err), 0);
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(wb_store_attr_get(st, uuids[i], on_attr, NULL, &err), 0);
+        ids[i] = attr_id;
+    }
+}
+
+static void sighting(wb_store *st, int64_t org, int64_t attr, wb_time at)
+{
+    wb_sighting_rec r = {.attribute_id = attr,
+                         .org_id = org,
+                         .type = 0,
+                         .source = "test",
+                         .date_sighting = at / 1000000,
+                         .count = 1 + rnd(3),
+                         .first_seen = at / 1000000 - rnd(3600)};
+    wb_error err = {0};
+    assert_int_equal(wb_store_sighting_add(st, &r, NULL, &err), 0);
+}
+
+/* A scan of org named name at time at with nk KEV-and-overdue findings
+ * and no others overdue. */
+static void scan(wb_store *st, int64_t org, const char *name, wb_time at, int nk, bool shared)
+{
+    wb_buf body = {0};
+    wb_buf_putc(&body, '[');
+    for (int i = 0; i < nk; i++)
+        wb_buf_printf(&body,
+                      "{\"vulnerability\":\"CVE-2025-%04d\",\"kev\":true,\"overdue\":true,"
+                      "\"deadline\":\"2025-11-0%dT00:00:00Z\"},",
+                      1000 + i, 1 + i % 9);
+    wb_buf_puts(&body, "{\"vulnerability\":\"CVE-2025-9999\",\"kev\":false,\"overdue\":false}]");
+    wb_vscan_rec r = {.org_id = org,
+                      .name = name,
+                      .author = "t@example.org",
+                      .created = at,
+                      .components = 3,
+                      .findings = nk + 1,
+                      .kev = nk,
+                      .overdue = nk,
+                      .summary = "{}",
+                      .body = body.data};
+    wb_error err = {0};
+    int64_t id;
+    assert_int_equal(wb_store_vscan_add(st, &r, &id, &err), 0);
+    wb_buf_free(&body);
+    if (shared) assert_int_equal(wb_store_vscan_share(st, id, true, &err), 0);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -147,6 +246,40 @@ static int setup(void **state)
     incident(st, ids[first_quartet + 1], jan + 6 * DAY, NULL);
     incident(st, ids[first_quartet + 2], jan + 7 * DAY, NULL);
     assert_int_equal(wb_store_commit(st, &err), 0);
+
+    /* Sightings: a CLEAR event with a threat actor, a GREEN one with
+     * none, both for every community; a RED one for its creator only,
+     * whose indicators the water sector sees (a reader other than its
+     * creator must not count those). */
+    int64_t csirt, clear[8], green[8], red[4];
+    assert_int_equal(wb_store_org_add(st, "Org-csirt", WB_ORG_CSIRT, NULL, NULL, &csirt, &err), 0);
+    event(st, csirt, 1, WB_TLP_CLEAR, 3, "misp-galaxy:threat-actor=\"APT-T\"", 8, 0, clear);
+    event(st, csirt, 2, WB_TLP_GREEN, 3, NULL, 8, 100, green);
+    event(st, csirt, 3, WB_TLP_RED, 0, "misp-galaxy:threat-actor=\"APT-R\"", 4, 200, red);
+    assert_int_equal(wb_store_begin(st, &err), 0);
+    for (int i = 0; i < 489; i++) {
+        int m = (int)rnd(3);
+        for (int j = 0; j < m; j++) {
+            wb_time t = (rnd(2) ? dec : jan) + (wb_time)rnd(31 * 24) * HOUR;
+            sighting(st, ids[i], rnd(2) ? clear[rnd(8)] : green[rnd(8)], t);
+        }
+        if (strcmp(sec_of[i], "water") == 0)
+            sighting(st, ids[i], red[rnd(4)], jan + (wb_time)rnd(31 * 24) * HOUR);
+    }
+    /* the solo organisation sees a CLEAR indicator */
+    sighting(st, ids[489], clear[0], jan + DAY);
+    /* Exposure: energy shares its scans (an older one of the same
+     * inventory is replaced), water does not, the trio does, solo does. */
+    for (int i = 0; i < 500; i++) {
+        bool energy = strcmp(sec_of[i], "energy") == 0, water = strcmp(sec_of[i], "water") == 0,
+             small = strcmp(sec_of[i], "trio") == 0 || strcmp(sec_of[i], "solo") == 0;
+        if (!energy && !water && !small) continue;
+        scan(st, ids[i], "servers", dec + (wb_time)rnd(20) * DAY, (int)rnd(4), !water);
+        if (energy && rnd(2))
+            scan(st, ids[i], "servers", jan + (wb_time)rnd(20) * DAY, (int)rnd(3), true);
+        if (water || small) scan(st, ids[i], "desktops", jan + DAY, 2, !water);
+    }
+    assert_int_equal(wb_store_commit(st, &err), 0);
     wb_store_close(st);
     return 0;
 }
@@ -159,9 +292,9 @@ static int teardown(void **state)
     return 0;
 }
 
-static json_t *picture(unsigned k)
+static json_t *picture_as(unsigned k, const wb_principal *reader)
 {
-    wb_picture_opts o = {.from = jan, .to = feb, .k = k};
+    wb_picture_opts o = {.from = jan, .to = feb, .k = k, .reader = reader};
     wb_buf b = {0};
     wb_error err = {0};
     assert_int_equal(wb_picture_build_db(db, &o, &b, &err), 0);
@@ -171,6 +304,11 @@ static json_t *picture(unsigned k)
     assert_non_null(j);
     wb_buf_free(&b);
     return j;
+}
+
+static json_t *picture(unsigned k)
+{
+    return picture_as(k, NULL);
 }
 
 static json_t *cell(json_t *j, const char *theme, const char *by, const char *key)
@@ -360,13 +498,179 @@ static void test_timeliness_sql(void **state)
     json_decref(j);
 }
 
+/* The fixpoint of table rec (columns org, d0..d<ndims-1>) by DELETE. */
+static void fixpoint_sql(sqlite3 *d, const char *rec, int ndims, unsigned k)
+{
+    char sql[512];
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (int dim = 0; dim < ndims; dim++) {
+            snprintf(sql, sizeof sql,
+                     "DELETE FROM %s WHERE d%d IN (SELECT d%d FROM %s GROUP BY d%d HAVING "
+                     "count(DISTINCT org) < %u)",
+                     rec, dim, dim, rec, dim, k);
+            assert_int_equal(sqlite3_exec(d, sql, NULL, NULL, NULL), SQLITE_OK);
+            changed |= sqlite3_changes(d) > 0;
+        }
+    }
+}
+
+/* Every table of a theme against the SQL records: a published cell has
+ * the records' count and organisations (>= k), a suppressed one has no
+ * records left, and every table adds up to the total. */
+static void tables_match(sqlite3 *d, json_t *th, const char *rec, const char *const *by, int ndims,
+                         const char *count, unsigned k)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", rec);
+    long long total = q1(d, sql);
+    assert_true(total > 0);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(th, "total"), count)),
+                     total);
+    for (int dim = 0; dim < ndims; dim++) {
+        json_t *arr = json_object_get(json_object_get(th, "by"), by[dim]), *c;
+        size_t i;
+        long long sum = 0;
+        json_array_foreach(arr, i, c)
+        {
+            const char *key = json_string_value(json_object_get(c, "key"));
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE d%d = '%s'", rec, dim, key);
+            long long n = q1(d, sql);
+            if (json_is_true(json_object_get(c, "suppressed"))) {
+                assert_int_equal(n, 0);
+                assert_null(json_object_get(c, count));
+                continue;
+            }
+            assert_int_equal(json_integer_value(json_object_get(c, count)), n);
+            snprintf(sql, sizeof sql, "SELECT count(DISTINCT org) FROM %s WHERE d%d = '%s'", rec,
+                     dim, key);
+            long long orgs = q1(d, sql);
+            assert_true(orgs >= (long long)k);
+            assert_int_equal(json_integer_value(json_object_get(c, "organisations")), orgs);
+            sum += n;
+        }
+        assert_int_equal(sum, total);
+    }
+}
+
+static json_t *theme(json_t *j, const char *name)
+{
+    return json_object_get(json_object_get(j, "themes"), name);
+}
+
+/* Sightings, for the operator (every event) and for a member of an energy
+ * organisation, who cannot read the RED event the water sector sighted:
+ * those sightings must change nothing it sees. */
+static void sightings_check(sqlite3 *d, unsigned k, const wb_principal *reader)
+{
+    json_t *j = picture_as(k, reader);
+    char sql[2048];
+    assert_int_equal(sqlite3_exec(d, "DROP TABLE IF EXISTS srec", NULL, NULL, NULL), SQLITE_OK);
+    snprintf(sql, sizeof sql,
+             "CREATE TEMP TABLE srec AS SELECT s.org_id AS org, o.sector AS d0, a.type AS d1, "
+             "strftime('%%Y-%%m', s.date_sighting, 'unixepoch') AS d2, coalesce((SELECT "
+             "substr(t.name, instr(t.name, '\"') + 1, length(t.name) - instr(t.name, '\"') - 1) "
+             "FROM event_tags t WHERE t.event_id = e.id AND t.name LIKE 'misp-galaxy:%%' ORDER BY "
+             "t.name LIKE 'misp-galaxy:threat-actor=%%' DESC LIMIT 1), '(none)') AS d3, s.count "
+             "AS cnt FROM sightings s JOIN attributes a ON a.id = s.attribute_id JOIN events e ON "
+             "e.id = a.event_id JOIN orgs o ON o.id = s.org_id WHERE s.type = 0 AND a.deleted = 0 "
+             "AND e.deleted = 0 AND s.date_sighting >= %lld AND s.date_sighting < %lld%s",
+             (long long)(jan / 1000000), (long long)(feb / 1000000),
+             reader ? " AND e.distribution <> 0" : "");
+    assert_int_equal(sqlite3_exec(d, sql, NULL, NULL, NULL), SQLITE_OK);
+    fixpoint_sql(d, "srec", 4, k);
+    static const char *const by[] = {"sector", "type", "month", "threat"};
+    json_t *th = theme(j, "sightings");
+    tables_match(d, th, "srec", by, 4, "sightings", k);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(th, "total"), "times_seen")),
+        q1(d, "SELECT sum(cnt) FROM srec"));
+    /* the solo organisation's sighting: suppressed, not a zero */
+    json_t *c = cell(j, "sightings", "sector", "solo");
+    assert_true(json_is_true(json_object_get(c, "suppressed")));
+    /* indicator values only from TLP:CLEAR, each seen by >= k organisations */
+    json_t *top = json_object_get(th, "top_indicators"), *t;
+    size_t i;
+    assert_true(json_array_size(top) > 0);
+    json_array_foreach(top, i, t)
+    {
+        assert_true(json_integer_value(json_object_get(t, "organisations")) >= (json_int_t)k);
+        assert_true(
+            strncmp(json_string_value(json_object_get(t, "key")), "ip-dst 198.51.100.", 18) == 0);
+    }
+    char *txt = json_dumps(j, 0);
+    assert_null(strstr(txt, "198.51.100.10")); /* GREEN */
+    assert_null(strstr(txt, "198.51.100.20")); /* RED */
+    if (reader) assert_null(strstr(txt, "APT-R"));
+    free(txt);
+    json_decref(j);
+}
+
+static void test_sightings_sql(void **state)
+{
+    (void)state;
+    sqlite3 *d;
+    assert_int_equal(sqlite3_open_v2(db, &d, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    wb_principal member = {.authenticated = true,
+                           .org_id = q1(d, "SELECT id FROM orgs WHERE name = 'Org-energy-1'"),
+                           .role = WB_ROLE_MEMBER};
+    sightings_check(d, 3, NULL);
+    long long all = q1(d, "SELECT count(*) FROM srec");
+    sightings_check(d, 3, &member);
+    /* the policy took the RED event's sightings out */
+    assert_true(q1(d, "SELECT count(*) FROM srec") < all);
+    sightings_check(d, 5, &member);
+    sqlite3_close(d);
+}
+
+/* Exposure: each organisation's newest shared scan of each inventory
+ * before the period's end; water shares nothing and must not show. */
+static void test_exposure_sql(void **state)
+{
+    (void)state;
+    json_t *j = picture(3);
+    sqlite3 *d;
+    assert_int_equal(sqlite3_open_v2(db, &d, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "CREATE TEMP TABLE xrec AS SELECT v.org_id AS org, o.sector AS d0, (SELECT count(*) "
+             "FROM json_each(v.body) f WHERE json_extract(f.value, '$.kev') AND "
+             "json_extract(f.value, '$.overdue')) AS ko FROM vuln_scans v JOIN orgs o ON o.id = "
+             "v.org_id WHERE v.shared_csirt = 1 AND v.created < %lld AND NOT EXISTS (SELECT 1 FROM "
+             "vuln_scans w WHERE w.org_id = v.org_id AND w.name = v.name AND w.created < %lld AND "
+             "(w.created > v.created OR (w.created = v.created AND w.id > v.id)))",
+             (long long)feb, (long long)feb);
+    assert_int_equal(sqlite3_exec(d, sql, NULL, NULL, NULL), SQLITE_OK);
+    fixpoint_sql(d, "xrec", 1, 3);
+    static const char *const by[] = {"sector"};
+    json_t *th = theme(j, "exposure");
+    tables_match(d, th, "xrec", by, 1, "scans", 3);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(th, "total"), "kev_overdue_findings")),
+        q1(d, "SELECT sum(ko) FROM xrec"));
+    json_t *c = cell(j, "exposure", "sector", "energy");
+    assert_int_equal(json_integer_value(json_object_get(c, "kev_overdue_findings")),
+                     q1(d, "SELECT sum(ko) FROM xrec WHERE d0 = 'energy'"));
+    assert_null(cell(j, "exposure", "sector", "water")); /* not shared */
+    assert_true(json_is_true(json_object_get(cell(j, "exposure", "sector", "solo"), "suppressed")));
+    c = cell(j, "exposure", "sector", "trio");
+    assert_int_equal(json_integer_value(json_object_get(c, "scans")), 6);
+    /* the vulnerabilities affecting the most organisations, each >= k */
+    json_t *top = json_object_get(th, "top_vulnerabilities"), *t;
+    size_t i;
+    assert_true(json_array_size(top) > 0 && json_array_size(top) <= 10);
+    json_array_foreach(top, i, t)
+        assert_true(json_integer_value(json_object_get(t, "organisations")) >= 3);
+    sqlite3_close(d);
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_matches_sql_k3),
-        cmocka_unit_test(test_matches_sql_k5),
-        cmocka_unit_test(test_adversarial),
-        cmocka_unit_test(test_timeliness_sql),
+        cmocka_unit_test(test_matches_sql_k3), cmocka_unit_test(test_matches_sql_k5),
+        cmocka_unit_test(test_adversarial),    cmocka_unit_test(test_timeliness_sql),
+        cmocka_unit_test(test_sightings_sql),  cmocka_unit_test(test_exposure_sql),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
