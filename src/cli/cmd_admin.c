@@ -16,6 +16,7 @@
 
 #include "cli/cmd_admin_accounts.h"
 #include "cli/cmd_admin_backup.h"
+#include "cli/cmd_admin_nats.h"
 #include "cli/cmd_admin_server.h"
 #include "cli/cmd_admin_web.h"
 #include "cli/cli.h"
@@ -138,6 +139,13 @@ static const char usage_text[] =
     "  restore FILE [--force] replaces the database with a backup after checking\n"
     "                         it; refused while a hub has the database open\n"
     "                         unless --force (then restart the hub)\n"
+    "  nats-config --out DIR [--url URL] [--retention DAYS]\n"
+    "                         the nats-server accounts for the hub's sensors: one\n"
+    "                         NATS user (an NKey) per sensor user, allowed only\n"
+    "                         its organisation's indicator subjects; the user\n"
+    "                         files (DIR/users/ORG/uN.nkey), hub.nkey and the\n"
+    "                         stream definitions (streams.json, WB_IND kept DAYS,\n"
+    "                         default 7); URL goes into the user files\n"
     "  demo                   fills an empty database with demo organisations,\n"
     "                         users, a sharing group, a warninglist and events at\n"
     "                         every TLP level, and prints the demo users' keys\n"
@@ -173,6 +181,7 @@ typedef struct admin_opts {
     int64_t limit, page;
     const char *hours;           /* user link (and --url) */
     const char *rules, *sgroups; /* server (and --key, --url, --org) */
+    const char *retention;       /* nats-config */
     const char *uuid;            /* sharing-group add */
     bool pull, push;             /* server */
     bool json;
@@ -599,6 +608,7 @@ static const char *const audit_opts[] = {
 static const char *const backup_opts[] = {"--out FILE", NULL};
 static const char *const restore_opts[] = {"--force", NULL};
 static const char *const wl_opts[] = {"--recheck", NULL};
+static const char *const nats_opts[] = {"--out DIR", "--url URL", "--retention DAYS", NULL};
 const wb_cli_action wb_cli_admin_actions[] = {
     /* the accounts service's (cmd_admin_accounts.c), dispatched by
      * wb_cmd_admin: local (--db) or on a hub (--hub, --key) */
@@ -619,6 +629,7 @@ const wb_cli_action wb_cli_admin_actions[] = {
     /* dispatched by wb_cmd_admin before the database is opened */
     {"backup", false, NULL, "a consistent copy of a (running) hub's database", backup_opts},
     {"restore", false, NULL, "replace the database with a checked backup", restore_opts},
+    {"nats-config", false, NULL, "the nats-server accounts and streams for the sensors", nats_opts},
     {NULL, false, NULL, NULL, NULL}};
 
 /* Whether args name an operation of the accounts service. */
@@ -689,6 +700,7 @@ int wb_cmd_admin(int argc, char **argv)
                                           {"rules", required_argument, NULL, 1004},
                                           {"sharing-groups", required_argument, NULL, 1005},
                                           {"uuid", required_argument, NULL, 1006},
+                                          {"retention", required_argument, NULL, 1007},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     admin_opts o = {0};
@@ -784,6 +796,9 @@ int wb_cmd_admin(int argc, char **argv)
         case 1006:
             o.uuid = optarg;
             break;
+        case 1007:
+            o.retention = optarg;
+            break;
         case 'l':
         case 'p':
             if (wb_parse_i64(optarg, strlen(optarg), 1, 1000000, ch == 'l' ? &o.limit : &o.page) !=
@@ -849,6 +864,8 @@ int wb_cmd_admin(int argc, char **argv)
     /* before the database is opened here: a restore replaces it */
     if (strcmp(args[0], "backup") == 0 || strcmp(args[0], "restore") == 0)
         return wb_cli_admin_backup(o.db, o.out, o.force, args, n);
+    if (strcmp(args[0], "nats-config") == 0)
+        return wb_cli_admin_nats(o.db, o.out, o.url, o.retention, args, n);
     admin_ctx c = {.json = o.json};
     if (wb_store_open(&c.st, o.db, &c.err) != 0) return fail(&c);
     if (o.json) c.rows = json_array();

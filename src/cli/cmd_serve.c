@@ -15,6 +15,7 @@
 #include "weerbaar/client.h"
 #include "weerbaar/hooks.h"
 #include "weerbaar/hub.h"
+#include "weerbaar/nats.h"
 #include "weerbaar/report.h"
 #include "weerbaar/vulnsvc.h"
 #include "weerbaar/sightingsvc.h"
@@ -82,6 +83,11 @@ static const char usage_text[] =
     "  --access-log FILE    one line per request appended to FILE: time, client\n"
     "                       address, key id, method, target (secret query values\n"
     "                       hidden), status, body bytes, microseconds\n"
+    "  --nats URL           publish every indicator change to NATS JetStream\n"
+    "                       (stream WB_IND, one subject per audience; docs/scale.md,\n"
+    "                       NATS), from where the last run stopped; with\n"
+    "  --nats-creds FILE    the hub's NKey file that 'admin nats-config' wrote\n"
+    "                       (hub.nkey; streams.json beside it sets the retention)\n"
     "  --config FILE        the configuration file (default $WEERBAAR_CONFIG, else\n"
     "                       /etc/weerbaar/weerbaar.conf when it exists): in its\n"
     "                       [serve] section each option above as 'key = value'\n"
@@ -161,6 +167,8 @@ const char *const wb_cli_serve_opts[] = {"--db PATH",
                                          "--vuln-fetch-every S",
                                          "--admin-second-factor",
                                          "--access-log FILE",
+                                         "--nats URL",
+                                         "--nats-creds FILE",
                                          "--config FILE",
                                          NULL};
 
@@ -190,6 +198,8 @@ static const struct option serve_lopts[] = {{"db", required_argument, NULL, 'd'}
                                             {"advisories", required_argument, NULL, 'V'},
                                             {"vuln-fetch-every", required_argument, NULL, 'F'},
                                             {"admin-second-factor", no_argument, NULL, '2'},
+                                            {"nats", required_argument, NULL, 1001},
+                                            {"nats-creds", required_argument, NULL, 1002},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
 
@@ -200,6 +210,7 @@ static int serve_run(int argc, char **argv)
     wb_serve_opts so = {.listen = "127.0.0.1:8080", .stop = &stop_flag, .reopen = &reopen_flag};
     int64_t v, hooks_interval = 30, sync_interval = 0, fetch_every = 0;
     bool hooks_insecure = false, hooks_private = false;
+    wb_nats_pub_opts nopts = {.log = log_line};
     optind = 1;
     opterr = 0;
     int ch;
@@ -298,6 +309,12 @@ static int serve_run(int argc, char **argv)
             if (!parse_num("--vuln-fetch-every", optarg, 0, 30 * 86400, &v)) return WB_EXIT_ERROR;
             fetch_every = v;
             break;
+        case 1001:
+            nopts.url = optarg;
+            break;
+        case 1002:
+            nopts.creds = optarg;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return WB_EXIT_OK;
@@ -319,6 +336,10 @@ static int serve_run(int argc, char **argv)
     if (fetch_every > 0 && ho.advisories == NULL) {
         wb_cli_error("serve: --vuln-fetch-every needs --advisories DIR (a directory that "
                      "'weerbaar vuln fetch' set up)");
+        return WB_EXIT_ERROR;
+    }
+    if ((nopts.url != NULL) != (nopts.creds != NULL)) {
+        wb_cli_error("serve: --nats URL and --nats-creds FILE go together");
         return WB_EXIT_ERROR;
     }
     char webdir[4096];
@@ -379,6 +400,22 @@ static int serve_run(int argc, char **argv)
             return WB_EXIT_ERROR;
         }
     }
+    /* Indicator changes to NATS JetStream (nats.h): a thread and a
+     * connection of its own, resuming where the database says it stopped. */
+    wb_nats_pub *npub = NULL;
+    if (nopts.url) {
+        nopts.db = ho.db;
+        if (wb_nats_pub_start(&npub, &nopts, &err) != 0) {
+            wb_cli_report(&err);
+            wb_vscan_fetcher_stop(fetcher);
+            wb_sync_scheduler_stop(sync);
+            wb_hooks_dispatcher_stop(hooks);
+            if (hooks || sync || fetcher) wb_hub_global_cleanup();
+            wb_hub_close(hub);
+            return WB_EXIT_ERROR;
+        }
+        fprintf(stderr, "weerbaar serve: publishing indicator changes to %s\n", nopts.url);
+    }
     fprintf(stderr, "weerbaar serve: %s on %s://%s (database %s)\n", WB_VERSION,
             so.tls_cert ? "https" : "http", so.listen, ho.db);
     if (ho.web_dir)
@@ -387,6 +424,7 @@ static int serve_run(int argc, char **argv)
     else
         fprintf(stderr, "weerbaar serve: no web page (no web directory found; --web DIR)\n");
     int rc = wb_hub_serve(hub, &so, &err);
+    wb_nats_pub_stop(npub);
     wb_vscan_fetcher_stop(fetcher);
     wb_sync_scheduler_stop(sync);
     wb_hooks_dispatcher_stop(hooks);

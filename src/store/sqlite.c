@@ -348,6 +348,9 @@ static const migration migrations[] = {
     {15, "CREATE TABLE sharing_group_removals(sg_id INTEGER NOT NULL, org_id INTEGER NOT NULL,"
          " seq INTEGER NOT NULL);"
          "CREATE INDEX sharing_group_removals_org ON sharing_group_removals(org_id, seq);"},
+    /* 19: the hub's NATS publisher (sqlite_nats.c): how far it published
+     * the change feed, each event's subjects, each subject's last change. */
+    {19, wbi_sqlite_nats_schema},
 };
 
 /* Migration 6's chaining of the entries made before it (audit_backfill)

@@ -281,5 +281,7 @@ extern const char wbi_sqlite_web_schema[];
 /* The vulnerability scans' operations and migration (sqlite_vulnscan.c). */
 extern const wbi_store_vscan_ops wbi_sqlite_vscan_ops;
 extern const char wbi_sqlite_vulnscan_schema[];
+/* The NATS publisher's migration (sqlite_nats.c). */
+extern const char wbi_sqlite_nats_schema[];
 
 #endif
