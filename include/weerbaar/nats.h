@@ -11,8 +11,9 @@
  *    definitions;
  *  - the hub's publisher (serve --nats): every change of the change feed,
  *    split by audience, to stream WB_IND, resumable from the feed's
- *    sequence number (wb_nats_pub_*); and the sensor side of `match
- *    --follow --nats` (wb_nats_follow_*).
+ *    sequence number, and the consumer of the sensors' sightings (stream
+ *    WB_SIGHT) (wb_nats_pub_*); and the sensor side of `match --follow
+ *    --nats` (wb_nats_follow_*).
  *
  * Audiences (one subject each; docs/scale.md has the table): an attribute
  * goes to the subject whose subscribers are exactly the organisations the
@@ -105,6 +106,32 @@ int wb_nats_config(const wb_nats_conf_opts *o, wb_nats_conf_stats *st, wb_error 
 /* How long JetStream remembers a Nats-Msg-Id (the publisher's dedup window). */
 #define WB_NATS_DUP_WINDOW_S 600
 
+/* ---- sightings back ---------------------------------------------------------------------- */
+
+/* Sightings a sensor publishes to its subject (wb.sight.<org-uuid>.<user>,
+ * stream WB_SIGHT): the JSON array `match --report` posts to the hub
+ * (docs/match.md), of which the hub takes the entries that name an
+ * attribute by uuid. */
+#define WB_NATS_SIGHT_MAX 10000       /* entries a message holds at most */
+#define WB_NATS_SIGHT_BYTES (4 << 20) /* and bytes */
+
+typedef struct wb_nats_sighting {
+    char attr[37];    /* the attribute's uuid */
+    char request[37]; /* sighting_uuid: the report's identity; "" for none */
+    int type;         /* 0 seen, 1 false positive, 2 expired */
+    int64_t date;     /* date_sighting, Unix seconds */
+    int64_t first;    /* first_seen, Unix seconds; 0 for none */
+    int64_t count;
+    char source[128];
+} wb_nats_sighting;
+
+/* Parses a message: *out (the caller frees it) gets the entries that are
+ * valid, *skipped counts the others (no attribute uuid, a field out of
+ * range). WB_EPARSE when the text is no JSON array of objects, WB_ELIMIT
+ * beyond the bounds above. */
+int wb_nats_sightings_parse(const char *text, size_t len, wb_nats_sighting **out, size_t *n,
+                            size_t *skipped, wb_error *err);
+
 /* ---- the hub's publisher ---------------------------------------------------------------- */
 
 typedef struct wb_nats_pub wb_nats_pub;
@@ -115,6 +142,7 @@ typedef struct wb_nats_pub_opts {
     const char *creds;    /* the hub's nkey file (hub.nkey) */
     int64_t retention_s;  /* WB_IND's max age; 0: 7 days */
     unsigned interval_ms; /* how often the change feed is looked at; 0: 200 */
+    int64_t sighting_gap; /* serve --sighting-gap: 0 the default hour, -1 none */
     void (*log)(void *ud, const char *msg);
     void *log_ud;
 } wb_nats_pub_opts;
@@ -123,8 +151,9 @@ typedef struct wb_nats_pub_opts {
  * publishes every change after the last one published (the database keeps
  * it, migration 19) until wb_nats_pub_stop. */
 int wb_nats_pub_start(wb_nats_pub **out, const wb_nats_pub_opts *o, wb_error *err);
-/* Publishes what is pending now (the thread does this every interval);
- * *n messages. For tests and the benchmark. */
+/* Publishes what is pending now and records the sightings waiting in
+ * WB_SIGHT (the thread does this every interval); *n messages published.
+ * For tests and the benchmark. */
 int wb_nats_pub_flush(wb_nats_pub *p, size_t *n, wb_error *err);
 void wb_nats_pub_stop(wb_nats_pub *p);
 
@@ -169,6 +198,12 @@ int wb_nats_follow_open(wb_nats_follow **out, const wb_nats_follow_opts *o, wb_e
  * poll, leaving that message and the rest unacknowledged. */
 int wb_nats_follow_poll(wb_nats_follow *f, unsigned wait_ms, wb_nats_msg_fn fn, void *ud, size_t *n,
                         wb_error *err);
+/* Publishes a sightings message (the JSON array above) to the user's
+ * sighting subject, with Nats-Msg-Id msg_id (a report's uuid: a repeat is
+ * dropped by JetStream, and by the hub's sighting identity after that),
+ * and waits for JetStream's acknowledgement. */
+int wb_nats_follow_report(wb_nats_follow *f, const char *body, size_t len, const char *msg_id,
+                          wb_error *err);
 /* Recreates the consumers to deliver from start_unix (after a resync). */
 int wb_nats_follow_restart(wb_nats_follow *f, int64_t start_unix, wb_error *err);
 void wb_nats_follow_close(wb_nats_follow *f);

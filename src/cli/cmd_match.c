@@ -63,7 +63,9 @@ static const char usage_text[] =
     "                             (default: $WEERBAAR_KEY)\n"
     "      --report               post the sightings to the hub at the end,\n"
     "                             aggregated per indicator (count, first, last);\n"
-    "                             with --follow also every --hub-interval\n"
+    "                             with --follow also every --hub-interval; with\n"
+    "                             --nats they are published to NATS (stream\n"
+    "                             WB_SIGHT), which the hub records\n"
     "      --hub-interval S       with --follow: ask the hub for changes every S\n"
     "                             seconds (default 60); new, changed, deleted and\n"
     "                             no longer visible events take effect at once\n"
@@ -429,8 +431,8 @@ static int load_hub(const wb_hub_client *hc, const wb_intel_opts *iopts, wb_ioc_
  * them, together with any earlier ones not acknowledged, and removed once
  * the hub has them: a crash between the two posts them again, and the hub
  * ignores the repeat. Returns 0 or a negative code with err set. */
-static int report_hub(const wb_hub_client *hc, const match_ctx *m, const wb_iocset *set,
-                      const char *source, size_t *reported, wb_error *err)
+static int report_hub(const wb_hub_client *hc, wb_cli_nats *nats, const match_ctx *m,
+                      const wb_iocset *set, const char *source, size_t *reported, wb_error *err)
 {
     enum { CHUNK = 10000 };
     json_t *all = misp_sightings(m, set, source);
@@ -490,7 +492,16 @@ static int report_hub(const wb_hub_client *hc, const match_ctx *m, const wb_iocs
             rc = wb_error_set(err, WB_ENOMEM, "out of memory");
             break;
         }
-        rc = wb_hub_call(hc, "POST", "/api/v1/sightings", body, strlen(body), &resp, NULL, err);
+        if (nats) {
+            /* the chunk's first report uuid names the message: a chunk
+             * sent again (after a crash, from the state file) is the same
+             * message to JetStream's de-duplication */
+            const char *id =
+                json_string_value(json_object_get(json_array_get(all, i), "sighting_uuid"));
+            rc = wb_cli_nats_report(nats, body, strlen(body), id, err);
+        } else {
+            rc = wb_hub_call(hc, "POST", "/api/v1/sightings", body, strlen(body), &resp, NULL, err);
+        }
         free(body);
         if (rc == WB_ENOTFOUND) rc = 0; /* gone from the hub: nothing to send again */
         if (rc == 0) *reported += (n - i < CHUNK ? n - i : CHUNK);
@@ -612,7 +623,7 @@ static void follow_report(hub_follow *f)
     size_t sent = 0;
     wb_error err;
     wb_error_clear(&err);
-    int rc = report_hub(f->hc, m, f->cur, f->source, &sent, &err);
+    int rc = report_hub(f->hc, f->nats, m, f->cur, f->source, &sent, &err);
     if (rc != 0) {
         /* Following goes on; with --state the counts wait in the state
          * file for the next report, otherwise they are lost rather than
@@ -620,7 +631,7 @@ static void follow_report(hub_follow *f)
         wb_cli_report(&err);
     } else if (sent) {
         fprintf(stderr, "weerbaar: reported the sightings of %zu indicator%s to %s\n", sent,
-                sent == 1 ? "" : "s", f->hc->base);
+                sent == 1 ? "" : "s", f->nats ? "NATS" : f->hc->base);
     }
     size_t n = wb_iocset_count(f->cur);
     for (size_t i = 0; i < n; i++) {
@@ -1070,8 +1081,9 @@ static int match_run(int argc, char **argv)
         wb_cli_error("match: --hub needs an API key: --key KEY or WEERBAAR_KEY");
         goto done;
     }
-    if (report && hc.base == NULL) {
-        wb_cli_error("match: --report posts sightings to the hub given with --hub");
+    if (report && hc.base == NULL && nats_url == NULL) {
+        wb_cli_error("match: --report posts sightings to the hub given with --hub (or, with "
+                     "--nats, publishes them to NATS)");
         goto done;
     }
     if (interval_given && (hc.base == NULL || !eopts.follow)) {
@@ -1249,12 +1261,12 @@ static int match_run(int argc, char **argv)
         size_t sent = 0;
         wb_error rerr;
         wb_error_clear(&rerr);
-        if (report_hub(&hc, &m, set, sighting_source, &sent, &rerr) != 0) {
+        if (report_hub(&hc, hf.nats, &m, set, sighting_source, &sent, &rerr) != 0) {
             wb_cli_report(&rerr);
             report_failed = true;
         } else {
             fprintf(stderr, "weerbaar: reported the sightings of %zu indicator%s to %s\n", sent,
-                    sent == 1 ? "" : "s", hc.base);
+                    sent == 1 ? "" : "s", hf.nats ? "NATS" : hc.base);
         }
     }
     if (stats) print_stats(set, &es, m.rss_loaded);

@@ -150,3 +150,9 @@ void wb_cli_nats_close(wb_cli_nats *n)
     }
     free(n);
 }
+
+int wb_cli_nats_report(wb_cli_nats *n, const char *body, size_t len, const char *msg_id,
+                       wb_error *err)
+{
+    return wb_nats_follow_report(n->f, body, len, msg_id, err);
+}

@@ -25,6 +25,10 @@ int wb_cli_nats_open(wb_cli_nats **out, const char *url, const char *user_file, 
  * in a subject's sequence resynchronises from the change feed (with a hub;
  * without one it is reported and the stream taken as it is). */
 int wb_cli_nats_step(wb_cli_nats *n, unsigned wait_ms, bool *changed, wb_error *err);
+/* Publishes one sightings message (the body `match --report` posts) to
+ * the user's sighting subject, msg_id its Nats-Msg-Id. */
+int wb_cli_nats_report(wb_cli_nats *n, const char *body, size_t len, const char *msg_id,
+                       wb_error *err);
 void wb_cli_nats_close(wb_cli_nats *n);
 
 #endif

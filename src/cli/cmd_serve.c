@@ -405,6 +405,7 @@ static int serve_run(int argc, char **argv)
     wb_nats_pub *npub = NULL;
     if (nopts.url) {
         nopts.db = ho.db;
+        nopts.sighting_gap = ho.sighting_gap;
         if (wb_nats_pub_start(&npub, &nopts, &err) != 0) {
             wb_cli_report(&err);
             wb_vscan_fetcher_stop(fetcher);

@@ -209,3 +209,18 @@ int wb_nats_follow_poll(wb_nats_follow *f, unsigned wait_ms, wb_nats_msg_fn fn, 
                           bad_err.msg);
     return rc;
 }
+
+int wb_nats_follow_report(wb_nats_follow *f, const char *body, size_t len, const char *msg_id,
+                          wb_error *err)
+{
+    if (f->user->sights == NULL)
+        return wb_error_set(err, WB_EINVAL, "the user file names no sighting subject (sights=)");
+    natsMsg *m = NULL;
+    natsStatus s = natsMsg_Create(&m, f->user->sights, NULL, body, (int)len);
+    if (s == NATS_OK && msg_id) s = natsMsgHeader_Set(m, "Nats-Msg-Id", msg_id);
+    jsErrCode je = 0;
+    if (s == NATS_OK) s = js_PublishMsg(NULL, f->js, m, NULL, &je);
+    natsMsg_Destroy(m);
+    if (s != NATS_OK) return nerr(err, f->user->sights, s, je);
+    return 0;
+}

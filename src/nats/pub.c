@@ -39,6 +39,7 @@
 #include "nats/nats_internal.h"
 #include "weerbaar/io.h"
 #include "weerbaar/sharesvc.h"
+#include "weerbaar/sightingsvc.h"
 #include "weerbaar/store_nats.h"
 
 #define BATCH 256       /* changes read per round */
@@ -57,8 +58,12 @@ struct wb_nats_pub {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool quit;
-    pthread_mutex_t work; /* one round at a time (thread or flush) */
-    struct part *parts;   /* MAX_PARTS, under work; bodies reused */
+    pthread_mutex_t work;          /* one round at a time (thread or flush) */
+    natsSubscription *sights;      /* the hub's consumer of WB_SIGHT */
+    char who_subject[MAX_SUBJECT]; /* the sender the cache below is of */
+    wb_principal who;
+    char who_email[256], who_org[256];
+    struct part *parts; /* MAX_PARTS, under work; bodies reused */
     struct change_batch *batch;
 };
 
@@ -353,10 +358,153 @@ static int round_(wb_nats_pub *p, size_t *n, wb_error *err)
     return rc;
 }
 
+/* ---- sightings back ------------------------------------------------------------------------ */
+
+typedef struct org_find {
+    int64_t id;
+    bool disabled;
+    char name[256];
+} org_find;
+
+static int org_find_cb(void *ud, const wb_org *o)
+{
+    org_find *f = ud;
+    f->id = o->id;
+    f->disabled = o->disabled;
+    snprintf(f->name, sizeof f->name, "%s", o->name);
+    return 1;
+}
+
+typedef struct user_find {
+    int64_t id, org_id;
+    bool ok;
+    char email[256];
+} user_find;
+
+static int user_find_cb(void *ud, const wb_user *u)
+{
+    user_find *f = ud;
+    if (u->id != f->id) return 0;
+    f->ok = u->role == WB_ROLE_SENSOR && !u->disabled && u->org_id == f->org_id;
+    snprintf(f->email, sizeof f->email, "%s", u->email);
+    return 1;
+}
+
+/* Who sent to subject wb.sight.<org-uuid>.u<id>: the server let only that
+ * user publish there (admin nats-config), and the database must still
+ * know it as a sensor of that organisation. WB_ENOTFOUND otherwise. */
+static int sender(wb_nats_pub *p, const char *subject, wb_error *err)
+{
+    if (strcmp(subject, p->who_subject) == 0) return 0;
+    p->who_subject[0] = '\0';
+    char org[64];
+    const char *rest = strncmp(subject, "wb.sight.", 9) == 0 ? subject + 9 : NULL;
+    const char *dot = rest ? strchr(rest, '.') : NULL;
+    int64_t uid = 0;
+    if (dot == NULL || (size_t)(dot - rest) >= sizeof org || dot[1] != 'u' ||
+        wb_parse_i64(dot + 2, strlen(dot + 2), 1, INT64_MAX, &uid) != 0)
+        return wb_error_set(err, WB_ENOTFOUND, "%s: not a sensor's sighting subject", subject);
+    memcpy(org, rest, (size_t)(dot - rest));
+    org[dot - rest] = '\0';
+    org_find of = {0};
+    int rc = wb_store_org_find(p->st, org, org_find_cb, &of, err);
+    if (rc == 0 && (of.id == 0 || of.disabled)) rc = WB_ENOTFOUND;
+    user_find uf = {.id = uid, .org_id = of.id};
+    if (rc == 0) rc = wb_store_user_list(p->st, user_find_cb, &uf, err);
+    if (rc == 0 && !uf.ok) rc = WB_ENOTFOUND;
+    if (rc == WB_ENOTFOUND)
+        return wb_error_set(err, rc,
+                            "%s: no such sensor (or disabled): run admin nats-config "
+                            "again",
+                            subject);
+    if (rc) return rc;
+    p->who = audience(of.id, NULL, 0);
+    p->who.user_id = uid;
+    size_t ng = 0;
+    rc = wb_store_org_sgroups(p->st, of.id, p->who.groups, WB_PRINCIPAL_MAX_GROUPS, &ng, err);
+    if (rc) return rc;
+    p->who.ngroups = ng;
+    snprintf(p->who_email, sizeof p->who_email, "%s", uf.email);
+    snprintf(p->who_org, sizeof p->who_org, "%s", of.name);
+    snprintf(p->who_subject, sizeof p->who_subject, "%s", subject);
+    return 0;
+}
+
+/* Records one sightings message; a message that cannot be recorded for a
+ * reason of its own (a sender the hub does not know, no JSON) is logged
+ * and dropped, a database error leaves it for the next round. */
+static int ingest(wb_nats_pub *p, natsMsg *m, size_t *n, wb_error *err)
+{
+    const char *subject = natsMsg_GetSubject(m);
+    wb_nats_sighting *v = NULL;
+    size_t nv = 0, skipped = 0;
+    int rc = sender(p, subject, err);
+    if (rc == 0)
+        rc = wb_nats_sightings_parse(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), &v, &nv,
+                                     &skipped, err);
+    if (rc == WB_ENOTFOUND || rc == WB_EPARSE || rc == WB_ELIMIT) {
+        logf_(p, "NATS: sightings dropped: %s", err->msg);
+        return 0;
+    }
+    wb_sightsvc_report *reps = rc == 0 ? calloc(nv ? nv : 1, sizeof *reps) : NULL;
+    const char **uuids = rc == 0 ? calloc(nv ? nv : 1, sizeof *uuids) : NULL;
+    if (rc == 0 && (reps == NULL || uuids == NULL))
+        rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < nv; i++) {
+        uuids[i] = v[i].attr;
+        reps[i] = (wb_sightsvc_report){.request_uuid = v[i].request[0] ? v[i].request : NULL,
+                                       .type = v[i].type,
+                                       .source = v[i].source[0] ? v[i].source : "nats",
+                                       .date_sighting = v[i].date,
+                                       .first_seen = v[i].first,
+                                       .count = v[i].count};
+    }
+    wb_actor actor = {.user = p->who_email,
+                      .org_id = p->who.org_id,
+                      .org_name = p->who_org,
+                      .role = WB_ROLE_SENSOR,
+                      .channel = WB_ACTOR_API};
+    wb_sightsvc_who who = {.actor = &actor, .user_id = p->who.user_id};
+    wb_sightsvc_result res = {0};
+    size_t unseen = 0;
+    int64_t gap = p->o.sighting_gap < 0 ? 0 : p->o.sighting_gap ? p->o.sighting_gap : 3600;
+    if (rc == 0 && nv > 0)
+        rc = wb_sightsvc_save_uuids(p->st, &p->who, &who, uuids, reps, nv, gap, &res, &unseen, err);
+    if (rc == 0) *n += res.saved;
+    free(reps);
+    free(uuids);
+    free(v);
+    return rc;
+}
+
+static int sight_round(wb_nats_pub *p, size_t *n, wb_error *err)
+{
+    int rc = 0;
+    for (int rounds = 0; rc == 0 && rounds < 64; rounds++) {
+        natsMsgList list = {0};
+        jsErrCode je = 0;
+        natsStatus s = natsSubscription_Fetch(&list, p->sights, 64, 20, &je);
+        if (s == NATS_TIMEOUT) break;
+        if (s != NATS_OK)
+            return wb_error_set(err, WB_EIO, "NATS: sightings: %s (%d)", natsStatus_GetText(s),
+                                (int)je);
+        for (int k = 0; rc == 0 && k < list.Count; k++) {
+            rc = ingest(p, list.Msgs[k], n, err);
+            if (rc == 0) natsMsg_AckSync(list.Msgs[k], NULL, NULL);
+        }
+        int got = list.Count;
+        natsMsgList_Destroy(&list);
+        if (got < 64) break;
+    }
+    return rc;
+}
+
 int wb_nats_pub_flush(wb_nats_pub *p, size_t *n, wb_error *err)
 {
     pthread_mutex_lock(&p->work);
     int rc = round_(p, n, err);
+    size_t ns = 0;
+    if (rc == 0 && p->sights) rc = sight_round(p, &ns, err);
     pthread_mutex_unlock(&p->work);
     return rc;
 }
@@ -447,6 +595,7 @@ void wb_nats_pub_stop(wb_nats_pub *p)
         pthread_mutex_unlock(&p->mu);
         pthread_join(p->thread, NULL);
     }
+    natsSubscription_Destroy(p->sights);
     jsCtx_Destroy(p->js);
     natsConnection_Destroy(p->nc);
     natsOptions_Destroy(p->nopts);
@@ -509,6 +658,27 @@ int wb_nats_pub_start(wb_nats_pub **out, const wb_nats_pub_opts *o, wb_error *er
     int64_t ret = retention(o);
     if (rc == 0) rc = add_stream(p, WB_NATS_STREAM_IND, "wb.ind.>", false, ret, err);
     if (rc == 0) rc = add_stream(p, WB_NATS_STREAM_SIGHT, "wb.sight.>", true, ret, err);
+    if (rc == 0) {
+        /* The hub's durable consumer of the sensors' sightings; a work
+         * queue, so what it acknowledged is gone from the stream. */
+        jsConsumerConfig c;
+        jsConsumerConfig_Init(&c);
+        c.Durable = "hub";
+        c.AckPolicy = js_AckExplicit;
+        c.AckWait = 60LL * 1000000000LL;
+        jsErrCode je = 0;
+        natsStatus st = js_AddConsumer(NULL, p->js, WB_NATS_STREAM_SIGHT, &c, NULL, &je);
+        jsSubOptions so;
+        jsSubOptions_Init(&so);
+        so.Stream = WB_NATS_STREAM_SIGHT;
+        so.Consumer = "hub";
+        so.ManualAck = true;
+        if (st == NATS_OK || je == JSConsumerNameExistErr)
+            st = js_PullSubscribe(&p->sights, p->js, "wb.sight.>", "hub", NULL, &so, &je);
+        if (st != NATS_OK)
+            rc = wb_error_set(err, WB_EIO, "NATS: the sightings consumer: %s (%d)",
+                              natsStatus_GetText(st), (int)je);
+    }
     if (rc == 0) {
         if (pthread_create(&p->thread, NULL, pub_main, p) != 0)
             rc = wb_error_set(err, WB_EIO, "cannot start the NATS publisher's thread");

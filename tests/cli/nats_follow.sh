@@ -6,7 +6,7 @@
 # keys; Gemeente-Voorbeeld from the stream alone). Each sensor converges
 # to exactly the indicators `match --hub` gives its organisation's key;
 # AMBER+STRICT and a sharing group's events reach only their audiences;
-# deletions arrive; a hub restarted after changes made while it did not
+# deletions arrive; sightings go back over NATS and reach the hub; a hub restarted after changes made while it did not
 # publish sends them on; a sensor away longer than the stream keeps
 # messages resynchronises from the change feed. Skips (77) without
 # nats-server.
@@ -86,7 +86,7 @@ LOG=$T/dns.jsonl
 : > "$LOG"
 follow() { # NAME USER-FILE [HUB-KEY]
   local k=()
-  [ $# -ge 3 ] && k=(--hub "$U" --key "$3")
+  [ $# -ge 3 ] && k=(--hub "$U" --key "$3" --report --hub-interval 1 --sighting-source "nats-$1")
   "$WB" match --follow --nats "$NURL" --nats-user "$2" "${k[@]}" --log-format jsonl \
     --state "$T/$1.state" "$LOG" > "$T/$1.out" 2> "$T/$1.err" &
 }
@@ -131,6 +131,8 @@ sleep 1.5
 line www.nats-all.example; line www.nats-strict.example; line www.nats-group.example
 check "everyone's event reaches all three" \
   'wait_for "[ \$(hits e nats-all.example) = 1 ] && [ \$(hits z nats-all.example) = 1 ] && [ \$(hits g nats-all.example) = 1 ]"'
+check "sightings published to NATS reach the hub (the creator sees them)" \
+  'wait_for "[ \"\$(api GET /api/v1/events/$E1/sightings "$KC")\" = 200 ] && grep -q nats-e \"$T/out\" && grep -q nats-z \"$T/out\""'
 check "AMBER+STRICT reaches only its organisation's sensor" \
   '[ $(hits e nats-strict.example) = 1 ] && [ $(hits z nats-strict.example) = 0 ] && [ $(hits g nats-strict.example) = 0 ]'
 check "the sharing group's event reaches only its members" \
@@ -188,10 +190,10 @@ check "the sensor that missed a change resynchronised from the change feed" \
 check "... and has both the missed change and the next" \
   'wait_for "[ \$(hits z nats-missed.example) = 1 ] && [ \$(hits z nats-after.example) = 1 ]"'
 check "the sensors that stayed received both from the stream" \
-  '[ $(hits e nats-missed.example) = 1 ] && [ $(hits g nats-missed.example) = 1 ] && [ $(hits g nats-after.example) = 1 ]'
+  'wait_for "[ \$(hits e nats-missed.example) = 1 ] && [ \$(hits g nats-missed.example) = 1 ] && [ \$(hits g nats-after.example) = 1 ]"'
 
 for s in e z g; do
-  check "sensor $s: no errors" '! grep -v -e resynchronis -e "no longer in the stream" "$T/$s.err" | grep -q .' || cat "$T/$s.err"
+  check "sensor $s: no errors" '! grep -v -e resynchronis -e "no longer in the stream" -e "reported the sightings" "$T/$s.err" | grep -q .' || cat "$T/$s.err"
 done
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

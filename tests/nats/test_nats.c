@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -117,8 +118,8 @@ typedef struct srv {
     char cfg[160];
     char url[64];
     char org_a[40], org_b[40];
-    wb_nats_user ua, hub;
-    char *ua_text, *hub_text;
+    wb_nats_user ua, ub, hub;
+    char *ua_text, *ub_text, *hub_text;
     volatile int violations;
 } srv;
 
@@ -161,8 +162,9 @@ static int setup_server(void **state)
     static const hubfix_org orgs[] = {{"OrgA", WB_ORG_ESSENTIAL, "energy"},
                                       {"OrgB", WB_ORG_ESSENTIAL, "health"}};
     static const hubfix_user users[] = {{"sensor@a.example", 0, WB_ROLE_SENSOR},
-                                        {"sensor@b.example", 1, WB_ROLE_SENSOR}};
-    hubfix_begin(&s->h, "nats", orgs, 2, users, 2);
+                                        {"sensor@b.example", 1, WB_ROLE_SENSOR},
+                                        {"member@a.example", 0, WB_ROLE_MEMBER}};
+    hubfix_begin(&s->h, "nats", orgs, 2, users, 3);
     wb_error err = {0};
     uuid_walk w = {s->org_a};
     assert_int_equal(wb_store_org_get(s->h.st, s->h.org[0], org_uuid_cb, &w, &err), 0);
@@ -197,6 +199,9 @@ static int setup_server(void **state)
     snprintf(path, sizeof path, "%s/users/%s/u%lld.nkey", s->cfg, s->org_a,
              (long long)s->h.user[0]);
     load_user(path, &s->ua_text, &s->ua);
+    snprintf(path, sizeof path, "%s/users/%s/u%lld.nkey", s->cfg, s->org_b,
+             (long long)s->h.user[1]);
+    load_user(path, &s->ub_text, &s->ub);
     snprintf(path, sizeof path, "%s/hub.nkey", s->cfg);
     load_user(path, &s->hub_text, &s->hub);
     *state = s;
@@ -211,6 +216,7 @@ static int teardown_server(void **state)
         waitpid(s->pid, NULL, 0);
     }
     free(s->ua_text);
+    free(s->ub_text);
     free(s->hub_text);
     hubfix_end(&s->h);
     free(s);
@@ -355,12 +361,133 @@ static void test_permissions(void **state)
     wb_nats_pub_stop(pub);
 }
 
+static wb_nats_pub *start_pub(srv *s)
+{
+    static char creds[256];
+    snprintf(creds, sizeof creds, "%s/hub.nkey", s->cfg);
+    wb_nats_pub_opts po = {.db = s->h.db, .url = s->url, .creds = creds, .interval_ms = 60000};
+    wb_error err = {0};
+    wb_nats_pub *pub = NULL;
+    for (int i = 0; i < 50 && pub == NULL; i++)
+        if (wb_nats_pub_start(&pub, &po, &err) != 0) usleep(100000);
+    assert_non_null(pub);
+    return pub;
+}
+
+static natsStatus send_sightings(natsConnection *nc, const char *subject, const char *body,
+                                 const char *msg_id)
+{
+    jsCtx *js = NULL;
+    natsConnection_JetStream(&js, nc, NULL);
+    natsMsg *m = NULL;
+    natsMsg_Create(&m, subject, NULL, body, (int)strlen(body));
+    natsMsgHeader_Set(m, "Nats-Msg-Id", msg_id);
+    jsPubOptions o;
+    jsPubOptions_Init(&o);
+    o.MaxWait = 700;
+    jsErrCode je = 0;
+    natsStatus st = js_PublishMsg(NULL, js, m, &o, &je);
+    natsMsg_Destroy(m);
+    jsCtx_Destroy(js);
+    return st;
+}
+
+/* The sightings of attribute `attr` on the hub, as its creator's member
+ * sees them: the count of records and the sum of their counts. */
+static void hub_sightings(srv *s, const char *event, size_t *records, long *count)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/events/%s/sightings", event);
+    wb_hub_request req = {.method = "GET", .path = path};
+    json_t *j = NULL;
+    assert_int_equal(hubfix_call(s->h.hub, &req, s->h.key[2], &j), 200);
+    json_t *arr = json_object_get(j, "response");
+    *records = json_array_size(arr);
+    *count = 0;
+    size_t i;
+    json_t *el;
+    json_array_foreach(arr, i, el)
+    {
+        json_t *c = json_object_get(json_object_get(el, "Sighting"), "count");
+        int64_t v = 0;
+        if (json_is_integer(c))
+            v = json_integer_value(c);
+        else
+            assert_int_equal(
+                wb_parse_i64(json_string_value(c), strlen(json_string_value(c)), 0, INT64_MAX, &v),
+                0);
+        *count += (long)v;
+    }
+    json_decref(j);
+}
+
+static void test_sightings(void **state)
+{
+    srv *s = *state;
+    hubfix_open(&s->h, NULL);
+    static const char ev[] =
+        "{\"Event\":{\"uuid\":\"5a7a0000-0000-4000-8000-0000000000e1\",\"info\":\"n\","
+        "\"distribution\":\"1\",\"Tag\":[{\"name\":\"tlp:green\"}],\"Attribute\":["
+        "{\"uuid\":\"5a7a0000-0000-4000-8000-0000000000a1\",\"type\":\"domain\","
+        "\"value\":\"seen.example\",\"to_ids\":true}]}}";
+    static const char ev0[] =
+        "{\"Event\":{\"uuid\":\"5a7a0000-0000-4000-8000-0000000000e2\",\"info\":\"n\","
+        "\"distribution\":\"0\",\"Tag\":[{\"name\":\"tlp:amber\"}],\"Attribute\":["
+        "{\"uuid\":\"5a7a0000-0000-4000-8000-0000000000a2\",\"type\":\"domain\","
+        "\"value\":\"own.example\",\"to_ids\":true}]}}";
+    wb_hub_request req = {
+        .method = "POST", .path = "/api/v1/events", .body = ev, .body_len = strlen(ev)};
+    assert_int_equal(hubfix_call(s->h.hub, &req, s->h.key[2], NULL), 201);
+    req.body = ev0;
+    req.body_len = strlen(ev0);
+    assert_int_equal(hubfix_call(s->h.hub, &req, s->h.key[2], NULL), 201);
+    wb_nats_pub *pub = start_pub(s);
+    size_t n = 0;
+    wb_error err = {0};
+    assert_int_equal(wb_nats_pub_flush(pub, &n, &err), 0); /* (its thread may have been first) */
+
+    natsConnection *a = connect_as(s, &s->ua), *b = connect_as(s, &s->ub);
+    char body[1024];
+    snprintf(body, sizeof body,
+             "[{\"uuid\":\"5a7a0000-0000-4000-8000-0000000000a1\",\"sighting_uuid\":"
+             "\"6b000000-0000-4000-8000-000000000001\",\"date_sighting\":\"%lld\",\"type\":"
+             "\"0\",\"count\":3,\"source\":\"nats-test\",\"first_seen\":null}]",
+             (long long)time(NULL));
+    /* sent, sent again under another message id (JetStream keeps both),
+     * and once more under the first id (JetStream drops it) */
+    assert_int_equal(send_sightings(a, s->ua.sights, body, "m1"), NATS_OK);
+    assert_int_equal(send_sightings(a, s->ua.sights, body, "m2"), NATS_OK);
+    assert_int_equal(send_sightings(a, s->ua.sights, body, "m1"), NATS_OK);
+    /* B may not send as A */
+    assert_int_not_equal(send_sightings(b, s->ua.sights, body, "m3"), NATS_OK);
+    /* B reports an attribute it cannot see (A's own): not recorded */
+    snprintf(body, sizeof body,
+             "[{\"uuid\":\"5a7a0000-0000-4000-8000-0000000000a2\",\"sighting_uuid\":"
+             "\"6b000000-0000-4000-8000-000000000002\",\"date_sighting\":\"%lld\","
+             "\"count\":5}]",
+             (long long)time(NULL));
+    assert_int_equal(send_sightings(b, s->ub.sights, body, "m4"), NATS_OK);
+    assert_int_equal(send_sightings(b, s->ub.sights, "not json", "m5"), NATS_OK);
+    assert_int_equal(wb_nats_pub_flush(pub, &n, &err), 0);
+    size_t records = 0;
+    long count = 0;
+    hub_sightings(s, "5a7a0000-0000-4000-8000-0000000000e1", &records, &count);
+    assert_int_equal(records, 1);
+    assert_int_equal(count, 3); /* once, however often it came */
+    hub_sightings(s, "5a7a0000-0000-4000-8000-0000000000e2", &records, &count);
+    assert_int_equal(records, 0);
+    natsConnection_Destroy(a);
+    natsConnection_Destroy(b);
+    wb_nats_pub_stop(pub);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nkey),
         cmocka_unit_test(test_user_file),
         cmocka_unit_test_setup_teardown(test_permissions, setup_server, teardown_server),
+        cmocka_unit_test_setup_teardown(test_sightings, setup_server, teardown_server),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
