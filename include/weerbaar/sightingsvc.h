@@ -73,6 +73,15 @@ typedef struct wb_sightsvc_who {
 int wb_sightsvc_save(wb_store *s, const wb_sightsvc_who *who, const wb_sightsvc_report *reps,
                      size_t n, int64_t gap, wb_sightsvc_result *res, wb_error *err);
 
+/* Records reports that name one attribute each by uuid (attr_uuids[i] for
+ * reps[i], whose attrs the function fills), from a sensor p that is not an
+ * HTTP caller (NATS, src/nats/): an attribute p may not read through the
+ * indicator path, or that does not exist, is not recorded and counted in
+ * *unseen. reps is reordered. Then as wb_sightsvc_save. */
+int wb_sightsvc_save_uuids(wb_store *s, const wb_principal *p, const wb_sightsvc_who *who,
+                           const char *const *attr_uuids, wb_sightsvc_report *reps, size_t n,
+                           int64_t gap, wb_sightsvc_result *res, size_t *unseen, wb_error *err);
+
 /* The who-sighted-what view. */
 typedef struct wb_sightsvc_query {
     int64_t after;       /* sighting id to go on after (paging) */

@@ -18,6 +18,7 @@
 #include "cli/cmd_admin_accounts.h"
 #include "cli/cmd_admin_backup.h"
 #include "cli/cmd_admin_galaxy.h"
+#include "cli/cmd_admin_nats.h"
 #include "cli/cmd_admin_server.h"
 #include "cli/cmd_admin_web.h"
 #include "cli/cli.h"
@@ -155,6 +156,13 @@ static const char usage_text[] =
     "  restore FILE [--force] replaces the database with a backup after checking\n"
     "                         it; refused while a hub has the database open\n"
     "                         unless --force (then restart the hub)\n"
+    "  nats-config --out DIR [--url URL] [--retention DAYS]\n"
+    "                         the nats-server accounts for the hub's sensors: one\n"
+    "                         NATS user (an NKey) per sensor user, allowed only\n"
+    "                         its organisation's indicator subjects; the user\n"
+    "                         files (DIR/users/ORG/uN.nkey), hub.nkey and the\n"
+    "                         stream definitions (streams.json, WB_IND kept DAYS,\n"
+    "                         default 7); URL goes into the user files\n"
     "  demo                   fills an empty database with demo organisations,\n"
     "                         users, a sharing group, a warninglist and events at\n"
     "                         every TLP level, and prints the demo users' keys\n"
@@ -190,6 +198,7 @@ typedef struct admin_opts {
     int64_t limit, page;
     const char *hours;           /* user link (and --url) */
     const char *rules, *sgroups; /* server (and --key, --url, --org) */
+    const char *retention;       /* nats-config */
     const char *uuid;            /* sharing-group add */
     const char *email, *lang;    /* hook add: an e-mail recipient */
     bool pull, push;             /* server */
@@ -574,6 +583,7 @@ static const char *const audit_opts[] = {
 static const char *const backup_opts[] = {"--out FILE", NULL};
 static const char *const restore_opts[] = {"--force", NULL};
 static const char *const wl_opts[] = {"--recheck", NULL};
+static const char *const nats_opts[] = {"--out DIR", "--url URL", "--retention DAYS", NULL};
 const wb_cli_action wb_cli_admin_actions[] = {
     /* the accounts service's (cmd_admin_accounts.c), dispatched by
      * wb_cmd_admin: local (--db) or on a hub (--hub, --key) */
@@ -595,6 +605,7 @@ const wb_cli_action wb_cli_admin_actions[] = {
     /* dispatched by wb_cmd_admin before the database is opened */
     {"backup", false, NULL, "a consistent copy of a (running) hub's database", backup_opts},
     {"restore", false, NULL, "replace the database with a checked backup", restore_opts},
+    {"nats-config", false, NULL, "the nats-server accounts and streams for the sensors", nats_opts},
     {NULL, false, NULL, NULL, NULL}};
 
 /* Whether args name an operation of the accounts service. */
@@ -669,6 +680,7 @@ int wb_cmd_admin(int argc, char **argv)
                                           {"sighting-policy", required_argument, NULL, 1008},
                                           {"email", required_argument, NULL, 1009},
                                           {"lang", required_argument, NULL, 1010},
+                                          {"retention", required_argument, NULL, 1011},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     admin_opts o = {0};
@@ -780,6 +792,9 @@ int wb_cmd_admin(int argc, char **argv)
             }
             o.sightings_open = strcmp(optarg, "event") == 0;
             break;
+        case 1011:
+            o.retention = optarg;
+            break;
         case 'l':
         case 'p':
             if (wb_parse_i64(optarg, strlen(optarg), 1, 1000000, ch == 'l' ? &o.limit : &o.page) !=
@@ -847,6 +862,8 @@ int wb_cmd_admin(int argc, char **argv)
     /* before the database is opened here: a restore replaces it */
     if (strcmp(args[0], "backup") == 0 || strcmp(args[0], "restore") == 0)
         return wb_cli_admin_backup(o.db, o.out, o.force, args, n);
+    if (strcmp(args[0], "nats-config") == 0)
+        return wb_cli_admin_nats(o.db, o.out, o.url, o.retention, args, n);
     admin_ctx c = {.json = o.json};
     if (wb_admin_open(&c.st, o.db, &c.err) != 0) return fail(&c);
     if (o.json) c.rows = json_array();

@@ -19,6 +19,7 @@
 #include "cli/cmdtab.h"
 #include "cli/cmd_match_fetch.h"
 #include "cli/cmd_match_hub.h"
+#include "cli/cmd_match_nats.h"
 #include "cli/cmd_match_out.h"
 #include "cli/cmd_match_state.h"
 #include "cli/config.h"
@@ -35,6 +36,8 @@ static const char usage_text[] =
     "usage: weerbaar match -i INDICATORS [-i ...] [options] [LOG ...]\n"
     "       weerbaar match --hub URL --key KEY [--report] [options] [LOG ...]\n"
     "       weerbaar match --hub URL --key KEY --follow [--hub-interval S] LOG ...\n"
+    "       weerbaar match --follow --nats URL --nats-user FILE [--hub URL --key KEY]\n"
+    "                      LOG ...\n"
     "\n"
     "Finds known indicators of compromise in logs. Indicators come from MISP\n"
     "(an event, a list of events, a restSearch response or a feed directory),\n"
@@ -61,10 +64,20 @@ static const char usage_text[] =
     "                             (default: $WEERBAAR_KEY)\n"
     "      --report               post the sightings to the hub at the end,\n"
     "                             aggregated per indicator (count, first, last);\n"
-    "                             with --follow also every --hub-interval\n"
+    "                             with --follow also every --hub-interval; with\n"
+    "                             --nats they are published to NATS (stream\n"
+    "                             WB_SIGHT), which the hub records\n"
     "      --hub-interval S       with --follow: ask the hub for changes every S\n"
     "                             seconds (default 60); new, changed, deleted and\n"
     "                             no longer visible events take effect at once\n"
+    "      --nats URL             with --follow and --nats-user: keep the hub's\n"
+    "                             indicators current from NATS JetStream (durable\n"
+    "                             consumers of the subjects the user file names);\n"
+    "                             with --hub and --key the set starts from the\n"
+    "                             hub's change feed, and is resynchronised from it\n"
+    "                             when the stream no longer holds what was missed\n"
+    "      --nats-user FILE       the user file 'admin nats-config' wrote for this\n"
+    "                             sensor (its NKey seed and subjects)\n"
     "      --ioc-format FMT       auto (default), misp, stix, zeek, csv, plain\n"
     "      --all-attributes       MISP: also attributes whose to_ids is false\n"
     "  -w, --warninglist FILE|DIR MISP warninglist(s): indicators on a list are\n"
@@ -435,8 +448,8 @@ static int load_hub(const wb_hub_client *hc, const wb_intel_opts *iopts, wb_ioc_
  * them, together with any earlier ones not acknowledged, and removed once
  * the hub has them: a crash between the two posts them again, and the hub
  * ignores the repeat. Returns 0 or a negative code with err set. */
-static int report_hub(const wb_hub_client *hc, const match_ctx *m, const wb_iocset *set,
-                      const char *source, size_t *reported, wb_error *err)
+static int report_hub(const wb_hub_client *hc, wb_cli_nats *nats, const match_ctx *m,
+                      const wb_iocset *set, const char *source, size_t *reported, wb_error *err)
 {
     enum { CHUNK = 10000 };
     json_t *all = misp_sightings(m, set, source);
@@ -496,7 +509,16 @@ static int report_hub(const wb_hub_client *hc, const match_ctx *m, const wb_iocs
             rc = wb_error_set(err, WB_ENOMEM, "out of memory");
             break;
         }
-        rc = wb_hub_call(hc, "POST", "/api/v1/sightings", body, strlen(body), &resp, NULL, err);
+        if (nats) {
+            /* the chunk's first report uuid names the message: a chunk
+             * sent again (after a crash, from the state file) is the same
+             * message to JetStream's de-duplication */
+            const char *id =
+                json_string_value(json_object_get(json_array_get(all, i), "sighting_uuid"));
+            rc = wb_cli_nats_report(nats, body, strlen(body), id, err);
+        } else {
+            rc = wb_hub_call(hc, "POST", "/api/v1/sightings", body, strlen(body), &resp, NULL, err);
+        }
         free(body);
         if (rc == WB_ENOTFOUND) rc = 0; /* gone from the hub: nothing to send again */
         if (rc == 0) *reported += (n - i < CHUNK ? n - i : CHUNK);
@@ -519,6 +541,7 @@ static int report_hub(const wb_hub_client *hc, const match_ctx *m, const wb_iocs
  * the matching thread never waits for the network or a build. */
 typedef struct hub_follow {
     wb_cli_mirror *mirror;
+    wb_cli_nats *nats;    /* --nats: the mirror follows NATS, not the feed */
     wb_iocset_opts sopts; /* for rebuilds: no notices (they came at start) */
     unsigned interval;
     pthread_t thread;
@@ -537,9 +560,45 @@ typedef struct hub_follow {
     uint64_t swaps;
 } hub_follow;
 
+/* --follow --nats: messages as they come (each poll waits up to half a
+ * second), a build whenever something changed. */
+static void *follow_nats(hub_follow *f)
+{
+    pthread_mutex_lock(&f->mu);
+    while (!f->quit) {
+        pthread_mutex_unlock(&f->mu);
+        bool changed = false;
+        wb_error err;
+        wb_error_clear(&err);
+        int rc = wb_cli_nats_step(f->nats, 500, &changed, &err);
+        wb_iocset *set = NULL;
+        if (changed) {
+            wb_error berr;
+            wb_error_clear(&berr);
+            if (wb_cli_mirror_build(f->mirror, &f->sopts, &set, &berr) != 0) {
+                wb_cli_report(&berr);
+                set = NULL;
+            }
+        }
+        if (rc) {
+            fprintf(stderr, "weerbaar: %s (trying again in 1 s)\n", err.msg);
+            struct timespec ts = {1, 0};
+            nanosleep(&ts, NULL);
+        }
+        pthread_mutex_lock(&f->mu);
+        if (set) {
+            wb_iocset_free(f->ready);
+            f->ready = set;
+        }
+    }
+    pthread_mutex_unlock(&f->mu);
+    return NULL;
+}
+
 static void *follow_main(void *arg)
 {
     hub_follow *f = arg;
+    if (f->nats) return follow_nats(f);
     pthread_mutex_lock(&f->mu);
     while (!f->quit) {
         struct timespec until;
@@ -581,7 +640,7 @@ static void follow_report(hub_follow *f)
     size_t sent = 0;
     wb_error err;
     wb_error_clear(&err);
-    int rc = report_hub(f->hc, m, f->cur, f->source, &sent, &err);
+    int rc = report_hub(f->hc, f->nats, m, f->cur, f->source, &sent, &err);
     if (rc != 0) {
         /* Following goes on; with --state the counts wait in the state
          * file for the next report, otherwise they are lost rather than
@@ -589,7 +648,7 @@ static void follow_report(hub_follow *f)
         wb_cli_report(&err);
     } else if (sent) {
         fprintf(stderr, "weerbaar: reported the sightings of %zu indicator%s to %s\n", sent,
-                sent == 1 ? "" : "s", f->hc->base);
+                sent == 1 ? "" : "s", f->nats ? "NATS" : f->hc->base);
     }
     size_t n = wb_iocset_count(f->cur);
     for (size_t i = 0; i < n; i++) {
@@ -697,6 +756,8 @@ const char *const wb_cli_match_opts[] = {
     "--key KEY",
     "--report",
     "--hub-interval S",
+    "--nats URL",
+    "--nats-user FILE",
     "--ioc-format auto|misp|stix|zeek|csv|plain",
     "--all-attributes",
     "--warninglist FILE|DIR",
@@ -750,7 +811,9 @@ enum {
     O_SUMMARY_ONLY,
     O_WIDE,
     O_LOCAL_NETS,
-    O_STATE
+    O_STATE,
+    O_NATS,
+    O_NATS_USER
 };
 static const struct option match_lopts[] = {
     {"iocs", required_argument, NULL, 'i'},
@@ -775,6 +838,8 @@ static const struct option match_lopts[] = {
     {"wide", no_argument, NULL, O_WIDE},
     {"local-nets", required_argument, NULL, O_LOCAL_NETS},
     {"state", required_argument, NULL, O_STATE},
+    {"nats", required_argument, NULL, O_NATS},
+    {"nats-user", required_argument, NULL, O_NATS_USER},
     {"count", no_argument, NULL, 'c'},
     {"files-with-matches", no_argument, NULL, 'l'},
     {"quiet", no_argument, NULL, 'q'},
@@ -806,6 +871,7 @@ static int match_run(int argc, char **argv)
     hub_follow hf = {.interval = 60, .m = &m};
     bool interval_given = false;
     const char *state_path = NULL;
+    const char *nats_url = NULL, *nats_user = NULL;
     char *state_default = NULL;
     wb_cli_mstate mstate = {0};
     int c;
@@ -963,6 +1029,12 @@ static int match_run(int argc, char **argv)
         case O_STATE:
             state_path = optarg;
             break;
+        case O_NATS:
+            nats_url = optarg;
+            break;
+        case O_NATS_USER:
+            nats_user = optarg;
+            break;
         case O_REPORT:
             report = true;
             break;
@@ -1013,7 +1085,12 @@ static int match_run(int argc, char **argv)
             if (wb_localnets_add(local, wb_localnets_default[k], &err0) != 0) goto oom;
     }
     if (hc.key == NULL) hc.key = getenv("WEERBAAR_KEY");
-    if (iocs.n == 0 && hc.base == NULL) {
+    if ((nats_url != NULL || nats_user != NULL) &&
+        (nats_url == NULL || nats_user == NULL || !eopts.follow)) {
+        wb_cli_error("match: --nats URL and --nats-user FILE go together, with --follow");
+        goto done;
+    }
+    if (iocs.n == 0 && hc.base == NULL && nats_url == NULL) {
         wb_cli_error("match: no indicators: give -i FILE or --hub URL (see weerbaar match --help)");
         goto done;
     }
@@ -1021,15 +1098,16 @@ static int match_run(int argc, char **argv)
         wb_cli_error("match: --hub needs an API key: --key KEY or WEERBAAR_KEY");
         goto done;
     }
-    if (report && hc.base == NULL) {
-        wb_cli_error("match: --report posts sightings to the hub given with --hub");
+    if (report && hc.base == NULL && nats_url == NULL) {
+        wb_cli_error("match: --report posts sightings to the hub given with --hub (or, with "
+                     "--nats, publishes them to NATS)");
         goto done;
     }
     if (interval_given && (hc.base == NULL || !eopts.follow)) {
         wb_cli_error("match: --hub-interval is for --follow with --hub");
         goto done;
     }
-    bool hub_follow_mode = hc.base != NULL && eopts.follow;
+    bool hub_follow_mode = (hc.base != NULL || nats_url != NULL) && eopts.follow;
     wb_error err;
     wb_error_clear(&err);
     if (wls.n) {
@@ -1067,8 +1145,23 @@ static int match_run(int argc, char **argv)
                 goto done;
             }
         }
-        if (wb_cli_mirror_pull(hf.mirror, &ps, &err) != 0 ||
-            wb_cli_mirror_build(hf.mirror, &sopts, &set, &err) != 0) {
+        if (nats_url) {
+            /* the change feed once (with --hub), then NATS */
+            if (wb_cli_nats_open(&hf.nats, nats_url, nats_user, hf.mirror, hc.base != NULL, &err) !=
+                0) {
+                wb_cli_report(&err);
+                goto done;
+            }
+            for (bool changed = true; changed;) /* what the stream holds now */
+                if (wb_cli_nats_step(hf.nats, 200, &changed, &err) != 0) {
+                    wb_cli_report(&err);
+                    goto done;
+                }
+        } else if (wb_cli_mirror_pull(hf.mirror, &ps, &err) != 0) {
+            wb_cli_report(&err);
+            goto done;
+        }
+        if (wb_cli_mirror_build(hf.mirror, &sopts, &set, &err) != 0) {
             wb_cli_report(&err);
             goto done;
         }
@@ -1187,12 +1280,12 @@ static int match_run(int argc, char **argv)
         size_t sent = 0;
         wb_error rerr;
         wb_error_clear(&rerr);
-        if (report_hub(&hc, &m, set, sighting_source, &sent, &rerr) != 0) {
+        if (report_hub(&hc, hf.nats, &m, set, sighting_source, &sent, &rerr) != 0) {
             wb_cli_report(&rerr);
             report_failed = true;
         } else {
             fprintf(stderr, "weerbaar: reported the sightings of %zu indicator%s to %s\n", sent,
-                    sent == 1 ? "" : "s", hc.base);
+                    sent == 1 ? "" : "s", hf.nats ? "NATS" : hc.base);
         }
     }
     if (stats) print_stats(set, &es, m.rss_loaded);
@@ -1212,6 +1305,7 @@ done:
         follow_stop(&hf);
         set = hf.cur;
     }
+    wb_cli_nats_close(hf.nats);
     wb_cli_mirror_free(hf.mirror);
     wb_cli_mstate_close(&mstate);
     free(state_default);

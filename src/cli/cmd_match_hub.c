@@ -12,6 +12,7 @@
  * their event (the MISP loader names the event on every indicator), so a
  * page of changes is parsed by the same MISP loader that `match -i` uses.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,10 @@ struct wb_cli_mirror {
     size_t nslots, nused;
     int64_t after;
     size_t total;
+    /* --follow --nats: the subjects whose parts are kept per event as
+     * groups "<uuid>|<subject>" beside the change feed's "<uuid>" */
+    const char *const *subjects;
+    size_t nsubjects;
 };
 
 typedef struct rec_sink {
@@ -167,6 +172,51 @@ int wb_cli_mirror_load_file(wb_cli_mirror *m, const char *path, wb_error *err)
     return rc;
 }
 
+/* Empties the NATS parts of an event: the change feed's group replaces them. */
+static void drop_parts(wb_cli_mirror *m, const char *uuid)
+{
+    for (size_t i = 0; i < m->nsubjects; i++) {
+        char key[256];
+        snprintf(key, sizeof key, "%s|%s", uuid, m->subjects[i]);
+        group *g = group_find(m, key, false);
+        if (g) group_clear(m, g);
+    }
+}
+
+void wb_cli_mirror_parts(wb_cli_mirror *m, const char *const *subjects, size_t n)
+{
+    m->subjects = subjects;
+    m->nsubjects = n;
+}
+
+int wb_cli_mirror_apply_part(wb_cli_mirror *m, const char *event, const char *subject,
+                             const char *body, size_t len, wb_error *err)
+{
+    char key[256];
+    if (snprintf(key, sizeof key, "%s|%s", event, subject) >= (int)sizeof key)
+        return wb_error_set(err, WB_EPARSE, "%s: event uuid too long", subject);
+    group *feed = group_find(m, event, false);
+    if (feed) group_clear(m, feed);
+    group *g = group_find(m, key, true);
+    if (g == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
+    group_clear(m, g);
+    json_t *j = json_loadb(body, len, 0, NULL);
+    json_t *ev = json_object_get(j, "Event");
+    const char *uuid = json_string_value(json_object_get(ev, "uuid"));
+    bool ok = uuid && strcmp(uuid, event) == 0, gone = json_is_true(json_object_get(ev, "deleted"));
+    json_decref(j);
+    if (!ok)
+        return wb_error_set(err, WB_EPARSE, "%s: a message of event %s whose body is another's",
+                            subject, event);
+    if (gone) return 0;
+    wb_intel_opts o = m->iopts;
+    o.format = WB_INTEL_MISP;
+    rec_sink rs = {.base = {.add = rec_add, .skip = rec_skip}, .m = m, .fixed = g};
+    int rc = wb_intel_load_buffer(subject, body, len, &o, &rs.base, err);
+    if (rc == 0 && rs.rc) rc = wb_error_set(err, rs.rc, "out of memory");
+    return rc;
+}
+
 /* Applies one page: every event in it loses what it had, tombstones stay
  * empty, the others are loaded again. */
 static int apply_page(wb_cli_mirror *m, const wb_buf *body, json_t *resp, wb_cli_pull_stats *st,
@@ -184,6 +234,7 @@ static int apply_page(wb_cli_mirror *m, const wb_buf *body, json_t *resp, wb_cli
         group *g = group_find(m, uuid, true);
         if (g == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
         group_clear(m, g);
+        drop_parts(m, uuid);
         if (json_is_true(json_object_get(ev, "deleted")))
             st->tombstones++;
         else

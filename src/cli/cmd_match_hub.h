@@ -41,6 +41,13 @@ int wb_cli_mirror_pull(wb_cli_mirror *m, wb_cli_pull_stats *st, wb_error *err);
  * caller frees it. */
 int wb_cli_mirror_build(const wb_cli_mirror *m, const wb_iocset_opts *sopts, wb_iocset **out,
                         wb_error *err);
+/* --follow --nats: the subjects of the user file (kept by the caller). */
+void wb_cli_mirror_parts(wb_cli_mirror *m, const char *const *subjects, size_t n);
+/* One NATS message: the event's part for subject replaces what the
+ * change feed and the earlier message of the subject gave for the event
+ * (a body {"Event": {"uuid", "deleted": true}} leaves it empty). */
+int wb_cli_mirror_apply_part(wb_cli_mirror *m, const char *event, const char *subject,
+                             const char *body, size_t len, wb_error *err);
 /* Indicators held (before normalisation and warninglists). */
 size_t wb_cli_mirror_count(const wb_cli_mirror *m);
 void wb_cli_mirror_free(wb_cli_mirror *m);

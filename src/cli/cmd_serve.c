@@ -15,6 +15,7 @@
 #include "weerbaar/client.h"
 #include "weerbaar/hooks.h"
 #include "weerbaar/hub.h"
+#include "weerbaar/nats.h"
 #include "weerbaar/report.h"
 #include "weerbaar/vulnsvc.h"
 #include "weerbaar/sightingsvc.h"
@@ -96,6 +97,11 @@ static const char usage_text[] =
     "  --access-log FILE    one line per request appended to FILE: time, client\n"
     "                       address, key id, method, target (secret query values\n"
     "                       hidden), status, body bytes, microseconds\n"
+    "  --nats URL           publish every indicator change to NATS JetStream\n"
+    "                       (stream WB_IND, one subject per audience; docs/scale.md,\n"
+    "                       NATS), from where the last run stopped; with\n"
+    "  --nats-creds FILE    the hub's NKey file that 'admin nats-config' wrote\n"
+    "                       (hub.nkey; streams.json beside it sets the retention)\n"
     "  --config FILE        the configuration file (default $WEERBAAR_CONFIG, else\n"
     "                       /etc/weerbaar/weerbaar.conf when it exists): in its\n"
     "                       [serve] section each option above as 'key = value'\n"
@@ -182,6 +188,8 @@ const char *const wb_cli_serve_opts[] = {"--db PATH",
                                          "--smtp-plain",
                                          "--mail-from ADDR",
                                          "--public-url URL",
+                                         "--nats URL",
+                                         "--nats-creds FILE",
                                          "--config FILE",
                                          NULL};
 
@@ -218,6 +226,8 @@ static const struct option serve_lopts[] = {{"db", required_argument, NULL, 'd'}
                                             {"smtp-plain", no_argument, NULL, 1004},
                                             {"mail-from", required_argument, NULL, 1005},
                                             {"public-url", required_argument, NULL, 1006},
+                                            {"nats", required_argument, NULL, 1007},
+                                            {"nats-creds", required_argument, NULL, 1008},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
 
@@ -230,6 +240,7 @@ static int serve_run(int argc, char **argv)
     bool hooks_insecure = false, hooks_private = false;
     /* The e-mail reminders (hooks.h); the password only from the environment. */
     wb_hooks_opts hopts = {.smtp_password = getenv("WEERBAAR_SMTP_PASSWORD")};
+    wb_nats_pub_opts nopts = {.log = log_line};
     optind = 1;
     opterr = 0;
     int ch;
@@ -350,6 +361,12 @@ static int serve_run(int argc, char **argv)
         case 1006:
             hopts.hub_url = optarg;
             break;
+        case 1007:
+            nopts.url = optarg;
+            break;
+        case 1008:
+            nopts.creds = optarg;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return WB_EXIT_OK;
@@ -371,6 +388,10 @@ static int serve_run(int argc, char **argv)
     if (fetch_every > 0 && ho.advisories == NULL) {
         wb_cli_error("serve: --vuln-fetch-every needs --advisories DIR (a directory that "
                      "'weerbaar vuln fetch' set up)");
+        return WB_EXIT_ERROR;
+    }
+    if ((nopts.url != NULL) != (nopts.creds != NULL)) {
+        wb_cli_error("serve: --nats URL and --nats-creds FILE go together");
         return WB_EXIT_ERROR;
     }
     wb_error err = {0};
@@ -436,6 +457,23 @@ static int serve_run(int argc, char **argv)
             return WB_EXIT_ERROR;
         }
     }
+    /* Indicator changes to NATS JetStream (nats.h): a thread and a
+     * connection of its own, resuming where the database says it stopped. */
+    wb_nats_pub *npub = NULL;
+    if (nopts.url) {
+        nopts.db = ho.db;
+        nopts.sighting_gap = ho.sighting_gap;
+        if (wb_nats_pub_start(&npub, &nopts, &err) != 0) {
+            wb_cli_report(&err);
+            wb_vscan_fetcher_stop(fetcher);
+            wb_sync_scheduler_stop(sync);
+            wb_hooks_dispatcher_stop(hooks);
+            if (hooks || sync || fetcher) wb_hub_global_cleanup();
+            wb_hub_close(hub);
+            return WB_EXIT_ERROR;
+        }
+        fprintf(stderr, "weerbaar serve: publishing indicator changes to %s\n", nopts.url);
+    }
     fprintf(stderr, "weerbaar serve: %s on %s://%s (database %s)\n", WB_VERSION,
             so.tls_cert ? "https" : "http", so.listen, ho.db);
     if (ho.web_dir)
@@ -444,6 +482,7 @@ static int serve_run(int argc, char **argv)
     else
         fprintf(stderr, "weerbaar serve: no web page (no web directory found; --web DIR)\n");
     int rc = wb_hub_serve(hub, &so, &err);
+    wb_nats_pub_stop(npub);
     wb_vscan_fetcher_stop(fetcher);
     wb_sync_scheduler_stop(sync);
     wb_hooks_dispatcher_stop(hooks);

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "share/share_internal.h"
 #include "weerbaar/sightingsvc.h"
 
 int wb_sightsvc_open(wb_store **s, const char *path, wb_error *err)
@@ -249,5 +250,57 @@ int wb_sightsvc_list(wb_store *s, const wb_principal *p, const wb_sightsvc_query
     if (rc == 0 && wb_buf_printf(out, "],\"last_id\":%lld,\"more\":%s}", (long long)w.last,
                                  w.more ? "true" : "false") != 0)
         rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    return rc;
+}
+
+/* ---- by attribute uuid, for a sensor that is not an HTTP caller (NATS) ---------------------- */
+
+typedef struct uuid_hit {
+    const wb_principal *p;
+    int64_t id;
+    bool visible;
+} uuid_hit;
+
+static int uuid_hit_cb(void *ud, const wb_event_rec *e, const wb_attr_rec *a)
+{
+    uuid_hit *h = ud;
+    wb_policy_item it = wbi_policy_item_of(e, a);
+    h->visible =
+        !a->deleted && !e->deleted && wb_policy_read(h->p, WB_READ_INDICATOR, &it) != WB_DENY;
+    h->id = a->id;
+    return 1;
+}
+
+int wb_sightsvc_save_uuids(wb_store *s, const wb_principal *p, const wb_sightsvc_who *who,
+                           const char *const *attr_uuids, wb_sightsvc_report *reps, size_t n,
+                           int64_t gap, wb_sightsvc_result *res, size_t *unseen, wb_error *err)
+{
+    *unseen = 0;
+    int64_t *ids = calloc(n ? n : 1, sizeof *ids);
+    if (ids == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
+    int rc = 0;
+    size_t k = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        uuid_hit h = {.p = p};
+        int g = wb_store_attr_get(s, attr_uuids[i], uuid_hit_cb, &h, err);
+        if (g != 0 && g != WB_ENOTFOUND) {
+            rc = g;
+            break;
+        }
+        /* Unknown or not visible: the same, and not recorded (as the API
+         * answers 404 for both). */
+        if (g == WB_ENOTFOUND || !h.visible) {
+            (*unseen)++;
+            continue;
+        }
+        ids[i] = h.id;
+        reps[k] = reps[i];
+        reps[k].attrs = &ids[i];
+        reps[k].nattrs = 1;
+        k++;
+    }
+    if (rc == 0 && k == 0) memset(res, 0, sizeof *res);
+    if (rc == 0 && k > 0) rc = wb_sightsvc_save(s, who, reps, k, gap, res, err);
+    free(ids);
     return rc;
 }

@@ -381,6 +381,9 @@ static const migration migrations[] = {
      * messages are written in (hooks.c). A webhook's lang is unused. */
     {18, "ALTER TABLE hooks ADD COLUMN lang TEXT NOT NULL DEFAULT 'nl'"
          " CHECK(lang IN ('nl','en'));"},
+    /* 19: the hub's NATS publisher (sqlite_nats.c): how far it published
+     * the change feed, each event's subjects, each subject's last change. */
+    {19, wbi_sqlite_nats_schema},
 };
 
 /* Migration 6's chaining of the entries made before it (audit_backfill)

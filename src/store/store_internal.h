@@ -287,5 +287,7 @@ extern const wbi_store_vscan_ops wbi_sqlite_vscan_ops;
 extern const char wbi_sqlite_vulnscan_schema[];
 /* migration 14: galaxies and proposals (sqlite_misp.c) */
 extern const char wbi_sqlite_misp_m14[];
+/* The NATS publisher's migration (sqlite_nats.c). */
+extern const char wbi_sqlite_nats_schema[];
 
 #endif
