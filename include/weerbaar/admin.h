@@ -89,6 +89,12 @@ int wb_admin_hook_deliveries(wb_store *s, int64_t hook_id, wb_delivery_cb cb, vo
 int wb_admin_hook_add(wb_store *s, const wb_actor *who, const char *org, const char *url,
                       bool allow_insecure, bool allow_private, int64_t *id,
                       char secret[WB_HOOK_SECRET_LEN + 1], wb_error *err);
+/* An e-mail recipient of organisation `org`'s reminders, writing in lang
+ * ("nl" or "en"): a hook whose URL is "mailto:ADDRESS" (the address is
+ * checked by the store, wb_store_hook_add_mail). *id is the new hook's.
+ * Audited as "hook.add" with the address. */
+int wb_admin_hook_add_mail(wb_store *s, const wb_actor *who, const char *org, const char *address,
+                           const char *lang, int64_t *id, wb_error *err);
 /* Stops hook id and cancels its pending deliveries; audited as
  * "hook.remove" with `object` (the id as the caller wrote it; NULL: the
  * id in decimal). */

@@ -186,6 +186,23 @@ int wb_admin_hook_add(wb_store *s, const wb_actor *who, const char *org, const c
     return audited(s, who, rc, "hook.add", obj, url, err);
 }
 
+int wb_admin_hook_add_mail(wb_store *s, const wb_actor *who, const char *org, const char *address,
+                           const char *lang, int64_t *id, wb_error *err)
+{
+    org_pick o = {0};
+    int rc = wb_store_org_find(s, org, org_pick_cb, &o, err);
+    if (rc) return rc;
+    /* The secret signs webhooks only; the column wants one. */
+    char secret[WB_HOOK_SECRET_LEN + 1];
+    wb_hook_secret_new(secret);
+    *id = 0;
+    rc = wb_store_begin(s, err);
+    if (rc == 0) rc = wb_store_hook_add_mail(s, o.id, address, lang, secret, id, err);
+    char obj[32];
+    snprintf(obj, sizeof obj, "hook %lld", (long long)*id);
+    return audited(s, who, rc, "hook.add", obj, address, err);
+}
+
 int wb_admin_hook_remove(wb_store *s, const wb_actor *who, int64_t id, const char *object,
                          wb_error *err)
 {

@@ -521,6 +521,8 @@ static const wbi_hub_route routes[] = {
     {"GET", "/events/view/*", wbi_hub_h_misp_event_view, PEOPLE, RAW_KEY | MISP},
     {"POST", "/events/add", wbi_hub_h_misp_event_add, PEOPLE, RAW_KEY | MISP},
     {"POST", "/events/edit/*", wbi_hub_h_misp_event_edit, PEOPLE, RAW_KEY | MISP},
+    {"POST", "/sightings/bulkSaveSightings/*", wbi_hub_h_misp_sightings_bulk, PEOPLE,
+     RAW_KEY | MISP},
 };
 
 /* Matches path against pattern; the segment under '*' goes to *param
@@ -963,6 +965,7 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
         rc = wb_vscan_db_open(&hub->vscan, hub->opts.advisories, err);
     pthread_mutex_init(&hub->vscan_lock, NULL);
     hub->signin.session_seconds = hub->opts.session_seconds;
+    hub->signin.idle_seconds = hub->opts.session_idle_seconds;
     hub->signin.admin_second_factor = hub->opts.admin_second_factor;
     if (rc == 0 && wbi_hub_addrcount_init(&hub->stream_addrs) != 0)
         rc = wb_error_set(err, WB_ENOMEM, "out of memory");

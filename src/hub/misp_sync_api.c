@@ -1,8 +1,9 @@
 /*
- * misp_sync_api.c - the four MISP routes servers synchronise through, at
+ * misp_sync_api.c - the MISP routes servers synchronise through, at
  * MISP's paths and in MISP's JSON shapes: GET|POST /events/index,
  * GET /events/view/{id|uuid}, POST /events/add and POST
- * /events/edit/{id|uuid}; and a sync caller's POST|DELETE
+ * /events/edit/{id|uuid}, POST /sightings/bulkSaveSightings/{id|uuid}
+ * (sync callers only); and a sync caller's POST|DELETE
  * /events/delete/{id|uuid} (the route is misp_api.c's). HTTP only: the sync service
  * (include/weerbaar/ sync.h) decides what a sync caller sees and how an event that arrives is
  * stored; the API's own event handlers (events_api.c) answer everyone else, so the policy and
@@ -155,6 +156,7 @@ void wbi_hub_h_misp_event_index(wbi_hub_req *r)
     }
     json_decref(body);
     f.minimal = minimal == 1;
+    f.sightings_open = r->hub->opts.sightings_open;
     f.published = (int)published;
     json_t *out = NULL;
     int rc =
@@ -181,7 +183,8 @@ void wbi_hub_h_misp_event_view(wbi_hub_req *r)
         return;
     }
     json_t *out = NULL;
-    int rc = wb_sync_view(r->st, &r->who, sid, r->id ? r->id : "", &out, &r->err);
+    int rc = wb_sync_view(r->st, &r->who, sid, r->hub->opts.sightings_open, r->id ? r->id : "",
+                          &out, &r->err);
     if (rc == WB_ENOTFOUND) {
         wbi_hub_reply_error(r, 404, "not_found", "Invalid event");
         return;
@@ -218,7 +221,7 @@ static void sync_write(wbi_hub_req *r, int64_t sid)
     }
     json_t *ev = NULL;
     wb_error e2;
-    if (wb_sync_view(r->st, &r->who, sid, uuid, &ev, &e2) != 0)
+    if (wb_sync_view(r->st, &r->who, sid, r->hub->opts.sightings_open, uuid, &ev, &e2) != 0)
         ev = json_pack("{s:{s:s}}", "Event", "uuid", uuid);
     if (ev) json_object_set_new(ev, "weerbaar_sync", json_string(how[oc]));
     wbi_hub_reply_json(r, 200, ev);
@@ -292,4 +295,41 @@ bool wbi_hub_misp_sync_delete(wbi_hub_req *r)
                                  "Event deleted.", "message", "Event deleted.", "url", url,
                                  "weerbaar_sync", oc == WB_SYNC_DELETED ? "deleted" : "unchanged"));
     return true;
+}
+
+/* ---- POST /sightings/bulkSaveSightings/{id|uuid}, a sync caller ------------------------------ */
+
+void wbi_hub_h_misp_sightings_bulk(wbi_hub_req *r)
+{
+    int64_t sid = sync_caller(r);
+    if (sid < 0) return;
+    if (sid == 0) {
+        /* MISP's route for servers: a key of a server's organisation */
+        wbi_hub_reply_error(r, 403, "forbidden",
+                            "only a sync server's key saves sightings in bulk");
+        return;
+    }
+    wb_sync_counts c;
+    int rc = wb_sync_sightings_save(r->st, sid, r->owner.email, r->owner.org_name,
+                                    r->id ? r->id : "", r->req->body, r->req->body_len,
+                                    wbi_hub_max_depth(r->hub), &c, &r->err);
+    if (rc == WB_ENOTFOUND) {
+        wbi_hub_reply_error(r, 404, "not_found", "Event not found or not accessible by this user.");
+        return;
+    }
+    if (rc == WB_EPARSE) {
+        wbi_hub_reply_error(r, 400, "invalid_request", "%s", r->err.msg);
+        return;
+    }
+    if (rc) {
+        wbi_hub_reply_internal(r);
+        return;
+    }
+    char msg[96];
+    snprintf(msg, sizeof msg, "%zu sightings successfully saved.", c.sightings);
+    wbi_hub_reply_json(
+        r, 200,
+        json_pack("{s:b,s:s,s:s,s:{s:I,s:I,s:I}}", "saved", c.sightings > 0, "name", msg, "message",
+                  msg, "weerbaar_sync", "saved", (json_int_t)c.sightings, "unchanged",
+                  (json_int_t)c.sightings_unchanged, "withheld", (json_int_t)c.sightings_withheld));
 }

@@ -124,7 +124,7 @@ int wbi_hub_look_push(wbi_look_walk *w, wbi_hub_req *r, wbi_hit h, size_t max_ca
 /* ---- the route table (api.c) ---------------------------------------------------------- */
 
 /* Every handler has this signature: it reads the request from r and leaves
- * the reply in r->resp (wbi_reply_*), or a stream. */
+ * the reply in r->resp (wbi_hub_reply_*), or a stream. */
 typedef void (*wbi_hub_handler)(wbi_hub_req *r);
 
 /* Who a route admits, one bit per kind of caller. Deny by default: a
@@ -190,6 +190,8 @@ void wbi_hub_h_misp_event_index(wbi_hub_req *r);
 void wbi_hub_h_misp_event_view(wbi_hub_req *r);
 void wbi_hub_h_misp_event_add(wbi_hub_req *r);
 void wbi_hub_h_misp_event_edit(wbi_hub_req *r);
+/* POST /sightings/bulkSaveSightings/{id|uuid}: a sync caller's sightings */
+void wbi_hub_h_misp_sightings_bulk(wbi_hub_req *r);
 /* POST|DELETE /events/delete/{id|uuid} by a sync caller (answered: true);
  * false for anyone else, whom misp_api.c's handler answers. */
 bool wbi_hub_misp_sync_delete(wbi_hub_req *r);

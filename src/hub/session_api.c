@@ -6,9 +6,10 @@
  * its CSRF check). The rules are the sign-in service's (websession.h);
  * this file parses, throttles and answers.
  *
- * These endpoints answer errors as {"error": "words"} (the page shows
- * them), not the API's {"error": {"code", "message"}}: a contract with the
- * page. Throttling is in memory, per account and per client address
+ * Errors have the API's one shape, {"error": {"code", "message"}} (the
+ * page shows the message, and acts on the code: csrf_failed, rate_limited,
+ * totp_required); a few add a member beside "error" (totp_required,
+ * totp_setup_required). Throttling is in memory, per account and per client address
  * (token buckets, ratelimit.c): a failed attempt spends a token of each,
  * a successful one gives them back.
  */
@@ -108,9 +109,17 @@ int wbi_hub_session_body_parse(const char *body, size_t len, unsigned max_depth,
 
 /* ---- replies ------------------------------------------------------------------------ */
 
-static void reply_words(wbi_hub_req *r, unsigned status, const char *msg)
+static void reply_words(wbi_hub_req *r, unsigned status, const char *code, const char *msg)
 {
-    wbi_hub_reply_json(r, status, json_pack("{s:s}", "error", msg));
+    wbi_hub_reply_error(r, status, code, "%s", msg);
+}
+
+/* The error with one more member beside it, flag: true. */
+static void reply_flagged(wbi_hub_req *r, unsigned status, const char *code, const char *msg,
+                          const char *flag)
+{
+    wbi_hub_reply_json(
+        r, status, json_pack("{s:{s:s,s:s},s:b}", "error", "code", code, "message", msg, flag, 1));
 }
 
 static void reply_session(wbi_hub_req *r, const wb_web_session *s)
@@ -120,6 +129,8 @@ static void reply_session(wbi_hub_req *r, const wb_web_session *s)
     json_t *o = json_pack("{s:{s:s,s:s,s:s},s:s}", "user", "email", s->email, "org", s->org_name,
                           "role", wb_role_name(s->role), "csrf", s->csrf);
     if (o && exp[0]) json_object_set_new(o, "expires", json_string(exp));
+    if (o && s->idle_seconds > 0)
+        json_object_set_new(o, "idle_seconds", json_integer(s->idle_seconds));
     if (o && s->needs_totp) json_object_set_new(o, "totp_setup_required", json_true());
     wbi_hub_reply_json(r, 200, o);
 }
@@ -139,13 +150,14 @@ static bool json_body(wbi_hub_req *r, json_t **root, wbi_hub_session_body *b)
     const char *ct = r->req->content_type;
     if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
         (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
-        reply_words(r, 415, "the body must be JSON (Content-Type: application/json)");
+        reply_words(r, 415, "unsupported_media_type",
+                    "the body must be JSON (Content-Type: application/json)");
         return false;
     }
     /* Every member is bounded (a password at 1024 bytes): a larger body is
      * not parsed at all. */
     if (r->req->body_len > MAX_BODY) {
-        reply_words(r, 413, "the body is too large for a sign-in request");
+        reply_words(r, 413, "too_large", "the body is too large for a sign-in request");
         return false;
     }
     char why[WB_ERROR_MSG_MAX];
@@ -153,7 +165,7 @@ static bool json_body(wbi_hub_req *r, json_t **root, wbi_hub_session_body *b)
                                    b, why, sizeof why) != 0) {
         json_decref(*root);
         *root = NULL;
-        reply_words(r, 400, why);
+        reply_words(r, 400, "invalid_json", why);
         return false;
     }
     return true;
@@ -205,7 +217,7 @@ static bool throttle_take(wbi_hub_req *r, throttle *t, const char *account)
     r->resp->retry_after = retry;
     char msg[96];
     snprintf(msg, sizeof msg, "too many sign-in attempts; retry in %u s", retry);
-    reply_words(r, 429, msg);
+    reply_words(r, 429, "rate_limited", msg);
     return false;
 }
 
@@ -227,7 +239,7 @@ int wbi_hub_session_auth(wbi_hub_req *r, const char *tok, size_t n)
 {
     char token[WB_WEB_TOKEN_LEN + 1];
     if (n != WB_WEB_TOKEN_LEN) {
-        reply_words(r, 401, "not signed in (the session has ended; sign in again)");
+        reply_words(r, 401, "unauthorized", "not signed in (the session has ended; sign in again)");
         return -1;
     }
     memcpy(token, tok, n);
@@ -235,7 +247,7 @@ int wbi_hub_session_auth(wbi_hub_req *r, const char *tok, size_t n)
     int rc = wb_session_check(r->st, token, n, wb_time_now(), &r->sess, &r->err);
     sodium_memzero(token, sizeof token);
     if (rc == WB_ENOTFOUND) {
-        reply_words(r, 401, "not signed in (the session has ended; sign in again)");
+        reply_words(r, 401, "unauthorized", "not signed in (the session has ended; sign in again)");
         return -1;
     }
     if (rc) {
@@ -250,7 +262,7 @@ int wbi_hub_session_auth(wbi_hub_req *r, const char *tok, size_t n)
         size_t want = strlen(r->sess.csrf);
         if (c == NULL || strlen(c) != want || want == 0 ||
             sodium_memcmp(c, r->sess.csrf, want) != 0) {
-            reply_words(r, 403, "CSRF token missing or wrong");
+            reply_words(r, 403, "csrf_failed", "CSRF token missing or wrong");
             return -1;
         }
     }
@@ -269,10 +281,9 @@ int wbi_hub_session_auth(wbi_hub_req *r, const char *tok, size_t n)
 bool wbi_hub_session_setup_only(wbi_hub_req *r)
 {
     if (!r->web || !r->sess.needs_totp) return false;
-    wbi_hub_reply_json(r, 403,
-                       json_pack("{s:s,s:b}", "error",
-                                 "set up a second factor first (this hub requires one for admins)",
-                                 "totp_setup_required", 1));
+    reply_flagged(r, 403, "totp_setup_required",
+                  "set up a second factor first (this hub requires one for admins)",
+                  "totp_setup_required");
     return true;
 }
 
@@ -300,7 +311,8 @@ void wbi_hub_h_session_new(wbi_hub_req *r)
     if (!json_body(r, &root, &b)) return;
     if (b.key == NULL && (b.email == NULL || b.password == NULL)) {
         json_decref(root);
-        reply_words(r, 400, "sign in with \"email\" and \"password\", or with \"key\"");
+        reply_words(r, 400, "invalid_request",
+                    "sign in with \"email\" and \"password\", or with \"key\"");
         return;
     }
     throttle t;
@@ -317,10 +329,9 @@ void wbi_hub_h_session_new(wbi_hub_req *r)
         wbi_hub_reply_internal(r);
     } else if (res == WB_SIGNIN_FAILED) {
         wbi_hub_audit_anon(r, "web.signin.fail", NULL, "unknown user, wrong password or key");
-        reply_words(r, 401, "sign-in failed");
+        reply_words(r, 401, "signin_failed", "sign-in failed");
     } else if (res == WB_SIGNIN_TOTP_REQUIRED) {
-        wbi_hub_reply_json(
-            r, 401, json_pack("{s:s,s:b}", "error", "second factor required", "totp_required", 1));
+        reply_flagged(r, 401, "totp_required", "second factor required", "totp_required");
     } else {
         throttle_refund(r, &t, true);
         set_cookie(r, out.token, false);
@@ -337,7 +348,8 @@ void wbi_hub_h_session_get(wbi_hub_req *r)
 void wbi_hub_h_session_delete(wbi_hub_req *r)
 {
     if (!r->web) {
-        reply_words(r, 400, "no session to end: this request carries an API key");
+        reply_words(r, 400, "invalid_request",
+                    "no session to end: this request carries an API key");
         return;
     }
     if (wb_session_end(r->st, &r->sess, wb_time_now(), &r->err) != 0) {
@@ -355,7 +367,7 @@ void wbi_hub_h_session_password(wbi_hub_req *r)
     if (!json_body(r, &root, &b)) return;
     if (b.old == NULL || b.new_password == NULL) {
         json_decref(root);
-        reply_words(r, 400, "send \"old\" and \"new\"");
+        reply_words(r, 400, "invalid_request", "send \"old\" and \"new\"");
         return;
     }
     throttle t;
@@ -367,7 +379,7 @@ void wbi_hub_h_session_password(wbi_hub_req *r)
     int rc = wb_password_change(r->st, &s, b.old, b.new_password, wb_time_now(), &r->err);
     json_decref(root);
     if (rc == WB_EINVAL) {
-        reply_words(r, 400, r->err.msg);
+        reply_words(r, 400, "invalid_password", r->err.msg);
     } else if (rc) {
         wbi_hub_reply_internal(r);
     } else {
@@ -383,7 +395,7 @@ void wbi_hub_h_first_login(wbi_hub_req *r)
     if (!json_body(r, &root, &b)) return;
     if (b.token == NULL || b.password == NULL) {
         json_decref(root);
-        reply_words(r, 400, "send \"token\" (from the link) and \"password\"");
+        reply_words(r, 400, "invalid_request", "send \"token\" (from the link) and \"password\"");
         return;
     }
     throttle t;
@@ -399,12 +411,12 @@ void wbi_hub_h_first_login(wbi_hub_req *r)
     json_decref(root);
     if (rc == WB_ENOTFOUND) {
         wbi_hub_audit_anon(r, "web.link.fail", NULL, "unknown, used or expired link");
-        reply_words(r, 401,
+        reply_words(r, 401, "invalid_link",
                     "the link is not valid: it was used, has expired or is unknown; "
                     "ask an administrator for a new one");
     } else if (rc == WB_EINVAL) {
         throttle_refund(r, &t, false);
-        reply_words(r, 400, r->err.msg);
+        reply_words(r, 400, "invalid_password", r->err.msg);
     } else if (rc) {
         wbi_hub_reply_internal(r);
     } else if (in) {
@@ -424,7 +436,7 @@ void wbi_hub_h_totp_setup(wbi_hub_req *r)
     wb_totp_new t;
     int rc = wb_totp_setup(r->st, &s, wbi_hub_signin_name(r->hub), &t, &r->err);
     if (rc == WB_EINVAL) {
-        reply_words(r, 409, r->err.msg);
+        reply_words(r, 409, "conflict", r->err.msg);
         return;
     }
     if (rc) {
@@ -454,7 +466,8 @@ void wbi_hub_h_totp_confirm(wbi_hub_req *r)
     int rc = wb_totp_confirm(r->st, &s, b.code ? b.code : "", wb_time_now(), &r->err);
     json_decref(root);
     if (rc == WB_EINVAL || rc == WB_ENOTFOUND) {
-        reply_words(r, 400, rc == WB_EINVAL ? r->err.msg : "that code was used already");
+        reply_words(r, 400, "invalid_code",
+                    rc == WB_EINVAL ? r->err.msg : "that code was used already");
     } else if (rc) {
         wbi_hub_reply_internal(r);
     } else {

@@ -141,6 +141,7 @@ static const expect table[] = {
     {"GET", "/events/view/*", E_PEOPLE},
     {"POST", "/events/add", E_PEOPLE},
     {"POST", "/events/edit/*", E_PEOPLE},
+    {"POST", "/sightings/bulkSaveSightings/*", E_PEOPLE},
     /* administration: the accounts service narrows an org admin further */
     {"POST", "/api/v1/admin/import", E_SA},
     {"GET", "/api/v1/admin/*", E_ADMINS},
