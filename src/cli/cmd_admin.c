@@ -80,7 +80,7 @@ static const char usage_text[] =
     "  sharing-group members NAME\n"
     "  sharing-group list\n"
     "  server add NAME --url URL --key KEY [--org ORG] [--pull] [--push]\n"
-    "          [--rules JSON] [--sharing-groups A,B]\n"
+    "          [--push-sightings] [--rules JSON] [--sharing-groups A,B]\n"
     "                         links this hub to another hub (weerbaar or MISP) to\n"
     "                         pull its events and/or push ours (default --pull);\n"
     "                         KEY is the other hub's key for our sync user, kept\n"
@@ -89,11 +89,17 @@ static const char usage_text[] =
     "                         when missing); distribution 4 events of the sharing\n"
     "                         groups named travel to and from it; --rules is\n"
     "                         MISP's {\"tags\": {\"OR\": [..], \"NOT\": [..]},\n"
-    "                         \"orgs\": {...}} filter, both ways\n"
+    "                         \"orgs\": {...}} filter, both ways;\n"
+    "                         --push-sightings pushes sightings (not events) to\n"
+    "                         it, as MISP's \"push sightings\" (implied by --push)\n"
     "  server list            the servers, cursors and last results (no keys)\n"
     "  server remove NAME\n"
     "  server pull NAME       pulls now (progress on a terminal's stderr)\n"
-    "  server push NAME       pushes now\n"
+    "  server push NAME       pushes now; sightings go as --sighting-policy says:\n"
+    "          [--sighting-policy org|event]\n"
+    "                         org (default, MISP's): only towards the event's\n"
+    "                         creator; event: wherever the event may go (use\n"
+    "                         serve's --sighting-policy)\n"
     "  import FILE            organisations and users from FILE.csv (a header line:\n"
     "                         organisation,kind,sector,kvk,email,role) or FILE.json\n"
     "                         ({\"organisations\": [...], \"users\": [...]}): all or\n"
@@ -112,6 +118,10 @@ static const char usage_text[] =
     "                         a receiver of ORG's incident reminders (deadline 6 h\n"
     "                         away, overdue; for a CSIRT also every new report);\n"
     "                         prints the hook's id and its signing secret, once\n"
+    "  hook add --org ORG --email ADDR [--lang nl|en]\n"
+    "                         an e-mail recipient of the same reminders, written in\n"
+    "                         Dutch (default) or English ('incident hooks run' and\n"
+    "                         serve send them through the mail server they name)\n"
     "  hook list [--org ORG]  active hooks (the secret is never shown again)\n"
     "  hook remove ID         stops a hook; its pending deliveries are cancelled\n"
     "  hook deliveries [ID]   every delivery (of one hook): status, attempts, the\n"
@@ -180,7 +190,9 @@ typedef struct admin_opts {
     const char *hours;           /* user link (and --url) */
     const char *rules, *sgroups; /* server (and --key, --url, --org) */
     const char *uuid;            /* sharing-group add */
+    const char *email, *lang;    /* hook add: an e-mail recipient */
     bool pull, push;             /* server */
+    bool push_sightings, sightings_open;
     bool json;
     bool allow_insecure, allow_private; /* hook add */
     bool force;                         /* restore */
@@ -384,16 +396,30 @@ static int hook_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
         printf("hook %lld removed\n", (long long)id);
         return WB_EXIT_OK;
     }
-    if (n != 1 || strcmp(args[0], "add") != 0 || o->org == NULL || o->url == NULL) {
-        wb_cli_error("admin hook: expected 'add --org ORG --url URL', 'list', 'remove ID' or "
-                     "'deliveries [ID]'");
+    if (n != 1 || strcmp(args[0], "add") != 0 || o->org == NULL ||
+        (o->url == NULL) == (o->email == NULL) || (o->lang && o->email == NULL)) {
+        wb_cli_error("admin hook: expected 'add --org ORG --url URL', 'add --org ORG --email ADDR "
+                     "[--lang nl|en]', 'list', 'remove ID' or 'deliveries [ID]'");
         return WB_EXIT_ERROR;
     }
     org_pick org = {0};
     if (wb_store_org_find(c->st, o->org, org_pick_cb, &org, &c->err) != 0) return fail(c);
+    char secret[WB_HOOK_SECRET_LEN + 1];
+    if (o->email) {
+        /* The secret signs webhooks only; the column wants one. */
+        wb_hook_secret_new(secret);
+        const char *lang = o->lang ? o->lang : "nl";
+        int rc = wb_store_begin(c->st, &c->err);
+        if (rc == 0)
+            rc = wb_store_hook_add_mail(c->st, org.id, o->email, lang, secret, &id, &c->err);
+        char obj[32];
+        snprintf(obj, sizeof obj, "hook %lld", (long long)id);
+        if (audited(c, rc, "hook.add", obj, o->email) != 0) return fail(c);
+        printf("hook %lld for %s: mailto:%s (%s)\n", (long long)id, o->org, o->email, lang);
+        return WB_EXIT_OK;
+    }
     if (wb_hook_url_check(o->url, o->allow_insecure, o->allow_private, &c->err) != 0)
         return fail(c);
-    char secret[WB_HOOK_SECRET_LEN + 1];
     wb_hook_secret_new(secret);
     int rc = wb_store_begin(c->st, &c->err);
     if (rc == 0) rc = wb_store_hook_add(c->st, org.id, o->url, secret, &id, &c->err);
@@ -598,13 +624,16 @@ static const char *const server_opts[] = {"--url URL",
                                           "--org ORG",
                                           "--pull",
                                           "--push",
+                                          "--push-sightings",
+                                          "--sighting-policy org|event",
                                           "--rules JSON",
                                           "--sharing-groups A,B",
                                           NULL};
 static const char *const route_opts[] = {"--sector SECTOR", "--csirt ORG", "--supervisor ORG",
                                          NULL};
-static const char *const hook_opts[] = {"--org ORG", "--url URL", "--allow-insecure",
-                                        "--allow-private", NULL};
+static const char *const hook_opts[] = {
+    "--org ORG",       "--url URL", "--email ADDR", "--lang nl|en", "--allow-insecure",
+    "--allow-private", NULL};
 static const char *const audit_opts[] = {
     "--before DATE", "--out FILE", "--since DATE", "--org NAME",
     "--action NAME", "--limit N",  "--page N",     NULL};
@@ -702,6 +731,10 @@ int wb_cmd_admin(int argc, char **argv)
                                           {"rules", required_argument, NULL, 1004},
                                           {"sharing-groups", required_argument, NULL, 1005},
                                           {"uuid", required_argument, NULL, 1006},
+                                          {"push-sightings", no_argument, NULL, 1007},
+                                          {"sighting-policy", required_argument, NULL, 1008},
+                                          {"email", required_argument, NULL, 1009},
+                                          {"lang", required_argument, NULL, 1010},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     admin_opts o = {0};
@@ -739,6 +772,12 @@ int wb_cmd_admin(int argc, char **argv)
             break;
         case 'u':
             o.url = optarg;
+            break;
+        case 1009:
+            o.email = optarg;
+            break;
+        case 1010:
+            o.lang = optarg;
             break;
         case 'b':
             o.before = optarg;
@@ -797,6 +836,16 @@ int wb_cmd_admin(int argc, char **argv)
         case 1006:
             o.uuid = optarg;
             break;
+        case 1007:
+            o.push_sightings = true;
+            break;
+        case 1008:
+            if (strcmp(optarg, "org") != 0 && strcmp(optarg, "event") != 0) {
+                wb_cli_error("admin: --sighting-policy must be org or event, not '%s'", optarg);
+                return WB_EXIT_ERROR;
+            }
+            o.sightings_open = strcmp(optarg, "event") == 0;
+            break;
         case 'l':
         case 'p':
             if (wb_parse_i64(optarg, strlen(optarg), 1, 1000000, ch == 'l' ? &o.limit : &o.page) !=
@@ -839,6 +888,8 @@ int wb_cmd_admin(int argc, char **argv)
                                  .sgroups = o.sgroups,
                                  .pull = o.pull,
                                  .push = o.push,
+                                 .push_sightings = o.push_sightings,
+                                 .sightings_open = o.sightings_open,
                                  .json = o.json};
         return wb_cli_admin_server(&so, args, n);
     }

@@ -8,25 +8,25 @@
 
 #include "hub/router.h"
 
-void wbi_h_misp_sight_search(wbi_req *r);
-void wbi_h_misp_sight_index(wbi_req *r);
-void wbi_h_misp_sight_list(wbi_req *r);
-void wbi_h_misp_galaxies(wbi_req *r);
-void wbi_h_misp_galaxy_search(wbi_req *r);
-void wbi_h_misp_galaxy_view(wbi_req *r);
-void wbi_h_misp_cluster_view(wbi_req *r);
-void wbi_h_misp_cluster_attach(wbi_req *r);
-void wbi_h_misp_prop_add(wbi_req *r);
-void wbi_h_misp_prop_edit(wbi_req *r);
-void wbi_h_misp_prop_delete(wbi_req *r);
-void wbi_h_misp_prop_accept(wbi_req *r);
-void wbi_h_misp_prop_discard(wbi_req *r);
-void wbi_h_misp_prop_index(wbi_req *r);
-void wbi_h_misp_prop_view(wbi_req *r);
-void wbi_h_misp_attr_view(wbi_req *r);
-void wbi_h_misp_object_delete(wbi_req *r);
+void wbi_hub_h_misp_sight_search(wbi_hub_req *r);
+void wbi_hub_h_misp_sight_index(wbi_hub_req *r);
+void wbi_hub_h_misp_sight_list(wbi_hub_req *r);
+void wbi_hub_h_misp_galaxies(wbi_hub_req *r);
+void wbi_hub_h_misp_galaxy_search(wbi_hub_req *r);
+void wbi_hub_h_misp_galaxy_view(wbi_hub_req *r);
+void wbi_hub_h_misp_cluster_view(wbi_hub_req *r);
+void wbi_hub_h_misp_cluster_attach(wbi_hub_req *r);
+void wbi_hub_h_misp_prop_add(wbi_hub_req *r);
+void wbi_hub_h_misp_prop_edit(wbi_hub_req *r);
+void wbi_hub_h_misp_prop_delete(wbi_hub_req *r);
+void wbi_hub_h_misp_prop_accept(wbi_hub_req *r);
+void wbi_hub_h_misp_prop_discard(wbi_hub_req *r);
+void wbi_hub_h_misp_prop_index(wbi_hub_req *r);
+void wbi_hub_h_misp_prop_view(wbi_hub_req *r);
+void wbi_hub_h_misp_attr_view(wbi_hub_req *r);
+void wbi_hub_h_misp_object_delete(wbi_hub_req *r);
 /* events/view/REF of a person, with MISP's ids (misp_sync_api.c calls it
  * once REF is a uuid) */
-void wbi_h_misp_event_view_person(wbi_req *r);
+void wbi_hub_h_misp_event_view_person(wbi_hub_req *r);
 
 #endif

@@ -38,7 +38,7 @@ struct wb_hub_stream {
     bool done, failed, cancel;
     uint64_t pos; /* what the reader has had */
     char *db;
-    wbi_stream_run run;
+    wbi_hub_stream_run run;
     void *ctx;
     void (*free_ctx)(void *ctx);
     void (*log)(void *ud, const char *msg);
@@ -98,9 +98,10 @@ static int temp_file(wb_error *err)
     return fd;
 }
 
-wb_hub_stream *wbi_stream_start(const char *db, wbi_stream_run run, void *ctx,
-                                void (*free_ctx)(void *ctx), void (*log)(void *ud, const char *msg),
-                                void *log_ud, wb_error *err)
+wb_hub_stream *wbi_hub_stream_start(const char *db, wbi_hub_stream_run run, void *ctx,
+                                    void (*free_ctx)(void *ctx),
+                                    void (*log)(void *ud, const char *msg), void *log_ud,
+                                    wb_error *err)
 {
     wb_hub_stream *s = calloc(1, sizeof *s);
     if (s == NULL || (s->db = strdup(db)) == NULL) {

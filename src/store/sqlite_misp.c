@@ -3,15 +3,14 @@
  * galaxies and their clusters, proposals (MISP's shadow attributes) and
  * the attribute look-up by MISP's numeric id.
  *
- * Statements are prepared per call, as in sqlite_sync.c: these run once
- * per MISP request or per galaxy file imported, not per indicator.
+ * Statements are prepared per call (the statement layer, db.h), as in
+ * sqlite_sync.c: these run once per MISP request or per galaxy cluster
+ * imported, not per indicator.
  * Every function runs in the caller's transaction when one is open.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <sqlite3.h>
 
 #include "store/store_internal.h"
 #include "weerbaar/store_misp.h"
@@ -37,117 +36,131 @@ const char wbi_sqlite_misp_m14[] =
     /* objects/delete finds an object's event by its attributes */
     "CREATE INDEX attributes_object ON attributes(object_uuid) WHERE object_uuid IS NOT NULL;";
 
-static sqlite3_stmt *prep(wb_store *s, const char *sql, wb_error *err)
+static wbi_stmt *prep(wb_store *s, const char *sql, wb_error *err)
 {
-    sqlite3 *db = wbi_sqlite_db(s);
-    sqlite3_stmt *st = NULL;
+    wbi_db *db = wbi_sqlite_db(s);
+    wbi_stmt *st = NULL;
     if (db == NULL) {
         wb_error_set(err, WB_EINVAL, "galaxies and proposals need the SQLite store");
         return NULL;
     }
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        wb_error_set(err, sqlite3_errcode(db) == SQLITE_NOMEM ? WB_ENOMEM : WB_EIO, "%s: %s",
-                     wbi_sqlite_path(s), sqlite3_errmsg(db));
-        sqlite3_finalize(st);
+    if (wbi_db_prepare(db, sql, &st) != WBI_DB_OK) {
+        wb_error_set(err, wbi_db_errcode(db) == WBI_DB_NOMEM ? WB_ENOMEM : WB_EIO, "%s: %s",
+                     wbi_sqlite_path(s), wbi_db_errmsg(db));
+        wbi_db_finalize(st);
         return NULL;
     }
     return st;
 }
 
-static int db_fail(wb_store *s, sqlite3_stmt *st, wb_error *err)
+static int db_fail(wb_store *s, wbi_stmt *st, wb_error *err)
 {
-    sqlite3 *db = wbi_sqlite_db(s);
-    int ec = sqlite3_errcode(db);
-    int rc = (ec & 0xff) == SQLITE_CONSTRAINT
-                 ? wb_error_set(err, WB_EINVAL, "%s", sqlite3_errmsg(db))
-                 : wb_error_set(err, ec == SQLITE_NOMEM ? WB_ENOMEM : WB_EIO, "%s: %s",
-                                wbi_sqlite_path(s), sqlite3_errmsg(db));
-    sqlite3_finalize(st);
+    wbi_db *db = wbi_sqlite_db(s);
+    int ec = wbi_db_errcode(db);
+    int rc = (ec & 0xff) == WBI_DB_CONSTRAINT
+                 ? wb_error_set(err, WB_EINVAL, "%s", wbi_db_errmsg(db))
+                 : wb_error_set(err, ec == WBI_DB_NOMEM ? WB_ENOMEM : WB_EIO, "%s: %s",
+                                wbi_sqlite_path(s), wbi_db_errmsg(db));
+    wbi_db_finalize(st);
     return rc;
 }
 
-static int run(wb_store *s, sqlite3_stmt *st, wb_error *err)
+static int run(wb_store *s, wbi_stmt *st, wb_error *err)
 {
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return db_fail(s, st, err);
-    sqlite3_finalize(st);
+    int rc = wbi_db_step(st);
+    if (rc != WBI_DB_DONE && rc != WBI_DB_ROW) return db_fail(s, st, err);
+    wbi_db_finalize(st);
     return 0;
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
+static void bind_text(wbi_stmt *st, int i, const char *v)
 {
     if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+        wbi_db_bind_text(st, i, v);
     else
-        sqlite3_bind_null(st, i);
+        wbi_db_bind_null(st, i);
 }
 
-static const char *col(sqlite3_stmt *st, int i)
+static const char *col(wbi_stmt *st, int i)
 {
-    return (const char *)sqlite3_column_text(st, i);
+    return wbi_db_col_text(st, i);
 }
 
 /* Steps st, calling row for each row until it returns non-zero;
  * WB_ENOTFOUND when want_one and there was none. */
-static int walk(wb_store *s, sqlite3_stmt *st, bool want_one, int (*row)(sqlite3_stmt *, void *),
-                void *ud, wb_error *err)
+static int walk(wb_store *s, wbi_stmt *st, bool want_one, int (*row)(wbi_stmt *, void *), void *ud,
+                wb_error *err)
 {
     bool any = false;
     for (;;) {
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) break;
-        if (rc != SQLITE_ROW) return db_fail(s, st, err);
+        int rc = wbi_db_step(st);
+        if (rc == WBI_DB_DONE) break;
+        if (rc != WBI_DB_ROW) return db_fail(s, st, err);
         any = true;
         if (row(st, ud)) break;
     }
-    sqlite3_finalize(st);
+    wbi_db_finalize(st);
     if (want_one && !any) return wb_error_set(err, WB_ENOTFOUND, "not found");
     return 0;
 }
 
 /* ---- galaxies --------------------------------------------------------------------------- */
 
+/* Replaces the row with g's uuid or type (one statement form both back
+ * ends take: PostgreSQL has one ON CONFLICT target per statement). */
 int wb_store_galaxy_put(wb_store *s, const wb_galaxy_rec *g, int64_t *id, wb_error *err)
 {
-    sqlite3_stmt *st =
-        prep(s,
-             "INSERT INTO galaxies(uuid,type,name,json,updated) VALUES(lower(?1),?2,?3,?4,?5)"
-             " ON CONFLICT(type) DO UPDATE SET uuid=excluded.uuid,name=excluded.name,"
-             "json=excluded.json,updated=excluded.updated"
-             " ON CONFLICT(uuid) DO UPDATE SET type=excluded.type,name=excluded.name,"
-             "json=excluded.json,updated=excluded.updated RETURNING id",
-             err);
-    if (st == NULL) return err->code;
-    bind_text(st, 1, g->uuid);
-    bind_text(st, 2, g->type);
-    bind_text(st, 3, g->name);
-    bind_text(st, 4, g->json);
-    sqlite3_bind_int64(st, 5, wb_time_now() / 1000000);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) return db_fail(s, st, err);
-    if (id) *id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return 0;
+    for (int pass = 0; pass < 2; pass++) {
+        wbi_stmt *st =
+            prep(s,
+                 pass == 0 ? "UPDATE galaxies SET uuid=lower(?1),type=?2,name=?3,json=?4,"
+                             "updated=?5 WHERE uuid=lower(?1) OR type=?2 RETURNING id"
+                           : "INSERT INTO galaxies(uuid,type,name,json,updated)"
+                             " VALUES(lower(?1),?2,?3,?4,?5) RETURNING id",
+                 err);
+        if (st == NULL) return err->code;
+        bind_text(st, 1, g->uuid);
+        bind_text(st, 2, g->type);
+        bind_text(st, 3, g->name);
+        bind_text(st, 4, g->json);
+        wbi_db_bind_i64(st, 5, wb_time_now() / 1000000);
+        int rc = wbi_db_step(st);
+        if (rc == WBI_DB_ROW) {
+            if (id) *id = wbi_db_col_i64(st, 0);
+            wbi_db_finalize(st);
+            return 0;
+        }
+        if (rc != WBI_DB_DONE) return db_fail(s, st, err);
+        wbi_db_finalize(st);
+    }
+    return wb_error_set(err, WB_EIO, "galaxy %s: not stored", g->type);
 }
 
 int wb_store_cluster_put(wb_store *s, const wb_cluster_rec *c, wb_error *err)
 {
-    sqlite3_stmt *st =
-        prep(s,
-             "INSERT INTO galaxy_clusters(uuid,galaxy_id,value,tag_name,json)"
-             " VALUES(lower(?1),?2,?3,?4,?5)"
-             " ON CONFLICT(uuid) DO UPDATE SET galaxy_id=excluded.galaxy_id,value=excluded.value,"
-             "tag_name=excluded.tag_name,json=excluded.json"
-             " ON CONFLICT(tag_name) DO UPDATE SET uuid=excluded.uuid,"
-             "galaxy_id=excluded.galaxy_id,value=excluded.value,json=excluded.json",
-             err);
-    if (st == NULL) return err->code;
-    bind_text(st, 1, c->uuid);
-    sqlite3_bind_int64(st, 2, c->galaxy_id);
-    bind_text(st, 3, c->value);
-    bind_text(st, 4, c->tag_name);
-    bind_text(st, 5, c->json);
-    return run(s, st, err);
+    for (int pass = 0; pass < 2; pass++) {
+        wbi_stmt *st = prep(s,
+                            pass == 0 ? "UPDATE galaxy_clusters SET uuid=lower(?1),galaxy_id=?2,"
+                                        "value=?3,tag_name=?4,json=?5"
+                                        " WHERE uuid=lower(?1) OR tag_name=?4 RETURNING id"
+                                      : "INSERT INTO galaxy_clusters(uuid,galaxy_id,value,"
+                                        "tag_name,json) VALUES(lower(?1),?2,?3,?4,?5) RETURNING id",
+                            err);
+        if (st == NULL) return err->code;
+        bind_text(st, 1, c->uuid);
+        wbi_db_bind_i64(st, 2, c->galaxy_id);
+        bind_text(st, 3, c->value);
+        bind_text(st, 4, c->tag_name);
+        bind_text(st, 5, c->json);
+        int rc = wbi_db_step(st);
+        if (rc == WBI_DB_ROW) {
+            wbi_db_finalize(st);
+            return 0;
+        }
+        if (rc != WBI_DB_DONE) return db_fail(s, st, err);
+        wbi_db_finalize(st);
+    }
+    return wb_error_set(err, WB_EIO, "cluster %s: not stored", c->tag_name);
 }
 
 typedef struct gwalk {
@@ -157,15 +170,15 @@ typedef struct gwalk {
     void *ud;
 } gwalk;
 
-static int galaxy_row(sqlite3_stmt *st, void *ud)
+static int galaxy_row(wbi_stmt *st, void *ud)
 {
     gwalk *w = ud;
-    wb_galaxy_rec g = {.id = sqlite3_column_int64(st, 0),
+    wb_galaxy_rec g = {.id = wbi_db_col_i64(st, 0),
                        .uuid = col(st, 1),
                        .type = col(st, 2),
                        .name = col(st, 3),
                        .json = col(st, 4),
-                       .clusters = sqlite3_column_int64(st, 5)};
+                       .clusters = wbi_db_col_i64(st, 5)};
     return w->cb(w->ud, &g);
 }
 
@@ -175,7 +188,7 @@ static int galaxy_row(sqlite3_stmt *st, void *ud)
 
 int wb_store_galaxy_list(wb_store *s, wb_galaxy_cb cb, void *ud, wb_error *err)
 {
-    sqlite3_stmt *st = prep(s, GALAXY_COLS " ORDER BY g.name COLLATE NOCASE, g.id", err);
+    wbi_stmt *st = prep(s, GALAXY_COLS " ORDER BY g.name COLLATE NOCASE, g.id", err);
     if (st == NULL) return err->code;
     gwalk w = {.cb = cb, .ud = ud};
     return walk(s, st, false, galaxy_row, &w, err);
@@ -183,7 +196,7 @@ int wb_store_galaxy_list(wb_store *s, wb_galaxy_cb cb, void *ud, wb_error *err)
 
 int wb_store_galaxy_get(wb_store *s, const char *ref, wb_galaxy_cb cb, void *ud, wb_error *err)
 {
-    sqlite3_stmt *st =
+    wbi_stmt *st =
         prep(s, GALAXY_COLS " WHERE CAST(g.id AS TEXT)=?1 OR g.uuid=lower(?1) OR g.type=?1 LIMIT 1",
              err);
     if (st == NULL) return err->code;
@@ -192,12 +205,12 @@ int wb_store_galaxy_get(wb_store *s, const char *ref, wb_galaxy_cb cb, void *ud,
     return walk(s, st, true, galaxy_row, &w, err);
 }
 
-static int cluster_row(sqlite3_stmt *st, void *ud)
+static int cluster_row(wbi_stmt *st, void *ud)
 {
     gwalk *w = ud;
-    wb_cluster_rec c = {.id = sqlite3_column_int64(st, 0),
+    wb_cluster_rec c = {.id = wbi_db_col_i64(st, 0),
                         .uuid = col(st, 1),
-                        .galaxy_id = sqlite3_column_int64(st, 2),
+                        .galaxy_id = wbi_db_col_i64(st, 2),
                         .value = col(st, 3),
                         .tag_name = col(st, 4),
                         .json = col(st, 5)};
@@ -208,10 +221,10 @@ static int cluster_row(sqlite3_stmt *st, void *ud)
 
 int wb_store_cluster_list(wb_store *s, int64_t galaxy_id, wb_cluster_cb cb, void *ud, wb_error *err)
 {
-    sqlite3_stmt *st =
+    wbi_stmt *st =
         prep(s, CLUSTER_COLS " WHERE galaxy_id=? ORDER BY value COLLATE NOCASE, id", err);
     if (st == NULL) return err->code;
-    sqlite3_bind_int64(st, 1, galaxy_id);
+    wbi_db_bind_i64(st, 1, galaxy_id);
     gwalk w = {.ccb = cb, .ud = ud};
     return walk(s, st, false, cluster_row, &w, err);
 }
@@ -219,7 +232,7 @@ int wb_store_cluster_list(wb_store *s, int64_t galaxy_id, wb_cluster_cb cb, void
 int wb_store_cluster_get(wb_store *s, const char *ref, bool by_tag, wb_cluster_cb cb, void *ud,
                          wb_error *err)
 {
-    sqlite3_stmt *st =
+    wbi_stmt *st =
         prep(s,
              by_tag ? CLUSTER_COLS " WHERE tag_name=?1"
                     : CLUSTER_COLS " WHERE CAST(id AS TEXT)=?1 OR uuid=lower(?1) LIMIT 1",
@@ -236,46 +249,48 @@ int wb_store_proposal_add(wb_store *s, const wb_proposal_rec *p, int64_t *id, wb
 {
     char uuid[WB_UUID_LEN + 1];
     if (p->uuid == NULL) wb_uuid_v4(uuid);
-    sqlite3_stmt *st = prep(s,
-                            "INSERT INTO shadow_attributes(uuid,event_id,attribute_id,org_id,"
-                            "user_id,action,json,created) VALUES(lower(?),?,?,?,?,?,?,?)",
-                            err);
+    wbi_stmt *st = prep(s,
+                        "INSERT INTO shadow_attributes(uuid,event_id,attribute_id,org_id,"
+                        "user_id,action,json,created) VALUES(lower(?),?,?,?,?,?,?,?) RETURNING id",
+                        err);
     if (st == NULL) return err->code;
     bind_text(st, 1, p->uuid ? p->uuid : uuid);
-    sqlite3_bind_int64(st, 2, p->event_id);
+    wbi_db_bind_i64(st, 2, p->event_id);
     if (p->attribute_id)
-        sqlite3_bind_int64(st, 3, p->attribute_id);
+        wbi_db_bind_i64(st, 3, p->attribute_id);
     else
-        sqlite3_bind_null(st, 3);
-    sqlite3_bind_int64(st, 4, p->org_id);
+        wbi_db_bind_null(st, 3);
+    wbi_db_bind_i64(st, 4, p->org_id);
     if (p->user_id)
-        sqlite3_bind_int64(st, 5, p->user_id);
+        wbi_db_bind_i64(st, 5, p->user_id);
     else
-        sqlite3_bind_null(st, 5);
-    sqlite3_bind_int(st, 6, (int)p->action);
+        wbi_db_bind_null(st, 5);
+    wbi_db_bind_int(st, 6, (int)p->action);
     bind_text(st, 7, p->json);
-    sqlite3_bind_int64(st, 8, p->created);
-    int rc = run(s, st, err);
-    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(wbi_sqlite_db(s));
-    return rc;
+    wbi_db_bind_i64(st, 8, p->created);
+    int rc = wbi_db_step(st);
+    if (rc != WBI_DB_ROW) return db_fail(s, st, err);
+    if (id) *id = wbi_db_col_i64(st, 0);
+    wbi_db_finalize(st);
+    return 0;
 }
 
-static int proposal_row(sqlite3_stmt *st, void *ud)
+static int proposal_row(wbi_stmt *st, void *ud)
 {
     gwalk *w = ud;
-    wb_proposal_rec p = {.id = sqlite3_column_int64(st, 0),
+    wb_proposal_rec p = {.id = wbi_db_col_i64(st, 0),
                          .uuid = col(st, 1),
-                         .event_id = sqlite3_column_int64(st, 2),
-                         .attribute_id = sqlite3_column_int64(st, 3),
-                         .org_id = sqlite3_column_int64(st, 4),
+                         .event_id = wbi_db_col_i64(st, 2),
+                         .attribute_id = wbi_db_col_i64(st, 3),
+                         .org_id = wbi_db_col_i64(st, 4),
                          .org_name = col(st, 5),
-                         .user_id = sqlite3_column_int64(st, 6),
+                         .user_id = wbi_db_col_i64(st, 6),
                          .email = col(st, 7),
-                         .action = (wb_proposal_action)sqlite3_column_int(st, 8),
+                         .action = (wb_proposal_action)wbi_db_col_int(st, 8),
                          .json = col(st, 9),
-                         .state = (wb_proposal_state)sqlite3_column_int(st, 10),
-                         .created = sqlite3_column_int64(st, 11),
-                         .decided = sqlite3_column_int64(st, 12)};
+                         .state = (wb_proposal_state)wbi_db_col_int(st, 10),
+                         .created = wbi_db_col_i64(st, 11),
+                         .decided = wbi_db_col_i64(st, 12)};
     return w->pcb(w->ud, &p);
 }
 
@@ -287,9 +302,9 @@ static int proposal_row(sqlite3_stmt *st, void *ud)
 
 int wb_store_proposal_get(wb_store *s, int64_t id, wb_proposal_cb cb, void *ud, wb_error *err)
 {
-    sqlite3_stmt *st = prep(s, PROPOSAL_COLS " WHERE p.id=?", err);
+    wbi_stmt *st = prep(s, PROPOSAL_COLS " WHERE p.id=?", err);
     if (st == NULL) return err->code;
-    sqlite3_bind_int64(st, 1, id);
+    wbi_db_bind_i64(st, 1, id);
     gwalk w = {.pcb = cb, .ud = ud};
     return walk(s, st, true, proposal_row, &w, err);
 }
@@ -297,10 +312,10 @@ int wb_store_proposal_get(wb_store *s, int64_t id, wb_proposal_cb cb, void *ud, 
 int wb_store_proposal_list(wb_store *s, int64_t event_id, wb_proposal_cb cb, void *ud,
                            wb_error *err)
 {
-    sqlite3_stmt *st =
+    wbi_stmt *st =
         prep(s, PROPOSAL_COLS " WHERE p.state=0 AND (?1=0 OR p.event_id=?1) ORDER BY p.id", err);
     if (st == NULL) return err->code;
-    sqlite3_bind_int64(st, 1, event_id);
+    wbi_db_bind_i64(st, 1, event_id);
     gwalk w = {.pcb = cb, .ud = ud};
     return walk(s, st, false, proposal_row, &w, err);
 }
@@ -308,14 +323,14 @@ int wb_store_proposal_list(wb_store *s, int64_t event_id, wb_proposal_cb cb, voi
 int wb_store_proposal_close(wb_store *s, int64_t id, wb_proposal_state state, int64_t at,
                             wb_error *err)
 {
-    sqlite3_stmt *st =
+    wbi_stmt *st =
         prep(s, "UPDATE shadow_attributes SET state=?2, decided=?3 WHERE id=?1 AND state=0", err);
     if (st == NULL) return err->code;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, (int)state);
-    sqlite3_bind_int64(st, 3, at);
+    wbi_db_bind_i64(st, 1, id);
+    wbi_db_bind_int(st, 2, (int)state);
+    wbi_db_bind_i64(st, 3, at);
     int rc = run(s, st, err);
-    if (rc == 0 && sqlite3_changes(wbi_sqlite_db(s)) == 0)
+    if (rc == 0 && wbi_db_changes(wbi_sqlite_db(s)) == 0)
         return wb_error_set(err, WB_ENOTFOUND, "proposal %lld is not open", (long long)id);
     return rc;
 }
@@ -324,36 +339,36 @@ int wb_store_proposal_close(wb_store *s, int64_t id, wb_proposal_state state, in
 
 int wb_store_attr_uuid_of(wb_store *s, int64_t id, char uuid[WB_UUID_LEN + 1], wb_error *err)
 {
-    sqlite3_stmt *st = prep(s, "SELECT uuid FROM attributes WHERE id=?", err);
+    wbi_stmt *st = prep(s, "SELECT uuid FROM attributes WHERE id=?", err);
     if (st == NULL) return err->code;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    wbi_db_bind_i64(st, 1, id);
+    int rc = wbi_db_step(st);
+    if (rc == WBI_DB_ROW) {
         snprintf(uuid, WB_UUID_LEN + 1, "%s", col(st, 0));
-        sqlite3_finalize(st);
+        wbi_db_finalize(st);
         return 0;
     }
-    if (rc != SQLITE_DONE) return db_fail(s, st, err);
-    sqlite3_finalize(st);
+    if (rc != WBI_DB_DONE) return db_fail(s, st, err);
+    wbi_db_finalize(st);
     return wb_error_set(err, WB_ENOTFOUND, "no attribute %lld", (long long)id);
 }
 
 int wb_store_object_event_uuid(wb_store *s, const char *object_uuid, char uuid[WB_UUID_LEN + 1],
                                wb_error *err)
 {
-    sqlite3_stmt *st = prep(s,
-                            "SELECT e.uuid FROM attributes a JOIN events e ON e.id=a.event_id"
-                            " WHERE a.object_uuid=lower(?) AND a.deleted=0 LIMIT 1",
-                            err);
+    wbi_stmt *st = prep(s,
+                        "SELECT e.uuid FROM attributes a JOIN events e ON e.id=a.event_id"
+                        " WHERE a.object_uuid=lower(?) AND a.deleted=0 LIMIT 1",
+                        err);
     if (st == NULL) return err->code;
     bind_text(st, 1, object_uuid);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    int rc = wbi_db_step(st);
+    if (rc == WBI_DB_ROW) {
         snprintf(uuid, WB_UUID_LEN + 1, "%s", col(st, 0));
-        sqlite3_finalize(st);
+        wbi_db_finalize(st);
         return 0;
     }
-    if (rc != SQLITE_DONE) return db_fail(s, st, err);
-    sqlite3_finalize(st);
+    if (rc != WBI_DB_DONE) return db_fail(s, st, err);
+    wbi_db_finalize(st);
     return wb_error_set(err, WB_ENOTFOUND, "no object %.64s", object_uuid);
 }
