@@ -5,7 +5,8 @@
  * templates table, and two rules through the hub: under an open sighting
  * policy a third organisation sees another's sighting by sector only, and
  * then neither its name nor its id picks it out (the org filter cannot
- * tell who reported what the answer hides); and a proposal applies once,
+ * tell who reported what the answer hides), on MISP's sightings/restSearch
+ * and on /api/v1/sightings?org= alike; and a proposal applies once,
  * by the event's organisation only.
  */
 #include <setjmp.h>
@@ -190,6 +191,18 @@ static void test_sighting_org_hidden(void **state)
         assert_int_equal(post(&h, "/sightings/restSearch", U_C, asks[i], &j), 200);
         assert_int_equal(json_array_size(json_object_get(j, "response")), 0);
         json_decref(j);
+        /* nor through /api/v1/sightings?org= */
+        if (i == 0) {
+            wb_hub_arg a[1] = {{"org", "Beta"}};
+            wb_hub_request req = {
+                .method = "GET", .path = "/api/v1/sightings", .args = a, .nargs = 1};
+            assert_int_equal(hubfix_call(h.hub, &req, h.key[U_C], &j), 200);
+            assert_int_equal(json_array_size(json_object_get(j, "response")), 0);
+            json_decref(j);
+            assert_int_equal(hubfix_call(h.hub, &req, h.key[U_A], &j), 200);
+            assert_int_equal(json_array_size(json_object_get(j, "response")), 1);
+            json_decref(j);
+        }
         /* the event's organisation sees Beta named, and finds it so */
         assert_int_equal(post(&h, "/sightings/restSearch", U_A, asks[i], &j), 200);
         assert_int_equal(json_array_size(json_object_get(j, "response")), 1);
