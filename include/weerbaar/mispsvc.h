@@ -39,6 +39,12 @@ int wb_share_misp_galaxies(wb_share *s, const char *text, wb_buf *out);
 /* galaxies/view/REF (id, uuid or type): {"Galaxy": {...}, "GalaxyCluster":
  * [...]}. */
 int wb_share_misp_galaxy_view(wb_share *s, const char *ref, wb_buf *out);
+/* galaxy_clusters/index/GALAXY {"context", "searchall"}: [{"GalaxyCluster":
+ * {...}}] of the galaxy's clusters whose value, description or meta
+ * contains the text; contexts other than "all" and "default" (custom, org,
+ * orgc, deleted) hold none here. */
+int wb_share_misp_clusters(wb_share *s, const char *galaxy, const char *context, const char *text,
+                           wb_buf *out);
 /* galaxy_clusters/view/REF (id or uuid): {"GalaxyCluster": {..., "Galaxy"}}. */
 int wb_share_misp_cluster_view(wb_share *s, const char *ref, wb_buf *out);
 /* galaxies/attachCluster/TARGET/event|attribute: the cluster (id or uuid)

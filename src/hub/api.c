@@ -493,6 +493,7 @@ static const wbi_hub_route routes[] = {
     {"POST", "/galaxies", wbi_hub_h_misp_galaxy_search, PEOPLE, MISP | RAW_KEY},
     {"GET", "/galaxies/view/*", wbi_hub_h_misp_galaxy_view, PEOPLE, MISP | RAW_KEY},
     {"GET", "/galaxy_clusters/view/*", wbi_hub_h_misp_cluster_view, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/galaxy_clusters/index/*", wbi_hub_h_misp_cluster_index, PEOPLE, MISP | RAW_KEY},
     {"POST", "/galaxies/attachCluster/*/*", wbi_hub_h_misp_cluster_attach, PEOPLE, MISP | RAW_KEY},
     {"POST", "/galaxies/attachCluster/*/*/*", wbi_hub_h_misp_cluster_attach, PEOPLE,
      MISP | RAW_KEY},

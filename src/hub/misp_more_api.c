@@ -7,6 +7,7 @@
  *   POST /sightings/listSightings[/ID]             {"context", "id", "org_id"}
  *   GET  /galaxies/index, POST /galaxies           {"value": text}
  *   GET  /galaxies/view/REF, /galaxy_clusters/view/REF
+ *   POST /galaxy_clusters/index/GALAXY              {"context", "searchall"}
  *   POST /galaxies/attachCluster/TARGET/event|attribute/local:N
  *                                                  {"Galaxy": {"target_id": CLUSTER}}
  *   POST /shadow_attributes/add/EVENT, edit/ATTR, delete/ATTR, accept/ID,
@@ -91,6 +92,28 @@ void wbi_hub_h_misp_galaxy_view(wbi_hub_req *r)
     wb_share s;
     wbi_hub_share_of(r, &s);
     wbi_hub_reply_share(r, &s, wb_share_misp_galaxy_view(&s, r->id, &r->resp->body), 200);
+}
+
+/* POST galaxy_clusters/index/{galaxy} {"context", "searchall"}: PyMISP's
+ * search_galaxy_clusters. */
+void wbi_hub_h_misp_cluster_index(wbi_hub_req *r)
+{
+    wbi_problem prob;
+    json_t *root =
+        wbi_json_load(r->req->body ? r->req->body : "{}", r->req->body ? r->req->body_len : 2,
+                      wbi_hub_max_depth(r->hub), &prob);
+    if (root == NULL) {
+        wbi_hub_reply_problem(r, &prob);
+        return;
+    }
+    const char *ctx = json_string_value(json_object_get(root, "context"));
+    const char *text = json_string_value(json_object_get(root, "searchall"));
+    ctx = ctx ? wbi_hub_rdup(r, ctx) : NULL;
+    text = text ? wbi_hub_rdup(r, text) : NULL;
+    json_decref(root);
+    wb_share s;
+    wbi_hub_share_of(r, &s);
+    wbi_hub_reply_share(r, &s, wb_share_misp_clusters(&s, r->id, ctx, text, &r->resp->body), 200);
 }
 
 void wbi_hub_h_misp_cluster_view(wbi_hub_req *r)

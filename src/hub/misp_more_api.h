@@ -15,6 +15,7 @@ void wbi_hub_h_misp_galaxies(wbi_hub_req *r);
 void wbi_hub_h_misp_galaxy_search(wbi_hub_req *r);
 void wbi_hub_h_misp_galaxy_view(wbi_hub_req *r);
 void wbi_hub_h_misp_cluster_view(wbi_hub_req *r);
+void wbi_hub_h_misp_cluster_index(wbi_hub_req *r);
 void wbi_hub_h_misp_cluster_attach(wbi_hub_req *r);
 void wbi_hub_h_misp_prop_add(wbi_hub_req *r);
 void wbi_hub_h_misp_prop_edit(wbi_hub_req *r);

@@ -533,6 +533,43 @@ int wb_share_misp_galaxy_view(wb_share *s, const char *ref, wb_buf *out)
         s, json_pack("{s:o,s:o}", "Galaxy", galaxy_obj(s, &o.g), "GalaxyCluster", w.arr), out);
 }
 
+typedef struct cl_search {
+    wb_share *s;
+    json_t *arr;
+    const char *type, *text;
+} cl_search;
+
+static int cl_search_cb(void *ud, const wb_cluster_rec *c)
+{
+    cl_search *w = ud;
+    /* searchall: the value, or anything in the cluster's JSON (its
+     * description and meta: synonyms, references, country) */
+    if (w->text && !contains(c->value, w->text) && !contains(c->json, w->text)) return 0;
+    json_array_append_new(w->arr,
+                          json_pack("{s:o}", "GalaxyCluster", cluster_obj(w->s, c, w->type)));
+    return 0;
+}
+
+int wb_share_misp_clusters(wb_share *s, const char *galaxy, const char *context, const char *text,
+                           wb_buf *out)
+{
+    one_galaxy o;
+    int rc = galaxy_by(s, galaxy, &o);
+    if (rc) return rc;
+    cl_search w = {
+        .s = s, .arr = json_array(), .type = o.g.type, .text = text && *text ? text : NULL};
+    /* Every cluster here is a default one: the contexts of custom, own,
+     * or deleted clusters hold none. */
+    bool none =
+        context && *context && strcmp(context, "all") != 0 && strcmp(context, "default") != 0;
+    rc = none ? 0 : wb_store_cluster_list(s->st, o.g.id, cl_search_cb, &w, &s->err);
+    if (rc) {
+        json_decref(w.arr);
+        return wbi_share_internal(s, rc);
+    }
+    return wbi_share_dump(s, w.arr, out);
+}
+
 typedef struct one_cluster {
     wb_share *s;
     wb_cluster_rec c;

@@ -175,6 +175,10 @@ static int list_cb(void *ud, const wb_event_rec *e, const wb_attr_rec *a, const 
      * rows still moves on. */
     w->last = s->id;
     if (acc == WB_DENY) return 0;
+    /* A filter by organisation picks only sightings whose organisation
+     * the caller may see named: where the policy shows a sector, the
+     * filter must not tell who reported it. */
+    if (w->q->org && !wb_policy_sighting_named(w->p, &it)) return 0;
     if (w->rows >= w->limit || w->out->len >= w->max_bytes) {
         w->more = true;
         w->last = s->id - 1;

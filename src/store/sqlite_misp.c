@@ -3,8 +3,9 @@
  * galaxies and their clusters, proposals (MISP's shadow attributes) and
  * the attribute look-up by MISP's numeric id.
  *
- * Statements are prepared per call, as in sqlite_sync.c: these run once
- * per MISP request or per galaxy file imported, not per indicator.
+ * Statements are prepared per call (the statement layer, db.h), as in
+ * sqlite_sync.c: these run once per MISP request or per galaxy cluster
+ * imported, not per indicator.
  * Every function runs in the caller's transaction when one is open.
  */
 #include <stdio.h>
@@ -105,47 +106,61 @@ static int walk(wb_store *s, wbi_stmt *st, bool want_one, int (*row)(wbi_stmt *,
 
 /* ---- galaxies --------------------------------------------------------------------------- */
 
+/* Replaces the row with g's uuid or type (one statement form both back
+ * ends take: PostgreSQL has one ON CONFLICT target per statement). */
 int wb_store_galaxy_put(wb_store *s, const wb_galaxy_rec *g, int64_t *id, wb_error *err)
 {
-    wbi_stmt *st =
-        prep(s,
-             "INSERT INTO galaxies(uuid,type,name,json,updated) VALUES(lower(?1),?2,?3,?4,?5)"
-             " ON CONFLICT(type) DO UPDATE SET uuid=excluded.uuid,name=excluded.name,"
-             "json=excluded.json,updated=excluded.updated"
-             " ON CONFLICT(uuid) DO UPDATE SET type=excluded.type,name=excluded.name,"
-             "json=excluded.json,updated=excluded.updated RETURNING id",
-             err);
-    if (st == NULL) return err->code;
-    bind_text(st, 1, g->uuid);
-    bind_text(st, 2, g->type);
-    bind_text(st, 3, g->name);
-    bind_text(st, 4, g->json);
-    wbi_db_bind_i64(st, 5, wb_time_now() / 1000000);
-    int rc = wbi_db_step(st);
-    if (rc != WBI_DB_ROW) return db_fail(s, st, err);
-    if (id) *id = wbi_db_col_i64(st, 0);
-    wbi_db_finalize(st);
-    return 0;
+    for (int pass = 0; pass < 2; pass++) {
+        wbi_stmt *st =
+            prep(s,
+                 pass == 0 ? "UPDATE galaxies SET uuid=lower(?1),type=?2,name=?3,json=?4,"
+                             "updated=?5 WHERE uuid=lower(?1) OR type=?2 RETURNING id"
+                           : "INSERT INTO galaxies(uuid,type,name,json,updated)"
+                             " VALUES(lower(?1),?2,?3,?4,?5) RETURNING id",
+                 err);
+        if (st == NULL) return err->code;
+        bind_text(st, 1, g->uuid);
+        bind_text(st, 2, g->type);
+        bind_text(st, 3, g->name);
+        bind_text(st, 4, g->json);
+        wbi_db_bind_i64(st, 5, wb_time_now() / 1000000);
+        int rc = wbi_db_step(st);
+        if (rc == WBI_DB_ROW) {
+            if (id) *id = wbi_db_col_i64(st, 0);
+            wbi_db_finalize(st);
+            return 0;
+        }
+        if (rc != WBI_DB_DONE) return db_fail(s, st, err);
+        wbi_db_finalize(st);
+    }
+    return wb_error_set(err, WB_EIO, "galaxy %s: not stored", g->type);
 }
 
 int wb_store_cluster_put(wb_store *s, const wb_cluster_rec *c, wb_error *err)
 {
-    wbi_stmt *st =
-        prep(s,
-             "INSERT INTO galaxy_clusters(uuid,galaxy_id,value,tag_name,json)"
-             " VALUES(lower(?1),?2,?3,?4,?5)"
-             " ON CONFLICT(uuid) DO UPDATE SET galaxy_id=excluded.galaxy_id,value=excluded.value,"
-             "tag_name=excluded.tag_name,json=excluded.json"
-             " ON CONFLICT(tag_name) DO UPDATE SET uuid=excluded.uuid,"
-             "galaxy_id=excluded.galaxy_id,value=excluded.value,json=excluded.json",
-             err);
-    if (st == NULL) return err->code;
-    bind_text(st, 1, c->uuid);
-    wbi_db_bind_i64(st, 2, c->galaxy_id);
-    bind_text(st, 3, c->value);
-    bind_text(st, 4, c->tag_name);
-    bind_text(st, 5, c->json);
-    return run(s, st, err);
+    for (int pass = 0; pass < 2; pass++) {
+        wbi_stmt *st = prep(s,
+                            pass == 0 ? "UPDATE galaxy_clusters SET uuid=lower(?1),galaxy_id=?2,"
+                                        "value=?3,tag_name=?4,json=?5"
+                                        " WHERE uuid=lower(?1) OR tag_name=?4 RETURNING id"
+                                      : "INSERT INTO galaxy_clusters(uuid,galaxy_id,value,"
+                                        "tag_name,json) VALUES(lower(?1),?2,?3,?4,?5) RETURNING id",
+                            err);
+        if (st == NULL) return err->code;
+        bind_text(st, 1, c->uuid);
+        wbi_db_bind_i64(st, 2, c->galaxy_id);
+        bind_text(st, 3, c->value);
+        bind_text(st, 4, c->tag_name);
+        bind_text(st, 5, c->json);
+        int rc = wbi_db_step(st);
+        if (rc == WBI_DB_ROW) {
+            wbi_db_finalize(st);
+            return 0;
+        }
+        if (rc != WBI_DB_DONE) return db_fail(s, st, err);
+        wbi_db_finalize(st);
+    }
+    return wb_error_set(err, WB_EIO, "cluster %s: not stored", c->tag_name);
 }
 
 typedef struct gwalk {
@@ -236,7 +251,7 @@ int wb_store_proposal_add(wb_store *s, const wb_proposal_rec *p, int64_t *id, wb
     if (p->uuid == NULL) wb_uuid_v4(uuid);
     wbi_stmt *st = prep(s,
                         "INSERT INTO shadow_attributes(uuid,event_id,attribute_id,org_id,"
-                        "user_id,action,json,created) VALUES(lower(?),?,?,?,?,?,?,?)",
+                        "user_id,action,json,created) VALUES(lower(?),?,?,?,?,?,?,?) RETURNING id",
                         err);
     if (st == NULL) return err->code;
     bind_text(st, 1, p->uuid ? p->uuid : uuid);
@@ -253,9 +268,11 @@ int wb_store_proposal_add(wb_store *s, const wb_proposal_rec *p, int64_t *id, wb
     wbi_db_bind_int(st, 6, (int)p->action);
     bind_text(st, 7, p->json);
     wbi_db_bind_i64(st, 8, p->created);
-    int rc = run(s, st, err);
-    if (rc == 0 && id) *id = wbi_db_last_id(wbi_sqlite_db(s));
-    return rc;
+    int rc = wbi_db_step(st);
+    if (rc != WBI_DB_ROW) return db_fail(s, st, err);
+    if (id) *id = wbi_db_col_i64(st, 0);
+    wbi_db_finalize(st);
+    return 0;
 }
 
 static int proposal_row(wbi_stmt *st, void *ud)

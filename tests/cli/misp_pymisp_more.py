@@ -128,6 +128,12 @@ apt1 = [c for c in g.clusters if c.value == "APT1 - G0006"]
 check("galaxies/view: the galaxy with its clusters (pythonify)", len(apt1) == 1)
 c = last = m.get_galaxy_cluster(apt1[0].uuid, pythonify=True)
 check("galaxy_clusters/view by uuid", c.tag_name == 'misp-galaxy:mitre-intrusion-set="APT1 - G0006"')
+cl = last = m.search_galaxy_clusters(names["mitre-intrusion-set"]["id"], searchall="Comment Panda",
+                                     pythonify=True)
+check("galaxy_clusters/index: a cluster by a synonym in its meta",
+      [x.value for x in cl] == ["APT1 - G0006"])
+cl = last = m.search_galaxy_clusters(names["mitre-intrusion-set"]["id"], context="custom")
+check("galaxy_clusters/index context custom: none here", cl == [])
 found = last = m.search_galaxy("intrusion")
 check("POST galaxies {value}: search", [x["Galaxy"]["type"] for x in found] == ["mitre-intrusion-set"])
 res = last = m.attach_galaxy_cluster(ev_obj, apt1[0].id)

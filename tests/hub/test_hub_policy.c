@@ -49,6 +49,10 @@ enum {
     P_MISP_EV_UUID,  /* POST /events/restSearch {"eventid"}, with a tag filter */
     P_MISP_AT_VALUE, /* POST /attributes/restSearch {"value"} */
     P_MISP_AT_UUID,  /* POST /attributes/restSearch {"uuid"} (the event's), csv */
+    P_MISP_EV_VIEW,  /* GET /events/view/{uuid} */
+    P_MISP_AT_VIEW,  /* GET /attributes/view/{numeric id} */
+    P_MISP_SI_VALUE, /* POST /sightings/restSearch {"value"} */
+    P_MISP_SI_EVENT, /* POST /sightings/restSearch/event {"id": the event's uuid} */
     P_CHANGES,
     P_TOMBSTONE,
     N_PATHS
@@ -66,6 +70,10 @@ static const char *const path_names[N_PATHS] = {"list",
                                                 "MISP events by id and tag",
                                                 "MISP attributes by value",
                                                 "MISP attributes by event uuid (csv)",
+                                                "MISP events/view",
+                                                "MISP attributes/view by id",
+                                                "MISP sightings by value",
+                                                "MISP sightings by event",
                                                 "changes",
                                                 "tombstone"};
 /* "" is an event without a tlp: tag (amber). */
@@ -169,6 +177,11 @@ static void cell_uuid(int t, int d, char out[WB_UUID_LEN + 1])
     snprintf(out, WB_UUID_LEN + 1, "7a000000-0000-4000-8000-0000000%02d%03d", t, d);
 }
 
+static void cell_attr_uuid(int t, int d, char out[WB_UUID_LEN + 1])
+{
+    snprintf(out, WB_UUID_LEN + 1, "7b000000-0000-4000-8000-0000000%02d%03d", t, d);
+}
+
 static void cell_value(int t, int d, char *out, size_t cap)
 {
     snprintf(out, cap, "cell-%d-%d.matrix.example", t, d);
@@ -188,6 +201,10 @@ static bool expect(int caller, int path, int t, int d)
      * attributes as the indicator look-up does: no new path shows more. */
     if (path == P_MISP_EV_VALUE || path == P_MISP_EV_UUID) path = P_GET;
     if (path == P_MISP_AT_VALUE || path == P_MISP_AT_UUID) path = P_INDICATOR;
+    /* events/view and attributes/view read as the event does; MISP's
+     * sightings search as the sightings of the event. */
+    if (path == P_MISP_EV_VIEW || path == P_MISP_AT_VIEW) path = P_GET;
+    if (path == P_MISP_SI_VALUE || path == P_MISP_SI_EVENT) path = P_SIGHTINGS;
     /* The public feed: CLEAR with distribution 3, whoever asks (a key is
      * not looked at). */
     if (path == P_PUBLIC_MANIFEST || path == P_PUBLIC_EVENT) return t == 0 && d == 3;
@@ -223,6 +240,8 @@ static unsigned denied_status(int caller, int path)
 {
     if (path == P_MISP_EV_VALUE || path == P_MISP_EV_UUID) path = P_GET;
     if (path == P_MISP_AT_VALUE || path == P_MISP_AT_UUID) path = P_INDICATOR;
+    if (path == P_MISP_EV_VIEW || path == P_MISP_AT_VIEW) path = P_GET;
+    if (path == P_MISP_SI_VALUE || path == P_MISP_SI_EVENT) path = P_SIGHTINGS;
     if (path == P_PUBLIC_MANIFEST || path == P_PUBLIC_EVENT) return 404;
     if (caller == C_NOKEY || caller == C_REVOKED) return 401;
     if (caller == C_SENSOR && path != P_INDICATOR && path != P_FEED_MANIFEST &&
@@ -262,21 +281,24 @@ static void test_matrix(void **state)
         for (int d = 0; d < N_DISTS; d++) {
             cell_uuid(t, d, uuid);
             cell_value(t, d, value, sizeof value);
+            char auuid[WB_UUID_LEN + 1];
+            cell_attr_uuid(t, d, auuid);
             char tag[64] = "";
             if (tlps[t][0]) snprintf(tag, sizeof tag, "{\"name\":\"%s\"}", tlps[t]);
             snprintf(body, sizeof body,
                      "{\"Event\":{\"uuid\":\"%s\",\"info\":\"cell %d %d\",\"distribution\":\"%d\","
                      "%s\"Tag\":[%s],\"Attribute\":[{\"type\":\"domain\",\"value\":\"%s\","
-                     "\"to_ids\":true}]}}",
-                     uuid, t, d, d, d == 4 ? "\"SharingGroup\":{\"uuid\":\"" : "", tag, value);
+                     "\"to_ids\":true,\"uuid\":\"%s\"}]}}",
+                     uuid, t, d, d, d == 4 ? "\"SharingGroup\":{\"uuid\":\"" : "", tag, value,
+                     auuid);
             if (d == 4) {
                 /* splice the group's uuid in after SharingGroup */
                 char tmp[1024];
                 snprintf(tmp, sizeof tmp,
                          "{\"Event\":{\"uuid\":\"%s\",\"info\":\"cell %d %d\",\"distribution\":"
                          "\"4\",\"SharingGroup\":{\"uuid\":\"%s\"},\"Tag\":[%s],\"Attribute\":[{"
-                         "\"type\":\"domain\",\"value\":\"%s\",\"to_ids\":true}]}}",
-                         uuid, t, d, f->sg_uuid, tag, value);
+                         "\"type\":\"domain\",\"value\":\"%s\",\"to_ids\":true,\"uuid\":\"%s\"}]}}",
+                         uuid, t, d, f->sg_uuid, tag, value, auuid);
                 memcpy(body, tmp, sizeof tmp);
             }
             json_t *j;
@@ -454,6 +476,51 @@ static void test_matrix(void **state)
                         if (st == 200 && !want) st = 404;
                         break;
                     }
+                    case P_MISP_EV_VIEW:
+                        snprintf(path, sizeof path, "/events/view/%s", uuid);
+                        st = call(f, "GET", path, NULL, c, NULL, &j);
+                        got = st == 200 &&
+                              json_is_string(json_object_get(json_object_get(j, "Event"), "id"));
+                        break;
+                    case P_MISP_AT_VIEW: {
+                        /* MISP's numeric id of the cell's attribute, as its
+                         * creator learns it; asked by every caller */
+                        char au[WB_UUID_LEN + 1];
+                        json_t *cj = NULL;
+                        cell_attr_uuid(t, d, au);
+                        snprintf(path, sizeof path, "/attributes/view/%s", au);
+                        if (allowed_combo(t, d)) {
+                            assert_int_equal(call(f, "GET", path, NULL, C_CREATOR, NULL, &cj), 200);
+                            snprintf(path, sizeof path, "/attributes/view/%s",
+                                     json_string_value(
+                                         json_object_get(json_object_get(cj, "Attribute"), "id")));
+                            json_decref(cj);
+                        } else {
+                            /* never stored: an id of nothing */
+                            snprintf(path, sizeof path, "/attributes/view/99999999");
+                        }
+                        st = call(f, "GET", path, NULL, c, NULL, &j);
+                        got = st == 200 && strcmp(json_string_value(json_object_get(
+                                                      json_object_get(j, "Attribute"), "value")),
+                                                  value) == 0;
+                        break;
+                    }
+                    case P_MISP_SI_VALUE:
+                    case P_MISP_SI_EVENT: {
+                        char q[256];
+                        if (p == P_MISP_SI_VALUE) {
+                            snprintf(q, sizeof q, "{\"value\":\"%s\"}", value);
+                            st = call(f, "POST", "/sightings/restSearch", NULL, c, q, &j);
+                        } else {
+                            snprintf(q, sizeof q, "{\"id\":\"%s\"}", uuid);
+                            st = call(f, "POST", "/sightings/restSearch/event", NULL, c, q, &j);
+                        }
+                        size_t n = json_array_size(json_object_get(j, "response"));
+                        got = st == 200 && n == 1;
+                        if (st == 200) assert_true(n <= 1); /* nothing else either */
+                        if (st == 200 && !want) st = 404;
+                        break;
+                    }
                     case P_CHANGES:
                         st = feed_status[c];
                         got = st == 200 && list_has(feeds[c], uuid);
@@ -502,7 +569,7 @@ static void test_matrix(void **state)
         json_decref(tombs[c]);
     }
     assert_int_equal(cells, N_PATHS * N_TLPS * N_DISTS * N_CALLERS);
-    assert_int_equal(cells, 3150);
+    assert_int_equal(cells, 3990);
     /* The tests after this one read the cells' events: undelete them. */
     wb_store *st;
     wb_error err;

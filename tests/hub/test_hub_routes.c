@@ -195,6 +195,7 @@ static const expect table[] = {
     {"POST", "/galaxies", E_PEOPLE},
     {"GET", "/galaxies/view/*", E_PEOPLE},
     {"GET", "/galaxy_clusters/view/*", E_PEOPLE},
+    {"POST", "/galaxy_clusters/index/*", E_PEOPLE},
     {"POST", "/galaxies/attachCluster/*/*", E_PEOPLE},
     {"POST", "/galaxies/attachCluster/*/*/*", E_PEOPLE},
     {"POST", "/shadow_attributes/add/*", E_PEOPLE},
