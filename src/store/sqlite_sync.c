@@ -152,9 +152,9 @@ int wb_store_server_add(wb_store *s, const wb_sync_server_rec *r, const int64_t 
     if (n == 0 || n > WB_NAME_MAX)
         return wb_error_set(err, WB_EINVAL, "server name must be 1-%d bytes", WB_NAME_MAX);
     wbi_stmt *st = prep(s,
-                            "INSERT INTO sync_servers(name,url,key,org_id,pull,push,rules,created,"
-                            "push_sightings) VALUES(?,?,?,?,?,?,?,?,?)",
-                            err);
+                        "INSERT INTO sync_servers(name,url,key,org_id,pull,push,rules,created,"
+                        "push_sightings) VALUES(?,?,?,?,?,?,?,?,?)",
+                        err);
     if (st == NULL) return err->code;
     char *sealed = r->key ? seal(s, r->key, err) : NULL;
     if (r->key && sealed == NULL) {
@@ -457,16 +457,19 @@ int wb_store_sgroup_add_uuid(wb_store *s, const char *uuid, const char *name, co
     "s.source,s.date_sighting,s.count,s.first_seen,s.seq,s.changed,coalesce(s.server_id,0),"       \
     "a.tlp,a.distribution,coalesce(a.sharing_group_id,0) FROM sightings s"                         \
     " JOIN attributes a ON a.id=s.attribute_id JOIN events e ON e.id=a.event_id"                   \
-    " JOIN orgs o ON o.id=s.org_id WHERE (?1=0 OR a.event_id=?1) AND s.seq>?2"                     \
-    " AND a.deleted=0 AND e.deleted=0"
+    " JOIN orgs o ON o.id=s.org_id WHERE s.seq>?2 AND a.deleted=0 AND e.deleted=0"
 
 int wb_store_sync_sightings(wb_store *s, int64_t event_id, int64_t after, size_t limit,
                             bool by_event, wb_sync_sighting_cb cb, void *ud, wb_error *err)
 {
+    /* One event's by its attributes (the attributes_event and
+     * sightings_attr indexes: an event view must not scan every
+     * sighting), or every event's. */
     wbi_stmt *st = prep(s,
-                            by_event ? SYNC_SIGHT_SQL " ORDER BY a.event_id,s.seq LIMIT ?3"
-                                     : SYNC_SIGHT_SQL " ORDER BY s.seq LIMIT ?3",
-                            err);
+                        event_id > 0 ? SYNC_SIGHT_SQL " AND a.event_id=?1 ORDER BY s.seq LIMIT ?3"
+                        : by_event   ? SYNC_SIGHT_SQL " AND ?1=0 ORDER BY a.event_id,s.seq LIMIT ?3"
+                                     : SYNC_SIGHT_SQL " AND ?1=0 ORDER BY s.seq LIMIT ?3",
+                        err);
     if (st == NULL) return err->code;
     wbi_db_bind_i64(st, 1, event_id);
     wbi_db_bind_i64(st, 2, after);
@@ -516,9 +519,9 @@ int wb_store_sync_sighting_put(wb_store *s, const wb_sighting_rec *r, int64_t se
     *how = 0;
     if (r->uuid == NULL) return wb_error_set(err, WB_EINVAL, "a synced sighting keeps its uuid");
     wbi_stmt *st = prep(s,
-                            "SELECT id,attribute_id,count,date_sighting,first_seen FROM sightings"
-                            " WHERE uuid=lower(?)",
-                            err);
+                        "SELECT id,attribute_id,count,date_sighting,first_seen FROM sightings"
+                        " WHERE uuid=lower(?)",
+                        err);
     if (st == NULL) return err->code;
     bind_text(st, 1, r->uuid);
     int rc = wbi_db_step(st);
@@ -580,9 +583,9 @@ int wb_store_server_sighting_cursor(wb_store *s, int64_t id, bool push, int64_t 
                                     wb_error *err)
 {
     wbi_stmt *st = prep(s,
-                            push ? "UPDATE sync_servers SET sighting_push_cursor=? WHERE id=?"
-                                 : "UPDATE sync_servers SET sighting_pull_cursor=? WHERE id=?",
-                            err);
+                        push ? "UPDATE sync_servers SET sighting_push_cursor=? WHERE id=?"
+                             : "UPDATE sync_servers SET sighting_pull_cursor=? WHERE id=?",
+                        err);
     if (st == NULL) return err->code;
     wbi_db_bind_i64(st, 1, cursor);
     wbi_db_bind_i64(st, 2, id);
@@ -593,10 +596,10 @@ int wb_store_sync_origin_events(wb_store *s, int64_t server_id, wb_sync_origin_c
                                 wb_error *err)
 {
     wbi_stmt *st = prep(s,
-                            "SELECT e.uuid,e.timestamp FROM sync_origins o JOIN events e"
-                            " ON e.uuid=o.event_uuid WHERE o.server_id=? AND e.deleted=0"
-                            " ORDER BY e.id",
-                            err);
+                        "SELECT e.uuid,e.timestamp FROM sync_origins o JOIN events e"
+                        " ON e.uuid=o.event_uuid WHERE o.server_id=? AND e.deleted=0"
+                        " ORDER BY e.id",
+                        err);
     if (st == NULL) return err->code;
     wbi_db_bind_i64(st, 1, server_id);
     int rc;
