@@ -522,7 +522,8 @@ static const wbi_hub_route routes[] = {
     {"GET", "/events/view/*", wbi_hub_h_misp_event_view, PEOPLE, RAW_KEY | MISP},
     {"POST", "/events/add", wbi_hub_h_misp_event_add, PEOPLE, RAW_KEY | MISP},
     {"POST", "/events/edit/*", wbi_hub_h_misp_event_edit, PEOPLE, RAW_KEY | MISP},
-    {"POST", "/sightings/bulkSaveSightings/*", wbi_hub_h_misp_sightings_bulk, PEOPLE, RAW_KEY | MISP},
+    {"POST", "/sightings/bulkSaveSightings/*", wbi_hub_h_misp_sightings_bulk, PEOPLE,
+     RAW_KEY | MISP},
 };
 
 /* Matches path against pattern; the segment under '*' goes to *param

@@ -305,7 +305,8 @@ void wbi_hub_h_misp_sightings_bulk(wbi_hub_req *r)
     if (sid < 0) return;
     if (sid == 0) {
         /* MISP's route for servers: a key of a server's organisation */
-        wbi_hub_reply_error(r, 403, "forbidden", "only a sync server's key saves sightings in bulk");
+        wbi_hub_reply_error(r, 403, "forbidden",
+                            "only a sync server's key saves sightings in bulk");
         return;
     }
     wb_sync_counts c;
@@ -326,9 +327,9 @@ void wbi_hub_h_misp_sightings_bulk(wbi_hub_req *r)
     }
     char msg[96];
     snprintf(msg, sizeof msg, "%zu sightings successfully saved.", c.sightings);
-    wbi_hub_reply_json(r, 200,
-                   json_pack("{s:b,s:s,s:s,s:{s:I,s:I,s:I}}", "saved", c.sightings > 0, "name", msg,
-                             "message", msg, "weerbaar_sync", "saved", (json_int_t)c.sightings,
-                             "unchanged", (json_int_t)c.sightings_unchanged, "withheld",
-                             (json_int_t)c.sightings_withheld));
+    wbi_hub_reply_json(
+        r, 200,
+        json_pack("{s:b,s:s,s:s,s:{s:I,s:I,s:I}}", "saved", c.sightings > 0, "name", msg, "message",
+                  msg, "weerbaar_sync", "saved", (json_int_t)c.sightings, "unchanged",
+                  (json_int_t)c.sightings_unchanged, "withheld", (json_int_t)c.sightings_withheld));
 }
