@@ -457,15 +457,18 @@ int wb_store_sgroup_add_uuid(wb_store *s, const char *uuid, const char *name, co
     "s.source,s.date_sighting,s.count,s.first_seen,s.seq,s.changed,coalesce(s.server_id,0),"       \
     "a.tlp,a.distribution,coalesce(a.sharing_group_id,0) FROM sightings s"                         \
     " JOIN attributes a ON a.id=s.attribute_id JOIN events e ON e.id=a.event_id"                   \
-    " JOIN orgs o ON o.id=s.org_id WHERE (?1=0 OR a.event_id=?1) AND s.seq>?2"                     \
-    " AND a.deleted=0 AND e.deleted=0"
+    " JOIN orgs o ON o.id=s.org_id WHERE s.seq>?2 AND a.deleted=0 AND e.deleted=0"
 
 int wb_store_sync_sightings(wb_store *s, int64_t event_id, int64_t after, size_t limit,
                             bool by_event, wb_sync_sighting_cb cb, void *ud, wb_error *err)
 {
+    /* One event's by its attributes (the attributes_event and
+     * sightings_attr indexes: an event view must not scan every
+     * sighting), or every event's. */
     wbi_stmt *st = prep(s,
-                        by_event ? SYNC_SIGHT_SQL " ORDER BY a.event_id,s.seq LIMIT ?3"
-                                 : SYNC_SIGHT_SQL " ORDER BY s.seq LIMIT ?3",
+                        event_id > 0 ? SYNC_SIGHT_SQL " AND a.event_id=?1 ORDER BY s.seq LIMIT ?3"
+                        : by_event   ? SYNC_SIGHT_SQL " AND ?1=0 ORDER BY a.event_id,s.seq LIMIT ?3"
+                                     : SYNC_SIGHT_SQL " AND ?1=0 ORDER BY s.seq LIMIT ?3",
                         err);
     if (st == NULL) return err->code;
     wbi_db_bind_i64(st, 1, event_id);
