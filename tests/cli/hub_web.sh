@@ -4,7 +4,8 @@
 # own refusals), Set-Cookie's flags (Secure under TLS), the CSRF refusal,
 # sign-out, Accept negotiation of GET /, static files with ETag and 304, no
 # traversal with a raw "..", and `admin user link` printing a one-time link
-# that the page's first-login endpoint takes once. tests/hub/test_hub_session.c
+# that the page's first-login endpoint takes once; the idle limit with two
+# hub nodes on one database. tests/hub/test_hub_session.c
 # has the rest through the API function.
 # Usage: tests/cli/hub_web.sh path/to/weerbaar
 set -uo pipefail
@@ -123,6 +124,58 @@ if command -v openssl >/dev/null &&
 else
   echo "skip TLS (no openssl to make a certificate)"
 fi
+
+# The idle limit, over HTTP, with two hub nodes on one database: N1 makes
+# sessions with the default 30 minutes, N2 with none (0). A session ends
+# after its idle limit whichever node is asked, and a use on one node
+# counts on the other. Time passing is a step back of last_seen in the
+# database (the only place it is kept).
+P1=$(port) P2=$(port)
+"$WB" serve --db "$DB" --listen 127.0.0.1:$P1 > "$T/n1.log" 2>&1 &
+SP=$!
+"$WB" serve --db "$DB" --listen 127.0.0.1:$P2 --session-idle-minutes 0 > "$T/n2.log" 2>&1 &
+SP2=$!
+trap '[ -n "$SP" ] && kill -9 $SP 2>/dev/null; kill -9 $SP2 2>/dev/null; rm -rf "$T"' EXIT
+for p in $P1 $P2; do for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$p/healthz" && break; sleep 0.1; done; done
+signin() { # PORT -> the cookie's token; the answer in $T/b
+  curl -s -D "$T/h" -o "$T/b" "${J[@]}" -d '{"email":"m@own.example","password":"another long password"}' "http://127.0.0.1:$1/api/v1/session"
+  grep -i '^Set-Cookie' "$T/h" | sed 's/.*wb_session=\([0-9a-f]*\).*/\1/'
+}
+back() { # TOKEN MINUTES: the session was last used MINUTES ago
+  python3 - "$DB" "$1" "$2" <<'PY'
+import hashlib, sqlite3, sys, time
+db, tok, mins = sys.argv[1], sys.argv[2], int(sys.argv[3])
+h = hashlib.blake2b(tok.encode(), digest_size=32).digest()
+c = sqlite3.connect(db, timeout=10)
+n = c.execute("UPDATE web_sessions SET last_seen=? WHERE hash=?", (int((time.time() - mins * 60) * 1e6), h)).rowcount
+c.commit()
+sys.exit(0 if n == 1 else 1)
+PY
+}
+seen() { # TOKEN -> seconds since last_seen
+  python3 - "$DB" "$1" <<'PY'
+import hashlib, sqlite3, sys, time
+h = hashlib.blake2b(sys.argv[2].encode(), digest_size=32).digest()
+v = sqlite3.connect(sys.argv[1], timeout=10).execute("SELECT last_seen FROM web_sessions WHERE hash=?", (h,)).fetchone()[0]
+print(int(time.time() - v / 1e6))
+PY
+}
+get() { curl -s -o /dev/null -w '%{http_code}' -b "wb_session=$2" "http://127.0.0.1:$1/api/v1/events"; }
+S1=$(signin $P1)
+check "N1: the session has the default idle limit" 'grep -q "\"idle_seconds\":1800" "$T/b"'
+S2=$(signin $P2)
+check "N2 (--session-idle-minutes 0): no idle limit" '[ -n "$S2" ] && ! grep -q idle_seconds "$T/b"'
+back "$S1" 29 && code=$(get $P1 "$S1")
+check "29 minutes unused: N1 still answers, and records the use" '[ "$code" = 200 ] && [ "$(seen "$S1")" -le 5 ]'
+back "$S1" 20 && code=$(get $P2 "$S1")
+check "N2 judges by the last use stored: 20 minutes ago, still open" '[ "$code" = 200 ]'
+back "$S1" 31 && code=$(get $P2 "$S1")
+check "31 minutes unused: ended, on N2 (which itself has no idle limit)" '[ "$code" = 401 ]'
+code=$(get $P1 "$S1")
+check "and on N1" '[ "$code" = 401 ]'
+back "$S2" 300 && code=$(get $P1 "$S2")
+check "a session made without an idle limit lives on, also on N1" '[ "$code" = 200 ]'
+kill -TERM $SP $SP2; wait $SP $SP2; SP= SP2=
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
