@@ -28,6 +28,7 @@ extern "C" {
 #endif
 
 struct wb_principal;
+struct wb_catalogue;
 
 #define WB_PICTURE_SCHEMA "weerbaar-picture/1"
 #define WB_PICTURE_K_DEFAULT 3
@@ -44,6 +45,11 @@ typedef struct wb_picture_opts {
      * (sightings count only on attributes it may read); NULL: the
      * operator, who reads everything. */
     const struct wb_principal *reader;
+    /* The assessment catalogue the resilience theme scores (and the basic
+     * principles it is read by, may be NULL); NULL: no resilience theme.
+     * wb_picture_build_db loads the built-in cbw_nis2 and
+     * ncsc-basic-principles when these are NULL. */
+    const struct wb_catalogue *catalogue, *principles;
 } wb_picture_opts;
 
 /* The last full calendar month (UTC) before now: [*from, *to). */
@@ -61,13 +67,15 @@ int wb_picture_build_db(const char *path, const wb_picture_opts *o, wb_buf *out,
  * a caller of a CSIRT or supervisor organisation over the sectors routed to
  * it in that role; for a site admin of another organisation every sector,
  * with an audit entry (user, org_name); others are refused. from and to are
- * the query's (NULL: absent). *status is 200 with the picture in out, or
+ * the query's (NULL: absent); cats the resilience theme's catalogue and
+ * basic principles (NULL, or either NULL: none). *status is 200 with the picture in out, or
  * 403 or 422 with the reason in err (returning 0); a negative return is an
  * internal error. */
 struct wb_principal;
 int wb_picture_request(wb_store *st, const struct wb_principal *who, const char *user,
                        const char *org_name, const char *from, const char *to, unsigned k,
-                       wb_buf *out, unsigned *status, wb_error *err);
+                       const struct wb_catalogue *const cats[2], wb_buf *out, unsigned *status,
+                       wb_error *err);
 
 /* Adds a generated constituency of norgs organisations ("Demo-Org-0001",
  * ...; in seven sectors) with days of incident history before now:

@@ -66,6 +66,12 @@ static int catalogue(wbi_hub_catalogues *c, const char *name, const wb_catalogue
     return rc;
 }
 
+int wbi_hub_catalogues_get(wbi_hub_catalogues *c, const char *name, const wb_catalogue **out,
+                           wb_error *err)
+{
+    return catalogue(c, name, out, err);
+}
+
 /* ---- replies ------------------------------------------------------------------------------ */
 
 void wbi_hub_areq_fail(wbi_hub_areq *r, unsigned status, const char *code, const char *fmt, ...)

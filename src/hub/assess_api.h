@@ -24,6 +24,9 @@ typedef struct wbi_hub_catalogues {
 /* The built-in directory (when there is one) and dir (may be NULL). */
 int wbi_hub_catalogues_init(wbi_hub_catalogues *c, const char *dir, wb_error *err);
 void wbi_hub_catalogues_free(wbi_hub_catalogues *c);
+/* Catalogue name, loaded on first use (the set owns it). WB_ENOTFOUND. */
+int wbi_hub_catalogues_get(wbi_hub_catalogues *c, const char *name, const wb_catalogue **out,
+                           wb_error *err);
 
 typedef struct wbi_hub_areq {
     /* in */

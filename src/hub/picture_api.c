@@ -11,8 +11,14 @@ void wbi_hub_picture(wbi_hub_areq *r)
     wb_buf b = {0};
     wb_error e = {0};
     unsigned status = 500;
+    /* the catalogues the resilience theme scores by: the hub's own */
+    const wb_catalogue *cats[2] = {NULL, NULL};
+    wb_error ignore = {0};
+    if (wbi_hub_catalogues_get(r->cats, "cbw_nis2", &cats[0], &ignore) == 0 &&
+        wbi_hub_catalogues_get(r->cats, WB_PRINCIPLES_CATALOGUE, &cats[1], &ignore) != 0)
+        cats[1] = NULL;
     int rc = wb_picture_request(r->st, r->who, r->user, r->org_name, wbi_hub_areq_arg(r, "from"),
-                                wbi_hub_areq_arg(r, "to"), r->sector_k, &b, &status, &e);
+                                wbi_hub_areq_arg(r, "to"), r->sector_k, cats, &b, &status, &e);
     if (rc < 0)
         wbi_hub_areq_fail_err(r, &e);
     else if (status == 403)

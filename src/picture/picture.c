@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "picture/picture_internal.h"
+#include "weerbaar/assess.h"
 #include "weerbaar/depsdb.h"
 #include "weerbaar/picture.h"
 
@@ -481,6 +482,8 @@ int wb_picture_build(wb_store *s, const wb_picture_opts *in, wb_buf *out, wb_err
         if (th) json_object_set_new(themes, "sightings", th);
         th = rc == 0 ? wbi_pic_exposure(&v, &rc) : NULL;
         if (th) json_object_set_new(themes, "exposure", th);
+        th = rc == 0 ? wbi_pic_resilience(&v, &rc) : NULL;
+        if (th) json_object_set_new(themes, "resilience", th);
     }
     if (rc == 0) {
         wb_buf deps = {0};
@@ -514,8 +517,23 @@ int wb_picture_build_db(const char *path, const wb_picture_opts *o, wb_buf *out,
     if (access(path, F_OK) != 0)
         return wb_error_set(err, WB_ENOTFOUND, "%s: no such hub database", path);
     wb_store *s = NULL;
+    wb_picture_opts po = *o;
+    wb_catset *set = NULL;
+    if (!po.catalogue) {
+        /* the built-in catalogues; without them the picture has no
+         * resilience theme and says so */
+        char dir[4096];
+        wb_error ignore = {0};
+        set = wb_catset_new();
+        if (set && wb_catalogue_default_dir(dir, sizeof dir, &ignore) == 0 &&
+            wb_catset_add_dir(set, dir, &ignore) == 0 &&
+            wb_catset_get(set, "cbw_nis2", &po.catalogue, &ignore) == 0 &&
+            wb_catset_get(set, WB_PRINCIPLES_CATALOGUE, &po.principles, &ignore) != 0)
+            po.principles = NULL;
+    }
     int rc = wb_store_open(&s, path, err);
-    if (rc == 0) rc = wb_picture_build(s, o, out, err);
+    if (rc == 0) rc = wb_picture_build(s, &po, out, err);
     wb_store_close(s);
+    wb_catset_free(set);
     return rc;
 }

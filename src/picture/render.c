@@ -111,7 +111,7 @@ static const char *const table_keys[4] = {"sector", "type", "month", "severity"}
 
 /* One row of a table as shown: text cells and the bar's values. */
 typedef struct row {
-    char key[80];
+    char key[256]; /* an identifier (a sector, an indicator): never cut */
     char cols[4][40];
     double bar, prev;
     bool has_bar, has_prev;
@@ -124,6 +124,8 @@ typedef struct table {
     size_t ncols; /* besides the key */
     double max;
     bool percent;
+    bool decimal;  /* the bars' numbers have a fraction */
+    bool no_total; /* a list: no total row first */
 } table;
 
 static const texts *lang_texts(const char *lang)
@@ -266,6 +268,230 @@ static int deps_read(json_t *deps, const texts *t, table *tb)
     return 0;
 }
 
+/* ---- the themes from sightings, scans and assessments --------------------------- */
+
+/* Texts of these themes, Dutch and English. */
+enum {
+    X_SIGHT,
+    X_SIGHT_NOTE,
+    X_EXPO,
+    X_EXPO_NOTE,
+    X_RES,
+    X_RES_NOTE,
+    X_BY_SECTOR,
+    X_BY_TYPE,
+    X_BY_MONTH,
+    X_BY_THREAT,
+    X_BY_PRINCIPLE,
+    X_SIGHTINGS,
+    X_ORGS,
+    X_HOURS_FIRST,
+    X_PREV,
+    X_SCANS,
+    X_KEV_OVERDUE,
+    X_DAYS_OVERDUE,
+    X_ASSESSED,
+    X_COVERAGE,
+    X_MEAN,
+    X_TOP_IND,
+    X_TOP_VULN,
+    X_COUNT
+};
+static const char *const xt[X_COUNT][2] = {
+    {"Waarnemingen", "Sightings"},
+    {"Waarnemingen (sightings) van gedeelde indicatoren door organisaties in beeld, die de kijker "
+     "volgens het deelbeleid (TLP) mag lezen; waarden alleen van TLP:CLEAR.",
+     "Sightings of shared indicators by organisations in view that the viewer may read under the "
+     "sharing policy (TLP); values only from TLP:CLEAR."},
+    {"Kwetsbaarheden", "Exposure"},
+    {"Kwetsbaarheidsscans die organisaties met het CSIRT delen (per inventaris de nieuwste voor "
+     "het "
+     "einde van de periode): bekend misbruikte (KEV) en over de termijn.",
+     "Vulnerability scans organisations share with the CSIRT (each inventory's newest before the "
+     "period's end): known exploited (KEV) and overdue."},
+    {"Weerbaarheid", "Resilience"},
+    {"Gedeelde zelfbeoordelingen van de zorgplicht: deelname per sector en gemiddelde score (0-5), "
+     "per sector en per basisprincipe.",
+     "Shared self-assessments of the duty of care: coverage per sector and the mean score (0-5), "
+     "by sector and by basic principle."},
+    {"Per sector", "By sector"},
+    {"Per soort indicator", "By indicator type"},
+    {"Per maand", "By month"},
+    {"Per dreiging", "By threat"},
+    {"Per basisprincipe", "By basic principle"},
+    {"waarnemingen", "sightings"},
+    {"organisaties", "organisations"},
+    {"mediane uren tot eerste waarneming", "median hours to first sighting"},
+    {"vorige periode (verschil)", "previous period (change)"},
+    {"scans", "scans"},
+    {"KEV over termijn", "KEV overdue"},
+    {"mediane dagen over termijn", "median days overdue"},
+    {"organisaties beoordeeld", "organisations assessed"},
+    {"deelname", "coverage"},
+    {"gemiddelde score", "mean score"},
+    {"Indicatoren die de meeste organisaties zagen (TLP:CLEAR)",
+     "Indicators seen by the most organisations (TLP:CLEAR)"},
+    {"Kwetsbaarheden bij de meeste organisaties",
+     "Vulnerabilities affecting the most organisations"},
+};
+
+typedef struct xcol {
+    const char *key;
+    int head;
+    char fmt; /* 'i' whole number, 'r' one decimal, 'p' share as a percentage */
+} xcol;
+
+typedef struct xtheme {
+    const char *key;
+    int title, note;
+    const char *by[4];
+    int by_title[4];
+    bool chart[4];
+    xcol cols[3]; /* the first is the bar; then the previous period */
+    double max;   /* the bars' scale; 0: from the numbers */
+    const char *top;
+    int top_title;
+} xtheme;
+
+static const xtheme xthemes[3] = {
+    {"sightings",
+     X_SIGHT,
+     X_SIGHT_NOTE,
+     {"sector", "type", "threat", "month"},
+     {X_BY_SECTOR, X_BY_TYPE, X_BY_THREAT, X_BY_MONTH},
+     {true, true, false, false},
+     {{"sightings", X_SIGHTINGS, 'i'},
+      {"organisations", X_ORGS, 'i'},
+      {"median_hours_to_first_sighting", X_HOURS_FIRST, 'r'}},
+     0,
+     "top_indicators",
+     X_TOP_IND},
+    {"exposure",
+     X_EXPO,
+     X_EXPO_NOTE,
+     {"sector", NULL, NULL, NULL},
+     {X_BY_SECTOR, 0, 0, 0},
+     {true, false, false, false},
+     {{"kev_overdue_findings", X_KEV_OVERDUE, 'i'},
+      {"scans", X_SCANS, 'i'},
+      {"median_days_overdue", X_DAYS_OVERDUE, 'r'}},
+     0,
+     "top_vulnerabilities",
+     X_TOP_VULN},
+    {"resilience",
+     X_RES,
+     X_RES_NOTE,
+     {"sector", "principle", NULL, NULL},
+     {X_BY_SECTOR, X_BY_PRINCIPLE, 0, 0},
+     {true, true, false, false},
+     {{"mean_score", X_MEAN, 'r'},
+      {"organisations", X_ASSESSED, 'i'},
+      {"coverage", X_COVERAGE, 'p'}},
+     5,
+     NULL,
+     0},
+};
+
+static void fmt_x(char *out, size_t cap, json_t *c, const xcol *col, const texts *t)
+{
+    char sup[80];
+    snprintf(sup, sizeof sup, "%s_suppressed", col->key);
+    json_t *v = json_object_get(c, col->key);
+    if (json_is_true(json_object_get(c, sup)))
+        snprintf(out, cap, "%s", t->suppressed);
+    else if (col->fmt == 'p' && json_is_number(v))
+        snprintf(out, cap, "%.0f%%", 100 * json_number_value(v));
+    else
+        fmt_num(out, cap, v, false);
+}
+
+/* The rows of one table of theme x (the total first). lang: 0 nl, 1 en. */
+static int xtable_read(json_t *th, const xtheme *x, json_t *arr, const texts *t, int lang,
+                       table *tb)
+{
+    memset(tb, 0, sizeof *tb);
+    size_t n = json_array_size(arr) + 1;
+    if (n > ROWS_MAX) n = ROWS_MAX;
+    tb->rows = calloc(n, sizeof *tb->rows);
+    if (!tb->rows) return WB_ENOMEM;
+    for (int c = 0; c < 3; c++)
+        tb->head[c] = xt[x->cols[c].head][lang];
+    tb->head[3] = xt[X_PREV][lang];
+    tb->ncols = 4;
+    tb->decimal = x->cols[0].fmt == 'r';
+    for (size_t i = 0; i < n; i++) {
+        json_t *c = i == 0 ? json_object_get(th, "total") : json_array_get(arr, i - 1);
+        if (!json_is_object(c)) continue;
+        row *r = &tb->rows[tb->n++];
+        const char *key = i == 0 ? t->total : json_string_value(json_object_get(c, "key"));
+        snprintf(r->key, sizeof r->key, "%s", key ? key : "?");
+        bool sup = json_is_true(json_object_get(c, "suppressed"));
+        json_t *v = json_object_get(c, x->cols[0].key);
+        if (!sup && json_is_number(v)) {
+            r->bar = json_number_value(v);
+            r->has_bar = isfinite(r->bar) && r->bar >= 0;
+            if (r->has_bar && i > 0 && r->bar > tb->max) tb->max = r->bar;
+        }
+        json_t *pv = json_object_get(c, "previous");
+        if (json_is_number(pv) && i > 0) {
+            r->prev = json_number_value(pv);
+            r->has_prev = isfinite(r->prev) && r->prev >= 0;
+            if (r->has_prev && r->prev > tb->max) tb->max = r->prev;
+        }
+        if (sup)
+            snprintf(r->cols[0], sizeof r->cols[0], "%s", t->suppressed);
+        else
+            for (int k = 0; k < 3; k++)
+                fmt_x(r->cols[k], sizeof r->cols[k], c, &x->cols[k], t);
+        char prev[24], chg[24] = "";
+        if (json_is_true(json_object_get(c, "previous_suppressed")))
+            snprintf(prev, sizeof prev, "%s", t->suppressed);
+        else
+            fmt_num(prev, sizeof prev, pv, false);
+        json_t *ch = json_object_get(c, "change");
+        if (json_is_integer(ch))
+            snprintf(chg, sizeof chg, " (%+lld)", (long long)json_integer_value(ch));
+        else if (json_is_number(ch))
+            snprintf(chg, sizeof chg, " (%+.2f)", json_number_value(ch));
+        else if (json_is_true(json_object_get(c, "change_withheld")))
+            snprintf(chg, sizeof chg, " (%.16s)", t->withheld);
+        snprintf(r->cols[3], sizeof r->cols[3], "%s%s", prev, chg);
+    }
+    if (x->max > 0) tb->max = x->max;
+    if (tb->max <= 0) tb->max = 1;
+    return 0;
+}
+
+/* A top list (key, organisations) as a table without a chart. */
+static int xtop_read(json_t *arr, const texts *t, int lang, table *tb)
+{
+    memset(tb, 0, sizeof *tb);
+    size_t n = json_array_size(arr);
+    if (n > ROWS_MAX) n = ROWS_MAX;
+    tb->rows = calloc(n + 1, sizeof *tb->rows);
+    if (!tb->rows) return WB_ENOMEM;
+    tb->head[0] = xt[X_ORGS][lang];
+    tb->ncols = 1;
+    for (size_t i = 0; i < n; i++) {
+        json_t *c = json_array_get(arr, i);
+        const char *key = json_string_value(json_object_get(c, "key"));
+        if (!key) continue;
+        row *r = &tb->rows[tb->n++];
+        snprintf(r->key, sizeof r->key, "%s", key);
+        json_t *v = json_object_get(c, "organisations");
+        fmt_num(r->cols[0], sizeof r->cols[0], v, false);
+        if (json_is_integer(v) && json_integer_value(v) > 0) {
+            r->bar = (double)json_integer_value(v);
+            r->has_bar = true;
+            if (r->bar > tb->max) tb->max = r->bar;
+        }
+    }
+    tb->no_total = true;
+    if (tb->max <= 0) tb->max = 1;
+    (void)t;
+    return 0;
+}
+
 /* The date of an RFC 3339 time member ("2026-11-01"), else the member. */
 static const char *date_of(json_t *o, const char *k, char *buf, size_t cap)
 {
@@ -314,15 +540,15 @@ static void html_table(wb_buf *b, const table *tb, const char *caption, const te
     esc(b, caption);
     wb_buf_puts(b, "</h3><div class=\"pair\">");
     /* the chart: one bar per row with a value, the previous period under it */
-    size_t nb = tb->n ? tb->n - 1 : 0;
+    size_t first = tb->no_total ? 0 : 1, nb = tb->n > first ? tb->n - first : 0;
     double h = 22.0 * (double)(nb ? nb : 1) + 10;
     wb_buf_printf(b,
                   "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"420\" height=\"%.0f\" "
                   "role=\"img\" viewBox=\"0 0 420 %.0f\">",
                   h, h);
-    for (size_t i = 1; i < tb->n; i++) {
+    for (size_t i = first; i < tb->n; i++) {
         const row *r = &tb->rows[i];
-        double y = 5 + 22.0 * (double)(i - 1);
+        double y = 5 + 22.0 * (double)(i - first);
         wb_buf_printf(b, "<text x=\"168\" y=\"%.0f\" text-anchor=\"end\" font-size=\"11\">",
                       y + 13);
         esc(b, r->key);
@@ -352,7 +578,7 @@ static void html_table(wb_buf *b, const table *tb, const char *caption, const te
     }
     wb_buf_puts(b, "</tr></thead><tbody>");
     for (size_t i = 0; i < tb->n; i++) {
-        wb_buf_puts(b, i == 0 ? "<tr class=\"total\"><th>" : "<tr><th>");
+        wb_buf_puts(b, i == 0 && !tb->no_total ? "<tr class=\"total\"><th>" : "<tr><th>");
         esc(b, tb->rows[i].key);
         wb_buf_puts(b, "</th>");
         for (size_t c = 0; c < tb->ncols; c++) {
@@ -363,6 +589,42 @@ static void html_table(wb_buf *b, const table *tb, const char *caption, const te
         wb_buf_puts(b, "</tr>");
     }
     wb_buf_puts(b, "</tbody></table></div></section>\n");
+}
+
+/* A theme of xthemes: its tables and its top list, or why it has no data. */
+static int html_xtheme(wb_buf *out, json_t *tj, const xtheme *x, const texts *t, int lang)
+{
+    if (!json_is_object(tj)) return 0;
+    wb_buf_puts(out, "<h2>");
+    esc(out, xt[x->title][lang]);
+    wb_buf_puts(out, "</h2><p class=\"note\">");
+    const char *reason = json_string_value(json_object_get(tj, "reason"));
+    if (json_is_false(json_object_get(tj, "data"))) {
+        esc(out, t->no_data);
+        if (reason) {
+            wb_buf_puts(out, ": ");
+            esc(out, reason);
+        }
+        wb_buf_puts(out, "</p>\n");
+        return 0;
+    }
+    esc(out, xt[x->note][lang]);
+    wb_buf_puts(out, "</p>\n");
+    int rc = 0;
+    for (int d = 0; d < 4 && x->by[d] && rc == 0; d++) {
+        table tb;
+        rc = xtable_read(tj, x, json_object_get(json_object_get(tj, "by"), x->by[d]), t, lang, &tb);
+        if (rc == 0) html_table(out, &tb, xt[x->by_title[d]][lang], t);
+        free(tb.rows);
+    }
+    json_t *top = x->top ? json_object_get(tj, x->top) : NULL;
+    if (rc == 0 && json_array_size(top) > 0) {
+        table tb;
+        rc = xtop_read(top, t, lang, &tb);
+        if (rc == 0) html_table(out, &tb, xt[x->top_title][lang], t);
+        free(tb.rows);
+    }
+    return rc;
 }
 
 static const char css[] =
@@ -426,6 +688,8 @@ int wb_picture_html(const char *json, size_t len, const char *lang, wb_buf *out,
             free(tb.rows);
         }
     }
+    for (int x = 0; x < 3 && rc == 0; x++)
+        rc = html_xtheme(out, json_object_get(themes, xthemes[x].key), &xthemes[x], t, t == &en);
     json_t *deps = json_object_get(themes, "dependencies");
     if (rc == 0 && json_is_object(deps)) {
         wb_buf_puts(out, "<h2>");
@@ -438,11 +702,7 @@ int wb_picture_html(const char *json, size_t len, const char *lang, wb_buf *out,
         if (rc == 0) html_table(out, &tb, t->by[0], t);
         free(tb.rows);
     }
-    if (rc == 0) {
-        wb_buf_puts(out, "<p class=\"note\">");
-        esc(out, t->exposure);
-        wb_buf_puts(out, "</p></body></html>\n");
-    }
+    if (rc == 0) wb_buf_puts(out, "</body></html>\n");
     json_decref(doc);
     if (rc == 0 && !out->data) rc = WB_ENOMEM;
     if (rc < 0) return wb_error_set(err, rc, "out of memory rendering the picture");
@@ -466,11 +726,12 @@ static double nice_step(double max)
 static void pdf_table(wb_doc *d, const table *tb, const char *caption, const texts *t, bool chart)
 {
     wb_doc_heading(d, caption, 140);
-    if (chart && tb->n > 1) {
+    size_t first = tb->no_total ? 0 : 1;
+    if (chart && tb->n > first) {
         wb_doc_bar *bars = calloc(tb->n, sizeof *bars);
         if (bars) {
             size_t nb = 0;
-            for (size_t i = 1; i < tb->n; i++) {
+            for (size_t i = first; i < tb->n; i++) {
                 const row *r = &tb->rows[i];
                 bars[nb++] = (wb_doc_bar){.label = r->key,
                                           .current = r->bar,
@@ -485,7 +746,9 @@ static void pdf_table(wb_doc *d, const table *tb, const char *caption, const tex
                               .legend_current = tb->head[tb->percent && tb->ncols == 4 ? 1 : 0],
                               .legend_previous = tb->percent ? NULL : t->legend_prev,
                               .step = nice_step(tb->max),
-                              .number = tb->percent ? WB_CHART_PERCENT : WB_CHART_INTEGER};
+                              .number = tb->percent   ? WB_CHART_PERCENT
+                                        : tb->decimal ? WB_CHART_DECIMAL
+                                                      : WB_CHART_INTEGER};
             wb_doc_chart_draw(d, &c);
             free(bars);
         }
@@ -505,6 +768,40 @@ static void pdf_table(wb_doc *d, const table *tb, const char *caption, const tex
         wb_doc_table_row(d, &dt, cells);
     }
     wb_doc_space(d, 10);
+}
+
+/* A page of a theme of xthemes: the tables with charts where they help,
+ * the top list, or why it has no data. */
+static int pdf_xtheme(wb_doc *d, json_t *tj, const xtheme *x, const texts *t, int lang)
+{
+    if (!json_is_object(tj)) return 0;
+    wb_doc_page_break(d);
+    wb_doc_text(d, WB_STYLE_TITLE, xt[x->title][lang], 2);
+    if (json_is_false(json_object_get(tj, "data"))) {
+        char line[400];
+        const char *reason = json_string_value(json_object_get(tj, "reason"));
+        snprintf(line, sizeof line, "%s%s%s", t->no_data, reason ? ": " : "", reason ? reason : "");
+        wb_doc_text(d, WB_STYLE_BODY, line, 3);
+        return 0;
+    }
+    wb_doc_text(d, WB_STYLE_SMALL, xt[x->note][lang], 3);
+    wb_doc_space(d, 8);
+    for (int k = 0; k < 4 && x->by[k]; k++) {
+        table tb;
+        if (xtable_read(tj, x, json_object_get(json_object_get(tj, "by"), x->by[k]), t, lang, &tb) <
+            0)
+            return WB_ENOMEM;
+        pdf_table(d, &tb, xt[x->by_title[k]][lang], t, x->chart[k]);
+        free(tb.rows);
+    }
+    json_t *top = x->top ? json_object_get(tj, x->top) : NULL;
+    if (json_array_size(top) > 0) {
+        table tb;
+        if (xtop_read(top, t, lang, &tb) < 0) return WB_ENOMEM;
+        pdf_table(d, &tb, xt[x->top_title][lang], t, false);
+        free(tb.rows);
+    }
+    return 0;
 }
 
 typedef struct pdf_job {
@@ -573,6 +870,12 @@ static int pdf_render(void *ud, const char *path, wb_error *err)
             free(tb.rows);
         }
     }
+    int lang = t == &en;
+    for (int x = 0; x < 3; x++)
+        if (pdf_xtheme(d, json_object_get(themes, xthemes[x].key), &xthemes[x], t, lang) < 0) {
+            wb_doc_close(d, NULL);
+            return wb_error_set(err, WB_ENOMEM, "out of memory rendering the picture");
+        }
     json_t *deps = json_object_get(themes, "dependencies");
     wb_doc_page_break(d);
     wb_doc_text(d, WB_STYLE_TITLE, t->deps, 2);
@@ -583,8 +886,6 @@ static int pdf_render(void *ud, const char *path, wb_error *err)
         if (deps_read(deps, t, &tb) == 0) pdf_table(d, &tb, t->by[0], t, true);
         free(tb.rows);
     }
-    wb_doc_space(d, 12);
-    wb_doc_text(d, WB_STYLE_BODY, t->exposure, 3);
     return wb_doc_close(d, err);
 }
 

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "weerbaar/assess.h"
 #include "weerbaar/hub.h"
 #include "weerbaar/picture.h"
 
@@ -25,7 +26,8 @@ static int set_status(unsigned *status, unsigned v, wb_error *err, const char *m
 
 int wb_picture_request(wb_store *st, const wb_principal *who, const char *user,
                        const char *org_name, const char *from, const char *to, unsigned k,
-                       wb_buf *out, unsigned *status, wb_error *err)
+                       const wb_catalogue *const cats[2], wb_buf *out, unsigned *status,
+                       wb_error *err)
 {
     wb_org_kind kind = WB_ORG_OTHER;
     int rc = wb_store_org_get(st, who->org_id, kind_cb, &kind, err);
@@ -34,7 +36,12 @@ int wb_picture_request(wb_store *st, const wb_principal *who, const char *user,
     if (acc == WB_DENY)
         return set_status(status, 403, err,
                           "the picture is for CSIRTs, supervisors and site admins");
-    wb_picture_opts o = {.from = WB_TIME_NONE, .to = WB_TIME_NONE, .k = k, .reader = who};
+    wb_picture_opts o = {.from = WB_TIME_NONE,
+                         .to = WB_TIME_NONE,
+                         .k = k,
+                         .reader = who,
+                         .catalogue = cats ? cats[0] : NULL,
+                         .principles = cats ? cats[1] : NULL};
     if ((from == NULL) != (to == NULL))
         return set_status(status, 422, err, "from and to go together");
     if (from && (wb_time_parse(from, strlen(from), &o.from) != 0 ||

@@ -51,7 +51,7 @@ for lang in nl en; do
     check "pdf $lang exits 0" '[ $rc = 0 ]'
     pdftoppm -r 30 -png "$T/p-$lang.pdf" "$T/pg-$lang" || bad "pdftoppm $lang"
     n=$(ls "$T"/pg-$lang-*.png 2>/dev/null | wc -l)
-    check "pdf $lang: a cover and a page per theme ($n pages)" '[ "$n" -ge 7 ] && [ "$n" -le 12 ]'
+    check "pdf $lang: a cover and a page per theme ($n pages)" '[ "$n" -ge 10 ] && [ "$n" -le 16 ]'
     pdftotext -layout "$T/p-$lang.pdf" "$T/p-$lang.txt" || bad "pdftotext $lang"
 done
 check "pdf nl: Dutch title" 'grep -q "Dreigingsbeeld van de achterban" "$T/p-nl.txt"'
@@ -65,6 +65,11 @@ check "pdf: the cover's total is the JSON's ($total)" 'head -40 "$T/p-en.txt" | 
 check "pdf: the cover's early-warning share is the JSON's ($ew)" 'head -40 "$T/p-en.txt" | grep -qF "$ew"'
 check "pdf: the sector row $seckey shows $secn" 'grep -E "^ *$seckey +$secn( |$)" "$T/p-en.txt" | grep -q .'
 check "pdf: no organisation name" '! grep -q "Demo-Org\|Energienet" "$T/p-en.txt"'
+kev=$(jv "$T/p.json" 'd["themes"]["exposure"]["total"]["kev_overdue_findings"]')
+sightings=$(jv "$T/p.json" 'd["themes"]["sightings"]["total"]["sightings"]')
+check "pdf: the exposure and sightings totals are the JSON's ($kev, $sightings)" \
+    'grep -E "^ *total +$kev( |$)" "$T/p-en.txt" | grep -q . && grep -E "^ *total +$sightings( |$)" "$T/p-en.txt" | grep -q .'
+check "pdf: the new themes in Dutch" 'grep -q "Waarnemingen" "$T/p-nl.txt" && grep -q "Weerbaarheid" "$T/p-nl.txt"'
 
 "$WB" picture --db "$T/hub.db" --k 1 > /dev/null 2>&1; rc=$?
 check "--k 1 is refused" '[ $rc = 2 ]'

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "weerbaar/assessdb.h"
 #include "weerbaar/hub.h"
 #include "weerbaar/picture.h"
 #include "weerbaar/store.h"
@@ -31,6 +32,8 @@
 #define DAY (24 * HOUR)
 
 static char dir[] = "/tmp/wb_picture_XXXXXX";
+static wb_catalogue *cat, *principles;
+static int64_t csirt;
 static char db[256];
 static wb_time jan, dec, feb;
 
@@ -251,7 +254,7 @@ static int setup(void **state)
      * none, both for every community; a RED one for its creator only,
      * whose indicators the water sector sees (a reader other than its
      * creator must not count those). */
-    int64_t csirt, clear[8], green[8], red[4];
+    int64_t clear[8], green[8], red[4];
     assert_int_equal(wb_store_org_add(st, "Org-csirt", WB_ORG_CSIRT, NULL, NULL, &csirt, &err), 0);
     event(st, csirt, 1, WB_TLP_CLEAR, 3, "misp-galaxy:threat-actor=\"APT-T\"", 8, 0, clear);
     event(st, csirt, 2, WB_TLP_GREEN, 3, NULL, 8, 100, green);
@@ -280,13 +283,58 @@ static int setup(void **state)
         if (water || small) scan(st, ids[i], "desktops", jan + DAY, 2, !water);
     }
     assert_int_equal(wb_store_commit(st, &err), 0);
+
+    /* Resilience: the CSIRT's route covers energy, health, trio and solo;
+     * energy, trio and solo share their assessments with it, health does
+     * not. Each has a version in December; half of energy a second one in
+     * January, the other half one after the period (not counted). */
+    static const char *const routed[] = {"energy", "health", "trio", "solo"};
+    for (size_t r = 0; r < 4; r++)
+        assert_int_equal(wb_store_route_set(st, routed[r], csirt, 0, &err), 0);
+    char cdir[4096], path[4200];
+    assert_int_equal(wb_catalogue_default_dir(cdir, sizeof cdir, &err), 0);
+    snprintf(path, sizeof path, "%s/cbw_nis2.yaml", cdir);
+    assert_int_equal(wb_catalogue_load(path, &cat, &err), 0);
+    snprintf(path, sizeof path, "%s/%s.yaml", cdir, WB_PRINCIPLES_CATALOGUE);
+    assert_int_equal(wb_catalogue_load(path, &principles, &err), 0);
+    static const char *const refs[] = {"1.1", "2.1", "3.1", "4.1", "5.1", "6.1"};
+    for (int i = 0; i < 500; i++) {
+        bool energy = i < 30, health = i >= 350 && i < 360, small = i >= 489 && i <= 492;
+        if (!energy && !health && !small) continue;
+        char name[64];
+        snprintf(name, sizeof name, "Org-%s-%d", sec_of[i],
+                 i - (energy              ? 0
+                      : health            ? 350
+                      : small && i == 489 ? 489
+                                          : 490));
+        int64_t aid;
+        assert_int_equal(wb_assessdb_create(st, cat, name, NULL, 3, "t", &aid, &err), 0);
+        for (int v = 0; v < (energy ? 2 : 1); v++) {
+            wb_answer a = {.ref = refs[rnd(6)], .level = (int)rnd(6), .due = WB_TIME_NONE};
+            assert_int_equal(wb_assessdb_answer(st, aid, cat, &a, "t", NULL, &err), 0);
+        }
+        if (!health)
+            assert_int_equal(wb_assessdb_share(st, aid, WB_SHARE_CSIRT, true, "t", &err), 0);
+    }
     wb_store_close(st);
+    /* the store stamps versions with the clock: set them by hand */
+    sqlite3 *d;
+    assert_int_equal(sqlite3_open(db, &d), SQLITE_OK);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "DROP TRIGGER assessment_versions_no_update; UPDATE assessment_versions SET created = "
+             "CASE WHEN version = 1 THEN %lld WHEN assessment_id %% 2 = 0 THEN %lld ELSE %lld END",
+             (long long)(dec + DAY), (long long)(jan + DAY), (long long)(feb + DAY));
+    assert_int_equal(sqlite3_exec(d, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(d);
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
+    wb_catalogue_free(cat);
+    wb_catalogue_free(principles);
     unlink(db);
     rmdir(dir);
     return 0;
@@ -665,12 +713,74 @@ static void test_exposure_sql(void **state)
     json_decref(j);
 }
 
+/* Resilience as the CSIRT sees it: only assessments shared with it, of
+ * the sectors routed to it, each organisation's newest version before the
+ * period's end; checked against SQL; health did not share and must not
+ * show, solo is a sector of one. */
+static void test_resilience_sql(void **state)
+{
+    (void)state;
+    wb_principal who = {.authenticated = true, .org_id = csirt, .role = WB_ROLE_MEMBER};
+    wb_picture_opts o = {.from = jan,
+                         .to = feb,
+                         .k = 3,
+                         .viewer = csirt,
+                         .audience = WB_SHARE_CSIRT,
+                         .reader = &who,
+                         .catalogue = cat,
+                         .principles = principles};
+    wb_buf b = {0};
+    wb_error err = {0};
+    assert_int_equal(wb_picture_build_db(db, &o, &b, &err), 0);
+    json_t *j = json_loadb(b.data, b.len, 0, NULL);
+    wb_buf_free(&b);
+    sqlite3 *d;
+    assert_int_equal(sqlite3_open_v2(db, &d, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    char sql[1024];
+    snprintf(
+        sql, sizeof sql,
+        "CREATE TEMP TABLE rrec AS SELECT a.org_id AS org, o.sector AS d0 FROM assessments a "
+        "JOIN orgs o ON o.id = a.org_id WHERE a.catalogue = 'cbw_nis2' AND o.sector IN "
+        "('energy', 'health', 'trio', 'solo') AND (SELECT s.shared FROM assessment_shares s "
+        "WHERE s.assessment_id = a.id AND s.audience = 'csirt' ORDER BY s.id DESC LIMIT 1) = 1 "
+        "AND EXISTS (SELECT 1 FROM assessment_versions v WHERE v.assessment_id = a.id AND "
+        "v.created < %lld)",
+        (long long)feb);
+    assert_int_equal(sqlite3_exec(d, sql, NULL, NULL, NULL), SQLITE_OK);
+    fixpoint_sql(d, "rrec", 1, 3);
+    static const char *const by[] = {"sector"};
+    json_t *th = theme(j, "resilience");
+    tables_match(d, th, "rrec", by, 1, "assessments", 3);
+    json_t *c = cell(j, "resilience", "sector", "health");
+    assert_true(json_is_true(json_object_get(c, "suppressed"))); /* shared nothing */
+    assert_true(
+        json_is_true(json_object_get(cell(j, "resilience", "sector", "solo"), "suppressed")));
+    c = cell(j, "resilience", "sector", "energy");
+    assert_int_equal(json_integer_value(json_object_get(c, "organisations")), 30);
+    double m = json_number_value(json_object_get(c, "mean_score"));
+    assert_true(m >= 0 && m <= 5);
+    /* every energy organisation had a version in December too */
+    assert_non_null(json_object_get(c, "change"));
+    assert_true(json_number_value(json_object_get(c, "coverage")) > 0.14 &&
+                json_number_value(json_object_get(c, "coverage")) < 0.16); /* 30 of 200 */
+    json_t *pr = json_object_get(json_object_get(th, "by"), "principle"), *p;
+    size_t i;
+    assert_true(json_array_size(pr) > 0);
+    json_array_foreach(pr, i, p) if (!json_object_get(p, "suppressed"))
+        assert_true(json_integer_value(json_object_get(p, "organisations")) >= 3);
+    /* the same view without the share filter would count health */
+    assert_int_equal(q1(d, "SELECT count(*) FROM rrec WHERE d0 = 'health'"), 0);
+    sqlite3_close(d);
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matches_sql_k3), cmocka_unit_test(test_matches_sql_k5),
         cmocka_unit_test(test_adversarial),    cmocka_unit_test(test_timeliness_sql),
         cmocka_unit_test(test_sightings_sql),  cmocka_unit_test(test_exposure_sql),
+        cmocka_unit_test(test_resilience_sql),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
