@@ -1,8 +1,8 @@
 /*
  * fuzz_web_session.c - libFuzzer target: what the hub reads from a
  * browser before it knows who is asking: the Cookie header (the
- * wb_session value, wbi_cookie_session), the JSON bodies of the sign-in
- * endpoints (wbi_session_body_parse), the Accept header (wbi_accept_json)
+ * wb_session value, wbi_hub_cookie_session), the JSON bodies of the sign-in
+ * endpoints (wbi_hub_session_body_parse), the Accept header (wbi_hub_accept_json)
  * and a TOTP code (wb_totp_check). The first byte chooses which.
  * Invariants: a cookie value found lies inside the header and holds no
  * ';'; a parsed body's strings are NUL-free and within their bounds.
@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 0: {
         const char *v;
         size_t n;
-        if (wbi_cookie_session(text, &v, &n)) {
+        if (wbi_hub_cookie_session(text, &v, &n)) {
             if (v < text || v + n > text + strlen(text)) abort();
             if (memchr(v, ';', n)) abort();
         }
@@ -40,9 +40,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     case 1: {
         json_t *root = NULL;
-        wbi_session_body b;
+        wbi_hub_session_body b;
         char why[256];
-        if (wbi_session_body_parse(text, size - 1, 32, &root, &b, why, sizeof why) == 0) {
+        if (wbi_hub_session_body_parse(text, size - 1, 32, &root, &b, why, sizeof why) == 0) {
             check_str(b.email, WB_EMAIL_MAX);
             check_str(b.password, WB_PASSWORD_MAX);
             check_str(b.new_password, WB_PASSWORD_MAX);
@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     }
     case 2:
-        (void)wbi_accept_json(text);
+        (void)wbi_hub_accept_json(text);
         break;
     default: {
         static const uint8_t secret[WB_TOTP_SECRET_LEN] = "12345678901234567890";

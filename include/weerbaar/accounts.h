@@ -150,6 +150,11 @@ void wb_acct_key_refusal(wb_key_state st, const wb_keyowner *o, char *buf, size_
 int wb_acct_key_auth(wb_store *s, const char *key, size_t len, wb_time now, wb_keyowner *out,
                      wb_key_state *state, wb_error *err);
 
+/* The sharing groups organisation org_id belongs to (a caller's
+ * principal): up to max ids into ids, *n of them. */
+int wb_acct_org_groups(wb_store *s, int64_t org_id, int64_t *ids, size_t max, size_t *n,
+                       wb_error *err);
+
 #ifdef __cplusplus
 }
 #endif

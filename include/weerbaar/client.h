@@ -27,8 +27,10 @@ typedef struct wb_hub_client {
     void *handle;
 } wb_hub_client;
 
-/* Call once before the first request (not thread-safe, as libcurl's own
- * global set-up), and wb_hub_global_cleanup when done. 0 or WB_EINTERNAL. */
+/* libcurl's global set-up (wb_http_global_init: once per process,
+ * thread-safe; calling it again is harmless). wb_hub_global_cleanup does
+ * nothing any more: the set-up lasts until the process ends. 0 or
+ * WB_EINTERNAL. */
 int wb_hub_global_init(void);
 void wb_hub_global_cleanup(void);
 

@@ -110,6 +110,16 @@ int64_t wb_days_from_civil(int64_t y, unsigned m, unsigned d);
 void wb_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 /* Days in month m (1-12) of year y. */
 unsigned wb_days_in_month(int64_t y, unsigned m);
+/* The day number of t (UTC midnight at or before t; floor, also before
+ * 1970). */
+int64_t wb_time_day(wb_time t);
+/* The start (00:00 UTC) of t's calendar month. */
+wb_time wb_time_month_start(wb_time t);
+/* t plus n calendar months (UTC), the day clamped to the target month's
+ * length (31 January + 1 = 28 or 29 February), the time of day kept. */
+wb_time wb_time_add_months(wb_time t, int n);
+/* "YYYY-MM" of t (UTC) into out (at least 8 bytes); returns the length. */
+size_t wb_time_format_month(wb_time t, char *out, size_t cap);
 
 /* ---- strings -------------------------------------------------------------- */
 

@@ -9,7 +9,10 @@
  * hook and event (the store makes a second one with the same event key a
  * no-op, so an event fires once however often this runs); wb_hooks_deliver
  * sends the deliveries that are due and records each attempt, retrying with
- * exponential backoff until the receiver answers 2xx. The hub runs both in
+ * exponential backoff until the receiver answers 2xx. A hook whose URL is
+ * mailto:ADDRESS is an e-mail recipient: it gets the same events as an
+ * e-mail in its language (nl or en) over SMTP, retried with the same
+ * backoff when the server refuses, at most mail_attempts times. The hub runs both in
  * a dispatcher thread (wb_hooks_dispatcher_start); `weerbaar incident hooks
  * run` runs them once or in a loop on a local register.
  *
@@ -61,6 +64,17 @@ typedef struct wb_hooks_opts {
                                first one in a run; 0 = 3 x timeout_s */
     bool allow_insecure;    /* http:// hook URLs (else refused, retried later) */
     bool allow_private;     /* loopback, link-local and private addresses */
+    /* E-mail recipients (hooks whose URL is mailto:ADDRESS). Without
+     * smtp_url their deliveries wait, untouched, for a run that has one. */
+    const char *smtp_url;      /* smtp://host[:port] (STARTTLS required) or smtps:// */
+    bool smtp_plain;           /* smtp:// without STARTTLS when the server has none */
+    const char *smtp_user;     /* NULL: no authentication */
+    const char *smtp_password; /* never logged nor stored */
+    const char *smtp_ca_file;  /* the server's CA (PEM); NULL: the system's */
+    const char *mail_from;     /* the sender's address; required with smtp_url */
+    const char *hub_url;       /* the messages link to HUB_URL/#/incidents/ID */
+    int mail_attempts;         /* a message the server refuses this often is
+                                  marked failed; 0 = 8 */
 } wb_hooks_opts;
 
 typedef struct wb_hooks_stats {
@@ -88,6 +102,12 @@ int wb_hook_verify(const char *secret, const char *header, const char *id, const
  * are public unless allow_private. WB_EINVAL with the reason. The
  * dispatcher checks the address again when it connects. */
 int wb_hook_url_check(const char *url, bool allow_insecure, bool allow_private, wb_error *err);
+
+/* Checks the e-mail options: none set, or smtp_url smtp:// or smtps://
+ * without user information (the password has its own field and stays out
+ * of URLs, and so of every message), with a mail_from address, and a
+ * hub_url that is http(s)://. WB_EINVAL with the reason. */
+int wb_hooks_mail_check(const wb_hooks_opts *o, wb_error *err);
 
 /* The time the options' clock shows. */
 wb_time wb_hooks_now(const wb_hooks_opts *o);

@@ -11,6 +11,10 @@
  * that would grow past max_body ends the transfer with WB_ELIMIT and an
  * error naming the URL and the bound. Other errors name the URL and
  * libcurl's reason (WB_EIO); an HTTP status is the caller's to judge.
+ *
+ * The same handle also sends mail (wb_smtp_send, for the reminder
+ * e-mails): smtp:// with STARTTLS required unless the caller allows plain
+ * text, or smtps://, with the same certificate checks.
  */
 #ifndef WB_HTTP_H
 #define WB_HTTP_H
@@ -34,7 +38,15 @@ typedef struct wb_http_opts {
     long max_redirects;     /* 0: redirects are not followed */
     bool compressed;        /* asks for (and decodes) every encoding libcurl knows */
     bool no_proxy;          /* ignores proxies named in the environment */
+    const char *ca_file;    /* trusted certificates (PEM); NULL: the system's */
 } wb_http_opts;
+
+/* libcurl's global set-up, once per process and thread-safe: the first
+ * call does it, later ones return its result (0, or WB_EINTERNAL when
+ * libcurl could not initialise). wb_http_handle calls it; a caller that
+ * uses libcurl directly (a multi handle) calls it first. Nothing else in
+ * weerbaar calls curl_global_init. */
+int wb_http_global_init(void);
 
 /* A libcurl easy handle (CURL *) with the options set; NULL when out of
  * memory. Reusable for one request after another on one thread (the
@@ -70,5 +82,26 @@ int wb_http_perform(void *h, const wb_http_req *r, long *status, uint64_t *got, 
 
 /* One request on a handle of its own. */
 int wb_http_request(const wb_http_opts *o, const wb_http_req *r, long *status, wb_error *err);
+
+/* One message to an SMTP server, on a handle made with protocols
+ * "smtp,smtps". The message is sent as given (header lines, an empty
+ * line, the body; CRLF line ends), so the caller writes its headers. */
+typedef struct wb_smtp_msg {
+    const char *url;      /* smtp://host[:port] or smtps://host[:port] */
+    bool plain;           /* smtp:// without TLS when the server offers no
+                             STARTTLS (else STARTTLS is required) */
+    const char *user;     /* NULL: no authentication */
+    const char *password; /* never put in an error message */
+    const char *from;     /* the envelope sender, an address */
+    const char *to;       /* the one recipient, an address */
+    const char *data;
+    size_t len;
+} wb_smtp_msg;
+
+/* Sends m on h. *code is the server's last reply code (0 when none
+ * came): 250 when accepted. 0 when the server accepted the message;
+ * WB_EIO with the server's reply or libcurl's reason otherwise (a refusal
+ * with its code in *code: 4xx is temporary, 5xx permanent). */
+int wb_smtp_send(void *h, const wb_smtp_msg *m, long *code, wb_error *err);
 
 #endif

@@ -210,6 +210,7 @@ typedef struct wb_hub_opts {
      * takes; NULL: POST /api/v1/vuln/scans answers 503. */
     const char *advisories;
     int64_t session_seconds;
+    int64_t session_idle_seconds; /* 0 = 30 minutes; < 0 = no idle limit */
     bool admin_second_factor;
     const char *web_name;
 } wb_hub_opts;

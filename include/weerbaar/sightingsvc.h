@@ -109,6 +109,19 @@ int wb_sightsvc_list(wb_store *s, const wb_principal *p, const wb_sightsvc_query
 int wb_sightsvc_row_put(wb_buf *out, bool comma, const wb_principal *p, const wb_policy_item *it,
                         const char *event_uuid, const wb_attr_rec *a, const wb_sighting_rec *s);
 
+/* ---- the rows behind the hub's views (sighting_rows.c) ------------------------- */
+
+/* Raw rows for a front end that applies the policy row by row itself (the
+ * hub's GET /events/{uuid}/sightings and the sighting of an attribute by
+ * uuid): nothing here is filtered. */
+/* One attribute by uuid with its event; WB_ENOTFOUND. */
+int wb_sightsvc_attr_get(wb_store *s, const char *uuid, wb_attr_cb cb, void *ud, wb_error *err);
+/* The event's attributes in id order, deleted ones included. */
+int wb_sightsvc_event_attrs(wb_store *s, int64_t event_id, wb_attr_cb cb, void *ud, wb_error *err);
+/* The event's sightings in id order. */
+int wb_sightsvc_event_rows(wb_store *s, int64_t event_id, wb_sighting_cb cb, void *ud,
+                           wb_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -652,6 +652,7 @@ typedef struct wb_hook_rec {
     const char *secret;
     wb_time created;
     wb_time removed;
+    const char *lang; /* "nl" or "en": the language of an e-mail hook's messages */
 } wb_hook_rec;
 
 typedef enum wb_delivery_status {
@@ -681,6 +682,7 @@ typedef struct wb_delivery_rec {
     const char *last_error;
     wb_time created;
     wb_time delivered; /* WB_TIME_NONE until delivered */
+    const char *lang;  /* the hook's, filled on read */
 } wb_delivery_rec;
 
 /* An event created by sharing an incident's indicators (incident share). */
@@ -700,6 +702,15 @@ typedef int (*wb_incident_event_cb)(void *ud, const wb_incident_event_rec *e);
  * secret that is not WB_HOOK_SECRET_LEN hex digits, an unknown org. */
 int wb_store_hook_add(wb_store *s, int64_t org_id, const char *url, const char *secret, int64_t *id,
                       wb_error *err);
+/* The prefix of an e-mail recipient's URL: "mailto:" and one address. */
+#define WB_HOOK_MAILTO "mailto:"
+/* Adds an e-mail recipient of the organisation's reminders: a hook whose
+ * URL is "mailto:ADDRESS", with the language ("nl" or "en") its messages
+ * are written in. WB_EINVAL for an address that is not local@domain.tld
+ * (no spaces, control characters, quotes, brackets, commas or a second
+ * '@'; at most 254 bytes), another language, an unknown org. */
+int wb_store_hook_add_mail(wb_store *s, int64_t org_id, const char *address, const char *lang,
+                           const char *secret, int64_t *id, wb_error *err);
 /* Marks the hook removed and cancels its pending deliveries. WB_ENOTFOUND
  * when there is no active hook with that id. */
 int wb_store_hook_remove(wb_store *s, int64_t id, wb_time now, wb_error *err);
@@ -936,6 +947,11 @@ typedef struct wb_sync_server_rec {
     int64_t last_pull, last_push;
     const char *last_result;
     int64_t created;
+    /* migration 16: sightings pushed even without --push (MISP's "push
+     * sightings"); the sighting change number pushed up to, and the
+     * newest remote sighting_timestamp a pull took sightings up to */
+    bool push_sightings;
+    int64_t sighting_push_cursor, sighting_pull_cursor;
 } wb_sync_server_rec;
 
 typedef int (*wb_sync_server_cb)(void *ud, const wb_sync_server_rec *r);
@@ -974,6 +990,53 @@ int wb_store_org_add_uuid(wb_store *s, const char *uuid, const char *name, int64
                           wb_error *err);
 int wb_store_sgroup_add_uuid(wb_store *s, const char *uuid, const char *name, const int64_t *orgs,
                              size_t norgs, int64_t *id, wb_error *err);
+
+/* ---- sightings by sync (migration 16, sqlite_sync.c) ---------------------------- */
+
+/* A sighting record with what sync needs to judge and send it. */
+typedef struct wb_sync_sighting_rec {
+    int64_t id;
+    const char *uuid;
+    int64_t attribute_id;
+    const char *attribute_uuid;
+    int64_t event_id;
+    const char *event_uuid;
+    int64_t org_id;
+    const char *org_name, *org_uuid;
+    int type; /* 0 seen, 1 false positive, 2 expiration */
+    const char *source;
+    int64_t date_sighting, count, first_seen;
+    int64_t seq;       /* sighting change number of its last write */
+    int64_t changed;   /* Unix seconds of its last write */
+    int64_t server_id; /* the server it came from; 0 when reported here */
+    wb_tlp attr_tlp;   /* the attribute's own TLP and audience */
+    int attr_distribution;
+    int64_t attr_sharing_group;
+} wb_sync_sighting_rec;
+typedef int (*wb_sync_sighting_cb)(void *ud, const wb_sync_sighting_rec *r);
+
+/* Sightings of event event_id (0: of every event) whose change number is
+ * after `after`, deleted attributes and events left out, in change order
+ * (by_event: in event id order), at most limit rows (0: all). */
+int wb_store_sync_sightings(wb_store *s, int64_t event_id, int64_t after, size_t limit,
+                            bool by_event, wb_sync_sighting_cb cb, void *ud, wb_error *err);
+/* Stores a sighting record that arrived by sync from server_id by its
+ * uuid (r->uuid, attribute_id, org_id, type, source, date_sighting, count,
+ * first_seen): a new record, or the one of that uuid widened (the larger
+ * count and date_sighting, the earlier first_seen), so that a record seen
+ * again changes nothing. *how: 0 unchanged, 1 added, 2 updated. WB_EINVAL
+ * when the uuid is a sighting of another attribute. */
+int wb_store_sync_sighting_put(wb_store *s, const wb_sighting_rec *r, int64_t server_id, int *how,
+                               wb_error *err);
+/* A server's sighting cursor: push (a local sighting change number) or
+ * pull (a remote sighting_timestamp). */
+int wb_store_server_sighting_cursor(wb_store *s, int64_t id, bool push, int64_t cursor,
+                                    wb_error *err);
+/* The events last received from server_id and not deleted here, with
+ * their timestamps (deletions on pull). */
+typedef int (*wb_sync_origin_cb)(void *ud, const char *event_uuid, int64_t timestamp);
+int wb_store_sync_origin_events(wb_store *s, int64_t server_id, wb_sync_origin_cb cb, void *ud,
+                                wb_error *err);
 
 #ifdef __cplusplus
 }

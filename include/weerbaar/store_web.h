@@ -68,6 +68,11 @@ typedef struct wb_web_session {
     bool needs_totp; /* may only set up its second factor (hub setting) */
     bool revoked;    /* revoked, or its API key is */
     wb_time created, expires;
+    /* Idle limit (migration 17): the session ends idle_seconds after
+     * last_seen (0: no idle limit, as for sessions made before it).
+     * Both live in the database, so every hub node on it agrees. */
+    int64_t idle_seconds;
+    wb_time last_seen;
 } wb_web_session;
 
 int wb_store_web_session_add(wb_store *s, const uint8_t hash[WB_WEB_HASH_LEN],
@@ -80,6 +85,8 @@ int wb_store_web_session_get(wb_store *s, const uint8_t hash[WB_WEB_HASH_LEN], w
 int wb_store_web_session_revoke(wb_store *s, int64_t id, int64_t user_id, wb_time now, int64_t *n,
                                 wb_error *err);
 int wb_store_web_session_totp_done(wb_store *s, int64_t id, wb_error *err);
+/* Records use of session id at `now` (never moves last_seen back). */
+int wb_store_web_session_touch(wb_store *s, int64_t id, wb_time now, wb_error *err);
 /* Removes sessions that expired before `before`. */
 int wb_store_web_session_prune(wb_store *s, wb_time before, wb_error *err);
 

@@ -49,12 +49,34 @@ bool wb_sync_may_leave(wb_tlp tlp, int dist, bool in_sgroup);
  * (2 -> 1, 3 -> 3, 4 -> 4), or -1 when it may not arrive by sync at all. */
 int wb_sync_arrival(wb_tlp tlp, int dist);
 
+/* What decides whether a sighting may go to a server (pull or push). */
+typedef struct wb_sync_sighting_facts {
+    wb_tlp tlp;                /* the attribute's effective TLP (UNSET counts as amber) */
+    int event_dist, attr_dist; /* attr_dist with 5 resolved to the event's */
+    bool event_in_sgroup, attr_in_sgroup; /* distribution 4: the group lists the server */
+    bool event_from_there;                /* the event came to this hub from that server */
+    bool sighting_from_there;             /* the sighting came to this hub from that server */
+    bool party;          /* the server's organisation made the event or the sighting */
+    bool sightings_open; /* the hub's sighting policy (serve --sighting-policy event) */
+} wb_sync_sighting_facts;
+
+/* A sighting never goes back to the server it came from, and never on
+ * AMBER+STRICT or RED. It goes only with an event and attribute that may
+ * go there (wb_sync_may_leave) or that came from there; and then as the
+ * hub's sighting policy lets that side see it: with the open policy
+ * always; with MISP's (the default: the event's creator and the sighting
+ * organisation see a sighting) only towards the event's creator - to the
+ * server the event came from, or one whose organisation made the event
+ * or the sighting. */
+bool wb_sync_sighting_may_leave(const wb_sync_sighting_facts *f);
+
 /* ---- servers --------------------------------------------------------------------- */
 
 typedef struct wb_sync_server_opts {
     const char *name, *url, *key;
     const char *org; /* local organisation for the remote hub; NULL: one named `name` */
     bool pull, push;
+    bool push_sightings; /* sightings pushed even without push (MISP's "push sightings") */
     const char *rules;   /* JSON object, or NULL */
     const char *sgroups; /* sharing groups that may travel to it: "A,B", or NULL */
 } wb_sync_server_opts;
@@ -70,7 +92,8 @@ int wb_sync_server_add(wb_store *st, const wb_sync_server_opts *o, bool *created
                        wb_error *err);
 int wb_sync_server_remove(wb_store *st, const char *name, wb_error *err);
 /* The servers as a JSON array of {name, url, org, pull, push, rules,
- * sharing_groups, pull_cursor, push_cursor, last_pull, last_push,
+ * sharing_groups, pull_cursor, push_cursor, push_sightings, sighting_push_cursor,
+ * sighting_pull_cursor, last_pull, last_push,
  * last_result}: never the key. */
 int wb_sync_server_list(wb_store *st, json_t **out, wb_error *err);
 
@@ -83,7 +106,11 @@ typedef struct wb_sync_counts {
     size_t unchanged; /* the receiver had it as new or newer */
     size_t withheld;  /* may not travel (distribution, TLP, sharing group, loop) */
     size_t failed;    /* refused or unreadable: see the log callback */
-    size_t deleted;   /* push: deletions the receiver applied */
+    size_t deleted;   /* deletions applied (push: by the receiver; pull: here) */
+    /* sighting records: stored new or widened on the receiving side; the
+     * receiver had them; may not travel (sighting policy, TLP,
+     * distribution, loop) or had nothing to attach to */
+    size_t sightings, sightings_unchanged, sightings_withheld;
 } wb_sync_counts;
 
 typedef struct wb_sync_run_opts {
@@ -98,6 +125,9 @@ typedef struct wb_sync_run_opts {
     /* Checked between events: the run stops early (and resumes next time)
      * once it is non-zero. May be NULL. */
     const volatile int *stop;
+    /* The hub's sighting policy (serve --sighting-policy event): which
+     * sightings may go to a server (wb_sync_sighting_may_leave). */
+    bool sightings_open;
 } wb_sync_run_opts;
 
 /* Pulls from (push: pushes to) server `name`. 0 when the run got through
@@ -118,7 +148,8 @@ void wb_sync_all(wb_store *st, const wb_sync_run_opts *o);
  * progress to reach the next event). */
 typedef struct wb_sync_scheduler wb_sync_scheduler;
 int wb_sync_scheduler_start(wb_sync_scheduler **out, const char *db, unsigned interval_s,
-                            void (*log)(void *ud, const char *msg), void *ud, wb_error *err);
+                            bool sightings_open, void (*log)(void *ud, const char *msg), void *ud,
+                            wb_error *err);
 void wb_sync_scheduler_stop(wb_sync_scheduler *s);
 
 /* ---- the serving side (the hub's MISP routes) ---------------------------------------- */
@@ -136,6 +167,9 @@ typedef struct wb_sync_index_filter {
     const char *uuid;  /* NULL: any */
     int64_t limit;     /* 0: no limit */
     int64_t page;      /* from 1 */
+    /* the hub's sighting policy: for a sync caller, each row's
+     * sighting_timestamp is the last change of a sighting that may go to it */
+    bool sightings_open;
 } wb_sync_index_filter;
 
 /* The events p may read (and, for a sync caller server_id > 0, that may
@@ -144,10 +178,12 @@ typedef struct wb_sync_index_filter {
 int wb_sync_index(wb_store *st, const wb_principal *p, const char *user, const char *org,
                   int64_t server_id, const wb_sync_index_filter *f, json_t **out, wb_error *err);
 /* One event for sync caller server_id: {"Event": {...}} with the
- * attributes that may leave to it; WB_ENOTFOUND when it does not exist,
- * may not be read by p or may not leave. `ref` is a uuid or a numeric id. */
-int wb_sync_view(wb_store *st, const wb_principal *p, int64_t server_id, const char *ref,
-                 json_t **out, wb_error *err);
+ * attributes that may leave to it and their sightings that may
+ * (sightings_open: the hub's sighting policy); WB_ENOTFOUND when it does
+ * not exist, may not be read by p or may not leave. `ref` is a uuid or a
+ * numeric id. */
+int wb_sync_view(wb_store *st, const wb_principal *p, int64_t server_id, bool sightings_open,
+                 const char *ref, json_t **out, wb_error *err);
 /* The uuid of event `ref` (a uuid or MISP's numeric id) into uuid;
  * WB_ENOTFOUND. */
 int wb_sync_event_ref(wb_store *st, const char *ref, char uuid[37], wb_error *err);
@@ -181,11 +217,25 @@ int wb_sync_ingest(wb_store *st, int64_t server_id, const char *user, const char
 int wb_sync_delete(wb_store *st, int64_t server_id, const char *user, const char *org,
                    const char *uuid, wb_sync_outcome *oc, char *reason, size_t cap, wb_error *err);
 
+/* Sightings pushed by server server_id (MISP's POST
+ * /sightings/bulkSaveSightings/{event}: an array of Sighting objects, or
+ * {"Sighting": [...]}) for the event `ref` (uuid or numeric id): each
+ * stored by its uuid, in a transaction with one audit entry, when its
+ * attribute is of that event and the event came from that server or may
+ * go to it. Counts into c (sightings, sightings_unchanged,
+ * sightings_withheld). WB_ENOTFOUND when the event is not here; WB_EPARSE
+ * for a body that is no such array (err says where). */
+int wb_sync_sightings_save(wb_store *st, int64_t server_id, const char *user, const char *org,
+                           const char *ref, const char *body, size_t len, unsigned max_depth,
+                           wb_sync_counts *c, wb_error *err);
+
 /* ---- parsing a remote index (fuzzed) -------------------------------------------------- */
 
 typedef struct wb_sync_entry {
     char uuid[37];
     int64_t timestamp;
+    int64_t sighting_timestamp; /* 0 when the entry has none */
+    bool published;             /* true when the entry does not say */
 } wb_sync_entry;
 
 /* MISP's /events/index answer (an array of events, minimal or full, or

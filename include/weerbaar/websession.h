@@ -51,6 +51,7 @@ void wb_base32(const uint8_t *in, size_t n, char *out);
 
 typedef struct wb_signin_opts {
     int64_t session_seconds;  /* a session's lifetime; 0 = 12 hours */
+    int64_t idle_seconds;     /* ends after this long unused; 0 = 30 minutes, <0 = never */
     bool admin_second_factor; /* site and org admins must use a second factor */
 } wb_signin_opts;
 
@@ -76,7 +77,9 @@ int wb_signin(wb_store *st, const wb_signin_opts *o, const char *email, const ch
               const char *totp, const char *key, wb_time now, wb_signin_result *res,
               wb_web_started *out, wb_error *err);
 /* The session of a cookie's token: 0, or WB_ENOTFOUND when the token names
- * no session, or one that expired or was revoked. */
+ * no session, or one that expired, was revoked or was not used for its
+ * idle limit. A use is recorded in the store (at most once a minute), so
+ * the idle limit counts from the last request to any hub node. */
 int wb_session_check(wb_store *st, const char *token, size_t n, wb_time now, wb_web_session *out,
                      wb_error *err);
 /* Signs out: revokes the session. */

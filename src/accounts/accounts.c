@@ -1024,3 +1024,9 @@ int wb_acct_key_auth(wb_store *s, const char *key, size_t len, wb_time now, wb_k
     }
     return 0;
 }
+
+int wb_acct_org_groups(wb_store *s, int64_t org_id, int64_t *ids, size_t max, size_t *n,
+                       wb_error *err)
+{
+    return wb_store_org_sgroups(s, org_id, ids, max, n, err);
+}

@@ -1,6 +1,7 @@
 /*
  * cmd_admin.c - `weerbaar admin`: the command's options and dispatch, and
- * the hub database's routes, hooks, warninglists, audit chain and demo.
+ * the output of the hub database's routes, hooks, warninglists, audit
+ * chain and demo, whose rules are the admin service's (admin.h).
  * Organisations, users, keys, sharing groups, audit list and import are
  * the accounts service's (cmd_admin_accounts.c, accounts.h), on a local
  * database or, with --hub URL --key KEY, on a running hub. Every action is
@@ -21,11 +22,11 @@
 #include "cli/cmd_admin_web.h"
 #include "cli/cli.h"
 #include "cli/cmdtab.h"
+#include "weerbaar/admin.h"
 #include "weerbaar/hooks.h"
 #include "weerbaar/hub.h"
 #include "weerbaar/incident.h"
 #include "weerbaar/io.h"
-#include "weerbaar/store.h"
 #include "weerbaar/warnlistsvc.h"
 
 static const char usage_text[] =
@@ -80,7 +81,7 @@ static const char usage_text[] =
     "  sharing-group members NAME\n"
     "  sharing-group list\n"
     "  server add NAME --url URL --key KEY [--org ORG] [--pull] [--push]\n"
-    "          [--rules JSON] [--sharing-groups A,B]\n"
+    "          [--push-sightings] [--rules JSON] [--sharing-groups A,B]\n"
     "                         links this hub to another hub (weerbaar or MISP) to\n"
     "                         pull its events and/or push ours (default --pull);\n"
     "                         KEY is the other hub's key for our sync user, kept\n"
@@ -89,11 +90,17 @@ static const char usage_text[] =
     "                         when missing); distribution 4 events of the sharing\n"
     "                         groups named travel to and from it; --rules is\n"
     "                         MISP's {\"tags\": {\"OR\": [..], \"NOT\": [..]},\n"
-    "                         \"orgs\": {...}} filter, both ways\n"
+    "                         \"orgs\": {...}} filter, both ways;\n"
+    "                         --push-sightings pushes sightings (not events) to\n"
+    "                         it, as MISP's \"push sightings\" (implied by --push)\n"
     "  server list            the servers, cursors and last results (no keys)\n"
     "  server remove NAME\n"
     "  server pull NAME       pulls now (progress on a terminal's stderr)\n"
-    "  server push NAME       pushes now\n"
+    "  server push NAME       pushes now; sightings go as --sighting-policy says:\n"
+    "          [--sighting-policy org|event]\n"
+    "                         org (default, MISP's): only towards the event's\n"
+    "                         creator; event: wherever the event may go (use\n"
+    "                         serve's --sighting-policy)\n"
     "  import FILE            organisations and users from FILE.csv (a header line:\n"
     "                         organisation,kind,sector,kvk,email,role) or FILE.json\n"
     "                         ({\"organisations\": [...], \"users\": [...]}): all or\n"
@@ -112,6 +119,10 @@ static const char usage_text[] =
     "                         a receiver of ORG's incident reminders (deadline 6 h\n"
     "                         away, overdue; for a CSIRT also every new report);\n"
     "                         prints the hook's id and its signing secret, once\n"
+    "  hook add --org ORG --email ADDR [--lang nl|en]\n"
+    "                         an e-mail recipient of the same reminders, written in\n"
+    "                         Dutch (default) or English ('incident hooks run' and\n"
+    "                         serve send them through the mail server they name)\n"
     "  hook list [--org ORG]  active hooks (the secret is never shown again)\n"
     "  hook remove ID         stops a hook; its pending deliveries are cancelled\n"
     "  hook deliveries [ID]   every delivery (of one hook): status, attempts, the\n"
@@ -183,7 +194,9 @@ typedef struct admin_opts {
     const char *rules, *sgroups; /* server (and --key, --url, --org) */
     const char *retention;       /* nats-config */
     const char *uuid;            /* sharing-group add */
+    const char *email, *lang;    /* hook add: an e-mail recipient */
     bool pull, push;             /* server */
+    bool push_sightings, sightings_open;
     bool json;
     bool allow_insecure, allow_private; /* hook add */
     bool force;                         /* restore */
@@ -201,19 +214,6 @@ static int fail(admin_ctx *c)
 {
     wb_cli_report(&c->err);
     return WB_EXIT_ERROR;
-}
-
-/* Runs one write with its audit entry in one transaction. */
-static int audited(admin_ctx *c, int rc, const char *action, const char *object, const char *detail)
-{
-    if (rc == 0) {
-        wb_audit_rec a = {
-            .user = "cli", .org = "-", .action = action, .object = object, .detail = detail};
-        rc = wb_store_audit(c->st, &a, &c->err);
-    }
-    if (rc == 0) rc = wb_store_commit(c->st, &c->err);
-    if (rc) wb_store_rollback(c->st);
-    return rc;
 }
 
 static void fmt_time(wb_time t, char *buf, size_t cap)
@@ -255,24 +255,11 @@ static int route_row(void *ud, const wb_route_rec *r)
     return 0;
 }
 
-typedef struct org_pick {
-    int64_t id;
-    wb_org_kind kind;
-} org_pick;
-
-static int org_pick_cb(void *ud, const wb_org *o)
-{
-    org_pick *p = ud;
-    p->id = o->id;
-    p->kind = o->kind;
-    return 1;
-}
-
 static int route_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
 {
     if (n == 1 && strcmp(args[0], "list") == 0) {
         if (!c->json) printf("%-36s %-30s %s\n", "SECTOR", "CSIRT", "SUPERVISOR");
-        if (wb_store_route_list(c->st, route_row, c, &c->err) != 0) return fail(c);
+        if (wb_admin_route_list(c->st, route_row, c, &c->err) != 0) return fail(c);
         return print_rows(c);
     }
     if (n != 1 || strcmp(args[0], "add") != 0 || o->sector == NULL || o->csirt == NULL) {
@@ -280,35 +267,9 @@ static int route_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
                      "ORG]' or 'list'");
         return WB_EXIT_ERROR;
     }
-    if (strcmp(o->sector, "*") != 0 && !wb_sector_valid(o->sector)) {
-        wb_cli_error("admin route add: --sector '%s' is not a NIS2 sector (see 'weerbaar "
-                     "incident taxonomy sectors'), or '*' for every sector without a route",
-                     o->sector);
-        return WB_EXIT_ERROR;
-    }
-    org_pick csirt = {0}, sup = {0};
-    if (wb_store_org_find(c->st, o->csirt, org_pick_cb, &csirt, &c->err) != 0) return fail(c);
-    if (csirt.kind != WB_ORG_CSIRT) {
-        wb_cli_error("admin route add: --csirt '%s' is a %s organisation, not a csirt", o->csirt,
-                     wb_org_kind_name(csirt.kind));
-        return WB_EXIT_ERROR;
-    }
-    if (o->supervisor) {
-        if (wb_store_org_find(c->st, o->supervisor, org_pick_cb, &sup, &c->err) != 0)
-            return fail(c);
-        if (sup.kind != WB_ORG_SUPERVISOR) {
-            wb_cli_error("admin route add: --supervisor '%s' is a %s organisation, not a "
-                         "supervisor",
-                         o->supervisor, wb_org_kind_name(sup.kind));
-            return WB_EXIT_ERROR;
-        }
-    }
-    char detail[300];
-    snprintf(detail, sizeof detail, "csirt %s, supervisor %s", o->csirt,
-             o->supervisor ? o->supervisor : "-");
-    int rc = wb_store_begin(c->st, &c->err);
-    if (rc == 0) rc = wb_store_route_set(c->st, o->sector, csirt.id, sup.id, &c->err);
-    if (audited(c, rc, "route.set", o->sector, detail) != 0) return fail(c);
+    wb_actor op = wb_incsvc_operator();
+    if (wb_admin_route_set(c->st, &op, o->sector, o->csirt, o->supervisor, &c->err) != 0)
+        return fail(c);
     printf("route: %s -> %s%s%s\n", o->sector, o->csirt, o->supervisor ? ", supervisor " : "",
            o->supervisor ? o->supervisor : "");
     return WB_EXIT_OK;
@@ -358,11 +319,8 @@ static int hook_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
 {
     int64_t id = 0;
     if (n == 1 && strcmp(args[0], "list") == 0) {
-        org_pick org = {0};
-        if (o->org && wb_store_org_find(c->st, o->org, org_pick_cb, &org, &c->err) != 0)
-            return fail(c);
         if (!c->json) printf("%-4s %-30s %-26s %s\n", "ID", "ORGANISATION", "CREATED", "URL");
-        if (wb_store_hook_list(c->st, org.id, false, hook_row, c, &c->err) != 0) return fail(c);
+        if (wb_admin_hook_list(c->st, o->org, hook_row, c, &c->err) != 0) return fail(c);
         return print_rows(c);
     }
     if ((n == 1 || n == 2) && strcmp(args[0], "deliveries") == 0) {
@@ -373,7 +331,7 @@ static int hook_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
         if (!c->json)
             printf("%-5s %-5s %-10s %-8s %-4s %s\n", "ID", "HOOK", "STATUS", "ATTEMPTS", "HTTP",
                    "EVENT");
-        if (wb_store_delivery_list(c->st, id, delivery_row, c, &c->err) != 0) return fail(c);
+        if (wb_admin_hook_deliveries(c->st, id, delivery_row, c, &c->err) != 0) return fail(c);
         return print_rows(c);
     }
     if (n == 2 && strcmp(args[0], "remove") == 0) {
@@ -381,28 +339,29 @@ static int hook_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
             wb_cli_error("admin hook remove: '%s' is not a hook id", args[1]);
             return WB_EXIT_ERROR;
         }
-        int rc = wb_store_begin(c->st, &c->err);
-        if (rc == 0) rc = wb_store_hook_remove(c->st, id, wb_time_now(), &c->err);
-        if (audited(c, rc, "hook.remove", args[1], NULL) != 0) return fail(c);
+        wb_actor op = wb_incsvc_operator();
+        if (wb_admin_hook_remove(c->st, &op, id, args[1], &c->err) != 0) return fail(c);
         printf("hook %lld removed\n", (long long)id);
         return WB_EXIT_OK;
     }
-    if (n != 1 || strcmp(args[0], "add") != 0 || o->org == NULL || o->url == NULL) {
-        wb_cli_error("admin hook: expected 'add --org ORG --url URL', 'list', 'remove ID' or "
-                     "'deliveries [ID]'");
+    if (n != 1 || strcmp(args[0], "add") != 0 || o->org == NULL ||
+        (o->url == NULL) == (o->email == NULL) || (o->lang && o->email == NULL)) {
+        wb_cli_error("admin hook: expected 'add --org ORG --url URL', 'add --org ORG --email ADDR "
+                     "[--lang nl|en]', 'list', 'remove ID' or 'deliveries [ID]'");
         return WB_EXIT_ERROR;
     }
-    org_pick org = {0};
-    if (wb_store_org_find(c->st, o->org, org_pick_cb, &org, &c->err) != 0) return fail(c);
-    if (wb_hook_url_check(o->url, o->allow_insecure, o->allow_private, &c->err) != 0)
-        return fail(c);
     char secret[WB_HOOK_SECRET_LEN + 1];
-    wb_hook_secret_new(secret);
-    int rc = wb_store_begin(c->st, &c->err);
-    if (rc == 0) rc = wb_store_hook_add(c->st, org.id, o->url, secret, &id, &c->err);
-    char obj[32];
-    snprintf(obj, sizeof obj, "hook %lld", (long long)id);
-    if (audited(c, rc, "hook.add", obj, o->url) != 0) return fail(c);
+    wb_actor op = wb_incsvc_operator();
+    if (o->email) {
+        const char *lang = o->lang ? o->lang : "nl";
+        if (wb_admin_hook_add_mail(c->st, &op, o->org, o->email, lang, &id, &c->err) != 0)
+            return fail(c);
+        printf("hook %lld for %s: mailto:%s (%s)\n", (long long)id, o->org, o->email, lang);
+        return WB_EXIT_OK;
+    }
+    if (wb_admin_hook_add(c->st, &op, o->org, o->url, o->allow_insecure, o->allow_private, &id,
+                          secret, &c->err) != 0)
+        return fail(c);
     /* Shown once, like an API key: the receiver needs it to check signatures. */
     printf("hook %lld for %s: %s\nsecret %s\n", (long long)id, o->org, o->url, secret);
     return WB_EXIT_OK;
@@ -452,7 +411,7 @@ static int wl_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
     if (n == 1 && strcmp(args[0], "list") == 0) {
         if (!c->json)
             printf("%-4s %-50s %-10s %8s  %s\n", "ID", "NAME", "TYPE", "ENTRIES", "ADDED");
-        if (wb_store_warninglist_list(c->st, wl_row, c, &c->err) != 0) return fail(c);
+        if (wb_admin_warninglist_list(c->st, wl_row, c, &c->err) != 0) return fail(c);
         return print_rows(c);
     }
     if (n == 1 && strcmp(args[0], "recheck") == 0) return wl_recheck(c);
@@ -507,10 +466,10 @@ static int audit_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
     if (n >= 1 && strcmp(args[0], "verify") == 0) {
         bool ok = true;
         for (int i = 1; i < n; i++) {
-            if (wb_store_audit_verify_file(c->st, args[i], &k, &c->err) != 0) return fail(c);
+            if (wb_admin_audit_verify_file(c->st, args[i], &k, &c->err) != 0) return fail(c);
             ok = audit_report(c, args[i], &k) && ok;
         }
-        if (wb_store_audit_verify(c->st, &k, &c->err) != 0) return fail(c);
+        if (wb_admin_audit_verify(c->st, &k, &c->err) != 0) return fail(c);
         ok = audit_report(c, "audit log", &k) && ok;
         int st = print_rows(c);
         return st != WB_EXIT_OK ? st : ok ? WB_EXIT_OK : WB_EXIT_NO;
@@ -525,7 +484,8 @@ static int audit_cmd(admin_ctx *c, const admin_opts *o, char **args, int n)
             wb_cli_error("admin: --before: '%s' is not an RFC 3339 time or date", o->before);
             return WB_EXIT_ERROR;
         }
-        if (wb_store_audit_archive(c->st, before, o->out, "cli", &k, &c->err) != 0) return fail(c);
+        wb_actor op = wb_incsvc_operator();
+        if (wb_admin_audit_archive(c->st, &op, before, o->out, &k, &c->err) != 0) return fail(c);
         char hex[2 * WB_AUDIT_HASH_LEN + 1];
         hex_of(k.head, hex);
         if (c->json) {
@@ -595,13 +555,16 @@ static const char *const server_opts[] = {"--url URL",
                                           "--org ORG",
                                           "--pull",
                                           "--push",
+                                          "--push-sightings",
+                                          "--sighting-policy org|event",
                                           "--rules JSON",
                                           "--sharing-groups A,B",
                                           NULL};
 static const char *const route_opts[] = {"--sector SECTOR", "--csirt ORG", "--supervisor ORG",
                                          NULL};
-static const char *const hook_opts[] = {"--org ORG", "--url URL", "--allow-insecure",
-                                        "--allow-private", NULL};
+static const char *const hook_opts[] = {
+    "--org ORG",       "--url URL", "--email ADDR", "--lang nl|en", "--allow-insecure",
+    "--allow-private", NULL};
 static const char *const audit_opts[] = {
     "--before DATE", "--out FILE", "--since DATE", "--org NAME",
     "--action NAME", "--limit N",  "--page N",     NULL};
@@ -700,7 +663,11 @@ int wb_cmd_admin(int argc, char **argv)
                                           {"rules", required_argument, NULL, 1004},
                                           {"sharing-groups", required_argument, NULL, 1005},
                                           {"uuid", required_argument, NULL, 1006},
-                                          {"retention", required_argument, NULL, 1007},
+                                          {"push-sightings", no_argument, NULL, 1007},
+                                          {"sighting-policy", required_argument, NULL, 1008},
+                                          {"email", required_argument, NULL, 1009},
+                                          {"lang", required_argument, NULL, 1010},
+                                          {"retention", required_argument, NULL, 1020},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     admin_opts o = {0};
@@ -738,6 +705,12 @@ int wb_cmd_admin(int argc, char **argv)
             break;
         case 'u':
             o.url = optarg;
+            break;
+        case 1009:
+            o.email = optarg;
+            break;
+        case 1010:
+            o.lang = optarg;
             break;
         case 'b':
             o.before = optarg;
@@ -797,6 +770,16 @@ int wb_cmd_admin(int argc, char **argv)
             o.uuid = optarg;
             break;
         case 1007:
+            o.push_sightings = true;
+            break;
+        case 1008:
+            if (strcmp(optarg, "org") != 0 && strcmp(optarg, "event") != 0) {
+                wb_cli_error("admin: --sighting-policy must be org or event, not '%s'", optarg);
+                return WB_EXIT_ERROR;
+            }
+            o.sightings_open = strcmp(optarg, "event") == 0;
+            break;
+        case 1020:
             o.retention = optarg;
             break;
         case 'l':
@@ -841,6 +824,8 @@ int wb_cmd_admin(int argc, char **argv)
                                  .sgroups = o.sgroups,
                                  .pull = o.pull,
                                  .push = o.push,
+                                 .push_sightings = o.push_sightings,
+                                 .sightings_open = o.sightings_open,
                                  .json = o.json};
         return wb_cli_admin_server(&so, args, n);
     }
@@ -851,9 +836,9 @@ int wb_cmd_admin(int argc, char **argv)
             return WB_EXIT_ERROR;
         }
         admin_ctx c = {.json = o.json};
-        if (wb_store_open(&c.st, o.db, &c.err) != 0) return fail(&c);
+        if (wb_admin_open(&c.st, o.db, &c.err) != 0) return fail(&c);
         int status = wb_cli_admin_web(c.st, args[1], args[2], o.url, o.hours);
-        wb_store_close(c.st);
+        wb_admin_close(c.st);
         return status;
     }
     if (accounts_cmd(args, n)) return run_accounts(&o, args, n);
@@ -867,11 +852,11 @@ int wb_cmd_admin(int argc, char **argv)
     if (strcmp(args[0], "nats-config") == 0)
         return wb_cli_admin_nats(o.db, o.out, o.url, o.retention, args, n);
     admin_ctx c = {.json = o.json};
-    if (wb_store_open(&c.st, o.db, &c.err) != 0) return fail(&c);
+    if (wb_admin_open(&c.st, o.db, &c.err) != 0) return fail(&c);
     if (o.json) c.rows = json_array();
     admin_run r = {&c, &o};
     int status = wb_cli_dispatch("admin", wb_cli_admin_actions, &r, n, args);
     json_decref(c.rows);
-    wb_store_close(c.st);
+    wb_admin_close(c.st);
     return status;
 }

@@ -1,8 +1,9 @@
 /*
  * cmd_admin_backup.c - the command line of `weerbaar admin backup --out FILE`
  * (a consistent copy of a live hub's database) and `admin restore FILE`
- * (checked, refused on a database in use unless --force). The work is in
- * the store (src/store/backup.c); this file checks the words and prints.
+ * (checked, refused on a database in use unless --force). The work is the
+ * admin service's (admin.h, over src/store/backup.c); this file checks the
+ * words and prints.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,7 +11,7 @@
 
 #include "cli/cmd_admin_backup.h"
 #include "cli/cli.h"
-#include "weerbaar/store.h"
+#include "weerbaar/admin.h"
 
 int wb_cli_admin_backup(const char *db, const char *out, bool force, char **args, int n)
 {
@@ -20,7 +21,7 @@ int wb_cli_admin_backup(const char *db, const char *out, bool force, char **args
             wb_cli_error("admin: usage: admin backup --out FILE --db PATH");
             return WB_EXIT_ERROR;
         }
-        if (wb_store_backup(db, out, &err) != 0) {
+        if (wb_admin_backup(db, out, &err) != 0) {
             wb_cli_report(&err);
             return WB_EXIT_ERROR;
         }
@@ -33,7 +34,7 @@ int wb_cli_admin_backup(const char *db, const char *out, bool force, char **args
         wb_cli_error("admin: usage: admin restore FILE --db PATH [--force]");
         return WB_EXIT_ERROR;
     }
-    if (wb_store_restore(args[1], db, force, &err) != 0) {
+    if (wb_admin_restore(args[1], db, force, &err) != 0) {
         wb_cli_report(&err);
         return WB_EXIT_ERROR;
     }

@@ -47,7 +47,8 @@ static int run(wb_store *st, const wb_cli_server_opts *o, bool push, const char 
         return WB_EXIT_ERROR;
     }
     run_ui ui = {.tty = isatty(2) != 0, .what = push ? "pushing" : "pulling"};
-    wb_sync_run_opts ro = {.progress = on_progress, .log = on_log, .ud = &ui};
+    wb_sync_run_opts ro = {
+        .progress = on_progress, .log = on_log, .ud = &ui, .sightings_open = o->sightings_open};
     wb_sync_counts c;
     wb_error err = {0};
     int rc = push ? wb_sync_push(st, name, &ro, &c, &err) : wb_sync_pull(st, name, &ro, &c, &err);
@@ -60,6 +61,13 @@ static int run(wb_store *st, const wb_cli_server_opts *o, bool push, const char 
                               (json_int_t)c.unchanged, "withheld", (json_int_t)c.withheld, "failed",
                               (json_int_t)c.failed);
         if (j) json_object_set_new(j, "deleted", json_integer((json_int_t)c.deleted));
+        if (j) json_object_set_new(j, "sightings", json_integer((json_int_t)c.sightings));
+        if (j)
+            json_object_set_new(j, "sightings_unchanged",
+                                json_integer((json_int_t)c.sightings_unchanged));
+        if (j)
+            json_object_set_new(j, "sightings_withheld",
+                                json_integer((json_int_t)c.sightings_withheld));
         if (j && rc) json_object_set_new(j, "error", json_string(err.msg));
         char *s = j ? json_dumps(j, JSON_PRESERVE_ORDER) : NULL;
         if (s) puts(s);
@@ -67,9 +75,10 @@ static int run(wb_store *st, const wb_cli_server_opts *o, bool push, const char 
         json_decref(j);
     } else {
         printf("%s %s: %zu listed, %zu added, %zu updated, %zu unchanged, %zu withheld, %zu "
-               "failed, %zu deleted\n",
+               "failed, %zu deleted; sightings: %zu stored, %zu unchanged, %zu withheld\n",
                push ? "push to" : "pull from", name, c.listed, c.added, c.updated, c.unchanged,
-               c.withheld, c.failed, c.deleted);
+               c.withheld, c.failed, c.deleted, c.sightings, c.sightings_unchanged,
+               c.sightings_withheld);
     }
     if (rc) {
         wb_cli_report(&err);
@@ -108,7 +117,8 @@ static int list(wb_store *st, const wb_cli_server_opts *o)
                json_string_value(json_object_get(r, "org")),
                pl && ps ? "pull,push"
                : pl     ? "pull"
-                        : "push",
+               : ps     ? "push"
+                        : "sightings",
                lp ? lp : "-", lq ? lq : "-");
     }
     json_decref(rows);
@@ -155,16 +165,19 @@ int wb_cli_admin_server(const wb_cli_server_opts *o, char **args, int n)
                                   .org = o->org,
                                   .pull = o->pull,
                                   .push = o->push,
+                                  .push_sightings = o->push_sightings,
                                   .rules = o->rules,
                                   .sgroups = o->sgroups};
-        if (!so.pull && !so.push) so.pull = true; /* MISP's default link pulls */
+        if (!so.pull && !so.push && !so.push_sightings) so.pull = true; /* MISP's default */
         if (wb_sync_server_add(st, &so, &created, &err) != 0) {
             wb_cli_report(&err);
             status = WB_EXIT_ERROR;
         } else {
-            printf("server %s: %s (%s%s%s), calls from it with keys of organisation %s%s\n",
+            printf("server %s: %s (%s%s%s%s%s), calls from it with keys of organisation %s%s\n",
                    args[2], o->url, so.pull ? "pull" : "", so.pull && so.push ? "," : "",
-                   so.push ? "push" : "", o->org ? o->org : args[2], created ? " (created)" : "");
+                   so.push ? "push" : "", (so.pull || so.push) && so.push_sightings ? "," : "",
+                   so.push_sightings ? "push-sightings" : "", o->org ? o->org : args[2],
+                   created ? " (created)" : "");
         }
     }
     wb_sync_close(st);

@@ -11,6 +11,8 @@
 typedef struct wb_cli_server_opts {
     const char *db, *url, *key, *org, *rules, *sgroups;
     bool pull, push, json;
+    bool push_sightings; /* add: sightings only (MISP's "push sightings") */
+    bool sightings_open; /* pull, push: --sighting-policy event */
 } wb_cli_server_opts;
 
 /* args[0] is "server"; n the words from there. An exit status. */

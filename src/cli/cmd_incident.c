@@ -84,9 +84,10 @@ static void incident_usage(FILE *f)
           "  approve PROPOSAL;  discard PROPOSAL   (the CSIRT the proposal was made to)\n"
           "  withdraw PROPOSAL   (the organisation that proposed it, while pending)\n"
           "  hooks run --db PATH [--once] [--now TIME] [--interval SECONDS]\n"
-          "      [--allow-insecure] [--allow-private]\n"
-          "      sends the reminder webhooks of a local register (a hub sends its own;\n"
-          "      hooks are added with 'weerbaar admin hook add')\n"
+          "      [--allow-insecure] [--allow-private] [--smtp URL --mail-from ADDR\n"
+          "      [--smtp-user USER] [--smtp-ca FILE] [--smtp-plain] [--hub-url URL]]\n"
+          "      sends the reminder webhooks and e-mails of a local register (a hub\n"
+          "      sends its own; recipients are added with 'weerbaar admin hook add')\n"
           "\n"
           "options:\n"
           "  --entity-type TYPE   dns tld cloud data-centre cdn msp mssp marketplace\n"
@@ -140,6 +141,16 @@ static void incident_usage(FILE *f)
           "  --allow-insecure     hooks run: also deliver to http:// URLs (default: https)\n"
           "  --allow-private      hooks run: also deliver to loopback, link-local and private\n"
           "                       addresses (checked on the address connected to)\n"
+          "  --smtp URL           hooks run: the mail server for the e-mail recipients:\n"
+          "                       smtp://HOST:PORT (STARTTLS required) or smtps://HOST:PORT;\n"
+          "                       without it their reminders wait; the password comes\n"
+          "                       from $WEERBAAR_SMTP_PASSWORD only\n"
+          "  --smtp-user USER     hooks run: authenticate as USER\n"
+          "  --smtp-ca FILE       hooks run: the mail server's CA certificate (PEM)\n"
+          "  --smtp-plain         hooks run: smtp:// without STARTTLS when the server has\n"
+          "                       none (a relay on this machine)\n"
+          "  --mail-from ADDR     hooks run: the reminders' sender address\n"
+          "  --hub-url URL        hooks run: the messages link to URL/#/incidents/ID\n"
           "  -h, --help           this help\n"
           "\n"
           "TIME is now, a local time in Europe/Amsterdam (2026-05-01T10:00 or\n"
@@ -211,7 +222,13 @@ enum {
     O_CONTACT_EMAIL,
     O_CONTACT_PHONE,
     O_DUTIES,
-    O_LANG
+    O_LANG,
+    O_SMTP,
+    O_SMTP_USER,
+    O_SMTP_CA,
+    O_SMTP_PLAIN,
+    O_MAIL_FROM,
+    O_HUB_URL
 };
 
 #define MAX_LIST 64
@@ -251,6 +268,9 @@ typedef struct opts {
     const char *duties;
     /* export --format pdf --lang nl|en */
     const char *lang;
+    /* hooks run: the e-mail reminders */
+    const char *smtp, *smtp_user, *smtp_ca, *mail_from, *hub_url;
+    bool smtp_plain;
 } opts;
 
 /* The time every option's "now" means: the command's start. */
@@ -332,6 +352,12 @@ static const struct option incident_longopts[] = {
     {"contact-phone", required_argument, NULL, O_CONTACT_PHONE},
     {"duties", required_argument, NULL, O_DUTIES},
     {"lang", required_argument, NULL, O_LANG},
+    {"smtp", required_argument, NULL, O_SMTP},
+    {"smtp-user", required_argument, NULL, O_SMTP_USER},
+    {"smtp-ca", required_argument, NULL, O_SMTP_CA},
+    {"smtp-plain", no_argument, NULL, O_SMTP_PLAIN},
+    {"mail-from", required_argument, NULL, O_MAIL_FROM},
+    {"hub-url", required_argument, NULL, O_HUB_URL},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -488,6 +514,24 @@ static int parse_opts(int argc, char **argv, opts *o, bool *help)
             break;
         case O_ALLOW_PRIVATE:
             o->allow_private = true;
+            break;
+        case O_SMTP:
+            o->smtp = optarg;
+            break;
+        case O_SMTP_USER:
+            o->smtp_user = optarg;
+            break;
+        case O_SMTP_CA:
+            o->smtp_ca = optarg;
+            break;
+        case O_SMTP_PLAIN:
+            o->smtp_plain = true;
+            break;
+        case O_MAIL_FROM:
+            o->mail_from = optarg;
+            break;
+        case O_HUB_URL:
+            o->hub_url = optarg;
             break;
         case O_ONCE:
             o->once = true;
@@ -2009,7 +2053,20 @@ static int cmd_hooks(const opts *o, char **args, int nargs)
     wb_hooks_opts ho = {.clock = fixed != WB_TIME_NONE ? fixed_clock : NULL,
                         .clock_ud = &fixed,
                         .allow_insecure = o->allow_insecure,
-                        .allow_private = o->allow_private};
+                        .allow_private = o->allow_private,
+                        .smtp_url = o->smtp,
+                        .smtp_plain = o->smtp_plain,
+                        .smtp_user = o->smtp_user,
+                        .smtp_password = getenv("WEERBAAR_SMTP_PASSWORD"),
+                        .smtp_ca_file = o->smtp_ca,
+                        .mail_from = o->mail_from,
+                        .hub_url = o->hub_url};
+    if (wb_hooks_mail_check(&ho, &err) != 0) {
+        wb_cli_report(&err);
+        wb_incsvc_close(st);
+        wb_hub_global_cleanup();
+        return WB_EXIT_ERROR;
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_hooks_signal;
@@ -2256,9 +2313,19 @@ static const char *const inc_share[] = {"--tlp LEVEL",
                                         "--key KEY",
                                         NULL};
 static const char *const inc_hub[] = {"--hub URL", "--key KEY", "--format table|json", NULL};
-static const char *const inc_hooks[] = {
-    "--db PATH",        "--once",          "--now TIME", "--interval SECONDS",
-    "--allow-insecure", "--allow-private", NULL};
+static const char *const inc_hooks[] = {"--db PATH",
+                                        "--once",
+                                        "--now TIME",
+                                        "--interval SECONDS",
+                                        "--allow-insecure",
+                                        "--allow-private",
+                                        "--smtp URL",
+                                        "--smtp-user USER",
+                                        "--smtp-ca FILE",
+                                        "--smtp-plain",
+                                        "--mail-from ADDR",
+                                        "--hub-url URL",
+                                        NULL};
 
 const wb_cli_action wb_cli_incident_actions[] = {
     {"assess", false, act_assess, "is the incident significant?", inc_assess},

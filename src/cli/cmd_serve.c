@@ -55,6 +55,17 @@ static const char usage_text[] =
     "  --hooks-allow-insecure  also deliver to http:// hook URLs (default: https only)\n"
     "  --hooks-allow-private   also deliver to loopback, link-local and private\n"
     "                       addresses (checked on the address connected to)\n"
+    "  --smtp URL           the mail server for the reminders' e-mail recipients\n"
+    "                       (added with 'admin hook add'): smtp://HOST:PORT with\n"
+    "                       STARTTLS required, or smtps://HOST:PORT; the password\n"
+    "                       comes from $WEERBAAR_SMTP_PASSWORD only\n"
+    "  --smtp-user USER     authenticate to the mail server as USER\n"
+    "  --smtp-ca FILE       the mail server's CA certificate (PEM; default the system's)\n"
+    "  --smtp-plain         smtp:// without STARTTLS when the server has none (a relay\n"
+    "                       on this machine)\n"
+    "  --mail-from ADDR     the reminders' sender address (required with --smtp)\n"
+    "  --public-url URL     the hub's address as people reach it: the e-mails link to\n"
+    "                       URL/#/incidents/ID\n"
     "  --sector-k N         the sector view of assessments shows a cell only when at\n"
     "                       least N organisations are in it (default 3, at least 2)\n"
     "  --catalogues DIR     assessment catalogues beside the built-in ones\n"
@@ -69,6 +80,9 @@ static const char usage_text[] =
     "                       share/weerbaar/web beside the program, or web/ of the\n"
     "                       source tree; without one GET / answers the status)\n"
     "  --session-hours N    a browser session ends N hours after sign-in (default 12)\n"
+    "  --session-idle-minutes N\n"
+    "                       ... or N minutes after its last request (default 30;\n"
+    "                       0: no idle limit)\n"
     "  --advisories PATH    what POST /api/v1/vuln/scans scans against: a directory\n"
     "                       that 'weerbaar vuln fetch' keeps, or what 'vuln scan\n"
     "                       --advisories' takes (file, directory, index); read at\n"
@@ -163,10 +177,17 @@ const char *const wb_cli_serve_opts[] = {"--db PATH",
                                          "--sighting-policy owner|event",
                                          "--web DIR",
                                          "--session-hours N",
+                                         "--session-idle-minutes N",
                                          "--advisories PATH",
                                          "--vuln-fetch-every S",
                                          "--admin-second-factor",
                                          "--access-log FILE",
+                                         "--smtp URL",
+                                         "--smtp-user USER",
+                                         "--smtp-ca FILE",
+                                         "--smtp-plain",
+                                         "--mail-from ADDR",
+                                         "--public-url URL",
                                          "--nats URL",
                                          "--nats-creds FILE",
                                          "--config FILE",
@@ -195,11 +216,18 @@ static const struct option serve_lopts[] = {{"db", required_argument, NULL, 'd'}
                                             {"sighting-policy", required_argument, NULL, 'Y'},
                                             {"web", required_argument, NULL, 'W'},
                                             {"session-hours", required_argument, NULL, 'E'},
+                                            {"session-idle-minutes", required_argument, NULL, 'J'},
                                             {"advisories", required_argument, NULL, 'V'},
                                             {"vuln-fetch-every", required_argument, NULL, 'F'},
                                             {"admin-second-factor", no_argument, NULL, '2'},
-                                            {"nats", required_argument, NULL, 1001},
-                                            {"nats-creds", required_argument, NULL, 1002},
+                                            {"smtp", required_argument, NULL, 1001},
+                                            {"smtp-user", required_argument, NULL, 1002},
+                                            {"smtp-ca", required_argument, NULL, 1003},
+                                            {"smtp-plain", no_argument, NULL, 1004},
+                                            {"mail-from", required_argument, NULL, 1005},
+                                            {"public-url", required_argument, NULL, 1006},
+                                            {"nats", required_argument, NULL, 1020},
+                                            {"nats-creds", required_argument, NULL, 1021},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
 
@@ -210,6 +238,8 @@ static int serve_run(int argc, char **argv)
     wb_serve_opts so = {.listen = "127.0.0.1:8080", .stop = &stop_flag, .reopen = &reopen_flag};
     int64_t v, hooks_interval = 30, sync_interval = 0, fetch_every = 0;
     bool hooks_insecure = false, hooks_private = false;
+    /* The e-mail reminders (hooks.h); the password only from the environment. */
+    wb_hooks_opts hopts = {.smtp_password = getenv("WEERBAAR_SMTP_PASSWORD")};
     wb_nats_pub_opts nopts = {.log = log_line};
     optind = 1;
     opterr = 0;
@@ -299,6 +329,10 @@ static int serve_run(int argc, char **argv)
             if (!parse_num("--session-hours", optarg, 1, 24 * 30, &v)) return WB_EXIT_ERROR;
             ho.session_seconds = v * 3600;
             break;
+        case 'J':
+            if (!parse_num("--session-idle-minutes", optarg, 0, 24 * 60, &v)) return WB_EXIT_ERROR;
+            ho.session_idle_seconds = v == 0 ? -1 : v * 60;
+            break;
         case '2':
             ho.admin_second_factor = true;
             break;
@@ -310,9 +344,27 @@ static int serve_run(int argc, char **argv)
             fetch_every = v;
             break;
         case 1001:
-            nopts.url = optarg;
+            hopts.smtp_url = optarg;
             break;
         case 1002:
+            hopts.smtp_user = optarg;
+            break;
+        case 1003:
+            hopts.smtp_ca_file = optarg;
+            break;
+        case 1004:
+            hopts.smtp_plain = true;
+            break;
+        case 1005:
+            hopts.mail_from = optarg;
+            break;
+        case 1006:
+            hopts.hub_url = optarg;
+            break;
+        case 1020:
+            nopts.url = optarg;
+            break;
+        case 1021:
             nopts.creds = optarg;
             break;
         case 'h':
@@ -342,6 +394,11 @@ static int serve_run(int argc, char **argv)
         wb_cli_error("serve: --nats URL and --nats-creds FILE go together");
         return WB_EXIT_ERROR;
     }
+    wb_error err = {0};
+    if (wb_hooks_mail_check(&hopts, &err) != 0) {
+        wb_cli_report(&err);
+        return WB_EXIT_ERROR;
+    }
     char webdir[4096];
     if (ho.web_dir == NULL && wb_web_default_dir(webdir, sizeof webdir) == 0) ho.web_dir = webdir;
     /* One database connection per worker thread, plus one to spare. */
@@ -353,7 +410,6 @@ static int serve_run(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    wb_error err = {0};
     wb_hub *hub = NULL;
     if (wb_hub_open(&hub, &ho, &err) != 0) {
         wb_cli_report(&err);
@@ -363,7 +419,8 @@ static int serve_run(int argc, char **argv)
      * their own connection, so a slow receiver never holds up the API. */
     wb_hooks_dispatcher *hooks = NULL;
     if (hooks_interval > 0) {
-        wb_hooks_opts hopts = {.allow_insecure = hooks_insecure, .allow_private = hooks_private};
+        hopts.allow_insecure = hooks_insecure;
+        hopts.allow_private = hooks_private;
         if (wb_hub_global_init() != 0 ||
             wb_hooks_dispatcher_start(&hooks, ho.db, &hopts, (unsigned)hooks_interval, log_line,
                                       NULL, &err) != 0) {
@@ -377,8 +434,8 @@ static int serve_run(int argc, char **argv)
     wb_sync_scheduler *sync = NULL;
     if (sync_interval > 0) {
         if ((hooks == NULL && wb_hub_global_init() != 0) ||
-            wb_sync_scheduler_start(&sync, ho.db, (unsigned)sync_interval, log_line, NULL, &err) !=
-                0) {
+            wb_sync_scheduler_start(&sync, ho.db, (unsigned)sync_interval, ho.sightings_open,
+                                    log_line, NULL, &err) != 0) {
             if (err.msg[0] == '\0') wb_error_set(&err, WB_EINTERNAL, "serve: libcurl failed");
             wb_cli_report(&err);
             wb_hooks_dispatcher_stop(hooks);

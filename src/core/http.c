@@ -6,6 +6,7 @@
  * kept, and told to libcurl too (CURLOPT_MAXFILESIZE_LARGE) so that an
  * answer announcing a larger Content-Length is refused before its body.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,10 +14,31 @@
 
 #include "weerbaar/http.h"
 
+/* libcurl's global set-up must run once, before any other libcurl call,
+ * and is not thread-safe in every build (it initialises the TLS library):
+ * pthread_once makes it once per process whichever thread comes first.
+ * It is never undone: curl_global_cleanup is not thread-safe either, and
+ * the hub's threads (hooks, sync, feed pulls) may still hold handles when
+ * a front end is done; the process's end releases it. */
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_rc = CURLE_FAILED_INIT;
+
+static void global_init(void)
+{
+    global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int wb_http_global_init(void)
+{
+    if (pthread_once(&global_once, global_init) != 0) return WB_EINTERNAL;
+    return global_rc == CURLE_OK ? 0 : WB_EINTERNAL;
+}
+
 void *wb_http_handle(const wb_http_opts *o)
 {
     static const wb_http_opts none = {0};
     if (o == NULL) o = &none;
+    if (wb_http_global_init() != 0) return NULL;
     CURL *h = curl_easy_init();
     if (h == NULL) return NULL;
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -38,6 +60,7 @@ void *wb_http_handle(const wb_http_opts *o)
     }
     if (o->compressed) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
     if (o->no_proxy) curl_easy_setopt(h, CURLOPT_PROXY, "");
+    if (o->ca_file) curl_easy_setopt(h, CURLOPT_CAINFO, o->ca_file);
     curl_easy_setopt(h, CURLOPT_USERAGENT, o->user_agent ? o->user_agent : "weerbaar/" WB_VERSION);
     return h;
 }
@@ -164,4 +187,54 @@ int wb_http_request(const wb_http_opts *o, const wb_http_req *r, long *status, w
     int rc = wb_http_perform(h, r, status, NULL, err);
     wb_http_free(h);
     return rc;
+}
+
+/* ---- SMTP ------------------------------------------------------------------------ */
+
+typedef struct smtp_src {
+    const char *p;
+    size_t left;
+} smtp_src;
+
+static size_t on_read(char *buf, size_t size, size_t n, void *ud)
+{
+    smtp_src *src = ud;
+    size_t k = size * n < src->left ? size * n : src->left;
+    memcpy(buf, src->p, k);
+    src->p += k;
+    src->left -= k;
+    return k;
+}
+
+int wb_smtp_send(void *h, const wb_smtp_msg *m, long *code, wb_error *err)
+{
+    *code = 0;
+    struct curl_slist *rcpt = curl_slist_append(NULL, m->to);
+    if (rcpt == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
+    smtp_src src = {m->data, m->len};
+    char cerr[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(h, CURLOPT_URL, m->url);
+    /* STARTTLS is required on smtp:// unless the caller allows plain text:
+     * a reminder names incidents, and the password must not cross in clear. */
+    curl_easy_setopt(h, CURLOPT_USE_SSL, m->plain ? CURLUSESSL_TRY : CURLUSESSL_ALL);
+    curl_easy_setopt(h, CURLOPT_USERNAME, m->user);
+    curl_easy_setopt(h, CURLOPT_PASSWORD, m->password);
+    curl_easy_setopt(h, CURLOPT_MAIL_FROM, m->from);
+    curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
+    curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+    curl_easy_setopt(h, CURLOPT_READDATA, &src);
+    curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)m->len);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 1L);
+    CURLcode cr = curl_easy_perform(h);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, code);
+    curl_easy_setopt(h, CURLOPT_MAIL_RCPT, NULL);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+    /* The password stays with the caller, not in the handle. */
+    curl_easy_setopt(h, CURLOPT_PASSWORD, NULL);
+    curl_slist_free_all(rcpt);
+    if (cr != CURLE_OK)
+        return wb_error_set(err, WB_EIO, "%s: %s", m->url, cerr[0] ? cerr : curl_easy_strerror(cr));
+    return 0;
 }

@@ -35,6 +35,49 @@ void wb_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
     *y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
+#define DAY_US ((int64_t)86400 * 1000000)
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+int64_t wb_time_day(wb_time t)
+{
+    return floor_div(t, DAY_US);
+}
+
+wb_time wb_time_month_start(wb_time t)
+{
+    int64_t y;
+    unsigned m, d;
+    wb_civil_from_days(wb_time_day(t), &y, &m, &d);
+    return wb_days_from_civil(y, m, 1) * DAY_US;
+}
+
+wb_time wb_time_add_months(wb_time t, int n)
+{
+    int64_t days = wb_time_day(t), y;
+    wb_time rest = t - days * DAY_US;
+    unsigned m, d;
+    wb_civil_from_days(days, &y, &m, &d);
+    int64_t mi = y * 12 + (m - 1) + n;
+    y = floor_div(mi, 12);
+    m = (unsigned)(mi - y * 12) + 1;
+    unsigned last = wb_days_in_month(y, m);
+    if (d > last) d = last;
+    return wb_days_from_civil(y, m, d) * DAY_US + rest;
+}
+
+size_t wb_time_format_month(wb_time t, char *out, size_t cap)
+{
+    int64_t y;
+    unsigned m, d;
+    wb_civil_from_days(wb_time_day(t), &y, &m, &d);
+    int n = snprintf(out, cap, "%04lld-%02u", (long long)y, m);
+    return n < 0 ? 0 : (size_t)n;
+}
+
 int wb_time_from_unix(int64_t secs, wb_time *out)
 {
     if (secs < WB_UNIX_SECS_MIN || secs > WB_UNIX_SECS_MAX) return WB_EINVAL;

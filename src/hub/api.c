@@ -10,7 +10,7 @@
  * revocation holds at once), rate-limit per key, admit by role (deny by
  * default: each route names the roles it admits, anonymous only where it
  * is public; anyone else gets 401 or 403), then the route's handler, all
- * of one signature (wbi_handler).
+ * of one signature (wbi_hub_handler).
  * Handlers read through the store and ask wb_policy_read about every event,
  * attribute and sighting before it goes out; what the caller may not see is
  * left out, and a request for it answers 404 exactly as for something that
@@ -35,6 +35,7 @@
 #include "hub/picture_api.h"
 #include "hub/router.h"
 #include "weerbaar/accounts.h"
+#include "weerbaar/admin.h"
 #include "weerbaar/assessdb.h"
 #include "weerbaar/incident.h"
 #include "weerbaar/register.h"
@@ -69,7 +70,7 @@ void wbi_hub_log(wb_hub *hub, const char *fmt, ...)
     hub->opts.log(hub->opts.log_ud, msg);
 }
 
-void wbi_reply_error(wbi_req *r, unsigned status, const char *code, const char *fmt, ...)
+void wbi_hub_reply_error(wbi_hub_req *r, unsigned status, const char *code, const char *fmt, ...)
 {
     char msg[WB_ERROR_MSG_MAX];
     va_list ap;
@@ -79,18 +80,18 @@ void wbi_reply_error(wbi_req *r, unsigned status, const char *code, const char *
     json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
     if (o == NULL) /* a message that is not UTF-8 (it quotes input): say less */
         o = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", "invalid input");
-    wbi_reply_json(r, status, o);
+    wbi_hub_reply_json(r, status, o);
 }
 
 /* Database trouble: the details go to the log, never to the client. */
-void wbi_reply_internal(wbi_req *r)
+void wbi_hub_reply_internal(wbi_hub_req *r)
 {
     wbi_hub_log(r->hub, "%s %s: %s", r->req->method, r->req->path,
                 r->err.msg[0] ? r->err.msg : wb_strerror(r->err.code));
-    wbi_reply_error(r, 500, "internal", "internal error (the hub's log has the details)");
+    wbi_hub_reply_error(r, 500, "internal", "internal error (the hub's log has the details)");
 }
 
-void wbi_reply_json(wbi_req *r, unsigned status, json_t *o)
+void wbi_hub_reply_json(wbi_hub_req *r, unsigned status, json_t *o)
 {
     wb_buf_reset(&r->resp->body);
     char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
@@ -106,29 +107,29 @@ void wbi_reply_json(wbi_req *r, unsigned status, json_t *o)
     free(text);
 }
 
-void wbi_reply_problem(wbi_req *r, const wbi_problem *p)
+void wbi_hub_reply_problem(wbi_hub_req *r, const wbi_problem *p)
 {
     if (p->status >= 500) {
         wb_error_set(&r->err, WB_ENOMEM, "%s", p->msg);
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
         return;
     }
-    wbi_reply_error(r, p->status, p->code, "%s", p->msg);
+    wbi_hub_reply_error(r, p->status, p->code, "%s", p->msg);
 }
 
-void wbi_reply_not_found(wbi_req *r)
+void wbi_hub_reply_not_found(wbi_hub_req *r)
 {
-    wbi_reply_error(r, 404, "not_found", "no such event, attribute or resource");
+    wbi_hub_reply_error(r, 404, "not_found", "no such event, attribute or resource");
 }
 
 /* ---- small helpers ----------------------------------------------------------------- */
 
-const char *wbi_rdup(wbi_req *r, const char *s)
+const char *wbi_hub_rdup(wbi_hub_req *r, const char *s)
 {
     return s ? wb_arena_strdup(&r->arena, s) : NULL;
 }
 
-const char *wbi_arg(const wbi_req *r, const char *key)
+const char *wbi_hub_arg(const wbi_hub_req *r, const char *key)
 {
     for (size_t i = 0; i < r->req->nargs; i++)
         if (strcmp(r->req->args[i].key, key) == 0)
@@ -137,40 +138,40 @@ const char *wbi_arg(const wbi_req *r, const char *key)
 }
 
 /* An integer query argument in [min, max]; false (and a 400 sent) when bad. */
-bool wbi_arg_int(wbi_req *r, const char *key, int64_t min, int64_t max, int64_t *out)
+bool wbi_hub_arg_int(wbi_hub_req *r, const char *key, int64_t min, int64_t max, int64_t *out)
 {
-    const char *v = wbi_arg(r, key);
+    const char *v = wbi_hub_arg(r, key);
     if (v == NULL) return true;
     if (wb_parse_i64(v, strlen(v), min, max, out) != 0) {
-        wbi_reply_error(r, 400, "invalid_request", "%s: expected an integer from %lld to %lld", key,
-                        (long long)min, (long long)max);
+        wbi_hub_reply_error(r, 400, "invalid_request", "%s: expected an integer from %lld to %lld",
+                            key, (long long)min, (long long)max);
         return false;
     }
     return true;
 }
 
 /* `since`: Unix seconds or an RFC 3339 time/date. */
-bool wbi_arg_time(wbi_req *r, const char *key, wb_time *out)
+bool wbi_hub_arg_time(wbi_hub_req *r, const char *key, wb_time *out)
 {
-    const char *v = wbi_arg(r, key);
+    const char *v = wbi_hub_arg(r, key);
     if (v == NULL) return true;
     int64_t secs;
     if (wb_parse_i64(v, strlen(v), 0, INT64_MAX, &secs) == 0 && wb_time_from_unix(secs, out) == 0)
         return true;
     if (wb_time_parse(v, strlen(v), out) == 0) return true;
-    wbi_reply_error(r, 400, "invalid_request", "%s: expected Unix seconds or an RFC 3339 time",
-                    key);
+    wbi_hub_reply_error(r, 400, "invalid_request", "%s: expected Unix seconds or an RFC 3339 time",
+                        key);
     return false;
 }
 
-char *wbi_num(wbi_req *r, int64_t v)
+char *wbi_hub_num(wbi_hub_req *r, int64_t v)
 {
     char buf[24];
     snprintf(buf, sizeof buf, "%lld", (long long)v);
     return wb_arena_strdup(&r->arena, buf);
 }
 
-void wbi_audit_later(wbi_req *r, const char *action, const char *object, const char *detail)
+void wbi_hub_audit_later(wbi_hub_req *r, const char *action, const char *object, const char *detail)
 {
     if (r->audits == NULL) {
         /* Most requests audit nothing: no 6 KB to clear for them. */
@@ -184,35 +185,38 @@ void wbi_audit_later(wbi_req *r, const char *action, const char *object, const c
         r->audits_dropped++;
         return;
     }
-    r->audits[r->naudits++] = (wbi_pending_audit){action, wbi_rdup(r, object), wbi_rdup(r, detail)};
+    r->audits[r->naudits++] =
+        (wbi_hub_pending_audit){action, wbi_hub_rdup(r, object), wbi_hub_rdup(r, detail)};
 }
 
 /* Writes the audit entries a handler collected; a read that must be
  * audited is not answered unless its entry is on disk. */
-int wbi_flush_audits(wbi_req *r)
+int wbi_hub_flush_audits(wbi_hub_req *r)
 {
     if (r->naudits == 0) return 0;
-    int rc = wb_store_begin(r->st, &r->err);
-    for (size_t i = 0; rc == 0 && i < r->naudits; i++) {
-        wb_audit_rec a = {.user = r->owner.email,
-                          .org = r->owner.org_name,
-                          .action = r->audits[i].action,
-                          .object = r->audits[i].object,
-                          .detail = r->audits[i].detail};
-        rc = wb_store_audit(r->st, &a, &r->err);
+    /* One more entry that counts the dropped ones. */
+    wb_audit_rec *recs = wb_arena_alloc(&r->arena, (r->naudits + 1) * sizeof *recs);
+    if (recs == NULL) {
+        r->naudits = r->audits_dropped = 0;
+        return wb_error_set(&r->err, WB_ENOMEM, "out of memory");
     }
-    if (rc == 0 && r->audits_dropped) {
-        char d[64];
+    size_t n = 0;
+    for (size_t i = 0; i < r->naudits; i++)
+        recs[n++] = (wb_audit_rec){.user = r->owner.email,
+                                   .org = r->owner.org_name,
+                                   .action = r->audits[i].action,
+                                   .object = r->audits[i].object,
+                                   .detail = r->audits[i].detail};
+    char d[64];
+    if (r->audits_dropped) {
         snprintf(d, sizeof d, "%zu further entries of this request", r->audits_dropped);
-        wb_audit_rec a = {.user = r->owner.email,
-                          .org = r->owner.org_name,
-                          .action = r->audits[0].action,
-                          .object = NULL,
-                          .detail = d};
-        rc = wb_store_audit(r->st, &a, &r->err);
+        recs[n++] = (wb_audit_rec){.user = r->owner.email,
+                                   .org = r->owner.org_name,
+                                   .action = r->audits[0].action,
+                                   .object = NULL,
+                                   .detail = d};
     }
-    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
-    if (rc) wb_store_rollback(r->st);
+    int rc = wb_admin_audit_write(r->st, recs, n, &r->err);
     r->naudits = r->audits_dropped = 0;
     return rc;
 }
@@ -221,18 +225,14 @@ int wbi_flush_audits(wbi_req *r)
  * the caller's when one is open (transactions nest). Never a bare write:
  * the request's read transaction (wb_store_read_begin) would hold it
  * uncommitted. */
-int wbi_audit_now(wbi_req *r, const char *action, const char *object, const char *detail)
+int wbi_hub_audit_now(wbi_hub_req *r, const char *action, const char *object, const char *detail)
 {
     wb_audit_rec a = {.user = r->who.authenticated ? r->owner.email : "-",
                       .org = r->who.authenticated ? r->owner.org_name : "-",
                       .action = action,
                       .object = object,
                       .detail = detail};
-    int rc = wb_store_begin(r->st, &r->err);
-    if (rc == 0) rc = wb_store_audit(r->st, &a, &r->err);
-    if (rc == 0) rc = wb_store_commit(r->st, &r->err);
-    if (rc) wb_store_rollback(r->st);
-    return rc;
+    return wb_admin_audit_write(r->st, &a, 1, &r->err);
 }
 
 /* Audit entries of callers without a valid key (public feed fetches,
@@ -266,13 +266,14 @@ static void agg_fill(agg_out *o, const struct agg_slot *sl, uint64_t more, int64
     o->write = true;
 }
 
-static void agg_write(wbi_req *r, const agg_out *o)
+static void agg_write(wbi_hub_req *r, const agg_out *o)
 {
-    if (o->write && wbi_audit_now(r, o->action, o->has_object ? o->object : NULL, o->detail) != 0)
+    if (o->write &&
+        wbi_hub_audit_now(r, o->action, o->has_object ? o->object : NULL, o->detail) != 0)
         wbi_hub_log(r->hub, "audit: %s", r->err.msg);
 }
 
-void wbi_audit_anon(wbi_req *r, const char *action, const char *object, const char *detail)
+void wbi_hub_audit_anon(wbi_hub_req *r, const char *action, const char *object, const char *detail)
 {
     wb_hub *hub = r->hub;
     agg_out evicted = {0}, mine = {0};
@@ -314,7 +315,7 @@ unsigned wbi_hub_max_depth(const wb_hub *hub)
     return hub->lim.max_depth;
 }
 
-wbi_metrics *wbi_hub_metrics(const wb_hub *hub)
+wbi_hub_metrics *wbi_hub_metrics_of(const wb_hub *hub)
 {
     return hub->metrics;
 }
@@ -326,24 +327,24 @@ const char *wbi_hub_db_path(const wb_hub *hub)
 
 /* ---- assessments (assess_api.c) ----------------------------------------------------------- */
 
-static void assess_call(wbi_req *r, void (*fn)(wbi_areq *a))
+static void assess_call(wbi_hub_req *r, void (*fn)(wbi_hub_areq *a))
 {
-    wbi_areq a = {.st = r->st,
-                  .who = &r->who,
-                  .user = r->owner.email,
-                  .org_name = r->owner.org_name,
-                  .id = r->id,
-                  .req = r->req,
-                  .max_depth = r->hub->lim.max_depth,
-                  .sector_k = r->hub->opts.sector_k,
-                  .cats = &r->hub->cats};
+    wbi_hub_areq a = {.st = r->st,
+                      .who = &r->who,
+                      .user = r->owner.email,
+                      .org_name = r->owner.org_name,
+                      .id = r->id,
+                      .req = r->req,
+                      .max_depth = r->hub->lim.max_depth,
+                      .sector_k = r->hub->opts.sector_k,
+                      .cats = &r->hub->cats};
     fn(&a);
     if (a.internal || a.code) wb_buf_free(&a.body);
     if (a.internal) {
         r->err = a.err;
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
     } else if (a.code) {
-        wbi_reply_error(r, a.status, a.code, "%s", a.msg);
+        wbi_hub_reply_error(r, a.status, a.code, "%s", a.msg);
     } else if (a.content_type) {
         r->resp->body = a.body; /* taken */
         r->resp->status = a.status;
@@ -351,14 +352,14 @@ static void assess_call(wbi_req *r, void (*fn)(wbi_areq *a))
         memcpy(r->resp->style_hash, a.style_hash, sizeof a.style_hash);
         return;
     } else {
-        wbi_reply_json(r, a.status, a.reply);
+        wbi_hub_reply_json(r, a.status, a.reply);
     }
 }
 
 #define ASSESS_HANDLER(name)                                                                       \
-    static void h_##name(wbi_req *r)                                                               \
+    static void h_##name(wbi_hub_req *r)                                                           \
     {                                                                                              \
-        assess_call(r, wbi_##name);                                                                \
+        assess_call(r, wbi_hub_##name);                                                            \
     }
 ASSESS_HANDLER(assess_list)
 ASSESS_HANDLER(assess_add)
@@ -394,106 +395,106 @@ ASSESS_HANDLER(picture) /* picture_api.c */
 #define SETUP WBI_ROUTE_SETUP
 #define MISP WBI_ROUTE_MISP
 
-static const wbi_route routes[] = {
+static const wbi_hub_route routes[] = {
     /* the web page at / (static.c; its files are served before this
      * table is asked), the status document to a client asking for JSON */
-    {"GET", "/", wbi_h_root, ANYONE, 0},
-    {"GET", "/api/v1", wbi_h_status, ANYONE, 0},
+    {"GET", "/", wbi_hub_h_root, ANYONE, 0},
+    {"GET", "/api/v1", wbi_hub_h_status, ANYONE, 0},
     /* the web page's sign-in (session_api.c) */
-    {"POST", "/api/v1/session", wbi_h_session_new, ANYONE, 0},
-    {"GET", "/api/v1/session", wbi_h_session_get, PEOPLE, SETUP},
-    {"DELETE", "/api/v1/session", wbi_h_session_delete, PEOPLE, SETUP},
-    {"POST", "/api/v1/session/password", wbi_h_session_password, PEOPLE, SETUP},
-    {"POST", "/api/v1/session/first-login", wbi_h_first_login, ANYONE, 0},
-    {"POST", "/api/v1/session/totp/setup", wbi_h_totp_setup, PEOPLE, SETUP},
-    {"POST", "/api/v1/session/totp/confirm", wbi_h_totp_confirm, PEOPLE, SETUP},
+    {"POST", "/api/v1/session", wbi_hub_h_session_new, ANYONE, 0},
+    {"GET", "/api/v1/session", wbi_hub_h_session_get, PEOPLE, SETUP},
+    {"DELETE", "/api/v1/session", wbi_hub_h_session_delete, PEOPLE, SETUP},
+    {"POST", "/api/v1/session/password", wbi_hub_h_session_password, PEOPLE, SETUP},
+    {"POST", "/api/v1/session/first-login", wbi_hub_h_first_login, ANYONE, 0},
+    {"POST", "/api/v1/session/totp/setup", wbi_hub_h_totp_setup, PEOPLE, SETUP},
+    {"POST", "/api/v1/session/totp/confirm", wbi_hub_h_totp_confirm, PEOPLE, SETUP},
     /* vulnerability scans (vulnscan_api.c) */
-    {"POST", "/api/v1/vuln/scans", wbi_h_vscan_add, PEOPLE, 0},
-    {"GET", "/api/v1/vuln/scans", wbi_h_vscan_list, PEOPLE, 0},
-    {"GET", "/api/v1/vuln/scans/*", wbi_h_vscan_get, PEOPLE, 0},
-    {"GET", "/api/v1/vuln/scans/*/csv", wbi_h_vscan_csv, PEOPLE, 0},
-    {"POST", "/api/v1/vuln/scans/*/share", wbi_h_vscan_share, PEOPLE, 0},
-    {"GET", "/healthz", wbi_h_healthz, ANYONE, 0},
-    {"GET", "/metrics", wbi_h_metrics, SITE_ADMIN, WBI_ROUTE_LOCAL},
-    {"GET", "/api/v1/events", wbi_h_event_list, KEYED, SENSOR_AFTER},
-    {"POST", "/api/v1/events", wbi_h_event_add, PEOPLE, 0},
-    {"GET", "/api/v1/events/*", wbi_h_event_get, PEOPLE, 0},
-    {"PUT", "/api/v1/events/*", wbi_h_event_put, PEOPLE, 0},
-    {"DELETE", "/api/v1/events/*", wbi_h_event_delete, PEOPLE, 0},
-    {"POST", "/api/v1/events/*/publish", wbi_h_event_publish, PEOPLE, 0},
-    {"GET", "/api/v1/events/*/sightings", wbi_h_event_sightings, PEOPLE, 0},
-    {"GET", "/api/v1/events/*/stix", wbi_h_event_stix, PEOPLE, 0},
+    {"POST", "/api/v1/vuln/scans", wbi_hub_h_vscan_add, PEOPLE, 0},
+    {"GET", "/api/v1/vuln/scans", wbi_hub_h_vscan_list, PEOPLE, 0},
+    {"GET", "/api/v1/vuln/scans/*", wbi_hub_h_vscan_get, PEOPLE, 0},
+    {"GET", "/api/v1/vuln/scans/*/csv", wbi_hub_h_vscan_csv, PEOPLE, 0},
+    {"POST", "/api/v1/vuln/scans/*/share", wbi_hub_h_vscan_share, PEOPLE, 0},
+    {"GET", "/healthz", wbi_hub_h_healthz, ANYONE, 0},
+    {"GET", "/metrics", wbi_hub_h_metrics, SITE_ADMIN, WBI_ROUTE_LOCAL},
+    {"GET", "/api/v1/events", wbi_hub_h_event_list, KEYED, SENSOR_AFTER},
+    {"POST", "/api/v1/events", wbi_hub_h_event_add, PEOPLE, 0},
+    {"GET", "/api/v1/events/*", wbi_hub_h_event_get, PEOPLE, 0},
+    {"PUT", "/api/v1/events/*", wbi_hub_h_event_put, PEOPLE, 0},
+    {"DELETE", "/api/v1/events/*", wbi_hub_h_event_delete, PEOPLE, 0},
+    {"POST", "/api/v1/events/*/publish", wbi_hub_h_event_publish, PEOPLE, 0},
+    {"GET", "/api/v1/events/*/sightings", wbi_hub_h_event_sightings, PEOPLE, 0},
+    {"GET", "/api/v1/events/*/stix", wbi_hub_h_event_stix, PEOPLE, 0},
     /* MISP feeds: the caller's view, and the public one (no key). The named
      * files come before '*', which stands for "{uuid}.json". */
-    {"GET", "/feeds/misp/manifest.json", wbi_h_feed_manifest, KEYED, RAW_KEY},
-    {"GET", "/feeds/misp/hashes.csv", wbi_h_feed_hashes, KEYED, RAW_KEY},
-    {"GET", "/feeds/misp/*", wbi_h_feed_event, KEYED, RAW_KEY},
-    {"GET", "/feeds/public/manifest.json", wbi_h_feed_manifest, ANYONE, 0},
-    {"GET", "/feeds/public/hashes.csv", wbi_h_feed_hashes, ANYONE, 0},
-    {"GET", "/feeds/public/*", wbi_h_feed_event, ANYONE, 0},
-    {"GET", "/api/v1/indicators", wbi_h_indicators, KEYED, 0},
-    {"POST", "/api/v1/sightings", wbi_h_sighting_add, KEYED, 0},
-    {"GET", "/api/v1/sightings", wbi_h_sighting_list, PEOPLE, 0},
-    {"GET", "/api/v1/audit", wbi_h_audit, SITE_ADMIN, 0},
+    {"GET", "/feeds/misp/manifest.json", wbi_hub_h_feed_manifest, KEYED, RAW_KEY},
+    {"GET", "/feeds/misp/hashes.csv", wbi_hub_h_feed_hashes, KEYED, RAW_KEY},
+    {"GET", "/feeds/misp/*", wbi_hub_h_feed_event, KEYED, RAW_KEY},
+    {"GET", "/feeds/public/manifest.json", wbi_hub_h_feed_manifest, ANYONE, 0},
+    {"GET", "/feeds/public/hashes.csv", wbi_hub_h_feed_hashes, ANYONE, 0},
+    {"GET", "/feeds/public/*", wbi_hub_h_feed_event, ANYONE, 0},
+    {"GET", "/api/v1/indicators", wbi_hub_h_indicators, KEYED, 0},
+    {"POST", "/api/v1/sightings", wbi_hub_h_sighting_add, KEYED, 0},
+    {"GET", "/api/v1/sightings", wbi_hub_h_sighting_list, PEOPLE, 0},
+    {"GET", "/api/v1/audit", wbi_hub_h_audit, SITE_ADMIN, 0},
     /* administration (admin_api.c): the accounts service decides further
      * (an org admin manages only their own organisation's users and keys) */
-    {"POST", "/api/v1/admin/import", wbi_h_admin_import, SITE_ADMIN, 0},
-    {"GET", "/api/v1/admin/*", wbi_h_admin_list, ADMINS, 0},
-    {"GET", "/api/v1/admin/sharing-groups/members", wbi_h_admin_list, SITE_ADMIN, 0},
-    {"POST", "/api/v1/admin/*/*", wbi_h_admin_op, ADMINS, 0},
+    {"POST", "/api/v1/admin/import", wbi_hub_h_admin_import, SITE_ADMIN, 0},
+    {"GET", "/api/v1/admin/*", wbi_hub_h_admin_list, ADMINS, 0},
+    {"GET", "/api/v1/admin/sharing-groups/members", wbi_hub_h_admin_list, SITE_ADMIN, 0},
+    {"POST", "/api/v1/admin/*/*", wbi_hub_h_admin_op, ADMINS, 0},
     /* MISP's administration paths as PyMISP calls them (misp_admin_api.c) */
-    {"POST", "/admin/organisations/add", wbi_h_misp_org_add, SITE_ADMIN, RAW_KEY},
-    {"POST", "/admin/organisations/edit/*", wbi_h_misp_org_edit, SITE_ADMIN, RAW_KEY},
-    {"POST", "/admin/organisations/delete/*", wbi_h_misp_org_delete, SITE_ADMIN, RAW_KEY},
-    {"GET", "/admin/users/index", wbi_h_misp_user_index, ADMINS, RAW_KEY},
-    {"POST", "/admin/users/add", wbi_h_misp_user_add, ADMINS, RAW_KEY},
-    {"POST", "/admin/users/edit/*", wbi_h_misp_user_edit, ADMINS, RAW_KEY},
-    {"POST", "/admin/users/delete/*", wbi_h_misp_user_delete, ADMINS, RAW_KEY},
+    {"POST", "/admin/organisations/add", wbi_hub_h_misp_org_add, SITE_ADMIN, RAW_KEY},
+    {"POST", "/admin/organisations/edit/*", wbi_hub_h_misp_org_edit, SITE_ADMIN, RAW_KEY},
+    {"POST", "/admin/organisations/delete/*", wbi_hub_h_misp_org_delete, SITE_ADMIN, RAW_KEY},
+    {"GET", "/admin/users/index", wbi_hub_h_misp_user_index, ADMINS, RAW_KEY},
+    {"POST", "/admin/users/add", wbi_hub_h_misp_user_add, ADMINS, RAW_KEY},
+    {"POST", "/admin/users/edit/*", wbi_hub_h_misp_user_edit, ADMINS, RAW_KEY},
+    {"POST", "/admin/users/delete/*", wbi_hub_h_misp_user_delete, ADMINS, RAW_KEY},
     /* MISP's API (misp_api.c; the sync routes are misp_sync_api.c's):
      * "Authorization: KEY" as MISP takes it, errors in MISP's shape. */
-    {"GET", "/servers/getVersion", wbi_h_misp_version, KEYED, MISP | RAW_KEY},
-    {"GET", "/servers/getVersion.json", wbi_h_misp_version, KEYED, MISP | RAW_KEY},
-    {"GET", "/servers/getPyMISPVersion.json", wbi_h_misp_pymisp_version, KEYED, MISP | RAW_KEY},
-    {"GET", "/users/view/me", wbi_h_misp_user_me, KEYED, MISP | RAW_KEY},
-    {"GET", "/users/view/me.json", wbi_h_misp_user_me, KEYED, MISP | RAW_KEY},
-    {"GET", "/attributes/describeTypes.json", wbi_h_misp_describe_types, KEYED, MISP | RAW_KEY},
-    {"POST", "/events/restSearch", wbi_h_misp_event_search, PEOPLE, MISP | RAW_KEY},
-    {"POST", "/events/publish/*", wbi_h_misp_event_publish, PEOPLE, MISP | RAW_KEY},
-    {"POST", "/events/delete/*", wbi_h_misp_event_delete, PEOPLE, MISP | RAW_KEY},
-    {"DELETE", "/events/delete/*", wbi_h_misp_event_delete, PEOPLE, MISP | RAW_KEY},
-    {"POST", "/attributes/restSearch", wbi_h_misp_attr_search, KEYED, MISP | RAW_KEY},
-    {"POST", "/attributes/add/*", wbi_h_misp_attr_add, PEOPLE, MISP | RAW_KEY},
-    {"POST", "/attributes/edit/*", wbi_h_misp_attr_edit, PEOPLE, MISP | RAW_KEY},
-    {"POST", "/attributes/delete/*", wbi_h_misp_attr_delete, PEOPLE, MISP | RAW_KEY},
-    {"POST", "/objects/add/*", wbi_h_misp_object_add, PEOPLE, MISP | RAW_KEY},
-    {"GET", "/tags/index", wbi_h_misp_tags, PEOPLE, MISP | RAW_KEY},
-    {"POST", "/tags/attachTagToObject", wbi_h_misp_tag_attach, PEOPLE, MISP | RAW_KEY},
-    {"POST", "/tags/removeTagFromObject", wbi_h_misp_tag_remove, PEOPLE, MISP | RAW_KEY},
-    {"GET", "/organisations/index", wbi_h_misp_orgs, PEOPLE, MISP | RAW_KEY},
-    {"GET", "/organisations/index/*", wbi_h_misp_orgs_all, PEOPLE, MISP | RAW_KEY},
-    {"GET", "/organisations/view/*", wbi_h_misp_orgs, PEOPLE, MISP | RAW_KEY},
-    {"GET", "/sharing_groups/index", wbi_h_misp_sgroups, PEOPLE, MISP | RAW_KEY},
-    {"GET", "/sharingGroups/index", wbi_h_misp_sgroups, PEOPLE, MISP | RAW_KEY},
-    {"GET", "/sharing_groups/view/*", wbi_h_misp_sgroups, PEOPLE, MISP | RAW_KEY},
-    {"GET", "/feeds/index", wbi_h_misp_feeds, PEOPLE, MISP | RAW_KEY},
-    {"POST", "/sightings/add", wbi_h_sighting_add, KEYED, MISP | RAW_KEY},
+    {"GET", "/servers/getVersion", wbi_hub_h_misp_version, KEYED, MISP | RAW_KEY},
+    {"GET", "/servers/getVersion.json", wbi_hub_h_misp_version, KEYED, MISP | RAW_KEY},
+    {"GET", "/servers/getPyMISPVersion.json", wbi_hub_h_misp_pymisp_version, KEYED, MISP | RAW_KEY},
+    {"GET", "/users/view/me", wbi_hub_h_misp_user_me, KEYED, MISP | RAW_KEY},
+    {"GET", "/users/view/me.json", wbi_hub_h_misp_user_me, KEYED, MISP | RAW_KEY},
+    {"GET", "/attributes/describeTypes.json", wbi_hub_h_misp_describe_types, KEYED, MISP | RAW_KEY},
+    {"POST", "/events/restSearch", wbi_hub_h_misp_event_search, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/events/publish/*", wbi_hub_h_misp_event_publish, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/events/delete/*", wbi_hub_h_misp_event_delete, PEOPLE, MISP | RAW_KEY},
+    {"DELETE", "/events/delete/*", wbi_hub_h_misp_event_delete, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/attributes/restSearch", wbi_hub_h_misp_attr_search, KEYED, MISP | RAW_KEY},
+    {"POST", "/attributes/add/*", wbi_hub_h_misp_attr_add, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/attributes/edit/*", wbi_hub_h_misp_attr_edit, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/attributes/delete/*", wbi_hub_h_misp_attr_delete, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/objects/add/*", wbi_hub_h_misp_object_add, PEOPLE, MISP | RAW_KEY},
+    {"GET", "/tags/index", wbi_hub_h_misp_tags, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/tags/attachTagToObject", wbi_hub_h_misp_tag_attach, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/tags/removeTagFromObject", wbi_hub_h_misp_tag_remove, PEOPLE, MISP | RAW_KEY},
+    {"GET", "/organisations/index", wbi_hub_h_misp_orgs, PEOPLE, MISP | RAW_KEY},
+    {"GET", "/organisations/index/*", wbi_hub_h_misp_orgs_all, PEOPLE, MISP | RAW_KEY},
+    {"GET", "/organisations/view/*", wbi_hub_h_misp_orgs, PEOPLE, MISP | RAW_KEY},
+    {"GET", "/sharing_groups/index", wbi_hub_h_misp_sgroups, PEOPLE, MISP | RAW_KEY},
+    {"GET", "/sharingGroups/index", wbi_hub_h_misp_sgroups, PEOPLE, MISP | RAW_KEY},
+    {"GET", "/sharing_groups/view/*", wbi_hub_h_misp_sgroups, PEOPLE, MISP | RAW_KEY},
+    {"GET", "/feeds/index", wbi_hub_h_misp_feeds, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/sightings/add", wbi_hub_h_sighting_add, KEYED, MISP | RAW_KEY},
     /* "due" before "*": the first route that fits wins. */
-    {"GET", "/api/v1/incidents/due", wbi_h_incident_due, PEOPLE, 0},
-    {"POST", "/api/v1/incidents/significance", wbi_h_incident_significance, PEOPLE, 0},
-    {"GET", "/api/v1/incidents/proposals", wbi_h_proposal_list, PEOPLE, 0},
-    {"POST", "/api/v1/incidents/proposals/*/approve", wbi_h_proposal_approve, PEOPLE, 0},
-    {"POST", "/api/v1/incidents/proposals/*/discard", wbi_h_proposal_discard, PEOPLE, 0},
-    {"POST", "/api/v1/incidents/proposals/*/withdraw", wbi_h_proposal_withdraw, PEOPLE, 0},
-    {"GET", "/api/v1/incidents", wbi_h_incident_list, PEOPLE, 0},
-    {"POST", "/api/v1/incidents", wbi_h_incident_add, PEOPLE, 0},
-    {"GET", "/api/v1/incidents/*", wbi_h_incident_get, PEOPLE, 0},
-    {"POST", "/api/v1/incidents/*/reports", wbi_h_incident_report, PEOPLE, 0},
-    {"POST", "/api/v1/incidents/*/ack", wbi_h_incident_ack, PEOPLE, 0},
-    {"POST", "/api/v1/incidents/*/ask", wbi_h_incident_ask, PEOPLE, 0},
-    {"POST", "/api/v1/incidents/*/comments", wbi_h_incident_comment, PEOPLE, 0},
-    {"POST", "/api/v1/incidents/*/handled", wbi_h_incident_handled, PEOPLE, 0},
-    {"POST", "/api/v1/incidents/*/share", wbi_h_incident_share, PEOPLE, 0},
-    {"GET", "/api/v1/incidents/*/pdf", wbi_h_incident_pdf, PEOPLE, 0},
+    {"GET", "/api/v1/incidents/due", wbi_hub_h_incident_due, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/significance", wbi_hub_h_incident_significance, PEOPLE, 0},
+    {"GET", "/api/v1/incidents/proposals", wbi_hub_h_proposal_list, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/proposals/*/approve", wbi_hub_h_proposal_approve, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/proposals/*/discard", wbi_hub_h_proposal_discard, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/proposals/*/withdraw", wbi_hub_h_proposal_withdraw, PEOPLE, 0},
+    {"GET", "/api/v1/incidents", wbi_hub_h_incident_list, PEOPLE, 0},
+    {"POST", "/api/v1/incidents", wbi_hub_h_incident_add, PEOPLE, 0},
+    {"GET", "/api/v1/incidents/*", wbi_hub_h_incident_get, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/*/reports", wbi_hub_h_incident_report, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/*/ack", wbi_hub_h_incident_ack, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/*/ask", wbi_hub_h_incident_ask, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/*/comments", wbi_hub_h_incident_comment, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/*/handled", wbi_hub_h_incident_handled, PEOPLE, 0},
+    {"POST", "/api/v1/incidents/*/share", wbi_hub_h_incident_share, PEOPLE, 0},
+    {"GET", "/api/v1/incidents/*/pdf", wbi_hub_h_incident_pdf, PEOPLE, 0},
     /* assessments: "sectors" before "*" */
     {"GET", "/api/v1/assessments", h_assess_list, PEOPLE, 0},
     {"POST", "/api/v1/assessments", h_assess_add, PEOPLE, 0},
@@ -515,16 +516,18 @@ static const wbi_route routes[] = {
     {"GET", "/api/v1/picture", h_picture, PEOPLE, 0},
     /* MISP's routes servers sync through (misp_sync_api.c): MISP's
      * "Authorization: KEY" and errors in MISP's shape */
-    {"GET", "/events/index", wbi_h_misp_event_index, PEOPLE, RAW_KEY | MISP},
-    {"POST", "/events/index", wbi_h_misp_event_index, PEOPLE, RAW_KEY | MISP},
-    {"GET", "/events/view/*", wbi_h_misp_event_view, PEOPLE, RAW_KEY | MISP},
-    {"POST", "/events/add", wbi_h_misp_event_add, PEOPLE, RAW_KEY | MISP},
-    {"POST", "/events/edit/*", wbi_h_misp_event_edit, PEOPLE, RAW_KEY | MISP},
+    {"GET", "/events/index", wbi_hub_h_misp_event_index, PEOPLE, RAW_KEY | MISP},
+    {"POST", "/events/index", wbi_hub_h_misp_event_index, PEOPLE, RAW_KEY | MISP},
+    {"GET", "/events/view/*", wbi_hub_h_misp_event_view, PEOPLE, RAW_KEY | MISP},
+    {"POST", "/events/add", wbi_hub_h_misp_event_add, PEOPLE, RAW_KEY | MISP},
+    {"POST", "/events/edit/*", wbi_hub_h_misp_event_edit, PEOPLE, RAW_KEY | MISP},
+    {"POST", "/sightings/bulkSaveSightings/*", wbi_hub_h_misp_sightings_bulk, PEOPLE,
+     RAW_KEY | MISP},
 };
 
 /* Matches path against pattern; the segment under '*' goes to *param
  * (copied into the arena). A trailing slash is ignored. */
-static bool path_match(wbi_req *r, const char *pattern, const char *path, const char **param)
+static bool path_match(wbi_hub_req *r, const char *pattern, const char *path, const char **param)
 {
     size_t plen = strlen(path);
     if (plen > 1 && path[plen - 1] == '/') plen--;
@@ -547,20 +550,20 @@ static bool path_match(wbi_req *r, const char *pattern, const char *path, const 
     return *p == '\0' && s == end;
 }
 
-static int principal_of(wbi_req *r);
+static int principal_of(wbi_hub_req *r);
 
 /* Bearer key (or, without one, the web page's session cookie) to
  * principal; -1 with the reply sent. */
-static int authenticate(wbi_req *r)
+static int authenticate(wbi_hub_req *r)
 {
     const char *h = r->req->authorization;
     const char *tok;
     size_t tn;
-    if (h == NULL && wbi_cookie_session(r->req->cookie, &tok, &tn))
-        return wbi_session_auth(r, tok, tn) == 0 ? principal_of(r) : -1;
+    if (h == NULL && wbi_hub_cookie_session(r->req->cookie, &tok, &tn))
+        return wbi_hub_session_auth(r, tok, tn) == 0 ? principal_of(r) : -1;
     if (h == NULL) {
-        wbi_reply_error(r, 401, "unauthorized",
-                        "an API key is required (Authorization: Bearer KEY)");
+        wbi_hub_reply_error(r, 401, "unauthorized",
+                            "an API key is required (Authorization: Bearer KEY)");
         return -1;
     }
     while (*h == ' ')
@@ -589,19 +592,19 @@ static int authenticate(wbi_req *r)
          * is an audit row and an fsync, so an unauthenticated flood must
          * not turn into an unbounded audit log. */
         unsigned retry;
-        if (!wbi_ratelimit_take(&r->hub->rl, AUTH_FAIL_BUCKET, wb_time_now(), &retry)) {
+        if (!wbi_hub_ratelimit_take(&r->hub->rl, AUTH_FAIL_BUCKET, wb_time_now(), &retry)) {
             r->resp->retry_after = retry;
-            wbi_reply_error(r, 429, "rate_limited",
-                            "too many failed authentications; retry in %u s", retry);
+            wbi_hub_reply_error(r, 429, "rate_limited",
+                                "too many failed authentications; retry in %u s", retry);
             return -1;
         }
-        wbi_audit_anon(r, "auth.fail", state != WB_KEY_UNKNOWN ? obj : NULL, detail);
-        wbi_reply_error(r, 401, state == WB_KEY_EXPIRED ? "key_expired" : "unauthorized", "%s",
-                        msg);
+        wbi_hub_audit_anon(r, "auth.fail", state != WB_KEY_UNKNOWN ? obj : NULL, detail);
+        wbi_hub_reply_error(r, 401, state == WB_KEY_EXPIRED ? "key_expired" : "unauthorized", "%s",
+                            msg);
         return -1;
     }
     if (rc) {
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
         return -1;
     }
     return principal_of(r);
@@ -609,7 +612,7 @@ static int authenticate(wbi_req *r)
 
 /* The principal of r->owner (a key's or a session's), after its rate
  * limit; -1 with the reply sent. */
-static int principal_of(wbi_req *r)
+static int principal_of(wbi_hub_req *r)
 {
     wb_principal *p = &r->who;
     p->authenticated = true;
@@ -625,15 +628,15 @@ static int principal_of(wbi_req *r)
     /* A password session has no key: its user's bucket (ids below the
      * failures' -1) instead. */
     int64_t bucket = p->key_id > 0 ? p->key_id : -(p->user_id + 1);
-    if (!r->req->admitted && !wbi_ratelimit_take(&r->hub->rl, bucket, wb_time_now(), &retry)) {
+    if (!r->req->admitted && !wbi_hub_ratelimit_take(&r->hub->rl, bucket, wb_time_now(), &retry)) {
         r->resp->retry_after = retry;
-        wbi_reply_error(r, 429, "rate_limited", "too many requests for this key; retry in %u s",
-                        retry);
+        wbi_hub_reply_error(r, 429, "rate_limited", "too many requests for this key; retry in %u s",
+                            retry);
         return -1;
     }
-    if (wb_store_org_sgroups(r->st, p->org_id, p->groups, WB_PRINCIPAL_MAX_GROUPS, &p->ngroups,
-                             &r->err) != 0) {
-        wbi_reply_internal(r);
+    if (wb_acct_org_groups(r->st, p->org_id, p->groups, WB_PRINCIPAL_MAX_GROUPS, &p->ngroups,
+                           &r->err) != 0) {
+        wbi_hub_reply_internal(r);
         return -1;
     }
     return 0;
@@ -658,10 +661,10 @@ static void release(wb_hub *hub, size_t i)
 }
 
 /* A request context for req, or NULL with a 500 in resp. */
-static wbi_req *req_new(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
+static wbi_hub_req *req_new(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
 {
     memset(resp, 0, sizeof *resp);
-    wbi_req *r = calloc(1, sizeof *r);
+    wbi_hub_req *r = calloc(1, sizeof *r);
     if (r == NULL) {
         resp->status = 500;
         wb_buf_puts(&resp->body,
@@ -676,7 +679,7 @@ static wbi_req *req_new(wb_hub *hub, const wb_hub_request *req, wb_hub_response 
     return r;
 }
 
-static void req_free(wbi_req *r)
+static void req_free(wbi_hub_req *r)
 {
     wb_arena_free(&r->arena);
     sodium_memzero(&r->owner, sizeof r->owner);
@@ -684,7 +687,7 @@ static void req_free(wbi_req *r)
 }
 
 /* The route that fits; NULL with the 404 or 405 sent. */
-static const wbi_route *route_of(wbi_req *r)
+static const wbi_hub_route *route_of(wbi_hub_req *r)
 {
     const wb_hub_request *req = r->req;
     bool path_known = false;
@@ -698,20 +701,20 @@ static const wbi_route *route_of(wbi_req *r)
         }
     }
     if (path_known)
-        wbi_reply_error(r, 405, "method_not_allowed", "%s is not allowed on %s", req->method,
-                        req->path);
+        wbi_hub_reply_error(r, 405, "method_not_allowed", "%s is not allowed on %s", req->method,
+                            req->path);
     else
-        wbi_reply_not_found(r);
+        wbi_hub_reply_not_found(r);
     return NULL;
 }
 
-const wbi_route *wbi_hub_routes(size_t *n)
+const wbi_hub_route *wbi_hub_routes(size_t *n)
 {
     *n = sizeof routes / sizeof routes[0];
     return routes;
 }
 
-unsigned wbi_admit_bit(wb_role role)
+unsigned wbi_hub_admit_bit(wb_role role)
 {
     switch (role) {
     case WB_ROLE_SITE_ADMIN:
@@ -728,37 +731,38 @@ unsigned wbi_admit_bit(wb_role role)
 
 /* Whether the authenticated caller's role may use the route; false with
  * the 403 sent. */
-static bool role_admitted(wbi_req *r, const wbi_route *found)
+static bool role_admitted(wbi_hub_req *r, const wbi_hub_route *found)
 {
     if (found->admits & WBI_ADMIT_ANONYMOUS) return true;
-    if (!(found->flags & WBI_ROUTE_SETUP) && wbi_session_setup_only(r)) return false;
-    unsigned bit = wbi_admit_bit(r->who.role);
+    if (!(found->flags & WBI_ROUTE_SETUP) && wbi_hub_session_setup_only(r)) return false;
+    unsigned bit = wbi_hub_admit_bit(r->who.role);
     bool ok = (found->admits & bit) != 0;
     if (ok && bit == WBI_ADMIT_SENSOR && (found->flags & WBI_ROUTE_SENSOR_AFTER) &&
-        wbi_arg(r, "after") == NULL)
+        wbi_hub_arg(r, "after") == NULL)
         ok = false;
     if (ok) return true;
     if (bit == WBI_ADMIT_SENSOR)
-        wbi_reply_error(r, 403, "forbidden",
-                        "a sensor key may only look up indicators, read the change feed "
-                        "(?after=) and the MISP feeds, and post sightings");
+        wbi_hub_reply_error(r, 403, "forbidden",
+                            "a sensor key may only look up indicators, read the change feed "
+                            "(?after=) and the MISP feeds, and post sightings");
     else if (found->admits == WBI_ADMIT_SITE_ADMIN)
-        wbi_reply_error(r, 403, "forbidden", "only site admins may read this");
+        wbi_hub_reply_error(r, 403, "forbidden", "only site admins may read this");
     else
-        wbi_reply_error(r, 403, "forbidden", "a key of role %s may not use %s %s",
-                        bit ? wb_role_name(r->who.role) : "unknown", found->method, found->pattern);
+        wbi_hub_reply_error(r, 403, "forbidden", "a key of role %s may not use %s %s",
+                            bit ? wb_role_name(r->who.role) : "unknown", found->method,
+                            found->pattern);
     return false;
 }
 
 /* The metrics hook: one relaxed atomic add per counter (ops_api.c). */
-static void count_request(wbi_req *r, const wbi_route *found, uint64_t t0)
+static void count_request(wbi_hub_req *r, const wbi_hub_route *found, uint64_t t0)
 {
-    wbi_metrics_count(r->hub->metrics, found ? (long)(found - routes) : -1, r->resp->status,
-                      wbi_metrics_clock_us() - t0);
+    wbi_hub_metrics_count(r->hub->metrics, found ? (long)(found - routes) : -1, r->resp->status,
+                          wbi_hub_metrics_clock_us() - t0);
 }
 
 /* A request from the hub's own machine, for WBI_ROUTE_LOCAL routes. */
-static bool from_loopback(const wbi_req *r)
+static bool from_loopback(const wbi_hub_req *r)
 {
     const char *p = r->req->peer;
     return p && (strncmp(p, "127.", 4) == 0 || strcmp(p, "::1") == 0 ||
@@ -767,14 +771,14 @@ static bool from_loopback(const wbi_req *r)
 
 bool wb_hub_admit(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
 {
-    uint64_t t0 = wbi_metrics_clock_us();
-    wbi_req *r = req_new(hub, req, resp);
+    uint64_t t0 = wbi_hub_metrics_clock_us();
+    wbi_hub_req *r = req_new(hub, req, resp);
     if (r == NULL) return false;
     bool ok = false;
-    const wbi_route *found = route_of(r);
+    const wbi_hub_route *found = route_of(r);
     if (found && strcmp(found->method, "POST") != 0 && strcmp(found->method, "PUT") != 0) {
-        wbi_reply_error(r, 400, "invalid_request", "%s %s takes no request body", found->method,
-                        req->path);
+        wbi_hub_reply_error(r, 400, "invalid_request", "%s %s takes no request body", found->method,
+                            req->path);
     } else if (found && (found->admits & WBI_ADMIT_ANONYMOUS)) {
         ok = true;
     } else if (found) {
@@ -784,16 +788,16 @@ bool wb_hub_admit(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
         r->st = hub->pool[slot];
         r->keys = hub->keys[slot];
         r->raw_key = (found->flags & WBI_ROUTE_RAW_KEY) != 0;
-        wb_store_read_begin(r->st);
+        wb_admin_read_begin(r->st);
         ok = authenticate(r) == 0 && role_admitted(r, found);
-        if (wb_store_read_end(r->st, &r->err) != 0 && ok) {
-            wbi_reply_internal(r);
+        if (wb_admin_read_end(r->st, &r->err) != 0 && ok) {
+            wbi_hub_reply_internal(r);
             ok = false;
         }
         release(hub, slot);
     }
     /* an admitted request is counted when wb_hub_handle answers it */
-    if (!ok && found && (found->flags & WBI_ROUTE_MISP)) wbi_misp_error_shape(resp, req->path);
+    if (!ok && found && (found->flags & WBI_ROUTE_MISP)) wbi_hub_misp_error_shape(resp, req->path);
     if (!ok) count_request(r, found, t0);
     resp->key_id = r->who.authenticated ? r->who.key_id : 0;
     req_free(r);
@@ -802,29 +806,29 @@ bool wb_hub_admit(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
 
 void wb_hub_handle(wb_hub *hub, const wb_hub_request *req, wb_hub_response *resp)
 {
-    uint64_t t0 = wbi_metrics_clock_us();
-    wbi_req *r = req_new(hub, req, resp);
+    uint64_t t0 = wbi_hub_metrics_clock_us();
+    wbi_hub_req *r = req_new(hub, req, resp);
     if (r == NULL) return;
     /* The page's files first: they are public, and exact paths only. */
-    if (wbi_static_serve(hub, hub->web, r)) {
+    if (wbi_hub_static_serve(hub, hub->web, r)) {
         count_request(r, NULL, t0);
         req_free(r);
         return;
     }
-    const wbi_route *found = route_of(r);
+    const wbi_hub_route *found = route_of(r);
     if (found) {
         size_t slot = acquire(hub);
         r->st = hub->pool[slot];
         r->keys = hub->keys[slot];
         r->raw_key = (found->flags & WBI_ROUTE_RAW_KEY) != 0;
-        wb_store_read_begin(r->st);
+        wb_admin_read_begin(r->st);
         bool local = (found->flags & WBI_ROUTE_LOCAL) && from_loopback(r);
         if (local || (((found->admits & WBI_ADMIT_ANONYMOUS) || authenticate(r) == 0) &&
                       role_admitted(r, found)))
             found->fn(r);
-        if (wb_store_read_end(r->st, &r->err) != 0 && resp->status < 300) wbi_reply_internal(r);
+        if (wb_admin_read_end(r->st, &r->err) != 0 && resp->status < 300) wbi_hub_reply_internal(r);
         release(hub, slot);
-        if (found->flags & WBI_ROUTE_MISP) wbi_misp_error_shape(resp, req->path);
+        if (found->flags & WBI_ROUTE_MISP) wbi_hub_misp_error_shape(resp, req->path);
     }
     count_request(r, found, t0);
     resp->key_id = r->who.authenticated ? r->who.key_id : 0;
@@ -838,7 +842,7 @@ void wb_hub_response_free(wb_hub_response *resp)
     resp->stream = NULL;
 }
 
-const wbi_static *wbi_hub_web(const wb_hub *hub)
+const wbi_hub_static *wbi_hub_web(const wb_hub *hub)
 {
     return hub->web;
 }
@@ -871,7 +875,7 @@ const char *wbi_hub_signin_name(const wb_hub *hub)
     return hub->opts.web_name ? hub->opts.web_name : "weerbaar";
 }
 
-wbi_ratelimit *wbi_hub_signin_rl(wb_hub *hub, bool account)
+wbi_hub_ratelimit *wbi_hub_signin_rl(wb_hub *hub, bool account)
 {
     return account ? &hub->signin_acct : &hub->signin_addr;
 }
@@ -887,7 +891,7 @@ static int load_warninglists(wb_hub *hub, wb_error *err)
     return wb_wlsvc_load(hub->pool[0], &hub->wl, &hub->wl_gen, err);
 }
 
-const wb_warninglists *wbi_warninglists(wbi_req *r)
+const wb_warninglists *wbi_hub_warninglists(wbi_hub_req *r)
 {
     wb_hub *hub = r->hub;
     wb_wlsvc_gen gen;
@@ -950,19 +954,20 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
     if (rc == 0 && hub->opts.sector_k < 2)
         rc = wb_error_set(err, WB_EINVAL, "the sector view needs k of at least 2, not %u",
                           hub->opts.sector_k);
-    if (rc == 0) rc = wbi_catalogues_init(&hub->cats, hub->opts.catalogues, err);
-    if (rc == 0) rc = wbi_ratelimit_init(&hub->rl, hub->opts.rate, hub->opts.burst);
+    if (rc == 0) rc = wbi_hub_catalogues_init(&hub->cats, hub->opts.catalogues, err);
+    if (rc == 0) rc = wbi_hub_ratelimit_init(&hub->rl, hub->opts.rate, hub->opts.burst);
     /* Sign-in attempts that fail: 5 at once per account, then one a
      * minute; 20 at once per client address, then one every 3 s. */
-    if (rc == 0) rc = wbi_ratelimit_init(&hub->signin_acct, 1.0 / 60, 5);
-    if (rc == 0) rc = wbi_ratelimit_init(&hub->signin_addr, 1.0 / 3, 20);
-    if (rc == 0) rc = wbi_static_load(&hub->web, hub->opts.web_dir, err);
+    if (rc == 0) rc = wbi_hub_ratelimit_init(&hub->signin_acct, 1.0 / 60, 5);
+    if (rc == 0) rc = wbi_hub_ratelimit_init(&hub->signin_addr, 1.0 / 3, 20);
+    if (rc == 0) rc = wbi_hub_static_load(&hub->web, hub->opts.web_dir, err);
     if (rc == 0 && hub->opts.advisories)
         rc = wb_vscan_db_open(&hub->vscan, hub->opts.advisories, err);
     pthread_mutex_init(&hub->vscan_lock, NULL);
     hub->signin.session_seconds = hub->opts.session_seconds;
+    hub->signin.idle_seconds = hub->opts.session_idle_seconds;
     hub->signin.admin_second_factor = hub->opts.admin_second_factor;
-    if (rc == 0 && wbi_addrcount_init(&hub->stream_addrs) != 0)
+    if (rc == 0 && wbi_hub_addrcount_init(&hub->stream_addrs) != 0)
         rc = wb_error_set(err, WB_ENOMEM, "out of memory");
     atomic_init(&hub->streams_public, 0);
     atomic_init(&hub->streams_keyed, 0);
@@ -974,7 +979,7 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
     if (rc == 0) pthread_mutex_init(&hub->wl_lock, NULL);
     for (unsigned i = 0; rc == 0 && i < hub->opts.connections; i++) {
         hub->keys[i] = malloc(MAX_LOOKUP_KEYS * sizeof **hub->keys);
-        rc = hub->keys[i] ? wb_store_open(&hub->pool[i], opts->db, err)
+        rc = hub->keys[i] ? wb_admin_open(&hub->pool[i], opts->db, err)
                           : wb_error_set(err, WB_ENOMEM, "out of memory");
         if (rc == 0) {
             hub->idle[hub->nidle++] = i;
@@ -989,26 +994,26 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
                                  .wl = hub->wl,
                                  .log = hub->opts.log,
                                  .log_ud = hub->opts.log_ud};
-    if (rc == 0 && wbi_metrics_new(&hub->metrics, sizeof routes / sizeof routes[0]) != 0)
+    if (rc == 0 && wbi_hub_metrics_new(&hub->metrics, sizeof routes / sizeof routes[0]) != 0)
         rc = wb_error_set(err, WB_ENOMEM, "out of memory");
     for (size_t i = 0; rc == 0 && i < sizeof routes / sizeof routes[0]; i++)
-        wbi_metrics_route(hub->metrics, i, routes[i].method, routes[i].pattern);
+        wbi_hub_metrics_route(hub->metrics, i, routes[i].method, routes[i].pattern);
     if (rc) {
-        wbi_metrics_free(hub->metrics);
+        wbi_hub_metrics_free(hub->metrics);
         wb_warninglists_free(hub->wl);
         for (size_t i = 0; i < hub->npool; i++)
-            wb_store_close(hub->pool[i]);
-        wbi_catalogues_free(&hub->cats);
+            wb_admin_close(hub->pool[i]);
+        wbi_hub_catalogues_free(&hub->cats);
         for (size_t i = 0; hub->keys && i < hub->opts.connections; i++)
             free(hub->keys[i]);
         free(hub->keys);
-        wbi_addrcount_free(&hub->stream_addrs);
-        wbi_static_free(hub->web);
+        wbi_hub_addrcount_free(&hub->stream_addrs);
+        wbi_hub_static_free(hub->web);
         wb_vscan_db_free(hub->vscan);
-        wbi_ratelimit_free(&hub->signin_acct);
-        wbi_ratelimit_free(&hub->signin_addr);
+        wbi_hub_ratelimit_free(&hub->signin_acct);
+        wbi_hub_ratelimit_free(&hub->signin_addr);
         if (hub->rl.slots) {
-            wbi_ratelimit_free(&hub->rl);
+            wbi_hub_ratelimit_free(&hub->rl);
             pthread_mutex_destroy(&hub->lock);
             pthread_cond_destroy(&hub->cond);
             pthread_mutex_destroy(&hub->agg_lock);
@@ -1026,7 +1031,7 @@ int wb_hub_open(wb_hub **out, const wb_hub_opts *opts, wb_error *err)
 static void agg_flush(wb_hub *hub)
 {
     if (hub->npool == 0) return;
-    wbi_req r = {.hub = hub, .st = hub->pool[0]};
+    wbi_hub_req r = {.hub = hub, .st = hub->pool[0]};
     for (size_t i = 0; i < sizeof hub->agg / sizeof hub->agg[0]; i++) {
         struct agg_slot *sl = &hub->agg[i];
         if (sl->since == 0 || sl->more == 0) continue;
@@ -1043,7 +1048,7 @@ void wb_hub_close(wb_hub *hub)
     agg_flush(hub);
     pthread_mutex_destroy(&hub->agg_lock);
     for (size_t i = 0; i < hub->npool; i++) {
-        wb_store_close(hub->pool[i]);
+        wb_admin_close(hub->pool[i]);
         free(hub->keys[i]);
     }
     free(hub->keys);
@@ -1052,15 +1057,15 @@ void wb_hub_close(wb_hub *hub)
         wb_warninglists_free(hub->wl_old[i]);
     free(hub->wl_old);
     pthread_mutex_destroy(&hub->wl_lock);
-    wbi_ratelimit_free(&hub->rl);
-    wbi_ratelimit_free(&hub->signin_acct);
-    wbi_ratelimit_free(&hub->signin_addr);
-    wbi_static_free(hub->web);
+    wbi_hub_ratelimit_free(&hub->rl);
+    wbi_hub_ratelimit_free(&hub->signin_acct);
+    wbi_hub_ratelimit_free(&hub->signin_addr);
+    wbi_hub_static_free(hub->web);
     wb_vscan_db_free(hub->vscan);
     pthread_mutex_destroy(&hub->vscan_lock);
-    wbi_addrcount_free(&hub->stream_addrs);
-    wbi_catalogues_free(&hub->cats);
-    wbi_metrics_free(hub->metrics);
+    wbi_hub_addrcount_free(&hub->stream_addrs);
+    wbi_hub_catalogues_free(&hub->cats);
+    wbi_hub_metrics_free(hub->metrics);
     pthread_mutex_destroy(&hub->lock);
     pthread_cond_destroy(&hub->cond);
     free(hub->pool);

@@ -23,7 +23,7 @@
 
 /* ---- catalogues ------------------------------------------------------------------------ */
 
-int wbi_catalogues_init(wbi_catalogues *c, const char *dir, wb_error *err)
+int wbi_hub_catalogues_init(wbi_hub_catalogues *c, const char *dir, wb_error *err)
 {
     char builtin[4096];
     wb_error ignore = {0};
@@ -45,11 +45,11 @@ int wbi_catalogues_init(wbi_catalogues *c, const char *dir, wb_error *err)
     if (rc == 0 && wb_catset_count(c->set) == 0)
         rc = wb_error_set(err, WB_ENOTFOUND, "%s: no catalogues (*.yaml) in it",
                           dir ? dir : builtin);
-    if (rc != 0) wbi_catalogues_free(c);
+    if (rc != 0) wbi_hub_catalogues_free(c);
     return rc;
 }
 
-void wbi_catalogues_free(wbi_catalogues *c)
+void wbi_hub_catalogues_free(wbi_hub_catalogues *c)
 {
     if (c->set == NULL) return;
     wb_catset_free(c->set);
@@ -57,7 +57,8 @@ void wbi_catalogues_free(wbi_catalogues *c)
     pthread_mutex_destroy(&c->lock);
 }
 
-static int catalogue(wbi_catalogues *c, const char *name, const wb_catalogue **out, wb_error *err)
+static int catalogue(wbi_hub_catalogues *c, const char *name, const wb_catalogue **out,
+                     wb_error *err)
 {
     pthread_mutex_lock(&c->lock);
     int rc = wb_catset_get(c->set, name, out, err);
@@ -67,7 +68,7 @@ static int catalogue(wbi_catalogues *c, const char *name, const wb_catalogue **o
 
 /* ---- replies ------------------------------------------------------------------------------ */
 
-void wbi_areq_fail(wbi_areq *r, unsigned status, const char *code, const char *fmt, ...)
+void wbi_hub_areq_fail(wbi_hub_areq *r, unsigned status, const char *code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -77,23 +78,23 @@ void wbi_areq_fail(wbi_areq *r, unsigned status, const char *code, const char *f
     r->code = code;
 }
 
-static void not_found(wbi_areq *r)
+static void not_found(wbi_hub_areq *r)
 {
-    wbi_areq_fail(r, 404, "not_found", "no such assessment");
+    wbi_hub_areq_fail(r, 404, "not_found", "no such assessment");
 }
 
 /* A library error as a reply: what the caller got wrong is 4xx with the
  * message, database trouble is internal. */
-void wbi_areq_fail_err(wbi_areq *r, const wb_error *e)
+void wbi_hub_areq_fail_err(wbi_hub_areq *r, const wb_error *e)
 {
     switch (e->code) {
     case WB_ENOTFOUND:
-        wbi_areq_fail(r, 404, "not_found", "%s", e->msg);
+        wbi_hub_areq_fail(r, 404, "not_found", "%s", e->msg);
         return;
     case WB_EINVAL:
     case WB_EPARSE:
     case WB_ELIMIT:
-        wbi_areq_fail(r, 422, "invalid_request", "%s", e->msg);
+        wbi_hub_areq_fail(r, 422, "invalid_request", "%s", e->msg);
         return;
     default:
         r->err = *e;
@@ -101,7 +102,7 @@ void wbi_areq_fail_err(wbi_areq *r, const wb_error *e)
     }
 }
 
-void wbi_areq_reply(wbi_areq *r, unsigned status, json_t *o)
+void wbi_hub_areq_reply(wbi_hub_areq *r, unsigned status, json_t *o)
 {
     if (o == NULL) {
         wb_error_set(&r->err, WB_ENOMEM, "out of memory");
@@ -112,12 +113,12 @@ void wbi_areq_reply(wbi_areq *r, unsigned status, json_t *o)
     r->reply = o;
 }
 
-static void reply_buf(wbi_areq *r, unsigned status, const wb_buf *b)
+static void reply_buf(wbi_hub_areq *r, unsigned status, const wb_buf *b)
 {
-    wbi_areq_reply(r, status, b->data ? json_loadb(b->data, b->len, 0, NULL) : NULL);
+    wbi_hub_areq_reply(r, status, b->data ? json_loadb(b->data, b->len, 0, NULL) : NULL);
 }
 
-const char *wbi_areq_arg(const wbi_areq *r, const char *key)
+const char *wbi_hub_areq_arg(const wbi_hub_areq *r, const char *key)
 {
     for (size_t i = 0; i < r->req->nargs; i++)
         if (strcmp(r->req->args[i].key, key) == 0)
@@ -125,25 +126,25 @@ const char *wbi_areq_arg(const wbi_areq *r, const char *key)
     return NULL;
 }
 
-static json_t *body_object(wbi_areq *r)
+static json_t *body_object(wbi_hub_areq *r)
 {
     wbi_problem prob = {0};
     json_t *o =
         wbi_json_load(r->req->body ? r->req->body : "", r->req->body_len, r->max_depth, &prob);
     if (o == NULL) {
-        wbi_areq_fail(r, prob.status ? prob.status : 400, prob.code ? prob.code : "invalid_json",
-                      "%s", prob.msg);
+        wbi_hub_areq_fail(r, prob.status ? prob.status : 400,
+                          prob.code ? prob.code : "invalid_json", "%s", prob.msg);
         return NULL;
     }
     if (!json_is_object(o)) {
         json_decref(o);
-        wbi_areq_fail(r, 422, "invalid_request", "$: expected a JSON object");
+        wbi_hub_areq_fail(r, 422, "invalid_request", "$: expected a JSON object");
         return NULL;
     }
     return o;
 }
 
-static bool only_keys(wbi_areq *r, json_t *o, const char *const *keys, size_t n)
+static bool only_keys(wbi_hub_areq *r, json_t *o, const char *const *keys, size_t n)
 {
     const char *k;
     json_t *v;
@@ -153,7 +154,7 @@ static bool only_keys(wbi_areq *r, json_t *o, const char *const *keys, size_t n)
         while (i < n && strcmp(keys[i], k) != 0)
             i++;
         if (i == n) {
-            wbi_areq_fail(r, 422, "invalid_request", "$.%.100s: unknown key", k);
+            wbi_hub_areq_fail(r, 422, "invalid_request", "$.%.100s: unknown key", k);
             return false;
         }
     }
@@ -161,29 +162,29 @@ static bool only_keys(wbi_areq *r, json_t *o, const char *const *keys, size_t n)
 }
 
 /* An optional string member of at most max bytes; false with the reply set. */
-static bool member_str(wbi_areq *r, json_t *o, const char *key, size_t max, const char **out)
+static bool member_str(wbi_hub_areq *r, json_t *o, const char *key, size_t max, const char **out)
 {
     json_t *v = json_object_get(o, key);
     *out = NULL;
     if (v == NULL || json_is_null(v)) return true;
     if (!json_is_string(v) || json_string_length(v) > max ||
         strlen(json_string_value(v)) != json_string_length(v)) {
-        wbi_areq_fail(r, 422, "invalid_request", "$.%s: expected a string of at most %zu bytes",
-                      key, max);
+        wbi_hub_areq_fail(r, 422, "invalid_request", "$.%s: expected a string of at most %zu bytes",
+                          key, max);
         return false;
     }
     *out = json_string_length(v) ? json_string_value(v) : NULL;
     return true;
 }
 
-static int audit(wbi_areq *r, const char *action, int64_t id, const char *detail)
+static int audit(wbi_hub_areq *r, const char *action, int64_t id, const char *detail)
 {
     return wb_assessdb_audit(r->st, r->user, r->org_name, action, id, detail, &r->err);
 }
 
 /* Resolves {id} and asks the policy: 0 when allowed, else the reply is set
  * (404 for one the caller may not see, 403 for a write it may not do). */
-static int may(wbi_areq *r, wb_assessment_op op, int64_t *id)
+static int may(wbi_hub_areq *r, wb_assessment_op op, int64_t *id)
 {
     wb_assessment_audience a;
     int rc = WB_ENOTFOUND;
@@ -203,10 +204,10 @@ static int may(wbi_areq *r, wb_assessment_op op, int64_t *id)
         return -1;
     }
     if (op != WB_ASSESSMENT_READ && wb_policy_assessment(r->who, op, &a) == WB_DENY) {
-        wbi_areq_fail(r, 403, "forbidden",
-                      op == WB_ASSESSMENT_WRITE
-                          ? "only the assessment's organisation changes its answers"
-                          : "only an admin of the assessment's organisation shares it");
+        wbi_hub_areq_fail(r, 403, "forbidden",
+                          op == WB_ASSESSMENT_WRITE
+                              ? "only the assessment's organisation changes its answers"
+                              : "only an admin of the assessment's organisation shares it");
         return -1;
     }
     if (read == WB_ALLOW_AUDITED && op == WB_ASSESSMENT_READ &&
@@ -223,21 +224,21 @@ static int may(wbi_areq *r, wb_assessment_op op, int64_t *id)
  * another organisation's assessment is one audited request by id. */
 static bool list_visible(void *ud, const wb_assessment_audience *a)
 {
-    wbi_areq *r = ud;
+    wbi_hub_areq *r = ud;
     return wb_policy_assessment(r->who, WB_ASSESSMENT_READ, a) == WB_ALLOW;
 }
 
-void wbi_assess_list(wbi_areq *r)
+void wbi_hub_assess_list(wbi_hub_areq *r)
 {
     wb_buf b = {0};
     if (wb_assessdb_list_json(r->st, NULL, list_visible, r, &b, &r->err) == 0)
         reply_buf(r, 200, &b);
     else
-        wbi_areq_fail_err(r, &r->err);
+        wbi_hub_areq_fail_err(r, &r->err);
     wb_buf_free(&b);
 }
 
-void wbi_assess_add(wbi_areq *r)
+void wbi_hub_assess_add(wbi_hub_areq *r)
 {
     static const char *const keys[] = {"catalogue", "scope", "target", "organisation"};
     json_t *o = body_object(r);
@@ -251,14 +252,14 @@ void wbi_assess_add(wbi_areq *r)
         !member_str(r, o, "organisation", WB_NAME_MAX, &org))
         goto out;
     if (name == NULL) {
-        wbi_areq_fail(r, 422, "invalid_request", "$.catalogue: required");
+        wbi_hub_areq_fail(r, 422, "invalid_request", "$.catalogue: required");
         goto out;
     }
     if (t && !json_is_null(t)) {
         target = json_is_integer(t) ? json_integer_value(t) : 0;
         if (target < 1 || target > WB_ASSESS_MAX_LEVEL) {
-            wbi_areq_fail(r, 422, "invalid_request", "$.target: expected a level from 1 to %d",
-                          WB_ASSESS_MAX_LEVEL);
+            wbi_hub_areq_fail(r, 422, "invalid_request", "$.target: expected a level from 1 to %d",
+                              WB_ASSESS_MAX_LEVEL);
             goto out;
         }
     }
@@ -267,8 +268,9 @@ void wbi_assess_add(wbi_areq *r)
         bool same = false;
         wb_error e = {0};
         if (wb_assessdb_org_is(r->st, org, r->who->org_id, &same, &e) != 0 || !same) {
-            wbi_areq_fail(r, 403, "forbidden",
-                          "an assessment belongs to the key's own organisation (%s)", r->org_name);
+            wbi_hub_areq_fail(r, 403, "forbidden",
+                              "an assessment belongs to the key's own organisation (%s)",
+                              r->org_name);
             goto out;
         }
     }
@@ -276,14 +278,14 @@ void wbi_assess_add(wbi_areq *r)
     int64_t id = 0;
     wb_error e = {0};
     if (catalogue(r->cats, name, &cat, &e) != 0) {
-        wbi_areq_fail(r, 422, "invalid_request", "$.catalogue: %s", e.msg);
+        wbi_hub_areq_fail(r, 422, "invalid_request", "$.catalogue: %s", e.msg);
         goto out;
     }
     if (wb_assessdb_create(r->st, cat, r->org_name, scope, (int)target, r->user, &id, &e) != 0) {
-        wbi_areq_fail_err(r, &e);
+        wbi_hub_areq_fail_err(r, &e);
         goto out;
     }
-    wbi_areq_reply(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
+    wbi_hub_areq_reply(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
 out:
     json_decref(o);
 }
@@ -291,12 +293,12 @@ out:
 /* ---- one assessment ----------------------------------------------------------------------------
  */
 
-void wbi_assess_get(wbi_areq *r)
+void wbi_hub_assess_get(wbi_hub_areq *r)
 {
     int64_t id, version = 0;
-    const char *v = wbi_areq_arg(r, "version");
+    const char *v = wbi_hub_areq_arg(r, "version");
     if (v && wb_parse_i64(v, strlen(v), 1, WB_ASSESSDB_MAX_VERSIONS, &version) != 0) {
-        wbi_areq_fail(r, 400, "invalid_request", "version: expected a version number");
+        wbi_hub_areq_fail(r, 400, "invalid_request", "version: expected a version number");
         return;
     }
     if (may(r, WB_ASSESSMENT_READ, &id) != 0) return;
@@ -304,46 +306,46 @@ void wbi_assess_get(wbi_areq *r)
     wb_buf b = {0};
     wb_error e = {0};
     if (wb_assessdb_load(r->st, id, (int)version, &view, &e) != 0)
-        wbi_areq_fail_err(r, &e);
+        wbi_hub_areq_fail_err(r, &e);
     else if (wb_assessdb_view_json(view, &b) != 0)
-        wbi_areq_reply(r, 500, NULL);
+        wbi_hub_areq_reply(r, 500, NULL);
     else
         reply_buf(r, 200, &b);
     wb_buf_free(&b);
     wb_assessdb_view_free(view);
 }
 
-void wbi_assess_history(wbi_areq *r)
+void wbi_hub_assess_history(wbi_hub_areq *r)
 {
     int64_t id;
     if (may(r, WB_ASSESSMENT_READ, &id) != 0) return;
     wb_buf b = {0};
     wb_error e = {0};
     if (wb_assessdb_history_json(r->st, id, &b, &e) != 0)
-        wbi_areq_fail_err(r, &e);
+        wbi_hub_areq_fail_err(r, &e);
     else
         reply_buf(r, 200, &b);
     wb_buf_free(&b);
 }
 
 /* The assessment's catalogue, for the writes. */
-static int catalogue_of(wbi_areq *r, int64_t id, const wb_catalogue **cat)
+static int catalogue_of(wbi_hub_areq *r, int64_t id, const wb_catalogue **cat)
 {
     wb_assessdb_view *v = NULL;
     wb_error e = {0};
     int rc = wb_assessdb_load(r->st, id, 0, &v, &e);
     if (rc == 0 && catalogue(r->cats, v->a.catalogue, cat, &e) != 0) rc = WB_EINVAL;
-    if (rc != 0) wbi_areq_fail_err(r, &e);
+    if (rc != 0) wbi_hub_areq_fail_err(r, &e);
     wb_assessdb_view_free(v);
     return rc;
 }
 
-static void reply_version(wbi_areq *r, int64_t id, int version)
+static void reply_version(wbi_hub_areq *r, int64_t id, int version)
 {
-    wbi_areq_reply(r, 201, json_pack("{s:I,s:i}", "id", (json_int_t)id, "version", version));
+    wbi_hub_areq_reply(r, 201, json_pack("{s:I,s:i}", "id", (json_int_t)id, "version", version));
 }
 
-void wbi_assess_answer(wbi_areq *r)
+void wbi_hub_assess_answer(wbi_hub_areq *r)
 {
     static const char *const keys[] = {"ref", "level", "evidence", "owner", "due", "note"};
     int64_t id;
@@ -361,7 +363,7 @@ void wbi_assess_answer(wbi_areq *r)
         !member_str(r, o, "due", 10, &due))
         goto out;
     if (a.ref == NULL) {
-        wbi_areq_fail(r, 422, "invalid_request", "$.ref: required");
+        wbi_hub_areq_fail(r, 422, "invalid_request", "$.ref: required");
         goto out;
     }
     if (json_is_string(lv) && strcmp(json_string_value(lv), "n/a") == 0) {
@@ -370,12 +372,12 @@ void wbi_assess_answer(wbi_areq *r)
                json_integer_value(lv) <= WB_ASSESS_MAX_LEVEL) {
         a.level = (int)json_integer_value(lv);
     } else {
-        wbi_areq_fail(r, 422, "invalid_request", "$.level: expected 0-%d or \"n/a\"",
-                      WB_ASSESS_MAX_LEVEL);
+        wbi_hub_areq_fail(r, 422, "invalid_request", "$.level: expected 0-%d or \"n/a\"",
+                          WB_ASSESS_MAX_LEVEL);
         goto out;
     }
     if (due && (strlen(due) != 10 || wb_time_parse(due, 10, &a.due) != 0)) {
-        wbi_areq_fail(r, 422, "invalid_request", "$.due: expected a date YYYY-MM-DD");
+        wbi_hub_areq_fail(r, 422, "invalid_request", "$.due: expected a date YYYY-MM-DD");
         goto out;
     }
     const wb_catalogue *cat;
@@ -383,14 +385,14 @@ void wbi_assess_answer(wbi_areq *r)
     wb_error e = {0};
     if (catalogue_of(r, id, &cat) != 0) goto out;
     if (wb_assessdb_answer(r->st, id, cat, &a, r->user, &version, &e) != 0)
-        wbi_areq_fail_err(r, &e);
+        wbi_hub_areq_fail_err(r, &e);
     else
         reply_version(r, id, version);
 out:
     json_decref(o);
 }
 
-void wbi_assess_import(wbi_areq *r)
+void wbi_hub_assess_import(wbi_hub_areq *r)
 {
     static const char *const keys[] = {"answers", "catalogue", "name"};
     int64_t id;
@@ -404,14 +406,15 @@ void wbi_assess_import(wbi_areq *r)
         !member_str(r, o, "catalogue", WB_ASSESS_CATALOGUE_MAX, &cname))
         goto out;
     if (!json_is_array(json_object_get(o, "answers"))) {
-        wbi_areq_fail(r, 422, "invalid_request", "$.answers: expected an array of answers");
+        wbi_hub_areq_fail(r, 422, "invalid_request", "$.answers: expected an array of answers");
         goto out;
     }
     const wb_catalogue *cat;
     if (catalogue_of(r, id, &cat) != 0) goto out;
     if (cname && strcmp(cname, cat->name) != 0) {
-        wbi_areq_fail(r, 422, "invalid_request", "$.catalogue: assessment %lld is of %s, not %s",
-                      (long long)id, cat->name, cname);
+        wbi_hub_areq_fail(r, 422, "invalid_request",
+                          "$.catalogue: assessment %lld is of %s, not %s", (long long)id, cat->name,
+                          cname);
         goto out;
     }
     /* only the answers go on: the library reads them as an answers file */
@@ -419,7 +422,7 @@ void wbi_assess_import(wbi_areq *r)
     text = only ? json_dumps(only, JSON_COMPACT) : NULL;
     json_decref(only);
     if (text == NULL) {
-        wbi_areq_reply(r, 500, NULL);
+        wbi_hub_areq_reply(r, 500, NULL);
         goto out;
     }
     char label[256];
@@ -428,7 +431,7 @@ void wbi_assess_import(wbi_areq *r)
     int version = 0;
     wb_error e = {0};
     if (wb_assessdb_import(r->st, id, cat, text, strlen(text), label, r->user, &version, &e) != 0)
-        wbi_areq_fail_err(r, &e);
+        wbi_hub_areq_fail_err(r, &e);
     else
         reply_version(r, id, version);
 out:
@@ -436,7 +439,7 @@ out:
     json_decref(o);
 }
 
-void wbi_assess_share(wbi_areq *r)
+void wbi_hub_assess_share(wbi_hub_areq *r)
 {
     static const char *const keys[] = {"with", "shared"};
     int64_t id;
@@ -450,18 +453,19 @@ void wbi_assess_share(wbi_areq *r)
         !member_str(r, o, "with", 16, &with))
         goto out;
     if (with == NULL || wb_share_audience_parse(with, &to) != 0) {
-        wbi_areq_fail(r, 422, "invalid_request", "$.with: expected \"csirt\" or \"supervisor\"");
+        wbi_hub_areq_fail(r, 422, "invalid_request",
+                          "$.with: expected \"csirt\" or \"supervisor\"");
         goto out;
     }
     if (sh && !json_is_boolean(sh)) {
-        wbi_areq_fail(r, 422, "invalid_request", "$.shared: expected true or false");
+        wbi_hub_areq_fail(r, 422, "invalid_request", "$.shared: expected true or false");
         goto out;
     }
     wb_error e = {0};
     wb_buf b = {0};
     if (wb_assessdb_share(r->st, id, to, sh == NULL || json_is_true(sh), r->user, &e) != 0 ||
         wb_assessdb_get_json(r->st, id, &b, &e) != 0)
-        wbi_areq_fail_err(r, &e);
+        wbi_hub_areq_fail_err(r, &e);
     else
         reply_buf(r, 200, &b);
     wb_buf_free(&b);
@@ -472,24 +476,24 @@ out:
 /* ---- the sector view
  * ------------------------------------------------------------------------------ */
 
-void wbi_assess_sectors(wbi_areq *r)
+void wbi_hub_assess_sectors(wbi_hub_areq *r)
 {
     wb_org_kind kind = WB_ORG_OTHER;
     wb_error e = {0};
     if (wb_assessdb_org_kind(r->st, r->who->org_id, &kind, &e) != 0) {
-        wbi_areq_fail_err(r, &e);
+        wbi_hub_areq_fail_err(r, &e);
         return;
     }
     if (wb_policy_sector_view(r->who, kind) == WB_DENY) {
-        wbi_areq_fail(r, 403, "forbidden",
-                      "the sector view is for supervisors, CSIRTs and site admins");
+        wbi_hub_areq_fail(r, 403, "forbidden",
+                          "the sector view is for supervisors, CSIRTs and site admins");
         return;
     }
-    const char *name = wbi_areq_arg(r, "catalogue");
+    const char *name = wbi_hub_areq_arg(r, "catalogue");
     const wb_catalogue *cat, *pr = NULL;
     if (name == NULL || name[0] == '\0') name = "cbw_nis2";
     if (catalogue(r->cats, name, &cat, &e) != 0) {
-        wbi_areq_fail(r, 422, "invalid_request", "catalogue: %s", e.msg);
+        wbi_hub_areq_fail(r, 422, "invalid_request", "catalogue: %s", e.msg);
         return;
     }
     wb_error ignore = {0};
@@ -500,19 +504,19 @@ void wbi_assess_sectors(wbi_areq *r)
     wb_sector_scope sc = {r->who->org_id,
                           kind == WB_ORG_SUPERVISOR ? WB_SHARE_SUPERVISOR : WB_SHARE_CSIRT};
     if (kind != WB_ORG_SUPERVISOR && kind != WB_ORG_CSIRT) {
-        const char *a = wbi_areq_arg(r, "audience");
+        const char *a = wbi_hub_areq_arg(r, "audience");
         sc.viewer = 0;
         if (a && wb_share_audience_parse(a, &sc.audience) != 0) {
-            wbi_areq_fail(r, 422, "invalid_request", "audience: expected csirt or supervisor");
+            wbi_hub_areq_fail(r, 422, "invalid_request", "audience: expected csirt or supervisor");
             return;
         }
     }
     wb_sector_view *v = NULL;
     wb_buf b = {0};
     if (wb_assessdb_sectors_for(r->st, &sc, cat, pr, r->sector_k, &v, &e) != 0)
-        wbi_areq_fail_err(r, &e);
+        wbi_hub_areq_fail_err(r, &e);
     else if (wb_sector_view_json(v, &b) != 0)
-        wbi_areq_reply(r, 500, NULL);
+        wbi_hub_areq_reply(r, 500, NULL);
     else
         reply_buf(r, 200, &b);
     wb_buf_free(&b);
@@ -522,13 +526,13 @@ void wbi_assess_sectors(wbi_areq *r)
 /* ---- catalogues, scores and the board report (the web page's) -------------------------------- */
 
 /* "nl" or "en" from ?lang=, default en; false with the reply set. */
-static bool lang_arg(wbi_areq *r, const char **lang)
+static bool lang_arg(wbi_hub_areq *r, const char **lang)
 {
-    const char *l = wbi_areq_arg(r, "lang");
+    const char *l = wbi_hub_areq_arg(r, "lang");
     *lang = "en";
     if (l == NULL || *l == '\0') return true;
     if (strcmp(l, "nl") != 0 && strcmp(l, "en") != 0) {
-        wbi_areq_fail(r, 400, "invalid_request", "lang: expected nl or en");
+        wbi_hub_areq_fail(r, 400, "invalid_request", "lang: expected nl or en");
         return false;
     }
     *lang = l;
@@ -536,12 +540,12 @@ static bool lang_arg(wbi_areq *r, const char **lang)
 }
 
 /* ?version=V (1..), 0 when absent; false with the reply set. */
-static bool version_arg(wbi_areq *r, int *version)
+static bool version_arg(wbi_hub_areq *r, int *version)
 {
     int64_t v = 0;
-    const char *s = wbi_areq_arg(r, "version");
+    const char *s = wbi_hub_areq_arg(r, "version");
     if (s && *s && wb_parse_i64(s, strlen(s), 1, WB_ASSESSDB_MAX_VERSIONS, &v) != 0) {
-        wbi_areq_fail(r, 400, "invalid_request", "version: expected a version number");
+        wbi_hub_areq_fail(r, 400, "invalid_request", "version: expected a version number");
         return false;
     }
     *version = (int)v;
@@ -555,7 +559,7 @@ static json_t *text_or_null(const char *s)
 
 /* GET /api/v1/catalogues[?lang=]: {"catalogues": [{name, title}]}, the
  * catalogues the hub answers assessments of. */
-void wbi_catalogue_list(wbi_areq *r)
+void wbi_hub_catalogue_list(wbi_hub_areq *r)
 {
     const char *lang;
     if (!lang_arg(r, &lang)) return;
@@ -575,19 +579,19 @@ void wbi_catalogue_list(wbi_areq *r)
         json_array_append_new(
             arr, json_pack("{s:s,s:o}", "name", cat->name, "title", text_or_null(title)));
     }
-    wbi_areq_reply(r, 200, arr ? json_pack("{s:o}", "catalogues", arr) : NULL);
+    wbi_hub_areq_reply(r, 200, arr ? json_pack("{s:o}", "catalogues", arr) : NULL);
 }
 
 /* GET /api/v1/catalogues/{name}[?lang=]: the requirement tree with its
  * texts in lang and the meaning of each maturity level, for answering. */
-void wbi_catalogue_get(wbi_areq *r)
+void wbi_hub_catalogue_get(wbi_hub_areq *r)
 {
     const char *lang;
     const wb_catalogue *cat;
     wb_error e = {0};
     if (!lang_arg(r, &lang)) return;
     if (r->id == NULL || catalogue(r->cats, r->id, &cat, &e) != 0) {
-        wbi_areq_fail(r, 404, "not_found", "no such catalogue");
+        wbi_hub_areq_fail(r, 404, "not_found", "no such catalogue");
         return;
     }
     json_t *nodes = json_array(), *levels = json_array();
@@ -605,17 +609,17 @@ void wbi_catalogue_get(wbi_areq *r)
         json_array_append_new(levels, json_pack("{s:i,s:o}", "level", l, "meaning",
                                                 text_or_null(wb_assess_level_meaning(l, lang))));
     const char *title = wb_cat_text_get(cat->texts, cat->ntexts, WB_TEXT_NAME, lang, NULL);
-    wbi_areq_reply(r, 200,
-                   nodes && levels
-                       ? json_pack("{s:s,s:o,s:o,s:o,s:o}", "name", cat->name, "title",
-                                   text_or_null(title), "attribution", text_or_null(cat->copyright),
-                                   "levels", levels, "nodes", nodes)
-                       : NULL);
+    wbi_hub_areq_reply(r, 200,
+                       nodes && levels ? json_pack("{s:s,s:o,s:o,s:o,s:o}", "name", cat->name,
+                                                   "title", text_or_null(title), "attribution",
+                                                   text_or_null(cat->copyright), "levels", levels,
+                                                   "nodes", nodes)
+                                       : NULL);
 }
 
 /* The version asked for (?version=, default the newest) with its
  * catalogue and the principles catalogue; 0, else the reply is set. */
-static int load_scored(wbi_areq *r, int64_t id, wb_assessdb_view **v, const wb_catalogue **cat,
+static int load_scored(wbi_hub_areq *r, int64_t id, wb_assessdb_view **v, const wb_catalogue **cat,
                        const wb_catalogue **pr)
 {
     int version;
@@ -625,7 +629,7 @@ static int load_scored(wbi_areq *r, int64_t id, wb_assessdb_view **v, const wb_c
     int rc = wb_assessdb_load(r->st, id, version, v, &e);
     if (rc == 0 && catalogue(r->cats, (*v)->a.catalogue, cat, &e) != 0) rc = WB_EINVAL;
     if (rc != 0) {
-        wbi_areq_fail_err(r, &e);
+        wbi_hub_areq_fail_err(r, &e);
         wb_assessdb_view_free(*v);
         *v = NULL;
         return rc;
@@ -639,7 +643,7 @@ static int load_scored(wbi_areq *r, int64_t id, wb_assessdb_view **v, const wb_c
  * show ID --format json` prints after its assessment object: overall,
  * nodes, NIS2 measures, principles and gaps against the assessment's
  * target. */
-void wbi_assess_score(wbi_areq *r)
+void wbi_hub_assess_score(wbi_hub_areq *r)
 {
     int64_t id;
     const char *lang;
@@ -651,9 +655,9 @@ void wbi_assess_score(wbi_areq *r)
     wb_buf b = {0};
     wb_error e = {0};
     if (wb_assess_score(cat, v->answers, pr, v->a.target, &sc, &e) != 0)
-        wbi_areq_fail_err(r, &e);
+        wbi_hub_areq_fail_err(r, &e);
     else if (wb_assess_scores_json(cat, pr, v->answers, sc, lang, &b) != 0)
-        wbi_areq_reply(r, 500, NULL);
+        wbi_hub_areq_reply(r, 500, NULL);
     else
         reply_buf(r, 200, &b);
     wb_buf_free(&b);
@@ -686,13 +690,13 @@ static int render_board(void *ud, const char *path, wb_error *err)
 /* GET /api/v1/assessments/{id}/report[?format=pdf|html][&lang=][&version=]:
  * the one-page board report `weerbaar assess report ID` makes, against the
  * version before it, with the organisation's incidents of this year. */
-void wbi_assess_report(wbi_areq *r)
+void wbi_hub_assess_report(wbi_hub_areq *r)
 {
     int64_t id;
-    const char *lang, *format = wbi_areq_arg(r, "format");
+    const char *lang, *format = wbi_hub_areq_arg(r, "format");
     if (format == NULL || *format == '\0') format = "pdf";
     if (strcmp(format, "pdf") != 0 && strcmp(format, "html") != 0) {
-        wbi_areq_fail(r, 400, "invalid_request", "format: expected pdf or html");
+        wbi_hub_areq_fail(r, 400, "invalid_request", "format: expected pdf or html");
         return;
     }
     if (!lang_arg(r, &lang) || may(r, WB_ASSESSMENT_READ, &id) != 0) return;
@@ -700,9 +704,9 @@ void wbi_assess_report(wbi_areq *r)
     const wb_catalogue *cat, *pr;
     if (load_scored(r, id, &v, &cat, &pr) != 0) return;
     if (v->version == 0) {
-        wbi_areq_fail(r, 409, "conflict",
-                      "assessment %lld has no answers yet: answer it before making its report",
-                      (long long)id);
+        wbi_hub_areq_fail(r, 409, "conflict",
+                          "assessment %lld has no answers yet: answer it before making its report",
+                          (long long)id);
         wb_assessdb_view_free(v);
         return;
     }

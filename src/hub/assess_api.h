@@ -16,16 +16,16 @@
 
 /* The hub's catalogues, loaded on first use under a lock; a catalogue once
  * loaded is immutable and read without it. */
-typedef struct wbi_catalogues {
+typedef struct wbi_hub_catalogues {
     pthread_mutex_t lock;
     wb_catset *set;
-} wbi_catalogues;
+} wbi_hub_catalogues;
 
 /* The built-in directory (when there is one) and dir (may be NULL). */
-int wbi_catalogues_init(wbi_catalogues *c, const char *dir, wb_error *err);
-void wbi_catalogues_free(wbi_catalogues *c);
+int wbi_hub_catalogues_init(wbi_hub_catalogues *c, const char *dir, wb_error *err);
+void wbi_hub_catalogues_free(wbi_hub_catalogues *c);
 
-typedef struct wbi_areq {
+typedef struct wbi_hub_areq {
     /* in */
     wb_store *st;
     const wb_principal *who;
@@ -35,7 +35,7 @@ typedef struct wbi_areq {
     const wb_hub_request *req;
     unsigned max_depth;
     unsigned sector_k;
-    wbi_catalogues *cats;
+    wbi_hub_catalogues *cats;
     /* out: either reply (with status) or code and msg (with status), or
      * internal set with err */
     unsigned status;
@@ -48,30 +48,30 @@ typedef struct wbi_areq {
     const char *content_type;
     wb_buf body;
     char style_hash[48]; /* wb_hub_response's, for an HTML body */
-} wbi_areq;
+} wbi_hub_areq;
 
 /* Replies on a narrow request, shared by assess_api.c and deps_api.c:
  * an error with its status and code; a library error as 404/422 (what the
  * caller got wrong, with the message) or internal (the rest); a JSON body
  * (o is taken; NULL makes the answer an internal out-of-memory error). */
-void wbi_areq_fail(wbi_areq *r, unsigned status, const char *code, const char *fmt, ...)
+void wbi_hub_areq_fail(wbi_hub_areq *r, unsigned status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void wbi_areq_fail_err(wbi_areq *r, const wb_error *e);
-void wbi_areq_reply(wbi_areq *r, unsigned status, json_t *o);
+void wbi_hub_areq_fail_err(wbi_hub_areq *r, const wb_error *e);
+void wbi_hub_areq_reply(wbi_hub_areq *r, unsigned status, json_t *o);
 /* The value of query argument key ("" for a bare key), or NULL. */
-const char *wbi_areq_arg(const wbi_areq *r, const char *key);
+const char *wbi_hub_areq_arg(const wbi_hub_areq *r, const char *key);
 
-void wbi_assess_list(wbi_areq *r);    /* GET  /api/v1/assessments */
-void wbi_assess_add(wbi_areq *r);     /* POST /api/v1/assessments */
-void wbi_assess_sectors(wbi_areq *r); /* GET  /api/v1/assessments/sectors */
-void wbi_assess_get(wbi_areq *r);     /* GET  /api/v1/assessments/{id} */
-void wbi_assess_history(wbi_areq *r); /* GET  /api/v1/assessments/{id}/versions */
-void wbi_assess_answer(wbi_areq *r);  /* POST /api/v1/assessments/{id}/answers */
-void wbi_assess_import(wbi_areq *r);  /* POST /api/v1/assessments/{id}/versions */
-void wbi_assess_share(wbi_areq *r);   /* POST /api/v1/assessments/{id}/share */
-void wbi_assess_score(wbi_areq *r);   /* GET  /api/v1/assessments/{id}/score */
-void wbi_assess_report(wbi_areq *r);  /* GET  /api/v1/assessments/{id}/report */
-void wbi_catalogue_list(wbi_areq *r); /* GET  /api/v1/catalogues */
-void wbi_catalogue_get(wbi_areq *r);  /* GET  /api/v1/catalogues/{name} */
+void wbi_hub_assess_list(wbi_hub_areq *r);    /* GET  /api/v1/assessments */
+void wbi_hub_assess_add(wbi_hub_areq *r);     /* POST /api/v1/assessments */
+void wbi_hub_assess_sectors(wbi_hub_areq *r); /* GET  /api/v1/assessments/sectors */
+void wbi_hub_assess_get(wbi_hub_areq *r);     /* GET  /api/v1/assessments/{id} */
+void wbi_hub_assess_history(wbi_hub_areq *r); /* GET  /api/v1/assessments/{id}/versions */
+void wbi_hub_assess_answer(wbi_hub_areq *r);  /* POST /api/v1/assessments/{id}/answers */
+void wbi_hub_assess_import(wbi_hub_areq *r);  /* POST /api/v1/assessments/{id}/versions */
+void wbi_hub_assess_share(wbi_hub_areq *r);   /* POST /api/v1/assessments/{id}/share */
+void wbi_hub_assess_score(wbi_hub_areq *r);   /* GET  /api/v1/assessments/{id}/score */
+void wbi_hub_assess_report(wbi_hub_areq *r);  /* GET  /api/v1/assessments/{id}/report */
+void wbi_hub_catalogue_list(wbi_hub_areq *r); /* GET  /api/v1/catalogues */
+void wbi_hub_catalogue_get(wbi_hub_areq *r);  /* GET  /api/v1/catalogues/{name} */
 
 #endif

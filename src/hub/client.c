@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include "weerbaar/client.h"
@@ -29,13 +28,11 @@ static void hub_error(const wb_buf *b, char *out, size_t cap)
 
 int wb_hub_global_init(void)
 {
-    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : WB_EINTERNAL;
+    return wb_http_global_init();
 }
 
-void wb_hub_global_cleanup(void)
-{
-    curl_global_cleanup();
-}
+/* libcurl's global state lives until the process ends (http.c says why). */
+void wb_hub_global_cleanup(void) {}
 
 int wb_hub_call(const wb_hub_client *c, const char *method, const char *path, const char *body,
                 size_t len, wb_buf *out, long *status, wb_error *err)

@@ -18,26 +18,26 @@
 
 /* The policy's answer for the caller; 0 to go on (*acc says how), else the
  * reply is set. */
-static int may(wbi_areq *r, wb_deps_op op, wb_org_kind *kind, wb_access *acc)
+static int may(wbi_hub_areq *r, wb_deps_op op, wb_org_kind *kind, wb_access *acc)
 {
     wb_error e = {0};
     if (wb_depsdb_org_kind(r->st, r->who->org_id, kind, &e) != 0) {
-        wbi_areq_fail_err(r, &e);
+        wbi_hub_areq_fail_err(r, &e);
         return -1;
     }
     *acc = wb_policy_deps(r->who, op, *kind);
     if (*acc == WB_DENY) {
-        wbi_areq_fail(r, 403, "forbidden",
-                      op == WB_DEPS_SHARE ? "sharing the picture is for the organisation's admins"
-                      : op == WB_DEPS_SECTORS
-                          ? "the sector view is for CSIRTs, supervisors and site admins"
-                          : "forbidden");
+        wbi_hub_areq_fail(
+            r, 403, "forbidden",
+            op == WB_DEPS_SHARE     ? "sharing the picture is for the organisation's admins"
+            : op == WB_DEPS_SECTORS ? "the sector view is for CSIRTs, supervisors and site admins"
+                                    : "forbidden");
         return -1;
     }
     return 0;
 }
 
-void wbi_deps_share(wbi_areq *r)
+void wbi_hub_deps_share(wbi_hub_areq *r)
 {
     wb_org_kind kind;
     wb_access acc;
@@ -51,17 +51,17 @@ void wbi_deps_share(wbi_areq *r)
                                 &pic, &e) != 0 ||
         wb_depsdb_share(r->st, r->who->org_id, NULL, pic.data, pic.len, to, shared, r->user,
                         &version, &e) != 0) {
-        wbi_areq_fail_err(r, &e);
+        wbi_hub_areq_fail_err(r, &e);
     } else {
         json_t *o = json_pack("{s:s,s:s,s:b}", "organisation", r->org_name, "with",
                               wb_share_audience_name(to), "shared", shared);
         if (o && shared) json_object_set_new(o, "version", json_integer(version));
-        wbi_areq_reply(r, 200, o);
+        wbi_hub_areq_reply(r, 200, o);
     }
     wb_buf_free(&pic);
 }
 
-void wbi_deps_own(wbi_areq *r)
+void wbi_hub_deps_own(wbi_hub_areq *r)
 {
     wb_org_kind kind;
     wb_access acc;
@@ -69,13 +69,13 @@ void wbi_deps_own(wbi_areq *r)
     wb_buf b = {0};
     wb_error e = {0};
     if (wb_depsdb_own_json(r->st, r->who->org_id, &b, &e) != 0)
-        wbi_areq_fail_err(r, &e);
+        wbi_hub_areq_fail_err(r, &e);
     else
-        wbi_areq_reply(r, 200, json_loadb(b.data, b.len, 0, NULL));
+        wbi_hub_areq_reply(r, 200, json_loadb(b.data, b.len, 0, NULL));
     wb_buf_free(&b);
 }
 
-void wbi_deps_sectors(wbi_areq *r)
+void wbi_hub_deps_sectors(wbi_hub_areq *r)
 {
     wb_org_kind kind;
     wb_access acc;
@@ -86,10 +86,10 @@ void wbi_deps_sectors(wbi_areq *r)
     int64_t viewer = r->who->org_id;
     wb_share_audience aud = kind == WB_ORG_SUPERVISOR ? WB_SHARE_SUPERVISOR : WB_SHARE_CSIRT;
     if (acc == WB_ALLOW_AUDITED) {
-        const char *a = wbi_areq_arg(r, "audience");
+        const char *a = wbi_hub_areq_arg(r, "audience");
         viewer = 0;
         if (a && wb_share_audience_parse(a, &aud) != 0) {
-            wbi_areq_fail(r, 422, "invalid_request", "audience: expected csirt or supervisor");
+            wbi_hub_areq_fail(r, 422, "invalid_request", "audience: expected csirt or supervisor");
             return;
         }
         int rc = wb_depsdb_audit_sectors(r->st, r->user, r->org_name, aud, &r->err);
@@ -101,8 +101,8 @@ void wbi_deps_sectors(wbi_areq *r)
     wb_buf b = {0};
     wb_error e = {0};
     if (wb_depsdb_sectors(r->st, viewer, aud, r->sector_k, &b, &e) != 0)
-        wbi_areq_fail_err(r, &e);
+        wbi_hub_areq_fail_err(r, &e);
     else
-        wbi_areq_reply(r, 200, json_loadb(b.data, b.len, 0, NULL));
+        wbi_hub_areq_reply(r, 200, json_loadb(b.data, b.len, 0, NULL));
     wb_buf_free(&b);
 }

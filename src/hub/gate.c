@@ -62,13 +62,13 @@
 enum slot_state { S_FREE = 0, S_GATE, S_LINGER, S_MHD };
 
 /* One accepted connection, by socket number. state, keyed and the
- * gate's fields are under wbi_gate.lock; the atomics are written by the
+ * gate's fields are under wbi_hub_gate.lock; the atomics are written by the
  * libmicrohttpd worker that serves the connection and read by the sweep. */
 typedef struct slot {
     enum slot_state state;
     bool keyed;   /* its latest request carried an Authorization header */
     bool counted; /* in conns_by_addr (a connection refused at once is not) */
-    wbi_addr addr;
+    wbi_hub_addr addr;
     struct sockaddr_storage sa;
     socklen_t salen;
     int64_t gate_since;         /* ms: accepted (gate), answered (linger) */
@@ -78,9 +78,9 @@ typedef struct slot {
     atomic_int served;          /* a request was answered on it */
 } slot;
 
-struct wbi_gate {
+struct wbi_hub_gate {
     bool tls;
-    wbi_metrics *metrics;
+    wbi_hub_metrics *metrics;
     struct MHD_Daemon *d;
     int lfd, ep;
     pthread_t thread;
@@ -88,7 +88,7 @@ struct wbi_gate {
     pthread_mutex_t lock;
     slot *slots;
     size_t nslots;
-    wbi_addrcount conns_by_addr, pending_by_addr;
+    wbi_hub_addrcount conns_by_addr, pending_by_addr;
     /* limits in force */
     unsigned max_conn, per_addr, max_pending, anon_max, header_ms, idle_ms;
     /* counts (under lock; read without it for a quick refusal) */
@@ -106,7 +106,7 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void addr_of(const struct sockaddr *sa, wbi_addr *a)
+static void addr_of(const struct sockaddr *sa, wbi_hub_addr *a)
 {
     memset(a, 0, sizeof *a);
     if (sa->sa_family == AF_INET) {
@@ -118,7 +118,7 @@ static void addr_of(const struct sockaddr *sa, wbi_addr *a)
 }
 
 /* {"error":{"code","message"}} as text (the caller frees it). */
-char *wbi_error_json(const char *code, const char *msg)
+char *wbi_hub_error_json(const char *code, const char *msg)
 {
     json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
     char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -161,7 +161,7 @@ static void drain(int fd)
  * connection), always with "Connection: close". */
 static void raw_reply(int fd, unsigned status, const char *code, const char *msg, unsigned retry)
 {
-    char *body = wbi_error_json(code, msg);
+    char *body = wbi_hub_error_json(code, msg);
     char head[768], ra[40] = "";
     if (retry) snprintf(ra, sizeof ra, "Retry-After: %u\r\n", retry);
     int hn = snprintf(head, sizeof head,
@@ -180,13 +180,13 @@ static void raw_reply(int fd, unsigned status, const char *code, const char *msg
 }
 
 /* Forgets a connection (under lock). */
-static void slot_release(wbi_gate *g, slot *s)
+static void slot_release(wbi_hub_gate *g, slot *s)
 {
     switch (s->state) {
     case S_FREE:
         return;
     case S_GATE:
-        wbi_addrcount_give(&g->pending_by_addr, &s->addr);
+        wbi_hub_addrcount_give(&g->pending_by_addr, &s->addr);
         atomic_fetch_sub(&g->npending, 1);
         break;
     case S_MHD:
@@ -197,13 +197,13 @@ static void slot_release(wbi_gate *g, slot *s)
         g->nlinger--;
         break;
     }
-    if (s->counted) wbi_addrcount_give(&g->conns_by_addr, &s->addr);
+    if (s->counted) wbi_hub_addrcount_give(&g->conns_by_addr, &s->addr);
     s->counted = false;
     s->state = S_FREE;
     s->keyed = false;
 }
 
-static void gate_close(wbi_gate *g, int fd)
+static void gate_close(wbi_hub_gate *g, int fd)
 {
     epoll_ctl(g->ep, EPOLL_CTL_DEL, fd, NULL);
     pthread_mutex_lock(&g->lock);
@@ -213,15 +213,15 @@ static void gate_close(wbi_gate *g, int fd)
 }
 
 /* Answers a connection in the gate and lets it linger a moment. */
-static void gate_refuse(wbi_gate *g, int fd, unsigned status, const char *code, const char *msg,
+static void gate_refuse(wbi_hub_gate *g, int fd, unsigned status, const char *code, const char *msg,
                         unsigned retry)
 {
     raw_reply(fd, status, code, msg, retry);
-    wbi_metrics_refused(g->metrics, code);
+    wbi_hub_metrics_refused(g->metrics, code);
     pthread_mutex_lock(&g->lock);
     slot *s = &g->slots[fd];
     if (s->state == S_GATE) {
-        wbi_addrcount_give(&g->pending_by_addr, &s->addr);
+        wbi_hub_addrcount_give(&g->pending_by_addr, &s->addr);
         atomic_fetch_sub(&g->npending, 1);
     }
     s->state = S_LINGER;
@@ -232,10 +232,10 @@ static void gate_refuse(wbi_gate *g, int fd, unsigned status, const char *code, 
 
 /* A connection refused as it is accepted: answered, and left to linger
  * while few do (each holds a descriptor for LINGER_MS), else closed. */
-static void refuse_new(wbi_gate *g, int fd, unsigned status, const char *code, const char *msg)
+static void refuse_new(wbi_hub_gate *g, int fd, unsigned status, const char *code, const char *msg)
 {
     raw_reply(fd, status, code, msg, 5);
-    wbi_metrics_refused(g->metrics, code);
+    wbi_hub_metrics_refused(g->metrics, code);
     pthread_mutex_lock(&g->lock);
     bool linger = (size_t)fd < g->nslots && g->nlinger < MAX_LINGER;
     if (linger) {
@@ -258,12 +258,12 @@ static void refuse_new(wbi_gate *g, int fd, unsigned status, const char *code, c
     }
 }
 
-static void handover(wbi_gate *g, int fd)
+static void handover(wbi_hub_gate *g, int fd)
 {
     epoll_ctl(g->ep, EPOLL_CTL_DEL, fd, NULL);
     pthread_mutex_lock(&g->lock);
     slot *s = &g->slots[fd];
-    wbi_addrcount_give(&g->pending_by_addr, &s->addr);
+    wbi_hub_addrcount_give(&g->pending_by_addr, &s->addr);
     atomic_fetch_sub(&g->npending, 1);
     s->state = S_MHD;
     s->keyed = false;
@@ -284,7 +284,7 @@ static void handover(wbi_gate *g, int fd)
 }
 
 /* Looks at what a connection in the gate sent so far. */
-static void gate_check(wbi_gate *g, int fd)
+static void gate_check(wbi_hub_gate *g, int fd)
 {
     static char buf[MAX_HEAD + 1];
     ssize_t n = recv(fd, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
@@ -293,9 +293,9 @@ static void gate_check(wbi_gate *g, int fd)
         gate_close(g, fd);
         return;
     }
-    wbi_http_head h;
+    wbi_hub_http_head h;
     wbi_problem prob;
-    int rc = wbi_http_head_check(buf, (size_t)n, MAX_HEAD, MAX_TARGET, &h, &prob);
+    int rc = wbi_hub_http_head_check(buf, (size_t)n, MAX_HEAD, MAX_TARGET, &h, &prob);
     if (rc > 0) return;
     if (rc < 0) {
         gate_refuse(g, fd, prob.status, prob.code, prob.msg, 0);
@@ -305,7 +305,7 @@ static void gate_check(wbi_gate *g, int fd)
 }
 
 /* The oldest connection waiting in the gate goes, to make room. */
-static void evict_oldest(wbi_gate *g)
+static void evict_oldest(wbi_hub_gate *g)
 {
     int victim = -1;
     int64_t oldest = INT64_MAX;
@@ -321,7 +321,7 @@ static void evict_oldest(wbi_gate *g)
                     "the request head did not arrive in time (the hub was busy with others)", 0);
 }
 
-static void gate_accept(wbi_gate *g)
+static void gate_accept(wbi_hub_gate *g)
 {
     for (;;) {
         struct sockaddr_storage sa;
@@ -337,7 +337,7 @@ static void gate_accept(wbi_gate *g)
             }
             return;
         }
-        wbi_addr a;
+        wbi_hub_addr a;
         addr_of((struct sockaddr *)&sa, &a);
         if ((size_t)fd >= g->nslots ||
             atomic_load(&g->nconn) + atomic_load(&g->npending) >= g->max_conn) {
@@ -350,12 +350,12 @@ static void gate_accept(wbi_gate *g)
         /* A socket number libmicrohttpd closed without telling (it cannot
          * have, but a stale slot must not block its number for ever). */
         slot_release(g, s);
-        bool ok = wbi_addrcount_take(&g->conns_by_addr, &a, g->per_addr);
-        bool pend = ok && (g->tls || wbi_addrcount_take(&g->pending_by_addr, &a,
-                                                        PENDING_PER_ADDRESS < g->per_addr
-                                                            ? PENDING_PER_ADDRESS
-                                                            : g->per_addr));
-        if (ok && !pend) wbi_addrcount_give(&g->conns_by_addr, &a);
+        bool ok = wbi_hub_addrcount_take(&g->conns_by_addr, &a, g->per_addr);
+        bool pend = ok && (g->tls || wbi_hub_addrcount_take(&g->pending_by_addr, &a,
+                                                            PENDING_PER_ADDRESS < g->per_addr
+                                                                ? PENDING_PER_ADDRESS
+                                                                : g->per_addr));
+        if (ok && !pend) wbi_hub_addrcount_give(&g->conns_by_addr, &a);
         if (pend) {
             s->state = S_GATE;
             s->counted = true;
@@ -364,7 +364,7 @@ static void gate_accept(wbi_gate *g)
             s->salen = salen;
             s->gate_since = now_ms();
             s->keyed = false;
-            if (g->tls) wbi_addrcount_take(&g->pending_by_addr, &a, UINT32_MAX);
+            if (g->tls) wbi_hub_addrcount_take(&g->pending_by_addr, &a, UINT32_MAX);
             atomic_fetch_add(&g->npending, 1);
         }
         pthread_mutex_unlock(&g->lock);
@@ -394,7 +394,7 @@ static void gate_accept(wbi_gate *g)
 /* Deadlines: heads in the gate, lingering refusals, and heads inside
  * libmicrohttpd (the next request on a kept-alive connection, and with
  * TLS every one). */
-static void sweep(wbi_gate *g)
+static void sweep(wbi_hub_gate *g)
 {
     int64_t now = now_ms();
     int expired[64];
@@ -438,7 +438,7 @@ static void sweep(wbi_gate *g)
 
 static void *gate_main(void *arg)
 {
-    wbi_gate *g = arg;
+    wbi_hub_gate *g = arg;
     struct epoll_event evs[64];
     int64_t next_sweep = now_ms() + SWEEP_MS;
     while (!atomic_load(&g->stop)) {
@@ -506,7 +506,7 @@ static size_t fd_limit(void)
     return (size_t)rl.rlim_cur;
 }
 
-static void gate_limits(wbi_gate *g, const wbi_gate_opts *o)
+static void gate_limits(wbi_hub_gate *g, const wbi_hub_gate_opts *o)
 {
     g->nslots = fd_limit();
     unsigned room = g->nslots > 256 ? (unsigned)g->nslots - 128 : (unsigned)g->nslots / 2;
@@ -524,19 +524,19 @@ static void gate_limits(wbi_gate *g, const wbi_gate_opts *o)
     g->metrics = o->metrics;
 }
 
-int wbi_gate_open(wbi_gate **out, const struct sockaddr *addr, socklen_t len,
-                  const wbi_gate_opts *o, const char *name, wb_error *err)
+int wbi_hub_gate_open(wbi_hub_gate **out, const struct sockaddr *addr, socklen_t len,
+                      const wbi_hub_gate_opts *o, const char *name, wb_error *err)
 {
     *out = NULL;
-    wbi_gate *g = calloc(1, sizeof *g);
+    wbi_hub_gate *g = calloc(1, sizeof *g);
     if (g == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
     g->lfd = g->ep = -1;
     gate_limits(g, o);
     pthread_mutex_init(&g->lock, NULL);
     g->slots = calloc(g->nslots, sizeof *g->slots);
     int rc = 0;
-    if (g->slots == NULL || wbi_addrcount_init(&g->conns_by_addr) != 0 ||
-        wbi_addrcount_init(&g->pending_by_addr) != 0)
+    if (g->slots == NULL || wbi_hub_addrcount_init(&g->conns_by_addr) != 0 ||
+        wbi_hub_addrcount_init(&g->pending_by_addr) != 0)
         rc = wb_error_set(err, WB_ENOMEM, "out of memory");
     if (rc == 0) {
         g->lfd = open_listener(addr, len);
@@ -545,19 +545,19 @@ int wbi_gate_open(wbi_gate **out, const struct sockaddr *addr, socklen_t len,
             rc = wb_error_set(err, WB_EIO, "cannot listen on %s (%s)", name, strerror(errno));
     }
     if (rc) {
-        wbi_gate_free(g);
+        wbi_hub_gate_free(g);
         return rc;
     }
     *out = g;
     return 0;
 }
 
-unsigned wbi_gate_max_connections(const wbi_gate *g)
+unsigned wbi_hub_gate_max_connections(const wbi_hub_gate *g)
 {
     return g->max_conn;
 }
 
-int wbi_gate_start(wbi_gate *g, struct MHD_Daemon *d, wb_error *err)
+int wbi_hub_gate_start(wbi_hub_gate *g, struct MHD_Daemon *d, wb_error *err)
 {
     g->d = d;
     struct epoll_event ev = {.events = EPOLLIN, .data.fd = g->lfd};
@@ -569,7 +569,7 @@ int wbi_gate_start(wbi_gate *g, struct MHD_Daemon *d, wb_error *err)
     return 0;
 }
 
-void wbi_gate_stop(wbi_gate *g)
+void wbi_hub_gate_stop(wbi_hub_gate *g)
 {
     if (g == NULL || !g->started) return;
     atomic_store(&g->stop, 1);
@@ -586,31 +586,31 @@ void wbi_gate_stop(wbi_gate *g)
     pthread_mutex_unlock(&g->lock);
 }
 
-void wbi_gate_free(wbi_gate *g)
+void wbi_hub_gate_free(wbi_hub_gate *g)
 {
     if (g == NULL) return;
-    wbi_gate_stop(g);
+    wbi_hub_gate_stop(g);
     if (g->lfd >= 0) close(g->lfd);
     if (g->ep >= 0) close(g->ep);
-    wbi_addrcount_free(&g->conns_by_addr);
-    wbi_addrcount_free(&g->pending_by_addr);
+    wbi_hub_addrcount_free(&g->conns_by_addr);
+    wbi_hub_addrcount_free(&g->pending_by_addr);
     pthread_mutex_destroy(&g->lock);
     free(g->slots);
     free(g);
 }
 
-static slot *slot_at(wbi_gate *g, int fd)
+static slot *slot_at(wbi_hub_gate *g, int fd)
 {
     return fd >= 0 && (size_t)fd < g->nslots ? &g->slots[fd] : NULL;
 }
 
-void wbi_gate_request_line(wbi_gate *g, int fd)
+void wbi_hub_gate_request_line(wbi_hub_gate *g, int fd)
 {
     slot *s = slot_at(g, fd);
     if (s) atomic_store(&s->req_since, now_ms());
 }
 
-bool wbi_gate_request_head(wbi_gate *g, int fd, bool keyed)
+bool wbi_hub_gate_request_head(wbi_hub_gate *g, int fd, bool keyed)
 {
     slot *s = slot_at(g, fd);
     if (s == NULL) return true;
@@ -629,7 +629,7 @@ bool wbi_gate_request_head(wbi_gate *g, int fd, bool keyed)
     return keyed || atomic_load(&g->nconn) - atomic_load(&g->nkeyed) <= g->anon_max;
 }
 
-void wbi_gate_request_done(wbi_gate *g, int fd)
+void wbi_hub_gate_request_done(wbi_hub_gate *g, int fd)
 {
     slot *s = slot_at(g, fd);
     if (s == NULL) return;
@@ -639,7 +639,7 @@ void wbi_gate_request_done(wbi_gate *g, int fd)
     atomic_store(&s->wait_since, now_ms());
 }
 
-void wbi_gate_closed(wbi_gate *g, int fd)
+void wbi_hub_gate_closed(wbi_hub_gate *g, int fd)
 {
     slot *s = slot_at(g, fd);
     if (s == NULL) return;

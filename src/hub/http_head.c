@@ -57,7 +57,7 @@ static int refuse(wbi_problem *prob, unsigned status, const char *code, const ch
 }
 
 /* The request line buf[0..e): METHOD SP TARGET SP HTTP/x.y. */
-static int request_line(const char *buf, size_t e, size_t max_target, wbi_http_head *h,
+static int request_line(const char *buf, size_t e, size_t max_target, wbi_hub_http_head *h,
                         wbi_problem *prob)
 {
     size_t i = 0;
@@ -97,7 +97,7 @@ static int request_line(const char *buf, size_t e, size_t max_target, wbi_http_h
 }
 
 /* One header field buf[s..e). */
-static int field(const char *buf, size_t s, size_t e, wbi_http_head *h, wbi_problem *prob)
+static int field(const char *buf, size_t s, size_t e, wbi_hub_http_head *h, wbi_problem *prob)
 {
     if (buf[s] == ' ' || buf[s] == '\t')
         return refuse(prob, 400, "invalid_request", "folded header lines are not accepted");
@@ -147,8 +147,8 @@ static int field(const char *buf, size_t s, size_t e, wbi_http_head *h, wbi_prob
     return 0;
 }
 
-int wbi_http_head_check(const char *buf, size_t n, size_t max_head, size_t max_target,
-                        wbi_http_head *h, wbi_problem *prob)
+int wbi_hub_http_head_check(const char *buf, size_t n, size_t max_head, size_t max_target,
+                            wbi_hub_http_head *h, wbi_problem *prob)
 {
     memset(h, 0, sizeof *h);
     size_t i = 0, e, next;

@@ -27,19 +27,19 @@
 
 /* The body's object, unwrapped from {"Organisation": {...}} or
  * {"User": {...}}; NULL with the reply sent. The caller decrefs *root. */
-static json_t *misp_body(wbi_req *r, const char *wrapper, json_t **root)
+static json_t *misp_body(wbi_hub_req *r, const char *wrapper, json_t **root)
 {
     wbi_problem prob = {0};
     *root = wbi_json_load(r->req->body ? r->req->body : "{}", r->req->body ? r->req->body_len : 2,
                           wbi_hub_max_depth(r->hub), &prob);
     if (*root == NULL) {
-        wbi_reply_problem(r, &prob);
+        wbi_hub_reply_problem(r, &prob);
         return NULL;
     }
     json_t *o = json_object_get(*root, wrapper);
     if (o == NULL) o = *root;
     if (!json_is_object(o)) {
-        wbi_reply_error(r, 422, "invalid_request", "$: expected a JSON object");
+        wbi_hub_reply_error(r, 422, "invalid_request", "$: expected a JSON object");
         return NULL;
     }
     return o;
@@ -47,20 +47,20 @@ static json_t *misp_body(wbi_req *r, const char *wrapper, json_t **root)
 
 /* A member as text: strings as they are, numbers in decimal (MISP sends
  * ids both ways); NULL when absent or null. */
-static const char *text_member(wbi_req *r, json_t *o, const char *key)
+static const char *text_member(wbi_hub_req *r, json_t *o, const char *key)
 {
     json_t *v = json_object_get(o, key);
-    if (json_is_string(v)) return wbi_rdup(r, json_string_value(v));
-    if (json_is_integer(v)) return wbi_num(r, (int64_t)json_integer_value(v));
+    if (json_is_string(v)) return wbi_hub_rdup(r, json_string_value(v));
+    if (json_is_integer(v)) return wbi_hub_num(r, (int64_t)json_integer_value(v));
     return NULL;
 }
 
 /* Runs an operation; 0 with *out the service's answer, else the reply is
  * sent and -1 returned. */
-static int run_op(wbi_req *r, const char *object, const char *action, const wb_acct_args *a,
+static int run_op(wbi_hub_req *r, const char *object, const char *action, const wb_acct_args *a,
                   json_t **out)
 {
-    wb_actor who = wbi_admin_actor(r);
+    wb_actor who = wbi_hub_admin_actor(r);
     wb_buf b = {0};
     bool forbidden = false;
     int rc = wb_acct_run(r->st, &who, wb_acct_op_find(object, action), a, wb_time_now(), &b,
@@ -69,17 +69,17 @@ static int run_op(wbi_req *r, const char *object, const char *action, const wb_a
         *out = json_loadb(b.data ? b.data : "", b.len, 0, NULL);
         if (*out == NULL) rc = WB_EINTERNAL;
     }
-    if (rc) wbi_admin_reply(r, rc, forbidden, &b, 200);
+    if (rc) wbi_hub_admin_reply(r, rc, forbidden, &b, 200);
     wb_buf_free(&b);
     return rc ? -1 : 0;
 }
 
 /* MISP's Organisation from the service's organisation record. */
-static json_t *misp_org(wbi_req *r, json_t *o)
+static json_t *misp_org(wbi_hub_req *r, json_t *o)
 {
     json_t *org =
         json_pack("{s:s,s:O,s:O,s:O,s:O,s:b,s:b}", "id",
-                  wbi_num(r, (int64_t)json_integer_value(json_object_get(o, "id"))), "name",
+                  wbi_hub_num(r, (int64_t)json_integer_value(json_object_get(o, "id"))), "name",
                   json_object_get(o, "name"), "uuid", json_object_get(o, "uuid"), "type",
                   json_object_get(o, "kind"), "sector", json_object_get(o, "sector"), "local", 1,
                   "disabled", json_is_true(json_object_get(o, "disabled")));
@@ -87,7 +87,7 @@ static json_t *misp_org(wbi_req *r, json_t *o)
 }
 
 /* A MISP "type" that names one of our kinds is the kind; "kind" wins. */
-static const char *org_kind(wbi_req *r, json_t *o)
+static const char *org_kind(wbi_hub_req *r, json_t *o)
 {
     const char *k = text_member(r, o, "kind");
     if (k) return k;
@@ -96,7 +96,7 @@ static const char *org_kind(wbi_req *r, json_t *o)
     return t && wb_org_kind_parse(t, &kind) == 0 ? t : NULL;
 }
 
-void wbi_h_misp_org_add(wbi_req *r)
+void wbi_hub_h_misp_org_add(wbi_hub_req *r)
 {
     json_t *root, *o = misp_body(r, "Organisation", &root), *res = NULL;
     if (o) {
@@ -106,13 +106,13 @@ void wbi_h_misp_org_add(wbi_req *r)
                           .sector = text_member(r, o, "sector"),
                           .kvk = text_member(r, o, "kvk")};
         if (run_op(r, "org", "add", &a, &res) == 0)
-            wbi_reply_json(r, 200, misp_org(r, json_object_get(res, "organisation")));
+            wbi_hub_reply_json(r, 200, misp_org(r, json_object_get(res, "organisation")));
     }
     json_decref(res);
     json_decref(root);
 }
 
-void wbi_h_misp_org_edit(wbi_req *r)
+void wbi_hub_h_misp_org_edit(wbi_hub_req *r)
 {
     json_t *root, *o = misp_body(r, "Organisation", &root), *res = NULL;
     if (o == NULL) {
@@ -141,26 +141,26 @@ void wbi_h_misp_org_edit(wbi_req *r)
         }
     }
     if (rc == 0 && res == NULL) {
-        wbi_reply_error(r, 422, "invalid_request",
-                        "$: nothing to change (name, type or kind, sector, kvk)");
+        wbi_hub_reply_error(r, 422, "invalid_request",
+                            "$: nothing to change (name, type or kind, sector, kvk)");
     } else if (rc == 0) {
-        wbi_reply_json(r, 200, misp_org(r, json_object_get(res, "organisation")));
+        wbi_hub_reply_json(r, 200, misp_org(r, json_object_get(res, "organisation")));
     }
     json_decref(res);
     json_decref(root);
 }
 
-void wbi_h_misp_org_delete(wbi_req *r)
+void wbi_hub_h_misp_org_delete(wbi_hub_req *r)
 {
     wb_acct_args a = {.target = r->id};
     json_t *res = NULL;
     if (run_op(r, "org", "remove", &a, &res) == 0) {
         char url[200];
         snprintf(url, sizeof url, "/admin/organisations/delete/%s", r->id);
-        wbi_reply_json(r, 200,
-                       json_pack("{s:b,s:b,s:s,s:s,s:s}", "saved", 1, "success", 1, "name",
-                                 "Organisation deleted", "message", "Organisation deleted", "url",
-                                 url));
+        wbi_hub_reply_json(r, 200,
+                           json_pack("{s:b,s:b,s:s,s:s,s:s}", "saved", 1, "success", 1, "name",
+                                     "Organisation deleted", "message", "Organisation deleted",
+                                     "url", url));
     }
     json_decref(res);
 }
@@ -174,20 +174,20 @@ static const struct {
              {4, "Publisher", "member"}, {5, "Sync user", "member"},    {6, "Read Only", "member"},
              {7, "sensor", "sensor"}};
 
-static const char *role_of(wbi_req *r, json_t *o, bool *bad)
+static const char *role_of(wbi_hub_req *r, json_t *o, bool *bad)
 {
     const char *role = text_member(r, o, "role");
     if (role) return role;
     const char *rid = text_member(r, o, "role_id");
     if (rid == NULL) return NULL;
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
-        if (strcmp(wbi_num(r, roles[i].id), rid) == 0) return roles[i].ours;
+        if (strcmp(wbi_hub_num(r, roles[i].id), rid) == 0) return roles[i].ours;
     *bad = true;
-    wbi_reply_error(r, 422, "invalid_request", "$.role_id: 1-7 (admin, Org Admin, User, ...)");
+    wbi_hub_reply_error(r, 422, "invalid_request", "$.role_id: 1-7 (admin, Org Admin, User, ...)");
     return NULL;
 }
 
-static json_t *misp_user(wbi_req *r, json_t *u, json_t *orgs)
+static json_t *misp_user(wbi_hub_req *r, json_t *u, json_t *orgs)
 {
     const char *role = json_string_value(json_object_get(u, "role"));
     size_t ri = 2;
@@ -200,23 +200,23 @@ static json_t *misp_user(wbi_req *r, json_t *u, json_t *orgs)
     json_array_foreach(orgs, i, v)
     {
         if (org && strcmp(json_string_value(json_object_get(v, "name")), org) == 0)
-            org_id = wbi_num(r, (int64_t)json_integer_value(json_object_get(v, "id")));
+            org_id = wbi_hub_num(r, (int64_t)json_integer_value(json_object_get(v, "id")));
     }
     return json_pack("{s:{s:s,s:O,s:s,s:s,s:b},s:{s:s,s:s},s:{s:s,s:s}}", "User", "id",
-                     wbi_num(r, (int64_t)json_integer_value(json_object_get(u, "id"))), "email",
+                     wbi_hub_num(r, (int64_t)json_integer_value(json_object_get(u, "id"))), "email",
                      json_object_get(u, "email"), "org_id", org_id, "role_id",
-                     wbi_num(r, roles[ri].id), "disabled",
+                     wbi_hub_num(r, roles[ri].id), "disabled",
                      json_is_true(json_object_get(u, "disabled")), "Role", "id",
-                     wbi_num(r, roles[ri].id), "name", roles[ri].misp, "Organisation", "id", org_id,
-                     "name", org ? org : "");
+                     wbi_hub_num(r, roles[ri].id), "name", roles[ri].misp, "Organisation", "id",
+                     org_id, "name", org ? org : "");
 }
 
 /* The organisations the caller may list (for org_id in user records). */
-static json_t *org_rows(wbi_req *r)
+static json_t *org_rows(wbi_hub_req *r)
 {
     json_t *orgs = NULL;
     wb_acct_args none = {0};
-    wb_actor who = wbi_admin_actor(r);
+    wb_actor who = wbi_hub_admin_actor(r);
     wb_buf b = {0};
     bool forbidden;
     if (wb_acct_run(r->st, &who, wb_acct_op_find("org", "list"), &none, wb_time_now(), &b,
@@ -226,7 +226,7 @@ static json_t *org_rows(wbi_req *r)
     return orgs ? orgs : json_array();
 }
 
-void wbi_h_misp_user_index(wbi_req *r)
+void wbi_hub_h_misp_user_index(wbi_hub_req *r)
 {
     wb_acct_args a = {0};
     json_t *res = NULL;
@@ -235,26 +235,26 @@ void wbi_h_misp_user_index(wbi_req *r)
     size_t i;
     json_t *v;
     json_array_foreach(res, i, v) json_array_append_new(arr, misp_user(r, v, orgs));
-    wbi_reply_json(r, 200, arr);
+    wbi_hub_reply_json(r, 200, arr);
     json_decref(orgs);
     json_decref(res);
 }
 
 /* A MISP org_id (a number, or a uuid) as the service's target text. */
-static const char *org_ref(wbi_req *r, json_t *o)
+static const char *org_ref(wbi_hub_req *r, json_t *o)
 {
     const char *v = text_member(r, o, "org_id");
     return v ? v : text_member(r, o, "org");
 }
 
-static void reply_user(wbi_req *r, json_t *res)
+static void reply_user(wbi_hub_req *r, json_t *res)
 {
     json_t *orgs = org_rows(r);
-    wbi_reply_json(r, 200, misp_user(r, json_object_get(res, "user"), orgs));
+    wbi_hub_reply_json(r, 200, misp_user(r, json_object_get(res, "user"), orgs));
     json_decref(orgs);
 }
 
-void wbi_h_misp_user_add(wbi_req *r)
+void wbi_hub_h_misp_user_add(wbi_hub_req *r)
 {
     json_t *root, *o = misp_body(r, "User", &root), *res = NULL;
     bool bad = false;
@@ -269,7 +269,7 @@ void wbi_h_misp_user_add(wbi_req *r)
     json_decref(root);
 }
 
-void wbi_h_misp_user_edit(wbi_req *r)
+void wbi_hub_h_misp_user_edit(wbi_hub_req *r)
 {
     json_t *root, *o = misp_body(r, "User", &root), *res = NULL;
     bool bad = false;
@@ -289,24 +289,24 @@ void wbi_h_misp_user_edit(wbi_req *r)
         rc = run_op(r, "user", off ? "disable" : "enable", &d, &res);
     }
     if (rc == 0 && res == NULL)
-        wbi_reply_error(r, 422, "invalid_request",
-                        "$: nothing to change (org_id, role_id or role, disabled)");
+        wbi_hub_reply_error(r, 422, "invalid_request",
+                            "$: nothing to change (org_id, role_id or role, disabled)");
     else if (rc == 0)
         reply_user(r, res);
     json_decref(res);
     json_decref(root);
 }
 
-void wbi_h_misp_user_delete(wbi_req *r)
+void wbi_hub_h_misp_user_delete(wbi_hub_req *r)
 {
     wb_acct_args a = {.target = r->id};
     json_t *res = NULL;
     if (run_op(r, "user", "remove", &a, &res) == 0) {
         char url[200];
         snprintf(url, sizeof url, "/admin/users/delete/%s", r->id);
-        wbi_reply_json(r, 200,
-                       json_pack("{s:b,s:b,s:s,s:s,s:s}", "saved", 1, "success", 1, "name",
-                                 "User deleted", "message", "User deleted", "url", url));
+        wbi_hub_reply_json(r, 200,
+                           json_pack("{s:b,s:b,s:s,s:s,s:s}", "saved", 1, "success", 1, "name",
+                                     "User deleted", "message", "User deleted", "url", url));
     }
     json_decref(res);
 }

@@ -7,7 +7,7 @@
  * service (sharesvc.h) applies the policy and does the work; the routes
  * are in api.c's table with WBI_ROUTE_RAW_KEY ("Authorization: KEY" as
  * MISP takes it) and WBI_ROUTE_MISP (errors in MISP's shape, written by
- * misp_sync_api.c's wbi_misp_error_shape).
+ * misp_sync_api.c's wbi_hub_misp_error_shape).
  *
  * Events are named by uuid or MISP's numeric id on these paths,
  * attributes by uuid (PyMISP sends uuids); docs/hub.md lists what differs
@@ -27,19 +27,19 @@
 
 /* ---- who and what -------------------------------------------------------------------------- */
 
-void wbi_h_misp_version(wbi_req *r)
+void wbi_hub_h_misp_version(wbi_hub_req *r)
 {
     bool sensor = r->who.role == WB_ROLE_SENSOR;
-    wbi_reply_json(r, 200,
-                   json_pack("{s:s,s:s,s:b,s:b,s:b,s:[],s:b}", "version", MISP_API_VERSION,
-                             "pymisp_recommended_version", PYMISP_VERSION, "perm_sync", 0,
-                             "perm_sighting", 1, "perm_galaxy_editor", 0, "request_encoding",
-                             "filter_sightings", !sensor));
+    wbi_hub_reply_json(r, 200,
+                       json_pack("{s:s,s:s,s:b,s:b,s:b,s:[],s:b}", "version", MISP_API_VERSION,
+                                 "pymisp_recommended_version", PYMISP_VERSION, "perm_sync", 0,
+                                 "perm_sighting", 1, "perm_galaxy_editor", 0, "request_encoding",
+                                 "filter_sightings", !sensor));
 }
 
-void wbi_h_misp_pymisp_version(wbi_req *r)
+void wbi_hub_h_misp_pymisp_version(wbi_hub_req *r)
 {
-    wbi_reply_json(r, 200, json_pack("{s:s}", "version", PYMISP_VERSION));
+    wbi_hub_reply_json(r, 200, json_pack("{s:s}", "version", PYMISP_VERSION));
 }
 
 /* MISP's role of a weerbaar role (its ids are MISP's default roles). */
@@ -62,7 +62,7 @@ static json_t *role_json(wb_role role)
                      "perm_tagger", !sensor);
 }
 
-void wbi_h_misp_user_me(wbi_req *r)
+void wbi_hub_h_misp_user_me(wbi_hub_req *r)
 {
     char uid[24], oid[24];
     snprintf(uid, sizeof uid, "%lld", (long long)r->who.user_id);
@@ -70,9 +70,9 @@ void wbi_h_misp_user_me(wbi_req *r)
     json_t *u = json_pack("{s:s,s:s,s:s,s:s,s:b}", "id", uid, "email", r->owner.email, "org_id",
                           oid, "role_id", role_id(r->who.role), "disabled", 0);
     json_t *o = json_pack("{s:s,s:s}", "id", oid, "name", r->owner.org_name);
-    wbi_reply_json(r, 200,
-                   json_pack("{s:o,s:o,s:o,s:[]}", "User", u, "Role", role_json(r->who.role),
-                             "Organisation", o, "UserSetting"));
+    wbi_hub_reply_json(r, 200,
+                       json_pack("{s:o,s:o,s:o,s:[]}", "User", u, "Role", role_json(r->who.role),
+                                 "Organisation", o, "UserSetting"));
 }
 
 /* The categories and types this hub knows, with MISP's default category
@@ -117,7 +117,7 @@ static const struct {
     {"other", "Other", false},
 };
 
-void wbi_h_misp_describe_types(wbi_req *r)
+void wbi_hub_h_misp_describe_types(wbi_hub_req *r)
 {
     json_t *tl = json_array(), *sane = json_object(), *cats = json_array(), *map = json_object();
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
@@ -133,30 +133,30 @@ void wbi_h_misp_describe_types(wbi_req *r)
         }
         json_array_append_new(m, json_string(types[i].type));
     }
-    wbi_reply_json(r, 200,
-                   json_pack("{s:{s:o,s:o,s:o,s:o}}", "result", "sane_defaults", sane, "types", tl,
-                             "categories", cats, "category_type_mappings", map));
+    wbi_hub_reply_json(r, 200,
+                       json_pack("{s:{s:o,s:o,s:o,s:o}}", "result", "sane_defaults", sane, "types",
+                                 tl, "categories", cats, "category_type_mappings", map));
 }
 
 /* ---- events and attributes ------------------------------------------------------------------ */
 
-static void search(wbi_req *r, bool attributes)
+static void search(wbi_hub_req *r, bool attributes)
 {
     wb_share s;
-    wbi_share_of(r, &s);
+    wbi_hub_share_of(r, &s);
     const char *ct = NULL;
     int rc =
         wb_share_misp_search(&s, attributes, r->req->body, r->req->body_len, &r->resp->body, &ct);
-    wbi_reply_share(r, &s, rc, 200);
+    wbi_hub_reply_share(r, &s, rc, 200);
     if (rc == 0) r->resp->content_type = ct;
 }
 
-void wbi_h_misp_event_search(wbi_req *r)
+void wbi_hub_h_misp_event_search(wbi_hub_req *r)
 {
     search(r, false);
 }
 
-void wbi_h_misp_attr_search(wbi_req *r)
+void wbi_hub_h_misp_attr_search(wbi_hub_req *r)
 {
     search(r, true);
 }
@@ -164,141 +164,142 @@ void wbi_h_misp_attr_search(wbi_req *r)
 /* MISP's numeric event id in the path (r->id) as the event's uuid; a
  * uuid, and an id of no event, are left for the service to answer (404,
  * the same for an event the caller may not see). */
-static void event_ref(wbi_req *r)
+static void event_ref(wbi_hub_req *r)
 {
     if (r->id == NULL || wb_uuid_valid(r->id, strlen(r->id))) return;
     char uuid[WB_UUID_LEN + 1];
     wb_error err = {0};
-    if (wb_sync_event_ref(r->st, r->id, uuid, &err) == 0) r->id = wbi_rdup(r, uuid);
+    if (wb_sync_event_ref(r->st, r->id, uuid, &err) == 0) r->id = wbi_hub_rdup(r, uuid);
 }
 
 /* MISP's answer to a write that went through: {"saved", "success",
  * "name", "message", "url", "id"}. */
-static void saved(wbi_req *r, const char *what)
+static void saved(wbi_hub_req *r, const char *what)
 {
-    wbi_reply_json(r, 200,
-                   json_pack("{s:b,s:b,s:s,s:s,s:s,s:s}", "saved", 1, "success", 1, "name", what,
-                             "message", what, "url", r->req->path, "id", r->id ? r->id : ""));
+    wbi_hub_reply_json(r, 200,
+                       json_pack("{s:b,s:b,s:s,s:s,s:s,s:s}", "saved", 1, "success", 1, "name",
+                                 what, "message", what, "url", r->req->path, "id",
+                                 r->id ? r->id : ""));
 }
 
-void wbi_h_misp_event_publish(wbi_req *r)
+void wbi_hub_h_misp_event_publish(wbi_hub_req *r)
 {
     event_ref(r);
     wb_share s;
-    wbi_share_of(r, &s);
+    wbi_hub_share_of(r, &s);
     wb_buf b = {0};
     int rc = wb_share_event_publish(&s, r->id, &b);
     wb_buf_free(&b);
     if (rc)
-        wbi_reply_share(r, &s, rc, 200);
+        wbi_hub_reply_share(r, &s, rc, 200);
     else
         saved(r, "Job queued");
 }
 
-void wbi_h_misp_event_delete(wbi_req *r)
+void wbi_hub_h_misp_event_delete(wbi_hub_req *r)
 {
-    if (wbi_misp_sync_delete(r)) return; /* a server's sync user (misp_sync_api.c) */
+    if (wbi_hub_misp_sync_delete(r)) return; /* a server's sync user (misp_sync_api.c) */
     event_ref(r);
     wb_share s;
-    wbi_share_of(r, &s);
+    wbi_hub_share_of(r, &s);
     wb_buf b = {0};
     int rc = wb_share_event_delete(&s, r->id, &b);
     wb_buf_free(&b);
     if (rc)
-        wbi_reply_share(r, &s, rc, 200);
+        wbi_hub_reply_share(r, &s, rc, 200);
     else
         saved(r, "Event deleted.");
 }
 
-void wbi_h_misp_attr_add(wbi_req *r)
+void wbi_hub_h_misp_attr_add(wbi_hub_req *r)
 {
     event_ref(r);
     wb_share s;
-    wbi_share_of(r, &s);
+    wbi_hub_share_of(r, &s);
     int rc = wb_share_misp_attr_add(&s, r->id, r->req->body, r->req->body_len, &r->resp->body);
-    wbi_reply_share(r, &s, rc, 200);
+    wbi_hub_reply_share(r, &s, rc, 200);
 }
 
-void wbi_h_misp_attr_edit(wbi_req *r)
+void wbi_hub_h_misp_attr_edit(wbi_hub_req *r)
 {
     wb_share s;
-    wbi_share_of(r, &s);
+    wbi_hub_share_of(r, &s);
     int rc = wb_share_misp_attr_edit(&s, r->id, r->req->body, r->req->body_len, &r->resp->body);
-    wbi_reply_share(r, &s, rc, 200);
+    wbi_hub_reply_share(r, &s, rc, 200);
 }
 
-void wbi_h_misp_attr_delete(wbi_req *r)
+void wbi_hub_h_misp_attr_delete(wbi_hub_req *r)
 {
     wb_share s;
-    wbi_share_of(r, &s);
-    wbi_reply_share(r, &s, wb_share_misp_attr_delete(&s, r->id, &r->resp->body), 200);
+    wbi_hub_share_of(r, &s);
+    wbi_hub_reply_share(r, &s, wb_share_misp_attr_delete(&s, r->id, &r->resp->body), 200);
 }
 
-void wbi_h_misp_object_add(wbi_req *r)
+void wbi_hub_h_misp_object_add(wbi_hub_req *r)
 {
     event_ref(r);
     wb_share s;
-    wbi_share_of(r, &s);
+    wbi_hub_share_of(r, &s);
     int rc = wb_share_misp_object_add(&s, r->id, r->req->body, r->req->body_len, &r->resp->body);
-    wbi_reply_share(r, &s, rc, 200);
+    wbi_hub_reply_share(r, &s, rc, 200);
 }
 
-static void tag(wbi_req *r, bool attach)
+static void tag(wbi_hub_req *r, bool attach)
 {
     wb_share s;
-    wbi_share_of(r, &s);
+    wbi_hub_share_of(r, &s);
     int rc = wb_share_misp_tag(&s, r->req->body, r->req->body_len, attach, &r->resp->body);
-    wbi_reply_share(r, &s, rc, 200);
+    wbi_hub_reply_share(r, &s, rc, 200);
 }
 
-void wbi_h_misp_tag_attach(wbi_req *r)
+void wbi_hub_h_misp_tag_attach(wbi_hub_req *r)
 {
     tag(r, true);
 }
 
-void wbi_h_misp_tag_remove(wbi_req *r)
+void wbi_hub_h_misp_tag_remove(wbi_hub_req *r)
 {
     tag(r, false);
 }
 
 /* ---- lists ----------------------------------------------------------------------------------- */
 
-void wbi_h_misp_tags(wbi_req *r)
+void wbi_hub_h_misp_tags(wbi_hub_req *r)
 {
     wb_share s;
-    wbi_share_of(r, &s);
-    wbi_reply_share(r, &s, wb_share_misp_tags(&s, &r->resp->body), 200);
+    wbi_hub_share_of(r, &s);
+    wbi_hub_reply_share(r, &s, wb_share_misp_tags(&s, &r->resp->body), 200);
 }
 
-void wbi_h_misp_sgroups(wbi_req *r)
+void wbi_hub_h_misp_sgroups(wbi_hub_req *r)
 {
     wb_share s;
-    wbi_share_of(r, &s);
-    wbi_reply_share(r, &s, wb_share_misp_sgroups(&s, r->id, &r->resp->body), 200);
+    wbi_hub_share_of(r, &s);
+    wbi_hub_reply_share(r, &s, wb_share_misp_sgroups(&s, r->id, &r->resp->body), 200);
 }
 
 /* organisations/index/scope:local and the like: every organisation. */
-void wbi_h_misp_orgs_all(wbi_req *r)
+void wbi_hub_h_misp_orgs_all(wbi_hub_req *r)
 {
     r->id = NULL;
-    wbi_h_misp_orgs(r);
+    wbi_hub_h_misp_orgs(r);
 }
 
-void wbi_h_misp_orgs(wbi_req *r)
+void wbi_hub_h_misp_orgs(wbi_hub_req *r)
 {
     wb_share s;
-    wbi_share_of(r, &s);
-    wbi_reply_share(r, &s, wb_share_misp_orgs(&s, r->id, &r->resp->body), 200);
+    wbi_hub_share_of(r, &s);
+    wbi_hub_reply_share(r, &s, wb_share_misp_orgs(&s, r->id, &r->resp->body), 200);
 }
 
 /* feeds/index: the feeds this hub serves itself (its own MISP feeds). */
-void wbi_h_misp_feeds(wbi_req *r)
+void wbi_hub_h_misp_feeds(wbi_hub_req *r)
 {
-    wbi_reply_json(r, 200,
-                   json_pack("[{s:{s:s,s:s,s:s,s:s,s:b,s:s}},{s:{s:s,s:s,s:s,s:s,s:b,s:s}}]",
-                             "Feed", "id", "1", "name", "weerbaar hub feed (members)", "provider",
-                             "weerbaar", "url", "/feeds/misp", "enabled", 1, "source_format",
-                             "misp", "Feed", "id", "2", "name", "weerbaar hub feed (public)",
-                             "provider", "weerbaar", "url", "/feeds/public", "enabled", 1,
-                             "source_format", "misp"));
+    wbi_hub_reply_json(r, 200,
+                       json_pack("[{s:{s:s,s:s,s:s,s:s,s:b,s:s}},{s:{s:s,s:s,s:s,s:s,s:b,s:s}}]",
+                                 "Feed", "id", "1", "name", "weerbaar hub feed (members)",
+                                 "provider", "weerbaar", "url", "/feeds/misp", "enabled", 1,
+                                 "source_format", "misp", "Feed", "id", "2", "name",
+                                 "weerbaar hub feed (public)", "provider", "weerbaar", "url",
+                                 "/feeds/public", "enabled", 1, "source_format", "misp"));
 }

@@ -1,8 +1,9 @@
 /*
- * misp_sync_api.c - the four MISP routes servers synchronise through, at
+ * misp_sync_api.c - the MISP routes servers synchronise through, at
  * MISP's paths and in MISP's JSON shapes: GET|POST /events/index,
  * GET /events/view/{id|uuid}, POST /events/add and POST
- * /events/edit/{id|uuid}; and a sync caller's POST|DELETE
+ * /events/edit/{id|uuid}, POST /sightings/bulkSaveSightings/{id|uuid}
+ * (sync callers only); and a sync caller's POST|DELETE
  * /events/delete/{id|uuid} (the route is misp_api.c's). HTTP only: the sync service
  * (include/weerbaar/ sync.h) decides what a sync caller sees and how an event that arrives is
  * stored; the API's own event handlers (events_api.c) answer everyone else, so the policy and
@@ -10,7 +11,7 @@
  *
  * A sync caller is a key of the organisation a server was added with
  * (`weerbaar admin server add`). Errors on these paths are in MISP's
- * shape, {"name", "message", "url", "errors"} (wbi_misp_error_shape,
+ * shape, {"name", "message", "url", "errors"} (wbi_hub_misp_error_shape,
  * applied by the router to every route marked WBI_ROUTE_MISP).
  */
 #include <stdio.h>
@@ -22,7 +23,7 @@
 
 /* ---- errors in MISP's shape ------------------------------------------------------------ */
 
-void wbi_misp_error_shape(wb_hub_response *resp, const char *path)
+void wbi_hub_misp_error_shape(wb_hub_response *resp, const char *path)
 {
     if (resp->status < 400 || resp->stream) return;
     json_t *j = resp->body.data ? json_loadb(resp->body.data, resp->body.len, 0, NULL) : NULL;
@@ -48,11 +49,11 @@ void wbi_misp_error_shape(wb_hub_response *resp, const char *path)
 
 /* The sync server the caller's organisation stands for (0: none); -1 with
  * a 500 sent. */
-static int64_t sync_caller(wbi_req *r)
+static int64_t sync_caller(wbi_hub_req *r)
 {
     int64_t sid = 0;
     if (wb_sync_caller(r->st, r->who.org_id, &sid, &r->err) != 0) {
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
         return -1;
     }
     return sid;
@@ -60,21 +61,21 @@ static int64_t sync_caller(wbi_req *r)
 
 /* r->id (a uuid or MISP's numeric id) as a uuid in r->id; false with the
  * 404 sent. */
-static bool ref_to_uuid(wbi_req *r)
+static bool ref_to_uuid(wbi_hub_req *r)
 {
     char uuid[WB_UUID_LEN + 1];
     int rc = wb_sync_event_ref(r->st, r->id ? r->id : "", uuid, &r->err);
     if (rc == WB_ENOTFOUND) {
-        wbi_reply_error(r, 404, "not_found", "Invalid event");
+        wbi_hub_reply_error(r, 404, "not_found", "Invalid event");
         return false;
     }
     if (rc) {
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
         return false;
     }
     r->id = wb_arena_strdup(&r->arena, uuid);
     if (r->id == NULL) {
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
         return false;
     }
     return true;
@@ -88,11 +89,11 @@ static const json_t *filter_of(const json_t *body, const char *key)
 
 /* An integer filter: a query argument or a body member (number or decimal
  * string). false with a 400 sent when it is not one. */
-static bool int_filter(wbi_req *r, const json_t *body, const char *key, int64_t min, int64_t max,
-                       int64_t *out)
+static bool int_filter(wbi_hub_req *r, const json_t *body, const char *key, int64_t min,
+                       int64_t max, int64_t *out)
 {
     const json_t *v = filter_of(body, key);
-    if (v == NULL) return wbi_arg_int(r, key, min, max, out);
+    if (v == NULL) return wbi_hub_arg_int(r, key, min, max, out);
     int64_t x;
     if (json_is_boolean(v))
         x = json_is_true(v);
@@ -100,13 +101,13 @@ static bool int_filter(wbi_req *r, const json_t *body, const char *key, int64_t 
         x = json_integer_value(v);
     else if (!json_is_string(v) ||
              wb_parse_i64(json_string_value(v), json_string_length(v), min, max, &x) != 0) {
-        wbi_reply_error(r, 400, "invalid_request", "%s: expected an integer from %lld to %lld", key,
-                        (long long)min, (long long)max);
+        wbi_hub_reply_error(r, 400, "invalid_request", "%s: expected an integer from %lld to %lld",
+                            key, (long long)min, (long long)max);
         return false;
     }
     if (x < min || x > max) {
-        wbi_reply_error(r, 400, "invalid_request", "%s: expected an integer from %lld to %lld", key,
-                        (long long)min, (long long)max);
+        wbi_hub_reply_error(r, 400, "invalid_request", "%s: expected an integer from %lld to %lld",
+                            key, (long long)min, (long long)max);
         return false;
     }
     *out = x;
@@ -115,7 +116,7 @@ static bool int_filter(wbi_req *r, const json_t *body, const char *key, int64_t 
 
 /* ---- GET|POST /events/index --------------------------------------------------------------- */
 
-void wbi_h_misp_event_index(wbi_req *r)
+void wbi_hub_h_misp_event_index(wbi_hub_req *r)
 {
     int64_t sid = sync_caller(r);
     if (sid < 0) return;
@@ -125,7 +126,7 @@ void wbi_h_misp_event_index(wbi_req *r)
         body = wbi_json_load(r->req->body, r->req->body_len, wbi_hub_max_depth(r->hub), &prob);
         if (body == NULL || !json_is_object(body)) {
             json_decref(body);
-            wbi_reply_error(r, 400, "invalid_request", "the filters are a JSON object");
+            wbi_hub_reply_error(r, 400, "invalid_request", "the filters are a JSON object");
             return;
         }
     }
@@ -138,9 +139,9 @@ void wbi_h_misp_event_index(wbi_req *r)
               int_filter(r, body, "limit", 1, 100000, &f.limit) &&
               int_filter(r, body, "page", 1, 1000000, &f.page);
     const json_t *ju = filter_of(body, "uuid");
-    const char *uuid = ju ? json_string_value(ju) : wbi_arg(r, "uuid");
+    const char *uuid = ju ? json_string_value(ju) : wbi_hub_arg(r, "uuid");
     if (ok && uuid && (strlen(uuid) != WB_UUID_LEN || !wb_uuid_valid(uuid, WB_UUID_LEN))) {
-        wbi_reply_error(r, 400, "invalid_request", "uuid: not a uuid");
+        wbi_hub_reply_error(r, 400, "invalid_request", "uuid: not a uuid");
         ok = false;
     }
     if (!ok) {
@@ -155,47 +156,49 @@ void wbi_h_misp_event_index(wbi_req *r)
     }
     json_decref(body);
     f.minimal = minimal == 1;
+    f.sightings_open = r->hub->opts.sightings_open;
     f.published = (int)published;
     json_t *out = NULL;
     int rc =
         wb_sync_index(r->st, &r->who, r->owner.email, r->owner.org_name, sid, &f, &out, &r->err);
     if (rc == WB_ELIMIT) {
-        wbi_reply_error(r, 400, "invalid_request", "%s", r->err.msg);
+        wbi_hub_reply_error(r, 400, "invalid_request", "%s", r->err.msg);
         return;
     }
     if (rc) {
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
         return;
     }
-    wbi_reply_json(r, 200, out);
+    wbi_hub_reply_json(r, 200, out);
 }
 
 /* ---- GET /events/view/{id|uuid} ------------------------------------------------------------ */
 
-void wbi_h_misp_event_view(wbi_req *r)
+void wbi_hub_h_misp_event_view(wbi_hub_req *r)
 {
     int64_t sid = sync_caller(r);
     if (sid < 0) return;
     if (sid == 0) {
-        if (ref_to_uuid(r)) wbi_h_event_get(r);
+        if (ref_to_uuid(r)) wbi_hub_h_event_get(r);
         return;
     }
     json_t *out = NULL;
-    int rc = wb_sync_view(r->st, &r->who, sid, r->id ? r->id : "", &out, &r->err);
+    int rc = wb_sync_view(r->st, &r->who, sid, r->hub->opts.sightings_open, r->id ? r->id : "",
+                          &out, &r->err);
     if (rc == WB_ENOTFOUND) {
-        wbi_reply_error(r, 404, "not_found", "Invalid event");
+        wbi_hub_reply_error(r, 404, "not_found", "Invalid event");
         return;
     }
     if (rc) {
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
         return;
     }
-    wbi_reply_json(r, 200, out);
+    wbi_hub_reply_json(r, 200, out);
 }
 
 /* ---- POST /events/add, POST /events/edit/{id|uuid} -------------------------------------- */
 
-static void sync_write(wbi_req *r, int64_t sid)
+static void sync_write(wbi_hub_req *r, int64_t sid)
 {
     wb_sync_outcome oc;
     char uuid[WB_UUID_LEN + 1], reason[WB_ERROR_MSG_MAX];
@@ -203,28 +206,28 @@ static void sync_write(wbi_req *r, int64_t sid)
                             r->req->body_len, wbi_hub_max_depth(r->hub),
                             r->hub->opts.max_attributes, &oc, uuid, reason, sizeof reason, &r->err);
     if (rc) {
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
         return;
     }
     static const char *const how[] = {"added",    "updated", "unchanged",
                                       "withheld", "refused", "deleted"};
     if (oc == WB_SYNC_WITHHELD) {
-        wbi_reply_error(r, 403, "forbidden", "Event could not be saved: %s", reason);
+        wbi_hub_reply_error(r, 403, "forbidden", "Event could not be saved: %s", reason);
         return;
     }
     if (oc == WB_SYNC_REFUSED) {
-        wbi_reply_error(r, 422, "invalid_event", "Event could not be saved: %s", reason);
+        wbi_hub_reply_error(r, 422, "invalid_event", "Event could not be saved: %s", reason);
         return;
     }
     json_t *ev = NULL;
     wb_error e2;
-    if (wb_sync_view(r->st, &r->who, sid, uuid, &ev, &e2) != 0)
+    if (wb_sync_view(r->st, &r->who, sid, r->hub->opts.sightings_open, uuid, &ev, &e2) != 0)
         ev = json_pack("{s:{s:s}}", "Event", "uuid", uuid);
     if (ev) json_object_set_new(ev, "weerbaar_sync", json_string(how[oc]));
-    wbi_reply_json(r, 200, ev);
+    wbi_hub_reply_json(r, 200, ev);
 }
 
-void wbi_h_misp_event_add(wbi_req *r)
+void wbi_hub_h_misp_event_add(wbi_hub_req *r)
 {
     int64_t sid = sync_caller(r);
     if (sid < 0) return;
@@ -232,11 +235,11 @@ void wbi_h_misp_event_add(wbi_req *r)
         sync_write(r, sid);
         return;
     }
-    wbi_h_event_add(r);
+    wbi_hub_h_event_add(r);
     if (r->resp->status == 201) r->resp->status = 200; /* MISP answers an add with 200 */
 }
 
-void wbi_h_misp_event_edit(wbi_req *r)
+void wbi_hub_h_misp_event_edit(wbi_hub_req *r)
 {
     int64_t sid = sync_caller(r);
     if (sid < 0) return;
@@ -251,19 +254,19 @@ void wbi_h_misp_event_edit(wbi_req *r)
         bool same = u && strlen(u) == WB_UUID_LEN && wb_strn_ieq(u, WB_UUID_LEN, r->id);
         json_decref(doc);
         if (!same) {
-            wbi_reply_error(r, 422, "invalid_event",
-                            "$.Event.uuid: not the uuid of the event in the path");
+            wbi_hub_reply_error(r, 422, "invalid_event",
+                                "$.Event.uuid: not the uuid of the event in the path");
             return;
         }
         sync_write(r, sid);
         return;
     }
-    if (ref_to_uuid(r)) wbi_h_event_put(r);
+    if (ref_to_uuid(r)) wbi_hub_h_event_put(r);
 }
 
 /* ---- POST|DELETE /events/delete/{id|uuid}, a sync caller ---------------------------- */
 
-bool wbi_misp_sync_delete(wbi_req *r)
+bool wbi_hub_misp_sync_delete(wbi_hub_req *r)
 {
     int64_t sid = sync_caller(r);
     if (sid < 0) return true;
@@ -274,22 +277,59 @@ bool wbi_misp_sync_delete(wbi_req *r)
     int rc = wb_sync_delete(r->st, sid, r->owner.email, r->owner.org_name, r->id, &oc, reason,
                             sizeof reason, &r->err);
     if (rc == WB_ENOTFOUND) {
-        wbi_reply_error(r, 404, "not_found", "Invalid event");
+        wbi_hub_reply_error(r, 404, "not_found", "Invalid event");
         return true;
     }
     if (rc) {
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
         return true;
     }
     if (oc == WB_SYNC_REFUSED) {
-        wbi_reply_error(r, 403, "forbidden", "Event could not be deleted: %s", reason);
+        wbi_hub_reply_error(r, 403, "forbidden", "Event could not be deleted: %s", reason);
         return true;
     }
     char url[64];
     snprintf(url, sizeof url, "/events/delete/%s", r->id);
-    wbi_reply_json(r, 200,
-                   json_pack("{s:b,s:b,s:s,s:s,s:s,s:s}", "saved", 1, "success", 1, "name",
-                             "Event deleted.", "message", "Event deleted.", "url", url,
-                             "weerbaar_sync", oc == WB_SYNC_DELETED ? "deleted" : "unchanged"));
+    wbi_hub_reply_json(r, 200,
+                       json_pack("{s:b,s:b,s:s,s:s,s:s,s:s}", "saved", 1, "success", 1, "name",
+                                 "Event deleted.", "message", "Event deleted.", "url", url,
+                                 "weerbaar_sync", oc == WB_SYNC_DELETED ? "deleted" : "unchanged"));
     return true;
+}
+
+/* ---- POST /sightings/bulkSaveSightings/{id|uuid}, a sync caller ------------------------------ */
+
+void wbi_hub_h_misp_sightings_bulk(wbi_hub_req *r)
+{
+    int64_t sid = sync_caller(r);
+    if (sid < 0) return;
+    if (sid == 0) {
+        /* MISP's route for servers: a key of a server's organisation */
+        wbi_hub_reply_error(r, 403, "forbidden",
+                            "only a sync server's key saves sightings in bulk");
+        return;
+    }
+    wb_sync_counts c;
+    int rc = wb_sync_sightings_save(r->st, sid, r->owner.email, r->owner.org_name,
+                                    r->id ? r->id : "", r->req->body, r->req->body_len,
+                                    wbi_hub_max_depth(r->hub), &c, &r->err);
+    if (rc == WB_ENOTFOUND) {
+        wbi_hub_reply_error(r, 404, "not_found", "Event not found or not accessible by this user.");
+        return;
+    }
+    if (rc == WB_EPARSE) {
+        wbi_hub_reply_error(r, 400, "invalid_request", "%s", r->err.msg);
+        return;
+    }
+    if (rc) {
+        wbi_hub_reply_internal(r);
+        return;
+    }
+    char msg[96];
+    snprintf(msg, sizeof msg, "%zu sightings successfully saved.", c.sightings);
+    wbi_hub_reply_json(
+        r, 200,
+        json_pack("{s:b,s:s,s:s,s:{s:I,s:I,s:I}}", "saved", c.sightings > 0, "name", msg, "message",
+                  msg, "weerbaar_sync", "saved", (json_int_t)c.sightings, "unchanged",
+                  (json_int_t)c.sightings_unchanged, "withheld", (json_int_t)c.sightings_withheld));
 }

@@ -5,7 +5,7 @@
  * by route and status, a latency histogram, the database's size on disk,
  * the change feed's sequence number).
  *
- * The counters are filled by the router (api.c calls wbi_metrics_count once
+ * The counters are filled by the router (api.c calls wbi_hub_metrics_count once
  * per answered request) with relaxed atomic adds: no lock on the request
  * path, and a scrape that reads while requests are counted sees each counter
  * a moment apart, which Prometheus counters allow. Who may read /metrics is
@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "hub/hub_internal.h"
+#include "weerbaar/admin.h"
 
 /* Statuses are counted exactly, 100 to 599; anything else as 0. */
 #define STATUS_MIN 100
@@ -36,7 +37,7 @@ static const char *const bucket_le[] = {"0.0005", "0.001", "0.0025", "0.005", "0
 /* Distinct refusal codes counted; a further one is counted as "other". */
 #define MAX_REFUSE_CODES 16
 
-struct wbi_metrics {
+struct wbi_hub_metrics {
     size_t nroutes; /* routes of the table; slot nroutes counts "no route" */
     const char **method, **pattern;
     _Atomic uint64_t *count;               /* [(nroutes + 1) * STATUS_SLOTS] */
@@ -49,16 +50,16 @@ struct wbi_metrics {
     _Atomic uint64_t refused[MAX_REFUSE_CODES];
 };
 
-int wbi_metrics_new(wbi_metrics **out, size_t nroutes)
+int wbi_hub_metrics_new(wbi_hub_metrics **out, size_t nroutes)
 {
-    wbi_metrics *m = calloc(1, sizeof *m);
+    wbi_hub_metrics *m = calloc(1, sizeof *m);
     if (m == NULL) return WB_ENOMEM;
     m->nroutes = nroutes;
     m->method = calloc(nroutes + 1, sizeof *m->method);
     m->pattern = calloc(nroutes + 1, sizeof *m->pattern);
     m->count = calloc((nroutes + 1) * STATUS_SLOTS, sizeof *m->count);
     if (m->method == NULL || m->pattern == NULL || m->count == NULL) {
-        wbi_metrics_free(m);
+        wbi_hub_metrics_free(m);
         return WB_ENOMEM;
     }
     for (size_t i = 0; i < (nroutes + 1) * STATUS_SLOTS; i++)
@@ -76,14 +77,14 @@ int wbi_metrics_new(wbi_metrics **out, size_t nroutes)
     return 0;
 }
 
-void wbi_metrics_route(wbi_metrics *m, size_t i, const char *method, const char *pattern)
+void wbi_hub_metrics_route(wbi_hub_metrics *m, size_t i, const char *method, const char *pattern)
 {
     if (i >= m->nroutes) return;
     m->method[i] = method;
     m->pattern[i] = pattern;
 }
 
-void wbi_metrics_free(wbi_metrics *m)
+void wbi_hub_metrics_free(wbi_hub_metrics *m)
 {
     if (m == NULL) return;
     free(m->method);
@@ -92,14 +93,14 @@ void wbi_metrics_free(wbi_metrics *m)
     free(m);
 }
 
-uint64_t wbi_metrics_clock_us(void)
+uint64_t wbi_hub_metrics_clock_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-void wbi_metrics_count(wbi_metrics *m, long route, unsigned status, uint64_t usec)
+void wbi_hub_metrics_count(wbi_hub_metrics *m, long route, unsigned status, uint64_t usec)
 {
     if (m == NULL) return;
     size_t r = route >= 0 && (size_t)route < m->nroutes ? (size_t)route : m->nroutes;
@@ -115,7 +116,7 @@ void wbi_metrics_count(wbi_metrics *m, long route, unsigned status, uint64_t use
     atomic_fetch_add_explicit(&m->total, 1, memory_order_relaxed);
 }
 
-void wbi_metrics_refused(wbi_metrics *m, const char *code)
+void wbi_hub_metrics_refused(wbi_hub_metrics *m, const char *code)
 {
     if (m == NULL) return;
     if (code == NULL) code = "other";
@@ -153,7 +154,7 @@ static int label(wb_buf *b, const char *s)
     return rc;
 }
 
-static int refused_text(wbi_metrics *m, wb_buf *b)
+static int refused_text(wbi_hub_metrics *m, wb_buf *b)
 {
     int rc = wb_buf_printf(b, "# HELP weerbaar_gate_refused_total Connections the connection "
                               "gate answered and closed before a request reached the router, by "
@@ -180,7 +181,7 @@ static int64_t file_size(const char *path, const char *suffix)
     return stat(p, &st) == 0 ? (int64_t)st.st_size : 0;
 }
 
-static int requests_text(const wbi_metrics *m, wb_buf *b)
+static int requests_text(const wbi_hub_metrics *m, wb_buf *b)
 {
     int rc = wb_buf_printf(b, "# HELP weerbaar_http_requests_total HTTP requests answered by "
                               "the hub, by route and status.\n"
@@ -204,7 +205,7 @@ static int requests_text(const wbi_metrics *m, wb_buf *b)
     return rc;
 }
 
-static int latency_text(wbi_metrics *m, wb_buf *b)
+static int latency_text(wbi_hub_metrics *m, wb_buf *b)
 {
     int rc = wb_buf_printf(b, "# HELP weerbaar_http_request_duration_seconds Time from a "
                               "request's complete head to its answer (for a streamed body, "
@@ -227,15 +228,15 @@ static int latency_text(wbi_metrics *m, wb_buf *b)
     return rc;
 }
 
-void wbi_h_metrics(wbi_req *r)
+void wbi_hub_h_metrics(wbi_hub_req *r)
 {
-    wbi_metrics *m = wbi_hub_metrics(r->hub);
+    wbi_hub_metrics *m = wbi_hub_metrics_of(r->hub);
     const char *db = wbi_hub_db_path(r->hub);
     int64_t seq = 0, in_db = 0;
     int known = 0;
-    if (wb_store_event_seq_max(r->st, &seq, &r->err) != 0 ||
-        wb_store_schema_check(r->st, &in_db, &known, &r->err) != 0) {
-        wbi_reply_internal(r);
+    if (wb_admin_feed_seq(r->st, &seq, &r->err) != 0 ||
+        wb_admin_schema_check(r->st, &in_db, &known, &r->err) != 0) {
+        wbi_hub_reply_internal(r);
         return;
     }
     wb_buf *b = &r->resp->body;
@@ -264,31 +265,31 @@ void wbi_h_metrics(wbi_req *r)
     if (rc != 0) {
         wb_buf_free(b);
         wb_error_set(&r->err, WB_ENOMEM, "out of memory");
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
         return;
     }
     r->resp->status = 200;
     r->resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
 }
 
-void wbi_h_healthz(wbi_req *r)
+void wbi_hub_h_healthz(wbi_hub_req *r)
 {
     int64_t in_db = 0;
     int known = 0;
-    if (wb_store_schema_check(r->st, &in_db, &known, &r->err) != 0) {
-        wbi_reply_json(r, 503,
-                       json_pack("{s:s,s:s}", "status", "unavailable", "database", "unreachable"));
+    if (wb_admin_schema_check(r->st, &in_db, &known, &r->err) != 0) {
+        wbi_hub_reply_json(
+            r, 503, json_pack("{s:s,s:s}", "status", "unavailable", "database", "unreachable"));
         return;
     }
     if (in_db != known) {
-        wbi_reply_json(
+        wbi_hub_reply_json(
             r, 503,
             json_pack("{s:s,s:s,s:I,s:i}", "status", "unavailable", "database",
                       in_db > known ? "migrated by a newer weerbaar" : "migrations missing",
                       "schema", (json_int_t)in_db, "schema_known", known));
         return;
     }
-    wbi_reply_json(r, 200,
-                   json_pack("{s:s,s:s,s:I,s:s}", "status", "ok", "database", "reachable", "schema",
-                             (json_int_t)in_db, "version", WB_VERSION));
+    wbi_hub_reply_json(r, 200,
+                       json_pack("{s:s,s:s,s:I,s:s}", "status", "ok", "database", "reachable",
+                                 "schema", (json_int_t)in_db, "version", WB_VERSION));
 }

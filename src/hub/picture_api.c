@@ -6,20 +6,20 @@
 #include "hub/picture_api.h"
 #include "weerbaar/picture.h"
 
-void wbi_picture(wbi_areq *r)
+void wbi_hub_picture(wbi_hub_areq *r)
 {
     wb_buf b = {0};
     wb_error e = {0};
     unsigned status = 500;
-    int rc = wb_picture_request(r->st, r->who, r->user, r->org_name, wbi_areq_arg(r, "from"),
-                                wbi_areq_arg(r, "to"), r->sector_k, &b, &status, &e);
+    int rc = wb_picture_request(r->st, r->who, r->user, r->org_name, wbi_hub_areq_arg(r, "from"),
+                                wbi_hub_areq_arg(r, "to"), r->sector_k, &b, &status, &e);
     if (rc < 0)
-        wbi_areq_fail_err(r, &e);
+        wbi_hub_areq_fail_err(r, &e);
     else if (status == 403)
-        wbi_areq_fail(r, 403, "forbidden", "%s", e.msg);
+        wbi_hub_areq_fail(r, 403, "forbidden", "%s", e.msg);
     else if (status != 200)
-        wbi_areq_fail(r, 422, "invalid_request", "%s", e.msg);
+        wbi_hub_areq_fail(r, 422, "invalid_request", "%s", e.msg);
     else
-        wbi_areq_reply(r, 200, json_loadb(b.data, b.len, 0, NULL));
+        wbi_hub_areq_reply(r, 200, json_loadb(b.data, b.len, 0, NULL));
     wb_buf_free(&b);
 }

@@ -11,7 +11,7 @@
  * same as none (a new one starts full), and the table stays as large as
  * the keys active within a refill period.
  *
- * Beside it, a count per client address (wbi_addrcount): the connections
+ * Beside it, a count per client address (wbi_hub_addrcount): the connections
  * and feed streams each address holds at once, which the server and the
  * feeds bound (docs/hub.md, "Limits"). Unlike keys, addresses come from
  * strangers, so that table drops the addresses whose count went back to 0
@@ -25,7 +25,7 @@
 
 #include "hub/hub_internal.h"
 
-int wbi_ratelimit_init(wbi_ratelimit *rl, double rate, double burst)
+int wbi_hub_ratelimit_init(wbi_hub_ratelimit *rl, double rate, double burst)
 {
     memset(rl, 0, sizeof *rl);
     rl->rate = rate;
@@ -40,7 +40,7 @@ int wbi_ratelimit_init(wbi_ratelimit *rl, double rate, double burst)
     return 0;
 }
 
-static wbi_bucket *slot(wbi_bucket *slots, size_t cap, int64_t key)
+static wbi_hub_bucket *slot(wbi_hub_bucket *slots, size_t cap, int64_t key)
 {
     size_t i = (size_t)wb_hash_u64((uint64_t)key) & (cap - 1);
     while (slots[i].key_id != 0 && slots[i].key_id != key)
@@ -52,13 +52,13 @@ static wbi_bucket *slot(wbi_bucket *slots, size_t cap, int64_t key)
 
 /* Rebuilds the table at capacity nc, without the buckets that are full at
  * time now (all of them kept when now is 0). */
-static int rebuild(wbi_ratelimit *rl, size_t nc, wb_time now)
+static int rebuild(wbi_hub_ratelimit *rl, size_t nc, wb_time now)
 {
-    wbi_bucket *ns = calloc(nc, sizeof *ns);
+    wbi_hub_bucket *ns = calloc(nc, sizeof *ns);
     if (ns == NULL) return WB_ENOMEM;
     size_t used = 0;
     for (size_t i = 0; i < rl->cap; i++) {
-        const wbi_bucket *b = &rl->slots[i];
+        const wbi_hub_bucket *b = &rl->slots[i];
         if (b->key_id == 0) continue;
         if (now && b->tokens + (double)(now - b->last) / 1e6 * rl->rate >= rl->burst) continue;
         *slot(ns, nc, b->key_id) = *b;
@@ -71,7 +71,7 @@ static int rebuild(wbi_ratelimit *rl, size_t nc, wb_time now)
     return 0;
 }
 
-static int grow(wbi_ratelimit *rl, wb_time now)
+static int grow(wbi_hub_ratelimit *rl, wb_time now)
 {
     /* Dropping full buckets first; grown only when that frees too little. */
     if (rl->used >= PRUNE_AT && rebuild(rl, rl->cap, now) == 0 && (rl->used + 1) * 2 <= rl->cap)
@@ -79,7 +79,7 @@ static int grow(wbi_ratelimit *rl, wb_time now)
     return rebuild(rl, rl->cap * 2, 0);
 }
 
-bool wbi_ratelimit_take(wbi_ratelimit *rl, int64_t key_id, wb_time now, unsigned *retry)
+bool wbi_hub_ratelimit_take(wbi_hub_ratelimit *rl, int64_t key_id, wb_time now, unsigned *retry)
 {
     bool ok = true;
     *retry = 0;
@@ -90,7 +90,7 @@ bool wbi_ratelimit_take(wbi_ratelimit *rl, int64_t key_id, wb_time now, unsigned
         pthread_mutex_unlock(&rl->lock);
         return true;
     }
-    wbi_bucket *b = slot(rl->slots, rl->cap, key_id);
+    wbi_hub_bucket *b = slot(rl->slots, rl->cap, key_id);
     if (b->key_id == 0) {
         b->key_id = key_id;
         b->tokens = rl->burst;
@@ -114,15 +114,15 @@ bool wbi_ratelimit_take(wbi_ratelimit *rl, int64_t key_id, wb_time now, unsigned
     return ok;
 }
 
-void wbi_ratelimit_give(wbi_ratelimit *rl, int64_t key_id)
+void wbi_hub_ratelimit_give(wbi_hub_ratelimit *rl, int64_t key_id)
 {
     pthread_mutex_lock(&rl->lock);
-    wbi_bucket *b = slot(rl->slots, rl->cap, key_id);
+    wbi_hub_bucket *b = slot(rl->slots, rl->cap, key_id);
     if (b->key_id == key_id) b->tokens = fmin(rl->burst, b->tokens + 1);
     pthread_mutex_unlock(&rl->lock);
 }
 
-void wbi_ratelimit_free(wbi_ratelimit *rl)
+void wbi_hub_ratelimit_free(wbi_hub_ratelimit *rl)
 {
     if (rl->slots) pthread_mutex_destroy(&rl->lock);
     free(rl->slots);
@@ -131,7 +131,7 @@ void wbi_ratelimit_free(wbi_ratelimit *rl)
 
 /* ---- counts per address ------------------------------------------------------------ */
 
-bool wbi_addr_parse(const char *s, wbi_addr *a)
+bool wbi_hub_addr_parse(const char *s, wbi_hub_addr *a)
 {
     memset(a, 0, sizeof *a);
     struct in_addr v4;
@@ -143,7 +143,7 @@ bool wbi_addr_parse(const char *s, wbi_addr *a)
     return s && inet_pton(AF_INET6, s, a->b) == 1;
 }
 
-int wbi_addrcount_init(wbi_addrcount *t)
+int wbi_hub_addrcount_init(wbi_hub_addrcount *t)
 {
     memset(t, 0, sizeof *t);
     t->cap = 64;
@@ -157,7 +157,7 @@ int wbi_addrcount_init(wbi_addrcount *t)
     return 0;
 }
 
-static wbi_addrslot *addr_slot(wbi_addrslot *slots, size_t cap, const wbi_addr *a)
+static wbi_hub_addrslot *addr_slot(wbi_hub_addrslot *slots, size_t cap, const wbi_hub_addr *a)
 {
     size_t i = (size_t)wb_hash64(a->b, sizeof a->b, 0) & (cap - 1);
     while (slots[i].used && memcmp(slots[i].a.b, a->b, sizeof a->b) != 0)
@@ -167,7 +167,7 @@ static wbi_addrslot *addr_slot(wbi_addrslot *slots, size_t cap, const wbi_addr *
 
 /* Rebuilds the table without the addresses at 0, twice as large when it
  * would still be more than a quarter full. */
-static int addr_rebuild(wbi_addrcount *t)
+static int addr_rebuild(wbi_hub_addrcount *t)
 {
     size_t live = 0;
     for (size_t i = 0; i < t->cap; i++)
@@ -175,7 +175,7 @@ static int addr_rebuild(wbi_addrcount *t)
     size_t nc = t->cap;
     while ((live + 1) * 4 > nc)
         nc *= 2;
-    wbi_addrslot *ns = calloc(nc, sizeof *ns);
+    wbi_hub_addrslot *ns = calloc(nc, sizeof *ns);
     if (ns == NULL) return WB_ENOMEM;
     for (size_t i = 0; i < t->cap; i++)
         if (t->slots[i].used && t->slots[i].n > 0) *addr_slot(ns, nc, &t->slots[i].a) = t->slots[i];
@@ -186,10 +186,10 @@ static int addr_rebuild(wbi_addrcount *t)
     return 0;
 }
 
-bool wbi_addrcount_take(wbi_addrcount *t, const wbi_addr *a, unsigned max)
+bool wbi_hub_addrcount_take(wbi_hub_addrcount *t, const wbi_hub_addr *a, unsigned max)
 {
     pthread_mutex_lock(&t->lock);
-    wbi_addrslot *s = addr_slot(t->slots, t->cap, a);
+    wbi_hub_addrslot *s = addr_slot(t->slots, t->cap, a);
     if (!s->used && (t->used + 1) * 2 > t->cap) {
         if (addr_rebuild(t) != 0) {
             pthread_mutex_unlock(&t->lock);
@@ -210,15 +210,15 @@ bool wbi_addrcount_take(wbi_addrcount *t, const wbi_addr *a, unsigned max)
     return ok;
 }
 
-void wbi_addrcount_give(wbi_addrcount *t, const wbi_addr *a)
+void wbi_hub_addrcount_give(wbi_hub_addrcount *t, const wbi_hub_addr *a)
 {
     pthread_mutex_lock(&t->lock);
-    wbi_addrslot *s = addr_slot(t->slots, t->cap, a);
+    wbi_hub_addrslot *s = addr_slot(t->slots, t->cap, a);
     if (s->used && s->n > 0) s->n--;
     pthread_mutex_unlock(&t->lock);
 }
 
-void wbi_addrcount_free(wbi_addrcount *t)
+void wbi_hub_addrcount_free(wbi_hub_addrcount *t)
 {
     if (t->slots) pthread_mutex_destroy(&t->lock);
     free(t->slots);

@@ -53,10 +53,10 @@
 
 typedef struct server {
     wb_hub *hub;
-    wbi_gate *gate;
+    wbi_hub_gate *gate;
     bool tls; /* the session cookie is Secure */
     size_t max_body, disk_budget;
-    wbi_addrcount bodies_by_addr;
+    wbi_hub_addrcount bodies_by_addr;
     unsigned bodies_per_addr;
     atomic_int inflight;
     atomic_size_t body_mem, body_disk;
@@ -77,7 +77,7 @@ typedef struct conn_state {
     int body_fd;   /* or in a temporary file (-1 when not) */
     size_t body_len, reserved_mem, reserved_disk;
     bool addr_counted; /* in bodies_by_addr */
-    wbi_addr addr;
+    wbi_hub_addr addr;
     void *map;
     char peer[INET6_ADDRSTRLEN];
     /* for the access log */
@@ -174,7 +174,7 @@ static enum MHD_Result send_json(conn_state *st, struct MHD_Connection *c, unsig
 static enum MHD_Result send_error(conn_state *st, struct MHD_Connection *c, unsigned status,
                                   const char *code, const char *msg, unsigned retry)
 {
-    char *body = wbi_error_json(code, msg);
+    char *body = wbi_hub_error_json(code, msg);
     if (body == NULL) return MHD_NO;
     enum MHD_Result ret = send_json(st, c, status, body, strlen(body), retry, NULL, true, NULL);
     free(body);
@@ -260,7 +260,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 {
     server *srv = cls;
     (void)socket_context;
-    if (code == MHD_CONNECTION_NOTIFY_CLOSED) wbi_gate_closed(srv->gate, fd_of(c));
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) wbi_hub_gate_closed(srv->gate, fd_of(c));
 }
 
 /* ---- requests inside libmicrohttpd --------------------------------------------------- */
@@ -283,8 +283,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     st->body_fd = -1;
     st->nul = has_nul_escape(uri);
     st->fd = fd_of(c);
-    st->t0 = wbi_metrics_clock_us();
-    wbi_gate_request_line(srv->gate, st->fd);
+    st->t0 = wbi_hub_metrics_clock_us();
+    wbi_hub_gate_request_line(srv->gate, st->fd);
     return st;
 }
 
@@ -299,7 +299,7 @@ static void body_release(conn_state *st)
     if (st->reserved_mem) atomic_fetch_sub(&srv->body_mem, st->reserved_mem);
     if (st->reserved_disk) atomic_fetch_sub(&srv->body_disk, st->reserved_disk);
     st->reserved_mem = st->reserved_disk = 0;
-    if (st->addr_counted) wbi_addrcount_give(&srv->bodies_by_addr, &st->addr);
+    if (st->addr_counted) wbi_hub_addrcount_give(&srv->bodies_by_addr, &st->addr);
     st->addr_counted = false;
 }
 
@@ -353,7 +353,7 @@ static void access_line(server *srv, conn_state *st)
     wb_time_format(wb_time_now(), when, sizeof when);
     char key[24] = "-";
     if (st->key_id > 0) snprintf(key, sizeof key, "%lld", (long long)st->key_id);
-    uint64_t us = wbi_metrics_clock_us() - st->t0;
+    uint64_t us = wbi_hub_metrics_clock_us() - st->t0;
     pthread_mutex_lock(&srv->alog_lock);
     if (srv->alog) {
         fprintf(srv->alog, "%s %s %s %s %s %u %llu %llu\n", when, st->peer[0] ? st->peer : "-", key,
@@ -388,7 +388,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)toe;
     conn_state *st = *con_cls;
     if (st == NULL) return;
-    wbi_gate_request_done(srv->gate, st->fd);
+    wbi_hub_gate_request_done(srv->gate, st->fd);
     if (srv->alog && st->checked) access_line(srv, st);
     wb_buf_free(&st->target);
     body_release(st);
@@ -563,9 +563,9 @@ static enum MHD_Result first_call(server *srv, struct MHD_Connection *c, const c
                           "a NUL byte in a query argument is not accepted", 0);
     if (args->overflow)
         return send_error(st, c, 400, "invalid_request", "too many query arguments", 0);
-    if (!wbi_gate_request_head(srv->gate, st->fd, h.auth)) {
+    if (!wbi_hub_gate_request_head(srv->gate, st->fd, h.auth)) {
         /* The gate's refusal, decided on the head (counted with its others). */
-        wbi_metrics_refused(wbi_hub_metrics(srv->hub), "busy");
+        wbi_hub_metrics_refused(wbi_hub_metrics_of(srv->hub), "busy");
         return send_error(st, c, 503, "busy",
                           "the connections for clients without a key are all taken; retry later",
                           5);
@@ -599,8 +599,8 @@ static enum MHD_Result first_call(server *srv, struct MHD_Connection *c, const c
         return ret;
     }
     wb_hub_response_free(&resp);
-    if (wbi_addr_parse(st->peer, &st->addr)) {
-        if (!wbi_addrcount_take(&srv->bodies_by_addr, &st->addr, srv->bodies_per_addr))
+    if (wbi_hub_addr_parse(st->peer, &st->addr)) {
+        if (!wbi_hub_addrcount_take(&srv->bodies_by_addr, &st->addr, srv->bodies_per_addr))
             return send_error(st, c, 429, "too_many_bodies",
                               "as many request bodies from your address as the hub takes at "
                               "once are still arriving; retry when one is done",
@@ -744,22 +744,22 @@ int wb_hub_serve(wb_hub *hub, const wb_serve_opts *o, wb_error *err)
     atomic_init(&srv.inflight, 0);
     atomic_init(&srv.body_mem, 0);
     atomic_init(&srv.body_disk, 0);
-    if (wbi_addrcount_init(&srv.bodies_by_addr) != 0) {
+    if (wbi_hub_addrcount_init(&srv.bodies_by_addr) != 0) {
         if (srv.alog) fclose(srv.alog);
         pthread_mutex_destroy(&srv.alog_lock);
         free(cert);
         free(key);
         return wb_error_set(err, WB_ENOMEM, "out of memory");
     }
-    wbi_gate_opts go = {.max_connections = o->max_connections,
-                        .max_per_address = o->max_per_address,
-                        .header_timeout = o->header_timeout,
-                        .idle_timeout = o->timeout,
-                        .tls = cert != NULL,
-                        .metrics = wbi_hub_metrics(hub)};
-    rc = wbi_gate_open(&srv.gate, (struct sockaddr *)&ss,
-                       v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in), &go,
-                       o->listen, err);
+    wbi_hub_gate_opts go = {.max_connections = o->max_connections,
+                            .max_per_address = o->max_per_address,
+                            .header_timeout = o->header_timeout,
+                            .idle_timeout = o->timeout,
+                            .tls = cert != NULL,
+                            .metrics = wbi_hub_metrics_of(hub)};
+    rc = wbi_hub_gate_open(&srv.gate, (struct sockaddr *)&ss,
+                           v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in), &go,
+                           o->listen, err);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_NO_LISTEN_SOCKET | (cert ? MHD_USE_TLS : 0);
     unsigned threads = o->threads ? o->threads : 4;
@@ -775,7 +775,7 @@ int wb_hub_serve(wb_hub *hub, const wb_serve_opts *o, wb_error *err)
         d = MHD_start_daemon(
             flags, 0, NULL, NULL, on_request, &srv, MHD_OPTION_THREAD_POOL_SIZE, threads,
             MHD_OPTION_CONNECTION_TIMEOUT, o->timeout ? o->timeout : 30u,
-            MHD_OPTION_CONNECTION_LIMIT, wbi_gate_max_connections(srv.gate) + 64 * threads,
+            MHD_OPTION_CONNECTION_LIMIT, wbi_hub_gate_max_connections(srv.gate) + 64 * threads,
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_NOTIFY_CONNECTION,
             on_connection, &srv, MHD_OPTION_URI_LOG_CALLBACK, on_uri, &srv, MHD_OPTION_ARRAY, tls,
             MHD_OPTION_END);
@@ -784,7 +784,7 @@ int wb_hub_serve(wb_hub *hub, const wb_serve_opts *o, wb_error *err)
                               "cannot start the HTTP server on %s (a bad TLS certificate/key?)",
                               o->listen);
     }
-    if (rc == 0) rc = wbi_gate_start(srv.gate, d, err);
+    if (rc == 0) rc = wbi_hub_gate_start(srv.gate, d, err);
     if (rc == 0) {
         struct timespec tick = {0, 100 * 1000 * 1000};
         while (!*o->stop) {
@@ -795,15 +795,15 @@ int wb_hub_serve(wb_hub *hub, const wb_serve_opts *o, wb_error *err)
             }
         }
         /* Stop accepting, then let requests in flight finish. */
-        wbi_gate_stop(srv.gate);
+        wbi_hub_gate_stop(srv.gate);
         for (int i = 0; i < DRAIN_SECONDS * 10 && atomic_load(&srv.inflight) > 0; i++)
             nanosleep(&tick, NULL);
     }
     if (d) MHD_stop_daemon(d);
     if (srv.alog) fclose(srv.alog);
     pthread_mutex_destroy(&srv.alog_lock);
-    wbi_gate_free(srv.gate);
-    wbi_addrcount_free(&srv.bodies_by_addr);
+    wbi_hub_gate_free(srv.gate);
+    wbi_hub_addrcount_free(&srv.bodies_by_addr);
     free(cert);
     free(key);
     return rc;

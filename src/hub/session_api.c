@@ -6,9 +6,10 @@
  * its CSRF check). The rules are the sign-in service's (websession.h);
  * this file parses, throttles and answers.
  *
- * These endpoints answer errors as {"error": "words"} (the page shows
- * them), not the API's {"error": {"code", "message"}}: a contract with the
- * page. Throttling is in memory, per account and per client address
+ * Errors have the API's one shape, {"error": {"code", "message"}} (the
+ * page shows the message, and acts on the code: csrf_failed, rate_limited,
+ * totp_required); a few add a member beside "error" (totp_required,
+ * totp_setup_required). Throttling is in memory, per account and per client address
  * (token buckets, ratelimit.c): a failed attempt spends a token of each,
  * a successful one gives them back.
  */
@@ -25,7 +26,7 @@
 
 /* ---- parsing (pure: the fuzz target drives it) ---------------------------------- */
 
-bool wbi_cookie_session(const char *cookie, const char **val, size_t *n)
+bool wbi_hub_cookie_session(const char *cookie, const char **val, size_t *n)
 {
     if (cookie == NULL) return false;
     const char *p = cookie;
@@ -76,8 +77,8 @@ static const char *member(const json_t *o, const char *key, size_t max, bool *ba
     return json_string_value(v);
 }
 
-int wbi_session_body_parse(const char *body, size_t len, unsigned max_depth, json_t **root,
-                           wbi_session_body *out, char *why, size_t cap)
+int wbi_hub_session_body_parse(const char *body, size_t len, unsigned max_depth, json_t **root,
+                               wbi_hub_session_body *out, char *why, size_t cap)
 {
     memset(out, 0, sizeof *out);
     wbi_problem prob;
@@ -108,23 +109,33 @@ int wbi_session_body_parse(const char *body, size_t len, unsigned max_depth, jso
 
 /* ---- replies ------------------------------------------------------------------------ */
 
-static void reply_words(wbi_req *r, unsigned status, const char *msg)
+static void reply_words(wbi_hub_req *r, unsigned status, const char *code, const char *msg)
 {
-    wbi_reply_json(r, status, json_pack("{s:s}", "error", msg));
+    wbi_hub_reply_error(r, status, code, "%s", msg);
 }
 
-static void reply_session(wbi_req *r, const wb_web_session *s)
+/* The error with one more member beside it, flag: true. */
+static void reply_flagged(wbi_hub_req *r, unsigned status, const char *code, const char *msg,
+                          const char *flag)
+{
+    wbi_hub_reply_json(
+        r, status, json_pack("{s:{s:s,s:s},s:b}", "error", "code", code, "message", msg, flag, 1));
+}
+
+static void reply_session(wbi_hub_req *r, const wb_web_session *s)
 {
     char exp[40] = "";
     if (s->expires) wb_time_format(s->expires, exp, sizeof exp);
     json_t *o = json_pack("{s:{s:s,s:s,s:s},s:s}", "user", "email", s->email, "org", s->org_name,
                           "role", wb_role_name(s->role), "csrf", s->csrf);
     if (o && exp[0]) json_object_set_new(o, "expires", json_string(exp));
+    if (o && s->idle_seconds > 0)
+        json_object_set_new(o, "idle_seconds", json_integer(s->idle_seconds));
     if (o && s->needs_totp) json_object_set_new(o, "totp_setup_required", json_true());
-    wbi_reply_json(r, 200, o);
+    wbi_hub_reply_json(r, 200, o);
 }
 
-static void set_cookie(wbi_req *r, const char *token, bool clear)
+static void set_cookie(wbi_hub_req *r, const char *token, bool clear)
 {
     snprintf(r->resp->set_cookie, sizeof r->resp->set_cookie,
              "%s=%s; HttpOnly; SameSite=Strict; Path=/%s%s", COOKIE_NAME, clear ? "" : token,
@@ -134,26 +145,27 @@ static void set_cookie(wbi_req *r, const char *token, bool clear)
 /* Sign-in bodies must be JSON by their Content-Type: a form on another
  * site cannot send that without the browser asking first (CORS), so a
  * stranger's page cannot sign a visitor in as someone else. */
-static bool json_body(wbi_req *r, json_t **root, wbi_session_body *b)
+static bool json_body(wbi_hub_req *r, json_t **root, wbi_hub_session_body *b)
 {
     const char *ct = r->req->content_type;
     if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
         (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
-        reply_words(r, 415, "the body must be JSON (Content-Type: application/json)");
+        reply_words(r, 415, "unsupported_media_type",
+                    "the body must be JSON (Content-Type: application/json)");
         return false;
     }
     /* Every member is bounded (a password at 1024 bytes): a larger body is
      * not parsed at all. */
     if (r->req->body_len > MAX_BODY) {
-        reply_words(r, 413, "the body is too large for a sign-in request");
+        reply_words(r, 413, "too_large", "the body is too large for a sign-in request");
         return false;
     }
     char why[WB_ERROR_MSG_MAX];
-    if (wbi_session_body_parse(r->req->body, r->req->body_len, wbi_hub_max_depth(r->hub), root, b,
-                               why, sizeof why) != 0) {
+    if (wbi_hub_session_body_parse(r->req->body, r->req->body_len, wbi_hub_max_depth(r->hub), root,
+                                   b, why, sizeof why) != 0) {
         json_decref(*root);
         *root = NULL;
-        reply_words(r, 400, why);
+        reply_words(r, 400, "invalid_json", why);
         return false;
     }
     return true;
@@ -186,34 +198,34 @@ typedef struct throttle {
 
 /* Takes a token of the account's and the address's buckets; false with
  * the 429 sent when either is empty. */
-static bool throttle_take(wbi_req *r, throttle *t, const char *account)
+static bool throttle_take(wbi_hub_req *r, throttle *t, const char *account)
 {
     wb_time now = wb_time_now();
     unsigned ra = 0, rb = 0;
     t->addr = bucket_of("addr", r->req->peer ? r->req->peer : "-");
-    t->took_addr = wbi_ratelimit_take(wbi_hub_signin_rl(r->hub, false), t->addr, now, &ra);
+    t->took_addr = wbi_hub_ratelimit_take(wbi_hub_signin_rl(r->hub, false), t->addr, now, &ra);
     t->took_acct = true;
     if (account) {
         t->acct = bucket_of("acct", account);
-        t->took_acct = wbi_ratelimit_take(wbi_hub_signin_rl(r->hub, true), t->acct, now, &rb);
+        t->took_acct = wbi_hub_ratelimit_take(wbi_hub_signin_rl(r->hub, true), t->acct, now, &rb);
     }
     if (t->took_addr && t->took_acct) return true;
     /* what was taken from the other bucket goes back: only refusals wait */
-    if (t->took_addr) wbi_ratelimit_give(wbi_hub_signin_rl(r->hub, false), t->addr);
-    if (t->took_acct && account) wbi_ratelimit_give(wbi_hub_signin_rl(r->hub, true), t->acct);
+    if (t->took_addr) wbi_hub_ratelimit_give(wbi_hub_signin_rl(r->hub, false), t->addr);
+    if (t->took_acct && account) wbi_hub_ratelimit_give(wbi_hub_signin_rl(r->hub, true), t->acct);
     unsigned retry = ra > rb ? ra : rb;
     r->resp->retry_after = retry;
     char msg[96];
     snprintf(msg, sizeof msg, "too many sign-in attempts; retry in %u s", retry);
-    reply_words(r, 429, msg);
+    reply_words(r, 429, "rate_limited", msg);
     return false;
 }
 
 /* A success gives the tokens back: throttling counts failures. */
-static void throttle_refund(wbi_req *r, const throttle *t, bool account)
+static void throttle_refund(wbi_hub_req *r, const throttle *t, bool account)
 {
-    wbi_ratelimit_give(wbi_hub_signin_rl(r->hub, false), t->addr);
-    if (account) wbi_ratelimit_give(wbi_hub_signin_rl(r->hub, true), t->acct);
+    wbi_hub_ratelimit_give(wbi_hub_signin_rl(r->hub, false), t->addr);
+    if (account) wbi_hub_ratelimit_give(wbi_hub_signin_rl(r->hub, true), t->acct);
 }
 
 /* ---- the session as a way in (the router's authenticate) ---------------------------- */
@@ -223,11 +235,11 @@ static bool state_changing(const char *m)
     return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(m, "OPTIONS") != 0;
 }
 
-int wbi_session_auth(wbi_req *r, const char *tok, size_t n)
+int wbi_hub_session_auth(wbi_hub_req *r, const char *tok, size_t n)
 {
     char token[WB_WEB_TOKEN_LEN + 1];
     if (n != WB_WEB_TOKEN_LEN) {
-        reply_words(r, 401, "not signed in (the session has ended; sign in again)");
+        reply_words(r, 401, "unauthorized", "not signed in (the session has ended; sign in again)");
         return -1;
     }
     memcpy(token, tok, n);
@@ -235,11 +247,11 @@ int wbi_session_auth(wbi_req *r, const char *tok, size_t n)
     int rc = wb_session_check(r->st, token, n, wb_time_now(), &r->sess, &r->err);
     sodium_memzero(token, sizeof token);
     if (rc == WB_ENOTFOUND) {
-        reply_words(r, 401, "not signed in (the session has ended; sign in again)");
+        reply_words(r, 401, "unauthorized", "not signed in (the session has ended; sign in again)");
         return -1;
     }
     if (rc) {
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
         return -1;
     }
     /* Every request that changes something carries the session's CSRF
@@ -250,7 +262,7 @@ int wbi_session_auth(wbi_req *r, const char *tok, size_t n)
         size_t want = strlen(r->sess.csrf);
         if (c == NULL || strlen(c) != want || want == 0 ||
             sodium_memcmp(c, r->sess.csrf, want) != 0) {
-            reply_words(r, 403, "CSRF token missing or wrong");
+            reply_words(r, 403, "csrf_failed", "CSRF token missing or wrong");
             return -1;
         }
     }
@@ -266,19 +278,18 @@ int wbi_session_auth(wbi_req *r, const char *tok, size_t n)
     return 0;
 }
 
-bool wbi_session_setup_only(wbi_req *r)
+bool wbi_hub_session_setup_only(wbi_hub_req *r)
 {
     if (!r->web || !r->sess.needs_totp) return false;
-    wbi_reply_json(r, 403,
-                   json_pack("{s:s,s:b}", "error",
-                             "set up a second factor first (this hub requires one for admins)",
-                             "totp_setup_required", 1));
+    reply_flagged(r, 403, "totp_setup_required",
+                  "set up a second factor first (this hub requires one for admins)",
+                  "totp_setup_required");
     return true;
 }
 
 /* The caller as a session: the cookie's, or one made up from an API key
  * (id 0: nothing stored to revoke). */
-static wb_web_session caller(const wbi_req *r)
+static wb_web_session caller(const wbi_hub_req *r)
 {
     if (r->web) return r->sess;
     wb_web_session s = {0};
@@ -293,14 +304,15 @@ static wb_web_session caller(const wbi_req *r)
 
 /* ---- handlers ---------------------------------------------------------------------------- */
 
-void wbi_h_session_new(wbi_req *r)
+void wbi_hub_h_session_new(wbi_hub_req *r)
 {
     json_t *root = NULL;
-    wbi_session_body b;
+    wbi_hub_session_body b;
     if (!json_body(r, &root, &b)) return;
     if (b.key == NULL && (b.email == NULL || b.password == NULL)) {
         json_decref(root);
-        reply_words(r, 400, "sign in with \"email\" and \"password\", or with \"key\"");
+        reply_words(r, 400, "invalid_request",
+                    "sign in with \"email\" and \"password\", or with \"key\"");
         return;
     }
     throttle t;
@@ -314,13 +326,12 @@ void wbi_h_session_new(wbi_req *r)
                        b.totp, b.key, wb_time_now(), &res, &out, &r->err);
     json_decref(root);
     if (rc) {
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
     } else if (res == WB_SIGNIN_FAILED) {
-        wbi_audit_anon(r, "web.signin.fail", NULL, "unknown user, wrong password or key");
-        reply_words(r, 401, "sign-in failed");
+        wbi_hub_audit_anon(r, "web.signin.fail", NULL, "unknown user, wrong password or key");
+        reply_words(r, 401, "signin_failed", "sign-in failed");
     } else if (res == WB_SIGNIN_TOTP_REQUIRED) {
-        wbi_reply_json(
-            r, 401, json_pack("{s:s,s:b}", "error", "second factor required", "totp_required", 1));
+        reply_flagged(r, 401, "totp_required", "second factor required", "totp_required");
     } else {
         throttle_refund(r, &t, true);
         set_cookie(r, out.token, false);
@@ -329,33 +340,34 @@ void wbi_h_session_new(wbi_req *r)
     sodium_memzero(&out, sizeof out);
 }
 
-void wbi_h_session_get(wbi_req *r)
+void wbi_hub_h_session_get(wbi_hub_req *r)
 {
     reply_session(r, (const wb_web_session[]){caller(r)});
 }
 
-void wbi_h_session_delete(wbi_req *r)
+void wbi_hub_h_session_delete(wbi_hub_req *r)
 {
     if (!r->web) {
-        reply_words(r, 400, "no session to end: this request carries an API key");
+        reply_words(r, 400, "invalid_request",
+                    "no session to end: this request carries an API key");
         return;
     }
     if (wb_session_end(r->st, &r->sess, wb_time_now(), &r->err) != 0) {
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
         return;
     }
     set_cookie(r, "", true);
-    wbi_reply_json(r, 200, json_pack("{s:b}", "signed_out", 1));
+    wbi_hub_reply_json(r, 200, json_pack("{s:b}", "signed_out", 1));
 }
 
-void wbi_h_session_password(wbi_req *r)
+void wbi_hub_h_session_password(wbi_hub_req *r)
 {
     json_t *root = NULL;
-    wbi_session_body b;
+    wbi_hub_session_body b;
     if (!json_body(r, &root, &b)) return;
     if (b.old == NULL || b.new_password == NULL) {
         json_decref(root);
-        reply_words(r, 400, "send \"old\" and \"new\"");
+        reply_words(r, 400, "invalid_request", "send \"old\" and \"new\"");
         return;
     }
     throttle t;
@@ -367,23 +379,23 @@ void wbi_h_session_password(wbi_req *r)
     int rc = wb_password_change(r->st, &s, b.old, b.new_password, wb_time_now(), &r->err);
     json_decref(root);
     if (rc == WB_EINVAL) {
-        reply_words(r, 400, r->err.msg);
+        reply_words(r, 400, "invalid_password", r->err.msg);
     } else if (rc) {
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
     } else {
         throttle_refund(r, &t, true);
-        wbi_reply_json(r, 200, json_pack("{s:b}", "password_changed", 1));
+        wbi_hub_reply_json(r, 200, json_pack("{s:b}", "password_changed", 1));
     }
 }
 
-void wbi_h_first_login(wbi_req *r)
+void wbi_hub_h_first_login(wbi_hub_req *r)
 {
     json_t *root = NULL;
-    wbi_session_body b;
+    wbi_hub_session_body b;
     if (!json_body(r, &root, &b)) return;
     if (b.token == NULL || b.password == NULL) {
         json_decref(root);
-        reply_words(r, 400, "send \"token\" (from the link) and \"password\"");
+        reply_words(r, 400, "invalid_request", "send \"token\" (from the link) and \"password\"");
         return;
     }
     throttle t;
@@ -398,52 +410,52 @@ void wbi_h_first_login(wbi_req *r)
                             &in, &out, &r->err);
     json_decref(root);
     if (rc == WB_ENOTFOUND) {
-        wbi_audit_anon(r, "web.link.fail", NULL, "unknown, used or expired link");
-        reply_words(r, 401,
+        wbi_hub_audit_anon(r, "web.link.fail", NULL, "unknown, used or expired link");
+        reply_words(r, 401, "invalid_link",
                     "the link is not valid: it was used, has expired or is unknown; "
                     "ask an administrator for a new one");
     } else if (rc == WB_EINVAL) {
         throttle_refund(r, &t, false);
-        reply_words(r, 400, r->err.msg);
+        reply_words(r, 400, "invalid_password", r->err.msg);
     } else if (rc) {
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
     } else if (in) {
         throttle_refund(r, &t, false);
         set_cookie(r, out.token, false);
         reply_session(r, &out.s);
     } else {
         throttle_refund(r, &t, false);
-        wbi_reply_json(r, 200, json_pack("{s:b}", "password_set", 1));
+        wbi_hub_reply_json(r, 200, json_pack("{s:b}", "password_set", 1));
     }
     sodium_memzero(&out, sizeof out);
 }
 
-void wbi_h_totp_setup(wbi_req *r)
+void wbi_hub_h_totp_setup(wbi_hub_req *r)
 {
     wb_web_session s = caller(r);
     wb_totp_new t;
     int rc = wb_totp_setup(r->st, &s, wbi_hub_signin_name(r->hub), &t, &r->err);
     if (rc == WB_EINVAL) {
-        reply_words(r, 409, r->err.msg);
+        reply_words(r, 409, "conflict", r->err.msg);
         return;
     }
     if (rc) {
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
         return;
     }
     json_t *codes = json_array();
     for (size_t i = 0; codes && i < WB_RECOVERY_CODES; i++)
         json_array_append_new(codes, json_string(t.recovery[i]));
-    wbi_reply_json(r, 200,
-                   json_pack("{s:s,s:s,s:o}", "secret", t.secret, "otpauth_uri", t.uri,
-                             "recovery_codes", codes));
+    wbi_hub_reply_json(r, 200,
+                       json_pack("{s:s,s:s,s:o}", "secret", t.secret, "otpauth_uri", t.uri,
+                                 "recovery_codes", codes));
     sodium_memzero(&t, sizeof t);
 }
 
-void wbi_h_totp_confirm(wbi_req *r)
+void wbi_hub_h_totp_confirm(wbi_hub_req *r)
 {
     json_t *root = NULL;
-    wbi_session_body b;
+    wbi_hub_session_body b;
     if (!json_body(r, &root, &b)) return;
     wb_web_session s = caller(r);
     throttle t;
@@ -454,12 +466,13 @@ void wbi_h_totp_confirm(wbi_req *r)
     int rc = wb_totp_confirm(r->st, &s, b.code ? b.code : "", wb_time_now(), &r->err);
     json_decref(root);
     if (rc == WB_EINVAL || rc == WB_ENOTFOUND) {
-        reply_words(r, 400, rc == WB_EINVAL ? r->err.msg : "that code was used already");
+        reply_words(r, 400, "invalid_code",
+                    rc == WB_EINVAL ? r->err.msg : "that code was used already");
     } else if (rc) {
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
     } else {
         throttle_refund(r, &t, true);
         if (r->web) r->sess.needs_totp = false;
-        wbi_reply_json(r, 200, json_pack("{s:b}", "totp", 1));
+        wbi_hub_reply_json(r, 200, json_pack("{s:b}", "totp", 1));
     }
 }

@@ -16,7 +16,7 @@
 /* ---- sightings --------------------------------------------------------------------------- */
 
 typedef struct attr_one {
-    wbi_req *r;
+    wbi_hub_req *r;
     bool visible;
     int64_t id;
 } attr_one;
@@ -25,12 +25,13 @@ static int attr_one_cb(void *ud, const wb_event_rec *e, const wb_attr_rec *a)
 {
     attr_one *o = ud;
     wb_policy_item it = wbi_policy_item_of(e, a);
-    o->visible = !a->deleted && !e->deleted && wbi_may_read(o->r, WB_READ_INDICATOR, &it, a->uuid);
+    o->visible =
+        !a->deleted && !e->deleted && wbi_hub_may_read(o->r, WB_READ_INDICATOR, &it, a->uuid);
     o->id = a->id;
     return 1;
 }
 
-void wbi_h_sighting_add(wbi_req *r)
+void wbi_hub_h_sighting_add(wbi_hub_req *r)
 {
     json_t *root = NULL;
     wbi_sighting_in *in = NULL;
@@ -40,7 +41,7 @@ void wbi_h_sighting_add(wbi_req *r)
                             &in, &n, &prob) != 0) {
         free(in);
         json_decref(root);
-        wbi_reply_problem(r, &prob);
+        wbi_hub_reply_problem(r, &prob);
         return;
     }
     /* Find every target first (reads), then write all in one transaction. */
@@ -53,19 +54,19 @@ void wbi_h_sighting_add(wbi_req *r)
         first[i] = w.n;
         if (in[i].uuid) {
             attr_one o = {.r = r};
-            int g = wb_store_attr_get(r->st, in[i].uuid, attr_one_cb, &o, &r->err);
+            int g = wb_sightsvc_attr_get(r->st, in[i].uuid, attr_one_cb, &o, &r->err);
             if (g != 0 && g != WB_ENOTFOUND) {
                 rc = g;
                 break;
             }
             if (g == 0 && o.visible && !wbi_look_seen(&w, o.id)) {
-                rc = wbi_look_push(&w, r, (wbi_hit){o.id, WB_IOC_TYPE_COUNT}, SIZE_MAX);
+                rc = wbi_hub_look_push(&w, r, (wbi_hit){o.id, WB_IOC_TYPE_COUNT}, SIZE_MAX);
                 if (rc) break;
             }
         } else {
             /* A value: every visible attribute it matches, as a look-up. */
             wbi_look_walk one = {0};
-            if (wbi_lookup(r, in[i].value, in[i].type_filter, WB_READ_INDICATOR, &one, &prob) !=
+            if (wbi_hub_lookup(r, in[i].value, in[i].type_filter, WB_READ_INDICATOR, &one, &prob) !=
                 0) {
                 wbi_look_free(&one);
                 if (prob.status >= 500) {
@@ -92,7 +93,7 @@ void wbi_h_sighting_add(wbi_req *r)
                 break;
             }
             for (size_t k = 0; k < one.n && rc == 0; k++)
-                rc = wbi_look_push(&w, r, one.hits[k], SIZE_MAX);
+                rc = wbi_hub_look_push(&w, r, one.hits[k], SIZE_MAX);
             wbi_look_free(&one);
         }
         if (w.n == first[i]) json_array_append_new(missed, json_string(in[i].path));
@@ -133,20 +134,20 @@ void wbi_h_sighting_add(wbi_req *r)
     json_decref(root);
     if (bad_request) {
         json_decref(missed);
-        wbi_reply_problem(r, &prob);
+        wbi_hub_reply_problem(r, &prob);
     } else if (rc) {
         json_decref(missed);
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
     } else if (res.saved == 0 && res.repeated == 0) {
         json_decref(missed);
-        wbi_reply_not_found(r);
+        wbi_hub_reply_not_found(r);
     } else {
         /* A retry answers as the first attempt did (201), saying that it
          * was one: nothing more was written. */
-        wbi_reply_json(r, 201,
-                       json_pack("{s:I,s:I,s:I,s:o}", "saved", (json_int_t)res.saved, "merged",
-                                 (json_int_t)res.merged, "repeated", (json_int_t)res.repeated,
-                                 "missed", missed));
+        wbi_hub_reply_json(r, 201,
+                           json_pack("{s:I,s:I,s:I,s:o}", "saved", (json_int_t)res.saved, "merged",
+                                     (json_int_t)res.merged, "repeated", (json_int_t)res.repeated,
+                                     "missed", missed));
     }
 }
 
@@ -156,7 +157,7 @@ typedef struct attr_facts {
 } attr_facts;
 
 typedef struct sight_walk {
-    wbi_req *r;
+    wbi_hub_req *r;
     const wb_event_rec *ev;
     attr_facts *attrs;
     size_t n, cap;
@@ -194,7 +195,7 @@ static int facts_cb(void *ud, const wb_event_rec *unused, const wb_attr_rec *a)
 static int sight_cb(void *ud, const wb_sighting_rec *s)
 {
     sight_walk *w = ud;
-    /* The attributes came in id order (wb_store_attr_list): a binary
+    /* The attributes came in id order (wb_sightsvc_event_attrs): a binary
      * search, as a scan per sighting was quadratic. */
     const attr_facts *f = NULL;
     size_t lo = 0, hi = w->n;
@@ -216,7 +217,7 @@ static int sight_cb(void *ud, const wb_sighting_rec *s)
         w->more = true;
         return 1;
     }
-    wbi_may_read(w->r, WB_READ_SIGHTING, &it, s->attribute_uuid); /* the admin's audit entry */
+    wbi_hub_may_read(w->r, WB_READ_SIGHTING, &it, s->attribute_uuid); /* the admin's audit entry */
     if (wb_sightsvc_row_put(w->body, w->sent++ > 0, &w->r->who, &it, w->ev->uuid, NULL, s) != 0) {
         w->rc = wb_error_set(&w->r->err, WB_ENOMEM, "out of memory");
         return 1;
@@ -225,28 +226,28 @@ static int sight_cb(void *ud, const wb_sighting_rec *s)
     return 0;
 }
 
-void wbi_h_event_sightings(wbi_req *r)
+void wbi_hub_h_event_sightings(wbi_hub_req *r)
 {
     wb_event_rec ev;
-    if (wbi_fetch_event(r, WB_READ_SIGHTING, &ev) != 0) return;
+    if (wbi_hub_fetch_event(r, WB_READ_SIGHTING, &ev) != 0) return;
     int64_t after = 0;
-    if (!wbi_arg_int(r, "after", 0, INT64_MAX, &after)) return;
+    if (!wbi_hub_arg_int(r, "after", 0, INT64_MAX, &after)) return;
     /* Written sighting by sighting and paged by size, as the event list
      * is: after=ID goes on from the last_id of the page before. */
     sight_walk w = {.r = r, .ev = &ev, .body = &r->resp->body, .after = after, .last = after};
     wb_buf_reset(w.body);
     int rc = wb_buf_puts(w.body, "{\"response\":[");
-    if (rc == 0) rc = wb_store_attr_list(r->st, ev.id, facts_cb, &w, &r->err);
+    if (rc == 0) rc = wb_sightsvc_event_attrs(r->st, ev.id, facts_cb, &w, &r->err);
     if (rc == 0) rc = w.rc;
-    if (rc == 0) rc = wb_store_sighting_list(r->st, ev.id, sight_cb, &w, &r->err);
+    if (rc == 0) rc = wb_sightsvc_event_rows(r->st, ev.id, sight_cb, &w, &r->err);
     if (rc == 0) rc = w.rc;
     free(w.attrs);
     if (rc == 0 && wb_buf_printf(w.body, "],\"last_id\":%lld,\"more\":%s}", (long long)w.last,
                                  w.more ? "true" : "false") != 0)
         rc = wb_error_set(&r->err, WB_ENOMEM, "out of memory");
-    if (rc == 0) rc = wbi_flush_audits(r);
+    if (rc == 0) rc = wbi_hub_flush_audits(r);
     if (rc) {
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
         return;
     }
     r->resp->status = 200;
@@ -256,37 +257,38 @@ void wbi_h_event_sightings(wbi_req *r)
 
 static void list_audited(void *ud, const char *attr_uuid)
 {
-    wbi_audit_later(ud, "read.admin", attr_uuid, "sightings");
+    wbi_hub_audit_later(ud, "read.admin", attr_uuid, "sightings");
 }
 
 /* GET /api/v1/sightings?since=&org=&event=&value=&after=&limit=: every
  * sighting the caller may see, in id order, paged by after=last_id. */
-void wbi_h_sighting_list(wbi_req *r)
+void wbi_hub_h_sighting_list(wbi_hub_req *r)
 {
     wb_time since = WB_TIME_NONE;
     int64_t after = 0, limit = 1000;
-    if (!wbi_arg_time(r, "since", &since) || !wbi_arg_int(r, "after", 0, INT64_MAX, &after) ||
-        !wbi_arg_int(r, "limit", 1, 10000, &limit))
+    if (!wbi_hub_arg_time(r, "since", &since) ||
+        !wbi_hub_arg_int(r, "after", 0, INT64_MAX, &after) ||
+        !wbi_hub_arg_int(r, "limit", 1, 10000, &limit))
         return;
     wb_sightsvc_query q = {
         .after = after,
         .since = since == WB_TIME_NONE ? 0 : since / 1000000,
-        .org = wbi_arg(r, "org"),
-        .event = wbi_arg(r, "event"),
-        .value = wbi_arg(r, "value"),
+        .org = wbi_hub_arg(r, "org"),
+        .event = wbi_hub_arg(r, "event"),
+        .value = wbi_hub_arg(r, "value"),
         .limit = (size_t)limit,
         .max_bytes = r->hub->opts.max_page_bytes,
         .sightings_open = r->hub->opts.sightings_open,
     };
     int rc = wb_sightsvc_list(r->st, &r->who, &q, &r->resp->body, list_audited, r, &r->err);
     if (rc == WB_ENOTFOUND || rc == WB_EINVAL) {
-        wbi_reply_error(r, rc == WB_ENOTFOUND ? 404 : 400,
-                        rc == WB_ENOTFOUND ? "not_found" : "invalid_request", "%s", r->err.msg);
+        wbi_hub_reply_error(r, rc == WB_ENOTFOUND ? 404 : 400,
+                            rc == WB_ENOTFOUND ? "not_found" : "invalid_request", "%s", r->err.msg);
         return;
     }
-    if (rc == 0) rc = wbi_flush_audits(r);
+    if (rc == 0) rc = wbi_hub_flush_audits(r);
     if (rc) {
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
         return;
     }
     r->resp->status = 200;

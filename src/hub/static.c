@@ -36,7 +36,7 @@ typedef struct static_file {
     char etag[40];
 } static_file;
 
-struct wbi_static {
+struct wbi_hub_static {
     static_file *files;
     size_t n, cap, total;
 };
@@ -59,7 +59,7 @@ static const struct {
     {".webmanifest", "application/manifest+json"},
 };
 
-const char *wbi_static_type(const char *name)
+const char *wbi_hub_static_type(const char *name)
 {
     size_t n = strlen(name);
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
@@ -69,7 +69,7 @@ const char *wbi_static_type(const char *name)
     return NULL;
 }
 
-static int add_file(wbi_static *s, const char *full, const char *rel, const char *type,
+static int add_file(wbi_hub_static *s, const char *full, const char *rel, const char *type,
                     wb_error *err)
 {
     if (s->n == MAX_FILES)
@@ -115,7 +115,7 @@ static int add_file(wbi_static *s, const char *full, const char *rel, const char
 }
 
 /* Loads dir/rel (rel "" for the top) and what is below it. */
-static int walk(wbi_static *s, const char *dir, const char *rel, int depth, wb_error *err)
+static int walk(wbi_hub_static *s, const char *dir, const char *rel, int depth, wb_error *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s%s%s", dir, rel[0] ? "/" : "", rel);
@@ -137,7 +137,7 @@ static int walk(wbi_static *s, const char *dir, const char *rel, int depth, wb_e
             if (depth < MAX_DEPTH && strcmp(e->d_name, "node_modules") != 0)
                 rc = walk(s, dir, sub, depth + 1, err);
         } else if (S_ISREG(st.st_mode)) {
-            const char *type = wbi_static_type(e->d_name);
+            const char *type = wbi_hub_static_type(e->d_name);
             if (type) rc = add_file(s, full, sub, type, err);
         }
     }
@@ -145,7 +145,7 @@ static int walk(wbi_static *s, const char *dir, const char *rel, int depth, wb_e
     return rc;
 }
 
-void wbi_static_free(wbi_static *s)
+void wbi_hub_static_free(wbi_hub_static *s)
 {
     if (s == NULL) return;
     for (size_t i = 0; i < s->n; i++) {
@@ -156,21 +156,21 @@ void wbi_static_free(wbi_static *s)
     free(s);
 }
 
-int wbi_static_load(wbi_static **out, const char *dir, wb_error *err)
+int wbi_hub_static_load(wbi_hub_static **out, const char *dir, wb_error *err)
 {
     *out = NULL;
-    wbi_static *s = calloc(1, sizeof *s);
+    wbi_hub_static *s = calloc(1, sizeof *s);
     if (s == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
     int rc = dir ? walk(s, dir, "", 0, err) : 0;
     if (rc) {
-        wbi_static_free(s);
+        wbi_hub_static_free(s);
         return rc;
     }
     *out = s;
     return 0;
 }
 
-static const static_file *find(const wbi_static *s, const char *path)
+static const static_file *find(const wbi_hub_static *s, const char *path)
 {
     for (size_t i = 0; s && i < s->n; i++)
         if (strcmp(s->files[i].path, path) == 0) return &s->files[i];
@@ -190,7 +190,7 @@ static bool etag_matches(const char *inm, const char *etag)
     return false;
 }
 
-static void send_file(wbi_req *r, const static_file *f)
+static void send_file(wbi_hub_req *r, const static_file *f)
 {
     wb_hub_response *resp = r->resp;
     wb_buf_reset(&resp->body);
@@ -204,7 +204,7 @@ static void send_file(wbi_req *r, const static_file *f)
     resp->status = wb_buf_append(&resp->body, f->data, f->len) == 0 ? 200 : 500;
 }
 
-bool wbi_static_serve(wb_hub *hub, const wbi_static *s, wbi_req *r)
+bool wbi_hub_static_serve(wb_hub *hub, const wbi_hub_static *s, wbi_hub_req *r)
 {
     (void)hub;
     const char *m = r->req->method ? r->req->method : "";
@@ -219,7 +219,7 @@ bool wbi_static_serve(wb_hub *hub, const wbi_static *s, wbi_req *r)
  * with a higher quality than text/html (or text/html not named at all).
  * Wildcards count for neither: curl's and a browser's defaults get the
  * page. */
-bool wbi_accept_json(const char *accept)
+bool wbi_hub_accept_json(const char *accept)
 {
     if (accept == NULL) return false;
     double json = -1, html = -1;
@@ -253,11 +253,11 @@ bool wbi_accept_json(const char *accept)
     return json > 0 && json > html;
 }
 
-void wbi_h_root(wbi_req *r)
+void wbi_hub_h_root(wbi_hub_req *r)
 {
     const static_file *f = find(wbi_hub_web(r->hub), "/index.html");
-    if (f == NULL || wbi_accept_json(r->req->accept)) {
-        wbi_h_status(r);
+    if (f == NULL || wbi_hub_accept_json(r->req->accept)) {
+        wbi_hub_h_status(r);
         return;
     }
     send_file(r, f);

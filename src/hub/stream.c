@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "hub/hub_internal.h"
+#include "weerbaar/admin.h"
 
 struct wb_hub_stream {
     int fd; /* the temporary file: the producer appends, the reader preads */
@@ -38,7 +39,7 @@ struct wb_hub_stream {
     bool done, failed, cancel;
     uint64_t pos; /* what the reader has had */
     char *db;
-    wbi_stream_run run;
+    wbi_hub_stream_run run;
     void *ctx;
     void (*free_ctx)(void *ctx);
     void (*log)(void *ud, const char *msg);
@@ -69,9 +70,9 @@ static void *produce(void *arg)
     wb_hub_stream *s = arg;
     wb_error err = {0};
     wb_store *st = NULL;
-    int rc = wb_store_open(&st, s->db, &err);
+    int rc = wb_admin_open(&st, s->db, &err);
     if (rc == 0) rc = s->run(s->ctx, st, file_write, s, &err);
-    wb_store_close(st);
+    wb_admin_close(st);
     pthread_mutex_lock(&s->lock);
     bool cancelled = s->cancel;
     s->done = true;
@@ -98,9 +99,10 @@ static int temp_file(wb_error *err)
     return fd;
 }
 
-wb_hub_stream *wbi_stream_start(const char *db, wbi_stream_run run, void *ctx,
-                                void (*free_ctx)(void *ctx), void (*log)(void *ud, const char *msg),
-                                void *log_ud, wb_error *err)
+wb_hub_stream *wbi_hub_stream_start(const char *db, wbi_hub_stream_run run, void *ctx,
+                                    void (*free_ctx)(void *ctx),
+                                    void (*log)(void *ud, const char *msg), void *log_ud,
+                                    wb_error *err)
 {
     wb_hub_stream *s = calloc(1, sizeof *s);
     if (s == NULL || (s->db = strdup(db)) == NULL) {

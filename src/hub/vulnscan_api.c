@@ -14,15 +14,15 @@
 #include "hub/router.h"
 #include "weerbaar/vulnsvc.h"
 
-static wb_vscan_actor actor(const wbi_req *r)
+static wb_vscan_actor actor(const wbi_hub_req *r)
 {
     return (wb_vscan_actor){.who = &r->who, .user = r->owner.email, .org_name = r->owner.org_name};
 }
 
-static bool scan_id(wbi_req *r, int64_t *id)
+static bool scan_id(wbi_hub_req *r, int64_t *id)
 {
     if (r->id && wb_parse_i64(r->id, strlen(r->id), 1, INT64_MAX, id) == 0) return true;
-    wbi_reply_not_found(r);
+    wbi_hub_reply_not_found(r);
     return false;
 }
 
@@ -37,7 +37,7 @@ static json_t *rec_json(const wb_vscan_rec *v)
 }
 
 /* A temporary file holding the body: the inventory readers take a path. */
-static int body_file(wbi_req *r, char *path, size_t cap)
+static int body_file(wbi_hub_req *r, char *path, size_t cap)
 {
     const char *dir = getenv("TMPDIR");
     snprintf(path, cap, "%s/weerbaar-scan-XXXXXX", dir && dir[0] ? dir : "/tmp");
@@ -60,24 +60,25 @@ static int body_file(wbi_req *r, char *path, size_t cap)
 }
 
 /* The scan itself, with the advisories in use (a reference held). */
-static void scan_with(wbi_req *r, wb_vscan_db *db)
+static void scan_with(wbi_hub_req *r, wb_vscan_db *db)
 {
     if (r->req->body_len == 0) {
-        wbi_reply_error(r, 400, "invalid_request",
-                        "send the SBOM (CycloneDX, SPDX) or package list (dpkg, rpm, apk, CSV) "
-                        "as the request body");
+        wbi_hub_reply_error(r, 400, "invalid_request",
+                            "send the SBOM (CycloneDX, SPDX) or package list (dpkg, rpm, apk, CSV) "
+                            "as the request body");
         return;
     }
-    const char *name = wbi_arg(r, "name");
+    const char *name = wbi_hub_arg(r, "name");
     if (name == NULL || name[0] == '\0') name = "upload";
     if (strlen(name) > WB_NAME_MAX) {
-        wbi_reply_error(r, 400, "invalid_request", "?name= may have at most %d bytes", WB_NAME_MAX);
+        wbi_hub_reply_error(r, 400, "invalid_request", "?name= may have at most %d bytes",
+                            WB_NAME_MAX);
         return;
     }
     char path[4096];
     if (body_file(r, path, sizeof path) != 0) {
         wb_error_set(&r->err, WB_EIO, "cannot write a temporary file for an upload");
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
         return;
     }
     wb_vscan_actor a = actor(r);
@@ -85,20 +86,20 @@ static void scan_with(wbi_req *r, wb_vscan_db *db)
     int rc = wb_vscan_submit(r->st, db, &a, name, path, WB_TIME_NONE, &id, &r->err);
     unlink(path);
     if (rc == WB_EPARSE || rc == WB_EFORMAT || rc == WB_EINVAL || rc == WB_ELIMIT)
-        wbi_reply_error(r, 422, "invalid_inventory", "%s", r->err.msg);
+        wbi_hub_reply_error(r, 422, "invalid_inventory", "%s", r->err.msg);
     else if (rc)
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
     else
-        wbi_h_vscan_get_id(r, id, 201);
+        wbi_hub_h_vscan_get_id(r, id, 201);
 }
 
-void wbi_h_vscan_add(wbi_req *r)
+void wbi_hub_h_vscan_add(wbi_hub_req *r)
 {
     wb_vscan_db *db = wbi_hub_vscan_acquire(r->hub);
     if (db == NULL) {
-        wbi_reply_error(r, 503, "no_advisories",
-                        "this hub scans nothing: it was started without advisories "
-                        "(serve --advisories DIR)");
+        wbi_hub_reply_error(r, 503, "no_advisories",
+                            "this hub scans nothing: it was started without advisories "
+                            "(serve --advisories DIR)");
         return;
     }
     scan_with(r, db);
@@ -106,7 +107,7 @@ void wbi_h_vscan_add(wbi_req *r)
 }
 
 typedef struct got {
-    wbi_req *r;
+    wbi_hub_req *r;
     unsigned status;
 } got;
 
@@ -122,25 +123,25 @@ static int got_cb(void *ud, const wb_vscan_rec *v)
         json_decref(o);
         o = NULL;
     }
-    wbi_reply_json(g->r, g->status, o);
+    wbi_hub_reply_json(g->r, g->status, o);
     return 1;
 }
 
-void wbi_h_vscan_get_id(wbi_req *r, int64_t id, unsigned status)
+void wbi_hub_h_vscan_get_id(wbi_hub_req *r, int64_t id, unsigned status)
 {
     wb_vscan_actor a = actor(r);
     got g = {r, status};
     int rc = wb_vscan_read(r->st, &a, id, got_cb, &g, &r->err);
     if (rc == WB_ENOTFOUND)
-        wbi_reply_not_found(r);
+        wbi_hub_reply_not_found(r);
     else if (rc)
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
 }
 
-void wbi_h_vscan_get(wbi_req *r)
+void wbi_hub_h_vscan_get(wbi_hub_req *r)
 {
     int64_t id;
-    if (scan_id(r, &id)) wbi_h_vscan_get_id(r, id, 200);
+    if (scan_id(r, &id)) wbi_hub_h_vscan_get_id(r, id, 200);
 }
 
 static int list_cb(void *ud, const wb_vscan_rec *v)
@@ -149,17 +150,17 @@ static int list_cb(void *ud, const wb_vscan_rec *v)
     return json_array_append_new(arr, rec_json(v)) != 0;
 }
 
-void wbi_h_vscan_list(wbi_req *r)
+void wbi_hub_h_vscan_list(wbi_hub_req *r)
 {
     wb_vscan_actor a = actor(r);
     json_t *arr = json_array();
     int rc = arr ? wb_vscan_list(r->st, &a, list_cb, arr, &r->err) : WB_ENOMEM;
     if (rc) {
         json_decref(arr);
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
         return;
     }
-    wbi_reply_json(r, 200, json_pack("{s:o}", "scans", arr));
+    wbi_hub_reply_json(r, 200, json_pack("{s:o}", "scans", arr));
 }
 
 /* One CSV field, quoted when it needs to be (RFC 4180). A leading = + -
@@ -211,7 +212,7 @@ static const char *text_of(json_t *f, const char *key, char *tmp, size_t cap)
 }
 
 typedef struct csv_out {
-    wbi_req *r;
+    wbi_hub_req *r;
 } csv_out;
 
 static int csv_cb(void *ud, const wb_vscan_rec *v)
@@ -238,7 +239,7 @@ static int csv_cb(void *ud, const wb_vscan_rec *v)
     return 1;
 }
 
-void wbi_h_vscan_csv(wbi_req *r)
+void wbi_hub_h_vscan_csv(wbi_hub_req *r)
 {
     int64_t id;
     if (!scan_id(r, &id)) return;
@@ -246,25 +247,26 @@ void wbi_h_vscan_csv(wbi_req *r)
     csv_out c = {r};
     int rc = wb_vscan_read(r->st, &a, id, csv_cb, &c, &r->err);
     if (rc == WB_ENOTFOUND)
-        wbi_reply_not_found(r);
+        wbi_hub_reply_not_found(r);
     else if (rc)
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
 }
 
-void wbi_h_vscan_share(wbi_req *r)
+void wbi_hub_h_vscan_share(wbi_hub_req *r)
 {
     int64_t id;
     if (!scan_id(r, &id)) return;
     wbi_problem prob;
     json_t *root = wbi_json_load(r->req->body, r->req->body_len, wbi_hub_max_depth(r->hub), &prob);
     if (root == NULL) {
-        wbi_reply_problem(r, &prob);
+        wbi_hub_reply_problem(r, &prob);
         return;
     }
     json_t *v = json_object_get(root, "csirt");
     if (!json_is_boolean(v)) {
         json_decref(root);
-        wbi_reply_error(r, 422, "invalid_share", "send {\"csirt\": true} or {\"csirt\": false}");
+        wbi_hub_reply_error(r, 422, "invalid_share",
+                            "send {\"csirt\": true} or {\"csirt\": false}");
         return;
     }
     bool shared = json_is_true(v);
@@ -272,11 +274,11 @@ void wbi_h_vscan_share(wbi_req *r)
     wb_vscan_actor a = actor(r);
     int rc = wb_vscan_share(r->st, &a, id, shared, &r->err);
     if (rc == WB_ENOTFOUND)
-        wbi_reply_not_found(r);
+        wbi_hub_reply_not_found(r);
     else if (rc == WB_EINVAL)
-        wbi_reply_error(r, 403, "forbidden", "%s", r->err.msg);
+        wbi_hub_reply_error(r, 403, "forbidden", "%s", r->err.msg);
     else if (rc)
-        wbi_reply_internal(r);
+        wbi_hub_reply_internal(r);
     else
-        wbi_h_vscan_get_id(r, id, 200);
+        wbi_hub_h_vscan_get_id(r, id, 200);
 }

@@ -34,6 +34,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "incident/incident_internal.h"
 #include "weerbaar/hooks.h"
 #include "weerbaar/http.h"
 #include "weerbaar/incident.h"
@@ -326,7 +327,7 @@ int wb_hooks_queue(wb_store *s, const wb_hooks_opts *o, wb_time now, wb_hooks_st
 
 typedef struct due_item {
     wb_delivery_rec d;
-    char *url, *secret, *uuid, *key, *body;
+    char *url, *secret, *uuid, *key, *body, *lang;
 } due_item;
 
 typedef struct due_list {
@@ -364,6 +365,8 @@ static int due_cb(void *ud, const wb_delivery_rec *d)
     it->uuid = dup_or_null(d->uuid, &l->oom);
     it->key = dup_or_null(d->event_key, &l->oom);
     it->body = dup_or_null(d->body, &l->oom);
+    it->lang = dup_or_null(d->lang, &l->oom);
+    it->d.lang = it->lang;
     it->d.url = it->url;
     it->d.secret = it->secret;
     it->d.uuid = it->uuid;
@@ -382,6 +385,7 @@ static void due_free(due_list *l)
         free(l->v[i].uuid);
         free(l->v[i].key);
         free(l->v[i].body);
+        free(l->v[i].lang);
     }
     free(l->v);
 }
@@ -594,13 +598,15 @@ typedef struct deliver_run {
     wb_error *err;
 } deliver_run;
 
-/* Records the outcome of one attempt. */
-static int record(deliver_run *d, due_item *it, long status, const char *why)
+/* Records the outcome of one attempt: ok, or a failure retried with
+ * backoff until give_up, or until max_attempts (0: no bound). */
+static int record_outcome(deliver_run *d, due_item *it, bool ok, long status, const char *why,
+                          int64_t max_attempts)
 {
-    char msg[CURL_ERROR_SIZE + 160];
+    char msg[WB_ERROR_MSG_MAX + CURL_ERROR_SIZE + 160];
     it->d.attempts++;
     it->d.last_status = status;
-    if (status >= 200 && status <= 299) {
+    if (ok) {
         it->d.status = WB_DELIVERY_DELIVERED;
         it->d.delivered = d->now;
         it->d.last_error = NULL;
@@ -618,7 +624,8 @@ static int record(deliver_run *d, due_item *it, long status, const char *why)
             wait *= 2;
         if (wait > d->most) wait = d->most;
         it->d.next_attempt = d->now + wait;
-        if (d->now - it->d.created >= d->give_up) {
+        if (d->now - it->d.created >= d->give_up ||
+            (max_attempts > 0 && it->d.attempts >= max_attempts)) {
             it->d.status = WB_DELIVERY_FAILED;
             d->st->failed++;
         } else {
@@ -630,6 +637,120 @@ static int record(deliver_run *d, due_item *it, long status, const char *why)
     if (rc == 0) rc = wb_store_commit(d->s, d->err);
     if (rc) wb_store_rollback(d->s);
     it->d.last_error = NULL;
+    return rc;
+}
+
+int wb_hooks_mail_check(const wb_hooks_opts *o, wb_error *err)
+{
+    if (o->smtp_url == NULL) {
+        if (o->mail_from || o->smtp_user || o->smtp_ca_file || o->smtp_plain)
+            return wb_error_set(err, WB_EINVAL,
+                                "the mail options need --smtp URL (the mail server)");
+        return 0;
+    }
+    const char *u = o->smtp_url;
+    size_t skip = strncasecmp(u, "smtp://", 7) == 0    ? 7
+                  : strncasecmp(u, "smtps://", 8) == 0 ? 8
+                                                       : 0;
+    if (skip == 0)
+        return wb_error_set(err, WB_EINVAL, "--smtp: smtp://HOST[:PORT] or smtps://HOST[:PORT]");
+    size_t auth = strcspn(u + skip, "/?#");
+    if (memchr(u + skip, '@', auth))
+        return wb_error_set(err, WB_EINVAL,
+                            "--smtp: no user or password in the URL (--smtp-user USER; the "
+                            "password from $WEERBAAR_SMTP_PASSWORD)");
+    for (const char *p = u; *p; p++)
+        if ((unsigned char)*p <= ' ')
+            return wb_error_set(err, WB_EINVAL, "--smtp: a URL without spaces");
+    if (o->smtp_plain && skip == 8)
+        return wb_error_set(err, WB_EINVAL, "--smtp-plain is for smtp://, not smtps://");
+    const char *f = o->mail_from;
+    if (f == NULL || strchr(f, '@') == NULL || strpbrk(f, " \t\r\n<>\"(),;:[]\\") != NULL)
+        return wb_error_set(err, WB_EINVAL, "--mail-from ADDR: the sender's address is required");
+    if (o->smtp_user && strpbrk(o->smtp_user, "\r\n"))
+        return wb_error_set(err, WB_EINVAL, "--smtp-user: one line");
+    if (o->smtp_password && strpbrk(o->smtp_password, "\r\n"))
+        return wb_error_set(err, WB_EINVAL, "the SMTP password: one line");
+    if (o->hub_url && strncasecmp(o->hub_url, "https://", 8) != 0 &&
+        strncasecmp(o->hub_url, "http://", 7) != 0)
+        return wb_error_set(err, WB_EINVAL, "--hub-url: an http(s):// URL");
+    return 0;
+}
+
+/* A webhook's attempt: acknowledged with 2xx. */
+static int record(deliver_run *d, due_item *it, long status, const char *why)
+{
+    return record_outcome(d, it, status >= 200 && status <= 299, status, why, 0);
+}
+
+static bool is_mail(const due_item *it)
+{
+    return strncmp(it->url, WB_HOOK_MAILTO, sizeof WB_HOOK_MAILTO - 1) == 0;
+}
+
+/* Sends this batch's e-mails one after another over one SMTP handle (a
+ * reminder is a few hundred bytes, and a relay is one server), marking
+ * them started. Without a server configured they wait untouched. A refusal
+ * (4xx or 5xx) or a failed connection is retried with the webhooks'
+ * backoff, at most o->mail_attempts times; the server's reply is recorded
+ * as the last error, the password never (it is not in the URL: the
+ * caller refuses user information there). */
+static int deliver_mail(deliver_run *d, const wb_hooks_opts *o, due_list *l, bool *started,
+                        size_t *done, long timeout)
+{
+    void *h = NULL;
+    wb_buf msg = {0};
+    int rc = 0;
+    int64_t most = o->mail_attempts > 0 ? o->mail_attempts : 8;
+    for (size_t i = 0; rc == 0 && i < l->n; i++) {
+        due_item *it = &l->v[i];
+        if (!is_mail(it)) continue;
+        started[i] = true;
+        (*done)++;
+        if (o->smtp_url == NULL || o->mail_from == NULL) continue;
+        if (h == NULL) {
+            wb_http_opts ho = {.user_agent = "weerbaar-hooks/2",
+                               .protocols = "smtp,smtps",
+                               .connect_timeout_s = timeout,
+                               .timeout_s = timeout,
+                               .no_proxy = true,
+                               .ca_file = o->smtp_ca_file};
+            if ((h = wb_http_handle(&ho)) == NULL) {
+                rc = wb_error_set(d->err, WB_ENOMEM, "hooks: cannot start an SMTP client");
+                break;
+            }
+        }
+        const char *to = it->url + sizeof WB_HOOK_MAILTO - 1;
+        wbi_mail_in in = {.body = it->body,
+                          .uuid = it->uuid,
+                          .key = it->key,
+                          .from = o->mail_from,
+                          .to = to,
+                          .lang = it->lang,
+                          .hub_url = o->hub_url,
+                          .now = d->now};
+        wb_error me = {0};
+        long code = 0;
+        int mrc = wbi_hooks_mail_compose(&in, &msg, &me);
+        if (mrc == WB_ENOMEM) {
+            rc = wb_error_set(d->err, WB_ENOMEM, "out of memory");
+            break;
+        }
+        if (mrc == 0) {
+            wb_smtp_msg m = {.url = o->smtp_url,
+                             .plain = o->smtp_plain,
+                             .user = o->smtp_user,
+                             .password = o->smtp_password,
+                             .from = o->mail_from,
+                             .to = to,
+                             .data = msg.data,
+                             .len = msg.len};
+            mrc = wb_smtp_send(h, &m, &code, &me);
+        }
+        rc = record_outcome(d, it, mrc == 0, code, me.msg, mrc == WB_EINVAL ? 1 : most);
+    }
+    wb_http_free(h);
+    wb_buf_free(&msg);
     return rc;
 }
 
@@ -696,8 +817,10 @@ int wb_hooks_deliver(wb_store *s, const wb_hooks_opts *o, wb_time now, wb_hooks_
     size_t in_flight = 0, done = 0;
     bool *started = l.n ? calloc(l.n, sizeof *started) : NULL;
     if (rc == 0 && l.n && started == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    if (rc == 0) rc = deliver_mail(&d, o, &l, started, &done, timeout);
     for (size_t i = 0; rc == 0 && i < l.n; i++) {
-        if (o->allow_insecure || strncasecmp(l.v[i].url, "https://", 8) == 0) continue;
+        if (started[i] || o->allow_insecure || strncasecmp(l.v[i].url, "https://", 8) == 0)
+            continue;
         started[i] = true;
         done++;
         rc = record(&d, &l.v[i], 0,

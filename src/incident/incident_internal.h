@@ -35,4 +35,19 @@ bool wbi_json_cents(const json_t *v, int64_t max_eur, int64_t *out);
 /* Writes an amount of euro cents as JSON (an integer when whole euros). */
 json_t *wbi_json_from_cents(int64_t cents);
 
+/* What the e-mail of one reminder delivery is made from (mail.c). */
+typedef struct wbi_mail_in {
+    const char *body; /* the delivery's JSON, as a webhook receives it */
+    const char *uuid, *key;
+    const char *from, *to;
+    const char *lang;    /* "nl" or "en" */
+    const char *hub_url; /* the link's base; NULL: no link */
+    wb_time now;         /* the Date header */
+} wbi_mail_in;
+
+/* Writes the whole message (headers, an empty line, the text; CRLF line
+ * ends) into out (reset first). WB_EINVAL for a body that is not a
+ * reminder's, WB_ENOMEM. */
+int wbi_hooks_mail_compose(const wbi_mail_in *in, wb_buf *out, wb_error *err);
+
 #endif

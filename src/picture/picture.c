@@ -21,66 +21,10 @@
 #define HOUR ((wb_time)3600 * 1000000)
 #define DAY (24 * HOUR)
 
-/* ---- calendar (UTC) ------------------------------------------------------ */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * well-known algorithm, written out here). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-    return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
-
-/* t plus n calendar months (the day clamped to the month's length). */
-static wb_time add_months(wb_time t, int n)
-{
-    int64_t days = floor_div(t, DAY), y;
-    wb_time rest = t - days * DAY;
-    int m, d;
-    civil_from_days(days, &y, &m, &d);
-    int64_t mi = y * 12 + (m - 1) + n;
-    y = floor_div(mi, 12);
-    m = (int)(mi - y * 12) + 1;
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int last = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-    if (d > last) d = last;
-    return days_from_civil(y, m, d) * DAY + rest;
-}
-
-static wb_time month_start(wb_time t)
-{
-    int64_t y;
-    int m, d;
-    civil_from_days(floor_div(t, DAY), &y, &m, &d);
-    return days_from_civil(y, m, 1) * DAY;
-}
-
 void wb_picture_last_month(wb_time now, wb_time *from, wb_time *to)
 {
-    *to = month_start(now);
-    *from = add_months(*to, -1);
+    *to = wb_time_month_start(now);
+    *from = wb_time_add_months(*to, -1);
 }
 
 /* ---- labels of a dimension ----------------------------------------------- */
@@ -247,11 +191,8 @@ static int on_incident(void *ud, const wb_incident_rec *r)
         c->inc = p;
         c->inccap = cap;
     }
-    int64_t y;
-    int m, d;
-    civil_from_days(floor_div(r->aware_at, DAY), &y, &m, &d);
     char month[32];
-    snprintf(month, sizeof month, "%04lld-%02d", (long long)y, m);
+    wb_time_format_month(r->aware_at, month, sizeof month);
     int type = type_label(c, r->rsit), mon = label_of(&c->dim[D_MONTH], month);
     if (type < 0 || mon < 0) return WB_ENOMEM;
     c->inc[c->ninc++] = (incident_row){.id = r->id,
@@ -351,7 +292,7 @@ static bool theme_record(theme_kind t, const incident_row *i, wbi_pic_rec *r)
     case T_FINAL:
         if (i->notif == WB_TIME_NONE) return false;
         at = i->final;
-        due = add_months(i->notif, 1);
+        due = wb_time_add_months(i->notif, 1);
         break;
     case T_ANSWER: {
         wb_time first = i->ew != WB_TIME_NONE ? i->ew : i->notif;
@@ -514,8 +455,8 @@ int wb_picture_build(wb_store *s, const wb_picture_opts *in, wb_buf *out, wb_err
      * months, else as long. */
     wb_time pfrom = o.from - (o.to - o.from);
     for (int m = 1; m <= 120; m++)
-        if (o.from == month_start(o.from) && add_months(o.from, m) == o.to) {
-            pfrom = add_months(o.from, -m);
+        if (o.from == wb_time_month_start(o.from) && wb_time_add_months(o.from, m) == o.to) {
+            pfrom = wb_time_add_months(o.from, -m);
             break;
         }
 

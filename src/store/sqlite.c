@@ -348,6 +348,37 @@ static const migration migrations[] = {
     {15, "CREATE TABLE sharing_group_removals(sg_id INTEGER NOT NULL, org_id INTEGER NOT NULL,"
          " seq INTEGER NOT NULL);"
          "CREATE INDEX sharing_group_removals_org ON sharing_group_removals(org_id, seq);"},
+    /* 16: sightings travel by sync (sqlite_sync.c). Every write of a
+     * sighting record gets the next sighting change number (seq, for the
+     * push cursor) and the time of the write (changed, MISP's
+     * sighting_timestamp in the event index), by triggers as events' seq;
+     * a record that arrived by sync keeps the server it came from
+     * (server_id) and is never merged with local reports. A server may
+     * take sightings only (push_sightings, MISP's "push sightings"), and
+     * has a sighting cursor each way. */
+    {16, "ALTER TABLE sightings ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;"
+         "ALTER TABLE sightings ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;"
+         "ALTER TABLE sightings ADD COLUMN server_id INTEGER;"
+         "UPDATE sightings SET seq=id, changed=created;"
+         "CREATE INDEX sightings_seq ON sightings(seq);"
+         "CREATE TRIGGER sightings_seq_insert AFTER INSERT ON sightings BEGIN"
+         " UPDATE sightings SET seq=(SELECT coalesce(max(seq),0)+1 FROM sightings),"
+         " changed=CAST(strftime('%s','now') AS INTEGER) WHERE id=new.id; END;"
+         "CREATE TRIGGER sightings_seq_update AFTER UPDATE OF count,date_sighting,first_seen,"
+         "source,type,attribute_id,org_id ON sightings BEGIN"
+         " UPDATE sightings SET seq=(SELECT coalesce(max(seq),0)+1 FROM sightings),"
+         " changed=CAST(strftime('%s','now') AS INTEGER) WHERE id=new.id; END;"
+         "ALTER TABLE sync_servers ADD COLUMN push_sightings INTEGER NOT NULL DEFAULT 0;"
+         "ALTER TABLE sync_servers ADD COLUMN sighting_push_cursor INTEGER NOT NULL DEFAULT 0;"
+         "ALTER TABLE sync_servers ADD COLUMN sighting_pull_cursor INTEGER NOT NULL DEFAULT 0;"},
+    /* 17: a web session's idle limit and last use (sqlite_web.c) */
+    {17, wbi_sqlite_web_idle_schema},
+    /* 18: e-mail recipients of the incident reminders. A recipient is a hook
+     * whose URL is mailto:ADDRESS (so it shares the deliveries' once-per-
+     * event key, backoff and cancellation); lang is the language its
+     * messages are written in (hooks.c). A webhook's lang is unused. */
+    {18, "ALTER TABLE hooks ADD COLUMN lang TEXT NOT NULL DEFAULT 'nl'"
+         " CHECK(lang IN ('nl','en'));"},
     /* 19: the hub's NATS publisher (sqlite_nats.c): how far it published
      * the change feed, each event's subjects, each subject's last change. */
     {19, wbi_sqlite_nats_schema},
@@ -367,7 +398,7 @@ static const migration_step migration_steps[] = {
 
 /* ---- statements ------------------------------------------------------------ */
 
-sqlite3 *wbi_sqlite_db(wb_store *s)
+wbi_db *wbi_sqlite_db(wb_store *s)
 {
     return s && s->ops && strcmp(s->ops->name, "sqlite") == 0 ? SQ(s)->db : NULL;
 }
@@ -382,8 +413,8 @@ const char *wbi_sqlite_path(wb_store *s)
     return SQ(s)->path;
 }
 
-sqlite3_stmt *wbi_sqlite_prepare(sq_store *q, wbi_sq_domain d, const char *const *sql, int n,
-                                 int which, wb_error *err)
+wbi_stmt *wbi_sqlite_prepare(sq_store *q, wbi_sq_domain d, const char *const *sql, int n, int which,
+                             wb_error *err)
 {
     if (q->st[d] == NULL) {
         q->st[d] = calloc((size_t)n, sizeof *q->st[d]);
@@ -394,8 +425,7 @@ sqlite3_stmt *wbi_sqlite_prepare(sq_store *q, wbi_sq_domain d, const char *const
         q->nst[d] = n;
     }
     if (q->st[d][which] == NULL &&
-        sqlite3_prepare_v3(q->db, sql[which], -1, SQLITE_PREPARE_PERSISTENT, &q->st[d][which],
-                           NULL) != SQLITE_OK) {
+        wbi_db_prepare_persistent(q->db, sql[which], &q->st[d][which]) != WBI_DB_OK) {
         db_error(q, err, "preparing a statement");
         return NULL;
     }
@@ -410,16 +440,15 @@ int wbi_sqlite_begin(wb_store *s, wb_error *err)
     /* A write ends the read transaction: its snapshot may be older than
      * the database, and SQLite cannot upgrade it without risking BUSY. */
     if (q->depth == 0 && q->reading) {
-        sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL);
+        wbi_db_exec(q->db, "COMMIT");
         q->reading = false;
     }
     /* IMMEDIATE takes the write lock up front: a deferred transaction that
-     * upgrades later can fail with SQLITE_BUSY without the busy handler
+     * upgrades later can fail with WBI_DB_BUSY without the busy handler
      * being asked to wait. */
     /* A ROLLBACK that could not run (SQLite out of memory) left its
      * transaction open; end it, or every later write fails. */
-    if (q->depth == 0 && !sqlite3_get_autocommit(q->db))
-        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    if (q->depth == 0 && wbi_db_in_txn(q->db)) wbi_db_exec(q->db, "ROLLBACK");
     int rc = q->depth == 0 ? exec(q, "BEGIN IMMEDIATE", err) : 0;
     if (rc != 0) return rc; /* WB_ENOMEM when SQLite ran out of memory */
     q->depth++;
@@ -436,7 +465,7 @@ int wbi_sqlite_commit(wb_store *s, wb_error *err)
     }
     int rc = exec(q, "COMMIT", err);
     if (rc) {
-        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+        wbi_db_exec(q->db, "ROLLBACK");
     }
     q->depth = 0;
     return rc;
@@ -445,7 +474,7 @@ int wbi_sqlite_commit(wb_store *s, wb_error *err)
 void wbi_sqlite_rollback(wb_store *s)
 {
     sq_store *q = SQ(s);
-    if (q->depth > 0) sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    if (q->depth > 0) wbi_db_exec(q->db, "ROLLBACK");
     q->depth = 0;
 }
 
@@ -454,10 +483,10 @@ static void sq_close(wb_store *s)
     sq_store *q = SQ(s);
     for (int d = 0; d < WBI_SQ_NDOMAINS; d++) {
         for (int i = 0; q->st[d] && i < q->nst[d]; i++)
-            sqlite3_finalize(q->st[d][i]);
+            wbi_db_finalize(q->st[d][i]);
         free(q->st[d]);
     }
-    sqlite3_close(q->db);
+    wbi_db_close(q->db);
     sodium_memzero(q->base.secret, sizeof q->base.secret);
     free(q->path);
     free(q);
@@ -470,13 +499,12 @@ static int sq_schema_version(wb_store *s)
 
 static int query_int(sq_store *q, const char *sql, int64_t *out, wb_error *err)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_error(q, err, "reading");
-    int rc = sqlite3_step(st);
-    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(q, err, "reading");
+    wbi_stmt *st;
+    if (wbi_db_prepare(q->db, sql, &st) != WBI_DB_OK) return db_error(q, err, "reading");
+    int rc = wbi_db_step(st);
+    *out = rc == WBI_DB_ROW ? wbi_db_col_i64(st, 0) : 0;
+    wbi_db_finalize(st);
+    return rc == WBI_DB_ROW || rc == WBI_DB_DONE ? 0 : db_error(q, err, "reading");
 }
 
 static int migrate(sq_store *q, wb_error *err)
@@ -515,32 +543,32 @@ static int migrate(sq_store *q, wb_error *err)
         if (rc) wb_error_prefix(err, "migration %d: ", migrations[i].version);
     }
     /* The key-hashing secret is made with the database, once. */
-    sqlite3_stmt *st = NULL;
-    if (rc == 0 && sqlite3_prepare_v2(q->db, "SELECT value FROM meta WHERE key='key_secret'", -1,
-                                      &st, NULL) != SQLITE_OK)
+    wbi_stmt *st = NULL;
+    if (rc == 0 &&
+        wbi_db_prepare(q->db, "SELECT value FROM meta WHERE key='key_secret'", &st) != WBI_DB_OK)
         rc = db_error(q, err, "reading the key secret");
     if (rc == 0) {
-        int s = sqlite3_step(st);
-        if (s == SQLITE_ROW && sqlite3_column_bytes(st, 0) == WB_KEY_HASH_LEN) {
-            memcpy(q->base.secret, sqlite3_column_blob(st, 0), WB_KEY_HASH_LEN);
-        } else if (s == SQLITE_DONE) {
-            sqlite3_stmt *ins = NULL;
+        int s = wbi_db_step(st);
+        if (s == WBI_DB_ROW && wbi_db_col_bytes(st, 0) == WB_KEY_HASH_LEN) {
+            memcpy(q->base.secret, wbi_db_col_blob(st, 0), WB_KEY_HASH_LEN);
+        } else if (s == WBI_DB_DONE) {
+            wbi_stmt *ins = NULL;
             randombytes_buf(q->base.secret, WB_KEY_HASH_LEN);
-            if (sqlite3_prepare_v2(q->db, "INSERT INTO meta(key,value) VALUES('key_secret',?)", -1,
-                                   &ins, NULL) != SQLITE_OK)
+            if (wbi_db_prepare(q->db, "INSERT INTO meta(key,value) VALUES('key_secret',?)", &ins) !=
+                WBI_DB_OK)
                 rc = db_error(q, err, "storing the key secret");
             else {
-                sqlite3_bind_blob(ins, 1, q->base.secret, WB_KEY_HASH_LEN, SQLITE_STATIC);
-                if (sqlite3_step(ins) != SQLITE_DONE)
+                wbi_db_bind_blob(ins, 1, q->base.secret, WB_KEY_HASH_LEN);
+                if (wbi_db_step(ins) != WBI_DB_DONE)
                     rc = db_error(q, err, "storing the key secret");
             }
-            sqlite3_finalize(ins);
+            wbi_db_finalize(ins);
         } else {
             rc = wb_error_set(err, WB_EFORMAT, "%s: the key secret in table meta is damaged",
                               q->path);
         }
     }
-    sqlite3_finalize(st);
+    wbi_db_finalize(st);
     if (rc == 0) rc = wbi_sqlite_commit(&q->base, err);
     if (rc) wbi_sqlite_rollback(&q->base);
     q->version = latest;
@@ -569,15 +597,10 @@ int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err)
     q->base.deps = &wbi_sqlite_deps_ops;
     q->base.audit = &wbi_sqlite_audit_ops;
     int rc = 0;
-    /* NOMUTEX: a connection is used by one thread at a time (store.h). */
-    if (sqlite3_open_v2(path, &q->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
+    if (wbi_db_sqlite_open(path, &q->db) != WBI_DB_OK)
         rc = wb_error_set(err, WB_EIO, "%s: cannot open the database: %s", path,
-                          q->db ? sqlite3_errmsg(q->db) : "out of memory");
-    }
-    if (rc == 0) sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS);
-    if (rc == 0) sqlite3_extended_result_codes(q->db, 1);
+                          q->db ? wbi_db_errmsg(q->db) : "out of memory");
+    if (rc == 0) sqlite3_busy_timeout(wbi_db_sqlite_handle(q->db), BUSY_TIMEOUT_MS);
     /* journal_mode answers with a row; exec ignores it. WAL persists in the
      * file; the other pragmas are per connection. */
     if (rc == 0) rc = exec(q, "PRAGMA journal_mode=WAL", err);
@@ -622,8 +645,7 @@ static int sq_cache_size(wb_store *s, size_t bytes, wb_error *err)
 static void sq_read_begin(wb_store *s)
 {
     sq_store *q = SQ(s);
-    if (q->depth == 0 && !q->reading && sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
-        q->reading = true;
+    if (q->depth == 0 && !q->reading && wbi_db_exec(q->db, "BEGIN") == WBI_DB_OK) q->reading = true;
 }
 
 /* Commits, in case a write slipped in without its own transaction: then
@@ -632,9 +654,9 @@ static int sq_read_end(wb_store *s, wb_error *err)
 {
     sq_store *q = SQ(s);
     int rc = 0;
-    if (q->reading && sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+    if (q->reading && wbi_db_exec(q->db, "COMMIT") != WBI_DB_OK) {
         rc = db_error(q, err, "ending a read transaction");
-        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+        wbi_db_exec(q->db, "ROLLBACK");
     }
     q->reading = false;
     return rc;

@@ -70,7 +70,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_SG_HAS_ORG] = "SELECT 1 FROM sharing_group_orgs WHERE sg_id=? AND org_id=?",
 };
 
-static sqlite3_stmt *stmt(sq_store *q, int which, wb_error *err)
+static wbi_stmt *stmt(sq_store *q, int which, wb_error *err)
 {
     return wbi_sqlite_stmt(q, WBI_SQ_ACCOUNTS, stmt_sql, S_COUNT, which, err);
 }
@@ -79,31 +79,31 @@ static int sq_org_add(wb_store *s, const char *uuid, const char *name, wb_org_ki
                       const char *sector, const char *kvk, int64_t *id, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_ORG_ADD, err);
+    wbi_stmt *st = stmt(q, S_ORG_ADD, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     bind_text(st, 1, uuid);
     bind_text(st, 2, name);
     bind_text(st, 3, wb_org_kind_name(kind));
     bind_text(st, 4, sector);
     bind_text(st, 5, kvk);
-    sqlite3_bind_int64(st, 6, wb_time_now());
+    wbi_db_bind_i64(st, 6, wb_time_now());
     char dup[200];
     snprintf(dup, sizeof dup, "organisation '%s' exists", name);
     int rc = run(q, st, dup, err);
-    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
+    if (rc == 0 && id) *id = wbi_db_last_id(q->db);
     return rc;
 }
 
-static void row_org(sqlite3_stmt *st, wb_org *o)
+static void row_org(wbi_stmt *st, wb_org *o)
 {
-    o->id = sqlite3_column_int64(st, 0);
+    o->id = wbi_db_col_i64(st, 0);
     o->uuid = col_text(st, 1);
     o->name = col_text(st, 2);
     if (wb_org_kind_parse(col_text(st, 3), &o->kind) != 0) o->kind = WB_ORG_OTHER;
     o->sector = col_text(st, 4);
     o->kvk = col_text(st, 5);
-    o->created = sqlite3_column_int64(st, 6);
-    o->disabled = sqlite3_column_int(st, 7) != 0;
+    o->created = wbi_db_col_i64(st, 6);
+    o->disabled = wbi_db_col_int(st, 7) != 0;
 }
 
 /* Steps st calling fn for each row; returns 0, the error, or WB_ENOTFOUND
@@ -113,11 +113,11 @@ static int sq_org_find(wb_store *s, int64_t id, const char *name, wb_org_cb cb, 
                        wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, id > 0 ? S_ORG_BY_ID : S_ORG_BY_NAME, err);
+    wbi_stmt *st = stmt(q, id > 0 ? S_ORG_BY_ID : S_ORG_BY_NAME, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     char msg[200];
     if (id > 0) {
-        sqlite3_bind_int64(st, 1, id);
+        wbi_db_bind_i64(st, 1, id);
         snprintf(msg, sizeof msg, "no organisation with id %lld", (long long)id);
     } else {
         bind_text(st, 1, name);
@@ -129,7 +129,7 @@ static int sq_org_find(wb_store *s, int64_t id, const char *name, wb_org_cb cb, 
 static int sq_org_list(wb_store *s, wb_org_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_ORG_LIST, err);
+    wbi_stmt *st = stmt(q, S_ORG_LIST, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     WALK(q, st, err, false, "", wb_org o, row_org(st, &o), cb(ud, &o));
 }
@@ -138,34 +138,34 @@ static int sq_user_add(wb_store *s, const char *email, int64_t org_id, wb_role r
                        wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_USER_ADD, err);
+    wbi_stmt *st = stmt(q, S_USER_ADD, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     bind_text(st, 1, email);
-    sqlite3_bind_int64(st, 2, org_id);
+    wbi_db_bind_i64(st, 2, org_id);
     bind_text(st, 3, wb_role_name(role));
-    sqlite3_bind_int64(st, 4, wb_time_now());
+    wbi_db_bind_i64(st, 4, wb_time_now());
     char dup[300];
     snprintf(dup, sizeof dup, "user '%s' exists (or the organisation does not)", email);
     int rc = run(q, st, dup, err);
-    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
+    if (rc == 0 && id) *id = wbi_db_last_id(q->db);
     return rc;
 }
 
-static void row_user(sqlite3_stmt *st, wb_user *u)
+static void row_user(wbi_stmt *st, wb_user *u)
 {
-    u->id = sqlite3_column_int64(st, 0);
+    u->id = wbi_db_col_i64(st, 0);
     u->email = col_text(st, 1);
-    u->org_id = sqlite3_column_int64(st, 2);
+    u->org_id = wbi_db_col_i64(st, 2);
     u->org_name = col_text(st, 3);
     if (wb_role_parse(col_text(st, 4), &u->role) != 0) u->role = WB_ROLE_MEMBER;
-    u->created = sqlite3_column_int64(st, 5);
-    u->disabled = sqlite3_column_int(st, 6) != 0;
+    u->created = wbi_db_col_i64(st, 5);
+    u->disabled = wbi_db_col_int(st, 6) != 0;
 }
 
 static int sq_user_find(wb_store *s, const char *email, wb_user_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_USER_FIND, err);
+    wbi_stmt *st = stmt(q, S_USER_FIND, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     bind_text(st, 1, email);
     char msg[300];
@@ -176,7 +176,7 @@ static int sq_user_find(wb_store *s, const char *email, wb_user_cb cb, void *ud,
 static int sq_user_list(wb_store *s, wb_user_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_USER_LIST, err);
+    wbi_stmt *st = stmt(q, S_USER_LIST, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     WALK(q, st, err, false, "", wb_user u, row_user(st, &u), cb(ud, &u));
 }
@@ -185,49 +185,46 @@ static int sq_key_add(wb_store *s, int64_t user_id, const uint8_t hash[WB_KEY_HA
                       int64_t *id, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_KEY_ADD, err);
+    wbi_stmt *st = stmt(q, S_KEY_ADD, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_blob(st, 2, hash, WB_KEY_HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, wb_time_now());
+    wbi_db_bind_i64(st, 1, user_id);
+    wbi_db_bind_blob(st, 2, hash, WB_KEY_HASH_LEN);
+    wbi_db_bind_i64(st, 3, wb_time_now());
     int rc = run(q, st, "no such user", err);
-    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
+    if (rc == 0 && id) *id = wbi_db_last_id(q->db);
     return rc;
 }
 
 static int sq_key_revoke(wb_store *s, int64_t key_id, int64_t user_id, int64_t *n, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, key_id > 0 ? S_KEY_REVOKE_ID : S_KEY_REVOKE_USER, err);
+    wbi_stmt *st = stmt(q, key_id > 0 ? S_KEY_REVOKE_ID : S_KEY_REVOKE_USER, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, key_id > 0 ? key_id : user_id);
-    sqlite3_bind_int64(st, 2, wb_time_now());
+    wbi_db_bind_i64(st, 1, key_id > 0 ? key_id : user_id);
+    wbi_db_bind_i64(st, 2, wb_time_now());
     int rc = run(q, st, NULL, err);
-    *n = rc == 0 ? sqlite3_changes(q->db) : 0;
+    *n = rc == 0 ? wbi_db_changes(q->db) : 0;
     return rc;
 }
 
-static void row_key(sqlite3_stmt *st, wb_apikey *k)
+static void row_key(wbi_stmt *st, wb_apikey *k)
 {
-    k->id = sqlite3_column_int64(st, 0);
-    k->user_id = sqlite3_column_int64(st, 1);
+    k->id = wbi_db_col_i64(st, 0);
+    k->user_id = wbi_db_col_i64(st, 1);
     k->email = col_text(st, 2);
-    k->created = sqlite3_column_int64(st, 3);
-    k->revoked =
-        sqlite3_column_type(st, 4) == SQLITE_NULL ? WB_TIME_NONE : sqlite3_column_int64(st, 4);
-    k->expires =
-        sqlite3_column_type(st, 5) == SQLITE_NULL ? WB_TIME_NONE : sqlite3_column_int64(st, 5);
-    k->last_used =
-        sqlite3_column_type(st, 6) == SQLITE_NULL ? WB_TIME_NONE : sqlite3_column_int64(st, 6);
+    k->created = wbi_db_col_i64(st, 3);
+    k->revoked = wbi_db_col_null(st, 4) ? WB_TIME_NONE : wbi_db_col_i64(st, 4);
+    k->expires = wbi_db_col_null(st, 5) ? WB_TIME_NONE : wbi_db_col_i64(st, 5);
+    k->last_used = wbi_db_col_null(st, 6) ? WB_TIME_NONE : wbi_db_col_i64(st, 6);
     k->comment = col_text(st, 7);
-    k->org_id = sqlite3_column_int64(st, 8);
+    k->org_id = wbi_db_col_i64(st, 8);
     k->org_name = col_text(st, 9);
 }
 
 static int sq_key_list(wb_store *s, wb_apikey_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_KEY_LIST, err);
+    wbi_stmt *st = stmt(q, S_KEY_LIST, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     WALK(q, st, err, false, "", wb_apikey k, row_key(st, &k), cb(ud, &k));
 }
@@ -244,26 +241,24 @@ static int sq_key_by_hash(wb_store *s, const uint8_t hash[WB_KEY_HASH_LEN], wb_k
                           uint8_t stored[WB_KEY_HASH_LEN], wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_KEY_BY_HASH, err);
+    wbi_stmt *st = stmt(q, S_KEY_BY_HASH, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_blob(st, 1, hash, WB_KEY_HASH_LEN, SQLITE_STATIC);
-    int rc = sqlite3_step(st), ret = 0;
-    if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 7) == WB_KEY_HASH_LEN) {
-        out->key_id = sqlite3_column_int64(st, 0);
-        out->user_id = sqlite3_column_int64(st, 1);
-        out->org_id = sqlite3_column_int64(st, 2);
+    wbi_db_bind_blob(st, 1, hash, WB_KEY_HASH_LEN);
+    int rc = wbi_db_step(st), ret = 0;
+    if (rc == WBI_DB_ROW && wbi_db_col_bytes(st, 7) == WB_KEY_HASH_LEN) {
+        out->key_id = wbi_db_col_i64(st, 0);
+        out->user_id = wbi_db_col_i64(st, 1);
+        out->org_id = wbi_db_col_i64(st, 2);
         if (wb_role_parse(col_text(st, 3), &out->role) != 0) out->role = WB_ROLE_SENSOR;
-        out->revoked = sqlite3_column_type(st, 4) != SQLITE_NULL;
+        out->revoked = !wbi_db_col_null(st, 4);
         copy_str(out->email, sizeof out->email, col_text(st, 5));
         copy_str(out->org_name, sizeof out->org_name, col_text(st, 6));
-        memcpy(stored, sqlite3_column_blob(st, 7), WB_KEY_HASH_LEN);
-        out->expires =
-            sqlite3_column_type(st, 8) == SQLITE_NULL ? WB_TIME_NONE : sqlite3_column_int64(st, 8);
-        out->last_used =
-            sqlite3_column_type(st, 9) == SQLITE_NULL ? WB_TIME_NONE : sqlite3_column_int64(st, 9);
-        out->user_disabled = sqlite3_column_int(st, 10) != 0;
-        out->org_disabled = sqlite3_column_int(st, 11) != 0;
-    } else if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+        memcpy(stored, wbi_db_col_blob(st, 7), WB_KEY_HASH_LEN);
+        out->expires = wbi_db_col_null(st, 8) ? WB_TIME_NONE : wbi_db_col_i64(st, 8);
+        out->last_used = wbi_db_col_null(st, 9) ? WB_TIME_NONE : wbi_db_col_i64(st, 9);
+        out->user_disabled = wbi_db_col_int(st, 10) != 0;
+        out->org_disabled = wbi_db_col_int(st, 11) != 0;
+    } else if (rc == WBI_DB_DONE || rc == WBI_DB_ROW) {
         ret = wb_error_set(err, WB_ENOTFOUND, "no such key");
     } else {
         ret = db_error(q, err, "reading");
@@ -277,17 +272,17 @@ static int sq_sgroup_add(wb_store *s, const char *uuid, const char *name, const 
 {
     sq_store *q = SQ(s);
     int rc = wbi_sqlite_begin(s, err);
-    sqlite3_stmt *st = rc == 0 ? stmt(q, S_SG_ADD, err) : NULL;
+    wbi_stmt *st = rc == 0 ? stmt(q, S_SG_ADD, err) : NULL;
     if (rc == 0 && st == NULL) rc = WB_EIO;
     int64_t sg = 0;
     if (rc == 0) {
         bind_text(st, 1, uuid);
         bind_text(st, 2, name);
-        sqlite3_bind_int64(st, 3, wb_time_now());
+        wbi_db_bind_i64(st, 3, wb_time_now());
         char dup[200];
         snprintf(dup, sizeof dup, "sharing group '%s' exists", name);
         rc = run(q, st, dup, err);
-        sg = sqlite3_last_insert_rowid(q->db);
+        sg = wbi_db_last_id(q->db);
     }
     for (size_t i = 0; rc == 0 && i < norgs; i++) {
         st = stmt(q, S_SG_ORG_ADD, err);
@@ -295,8 +290,8 @@ static int sq_sgroup_add(wb_store *s, const char *uuid, const char *name, const 
             rc = WB_EIO;
             break;
         }
-        sqlite3_bind_int64(st, 1, sg);
-        sqlite3_bind_int64(st, 2, orgs[i]);
+        wbi_db_bind_i64(st, 1, sg);
+        wbi_db_bind_i64(st, 2, orgs[i]);
         rc = run(q, st, "no such organisation", err);
     }
     if (rc == 0) rc = wbi_sqlite_commit(s, err);
@@ -305,25 +300,25 @@ static int sq_sgroup_add(wb_store *s, const char *uuid, const char *name, const 
     return rc;
 }
 
-static void row_sg(sqlite3_stmt *st, wb_sgroup *g)
+static void row_sg(wbi_stmt *st, wb_sgroup *g)
 {
-    g->id = sqlite3_column_int64(st, 0);
+    g->id = wbi_db_col_i64(st, 0);
     g->uuid = col_text(st, 1);
     g->name = col_text(st, 2);
     g->orgs = col_text(st, 3);
     if (g->orgs == NULL) g->orgs = "";
-    g->created = sqlite3_column_int64(st, 4);
+    g->created = wbi_db_col_i64(st, 4);
 }
 
 static int sq_sgroup_find(wb_store *s, int64_t id, const char *key, wb_sgroup_cb cb, void *ud,
                           wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, id > 0 ? S_SG_BY_ID : S_SG_BY_KEY, err);
+    wbi_stmt *st = stmt(q, id > 0 ? S_SG_BY_ID : S_SG_BY_KEY, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     char msg[200];
     if (id > 0) {
-        sqlite3_bind_int64(st, 1, id);
+        wbi_db_bind_i64(st, 1, id);
         snprintf(msg, sizeof msg, "no sharing group with id %lld", (long long)id);
     } else {
         bind_text(st, 1, key);
@@ -335,7 +330,7 @@ static int sq_sgroup_find(wb_store *s, int64_t id, const char *key, wb_sgroup_cb
 static int sq_sgroup_list(wb_store *s, wb_sgroup_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_SG_LIST, err);
+    wbi_stmt *st = stmt(q, S_SG_LIST, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     WALK(q, st, err, false, "", wb_sgroup g, row_sg(st, &g), cb(ud, &g));
 }
@@ -344,14 +339,14 @@ static int sq_org_sgroups(wb_store *s, int64_t org_id, int64_t *ids, size_t max,
                           wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_ORG_SGS, err);
+    wbi_stmt *st = stmt(q, S_ORG_SGS, err);
     *n = 0;
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, org_id);
+    wbi_db_bind_i64(st, 1, org_id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
-        ids[(*n)++] = sqlite3_column_int64(st, 0);
-    int ret = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_error(q, err, "reading");
+    while ((rc = wbi_db_step(st)) == WBI_DB_ROW && *n < max)
+        ids[(*n)++] = wbi_db_col_i64(st, 0);
+    int ret = rc == WBI_DB_DONE || rc == WBI_DB_ROW ? 0 : db_error(q, err, "reading");
     done(st);
     return ret;
 }
@@ -359,11 +354,11 @@ static int sq_org_sgroups(wb_store *s, int64_t org_id, int64_t *ids, size_t max,
 static bool sq_sgroup_has_org(wb_store *s, int64_t sg_id, int64_t org_id)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_SG_HAS_ORG, NULL);
+    wbi_stmt *st = stmt(q, S_SG_HAS_ORG, NULL);
     if (st == NULL) return false;
-    sqlite3_bind_int64(st, 1, sg_id);
-    sqlite3_bind_int64(st, 2, org_id);
-    bool yes = sqlite3_step(st) == SQLITE_ROW;
+    wbi_db_bind_i64(st, 1, sg_id);
+    wbi_db_bind_i64(st, 2, org_id);
+    bool yes = wbi_db_step(st) == WBI_DB_ROW;
     done(st);
     return yes;
 }

@@ -56,7 +56,7 @@ static const char *const stmt_sql[S_COUNT] = {
                       " WHERE assessment_id=? ORDER BY id",
 };
 
-static sqlite3_stmt *stmt(sq_store *q, int which, wb_error *err)
+static wbi_stmt *stmt(sq_store *q, int which, wb_error *err)
 {
     return wbi_sqlite_stmt(q, WBI_SQ_ASSESS, stmt_sql, S_COUNT, which, err);
 }
@@ -70,43 +70,43 @@ static sqlite3_stmt *stmt(sq_store *q, int which, wb_error *err)
 static int sq_assessment_add(wb_store *s, const wb_assessment_rec *r, int64_t *id, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_ASSESS_ADD, err);
+    wbi_stmt *st = stmt(q, S_ASSESS_ADD, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, r->org_id);
+    wbi_db_bind_i64(st, 1, r->org_id);
     bind_text(st, 2, r->catalogue);
     bind_text(st, 3, r->scope);
-    sqlite3_bind_int(st, 4, r->target);
+    wbi_db_bind_int(st, 4, r->target);
     bind_text(st, 5, r->author);
-    sqlite3_bind_int64(st, 6, wb_time_now());
+    wbi_db_bind_i64(st, 6, wb_time_now());
     int rc = run(q, st, "no such organisation", err);
-    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
+    if (rc == 0 && id) *id = wbi_db_last_id(q->db);
     return rc;
 }
 
-static void row_assessment(sqlite3_stmt *st, wb_assessment_rec *a)
+static void row_assessment(wbi_stmt *st, wb_assessment_rec *a)
 {
-    a->id = sqlite3_column_int64(st, 0);
-    a->org_id = sqlite3_column_int64(st, 1);
+    a->id = wbi_db_col_i64(st, 0);
+    a->org_id = wbi_db_col_i64(st, 1);
     a->org_name = col_text(st, 2);
     a->org_sector = col_text(st, 3);
     a->catalogue = col_text(st, 4);
     a->scope = col_text(st, 5);
-    a->target = sqlite3_column_int(st, 6);
+    a->target = wbi_db_col_int(st, 6);
     a->author = col_text(st, 7);
-    a->created = sqlite3_column_int64(st, 8);
-    a->version = sqlite3_column_int(st, 9);
+    a->created = wbi_db_col_i64(st, 8);
+    a->version = wbi_db_col_int(st, 9);
     a->version_time = col_time(st, 10);
-    a->shared_csirt = sqlite3_column_int(st, 11) != 0;
-    a->shared_supervisor = sqlite3_column_int(st, 12) != 0;
+    a->shared_csirt = wbi_db_col_int(st, 11) != 0;
+    a->shared_supervisor = wbi_db_col_int(st, 12) != 0;
 }
 
 static int sq_assessment_find(wb_store *s, int64_t id, int64_t org_id, wb_assessment_cb cb,
                               void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, id > 0 ? S_ASSESS_GET : S_ASSESS_LIST, err);
+    wbi_stmt *st = stmt(q, id > 0 ? S_ASSESS_GET : S_ASSESS_LIST, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, id > 0 ? id : org_id);
+    wbi_db_bind_i64(st, 1, id > 0 ? id : org_id);
     char msg[64];
     snprintf(msg, sizeof msg, "no assessment %lld", (long long)id);
     WALK(q, st, err, id > 0, msg, wb_assessment_rec a, row_assessment(st, &a), cb(ud, &a));
@@ -116,22 +116,22 @@ static int sq_aversion_add(wb_store *s, const wb_assessment_version_rec *v, int 
                            wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_AVER_ADD, err);
+    wbi_stmt *st = stmt(q, S_AVER_ADD, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, v->assessment_id);
+    wbi_db_bind_i64(st, 1, v->assessment_id);
     bind_text(st, 2, v->json);
-    sqlite3_bind_int64(st, 3, (int64_t)v->nanswers);
+    wbi_db_bind_i64(st, 3, (int64_t)v->nanswers);
     bind_text(st, 4, v->action);
     bind_text(st, 5, v->author);
-    sqlite3_bind_int64(st, 6, wb_time_now());
-    sqlite3_bind_int(st, 7, MAX_ASSESS_VERSIONS);
-    int rc = sqlite3_step(st), ret = 0;
-    if (rc == SQLITE_ROW) {
-        if (version) *version = sqlite3_column_int(st, 0);
-    } else if (rc == SQLITE_DONE) {
+    wbi_db_bind_i64(st, 6, wb_time_now());
+    wbi_db_bind_int(st, 7, MAX_ASSESS_VERSIONS);
+    int rc = wbi_db_step(st), ret = 0;
+    if (rc == WBI_DB_ROW) {
+        if (version) *version = wbi_db_col_int(st, 0);
+    } else if (rc == WBI_DB_DONE) {
         ret = wb_error_set(err, WB_ELIMIT, "assessment %lld has %d versions, the most it may have",
                            (long long)v->assessment_id, MAX_ASSESS_VERSIONS);
-    } else if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+    } else if ((rc & 0xff) == WBI_DB_CONSTRAINT) {
         ret = wb_error_set(err, WB_EINVAL, "no assessment %lld", (long long)v->assessment_id);
     } else {
         ret = db_error(q, err, "writing");
@@ -140,25 +140,25 @@ static int sq_aversion_add(wb_store *s, const wb_assessment_version_rec *v, int 
     return ret;
 }
 
-static void row_aversion(sqlite3_stmt *st, wb_assessment_version_rec *v)
+static void row_aversion(wbi_stmt *st, wb_assessment_version_rec *v)
 {
-    v->assessment_id = sqlite3_column_int64(st, 0);
-    v->version = sqlite3_column_int(st, 1);
+    v->assessment_id = wbi_db_col_i64(st, 0);
+    v->version = wbi_db_col_int(st, 1);
     v->json = col_text(st, 2);
-    v->nanswers = (size_t)sqlite3_column_int64(st, 3);
+    v->nanswers = (size_t)wbi_db_col_i64(st, 3);
     v->action = col_text(st, 4);
     v->author = col_text(st, 5);
-    v->created = sqlite3_column_int64(st, 6);
+    v->created = wbi_db_col_i64(st, 6);
 }
 
 static int sq_aversion_find(wb_store *s, int64_t assessment_id, int version, bool list,
                             wb_assessment_version_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, list ? S_AVER_LIST : S_AVER_GET, err);
+    wbi_stmt *st = stmt(q, list ? S_AVER_LIST : S_AVER_GET, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, assessment_id);
-    if (!list) sqlite3_bind_int(st, 2, version);
+    wbi_db_bind_i64(st, 1, assessment_id);
+    if (!list) wbi_db_bind_int(st, 2, version);
     char msg[96];
     if (version > 0)
         snprintf(msg, sizeof msg, "assessment %lld has no version %d", (long long)assessment_id,
@@ -171,34 +171,34 @@ static int sq_aversion_find(wb_store *s, int64_t assessment_id, int version, boo
 static int sq_ashare_add(wb_store *s, const wb_assessment_share_rec *r, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_ASHARE_ADD, err);
+    wbi_stmt *st = stmt(q, S_ASHARE_ADD, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, r->assessment_id);
+    wbi_db_bind_i64(st, 1, r->assessment_id);
     bind_text(st, 2, wb_share_audience_name(r->audience));
-    sqlite3_bind_int(st, 3, r->shared ? 1 : 0);
+    wbi_db_bind_int(st, 3, r->shared ? 1 : 0);
     bind_text(st, 4, r->author);
-    sqlite3_bind_int64(st, 5, r->at != WB_TIME_NONE && r->at != 0 ? r->at : wb_time_now());
+    wbi_db_bind_i64(st, 5, r->at != WB_TIME_NONE && r->at != 0 ? r->at : wb_time_now());
     char msg[64];
     snprintf(msg, sizeof msg, "no assessment %lld", (long long)r->assessment_id);
     return run(q, st, msg, err);
 }
 
-static void row_ashare(sqlite3_stmt *st, wb_assessment_share_rec *r)
+static void row_ashare(wbi_stmt *st, wb_assessment_share_rec *r)
 {
-    r->assessment_id = sqlite3_column_int64(st, 0);
+    r->assessment_id = wbi_db_col_i64(st, 0);
     r->audience = strcmp(col_text(st, 1), "supervisor") == 0 ? WB_SHARE_SUPERVISOR : WB_SHARE_CSIRT;
-    r->shared = sqlite3_column_int(st, 2) != 0;
+    r->shared = wbi_db_col_int(st, 2) != 0;
     r->author = col_text(st, 3);
-    r->at = sqlite3_column_int64(st, 4);
+    r->at = wbi_db_col_i64(st, 4);
 }
 
 static int sq_ashare_list(wb_store *s, int64_t assessment_id, wb_assessment_share_cb cb, void *ud,
                           wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_ASHARE_LIST, err);
+    wbi_stmt *st = stmt(q, S_ASHARE_LIST, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, assessment_id);
+    wbi_db_bind_i64(st, 1, assessment_id);
     WALK(q, st, err, false, "", wb_assessment_share_rec r, row_ashare(st, &r), cb(ud, &r));
 }
 

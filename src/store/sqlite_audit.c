@@ -39,7 +39,7 @@ static const char *const stmt_sql[S_COUNT] = {
                      " ORDER BY id DESC LIMIT ? OFFSET ?",
 };
 
-static sqlite3_stmt *stmt(sq_store *q, int which, wb_error *err)
+static wbi_stmt *stmt(sq_store *q, int which, wb_error *err)
 {
     return wbi_sqlite_stmt(q, WBI_SQ_AUDIT, stmt_sql, S_COUNT, which, err);
 }
@@ -51,17 +51,17 @@ static int audit_head(sq_store *q, int64_t *id, uint8_t hash[WB_AUDIT_HASH_LEN],
     *id = 0;
     memset(hash, 0, WB_AUDIT_HASH_LEN);
     for (int k = 0; k < 2; k++) {
-        sqlite3_stmt *st = stmt(q, k == 0 ? S_AUDIT_HEAD : S_AUDIT_ANCHOR, err);
+        wbi_stmt *st = stmt(q, k == 0 ? S_AUDIT_HEAD : S_AUDIT_ANCHOR, err);
         if (st == NULL) return wbi_store_prepare_failed(err);
-        int r = sqlite3_step(st);
-        bool found = r == SQLITE_ROW;
+        int r = wbi_db_step(st);
+        bool found = r == WBI_DB_ROW;
         if (found) {
-            *id = sqlite3_column_int64(st, 0);
-            if (sqlite3_column_bytes(st, 1) == WB_AUDIT_HASH_LEN)
-                memcpy(hash, sqlite3_column_blob(st, 1), WB_AUDIT_HASH_LEN);
+            *id = wbi_db_col_i64(st, 0);
+            if (wbi_db_col_bytes(st, 1) == WB_AUDIT_HASH_LEN)
+                memcpy(hash, wbi_db_col_blob(st, 1), WB_AUDIT_HASH_LEN);
         }
         done(st);
-        if (r != SQLITE_ROW && r != SQLITE_DONE) return db_error(q, err, "reading the audit log");
+        if (r != WBI_DB_ROW && r != WBI_DB_DONE) return db_error(q, err, "reading the audit log");
         if (found) return 0;
     }
     return 0;
@@ -81,18 +81,18 @@ static int sq_audit_add(wb_store *s, const wb_audit_rec *in, wb_error *err)
     uint8_t prev[WB_AUDIT_HASH_LEN], h[WB_AUDIT_HASH_LEN];
     rc = audit_head(q, &a.id, prev, err);
     a.id++;
-    sqlite3_stmt *st = rc == 0 ? stmt(q, S_AUDIT_ADD, err) : NULL;
+    wbi_stmt *st = rc == 0 ? stmt(q, S_AUDIT_ADD, err) : NULL;
     if (rc == 0 && st == NULL) rc = WB_EIO;
     if (rc == 0) {
         wb_audit_hash(prev, &a, h);
-        sqlite3_bind_int64(st, 1, a.id);
-        sqlite3_bind_int64(st, 2, a.time);
+        wbi_db_bind_i64(st, 1, a.id);
+        wbi_db_bind_i64(st, 2, a.time);
         bind_text(st, 3, a.user);
         bind_text(st, 4, a.org);
         bind_text(st, 5, a.action);
         bind_text(st, 6, a.object);
         bind_text(st, 7, a.detail);
-        sqlite3_bind_blob(st, 8, h, sizeof h, SQLITE_STATIC);
+        wbi_db_bind_blob(st, 8, h, sizeof h);
         rc = run(q, st, NULL, err);
     }
     if (rc == 0) return wbi_sqlite_commit(s, err);
@@ -100,25 +100,25 @@ static int sq_audit_add(wb_store *s, const wb_audit_rec *in, wb_error *err)
     return rc;
 }
 
-static void row_audit(sqlite3_stmt *st, wb_audit_rec *a)
+static void row_audit(wbi_stmt *st, wb_audit_rec *a)
 {
     memset(a, 0, sizeof *a);
-    a->id = sqlite3_column_int64(st, 0);
-    a->time = sqlite3_column_int64(st, 1);
+    a->id = wbi_db_col_i64(st, 0);
+    a->time = wbi_db_col_i64(st, 1);
     a->user = col_text(st, 2);
     a->org = col_text(st, 3);
     a->action = col_text(st, 4);
     a->object = col_text(st, 5);
     a->detail = col_text(st, 6);
-    if (sqlite3_column_bytes(st, 7) == WB_AUDIT_HASH_LEN) a->hash = sqlite3_column_blob(st, 7);
+    if (wbi_db_col_bytes(st, 7) == WB_AUDIT_HASH_LEN) a->hash = wbi_db_col_blob(st, 7);
 }
 
 static int sq_audit_walk(wb_store *s, int64_t upto_id, wb_audit_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_AUDIT_WALK, err);
+    wbi_stmt *st = stmt(q, S_AUDIT_WALK, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, upto_id);
+    wbi_db_bind_i64(st, 1, upto_id);
     WALK(q, st, err, false, "", wb_audit_rec a, row_audit(st, &a), cb(ud, &a));
 }
 
@@ -127,15 +127,15 @@ static int sq_audit_anchor(wb_store *s, bool all,
                            wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, all ? S_AUDIT_ANCHORS : S_AUDIT_ANCHOR, err);
+    wbi_stmt *st = stmt(q, all ? S_AUDIT_ANCHORS : S_AUDIT_ANCHOR, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    int r = SQLITE_DONE, ret = 0;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+    int r = WBI_DB_DONE, ret = 0;
+    while ((r = wbi_db_step(st)) == WBI_DB_ROW) {
         const uint8_t *h =
-            sqlite3_column_bytes(st, 1) == WB_AUDIT_HASH_LEN ? sqlite3_column_blob(st, 1) : NULL;
-        if (h && cb(ud, sqlite3_column_int64(st, 0), h)) break;
+            wbi_db_col_bytes(st, 1) == WB_AUDIT_HASH_LEN ? wbi_db_col_blob(st, 1) : NULL;
+        if (h && cb(ud, wbi_db_col_i64(st, 0), h)) break;
     }
-    if (r != SQLITE_ROW && r != SQLITE_DONE) ret = db_error(q, err, "reading the audit archives");
+    if (r != WBI_DB_ROW && r != WBI_DB_DONE) ret = db_error(q, err, "reading the audit archives");
     done(st);
     return ret;
 }
@@ -144,19 +144,19 @@ static int sq_audit_archive(wb_store *s, int64_t upto_id, const uint8_t *hash, i
                             wb_time before, const char *file, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_AUDIT_ARCHIVE, err);
+    wbi_stmt *st = stmt(q, S_AUDIT_ARCHIVE, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, upto_id);
-    sqlite3_bind_blob(st, 2, hash, WB_AUDIT_HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, rows);
-    sqlite3_bind_int64(st, 4, before);
+    wbi_db_bind_i64(st, 1, upto_id);
+    wbi_db_bind_blob(st, 2, hash, WB_AUDIT_HASH_LEN);
+    wbi_db_bind_i64(st, 3, rows);
+    wbi_db_bind_i64(st, 4, before);
     bind_text(st, 5, file);
-    sqlite3_bind_int64(st, 6, wb_time_now());
+    wbi_db_bind_i64(st, 6, wb_time_now());
     int rc = run(q, st, NULL, err);
     if (rc == 0) {
         st = stmt(q, S_AUDIT_PRUNE, err);
         if (st == NULL) return wbi_store_prepare_failed(err);
-        sqlite3_bind_int64(st, 1, upto_id);
+        wbi_db_bind_i64(st, 1, upto_id);
         rc = run(q, st, NULL, err);
     }
     return rc;
@@ -165,33 +165,31 @@ static int sq_audit_archive(wb_store *s, int64_t upto_id, const uint8_t *hash, i
 /* Migration 6: chains the entries made before it, oldest first. */
 int wbi_sqlite_audit_backfill(sq_store *q, wb_error *err)
 {
-    sqlite3_stmt *sel = NULL, *upd = NULL;
+    wbi_stmt *sel = NULL, *upd = NULL;
     int rc = 0;
-    if (sqlite3_prepare_v2(q->db,
-                           "SELECT id,time,user,org,action,object,detail FROM audit ORDER BY id",
-                           -1, &sel, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(q->db, "UPDATE audit SET hash=? WHERE id=?", -1, &upd, NULL) !=
-            SQLITE_OK)
+    if (wbi_db_prepare(q->db, "SELECT id,time,user,org,action,object,detail FROM audit ORDER BY id",
+                       &sel) != WBI_DB_OK ||
+        wbi_db_prepare(q->db, "UPDATE audit SET hash=? WHERE id=?", &upd) != WBI_DB_OK)
         rc = db_error(q, err, "chaining the audit log");
     uint8_t prev[WB_AUDIT_HASH_LEN] = {0};
-    int r = SQLITE_DONE;
-    while (rc == 0 && (r = sqlite3_step(sel)) == SQLITE_ROW) {
-        wb_audit_rec a = {.id = sqlite3_column_int64(sel, 0),
-                          .time = sqlite3_column_int64(sel, 1),
+    int r = WBI_DB_DONE;
+    while (rc == 0 && (r = wbi_db_step(sel)) == WBI_DB_ROW) {
+        wb_audit_rec a = {.id = wbi_db_col_i64(sel, 0),
+                          .time = wbi_db_col_i64(sel, 1),
                           .user = col_text(sel, 2),
                           .org = col_text(sel, 3),
                           .action = col_text(sel, 4),
                           .object = col_text(sel, 5),
                           .detail = col_text(sel, 6)};
         wb_audit_hash(prev, &a, prev);
-        sqlite3_bind_blob(upd, 1, prev, sizeof prev, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(upd, 2, a.id);
-        if (sqlite3_step(upd) != SQLITE_DONE) rc = db_error(q, err, "chaining the audit log");
-        sqlite3_reset(upd);
+        wbi_db_bind_blob_copy(upd, 1, prev, sizeof prev);
+        wbi_db_bind_i64(upd, 2, a.id);
+        if (wbi_db_step(upd) != WBI_DB_DONE) rc = db_error(q, err, "chaining the audit log");
+        wbi_db_reset(upd);
     }
-    if (rc == 0 && r != SQLITE_DONE) rc = db_error(q, err, "chaining the audit log");
-    sqlite3_finalize(sel);
-    sqlite3_finalize(upd);
+    if (rc == 0 && r != WBI_DB_DONE) rc = db_error(q, err, "chaining the audit log");
+    wbi_db_finalize(sel);
+    wbi_db_finalize(upd);
     return rc;
 }
 
@@ -199,15 +197,15 @@ static int sq_audit_list(wb_store *s, wb_time since, int64_t offset, int64_t lim
                          void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_AUDIT_LIST, err);
+    wbi_stmt *st = stmt(q, S_AUDIT_LIST, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, since == WB_TIME_NONE ? INT64_MIN : since);
-    sqlite3_bind_int64(st, 2, limit);
-    sqlite3_bind_int64(st, 3, offset);
+    wbi_db_bind_i64(st, 1, since == WB_TIME_NONE ? INT64_MIN : since);
+    wbi_db_bind_i64(st, 2, limit);
+    wbi_db_bind_i64(st, 3, offset);
     WALK(q, st, err, false, "", wb_audit_rec a,
-         (a.id = sqlite3_column_int64(st, 0), a.time = sqlite3_column_int64(st, 1),
-          a.user = col_text(st, 2), a.org = col_text(st, 3), a.action = col_text(st, 4),
-          a.object = col_text(st, 5), a.detail = col_text(st, 6)),
+         (a.id = wbi_db_col_i64(st, 0), a.time = wbi_db_col_i64(st, 1), a.user = col_text(st, 2),
+          a.org = col_text(st, 3), a.action = col_text(st, 4), a.object = col_text(st, 5),
+          a.detail = col_text(st, 6)),
          cb(ud, &a));
 }
 

@@ -34,7 +34,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_DSHARE_ADD] = "INSERT INTO deps_shares(org_id,audience,shared,author,at) VALUES(?,?,?,?,?)",
 };
 
-static sqlite3_stmt *stmt(sq_store *q, int which, wb_error *err)
+static wbi_stmt *stmt(sq_store *q, int which, wb_error *err)
 {
     return wbi_sqlite_stmt(q, WBI_SQ_DEPS, stmt_sql, S_COUNT, which, err);
 }
@@ -47,21 +47,21 @@ static sqlite3_stmt *stmt(sq_store *q, int which, wb_error *err)
 static int sq_dpic_add(wb_store *s, const wb_deps_picture_rec *r, int *version, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_DPIC_ADD, err);
+    wbi_stmt *st = stmt(q, S_DPIC_ADD, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, r->org_id);
+    wbi_db_bind_i64(st, 1, r->org_id);
     bind_text(st, 2, r->json);
     bind_text(st, 3, r->author);
-    sqlite3_bind_int64(st, 4, wb_time_now());
-    sqlite3_bind_int(st, 5, MAX_DEPS_VERSIONS);
-    int rc = sqlite3_step(st), ret = 0;
-    if (rc == SQLITE_ROW) {
-        if (version) *version = sqlite3_column_int(st, 0);
-    } else if (rc == SQLITE_DONE) {
+    wbi_db_bind_i64(st, 4, wb_time_now());
+    wbi_db_bind_int(st, 5, MAX_DEPS_VERSIONS);
+    int rc = wbi_db_step(st), ret = 0;
+    if (rc == WBI_DB_ROW) {
+        if (version) *version = wbi_db_col_int(st, 0);
+    } else if (rc == WBI_DB_DONE) {
         ret =
             wb_error_set(err, WB_ELIMIT, "organisation %lld has %d pictures, the most it may have",
                          (long long)r->org_id, MAX_DEPS_VERSIONS);
-    } else if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+    } else if ((rc & 0xff) == WBI_DB_CONSTRAINT) {
         ret = wb_error_set(err, WB_EINVAL, "no organisation %lld", (long long)r->org_id);
     } else {
         ret = db_error(q, err, "writing");
@@ -70,38 +70,38 @@ static int sq_dpic_add(wb_store *s, const wb_deps_picture_rec *r, int *version, 
     return ret;
 }
 
-static void row_dpic(sqlite3_stmt *st, wb_deps_picture_rec *r)
+static void row_dpic(wbi_stmt *st, wb_deps_picture_rec *r)
 {
-    r->org_id = sqlite3_column_int64(st, 0);
+    r->org_id = wbi_db_col_i64(st, 0);
     r->org_name = col_text(st, 1);
     r->org_sector = col_text(st, 2);
-    r->version = sqlite3_column_int(st, 3);
+    r->version = wbi_db_col_int(st, 3);
     r->json = col_text(st, 4);
     r->author = col_text(st, 5);
-    r->created = sqlite3_column_int64(st, 6);
-    r->shared_csirt = sqlite3_column_int(st, 7) != 0;
-    r->shared_supervisor = sqlite3_column_int(st, 8) != 0;
+    r->created = wbi_db_col_i64(st, 6);
+    r->shared_csirt = wbi_db_col_int(st, 7) != 0;
+    r->shared_supervisor = wbi_db_col_int(st, 8) != 0;
 }
 
 static int sq_dpic_list(wb_store *s, int64_t org_id, wb_deps_picture_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_DPIC_LIST, err);
+    wbi_stmt *st = stmt(q, S_DPIC_LIST, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, org_id);
+    wbi_db_bind_i64(st, 1, org_id);
     WALK(q, st, err, false, "", wb_deps_picture_rec r, row_dpic(st, &r), cb(ud, &r));
 }
 
 static int sq_dshare_add(wb_store *s, const wb_deps_share_rec *r, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_DSHARE_ADD, err);
+    wbi_stmt *st = stmt(q, S_DSHARE_ADD, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, r->org_id);
+    wbi_db_bind_i64(st, 1, r->org_id);
     bind_text(st, 2, wb_share_audience_name(r->audience));
-    sqlite3_bind_int(st, 3, r->shared ? 1 : 0);
+    wbi_db_bind_int(st, 3, r->shared ? 1 : 0);
     bind_text(st, 4, r->author);
-    sqlite3_bind_int64(st, 5, r->at != WB_TIME_NONE && r->at != 0 ? r->at : wb_time_now());
+    wbi_db_bind_i64(st, 5, r->at != WB_TIME_NONE && r->at != 0 ? r->at : wb_time_now());
     char msg[64];
     snprintf(msg, sizeof msg, "no organisation %lld", (long long)r->org_id);
     return run(q, st, msg, err);

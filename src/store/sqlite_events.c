@@ -101,7 +101,8 @@ static const char *const stmt_sql[S_COUNT] = {
      * (?6), meets the report's [?7, ?8]; a first_seen of 0 (unknown, older
      * records) counts as date_sighting. */
     [S_SIGHT_FIND] = "SELECT id FROM sightings WHERE attribute_id=?1 AND org_id=?2 AND type=?3"
-                     " AND key_id IS ?4 AND date_sighting>=?7-?6 AND (CASE first_seen WHEN 0"
+                     " AND key_id IS ?4 AND server_id IS NULL AND date_sighting>=?7-?6 AND (CASE "
+                     "first_seen WHEN 0"
                      " THEN date_sighting ELSE first_seen END)<=?8+?6 ORDER BY id LIMIT 1",
     [S_SIGHT_CLAIM] = "INSERT OR IGNORE INTO sighting_requests(org_id,uuid,created) VALUES(?,?,?)",
     /* count saturates rather than overflow; first_seen 0 is unknown */
@@ -145,53 +146,53 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_SEQ_MAX] = "SELECT coalesce(max(seq),0) FROM events",
 };
 
-static sqlite3_stmt *stmt(sq_store *q, int which, wb_error *err)
+static wbi_stmt *stmt(sq_store *q, int which, wb_error *err)
 {
     return wbi_sqlite_stmt(q, WBI_SQ_EVENTS, stmt_sql, S_COUNT, which, err);
 }
 
 /* ---- events and attributes ------------------------------------------------------ */
 
-static void bind_event(sqlite3_stmt *st, const wb_event_rec *ev)
+static void bind_event(wbi_stmt *st, const wb_event_rec *ev)
 {
     bind_text(st, 1, ev->uuid);
-    sqlite3_bind_int64(st, 2, ev->org_id);
+    wbi_db_bind_i64(st, 2, ev->org_id);
     bind_text(st, 3, ev->info);
     bind_text(st, 4, ev->date);
-    sqlite3_bind_int(st, 5, ev->distribution);
+    wbi_db_bind_int(st, 5, ev->distribution);
     bind_id(st, 6, ev->sharing_group_id);
-    sqlite3_bind_int(st, 7, (int)ev->tlp);
-    sqlite3_bind_int(st, 8, ev->published);
-    sqlite3_bind_int(st, 9, ev->deleted);
-    sqlite3_bind_int64(st, 10, ev->timestamp);
+    wbi_db_bind_int(st, 7, (int)ev->tlp);
+    wbi_db_bind_int(st, 8, ev->published);
+    wbi_db_bind_int(st, 9, ev->deleted);
+    wbi_db_bind_i64(st, 10, ev->timestamp);
     bind_text(st, 11, ev->json);
 }
 
 static int put_attr(sq_store *q, int64_t event_id, const wb_attr_rec *a, wb_error *err)
 {
-    sqlite3_stmt *st = stmt(q, S_ATTR_UPSERT, err);
+    wbi_stmt *st = stmt(q, S_ATTR_UPSERT, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     bind_text(st, 1, a->uuid);
-    sqlite3_bind_int64(st, 2, event_id);
+    wbi_db_bind_i64(st, 2, event_id);
     bind_text(st, 3, a->object_uuid);
     bind_text(st, 4, a->type);
     bind_text(st, 5, a->value);
-    sqlite3_bind_int(st, 6, a->to_ids);
-    sqlite3_bind_int(st, 7, a->distribution);
+    wbi_db_bind_int(st, 6, a->to_ids);
+    wbi_db_bind_int(st, 7, a->distribution);
     bind_id(st, 8, a->sharing_group_id);
-    sqlite3_bind_int(st, 9, (int)a->tlp);
-    sqlite3_bind_int(st, 10, a->deleted);
-    sqlite3_bind_int64(st, 11, a->timestamp);
+    wbi_db_bind_int(st, 9, (int)a->tlp);
+    wbi_db_bind_int(st, 10, a->deleted);
+    wbi_db_bind_i64(st, 11, a->timestamp);
     bind_text(st, 12, a->json);
-    int rc = sqlite3_step(st), ret = 0;
+    int rc = wbi_db_step(st), ret = 0;
     int64_t id = 0;
-    if (rc == SQLITE_ROW) {
-        id = sqlite3_column_int64(st, 0);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (rc == WBI_DB_ROW) {
+        id = wbi_db_col_i64(st, 0);
+        while ((rc = wbi_db_step(st)) == WBI_DB_ROW) {
         }
     }
-    if (rc != SQLITE_DONE)
-        ret = (rc & 0xff) == SQLITE_CONSTRAINT
+    if (rc != WBI_DB_DONE)
+        ret = (rc & 0xff) == WBI_DB_CONSTRAINT
                   ? wb_error_set(err, WB_EINVAL, "attribute %s: invalid reference", a->uuid)
                   : db_error(q, err, "writing an attribute");
     else if (id == 0)
@@ -202,8 +203,8 @@ static int put_attr(sq_store *q, int64_t event_id, const wb_attr_rec *a, wb_erro
         st = stmt(q, S_ATTR_KEY_ADD, err);
         if (st == NULL) return wbi_store_prepare_failed(err);
         bind_text(st, 1, a->key[k]);
-        sqlite3_bind_int(st, 2, (int)a->key_kind[k]);
-        sqlite3_bind_int64(st, 3, id);
+        wbi_db_bind_int(st, 2, (int)a->key_kind[k]);
+        wbi_db_bind_i64(st, 3, id);
         ret = run(q, st, NULL, err);
     }
     return ret;
@@ -211,9 +212,9 @@ static int put_attr(sq_store *q, int64_t event_id, const wb_attr_rec *a, wb_erro
 
 static int by_id(sq_store *q, int which, int64_t id, wb_error *err)
 {
-    sqlite3_stmt *st = stmt(q, which, err);
+    wbi_stmt *st = stmt(q, which, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, id);
+    wbi_db_bind_i64(st, 1, id);
     return run(q, st, NULL, err);
 }
 
@@ -224,24 +225,24 @@ static int sq_event_put(wb_store *s, const wb_event_rec *ev, const char *const *
     sq_store *q = SQ(s);
     int rc = wbi_sqlite_begin(s, err);
     int64_t eid = 0;
-    sqlite3_stmt *st = rc ? NULL : stmt(q, replace ? S_EV_UPDATE : S_EV_INSERT, err);
+    wbi_stmt *st = rc ? NULL : stmt(q, replace ? S_EV_UPDATE : S_EV_INSERT, err);
     if (rc == 0 && st == NULL) rc = WB_EIO;
     if (rc == 0) {
         bind_event(st, ev);
-        int r = sqlite3_step(st);
-        if (replace && r == SQLITE_ROW) {
-            eid = sqlite3_column_int64(st, 0);
-            while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        int r = wbi_db_step(st);
+        if (replace && r == WBI_DB_ROW) {
+            eid = wbi_db_col_i64(st, 0);
+            while ((r = wbi_db_step(st)) == WBI_DB_ROW) {
             }
         }
-        if (r != SQLITE_DONE)
-            rc = (r & 0xff) == SQLITE_CONSTRAINT
+        if (r != WBI_DB_DONE)
+            rc = (r & 0xff) == WBI_DB_CONSTRAINT
                      ? wb_error_set(err, WB_EINVAL, "event %s exists", ev->uuid)
                      : db_error(q, err, "writing an event");
         else if (replace && eid == 0)
             rc = wb_error_set(err, WB_ENOTFOUND, "no event %s of this organisation", ev->uuid);
         else if (!replace)
-            eid = sqlite3_last_insert_rowid(q->db);
+            eid = wbi_db_last_id(q->db);
         done(st);
     }
     if (rc == 0 && replace) {
@@ -255,7 +256,7 @@ static int sq_event_put(wb_store *s, const wb_event_rec *ev, const char *const *
             rc = WB_EIO;
             break;
         }
-        sqlite3_bind_int64(st, 1, eid);
+        wbi_db_bind_i64(st, 1, eid);
         bind_text(st, 2, tags[i]);
         rc = run(q, st, NULL, err);
     }
@@ -268,46 +269,46 @@ static int sq_event_put(wb_store *s, const wb_event_rec *ev, const char *const *
 }
 
 /* Event columns start at `c`; json is the column after them when with_json. */
-static void row_event(sqlite3_stmt *st, int c, bool with_json, wb_event_rec *e)
+static void row_event(wbi_stmt *st, int c, bool with_json, wb_event_rec *e)
 {
-    e->id = sqlite3_column_int64(st, c);
+    e->id = wbi_db_col_i64(st, c);
     e->uuid = col_text(st, c + 1);
-    e->org_id = sqlite3_column_int64(st, c + 2);
+    e->org_id = wbi_db_col_i64(st, c + 2);
     e->org_name = col_text(st, c + 3);
     e->org_uuid = col_text(st, c + 4);
     e->info = col_text(st, c + 5);
     e->date = col_text(st, c + 6);
-    e->distribution = sqlite3_column_int(st, c + 7);
-    e->sharing_group_id = sqlite3_column_int64(st, c + 8);
-    e->tlp = (wb_tlp)sqlite3_column_int(st, c + 9);
-    e->published = sqlite3_column_int(st, c + 10) != 0;
-    e->deleted = sqlite3_column_int(st, c + 11) != 0;
-    e->timestamp = sqlite3_column_int64(st, c + 12);
+    e->distribution = wbi_db_col_int(st, c + 7);
+    e->sharing_group_id = wbi_db_col_i64(st, c + 8);
+    e->tlp = (wb_tlp)wbi_db_col_int(st, c + 9);
+    e->published = wbi_db_col_int(st, c + 10) != 0;
+    e->deleted = wbi_db_col_int(st, c + 11) != 0;
+    e->timestamp = wbi_db_col_i64(st, c + 12);
     e->json = with_json ? col_text(st, c + 13) : NULL;
 }
 
-static void row_attr(sqlite3_stmt *st, wb_attr_rec *a)
+static void row_attr(wbi_stmt *st, wb_attr_rec *a)
 {
     memset(a, 0, sizeof *a);
-    a->id = sqlite3_column_int64(st, 0);
+    a->id = wbi_db_col_i64(st, 0);
     a->uuid = col_text(st, 1);
-    a->event_id = sqlite3_column_int64(st, 2);
+    a->event_id = wbi_db_col_i64(st, 2);
     a->object_uuid = col_text(st, 3);
     a->type = col_text(st, 4);
     a->value = col_text(st, 5);
-    a->to_ids = sqlite3_column_int(st, 6) != 0;
-    a->distribution = sqlite3_column_int(st, 7);
-    a->sharing_group_id = sqlite3_column_int64(st, 8);
-    a->tlp = (wb_tlp)sqlite3_column_int(st, 9);
-    a->deleted = sqlite3_column_int(st, 10) != 0;
-    a->timestamp = sqlite3_column_int64(st, 11);
+    a->to_ids = wbi_db_col_int(st, 6) != 0;
+    a->distribution = wbi_db_col_int(st, 7);
+    a->sharing_group_id = wbi_db_col_i64(st, 8);
+    a->tlp = (wb_tlp)wbi_db_col_int(st, 9);
+    a->deleted = wbi_db_col_int(st, 10) != 0;
+    a->timestamp = wbi_db_col_i64(st, 11);
     a->json = col_text(st, 12);
 }
 
 static int sq_event_get(wb_store *s, const char *uuid, wb_event_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_EV_GET, err);
+    wbi_stmt *st = stmt(q, S_EV_GET, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     bind_text(st, 1, uuid);
     WALK(q, st, err, true, "no such event", wb_event_rec e, row_event(st, 0, true, &e), cb(ud, &e));
@@ -317,12 +318,12 @@ static int sq_event_list(wb_store *s, const wb_event_filter *f, wb_event_cb cb, 
                          wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_EV_LIST, err);
+    wbi_stmt *st = stmt(q, S_EV_LIST, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, f->since);
-    sqlite3_bind_int64(st, 2, f->org_id);
+    wbi_db_bind_i64(st, 1, f->since);
+    wbi_db_bind_i64(st, 2, f->org_id);
     bind_text(st, 3, f->tag);
-    sqlite3_bind_int(st, 4, f->include_deleted);
+    wbi_db_bind_int(st, 4, f->include_deleted);
     WALK(q, st, err, false, "", wb_event_rec e, row_event(st, 0, true, &e), cb(ud, &e));
 }
 
@@ -330,21 +331,21 @@ static int sq_event_flag(wb_store *s, int64_t id, bool published, bool deleted, 
                          wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_EV_FLAG, err);
+    wbi_stmt *st = stmt(q, S_EV_FLAG, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, published);
-    sqlite3_bind_int(st, 3, deleted);
-    sqlite3_bind_int64(st, 4, ts);
+    wbi_db_bind_i64(st, 1, id);
+    wbi_db_bind_int(st, 2, published);
+    wbi_db_bind_int(st, 3, deleted);
+    wbi_db_bind_i64(st, 4, ts);
     return run(q, st, NULL, err);
 }
 
 static int sq_attr_list(wb_store *s, int64_t event_id, wb_attr_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_ATTR_LIST, err);
+    wbi_stmt *st = stmt(q, S_ATTR_LIST, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, event_id);
+    wbi_db_bind_i64(st, 1, event_id);
     WALK(q, st, err, false, "", wb_attr_rec a, row_attr(st, &a), cb(ud, NULL, &a));
 }
 
@@ -352,9 +353,9 @@ static int sq_attr_lookup(wb_store *s, wb_ioc_type kind, const char *norm, wb_at
                           wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_ATTR_LOOKUP, err);
+    wbi_stmt *st = stmt(q, S_ATTR_LOOKUP, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int(st, 1, (int)kind);
+    wbi_db_bind_int(st, 1, (int)kind);
     bind_text(st, 2, norm);
     WALK(q, st, err, false, "", wb_attr_rec a;
          wb_event_rec e, (row_attr(st, &a), row_event(st, 13, false, &e)), cb(ud, &e, &a));
@@ -363,7 +364,7 @@ static int sq_attr_lookup(wb_store *s, wb_ioc_type kind, const char *norm, wb_at
 static int sq_attr_get(wb_store *s, const char *uuid, wb_attr_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_ATTR_GET, err);
+    wbi_stmt *st = stmt(q, S_ATTR_GET, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     bind_text(st, 1, uuid);
     WALK(q, st, err, true, "no such attribute", wb_attr_rec a;
@@ -377,29 +378,29 @@ static int sq_attr_get(wb_store *s, const char *uuid, wb_attr_cb cb, void *ud, w
 static int sighting_find(sq_store *q, const wb_sighting_rec *r, int64_t gap, int64_t *id,
                          wb_error *err)
 {
-    sqlite3_stmt *st = stmt(q, S_SIGHT_FIND, err);
+    wbi_stmt *st = stmt(q, S_SIGHT_FIND, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, r->attribute_id);
-    sqlite3_bind_int64(st, 2, r->org_id);
-    sqlite3_bind_int(st, 3, r->type);
+    wbi_db_bind_i64(st, 1, r->attribute_id);
+    wbi_db_bind_i64(st, 2, r->org_id);
+    wbi_db_bind_int(st, 3, r->type);
     bind_id(st, 4, r->key_id);
-    sqlite3_bind_int64(st, 6, gap);
-    sqlite3_bind_int64(st, 7, r->first_seen > 0 ? r->first_seen : r->date_sighting);
-    sqlite3_bind_int64(st, 8, r->date_sighting);
-    int s = sqlite3_step(st);
-    *id = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    wbi_db_bind_i64(st, 6, gap);
+    wbi_db_bind_i64(st, 7, r->first_seen > 0 ? r->first_seen : r->date_sighting);
+    wbi_db_bind_i64(st, 8, r->date_sighting);
+    int s = wbi_db_step(st);
+    *id = s == WBI_DB_ROW ? wbi_db_col_i64(st, 0) : 0;
     done(st);
-    return s == SQLITE_ROW || s == SQLITE_DONE ? 0 : db_error(q, err, "reading");
+    return s == WBI_DB_ROW || s == WBI_DB_DONE ? 0 : db_error(q, err, "reading");
 }
 
 static int sighting_merge(sq_store *q, int64_t into, const wb_sighting_rec *r, wb_error *err)
 {
-    sqlite3_stmt *st = stmt(q, S_SIGHT_MERGE, err);
+    wbi_stmt *st = stmt(q, S_SIGHT_MERGE, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, into);
-    sqlite3_bind_int64(st, 2, r->count);
-    sqlite3_bind_int64(st, 3, r->date_sighting);
-    sqlite3_bind_int64(st, 4, r->first_seen);
+    wbi_db_bind_i64(st, 1, into);
+    wbi_db_bind_i64(st, 2, r->count);
+    wbi_db_bind_i64(st, 3, r->date_sighting);
+    wbi_db_bind_i64(st, 4, r->first_seen);
     bind_id(st, 5, r->user_id);
     bind_text(st, 6, r->source);
     return run(q, st, NULL, err);
@@ -407,23 +408,23 @@ static int sighting_merge(sq_store *q, int64_t into, const wb_sighting_rec *r, w
 
 static int sighting_insert(sq_store *q, const wb_sighting_rec *r, int64_t *id, wb_error *err)
 {
-    sqlite3_stmt *st = stmt(q, S_SIGHT_ADD, err);
+    wbi_stmt *st = stmt(q, S_SIGHT_ADD, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     char uuid[WB_UUID_LEN + 1];
     if (r->uuid == NULL) wb_uuid_v4(uuid);
-    sqlite3_bind_int64(st, 1, r->attribute_id);
-    sqlite3_bind_int64(st, 2, r->org_id);
+    wbi_db_bind_i64(st, 1, r->attribute_id);
+    wbi_db_bind_i64(st, 2, r->org_id);
     bind_id(st, 3, r->user_id);
-    sqlite3_bind_int(st, 4, r->type);
+    wbi_db_bind_int(st, 4, r->type);
     bind_text(st, 5, r->source);
-    sqlite3_bind_int64(st, 6, r->date_sighting);
-    sqlite3_bind_int64(st, 7, r->count);
-    sqlite3_bind_int64(st, 8, r->first_seen);
-    sqlite3_bind_int64(st, 9, wb_time_now() / 1000000);
+    wbi_db_bind_i64(st, 6, r->date_sighting);
+    wbi_db_bind_i64(st, 7, r->count);
+    wbi_db_bind_i64(st, 8, r->first_seen);
+    wbi_db_bind_i64(st, 9, wb_time_now() / 1000000);
     bind_text(st, 10, r->uuid ? r->uuid : uuid);
     bind_id(st, 11, r->key_id);
     int rc = run(q, st, "invalid sighting reference", err);
-    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
+    if (rc == 0 && id) *id = wbi_db_last_id(q->db);
     return rc;
 }
 
@@ -451,33 +452,33 @@ static int sq_sighting_claim(wb_store *s, int64_t org_id, const char *uuid, bool
                              wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_SIGHT_CLAIM, err);
+    wbi_stmt *st = stmt(q, S_SIGHT_CLAIM, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, org_id);
+    wbi_db_bind_i64(st, 1, org_id);
     bind_text(st, 2, uuid);
-    sqlite3_bind_int64(st, 3, wb_time_now() / 1000000);
+    wbi_db_bind_i64(st, 3, wb_time_now() / 1000000);
     int rc = run(q, st, NULL, err);
-    if (rc == 0) *first = sqlite3_changes(q->db) > 0;
+    if (rc == 0) *first = wbi_db_changes(q->db) > 0;
     return rc;
 }
 
-static void row_sighting(sqlite3_stmt *st, int c, wb_sighting_rec *r)
+static void row_sighting(wbi_stmt *st, int c, wb_sighting_rec *r)
 {
     memset(r, 0, sizeof *r);
-    r->id = sqlite3_column_int64(st, c);
-    r->attribute_id = sqlite3_column_int64(st, c + 1);
+    r->id = wbi_db_col_i64(st, c);
+    r->attribute_id = wbi_db_col_i64(st, c + 1);
     r->attribute_uuid = col_text(st, c + 2);
-    r->org_id = sqlite3_column_int64(st, c + 3);
+    r->org_id = wbi_db_col_i64(st, c + 3);
     r->org_name = col_text(st, c + 4);
-    r->user_id = sqlite3_column_int64(st, c + 5);
-    r->type = sqlite3_column_int(st, c + 6);
+    r->user_id = wbi_db_col_i64(st, c + 5);
+    r->type = wbi_db_col_int(st, c + 6);
     r->source = col_text(st, c + 7);
-    r->date_sighting = sqlite3_column_int64(st, c + 8);
-    r->count = sqlite3_column_int64(st, c + 9);
-    r->first_seen = sqlite3_column_int64(st, c + 10);
-    r->created = sqlite3_column_int64(st, c + 11);
+    r->date_sighting = wbi_db_col_i64(st, c + 8);
+    r->count = wbi_db_col_i64(st, c + 9);
+    r->first_seen = wbi_db_col_i64(st, c + 10);
+    r->created = wbi_db_col_i64(st, c + 11);
     r->uuid = col_text(st, c + 12);
-    r->key_id = sqlite3_column_int64(st, c + 13);
+    r->key_id = wbi_db_col_i64(st, c + 13);
     r->org_sector = col_text(st, c + 14);
 }
 
@@ -485,9 +486,9 @@ static int sq_sighting_list(wb_store *s, int64_t event_id, wb_sighting_cb cb, vo
                             wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_SIGHT_LIST, err);
+    wbi_stmt *st = stmt(q, S_SIGHT_LIST, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, event_id);
+    wbi_db_bind_i64(st, 1, event_id);
     WALK(q, st, err, false, "", wb_sighting_rec r, row_sighting(st, 0, &r), cb(ud, &r));
 }
 
@@ -495,12 +496,12 @@ static int sq_sighting_query(wb_store *s, const wb_sighting_filter *f, wb_sighti
                              void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_SIGHT_QUERY, err);
+    wbi_stmt *st = stmt(q, S_SIGHT_QUERY, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, f->after);
-    sqlite3_bind_int64(st, 2, f->since);
-    sqlite3_bind_int64(st, 3, f->org_id);
-    sqlite3_bind_int64(st, 4, f->event_id);
+    wbi_db_bind_i64(st, 1, f->after);
+    wbi_db_bind_i64(st, 2, f->since);
+    wbi_db_bind_i64(st, 3, f->org_id);
+    wbi_db_bind_i64(st, 4, f->event_id);
     bind_text(st, 5, f->value);
     bind_text(st, 6, f->norm);
     WALK(q, st, err, false, "", wb_attr_rec a; wb_event_rec e;
@@ -516,29 +517,29 @@ static int sq_sighting_query(wb_store *s, const wb_sighting_filter *f, wb_sighti
 static int sq_event_changes(wb_store *s, int64_t after, wb_event_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_EV_CHANGES, err);
+    wbi_stmt *st = stmt(q, S_EV_CHANGES, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, after);
+    wbi_db_bind_i64(st, 1, after);
     WALK(q, st, err, false, "", wb_event_rec e,
-         (row_event(st, 0, true, &e), e.seq = sqlite3_column_int64(st, 14)), cb(ud, &e));
+         (row_event(st, 0, true, &e), e.seq = wbi_db_col_i64(st, 14)), cb(ud, &e));
 }
 
 static int sq_event_version_at(wb_store *s, int64_t event_id, int64_t seq, wb_event_rec *out,
                                wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_EV_VERSION_AT, err);
+    wbi_stmt *st = stmt(q, S_EV_VERSION_AT, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, event_id);
-    sqlite3_bind_int64(st, 2, seq);
-    int rc = sqlite3_step(st), ret = 0;
-    if (rc == SQLITE_ROW) {
-        out->seq = sqlite3_column_int64(st, 0);
-        out->tlp = (wb_tlp)sqlite3_column_int(st, 1);
-        out->distribution = sqlite3_column_int(st, 2);
-        out->sharing_group_id = sqlite3_column_int64(st, 3);
-        out->deleted = sqlite3_column_int(st, 4) != 0;
-    } else if (rc == SQLITE_DONE) {
+    wbi_db_bind_i64(st, 1, event_id);
+    wbi_db_bind_i64(st, 2, seq);
+    int rc = wbi_db_step(st), ret = 0;
+    if (rc == WBI_DB_ROW) {
+        out->seq = wbi_db_col_i64(st, 0);
+        out->tlp = (wb_tlp)wbi_db_col_int(st, 1);
+        out->distribution = wbi_db_col_int(st, 2);
+        out->sharing_group_id = wbi_db_col_i64(st, 3);
+        out->deleted = wbi_db_col_int(st, 4) != 0;
+    } else if (rc == WBI_DB_DONE) {
         ret = WB_ENOTFOUND; /* created after seq: the caller never held it */
     } else {
         ret = db_error(q, err, "reading");
@@ -550,60 +551,60 @@ static int sq_event_version_at(wb_store *s, int64_t event_id, int64_t seq, wb_ev
 static int sq_warninglist_put(wb_store *s, const char *name, const char *json, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_WL_PUT, err);
+    wbi_stmt *st = stmt(q, S_WL_PUT, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     bind_text(st, 1, name);
     bind_text(st, 2, json);
-    sqlite3_bind_int64(st, 3, wb_time_now());
+    wbi_db_bind_i64(st, 3, wb_time_now());
     return run(q, st, NULL, err);
 }
 
 static int sq_warninglist_list(wb_store *s, wb_warninglist_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_WL_LIST, err);
+    wbi_stmt *st = stmt(q, S_WL_LIST, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     WALK(q, st, err, false, "", wb_warninglist_rec w,
-         (w.id = sqlite3_column_int64(st, 0), w.name = col_text(st, 1), w.json = col_text(st, 2),
-          w.created = sqlite3_column_int64(st, 3)),
+         (w.id = wbi_db_col_i64(st, 0), w.name = col_text(st, 1), w.json = col_text(st, 2),
+          w.created = wbi_db_col_i64(st, 3)),
          cb(ud, &w));
 }
 
 static int sq_warninglist_gen(wb_store *s, int64_t *count, int64_t *latest, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_WL_GEN, err);
+    wbi_stmt *st = stmt(q, S_WL_GEN, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    int r = sqlite3_step(st);
-    *count = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    *latest = r == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    int r = wbi_db_step(st);
+    *count = r == WBI_DB_ROW ? wbi_db_col_i64(st, 0) : 0;
+    *latest = r == WBI_DB_ROW ? wbi_db_col_i64(st, 1) : 0;
     done(st);
-    return r == SQLITE_ROW ? 0 : db_error(q, err, "reading");
+    return r == WBI_DB_ROW ? 0 : db_error(q, err, "reading");
 }
 
 static int sq_attr_key_walk(wb_store *s, wb_attr_key_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_WL_KEYS, err);
+    wbi_stmt *st = stmt(q, S_WL_KEYS, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     WALK(q, st, err, false, "", (void)0, (void)0,
-         cb(ud, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-            (wb_ioc_type)sqlite3_column_int(st, 2), col_text(st, 3)));
+         cb(ud, wbi_db_col_i64(st, 0), wbi_db_col_i64(st, 1), (wb_ioc_type)wbi_db_col_int(st, 2),
+            col_text(st, 3)));
 }
 
 static int sq_attr_warn(wb_store *s, int64_t attr_id, int64_t event_id, const char *list,
                         int64_t now, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_WL_MARK, err);
+    wbi_stmt *st = stmt(q, S_WL_MARK, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, attr_id);
+    wbi_db_bind_i64(st, 1, attr_id);
     bind_text(st, 2, list);
     int rc = run(q, st, NULL, err);
     if (rc == 0 && (st = stmt(q, S_WL_TOUCH, err)) == NULL) rc = WB_EIO;
     if (rc == 0) {
-        sqlite3_bind_int64(st, 1, event_id);
-        sqlite3_bind_int64(st, 2, now);
+        wbi_db_bind_i64(st, 1, event_id);
+        wbi_db_bind_i64(st, 2, now);
         rc = run(q, st, NULL, err);
     }
     return rc;
@@ -612,29 +613,29 @@ static int sq_attr_warn(wb_store *s, int64_t attr_id, int64_t event_id, const ch
 static int sq_event_seq_max(wb_store *s, int64_t *out, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_SEQ_MAX, err);
+    wbi_stmt *st = stmt(q, S_SEQ_MAX, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    int rc = sqlite3_step(st);
-    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    int rc = wbi_db_step(st);
+    *out = rc == WBI_DB_ROW ? wbi_db_col_i64(st, 0) : 0;
     done(st);
-    return rc == SQLITE_ROW ? 0 : db_error(q, err, "reading");
+    return rc == WBI_DB_ROW ? 0 : db_error(q, err, "reading");
 }
 
 static int sq_cidr_prefixes(wb_store *s, wb_prefix_set *out, wb_error *err)
 {
     sq_store *q = SQ(s);
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = stmt(q, S_CIDR_PREFIXES, err);
+    wbi_stmt *st = stmt(q, S_CIDR_PREFIXES, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int v6 = sqlite3_column_int(st, 0), len = sqlite3_column_int(st, 1);
+    while ((rc = wbi_db_step(st)) == WBI_DB_ROW) {
+        int v6 = wbi_db_col_int(st, 0), len = wbi_db_col_int(st, 1);
         if (v6 && len >= 0 && len <= 128)
             out->v6[len / 64] |= (uint64_t)1 << (len % 64);
         else if (!v6 && len >= 0 && len <= 32)
             out->v4 |= (uint64_t)1 << len;
     }
-    int ret = rc == SQLITE_DONE ? 0 : db_error(q, err, "reading");
+    int ret = rc == WBI_DB_DONE ? 0 : db_error(q, err, "reading");
     done(st);
     return ret;
 }

@@ -15,7 +15,8 @@
 
 #define DLV_COLS                                                                                   \
     "d.id,d.uuid,d.hook_id,h.url,h.secret,d.event_key,d.body,d.attempts,d.next_attempt,d.status,"  \
-    "d.last_status,d.last_error,d.created,d.delivered FROM hook_deliveries d JOIN hooks h ON"      \
+    "d.last_status,d.last_error,d.created,d.delivered,h.lang FROM hook_deliveries d JOIN hooks h " \
+    "ON"                                                                                           \
     " h.id=d.hook_id"
 
 enum {
@@ -33,13 +34,14 @@ enum {
 };
 
 static const char *const stmt_sql[S_COUNT] = {
-    [S_HOOK_ADD] = "INSERT INTO hooks(org_id,url,secret,created) VALUES(?,?,?,?)",
+    [S_HOOK_ADD] = "INSERT INTO hooks(org_id,url,secret,created,lang) VALUES(?,?,?,?,?)",
     [S_HOOK_REMOVE] = "UPDATE hooks SET removed=?2 WHERE id=?1 AND removed IS NULL",
     [S_HOOK_CANCEL] = "UPDATE hook_deliveries SET status='cancelled' WHERE hook_id=?"
                       " AND status='pending'",
-    [S_HOOK_LIST] = "SELECT h.id,h.org_id,o.name,h.url,h.secret,h.created,h.removed FROM hooks h"
-                    " JOIN orgs o ON o.id=h.org_id WHERE (?1=0 OR h.org_id=?1)"
-                    " AND (?2 OR h.removed IS NULL) ORDER BY h.id",
+    [S_HOOK_LIST] =
+        "SELECT h.id,h.org_id,o.name,h.url,h.secret,h.created,h.removed,h.lang FROM hooks h"
+        " JOIN orgs o ON o.id=h.org_id WHERE (?1=0 OR h.org_id=?1)"
+        " AND (?2 OR h.removed IS NULL) ORDER BY h.id",
     [S_DLV_ADD] =
         "INSERT INTO hook_deliveries(uuid,hook_id,event_key,body,next_attempt,status,"
         "created) VALUES(?,?,?,?,?,'pending',?) ON CONFLICT(hook_id,event_key) DO NOTHING",
@@ -59,7 +61,7 @@ static const char *const stmt_sql[S_COUNT] = {
                    " WHERE incident_id=? ORDER BY at,event_uuid",
 };
 
-static sqlite3_stmt *stmt(sq_store *q, int which, wb_error *err)
+static wbi_stmt *stmt(sq_store *q, int which, wb_error *err)
 {
     return wbi_sqlite_stmt(q, WBI_SQ_HOOKS, stmt_sql, S_COUNT, which, err);
 }
@@ -67,33 +69,34 @@ static sqlite3_stmt *stmt(sq_store *q, int which, wb_error *err)
 /* ---- webhooks and shared incident events ------------------------------------------ */
 
 static int sq_hook_add(wb_store *s, int64_t org_id, const char *url, const char *secret,
-                       int64_t *id, wb_error *err)
+                       const char *lang, int64_t *id, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_HOOK_ADD, err);
+    wbi_stmt *st = stmt(q, S_HOOK_ADD, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, org_id);
+    wbi_db_bind_i64(st, 1, org_id);
     bind_text(st, 2, url);
     bind_text(st, 3, secret);
-    sqlite3_bind_int64(st, 4, wb_time_now());
+    wbi_db_bind_i64(st, 4, wb_time_now());
+    bind_text(st, 5, lang ? lang : "nl");
     int rc = run(q, st, "no such organisation", err);
-    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
+    if (rc == 0 && id) *id = wbi_db_last_id(q->db);
     return rc;
 }
 
 static int sq_hook_remove(wb_store *s, int64_t id, wb_time now, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_HOOK_REMOVE, err);
+    wbi_stmt *st = stmt(q, S_HOOK_REMOVE, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now);
+    wbi_db_bind_i64(st, 1, id);
+    wbi_db_bind_i64(st, 2, now);
     int rc = run(q, st, NULL, err);
-    if (rc == 0 && sqlite3_changes(q->db) == 0)
+    if (rc == 0 && wbi_db_changes(q->db) == 0)
         return wb_error_set(err, WB_ENOTFOUND, "no active hook %lld", (long long)id);
     if (rc == 0 && (st = stmt(q, S_HOOK_CANCEL, err)) == NULL) return WB_EIO;
     if (rc == 0) {
-        sqlite3_bind_int64(st, 1, id);
+        wbi_db_bind_i64(st, 1, id);
         rc = run(q, st, NULL, err);
     }
     return rc;
@@ -103,31 +106,30 @@ static int sq_hook_list(wb_store *s, int64_t org_id, bool include_removed, wb_ho
                         wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_HOOK_LIST, err);
+    wbi_stmt *st = stmt(q, S_HOOK_LIST, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, org_id);
-    sqlite3_bind_int(st, 2, include_removed);
+    wbi_db_bind_i64(st, 1, org_id);
+    wbi_db_bind_int(st, 2, include_removed);
     WALK(q, st, err, false, "", wb_hook_rec h,
-         (h.id = sqlite3_column_int64(st, 0), h.org_id = sqlite3_column_int64(st, 1),
+         (h.id = wbi_db_col_i64(st, 0), h.org_id = wbi_db_col_i64(st, 1),
           h.org_name = col_text(st, 2), h.url = col_text(st, 3), h.secret = col_text(st, 4),
-          h.created = sqlite3_column_int64(st, 5), h.removed = col_time(st, 6)),
+          h.created = wbi_db_col_i64(st, 5), h.removed = col_time(st, 6), h.lang = col_text(st, 7)),
          cb(ud, &h));
 }
 
 static int sq_delivery_add(wb_store *s, const wb_delivery_rec *d, bool *added, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_DLV_ADD, err);
+    wbi_stmt *st = stmt(q, S_DLV_ADD, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     bind_text(st, 1, d->uuid);
-    sqlite3_bind_int64(st, 2, d->hook_id);
+    wbi_db_bind_i64(st, 2, d->hook_id);
     bind_text(st, 3, d->event_key);
     bind_text(st, 4, d->body);
-    sqlite3_bind_int64(st, 5, d->next_attempt);
-    sqlite3_bind_int64(st, 6,
-                       d->created != WB_TIME_NONE && d->created ? d->created : wb_time_now());
+    wbi_db_bind_i64(st, 5, d->next_attempt);
+    wbi_db_bind_i64(st, 6, d->created != WB_TIME_NONE && d->created ? d->created : wb_time_now());
     int rc = run(q, st, "no such hook", err);
-    if (added) *added = rc == 0 && sqlite3_changes(q->db) > 0;
+    if (added) *added = rc == 0 && wbi_db_changes(q->db) > 0;
     return rc;
 }
 
@@ -139,35 +141,36 @@ static wb_delivery_status delivery_status(const char *s)
                                          : WB_DELIVERY_PENDING;
 }
 
-static void row_delivery(sqlite3_stmt *st, wb_delivery_rec *d)
+static void row_delivery(wbi_stmt *st, wb_delivery_rec *d)
 {
-    d->id = sqlite3_column_int64(st, 0);
+    d->id = wbi_db_col_i64(st, 0);
     d->uuid = col_text(st, 1);
-    d->hook_id = sqlite3_column_int64(st, 2);
+    d->hook_id = wbi_db_col_i64(st, 2);
     d->url = col_text(st, 3);
     d->secret = col_text(st, 4);
     d->event_key = col_text(st, 5);
     d->body = col_text(st, 6);
-    d->attempts = sqlite3_column_int64(st, 7);
-    d->next_attempt = sqlite3_column_int64(st, 8);
+    d->attempts = wbi_db_col_i64(st, 7);
+    d->next_attempt = wbi_db_col_i64(st, 8);
     d->status = delivery_status(col_text(st, 9));
-    d->last_status = sqlite3_column_int64(st, 10);
+    d->last_status = wbi_db_col_i64(st, 10);
     d->last_error = col_text(st, 11);
-    d->created = sqlite3_column_int64(st, 12);
+    d->created = wbi_db_col_i64(st, 12);
     d->delivered = col_time(st, 13);
+    d->lang = col_text(st, 14);
 }
 
 static int sq_delivery_walk(wb_store *s, int64_t hook_id, wb_time now, int64_t limit,
                             wb_delivery_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, hook_id < 0 ? S_DLV_DUE : S_DLV_LIST, err);
+    wbi_stmt *st = stmt(q, hook_id < 0 ? S_DLV_DUE : S_DLV_LIST, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     if (hook_id < 0) {
-        sqlite3_bind_int64(st, 1, now);
-        sqlite3_bind_int64(st, 2, limit);
+        wbi_db_bind_i64(st, 1, now);
+        wbi_db_bind_i64(st, 2, limit);
     } else {
-        sqlite3_bind_int64(st, 1, hook_id);
+        wbi_db_bind_i64(st, 1, hook_id);
     }
     WALK(q, st, err, false, "", wb_delivery_rec d, row_delivery(st, &d), cb(ud, &d));
 }
@@ -175,13 +178,13 @@ static int sq_delivery_walk(wb_store *s, int64_t hook_id, wb_time now, int64_t l
 static int sq_delivery_update(wb_store *s, const wb_delivery_rec *d, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_DLV_UPDATE, err);
+    wbi_stmt *st = stmt(q, S_DLV_UPDATE, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, d->id);
-    sqlite3_bind_int64(st, 2, d->attempts);
-    sqlite3_bind_int64(st, 3, d->next_attempt);
+    wbi_db_bind_i64(st, 1, d->id);
+    wbi_db_bind_i64(st, 2, d->attempts);
+    wbi_db_bind_i64(st, 3, d->next_attempt);
     bind_text(st, 4, wb_delivery_status_name(d->status));
-    sqlite3_bind_int64(st, 5, d->last_status);
+    wbi_db_bind_i64(st, 5, d->last_status);
     bind_text(st, 6, d->last_error);
     bind_time(st, 7, d->delivered);
     return run(q, st, NULL, err);
@@ -190,13 +193,13 @@ static int sq_delivery_update(wb_store *s, const wb_delivery_rec *d, wb_error *e
 static int sq_ievent_add(wb_store *s, const wb_incident_event_rec *e, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_IEV_ADD, err);
+    wbi_stmt *st = stmt(q, S_IEV_ADD, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, e->incident_id);
+    wbi_db_bind_i64(st, 1, e->incident_id);
     bind_text(st, 2, e->event_uuid);
-    sqlite3_bind_int(st, 3, e->anonymous);
+    wbi_db_bind_int(st, 3, e->anonymous);
     bind_text(st, 4, e->author);
-    sqlite3_bind_int64(st, 5, e->at);
+    wbi_db_bind_i64(st, 5, e->at);
     return run(q, st, "no such incident, or the event is linked already", err);
 }
 
@@ -204,13 +207,13 @@ static int sq_ievent_list(wb_store *s, int64_t incident_id, wb_incident_event_cb
                           wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_IEV_LIST, err);
+    wbi_stmt *st = stmt(q, S_IEV_LIST, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, incident_id);
+    wbi_db_bind_i64(st, 1, incident_id);
     WALK(q, st, err, false, "", wb_incident_event_rec e,
-         (e.incident_id = sqlite3_column_int64(st, 0), e.event_uuid = col_text(st, 1),
-          e.anonymous = sqlite3_column_int(st, 2) != 0, e.author = col_text(st, 3),
-          e.at = sqlite3_column_int64(st, 4)),
+         (e.incident_id = wbi_db_col_i64(st, 0), e.event_uuid = col_text(st, 1),
+          e.anonymous = wbi_db_col_int(st, 2) != 0, e.author = col_text(st, 3),
+          e.at = wbi_db_col_i64(st, 4)),
          cb(ud, &e));
 }
 

@@ -13,8 +13,6 @@
 
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "store/store_internal.h"
 
 /* One statement cache per domain. A new domain adds its value here and its
@@ -32,13 +30,13 @@ typedef enum wbi_sq_domain {
 
 typedef struct sq_store {
     wb_store base; /* first: the public handle points here */
-    sqlite3 *db;
+    wbi_db *db;
     char *path;
     int version;
     int depth;    /* transaction nesting: only the outermost begins and commits */
     bool reading; /* inside wb_store_read_begin's read transaction */
     /* Each domain's prepared statements, allocated on its first use. */
-    sqlite3_stmt **st[WBI_SQ_NDOMAINS];
+    wbi_stmt **st[WBI_SQ_NDOMAINS];
     int nst[WBI_SQ_NDOMAINS];
 } sq_store;
 
@@ -49,11 +47,11 @@ static inline sq_store *SQ(wb_store *s)
 
 /* Prepares statement `which` of a domain's table sql[n] (once per
  * connection; kept until close). NULL with err set when it cannot. */
-sqlite3_stmt *wbi_sqlite_prepare(sq_store *q, wbi_sq_domain d, const char *const *sql, int n,
-                                 int which, wb_error *err);
+wbi_stmt *wbi_sqlite_prepare(sq_store *q, wbi_sq_domain d, const char *const *sql, int n, int which,
+                             wb_error *err);
 
-static inline sqlite3_stmt *wbi_sqlite_stmt(sq_store *q, wbi_sq_domain d, const char *const *sql,
-                                            int n, int which, wb_error *err)
+static inline wbi_stmt *wbi_sqlite_stmt(sq_store *q, wbi_sq_domain d, const char *const *sql, int n,
+                                        int which, wb_error *err)
 {
     if (q->st[d] && q->st[d][which]) return q->st[d][which];
     return wbi_sqlite_prepare(q, d, sql, n, which, err);
@@ -80,67 +78,66 @@ extern const wbi_store_audit_ops wbi_sqlite_audit_ops;
  * these and sends its clients only a generic message. */
 static inline int db_error(sq_store *q, wb_error *err, const char *what)
 {
-    int ec = sqlite3_errcode(q->db);
-    int code = ec == SQLITE_NOMEM ? WB_ENOMEM : WB_EIO;
-    return wb_error_set(err, code, "%s: %s: %s", q->path, what, sqlite3_errmsg(q->db));
+    int ec = wbi_db_errcode(q->db);
+    int code = ec == WBI_DB_NOMEM ? WB_ENOMEM : WB_EIO;
+    return wb_error_set(err, code, "%s: %s: %s", q->path, what, wbi_db_errmsg(q->db));
 }
 
-static inline void done(sqlite3_stmt *st)
+static inline void done(wbi_stmt *st)
 {
     if (st) {
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
+        wbi_db_reset(st);
     }
 }
 
-static inline void bind_text(sqlite3_stmt *st, int i, const char *s)
+static inline void bind_text(wbi_stmt *st, int i, const char *s)
 {
     if (s)
-        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+        wbi_db_bind_text(st, i, s);
     else
-        sqlite3_bind_null(st, i);
+        wbi_db_bind_null(st, i);
 }
 
-static inline void bind_id(sqlite3_stmt *st, int i, int64_t id)
+static inline void bind_id(wbi_stmt *st, int i, int64_t id)
 {
     if (id > 0)
-        sqlite3_bind_int64(st, i, id);
+        wbi_db_bind_i64(st, i, id);
     else
-        sqlite3_bind_null(st, i);
+        wbi_db_bind_null(st, i);
 }
 
-static inline void bind_time(sqlite3_stmt *st, int i, wb_time t)
+static inline void bind_time(wbi_stmt *st, int i, wb_time t)
 {
     if (t == WB_TIME_NONE)
-        sqlite3_bind_null(st, i);
+        wbi_db_bind_null(st, i);
     else
-        sqlite3_bind_int64(st, i, t);
+        wbi_db_bind_i64(st, i, t);
 }
 
-static inline const char *col_text(sqlite3_stmt *st, int i)
+static inline const char *col_text(wbi_stmt *st, int i)
 {
-    return (const char *)sqlite3_column_text(st, i);
+    return wbi_db_col_text(st, i);
 }
 
-static inline wb_time col_time(sqlite3_stmt *st, int i)
+static inline wb_time col_time(wbi_stmt *st, int i)
 {
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? WB_TIME_NONE : sqlite3_column_int64(st, i);
+    return wbi_db_col_null(st, i) ? WB_TIME_NONE : wbi_db_col_i64(st, i);
 }
 
 static inline int exec(sq_store *q, const char *sql, wb_error *err)
 {
-    if (sqlite3_exec(q->db, sql, NULL, NULL, NULL) != SQLITE_OK) return db_error(q, err, sql);
+    if (wbi_db_exec(q->db, sql) != WBI_DB_OK) return db_error(q, err, sql);
     return 0;
 }
 
 /* Runs a statement that returns no rows (or whose rows are ignored). A
  * constraint failure is WB_EINVAL with `dup` as the message. */
-static inline int run(sq_store *q, sqlite3_stmt *st, const char *dup, wb_error *err)
+static inline int run(sq_store *q, wbi_stmt *st, const char *dup, wb_error *err)
 {
-    int rc = sqlite3_step(st);
+    int rc = wbi_db_step(st);
     int ret = 0;
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        if ((rc & 0xff) == SQLITE_CONSTRAINT && dup)
+    if (rc != WBI_DB_DONE && rc != WBI_DB_ROW) {
+        if ((rc & 0xff) == WBI_DB_CONSTRAINT && dup)
             ret = wb_error_set(err, WB_EINVAL, "%s", dup);
         else
             ret = db_error(q, err, "writing");
@@ -154,16 +151,16 @@ static inline int run(sq_store *q, sqlite3_stmt *st, const char *dup, wb_error *
 #define WALK(q, st, err, need, notfound_msg, ROWDECL, FILL, CALL)                                  \
     do {                                                                                           \
         int rc_, n_ = 0, ret_ = 0;                                                                 \
-        while ((rc_ = sqlite3_step(st)) == SQLITE_ROW) {                                           \
+        while ((rc_ = wbi_db_step(st)) == WBI_DB_ROW) {                                            \
             ROWDECL;                                                                               \
             FILL;                                                                                  \
             n_++;                                                                                  \
             if (CALL) {                                                                            \
-                rc_ = SQLITE_DONE;                                                                 \
+                rc_ = WBI_DB_DONE;                                                                 \
                 break;                                                                             \
             }                                                                                      \
         }                                                                                          \
-        if (rc_ != SQLITE_DONE)                                                                    \
+        if (rc_ != WBI_DB_DONE)                                                                    \
             ret_ = db_error(q, err, "reading");                                                    \
         else if ((need) && n_ == 0)                                                                \
             ret_ = wb_error_set(err, WB_ENOTFOUND, "%s", notfound_msg);                            \

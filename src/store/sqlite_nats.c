@@ -3,12 +3,12 @@
  * store_nats.h): the publisher's progress, each event's subjects and each
  * subject's last change. Statements are prepared per call, as in
  * sqlite_sync.c: they run once per change published, next to a network
- * round trip to JetStream.
+ * round trip to JetStream. Through the statement layer (db.h); the schema
+ * below is SQLite's.
  */
 #include <string.h>
 
-#include <sqlite3.h>
-
+#include "store/db.h"
 #include "store/store_internal.h"
 #include "weerbaar/store_nats.h"
 
@@ -21,98 +21,97 @@ const char wbi_sqlite_nats_schema[] =
     "CREATE TABLE nats_subjects(subject TEXT PRIMARY KEY, last_seq INTEGER NOT NULL)"
     " WITHOUT ROWID;";
 
-static sqlite3_stmt *prep(wb_store *s, const char *sql, wb_error *err)
+static wbi_stmt *prep(wb_store *s, const char *sql, wb_error *err)
 {
-    sqlite3 *db = wbi_sqlite_db(s);
-    sqlite3_stmt *st = NULL;
-    if (db == NULL) {
-        wb_error_set(err, WB_EINVAL, "the NATS publisher needs the SQLite store");
-        return NULL;
-    }
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        wbi_sqlite_error(s, err, "prepare");
-        sqlite3_finalize(st);
+    wbi_stmt *st = NULL;
+    if (wbi_db_prepare(wbi_sqlite_db(s), sql, &st) != WBI_DB_OK) {
+        wbi_sqlite_error(s, err, "preparing a statement");
+        wbi_db_finalize(st);
         return NULL;
     }
     return st;
 }
 
-static int fail(wb_store *s, sqlite3_stmt *st, wb_error *err)
+static int fail(wb_store *s, wbi_stmt *st, wb_error *err)
 {
     int rc = wbi_sqlite_error(s, err, "nats");
-    sqlite3_finalize(st);
+    wbi_db_finalize(st);
     return rc;
 }
 
-static int one_int(wb_store *s, sqlite3_stmt *st, int64_t *out, wb_error *err)
+static int one_int(wb_store *s, wbi_stmt *st, int64_t *out, wb_error *err)
 {
     *out = 0;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    else if (rc != SQLITE_DONE)
+    int rc = wbi_db_step(st);
+    if (rc == WBI_DB_ROW)
+        *out = wbi_db_col_i64(st, 0);
+    else if (rc != WBI_DB_DONE)
         return fail(s, st, err);
-    sqlite3_finalize(st);
+    wbi_db_finalize(st);
     return 0;
 }
 
 int wb_store_nats_last(wb_store *s, int64_t *seq, wb_error *err)
 {
-    sqlite3_stmt *st = prep(s, "SELECT last_seq FROM nats_progress WHERE id = 1", err);
+    wbi_stmt *st = prep(s, "SELECT last_seq FROM nats_progress WHERE id = 1", err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     return one_int(s, st, seq, err);
 }
 
 int wb_store_nats_subject_prev(wb_store *s, const char *subject, int64_t *prev, wb_error *err)
 {
-    sqlite3_stmt *st = prep(s, "SELECT last_seq FROM nats_subjects WHERE subject = ?", err);
+    wbi_stmt *st = prep(s, "SELECT last_seq FROM nats_subjects WHERE subject = ?", err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
+    wbi_db_bind_text(st, 1, subject);
     return one_int(s, st, prev, err);
 }
 
 int wb_store_nats_event_subjects(wb_store *s, int64_t event_id,
                                  int (*cb)(void *ud, const char *subject), void *ud, wb_error *err)
 {
-    sqlite3_stmt *st =
+    wbi_stmt *st =
         prep(s, "SELECT subject FROM nats_event_subjects WHERE event_id = ? ORDER BY subject", err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, event_id);
+    wbi_db_bind_i64(st, 1, event_id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (cb(ud, (const char *)sqlite3_column_text(st, 0)) != 0) break;
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(s, st, err);
-    sqlite3_finalize(st);
+    while ((rc = wbi_db_step(st)) == WBI_DB_ROW)
+        if (cb(ud, wbi_db_col_text(st, 0)) != 0) break;
+    if (rc != WBI_DB_ROW && rc != WBI_DB_DONE) return fail(s, st, err);
+    wbi_db_finalize(st);
     return 0;
 }
 
-static int exec1(wb_store *s, const char *sql, int64_t a, const char *t, int64_t b, wb_error *err)
+/* Runs sql with ?1 = a and, when t is not NULL, ?2 = t. */
+static int exec1(wb_store *s, const char *sql, int64_t a, const char *t, wb_error *err)
 {
-    sqlite3_stmt *st = prep(s, sql, err);
+    wbi_stmt *st = prep(s, sql, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, a);
-    if (t) sqlite3_bind_text(st, 2, t, -1, SQLITE_STATIC);
-    if (b >= 0) sqlite3_bind_int64(st, t ? 3 : 2, b);
-    if (sqlite3_step(st) != SQLITE_DONE) return fail(s, st, err);
-    sqlite3_finalize(st);
+    wbi_db_bind_i64(st, 1, a);
+    if (t) wbi_db_bind_text(st, 2, t);
+    if (wbi_db_step(st) != WBI_DB_DONE) return fail(s, st, err);
+    wbi_db_finalize(st);
     return 0;
 }
 
 int wb_store_nats_record(wb_store *s, int64_t event_id, int64_t seq, const char *const *now,
                          size_t nnow, const char *const *sent, size_t nsent, wb_error *err)
 {
-    int rc =
-        exec1(s, "DELETE FROM nats_event_subjects WHERE event_id = ?", event_id, NULL, -1, err);
+    /* Plain SQL both engines speak (ON CONFLICT, CASE rather than max()). */
+    int rc = exec1(s, "DELETE FROM nats_event_subjects WHERE event_id = ?1", event_id, NULL, err);
     for (size_t i = 0; rc == 0 && i < nnow; i++)
-        rc = exec1(s, "INSERT OR IGNORE INTO nats_event_subjects(event_id, subject) VALUES (?, ?)",
-                   event_id, now[i], -1, err);
+        rc = exec1(s,
+                   "INSERT INTO nats_event_subjects(event_id, subject) VALUES (?1, ?2)"
+                   " ON CONFLICT DO NOTHING",
+                   event_id, now[i], err);
     for (size_t i = 0; rc == 0 && i < nsent; i++)
         rc = exec1(s,
-                   "INSERT INTO nats_subjects(last_seq, subject) VALUES (?, ?)"
+                   "INSERT INTO nats_subjects(last_seq, subject) VALUES (?1, ?2)"
                    " ON CONFLICT(subject) DO UPDATE SET last_seq = excluded.last_seq",
-                   seq, sent[i], -1, err);
+                   seq, sent[i], err);
     if (rc == 0)
-        rc = exec1(s, "UPDATE nats_progress SET last_seq = max(last_seq, ?) WHERE id = 1", seq,
-                   NULL, -1, err);
+        rc = exec1(s,
+                   "UPDATE nats_progress SET last_seq = CASE WHEN last_seq > ?1 THEN last_seq"
+                   " ELSE ?1 END WHERE id = 1",
+                   seq, NULL, err);
     return rc;
 }

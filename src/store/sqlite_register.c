@@ -80,7 +80,7 @@ static const char *const stmt_sql[S_COUNT] = {
                      "decided_by=?4,decided_at=?5 WHERE id=?1 AND status='pending'",
 };
 
-static sqlite3_stmt *stmt(sq_store *q, int which, wb_error *err)
+static wbi_stmt *stmt(sq_store *q, int which, wb_error *err)
 {
     return wbi_sqlite_stmt(q, WBI_SQ_REGISTER, stmt_sql, S_COUNT, which, err);
 }
@@ -90,46 +90,46 @@ static sqlite3_stmt *stmt(sq_store *q, int which, wb_error *err)
 static int sq_incident_add(wb_store *s, const wb_incident_rec *r, int64_t *id, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_INC_ADD, err);
+    wbi_stmt *st = stmt(q, S_INC_ADD, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, r->org_id);
+    wbi_db_bind_i64(st, 1, r->org_id);
     bind_text(st, 2, r->title);
-    sqlite3_bind_int64(st, 3, r->aware_at);
+    wbi_db_bind_i64(st, 3, r->aware_at);
     bind_time(st, 4, r->detected_at);
     bind_text(st, 5, r->entity_type);
     bind_text(st, 6, r->rsit);
-    sqlite3_bind_int(st, 7, (int)r->tlp);
-    sqlite3_bind_int64(st, 8, wb_time_now());
+    wbi_db_bind_int(st, 7, (int)r->tlp);
+    wbi_db_bind_i64(st, 8, wb_time_now());
     int rc = run(q, st, "no such organisation", err);
-    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
+    if (rc == 0 && id) *id = wbi_db_last_id(q->db);
     return rc;
 }
 
-static void row_incident(sqlite3_stmt *st, wb_incident_rec *r)
+static void row_incident(wbi_stmt *st, wb_incident_rec *r)
 {
-    r->id = sqlite3_column_int64(st, 0);
-    r->org_id = sqlite3_column_int64(st, 1);
+    r->id = wbi_db_col_i64(st, 0);
+    r->org_id = wbi_db_col_i64(st, 1);
     r->org_name = col_text(st, 2);
     r->org_sector = col_text(st, 3);
     r->title = col_text(st, 4);
-    r->aware_at = sqlite3_column_int64(st, 5);
+    r->aware_at = wbi_db_col_i64(st, 5);
     r->detected_at = col_time(st, 6);
     r->entity_type = col_text(st, 7);
     if (wb_incident_status_parse(col_text(st, 8), &r->status) != 0) r->status = WB_INCIDENT_OPEN;
     r->rsit = col_text(st, 9);
-    r->tlp = (wb_tlp)sqlite3_column_int(st, 10);
+    r->tlp = (wb_tlp)wbi_db_col_int(st, 10);
     r->handled_at = col_time(st, 11);
-    r->created = sqlite3_column_int64(st, 12);
+    r->created = wbi_db_col_i64(st, 12);
 }
 
 static int sq_incident_find(wb_store *s, int64_t id, wb_incident_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, id > 0 ? S_INC_GET : S_INC_LIST, err);
+    wbi_stmt *st = stmt(q, id > 0 ? S_INC_GET : S_INC_LIST, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     char msg[64];
     snprintf(msg, sizeof msg, "no incident %lld", (long long)id);
-    if (id > 0) sqlite3_bind_int64(st, 1, id);
+    if (id > 0) wbi_db_bind_i64(st, 1, id);
     WALK(q, st, err, id > 0, msg, wb_incident_rec r, row_incident(st, &r), cb(ud, &r));
 }
 
@@ -137,13 +137,13 @@ static int sq_incident_status(wb_store *s, int64_t id, wb_incident_status status
                               wb_time handled_at, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_INC_STATUS, err);
+    wbi_stmt *st = stmt(q, S_INC_STATUS, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, id);
+    wbi_db_bind_i64(st, 1, id);
     bind_text(st, 2, wb_incident_status_name(status));
     bind_time(st, 3, handled_at);
     int rc = run(q, st, NULL, err);
-    if (rc == 0 && sqlite3_changes(q->db) == 0)
+    if (rc == 0 && wbi_db_changes(q->db) == 0)
         rc = wb_error_set(err, WB_ENOTFOUND, "no incident %lld", (long long)id);
     return rc;
 }
@@ -151,74 +151,74 @@ static int sq_incident_status(wb_store *s, int64_t id, wb_incident_status status
 static int sq_ireport_add(wb_store *s, const wb_incident_report_rec *r, int64_t *id, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_IREP_ADD, err);
+    wbi_stmt *st = stmt(q, S_IREP_ADD, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, r->incident_id);
+    wbi_db_bind_i64(st, 1, r->incident_id);
     bind_text(st, 2, r->stage);
     bind_text(st, 3, r->json);
-    sqlite3_bind_int64(st, 4, r->submitted_at);
+    wbi_db_bind_i64(st, 4, r->submitted_at);
     bind_text(st, 5, wb_report_channel_name(r->channel));
     bind_text(st, 6, r->author);
-    sqlite3_bind_int64(st, 7, wb_time_now());
+    wbi_db_bind_i64(st, 7, wb_time_now());
     char msg[64];
     snprintf(msg, sizeof msg, "no incident %lld", (long long)r->incident_id);
     int rc = run(q, st, msg, err);
-    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
+    if (rc == 0 && id) *id = wbi_db_last_id(q->db);
     return rc;
 }
 
-static void row_ireport(sqlite3_stmt *st, wb_incident_report_rec *r)
+static void row_ireport(wbi_stmt *st, wb_incident_report_rec *r)
 {
-    r->id = sqlite3_column_int64(st, 0);
-    r->incident_id = sqlite3_column_int64(st, 1);
+    r->id = wbi_db_col_i64(st, 0);
+    r->incident_id = wbi_db_col_i64(st, 1);
     r->stage = col_text(st, 2);
     r->json = col_text(st, 3);
-    r->submitted_at = sqlite3_column_int64(st, 4);
+    r->submitted_at = wbi_db_col_i64(st, 4);
     const char *ch = col_text(st, 5);
     r->channel = strcmp(ch, "hub") == 0        ? WB_CHANNEL_HUB
                  : strcmp(ch, "recorded") == 0 ? WB_CHANNEL_RECORDED
                                                : WB_CHANNEL_LOCAL;
     r->author = col_text(st, 6);
-    r->created = sqlite3_column_int64(st, 7);
+    r->created = wbi_db_col_i64(st, 7);
 }
 
 static int sq_ireport_list(wb_store *s, int64_t incident_id, wb_incident_report_cb cb, void *ud,
                            wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_IREP_LIST, err);
+    wbi_stmt *st = stmt(q, S_IREP_LIST, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, incident_id);
+    wbi_db_bind_i64(st, 1, incident_id);
     WALK(q, st, err, false, "", wb_incident_report_rec r, row_ireport(st, &r), cb(ud, &r));
 }
 
 static int sq_iaction_add(wb_store *s, const wb_incident_action_rec *a, int64_t *id, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_IACT_ADD, err);
+    wbi_stmt *st = stmt(q, S_IACT_ADD, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, a->incident_id);
+    wbi_db_bind_i64(st, 1, a->incident_id);
     bind_text(st, 2, wb_incident_action_name(a->kind));
-    sqlite3_bind_int64(st, 3, a->at);
+    wbi_db_bind_i64(st, 3, a->at);
     bind_time(st, 4, a->by);
     bind_text(st, 5, a->text);
     bind_text(st, 6, a->author);
     char msg[64];
     snprintf(msg, sizeof msg, "no incident %lld", (long long)a->incident_id);
     int rc = run(q, st, msg, err);
-    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
+    if (rc == 0 && id) *id = wbi_db_last_id(q->db);
     return rc;
 }
 
-static void row_iaction(sqlite3_stmt *st, wb_incident_action_rec *a)
+static void row_iaction(wbi_stmt *st, wb_incident_action_rec *a)
 {
-    a->id = sqlite3_column_int64(st, 0);
-    a->incident_id = sqlite3_column_int64(st, 1);
+    a->id = wbi_db_col_i64(st, 0);
+    a->incident_id = wbi_db_col_i64(st, 1);
     const char *k = col_text(st, 2);
     a->kind = strcmp(k, "ack") == 0   ? WB_ACTION_ACK
               : strcmp(k, "ask") == 0 ? WB_ACTION_ASK
                                       : WB_ACTION_COMMENT;
-    a->at = sqlite3_column_int64(st, 3);
+    a->at = wbi_db_col_i64(st, 3);
     a->by = col_time(st, 4);
     a->text = col_text(st, 5);
     a->author = col_text(st, 6);
@@ -228,9 +228,9 @@ static int sq_iaction_list(wb_store *s, int64_t incident_id, wb_incident_action_
                            wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_IACT_LIST, err);
+    wbi_stmt *st = stmt(q, S_IACT_LIST, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, incident_id);
+    wbi_db_bind_i64(st, 1, incident_id);
     WALK(q, st, err, false, "", wb_incident_action_rec a, row_iaction(st, &a), cb(ud, &a));
 }
 
@@ -238,21 +238,21 @@ static int sq_route_set(wb_store *s, const char *sector, int64_t csirt_id, int64
                         wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_ROUTE_SET, err);
+    wbi_stmt *st = stmt(q, S_ROUTE_SET, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     bind_text(st, 1, sector);
-    sqlite3_bind_int64(st, 2, csirt_id);
+    wbi_db_bind_i64(st, 2, csirt_id);
     bind_id(st, 3, supervisor_id);
-    sqlite3_bind_int64(st, 4, wb_time_now());
+    wbi_db_bind_i64(st, 4, wb_time_now());
     return run(q, st, "no such organisation", err);
 }
 
-static void row_route(sqlite3_stmt *st, wb_route_rec *r)
+static void row_route(wbi_stmt *st, wb_route_rec *r)
 {
     r->sector = col_text(st, 0);
-    r->csirt_id = sqlite3_column_int64(st, 1);
+    r->csirt_id = wbi_db_col_i64(st, 1);
     r->csirt_name = col_text(st, 2);
-    r->supervisor_id = sqlite3_column_int64(st, 3);
+    r->supervisor_id = wbi_db_col_i64(st, 3);
     r->supervisor_name = col_text(st, 4);
 }
 
@@ -260,7 +260,7 @@ static int sq_route_find(wb_store *s, const char *sector, bool all, wb_route_cb 
                          wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, all ? S_ROUTE_LIST : S_ROUTE_FOR, err);
+    wbi_stmt *st = stmt(q, all ? S_ROUTE_LIST : S_ROUTE_FOR, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     char msg[200];
     snprintf(msg, sizeof msg, "no route for sector '%.120s' and no national route ('*')",
@@ -274,54 +274,54 @@ static int sq_route_find(wb_store *s, const char *sector, bool all, wb_route_cb 
 static int sq_ishare_add(wb_store *s, const wb_incident_share_rec *r, int64_t *id, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_ISH_ADD, err);
+    wbi_stmt *st = stmt(q, S_ISH_ADD, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, r->incident_id);
+    wbi_db_bind_i64(st, 1, r->incident_id);
     bind_text(st, 2, r->share_key);
     bind_text(st, 3, r->digest);
-    sqlite3_bind_int(st, 4, r->anonymous);
+    wbi_db_bind_int(st, 4, r->anonymous);
     bind_text(st, 5, r->status);
-    sqlite3_bind_int64(st, 6, r->org_id);
+    wbi_db_bind_i64(st, 6, r->org_id);
     if (r->csirt_id > 0)
-        sqlite3_bind_int64(st, 7, r->csirt_id);
+        wbi_db_bind_i64(st, 7, r->csirt_id);
     else
-        sqlite3_bind_null(st, 7);
-    sqlite3_bind_int(st, 8, r->tlp);
-    sqlite3_bind_int(st, 9, r->distribution);
+        wbi_db_bind_null(st, 7);
+    wbi_db_bind_int(st, 8, r->tlp);
+    wbi_db_bind_int(st, 9, r->distribution);
     if (r->sharing_group_id > 0)
-        sqlite3_bind_int64(st, 10, r->sharing_group_id);
+        wbi_db_bind_i64(st, 10, r->sharing_group_id);
     else
-        sqlite3_bind_null(st, 10);
+        wbi_db_bind_null(st, 10);
     bind_text(st, 11, r->body);
-    sqlite3_bind_int64(st, 12, r->attributes);
-    sqlite3_bind_int64(st, 13, r->warninglisted);
+    wbi_db_bind_i64(st, 12, r->attributes);
+    wbi_db_bind_i64(st, 13, r->warninglisted);
     bind_text(st, 14, r->event_uuid);
     bind_text(st, 15, r->author);
-    sqlite3_bind_int64(st, 16, r->created);
+    wbi_db_bind_i64(st, 16, r->created);
     int rc = run(q, st, "the incident has a share with this key already", err);
-    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(q->db);
+    if (rc == 0 && id) *id = wbi_db_last_id(q->db);
     return rc;
 }
 
-static void row_ishare(sqlite3_stmt *st, wb_incident_share_rec *r)
+static void row_ishare(wbi_stmt *st, wb_incident_share_rec *r)
 {
-    r->id = sqlite3_column_int64(st, 0);
-    r->incident_id = sqlite3_column_int64(st, 1);
+    r->id = wbi_db_col_i64(st, 0);
+    r->incident_id = wbi_db_col_i64(st, 1);
     r->share_key = col_text(st, 2);
     r->digest = col_text(st, 3);
-    r->anonymous = sqlite3_column_int(st, 4) != 0;
+    r->anonymous = wbi_db_col_int(st, 4) != 0;
     r->status = col_text(st, 5);
-    r->org_id = sqlite3_column_int64(st, 6);
-    r->csirt_id = sqlite3_column_int64(st, 7);
-    r->tlp = sqlite3_column_int(st, 8);
-    r->distribution = sqlite3_column_int(st, 9);
-    r->sharing_group_id = sqlite3_column_int64(st, 10);
+    r->org_id = wbi_db_col_i64(st, 6);
+    r->csirt_id = wbi_db_col_i64(st, 7);
+    r->tlp = wbi_db_col_int(st, 8);
+    r->distribution = wbi_db_col_int(st, 9);
+    r->sharing_group_id = wbi_db_col_i64(st, 10);
     r->body = col_text(st, 11);
-    r->attributes = sqlite3_column_int64(st, 12);
-    r->warninglisted = sqlite3_column_int64(st, 13);
+    r->attributes = wbi_db_col_i64(st, 12);
+    r->warninglisted = wbi_db_col_i64(st, 13);
     r->event_uuid = col_text(st, 14);
     r->author = col_text(st, 15);
-    r->created = sqlite3_column_int64(st, 16);
+    r->created = wbi_db_col_i64(st, 16);
     r->decided_by = col_text(st, 17);
     r->decided_at = col_time(st, 18);
 }
@@ -330,12 +330,12 @@ static int sq_ishare_find(wb_store *s, int64_t id, int64_t incident_id, const ch
                           wb_incident_share_cb cb, void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, id > 0 ? S_ISH_BY_ID : S_ISH_BY_KEY, err);
+    wbi_stmt *st = stmt(q, id > 0 ? S_ISH_BY_ID : S_ISH_BY_KEY, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     if (id > 0) {
-        sqlite3_bind_int64(st, 1, id);
+        wbi_db_bind_i64(st, 1, id);
     } else {
-        sqlite3_bind_int64(st, 1, incident_id);
+        wbi_db_bind_i64(st, 1, incident_id);
         bind_text(st, 2, key);
     }
     WALK(q, st, err, true, "no such share", wb_incident_share_rec r, row_ishare(st, &r),
@@ -346,9 +346,9 @@ static int sq_ishare_list(wb_store *s, int64_t org_id, const char *status, wb_in
                           void *ud, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_ISH_LIST, err);
+    wbi_stmt *st = stmt(q, S_ISH_LIST, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, org_id);
+    wbi_db_bind_i64(st, 1, org_id);
     bind_text(st, 2, status);
     WALK(q, st, err, false, "", wb_incident_share_rec r, row_ishare(st, &r), cb(ud, &r));
 }
@@ -357,15 +357,15 @@ static int sq_ishare_decide(wb_store *s, int64_t id, const char *status, const c
                             const char *by, wb_time at, wb_error *err)
 {
     sq_store *q = SQ(s);
-    sqlite3_stmt *st = stmt(q, S_ISH_DECIDE, err);
+    wbi_stmt *st = stmt(q, S_ISH_DECIDE, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, id);
+    wbi_db_bind_i64(st, 1, id);
     bind_text(st, 2, status);
     bind_text(st, 3, event_uuid);
     bind_text(st, 4, by);
-    sqlite3_bind_int64(st, 5, at);
+    wbi_db_bind_i64(st, 5, at);
     int rc = run(q, st, NULL, err);
-    if (rc == 0 && sqlite3_changes(q->db) == 0)
+    if (rc == 0 && wbi_db_changes(q->db) == 0)
         return wb_error_set(err, WB_ENOTFOUND, "proposal %lld is not pending", (long long)id);
     return rc;
 }

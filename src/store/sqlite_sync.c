@@ -1,7 +1,9 @@
 /*
  * sqlite_sync.c - the store's hub-to-hub synchronisation domain (migration
  * 13): the servers a hub pulls from and pushes to, the servers each
- * sharing group may travel to, and the origin of events received by sync.
+ * sharing group may travel to, and the origin of events received by sync;
+ * and (migration 16) sightings as sync reads and writes them: by change
+ * number, and stored by their uuid.
  * Also the few look-ups the MISP routes need that the events domain does
  * not have yet (numeric event ids, organisations by uuid).
  *
@@ -20,57 +22,56 @@
 #include <string.h>
 
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "store/store_internal.h"
 
 /* A prepared statement of db, or NULL with *err set. */
-static sqlite3_stmt *prep(wb_store *s, const char *sql, wb_error *err)
+static wbi_stmt *prep(wb_store *s, const char *sql, wb_error *err)
 {
-    sqlite3 *db = wbi_sqlite_db(s);
-    sqlite3_stmt *st = NULL;
+    wbi_db *db = wbi_sqlite_db(s);
+    wbi_stmt *st = NULL;
     if (db == NULL) {
         wb_error_set(err, WB_EINVAL, "synchronisation needs the SQLite store");
         return NULL;
     }
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        wb_error_set(err, sqlite3_errcode(db) == SQLITE_NOMEM ? WB_ENOMEM : WB_EIO, "%s: %s",
-                     wbi_sqlite_path(s), sqlite3_errmsg(db));
-        sqlite3_finalize(st);
+    if (wbi_db_prepare(db, sql, &st) != WBI_DB_OK) {
+        wb_error_set(err, wbi_db_errcode(db) == WBI_DB_NOMEM ? WB_ENOMEM : WB_EIO, "%s: %s",
+                     wbi_sqlite_path(s), wbi_db_errmsg(db));
+        wbi_db_finalize(st);
         return NULL;
     }
     return st;
 }
 
-static int db_fail(wb_store *s, sqlite3_stmt *st, const char *dup, wb_error *err)
+static int db_fail(wb_store *s, wbi_stmt *st, const char *dup, wb_error *err)
 {
-    sqlite3 *db = wbi_sqlite_db(s);
-    int ec = sqlite3_errcode(db);
+    wbi_db *db = wbi_sqlite_db(s);
+    int ec = wbi_db_errcode(db);
     int rc;
-    if ((ec & 0xff) == SQLITE_CONSTRAINT && dup)
+    if ((ec & 0xff) == WBI_DB_CONSTRAINT && dup)
         rc = wb_error_set(err, WB_EINVAL, "%s", dup);
     else
-        rc = wb_error_set(err, ec == SQLITE_NOMEM ? WB_ENOMEM : WB_EIO, "%s: %s",
-                          wbi_sqlite_path(s), sqlite3_errmsg(db));
-    sqlite3_finalize(st);
+        rc = wb_error_set(err, ec == WBI_DB_NOMEM ? WB_ENOMEM : WB_EIO, "%s: %s",
+                          wbi_sqlite_path(s), wbi_db_errmsg(db));
+    wbi_db_finalize(st);
     return rc;
 }
 
 /* Steps a statement that returns no rows. */
-static int run(wb_store *s, sqlite3_stmt *st, const char *dup, wb_error *err)
+static int run(wb_store *s, wbi_stmt *st, const char *dup, wb_error *err)
 {
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return db_fail(s, st, dup, err);
-    sqlite3_finalize(st);
+    int rc = wbi_db_step(st);
+    if (rc != WBI_DB_DONE && rc != WBI_DB_ROW) return db_fail(s, st, dup, err);
+    wbi_db_finalize(st);
     return 0;
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
+static void bind_text(wbi_stmt *st, int i, const char *v)
 {
     if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+        wbi_db_bind_text(st, i, v);
     else
-        sqlite3_bind_null(st, i);
+        wbi_db_bind_null(st, i);
 }
 
 #define SEAL_PREFIX "v1:"
@@ -150,34 +151,35 @@ int wb_store_server_add(wb_store *s, const wb_sync_server_rec *r, const int64_t 
     size_t n = strlen(r->name);
     if (n == 0 || n > WB_NAME_MAX)
         return wb_error_set(err, WB_EINVAL, "server name must be 1-%d bytes", WB_NAME_MAX);
-    sqlite3_stmt *st = prep(s,
-                            "INSERT INTO sync_servers(name,url,key,org_id,pull,push,rules,created)"
-                            " VALUES(?,?,?,?,?,?,?,?)",
-                            err);
+    wbi_stmt *st = prep(s,
+                        "INSERT INTO sync_servers(name,url,key,org_id,pull,push,rules,created,"
+                        "push_sightings) VALUES(?,?,?,?,?,?,?,?,?)",
+                        err);
     if (st == NULL) return err->code;
     char *sealed = r->key ? seal(s, r->key, err) : NULL;
     if (r->key && sealed == NULL) {
-        sqlite3_finalize(st);
+        wbi_db_finalize(st);
         return err->code;
     }
     bind_text(st, 1, r->name);
     bind_text(st, 2, r->url);
     bind_text(st, 3, sealed);
-    sqlite3_bind_int64(st, 4, r->org_id);
-    sqlite3_bind_int(st, 5, r->pull);
-    sqlite3_bind_int(st, 6, r->push);
+    wbi_db_bind_i64(st, 4, r->org_id);
+    wbi_db_bind_int(st, 5, r->pull);
+    wbi_db_bind_int(st, 6, r->push);
     bind_text(st, 7, r->rules);
-    sqlite3_bind_int64(st, 8, wb_time_now() / 1000000);
+    wbi_db_bind_i64(st, 8, wb_time_now() / 1000000);
+    wbi_db_bind_int(st, 9, r->push_sightings);
     char dup[200];
     snprintf(dup, sizeof dup, "server '%.128s' exists", r->name);
     int rc = run(s, st, dup, err);
     free(sealed);
-    int64_t sid = rc == 0 ? sqlite3_last_insert_rowid(wbi_sqlite_db(s)) : 0;
+    int64_t sid = rc == 0 ? wbi_db_last_id(wbi_sqlite_db(s)) : 0;
     for (size_t i = 0; rc == 0 && i < nsgroups; i++) {
         st = prep(s, "INSERT OR IGNORE INTO sync_server_sgroups(sg_id,server_id) VALUES(?,?)", err);
         if (st == NULL) return err->code;
-        sqlite3_bind_int64(st, 1, sgroups[i]);
-        sqlite3_bind_int64(st, 2, sid);
+        wbi_db_bind_i64(st, 1, sgroups[i]);
+        wbi_db_bind_i64(st, 2, sid);
         rc = run(s, st, NULL, err);
     }
     if (rc == 0 && id) *id = sid;
@@ -187,22 +189,25 @@ int wb_store_server_add(wb_store *s, const wb_sync_server_rec *r, const int64_t 
 int wb_store_server_remove(wb_store *s, const char *name, wb_error *err)
 {
     int64_t sid = 0;
-    sqlite3_stmt *st = prep(s, "SELECT id FROM sync_servers WHERE name=?", err);
+    wbi_stmt *st = prep(s, "SELECT id FROM sync_servers WHERE name=?", err);
     if (st == NULL) return err->code;
     bind_text(st, 1, name);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) sid = sqlite3_column_int64(st, 0);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_fail(s, st, NULL, err);
-    sqlite3_finalize(st);
+    int rc = wbi_db_step(st);
+    if (rc == WBI_DB_ROW) sid = wbi_db_col_i64(st, 0);
+    if (rc != WBI_DB_ROW && rc != WBI_DB_DONE) return db_fail(s, st, NULL, err);
+    wbi_db_finalize(st);
     if (sid == 0) return wb_error_set(err, WB_ENOTFOUND, "unknown server '%.128s'", name);
     static const char *const del[] = {"DELETE FROM sync_server_sgroups WHERE server_id=?",
                                       "DELETE FROM sync_origins WHERE server_id=?",
+                                      /* still not merged with local reports, but from
+                                       * no server a later one could be numbered as */
+                                      "UPDATE sightings SET server_id=-1 WHERE server_id=?",
                                       "DELETE FROM sync_servers WHERE id=?"};
     rc = 0;
     for (size_t i = 0; rc == 0 && i < sizeof del / sizeof del[0]; i++) {
         st = prep(s, del[i], err);
         if (st == NULL) return err->code;
-        sqlite3_bind_int64(st, 1, sid);
+        wbi_db_bind_i64(st, 1, sid);
         rc = run(s, st, NULL, err);
     }
     return rc;
@@ -212,50 +217,54 @@ int wb_store_server_remove(wb_store *s, const char *name, wb_error *err)
     "s.id,s.name,s.url,s.key,s.org_id,o.name,s.pull,s.push,s.rules,"                               \
     "(SELECT group_concat(g.name, ',') FROM sync_server_sgroups x"                                 \
     " JOIN sharing_groups g ON g.id=x.sg_id WHERE x.server_id=s.id),"                              \
-    "s.pull_cursor,s.push_cursor,s.last_pull,s.last_push,s.last_result,s.created"                  \
+    "s.pull_cursor,s.push_cursor,s.last_pull,s.last_push,s.last_result,s.created,"                 \
+    "s.push_sightings,s.sighting_push_cursor,s.sighting_pull_cursor"                               \
     " FROM sync_servers s JOIN orgs o ON o.id=s.org_id"
 
-static int walk(wb_store *s, sqlite3_stmt *st, bool need, const char *what, wb_sync_server_cb cb,
+static int walk(wb_store *s, wbi_stmt *st, bool need, const char *what, wb_sync_server_cb cb,
                 void *ud, wb_error *err)
 {
     int rc, n = 0;
     char key[SEAL_KEY_MAX + 1];
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *stored = (const char *)sqlite3_column_text(st, 3);
-        const char *sname = (const char *)sqlite3_column_text(st, 1);
+    while ((rc = wbi_db_step(st)) == WBI_DB_ROW) {
+        const char *stored = wbi_db_col_text(st, 3);
+        const char *sname = wbi_db_col_text(st, 1);
         if (stored && unseal(s, stored, sname ? sname : "?", key, sizeof key, err) != 0) {
             sodium_memzero(key, sizeof key);
-            sqlite3_finalize(st);
+            wbi_db_finalize(st);
             return err->code;
         }
         wb_sync_server_rec r = {
-            .id = sqlite3_column_int64(st, 0),
-            .name = (const char *)sqlite3_column_text(st, 1),
-            .url = (const char *)sqlite3_column_text(st, 2),
+            .id = wbi_db_col_i64(st, 0),
+            .name = wbi_db_col_text(st, 1),
+            .url = wbi_db_col_text(st, 2),
             .key = stored ? key : NULL,
-            .org_id = sqlite3_column_int64(st, 4),
-            .org_name = (const char *)sqlite3_column_text(st, 5),
-            .pull = sqlite3_column_int(st, 6) != 0,
-            .push = sqlite3_column_int(st, 7) != 0,
-            .rules = (const char *)sqlite3_column_text(st, 8),
-            .sgroups = (const char *)sqlite3_column_text(st, 9),
-            .pull_cursor = sqlite3_column_int64(st, 10),
-            .push_cursor = sqlite3_column_int64(st, 11),
-            .last_pull = sqlite3_column_int64(st, 12),
-            .last_push = sqlite3_column_int64(st, 13),
-            .last_result = (const char *)sqlite3_column_text(st, 14),
-            .created = sqlite3_column_int64(st, 15),
+            .org_id = wbi_db_col_i64(st, 4),
+            .org_name = wbi_db_col_text(st, 5),
+            .pull = wbi_db_col_int(st, 6) != 0,
+            .push = wbi_db_col_int(st, 7) != 0,
+            .rules = wbi_db_col_text(st, 8),
+            .sgroups = wbi_db_col_text(st, 9),
+            .pull_cursor = wbi_db_col_i64(st, 10),
+            .push_cursor = wbi_db_col_i64(st, 11),
+            .last_pull = wbi_db_col_i64(st, 12),
+            .last_push = wbi_db_col_i64(st, 13),
+            .last_result = wbi_db_col_text(st, 14),
+            .created = wbi_db_col_i64(st, 15),
+            .push_sightings = wbi_db_col_int(st, 16) != 0,
+            .sighting_push_cursor = wbi_db_col_i64(st, 17),
+            .sighting_pull_cursor = wbi_db_col_i64(st, 18),
         };
         n++;
         int stop = cb(ud, &r);
         sodium_memzero(key, sizeof key);
         if (stop) {
-            rc = SQLITE_DONE;
+            rc = WBI_DB_DONE;
             break;
         }
     }
-    if (rc != SQLITE_DONE) return db_fail(s, st, NULL, err);
-    sqlite3_finalize(st);
+    if (rc != WBI_DB_DONE) return db_fail(s, st, NULL, err);
+    wbi_db_finalize(st);
     if (need && n == 0) return wb_error_set(err, WB_ENOTFOUND, "unknown server '%.128s'", what);
     return 0;
 }
@@ -263,13 +272,13 @@ static int walk(wb_store *s, sqlite3_stmt *st, bool need, const char *what, wb_s
 int wb_store_server_find(wb_store *s, const char *name, int64_t org_id, wb_sync_server_cb cb,
                          void *ud, wb_error *err)
 {
-    sqlite3_stmt *st = prep(s,
-                            org_id > 0 ? "SELECT " SERVER_COLS " WHERE s.org_id=? ORDER BY s.id"
-                                       : "SELECT " SERVER_COLS " WHERE s.name=?",
-                            err);
+    wbi_stmt *st = prep(s,
+                        org_id > 0 ? "SELECT " SERVER_COLS " WHERE s.org_id=? ORDER BY s.id"
+                                   : "SELECT " SERVER_COLS " WHERE s.name=?",
+                        err);
     if (st == NULL) return err->code;
     if (org_id > 0)
-        sqlite3_bind_int64(st, 1, org_id);
+        wbi_db_bind_i64(st, 1, org_id);
     else
         bind_text(st, 1, name);
     return walk(s, st, org_id == 0, name ? name : "", cb, ud, err);
@@ -277,7 +286,7 @@ int wb_store_server_find(wb_store *s, const char *name, int64_t org_id, wb_sync_
 
 int wb_store_server_list(wb_store *s, wb_sync_server_cb cb, void *ud, wb_error *err)
 {
-    sqlite3_stmt *st = prep(s, "SELECT " SERVER_COLS " ORDER BY s.name", err);
+    wbi_stmt *st = prep(s, "SELECT " SERVER_COLS " ORDER BY s.name", err);
     if (st == NULL) return err->code;
     return walk(s, st, false, "", cb, ud, err);
 }
@@ -285,20 +294,20 @@ int wb_store_server_list(wb_store *s, wb_sync_server_cb cb, void *ud, wb_error *
 /* A key stored before sealing, sealed now. */
 static int reseal(wb_store *s, int64_t id, wb_error *err)
 {
-    sqlite3_stmt *st = prep(s,
-                            "SELECT key FROM sync_servers WHERE id=? AND key IS NOT NULL AND"
-                            " substr(key,1,3)<>'" SEAL_PREFIX "'",
-                            err);
+    wbi_stmt *st = prep(s,
+                        "SELECT key FROM sync_servers WHERE id=? AND key IS NOT NULL AND"
+                        " substr(key,1,3)<>'" SEAL_PREFIX "'",
+                        err);
     if (st == NULL) return err->code;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE) {
-        sqlite3_finalize(st);
+    wbi_db_bind_i64(st, 1, id);
+    int rc = wbi_db_step(st);
+    if (rc == WBI_DB_DONE) {
+        wbi_db_finalize(st);
         return 0;
     }
-    if (rc != SQLITE_ROW) return db_fail(s, st, NULL, err);
-    char *sealed = seal(s, (const char *)sqlite3_column_text(st, 0), err);
-    sqlite3_finalize(st);
+    if (rc != WBI_DB_ROW) return db_fail(s, st, NULL, err);
+    char *sealed = seal(s, wbi_db_col_text(st, 0), err);
+    wbi_db_finalize(st);
     if (sealed == NULL) return err->code;
     st = prep(s, "UPDATE sync_servers SET key=? WHERE id=?", err);
     if (st == NULL) {
@@ -306,7 +315,7 @@ static int reseal(wb_store *s, int64_t id, wb_error *err)
         return err->code;
     }
     bind_text(st, 1, sealed);
-    sqlite3_bind_int64(st, 2, id);
+    wbi_db_bind_i64(st, 2, id);
     rc = run(s, st, NULL, err);
     free(sealed);
     return rc;
@@ -316,68 +325,66 @@ int wb_store_server_progress(wb_store *s, int64_t id, bool push, int64_t cursor,
                              const char *result, wb_error *err)
 {
     if (reseal(s, id, err) != 0) return err->code;
-    sqlite3_stmt *st =
+    wbi_stmt *st =
         prep(s,
              push ? "UPDATE sync_servers SET push_cursor=?,last_push=?,last_result=? WHERE id=?"
                   : "UPDATE sync_servers SET pull_cursor=?,last_pull=?,last_result=? WHERE id=?",
              err);
     if (st == NULL) return err->code;
-    sqlite3_bind_int64(st, 1, cursor);
-    sqlite3_bind_int64(st, 2, at);
+    wbi_db_bind_i64(st, 1, cursor);
+    wbi_db_bind_i64(st, 2, at);
     bind_text(st, 3, result);
-    sqlite3_bind_int64(st, 4, id);
+    wbi_db_bind_i64(st, 4, id);
     return run(s, st, NULL, err);
 }
 
 bool wb_store_server_in_sgroup(wb_store *s, int64_t sg_id, int64_t server_id)
 {
     wb_error err;
-    sqlite3_stmt *st =
-        prep(s, "SELECT 1 FROM sync_server_sgroups WHERE sg_id=? AND server_id=?", &err);
+    wbi_stmt *st = prep(s, "SELECT 1 FROM sync_server_sgroups WHERE sg_id=? AND server_id=?", &err);
     if (st == NULL) return false;
-    sqlite3_bind_int64(st, 1, sg_id);
-    sqlite3_bind_int64(st, 2, server_id);
-    bool yes = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
+    wbi_db_bind_i64(st, 1, sg_id);
+    wbi_db_bind_i64(st, 2, server_id);
+    bool yes = wbi_db_step(st) == WBI_DB_ROW;
+    wbi_db_finalize(st);
     return yes;
 }
 
 int wb_store_sync_origin_set(wb_store *s, const char *event_uuid, int64_t server_id, int64_t ts,
                              wb_error *err)
 {
-    sqlite3_stmt *st = prep(s,
-                            "INSERT INTO sync_origins(event_uuid,server_id,timestamp) VALUES(?,?,?)"
-                            " ON CONFLICT(event_uuid) DO UPDATE SET server_id=excluded.server_id,"
-                            " timestamp=excluded.timestamp",
-                            err);
+    wbi_stmt *st = prep(s,
+                        "INSERT INTO sync_origins(event_uuid,server_id,timestamp) VALUES(?,?,?)"
+                        " ON CONFLICT(event_uuid) DO UPDATE SET server_id=excluded.server_id,"
+                        " timestamp=excluded.timestamp",
+                        err);
     if (st == NULL) return err->code;
     bind_text(st, 1, event_uuid);
-    sqlite3_bind_int64(st, 2, server_id);
-    sqlite3_bind_int64(st, 3, ts);
+    wbi_db_bind_i64(st, 2, server_id);
+    wbi_db_bind_i64(st, 3, ts);
     return run(s, st, NULL, err);
 }
 
 /* One integer column (or two) of the first row; WB_ENOTFOUND without one. */
-static int one_row(wb_store *s, sqlite3_stmt *st, int64_t *a, int64_t *b, const char *what,
+static int one_row(wb_store *s, wbi_stmt *st, int64_t *a, int64_t *b, const char *what,
                    wb_error *err)
 {
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        if (a) *a = sqlite3_column_int64(st, 0);
-        if (b) *b = sqlite3_column_int64(st, 1);
-        sqlite3_finalize(st);
+    int rc = wbi_db_step(st);
+    if (rc == WBI_DB_ROW) {
+        if (a) *a = wbi_db_col_i64(st, 0);
+        if (b) *b = wbi_db_col_i64(st, 1);
+        wbi_db_finalize(st);
         return 0;
     }
-    if (rc != SQLITE_DONE) return db_fail(s, st, NULL, err);
-    sqlite3_finalize(st);
+    if (rc != WBI_DB_DONE) return db_fail(s, st, NULL, err);
+    wbi_db_finalize(st);
     return wb_error_set(err, WB_ENOTFOUND, "%s", what);
 }
 
 int wb_store_sync_origin_get(wb_store *s, const char *event_uuid, int64_t *server_id, int64_t *ts,
                              wb_error *err)
 {
-    sqlite3_stmt *st =
-        prep(s, "SELECT server_id,timestamp FROM sync_origins WHERE event_uuid=?", err);
+    wbi_stmt *st = prep(s, "SELECT server_id,timestamp FROM sync_origins WHERE event_uuid=?", err);
     if (st == NULL) return err->code;
     bind_text(st, 1, event_uuid);
     return one_row(s, st, server_id, ts, "the event did not come by sync", err);
@@ -385,24 +392,24 @@ int wb_store_sync_origin_get(wb_store *s, const char *event_uuid, int64_t *serve
 
 int wb_store_event_uuid_of(wb_store *s, int64_t id, char uuid[WB_UUID_LEN + 1], wb_error *err)
 {
-    sqlite3_stmt *st = prep(s, "SELECT uuid FROM events WHERE id=?", err);
+    wbi_stmt *st = prep(s, "SELECT uuid FROM events WHERE id=?", err);
     if (st == NULL) return err->code;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        snprintf(uuid, WB_UUID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
-        sqlite3_finalize(st);
+    wbi_db_bind_i64(st, 1, id);
+    int rc = wbi_db_step(st);
+    if (rc == WBI_DB_ROW) {
+        snprintf(uuid, WB_UUID_LEN + 1, "%s", wbi_db_col_text(st, 0));
+        wbi_db_finalize(st);
         return 0;
     }
-    if (rc != SQLITE_DONE) return db_fail(s, st, NULL, err);
-    sqlite3_finalize(st);
+    if (rc != WBI_DB_DONE) return db_fail(s, st, NULL, err);
+    wbi_db_finalize(st);
     return wb_error_set(err, WB_ENOTFOUND, "no event %lld", (long long)id);
 }
 
 int wb_store_event_id_of(wb_store *s, const char *uuid, int64_t *id, wb_error *err)
 {
     *id = 0;
-    sqlite3_stmt *st = prep(s, "SELECT id FROM events WHERE uuid=lower(?)", err);
+    wbi_stmt *st = prep(s, "SELECT id FROM events WHERE uuid=lower(?)", err);
     if (st == NULL) return err->code;
     bind_text(st, 1, uuid);
     int rc = one_row(s, st, id, NULL, "", err);
@@ -411,7 +418,7 @@ int wb_store_event_id_of(wb_store *s, const char *uuid, int64_t *id, wb_error *e
 
 int wb_store_org_by_uuid(wb_store *s, const char *uuid, int64_t *id, wb_error *err)
 {
-    sqlite3_stmt *st = prep(s, "SELECT id FROM orgs WHERE uuid=lower(?)", err);
+    wbi_stmt *st = prep(s, "SELECT id FROM orgs WHERE uuid=lower(?)", err);
     if (st == NULL) return err->code;
     bind_text(st, 1, uuid);
     return one_row(s, st, id, NULL, "unknown organisation", err);
@@ -441,4 +448,166 @@ int wb_store_sgroup_add_uuid(wb_store *s, const char *uuid, const char *name, co
     for (size_t i = 0; i <= WB_UUID_LEN; i++)
         low[i] = (char)(uuid[i] >= 'A' && uuid[i] <= 'Z' ? uuid[i] + 32 : uuid[i]);
     return s->accounts->sgroup_add(s, low, name, orgs, norgs, id, err);
+}
+
+/* ---- sightings by sync (migration 16) ------------------------------------------------ */
+
+#define SYNC_SIGHT_SQL                                                                             \
+    "SELECT s.id,s.uuid,s.attribute_id,a.uuid,a.event_id,e.uuid,s.org_id,o.name,o.uuid,s.type,"    \
+    "s.source,s.date_sighting,s.count,s.first_seen,s.seq,s.changed,coalesce(s.server_id,0),"       \
+    "a.tlp,a.distribution,coalesce(a.sharing_group_id,0) FROM sightings s"                         \
+    " JOIN attributes a ON a.id=s.attribute_id JOIN events e ON e.id=a.event_id"                   \
+    " JOIN orgs o ON o.id=s.org_id WHERE (?1=0 OR a.event_id=?1) AND s.seq>?2"                     \
+    " AND a.deleted=0 AND e.deleted=0"
+
+int wb_store_sync_sightings(wb_store *s, int64_t event_id, int64_t after, size_t limit,
+                            bool by_event, wb_sync_sighting_cb cb, void *ud, wb_error *err)
+{
+    wbi_stmt *st = prep(s,
+                        by_event ? SYNC_SIGHT_SQL " ORDER BY a.event_id,s.seq LIMIT ?3"
+                                 : SYNC_SIGHT_SQL " ORDER BY s.seq LIMIT ?3",
+                        err);
+    if (st == NULL) return err->code;
+    wbi_db_bind_i64(st, 1, event_id);
+    wbi_db_bind_i64(st, 2, after);
+    wbi_db_bind_i64(st, 3, limit ? (int64_t)limit : -1);
+    int rc;
+    while ((rc = wbi_db_step(st)) == WBI_DB_ROW) {
+        wb_sync_sighting_rec r = {
+            .id = wbi_db_col_i64(st, 0),
+            .uuid = wbi_db_col_text(st, 1),
+            .attribute_id = wbi_db_col_i64(st, 2),
+            .attribute_uuid = wbi_db_col_text(st, 3),
+            .event_id = wbi_db_col_i64(st, 4),
+            .event_uuid = wbi_db_col_text(st, 5),
+            .org_id = wbi_db_col_i64(st, 6),
+            .org_name = wbi_db_col_text(st, 7),
+            .org_uuid = wbi_db_col_text(st, 8),
+            .type = wbi_db_col_int(st, 9),
+            .source = wbi_db_col_text(st, 10),
+            .date_sighting = wbi_db_col_i64(st, 11),
+            .count = wbi_db_col_i64(st, 12),
+            .first_seen = wbi_db_col_i64(st, 13),
+            .seq = wbi_db_col_i64(st, 14),
+            .changed = wbi_db_col_i64(st, 15),
+            .server_id = wbi_db_col_i64(st, 16),
+            .attr_tlp = (wb_tlp)wbi_db_col_int(st, 17),
+            .attr_distribution = wbi_db_col_int(st, 18),
+            .attr_sharing_group = wbi_db_col_i64(st, 19),
+        };
+        if (r.uuid == NULL || r.attribute_uuid == NULL || r.event_uuid == NULL) continue;
+        if (cb(ud, &r)) {
+            rc = WBI_DB_DONE;
+            break;
+        }
+    }
+    if (rc != WBI_DB_DONE) return db_fail(s, st, NULL, err);
+    wbi_db_finalize(st);
+    return 0;
+}
+
+/* A record seen again is widened, never narrowed: the larger count and
+ * last-seen time and the earlier first-seen time win, whichever order
+ * copies arrive in, so two hubs that exchange a record agree on it and a
+ * copy sent back changes nothing (no loop, no double count). */
+int wb_store_sync_sighting_put(wb_store *s, const wb_sighting_rec *r, int64_t server_id, int *how,
+                               wb_error *err)
+{
+    *how = 0;
+    if (r->uuid == NULL) return wb_error_set(err, WB_EINVAL, "a synced sighting keeps its uuid");
+    wbi_stmt *st = prep(s,
+                        "SELECT id,attribute_id,count,date_sighting,first_seen FROM sightings"
+                        " WHERE uuid=lower(?)",
+                        err);
+    if (st == NULL) return err->code;
+    bind_text(st, 1, r->uuid);
+    int rc = wbi_db_step(st);
+    if (rc != WBI_DB_ROW && rc != WBI_DB_DONE) return db_fail(s, st, NULL, err);
+    bool found = rc == WBI_DB_ROW;
+    int64_t id = 0, attr = 0, count = 0, last = 0, first = 0;
+    if (found) {
+        id = wbi_db_col_i64(st, 0);
+        attr = wbi_db_col_i64(st, 1);
+        count = wbi_db_col_i64(st, 2);
+        last = wbi_db_col_i64(st, 3);
+        first = wbi_db_col_i64(st, 4);
+    }
+    wbi_db_finalize(st);
+    if (found && attr != r->attribute_id)
+        return wb_error_set(err, WB_EINVAL, "sighting %.36s: the uuid is another attribute's",
+                            r->uuid);
+    if (!found) {
+        st = prep(s,
+                  "INSERT INTO sightings(uuid,attribute_id,org_id,type,source,date_sighting,count,"
+                  "first_seen,created,server_id) VALUES(lower(?),?,?,?,?,?,?,?,?,?)",
+                  err);
+        if (st == NULL) return err->code;
+        bind_text(st, 1, r->uuid);
+        wbi_db_bind_i64(st, 2, r->attribute_id);
+        wbi_db_bind_i64(st, 3, r->org_id);
+        wbi_db_bind_int(st, 4, r->type);
+        bind_text(st, 5, r->source);
+        wbi_db_bind_i64(st, 6, r->date_sighting);
+        wbi_db_bind_i64(st, 7, r->count);
+        wbi_db_bind_i64(st, 8, r->first_seen);
+        wbi_db_bind_i64(st, 9, wb_time_now() / 1000000);
+        if (server_id > 0)
+            wbi_db_bind_i64(st, 10, server_id);
+        else
+            wbi_db_bind_null(st, 10);
+        rc = run(s, st, "invalid sighting reference", err);
+        if (rc == 0) *how = 1;
+        return rc;
+    }
+    int64_t nc = r->count > count ? r->count : count;
+    int64_t nl = r->date_sighting > last ? r->date_sighting : last;
+    int64_t nf = first == 0                                   ? r->first_seen
+                 : r->first_seen > 0 && r->first_seen < first ? r->first_seen
+                                                              : first;
+    if (nc == count && nl == last && nf == first) return 0;
+    st = prep(s, "UPDATE sightings SET count=?2,date_sighting=?3,first_seen=?4 WHERE id=?1", err);
+    if (st == NULL) return err->code;
+    wbi_db_bind_i64(st, 1, id);
+    wbi_db_bind_i64(st, 2, nc);
+    wbi_db_bind_i64(st, 3, nl);
+    wbi_db_bind_i64(st, 4, nf);
+    rc = run(s, st, NULL, err);
+    if (rc == 0) *how = 2;
+    return rc;
+}
+
+int wb_store_server_sighting_cursor(wb_store *s, int64_t id, bool push, int64_t cursor,
+                                    wb_error *err)
+{
+    wbi_stmt *st = prep(s,
+                        push ? "UPDATE sync_servers SET sighting_push_cursor=? WHERE id=?"
+                             : "UPDATE sync_servers SET sighting_pull_cursor=? WHERE id=?",
+                        err);
+    if (st == NULL) return err->code;
+    wbi_db_bind_i64(st, 1, cursor);
+    wbi_db_bind_i64(st, 2, id);
+    return run(s, st, NULL, err);
+}
+
+int wb_store_sync_origin_events(wb_store *s, int64_t server_id, wb_sync_origin_cb cb, void *ud,
+                                wb_error *err)
+{
+    wbi_stmt *st = prep(s,
+                        "SELECT e.uuid,e.timestamp FROM sync_origins o JOIN events e"
+                        " ON e.uuid=o.event_uuid WHERE o.server_id=? AND e.deleted=0"
+                        " ORDER BY e.id",
+                        err);
+    if (st == NULL) return err->code;
+    wbi_db_bind_i64(st, 1, server_id);
+    int rc;
+    while ((rc = wbi_db_step(st)) == WBI_DB_ROW) {
+        const char *u = wbi_db_col_text(st, 0);
+        if (u && cb(ud, u, wbi_db_col_i64(st, 1))) {
+            rc = WBI_DB_DONE;
+            break;
+        }
+    }
+    if (rc != WBI_DB_DONE) return db_fail(s, st, NULL, err);
+    wbi_db_finalize(st);
+    return 0;
 }

@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "store/store_internal.h"
 
 /* Never edit once shipped: a change is the next migration. */
@@ -24,12 +22,12 @@ const char wbi_sqlite_vulnscan_schema[] =
     "v.id,v.org_id,o.name,o.sector,v.name,v.author,v.created,v.components,v.findings,v.kev,"       \
     "v.overdue,v.summary,v.shared_csirt"
 
-static sqlite3_stmt *prep(wb_store *s, const char *sql, wb_error *err)
+static wbi_stmt *prep(wb_store *s, const char *sql, wb_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(wbi_sqlite_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
+    wbi_stmt *st = NULL;
+    if (wbi_db_prepare(wbi_sqlite_db(s), sql, &st) != WBI_DB_OK) {
         wbi_sqlite_error(s, err, "preparing a statement");
-        sqlite3_finalize(st);
+        wbi_db_finalize(st);
         return NULL;
     }
     return st;
@@ -37,87 +35,87 @@ static sqlite3_stmt *prep(wb_store *s, const char *sql, wb_error *err)
 
 static int vs_add(wb_store *s, const wb_vscan_rec *r, int64_t *id, wb_error *err)
 {
-    sqlite3_stmt *st = prep(s,
-                            "INSERT INTO vuln_scans(org_id,name,author,created,components,findings,"
-                            "kev,overdue,summary,body) VALUES(?,?,?,?,?,?,?,?,?,?)",
-                            err);
+    wbi_stmt *st = prep(s,
+                        "INSERT INTO vuln_scans(org_id,name,author,created,components,findings,"
+                        "kev,overdue,summary,body) VALUES(?,?,?,?,?,?,?,?,?,?)",
+                        err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, r->org_id);
-    sqlite3_bind_text(st, 2, r->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, r->author, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, r->created);
-    sqlite3_bind_int64(st, 5, r->components);
-    sqlite3_bind_int64(st, 6, r->findings);
-    sqlite3_bind_int64(st, 7, r->kev);
-    sqlite3_bind_int64(st, 8, r->overdue);
-    sqlite3_bind_text(st, 9, r->summary, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 10, r->body, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : wbi_sqlite_error(s, err, "storing a scan");
-    sqlite3_finalize(st);
-    if (rc == 0) *id = sqlite3_last_insert_rowid(wbi_sqlite_db(s));
+    wbi_db_bind_i64(st, 1, r->org_id);
+    wbi_db_bind_text(st, 2, r->name);
+    wbi_db_bind_text(st, 3, r->author);
+    wbi_db_bind_i64(st, 4, r->created);
+    wbi_db_bind_i64(st, 5, r->components);
+    wbi_db_bind_i64(st, 6, r->findings);
+    wbi_db_bind_i64(st, 7, r->kev);
+    wbi_db_bind_i64(st, 8, r->overdue);
+    wbi_db_bind_text(st, 9, r->summary);
+    wbi_db_bind_text(st, 10, r->body);
+    int rc = wbi_db_step(st) == WBI_DB_DONE ? 0 : wbi_sqlite_error(s, err, "storing a scan");
+    wbi_db_finalize(st);
+    if (rc == 0) *id = wbi_db_last_id(wbi_sqlite_db(s));
     return rc;
 }
 
-static int walk(wb_store *s, sqlite3_stmt *st, bool body, wb_vscan_cb cb, void *ud, bool one,
+static int walk(wb_store *s, wbi_stmt *st, bool body, wb_vscan_cb cb, void *ud, bool one,
                 wb_error *err)
 {
     int rc, n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = wbi_db_step(st)) == WBI_DB_ROW) {
         wb_vscan_rec r = {
-            .id = sqlite3_column_int64(st, 0),
-            .org_id = sqlite3_column_int64(st, 1),
-            .org_name = (const char *)sqlite3_column_text(st, 2),
-            .org_sector = (const char *)sqlite3_column_text(st, 3),
-            .name = (const char *)sqlite3_column_text(st, 4),
-            .author = (const char *)sqlite3_column_text(st, 5),
-            .created = sqlite3_column_int64(st, 6),
-            .components = sqlite3_column_int64(st, 7),
-            .findings = sqlite3_column_int64(st, 8),
-            .kev = sqlite3_column_int64(st, 9),
-            .overdue = sqlite3_column_int64(st, 10),
-            .summary = (const char *)sqlite3_column_text(st, 11),
-            .shared_csirt = sqlite3_column_int(st, 12) != 0,
-            .body = body ? (const char *)sqlite3_column_text(st, 13) : NULL,
+            .id = wbi_db_col_i64(st, 0),
+            .org_id = wbi_db_col_i64(st, 1),
+            .org_name = wbi_db_col_text(st, 2),
+            .org_sector = wbi_db_col_text(st, 3),
+            .name = wbi_db_col_text(st, 4),
+            .author = wbi_db_col_text(st, 5),
+            .created = wbi_db_col_i64(st, 6),
+            .components = wbi_db_col_i64(st, 7),
+            .findings = wbi_db_col_i64(st, 8),
+            .kev = wbi_db_col_i64(st, 9),
+            .overdue = wbi_db_col_i64(st, 10),
+            .summary = wbi_db_col_text(st, 11),
+            .shared_csirt = wbi_db_col_int(st, 12) != 0,
+            .body = body ? wbi_db_col_text(st, 13) : NULL,
         };
         n++;
         if (cb(ud, &r) != 0) break;
     }
-    int ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : wbi_sqlite_error(s, err, "reading scans");
-    sqlite3_finalize(st);
+    int ret = rc == WBI_DB_ROW || rc == WBI_DB_DONE ? 0 : wbi_sqlite_error(s, err, "reading scans");
+    wbi_db_finalize(st);
     if (ret == 0 && one && n == 0) ret = wb_error_set(err, WB_ENOTFOUND, "no such scan");
     return ret;
 }
 
 static int vs_get(wb_store *s, int64_t id, wb_vscan_cb cb, void *ud, wb_error *err)
 {
-    sqlite3_stmt *st = prep(
+    wbi_stmt *st = prep(
         s, "SELECT " COLS ",v.body FROM vuln_scans v JOIN orgs o ON o.id=v.org_id WHERE v.id=?",
         err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, id);
+    wbi_db_bind_i64(st, 1, id);
     return walk(s, st, true, cb, ud, true, err);
 }
 
 static int vs_list(wb_store *s, int64_t org_id, wb_vscan_cb cb, void *ud, wb_error *err)
 {
-    sqlite3_stmt *st = prep(s,
-                            "SELECT " COLS " FROM vuln_scans v JOIN orgs o ON o.id=v.org_id"
-                            " WHERE ?1=0 OR v.org_id=?1 ORDER BY v.id DESC",
-                            err);
+    wbi_stmt *st = prep(s,
+                        "SELECT " COLS " FROM vuln_scans v JOIN orgs o ON o.id=v.org_id"
+                        " WHERE ?1=0 OR v.org_id=?1 ORDER BY v.id DESC",
+                        err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, org_id);
+    wbi_db_bind_i64(st, 1, org_id);
     return walk(s, st, false, cb, ud, false, err);
 }
 
 static int vs_share(wb_store *s, int64_t id, bool shared, wb_error *err)
 {
-    sqlite3_stmt *st = prep(s, "UPDATE vuln_scans SET shared_csirt=? WHERE id=?", err);
+    wbi_stmt *st = prep(s, "UPDATE vuln_scans SET shared_csirt=? WHERE id=?", err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int(st, 1, shared);
-    sqlite3_bind_int64(st, 2, id);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : wbi_sqlite_error(s, err, "sharing a scan");
-    sqlite3_finalize(st);
-    if (rc == 0 && sqlite3_changes(wbi_sqlite_db(s)) == 0)
+    wbi_db_bind_int(st, 1, shared);
+    wbi_db_bind_i64(st, 2, id);
+    int rc = wbi_db_step(st) == WBI_DB_DONE ? 0 : wbi_sqlite_error(s, err, "sharing a scan");
+    wbi_db_finalize(st);
+    if (rc == 0 && wbi_db_changes(wbi_sqlite_db(s)) == 0)
         rc = wb_error_set(err, WB_ENOTFOUND, "no such scan");
     return rc;
 }

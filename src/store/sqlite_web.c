@@ -14,8 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "store/store_internal.h"
 
 /* Never edit once shipped: a change is the next migration. */
@@ -42,36 +40,44 @@ const char wbi_sqlite_web_schema[] =
     "users(id),"
     " created INTEGER NOT NULL, expires INTEGER NOT NULL, used INTEGER) WITHOUT ROWID;";
 
-static sqlite3_stmt *prep(wb_store *s, const char *sql, wb_error *err)
+/* Migration 17: the idle limit a session was made with (seconds, 0 = none)
+ * and when it was last used (NULL = at its creation). In the row, not in
+ * a node's memory or options, so that hub nodes on one database agree on
+ * when a session ends. */
+const char wbi_sqlite_web_idle_schema[] =
+    "ALTER TABLE web_sessions ADD COLUMN idle INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE web_sessions ADD COLUMN last_seen INTEGER;";
+
+static wbi_stmt *prep(wb_store *s, const char *sql, wb_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(wbi_sqlite_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
+    wbi_stmt *st = NULL;
+    if (wbi_db_prepare(wbi_sqlite_db(s), sql, &st) != WBI_DB_OK) {
         wbi_sqlite_error(s, err, "preparing a statement");
-        sqlite3_finalize(st);
+        wbi_db_finalize(st);
         return NULL;
     }
     return st;
 }
 
 /* Steps a statement that returns no row to the end; finalizes it. */
-static int run(wb_store *s, sqlite3_stmt *st, const char *what, wb_error *err)
+static int run(wb_store *s, wbi_stmt *st, const char *what, wb_error *err)
 {
-    int rc = sqlite3_step(st);
-    int ret = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : wbi_sqlite_error(s, err, what);
-    sqlite3_finalize(st);
+    int rc = wbi_db_step(st);
+    int ret = rc == WBI_DB_DONE || rc == WBI_DB_ROW ? 0 : wbi_sqlite_error(s, err, what);
+    wbi_db_finalize(st);
     return ret;
 }
 
-static void copy_text(char *dst, size_t cap, const unsigned char *src)
+static void copy_text(char *dst, size_t cap, const char *src)
 {
-    snprintf(dst, cap, "%s", src ? (const char *)src : "");
+    snprintf(dst, cap, "%s", src ? src : "");
 }
 
 static int web_user(wb_store *s, const char *email, int64_t user_id, wb_web_user *out,
                     wb_error *err)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = prep(
+    wbi_stmt *st = prep(
         s,
         "SELECT u.id,u.org_id,u.role,u.email,o.name,x.password,x.totp_secret,"
         " coalesce(x.totp_on,0),coalesce(x.totp_step,0) FROM users u JOIN orgs o ON o.id=u.org_id"
@@ -82,85 +88,85 @@ static int web_user(wb_store *s, const char *email, int64_t user_id, wb_web_user
         err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     if (email)
-        sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+        wbi_db_bind_text(st, 1, email);
     else
-        sqlite3_bind_null(st, 1);
-    sqlite3_bind_int64(st, 2, user_id);
-    int rc = sqlite3_step(st), ret = 0;
-    if (rc == SQLITE_ROW) {
-        out->user_id = sqlite3_column_int64(st, 0);
-        out->org_id = sqlite3_column_int64(st, 1);
-        if (wb_role_parse((const char *)sqlite3_column_text(st, 2), &out->role) != 0)
+        wbi_db_bind_null(st, 1);
+    wbi_db_bind_i64(st, 2, user_id);
+    int rc = wbi_db_step(st), ret = 0;
+    if (rc == WBI_DB_ROW) {
+        out->user_id = wbi_db_col_i64(st, 0);
+        out->org_id = wbi_db_col_i64(st, 1);
+        if (wb_role_parse(wbi_db_col_text(st, 2), &out->role) != 0)
             ret = wb_error_set(err, WB_EFORMAT, "user %lld has an unknown role",
                                (long long)out->user_id);
-        copy_text(out->email, sizeof out->email, sqlite3_column_text(st, 3));
-        copy_text(out->org_name, sizeof out->org_name, sqlite3_column_text(st, 4));
-        copy_text(out->password, sizeof out->password, sqlite3_column_text(st, 5));
-        if (sqlite3_column_bytes(st, 6) == WB_TOTP_SECRET_LEN) {
-            memcpy(out->totp_secret, sqlite3_column_blob(st, 6), WB_TOTP_SECRET_LEN);
+        copy_text(out->email, sizeof out->email, wbi_db_col_text(st, 3));
+        copy_text(out->org_name, sizeof out->org_name, wbi_db_col_text(st, 4));
+        copy_text(out->password, sizeof out->password, wbi_db_col_text(st, 5));
+        if (wbi_db_col_bytes(st, 6) == WB_TOTP_SECRET_LEN) {
+            memcpy(out->totp_secret, wbi_db_col_blob(st, 6), WB_TOTP_SECRET_LEN);
             out->has_totp_secret = true;
         }
-        out->totp_on = sqlite3_column_int(st, 7) != 0 && out->has_totp_secret;
-        out->totp_step = sqlite3_column_int64(st, 8);
-    } else if (rc == SQLITE_DONE) {
+        out->totp_on = wbi_db_col_int(st, 7) != 0 && out->has_totp_secret;
+        out->totp_step = wbi_db_col_i64(st, 8);
+    } else if (rc == WBI_DB_DONE) {
         ret = wb_error_set(err, WB_ENOTFOUND, "no such user");
     } else {
         ret = wbi_sqlite_error(s, err, "reading a user");
     }
-    sqlite3_finalize(st);
+    wbi_db_finalize(st);
     return ret;
 }
 
 /* The user's row in user_secrets, made when missing. */
 static int secrets_row(wb_store *s, int64_t user_id, wb_error *err)
 {
-    sqlite3_stmt *st = prep(
+    wbi_stmt *st = prep(
         s, "INSERT INTO user_secrets(user_id,updated) VALUES(?,?) ON CONFLICT DO NOTHING", err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int64(st, 2, wb_time_now());
+    wbi_db_bind_i64(st, 1, user_id);
+    wbi_db_bind_i64(st, 2, wb_time_now());
     return run(s, st, "storing a user's secrets", err);
 }
 
 static int web_password_set(wb_store *s, int64_t user_id, const char *hash, wb_error *err)
 {
     int rc = secrets_row(s, user_id, err);
-    sqlite3_stmt *st =
+    wbi_stmt *st =
         rc ? NULL : prep(s, "UPDATE user_secrets SET password=?,updated=? WHERE user_id=?", err);
     if (st == NULL) return rc ? rc : WB_EIO;
-    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, wb_time_now());
-    sqlite3_bind_int64(st, 3, user_id);
+    wbi_db_bind_text(st, 1, hash);
+    wbi_db_bind_i64(st, 2, wb_time_now());
+    wbi_db_bind_i64(st, 3, user_id);
     return run(s, st, "storing a password", err);
 }
 
 static int web_totp_set(wb_store *s, int64_t user_id, const uint8_t *secret, bool on, wb_error *err)
 {
     int rc = secrets_row(s, user_id, err);
-    sqlite3_stmt *st =
+    wbi_stmt *st =
         rc ? NULL
            : prep(s, "UPDATE user_secrets SET totp_secret=?,totp_on=?,updated=? WHERE user_id=?",
                   err);
     if (st == NULL) return rc ? rc : WB_EIO;
     if (secret)
-        sqlite3_bind_blob(st, 1, secret, WB_TOTP_SECRET_LEN, SQLITE_STATIC);
+        wbi_db_bind_blob(st, 1, secret, WB_TOTP_SECRET_LEN);
     else
-        sqlite3_bind_null(st, 1);
-    sqlite3_bind_int(st, 2, secret && on);
-    sqlite3_bind_int64(st, 3, wb_time_now());
-    sqlite3_bind_int64(st, 4, user_id);
+        wbi_db_bind_null(st, 1);
+    wbi_db_bind_int(st, 2, secret && on);
+    wbi_db_bind_i64(st, 3, wb_time_now());
+    wbi_db_bind_i64(st, 4, user_id);
     return run(s, st, "storing a second factor", err);
 }
 
 static int web_totp_use(wb_store *s, int64_t user_id, int64_t step, wb_error *err)
 {
-    sqlite3_stmt *st =
+    wbi_stmt *st =
         prep(s, "UPDATE user_secrets SET totp_step=?1 WHERE user_id=?2 AND totp_step<?1", err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, step);
-    sqlite3_bind_int64(st, 2, user_id);
+    wbi_db_bind_i64(st, 1, step);
+    wbi_db_bind_i64(st, 2, user_id);
     int rc = run(s, st, "recording a code", err);
-    if (rc == 0 && sqlite3_changes(wbi_sqlite_db(s)) == 0)
+    if (rc == 0 && wbi_db_changes(wbi_sqlite_db(s)) == 0)
         rc = wb_error_set(err, WB_ENOTFOUND, "that code was used already");
     return rc;
 }
@@ -168,15 +174,15 @@ static int web_totp_use(wb_store *s, int64_t user_id, int64_t step, wb_error *er
 static int web_recovery_set(wb_store *s, int64_t user_id, const uint8_t (*hashes)[WB_WEB_HASH_LEN],
                             size_t n, wb_error *err)
 {
-    sqlite3_stmt *st = prep(s, "DELETE FROM recovery_codes WHERE user_id=?", err);
+    wbi_stmt *st = prep(s, "DELETE FROM recovery_codes WHERE user_id=?", err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, user_id);
+    wbi_db_bind_i64(st, 1, user_id);
     int rc = run(s, st, "replacing recovery codes", err);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         st = prep(s, "INSERT INTO recovery_codes(user_id,hash) VALUES(?,?)", err);
         if (st == NULL) return wbi_store_prepare_failed(err);
-        sqlite3_bind_int64(st, 1, user_id);
-        sqlite3_bind_blob(st, 2, hashes[i], WB_WEB_HASH_LEN, SQLITE_STATIC);
+        wbi_db_bind_i64(st, 1, user_id);
+        wbi_db_bind_blob(st, 2, hashes[i], WB_WEB_HASH_LEN);
         rc = run(s, st, "storing a recovery code", err);
     }
     return rc;
@@ -185,16 +191,16 @@ static int web_recovery_set(wb_store *s, int64_t user_id, const uint8_t (*hashes
 static int web_recovery_use(wb_store *s, int64_t user_id, const uint8_t *hash, wb_time now,
                             wb_error *err)
 {
-    sqlite3_stmt *st = prep(s,
-                            "UPDATE recovery_codes SET used=? WHERE user_id=? AND hash=?"
-                            " AND used IS NULL",
-                            err);
+    wbi_stmt *st = prep(s,
+                        "UPDATE recovery_codes SET used=? WHERE user_id=? AND hash=?"
+                        " AND used IS NULL",
+                        err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int64(st, 2, user_id);
-    sqlite3_bind_blob(st, 3, hash, WB_WEB_HASH_LEN, SQLITE_STATIC);
+    wbi_db_bind_i64(st, 1, now);
+    wbi_db_bind_i64(st, 2, user_id);
+    wbi_db_bind_blob(st, 3, hash, WB_WEB_HASH_LEN);
     int rc = run(s, st, "using a recovery code", err);
-    if (rc == 0 && sqlite3_changes(wbi_sqlite_db(s)) == 0)
+    if (rc == 0 && wbi_db_changes(wbi_sqlite_db(s)) == 0)
         rc = wb_error_set(err, WB_ENOTFOUND, "no such recovery code");
     return rc;
 }
@@ -202,30 +208,32 @@ static int web_recovery_use(wb_store *s, int64_t user_id, const uint8_t *hash, w
 static int web_session_add(wb_store *s, const uint8_t *hash, const wb_web_session *r, int64_t *id,
                            wb_error *err)
 {
-    sqlite3_stmt *st = prep(s,
-                            "INSERT INTO web_sessions(hash,user_id,key_id,csrf,needs_totp,created,"
-                            "expires) VALUES(?,?,?,?,?,?,?)",
-                            err);
+    wbi_stmt *st = prep(s,
+                        "INSERT INTO web_sessions(hash,user_id,key_id,csrf,needs_totp,created,"
+                        "expires,idle,last_seen) VALUES(?,?,?,?,?,?,?,?,?)",
+                        err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_blob(st, 1, hash, WB_WEB_HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, r->user_id);
+    wbi_db_bind_blob(st, 1, hash, WB_WEB_HASH_LEN);
+    wbi_db_bind_i64(st, 2, r->user_id);
     if (r->key_id > 0)
-        sqlite3_bind_int64(st, 3, r->key_id);
+        wbi_db_bind_i64(st, 3, r->key_id);
     else
-        sqlite3_bind_null(st, 3);
-    sqlite3_bind_text(st, 4, r->csrf, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 5, r->needs_totp);
-    sqlite3_bind_int64(st, 6, r->created);
-    sqlite3_bind_int64(st, 7, r->expires);
+        wbi_db_bind_null(st, 3);
+    wbi_db_bind_text(st, 4, r->csrf);
+    wbi_db_bind_int(st, 5, r->needs_totp);
+    wbi_db_bind_i64(st, 6, r->created);
+    wbi_db_bind_i64(st, 7, r->expires);
+    wbi_db_bind_i64(st, 8, r->idle_seconds > 0 ? r->idle_seconds : 0);
+    wbi_db_bind_i64(st, 9, r->last_seen ? r->last_seen : r->created);
     int rc = run(s, st, "storing a session", err);
-    if (rc == 0) *id = sqlite3_last_insert_rowid(wbi_sqlite_db(s));
+    if (rc == 0) *id = wbi_db_last_id(wbi_sqlite_db(s));
     return rc;
 }
 
 static int web_session_get(wb_store *s, const uint8_t *hash, wb_web_session *out, wb_error *err)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = prep(
+    wbi_stmt *st = prep(
         s,
         "SELECT w.id,w.user_id,u.org_id,coalesce(w.key_id,0),u.role,u.email,o.name,w.csrf,"
         " w.needs_totp,w.revoked IS NOT NULL OR (w.key_id IS NOT NULL AND k.revoked IS NOT NULL)"
@@ -233,78 +241,93 @@ static int web_session_get(wb_store *s, const uint8_t *hash, wb_web_session *out
          * with its key's expiry (migration 9), at the next request */
         " OR u.disabled<>0 OR o.disabled<>0 OR (w.key_id IS NOT NULL AND k.expires IS NOT NULL"
         " AND k.expires<=CAST(strftime('%s','now') AS INTEGER)*1000000),"
-        " w.created,w.expires FROM web_sessions w JOIN users u ON u.id=w.user_id"
+        " w.created,w.expires,w.idle,coalesce(w.last_seen,w.created) FROM web_sessions w JOIN "
+        "users u ON u.id=w.user_id"
         " JOIN orgs o ON o.id=u.org_id LEFT JOIN api_keys k ON k.id=w.key_id WHERE w.hash=?",
         err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_blob(st, 1, hash, WB_WEB_HASH_LEN, SQLITE_STATIC);
-    int rc = sqlite3_step(st), ret = 0;
-    if (rc == SQLITE_ROW) {
-        out->id = sqlite3_column_int64(st, 0);
-        out->user_id = sqlite3_column_int64(st, 1);
-        out->org_id = sqlite3_column_int64(st, 2);
-        out->key_id = sqlite3_column_int64(st, 3);
-        if (wb_role_parse((const char *)sqlite3_column_text(st, 4), &out->role) != 0)
+    wbi_db_bind_blob(st, 1, hash, WB_WEB_HASH_LEN);
+    int rc = wbi_db_step(st), ret = 0;
+    if (rc == WBI_DB_ROW) {
+        out->id = wbi_db_col_i64(st, 0);
+        out->user_id = wbi_db_col_i64(st, 1);
+        out->org_id = wbi_db_col_i64(st, 2);
+        out->key_id = wbi_db_col_i64(st, 3);
+        if (wb_role_parse(wbi_db_col_text(st, 4), &out->role) != 0)
             ret = wb_error_set(err, WB_EFORMAT, "user %lld has an unknown role",
                                (long long)out->user_id);
-        copy_text(out->email, sizeof out->email, sqlite3_column_text(st, 5));
-        copy_text(out->org_name, sizeof out->org_name, sqlite3_column_text(st, 6));
-        copy_text(out->csrf, sizeof out->csrf, sqlite3_column_text(st, 7));
-        out->needs_totp = sqlite3_column_int(st, 8) != 0;
-        out->revoked = sqlite3_column_int(st, 9) != 0;
-        out->created = sqlite3_column_int64(st, 10);
-        out->expires = sqlite3_column_int64(st, 11);
-    } else if (rc == SQLITE_DONE) {
+        copy_text(out->email, sizeof out->email, wbi_db_col_text(st, 5));
+        copy_text(out->org_name, sizeof out->org_name, wbi_db_col_text(st, 6));
+        copy_text(out->csrf, sizeof out->csrf, wbi_db_col_text(st, 7));
+        out->needs_totp = wbi_db_col_int(st, 8) != 0;
+        out->revoked = wbi_db_col_int(st, 9) != 0;
+        out->created = wbi_db_col_i64(st, 10);
+        out->expires = wbi_db_col_i64(st, 11);
+        out->idle_seconds = wbi_db_col_i64(st, 12);
+        out->last_seen = wbi_db_col_i64(st, 13);
+    } else if (rc == WBI_DB_DONE) {
         ret = wb_error_set(err, WB_ENOTFOUND, "no such session");
     } else {
         ret = wbi_sqlite_error(s, err, "reading a session");
     }
-    sqlite3_finalize(st);
+    wbi_db_finalize(st);
     return ret;
 }
 
 static int web_session_revoke(wb_store *s, int64_t id, int64_t user_id, wb_time now, int64_t *n,
                               wb_error *err)
 {
-    sqlite3_stmt *st = prep(s,
-                            "UPDATE web_sessions SET revoked=?1 WHERE revoked IS NULL AND"
-                            " ((?2>0 AND id=?2) OR (?2<=0 AND user_id=?3 AND id<>-?2))",
-                            err);
+    wbi_stmt *st = prep(s,
+                        "UPDATE web_sessions SET revoked=?1 WHERE revoked IS NULL AND"
+                        " ((?2>0 AND id=?2) OR (?2<=0 AND user_id=?3 AND id<>-?2))",
+                        err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int64(st, 2, id);
-    sqlite3_bind_int64(st, 3, user_id);
+    wbi_db_bind_i64(st, 1, now);
+    wbi_db_bind_i64(st, 2, id);
+    wbi_db_bind_i64(st, 3, user_id);
     int rc = run(s, st, "revoking a session", err);
-    if (rc == 0 && n) *n = sqlite3_changes(wbi_sqlite_db(s));
+    if (rc == 0 && n) *n = wbi_db_changes(wbi_sqlite_db(s));
     return rc;
 }
 
 static int web_session_totp_done(wb_store *s, int64_t id, wb_error *err)
 {
-    sqlite3_stmt *st = prep(s, "UPDATE web_sessions SET needs_totp=0 WHERE id=?", err);
+    wbi_stmt *st = prep(s, "UPDATE web_sessions SET needs_totp=0 WHERE id=?", err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, id);
+    wbi_db_bind_i64(st, 1, id);
     return run(s, st, "updating a session", err);
+}
+
+static int web_session_touch(wb_store *s, int64_t id, wb_time now, wb_error *err)
+{
+    wbi_stmt *st = prep(s,
+                        "UPDATE web_sessions SET last_seen=?2 WHERE id=?1 AND"
+                        " (last_seen IS NULL OR last_seen<?2)",
+                        err);
+    if (st == NULL) return wbi_store_prepare_failed(err);
+    wbi_db_bind_i64(st, 1, id);
+    wbi_db_bind_i64(st, 2, now);
+    return run(s, st, "recording a session's use", err);
 }
 
 static int web_session_prune(wb_store *s, wb_time before, wb_error *err)
 {
-    sqlite3_stmt *st = prep(s, "DELETE FROM web_sessions WHERE expires<?", err);
+    wbi_stmt *st = prep(s, "DELETE FROM web_sessions WHERE expires<?", err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, before);
+    wbi_db_bind_i64(st, 1, before);
     return run(s, st, "removing expired sessions", err);
 }
 
 static int web_link_add(wb_store *s, const uint8_t *hash, int64_t user_id, wb_time now,
                         wb_time expires, wb_error *err)
 {
-    sqlite3_stmt *st =
+    wbi_stmt *st =
         prep(s, "INSERT INTO signin_links(hash,user_id,created,expires) VALUES(?,?,?,?)", err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_blob(st, 1, hash, WB_WEB_HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, user_id);
-    sqlite3_bind_int64(st, 3, now);
-    sqlite3_bind_int64(st, 4, expires);
+    wbi_db_bind_blob(st, 1, hash, WB_WEB_HASH_LEN);
+    wbi_db_bind_i64(st, 2, user_id);
+    wbi_db_bind_i64(st, 3, now);
+    wbi_db_bind_i64(st, 4, expires);
     return run(s, st, "storing a sign-in link", err);
 }
 
@@ -313,23 +336,23 @@ static int web_link_use(wb_store *s, const uint8_t *hash, wb_time now, int64_t *
 {
     /* One statement marks it used and returns its user: two requests with
      * the same link cannot both get a row. */
-    sqlite3_stmt *st = prep(s,
-                            "UPDATE signin_links SET used=?1 WHERE hash=?2 AND used IS NULL AND"
-                            " expires>?1 RETURNING user_id",
-                            err);
+    wbi_stmt *st = prep(s,
+                        "UPDATE signin_links SET used=?1 WHERE hash=?2 AND used IS NULL AND"
+                        " expires>?1 RETURNING user_id",
+                        err);
     if (st == NULL) return wbi_store_prepare_failed(err);
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_blob(st, 2, hash, WB_WEB_HASH_LEN, SQLITE_STATIC);
-    int rc = sqlite3_step(st), ret = 0;
-    if (rc == SQLITE_ROW)
-        *user_id = sqlite3_column_int64(st, 0);
-    else if (rc == SQLITE_DONE)
+    wbi_db_bind_i64(st, 1, now);
+    wbi_db_bind_blob(st, 2, hash, WB_WEB_HASH_LEN);
+    int rc = wbi_db_step(st), ret = 0;
+    if (rc == WBI_DB_ROW)
+        *user_id = wbi_db_col_i64(st, 0);
+    else if (rc == WBI_DB_DONE)
         ret = wb_error_set(err, WB_ENOTFOUND, "the link is not valid (used, expired or unknown)");
     else
         ret = wbi_sqlite_error(s, err, "using a sign-in link");
-    if (ret == 0 && sqlite3_step(st) != SQLITE_DONE)
+    if (ret == 0 && wbi_db_step(st) != WBI_DB_DONE)
         ret = wbi_sqlite_error(s, err, "using a sign-in link");
-    sqlite3_finalize(st);
+    wbi_db_finalize(st);
     return ret;
 }
 
@@ -344,6 +367,7 @@ const wbi_store_web_ops wbi_sqlite_web_ops = {
     .session_get = web_session_get,
     .session_revoke = web_session_revoke,
     .session_totp_done = web_session_totp_done,
+    .session_touch = web_session_touch,
     .session_prune = web_session_prune,
     .link_add = web_link_add,
     .link_use = web_link_use,

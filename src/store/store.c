@@ -10,6 +10,7 @@
  * microseconds on every request; the secret means a stolen table of hashes
  * cannot be checked against guesses without the database's meta table too.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -577,7 +578,40 @@ int wb_store_hook_add(wb_store *s, int64_t org_id, const char *url, const char *
         !hex_only(secret, WB_HOOK_SECRET_LEN))
         return wb_error_set(err, WB_EINVAL, "a hook's secret must be %d lower-case hex digits",
                             WB_HOOK_SECRET_LEN);
-    return s->hooks->hook_add(s, org_id, url, secret, id, err);
+    return s->hooks->hook_add(s, org_id, url, secret, NULL, id, err);
+}
+
+/* The shape of an address as SMTP's RCPT TO takes it, not whether it is
+ * delivered: nothing libcurl or a mail header could read as a second
+ * address, a new line or a command. */
+static bool mail_address_ok(const char *a)
+{
+    size_t n = strlen(a);
+    const char *at = strchr(a, '@');
+    if (n == 0 || n > 254 || at == NULL || at == a || strchr(at + 1, '@') ||
+        strchr(at + 1, '.') == NULL || at[1] == '.' || a[n - 1] == '.')
+        return false;
+    for (const char *p = a; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == 0x7f || strchr("\"<>()[],;:\\", *p)) return false;
+    return true;
+}
+
+int wb_store_hook_add_mail(wb_store *s, int64_t org_id, const char *address, const char *lang,
+                           const char *secret, int64_t *id, wb_error *err)
+{
+    if (address == NULL || !mail_address_ok(address))
+        return wb_error_set(err, WB_EINVAL, "'%.80s' is not an e-mail address (local@domain)",
+                            address ? address : "");
+    if (lang == NULL || (strcmp(lang, "nl") != 0 && strcmp(lang, "en") != 0))
+        return wb_error_set(err, WB_EINVAL, "a recipient's language is nl or en, not '%.20s'",
+                            lang ? lang : "");
+    if (secret == NULL || strlen(secret) != WB_HOOK_SECRET_LEN ||
+        !hex_only(secret, WB_HOOK_SECRET_LEN))
+        return wb_error_set(err, WB_EINVAL, "a hook's secret must be %d lower-case hex digits",
+                            WB_HOOK_SECRET_LEN);
+    char url[sizeof WB_HOOK_MAILTO + 256];
+    snprintf(url, sizeof url, "%s%s", WB_HOOK_MAILTO, address);
+    return s->hooks->hook_add(s, org_id, url, secret, lang, id, err);
 }
 
 int wb_store_hook_remove(wb_store *s, int64_t id, wb_time now, wb_error *err)

@@ -24,6 +24,7 @@
 #ifndef WB_STORE_INTERNAL_H
 #define WB_STORE_INTERNAL_H
 
+#include "store/db.h"
 #include "weerbaar/store.h"
 #include "weerbaar/store_vulnscan.h"
 #include "weerbaar/store_web.h"
@@ -133,8 +134,9 @@ typedef struct wbi_store_register_ops {
 
 /* Webhooks, their deliveries, incident events (migration 4). */
 typedef struct wbi_store_hooks_ops {
-    int (*hook_add)(wb_store *s, int64_t org_id, const char *url, const char *secret, int64_t *id,
-                    wb_error *err);
+    /* lang: "nl" or "en" (migration 18); NULL for "nl". */
+    int (*hook_add)(wb_store *s, int64_t org_id, const char *url, const char *secret,
+                    const char *lang, int64_t *id, wb_error *err);
     int (*hook_remove)(wb_store *s, int64_t id, wb_time now, wb_error *err);
     int (*hook_list)(wb_store *s, int64_t org_id, bool include_removed, wb_hook_cb cb, void *ud,
                      wb_error *err);
@@ -204,6 +206,7 @@ typedef struct wbi_store_web_ops {
     int (*session_revoke)(wb_store *s, int64_t id, int64_t user_id, wb_time now, int64_t *n,
                           wb_error *err);
     int (*session_totp_done)(wb_store *s, int64_t id, wb_error *err);
+    int (*session_touch)(wb_store *s, int64_t id, wb_time now, wb_error *err);
     int (*session_prune)(wb_store *s, wb_time before, wb_error *err);
     int (*link_add)(wb_store *s, const uint8_t *hash, int64_t user_id, wb_time now, wb_time expires,
                     wb_error *err);
@@ -270,7 +273,7 @@ int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err);
  * caches (sqlite_web.c, sqlite_sync.c): the connection (NULL for another
  * back end), an error that names the database file and SQLite's reason,
  * and the file's path. */
-struct sqlite3 *wbi_sqlite_db(wb_store *s);
+wbi_db *wbi_sqlite_db(wb_store *s);
 int wbi_sqlite_error(wb_store *s, wb_error *err, const char *what);
 const char *wbi_sqlite_path(wb_store *s);
 /* The web domain's operations and its migration (sqlite_web.c). */
@@ -278,6 +281,7 @@ extern const wbi_store_web_ops wbi_sqlite_web_ops;
 /* The accounts domain's administration (sqlite_admin.c). */
 extern const wbi_store_admin_ops wbi_sqlite_admin_ops;
 extern const char wbi_sqlite_web_schema[];
+extern const char wbi_sqlite_web_idle_schema[];
 /* The vulnerability scans' operations and migration (sqlite_vulnscan.c). */
 extern const wbi_store_vscan_ops wbi_sqlite_vscan_ops;
 extern const char wbi_sqlite_vulnscan_schema[];

@@ -63,6 +63,11 @@ int wb_store_web_session_totp_done(wb_store *s, int64_t id, wb_error *err)
     return s->web->session_totp_done(s, id, err);
 }
 
+int wb_store_web_session_touch(wb_store *s, int64_t id, wb_time now, wb_error *err)
+{
+    return s->web->session_touch(s, id, now, err);
+}
+
 int wb_store_web_session_prune(wb_store *s, wb_time before, wb_error *err)
 {
     return s->web->session_prune(s, before, err);

@@ -1,20 +1,23 @@
 /*
- * ingest.c - storing an event that arrived by sync, pulled from a server
- * or pushed by one (wb_sync_ingest).
- *
- * MISP's server semantics: the event keeps its uuid, its timestamp and the
- * organisation that made it (Orgc; created here as an organisation of
- * kind "other" when this hub does not know it, as MISP does). A newer
- * timestamp replaces the stored event; an equal or older one changes
- * nothing, which is what stops an event from looping between hubs. An
- * event made on this hub is never rewritten by sync (the edit of its
- * organisation starts here and travels out).
+ * ingest.c - an event that arrived by sync, pulled from a server or
+ * pushed by one (wb_sync_ingest): read, judged by the arrival rules, and
+ * handed to the share service's sync put (src/share/sync_put.c), which
+ * decides what is written (newer timestamp wins, uuid, timestamp and Orgc
+ * kept) and writes it with its audit entry. Nothing here writes.
  *
  * The arrival rules of sync.h are applied before the event is validated
  * as a POST to the API would be (the hub's event parser): an event that
  * may not arrive is withheld whole; an attribute that may not is dropped,
- * with the count in the audit entry. Distribution 4 needs a sharing group
- * of the same uuid here that lists the server it came from.
+ * with the count in the audit entry; an attribute MISP marks deleted
+ * ("deleted": true) is left out, so the stored copy marks it deleted.
+ * Distribution 4 needs a sharing group of the same uuid here that lists
+ * the server it came from.
+ *
+ * Sightings come inside the event, as MISP sends them: a Sighting array
+ * on each attribute (or on the event, naming attribute_uuid). They are
+ * taken out before the event is parsed and stored by their uuids after
+ * it, each only on an attribute of this event that is here, and only
+ * when the event came from that server or may travel to it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +112,10 @@ static void arrive_attrs(arrival *a, json_t *holder)
             json_array_append(kept, at); /* the parser names it */
             continue;
         }
+        const json_t *del = json_object_get(at, "deleted");
+        if (json_is_true(del) || (json_is_integer(del) && json_integer_value(del) == 1) ||
+            (json_is_string(del) && strcmp(json_string_value(del), "1") == 0))
+            continue; /* deleted there: left out, so marked deleted here */
         int d = dist_of(json_object_get(at, "distribution"), 5);
         wb_tlp t = wb_tlp_stricter(a->event_tlp, wbi_sync_tags_tlp(at, "AttributeTag"));
         bool ok;
@@ -130,65 +137,163 @@ static void arrive_attrs(arrival *a, json_t *holder)
     json_object_set_new(holder, "Attribute", kept);
 }
 
-typedef struct old_event {
-    bool found, deleted, published;
-    int64_t id, org_id, timestamp;
-} old_event;
+/* ---- sightings in the document ----------------------------------------------------------- */
 
-static int old_cb(void *ud, const wb_event_rec *e)
+/* More sightings than this in one document are left out (counted). */
+#define MAX_SIGHTINGS_IN 100000
+
+/* An integer as MISP writes it (a number or a decimal string); dflt when
+ * absent; -1 when it is neither or out of [lo, hi]. */
+static int64_t int_of(const json_t *v, int64_t dflt, int64_t lo, int64_t hi)
 {
-    old_event *o = ud;
-    o->found = true;
-    o->deleted = e->deleted;
-    o->published = e->published;
-    o->id = e->id;
-    o->org_id = e->org_id;
-    o->timestamp = e->timestamp;
-    return 1;
+    int64_t x;
+    if (v == NULL || json_is_null(v)) return dflt;
+    if (json_is_integer(v))
+        x = json_integer_value(v);
+    else if (!json_is_string(v) ||
+             wb_parse_i64(json_string_value(v), json_string_length(v), lo, hi, &x) != 0)
+        return -1;
+    return x >= lo && x <= hi ? x : -1;
 }
 
-/* The local organisation with the uuid of the event's Orgc, created when
- * new (a name taken by another organisation gets the uuid added). */
-static int orgc_local(wb_store *st, const char *uuid, const char *name, int64_t *id, wb_error *err)
+static bool uuid_ok(const char *u)
 {
-    int rc = wb_store_org_by_uuid(st, uuid, id, err);
-    if (rc != WB_ENOTFOUND) return rc;
-    rc = wb_store_org_add_uuid(st, uuid, name, id, err);
-    if (rc == WB_EINVAL) {
-        char alt[WB_NAME_MAX + 1];
-        snprintf(alt, sizeof alt, "%.88s (%.36s)", name, uuid);
-        rc = wb_store_org_add_uuid(st, uuid, alt, id, err);
+    return u && strlen(u) == WB_UUID_LEN && wb_uuid_valid(u, WB_UUID_LEN);
+}
+
+/* Moves the Sighting arrays of the attributes in holder (and of the event,
+ * which names attribute_uuid itself) into x->held, each sighting object
+ * knowing its attribute's uuid. */
+static void hold_sightings(wbi_sync_arrived *x, json_t *holder, bool attrs)
+{
+    if (attrs) {
+        size_t i;
+        json_t *at;
+        json_array_foreach(json_object_get(holder, "Attribute"), i, at)
+        {
+            json_t *arr = json_object_get(at, "Sighting");
+            const char *au = json_string_value(json_object_get(at, "uuid"));
+            size_t k;
+            json_t *sg;
+            json_array_foreach(arr, k, sg)
+            {
+                if (!json_is_object(sg) || au == NULL) continue;
+                json_object_set_new(sg, "attribute_uuid", json_string(au));
+                json_array_append(x->held, sg);
+            }
+            if (json_is_object(at)) json_object_del(at, "Sighting");
+        }
+        return;
     }
-    return rc;
+    size_t k;
+    json_t *sg;
+    json_array_foreach(json_object_get(holder, "Sighting"), k, sg)
+    {
+        if (json_is_object(sg)) json_array_append(x->held, sg);
+    }
+    json_object_del(holder, "Sighting");
 }
+
+/* x->held as records; those that are not valid are counted in x->sbad. */
+static int parse_sightings(wbi_sync_arrived *x, wb_error *err)
+{
+    size_t n = json_array_size(x->held);
+    if (n > MAX_SIGHTINGS_IN) {
+        x->sbad += n - MAX_SIGHTINGS_IN;
+        n = MAX_SIGHTINGS_IN;
+    }
+    if (n == 0) return 0;
+    x->sightings = calloc(n, sizeof *x->sightings);
+    if (x->sightings == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const json_t *sg = json_array_get(x->held, i);
+        const json_t *org = json_object_get(sg, "Organisation");
+        wbi_sync_sighting_in r = {
+            .uuid = json_string_value(json_object_get(sg, "uuid")),
+            .attr_uuid = json_string_value(json_object_get(sg, "attribute_uuid")),
+            .org_uuid = json_string_value(json_object_get(org, "uuid")),
+            .org_name = json_string_value(json_object_get(org, "name")),
+            .source = json_string_value(json_object_get(sg, "source")),
+            .type = (int)int_of(json_object_get(sg, "type"), 0, 0, 2),
+            .date_sighting = int_of(json_object_get(sg, "date_sighting"), -1, 1, INT64_MAX / 2),
+            .first_seen = int_of(json_object_get(sg, "first_seen"), 0, 0, INT64_MAX / 2),
+            .count = int_of(json_object_get(sg, "count"), 1, 1, INT64_MAX / 2),
+        };
+        /* MISP's anonymised sighting: org_id 0 and no organisation */
+        int64_t oid = int_of(json_object_get(sg, "org_id"), 1, 0, INT64_MAX);
+        if (oid == 0 || !uuid_ok(r.org_uuid) || r.org_name == NULL || r.org_name[0] == '\0' ||
+            strlen(r.org_name) > WB_NAME_MAX)
+            r.org_uuid = r.org_name = NULL;
+        if (!uuid_ok(r.uuid) || !uuid_ok(r.attr_uuid) || r.type < 0 || r.date_sighting < 0 ||
+            r.first_seen < 0 || r.count < 0 || (r.source && strlen(r.source) > 1024) ||
+            (r.first_seen > r.date_sighting)) {
+            x->sbad++;
+            continue;
+        }
+        if (r.first_seen == 0) r.first_seen = r.date_sighting;
+        x->sightings[x->doc.nsightings++] = r;
+    }
+    x->doc.sightings = x->sightings;
+    return 0;
+}
+
+/* The arrival rule for a sighting (sync.h): on an event that came here
+ * from that server, or that may travel to it (so it may have it). */
+static bool sighting_ok(void *ud, const wb_event_rec *ev, const wb_attr_rec *a)
+{
+    const wbi_sync_arrived *x = ud;
+    int64_t from = 0, ts = 0;
+    wb_error e;
+    if (ev->uuid && wb_store_sync_origin_get(x->st, ev->uuid, &from, &ts, &e) == 0 &&
+        from == x->doc.server_id)
+        return true;
+    wb_policy_item it = wbi_policy_item_of(ev, a);
+    int dist = a->distribution == 5 ? ev->distribution : a->distribution;
+    int64_t sg = a->distribution == 5 ? ev->sharing_group_id : a->sharing_group_id;
+    return wbi_sync_item_leaves(x->st, wb_policy_tlp(&it), ev->distribution, ev->sharing_group_id,
+                                x->doc.server_id) &&
+           wbi_sync_item_leaves(x->st, wb_policy_tlp(&it), dist, sg, x->doc.server_id);
+}
+
+/* ---- preparing a document ----------------------------------------------------------------- */
 
 static void why(char *reason, size_t cap, const char *msg)
 {
     if (reason && cap) snprintf(reason, cap, "%s", msg);
 }
 
-int wb_sync_ingest(wb_store *st, int64_t server_id, const char *user, const char *org,
-                   const char *body, size_t len, unsigned max_depth, size_t max_attributes,
-                   wb_sync_outcome *oc, char *uuid_out, char *reason, size_t cap, wb_error *err)
+void wbi_sync_arrived_free(wbi_sync_arrived *x)
 {
-    bool undone;
-    return wbi_sync_ingest(st, server_id, user, org, body, len, max_depth, max_attributes, oc,
-                           uuid_out, reason, cap, &undone, err);
+    if (x->parsed) wbi_event_free(&x->in);
+    json_decref(x->held);
+    free(x->attr_sgroups);
+    free(x->sightings);
+    memset(x, 0, sizeof *x);
 }
 
-int wbi_sync_ingest(wb_store *st, int64_t server_id, const char *user, const char *org,
-                    const char *body, size_t len, unsigned max_depth, size_t max_attributes,
-                    wb_sync_outcome *oc, char *uuid_out, char *reason, size_t cap, bool *undone,
-                    wb_error *err)
+static void doc_init(wbi_sync_arrived *x, wb_store *st, const wbi_sync_from *from)
 {
-    *undone = false;
-    *oc = WB_SYNC_REFUSED;
-    if (reason && cap) reason[0] = '\0';
-    if (uuid_out) uuid_out[0] = '\0';
+    memset(x, 0, sizeof *x);
+    x->st = st;
+    x->doc.server_id = from->server_id;
+    x->doc.server_org = from->server_org;
+    x->doc.user = from->user;
+    x->doc.org = from->org;
+    x->doc.sighting_ok = sighting_ok;
+    x->doc.ud = x;
+    x->doc.oc = WB_SYNC_REFUSED;
+    x->held = json_array();
+}
+
+int wbi_sync_prepare(wb_store *st, const wbi_sync_from *from, const char *body, size_t len,
+                     unsigned max_depth, size_t max_attributes, wbi_sync_arrived *x, wb_error *err)
+{
+    doc_init(x, st, from);
+    if (x->held == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
     wbi_problem prob;
     json_t *root = wbi_json_load(body, len, max_depth ? max_depth : 32, &prob);
     if (root == NULL) {
-        why(reason, cap, prob.msg);
+        why(x->doc.reason, sizeof x->doc.reason, prob.msg);
         return 0;
     }
     json_t *e =
@@ -198,31 +303,27 @@ int wbi_sync_ingest(wb_store *st, int64_t server_id, const char *user, const cha
     const char *ocname = json_string_value(json_object_get(orgc, "name"));
     const char *ocuuid = json_string_value(json_object_get(orgc, "uuid"));
     int64_t ts = 0;
-    char uuid[WB_UUID_LEN + 1] = "";
-    if (json_is_string(ju) && json_string_length(ju) == WB_UUID_LEN &&
-        wb_uuid_valid(json_string_value(ju), WB_UUID_LEN))
+    if (json_is_string(ju) && uuid_ok(json_string_value(ju)))
         for (size_t i = 0; i <= WB_UUID_LEN; i++) {
             char c = json_string_value(ju)[i];
-            uuid[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            x->uuid[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
         }
-    if (uuid_out) memcpy(uuid_out, uuid, sizeof uuid);
     const char *bad = NULL;
     if (!json_is_object(e))
         bad = "$: expected a MISP event";
-    else if (uuid[0] == '\0')
+    else if (x->uuid[0] == '\0')
         bad = "$.Event.uuid: a sync event keeps its uuid";
     else if (wbi_sync_ts(json_object_get(e, "timestamp"), &ts) != 0)
         bad = "$.Event.timestamp: a sync event keeps its timestamp (Unix seconds)";
     else if (ocname == NULL || ocuuid == NULL || strlen(ocname) == 0 ||
-             strlen(ocname) > WB_NAME_MAX || strlen(ocuuid) != WB_UUID_LEN ||
-             !wb_uuid_valid(ocuuid, WB_UUID_LEN))
+             strlen(ocname) > WB_NAME_MAX || !uuid_ok(ocuuid))
         bad = "$.Event.Orgc: a sync event names the organisation that made it (name, uuid)";
     if (bad) {
-        why(reason, cap, bad);
+        why(x->doc.reason, sizeof x->doc.reason, bad);
         json_decref(root);
         return 0;
     }
-    arrival a = {.st = st, .server_id = server_id, .err = err};
+    arrival a = {.st = st, .server_id = from->server_id, .err = err};
     a.event_tlp = wbi_sync_tags_tlp(e, "EventTag");
     if (a.event_tlp == WB_TLP_UNSET) a.event_tlp = WB_TLP_AMBER;
     int d = dist_of(json_object_get(e, "distribution"), -1);
@@ -230,12 +331,10 @@ int wbi_sync_ingest(wb_store *st, int64_t server_id, const char *user, const cha
     int64_t sg = 0;
     if (ad == 4) sg = local_sgroup(&a, e);
     if (ad < 0 || (ad == 4 && sg == 0)) {
-        char m[160];
-        snprintf(m, sizeof m, "distribution %d, TLP:%s%s: may not arrive by sync", d,
-                 wb_tlp_name(a.event_tlp),
+        snprintf(x->doc.reason, sizeof x->doc.reason,
+                 "distribution %d, TLP:%s%s: may not arrive by sync", d, wb_tlp_name(a.event_tlp),
                  ad == 4 ? " (the sharing group is not here or does not list the server)" : "");
-        why(reason, cap, m);
-        *oc = WB_SYNC_WITHHELD;
+        x->doc.oc = WB_SYNC_WITHHELD;
         json_decref(root);
         return 0;
     }
@@ -243,6 +342,8 @@ int wbi_sync_ingest(wb_store *st, int64_t server_id, const char *user, const cha
     json_object_del(e, "sharing_group_id");
     if (ad != 4) json_object_del(e, "SharingGroup");
     arrive_attrs(&a, e);
+    hold_sightings(x, e, true);
+    hold_sightings(x, e, false);
     size_t i;
     json_t *obj;
     json_array_foreach(json_object_get(e, "Object"), i, obj)
@@ -250,183 +351,73 @@ int wbi_sync_ingest(wb_store *st, int64_t server_id, const char *user, const cha
         if (!json_is_object(obj)) continue;
         json_object_del(obj, "distribution");
         arrive_attrs(&a, obj);
+        hold_sightings(x, obj, true);
     }
     /* Copies: the parser takes Orgc out of the document (and frees it). */
-    char ocname_c[WB_NAME_MAX + 1], ocuuid_c[WB_UUID_LEN + 1];
-    snprintf(ocname_c, sizeof ocname_c, "%s", ocname);
-    snprintf(ocuuid_c, sizeof ocuuid_c, "%s", ocuuid);
-    ocname = ocname_c;
-    ocuuid = ocuuid_c;
-    json_t *orgc_keep = json_pack("{s:s,s:s}", "name", ocname, "uuid", ocuuid);
-    old_event old = {0};
-    int rc = wb_store_event_get(st, uuid, old_cb, &old, err);
-    if (rc == WB_ENOTFOUND) rc = 0;
-    /* An event made on this hub (no origin record) changes only here: its
-     * organisation edits it through the API, and the edit travels out. A
-     * server's key relays other organisations' events, but never rewrites
-     * this hub's own. */
-    bool home = false;
-    if (rc == 0 && old.found && !old.deleted && old.timestamp < ts) {
-        int64_t from = 0, ots = 0;
-        wb_error oe;
-        int r = wb_store_sync_origin_get(st, uuid, &from, &ots, &oe);
-        if (r != 0 && r != WB_ENOTFOUND) {
-            rc = r;
-            *err = oe;
-        }
-        home = r == WB_ENOTFOUND;
+    snprintf(x->orgc_name, sizeof x->orgc_name, "%s", ocname);
+    snprintf(x->orgc_uuid, sizeof x->orgc_uuid, "%s", ocuuid);
+    const json_t *jp = json_object_get(e, "published");
+    bool pub = json_is_true(jp) ||
+               (json_is_string(jp) && strcmp(json_string_value(jp), "1") == 0) ||
+               (json_is_integer(jp) && json_integer_value(jp) == 1);
+    json_object_set_new(e, "published", json_boolean(pub));
+    wbi_limits lim = {.max_depth = max_depth ? max_depth : 32,
+                      .max_attributes = max_attributes ? max_attributes : 100000,
+                      .default_distribution = 0};
+    x->parsed = true;
+    if (wbi_event_parse_json(root, &lim, ts, &x->in, &prob) != 0) { /* takes root */
+        why(x->doc.reason, sizeof x->doc.reason, prob.msg);
+        return 0;
     }
-    if (rc == 0 && old.found && old.deleted) {
-        why(reason, cap, "deleted on this hub");
-    } else if (rc == 0 && old.found && old.timestamp >= ts) {
-        *oc = WB_SYNC_UNCHANGED;
-    } else if (rc == 0 && home) {
-        why(reason, cap, "made on this hub: only its organisation here changes it");
-    } else if (rc == 0) {
-        bool pub = false;
-        const json_t *jp = json_object_get(e, "published");
-        pub = json_is_true(jp) || (json_is_string(jp) && strcmp(json_string_value(jp), "1") == 0) ||
-              (json_is_integer(jp) && json_integer_value(jp) == 1);
-        json_object_set_new(e, "published", json_boolean(pub));
-        wbi_limits lim = {.max_depth = max_depth ? max_depth : 32,
-                          .max_attributes = max_attributes ? max_attributes : 100000,
-                          .default_distribution = 0};
-        wbi_event_in in;
-        json_t *root_ref = root;
-        root = NULL; /* the parser owns it now */
-        if (wbi_event_parse_json(root_ref, &lim, ts, &in, &prob) != 0) {
-            why(reason, cap, prob.msg);
-            wbi_event_free(&in);
-            json_decref(orgc_keep);
-            return 0;
-        }
-        json_object_set(in.event, "Orgc", orgc_keep);
-        rc = wb_store_begin(st, err);
-        int64_t org_id = 0;
-        if (rc == 0) rc = orgc_local(st, ocuuid, ocname, &org_id, err);
-        bool foreign = rc == 0 && old.found && old.org_id != org_id;
-        wb_attr_rec *recs = in.nattrs ? calloc(in.nattrs, sizeof *recs) : NULL;
-        if (rc == 0 && in.nattrs && recs == NULL)
-            rc = wb_error_set(err, WB_ENOMEM, "out of memory");
-        wb_arena ar;
-        wb_arena_init(&ar, 0);
-        for (size_t k = 0; rc == 0 && !foreign && k < in.nattrs; k++) {
-            recs[k] = in.attrs[k].rec;
-            recs[k].sharing_group_id = 0;
-            if (recs[k].distribution == 4) {
-                recs[k].sharing_group_id = local_sgroup(&a, in.attrs[k].json);
-                json_object_set_new(in.attrs[k].json, "sharing_group_id",
-                                    json_integer(recs[k].sharing_group_id));
-            }
-            char *j = json_dumps(in.attrs[k].json, JSON_COMPACT | JSON_PRESERVE_ORDER);
-            recs[k].json = j ? wb_arena_strdup(&ar, j) : NULL;
-            free(j);
-            if (recs[k].json == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
-        }
-        char *ej = rc || foreign ? NULL : json_dumps(in.event, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        if (rc == 0 && !foreign && ej == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
-        wb_event_rec ev = {.uuid = in.uuid,
-                           .org_id = org_id,
-                           .info = in.info,
-                           .date = in.date,
-                           .distribution = in.distribution,
-                           .sharing_group_id = in.distribution == 4 ? sg : 0,
-                           .tlp = in.tlp,
-                           .published = in.published,
-                           .timestamp = ts,
-                           .json = ej};
-        if (rc == 0 && !foreign)
-            rc = wb_store_event_put(st, &ev, in.tags, in.ntags, recs, in.nattrs, old.found, NULL,
-                                    err);
-        if (rc == 0 && !foreign) rc = wb_store_sync_origin_set(st, uuid, server_id, ts, err);
-        if (rc == 0 && !foreign) {
-            char dsc[WB_ERROR_MSG_MAX];
-            snprintf(dsc, sizeof dsc,
-                     "by sync (server %lld; Orgc %.128s): %zu attributes, TLP:%s, distribution "
-                     "%d%s",
-                     (long long)server_id, ocname, in.nattrs, wb_tlp_name(in.tlp), in.distribution,
-                     a.dropped ? "; attributes that may not travel left out" : "");
-            wb_audit_rec au = {.user = user ? user : "sync",
-                               .org = org ? org : "-",
-                               .action = old.found ? "event.edit" : "event.add",
-                               .object = uuid,
-                               .detail = dsc};
-            rc = wb_store_audit(st, &au, err);
-        }
-        if (rc == 0) rc = wb_store_commit(st, err);
-        if (rc) {
-            wb_store_rollback(st);
-            *undone = true; /* with the caller's transaction, when one was open */
-        }
-        if (foreign) {
-            why(reason, cap, "an event of another organisation holds this uuid here");
-        } else if (rc == WB_EINVAL) {
-            /* an attribute uuid that another event holds: this event's problem */
-            why(reason, cap, err->msg);
-            rc = 0;
-        } else if (rc == 0) {
-            *oc = old.found ? WB_SYNC_UPDATED : WB_SYNC_ADDED;
-        }
-        free(ej);
-        free(recs);
-        wb_arena_free(&ar);
-        wbi_event_free(&in);
+    int rc = parse_sightings(x, err);
+    if (rc == 0 && x->in.nattrs) {
+        x->attr_sgroups = calloc(x->in.nattrs, sizeof *x->attr_sgroups);
+        if (x->attr_sgroups == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
     }
-    json_decref(orgc_keep);
-    json_decref(root);
+    for (size_t k = 0; rc == 0 && k < x->in.nattrs; k++)
+        if (x->in.attrs[k].rec.distribution == 4)
+            x->attr_sgroups[k] = local_sgroup(&a, x->in.attrs[k].json);
+    x->doc.in = &x->in;
+    x->doc.orgc_uuid = x->orgc_uuid;
+    x->doc.orgc_name = x->orgc_name;
+    x->doc.timestamp = ts;
+    x->doc.sgroup = sg;
+    x->doc.attr_sgroups = x->attr_sgroups;
+    x->doc.dropped = a.dropped;
+    return rc;
+}
+
+int wbi_sync_prepare_sightings(wb_store *st, const wbi_sync_from *from, json_t *holder,
+                               wbi_sync_arrived *x, wb_error *err)
+{
+    doc_init(x, st, from);
+    if (x->held == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
+    hold_sightings(x, holder, false);
+    return parse_sightings(x, err);
+}
+
+int wb_sync_ingest(wb_store *st, int64_t server_id, const char *user, const char *org,
+                   const char *body, size_t len, unsigned max_depth, size_t max_attributes,
+                   wb_sync_outcome *oc, char *uuid_out, char *reason, size_t cap, wb_error *err)
+{
+    wbi_sync_from from = {.server_id = server_id, .user = user, .org = org};
+    int rc = wbi_sync_server_org(st, server_id, &from.server_org, err);
+    wbi_sync_arrived *x = rc == 0 ? malloc(sizeof *x) : NULL;
+    if (rc == 0 && x == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    if (rc) return rc;
+    rc = wbi_sync_prepare(st, &from, body, len, max_depth, max_attributes, x, err);
+    bool undone;
+    if (rc == 0 && x->doc.in) rc = wbi_share_sync_put(st, &x->doc, &undone, err);
+    *oc = x->doc.oc;
+    if (uuid_out) memcpy(uuid_out, x->uuid, sizeof x->uuid);
+    why(reason, cap, x->doc.reason);
+    wbi_sync_arrived_free(x);
+    free(x);
     return rc;
 }
 
 int wb_sync_delete(wb_store *st, int64_t server_id, const char *user, const char *org,
                    const char *uuid, wb_sync_outcome *oc, char *reason, size_t cap, wb_error *err)
 {
-    *oc = WB_SYNC_REFUSED;
-    if (reason && cap) reason[0] = '\0';
-    old_event old = {0};
-    int rc = wb_store_event_get(st, uuid, old_cb, &old, err);
-    if (rc) return rc;
-    if (old.deleted) {
-        *oc = WB_SYNC_UNCHANGED;
-        return 0;
-    }
-    int64_t from = 0, ots = 0;
-    wb_error oe;
-    rc = wb_store_sync_origin_get(st, uuid, &from, &ots, &oe);
-    if (rc != 0 && rc != WB_ENOTFOUND) {
-        *err = oe;
-        return rc;
-    }
-    if (rc == WB_ENOTFOUND) {
-        why(reason, cap, "made on this hub: only its organisation here deletes it");
-        return 0;
-    }
-    if (from != server_id) {
-        why(reason, cap, "received from another server: only a deletion from there applies");
-        return 0;
-    }
-    /* The deletion is a change here (a new timestamp, the change feed's
-     * next sequence), recorded as coming from that server so that it is
-     * not pushed back to it. */
-    int64_t now = wb_time_now() / 1000000;
-    int64_t ts = now > old.timestamp ? now : old.timestamp + 1;
-    rc = wb_store_begin(st, err);
-    if (rc == 0) rc = wb_store_event_flag(st, old.id, old.published, true, ts, err);
-    if (rc == 0) rc = wb_store_sync_origin_set(st, uuid, server_id, ts, err);
-    if (rc == 0) {
-        char dsc[64];
-        snprintf(dsc, sizeof dsc, "by sync (server %lld)", (long long)server_id);
-        wb_audit_rec au = {.user = user ? user : "sync",
-                           .org = org ? org : "-",
-                           .action = "event.delete",
-                           .object = uuid,
-                           .detail = dsc};
-        rc = wb_store_audit(st, &au, err);
-    }
-    if (rc == 0) rc = wb_store_commit(st, err);
-    if (rc) {
-        wb_store_rollback(st);
-        return rc;
-    }
-    *oc = WB_SYNC_DELETED;
-    return 0;
+    return wbi_share_sync_delete(st, server_id, user, org, uuid, "push", oc, reason, cap, err);
 }

@@ -1,8 +1,10 @@
 /*
  * render.c - a stored event as it may leave for another hub: MISP's event
  * document with the attributes that may travel to that server (sync.h's
- * rules) and, when a caller is named, that the caller may read. Used by
- * push (run.c) and by the MISP routes' answers to a sync caller (serve.c).
+ * rules) and, when a caller is named, that the caller may read, each with
+ * the sightings that may go there (MISP's Attribute.Sighting array). Used
+ * by push (run.c) and by the MISP routes' answers to a sync caller
+ * (serve.c).
  *
  * The audience fields are written as MISP writes them (distribution as a
  * string, the sharing group by uuid and name, Orgc and Org); local ids
@@ -34,6 +36,58 @@ bool wbi_sync_item_leaves(wb_store *st, wb_tlp tlp, int dist, int64_t sg, int64_
     return wb_sync_may_leave(tlp, dist, in_sg);
 }
 
+bool wbi_sync_came_from(wb_store *st, const char *uuid, int64_t server_id)
+{
+    int64_t from = 0, ts = 0;
+    wb_error e;
+    return uuid && wb_store_sync_origin_get(st, uuid, &from, &ts, &e) == 0 && from == server_id;
+}
+
+bool wbi_sync_sighting_leaves(wb_store *st, const wbi_sync_peer *peer, const wb_event_rec *ev,
+                              const wb_sync_sighting_rec *s, int from_there)
+{
+    wb_attr_rec a = {.tlp = s->attr_tlp,
+                     .distribution = s->attr_distribution,
+                     .sharing_group_id = s->attr_sharing_group};
+    wb_policy_item it = wbi_policy_item_of(ev, &a);
+    int dist = a.distribution == 5 ? ev->distribution : a.distribution;
+    int64_t sg = a.distribution == 5 ? ev->sharing_group_id : a.sharing_group_id;
+    wb_sync_sighting_facts f = {
+        .tlp = wb_policy_tlp(&it),
+        .event_dist = ev->distribution,
+        .attr_dist = dist,
+        .event_in_sgroup = ev->distribution == 4 && ev->sharing_group_id > 0 &&
+                           wb_store_server_in_sgroup(st, ev->sharing_group_id, peer->server_id),
+        .attr_in_sgroup = dist == 4 && sg > 0 && wb_store_server_in_sgroup(st, sg, peer->server_id),
+        .event_from_there =
+            from_there < 0 ? wbi_sync_came_from(st, ev->uuid, peer->server_id) : from_there != 0,
+        .sighting_from_there = s->server_id == peer->server_id,
+        .party = peer->org_id > 0 && (peer->org_id == ev->org_id || peer->org_id == s->org_id),
+        .sightings_open = peer->sightings_open,
+    };
+    return wb_sync_sighting_may_leave(&f);
+}
+
+static json_t *str_int(int64_t v)
+{
+    char b[24];
+    snprintf(b, sizeof b, "%lld", (long long)v);
+    return json_string(b);
+}
+
+json_t *wbi_sync_sighting_json(const wb_sync_sighting_rec *s)
+{
+    /* MISP's fields (numbers as strings), then ours (count, first_seen);
+     * MISP takes Organisation when org_id is not 0. */
+    return json_pack(
+        "{s:o,s:s,s:s,s:s,s:o,s:o,s:o,s:s,s:I,s:o,s:{s:s,s:s}}", "id", str_int(s->id), "uuid",
+        s->uuid, "attribute_uuid", s->attribute_uuid, "event_uuid", s->event_uuid, "org_id",
+        str_int(s->org_id), "date_sighting", str_int(s->date_sighting), "type", str_int(s->type),
+        "source", s->source ? s->source : "", "count", (json_int_t)s->count, "first_seen",
+        str_int(s->first_seen > 0 ? s->first_seen : s->date_sighting), "Organisation", "uuid",
+        s->org_uuid ? s->org_uuid : "", "name", s->org_name ? s->org_name : "");
+}
+
 static json_t *sg_json(wb_store *st, int64_t sg)
 {
     sg_info s = {0};
@@ -48,6 +102,7 @@ typedef struct walk {
     const wb_principal *p;
     int64_t server_id;
     const wb_event_rec *ev;
+    json_t *sightings; /* attribute uuid -> [Sighting] */
     json_t *top, *objs;
     wbi_uuid_index index;
     wb_error *err;
@@ -92,13 +147,44 @@ static int attr_cb(void *ud, const wb_event_rec *unused, const wb_attr_rec *a)
             json_object_set_new(o, "Attribute", dst);
         }
     }
+    json_t *sgs = w->sightings ? json_object_get(w->sightings, a->uuid) : NULL;
+    if (sgs) json_object_set(j, "Sighting", sgs);
     json_array_append_new(dst, j);
     return 0;
 }
 
-json_t *wbi_sync_render(wb_store *st, const wb_principal *p, int64_t server_id,
+typedef struct sight_walk {
+    wb_store *st;
+    const wbi_sync_peer *peer;
+    const wb_event_rec *ev;
+    int from_there;
+    json_t *map;
+    bool oom;
+} sight_walk;
+
+static int sight_cb(void *ud, const wb_sync_sighting_rec *s)
+{
+    sight_walk *w = ud;
+    if (!wbi_sync_sighting_leaves(w->st, w->peer, w->ev, s, w->from_there)) return 0;
+    json_t *arr = json_object_get(w->map, s->attribute_uuid);
+    if (arr == NULL) {
+        arr = json_array();
+        if (arr == NULL || json_object_set_new(w->map, s->attribute_uuid, arr) != 0) {
+            w->oom = true;
+            return 1;
+        }
+    }
+    if (json_array_append_new(arr, wbi_sync_sighting_json(s)) != 0) {
+        w->oom = true;
+        return 1;
+    }
+    return 0;
+}
+
+json_t *wbi_sync_render(wb_store *st, const wb_principal *p, const wbi_sync_peer *peer,
                         const wb_event_rec *ev, wb_error *err)
 {
+    int64_t server_id = peer ? peer->server_id : 0;
     json_t *e = json_loads(ev->json, 0, NULL);
     if (!json_is_object(e)) {
         json_decref(e);
@@ -129,6 +215,17 @@ json_t *wbi_sync_render(wb_store *st, const wb_principal *p, int64_t server_id,
     json_t *objs = json_object_get(e, "Object");
     w.objs = json_is_array(objs) ? objs : NULL;
     int rc = 0;
+    if (server_id > 0) {
+        sight_walk sw = {.st = st,
+                         .peer = peer,
+                         .ev = ev,
+                         .from_there = wbi_sync_came_from(st, ev->uuid, server_id),
+                         .map = json_object()};
+        if (sw.map == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+        if (rc == 0) rc = wb_store_sync_sightings(st, ev->id, 0, 0, false, sight_cb, &sw, err);
+        if (rc == 0 && sw.oom) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+        w.sightings = sw.map;
+    }
     size_t n = json_array_size(w.objs);
     if (n && wbi_uuid_index_init(&w.index, n) != 0)
         rc = wb_error_set(err, WB_ENOMEM, "out of memory");
@@ -140,6 +237,7 @@ json_t *wbi_sync_render(wb_store *st, const wb_principal *p, int64_t server_id,
     if (rc == 0) rc = wb_store_attr_list(st, ev->id, attr_cb, &w, err);
     if (rc == 0) rc = w.rc;
     wbi_uuid_index_free(&w.index);
+    json_decref(w.sightings);
     json_object_set_new(e, "Attribute", w.top);
     if (w.objs) {
         json_t *kept = json_array();

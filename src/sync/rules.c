@@ -36,6 +36,18 @@ int wb_sync_arrival(wb_tlp tlp, int dist)
     }
 }
 
+bool wb_sync_sighting_may_leave(const wb_sync_sighting_facts *f)
+{
+    if (f->sighting_from_there) return false; /* no loop */
+    if (f->tlp == WB_TLP_AMBER_STRICT || f->tlp == WB_TLP_RED) return false;
+    /* An event that came from there may go back there whatever its
+     * distribution says now (2 arrives as 1): the remote has it. */
+    if (!f->event_from_there && !(wb_sync_may_leave(f->tlp, f->event_dist, f->event_in_sgroup) &&
+                                  wb_sync_may_leave(f->tlp, f->attr_dist, f->attr_in_sgroup)))
+        return false;
+    return f->sightings_open || f->event_from_there || f->party;
+}
+
 /* A MISP timestamp: Unix seconds as a JSON integer or a decimal string,
  * within the years 0000-9999. */
 int wbi_sync_ts(const json_t *v, int64_t *out)
@@ -103,6 +115,13 @@ int wb_sync_index_parse(const char *text, size_t len, unsigned max_depth, size_t
         for (size_t k = 0; k <= WB_SYNC_UUID_LEN; k++)
             x->uuid[k] = (char)(s[k] >= 'A' && s[k] <= 'Z' ? s[k] + 32 : s[k]);
         x->timestamp = ts;
+        int64_t sts = 0;
+        if (wbi_sync_ts(json_object_get(ev, "sighting_timestamp"), &sts) == 0)
+            x->sighting_timestamp = sts;
+        /* MISP writes published as a boolean, weerbaar's list too; "0"/0 also */
+        const json_t *p = json_object_get(ev, "published");
+        x->published = !(json_is_false(p) || (json_is_integer(p) && json_integer_value(p) == 0) ||
+                         (json_is_string(p) && strcmp(json_string_value(p), "0") == 0));
     }
     json_decref(root);
     qsort(e, *n, sizeof *e, entry_cmp);

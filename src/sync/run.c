@@ -20,8 +20,25 @@
  * POST /events/delete/{uuid}, which the receiver applies only to an event
  * it received from this hub.
  *
+ * Sightings travel with their events, in MISP's shape (each attribute's
+ * Sighting array) in every event pulled or pushed, and on their own: a
+ * pull also fetches an unchanged event whose sighting_timestamp in the
+ * remote index is at or after the server's sighting pull cursor, and a
+ * push (or a server added with --push-sightings only) sends the sightings
+ * changed since the server's sighting push cursor with MISP's POST
+ * /sightings/bulkSaveSightings/{event}. Which sightings may go is
+ * sync.h's sighting rule (the hub's sighting policy, the event's and
+ * attribute's distribution and TLP, never back where they came from).
+ *
+ * Deletions on pull: after a complete pull, an event this hub received
+ * from the server that its index no longer lists is asked for once more
+ * (GET /events/view/{uuid}); when the server answers 404 it is deleted
+ * here as the change feed deletes (a tombstone that travels on). At most
+ * MAX_GONE such checks a run; an empty index deletes nothing.
+ *
  * Every event stored, and every run, is an audit entry. A run keeps one
- * HTTP handle, so its requests share one connection (keep-alive).
+ * HTTP handle, so its requests share one connection (keep-alive). Writes
+ * go through the share service's sync put (src/share/sync_put.c).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,14 +54,17 @@
 #define MAX_INDEX_ENTRIES ((size_t)2000000)
 #define CURSOR_EVERY 25
 #define PUSH_BATCH 1000
+#define SIGHT_BATCH 1000
+#define MAX_GONE 1000
 
 typedef struct server {
-    int64_t id;
+    int64_t id, org_id;
     char name[WB_NAME_MAX + 1];
     char *url, *key, *rules_text;
     json_t *rules;
-    bool pull, push;
+    bool pull, push, push_sightings;
     int64_t pull_cursor, push_cursor;
+    int64_t sighting_push_cursor, sighting_pull_cursor;
 } server;
 
 static char *sdup(const char *s)
@@ -68,6 +88,10 @@ static int server_cb(void *ud, const wb_sync_server_rec *r)
     s->push = r->push;
     s->pull_cursor = r->pull_cursor;
     s->push_cursor = r->push_cursor;
+    s->org_id = r->org_id;
+    s->push_sightings = r->push_sightings;
+    s->sighting_push_cursor = r->sighting_push_cursor;
+    s->sighting_pull_cursor = r->sighting_pull_cursor;
     return 1;
 }
 
@@ -115,9 +139,10 @@ static void finish(wb_store *st, const server *s, bool push, int64_t cursor,
     char d[WB_ERROR_MSG_MAX + 200];
     snprintf(d, sizeof d,
              "%s: %zu listed, %zu added, %zu updated, %zu unchanged, %zu withheld, %zu failed, "
-             "%zu deleted%s%.300s",
+             "%zu deleted; sightings: %zu stored, %zu unchanged, %zu withheld%s%.300s",
              push ? "push" : "pull", c->listed, c->added, c->updated, c->unchanged, c->withheld,
-             c->failed, c->deleted, rc ? "; stopped: " : "", rc ? why->msg : "");
+             c->failed, c->deleted, c->sightings, c->sightings_unchanged, c->sightings_withheld,
+             rc ? "; stopped: " : "", rc ? why->msg : "");
     wb_error e;
     if (wb_store_begin(st, &e) != 0) return;
     int r = wb_store_server_progress(st, s->id, push, cursor, wb_time_now() / 1000000, d, &e);
@@ -196,8 +221,10 @@ static int fetch_index(const wb_hub_client *cl, const wb_sync_run_opts *o, wb_sy
     size_t cap = 0;
     for (int64_t page = 1; rc == 0; page++) {
         char path[128];
-        snprintf(path, sizeof path, "/events/index?minimal=1&published=1&limit=%d&page=%lld",
-                 INDEX_PAGE, (long long)page);
+        /* unpublished events too: they are not fetched, but an event
+         * missing from the index is one the server no longer has */
+        snprintf(path, sizeof path, "/events/index?minimal=1&limit=%d&page=%lld", INDEX_PAGE,
+                 (long long)page);
         rc = call(cl, "GET", path, NULL, 0, &b, NULL, o ? o->stop : NULL, err);
         wb_sync_entry *e = NULL;
         size_t k = 0, bad = 0;
@@ -251,8 +278,7 @@ static int entry_cmp(const void *a, const void *b)
 typedef struct pending {
     size_t index; /* into the index entries */
     wb_buf doc;
-    wb_sync_outcome oc;
-    char reason[WB_ERROR_MSG_MAX];
+    wbi_sync_arrived arr;
 } pending;
 
 typedef struct puller {
@@ -264,6 +290,13 @@ typedef struct puller {
     pending items[BATCH_EVENTS];
     size_t n, bytes;
 } puller;
+
+static void count_sightings(wb_sync_counts *c, const wbi_sync_arrived *x)
+{
+    c->sightings += x->doc.s_added + x->doc.s_updated;
+    c->sightings_unchanged += x->doc.s_unchanged;
+    c->sightings_withheld += x->doc.s_withheld + x->sbad;
+}
 
 static void count(const wb_sync_run_opts *o, wb_sync_counts *c, const char *uuid,
                   wb_sync_outcome oc, const char *reason)
@@ -291,36 +324,118 @@ static void count(const wb_sync_run_opts *o, wb_sync_counts *c, const char *uuid
     }
 }
 
-/* Stores one pending document (in the batch's transaction when one is open). */
-static int store_pending(puller *p, pending *x, bool *undone, wb_error *err)
-{
-    const wb_sync_run_opts *o = p->o;
-    x->reason[0] = '\0';
-    return wbi_sync_ingest(p->st, p->s->id, p->user, p->s->name, x->doc.data, x->doc.len,
-                           o && o->max_depth ? o->max_depth : 32, o ? o->max_attributes : 0, &x->oc,
-                           NULL, x->reason, sizeof x->reason, undone, err);
-}
-
-/* Stores the batch, counts and empties it. Database errors are returned. */
+/* Reads the batch's documents, stores them (one transaction: the share
+ * service's sync batch), counts and empties the batch. Database errors
+ * are returned. */
 static int flush(puller *p, const wb_sync_entry *ents, wb_error *err)
 {
     if (p->n == 0) return 0;
-    int rc = wb_store_begin(p->st, err);
-    bool redo = false;
-    for (size_t i = 0; rc == 0 && i < p->n && !redo; i++)
-        rc = store_pending(p, &p->items[i], &redo, err);
-    if (rc == 0 && !redo) rc = wb_store_commit(p->st, err);
-    if (rc) wb_store_rollback(p->st);
-    for (size_t i = 0; rc == 0 && redo && i < p->n; i++) {
-        bool undone;
-        rc = store_pending(p, &p->items[i], &undone, err);
+    const wb_sync_run_opts *o = p->o;
+    wbi_sync_from from = {
+        .server_id = p->s->id, .server_org = p->s->org_id, .user = p->user, .org = p->s->name};
+    wbi_share_sync_doc *docs[BATCH_EVENTS];
+    size_t nd = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < p->n; i++) {
+        pending *x = &p->items[i];
+        rc = wbi_sync_prepare(p->st, &from, x->doc.data, x->doc.len,
+                              o && o->max_depth ? o->max_depth : 32, o ? o->max_attributes : 0,
+                              &x->arr, err);
+        if (rc == 0 && x->arr.doc.in) docs[nd++] = &x->arr.doc;
     }
+    if (rc == 0) rc = wbi_share_sync_batch(p->st, docs, nd, err);
     for (size_t i = 0; i < p->n; i++) {
         pending *x = &p->items[i];
-        if (rc == 0) count(p->o, p->c, ents[x->index].uuid, x->oc, x->reason);
+        if (rc == 0) {
+            count(p->o, p->c, ents[x->index].uuid, x->arr.doc.oc, x->arr.doc.reason);
+            count_sightings(p->c, &x->arr);
+        }
+        wbi_sync_arrived_free(&x->arr);
         wb_buf_free(&x->doc);
     }
     p->n = p->bytes = 0;
+    return rc;
+}
+
+/* ---- deletions on pull ----------------------------------------------------------------- */
+
+typedef struct held {
+    char (*v)[WB_UUID_LEN + 1];
+    size_t n, cap;
+    const char (*listed)[WB_UUID_LEN + 1]; /* the index's uuids, sorted */
+    size_t nlisted;
+    bool oom;
+} held;
+
+static int uuid_cmp(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+static int held_cb(void *ud, const char *uuid, int64_t ts)
+{
+    (void)ts;
+    held *h = ud;
+    if (bsearch(uuid, h->listed, h->nlisted, sizeof *h->listed, uuid_cmp)) return 0;
+    if (h->n == MAX_GONE) return 1;
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? 2 * h->cap : 64;
+        void *p = realloc(h->v, cap * sizeof *h->v);
+        if (p == NULL) {
+            h->oom = true;
+            return 1;
+        }
+        h->v = p;
+        h->cap = cap;
+    }
+    snprintf(h->v[h->n++], WB_UUID_LEN + 1, "%s", uuid);
+    return 0;
+}
+
+/* Events received from s that its complete index no longer lists: each
+ * asked for once more, and deleted here when s answers 404. */
+static int pull_deletions(wb_store *st, const server *s, const wb_hub_client *cl,
+                          const wb_sync_run_opts *o, const wb_sync_entry *ents, size_t n,
+                          const char *user, wb_sync_counts *c, wb_error *err)
+{
+    char(*listed)[WB_UUID_LEN + 1] = malloc((n ? n : 1) * sizeof *listed);
+    if (listed == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        memcpy(listed[i], ents[i].uuid, WB_UUID_LEN + 1);
+    qsort(listed, n, sizeof *listed, uuid_cmp);
+    held h = {.listed = (const char(*)[WB_UUID_LEN + 1]) listed, .nlisted = n};
+    int rc = wb_store_sync_origin_events(st, s->id, held_cb, &h, err);
+    if (rc == 0 && h.oom) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    if (rc == 0 && h.n && n == 0) {
+        /* more likely a key that sees nothing than a server that emptied */
+        say(o, "pull from %s: its index is empty; %zu events received from it are kept", s->name,
+            h.n);
+        h.n = 0;
+    }
+    wb_buf b = {0};
+    for (size_t i = 0; rc == 0 && i < h.n && !(o && o->stop && *o->stop); i++) {
+        char path[80];
+        snprintf(path, sizeof path, "/events/view/%s", h.v[i]);
+        wb_error fe = {0};
+        long status = 0;
+        int r = call(cl, "GET", path, NULL, 0, &b, &status, o ? o->stop : NULL, &fe);
+        if (r != 0 && status == 0) {
+            rc = r;
+            *err = fe;
+            break;
+        }
+        if (status != 404) continue; /* still there (listed late), or a passing error */
+        wb_sync_outcome oc;
+        char reason[WB_ERROR_MSG_MAX];
+        rc = wbi_share_sync_delete(st, s->id, user, s->name, h.v[i], "pull: gone from its index",
+                                   &oc, reason, sizeof reason, err);
+        if (rc == WB_ENOTFOUND) rc = 0;
+        if (rc == 0 && oc == WB_SYNC_DELETED) c->deleted++;
+        if (rc == 0 && oc == WB_SYNC_REFUSED) say(o, "%s: %s", h.v[i], reason);
+    }
+    wb_buf_free(&b);
+    free(h.v);
+    free(listed);
     return rc;
 }
 
@@ -348,8 +463,10 @@ int wb_sync_pull(wb_store *st, const char *name, const wb_sync_run_opts *o, wb_s
     size_t n = 0;
     rc = fetch_index(&cl, o, &ents, &n, err);
     if (rc == 0 && n > 1) qsort(ents, n, sizeof *ents, entry_cmp);
-    c->listed = n;
+    for (size_t i = 0; i < n; i++)
+        c->listed += ents[i].published;
     int64_t cursor = s.pull_cursor, seen = s.pull_cursor;
+    int64_t sseen = s.sighting_pull_cursor;
     wb_buf b = {0};
     char user[WB_NAME_MAX + 16];
     snprintf(user, sizeof user, "sync:%s", s.name);
@@ -359,6 +476,10 @@ int wb_sync_pull(wb_store *st, const char *name, const wb_sync_run_opts *o, wb_s
     size_t done = 0;
     bool net_stop = false;
     for (size_t i = 0; rc == 0 && i < n && !(o && o->stop && *o->stop); i++) {
+        if (!ents[i].published) {
+            progress(o, ++done, n);
+            continue;
+        }
         local_ts l = {0};
         wb_error le;
         int r = wb_store_event_get(st, ents[i].uuid, local_cb, &l, &le);
@@ -368,7 +489,13 @@ int wb_sync_pull(wb_store *st, const char *name, const wb_sync_run_opts *o, wb_s
             break;
         }
         if (ents[i].timestamp > seen) seen = ents[i].timestamp;
-        if (l.found && l.ts >= ents[i].timestamp) {
+        if (ents[i].sighting_timestamp > sseen) sseen = ents[i].sighting_timestamp;
+        /* an unchanged event is fetched again for its sightings when they
+         * changed at or after the last complete pull's newest change
+         * (seconds: an equal one may be newer) */
+        bool sightings =
+            ents[i].sighting_timestamp > 0 && ents[i].sighting_timestamp >= s.sighting_pull_cursor;
+        if (l.found && l.ts >= ents[i].timestamp && !sightings) {
             c->unchanged++;
             progress(o, ++done, n);
             continue;
@@ -401,7 +528,7 @@ int wb_sync_pull(wb_store *st, const char *name, const wb_sync_run_opts *o, wb_s
             continue;
         }
         pending *x = &p->items[p->n++];
-        memset(x, 0, sizeof *x);
+        x->doc = (wb_buf){0};
         x->index = i;
         x->doc = b; /* the buffer moves into the batch */
         memset(&b, 0, sizeof b);
@@ -419,15 +546,24 @@ int wb_sync_pull(wb_store *st, const char *name, const wb_sync_run_opts *o, wb_s
     }
     if (p && rc == 0) {
         rc = flush(p, ents, err);
-        /* the whole index looked at: the newest timestamp it listed */
-        if (rc == 0 && !(o && o->stop && *o->stop)) cursor = seen;
+        bool whole = rc == 0 && !(o && o->stop && *o->stop);
+        /* the whole index looked at: the newest timestamps it listed */
+        if (whole) cursor = seen;
+        if (whole && sseen != s.sighting_pull_cursor) {
+            wb_error e2;
+            if (wb_store_server_sighting_cursor(st, s.id, false, sseen, &e2) != 0)
+                say(o, "pull from %s: %s", s.name, e2.msg);
+        }
+        if (whole) rc = pull_deletions(st, &s, &cl, o, ents, n, user, c, err);
     } else if (p && net_stop) {
         wb_error ferr = {0};
         if (flush(p, ents, &ferr) != 0) *err = ferr;
     }
     if (p) {
-        for (size_t i = 0; i < p->n; i++)
+        for (size_t i = 0; i < p->n; i++) {
+            wbi_sync_arrived_free(&p->items[i].arr);
             wb_buf_free(&p->items[i].doc);
+        }
         free(p);
     }
     if (rc == 0) progress(o, n, n);
@@ -492,7 +628,9 @@ static int push_one(wb_store *st, const server *s, const wb_hub_client *cl,
                     const wb_sync_run_opts *o, const wbi_sync_event *e, wb_buf *b,
                     wb_sync_counts *c, wb_error *err)
 {
-    json_t *doc = wbi_sync_render(st, NULL, s->id, &e->ev, err);
+    wbi_sync_peer peer = {
+        .server_id = s->id, .org_id = s->org_id, .sightings_open = o && o->sightings_open};
+    json_t *doc = wbi_sync_render(st, NULL, &peer, &e->ev, err);
     if (doc == NULL) return err->code ? err->code : WB_ENOMEM;
     if (s->rules && !wbi_sync_rules_pass(s->rules, doc)) {
         json_decref(doc);
@@ -589,6 +727,145 @@ static int push_delete(wb_store *st, const server *s, const wb_hub_client *cl,
     return 0;
 }
 
+/* ---- sightings pushed on their own ------------------------------------------------------- */
+
+typedef struct srow {
+    wb_sync_sighting_rec r; /* facts only: strings are in j */
+    char ev_uuid[WB_UUID_LEN + 1];
+    json_t *j;
+} srow;
+
+typedef struct srows {
+    srow *v;
+    size_t n;
+    bool oom;
+} srows;
+
+static int srow_cb(void *ud, const wb_sync_sighting_rec *r)
+{
+    srows *x = ud;
+    srow *w = &x->v[x->n];
+    w->j = wbi_sync_sighting_json(r);
+    if (w->j == NULL) {
+        x->oom = true;
+        return 1;
+    }
+    w->r = *r;
+    snprintf(w->ev_uuid, sizeof w->ev_uuid, "%s", r->event_uuid);
+    w->r.uuid = w->r.attribute_uuid = w->r.event_uuid = w->r.org_name = w->r.org_uuid = NULL;
+    w->r.source = NULL;
+    return ++x->n == SIGHT_BATCH;
+}
+
+static int srow_cmp(const void *a, const void *b)
+{
+    const srow *x = a, *y = b;
+    if (x->r.event_id != y->r.event_id) return x->r.event_id < y->r.event_id ? -1 : 1;
+    return x->r.seq < y->r.seq ? -1 : x->r.seq > y->r.seq;
+}
+
+/* One event's sightings rows [from, to) that may go to s, sent with
+ * MISP's POST /sightings/bulkSaveSightings/{event}. */
+static int push_event_sightings(wb_store *st, const server *s, const wbi_sync_peer *peer,
+                                const wb_hub_client *cl, const wb_sync_run_opts *o, srow *rows,
+                                size_t from, size_t to, wb_buf *b, wb_sync_counts *c, wb_error *err)
+{
+    wbi_sync_event e;
+    int rc = wbi_sync_event_get(st, rows[from].ev_uuid, &e, err);
+    if (rc == WB_ENOTFOUND || (rc == 0 && (e.ev.deleted || !e.ev.published))) {
+        /* the remote cannot have it (yet): its push carries them */
+        c->sightings_withheld += to - from;
+        wbi_sync_event_free(&e);
+        return 0;
+    }
+    json_t *arr = rc == 0 ? json_array() : NULL;
+    if (rc == 0 && arr == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    int there = rc == 0 ? wbi_sync_came_from(st, e.ev.uuid, s->id) : 0;
+    for (size_t i = from; rc == 0 && i < to; i++) {
+        if (wbi_sync_sighting_leaves(st, peer, &e.ev, &rows[i].r, there))
+            json_array_append(arr, rows[i].j);
+        else
+            c->sightings_withheld++;
+    }
+    size_t k = json_array_size(arr);
+    char *text = rc == 0 && k ? json_dumps(arr, JSON_COMPACT) : NULL;
+    if (rc == 0 && k && text == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+    json_decref(arr);
+    if (rc == 0 && k) {
+        char path[96];
+        snprintf(path, sizeof path, "/sightings/bulkSaveSightings/%s", e.ev.uuid);
+        wb_error fe = {0};
+        long status = 0;
+        int r = call(cl, "POST", path, text, strlen(text), b, &status, o ? o->stop : NULL, &fe);
+        if (r != 0 && status == 0) {
+            rc = r;
+            *err = fe;
+        } else if (status == 404) {
+            c->sightings_withheld += k; /* the remote does not have the event */
+        } else if (r != 0) {
+            c->failed++;
+            say(o, "%s: sightings: %s", e.ev.uuid, fe.msg);
+        } else {
+            json_t *ans = json_loadb(b->data, b->len, 0, NULL);
+            const json_t *ws = json_object_get(ans, "weerbaar_sync");
+            if (json_is_object(ws)) {
+                c->sightings += (size_t)json_integer_value(json_object_get(ws, "saved"));
+                c->sightings_unchanged +=
+                    (size_t)json_integer_value(json_object_get(ws, "unchanged"));
+                c->sightings_withheld +=
+                    (size_t)json_integer_value(json_object_get(ws, "withheld"));
+            } else {
+                c->sightings += k; /* MISP says how many it saved only in prose */
+            }
+            json_decref(ans);
+        }
+    }
+    free(text);
+    wbi_sync_event_free(&e);
+    return rc;
+}
+
+/* The sightings changed since the server's sighting push cursor, a batch
+ * at a time; the cursor is stored after each batch that went through. */
+static int push_sightings(wb_store *st, const server *s, const wb_hub_client *cl,
+                          const wb_sync_run_opts *o, wb_buf *b, wb_sync_counts *c, wb_error *err)
+{
+    wbi_sync_peer peer = {
+        .server_id = s->id, .org_id = s->org_id, .sightings_open = o && o->sightings_open};
+    srows x = {.v = calloc(SIGHT_BATCH, sizeof(srow))};
+    if (x.v == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
+    int64_t cursor = s->sighting_push_cursor;
+    int rc = 0;
+    for (;;) {
+        x.n = 0;
+        x.oom = false;
+        rc = wb_store_sync_sightings(st, 0, cursor, SIGHT_BATCH, false, srow_cb, &x, err);
+        if (rc == 0 && x.oom) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
+        int64_t last = cursor;
+        for (size_t i = 0; i < x.n; i++)
+            if (x.v[i].r.seq > last) last = x.v[i].r.seq;
+        if (rc == 0 && x.n > 1) qsort(x.v, x.n, sizeof *x.v, srow_cmp);
+        for (size_t i = 0; rc == 0 && i < x.n;) {
+            size_t j = i + 1;
+            while (j < x.n && x.v[j].r.event_id == x.v[i].r.event_id)
+                j++;
+            rc = push_event_sightings(st, s, &peer, cl, o, x.v, i, j, b, c, err);
+            i = j;
+        }
+        size_t got = x.n;
+        for (size_t i = 0; i < x.n; i++)
+            json_decref(x.v[i].j);
+        if (rc || got == 0) break;
+        cursor = last;
+        wb_error e2;
+        if (wb_store_server_sighting_cursor(st, s->id, true, cursor, &e2) != 0)
+            say(o, "push to %s: %s", s->name, e2.msg);
+        if (got < SIGHT_BATCH || (o && o->stop && *o->stop)) break;
+    }
+    free(x.v);
+    return rc;
+}
+
 int wb_sync_push(wb_store *st, const char *name, const wb_sync_run_opts *o, wb_sync_counts *c,
                  wb_error *err)
 {
@@ -599,7 +876,7 @@ int wb_sync_push(wb_store *st, const char *name, const wb_sync_run_opts *o, wb_s
         server_free(&s);
         return rc;
     }
-    if (!s.push) {
+    if (!s.push && !s.push_sightings) {
         server_free(&s);
         return wb_error_set(err, WB_EINVAL, "server '%s' was added without --push", name);
     }
@@ -615,7 +892,7 @@ int wb_sync_push(wb_store *st, const char *name, const wb_sync_run_opts *o, wb_s
     if (ch.v == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
     wb_buf b = {0};
     size_t since_save = 0;
-    while (rc == 0) {
+    while (rc == 0 && s.push) { /* events; a --push-sightings server takes sightings only */
         ch.n = 0;
         rc = wb_store_event_changes(st, cursor, change_cb, &ch, err);
         if (rc || ch.n == 0) break;
@@ -651,6 +928,7 @@ int wb_sync_push(wb_store *st, const char *name, const wb_sync_run_opts *o, wb_s
         }
         if (ch.n < PUSH_BATCH) break;
     }
+    if (rc == 0 && !(o && o->stop && *o->stop)) rc = push_sightings(st, &s, &cl, o, &b, c, err);
     finish(st, &s, true, cursor, c, rc, err);
     wb_http_free(cl.handle);
     free(ch.v);
@@ -663,7 +941,7 @@ int wb_sync_push(wb_store *st, const char *name, const wb_sync_run_opts *o, wb_s
 
 typedef struct names {
     char (*v)[WB_NAME_MAX + 1];
-    bool *pull, *push;
+    bool *pull, *push; /* push: events or sightings */
     size_t n, cap;
 } names;
 
@@ -673,7 +951,7 @@ static int names_cb(void *ud, const wb_sync_server_rec *r)
     if (x->n == x->cap) return 1;
     snprintf(x->v[x->n], WB_NAME_MAX + 1, "%s", r->name);
     x->pull[x->n] = r->pull;
-    x->push[x->n] = r->push;
+    x->push[x->n] = r->push || r->push_sightings;
     x->n++;
     return 0;
 }
@@ -698,12 +976,12 @@ void wb_sync_all(wb_store *st, const wb_sync_run_opts *o)
                           : wb_sync_pull(st, x.v[i], o, &c, &err);
             if (rc)
                 say(o, "sync %s %s: %s", push ? "push to" : "pull from", x.v[i], err.msg);
-            else if (c.added || c.updated || c.failed || c.deleted)
+            else if (c.added || c.updated || c.failed || c.deleted || c.sightings)
                 say(o,
                     "sync %s %s: %zu added, %zu updated, %zu unchanged, %zu withheld, %zu failed, "
-                    "%zu deleted",
+                    "%zu deleted, %zu sightings",
                     push ? "push to" : "pull from", x.v[i], c.added, c.updated, c.unchanged,
-                    c.withheld, c.failed, c.deleted);
+                    c.withheld, c.failed, c.deleted, c.sightings);
         }
     }
     free(x.v);

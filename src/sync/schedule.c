@@ -16,6 +16,7 @@ struct wb_sync_scheduler {
     pthread_cond_t cond;
     volatile int stop;
     unsigned interval_s;
+    bool sightings_open;
     wb_store *st;
     void (*log)(void *ud, const char *msg);
     void *ud;
@@ -24,7 +25,8 @@ struct wb_sync_scheduler {
 static void *loop(void *arg)
 {
     wb_sync_scheduler *s = arg;
-    wb_sync_run_opts o = {.log = s->log, .ud = s->ud, .stop = &s->stop};
+    wb_sync_run_opts o = {
+        .log = s->log, .ud = s->ud, .stop = &s->stop, .sightings_open = s->sightings_open};
     for (;;) {
         wb_sync_all(s->st, &o);
         struct timespec until;
@@ -42,12 +44,14 @@ static void *loop(void *arg)
 }
 
 int wb_sync_scheduler_start(wb_sync_scheduler **out, const char *db, unsigned interval_s,
-                            void (*log)(void *ud, const char *msg), void *ud, wb_error *err)
+                            bool sightings_open, void (*log)(void *ud, const char *msg), void *ud,
+                            wb_error *err)
 {
     *out = NULL;
     wb_sync_scheduler *s = calloc(1, sizeof *s);
     if (s == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
     s->interval_s = interval_s ? interval_s : 300;
+    s->sightings_open = sightings_open;
     s->log = log;
     s->ud = ud;
     int rc = wb_store_open(&s->st, db, err);

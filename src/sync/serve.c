@@ -1,7 +1,9 @@
 /*
  * serve.c - the answers of the MISP routes servers sync through
- * (src/hub/misp_sync_api.c): /events/index with MISP's filters and
- * /events/view for a sync caller.
+ * (src/hub/misp_sync_api.c): /events/index with MISP's filters (and each
+ * event's sighting_timestamp, so a pull sees sightings that changed on an
+ * event that did not), /events/view for a sync caller, and the sightings
+ * a sync caller pushes (/sightings/bulkSaveSightings).
  *
  * Every event goes through the read policy (wb_policy_read) as on every
  * other path; for a sync caller (a key of the organisation a server was
@@ -33,10 +35,38 @@ int wb_sync_event_ref(wb_store *st, const char *ref, char uuid[37], wb_error *er
     return wb_store_event_uuid_of(st, id, uuid, err);
 }
 
+/* A sighting's facts without its strings (the index's sighting_timestamp). */
+typedef struct sfacts {
+    wb_sync_sighting_rec *v;
+    size_t n, cap;
+    bool oom;
+} sfacts;
+
+static int sfact_cb(void *ud, const wb_sync_sighting_rec *r)
+{
+    sfacts *f = ud;
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? 2 * f->cap : 256;
+        void *p = realloc(f->v, cap * sizeof *f->v);
+        if (p == NULL) {
+            f->oom = true;
+            return 1;
+        }
+        f->v = p;
+        f->cap = cap;
+    }
+    wb_sync_sighting_rec *x = &f->v[f->n++];
+    *x = *r;
+    x->uuid = x->attribute_uuid = x->event_uuid = x->org_name = x->org_uuid = x->source = NULL;
+    return 0;
+}
+
 typedef struct index_walk {
     wb_store *st;
     const wb_principal *p;
     int64_t server_id;
+    wbi_sync_peer peer;
+    const sfacts *sf; /* sorted by event id */
     const wb_sync_index_filter *f;
     json_t *out;
     int64_t skip;
@@ -92,11 +122,29 @@ static int index_cb(void *ud, const wb_event_rec *e)
         oc_uuid = e->org_uuid;
         oc_name = e->org_name;
     }
+    int64_t sts = 0;
+    if (w->sf && w->sf->n) {
+        size_t lo = 0, hi = w->sf->n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (w->sf->v[mid].event_id < e->id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        int from_there = -1;
+        for (size_t k = lo; k < w->sf->n && w->sf->v[k].event_id == e->id; k++) {
+            if (from_there < 0) from_there = wbi_sync_came_from(w->st, e->uuid, w->server_id);
+            if (w->sf->v[k].changed > sts &&
+                wbi_sync_sighting_leaves(w->st, &w->peer, e, &w->sf->v[k], from_there))
+                sts = w->sf->v[k].changed;
+        }
+    }
     json_t *o;
     if (f->minimal) {
-        o = json_pack("{s:o,s:o,s:s,s:b,s:s,s:s}", "id", str_num(e->id), "timestamp",
-                      str_num(e->timestamp), "sighting_timestamp", "0", "published", e->published,
-                      "uuid", e->uuid, "orgc_uuid", oc_uuid ? oc_uuid : "");
+        o = json_pack("{s:o,s:o,s:o,s:b,s:s,s:s}", "id", str_num(e->id), "timestamp",
+                      str_num(e->timestamp), "sighting_timestamp", str_num(sts), "published",
+                      e->published, "uuid", e->uuid, "orgc_uuid", oc_uuid ? oc_uuid : "");
     } else {
         o = json_pack("{s:o,s:o,s:o,s:s,s:s,s:s,s:b,s:o,s:o,s:o,s:{s:o,s:s,s:s},s:{s:s,s:s}}", "id",
                       str_num(e->id), "org_id", str_num(e->org_id), "orgc_id", str_num(e->org_id),
@@ -111,6 +159,7 @@ static int index_cb(void *ud, const wb_event_rec *e)
             json_t *v = json_object_get(stored, keep[i]);
             if (v) json_object_set(o, keep[i], v);
         }
+        if (o) json_object_set_new(o, "sighting_timestamp", str_num(sts));
         if (o) json_object_set_new(o, "EventTag", json_array());
         if (o) {
             json_t *tags = wbi_tags_effective(stored, "EventTag", e->tlp, true, false);
@@ -137,7 +186,28 @@ int wb_sync_index(wb_store *st, const wb_principal *p, const char *user, const c
 {
     *out = json_array();
     if (*out == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
-    index_walk w = {.st = st, .p = p, .server_id = server_id, .f = f, .out = *out};
+    index_walk w = {
+        .st = st,
+        .p = p,
+        .server_id = server_id,
+        .peer = {.server_id = server_id, .org_id = p->org_id, .sightings_open = f->sightings_open},
+        .f = f,
+        .out = *out};
+    /* For a sync caller, the sightings of every event in event order (one
+     * query), judged per event in index_cb: the sighting_timestamp shows
+     * only changes of sightings that may go to it. */
+    sfacts sf = {0};
+    if (server_id > 0) {
+        int r = wb_store_sync_sightings(st, 0, 0, 0, true, sfact_cb, &sf, err);
+        if (r == 0 && sf.oom) r = wb_error_set(err, WB_ENOMEM, "out of memory");
+        if (r) {
+            free(sf.v);
+            json_decref(*out);
+            *out = NULL;
+            return r;
+        }
+        w.sf = &sf;
+    }
     if (f->limit > 0 && f->page > 1) {
         if (f->page - 1 > MAX_INDEX / f->limit)
             return wb_error_set(err, WB_ELIMIT, "page: more than %d events in", MAX_INDEX);
@@ -158,6 +228,7 @@ int wb_sync_index(wb_store *st, const wb_principal *p, const char *user, const c
     if (rc == 0 && w.naudited) rc = wb_store_commit(st, err);
     if (rc && w.naudited) wb_store_rollback(st);
     free(w.audited);
+    free(sf.v);
     if (rc) {
         json_decref(*out);
         *out = NULL;
@@ -210,8 +281,8 @@ int wbi_sync_event_get(wb_store *st, const char *uuid, wbi_sync_event *o, wb_err
     return rc;
 }
 
-int wb_sync_view(wb_store *st, const wb_principal *p, int64_t server_id, const char *ref,
-                 json_t **out, wb_error *err)
+int wb_sync_view(wb_store *st, const wb_principal *p, int64_t server_id, bool sightings_open,
+                 const char *ref, json_t **out, wb_error *err)
 {
     *out = NULL;
     char uuid[WB_UUID_LEN + 1];
@@ -229,9 +300,52 @@ int wb_sync_view(wb_store *st, const wb_principal *p, int64_t server_id, const c
                                                 o.ev.sharing_group_id, server_id)))
         rc = wb_error_set(err, WB_ENOTFOUND, "no such event");
     if (rc == 0) {
-        *out = wbi_sync_render(st, p, server_id, &o.ev, err);
+        wbi_sync_peer peer = {
+            .server_id = server_id, .org_id = p->org_id, .sightings_open = sightings_open};
+        *out = wbi_sync_render(st, p, server_id > 0 ? &peer : NULL, &o.ev, err);
         if (*out == NULL) rc = err->code ? err->code : WB_ENOMEM;
     }
     wbi_sync_event_free(&o);
+    return rc;
+}
+
+/* ---- sightings pushed by a server ----------------------------------------------------------- */
+
+int wb_sync_sightings_save(wb_store *st, int64_t server_id, const char *user, const char *org,
+                           const char *ref, const char *body, size_t len, unsigned max_depth,
+                           wb_sync_counts *c, wb_error *err)
+{
+    memset(c, 0, sizeof *c);
+    char uuid[WB_UUID_LEN + 1];
+    int rc = wb_sync_event_ref(st, ref, uuid, err);
+    if (rc) return rc;
+    wbi_problem prob;
+    json_t *root = wbi_json_load(body, len, max_depth ? max_depth : 32, &prob);
+    if (root == NULL) return wb_error_set(err, WB_EPARSE, "%s", prob.msg);
+    json_t *arr = json_is_object(root) ? json_object_get(root, "Sighting") : root;
+    if (!json_is_array(arr)) {
+        json_decref(root);
+        return wb_error_set(err, WB_EPARSE, "$: expected an array of Sighting objects");
+    }
+    /* the same reading as sightings inside an event (ingest.c) */
+    json_t *holder = json_pack("{s:O}", "Sighting", arr);
+    json_decref(root);
+    if (holder == NULL) return wb_error_set(err, WB_ENOMEM, "out of memory");
+    wbi_sync_from from = {.server_id = server_id, .user = user, .org = org};
+    wbi_sync_arrived *x = malloc(sizeof *x);
+    rc = x ? wbi_sync_server_org(st, server_id, &from.server_org, err)
+           : wb_error_set(err, WB_ENOMEM, "out of memory");
+    if (rc == 0) rc = wbi_sync_prepare_sightings(st, &from, holder, x, err);
+    if (rc == 0) rc = wbi_share_sync_sightings(st, &x->doc, uuid, err);
+    if (rc == 0) {
+        c->sightings = x->doc.s_added + x->doc.s_updated;
+        c->sightings_unchanged = x->doc.s_unchanged;
+        c->sightings_withheld = x->doc.s_withheld + x->sbad;
+    }
+    if (x) {
+        wbi_sync_arrived_free(x);
+        free(x);
+    }
+    json_decref(holder);
     return rc;
 }

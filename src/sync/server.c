@@ -77,7 +77,8 @@ int wb_sync_server_add(wb_store *st, const wb_sync_server_opts *o, bool *created
     for (const char *k = o->key; *k; k++)
         if ((unsigned char)*k <= ' ' || *k == 0x7f)
             return wb_error_set(err, WB_EINVAL, "--key: no spaces or control characters");
-    if (!o->pull && !o->push) return wb_error_set(err, WB_EINVAL, "give --pull, --push or both");
+    if (!o->pull && !o->push && !o->push_sightings)
+        return wb_error_set(err, WB_EINVAL, "give --pull, --push, --push-sightings or a mix");
     int rc = wbi_sync_rules_check(o->rules, err);
     if (rc) return rc;
     int64_t sgs[WB_PRINCIPAL_MAX_GROUPS];
@@ -101,12 +102,14 @@ int wb_sync_server_add(wb_store *st, const wb_sync_server_opts *o, bool *created
                             .org_id = org_id,
                             .pull = o->pull,
                             .push = o->push,
+                            .push_sightings = o->push_sightings,
                             .rules = o->rules};
     if (rc == 0) rc = wb_store_server_add(st, &r, sgs, nsgs, NULL, err);
     if (rc == 0) {
         char d[WB_ERROR_MSG_MAX];
-        snprintf(d, sizeof d, "%.900s as %.128s;%s%s; sharing groups: %.600s", o->url, org,
-                 o->pull ? " pull" : "", o->push ? " push" : "", o->sgroups ? o->sgroups : "-");
+        snprintf(d, sizeof d, "%.900s as %.128s;%s%s%s; sharing groups: %.600s", o->url, org,
+                 o->pull ? " pull" : "", o->push ? " push" : "",
+                 o->push_sightings ? " push-sightings" : "", o->sgroups ? o->sgroups : "-");
         rc = audit(st, "server.add", o->name, d, err);
     }
     if (rc == 0) rc = wb_store_commit(st, err);
@@ -154,6 +157,9 @@ static int list_cb(void *ud, const wb_sync_server_rec *r)
     json_object_set_new(o, "sharing_groups", sg);
     json_object_set_new(o, "pull_cursor", json_integer(r->pull_cursor));
     json_object_set_new(o, "push_cursor", json_integer(r->push_cursor));
+    json_object_set_new(o, "push_sightings", json_boolean(r->push_sightings));
+    json_object_set_new(o, "sighting_push_cursor", json_integer(r->sighting_push_cursor));
+    json_object_set_new(o, "sighting_pull_cursor", json_integer(r->sighting_pull_cursor));
     json_object_set_new(o, "last_pull", time_or_null(r->last_pull));
     json_object_set_new(o, "last_push", time_or_null(r->last_push));
     json_object_set_new(o, "last_result",
@@ -185,4 +191,26 @@ int wb_sync_caller(wb_store *st, int64_t org_id, int64_t *server_id, wb_error *e
     *server_id = 0;
     if (org_id <= 0) return 0;
     return wb_store_server_find(st, NULL, org_id, first_cb, server_id, err);
+}
+
+typedef struct org_of {
+    int64_t id, org;
+} org_of;
+
+static int org_of_cb(void *ud, const wb_sync_server_rec *r)
+{
+    org_of *o = ud;
+    if (r->id != o->id) return 0;
+    o->org = r->org_id;
+    return 1;
+}
+
+int wbi_sync_server_org(wb_store *st, int64_t server_id, int64_t *org, wb_error *err)
+{
+    org_of o = {.id = server_id};
+    int rc = wb_store_server_list(st, org_of_cb, &o, err);
+    if (rc == 0 && o.org == 0)
+        rc = wb_error_set(err, WB_ENOTFOUND, "no server %lld", (long long)server_id);
+    *org = o.org;
+    return rc;
 }

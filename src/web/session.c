@@ -22,6 +22,12 @@
 #include "weerbaar/websession.h"
 
 #define DEFAULT_SESSION_SECONDS (12 * 3600)
+#define DEFAULT_IDLE_SECONDS (30 * 60)
+/* A session's last use is written at most this often (or a quarter of its
+ * idle limit, when that is shorter): a write per browser request would
+ * serialise every page load on the database's write lock. The session may
+ * so end up to this much before its idle limit, never after it. */
+#define TOUCH_EVERY_SECONDS 60
 #define DEFAULT_LINK_SECONDS (72 * 3600)
 #define USEC 1000000LL
 
@@ -126,6 +132,10 @@ static int session_new(wb_store *st, const wb_signin_opts *o, const wb_web_user 
     s->created = now;
     int64_t secs = o->session_seconds > 0 ? o->session_seconds : DEFAULT_SESSION_SECONDS;
     s->expires = now + secs * USEC;
+    s->idle_seconds = o->idle_seconds < 0   ? 0
+                      : o->idle_seconds > 0 ? o->idle_seconds
+                                            : DEFAULT_IDLE_SECONDS;
+    s->last_seen = now;
     /* Expired sessions go as new ones come: the table holds only live ones
      * and a day of history. */
     int rc = wb_store_web_session_prune(st, now - 24 * 3600 * USEC, err);
@@ -224,6 +234,18 @@ int wb_session_check(wb_store *st, const char *token, size_t n, wb_time now, wb_
     int rc = wb_store_web_session_get(st, h, out, err);
     if (rc == 0 && (out->revoked || out->expires <= now))
         rc = wb_error_set(err, WB_ENOTFOUND, "the session has ended");
+    if (rc == 0 && out->idle_seconds > 0 && now - out->last_seen >= out->idle_seconds * USEC)
+        rc = wb_error_set(err, WB_ENOTFOUND, "the session has ended (unused too long)");
+    if (rc == 0 && out->idle_seconds > 0) {
+        int64_t every = out->idle_seconds / 4 < TOUCH_EVERY_SECONDS ? out->idle_seconds / 4
+                                                                    : TOUCH_EVERY_SECONDS;
+        if (now - out->last_seen >= every * USEC) {
+            rc = wb_store_begin(st, err);
+            if (rc == 0) rc = wb_store_web_session_touch(st, out->id, now, err);
+            rc = finish(st, rc, err);
+            if (rc == 0) out->last_seen = now;
+        }
+    }
     return rc;
 }
 

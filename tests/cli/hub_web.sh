@@ -85,7 +85,7 @@ check "the gate's own refusal has them" 'grep -q "^HTTP/1.1 400" "$T/h" && grep 
 J=(-H 'Content-Type: application/json')
 curl -s -D "$T/h" -o "$T/b" "${J[@]}" -d '{"email":"m@own.example","password":"wrong password!"}' "$U/api/v1/session"
 check "wrong password: 401 sign-in failed, no cookie" \
-  'grep -q "^HTTP/1.1 401" "$T/h" && grep -qx "{\"error\":\"sign-in failed\"}" "$T/b" && ! grep -qi "^Set-Cookie" "$T/h"'
+  'grep -q "^HTTP/1.1 401" "$T/h" && grep -qx "{\"error\":{\"code\":\"signin_failed\",\"message\":\"sign-in failed\"}}" "$T/b" && ! grep -qi "^Set-Cookie" "$T/h"'
 curl -s -D "$T/h" -o "$T/b" "${J[@]}" -d '{"email":"m@own.example","password":"a good long password"}' "$U/api/v1/session"
 check "sign-in: 200, cookie HttpOnly; SameSite=Strict; Path=/ (no Secure without TLS)" \
   'grep -q "^HTTP/1.1 200" "$T/h" && grep -qi "^Set-Cookie: wb_session=[0-9a-f]\{64\}; HttpOnly; SameSite=Strict; Path=/\s*$" "$T/h"'
@@ -94,7 +94,7 @@ X=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["csrf"])' "$
 code=$(curl -s -o "$T/b" -w '%{http_code}' -b "wb_session=$C" "$U/api/v1/events")
 check "the cookie opens the API" '[ "$code" = 200 ]'
 code=$(curl -s -o "$T/b" -w '%{http_code}' -b "wb_session=$C" "${J[@]}" -d '{"Event":{"info":"x"}}' "$U/api/v1/events")
-check "POST without X-CSRF-Token: 403" '[ "$code" = 403 ] && grep -q "CSRF token missing or wrong" "$T/b"'
+check "POST without X-CSRF-Token: 403 in the API's error shape" '[ "$code" = 403 ] && grep -qx "{\"error\":{\"code\":\"csrf_failed\",\"message\":\"CSRF token missing or wrong\"}}" "$T/b"'
 code=$(curl -s -o "$T/b" -w '%{http_code}' -b "wb_session=$C" -H "X-CSRF-Token: $X" "${J[@]}" -d '{"Event":{"info":"x"}}' "$U/api/v1/events")
 check "with it: 201" '[ "$code" = 201 ]'
 code=$(curl -s -D "$T/h" -o "$T/b" -w '%{http_code}' -X DELETE -b "wb_session=$C" -H "X-CSRF-Token: $X" "$U/api/v1/session")

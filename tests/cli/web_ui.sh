@@ -16,6 +16,8 @@
 # Usage: tests/cli/web_ui.sh path/to/weerbaar
 set -uo pipefail
 WB=$(readlink -f "${1:?usage: web_ui.sh WEERBAAR}")
+# the browser runs in tests/web: a relative WB_DOC_SHOTS is the caller's
+[ -n "${WB_DOC_SHOTS:-}" ] && export WB_DOC_SHOTS=$(readlink -f "$WB_DOC_SHOTS")
 cd "$(dirname "$0")/../.."
 SRC=$PWD
 [ -d ../shared ] || { echo "../shared absent: skipped"; exit 77; }
@@ -49,9 +51,17 @@ export WB_EMAIL_A=member@alfa.example WB_PASS_A='correct horse battery staple'
 printf '%s\n' "$WB_PASS_A" | "$WB" admin user password member@alfa.example --db "$DB" >/dev/null ||
     { echo "FAIL: admin user password"; exit 1; }
 
+# The vulnerabilities page uploads this package list; the order of its
+# findings must be the one `vuln scan` gives (rank:asset:vulnerability).
+export WB_VULN_INV=$SRC/tests/data/vuln/abc.csv
+ADV=$SRC/tests/data/vuln/abc-csaf.json
+export WB_VULN_EXPECT=$("$WB" vuln scan --advisories "$ADV" --inventory "$WB_VULN_INV" --format json 2>/dev/null |
+    python3 -c 'import json,sys; print(" ".join("%d:%s:%s:%d" % (f["rank"], f["asset"], f["vulnerability"], f["overdue"]) for f in json.load(sys.stdin)["findings"]))')
+[ -n "$WB_VULN_EXPECT" ] || { echo "FAIL: vuln scan of $WB_VULN_INV found nothing"; exit 1; }
+
 PORT=$(free_port)
 export WB_URL=http://127.0.0.1:$PORT
-"$WB" serve --db "$DB" --listen 127.0.0.1:$PORT --web "$SRC/web" > "$T/serve.log" 2>&1 &
+"$WB" serve --db "$DB" --listen 127.0.0.1:$PORT --web "$SRC/web" --advisories "$ADV" > "$T/serve.log" 2>&1 &
 SP=$!
 for _ in $(seq 100); do curl -s -o /dev/null "$WB_URL/" && break; sleep 0.1; done
 # B's first sign-in: the one-time link an administrator prints.

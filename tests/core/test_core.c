@@ -68,6 +68,19 @@ static void test_time(void **state)
     assert_int_equal(wb_time_parse_epoch("1.", 2, &t), WB_EINVAL);
     wb_time_format(-1, buf, sizeof buf);
     assert_string_equal(buf, "1969-12-31T23:59:59.999999Z");
+    /* calendar months in UTC: clamped days, leap years, before 1970 */
+    assert_true(wb_time_add_months(T("2024-01-31T10:00:00Z"), 1) == T("2024-02-29T10:00:00Z"));
+    assert_true(wb_time_add_months(T("2023-01-31T10:00:00Z"), 1) == T("2023-02-28T10:00:00Z"));
+    assert_true(wb_time_add_months(T("2026-01-15"), -1) == T("2025-12-15"));
+    assert_true(wb_time_add_months(T("2026-03-01"), -13) == T("2025-02-01"));
+    assert_true(wb_time_add_months(T("1969-12-31T23:00:00Z"), 2) == T("1970-02-28T23:00:00Z"));
+    assert_true(wb_time_month_start(T("2026-12-31T23:59:59Z")) == T("2026-12-01"));
+    assert_true(wb_time_month_start(-1) == T("1969-12-01"));
+    assert_true(wb_time_day(-1) == -1 && wb_time_day(T("1970-01-02")) == 1);
+    wb_time_format_month(T("2026-02-28T23:59:59Z"), buf, sizeof buf);
+    assert_string_equal(buf, "2026-02");
+    wb_time_format_month(-1, buf, sizeof buf);
+    assert_string_equal(buf, "1969-12");
 }
 
 /* Times from input are held to years 0000-9999 before any arithmetic

@@ -21,7 +21,6 @@
 #include <sys/socket.h>
 
 #include <cmocka.h>
-#include <curl/curl.h>
 
 #include "weerbaar/http.h"
 
@@ -104,7 +103,7 @@ static int setup(void **state)
     assert_int_equal(getsockname(s->fd, (struct sockaddr *)&a, &al), 0);
     s->port = ntohs(a.sin_port);
     assert_int_equal(pthread_create(&s->th, NULL, serve, s), 0);
-    assert_int_equal(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
+    assert_int_equal(wb_http_global_init(), 0);
     *state = s;
     return 0;
 }
@@ -115,7 +114,6 @@ static int teardown(void **state)
     shutdown(s->fd, SHUT_RDWR);
     close(s->fd);
     pthread_join(s->th, NULL);
-    curl_global_cleanup();
     free(s);
     return 0;
 }
@@ -223,9 +221,35 @@ static void test_headers_and_errors(void **state)
     wb_buf_free(&b);
 }
 
+static void *init_thread(void *ud)
+{
+    *(int *)ud = wb_http_global_init();
+    return NULL;
+}
+
+/* libcurl's global set-up from several threads at once, and again: once,
+ * and every caller sees its result. */
+static void test_global_init_once(void **state)
+{
+    (void)state;
+    pthread_t th[4];
+    int rc[4] = {-1, -1, -1, -1};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, init_thread, &rc[i]), 0);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(rc[i], 0);
+    }
+    assert_int_equal(wb_http_global_init(), 0);
+    void *h = wb_http_handle(NULL);
+    assert_non_null(h);
+    wb_http_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_global_init_once),
         cmocka_unit_test(test_bounded_sink),
         cmocka_unit_test(test_redirects),
         cmocka_unit_test(test_headers_and_errors),

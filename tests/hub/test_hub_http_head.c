@@ -15,15 +15,15 @@
 
 #include "hub/hub_internal.h"
 
-static int check(const char *s, wbi_http_head *h, wbi_problem *p)
+static int check(const char *s, wbi_hub_http_head *h, wbi_problem *p)
 {
-    return wbi_http_head_check(s, strlen(s), 16384, 8192, h, p);
+    return wbi_hub_http_head_check(s, strlen(s), 16384, 8192, h, p);
 }
 
 static void test_accepted(void **state)
 {
     (void)state;
-    wbi_http_head h;
+    wbi_hub_http_head h;
     wbi_problem p;
     const char *get = "GET /api/v1/indicators?value=a HTTP/1.1\r\nHost: x\r\n"
                       "Authorization: Bearer k\r\n\r\nGET / HTTP/1.1";
@@ -43,7 +43,7 @@ static void test_accepted(void **state)
     assert_int_equal(check("OPTIONS * HTTP/1.1\r\nHost: x\r\nX-A:\r\n\r\n", &h, &p), 0);
     /* every prefix asks for more */
     for (size_t n = 0; n < strlen(post); n++)
-        assert_int_equal(wbi_http_head_check(post, n, 16384, 8192, &h, &p), 1);
+        assert_int_equal(wbi_hub_http_head_check(post, n, 16384, 8192, &h, &p), 1);
 }
 
 typedef struct refusal {
@@ -84,7 +84,7 @@ static void test_refused(void **state)
         {"AVERYLONGMETHODNAMETHATGOESONANDONANDON / HTTP/1.1\r\n", 400, "invalid_request"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        wbi_http_head h;
+        wbi_hub_http_head h;
         wbi_problem p = {0};
         int rc = check(cases[i].head, &h, &p);
         if (rc != -1 || p.status != cases[i].status || strcmp(p.code, cases[i].code) != 0)
@@ -93,9 +93,9 @@ static void test_refused(void **state)
     }
     /* A NUL byte in a header value (strlen would cut "Bearer KEY\0junk"). */
     static const char nul[] = "GET / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\0junk\r\n\r\n";
-    wbi_http_head h;
+    wbi_hub_http_head h;
     wbi_problem p;
-    assert_int_equal(wbi_http_head_check(nul, sizeof nul - 1, 16384, 8192, &h, &p), -1);
+    assert_int_equal(wbi_hub_http_head_check(nul, sizeof nul - 1, 16384, 8192, &h, &p), -1);
     assert_int_equal(p.status, 400);
 }
 
@@ -103,23 +103,23 @@ static void test_sizes(void **state)
 {
     (void)state;
     static char buf[40000];
-    wbi_http_head h;
+    wbi_hub_http_head h;
     wbi_problem p;
     /* a target over the limit: 414 once the line is complete, and before
      * it is when the line alone is too long already */
     memset(buf, 'a', sizeof buf);
     memcpy(buf, "GET /", 5);
     memcpy(buf + 9000, " HTTP/1.1\r\nHost: x\r\n\r\n", 23);
-    assert_int_equal(wbi_http_head_check(buf, 9023, 16384, 8192, &h, &p), -1);
+    assert_int_equal(wbi_hub_http_head_check(buf, 9023, 16384, 8192, &h, &p), -1);
     assert_int_equal(p.status, 414);
-    assert_int_equal(wbi_http_head_check(buf, 8230, 16384, 8192, &h, &p), 1);
-    assert_int_equal(wbi_http_head_check(buf, 8300, 16384, 8192, &h, &p), -1);
+    assert_int_equal(wbi_hub_http_head_check(buf, 8230, 16384, 8192, &h, &p), 1);
+    assert_int_equal(wbi_hub_http_head_check(buf, 8300, 16384, 8192, &h, &p), -1);
     assert_int_equal(p.status, 414);
     /* a header block over the limit, complete or not */
     memset(buf, 'a', sizeof buf);
     memcpy(buf, "GET / HTTP/1.1\r\nHost: x\r\nX-A: ", 30);
-    assert_int_equal(wbi_http_head_check(buf, 16000, 16384, 8192, &h, &p), 1);
-    assert_int_equal(wbi_http_head_check(buf, 16385, 16384, 8192, &h, &p), -1);
+    assert_int_equal(wbi_hub_http_head_check(buf, 16000, 16384, 8192, &h, &p), 1);
+    assert_int_equal(wbi_hub_http_head_check(buf, 16385, 16384, 8192, &h, &p), -1);
     assert_int_equal(p.status, 431);
     assert_string_equal(p.code, "headers_too_large");
     /* more than 100 fields */
@@ -127,7 +127,7 @@ static void test_sizes(void **state)
     for (int i = 0; i < 101; i++)
         n += (size_t)snprintf(buf + n, sizeof buf - n, "X-%d: 1\r\n", i);
     n += (size_t)snprintf(buf + n, sizeof buf - n, "\r\n");
-    assert_int_equal(wbi_http_head_check(buf, n, 16384, 8192, &h, &p), -1);
+    assert_int_equal(wbi_hub_http_head_check(buf, n, 16384, 8192, &h, &p), -1);
     assert_int_equal(p.status, 431);
 }
 

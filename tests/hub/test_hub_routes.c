@@ -141,6 +141,7 @@ static const expect table[] = {
     {"GET", "/events/view/*", E_PEOPLE},
     {"POST", "/events/add", E_PEOPLE},
     {"POST", "/events/edit/*", E_PEOPLE},
+    {"POST", "/sightings/bulkSaveSightings/*", E_PEOPLE},
     /* administration: the accounts service narrows an org admin further */
     {"POST", "/api/v1/admin/import", E_SA},
     {"GET", "/api/v1/admin/*", E_ADMINS},
@@ -298,7 +299,7 @@ static void test_route_matrix(void **state)
 {
     fixture *f = *state;
     size_t n = 0;
-    const wbi_route *routes = wbi_hub_routes(&n);
+    const wbi_hub_route *routes = wbi_hub_routes(&n);
     /* Every route has an expectation and every expectation a route. */
     assert_int_equal(n, N_EXPECT);
     size_t cells = 0, failures = 0;
@@ -346,12 +347,12 @@ static void test_admit_bits(void **state)
     (void)state;
     unsigned seen = 0;
     for (int r = WB_ROLE_SITE_ADMIN; r <= WB_ROLE_SENSOR; r++) {
-        unsigned b = wbi_admit_bit((wb_role)r);
+        unsigned b = wbi_hub_admit_bit((wb_role)r);
         assert_int_not_equal(b, 0);
         assert_int_equal(seen & b, 0);
         seen |= b;
     }
-    assert_int_equal(wbi_admit_bit((wb_role)(WB_ROLE_SENSOR + 1)), 0);
+    assert_int_equal(wbi_hub_admit_bit((wb_role)(WB_ROLE_SENSOR + 1)), 0);
 }
 
 int main(void)

@@ -237,7 +237,8 @@ static void test_signin_and_csrf(void **state)
     answer nobody = signin(f, "nobody@org.example", "not the password", NULL, "192.0.2.2");
     answer nopw = signin(f, "n@org.example", "not the password", NULL, "192.0.2.2");
     assert_int_equal(wrong.status, 401);
-    assert_string_equal(wrong.body, "{\"error\":\"sign-in failed\"}");
+    assert_string_equal(wrong.body,
+                        "{\"error\":{\"code\":\"signin_failed\",\"message\":\"sign-in failed\"}}");
     assert_string_equal(nobody.body, wrong.body);
     assert_int_equal(nobody.status, 401);
     assert_string_equal(nopw.body, wrong.body);
@@ -247,6 +248,7 @@ static void test_signin_and_csrf(void **state)
     assert_int_equal(ok.status, 200);
     assert_non_null(strstr(ok.body, "\"role\":\"member\""));
     assert_non_null(strstr(ok.body, "\"expires\":\""));
+    assert_non_null(strstr(ok.body, "\"idle_seconds\":1800")); /* the default idle limit */
     assert_non_null(strstr(ok.cookie, "; HttpOnly; SameSite=Strict; Path=/"));
     assert_null(strstr(ok.cookie, "Secure")); /* no TLS here */
     char cookie[128], csrf[80];
@@ -262,7 +264,10 @@ static void test_signin_and_csrf(void **state)
     const char *ev = "{\"Event\":{\"info\":\"x\",\"Attribute\":[]}}";
     answer a = call(f, "POST", "/api/v1/events", ev, cookie, NULL, NULL);
     assert_int_equal(a.status, 403);
-    assert_string_equal(a.body, "{\"error\":\"CSRF token missing or wrong\"}");
+    /* the API's one error shape (docs/hub.md "Errors"), which web/js/api.js reads */
+    assert_string_equal(
+        a.body,
+        "{\"error\":{\"code\":\"csrf_failed\",\"message\":\"CSRF token missing or wrong\"}}");
     a = call(f, "POST", "/api/v1/events", ev, cookie, "00000000000000000000000000000000", NULL);
     assert_int_equal(a.status, 403);
     a = call(f, "DELETE", "/api/v1/events/0badc0de-0000-4000-8000-000000000000", NULL, cookie, "",
@@ -329,7 +334,7 @@ static void test_expiry_and_service(void **state)
     wb_store *st;
     wb_error err;
     assert_int_equal(wb_store_open(&st, f->db, &err), 0);
-    wb_signin_opts o = {.session_seconds = 3600};
+    wb_signin_opts o = {.session_seconds = 3600, .idle_seconds = -1}; /* the lifetime alone */
     wb_signin_result res;
     wb_web_started out;
     wb_time now = wb_time_now();
@@ -348,6 +353,36 @@ static void test_expiry_and_service(void **state)
     /* an admin's new password ends every session */
     assert_int_equal(wb_password_set(st, "m@org.example", PW, "test", &err), 0);
     assert_int_equal(wb_session_check(st, out.token, 64, now, &s, &err), WB_ENOTFOUND);
+
+    /* The idle limit (10 minutes here): a session in use lives on, one
+     * unused for the limit ends, before its lifetime does. */
+    const int64_t S = 1000000LL;
+    o.idle_seconds = 600;
+    assert_int_equal(wb_signin(st, &o, "m@org.example", PW, NULL, NULL, now, &res, &out, &err), 0);
+    assert_int_equal(wb_session_check(st, out.token, 64, now + 300 * S, &s, &err), 0);
+    assert_int_equal(s.idle_seconds, 600);
+    assert_int_equal(wb_session_check(st, out.token, 64, now + 850 * S, &s, &err), 0);
+    /* The use is recorded in the database, not in this process: another
+     * connection (a second hub node) counts from it. 1400 s after sign-in
+     * is 550 s after the last use. */
+    wb_store *st2;
+    assert_int_equal(wb_store_open(&st2, f->db, &err), 0);
+    assert_int_equal(wb_session_check(st2, out.token, 64, now + 1400 * S, &s, &err), 0);
+    assert_int_equal(wb_session_check(st, out.token, 64, now + 1900 * S, &s, &err), 0);
+    /* 600 s unused: ended, on every node */
+    assert_int_equal(wb_session_check(st2, out.token, 64, now + 2500 * S, &s, &err), WB_ENOTFOUND);
+    assert_int_equal(wb_session_check(st, out.token, 64, now + 2500 * S, &s, &err), WB_ENOTFOUND);
+    wb_store_close(st2);
+    /* the default is 30 minutes; a negative limit is none (the lifetime only) */
+    o.idle_seconds = 0;
+    assert_int_equal(wb_signin(st, &o, "m@org.example", PW, NULL, NULL, now, &res, &out, &err), 0);
+    assert_int_equal(wb_session_check(st, out.token, 64, now + 1799 * S, &s, &err), 0);
+    assert_int_equal(s.idle_seconds, 1800);
+    assert_int_equal(wb_session_check(st, out.token, 64, now + 3599 * S, &s, &err), WB_ENOTFOUND);
+    o.idle_seconds = -1;
+    assert_int_equal(wb_signin(st, &o, "m@org.example", PW, NULL, NULL, now, &res, &out, &err), 0);
+    assert_int_equal(wb_session_check(st, out.token, 64, now + 3599 * S, &s, &err), 0);
+    assert_int_equal(s.idle_seconds, 0);
     wb_store_close(st);
 }
 
@@ -425,7 +460,9 @@ static void test_totp_flow(void **state)
     /* now the password alone is not enough */
     a = signin(f, "m@org.example", PW, NULL, "192.0.2.41");
     assert_int_equal(a.status, 401);
-    assert_string_equal(a.body, "{\"error\":\"second factor required\",\"totp_required\":true}");
+    assert_string_equal(a.body,
+                        "{\"error\":{\"code\":\"totp_required\",\"message\":\"second factor "
+                        "required\"},\"totp_required\":true}");
     /* the code confirm used is not good again (replay) */
     assert_int_equal(signin(f, "m@org.example", PW, code, "192.0.2.41").status, 401);
     /* the next step's code is */
@@ -576,22 +613,22 @@ static void test_static_files(void **state)
 static void test_ratelimit_prune(void **state)
 {
     (void)state;
-    wbi_ratelimit rl;
-    assert_int_equal(wbi_ratelimit_init(&rl, 1000, 1), 0);
+    wbi_hub_ratelimit rl;
+    assert_int_equal(wbi_hub_ratelimit_init(&rl, 1000, 1), 0);
     unsigned retry;
     wb_time t = 1000000000000LL;
-    assert_true(wbi_ratelimit_take(&rl, 7, t, &retry));
-    assert_false(wbi_ratelimit_take(&rl, 7, t, &retry));
+    assert_true(wbi_hub_ratelimit_take(&rl, 7, t, &retry));
+    assert_false(wbi_hub_ratelimit_take(&rl, 7, t, &retry));
     /* many keys at the same moment: none is full, all are kept */
     for (int64_t k = 100; k < 10100; k++)
-        assert_true(wbi_ratelimit_take(&rl, k, t, &retry));
-    assert_false(wbi_ratelimit_take(&rl, 7, t, &retry));
+        assert_true(wbi_hub_ratelimit_take(&rl, k, t, &retry));
+    assert_false(wbi_hub_ratelimit_take(&rl, 7, t, &retry));
     assert_true(rl.used >= 10001);
     /* a million keys over time, each refilled a millisecond later */
     for (int64_t k = 0; k < 1000000; k++)
-        assert_true(wbi_ratelimit_take(&rl, 20000 + k, t + 1000 + k * 10, &retry));
+        assert_true(wbi_hub_ratelimit_take(&rl, 20000 + k, t + 1000 + k * 10, &retry));
     assert_true(rl.cap <= 65536);
-    wbi_ratelimit_free(&rl);
+    wbi_hub_ratelimit_free(&rl);
 }
 
 int main(void)

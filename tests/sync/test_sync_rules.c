@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "store/store_internal.h"
 #include "sync/sync_internal.h"
@@ -271,9 +270,8 @@ static void test_ingest(void **state)
     const char *home = "ee000000-0000-4000-8000-000000000009";
     assert_int_equal(ingest(f, 1, home, 50, 3, "green", ORGC, NULL, why), WB_SYNC_ADDED);
     assert_int_equal(wb_store_begin(f->st, &err), 0);
-    sqlite3_exec(wbi_sqlite_db(f->st),
-                 "DELETE FROM sync_origins WHERE event_uuid='ee000000-0000-4000-8000-000000000009'",
-                 NULL, NULL, NULL);
+    wbi_db_exec(wbi_sqlite_db(f->st),
+                "DELETE FROM sync_origins WHERE event_uuid='ee000000-0000-4000-8000-000000000009'");
     assert_int_equal(wb_store_commit(f->st, &err), 0);
     assert_int_equal(ingest(f, 1, home, 60, 3, "green", ORGC, NULL, why), WB_SYNC_REFUSED);
     assert_non_null(strstr(why, "made on this hub"));
@@ -296,14 +294,14 @@ static int key_cb(void *ud, const wb_sync_server_rec *r)
 /* The raw key column of a server. */
 static void raw_key(fx *f, const char *name, char *out, size_t cap)
 {
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(wbi_sqlite_db(f->st),
-                                        "SELECT key FROM sync_servers WHERE name=?", -1, &st, NULL),
-                     SQLITE_OK);
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    wbi_stmt *st = NULL;
+    assert_int_equal(
+        wbi_db_prepare(wbi_sqlite_db(f->st), "SELECT key FROM sync_servers WHERE name=?", &st),
+        WBI_DB_OK);
+    wbi_db_bind_text(st, 1, name);
+    assert_int_equal(wbi_db_step(st), WBI_DB_ROW);
+    snprintf(out, cap, "%s", wbi_db_col_text(st, 0));
+    wbi_db_finalize(st);
 }
 
 /* The server key is sealed at rest, opens on read, a key stored before
@@ -330,19 +328,17 @@ static void test_key_sealed(void **state)
     raw_key(f, "sealed2", raw2, sizeof raw2);
     assert_string_not_equal(raw, raw2);
     /* a row written before sealing: read as is, sealed on the next write */
-    assert_int_equal(sqlite3_exec(wbi_sqlite_db(f->st),
-                                  "UPDATE sync_servers SET key='plainkey' WHERE name='sealed'",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(wbi_db_exec(wbi_sqlite_db(f->st),
+                                 "UPDATE sync_servers SET key='plainkey' WHERE name='sealed'"),
+                     WBI_DB_OK);
     assert_int_equal(wb_store_server_find(f->st, "sealed", 0, key_cb, opened, &err), 0);
     assert_string_equal(opened, "plainkey");
     int64_t sid = 0;
-    sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(wbi_sqlite_db(f->st), "SELECT id FROM sync_servers WHERE name='sealed'", -1,
-                       &st, NULL);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    sid = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    wbi_stmt *st = NULL;
+    wbi_db_prepare(wbi_sqlite_db(f->st), "SELECT id FROM sync_servers WHERE name='sealed'", &st);
+    assert_int_equal(wbi_db_step(st), WBI_DB_ROW);
+    sid = wbi_db_col_i64(st, 0);
+    wbi_db_finalize(st);
     assert_int_equal(wb_store_server_progress(f->st, sid, false, 0, 1, "ok", &err), 0);
     raw_key(f, "sealed", raw, sizeof raw);
     assert_int_equal(strncmp(raw, "v1:", 3), 0);
@@ -354,7 +350,7 @@ static void test_key_sealed(void **state)
     raw[n - 3] = raw[n - 3] == 'A' ? 'B' : 'A';
     char sql[700];
     snprintf(sql, sizeof sql, "UPDATE sync_servers SET key='%s' WHERE name='sealed'", raw);
-    assert_int_equal(sqlite3_exec(wbi_sqlite_db(f->st), sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(wbi_db_exec(wbi_sqlite_db(f->st), sql), WBI_DB_OK);
     assert_int_equal(wb_store_server_find(f->st, "sealed", 0, key_cb, opened, &err), WB_EINVAL);
     assert_non_null(strstr(err.msg, "sealed"));
     /* another database's secret does not open it */

@@ -1,7 +1,9 @@
 // api.js - the page's only way to the hub: its HTTP API under /api/v1, with
 // the session cookie (HttpOnly, so script never sees it) and the CSRF token
 // on every request that changes something. Errors become ApiError, which
-// explain() turns into words a security officer understands.
+// explain() turns into words a security officer understands. Every error
+// of /api/v1, the sign-in endpoints' too, is {"error": {"code", "message"}}
+// (docs/hub.md, "Errors"); the page acts on the code, never on the words.
 import { t } from './i18n.js';
 
 let csrf = '';
@@ -40,10 +42,8 @@ export async function api(method, path, body, opts = {}) {
     data = null;
   }
   if (!r.ok) {
-    const e = data && data.error;
-    const code = e && typeof e === 'object' ? e.code : null;
-    const msg = e && typeof e === 'object' ? e.message : typeof e === 'string' ? e : '';
-    throw new ApiError(r.status, code, msg, data);
+    const e = data && data.error && typeof data.error === 'object' ? data.error : {};
+    throw new ApiError(r.status, typeof e.code === 'string' ? e.code : null, typeof e.message === 'string' ? e.message : '', data);
   }
   return data;
 }
@@ -62,7 +62,7 @@ export function explain(err) {
     case 0: return t('error.network');
     case 400: return t('error.400') + detail;
     case 401: return t('error.401');
-    case 403: return /csrf/i.test(`${err.code} ${err.message}`) ? t('error.csrf') : t('error.403');
+    case 403: return err.code === 'csrf_failed' ? t('error.csrf') : t('error.403');
     case 404: return t('error.404');
     case 409: return t('error.409') + detail;
     case 413: return t('error.413');

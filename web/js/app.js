@@ -117,9 +117,17 @@ async function signOut() {
 export function signedIn(s) {
   ctx.user = s.user;
   ctx.expires = s.expires;
+  ctx.idle = s.idle_seconds || 0;
   setCsrf(s.csrf);
 }
 ctx.signedIn = signedIn;
+
+// Each call of route() draws into a view of its own, and only the newest
+// call may put its view into <main>: a page that is still loading when the
+// user (or a test) moves on keeps drawing into a view nobody sees, instead
+// of clearing or filling the page that replaced it. Without this a slow
+// events page could empty the administration page opened after it.
+let routeSeq = 0;
 
 async function route() {
   const main = document.getElementById('main');
@@ -134,26 +142,38 @@ async function route() {
     location.hash = '#/signin';
     return;
   }
+  const seq = ++routeSeq;
+  const current = () => seq === routeSeq;
+  const shown = location.hash;
   chrome();
+  const view = h('div.view');
   clear(main);
   main.setAttribute('aria-busy', 'true');
+  main.removeAttribute('data-shown');
   main.append(h('p.loading', t('app.loading')));
   try {
     const mod = await r.loader();
+    if (!current()) return;
     clear(main);
-    await mod[r.fn](main, ctx, r.params);
+    main.append(view);
+    await mod[r.fn](view, ctx, r.params);
   } catch (e) {
+    if (!current()) return;
     if (e instanceof ApiError && e.status === 401 && !open) {
       ctx.user = null;
       sessionStorage.setItem('wb_after', location.hash);
       location.hash = '#/signin';
       return;
     }
-    clear(main);
-    main.append(h('h1', t('error.title')), h('p.error', { role: 'alert' }, explain(e)));
+    clear(view);
+    view.append(h('h1', t('error.title')), h('p.error', { role: 'alert' }, explain(e)));
     if (!(e instanceof ApiError)) console.error(e);
   }
+  if (!current()) return;
   main.setAttribute('aria-busy', 'false');
+  // Which address the page now shows (tests wait for it: "drawn" is
+  // "drawn for this address", not a page left over from the one before).
+  main.setAttribute('data-shown', shown);
   const h1 = main.querySelector('h1');
   if (h1) setTitle(h1.textContent);
   if (document.activeElement === document.body || !main.contains(document.activeElement)) main.focus({ preventScroll: true });

@@ -12,7 +12,8 @@ export async function render(main, ctx, params) {
       h('dt', t('admin.email')), h('dd', u.email),
       h('dt', t('admin.org')), h('dd', u.org),
       h('dt', t('admin.role')), h('dd', t(`role.${u.role}`)),
-      h('dt', t('account.expires')), h('dd', ctx.expires ? fmtTime(ctx.expires, ctx.lang()) : '–')),
+      h('dt', t('account.expires')), h('dd', ctx.expires ? fmtTime(ctx.expires, ctx.lang()) : '–'),
+      h('dt', t('account.idle')), h('dd', ctx.idle ? t('account.idleMinutes', { n: Math.round(ctx.idle / 60) }) : '–')),
     h('p.hint', t('account.hint')));
 
   // Password.

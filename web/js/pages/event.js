@@ -104,10 +104,13 @@ export async function render(main, ctx, params) {
   put(main, h('h2', t('event.attributes', { n: attrs.length })));
   put(main, attrs.length ? pagedTable(ctx, null, cols, attrs.map(row)) : empty(t('event.noAttributes')));
 
+  // An object's attributes by their relation in the object (its
+  // template's names: sha256, dst-port), where a loose one has a category.
+  const ocols = [t('attr.relation'), ...cols.slice(1)];
   for (const o of ev.Object || []) {
     const oa = (o.Attribute || []).filter((a) => !a.deleted);
     put(main, h('h3', t('event.object', { name: o.name || '', n: oa.length })),
-      o.comment ? h('p', o.comment) : null, pagedTable(ctx, null, cols, oa.map(row)));
+      o.comment ? h('p', o.comment) : null, pagedTable(ctx, null, ocols, oa.map((a) => [a.object_relation || '', ...row(a).slice(1)])));
   }
 
   const corr = h('section', { 'aria-labelledby': 'corr-h' }, h('h2', { id: 'corr-h' }, t('event.correlations')), h('p.loading', t('app.loading')));
@@ -186,7 +189,10 @@ export function sightingCharts(ctx, list, attrs) {
     const c = Number(s.count || 1);
     const day = new Date(Number(s.date_sighting) * 1000).toISOString().slice(0, 10);
     byDay.set(day, (byDay.get(day) || 0) + c);
-    const o = (s.Organisation && s.Organisation.name) || s.org || '?';
+    // The hub names the organisation where its policy lets the reader
+    // know it, else only its sector.
+    const so = s.Organisation || {};
+    const o = so.name || s.org || (so.sector ? t('sightings.sector', { sector: so.sector }) : '?');
     byOrg.set(o, (byOrg.get(o) || 0) + c);
     const v = s.value || val.get(s.attribute_uuid) || s.attribute_uuid;
     byAttr.set(v, (byAttr.get(v) || 0) + c);

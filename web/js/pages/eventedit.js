@@ -6,6 +6,7 @@
 import { h, field, nextId, put } from '../dom.js';
 import { get, post, put as putJson, explain } from '../api.js';
 import { LEVELS, DISTRIBUTIONS, allowed, levelOf, badge } from '../tlp.js';
+import { TEMPLATES, objectEditor } from './objects.js';
 
 const TYPES = ['ip-dst', 'ip-src', 'ip-dst|port', 'domain', 'hostname', 'url', 'email-src', 'email-dst',
   'md5', 'sha1', 'sha256', 'filename|sha256', 'vulnerability', 'text', 'comment'];
@@ -102,6 +103,16 @@ function form(main, ctx, ev) {
   for (const a of (ev && ev.Attribute) || []) if (!a.deleted) addRow(a);
   if (!editing) addRow();
 
+  // New objects from a template; the event's objects are kept as they are.
+  const objBox = h('div.object-rows');
+  const tplSel = h('select', { id: 'object-template' }, Object.keys(TEMPLATES).map((n) => h('option', { value: n }, n)));
+  const addObject = () => {
+    const o = objectEditor(ctx, tplSel.value, () => tplSel.focus());
+    objBox.append(o);
+    o.querySelector('input').focus();
+  };
+  const have = ((ev && ev.Object) || []).filter((o) => !o.deleted);
+
   const f = h('form.stack', {
     novalidate: true,
     id: 'event-form',
@@ -111,6 +122,8 @@ function form(main, ctx, ev) {
         msg.textContent = '';
         infoF.setError(info.value.trim() ? '' : t('edit.infoRequired'));
         if (!info.value.trim()) { info.focus(); return; }
+        const newObjects = [...objBox.children];
+        if (!newObjects.every((o) => o.validate())) return;
         const { level, dist } = cur();
         const body = {
           ...(ev || {}),
@@ -119,6 +132,8 @@ function form(main, ctx, ev) {
           Tag: ((ev && ev.Tag) || []).filter((x) => !/^tlp:/i.test(x.name || '')).concat([{ name: `tlp:${level}` }]),
           Attribute: [...rowsBox.children].map((r) => r.read()).filter((a) => a.value),
         };
+        const added = newObjects.map((o) => o.read()).filter(Boolean);
+        if (added.length) body.Object = ((ev && ev.Object) || []).concat(added);
         delete body.SharingGroup;
         delete body.sharing_group_id;
         if (dist === 4) {
@@ -146,6 +161,11 @@ function form(main, ctx, ev) {
   h('h2', t('edit.attributes')),
   rowsBox,
   h('button.secondary', { type: 'button', id: 'add-attr', on: { click: () => addRow().focus() } }, t('edit.addAttr')),
+  h('h2', t('edit.objects')),
+  have.length ? h('p.hint', t('edit.objectsKept', { n: have.length })) : null,
+  objBox,
+  h('div.filters.object-add', field(t('edit.objectTemplate'), tplSel, t('edit.objectHint')),
+    h('div.field.actions', h('button.secondary', { type: 'button', id: 'add-object', on: { click: addObject } }, t('edit.addObject')))),
   h('div.actions', h('button', { type: 'submit', id: 'save-event' }, editing ? t('edit.save') : t('edit.create')),
     h('a.button.secondary', { href: editing ? `#/events/${encodeURIComponent(ev.uuid)}` : '#/events' }, t('common.cancel'))));
   msg.tabIndex = -1;

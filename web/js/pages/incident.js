@@ -3,9 +3,14 @@
 // progress) whose required fields are checked as the user types against
 // what earlier reports already gave, and the CSIRT's view (acknowledge,
 // ask for an intermediate report, comment) with its own 24-hour clock.
-import { h, field, fmtTime, put } from '../dom.js';
+// Sharing the incident's indicators (as the organisation, or anonymously
+// as a proposal to the CSIRT) and the proposals: the CSIRT approves or
+// discards, the organisation withdraws (docs/incident.md, "Sharing the
+// indicators").
+import { h, field, fmtTime, put, nextId } from '../dom.js';
 import { get, post, q, explain, ApiError } from '../api.js';
 import { table, empty } from './common.js';
+import { LEVELS, DISTRIBUTIONS, allowed, badge, distName } from '../tlp.js';
 import { clock, startOf } from './clock.js';
 
 const STAGES = ['early-warning', 'notification', 'intermediate', 'final', 'progress'];
@@ -178,6 +183,14 @@ export async function render(main, ctx, params) {
         [t(`action.${a.kind || a.action || a.type}`), a.text ? `: ${a.text}` : '', a.by ? ` (${fmtTime(a.by, ctx.lang())})` : '']]))
     : empty(t('incident.noActions')));
 
+  // The proposals of this incident the caller's organisation made or decides.
+  let proposals = [];
+  try {
+    proposals = ((await get('/api/v1/incidents/proposals')).response || []).filter((p) => String(p.incident) === String(inc.id));
+  } catch (e) {
+    if (!(e instanceof ApiError && (e.status === 403 || e.status === 404))) throw e;
+  }
+
   if (own) {
     const stageSel = h('select', { id: 'stage-select' }, STAGES.map((s) => h('option', { value: s }, t(`stage.${s}`))));
     const firstOpen = (inc.deadlines || []).find((d) => !d.submitted && STAGES.includes(d.stage));
@@ -208,9 +221,109 @@ export async function render(main, ctx, params) {
       }, h('h2', t('incident.handled')), h('p.hint', t('incident.handledHint')), hmsg, field(t('incident.handledAt'), at),
       h('button.secondary', { type: 'submit' }, t('incident.markHandled'))));
     }
+    put(main, shareBox(ctx, inc));
+    if (proposals.length) put(main, proposalList(ctx, proposals, true));
   } else {
     put(main, csirtView(ctx, inc, msg));
+    if (proposals.length) put(main, proposalList(ctx, proposals, false));
   }
+}
+
+// The events the incident was shared as, the form to share, and its
+// proposals (withdraw while pending).
+function shareBox(ctx, inc) {
+  const { t } = ctx;
+  const box = h('section.share', { 'aria-labelledby': 'share-h' }, h('h2', { id: 'share-h' }, t('share.title')));
+  const shared = inc.events || [];
+  if (shared.length) {
+    box.append(table(t('share.done'), [t('share.event'), t('incident.when'), t('incident.who'), t('share.anonymous')],
+      shared.map((e) => [h('a', { href: `#/events/${encodeURIComponent(e.uuid)}` }, e.uuid), fmtTime(e.at, ctx.lang()), e.author || '',
+        e.anonymous ? t('share.yes') : t('share.no')])));
+  }
+  const n = ((inc.state && inc.state.indicators) || []).length;
+  if (!n) {
+    box.append(h('p.hint', t('share.noIndicators')));
+    return box;
+  }
+  const msg = h('p.error', { role: 'alert', tabindex: '-1' });
+  const tlp = h('select', { id: 'share-tlp' }, LEVELS.map((l) => h('option', { value: l, selected: l === 'amber' }, `TLP:${l.toUpperCase()}`)));
+  const dist = h('select', { id: 'share-dist' });
+  const sg = h('input', { type: 'text', spellcheck: 'false' });
+  const sgF = field(t('edit.sharingGroup'), sg, t('edit.sharingGroupHint'));
+  const anonId = nextId('anon');
+  const anon = h('input', { type: 'checkbox', id: anonId, 'aria-describedby': `${anonId}-hint` });
+  const why = h('p.hint', { 'aria-live': 'polite' });
+  const sync = () => {
+    const keep = Number(dist.value || 1);
+    dist.replaceChildren(...DISTRIBUTIONS.filter((d) => allowed(tlp.value, d)).map((d) => h('option', { value: d }, distName(d))));
+    dist.value = String(allowed(tlp.value, keep) ? keep : 0);
+    sgF.hidden = dist.value !== '4';
+    why.textContent = tlp.value === 'amber+strict' || tlp.value === 'red' ? t('edit.whyLimited', { tlp: `TLP:${tlp.value.toUpperCase()}` }) : '';
+  };
+  tlp.addEventListener('change', sync);
+  dist.addEventListener('change', sync);
+  sync();
+  box.append(h('p.hint', t('share.intro', { n })), h('form.stack', {
+    id: 'share-form', novalidate: true,
+    on: {
+      submit: async (e) => {
+        e.preventDefault();
+        msg.textContent = '';
+        const body = { tlp: tlp.value, distribution: Number(dist.value), anonymous: anon.checked };
+        if (dist.value === '4') {
+          if (!sg.value.trim()) { sgF.setError(t('edit.sgRequired')); sg.focus(); return; }
+          body.sharing_group = sg.value.trim();
+        }
+        try {
+          const r = await post(`/api/v1/incidents/${inc.id}/share`, body);
+          ctx.announce(r.status === 'pending' ? t('share.proposed') : t('share.published'));
+          ctx.refresh();
+        } catch (err) {
+          msg.textContent = explain(err);
+          msg.focus();
+        }
+      },
+    },
+  }, msg, h('div.grid2', field(t('edit.tlp'), tlp), h('div', field(t('edit.distribution'), dist), why)), sgF,
+  h('div.field.check', anon, h('label', { for: anonId }, t('share.anonymousLabel'))),
+  h('p.hint', { id: `${anonId}-hint` }, t('share.anonymousHint')),
+  h('button', { type: 'submit', id: 'share-go' }, t('share.go'))));
+  return box;
+}
+
+// Proposals as a list: each with its indicators and warninglist hits, and
+// what the caller may do while it is pending (the CSIRT: approve,
+// discard; the organisation: withdraw).
+function proposalList(ctx, list, own) {
+  const { t } = ctx;
+  const msg = h('p.error', { role: 'alert', tabindex: '-1' });
+  const decide = async (p, op) => {
+    msg.textContent = '';
+    try {
+      await post(`/api/v1/incidents/proposals/${p.id}/${op}`);
+      ctx.announce(t(`proposal.done.${op}`));
+      ctx.refresh();
+    } catch (err) {
+      msg.textContent = explain(err);
+      msg.focus();
+    }
+  };
+  const sec = h('section.proposals', { 'aria-labelledby': `proposals-h-${own ? 'own' : 'csirt'}` },
+    h('h2', { id: `proposals-h-${own ? 'own' : 'csirt'}` }, t('proposal.title')), h('p.hint', t(own ? 'proposal.introOwn' : 'proposal.introCsirt')), msg);
+  for (const p of list) {
+    const hits = new Map((p.warninglist_hits || []).map((x) => [`${x.type} ${x.value}`, x.warninglist || '']));
+    const ops = p.status !== 'pending' ? [] : own ? ['withdraw'] : ['approve', 'discard'];
+    sec.append(h('article.card.proposal', { 'data-proposal': p.id },
+      h('h3', t('proposal.head', { id: p.id, status: t(`proposal.status.${p.status}`) })),
+      h('p', badge(p.tlp), ' ', distName(p.distribution), ' · ', t('proposal.count', { n: p.attributes, w: p.warninglisted }),
+        p.event ? [' · ', h('a', { href: `#/events/${encodeURIComponent(p.event)}` }, t('share.event'))] : null),
+      (p.indicators || []).length ? table(t('proposal.indicators'), [t('attr.type'), t('attr.value'), t('proposal.warninglist')],
+        p.indicators.map((a) => [a.type, h('span.mono.value', a.value), hits.get(`${a.type} ${a.value}`) || '–'])) : null,
+      ops.length ? h('div.actions', ops.map((op) => h(op === 'approve' ? 'button' : 'button.secondary', {
+        type: 'button', id: `proposal-${op}-${p.id}`, on: { click: () => decide(p, op) },
+      }, t(`proposal.${op}`)))) : null));
+  }
+  return sec;
 }
 
 function csirtView(ctx, inc, msg) {

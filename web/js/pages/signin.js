@@ -30,7 +30,7 @@ export async function signin(main, ctx) {
       if (s.totp_setup_required) ctx.go('#/account?setup=1');
       else after(ctx);
     } catch (e) {
-      if (e instanceof ApiError && e.body && e.body.totp_required) {
+      if (e instanceof ApiError && e.code === 'totp_required') {
         totpField.hidden = false;
         totp.required = true;
         totp.focus();
