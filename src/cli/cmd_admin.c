@@ -680,7 +680,7 @@ int wb_cmd_admin(int argc, char **argv)
                                           {"sighting-policy", required_argument, NULL, 1008},
                                           {"email", required_argument, NULL, 1009},
                                           {"lang", required_argument, NULL, 1010},
-                                          {"retention", required_argument, NULL, 1011},
+                                          {"retention", required_argument, NULL, 1020},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     admin_opts o = {0};
@@ -792,7 +792,7 @@ int wb_cmd_admin(int argc, char **argv)
             }
             o.sightings_open = strcmp(optarg, "event") == 0;
             break;
-        case 1011:
+        case 1020:
             o.retention = optarg;
             break;
         case 'l':

@@ -226,8 +226,8 @@ static const struct option serve_lopts[] = {{"db", required_argument, NULL, 'd'}
                                             {"smtp-plain", no_argument, NULL, 1004},
                                             {"mail-from", required_argument, NULL, 1005},
                                             {"public-url", required_argument, NULL, 1006},
-                                            {"nats", required_argument, NULL, 1007},
-                                            {"nats-creds", required_argument, NULL, 1008},
+                                            {"nats", required_argument, NULL, 1020},
+                                            {"nats-creds", required_argument, NULL, 1021},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
 
@@ -361,10 +361,10 @@ static int serve_run(int argc, char **argv)
         case 1006:
             hopts.hub_url = optarg;
             break;
-        case 1007:
+        case 1020:
             nopts.url = optarg;
             break;
-        case 1008:
+        case 1021:
             nopts.creds = optarg;
             break;
         case 'h':

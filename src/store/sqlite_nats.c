@@ -3,10 +3,12 @@
  * store_nats.h): the publisher's progress, each event's subjects and each
  * subject's last change. Statements are prepared per call, as in
  * sqlite_sync.c: they run once per change published, next to a network
- * round trip to JetStream.
+ * round trip to JetStream. Through the statement layer (db.h); the schema
+ * below is SQLite's.
  */
 #include <string.h>
 
+#include "store/db.h"
 #include "store/store_internal.h"
 #include "weerbaar/store_nats.h"
 
@@ -21,14 +23,9 @@ const char wbi_sqlite_nats_schema[] =
 
 static wbi_stmt *prep(wb_store *s, const char *sql, wb_error *err)
 {
-    wbi_db *db = wbi_sqlite_db(s);
     wbi_stmt *st = NULL;
-    if (db == NULL) {
-        wb_error_set(err, WB_EINVAL, "the NATS publisher needs the SQLite store");
-        return NULL;
-    }
-    if (wbi_db_prepare(db, sql, &st) != WBI_DB_OK) {
-        wbi_sqlite_error(s, err, "prepare");
+    if (wbi_db_prepare(wbi_sqlite_db(s), sql, &st) != WBI_DB_OK) {
+        wbi_sqlite_error(s, err, "preparing a statement");
         wbi_db_finalize(st);
         return NULL;
     }
@@ -84,13 +81,13 @@ int wb_store_nats_event_subjects(wb_store *s, int64_t event_id,
     return 0;
 }
 
-static int exec1(wb_store *s, const char *sql, int64_t a, const char *t, int64_t b, wb_error *err)
+/* Runs sql with ?1 = a and, when t is not NULL, ?2 = t. */
+static int exec1(wb_store *s, const char *sql, int64_t a, const char *t, wb_error *err)
 {
     wbi_stmt *st = prep(s, sql, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     wbi_db_bind_i64(st, 1, a);
     if (t) wbi_db_bind_text(st, 2, t);
-    if (b >= 0) wbi_db_bind_i64(st, t ? 3 : 2, b);
     if (wbi_db_step(st) != WBI_DB_DONE) return fail(s, st, err);
     wbi_db_finalize(st);
     return 0;
@@ -99,18 +96,22 @@ static int exec1(wb_store *s, const char *sql, int64_t a, const char *t, int64_t
 int wb_store_nats_record(wb_store *s, int64_t event_id, int64_t seq, const char *const *now,
                          size_t nnow, const char *const *sent, size_t nsent, wb_error *err)
 {
-    int rc =
-        exec1(s, "DELETE FROM nats_event_subjects WHERE event_id = ?", event_id, NULL, -1, err);
+    /* Plain SQL both engines speak (ON CONFLICT, CASE rather than max()). */
+    int rc = exec1(s, "DELETE FROM nats_event_subjects WHERE event_id = ?1", event_id, NULL, err);
     for (size_t i = 0; rc == 0 && i < nnow; i++)
-        rc = exec1(s, "INSERT OR IGNORE INTO nats_event_subjects(event_id, subject) VALUES (?, ?)",
-                   event_id, now[i], -1, err);
+        rc = exec1(s,
+                   "INSERT INTO nats_event_subjects(event_id, subject) VALUES (?1, ?2)"
+                   " ON CONFLICT DO NOTHING",
+                   event_id, now[i], err);
     for (size_t i = 0; rc == 0 && i < nsent; i++)
         rc = exec1(s,
-                   "INSERT INTO nats_subjects(last_seq, subject) VALUES (?, ?)"
+                   "INSERT INTO nats_subjects(last_seq, subject) VALUES (?1, ?2)"
                    " ON CONFLICT(subject) DO UPDATE SET last_seq = excluded.last_seq",
-                   seq, sent[i], -1, err);
+                   seq, sent[i], err);
     if (rc == 0)
-        rc = exec1(s, "UPDATE nats_progress SET last_seq = max(last_seq, ?) WHERE id = 1", seq,
-                   NULL, -1, err);
+        rc = exec1(s,
+                   "UPDATE nats_progress SET last_seq = CASE WHEN last_seq > ?1 THEN last_seq"
+                   " ELSE ?1 END WHERE id = 1",
+                   seq, NULL, err);
     return rc;
 }
