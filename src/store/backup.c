@@ -26,7 +26,7 @@
 
 #include <sqlite3.h>
 
-#include "weerbaar/store.h"
+#include "store/store_internal.h"
 
 #define BUSY_MS 10000
 
@@ -104,8 +104,18 @@ static int copy_into(sqlite3 *src, const char *src_path, const char *path, wb_er
     return rc;
 }
 
+/* PostgreSQL has its own (pg_dump, base backups): said, not attempted on a
+ * file named like the URI. */
+static int not_sqlite(wb_error *err)
+{
+    return wb_error_set(err, WB_EINVAL,
+                        "admin backup and restore copy SQLite databases; back a PostgreSQL "
+                        "database up with pg_dump or base backups (docs/scale.md)");
+}
+
 int wb_store_backup(const char *db, const char *out, wb_error *err)
 {
+    if (wbi_pg_url(db)) return not_sqlite(err);
     if (access(db, F_OK) != 0) return wb_error_set(err, WB_ENOTFOUND, "%s: no such database", db);
     sqlite3 *src = NULL;
     int rc = sqlite3_open_v2(db, &src, SQLITE_OPEN_READWRITE, NULL);
@@ -142,6 +152,7 @@ static bool in_use(const char *db)
 
 int wb_store_restore(const char *file, const char *db, bool force, wb_error *err)
 {
+    if (wbi_pg_url(db)) return not_sqlite(err);
     if (!force && in_use(db))
         return wb_error_set(err, WB_EINVAL,
                             "%s is in use (a running hub?); stop it first, or --force", db);

@@ -82,6 +82,12 @@ struct wbi_stmt {
 /* Opens (creating) the SQLite file at path; *out is set even on failure
  * (for the message) and must be closed. WBI_DB_OK or a result code. */
 int wbi_db_sqlite_open(const char *path, wbi_db **out);
+/* Connects to PostgreSQL (a libpq connection string or URI); *out is set
+ * even on failure (for the message) and must be closed. */
+int wbi_db_pg_open(const char *conninfo, wbi_db **out);
+/* Learns which tables have an id column, for wbi_db_last_id (db_pg.c);
+ * nothing on another back end. Call after the schema is made. */
+int wbi_db_pg_learn_tables(wbi_db *db);
 /* The SQLite handle under db (db_sqlite.c only; NULL for another). */
 struct sqlite3 *wbi_db_sqlite_handle(wbi_db *db);
 

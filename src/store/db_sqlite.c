@@ -13,6 +13,7 @@
 typedef struct sqdb {
     wbi_db base;
     sqlite3 *h;
+    bool nomem; /* the wrapper's own allocation failed (SQLite saw no error) */
 } sqdb;
 
 typedef struct sqst {
@@ -41,6 +42,7 @@ static int sq_prepare(wbi_db *db, const char *sql, bool persistent, wbi_stmt **o
 {
     *out = NULL;
     sqst *st = malloc(sizeof *st);
+    ((sqdb *)db)->nomem = st == NULL;
     if (st == NULL) return WBI_DB_NOMEM;
     int rc = sqlite3_prepare_v3(DB(db), sql, -1, persistent ? SQLITE_PREPARE_PERSISTENT : 0, &st->h,
                                 NULL);
@@ -141,12 +143,12 @@ static bool sq_in_txn(wbi_db *db)
 
 static int sq_errcode(wbi_db *db)
 {
-    return DB(db) ? sqlite3_errcode(DB(db)) & 0xff : WBI_DB_NOMEM;
+    return DB(db) && !((sqdb *)db)->nomem ? sqlite3_errcode(DB(db)) & 0xff : WBI_DB_NOMEM;
 }
 
 static const char *sq_errmsg(wbi_db *db)
 {
-    return DB(db) ? sqlite3_errmsg(DB(db)) : "out of memory";
+    return DB(db) && !((sqdb *)db)->nomem ? sqlite3_errmsg(DB(db)) : "out of memory";
 }
 
 static void sq_close(wbi_db *db)

@@ -398,11 +398,22 @@ static const migration_step migration_steps[] = {
      " removed (admin audit archive)'); END;"},
 };
 
+size_t wbi_sqlite_migration_count(void)
+{
+    return sizeof migrations / sizeof migrations[0];
+}
+
+int wbi_sqlite_migration_version(size_t i)
+{
+    return migrations[i].version;
+}
+
 /* ---- statements ------------------------------------------------------------ */
 
 wbi_db *wbi_sqlite_db(wb_store *s)
 {
-    return s && s->ops && strcmp(s->ops->name, "sqlite") == 0 ? SQ(s)->db : NULL;
+    /* both SQL back ends (sqlite.c, pg.c) keep an sq_store */
+    return s ? SQ(s)->db : NULL;
 }
 
 int wbi_sqlite_error(wb_store *s, wb_error *err, const char *what)
@@ -451,7 +462,11 @@ int wbi_sqlite_begin(wb_store *s, wb_error *err)
     /* A ROLLBACK that could not run (SQLite out of memory) left its
      * transaction open; end it, or every later write fails. */
     if (q->depth == 0 && wbi_db_in_txn(q->db)) wbi_db_exec(q->db, "ROLLBACK");
-    int rc = q->depth == 0 ? exec(q, "BEGIN IMMEDIATE", err) : 0;
+    int rc = q->depth == 0 ? exec(q,
+                                  wbi_db_dialect_of(q->db) == WBI_DB_POSTGRES ? WBI_PG_BEGIN
+                                                                              : "BEGIN IMMEDIATE",
+                                  err)
+                           : 0;
     if (rc != 0) return rc; /* WB_ENOMEM when SQLite ran out of memory */
     q->depth++;
     return 0;
@@ -480,7 +495,7 @@ void wbi_sqlite_rollback(wb_store *s)
     q->depth = 0;
 }
 
-static void sq_close(wb_store *s)
+void wbi_sqlite_close(wb_store *s)
 {
     sq_store *q = SQ(s);
     for (int d = 0; d < WBI_SQ_NDOMAINS; d++) {
@@ -499,7 +514,7 @@ static int sq_schema_version(wb_store *s)
     return SQ(s)->version;
 }
 
-static int query_int(sq_store *q, const char *sql, int64_t *out, wb_error *err)
+int wbi_sqlite_query_int(sq_store *q, const char *sql, int64_t *out, wb_error *err)
 {
     wbi_stmt *st;
     if (wbi_db_prepare(q->db, sql, &st) != WBI_DB_OK) return db_error(q, err, "reading");
@@ -520,45 +535,13 @@ static int newest_migration(void)
     return latest;
 }
 
-static int migrate(sq_store *q, wb_error *err)
+/* The key-hashing secret is made with the database, once: read from
+ * table meta, or made and stored there (in the caller's transaction). */
+int wbi_sqlite_key_secret(sq_store *q, wb_error *err)
 {
-    int latest = newest_migration();
-    int rc = wbi_sqlite_begin(&q->base, err);
-    if (rc) return rc;
-    rc = exec(q, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)", err);
-    int64_t cur = 0;
-    if (rc == 0)
-        rc = query_int(q, "SELECT coalesce(max(version), 0) FROM schema_version", &cur, err);
-    if (rc == 0 && cur > latest)
-        rc = wb_error_set(err, WB_EFORMAT,
-                          "%s: schema version %lld is newer than this weerbaar knows (%d)", q->path,
-                          (long long)cur, latest);
-    /* Each migration not yet recorded runs, not only those above the newest:
-     * migrations are numbered when written, so a database made by a build
-     * that had 5 but not yet 3 and 4 still gets them. */
-    for (size_t i = 0; rc == 0 && i < sizeof migrations / sizeof migrations[0]; i++) {
-        char sql[96];
-        int64_t done = 0;
-        snprintf(sql, sizeof sql, "SELECT count(*) FROM schema_version WHERE version=%d",
-                 migrations[i].version);
-        rc = query_int(q, sql, &done, err);
-        if (rc || done) continue;
-        snprintf(sql, sizeof sql, "INSERT INTO schema_version(version) VALUES(%d)",
-                 migrations[i].version);
-        rc = exec(q, migrations[i].sql, err);
-        for (size_t k = 0; k < sizeof migration_steps / sizeof migration_steps[0]; k++) {
-            if (rc || migration_steps[k].version != migrations[i].version) continue;
-            if (migration_steps[k].post) rc = migration_steps[k].post(q, err);
-            if (rc == 0 && migration_steps[k].sql_after)
-                rc = exec(q, migration_steps[k].sql_after, err);
-        }
-        if (rc == 0) rc = exec(q, sql, err);
-        if (rc) wb_error_prefix(err, "migration %d: ", migrations[i].version);
-    }
-    /* The key-hashing secret is made with the database, once. */
+    int rc = 0;
     wbi_stmt *st = NULL;
-    if (rc == 0 &&
-        wbi_db_prepare(q->db, "SELECT value FROM meta WHERE key='key_secret'", &st) != WBI_DB_OK)
+    if (wbi_db_prepare(q->db, "SELECT value FROM meta WHERE key='key_secret'", &st) != WBI_DB_OK)
         rc = db_error(q, err, "reading the key secret");
     if (rc == 0) {
         int s = wbi_db_step(st);
@@ -582,6 +565,46 @@ static int migrate(sq_store *q, wb_error *err)
         }
     }
     wbi_db_finalize(st);
+    return rc;
+}
+
+static int migrate(sq_store *q, wb_error *err)
+{
+    int latest = newest_migration();
+    int rc = wbi_sqlite_begin(&q->base, err);
+    if (rc) return rc;
+    rc = exec(q, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)", err);
+    int64_t cur = 0;
+    if (rc == 0)
+        rc = wbi_sqlite_query_int(q, "SELECT coalesce(max(version), 0) FROM schema_version", &cur,
+                                  err);
+    if (rc == 0 && cur > latest)
+        rc = wb_error_set(err, WB_EFORMAT,
+                          "%s: schema version %lld is newer than this weerbaar knows (%d)", q->path,
+                          (long long)cur, latest);
+    /* Each migration not yet recorded runs, not only those above the newest:
+     * migrations are numbered when written, so a database made by a build
+     * that had 5 but not yet 3 and 4 still gets them. */
+    for (size_t i = 0; rc == 0 && i < sizeof migrations / sizeof migrations[0]; i++) {
+        char sql[96];
+        int64_t done = 0;
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM schema_version WHERE version=%d",
+                 migrations[i].version);
+        rc = wbi_sqlite_query_int(q, sql, &done, err);
+        if (rc || done) continue;
+        snprintf(sql, sizeof sql, "INSERT INTO schema_version(version) VALUES(%d)",
+                 migrations[i].version);
+        rc = exec(q, migrations[i].sql, err);
+        for (size_t k = 0; k < sizeof migration_steps / sizeof migration_steps[0]; k++) {
+            if (rc || migration_steps[k].version != migrations[i].version) continue;
+            if (migration_steps[k].post) rc = migration_steps[k].post(q, err);
+            if (rc == 0 && migration_steps[k].sql_after)
+                rc = exec(q, migration_steps[k].sql_after, err);
+        }
+        if (rc == 0) rc = exec(q, sql, err);
+        if (rc) wb_error_prefix(err, "migration %d: ", migrations[i].version);
+    }
+    if (rc == 0) rc = wbi_sqlite_key_secret(q, err);
     if (rc == 0) rc = wbi_sqlite_commit(&q->base, err);
     if (rc) wbi_sqlite_rollback(&q->base);
     q->version = latest;
@@ -626,14 +649,14 @@ int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err)
     if (rc == 0) rc = exec(q, "PRAGMA foreign_keys=ON", err);
     if (rc == 0) {
         int64_t fk = 0;
-        rc = query_int(q, "PRAGMA foreign_keys", &fk, err);
+        rc = wbi_sqlite_query_int(q, "PRAGMA foreign_keys", &fk, err);
         if (rc == 0 && fk != 1)
             rc = wb_error_set(err, WB_EINTERNAL, "%s: SQLite without foreign keys", path);
     }
     if (rc == 0) rc = migrate(q, err);
     if (rc) {
         /* A file that is not a database reports "file is not a database". */
-        sq_close(&q->base);
+        wbi_sqlite_close(&q->base);
         return rc;
     }
     *out = &q->base;
@@ -678,12 +701,13 @@ static int sq_read_end(wb_store *s, wb_error *err)
 static int sq_schema_check(wb_store *s, int64_t *in_db, int *known, wb_error *err)
 {
     *known = newest_migration();
-    return query_int(SQ(s), "SELECT coalesce(max(version), 0) FROM schema_version", in_db, err);
+    return wbi_sqlite_query_int(SQ(s), "SELECT coalesce(max(version), 0) FROM schema_version",
+                                in_db, err);
 }
 
 static const wbi_store_ops sqlite_ops = {
     .name = "sqlite",
-    .close = sq_close,
+    .close = wbi_sqlite_close,
     .schema_version = sq_schema_version,
     .begin = wbi_sqlite_begin,
     .commit = wbi_sqlite_commit,

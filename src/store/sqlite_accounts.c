@@ -14,7 +14,7 @@
 
 #define SG_COLS                                                                                    \
     "g.id,g.uuid,g.name,(SELECT group_concat(name, ',') FROM (SELECT o.name FROM"                  \
-    " sharing_group_orgs m JOIN orgs o ON o.id=m.org_id WHERE m.sg_id=g.id ORDER BY o.name)),"     \
+    " sharing_group_orgs m JOIN orgs o ON o.id=m.org_id WHERE m.sg_id=g.id ORDER BY o.name) n),"   \
     "g.created"
 
 enum {

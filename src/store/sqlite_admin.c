@@ -213,8 +213,12 @@ static int exec_id2(acq a, xop op, const char *table, const char *col, int64_t p
         snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE \"%s\"=?1", table, col);
         break;
     case X_MOVE_IGNORE:
-        snprintf(sql, sizeof sql, "UPDATE OR IGNORE \"%s\" SET \"%s\"=?2 WHERE \"%s\"=?1", table,
-                 col, col);
+        /* a membership (sg_id, org): rows the target already has stay behind
+         * and go with X_DELETE */
+        snprintf(sql, sizeof sql,
+                 "UPDATE \"%s\" SET \"%s\"=?2 WHERE \"%s\"=?1 AND NOT EXISTS (SELECT 1 FROM"
+                 " \"%s\" x WHERE x.sg_id=\"%s\".sg_id AND x.\"%s\"=?2)",
+                 table, col, col, table, table, col);
         break;
     case X_MOVE:
         snprintf(sql, sizeof sql, "UPDATE \"%s\" SET \"%s\"=?2 WHERE \"%s\"=?1", table, col, col);

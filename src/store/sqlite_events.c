@@ -85,7 +85,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_EV_LIST] = "SELECT " EV_COLS ",e.json FROM events e JOIN orgs o ON o.id=e.org_id"
                   " WHERE e.timestamp>=?1 AND (?2=0 OR e.org_id=?2) AND (?3 IS NULL OR EXISTS"
                   " (SELECT 1 FROM event_tags t WHERE t.event_id=e.id AND t.name=?3))"
-                  " AND (?4 OR e.deleted=0) ORDER BY e.timestamp,e.id",
+                  " AND (?4<>0 OR e.deleted=0) ORDER BY e.timestamp,e.id",
     [S_EV_FLAG] = "UPDATE events SET published=?2,deleted=?3,timestamp=?4 WHERE id=?1",
     [S_ATTR_LIST] = "SELECT " ATTR_COLS " FROM attributes a WHERE a.event_id=? ORDER BY a.id",
     [S_ATTR_LOOKUP] = "SELECT " ATTR_COLS "," EV_COLS " FROM attribute_keys k"

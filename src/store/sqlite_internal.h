@@ -62,6 +62,21 @@ int wbi_sqlite_begin(wb_store *s, wb_error *err);
 int wbi_sqlite_commit(wb_store *s, wb_error *err);
 void wbi_sqlite_rollback(wb_store *s);
 
+/* Shared with the PostgreSQL back end (pg.c), which keeps the same
+ * connection struct: closing, the key secret, the migration numbers. */
+void wbi_sqlite_close(wb_store *s);
+int wbi_sqlite_key_secret(sq_store *q, wb_error *err);
+/* The first column of sql's first row (0 when none). */
+int wbi_sqlite_query_int(sq_store *q, const char *sql, int64_t *out, wb_error *err);
+size_t wbi_sqlite_migration_count(void);
+int wbi_sqlite_migration_version(size_t i);
+/* How a PostgreSQL write transaction begins: one writer at a time, as in
+ * SQLite, so that whatever the domain code reads inside it (a max()+1, the
+ * change feed's next number) holds until it commits, across every hub
+ * node. The key is the one the change feed's trigger takes (pg.c). */
+#define WBI_PG_WRITER_LOCK "2003969890"
+#define WBI_PG_BEGIN "BEGIN; SELECT pg_advisory_xact_lock(" WBI_PG_WRITER_LOCK ")"
+
 /* Migration 6's chaining of the audit entries made before it (sqlite_audit.c). */
 int wbi_sqlite_audit_backfill(sq_store *q, wb_error *err);
 

@@ -84,6 +84,7 @@ int wb_store_open(wb_store **out, const char *path, wb_error *err)
     *out = NULL;
     /* sodium_init is idempotent and thread-safe; it seeds randombytes. */
     if (sodium_init() < 0) return wb_error_set(err, WB_EINTERNAL, "libsodium failed to start");
+    if (wbi_pg_url(path)) return wbi_pg_open(out, path, err);
     return wbi_sqlite_open(out, path, err);
 }
 

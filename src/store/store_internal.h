@@ -267,6 +267,9 @@ static inline int wbi_store_prepare_failed(const wb_error *err)
     return err && err->code ? err->code : WB_EIO;
 }
 
+/* The PostgreSQL back end (pg.c): a postgres:// or postgresql:// URI. */
+bool wbi_pg_url(const char *path);
+int wbi_pg_open(wb_store **out, const char *url, wb_error *err);
 /* The SQLite back end (sqlite.c, sqlite_<domain>.c). */
 int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err);
 /* For the SQLite files that keep their statements outside the statement

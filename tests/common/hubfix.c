@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "common/hubfix.h"
+#include "common/testdb.h"
 
 int64_t hubfix_add_org(wb_store *st, const char *name, wb_org_kind kind, const char *sector)
 {
@@ -38,7 +39,9 @@ void hubfix_begin(hubfix *f, const char *name, const hubfix_org *orgs, size_t no
     assert_true(norgs <= HUBFIX_MAX_ORGS && nusers <= HUBFIX_MAX_USERS);
     snprintf(f->dir, sizeof f->dir, "/tmp/wb-%.20s-XXXXXX", name);
     assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/hub.db", f->dir);
+    char file[96];
+    snprintf(file, sizeof file, "%s/hub.db", f->dir);
+    testdb_path(file, f->db, sizeof f->db);
     wb_error err;
     assert_int_equal(wb_store_open(&f->st, f->db, &err), 0);
     for (size_t i = 0; i < norgs; i++)

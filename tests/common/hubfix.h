@@ -42,7 +42,7 @@ typedef struct hubfix_user {
 } hubfix_user;
 
 typedef struct hubfix {
-    char dir[64], db[96];
+    char dir[64], db[256];
     wb_store *st; /* open from hubfix_begin to hubfix_open (to hubfix_end when keep_store) */
     bool keep_store;
     wb_hub *hub; /* open from hubfix_open to hubfix_end */

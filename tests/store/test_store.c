@@ -15,18 +15,20 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
+#include "common/testdb.h"
 #include "weerbaar/store.h"
 
-static char dir[64], db[96];
+static char dir[64], db[256];
 
 static int setup(void **state)
 {
     (void)state;
     snprintf(dir, sizeof dir, "/tmp/wb-store-XXXXXX");
     assert_non_null(mkdtemp(dir));
-    snprintf(db, sizeof db, "%s/t.db", dir);
+    char file[96];
+    snprintf(file, sizeof file, "%s/t.db", dir);
+    testdb_path(file, db, sizeof db);
     return 0;
 }
 
@@ -133,24 +135,13 @@ static void test_store(void **state)
     wb_audit_rec rec = {.user = "cli", .org = "-", .action = "test", .object = "o"};
     assert_int_equal(wb_store_audit(st, &rec, &err), 0);
     wb_store_close(st);
-    sqlite3 *raw;
-    assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
-    assert_int_not_equal(sqlite3_exec(raw, "UPDATE audit SET action='x'", NULL, NULL, NULL),
-                         SQLITE_OK);
-    assert_int_not_equal(sqlite3_exec(raw, "DELETE FROM audit", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_stmt *q;
-    assert_int_equal(
-        sqlite3_prepare_v2(raw, "SELECT deleted FROM attributes ORDER BY id", -1, &q, NULL),
-        SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(q, 0), 0);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(q, 0), 1);
-    sqlite3_finalize(q);
+    assert_int_not_equal(testdb_exec(db, "UPDATE audit SET action='x'"), 0);
+    assert_int_not_equal(testdb_exec(db, "DELETE FROM audit"), 0);
+    char got[64];
+    testdb_query(db, "SELECT deleted FROM attributes ORDER BY id", got, sizeof got);
+    assert_string_equal(got, "0,1");
     /* A schema from the future is refused, not guessed at. */
-    assert_int_equal(sqlite3_exec(raw, "INSERT INTO schema_version VALUES(99)", NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(raw);
+    assert_int_equal(testdb_exec(db, "INSERT INTO schema_version VALUES(99)"), 0);
     assert_int_equal(wb_store_open(&st, db, &err), WB_EFORMAT);
     assert_non_null(strstr(err.msg, "newer"));
 }
@@ -219,8 +210,9 @@ static void test_incidents(void **state)
     (void)state;
     wb_store *st;
     wb_error err = {0};
-    char idb[128];
-    snprintf(idb, sizeof idb, "%s/incidents.db", dir);
+    char file[128], idb[256];
+    snprintf(file, sizeof file, "%s/incidents.db", dir);
+    testdb_path(file, idb, sizeof idb);
     assert_int_equal(wb_store_open(&st, idb, &err), 0);
     int64_t org = 0, csirt = 0, sup = 0, id = 0, rid = 0, aid = 0;
     assert_int_equal(wb_store_org_add(st, "Gamma", WB_ORG_ESSENTIAL, "energy", NULL, &org, &err),
@@ -309,8 +301,6 @@ static void test_incidents(void **state)
     wb_store_close(st);
 
     /* Reports and actions are immutable whatever path reaches the file. */
-    sqlite3 *raw;
-    assert_int_equal(sqlite3_open(idb, &raw), SQLITE_OK);
     const char *const refused[] = {
         "UPDATE incident_reports SET json='{\"summary\":\"x\"}'",
         "DELETE FROM incident_reports",
@@ -318,8 +308,7 @@ static void test_incidents(void **state)
         "DELETE FROM incident_actions",
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
-        assert_int_not_equal(sqlite3_exec(raw, refused[i], NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(raw);
+        assert_int_not_equal(testdb_exec(idb, refused[i]), 0);
 }
 
 /* ---- the change feed (hub-sync) ---------------------------------------------- */
@@ -365,8 +354,9 @@ static int wl_seen(void *ud, const wb_warninglist_rec *w)
 static void test_changes(void **state)
 {
     (void)state;
-    char cdb[128];
-    snprintf(cdb, sizeof cdb, "%s/changes.db", dir);
+    char file[128], cdb[256];
+    snprintf(file, sizeof file, "%s/changes.db", dir);
+    testdb_path(file, cdb, sizeof cdb);
     wb_store *st;
     wb_error err = {0};
     assert_int_equal(wb_store_open(&st, cdb, &err), 0);
