@@ -99,24 +99,24 @@ static int list(wb_store *st, const wb_cli_server_opts *o)
         json_decref(rows);
         return WB_EXIT_OK;
     }
-    printf("%-20s %-40s %-20s %-9s %-20s %s\n", "NAME", "URL", "ORG", "DIRECTION", "LAST PULL",
+    printf("%-20s %-40s %-20s %-14s %-20s %s\n", "NAME", "URL", "ORG", "DIRECTION", "LAST PULL",
            "LAST PUSH");
     size_t i;
     json_t *r;
     json_array_foreach(rows, i, r)
     {
         bool pl = json_is_true(json_object_get(r, "pull")),
-             ps = json_is_true(json_object_get(r, "push"));
+             ps = json_is_true(json_object_get(r, "push")),
+             sg = json_is_true(json_object_get(r, "push_sightings"));
+        char dir[40];
+        snprintf(dir, sizeof dir, "%s%s%s%s%s", pl ? "pull" : "", pl && ps ? "," : "",
+                 ps ? "push" : "", (pl || ps) && sg && !ps ? "," : "",
+                 sg && !ps ? "sightings" : "");
         const char *lp = json_string_value(json_object_get(r, "last_pull"));
         const char *lq = json_string_value(json_object_get(r, "last_push"));
-        printf("%-20s %-40s %-20s %-9s %-20s %s\n", json_string_value(json_object_get(r, "name")),
+        printf("%-20s %-40s %-20s %-14s %-20s %s\n", json_string_value(json_object_get(r, "name")),
                json_string_value(json_object_get(r, "url")),
-               json_string_value(json_object_get(r, "org")),
-               pl && ps ? "pull,push"
-               : pl     ? "pull"
-               : ps     ? "push"
-                        : "sightings",
-               lp ? lp : "-", lq ? lq : "-");
+               json_string_value(json_object_get(r, "org")), dir, lp ? lp : "-", lq ? lq : "-");
     }
     json_decref(rows);
     return WB_EXIT_OK;
