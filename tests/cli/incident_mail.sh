@@ -100,6 +100,11 @@ run 2 incident hooks run --once --smtp smtp://relay:pw@127.0.0.1:25 --mail-from 
 has err "no user or password in the URL"
 run 2 incident hooks run --once --smtp smtp://127.0.0.1:25 --db "$db"
 has err "--mail-from ADDR"
+# serve checks the same before it starts.
+run 2 serve --db "$tmp/serve.db" --smtp smtp://relay:pw@127.0.0.1:25 --mail-from a@b.example
+has err "no user or password in the URL"
+run 2 serve --db "$tmp/serve.db" --smtp smtps://127.0.0.1:465 --smtp-plain --mail-from a@b.example
+has err "--smtp-plain is for smtp://"
 
 # Aware 30 January 09:00 Amsterdam: the early warning is due 31 January
 # 09:00 (+01:00), 08:00 UTC.
