@@ -53,7 +53,7 @@ if tls:
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(sys.argv[3], sys.argv[4])
     kw = dict(tls_context=ctx, require_starttls=True, authenticator=auth, auth_required=True)
-c = Controller(H(), hostname="127.0.0.1", port=port, ready_timeout=5, **kw)
+c = Controller(H(), hostname="127.0.0.1", port=port, ready_timeout=30, **kw)
 c.start()
 print("ready", flush=True)
 signal.sigwait({signal.SIGTERM, signal.SIGINT})
@@ -64,7 +64,8 @@ start_smtpd() { # start_smtpd [CERT KEY]
     : >"$tmp/mail.jsonl"
     /usr/bin/python3 "$tmp/smtpd.py" "$tmp/mail.jsonl" "$port" "$@" >"$tmp/smtpd.out" 2>&1 &
     spid=$!
-    for _ in $(seq 100); do grep -q ready "$tmp/smtpd.out" 2>/dev/null && break; sleep 0.05; done
+    # Python's asyncio start-up takes seconds on a loaded machine.
+    for _ in $(seq 600); do grep -q ready "$tmp/smtpd.out" 2>/dev/null && break; sleep 0.05; done
     grep -q ready "$tmp/smtpd.out" || { echo "FAIL: smtpd did not start"; cat "$tmp/smtpd.out"; fail=1; }
 }
 stop_smtpd() { kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; spid=; }
@@ -99,6 +100,11 @@ run 2 incident hooks run --once --smtp smtp://relay:pw@127.0.0.1:25 --mail-from 
 has err "no user or password in the URL"
 run 2 incident hooks run --once --smtp smtp://127.0.0.1:25 --db "$db"
 has err "--mail-from ADDR"
+# serve checks the same before it starts.
+run 2 serve --db "$tmp/serve.db" --smtp smtp://relay:pw@127.0.0.1:25 --mail-from a@b.example
+has err "no user or password in the URL"
+run 2 serve --db "$tmp/serve.db" --smtp smtps://127.0.0.1:465 --smtp-plain --mail-from a@b.example
+has err "--smtp-plain is for smtp://"
 
 # Aware 30 January 09:00 Amsterdam: the early warning is due 31 January
 # 09:00 (+01:00), 08:00 UTC.
