@@ -25,7 +25,7 @@ typedef struct texts {
     const char *title, *period, *previous, *k_pre, *k_post, *orgs, *suppressed, *withheld, *key,
         *incidents, *prev_col, *change, *reports, *on_time, *median_late, *median_answer, *no_data,
         *by[4], *themes[5], *theme_notes[5], *deps, *deps_note, *deps_sector, *deps_leaving,
-        *deps_critical, *exposure, *viewer, *total, *legend_prev, *footer;
+        *deps_critical, *viewer, *total, *legend_prev, *footer;
 } texts;
 
 static const texts nl = {
@@ -61,7 +61,6 @@ static const texts nl = {
     "sector",
     "aandeel verkeer buiten EU/EER (%)",
     "kritieke afhankelijkheden buiten EU/EER (%)",
-    "Kwetsbaarheden: geen gegevens (de hub bevat nog geen gedeelde scanresultaten).",
     "Gezien als",
     "totaal",
     "vorige periode",
@@ -99,7 +98,6 @@ static const texts en = {
     "sector",
     "traffic leaving the EU/EEA (%)",
     "critical dependencies leaving the EU/EEA (%)",
-    "Vulnerabilities: no data (the hub holds no shared scan results yet).",
     "Viewed as",
     "total",
     "previous period",
