@@ -263,14 +263,14 @@ static int user_file_text(wb_buf *f, const char *url, const char *token, const c
 static int streams_json(const wb_nats_conf_opts *o, wb_buf *b)
 {
     int64_t ret = o->retention_s > 0 ? o->retention_s : WB_NATS_RETENTION_DEFAULT;
-    json_t *j =
-        json_pack("[{s:s,s:[s],s:s,s:s,s:s,s:I,s:I},{s:s,s:[s],s:s,s:s,s:s,s:I,s:I}]", "name",
-                  WB_NATS_STREAM_IND, "subjects", "wb.ind.>", "retention", "limits", "storage",
-                  "file", "discard", "old", "max_age", (json_int_t)(ret * 1000000000LL),
-                  "duplicate_window", (json_int_t)((int64_t)WB_NATS_DUP_WINDOW_S * 1000000000LL),
-                  "name", WB_NATS_STREAM_SIGHT, "subjects", "wb.sight.>", "retention", "workqueue",
-                  "storage", "file", "discard", "old", "max_age", (json_int_t)(ret * 1000000000LL),
-                  "duplicate_window", (json_int_t)((int64_t)WB_NATS_DUP_WINDOW_S * 1000000000LL));
+    json_t *j = json_pack(
+        "[{s:s,s:[s],s:s,s:s,s:s,s:I,s:I,s:i},{s:s,s:[s],s:s,s:s,s:s,s:I,s:I,s:i}]", "name",
+        WB_NATS_STREAM_IND, "subjects", "wb.ind.>", "retention", "limits", "storage", "file",
+        "discard", "old", "max_age", (json_int_t)(ret * 1000000000LL), "duplicate_window",
+        (json_int_t)((int64_t)WB_NATS_DUP_WINDOW_S * 1000000000LL), "num_replicas", 1, "name",
+        WB_NATS_STREAM_SIGHT, "subjects", "wb.sight.>", "retention", "workqueue", "storage", "file",
+        "discard", "old", "max_age", (json_int_t)(ret * 1000000000LL), "duplicate_window",
+        (json_int_t)((int64_t)WB_NATS_DUP_WINDOW_S * 1000000000LL), "num_replicas", 1);
     char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(j);
     int rc = s ? wb_buf_puts(b, s) : WB_ENOMEM;

@@ -142,7 +142,7 @@ int wb_nats_follow_open(wb_nats_follow **out, const wb_nats_follow_opts *o, wb_e
     natsStatus s = NATS_OK;
     if (rc == 0) {
         s = natsOptions_Create(&f->nopts);
-        if (s == NATS_OK) s = natsOptions_SetURL(f->nopts, url);
+        if (s == NATS_OK) s = wbi_nats_set_urls(f->nopts, url);
         if (s == NATS_OK) s = natsOptions_SetNKey(f->nopts, pub, sign_cb, (void *)o->user);
         if (s == NATS_OK) s = natsOptions_SetCustomInboxPrefix(f->nopts, o->user->inbox);
         if (s == NATS_OK) s = natsOptions_SetMaxReconnect(f->nopts, -1);

@@ -28,3 +28,21 @@ int wbi_nats_consumer_name(const char *user, const char *subject, char *out, siz
     if (w < 0 || (size_t)w >= n) return WB_EINVAL;
     return 0;
 }
+
+natsStatus wbi_nats_set_urls(natsOptions *o, const char *urls)
+{
+    /* natsOptions_SetURL takes one URL; a cluster's are a list */
+    char buf[2048];
+    if (snprintf(buf, sizeof buf, "%s", urls) >= (int)sizeof buf) return NATS_INVALID_ARG;
+    const char *list[16];
+    int n = 0;
+    for (char *p = buf; p && *p && n < 16;) {
+        char *comma = strchr(p, ',');
+        if (comma) *comma = '\0';
+        if (*p) list[n++] = p;
+        p = comma ? comma + 1 : NULL;
+    }
+    if (n == 0) return NATS_INVALID_ARG;
+    /* natsOptions_SetServers copies the strings */
+    return natsOptions_SetServers(o, list, n);
+}

@@ -537,11 +537,13 @@ static void *pub_main(void *arg)
     return NULL;
 }
 
-/* WB_IND's max age: streams.json beside the creds file (nats-config's),
- * else the option, else the default. */
-static int64_t retention(const wb_nats_pub_opts *o)
+/* WB_IND's max age and the streams' replicas: streams.json beside the
+ * creds file (nats-config's; edit num_replicas to 3 for a cluster), else
+ * the option, else the defaults. */
+static void stream_settings(const wb_nats_pub_opts *o, int64_t *age_s, int *replicas)
 {
-    int64_t r = o->retention_s > 0 ? o->retention_s : WB_NATS_RETENTION_DEFAULT;
+    *age_s = o->retention_s > 0 ? o->retention_s : WB_NATS_RETENTION_DEFAULT;
+    *replicas = 1;
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", o->creds);
     char path[4200];
@@ -551,18 +553,18 @@ static int64_t retention(const wb_nats_pub_opts *o)
     json_t *s;
     json_array_foreach(j, i, s)
     {
+        const char *name = json_string_value(json_object_get(s, "name"));
         json_int_t age = json_integer_value(json_object_get(s, "max_age"));
-        if (json_is_string(json_object_get(s, "name")) &&
-            strcmp(json_string_value(json_object_get(s, "name")), WB_NATS_STREAM_IND) == 0 &&
-            age >= 1000000000LL)
-            r = (int64_t)(age / 1000000000LL);
+        json_int_t rep = json_integer_value(json_object_get(s, "num_replicas"));
+        if (name == NULL || strcmp(name, WB_NATS_STREAM_IND) != 0) continue;
+        if (age >= 1000000000LL) *age_s = (int64_t)(age / 1000000000LL);
+        if (rep >= 1 && rep <= 5) *replicas = (int)rep;
     }
     json_decref(j);
-    return r;
 }
 
 static int add_stream(wb_nats_pub *p, const char *name, const char *subject, bool workqueue,
-                      int64_t max_age_s, wb_error *err)
+                      int64_t max_age_s, int replicas, wb_error *err)
 {
     jsStreamConfig c;
     jsStreamConfig_Init(&c);
@@ -573,6 +575,7 @@ static int add_stream(wb_nats_pub *p, const char *name, const char *subject, boo
     c.Retention = workqueue ? js_WorkQueuePolicy : js_LimitsPolicy;
     c.Storage = js_FileStorage;
     c.MaxAge = max_age_s * 1000000000LL;
+    c.Replicas = replicas;
     /* JetStream wants the duplicate window within the age */
     c.Duplicates =
         (max_age_s < WB_NATS_DUP_WINDOW_S ? max_age_s : WB_NATS_DUP_WINDOW_S) * 1000000000LL;
@@ -646,7 +649,7 @@ int wb_nats_pub_start(wb_nats_pub **out, const wb_nats_pub_opts *o, wb_error *er
     natsStatus s = NATS_OK;
     if (rc == 0) {
         s = natsOptions_Create(&p->nopts);
-        if (s == NATS_OK) s = natsOptions_SetURL(p->nopts, o->url);
+        if (s == NATS_OK) s = wbi_nats_set_urls(p->nopts, o->url);
         if (s == NATS_OK) s = natsOptions_SetNKey(p->nopts, pub, sign_cb, p);
         if (s == NATS_OK) s = natsOptions_SetMaxReconnect(p->nopts, -1);
         if (s == NATS_OK) s = natsOptions_SetReconnectWait(p->nopts, 250);
@@ -655,9 +658,11 @@ int wb_nats_pub_start(wb_nats_pub **out, const wb_nats_pub_opts *o, wb_error *er
         if (s != NATS_OK)
             rc = wb_error_set(err, WB_EIO, "NATS %s: %s", o->url, natsStatus_GetText(s));
     }
-    int64_t ret = retention(o);
-    if (rc == 0) rc = add_stream(p, WB_NATS_STREAM_IND, "wb.ind.>", false, ret, err);
-    if (rc == 0) rc = add_stream(p, WB_NATS_STREAM_SIGHT, "wb.sight.>", true, ret, err);
+    int64_t ret;
+    int replicas;
+    stream_settings(o, &ret, &replicas);
+    if (rc == 0) rc = add_stream(p, WB_NATS_STREAM_IND, "wb.ind.>", false, ret, replicas, err);
+    if (rc == 0) rc = add_stream(p, WB_NATS_STREAM_SIGHT, "wb.sight.>", true, ret, replicas, err);
     if (rc == 0) {
         /* The hub's durable consumer of the sensors' sightings; a work
          * queue, so what it acknowledged is gone from the stream. */
