@@ -101,9 +101,10 @@ static int incident(wb_store *st, uint64_t *s, int64_t org, wb_time aware, wb_ti
     return rc;
 }
 
-/* Two shared events of organisation org: TLP:CLEAR with a threat actor
- * (ip-dst indicators) and TLP:GREEN without (domains), their attribute ids
- * into ids[0..19]. In transactions of their own. */
+/* Two events of organisation org, for itself only (distribution 0):
+ * TLP:CLEAR with a threat actor (ip-dst indicators) and TLP:GREEN without
+ * (domains), their attribute ids into ids[0..19]. In transactions of their
+ * own. */
 static int events(wb_store *st, int64_t org, wb_time now, int64_t *ids, wb_error *err)
 {
     static const char *const uuids[2] = {"8e1d5c2a-0d4b-4f6e-9a57-3c0f1b2d0001",
@@ -134,7 +135,10 @@ static int events(wb_store *st, int64_t org, wb_time now, int64_t *ids, wb_error
                            .org_id = org,
                            .info = e == 0 ? "demo campaign" : "demo phishing",
                            .date = "2026-01-01",
-                           .distribution = 3,
+                           /* its organisation only: the demo hub's feeds,
+                            * event lists and their tests stay as they were;
+                            * the operator's picture (--db) reads them */
+                           .distribution = 0,
                            .tlp = e == 0 ? WB_TLP_CLEAR : WB_TLP_GREEN,
                            .published = true,
                            .timestamp = (now - 60 * DAY) / 1000000,
