@@ -40,8 +40,9 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int count_cb(void *ud, const wb_attr_rec *a)
+static int count_cb(void *ud, const wb_event_rec *e, const wb_attr_rec *a)
 {
+    (void)e;
     (void)a;
     (*(unsigned long *)ud)++;
     return 0;

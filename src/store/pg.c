@@ -408,7 +408,8 @@ static int migrate_locked(sq_store *q, int latest, wb_error *err)
         if (in_base(v)) continue;
         rc = recorded(q, v, &yes, err);
         if (rc || yes) continue;
-        rc = exec(q, twin(v), err);
+        const char *sql = twin(v); /* present: checked above */
+        rc = sql ? exec(q, sql, err) : WB_EINTERNAL;
         if (rc == 0) rc = record(q, v, err);
         if (rc) wb_error_prefix(err, "migration %d: ", v);
     }
