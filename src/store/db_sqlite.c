@@ -13,12 +13,15 @@
 typedef struct sqdb {
     wbi_db base;
     sqlite3 *h;
-    bool nomem; /* the wrapper's own allocation failed (SQLite saw no error) */
+    /* WBI_DB_NOMEM when this layer's own allocation failed (SQLite's
+     * error code knows nothing of it); cleared by the next call */
+    int own_err;
 } sqdb;
 
 typedef struct sqst {
     wbi_stmt base;
     sqlite3_stmt *h;
+    sqdb *db;
 } sqst;
 
 static const wbi_db_vt sqlite_vt;
@@ -41,9 +44,13 @@ static int code(int rc)
 static int sq_prepare(wbi_db *db, const char *sql, bool persistent, wbi_stmt **out)
 {
     *out = NULL;
+    sqdb *d = (sqdb *)db;
+    d->own_err = 0;
     sqst *st = malloc(sizeof *st);
-    ((sqdb *)db)->nomem = st == NULL;
-    if (st == NULL) return WBI_DB_NOMEM;
+    if (st == NULL) {
+        d->own_err = WBI_DB_NOMEM;
+        return WBI_DB_NOMEM;
+    }
     int rc = sqlite3_prepare_v3(DB(db), sql, -1, persistent ? SQLITE_PREPARE_PERSISTENT : 0, &st->h,
                                 NULL);
     if (rc != SQLITE_OK) {
@@ -52,17 +59,20 @@ static int sq_prepare(wbi_db *db, const char *sql, bool persistent, wbi_stmt **o
         return code(rc);
     }
     st->base.vt = &sqlite_vt;
+    st->db = d;
     *out = &st->base;
     return WBI_DB_OK;
 }
 
 static int sq_exec(wbi_db *db, const char *sql)
 {
+    ((sqdb *)db)->own_err = 0;
     return code(sqlite3_exec(DB(db), sql, NULL, NULL, NULL));
 }
 
 static int sq_step(wbi_stmt *st)
 {
+    ((sqst *)st)->db->own_err = 0;
     return code(sqlite3_step(H(st)));
 }
 
@@ -143,12 +153,14 @@ static bool sq_in_txn(wbi_db *db)
 
 static int sq_errcode(wbi_db *db)
 {
-    return DB(db) && !((sqdb *)db)->nomem ? sqlite3_errcode(DB(db)) & 0xff : WBI_DB_NOMEM;
+    if (((sqdb *)db)->own_err) return ((sqdb *)db)->own_err;
+    return DB(db) ? sqlite3_errcode(DB(db)) & 0xff : WBI_DB_NOMEM;
 }
 
 static const char *sq_errmsg(wbi_db *db)
 {
-    return DB(db) && !((sqdb *)db)->nomem ? sqlite3_errmsg(DB(db)) : "out of memory";
+    if (((sqdb *)db)->own_err) return "out of memory";
+    return DB(db) ? sqlite3_errmsg(DB(db)) : "out of memory";
 }
 
 static void sq_close(wbi_db *db)
