@@ -69,6 +69,9 @@ typedef struct wb_share {
      * them (the hub reloads them when they changed); NULL: conf->wl. */
     const wb_warninglists *(*wl_now)(void *ud);
     void *wl_ud;
+    /* An event written answers in MISP's shape, with MISP's numeric ids
+     * (events/add and events/edit of a MISP caller); false: /api/v1's. */
+    bool misp_shape;
 
     /* a refusal: status, stable code and message (err.msg) */
     unsigned status;
@@ -223,6 +226,11 @@ int wb_share_misp_orgs(wb_share *s, const char *id, wb_buf *out);
  * body's) names. 413 beyond 10,000 sightings without limit. */
 int wb_share_misp_sightings(wb_share *s, const char *context, const char *id, bool sightings_open,
                             const char *body, size_t len, wb_buf *out, const char **content_type);
+/* MISP's sightings/delete/{id|uuid}: the sighting's organisation or a
+ * site admin removes it, audited (sighting.delete). A sighting the
+ * caller may not see (wb_policy_read with sightings_open) is 404, as one
+ * that does not exist; one it sees of another organisation is 403. */
+int wb_share_misp_sighting_delete(wb_share *s, const char *ref, bool sightings_open, wb_buf *out);
 
 #ifdef __cplusplus
 }

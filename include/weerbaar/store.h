@@ -417,6 +417,14 @@ int wb_store_sighting_list(wb_store *s, int64_t event_id, wb_sighting_cb cb, voi
  * deleted attributes and events left out. The caller applies the policy. */
 int wb_store_sighting_query(wb_store *s, const wb_sighting_filter *f, wb_sighting_row_cb cb,
                             void *ud, wb_error *err);
+/* The sighting of id, or of uuid (NULL: none), with its attribute and
+ * event, when neither is deleted: cb once, or not at all when there is
+ * none. */
+int wb_store_sighting_one(wb_store *s, int64_t id, const char *uuid, wb_sighting_row_cb cb,
+                          void *ud, wb_error *err);
+/* Removes sighting id (MISP's sightings/delete); WB_ENOTFOUND when there
+ * is none. In the caller's transaction. */
+int wb_store_sighting_delete(wb_store *s, int64_t id, wb_error *err);
 
 /* ---- warninglists (hub-sync) ---------------------------------------------------- */
 

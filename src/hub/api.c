@@ -489,6 +489,8 @@ static const wbi_hub_route routes[] = {
     {"POST", "/sightings/index/*", wbi_hub_h_misp_sight_index, PEOPLE, MISP | RAW_KEY},
     {"POST", "/sightings/listSightings", wbi_hub_h_misp_sight_list, PEOPLE, MISP | RAW_KEY},
     {"POST", "/sightings/listSightings/*", wbi_hub_h_misp_sight_list, PEOPLE, MISP | RAW_KEY},
+    {"POST", "/sightings/delete/*", wbi_hub_h_misp_sight_delete, PEOPLE, MISP | RAW_KEY},
+    {"DELETE", "/sightings/delete/*", wbi_hub_h_misp_sight_delete, PEOPLE, MISP | RAW_KEY},
     {"GET", "/galaxies/index", wbi_hub_h_misp_galaxies, PEOPLE, MISP | RAW_KEY},
     {"POST", "/galaxies", wbi_hub_h_misp_galaxy_search, PEOPLE, MISP | RAW_KEY},
     {"GET", "/galaxies/view/*", wbi_hub_h_misp_galaxy_view, PEOPLE, MISP | RAW_KEY},
@@ -729,11 +731,16 @@ static const wbi_hub_route *route_of(wbi_hub_req *r)
 {
     const wb_hub_request *req = r->req;
     bool path_known = false;
+    /* HEAD is GET's answer without the body (RFC 9110 9.3.2): it runs the
+     * GET route, and the server sends the headers only (PyMISP's
+     * event_exists and attribute_exists ask with it) */
+    const char *method = req->method ? req->method : "";
+    if (strcmp(method, "HEAD") == 0) method = "GET";
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         const char *param = NULL;
         if (!path_match(r, routes[i].pattern, req->path ? req->path : "", &param)) continue;
         path_known = true;
-        if (strcmp(routes[i].method, req->method ? req->method : "") == 0) {
+        if (strcmp(routes[i].method, method) == 0) {
             r->id = param;
             return &routes[i];
         }

@@ -5,6 +5,7 @@
  *   POST /sightings/restSearch[/attribute|event]   MISP's sighting filters
  *   GET|POST /sightings/index[/EVENT]              the sightings of an event
  *   POST /sightings/listSightings[/ID]             {"context", "id", "org_id"}
+ *   POST|DELETE /sightings/delete/ID|UUID          the sighting's organisation or a site admin
  *   GET  /galaxies/index, POST /galaxies           {"value": text}
  *   GET  /galaxies/view/REF, /galaxy_clusters/view/REF
  *   POST /galaxy_clusters/index/GALAXY              {"context", "searchall"}
@@ -55,6 +56,14 @@ void wbi_hub_h_misp_sight_list(wbi_hub_req *r)
     /* {"context": "event"|"attribute", "id": ...} in the body; with an id
      * in the path it is an event's (MISP's default context) */
     sightings(r, r->id ? "event" : NULL, r->id);
+}
+
+void wbi_hub_h_misp_sight_delete(wbi_hub_req *r)
+{
+    wb_share s;
+    wbi_hub_share_of(r, &s);
+    int rc = wb_share_misp_sighting_delete(&s, r->id, r->hub->opts.sightings_open, &r->resp->body);
+    wbi_hub_reply_share(r, &s, rc, 200);
 }
 
 /* ---- galaxies ---------------------------------------------------------------------------------

@@ -11,6 +11,8 @@
 void wbi_hub_h_misp_sight_search(wbi_hub_req *r);
 void wbi_hub_h_misp_sight_index(wbi_hub_req *r);
 void wbi_hub_h_misp_sight_list(wbi_hub_req *r);
+/* POST|DELETE sightings/delete/ID|UUID */
+void wbi_hub_h_misp_sight_delete(wbi_hub_req *r);
 void wbi_hub_h_misp_galaxies(wbi_hub_req *r);
 void wbi_hub_h_misp_galaxy_search(wbi_hub_req *r);
 void wbi_hub_h_misp_galaxy_view(wbi_hub_req *r);

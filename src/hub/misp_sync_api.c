@@ -6,8 +6,9 @@
  * (sync callers only); and a sync caller's POST|DELETE
  * /events/delete/{id|uuid} (the route is misp_api.c's). HTTP only: the sync service
  * (include/weerbaar/ sync.h) decides what a sync caller sees and how an event that arrives is
- * stored; the API's own event handlers (events_api.c) answer everyone else, so the policy and
- * validation are the same as on /api/v1.
+ * stored; everyone else is answered by the share service's event calls, as on /api/v1 (the
+ * same policy and validation), with add and edit answering in MISP's shape (wb_share's
+ * misp_shape: the numeric ids PyMISP reads back).
  *
  * A sync caller is a key of the organisation a server was added with
  * (`weerbaar admin server add`). Errors on these paths are in MISP's
@@ -236,8 +237,13 @@ void wbi_hub_h_misp_event_add(wbi_hub_req *r)
         sync_write(r, sid);
         return;
     }
-    wbi_hub_h_event_add(r);
-    if (r->resp->status == 201) r->resp->status = 200; /* MISP answers an add with 200 */
+    /* MISP answers an add with 200 and the event as MISP shows it (its
+     * numeric id, Orgc, the attributes' ids): PyMISP reads the id back */
+    wb_share s;
+    wbi_hub_share_of(r, &s);
+    s.misp_shape = true;
+    wbi_hub_reply_share(
+        r, &s, wb_share_event_add(&s, r->req->body, r->req->body_len, 0, &r->resp->body), 200);
 }
 
 void wbi_hub_h_misp_event_edit(wbi_hub_req *r)
@@ -262,7 +268,12 @@ void wbi_hub_h_misp_event_edit(wbi_hub_req *r)
         sync_write(r, sid);
         return;
     }
-    if (ref_to_uuid(r)) wbi_hub_h_event_put(r);
+    if (!ref_to_uuid(r)) return;
+    wb_share s;
+    wbi_hub_share_of(r, &s);
+    s.misp_shape = true;
+    int rc = wb_share_event_edit(&s, r->id, r->req->body, r->req->body_len, &r->resp->body);
+    wbi_hub_reply_share(r, &s, rc, 200);
 }
 
 /* ---- POST|DELETE /events/delete/{id|uuid}, a sync caller ---------------------------- */

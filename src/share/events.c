@@ -705,7 +705,7 @@ int wbi_share_store_event(wb_share *s, const char *body, size_t len, bool replac
      * writer's own read-back is not audited as a read). */
     wb_event_rec back;
     rc = wb_share_event_fetch(s, uuid, WB_READ_EVENT_GET, &back);
-    json_t *e = rc ? NULL : wbi_share_render_event(s, &back, WB_READ_EVENT_GET);
+    json_t *e = rc ? NULL : wbi_share_render_event_ex(s, &back, WB_READ_EVENT_GET, s->misp_shape);
     s->naudits = s->audits_dropped = 0;
     if (rc) return rc;
     if (e == NULL) return wbi_share_internal(s, s->err.code);

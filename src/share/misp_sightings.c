@@ -14,6 +14,9 @@
  * A filter by organisation matches only the sightings whose organisation
  * the caller may see named (the policy may show a sector instead), so the
  * filter cannot tell who reported what the answer itself hides.
+ *
+ * And MISP's sightings/delete/ID: by the sighting's organisation or a site
+ * admin, of a sighting the policy lets the caller see.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -385,4 +388,67 @@ int wb_share_misp_sightings(wb_share *s, const char *context, const char *id, bo
     if (fmt == WBI_MISP_JSON && wb_buf_puts(out, "]}") != 0)
         return wbi_share_internal(s, wb_error_set(&s->err, WB_ENOMEM, "out of memory"));
     return wb_share_flush(s);
+}
+
+/* ---- sightings/delete ------------------------------------------------------------------------ */
+
+typedef struct one_sight {
+    wb_share *s;
+    bool sightings_open, found;
+    int64_t id, org_id;
+    char uuid[WB_UUID_LEN + 1], attr_uuid[WB_UUID_LEN + 1];
+} one_sight;
+
+static int one_cb(void *ud, const wb_event_rec *e, const wb_attr_rec *a, const wb_sighting_rec *r)
+{
+    one_sight *o = ud;
+    wb_policy_item it = wbi_policy_item_of(e, a);
+    it.kind = WB_ITEM_SIGHTING;
+    it.sighting_org = r->org_id;
+    it.sightings_open = o->sightings_open;
+    if (wb_policy_read(o->s->who, WB_READ_SIGHTING, &it) == WB_DENY) return 1;
+    o->found = true;
+    o->id = r->id;
+    o->org_id = r->org_id;
+    snprintf(o->uuid, sizeof o->uuid, "%s", r->uuid ? r->uuid : "");
+    snprintf(o->attr_uuid, sizeof o->attr_uuid, "%s", a->uuid ? a->uuid : "");
+    return 1;
+}
+
+int wb_share_misp_sighting_delete(wb_share *s, const char *ref, bool sightings_open, wb_buf *out)
+{
+    size_t n = ref ? strlen(ref) : 0;
+    int64_t id = 0;
+    char low[WB_UUID_LEN + 1];
+    const char *uuid = NULL;
+    if (n == WB_UUID_LEN && wb_uuid_valid(ref, n)) {
+        for (size_t i = 0; i <= n; i++)
+            low[i] = (char)(ref[i] >= 'A' && ref[i] <= 'Z' ? ref[i] + 32 : ref[i]);
+        uuid = low;
+    } else if (n == 0 || wb_parse_i64(ref, n, 1, INT64_MAX, &id) != 0) {
+        return wbi_share_not_found(s);
+    }
+    one_sight o = {.s = s, .sightings_open = sightings_open};
+    int rc = wb_store_sighting_one(s->st, id, uuid, one_cb, &o, &s->err);
+    if (rc) return wbi_share_internal(s, rc);
+    if (!o.found) return wbi_share_not_found(s);
+    if (o.org_id != s->who->org_id && s->who->role != WB_ROLE_SITE_ADMIN)
+        return wbi_share_fail(s, 403, "forbidden",
+                              "only the organisation that reported a sighting, or a site admin, "
+                              "may delete it");
+    char detail[64];
+    snprintf(detail, sizeof detail, "attribute %s", o.attr_uuid);
+    rc = wb_store_begin(s->st, &s->err);
+    if (rc == 0) rc = wb_store_sighting_delete(s->st, o.id, &s->err);
+    if (rc == 0) rc = wbi_share_audit_now(s, "sighting.delete", o.uuid, detail);
+    if (rc == 0) rc = wb_store_commit(s->st, &s->err);
+    if (rc) {
+        wb_store_rollback(s->st);
+        return rc == WB_ENOTFOUND ? wbi_share_not_found(s) : wbi_share_internal(s, rc);
+    }
+    return wbi_share_dump(s,
+                          json_pack("{s:b,s:b,s:s,s:s,s:s}", "saved", 1, "success", 1, "name",
+                                    "Sighting successfully deleted.", "message",
+                                    "Sighting successfully deleted.", "id", wbi_share_num(s, o.id)),
+                          out);
 }

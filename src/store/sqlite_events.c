@@ -45,6 +45,8 @@ enum {
     S_SIGHT_MERGE,
     S_SIGHT_LIST,
     S_SIGHT_QUERY,
+    S_SIGHT_ONE,
+    S_SIGHT_DELETE,
     S_EV_CHANGES,
     S_EV_VERSION_AT,
     S_CIDR_PREFIXES,
@@ -122,6 +124,11 @@ static const char *const stmt_sql[S_COUNT] = {
                       " AND (?4=0 OR a.event_id=?4) AND (?5 IS NULL OR a.value=?5 OR a.id IN"
                       " (SELECT attribute_id FROM attribute_keys WHERE norm=?6))"
                       " AND a.deleted=0 AND e.deleted=0 ORDER BY s.id",
+    [S_SIGHT_ONE] = "SELECT " ATTR_COLS "," EV_COLS "," SIGHT_COLS " FROM sightings s"
+                    " JOIN attributes a ON a.id=s.attribute_id JOIN events e ON e.id=a.event_id"
+                    " JOIN orgs o ON o.id=e.org_id JOIN orgs so ON so.id=s.org_id"
+                    " WHERE (s.id=?1 OR s.uuid=?2) AND a.deleted=0 AND e.deleted=0",
+    [S_SIGHT_DELETE] = "DELETE FROM sightings WHERE id=?1",
     /* hub-sync: the change feed, deleted events included (tombstones). */
     [S_EV_CHANGES] = "SELECT " EV_COLS ",e.json,e.seq FROM events e JOIN orgs o ON o.id=e.org_id"
                      " WHERE e.seq>?1 ORDER BY e.seq",
@@ -510,6 +517,32 @@ static int sq_sighting_query(wb_store *s, const wb_sighting_filter *f, wb_sighti
          cb(ud, &e, &a, &r));
 }
 
+static int sq_sighting_one(wb_store *s, int64_t id, const char *uuid, wb_sighting_row_cb cb,
+                           void *ud, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    wbi_stmt *st = stmt(q, S_SIGHT_ONE, err);
+    if (st == NULL) return wbi_store_prepare_failed(err);
+    wbi_db_bind_i64(st, 1, id);
+    bind_text(st, 2, uuid);
+    WALK(q, st, err, false, "", wb_attr_rec a; wb_event_rec e;
+         wb_sighting_rec r,
+         (row_attr(st, &a), row_event(st, 13, false, &e), row_sighting(st, 26, &r)),
+         cb(ud, &e, &a, &r));
+}
+
+static int sq_sighting_delete(wb_store *s, int64_t id, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    wbi_stmt *st = stmt(q, S_SIGHT_DELETE, err);
+    if (st == NULL) return wbi_store_prepare_failed(err);
+    wbi_db_bind_i64(st, 1, id);
+    int rc = run(q, st, NULL, err);
+    if (rc == 0 && wbi_db_changes(q->db) == 0)
+        rc = wb_error_set(err, WB_ENOTFOUND, "sighting %lld: not found", (long long)id);
+    return rc;
+}
+
 /* The chain's last link: the newest entry, else the last archived one,
  * else id 0 and zeros. */
 /* ---- change feed (hub-sync) ------------------------------------------------------ */
@@ -652,6 +685,8 @@ const wbi_store_events_ops wbi_sqlite_events_ops = {
     .sighting_claim = sq_sighting_claim,
     .sighting_list = sq_sighting_list,
     .sighting_query = sq_sighting_query,
+    .sighting_one = sq_sighting_one,
+    .sighting_delete = sq_sighting_delete,
     .event_changes = sq_event_changes,
     .event_version_at = sq_event_version_at,
     .cidr_prefixes = sq_cidr_prefixes,

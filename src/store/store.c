@@ -384,6 +384,17 @@ int wb_store_sighting_query(wb_store *s, const wb_sighting_filter *f, wb_sightin
     return s->events->sighting_query(s, f, cb, ud, err);
 }
 
+int wb_store_sighting_one(wb_store *s, int64_t id, const char *uuid, wb_sighting_row_cb cb,
+                          void *ud, wb_error *err)
+{
+    return s->events->sighting_one(s, id, uuid, cb, ud, err);
+}
+
+int wb_store_sighting_delete(wb_store *s, int64_t id, wb_error *err)
+{
+    return s->events->sighting_delete(s, id, err);
+}
+
 int wb_store_sighting_list(wb_store *s, int64_t event_id, wb_sighting_cb cb, void *ud,
                            wb_error *err)
 {

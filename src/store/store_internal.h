@@ -92,6 +92,9 @@ typedef struct wbi_store_events_ops {
     int (*sighting_list)(wb_store *s, int64_t event_id, wb_sighting_cb cb, void *ud, wb_error *err);
     int (*sighting_query)(wb_store *s, const wb_sighting_filter *f, wb_sighting_row_cb cb, void *ud,
                           wb_error *err);
+    int (*sighting_one)(wb_store *s, int64_t id, const char *uuid, wb_sighting_row_cb cb, void *ud,
+                        wb_error *err);
+    int (*sighting_delete)(wb_store *s, int64_t id, wb_error *err);
     int (*event_changes)(wb_store *s, int64_t after, wb_event_cb cb, void *ud, wb_error *err);
     int (*event_version_at)(wb_store *s, int64_t event_id, int64_t seq, wb_event_rec *out,
                             wb_error *err);

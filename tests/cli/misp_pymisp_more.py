@@ -1,10 +1,12 @@
 """More of MISP's API with PyMISP, MISP's own client, against a weerbaar hub
 (tests/cli/misp_pymisp_more.sh starts it with the shipped galaxies loaded):
-sightings search and lists, galaxies and clusters (attach, includeGalaxy),
+sightings search, lists and deletion, galaxies and clusters (attach, includeGalaxy),
 proposals (shadow attributes) across two organisations, attributes by
 MISP's numeric id, objects/delete, object template checks and restSearch
 returnFormat stix2; and another organisation's key seeing only what the
-policy allows on each of these paths.
+policy allows on each of these paths. Also: writes answer in MISP's shape
+with the numeric ids (events/add, events/edit, attributes/add), and
+event_exists/attribute_exists (HEAD).
 
 Usage: misp_pymisp_more.py URL KEY_ORG_ADMIN KEY_OTHER_ORG KEY_SENSOR KEY_SITE_ADMIN PYMISP_DIR
 Prints "ok NAME" / "FAIL NAME" lines; exits 1 when a check failed.
@@ -82,6 +84,43 @@ r2 = raw("GET", "/attributes/view/99999999", k=key_other)
 check("other org: an invisible attribute by id answers as a missing one (404)",
       r1.status_code == r2.status_code == 404 and r1.json()["message"] == r2.json()["message"])
 
+# ---- writes answer in MISP's shape with the numeric ids; HEAD for existence
+ids = MISPEvent()
+ids.info = "ids back"
+ids.distribution = 1
+ids.add_tag("tlp:green")
+ids.add_attribute("ip-dst", "198.18.1.20", to_ids=True)
+got = last = m.add_event(ids, pythonify=True)
+gid = str(getattr(got, "id", ""))
+check("events/add (pythonify): the event's numeric id, uuid, Orgc and attribute ids",
+      gid.isdigit() and got.uuid == ids.uuid and got.Orgc.name
+      and len(got.attributes) == 1 and str(got.attributes[0].id).isdigit()
+      and str(got.attributes[0].event_id) == gid)
+back = last = m.get_event(gid, pythonify=True)
+check("get_event of the id events/add answered", getattr(back, "uuid", None) == ids.uuid)
+got.info = "ids back, edited"
+ed = last = m.update_event(got, pythonify=True)
+check("events/edit (pythonify): the event with its id",
+      str(getattr(ed, "id", "")) == gid and ed.info == "ids back, edited")
+na = last = m.add_attribute(gid, {"type": "domain", "value": "ids-back.example"}, pythonify=True)
+check("attributes/add (pythonify): the attribute with its id and event_id",
+      str(getattr(na, "id", "")).isdigit() and str(na.event_id) == gid)
+check("event_exists (HEAD /events/view): 200 for a visible event, by id and uuid",
+      m.event_exists(gid) is True and m.event_exists(ids.uuid) is True)
+check("event_exists: 404 for no such event", m.event_exists(99999999) is False)
+check("event_exists: another organisation's organisation-only event answers 404",
+      other.event_exists(peid) is False and m.event_exists(peid) is True)
+check("attribute_exists (HEAD /attributes/view): 200 by id and uuid, 404 for none",
+      m.attribute_exists(na.id) is True and m.attribute_exists(na.uuid) is True
+      and m.attribute_exists(99999999) is False)
+check("attribute_exists: another organisation's hidden attribute answers 404",
+      other.attribute_exists(pid_) is False)
+r = raw("HEAD", "/events/view/" + gid)
+check("HEAD: the GET's status and type, no body",
+      r.status_code == 200 and r.content == b"" and "json" in r.headers.get("Content-Type", ""))
+r = raw("HEAD", "/events/add")
+check("HEAD of a POST-only path: 405", r.status_code == 405)
+
 # ---- sightings: add, then search and list them
 sensor.add_sighting({"value": "198.18.1.10", "source": "more-sensor"})
 sensor.add_sighting({"value": "198.18.1.99", "source": "more-sensor"})
@@ -118,6 +157,35 @@ s = last = other.search_sightings(context="event", context_id=peid)
 check("other org: nor by that event's id", s == [])
 r = raw("POST", "/sightings/restSearch", k=key_sensor, body={})
 check("a sensor may not search sightings: 403", r.status_code == 403)
+
+# ---- sightings/delete: the sighting's organisation or a site admin
+m.add_sighting({"value": "more-test.example", "source": "to-delete"})
+other.add_sighting({"value": "more-test.example", "source": "other-org"})
+mine = last = m.search_sightings(source="to-delete")
+theirs = last = m.search_sightings(source="other-org")
+check("(two sightings to delete)", len(mine) == 1 and len(theirs) == 1)
+mid = mine[0]["Sighting"]["id"]
+tuuid = theirs[0]["Sighting"]["uuid"]
+r = raw("POST", "/sightings/delete/" + mid, k=key_other)
+r2 = raw("POST", "/sightings/delete/99999999", k=key_other)
+last = r.json()
+check("sightings/delete: a sighting the caller may not see answers 404, as none does",
+      r.status_code == r2.status_code == 404 and last["message"] == r2.json()["message"])
+r = raw("POST", "/sightings/delete/" + tuuid)
+last = r.json()
+check("sightings/delete: another organisation's sighting the caller sees: 403",
+      r.status_code == 403)
+d = last = m.delete_sighting(mid)
+check("delete_sighting by id: the organisation's own",
+      d.get("success") is True and m.search_sightings(source="to-delete") == [])
+r = raw("POST", "/sightings/delete/" + mid)
+check("sightings/delete of a deleted sighting: 404", r.status_code == 404)
+r = raw("POST", "/sightings/delete/" + tuuid, k=key_sensor)
+check("a sensor may not delete sightings: 403", r.status_code == 403)
+r = raw("DELETE", "/sightings/delete/" + tuuid, k=key_admin)
+last = r.json()
+check("sightings/delete by uuid: a site admin, any organisation's",
+      r.status_code == 200 and m.search_sightings(source="other-org") == [])
 
 # ---- galaxies and clusters
 gals = last = m.galaxies(pythonify=False)

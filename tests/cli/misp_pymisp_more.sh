@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # More of MISP's API with PyMISP (../shared/clients/pymisp) against a hub on
 # loopback with the shipped galaxies loaded (data/galaxies): sightings
-# search and lists, galaxies and clusters, proposals, attributes by id,
-# objects/delete, object template checks, restSearch stix2, and another
-# organisation's key on each (tests/cli/misp_pymisp_more.py). Also the
+# search, lists and deletion (audited), ids in write answers, HEAD,
+# galaxies and clusters, proposals, attributes by id, objects/delete,
+# object template checks, restSearch stix2, and another organisation's
+# key on each (tests/cli/misp_pymisp_more.py). Also the
 # galaxy import's refusals. Skips when ../shared is absent.
 # Usage: tests/cli/misp_pymisp_more.sh path/to/weerbaar
 set -uo pipefail
@@ -42,5 +43,7 @@ check "serve: starts" '[ $up = 1 ]'
 rc=$?
 check "the PyMISP checks pass" '[ $rc = 0 ]'
 [ $rc = 0 ] || { cat "$T/py.err" | tail -30; tail -5 "$T/serve.log"; }
+n=$(/usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from audit where action=\x27sighting.delete\x27").fetchone()[0])' "$T/a.db")
+check "sightings/delete is audited (two entries)" '[ "$n" = 2 ]'
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -6,8 +6,12 @@
  * policy a third organisation sees another's sighting by sector only, and
  * then neither its name nor its id picks it out (the org filter cannot
  * tell who reported what the answer hides), on MISP's sightings/restSearch
- * and on /api/v1/sightings?org= alike; and a proposal applies once,
- * by the event's organisation only.
+ * and on /api/v1/sightings?org= alike; a proposal applies once,
+ * by the event's organisation only; and events/add answers a person in
+ * MISP's shape with the numeric ids, and HEAD answers as GET without a
+ * body, the policy's 404 included; sightings/delete by the reporting
+ * organisation only (404 for a sighting the caller may not see, 403 for
+ * one it sees).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -242,12 +246,86 @@ static void test_proposal_once(void **state)
     hubfix_end(&h);
 }
 
+static void test_misp_add_head(void **state)
+{
+    (void)state;
+    hubfix h;
+    hubfix_begin(&h, "misp", orgs, N_ORGS, users, N_USERS);
+    hubfix_open(&h, NULL);
+    const char *ev = "{\"Event\":{\"info\":\"own\",\"distribution\":0,\"Tag\":[{\"name\":"
+                     "\"tlp:amber\"}],\"Attribute\":[{\"type\":\"domain\",\"value\":"
+                     "\"own.example\"}]}}";
+    json_t *j = NULL;
+    assert_int_equal(post(&h, "/events/add", U_A, ev, &j), 200);
+    json_t *e = json_object_get(j, "Event");
+    const char *id = json_string_value(json_object_get(e, "id"));
+    assert_non_null(id);
+    assert_true(id[0] >= '1' && id[0] <= '9');
+    assert_non_null(json_object_get(e, "uuid"));
+    assert_non_null(json_object_get(e, "Orgc"));
+    json_t *a = json_array_get(json_object_get(e, "Attribute"), 0);
+    assert_non_null(json_string_value(json_object_get(a, "id")));
+    assert_string_equal(json_string_value(json_object_get(a, "event_id")), id);
+    char path[96];
+    snprintf(path, sizeof path, "/events/view/%s", id);
+    json_decref(j);
+    wb_hub_request req = {.method = "HEAD", .path = path};
+    assert_int_equal(hubfix_call(h.hub, &req, h.key[U_A], NULL), 200);
+    /* an organisation-only event: 404 to another organisation, as GET */
+    assert_int_equal(hubfix_call(h.hub, &req, h.key[U_C], NULL), 404);
+    req.method = "GET";
+    assert_int_equal(hubfix_call(h.hub, &req, h.key[U_C], NULL), 404);
+    req = (wb_hub_request){.method = "HEAD", .path = "/events/view/99999999"};
+    assert_int_equal(hubfix_call(h.hub, &req, h.key[U_A], NULL), 404);
+    /* HEAD stands for GET only: a POST-only path is 405 */
+    req = (wb_hub_request){.method = "HEAD", .path = "/events/add"};
+    assert_int_equal(hubfix_call(h.hub, &req, h.key[U_A], NULL), 405);
+    hubfix_end(&h);
+}
+
+static void test_sighting_delete(void **state)
+{
+    (void)state;
+    hubfix h;
+    hubfix_begin(&h, "misp", orgs, N_ORGS, users, N_USERS);
+    hubfix_open(&h, NULL);
+    const char *ev = "{\"Event\":{\"info\":\"community\",\"distribution\":1,\"Tag\":[{\"name\":"
+                     "\"tlp:green\"}],\"Attribute\":[{\"type\":\"domain\",\"value\":"
+                     "\"gone.example\",\"to_ids\":true}]}}";
+    assert_int_equal(post(&h, "/api/v1/events", U_A, ev, NULL), 201);
+    assert_int_equal(post(&h, "/sightings/add", U_B, "{\"value\":\"gone.example\"}", NULL), 201);
+    json_t *j = NULL;
+    assert_int_equal(post(&h, "/sightings/restSearch", U_B, "{\"value\":\"gone.example\"}", &j),
+                     200);
+    json_t *sg = json_object_get(json_array_get(json_object_get(j, "response"), 0), "Sighting");
+    char by_id[64], by_uuid[80];
+    snprintf(by_id, sizeof by_id, "/sightings/delete/%s",
+             json_string_value(json_object_get(sg, "id")));
+    snprintf(by_uuid, sizeof by_uuid, "/sightings/delete/%s",
+             json_string_value(json_object_get(sg, "uuid")));
+    json_decref(j);
+    /* Gamma may not see Beta's sighting (closed policy): 404, as none;
+     * Alpha sees it (its event) but did not report it: 403 */
+    assert_int_equal(post(&h, by_id, U_C, NULL, NULL), 404);
+    assert_int_equal(post(&h, "/sightings/delete/99999999", U_C, NULL, NULL), 404);
+    assert_int_equal(post(&h, by_uuid, U_A, NULL, NULL), 403);
+    assert_int_equal(post(&h, by_uuid, U_B, NULL, NULL), 200);
+    assert_int_equal(post(&h, by_id, U_B, NULL, NULL), 404);
+    assert_int_equal(post(&h, "/sightings/delete/not-a-ref", U_B, NULL, NULL), 404);
+    assert_int_equal(post(&h, "/sightings/restSearch", U_B, "{\"value\":\"gone.example\"}", &j),
+                     200);
+    assert_int_equal(json_array_size(json_object_get(j, "response")), 0);
+    json_decref(j);
+    hubfix_end(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_galaxy_parse),  cmocka_unit_test(test_sight_filter),
-        cmocka_unit_test(test_templates),     cmocka_unit_test(test_sighting_org_hidden),
-        cmocka_unit_test(test_proposal_once),
+        cmocka_unit_test(test_galaxy_parse),    cmocka_unit_test(test_sight_filter),
+        cmocka_unit_test(test_templates),       cmocka_unit_test(test_sighting_org_hidden),
+        cmocka_unit_test(test_proposal_once),   cmocka_unit_test(test_misp_add_head),
+        cmocka_unit_test(test_sighting_delete),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -191,6 +191,8 @@ static const expect table[] = {
     {"POST", "/sightings/index/*", E_PEOPLE},
     {"POST", "/sightings/listSightings", E_PEOPLE},
     {"POST", "/sightings/listSightings/*", E_PEOPLE},
+    {"POST", "/sightings/delete/*", E_PEOPLE},
+    {"DELETE", "/sightings/delete/*", E_PEOPLE},
     {"GET", "/galaxies/index", E_PEOPLE},
     {"POST", "/galaxies", E_PEOPLE},
     {"GET", "/galaxies/view/*", E_PEOPLE},
