@@ -826,6 +826,11 @@ int wb_hooks_deliver(wb_store *s, const wb_hooks_opts *o, wb_time now, wb_hooks_
         rc = record(&d, &l.v[i], 0,
                     "refused: the hook's URL is not https:// (allow with --hooks-allow-insecure)");
     }
+    /* libcurl's global set-up before the multi handle (the easy handles
+     * do it themselves, but they come later): safe without a front end
+     * having done it. */
+    if (rc == 0 && done < l.n && wb_http_global_init() != 0)
+        rc = wb_error_set(err, WB_EINTERNAL, "libcurl could not initialise");
     CURLM *m = rc == 0 && done < l.n ? curl_multi_init() : NULL;
     if (rc == 0 && done < l.n && m == NULL) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
     while (rc == 0 && done < l.n) {

@@ -132,7 +132,12 @@ static void progress(const wb_sync_run_opts *o, size_t done, size_t total)
     if (o && o->progress) o->progress(o->ud, done, total);
 }
 
-/* The run's summary as the server's last result and an audit entry. */
+/* Who writes a run's progress: the sync engine (audited as user "sync"). */
+static const wb_actor sync_actor = {
+    .user = "sync", .org_name = "-", .role = WB_ROLE_SITE_ADMIN, .channel = WB_ACTOR_SYNC};
+
+/* The run's summary as the server's last result and an audit entry
+ * (best effort: a failure here does not change the run's result). */
 static void finish(wb_store *st, const server *s, bool push, int64_t cursor,
                    const wb_sync_counts *c, int rc, const wb_error *why)
 {
@@ -144,27 +149,14 @@ static void finish(wb_store *st, const server *s, bool push, int64_t cursor,
              c->failed, c->deleted, c->sightings, c->sightings_unchanged, c->sightings_withheld,
              rc ? "; stopped: " : "", rc ? why->msg : "");
     wb_error e;
-    if (wb_store_begin(st, &e) != 0) return;
-    int r = wb_store_server_progress(st, s->id, push, cursor, wb_time_now() / 1000000, d, &e);
-    wb_audit_rec a = {.user = "sync",
-                      .org = "-",
-                      .action = push ? "server.push" : "server.pull",
-                      .object = s->name,
-                      .detail = d};
-    if (r == 0) r = wb_store_audit(st, &a, &e);
-    if (r == 0) r = wb_store_commit(st, &e);
-    if (r) wb_store_rollback(st);
+    wbi_share_server_progress(st, &sync_actor, s->id, s->name, push, cursor, d, true, &e);
 }
 
 static void save_cursor(wb_store *st, const server *s, bool push, int64_t cursor)
 {
     wb_error e;
-    if (wb_store_begin(st, &e) != 0) return;
-    if (wb_store_server_progress(st, s->id, push, cursor, wb_time_now() / 1000000, "in progress",
-                                 &e) == 0 &&
-        wb_store_commit(st, &e) == 0)
-        return;
-    wb_store_rollback(st);
+    wbi_share_server_progress(st, &sync_actor, s->id, s->name, push, cursor, "in progress", false,
+                              &e);
 }
 
 typedef struct local_ts {

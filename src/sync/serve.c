@@ -216,17 +216,15 @@ int wb_sync_index(wb_store *st, const wb_principal *p, const char *user, const c
     wb_event_filter ef = {.since = f->timestamp};
     int rc = wb_store_event_list(st, &ef, index_cb, &w, err);
     if (rc == 0 && w.oom) rc = wb_error_set(err, WB_ENOMEM, "out of memory");
-    if (rc == 0 && w.naudited) rc = wb_store_begin(st, err);
-    for (size_t i = 0; rc == 0 && i < w.naudited; i++) {
-        wb_audit_rec a = {.user = user,
-                          .org = org,
-                          .action = "read.admin",
-                          .object = w.audited[i],
-                          .detail = "read by site admin via MISP event index"};
-        rc = wb_store_audit(st, &a, err);
+    if (rc == 0) {
+        wb_actor who = {.user = user,
+                        .org_name = org,
+                        .org_id = p->org_id,
+                        .role = p->role,
+                        .channel = WB_ACTOR_API};
+        rc = wbi_share_audit_reads(st, &who, (const char(*)[WB_UUID_LEN + 1]) w.audited, w.naudited,
+                                   "read by site admin via MISP event index", err);
     }
-    if (rc == 0 && w.naudited) rc = wb_store_commit(st, err);
-    if (rc && w.naudited) wb_store_rollback(st);
     free(w.audited);
     free(sf.v);
     if (rc) {

@@ -1,7 +1,9 @@
 /*
  * server.c - the servers a hub synchronises with (`weerbaar admin server`):
- * add, remove, list, each audited. The remote key is kept for the sync
- * engine and never shown again: the list has everything else.
+ * add, remove, list. The writes are the share service's
+ * (share/sync_servers.c), which validates, audits and commits; the remote
+ * key is kept for the sync engine and never shown again: the list has
+ * everything else.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,115 +21,25 @@ void wb_sync_close(wb_store *st)
     wb_store_close(st);
 }
 
-static int org_id_cb(void *ud, const wb_org *o)
-{
-    *(int64_t *)ud = o->id;
-    return 1;
-}
-
-static int sg_id_cb(void *ud, const wb_sgroup *g)
-{
-    *(int64_t *)ud = g->id;
-    return 1;
-}
-
-static int audit(wb_store *st, const char *action, const char *object, const char *detail,
-                 wb_error *err)
-{
-    wb_audit_rec a = {
-        .user = "cli", .org = "-", .action = action, .object = object, .detail = detail};
-    return wb_store_audit(st, &a, err);
-}
-
-/* The sharing groups of a comma-separated list, by name or uuid. */
-static int sgroup_ids(wb_store *st, const char *list, int64_t *ids, size_t max, size_t *n,
-                      wb_error *err)
-{
-    *n = 0;
-    const char *p = list;
-    while (p && *p) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        char name[WB_NAME_MAX + 1];
-        if (len == 0 || len > WB_NAME_MAX || *n == max)
-            return wb_error_set(err, WB_EINVAL,
-                                "--sharing-groups: a list of 1-%zu sharing group names", max);
-        memcpy(name, p, len);
-        name[len] = '\0';
-        int64_t id = 0;
-        int rc = wb_store_sgroup_find(st, 0, name, sg_id_cb, &id, err);
-        if (rc == WB_ENOTFOUND || (rc == 0 && id == 0))
-            return wb_error_set(err, WB_ENOTFOUND, "unknown sharing group '%s'", name);
-        if (rc) return rc;
-        ids[(*n)++] = id;
-        p += len + (comma ? 1 : 0);
-    }
-    return 0;
-}
+/* The local operator: `weerbaar admin server` acts on the hub's own
+ * database (channel cli, audited as user "cli" of organisation "-"). */
+static const wb_actor operator_actor = {
+    .user = "cli", .org_name = "-", .role = WB_ROLE_SITE_ADMIN, .channel = WB_ACTOR_CLI};
 
 int wb_sync_server_add(wb_store *st, const wb_sync_server_opts *o, bool *created_org, wb_error *err)
 {
     *created_org = false;
-    if (o->url == NULL ||
-        (strncmp(o->url, "http://", 7) != 0 && strncmp(o->url, "https://", 8) != 0))
-        return wb_error_set(err, WB_EINVAL, "--url: expected an http:// or https:// URL");
-    if (strlen(o->url) > 2000) return wb_error_set(err, WB_EINVAL, "--url: longer than 2000 bytes");
-    if (o->key == NULL || o->key[0] == '\0' || strlen(o->key) > 512)
-        return wb_error_set(err, WB_EINVAL, "--key: the remote hub's API key (1-512 bytes)");
-    for (const char *k = o->key; *k; k++)
-        if ((unsigned char)*k <= ' ' || *k == 0x7f)
-            return wb_error_set(err, WB_EINVAL, "--key: no spaces or control characters");
-    if (!o->pull && !o->push && !o->push_sightings)
-        return wb_error_set(err, WB_EINVAL, "give --pull, --push, --push-sightings or a mix");
-    int rc = wbi_sync_rules_check(o->rules, err);
-    if (rc) return rc;
-    int64_t sgs[WB_PRINCIPAL_MAX_GROUPS];
-    size_t nsgs = 0;
-    rc = wb_store_begin(st, err);
-    if (rc == 0 && o->sgroups)
-        rc = sgroup_ids(st, o->sgroups, sgs, WB_PRINCIPAL_MAX_GROUPS, &nsgs, err);
-    const char *org = o->org ? o->org : o->name;
-    int64_t org_id = 0;
-    if (rc == 0) {
-        rc = wb_store_org_find(st, org, org_id_cb, &org_id, err);
-        if (rc == WB_ENOTFOUND) {
-            rc = wb_store_org_add(st, org, WB_ORG_OTHER, NULL, NULL, &org_id, err);
-            if (rc == 0) rc = audit(st, "org.add", org, "for sync server", err);
-            *created_org = rc == 0;
-        }
-    }
-    wb_sync_server_rec r = {.name = o->name,
-                            .url = o->url,
-                            .key = o->key,
-                            .org_id = org_id,
-                            .pull = o->pull,
-                            .push = o->push,
-                            .push_sightings = o->push_sightings,
-                            .rules = o->rules};
-    if (rc == 0) rc = wb_store_server_add(st, &r, sgs, nsgs, NULL, err);
-    if (rc == 0) {
-        char d[WB_ERROR_MSG_MAX];
-        snprintf(d, sizeof d, "%.900s as %.128s;%s%s%s; sharing groups: %.600s", o->url, org,
-                 o->pull ? " pull" : "", o->push ? " push" : "",
-                 o->push_sightings ? " push-sightings" : "", o->sgroups ? o->sgroups : "-");
-        rc = audit(st, "server.add", o->name, d, err);
-    }
-    if (rc == 0) rc = wb_store_commit(st, err);
-    if (rc) {
-        wb_store_rollback(st);
-        *created_org = false;
-    }
+    /* the service's checks first, then the rules (the sync module's
+     * language), then the service's write */
+    int rc = wbi_share_server_check(o, err);
+    if (rc == 0) rc = wbi_sync_rules_check(o->rules, err);
+    if (rc == 0) rc = wbi_share_server_add(st, &operator_actor, o, created_org, err);
     return rc;
 }
 
 int wb_sync_server_remove(wb_store *st, const char *name, wb_error *err)
 {
-    int rc = wb_store_begin(st, err);
-    if (rc == 0) rc = wb_store_server_remove(st, name, err);
-    if (rc == 0) rc = audit(st, "server.remove", name, NULL, err);
-    if (rc == 0) rc = wb_store_commit(st, err);
-    if (rc) wb_store_rollback(st);
-    return rc;
+    return wbi_share_server_remove(st, &operator_actor, name, err);
 }
 
 static json_t *time_or_null(int64_t t)

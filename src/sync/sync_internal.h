@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "share/sync_put.h"
+#include "share/sync_servers.h"
 #include "weerbaar/store.h"
 #include "weerbaar/sync.h"
 

@@ -6,6 +6,10 @@
 # src/deps/, src/share/, src/accounts/, src/admin/, ...). The store's types
 # (wb_store, its records) reach the front ends through the services'
 # headers; only the calls are the services'.
+#
+# The sync module (src/sync/) reads the store for its documents but its
+# writes are the share service's (share/sync_put.c, sync_servers.c): no
+# transaction of its own (wb_store_begin, _commit, _rollback).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 fail=0
@@ -20,6 +24,17 @@ for f in $files; do
     if [ -n "$hits" ]; then
         echo "$hits"
         echo "FAIL: $f uses the store directly"
+        fail=1
+    fi
+done
+sync=$(ls src/sync/*.[ch] 2> /dev/null)
+[ -n "$sync" ] || { echo "FAIL: no sync module files found"; exit 1; }
+for f in $sync; do
+    hits=$(sed -e 's|//.*$||' "$f" | perl -0pe 's{/\*.*?\*/}{ }gs' |
+        grep -nE "\bwb_store_(begin|commit|rollback) *\(")
+    if [ -n "$hits" ]; then
+        echo "$hits"
+        echo "FAIL: $f opens store transactions (the share service's job)"
         fail=1
     fi
 done
