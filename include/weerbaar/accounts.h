@@ -114,6 +114,10 @@ int wb_acct_import_parse(const char *name, const char *data, size_t len, wb_acct
 size_t wb_acct_import_count(const wb_acct_import *im);
 size_t wb_acct_import_problems(const wb_acct_import *im);
 void wb_acct_import_free(wb_acct_import *im);
+/* Calls progress(ud, done, total) while wb_acct_import_apply writes:
+ * organisations and users (records) written of how many. NULL: none. */
+void wb_acct_import_on_progress(wb_acct_import *im,
+                                void (*progress)(void *ud, size_t done, size_t total), void *ud);
 
 /* Applies a parsed file as `who` (a site admin) in one transaction: every
  * organisation and user is created, or changed to what the file says, or

@@ -384,12 +384,20 @@ typedef struct wb_deps_fetch_result {
     bool md5_checked;
 } wb_deps_fetch_result;
 
+typedef struct wb_deps_fetch_opts {
+    /* Bytes of the file at url received so far, of total (0: not known);
+     * called often while a file comes in (not for its .md5). NULL: none. */
+    void (*progress)(void *ud, const char *url, uint64_t done, uint64_t total);
+    void *ud;
+} wb_deps_fetch_opts;
+
 /* Downloads each registry's delegated-extended file from base URLs into dir
  * (If-Modified-Since / ETag from the previous download; the published .md5
  * checked when there is one). urls: NULL for the five registries' public
- * addresses. results (may be NULL) receives one entry per URL. */
+ * addresses. o may be NULL. results (may be NULL) receives one entry per
+ * URL. */
 int wb_deps_fetch(const char *dir, const char *const *urls, size_t nurls,
-                  wb_deps_fetch_result *results, wb_error *err);
+                  const wb_deps_fetch_opts *o, wb_deps_fetch_result *results, wb_error *err);
 /* The five public URLs. */
 extern const char *const wb_deps_rir_urls[5];
 

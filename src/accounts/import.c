@@ -30,7 +30,16 @@ struct wb_acct_import {
     wb_acct_import_row *rows;
     size_t n, cap;
     const char *name;
+    void (*progress)(void *ud, size_t done, size_t total);
+    void *progress_ud;
 };
+
+void wb_acct_import_on_progress(wb_acct_import *im,
+                                void (*progress)(void *ud, size_t done, size_t total), void *ud)
+{
+    im->progress = progress;
+    im->progress_ud = ud;
+}
 
 typedef struct parse {
     wb_acct_import *im;
@@ -632,6 +641,7 @@ int wb_acct_import_apply(wb_store *s, const wb_actor *who, const wb_acct_import 
             ouc++;
         }
         if (rc && r) problem(&p, r->line, r->path, "%s", err->msg);
+        if (im->progress) im->progress(im->progress_ud, i + 1, pl.norgs + pl.nusers);
     }
     for (size_t i = 0; rc == 0 && i < pl.nusers; i++) {
         plan_user *u = &pl.users[i];
@@ -654,6 +664,7 @@ int wb_acct_import_apply(wb_store *s, const wb_actor *who, const wb_acct_import 
             uuc++;
         }
         if (rc) problem(&p, r->line, r->path, "%s", err->msg);
+        if (im->progress) im->progress(im->progress_ud, pl.norgs + i + 1, pl.norgs + pl.nusers);
     }
     char msg[300];
     snprintf(msg, sizeof msg,

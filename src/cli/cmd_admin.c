@@ -102,7 +102,7 @@ static const char usage_text[] =
     "                         org (default, MISP's): only towards the event's\n"
     "                         creator; event: wherever the event may go (use\n"
     "                         serve's --sighting-policy)\n"
-    "  import FILE            organisations and users from FILE.csv (a header line:\n"
+    "  import FILE [--quiet]  organisations and users from FILE.csv (a header line:\n"
     "                         organisation,kind,sector,kvk,email,role) or FILE.json\n"
     "                         ({\"organisations\": [...], \"users\": [...]}): all or\n"
     "                         nothing, problems named by file:line; a second run\n"
@@ -173,6 +173,8 @@ static const char usage_text[] =
     "                  import, audit list), with --key KEY\n"
     "  --key KEY       an admin's API key for --hub\n"
     "  --format FMT    output: table (default) or json\n"
+    "  -q, --quiet     import, server pull|push: no progress line (drawn on standard\n"
+    "                  error only when it is a terminal)\n"
     "  -h, --help      this text\n"
     "\n"
     "examples:\n"
@@ -202,6 +204,7 @@ typedef struct admin_opts {
     const char *uuid;            /* sharing-group add */
     const char *email, *lang;    /* hook add: an e-mail recipient */
     bool pull, push;             /* server */
+    bool quiet;                  /* import, server pull|push: no progress line */
     bool push_sightings, sightings_open;
     bool json;
     bool allow_insecure, allow_private; /* hook add */
@@ -571,7 +574,9 @@ static const char *const server_opts[] = {"--url URL",
                                           "--sighting-policy org|event",
                                           "--rules JSON",
                                           "--sharing-groups A,B",
+                                          "--quiet",
                                           NULL};
+static const char *const import_opts[] = {"--quiet", NULL};
 static const char *const route_opts[] = {"--sector SECTOR", "--csirt ORG", "--supervisor ORG",
                                          NULL};
 static const char *const hook_opts[] = {
@@ -594,7 +599,7 @@ const wb_cli_action wb_cli_admin_actions[] = {
      user_opts},
     {"key", false, NULL, "API keys: add (expiry, comment), list, revoke", key_opts},
     {"sharing-group", false, NULL, "sharing groups: add, remove, rename, members, list", sg_opts},
-    {"import", false, NULL, "organisations and users from a CSV or JSON file", NULL},
+    {"import", false, NULL, "organisations and users from a CSV or JSON file", import_opts},
     {"server", false, NULL, "hub-to-hub sync: add, list, remove, pull, push", server_opts},
     {"route", false, act_route, "where a sector's incidents go: add, list", route_opts},
     {"hook", false, act_hook, "reminder webhooks: add, list, remove, deliveries", hook_opts},
@@ -623,7 +628,8 @@ static int run_accounts(const admin_opts *o, char **args, int n)
         wb_cli_error("admin %s: give --db PATH, or --hub URL with --key KEY", args[0]);
         return WB_EXIT_ERROR;
     }
-    wb_cli_admin_conn c = {.db = o->db, .hub = o->hub, .key = o->key, .json = o->json};
+    wb_cli_admin_conn c = {
+        .db = o->db, .hub = o->hub, .key = o->key, .json = o->json, .quiet = o->quiet};
     if (strcmp(args[0], "import") == 0) return wb_cli_admin_import(&c, n, args);
     wb_acct_args a = {.kind = o->kind,
                       .sector = o->sector,
@@ -681,16 +687,20 @@ int wb_cmd_admin(int argc, char **argv)
                                           {"email", required_argument, NULL, 1009},
                                           {"lang", required_argument, NULL, 1010},
                                           {"retention", required_argument, NULL, 1020},
+                                          {"quiet", no_argument, NULL, 'q'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     admin_opts o = {0};
     optind = 1;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "hq", lopts, NULL)) != -1) {
         switch (ch) {
         case 'd':
             o.db = optarg;
+            break;
+        case 'q':
+            o.quiet = true;
             break;
         case 'k':
             o.kind = optarg;
@@ -839,6 +849,7 @@ int wb_cmd_admin(int argc, char **argv)
                                  .push = o.push,
                                  .push_sightings = o.push_sightings,
                                  .sightings_open = o.sightings_open,
+                                 .quiet = o.quiet,
                                  .json = o.json};
         return wb_cli_admin_server(&so, args, n);
     }

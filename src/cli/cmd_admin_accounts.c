@@ -18,6 +18,7 @@
 #include "weerbaar/accounts.h"
 #include "weerbaar/client.h"
 #include "weerbaar/io.h"
+#include "weerbaar/progress.h"
 
 /* ---- output ------------------------------------------------------------------------------ */
 
@@ -280,10 +281,16 @@ int wb_cli_admin_accounts(const wb_cli_admin_conn *c, const char *object, int n,
     return st;
 }
 
+/* ud: the progress line to take off the screen first, or NULL. */
 static void problem_cb(void *ud, const char *msg)
 {
-    (void)ud;
+    if (ud) wb_progress_clear(ud);
     wb_cli_error("%s", msg);
+}
+
+static void on_import_progress(void *ud, size_t done, size_t total)
+{
+    wb_progress_update(ud, done, total);
 }
 
 int wb_cli_admin_import(const wb_cli_admin_conn *c, int n, char **args)
@@ -318,9 +325,15 @@ int wb_cli_admin_import(const wb_cli_admin_conn *c, int n, char **args)
         bool forbidden = false;
         int rc = wb_acct_import_parse(args[1], data, len, &im, problem_cb, NULL, &err);
         if (rc == 0) rc = wb_acct_open(&s, c->db, &err);
+        /* "records imported: 42% 4200 of 10000, 5 s left" */
+        wb_progress line;
+        wb_progress_start(&line, wb_cli_progress_out(c->quiet), "records imported",
+                          WB_PROGRESS_ITEMS);
+        if (rc == 0) wb_acct_import_on_progress(im, on_import_progress, &line);
         if (rc == 0)
             rc = wb_acct_import_apply(s, &who, im, wb_time_now(), &out, &forbidden, problem_cb,
-                                      NULL, &err);
+                                      &line, &err);
+        wb_progress_end(&line);
         if (rc) {
             wb_cli_error("admin: %s", err.msg);
             st = WB_EXIT_ERROR;

@@ -13,6 +13,7 @@
 typedef struct wb_cli_admin_conn {
     const char *db, *hub, *key;
     bool json;
+    bool quiet; /* import: no progress line */
 } wb_cli_admin_conn;
 
 /* `admin OBJECT ACTION [TARGET [NEW-NAME]]`: args[0] is the action; a has

@@ -42,7 +42,7 @@ static int run(wb_store *st, const wb_cli_server_opts *o, bool push, const char 
         return WB_EXIT_ERROR;
     }
     run_ui ui;
-    wb_progress_start(&ui.line, wb_cli_progress_out(false),
+    wb_progress_start(&ui.line, wb_cli_progress_out(o->quiet),
                       push ? "events pushed" : "events pulled", WB_PROGRESS_ITEMS);
     wb_sync_run_opts ro = {
         .progress = on_progress, .log = on_log, .ud = &ui, .sightings_open = o->sightings_open};

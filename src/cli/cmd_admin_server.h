@@ -13,6 +13,7 @@ typedef struct wb_cli_server_opts {
     bool pull, push, json;
     bool push_sightings; /* add: sightings only (MISP's "push sightings") */
     bool sightings_open; /* pull, push: --sighting-policy event */
+    bool quiet;          /* pull, push: no progress line */
 } wb_cli_server_opts;
 
 /* args[0] is "server"; n the words from there. An exit status. */

@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 #include "cli/cmdtab.h"
 #include "weerbaar/deps.h"
+#include "weerbaar/progress.h"
 
 static void deps_usage(FILE *f)
 {
@@ -25,7 +26,7 @@ static void deps_usage(FILE *f)
           "                     [--periodic-share X] [--periodic-per-day N] [--long-session S]\n"
           "                     [--no-internal-assets] [--max-pairs N] [--threads N]\n"
           "                     [--format table|json|csv|dot|svg|html] [-o FILE]\n"
-          "       weerbaar deps fetch [--ipdata DIR] [--url URL]...\n"
+          "       weerbaar deps fetch [--ipdata DIR] [--url URL]... [--quiet]\n"
           "       weerbaar deps picture|share|sectors ... (see 'weerbaar deps share --help')\n"
           "\n"
           "map: which external parties each asset depends on, in which countries, how\n"
@@ -61,6 +62,8 @@ static void deps_usage(FILE *f)
           "options (fetch):\n"
           "  --ipdata DIR          where to put the files (as above)\n"
           "  --url URL             fetch URL instead of the five registries (repeatable)\n"
+          "  -q, --quiet           no progress line (shown on standard error only when it\n"
+          "                        is a terminal: percentage and time left of each file)\n"
           "\n"
           "examples:\n"
           "  weerbaar deps fetch\n"
@@ -225,6 +228,7 @@ typedef struct opts {
     size_t nrir, nmmdb, nurl;
     wb_deps_cfg cfg;
     unsigned threads;
+    bool quiet;
 } opts;
 
 static int run_map(opts *o, int nfiles, char **files)
@@ -306,6 +310,25 @@ static int run_map(opts *o, int nfiles, char **files)
     return status;
 }
 
+/* The progress line of a download: "NAME: 42% 1.2 of 3.0 MB, 5 s left". */
+typedef struct fetch_ui {
+    wb_progress line;
+    const char *url;
+} fetch_ui;
+
+static void on_fetch_progress(void *ud, const char *url, uint64_t done, uint64_t total)
+{
+    fetch_ui *u = ud;
+    if (u->url != url) {
+        wb_progress_end(&u->line);
+        const char *slash = strrchr(url, '/');
+        wb_progress_start(&u->line, wb_cli_progress_out(false), slash ? slash + 1 : url,
+                          WB_PROGRESS_BYTES);
+        u->url = url;
+    }
+    wb_progress_update(&u->line, done, total);
+}
+
 static int run_fetch(opts *o)
 {
     char dir[4096];
@@ -318,7 +341,11 @@ static int run_fetch(opts *o)
     wb_error err = {0};
     const char *const *urls = o->nurl ? o->url : NULL;
     size_t n = o->nurl ? o->nurl : 5;
-    int rc = wb_deps_fetch(dir, urls, n, res, &err);
+    fetch_ui ui = {0};
+    wb_deps_fetch_opts fo = {.progress = wb_cli_progress_out(o->quiet) ? on_fetch_progress : NULL,
+                             .ud = &ui};
+    int rc = wb_deps_fetch(dir, urls, n, &fo, res, &err);
+    wb_progress_end(&ui.line);
     for (size_t i = 0; i < n; i++) {
         if (res[i].name[0] == '\0') continue;
         if (res[i].status == 0)
@@ -355,6 +382,7 @@ static int parse_map_opts(int argc, char **argv, opts *o, int *status)
                                        {"threads", required_argument, NULL, O_THREADS},
                                        {"format", required_argument, NULL, O_FORMAT},
                                        {"url", required_argument, NULL, O_URL},
+                                       {"quiet", no_argument, NULL, 'q'},
                                        {"output", required_argument, NULL, 'o'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
@@ -365,7 +393,7 @@ static int parse_map_opts(int argc, char **argv, opts *o, int *status)
     opterr = 0;
     int c;
     double v;
-    while ((c = getopt_long(argc, argv, "ho:", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hqo:", lo, NULL)) != -1) {
         switch (c) {
         case O_INV:
             o->inv = optarg;
@@ -393,6 +421,9 @@ static int parse_map_opts(int argc, char **argv, opts *o, int *status)
             break;
         case 'o':
             o->output = optarg;
+            break;
+        case 'q':
+            o->quiet = true;
             break;
         case O_RIR:
             if (o->nrir == 32) {
@@ -533,7 +564,7 @@ static const char *const deps_map[] = {"--inventory CSV",
                                        "--format table|json|csv|dot|svg|html",
                                        "--output FILE",
                                        NULL};
-static const char *const deps_fetch[] = {"--ipdata DIR", "--url URL", NULL};
+static const char *const deps_fetch[] = {"--ipdata DIR", "--url URL", "--quiet", NULL};
 static const char *const deps_picture[] = {NULL};
 static const char *const deps_share[] = {"--with csirt|supervisor",
                                          "--revoke",

@@ -28,6 +28,8 @@ const char *const wb_deps_rir_urls[5] = {
 typedef struct dl {
     wb_buf body;
     char etag[256], lastmod[128];
+    const wb_deps_fetch_opts *o; /* progress; NULL: none */
+    const char *url;
 } dl;
 
 static void header_value(const char *p, size_t n, const char *name, char *out, size_t cap)
@@ -52,6 +54,12 @@ static void on_header(void *ud, const char *p, size_t n)
     dl *d = ud;
     header_value(p, n, "etag:", d->etag, sizeof d->etag);
     header_value(p, n, "last-modified:", d->lastmod, sizeof d->lastmod);
+}
+
+static void on_progress(void *ud, uint64_t now, uint64_t total)
+{
+    dl *d = ud;
+    d->o->progress(d->o->ud, d->url, now, total);
 }
 
 /* GET url; *status the HTTP status. 0, or WB_EIO or WB_ELIMIT with a message
@@ -80,6 +88,7 @@ static int get(const char *url, const char *etag, const char *lastmod, dl *d, lo
                      .max_body = MAX_FILE,
                      .out = &d->body,
                      .on_header = on_header,
+                     .on_progress = d->o && d->o->progress ? on_progress : NULL,
                      .ud = d};
     return wb_http_request(&o, &r, status, err);
 }
@@ -131,7 +140,8 @@ static bool find_md5(const char *s, size_t n, char out[33])
     return false;
 }
 
-static int fetch_one(const char *dir, const char *url, wb_deps_fetch_result *res, wb_error *err)
+static int fetch_one(const char *dir, const char *url, const wb_deps_fetch_opts *o,
+                     wb_deps_fetch_result *res, wb_error *err)
 {
     const char *slash = strrchr(url, '/');
     const char *name = slash ? slash + 1 : url;
@@ -148,7 +158,7 @@ static int fetch_one(const char *dir, const char *url, wb_deps_fetch_result *res
         read_meta(meta, etag, sizeof etag, lm, sizeof lm);
     else
         etag[0] = lm[0] = '\0';
-    dl d = {0};
+    dl d = {.o = o, .url = url};
     long status = 0;
     int rc = get(url, etag, lm, &d, &status, err);
     if (rc == 0 && status == 304) {
@@ -198,7 +208,7 @@ static int fetch_one(const char *dir, const char *url, wb_deps_fetch_result *res
 }
 
 int wb_deps_fetch(const char *dir, const char *const *urls, size_t nurls,
-                  wb_deps_fetch_result *results, wb_error *err)
+                  const wb_deps_fetch_opts *o, wb_deps_fetch_result *results, wb_error *err)
 {
     if (!urls) {
         urls = wb_deps_rir_urls;
@@ -219,7 +229,7 @@ int wb_deps_fetch(const char *dir, const char *const *urls, size_t nurls,
     for (size_t i = 0; i < nurls; i++) {
         wb_deps_fetch_result r = {0};
         wb_error e = {0};
-        int rc = fetch_one(dir, urls[i], &r, &e);
+        int rc = fetch_one(dir, urls[i], o, &r, &e);
         if (results) results[i] = r;
         if (rc && !first) {
             first = rc;

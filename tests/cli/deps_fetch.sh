@@ -3,7 +3,9 @@
 # (python3 -m http.server): a first download with its published .md5
 # checked, a second answered 304 Not Modified (If-Modified-Since from the
 # previous download), a file without a .md5, a wrong .md5 refused with the
-# old file kept, and a 404 an error; the downloaded file is read by deps map.
+# old file kept, and a 404 an error; the downloaded file is read by deps map;
+# a slow download shows a progress line with its percentage on a terminal
+# (script(1)), none with --quiet or when standard error is not a terminal.
 set -u
 bin=$1
 fail=0
@@ -21,10 +23,21 @@ cp tests/data/deps/delegated-fragment.txt "$tmp/www/delegated-test-extended-late
 printf 'arin|US|ipv4|8.8.8.0|256|1|assigned|g\n' >"$tmp/www/delegated-nomd5-latest"
 # a port the kernel picks, told back through a file
 python3 - "$tmp/www" "$tmp/port" <<'PY' &
-import functools, http.server, sys
+import functools, http.server, sys, time
 class Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *a):
         pass
+    def do_GET(self):
+        # /slow-*: 200 kB sent over about 1.2 s, with its length
+        if not self.path.startswith("/slow-") or self.path.endswith(".md5"):
+            return super().do_GET()
+        self.send_response(200)
+        self.send_header("Content-Length", "200000")
+        self.end_headers()
+        for _ in range(10):
+            self.wfile.write(b"#" * 19999 + b"\n")
+            self.wfile.flush()
+            time.sleep(0.12)
 h = functools.partial(Quiet, directory=sys.argv[1])
 s = http.server.HTTPServer(("127.0.0.1", 0), h)
 open(sys.argv[2], "w").write(str(s.server_port))
@@ -62,4 +75,20 @@ cmp -s "$tmp/data/delegated-test-extended-latest" tests/data/deps/delegated-frag
 timeout 60 "$bin" deps fetch --ipdata "$tmp/data" --url "$U/missing" 2>"$tmp/e"
 [ $? = 2 ] || err "404 exit"
 grep -q 'HTTP status 404' "$tmp/e" || err "404 message"
+# progress: a percentage on a terminal, nothing with --quiet or without one
+if command -v script >/dev/null 2>&1; then
+    script -qec "timeout 60 '$bin' deps fetch --ipdata '$tmp/data' --url '$U/slow-a'" /dev/null \
+        >"$tmp/tty" 2>&1 || err "slow fetch on a terminal: exit $?"
+    grep -aq 'weerbaar: slow-a: *[0-9]*% [0-9.]* kB of 200.0 kB' "$tmp/tty" ||
+        { err "no progress on a terminal"; cat -v "$tmp/tty"; }
+    grep -aq 'slow-a: downloaded 200000 bytes' "$tmp/tty" || err "slow fetch result"
+    script -qec "timeout 60 '$bin' deps fetch --ipdata '$tmp/data' --url '$U/slow-b' --quiet" \
+        /dev/null >"$tmp/tty" 2>&1 || err "slow fetch --quiet: exit $?"
+    grep -aq '%' "$tmp/tty" && { err "progress with --quiet"; cat -v "$tmp/tty"; }
+else
+    echo "note: script(1) not installed, progress checks skipped"
+fi
+timeout 60 "$bin" deps fetch --ipdata "$tmp/data" --url "$U/slow-c" >"$tmp/out" 2>"$tmp/e" ||
+    err "slow fetch: exit $?"
+[ -s "$tmp/e" ] && { err "output on standard error when it is not a terminal"; cat -v "$tmp/e"; }
 exit $fail
