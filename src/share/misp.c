@@ -96,23 +96,30 @@ static bool in_list(const wbi_strlist *l, const char *v, bool nocase)
 
 /* MISP's value match: the whole value or one part of a composite one
  * ("domain|ip"), case-insensitive; '%' in the pattern stands for any run
- * of characters (SQL's LIKE, as MISP takes it). */
+ * of characters (SQL's LIKE, as MISP takes it). Greedy, going back only to
+ * the last '%' seen: with '%' the only wildcard that is exact, and it takes
+ * at most len(pattern) x len(value) steps (the recursive form was
+ * exponential in the number of '%': fuzz_misp_search's regress-timeout). */
 static bool like(const char *p, const char *pe, const char *v, const char *ve)
 {
-    while (p < pe) {
-        if (*p == '%') {
-            while (p < pe && *p == '%')
-                p++;
-            if (p == pe) return true;
-            for (const char *t = v; t <= ve; t++)
-                if (like(p, pe, t, ve)) return true;
+    const char *star = NULL, *mark = NULL;
+    while (v < ve) {
+        if (p < pe && *p == '%') {
+            star = ++p;
+            mark = v;
+        } else if (p < pe && tolower((unsigned char)*p) == tolower((unsigned char)*v)) {
+            p++;
+            v++;
+        } else if (star) {
+            p = star;
+            v = ++mark;
+        } else {
             return false;
         }
-        if (v == ve || tolower((unsigned char)*p) != tolower((unsigned char)*v)) return false;
-        p++;
-        v++;
     }
-    return v == ve;
+    while (p < pe && *p == '%')
+        p++;
+    return p == pe;
 }
 
 bool wbi_misp_value_match(const wbi_strlist *l, const char *v)

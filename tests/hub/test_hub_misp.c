@@ -319,13 +319,50 @@ static void test_sighting_delete(void **state)
     hubfix_end(&h);
 }
 
+/* MISP's value match ('%' as SQL's LIKE): exact on the usual cases, and a
+ * pattern of many '%' against a long value that does not match ends at
+ * once (it was exponential: fuzz_misp_search's regress-timeout seed). */
+static bool vm(const char *pat, const char *v)
+{
+    wbi_strlist l = {.v = {pat}, .n = 1};
+    return wbi_misp_value_match(&l, v);
+}
+
+static void test_value_like(void **state)
+{
+    (void)state;
+    assert_true(vm("evil.example", "EVIL.example"));
+    assert_true(vm("%.example", "a.b.example"));
+    assert_true(vm("ev%", "evil.example"));
+    assert_true(vm("%il.ex%", "evil.example"));
+    assert_true(vm("%", ""));
+    assert_true(vm("a%b%c", "aXbYbZc"));
+    assert_true(vm("a%%c", "ac"));
+    assert_false(vm("a%b%c", "aXbYbZ"));
+    assert_false(vm("%.example", "example"));
+    assert_false(vm("evil", "evil.example"));
+    assert_true(vm("evil.example", "evil.example|192.0.2.1"));
+    assert_true(vm("192.0.2.%", "evil.example|192.0.2.1"));
+    char pat[2048], val[4096];
+    size_t n = 0;
+    for (int i = 0; i < 600; i++) {
+        pat[n++] = '%';
+        pat[n++] = 'a';
+    }
+    pat[n++] = 'b';
+    pat[n] = '\0';
+    memset(val, 'a', sizeof val - 1);
+    val[sizeof val - 1] = '\0';
+    assert_false(vm(pat, val));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_galaxy_parse),    cmocka_unit_test(test_sight_filter),
         cmocka_unit_test(test_templates),       cmocka_unit_test(test_sighting_org_hidden),
         cmocka_unit_test(test_proposal_once),   cmocka_unit_test(test_misp_add_head),
-        cmocka_unit_test(test_sighting_delete),
+        cmocka_unit_test(test_sighting_delete), cmocka_unit_test(test_value_like),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
