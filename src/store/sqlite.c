@@ -421,6 +421,21 @@ int wbi_sqlite_error(wb_store *s, wb_error *err, const char *what)
     return db_error(SQ(s), err, what);
 }
 
+/* A statement prepared for one use (the caller finalizes it), for the
+ * domains whose statements are not cached; NULL with err set (out of
+ * memory as WB_ENOMEM) when it cannot be prepared. */
+wbi_stmt *wbi_sqlite_prep(wb_store *s, const char *sql, wb_error *err)
+{
+    sq_store *q = SQ(s);
+    wbi_stmt *st = NULL;
+    if (wbi_db_prepare(q->db, sql, &st) != WBI_DB_OK) {
+        db_error(q, err, "preparing a statement");
+        wbi_db_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
 const char *wbi_sqlite_path(wb_store *s)
 {
     return SQ(s)->path;

@@ -36,23 +36,6 @@ const char wbi_sqlite_misp_m14[] =
     /* objects/delete finds an object's event by its attributes */
     "CREATE INDEX attributes_object ON attributes(object_uuid) WHERE object_uuid IS NOT NULL;";
 
-static wbi_stmt *prep(wb_store *s, const char *sql, wb_error *err)
-{
-    wbi_db *db = wbi_sqlite_db(s);
-    wbi_stmt *st = NULL;
-    if (db == NULL) {
-        wb_error_set(err, WB_EINVAL, "galaxies and proposals need the SQLite store");
-        return NULL;
-    }
-    if (wbi_db_prepare(db, sql, &st) != WBI_DB_OK) {
-        wb_error_set(err, wbi_db_errcode(db) == WBI_DB_NOMEM ? WB_ENOMEM : WB_EIO, "%s: %s",
-                     wbi_sqlite_path(s), wbi_db_errmsg(db));
-        wbi_db_finalize(st);
-        return NULL;
-    }
-    return st;
-}
-
 static int db_fail(wb_store *s, wbi_stmt *st, wb_error *err)
 {
     wbi_db *db = wbi_sqlite_db(s);
@@ -111,13 +94,13 @@ static int walk(wb_store *s, wbi_stmt *st, bool want_one, int (*row)(wbi_stmt *,
 int wb_store_galaxy_put(wb_store *s, const wb_galaxy_rec *g, int64_t *id, wb_error *err)
 {
     for (int pass = 0; pass < 2; pass++) {
-        wbi_stmt *st =
-            prep(s,
-                 pass == 0 ? "UPDATE galaxies SET uuid=lower(?1),type=?2,name=?3,json=?4,"
-                             "updated=?5 WHERE uuid=lower(?1) OR type=?2 RETURNING id"
-                           : "INSERT INTO galaxies(uuid,type,name,json,updated)"
-                             " VALUES(lower(?1),?2,?3,?4,?5) RETURNING id",
-                 err);
+        wbi_stmt *st = wbi_sqlite_prep(
+            s,
+            pass == 0 ? "UPDATE galaxies SET uuid=lower(?1),type=?2,name=?3,json=?4,"
+                        "updated=?5 WHERE uuid=lower(?1) OR type=?2 RETURNING id"
+                      : "INSERT INTO galaxies(uuid,type,name,json,updated)"
+                        " VALUES(lower(?1),?2,?3,?4,?5) RETURNING id",
+            err);
         if (st == NULL) return err->code;
         bind_text(st, 1, g->uuid);
         bind_text(st, 2, g->type);
@@ -139,7 +122,8 @@ int wb_store_galaxy_put(wb_store *s, const wb_galaxy_rec *g, int64_t *id, wb_err
 int wb_store_cluster_put(wb_store *s, const wb_cluster_rec *c, wb_error *err)
 {
     for (int pass = 0; pass < 2; pass++) {
-        wbi_stmt *st = prep(s,
+        wbi_stmt *st =
+            wbi_sqlite_prep(s,
                             pass == 0 ? "UPDATE galaxy_clusters SET uuid=lower(?1),galaxy_id=?2,"
                                         "value=?3,tag_name=?4,json=?5"
                                         " WHERE uuid=lower(?1) OR tag_name=?4 RETURNING id"
@@ -188,7 +172,7 @@ static int galaxy_row(wbi_stmt *st, void *ud)
 
 int wb_store_galaxy_list(wb_store *s, wb_galaxy_cb cb, void *ud, wb_error *err)
 {
-    wbi_stmt *st = prep(s, GALAXY_COLS " ORDER BY g.name COLLATE NOCASE, g.id", err);
+    wbi_stmt *st = wbi_sqlite_prep(s, GALAXY_COLS " ORDER BY g.name COLLATE NOCASE, g.id", err);
     if (st == NULL) return err->code;
     gwalk w = {.cb = cb, .ud = ud};
     return walk(s, st, false, galaxy_row, &w, err);
@@ -196,9 +180,9 @@ int wb_store_galaxy_list(wb_store *s, wb_galaxy_cb cb, void *ud, wb_error *err)
 
 int wb_store_galaxy_get(wb_store *s, const char *ref, wb_galaxy_cb cb, void *ud, wb_error *err)
 {
-    wbi_stmt *st =
-        prep(s, GALAXY_COLS " WHERE CAST(g.id AS TEXT)=?1 OR g.uuid=lower(?1) OR g.type=?1 LIMIT 1",
-             err);
+    wbi_stmt *st = wbi_sqlite_prep(
+        s, GALAXY_COLS " WHERE CAST(g.id AS TEXT)=?1 OR g.uuid=lower(?1) OR g.type=?1 LIMIT 1",
+        err);
     if (st == NULL) return err->code;
     bind_text(st, 1, ref);
     gwalk w = {.cb = cb, .ud = ud};
@@ -221,8 +205,8 @@ static int cluster_row(wbi_stmt *st, void *ud)
 
 int wb_store_cluster_list(wb_store *s, int64_t galaxy_id, wb_cluster_cb cb, void *ud, wb_error *err)
 {
-    wbi_stmt *st =
-        prep(s, CLUSTER_COLS " WHERE galaxy_id=? ORDER BY value COLLATE NOCASE, id", err);
+    wbi_stmt *st = wbi_sqlite_prep(
+        s, CLUSTER_COLS " WHERE galaxy_id=? ORDER BY value COLLATE NOCASE, id", err);
     if (st == NULL) return err->code;
     wbi_db_bind_i64(st, 1, galaxy_id);
     gwalk w = {.ccb = cb, .ud = ud};
@@ -232,11 +216,11 @@ int wb_store_cluster_list(wb_store *s, int64_t galaxy_id, wb_cluster_cb cb, void
 int wb_store_cluster_get(wb_store *s, const char *ref, bool by_tag, wb_cluster_cb cb, void *ud,
                          wb_error *err)
 {
-    wbi_stmt *st =
-        prep(s,
-             by_tag ? CLUSTER_COLS " WHERE tag_name=?1"
-                    : CLUSTER_COLS " WHERE CAST(id AS TEXT)=?1 OR uuid=lower(?1) LIMIT 1",
-             err);
+    wbi_stmt *st = wbi_sqlite_prep(s,
+                                   by_tag ? CLUSTER_COLS " WHERE tag_name=?1"
+                                          : CLUSTER_COLS
+                                       " WHERE CAST(id AS TEXT)=?1 OR uuid=lower(?1) LIMIT 1",
+                                   err);
     if (st == NULL) return err->code;
     bind_text(st, 1, ref);
     gwalk w = {.ccb = cb, .ud = ud};
@@ -249,7 +233,8 @@ int wb_store_proposal_add(wb_store *s, const wb_proposal_rec *p, int64_t *id, wb
 {
     char uuid[WB_UUID_LEN + 1];
     if (p->uuid == NULL) wb_uuid_v4(uuid);
-    wbi_stmt *st = prep(s,
+    wbi_stmt *st =
+        wbi_sqlite_prep(s,
                         "INSERT INTO shadow_attributes(uuid,event_id,attribute_id,org_id,"
                         "user_id,action,json,created) VALUES(lower(?),?,?,?,?,?,?,?) RETURNING id",
                         err);
@@ -302,7 +287,7 @@ static int proposal_row(wbi_stmt *st, void *ud)
 
 int wb_store_proposal_get(wb_store *s, int64_t id, wb_proposal_cb cb, void *ud, wb_error *err)
 {
-    wbi_stmt *st = prep(s, PROPOSAL_COLS " WHERE p.id=?", err);
+    wbi_stmt *st = wbi_sqlite_prep(s, PROPOSAL_COLS " WHERE p.id=?", err);
     if (st == NULL) return err->code;
     wbi_db_bind_i64(st, 1, id);
     gwalk w = {.pcb = cb, .ud = ud};
@@ -312,8 +297,8 @@ int wb_store_proposal_get(wb_store *s, int64_t id, wb_proposal_cb cb, void *ud, 
 int wb_store_proposal_list(wb_store *s, int64_t event_id, wb_proposal_cb cb, void *ud,
                            wb_error *err)
 {
-    wbi_stmt *st =
-        prep(s, PROPOSAL_COLS " WHERE p.state=0 AND (?1=0 OR p.event_id=?1) ORDER BY p.id", err);
+    wbi_stmt *st = wbi_sqlite_prep(
+        s, PROPOSAL_COLS " WHERE p.state=0 AND (?1=0 OR p.event_id=?1) ORDER BY p.id", err);
     if (st == NULL) return err->code;
     wbi_db_bind_i64(st, 1, event_id);
     gwalk w = {.pcb = cb, .ud = ud};
@@ -323,8 +308,8 @@ int wb_store_proposal_list(wb_store *s, int64_t event_id, wb_proposal_cb cb, voi
 int wb_store_proposal_close(wb_store *s, int64_t id, wb_proposal_state state, int64_t at,
                             wb_error *err)
 {
-    wbi_stmt *st =
-        prep(s, "UPDATE shadow_attributes SET state=?2, decided=?3 WHERE id=?1 AND state=0", err);
+    wbi_stmt *st = wbi_sqlite_prep(
+        s, "UPDATE shadow_attributes SET state=?2, decided=?3 WHERE id=?1 AND state=0", err);
     if (st == NULL) return err->code;
     wbi_db_bind_i64(st, 1, id);
     wbi_db_bind_int(st, 2, (int)state);
@@ -339,7 +324,7 @@ int wb_store_proposal_close(wb_store *s, int64_t id, wb_proposal_state state, in
 
 int wb_store_attr_uuid_of(wb_store *s, int64_t id, char uuid[WB_UUID_LEN + 1], wb_error *err)
 {
-    wbi_stmt *st = prep(s, "SELECT uuid FROM attributes WHERE id=?", err);
+    wbi_stmt *st = wbi_sqlite_prep(s, "SELECT uuid FROM attributes WHERE id=?", err);
     if (st == NULL) return err->code;
     wbi_db_bind_i64(st, 1, id);
     int rc = wbi_db_step(st);
@@ -356,7 +341,8 @@ int wb_store_attr_uuid_of(wb_store *s, int64_t id, char uuid[WB_UUID_LEN + 1], w
 int wb_store_object_event_uuid(wb_store *s, const char *object_uuid, char uuid[WB_UUID_LEN + 1],
                                wb_error *err)
 {
-    wbi_stmt *st = prep(s,
+    wbi_stmt *st =
+        wbi_sqlite_prep(s,
                         "SELECT e.uuid FROM attributes a JOIN events e ON e.id=a.event_id"
                         " WHERE a.object_uuid=lower(?) AND a.deleted=0 LIMIT 1",
                         err);

@@ -21,17 +21,6 @@ const char wbi_sqlite_nats_schema[] =
     "CREATE TABLE nats_subjects(subject TEXT PRIMARY KEY, last_seq INTEGER NOT NULL)"
     " WITHOUT ROWID;";
 
-static wbi_stmt *prep(wb_store *s, const char *sql, wb_error *err)
-{
-    wbi_stmt *st = NULL;
-    if (wbi_db_prepare(wbi_sqlite_db(s), sql, &st) != WBI_DB_OK) {
-        wbi_sqlite_error(s, err, "preparing a statement");
-        wbi_db_finalize(st);
-        return NULL;
-    }
-    return st;
-}
-
 static int fail(wb_store *s, wbi_stmt *st, wb_error *err)
 {
     int rc = wbi_sqlite_error(s, err, "nats");
@@ -53,14 +42,14 @@ static int one_int(wb_store *s, wbi_stmt *st, int64_t *out, wb_error *err)
 
 int wb_store_nats_last(wb_store *s, int64_t *seq, wb_error *err)
 {
-    wbi_stmt *st = prep(s, "SELECT last_seq FROM nats_progress WHERE id = 1", err);
+    wbi_stmt *st = wbi_sqlite_prep(s, "SELECT last_seq FROM nats_progress WHERE id = 1", err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     return one_int(s, st, seq, err);
 }
 
 int wb_store_nats_subject_prev(wb_store *s, const char *subject, int64_t *prev, wb_error *err)
 {
-    wbi_stmt *st = prep(s, "SELECT last_seq FROM nats_subjects WHERE subject = ?", err);
+    wbi_stmt *st = wbi_sqlite_prep(s, "SELECT last_seq FROM nats_subjects WHERE subject = ?", err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     wbi_db_bind_text(st, 1, subject);
     return one_int(s, st, prev, err);
@@ -69,8 +58,8 @@ int wb_store_nats_subject_prev(wb_store *s, const char *subject, int64_t *prev, 
 int wb_store_nats_event_subjects(wb_store *s, int64_t event_id,
                                  int (*cb)(void *ud, const char *subject), void *ud, wb_error *err)
 {
-    wbi_stmt *st =
-        prep(s, "SELECT subject FROM nats_event_subjects WHERE event_id = ? ORDER BY subject", err);
+    wbi_stmt *st = wbi_sqlite_prep(
+        s, "SELECT subject FROM nats_event_subjects WHERE event_id = ? ORDER BY subject", err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     wbi_db_bind_i64(st, 1, event_id);
     int rc;
@@ -84,7 +73,7 @@ int wb_store_nats_event_subjects(wb_store *s, int64_t event_id,
 /* Runs sql with ?1 = a and, when t is not NULL, ?2 = t. */
 static int exec1(wb_store *s, const char *sql, int64_t a, const char *t, wb_error *err)
 {
-    wbi_stmt *st = prep(s, sql, err);
+    wbi_stmt *st = wbi_sqlite_prep(s, sql, err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     wbi_db_bind_i64(st, 1, a);
     if (t) wbi_db_bind_text(st, 2, t);

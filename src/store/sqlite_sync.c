@@ -26,22 +26,6 @@
 #include "store/store_internal.h"
 
 /* A prepared statement of db, or NULL with *err set. */
-static wbi_stmt *prep(wb_store *s, const char *sql, wb_error *err)
-{
-    wbi_db *db = wbi_sqlite_db(s);
-    wbi_stmt *st = NULL;
-    if (db == NULL) {
-        wb_error_set(err, WB_EINVAL, "synchronisation needs the SQLite store");
-        return NULL;
-    }
-    if (wbi_db_prepare(db, sql, &st) != WBI_DB_OK) {
-        wb_error_set(err, wbi_db_errcode(db) == WBI_DB_NOMEM ? WB_ENOMEM : WB_EIO, "%s: %s",
-                     wbi_sqlite_path(s), wbi_db_errmsg(db));
-        wbi_db_finalize(st);
-        return NULL;
-    }
-    return st;
-}
 
 static int db_fail(wb_store *s, wbi_stmt *st, const char *dup, wb_error *err)
 {
@@ -151,7 +135,8 @@ int wb_store_server_add(wb_store *s, const wb_sync_server_rec *r, const int64_t 
     size_t n = strlen(r->name);
     if (n == 0 || n > WB_NAME_MAX)
         return wb_error_set(err, WB_EINVAL, "server name must be 1-%d bytes", WB_NAME_MAX);
-    wbi_stmt *st = prep(s,
+    wbi_stmt *st =
+        wbi_sqlite_prep(s,
                         "INSERT INTO sync_servers(name,url,key,org_id,pull,push,rules,created,"
                         "push_sightings) VALUES(?,?,?,?,?,?,?,?,?)",
                         err);
@@ -176,7 +161,8 @@ int wb_store_server_add(wb_store *s, const wb_sync_server_rec *r, const int64_t 
     free(sealed);
     int64_t sid = rc == 0 ? wbi_db_last_id(wbi_sqlite_db(s)) : 0;
     for (size_t i = 0; rc == 0 && i < nsgroups; i++) {
-        st = prep(s, "INSERT OR IGNORE INTO sync_server_sgroups(sg_id,server_id) VALUES(?,?)", err);
+        st = wbi_sqlite_prep(
+            s, "INSERT OR IGNORE INTO sync_server_sgroups(sg_id,server_id) VALUES(?,?)", err);
         if (st == NULL) return err->code;
         wbi_db_bind_i64(st, 1, sgroups[i]);
         wbi_db_bind_i64(st, 2, sid);
@@ -189,7 +175,7 @@ int wb_store_server_add(wb_store *s, const wb_sync_server_rec *r, const int64_t 
 int wb_store_server_remove(wb_store *s, const char *name, wb_error *err)
 {
     int64_t sid = 0;
-    wbi_stmt *st = prep(s, "SELECT id FROM sync_servers WHERE name=?", err);
+    wbi_stmt *st = wbi_sqlite_prep(s, "SELECT id FROM sync_servers WHERE name=?", err);
     if (st == NULL) return err->code;
     bind_text(st, 1, name);
     int rc = wbi_db_step(st);
@@ -205,7 +191,7 @@ int wb_store_server_remove(wb_store *s, const char *name, wb_error *err)
                                       "DELETE FROM sync_servers WHERE id=?"};
     rc = 0;
     for (size_t i = 0; rc == 0 && i < sizeof del / sizeof del[0]; i++) {
-        st = prep(s, del[i], err);
+        st = wbi_sqlite_prep(s, del[i], err);
         if (st == NULL) return err->code;
         wbi_db_bind_i64(st, 1, sid);
         rc = run(s, st, NULL, err);
@@ -272,7 +258,8 @@ static int walk(wb_store *s, wbi_stmt *st, bool need, const char *what, wb_sync_
 int wb_store_server_find(wb_store *s, const char *name, int64_t org_id, wb_sync_server_cb cb,
                          void *ud, wb_error *err)
 {
-    wbi_stmt *st = prep(s,
+    wbi_stmt *st =
+        wbi_sqlite_prep(s,
                         org_id > 0 ? "SELECT " SERVER_COLS " WHERE s.org_id=? ORDER BY s.id"
                                    : "SELECT " SERVER_COLS " WHERE s.name=?",
                         err);
@@ -286,7 +273,7 @@ int wb_store_server_find(wb_store *s, const char *name, int64_t org_id, wb_sync_
 
 int wb_store_server_list(wb_store *s, wb_sync_server_cb cb, void *ud, wb_error *err)
 {
-    wbi_stmt *st = prep(s, "SELECT " SERVER_COLS " ORDER BY s.name", err);
+    wbi_stmt *st = wbi_sqlite_prep(s, "SELECT " SERVER_COLS " ORDER BY s.name", err);
     if (st == NULL) return err->code;
     return walk(s, st, false, "", cb, ud, err);
 }
@@ -294,10 +281,10 @@ int wb_store_server_list(wb_store *s, wb_sync_server_cb cb, void *ud, wb_error *
 /* A key stored before sealing, sealed now. */
 static int reseal(wb_store *s, int64_t id, wb_error *err)
 {
-    wbi_stmt *st = prep(s,
-                        "SELECT key FROM sync_servers WHERE id=? AND key IS NOT NULL AND"
-                        " substr(key,1,3)<>'" SEAL_PREFIX "'",
-                        err);
+    wbi_stmt *st = wbi_sqlite_prep(s,
+                                   "SELECT key FROM sync_servers WHERE id=? AND key IS NOT NULL AND"
+                                   " substr(key,1,3)<>'" SEAL_PREFIX "'",
+                                   err);
     if (st == NULL) return err->code;
     wbi_db_bind_i64(st, 1, id);
     int rc = wbi_db_step(st);
@@ -309,7 +296,7 @@ static int reseal(wb_store *s, int64_t id, wb_error *err)
     char *sealed = seal(s, wbi_db_col_text(st, 0), err);
     wbi_db_finalize(st);
     if (sealed == NULL) return err->code;
-    st = prep(s, "UPDATE sync_servers SET key=? WHERE id=?", err);
+    st = wbi_sqlite_prep(s, "UPDATE sync_servers SET key=? WHERE id=?", err);
     if (st == NULL) {
         free(sealed);
         return err->code;
@@ -325,11 +312,11 @@ int wb_store_server_progress(wb_store *s, int64_t id, bool push, int64_t cursor,
                              const char *result, wb_error *err)
 {
     if (reseal(s, id, err) != 0) return err->code;
-    wbi_stmt *st =
-        prep(s,
-             push ? "UPDATE sync_servers SET push_cursor=?,last_push=?,last_result=? WHERE id=?"
-                  : "UPDATE sync_servers SET pull_cursor=?,last_pull=?,last_result=? WHERE id=?",
-             err);
+    wbi_stmt *st = wbi_sqlite_prep(
+        s,
+        push ? "UPDATE sync_servers SET push_cursor=?,last_push=?,last_result=? WHERE id=?"
+             : "UPDATE sync_servers SET pull_cursor=?,last_pull=?,last_result=? WHERE id=?",
+        err);
     if (st == NULL) return err->code;
     wbi_db_bind_i64(st, 1, cursor);
     wbi_db_bind_i64(st, 2, at);
@@ -341,7 +328,8 @@ int wb_store_server_progress(wb_store *s, int64_t id, bool push, int64_t cursor,
 bool wb_store_server_in_sgroup(wb_store *s, int64_t sg_id, int64_t server_id)
 {
     wb_error err;
-    wbi_stmt *st = prep(s, "SELECT 1 FROM sync_server_sgroups WHERE sg_id=? AND server_id=?", &err);
+    wbi_stmt *st =
+        wbi_sqlite_prep(s, "SELECT 1 FROM sync_server_sgroups WHERE sg_id=? AND server_id=?", &err);
     if (st == NULL) return false;
     wbi_db_bind_i64(st, 1, sg_id);
     wbi_db_bind_i64(st, 2, server_id);
@@ -353,7 +341,8 @@ bool wb_store_server_in_sgroup(wb_store *s, int64_t sg_id, int64_t server_id)
 int wb_store_sync_origin_set(wb_store *s, const char *event_uuid, int64_t server_id, int64_t ts,
                              wb_error *err)
 {
-    wbi_stmt *st = prep(s,
+    wbi_stmt *st =
+        wbi_sqlite_prep(s,
                         "INSERT INTO sync_origins(event_uuid,server_id,timestamp) VALUES(?,?,?)"
                         " ON CONFLICT(event_uuid) DO UPDATE SET server_id=excluded.server_id,"
                         " timestamp=excluded.timestamp",
@@ -384,7 +373,8 @@ static int one_row(wb_store *s, wbi_stmt *st, int64_t *a, int64_t *b, const char
 int wb_store_sync_origin_get(wb_store *s, const char *event_uuid, int64_t *server_id, int64_t *ts,
                              wb_error *err)
 {
-    wbi_stmt *st = prep(s, "SELECT server_id,timestamp FROM sync_origins WHERE event_uuid=?", err);
+    wbi_stmt *st =
+        wbi_sqlite_prep(s, "SELECT server_id,timestamp FROM sync_origins WHERE event_uuid=?", err);
     if (st == NULL) return err->code;
     bind_text(st, 1, event_uuid);
     return one_row(s, st, server_id, ts, "the event did not come by sync", err);
@@ -392,7 +382,7 @@ int wb_store_sync_origin_get(wb_store *s, const char *event_uuid, int64_t *serve
 
 int wb_store_event_uuid_of(wb_store *s, int64_t id, char uuid[WB_UUID_LEN + 1], wb_error *err)
 {
-    wbi_stmt *st = prep(s, "SELECT uuid FROM events WHERE id=?", err);
+    wbi_stmt *st = wbi_sqlite_prep(s, "SELECT uuid FROM events WHERE id=?", err);
     if (st == NULL) return err->code;
     wbi_db_bind_i64(st, 1, id);
     int rc = wbi_db_step(st);
@@ -409,7 +399,7 @@ int wb_store_event_uuid_of(wb_store *s, int64_t id, char uuid[WB_UUID_LEN + 1], 
 int wb_store_event_id_of(wb_store *s, const char *uuid, int64_t *id, wb_error *err)
 {
     *id = 0;
-    wbi_stmt *st = prep(s, "SELECT id FROM events WHERE uuid=lower(?)", err);
+    wbi_stmt *st = wbi_sqlite_prep(s, "SELECT id FROM events WHERE uuid=lower(?)", err);
     if (st == NULL) return err->code;
     bind_text(st, 1, uuid);
     int rc = one_row(s, st, id, NULL, "", err);
@@ -418,7 +408,7 @@ int wb_store_event_id_of(wb_store *s, const char *uuid, int64_t *id, wb_error *e
 
 int wb_store_org_by_uuid(wb_store *s, const char *uuid, int64_t *id, wb_error *err)
 {
-    wbi_stmt *st = prep(s, "SELECT id FROM orgs WHERE uuid=lower(?)", err);
+    wbi_stmt *st = wbi_sqlite_prep(s, "SELECT id FROM orgs WHERE uuid=lower(?)", err);
     if (st == NULL) return err->code;
     bind_text(st, 1, uuid);
     return one_row(s, st, id, NULL, "unknown organisation", err);
@@ -465,7 +455,8 @@ int wb_store_sync_sightings(wb_store *s, int64_t event_id, int64_t after, size_t
     /* One event's by its attributes (the attributes_event and
      * sightings_attr indexes: an event view must not scan every
      * sighting), or every event's. */
-    wbi_stmt *st = prep(s,
+    wbi_stmt *st =
+        wbi_sqlite_prep(s,
                         event_id > 0 ? SYNC_SIGHT_SQL " AND a.event_id=?1 ORDER BY s.seq LIMIT ?3"
                         : by_event   ? SYNC_SIGHT_SQL " AND ?1=0 ORDER BY a.event_id,s.seq LIMIT ?3"
                                      : SYNC_SIGHT_SQL " AND ?1=0 ORDER BY s.seq LIMIT ?3",
@@ -518,7 +509,8 @@ int wb_store_sync_sighting_put(wb_store *s, const wb_sighting_rec *r, int64_t se
 {
     *how = 0;
     if (r->uuid == NULL) return wb_error_set(err, WB_EINVAL, "a synced sighting keeps its uuid");
-    wbi_stmt *st = prep(s,
+    wbi_stmt *st =
+        wbi_sqlite_prep(s,
                         "SELECT id,attribute_id,count,date_sighting,first_seen FROM sightings"
                         " WHERE uuid=lower(?)",
                         err);
@@ -540,10 +532,11 @@ int wb_store_sync_sighting_put(wb_store *s, const wb_sighting_rec *r, int64_t se
         return wb_error_set(err, WB_EINVAL, "sighting %.36s: the uuid is another attribute's",
                             r->uuid);
     if (!found) {
-        st = prep(s,
-                  "INSERT INTO sightings(uuid,attribute_id,org_id,type,source,date_sighting,count,"
-                  "first_seen,created,server_id) VALUES(lower(?),?,?,?,?,?,?,?,?,?)",
-                  err);
+        st = wbi_sqlite_prep(
+            s,
+            "INSERT INTO sightings(uuid,attribute_id,org_id,type,source,date_sighting,count,"
+            "first_seen,created,server_id) VALUES(lower(?),?,?,?,?,?,?,?,?,?)",
+            err);
         if (st == NULL) return err->code;
         bind_text(st, 1, r->uuid);
         wbi_db_bind_i64(st, 2, r->attribute_id);
@@ -568,7 +561,8 @@ int wb_store_sync_sighting_put(wb_store *s, const wb_sighting_rec *r, int64_t se
                  : r->first_seen > 0 && r->first_seen < first ? r->first_seen
                                                               : first;
     if (nc == count && nl == last && nf == first) return 0;
-    st = prep(s, "UPDATE sightings SET count=?2,date_sighting=?3,first_seen=?4 WHERE id=?1", err);
+    st = wbi_sqlite_prep(
+        s, "UPDATE sightings SET count=?2,date_sighting=?3,first_seen=?4 WHERE id=?1", err);
     if (st == NULL) return err->code;
     wbi_db_bind_i64(st, 1, id);
     wbi_db_bind_i64(st, 2, nc);
@@ -582,7 +576,8 @@ int wb_store_sync_sighting_put(wb_store *s, const wb_sighting_rec *r, int64_t se
 int wb_store_server_sighting_cursor(wb_store *s, int64_t id, bool push, int64_t cursor,
                                     wb_error *err)
 {
-    wbi_stmt *st = prep(s,
+    wbi_stmt *st =
+        wbi_sqlite_prep(s,
                         push ? "UPDATE sync_servers SET sighting_push_cursor=? WHERE id=?"
                              : "UPDATE sync_servers SET sighting_pull_cursor=? WHERE id=?",
                         err);
@@ -595,11 +590,11 @@ int wb_store_server_sighting_cursor(wb_store *s, int64_t id, bool push, int64_t 
 int wb_store_sync_origin_events(wb_store *s, int64_t server_id, wb_sync_origin_cb cb, void *ud,
                                 wb_error *err)
 {
-    wbi_stmt *st = prep(s,
-                        "SELECT e.uuid,e.timestamp FROM sync_origins o JOIN events e"
-                        " ON e.uuid=o.event_uuid WHERE o.server_id=? AND e.deleted=0"
-                        " ORDER BY e.id",
-                        err);
+    wbi_stmt *st = wbi_sqlite_prep(s,
+                                   "SELECT e.uuid,e.timestamp FROM sync_origins o JOIN events e"
+                                   " ON e.uuid=o.event_uuid WHERE o.server_id=? AND e.deleted=0"
+                                   " ORDER BY e.id",
+                                   err);
     if (st == NULL) return err->code;
     wbi_db_bind_i64(st, 1, server_id);
     int rc;

@@ -22,20 +22,10 @@ const char wbi_sqlite_vulnscan_schema[] =
     "v.id,v.org_id,o.name,o.sector,v.name,v.author,v.created,v.components,v.findings,v.kev,"       \
     "v.overdue,v.summary,v.shared_csirt"
 
-static wbi_stmt *prep(wb_store *s, const char *sql, wb_error *err)
-{
-    wbi_stmt *st = NULL;
-    if (wbi_db_prepare(wbi_sqlite_db(s), sql, &st) != WBI_DB_OK) {
-        wbi_sqlite_error(s, err, "preparing a statement");
-        wbi_db_finalize(st);
-        return NULL;
-    }
-    return st;
-}
-
 static int vs_add(wb_store *s, const wb_vscan_rec *r, int64_t *id, wb_error *err)
 {
-    wbi_stmt *st = prep(s,
+    wbi_stmt *st =
+        wbi_sqlite_prep(s,
                         "INSERT INTO vuln_scans(org_id,name,author,created,components,findings,"
                         "kev,overdue,summary,body) VALUES(?,?,?,?,?,?,?,?,?,?)",
                         err);
@@ -88,7 +78,7 @@ static int walk(wb_store *s, wbi_stmt *st, bool body, wb_vscan_cb cb, void *ud, 
 
 static int vs_get(wb_store *s, int64_t id, wb_vscan_cb cb, void *ud, wb_error *err)
 {
-    wbi_stmt *st = prep(
+    wbi_stmt *st = wbi_sqlite_prep(
         s, "SELECT " COLS ",v.body FROM vuln_scans v JOIN orgs o ON o.id=v.org_id WHERE v.id=?",
         err);
     if (st == NULL) return wbi_store_prepare_failed(err);
@@ -98,10 +88,10 @@ static int vs_get(wb_store *s, int64_t id, wb_vscan_cb cb, void *ud, wb_error *e
 
 static int vs_list(wb_store *s, int64_t org_id, wb_vscan_cb cb, void *ud, wb_error *err)
 {
-    wbi_stmt *st = prep(s,
-                        "SELECT " COLS " FROM vuln_scans v JOIN orgs o ON o.id=v.org_id"
-                        " WHERE ?1=0 OR v.org_id=?1 ORDER BY v.id DESC",
-                        err);
+    wbi_stmt *st = wbi_sqlite_prep(s,
+                                   "SELECT " COLS " FROM vuln_scans v JOIN orgs o ON o.id=v.org_id"
+                                   " WHERE ?1=0 OR v.org_id=?1 ORDER BY v.id DESC",
+                                   err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     wbi_db_bind_i64(st, 1, org_id);
     return walk(s, st, false, cb, ud, false, err);
@@ -109,7 +99,7 @@ static int vs_list(wb_store *s, int64_t org_id, wb_vscan_cb cb, void *ud, wb_err
 
 static int vs_share(wb_store *s, int64_t id, bool shared, wb_error *err)
 {
-    wbi_stmt *st = prep(s, "UPDATE vuln_scans SET shared_csirt=? WHERE id=?", err);
+    wbi_stmt *st = wbi_sqlite_prep(s, "UPDATE vuln_scans SET shared_csirt=? WHERE id=?", err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     wbi_db_bind_int(st, 1, shared);
     wbi_db_bind_i64(st, 2, id);

@@ -48,17 +48,6 @@ const char wbi_sqlite_web_idle_schema[] =
     "ALTER TABLE web_sessions ADD COLUMN idle INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE web_sessions ADD COLUMN last_seen INTEGER;";
 
-static wbi_stmt *prep(wb_store *s, const char *sql, wb_error *err)
-{
-    wbi_stmt *st = NULL;
-    if (wbi_db_prepare(wbi_sqlite_db(s), sql, &st) != WBI_DB_OK) {
-        wbi_sqlite_error(s, err, "preparing a statement");
-        wbi_db_finalize(st);
-        return NULL;
-    }
-    return st;
-}
-
 /* Steps a statement that returns no row to the end; finalizes it. */
 static int run(wb_store *s, wbi_stmt *st, const char *what, wb_error *err)
 {
@@ -77,7 +66,7 @@ static int web_user(wb_store *s, const char *email, int64_t user_id, wb_web_user
                     wb_error *err)
 {
     memset(out, 0, sizeof *out);
-    wbi_stmt *st = prep(
+    wbi_stmt *st = wbi_sqlite_prep(
         s,
         "SELECT u.id,u.org_id,u.role,u.email,o.name,x.password,x.totp_secret,"
         " coalesce(x.totp_on,0),coalesce(x.totp_step,0) FROM users u JOIN orgs o ON o.id=u.org_id"
@@ -120,7 +109,7 @@ static int web_user(wb_store *s, const char *email, int64_t user_id, wb_web_user
 /* The user's row in user_secrets, made when missing. */
 static int secrets_row(wb_store *s, int64_t user_id, wb_error *err)
 {
-    wbi_stmt *st = prep(
+    wbi_stmt *st = wbi_sqlite_prep(
         s, "INSERT INTO user_secrets(user_id,updated) VALUES(?,?) ON CONFLICT DO NOTHING", err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     wbi_db_bind_i64(st, 1, user_id);
@@ -131,8 +120,9 @@ static int secrets_row(wb_store *s, int64_t user_id, wb_error *err)
 static int web_password_set(wb_store *s, int64_t user_id, const char *hash, wb_error *err)
 {
     int rc = secrets_row(s, user_id, err);
-    wbi_stmt *st =
-        rc ? NULL : prep(s, "UPDATE user_secrets SET password=?,updated=? WHERE user_id=?", err);
+    wbi_stmt *st = rc ? NULL
+                      : wbi_sqlite_prep(
+                            s, "UPDATE user_secrets SET password=?,updated=? WHERE user_id=?", err);
     if (st == NULL) return rc ? rc : WB_EIO;
     wbi_db_bind_text(st, 1, hash);
     wbi_db_bind_i64(st, 2, wb_time_now());
@@ -145,8 +135,9 @@ static int web_totp_set(wb_store *s, int64_t user_id, const uint8_t *secret, boo
     int rc = secrets_row(s, user_id, err);
     wbi_stmt *st =
         rc ? NULL
-           : prep(s, "UPDATE user_secrets SET totp_secret=?,totp_on=?,updated=? WHERE user_id=?",
-                  err);
+           : wbi_sqlite_prep(
+                 s, "UPDATE user_secrets SET totp_secret=?,totp_on=?,updated=? WHERE user_id=?",
+                 err);
     if (st == NULL) return rc ? rc : WB_EIO;
     if (secret)
         wbi_db_bind_blob(st, 1, secret, WB_TOTP_SECRET_LEN);
@@ -160,8 +151,8 @@ static int web_totp_set(wb_store *s, int64_t user_id, const uint8_t *secret, boo
 
 static int web_totp_use(wb_store *s, int64_t user_id, int64_t step, wb_error *err)
 {
-    wbi_stmt *st =
-        prep(s, "UPDATE user_secrets SET totp_step=?1 WHERE user_id=?2 AND totp_step<?1", err);
+    wbi_stmt *st = wbi_sqlite_prep(
+        s, "UPDATE user_secrets SET totp_step=?1 WHERE user_id=?2 AND totp_step<?1", err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     wbi_db_bind_i64(st, 1, step);
     wbi_db_bind_i64(st, 2, user_id);
@@ -174,12 +165,12 @@ static int web_totp_use(wb_store *s, int64_t user_id, int64_t step, wb_error *er
 static int web_recovery_set(wb_store *s, int64_t user_id, const uint8_t (*hashes)[WB_WEB_HASH_LEN],
                             size_t n, wb_error *err)
 {
-    wbi_stmt *st = prep(s, "DELETE FROM recovery_codes WHERE user_id=?", err);
+    wbi_stmt *st = wbi_sqlite_prep(s, "DELETE FROM recovery_codes WHERE user_id=?", err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     wbi_db_bind_i64(st, 1, user_id);
     int rc = run(s, st, "replacing recovery codes", err);
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        st = prep(s, "INSERT INTO recovery_codes(user_id,hash) VALUES(?,?)", err);
+        st = wbi_sqlite_prep(s, "INSERT INTO recovery_codes(user_id,hash) VALUES(?,?)", err);
         if (st == NULL) return wbi_store_prepare_failed(err);
         wbi_db_bind_i64(st, 1, user_id);
         wbi_db_bind_blob(st, 2, hashes[i], WB_WEB_HASH_LEN);
@@ -191,10 +182,10 @@ static int web_recovery_set(wb_store *s, int64_t user_id, const uint8_t (*hashes
 static int web_recovery_use(wb_store *s, int64_t user_id, const uint8_t *hash, wb_time now,
                             wb_error *err)
 {
-    wbi_stmt *st = prep(s,
-                        "UPDATE recovery_codes SET used=? WHERE user_id=? AND hash=?"
-                        " AND used IS NULL",
-                        err);
+    wbi_stmt *st = wbi_sqlite_prep(s,
+                                   "UPDATE recovery_codes SET used=? WHERE user_id=? AND hash=?"
+                                   " AND used IS NULL",
+                                   err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     wbi_db_bind_i64(st, 1, now);
     wbi_db_bind_i64(st, 2, user_id);
@@ -208,7 +199,8 @@ static int web_recovery_use(wb_store *s, int64_t user_id, const uint8_t *hash, w
 static int web_session_add(wb_store *s, const uint8_t *hash, const wb_web_session *r, int64_t *id,
                            wb_error *err)
 {
-    wbi_stmt *st = prep(s,
+    wbi_stmt *st =
+        wbi_sqlite_prep(s,
                         "INSERT INTO web_sessions(hash,user_id,key_id,csrf,needs_totp,created,"
                         "expires,idle,last_seen) VALUES(?,?,?,?,?,?,?,?,?)",
                         err);
@@ -233,7 +225,7 @@ static int web_session_add(wb_store *s, const uint8_t *hash, const wb_web_sessio
 static int web_session_get(wb_store *s, const uint8_t *hash, wb_web_session *out, wb_error *err)
 {
     memset(out, 0, sizeof *out);
-    wbi_stmt *st = prep(
+    wbi_stmt *st = wbi_sqlite_prep(
         s,
         "SELECT w.id,w.user_id,u.org_id,coalesce(w.key_id,0),u.role,u.email,o.name,w.csrf,"
         " w.needs_totp,w.revoked IS NOT NULL OR (w.key_id IS NOT NULL AND k.revoked IS NOT NULL)"
@@ -277,10 +269,10 @@ static int web_session_get(wb_store *s, const uint8_t *hash, wb_web_session *out
 static int web_session_revoke(wb_store *s, int64_t id, int64_t user_id, wb_time now, int64_t *n,
                               wb_error *err)
 {
-    wbi_stmt *st = prep(s,
-                        "UPDATE web_sessions SET revoked=?1 WHERE revoked IS NULL AND"
-                        " ((?2>0 AND id=?2) OR (?2<=0 AND user_id=?3 AND id<>-?2))",
-                        err);
+    wbi_stmt *st = wbi_sqlite_prep(s,
+                                   "UPDATE web_sessions SET revoked=?1 WHERE revoked IS NULL AND"
+                                   " ((?2>0 AND id=?2) OR (?2<=0 AND user_id=?3 AND id<>-?2))",
+                                   err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     wbi_db_bind_i64(st, 1, now);
     wbi_db_bind_i64(st, 2, id);
@@ -292,7 +284,7 @@ static int web_session_revoke(wb_store *s, int64_t id, int64_t user_id, wb_time 
 
 static int web_session_totp_done(wb_store *s, int64_t id, wb_error *err)
 {
-    wbi_stmt *st = prep(s, "UPDATE web_sessions SET needs_totp=0 WHERE id=?", err);
+    wbi_stmt *st = wbi_sqlite_prep(s, "UPDATE web_sessions SET needs_totp=0 WHERE id=?", err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     wbi_db_bind_i64(st, 1, id);
     return run(s, st, "updating a session", err);
@@ -300,10 +292,10 @@ static int web_session_totp_done(wb_store *s, int64_t id, wb_error *err)
 
 static int web_session_touch(wb_store *s, int64_t id, wb_time now, wb_error *err)
 {
-    wbi_stmt *st = prep(s,
-                        "UPDATE web_sessions SET last_seen=? WHERE id=? AND"
-                        " (last_seen IS NULL OR last_seen<?)",
-                        err);
+    wbi_stmt *st = wbi_sqlite_prep(s,
+                                   "UPDATE web_sessions SET last_seen=? WHERE id=? AND"
+                                   " (last_seen IS NULL OR last_seen<?)",
+                                   err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     wbi_db_bind_i64(st, 1, now);
     wbi_db_bind_i64(st, 2, id);
@@ -313,7 +305,7 @@ static int web_session_touch(wb_store *s, int64_t id, wb_time now, wb_error *err
 
 static int web_session_prune(wb_store *s, wb_time before, wb_error *err)
 {
-    wbi_stmt *st = prep(s, "DELETE FROM web_sessions WHERE expires<?", err);
+    wbi_stmt *st = wbi_sqlite_prep(s, "DELETE FROM web_sessions WHERE expires<?", err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     wbi_db_bind_i64(st, 1, before);
     return run(s, st, "removing expired sessions", err);
@@ -322,8 +314,8 @@ static int web_session_prune(wb_store *s, wb_time before, wb_error *err)
 static int web_link_add(wb_store *s, const uint8_t *hash, int64_t user_id, wb_time now,
                         wb_time expires, wb_error *err)
 {
-    wbi_stmt *st =
-        prep(s, "INSERT INTO signin_links(hash,user_id,created,expires) VALUES(?,?,?,?)", err);
+    wbi_stmt *st = wbi_sqlite_prep(
+        s, "INSERT INTO signin_links(hash,user_id,created,expires) VALUES(?,?,?,?)", err);
     if (st == NULL) return wbi_store_prepare_failed(err);
     wbi_db_bind_blob(st, 1, hash, WB_WEB_HASH_LEN);
     wbi_db_bind_i64(st, 2, user_id);
@@ -337,7 +329,8 @@ static int web_link_use(wb_store *s, const uint8_t *hash, wb_time now, int64_t *
 {
     /* One statement marks it used and returns its user: two requests with
      * the same link cannot both get a row. */
-    wbi_stmt *st = prep(s,
+    wbi_stmt *st =
+        wbi_sqlite_prep(s,
                         "UPDATE signin_links SET used=?1 WHERE hash=?2 AND used IS NULL AND"
                         " expires>?1 RETURNING user_id",
                         err);

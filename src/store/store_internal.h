@@ -282,6 +282,8 @@ int wbi_sqlite_open(wb_store **out, const char *path, wb_error *err);
 wbi_db *wbi_sqlite_db(wb_store *s);
 int wbi_sqlite_error(wb_store *s, wb_error *err, const char *what);
 const char *wbi_sqlite_path(wb_store *s);
+/* A statement for one use (the caller finalizes it); NULL with err set. */
+wbi_stmt *wbi_sqlite_prep(wb_store *s, const char *sql, wb_error *err);
 /* The web domain's operations and its migration (sqlite_web.c). */
 extern const wbi_store_web_ops wbi_sqlite_web_ops;
 /* The accounts domain's administration (sqlite_admin.c). */
