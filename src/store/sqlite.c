@@ -436,6 +436,30 @@ wbi_stmt *wbi_sqlite_prep(wb_store *s, const char *sql, wb_error *err)
     return st;
 }
 
+/* A one-use statement that failed: a constraint is WB_EINVAL with dup (or
+ * the database's message when dup is NULL), out of memory WB_ENOMEM,
+ * anything else WB_EIO naming the file; st is finalized. */
+int wbi_sqlite_fail(wb_store *s, wbi_stmt *st, const char *dup, wb_error *err)
+{
+    wbi_db *db = SQ(s)->db;
+    int ec = wbi_db_errcode(db);
+    int rc = (ec & 0xff) == WBI_DB_CONSTRAINT
+                 ? wb_error_set(err, WB_EINVAL, "%s", dup ? dup : wbi_db_errmsg(db))
+                 : wb_error_set(err, ec == WBI_DB_NOMEM ? WB_ENOMEM : WB_EIO, "%s: %s", SQ(s)->path,
+                                wbi_db_errmsg(db));
+    wbi_db_finalize(st);
+    return rc;
+}
+
+/* Steps a one-use statement that returns no rows and finalizes it. */
+int wbi_sqlite_run(wb_store *s, wbi_stmt *st, const char *dup, wb_error *err)
+{
+    int rc = wbi_db_step(st);
+    if (rc != WBI_DB_DONE && rc != WBI_DB_ROW) return wbi_sqlite_fail(s, st, dup, err);
+    wbi_db_finalize(st);
+    return 0;
+}
+
 const char *wbi_sqlite_path(wb_store *s)
 {
     return SQ(s)->path;

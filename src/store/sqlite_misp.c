@@ -36,26 +36,6 @@ const char wbi_sqlite_misp_m14[] =
     /* objects/delete finds an object's event by its attributes */
     "CREATE INDEX attributes_object ON attributes(object_uuid) WHERE object_uuid IS NOT NULL;";
 
-static int db_fail(wb_store *s, wbi_stmt *st, wb_error *err)
-{
-    wbi_db *db = wbi_sqlite_db(s);
-    int ec = wbi_db_errcode(db);
-    int rc = (ec & 0xff) == WBI_DB_CONSTRAINT
-                 ? wb_error_set(err, WB_EINVAL, "%s", wbi_db_errmsg(db))
-                 : wb_error_set(err, ec == WBI_DB_NOMEM ? WB_ENOMEM : WB_EIO, "%s: %s",
-                                wbi_sqlite_path(s), wbi_db_errmsg(db));
-    wbi_db_finalize(st);
-    return rc;
-}
-
-static int run(wb_store *s, wbi_stmt *st, wb_error *err)
-{
-    int rc = wbi_db_step(st);
-    if (rc != WBI_DB_DONE && rc != WBI_DB_ROW) return db_fail(s, st, err);
-    wbi_db_finalize(st);
-    return 0;
-}
-
 static void bind_text(wbi_stmt *st, int i, const char *v)
 {
     if (v)
@@ -78,7 +58,7 @@ static int walk(wb_store *s, wbi_stmt *st, bool want_one, int (*row)(wbi_stmt *,
     for (;;) {
         int rc = wbi_db_step(st);
         if (rc == WBI_DB_DONE) break;
-        if (rc != WBI_DB_ROW) return db_fail(s, st, err);
+        if (rc != WBI_DB_ROW) return wbi_sqlite_fail(s, st, NULL, err);
         any = true;
         if (row(st, ud)) break;
     }
@@ -113,7 +93,7 @@ int wb_store_galaxy_put(wb_store *s, const wb_galaxy_rec *g, int64_t *id, wb_err
             wbi_db_finalize(st);
             return 0;
         }
-        if (rc != WBI_DB_DONE) return db_fail(s, st, err);
+        if (rc != WBI_DB_DONE) return wbi_sqlite_fail(s, st, NULL, err);
         wbi_db_finalize(st);
     }
     return wb_error_set(err, WB_EIO, "galaxy %s: not stored", g->type);
@@ -141,7 +121,7 @@ int wb_store_cluster_put(wb_store *s, const wb_cluster_rec *c, wb_error *err)
             wbi_db_finalize(st);
             return 0;
         }
-        if (rc != WBI_DB_DONE) return db_fail(s, st, err);
+        if (rc != WBI_DB_DONE) return wbi_sqlite_fail(s, st, NULL, err);
         wbi_db_finalize(st);
     }
     return wb_error_set(err, WB_EIO, "cluster %s: not stored", c->tag_name);
@@ -254,7 +234,7 @@ int wb_store_proposal_add(wb_store *s, const wb_proposal_rec *p, int64_t *id, wb
     bind_text(st, 7, p->json);
     wbi_db_bind_i64(st, 8, p->created);
     int rc = wbi_db_step(st);
-    if (rc != WBI_DB_ROW) return db_fail(s, st, err);
+    if (rc != WBI_DB_ROW) return wbi_sqlite_fail(s, st, NULL, err);
     if (id) *id = wbi_db_col_i64(st, 0);
     wbi_db_finalize(st);
     return 0;
@@ -314,7 +294,7 @@ int wb_store_proposal_close(wb_store *s, int64_t id, wb_proposal_state state, in
     wbi_db_bind_i64(st, 1, id);
     wbi_db_bind_int(st, 2, (int)state);
     wbi_db_bind_i64(st, 3, at);
-    int rc = run(s, st, err);
+    int rc = wbi_sqlite_run(s, st, NULL, err);
     if (rc == 0 && wbi_db_changes(wbi_sqlite_db(s)) == 0)
         return wb_error_set(err, WB_ENOTFOUND, "proposal %lld is not open", (long long)id);
     return rc;
@@ -333,7 +313,7 @@ int wb_store_attr_uuid_of(wb_store *s, int64_t id, char uuid[WB_UUID_LEN + 1], w
         wbi_db_finalize(st);
         return 0;
     }
-    if (rc != WBI_DB_DONE) return db_fail(s, st, err);
+    if (rc != WBI_DB_DONE) return wbi_sqlite_fail(s, st, NULL, err);
     wbi_db_finalize(st);
     return wb_error_set(err, WB_ENOTFOUND, "no attribute %lld", (long long)id);
 }
@@ -354,7 +334,7 @@ int wb_store_object_event_uuid(wb_store *s, const char *object_uuid, char uuid[W
         wbi_db_finalize(st);
         return 0;
     }
-    if (rc != WBI_DB_DONE) return db_fail(s, st, err);
+    if (rc != WBI_DB_DONE) return wbi_sqlite_fail(s, st, NULL, err);
     wbi_db_finalize(st);
     return wb_error_set(err, WB_ENOTFOUND, "no object %.64s", object_uuid);
 }

@@ -25,31 +25,6 @@
 
 #include "store/store_internal.h"
 
-/* A prepared statement of db, or NULL with *err set. */
-
-static int db_fail(wb_store *s, wbi_stmt *st, const char *dup, wb_error *err)
-{
-    wbi_db *db = wbi_sqlite_db(s);
-    int ec = wbi_db_errcode(db);
-    int rc;
-    if ((ec & 0xff) == WBI_DB_CONSTRAINT && dup)
-        rc = wb_error_set(err, WB_EINVAL, "%s", dup);
-    else
-        rc = wb_error_set(err, ec == WBI_DB_NOMEM ? WB_ENOMEM : WB_EIO, "%s: %s",
-                          wbi_sqlite_path(s), wbi_db_errmsg(db));
-    wbi_db_finalize(st);
-    return rc;
-}
-
-/* Steps a statement that returns no rows. */
-static int run(wb_store *s, wbi_stmt *st, const char *dup, wb_error *err)
-{
-    int rc = wbi_db_step(st);
-    if (rc != WBI_DB_DONE && rc != WBI_DB_ROW) return db_fail(s, st, dup, err);
-    wbi_db_finalize(st);
-    return 0;
-}
-
 static void bind_text(wbi_stmt *st, int i, const char *v)
 {
     if (v)
@@ -157,7 +132,7 @@ int wb_store_server_add(wb_store *s, const wb_sync_server_rec *r, const int64_t 
     wbi_db_bind_int(st, 9, r->push_sightings);
     char dup[200];
     snprintf(dup, sizeof dup, "server '%.128s' exists", r->name);
-    int rc = run(s, st, dup, err);
+    int rc = wbi_sqlite_run(s, st, dup, err);
     free(sealed);
     int64_t sid = rc == 0 ? wbi_db_last_id(wbi_sqlite_db(s)) : 0;
     for (size_t i = 0; rc == 0 && i < nsgroups; i++) {
@@ -166,7 +141,7 @@ int wb_store_server_add(wb_store *s, const wb_sync_server_rec *r, const int64_t 
         if (st == NULL) return err->code;
         wbi_db_bind_i64(st, 1, sgroups[i]);
         wbi_db_bind_i64(st, 2, sid);
-        rc = run(s, st, NULL, err);
+        rc = wbi_sqlite_run(s, st, NULL, err);
     }
     if (rc == 0 && id) *id = sid;
     return rc;
@@ -180,7 +155,7 @@ int wb_store_server_remove(wb_store *s, const char *name, wb_error *err)
     bind_text(st, 1, name);
     int rc = wbi_db_step(st);
     if (rc == WBI_DB_ROW) sid = wbi_db_col_i64(st, 0);
-    if (rc != WBI_DB_ROW && rc != WBI_DB_DONE) return db_fail(s, st, NULL, err);
+    if (rc != WBI_DB_ROW && rc != WBI_DB_DONE) return wbi_sqlite_fail(s, st, NULL, err);
     wbi_db_finalize(st);
     if (sid == 0) return wb_error_set(err, WB_ENOTFOUND, "unknown server '%.128s'", name);
     static const char *const del[] = {"DELETE FROM sync_server_sgroups WHERE server_id=?",
@@ -194,7 +169,7 @@ int wb_store_server_remove(wb_store *s, const char *name, wb_error *err)
         st = wbi_sqlite_prep(s, del[i], err);
         if (st == NULL) return err->code;
         wbi_db_bind_i64(st, 1, sid);
-        rc = run(s, st, NULL, err);
+        rc = wbi_sqlite_run(s, st, NULL, err);
     }
     return rc;
 }
@@ -249,7 +224,7 @@ static int walk(wb_store *s, wbi_stmt *st, bool need, const char *what, wb_sync_
             break;
         }
     }
-    if (rc != WBI_DB_DONE) return db_fail(s, st, NULL, err);
+    if (rc != WBI_DB_DONE) return wbi_sqlite_fail(s, st, NULL, err);
     wbi_db_finalize(st);
     if (need && n == 0) return wb_error_set(err, WB_ENOTFOUND, "unknown server '%.128s'", what);
     return 0;
@@ -292,7 +267,7 @@ static int reseal(wb_store *s, int64_t id, wb_error *err)
         wbi_db_finalize(st);
         return 0;
     }
-    if (rc != WBI_DB_ROW) return db_fail(s, st, NULL, err);
+    if (rc != WBI_DB_ROW) return wbi_sqlite_fail(s, st, NULL, err);
     char *sealed = seal(s, wbi_db_col_text(st, 0), err);
     wbi_db_finalize(st);
     if (sealed == NULL) return err->code;
@@ -303,7 +278,7 @@ static int reseal(wb_store *s, int64_t id, wb_error *err)
     }
     bind_text(st, 1, sealed);
     wbi_db_bind_i64(st, 2, id);
-    rc = run(s, st, NULL, err);
+    rc = wbi_sqlite_run(s, st, NULL, err);
     free(sealed);
     return rc;
 }
@@ -322,7 +297,7 @@ int wb_store_server_progress(wb_store *s, int64_t id, bool push, int64_t cursor,
     wbi_db_bind_i64(st, 2, at);
     bind_text(st, 3, result);
     wbi_db_bind_i64(st, 4, id);
-    return run(s, st, NULL, err);
+    return wbi_sqlite_run(s, st, NULL, err);
 }
 
 bool wb_store_server_in_sgroup(wb_store *s, int64_t sg_id, int64_t server_id)
@@ -351,7 +326,7 @@ int wb_store_sync_origin_set(wb_store *s, const char *event_uuid, int64_t server
     bind_text(st, 1, event_uuid);
     wbi_db_bind_i64(st, 2, server_id);
     wbi_db_bind_i64(st, 3, ts);
-    return run(s, st, NULL, err);
+    return wbi_sqlite_run(s, st, NULL, err);
 }
 
 /* One integer column (or two) of the first row; WB_ENOTFOUND without one. */
@@ -365,7 +340,7 @@ static int one_row(wb_store *s, wbi_stmt *st, int64_t *a, int64_t *b, const char
         wbi_db_finalize(st);
         return 0;
     }
-    if (rc != WBI_DB_DONE) return db_fail(s, st, NULL, err);
+    if (rc != WBI_DB_DONE) return wbi_sqlite_fail(s, st, NULL, err);
     wbi_db_finalize(st);
     return wb_error_set(err, WB_ENOTFOUND, "%s", what);
 }
@@ -391,7 +366,7 @@ int wb_store_event_uuid_of(wb_store *s, int64_t id, char uuid[WB_UUID_LEN + 1], 
         wbi_db_finalize(st);
         return 0;
     }
-    if (rc != WBI_DB_DONE) return db_fail(s, st, NULL, err);
+    if (rc != WBI_DB_DONE) return wbi_sqlite_fail(s, st, NULL, err);
     wbi_db_finalize(st);
     return wb_error_set(err, WB_ENOTFOUND, "no event %lld", (long long)id);
 }
@@ -495,7 +470,7 @@ int wb_store_sync_sightings(wb_store *s, int64_t event_id, int64_t after, size_t
             break;
         }
     }
-    if (rc != WBI_DB_DONE) return db_fail(s, st, NULL, err);
+    if (rc != WBI_DB_DONE) return wbi_sqlite_fail(s, st, NULL, err);
     wbi_db_finalize(st);
     return 0;
 }
@@ -517,7 +492,7 @@ int wb_store_sync_sighting_put(wb_store *s, const wb_sighting_rec *r, int64_t se
     if (st == NULL) return err->code;
     bind_text(st, 1, r->uuid);
     int rc = wbi_db_step(st);
-    if (rc != WBI_DB_ROW && rc != WBI_DB_DONE) return db_fail(s, st, NULL, err);
+    if (rc != WBI_DB_ROW && rc != WBI_DB_DONE) return wbi_sqlite_fail(s, st, NULL, err);
     bool found = rc == WBI_DB_ROW;
     int64_t id = 0, attr = 0, count = 0, last = 0, first = 0;
     if (found) {
@@ -551,7 +526,7 @@ int wb_store_sync_sighting_put(wb_store *s, const wb_sighting_rec *r, int64_t se
             wbi_db_bind_i64(st, 10, server_id);
         else
             wbi_db_bind_null(st, 10);
-        rc = run(s, st, "invalid sighting reference", err);
+        rc = wbi_sqlite_run(s, st, "invalid sighting reference", err);
         if (rc == 0) *how = 1;
         return rc;
     }
@@ -568,7 +543,7 @@ int wb_store_sync_sighting_put(wb_store *s, const wb_sighting_rec *r, int64_t se
     wbi_db_bind_i64(st, 2, nc);
     wbi_db_bind_i64(st, 3, nl);
     wbi_db_bind_i64(st, 4, nf);
-    rc = run(s, st, NULL, err);
+    rc = wbi_sqlite_run(s, st, NULL, err);
     if (rc == 0) *how = 2;
     return rc;
 }
@@ -584,7 +559,7 @@ int wb_store_server_sighting_cursor(wb_store *s, int64_t id, bool push, int64_t 
     if (st == NULL) return err->code;
     wbi_db_bind_i64(st, 1, cursor);
     wbi_db_bind_i64(st, 2, id);
-    return run(s, st, NULL, err);
+    return wbi_sqlite_run(s, st, NULL, err);
 }
 
 int wb_store_sync_origin_events(wb_store *s, int64_t server_id, wb_sync_origin_cb cb, void *ud,
@@ -605,7 +580,7 @@ int wb_store_sync_origin_events(wb_store *s, int64_t server_id, wb_sync_origin_c
             break;
         }
     }
-    if (rc != WBI_DB_DONE) return db_fail(s, st, NULL, err);
+    if (rc != WBI_DB_DONE) return wbi_sqlite_fail(s, st, NULL, err);
     wbi_db_finalize(st);
     return 0;
 }

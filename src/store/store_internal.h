@@ -284,6 +284,10 @@ int wbi_sqlite_error(wb_store *s, wb_error *err, const char *what);
 const char *wbi_sqlite_path(wb_store *s);
 /* A statement for one use (the caller finalizes it); NULL with err set. */
 wbi_stmt *wbi_sqlite_prep(wb_store *s, const char *sql, wb_error *err);
+/* A failed one-use statement (constraint: WB_EINVAL with dup or the
+ * database's message), finalized; and stepping one that returns no rows. */
+int wbi_sqlite_fail(wb_store *s, wbi_stmt *st, const char *dup, wb_error *err);
+int wbi_sqlite_run(wb_store *s, wbi_stmt *st, const char *dup, wb_error *err);
 /* The web domain's operations and its migration (sqlite_web.c). */
 extern const wbi_store_web_ops wbi_sqlite_web_ops;
 /* The accounts domain's administration (sqlite_admin.c). */
